@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { createLogger } from '../../logger.js';
+import type { CliContext } from '../context.js';
+
+export function registerInitCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('init')
+    .description('create the data directory, the per-installation salt and the database (idempotent)')
+    .action(async (_opts, cmd: Command) => {
+      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      try {
+        const version = app.store.migrator.currentVersion();
+        ctx.stdout.write(`Initialised ${app.config.dataDir}\n  database: ${app.config.dbPath} (schema version ${version})\n`);
+      } finally {
+        await app.close();
+      }
+    });
+}

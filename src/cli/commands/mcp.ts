@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createApp } from '../../app.js';
+import type { CliContext } from '../context.js';
+
+export function registerMcpCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('mcp')
+    .description('serve MCP over stdio (the command an MCP client such as `claude mcp add` launches)')
+    .action(async (_opts, cmd: Command) => {
+      const app = createApp(ctx.config(cmd));
+      const server = app.createMcpServer('stdio');
+      const transport = new StdioServerTransport();
+      await new Promise<void>((resolve, reject) => {
+        transport.onclose = () => resolve();
+        process.stdin.once('end', () => resolve());
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+        server.connect(transport).catch(reject);
+      });
+      await server.close().catch(() => {});
+      await app.close();
+    });
+}

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import type { CliContext } from '../context.js';
+import { readStdin } from '../read-stdin.js';
+
+interface RecordOpts {
+  skill?: string;
+  user?: string;
+  session?: string;
+  phase?: string;
+  failed?: boolean;
+  duration?: string;
+  error?: string;
+  at?: string;
+  project?: string;
+  agent?: string;
+  json?: boolean;
+}
+
+export function registerRecordCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('record')
+    .description('record one invocation from flags, or invocations from JSON on stdin (--json: an object or an array)')
+    .option('--skill <name>', 'skill name')
+    .option('--user <id>', 'user id (stored hashed)')
+    .option('--session <id>', 'session id')
+    .option('--phase <phase>', 'workflow phase', 'unknown')
+    .option('--failed', 'the invocation failed (default: completed)')
+    .option('--duration <ms>', 'duration in milliseconds', '0')
+    .option('--error <type>', 'error type')
+    .option('--at <time>', 'ISO-8601 time (default now)')
+    .option('--project <name>', 'project')
+    .option('--agent <name>', 'agent / client name')
+    .option('--json', 'read JSON from stdin instead of flags')
+    .action(async (opts: RecordOpts, cmd: Command) => {
+      let inputs: unknown[];
+      if (opts.json) {
+        const text = await readStdin(ctx.stdin);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (err) {
+          throw AppError.invalid('stdin', `must be valid JSON (${(err as Error).message})`);
+        }
+        inputs = Array.isArray(parsed) ? parsed : [parsed];
+      } else {
+        for (const [flag, value] of [['--skill', opts.skill], ['--user', opts.user], ['--session', opts.session]] as const) {
+          if (value === undefined) throw AppError.invalid(flag, 'is required (or pass --json and JSON on stdin)');
+        }
+        if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
+        inputs = [
+          {
+            skill_name: opts.skill,
+            user_id: opts.user,
+            session_id: opts.session,
+            workflow_phase: opts.phase,
+            completed: !opts.failed,
+            duration_ms: Number(opts.duration),
+            error_type: opts.error,
+            invoked_at: opts.at,
+            project: opts.project,
+            agent: opts.agent,
+          },
+        ];
+      }
+      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      try {
+        const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
+        ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
+      } finally {
+        await app.close();
+      }
+    });
+}

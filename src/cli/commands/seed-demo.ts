@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import { generateDemoInvocations } from '../../tracking/demo-data.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+
+export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('seed-demo')
+    .description('fill the database with realistic synthetic invocations (skewed skills, many users, anomalies)')
+    .option('--invocations <n>', 'how many invocations', '10000')
+    .option('--seed <n>', 'random seed (same seed, same data)', '42')
+    .option('--days <n>', 'spread over this many past days', '30')
+    .action(async (opts: { invocations: string; seed: string; days: string }, cmd: Command) => {
+      const n = Number(opts.invocations);
+      if (!Number.isInteger(n) || n < 1 || n > 50_000_000) throw AppError.invalid('--invocations', 'must be an integer between 1 and 50000000');
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw AppError.invalid('--seed', 'must be an integer');
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) throw AppError.invalid('--days', 'must be an integer between 1 and 3650');
+      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const started = Date.now();
+      try {
+        const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);
+        let done = 0;
+        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now() }, 50_000)) {
+          await app.tracker.trackBatch(chunk);
+          done += chunk.length;
+          progress.update(done);
+        }
+        const secs = (Date.now() - started) / 1000;
+        progress.finish();
+        ctx.stdout.write(`seeded ${done} invocations in ${secs.toFixed(1)} s (${Math.round(done / secs)}/s) into ${app.config.dbPath}\n`);
+      } finally {
+        await app.close();
+      }
+    });
+}

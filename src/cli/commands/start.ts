@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { runServer } from '../../server/run-server.js';
+import type { CliContext } from '../context.js';
+import { isAlive, LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
+
+interface StartOpts {
+  foreground?: boolean;
+  host?: string;
+  port?: string;
+  metricsPort?: string;
+}
+
+export function registerStartCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('start the server (MCP over Streamable HTTP at /mcp, /health, ...) in the background')
+    .option('--foreground', 'run in this process until Ctrl-C instead of in the background')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--port <port>', 'HTTP port (default 8678; 0 picks a free one)')
+    .option('--metrics-port <port>', 'also serve /metrics on this dedicated port')
+    .action(async (opts: StartOpts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      const existing = runningServer(config.dataDir);
+      if (existing) {
+        throw new AppError('CONFLICT', `a server is already running for ${config.dataDir} (pid ${existing.pid}, http://${existing.host}:${existing.port}); stop it with \`session-buddy stop\``);
+      }
+      if (opts.foreground) {
+        const app = createApp(config);
+        await runServer(app, (running) => {
+          writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
+          ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp); Ctrl-C to stop\n`);
+        }).finally(() => removePidFile(config.dataDir, process.pid));
+        return;
+      }
+      await startInBackground(ctx, cmd, config.dataDir);
+    });
+}
+
+async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const logPath = path.join(dataDir, LOG_FILE);
+  const log = fs.openSync(logPath, 'a');
+  const args = [ctx.binPath, 'start', '--foreground', '--data-dir', dataDir, ...forwardedFlags(cmd)];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: ctx.cwd, env: ctx.env });
+  child.unref();
+  fs.closeSync(log);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 150));
+    if (child.pid === undefined || !isAlive(child.pid)) break;
+    const info = readPidFile(dataDir);
+    if (info?.pid === child.pid) {
+      ctx.stdout.write(`session-buddy started (pid ${info.pid}) at http://${info.host}:${info.port} — MCP endpoint /mcp, log ${logPath}\n`);
+      return;
+    }
+  }
+  const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
+  throw new AppError('STORE_UNAVAILABLE', `the server did not start; last lines of ${logPath}:\n${tail}`);
+}
+
+function forwardedFlags(cmd: Command): string[] {
+  const o = cmd.optsWithGlobals() as Record<string, string | boolean | undefined>;
+  const out: string[] = [];
+  for (const [key, flag] of [['host', '--host'], ['port', '--port'], ['metricsPort', '--metrics-port'], ['logLevel', '--log-level']] as const) {
+    const v = o[key];
+    if (typeof v === 'string') out.push(flag, v);
+  }
+  return out;
+}
+
+export function registerStopCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('stop')
+    .description('stop the background server')
+    .action(async (_opts, cmd: Command) => {
+      const { dataDir } = ctx.config(cmd);
+      const info = readPidFile(dataDir);
+      if (!info || !isAlive(info.pid)) {
+        if (info) removePidFile(dataDir, info.pid);
+        ctx.stdout.write('no server is running\n');
+        return;
+      }
+      process.kill(info.pid, 'SIGTERM');
+      const deadline = Date.now() + 10_000;
+      while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (isAlive(info.pid)) throw new AppError('INTERNAL', `server pid ${info.pid} did not stop within 10 s`);
+      removePidFile(dataDir, info.pid);
+      ctx.stdout.write(`stopped server (pid ${info.pid})\n`);
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * What every CLI command needs: the parsed configuration and output streams.
+ */
+import type { Command } from 'commander';
+import { type Config, type ConfigFlags, parseConfig } from '../config.js';
+
+export interface Output {
+  write(chunk: string): unknown;
+}
+
+export interface CliContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdout: Output;
+  stderr: Output;
+  stdin: NodeJS.ReadableStream;
+  /** Path of the CLI entry script (used to spawn the background server). */
+  binPath: string;
+  /** Builds the configuration from the global flags plus the command's own flags. */
+  config(cmd: Command, extra?: ConfigFlags): Config;
+}
+
+export function createCliContext(init: Omit<CliContext, 'config'>): CliContext {
+  return {
+    ...init,
+    config(cmd, extra = {}) {
+      const flags = cmd.optsWithGlobals() as ConfigFlags;
+      return parseConfig({ flags: { ...flags, ...extra }, env: init.env, cwd: init.cwd });
+    },
+  };
+}
+
+/** Human-readable byte size. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}

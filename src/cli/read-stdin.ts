@@ -1,0 +1,12 @@
+/** Reads all of stdin as text, refusing more than `maxBytes`. */
+export async function readStdin(stdin: NodeJS.ReadableStream, maxBytes = 64 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > maxBytes) throw new Error(`standard input exceeds ${maxBytes} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,125 @@
+/**
+ * Configuration is parsed once, here, from CLI flags and environment
+ * variables. Nothing else in the code base reads `process.env`.
+ */
+import path from 'node:path';
+import { AppError } from './errors.js';
+import type { LogLevel } from './logger.js';
+
+export interface RateLimitConfig {
+  /** Bucket size: the burst a single client may make. */
+  capacity: number;
+  /** Tokens added per second. */
+  refillPerSecond: number;
+}
+
+export interface Config {
+  dataDir: string;
+  dbPath: string;
+  host: string;
+  port: number;
+  /** Extra dedicated Prometheus port; null when not requested. */
+  metricsPort: number | null;
+  logLevel: LogLevel;
+  /** SQLite `synchronous` pragma in WAL mode: NORMAL survives process crashes, FULL also power loss. */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
+  rateLimit: RateLimitConfig;
+  /** Largest accepted `metadata` JSON, in bytes. */
+  maxMetadataBytes: number;
+  /** Database size past which `compact` is recommended, in bytes. */
+  compactThresholdBytes: number;
+}
+
+/** Flags the CLI may pass; each overrides its environment variable. */
+export interface ConfigFlags {
+  dataDir?: string;
+  host?: string;
+  port?: string | number;
+  metricsPort?: string | number;
+  logLevel?: string;
+}
+
+export interface ConfigSource {
+  flags?: ConfigFlags;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+export const ENV = {
+  dataDir: 'SESSION_BUDDY_DATA_DIR',
+  host: 'SESSION_BUDDY_HOST',
+  port: 'SESSION_BUDDY_PORT',
+  metricsPort: 'SESSION_BUDDY_METRICS_PORT',
+  logLevel: 'SESSION_BUDDY_LOG_LEVEL',
+  synchronous: 'SESSION_BUDDY_SQLITE_SYNCHRONOUS',
+  rateLimit: 'SESSION_BUDDY_RATE_LIMIT',
+  compactThresholdMb: 'SESSION_BUDDY_COMPACT_THRESHOLD_MB',
+} as const;
+
+export const DEFAULT_DATA_DIR = '.session-buddy';
+export const DEFAULT_PORT = 8678;
+export const DB_FILE = 'session-buddy.db';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export function parseConfig(source: ConfigSource = {}): Config {
+  const flags = source.flags ?? {};
+  const env = source.env ?? {};
+  const cwd = source.cwd ?? process.cwd();
+
+  const dataDir = path.resolve(cwd, flags.dataDir ?? env[ENV.dataDir] ?? DEFAULT_DATA_DIR);
+  const host = flags.host ?? env[ENV.host] ?? '127.0.0.1';
+  const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
+  const metricsRaw = flags.metricsPort ?? env[ENV.metricsPort];
+  const metricsPort = metricsRaw === undefined ? null : parsePort('metrics-port', metricsRaw, 9090, true);
+
+  const logLevel = (flags.logLevel ?? env[ENV.logLevel] ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw AppError.invalid('log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const sync = (env[ENV.synchronous] ?? 'NORMAL').toUpperCase();
+  if (sync !== 'NORMAL' && sync !== 'FULL') {
+    throw AppError.invalid(ENV.synchronous, 'must be NORMAL or FULL');
+  }
+
+  return {
+    dataDir,
+    dbPath: path.join(dataDir, DB_FILE),
+    host,
+    port,
+    metricsPort,
+    logLevel,
+    sqliteSynchronous: sync,
+    rateLimit: parseRateLimit(env[ENV.rateLimit]),
+    maxMetadataBytes: 8 * 1024,
+    compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
+  };
+}
+
+function parsePort(field: string, raw: string | number | undefined, fallback: number, allowZero: boolean): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) {
+    throw AppError.invalid(field, 'must be an integer port between 0 and 65535');
+  }
+  return n;
+}
+
+function parsePositive(field: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw AppError.invalid(field, 'must be a positive number');
+  return n;
+}
+
+/** `"<capacity>/<refillPerSecond>"`, e.g. `"200/50"`: bursts of 200 calls, 50 per second sustained. */
+function parseRateLimit(raw: string | undefined): RateLimitConfig {
+  if (raw === undefined || raw === '') return { capacity: 200, refillPerSecond: 100 };
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  if (!m) throw AppError.invalid(ENV.rateLimit, 'must look like <capacity>/<per-second>, e.g. 200/100');
+  const capacity = Number(m[1]);
+  const refillPerSecond = Number(m[2]);
+  if (capacity < 1 || refillPerSecond <= 0) throw AppError.invalid(ENV.rateLimit, 'both numbers must be positive');
+  return { capacity, refillPerSecond };
+}

@@ -1,0 +1,54 @@
+/**
+ * The one typed error of the application. Every layer throws AppError (or lets
+ * a foreign error be wrapped by `toAppError`); the MCP, HTTP and CLI edges map
+ * it to their wire format in one place each.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'UNAUTHORIZED'
+  | 'STORE_UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface ErrorDetails {
+  /** Dotted path of the offending input field, e.g. `invocations.3.duration_ms`. */
+  field?: string;
+  /** The rule the value broke, e.g. `must be >= 0`. */
+  rule?: string;
+  [key: string]: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static invalid(field: string, rule: string, extra: ErrorDetails = {}): AppError {
+    return new AppError('INVALID_INPUT', `${field}: ${rule}`, { field, rule, ...extra });
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')) {
+    return new AppError('STORE_UNAVAILABLE', 'the database is locked by another process', {}, { cause: err });
+  }
+  if (typeof code === 'string' && (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')) {
+    return new AppError('STORE_UNAVAILABLE', 'the database file is corrupt or not a database', {}, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AppError('INTERNAL', message, {}, { cause: err });
+}

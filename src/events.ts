@@ -1,0 +1,62 @@
+/**
+ * In-process event bus. The tracker publishes what it wrote; the WebSocket
+ * hub, the Prometheus exporter and any cross-instance fan-out subscribe.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface InvocationEvent {
+  id: string;
+  skill_name: string;
+  session_id: string;
+  /** Salted hash of the user id. */
+  user_hash: string;
+  workflow_phase: string;
+  completed: boolean;
+  duration_ms: number;
+  error_type: string | null;
+  invoked_at: number;
+  project: string | null;
+  agent: string | null;
+}
+
+export interface AnomalyEvent {
+  skill_name: string;
+  metric: 'success_rate' | 'duration';
+  baseline_value: number;
+  observed_value: number;
+  deviation_score: number;
+  direction: 'up' | 'down';
+  severity: 'warning' | 'critical';
+  detected_at: number;
+}
+
+export interface ToolCallEvent {
+  tool: string;
+  outcome: 'ok' | 'error';
+  /** Error code when outcome is error. */
+  code?: string;
+  seconds: number;
+}
+
+export interface BusEvents {
+  'invocations.recorded': [events: InvocationEvent[]];
+  'anomalies.detected': [events: AnomalyEvent[]];
+  'tool.called': [event: ToolCallEvent];
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return () => this.emitter.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+}

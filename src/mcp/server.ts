@@ -1,0 +1,24 @@
+/**
+ * Builds an McpServer with every tool registered. One server per MCP
+ * session (HTTP) or per process (stdio); they all share the app's store.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolDeps } from './tool-deps.js';
+import { registerAllTools } from './tools/index.js';
+
+export const SERVER_NAME = 'session-buddy';
+
+export function buildMcpServer(deps: ToolDeps, version: string): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, version },
+    {
+      capabilities: { tools: {}, logging: {} },
+      instructions:
+        'Session Buddy records the skills and tools an agent invokes and answers questions about them: ' +
+        'usage, failures, anomalies, trends, recommendations and dependencies. Track invocations with ' +
+        'track_skill_invocation; query with the get_* and detect_* tools.',
+    },
+  );
+  registerAllTools(server, deps);
+  return server;
+}

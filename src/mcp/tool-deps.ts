@@ -1,0 +1,21 @@
+/**
+ * What tools may use. Built by the composition root for each MCP session.
+ */
+import type { EventBus } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { UserHasher } from '../store/salt.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Tracker } from '../tracking/tracker.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+export interface ToolDeps {
+  store: SqliteStore;
+  tracker: Tracker;
+  bus: EventBus;
+  logger: Logger;
+  hashUser: UserHasher;
+  rateLimiter: RateLimiter;
+  /** Rate-limit key: the MCP session id over HTTP, the transport name otherwise. */
+  clientId: string;
+  now: () => number;
+}

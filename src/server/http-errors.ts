@@ -1,0 +1,21 @@
+import type { ErrorCode } from '../errors.js';
+
+/** HTTP status for each application error code. */
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 404 | 409 | 429 | 503 | 500 {
+  switch (code) {
+    case 'INVALID_INPUT':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'STORE_UNAVAILABLE':
+      return 503;
+    default:
+      return 500;
+  }
+}

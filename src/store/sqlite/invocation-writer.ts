@@ -1,0 +1,269 @@
+/**
+ * The write path: raw invocation rows plus every incremental rollup, in one
+ * transaction. A batch is all-or-nothing. Rollup deltas are accumulated in
+ * memory over the batch and applied as one upsert per touched key, which is
+ * what makes bulk imports fast; a single invocation is a batch of one.
+ */
+import { durationBucket } from '../../analytics/histogram.js';
+import { hourOf } from '../../analytics/types.js';
+import { classifySkill } from '../../tracking/taxonomy.js';
+import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import type { SqliteDb } from '../database.js';
+import type { WriteResult } from '../types.js';
+
+interface Acc {
+  invocations: number;
+  successes: number;
+  durationSum: number;
+  durationSqSum: number;
+  firstAt: number;
+  lastAt: number;
+  /** New distinct sessions / users (only used for skill totals). */
+  sessions: number;
+  users: number;
+}
+
+// Composite numeric map keys (cheaper than strings): hours fit in 21 bits until
+// the year 2209, buckets in 7 bits, skill ids in 25 bits.
+const H = 2 ** 21;
+const B = 128;
+const S = 2 ** 25;
+
+const newAcc = (): Acc => ({
+  invocations: 0,
+  successes: 0,
+  durationSum: 0,
+  durationSqSum: 0,
+  firstAt: Number.POSITIVE_INFINITY,
+  lastAt: 0,
+  sessions: 0,
+  users: 0,
+});
+
+function add(acc: Acc, inv: NormalizedInvocation): void {
+  acc.invocations++;
+  if (inv.completed) acc.successes++;
+  acc.durationSum += inv.durationMs;
+  acc.durationSqSum += inv.durationMs * inv.durationMs;
+  if (inv.invokedAt < acc.firstAt) acc.firstAt = inv.invokedAt;
+  if (inv.invokedAt > acc.lastAt) acc.lastAt = inv.invokedAt;
+}
+
+function bump<K>(map: Map<K, number>, key: K, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
+export class InvocationWriter {
+  private readonly skillIds = new Map<string, number>();
+  private readonly userIds = new Map<string, number>();
+  private readonly sessionIds = new Map<string, number>();
+  private readonly stmts;
+  private readonly writeTx;
+
+  constructor(private readonly db: SqliteDb) {
+    const p = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      insertSkill: p('INSERT INTO skills (name, category_id, modality_id, first_seen_at) VALUES (?, (SELECT id FROM skill_categories WHERE name = ?), (SELECT id FROM skill_modalities WHERE name = ?), ?) ON CONFLICT (name) DO NOTHING'),
+      skillId: p('SELECT id FROM skills WHERE name = ?').pluck(),
+      insertUser: p('INSERT INTO users (user_hash) VALUES (?) ON CONFLICT (user_hash) DO NOTHING'),
+      userId: p('SELECT id FROM users WHERE user_hash = ?').pluck(),
+      insertSession: p('INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_key) DO NOTHING'),
+      sessionId: p('SELECT id FROM sessions WHERE session_key = ?').pluck(),
+      insertInvocation: p(`INSERT INTO skill_invocations
+        (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`),
+      existingByDedupe: p('SELECT id FROM skill_invocations WHERE dedupe_key = ?').pluck(),
+      sessionSkills: p('SELECT skill_id FROM session_skills WHERE session_id = ?').pluck(),
+      userSkillExists: p('SELECT 1 FROM user_skill_stats WHERE user_id = ? AND skill_id = ?').pluck(),
+      upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour) DO UPDATE SET
+        invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
+        duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
+        last_at = max(last_at, excluded.last_at)`),
+      upHourlyDur: p(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) VALUES (?, ?, ?, ?)
+        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = count + excluded.count`),
+      upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
+        invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
+        duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
+        sessions = sessions + excluded.sessions, users = users + excluded.users,
+        first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`),
+      upDurations: p(`INSERT INTO skill_durations (skill_id, bucket, count) VALUES (?, ?, ?)
+        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = count + excluded.count`),
+      upPhase: p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET
+        invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum`),
+      upUserSkill: p(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = invocations + excluded.invocations,
+        successes = successes + excluded.successes, last_at = max(last_at, excluded.last_at)`),
+      upSessionSkill: p(`INSERT INTO session_skills (session_id, skill_id, invocations, successes) VALUES (?, ?, ?, ?)
+        ON CONFLICT (session_id, skill_id) DO UPDATE SET invocations = invocations + excluded.invocations,
+        successes = successes + excluded.successes`),
+      upPair: p(`INSERT INTO skill_pairs (skill_a, skill_b, sessions) VALUES (?, ?, ?)
+        ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = sessions + excluded.sessions`),
+      upSession: p(`UPDATE sessions SET invocations = invocations + ?, successes = successes + ?,
+        first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?`),
+    };
+    this.writeTx = db.transaction((batch: NormalizedInvocation[]) => this.apply(batch));
+  }
+
+  /** Writes the batch and its rollups atomically. */
+  write(batch: NormalizedInvocation[]): WriteResult {
+    if (batch.length === 0) return { ids: [], inserted: 0, duplicates: 0 };
+    try {
+      return this.writeTx.immediate(batch);
+    } catch (err) {
+      // Interned ids created inside the failed transaction no longer exist.
+      this.skillIds.clear();
+      this.userIds.clear();
+      this.sessionIds.clear();
+      throw err;
+    }
+  }
+
+  private internSkill(name: string, at: number): number {
+    let id = this.skillIds.get(name);
+    if (id !== undefined) return id;
+    id = this.stmts.skillId.get(name) as number | undefined;
+    if (id === undefined) {
+      const { category, modality } = classifySkill(name);
+      this.stmts.insertSkill.run(name, category, modality, at);
+      id = this.stmts.skillId.get(name) as number;
+    }
+    this.skillIds.set(name, id);
+    return id;
+  }
+
+  private internUser(hash: string, fresh: Set<number>): number {
+    let id = this.userIds.get(hash);
+    if (id !== undefined) return id;
+    const info = this.stmts.insertUser.run(hash);
+    id = info.changes === 1 ? Number(info.lastInsertRowid) : (this.stmts.userId.get(hash) as number);
+    if (info.changes === 1) fresh.add(id);
+    if (this.userIds.size > 200_000) this.userIds.clear();
+    this.userIds.set(hash, id);
+    return id;
+  }
+
+  private internSession(inv: NormalizedInvocation, userId: number, fresh: Set<number>): number {
+    let id = this.sessionIds.get(inv.sessionKey);
+    if (id !== undefined) return id;
+    const info = this.stmts.insertSession.run(inv.sessionKey, userId, inv.project, inv.agent, inv.invokedAt, inv.invokedAt);
+    id = info.changes === 1 ? Number(info.lastInsertRowid) : (this.stmts.sessionId.get(inv.sessionKey) as number);
+    if (info.changes === 1) fresh.add(id);
+    if (this.sessionIds.size > 200_000) this.sessionIds.clear();
+    this.sessionIds.set(inv.sessionKey, id);
+    return id;
+  }
+
+  private apply(batch: NormalizedInvocation[]): WriteResult {
+    const s = this.stmts;
+    const ids: string[] = new Array(batch.length);
+    let inserted = 0;
+    let duplicates = 0;
+
+    const freshUsers = new Set<number>();
+    const freshSessions = new Set<number>();
+    const hourly = new Map<number, Acc>();
+    const hourlyDur = new Map<number, number>();
+    const totals = new Map<number, Acc>();
+    const durations = new Map<number, number>();
+    const phases = new Map<string, Acc>();
+    const userSkills = new Map<number, Acc>();
+    const sessionSkills = new Map<number, Acc>();
+    const sessions = new Map<number, Acc>();
+    const pairs = new Map<number, number>();
+    const sessionSets = new Map<number, Set<number>>();
+    const knownUserSkills = new Set<number>();
+
+    for (let i = 0; i < batch.length; i++) {
+      const inv = batch[i]!;
+      const skillId = this.internSkill(inv.skillName, inv.invokedAt);
+      const userId = this.internUser(inv.userHash, freshUsers);
+      const sessionId = this.internSession(inv, userId, freshSessions);
+      const info = s.insertInvocation.run(
+        inv.id, skillId, sessionId, userId, inv.workflowPhase, inv.completed ? 1 : 0, inv.durationMs,
+        inv.errorType, inv.invokedAt, inv.project, inv.agent, inv.metadata, inv.dedupeKey,
+      );
+      if (info.changes === 0) {
+        duplicates++;
+        ids[i] = s.existingByDedupe.get(inv.dedupeKey) as string;
+        continue;
+      }
+      inserted++;
+      ids[i] = inv.id;
+
+      const hour = hourOf(inv.invokedAt);
+      const bucket = durationBucket(inv.durationMs);
+      const hourKey = skillId * H + hour;
+      add(getOr(hourly, hourKey, newAcc), inv);
+      bump(hourlyDur, hourKey * B + bucket);
+      const total = getOr(totals, skillId, newAcc);
+      add(total, inv);
+      bump(durations, skillId * B + bucket);
+      add(getOr(phases, `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`, newAcc), inv);
+      const us = userId * S + skillId;
+      add(getOr(userSkills, us, newAcc), inv);
+      add(getOr(sessionSkills, sessionId * S + skillId, newAcc), inv);
+      add(getOr(sessions, sessionId, newAcc), inv);
+
+      // Distinct users per skill.
+      if (!knownUserSkills.has(us)) {
+        knownUserSkills.add(us);
+        if (freshUsers.has(userId) || s.userSkillExists.get(userId, skillId) === undefined) total.users++;
+      }
+      // Distinct sessions per skill, and co-occurrence pairs.
+      const set = getOr(sessionSets, sessionId, () =>
+        freshSessions.has(sessionId) ? new Set<number>() : new Set(s.sessionSkills.all(sessionId) as number[]),
+      );
+      if (!set.has(skillId)) {
+        for (const other of set) {
+          bump(pairs, other < skillId ? other * S + skillId : skillId * S + other);
+        }
+        set.add(skillId);
+        total.sessions++;
+      }
+    }
+
+    for (const [key, a] of hourly) {
+      s.upHourly.run(Math.floor(key / H), key % H, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt);
+    }
+    for (const [key, n] of hourlyDur) {
+      const hourKey = Math.floor(key / B);
+      s.upHourlyDur.run(Math.floor(hourKey / H), hourKey % H, key % B, n);
+    }
+    for (const [skill, a] of totals) {
+      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt);
+    }
+    for (const [key, n] of durations) {
+      s.upDurations.run(Math.floor(key / B), key % B, n);
+    }
+    for (const [key, a] of phases) {
+      const [skill, phase, completed] = key.split(':');
+      s.upPhase.run(Number(skill), phase, Number(completed), a.invocations, a.durationSum);
+    }
+    for (const [key, a] of userSkills) {
+      s.upUserSkill.run(Math.floor(key / S), key % S, a.invocations, a.successes, a.lastAt);
+    }
+    for (const [key, a] of sessionSkills) {
+      s.upSessionSkill.run(Math.floor(key / S), key % S, a.invocations, a.successes);
+    }
+    for (const [key, n] of pairs) {
+      s.upPair.run(Math.floor(key / S), key % S, n);
+    }
+    for (const [session, a] of sessions) {
+      s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
+    }
+    return { ids, inserted, duplicates };
+  }
+}

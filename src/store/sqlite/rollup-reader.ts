@@ -1,0 +1,128 @@
+/**
+ * Read queries over the rollup tables. None of these touch the raw
+ * invocation table: their cost depends on the number of skills and hours,
+ * not on the number of invocations.
+ */
+import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
+import type { SqliteDb } from '../database.js';
+import type { HourRange, PhaseTotal, SessionSummary } from '../types.js';
+
+export class RollupReader {
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDb) {
+    const p = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      hourly: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS durationSum,
+          h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
+        FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+        WHERE h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
+      hourlyForSkills: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS durationSum,
+          h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
+        FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+        WHERE s.name IN (SELECT value FROM json_each(?)) AND h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
+      hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
+        WHERE d.hour BETWEEN ? AND ? GROUP BY d.skill_id, d.bucket ORDER BY s.name, d.bucket`),
+      hourlyHistForSkills: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
+        WHERE s.name IN (SELECT value FROM json_each(?)) AND d.hour BETWEEN ? AND ?
+        GROUP BY d.skill_id, d.bucket ORDER BY s.name, d.bucket`),
+      totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes,
+          t.duration_sum AS durationSum, t.duration_sq_sum AS durationSqSum, t.sessions, t.users,
+          t.first_at AS firstAt, t.last_at AS lastAt
+        FROM skill_totals t JOIN skills s ON s.id = t.skill_id
+        LEFT JOIN skill_categories c ON c.id = s.category_id LEFT JOIN skill_modalities m ON m.id = s.modality_id
+        WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name`),
+      hist: p(`SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
+        WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
+      phases: p(`SELECT s.name AS skill, p.workflow_phase AS workflowPhase, p.completed, p.invocations, p.duration_sum AS durationSum
+        FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name, p.workflow_phase, p.completed`),
+      userStats: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
+        FROM user_skill_stats x JOIN users u ON u.id = x.user_id JOIN skills s ON s.id = x.skill_id`),
+      userStatsOne: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
+        FROM users u JOIN user_skill_stats x ON x.user_id = u.id JOIN skills s ON s.id = x.skill_id
+        WHERE u.user_hash = ? ORDER BY s.name`),
+      pairs: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
+        JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b`),
+      pairsFor: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
+        JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b
+        WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?1) OR p.skill_b = (SELECT id FROM skills WHERE name = ?1)`),
+      sessionCount: p('SELECT count(*) FROM sessions').pluck(),
+      session: p(`SELECT id, session_key AS sessionKey, project, agent, first_at AS firstAt, last_at AS lastAt,
+          invocations, successes FROM sessions WHERE session_key = ?`),
+      sessionSkills: p(`SELECT s.name AS skill, x.invocations, x.successes FROM session_skills x
+        JOIN skills s ON s.id = x.skill_id WHERE x.session_id = ? ORDER BY x.invocations DESC, s.name`),
+    };
+  }
+
+  hourlyRollups(range: HourRange): HourlyRollup[] {
+    if (range.skills) {
+      return this.stmts.hourlyForSkills.all(JSON.stringify(range.skills), range.fromHour, range.toHour) as HourlyRollup[];
+    }
+    return this.stmts.hourly.all(range.fromHour, range.toHour) as HourlyRollup[];
+  }
+
+  hourlyHistograms(range: HourRange): SkillHistogram[] {
+    const rows = range.skills
+      ? this.stmts.hourlyHistForSkills.all(JSON.stringify(range.skills), range.fromHour, range.toHour)
+      : this.stmts.hourlyHist.all(range.fromHour, range.toHour);
+    return groupHistograms(rows as HistRow[]);
+  }
+
+  skillTotals(skills?: readonly string[]): SkillTotals[] {
+    const filter = skills ? JSON.stringify(skills) : null;
+    return this.stmts.totals.all(filter, filter) as SkillTotals[];
+  }
+
+  skillHistograms(skills?: readonly string[]): SkillHistogram[] {
+    const filter = skills ? JSON.stringify(skills) : null;
+    return groupHistograms(this.stmts.hist.all(filter, filter) as HistRow[]);
+  }
+
+  phaseTotals(): PhaseTotal[] {
+    return (this.stmts.phases.all() as (Omit<PhaseTotal, 'completed'> & { completed: number })[]).map((r) => ({
+      ...r,
+      completed: r.completed === 1,
+    }));
+  }
+
+  userSkillStats(userHash?: string): UserSkillStat[] {
+    return (userHash === undefined ? this.stmts.userStats.all() : this.stmts.userStatsOne.all(userHash)) as UserSkillStat[];
+  }
+
+  skillPairs(skill?: string): SkillPairCount[] {
+    const rows = (skill === undefined ? this.stmts.pairs.all() : this.stmts.pairsFor.all(skill)) as SkillPairCount[];
+    return rows.map((r) => (r.a <= r.b ? r : { a: r.b, b: r.a, sessions: r.sessions }));
+  }
+
+  sessionCount(): number {
+    return this.stmts.sessionCount.get() as number;
+  }
+
+  session(sessionKey: string): SessionSummary | null {
+    const row = this.stmts.session.get(sessionKey) as (Omit<SessionSummary, 'skills'> & { id: number }) | undefined;
+    if (!row) return null;
+    const { id, ...rest } = row;
+    return { ...rest, skills: this.stmts.sessionSkills.all(id) as SessionSummary['skills'] };
+  }
+}
+
+interface HistRow {
+  skill: string;
+  bucket: number;
+  count: number;
+}
+
+function groupHistograms(rows: HistRow[]): SkillHistogram[] {
+  const out: SkillHistogram[] = [];
+  let current: SkillHistogram | undefined;
+  for (const r of rows) {
+    if (current?.skill !== r.skill) {
+      current = { skill: r.skill, buckets: [] };
+      out.push(current);
+    }
+    current.buckets.push({ bucket: r.bucket, count: r.count });
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * The store interface the rest of the application depends on. Methods are
+ * async so that a networked implementation fits behind the same interface.
+ */
+import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../analytics/types.js';
+import type { NormalizedInvocation } from '../tracking/invocation-input.js';
+
+export interface WriteResult {
+  /** One id per input, in order; for a duplicate (same dedupe_key) the id already stored. */
+  ids: string[];
+  inserted: number;
+  duplicates: number;
+}
+
+export interface HourRange {
+  /** Inclusive first hour (epoch hours). */
+  fromHour: number;
+  /** Inclusive last hour (epoch hours). */
+  toHour: number;
+  /** Restrict to these skill names; all skills when omitted. */
+  skills?: readonly string[];
+}
+
+export interface PhaseTotal {
+  skill: string;
+  workflowPhase: string;
+  completed: boolean;
+  invocations: number;
+  durationSum: number;
+}
+
+export interface SessionSkillMetric {
+  skill: string;
+  invocations: number;
+  successes: number;
+}
+
+export interface SessionSummary {
+  sessionKey: string;
+  project: string | null;
+  agent: string | null;
+  firstAt: number;
+  lastAt: number;
+  invocations: number;
+  successes: number;
+  skills: SessionSkillMetric[];
+}
+
+export interface StoreStats {
+  location: string;
+  schemaVersion: number;
+  latestSchemaVersion: number;
+  sizeBytes: number;
+  /** Pages on the free list (reclaimable by compaction). */
+  freeBytes: number;
+  rows: Record<string, number>;
+}
+
+export interface InvocationStore {
+  record(batch: NormalizedInvocation[]): Promise<WriteResult>;
+  hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
+  /** Duration histograms summed over the hour range, one per skill. */
+  hourlyHistograms(range: HourRange): Promise<SkillHistogram[]>;
+  skillTotals(skills?: readonly string[]): Promise<SkillTotals[]>;
+  /** All-time duration histograms. */
+  skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]>;
+  phaseTotals(): Promise<PhaseTotal[]>;
+  /** Per user per skill counts; for one user when `userHash` is given. */
+  userSkillStats(userHash?: string): Promise<UserSkillStat[]>;
+  /** Co-occurrence counts; only pairs containing `skill` when given. */
+  skillPairs(skill?: string): Promise<SkillPairCount[]>;
+  sessionCount(): Promise<number>;
+  session(sessionKey: string): Promise<SessionSummary | null>;
+  stats(): Promise<StoreStats>;
+}

@@ -1,0 +1,131 @@
+/**
+ * Realistic synthetic invocations for demos and benchmarks: skewed (Zipf)
+ * skill popularity, many users and sessions, phases that follow the skill's
+ * category, a few chronically poor skills, more activity in recent days, and
+ * two injected anomalies in the last three hours (one skill starts failing,
+ * one slows down). Deterministic for a given seed.
+ */
+import { HOUR_MS } from '../analytics/types.js';
+import type { InvocationInput, WorkflowPhase } from './invocation-input.js';
+
+export interface DemoOptions {
+  invocations: number;
+  seed?: number;
+  days?: number;
+  users?: number;
+  now: number;
+}
+
+export const DEMO_SKILLS = [
+  'run-tests', 'edit-file', 'read-file', 'grep-search', 'lint', 'format', 'type-check', 'git-commit', 'code-review',
+  'refactor', 'write-docs', 'update-readme', 'changelog', 'release-notes', 'deploy', 'docker-build', 'ci-pipeline',
+  'k8s-rollout', 'security-audit', 'dependency-scan', 'secret-scan', 'profile-cpu', 'benchmark', 'optimize-query',
+  'debug-trace', 'log-analysis', 'pytest-run', 'jest-run', 'coverage-report', 'e2e-tests', 'api-docs', 'adr-write',
+  'terraform-plan', 'helm-upgrade', 'publish-package', 'fix-imports', 'rename-symbol', 'extract-function',
+  'explain-code', 'generate-tests', 'snapshot-update', 'bisect', 'flaky-test-triage', 'memory-leak-hunt',
+  'sql-migration', 'schema-review', 'web-fetch', 'web-search', 'notebook-edit', 'task-planner', 'todo-write',
+  'mcp__github__create_pr', 'mcp__github__list_issues', 'mcp__jira__update', 'mcp__slack__post', 'agent:explore',
+  'agent:code-reviewer', 'agent:test-runner', 'skill:pdf', 'skill:xlsx',
+] as const;
+
+/** Skills that fail far more often than the rest. */
+export const DEMO_POOR_SKILLS = ['flaky-test-triage', 'k8s-rollout', 'memory-leak-hunt'] as const;
+/** Skill whose success rate collapses in the last three hours. */
+export const DEMO_FAILING_SKILL = 'deploy';
+/** Skill that becomes 5x slower in the last three hours. */
+export const DEMO_SLOW_SKILL = 'run-tests';
+
+const ERRORS = ['timeout', 'tool_error', 'permission_denied', 'invalid_input', 'rate_limited', 'crash'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function phaseFor(skill: string, r: number): WorkflowPhase {
+  if (/test|coverage|pytest|jest|e2e|snapshot|bisect/.test(skill)) return r < 0.8 ? 'testing' : 'debugging';
+  if (/deploy|docker|ci-|k8s|terraform|helm|publish|rollout/.test(skill)) return 'deployment';
+  if (/review|lint|type-check|audit|scan/.test(skill)) return r < 0.7 ? 'review' : 'testing';
+  if (/doc|readme|changelog|release|adr|explain/.test(skill)) return 'documentation';
+  if (/debug|trace|log|leak|profile/.test(skill)) return 'debugging';
+  if (/plan|search|fetch|read|grep|todo|explore/.test(skill)) return r < 0.6 ? 'planning' : 'implementation';
+  return r < 0.85 ? 'implementation' : 'review';
+}
+
+/** Yields the demo invocations in chunks (chronological within each session). */
+export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000): Generator<InvocationInput[]> {
+  const rand = mulberry32(opts.seed ?? 42);
+  const days = opts.days ?? 30;
+  const users = opts.users ?? Math.max(20, Math.min(5000, Math.round(opts.invocations / 200)));
+  const skills = DEMO_SKILLS;
+  // Zipf weights (s = 1.1) over a seeded shuffle of the skill list.
+  const order = [...skills].sort(() => rand() - 0.5);
+  const weights = order.map((_, i) => 1 / (i + 1) ** 1.1);
+  const cumulative: number[] = [];
+  let acc = 0;
+  for (const w of weights) cumulative.push((acc += w));
+  const pickSkill = () => {
+    const x = rand() * acc;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return order[lo]!;
+  };
+  const medianMs = new Map(skills.map((s) => [s as string, 200 + Math.floor(rand() * 20_000)]));
+  const poor = new Set<string>(DEMO_POOR_SKILLS);
+  const span = days * 24 * HOUR_MS;
+  const anomalyStart = opts.now - 3 * HOUR_MS;
+
+  let produced = 0;
+  let sessionNo = 0;
+  let chunk: InvocationInput[] = [];
+  while (produced < opts.invocations) {
+    sessionNo++;
+    const user = `user-${Math.floor(rand() ** 1.5 * users)}`;
+    const length = Math.min(opts.invocations - produced, 5 + Math.floor(rand() * 36));
+    // Recent days are busier: sqrt skews start times towards now.
+    let t = opts.now - Math.sqrt(rand()) * span;
+    t = Math.min(t, opts.now - length * 125_000);
+    const project = `project-${Math.floor(rand() * 25)}`;
+    for (let i = 0; i < length; i++) {
+      const skill = pickSkill();
+      const recent = t >= anomalyStart;
+      let successP = poor.has(skill) ? 0.45 : 0.93;
+      if (recent && skill === DEMO_FAILING_SKILL) successP = 0.2;
+      const completed = rand() < successP;
+      // Log-normal-ish duration around the skill's median.
+      const normal = Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+      let duration = Math.round(medianMs.get(skill)! * Math.exp(0.5 * normal));
+      if (recent && skill === DEMO_SLOW_SKILL) duration *= 5;
+      chunk.push({
+        skill_name: skill,
+        user_id: user,
+        session_id: `demo-session-${opts.seed ?? 42}-${sessionNo}`,
+        workflow_phase: phaseFor(skill, rand()),
+        completed,
+        duration_ms: Math.min(duration, 86_400_000),
+        error_type: completed ? null : ERRORS[Math.floor(rand() * ERRORS.length)]!,
+        invoked_at: Math.round(t),
+        project,
+        agent: 'demo',
+      });
+      t += 5_000 + rand() * 120_000;
+      produced++;
+      if (chunk.length >= chunkSize) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}

@@ -1,0 +1,82 @@
+/**
+ * The public shape of one skill invocation, as accepted by the MCP tool, the
+ * HTTP ingest endpoint, the CLI and importers. One zod schema serves all of
+ * them, so every entry point applies the same rules.
+ */
+import { z } from 'zod';
+
+export const WORKFLOW_PHASES = [
+  'planning',
+  'implementation',
+  'testing',
+  'review',
+  'deployment',
+  'debugging',
+  'documentation',
+  'unknown',
+] as const;
+export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+
+/** 24 hours: longer "invocations" are clock errors, not skills. */
+export const MAX_DURATION_MS = 86_400_000;
+/** Invocations may be back-dated (imports) but not dated more than 5 minutes ahead. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** 2000-01-01T00:00:00Z */
+export const MIN_INVOKED_AT = 946_684_800_000;
+
+// Printable text without control characters.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const invocationShape = {
+  skill_name: text(128).describe('Skill, tool or agent name, e.g. "run-tests" or "mcp__github__create_pr"'),
+  user_id: text(256).describe('User identifier; stored only as a salted SHA-256 hash'),
+  session_id: text(128).describe('Agent session identifier'),
+  workflow_phase: z.enum(WORKFLOW_PHASES).describe('Phase of the workflow the invocation belongs to'),
+  completed: z.boolean().describe('true if the invocation succeeded'),
+  duration_ms: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(MAX_DURATION_MS, `must be <= ${MAX_DURATION_MS} (24 h)`)
+    .describe('Wall-clock duration in milliseconds'),
+  error_type: text(128).nullish().describe('Error class when the invocation failed, e.g. "timeout"'),
+  invoked_at: z
+    .union([
+      z.number().int('must be an integer epoch in milliseconds'),
+      z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time or epoch milliseconds' }),
+    ])
+    .optional()
+    .describe('When the invocation started (ISO-8601 or epoch ms); defaults to now'),
+  project: text(256).nullish().describe('Project or repository name'),
+  agent: text(128).nullish().describe('Agent or client name, e.g. "claude-code"'),
+  metadata: z.record(z.string(), z.unknown()).nullish().describe('Small JSON object of extra attributes'),
+  dedupe_key: text(256)
+    .nullish()
+    .describe('Idempotency key: a second invocation with the same key is ignored'),
+};
+
+export const invocationInputSchema = z.object(invocationShape).strict();
+export type InvocationInput = z.input<typeof invocationInputSchema>;
+
+/** A validated invocation, normalised for storage. */
+export interface NormalizedInvocation {
+  id: string;
+  skillName: string;
+  userHash: string;
+  sessionKey: string;
+  workflowPhase: WorkflowPhase;
+  completed: boolean;
+  durationMs: number;
+  errorType: string | null;
+  invokedAt: number;
+  project: string | null;
+  agent: string | null;
+  metadata: string | null;
+  dedupeKey: string | null;
+}

@@ -1,0 +1,110 @@
+/**
+ * Validates and records invocations. Every entry point (MCP tools, HTTP
+ * ingest, CLI, hooks, importers) goes through here, so validation, hashing
+ * and event publication happen in one place.
+ */
+import { AppError } from '../errors.js';
+import type { EventBus, InvocationEvent } from '../events.js';
+import type { UserHasher } from '../store/salt.js';
+import type { InvocationStore, WriteResult } from '../store/types.js';
+import { parseInput } from '../validation.js';
+import {
+  invocationInputSchema,
+  MAX_CLOCK_SKEW_MS,
+  MIN_INVOKED_AT,
+  type InvocationInput,
+  type NormalizedInvocation,
+} from './invocation-input.js';
+import type { UlidFactory } from './ulid.js';
+
+export const MAX_BATCH = 100_000;
+
+export interface TrackerDeps {
+  store: InvocationStore;
+  hashUser: UserHasher;
+  newId: UlidFactory;
+  bus: EventBus;
+  maxMetadataBytes: number;
+  now?: () => number;
+}
+
+export class Tracker {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TrackerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Records one invocation and returns its id. */
+  async track(input: unknown): Promise<{ id: string; duplicate: boolean }> {
+    const result = await this.trackBatch([input], '');
+    return { id: result.ids[0]!, duplicate: result.duplicates === 1 };
+  }
+
+  /**
+   * Records a batch atomically: every input is validated first, and one
+   * invalid input rejects the whole batch (naming its index and field).
+   */
+  async trackBatch(inputs: readonly unknown[], fieldPrefix = 'invocations'): Promise<WriteResult> {
+    if (inputs.length > MAX_BATCH) throw AppError.invalid(fieldPrefix || 'invocations', `must hold at most ${MAX_BATCH} items`);
+    const now = this.now();
+    const batch = inputs.map((input, i) => this.normalize(input, fieldPrefix ? `${fieldPrefix}.${i}` : '', now));
+    const result = await this.deps.store.record(batch);
+    if (result.inserted > 0) this.publish(batch, result);
+    return result;
+  }
+
+  private normalize(input: unknown, prefix: string, now: number): NormalizedInvocation {
+    const v = parseInput(invocationInputSchema, input, prefix);
+    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    const invokedAt = v.invoked_at === undefined ? now : typeof v.invoked_at === 'number' ? v.invoked_at : Date.parse(v.invoked_at);
+    if (invokedAt < MIN_INVOKED_AT) throw AppError.invalid(field('invoked_at'), 'must not be before 2000-01-01');
+    if (invokedAt > now + MAX_CLOCK_SKEW_MS) throw AppError.invalid(field('invoked_at'), 'must not be more than 5 minutes in the future');
+    let metadata: string | null = null;
+    if (v.metadata != null) {
+      metadata = JSON.stringify(v.metadata);
+      if (Buffer.byteLength(metadata) > this.deps.maxMetadataBytes) {
+        throw AppError.invalid(field('metadata'), `must serialise to at most ${this.deps.maxMetadataBytes} bytes of JSON`);
+      }
+    }
+    return {
+      id: this.deps.newId(now),
+      skillName: v.skill_name,
+      userHash: this.deps.hashUser(v.user_id),
+      sessionKey: v.session_id,
+      workflowPhase: v.workflow_phase,
+      completed: v.completed,
+      durationMs: v.duration_ms,
+      errorType: v.error_type ?? null,
+      invokedAt,
+      project: v.project ?? null,
+      agent: v.agent ?? null,
+      metadata,
+      dedupeKey: v.dedupe_key ?? null,
+    };
+  }
+
+  private publish(batch: NormalizedInvocation[], result: WriteResult): void {
+    const events: InvocationEvent[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const inv = batch[i]!;
+      if (result.ids[i] !== inv.id) continue; // duplicate: nothing new happened
+      events.push({
+        id: inv.id,
+        skill_name: inv.skillName,
+        session_id: inv.sessionKey,
+        user_hash: inv.userHash,
+        workflow_phase: inv.workflowPhase,
+        completed: inv.completed,
+        duration_ms: inv.durationMs,
+        error_type: inv.errorType,
+        invoked_at: inv.invokedAt,
+        project: inv.project,
+        agent: inv.agent,
+      });
+    }
+    this.deps.bus.emit('invocations.recorded', events);
+  }
+}
+
+export type { InvocationInput };

@@ -1,0 +1,20 @@
+/**
+ * Turns zod validation failures into the application's AppError, naming the
+ * first offending field (dotted path) and the rule it broke.
+ */
+import type { z } from 'zod';
+import { AppError } from './errors.js';
+
+export function describeZodIssue(issue: z.core.$ZodIssue, prefix = ''): { field: string; rule: string } {
+  const path = issue.path.map(String).join('.');
+  const field = [prefix, path].filter(Boolean).join('.') || '(input)';
+  return { field, rule: issue.message };
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => describeZodIssue(i, prefix));
+  const first = issues[0]!;
+  throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
+}
