@@ -47,7 +47,7 @@ export function loadMigrations(dir: string): Migration[] {
   const list = [...byVersion.values()].sort((a, b) => a.version - b.version);
   return list.map((e, i) => {
     if (e.up === undefined || e.down === undefined) {
-      throw new Error(`migration ${e.version}_${e.name} needs both an up and a down file`);
+      throw new Error(`migration ${label(e.version, e.name)} needs both an up and a down file`);
     }
     if (e.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${e.version} at position ${i + 1}`);
     const checksum = crypto.createHash('sha256').update(e.up).digest('hex').slice(0, 16);
@@ -131,7 +131,7 @@ export class Migrator {
     try {
       step.immediate();
     } catch (err) {
-      throw new AppError('STORE_UNAVAILABLE', `migration ${m.version}_${m.name} (${direction}) failed: ${(err as Error).message}`, {}, { cause: err });
+      throw new AppError('STORE_UNAVAILABLE', `migration ${label(m.version, m.name)} (${direction}) failed: ${(err as Error).message}`, {}, { cause: err });
     }
   }
 
@@ -147,8 +147,12 @@ export class Migrator {
         throw new AppError('STORE_UNAVAILABLE', `database is at schema version ${row.version}, newer than this program knows (${this.latestVersion})`);
       }
       if (m.checksum !== row.checksum) {
-        throw new AppError('STORE_UNAVAILABLE', `migration ${row.version}_${row.name} was changed after it was applied (checksum mismatch)`);
+        throw new AppError('STORE_UNAVAILABLE', `migration ${label(row.version, row.name)} was changed after it was applied (checksum mismatch)`);
       }
     }
   }
+}
+
+function label(version: number, name: string): string {
+  return `${String(version).padStart(4, '0')}_${name}`;
 }

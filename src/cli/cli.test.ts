@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-'));
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('session-buddy CLI', () => {
+  after(() => {
+    run(['stop']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('init creates the database, the salt (0600) and is idempotent', () => {
+    const r = run(['init']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /schema version \d+/);
+    assert.equal(fs.statSync(path.join(dir, 'salt')).mode & 0o777, 0o600);
+    assert.equal(run(['init']).code, 0);
+  });
+
+  it('records from flags and from JSON on stdin, and reports counts in status', () => {
+    const a = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--duration', '40', '--phase', 'review']);
+    assert.equal(a.code, 0, a.err);
+    assert.match(JSON.parse(a.out).id, /^[0-9A-Z]{26}$/);
+    const json = JSON.stringify([
+      { skill_name: 'run-tests', user_id: 'bob', session_id: 's1', workflow_phase: 'testing', completed: false, duration_ms: 900, error_type: 'timeout' },
+      { skill_name: 'run-tests', user_id: 'bob', session_id: 's1', workflow_phase: 'testing', completed: true, duration_ms: 800 },
+    ]);
+    const b = run(['record', '--json'], json);
+    assert.equal(b.code, 0, b.err);
+    assert.equal(JSON.parse(b.out).inserted, 2);
+    const s = run(['status', '--json']);
+    assert.equal(s.code, 0, s.err);
+    const status = JSON.parse(s.out);
+    assert.equal(status.database.rows.skill_invocations, 3);
+    assert.equal(status.database.rows.skills, 2);
+    assert.equal(status.server.running, false);
+  });
+
+  it('fails with exit code 2 and a clear message on bad input, writing nothing', () => {
+    const bad = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--phase', 'lunch']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /workflow_phase/);
+    const badJson = run(['record', '--json'], '{not json');
+    assert.equal(badJson.code, 2);
+    assert.match(badJson.err, /stdin: must be valid JSON/);
+    const unknown = run(['seed-demo', '--invocations', 'lots']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /--invocations/);
+    assert.equal(run(['no-such-command']).code, 2);
+    assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
+  });
+
+  it('migrates down and up again, keeping the data', () => {
+    const down = run(['migrate', '--to', '1']);
+    assert.equal(down.code, 0, down.err);
+    assert.match(down.out, /reverted/);
+    const up = run(['migrate']);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /applied/);
+    assert.match(run(['migrate']).out, /nothing to do/);
+    assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
+  });
+
+  it('seeds demo data and compacts', () => {
+    const seed = run(['seed-demo', '--invocations', '3000', '--seed', '1']);
+    assert.equal(seed.code, 0, seed.err);
+    assert.match(seed.out, /seeded 3000 invocations/);
+    assert.match(seed.err, /100%/);
+    const c = run(['compact']);
+    assert.equal(c.code, 0, c.err);
+    assert.match(c.out, /compacted .* -> /);
+  });
+
+  it('starts in the background, answers /health, and stops', async () => {
+    const start = run(['start', '--port', '0']);
+    assert.equal(start.code, 0, start.err);
+    const url = /at (http:\/\/[^\s]+)/.exec(start.out)?.[1];
+    assert.ok(url, start.out);
+    const health = (await (await fetch(`${url}/health`)).json()) as { status: string };
+    assert.equal(health.status, 'ok');
+    const again = run(['start', '--port', '0']);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /already running/);
+    const status = JSON.parse(run(['status', '--json']).out);
+    assert.equal(status.server.running, true);
+    const stop = run(['stop']);
+    assert.equal(stop.code, 0, stop.err);
+    assert.match(stop.out, /stopped/);
+  });
+
+  it('reports a corrupt database clearly', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-corrupt-'));
+    try {
+      fs.writeFileSync(path.join(other, 'session-buddy.db'), 'this is not a database'.repeat(100));
+      const r = spawnSync(process.execPath, [BIN, '--data-dir', other, 'record', '--skill', 'a', '--user', 'b', '--session', 'c'], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /not a valid Session Buddy database|not a database/);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

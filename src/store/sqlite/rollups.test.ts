@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { HOUR_MS } from '../../analytics/types.js';
+import { createTestApp } from '../../testing/harness.js';
+import { verifyRollups } from './rollup-check.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+/** Small deterministic PRNG so a failure can be reproduced from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 2 ** 32;
+  };
+}
+
+describe('incremental rollups', () => {
+  const app = createTestApp({ now: () => NOW });
+  after(() => app.dispose());
+
+  it('agree with a recomputation from raw rows on random data (several batches, repeated sessions, duplicates)', async () => {
+    const rand = prng(7);
+    const skills = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    for (let batch = 0; batch < 12; batch++) {
+      const size = 1 + Math.floor(rand() * 400);
+      const items = Array.from({ length: size }, (_, i) => ({
+        skill_name: skills[Math.floor(rand() * rand() * skills.length)]!,
+        user_id: `u${Math.floor(rand() * 15)}`,
+        // Sessions recur across batches so pair counts must merge with stored sets.
+        session_id: `s${Math.floor(rand() * 40)}`,
+        workflow_phase: rand() < 0.5 ? 'testing' : 'implementation',
+        completed: rand() < 0.8,
+        duration_ms: Math.floor(rand() ** 3 * 600_000),
+        invoked_at: NOW - Math.floor(rand() * 72 * HOUR_MS),
+        dedupe_key: rand() < 0.1 ? `dup-${Math.floor(rand() * 30)}` : undefined,
+        error_type: null,
+        project: `p${i % 3}`,
+      }));
+      await app.tracker.trackBatch(items);
+    }
+    // A batch of one, as the MCP tool writes it.
+    await app.tracker.track({ skill_name: 'a', user_id: 'u1', session_id: 's1', workflow_phase: 'review', completed: false, duration_ms: 0 });
+    const rows = app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
+    assert.ok(rows > 100);
+    assert.deepEqual(verifyRollups(app.store.db), []);
+  });
+
+  it('counts hand-checked pairs, sessions and users', async () => {
+    const t = createTestApp({ now: () => NOW });
+    try {
+      const base = { workflow_phase: 'testing', completed: true, duration_ms: 10, invoked_at: NOW - 1000 };
+      // Session 1: x, y, z. Session 2: x, y (user 2). Session 3: x (user 1 again), over two batches.
+      await t.tracker.trackBatch([
+        { ...base, skill_name: 'x', user_id: 'u1', session_id: 's1' },
+        { ...base, skill_name: 'y', user_id: 'u1', session_id: 's1' },
+        { ...base, skill_name: 'x', user_id: 'u2', session_id: 's2' },
+      ]);
+      await t.tracker.trackBatch([
+        { ...base, skill_name: 'z', user_id: 'u1', session_id: 's1' },
+        { ...base, skill_name: 'y', user_id: 'u2', session_id: 's2' },
+        { ...base, skill_name: 'x', user_id: 'u1', session_id: 's3' },
+        { ...base, skill_name: 'x', user_id: 'u1', session_id: 's3' },
+      ]);
+      const pairs = await t.store.skillPairs();
+      const byKey = Object.fromEntries(pairs.map((p) => [`${p.a}-${p.b}`, p.sessions]));
+      // x&y together in s1 and s2; x&z and y&z only in s1.
+      assert.deepEqual(byKey, { 'x-y': 2, 'x-z': 1, 'y-z': 1 });
+      const totals = Object.fromEntries((await t.store.skillTotals()).map((r) => [r.skill, [r.invocations, r.sessions, r.users]]));
+      // x: 4 invocations in sessions s1, s2, s3 by users u1, u2.
+      assert.deepEqual(totals, { x: [4, 3, 2], y: [2, 2, 2], z: [1, 1, 1] });
+      assert.equal(await t.store.sessionCount(), 3);
+      assert.deepEqual(verifyRollups(t.store.db), []);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('writes nothing from a batch with one invalid item', async () => {
+    const t = createTestApp({ now: () => NOW });
+    try {
+      const ok = { skill_name: 'x', user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true, duration_ms: 5 };
+      await assert.rejects(t.tracker.trackBatch([ok, { ...ok, duration_ms: 1.5 }]), (err: Error & { details?: { field?: string } }) => {
+        assert.equal(err.details?.field, 'invocations.1.duration_ms');
+        return true;
+      });
+      const tables = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_totals'];
+      for (const table of tables) assert.equal(t.store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, table);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
