@@ -24,6 +24,12 @@ const COUNTED_TABLES = [
   'ab_outcomes',
 ] as const;
 
+interface PendingWrite {
+  batch: NormalizedInvocation[];
+  resolve: (r: WriteResult) => void;
+  reject: (err: unknown) => void;
+}
+
 export interface SqliteStoreOptions extends OpenOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
@@ -51,8 +57,53 @@ export class SqliteStore implements InvocationStore {
     }
   }
 
-  async record(batch: NormalizedInvocation[]): Promise<WriteResult> {
-    return this.writer.write(batch);
+  /**
+   * Group commit: batches submitted in the same event-loop turn are written
+   * in one transaction, and each caller is answered only after that commit.
+   * Concurrent single-invocation calls thus share the cost of a commit
+   * without giving up durability or per-call atomicity (if the shared
+   * transaction fails, each batch is retried on its own).
+   */
+  record(batch: NormalizedInvocation[]): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.pending;
+    this.pending = [];
+    if (group.length > 1) {
+      try {
+        const merged = group.flatMap((g) => g.batch);
+        const result = this.writer.write(merged);
+        let offset = 0;
+        for (const g of group) {
+          const ids = result.ids.slice(offset, offset + g.batch.length);
+          const inserted = g.batch.reduce((n, inv, i) => n + (ids[i] === inv.id ? 1 : 0), 0);
+          offset += g.batch.length;
+          g.resolve({ ids, inserted, duplicates: g.batch.length - inserted });
+        }
+        return;
+      } catch {
+        // Fall through: write each batch on its own so only the failing one fails.
+      }
+    }
+    for (const g of group) {
+      try {
+        g.resolve(this.writer.write(g.batch));
+      } catch (err) {
+        g.reject(err);
+      }
+    }
   }
 
   async hourlyRollups(range: HourRange) {
