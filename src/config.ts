@@ -28,6 +28,8 @@ export interface Config {
   maxMetadataBytes: number;
   /** Database size past which `compact` is recommended, in bytes. */
   compactThresholdBytes: number;
+  /** Raw invocations older than this many days are archived by `archive` (rollups are kept). */
+  retentionDays: number;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -54,6 +56,7 @@ export const ENV = {
   synchronous: 'SESSION_BUDDY_SQLITE_SYNCHRONOUS',
   rateLimit: 'SESSION_BUDDY_RATE_LIMIT',
   compactThresholdMb: 'SESSION_BUDDY_COMPACT_THRESHOLD_MB',
+  retentionDays: 'SESSION_BUDDY_RETENTION_DAYS',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -94,6 +97,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     rateLimit: parseRateLimit(env[ENV.rateLimit]),
     maxMetadataBytes: 8 * 1024,
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
+    retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
   };
 }
 

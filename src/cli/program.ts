@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { type CliContext } from './context.js';
 import { registerCompactCommand } from './commands/compact.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerArchiveCommand, registerBackupCommand, registerDoctorCommand, registerRestoreCommand } from './commands/maintenance.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRecordCommand } from './commands/record.js';
@@ -34,6 +35,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerSeedDemoCommand(program, ctx);
   registerCompactCommand(program, ctx);
   registerMcpCommand(program, ctx);
+  registerBackupCommand(program, ctx);
+  registerRestoreCommand(program, ctx);
+  registerArchiveCommand(program, ctx);
+  registerDoctorCommand(program, ctx);
   for (const sub of program.commands) {
     sub.exitOverride().showHelpAfterError('(run with --help for usage)');
     sub.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { archiveInvocations, parseAge } from '../../maintenance/archive.js';
+import { backupDatabase, restoreDatabase } from '../../maintenance/backup.js';
+import { runDoctor } from '../../maintenance/doctor.js';
+import { openDatabase } from '../../store/database.js';
+import { Migrator } from '../../store/migrator.js';
+import { formatBytes, type CliContext } from '../context.js';
+import { runningServer } from '../pidfile.js';
+import { createProgress } from '../progress.js';
+
+function requireDatabase(dbPath: string): void {
+  if (!fs.existsSync(dbPath)) throw new AppError('NOT_FOUND', `no database at ${dbPath}; run \`session-buddy init\` first`);
+}
+
+export function registerBackupCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('backup')
+    .description('copy the database to FILE while the server keeps running (SQLite online backup), then verify the copy')
+    .argument('[file]', 'destination (default <data-dir>/backups/session-buddy-<time>.db)')
+    .action(async (file: string | undefined, _opts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      requireDatabase(config.dbPath);
+      const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
+      const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+      try {
+        const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
+        const copy = await backupDatabase(db, dest, (f) => progress.update(Math.round(f * 100)));
+        progress.finish();
+        ctx.stdout.write(`backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`);
+      } finally {
+        db.close();
+      }
+    });
+}
+
+export function registerRestoreCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('restore')
+    .description('replace the database with a verified backup (the server must be stopped; the old database is kept)')
+    .argument('<file>', 'backup file made by `session-buddy backup`')
+    .action((file: string, _opts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      const server = runningServer(config.dataDir);
+      if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
+      const result = restoreDatabase(path.resolve(ctx.cwd, file), config.dbPath);
+      ctx.stdout.write(
+        `restored ${result.invocations} invocations (schema version ${result.schemaVersion}) into ${config.dbPath}` +
+          `${result.previous ? `; the previous database was kept as ${result.previous}` : ''}\n`,
+      );
+    });
+}
+
+export function registerArchiveCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('archive')
+    .description('move raw invocations older than a cutoff into Parquet files (verified) and delete them from the live table; rollups stay')
+    .option('--older-than <age>', 'age cutoff such as 365d, 12w or 48h (default: the configured retention)')
+    .option('--dry-run', 'only count what would be archived')
+    .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
+      const config = ctx.config(cmd);
+      requireDatabase(config.dbPath);
+      const ageMs = opts.olderThan ? parseAge(opts.olderThan) : config.retentionDays * 86_400_000;
+      const before = Date.now() - ageMs;
+      const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+      try {
+        new Migrator(db).up();
+        const count = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(before) as number;
+        if (opts.dryRun || count === 0) {
+          ctx.stdout.write(`${count} invocations are older than ${new Date(before).toISOString()}${opts.dryRun ? ' (dry run: nothing changed)' : '; nothing to archive'}\n`);
+          return;
+        }
+        const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
+        const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress.update(d) });
+        progress.finish();
+        for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);
+        ctx.stdout.write(`archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`);
+      } finally {
+        db.close();
+      }
+    });
+}
+
+export function registerDoctorCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('doctor')
+    .description('check permissions, schema version, database integrity, disk space and ports')
+    .option('--deep', 'full integrity check and rollup recomputation (slow on large databases)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { deep?: boolean; json?: boolean }, cmd: Command) => {
+      const config = ctx.config(cmd);
+      const server = runningServer(config.dataDir);
+      const checks = await runDoctor({ config, deep: opts.deep, runningServer: server, privateFiles: ['token'] });
+      if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+      else for (const c of checks) ctx.stdout.write(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      if (checks.some((c) => c.status === 'fail')) throw new AppError('STORE_UNAVAILABLE', 'doctor found problems (see FAIL lines above)');
+    });
+}

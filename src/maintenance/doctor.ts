@@ -1,0 +1,113 @@
+/**
+ * `doctor`: checks the installation and says what to do about each problem.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { openDatabase } from '../store/database.js';
+import { Migrator } from '../store/migrator.js';
+import { SALT_FILE } from '../store/salt.js';
+import { verifyRollups } from '../store/sqlite/rollup-check.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface DoctorOptions {
+  config: Config;
+  /** Also run the full integrity check and recompute every rollup (slow on big databases). */
+  deep?: boolean;
+  /** The server's pid/port if one is running for this data dir. */
+  runningServer?: { pid: number; port: number } | null;
+  /** Other files in the data dir that must be private (e.g. an auth token). */
+  privateFiles?: string[];
+}
+
+function mode(file: string): number {
+  return fs.statSync(file).mode & 0o777;
+}
+
+export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
+  const { config } = opts;
+  const checks: Check[] = [];
+  const add = (name: string, status: CheckStatus, detail: string) => checks.push({ name, status, detail });
+
+  if (!fs.existsSync(config.dataDir)) {
+    add('data directory', 'fail', `${config.dataDir} does not exist: run \`session-buddy init\``);
+    return checks;
+  }
+  const dirMode = mode(config.dataDir);
+  add('data directory', dirMode & 0o077 ? 'warn' : 'ok', `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`);
+
+  for (const name of [SALT_FILE, ...(opts.privateFiles ?? [])]) {
+    const file = path.join(config.dataDir, name);
+    if (!fs.existsSync(file)) {
+      add(`${name} file`, name === SALT_FILE ? 'fail' : 'warn', `${file} is missing${name === SALT_FILE ? ': run `session-buddy init`' : ''}`);
+      continue;
+    }
+    const m = mode(file);
+    add(`${name} file`, m & 0o077 ? 'fail' : 'ok', `${file} mode ${m.toString(8)}${m & 0o077 ? ' (must be 600: chmod 600)' : ''}`);
+  }
+
+  if (!fs.existsSync(config.dbPath)) {
+    add('database', 'fail', `${config.dbPath} does not exist: run \`session-buddy init\``);
+  } else {
+    try {
+      const db = openDatabase(config.dbPath, { readonly: true });
+      try {
+        const migrator = new Migrator(db);
+        const v = migrator.currentVersion();
+        add('schema version', v === migrator.latestVersion ? 'ok' : 'warn', `version ${v} of ${migrator.latestVersion}${v < migrator.latestVersion ? ': run `session-buddy migrate`' : ''}`);
+        const started = Date.now();
+        const integrity = db.pragma(opts.deep ? 'integrity_check' : 'quick_check', { simple: true });
+        add(opts.deep ? 'integrity check' : 'quick check', integrity === 'ok' ? 'ok' : 'fail', `${String(integrity)} (${Date.now() - started} ms)${integrity === 'ok' ? '' : ': restore from a backup (`session-buddy restore FILE`)'}`);
+        if (opts.deep) {
+          const mismatches = verifyRollups(db, 5);
+          const archived = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'archives'").pluck().get()
+            ? (db.prepare('SELECT count(*) FROM archives').pluck().get() as number)
+            : 0;
+          if (archived > 0) add('rollups', 'ok', `not compared: ${archived} archive(s) moved raw rows out of the live table on purpose`);
+          else add('rollups', mismatches.length ? 'fail' : 'ok', mismatches.length ? `${mismatches.length}+ mismatches, first in ${mismatches[0]!.table}` : 'match a recomputation from raw rows');
+        }
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        const size = (db.pragma('page_count', { simple: true }) as number) * pageSize;
+        const free = (db.pragma('freelist_count', { simple: true }) as number) * pageSize;
+        const suggest = size > config.compactThresholdBytes || (size > 10 * 1024 * 1024 && free / size > 0.25);
+        add('size', suggest ? 'warn' : 'ok', `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`);
+      } finally {
+        db.close();
+      }
+    } catch (err) {
+      add('database', 'fail', `${(err as Error).message}: restore from a backup (\`session-buddy restore FILE\`)`);
+    }
+  }
+
+  try {
+    const stat = fs.statfsSync(config.dataDir);
+    const freeBytes = stat.bavail * stat.bsize;
+    add('disk space', freeBytes < 512 * 1024 * 1024 ? 'warn' : 'ok', `${(freeBytes / 1073741824).toFixed(1)} GiB free on the data directory's disk`);
+  } catch {
+    add('disk space', 'warn', 'could not be measured');
+  }
+
+  if (opts.runningServer) {
+    add('port', 'ok', `server running (pid ${opts.runningServer.pid}) on port ${opts.runningServer.port}`);
+  } else if (config.port !== 0) {
+    const free = await portFree(config.host, config.port);
+    add('port', free ? 'ok' : 'warn', free ? `${config.host}:${config.port} is free for \`session-buddy start\`` : `${config.host}:${config.port} is in use by another program: start with --port`);
+  }
+  return checks;
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { HOUR_MS } from '../analytics/types.js';
+import { parseConfig } from '../config.js';
+import { openDatabase } from '../store/database.js';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+import { archiveInvocations, parseAge } from './archive.js';
+import { backupDatabase, restoreDatabase, verifyDatabaseFile } from './backup.js';
+import { runDoctor } from './doctor.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12);
+const DAY = 24 * HOUR_MS;
+
+async function seed(app: TestApp, n: number, ageDays: (i: number) => number) {
+  await app.tracker.trackBatch(
+    Array.from({ length: n }, (_, i) => ({
+      skill_name: `skill-${i % 3}`,
+      user_id: `u${i % 4}`,
+      session_id: `s${i % 10}`,
+      workflow_phase: 'testing',
+      completed: i % 5 !== 0,
+      duration_ms: 100 + i,
+      invoked_at: NOW - ageDays(i) * DAY - i * 1000,
+      metadata: i % 7 === 0 ? { note: `n${i}` } : undefined,
+    })),
+  );
+}
+
+async function duck(sql: string, dir: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    extension_directory: path.join(dir, 'duck-ext'),
+    home_directory: dir,
+    autoinstall_known_extensions: 'false',
+  });
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('backup and restore', () => {
+  it('backs up online to a verified copy and restores it, keeping the replaced database', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      await seed(app, 200, () => 1);
+      const dest = path.join(app.dir, 'copy.db');
+      // Writes continue while the backup runs; the copy is consistent either way.
+      const [copy] = await Promise.all([backupDatabase(app.store.db, dest), seed(app, 50, () => 0)]);
+      assert.equal(verifyDatabaseFile(dest).invocations, copy.invocations);
+      assert.ok(copy.invocations === 200 || copy.invocations === 250);
+      assert.equal(fs.statSync(dest).mode & 0o777, 0o600);
+      await assert.rejects(backupDatabase(app.store.db, dest), /already exists/);
+
+      const target = path.join(app.dir, 'restored', 'session-buddy.db');
+      fs.mkdirSync(path.dirname(target));
+      fs.copyFileSync(dest, target);
+      const result = restoreDatabase(dest, target, 123);
+      assert.equal(result.invocations, copy.invocations);
+      assert.equal(result.previous, `${target}.before-restore-123`);
+      assert.ok(fs.existsSync(result.previous!));
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('refuses files that are not Session Buddy databases', async () => {
+    const app = createTestApp();
+    try {
+      const junk = path.join(app.dir, 'junk.db');
+      fs.writeFileSync(junk, 'nope'.repeat(1000));
+      assert.throws(() => verifyDatabaseFile(junk), /not a valid|not a database/);
+      const other = path.join(app.dir, 'other.db');
+      const db = openDatabase(other);
+      db.exec('CREATE TABLE t (x)');
+      db.close();
+      assert.throws(() => restoreDatabase(other, path.join(app.dir, 'x.db')), /not a Session Buddy one/);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('archive', () => {
+  it('parses retention ages', () => {
+    assert.equal(parseAge('365d'), 365 * DAY);
+    assert.equal(parseAge('2w'), 14 * DAY);
+    assert.equal(parseAge('48h'), 48 * HOUR_MS);
+    assert.throws(() => parseAge('a year'), /older-than/);
+  });
+
+  it('moves old raw rows to Parquet that DuckDB reads back, deletes exactly those, and leaves rollups intact', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      // 120 rows 400 days old, 80 rows 10 days old.
+      await seed(app, 200, (i) => (i < 120 ? 400 : 10));
+      const totalsBefore = await app.store.skillTotals();
+      const oldSum = app.store.db.prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?').pluck().get(NOW - 365 * DAY) as number;
+
+      const result = await archiveInvocations({ db: app.store.db, dataDir: app.dir, before: NOW - 365 * DAY, rowsPerFile: 50, now: () => NOW });
+      assert.equal(result.rows, 120);
+      assert.equal(result.files.length, 3); // 50 + 50 + 20
+      assert.equal(app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 80);
+      assert.equal(app.store.db.prepare('SELECT count(*) FROM archives').pluck().get(), 3);
+
+      const glob = path.join(app.dir, 'archive', '*.parquet');
+      const [row] = await duck(`SELECT count(*) AS n, sum(duration_ms) AS d, count(DISTINCT id) AS ids, min(invoked_at) AS first FROM read_parquet('${glob}')`, app.dir);
+      assert.equal(Number(row!.n), 120);
+      assert.equal(Number(row!.ids), 120);
+      assert.equal(Number(row!.d), oldSum);
+      const [meta] = await duck(`SELECT count(*) AS n FROM read_parquet('${glob}') WHERE metadata IS NOT NULL`, app.dir);
+      // Rows 0, 7, ..., 119 carry metadata: 18 of the first 120.
+      assert.equal(Number(meta!.n), 18);
+
+      assert.deepEqual(await app.store.skillTotals(), totalsBefore);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('doctor', () => {
+  it('passes on a fresh installation and flags a readable salt', async () => {
+    const app = createTestApp();
+    try {
+      const config = parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: {} });
+      fs.chmodSync(app.dir, 0o700);
+      let checks = await runDoctor({ config, deep: true });
+      assert.deepEqual(checks.filter((c) => c.status === 'fail'), []);
+      assert.ok(checks.some((c) => c.name === 'rollups' && c.status === 'ok'));
+      fs.chmodSync(path.join(app.dir, 'salt'), 0o644);
+      checks = await runDoctor({ config });
+      assert.equal(checks.find((c) => c.name === 'salt file')?.status, 'fail');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
