@@ -3,6 +3,7 @@
  * cleanly (open MCP sessions closed, database checkpointed and closed).
  */
 import type { App } from '../app.js';
+import { startSpoolDrainer } from '../capture/spool-drainer.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { defaultMounts } from './mounts.js';
 
@@ -10,6 +11,9 @@ export async function runServer(app: App, onListening?: (s: RunningHttpServer) =
   const mounts = await defaultMounts(app);
   const running = await startHttpServer(app, mounts);
   app.onClose(() => running.close());
+  // Invocations captured by hooks while the server was down are ingested (exactly once) from the spool.
+  const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
+  app.onClose(() => drainer.stop());
   app.logger.info('session-buddy listening', { url: running.url, mcp: `${running.url}/mcp`, dataDir: app.config.dataDir });
   onListening?.(running);
   await new Promise<void>((resolve) => {

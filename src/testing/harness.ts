@@ -13,6 +13,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createApp, type App, type AppOptions } from '../app.js';
 import { parseConfig, type ConfigFlags } from '../config.js';
 import { createLogger } from '../logger.js';
+import { parseErrorResult } from '../mcp/tool-result.js';
 import { startHttpServer, type HttpMount, type RunningHttpServer } from '../server/http-server.js';
 
 export interface TestApp extends App {
@@ -67,10 +68,14 @@ export async function callOk<T = Record<string, unknown>>(client: Client, name: 
   return res.structuredContent as T;
 }
 
-/** Calls a tool expecting an error result; returns its text. */
-export async function callErr(client: Client, name: string, args: Record<string, unknown>): Promise<{ text: string; structured: unknown }> {
+/** Calls a tool expecting an error result; returns its text and parsed error (null for SDK-level validation errors). */
+export async function callErr(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ text: string; error: ReturnType<typeof parseErrorResult> }> {
   const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (!res.isError) throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(res.structuredContent)}`);
   const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-  return { text, structured: res.structuredContent };
+  return { text, error: parseErrorResult(res) };
 }

@@ -24,6 +24,7 @@ for (const transport of ['in-memory', 'http'] as const) {
 
     before(async () => {
       app = createTestApp();
+      // (listTools below makes the client validate structured results against output schemas)
       if (transport === 'http') {
         const c = await connectHttp(app);
         client = c.client;
@@ -31,6 +32,7 @@ for (const transport of ['in-memory', 'http'] as const) {
       } else {
         client = await connectInMemory(app.createMcpServer('test'));
       }
+      await client.listTools();
     });
     after(async () => {
       await closeHttp?.();
@@ -70,7 +72,8 @@ for (const transport of ['in-memory', 'http'] as const) {
       assert.match(long.text, /at most 128/);
       const future = await callErr(client, 'track_skill_invocation', { ...valid, invoked_at: Date.now() + 3_600_000 });
       assert.match(future.text, /invoked_at/);
-      assert.deepEqual((future.structured as { error: { field: string } }).error.field, 'invoked_at');
+      assert.equal(future.error?.field, 'invoked_at');
+      assert.equal(future.error?.code, 'INVALID_INPUT');
       const meta = await callErr(client, 'track_skill_invocation', { ...valid, metadata: { blob: 'y'.repeat(9000) } });
       assert.match(meta.text, /metadata/);
       assert.equal(rowCount(app), before);

@@ -1,0 +1,346 @@
+/**
+ * Claude Code hook events: parsing, Pre/Post pairing and the invocation each
+ * event yields.
+ *
+ * Input fields used (the rest is ignored): session_id, cwd, hook_event_name,
+ * and for tool events tool_name, tool_input, tool_use_id, tool_response
+ * (PostToolUse), error and is_interrupt (PostToolUseFailure), agent_type
+ * (inside subagents).
+ *
+ * Pairing: each side of a call writes `<dataDir>/hooks/<session>/<key>.pre.json`
+ * or `.post.json` (its time, tool, skill, phase, outcome), then looks for the
+ * other side; whichever arrives second emits the invocation and removes both.
+ * Order does not matter, so hooks may run with `async: true` (then Post can
+ * start before Pre). The key is the tool_use_id, or a hash of tool name +
+ * input when the id is absent. One small file per call side, because
+ * parallel tool calls run their hooks concurrently. Times are those passed
+ * in `ctx.now`; the CLI passes the hook process start time, which tracks the
+ * moment Claude Code fired the event.
+ *
+ * Outcome: PostToolUseFailure is a failure. PostToolUse is a failure only when
+ * tool_response says so (is_error / isError / error / success: false /
+ * interrupted). A call still missing its Post one full turn later (its time
+ * is before the previous Stop) is recorded on Stop or SessionEnd as failed
+ * with error_type `no_result` (versions without PostToolUseFailure send no
+ * post event for failed calls); a Post never matched by a Pre is recorded
+ * with duration 0. Session events themselves record nothing; SessionStart
+ * removes state of sessions idle for two days.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WorkflowPhase } from '../tracking/invocation-input.js';
+import {
+  AGENT_NAME,
+  asInput,
+  clampDuration,
+  classifyError,
+  cleanText,
+  dedupeKeyFor,
+  MAX_ERROR_TYPE,
+  phaseFor,
+  projectFromCwd,
+  skillNameFor,
+} from './tool-mapping.js';
+import type { CapturedInvocation } from './types.js';
+
+export const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
+export type HookEventName = (typeof HOOK_EVENTS)[number];
+
+export interface HookEvent {
+  event: HookEventName;
+  sessionId: string;
+  cwd: string | null;
+  toolName: string | null;
+  toolInput: Record<string, unknown>;
+  toolUseId: string | null;
+  toolResponse: unknown;
+  /** PostToolUseFailure `error`. */
+  error: string | null;
+  isInterrupt: boolean;
+  /** Set when the hook fired inside a subagent. */
+  agentType: string | null;
+}
+
+export interface HookContext {
+  dataDir: string;
+  userId: string;
+  /** Epoch ms of this hook run. */
+  now: number;
+}
+
+/** Session state directories untouched for this long are removed on SessionStart. */
+export const STALE_STATE_MS = 2 * 86_400_000;
+
+const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+
+function optString(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Validates a decoded hook payload; null when it is not an event we handle. */
+export function parseHookEvent(raw: unknown): HookEvent | null {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  const event = o.hook_event_name;
+  if (typeof event !== 'string' || !(HOOK_EVENTS as readonly string[]).includes(event)) return null;
+  const sessionId = typeof o.session_id === 'string' ? cleanText(o.session_id, 128) : '';
+  if (sessionId === '') return null;
+  const toolName = typeof o.tool_name === 'string' ? cleanText(o.tool_name, 128) : '';
+  if (TOOL_EVENTS.has(event) && toolName === '') return null;
+  return {
+    event: event as HookEventName,
+    sessionId,
+    cwd: optString(o.cwd),
+    toolName: toolName || null,
+    toolInput: asInput(o.tool_input),
+    toolUseId: optString(o.tool_use_id),
+    toolResponse: o.tool_response,
+    error: optString(o.error) ?? optString(o.error_message),
+    isInterrupt: o.is_interrupt === true,
+    agentType: optString(o.agent_type),
+  };
+}
+
+/** Failure signalled inside a PostToolUse tool_response, if any. */
+export function responseFailure(response: unknown): { failed: boolean; errorType: string | null } {
+  if (response === null || typeof response !== 'object' || Array.isArray(response)) return { failed: false, errorType: null };
+  const r = response as Record<string, unknown>;
+  if (r.interrupted === true) return { failed: true, errorType: 'interrupted' };
+  const errText = typeof r.error === 'string' ? r.error : r.error != null && r.error !== false ? JSON.stringify(r.error) : null;
+  if (r.is_error === true || r.isError === true || r.success === false || (errText !== null && errText !== '')) {
+    return { failed: true, errorType: classifyError(errText ?? contentText(r.content)) };
+  }
+  return { failed: false, errorType: null };
+}
+
+/** Text of a tool result `content`: a string or an array of text blocks. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content.slice(0, 2000);
+  if (!Array.isArray(content)) return '';
+  let out = '';
+  for (const block of content) {
+    const text = (block as { text?: unknown } | null)?.text;
+    if (typeof text === 'string') out += `${text}\n`;
+    if (out.length >= 2000) break;
+  }
+  return out.slice(0, 2000);
+}
+
+// ---------------------------------------------------------------------------
+// Pre/Post state
+
+/** What each side of a call knows; the second side to arrive emits the invocation. */
+interface CallSide {
+  /** Pre: start time; Post: end time (epoch ms). */
+  at: number;
+  tool: string;
+  skill_name: string;
+  workflow_phase: WorkflowPhase;
+  project: string | null;
+  subagent: string | null;
+  tool_use_id: string | null;
+  /** Post only. */
+  completed?: boolean;
+  error_type?: string | null;
+}
+
+const LAST_STOP_FILE = 'last-stop.json';
+
+export function hooksStateDir(dataDir: string): string {
+  return path.join(dataDir, 'hooks');
+}
+
+function safeName(id: string): string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(id) ? id : createHash('sha256').update(id).digest('hex').slice(0, 40);
+}
+
+function sessionDir(dataDir: string, sessionId: string): string {
+  return path.join(hooksStateDir(dataDir), safeName(sessionId));
+}
+
+function inputHash(toolName: string, input: Record<string, unknown>): string {
+  return createHash('sha256').update(`${toolName}\0${JSON.stringify(input)}`).digest('hex').slice(0, 24);
+}
+
+function callKey(ev: HookEvent): string {
+  return ev.toolUseId ? safeName(ev.toolUseId) : `h-${inputHash(ev.toolName ?? '', ev.toolInput)}`;
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function readSide(file: string): CallSide | null {
+  const v = readJson<Partial<CallSide>>(file);
+  return v && typeof v.at === 'number' && typeof v.skill_name === 'string' && typeof v.tool === 'string' ? (v as CallSide) : null;
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true, recursive: true });
+  } catch {
+    // best effort: state files are disposable
+  }
+}
+
+function sideOf(ev: HookEvent, at: number): CallSide {
+  const tool = ev.toolName ?? 'unknown';
+  return {
+    at,
+    tool,
+    skill_name: skillNameFor(tool, ev.toolInput),
+    workflow_phase: phaseFor(tool, ev.toolInput),
+    project: projectFromCwd(ev.cwd),
+    subagent: ev.agentType,
+    tool_use_id: ev.toolUseId,
+  };
+}
+
+/**
+ * One invocation from the sides that arrived. Pre only: the call never
+ * reported back (failed, `no_result`). Post only: duration unknown (0).
+ */
+function combine(sessionId: string, key: string, userId: string, pre: CallSide | null, post: CallSide | null): CapturedInvocation {
+  const base = (pre ?? post)!;
+  const toolUseId = pre?.tool_use_id ?? post?.tool_use_id ?? null;
+  const dedupeKey = toolUseId
+    ? dedupeKeyFor(sessionId, toolUseId)
+    : `cc:${sessionId}:${key}:${pre ? pre.at : `post-${post!.at}`}`.slice(0, 256);
+  const metadata: Record<string, unknown> = { source: 'hook', tool: base.tool, timed: pre !== null && post !== null };
+  const subagent = pre?.subagent ?? post?.subagent;
+  if (subagent) metadata.subagent = subagent;
+  const errorType = post ? (post.error_type ?? null) : 'no_result';
+  return {
+    skill_name: base.skill_name,
+    session_id: sessionId,
+    user_id: userId,
+    workflow_phase: base.workflow_phase,
+    completed: post ? post.completed === true : false,
+    duration_ms: pre && post ? clampDuration(post.at - pre.at) : 0,
+    error_type: errorType === null ? null : errorType.slice(0, MAX_ERROR_TYPE),
+    invoked_at: pre ? pre.at : post!.at,
+    project: post?.project ?? pre?.project ?? null,
+    agent: AGENT_NAME,
+    metadata,
+    dedupe_key: dedupeKey,
+  };
+}
+
+/**
+ * Applies one hook event: updates the Pre/Post state and returns the
+ * invocations it completes.
+ */
+export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvocation[] {
+  switch (ev.event) {
+    case 'PreToolUse':
+      return arrive(ev, ctx, 'pre', sideOf(ev, ctx.now));
+    case 'PostToolUse':
+    case 'PostToolUseFailure': {
+      const side = sideOf(ev, ctx.now);
+      if (ev.event === 'PostToolUseFailure') {
+        side.completed = false;
+        side.error_type = classifyError(ev.error, ev.isInterrupt);
+      } else {
+        const f = responseFailure(ev.toolResponse);
+        side.completed = !f.failed;
+        side.error_type = f.errorType;
+      }
+      return arrive(ev, ctx, 'post', side);
+    }
+    case 'Stop':
+    case 'SessionEnd':
+      return flushLeftovers(ev.sessionId, ctx);
+    case 'SessionStart':
+      sweepStaleState(ctx.dataDir, ctx.now);
+      return [];
+  }
+}
+
+/**
+ * Writes this side, then looks for the other one. Writing before looking
+ * means that of two racing hooks (async hooks may run Post before Pre) at
+ * least one sees the other; if both do, both emit the same dedupe key.
+ */
+function arrive(ev: HookEvent, ctx: HookContext, kind: 'pre' | 'post', side: CallSide): CapturedInvocation[] {
+  const dir = sessionDir(ctx.dataDir, ev.sessionId);
+  const key = callKey(ev);
+  const mine = path.join(dir, `${key}.${kind}.json`);
+  const theirs = path.join(dir, `${key}.${kind === 'pre' ? 'post' : 'pre'}.json`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(mine, JSON.stringify(side));
+  const other = readSide(theirs);
+  if (!other) return [];
+  removeQuietly(mine);
+  removeQuietly(theirs);
+  const [pre, post] = kind === 'pre' ? [side, other] : [other, side];
+  return [combine(ev.sessionId, key, ctx.userId, pre, post)];
+}
+
+/**
+ * On Stop / SessionEnd: calls whose other side has not arrived although a
+ * whole turn has passed (their time is before the previous Stop) are
+ * recorded as they are; newer ones wait, since an async Post hook may still
+ * be on its way. Returns the invocations flushed.
+ */
+function flushLeftovers(sessionId: string, ctx: HookContext): CapturedInvocation[] {
+  const dir = sessionDir(ctx.dataDir, sessionId);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const markerFile = path.join(dir, LAST_STOP_FILE);
+  const previousStop = readJson<{ at?: unknown }>(markerFile)?.at;
+  fs.writeFileSync(markerFile, JSON.stringify({ at: ctx.now }));
+  if (typeof previousStop !== 'number') return [];
+
+  const keys = new Set<string>();
+  for (const name of names) {
+    const m = /^(.+)\.(pre|post)\.json$/.exec(name);
+    if (m) keys.add(m[1]!);
+  }
+  const out: CapturedInvocation[] = [];
+  for (const key of keys) {
+    const preFile = path.join(dir, `${key}.pre.json`);
+    const postFile = path.join(dir, `${key}.post.json`);
+    const pre = readSide(preFile);
+    const post = readSide(postFile);
+    const at = pre?.at ?? post?.at;
+    if (at === undefined || at >= previousStop) continue;
+    removeQuietly(preFile);
+    removeQuietly(postFile);
+    out.push(combine(sessionId, key, ctx.userId, pre, post));
+  }
+  return out;
+}
+
+/** Removes per-session state left by sessions that ended without SessionEnd. */
+export function sweepStaleState(dataDir: string, now: number, maxAgeMs = STALE_STATE_MS): number {
+  const root = hooksStateDir(dataDir);
+  let removed = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(root, e.name);
+    try {
+      if (now - fs.statSync(dir).mtimeMs > maxAgeMs) {
+        removeQuietly(dir);
+        removed++;
+      }
+    } catch {
+      // raced with another hook: fine
+    }
+  }
+  return removed;
+}

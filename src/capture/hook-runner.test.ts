@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createHttpRecorder, invocationsUrl, readStdin, runHook } from './hook-runner.js';
+import { REJECTED_FILE, spoolPath } from './spool.js';
+import type { CapturedInvocation } from './types.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-hook-runner-'));
+let n = 0;
+const freshDir = () => path.join(root, `d${n++}`);
+
+/** A stand-in ingest endpoint: stores by dedupe_key; answers 400 for empty skill names. */
+const received = new Map<string, CapturedInvocation>();
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const items = JSON.parse(body) as CapturedInvocation[];
+    res.setHeader('content-type', 'application/json');
+    if (req.url !== '/api/invocations' || req.method !== 'POST') {
+      res.statusCode = 404;
+      return res.end('{}');
+    }
+    if (items.some((i) => i.skill_name.startsWith('bad'))) {
+      res.statusCode = 400;
+      return res.end(JSON.stringify({ error: { code: 'INVALID_INPUT', message: 'x', details: { field: 'invocations.0.skill_name', rule: 'bad' } } }));
+    }
+    let inserted = 0;
+    let duplicates = 0;
+    for (const i of items) {
+      if (received.has(i.dedupe_key)) duplicates++;
+      else {
+        received.set(i.dedupe_key, i);
+        inserted++;
+      }
+    }
+    res.end(JSON.stringify({ inserted, duplicates }));
+  });
+});
+let url = '';
+let deadUrl = '';
+
+before(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = invocationsUrl('127.0.0.1', (server.address() as AddressInfo).port);
+  // A port that was just free: nothing listens there.
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  deadUrl = invocationsUrl('127.0.0.1', (probe.address() as AddressInfo).port);
+  await new Promise<void>((r) => probe.close(() => r()));
+});
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+const stdinOf = (value: unknown) => Readable.from([Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))]);
+const event = (name: string, id: string, extra: Record<string, unknown> = {}) => ({
+  session_id: 'sess-r',
+  transcript_path: '/t.jsonl',
+  cwd: '/home/u/app',
+  hook_event_name: name,
+  tool_name: 'Edit',
+  tool_input: { file_path: '/home/u/app/src/x.ts', old_string: 'a', new_string: 'b' },
+  tool_use_id: id,
+  ...extra,
+});
+
+describe('readStdin', () => {
+  it('returns as soon as a complete JSON object arrived, even if stdin stays open', async () => {
+    const s = new PassThrough();
+    s.write('{"a":');
+    setImmediate(() => s.write('1}'));
+    assert.equal(await readStdin(s, { timeoutMs: 60_000 }), '{"a":1}');
+    s.destroy();
+  });
+
+  it('returns null past the size cap and for empty input', async () => {
+    assert.equal(await readStdin(Readable.from([Buffer.from('x'.repeat(100))]), { maxBytes: 10 }), null);
+    assert.equal(await readStdin(Readable.from([])), null);
+  });
+
+  it('gives up after the timeout with what it has', async () => {
+    const s = new PassThrough();
+    s.write('{"partial"');
+    assert.equal(await readStdin(s, { timeoutMs: 20 }), '{"partial"');
+    s.destroy();
+  });
+});
+
+describe('runHook', () => {
+  it('posts a Pre/Post pair to the server', async () => {
+    const dataDir = freshDir();
+    const pre = await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_r1')), dataDir, userId: 'u', url, now: () => T0 });
+    assert.deepEqual(pre, { outcome: 'pending', event: 'PreToolUse', invocations: 0 });
+    const post = await runHook({
+      stdin: stdinOf(event('PostToolUse', 'toolu_r1', { tool_response: { filePath: '/home/u/app/src/x.ts' } })),
+      dataDir,
+      userId: 'u',
+      url,
+      now: () => T0 + 250,
+    });
+    assert.deepEqual(post, { outcome: 'posted', event: 'PostToolUse', invocations: 1 });
+    const got = received.get('cc:sess-r:toolu_r1');
+    assert.equal(got?.duration_ms, 250); // T0+250 - T0
+    assert.equal(got?.workflow_phase, 'implementation');
+    assert.equal(got?.project, 'app');
+    assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+  });
+
+  it('spools while the server is down, and a later successful hook drains the spool exactly once', async () => {
+    const dataDir = freshDir();
+    for (const id of ['toolu_s1', 'toolu_s2']) {
+      await runHook({ stdin: stdinOf(event('PreToolUse', id)), dataDir, userId: 'u', url: deadUrl, now: () => T0 });
+      const r = await runHook({ stdin: stdinOf(event('PostToolUse', id, { tool_response: {} })), dataDir, userId: 'u', url: deadUrl, now: () => T0 + 5 });
+      assert.equal(r.outcome, 'spooled');
+    }
+    assert.equal(fs.readFileSync(spoolPath(dataDir), 'utf8').trim().split('\n').length, 2);
+    assert.equal(received.has('cc:sess-r:toolu_s1'), false);
+
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_s3')), dataDir, userId: 'u', url, now: () => T0 });
+    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })), dataDir, userId: 'u', url, now: () => T0 + 5 });
+    assert.equal(r.outcome, 'posted');
+    for (const id of ['toolu_s1', 'toolu_s2', 'toolu_s3']) assert.ok(received.has(`cc:sess-r:${id}`), id);
+    assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+  });
+
+  it('spools without trying the network when no server runs (url null)', async () => {
+    const dataDir = freshDir();
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_n')), dataDir, userId: 'u', url: null, now: () => T0 });
+    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_n', { tool_response: {} })), dataDir, userId: 'u', url: null, now: () => T0 + 7 });
+    assert.deepEqual(r, { outcome: 'spooled', reason: 'no server running', event: 'PostToolUse', invocations: 1 });
+    const spooled = JSON.parse(fs.readFileSync(spoolPath(dataDir), 'utf8')) as CapturedInvocation;
+    assert.equal(spooled.duration_ms, 7); // (T0 + 7) - T0
+  });
+
+  it('keeps input the server calls invalid in the rejected file instead of retrying it', async () => {
+    const dataDir = freshDir();
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_bad', { tool_name: 'bad-tool' })), dataDir, userId: 'u', url, now: () => T0 });
+    const r = await runHook({
+      stdin: stdinOf(event('PostToolUse', 'toolu_bad', { tool_name: 'bad-tool', tool_response: {} })),
+      dataDir,
+      userId: 'u',
+      url,
+      now: () => T0,
+    });
+    assert.equal(r.outcome, 'dropped');
+    assert.match(r.reason ?? '', /invocations.0.skill_name: bad/);
+    assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+    assert.equal(fs.readFileSync(path.join(dataDir, REJECTED_FILE), 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('ignores garbage, unknown events and empty input without throwing', async () => {
+    const dataDir = freshDir();
+    const base = { dataDir, userId: 'u', url };
+    assert.equal((await runHook({ ...base, stdin: stdinOf('not json at all') })).outcome, 'ignored');
+    assert.equal((await runHook({ ...base, stdin: stdinOf({ hook_event_name: 'Notification', session_id: 's' }) })).outcome, 'ignored');
+    assert.equal((await runHook({ ...base, stdin: Readable.from([]) })).outcome, 'ignored');
+    assert.equal((await runHook({ ...base, stdin: stdinOf({ hook_event_name: 'SessionStart', session_id: 's' }) })).outcome, 'nothing');
+  });
+
+  it('reports (never throws) when even spooling fails', async () => {
+    const file = path.join(root, 'a-file');
+    fs.writeFileSync(file, '');
+    // dataDir below a regular file cannot be created
+    const r = await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_f')), dataDir: path.join(file, 'x'), userId: 'u', url: deadUrl });
+    assert.equal(r.outcome, 'failed');
+  });
+});
+
+describe('createHttpRecorder', () => {
+  it('rejects answers without counts', async () => {
+    const rec = createHttpRecorder('http://x/api/invocations', {
+      fetchImpl: async () => ({ ok: true, status: 200, json: async () => ({}) }),
+    });
+    await assert.rejects(rec([]), /without \{ inserted, duplicates \}/);
+  });
+
+  it('maps HTTP 5xx to STORE_UNAVAILABLE', async () => {
+    const rec = createHttpRecorder('http://x/api/invocations', {
+      fetchImpl: async () => ({ ok: false, status: 503, json: async () => ({}) }),
+    });
+    await assert.rejects(rec([]), (err: { code?: string }) => err.code === 'STORE_UNAVAILABLE');
+  });
+});

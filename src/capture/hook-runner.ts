@@ -1,0 +1,192 @@
+/**
+ * Core of `session-buddy hook`: read one hook event from stdin, turn it into
+ * invocations, POST them to the running server, and spool them when that
+ * fails. Never throws and never writes to stdout: a hook must not disturb the
+ * agent, whatever happens.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors.js';
+import { parseHookEvent, processHookEvent } from './hook-event.js';
+import { serverBaseUrl } from './server-url.js';
+import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize } from './spool.js';
+import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type RecordResult } from './types.js';
+
+export const INVOCATIONS_PATH = '/api/invocations';
+export const DEFAULT_POST_TIMEOUT_MS = 300;
+export const DEFAULT_STDIN_TIMEOUT_MS = 1000;
+export const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+/** A hook drains the spool through the server only while it is this small. */
+export const HOOK_DRAIN_MAX_BYTES = 64 * 1024;
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}>;
+
+/** The server's ingest URL; wildcard bind addresses are reached via loopback. */
+export function invocationsUrl(host: string, port: number): string {
+  return `${serverBaseUrl(host, port)}${INVOCATIONS_PATH}`;
+}
+
+/**
+ * A recorder that POSTs to the ingest endpoint. A 400 response becomes an
+ * INVALID_INPUT AppError (so a spool drain rejects the line instead of
+ * retrying it forever); anything else that is not `{ inserted, duplicates }`
+ * throws.
+ */
+export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetchImpl?: FetchLike } = {}): RecordBatch {
+  const fetchImpl = opts.fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
+  return async (inputs: CapturedInvocation[]): Promise<RecordResult> => {
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(inputs),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+    if (res.status === 400) {
+      // AppError JSON, either bare or wrapped in { error }.
+      const err = (body?.error ?? body) as { details?: { field?: unknown; rule?: unknown } } | null;
+      const field = typeof err?.details?.field === 'string' ? err.details.field : undefined;
+      const rule = typeof err?.details?.rule === 'string' ? err.details.rule : undefined;
+      throw AppError.invalid(field ?? 'invocations', rule ?? 'rejected by the server');
+    }
+    if (!res.ok) throw new AppError('STORE_UNAVAILABLE', `ingest answered HTTP ${res.status}`);
+    const inserted = body?.inserted;
+    const duplicates = body?.duplicates;
+    if (typeof inserted !== 'number' || typeof duplicates !== 'number') {
+      throw new AppError('INTERNAL', 'ingest answered without { inserted, duplicates }');
+    }
+    return { inserted, duplicates };
+  };
+}
+
+/**
+ * Reads stdin up to `maxBytes`. Resolves early once the text read so far is a
+ * complete JSON object (Claude Code may keep stdin open), on end, or after
+ * `timeoutMs`. Returns null when nothing usable arrived or the cap was hit.
+ */
+export function readStdin(
+  stream: Readable,
+  opts: { maxBytes?: number; timeoutMs?: number } = {},
+): Promise<string | null> {
+  const maxBytes = opts.maxBytes ?? MAX_STDIN_BYTES;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_STDIN_TIMEOUT_MS;
+  if ((stream as { isTTY?: boolean }).isTTY) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: string | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.pause();
+      resolve(value);
+    };
+    const text = () => Buffer.concat(chunks, size).toString('utf8');
+    const onData = (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > maxBytes) return finish(null);
+      chunks.push(buf);
+      const t = text().trimEnd();
+      if (t.endsWith('}')) {
+        try {
+          JSON.parse(t);
+          finish(t);
+        } catch {
+          // incomplete: keep reading
+        }
+      }
+    };
+    const onEnd = () => finish(size > 0 ? text() : null);
+    const onError = () => finish(null);
+    const timer = setTimeout(() => finish(size > 0 ? text() : null), timeoutMs);
+    timer.unref?.();
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+export interface HookRunOptions {
+  stdin: Readable;
+  dataDir: string;
+  userId: string;
+  /** Full ingest URL (see invocationsUrl()), or null when no server runs: spool directly. */
+  url: string | null;
+  now?: () => number;
+  fetchImpl?: FetchLike;
+  postTimeoutMs?: number;
+  stdinTimeoutMs?: number;
+  maxStdinBytes?: number;
+}
+
+export type HookOutcome = 'ignored' | 'pending' | 'nothing' | 'posted' | 'spooled' | 'dropped' | 'failed';
+
+export interface HookRunResult {
+  outcome: HookOutcome;
+  event: string | null;
+  invocations: number;
+  /** Why the hook ignored its input, spooled or failed. */
+  reason?: string;
+}
+
+/** Runs one hook invocation end to end. Never throws. */
+export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
+  const now = opts.now ?? Date.now;
+  try {
+    const raw = await readStdin(opts.stdin, { maxBytes: opts.maxStdinBytes, timeoutMs: opts.stdinTimeoutMs });
+    if (raw === null) return { outcome: 'ignored', event: null, invocations: 0, reason: 'no input' };
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(raw);
+    } catch {
+      return { outcome: 'ignored', event: null, invocations: 0, reason: 'input is not JSON' };
+    }
+    const ev = parseHookEvent(decoded);
+    if (!ev) return { outcome: 'ignored', event: null, invocations: 0, reason: 'not a handled hook event' };
+    const inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now() });
+    if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0 };
+    return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length };
+  } catch (err) {
+    return { outcome: 'failed', event: null, invocations: 0, reason: (err as Error).message };
+  }
+}
+
+async function deliver(inputs: CapturedInvocation[], opts: HookRunOptions): Promise<{ outcome: HookOutcome; reason?: string }> {
+  if (opts.url === null) {
+    return appendToSpool(opts.dataDir, inputs)
+      ? { outcome: 'spooled', reason: 'no server running' }
+      : { outcome: 'dropped', reason: 'spool is full' };
+  }
+  const post = createHttpRecorder(opts.url, { timeoutMs: opts.postTimeoutMs, fetchImpl: opts.fetchImpl });
+  try {
+    await post(inputs);
+  } catch (err) {
+    if (isInvalidInputError(err)) {
+      // Retrying cannot help: keep it for inspection, like a rejected spool line.
+      const at = (opts.now ?? Date.now)();
+      const lines = inputs.map((i) => `${JSON.stringify({ rejected_at: at, reason: (err as Error).message, line: JSON.stringify(i) })}\n`);
+      fs.mkdirSync(opts.dataDir, { recursive: true });
+      fs.appendFileSync(path.join(opts.dataDir, REJECTED_FILE), lines.join(''));
+      return { outcome: 'dropped', reason: (err as Error).message };
+    }
+    const ok = appendToSpool(opts.dataDir, inputs);
+    return ok ? { outcome: 'spooled', reason: (err as Error).message } : { outcome: 'dropped', reason: 'spool is full' };
+  }
+  // The server is up: hand it whatever was spooled while it was away, if that is small.
+  const size = spoolSize(opts.dataDir);
+  if (size > 0 && size <= HOOK_DRAIN_MAX_BYTES) {
+    await drainSpool(opts.dataDir, post).catch(() => undefined);
+  }
+  return { outcome: 'posted' };
+}

@@ -1,0 +1,180 @@
+/**
+ * The Claude Code hook configuration that feeds `session-buddy hook`, and its
+ * merge into an existing settings.json (`{"hooks": {"<Event>": [{"matcher",
+ * "hooks": [{"type": "command", "command", "timeout"}]}]}}`; timeout in
+ * seconds). Merging keeps every other setting and hook, is idempotent, and
+ * updates our entry in place (e.g. a changed command) instead of adding a
+ * second one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+
+/** Tool events take a matcher; `*` matches every tool, MCP tools included. */
+export const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
+export const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd'] as const;
+export const DEFAULT_HOOK_COMMAND = 'session-buddy hook';
+export const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
+
+export interface CommandHook {
+  type: 'command';
+  command: string;
+  timeout?: number;
+  /** Run in the background: Claude Code does not wait for the hook. */
+  async?: boolean;
+}
+
+export interface MatcherGroup {
+  matcher?: string;
+  hooks: CommandHook[];
+}
+
+export interface HooksConfig {
+  hooks: Record<string, MatcherGroup[]>;
+}
+
+export interface HookConfigOptions {
+  command?: string;
+  timeoutSeconds?: number;
+  /**
+   * PostToolUseFailure exists only in newer Claude Code versions; without it
+   * failures are still recorded (as `no_result`) when the turn stops.
+   */
+  includeFailureEvent?: boolean;
+  /**
+   * `async: true` (default) lets Claude Code carry on without waiting for the
+   * hook process (it starts in about a second). Pairing does not depend on
+   * hook order, so nothing is lost; false makes the hooks synchronous.
+   */
+  async?: boolean;
+}
+
+function events(opts: HookConfigOptions): string[] {
+  const tools = TOOL_HOOK_EVENTS.filter((e) => e !== 'PostToolUseFailure' || opts.includeFailureEvent !== false);
+  return [...tools, ...SESSION_HOOK_EVENTS];
+}
+
+function handler(opts: HookConfigOptions): CommandHook {
+  const h: CommandHook = {
+    type: 'command',
+    command: opts.command ?? DEFAULT_HOOK_COMMAND,
+    timeout: opts.timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
+  };
+  if (opts.async !== false) h.async = true;
+  return h;
+}
+
+function groupFor(event: string, opts: HookConfigOptions): MatcherGroup {
+  const isTool = (TOOL_HOOK_EVENTS as readonly string[]).includes(event);
+  return isTool ? { matcher: '*', hooks: [handler(opts)] } : { hooks: [handler(opts)] };
+}
+
+export function buildHooksConfig(opts: HookConfigOptions = {}): HooksConfig {
+  const hooks: Record<string, MatcherGroup[]> = {};
+  for (const e of events(opts)) hooks[e] = [groupFor(e, opts)];
+  return { hooks };
+}
+
+/** True for a command that runs `session-buddy ... hook` (npx, node bin/…, global). */
+export function isOurHookCommand(command: unknown): boolean {
+  return typeof command === 'string' && /session-buddy\S*(\s+\S+)*?\s+hook(\s|$)/.test(command);
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export interface MergeResult {
+  settings: Json;
+  /** Events that got our hook for the first time. */
+  added: string[];
+  /** Events whose existing hook of ours changed (command or timeout). */
+  updated: string[];
+}
+
+/** Merges our hooks into a parsed settings object without mutating it. */
+export function mergeHooksConfig(existing: unknown, opts: HookConfigOptions = {}): MergeResult {
+  if (existing !== undefined && !isObject(existing)) throw AppError.invalid('settings', 'must be a JSON object');
+  const settings: Json = existing ? structuredClone(existing) : {};
+  if (settings.hooks !== undefined && !isObject(settings.hooks)) throw AppError.invalid('settings.hooks', 'must be an object');
+  const hooks = (settings.hooks ?? {}) as Json;
+  settings.hooks = hooks;
+  const wanted = handler(opts);
+  const added: string[] = [];
+  const updated: string[] = [];
+
+  for (const event of events(opts)) {
+    const list = hooks[event];
+    if (list !== undefined && !Array.isArray(list)) throw AppError.invalid(`settings.hooks.${event}`, 'must be an array');
+    const groups = (list ?? []) as unknown[];
+    let found = false;
+    let changed = false;
+    for (const group of groups) {
+      if (!isObject(group) || !Array.isArray(group.hooks)) continue;
+      const kept: unknown[] = [];
+      for (const h of group.hooks as unknown[]) {
+        if (!isObject(h) || !isOurHookCommand(h.command)) {
+          kept.push(h);
+          continue;
+        }
+        if (found) {
+          changed = true; // a second copy of ours: drop it
+          continue;
+        }
+        found = true;
+        if (h.command !== wanted.command || h.timeout !== wanted.timeout || h.type !== 'command' || h.async !== wanted.async) {
+          delete h.async;
+          Object.assign(h, wanted);
+          changed = true;
+        }
+        kept.push(h);
+      }
+      group.hooks = kept;
+    }
+    const nonEmpty = groups.filter((g) => !isObject(g) || !Array.isArray(g.hooks) || g.hooks.length > 0);
+    if (!found) {
+      nonEmpty.push(groupFor(event, opts));
+      added.push(event);
+    } else if (changed) {
+      updated.push(event);
+    }
+    hooks[event] = nonEmpty;
+  }
+  return { settings, added, updated };
+}
+
+export interface WriteHooksResult extends MergeResult {
+  file: string;
+  created: boolean;
+}
+
+/**
+ * Merges our hooks into a settings file (created with its directory when
+ * missing) and writes it atomically. A file that is not valid JSON is left
+ * untouched and reported as invalid input.
+ */
+export function writeHooksConfig(file: string, opts: HookConfigOptions = {}): WriteHooksResult {
+  let existing: unknown;
+  let created = false;
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    try {
+      existing = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      throw AppError.invalid(file, 'is not valid JSON; fix or remove it first');
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    created = true;
+  }
+  const merged = mergeHooksConfig(existing, opts);
+  if (created || merged.added.length > 0 || merged.updated.length > 0) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
+    fs.renameSync(tmp, file);
+  }
+  return { ...merged, file, created };
+}

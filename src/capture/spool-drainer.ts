@@ -1,0 +1,45 @@
+/**
+ * Server-side ingestion of the hook spool: drains once at start, then every
+ * `intervalMs`, so invocations captured while the server was down arrive
+ * without anyone asking. Overlapping runs are skipped.
+ */
+import type { Logger } from '../logger.js';
+import { drainSpool, spoolSize, type DrainSummary } from './spool.js';
+import type { RecordBatch } from './types.js';
+
+export const DEFAULT_DRAIN_INTERVAL_MS = 30_000;
+
+export interface SpoolDrainer {
+  /** Drains now unless a drain is running; null when skipped or nothing was spooled. */
+  drainNow(): Promise<DrainSummary | null>;
+  stop(): void;
+}
+
+export function startSpoolDrainer(opts: {
+  dataDir: string;
+  record: RecordBatch;
+  logger: Logger;
+  intervalMs?: number;
+}): SpoolDrainer {
+  let running: Promise<DrainSummary | null> | null = null;
+  const drainNow = (): Promise<DrainSummary | null> => {
+    if (running) return Promise.resolve(null);
+    running = (async () => {
+      try {
+        const sum = await drainSpool(opts.dataDir, opts.record);
+        if (sum.lines > 0) opts.logger.info('ingested spooled hook invocations', { ...sum });
+        return sum.files > 0 ? sum : null;
+      } catch (err) {
+        opts.logger.warn('spool drain failed; will retry', { err, spoolBytes: spoolSize(opts.dataDir) });
+        return null;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  void drainNow();
+  const timer = setInterval(() => void drainNow(), opts.intervalMs ?? DEFAULT_DRAIN_INTERVAL_MS);
+  timer.unref();
+  return { drainNow, stop: () => clearInterval(timer) };
+}

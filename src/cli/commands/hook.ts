@@ -1,0 +1,57 @@
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { createApp } from '../../app.js';
+import { invocationsUrl, runHook } from '../../capture/hook-runner.js';
+import { drainSpool, spoolSize } from '../../capture/spool.js';
+import { osUserName } from '../../capture/user-id.js';
+import { createLogger } from '../../logger.js';
+import type { CliContext } from '../context.js';
+import { runningServer } from '../pidfile.js';
+
+interface HookOpts {
+  user?: string;
+  verbose?: boolean;
+}
+
+/**
+ * `session-buddy hook`: the command Claude Code runs for each hook event.
+ * Prints nothing on stdout and never fails: problems are reported on stderr
+ * only with --verbose, and the exit code is always 0.
+ */
+export function registerHookCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('hook')
+    .description('record a Claude Code hook event read as JSON on stdin (used from .claude/settings.json; see install-hooks)')
+    .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
+    .option('--verbose', 'describe on stderr what was done with the event')
+    .action(async (opts: HookOpts, cmd: Command) => {
+      try {
+        const config = ctx.config(cmd);
+        const server = runningServer(config.dataDir);
+        const result = await runHook({
+          stdin: ctx.stdin as Readable,
+          dataDir: config.dataDir,
+          userId: opts.user ?? osUserName(),
+          url: server ? invocationsUrl(server.host, server.port) : null,
+          // When Claude Code fired the event, not when this process got round to it.
+          now: () => Math.round(performance.timeOrigin),
+        });
+        // With no server, session boundaries are a good moment to ingest the spool locally.
+        if (!server && (result.event === 'SessionStart' || result.event === 'SessionEnd') && spoolSize(config.dataDir) > 0) {
+          const app = createApp(config, { logger: createLogger('silent') });
+          try {
+            await drainSpool(config.dataDir, (inputs) => app.tracker.trackBatch(inputs)).catch(() => undefined);
+          } finally {
+            await app.close();
+          }
+        }
+        if (opts.verbose) ctx.stderr.write(`${JSON.stringify(result)}\n`);
+      } catch (err) {
+        if (opts.verbose) ctx.stderr.write(`session-buddy hook: ${(err as Error).message}\n`);
+      } finally {
+        // Claude Code may leave stdin open; do not let it keep the process alive.
+        (ctx.stdin as Readable).destroy?.();
+      }
+    });
+}
