@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCliContext } from './context.js';
-import { runCli } from './program.js';
+import { runCli } from './runner.js';
 
 const ctx = createCliContext({
   env: process.env,
@@ -16,5 +16,12 @@ const ctx = createCliContext({
   binPath: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js'),
 });
 
-const code = await runCli(process.argv.slice(2), ctx);
+const argv = process.argv.slice(2);
+// The first word that is not an option (or an option's value) names the command.
+const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level'].includes(argv[i - 1] ?? ''));
+const program =
+  command === 'hook'
+    ? (await import('./hook-program.js')).buildHookProgram(ctx)
+    : (await import('./program.js')).buildProgram(ctx);
+const code = await runCli(argv, ctx, program);
 process.exitCode = code;

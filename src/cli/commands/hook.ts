@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
 import { invocationsUrl, runHook } from '../../capture/hook-runner.js';
 import { drainSpool, spoolSize } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
-import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -39,6 +37,8 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
         });
         // With no server, session boundaries are a good moment to ingest the spool locally.
         if (!server && (result.event === 'SessionStart' || result.event === 'SessionEnd') && spoolSize(config.dataDir) > 0) {
+          // Loaded only here: the hook's usual path must start fast.
+          const [{ createApp }, { createLogger }] = await Promise.all([import('../../app.js'), import('../../logger.js')]);
           const app = createApp(config, { logger: createLogger('silent') });
           try {
             await drainSpool(config.dataDir, (inputs) => app.tracker.trackBatch(inputs)).catch(() => undefined);

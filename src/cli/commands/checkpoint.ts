@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import { checkpointJson } from '../../session/report-json.js';
+import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
+import { SessionManager } from '../../session/session-manager.js';
+import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
+import { readSqliteStorageStats } from '../../session/sqlite-storage-stats.js';
+import { openDatabase, type SqliteDb } from '../../store/database.js';
+import type { CliContext } from '../context.js';
+
+/** Tables whose row counts the storage section reports. */
+export const STORAGE_TABLES = ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections'] as const;
+
+export function registerCheckpointCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('checkpoint')
+    .description(
+      'measure a project (Quality Score V2 with evidence, session metrics, storage and compaction advice) and print the ' +
+        'checkpoint report; records a checkpoint when the directory has an open session',
+    )
+    .option('--format <format>', 'md | json', 'md')
+    .option('--dir <path>', 'project directory (default: the current directory)')
+    .option('--no-audit', 'skip the dependency audit (npm audit / pip-audit need the network)')
+    .action(async (opts: { format: string; dir?: string; audit: boolean }, cmd: Command) => {
+      if (opts.format !== 'md' && opts.format !== 'json') throw AppError.invalid('format', 'must be md or json');
+      const config = ctx.config(cmd);
+      const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
+      let db: SqliteDb | null = null;
+      if (fs.existsSync(config.dbPath)) db = openDatabase(config.dbPath, { readonly: true });
+      try {
+        const sessions = new SessionManager({
+          dataDir: config.dataDir,
+          logger,
+          audit: opts.audit ? 'auto' : 'off',
+          compaction: { compactThresholdBytes: config.compactThresholdBytes },
+          sessionSkillMetrics: db ? createSqlSessionSkillMetrics(db) : undefined,
+          storageStats: async () => {
+            if (!db) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
+            return readSqliteStorageStats(db, config.dbPath, STORAGE_TABLES);
+          },
+        });
+        const report = await sessions.checkpoint({ workingDirectory: dir });
+        const markdown = renderCheckpointMarkdown(report);
+        ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(checkpointJson(report, markdown), null, 2)}\n` : markdown);
+      } finally {
+        db?.close();
+      }
+    });
+}
