@@ -38,9 +38,14 @@ export interface ToolCallEvent {
   seconds: number;
 }
 
+/** Where an event came from: absent for this instance, the publishing instance's id for fan-out. */
+export interface EventMeta {
+  origin?: string;
+}
+
 export interface BusEvents {
-  'invocations.recorded': [events: InvocationEvent[]];
-  'anomalies.detected': [events: AnomalyEvent[]];
+  'invocations.recorded': [events: InvocationEvent[], meta?: EventMeta];
+  'anomalies.detected': [events: AnomalyEvent[], meta?: EventMeta];
   'tool.called': [event: ToolCallEvent];
 }
 

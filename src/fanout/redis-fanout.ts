@@ -1,0 +1,81 @@
+/**
+ * Cross-instance fan-out over Redis pub/sub. Events this instance records are
+ * published on one channel; events other instances publish are re-emitted on
+ * the local bus with their origin, so WebSocket clients of every instance see
+ * every invocation and anomaly. Each message carries the publishing
+ * instance's id; an instance ignores its own messages.
+ */
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
+import type { Logger } from '../logger.js';
+
+export const FANOUT_CHANNEL = 'session-buddy:events:v1';
+
+interface FanoutMessage {
+  v: 1;
+  origin: string;
+  type: 'invocations' | 'anomalies';
+  events: InvocationEvent[] | AnomalyEvent[];
+}
+
+export interface RedisFanout {
+  instanceId: string;
+  close(): Promise<void>;
+}
+
+export async function startRedisFanout(opts: { url: string; bus: EventBus; logger: Logger; channel?: string }): Promise<RedisFanout> {
+  const channel = opts.channel ?? FANOUT_CHANNEL;
+  const instanceId = crypto.randomUUID();
+  const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
+  const pub = new Redis(opts.url, redisOptions);
+  const sub = new Redis(opts.url, redisOptions);
+  for (const [name, client] of [['publisher', pub], ['subscriber', sub]] as const) {
+    client.on('error', (err: Error) => opts.logger.warn(`redis ${name} error`, { err }));
+  }
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+    await sub.subscribe(channel);
+  } catch (err) {
+    pub.disconnect();
+    sub.disconnect();
+    throw new Error(`cannot connect to Redis at ${redactUrl(opts.url)}: ${(err as Error).message}`);
+  }
+
+  sub.on('message', (_channel: string, raw: string) => {
+    let msg: FanoutMessage;
+    try {
+      msg = JSON.parse(raw) as FanoutMessage;
+    } catch {
+      opts.logger.warn('ignoring malformed fan-out message');
+      return;
+    }
+    if (msg.v !== 1 || msg.origin === instanceId || !Array.isArray(msg.events)) return;
+    if (msg.type === 'invocations') opts.bus.emit('invocations.recorded', msg.events as InvocationEvent[], { origin: msg.origin });
+    else if (msg.type === 'anomalies') opts.bus.emit('anomalies.detected', msg.events as AnomalyEvent[], { origin: msg.origin });
+  });
+
+  const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[]) => {
+    const message: FanoutMessage = { v: 1, origin: instanceId, type, events };
+    pub.publish(channel, JSON.stringify(message)).catch((err: Error) => opts.logger.warn('redis publish failed', { err }));
+  };
+  const offInvocations = opts.bus.on('invocations.recorded', (events, meta) => {
+    if (!meta?.origin) publish('invocations', events);
+  });
+  const offAnomalies = opts.bus.on('anomalies.detected', (events, meta) => {
+    if (!meta?.origin) publish('anomalies', events);
+  });
+
+  return {
+    instanceId,
+    async close() {
+      offInvocations();
+      offAnomalies();
+      await Promise.allSettled([sub.quit(), pub.quit()]);
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
