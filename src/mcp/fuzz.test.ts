@@ -116,8 +116,8 @@ describe('MCP tools under fuzzing', () => {
     const { tools } = await client.listTools();
     assert.ok(tools.length >= 2);
     const rand = prng(2026);
-    let rejected = 0;
     for (const tool of tools) {
+      let rejected = 0;
       for (let i = 0; i < CASES_PER_TOOL; i++) {
         const args = generate(tool, rand);
         const before = fingerprint(app);
@@ -136,8 +136,12 @@ describe('MCP tools under fuzzing', () => {
           assert.equal(fingerprint(app), before, `${tool.name} changed the database on a rejected call: ${JSON.stringify(args).slice(0, 200)}`);
         }
       }
+      // Tools with parameters must have rejected a good share of the hostile inputs (many mutations of
+      // optional fields are valid calls, so the share is well below 100 %).
+      if (Object.keys(tool.inputSchema.properties ?? {}).length > 0) {
+        assert.ok(rejected > CASES_PER_TOOL * 0.15, `${tool.name}: only ${rejected} of ${CASES_PER_TOOL} calls were rejected`);
+      }
     }
-    assert.ok(rejected > tools.length * CASES_PER_TOOL * 0.5, `only ${rejected} calls were rejected`);
     // Still healthy afterwards.
     const ok = (await client.callTool({
       name: 'track_skill_invocation',

@@ -4,63 +4,11 @@
  * memory over the batch and applied as one upsert per touched key, which is
  * what makes bulk imports fast; a single invocation is a batch of one.
  */
-import { durationBucket } from '../../analytics/histogram.js';
-import { hourOf } from '../../analytics/types.js';
 import { classifySkill } from '../../tracking/taxonomy.js';
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
 import type { SqliteDb } from '../database.js';
+import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
 import type { WriteResult } from '../types.js';
-
-interface Acc {
-  invocations: number;
-  successes: number;
-  durationSum: number;
-  durationSqSum: number;
-  firstAt: number;
-  lastAt: number;
-  /** New distinct sessions / users (only used for skill totals). */
-  sessions: number;
-  users: number;
-}
-
-// Composite numeric map keys (cheaper than strings): hours fit in 21 bits until
-// the year 2209, buckets in 7 bits, skill ids in 25 bits.
-const H = 2 ** 21;
-const B = 128;
-const S = 2 ** 25;
-
-const newAcc = (): Acc => ({
-  invocations: 0,
-  successes: 0,
-  durationSum: 0,
-  durationSqSum: 0,
-  firstAt: Number.POSITIVE_INFINITY,
-  lastAt: 0,
-  sessions: 0,
-  users: 0,
-});
-
-function add(acc: Acc, inv: NormalizedInvocation): void {
-  acc.invocations++;
-  if (inv.completed) acc.successes++;
-  acc.durationSum += inv.durationMs;
-  acc.durationSqSum += inv.durationMs * inv.durationMs;
-  if (inv.invokedAt < acc.firstAt) acc.firstAt = inv.invokedAt;
-  if (inv.invokedAt > acc.lastAt) acc.lastAt = inv.invokedAt;
-}
-
-function bump<K>(map: Map<K, number>, key: K, by = 1): void {
-  map.set(key, (map.get(key) ?? 0) + by);
-}
-
-function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
 
 export class InvocationWriter {
   private readonly skillIds = new Map<string, number>();
@@ -169,22 +117,10 @@ export class InvocationWriter {
   private apply(batch: NormalizedInvocation[]): WriteResult {
     const s = this.stmts;
     const ids: string[] = new Array(batch.length);
-    let inserted = 0;
     let duplicates = 0;
-
     const freshUsers = new Set<number>();
     const freshSessions = new Set<number>();
-    const hourly = new Map<number, Acc>();
-    const hourlyDur = new Map<number, number>();
-    const totals = new Map<number, Acc>();
-    const durations = new Map<number, number>();
-    const phases = new Map<string, Acc>();
-    const userSkills = new Map<number, Acc>();
-    const sessionSkills = new Map<number, Acc>();
-    const sessions = new Map<number, Acc>();
-    const pairs = new Map<number, number>();
-    const sessionSets = new Map<number, Set<number>>();
-    const knownUserSkills = new Set<number>();
+    const inserted: ResolvedInvocation[] = [];
 
     for (let i = 0; i < batch.length; i++) {
       const inv = batch[i]!;
@@ -200,70 +136,35 @@ export class InvocationWriter {
         ids[i] = s.existingByDedupe.get(inv.dedupeKey) as string;
         continue;
       }
-      inserted++;
       ids[i] = inv.id;
-
-      const hour = hourOf(inv.invokedAt);
-      const bucket = durationBucket(inv.durationMs);
-      const hourKey = skillId * H + hour;
-      add(getOr(hourly, hourKey, newAcc), inv);
-      bump(hourlyDur, hourKey * B + bucket);
-      const total = getOr(totals, skillId, newAcc);
-      add(total, inv);
-      bump(durations, skillId * B + bucket);
-      add(getOr(phases, `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`, newAcc), inv);
-      const us = userId * S + skillId;
-      add(getOr(userSkills, us, newAcc), inv);
-      add(getOr(sessionSkills, sessionId * S + skillId, newAcc), inv);
-      add(getOr(sessions, sessionId, newAcc), inv);
-
-      // Distinct users per skill.
-      if (!knownUserSkills.has(us)) {
-        knownUserSkills.add(us);
-        if (freshUsers.has(userId) || s.userSkillExists.get(userId, skillId) === undefined) total.users++;
-      }
-      // Distinct sessions per skill, and co-occurrence pairs.
-      const set = getOr(sessionSets, sessionId, () =>
-        freshSessions.has(sessionId) ? new Set<number>() : new Set(s.sessionSkills.all(sessionId) as number[]),
-      );
-      if (!set.has(skillId)) {
-        for (const other of set) {
-          bump(pairs, other < skillId ? other * S + skillId : skillId * S + other);
-        }
-        set.add(skillId);
-        total.sessions++;
-      }
+      inserted.push({ inv, skillId, userId, sessionId });
     }
 
-    for (const [key, a] of hourly) {
-      s.upHourly.run(Math.floor(key / H), key % H, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt);
+    const d = computeRollupDeltas(inserted, {
+      sessionSkills: (sessionId) => (freshSessions.has(sessionId) ? [] : (s.sessionSkills.all(sessionId) as number[])),
+      userUsedSkill: (userId, skillId) => !freshUsers.has(userId) && s.userSkillExists.get(userId, skillId) !== undefined,
+    });
+
+    for (const [key, a] of d.hourly) {
+      const [skill, hour] = splitKey(key, HOUR_SPACE);
+      s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt);
     }
-    for (const [key, n] of hourlyDur) {
-      const hourKey = Math.floor(key / B);
-      s.upHourlyDur.run(Math.floor(hourKey / H), hourKey % H, key % B, n);
+    for (const [key, n] of d.hourlyDurations) {
+      const [hourKey, bucket] = splitKey(key, BUCKET_SPACE);
+      const [skill, hour] = splitKey(hourKey, HOUR_SPACE);
+      s.upHourlyDur.run(skill, hour, bucket, n);
     }
-    for (const [skill, a] of totals) {
+    for (const [skill, a] of d.totals) {
       s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt);
     }
-    for (const [key, n] of durations) {
-      s.upDurations.run(Math.floor(key / B), key % B, n);
+    for (const [key, n] of d.durations) s.upDurations.run(...splitKey(key, BUCKET_SPACE), n);
+    for (const { skillId, phase, completed, acc } of d.phases.values()) {
+      s.upPhase.run(skillId, phase, completed ? 1 : 0, acc.invocations, acc.durationSum);
     }
-    for (const [key, a] of phases) {
-      const [skill, phase, completed] = key.split(':');
-      s.upPhase.run(Number(skill), phase, Number(completed), a.invocations, a.durationSum);
-    }
-    for (const [key, a] of userSkills) {
-      s.upUserSkill.run(Math.floor(key / S), key % S, a.invocations, a.successes, a.lastAt);
-    }
-    for (const [key, a] of sessionSkills) {
-      s.upSessionSkill.run(Math.floor(key / S), key % S, a.invocations, a.successes);
-    }
-    for (const [key, n] of pairs) {
-      s.upPair.run(Math.floor(key / S), key % S, n);
-    }
-    for (const [session, a] of sessions) {
-      s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
-    }
-    return { ids, inserted, duplicates };
+    for (const [key, a] of d.userSkills) s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt);
+    for (const [key, a] of d.sessionSkills) s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes);
+    for (const [key, n] of d.pairs) s.upPair.run(...splitKey(key, SKILL_SPACE), n);
+    for (const [session, a] of d.sessions) s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
+    return { ids, inserted: inserted.length, duplicates };
   }
 }

@@ -47,7 +47,7 @@ export class RollupReader {
         JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b`),
       pairsFor: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
         JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b
-        WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?1) OR p.skill_b = (SELECT id FROM skills WHERE name = ?1)`),
+        WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?) OR p.skill_b = (SELECT id FROM skills WHERE name = ?)`),
       sessionCount: p('SELECT count(*) FROM sessions').pluck(),
       session: p(`SELECT id, session_key AS sessionKey, project, agent, first_at AS firstAt, last_at AS lastAt,
           invocations, successes FROM sessions WHERE session_key = ?`),
@@ -92,7 +92,7 @@ export class RollupReader {
   }
 
   skillPairs(skill?: string): SkillPairCount[] {
-    const rows = (skill === undefined ? this.stmts.pairs.all() : this.stmts.pairsFor.all(skill)) as SkillPairCount[];
+    const rows = (skill === undefined ? this.stmts.pairs.all() : this.stmts.pairsFor.all(skill, skill)) as SkillPairCount[];
     return rows.map((r) => (r.a <= r.b ? r : { a: r.b, b: r.a, sessions: r.sessions }));
   }
 

@@ -91,3 +91,23 @@ describe('incremental rollups', () => {
     }
   });
 });
+
+describe('rollup reader', () => {
+  it('returns the pairs of one skill', async () => {
+    const t = createTestApp({ now: () => NOW });
+    try {
+      const base = { workflow_phase: 'testing', completed: true, duration_ms: 10, invoked_at: NOW - 1000, user_id: 'u' };
+      await t.tracker.trackBatch([
+        { ...base, skill_name: 'x', session_id: 's1' },
+        { ...base, skill_name: 'y', session_id: 's1' },
+        { ...base, skill_name: 'z', session_id: 's2' },
+        { ...base, skill_name: 'y', session_id: 's2' },
+      ]);
+      // y pairs with x (s1) and z (s2); x only with y.
+      assert.deepEqual((await t.store.skillPairs('y')).map((p) => `${p.a}-${p.b}`).sort(), ['x-y', 'y-z']);
+      assert.deepEqual((await t.store.skillPairs('x')).map((p) => `${p.a}-${p.b}`), ['x-y']);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

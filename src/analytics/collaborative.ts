@@ -1,0 +1,235 @@
+/**
+ * User-based collaborative filtering over per-user skill counts.
+ *
+ * A user's profile is the set of skills they used successfully at least once.
+ * Neighbours are the users whose profile has the highest Jaccard similarity
+ * with the target's; a skill the target has never invoked is scored by how
+ * well the neighbours (weighted by similarity) succeed with it. Output never
+ * contains another user's hash: only counts and rates.
+ *
+ * `UserSkillIndex` keeps per-user counts plus an inverted index
+ * skill -> users-with-a-success, so a query touches only the users who share
+ * at least one successful skill with the target, and the index can be kept in
+ * memory and updated per invocation.
+ */
+import { AppError } from '../errors.js';
+import type { UserSkillStat } from './types.js';
+
+export interface SkillRecommendation {
+  skill_name: string;
+  /** Similarity-weighted neighbour success rate, normalised to [0, 1]. */
+  score: number;
+  /** Number of neighbours who used the skill successfully. */
+  supporting_users: number;
+  /** Successes / invocations of the skill over all neighbours who invoked it. */
+  neighbor_success_rate: number;
+}
+
+export interface RecommendationResult {
+  recommendations: SkillRecommendation[];
+  neighbors_considered: number;
+  /** Number of skills the target used successfully. */
+  target_skill_count: number;
+  /** Present only when `recommendations` is empty. */
+  reason?: string;
+}
+
+export interface RecommendOptions {
+  /** Neighbours must have similarity strictly greater than this; default 0. */
+  minSimilarity?: number;
+  /** At most this many most-similar users are used; default 50. */
+  maxNeighbors?: number;
+}
+
+export interface InvocationDelta {
+  user: string;
+  skill: string;
+  completed: boolean;
+  /** invoked_at (epoch ms); keeps `lastAt` current when given. */
+  at?: number;
+}
+
+interface Counts {
+  invocations: number;
+  successes: number;
+  lastAt: number;
+}
+
+export const REASON_NO_SUCCESSES = 'user has no successful invocations';
+export const REASON_NO_NEIGHBOURS = 'no similar users';
+export const REASON_NOTHING_NEW = 'similar users use no skill this user has not tried';
+
+export class UserSkillIndex {
+  private readonly skillIds = new Map<string, number>();
+  private readonly skillNames: string[] = [];
+  private readonly userIds = new Map<string, number>();
+  private readonly userNames: string[] = [];
+  /** Per user: skill id -> counts. */
+  private readonly counts: Map<number, Counts>[] = [];
+  /** Per user: ids of skills with successes > 0. */
+  private readonly successful: Set<number>[] = [];
+  /** Per skill: ids of users with successes > 0. */
+  private readonly successfulUsers: Set<number>[] = [];
+
+  /** Number of users known to the index. */
+  get userCount(): number {
+    return this.userNames.length;
+  }
+
+  /** Sets the absolute counts of one (user, skill) row, e.g. when loading `user_skill_stats`. */
+  add(stat: UserSkillStat): void {
+    const u = this.userId(stat.user);
+    const s = this.skillId(stat.skill);
+    this.counts[u]!.set(s, { invocations: stat.invocations, successes: stat.successes, lastAt: stat.lastAt });
+    this.syncSuccess(u, s, stat.successes > 0);
+  }
+
+  /** Adds one recorded invocation to the counts. */
+  update(delta: InvocationDelta): void {
+    const u = this.userId(delta.user);
+    const s = this.skillId(delta.skill);
+    const userCounts = this.counts[u]!;
+    const c = userCounts.get(s) ?? { invocations: 0, successes: 0, lastAt: 0 };
+    c.invocations += 1;
+    if (delta.completed) c.successes += 1;
+    if (delta.at !== undefined && delta.at > c.lastAt) c.lastAt = delta.at;
+    userCounts.set(s, c);
+    this.syncSuccess(u, s, c.successes > 0);
+  }
+
+  recommend(target: string, limit: number, options: RecommendOptions = {}): RecommendationResult {
+    if (!Number.isInteger(limit) || limit < 1) throw AppError.invalid('limit', 'must be an integer >= 1');
+    const minSimilarity = options.minSimilarity ?? 0;
+    if (!(minSimilarity >= 0 && minSimilarity < 1)) throw AppError.invalid('min_similarity', 'must be in [0, 1)');
+    const maxNeighbors = options.maxNeighbors ?? 50;
+    if (!Number.isInteger(maxNeighbors) || maxNeighbors < 1) {
+      throw AppError.invalid('max_neighbors', 'must be an integer >= 1');
+    }
+
+    const t = this.userIds.get(target);
+    const targetSet = t === undefined ? undefined : this.successful[t]!;
+    if (t === undefined || targetSet!.size === 0) {
+      return { recommendations: [], neighbors_considered: 0, target_skill_count: 0, reason: REASON_NO_SUCCESSES };
+    }
+    const targetCounts = this.counts[t]!;
+    const targetSize = targetSet!.size;
+
+    // Intersection sizes with every user sharing at least one successful skill.
+    const intersections = new Map<number, number>();
+    for (const s of targetSet!) {
+      for (const u of this.successfulUsers[s]!) {
+        if (u !== t) intersections.set(u, (intersections.get(u) ?? 0) + 1);
+      }
+    }
+    const neighbours: { user: number; similarity: number }[] = [];
+    for (const [u, inter] of intersections) {
+      const similarity = inter / (targetSize + this.successful[u]!.size - inter);
+      if (similarity > minSimilarity) neighbours.push({ user: u, similarity });
+    }
+    // Ties broken by hash so the choice of neighbours is deterministic.
+    neighbours.sort(
+      (a, b) => b.similarity - a.similarity || compareStrings(this.userNames[a.user]!, this.userNames[b.user]!),
+    );
+    neighbours.length = Math.min(neighbours.length, maxNeighbors);
+    if (neighbours.length === 0) {
+      return { recommendations: [], neighbors_considered: 0, target_skill_count: targetSize, reason: REASON_NO_NEIGHBOURS };
+    }
+
+    let similaritySum = 0;
+    const perSkill = new Map<number, { weighted: number; supporting: number; invocations: number; successes: number }>();
+    for (const { user, similarity } of neighbours) {
+      similaritySum += similarity;
+      for (const [s, c] of this.counts[user]!) {
+        if (c.invocations <= 0) continue;
+        if ((targetCounts.get(s)?.invocations ?? 0) > 0) continue; // the target already tried it
+        const acc = perSkill.get(s) ?? { weighted: 0, supporting: 0, invocations: 0, successes: 0 };
+        acc.invocations += c.invocations;
+        acc.successes += c.successes;
+        if (c.successes > 0) {
+          acc.weighted += similarity * (c.successes / c.invocations);
+          acc.supporting += 1;
+        }
+        perSkill.set(s, acc);
+      }
+    }
+
+    const recommendations: SkillRecommendation[] = [];
+    for (const [s, acc] of perSkill) {
+      if (acc.supporting === 0) continue;
+      recommendations.push({
+        skill_name: this.skillNames[s]!,
+        score: acc.weighted / similaritySum,
+        supporting_users: acc.supporting,
+        neighbor_success_rate: acc.successes / acc.invocations,
+      });
+    }
+    recommendations.sort(
+      (a, b) =>
+        b.score - a.score || b.supporting_users - a.supporting_users || compareStrings(a.skill_name, b.skill_name),
+    );
+    recommendations.length = Math.min(recommendations.length, limit);
+
+    const result: RecommendationResult = {
+      recommendations,
+      neighbors_considered: neighbours.length,
+      target_skill_count: targetSize,
+    };
+    if (recommendations.length === 0) result.reason = REASON_NOTHING_NEW;
+    return result;
+  }
+
+  private userId(user: string): number {
+    let id = this.userIds.get(user);
+    if (id === undefined) {
+      id = this.userNames.length;
+      this.userIds.set(user, id);
+      this.userNames.push(user);
+      this.counts.push(new Map());
+      this.successful.push(new Set());
+    }
+    return id;
+  }
+
+  private skillId(skill: string): number {
+    let id = this.skillIds.get(skill);
+    if (id === undefined) {
+      id = this.skillNames.length;
+      this.skillIds.set(skill, id);
+      this.skillNames.push(skill);
+      this.successfulUsers.push(new Set());
+    }
+    return id;
+  }
+
+  private syncSuccess(u: number, s: number, succeeded: boolean): void {
+    if (succeeded) {
+      this.successful[u]!.add(s);
+      this.successfulUsers[s]!.add(u);
+    } else {
+      this.successful[u]!.delete(s);
+      this.successfulUsers[s]!.delete(u);
+    }
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface RecommendSkillsInput extends RecommendOptions {
+  /** Salted hash of the user to recommend for. */
+  target: string;
+  /** `user_skill_stats` rows of all users. */
+  stats: readonly UserSkillStat[];
+  limit: number;
+}
+
+/** One-shot recommendation: builds a `UserSkillIndex` from the rows and queries it. */
+export function recommendSkills(input: RecommendSkillsInput): RecommendationResult {
+  const index = new UserSkillIndex();
+  for (const stat of input.stats) index.add(stat);
+  const options: RecommendOptions = {};
+  if (input.minSimilarity !== undefined) options.minSimilarity = input.minSimilarity;
+  if (input.maxNeighbors !== undefined) options.maxNeighbors = input.maxNeighbors;
+  return index.recommend(input.target, input.limit, options);
+}

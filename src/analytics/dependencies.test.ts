@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { skillDependencies } from './dependencies.js';
+import type { SkillPairCount } from './types.js';
+
+/*
+ * 10 sessions. Sessions per skill: lint 5, test 4, deploy 2, docs 5.
+ * Pairs: lint+test 3, deploy+test 2, docs+lint 1.
+ *   rule          support  confidence      lift = confidence / (sessions(B)/10)
+ *   deploy→test   2/10     2/2 = 1         1    / 0.4 = 2.5
+ *   test→deploy   2/10     2/4 = 0.5       0.5  / 0.2 = 2.5
+ *   test→lint     3/10     3/4 = 0.75      0.75 / 0.5 = 1.5
+ *   lint→test     3/10     3/5 = 0.6       0.6  / 0.4 = 1.5
+ *   docs→lint     1/10     1/5 = 0.2       0.2  / 0.5 = 0.4
+ *   lint→docs     1/10     1/5 = 0.2       0.2  / 0.5 = 0.4
+ * Order: lift desc, support desc, then confidence desc, then names.
+ */
+const PAIRS: SkillPairCount[] = [
+  { a: 'lint', b: 'test', sessions: 3 },
+  { a: 'deploy', b: 'test', sessions: 2 },
+  { a: 'docs', b: 'lint', sessions: 1 },
+];
+const PER_SKILL = { lint: 5, test: 4, deploy: 2, docs: 5 };
+
+const close = (actual: number, expected: number): void => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} != ${expected}`);
+
+describe('skillDependencies', () => {
+  it('computes support, confidence and lift both ways and sorts by lift', () => {
+    const r = skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 0, limit: 10 });
+    assert.deepEqual(
+      r.rules.map((x) => `${x.antecedent}>${x.consequent}`),
+      ['deploy>test', 'test>deploy', 'test>lint', 'lint>test', 'docs>lint', 'lint>docs'],
+    );
+    const expected = [
+      [0.2, 1, 2.5],
+      [0.2, 0.5, 2.5],
+      [0.3, 0.75, 1.5],
+      [0.3, 0.6, 1.5],
+      [0.1, 0.2, 0.4],
+      [0.1, 0.2, 0.4],
+    ];
+    r.rules.forEach((rule, i) => {
+      close(rule.support, expected[i]![0]!);
+      close(rule.confidence, expected[i]![1]!);
+      close(rule.lift, expected[i]![2]!);
+    });
+    assert.equal(r.rules[2]!.sessions_together, 3);
+    assert.equal(r.rules_matched, 6);
+    assert.equal(r.total_sessions, 10);
+  });
+
+  it('filters by support, antecedent and limit, and accepts a Map', () => {
+    const map = new Map(Object.entries(PER_SKILL));
+    const base = { pairs: PAIRS, sessionsPerSkill: map, totalSessions: 10, limit: 10 };
+    assert.deepEqual(
+      skillDependencies({ ...base, minSupport: 0.2 }).rules.map((x) => `${x.antecedent}>${x.consequent}`),
+      ['deploy>test', 'test>deploy', 'test>lint', 'lint>test'],
+    );
+    assert.deepEqual(
+      skillDependencies({ ...base, minSupport: 0, skill: 'test' }).rules.map((x) => x.consequent),
+      ['deploy', 'lint'],
+    );
+    const limited = skillDependencies({ ...base, minSupport: 0, limit: 1 });
+    assert.equal(limited.rules.length, 1);
+    assert.equal(limited.rules_matched, 6);
+  });
+
+  it('explains empty results and rejects bad input', () => {
+    const r = skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 0.5, limit: 5 });
+    assert.equal(r.rules.length, 0);
+    assert.ok(r.reason);
+    assert.equal(
+      skillDependencies({ pairs: [], sessionsPerSkill: {}, totalSessions: 0, minSupport: 0, limit: 5 }).reason,
+      'no sessions recorded',
+    );
+    assert.throws(
+      () => skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 2, limit: 5 }),
+      { code: 'INVALID_INPUT' },
+    );
+  });
+});

@@ -1,0 +1,530 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { bucketBounds, durationBucket } from '../../analytics/histogram.js';
+import { HOUR_MS } from '../../analytics/types.js';
+import type { AnomalyEvent } from '../../events.js';
+import { AnalyticsRecords } from '../../store/sqlite/analytics-records.js';
+import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { registerAnalyticsTools } from './analytics-tools.js';
+
+/** The fixed clock of every test: 2025-06-10T12:30:00Z, i.e. half way through hour H. */
+const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
+const MIN = 60_000;
+const DAY = 24 * HOUR_MS;
+/** Start of the hour that contains NOW (12:00). */
+const H0 = Date.UTC(2025, 5, 10, 12, 0, 0);
+
+interface Inv {
+  skill: string;
+  completed: boolean;
+  ms: number;
+  at: number;
+  user?: string;
+  session?: string;
+}
+
+function toInput(i: Inv, n: number) {
+  return {
+    skill_name: i.skill,
+    user_id: i.user ?? 'user-1',
+    session_id: i.session ?? `s-${n}`,
+    workflow_phase: 'implementation',
+    completed: i.completed,
+    duration_ms: i.ms,
+    invoked_at: i.at,
+  };
+}
+
+async function setup(data: Inv[]): Promise<{ app: TestApp; client: Client }> {
+  const app = createTestApp({ now: () => NOW });
+  if (data.length > 0) await app.tracker.trackBatch(data.map(toInput));
+  const server = new McpServer({ name: 't', version: '0' });
+  const deps: ToolDeps = {
+    store: app.store,
+    tracker: app.tracker,
+    bus: app.bus,
+    logger: app.logger,
+    hashUser: app.hashUser,
+    rateLimiter: app.rateLimiter,
+    clientId: 't',
+    now: app.now,
+  };
+  registerAnalyticsTools(server, deps);
+  return { app, client: await connectInMemory(server) };
+}
+
+/** n invocations of `skill`, one minute apart from `start`, the first `ok` of them successful. */
+function run(skill: string, start: number, n: number, ok: number, ms: number | ((i: number) => number), extra: Partial<Inv> = {}): Inv[] {
+  return Array.from({ length: n }, (_, i) => ({
+    skill,
+    completed: i < ok,
+    ms: typeof ms === 'number' ? ms : ms(i),
+    at: start + i * MIN,
+    ...extra,
+  }));
+}
+
+describe('analytics tools', () => {
+  it('registers exactly the six analytics tools', async () => {
+    const { app, client } = await setup([]);
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      'detect_anomalies',
+      'get_community_baselines',
+      'get_real_time_metrics',
+      'get_skill_dependencies',
+      'get_skill_trend',
+      'update_community_baselines',
+    ]);
+    for (const t of tools) assert.ok(t.outputSchema, `${t.name} declares an output schema`);
+    await client.close();
+    await app.dispose();
+  });
+});
+
+describe('get_real_time_metrics', () => {
+  let app: TestApp;
+  let client: Client;
+  before(async () => {
+    ({ app, client } = await setup([
+      // In the 2-hour window (11:00–13:00):
+      { skill: 'alpha', completed: true, ms: 100, at: H0 - 50 * MIN }, // 11:10
+      { skill: 'alpha', completed: true, ms: 200, at: H0 - 40 * MIN }, // 11:20
+      { skill: 'alpha', completed: true, ms: 300, at: H0 }, // 12:00
+      { skill: 'alpha', completed: false, ms: 400, at: H0 + 10 * MIN }, // 12:10
+      { skill: 'beta', completed: true, ms: 1000, at: H0 - 30 * MIN }, // 11:30
+      { skill: 'beta', completed: true, ms: 3000, at: H0 + 20 * MIN }, // 12:20
+      { skill: 'gamma', completed: false, ms: 50, at: H0 - 55 * MIN }, // 11:05
+      // Outside it (10:59, hour H-2):
+      { skill: 'alpha', completed: true, ms: 10_000, at: H0 - 61 * MIN },
+    ]));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+  });
+
+  it('ranks the window by invocations with exact rates and means', async () => {
+    const out = await callOk<any>(client, 'get_real_time_metrics', { limit: 2, time_window_hours: 2 });
+    assert.deepEqual(out.window, { from: '2025-06-10T11:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 2 });
+    assert.equal(out.as_of, '2025-06-10T12:30:00.000Z');
+    // 7 invocations in the window; successes 3 (alpha) + 2 (beta) + 0 (gamma) = 5; 5/7 = 0.714285… → 0.7143.
+    // Mean duration (100+200+300+400 + 1000+3000 + 50) / 7 = 5050/7 = 721.43 → 721.4.
+    assert.deepEqual(out.summary, {
+      invocations: 7,
+      successes: 5,
+      success_rate: 0.7143,
+      avg_duration_ms: 721.4,
+      active_skills: 3,
+      last_invoked_at: '2025-06-10T12:20:00.000Z',
+    });
+    assert.equal(out.top_skills.length, 2);
+    const [alpha, beta] = out.top_skills;
+    // alpha: 4 invocations (the 10:59 one is outside), 3 ok → 0.75, mean (100+200+300+400)/4 = 250.
+    assert.equal(alpha.skill_name, 'alpha');
+    assert.equal(alpha.invocations, 4);
+    assert.equal(alpha.successes, 3);
+    assert.equal(alpha.success_rate, 0.75);
+    assert.equal(alpha.avg_duration_ms, 250);
+    assert.equal(alpha.last_invoked_at, '2025-06-10T12:10:00.000Z');
+    // p95: rank 0.95 × 4 = 3.8 falls in the 4th of four single-count buckets, the one holding 400 ms:
+    // bucket floor(log2(400) × 4) + 1 = floor(34.58) + 1 = 35, bounds [2^8.5, 2^8.75) = [362.04, 430.54).
+    assert.equal(durationBucket(400), 35);
+    const [lo, hi] = bucketBounds(35);
+    assert.ok(alpha.p95_duration_ms >= lo && alpha.p95_duration_ms <= hi, `${alpha.p95_duration_ms} in [${lo}, ${hi}]`);
+    // beta: 2 invocations, both ok, mean (1000+3000)/2 = 2000; p95 inside the bucket of 3000 ms.
+    assert.deepEqual([beta.skill_name, beta.invocations, beta.success_rate, beta.avg_duration_ms], ['beta', 2, 1, 2000]);
+    const [blo, bhi] = bucketBounds(durationBucket(3000));
+    assert.ok(beta.p95_duration_ms >= blo && beta.p95_duration_ms <= bhi);
+  });
+
+  it('defaults to the current hour and breaks ties by name', async () => {
+    const out = await callOk<any>(client, 'get_real_time_metrics', {});
+    assert.deepEqual(out.window, { from: '2025-06-10T12:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 1 });
+    // Hour 12:xx: alpha 300 ms ok + 400 ms failed; beta 3000 ms ok. alpha 2 > beta 1.
+    assert.deepEqual(
+      out.top_skills.map((s: any) => [s.skill_name, s.invocations, s.success_rate, s.avg_duration_ms]),
+      [
+        ['alpha', 2, 0.5, 350],
+        ['beta', 1, 1, 3000],
+      ],
+    );
+  });
+
+  it('reports an empty window without failing', async () => {
+    const out = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 1, limit: 5 });
+    assert.ok(out.top_skills.length > 0);
+    const { app: empty, client: c2 } = await setup([]);
+    const none = await callOk<any>(c2, 'get_real_time_metrics', {});
+    assert.deepEqual(none.top_skills, []);
+    assert.equal(none.summary.invocations, 0);
+    assert.equal(none.summary.success_rate, null);
+    await c2.close();
+    await empty.dispose();
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const zero = await callErr(client, 'get_real_time_metrics', { limit: 0 });
+    assert.match(zero.text, /limit/);
+    assert.match(zero.text, /must be >= 1/);
+    const big = await callErr(client, 'get_real_time_metrics', { time_window_hours: 721 });
+    assert.match(big.text, /time_window_hours/);
+    assert.match(big.text, /must be <= 720/);
+    const frac = await callErr(client, 'get_real_time_metrics', { limit: 2.5 });
+    assert.match(frac.text, /limit/);
+  });
+});
+
+describe('detect_anomalies', () => {
+  let app: TestApp;
+  let client: Client;
+  const BASE = NOW - 2 * DAY; // inside the baseline (the 7 days before the recent 24 h)
+  const RECENT = NOW - HOUR_MS; // inside the recent window
+  before(async () => {
+    ({ app, client } = await setup([
+      // deploy: baseline 40 runs, 38 ok (0.95), all 1000 ms; recent 10 runs, 5 ok (0.5), all 1000 ms.
+      ...run('deploy', BASE, 40, 38, 1000),
+      ...run('deploy', RECENT, 10, 5, 1000),
+      // lint: baseline 40 runs, 38 ok, 900 / 1100 ms alternating; recent 10 runs, 9 ok, all 1070 ms.
+      ...run('lint', BASE - HOUR_MS, 40, 38, (i) => (i % 2 === 0 ? 900 : 1100)),
+      ...run('lint', RECENT + 10 * MIN, 10, 9, 1070),
+      // rare: 3 recent runs, no baseline.
+      ...run('rare', RECENT, 3, 3, 10),
+    ]));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+  });
+
+  it('finds the failure spike and the slowdown with hand-computed z, stores and publishes them', async () => {
+    const published: AnomalyEvent[][] = [];
+    const off = app.bus.on('anomalies.detected', (events) => published.push(events));
+    const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2 });
+    off();
+
+    // Recent = the current hour + 23 before it: [2025-06-09T13:00, 2025-06-10T13:00);
+    // baseline = the 168 hours before that.
+    assert.deepEqual(out.recent_window, { from: '2025-06-09T13:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 24 });
+    assert.deepEqual(out.baseline_window, { from: '2025-06-02T13:00:00.000Z', to: '2025-06-09T13:00:00.000Z', hours: 168 });
+    assert.equal(out.skills_checked, 2);
+    assert.equal(out.critical_threshold, 3);
+    assert.deepEqual(out.insufficient_data, [{ skill_name: 'rare', recent_invocations: 3, baseline_invocations: 0 }]);
+    assert.equal(out.insufficient_data_total, 1);
+
+    // deploy success rate: z = (0.5 − 0.95) / sqrt(0.95 × 0.05 / 10) = −0.45 / 0.068920 = −6.529 → critical (≥ 3).
+    // deploy duration: equal means, z = 0.  lint success rate: (0.9 − 0.95) / 0.068920 = −0.73 → nothing.
+    // lint duration: sd_base = sqrt(40 × 100² / 39) = 101.274; z = (1070 − 1000) / (101.274 / sqrt(10))
+    //   = 70 / 32.026 = 2.186 → warning (≥ 2, < 3), direction up (slower).
+    assert.deepEqual(
+      out.anomalies.map((a: any) => [a.skill_name, a.metric, a.baseline_value, a.observed_value, a.z_score, a.deviation_score, a.direction, a.severity]),
+      [
+        ['deploy', 'success_rate', 0.95, 0.5, -6.53, 6.53, 'down', 'critical'],
+        ['lint', 'duration', 1000, 1070, 2.19, 2.19, 'up', 'warning'],
+      ],
+    );
+    assert.equal(out.anomalies[0].recent_invocations, 10);
+    assert.equal(out.anomalies[0].baseline_invocations, 40);
+    assert.equal(out.stored, 2);
+
+    assert.equal(published.length, 1);
+    assert.deepEqual(
+      published[0]!.map((e) => [e.skill_name, e.metric, e.severity, e.detected_at]),
+      [
+        ['deploy', 'success_rate', 'critical', NOW],
+        ['lint', 'duration', 'warning', NOW],
+      ],
+    );
+    const stored = new AnalyticsRecords(app.store.db).recentAnomalies({ limit: 10 });
+    assert.deepEqual(
+      stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(),
+      [
+        ['deploy', 'success_rate', 6.53, 24, NOW],
+        ['lint', 'duration', 2.19, 24, NOW],
+      ],
+    );
+  });
+
+  it('uses the threshold: at 2.5 the lint slowdown (z 2.19) is no longer reported', async () => {
+    let events = 0;
+    const off = app.bus.on('anomalies.detected', () => events++);
+    const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
+    off();
+    // critical threshold 3.75; deploy's 6.53 is still critical.
+    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.severity]), [['deploy', 'critical']]);
+    assert.equal(events, 1);
+  });
+
+  it('checks nothing and publishes nothing when the baseline window holds too little data', async () => {
+    let events = 0;
+    const off = app.bus.on('anomalies.detected', () => events++);
+    // Baseline of 1 day = [2025-06-08T13:00, 2025-06-09T13:00). deploy's baseline runs (2025-06-08 12:30–13:09)
+    // put only 10 in it and lint's (11:30–12:09) none: both below the 20 needed, so nothing is checked.
+    const out = await callOk<any>(client, 'detect_anomalies', { baseline_days: 1 });
+    off();
+    assert.deepEqual(out.baseline_window, { from: '2025-06-08T13:00:00.000Z', to: '2025-06-09T13:00:00.000Z', hours: 24 });
+    assert.equal(out.skills_checked, 0);
+    assert.deepEqual(
+      out.insufficient_data.map((d: any) => [d.skill_name, d.recent_invocations, d.baseline_invocations]),
+      [
+        ['deploy', 10, 10],
+        ['lint', 10, 0],
+        ['rare', 3, 0],
+      ],
+    );
+    assert.deepEqual(out.anomalies, []);
+    assert.equal(out.stored, 0);
+    assert.equal(events, 0);
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const low = await callErr(client, 'detect_anomalies', { threshold: 0.1 });
+    assert.match(low.text, /threshold/);
+    assert.match(low.text, /must be >= 0.5/);
+    const days = await callErr(client, 'detect_anomalies', { baseline_days: 0 });
+    assert.match(days.text, /baseline_days/);
+    const hours = await callErr(client, 'detect_anomalies', { time_window_hours: 'a day' });
+    assert.match(hours.text, /time_window_hours/);
+  });
+});
+
+describe('get_skill_trend', () => {
+  let app: TestApp;
+  let client: Client;
+  // Days D-4 … D (D = 2025-06-10): 10 runs each at 01:00, with 5, 6, 8, 8, 9 successes.
+  const D4 = Date.UTC(2025, 5, 6, 1, 0, 0);
+  const successes = [5, 6, 8, 8, 9];
+  before(async () => {
+    ({ app, client } = await setup(successes.flatMap((ok, day) => run('refactor', D4 + day * DAY, 10, ok, 100 + day * 10))));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+  });
+
+  it('classifies a steadily improving skill over 5 days', async () => {
+    const out = await callOk<any>(client, 'get_skill_trend', { skill_name: 'refactor', days: 5, granularity: 'day' });
+    assert.deepEqual(out.window, { from: '2025-06-06T00:00:00.000Z', to: '2025-06-11T00:00:00.000Z', hours: 120 });
+    assert.deepEqual(
+      out.points.map((p: any) => [p.bucket_start.slice(0, 10), p.invocations, p.success_rate, p.avg_duration_ms]),
+      [
+        ['2025-06-06', 10, 0.5, 100],
+        ['2025-06-07', 10, 0.6, 110],
+        ['2025-06-08', 10, 0.8, 120],
+        ['2025-06-09', 10, 0.8, 130],
+        ['2025-06-10', 10, 0.9, 140],
+      ],
+    );
+    // x = 0..4 (mean 2), y = .5 .6 .8 .8 .9 (mean .72): Sxy = .44+.12+0+.08+.36 = 1.0, Sxx = 10 → slope 0.1,
+    // intercept .72 − .2 = .52. Residuals −.02 −.02 .08 −.02 −.02 → SSres = .008; Syy = .108 → r² = .9259.
+    // SE = sqrt(.008 / 3 / 10) = .016330, t = 6.1237, df 3 → p = 0.008754 (< 0.05) → improving.
+    const sr = out.success_rate_trend;
+    assert.equal(sr.classification, 'improving');
+    assert.equal(sr.slope_per_bucket, 0.1);
+    assert.equal(sr.intercept, 0.52);
+    assert.equal(sr.r_squared, 0.9259);
+    assert.equal(sr.n_points, 5);
+    assert.equal(sr.p_value, 0.008754);
+    // 10 invocations every day: all equal → slope 0, p = 1, flat.
+    assert.deepEqual(
+      [out.usage_trend.classification, out.usage_trend.slope_per_bucket, out.usage_trend.p_value],
+      ['flat', 0, 1],
+    );
+    assert.match(out.significance_rule, /0\.05/);
+  });
+
+  it('builds hourly series ending with the current hour', async () => {
+    const out = await callOk<any>(client, 'get_skill_trend', { skill_name: 'refactor', days: 1, granularity: 'hour' });
+    // The current hour (12:00) and the 23 before it: from 2025-06-09T13:00.
+    assert.equal(out.points.length, 24);
+    assert.deepEqual(out.window, { from: '2025-06-09T13:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 24 });
+    // Only today's 01:00 hour has data (10 runs, 9 ok).
+    const busy = out.points.filter((p: any) => p.invocations > 0);
+    assert.deepEqual(busy.map((p: any) => [p.bucket_start, p.invocations, p.success_rate]), [['2025-06-10T01:00:00.000Z', 10, 0.9]]);
+    assert.equal(out.success_rate_trend.classification, 'insufficient_data');
+  });
+
+  it('rejects bad input and unknown skills naming the field', async () => {
+    const week = await callErr(client, 'get_skill_trend', { skill_name: 'refactor', granularity: 'week' });
+    assert.match(week.text, /granularity/);
+    const long = await callErr(client, 'get_skill_trend', { skill_name: 'x'.repeat(129) });
+    assert.match(long.text, /skill_name/);
+    assert.match(long.text, /at most 128/);
+    const missing = await callErr(client, 'get_skill_trend', { days: 3 });
+    assert.match(missing.text, /skill_name/);
+    const days = await callErr(client, 'get_skill_trend', { skill_name: 'refactor', days: 366 });
+    assert.match(days.text, /days/);
+    const hourly = await callErr(client, 'get_skill_trend', { skill_name: 'refactor', days: 32, granularity: 'hour' });
+    assert.match(hourly.text, /days: must be <= 31 when granularity is 'hour'/);
+    assert.equal(hourly.error?.field, 'days');
+    const unknown = await callErr(client, 'get_skill_trend', { skill_name: 'no-such-skill' });
+    assert.match(unknown.text, /NOT_FOUND/);
+    assert.equal(unknown.error?.field, 'skill_name');
+  });
+});
+
+describe('get_skill_dependencies', () => {
+  let app: TestApp;
+  let client: Client;
+  // Sessions: s1 {plan, edit}, s2 {plan, edit, test}, s3 {plan}, s4 {test}.
+  // N = 4; sessions with plan 3, edit 2, test 2; together: plan+edit 2, plan+test 1, edit+test 1.
+  before(async () => {
+    const t = NOW - DAY;
+    const inv = (skill: string, session: string, k: number): Inv => ({ skill, session, completed: true, ms: 10, at: t + k * MIN });
+    ({ app, client } = await setup([
+      inv('plan', 's1', 0),
+      inv('edit', 's1', 1),
+      inv('edit', 's1', 2),
+      inv('plan', 's2', 3),
+      inv('edit', 's2', 4),
+      inv('test', 's2', 5),
+      inv('plan', 's3', 6),
+      inv('test', 's4', 7),
+    ]));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+  });
+
+  it('computes support, confidence and lift by hand', async () => {
+    const out = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0 });
+    assert.equal(out.total_sessions, 4);
+    assert.equal(out.rules_matched, 6);
+    const byRule = new Map(out.rules.map((r: any) => [`${r.antecedent}>${r.consequent}`, [r.sessions_together, r.support, r.confidence, r.lift]]));
+    // edit→plan: support 2/4 = .5, confidence 2/2 = 1, lift 1 / (3/4) = 1.3333
+    assert.deepEqual(byRule.get('edit>plan'), [2, 0.5, 1, 1.3333]);
+    // plan→edit: support .5, confidence 2/3 = .6667, lift .6667 / (2/4) = 1.3333
+    assert.deepEqual(byRule.get('plan>edit'), [2, 0.5, 0.6667, 1.3333]);
+    // edit→test and test→edit: support 1/4, confidence 1/2, lift .5 / (2/4) = 1
+    assert.deepEqual(byRule.get('edit>test'), [1, 0.25, 0.5, 1]);
+    assert.deepEqual(byRule.get('test>edit'), [1, 0.25, 0.5, 1]);
+    // plan→test: confidence 1/3, lift (1/3) / (2/4) = .6667; test→plan: confidence 1/2, lift .5 / (3/4) = .6667
+    assert.deepEqual(byRule.get('plan>test'), [1, 0.25, 0.3333, 0.6667]);
+    assert.deepEqual(byRule.get('test>plan'), [1, 0.25, 0.5, 0.6667]);
+    // Highest lift first; equal lift and support: higher confidence first (edit→plan before plan→edit).
+    assert.deepEqual(
+      out.rules.slice(0, 4).map((r: any) => `${r.antecedent}>${r.consequent}`),
+      ['edit>plan', 'plan>edit', 'edit>test', 'test>edit'],
+    );
+  });
+
+  it('filters by min_support, skill and limit', async () => {
+    // support ≥ 0.3: only the plan/edit pair (0.5) qualifies.
+    const strong = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0.3 });
+    assert.deepEqual(strong.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['edit>plan', 'plan>edit']);
+    const plan = await callOk<any>(client, 'get_skill_dependencies', { skill_name: 'plan', min_support: 0 });
+    assert.deepEqual(plan.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['plan>edit', 'plan>test']);
+    const one = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0, limit: 1 });
+    assert.equal(one.rules.length, 1);
+    assert.equal(one.rules_matched, 6);
+    const none = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0.9 });
+    assert.deepEqual(none.rules, []);
+    assert.match(none.reason, /0\.9/);
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const sup = await callErr(client, 'get_skill_dependencies', { min_support: 1.5 });
+    assert.match(sup.text, /min_support/);
+    assert.match(sup.text, /must be <= 1/);
+    const lim = await callErr(client, 'get_skill_dependencies', { limit: 101 });
+    assert.match(lim.text, /limit/);
+    const unknown = await callErr(client, 'get_skill_dependencies', { skill_name: 'nope' });
+    assert.match(unknown.text, /skill_name/);
+  });
+});
+
+describe('community baselines', () => {
+  let app: TestApp;
+  let client: Client;
+  const t = NOW - DAY;
+  before(async () => {
+    ({ app, client } = await setup([
+      // x: u1 10 runs all ok, u2 10 runs 4 ok → 14/20 = 0.7; all 100 ms.
+      ...run('x', t, 10, 10, 100, { user: 'u1', session: 'a' }),
+      ...run('x', t + HOUR_MS, 10, 4, 100, { user: 'u2', session: 'b' }),
+      // y: u1 5 runs all ok, 1000 ms; a single user.
+      ...run('y', t + 2 * HOUR_MS, 5, 5, 1000, { user: 'u1', session: 'a' }),
+    ]));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+  });
+
+  it('computes baselines on the fly when none are stored, then reads the stored set', async () => {
+    const first = await callOk<any>(client, 'get_community_baselines', {});
+    assert.equal(first.source, 'computed_now');
+    assert.equal(first.computed_at, '2025-06-10T12:30:00.000Z');
+    // Wilson 95 % lower bounds: x (14/20): (.7 + .09604 − 1.96·sqrt(.0105 + .002401)) / 1.19208 = .4810;
+    // y (5/5): (1 + .38416 − 1.96·.196) / 1.76832 = .5655. y ranks above x: percentiles 100 and 50.
+    assert.deepEqual(
+      first.baselines.map((b: any) => [b.skill_name, b.invocations, b.users, b.success_rate, b.mean_duration_ms, b.effectiveness_score, b.effectiveness_percentile]),
+      [
+        ['y', 5, 1, 1, 1000, 0.5655, 100],
+        ['x', 20, 2, 0.7, 100, 0.481, 50],
+      ],
+    );
+    // x's durations are all 100 ms: p50 and p95 lie in its bucket, floor(log2(100)·4)+1 = 27, [90.51, 107.63).
+    assert.equal(durationBucket(100), 27);
+    const [lo, hi] = bucketBounds(27);
+    const x = first.baselines[1];
+    for (const v of [x.p50_duration_ms, x.p95_duration_ms]) assert.ok(v >= lo && v <= hi, `${v} in [${lo}, ${hi}]`);
+    assert.equal(app.store.db.prepare('SELECT count(*) FROM community_baselines').pluck().get(), 0, 'a read stores nothing');
+
+    const upd = await callOk<any>(client, 'update_community_baselines', {});
+    assert.equal(upd.skills_updated, 2);
+    assert.equal(upd.computed_at, '2025-06-10T12:30:00.000Z');
+    assert.deepEqual(upd.top.map((b: any) => b.skill_name), ['y', 'x']);
+
+    const stored = await callOk<any>(client, 'get_community_baselines', {});
+    assert.equal(stored.source, 'stored');
+    assert.deepEqual(stored.baselines, first.baselines);
+    assert.equal(stored.user_comparison, null);
+  });
+
+  it("compares a user's success rate with the community", async () => {
+    const u1 = await callOk<any>(client, 'get_community_baselines', { user_id: 'u1' });
+    // u1 on x: 10/10 vs .7 over 20: z = (1 − .7) / sqrt(.7 · .3 / 10) = .3 / .144914 = 2.07 ≥ 1.96 → above.
+    // u1 on y: 5 runs but y has only 1 user → insufficient_data.
+    assert.deepEqual(
+      u1.user_comparison.skills.map((s: any) => [s.skill_name, s.user_invocations, s.user_success_rate, s.community_success_rate, s.difference, s.z_score, s.label]),
+      [
+        ['x', 10, 1, 0.7, 0.3, 2.07, 'above'],
+        ['y', 5, 1, 1, 0, null, 'insufficient_data'],
+      ],
+    );
+    assert.deepEqual(u1.user_comparison.summary, { above: 1, typical: 0, below: 0, insufficient_data: 1 });
+    assert.ok(!JSON.stringify(u1).includes('u1"'), 'the user id is not echoed');
+
+    // u2 on x: 4/10: z = (.4 − .7) / .144914 = −2.07 → below. Restricting to skill x keeps one baseline.
+    const u2 = await callOk<any>(client, 'get_community_baselines', { user_id: 'u2', skill_name: 'x' });
+    assert.deepEqual(u2.baselines.map((b: any) => b.skill_name), ['x']);
+    assert.equal(u2.baselines[0].effectiveness_percentile, 50);
+    assert.deepEqual(u2.user_comparison.skills.map((s: any) => [s.skill_name, s.z_score, s.label]), [['x', -2.07, 'below']]);
+
+    const stranger = await callOk<any>(client, 'get_community_baselines', { user_id: 'nobody' });
+    assert.deepEqual(stranger.user_comparison.skills, []);
+  });
+
+  it('computes on the fly when the skill asked for is newer than the stored set', async () => {
+    await app.tracker.trackBatch(run('z', NOW - HOUR_MS, 2, 2, 10, { user: 'u3' }).map(toInput));
+    const z = await callOk<any>(client, 'get_community_baselines', { skill_name: 'z' });
+    assert.equal(z.source, 'computed_now');
+    assert.deepEqual(z.baselines.map((b: any) => [b.skill_name, b.invocations]), [['z', 2]]);
+    const x = await callOk<any>(client, 'get_community_baselines', { skill_name: 'x' });
+    assert.equal(x.source, 'stored');
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const long = await callErr(client, 'get_community_baselines', { user_id: 'u'.repeat(257) });
+    assert.match(long.text, /user_id/);
+    const empty = await callErr(client, 'get_community_baselines', { skill_name: '' });
+    assert.match(empty.text, /skill_name/);
+    const unknown = await callErr(client, 'get_community_baselines', { skill_name: 'nope' });
+    assert.match(unknown.text, /NOT_FOUND/);
+  });
+});

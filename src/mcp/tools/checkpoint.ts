@@ -1,0 +1,39 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { checkpointJson } from '../../session/report-json.js';
+import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { checkpointShape, sessionIdField, workingDirectoryField } from './session-schemas.js';
+import type { SessionToolDeps } from './session-tool-deps.js';
+
+export function registerCheckpointTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'checkpoint',
+      title: 'Session checkpoint analysis',
+      description:
+        'Measure the project now and report: Quality Score V2 (tests, type checking, lint, documentation, dependencies, git ' +
+        'hygiene, security basics; weights sum to 100) with the evidence behind every number, change since the session ' +
+        'started and since the last checkpoint, commits made during the session, the session\'s skill metrics, storage usage ' +
+        'with a compaction recommendation, and prioritised recommendations. Anything that cannot be measured is reported as ' +
+        '"not measured" with the reason. Targets session_id, else the open session of working_directory (an ad-hoc report ' +
+        'when that directory has none), else the current session.',
+      inputSchema: {
+        session_id: sessionIdField.optional().describe('Session to checkpoint (default: the current session)'),
+        working_directory: workingDirectoryField.optional(),
+      },
+      outputSchema: checkpointShape,
+      annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async ({ session_id, working_directory }) => {
+      const r = await deps.sessions.checkpoint({
+        ...(session_id !== undefined ? { sessionId: session_id } : {}),
+        ...(working_directory !== undefined ? { workingDirectory: working_directory } : {}),
+      });
+      const markdown = renderCheckpointMarkdown(r);
+      return { structured: checkpointJson(r, markdown), text: markdown };
+    },
+  );
+}

@@ -1,0 +1,117 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { detectAnomalies } from '../../analytics/anomalies.js';
+import type { AnomalyEvent } from '../../events.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import {
+  createAnalyticsContext,
+  hoursRange,
+  hourWindow,
+  intField,
+  numberField,
+  WINDOW_RULE,
+  windowSchema,
+  type AnalyticsContext,
+} from './analytics-window.js';
+
+/** Skills with too little data are listed up to this many (the total is always given). */
+export const MAX_INSUFFICIENT_LISTED = 50;
+
+export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'detect_anomalies',
+      title: 'Detect skill anomalies',
+      description:
+        "Compares each skill's recent window with its own baseline (the baseline_days × 24 hours just before the " +
+        'recent window) on success rate and mean duration by z-score. |z| >= threshold is a warning, ' +
+        '>= 1.5 × threshold critical. Detected anomalies are stored and published to live subscribers. ' +
+        WINDOW_RULE,
+      inputSchema: {
+        threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
+        time_window_hours: intField(1, 720).default(24).describe('Recent window length in hours'),
+        baseline_days: intField(1, 90).default(7).describe('Baseline length in days, immediately before the recent window'),
+      },
+      outputSchema: {
+        recent_window: windowSchema,
+        baseline_window: windowSchema,
+        detected_at: z.string(),
+        threshold: z.number(),
+        critical_threshold: z.number(),
+        min_recent: z.number().int(),
+        min_baseline: z.number().int(),
+        skills_checked: z.number().int(),
+        anomalies: z.array(
+          z.object({
+            skill_name: z.string(),
+            metric: z.enum(['success_rate', 'duration']),
+            baseline_value: z.number(),
+            observed_value: z.number(),
+            deviation_score: z.number(),
+            z_score: z.number(),
+            direction: z.enum(['up', 'down']),
+            severity: z.enum(['warning', 'critical']),
+            recent_invocations: z.number().int(),
+            baseline_invocations: z.number().int(),
+          }),
+        ),
+        stored: z.number().int(),
+        insufficient_data_total: z.number().int(),
+        insufficient_data: z.array(
+          z.object({ skill_name: z.string(), recent_invocations: z.number().int(), baseline_invocations: z.number().int() }),
+        ),
+        rule: z.string(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async ({ threshold, time_window_hours, baseline_days }) => {
+      const now = deps.now();
+      const recent = hourWindow(now, time_window_hours);
+      const baseline = hoursRange(recent.fromHour - baseline_days * 24, recent.fromHour - 1);
+      const report = detectAnomalies({
+        recent: ctx.queries.windowTotals(recent.fromHour, recent.toHour),
+        baseline: ctx.queries.windowTotals(baseline.fromHour, baseline.toHour),
+        threshold,
+        now,
+      });
+      const events: AnomalyEvent[] = report.anomalies.map((a) => ({
+        skill_name: a.skill_name,
+        metric: a.metric,
+        baseline_value: a.baseline_value,
+        observed_value: a.observed_value,
+        deviation_score: a.deviation_score,
+        direction: a.direction,
+        severity: a.severity,
+        detected_at: now,
+      }));
+      const stored = ctx.records.saveAnomalies(events, time_window_hours);
+      if (events.length > 0) deps.bus.emit('anomalies.detected', events);
+
+      const { insufficient_data, ...rest } = report;
+      const text =
+        report.anomalies.length === 0
+          ? `No anomalies among ${report.skills_checked} skill(s) checked (last ${time_window_hours} h vs the ${baseline_days} day(s) before).`
+          : `${report.anomalies.length} anomal${report.anomalies.length === 1 ? 'y' : 'ies'} in ${report.skills_checked} skill(s) checked: ` +
+            report.anomalies
+              .slice(0, 5)
+              .map((a) => `${a.skill_name} ${a.metric} ${a.baseline_value} -> ${a.observed_value} (z ${a.z_score}, ${a.severity})`)
+              .join('; ') +
+            (report.anomalies.length > 5 ? `; +${report.anomalies.length - 5} more.` : '.');
+      return {
+        structured: {
+          ...rest,
+          recent_window: recent.window,
+          baseline_window: baseline.window,
+          stored,
+          insufficient_data_total: insufficient_data.length,
+          insufficient_data: insufficient_data.slice(0, MAX_INSUFFICIENT_LISTED),
+          rule: `${report.rule} Recent window: the last ${time_window_hours} hour(s); baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,
+        },
+        text,
+      };
+    },
+  );
+}

@@ -1,0 +1,137 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { compareUserToCommunity, computeCommunityBaselines, type CommunityBaseline } from '../../analytics/baselines.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { createAnalyticsContext, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
+
+export const baselineSchema = z.object({
+  skill_name: z.string(),
+  invocations: z.number().int(),
+  users: z.number().int(),
+  success_rate: z.number(),
+  mean_duration_ms: z.number(),
+  p50_duration_ms: z.number().nullable(),
+  p95_duration_ms: z.number().nullable(),
+  effectiveness_score: z.number(),
+  effectiveness_percentile: z.number(),
+});
+
+const userIdField = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/** The ranking rule as baselines.ts states it (it returns the text with every computation). */
+const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [], now: 0 }).effectiveness_rule;
+
+const labels = ['above', 'typical', 'below', 'insufficient_data'] as const;
+
+/** Community baselines computed from the current totals (all skills: percentiles rank skills against each other). */
+export async function computeBaselinesNow(deps: ToolDeps, now: number) {
+  const [totals, histograms] = await Promise.all([deps.store.skillTotals(), deps.store.skillHistograms()]);
+  return computeCommunityBaselines({ totals, histograms, now });
+}
+
+export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'get_community_baselines',
+      title: 'Community baselines',
+      description:
+        'Per skill across all users: invocations, users, success rate, mean/p50/p95 duration and an effectiveness ' +
+        'percentile (rank by the Wilson 95% lower bound of the success rate). Reads the baselines stored by ' +
+        'update_community_baselines (source "stored"); if none were ever stored, or the skill asked for is newer ' +
+        'than the stored set, computes them now (source "computed_now") without storing. With user_id, compares ' +
+        "that user's success rate per skill with the community (binomial z, |z| >= 1.96).",
+      inputSchema: {
+        skill_name: skillNameField.optional().describe('Only this skill (percentiles still rank it against all skills)'),
+        user_id: userIdField.optional().describe('Compare this user with the community; hashed, never stored or echoed'),
+      },
+      outputSchema: {
+        source: z.enum(['stored', 'computed_now']),
+        computed_at: z.string().describe('When the baselines were computed, ISO 8601 UTC'),
+        baselines: z.array(baselineSchema),
+        effectiveness_rule: z.string(),
+        user_comparison: z
+          .object({
+            skills: z.array(
+              z.object({
+                skill_name: z.string(),
+                user_invocations: z.number().int(),
+                user_successes: z.number().int(),
+                user_success_rate: z.number(),
+                community_success_rate: z.number().nullable(),
+                community_invocations: z.number().int().nullable(),
+                community_users: z.number().int().nullable(),
+                difference: z.number().nullable(),
+                z_score: z.number().nullable(),
+                label: z.enum(labels),
+              }),
+            ),
+            summary: z.object({ above: z.number().int(), typical: z.number().int(), below: z.number().int(), insufficient_data: z.number().int() }),
+            rule: z.string(),
+          })
+          .nullable(),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ skill_name, user_id }) => {
+      if (skill_name !== undefined) requireSkill(ctx, skill_name);
+      const now = deps.now();
+      let source: 'stored' | 'computed_now' = 'stored';
+      let computedAt: number;
+      let all: CommunityBaseline[];
+      const stored = ctx.records.communityBaselines();
+      if (stored.length > 0 && (skill_name === undefined || stored.some((b) => b.skill_name === skill_name))) {
+        computedAt = stored[0]!.computed_at;
+        all = stored.map(({ computed_at: _c, ...b }) => b);
+      } else {
+        source = 'computed_now';
+        computedAt = now;
+        all = (await computeBaselinesNow(deps, now)).skills;
+      }
+      const baselines = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
+
+      let comparison = null;
+      if (user_id !== undefined) {
+        const stats = await deps.store.userSkillStats(deps.hashUser(user_id));
+        comparison = compareUserToCommunity({
+          userStats: skill_name === undefined ? stats : stats.filter((s) => s.skill === skill_name),
+          baselines: all,
+        });
+      }
+
+      const head =
+        baselines.length === 0
+          ? 'No skills recorded yet.'
+          : `${baselines.length} skill baseline(s) (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}). ` +
+            baselines
+              .slice(0, 5)
+              .map((b) => `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`)
+              .join('; ') +
+            (baselines.length > 5 ? `; +${baselines.length - 5} more.` : '.');
+      const userText =
+        comparison === null
+          ? ''
+          : comparison.skills.length === 0
+            ? ' The user has no recorded invocations' + (skill_name ? ` of ${skill_name}.` : '.')
+            : ` User vs community: ${comparison.summary.above} above, ${comparison.summary.typical} typical, ` +
+              `${comparison.summary.below} below, ${comparison.summary.insufficient_data} with too little data.`;
+      return {
+        structured: {
+          source,
+          computed_at: new Date(computedAt).toISOString(),
+          baselines,
+          effectiveness_rule: EFFECTIVENESS_RULE,
+          user_comparison: comparison,
+        },
+        text: head + userText,
+      };
+    },
+  );
+}

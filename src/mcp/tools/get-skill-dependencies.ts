@@ -1,0 +1,101 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { skillDependencies } from '../../analytics/dependencies.js';
+import { roundRate, roundTo } from '../../analytics/round.js';
+import type { SkillPairCount } from '../../analytics/types.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { createAnalyticsContext, intField, numberField, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
+
+export const DEPENDENCY_RULE =
+  'Over all recorded sessions (N): support(A→B) = sessions with both / N; confidence(A→B) = sessions with both / ' +
+  'sessions with A; lift(A→B) = confidence / (sessions with B / N). Lift > 1: B occurs with A more often than ' +
+  'chance. Sorted by lift, then support, then confidence. Support and confidence rounded to 4 decimals, lift to 4.';
+
+export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'get_skill_dependencies',
+      title: 'Skill dependencies',
+      description:
+        'Association rules between skills used in the same session: support, confidence and lift of A→B. ' +
+        'With skill_name, only rules whose antecedent is that skill. ' +
+        DEPENDENCY_RULE,
+      inputSchema: {
+        skill_name: skillNameField.optional().describe('Only rules starting from this skill'),
+        min_support: numberField(0, 1).default(0.01).describe('Minimum share of all sessions containing both skills'),
+        limit: intField(1, 100).default(20).describe('At most this many rules'),
+      },
+      outputSchema: {
+        total_sessions: z.number().int(),
+        rules_matched: z.number().int(),
+        rules: z.array(
+          z.object({
+            antecedent: z.string(),
+            consequent: z.string(),
+            sessions_together: z.number().int(),
+            support: z.number(),
+            confidence: z.number(),
+            lift: z.number(),
+          }),
+        ),
+        reason: z.string().optional(),
+        rule: z.string(),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ skill_name, min_support, limit }) => {
+      if (skill_name !== undefined) requireSkill(ctx, skill_name);
+      const totalSessions = await deps.store.sessionCount();
+      let pairs: SkillPairCount[] = [];
+      if (totalSessions > 0) {
+        // Pairs below the support floor can never qualify: skip them in SQL.
+        pairs =
+          skill_name !== undefined
+            ? ctx.queries.pairsWith(skill_name)
+            : ctx.queries.frequentPairs(Math.max(1, Math.ceil(min_support * totalSessions - 1e-6)));
+      }
+      const names = new Set<string>();
+      for (const p of pairs) {
+        names.add(p.a);
+        names.add(p.b);
+      }
+      const totals = names.size > 0 ? await deps.store.skillTotals([...names]) : [];
+      const result = skillDependencies({
+        pairs,
+        sessionsPerSkill: new Map(totals.map((t) => [t.skill, t.sessions])),
+        totalSessions,
+        minSupport: min_support,
+        limit,
+        ...(skill_name !== undefined ? { skill: skill_name } : {}),
+      });
+      const rules = result.rules.map((r) => ({
+        ...r,
+        support: roundRate(r.support),
+        confidence: roundRate(r.confidence),
+        lift: roundTo(r.lift, 4),
+      }));
+      const text =
+        rules.length === 0
+          ? `No rules: ${result.reason ?? 'nothing matched'} (${totalSessions} session(s)).`
+          : `${result.rules_matched} rule(s) over ${totalSessions} session(s); top: ` +
+            rules
+              .slice(0, 5)
+              .map((r) => `${r.antecedent} → ${r.consequent} (support ${r.support}, confidence ${r.confidence}, lift ${r.lift})`)
+              .join('; ') +
+            '.';
+      return {
+        structured: {
+          total_sessions: result.total_sessions,
+          rules_matched: result.rules_matched,
+          rules,
+          ...(result.reason !== undefined ? { reason: result.reason } : {}),
+          rule: DEPENDENCY_RULE,
+        },
+        text,
+      };
+    },
+  );
+}

@@ -1,0 +1,51 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { DEFAULT_SEARCH_LIMIT, MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, MAX_TAGS } from '../../memory/reflection-store.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { intField } from './analytics-window.js';
+import { reflectionSchema } from './session-schemas.js';
+import type { SessionToolDeps } from './session-tool-deps.js';
+import { projectField, tagField } from './store-reflection.js';
+
+export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'search_reflections',
+      title: 'Search reflections',
+      description:
+        'Full-text search over stored reflections (SQLite FTS5, porter stemming), ranked by BM25: any query word may match, ' +
+        'reflections matching more and rarer words rank higher. Query text is taken literally (quotes, *, :, NEAR are not ' +
+        'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date.',
+      inputSchema: {
+        query: z.string().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+        limit: intField(1, MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT).describe('Maximum results'),
+        project: projectField.optional().describe('Only reflections of this project'),
+        tags: z.array(tagField).max(MAX_TAGS, `at most ${MAX_TAGS} tags`).optional().describe('Only reflections carrying all these tags'),
+      },
+      outputSchema: {
+        query: z.string(),
+        fts_query: z.string().describe('The FTS5 expression that was run'),
+        count: z.number().int(),
+        results: z.array(reflectionSchema.extend({ score: z.number().describe('-bm25(): higher is more relevant') })),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ query, limit, project, tags }) => {
+      const r = deps.reflections.search({ query, limit, project: project ?? null, ...(tags ? { tags } : {}) });
+      const text =
+        r.results.length === 0
+          ? `No reflections match "${query}".`
+          : `${r.results.length} reflection(s) for "${query}":\n` +
+            r.results
+              .map((x, i) => {
+                const excerpt = x.content.length > 200 ? `${x.content.slice(0, 199)}…` : x.content;
+                return `${i + 1}. [score ${x.score}, ${x.created_at}${x.tags.length ? `, ${x.tags.join(', ')}` : ''}] ${excerpt}`;
+              })
+              .join('\n');
+      return { structured: { query: r.query, fts_query: r.fts_query, count: r.results.length, results: r.results }, text };
+    },
+  );
+}

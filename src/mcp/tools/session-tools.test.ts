@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ReflectionStore } from '../../memory/reflection-store.js';
+import { makeRichProject, removeDir } from '../../session/fixture-projects.js';
+import { SessionManager } from '../../session/session-manager.js';
+import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
+import { readSqliteStorageStats } from '../../session/sqlite-storage-stats.js';
+import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { registerCheckpointTool } from './checkpoint.js';
+import { registerEndTool } from './end.js';
+import { registerSearchReflectionsTool } from './search-reflections.js';
+import type { SessionToolDeps } from './session-tool-deps.js';
+import { registerStartTool } from './start.js';
+import { registerStatusTool } from './status.js';
+import { registerStoreReflectionTool } from './store-reflection.js';
+
+const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture's commit
+
+/** Registers the session tools the way the composition root will (ToolDeps + sessions + reflections). */
+function buildServer(app: TestApp): McpServer {
+  const sessions = new SessionManager({
+    dataDir: app.config.dataDir,
+    logger: app.logger,
+    now: app.now,
+    audit: 'off',
+    sessionSkillMetrics: createSqlSessionSkillMetrics(app.store.db),
+    storageStats: async () => readSqliteStorageStats(app.store.db, app.config.dbPath, ['skill_invocations', 'reflections']),
+    compaction: { compactThresholdBytes: app.config.compactThresholdBytes },
+  });
+  const deps: ToolDeps & SessionToolDeps = {
+    store: app.store,
+    tracker: app.tracker,
+    bus: app.bus,
+    logger: app.logger,
+    hashUser: app.hashUser,
+    rateLimiter: app.rateLimiter,
+    clientId: 'test',
+    now: app.now,
+    sessions,
+    reflections: new ReflectionStore(app.store.db, { now: app.now }),
+  };
+  const server = new McpServer({ name: 'session-buddy', version: 'test' }, { capabilities: { tools: {} } });
+  registerStartTool(server, deps);
+  registerCheckpointTool(server, deps);
+  registerEndTool(server, deps);
+  registerStatusTool(server, deps);
+  registerStoreReflectionTool(server, deps);
+  registerSearchReflectionsTool(server, deps);
+  return server;
+}
+
+async function callText(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  assert.ok(!res.isError, JSON.stringify(res.content));
+  return res.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+describe('session lifecycle and reflection tools over MCP', () => {
+  let app: TestApp;
+  let client: Client;
+  let project: string;
+
+  before(async () => {
+    app = createTestApp({ now: () => NOW });
+    project = makeRichProject();
+    client = await connectInMemory(buildServer(app));
+  });
+  after(async () => {
+    await client.close();
+    await app.dispose();
+    removeDir(project);
+  });
+
+  it('lists the six tools', async () => {
+    const names = (await client.listTools()).tools.map((t) => t.name).sort();
+    assert.deepEqual(names, ['checkpoint', 'end', 'search_reflections', 'start', 'status', 'store_reflection']);
+  });
+
+  it('checkpoint and end without a session are NOT_FOUND errors', async () => {
+    const c = await callErr(client, 'checkpoint', {});
+    assert.match(c.text, /^NOT_FOUND: no open session/);
+    const e = await callErr(client, 'end', {});
+    assert.match(e.text, /^NOT_FOUND/);
+  });
+
+  it('start rejects a relative or missing directory, naming the field', async () => {
+    const rel = await callErr(client, 'start', { working_directory: 'some/dir' });
+    assert.match(rel.text, /working_directory: must be an absolute path/);
+    assert.equal(rel.error?.field, 'working_directory');
+    const missing = await callErr(client, 'start', { working_directory: `${project}/nope` });
+    assert.match(missing.text, /working_directory: does not exist/);
+  });
+
+  let sessionId = '';
+
+  it('start returns the session, project facts and baseline score as structured content and Markdown', async () => {
+    const res = (await client.callTool({ name: 'start', arguments: { working_directory: project } })) as CallToolResult;
+    assert.ok(!res.isError);
+    const s = res.structuredContent as {
+      session: { id: string; git: { branch: string } };
+      resumed: boolean;
+      project: { name: string; types: string[] };
+      quality: { total: number; dimensions: Record<string, number> };
+      previous_handoff: unknown;
+      markdown: string;
+    };
+    sessionId = s.session.id;
+    assert.equal(s.resumed, false);
+    assert.equal(s.project.name, 'rich-app');
+    assert.deepEqual(s.project.types, ['node', 'typescript']);
+    assert.equal(s.session.git.branch, 'main');
+    assert.equal(s.quality.total, 99.4); // see quality/score.test.ts for the arithmetic
+    assert.equal(s.quality.dimensions.typing, 94);
+    assert.equal(s.previous_handoff, null);
+    assert.equal(res.content[0]?.type === 'text' && res.content[0].text, s.markdown);
+  });
+
+  it('store_reflection dedups and search_reflections finds it at once with score and date', async () => {
+    const a = await callOk<{ id: number; created: boolean; tags: string[] }>(client, 'store_reflection', {
+      content: 'The FTS5 index is kept in sync by triggers',
+      tags: ['SQLite', 'search'],
+      project: 'rich-app',
+    });
+    assert.equal(a.created, true);
+    assert.deepEqual(a.tags, ['sqlite', 'search']);
+    const b = await callOk<{ id: number; created: boolean }>(client, 'store_reflection', { content: ' The FTS5 index is kept in sync  by triggers ' });
+    assert.deepEqual(b, { ...b, id: a.id, created: false });
+    await callOk(client, 'store_reflection', { content: 'Dashboards poll every five seconds', tags: ['ui'] });
+
+    const found = await callOk<{ count: number; results: { id: number; score: number; created_at: string }[] }>(client, 'search_reflections', {
+      query: 'trigger sync',
+    });
+    assert.equal(found.count, 1);
+    assert.equal(found.results[0]!.id, a.id);
+    assert.ok(found.results[0]!.score > 0);
+    assert.match(found.results[0]!.created_at, /^\d{4}-\d{2}-\d{2}T/);
+    const text = await callText(client, 'search_reflections', { query: 'trigger' });
+    assert.match(text, /^1 reflection\(s\) for "trigger":\n1\. \[score [0-9.]+, \d{4}-/);
+
+    const byTag = await callOk<{ count: number }>(client, 'search_reflections', { query: 'dashboards triggers', tags: ['ui'] });
+    assert.equal(byTag.count, 1);
+    const byProject = await callOk<{ count: number }>(client, 'search_reflections', { query: 'dashboards triggers', project: 'rich-app' });
+    assert.equal(byProject.count, 1);
+  });
+
+  it('search_reflections treats FTS5 syntax literally and rejects an empty query', async () => {
+    for (const query of ['"unbalanced', 'NEAR(a b)', 'col:x*', 'AND OR NOT']) {
+      await callOk(client, 'search_reflections', { query });
+    }
+    const empty = await callErr(client, 'search_reflections', { query: '' });
+    assert.match(empty.text, /query/);
+    const tooMany = await callErr(client, 'store_reflection', { content: 'x', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) });
+    assert.match(tooMany.text, /tags/);
+  });
+
+  it('checkpoint returns the full report: quality with evidence, delta, metrics, storage, recommendations', async () => {
+    await app.tracker.track({
+      skill_name: 'run-tests',
+      user_id: 'u',
+      session_id: 'agent-1',
+      workflow_phase: 'testing',
+      completed: false,
+      duration_ms: 40,
+      project: 'rich-app',
+    });
+    const r = await callOk<{
+      kind: string;
+      session: { id: string; checkpoints: number };
+      quality: { total: number; measured_weight: number; dimensions: { id: string; evidence: string[] }[] };
+      delta: { since_start: number };
+      work: { measured: boolean; commits: unknown[] };
+      session_metrics: { measured: boolean; invocations: number; failures: number };
+      storage: { database: { measured: boolean; rows: Record<string, number>; compaction: { recommended: boolean } } };
+      recommendations: { priority: string }[];
+      markdown: string;
+    }>(client, 'checkpoint', {});
+    assert.equal(r.kind, 'checkpoint');
+    assert.equal(r.session.id, sessionId);
+    assert.equal(r.session.checkpoints, 1);
+    assert.equal(r.quality.total, 99.4);
+    assert.equal(r.delta.since_start, 0);
+    assert.equal(r.quality.dimensions.length, 7);
+    assert.ok(r.quality.dimensions.every((d) => d.evidence.length > 0));
+    assert.deepEqual([r.work.measured, r.work.commits.length], [true, 0]);
+    assert.deepEqual([r.session_metrics.measured, r.session_metrics.invocations, r.session_metrics.failures], [true, 1, 1]);
+    assert.equal(r.storage.database.measured, true);
+    assert.equal(r.storage.database.rows.reflections, 2);
+    assert.equal(r.storage.database.compaction.recommended, false);
+    assert.match(r.markdown, /## Quality Score V2: 99\.4\/100 — production-grade/);
+    assert.match(r.markdown, /Skill invocations: 1 \(0% successful\), 1 failed, 1 distinct skills/);
+  });
+
+  it('status shows the current session, store and reflection counts', async () => {
+    const s = await callOk<{ current: { id: string }; reflections: { total: number }; storage: { database: { measured: boolean } } }>(
+      client,
+      'status',
+      {},
+    );
+    assert.equal(s.current.id, sessionId);
+    assert.equal(s.reflections.total, 2);
+    assert.equal(s.storage.database.measured, true);
+  });
+
+  it('end writes the handoff that the next start returns', async () => {
+    const e = await callOk<{ kind: string; handoff: { markdown_path: string; json_path: string } }>(client, 'end', {});
+    assert.equal(e.kind, 'end');
+    assert.ok(fs.existsSync(e.handoff.markdown_path));
+    assert.ok(fs.existsSync(e.handoff.json_path));
+    assert.match(fs.readFileSync(e.handoff.markdown_path, 'utf8'), /^# Session handoff — rich-app/);
+
+    const s = await callOk<{ resumed: boolean; session: { id: string }; previous_handoff: { markdown_path: string; session_id: string; markdown: string } }>(
+      client,
+      'start',
+      { working_directory: project },
+    );
+    assert.equal(s.resumed, false);
+    assert.notEqual(s.session.id, sessionId);
+    assert.equal(s.previous_handoff.markdown_path, e.handoff.markdown_path);
+    assert.equal(s.previous_handoff.session_id, sessionId);
+    assert.match(s.previous_handoff.markdown, /## Open recommendations/);
+  });
+});

@@ -1,0 +1,31 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { renderStartMarkdown } from '../../session/report-markdown.js';
+import { startJson } from '../../session/report-json.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { startShape, workingDirectoryField } from './session-schemas.js';
+import type { SessionToolDeps } from './session-tool-deps.js';
+
+export function registerStartTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'start',
+      title: 'Start session',
+      description:
+        'Open a work session for a project directory (absolute path). Detects the project type (Node/TypeScript, Python), ' +
+        'records the git branch and HEAD, measures a baseline Quality Score V2, and returns the handoff the previous session ' +
+        'in this directory left at `end` (if any). Calling it again while a session for the directory is open resumes that session. ' +
+        'The dependency audit may contact the npm registry.',
+      inputSchema: { working_directory: workingDirectoryField },
+      outputSchema: startShape,
+      annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    async ({ working_directory }) => {
+      const r = await deps.sessions.start(working_directory);
+      const markdown = renderStartMarkdown(r);
+      return { structured: startJson(r, markdown), text: markdown };
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { MAX_CONTENT_CHARS, MAX_PROJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS } from '../../memory/reflection-store.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { reflectionSchema } from './session-schemas.js';
+import type { SessionToolDeps } from './session-tool-deps.js';
+
+export const tagField = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_TAG_CHARS, `must be at most ${MAX_TAG_CHARS} characters`)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const projectField = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_PROJECT_CHARS, `must be at most ${MAX_PROJECT_CHARS} characters`)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'store_reflection',
+      title: 'Store reflection',
+      description:
+        'Remember a note (insight, decision, gotcha) for later sessions. Tags are lower-cased. Storing the same content ' +
+        'again (ignoring surrounding and repeated whitespace) returns the existing reflection with created=false. ' +
+        'The reflection is searchable immediately.',
+      inputSchema: {
+        content: z
+          .string()
+          .min(1, 'must not be empty')
+          .max(MAX_CONTENT_CHARS, `must be at most ${MAX_CONTENT_CHARS} characters`)
+          .describe('The text to remember'),
+        tags: z.array(tagField).max(MAX_TAGS, `at most ${MAX_TAGS} tags`).default([]).describe('Labels to filter by later'),
+        project: projectField.optional().describe('Project the reflection belongs to'),
+      },
+      outputSchema: {
+        ...reflectionSchema.shape,
+        created: z.boolean().describe('false when identical content was already stored'),
+        content_hash: z.string().describe('SHA-256 of the normalised content'),
+      },
+      annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ content, tags, project }) => {
+      const r = deps.reflections.store({ content, tags, project: project ?? null });
+      return {
+        structured: r,
+        text: r.created
+          ? `Stored reflection ${r.id}${r.tags.length ? ` [${r.tags.join(', ')}]` : ''}${r.project ? ` for ${r.project}` : ''}.`
+          : `Already stored as reflection ${r.id} on ${r.created_at} (same content); nothing added.`,
+      };
+    },
+  );
+}

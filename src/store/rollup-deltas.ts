@@ -1,0 +1,146 @@
+/**
+ * Rollup deltas of a batch of newly inserted invocations, computed in memory
+ * so that each store applies one upsert per touched key. Shared by the
+ * SQLite and PostgreSQL writers: the rules for what a rollup counts live
+ * here once.
+ */
+import { durationBucket } from '../analytics/histogram.js';
+import { hourOf } from '../analytics/types.js';
+import type { NormalizedInvocation } from '../tracking/invocation-input.js';
+
+export interface Acc {
+  invocations: number;
+  successes: number;
+  durationSum: number;
+  durationSqSum: number;
+  firstAt: number;
+  lastAt: number;
+  /** Distinct sessions / users new to the skill (skill totals only). */
+  sessions: number;
+  users: number;
+}
+
+/** An inserted invocation with its interned ids. */
+export interface ResolvedInvocation {
+  inv: NormalizedInvocation;
+  skillId: number;
+  userId: number;
+  sessionId: number;
+}
+
+export interface RollupLookups {
+  /** Skill ids the session already had before this batch. */
+  sessionSkills(sessionId: number): Iterable<number>;
+  /** Whether the user had used the skill before this batch. */
+  userUsedSkill(userId: number, skillId: number): boolean;
+}
+
+// Composite numeric map keys (cheaper than strings): hours fit in 21 bits
+// until the year 2209, buckets in 7 bits, skill ids in 25 bits.
+export const HOUR_SPACE = 2 ** 21;
+export const BUCKET_SPACE = 128;
+export const SKILL_SPACE = 2 ** 25;
+
+export interface RollupDeltas {
+  /** key skillId * HOUR_SPACE + hour */
+  hourly: Map<number, Acc>;
+  /** key (skillId * HOUR_SPACE + hour) * BUCKET_SPACE + bucket */
+  hourlyDurations: Map<number, number>;
+  /** key skillId */
+  totals: Map<number, Acc>;
+  /** key skillId * BUCKET_SPACE + bucket */
+  durations: Map<number, number>;
+  phases: Map<string, { skillId: number; phase: string; completed: boolean; acc: Acc }>;
+  /** key userId * SKILL_SPACE + skillId */
+  userSkills: Map<number, Acc>;
+  /** key sessionId * SKILL_SPACE + skillId */
+  sessionSkills: Map<number, Acc>;
+  /** key sessionId */
+  sessions: Map<number, Acc>;
+  /** key a * SKILL_SPACE + b with a < b */
+  pairs: Map<number, number>;
+}
+
+export const newAcc = (): Acc => ({
+  invocations: 0,
+  successes: 0,
+  durationSum: 0,
+  durationSqSum: 0,
+  firstAt: Number.POSITIVE_INFINITY,
+  lastAt: 0,
+  sessions: 0,
+  users: 0,
+});
+
+function add(acc: Acc, inv: NormalizedInvocation): void {
+  acc.invocations++;
+  if (inv.completed) acc.successes++;
+  acc.durationSum += inv.durationMs;
+  acc.durationSqSum += inv.durationMs * inv.durationMs;
+  if (inv.invokedAt < acc.firstAt) acc.firstAt = inv.invokedAt;
+  if (inv.invokedAt > acc.lastAt) acc.lastAt = inv.invokedAt;
+}
+
+function bump<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
+export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups: RollupLookups): RollupDeltas {
+  const d: RollupDeltas = {
+    hourly: new Map(),
+    hourlyDurations: new Map(),
+    totals: new Map(),
+    durations: new Map(),
+    phases: new Map(),
+    userSkills: new Map(),
+    sessionSkills: new Map(),
+    sessions: new Map(),
+    pairs: new Map(),
+  };
+  const sessionSets = new Map<number, Set<number>>();
+  const seenUserSkills = new Set<number>();
+
+  for (const { inv, skillId, userId, sessionId } of rows) {
+    const hourKey = skillId * HOUR_SPACE + hourOf(inv.invokedAt);
+    const bucket = durationBucket(inv.durationMs);
+    add(getOr(d.hourly, hourKey, newAcc), inv);
+    bump(d.hourlyDurations, hourKey * BUCKET_SPACE + bucket);
+    const total = getOr(d.totals, skillId, newAcc);
+    add(total, inv);
+    bump(d.durations, skillId * BUCKET_SPACE + bucket);
+    const phaseKey = `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`;
+    add(getOr(d.phases, phaseKey, () => ({ skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc() })).acc, inv);
+    const userSkill = userId * SKILL_SPACE + skillId;
+    add(getOr(d.userSkills, userSkill, newAcc), inv);
+    add(getOr(d.sessionSkills, sessionId * SKILL_SPACE + skillId, newAcc), inv);
+    add(getOr(d.sessions, sessionId, newAcc), inv);
+
+    // Distinct users per skill.
+    if (!seenUserSkills.has(userSkill)) {
+      seenUserSkills.add(userSkill);
+      if (!lookups.userUsedSkill(userId, skillId)) total.users++;
+    }
+    // Distinct sessions per skill, and co-occurrence pairs.
+    const set = getOr(sessionSets, sessionId, () => new Set(lookups.sessionSkills(sessionId)));
+    if (!set.has(skillId)) {
+      for (const other of set) bump(d.pairs, other < skillId ? other * SKILL_SPACE + skillId : skillId * SKILL_SPACE + other);
+      set.add(skillId);
+      total.sessions++;
+    }
+  }
+  return d;
+}
+
+/** Splits a composite key into its high and low parts. */
+export function splitKey(key: number, space: number): [number, number] {
+  return [Math.floor(key / space), key % space];
+}
