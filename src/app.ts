@@ -7,10 +7,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
+import { ReflectionStore } from './memory/reflection-store.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
+import { SessionManager } from './session/session-manager.js';
+import { createSqlSessionSkillMetrics } from './session/session-skill-metrics.js';
+import { readSqliteStorageStats } from './session/sqlite-storage-stats.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { Tracker } from './tracking/tracker.js';
 import { createUlidFactory } from './tracking/ulid.js';
@@ -29,6 +33,8 @@ export interface App {
   tracker: Tracker;
   hashUser: UserHasher;
   rateLimiter: RateLimiter;
+  sessions: SessionManager;
+  reflections: ReflectionStore;
   version: string;
   now: () => number;
   /** A new MCP server (all tools registered) for one client connection. */
@@ -54,6 +60,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
+  const reflections = new ReflectionStore(store.db, { now });
+  const sessions = new SessionManager({
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'session' }),
+    now,
+    audit: config.dependencyAudit,
+    compaction: { compactThresholdBytes: config.compactThresholdBytes },
+    sessionSkillMetrics: createSqlSessionSkillMetrics(store.db),
+    storageStats: async () =>
+      readSqliteStorageStats(store.db, config.dbPath, ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections']),
+  });
   const closers: (() => void | Promise<void>)[] = [];
   let closed = false;
 
@@ -65,10 +82,12 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     tracker,
     hashUser,
     rateLimiter,
+    sessions,
+    reflections,
     version: VERSION,
     now,
     createMcpServer(clientId) {
-      const deps: ToolDeps = { store, tracker, bus, logger, hashUser, rateLimiter, clientId, now };
+      const deps: ToolDeps = { store, tracker, bus, logger, hashUser, rateLimiter, clientId, now, sessions, reflections };
       return buildMcpServer(deps, VERSION);
     },
     onClose(fn) {

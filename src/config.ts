@@ -30,6 +30,8 @@ export interface Config {
   compactThresholdBytes: number;
   /** Raw invocations older than this many days are archived by `archive` (rollups are kept). */
   retentionDays: number;
+  /** Whether checkpoints run `npm audit` / `pip-audit` (they need the package registry). */
+  dependencyAudit: 'auto' | 'off';
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -57,6 +59,7 @@ export const ENV = {
   rateLimit: 'SESSION_BUDDY_RATE_LIMIT',
   compactThresholdMb: 'SESSION_BUDDY_COMPACT_THRESHOLD_MB',
   retentionDays: 'SESSION_BUDDY_RETENTION_DAYS',
+  dependencyAudit: 'SESSION_BUDDY_AUDIT',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -98,7 +101,14 @@ export function parseConfig(source: ConfigSource = {}): Config {
     maxMetadataBytes: 8 * 1024,
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
+    dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
   };
+}
+
+function parseAudit(raw: string | undefined): 'auto' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off') return 'off';
+  throw AppError.invalid(ENV.dependencyAudit, 'must be auto or off');
 }
 
 function parsePort(field: string, raw: string | number | undefined, fallback: number, allowZero: boolean): number {

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { baseProgram, finish } from './runner.js';
+import { registerCheckpointCommand } from './commands/checkpoint.js';
 import { registerCompactCommand } from './commands/compact.js';
 
 import { registerHookCommand } from './commands/hook.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerInstallHooksCommand(program, ctx);
   registerMcpConfigCommand(program, ctx);
   registerImportCommand(program, ctx);
+  registerCheckpointCommand(program, ctx);
   registerBackupCommand(program, ctx);
   registerRestoreCommand(program, ctx);
   registerArchiveCommand(program, ctx);

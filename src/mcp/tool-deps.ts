@@ -3,6 +3,8 @@
  */
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
+import type { ReflectionStore } from '../memory/reflection-store.js';
+import type { SessionManager } from '../session/session-manager.js';
 import type { UserHasher } from '../store/salt.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Tracker } from '../tracking/tracker.js';
@@ -18,4 +20,6 @@ export interface ToolDeps {
   /** Rate-limit key: the MCP session id over HTTP, the transport name otherwise. */
   clientId: string;
   now: () => number;
+  sessions: SessionManager;
+  reflections: ReflectionStore;
 }

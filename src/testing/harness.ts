@@ -24,7 +24,8 @@ export interface TestApp extends App {
 
 export function createTestApp(opts: AppOptions & { flags?: ConfigFlags; env?: Record<string, string> } = {}): TestApp {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
-  const config = parseConfig({ flags: { dataDir: dir, port: 0, ...opts.flags }, env: opts.env ?? {} });
+  // Checkpoints in tests do not ask the package registry for an audit.
+  const config = parseConfig({ flags: { dataDir: dir, port: 0, ...opts.flags }, env: { SESSION_BUDDY_AUDIT: 'off', ...opts.env } });
   const app = createApp(config, { logger: opts.logger ?? createLogger('silent'), now: opts.now });
   return Object.assign(app, {
     dir,

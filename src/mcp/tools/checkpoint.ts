@@ -4,9 +4,8 @@ import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { checkpointShape, sessionIdField, workingDirectoryField } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 
-export function registerCheckpointTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerCheckpointTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

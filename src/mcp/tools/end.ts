@@ -5,9 +5,8 @@ import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { checkpointShape, sessionIdField } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 
-export function registerEndTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerEndTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

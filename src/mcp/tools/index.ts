@@ -4,6 +4,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { registerAnalyticsTools } from './analytics-tools.js';
+import { registerCheckpointTool } from './checkpoint.js';
+import { registerEndTool } from './end.js';
+import { registerSearchReflectionsTool } from './search-reflections.js';
+import { registerStartTool } from './start.js';
+import { registerStatusTool } from './status.js';
+import { registerStoreReflectionTool } from './store-reflection.js';
 import { registerTrackSkillInvocationTool } from './track-skill-invocation.js';
 import { registerTrackSkillInvocationsTool } from './track-skill-invocations.js';
 
@@ -11,4 +17,10 @@ export function registerAllTools(server: McpServer, deps: ToolDeps): void {
   registerTrackSkillInvocationTool(server, deps);
   registerTrackSkillInvocationsTool(server, deps);
   registerAnalyticsTools(server, deps);
+  registerStartTool(server, deps);
+  registerCheckpointTool(server, deps);
+  registerEndTool(server, deps);
+  registerStatusTool(server, deps);
+  registerStoreReflectionTool(server, deps);
+  registerSearchReflectionsTool(server, deps);
 }

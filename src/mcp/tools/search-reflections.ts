@@ -5,10 +5,9 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField } from './analytics-window.js';
 import { reflectionSchema } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 import { projectField, tagField } from './store-reflection.js';
 
-export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

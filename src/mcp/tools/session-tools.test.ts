@@ -14,7 +14,6 @@ import type { ToolDeps } from '../tool-deps.js';
 import { registerCheckpointTool } from './checkpoint.js';
 import { registerEndTool } from './end.js';
 import { registerSearchReflectionsTool } from './search-reflections.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
 import { registerStoreReflectionTool } from './store-reflection.js';
@@ -32,7 +31,7 @@ function buildServer(app: TestApp): McpServer {
     storageStats: async () => readSqliteStorageStats(app.store.db, app.config.dbPath, ['skill_invocations', 'reflections']),
     compaction: { compactThresholdBytes: app.config.compactThresholdBytes },
   });
-  const deps: ToolDeps & SessionToolDeps = {
+  const deps: ToolDeps = {
     store: app.store,
     tracker: app.tracker,
     bus: app.bus,

@@ -4,9 +4,8 @@ import { startJson } from '../../session/report-json.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { startShape, workingDirectoryField } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 
-export function registerStartTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerStartTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

@@ -4,9 +4,8 @@ import { renderStatusMarkdown } from '../../session/report-markdown.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { statusShape } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 
-export function registerStatusTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerStatusTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

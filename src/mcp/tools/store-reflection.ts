@@ -4,7 +4,6 @@ import { MAX_CONTENT_CHARS, MAX_PROJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS } from '.
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { reflectionSchema } from './session-schemas.js';
-import type { SessionToolDeps } from './session-tool-deps.js';
 
 export const tagField = z
   .string()
@@ -20,7 +19,7 @@ export const projectField = z
   .max(MAX_PROJECT_CHARS, `must be at most ${MAX_PROJECT_CHARS} characters`)
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
-export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps & SessionToolDeps): void {
+export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,

@@ -1,0 +1,83 @@
+/** Detects what kind of project a directory holds, its name and its git position. */
+import path from 'node:path';
+import type { GitFacts, ProjectContext } from './project-context.js';
+import { countFiles } from './file-kinds.js';
+
+export type ProjectType = 'node' | 'typescript' | 'python';
+
+export interface ProjectInfo {
+  root: string;
+  name: string;
+  /** Where the name came from: `package.json`, `pyproject.toml` or `directory`. */
+  nameSource: 'package.json' | 'pyproject.toml' | 'directory';
+  types: ProjectType[];
+  /** The measured facts behind `types`, e.g. `package.json present`, `14 .ts files`. */
+  indicators: string[];
+  git: GitFacts;
+  files: { listed: number; source: number; test: number; docs: number; listing: 'git' | 'walk'; truncated: boolean };
+}
+
+export function detectProject(ctx: ProjectContext): ProjectInfo {
+  const counts = countFiles(ctx.listing.files);
+  const ext = (e: string) => counts.byExtension[e] ?? 0;
+  const tsFiles = ext('.ts') + ext('.tsx') + ext('.mts') + ext('.cts');
+  const jsFiles = ext('.js') + ext('.jsx') + ext('.mjs') + ext('.cjs');
+  const pyFiles = ext('.py');
+  const types: ProjectType[] = [];
+  const indicators: string[] = [];
+
+  const pkg = ctx.packageJson();
+  if (pkg !== null || jsFiles > 0) {
+    types.push('node');
+    if (pkg !== null) indicators.push('package.json present');
+    if (jsFiles > 0) indicators.push(`${jsFiles} JavaScript files`);
+  }
+  const hasTsconfig = ctx.exists('tsconfig.json');
+  const deps = pkg ? { ...(asRecord(pkg.dependencies) ?? {}), ...(asRecord(pkg.devDependencies) ?? {}) } : {};
+  if (hasTsconfig || tsFiles > 0 || 'typescript' in deps) {
+    types.push('typescript');
+    if (!types.includes('node')) types.unshift('node');
+    if (hasTsconfig) indicators.push('tsconfig.json present');
+    if (tsFiles > 0) indicators.push(`${tsFiles} TypeScript files`);
+    if ('typescript' in deps) indicators.push('typescript in package.json dependencies');
+  }
+  const pyManifests = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile'].filter((f) => ctx.exists(f));
+  if (pyManifests.length > 0 || pyFiles > 0) {
+    types.push('python');
+    if (pyManifests.length > 0) indicators.push(`${pyManifests.join(', ')} present`);
+    if (pyFiles > 0) indicators.push(`${pyFiles} Python files`);
+  }
+
+  let name = path.basename(ctx.root);
+  let nameSource: ProjectInfo['nameSource'] = 'directory';
+  const py = ctx.pyproject();
+  const pyName = py?.values.get('project.name') ?? py?.values.get('tool.poetry.name');
+  if (pkg && typeof pkg.name === 'string' && pkg.name.trim() !== '') {
+    name = pkg.name.trim();
+    nameSource = 'package.json';
+  } else if (typeof pyName === 'string' && pyName.trim() !== '') {
+    name = pyName.trim();
+    nameSource = 'pyproject.toml';
+  }
+
+  return {
+    root: ctx.root,
+    name,
+    nameSource,
+    types,
+    indicators,
+    git: ctx.git,
+    files: {
+      listed: ctx.listing.files.length,
+      source: counts.source,
+      test: counts.test,
+      docs: counts.docs,
+      listing: ctx.listing.source,
+      truncated: ctx.listing.truncated,
+    },
+  };
+}
+
+export function asRecord(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}

@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makeBareProject, makeRichProject, removeDir, writeFiles, initRepo, tempDir } from '../fixture-projects.js';
+import type { AuditRunner } from './audit.js';
+import { disabledAudit } from './audit.js';
+import { assessQuality, combineDimensions, DIMENSION_WEIGHTS, maturityLabel, type QualityReport } from './score.js';
+import type { DimensionId, DimensionResult } from './types.js';
+
+const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture commit
+
+function dim(q: QualityReport, id: DimensionId): DimensionResult {
+  const d = q.dimensions.find((x) => x.id === id);
+  assert.ok(d, `dimension ${id}`);
+  return d;
+}
+
+function evidence(q: QualityReport, id: DimensionId): string {
+  return dim(q, id).evidence.join('\n');
+}
+
+describe('Quality Score V2 on fixture projects', () => {
+  let rich: string;
+  let bare: string;
+  let richQ: QualityReport;
+  let bareQ: QualityReport;
+
+  before(async () => {
+    rich = makeRichProject();
+    bare = makeBareProject();
+    [richQ, bareQ] = await Promise.all([
+      assessQuality(rich, { now: NOW, audit: disabledAudit }),
+      assessQuality(bare, { now: NOW, audit: disabledAudit }),
+    ]);
+  });
+  after(() => {
+    removeDir(rich);
+    removeDir(bare);
+  });
+
+  it('weights sum to 100', () => {
+    assert.equal(Object.values(DIMENSION_WEIGHTS).reduce((a, b) => a + b, 0), 100);
+  });
+
+  it('detects the rich project as node + typescript with git facts', () => {
+    assert.equal(richQ.project.name, 'rich-app');
+    assert.deepEqual(richQ.project.types, ['node', 'typescript']);
+    assert.equal(richQ.project.git.isRepo, true);
+    assert.equal(richQ.project.git.branch, 'main');
+    assert.match(richQ.project.git.head ?? '', /^[0-9a-f]{40}$/);
+    assert.equal(bareQ.project.git.isRepo, false);
+    assert.deepEqual(bareQ.project.types, ['node']);
+  });
+
+  it('scores the rich project per dimension as computed by hand', () => {
+    // tests: files 40 (2 tests / 2 sources, ratio 1 ≥ 0.5) + command 30 + coverage min(1, 90/80)·30 = 30 → 100
+    assert.equal(dim(richQ, 'tests').score, 100);
+    // typing: tsconfig 20 + strict 40 + flags 8+3+3 = 14 of 20 + tsc script 20 = 94
+    assert.equal(dim(richQ, 'typing').score, 94);
+    // lint: eslint 50 + lint script 30 + prettier 20
+    assert.equal(dim(richQ, 'lint').score, 100);
+    // docs: README 20 + 4 sections 40 + ratio 3 docs / 2 sources 25 + LICENSE 15
+    assert.equal(dim(richQ, 'docs').score, 100);
+    // dependencies: lockfile 40 + in sync 20 + bounded 10 = 70 of 70 (audit not measured)
+    assert.equal(dim(richQ, 'dependencies').score, 100);
+    // git: clean 30 + 1/1 conventional 30 + last commit 2 days ago 20 + .gitignore 10 + .env ignored 10
+    assert.equal(dim(richQ, 'git').score, 100);
+    // security: no secrets 70 + no tracked .env 15 + SECURITY.md 15
+    assert.equal(dim(richQ, 'security').score, 100);
+    // total = (25·100 + 10·94 + 10·100 + 15·100 + 15·100 + 15·100 + 10·100) / 100 = 99.4
+    assert.equal(richQ.total, 99.4);
+    assert.equal(richQ.measuredWeight, 100);
+    assert.equal(richQ.maturity, 'production-grade');
+  });
+
+  it('scores the bare project as computed by hand', () => {
+    for (const id of ['tests', 'typing', 'lint', 'docs', 'dependencies', 'git'] as const) {
+      assert.equal(dim(bareQ, id).score, 0, id);
+      assert.equal(dim(bareQ, id).measured, true, id);
+    }
+    // security: secrets 70 of (70 + policy 15); .env check not measured outside git → round(100·70/85) = 82
+    assert.equal(dim(bareQ, 'security').score, 82);
+    // total = 10·82/100 = 8.2
+    assert.equal(bareQ.total, 8.2);
+    assert.equal(bareQ.maturity, 'minimal');
+  });
+
+  it('rich scores higher than bare on every dimension but security basics, where it is at least equal', () => {
+    for (const d of richQ.dimensions) {
+      const b = dim(bareQ, d.id);
+      if (d.id === 'security') assert.ok(d.score >= b.score);
+      else assert.ok(d.score > b.score, `${d.id}: ${d.score} > ${b.score}`);
+    }
+  });
+
+  it('evidence names the measured facts', () => {
+    assert.match(evidence(richQ, 'tests'), /2 test files for 2 non-test source files \(ratio 1\.00/);
+    assert.match(evidence(richQ, 'tests'), /package\.json scripts\.test = "node --test"/);
+    assert.match(evidence(richQ, 'tests'), /line coverage 90% from coverage\/coverage-summary\.json/);
+    assert.match(evidence(richQ, 'typing'), /"strict": true/);
+    assert.match(evidence(richQ, 'typing'), /3\/5 enabled \(noUncheckedIndexedAccess, noImplicitOverride, noFallthroughCasesInSwitch\)/);
+    assert.match(evidence(richQ, 'lint'), /ESLint \(eslint\.config\.js\)/);
+    assert.match(evidence(richQ, 'docs'), /found 4\/4 \(Installation, Usage, Development, License\)/);
+    assert.match(evidence(richQ, 'dependencies'), /package-lock\.json \(1\/1 ecosystems locked\)/);
+    assert.match(evidence(richQ, 'dependencies'), /1 runtime dependency, 1 dev dependency/);
+    assert.match(evidence(richQ, 'dependencies'), /not measured: dependency audit is turned off/);
+    assert.match(evidence(richQ, 'git'), /branch main, HEAD [0-9a-f]{12}/);
+    assert.match(evidence(richQ, 'git'), /1 of the last 1 non-merge commit follow Conventional Commits \(100%\)/);
+    assert.match(evidence(richQ, 'git'), /last commit 2 days ago; 1 commit in the last 30 days/);
+    assert.match(evidence(richQ, 'git'), /\.env is ignored/);
+    assert.match(evidence(richQ, 'security'), /scanned \d+ tracked files .*no possible secrets found/);
+
+    assert.match(evidence(bareQ, 'tests'), /0 test files for 1 non-test source file/);
+    assert.match(evidence(bareQ, 'tests'), /not measured: no coverage report found/);
+    assert.match(evidence(bareQ, 'typing'), /tsconfig\.json: missing/);
+    assert.match(evidence(bareQ, 'typing'), /Type-check command: no package\.json script runs tsc/);
+    assert.match(evidence(bareQ, 'docs'), /README: missing/);
+    assert.match(evidence(bareQ, 'dependencies'), /no dependency manifest/);
+    assert.match(evidence(bareQ, 'git'), /not a git repository/);
+    assert.match(evidence(bareQ, 'security'), /scanned 1 on-disk file/);
+    assert.match(evidence(bareQ, 'security'), /Committed \.env files: not measured: not a git repository/);
+  });
+
+  it('gives prioritised recommendations to the bare project and few to the rich one', () => {
+    assert.ok(bareQ.recommendations.length >= 8);
+    assert.equal(bareQ.recommendations[0]!.priority, 'high');
+    // Highest gain first: a manifest is worth the whole dependencies weight (15 points);
+    // then git (15), then test files = 25 · 40/70 ≈ 14.3 points.
+    assert.deepEqual(
+      bareQ.recommendations.slice(0, 3).map((r) => [r.dimension, r.gain]),
+      [['dependencies', 15], ['git', 15], ['tests', 14.3]],
+    );
+    // Missing tsconfig is one recommendation worth 10 · 80/100 = 8 points.
+    const ts = bareQ.recommendations.filter((r) => r.dimension === 'typing');
+    assert.deepEqual(ts.map((r) => r.gain), [8, 2]);
+    const ranks = { high: 0, medium: 1, low: 2 };
+    for (let i = 1; i < bareQ.recommendations.length; i++) {
+      assert.ok(ranks[bareQ.recommendations[i - 1]!.priority] <= ranks[bareQ.recommendations[i]!.priority]);
+    }
+    // Rich: only the two missing tsconfig flags, worth 10 · 6/100 = 0.6 points.
+    assert.deepEqual(
+      richQ.recommendations.map((r) => [r.priority, r.dimension, r.gain]),
+      [['low', 'typing', 0.6]],
+    );
+  });
+});
+
+describe('Quality Score V2 on other shapes', () => {
+  it('uses a measured audit result: 30 − 8·high − 3·moderate', async () => {
+    const root = makeRichProject();
+    try {
+      const audit: AuditRunner = async () => ({
+        measured: true,
+        tool: 'npm audit',
+        counts: { critical: 0, high: 1, moderate: 2, low: 0, unrated: 0 },
+        total: 3,
+      });
+      const q = await assessQuality(root, { now: NOW, audit });
+      // (40 + 20 + 10 + (30 − 8 − 6 = 16)) / 100 = 86
+      assert.equal(dim(q, 'dependencies').score, 86);
+      assert.match(evidence(q, 'dependencies'), /0 critical, 1 high, 2 moderate, 0 low/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('finds committed secrets and .env files without printing the secret', async () => {
+    const root = tempDir('secrets');
+    const awsKey = ['AKIA', 'Q3EGRJ7XN2MZK5TB'].join(''); // assembled so this file holds no key-shaped literal
+    const token = ['ghp_', 'a'.repeat(20), 'B'.repeat(16)].join('');
+    try {
+      writeFiles(root, {
+        'config.js': `const region = 'eu';\nconst key = '${awsKey}';\n`,
+        'deploy.sh': `echo start\nexport TOKEN=${token}\n`,
+        '.env': 'PASSWORD=hunter2hunter2hunter2\n',
+        'example.js': "const apiKey = 'your-api-key-goes-here-please';\n",
+      });
+      initRepo(root, 'chore: add config');
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const ev = evidence(q, 'security');
+      assert.match(ev, /config\.js:2 \(AWS access key id\)/);
+      assert.match(ev, /deploy\.sh:2 \(GitHub token\)/);
+      assert.match(ev, /tracked: \.env/);
+      assert.ok(!ev.includes(awsKey) && !ev.includes(token) && !ev.includes('hunter2'));
+      assert.doesNotMatch(ev, /example\.js/); // placeholder value is not a finding
+      // secrets: 70 − 35·2 files (config.js, deploy.sh; .env line has a PASSWORD= without quotes) = 0;
+      // .env tracked 0 of 15; no SECURITY.md 0 of 15 → 0
+      assert.equal(dim(q, 'security').score, 0);
+      assert.equal(q.recommendations[0]!.priority, 'high');
+      assert.match(q.recommendations.map((r) => r.text).join('\n'), /Remove and rotate possible secrets in config\.js, deploy\.sh/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('reads a Python project: mypy strict, pytest config, ruff', async () => {
+    const root = tempDir('py');
+    try {
+      writeFiles(root, {
+        'pyproject.toml': `[project]
+name = "pyapp"
+dependencies = [
+  "requests>=2.31",  # http
+  "rich",
+]
+
+[tool.mypy]
+strict = true
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+
+[tool.ruff]
+line-length = 100
+`,
+        'uv.lock': 'version = 1\n',
+        'pyapp/__init__.py': '',
+        'pyapp/core.py': 'def f() -> int:\n    return 1\n',
+        'tests/test_core.py': 'def test_f() -> None:\n    assert True\n',
+        'Makefile': 'typecheck:\n\tmypy pyapp\n',
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.equal(q.project.name, 'pyapp');
+      assert.deepEqual(q.project.types, ['python']);
+      // typing: config 40 + strict 40 + mypy in Makefile 20
+      assert.equal(dim(q, 'typing').score, 100);
+      // tests: files: 1 test / 2 sources (__init__.py, core.py) = 0.5 → 40; command (pytest config) 30 → 70/70
+      assert.equal(dim(q, 'tests').score, 100);
+      // lint: ruff config 50 + no command 0 + "Ruff format" (ruff present via ruff.toml only) 0 → 50
+      assert.equal(dim(q, 'lint').score, 50);
+      // dependencies: uv.lock 40 + sync not measured + bounded: 1 of 2 unbounded → 5; audit needs requirements.txt → not measured
+      // → (40 + 5) / (40 + 10) = 90
+      assert.equal(dim(q, 'dependencies').score, 90);
+      assert.match(evidence(q, 'dependencies'), /1 of 2 declared dependencies unbounded .*: rich/);
+    } finally {
+      removeDir(root);
+    }
+  });
+});
+
+describe('combineDimensions', () => {
+  const d = (id: DimensionId, weight: number, score: number, measured = true): DimensionResult => ({
+    id,
+    label: id,
+    weight,
+    score,
+    measured,
+    evidence: [],
+    checks: [],
+    recommendations: [],
+  });
+
+  it('renormalises over measured dimensions and never exceeds 100', () => {
+    // measured: 25·80/100 + 15·60/100 = 20 + 9 = 29 of weight 40 → 100·29/40 = 72.5
+    const r = combineDimensions([d('tests', 25, 80), d('docs', 15, 60), d('git', 15, 0, false)]);
+    assert.equal(r.total, 72.5);
+    assert.equal(r.measuredWeight, 40);
+    assert.equal(r.maturity, 'mature');
+    assert.equal(combineDimensions([d('tests', 25, 100), d('docs', 75, 100)]).total, 100);
+  });
+
+  it('is null when nothing was measured', () => {
+    assert.deepEqual(combineDimensions([d('tests', 25, 0, false)]), { total: null, maturity: null, measuredWeight: 0 });
+  });
+
+  it('maturity thresholds', () => {
+    assert.equal(maturityLabel(85), 'production-grade');
+    assert.equal(maturityLabel(84.9), 'mature');
+    assert.equal(maturityLabel(50), 'developing');
+    assert.equal(maturityLabel(25), 'early');
+    assert.equal(maturityLabel(24.9), 'minimal');
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Quality Score V2: seven measured dimensions with fixed weights (sum 100).
+ *
+ *   dimension   weight  what is measured
+ *   tests         25    test files vs source files, a test command, coverage report
+ *   typing        10    tsconfig strictness / mypy-pyright strictness, type-check command
+ *   lint          10    linter config, lint command, formatter
+ *   docs          15    README + its sections, docs-to-source ratio, license
+ *   dependencies  15    lockfile, lockfile in sync, bounded versions, npm audit / pip-audit
+ *   git           15    clean tree, Conventional Commits, recent activity, ignore rules
+ *   security      10    secret patterns in tracked files, committed .env, SECURITY.md
+ *
+ * Each dimension scores 0..100 (see quality/types.ts). Its weighted contribution
+ * is weight × score / 100. The total is
+ *   total = 100 × Σ weighted / Σ weight   over measured dimensions only,
+ * which equals Σ weighted when every dimension was measured; it can never
+ * exceed 100 (no bonus points). Dimensions that could not be measured are
+ * listed, not scored; `measuredWeight` says how much of the 100 was measured.
+ *
+ * Maturity label (from the total): ≥ 85 production-grade, ≥ 70 mature,
+ * ≥ 50 developing, ≥ 25 early, otherwise minimal.
+ */
+import { runCommand, type CommandRunner } from '../exec.js';
+import { loadProjectContext } from '../project-context.js';
+import { detectProject, type ProjectInfo } from '../project-detect.js';
+import { createAuditRunner, type AuditRunner } from './audit.js';
+import { assessDependencies, DEPENDENCIES_WEIGHT } from './dependencies.js';
+import { round1 } from './dimension.js';
+import { assessDocs, DOCS_WEIGHT } from './docs.js';
+import { assessGit, GIT_WEIGHT } from './git.js';
+import { assessLint, LINT_WEIGHT } from './lint.js';
+import { assessSecurity, SECURITY_WEIGHT } from './security.js';
+import { assessTests, TESTS_WEIGHT } from './tests.js';
+import type { DimensionId, DimensionResult, Priority, Recommendation } from './types.js';
+import { assessTyping, TYPING_WEIGHT } from './typing.js';
+
+export const DIMENSION_WEIGHTS: Readonly<Record<DimensionId, number>> = {
+  tests: TESTS_WEIGHT,
+  typing: TYPING_WEIGHT,
+  lint: LINT_WEIGHT,
+  docs: DOCS_WEIGHT,
+  dependencies: DEPENDENCIES_WEIGHT,
+  git: GIT_WEIGHT,
+  security: SECURITY_WEIGHT,
+};
+
+export const MATURITY_LEVELS: readonly { min: number; label: string }[] = [
+  { min: 85, label: 'production-grade' },
+  { min: 70, label: 'mature' },
+  { min: 50, label: 'developing' },
+  { min: 25, label: 'early' },
+  { min: 0, label: 'minimal' },
+];
+
+export function maturityLabel(total: number): string {
+  return MATURITY_LEVELS.find((l) => total >= l.min)!.label;
+}
+
+export interface QualityReport {
+  version: 2;
+  /** 0..100, one decimal; null when no dimension could be measured. */
+  total: number | null;
+  maturity: string | null;
+  /** Sum of the weights of the measured dimensions (100 when all were measured). */
+  measuredWeight: number;
+  dimensions: DimensionResult[];
+  /** All dimension recommendations, high priority first, then by gain. */
+  recommendations: Recommendation[];
+  project: ProjectInfo;
+  assessedAt: string;
+}
+
+export interface QualityOptions {
+  run?: CommandRunner;
+  now?: number;
+  /** Dependency audit; defaults to running npm audit / pip-audit with a 10 s timeout. */
+  audit?: AuditRunner;
+  maxFiles?: number;
+  secretScan?: { maxFiles?: number; maxBytes?: number };
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
+
+export function sortRecommendations(recs: Recommendation[]): Recommendation[] {
+  return [...recs].sort(
+    (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (b.gain ?? -1) - (a.gain ?? -1),
+  );
+}
+
+export function combineDimensions(dimensions: DimensionResult[]): {
+  total: number | null;
+  maturity: string | null;
+  measuredWeight: number;
+} {
+  const measured = dimensions.filter((d) => d.measured);
+  const measuredWeight = measured.reduce((s, d) => s + d.weight, 0);
+  if (measuredWeight === 0) return { total: null, maturity: null, measuredWeight: 0 };
+  const weighted = measured.reduce((s, d) => s + (d.weight * d.score) / 100, 0);
+  const total = Math.min(100, round1((100 * weighted) / measuredWeight));
+  return { total, maturity: maturityLabel(total), measuredWeight };
+}
+
+export async function assessQuality(root: string, opts: QualityOptions = {}): Promise<QualityReport> {
+  const run = opts.run ?? runCommand;
+  const now = opts.now ?? Date.now();
+  const ctx = await loadProjectContext(root, { run, now, ...(opts.maxFiles ? { maxFiles: opts.maxFiles } : {}) });
+  const project = detectProject(ctx);
+  const audit = opts.audit ?? createAuditRunner(run);
+  const [deps, git, security] = await Promise.all([
+    assessDependencies(ctx, audit),
+    assessGit(ctx),
+    assessSecurity(ctx, opts.secretScan),
+  ]);
+  const dimensions = [assessTests(ctx), assessTyping(ctx, project), assessLint(ctx), assessDocs(ctx), deps, git, security];
+  const { total, maturity, measuredWeight } = combineDimensions(dimensions);
+  return {
+    version: 2,
+    total,
+    maturity,
+    measuredWeight,
+    dimensions,
+    recommendations: sortRecommendations(dimensions.flatMap((d) => d.recommendations)),
+    project,
+    assessedAt: new Date(now).toISOString(),
+  };
+}

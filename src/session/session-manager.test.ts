@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AppError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { openDatabase } from '../store/database.js';
+import { Migrator } from '../store/migrator.js';
+import { git, makeBareProject, makeRichProject, removeDir, tempDir } from './fixture-projects.js';
+import { renderCheckpointMarkdown, renderStartMarkdown, renderStatusMarkdown } from './report-markdown.js';
+import { SessionManager, type SessionManagerOptions } from './session-manager.js';
+import type { SessionSkillMetrics, SessionWindow } from './session-types.js';
+import { readSqliteStorageStats } from './sqlite-storage-stats.js';
+
+const METRICS: SessionSkillMetrics = {
+  invocations: 10,
+  successes: 7,
+  failures: 3,
+  distinctSkills: 2,
+  topSkills: [
+    { skill: 'a', invocations: 6, failures: 1, p50DurationMs: 120 },
+    { skill: 'b', invocations: 4, failures: 2, p50DurationMs: null },
+  ],
+  scope: 'fixture',
+};
+
+function code(c: string) {
+  return (err: unknown) => err instanceof AppError && err.code === c;
+}
+
+describe('SessionManager lifecycle on a fixture project', () => {
+  let rich: string;
+  let bare: string;
+  let dataDir: string;
+  let t = Date.parse('2026-01-12T12:00:00Z');
+  const windows: SessionWindow[] = [];
+  const db = openDatabase(':memory:');
+  new Migrator(db).up();
+  const options = (): SessionManagerOptions => ({
+    dataDir,
+    logger: createLogger('silent'),
+    now: () => t,
+    audit: 'off',
+    sessionSkillMetrics: async (w) => {
+      windows.push(w);
+      return METRICS;
+    },
+    storageStats: async () => readSqliteStorageStats(db, ':memory:', ['reflections']),
+  });
+
+  before(() => {
+    rich = makeRichProject();
+    bare = makeBareProject();
+    dataDir = tempDir('data');
+  });
+  after(() => {
+    for (const d of [rich, bare, dataDir]) removeDir(d);
+    db.close();
+  });
+
+  it('validates the working directory', async () => {
+    const m = new SessionManager(options());
+    const invalid = (err: unknown) => err instanceof AppError && err.code === 'INVALID_INPUT' && err.details.field === 'working_directory';
+    await assert.rejects(m.start('relative/dir'), invalid);
+    await assert.rejects(m.start(path.join(bare, 'missing')), invalid);
+    await assert.rejects(m.start(path.join(bare, 'index.js')), invalid);
+    await assert.rejects(m.start(''), invalid);
+  });
+
+  it('checkpoint and end without an open session are NOT_FOUND', async () => {
+    const m = new SessionManager(options());
+    await assert.rejects(m.checkpoint(), code('NOT_FOUND'));
+    await assert.rejects(m.end(), code('NOT_FOUND'));
+    await assert.rejects(m.checkpoint({ sessionId: 'nope' }), code('NOT_FOUND'));
+  });
+
+  let sessionId = '';
+
+  it('start opens a session with project, git branch/head and a baseline score', async () => {
+    const m = new SessionManager(options());
+    const r = await m.start(rich);
+    sessionId = r.session.id;
+    assert.equal(r.resumed, false);
+    assert.equal(r.previousHandoff, null);
+    assert.equal(r.project.name, 'rich-app');
+    assert.deepEqual(r.project.types, ['node', 'typescript']);
+    assert.equal(r.session.git.branch, 'main');
+    assert.match(r.session.git.headAtStart ?? '', /^[0-9a-f]{40}$/);
+    assert.equal(r.quality?.total, 99.4);
+    assert.equal(r.session.startedAt, '2026-01-12T12:00:00.000Z');
+    const md = renderStartMarkdown(r);
+    assert.match(md, /^# Session started — rich-app/);
+    assert.match(md, /Quality Score V2 at start: 99\.4\/100 \(production-grade\)/);
+    assert.match(md, /No handoff from a previous session/);
+  });
+
+  it('start again in the same directory resumes the open session', async () => {
+    const m = new SessionManager(options());
+    const r = await m.start(rich);
+    assert.equal(r.resumed, true);
+    assert.equal(r.session.id, sessionId);
+  });
+
+  it('checkpoint measures the change, the commits since start, skill metrics and storage', async () => {
+    fs.rmSync(path.join(rich, 'SECURITY.md'));
+    git(rich, ['commit', '-q', '-am', 'chore: drop policy'], '2026-01-12T12:30:00Z');
+    t = Date.parse('2026-01-12T12:40:00Z');
+    const m = new SessionManager(options()); // a fresh instance: state comes from disk
+    const r = await m.checkpoint();
+    assert.equal(r.kind, 'checkpoint');
+    assert.equal(r.session?.id, sessionId);
+    assert.equal(r.session?.checkpoints, 1);
+    assert.equal(r.session?.durationMinutes, 40);
+    // security 70 + 15 + 0 = 85 → total 99.4 − 10 · 15/100 = 97.9
+    assert.equal(r.quality.total, 97.9);
+    assert.equal(r.delta.sinceStart, -1.5);
+    assert.equal(r.delta.sinceLastCheckpoint, null);
+    assert.deepEqual(r.delta.dimensions.find((d) => d.id === 'security'), { id: 'security', start: 100, now: 85, delta: -15 });
+    assert.ok(r.work.measured);
+    assert.deepEqual(r.work.commits.map((c) => c.subject), ['chore: drop policy']);
+    assert.equal(r.work.uncommittedChanges, 0);
+    assert.ok(r.sessionMetrics.measured);
+    assert.deepEqual(windows.at(-1), {
+      sessionId,
+      project: 'rich-app',
+      workingDirectory: rich,
+      startedAt: Date.parse('2026-01-12T12:00:00Z'),
+      endedAt: Date.parse('2026-01-12T12:40:00Z'),
+    });
+    assert.ok(r.storage.database.measured);
+    assert.equal(r.storage.database.compaction.recommended, false);
+    assert.deepEqual(r.storage.database.stats.rows, { reflections: 0 });
+    // 3 of 10 failed = 30% ≥ 20% → a session recommendation naming the skill with most failures
+    const texts = r.recommendations.map((x) => x.text);
+    assert.ok(texts.includes('3 of 10 skill invocations failed this session (30%); most failures: b (2)'));
+    assert.ok(texts.includes('Add a SECURITY.md describing how to report vulnerabilities'));
+
+    const md = renderCheckpointMarkdown(r);
+    assert.match(md, /^# Session checkpoint — rich-app/);
+    assert.match(md, /## Quality Score V2: 97\.9\/100 — production-grade/);
+    assert.match(md, /Δ since start: -1\.5/);
+    assert.match(md, /\| Security basics \| 85\/100 \| 10 \| 8\.5 \| yes \|/);
+    assert.match(md, /Skill invocations: 10 \(70% successful\), 3 failed, 2 distinct skills/);
+    assert.match(md, /\| a \| 6 \| 1 \| 120 ms \|/);
+    assert.match(md, /Compaction: not needed/);
+    assert.match(md, /`[0-9a-f]+` chore: drop policy/);
+    assert.match(md, /## Recommendations/);
+  });
+
+  it('a second checkpoint reports the delta since the previous one', async () => {
+    t += 60_000;
+    const r = await new SessionManager(options()).checkpoint({ sessionId });
+    assert.equal(r.delta.sinceLastCheckpoint, 0);
+    assert.equal(r.session?.checkpoints, 2);
+  });
+
+  it('checkpoint of a directory without a session is an ad-hoc report', async () => {
+    const r = await new SessionManager(options()).checkpoint({ workingDirectory: bare });
+    assert.equal(r.kind, 'adhoc');
+    assert.equal(r.session, null);
+    assert.equal(r.quality.total, 8.2);
+    assert.equal(r.sessionMetrics.measured, false);
+    assert.match(renderCheckpointMarkdown(r), /No open session for this directory/);
+  });
+
+  it('status survives a restart and shows the current session and the store', async () => {
+    const s = await new SessionManager(options()).status();
+    assert.equal(s.current?.id, sessionId);
+    assert.equal(s.openSessions.length, 1);
+    assert.equal(typeof s.server.pid, 'number');
+    assert.ok(s.storage.database.measured);
+    assert.ok(s.storage.dataDir.exists);
+    assert.match(renderStatusMarkdown(s), /Current: \*\*rich-app\*\*/);
+  });
+
+  let handoffPath = '';
+
+  it('end writes a handoff with what was done, the quality delta and open recommendations', async () => {
+    t = Date.parse('2026-01-12T13:00:00Z');
+    const r = await new SessionManager(options()).end();
+    handoffPath = r.handoff.markdownPath;
+    assert.equal(path.dirname(handoffPath), path.join(dataDir, 'handoffs'));
+    assert.match(path.basename(handoffPath), /^rich-app-20260112-130000-[0-9a-f]{8}\.md$/);
+    assert.equal(r.report.kind, 'end');
+    assert.equal(r.report.session?.open, false);
+    const md = fs.readFileSync(handoffPath, 'utf8');
+    assert.match(md, /^# Session handoff — rich-app/);
+    assert.match(md, /1 commit during the session:\n  - `[0-9a-f]+` chore: drop policy/);
+    assert.match(md, /Checkpoints taken: 2/);
+    assert.match(md, /Skill invocations: 10 \(3 failed\) across 2 skills/);
+    assert.match(md, /Quality Score V2: 99\.4 at start → 97\.9 at end \(Δ -1\.5\)/);
+    assert.match(md, /\| Security basics \| 100 \| 85 \| -15 \|/);
+    assert.match(md, /## Open recommendations\n\n1\. \*\*/);
+    const json = JSON.parse(fs.readFileSync(r.handoff.jsonPath, 'utf8'));
+    assert.equal(json.sessionId, sessionId);
+    assert.equal(json.quality.delta, -1.5);
+
+    const s = await new SessionManager(options()).status();
+    assert.equal(s.current, null);
+    assert.equal(s.recentSessions[0]?.id, sessionId);
+    await assert.rejects(new SessionManager(options()).checkpoint({ sessionId }), code('CONFLICT'));
+  });
+
+  it('the next start in the same directory returns that handoff', async () => {
+    t = Date.parse('2026-01-13T09:00:00Z');
+    const r = await new SessionManager(options()).start(rich);
+    assert.notEqual(r.session.id, sessionId);
+    assert.equal(r.previousHandoff?.markdownPath, handoffPath);
+    assert.equal(r.previousHandoff?.sessionId, sessionId);
+    assert.equal(r.previousHandoff?.quality.end, 97.9);
+    assert.match(r.previousHandoff?.markdown ?? '', /chore: drop policy/);
+    assert.match(renderStartMarkdown(r), /Handoff from session/);
+    // Another directory has no handoff.
+    const other = await new SessionManager(options()).start(bare);
+    assert.equal(other.previousHandoff, null);
+    // Both are open; the most recent start is current.
+    const s = await new SessionManager(options()).status();
+    assert.equal(s.openSessions.length, 2);
+    assert.equal(s.current?.id, other.session.id);
+  });
+
+  it('reports skill metrics and storage as not measured when the providers fail or are absent', async () => {
+    const m = new SessionManager({
+      ...options(),
+      sessionSkillMetrics: async () => {
+        throw new Error('db closed');
+      },
+      storageStats: undefined,
+    });
+    const r = await m.checkpoint({ workingDirectory: bare });
+    assert.deepEqual(r.sessionMetrics, { measured: false, reason: 'skill store error: db closed' });
+    assert.deepEqual(r.storage.database, { measured: false, reason: 'the store is not connected to the session manager' });
+    const md = renderCheckpointMarkdown(r);
+    assert.match(md, /Not measured: skill store error: db closed\./);
+    assert.match(md, /Database: not measured \(the store is not connected/);
+  });
+});

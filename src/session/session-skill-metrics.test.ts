@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+import { createSqlSessionSkillMetrics } from './session-skill-metrics.js';
+
+const T0 = Date.parse('2026-01-12T12:00:00Z');
+
+describe('createSqlSessionSkillMetrics', () => {
+  let app: TestApp;
+  before(async () => {
+    app = createTestApp({ now: () => T0 + 3_600_000 });
+    const base = { user_id: 'u', session_id: 's', workflow_phase: 'testing' as const };
+    const rows: [string, boolean, number, string, number][] = [
+      // skill, completed, duration, project, minutes after T0
+      ['lint', true, 100, 'app', 1],
+      ['lint', false, 300, 'app', 2],
+      ['lint', true, 200, 'app-dir', 3], // matched by directory name
+      ['test', true, 50, 'app', 4],
+      ['test', true, 70, 'other', 5], // other project: excluded
+      ['lint', true, 999, 'app', -10], // before the window: excluded
+    ];
+    for (const [skill, completed, duration, project, min] of rows) {
+      await app.tracker.track({ ...base, skill_name: skill, completed, duration_ms: duration, project, invoked_at: T0 + min * 60_000 });
+    }
+  });
+  after(() => app.dispose());
+
+  it('counts invocations of the session project and directory inside the window', async () => {
+    const m = await createSqlSessionSkillMetrics(app.store.db)({
+      sessionId: 'x',
+      project: 'app',
+      workingDirectory: '/home/dev/app-dir',
+      startedAt: T0,
+      endedAt: T0 + 30 * 60_000,
+    });
+    assert.ok(m);
+    assert.equal(m.invocations, 4); // lint ×3 (app, app, app-dir) + test ×1
+    assert.equal(m.failures, 1);
+    assert.equal(m.successes, 3);
+    assert.equal(m.distinctSkills, 2);
+    // lint durations 100, 200, 300 → lower median (offset floor((3−1)/2) = 1) = 200
+    assert.deepEqual(m.topSkills, [
+      { skill: 'lint', invocations: 3, failures: 1, p50DurationMs: 200 },
+      { skill: 'test', invocations: 1, failures: 0, p50DurationMs: 50 },
+    ]);
+    assert.match(m.scope ?? '', /project in \("app", "app-dir", "\/home\/dev\/app-dir"\)/);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * A SessionSkillMetricsProvider over the skill-invocation tables: invocations
+ * whose `project` is the session's project name, its directory name or its
+ * directory path, and whose `invoked_at` falls inside the session window.
+ * p50 is the lower median of the raw durations in the window.
+ */
+import path from 'node:path';
+import type { SqliteDb } from '../store/database.js';
+import type { SessionSkillMetricsProvider } from './session-types.js';
+
+export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSkillMetricsProvider {
+  return async (w) => {
+    const projects = [...new Set([w.project, path.basename(w.workingDirectory), w.workingDirectory])];
+    const marks = projects.map(() => '?').join(', ');
+    const where = `i.invoked_at >= ? AND i.invoked_at <= ? AND i.project IN (${marks})`;
+    const params = [w.startedAt, w.endedAt, ...projects];
+    const groups = db
+      .prepare(
+        `SELECT s.id AS skillId, s.name AS skill, count(*) AS n, sum(1 - i.completed) AS failures
+           FROM skill_invocations i JOIN skills s ON s.id = i.skill_id
+          WHERE ${where}
+          GROUP BY s.id ORDER BY n DESC, s.name`,
+      )
+      .all(...params) as { skillId: number; skill: string; n: number; failures: number }[];
+    const median = db.prepare(
+      `SELECT i.duration_ms AS d FROM skill_invocations i WHERE i.skill_id = ? AND ${where} ORDER BY i.duration_ms LIMIT 1 OFFSET ?`,
+    );
+    const invocations = groups.reduce((s, g) => s + g.n, 0);
+    const failures = groups.reduce((s, g) => s + g.failures, 0);
+    return {
+      invocations,
+      successes: invocations - failures,
+      failures,
+      distinctSkills: groups.length,
+      topSkills: groups.slice(0, topN).map((g) => {
+        const row = median.get(g.skillId, ...params, Math.floor((g.n - 1) / 2)) as { d: number } | undefined;
+        return { skill: g.skill, invocations: g.n, failures: g.failures, p50DurationMs: row ? row.d : null };
+      }),
+      scope:
+        `invocations with project in (${projects.map((p) => JSON.stringify(p)).join(', ')}) ` +
+        `between ${new Date(w.startedAt).toISOString()} and ${new Date(w.endedAt).toISOString()}`,
+    };
+  };
+}

@@ -1,0 +1,148 @@
+/** Types shared by the session manager, its reports and the handoff files. */
+import type { ProjectInfo, ProjectType } from './project-detect.js';
+import type { QualityReport } from './quality/score.js';
+import type { DimensionId, Recommendation } from './quality/types.js';
+import type { CompactionAdvice, DataDirUsage, DatabaseStorageStats } from './storage.js';
+
+/** The time window and project of one session, as handed to the skill-metrics provider. */
+export interface SessionWindow {
+  sessionId: string;
+  project: string;
+  workingDirectory: string;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Epoch ms; "now" for an open session. */
+  endedAt: number;
+}
+
+/**
+ * What the skill store reports for a session window (implemented by the
+ * composition root over the skill-invocation store).
+ */
+export interface SessionSkillMetrics {
+  invocations: number;
+  /** Invocations that completed successfully. */
+  successes: number;
+  failures: number;
+  distinctSkills: number;
+  /** Most used skills first. */
+  topSkills: { skill: string; invocations: number; failures: number; p50DurationMs: number | null }[];
+  /** How the window was matched, e.g. "invocations with project = 'x' since 2026-01-01T10:00:00Z". */
+  scope?: string;
+}
+
+/** Resolves to null when the store cannot attribute invocations to the window. */
+export type SessionSkillMetricsProvider = (window: SessionWindow) => Promise<SessionSkillMetrics | null>;
+export type StorageStatsProvider = () => Promise<DatabaseStorageStats>;
+export type ServerHealthProvider = () => Promise<Record<string, unknown>>;
+
+export type Measured<T> = ({ measured: true } & T) | { measured: false; reason: string };
+
+export interface QualitySnapshot {
+  at: string;
+  total: number | null;
+  maturity: string | null;
+  measuredWeight: number;
+  dimensions: Partial<Record<DimensionId, number | null>>;
+}
+
+export interface CheckpointEntry {
+  at: string;
+  total: number | null;
+}
+
+export interface SessionRecord {
+  id: string;
+  project: string;
+  workingDirectory: string;
+  projectTypes: ProjectType[];
+  startedAt: string;
+  endedAt: string | null;
+  git: { isRepo: boolean; branch: string | null; headAtStart: string | null };
+  startQuality: QualitySnapshot | null;
+  /** Most recent last; capped. */
+  checkpoints: CheckpointEntry[];
+  checkpointCount: number;
+  /** Handoff markdown found when the session started. */
+  previousHandoff: string | null;
+  /** Handoff markdown written when the session ended. */
+  handoffPath: string | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  project: string;
+  workingDirectory: string;
+  startedAt: string;
+  endedAt: string | null;
+  open: boolean;
+  durationMinutes: number;
+  checkpoints: number;
+  git: { isRepo: boolean; branch: string | null; headAtStart: string | null };
+  startTotal: number | null;
+  lastTotal: number | null;
+}
+
+export interface CommitInfo {
+  sha: string;
+  subject: string;
+}
+
+export interface StorageSection {
+  dataDir: DataDirUsage;
+  database: Measured<{ stats: DatabaseStorageStats; compaction: CompactionAdvice }>;
+}
+
+export interface QualityDelta {
+  sinceStart: number | null;
+  sinceLastCheckpoint: number | null;
+  dimensions: { id: DimensionId; start: number | null; now: number | null; delta: number | null }[];
+}
+
+export interface CheckpointReport {
+  kind: 'checkpoint' | 'end' | 'adhoc';
+  generatedAt: string;
+  /** null for an ad-hoc report of a directory without an open session. */
+  session: SessionSummary | null;
+  quality: QualityReport;
+  delta: QualityDelta;
+  work: Measured<{ commits: CommitInfo[]; uncommittedChanges: number | null; range: string }>;
+  sessionMetrics: Measured<{ metrics: SessionSkillMetrics }>;
+  storage: StorageSection;
+  recommendations: Recommendation[];
+}
+
+export interface PreviousHandoff {
+  markdownPath: string;
+  jsonPath: string;
+  endedAt: string;
+  sessionId: string;
+  quality: { start: number | null; end: number | null; delta: number | null; maturity: string | null };
+  openRecommendations: Recommendation[];
+  markdown: string | null;
+}
+
+export interface StartResult {
+  session: SessionSummary;
+  /** true when an open session for the same directory was returned instead of a new one. */
+  resumed: boolean;
+  project: ProjectInfo;
+  quality: QualitySnapshot | null;
+  /** Top recommendations at start (from the baseline quality report). */
+  recommendations: Recommendation[];
+  previousHandoff: PreviousHandoff | null;
+}
+
+export interface EndResult {
+  report: CheckpointReport;
+  handoff: { markdownPath: string; jsonPath: string };
+}
+
+export interface StatusResult {
+  generatedAt: string;
+  current: SessionSummary | null;
+  openSessions: SessionSummary[];
+  recentSessions: SessionSummary[];
+  server: Record<string, unknown>;
+  storage: StorageSection;
+}

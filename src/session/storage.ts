@@ -1,0 +1,158 @@
+/**
+ * Storage usage of the data directory and the compaction recommendation.
+ * Pure arithmetic over numbers handed in (page counts come from the store's
+ * PRAGMAs through the composition root); this module never opens the database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface DataDirFile {
+  /** Relative to the data directory, `/`-separated. */
+  path: string;
+  bytes: number;
+}
+
+export interface DataDirUsage {
+  dataDir: string;
+  exists: boolean;
+  totalBytes: number;
+  fileCount: number;
+  /** Largest files first (at most 15). */
+  largest: DataDirFile[];
+  /** Bytes per top-level entry (files, and directories summed), largest first. */
+  byEntry: DataDirFile[];
+  truncated: boolean;
+}
+
+/** What the store reports about its SQLite file (PRAGMA page_size/page_count/freelist_count). */
+export interface DatabaseStorageStats {
+  dbPath?: string;
+  pageSize: number;
+  pageCount: number;
+  freelistCount: number;
+  /** Size of the `-wal` file, when known. */
+  walBytes?: number | null;
+  /** Row counts per table, when the store provides them. */
+  rows?: Record<string, number>;
+}
+
+export interface CompactionThresholds {
+  /** Database size at or above which compaction is recommended (config `compactThresholdBytes`). */
+  compactThresholdBytes: number;
+  /** Share of free pages at or above which VACUUM is recommended… */
+  vacuumFreeRatio: number;
+  /** …provided it would reclaim at least this many bytes. */
+  vacuumMinFreeBytes: number;
+}
+
+export const DEFAULT_COMPACTION_THRESHOLDS: CompactionThresholds = {
+  compactThresholdBytes: 256 * 1024 * 1024,
+  vacuumFreeRatio: 0.25,
+  vacuumMinFreeBytes: 1024 * 1024,
+};
+
+export interface CompactionAdvice {
+  recommended: boolean;
+  actions: { action: 'compact' | 'vacuum'; reason: string }[];
+  databaseBytes: number;
+  freeBytes: number;
+  /** freelist_count / page_count (0 for an empty database). */
+  freeRatio: number;
+  walBytes: number | null;
+  thresholds: CompactionThresholds;
+  summary: string;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsage {
+  const files: DataDirFile[] = [];
+  let truncated = false;
+  const exists = fs.existsSync(dataDir);
+  const walk = (rel: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dataDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (files.length >= maxEntries) {
+        truncated = true;
+        return;
+      }
+      const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (depth < 4) walk(childRel, depth + 1);
+      } else if (e.isFile()) {
+        try {
+          files.push({ path: childRel, bytes: fs.statSync(path.join(dataDir, childRel)).size });
+        } catch {
+          // vanished while walking
+        }
+      }
+    }
+  };
+  if (exists) walk('', 0);
+  const byTop = new Map<string, number>();
+  for (const f of files) {
+    const top = f.path.split('/')[0]!;
+    byTop.set(top, (byTop.get(top) ?? 0) + f.bytes);
+  }
+  const desc = (a: DataDirFile, b: DataDirFile) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1);
+  return {
+    dataDir,
+    exists,
+    totalBytes: files.reduce((s, f) => s + f.bytes, 0),
+    fileCount: files.length,
+    largest: [...files].sort(desc).slice(0, 15),
+    byEntry: [...byTop.entries()].map(([p, bytes]) => ({ path: p, bytes })).sort(desc),
+    truncated,
+  };
+}
+
+/**
+ * - compact when databaseBytes (page_size × page_count) ≥ compactThresholdBytes;
+ * - vacuum when freeRatio ≥ vacuumFreeRatio and freeBytes (page_size × freelist_count) ≥ vacuumMinFreeBytes.
+ */
+export function compactionAdvice(
+  stats: DatabaseStorageStats,
+  thresholds: CompactionThresholds = DEFAULT_COMPACTION_THRESHOLDS,
+): CompactionAdvice {
+  const databaseBytes = stats.pageSize * stats.pageCount;
+  const freeBytes = stats.pageSize * stats.freelistCount;
+  const freeRatio = stats.pageCount > 0 ? stats.freelistCount / stats.pageCount : 0;
+  const actions: CompactionAdvice['actions'] = [];
+  if (databaseBytes >= thresholds.compactThresholdBytes) {
+    actions.push({
+      action: 'compact',
+      reason: `database is ${formatBytes(databaseBytes)}, at or above the ${formatBytes(thresholds.compactThresholdBytes)} threshold`,
+    });
+  }
+  if (freeRatio >= thresholds.vacuumFreeRatio && freeBytes >= thresholds.vacuumMinFreeBytes) {
+    actions.push({
+      action: 'vacuum',
+      reason: `${(freeRatio * 100).toFixed(1)}% of pages are free (${formatBytes(freeBytes)} reclaimable; thresholds ${(thresholds.vacuumFreeRatio * 100).toFixed(0)}% and ${formatBytes(thresholds.vacuumMinFreeBytes)})`,
+    });
+  }
+  const share = thresholds.compactThresholdBytes > 0 ? (100 * databaseBytes) / thresholds.compactThresholdBytes : 0;
+  const summary =
+    actions.length > 0
+      ? `recommended: ${actions.map((a) => `${a.action} (${a.reason})`).join('; ')}`
+      : `not needed: database ${formatBytes(databaseBytes)} is ${share.toFixed(1)}% of the ${formatBytes(thresholds.compactThresholdBytes)} threshold, ${(freeRatio * 100).toFixed(1)}% free pages`;
+  return {
+    recommended: actions.length > 0,
+    actions,
+    databaseBytes,
+    freeBytes,
+    freeRatio,
+    walBytes: stats.walBytes ?? null,
+    thresholds,
+    summary,
+  };
+}
