@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
+import { GroupCommit } from '../group-commit.js';
 import { Migrator } from '../migrator.js';
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
 import type { HourRange, InvocationStore, StoreStats, WriteResult } from '../types.js';
@@ -24,12 +25,6 @@ const COUNTED_TABLES = [
   'ab_outcomes',
 ] as const;
 
-interface PendingWrite {
-  batch: NormalizedInvocation[];
-  resolve: (r: WriteResult) => void;
-  reject: (err: unknown) => void;
-}
-
 export interface SqliteStoreOptions extends OpenOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
@@ -40,6 +35,7 @@ export class SqliteStore implements InvocationStore {
   readonly migrator: Migrator;
   private readonly writer: InvocationWriter;
   private readonly reader: RollupReader;
+  private readonly groupCommit: GroupCommit;
 
   constructor(
     readonly file: string,
@@ -51,59 +47,16 @@ export class SqliteStore implements InvocationStore {
       if (opts.migrate ?? true) this.migrator.up();
       this.writer = new InvocationWriter(this.db);
       this.reader = new RollupReader(this.db);
+      this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
     } catch (err) {
       this.db.close();
       throw err;
     }
   }
 
-  /**
-   * Group commit: batches submitted in the same event-loop turn are written
-   * in one transaction, and each caller is answered only after that commit.
-   * Concurrent single-invocation calls thus share the cost of a commit
-   * without giving up durability or per-call atomicity (if the shared
-   * transaction fails, each batch is retried on its own).
-   */
+  /** Writes a batch; concurrent calls are group-committed (see GroupCommit). */
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private pending: PendingWrite[] = [];
-  private flushScheduled = false;
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const group = this.pending;
-    this.pending = [];
-    if (group.length > 1) {
-      try {
-        const merged = group.flatMap((g) => g.batch);
-        const result = this.writer.write(merged);
-        let offset = 0;
-        for (const g of group) {
-          const ids = result.ids.slice(offset, offset + g.batch.length);
-          const inserted = g.batch.reduce((n, inv, i) => n + (ids[i] === inv.id ? 1 : 0), 0);
-          offset += g.batch.length;
-          g.resolve({ ids, inserted, duplicates: g.batch.length - inserted });
-        }
-        return;
-      } catch {
-        // Fall through: write each batch on its own so only the failing one fails.
-      }
-    }
-    for (const g of group) {
-      try {
-        g.resolve(this.writer.write(g.batch));
-      } catch (err) {
-        g.reject(err);
-      }
-    }
+    return this.groupCommit.submit(batch);
   }
 
   async hourlyRollups(range: HourRange) {

@@ -1,0 +1,232 @@
+/**
+ * PostgreSQL write path: the same rows and rollups as the SQLite writer, in
+ * one transaction, with set-based statements (unnest arrays) so a batch
+ * costs a fixed number of round trips. Session and user rows touched by the
+ * batch are locked first, so concurrent writers from several instances
+ * cannot both count the same "new skill in this session" or "new user of
+ * this skill".
+ */
+import type pg from 'pg';
+import { classifySkill } from '../../tracking/taxonomy.js';
+import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import type { WriteResult } from '../types.js';
+import { inTransaction } from './pg-pool.js';
+
+type Q = pg.PoolClient;
+
+/** Map entries in key order: concurrent transactions then lock rows in the same order (no deadlocks). */
+function sorted<V>(map: Map<number, V>): [number, V][] {
+  return [...map].sort((a, b) => a[0] - b[0]);
+}
+
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+
+async function idsByKey(client: Q, sql: string, keys: string[]): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ id: number; k: string }>(sql, [keys]);
+  return new Map(rows.map((r) => [r.k, r.id]));
+}
+
+export class PgInvocationWriter {
+  private readonly skillIds = new Map<string, number>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async write(batch: NormalizedInvocation[]): Promise<WriteResult> {
+    if (batch.length === 0) return { ids: [], inserted: 0, duplicates: 0 };
+    const newSkills = new Map<string, number>();
+    let result: WriteResult;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await inTransaction(this.pool, (client) => this.apply(client, batch, newSkills));
+        break;
+      } catch (err) {
+        if (attempt >= 5 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+        newSkills.clear();
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+      }
+    }
+    for (const [k, v] of newSkills) this.skillIds.set(k, v);
+    return result;
+  }
+
+  private async apply(client: Q, batch: NormalizedInvocation[], newSkills: Map<string, number>): Promise<WriteResult> {
+    // 1. Intern skills, users and sessions.
+    const skillNames = [...new Set(batch.map((b) => b.skillName))];
+    const skills = new Map<string, number>();
+    const unknown: string[] = [];
+    for (const n of skillNames) {
+      const id = this.skillIds.get(n);
+      if (id === undefined) unknown.push(n);
+      else skills.set(n, id);
+    }
+    if (unknown.length > 0) {
+      const firstAt = new Map<string, number>();
+      for (const b of batch) if (!firstAt.has(b.skillName) || b.invokedAt < firstAt.get(b.skillName)!) firstAt.set(b.skillName, b.invokedAt);
+      const cls = unknown.map(classifySkill);
+      await client.query(
+        `INSERT INTO skills (name, category_id, modality_id, first_seen_at)
+         SELECT x.n, (SELECT id FROM skill_categories WHERE name = x.c), (SELECT id FROM skill_modalities WHERE name = x.m), x.t
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS x(n, c, m, t) ORDER BY x.n
+         ON CONFLICT (name) DO NOTHING`,
+        [unknown, cls.map((c) => c.category), cls.map((c) => c.modality), unknown.map((n) => firstAt.get(n))],
+      );
+      for (const [k, id] of await idsByKey(client, 'SELECT id, name AS k FROM skills WHERE name = ANY($1)', unknown)) {
+        skills.set(k, id);
+        newSkills.set(k, id);
+      }
+    }
+
+    const hashes = [...new Set(batch.map((b) => b.userHash))].sort();
+    const fresh = await client.query<{ id: number }>(
+      'INSERT INTO users (user_hash) SELECT unnest($1::text[]) ON CONFLICT (user_hash) DO NOTHING RETURNING id',
+      [hashes],
+    );
+    const freshUsers = new Set(fresh.rows.map((r) => r.id));
+    const users = await idsByKey(client, 'SELECT id, user_hash AS k FROM users WHERE user_hash = ANY($1) ORDER BY id FOR UPDATE', hashes);
+
+    const firstBySession = new Map<string, NormalizedInvocation>();
+    for (const b of batch) if (!firstBySession.has(b.sessionKey)) firstBySession.set(b.sessionKey, b);
+    const sessionKeys = [...firstBySession.keys()].sort();
+    const firsts = sessionKeys.map((k) => firstBySession.get(k)!);
+    const freshS = await client.query<{ id: number }>(
+      `INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $5::bigint[])
+       ON CONFLICT (session_key) DO NOTHING RETURNING id`,
+      [sessionKeys, firsts.map((f) => users.get(f.userHash)), firsts.map((f) => f.project), firsts.map((f) => f.agent), firsts.map((f) => f.invokedAt)],
+    );
+    const freshSessions = new Set(freshS.rows.map((r) => r.id));
+    const sessions = await idsByKey(client, 'SELECT id, session_key AS k FROM sessions WHERE session_key = ANY($1) ORDER BY id FOR UPDATE', sessionKeys);
+
+    // 2. Raw rows; the dedupe index skips repeats.
+    const ins = await client.query<{ id: string }>(
+      `INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
+      [
+        batch.map((b) => b.id),
+        batch.map((b) => skills.get(b.skillName)),
+        batch.map((b) => sessions.get(b.sessionKey)),
+        batch.map((b) => users.get(b.userHash)),
+        batch.map((b) => b.workflowPhase),
+        batch.map((b) => (b.completed ? 1 : 0)),
+        batch.map((b) => b.durationMs),
+        batch.map((b) => b.errorType),
+        batch.map((b) => b.invokedAt),
+        batch.map((b) => b.project),
+        batch.map((b) => b.agent),
+        batch.map((b) => b.metadata),
+        batch.map((b) => b.dedupeKey),
+      ],
+    );
+    const insertedIds = new Set(ins.rows.map((r) => r.id));
+    const ids: string[] = batch.map((b) => b.id);
+    const dupKeys = batch.filter((b) => !insertedIds.has(b.id)).map((b) => b.dedupeKey!);
+    if (dupKeys.length > 0) {
+      const existing = await idsByKey(client, 'SELECT id, dedupe_key AS k FROM skill_invocations WHERE dedupe_key = ANY($1)', dupKeys);
+      batch.forEach((b, i) => {
+        if (!insertedIds.has(b.id)) ids[i] = existing.get(b.dedupeKey!) as unknown as string;
+      });
+    }
+    const rows: ResolvedInvocation[] = [];
+    for (const b of batch) {
+      if (!insertedIds.has(b.id)) continue;
+      rows.push({ inv: b, skillId: skills.get(b.skillName)!, userId: users.get(b.userHash)!, sessionId: sessions.get(b.sessionKey)! });
+    }
+    if (rows.length === 0) return { ids, inserted: 0, duplicates: batch.length };
+
+    // 3. What the touched sessions and users had before this batch.
+    const oldSessions = [...new Set(rows.map((r) => r.sessionId))].filter((s) => !freshSessions.has(s));
+    const sessionSkills = new Map<number, number[]>();
+    if (oldSessions.length > 0) {
+      const { rows: ss } = await client.query<{ session_id: number; skill_id: number }>('SELECT session_id, skill_id FROM session_skills WHERE session_id = ANY($1)', [oldSessions]);
+      for (const r of ss) (sessionSkills.get(r.session_id) ?? sessionSkills.set(r.session_id, []).get(r.session_id)!).push(r.skill_id);
+    }
+    const oldUsers = [...new Set(rows.map((r) => r.userId))].filter((u) => !freshUsers.has(u));
+    const userSkills = new Set<number>();
+    if (oldUsers.length > 0) {
+      const { rows: us } = await client.query<{ user_id: number; skill_id: number }>(
+        'SELECT user_id, skill_id FROM user_skill_stats WHERE user_id = ANY($1) AND skill_id = ANY($2)',
+        [oldUsers, [...new Set(rows.map((r) => r.skillId))]],
+      );
+      for (const r of us) userSkills.add(r.user_id * SKILL_SPACE + r.skill_id);
+    }
+    const d = computeRollupDeltas(rows, {
+      sessionSkills: (s) => sessionSkills.get(s) ?? [],
+      userUsedSkill: (u, s) => userSkills.has(u * SKILL_SPACE + s),
+    });
+
+    // 4. One set-based upsert per rollup table.
+    const hourly = sorted(d.hourly).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
+    await client.query(
+      `INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::bigint[])
+       ON CONFLICT (skill_id, hour) DO UPDATE SET invocations = skill_hourly.invocations + excluded.invocations,
+         successes = skill_hourly.successes + excluded.successes, duration_sum = skill_hourly.duration_sum + excluded.duration_sum,
+         duration_sq_sum = skill_hourly.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_hourly.last_at, excluded.last_at)`,
+      [hourly.map((h) => h[0]), hourly.map((h) => h[1]), hourly.map((h) => h[2].invocations), hourly.map((h) => h[2].successes), hourly.map((h) => h[2].durationSum), hourly.map((h) => h[2].durationSqSum), hourly.map((h) => h[2].lastAt)],
+    );
+    const hd = sorted(d.hourlyDurations).map(([k, n]) => {
+      const [hourKey, bucket] = splitKey(k, BUCKET_SPACE);
+      return [...splitKey(hourKey, HOUR_SPACE), bucket, n] as const;
+    });
+    await client.query(
+      `INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
+       ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`,
+      [hd.map((x) => x[0]), hd.map((x) => x[1]), hd.map((x) => x[2]), hd.map((x) => x[3])],
+    );
+    const totals = sorted(d.totals);
+    await client.query(
+      `INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::float8[], $5::float8[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+       ON CONFLICT (skill_id) DO UPDATE SET invocations = skill_totals.invocations + excluded.invocations,
+         successes = skill_totals.successes + excluded.successes, duration_sum = skill_totals.duration_sum + excluded.duration_sum,
+         duration_sq_sum = skill_totals.duration_sq_sum + excluded.duration_sq_sum, sessions = skill_totals.sessions + excluded.sessions,
+         users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`,
+      [totals.map((t) => t[0]), totals.map((t) => t[1].invocations), totals.map((t) => t[1].successes), totals.map((t) => t[1].durationSum), totals.map((t) => t[1].durationSqSum), totals.map((t) => t[1].sessions), totals.map((t) => t[1].users), totals.map((t) => t[1].firstAt), totals.map((t) => t[1].lastAt)],
+    );
+    const dur = sorted(d.durations).map(([k, n]) => [...splitKey(k, BUCKET_SPACE), n] as const);
+    await client.query(
+      `INSERT INTO skill_durations (skill_id, bucket, count) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
+       ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`,
+      [dur.map((x) => x[0]), dur.map((x) => x[1]), dur.map((x) => x[2])],
+    );
+    const ph = [...d.phases].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
+    await client.query(
+      `INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::float8[])
+       ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET invocations = skill_phase_totals.invocations + excluded.invocations,
+         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum`,
+      [ph.map((p) => p.skillId), ph.map((p) => p.phase), ph.map((p) => (p.completed ? 1 : 0)), ph.map((p) => p.acc.invocations), ph.map((p) => p.acc.durationSum)],
+    );
+    const usr = sorted(d.userSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
+    await client.query(
+      `INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+       ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = user_skill_stats.invocations + excluded.invocations,
+         successes = user_skill_stats.successes + excluded.successes, last_at = GREATEST(user_skill_stats.last_at, excluded.last_at)`,
+      [usr.map((x) => x[0]), usr.map((x) => x[1]), usr.map((x) => x[2].invocations), usr.map((x) => x[2].successes), usr.map((x) => x[2].lastAt)],
+    );
+    const ssk = sorted(d.sessionSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
+    await client.query(
+      `INSERT INTO session_skills (session_id, skill_id, invocations, successes) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
+       ON CONFLICT (session_id, skill_id) DO UPDATE SET invocations = session_skills.invocations + excluded.invocations,
+         successes = session_skills.successes + excluded.successes`,
+      [ssk.map((x) => x[0]), ssk.map((x) => x[1]), ssk.map((x) => x[2].invocations), ssk.map((x) => x[2].successes)],
+    );
+    if (d.pairs.size > 0) {
+      const pr = sorted(d.pairs).map(([k, n]) => [...splitKey(k, SKILL_SPACE), n] as const);
+      await client.query(
+        `INSERT INTO skill_pairs (skill_a, skill_b, sessions) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
+         ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = skill_pairs.sessions + excluded.sessions`,
+        [pr.map((x) => x[0]), pr.map((x) => x[1]), pr.map((x) => x[2])],
+      );
+    }
+    const se = sorted(d.sessions);
+    await client.query(
+      `UPDATE sessions s SET invocations = s.invocations + x.n, successes = s.successes + x.ok,
+         first_at = LEAST(s.first_at, x.f), last_at = GREATEST(s.last_at, x.l)
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS x(id, n, ok, f, l) WHERE s.id = x.id`,
+      [se.map((x) => x[0]), se.map((x) => x[1].invocations), se.map((x) => x[1].successes), se.map((x) => x[1].firstAt), se.map((x) => x[1].lastAt)],
+    );
+    return { ids, inserted: rows.length, duplicates: batch.length - rows.length };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * PostgreSQL migrations with the same semantics as the SQLite migrator: the
+ * same numbered up/down files (in migrations/postgres), one transaction per
+ * step together with its bookkeeping row, checksum verification, and a
+ * session advisory lock so two instances starting at once do not race.
+ */
+import type pg from 'pg';
+import { AppError } from '../../errors.js';
+import { loadMigrations, migrationsDir, type Migration, type MigrationStep } from '../migrator.js';
+
+const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
+
+export class PgMigrator {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly migrations: Migration[] = loadMigrations(migrationsDir('postgres')),
+  ) {}
+
+  get latestVersion(): number {
+    return this.migrations.at(-1)?.version ?? 0;
+  }
+
+  private async ensureTable(client: pg.PoolClient): Promise<void> {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+  }
+
+  async currentVersion(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await this.ensureTable(client);
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      return rows[0]?.v ?? 0;
+    } finally {
+      client.release();
+    }
+  }
+
+  up(): Promise<MigrationStep[]> {
+    return this.to(this.latestVersion);
+  }
+
+  async rollback(): Promise<MigrationStep[]> {
+    const current = await this.currentVersion();
+    return current === 0 ? [] : this.to(current - 1);
+  }
+
+  async to(target: number): Promise<MigrationStep[]> {
+    if (!Number.isInteger(target) || target < 0 || target > this.latestVersion) {
+      throw AppError.invalid('to', `must be an integer between 0 and ${this.latestVersion}`);
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+      await this.ensureTable(client);
+      const { rows } = await client.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+      for (const row of rows) {
+        const m = this.migrations[row.version - 1];
+        if (!m) throw new AppError('STORE_UNAVAILABLE', `database is at schema version ${row.version}, newer than this program knows (${this.latestVersion})`);
+        if (m.checksum !== row.checksum) throw new AppError('STORE_UNAVAILABLE', `migration ${row.version}_${row.name} was changed after it was applied (checksum mismatch)`);
+      }
+      let current = rows.at(-1)?.version ?? 0;
+      const steps: MigrationStep[] = [];
+      while (current !== target) {
+        const up = current < target;
+        const m = this.migrations[up ? current : current - 1]!;
+        try {
+          await client.query('BEGIN');
+          await client.query(up ? m.up : m.down);
+          if (up) await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, Date.now()]);
+          else await client.query('DELETE FROM schema_migrations WHERE version = $1', [m.version]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw new AppError('STORE_UNAVAILABLE', `migration ${String(m.version).padStart(4, '0')}_${m.name} (${up ? 'up' : 'down'}) failed: ${(err as Error).message}`, {}, { cause: err });
+        }
+        steps.push({ version: m.version, name: m.name, direction: up ? 'up' : 'down' });
+        current += up ? 1 : -1;
+      }
+      return steps;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+      client.release();
+    }
+  }
+}

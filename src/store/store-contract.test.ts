@@ -1,0 +1,156 @@
+/**
+ * The store contract, run against every back-end: what is recorded comes
+ * back through the rollup reads exactly as a direct computation over the
+ * same input says it should.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { durationBucket } from '../analytics/histogram.js';
+import { HOUR_MS, hourOf } from '../analytics/types.js';
+import { EventBus } from '../events.js';
+import { createUserHasher } from './salt.js';
+import { testBackends } from './testing-backends.js';
+import { Tracker } from '../tracking/tracker.js';
+import { createUlidFactory } from '../tracking/ulid.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12);
+const hash = createUserHasher('0'.repeat(64));
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+interface In {
+  skill_name: string;
+  user_id: string;
+  session_id: string;
+  workflow_phase: 'testing' | 'review';
+  completed: boolean;
+  duration_ms: number;
+  invoked_at: number;
+  dedupe_key?: string;
+}
+
+function randomBatches(seed: number): In[][] {
+  const rand = prng(seed);
+  const batches: In[][] = [];
+  for (let b = 0; b < 8; b++) {
+    batches.push(
+      Array.from({ length: 1 + Math.floor(rand() * 120) }, () => ({
+        skill_name: `k${Math.floor(rand() * rand() * 6)}`,
+        user_id: `u${Math.floor(rand() * 9)}`,
+        session_id: `s${Math.floor(rand() * 25)}`,
+        workflow_phase: rand() < 0.5 ? 'testing' : 'review',
+        completed: rand() < 0.75,
+        duration_ms: Math.floor(rand() ** 2 * 90_000),
+        invoked_at: NOW - Math.floor(rand() * 30 * HOUR_MS),
+        dedupe_key: rand() < 0.1 ? `d${Math.floor(rand() * 15)}` : undefined,
+      })),
+    );
+  }
+  return batches;
+}
+
+/** What the rollups must say, computed directly from the input (first occurrence of a dedupe key wins). */
+function expected(batches: In[][]) {
+  const seen = new Set<string>();
+  const rows = batches.flat().filter((r) => (r.dedupe_key ? (seen.has(r.dedupe_key) ? false : (seen.add(r.dedupe_key), true)) : true));
+  const totals = new Map<string, { n: number; ok: number; sum: number; sessions: Set<string>; users: Set<string> }>();
+  const hourly = new Map<string, { n: number; ok: number; sum: number; sq: number }>();
+  const hist = new Map<string, number>();
+  const sessionSkills = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const t = totals.get(r.skill_name) ?? { n: 0, ok: 0, sum: 0, sessions: new Set(), users: new Set() };
+    t.n++;
+    t.ok += r.completed ? 1 : 0;
+    t.sum += r.duration_ms;
+    t.sessions.add(r.session_id);
+    t.users.add(r.user_id);
+    totals.set(r.skill_name, t);
+    const hk = `${r.skill_name}@${hourOf(r.invoked_at)}`;
+    const h = hourly.get(hk) ?? { n: 0, ok: 0, sum: 0, sq: 0 };
+    h.n++;
+    h.ok += r.completed ? 1 : 0;
+    h.sum += r.duration_ms;
+    h.sq += r.duration_ms ** 2;
+    hourly.set(hk, h);
+    const bk = `${r.skill_name}#${durationBucket(r.duration_ms)}`;
+    hist.set(bk, (hist.get(bk) ?? 0) + 1);
+    (sessionSkills.get(r.session_id) ?? sessionSkills.set(r.session_id, new Set()).get(r.session_id)!).add(r.skill_name);
+  }
+  const pairs = new Map<string, number>();
+  for (const set of sessionSkills.values()) {
+    const s = [...set].sort();
+    for (let i = 0; i < s.length; i++) for (let j = i + 1; j < s.length; j++) pairs.set(`${s[i]}|${s[j]}`, (pairs.get(`${s[i]}|${s[j]}`) ?? 0) + 1);
+  }
+  return { rows, totals, hourly, hist, pairs, sessions: sessionSkills.size };
+}
+
+describe('store contract', async () => {
+  for (const backend of await testBackends()) {
+    describe(backend.name, () => {
+      it('keeps rollups equal to a direct computation over the recorded input', { skip: backend.skip ?? false }, async () => {
+        const { store, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const batches = randomBatches(99);
+          let inserted = 0;
+          for (const [i, b] of batches.entries()) {
+            // Half the batches as concurrent single calls (group commit), half as one batch.
+            if (i % 2) inserted += (await tracker.trackBatch(b)).inserted;
+            else inserted += (await Promise.all(b.map((x) => tracker.track(x)))).filter((r) => !r.duplicate).length;
+          }
+          const exp = expected(batches);
+          assert.equal(inserted, exp.rows.length);
+
+          const totals = await store.skillTotals();
+          assert.deepEqual(
+            Object.fromEntries(totals.map((t) => [t.skill, [t.invocations, t.successes, t.durationSum, t.sessions, t.users]])),
+            Object.fromEntries([...exp.totals].map(([k, t]) => [k, [t.n, t.ok, t.sum, t.sessions.size, t.users.size]])),
+          );
+          const hourly = await store.hourlyRollups({ fromHour: hourOf(NOW) - 48, toHour: hourOf(NOW) });
+          assert.deepEqual(
+            Object.fromEntries(hourly.map((h) => [`${h.skill}@${h.hour}`, [h.invocations, h.successes, h.durationSum, h.durationSqSum]])),
+            Object.fromEntries([...exp.hourly].map(([k, h]) => [k, [h.n, h.ok, h.sum, h.sq]])),
+          );
+          const hist = await store.skillHistograms();
+          assert.deepEqual(
+            Object.fromEntries(hist.flatMap((h) => h.buckets.map((b) => [`${h.skill}#${b.bucket}`, b.count]))),
+            Object.fromEntries(exp.hist),
+          );
+          const pairs = await store.skillPairs();
+          assert.deepEqual(Object.fromEntries(pairs.map((p) => [`${p.a}|${p.b}`, p.sessions])), Object.fromEntries(exp.pairs));
+          assert.equal(await store.sessionCount(), exp.sessions);
+
+          const u0 = await store.userSkillStats(hash('u0'));
+          const u0rows = exp.rows.filter((r) => r.user_id === 'u0');
+          assert.equal(u0.reduce((n, s) => n + s.invocations, 0), u0rows.length);
+          assert.ok(u0.every((s) => s.user === hash('u0')));
+
+          const phases = await store.phaseTotals();
+          assert.equal(phases.reduce((n, p) => n + p.invocations, 0), exp.rows.length);
+          const s3 = await store.session('s3');
+          assert.equal(s3?.invocations, exp.rows.filter((r) => r.session_id === 's3').length);
+          const stats = await store.stats();
+          assert.equal(stats.rows.skill_invocations, exp.rows.length);
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('rejects nothing valid and writes nothing from an invalid batch', { skip: backend.skip ?? false }, async () => {
+        const { store, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const ok = { skill_name: 'a', user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true, duration_ms: 3 };
+          await assert.rejects(tracker.trackBatch([ok, { ...ok, workflow_phase: 'nap' }]), /invocations\.1\.workflow_phase/);
+          assert.equal((await store.stats()).rows.skill_invocations, 0);
+          assert.equal((await tracker.trackBatch([ok, ok])).inserted, 2);
+        } finally {
+          await dispose();
+        }
+      });
+    });
+  }
+});
