@@ -9,6 +9,7 @@ import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { ReflectionStore } from './memory/reflection-store.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
+import { createInsightServices } from './mcp/tools/insight-tools.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
@@ -71,7 +72,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     storageStats: async () =>
       readSqliteStorageStats(store.db, config.dbPath, ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections']),
   });
-  const closers: (() => void | Promise<void>)[] = [];
+  const insights = createInsightServices({ store, bus, logger: logger.child({ component: 'insights' }) });
+  const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
   let closed = false;
 
   const app: App = {
@@ -87,7 +89,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     version: VERSION,
     now,
     createMcpServer(clientId) {
-      const deps: ToolDeps = { store, tracker, bus, logger, hashUser, rateLimiter, clientId, now, sessions, reflections };
+      const deps: ToolDeps = { store, tracker, bus, logger, hashUser, rateLimiter, clientId, now, sessions, reflections, insights };
       return buildMcpServer(deps, VERSION);
     },
     onClose(fn) {

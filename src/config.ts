@@ -13,6 +13,16 @@ export interface RateLimitConfig {
   refillPerSecond: number;
 }
 
+/** Which real-time parts the server runs (see realtime/options.ts for the rest, with defaults). */
+export interface RealtimeConfig {
+  metrics: boolean;
+  ws: boolean;
+  dashboard: boolean;
+  wsMaxClients: number;
+  wsRequireToken: boolean;
+  wsAllowedOrigins: string[];
+}
+
 export interface Config {
   dataDir: string;
   dbPath: string;
@@ -32,6 +42,7 @@ export interface Config {
   retentionDays: number;
   /** Whether checkpoints run `npm audit` / `pip-audit` (they need the package registry). */
   dependencyAudit: 'auto' | 'off';
+  realtime: RealtimeConfig;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -41,6 +52,13 @@ export interface ConfigFlags {
   port?: string | number;
   metricsPort?: string | number;
   logLevel?: string;
+  /** Commander's --no-x flags arrive as false; true/undefined mean "not turned off here". */
+  metrics?: boolean;
+  ws?: boolean;
+  dashboard?: boolean;
+  wsMaxClients?: string | number;
+  wsRequireToken?: boolean;
+  wsAllowedOrigins?: string;
 }
 
 export interface ConfigSource {
@@ -60,6 +78,12 @@ export const ENV = {
   compactThresholdMb: 'SESSION_BUDDY_COMPACT_THRESHOLD_MB',
   retentionDays: 'SESSION_BUDDY_RETENTION_DAYS',
   dependencyAudit: 'SESSION_BUDDY_AUDIT',
+  metrics: 'SESSION_BUDDY_METRICS',
+  ws: 'SESSION_BUDDY_WS',
+  dashboard: 'SESSION_BUDDY_DASHBOARD',
+  wsMaxClients: 'SESSION_BUDDY_WS_MAX_CLIENTS',
+  wsRequireToken: 'SESSION_BUDDY_WS_REQUIRE_TOKEN',
+  wsAllowedOrigins: 'SESSION_BUDDY_WS_ALLOWED_ORIGINS',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -102,7 +126,32 @@ export function parseConfig(source: ConfigSource = {}): Config {
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
+    realtime: {
+      metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
+      ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
+      dashboard: flags.dashboard === false ? false : parseBool(ENV.dashboard, env[ENV.dashboard], true),
+      wsMaxClients: parsePositiveInt('ws-max-clients', flags.wsMaxClients ?? env[ENV.wsMaxClients], 1000),
+      wsRequireToken: flags.wsRequireToken === true || parseBool(ENV.wsRequireToken, env[ENV.wsRequireToken], false),
+      wsAllowedOrigins: (flags.wsAllowedOrigins ?? env[ENV.wsAllowedOrigins] ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
   };
+}
+
+function parseBool(field: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw AppError.invalid(field, 'must be 1/0, true/false, yes/no or on/off');
+}
+
+function parsePositiveInt(field: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw AppError.invalid(field, 'must be a positive integer');
+  return n;
 }
 
 function parseAudit(raw: string | undefined): 'auto' | 'off' {

@@ -70,6 +70,10 @@ export class UserSkillIndex {
   private readonly successful: Set<number>[] = [];
   /** Per skill: ids of users with successes > 0. */
   private readonly successfulUsers: Set<number>[] = [];
+  /** Per user: bitset of the skills with successes > 0. */
+  private readonly bits: Uint32Array[] = [];
+  /** Per user: position of the hash in sorted order (tie-breaking); rebuilt after users are added. */
+  private ranks: Int32Array | null = null;
 
   /** Number of users known to the index. */
   get userCount(): number {
@@ -115,21 +119,37 @@ export class UserSkillIndex {
     const targetSize = targetSet!.size;
 
     // Intersection sizes with every user sharing at least one successful skill.
-    const intersections = new Map<number, number>();
-    for (const s of targetSet!) {
-      for (const u of this.successfulUsers[s]!) {
-        if (u !== t) intersections.set(u, (intersections.get(u) ?? 0) + 1);
+    // Intersection sizes with every user sharing a successful skill: from the inverted index when its
+    // postings are fewer than the users, else by a popcount of the AND of the success bitsets.
+    const rank = this.hashRanks();
+    const neighbours: { user: number; similarity: number; rank: number }[] = [];
+    const consider = (u: number, inter: number): void => {
+      const similarity = inter / (targetSize + this.successful[u]!.size - inter);
+      if (similarity > minSimilarity) neighbours.push({ user: u, similarity, rank: rank[u]! });
+    };
+    let postings = 0;
+    for (const s of targetSet!) postings += this.successfulUsers[s]!.size;
+    if (postings < this.bits.length) {
+      const intersections = new Map<number, number>();
+      for (const s of targetSet!) {
+        for (const u of this.successfulUsers[s]!) {
+          if (u !== t) intersections.set(u, (intersections.get(u) ?? 0) + 1);
+        }
+      }
+      for (const [u, inter] of intersections) consider(u, inter);
+    } else {
+      const targetBits = this.bits[t]!;
+      for (let u = 0; u < this.bits.length; u++) {
+        if (u === t) continue;
+        const ub = this.bits[u]!;
+        const words = Math.min(ub.length, targetBits.length);
+        let inter = 0;
+        for (let w = 0; w < words; w++) inter += popcount(targetBits[w]! & ub[w]!);
+        if (inter > 0) consider(u, inter);
       }
     }
-    const neighbours: { user: number; similarity: number }[] = [];
-    for (const [u, inter] of intersections) {
-      const similarity = inter / (targetSize + this.successful[u]!.size - inter);
-      if (similarity > minSimilarity) neighbours.push({ user: u, similarity });
-    }
     // Ties broken by hash so the choice of neighbours is deterministic.
-    neighbours.sort(
-      (a, b) => b.similarity - a.similarity || compareStrings(this.userNames[a.user]!, this.userNames[b.user]!),
-    );
+    neighbours.sort((a, b) => b.similarity - a.similarity || a.rank - b.rank);
     neighbours.length = Math.min(neighbours.length, maxNeighbors);
     if (neighbours.length === 0) {
       return { recommendations: [], neighbors_considered: 0, target_skill_count: targetSize, reason: REASON_NO_NEIGHBOURS };
@@ -186,6 +206,8 @@ export class UserSkillIndex {
       this.userNames.push(user);
       this.counts.push(new Map());
       this.successful.push(new Set());
+      this.bits.push(new Uint32Array(0));
+      this.ranks = null;
     }
     return id;
   }
@@ -202,14 +224,40 @@ export class UserSkillIndex {
   }
 
   private syncSuccess(u: number, s: number, succeeded: boolean): void {
+    const word = s >>> 5;
+    let b = this.bits[u]!;
     if (succeeded) {
       this.successful[u]!.add(s);
       this.successfulUsers[s]!.add(u);
+      if (word >= b.length) {
+        const grown = new Uint32Array(word + 1);
+        grown.set(b);
+        this.bits[u] = b = grown;
+      }
+      b[word] = b[word]! | (1 << (s & 31));
     } else {
       this.successful[u]!.delete(s);
       this.successfulUsers[s]!.delete(u);
+      if (word < b.length) b[word] = b[word]! & ~(1 << (s & 31));
     }
   }
+
+  private hashRanks(): Int32Array {
+    if (this.ranks === null) {
+      const order = this.userNames.map((_, i) => i).sort((a, b) => compareStrings(this.userNames[a]!, this.userNames[b]!));
+      this.ranks = new Int32Array(order.length);
+      order.forEach((u, r) => {
+        this.ranks![u] = r;
+      });
+    }
+    return this.ranks;
+  }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 function compareStrings(a: string, b: string): number {

@@ -9,6 +9,7 @@ import type { UserHasher } from '../store/salt.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { InsightServices } from './tools/insight-tools.js';
 
 export interface ToolDeps {
   store: SqliteStore;
@@ -22,4 +23,6 @@ export interface ToolDeps {
   now: () => number;
   sessions: SessionManager;
   reflections: ReflectionStore;
+  /** App-level objects of the insight tools (recommendation index, experiments, models); those tools are registered only when present. */
+  insights?: InsightServices;
 }

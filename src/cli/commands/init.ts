@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../../app.js';
 import { createLogger } from '../../logger.js';
+import { loadOrCreateToken } from '../../realtime/auth-token.js';
 import type { CliContext } from '../context.js';
 
 export function registerInitCommand(program: Command, ctx: CliContext): void {
@@ -11,7 +12,11 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
       const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const version = app.store.migrator.currentVersion();
-        ctx.stdout.write(`Initialised ${app.config.dataDir}\n  database: ${app.config.dbPath} (schema version ${version})\n`);
+        loadOrCreateToken(app.config.dataDir);
+        ctx.stdout.write(
+          `Initialised ${app.config.dataDir}\n  database: ${app.config.dbPath} (schema version ${version})\n` +
+            `  access token: ${app.config.dataDir}/token (required for non-loopback binds)\n`,
+        );
       } finally {
         await app.close();
       }

@@ -23,6 +23,12 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--port <port>', 'HTTP port (default 8678; 0 picks a free one)')
     .option('--metrics-port <port>', 'also serve /metrics on this dedicated port')
+    .option('--no-metrics', 'do not serve Prometheus /metrics')
+    .option('--no-ws', 'do not serve the /ws live stream')
+    .option('--no-dashboard', 'do not serve the web dashboard at /')
+    .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
+    .option('--ws-require-token', 'require the access token on loopback too (always required on other binds)')
+    .option('--ws-allowed-origins <list>', 'extra browser origins allowed on /ws, comma-separated')
     .action(async (opts: StartOpts, cmd: Command) => {
       const config = ctx.config(cmd);
       const existing = runningServer(config.dataDir);
@@ -66,10 +72,21 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
 function forwardedFlags(cmd: Command): string[] {
   const o = cmd.optsWithGlobals() as Record<string, string | boolean | undefined>;
   const out: string[] = [];
-  for (const [key, flag] of [['host', '--host'], ['port', '--port'], ['metricsPort', '--metrics-port'], ['logLevel', '--log-level']] as const) {
+  for (const [key, flag] of [
+    ['host', '--host'],
+    ['port', '--port'],
+    ['metricsPort', '--metrics-port'],
+    ['logLevel', '--log-level'],
+    ['wsMaxClients', '--ws-max-clients'],
+    ['wsAllowedOrigins', '--ws-allowed-origins'],
+  ] as const) {
     const v = o[key];
     if (typeof v === 'string') out.push(flag, v);
   }
+  for (const [key, flag] of [['metrics', '--no-metrics'], ['ws', '--no-ws'], ['dashboard', '--no-dashboard']] as const) {
+    if (o[key] === false) out.push(flag);
+  }
+  if (o.wsRequireToken === true) out.push('--ws-require-token');
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { ToolDeps } from '../tool-deps.js';
 import { registerAnalyticsTools } from './analytics-tools.js';
 import { registerCheckpointTool } from './checkpoint.js';
 import { registerEndTool } from './end.js';
+import { registerInsightTools } from './insight-tools.js';
 import { registerSearchReflectionsTool } from './search-reflections.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
@@ -23,4 +24,5 @@ export function registerAllTools(server: McpServer, deps: ToolDeps): void {
   registerStatusTool(server, deps);
   registerStoreReflectionTool(server, deps);
   registerSearchReflectionsTool(server, deps);
+  if (deps.insights) registerInsightTools(server, deps, deps.insights);
 }

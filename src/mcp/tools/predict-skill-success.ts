@@ -1,0 +1,114 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { priorSuccessRate } from '../../analytics/prediction.js';
+import { roundRate } from '../../analytics/round.js';
+import { AppError } from '../../errors.js';
+import { beatsBaseline } from '../../insights/model-trainer.js';
+import type { PredictorCache } from '../../insights/predictor-cache.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { intField, iso, skillNameField, userIdField, workflowPhaseField } from './insight-fields.js';
+
+export const PREDICTION_METHOD =
+  'Uses the latest model stored by train_success_model (it is not trained on demand: train first). ' +
+  "The user's and the skill's success rates are their all-time rates from the rollups with the same prior as in " +
+  'training, (s + 1) / (n + 2); the duration bucket is the training median. The probability is the mean of the ' +
+  "trees' leaf probabilities. A skill or phase the model never saw is averaged over all known ones.";
+
+export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDeps, predictors: PredictorCache): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'predict_skill_success',
+      title: 'Predict skill success',
+      description: 'Estimates the probability that an invocation of a skill by a user in a workflow phase succeeds. ' + PREDICTION_METHOD,
+      inputSchema: {
+        skill_name: skillNameField.describe('Skill to predict for'),
+        workflow_phase: workflowPhaseField.describe('Workflow phase of the planned invocation'),
+        user_id: userIdField.describe('The user (hashed before use, as when tracking)'),
+        hour_of_day: intField(0, 23).optional().describe('UTC hour of the planned invocation; the current hour when omitted'),
+      },
+      outputSchema: {
+        probability: z.number(),
+        skill_name: z.string(),
+        workflow_phase: z.string(),
+        hour_of_day: z.number().int(),
+        user_success_rate: z.number().describe('(s + 1) / (n + 2) over the user\'s invocations'),
+        user_invocations: z.number().int(),
+        skill_success_rate: z.number().describe('(s + 1) / (n + 2) over the skill\'s invocations'),
+        skill_invocations: z.number().int(),
+        unknown_skill: z.boolean(),
+        unknown_phase: z.boolean(),
+        model: z.object({
+          id: z.number().int(),
+          trained_at: z.string(),
+          window_days: z.number().int(),
+          holdout_accuracy: z.number(),
+          baseline_accuracy: z.number(),
+        }),
+        caveats: z.array(z.string()),
+        method: z.string(),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
+      const model = predictors.current();
+      if (!model) {
+        throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
+      }
+      const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
+      let userN = 0;
+      let userS = 0;
+      for (const row of await deps.store.userSkillStats(deps.hashUser(user_id))) {
+        userN += row.invocations;
+        userS += row.successes;
+      }
+      const skill = (await deps.store.skillTotals([skill_name]))[0];
+      const skillN = skill?.invocations ?? 0;
+      const userRate = priorSuccessRate(userS, userN);
+      const skillRate = priorSuccessRate(skill?.successes ?? 0, skillN);
+      const p = model.predict({ skill: skill_name, phase: workflow_phase, hourOfDay: hour, userSuccessRate: userRate, skillSuccessRate: skillRate });
+
+      const report = model.report;
+      const caveats: string[] = [];
+      if (p.unknown_skill) caveats.push(`the model never saw ${skill_name}: the probability is averaged over all skills it knows`);
+      if (p.unknown_phase) caveats.push(`the model never saw phase ${workflow_phase}: the probability is averaged over all phases it knows`);
+      if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
+      if (!beatsBaseline(report)) {
+        caveats.push(
+          `the model's held-out accuracy (${roundRate(report.holdout_accuracy)}) does not clearly beat always predicting ` +
+            `the majority outcome (${roundRate(report.baseline_accuracy)}): treat the probability as a rough prior`,
+        );
+      }
+      const probability = roundRate(p.probability);
+      return {
+        structured: {
+          probability,
+          skill_name,
+          workflow_phase,
+          hour_of_day: hour,
+          user_success_rate: roundRate(userRate),
+          user_invocations: userN,
+          skill_success_rate: roundRate(skillRate),
+          skill_invocations: skillN,
+          unknown_skill: p.unknown_skill,
+          unknown_phase: p.unknown_phase,
+          model: {
+            id: model.id,
+            trained_at: iso(model.trained_at),
+            window_days: model.window_days,
+            holdout_accuracy: roundRate(report.holdout_accuracy),
+            baseline_accuracy: roundRate(report.baseline_accuracy),
+          },
+          caveats,
+          method: PREDICTION_METHOD,
+        },
+        text:
+          `Estimated success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: ${probability} ` +
+          `(model ${model.id}, held-out accuracy ${roundRate(report.holdout_accuracy)} vs baseline ${roundRate(report.baseline_accuracy)}).` +
+          (caveats.length > 0 ? ` Caveats: ${caveats.join('; ')}.` : ''),
+      };
+    },
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The live web dashboard: three static files (plain HTML, JS and CSS, no
+ * build step, no third-party code, no network access besides /ws) read from
+ * the dashboard/ folder next to this module.
+ */
+import fs from 'node:fs';
+import type { Hono } from 'hono';
+import type { HttpMount } from '../server/http-server.js';
+
+const FILES = {
+  'index.html': 'text/html; charset=utf-8',
+  'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard.css': 'text/css; charset=utf-8',
+} as const;
+type DashboardFile = keyof typeof FILES;
+
+/** Locks the page down to its own origin: own scripts and styles, /ws, nothing else. */
+export const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function dashboardDir(): URL {
+  return new URL('./dashboard/', import.meta.url);
+}
+
+export function createDashboardMount(dir: URL = dashboardDir()): HttpMount {
+  // Read once at start-up: the files are small and fixed for a release.
+  const content = new Map<DashboardFile, string>();
+  for (const name of Object.keys(FILES) as DashboardFile[]) content.set(name, fs.readFileSync(new URL(name, dir), 'utf8'));
+  const headers = (name: DashboardFile) => ({
+    'Content-Type': FILES[name],
+    'Cache-Control': 'no-cache',
+    'Content-Security-Policy': DASHBOARD_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  return {
+    routes(hono: Hono) {
+      hono.get('/', (c) => c.body(content.get('index.html')!, 200, headers('index.html')));
+      hono.get('/dashboard/:file', (c) => {
+        const name = c.req.param('file');
+        if (!Object.hasOwn(FILES, name)) return c.notFound();
+        return c.body(content.get(name as DashboardFile)!, 200, headers(name as DashboardFile));
+      });
+    },
+  };
+}

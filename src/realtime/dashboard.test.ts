@@ -1,0 +1,132 @@
+/**
+ * The dashboard in a real headless Chromium: load the page, record
+ * invocations through the HTTP API, and check that the page shows them live.
+ * Leaves a screenshot in test-artifacts/dashboard.png.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+import { createRealtime } from './realtime-mounts.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+function inv(skill: string, completed: boolean, durationMs: number) {
+  return { skill_name: skill, user_id: 'browser-user', session_id: 'browser-session', workflow_phase: 'testing', completed, duration_ms: durationMs };
+}
+
+describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
+  let app: TestApp;
+  let http: RunningHttpServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    app = createTestApp();
+    const rt = await createRealtime(app, { wsRequireToken: true, snapshotIntervalMs: 250 });
+    http = await startHttpServer(app, rt.mounts);
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
+    // A fresh profile directory per run (launchPersistentContext is how Playwright takes --user-data-dir).
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 1100 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    // The token travels in the fragment, which the browser never sends to the server.
+    await page.goto(`${http.url}/#token=${encodeURIComponent(rt.token!)}`);
+  });
+
+  after(async () => {
+    await context?.close();
+    await http?.close();
+    await app?.dispose();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('connects to the live stream', async () => {
+    await page.waitForSelector('#status[data-state="connected"]', { timeout: 10_000 });
+  });
+
+  it('shows invocations recorded through the API in the table, the feed and the charts', async () => {
+    const res = await fetch(`${http.url}/api/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([inv('browser-check', true, 120), inv('browser-check', true, 180), inv('browser-check', false, 900), inv('other-skill', true, 40)]),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { inserted: number }).inserted, 4);
+
+    // Top skills: browser-check with 3 invocations, 2 of them successful (66.7 %).
+    const row = page.locator('#top-skills tbody tr[data-skill="browser-check"]');
+    await row.locator('td[data-field="invocations"]').filter({ hasText: /^3$/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator('td[data-field="success_rate"]').textContent(), '66.7 %');
+    assert.equal(await page.locator('#top-skills tbody tr[data-skill="other-skill"] td[data-field="invocations"]').textContent(), '1');
+    // Live feed: all four events, pushed by the server as they were recorded.
+    await page.waitForFunction(() => document.querySelectorAll('#feed li[data-skill]').length === 4, null, { timeout: 10_000 });
+    assert.equal(await page.locator('#feed li[data-skill="browser-check"]').count(), 3);
+    // Summary card: 4 invocations in the window.
+    await page.locator('#sum-invocations').filter({ hasText: /^4$/ }).waitFor({ timeout: 10_000 });
+    // Charts received points.
+    await page.waitForFunction(() => Number((document.getElementById('chart-success') as HTMLCanvasElement).dataset.points) >= 1);
+    await page.waitForFunction(() => Number((document.getElementById('chart-latency') as HTMLCanvasElement).dataset.points) >= 1);
+  });
+
+  it('lists anomalies as they are detected', async () => {
+    app.bus.emit('anomalies.detected', [
+      {
+        skill_name: 'browser-check',
+        metric: 'success_rate',
+        baseline_value: 0.95,
+        observed_value: 0.6667,
+        deviation_score: 3.2,
+        direction: 'down',
+        severity: 'critical',
+        detected_at: Date.now(),
+      },
+    ]);
+    const item = page.locator('#anomalies li[data-skill="browser-check"]');
+    await item.waitFor({ timeout: 10_000 });
+    assert.match((await item.textContent()) ?? '', /critical.*browser-check.*success rate down 66\.7 %/);
+  });
+
+  it('shows the hourly trend of a skill chosen in the table', async () => {
+    await page.locator('#top-skills tbody tr[data-skill="browser-check"]').click();
+    await page.locator('#trend-summary').filter({ hasText: 'browser-check: 3 invocations in the last 24 h, success 66.7 %' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-points'), '24');
+    // A new invocation of the chosen skill refreshes the trend.
+    await app.tracker.track(inv('browser-check', true, 100));
+    await page.locator('#trend-summary').filter({ hasText: 'browser-check: 4 invocations' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('renders without script errors and saves a screenshot', async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, 'dashboard.png');
+    await page.screenshot({ path: file, fullPage: true });
+    assert.ok(fs.statSync(file).size > 10_000);
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,451 @@
+// Session Buddy live dashboard. Plain browser JavaScript, no dependencies:
+// it opens /ws (protocol v1, see src/realtime/ws-protocol.ts), renders the
+// snapshot pushed every second, the live invocation and anomaly events, and
+// a per-skill hourly trend, with charts drawn on <canvas> by the code below.
+// Text from the server is only ever inserted with textContent.
+(() => {
+  'use strict';
+
+  const PROTOCOL = 1;
+  const HISTORY = 300; // live chart points (one per snapshot, 5 minutes at 1 s)
+  const FEED_MAX = 50;
+  const ANOMALIES_MAX = 50;
+  const COLORS = { accent: '#2f6fdb', p95: '#d64545', ok: '#1f9d55', grid: '#e3e6ec', axis: '#6b7385', bar: '#9db9ec' };
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    ws: null,
+    retryMs: 1000,
+    filter: '*',
+    history: [],
+    feedCount: 0,
+    trend: null,
+    trendSkill: null,
+    trendHours: 24,
+    trendRefreshAt: 0,
+    trendTimer: null,
+    knownSkills: new Set(),
+  };
+
+  // ---- token: #token=... (kept out of server logs) or ?token=... --------------
+  function readToken() {
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+    return fromHash || new URLSearchParams(location.search).get('token');
+  }
+
+  // ---- connection --------------------------------------------------------------
+  function connect() {
+    const token = readToken();
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const url = `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    setStatus('connecting', 'connecting…');
+    const ws = new WebSocket(url);
+    state.ws = ws;
+    ws.onopen = () => {
+      state.retryMs = 1000;
+      setStatus('connected', 'live');
+      subscribe();
+      if (state.trendSkill) requestTrend();
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (msg && msg.v === PROTOCOL) handle(msg);
+    };
+    ws.onclose = (ev) => {
+      state.ws = null;
+      const why = ev.code === 1006 ? 'connection lost (or refused: token?)' : `closed (${ev.code})`;
+      setStatus('disconnected', `${why}; retrying in ${Math.round(state.retryMs / 1000)} s`);
+      setTimeout(connect, state.retryMs);
+      state.retryMs = Math.min(state.retryMs * 2, 15000);
+    };
+  }
+
+  function send(msg) {
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ v: PROTOCOL, ...msg }));
+  }
+
+  function subscribe() {
+    send({ type: 'subscribe', skills: state.filter });
+  }
+
+  function requestTrend() {
+    state.trendRefreshAt = Date.now();
+    send({ type: 'get_trend', skill: state.trendSkill, hours: state.trendHours, id: 'trend' });
+  }
+
+  function setStatus(kind, text) {
+    const el = $('status');
+    el.dataset.state = kind;
+    el.textContent = text;
+  }
+
+  // ---- messages ----------------------------------------------------------------
+  function handle(msg) {
+    switch (msg.type) {
+      case 'hello':
+        for (const a of msg.recent_anomalies || []) addAnomaly(a);
+        break;
+      case 'subscribed':
+        state.history = [];
+        $('top-caption').textContent = msg.skills === '*' ? '' : `(filtered: ${msg.skills.join(', ')})`;
+        break;
+      case 'snapshot':
+        renderSnapshot(msg);
+        break;
+      case 'invocations':
+        renderInvocations(msg);
+        break;
+      case 'anomalies':
+        for (const a of msg.events) addAnomaly(a);
+        break;
+      case 'trend':
+        state.trend = msg;
+        renderTrend();
+        break;
+      case 'error':
+        setStatus('error', `server: ${msg.message}`);
+        setTimeout(() => state.ws && setStatus('connected', 'live'), 4000);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function renderSnapshot(s) {
+    const sum = s.summary;
+    $('sum-invocations').textContent = fmtInt(sum.invocations);
+    $('sum-window').textContent = `since ${fmtTime(s.window.from)}`;
+    $('sum-success').textContent = fmtRate(sum.success_rate);
+    $('sum-avg').textContent = fmtMs(sum.avg_duration_ms);
+    $('sum-p95').textContent = fmtMs(sum.p95_duration_ms);
+    $('sum-skills').textContent = fmtInt(sum.active_skills);
+    $('sum-clients').textContent = `${s.connections} viewer${s.connections === 1 ? '' : 's'}`;
+
+    state.history.push({ t: Date.parse(s.at), rate: sum.success_rate, avg: sum.avg_duration_ms, p95: sum.p95_duration_ms });
+    if (state.history.length > HISTORY) state.history.shift();
+    drawLive();
+
+    const tbody = $('top-skills').tBodies[0];
+    const rows = [];
+    for (const k of s.top_skills) {
+      state.knownSkills.add(k.skill_name);
+      const tr = el('tr', { 'data-skill': k.skill_name });
+      if (k.skill_name === state.trendSkill) tr.className = 'selected';
+      tr.append(
+        el('td', {}, k.skill_name),
+        el('td', { class: 'num', 'data-field': 'invocations' }, fmtInt(k.invocations)),
+        el('td', { class: `num ${rateClass(k.success_rate)}`, 'data-field': 'success_rate' }, fmtRate(k.success_rate)),
+        el('td', { class: 'num' }, fmtMs(k.avg_duration_ms)),
+        el('td', { class: 'num' }, fmtMs(k.p95_duration_ms)),
+        el('td', {}, fmtTime(k.last_invoked_at)),
+      );
+      tr.addEventListener('click', () => chooseTrendSkill(k.skill_name));
+      rows.push(tr);
+    }
+    if (rows.length === 0) rows.push(emptyRow('no invocations in the window yet'));
+    tbody.replaceChildren(...rows);
+    refreshSkillList();
+  }
+
+  function renderInvocations(m) {
+    const list = $('feed');
+    list.querySelector('.empty')?.remove();
+    let touchesTrend = false;
+    for (const e of m.events) {
+      state.feedCount++;
+      state.knownSkills.add(e.skill_name);
+      if (e.skill_name === state.trendSkill) touchesTrend = true;
+      const li = el('li', { 'data-skill': e.skill_name });
+      li.append(
+        el('span', { class: 'time' }, fmtTime(e.invoked_at)),
+        el('span', { class: 'skill' }, e.skill_name),
+        el('span', { class: `badge ${e.completed ? 'ok' : 'fail'}` }, e.completed ? 'ok' : e.error_type || 'failed'),
+        el('span', { class: 'muted' }, `${e.workflow_phase} · ${fmtMs(e.duration_ms)}`),
+      );
+      list.prepend(li);
+    }
+    state.feedCount += m.omitted || 0;
+    while (list.children.length > FEED_MAX) list.lastElementChild.remove();
+    $('feed-count').textContent = `(${fmtInt(state.feedCount)} received)`;
+    if (touchesTrend) scheduleTrendRefresh();
+  }
+
+  // Keep the trend of the chosen skill current: at most one request every 2 s.
+  function scheduleTrendRefresh() {
+    if (state.trendTimer) return;
+    const wait = Math.max(0, state.trendRefreshAt + 2000 - Date.now());
+    state.trendTimer = setTimeout(() => {
+      state.trendTimer = null;
+      if (state.trendSkill) requestTrend();
+    }, wait);
+  }
+
+  function addAnomaly(a) {
+    const list = $('anomalies');
+    list.querySelector('.empty')?.remove();
+    const li = el('li', { 'data-skill': a.skill_name });
+    const metric = a.metric === 'duration' ? 'duration' : 'success rate';
+    const fmt = a.metric === 'duration' ? fmtMs : fmtRate;
+    li.append(
+      el('span', { class: 'time' }, fmtTime(a.detected_at)),
+      el('span', { class: `badge ${a.severity}` }, a.severity),
+      el('span', { class: 'skill' }, a.skill_name),
+      el('span', { class: 'muted' }, `${metric} ${a.direction} ${fmt(a.observed_value)} (baseline ${fmt(a.baseline_value)})`),
+    );
+    list.prepend(li);
+    while (list.children.length > ANOMALIES_MAX) list.lastElementChild.remove();
+  }
+
+  function chooseTrendSkill(skill) {
+    $('trend-skill').value = skill;
+    state.trendSkill = skill;
+    state.trendHours = Number($('trend-hours').value);
+    for (const tr of $('top-skills').tBodies[0].rows) tr.classList.toggle('selected', tr.dataset.skill === skill);
+    requestTrend();
+  }
+
+  function renderTrend() {
+    const t = state.trend;
+    if (!t) return;
+    const total = t.points.reduce((n, p) => n + p.invocations, 0);
+    const ok = t.points.reduce((n, p) => n + p.successes, 0);
+    $('trend-summary').textContent =
+      `${t.skill}: ${fmtInt(total)} invocation${total === 1 ? '' : 's'} in the last ${t.hours} h` +
+      (total > 0 ? `, success ${fmtRate(ok / total)}` : '');
+    drawBars($('chart-trend'), t.points);
+  }
+
+  function refreshSkillList() {
+    const list = $('skill-list');
+    if (list.children.length === state.knownSkills.size) return;
+    list.replaceChildren(...[...state.knownSkills].sort().map((s) => el('option', { value: s })));
+  }
+
+  // ---- charts ------------------------------------------------------------------
+  function drawLive() {
+    const h = state.history;
+    drawLines($('chart-success'), h, [{ key: 'rate', color: COLORS.ok, label: 'success' }], { min: 0, max: 1, fmt: fmtRate });
+    drawLines(
+      $('chart-latency'),
+      h,
+      [
+        { key: 'avg', color: COLORS.accent, label: 'avg' },
+        { key: 'p95', color: COLORS.p95, label: 'p95' },
+      ],
+      { min: 0, fmt: fmtMs },
+    );
+  }
+
+  function prepare(canvas) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth || 300;
+    const h = canvas.clientHeight || 150;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.font = '11px system-ui, sans-serif';
+    return { ctx, w, h, pad: { l: 56, r: 10, t: 16, b: 20 } };
+  }
+
+  /** A round upper bound for the y axis. */
+  function niceMax(v) {
+    if (!(v > 0)) return 1;
+    const p = 10 ** Math.floor(Math.log10(v));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function gridAndAxis(c, min, max, fmt) {
+    const { ctx, w, h, pad } = c;
+    ctx.strokeStyle = COLORS.grid;
+    ctx.fillStyle = COLORS.axis;
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i <= 4; i++) {
+      const v = min + ((max - min) * i) / 4;
+      const y = pad.t + (h - pad.t - pad.b) * (1 - i / 4);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, Math.round(y) + 0.5);
+      ctx.lineTo(w - pad.r, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.fillText(fmt(v), pad.l - 6, y);
+    }
+  }
+
+  function emptyText(c, text) {
+    c.ctx.fillStyle = COLORS.axis;
+    c.ctx.textAlign = 'center';
+    c.ctx.textBaseline = 'middle';
+    c.ctx.fillText(text, c.w / 2, c.h / 2);
+  }
+
+  function drawLines(canvas, points, series, opts) {
+    const c = prepare(canvas);
+    const { ctx, w, h, pad } = c;
+    canvas.dataset.points = String(points.length);
+    let max = opts.max;
+    if (max === undefined) {
+      let top = 0;
+      for (const p of points) for (const s of series) if (p[s.key] != null && p[s.key] > top) top = p[s.key];
+      max = niceMax(top);
+    }
+    gridAndAxis(c, opts.min, max, opts.fmt);
+    if (points.length === 0) return emptyText(c, 'waiting for data…');
+    const t0 = points[0].t;
+    const span = Math.max(points[points.length - 1].t - t0, 1000);
+    const x = (t) => pad.l + ((t - t0) / span) * (w - pad.l - pad.r);
+    const y = (v) => pad.t + (1 - (v - opts.min) / (max - opts.min)) * (h - pad.t - pad.b);
+    ctx.lineWidth = 2;
+    let legendX = w - pad.r;
+    for (const s of [...series].reverse()) {
+      ctx.strokeStyle = s.color;
+      ctx.beginPath();
+      let drawing = false;
+      for (const p of points) {
+        const v = p[s.key];
+        if (v == null) {
+          drawing = false;
+          continue;
+        }
+        if (drawing) ctx.lineTo(x(p.t), y(v));
+        else ctx.moveTo(x(p.t), y(v));
+        drawing = true;
+      }
+      if (points.length === 1 && points[0][s.key] != null) ctx.arc(x(points[0].t), y(points[0][s.key]), 2, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.fillStyle = s.color;
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'top';
+      ctx.fillText(s.label, legendX, 0);
+      legendX -= ctx.measureText(s.label).width + 12;
+    }
+    ctx.fillStyle = COLORS.axis;
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'left';
+    ctx.fillText(fmtTime(t0), pad.l, h);
+    ctx.textAlign = 'right';
+    ctx.fillText(fmtTime(points[points.length - 1].t), w - pad.r, h);
+  }
+
+  /** Hourly invocations as bars, success rate as a line on a 0–100 % scale. */
+  function drawBars(canvas, points) {
+    const c = prepare(canvas);
+    const { ctx, w, h, pad } = c;
+    canvas.dataset.points = String(points.length);
+    const max = niceMax(Math.max(0, ...points.map((p) => p.invocations)));
+    gridAndAxis(c, 0, max, (v) => fmtInt(Math.round(v)));
+    if (points.length === 0) return emptyText(c, 'no data');
+    const plotW = w - pad.l - pad.r;
+    const plotH = h - pad.t - pad.b;
+    const bw = plotW / points.length;
+    ctx.fillStyle = COLORS.bar;
+    points.forEach((p, i) => {
+      const bh = (p.invocations / max) * plotH;
+      ctx.fillRect(pad.l + i * bw + bw * 0.1, pad.t + plotH - bh, Math.max(bw * 0.8, 1), bh);
+    });
+    ctx.strokeStyle = COLORS.ok;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    let drawing = false;
+    points.forEach((p, i) => {
+      if (p.success_rate == null) {
+        drawing = false;
+        return;
+      }
+      const px = pad.l + (i + 0.5) * bw;
+      const py = pad.t + (1 - p.success_rate) * plotH;
+      if (drawing) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+      drawing = true;
+    });
+    ctx.stroke();
+    ctx.fillStyle = COLORS.ok;
+    points.forEach((p, i) => {
+      if (p.success_rate == null) return;
+      ctx.beginPath();
+      ctx.arc(pad.l + (i + 0.5) * bw, pad.t + (1 - p.success_rate) * plotH, 3, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'right';
+    ctx.fillText('success rate (0–100 %)', w - pad.r, 0);
+    ctx.fillStyle = COLORS.bar;
+    ctx.fillText('invocations per hour', w - pad.r - ctx.measureText('success rate (0–100 %)').width - 12, 0);
+    ctx.fillStyle = COLORS.axis;
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'left';
+    ctx.fillText(fmtHour(points[0].at), pad.l, h);
+    ctx.textAlign = 'right';
+    ctx.fillText(fmtHour(points[points.length - 1].at), w - pad.r, h);
+  }
+
+  // ---- helpers -----------------------------------------------------------------
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function emptyRow(text) {
+    const tr = el('tr', { class: 'empty' });
+    tr.append(el('td', { colspan: '6' }, text));
+    return tr;
+  }
+
+  function fmtInt(n) {
+    return n == null ? '–' : Number(n).toLocaleString('en-US');
+  }
+  function fmtRate(r) {
+    return r == null ? '–' : `${(r * 100).toFixed(1)} %`;
+  }
+  function fmtMs(ms) {
+    if (ms == null) return '–';
+    if (ms < 1000) return `${Math.round(ms)} ms`;
+    if (ms < 60000) return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+    return `${(ms / 60000).toFixed(1)} min`;
+  }
+  function fmtTime(t) {
+    const d = new Date(t);
+    return Number.isNaN(d.getTime()) ? '–' : d.toLocaleTimeString('en-GB', { hour12: false });
+  }
+  function fmtHour(t) {
+    const d = new Date(t);
+    return `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${String(d.getHours()).padStart(2, '0')}:00`;
+  }
+  function rateClass(r) {
+    return r < 0.8 ? 'rate-bad' : r < 0.95 ? 'rate-warn' : '';
+  }
+
+  // ---- start -------------------------------------------------------------------
+  $('filter-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const names = $('filter')
+      .value.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    state.filter = names.length ? names : '*';
+    subscribe();
+  });
+  $('trend-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const skill = $('trend-skill').value.trim();
+    if (skill) chooseTrendSkill(skill);
+  });
+  window.addEventListener('resize', () => {
+    drawLive();
+    renderTrend();
+  });
+  drawLive();
+  connect();
+})();

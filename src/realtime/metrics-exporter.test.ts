@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { register as globalRegistry } from 'prom-client';
+import { createApp } from '../app.js';
+import { parseConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { callOk, connectInMemory, createTestApp, type TestApp } from '../testing/harness.js';
+import { MetricsExporter } from './metrics-exporter.js';
+import { parsePromText, sampleKey, type PromSamples } from './prom-text.js';
+
+const silent = createLogger('silent');
+
+function inv(skill: string, phase: string, completed: boolean, durationMs: number, extra: Record<string, unknown> = {}) {
+  return { skill_name: skill, user_id: 'u1', session_id: 's1', workflow_phase: phase, completed, duration_ms: durationMs, ...extra };
+}
+
+async function scrape(exporter: MetricsExporter): Promise<PromSamples> {
+  return parsePromText(await exporter.metrics());
+}
+
+const invocationsKey = (skill: string, phase: string, completed: boolean) =>
+  sampleKey('skill_invocations_total', { skill_name: skill, workflow_phase: phase, completed: String(completed) });
+const bucketKey = (skill: string, le: string) => sampleKey('skill_duration_seconds_bucket', { skill_name: skill, le });
+
+describe('MetricsExporter', () => {
+  let app: TestApp;
+  let exporter: MetricsExporter;
+
+  before(async () => {
+    app = createTestApp();
+    exporter = await MetricsExporter.create(
+      { bus: app.bus, store: app.store, logger: silent, version: app.version },
+      { maxSkillLabels: 500, processMetrics: true },
+    );
+    await app.tracker.trackBatch([
+      inv('run-tests', 'testing', true, 1200),
+      inv('run-tests', 'testing', false, 300),
+      inv('run-tests', 'testing', true, 45_000),
+      inv('deploy', 'deployment', true, 20, { dedupe_key: 'd-1' }),
+    ]);
+    // Same dedupe key: stored once, counted once.
+    await app.tracker.trackBatch([inv('deploy', 'deployment', true, 20, { dedupe_key: 'd-1' })]);
+  });
+  after(async () => {
+    exporter.close();
+    await app.dispose();
+  });
+
+  it('counts invocations per skill, phase and outcome', async () => {
+    const m = await scrape(exporter);
+    assert.equal(m.get(invocationsKey('run-tests', 'testing', true)), 2);
+    assert.equal(m.get(invocationsKey('run-tests', 'testing', false)), 1);
+    assert.equal(m.get(invocationsKey('deploy', 'deployment', true)), 1); // the duplicate is not counted
+    assert.equal(m.get(invocationsKey('deploy', 'deployment', false)), undefined);
+  });
+
+  it('observes durations in seconds into the skill buckets', async () => {
+    const m = await scrape(exporter);
+    // run-tests: 0.3 s, 1.2 s, 45 s
+    assert.equal(m.get(sampleKey('skill_duration_seconds_count', { skill_name: 'run-tests' })), 3);
+    // 0.3 + 1.2 + 45 = 46.5
+    assert.ok(Math.abs(m.get(sampleKey('skill_duration_seconds_sum', { skill_name: 'run-tests' }))! - 46.5) < 1e-9);
+    assert.equal(m.get(bucketKey('run-tests', '0.25')), 0);
+    assert.equal(m.get(bucketKey('run-tests', '0.5')), 1); // 0.3
+    assert.equal(m.get(bucketKey('run-tests', '2.5')), 2); // 0.3, 1.2
+    assert.equal(m.get(bucketKey('run-tests', '30')), 2);
+    assert.equal(m.get(bucketKey('run-tests', '60')), 3); // + 45
+    assert.equal(m.get(bucketKey('run-tests', '+Inf')), 3);
+    // deploy: 0.02 s falls in the first bucket (0.025)
+    assert.equal(m.get(bucketKey('deploy', '0.025')), 1);
+  });
+
+  it('counts anomalies by severity, both series present from the start', async () => {
+    const before = await scrape(exporter);
+    assert.equal(before.get(sampleKey('skill_anomalies_total', { severity: 'warning' })), 0);
+    assert.equal(before.get(sampleKey('skill_anomalies_total', { severity: 'critical' })), 0);
+    const a = {
+      skill_name: 'run-tests',
+      metric: 'success_rate' as const,
+      baseline_value: 0.95,
+      observed_value: 0.5,
+      deviation_score: 4,
+      direction: 'down' as const,
+      detected_at: Date.now(),
+    };
+    app.bus.emit('anomalies.detected', [
+      { ...a, severity: 'critical' },
+      { ...a, severity: 'warning' },
+      { ...a, severity: 'critical' },
+    ]);
+    const m = await scrape(exporter);
+    assert.equal(m.get(sampleKey('skill_anomalies_total', { severity: 'critical' })), 2);
+    assert.equal(m.get(sampleKey('skill_anomalies_total', { severity: 'warning' })), 1);
+  });
+
+  it('counts MCP tool calls from real tool invocations', async () => {
+    const client = await connectInMemory(app.createMcpServer('metrics-test'));
+    try {
+      await callOk(client, 'track_skill_invocation', inv('lint', 'review', true, 5));
+      const m = await scrape(exporter);
+      assert.equal(m.get(sampleKey('mcp_tool_calls_total', { tool: 'track_skill_invocation', outcome: 'ok' })), 1);
+      assert.equal(m.get(sampleKey('mcp_tool_duration_seconds_count', { tool: 'track_skill_invocation' })), 1);
+      assert.equal(m.get(invocationsKey('lint', 'review', true)), 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('exports the connection gauge, the info metric and process metrics', async () => {
+    exporter.setConnections(3);
+    const text = await exporter.metrics();
+    const m = parsePromText(text);
+    assert.equal(m.get('websocket_connections_active'), 3);
+    assert.equal(m.get(sampleKey('session_buddy_info', { version: app.version })), 1);
+    assert.ok((m.get('process_resident_memory_bytes') ?? 0) > 0);
+    assert.match(text, /# TYPE skill_duration_seconds histogram/);
+    assert.match(exporter.contentType, /^text\/plain; version=0\.0\.4/);
+  });
+
+  it('leaves the global prom-client registry alone', async () => {
+    const names = (await globalRegistry.getMetricsAsJSON()).map((x) => x.name);
+    assert.ok(!names.includes('skill_invocations_total'));
+  });
+});
+
+describe('MetricsExporter label cap', () => {
+  it('reports skills past the cap as __other__, keeping the most used names from the store', async () => {
+    const app = createTestApp();
+    try {
+      // Stored before the exporter starts: busy (3 calls) and medium (2) keep their names, rare (1) does not.
+      await app.tracker.trackBatch([
+        inv('rare', 'review', true, 10),
+        inv('busy', 'testing', true, 10),
+        inv('busy', 'testing', true, 10),
+        inv('busy', 'testing', true, 10),
+        inv('medium', 'testing', true, 10),
+        inv('medium', 'testing', true, 10),
+      ]);
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.store, logger: silent, version: app.version },
+        { maxSkillLabels: 2, processMetrics: false },
+      );
+      await app.tracker.trackBatch([inv('newcomer', 'review', false, 10), inv('busy', 'testing', true, 10)]);
+      const m = await scrape(exporter);
+      exporter.close();
+      assert.equal(m.get(invocationsKey('busy', 'testing', true)), 4); // 3 stored + 1 live
+      assert.equal(m.get(invocationsKey('medium', 'testing', true)), 2);
+      assert.equal(m.get(invocationsKey('__other__', 'review', true)), 1); // rare
+      assert.equal(m.get(invocationsKey('__other__', 'review', false)), 1); // newcomer
+      assert.equal(m.get(invocationsKey('rare', 'review', true)), undefined);
+      assert.equal(m.get(sampleKey('skill_duration_seconds_count', { skill_name: '__other__' })), 1);
+      assert.equal(m.get('process_resident_memory_bytes'), undefined); // processMetrics: false
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('MetricsExporter after a restart', () => {
+  it('initialises the invocation counter from the store; the histogram starts empty', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-metrics-restart-'));
+    try {
+      const config = parseConfig({ flags: { dataDir: dir, port: 0 }, env: {} });
+      const first = createApp(config, { logger: silent });
+      const e1 = await MetricsExporter.create({ bus: first.bus, store: first.store, logger: silent, version: first.version }, { maxSkillLabels: 500, processMetrics: false });
+      await first.tracker.trackBatch([inv('build', 'implementation', true, 2000), inv('build', 'implementation', true, 3000), inv('build', 'implementation', false, 100)]);
+      const m1 = await scrape(e1);
+      assert.equal(m1.get(invocationsKey('build', 'implementation', true)), 2);
+      e1.close();
+      await first.close();
+
+      const second = createApp(config, { logger: silent });
+      const e2 = await MetricsExporter.create({ bus: second.bus, store: second.store, logger: silent, version: second.version }, { maxSkillLabels: 500, processMetrics: false });
+      try {
+        let m2 = await scrape(e2);
+        assert.equal(m2.get(invocationsKey('build', 'implementation', true)), 2);
+        assert.equal(m2.get(invocationsKey('build', 'implementation', false)), 1);
+        assert.equal(m2.get(sampleKey('skill_duration_seconds_count', { skill_name: 'build' })), undefined);
+        await second.tracker.track(inv('build', 'implementation', true, 500));
+        m2 = await scrape(e2);
+        assert.equal(m2.get(invocationsKey('build', 'implementation', true)), 3); // 2 restored + 1 new
+        assert.equal(m2.get(sampleKey('skill_duration_seconds_count', { skill_name: 'build' })), 1);
+      } finally {
+        e2.close();
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

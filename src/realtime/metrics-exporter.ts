@@ -1,0 +1,207 @@
+/**
+ * Prometheus exporter. Owns its own prom-client Registry (never the global
+ * one, so several apps in one process, e.g. tests, stay isolated) and keeps it
+ * up to date from the in-process event bus.
+ *
+ * Metrics and their restart semantics:
+ * - skill_invocations_total{skill_name,workflow_phase,completed}: initialised
+ *   at start-up from the store's all-time per-phase totals, so the value is
+ *   right after a restart (Prometheus sees no reset).
+ * - skill_duration_seconds{skill_name} (histogram): starts empty at every
+ *   start-up. Prometheus detects the reset and rate()/increase() (hence
+ *   histogram_quantile over rate()) handle it. No workflow_phase label: that
+ *   would multiply the bucket series by 8 for little gain.
+ * - skill_anomalies_total{severity}, mcp_tool_calls_total{tool,outcome},
+ *   mcp_tool_duration_seconds{tool}: process-lifetime counters, reset on restart.
+ * - websocket_connections_active, websocket_messages_dropped_total.
+ * - session_buddy_info{version} = 1, plus process_* and nodejs_* runtime metrics
+ *   (prom-client's defaults, minus three gauges misnamed *_total).
+ *
+ * skill_name values are user data: at most `maxSkillLabels` distinct values are
+ * exported, further skills are counted under skill_name="__other__" (see LabelCap).
+ * The two per-skill families are rendered by skill-series.ts (fast path for
+ * the bulk of the exposition); everything else lives in the exporter's own
+ * prom-client Registry, and /metrics is the concatenation of both.
+ * Invocations written by another process (e.g. the CLI writing to the database
+ * directly) are counted at the next start-up, not live.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AnomalyEvent, EventBus, InvocationEvent, ToolCallEvent } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { InvocationStore } from '../store/types.js';
+import { LabelCap } from './label-cap.js';
+import { DurationHistogram, InvocationCounter } from './skill-series.js';
+
+/** Seconds; agent skills run from tens of milliseconds to several minutes. */
+export const SKILL_DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** Seconds; MCP tool calls are mostly local database work. */
+export const TOOL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** prom-client default metrics that are gauges despite a `_total` suffix. */
+const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export interface MetricsExporterDeps {
+  bus: EventBus;
+  store: Pick<InvocationStore, 'phaseTotals'>;
+  logger: Logger;
+  version: string;
+}
+
+export interface MetricsExporterOptions {
+  maxSkillLabels: number;
+  processMetrics: boolean;
+}
+
+/** What the WebSocket hub reports to the exporter. */
+export interface WsMetricsSink {
+  setConnections(n: number): void;
+  dropped(n: number): void;
+}
+
+export class MetricsExporter implements WsMetricsSink {
+  readonly registry = new Registry();
+  private readonly skills: LabelCap;
+  private readonly invocations = new InvocationCounter(
+    'Skill invocations recorded, by skill, workflow phase and outcome (all-time, restored from the store at start-up).',
+  );
+  private readonly durations = new DurationHistogram('Duration of skill invocations recorded since the server started.', SKILL_DURATION_BUCKETS);
+  private readonly anomalies: Counter<'severity'>;
+  private readonly toolCalls: Counter<'tool' | 'outcome'>;
+  private readonly toolDurations: Histogram<'tool'>;
+  private readonly wsConnections: Gauge;
+  private readonly wsDropped: Counter;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  /**
+   * Builds the exporter, subscribes it to the bus and adds the stored
+   * all-time totals to the invocation counter.
+   */
+  static async create(deps: MetricsExporterDeps, opts: MetricsExporterOptions): Promise<MetricsExporter> {
+    const exporter = new MetricsExporter(deps, opts);
+    // The SQLite store runs the query synchronously inside this call, and the
+    // bus listeners are added in the same tick: every invocation is either in
+    // the totals or delivered as an event, never both, never neither.
+    const totalsPromise = deps.store.phaseTotals();
+    exporter.subscribe();
+    try {
+      const totals = [...(await totalsPromise)].sort((a, b) => b.invocations - a.invocations);
+      for (const t of totals) {
+        if (t.invocations <= 0) continue;
+        exporter.invocations.inc(exporter.skills.map(t.skill), t.workflowPhase, t.completed, t.invocations);
+      }
+    } catch (err) {
+      exporter.close();
+      throw err;
+    }
+    return exporter;
+  }
+
+  private constructor(
+    private readonly deps: MetricsExporterDeps,
+    opts: MetricsExporterOptions,
+  ) {
+    const registers = [this.registry];
+    this.skills = new LabelCap(opts.maxSkillLabels);
+    this.anomalies = new Counter({
+      name: 'skill_anomalies_total',
+      help: 'Anomalies detected since the server started, by severity.',
+      labelNames: ['severity'],
+      registers,
+    });
+    for (const severity of ['warning', 'critical']) this.anomalies.inc({ severity }, 0);
+    this.toolCalls = new Counter({
+      name: 'mcp_tool_calls_total',
+      help: 'MCP tool calls since the server started, by tool and outcome (ok or error).',
+      labelNames: ['tool', 'outcome'],
+      registers,
+    });
+    this.toolDurations = new Histogram({
+      name: 'mcp_tool_duration_seconds',
+      help: 'Duration of MCP tool calls since the server started.',
+      labelNames: ['tool'],
+      buckets: TOOL_DURATION_BUCKETS,
+      registers,
+    });
+    this.wsConnections = new Gauge({
+      name: 'websocket_connections_active',
+      help: 'WebSocket clients currently connected to /ws.',
+      registers,
+    });
+    this.wsDropped = new Counter({
+      name: 'websocket_messages_dropped_total',
+      help: 'Live-stream messages not sent to a client because its send buffer was full.',
+      registers,
+    });
+    new Gauge({
+      name: 'session_buddy_info',
+      help: 'Always 1; the version label names the running release.',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: deps.version }, 1);
+    if (opts.processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges named *_total break the Prometheus naming rules (promtool check
+      // metrics rejects them); their per-type siblings (nodejs_active_handles
+      // etc.) carry the same information.
+      for (const name of NON_CONFORMING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition in the Prometheus text format. */
+  async metrics(): Promise<string> {
+    const rest = await this.registry.metrics();
+    return `${this.invocations.render()}\n${this.durations.render()}\n${rest}`;
+  }
+
+  setConnections(n: number): void {
+    this.wsConnections.set(n);
+  }
+
+  dropped(n: number): void {
+    if (n > 0) this.wsDropped.inc(n);
+  }
+
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  private subscribe(): void {
+    const { bus, logger } = this.deps;
+    // Listeners run inside the tracker's call: never let a metrics problem fail a recording.
+    const guard =
+      <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          fn(...args);
+        } catch (err) {
+          logger.warn('metrics update failed', { what, err });
+        }
+      };
+    this.unsubscribe.push(
+      bus.on('invocations.recorded', guard('invocations', (events) => this.onInvocations(events))),
+      bus.on('anomalies.detected', guard('anomalies', (events) => this.onAnomalies(events))),
+      bus.on('tool.called', guard('tool', (event) => this.onToolCall(event))),
+    );
+  }
+
+  private onInvocations(events: readonly InvocationEvent[]): void {
+    for (const e of events) {
+      const skill = this.skills.map(e.skill_name);
+      this.invocations.inc(skill, e.workflow_phase, e.completed);
+      this.durations.observe(skill, e.duration_ms / 1000);
+    }
+  }
+
+  private onAnomalies(events: readonly AnomalyEvent[]): void {
+    for (const e of events) this.anomalies.inc({ severity: e.severity });
+  }
+
+  private onToolCall(e: ToolCallEvent): void {
+    this.toolCalls.inc({ tool: e.tool, outcome: e.outcome });
+    this.toolDurations.observe({ tool: e.tool }, e.seconds);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Options of the real-time monitoring components (Prometheus exporter,
+ * WebSocket hub, web dashboard), with their defaults. The configuration layer
+ * fills these from CLI flags and environment variables; anything left out
+ * takes the default below.
+ */
+import { AppError } from '../errors.js';
+
+export interface RealtimeOptions {
+  /** Serve /metrics on the main HTTP port (and on the dedicated metrics port when configured). */
+  metrics: boolean;
+  /** Serve the WebSocket live stream at /ws. */
+  ws: boolean;
+  /** Serve the live web dashboard at / (it reads its data from /ws). */
+  dashboard: boolean;
+  /** Most WebSocket clients connected at once; further upgrades get HTTP 503. */
+  wsMaxClients: number;
+  /**
+   * Require the access token on loopback binds too. On a non-loopback bind the
+   * token is always required, whatever this says.
+   */
+  wsRequireToken: boolean;
+  /**
+   * Extra browser origins allowed to open /ws (e.g. "https://grafana.example.com").
+   * Same-origin pages (the dashboard itself) and clients that send no Origin
+   * header (scripts, CLIs) are always allowed.
+   */
+  wsAllowedOrigins: string[];
+  /** Largest accepted client message, in bytes. */
+  wsMaxMessageBytes: number;
+  /** Interval of WebSocket protocol pings; a client that missed the previous ping is dropped. */
+  heartbeatMs: number;
+  /** Interval of the metrics snapshot pushed to subscribers. */
+  snapshotIntervalMs: number;
+  /** Shortest gap between two pushes of coalesced events to a client. */
+  eventFlushMs: number;
+  /** Events kept per push; further events of the same push are only counted (`omitted`). */
+  maxEventsPerPush: number;
+  /** Number of skills in the snapshot's top list. */
+  topSkills: number;
+  /** Snapshot window: the current clock hour and the `windowHours - 1` hours before it. */
+  windowHours: number;
+  /** Distinct skill_name label values in Prometheus; further skills are counted as "__other__". */
+  maxSkillLabels: number;
+  /** Export the process/Node.js runtime metrics (process_*, nodejs_*). */
+  processMetrics: boolean;
+}
+
+export const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze({
+  metrics: true,
+  ws: true,
+  dashboard: true,
+  wsMaxClients: 1000,
+  wsRequireToken: false,
+  wsAllowedOrigins: [],
+  wsMaxMessageBytes: 64 * 1024,
+  heartbeatMs: 30_000,
+  snapshotIntervalMs: 1000,
+  eventFlushMs: 100,
+  maxEventsPerPush: 100,
+  topSkills: 10,
+  windowHours: 2,
+  maxSkillLabels: 500,
+  processMetrics: true,
+});
+
+/** Fills in defaults and checks the numeric options. */
+export function resolveRealtimeOptions(partial: Partial<RealtimeOptions> = {}): RealtimeOptions {
+  const o: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, wsAllowedOrigins: [], ...stripUndefined(partial) };
+  positiveInt('ws-max-clients', o.wsMaxClients);
+  positiveInt('ws-max-message-bytes', o.wsMaxMessageBytes);
+  positiveInt('heartbeat-ms', o.heartbeatMs);
+  positiveInt('snapshot-interval-ms', o.snapshotIntervalMs);
+  positiveInt('event-flush-ms', o.eventFlushMs);
+  positiveInt('max-events-per-push', o.maxEventsPerPush);
+  positiveInt('top-skills', o.topSkills);
+  positiveInt('window-hours', o.windowHours);
+  positiveInt('max-skill-labels', o.maxSkillLabels);
+  for (const origin of o.wsAllowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw AppError.invalid('ws-allowed-origins', 'each origin must look like http(s)://host[:port]');
+  }
+  return o;
+}
+
+function positiveInt(field: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw AppError.invalid(field, 'must be an integer >= 1');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,123 @@
+/**
+ * Builds the real-time monitoring components of an app and returns them as
+ * HTTP mounts: GET /metrics (plus the dedicated metrics port when
+ * config.metricsPort is set), the /ws live stream, and the dashboard at /.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '../app.js';
+import { isLoopback, type HttpMount } from '../server/http-server.js';
+import { hostAllowed } from './access.js';
+import { loadOrCreateToken, tokenPath } from './auth-token.js';
+import { createDashboardMount } from './dashboard-routes.js';
+import { MetricsExporter } from './metrics-exporter.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
+import { WsHub } from './ws-hub.js';
+
+export interface Realtime {
+  options: RealtimeOptions;
+  mounts: HttpMount[];
+  exporter: MetricsExporter | null;
+  hub: WsHub | null;
+  /** The dedicated metrics port server, when config.metricsPort is set and metrics are on. */
+  metricsServer: MetricsServer | null;
+  /** The live-stream token (null when the WebSocket is off). */
+  token: string | null;
+  /** Whether /ws demands the token. */
+  tokenRequired: boolean;
+  /** Stops everything (also done by the mounts' close when the HTTP server closes). */
+  close(): Promise<void>;
+}
+
+export async function createRealtime(app: App, partial: Partial<RealtimeOptions> = {}): Promise<Realtime> {
+  const options = resolveRealtimeOptions(partial);
+  const { config, logger } = app;
+  const closers: (() => void | Promise<void>)[] = [];
+  const mounts: HttpMount[] = [];
+  let exporter: MetricsExporter | null = null;
+  let hub: WsHub | null = null;
+  let metricsServer: MetricsServer | null = null;
+  let token: string | null = null;
+  let tokenRequired = false;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    for (const fn of closers.reverse()) await fn();
+  };
+
+  try {
+    if (options.metrics) {
+      exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.store, logger, version: app.version },
+        { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics },
+      );
+      const exp = exporter;
+      closers.push(() => exp.close());
+      let port: number | null = null;
+      mounts.push({
+        routes(hono) {
+          hono.get('/metrics', async (c) => {
+            if (!hostAllowed(config.host, port, c.req.header('host'))) {
+              return c.text('Host header not allowed on a loopback bind\n', 403);
+            }
+            return c.body(await exp.metrics(), 200, { 'Content-Type': exp.contentType, 'Cache-Control': 'no-store' });
+          });
+        },
+        attach(server: Server) {
+          port = (server.address() as AddressInfo).port;
+        },
+      });
+      if (config.metricsPort !== null) {
+        metricsServer = await startMetricsServer(exp, config.host, config.metricsPort, logger);
+        const ms = metricsServer;
+        closers.push(() => ms.close());
+        logger.info('prometheus metrics on dedicated port', { url: ms.url });
+      }
+    }
+
+    if (options.ws) {
+      token = loadOrCreateToken(config.dataDir);
+      tokenRequired = options.wsRequireToken || !isLoopback(config.host);
+      hub = new WsHub(
+        { bus: app.bus, store: app.store, logger, now: app.now, version: app.version, metrics: exporter ?? undefined },
+        {
+          bindHost: config.host,
+          requireToken: tokenRequired,
+          token,
+          allowedOrigins: options.wsAllowedOrigins,
+          maxClients: options.wsMaxClients,
+          maxMessageBytes: options.wsMaxMessageBytes,
+          heartbeatMs: options.heartbeatMs,
+          snapshotIntervalMs: options.snapshotIntervalMs,
+          eventFlushMs: options.eventFlushMs,
+          maxEventsPerPush: options.maxEventsPerPush,
+          topSkills: options.topSkills,
+          windowHours: options.windowHours,
+        },
+      );
+      const h = hub;
+      closers.push(() => h.close());
+      mounts.push({ attach: (server) => h.attach(server) });
+      if (tokenRequired) logger.info('live stream requires the access token', { tokenFile: tokenPath(config.dataDir) });
+    }
+
+    if (options.dashboard) {
+      mounts.push(createDashboardMount());
+      if (!options.ws) logger.warn('the dashboard is on but the WebSocket stream is off: the page will show no data');
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  // One mount closes everything, after the others were attached.
+  mounts.push({ close });
+  return { options, mounts, exporter, hub, metricsServer, token, tokenRequired, close };
+}
+
+/** The HTTP mounts of the real-time components (see createRealtime). */
+export async function createRealtimeMounts(app: App, options: Partial<RealtimeOptions> = {}): Promise<HttpMount[]> {
+  return (await createRealtime(app, options)).mounts;
+}

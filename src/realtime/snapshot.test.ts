@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { durationBucket } from '../analytics/histogram.js';
+import { HOUR_MS, type HourlyRollup, type SkillHistogram } from '../analytics/types.js';
+import { buildSnapshot, loadSnapshotData, type SnapshotData } from './snapshot.js';
+import { trendPoints } from './trend-points.js';
+
+const H = 480_000; // an epoch hour (2024-10-04T00:00Z)
+
+function row(skill: string, hour: number, invocations: number, successes: number, durationSum: number): HourlyRollup {
+  return { skill, hour, invocations, successes, durationSum, durationSqSum: 0, lastAt: hour * HOUR_MS + 60_000 };
+}
+
+const data: SnapshotData = {
+  at: H * HOUR_MS + 30 * 60_000,
+  fromHour: H - 1,
+  toHour: H,
+  rows: [row('a', H - 1, 4, 4, 400), row('a', H, 6, 3, 1200), row('b', H, 20, 19, 2000), row('c', H, 1, 0, 50)],
+  histograms: [
+    { skill: 'a', buckets: [{ bucket: durationBucket(100), count: 10 }] },
+    { skill: 'b', buckets: [{ bucket: durationBucket(100), count: 20 }] },
+  ] satisfies SkillHistogram[],
+};
+
+describe('buildSnapshot', () => {
+  it('covers every skill for a "*" subscription', () => {
+    const s = buildSnapshot(data, null, 2, 5);
+    assert.equal(s.v, 1);
+    assert.equal(s.type, 'snapshot');
+    assert.equal(s.connections, 5);
+    assert.equal(s.window.from, new Date((H - 1) * HOUR_MS).toISOString());
+    assert.equal(s.at, new Date(data.at).toISOString());
+    // b has 20, a has 4 + 6 = 10, c has 1: top 2 = b, a
+    assert.deepEqual(s.top_skills.map((t) => [t.skill_name, t.invocations]), [['b', 20], ['a', 10]]);
+    // a: successes 4 + 3 = 7 of 10; avg (400 + 1200) / 10 = 160 ms
+    assert.equal(s.top_skills[1]!.success_rate, 0.7);
+    assert.equal(s.top_skills[1]!.avg_duration_ms, 160);
+    // all: 31 invocations, 26 successes, (400 + 1200 + 2000 + 50) / 31 = 117.74 ms
+    assert.equal(s.summary.invocations, 31);
+    assert.equal(s.summary.successes, 26);
+    assert.equal(s.summary.avg_duration_ms, 117.7);
+    assert.equal(s.summary.active_skills, 3);
+    // every histogram entry is in the bucket of 100 ms, so p95 lies inside that bucket
+    assert.ok(s.summary.p95_duration_ms! >= 2 ** ((durationBucket(100) - 1) / 4) && s.summary.p95_duration_ms! <= 2 ** (durationBucket(100) / 4));
+  });
+
+  it('restricts summary and top list to the subscribed skills', () => {
+    const s = buildSnapshot(data, new Set(['a', 'c']), 10, 1);
+    assert.deepEqual(s.top_skills.map((t) => t.skill_name), ['a', 'c']);
+    assert.equal(s.summary.invocations, 11); // 10 + 1
+    assert.equal(s.summary.successes, 7);
+  });
+
+  it('reports an empty window with null rates', () => {
+    const s = buildSnapshot({ ...data, rows: [], histograms: [] }, null, 10, 0);
+    assert.deepEqual(s.top_skills, []);
+    assert.equal(s.summary.invocations, 0);
+    assert.equal(s.summary.success_rate, null);
+    assert.equal(s.summary.p95_duration_ms, null);
+  });
+});
+
+describe('loadSnapshotData', () => {
+  it('asks the store for the current hour and the hours before it', async () => {
+    const ranges: unknown[] = [];
+    const store = {
+      hourlyRollups: async (r: unknown) => (ranges.push(r), []),
+      hourlyHistograms: async (r: unknown) => (ranges.push(r), []),
+    };
+    const d = await loadSnapshotData(store, H * HOUR_MS + 5, 2);
+    assert.deepEqual(ranges, [{ fromHour: H - 1, toHour: H }, { fromHour: H - 1, toHour: H }]);
+    assert.equal(d.fromHour, H - 1);
+    assert.equal(d.toHour, H);
+  });
+});
+
+describe('trendPoints', () => {
+  it('gives one point per hour, zero-filled, with rates from the sums', () => {
+    const points = trendPoints([row('a', H, 4, 3, 1000), row('a', H - 2, 2, 2, 50), row('a', H - 9, 5, 5, 5)], H - 2, H);
+    assert.deepEqual(
+      points.map((p) => [p.hour, p.invocations, p.success_rate, p.avg_duration_ms]),
+      [
+        [H - 2, 2, 1, 25], // 50 / 2
+        [H - 1, 0, null, null],
+        [H, 4, 0.75, 250], // 3 / 4, 1000 / 4
+      ],
+    );
+    assert.equal(points[0]!.at, new Date((H - 2) * HOUR_MS).toISOString());
+  });
+});

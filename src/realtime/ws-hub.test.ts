@@ -1,0 +1,412 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+import { parsePromText } from './prom-text.js';
+import { createRealtime, type Realtime } from './realtime-mounts.js';
+import type { RealtimeOptions } from './options.js';
+
+interface Msg {
+  v: number;
+  type: string;
+  [k: string]: unknown;
+}
+
+/** A ws client that queues every message so tests can wait for the next one of a type. */
+class TestClient {
+  readonly received: Msg[] = [];
+  private waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as Msg;
+      this.received.push(m);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(m)) return true;
+        w.resolve(m);
+        return false;
+      });
+    });
+  }
+
+  static open(url: string, opts: { headers?: Record<string, string> } = {}): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers: opts.headers });
+      const client = new TestClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('error', reject);
+    });
+  }
+
+  send(obj: unknown): void {
+    this.ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj));
+  }
+
+  /** The first message (already received or future) matching `pred`, removing it from the backlog. */
+  next(type: string, pred: (m: Msg) => boolean = () => true, timeoutMs = 3000): Promise<Msg> {
+    const match = (m: Msg) => m.type === type && pred(m);
+    const i = this.received.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.received.splice(i, 1)[0]!);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for a "${type}" message`)), timeoutMs);
+      this.waiters.push({
+        pred: match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          this.received.splice(this.received.indexOf(m), 1);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+function rejectionStatus(p: Promise<unknown>): Promise<number> {
+  return p.then(
+    () => {
+      throw new Error('connection unexpectedly accepted');
+    },
+    (err: { status?: number }) => err.status ?? -1,
+  );
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function inv(skill: string, completed: boolean, durationMs: number) {
+  return { skill_name: skill, user_id: 'alice', session_id: 's-1', workflow_phase: 'testing', completed, duration_ms: durationMs };
+}
+
+async function startServer(options: Partial<RealtimeOptions> = {}): Promise<{ app: TestApp; rt: Realtime; http: RunningHttpServer; wsUrl: string; close(): Promise<void> }> {
+  const app = createTestApp();
+  const rt = await createRealtime(app, { dashboard: false, ...options });
+  const http = await startHttpServer(app, rt.mounts);
+  return {
+    app,
+    rt,
+    http,
+    wsUrl: `ws://127.0.0.1:${http.port}/ws`,
+    async close() {
+      await http.close();
+      await app.dispose();
+    },
+  };
+}
+
+describe('WsHub streaming', () => {
+  let s: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    s = await startServer();
+  });
+  after(() => s.close());
+
+  it('greets with a versioned hello', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    const hello = await c.next('hello');
+    assert.equal(hello.v, 1);
+    assert.equal(hello.server_version, s.app.version);
+    assert.equal(hello.snapshot_interval_ms, 1000);
+    await c.close();
+  });
+
+  it('sends a subscriber of one skill only that skill’s events', async () => {
+    const all = await TestClient.open(s.wsUrl);
+    const one = await TestClient.open(s.wsUrl);
+    all.send({ v: 1, type: 'subscribe', skills: '*', channels: ['invocations'] });
+    one.send({ v: 1, type: 'subscribe', skills: ['alpha'], channels: ['invocations'] });
+    assert.deepEqual((await all.next('subscribed')).skills, '*');
+    const sub = await one.next('subscribed');
+    assert.deepEqual(sub.skills, ['alpha']);
+    assert.deepEqual(sub.channels, ['invocations']);
+
+    await s.app.tracker.trackBatch([inv('beta', true, 10), inv('beta', false, 20)]);
+    const seenBeta = await all.next('invocations');
+    assert.deepEqual((seenBeta.events as { skill_name: string }[]).map((e) => e.skill_name), ['beta', 'beta']);
+
+    await s.app.tracker.trackBatch([inv('alpha', true, 30), inv('beta', true, 40), inv('alpha', false, 50)]);
+    const got = await one.next('invocations');
+    const events = got.events as { skill_name: string; duration_ms: number; completed: boolean; user_hash: string }[];
+    assert.deepEqual(events.map((e) => [e.skill_name, e.duration_ms, e.completed]), [
+      ['alpha', 30, true],
+      ['alpha', 50, false],
+    ]);
+    assert.equal(got.omitted, 0);
+    assert.ok(events.every((e) => /^[0-9a-f]{64}$/.test(e.user_hash)), 'only the salted user hash is sent');
+    // the "*" subscriber got all three of the second batch
+    const second = await all.next('invocations');
+    assert.equal((second.events as unknown[]).length, 3);
+    // nothing about beta ever reached the filtered client
+    one.send({ v: 1, type: 'ping', id: 'sync' });
+    await one.next('pong');
+    assert.ok(!one.received.some((m) => m.type === 'invocations'));
+    await all.close();
+    await one.close();
+  });
+
+  it('negotiates permessage-deflate', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    assert.match(c.ws.extensions, /permessage-deflate/);
+    await c.close();
+  });
+
+  it('coalesces a burst into one push of at most 100 events and counts the rest', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['burst'], channels: ['invocations'] });
+    await c.next('subscribed');
+    // 150 separate recordings within one turn of the event loop
+    await Promise.all(Array.from({ length: 150 }, (_, i) => s.app.tracker.track(inv('burst', true, i))));
+    const m = await c.next('invocations');
+    const events = m.events as { duration_ms: number }[];
+    assert.equal(events.length, 100); // maxEventsPerPush
+    assert.equal(m.omitted, 50); // 150 - 100
+    assert.equal(events[0]!.duration_ms, 50); // the latest 100 are kept: durations 50..149
+    c.send({ v: 1, type: 'ping' });
+    await c.next('pong');
+    assert.ok(!c.received.some((x) => x.type === 'invocations'), 'one push for the whole burst');
+    await c.close();
+  });
+
+  it('pushes anomalies of the subscribed skills and replays recent ones on connect', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['alpha'], channels: ['anomalies'] });
+    await c.next('subscribed');
+    const base = { metric: 'duration' as const, baseline_value: 100, observed_value: 900, deviation_score: 5, direction: 'up' as const, detected_at: Date.now() };
+    s.app.bus.emit('anomalies.detected', [
+      { ...base, skill_name: 'beta', severity: 'warning' },
+      { ...base, skill_name: 'alpha', severity: 'critical' },
+    ]);
+    const m = await c.next('anomalies');
+    assert.deepEqual((m.events as { skill_name: string; severity: string }[]).map((e) => [e.skill_name, e.severity]), [['alpha', 'critical']]);
+    const late = await TestClient.open(s.wsUrl);
+    const hello = await late.next('hello');
+    const recent = (hello.recent_anomalies as { skill_name: string }[]).map((e) => e.skill_name);
+    assert.deepEqual(recent.slice(-2), ['beta', 'alpha']);
+    await c.close();
+    await late.close();
+  });
+
+  it('stops pushing after unsubscribe', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['omega'], channels: ['invocations'] });
+    await c.next('subscribed');
+    c.send({ v: 1, type: 'unsubscribe' });
+    await c.next('unsubscribed');
+    await s.app.tracker.track(inv('omega', true, 1));
+    await new Promise((r) => setTimeout(r, 150)); // longer than one coalescing interval
+    c.send({ v: 1, type: 'ping' });
+    await c.next('pong');
+    assert.ok(!c.received.some((x) => x.type === 'invocations'));
+    await c.close();
+  });
+
+  it('pushes a snapshot of the subscribed skills with hand-checked figures', async () => {
+    // gamma: 3 calls in this hour, 2 successes, durations 100 + 200 + 600 ms
+    await s.app.tracker.trackBatch([inv('gamma', true, 100), inv('gamma', true, 200), inv('gamma', false, 600)]);
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['gamma'], channels: ['snapshot'] });
+    const snap = await c.next('snapshot');
+    const top = snap.top_skills as { skill_name: string; invocations: number; successes: number; success_rate: number; avg_duration_ms: number }[];
+    assert.equal(top.length, 1);
+    assert.equal(top[0]!.skill_name, 'gamma');
+    assert.equal(top[0]!.invocations, 3);
+    assert.equal(top[0]!.successes, 2);
+    assert.equal(top[0]!.success_rate, 0.6667); // 2 / 3 rounded to 4 decimals
+    assert.equal(top[0]!.avg_duration_ms, 300); // (100 + 200 + 600) / 3
+    const summary = snap.summary as { invocations: number; active_skills: number };
+    assert.equal(summary.invocations, 3);
+    assert.equal(summary.active_skills, 1);
+    assert.ok((snap.connections as number) >= 1);
+    // and again on the next tick
+    const again = await c.next('snapshot');
+    assert.equal((again.top_skills as unknown[]).length, 1);
+    await c.close();
+  });
+
+  it('answers get_trend with hourly points of one skill', async () => {
+    await s.app.tracker.trackBatch([inv('delta', true, 1000), inv('delta', false, 3000)]);
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'get_trend', skill: 'delta', hours: 3, id: 7 });
+    const t = await c.next('trend');
+    assert.equal(t.id, 7);
+    assert.equal(t.skill, 'delta');
+    const points = t.points as { invocations: number; successes: number; success_rate: number | null; avg_duration_ms: number | null }[];
+    assert.equal(points.length, 3);
+    assert.deepEqual(points.slice(0, 2).map((p) => p.invocations), [0, 0]);
+    assert.equal(points[2]!.invocations, 2);
+    assert.equal(points[2]!.success_rate, 0.5); // 1 of 2
+    assert.equal(points[2]!.avg_duration_ms, 2000); // (1000 + 3000) / 2
+    await c.close();
+  });
+
+  it('answers malformed messages with an error and keeps the connection open', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    c.send('{not json');
+    let err = await c.next('error');
+    assert.equal(err.code, 'INVALID_INPUT');
+    assert.match(String(err.message), /not valid JSON/);
+    c.send({ v: 1, type: 'launch_rockets' });
+    err = await c.next('error');
+    assert.match(String(err.message), /^type: must be one of/);
+    c.send({ v: 2, type: 'ping' });
+    err = await c.next('error');
+    assert.match(String(err.message), /^v: /);
+    c.send({ v: 1, type: 'subscribe', skills: [] , id: 'x'});
+    err = await c.next('error');
+    assert.match(String(err.message), /^skills/);
+    c.send([1, 2]);
+    err = await c.next('error');
+    assert.match(String(err.message), /JSON object/);
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    err = await c.next('error');
+    assert.match(String(err.message), /binary/);
+    c.send({ v: 1, type: 'ping', id: 'still-here' });
+    assert.equal((await c.next('pong')).id, 'still-here');
+    assert.equal(c.ws.readyState, WebSocket.OPEN);
+    await c.close();
+  });
+
+  it('reports connections in websocket_connections_active', async () => {
+    const scrapeGauge = async () => parsePromText(await s.rt.exporter!.metrics()).get('websocket_connections_active');
+    const a = await TestClient.open(s.wsUrl);
+    const b = await TestClient.open(s.wsUrl);
+    await until(() => s.rt.hub!.size === 2, 'two clients');
+    assert.equal(await scrapeGauge(), 2);
+    await a.close();
+    await b.close();
+    await until(() => s.rt.hub!.size === 0, 'no clients');
+    assert.equal(await scrapeGauge(), 0);
+  });
+
+  it('refuses foreign Origins and Host headers, accepts its own origin', async () => {
+    const port = s.http.port;
+    assert.equal(await rejectionStatus(TestClient.open(s.wsUrl, { headers: { Origin: 'http://evil.example' } })), 403);
+    assert.equal(await rejectionStatus(TestClient.open(s.wsUrl, { headers: { Host: `rebound.example:${port}` } })), 403);
+    const ok = await TestClient.open(s.wsUrl, { headers: { Origin: `http://127.0.0.1:${port}` } });
+    await ok.close();
+  });
+
+  it('answers upgrades on other paths with 404', async () => {
+    assert.equal(await rejectionStatus(TestClient.open(`ws://127.0.0.1:${s.http.port}/nope`)), 404);
+  });
+});
+
+describe('WsHub access token', () => {
+  let s: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    s = await startServer({ wsRequireToken: true });
+  });
+  after(() => s.close());
+
+  it('stores the token in the data dir with mode 0600', async () => {
+    const fs = await import('node:fs');
+    const st = fs.statSync(`${s.app.dir}/token`);
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(`${s.app.dir}/token`, 'utf8').trim(), s.rt.token);
+    assert.equal(s.rt.tokenRequired, true);
+  });
+
+  it('rejects a missing or wrong token with 401', async () => {
+    assert.equal(await rejectionStatus(TestClient.open(s.wsUrl)), 401);
+    assert.equal(await rejectionStatus(TestClient.open(s.wsUrl, { headers: { Authorization: 'Bearer wrong-token' } })), 401);
+    assert.equal(await rejectionStatus(TestClient.open(`${s.wsUrl}?token=${'x'.repeat(43)}`)), 401);
+  });
+
+  it('accepts the token as a bearer header or a query parameter', async () => {
+    const a = await TestClient.open(s.wsUrl, { headers: { Authorization: `Bearer ${s.rt.token}` } });
+    assert.equal((await a.next('hello')).v, 1);
+    const b = await TestClient.open(`${s.wsUrl}?token=${encodeURIComponent(s.rt.token!)}`);
+    assert.equal((await b.next('hello')).v, 1);
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('WsHub on loopback without a required token', () => {
+  it('still refuses a wrong token that is presented', async () => {
+    const s = await startServer();
+    try {
+      assert.equal(s.rt.tokenRequired, false);
+      assert.equal(await rejectionStatus(TestClient.open(s.wsUrl, { headers: { Authorization: 'Bearer nope' } })), 401);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('WsHub limits and liveness', () => {
+  it('enforces the connection limit with 503 and frees slots on close', async () => {
+    const s = await startServer({ wsMaxClients: 2 });
+    try {
+      const a = await TestClient.open(s.wsUrl);
+      const b = await TestClient.open(s.wsUrl);
+      assert.equal(await rejectionStatus(TestClient.open(s.wsUrl)), 503);
+      await a.close();
+      await until(() => s.rt.hub!.size === 1, 'a freed slot');
+      const c = await TestClient.open(s.wsUrl);
+      await b.close();
+      await c.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('drops a client that stops answering pings', async () => {
+    const s = await startServer({ heartbeatMs: 50 });
+    try {
+      // A raw socket that completes the handshake but never answers a ping.
+      const sock = net.connect(s.http.port, '127.0.0.1');
+      await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+      const key = crypto.randomBytes(16).toString('base64');
+      sock.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${s.http.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      const head = await new Promise<string>((resolve) => sock.once('data', (d) => resolve(String(d))));
+      assert.match(head, /^HTTP\/1\.1 101/);
+      // A well-behaved client stays connected throughout.
+      const good = await TestClient.open(s.wsUrl);
+      await until(() => s.rt.hub!.size === 2, 'both clients');
+      const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+      await until(() => s.rt.hub!.size === 1, 'the dead client to be dropped');
+      await closed;
+      assert.equal(good.ws.readyState, WebSocket.OPEN);
+      await good.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rate-limits a flood of client messages with one error', async () => {
+    const s = await startServer();
+    try {
+      const c = await TestClient.open(s.wsUrl);
+      await c.next('hello');
+      for (let i = 0; i < 30; i++) c.send({ v: 1, type: 'ping', id: i });
+      const err = await c.next('error');
+      assert.equal(err.code, 'RATE_LIMITED');
+      await c.next('pong', (m) => m.id === 19); // the 20th message is still answered
+      assert.ok(!c.received.some((m) => m.type === 'pong' && (m.id as number) >= 20));
+      assert.equal(c.received.filter((m) => m.type === 'error').length, 0);
+      await c.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The /ws live-stream protocol, version 1. Every message, in both directions,
+ * is one JSON object in a text frame with `v: 1` and a `type`.
+ *
+ * Connecting: `ws://HOST:PORT/ws`. When a token is required (any non-loopback
+ * bind, or when configured), pass it as `Authorization: Bearer <token>` or as
+ * the query parameter `?token=<token>` (browsers cannot set headers). The token
+ * is in `<data dir>/token`. A wrong token is refused with HTTP 401 even where
+ * none is required; a foreign browser Origin with 403; a full server with 503.
+ *
+ * Client → server:
+ *   {v:1, type:"subscribe", skills:"*" | ["name", ...], channels?:["snapshot","invocations","anomalies"]}
+ *       Replaces the connection's subscription (default channels: all three).
+ *       Answered by "subscribed", then a snapshot right away when one is at hand.
+ *   {v:1, type:"unsubscribe"}                    → "unsubscribed"; nothing more is pushed.
+ *   {v:1, type:"get_trend", skill, hours?:1..168 (default 24), id?}
+ *                                                → "trend": hourly figures of one skill.
+ *   {v:1, type:"ping", id?}                      → "pong" (application-level; the server
+ *                                                   also sends WebSocket pings itself).
+ *
+ * Server → client:
+ *   hello        on connect: protocol version, server version, intervals, recent anomalies.
+ *   subscribed   {skills, channels} as now in force.
+ *   unsubscribed
+ *   snapshot     every snapshot interval (1 s) while subscribed to "snapshot":
+ *                {at, window:{from,to}, summary, top_skills, connections}; summary and
+ *                top_skills cover the subscribed skills only.
+ *   invocations  {events:[InvocationEvent...], omitted}: invocations recorded since the
+ *                previous push, coalesced (at most one push per event interval); `omitted`
+ *                counts matching events that were left out to bound the message size.
+ *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected.
+ *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}
+ *   pong         {id}
+ *   error        {code, message, ref?}: the message could not be handled (bad JSON, unknown
+ *                type, invalid field, too many messages); the connection stays open.
+ *
+ * Invocation events never carry the raw user id: `user_hash` is the salted hash.
+ * Limits: client messages above 64 KiB close the connection (code 1009); more than
+ * 20 client messages per second are answered with one RATE_LIMITED error and
+ * ignored; the server pings every 30 s and drops clients that miss a ping.
+ * permessage-deflate is negotiated when the client offers it (large pushes only).
+ */
+import { z } from 'zod';
+import type { TopSkill, WindowSummary } from '../analytics/realtime-metrics.js';
+import type { ErrorCode } from '../errors.js';
+import type { AnomalyEvent, InvocationEvent } from '../events.js';
+
+export const PROTOCOL_VERSION = 1;
+export const CHANNELS = ['snapshot', 'invocations', 'anomalies'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const MAX_SUBSCRIBED_SKILLS = 100;
+export const MAX_TREND_HOURS = 168;
+
+const version = z.literal(PROTOCOL_VERSION, { error: `must be ${PROTOCOL_VERSION} (the protocol version)` });
+const skillName = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const requestId = z.union([z.string().max(64), z.number()]).optional();
+
+export const subscribeMessage = z
+  .object({
+    v: version,
+    type: z.literal('subscribe'),
+    skills: z.union([z.literal('*'), z.array(skillName).min(1).max(MAX_SUBSCRIBED_SKILLS)]),
+    channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+  })
+  .strict();
+
+export const unsubscribeMessage = z.object({ v: version, type: z.literal('unsubscribe') }).strict();
+
+export const getTrendMessage = z
+  .object({
+    v: version,
+    type: z.literal('get_trend'),
+    skill: skillName,
+    hours: z.number().int('must be an integer').min(1).max(MAX_TREND_HOURS).optional(),
+    id: requestId,
+  })
+  .strict();
+
+export const pingMessage = z.object({ v: version, type: z.literal('ping'), id: requestId }).strict();
+
+export const clientMessage = z.discriminatedUnion('type', [subscribeMessage, unsubscribeMessage, getTrendMessage, pingMessage]);
+export type ClientMessage = z.output<typeof clientMessage>;
+export const CLIENT_MESSAGE_TYPES = ['subscribe', 'unsubscribe', 'get_trend', 'ping'] as const;
+
+export interface SnapshotSummary extends WindowSummary {
+  /** 95th percentile duration over the window (all subscribed skills), from the histograms. */
+  p95_duration_ms: number | null;
+}
+
+export interface TrendPoint {
+  /** Epoch hour. */
+  hour: number;
+  /** Start of the hour, ISO 8601 (UTC). */
+  at: string;
+  invocations: number;
+  successes: number;
+  success_rate: number | null;
+  avg_duration_ms: number | null;
+}
+
+type Msg<T extends string, B> = { v: typeof PROTOCOL_VERSION; type: T } & B;
+
+export type HelloMessage = Msg<
+  'hello',
+  {
+    server_version: string;
+    heartbeat_ms: number;
+    snapshot_interval_ms: number;
+    event_flush_ms: number;
+    recent_anomalies: AnomalyEvent[];
+  }
+>;
+export type SubscribedMessage = Msg<'subscribed', { skills: '*' | string[]; channels: Channel[] }>;
+export type UnsubscribedMessage = Msg<'unsubscribed', Record<never, never>>;
+export type SnapshotMessage = Msg<
+  'snapshot',
+  {
+    at: string;
+    window: { from: string; to: string };
+    summary: SnapshotSummary;
+    top_skills: TopSkill[];
+    connections: number;
+  }
+>;
+export type InvocationsMessage = Msg<'invocations', { events: InvocationEvent[]; omitted: number }>;
+export type AnomaliesMessage = Msg<'anomalies', { events: AnomalyEvent[] }>;
+export type TrendMessage = Msg<'trend', { id?: string | number; skill: string; hours: number; points: TrendPoint[] }>;
+export type PongMessage = Msg<'pong', { id?: string | number }>;
+export type ErrorMessage = Msg<'error', { code: ErrorCode; message: string; ref?: string | number }>;
+
+export type ServerMessage =
+  | HelloMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | SnapshotMessage
+  | InvocationsMessage
+  | AnomaliesMessage
+  | TrendMessage
+  | PongMessage
+  | ErrorMessage;
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: ErrorMessage };
+
+/** Parses one client frame; never throws. */
+export function parseClientMessage(raw: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return fail('INVALID_INPUT', 'message is not valid JSON');
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return fail('INVALID_INPUT', 'message must be a JSON object');
+  }
+  const type = (data as { type?: unknown }).type;
+  const ref = (data as { id?: unknown }).id;
+  const refOf = typeof ref === 'string' || typeof ref === 'number' ? ref : undefined;
+  if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    return fail('INVALID_INPUT', `type: must be one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, refOf);
+  }
+  const result = clientMessage.safeParse(data);
+  if (result.success) return { ok: true, message: result.data };
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(message)';
+  return fail('INVALID_INPUT', `${field}: ${issue.message}`, refOf);
+}
+
+export function errorMessage(code: ErrorCode, message: string, ref?: string | number): ErrorMessage {
+  return ref === undefined ? { v: PROTOCOL_VERSION, type: 'error', code, message } : { v: PROTOCOL_VERSION, type: 'error', code, message, ref };
+}
+
+function fail(code: ErrorCode, message: string, ref?: string | number): ParseResult {
+  return { ok: false, error: errorMessage(code, message, ref) };
+}
