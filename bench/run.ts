@@ -74,7 +74,7 @@ async function benchSize(n: number): Promise<string[]> {
   try {
     // Batched import (the seed itself).
     let t = performance.now();
-    for (const chunk of generateDemoInvocations({ invocations: n, seed: 42, now: app.now() }, 50_000)) {
+    for (const chunk of generateDemoInvocations({ invocations: n, seed: 42, now: app.now() }, 200_000)) {
       await app.tracker.trackBatch(chunk);
     }
     const seedSecs = (performance.now() - t) / 1000;
@@ -114,7 +114,7 @@ async function benchSize(n: number): Promise<string[]> {
     for (let i = 0; i < 10; i++) await client.callTool({ name: 'track_skill_invocations', arguments: { invocations: batch } });
     const mcpBatchRate = 10_000 / ((performance.now() - t) / 1000);
 
-    lines.push(`| ${n.toLocaleString('en-US')} | ingest: batched import (tracker, 50k/batch) | ${Math.round(n / seedSecs).toLocaleString('en-US')} /s | | |`);
+    lines.push(`| ${n.toLocaleString('en-US')} | ingest: batched import (tracker, 200k/batch) | ${Math.round(n / seedSecs).toLocaleString('en-US')} /s | | |`);
     lines.push(`| ${n.toLocaleString('en-US')} | ingest: single, sequential, one commit each (tracker) | ${Math.round(singleRate).toLocaleString('en-US')} /s | | |`);
     lines.push(`| ${n.toLocaleString('en-US')} | ingest: single, 64 concurrent callers, one durable ack each (tracker) | ${Math.round(concurrentRate).toLocaleString('en-US')} /s | | |`);
     lines.push(`| ${n.toLocaleString('en-US')} | ingest: track_skill_invocation via SDK client | ${Math.round(mcpSingleRate).toLocaleString('en-US')} /s | | |`);

@@ -43,6 +43,8 @@ export interface Config {
   /** Whether checkpoints run `npm audit` / `pip-audit` (they need the package registry). */
   dependencyAudit: 'auto' | 'off';
   realtime: RealtimeConfig;
+  /** Serve /metrics without the access token on non-loopback binds (for a Prometheus that cannot send one). */
+  metricsPublic: boolean;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -59,6 +61,7 @@ export interface ConfigFlags {
   wsMaxClients?: string | number;
   wsRequireToken?: boolean;
   wsAllowedOrigins?: string;
+  metricsPublic?: boolean;
 }
 
 export interface ConfigSource {
@@ -84,6 +87,7 @@ export const ENV = {
   wsMaxClients: 'SESSION_BUDDY_WS_MAX_CLIENTS',
   wsRequireToken: 'SESSION_BUDDY_WS_REQUIRE_TOKEN',
   wsAllowedOrigins: 'SESSION_BUDDY_WS_ALLOWED_ORIGINS',
+  metricsPublic: 'SESSION_BUDDY_METRICS_PUBLIC',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -126,6 +130,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
+    metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { hostAllowed } from './access.js';
+import { checkAccess } from './access.js';
 import type { MetricsExporter } from './metrics-exporter.js';
 
 export interface MetricsServer {
@@ -16,12 +16,30 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(exporter: MetricsExporter, host: string, port: number, logger: Logger): Promise<MetricsServer> {
+export interface MetricsPortAccess {
+  token: string | null;
+  /** Demand the bearer token (non-loopback binds unless /metrics was made public). */
+  requireToken: boolean;
+}
+
+export async function startMetricsServer(
+  exporter: MetricsExporter,
+  host: string,
+  port: number,
+  logger: Logger,
+  access: MetricsPortAccess = { token: null, requireToken: false },
+): Promise<MetricsServer> {
   let actualPort: number | null = null;
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (!hostAllowed(host, actualPort, req.headers.host)) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Host header not allowed on a loopback bind\n');
+    const decision = checkAccess(
+      { bindHost: host, requireToken: access.requireToken, token: access.token, allowedOrigins: [] },
+      actualPort,
+      req.headers,
+      new URL(req.url ?? '/', 'http://localhost'),
+    );
+    if (!decision.ok) {
+      res.writeHead(decision.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${decision.reason}\n`);
       return;
     }
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {

@@ -7,7 +7,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
 import { isLoopback, type HttpMount } from '../server/http-server.js';
-import { hostAllowed } from './access.js';
 import { loadOrCreateToken, tokenPath } from './auth-token.js';
 import { createDashboardMount } from './dashboard-routes.js';
 import { MetricsExporter } from './metrics-exporter.js';
@@ -55,22 +54,17 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       );
       const exp = exporter;
       closers.push(() => exp.close());
-      let port: number | null = null;
+      // Host, Origin and token checks happen in the HTTP server's access middleware.
       mounts.push({
         routes(hono) {
-          hono.get('/metrics', async (c) => {
-            if (!hostAllowed(config.host, port, c.req.header('host'))) {
-              return c.text('Host header not allowed on a loopback bind\n', 403);
-            }
-            return c.body(await exp.metrics(), 200, { 'Content-Type': exp.contentType, 'Cache-Control': 'no-store' });
-          });
-        },
-        attach(server: Server) {
-          port = (server.address() as AddressInfo).port;
+          hono.get('/metrics', async (c) => c.body(await exp.metrics(), 200, { 'Content-Type': exp.contentType, 'Cache-Control': 'no-store' }));
         },
       });
       if (config.metricsPort !== null) {
-        metricsServer = await startMetricsServer(exp, config.host, config.metricsPort, logger);
+        metricsServer = await startMetricsServer(exp, config.host, config.metricsPort, logger, {
+          token: loadOrCreateToken(config.dataDir),
+          requireToken: !isLoopback(config.host) && !config.metricsPublic,
+        });
         const ms = metricsServer;
         closers.push(() => ms.close());
         logger.info('prometheus metrics on dedicated port', { url: ms.url });

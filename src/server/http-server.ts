@@ -11,6 +11,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { toAppError } from '../errors.js';
 import { McpSessions } from './mcp-sessions.js';
+import { loadOrCreateToken } from '../realtime/auth-token.js';
+import { httpAccess } from './http-access.js';
 import { httpStatusOf } from './http-errors.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
@@ -35,9 +37,21 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }
 
-export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = []): Hono {
+export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
   const hono = new Hono();
   const started = Date.now();
+  hono.use(
+    '*',
+    httpAccess({
+      bindHost: app.config.host,
+      port,
+      token: loadOrCreateToken(app.config.dataDir),
+      requireTokenOnLoopback: app.config.realtime.wsRequireToken,
+      metricsPublic: app.config.metricsPublic,
+      allowedOrigins: app.config.realtime.wsAllowedOrigins,
+      isLoopback,
+    }),
+  );
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
@@ -92,7 +106,8 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     // DNS-rebinding protection: on a loopback bind only loopback Host headers are valid.
     allowedHosts: isLoopback(host) ? loopbackHosts(port) : undefined,
   });
-  const hono = buildHttpApp(app, mcp, mounts);
+  let listeningPort: number | null = null;
+  const hono = buildHttpApp(app, mcp, mounts, () => listeningPort);
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: hono.fetch, hostname: host, port }) as Server;
@@ -106,6 +121,7 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     });
   });
   const actualPort = (server.address() as AddressInfo).port;
+  listeningPort = actualPort;
   if (port === 0) mcp.setAllowedHosts(isLoopback(host) ? loopbackHosts(actualPort) : undefined);
   for (const m of mounts) m.attach?.(server);
 

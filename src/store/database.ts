@@ -32,7 +32,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
     }
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
-    db.pragma('cache_size = -65536'); // 64 MiB page cache
+    db.pragma('cache_size = -131072'); // up to 128 MiB page cache (grows only as pages are used)
     // Touch the schema so a file that is not a database fails here, not later.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {

@@ -15,9 +15,10 @@ import {
   type InvocationInput,
   type NormalizedInvocation,
 } from './invocation-input.js';
+import { isCanonicalInvocation } from './fast-validate.js';
 import type { UlidFactory } from './ulid.js';
 
-export const MAX_BATCH = 100_000;
+export const MAX_BATCH = 250_000;
 
 export interface TrackerDeps {
   store: InvocationStore;
@@ -55,7 +56,7 @@ export class Tracker {
   }
 
   private normalize(input: unknown, prefix: string, now: number): NormalizedInvocation {
-    const v = parseInput(invocationInputSchema, input, prefix);
+    const v = isCanonicalInvocation(input) ? input : parseInput(invocationInputSchema, input, prefix);
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const invokedAt = v.invoked_at === undefined ? now : typeof v.invoked_at === 'number' ? v.invoked_at : Date.parse(v.invoked_at);
     if (invokedAt < MIN_INVOKED_AT) throw AppError.invalid(field('invoked_at'), 'must not be before 2000-01-01');

@@ -25,7 +25,7 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       try {
         const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);
         let done = 0;
-        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now() }, 50_000)) {
+        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now() }, 200_000)) {
           await app.tracker.trackBatch(chunk);
           done += chunk.length;
           progress.update(done);

@@ -24,6 +24,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'HTTP port (default 8678; 0 picks a free one)')
     .option('--metrics-port <port>', 'also serve /metrics on this dedicated port')
     .option('--no-metrics', 'do not serve Prometheus /metrics')
+    .option('--metrics-public', 'serve /metrics without the access token on non-loopback binds')
     .option('--no-ws', 'do not serve the /ws live stream')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
     .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
@@ -87,6 +88,7 @@ function forwardedFlags(cmd: Command): string[] {
     if (o[key] === false) out.push(flag);
   }
   if (o.wsRequireToken === true) out.push('--ws-require-token');
+  if (o.metricsPublic === true) out.push('--metrics-public');
   return out;
 }
 

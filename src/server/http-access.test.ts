@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createLogger } from '../logger.js';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+import { buildHttpApp, MAX_BODY_BYTES } from './http-server.js';
+import { McpSessions } from './mcp-sessions.js';
+
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+function setup(host: string, env: Record<string, string> = {}) {
+  const app = createTestApp({ flags: { host }, env });
+  const mcp = new McpSessions({ createServer: (id) => app.createMcpServer(id), logger: createLogger('silent') });
+  const hono = buildHttpApp(app, mcp, [], () => 8678);
+  const token = fs.readFileSync(path.join(app.dir, 'token'), 'utf8').trim();
+  return { app, hono, token, mcp };
+}
+
+describe('HTTP access on a non-loopback bind', () => {
+  const apps: TestApp[] = [];
+  after(async () => {
+    for (const a of apps) await a.dispose();
+  });
+
+  it('requires the bearer token on /mcp and /api, refuses a wrong one, keeps /health open', async () => {
+    const { app, hono, token, mcp } = setup('0.0.0.0');
+    apps.push(app);
+    const url = 'http://10.1.2.3:8678';
+    const noToken = await hono.request(`${url}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
+    assert.equal(noToken.status, 401);
+    assert.equal(noToken.headers.get('www-authenticate'), 'Bearer realm="session-buddy"');
+    const wrong = await hono.request(`${url}/api/invocations`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '[]' });
+    assert.equal(wrong.status, 401);
+    const ok = await hono.request(`${url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify(INIT) });
+    assert.equal(ok.status, 200);
+    assert.ok(ok.headers.get('mcp-session-id'));
+    const metrics = await hono.request(`${url}/metrics`);
+    assert.equal(metrics.status, 401);
+    assert.equal((await hono.request(`${url}/health`)).status, 200);
+    await mcp.closeAll();
+  });
+
+  it('can open /metrics for a Prometheus without a token', async () => {
+    const { app, hono } = setup('0.0.0.0', { SESSION_BUDDY_METRICS_PUBLIC: '1' });
+    apps.push(app);
+    // No /metrics route is mounted here, so "not 401" shows the middleware let it through.
+    assert.equal((await hono.request('http://10.1.2.3:8678/metrics')).status, 404);
+    assert.equal((await hono.request('http://10.1.2.3:8678/mcp', { method: 'POST' })).status, 401);
+  });
+});
+
+describe('HTTP access on a loopback bind', () => {
+  it('rejects foreign Host headers (DNS rebinding) and cross-site Origins, accepts local callers without a token', async () => {
+    const { app, hono, mcp } = setup('127.0.0.1');
+    try {
+      const rebound = await hono.request('http://evil.example:8678/api/invocations', {
+        method: 'POST',
+        headers: { host: 'evil.example:8678', 'content-type': 'application/json' },
+        body: '[]',
+      });
+      assert.equal(rebound.status, 403);
+      const crossSite = await hono.request('http://127.0.0.1:8678/mcp', {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, host: '127.0.0.1:8678', origin: 'https://evil.example' },
+        body: JSON.stringify(INIT),
+      });
+      assert.equal(crossSite.status, 403);
+      const local = await hono.request('http://127.0.0.1:8678/mcp', {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, host: '127.0.0.1:8678', origin: 'http://127.0.0.1:8678' },
+        body: JSON.stringify(INIT),
+      });
+      assert.equal(local.status, 200);
+      await mcp.closeAll();
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('limits request bodies and rejects malformed ingest with a structured error and no write', async () => {
+    const { app, hono } = setup('127.0.0.1');
+    try {
+      const big = await hono.request('http://127.0.0.1:8678/api/invocations', {
+        method: 'POST',
+        headers: { host: '127.0.0.1:8678', 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) },
+        body: 'x'.repeat(MAX_BODY_BYTES + 1),
+      });
+      assert.equal(big.status, 413);
+      const bad = await hono.request('http://127.0.0.1:8678/api/invocations', {
+        method: 'POST',
+        headers: { host: 'localhost:8678', 'content-type': 'application/json' },
+        body: JSON.stringify([{ skill_name: 'x', user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true, duration_ms: -1 }]),
+      });
+      assert.equal(bad.status, 400);
+      const body = (await bad.json()) as { error: { code: string; details: { field: string } } };
+      assert.equal(body.error.code, 'INVALID_INPUT');
+      assert.equal(body.error.details.field, 'invocations.0.duration_ms');
+      assert.equal(app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
+    } finally {
+      await app.dispose();
+    }
+  });
+});

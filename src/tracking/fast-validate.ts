@@ -1,0 +1,51 @@
+/**
+ * A fast path for validating invocations during bulk ingest. It accepts only
+ * inputs that are already in canonical form (strings trimmed, times as epoch
+ * numbers) and that the zod schema certainly accepts unchanged; everything
+ * else, including every invalid input, goes through the zod schema, which
+ * produces the precise error. So the fast path can only make ingest faster,
+ * never more permissive (a test checks this on generated inputs).
+ */
+import { MAX_DURATION_MS, WORKFLOW_PHASES, type InvocationInput } from './invocation-input.js';
+
+const PHASES = new Set<string>(WORKFLOW_PHASES);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const KNOWN = new Set([
+  'skill_name', 'user_id', 'session_id', 'workflow_phase', 'completed', 'duration_ms',
+  'error_type', 'invoked_at', 'project', 'agent', 'metadata', 'dedupe_key',
+]);
+
+function text(v: unknown, max: number): boolean {
+  return typeof v === 'string' && v.length > 0 && v.length <= max && !CONTROL.test(v) && v.trim() === v;
+}
+
+function optionalText(v: unknown, max: number): boolean {
+  return v === undefined || v === null || text(v, max);
+}
+
+/** True when `v` is a canonical, valid invocation that the zod schema would return unchanged. */
+export function isCanonicalInvocation(v: unknown): v is InvocationInput {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  for (const key in o) if (!KNOWN.has(key)) return false;
+  return (
+    text(o.skill_name, 128) &&
+    text(o.user_id, 256) &&
+    text(o.session_id, 128) &&
+    typeof o.workflow_phase === 'string' &&
+    PHASES.has(o.workflow_phase) &&
+    typeof o.completed === 'boolean' &&
+    Number.isInteger(o.duration_ms) &&
+    (o.duration_ms as number) >= 0 &&
+    (o.duration_ms as number) <= MAX_DURATION_MS &&
+    optionalText(o.error_type, 128) &&
+    (o.invoked_at === undefined || Number.isSafeInteger(o.invoked_at)) &&
+    optionalText(o.project, 256) &&
+    optionalText(o.agent, 128) &&
+    optionalText(o.dedupe_key, 256) &&
+    (o.metadata === undefined ||
+      o.metadata === null ||
+      (typeof o.metadata === 'object' && !Array.isArray(o.metadata) && Object.getPrototypeOf(o.metadata) === Object.prototype))
+  );
+}
