@@ -4,9 +4,20 @@
  * against a server running in its own process. Prints throughput, latency
  * percentiles and errors as a Markdown table.
  *
- *   npm run load                                   # SQLite, 100 clients, 20 s
+ *   npm run load                                   # SQLite, 100 clients, 20 s, no pause between calls
  *   npm run load -- --clients 50 --seconds 10
+ *   npm run load -- --rate 3                       # each client starts 3 calls per second
  *   npm run load -- --store postgres://localhost/test
+ *
+ * Without --rate every client calls again as soon as its previous call
+ * returns: a saturation test. The server is then always busy and, by
+ * Little's law, the mean latency is clients / throughput, whatever the
+ * per-call cost. With --rate R each client starts a call every 1/R s (phases
+ * spread over the clients): an offered load of clients × R calls/s. Latency is
+ * then measured from the scheduled start, so a server that falls behind shows
+ * it (no coordinated omission). The first --warmup seconds (default 10) run
+ * the same load unmeasured: a fresh server (the PostgreSQL path most) needs
+ * about that long to reach its steady state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +37,9 @@ const CLIENTS = Number(opt('clients', '100'));
 const SECONDS = Number(opt('seconds', '20'));
 const SEED = Number(opt('seed-invocations', '20000'));
 const STORE = opt('store', '');
+const RATE = Number(opt('rate', '0'));
+/** Seconds of the same load before measuring (JIT and caches warm up; the first seconds after start are slower). */
+const WARMUP = Number(opt('warmup', '10'));
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/session-buddy.js');
 
 const READS: [string, Record<string, unknown>][] = [
@@ -60,10 +74,12 @@ function pct(sorted: number[], q: number): number {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-load-'));
-  const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED)], { stdio: 'ignore' });
+  // Seeded into the store under test (the server below runs on the same one).
+  const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(STORE ? ['--store', STORE] : [])], { stdio: 'ignore' });
   await new Promise((r) => seed.on('exit', r));
   const { child, url } = await startServer(dataDir);
-  process.stderr.write(`server ${url} (${STORE || 'sqlite'}), ${CLIENTS} clients, ${SECONDS} s\n`);
+  const kind = STORE ? 'postgres' : 'sqlite';
+  process.stderr.write(`server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}\n`);
   const latencies = new Map<string, number[]>();
   const errors = new Map<string, number>();
   let calls = 0;
@@ -76,17 +92,29 @@ async function main() {
         return { client, transport };
       }),
     );
-    const deadline = Date.now() + SECONDS * 1000;
+    const deadline = Date.now() + (WARMUP + SECONDS) * 1000;
+    const startedAt = performance.now();
     await Promise.all(
       clients.map(async ({ client }, c) => {
         let i = 0;
+        let reads = 0;
+        // Paced: call k of client c is due at start + (c / clients + k) / rate seconds.
+        const due = (k: number) => startedAt + ((c / CLIENTS + k) / RATE) * 1000;
         while (Date.now() < deadline) {
           i++;
-          const track = i % 10 < 7;
+          let scheduled: number | null = null;
+          if (RATE > 0) {
+            scheduled = due(i - 1);
+            const wait = scheduled - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            if (Date.now() >= deadline) break;
+          }
+          // 70 % tracking, 30 % analytics; the position in the cycle differs per client, so the reads do not all come at once.
+          const track = (i + c) % 10 < 7;
           const [name, callArgs] = track
             ? ['track_skill_invocation', { skill_name: `skill-${(c + i) % 40}`, user_id: `user-${c}`, session_id: `load-${c}-${Math.floor(i / 20)}`, workflow_phase: 'implementation', completed: i % 13 !== 0, duration_ms: 100 + (i % 900) }]
-            : READS[(c + i) % READS.length]!;
-          const t = performance.now();
+            : READS[(c + reads++) % READS.length]!;
+          const t = scheduled ?? performance.now();
           let failed = false;
           try {
             const res = (await client.callTool({ name, arguments: callArgs })) as CallToolResult;
@@ -95,6 +123,7 @@ async function main() {
             failed = true;
           }
           const dt = performance.now() - t;
+          if (t < startedAt + WARMUP * 1000) continue; // started during the warm-up
           calls++;
           const key = track ? 'track_skill_invocation' : name;
           if (!latencies.has(key)) latencies.set(key, []);
@@ -114,10 +143,11 @@ async function main() {
     await new Promise((r) => child.on('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const rows = ['| store | calls | throughput /s | p50 ms | p95 ms | p99 ms | errors |', '|---|---|---:|---:|---:|---:|---:|'];
+  const rows = ['| store | load | calls | throughput /s | p50 ms | p95 ms | p99 ms | errors |', '|---|---|---|---:|---:|---:|---:|---:|'];
+  const load = RATE > 0 ? `${CLIENTS} × ${RATE}/s` : `${CLIENTS}, no pause`;
   for (const [name, lat] of [...latencies.entries()].sort((a, b) => (a[0] === 'all' ? -1 : b[0] === 'all' ? 1 : a[0].localeCompare(b[0])))) {
     lat.sort((a, b) => a - b);
-    rows.push(`| ${STORE ? 'postgres' : 'sqlite'} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : errors.get(name) ?? 0} |`);
+    rows.push(`| ${STORE ? 'postgres' : 'sqlite'} | ${load} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : errors.get(name) ?? 0} |`);
   }
   process.stdout.write(`${rows.join('\n')}\n`);
   process.stderr.write(`${calls} calls\n`);

@@ -5,18 +5,19 @@
 import fs from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
+import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
-import { ReflectionStore } from './memory/reflection-store.js';
+import type { ReflectionStore } from './memory/reflection-store.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './mcp/tools/insight-tools.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
 import { SessionManager } from './session/session-manager.js';
-import { createSqlSessionSkillMetrics } from './session/session-skill-metrics.js';
-import { readSqliteStorageStats } from './session/sqlite-storage-stats.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openSqliteStores, openStores } from './store/open-stores.js';
+import type { Stores } from './store/stores.js';
+import type { InvocationStore } from './store/types.js';
 import { Tracker } from './tracking/tracker.js';
 import { createUlidFactory } from './tracking/ulid.js';
 import { VERSION } from './version.js';
@@ -24,13 +25,21 @@ import { VERSION } from './version.js';
 export interface AppOptions {
   logger?: Logger;
   now?: () => number;
+  /**
+   * The stores to run on (closed with the app). Default: the SQLite stores of
+   * config.dbPath, opened synchronously; a PostgreSQL config needs them opened
+   * first (see openApp).
+   */
+  stores?: Stores;
 }
 
 export interface App {
   config: Config;
   logger: Logger;
   bus: EventBus;
-  store: SqliteStore;
+  /** Every store of the back-end (stores.invocations is `store`). */
+  stores: Stores;
+  store: InvocationStore;
   tracker: Tracker;
   hashUser: UserHasher;
   rateLimiter: RateLimiter;
@@ -45,12 +54,34 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Opens the configured stores (SQLite or PostgreSQL), then builds the app on them. */
+export async function openApp(config: Config, opts: Omit<AppOptions, 'stores'> = {}): Promise<App> {
+  const stores = await openStores(config, opts.now ? { now: opts.now } : {});
+  try {
+    return createApp(config, { ...opts, stores });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+}
+
+/** Builds the app; synchronous for the default SQLite store (PostgreSQL: pass `opts.stores` or use openApp). */
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now = opts.now ?? Date.now;
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const hashUser = createUserHasher(loadOrCreateSalt(config.dataDir));
-  const store = new SqliteStore(config.dbPath, { synchronous: config.sqliteSynchronous });
+  if (!opts.stores && config.store.kind !== 'sqlite') {
+    throw new AppError('INTERNAL', 'a PostgreSQL store must be opened before the app is built (use openApp)');
+  }
+  const stores = opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now });
+  let hashUser: UserHasher;
+  try {
+    hashUser = createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
+  } catch (err) {
+    void stores.close();
+    throw err;
+  }
+  const store = stores.invocations;
   const bus = new EventBus();
   const tracker = new Tracker({
     store,
@@ -61,18 +92,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const reflections = new ReflectionStore(store.db, { now });
+  const reflections = stores.reflections;
   const sessions = new SessionManager({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'session' }),
     now,
     audit: config.dependencyAudit,
     compaction: { compactThresholdBytes: config.compactThresholdBytes },
-    sessionSkillMetrics: createSqlSessionSkillMetrics(store.db),
-    storageStats: async () =>
-      readSqliteStorageStats(store.db, config.dbPath, ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections']),
+    sessionSkillMetrics: stores.sessionSkillMetrics,
+    storageStats: stores.storageStats,
   });
-  const insights = createInsightServices({ store, bus, logger: logger.child({ component: 'insights' }) });
+  const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });
   const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
   let closed = false;
 
@@ -80,6 +110,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     config,
     logger,
     bus,
+    stores,
     store,
     tracker,
     hashUser,
@@ -89,7 +120,21 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     version: VERSION,
     now,
     createMcpServer(clientId) {
-      const deps: ToolDeps = { store, tracker, bus, logger, hashUser, rateLimiter, clientId, now, sessions, reflections, insights };
+      const deps: ToolDeps = {
+        store,
+        analyticsQueries: stores.analyticsQueries,
+        analyticsRecords: stores.analyticsRecords,
+        tracker,
+        bus,
+        logger,
+        hashUser,
+        rateLimiter,
+        clientId,
+        now,
+        sessions,
+        reflections,
+        insights,
+      };
       return buildMcpServer(deps, VERSION);
     },
     onClose(fn) {
@@ -105,7 +150,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
           logger.warn('error during shutdown', { err });
         }
       }
-      store.close();
+      await stores.close();
     },
   };
   return app;

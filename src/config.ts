@@ -23,9 +23,23 @@ export interface RealtimeConfig {
   wsAllowedOrigins: string[];
 }
 
+/** Where the data lives: the embedded SQLite file (default) or a shared PostgreSQL database. */
+export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
+
+/** Cross-instance fan-out of live events (Redis pub/sub). */
+export interface PubsubConfig {
+  url: string;
+  /** Channel name; null: the fan-out's default. Instances that should see each other use the same one. */
+  channel: string | null;
+}
+
 export interface Config {
   dataDir: string;
+  /** The SQLite file (the default store, and what the SQLite-only maintenance commands work on). */
   dbPath: string;
+  store: StoreConfig;
+  /** null: no fan-out (events stay in this process). */
+  pubsub: PubsubConfig | null;
   host: string;
   port: number;
   /** Extra dedicated Prometheus port; null when not requested. */
@@ -50,6 +64,10 @@ export interface Config {
 /** Flags the CLI may pass; each overrides its environment variable. */
 export interface ConfigFlags {
   dataDir?: string;
+  /** `sqlite:PATH` or `postgres://...`. */
+  store?: string;
+  /** `redis://...` or `none`. */
+  pubsub?: string;
   host?: string;
   port?: string | number;
   metricsPort?: string | number;
@@ -72,6 +90,10 @@ export interface ConfigSource {
 
 export const ENV = {
   dataDir: 'SESSION_BUDDY_DATA_DIR',
+  store: 'SESSION_BUDDY_STORE',
+  pgPoolSize: 'SESSION_BUDDY_PG_POOL_SIZE',
+  pubsub: 'SESSION_BUDDY_PUBSUB',
+  pubsubChannel: 'SESSION_BUDDY_PUBSUB_CHANNEL',
   host: 'SESSION_BUDDY_HOST',
   port: 'SESSION_BUDDY_PORT',
   metricsPort: 'SESSION_BUDDY_METRICS_PORT',
@@ -93,6 +115,7 @@ export const ENV = {
 export const DEFAULT_DATA_DIR = '.session-buddy';
 export const DEFAULT_PORT = 8678;
 export const DB_FILE = 'session-buddy.db';
+export const DEFAULT_PG_POOL_SIZE = 10;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -102,6 +125,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
   const cwd = source.cwd ?? process.cwd();
 
   const dataDir = path.resolve(cwd, flags.dataDir ?? env[ENV.dataDir] ?? DEFAULT_DATA_DIR);
+  const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE));
   const host = flags.host ?? env[ENV.host] ?? '127.0.0.1';
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
   const metricsRaw = flags.metricsPort ?? env[ENV.metricsPort];
@@ -119,7 +143,9 @@ export function parseConfig(source: ConfigSource = {}): Config {
 
   return {
     dataDir,
-    dbPath: path.join(dataDir, DB_FILE),
+    dbPath: store.sqlitePath ?? path.join(dataDir, DB_FILE),
+    store: store.store,
+    pubsub: parsePubsub(flags.pubsub ?? env[ENV.pubsub], env[ENV.pubsubChannel]),
     host,
     port,
     metricsPort,
@@ -143,6 +169,37 @@ export function parseConfig(source: ConfigSource = {}): Config {
         .filter(Boolean),
     },
   };
+}
+
+/** `sqlite:PATH` (relative to cwd), `postgres://…` / `postgresql://…`; empty: the default SQLite file. */
+function parseStore(raw: string | undefined, cwd: string, poolSize: number): { store: StoreConfig; sqlitePath: string | null } {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'sqlite') return { store: { kind: 'sqlite' }, sqlitePath: null };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw AppError.invalid('store', 'is not a valid postgres:// URL');
+    }
+    return { store: { kind: 'postgres', url: value, poolSize }, sqlitePath: null };
+  }
+  const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(value);
+  if (m) return { store: { kind: 'sqlite' }, sqlitePath: path.resolve(cwd, m[1]!) };
+  throw AppError.invalid('store', 'must be sqlite:PATH or a postgres:// URL');
+}
+
+/** `redis://…` / `rediss://…`; empty or `none`: no fan-out. */
+function parsePubsub(raw: string | undefined, channel: string | undefined): PubsubConfig | null {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'none') return null;
+  if (!/^rediss?:\/\//i.test(value)) throw AppError.invalid('pubsub', 'must be a redis:// URL or none');
+  try {
+    new URL(value);
+  } catch {
+    throw AppError.invalid('pubsub', 'is not a valid redis:// URL');
+  }
+  const ch = channel?.trim() ?? '';
+  return { url: value, channel: ch === '' ? null : ch };
 }
 
 function parseBool(field: string, raw: string | undefined, fallback: boolean): boolean {

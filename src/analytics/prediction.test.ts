@@ -9,6 +9,7 @@ import {
   trainSuccessModel,
 } from './prediction.js';
 import type { InvocationSample } from './types.js';
+import { mulberry32 as rng } from './prng.js';
 
 const T0 = Date.UTC(2025, 0, 6, 13, 0, 0); // 13:00 UTC
 
@@ -16,17 +17,6 @@ function sample(skill: string, user: string, completed: boolean, invokedAt: numb
   return { skill, user, completed, invokedAt, durationMs, workflowPhase };
 }
 
-/** Small deterministic PRNG (mulberry32) for synthetic data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Skill A always succeeds, skill B always fails; users, phases, hours and durations are noise. */
 function synthetic(n: number): InvocationSample[] {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32, RandomForestClassifier, type RandomForestJson } from './random-forest.js';
+import { mulberry32 } from './prng.js';
+import { RandomForestClassifier, type RandomForestJson } from './random-forest.js';
 
 /** One exact tree over all rows, trying every feature at every node. */
 const exact = { nEstimators: 1, bootstrap: false, maxFeatures: 'all' } as const;

@@ -28,6 +28,7 @@
  * label 1, rounded to 6 decimals); the tree shape follows from the pre-order.
  */
 import { AppError } from '../errors.js';
+import { mulberry32 } from './prng.js';
 
 export const RANDOM_FOREST_FORMAT = 'session-buddy-random-forest/v1';
 
@@ -67,17 +68,6 @@ interface Tree {
   right: Int32Array;
 }
 
-/** mulberry32: small, fast, good enough for sampling. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A well-mixed 32-bit seed for tree `i` of a forest seeded with `seed`. */
 function treeSeed(seed: number, i: number): number {

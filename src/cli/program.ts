@@ -16,6 +16,7 @@ import { registerArchiveCommand, registerBackupCommand, registerDoctorCommand, r
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMcpConfigCommand } from './commands/mcp-config.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerSeedDemoCommand } from './commands/seed-demo.js';
 import { registerStartCommand, registerStopCommand } from './commands/start.js';
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
   const program = baseProgram(ctx);
   registerInitCommand(program, ctx);
   registerMigrateCommand(program, ctx);
+  registerMigrateStoreCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerStartCommand(program, ctx);
   registerStopCommand(program, ctx);

@@ -13,6 +13,8 @@ export function baseProgram(ctx: CliContext): Command {
     .version(VERSION)
     .option('--data-dir <dir>', 'data directory (default ./.session-buddy, env SESSION_BUDDY_DATA_DIR)')
     .option('--log-level <level>', 'debug | info | warn | error | silent (default info)')
+    .option('--store <url>', 'where data lives: sqlite:PATH (default <data-dir>/session-buddy.db) or postgres://… (env SESSION_BUDDY_STORE)')
+    .option('--pubsub <url>', 'fan live events out to other instances: redis://… or none (default; env SESSION_BUDDY_PUBSUB)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });

@@ -2,19 +2,22 @@
  * Trains and stores success-prediction models.
  *
  * In a worker thread (so that the event loop keeps serving other clients), it
- * reads the invocations of the window through a read-only connection (at most
- * `sampleLimit`, spread over the window: see ModelStore.trainingSamples;
- * ~0.3 s at 1M invocations) and trains a random forest on them (~0.5-1 s at
- * the default caps); back on the main thread the model is stored with its
- * report. Runs are serialised: a second request waits for the first. When
- * the worker cannot be started or dies, the run falls back to the main thread.
+ * reads the invocations of the window through a read-only connection to the
+ * SQLite file (at most `sampleLimit`, spread over the window: see
+ * ModelStore.trainingSamples; ~0.3 s at 1M invocations) and trains a random
+ * forest on them (~0.5-1 s at the default caps); back on the main thread the
+ * model is stored with its report. A networked store (PostgreSQL) has no file
+ * to open: the main thread reads the sample through `models` (asynchronous
+ * I/O, the event loop stays free) and hands it to the worker to train.
+ * Runs are serialised: a second request waits for the first. When the worker
+ * cannot be started or dies, the run falls back to the main thread.
  */
 import type { InsufficientData, TrainedModel, TrainOptions } from '../analytics/prediction.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ModelStore, SampleQuery } from '../store/sqlite/model-store.js';
-import { sampleAndTrain, type SampledTraining } from './sample-and-train.js';
-import { TrainingWorker, WorkerFailure } from './training-worker.js';
+import type { ModelStore, SampleQuery } from '../store/model-types.js';
+import { readSamples, trainOnSamples, type SampledTraining } from './sample-and-train.js';
+import { TrainingWorker, WorkerFailure, type TrainingSource } from './training-worker.js';
 
 export const DAY_MS = 86_400_000;
 /** Default cap on invocations read for one training run (the forest trains on at most 20,000 of them). */
@@ -47,8 +50,9 @@ export interface ModelTrainerOptions {
   models: ModelStore;
   logger: Logger;
   /**
-   * The database file `models` reads from; the worker opens its own read-only
-   * connection to it. Without it (or for ':memory:') training runs on the main thread.
+   * The SQLite file `models` reads from; the worker opens its own read-only
+   * connection to it. Without it the sample is read through `models` on the
+   * main thread and only the training runs in the worker.
    */
   dbFile?: string;
   /** Where training runs; default 'worker'. */
@@ -102,7 +106,7 @@ export class ModelTrainer {
     let modelId: number | null = null;
     if (result.status === 'trained') {
       const { model, ...report } = result;
-      modelId = this.opts.models.save({
+      modelId = await this.opts.models.save({
         trainedAt: now,
         windowDays: days,
         samples: result.samples,
@@ -138,14 +142,22 @@ export class ModelTrainer {
   private async sampleAndTrain(query: SampleQuery): Promise<{ run: SampledTraining; ranIn: TrainingRunner }> {
     const options = this.opts.trainOptions ?? {};
     const { dbFile } = this.opts;
-    if ((this.opts.runner ?? 'worker') === 'worker' && dbFile !== undefined && dbFile !== ':memory:') {
+    let source: TrainingSource | null = null;
+    if (dbFile !== undefined && dbFile !== ':memory:') source = { dbFile };
+    if ((this.opts.runner ?? 'worker') === 'worker') {
+      if (source === null) {
+        const { read, queryMs } = await readSamples(this.opts.models, query);
+        source = { samples: read, queryMs };
+      }
       try {
-        return { run: await this.worker.train(dbFile, query, options), ranIn: 'worker' };
+        return { run: await this.worker.train(source, query, options), ranIn: 'worker' };
       } catch (err) {
         if (!(err instanceof WorkerFailure) || this.disposed) throw err;
         this.opts.logger.warn('training worker failed; training on the main thread', { err: err.message });
       }
     }
-    return { run: sampleAndTrain(this.opts.models, query, options), ranIn: 'main-thread' };
+    if (source !== null && 'samples' in source) return { run: trainOnSamples(source.samples, source.queryMs, options), ranIn: 'main-thread' };
+    const { read, queryMs } = await readSamples(this.opts.models, query);
+    return { run: trainOnSamples(read, queryMs, options), ranIn: 'main-thread' };
   }
 }

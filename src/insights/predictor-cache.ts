@@ -1,7 +1,8 @@
 /**
  * The latest stored success model, deserialised once and kept in memory
  * keyed by model id. Each lookup costs one indexed `max(id)` query, so a model
- * trained by another process is picked up on the next prediction.
+ * trained by another process (or another instance on a shared store) is
+ * picked up on the next prediction.
  */
 import {
   createSuccessPredictor,
@@ -10,7 +11,7 @@ import {
   type SuccessModelJson,
 } from '../analytics/prediction.js';
 import { AppError } from '../errors.js';
-import type { ModelStore } from '../store/sqlite/model-store.js';
+import type { ModelStore } from '../store/model-types.js';
 import type { ModelReport } from './model-trainer.js';
 
 export interface LoadedModel {
@@ -27,11 +28,11 @@ export class PredictorCache {
   constructor(private readonly models: ModelStore) {}
 
   /** The latest model, or null when none was trained. Throws NOT_FOUND for a model this version cannot read. */
-  current(): LoadedModel | null {
-    const id = this.models.latestId();
+  async current(): Promise<LoadedModel | null> {
+    const id = await this.models.latestId();
     if (id === null) return null;
     if (this.cached?.id === id) return this.cached;
-    const stored = this.models.get(id);
+    const stored = await this.models.get(id);
     if (!stored) return null; // pruned between the two queries
     const report = stored.report as ModelReport;
     let predict: LoadedModel['predict'];

@@ -1,9 +1,11 @@
 /**
  * One training run over the store: read the sample of the window, train on
- * it. Used on the main thread and inside the training worker alike.
+ * it. The read goes through a ModelStore (async) or is handed in already
+ * read; training itself is synchronous CPU work. Used on the main thread and
+ * inside the training worker alike.
  */
 import { trainSuccessModel, type InsufficientData, type TrainedModel, type TrainOptions } from '../analytics/prediction.js';
-import type { ModelStore, SampleQuery } from '../store/sqlite/model-store.js';
+import type { ModelStore, SampleQuery, TrainingSamples } from '../store/model-types.js';
 
 export interface SampledTraining {
   result: InsufficientData | TrainedModel;
@@ -16,11 +18,21 @@ export interface SampledTraining {
   trainMs: number;
 }
 
-export function sampleAndTrain(models: ModelStore, query: SampleQuery, options: TrainOptions): SampledTraining {
-  let t = performance.now();
-  const { samples, windowTotal, stride } = models.trainingSamples(query);
-  const queryMs = performance.now() - t;
-  t = performance.now();
-  const result = trainSuccessModel(samples, options);
-  return { result, samplesRead: samples.length, windowTotal, stride, queryMs, trainMs: performance.now() - t };
+/** Trains on a sample read earlier (`queryMs`: how long the read took). */
+export function trainOnSamples(read: TrainingSamples, queryMs: number, options: TrainOptions): SampledTraining {
+  const t = performance.now();
+  const result = trainSuccessModel(read.samples, options);
+  return { result, samplesRead: read.samples.length, windowTotal: read.windowTotal, stride: read.stride, queryMs, trainMs: performance.now() - t };
+}
+
+/** Reads the window's sample and times the read. */
+export async function readSamples(models: Pick<ModelStore, 'trainingSamples'>, query: SampleQuery): Promise<{ read: TrainingSamples; queryMs: number }> {
+  const t = performance.now();
+  const read = await models.trainingSamples(query);
+  return { read, queryMs: performance.now() - t };
+}
+
+export async function sampleAndTrain(models: Pick<ModelStore, 'trainingSamples'>, query: SampleQuery, options: TrainOptions): Promise<SampledTraining> {
+  const { read, queryMs } = await readSamples(models, query);
+  return trainOnSamples(read, queryMs, options);
 }

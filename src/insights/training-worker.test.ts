@@ -48,34 +48,34 @@ describe('TrainingWorker', () => {
   it('reads the sample itself, reuses one worker for consecutive requests and stops it when idle', async () => {
     const worker = new TrainingWorker(200);
     try {
-      const a = await worker.train(store.file, all, { nEstimators: 3, maxDepth: 3 });
+      const a = await worker.train({ dbFile: store.file }, all, { nEstimators: 3, maxDepth: 3 });
       assert.equal(a.result.status, 'trained');
       assert.deepEqual([a.samplesRead, a.windowTotal, a.stride], [250, 250, 1]);
       // The first 10 minutes hold 10 invocations, fewer than the default minimum of 200.
-      const b = await worker.train(store.file, { ...all, untilMs: T0 + 10 * MIN }, {});
+      const b = await worker.train({ dbFile: store.file }, { ...all, untilMs: T0 + 10 * MIN }, {});
       assert.deepEqual(b.result, { status: 'insufficient_data', reason: 'need at least 200 samples, have 10', samples: 10 });
       // Limit 100: stride ceil(250 / 100) = 3; rowids 1..250, multiples of 3: 83 rows.
-      const c = await worker.train(store.file, { ...all, limit: 100 }, {});
+      const c = await worker.train({ dbFile: store.file }, { ...all, limit: 100 }, {});
       assert.deepEqual([c.samplesRead, c.windowTotal, c.stride], [83, 250, 3]);
       assert.equal(worker.starts, 1);
       await sleep(400); // past the 200 ms idle limit
-      assert.equal((await worker.train(store.file, all, { nEstimators: 1 })).result.status, 'trained');
+      assert.equal((await worker.train({ dbFile: store.file }, all, { nEstimators: 1 })).result.status, 'trained');
       assert.equal(worker.starts, 2);
       // Errors thrown by training come back as AppErrors.
-      await assert.rejects(worker.train(store.file, all, { nEstimators: 0 }), {
+      await assert.rejects(worker.train({ dbFile: store.file }, all, { nEstimators: 0 }), {
         code: 'INVALID_INPUT',
         details: { field: 'n_estimators', rule: 'must be an integer in [1, 500]' },
       });
     } finally {
       await worker.close();
     }
-    await assert.rejects(worker.train(store.file, all, {}), { code: 'INTERNAL' });
+    await assert.rejects(worker.train({ dbFile: store.file }, all, {}), { code: 'INTERNAL' });
   });
 
   it('reports a worker that cannot start as a WorkerFailure', async () => {
     const worker = new TrainingWorker(1000, new URL('./no-such-worker.ts', import.meta.url));
     try {
-      await assert.rejects(worker.train(store.file, all, {}), WorkerFailure);
+      await assert.rejects(worker.train({ dbFile: store.file }, all, {}), WorkerFailure);
     } finally {
       await worker.close();
     }

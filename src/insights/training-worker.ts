@@ -9,8 +9,11 @@
 import { Worker } from 'node:worker_threads';
 import type { TrainOptions } from '../analytics/prediction.js';
 import { AppError, type ErrorCode, type ErrorDetails } from '../errors.js';
-import type { SampleQuery } from '../store/sqlite/model-store.js';
+import type { SampleQuery, TrainingSamples } from '../store/model-types.js';
 import type { SampledTraining } from './sample-and-train.js';
+
+/** Where the worker gets its sample: a SQLite file it reads itself, or a sample already read. */
+export type TrainingSource = { dbFile: string } | { samples: TrainingSamples; queryMs: number };
 
 /** The worker could not be started or died: the request may be retried on the main thread. */
 export class WorkerFailure extends Error {}
@@ -43,8 +46,8 @@ export class TrainingWorker {
     private readonly entry?: URL,
   ) {}
 
-  /** Reads the sample from the database file (its own read-only connection) and trains on it. */
-  train(dbFile: string, query: SampleQuery, options: TrainOptions): Promise<SampledTraining> {
+  /** Trains on the sample of `source` (reading it from the database file first, through the worker's own read-only connection). */
+  train(source: TrainingSource, query: SampleQuery, options: TrainOptions): Promise<SampledTraining> {
     if (this.closed) return Promise.reject(new AppError('INTERNAL', 'the training worker was shut down'));
     if (this.pending) return Promise.reject(new AppError('INTERNAL', 'the training worker is busy'));
     this.clearIdle();
@@ -58,7 +61,7 @@ export class TrainingWorker {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending = { id, resolve, reject };
-      worker.postMessage({ id, dbFile, query, options });
+      worker.postMessage({ id, source, query, options });
     });
   }
 

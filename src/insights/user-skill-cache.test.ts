@@ -86,3 +86,39 @@ describe('UserSkillCache', () => {
     bus.emit('invocations.recorded', [event('U', 'b', true)]); // no listener left: nothing happens
   });
 });
+
+describe('UserSkillCache on a shared store', () => {
+  it('applies events relayed from other instances, and rebuilds when the periodic token moves', async () => {
+    let rows: UserSkillStat[] = [
+      { user: 'T', skill: 'a', invocations: 1, successes: 1, lastAt: 1 },
+      { user: 'U', skill: 'a', invocations: 1, successes: 1, lastAt: 1 },
+      { user: 'U', skill: 'b', invocations: 2, successes: 1, lastAt: 1 },
+    ];
+    let reads = 0;
+    let token = 0;
+    const bus = new EventBus();
+    const cache = new UserSkillCache({
+      store: {
+        async userSkillStats() {
+          reads += 1;
+          return rows;
+        },
+      },
+      bus,
+      changeToken: () => token,
+      applyRemoteEvents: true,
+    });
+    // U: b 1 of 2 → neighbour success rate 1/2.
+    assert.equal((await cache.get()).recommend('T', 5).recommendations[0]!.neighbor_success_rate, 0.5);
+    // Another instance recorded U succeeding with b (it wrote to the same store): applied, 2 of 3.
+    bus.emit('invocations.recorded', [event('U', 'b', true)], { origin: 'instance-2' });
+    assert.equal((await cache.get()).recommend('T', 5).recommendations[0]!.neighbor_success_rate, 2 / 3);
+    assert.equal(reads, 1);
+    // The periodic rebuild replaces the index with the store's rows (which by now hold that write and one more): 3 of 4.
+    rows = rows.map((r) => (r.user === 'U' && r.skill === 'b' ? { ...r, invocations: 4, successes: 3 } : r));
+    token = 1;
+    assert.equal((await cache.get()).recommend('T', 5).recommendations[0]!.neighbor_success_rate, 3 / 4);
+    assert.equal(reads, 2);
+    cache.dispose();
+  });
+});

@@ -4,17 +4,24 @@
  * Built lazily from the `user_skill_stats` rollup on first use (its size
  * depends on users × skills, not on invocations), then kept current from the
  * bus: every 'invocations.recorded' event of this instance adds its
- * invocations. Writes made by other processes are picked up differently:
- * `changeToken` (for SQLite, `PRAGMA data_version`, which changes only when
- * another connection commits) tells the cache to rebuild on its next use.
- * Events relayed from other instances (with `meta.origin`) are ignored: if
- * those instances share this database the rebuild counts their writes, and
- * if not, their invocations are not part of this store's data either.
+ * invocations. `changeToken` tells the cache to rebuild on its next use when
+ * its value moves:
+ * - SQLite: `PRAGMA data_version`, which changes only when another connection
+ *   (another process, e.g. the CLI) commits. Events relayed from other
+ *   instances (with `meta.origin`) are ignored: those instances have stores
+ *   of their own, whose invocations are not part of this store's data.
+ * - Shared store (PostgreSQL, `applyRemoteEvents`): every instance writes the
+ *   same rollup, so relayed events are applied like local ones, and a
+ *   time-based token rebuilds the index periodically, which also counts
+ *   writers that publish no events (other instances without fan-out, the CLI).
  *
- * Consistency: the rebuild reads the rollup in one synchronous query and
- * events are applied only to a built index, so an invocation is counted
- * either by the query or by its event, never both. This relies on the store
- * answering `userSkillStats` from the state at call time, as SqliteStore does.
+ * Consistency: events are applied only to a built index, and the rebuild
+ * replaces it wholesale, so an invocation is never counted twice. On SQLite
+ * the rebuild reads the rollup in one synchronous query, so every invocation
+ * is counted either by the query or by its event. On PostgreSQL the read is
+ * asynchronous: an invocation whose event arrives while the rows are being
+ * read may be missed until the next periodic rebuild (approximate for at most
+ * one rebuild interval, never over-counted).
  */
 import { UserSkillIndex } from '../analytics/collaborative.js';
 import type { EventBus, EventMeta, InvocationEvent } from '../events.js';
@@ -26,6 +33,8 @@ export interface UserSkillCacheDeps {
   bus: EventBus;
   /** A value that changes when the data was changed from outside this process; rebuilt when it does. */
   changeToken?: () => number | bigint;
+  /** Apply events relayed from other instances (they write to this same store). Default false. */
+  applyRemoteEvents?: boolean;
 }
 
 export class UserSkillCache {
@@ -77,7 +86,7 @@ export class UserSkillCache {
   }
 
   private apply(events: readonly InvocationEvent[], meta: EventMeta | undefined): void {
-    if (meta?.origin !== undefined) return; // written by another instance (see above)
+    if (meta?.origin !== undefined && !this.deps.applyRemoteEvents) return; // another instance's store (see above)
     const index = this.index;
     if (!index) return; // not built yet: the build will read these from the store
     for (const e of events) index.update({ user: e.user_hash, skill: e.skill_name, completed: e.completed, at: e.invoked_at });

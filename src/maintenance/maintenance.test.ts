@@ -51,11 +51,11 @@ describe('backup and restore', () => {
       await seed(app, 200, () => 1);
       const dest = path.join(app.dir, 'copy.db');
       // Writes continue while the backup runs; the copy is consistent either way.
-      const [copy] = await Promise.all([backupDatabase(app.store.db, dest), seed(app, 50, () => 0)]);
+      const [copy] = await Promise.all([backupDatabase(app.db, dest), seed(app, 50, () => 0)]);
       assert.equal(verifyDatabaseFile(dest).invocations, copy.invocations);
       assert.ok(copy.invocations === 200 || copy.invocations === 250);
       assert.equal(fs.statSync(dest).mode & 0o777, 0o600);
-      await assert.rejects(backupDatabase(app.store.db, dest), /already exists/);
+      await assert.rejects(backupDatabase(app.db, dest), /already exists/);
 
       const target = path.join(app.dir, 'restored', 'session-buddy.db');
       fs.mkdirSync(path.dirname(target));
@@ -100,13 +100,13 @@ describe('archive', () => {
       // 120 rows 400 days old, 80 rows 10 days old.
       await seed(app, 200, (i) => (i < 120 ? 400 : 10));
       const totalsBefore = await app.store.skillTotals();
-      const oldSum = app.store.db.prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?').pluck().get(NOW - 365 * DAY) as number;
+      const oldSum = app.db.prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?').pluck().get(NOW - 365 * DAY) as number;
 
-      const result = await archiveInvocations({ db: app.store.db, dataDir: app.dir, before: NOW - 365 * DAY, rowsPerFile: 50, now: () => NOW });
+      const result = await archiveInvocations({ db: app.db, dataDir: app.dir, before: NOW - 365 * DAY, rowsPerFile: 50, now: () => NOW });
       assert.equal(result.rows, 120);
       assert.equal(result.files.length, 3); // 50 + 50 + 20
-      assert.equal(app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 80);
-      assert.equal(app.store.db.prepare('SELECT count(*) FROM archives').pluck().get(), 3);
+      assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 80);
+      assert.equal(app.db.prepare('SELECT count(*) FROM archives').pluck().get(), 3);
 
       const glob = path.join(app.dir, 'archive', '*.parquet');
       const [row] = await duck(`SELECT count(*) AS n, sum(duration_ms) AS d, count(DISTINCT id) AS ids, min(invoked_at) AS first FROM read_parquet('${glob}')`, app.dir);

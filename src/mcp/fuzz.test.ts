@@ -96,8 +96,8 @@ function generate(tool: Tool, rand: () => number): unknown {
 }
 
 function fingerprint(app: TestApp): string {
-  const tables = app.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'").pluck().all() as string[];
-  return tables.map((t) => `${t}:${app.store.db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number}`).join(',');
+  const tables = app.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'").pluck().all() as string[];
+  return tables.map((t) => `${t}:${app.db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number}`).join(',');
 }
 
 describe('MCP tools under fuzzing', () => {

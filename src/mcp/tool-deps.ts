@@ -1,18 +1,22 @@
 /**
  * What tools may use. Built by the composition root for each MCP session.
+ * Only store interfaces: the tools run unchanged on every back-end.
  */
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { ReflectionStore } from '../memory/reflection-store.js';
 import type { SessionManager } from '../session/session-manager.js';
+import type { AnalyticsQueries, AnalyticsRecords } from '../store/analytics-types.js';
 import type { UserHasher } from '../store/salt.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { InsightServices } from './tools/insight-tools.js';
 
 export interface ToolDeps {
-  store: SqliteStore;
+  store: InvocationStore;
+  analyticsQueries: AnalyticsQueries;
+  analyticsRecords: AnalyticsRecords;
   tracker: Tracker;
   bus: EventBus;
   logger: Logger;

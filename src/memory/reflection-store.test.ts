@@ -1,128 +1,159 @@
+/**
+ * ReflectionStore on every back-end (SqliteReflectionStore with FTS5,
+ * PgReflectionStore with tsvector), plus the shared helpers.
+ */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
-import { openDatabase, type SqliteDb } from '../store/database.js';
+import { openDatabase } from '../store/database.js';
 import { Migrator } from '../store/migrator.js';
-import { buildFtsQuery, contentHash, normaliseTags, ReflectionStore } from './reflection-store.js';
+import { testBackends, type OpenedBackend } from '../store/testing-backends.js';
+import { buildFtsQuery, contentHash, normaliseTags, type ReflectionStore } from './reflection-store.js';
+import { SqliteReflectionStore } from './sqlite-reflection-store.js';
 
-function setup(start = Date.UTC(2026, 0, 2, 3, 4, 5)): { db: SqliteDb; store: ReflectionStore; tick: () => void } {
-  const db = openDatabase(':memory:');
-  new Migrator(db).up();
-  let t = start;
-  const store = new ReflectionStore(db, { now: () => t });
-  return { db, store, tick: () => (t += 1000) };
-}
+const START = Date.UTC(2026, 0, 2, 3, 4, 5);
 
 function isInvalid(field: string) {
   return (err: unknown) => err instanceof AppError && err.code === 'INVALID_INPUT' && err.details.field === field;
 }
 
-describe('ReflectionStore.store', () => {
-  it('stores, returns the row and dedups on normalised content', () => {
-    const { store } = setup();
-    const a = store.store({ content: 'Use  WAL mode\nfor SQLite', tags: ['SQLite', ' perf ', 'sqlite'], project: 'sb' });
-    assert.equal(a.created, true);
-    assert.deepEqual(a.tags, ['sqlite', 'perf']);
-    assert.equal(a.project, 'sb');
-    assert.equal(a.created_at, '2026-01-02T03:04:05.000Z');
-    // hash of "Use WAL mode for SQLite" (whitespace collapsed)
-    assert.equal(a.content_hash, crypto.createHash('sha256').update('Use WAL mode for SQLite').digest('hex'));
+describe('ReflectionStore', async () => {
+  for (const backend of await testBackends()) {
+    describe(backend.name, { skip: backend.skip ?? false }, () => {
+      let b: OpenedBackend;
+      let store: ReflectionStore;
+      let t = START;
+      const tick = () => (t += 1000);
 
-    const b = store.store({ content: '  Use WAL mode for   SQLite ', tags: ['other'] });
-    assert.equal(b.created, false);
-    assert.equal(b.id, a.id);
-    assert.deepEqual(b.tags, ['sqlite', 'perf']); // the existing row is returned unchanged
-    assert.equal(store.stats().total, 1);
-  });
+      before(async () => {
+        if (backend.skip) return;
+        b = await backend.open({ now: () => t });
+        store = b.stores.reflections;
+      });
+      beforeEach(async () => {
+        if (backend.skip) return;
+        t = START;
+        await b.exec('DELETE FROM reflections');
+      });
+      after(async () => {
+        await b?.dispose();
+      });
 
-  it('validates content, tags and project', () => {
-    const { store } = setup();
-    assert.throws(() => store.store({ content: '   ' }), isInvalid('content'));
-    assert.throws(() => store.store({ content: 'x'.repeat(20_001) }), isInvalid('content'));
-    assert.doesNotThrow(() => store.store({ content: 'y'.repeat(20_000) }));
-    assert.throws(() => store.store({ content: 'ok', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), isInvalid('tags'));
-    assert.throws(() => store.store({ content: 'ok', tags: ['a'.repeat(65)] }), isInvalid('tags.0'));
-    assert.throws(() => store.store({ content: 'ok', tags: ['fine', ''] }), isInvalid('tags.1'));
-    assert.throws(() => store.store({ content: 'ok', tags: [3 as unknown as string] }), isInvalid('tags.0'));
-    assert.throws(() => store.store({ content: 'ok', project: 'p'.repeat(201) }), isInvalid('project'));
-  });
-});
+      it('stores, returns the row and dedups on normalised content', async () => {
+        const a = await store.store({ content: 'Use  WAL mode\nfor SQLite', tags: ['SQLite', ' perf ', 'sqlite'], project: 'sb' });
+        assert.equal(a.created, true);
+        assert.deepEqual(a.tags, ['sqlite', 'perf']);
+        assert.equal(a.project, 'sb');
+        assert.equal(a.created_at, '2026-01-02T03:04:05.000Z');
+        // hash of "Use WAL mode for SQLite" (whitespace collapsed)
+        assert.equal(a.content_hash, crypto.createHash('sha256').update('Use WAL mode for SQLite').digest('hex'));
 
-describe('ReflectionStore.search', () => {
-  it('finds a reflection immediately after it is stored, with score and ISO date', () => {
-    const { store } = setup();
-    store.store({ content: 'Migrations must be numbered without gaps', tags: ['store'] });
-    const res = store.search({ query: 'numbered migrations' });
-    assert.equal(res.fts_query, '"numbered" OR "migrations"');
-    assert.equal(res.results.length, 1);
-    const hit = res.results[0]!;
-    assert.equal(hit.content, 'Migrations must be numbered without gaps');
-    assert.equal(hit.created_at, '2026-01-02T03:04:05.000Z');
-    assert.equal(typeof hit.score, 'number');
-    assert.ok(hit.score > 0);
-  });
+        const c = await store.store({ content: '  Use WAL mode for   SQLite ', tags: ['other'] });
+        assert.equal(c.created, false);
+        assert.equal(c.id, a.id);
+        assert.deepEqual(c.tags, ['sqlite', 'perf']); // the existing row is returned unchanged
+        assert.equal((await store.stats()).total, 1);
+        // Stored as given (trimmed); only the hash normalises whitespace.
+        assert.deepEqual(await store.get(a.id), { id: a.id, content: 'Use  WAL mode\nfor SQLite', tags: ['sqlite', 'perf'], project: 'sb', created_at: a.created_at });
+        await assert.rejects(store.get(a.id + 1000), { code: 'NOT_FOUND' });
+      });
 
-  it('ranks a reflection matching more and rarer terms first; porter stemming matches word forms', () => {
-    const { store, tick } = setup();
-    store.store({ content: 'The dashboard shows charts' });
-    tick();
-    store.store({ content: 'Flaky tests in the websocket server: testing reconnect logic' });
-    tick();
-    store.store({ content: 'Websocket heartbeat every 30 seconds' });
-    tick();
-    store.store({ content: 'Prometheus exporter uses prom-client' });
-    tick();
-    store.store({ content: 'CLI uses commander' });
-    const res = store.search({ query: 'websocket test' });
-    assert.equal(res.results.length, 2);
-    // Both match "websocket"; only the first matches "test" (via "tests"/"testing" stems).
-    assert.match(res.results[0]!.content, /^Flaky tests/);
-    assert.ok(res.results[0]!.score > res.results[1]!.score);
-  });
+      it('validates content, tags and project', async () => {
+        await assert.rejects(store.store({ content: '   ' }), isInvalid('content'));
+        await assert.rejects(store.store({ content: 'x'.repeat(20_001) }), isInvalid('content'));
+        await store.store({ content: 'y'.repeat(20_000) });
+        await assert.rejects(store.store({ content: 'ok', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), isInvalid('tags'));
+        await assert.rejects(store.store({ content: 'ok', tags: ['a'.repeat(65)] }), isInvalid('tags.0'));
+        await assert.rejects(store.store({ content: 'ok', tags: ['fine', ''] }), isInvalid('tags.1'));
+        await assert.rejects(store.store({ content: 'ok', tags: [3 as unknown as string] }), isInvalid('tags.0'));
+        await assert.rejects(store.store({ content: 'ok', project: 'p'.repeat(201) }), isInvalid('project'));
+      });
 
-  it('filters by project and by tags (all listed tags required)', () => {
-    const { store } = setup();
-    store.store({ content: 'cache invalidation note one', tags: ['cache', 'bug'], project: 'a' });
-    store.store({ content: 'cache invalidation note two', tags: ['cache'], project: 'b' });
-    store.store({ content: 'cache invalidation note three', tags: ['bug'], project: 'a' });
-    assert.equal(store.search({ query: 'cache', project: 'a' }).results.length, 2);
-    const tagged = store.search({ query: 'cache', tags: ['cache', 'BUG'] }).results;
-    assert.deepEqual(tagged.map((r) => r.content), ['cache invalidation note one']);
-    assert.equal(store.search({ query: 'cache', project: 'zzz' }).results.length, 0);
-  });
+      it('finds a reflection immediately after it is stored, with score and ISO date', async () => {
+        await store.store({ content: 'Migrations must be numbered without gaps', tags: ['store'] });
+        const res = await store.search({ query: 'numbered migrations' });
+        // The query each dialect runs: FTS5 quoted terms; the tsquery of the English stems.
+        assert.equal(res.fts_query, backend.name === 'sqlite' ? '"numbered" OR "migrations"' : "'number' | 'migrat'");
+        assert.equal(res.results.length, 1);
+        const hit = res.results[0]!;
+        assert.equal(hit.content, 'Migrations must be numbered without gaps');
+        assert.equal(hit.created_at, '2026-01-02T03:04:05.000Z');
+        assert.equal(typeof hit.score, 'number');
+        assert.ok(hit.score > 0);
+      });
 
-  it('matches tags as text', () => {
-    const { store } = setup();
-    store.store({ content: 'something about deployment', tags: ['kubernetes'] });
-    assert.equal(store.search({ query: 'kubernetes' }).results.length, 1);
-  });
+      it('ranks a reflection matching more terms first; stemming matches word forms', async () => {
+        await store.store({ content: 'The dashboard shows charts' });
+        tick();
+        await store.store({ content: 'Flaky tests in the websocket server: testing reconnect logic' });
+        tick();
+        await store.store({ content: 'Websocket heartbeat every 30 seconds' });
+        tick();
+        await store.store({ content: 'Prometheus exporter uses prom-client' });
+        tick();
+        await store.store({ content: 'CLI uses commander' });
+        const res = await store.search({ query: 'websocket test' });
+        assert.equal(res.results.length, 2);
+        // Both match "websocket"; only the first matches "test" (via "tests"/"testing" stems).
+        assert.match(res.results[0]!.content, /^Flaky tests/);
+        assert.ok(res.results[0]!.score > res.results[1]!.score);
+      });
 
-  it('respects the limit', () => {
-    const { store } = setup();
-    for (let i = 0; i < 5; i++) store.store({ content: `alpha note ${i}` });
-    assert.equal(store.search({ query: 'alpha', limit: 3 }).results.length, 3);
-    assert.throws(() => store.search({ query: 'alpha', limit: 0 }), isInvalid('limit'));
-    assert.throws(() => store.search({ query: 'alpha', limit: 101 }), isInvalid('limit'));
-  });
+      it('weighs a tag match below a content match', async () => {
+        await store.store({ content: 'retry the upload', tags: ['network'] });
+        await store.store({ content: 'network partitions happen', tags: ['ops'] });
+        const res = await store.search({ query: 'network' });
+        assert.deepEqual(
+          res.results.map((r) => r.content),
+          ['network partitions happen', 'retry the upload'],
+        );
+      });
 
-  it('never fails on FTS5 syntax characters in the query', () => {
-    const { store } = setup();
-    store.store({ content: 'key: value with "quotes" and NEAR operator (parens) star*' });
-    for (const q of ['"', '"unbalanced', 'key:', 'star*', 'NEAR(a b)', 'a AND', 'OR', '(parens', '^start', "it's", '-minus', '{col}:x']) {
-      assert.doesNotThrow(() => store.search({ query: q }), `query ${q}`);
-    }
-    assert.equal(store.search({ query: '"quotes"' }).results.length, 1);
-    assert.equal(store.search({ query: 'NEAR' }).results.length, 1);
-  });
+      it('filters by project and by tags (all listed tags required)', async () => {
+        await store.store({ content: 'cache invalidation note one', tags: ['cache', 'bug'], project: 'a' });
+        await store.store({ content: 'cache invalidation note two', tags: ['cache'], project: 'b' });
+        await store.store({ content: 'cache invalidation note three', tags: ['bug'], project: 'a' });
+        assert.equal((await store.search({ query: 'cache', project: 'a' })).results.length, 2);
+        const tagged = (await store.search({ query: 'cache', tags: ['cache', 'BUG'] })).results;
+        assert.deepEqual(
+          tagged.map((r) => r.content),
+          ['cache invalidation note one'],
+        );
+        assert.equal((await store.search({ query: 'cache', project: 'zzz' })).results.length, 0);
+      });
 
-  it('rejects an empty query', () => {
-    const { store } = setup();
-    assert.throws(() => store.search({ query: '' }), isInvalid('query'));
-    assert.throws(() => store.search({ query: '   ' }), isInvalid('query'));
-    // Punctuation only is not an error: nothing to match, so no results.
-    assert.deepEqual(store.search({ query: '*** ::' }).results, []);
-  });
+      it('matches tags as text', async () => {
+        await store.store({ content: 'something about deployment', tags: ['kubernetes'] });
+        assert.equal((await store.search({ query: 'kubernetes' })).results.length, 1);
+      });
+
+      it('respects the limit', async () => {
+        for (let i = 0; i < 5; i++) await store.store({ content: `alpha note ${i}` });
+        assert.equal((await store.search({ query: 'alpha', limit: 3 })).results.length, 3);
+        await assert.rejects(store.search({ query: 'alpha', limit: 0 }), isInvalid('limit'));
+        await assert.rejects(store.search({ query: 'alpha', limit: 101 }), isInvalid('limit'));
+      });
+
+      it('never fails on full-text syntax characters in the query', async () => {
+        await store.store({ content: 'key: value with "quotes" and NEAR operator (parens) star*' });
+        const queries = ['"', '"unbalanced', 'key:', 'star*', 'NEAR(a b)', 'a AND', 'OR', '(parens', '^start', "it's", '-minus', '{col}:x'];
+        // tsquery syntax: operators, prefix match, weights, phrase distance, backslashes.
+        queries.push('a & b', 'a | b', '!a', 'a <-> b', 'a <2> b', 'abc:*', 'x:AB', "'quoted'", '\\', '&|!()<>:*');
+        for (const q of queries) await store.search({ query: q });
+        assert.equal((await store.search({ query: '"quotes"' })).results.length, 1);
+        assert.equal((await store.search({ query: 'NEAR' })).results.length, 1);
+        assert.equal((await store.search({ query: 'operator:*' })).results.length, 1);
+      });
+
+      it('rejects an empty query', async () => {
+        await assert.rejects(store.search({ query: '' }), isInvalid('query'));
+        await assert.rejects(store.search({ query: '   ' }), isInvalid('query'));
+        // Punctuation only is not an error: nothing to match, so no results.
+        assert.deepEqual((await store.search({ query: '*** ::' })).results, []);
+      });
+    });
+  }
 });
 
 describe('helpers', () => {
@@ -137,13 +168,15 @@ describe('helpers', () => {
   it('normaliseTags handles undefined', () => {
     assert.deepEqual(normaliseTags(undefined), []);
   });
-  it('migration 0003 rolls back cleanly', () => {
-    const { db } = setup();
+  it('SQLite migration 0003 rolls back cleanly', async () => {
+    const db = openDatabase(':memory:');
     const m = new Migrator(db);
+    m.up();
     m.to(2);
     const names = (db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'reflections%'").all() as unknown[]).length;
     assert.equal(names, 0);
     m.up();
-    assert.equal(new ReflectionStore(db).stats().total, 0);
+    assert.equal((await new SqliteReflectionStore(db).stats()).total, 0);
+    db.close();
   });
 });

@@ -1,25 +1,32 @@
 /**
  * Reflections: short notes kept across sessions, deduplicated by the SHA-256
- * of their normalised content and searchable with SQLite FTS5 (BM25 ranking).
+ * of their normalised content and searchable by full text. This module holds
+ * the interface, the input rules and the helpers both back-ends share; the
+ * implementations are SqliteReflectionStore (FTS5, BM25) and
+ * PgReflectionStore (tsvector + GIN, ts_rank_cd).
  *
- * Search semantics
- * - The user's query is split on whitespace; every term is wrapped in double
- *   quotes (inner quotes doubled), so FTS5 operators and punctuation in the
- *   query (`"`, `*`, `:`, `NEAR`, `AND`, parentheses, ...) are always treated
- *   as plain text and can never cause a syntax error.
- * - Terms are OR-ed: a reflection matching any term is a hit, and BM25 ranks
- *   reflections matching more (and rarer) terms higher. The porter tokenizer
- *   makes "tests" match "testing".
- * - `score` = -bm25(reflections_fts, 1.0, 0.5): SQLite's bm25() is negative
- *   with "more negative = better"; negating it gives "higher = better". Tag
- *   matches weigh half as much as content matches. Scores are relative to the
- *   corpus (BM25's IDF), so compare them within one result list only.
- * - Index maintenance happens in triggers inside the INSERT's transaction, so a
- *   stored reflection is visible to the very next search (no cache).
+ * Search semantics (both back-ends)
+ * - The user's query is split on whitespace into terms (terms without a letter
+ *   or digit are dropped). User text only ever reaches the database as a bound
+ *   parameter: on SQLite every term is wrapped in double quotes (inner quotes
+ *   doubled), so FTS5 operators and punctuation (`"`, `*`, `:`, `NEAR`, `AND`,
+ *   parentheses, ...) are plain text; on PostgreSQL every term goes through
+ *   plainto_tsquery, which has no operators at all. Neither can fail on syntax.
+ * - Terms are OR-ed: a reflection matching any term is a hit, and reflections
+ *   matching more (and, on SQLite, rarer) terms rank higher. Both stem English
+ *   ("tests" matches "testing"). PostgreSQL's English configuration also drops
+ *   stop words ("the", "and", ...), so a query of stop words only finds nothing there.
+ * - `score`: higher = better. SQLite: -bm25(reflections_fts, 1.0, 0.5) (bm25()
+ *   is negative with "more negative = better"); PostgreSQL: ts_rank_cd with
+ *   content weighted 1.0 and tags 0.5. Tag matches weigh half as much as
+ *   content matches on both. Scores are relative (to the corpus, the query and
+ *   the back-end): compare them within one result list only.
+ * - The index is maintained inside the INSERT's transaction (FTS5 triggers; a
+ *   generated tsvector column), so a stored reflection is visible to the very
+ *   next search (no cache).
  */
 import crypto from 'node:crypto';
 import { AppError } from '../errors.js';
-import type { SqliteDb } from '../store/database.js';
 
 export const MAX_CONTENT_CHARS = 20_000;
 export const MAX_TAGS = 20;
@@ -60,13 +67,13 @@ export interface SearchReflectionsInput {
 }
 
 export interface ReflectionHit extends Reflection {
-  /** -bm25(): higher is more relevant. */
+  /** Higher is more relevant (see the module comment). */
   score: number;
 }
 
 export interface SearchReflectionsResult {
   query: string;
-  /** The FTS5 expression actually run (each term quoted). */
+  /** The full-text query actually run: an FTS5 expression (each term quoted) on SQLite, the tsquery text on PostgreSQL. */
   fts_query: string;
   results: ReflectionHit[];
 }
@@ -76,15 +83,6 @@ export interface ReflectionStats {
   projects: number;
   oldest: string | null;
   newest: string | null;
-}
-
-interface Row {
-  id: number;
-  content: string;
-  content_hash: string;
-  tags: string;
-  project: string | null;
-  created_at: number;
 }
 
 /** NFC, trimmed, whitespace runs collapsed to a single space. Case is kept (it can carry meaning in code). */
@@ -113,7 +111,7 @@ export function normaliseTags(tags: unknown, field = 'tags'): string[] {
   return out;
 }
 
-function normaliseProject(project: unknown): string | null {
+export function normaliseProject(project: unknown): string | null {
   if (project === undefined || project === null) return null;
   if (typeof project !== 'string') throw AppError.invalid('project', 'must be a string');
   const p = project.trim();
@@ -123,12 +121,11 @@ function normaliseProject(project: unknown): string | null {
 }
 
 /**
- * Turns free text into a safe FTS5 expression: `"term1" OR "term2"`.
- * Terms without a letter or digit are dropped (the tokenizer would ignore them
- * anyway); if none is left the result is '' (the search then matches nothing).
- * An empty or all-whitespace query is invalid input.
+ * The distinct searchable terms of free text: split on whitespace, terms
+ * without a letter or digit dropped (the tokenizers would ignore them anyway),
+ * at most MAX_QUERY_TERMS. An empty or all-whitespace query is invalid input.
  */
-export function buildFtsQuery(query: unknown): string {
+export function searchTerms(query: unknown): string[] {
   if (typeof query !== 'string') throw AppError.invalid('query', 'must be a string');
   if (query.trim().length === 0) throw AppError.invalid('query', 'must not be empty');
   if (query.length > MAX_QUERY_CHARS) throw AppError.invalid('query', `at most ${MAX_QUERY_CHARS} characters`);
@@ -136,12 +133,31 @@ export function buildFtsQuery(query: unknown): string {
     .normalize('NFC')
     .split(/\s+/u)
     .filter((t) => /[\p{L}\p{N}]/u.test(t));
-  if (terms.length === 0) return '';
-  const unique = [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
-  return unique.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+  return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
 
-function toReflection(row: Row): Reflection {
+/**
+ * Turns free text into a safe FTS5 expression: `"term1" OR "term2"`; '' when
+ * no term is left (the search then matches nothing).
+ */
+export function buildFtsQuery(query: unknown): string {
+  return ftsExpression(searchTerms(query));
+}
+
+export function ftsExpression(terms: readonly string[]): string {
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+}
+
+export interface ReflectionRow {
+  id: number;
+  content: string;
+  content_hash: string;
+  tags: string;
+  project: string | null;
+  created_at: number;
+}
+
+export function toReflection(row: ReflectionRow): Reflection {
   return {
     id: row.id,
     content: row.content,
@@ -151,93 +167,50 @@ function toReflection(row: Row): Reflection {
   };
 }
 
-export class ReflectionStore {
-  private readonly now: () => number;
-
-  constructor(
-    private readonly db: SqliteDb,
-    opts: { now?: () => number } = {},
-  ) {
-    this.now = opts.now ?? Date.now;
+/** Validated, normalised input of `store`. */
+export function prepareReflection(input: StoreReflectionInput): { content: string; hash: string; tags: string[]; project: string | null } {
+  if (typeof input?.content !== 'string') throw AppError.invalid('content', 'must be a string');
+  if (input.content.length > MAX_CONTENT_CHARS) {
+    throw AppError.invalid('content', `at most ${MAX_CONTENT_CHARS} characters`);
   }
+  const content = input.content.trim();
+  if (content.length === 0) throw AppError.invalid('content', 'must not be empty');
+  return { content, hash: contentHash(content), tags: normaliseTags(input.tags), project: normaliseProject(input.project) };
+}
 
-  store(input: StoreReflectionInput): StoreReflectionResult {
-    if (typeof input?.content !== 'string') throw AppError.invalid('content', 'must be a string');
-    if (input.content.length > MAX_CONTENT_CHARS) {
-      throw AppError.invalid('content', `at most ${MAX_CONTENT_CHARS} characters`);
-    }
-    const content = input.content.trim();
-    if (content.length === 0) throw AppError.invalid('content', 'must not be empty');
-    const tags = normaliseTags(input.tags);
-    const project = normaliseProject(input.project);
-    const hash = contentHash(content);
-
-    const info = this.db
-      .prepare(
-        `INSERT INTO reflections (content, content_hash, tags, project, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
-      )
-      .run(content, hash, JSON.stringify(tags), project, this.now());
-    const row = this.db.prepare('SELECT * FROM reflections WHERE content_hash = ?').get(hash) as Row;
-    return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
+/** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none: nothing can match). */
+export function prepareSearch(input: SearchReflectionsInput): { terms: string[]; limit: number; project: string | null; tags: string[] } {
+  const terms = searchTerms(input?.query);
+  const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
   }
+  return { terms, limit, project: normaliseProject(input.project), tags: normaliseTags(input.tags) };
+}
 
-  search(input: SearchReflectionsInput): SearchReflectionsResult {
-    const ftsQuery = buildFtsQuery(input?.query);
-    const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
-      throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
-    }
-    const project = normaliseProject(input.project);
-    const tags = normaliseTags(input.tags);
-    if (ftsQuery === '') return { query: input.query, fts_query: '', results: [] };
+export function toStats(row: { total: number; projects: number; oldest: number | null; newest: number | null }): ReflectionStats {
+  return {
+    total: row.total,
+    projects: row.projects,
+    oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
+    newest: row.newest === null ? null : new Date(row.newest).toISOString(),
+  };
+}
 
-    const where: string[] = ['reflections_fts MATCH ?'];
-    const params: unknown[] = [ftsQuery];
-    if (project !== null) {
-      where.push('r.project = ?');
-      params.push(project);
-    }
-    for (const tag of tags) {
-      where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE json_each.value = ?)');
-      params.push(tag);
-    }
-    params.push(limit);
-    const rows = this.db
-      .prepare(
-        `SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
-                -bm25(reflections_fts, 1.0, 0.5) AS score
-           FROM reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid
-          WHERE ${where.join(' AND ')}
-          ORDER BY score DESC, r.created_at DESC, r.id DESC
-          LIMIT ?`,
-      )
-      .all(...params) as (Row & { score: number })[];
-    return {
-      query: input.query,
-      fts_query: ftsQuery,
-      results: rows.map((r) => ({ ...toReflection(r), score: Math.round(r.score * 1e6) / 1e6 })),
-    };
-  }
+export function reflectionNotFound(id: number): AppError {
+  return new AppError('NOT_FOUND', `reflection ${id} not found`, { field: 'id' });
+}
 
-  get(id: number): Reflection {
-    const row = this.db.prepare('SELECT * FROM reflections WHERE id = ?').get(id) as Row | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `reflection ${id} not found`, { field: 'id' });
-    return toReflection(row);
-  }
+/** Scores are reported with six decimals. */
+export function roundScore(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
+}
 
-  stats(): ReflectionStats {
-    const row = this.db
-      .prepare(
-        `SELECT count(*) AS total, count(DISTINCT project) AS projects,
-                min(created_at) AS oldest, max(created_at) AS newest FROM reflections`,
-      )
-      .get() as { total: number; projects: number; oldest: number | null; newest: number | null };
-    return {
-      total: row.total,
-      projects: row.projects,
-      oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
-      newest: row.newest === null ? null : new Date(row.newest).toISOString(),
-    };
-  }
+export interface ReflectionStore {
+  /** Stores a note; identical (normalised) content returns the existing row with `created: false`. */
+  store(input: StoreReflectionInput): Promise<StoreReflectionResult>;
+  search(input: SearchReflectionsInput): Promise<SearchReflectionsResult>;
+  /** NOT_FOUND when there is no such reflection. */
+  get(id: number): Promise<Reflection>;
+  stats(): Promise<ReflectionStats>;
 }

@@ -25,6 +25,36 @@ const invocationsKey = (skill: string, phase: string, completed: boolean) =>
   sampleKey('skill_invocations_total', { skill_name: skill, workflow_phase: phase, completed: String(completed) });
 const bucketKey = (skill: string, le: string) => sampleKey('skill_duration_seconds_bucket', { skill_name: skill, le });
 
+describe('MetricsExporter on several instances', () => {
+  it('counts only this instance’s events; without restoreTotals it starts from zero', async () => {
+    const app = createTestApp();
+    try {
+      await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.store, logger: silent, version: app.version },
+        { maxSkillLabels: 500, processMetrics: false, restoreTotals: false },
+      );
+      try {
+        // The stored lint invocation is not restored: each instance of a shared store counts what it records.
+        assert.equal((await scrape(exporter)).get(invocationsKey('lint', 'review', true)), undefined);
+        await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
+        const relayed = { id: 'r1', skill_name: 'lint', session_id: 's', user_hash: 'h', workflow_phase: 'review', completed: true, duration_ms: 10, error_type: null, invoked_at: 1, project: null, agent: null };
+        app.bus.emit('invocations.recorded', [relayed, relayed], { origin: 'instance-2' });
+        const anomaly = { skill_name: 'lint', metric: 'duration' as const, baseline_value: 1, observed_value: 2, deviation_score: 3, direction: 'up' as const, severity: 'critical' as const, detected_at: 1 };
+        app.bus.emit('anomalies.detected', [anomaly], { origin: 'instance-2' });
+        const m = await scrape(exporter);
+        // 1 local invocation; the 2 relayed ones are the other instance's to count.
+        assert.equal(m.get(invocationsKey('lint', 'review', true)), 1);
+        assert.equal(m.get(sampleKey('skill_anomalies_total', { severity: 'critical' })), 0);
+      } finally {
+        exporter.close();
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
 describe('MetricsExporter', () => {
   let app: TestApp;
   let exporter: MetricsExporter;

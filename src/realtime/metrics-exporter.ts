@@ -24,6 +24,15 @@
  * prom-client Registry, and /metrics is the concatenation of both.
  * Invocations written by another process (e.g. the CLI writing to the database
  * directly) are counted at the next start-up, not live.
+ *
+ * Several instances (a shared PostgreSQL store, events relayed over Redis):
+ * each instance counts only what it recorded itself (events with
+ * `meta.origin` came from another instance, which counts them), so that
+ * sum() over the instances' series is the team total. For the same reason
+ * `restoreTotals: false` (used on a shared store) starts the invocation
+ * counter at zero instead of at the store's all-time totals: every instance
+ * would otherwise export the whole team's history. Prometheus treats the
+ * restart as a counter reset.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnomalyEvent, EventBus, InvocationEvent, ToolCallEvent } from '../events.js';
@@ -50,6 +59,8 @@ export interface MetricsExporterDeps {
 export interface MetricsExporterOptions {
   maxSkillLabels: number;
   processMetrics: boolean;
+  /** Start skill_invocations_total at the store's all-time totals (default true; false on a shared store). */
+  restoreTotals?: boolean;
 }
 
 /** What the WebSocket hub reports to the exporter. */
@@ -78,6 +89,10 @@ export class MetricsExporter implements WsMetricsSink {
    */
   static async create(deps: MetricsExporterDeps, opts: MetricsExporterOptions): Promise<MetricsExporter> {
     const exporter = new MetricsExporter(deps, opts);
+    if (opts.restoreTotals === false) {
+      exporter.subscribe();
+      return exporter;
+    }
     // The SQLite store runs the query synchronously inside this call, and the
     // bus listeners are added in the same tick: every invocation is either in
     // the totals or delivered as an event, never both, never neither.
@@ -182,8 +197,13 @@ export class MetricsExporter implements WsMetricsSink {
         }
       };
     this.unsubscribe.push(
-      bus.on('invocations.recorded', guard('invocations', (events) => this.onInvocations(events))),
-      bus.on('anomalies.detected', guard('anomalies', (events) => this.onAnomalies(events))),
+      // Only this instance's events: relayed ones (meta.origin) are counted by the instance that recorded them.
+      bus.on('invocations.recorded', guard('invocations', (events, meta) => {
+        if (meta?.origin === undefined) this.onInvocations(events);
+      })),
+      bus.on('anomalies.detected', guard('anomalies', (events, meta) => {
+        if (meta?.origin === undefined) this.onAnomalies(events);
+      })),
       bus.on('tool.called', guard('tool', (event) => this.onToolCall(event))),
     );
   }

@@ -50,7 +50,8 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
     if (options.metrics) {
       exporter = await MetricsExporter.create(
         { bus: app.bus, store: app.store, logger, version: app.version },
-        { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics },
+        // On a shared store each instance counts from zero what it records (see MetricsExporter).
+        { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics, restoreTotals: app.stores.kind === 'sqlite' },
       );
       const exp = exporter;
       closers.push(() => exp.close());

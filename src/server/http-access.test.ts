@@ -102,7 +102,7 @@ describe('HTTP access on a loopback bind', () => {
       const body = (await bad.json()) as { error: { code: string; details: { field: string } } };
       assert.equal(body.error.code, 'INVALID_INPUT');
       assert.equal(body.error.details.field, 'invocations.0.duration_ms');
-      assert.equal(app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
+      assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
     } finally {
       await app.dispose();
     }

@@ -57,14 +57,15 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
   });
 
-  hono.get('/health', (c) =>
+  hono.get('/health', async (c) =>
     c.json({
       status: 'ok',
       service: 'session-buddy',
       version: app.version,
       uptime_s: Math.round((Date.now() - started) / 1000),
       mcp_sessions: mcp.size,
-      schema_version: app.store.migrator.currentVersion(),
+      store: app.stores.kind,
+      schema_version: await app.stores.schemaVersion(),
     }),
   );
 

@@ -1,20 +1,30 @@
 /**
  * Runs the server in the foreground until SIGINT/SIGTERM, then shuts down
- * cleanly (open MCP sessions closed, database checkpointed and closed).
+ * cleanly (open MCP sessions closed, fan-out stopped, stores closed).
+ * With config.pubsub set, live events are fanned out over Redis first, so
+ * that this instance's WebSocket clients also see what other instances record.
  */
 import type { App } from '../app.js';
 import { startSpoolDrainer } from '../capture/spool-drainer.js';
+import { startConfiguredFanout } from '../fanout/configured-fanout.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { defaultMounts } from './mounts.js';
 
 export async function runServer(app: App, onListening?: (s: RunningHttpServer) => void): Promise<void> {
-  const mounts = await defaultMounts(app);
-  const running = await startHttpServer(app, mounts);
+  let running: RunningHttpServer;
+  try {
+    await startConfiguredFanout(app);
+    const mounts = await defaultMounts(app);
+    running = await startHttpServer(app, mounts);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   app.onClose(() => running.close());
   // Invocations captured by hooks while the server was down are ingested (exactly once) from the spool.
   const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
   app.onClose(() => drainer.stop());
-  app.logger.info('session-buddy listening', { url: running.url, mcp: `${running.url}/mcp`, dataDir: app.config.dataDir });
+  app.logger.info('session-buddy listening', { url: running.url, mcp: `${running.url}/mcp`, dataDir: app.config.dataDir, store: app.stores.kind });
   onListening?.(running);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../store/database.js';
 import { Migrator } from '../store/migrator.js';
+import { testBackends } from '../store/testing-backends.js';
 import { readSqliteStorageStats } from './sqlite-storage-stats.js';
 
 describe('readSqliteStorageStats', () => {
@@ -17,4 +18,26 @@ describe('readSqliteStorageStats', () => {
     assert.deepEqual(s.rows, { reflections: 1 });
     db.close();
   });
+});
+
+describe('storage stats of the store bundle', async () => {
+  for (const backend of await testBackends()) {
+    it(`reports pages and row counts (${backend.name})`, { skip: backend.skip ?? false }, async () => {
+      const b = await backend.open();
+      try {
+        await b.exec("INSERT INTO reflections (content, content_hash, tags, created_at) VALUES ('x', 'h', '[]', 0)");
+        const s = await b.stores.storageStats();
+        assert.ok(s.pageSize > 0);
+        assert.ok(s.pageCount > 0);
+        assert.equal(s.rows?.reflections, 1);
+        assert.equal(s.rows?.skill_invocations, 0);
+        if (backend.name === 'postgres') {
+          assert.equal(s.freelistCount, 0, 'PostgreSQL has no free-page list of its own');
+          assert.equal(s.walBytes, null);
+        }
+      } finally {
+        await b.dispose();
+      }
+    });
+  }
 });

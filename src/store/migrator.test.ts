@@ -46,8 +46,8 @@ describe('migrations', () => {
           invoked_at: now - i * 60_000,
         })),
       );
-      const db = app.store.db;
-      const m = app.store.migrator;
+      const db = app.db;
+      const m = app.sqlite.migrator;
       const snapshot = () => JSON.stringify(db.prepare('SELECT * FROM skill_invocations ORDER BY id').all());
       const before = snapshot();
       const latest = m.latestVersion;

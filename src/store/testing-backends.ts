@@ -9,18 +9,46 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { PgStore } from './postgres/pg-store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
+import { openSqliteStores } from './open-stores.js';
+import { openPgStores, type PgStoreOptions } from './postgres/pg-stores.js';
+import type { PgStore } from './postgres/pg-store.js';
+import type { Stores } from './stores.js';
 import type { InvocationStore } from './types.js';
+import { EventBus } from '../events.js';
+import { Tracker } from '../tracking/tracker.js';
+import { createUlidFactory } from '../tracking/ulid.js';
+import { createUserHasher } from './salt.js';
 
 export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh, migrated store of one back-end, with every domain store over it. */
+export interface OpenedBackend {
+  /** Same as stores.invocations. */
+  store: InvocationStore;
+  stores: Stores;
+  /** Runs raw SQL (for test set-up; keep it portable between the dialects). */
+  exec(sql: string): Promise<void>;
+  /** Runs one raw query and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** Closes the stores and removes the database (file or schema). */
+  dispose(): Promise<void>;
+}
 
 export interface TestBackend {
   name: 'sqlite' | 'postgres';
   /** Why the back-end is unavailable (the test is skipped with this message), or null. */
   skip: string | null;
-  open(): Promise<{ store: InvocationStore; dispose(): Promise<void> }>;
+  /** `salt` is the salt a PostgreSQL store adopts (SQLite keeps its salt in the data directory). */
+  open(opts?: PgStoreOptions): Promise<OpenedBackend>;
 }
+
+/** A Tracker over `store` with a fixed salt (user u hashes to `testHash(u)`) and its own bus. */
+export function testTracker(store: InvocationStore, now: () => number = Date.now): { tracker: Tracker; bus: EventBus } {
+  const bus = new EventBus();
+  return { tracker: new Tracker({ store, hashUser: testHash, newId: createUlidFactory(), bus, maxMetadataBytes: 8192, now }), bus };
+}
+
+export const testHash = createUserHasher('0'.repeat(64));
 
 export async function pgReachable(url: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -61,13 +89,22 @@ export async function testBackends(pgUrl: string = DEFAULT_TEST_PG_URL): Promise
     {
       name: 'sqlite',
       skip: null,
-      async open() {
+      async open(opts = {}) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-store-'));
-        const store = new SqliteStore(path.join(dir, 'test.db'));
+        const { salt: _salt, poolSize: _poolSize, ...sqliteOpts } = opts;
+        const stores = openSqliteStores(path.join(dir, 'test.db'), sqliteOpts);
+        const db = stores.sqlite!.db;
         return {
-          store,
+          store: stores.invocations,
+          stores,
+          async exec(sql) {
+            db.exec(sql);
+          },
+          async query<T>(sql: string) {
+            return db.prepare(sql).all() as T[];
+          },
           async dispose() {
-            store.close();
+            await stores.close();
             fs.rmSync(dir, { recursive: true, force: true });
           },
         };
@@ -76,13 +113,27 @@ export async function testBackends(pgUrl: string = DEFAULT_TEST_PG_URL): Promise
     {
       name: 'postgres',
       skip: pgSkip,
-      async open() {
+      async open(opts = {}) {
         const schema = await createPgSchema(pgUrl);
-        const store = await PgStore.open(schema.url, { poolSize: 4 });
+        let stores: Stores;
+        try {
+          stores = await openPgStores(schema.url, { ...opts, poolSize: 4 });
+        } catch (err) {
+          await schema.drop();
+          throw err;
+        }
+        const { pool } = stores.invocations as PgStore;
         return {
-          store,
+          store: stores.invocations,
+          stores,
+          async exec(sql) {
+            await pool.query(sql);
+          },
+          async query<T>(sql: string) {
+            return (await pool.query(sql)).rows as T[];
+          },
           async dispose() {
-            await store.close();
+            await stores.close();
             await schema.drop();
           },
         };

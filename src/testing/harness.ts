@@ -15,9 +15,15 @@ import { parseConfig, type ConfigFlags } from '../config.js';
 import { createLogger } from '../logger.js';
 import { parseErrorResult } from '../mcp/tool-result.js';
 import { startHttpServer, type HttpMount, type RunningHttpServer } from '../server/http-server.js';
+import type { SqliteDb } from '../store/database.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 export interface TestApp extends App {
   dir: string;
+  /** The SQLite store of the test app (tests run on the default store). */
+  sqlite: SqliteStore;
+  /** Its database connection, for direct checks. */
+  db: SqliteDb;
   /** Closes the app and removes its data directory. */
   dispose(): Promise<void>;
 }
@@ -27,8 +33,11 @@ export function createTestApp(opts: AppOptions & { flags?: ConfigFlags; env?: Re
   // Checkpoints in tests do not ask the package registry for an audit.
   const config = parseConfig({ flags: { dataDir: dir, port: 0, ...opts.flags }, env: { SESSION_BUDDY_AUDIT: 'off', ...opts.env } });
   const app = createApp(config, { logger: opts.logger ?? createLogger('silent'), now: opts.now });
+  const sqlite = app.stores.sqlite!;
   return Object.assign(app, {
     dir,
+    sqlite,
+    db: sqlite.db,
     async dispose() {
       await app.close();
       fs.rmSync(dir, { recursive: true, force: true });

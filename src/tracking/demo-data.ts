@@ -5,6 +5,7 @@
  * two injected anomalies in the last three hours (one skill starts failing,
  * one slows down). Deterministic for a given seed.
  */
+import { mulberry32 } from '../analytics/prng.js';
 import { HOUR_MS } from '../analytics/types.js';
 import type { InvocationInput, WorkflowPhase } from './invocation-input.js';
 
@@ -37,16 +38,6 @@ export const DEMO_SLOW_SKILL = 'run-tests';
 
 const ERRORS = ['timeout', 'tool_error', 'permission_denied', 'invalid_input', 'rate_limited', 'crash'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function phaseFor(skill: string, r: number): WorkflowPhase {
   if (/test|coverage|pytest|jest|e2e|snapshot|bisect/.test(skill)) return r < 0.8 ? 'testing' : 'debugging';

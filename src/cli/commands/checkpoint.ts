@@ -8,11 +8,20 @@ import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { SessionManager } from '../../session/session-manager.js';
 import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
 import { readSqliteStorageStats } from '../../session/sqlite-storage-stats.js';
-import { openDatabase, type SqliteDb } from '../../store/database.js';
+import { openDatabase } from '../../store/database.js';
+import { STORAGE_TABLES, type Stores } from '../../store/stores.js';
 import type { CliContext } from '../context.js';
 
-/** Tables whose row counts the storage section reports. */
-export const STORAGE_TABLES = ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections'] as const;
+function readOnlySqlite(dbPath: string): Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> {
+  const db = openDatabase(dbPath, { readonly: true });
+  return {
+    sessionSkillMetrics: createSqlSessionSkillMetrics(db),
+    storageStats: async () => readSqliteStorageStats(db, dbPath, STORAGE_TABLES),
+    close: async () => {
+      db.close();
+    },
+  };
+}
 
 export function registerCheckpointCommand(program: Command, ctx: CliContext): void {
   program
@@ -29,25 +38,30 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
       const config = ctx.config(cmd);
       const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
-      let db: SqliteDb | null = null;
-      if (fs.existsSync(config.dbPath)) db = openDatabase(config.dbPath, { readonly: true });
+      // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
+      let stores: Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null = null;
+      if (config.store.kind === 'postgres') {
+        const { openPgStores } = await import('../../store/postgres/pg-stores.js');
+        stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
+      }
+      else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
       try {
         const sessions = new SessionManager({
           dataDir: config.dataDir,
           logger,
           audit: opts.audit ? 'auto' : 'off',
           compaction: { compactThresholdBytes: config.compactThresholdBytes },
-          sessionSkillMetrics: db ? createSqlSessionSkillMetrics(db) : undefined,
+          sessionSkillMetrics: stores?.sessionSkillMetrics,
           storageStats: async () => {
-            if (!db) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
-            return readSqliteStorageStats(db, config.dbPath, STORAGE_TABLES);
+            if (!stores) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
+            return stores.storageStats();
           },
         });
         const report = await sessions.checkpoint({ workingDirectory: dir });
         const markdown = renderCheckpointMarkdown(report);
         ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(checkpointJson(report, markdown), null, 2)}\n` : markdown);
       } finally {
-        db?.close();
+        await stores?.close();
       }
     });
 }

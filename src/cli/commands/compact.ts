@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openDatabase } from '../../store/database.js';
 import { formatBytes, type CliContext } from '../context.js';
 import { AppError } from '../../errors.js';
+import { requireSqliteStore } from '../sqlite-only.js';
 
 function fileSize(path: string): number {
   let total = 0;
@@ -16,6 +17,7 @@ export function registerCompactCommand(program: Command, ctx: CliContext): void 
     .description('reclaim free space and refresh query statistics (VACUUM + ANALYZE)')
     .action((_opts, cmd: Command) => {
       const config = ctx.config(cmd);
+      requireSqliteStore(config, 'compact');
       if (!fs.existsSync(config.dbPath)) throw new AppError('NOT_FOUND', `no database at ${config.dbPath}; run \`session-buddy init\` first`);
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
       try {

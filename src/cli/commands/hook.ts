@@ -38,8 +38,8 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
         // With no server, session boundaries are a good moment to ingest the spool locally.
         if (!server && (result.event === 'SessionStart' || result.event === 'SessionEnd') && spoolSize(config.dataDir) > 0) {
           // Loaded only here: the hook's usual path must start fast.
-          const [{ createApp }, { createLogger }] = await Promise.all([import('../../app.js'), import('../../logger.js')]);
-          const app = createApp(config, { logger: createLogger('silent') });
+          const [{ openApp }, { createLogger }] = await Promise.all([import('../../app.js'), import('../../logger.js')]);
+          const app = await openApp(config, { logger: createLogger('silent') });
           try {
             await drainSpool(config.dataDir, (inputs) => app.tracker.trackBatch(inputs)).catch(() => undefined);
           } finally {

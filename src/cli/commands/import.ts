@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
 import { DEFAULT_SETTLE_MS, importTranscripts } from '../../capture/transcript-import.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
@@ -27,7 +27,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const settle = Number(opts.settleMinutes);
       if (!Number.isFinite(settle) || settle < 0) throw AppError.invalid('--settle-minutes', 'must be a number >= 0');
       const targets = (paths.length > 0 ? paths : [path.join(os.homedir(), '.claude', 'projects')]).map((p) => path.resolve(ctx.cwd, p));
-      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         let bar: ReturnType<typeof createProgress> | null = null;
         const summary = await importTranscripts(targets, {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
 import { createLogger } from '../../logger.js';
 import { loadOrCreateToken } from '../../realtime/auth-token.js';
 import type { CliContext } from '../context.js';
@@ -9,12 +9,12 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .command('init')
     .description('create the data directory, the per-installation salt and the database (idempotent)')
     .action(async (_opts, cmd: Command) => {
-      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
-        const version = app.store.migrator.currentVersion();
+        const version = await app.stores.schemaVersion();
         loadOrCreateToken(app.config.dataDir);
         ctx.stdout.write(
-          `Initialised ${app.config.dataDir}\n  database: ${app.config.dbPath} (schema version ${version})\n` +
+          `Initialised ${app.config.dataDir}\n  database: ${app.stores.location} (${app.stores.kind}, schema version ${version})\n` +
             `  access token: ${app.config.dataDir}/token (required for non-loopback binds)\n`,
         );
       } finally {

@@ -8,6 +8,7 @@ import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
 import { formatBytes, type CliContext } from '../context.js';
+import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
 import { createProgress } from '../progress.js';
 
@@ -22,6 +23,7 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
     .argument('[file]', 'destination (default <data-dir>/backups/session-buddy-<time>.db)')
     .action(async (file: string | undefined, _opts, cmd: Command) => {
       const config = ctx.config(cmd);
+      requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
       const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
@@ -43,6 +45,7 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
     .argument('<file>', 'backup file made by `session-buddy backup`')
     .action((file: string, _opts, cmd: Command) => {
       const config = ctx.config(cmd);
+      requireSqliteStore(config, 'restore');
       const server = runningServer(config.dataDir);
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
       const result = restoreDatabase(path.resolve(ctx.cwd, file), config.dbPath);
@@ -61,6 +64,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'only count what would be archived')
     .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
+      requireSqliteStore(config, 'archive');
       requireDatabase(config.dbPath);
       const ageMs = opts.olderThan ? parseAge(opts.olderThan) : config.retentionDays * 86_400_000;
       const before = Date.now() - ageMs;
@@ -91,6 +95,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { deep?: boolean; json?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
+      requireSqliteStore(config, 'doctor');
       const server = runningServer(config.dataDir);
       const checks = await runDoctor({ config, deep: opts.deep, runningServer: server, privateFiles: ['token'] });
       if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
+import { startConfiguredFanout } from '../../fanout/configured-fanout.js';
 import type { CliContext } from '../context.js';
 
 export function registerMcpCommand(program: Command, ctx: CliContext): void {
@@ -8,7 +9,12 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
     .command('mcp')
     .description('serve MCP over stdio (the command an MCP client such as `claude mcp add` launches)')
     .action(async (_opts, cmd: Command) => {
-      const app = createApp(ctx.config(cmd));
+      const app = await openApp(ctx.config(cmd));
+      // What this stdio server records reaches the live streams of the HTTP instances too.
+      await startConfiguredFanout(app).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      });
       const server = app.createMcpServer('stdio');
       const transport = new StdioServerTransport();
       await new Promise<void>((resolve, reject) => {

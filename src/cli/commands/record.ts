@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
@@ -65,7 +65,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
           },
         ];
       }
-      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
         ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);

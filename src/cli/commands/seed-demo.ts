@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { generateDemoInvocations } from '../../tracking/demo-data.js';
@@ -20,7 +20,7 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       if (!Number.isInteger(seed)) throw AppError.invalid('--seed', 'must be an integer');
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 3650) throw AppError.invalid('--days', 'must be an integer between 1 and 3650');
-      const app = createApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       const started = Date.now();
       try {
         const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);

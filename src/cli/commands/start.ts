@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
+import { openApp } from '../../app.js';
+import { ENV } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { runServer } from '../../server/run-server.js';
 import type { CliContext } from '../context.js';
@@ -37,10 +38,11 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
         throw new AppError('CONFLICT', `a server is already running for ${config.dataDir} (pid ${existing.pid}, http://${existing.host}:${existing.port}); stop it with \`session-buddy stop\``);
       }
       if (opts.foreground) {
-        const app = createApp(config);
+        const app = await openApp(config);
         await runServer(app, (running) => {
           writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
-          ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp); Ctrl-C to stop\n`);
+          const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;
+          ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); Ctrl-C to stop\n`);
         }).finally(() => removePidFile(config.dataDir, process.pid));
         return;
       }
@@ -53,7 +55,7 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   const logPath = path.join(dataDir, LOG_FILE);
   const log = fs.openSync(logPath, 'a');
   const args = [ctx.binPath, 'start', '--foreground', '--data-dir', dataDir, ...forwardedFlags(cmd)];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: ctx.cwd, env: ctx.env });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: ctx.cwd, env: { ...ctx.env, ...forwardedEnv(cmd) } });
   child.unref();
   fs.closeSync(log);
   const deadline = Date.now() + 15_000;
@@ -68,6 +70,15 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   }
   const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
   throw new AppError('STORE_UNAVAILABLE', `the server did not start; last lines of ${logPath}:\n${tail}`);
+}
+
+/** --store and --pubsub go to the background server through its environment: URLs may hold passwords, which argv would show to every user of the machine. */
+function forwardedEnv(cmd: Command): Record<string, string> {
+  const o = cmd.optsWithGlobals() as Record<string, string | boolean | undefined>;
+  const env: Record<string, string> = {};
+  if (typeof o.store === 'string') env[ENV.store] = o.store;
+  if (typeof o.pubsub === 'string') env[ENV.pubsub] = o.pubsub;
+  return env;
 }
 
 function forwardedFlags(cmd: Command): string[] {

@@ -4,7 +4,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { bucketBounds, durationBucket } from '../../analytics/histogram.js';
 import { HOUR_MS } from '../../analytics/types.js';
 import type { AnomalyEvent } from '../../events.js';
-import { AnalyticsRecords } from '../../store/sqlite/analytics-records.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
 
 /** The fixed clock of every test: 2025-06-10T12:30:00Z, i.e. half way through hour H. */
@@ -225,7 +224,7 @@ describe('detect_anomalies', () => {
         ['lint', 'duration', 'warning', NOW],
       ],
     );
-    const stored = new AnalyticsRecords(app.store.db).recentAnomalies({ limit: 10 });
+    const stored = await app.stores.analyticsRecords.recentAnomalies({ limit: 10 });
     assert.deepEqual(
       stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(),
       [
@@ -460,7 +459,7 @@ describe('community baselines', () => {
     const [lo, hi] = bucketBounds(27);
     const x = first.baselines[1];
     for (const v of [x.p50_duration_ms, x.p95_duration_ms]) assert.ok(v >= lo && v <= hi, `${v} in [${lo}, ${hi}]`);
-    assert.equal(app.store.db.prepare('SELECT count(*) FROM community_baselines').pluck().get(), 0, 'a read stores nothing');
+    assert.equal(app.db.prepare('SELECT count(*) FROM community_baselines').pluck().get(), 0, 'a read stores nothing');
 
     const upd = await callOk<any>(client, 'update_community_baselines', {});
     assert.equal(upd.skills_updated, 2);

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { hourOf, HOUR_MS } from '../../analytics/types.js';
 import { AppError } from '../../errors.js';
-import { AnalyticsQueries } from '../../store/sqlite/analytics-queries.js';
-import { AnalyticsRecords } from '../../store/sqlite/analytics-records.js';
+import type { AnalyticsQueries, AnalyticsRecords } from '../../store/analytics-types.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /**
@@ -73,12 +72,12 @@ export interface AnalyticsContext {
 }
 
 export function createAnalyticsContext(deps: ToolDeps): AnalyticsContext {
-  return { deps, queries: new AnalyticsQueries(deps.store.db), records: new AnalyticsRecords(deps.store.db) };
+  return { deps, queries: deps.analyticsQueries, records: deps.analyticsRecords };
 }
 
 /** Throws NOT_FOUND (naming skill_name) when the skill was never recorded. */
-export function requireSkill(ctx: AnalyticsContext, skill: string): void {
-  if (!ctx.queries.skillExists(skill)) {
+export async function requireSkill(ctx: AnalyticsContext, skill: string): Promise<void> {
+  if (!(await ctx.queries.skillExists(skill))) {
     throw new AppError('NOT_FOUND', `skill_name: no invocations of '${skill}' have been recorded`, {
       field: 'skill_name',
       rule: 'must name a recorded skill',

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ExperimentStore } from '../../store/sqlite/experiment-store.js';
+import type { ExperimentStore } from '../../store/experiment-types.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, iso, userIdField } from './insight-fields.js';
@@ -28,7 +28,7 @@ export function registerAssignAbTestVariantTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ experiment, user_id }) => {
-      const a = experiments.assign(experiment, deps.hashUser(user_id), deps.now());
+      const a = await experiments.assign(experiment, deps.hashUser(user_id), deps.now());
       return {
         structured: { experiment, variant: a.variant, assigned_at: iso(a.assigned_at), newly_assigned: a.created },
         text: `${a.created ? 'Assigned' : 'Already assigned'} to variant "${a.variant}" of "${experiment}".`,

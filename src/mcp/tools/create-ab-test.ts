@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ExperimentStore } from '../../store/sqlite/experiment-store.js';
+import type { ExperimentStore } from '../../store/experiment-types.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import {
@@ -49,7 +49,7 @@ export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, expe
     },
     async (args) => {
       const split = args.traffic_split ?? args.variants.map(() => 1 / args.variants.length);
-      const e = experiments.create(
+      const e = await experiments.create(
         {
           name: args.name,
           ...(args.description !== undefined ? { description: args.description } : {}),

@@ -72,8 +72,8 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
       const recent = hourWindow(now, time_window_hours);
       const baseline = hoursRange(recent.fromHour - baseline_days * 24, recent.fromHour - 1);
       const report = detectAnomalies({
-        recent: ctx.queries.windowTotals(recent.fromHour, recent.toHour),
-        baseline: ctx.queries.windowTotals(baseline.fromHour, baseline.toHour),
+        recent: await ctx.queries.windowTotals(recent.fromHour, recent.toHour),
+        baseline: await ctx.queries.windowTotals(baseline.fromHour, baseline.toHour),
         threshold,
         now,
       });
@@ -87,7 +87,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
         severity: a.severity,
         detected_at: now,
       }));
-      const stored = ctx.records.saveAnomalies(events, time_window_hours);
+      const stored = await ctx.records.saveAnomalies(events, time_window_hours);
       if (events.length > 0) deps.bus.emit('anomalies.detected', events);
 
       const { insufficient_data, ...rest } = report;

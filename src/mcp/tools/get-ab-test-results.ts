@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roundPValue, roundRate, roundTo } from '../../analytics/round.js';
-import type { ExperimentStore } from '../../store/sqlite/experiment-store.js';
+import type { ExperimentStore } from '../../store/experiment-types.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, experimentOutput, experimentSchema } from './insight-fields.js';
@@ -61,7 +61,7 @@ export function registerGetAbTestResultsTool(server: McpServer, deps: ToolDeps, 
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ experiment, direction }) => {
-      const { experiment: e, results: r, assigned } = experiments.results(experiment, { direction });
+      const { experiment: e, results: r, assigned } = await experiments.results(experiment, { direction });
       const structured = {
         experiment: experimentOutput(e),
         control: r.control,

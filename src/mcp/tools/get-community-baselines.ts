@@ -81,12 +81,12 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ skill_name, user_id }) => {
-      if (skill_name !== undefined) requireSkill(ctx, skill_name);
+      if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const now = deps.now();
       let source: 'stored' | 'computed_now' = 'stored';
       let computedAt: number;
       let all: CommunityBaseline[];
-      const stored = ctx.records.communityBaselines();
+      const stored = await ctx.records.communityBaselines();
       if (stored.length > 0 && (skill_name === undefined || stored.some((b) => b.skill_name === skill_name))) {
         computedAt = stored[0]!.computed_at;
         all = stored.map(({ computed_at: _c, ...b }) => b);

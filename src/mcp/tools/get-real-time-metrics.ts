@@ -49,11 +49,11 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
       const now = deps.now();
       const w = hourWindow(now, time_window_hours);
       // One row per skill with the window's sums; histograms only for the skills returned.
-      const rows = ctx.queries.windowTotals(w.fromHour, w.toHour);
+      const rows = await ctx.queries.windowTotals(w.fromHour, w.toHour);
       const ranked = topSkills(rows, [], limit);
       const names = ranked.map((s) => s.skill_name);
       const picked = new Set(names);
-      const histograms = ctx.queries.windowHistograms(w.fromHour, w.toHour, names);
+      const histograms = await ctx.queries.windowHistograms(w.fromHour, w.toHour, names);
       const top = topSkills(
         rows.filter((r) => picked.has(r.skill)),
         histograms,

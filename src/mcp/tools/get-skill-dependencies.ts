@@ -47,15 +47,15 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ skill_name, min_support, limit }) => {
-      if (skill_name !== undefined) requireSkill(ctx, skill_name);
+      if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const totalSessions = await deps.store.sessionCount();
       let pairs: SkillPairCount[] = [];
       if (totalSessions > 0) {
         // Pairs below the support floor can never qualify: skip them in SQL.
         pairs =
           skill_name !== undefined
-            ? ctx.queries.pairsWith(skill_name)
-            : ctx.queries.frequentPairs(Math.max(1, Math.ceil(min_support * totalSessions - 1e-6)));
+            ? await ctx.queries.pairsWith(skill_name)
+            : await ctx.queries.frequentPairs(Math.max(1, Math.ceil(min_support * totalSessions - 1e-6)));
       }
       const names = new Set<string>();
       for (const p of pairs) {

@@ -75,7 +75,7 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       if (granularity === 'hour' && days > MAX_HOURLY_DAYS) {
         throw AppError.invalid('days', `must be <= ${MAX_HOURLY_DAYS} when granularity is 'hour'`);
       }
-      requireSkill(ctx, skill_name);
+      await requireSkill(ctx, skill_name);
       const now = deps.now();
       const bucketMs = granularity === 'day' ? DAY_MS : HOUR_MS;
       const current = Math.floor(now / bucketMs);

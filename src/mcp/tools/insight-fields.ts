@@ -4,7 +4,7 @@
  * schema's, so every entry point applies the same rules.
  */
 import { z } from 'zod';
-import type { Experiment } from '../../store/sqlite/experiment-store.js';
+import type { Experiment } from '../../store/experiment-types.js';
 import { invocationShape } from '../../tracking/invocation-input.js';
 
 const text = (max: number) =>

@@ -28,10 +28,12 @@ interface Setup {
 async function setup(data: Inv[], options: InsightServiceOptions = {}): Promise<Setup> {
   const app = createTestApp({ now: () => NOW });
   await track(app, data);
-  const services = createInsightServices({ store: app.store, bus: app.bus, logger: app.logger }, options);
+  const services = createInsightServices({ stores: app.stores, bus: app.bus, logger: app.logger, now: app.now }, options);
   const server = new McpServer({ name: 't', version: '0' });
   const deps: ToolDeps = {
     store: app.store,
+    analyticsQueries: app.stores.analyticsQueries,
+    analyticsRecords: app.stores.analyticsRecords,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,

@@ -7,6 +7,12 @@
  * `createInsightServices` is called once per app (it subscribes to the bus
  * and may run worker threads: call `dispose` on shutdown);
  * `registerInsightTools` once per McpServer.
+ *
+ * On a shared (PostgreSQL) store other instances write too: the
+ * recommendation index then also applies the invocation events they publish
+ * through the fan-out and is rebuilt from the store every
+ * SHARED_INDEX_REBUILD_MS (which also catches writers without fan-out).
+ * Training reads its sample through the store and trains in the worker.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TrainOptions } from '../../analytics/prediction.js';
@@ -15,9 +21,9 @@ import { ModelTrainer, type TrainingRunner } from '../../insights/model-trainer.
 import { PredictorCache } from '../../insights/predictor-cache.js';
 import { UserSkillCache } from '../../insights/user-skill-cache.js';
 import type { Logger } from '../../logger.js';
-import { ExperimentStore } from '../../store/sqlite/experiment-store.js';
-import { ModelStore } from '../../store/sqlite/model-store.js';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { ExperimentStore } from '../../store/experiment-types.js';
+import type { ModelStore } from '../../store/model-types.js';
+import type { Stores } from '../../store/stores.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { registerAssignAbTestVariantTool } from './assign-ab-test-variant.js';
 import { registerCreateAbTestTool } from './create-ab-test.js';
@@ -35,10 +41,15 @@ export interface InsightServices {
   predictors: PredictorCache;
 }
 
+/** How often the recommendation index is rebuilt from a shared store. */
+export const SHARED_INDEX_REBUILD_MS = 60_000;
+
 export interface InsightServiceDeps {
-  store: SqliteStore;
+  stores: Pick<Stores, 'kind' | 'invocations' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
   bus: EventBus;
   logger: Logger;
+  /** Clock of the periodic rebuild on a shared store (default Date.now). */
+  now?: () => number;
 }
 
 export interface InsightServiceOptions {
@@ -47,25 +58,27 @@ export interface InsightServiceOptions {
   /** Cap on invocations read per training run; default 50,000. */
   trainingSampleLimit?: number;
   trainOptions?: TrainOptions;
-  /** Stored models kept; default 5. */
-  keepModels?: number;
 }
 
 export function createInsightServices(
   deps: InsightServiceDeps,
   options: InsightServiceOptions = {},
 ): InsightServices & { dispose(): Promise<void> } {
-  const { store, bus, logger } = deps;
-  const models = new ModelStore(store.db, options.keepModels);
+  const { stores, bus, logger } = deps;
+  const { models } = stores;
+  const now = deps.now ?? Date.now;
+  const shared = stores.kind === 'postgres';
   const userSkillCache = new UserSkillCache({
-    store,
+    store: stores.invocations,
     bus,
-    // Changes only when another connection (another process) commits: rebuild then.
-    changeToken: () => store.db.pragma('data_version', { simple: true }) as number,
+    // SQLite: changes only when another connection (another process) commits: rebuild then.
+    // Shared store: rebuild periodically; events relayed from the other instances are applied meanwhile.
+    changeToken: stores.changeToken ?? (() => Math.floor(now() / SHARED_INDEX_REBUILD_MS)),
+    applyRemoteEvents: shared,
   });
   const trainer = new ModelTrainer({
     models,
-    dbFile: store.file,
+    ...(stores.trainingDbFile !== null ? { dbFile: stores.trainingDbFile } : {}),
     logger: logger.child({ component: 'model-trainer' }),
     ...(options.trainingRunner !== undefined ? { runner: options.trainingRunner } : {}),
     ...(options.trainingSampleLimit !== undefined ? { sampleLimit: options.trainingSampleLimit } : {}),
@@ -73,7 +86,7 @@ export function createInsightServices(
   });
   return {
     userSkillCache,
-    experiments: new ExperimentStore(store.db),
+    experiments: stores.experiments,
     models,
     trainer,
     predictors: new PredictorCache(models),

@@ -53,7 +53,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
-      const model = predictors.current();
+      const model = await predictors.current();
       if (!model) {
         throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
       }

@@ -26,14 +26,14 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       },
       outputSchema: {
         query: z.string(),
-        fts_query: z.string().describe('The FTS5 expression that was run'),
+        fts_query: z.string().describe('The full-text query that was run (FTS5 expression on SQLite, tsquery on PostgreSQL)'),
         count: z.number().int(),
         results: z.array(reflectionSchema.extend({ score: z.number().describe('-bm25(): higher is more relevant') })),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ query, limit, project, tags }) => {
-      const r = deps.reflections.search({ query, limit, project: project ?? null, ...(tags ? { tags } : {}) });
+      const r = await deps.reflections.search({ query, limit, project: project ?? null, ...(tags ? { tags } : {}) });
       const text =
         r.results.length === 0
           ? `No reflections match "${query}".`

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ReflectionStore } from '../../memory/reflection-store.js';
+import { SqliteReflectionStore } from '../../memory/sqlite-reflection-store.js';
 import { makeRichProject, removeDir } from '../../session/fixture-projects.js';
 import { SessionManager } from '../../session/session-manager.js';
 import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
@@ -27,12 +27,14 @@ function buildServer(app: TestApp): McpServer {
     logger: app.logger,
     now: app.now,
     audit: 'off',
-    sessionSkillMetrics: createSqlSessionSkillMetrics(app.store.db),
-    storageStats: async () => readSqliteStorageStats(app.store.db, app.config.dbPath, ['skill_invocations', 'reflections']),
+    sessionSkillMetrics: createSqlSessionSkillMetrics(app.db),
+    storageStats: async () => readSqliteStorageStats(app.db, app.config.dbPath, ['skill_invocations', 'reflections']),
     compaction: { compactThresholdBytes: app.config.compactThresholdBytes },
   });
   const deps: ToolDeps = {
     store: app.store,
+    analyticsQueries: app.stores.analyticsQueries,
+    analyticsRecords: app.stores.analyticsRecords,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,
@@ -41,7 +43,7 @@ function buildServer(app: TestApp): McpServer {
     clientId: 'test',
     now: app.now,
     sessions,
-    reflections: new ReflectionStore(app.store.db, { now: app.now }),
+    reflections: new SqliteReflectionStore(app.db, { now: app.now }),
   };
   const server = new McpServer({ name: 'session-buddy', version: 'test' }, { capabilities: { tools: {} } });
   registerStartTool(server, deps);

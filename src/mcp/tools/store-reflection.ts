@@ -47,7 +47,7 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ content, tags, project }) => {
-      const r = deps.reflections.store({ content, tags, project: project ?? null });
+      const r = await deps.reflections.store({ content, tags, project: project ?? null });
       return {
         structured: r,
         text: r.created

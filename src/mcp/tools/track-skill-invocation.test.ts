@@ -13,7 +13,7 @@ const valid = {
 };
 
 function rowCount(app: TestApp): number {
-  return app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
+  return app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
 }
 
 for (const transport of ['in-memory', 'http'] as const) {
@@ -44,19 +44,19 @@ for (const transport of ['in-memory', 'http'] as const) {
       const out = await callOk<{ id: string; duplicate: boolean }>(client, 'track_skill_invocation', valid);
       assert.match(out.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
       assert.equal(out.duplicate, false);
-      const row = app.store.db.prepare('SELECT * FROM skill_invocations WHERE id = ?').get(out.id) as Record<string, unknown>;
+      const row = app.db.prepare('SELECT * FROM skill_invocations WHERE id = ?').get(out.id) as Record<string, unknown>;
       assert.equal(row.duration_ms, 1200);
       assert.equal(row.completed, 1);
     });
 
     it('never stores the raw user id', async () => {
-      const hashes = app.store.db.prepare('SELECT user_hash FROM users').pluck().all() as string[];
+      const hashes = app.db.prepare('SELECT user_hash FROM users').pluck().all() as string[];
       assert.ok(hashes.length >= 1);
       for (const h of hashes) {
         assert.match(h, /^[0-9a-f]{64}$/);
         assert.notEqual(h, valid.user_id);
       }
-      const dump = JSON.stringify(app.store.db.prepare('SELECT * FROM skill_invocations').all());
+      const dump = JSON.stringify(app.db.prepare('SELECT * FROM skill_invocations').all());
       assert.ok(!dump.includes('alice@example.com'));
     });
 

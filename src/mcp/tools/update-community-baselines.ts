@@ -30,7 +30,7 @@ export function registerUpdateCommunityBaselinesTool(server: McpServer, deps: To
     async () => {
       const now = deps.now();
       const result = await computeBaselinesNow(deps, now);
-      const saved = ctx.records.replaceCommunityBaselines(result.skills, now);
+      const saved = await ctx.records.replaceCommunityBaselines(result.skills, now);
       const top = result.skills.slice(0, UPDATE_RESULT_TOP);
       return {
         structured: { computed_at: result.computed_at, skills_updated: saved, top, effectiveness_rule: result.effectiveness_rule },

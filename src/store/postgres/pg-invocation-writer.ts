@@ -156,77 +156,71 @@ export class PgInvocationWriter {
       userUsedSkill: (u, s) => userSkills.has(u * SKILL_SPACE + s),
     });
 
-    // 4. One set-based upsert per rollup table.
+    // 4. One set-based upsert per rollup table, all in one statement (data-modifying CTEs: one round trip).
+    const params: unknown[] = [];
+    const arr = (values: unknown[], type: string) => {
+      params.push(values);
+      return `$${params.length}::${type}[]`;
+    };
+    const ctes: string[] = [];
     const hourly = sorted(d.hourly).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
-    await client.query(
-      `INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::bigint[])
+    ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
+       SELECT * FROM unnest(${arr(hourly.map((h) => h[0]), 'bigint')}, ${arr(hourly.map((h) => h[1]), 'bigint')}, ${arr(hourly.map((h) => h[2].invocations), 'bigint')},
+         ${arr(hourly.map((h) => h[2].successes), 'bigint')}, ${arr(hourly.map((h) => h[2].durationSum), 'float8')}, ${arr(hourly.map((h) => h[2].durationSqSum), 'float8')},
+         ${arr(hourly.map((h) => h[2].lastAt), 'bigint')})
        ON CONFLICT (skill_id, hour) DO UPDATE SET invocations = skill_hourly.invocations + excluded.invocations,
          successes = skill_hourly.successes + excluded.successes, duration_sum = skill_hourly.duration_sum + excluded.duration_sum,
-         duration_sq_sum = skill_hourly.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_hourly.last_at, excluded.last_at)`,
-      [hourly.map((h) => h[0]), hourly.map((h) => h[1]), hourly.map((h) => h[2].invocations), hourly.map((h) => h[2].successes), hourly.map((h) => h[2].durationSum), hourly.map((h) => h[2].durationSqSum), hourly.map((h) => h[2].lastAt)],
-    );
+         duration_sq_sum = skill_hourly.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_hourly.last_at, excluded.last_at)`);
     const hd = sorted(d.hourlyDurations).map(([k, n]) => {
       const [hourKey, bucket] = splitKey(k, BUCKET_SPACE);
       return [...splitKey(hourKey, HOUR_SPACE), bucket, n] as const;
     });
-    await client.query(
-      `INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
-       ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`,
-      [hd.map((x) => x[0]), hd.map((x) => x[1]), hd.map((x) => x[2]), hd.map((x) => x[3])],
-    );
+    ctes.push(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count)
+       SELECT * FROM unnest(${arr(hd.map((x) => x[0]), 'bigint')}, ${arr(hd.map((x) => x[1]), 'bigint')}, ${arr(hd.map((x) => x[2]), 'bigint')}, ${arr(hd.map((x) => x[3]), 'bigint')})
+       ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`);
     const totals = sorted(d.totals);
-    await client.query(
-      `INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::float8[], $5::float8[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+    ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
+       SELECT * FROM unnest(${arr(totals.map((t) => t[0]), 'bigint')}, ${arr(totals.map((t) => t[1].invocations), 'bigint')}, ${arr(totals.map((t) => t[1].successes), 'bigint')},
+         ${arr(totals.map((t) => t[1].durationSum), 'float8')}, ${arr(totals.map((t) => t[1].durationSqSum), 'float8')}, ${arr(totals.map((t) => t[1].sessions), 'bigint')},
+         ${arr(totals.map((t) => t[1].users), 'bigint')}, ${arr(totals.map((t) => t[1].firstAt), 'bigint')}, ${arr(totals.map((t) => t[1].lastAt), 'bigint')})
        ON CONFLICT (skill_id) DO UPDATE SET invocations = skill_totals.invocations + excluded.invocations,
          successes = skill_totals.successes + excluded.successes, duration_sum = skill_totals.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_totals.duration_sq_sum + excluded.duration_sq_sum, sessions = skill_totals.sessions + excluded.sessions,
-         users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`,
-      [totals.map((t) => t[0]), totals.map((t) => t[1].invocations), totals.map((t) => t[1].successes), totals.map((t) => t[1].durationSum), totals.map((t) => t[1].durationSqSum), totals.map((t) => t[1].sessions), totals.map((t) => t[1].users), totals.map((t) => t[1].firstAt), totals.map((t) => t[1].lastAt)],
-    );
+         users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`);
     const dur = sorted(d.durations).map(([k, n]) => [...splitKey(k, BUCKET_SPACE), n] as const);
-    await client.query(
-      `INSERT INTO skill_durations (skill_id, bucket, count) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
-       ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`,
-      [dur.map((x) => x[0]), dur.map((x) => x[1]), dur.map((x) => x[2])],
-    );
+    ctes.push(`INSERT INTO skill_durations (skill_id, bucket, count)
+       SELECT * FROM unnest(${arr(dur.map((x) => x[0]), 'bigint')}, ${arr(dur.map((x) => x[1]), 'bigint')}, ${arr(dur.map((x) => x[2]), 'bigint')})
+       ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`);
     const ph = [...d.phases].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
-    await client.query(
-      `INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::float8[])
+    ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum)
+       SELECT * FROM unnest(${arr(ph.map((x) => x.skillId), 'bigint')}, ${arr(ph.map((x) => x.phase), 'text')}, ${arr(ph.map((x) => (x.completed ? 1 : 0)), 'int')},
+         ${arr(ph.map((x) => x.acc.invocations), 'bigint')}, ${arr(ph.map((x) => x.acc.durationSum), 'float8')})
        ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET invocations = skill_phase_totals.invocations + excluded.invocations,
-         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum`,
-      [ph.map((p) => p.skillId), ph.map((p) => p.phase), ph.map((p) => (p.completed ? 1 : 0)), ph.map((p) => p.acc.invocations), ph.map((p) => p.acc.durationSum)],
-    );
+         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum`);
     const usr = sorted(d.userSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
-    await client.query(
-      `INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+    ctes.push(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at)
+       SELECT * FROM unnest(${arr(usr.map((x) => x[0]), 'bigint')}, ${arr(usr.map((x) => x[1]), 'bigint')}, ${arr(usr.map((x) => x[2].invocations), 'bigint')},
+         ${arr(usr.map((x) => x[2].successes), 'bigint')}, ${arr(usr.map((x) => x[2].lastAt), 'bigint')})
        ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = user_skill_stats.invocations + excluded.invocations,
-         successes = user_skill_stats.successes + excluded.successes, last_at = GREATEST(user_skill_stats.last_at, excluded.last_at)`,
-      [usr.map((x) => x[0]), usr.map((x) => x[1]), usr.map((x) => x[2].invocations), usr.map((x) => x[2].successes), usr.map((x) => x[2].lastAt)],
-    );
+         successes = user_skill_stats.successes + excluded.successes, last_at = GREATEST(user_skill_stats.last_at, excluded.last_at)`);
     const ssk = sorted(d.sessionSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
-    await client.query(
-      `INSERT INTO session_skills (session_id, skill_id, invocations, successes) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
+    ctes.push(`INSERT INTO session_skills (session_id, skill_id, invocations, successes)
+       SELECT * FROM unnest(${arr(ssk.map((x) => x[0]), 'bigint')}, ${arr(ssk.map((x) => x[1]), 'bigint')}, ${arr(ssk.map((x) => x[2].invocations), 'bigint')}, ${arr(ssk.map((x) => x[2].successes), 'bigint')})
        ON CONFLICT (session_id, skill_id) DO UPDATE SET invocations = session_skills.invocations + excluded.invocations,
-         successes = session_skills.successes + excluded.successes`,
-      [ssk.map((x) => x[0]), ssk.map((x) => x[1]), ssk.map((x) => x[2].invocations), ssk.map((x) => x[2].successes)],
-    );
+         successes = session_skills.successes + excluded.successes`);
     if (d.pairs.size > 0) {
       const pr = sorted(d.pairs).map(([k, n]) => [...splitKey(k, SKILL_SPACE), n] as const);
-      await client.query(
-        `INSERT INTO skill_pairs (skill_a, skill_b, sessions) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
-         ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = skill_pairs.sessions + excluded.sessions`,
-        [pr.map((x) => x[0]), pr.map((x) => x[1]), pr.map((x) => x[2])],
-      );
+      ctes.push(`INSERT INTO skill_pairs (skill_a, skill_b, sessions)
+         SELECT * FROM unnest(${arr(pr.map((x) => x[0]), 'bigint')}, ${arr(pr.map((x) => x[1]), 'bigint')}, ${arr(pr.map((x) => x[2]), 'bigint')})
+         ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = skill_pairs.sessions + excluded.sessions`);
     }
     const se = sorted(d.sessions);
-    await client.query(
-      `UPDATE sessions s SET invocations = s.invocations + x.n, successes = s.successes + x.ok,
+    ctes.push(`UPDATE sessions s SET invocations = s.invocations + x.n, successes = s.successes + x.ok,
          first_at = LEAST(s.first_at, x.f), last_at = GREATEST(s.last_at, x.l)
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS x(id, n, ok, f, l) WHERE s.id = x.id`,
-      [se.map((x) => x[0]), se.map((x) => x[1].invocations), se.map((x) => x[1].successes), se.map((x) => x[1].firstAt), se.map((x) => x[1].lastAt)],
-    );
+       FROM unnest(${arr(se.map((x) => x[0]), 'bigint')}, ${arr(se.map((x) => x[1].invocations), 'bigint')}, ${arr(se.map((x) => x[1].successes), 'bigint')},
+         ${arr(se.map((x) => x[1].firstAt), 'bigint')}, ${arr(se.map((x) => x[1].lastAt), 'bigint')}) AS x(id, n, ok, f, l) WHERE s.id = x.id`);
+    // Every data-modifying CTE runs exactly once, referenced or not; they touch different tables.
+    await client.query(`WITH ${ctes.map((c, i) => `u${i} AS (${c})`).join(',\n')} SELECT 1`, params);
     return { ids, inserted: rows.length, duplicates: batch.length - rows.length };
   }
 }

@@ -19,6 +19,11 @@ export function createPgPool(connectionString: string, max = 10): pg.Pool {
   });
 }
 
+/** The URL with any password masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
+
 /** Runs `fn` in a transaction on one pooled client. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

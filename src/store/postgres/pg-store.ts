@@ -6,11 +6,12 @@
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import type { HourRange, InvocationStore, PhaseTotal, SessionSummary, StoreStats, WriteResult } from '../types.js';
 import { PgInvocationWriter } from './pg-invocation-writer.js';
 import { PgMigrator } from './pg-migrator.js';
-import { createPgPool } from './pg-pool.js';
+import { createPgPool, redactUrl } from './pg-pool.js';
 
 const COUNTED_TABLES = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_pairs', 'skill_anomalies', 'community_baselines', 'ab_experiments', 'ab_outcomes'];
 
@@ -40,6 +41,7 @@ export class PgStore implements InvocationStore {
   readonly migrator: PgMigrator;
   private readonly writer: PgInvocationWriter;
   private readonly groupCommit: GroupCommit;
+  private closed = false;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -53,13 +55,14 @@ export class PgStore implements InvocationStore {
   /** Connects, checks the server answers, and applies pending migrations (unless `migrate` is false). */
   static async open(url: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<PgStore> {
     const pool = createPgPool(url, opts.poolSize);
-    const store = new PgStore(pool, url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@'));
+    const store = new PgStore(pool, redactUrl(url));
     try {
       await pool.query('SELECT 1');
       if (opts.migrate ?? true) await store.migrator.up();
     } catch (err) {
       await pool.end().catch(() => {});
-      throw err;
+      if (err instanceof AppError) throw err;
+      throw new AppError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${store.location}: ${(err as Error).message}`, {}, { cause: err });
     }
     return store;
   }
@@ -71,16 +74,16 @@ export class PgStore implements InvocationStore {
   async hourlyRollups(range: HourRange): Promise<HourlyRollup[]> {
     const { rows } = range.skills
       ? await this.pool.query(`SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-          WHERE s.name = ANY($1) AND h.hour BETWEEN $2 AND $3 ORDER BY s.name, h.hour`, [range.skills, range.fromHour, range.toHour])
+          WHERE s.name = ANY($1) AND h.hour BETWEEN $2 AND $3 ORDER BY s.name COLLATE "C", h.hour`, [range.skills, range.fromHour, range.toHour])
       : await this.pool.query(`SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-          WHERE h.hour BETWEEN $1 AND $2 ORDER BY s.name, h.hour`, [range.fromHour, range.toHour]);
+          WHERE h.hour BETWEEN $1 AND $2 ORDER BY s.name COLLATE "C", h.hour`, [range.fromHour, range.toHour]);
     return rows as HourlyRollup[];
   }
 
   async hourlyHistograms(range: HourRange): Promise<SkillHistogram[]> {
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, d.bucket, sum(d.count) AS count FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
-       WHERE ($1::text[] IS NULL OR s.name = ANY($1)) AND d.hour BETWEEN $2 AND $3 GROUP BY s.name, d.bucket ORDER BY s.name, d.bucket`,
+       WHERE ($1::text[] IS NULL OR s.name = ANY($1)) AND d.hour BETWEEN $2 AND $3 GROUP BY s.name, d.bucket ORDER BY s.name COLLATE "C", d.bucket`,
       [range.skills ?? null, range.fromHour, range.toHour],
     );
     return groupHistograms(rows as HistRow[]);
@@ -92,7 +95,7 @@ export class PgStore implements InvocationStore {
          t.duration_sq_sum AS "durationSqSum", t.sessions, t.users, t.first_at AS "firstAt", t.last_at AS "lastAt"
        FROM skill_totals t JOIN skills s ON s.id = t.skill_id
        LEFT JOIN skill_categories c ON c.id = s.category_id LEFT JOIN skill_modalities m ON m.id = s.modality_id
-       WHERE $1::text[] IS NULL OR s.name = ANY($1) ORDER BY s.name`,
+       WHERE $1::text[] IS NULL OR s.name = ANY($1) ORDER BY s.name COLLATE "C"`,
       [skills ?? null],
     );
     return rows as SkillTotals[];
@@ -101,7 +104,7 @@ export class PgStore implements InvocationStore {
   async skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]> {
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
-       WHERE $1::text[] IS NULL OR s.name = ANY($1) ORDER BY s.name, d.bucket`,
+       WHERE $1::text[] IS NULL OR s.name = ANY($1) ORDER BY s.name COLLATE "C", d.bucket`,
       [skills ?? null],
     );
     return groupHistograms(rows as HistRow[]);
@@ -110,7 +113,7 @@ export class PgStore implements InvocationStore {
   async phaseTotals(): Promise<PhaseTotal[]> {
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, p.workflow_phase AS "workflowPhase", p.completed = 1 AS completed, p.invocations, p.duration_sum AS "durationSum"
-       FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name, p.workflow_phase, p.completed`,
+       FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name COLLATE "C", p.workflow_phase, p.completed`,
     );
     return rows as PhaseTotal[];
   }
@@ -119,7 +122,7 @@ export class PgStore implements InvocationStore {
     const { rows } = await this.pool.query(
       `SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS "lastAt"
        FROM user_skill_stats x JOIN users u ON u.id = x.user_id JOIN skills s ON s.id = x.skill_id
-       WHERE $1::text IS NULL OR u.user_hash = $1 ORDER BY s.name`,
+       WHERE $1::text IS NULL OR u.user_hash = $1 ORDER BY s.name COLLATE "C"`,
       [userHash ?? null],
     );
     return rows as UserSkillStat[];
@@ -149,7 +152,7 @@ export class PgStore implements InvocationStore {
     if (!row) return null;
     const { rows: skills } = await this.pool.query(
       `SELECT s.name AS skill, x.invocations, x.successes FROM session_skills x JOIN skills s ON s.id = x.skill_id
-       WHERE x.session_id = $1 ORDER BY x.invocations DESC, s.name`,
+       WHERE x.session_id = $1 ORDER BY x.invocations DESC, s.name COLLATE "C"`,
       [row.id],
     );
     const { id: _id, ...rest } = row;
@@ -170,7 +173,10 @@ export class PgStore implements InvocationStore {
     };
   }
 
+  /** Ends the pool (once; later calls do nothing). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.pool.end();
   }
 }

@@ -1,15 +1,17 @@
 /**
- * Read queries the analytics tools need beyond RollupReader: per-skill sums
- * over an hour range computed inside SQLite (one row per skill instead of one
- * per skill-hour), frequent skill pairs, and skill lookups. Like RollupReader
- * they touch only rollup tables, so their cost does not grow with the number
- * of raw invocations.
+ * SQLite implementation of AnalyticsQueries (see analytics-types.ts): per-skill
+ * sums over an hour range computed inside SQLite (one row per skill instead of
+ * one per skill-hour), window histograms, frequent skill pairs and skill
+ * lookups. Like RollupReader they touch only rollup tables, so their cost does
+ * not grow with the number of raw invocations. The statements run
+ * synchronously inside each (async) call.
  */
-import type { BucketCount } from '../../analytics/histogram.js';
-import { hourOf, type HourlyRollup, type SkillHistogram, type SkillPairCount } from '../../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
+import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
 
-export class AnalyticsQueries {
+export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
 
   constructor(db: SqliteDb) {
@@ -40,89 +42,32 @@ export class AnalyticsQueries {
     };
   }
 
-  /**
-   * One row per skill with invocations in hours [fromHour, toHour], holding
-   * the sums of that range (`hour` is set to fromHour, `lastAt` is the latest
-   * invocation). Equivalent, for any per-skill aggregation, to the hourly rows
-   * themselves.
-   */
-  windowTotals(fromHour: number, toHour: number): HourlyRollup[] {
+  async windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]> {
     return this.stmts.windowTotals.all(fromHour, fromHour, toHour) as HourlyRollup[];
   }
 
-  /**
-   * Duration histograms of `skills` summed over hours [fromHour, toHour]; one
-   * entry per skill with any count there, buckets ascending.
-   *
-   * Cost: the hourly histogram rows of a long window are many (skills × hours ×
-   * buckets). When the window covers most of the skills' recorded history, the
-   * result is computed instead as the all-time histogram minus the hours
-   * outside the window, reading whichever side spans fewer hours. Both give the
-   * same counts because every write updates the hourly and the all-time
-   * histogram in one transaction (and hourly rows are never pruned).
-   */
-  windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): SkillHistogram[] {
-    if (skills.length === 0 || toHour < fromHour) return [];
+  /** Read in one synchronous step, so a concurrent write cannot fall between the reads (see window-histograms.ts). */
+  async windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
     const filter = JSON.stringify(skills);
-    const span = this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null };
-    if (span.firstAt === null || span.lastAt === null) return [];
-    const first = hourOf(span.firstAt);
-    const last = hourOf(span.lastAt);
-    const outsideHours = Math.max(0, fromHour - first) + Math.max(0, last - toHour);
-    if (outsideHours >= toHour - fromHour + 1) {
-      return groupHistograms(this.stmts.hourlyHist.all(fromHour, toHour, filter) as HistRow[]);
-    }
-    const counts = new Map<string, Map<number, number>>();
-    const apply = (rows: HistRow[], sign: 1 | -1) => {
-      for (const r of rows) {
-        let m = counts.get(r.skill);
-        if (!m) counts.set(r.skill, (m = new Map()));
-        m.set(r.bucket, (m.get(r.bucket) ?? 0) + sign * r.count);
-      }
-    };
-    apply(this.stmts.allTimeHist.all(filter) as HistRow[], 1);
-    if (fromHour > first) apply(this.stmts.hourlyHist.all(first, fromHour - 1, filter) as HistRow[], -1);
-    if (last > toHour) apply(this.stmts.hourlyHist.all(toHour + 1, last, filter) as HistRow[], -1);
-    const out: SkillHistogram[] = [];
-    for (const [skill, m] of counts) {
-      const buckets: BucketCount[] = [];
-      for (const [bucket, count] of m) if (count > 0) buckets.push({ bucket, count });
-      if (buckets.length > 0) out.push({ skill, buckets: buckets.sort((a, b) => a.bucket - b.bucket) });
-    }
-    return out;
+    const span = skills.length > 0 ? (this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null }) : null;
+    const plan = planWindowHistograms(fromHour, toHour, skills.length, span);
+    if (plan.kind === 'empty') return [];
+    if (plan.kind === 'direct') return groupHistograms(this.stmts.hourlyHist.all(plan.fromHour, plan.toHour, filter) as HistRow[]);
+    return subtractHistograms(
+      this.stmts.allTimeHist.all(filter) as HistRow[],
+      plan.outside.map((r) => this.stmts.hourlyHist.all(r.fromHour, r.toHour, filter) as HistRow[]),
+    );
   }
 
-  /** Skill pairs used together in at least `minSessions` sessions (unordered: `a`, `b` as stored). */
-  frequentPairs(minSessions: number): SkillPairCount[] {
+  async frequentPairs(minSessions: number): Promise<SkillPairCount[]> {
     return this.stmts.frequentPairs.all(minSessions) as SkillPairCount[];
   }
 
-  /** Skill pairs that contain `skill` (either side). */
-  pairsWith(skill: string): SkillPairCount[] {
+  async pairsWith(skill: string): Promise<SkillPairCount[]> {
     return this.stmts.pairsWith.all(skill, skill) as SkillPairCount[];
   }
 
-  /** Whether the skill has ever been recorded. */
-  skillExists(name: string): boolean {
+  async skillExists(name: string): Promise<boolean> {
     return this.stmts.skillExists.get(name) !== undefined;
   }
-}
-
-interface HistRow {
-  skill: string;
-  bucket: number;
-  count: number;
-}
-
-function groupHistograms(rows: readonly HistRow[]): SkillHistogram[] {
-  const out: SkillHistogram[] = [];
-  let current: SkillHistogram | undefined;
-  for (const r of rows) {
-    if (current?.skill !== r.skill) {
-      current = { skill: r.skill, buckets: [] };
-      out.push(current);
-    }
-    current.buckets.push({ bucket: r.bucket, count: r.count });
-  }
-  return out;
 }

@@ -1,12 +1,13 @@
+/**
+ * AnalyticsRecords on every back-end (SqliteAnalyticsRecords, PgAnalyticsRecords).
+ */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CommunityBaseline } from '../../analytics/baselines.js';
 import type { AnomalyEvent } from '../../events.js';
-import { AnalyticsRecords } from './analytics-records.js';
-import { SqliteStore } from './sqlite-store.js';
+import type { AnalyticsRecords } from '../analytics-types.js';
+import type { PgStore } from '../postgres/pg-store.js';
+import { testBackends, type OpenedBackend } from '../testing-backends.js';
 
 const T0 = Date.UTC(2025, 5, 10, 12, 0, 0);
 
@@ -39,116 +40,118 @@ function baseline(skill: string, over: Partial<CommunityBaseline> = {}): Communi
   };
 }
 
-describe('AnalyticsRecords', () => {
-  let dir: string;
-  let store: SqliteStore;
-  let records: AnalyticsRecords;
+/** Moves the schema to `version` (default: the latest) with the back-end's own migrator. */
+async function migrateTo(b: OpenedBackend, version?: number): Promise<void> {
+  const m = b.stores.sqlite?.migrator ?? (b.store as PgStore).migrator;
+  await m.to(version ?? m.latestVersion);
+}
 
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-records-'));
-    store = new SqliteStore(path.join(dir, 'db.sqlite'));
-    const insert = store.db.prepare('INSERT INTO skills (name, first_seen_at) VALUES (?, ?)');
-    for (const name of ['deploy', 'lint', 'x', 'y']) insert.run(name, T0);
-    records = new AnalyticsRecords(store.db);
-  });
-  after(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+describe('AnalyticsRecords', async () => {
+  for (const backend of await testBackends()) {
+    describe(backend.name, { skip: backend.skip ?? false }, () => {
+      let b: OpenedBackend;
+      let records: AnalyticsRecords;
 
-  it('stores anomalies with their window and lists them newest first', () => {
-    const saved = records.saveAnomalies(
-      [
-        anomaly('deploy', T0),
-        anomaly('lint', T0, { metric: 'duration', baseline_value: 1000, observed_value: 1070, deviation_score: 2.19, direction: 'up', severity: 'warning' }),
-        anomaly('never-seen', T0),
-      ],
-      24,
-    );
-    assert.equal(saved, 2, 'the unknown skill is skipped');
-    records.saveAnomalies([anomaly('deploy', T0 + 60_000, { deviation_score: 7 })], 6);
+      before(async () => {
+        if (backend.skip) return;
+        b = await backend.open();
+        await b.exec(`INSERT INTO skills (name, first_seen_at) VALUES ('deploy', ${T0}), ('lint', ${T0}), ('x', ${T0}), ('y', ${T0})`);
+        records = b.stores.analyticsRecords;
+      });
+      after(async () => {
+        await b?.dispose();
+      });
 
-    const all = records.recentAnomalies({ limit: 10 });
-    assert.equal(all.length, 3);
-    // Newest first; the two with equal detected_at: latest stored (lint) first.
-    assert.deepEqual(
-      all.map((a) => [a.skill_name, a.detected_at, a.window_hours]),
-      [
-        ['deploy', T0 + 60_000, 6],
-        ['lint', T0, 24],
-        ['deploy', T0, 24],
-      ],
-    );
-    const lint = all[1]!;
-    assert.equal(lint.metric, 'duration');
-    assert.equal(lint.baseline_value, 1000);
-    assert.equal(lint.observed_value, 1070);
-    assert.equal(lint.deviation_score, 2.19);
-    assert.equal(lint.direction, 'up');
-    assert.equal(lint.severity, 'warning');
+      it('stores anomalies with their window and lists them newest first', async () => {
+        const saved = await records.saveAnomalies(
+          [
+            anomaly('deploy', T0),
+            anomaly('lint', T0, { metric: 'duration', baseline_value: 1000, observed_value: 1070, deviation_score: 2.19, direction: 'up', severity: 'warning' }),
+            anomaly('never-seen', T0),
+          ],
+          24,
+        );
+        assert.equal(saved, 2, 'the unknown skill is skipped');
+        await records.saveAnomalies([anomaly('deploy', T0 + 60_000, { deviation_score: 7 })], 6);
 
-    assert.deepEqual(
-      records.recentAnomalies({ sinceMs: T0 + 1, limit: 10 }).map((a) => a.deviation_score),
-      [7],
-    );
-    assert.equal(records.recentAnomalies({ limit: 1 }).length, 1);
-  });
+        const all = await records.recentAnomalies({ limit: 10 });
+        assert.equal(all.length, 3);
+        // Newest first; the two with equal detected_at: latest stored (lint) first.
+        assert.deepEqual(
+          all.map((a) => [a.skill_name, a.detected_at, a.window_hours]),
+          [
+            ['deploy', T0 + 60_000, 6],
+            ['lint', T0, 24],
+            ['deploy', T0, 24],
+          ],
+        );
+        const lint = all[1]!;
+        assert.equal(lint.metric, 'duration');
+        assert.equal(lint.baseline_value, 1000);
+        assert.equal(lint.observed_value, 1070);
+        assert.equal(lint.deviation_score, 2.19);
+        assert.equal(lint.direction, 'up');
+        assert.equal(lint.severity, 'warning');
 
-  it('rejects bad listing limits and window lengths', () => {
-    assert.throws(() => records.recentAnomalies({ limit: 0 }), /limit/);
-    assert.throws(() => records.saveAnomalies([anomaly('deploy', T0)], 0), /window_hours/);
-    assert.equal(records.saveAnomalies([], 24), 0);
-  });
+        assert.deepEqual(
+          (await records.recentAnomalies({ sinceMs: T0 + 1, limit: 10 })).map((a) => a.deviation_score),
+          [7],
+        );
+        assert.equal((await records.recentAnomalies({ limit: 1 })).length, 1);
+      });
 
-  it('replaces community baselines as a whole and reads them back', () => {
-    assert.deepEqual(records.communityBaselines(), [], 'never computed');
-    assert.equal(records.replaceCommunityBaselines([baseline('x'), baseline('deploy', { effectiveness_percentile: 100 })], T0), 2);
-    assert.deepEqual(
-      records.communityBaselines().map((b) => [b.skill_name, b.effectiveness_percentile, b.computed_at]),
-      [
-        ['deploy', 100, T0],
-        ['x', 50, T0],
-      ],
-    );
+      it('rejects bad listing limits and window lengths', async () => {
+        await assert.rejects(records.recentAnomalies({ limit: 0 }), /limit/);
+        await assert.rejects(records.saveAnomalies([anomaly('deploy', T0)], 0), /window_hours/);
+        assert.equal(await records.saveAnomalies([], 24), 0);
+      });
 
-    // A second computation replaces the set: 'deploy' is gone, percentiles may be null.
-    const later = T0 + 3_600_000;
-    const y = baseline('y', { p50_duration_ms: null, p95_duration_ms: null, effectiveness_percentile: 100, effectiveness_score: 0.5655 });
-    assert.equal(records.replaceCommunityBaselines([baseline('x'), y], later), 2);
-    const rows = records.communityBaselines();
-    assert.deepEqual(
-      rows.map((b) => b.skill_name),
-      ['y', 'x'],
-    );
-    assert.deepEqual(rows[0], { ...y, computed_at: later });
-    assert.deepEqual(rows[1], { ...baseline('x'), computed_at: later });
-    assert.deepEqual(records.communityBaselines('x'), [{ ...baseline('x'), computed_at: later }]);
-    assert.deepEqual(records.communityBaselines('nope'), []);
-  });
+      it('replaces community baselines as a whole and reads them back', async () => {
+        assert.deepEqual(await records.communityBaselines(), [], 'never computed');
+        assert.equal(await records.replaceCommunityBaselines([baseline('x'), baseline('deploy', { effectiveness_percentile: 100 })], T0), 2);
+        assert.deepEqual(
+          (await records.communityBaselines()).map((r) => [r.skill_name, r.effectiveness_percentile, r.computed_at]),
+          [
+            ['deploy', 100, T0],
+            ['x', 50, T0],
+          ],
+        );
 
-  it('keeps the previous set when a replacement fails half way', () => {
-    const before = records.communityBaselines();
-    assert.throws(() =>
-      records.replaceCommunityBaselines([baseline('lint'), baseline('x', { success_rate: null as unknown as number })], T0 + 7),
-    );
-    assert.deepEqual(records.communityBaselines(), before);
-  });
+        // A second computation replaces the set: 'deploy' is gone, percentiles may be null.
+        const later = T0 + 3_600_000;
+        const y = baseline('y', { p50_duration_ms: null, p95_duration_ms: null, effectiveness_percentile: 100, effectiveness_score: 0.5655 });
+        assert.equal(await records.replaceCommunityBaselines([baseline('x'), y], later), 2);
+        const rows = await records.communityBaselines();
+        assert.deepEqual(
+          rows.map((r) => r.skill_name),
+          ['y', 'x'],
+        );
+        assert.deepEqual(rows[0], { ...y, computed_at: later });
+        assert.deepEqual(rows[1], { ...baseline('x'), computed_at: later });
+        assert.deepEqual(await records.communityBaselines('x'), [{ ...baseline('x'), computed_at: later }]);
+        assert.deepEqual(await records.communityBaselines('nope'), []);
+      });
 
-  it('migration 0004 rolls back (dropping rows without percentiles) and forward again', () => {
-    const version = store.migrator.currentVersion();
-    assert.ok(version >= 4);
-    store.migrator.to(3);
-    // Only 'x' had percentiles; 'y' (null p50/p95) cannot be kept under NOT NULL.
-    assert.deepEqual(store.db.prepare('SELECT s.name FROM community_baselines b JOIN skills s ON s.id = b.skill_id').pluck().all(), ['x']);
-    assert.throws(() =>
-      store.db
-        .prepare('INSERT INTO community_baselines VALUES ((SELECT id FROM skills WHERE name = ?), 0, 1, 1, 1, 1, NULL, NULL, 1)')
-        .run('lint'),
-    );
-    store.migrator.to(version);
-    const x = records.communityBaselines('x');
-    assert.equal(x.length, 1);
-    assert.equal(x[0]!.p95_duration_ms, 106.8);
-    assert.equal(x[0]!.effectiveness_score, 0, 'rows from before 0004 have no stored score');
-  });
+      it('keeps the previous set when a replacement fails half way', async () => {
+        const before = await records.communityBaselines();
+        await assert.rejects(records.replaceCommunityBaselines([baseline('lint'), baseline('x', { success_rate: null as unknown as number })], T0 + 7));
+        assert.deepEqual(await records.communityBaselines(), before);
+      });
+
+      it('migration 0004 rolls back (dropping rows without percentiles) and forward again', async () => {
+        await migrateTo(b, 3);
+        // Only 'x' had percentiles; 'y' (null p50/p95) cannot be kept under NOT NULL.
+        assert.deepEqual(
+          (await b.query<{ name: string }>('SELECT s.name FROM community_baselines b JOIN skills s ON s.id = b.skill_id')).map((r) => r.name),
+          ['x'],
+        );
+        await assert.rejects(b.exec(`INSERT INTO community_baselines VALUES ((SELECT id FROM skills WHERE name = 'lint'), 0, 1, 1, 1, 1, NULL, NULL, 1)`));
+        await migrateTo(b);
+        const x = await records.communityBaselines('x');
+        assert.equal(x.length, 1);
+        assert.equal(x[0]!.p95_duration_ms, 106.8);
+        assert.equal(x[0]!.effectiveness_score, 0, 'rows from before 0004 have no stored score');
+      });
+    });
+  }
 });

@@ -1,37 +1,23 @@
 /**
- * Stored analytics outputs: detected anomalies (an append-only log) and the
- * community baselines (a snapshot replaced as a whole by each recomputation).
- * Skills are referenced by name at this boundary and by `skills.id` in the
- * tables.
+ * SQLite implementation of AnalyticsRecords (see analytics-types.ts): detected
+ * anomalies (an append-only log) and the community baselines (a snapshot
+ * replaced as a whole by each recomputation). Skills are referenced by name
+ * at this boundary and by `skills.id` in the tables.
  */
 import type { CommunityBaseline } from '../../analytics/baselines.js';
 import type { AnomalyEvent } from '../../events.js';
-import { AppError } from '../../errors.js';
+import {
+  checkAnomalyLimit,
+  checkComputedAt,
+  checkWindowHours,
+  type AnalyticsRecords,
+  type RecentAnomaliesQuery,
+  type StoredAnomaly,
+  type StoredBaseline,
+} from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
 
-/** An anomaly as stored, with the window it was detected over. */
-export interface StoredAnomaly extends AnomalyEvent {
-  id: number;
-  /** Length of the recent window that was compared with the baseline, in hours. */
-  window_hours: number;
-}
-
-export interface RecentAnomaliesQuery {
-  /** Only anomalies detected at or after this epoch ms. */
-  sinceMs?: number;
-  /** At most this many, newest first. */
-  limit: number;
-}
-
-/** A stored community baseline; `computed_at` is epoch ms. */
-export interface StoredBaseline extends CommunityBaseline {
-  computed_at: number;
-}
-
-/** Largest number of anomalies one listing returns. */
-export const MAX_ANOMALY_LISTING = 10_000;
-
-export class AnalyticsRecords {
+export class SqliteAnalyticsRecords implements AnalyticsRecords {
   private readonly stmts;
   private readonly saveAnomaliesTx;
   private readonly replaceBaselinesTx;
@@ -80,40 +66,23 @@ export class AnalyticsRecords {
     });
   }
 
-  /**
-   * Appends detected anomalies in one transaction. Returns how many were
-   * stored (rows naming a skill the store has never seen are skipped).
-   */
-  saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): number {
-    if (!Number.isInteger(windowHours) || windowHours < 1) throw AppError.invalid('window_hours', 'must be an integer >= 1');
+  async saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<number> {
+    checkWindowHours(windowHours);
     if (rows.length === 0) return 0;
     return this.saveAnomaliesTx.immediate(rows, windowHours);
   }
 
-  /** Stored anomalies, newest first (ties: latest stored first). */
-  recentAnomalies(query: RecentAnomaliesQuery): StoredAnomaly[] {
-    const { limit } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANOMALY_LISTING) {
-      throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_ANOMALY_LISTING}`);
-    }
-    return this.stmts.recentAnomalies.all(query.sinceMs ?? Number.MIN_SAFE_INTEGER, limit) as StoredAnomaly[];
+  async recentAnomalies(query: RecentAnomaliesQuery): Promise<StoredAnomaly[]> {
+    checkAnomalyLimit(query.limit);
+    return this.stmts.recentAnomalies.all(query.sinceMs ?? Number.MIN_SAFE_INTEGER, query.limit) as StoredAnomaly[];
   }
 
-  /**
-   * Replaces every stored baseline with `rows`, all stamped `computedAt`, in
-   * one transaction (readers see the old set or the new one, never a mix).
-   * Returns how many rows were stored.
-   */
-  replaceCommunityBaselines(rows: readonly CommunityBaseline[], computedAt: number): number {
-    if (!Number.isFinite(computedAt)) throw AppError.invalid('computed_at', 'must be a finite epoch ms');
+  async replaceCommunityBaselines(rows: readonly CommunityBaseline[], computedAt: number): Promise<number> {
+    checkComputedAt(computedAt);
     return this.replaceBaselinesTx.immediate(rows, computedAt);
   }
 
-  /**
-   * Stored baselines, all skills or only `skill`; sorted by effectiveness
-   * percentile (highest first), then skill name. Empty when never computed.
-   */
-  communityBaselines(skill?: string): StoredBaseline[] {
+  async communityBaselines(skill?: string): Promise<StoredBaseline[]> {
     const filter = skill ?? null;
     return this.stmts.baselines.all(filter, filter) as StoredBaseline[];
   }

@@ -41,9 +41,9 @@ describe('incremental rollups', () => {
     }
     // A batch of one, as the MCP tool writes it.
     await app.tracker.track({ skill_name: 'a', user_id: 'u1', session_id: 's1', workflow_phase: 'review', completed: false, duration_ms: 0 });
-    const rows = app.store.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
+    const rows = app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
     assert.ok(rows > 100);
-    assert.deepEqual(verifyRollups(app.store.db), []);
+    assert.deepEqual(verifyRollups(app.db), []);
   });
 
   it('counts hand-checked pairs, sessions and users', async () => {
@@ -70,7 +70,7 @@ describe('incremental rollups', () => {
       // x: 4 invocations in sessions s1, s2, s3 by users u1, u2.
       assert.deepEqual(totals, { x: [4, 3, 2], y: [2, 2, 2], z: [1, 1, 1] });
       assert.equal(await t.store.sessionCount(), 3);
-      assert.deepEqual(verifyRollups(t.store.db), []);
+      assert.deepEqual(verifyRollups(t.db), []);
     } finally {
       await t.dispose();
     }
@@ -85,7 +85,7 @@ describe('incremental rollups', () => {
         return true;
       });
       const tables = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_totals'];
-      for (const table of tables) assert.equal(t.store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, table);
+      for (const table of tables) assert.equal(t.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, table);
     } finally {
       await t.dispose();
     }

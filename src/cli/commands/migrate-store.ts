@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { openDatabase } from '../../store/database.js';
+import { SALT_FILE } from '../../store/salt.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+
+interface MigrateStoreOpts {
+  from?: string;
+  to?: string;
+  force?: boolean;
+}
+
+/** The salt of the installation the SQLite file belongs to: the `salt` file next to it, when there is one. */
+function readSalt(dbFile: string): string | null {
+  try {
+    const salt = fs.readFileSync(path.join(path.dirname(dbFile), SALT_FILE), 'utf8').trim();
+    return /^[0-9a-f]{64}$/.test(salt) ? salt : null;
+  } catch {
+    return null;
+  }
+}
+
+export function registerMigrateStoreCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('migrate-store')
+    .description('copy every row of a SQLite store into an empty PostgreSQL store (ids kept), then verify the row counts table by table')
+    .option('--from <sqlite:PATH>', 'the SQLite store to copy (default: the data directory’s database)')
+    .option('--to <postgres-url>', 'the PostgreSQL store to fill (default: --store / SESSION_BUDDY_STORE when that is PostgreSQL)')
+    .option('--force', 'replace the contents of a non-empty target')
+    .action(async (opts: MigrateStoreOpts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      let from = config.dbPath;
+      if (opts.from !== undefined) {
+        const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(opts.from);
+        if (!m) throw AppError.invalid('--from', 'must look like sqlite:PATH');
+        from = path.resolve(ctx.cwd, m[1]!);
+      }
+      const to = opts.to ?? (config.store.kind === 'postgres' ? config.store.url : undefined);
+      if (to === undefined) throw AppError.invalid('--to', 'is required (a postgres:// URL)');
+      if (!/^postgres(ql)?:\/\//i.test(to)) throw AppError.invalid('--to', 'must be a postgres:// URL');
+      if (!fs.existsSync(from)) throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
+
+      const salt = readSalt(from);
+      if (!salt) ctx.stderr.write(`warning: no salt file next to ${from}: the target keeps its own salt, so users recorded from now on hash differently from the copied ones\n`);
+      const [{ migrateSqliteToPg }, { PgStore }] = await Promise.all([import('../../store/migrate-store.js'), import('../../store/postgres/pg-store.js')]);
+      const source = openDatabase(from, { readonly: true });
+      try {
+        const target = await PgStore.open(to, { poolSize: 2 });
+        try {
+          let bar: ReturnType<typeof createProgress> | null = null;
+          const result = await migrateSqliteToPg({
+            source,
+            target,
+            force: opts.force === true,
+            salt,
+            onProgress: (done, total) => {
+              bar ??= createProgress('copying', total, ctx.stderr);
+              bar.update(done);
+            },
+          });
+          (bar as ReturnType<typeof createProgress> | null)?.finish();
+          for (const t of result.tables) ctx.stdout.write(`  ${t.table.padEnd(24)} ${String(t.target).padStart(10)}\n`);
+          ctx.stdout.write(
+            `copied ${result.rows} rows of ${result.tables.length} tables from ${from} to ${target.location} (schema version ${result.schemaVersion}); ` +
+              'row counts verified table by table\n',
+          );
+        } finally {
+          await target.close();
+        }
+      } finally {
+        source.close();
+      }
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * The analytics stores every back-end implements: stored analytics outputs
+ * (AnalyticsRecords: anomalies, community baselines) and the rollup read
+ * queries the analytics tools need beyond InvocationStore (AnalyticsQueries).
+ * Skills are named at this boundary; tables key on `skills.id`.
+ */
+import type { CommunityBaseline } from '../analytics/baselines.js';
+import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../analytics/types.js';
+import type { AnomalyEvent } from '../events.js';
+import { AppError } from '../errors.js';
+
+/** An anomaly as stored, with the window it was detected over. */
+export interface StoredAnomaly extends AnomalyEvent {
+  id: number;
+  /** Length of the recent window that was compared with the baseline, in hours. */
+  window_hours: number;
+}
+
+export interface RecentAnomaliesQuery {
+  /** Only anomalies detected at or after this epoch ms. */
+  sinceMs?: number;
+  /** At most this many, newest first. */
+  limit: number;
+}
+
+/** A stored community baseline; `computed_at` is epoch ms. */
+export interface StoredBaseline extends CommunityBaseline {
+  computed_at: number;
+}
+
+/** Largest number of anomalies one listing returns. */
+export const MAX_ANOMALY_LISTING = 10_000;
+
+export interface AnalyticsRecords {
+  /**
+   * Appends detected anomalies in one transaction. Resolves to how many were
+   * stored (rows naming a skill the store has never seen are skipped).
+   */
+  saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<number>;
+  /** Stored anomalies, newest first (ties: latest stored first). */
+  recentAnomalies(query: RecentAnomaliesQuery): Promise<StoredAnomaly[]>;
+  /**
+   * Replaces every stored baseline with `rows`, all stamped `computedAt`, in
+   * one transaction (readers see the old set or the new one, never a mix).
+   * Resolves to how many rows were stored.
+   */
+  replaceCommunityBaselines(rows: readonly CommunityBaseline[], computedAt: number): Promise<number>;
+  /**
+   * Stored baselines, all skills or only `skill`; sorted by effectiveness
+   * percentile (highest first), then skill name. Empty when never computed.
+   */
+  communityBaselines(skill?: string): Promise<StoredBaseline[]>;
+}
+
+export interface AnalyticsQueries {
+  /**
+   * One row per skill with invocations in hours [fromHour, toHour], holding
+   * the sums of that range (`hour` is set to fromHour, `lastAt` is the latest
+   * invocation), sorted by skill name.
+   */
+  windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]>;
+  /**
+   * Duration histograms of `skills` summed over hours [fromHour, toHour]; one
+   * entry per skill with any count there, buckets ascending (see window-histograms.ts).
+   */
+  windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]>;
+  /** Skill pairs used together in at least `minSessions` sessions (unordered: `a`, `b` as stored). */
+  frequentPairs(minSessions: number): Promise<SkillPairCount[]>;
+  /** Skill pairs that contain `skill` (either side). */
+  pairsWith(skill: string): Promise<SkillPairCount[]>;
+  /** Whether the skill has ever been recorded. */
+  skillExists(name: string): Promise<boolean>;
+}
+
+/** Shared input rules of AnalyticsRecords (both back-ends reject the same input the same way). */
+export function checkWindowHours(windowHours: number): void {
+  if (!Number.isInteger(windowHours) || windowHours < 1) throw AppError.invalid('window_hours', 'must be an integer >= 1');
+}
+
+export function checkAnomalyLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANOMALY_LISTING) {
+    throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_ANOMALY_LISTING}`);
+  }
+}
+
+export function checkComputedAt(computedAt: number): void {
+  if (!Number.isFinite(computedAt)) throw AppError.invalid('computed_at', 'must be a finite epoch ms');
+}

@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS idx_invocations_session ON skill_invocations (session_id);

@@ -1,0 +1,133 @@
+/**
+ * PostgreSQL implementation of ExperimentStore (see experiment-types.ts).
+ * Several instances may assign the same user at once: the assignment is
+ * inserted with ON CONFLICT DO NOTHING and then read back, so every instance
+ * ends up with the one stored variant. Recording an outcome (with the
+ * assignment it may create) is one transaction.
+ */
+import type pg from 'pg';
+import { assignVariant, type OutcomeSums } from '../../analytics/ab-testing.js';
+import {
+  buildReport,
+  checkNewExperiment,
+  checkOutcome,
+  checkRunningForOutcomes,
+  EXPERIMENT_COLUMNS,
+  experimentFromRow,
+  nameTaken,
+  notFound,
+  stoppedForUsers,
+  wrongVariant,
+  type Assignment,
+  type Experiment,
+  type ExperimentReport,
+  type ExperimentRow,
+  type ExperimentStore,
+  type NewExperiment,
+  type RecordedOutcome,
+  type ResultsOptions,
+} from '../experiment-types.js';
+import { inTransaction } from './pg-pool.js';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const UNIQUE_VIOLATION = '23505';
+
+async function assignWith(q: Queryable, exp: Experiment, userHash: string, at: number): Promise<Assignment> {
+  const read = () =>
+    q.query<{ variant: string; assigned_at: number }>('SELECT variant, assigned_at FROM ab_assignments WHERE experiment_id = $1 AND user_hash = $2', [exp.id, userHash]);
+  const existing = (await read()).rows[0];
+  if (existing) return { ...existing, created: false };
+  if (exp.status !== 'running') throw stoppedForUsers(exp);
+  const variant = assignVariant(exp.name, userHash, exp.variants, exp.traffic_split);
+  const ins = await q.query(
+    'INSERT INTO ab_assignments (experiment_id, user_hash, variant, assigned_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [exp.id, userHash, variant, at],
+  );
+  if (ins.rowCount === 1) return { variant, assigned_at: at, created: true };
+  const raced = (await read()).rows[0]!; // another instance assigned the user meanwhile
+  return { ...raced, created: false };
+}
+
+export class PgExperimentStore implements ExperimentStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(input: NewExperiment, createdAt: number): Promise<Experiment> {
+    const name = checkNewExperiment(input);
+    try {
+      const { rows } = await this.pool.query(
+        `INSERT INTO ab_experiments (name, description, variants, traffic_split, metric, min_sample_size, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7) RETURNING ${EXPERIMENT_COLUMNS}`,
+        [name, input.description ?? '', JSON.stringify(input.variants), JSON.stringify(input.trafficSplit), input.metric, input.minSampleSize, createdAt],
+      );
+      return experimentFromRow(rows[0] as ExperimentRow);
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw nameTaken(name);
+      throw err;
+    }
+  }
+
+  async find(name: string): Promise<Experiment | null> {
+    const { rows } = await this.pool.query(`SELECT ${EXPERIMENT_COLUMNS} FROM ab_experiments WHERE name = $1`, [name]);
+    return rows[0] ? experimentFromRow(rows[0] as ExperimentRow) : null;
+  }
+
+  async get(name: string): Promise<Experiment> {
+    const exp = await this.find(name);
+    if (!exp) throw notFound(name);
+    return exp;
+  }
+
+  async list(limit = 100): Promise<Experiment[]> {
+    const { rows } = await this.pool.query(`SELECT ${EXPERIMENT_COLUMNS} FROM ab_experiments ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]);
+    return (rows as ExperimentRow[]).map(experimentFromRow);
+  }
+
+  async assign(name: string, userHash: string, at: number): Promise<Assignment> {
+    return assignWith(this.pool, await this.get(name), userHash, at);
+  }
+
+  async recordOutcome(name: string, userHash: string, value: number, at: number, variant?: string): Promise<RecordedOutcome> {
+    checkOutcome(value);
+    const exp = await this.get(name);
+    checkRunningForOutcomes(exp);
+    return inTransaction(this.pool, async (client) => {
+      const a = await assignWith(client, exp, userHash, at);
+      if (variant !== undefined && variant !== a.variant) throw wrongVariant(a.variant);
+      const { rows } = await client.query<{ id: number }>(
+        'INSERT INTO ab_outcomes (experiment_id, user_hash, variant, value, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        [exp.id, userHash, a.variant, value, at],
+      );
+      return { outcome_id: rows[0]!.id, variant: a.variant, assigned_now: a.created };
+    });
+  }
+
+  async outcomeSums(experimentId: number): Promise<OutcomeSums[]> {
+    const { rows } = await this.pool.query(
+      `SELECT variant, count(*) AS n, sum(value) AS sum, sum(value * value) AS "sumSq"
+       FROM ab_outcomes WHERE experiment_id = $1 GROUP BY variant ORDER BY variant COLLATE "C"`,
+      [experimentId],
+    );
+    return rows as OutcomeSums[];
+  }
+
+  async assignmentCounts(experimentId: number): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ variant: string; users: number }>(
+      'SELECT variant, count(*) AS users FROM ab_assignments WHERE experiment_id = $1 GROUP BY variant',
+      [experimentId],
+    );
+    return new Map(rows.map((r) => [r.variant, r.users]));
+  }
+
+  async results(name: string, options: ResultsOptions = {}): Promise<ExperimentReport> {
+    const experiment = await this.get(name);
+    const [sums, assigned] = await Promise.all([this.outcomeSums(experiment.id), this.assignmentCounts(experiment.id)]);
+    return buildReport(experiment, sums, assigned, options);
+  }
+
+  async stop(name: string): Promise<Experiment> {
+    const exp = await this.get(name);
+    await this.pool.query(`UPDATE ab_experiments SET status = 'stopped' WHERE id = $1`, [exp.id]);
+    return { ...exp, status: 'stopped' };
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * PostgreSQL implementation of ReflectionStore: a generated tsvector column
+ * (content weighted A, tags B; English stemming) with a GIN index, ranked by
+ * ts_rank_cd (see memory/reflection-store.ts for the shared semantics).
+ *
+ * Safety: each search term is bound as a parameter of plainto_tsquery, which
+ * has no operators: whatever the user types (quotes, `&`, `|`, `!`, `:*`,
+ * parentheses, ...) cannot produce a tsquery syntax error. The per-term
+ * queries are OR-ed with `||`; only the number of placeholders depends on
+ * the input.
+ */
+import type pg from 'pg';
+import {
+  prepareReflection,
+  prepareSearch,
+  reflectionNotFound,
+  roundScore,
+  toReflection,
+  toStats,
+  type Reflection,
+  type ReflectionRow,
+  type ReflectionStats,
+  type ReflectionStore,
+  type SearchReflectionsInput,
+  type SearchReflectionsResult,
+  type StoreReflectionInput,
+  type StoreReflectionResult,
+} from '../../memory/reflection-store.js';
+
+/** ts_rank_cd weights {D, C, B, A}: tags (B) count half as much as content (A). */
+const RANK_WEIGHTS = '{0.1, 0.2, 0.5, 1.0}';
+
+export class PgReflectionStore implements ReflectionStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    opts: { now?: () => number } = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async store(input: StoreReflectionInput): Promise<StoreReflectionResult> {
+    const { content, hash, tags, project } = prepareReflection(input);
+    const ins = await this.pool.query(
+      `INSERT INTO reflections (content, content_hash, tags, project, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (content_hash) DO NOTHING`,
+      [content, hash, JSON.stringify(tags), project, this.now()],
+    );
+    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE content_hash = $1', [hash]);
+    const row = rows[0] as ReflectionRow;
+    return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
+  }
+
+  async search(input: SearchReflectionsInput): Promise<SearchReflectionsResult> {
+    const { terms, limit, project, tags } = prepareSearch(input);
+    if (terms.length === 0) return { query: input.query, fts_query: '', results: [] };
+    const params: unknown[] = [...terms];
+    const tsquery = terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || ');
+    const where = ['r.search @@ q.q'];
+    if (project !== null) {
+      params.push(project);
+      where.push(`r.project = $${params.length}`);
+    }
+    for (const tag of tags) {
+      params.push(tag);
+      where.push(`r.tags::jsonb ? $${params.length}`);
+    }
+    params.push(limit);
+    // One round trip; the LEFT JOIN yields one row (the tsquery text) even without hits.
+    const { rows } = await this.pool.query(
+      `WITH q AS (SELECT ${tsquery} AS q)
+       SELECT q.q::text AS fts, hit.* FROM q LEFT JOIN LATERAL (
+         SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
+                ts_rank_cd('${RANK_WEIGHTS}', r.search, q.q) AS score
+           FROM reflections r
+          WHERE ${where.join(' AND ')}
+          ORDER BY score DESC, r.created_at DESC, r.id DESC
+          LIMIT $${params.length}
+       ) hit ON true`,
+      params,
+    );
+    const hits = (rows as (ReflectionRow & { fts: string; score: number | null })[]).filter((r) => r.id !== null);
+    return {
+      query: input.query,
+      fts_query: (rows[0] as { fts: string } | undefined)?.fts ?? '',
+      results: hits.map((r) => ({ ...toReflection(r), score: roundScore(r.score ?? 0) })),
+    };
+  }
+
+  async get(id: number): Promise<Reflection> {
+    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE id = $1', [id]);
+    if (!rows[0]) throw reflectionNotFound(id);
+    return toReflection(rows[0] as ReflectionRow);
+  }
+
+  async stats(): Promise<ReflectionStats> {
+    const { rows } = await this.pool.query(
+      `SELECT count(*) AS total, count(DISTINCT project) AS projects, min(created_at) AS oldest, max(created_at) AS newest FROM reflections`,
+    );
+    return toStats(rows[0] as { total: number; projects: number; oldest: number | null; newest: number | null });
+  }
+}

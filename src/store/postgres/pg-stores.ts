@@ -1,0 +1,54 @@
+/**
+ * The store bundle (stores.ts) over PostgreSQL: one connection pool shared by
+ * every store, migrations applied on open (under an advisory lock, so
+ * several instances may start at once), the shared user-hash salt settled.
+ */
+import { STORAGE_TABLES, type Stores } from '../stores.js';
+import type { StoreOptions } from '../open-stores.js';
+import { PgAnalyticsQueries } from './pg-analytics-queries.js';
+import { PgAnalyticsRecords } from './pg-analytics-records.js';
+import { PgExperimentStore } from './pg-experiment-store.js';
+import { PgModelStore } from './pg-model-store.js';
+import { PgReflectionStore } from './pg-reflection-store.js';
+import { createPgSessionSkillMetrics } from './pg-session-skill-metrics.js';
+import { sharedUserSalt } from './pg-settings.js';
+import { readPgStorageStats } from './pg-storage-stats.js';
+import { PgStore } from './pg-store.js';
+
+export interface PgStoreOptions extends StoreOptions {
+  poolSize?: number;
+  /** Apply pending migrations on open (default true); without them the salt is not read either. */
+  migrate?: boolean;
+  /** The salt to adopt when the database has none yet (default: a fresh random one). */
+  salt?: string;
+}
+
+export async function openPgStores(url: string, opts: PgStoreOptions = {}): Promise<Stores> {
+  const store = await PgStore.open(url, { ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
+  const { pool, location } = store;
+  let userSalt: string | null = null;
+  try {
+    if (opts.migrate ?? true) userSalt = await sharedUserSalt(pool, opts.salt);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    kind: 'postgres',
+    location,
+    invocations: store,
+    analyticsRecords: new PgAnalyticsRecords(pool),
+    analyticsQueries: new PgAnalyticsQueries(pool),
+    experiments: new PgExperimentStore(pool),
+    models: new PgModelStore(pool, opts.keepModels),
+    reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
+    sessionSkillMetrics: createPgSessionSkillMetrics(pool),
+    storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
+    schemaVersion: () => store.migrator.currentVersion(),
+    changeToken: null,
+    trainingDbFile: null,
+    userSalt,
+    sqlite: null,
+    close: () => store.close(),
+  };
+}

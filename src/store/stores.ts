@@ -1,0 +1,49 @@
+/**
+ * The bundle of stores the application runs on: one implementation of every
+ * store interface over one back-end (SQLite file or PostgreSQL database),
+ * built by open-stores.ts.
+ */
+import type { ReflectionStore } from '../memory/reflection-store.js';
+import type { SessionSkillMetricsProvider, StorageStatsProvider } from '../session/session-types.js';
+import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
+import type { ExperimentStore } from './experiment-types.js';
+import type { ModelStore } from './model-types.js';
+import type { SqliteStore } from './sqlite/sqlite-store.js';
+import type { InvocationStore } from './types.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** Tables whose row counts the session storage report shows. */
+export const STORAGE_TABLES = ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections'] as const;
+
+export interface Stores {
+  kind: StoreKind;
+  /** Where the data lives: the SQLite file, or the PostgreSQL URL with any password masked. */
+  location: string;
+  invocations: InvocationStore;
+  analyticsRecords: AnalyticsRecords;
+  analyticsQueries: AnalyticsQueries;
+  experiments: ExperimentStore;
+  models: ModelStore;
+  reflections: ReflectionStore;
+  sessionSkillMetrics: SessionSkillMetricsProvider;
+  storageStats: StorageStatsProvider;
+  /** The schema version the store is at. */
+  schemaVersion(): Promise<number>;
+  /**
+   * A value that changes when another connection (another process) committed
+   * a write (SQLite: PRAGMA data_version); null when the store cannot tell
+   * cheaply (PostgreSQL: caches there apply fan-out events and rebuild periodically).
+   */
+  changeToken: (() => number) | null;
+  /** A database file the training worker can open read-only itself; null: samples are read through `models`. */
+  trainingDbFile: string | null;
+  /**
+   * The user-hash salt kept in the database (PostgreSQL: shared by every
+   * instance); null when the salt lives in the data directory (SQLite).
+   */
+  userSalt: string | null;
+  /** The SQLite store, for the operations that work on its file (backup, archive, compact, doctor); null on PostgreSQL. */
+  sqlite: SqliteStore | null;
+  close(): Promise<void>;
+}
