@@ -24,8 +24,8 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** 2000-01-01T00:00:00Z */
 export const MIN_INVOKED_AT = 946_684_800_000;
 
-// Printable text without control characters.
-const text = (max: number) =>
+/** Printable text without control characters, trimmed, 1..max characters. */
+export const textField = (max: number) =>
   z
     .string()
     .trim()
@@ -34,9 +34,9 @@ const text = (max: number) =>
     .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const invocationShape = {
-  skill_name: text(128).describe('Skill, tool or agent name, e.g. "run-tests" or "mcp__github__create_pr"'),
-  user_id: text(256).describe('User identifier; stored only as a salted SHA-256 hash'),
-  session_id: text(128).describe('Agent session identifier'),
+  skill_name: textField(128).describe('Skill, tool or agent name, e.g. "run-tests" or "mcp__github__create_pr"'),
+  user_id: textField(256).describe('User identifier; stored only as a salted SHA-256 hash'),
+  session_id: textField(128).describe('Agent session identifier'),
   workflow_phase: z.enum(WORKFLOW_PHASES).describe('Phase of the workflow the invocation belongs to'),
   completed: z.boolean().describe('true if the invocation succeeded'),
   duration_ms: z
@@ -45,7 +45,7 @@ export const invocationShape = {
     .min(0, 'must be >= 0')
     .max(MAX_DURATION_MS, `must be <= ${MAX_DURATION_MS} (24 h)`)
     .describe('Wall-clock duration in milliseconds'),
-  error_type: text(128).nullish().describe('Error class when the invocation failed, e.g. "timeout"'),
+  error_type: textField(128).nullish().describe('Error class when the invocation failed, e.g. "timeout"'),
   invoked_at: z
     .union([
       z.number().int('must be an integer epoch in milliseconds'),
@@ -53,10 +53,10 @@ export const invocationShape = {
     ])
     .optional()
     .describe('When the invocation started (ISO-8601 or epoch ms); defaults to now'),
-  project: text(256).nullish().describe('Project or repository name'),
-  agent: text(128).nullish().describe('Agent or client name, e.g. "claude-code"'),
+  project: textField(256).nullish().describe('Project or repository name'),
+  agent: textField(128).nullish().describe('Agent or client name, e.g. "claude-code"'),
   metadata: z.record(z.string(), z.unknown()).nullish().describe('Small JSON object of extra attributes'),
-  dedupe_key: text(256)
+  dedupe_key: textField(256)
     .nullish()
     .describe('Idempotency key: a second invocation with the same key is ignored'),
 };

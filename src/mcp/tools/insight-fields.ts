@@ -5,23 +5,15 @@
  */
 import { z } from 'zod';
 import type { Experiment } from '../../store/experiment-types.js';
-import { invocationShape } from '../../tracking/invocation-input.js';
-
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+import { invocationShape, textField } from '../../tracking/invocation-input.js';
 
 export const userIdField = invocationShape.user_id;
 export const skillNameField = invocationShape.skill_name;
 export const workflowPhaseField = invocationShape.workflow_phase;
-export const experimentNameField = text(128);
-export const variantNameField = text(64);
-export const metricNameField = text(64);
-export const descriptionField = text(1000);
+export const experimentNameField = textField(128);
+export const variantNameField = textField(64);
+export const metricNameField = textField(64);
+export const descriptionField = textField(1000);
 
 export const intField = (min: number, max: number) =>
   z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);

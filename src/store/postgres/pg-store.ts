@@ -12,30 +12,13 @@ import type { HourRange, InvocationStore, PhaseTotal, SessionSummary, StoreStats
 import { PgInvocationWriter } from './pg-invocation-writer.js';
 import { PgMigrator } from './pg-migrator.js';
 import { createPgPool, redactUrl } from './pg-pool.js';
+import { groupHistograms, type HistRow } from '../window-histograms.js';
 
 const COUNTED_TABLES = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_pairs', 'skill_anomalies', 'community_baselines', 'ab_experiments', 'ab_outcomes'];
 
 const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS "durationSum",
   h.duration_sq_sum AS "durationSqSum", h.last_at AS "lastAt"`;
 
-interface HistRow {
-  skill: string;
-  bucket: number;
-  count: number;
-}
-
-function groupHistograms(rows: HistRow[]): SkillHistogram[] {
-  const out: SkillHistogram[] = [];
-  let current: SkillHistogram | undefined;
-  for (const r of rows) {
-    if (current?.skill !== r.skill) {
-      current = { skill: r.skill, buckets: [] };
-      out.push(current);
-    }
-    current.buckets.push({ bucket: r.bucket, count: r.count });
-  }
-  return out;
-}
 
 export class PgStore implements InvocationStore {
   readonly migrator: PgMigrator;

@@ -6,6 +6,7 @@
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
 import type { SqliteDb } from '../database.js';
 import type { HourRange, PhaseTotal, SessionSummary } from '../types.js';
+import { groupHistograms, type HistRow } from '../window-histograms.js';
 
 export class RollupReader {
   private readonly stmts;
@@ -106,23 +107,4 @@ export class RollupReader {
     const { id, ...rest } = row;
     return { ...rest, skills: this.stmts.sessionSkills.all(id) as SessionSummary['skills'] };
   }
-}
-
-interface HistRow {
-  skill: string;
-  bucket: number;
-  count: number;
-}
-
-function groupHistograms(rows: HistRow[]): SkillHistogram[] {
-  const out: SkillHistogram[] = [];
-  let current: SkillHistogram | undefined;
-  for (const r of rows) {
-    if (current?.skill !== r.skill) {
-      current = { skill: r.skill, buckets: [] };
-      out.push(current);
-    }
-    current.buckets.push({ bucket: r.bucket, count: r.count });
-  }
-  return out;
 }
