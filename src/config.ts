@@ -15,11 +15,20 @@ export interface RateLimitConfig {
 
 /** Which real-time parts the server runs (see realtime/options.ts for the rest, with defaults). */
 export interface RealtimeConfig {
+  /** Serve /metrics on the main HTTP port (and on the dedicated metrics port when configured). */
   metrics: boolean;
+  /** Serve the WebSocket live stream at /ws. */
   ws: boolean;
+  /** Serve the live web dashboard at / (it reads its data from /ws). */
   dashboard: boolean;
+  /** Most WebSocket clients connected at once; further upgrades get HTTP 503. */
   wsMaxClients: number;
+  /** Require the access token on loopback binds too (on a non-loopback bind it is always required). */
   wsRequireToken: boolean;
+  /**
+   * Extra browser origins allowed (e.g. "https://grafana.example.com"). Same-origin pages
+   * (the dashboard itself) and clients that send no Origin header (scripts, CLIs) are always allowed.
+   */
   wsAllowedOrigins: string[];
 }
 

@@ -4,28 +4,11 @@
  * fills these from CLI flags and environment variables; anything left out
  * takes the default below.
  */
+import type { RealtimeConfig } from '../config.js';
 import { AppError } from '../errors.js';
 
-export interface RealtimeOptions {
-  /** Serve /metrics on the main HTTP port (and on the dedicated metrics port when configured). */
-  metrics: boolean;
-  /** Serve the WebSocket live stream at /ws. */
-  ws: boolean;
-  /** Serve the live web dashboard at / (it reads its data from /ws). */
-  dashboard: boolean;
-  /** Most WebSocket clients connected at once; further upgrades get HTTP 503. */
-  wsMaxClients: number;
-  /**
-   * Require the access token on loopback binds too. On a non-loopback bind the
-   * token is always required, whatever this says.
-   */
-  wsRequireToken: boolean;
-  /**
-   * Extra browser origins allowed to open /ws (e.g. "https://grafana.example.com").
-   * Same-origin pages (the dashboard itself) and clients that send no Origin
-   * header (scripts, CLIs) are always allowed.
-   */
-  wsAllowedOrigins: string[];
+/** Everything the real-time components take: the configurable parts (see RealtimeConfig) and tuning knobs. */
+export interface RealtimeOptions extends RealtimeConfig {
   /** Largest accepted client message, in bytes. */
   wsMaxMessageBytes: number;
   /** Interval of WebSocket protocol pings; a client that missed the previous ping is dropped. */

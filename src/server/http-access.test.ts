@@ -66,6 +66,12 @@ describe('HTTP access on a loopback bind', () => {
         body: '[]',
       });
       assert.equal(rebound.status, 403);
+      const reboundMcp = await hono.request('http://evil.example:8678/mcp', {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, host: 'evil.example:8678' },
+        body: JSON.stringify(INIT),
+      });
+      assert.equal(reboundMcp.status, 403);
       const crossSite = await hono.request('http://127.0.0.1:8678/mcp', {
         method: 'POST',
         headers: { ...MCP_HEADERS, host: '127.0.0.1:8678', origin: 'https://evil.example' },

@@ -104,8 +104,6 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     createServer: (sessionId) => app.createMcpServer(`http:${sessionId}`),
     logger: app.logger,
     onSessionClosed: (sessionId) => app.rateLimiter.forget(`http:${sessionId}`),
-    // DNS-rebinding protection: on a loopback bind only loopback Host headers are valid.
-    allowedHosts: isLoopback(host) ? loopbackHosts(port) : undefined,
   });
   let listeningPort: number | null = null;
   const hono = buildHttpApp(app, mcp, mounts, () => listeningPort);
@@ -123,7 +121,6 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
   });
   const actualPort = (server.address() as AddressInfo).port;
   listeningPort = actualPort;
-  if (port === 0) mcp.setAllowedHosts(isLoopback(host) ? loopbackHosts(actualPort) : undefined);
   for (const m of mounts) m.attach?.(server);
 
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -142,8 +139,4 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
       });
     },
   };
-}
-
-function loopbackHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
 }

@@ -17,10 +17,6 @@ interface Session {
 export interface McpSessionsOptions {
   createServer: (sessionId: string) => McpServer;
   logger: Logger;
-  /** Host header values accepted (DNS-rebinding protection); undefined disables the check. */
-  allowedHosts?: string[];
-  /** Origin header values accepted when an Origin is sent; undefined disables the check. */
-  allowedOrigins?: string[];
   idleTimeoutMs?: number;
   maxSessions?: number;
   onSessionClosed?: (sessionId: string) => void;
@@ -41,11 +37,6 @@ export class McpSessions {
     const idle = opts.idleTimeoutMs ?? 30 * 60_000;
     this.sweeper = setInterval(() => this.sweep(idle), Math.min(idle, 60_000));
     this.sweeper.unref();
-  }
-
-  /** Replaces the accepted Host values (used once the real port of a port-0 bind is known). */
-  setAllowedHosts(hosts: string[] | undefined): void {
-    this.opts.allowedHosts = hosts;
   }
 
   get size(): number {
@@ -78,9 +69,6 @@ export class McpSessions {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       enableJsonResponse: true,
-      allowedHosts: this.opts.allowedHosts,
-      allowedOrigins: this.opts.allowedOrigins,
-      enableDnsRebindingProtection: this.opts.allowedHosts !== undefined || this.opts.allowedOrigins !== undefined,
       onsessioninitialized: (sessionId) => {
         this.sessions.set(sessionId, { server, transport, lastSeen: Date.now() });
       },

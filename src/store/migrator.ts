@@ -136,23 +136,30 @@ export class Migrator {
   }
 
   private verifyChecksums(): void {
-    const rows = this.db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as {
-      version: number;
-      name: string;
-      checksum: string;
-    }[];
-    for (const row of rows) {
-      const m = this.migrations[row.version - 1];
-      if (!m) {
-        throw new AppError('STORE_UNAVAILABLE', `database is at schema version ${row.version}, newer than this program knows (${this.latestVersion})`);
-      }
-      if (m.checksum !== row.checksum) {
-        throw new AppError('STORE_UNAVAILABLE', `migration ${label(row.version, row.name)} was changed after it was applied (checksum mismatch)`);
-      }
-    }
+    const rows = this.db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as AppliedMigration[];
+    checkApplied(rows, this.migrations);
   }
 }
 
-function label(version: number, name: string): string {
+export function label(version: number, name: string): string {
   return `${String(version).padStart(4, '0')}_${name}`;
+}
+
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+/** Refuses to go on when the database is newer than this program or an applied migration was edited. */
+export function checkApplied(rows: readonly AppliedMigration[], migrations: readonly Migration[]): void {
+  for (const row of rows) {
+    const m = migrations[row.version - 1];
+    if (!m) {
+      throw new AppError('STORE_UNAVAILABLE', `database is at schema version ${row.version}, newer than this program knows (${migrations.length})`);
+    }
+    if (m.checksum !== row.checksum) {
+      throw new AppError('STORE_UNAVAILABLE', `migration ${label(row.version, row.name)} was changed after it was applied (checksum mismatch)`);
+    }
+  }
 }

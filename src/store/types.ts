@@ -46,6 +46,20 @@ export interface SessionSummary {
   skills: SessionSkillMetric[];
 }
 
+/** Tables whose row counts `stats()` reports, on every back-end. */
+export const STATS_TABLES = [
+  'skill_invocations',
+  'skills',
+  'users',
+  'sessions',
+  'skill_hourly',
+  'skill_pairs',
+  'skill_anomalies',
+  'community_baselines',
+  'ab_experiments',
+  'ab_outcomes',
+] as const;
+
 export interface StoreStats {
   location: string;
   schemaVersion: number;

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { AppError } from '../../errors.js';
-import { loadMigrations, migrationsDir, type Migration, type MigrationStep } from '../migrator.js';
+import { checkApplied, label, loadMigrations, migrationsDir, type AppliedMigration, type Migration, type MigrationStep } from '../migrator.js';
 
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
 
@@ -53,12 +53,8 @@ export class PgMigrator {
     try {
       await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
       await this.ensureTable(client);
-      const { rows } = await client.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
-      for (const row of rows) {
-        const m = this.migrations[row.version - 1];
-        if (!m) throw new AppError('STORE_UNAVAILABLE', `database is at schema version ${row.version}, newer than this program knows (${this.latestVersion})`);
-        if (m.checksum !== row.checksum) throw new AppError('STORE_UNAVAILABLE', `migration ${row.version}_${row.name} was changed after it was applied (checksum mismatch)`);
-      }
+      const { rows } = await client.query<AppliedMigration>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+      checkApplied(rows, this.migrations);
       let current = rows.at(-1)?.version ?? 0;
       const steps: MigrationStep[] = [];
       while (current !== target) {
@@ -72,7 +68,7 @@ export class PgMigrator {
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new AppError('STORE_UNAVAILABLE', `migration ${String(m.version).padStart(4, '0')}_${m.name} (${up ? 'up' : 'down'}) failed: ${(err as Error).message}`, {}, { cause: err });
+          throw new AppError('STORE_UNAVAILABLE', `migration ${label(m.version, m.name)} (${up ? 'up' : 'down'}) failed: ${(err as Error).message}`, {}, { cause: err });
         }
         steps.push({ version: m.version, name: m.name, direction: up ? 'up' : 'down' });
         current += up ? 1 : -1;

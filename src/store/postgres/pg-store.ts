@@ -8,13 +8,12 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSki
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
-import type { HourRange, InvocationStore, PhaseTotal, SessionSummary, StoreStats, WriteResult } from '../types.js';
+import { STATS_TABLES, type HourRange, type InvocationStore, type PhaseTotal, type SessionSummary, type StoreStats, type WriteResult } from '../types.js';
 import { PgInvocationWriter } from './pg-invocation-writer.js';
 import { PgMigrator } from './pg-migrator.js';
 import { createPgPool, redactUrl } from './pg-pool.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
-const COUNTED_TABLES = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_pairs', 'skill_anomalies', 'community_baselines', 'ab_experiments', 'ab_outcomes'];
 
 const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS "durationSum",
   h.duration_sq_sum AS "durationSqSum", h.last_at AS "lastAt"`;
@@ -144,7 +143,7 @@ export class PgStore implements InvocationStore {
 
   async stats(): Promise<StoreStats> {
     const rows: Record<string, number> = {};
-    for (const t of COUNTED_TABLES) rows[t] = (await this.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n as number;
+    for (const t of STATS_TABLES) rows[t] = (await this.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n as number;
     const size = (await this.pool.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n as number;
     return {
       location: this.location,

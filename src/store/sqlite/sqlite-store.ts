@@ -7,23 +7,9 @@ import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from '../migrator.js';
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
-import type { HourRange, InvocationStore, StoreStats, WriteResult } from '../types.js';
+import { STATS_TABLES, type HourRange, type InvocationStore, type StoreStats, type WriteResult } from '../types.js';
 import { InvocationWriter } from './invocation-writer.js';
 import { RollupReader } from './rollup-reader.js';
-
-/** Tables whose row counts `stats()` reports. */
-const COUNTED_TABLES = [
-  'skill_invocations',
-  'skills',
-  'users',
-  'sessions',
-  'skill_hourly',
-  'skill_pairs',
-  'skill_anomalies',
-  'community_baselines',
-  'ab_experiments',
-  'ab_outcomes',
-] as const;
 
 export interface SqliteStoreOptions extends OpenOptions {
   /** Apply pending migrations on open (default true). */
@@ -100,7 +86,7 @@ export class SqliteStore implements InvocationStore {
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
     const rows: Record<string, number> = {};
-    for (const table of COUNTED_TABLES) {
+    for (const table of STATS_TABLES) {
       rows[table] = this.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     }
     let walBytes = 0;
