@@ -8,6 +8,7 @@
  *   npm run load -- --clients 50 --seconds 10
  *   npm run load -- --rate 3                       # each client starts 3 calls per second
  *   npm run load -- --store postgres://localhost/test
+ *   npm run load -- --url http://127.0.0.1:8678         # a server that is already running (not seeded here)
  *
  * Without --rate every client calls again as soon as its previous call
  * returns: a saturation test. The server is then always busy and, by
@@ -27,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { RawMcpClient } from './raw-mcp-client.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -37,6 +39,9 @@ const CLIENTS = Number(opt('clients', '100'));
 const SECONDS = Number(opt('seconds', '20'));
 const SEED = Number(opt('seed-invocations', '20000'));
 const STORE = opt('store', '');
+const URL_ = opt('url', '');
+/** Use the SDK's Client (full result validation, about as much CPU as the server) instead of the raw protocol client. */
+const SDK = args.includes('--sdk');
 const RATE = Number(opt('rate', '0'));
 /** Seconds of the same load before measuring (JIT and caches warm up; the first seconds after start are slower). */
 const WARMUP = Number(opt('warmup', '10'));
@@ -68,34 +73,56 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
   });
 }
 
+interface LoadClient {
+  callTool(name: string, args: Record<string, unknown>): Promise<{ isError: boolean }>;
+  close(): Promise<void>;
+}
+
+async function rawClient(endpoint: URL): Promise<LoadClient> {
+  const client = new RawMcpClient(endpoint);
+  await client.connect();
+  return client;
+}
+
+async function sdkClient(endpoint: URL): Promise<LoadClient> {
+  const client = new Client({ name: 'load', version: '1' });
+  const transport = new StreamableHTTPClientTransport(endpoint);
+  await client.connect(transport);
+  return {
+    callTool: async (name, args) => ({ isError: ((await client.callTool({ name, arguments: args })) as CallToolResult).isError === true }),
+    close: async () => {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
 function pct(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN;
 }
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-load-'));
-  // Seeded into the store under test (the server below runs on the same one).
-  const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(STORE ? ['--store', STORE] : [])], { stdio: 'ignore' });
-  await new Promise((r) => seed.on('exit', r));
-  const { child, url } = await startServer(dataDir);
-  const kind = STORE ? 'postgres' : 'sqlite';
-  process.stderr.write(`server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}\n`);
+  let child: ChildProcess | null = null;
+  let url = URL_.replace(/\/+$/, '');
+  if (!url) {
+    // Seeded into the store under test (the server below runs on the same one).
+    const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(STORE ? ['--store', STORE] : [])], { stdio: 'ignore' });
+    await new Promise((r) => seed.on('exit', r));
+    ({ child, url } = await startServer(dataDir));
+  }
+  const kind = URL_ ? 'external' : STORE ? 'postgres' : 'sqlite';
+  process.stderr.write(`server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}, ${SDK ? 'SDK' : 'raw protocol'} clients\n`);
   const latencies = new Map<string, number[]>();
   const errors = new Map<string, number>();
   let calls = 0;
   try {
-    const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        const client = new Client({ name: 'load', version: '1' });
-        const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
-        await client.connect(transport);
-        return { client, transport };
-      }),
-    );
+    const endpoint = new URL(`${url}/mcp`);
+    const clients: LoadClient[] = await Promise.all(Array.from({ length: CLIENTS }, () => (SDK ? sdkClient(endpoint) : rawClient(endpoint))));
     const deadline = Date.now() + (WARMUP + SECONDS) * 1000;
     const startedAt = performance.now();
     await Promise.all(
-      clients.map(async ({ client }, c) => {
+      clients.map(async (client, c) => {
         let i = 0;
         let reads = 0;
         // Paced: call k of client c is due at start + (c / clients + k) / rate seconds.
@@ -117,8 +144,7 @@ async function main() {
           const t = scheduled ?? performance.now();
           let failed = false;
           try {
-            const res = (await client.callTool({ name, arguments: callArgs })) as CallToolResult;
-            failed = res.isError === true;
+            failed = (await client.callTool(name, callArgs)).isError;
           } catch {
             failed = true;
           }
@@ -134,20 +160,20 @@ async function main() {
         }
       }),
     );
-    await Promise.all(clients.map(async ({ client, transport }) => {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
-    }));
+    await Promise.all(clients.map((client) => client.close()));
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
+    if (child) {
+      const exited = new Promise((r) => child!.on('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const rows = ['| store | load | calls | throughput /s | p50 ms | p95 ms | p99 ms | errors |', '|---|---|---|---:|---:|---:|---:|---:|'];
   const load = RATE > 0 ? `${CLIENTS} × ${RATE}/s` : `${CLIENTS}, no pause`;
   for (const [name, lat] of [...latencies.entries()].sort((a, b) => (a[0] === 'all' ? -1 : b[0] === 'all' ? 1 : a[0].localeCompare(b[0])))) {
     lat.sort((a, b) => a - b);
-    rows.push(`| ${STORE ? 'postgres' : 'sqlite'} | ${load} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : errors.get(name) ?? 0} |`);
+    rows.push(`| ${kind} | ${load} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : errors.get(name) ?? 0} |`);
   }
   process.stdout.write(`${rows.join('\n')}\n`);
   process.stderr.write(`${calls} calls\n`);

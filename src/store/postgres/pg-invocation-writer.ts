@@ -51,7 +51,7 @@ export class PgInvocationWriter {
   }
 
   private async apply(client: Q, batch: NormalizedInvocation[], newSkills: Map<string, number>): Promise<WriteResult> {
-    // 1. Intern skills, users and sessions.
+    // 1. Intern skills (cached: new skills are rare).
     const skillNames = [...new Set(batch.map((b) => b.skillName))];
     const skills = new Map<string, number>();
     const unknown: string[] = [];
@@ -77,37 +77,46 @@ export class PgInvocationWriter {
       }
     }
 
-    const hashes = [...new Set(batch.map((b) => b.userHash))].sort();
-    const fresh = await client.query<{ id: number }>(
-      'INSERT INTO users (user_hash) SELECT unnest($1::text[]) ON CONFLICT (user_hash) DO NOTHING RETURNING id',
-      [hashes],
-    );
-    const freshUsers = new Set(fresh.rows.map((r) => r.id));
-    const users = await idsByKey(client, 'SELECT id, user_hash AS k FROM users WHERE user_hash = ANY($1) ORDER BY id FOR UPDATE', hashes);
-
+    // 2. Users and sessions (inserted, or locked when they exist: ON CONFLICT DO UPDATE takes the row lock, and
+    //    xmax = 0 tells a fresh row), and the raw rows, in one statement. Keys go in sorted order, so concurrent
+    //    writers lock in the same order; the dedupe index skips repeats.
     const firstBySession = new Map<string, NormalizedInvocation>();
     for (const b of batch) if (!firstBySession.has(b.sessionKey)) firstBySession.set(b.sessionKey, b);
     const sessionKeys = [...firstBySession.keys()].sort();
     const firsts = sessionKeys.map((k) => firstBySession.get(k)!);
-    const freshS = await client.query<{ id: number }>(
-      `INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $5::bigint[])
-       ON CONFLICT (session_key) DO NOTHING RETURNING id`,
-      [sessionKeys, firsts.map((f) => users.get(f.userHash)), firsts.map((f) => f.project), firsts.map((f) => f.agent), firsts.map((f) => f.invokedAt)],
-    );
-    const freshSessions = new Set(freshS.rows.map((r) => r.id));
-    const sessions = await idsByKey(client, 'SELECT id, session_key AS k FROM sessions WHERE session_key = ANY($1) ORDER BY id FOR UPDATE', sessionKeys);
-
-    // 2. Raw rows; the dedupe index skips repeats.
-    const ins = await client.query<{ id: string }>(
-      `INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
-       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
+    const { rows: resolved } = await client.query<{ kind: 'u' | 's' | 'i'; id: number | string; k: string; fresh: boolean }>(
+      `WITH u AS (
+         INSERT INTO users (user_hash) SELECT h FROM unnest($1::text[]) AS h ORDER BY h
+         ON CONFLICT (user_hash) DO UPDATE SET user_hash = excluded.user_hash
+         RETURNING id, user_hash, xmax = 0 AS fresh
+       ), s AS (
+         INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at)
+         SELECT x.k, u.id, x.p, x.a, x.t, x.t FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS x(k, h, p, a, t)
+         JOIN u ON u.user_hash = x.h ORDER BY x.k
+         ON CONFLICT (session_key) DO UPDATE SET session_key = excluded.session_key
+         RETURNING id, session_key, xmax = 0 AS fresh
+       ), i AS (
+         INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
+         SELECT x.id, x.skill, s.id, u.id, x.phase, x.ok, x.dur, x.err, x.at, x.p, x.a, x.meta, x.dk
+         FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[])
+           WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, n)
+         JOIN s ON s.session_key = x.sk JOIN u ON u.user_hash = x.h ORDER BY x.n
+         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id
+       )
+       SELECT 'u' AS kind, id, user_hash AS k, fresh FROM u
+       UNION ALL SELECT 's', id, session_key, fresh FROM s
+       UNION ALL SELECT 'i', 0, id, true FROM i`,
       [
+        [...new Set(batch.map((b) => b.userHash))],
+        sessionKeys,
+        firsts.map((f) => f.userHash),
+        firsts.map((f) => f.project),
+        firsts.map((f) => f.agent),
+        firsts.map((f) => f.invokedAt),
         batch.map((b) => b.id),
         batch.map((b) => skills.get(b.skillName)),
-        batch.map((b) => sessions.get(b.sessionKey)),
-        batch.map((b) => users.get(b.userHash)),
+        batch.map((b) => b.sessionKey),
+        batch.map((b) => b.userHash),
         batch.map((b) => b.workflowPhase),
         batch.map((b) => (b.completed ? 1 : 0)),
         batch.map((b) => b.durationMs),
@@ -119,7 +128,21 @@ export class PgInvocationWriter {
         batch.map((b) => b.dedupeKey),
       ],
     );
-    const insertedIds = new Set(ins.rows.map((r) => r.id));
+    const users = new Map<string, number>();
+    const sessions = new Map<string, number>();
+    const freshUsers = new Set<number>();
+    const freshSessions = new Set<number>();
+    const insertedIds = new Set<string>();
+    for (const r of resolved) {
+      if (r.kind === 'i') insertedIds.add(r.k);
+      else if (r.kind === 'u') {
+        users.set(r.k, r.id as number);
+        if (r.fresh) freshUsers.add(r.id as number);
+      } else {
+        sessions.set(r.k, r.id as number);
+        if (r.fresh) freshSessions.add(r.id as number);
+      }
+    }
     const ids: string[] = batch.map((b) => b.id);
     const dupKeys = batch.filter((b) => !insertedIds.has(b.id)).map((b) => b.dedupeKey!);
     if (dupKeys.length > 0) {
@@ -135,21 +158,21 @@ export class PgInvocationWriter {
     }
     if (rows.length === 0) return { ids, inserted: 0, duplicates: batch.length };
 
-    // 3. What the touched sessions and users had before this batch.
+    // 3. What the touched sessions and users had before this batch (read after their rows were locked above).
     const oldSessions = [...new Set(rows.map((r) => r.sessionId))].filter((s) => !freshSessions.has(s));
-    const sessionSkills = new Map<number, number[]>();
-    if (oldSessions.length > 0) {
-      const { rows: ss } = await client.query<{ session_id: number; skill_id: number }>('SELECT session_id, skill_id FROM session_skills WHERE session_id = ANY($1)', [oldSessions]);
-      for (const r of ss) (sessionSkills.get(r.session_id) ?? sessionSkills.set(r.session_id, []).get(r.session_id)!).push(r.skill_id);
-    }
     const oldUsers = [...new Set(rows.map((r) => r.userId))].filter((u) => !freshUsers.has(u));
+    const sessionSkills = new Map<number, number[]>();
     const userSkills = new Set<number>();
-    if (oldUsers.length > 0) {
-      const { rows: us } = await client.query<{ user_id: number; skill_id: number }>(
-        'SELECT user_id, skill_id FROM user_skill_stats WHERE user_id = ANY($1) AND skill_id = ANY($2)',
-        [oldUsers, [...new Set(rows.map((r) => r.skillId))]],
+    if (oldSessions.length > 0 || oldUsers.length > 0) {
+      const { rows: prior } = await client.query<{ session_id: number | null; user_id: number | null; skill_id: number }>(
+        `SELECT session_id, NULL::bigint AS user_id, skill_id FROM session_skills WHERE session_id = ANY($1)
+         UNION ALL SELECT NULL, user_id, skill_id FROM user_skill_stats WHERE user_id = ANY($2) AND skill_id = ANY($3)`,
+        [oldSessions, oldUsers, [...new Set(rows.map((r) => r.skillId))]],
       );
-      for (const r of us) userSkills.add(r.user_id * SKILL_SPACE + r.skill_id);
+      for (const r of prior) {
+        if (r.session_id !== null) (sessionSkills.get(r.session_id) ?? sessionSkills.set(r.session_id, []).get(r.session_id)!).push(r.skill_id);
+        else userSkills.add(r.user_id! * SKILL_SPACE + r.skill_id);
+      }
     }
     const d = computeRollupDeltas(rows, {
       sessionSkills: (s) => sessionSkills.get(s) ?? [],

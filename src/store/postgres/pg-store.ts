@@ -31,6 +31,9 @@ export class PgStore implements InvocationStore {
   ) {
     this.migrator = new PgMigrator(pool);
     this.writer = new PgInvocationWriter(pool);
+    // One write transaction at a time, as on SQLite: concurrent writers would contend for the same rollup
+    // rows (the skill's totals, the current hour) and wait on each other's locks; under 100 clients the
+    // p95 of tracking was about three times higher with five writers than with one.
     this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
   }
 
