@@ -4,21 +4,23 @@
  * against a server running in its own process. Prints throughput, latency
  * percentiles and errors as a Markdown table.
  *
- *   npm run load                                   # SQLite, 100 clients, 20 s, no pause between calls
- *   npm run load -- --clients 50 --seconds 10
- *   npm run load -- --rate 3                       # each client starts 3 calls per second
+ *   npm run load                                   # SQLite, 100 clients × 3 calls/s, 10 s warm-up + 20 s measured
+ *   npm run load -- --rate 6 --clients 50 --seconds 10
+ *   npm run load -- --rate 0                       # no pause between calls: a saturation test
  *   npm run load -- --store postgres://localhost/test
- *   npm run load -- --url http://127.0.0.1:8678         # a server that is already running (not seeded here)
+ *   npm run load -- --url http://127.0.0.1:8678    # a server that is already running (not seeded here)
+ *   npm run load -- --sdk                          # the SDK's Client instead of the raw protocol client
  *
- * Without --rate every client calls again as soon as its previous call
- * returns: a saturation test. The server is then always busy and, by
- * Little's law, the mean latency is clients / throughput, whatever the
- * per-call cost. With --rate R each client starts a call every 1/R s (phases
- * spread over the clients): an offered load of clients × R calls/s. Latency is
- * then measured from the scheduled start, so a server that falls behind shows
- * it (no coordinated omission). The first --warmup seconds (default 10) run
- * the same load unmeasured: a fresh server (the PostgreSQL path most) needs
- * about that long to reach its steady state.
+ * With --rate R (default 3) each client starts a call every 1/R s, phases
+ * spread over the clients: an offered load of clients × R calls/s, as many
+ * agents each making a few tool calls a second would. Latency is measured
+ * from the scheduled start, so a server that falls behind shows it (no
+ * coordinated omission). With --rate 0 every client calls again as soon as
+ * its previous call returns: the server is then always busy and, by Little's
+ * law, the mean latency is clients / throughput whatever the per-call cost.
+ * The first --warmup seconds (default 10) run the same load unmeasured: a
+ * fresh server (the PostgreSQL path most) needs about that long to reach its
+ * steady state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,7 +44,7 @@ const STORE = opt('store', '');
 const URL_ = opt('url', '');
 /** Use the SDK's Client (full result validation, about as much CPU as the server) instead of the raw protocol client. */
 const SDK = args.includes('--sdk');
-const RATE = Number(opt('rate', '0'));
+const RATE = Number(opt('rate', '3'));
 /** Seconds of the same load before measuring (JIT and caches warm up; the first seconds after start are slower). */
 const WARMUP = Number(opt('warmup', '10'));
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/session-buddy.js');
