@@ -28,15 +28,29 @@ export interface StoredBaseline extends CommunityBaseline {
   computed_at: number;
 }
 
+/**
+ * The repeat rule, in SQL over a stored anomaly `a` and the parameters
+ * skill id, metric, direction, earliest detected_at, severity: an anomaly is
+ * a repeat when the same skill, metric and direction was stored within the
+ * new detection's window (window_hours before it) at the same or a higher
+ * severity. A rise from warning to critical is news and is stored.
+ */
+export function repeatedAnomalySql(skillId: string, metric: string, direction: string, since: string, severity: string): string {
+  return `a.skill_id = ${skillId} AND a.metric = ${metric} AND a.direction = ${direction} AND a.detected_at >= ${since} AND (a.severity = 'critical' OR a.severity = ${severity})`;
+}
+
 /** Largest number of anomalies one listing returns. */
 export const MAX_ANOMALY_LISTING = 10_000;
 
 export interface AnalyticsRecords {
   /**
-   * Appends detected anomalies in one transaction. Resolves to how many were
-   * stored (rows naming a skill the store has never seen are skipped).
+   * Appends newly detected anomalies in one transaction and resolves to the
+   * rows it stored. A row is skipped when it repeats an anomaly already
+   * stored (see repeatedAnomalySql) or names a skill the store has never seen,
+   * so polling detection does not store, count or publish one ongoing
+   * anomaly again and again.
    */
-  saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<number>;
+  saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<AnomalyEvent[]>;
   /** Stored anomalies, newest first (ties: latest stored first). */
   recentAnomalies(query: RecentAnomaliesQuery): Promise<StoredAnomaly[]>;
   /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { bucketBounds, durationBucket } from '../../analytics/histogram.js';
@@ -214,6 +215,7 @@ describe('detect_anomalies', () => {
     );
     assert.equal(out.anomalies[0].recent_invocations, 10);
     assert.equal(out.anomalies[0].baseline_invocations, 40);
+    assert.deepEqual(out.anomalies.map((a: any) => a.newly_detected), [true, true]);
     assert.equal(out.stored, 2);
 
     assert.equal(published.length, 1);
@@ -234,14 +236,23 @@ describe('detect_anomalies', () => {
     );
   });
 
-  it('uses the threshold: at 2.5 the lint slowdown (z 2.19) is no longer reported', async () => {
+  it('reports an ongoing anomaly again without storing, counting or publishing it again', async () => {
     let events = 0;
     const off = app.bus.on('anomalies.detected', () => events++);
-    const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
+    const res = (await client.callTool({ name: 'detect_anomalies', arguments: { threshold: 2 } })) as CallToolResult;
     off();
-    // critical threshold 3.75; deploy's 6.53 is still critical.
-    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.severity]), [['deploy', 'critical']]);
-    assert.equal(events, 1);
+    const out = res.structuredContent as any;
+    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.newly_detected]), [['deploy', false], ['lint', false]]);
+    assert.equal(out.stored, 0);
+    assert.equal(events, 0);
+    assert.match((res.content[0] as { text: string }).text, /0 new \(stored and published\), 2 already reported/);
+    assert.equal((await app.stores.analyticsRecords.recentAnomalies({ limit: 10 })).length, 2);
+  });
+
+  it('uses the threshold: at 2.5 the lint slowdown (z 2.19) is no longer reported', async () => {
+    const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
+    // critical threshold 3.75; deploy's 6.53 is still critical (and already stored).
+    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.severity, a.newly_detected]), [['deploy', 'critical', false]]);
   });
 
   it('checks nothing and publishes nothing when the baseline window holds too little data', async () => {

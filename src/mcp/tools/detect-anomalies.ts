@@ -28,7 +28,9 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
       description:
         "Compares each skill's recent window with its own baseline (the baseline_days × 24 hours just before the " +
         'recent window) on success rate and mean duration by z-score. |z| >= threshold is a warning, ' +
-        '>= 1.5 × threshold critical. Detected anomalies are stored and published to live subscribers. ' +
+        '>= 1.5 × threshold critical. New anomalies are stored, counted and published to live subscribers; one already ' +
+        'stored for the same skill, metric and direction within the window is reported again but not stored again, ' +
+        'unless its severity rose, so polling does not multiply an ongoing anomaly. ' +
         WINDOW_RULE,
       inputSchema: {
         threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
@@ -56,6 +58,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
             severity: z.enum(['warning', 'critical']),
             recent_invocations: z.number().int(),
             baseline_invocations: z.number().int(),
+            newly_detected: z.boolean(),
           }),
         ),
         stored: z.number().int(),
@@ -88,9 +91,10 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
         detected_at: now,
       }));
       const stored = await ctx.records.saveAnomalies(events, time_window_hours);
-      if (events.length > 0) deps.bus.emit('anomalies.detected', events);
+      if (stored.length > 0) deps.bus.emit('anomalies.detected', stored);
+      const isNew = new Set(stored.map((e) => `${e.skill_name}\u0000${e.metric}`));
 
-      const { insufficient_data, ...rest } = report;
+      const { insufficient_data, anomalies, ...rest } = report;
       const text =
         report.anomalies.length === 0
           ? `No anomalies among ${report.skills_checked} skill(s) checked (last ${time_window_hours} h vs the ${baseline_days} day(s) before).`
@@ -99,13 +103,15 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
               .slice(0, 5)
               .map((a) => `${a.skill_name} ${a.metric} ${a.baseline_value} -> ${a.observed_value} (z ${a.z_score}, ${a.severity})`)
               .join('; ') +
-            (report.anomalies.length > 5 ? `; +${report.anomalies.length - 5} more.` : '.');
+            (report.anomalies.length > 5 ? `; +${report.anomalies.length - 5} more.` : '.') +
+            ` ${stored.length} new (stored and published), ${report.anomalies.length - stored.length} already reported.`;
       return {
         structured: {
           ...rest,
+          anomalies: anomalies.map((a) => ({ ...a, newly_detected: isNew.has(`${a.skill_name}\u0000${a.metric}`) })),
           recent_window: recent.window,
           baseline_window: baseline.window,
-          stored,
+          stored: stored.length,
           insufficient_data_total: insufficient_data.length,
           insufficient_data: insufficient_data.slice(0, MAX_INSUFFICIENT_LISTED),
           rule: `${report.rule} Recent window: the last ${time_window_hours} hour(s); baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL implementation of AnalyticsRecords (see analytics-types.ts):
- * anomalies appended with one set-based INSERT, community baselines replaced
+ * anomalies appended with one set-based INSERT (repeats skipped), community baselines replaced
  * as a whole in one transaction that locks out concurrent replacements from
  * other instances (readers keep seeing the old set until it commits).
  */
@@ -11,6 +11,7 @@ import {
   checkAnomalyLimit,
   checkComputedAt,
   checkWindowHours,
+  repeatedAnomalySql,
   type AnalyticsRecords,
   type RecentAnomaliesQuery,
   type StoredAnomaly,
@@ -24,29 +25,41 @@ const BASELINE_COLUMNS = `s.name AS skill_name, b.computed_at, b.invocations, b.
 export class PgAnalyticsRecords implements AnalyticsRecords {
   constructor(private readonly pool: pg.Pool) {}
 
-  async saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<number> {
+  async saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<AnomalyEvent[]> {
     checkWindowHours(windowHours);
-    if (rows.length === 0) return 0;
-    // Ids follow the input order (ORDER BY ord), as "latest stored first" listings rely on.
-    const res = await this.pool.query(
-      `INSERT INTO skill_anomalies (skill_id, detected_at, metric, baseline_value, observed_value, deviation_score, direction, severity, window_hours)
-       SELECT s.id, x.at, x.metric, x.bv, x.ov, x.ds, x.dir, x.sev, $9
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::text[], $8::text[])
-         WITH ORDINALITY AS x(skill, at, metric, bv, ov, ds, dir, sev, ord)
-       JOIN skills s ON s.name = x.skill ORDER BY x.ord`,
-      [
-        rows.map((r) => r.skill_name),
-        rows.map((r) => r.detected_at),
-        rows.map((r) => r.metric),
-        rows.map((r) => r.baseline_value),
-        rows.map((r) => r.observed_value),
-        rows.map((r) => r.deviation_score),
-        rows.map((r) => r.direction),
-        rows.map((r) => r.severity),
-        windowHours,
-      ],
-    );
-    return res.rowCount ?? 0;
+    if (rows.length === 0) return [];
+    return inTransaction(this.pool, async (client) => {
+      // One saver at a time across instances, so two cannot both store the same new anomaly.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('session-buddy.skill_anomalies'))");
+      // Ids follow the input order (ORDER BY ord), as "latest stored first" listings rely on.
+      const { rows: stored } = await client.query<{ ord: number }>(
+        `WITH x AS (
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::text[], $8::text[])
+             WITH ORDINALITY AS x(skill, at, metric, bv, ov, ds, dir, sev, ord)
+         ), ins AS (
+           INSERT INTO skill_anomalies (skill_id, detected_at, metric, baseline_value, observed_value, deviation_score, direction, severity, window_hours)
+           SELECT s.id, x.at, x.metric, x.bv, x.ov, x.ds, x.dir, x.sev, $9::int
+           FROM x JOIN skills s ON s.name = x.skill
+           WHERE NOT EXISTS (SELECT 1 FROM skill_anomalies a WHERE ${repeatedAnomalySql('s.id', 'x.metric', 'x.dir', 'x.at - $9::int * 3600000::bigint', 'x.sev')})
+           ORDER BY x.ord
+           RETURNING skill_id, metric
+         )
+         SELECT x.ord FROM ins JOIN skills s ON s.id = ins.skill_id JOIN x ON x.skill = s.name AND x.metric = ins.metric`,
+        [
+          rows.map((r) => r.skill_name),
+          rows.map((r) => r.detected_at),
+          rows.map((r) => r.metric),
+          rows.map((r) => r.baseline_value),
+          rows.map((r) => r.observed_value),
+          rows.map((r) => r.deviation_score),
+          rows.map((r) => r.direction),
+          rows.map((r) => r.severity),
+          windowHours,
+        ],
+      );
+      const kept = new Set(stored.map((r) => r.ord - 1));
+      return rows.filter((_, i) => kept.has(i));
+    });
   }
 
   async recentAnomalies(query: RecentAnomaliesQuery): Promise<StoredAnomaly[]> {

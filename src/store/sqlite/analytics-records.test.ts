@@ -71,8 +71,8 @@ describe('AnalyticsRecords', async () => {
           ],
           24,
         );
-        assert.equal(saved, 2, 'the unknown skill is skipped');
-        await records.saveAnomalies([anomaly('deploy', T0 + 60_000, { deviation_score: 7 })], 6);
+        assert.deepEqual(saved.map((a) => a.skill_name), ['deploy', 'lint'], 'the unknown skill is skipped');
+        await records.saveAnomalies([anomaly('deploy', T0 + 60_000, { deviation_score: 7, direction: 'up' })], 6);
 
         const all = await records.recentAnomalies({ limit: 10 });
         assert.equal(all.length, 3);
@@ -103,7 +103,25 @@ describe('AnalyticsRecords', async () => {
       it('rejects bad listing limits and window lengths', async () => {
         await assert.rejects(records.recentAnomalies({ limit: 0 }), /limit/);
         await assert.rejects(records.saveAnomalies([anomaly('deploy', T0)], 0), /window_hours/);
-        assert.equal(await records.saveAnomalies([], 24), 0);
+        assert.deepEqual(await records.saveAnomalies([], 24), []);
+      });
+
+      it('stores an ongoing anomaly once per window, and again when its severity rises', async () => {
+        const t = T0 + 30 * 24 * 3_600_000; // clear of the other tests' rows
+        const warn = (at: number, over: Partial<AnomalyEvent> = {}) =>
+          anomaly('x', at, { metric: 'duration', direction: 'up', severity: 'warning', ...over });
+        const count = async () => (await records.recentAnomalies({ sinceMs: t, limit: 100 })).filter((a) => a.skill_name === 'x').length;
+
+        assert.equal((await records.saveAnomalies([warn(t)], 2)).length, 1);
+        assert.equal((await records.saveAnomalies([warn(t + 60_000)], 2)).length, 0, 'the same anomaly a minute later');
+        assert.equal((await records.saveAnomalies([warn(t + 60_000, { direction: 'down' })], 2)).length, 1, 'another direction');
+        assert.equal((await records.saveAnomalies([warn(t + 60_000, { metric: 'success_rate' })], 2)).length, 1, 'another metric');
+        assert.equal((await records.saveAnomalies([warn(t + 120_000, { severity: 'critical' })], 2)).length, 1, 'severity rose');
+        assert.equal((await records.saveAnomalies([warn(t + 180_000)], 2)).length, 0, 'fell back to warning: still the same');
+        assert.equal((await records.saveAnomalies([warn(t + 180_000, { severity: 'critical' })], 2)).length, 0, 'critical again');
+        // Two hours after the last critical one, with a 2 h window: reported anew.
+        assert.equal((await records.saveAnomalies([warn(t + 2 * 3_600_000 + 120_001)], 2)).length, 1, 'a window later');
+        assert.equal(await count(), 5);
       });
 
       it('replaces community baselines as a whole and reads them back', async () => {

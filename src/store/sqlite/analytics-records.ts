@@ -5,11 +5,13 @@
  * at this boundary and by `skills.id` in the tables.
  */
 import type { CommunityBaseline } from '../../analytics/baselines.js';
+import { HOUR_MS } from '../../analytics/types.js';
 import type { AnomalyEvent } from '../../events.js';
 import {
   checkAnomalyLimit,
   checkComputedAt,
   checkWindowHours,
+  repeatedAnomalySql,
   type AnalyticsRecords,
   type RecentAnomaliesQuery,
   type StoredAnomaly,
@@ -28,7 +30,8 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
       // INSERT … SELECT: a skill name unknown to the store inserts nothing instead of failing.
       insertAnomaly: p(`INSERT INTO skill_anomalies (skill_id, detected_at, metric, baseline_value, observed_value,
           deviation_score, direction, severity, window_hours)
-        SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM skills WHERE name = ?`),
+        SELECT s.id, ?, ?, ?, ?, ?, ?, ?, ? FROM skills s WHERE s.name = ?
+          AND NOT EXISTS (SELECT 1 FROM skill_anomalies a WHERE ${repeatedAnomalySql('s.id', '?', '?', '?', '?')})`),
       recentAnomalies: p(`SELECT a.id, s.name AS skill_name, a.detected_at, a.metric, a.baseline_value, a.observed_value,
           a.deviation_score, a.direction, a.severity, a.window_hours
         FROM skill_anomalies a JOIN skills s ON s.id = a.skill_id
@@ -43,16 +46,15 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
         WHERE ? IS NULL OR s.name = ?
         ORDER BY b.effectiveness_percentile DESC, s.name`),
     };
-    this.saveAnomaliesTx = db.transaction((rows: readonly AnomalyEvent[], windowHours: number) => {
-      let saved = 0;
-      for (const r of rows) {
-        saved += this.stmts.insertAnomaly.run(
-          r.detected_at, r.metric, r.baseline_value, r.observed_value, r.deviation_score, r.direction, r.severity,
-          windowHours, r.skill_name,
-        ).changes;
-      }
-      return saved;
-    });
+    this.saveAnomaliesTx = db.transaction((rows: readonly AnomalyEvent[], windowHours: number) =>
+      rows.filter(
+        (r) =>
+          this.stmts.insertAnomaly.run(
+            r.detected_at, r.metric, r.baseline_value, r.observed_value, r.deviation_score, r.direction, r.severity,
+            windowHours, r.skill_name, r.metric, r.direction, r.detected_at - windowHours * HOUR_MS, r.severity,
+          ).changes === 1,
+      ),
+    );
     this.replaceBaselinesTx = db.transaction((rows: readonly CommunityBaseline[], computedAt: number) => {
       this.stmts.deleteBaselines.run();
       let saved = 0;
@@ -66,9 +68,9 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
     });
   }
 
-  async saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<number> {
+  async saveAnomalies(rows: readonly AnomalyEvent[], windowHours: number): Promise<AnomalyEvent[]> {
     checkWindowHours(windowHours);
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return [];
     return this.saveAnomaliesTx.immediate(rows, windowHours);
   }
 
