@@ -65,9 +65,12 @@ export function renderStorage(st: StorageSection): string[] {
   }
   if (st.database.measured) {
     const { stats, compaction } = st.database;
+    const pg = stats.postgres;
     lines.push(
-      `- Database: ${formatBytes(compaction.databaseBytes)} (${stats.pageCount} pages × ${stats.pageSize} B), ` +
-        `${stats.freelistCount} free pages (${(compaction.freeRatio * 100).toFixed(1)}%)` +
+      `- Database: ${formatBytes(compaction.databaseBytes)} (${pg ? 'PostgreSQL, ' : ''}${stats.pageCount} pages × ${stats.pageSize} B), ` +
+        (pg
+          ? `${pg.liveRows} live and ${pg.deadRows} dead row versions, autovacuum ${pg.autovacuum ? 'on' : 'off'}`
+          : `${stats.freelistCount} free pages (${(compaction.freeRatio * 100).toFixed(1)}%)`) +
         (compaction.walBytes !== null ? `, WAL ${formatBytes(compaction.walBytes)}` : ''),
     );
     if (stats.rows) {

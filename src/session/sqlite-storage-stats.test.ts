@@ -34,6 +34,12 @@ describe('storage stats of the store bundle', async () => {
         if (backend.name === 'postgres') {
           assert.equal(s.freelistCount, 0, 'PostgreSQL has no free-page list of its own');
           assert.equal(s.walBytes, null);
+          const [setting] = await b.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on");
+          assert.equal(s.postgres?.autovacuum, setting!.on);
+          assert.equal(typeof s.postgres?.liveRows, 'number');
+          assert.equal(typeof s.postgres?.deadRows, 'number');
+        } else {
+          assert.equal(s.postgres, undefined);
         }
       } finally {
         await b.dispose();

@@ -34,6 +34,21 @@ describe('compactionAdvice', () => {
     assert.equal(b.recommended, false);
   });
 
+  it('PostgreSQL: never compact; vacuum only when autovacuum is off and dead row versions pass the ratio', () => {
+    const pg = (autovacuum: boolean, liveRows: number, deadRows: number) =>
+      compactionAdvice({ pageSize: 8192, pageCount: 100_000, freelistCount: 0, walBytes: null, postgres: { autovacuum, liveRows, deadRows } }, T);
+    // 819 MB is far past the 10 MiB compact threshold: irrelevant on PostgreSQL.
+    const quiet = pg(true, 700, 300);
+    assert.equal(quiet.recommended, false);
+    assert.equal(quiet.summary, 'not needed: PostgreSQL store of 781.3 MiB, 30.0% of row versions are dead (300 of 1000), autovacuum on');
+    const off = pg(false, 700, 300); // 30% ≥ 25%
+    assert.deepEqual(off.actions.map((x) => x.action), ['vacuum']);
+    assert.match(off.actions[0]!.reason, /30\.0% of row versions are dead \(300 of 1000\) and autovacuum is off: run VACUUM \(ANALYZE\)/);
+    assert.equal(off.freeRatio, 0, 'no free pages on PostgreSQL');
+    assert.equal(pg(false, 800, 200).recommended, false, '20% < 25%');
+    assert.equal(pg(false, 0, 0).recommended, false);
+  });
+
   it('an empty database has ratio 0', () => {
     assert.equal(compactionAdvice({ pageSize: 4096, pageCount: 0, freelistCount: 0 }, T).freeRatio, 0);
   });

@@ -24,7 +24,11 @@ export interface DataDirUsage {
   truncated: boolean;
 }
 
-/** What the store reports about its SQLite file (PRAGMA page_size/page_count/freelist_count). */
+/**
+ * What the store reports about its storage: for SQLite its file (PRAGMA
+ * page_size/page_count/freelist_count); for PostgreSQL its relations' size in
+ * pages, and row versions instead of free pages (`postgres`).
+ */
 export interface DatabaseStorageStats {
   dbPath?: string;
   pageSize: number;
@@ -34,6 +38,8 @@ export interface DatabaseStorageStats {
   walBytes?: number | null;
   /** Row counts per table, when the store provides them. */
   rows?: Record<string, number>;
+  /** PostgreSQL only: whether autovacuum runs, and live and dead row versions in the store's tables. */
+  postgres?: { autovacuum: boolean; liveRows: number; deadRows: number };
 }
 
 export interface CompactionThresholds {
@@ -117,13 +123,18 @@ export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsag
 }
 
 /**
+ * SQLite:
  * - compact when databaseBytes (page_size × page_count) ≥ compactThresholdBytes;
  * - vacuum when freeRatio ≥ vacuumFreeRatio and freeBytes (page_size × freelist_count) ≥ vacuumMinFreeBytes.
+ * PostgreSQL (which reclaims space itself, and where `compact` does not apply):
+ * - vacuum when autovacuum is off and dead row versions are ≥ vacuumFreeRatio of all row versions
+ *   (nothing is recommended for size; there are no free pages, so freeRatio is 0).
  */
 export function compactionAdvice(
   stats: DatabaseStorageStats,
   thresholds: CompactionThresholds = DEFAULT_COMPACTION_THRESHOLDS,
 ): CompactionAdvice {
+  if (stats.postgres) return postgresAdvice(stats, stats.postgres, thresholds);
   const databaseBytes = stats.pageSize * stats.pageCount;
   const freeBytes = stats.pageSize * stats.freelistCount;
   const freeRatio = stats.pageCount > 0 ? stats.freelistCount / stats.pageCount : 0;
@@ -154,5 +165,33 @@ export function compactionAdvice(
     walBytes: stats.walBytes ?? null,
     thresholds,
     summary,
+  };
+}
+
+function postgresAdvice(
+  stats: DatabaseStorageStats,
+  pg: NonNullable<DatabaseStorageStats['postgres']>,
+  thresholds: CompactionThresholds,
+): CompactionAdvice {
+  const versions = pg.liveRows + pg.deadRows;
+  const deadRatio = versions > 0 ? pg.deadRows / versions : 0;
+  const share = `${(deadRatio * 100).toFixed(1)}% of row versions are dead (${pg.deadRows} of ${versions})`;
+  const actions: CompactionAdvice['actions'] =
+    !pg.autovacuum && deadRatio >= thresholds.vacuumFreeRatio
+      ? [{ action: 'vacuum', reason: `${share} and autovacuum is off: run VACUUM (ANALYZE) on the database, or turn autovacuum on` }]
+      : [];
+  const databaseBytes = stats.pageSize * stats.pageCount;
+  return {
+    recommended: actions.length > 0,
+    actions,
+    databaseBytes,
+    freeBytes: 0,
+    freeRatio: 0,
+    walBytes: null,
+    thresholds,
+    summary:
+      actions.length > 0
+        ? `recommended: vacuum (${actions[0]!.reason})`
+        : `not needed: PostgreSQL store of ${formatBytes(databaseBytes)}, ${share}, autovacuum ${pg.autovacuum ? 'on' : 'off'}`,
   };
 }
