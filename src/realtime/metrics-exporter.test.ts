@@ -55,6 +55,38 @@ describe('MetricsExporter on several instances', () => {
   });
 });
 
+describe('MetricsExporter and writes from another process', () => {
+  it('picks up rows another connection wrote when it re-reads the totals, counting each row once', async () => {
+    const app = createTestApp();
+    // A second app on the same data directory: its own connection and event bus, like the CLI's `record`.
+    const other = createApp(parseConfig({ flags: { dataDir: app.dir }, env: { SESSION_BUDDY_AUDIT: 'off' } }), { logger: silent });
+    const exporter = await MetricsExporter.create(
+      { bus: app.bus, store: app.store, logger: silent, version: app.version },
+      { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 },
+    );
+    const lint = async () => (await scrape(exporter)).get(invocationsKey('lint', 'review', true));
+    try {
+      await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
+      assert.equal(await lint(), 1);
+      await other.tracker.trackBatch([inv('lint', 'review', true, 10), inv('lint', 'review', true, 10)]);
+      assert.equal(await lint(), 1, 'not seen before the totals are re-read');
+      await exporter.reconcile();
+      assert.equal(await lint(), 3);
+      await exporter.reconcile();
+      assert.equal(await lint(), 3, 'a second re-read adds nothing');
+      // A local row: counted at once only when the local count passes the stored total; never twice.
+      await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
+      assert.equal(await lint(), 3, 'the local count (2) is still below the last stored total (3)');
+      await exporter.reconcile();
+      assert.equal(await lint(), 4);
+    } finally {
+      exporter.close();
+      await other.close();
+      await app.dispose();
+    }
+  });
+});
+
 describe('MetricsExporter', () => {
   let app: TestApp;
   let exporter: MetricsExporter;

@@ -22,8 +22,9 @@
  * The two per-skill families are rendered by skill-series.ts (fast path for
  * the bulk of the exposition); everything else lives in the exporter's own
  * prom-client Registry, and /metrics is the concatenation of both.
- * Invocations written by another process (e.g. the CLI writing to the database
- * directly) are counted at the next start-up, not live.
+ * Invocations written by another process to the same SQLite file (e.g. the
+ * CLI's `record` or `import`) are picked up by re-reading the stored totals
+ * every `reconcileMs` (see InvocationCounter.raiseTo).
  *
  * Several instances (a shared PostgreSQL store, events relayed over Redis):
  * each instance counts only what it recorded itself (events with
@@ -61,6 +62,8 @@ export interface MetricsExporterOptions {
   processMetrics: boolean;
   /** Start skill_invocations_total at the store's all-time totals (default true; false on a shared store). */
   restoreTotals?: boolean;
+  /** With restoreTotals: how often to re-read the stored totals for other processes' writes (default 5 s; 0: never). */
+  reconcileMs?: number;
 }
 
 /** What the WebSocket hub reports to the exporter. */
@@ -82,6 +85,7 @@ export class MetricsExporter implements WsMetricsSink {
   private readonly wsConnections: Gauge;
   private readonly wsDropped: Counter;
   private readonly unsubscribe: (() => void)[] = [];
+  private reconciling = false;
 
   /**
    * Builds the exporter, subscribes it to the bus and adds the stored
@@ -108,7 +112,38 @@ export class MetricsExporter implements WsMetricsSink {
       exporter.close();
       throw err;
     }
+    const every = opts.reconcileMs ?? 5000;
+    if (every > 0) {
+      const timer = setInterval(() => void exporter.reconcile(), every);
+      timer.unref();
+      exporter.unsubscribe.push(() => clearInterval(timer));
+    }
     return exporter;
+  }
+
+  /**
+   * Re-reads the stored all-time totals and raises each series to them: rows
+   * written by another process to the same store. Rows this process wrote are
+   * in both its count and the totals; the series takes the larger, so they
+   * count once whichever is seen first.
+   */
+  async reconcile(): Promise<void> {
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      const sums = new Map<string, { skill: string; phase: string; completed: boolean; total: number }>();
+      for (const t of await this.deps.store.phaseTotals()) {
+        const skill = this.skills.map(t.skill);
+        const key = `${skill}\u0000${t.workflowPhase}\u0000${t.completed}`;
+        const s = sums.get(key) ?? sums.set(key, { skill, phase: t.workflowPhase, completed: t.completed, total: 0 }).get(key)!;
+        s.total += t.invocations;
+      }
+      for (const s of sums.values()) if (s.total > 0) this.invocations.raiseTo(s.skill, s.phase, s.completed, s.total);
+    } catch (err) {
+      this.deps.logger.warn('re-reading the stored invocation totals failed', { err });
+    } finally {
+      this.reconciling = false;
+    }
   }
 
   private constructor(

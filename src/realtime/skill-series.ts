@@ -19,30 +19,46 @@ function formatNumber(v: number): string {
   return Number.isNaN(v) ? 'NaN' : String(v);
 }
 
-/** skill_invocations_total{skill_name, workflow_phase, completed} */
+/**
+ * skill_invocations_total{skill_name, workflow_phase, completed}. A series
+ * exports the larger of what was counted (`inc`) and the last total read from
+ * the store (`raiseTo`), so rows another process wrote show up without ever
+ * counting a row twice or letting the value go down.
+ */
 export class InvocationCounter {
   readonly name = 'skill_invocations_total';
-  private readonly series = new Map<string, { head: string; value: number }>();
+  private readonly series = new Map<string, { head: string; value: number; floor: number }>();
 
   constructor(private readonly help: string) {}
 
   inc(skill: string, phase: string, completed: boolean, n = 1): void {
+    this.get(skill, phase, completed).value += n;
+  }
+
+  /** The store holds `total` for this series: export at least that. */
+  raiseTo(skill: string, phase: string, completed: boolean, total: number): void {
+    const s = this.get(skill, phase, completed);
+    if (total > s.floor) s.floor = total;
+  }
+
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
+    for (const s of this.series.values()) out += `${s.head}${formatNumber(Math.max(s.value, s.floor))}\n`;
+    return out;
+  }
+
+  private get(skill: string, phase: string, completed: boolean) {
     const key = `${skill}\u0000${phase}\u0000${completed}`;
     let s = this.series.get(key);
     if (!s) {
       s = {
         head: `${this.name}{skill_name="${escapeLabelValue(skill)}",workflow_phase="${escapeLabelValue(phase)}",completed="${completed}"} `,
         value: 0,
+        floor: 0,
       };
       this.series.set(key, s);
     }
-    s.value += n;
-  }
-
-  render(): string {
-    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const s of this.series.values()) out += `${s.head}${formatNumber(s.value)}\n`;
-    return out;
+    return s;
   }
 }
 
