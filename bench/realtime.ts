@@ -9,7 +9,11 @@
  *   client has received the pushed event, over all clients and rounds. Clients
  *   subscribe like the dashboard does (all skills, all channels, compression
  *   offered), so the 1-second snapshots flow during the measurement;
- * - server RSS idle and with 1,000 clients connected (after a forced GC).
+ * - RSS of the server as users run it (`session-buddy start --foreground`,
+ *   from the bundle that `npm start` builds), read from /proc just after
+ *   start-up and after 20 s idle; and, in the benchmark's own server process
+ *   (under tsx, after a forced GC), with and without the real-time parts and
+ *   with 1,000 clients connected.
  *
  *   node --import tsx bench/realtime.ts               # all measurements
  *   node --import tsx bench/realtime.ts 1 100         # only these client counts
@@ -22,7 +26,7 @@
  * Both processes read process.hrtime (CLOCK_MONOTONIC), so latencies compare
  * clocks of the same machine.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -318,10 +322,64 @@ async function broadcastRound(server: ServerProcess, seq: number, expected: numb
   }
 }
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** VmRSS of a process in bytes, from /proc (Linux). */
+function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * Starts `session-buddy start --foreground` on a fresh data directory the way
+ * users do (bin/session-buddy.js, running the bundle: it is built first), and
+ * reads its RSS once it listens and again after `idleMs` without a request.
+ */
+async function startedServerRss(idleMs: number): Promise<{ started: number; idle: number }> {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-rss-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/session-buddy.js'), '--data-dir', dir, 'start', '--foreground', '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('listening on')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const started = vmRss(child.pid!);
+    await new Promise((r) => setTimeout(r, idleMs));
+    return { started, idle: vmRss(child.pid!) };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const counts = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const CLIENTS = counts.length ? counts : [1, 100, 1000];
   const rows: Row[] = [];
+
+  // The server as users run it: RSS from /proc.
+  const IDLE_MS = 20_000;
+  const real = await startedServerRss(IDLE_MS);
+  rows.push(
+    { what: '`session-buddy start` (bundle), RSS 1 s after it listens', value: mb(real.started), target: '', ok: '' },
+    {
+      what: `\`session-buddy start\` (bundle), RSS idle (${IDLE_MS / 1000} s without a request)`,
+      value: mb(real.idle),
+      target: `< ${TARGETS.idleRssMb} MB`,
+      ok: real.idle / 1024 / 1024 < TARGETS.idleRssMb ? 'yes' : 'NO',
+    },
+  );
 
   // Baseline: the same app and HTTP server without metrics, /ws and dashboard.
   const base = await ServerProcess.start(true);
@@ -337,13 +395,8 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   const idle = (await server.request({ type: 'rss' }, 'rss')) as Extract<FromServer, { type: 'rss' }>;
   rows.push(
-    { what: 'server RSS idle, without real-time components (after GC)', value: `${mb(baseRss.rss)} (heap ${mb(baseRss.heapUsed)})`, target: '', ok: '' },
-    {
-      what: 'server RSS idle, with metrics + /ws + dashboard (after GC)',
-      value: `${mb(idle.rss)} (heap ${mb(idle.heapUsed)})`,
-      target: `< ${TARGETS.idleRssMb} MB`,
-      ok: idle.rss / 1024 / 1024 < TARGETS.idleRssMb ? 'yes' : 'NO',
-    },
+    { what: 'benchmark server process (tsx), RSS idle, without real-time components (after GC)', value: `${mb(baseRss.rss)} (heap ${mb(baseRss.heapUsed)})`, target: '', ok: '' },
+    { what: 'benchmark server process (tsx), RSS idle, with metrics + /ws + dashboard (after GC)', value: `${mb(idle.rss)} (heap ${mb(idle.heapUsed)})`, target: '', ok: '' },
   );
 
   // /metrics
@@ -406,7 +459,7 @@ async function main(): Promise<void> {
       if (n === Math.max(...CLIENTS) && kind === 'raw') {
         await new Promise((r) => setTimeout(r, 2500)); // let a few snapshots go out
         const busy = (await server.request({ type: 'rss' }, 'rss')) as Extract<FromServer, { type: 'rss' }>;
-        rows.push({ what: `server RSS with ${busy.clients} clients, snapshots flowing (after GC)`, value: `${mb(busy.rss)} (heap ${mb(busy.heapUsed)})`, target: '', ok: '' });
+        rows.push({ what: `benchmark server process (tsx), RSS with ${busy.clients} clients, snapshots flowing (after GC)`, value: `${mb(busy.rss)} (heap ${mb(busy.heapUsed)})`, target: '', ok: '' });
       }
       if (kind === 'raw') for (const sock of clients as net.Socket[]) sock.destroy();
       else await closeClients(clients as WebSocket[]);
@@ -419,7 +472,7 @@ async function main(): Promise<void> {
   const head = ['measurement', 'value', 'target', 'met'];
   const table = [head, head.map(() => '---'), ...rows.map((r) => [r.what, r.value, r.target, r.ok])];
   process.stdout.write(
-    `\nReal-time monitoring benchmark: node ${process.version} (server under tsx, as \`npm start\` runs it), ` +
+    `\nReal-time monitoring benchmark: node ${process.version} (benchmark server process under tsx), ` +
       `${os.cpus().length} CPU ${os.cpus()[0]?.model ?? ''}, load average ${load0.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}\n\n` +
       `${table.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
   );

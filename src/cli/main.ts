@@ -3,7 +3,7 @@
  * process.env and process.exit.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { createCliContext } from './context.js';
 import { runCli } from './runner.js';
 
@@ -13,7 +13,7 @@ const ctx = createCliContext({
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-  binPath: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js'),
+  binPath: path.join(packageRoot(), 'bin', 'session-buddy.js'),
 });
 
 const argv = process.argv.slice(2);

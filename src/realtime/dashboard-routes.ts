@@ -1,10 +1,13 @@
 /**
  * The live web dashboard: three static files (plain HTML, JS and CSS, no
  * build step, no third-party code, no network access besides /ws) read from
- * the dashboard/ folder next to this module.
+ * src/realtime/dashboard/.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Hono } from 'hono';
+import { packageRoot } from '../package-root.js';
 import type { HttpMount } from '../server/http-server.js';
 
 const FILES = {
@@ -20,7 +23,7 @@ export const DASHBOARD_CSP =
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function dashboardDir(): URL {
-  return new URL('./dashboard/', import.meta.url);
+  return pathToFileURL(path.join(packageRoot(), 'src', 'realtime', 'dashboard') + path.sep);
 }
 
 export function createDashboardMount(dir: URL = dashboardDir()): HttpMount {

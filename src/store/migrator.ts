@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import type { SqliteDb } from './database.js';
 
 export interface Migration {
@@ -28,7 +28,7 @@ export interface MigrationStep {
 const FILE_RE = /^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$/;
 
 export function migrationsDir(dialect: 'sqlite' | 'postgres'): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations', dialect);
+  return path.join(packageRoot(), 'src', 'store', 'migrations', dialect);
 }
 
 export function loadMigrations(dir: string): Migration[] {

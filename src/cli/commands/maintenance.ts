@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
-import { archiveInvocations, parseAge } from '../../maintenance/archive.js';
 import { backupDatabase, restoreDatabase } from '../../maintenance/backup.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
@@ -63,6 +62,8 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
     .option('--older-than <age>', 'age cutoff such as 365d, 12w or 48h (default: the configured retention)')
     .option('--dry-run', 'only count what would be archived')
     .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
+      // Loaded here, not at start-up: the Parquet libraries are for this command only.
+      const { archiveInvocations, parseAge } = await import('../../maintenance/archive.js');
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'archive');
       requireDatabase(config.dbPath);

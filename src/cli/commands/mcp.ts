@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openApp } from '../../app.js';
 import { startConfiguredFanout } from '../../fanout/configured-fanout.js';
 import type { CliContext } from '../context.js';
@@ -16,6 +15,7 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
         throw err;
       });
       const server = app.createMcpServer('stdio');
+      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
       const transport = new StdioServerTransport();
       await new Promise<void>((resolve, reject) => {
         transport.onclose = () => resolve();
