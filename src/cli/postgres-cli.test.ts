@@ -1,6 +1,6 @@
 /**
- * The CLI on a PostgreSQL store: init, record and status work against it
- * (status reads without migrating); the SQLite file operations refuse it.
+ * The CLI on a PostgreSQL store: init, record, status and doctor work against
+ * it (status reads without migrating); the SQLite file operations refuse it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 describe('CLI on a PostgreSQL store', async () => {
   const skip = await pgReachable(DEFAULT_TEST_PG_URL);
-  it('initialises, records, reports status and refuses the SQLite file operations', { skip: skip ?? false, timeout: 60_000 }, async () => {
+  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 60_000 }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-'));
     // The store comes from the environment here (as for a background server); --store works the same.
@@ -45,7 +45,29 @@ describe('CLI on a PostgreSQL store', async () => {
       assert.equal(status.database.rows.users, 1);
       assert.equal(fs.existsSync(path.join(dir, 'session-buddy.db')), false, 'no SQLite file was created');
 
-      for (const cmd of [['backup'], ['compact'], ['archive', '--dry-run'], ['doctor']]) {
+      const doctor = run(['doctor', '--deep', '--json']);
+      assert.equal(doctor.code, 0, doctor.err);
+      const checks = new Map((JSON.parse(doctor.out) as { name: string; status: string; detail: string }[]).map((c) => [c.name, c]));
+      assert.equal(checks.get('database')?.status, 'ok');
+      assert.match(checks.get('database')!.detail, /^PostgreSQL \d+/);
+      assert.equal(checks.get('schema version')?.status, 'ok');
+      assert.equal(checks.get('user salt')?.status, 'ok');
+      assert.match(checks.get('vacuum')!.detail, /autovacuum (on|off)|autovacuum is off/);
+      assert.deepEqual([checks.get('rollups')?.status, checks.get('rollups')?.detail], ['ok', 'all-time and hourly totals both sum to the 1 raw invocations']);
+      assert.equal(checks.has('salt file'), false, 'the salt lives in the database, not in the data directory');
+
+      // A rollup that disagrees with the raw rows is a failure.
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: schema.url });
+      await client.connect();
+      await client.query('UPDATE skill_totals SET invocations = invocations + 1');
+      await client.end();
+      const broken = run(['doctor', '--deep', '--json']);
+      assert.equal(broken.code, 1, broken.err);
+      const rollups = (JSON.parse(broken.out) as { name: string; status: string; detail: string }[]).find((c) => c.name === 'rollups');
+      assert.deepEqual([rollups?.status, rollups?.detail], ['fail', 'raw invocations 1, all-time totals sum to 2, hourly totals to 1']);
+
+      for (const cmd of [['backup'], ['compact'], ['archive', '--dry-run']]) {
         const r = run(cmd);
         assert.equal(r.code, 2, `${cmd[0]}: ${r.err}`);
         assert.match(r.err, new RegExp(`\`${cmd[0]}\` works on the SQLite database file; this installation uses a PostgreSQL store`));

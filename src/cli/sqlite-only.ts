@@ -1,6 +1,6 @@
 /**
  * The maintenance commands that work on the SQLite file itself (backup,
- * restore, archive, compact, doctor, migrate's down steps) refuse a
+ * restore, archive, compact, migrate's down steps) refuse a
  * PostgreSQL store with a clear message instead of silently working on a
  * local file nobody uses.
  */
@@ -12,7 +12,6 @@ const PG_EQUIVALENT: Record<string, string> = {
   restore: 'use pg_restore',
   archive: 'raw invocations stay in PostgreSQL; partition or export them with PostgreSQL tools',
   compact: 'PostgreSQL reclaims space with (auto)vacuum',
-  doctor: 'check the server with `session-buddy status` and PostgreSQL’s own tools',
 };
 
 export function requireSqliteStore(config: Config, command: string): void {

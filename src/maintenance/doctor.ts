@@ -44,7 +44,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   const dirMode = mode(config.dataDir);
   add('data directory', dirMode & 0o077 ? 'warn' : 'ok', `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`);
 
-  for (const name of [SALT_FILE, ...(opts.privateFiles ?? [])]) {
+  // On PostgreSQL the salt lives in the database (checked with it), not in the data directory.
+  const saltFiles = config.store.kind === 'sqlite' ? [SALT_FILE] : [];
+  for (const name of [...saltFiles, ...(opts.privateFiles ?? [])]) {
     const file = path.join(config.dataDir, name);
     if (!fs.existsSync(file)) {
       add(`${name} file`, name === SALT_FILE ? 'fail' : 'warn', `${file} is missing${name === SALT_FILE ? ': run `session-buddy init`' : ''}`);
@@ -54,7 +56,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     add(`${name} file`, m & 0o077 ? 'fail' : 'ok', `${file} mode ${m.toString(8)}${m & 0o077 ? ' (must be 600: chmod 600)' : ''}`);
   }
 
-  if (!fs.existsSync(config.dbPath)) {
+  if (config.store.kind === 'postgres') {
+    // Loaded only for a PostgreSQL store: SQLite installations never load the driver.
+    const { postgresChecks } = await import('./pg-doctor.js');
+    await postgresChecks(config.store.url, opts.deep ?? false, add);
+  } else if (!fs.existsSync(config.dbPath)) {
     add('database', 'fail', `${config.dbPath} does not exist: run \`session-buddy init\``);
   } else {
     try {

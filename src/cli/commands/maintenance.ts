@@ -91,12 +91,11 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check permissions, schema version, database integrity, disk space and ports')
-    .option('--deep', 'full integrity check and rollup recomputation (slow on large databases)')
+    .description('check permissions, schema version, database integrity (SQLite) or vacuum state (PostgreSQL), disk space and ports')
+    .option('--deep', 'SQLite: full integrity check and rollup recomputation; PostgreSQL: rollup totals against the raw row count (slow on large databases)')
     .option('--json', 'print JSON')
     .action(async (opts: { deep?: boolean; json?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
-      requireSqliteStore(config, 'doctor');
       const server = runningServer(config.dataDir);
       const checks = await runDoctor({ config, deep: opts.deep, runningServer: server, privateFiles: ['token'] });
       if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
