@@ -7,7 +7,7 @@
  *   npm run load                                   # SQLite, 100 clients × 3 calls/s, 10 s warm-up + 20 s measured
  *   npm run load -- --rate 6 --clients 50 --seconds 10
  *   npm run load -- --rate 0                       # no pause between calls: a saturation test
- *   npm run load -- --store postgres://localhost/test
+ *   npm run load -- --store postgres://localhost/test   # in a new schema, dropped afterwards
  *   npm run load -- --url http://127.0.0.1:8678    # a server that is already running (not seeded here)
  *   npm run load -- --sdk                          # the SDK's Client instead of the raw protocol client
  *
@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createPgSchema } from '../src/store/testing-backends.js';
 import { RawMcpClient } from './raw-mcp-client.js';
 
 const args = process.argv.slice(2);
@@ -58,9 +59,9 @@ const READS: [string, Record<string, unknown>][] = [
   ['get_community_baselines', {}],
 ];
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(dataDir: string, store: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const extra = STORE ? ['--store', STORE] : [];
+    const extra = store ? ['--store', store] : [];
     const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--log-level', 'warn', 'start', '--foreground', '--port', '0', ...extra], {
       env: { ...process.env, SESSION_BUDDY_RATE_LIMIT: '1000000/1000000' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -107,11 +108,15 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-load-'));
   let child: ChildProcess | null = null;
   let url = URL_.replace(/\/+$/, '');
+  // On PostgreSQL the test runs in a schema of its own, dropped afterwards: the load never touches
+  // the database's existing data, and every run starts from the same state.
+  const schema = STORE && !url ? await createPgSchema(STORE) : null;
+  const store = schema?.url ?? STORE;
   if (!url) {
     // Seeded into the store under test (the server below runs on the same one).
-    const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(STORE ? ['--store', STORE] : [])], { stdio: 'ignore' });
+    const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(store ? ['--store', store] : [])], { stdio: 'ignore' });
     await new Promise((r) => seed.on('exit', r));
-    ({ child, url } = await startServer(dataDir));
+    ({ child, url } = await startServer(dataDir, store));
   }
   const kind = URL_ ? 'external' : STORE ? 'postgres' : 'sqlite';
   process.stderr.write(`server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}, ${SDK ? 'SDK' : 'raw protocol'} clients\n`);
@@ -170,6 +175,7 @@ async function main() {
       await exited;
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await schema?.drop();
   }
   const rows = ['| store | load | calls | throughput /s | p50 ms | p95 ms | p99 ms | errors |', '|---|---|---|---:|---:|---:|---:|---:|'];
   const load = RATE > 0 ? `${CLIENTS} × ${RATE}/s` : `${CLIENTS}, no pause`;
