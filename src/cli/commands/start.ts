@@ -6,6 +6,7 @@ import { openApp } from '../../app.js';
 import { ENV } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { runServer } from '../../server/run-server.js';
+import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
 import { isAlive, LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
 
@@ -43,6 +44,9 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
           writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
           const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;
           ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); Ctrl-C to stop\n`);
+          if (RUNNING_FROM_SOURCES) {
+            ctx.stderr.write('running the TypeScript sources through tsx (dist/ is missing or older than src/): `npm run build` makes the bundle, which starts faster and uses less memory\n');
+          }
         }).finally(() => removePidFile(config.dataDir, process.pid));
         return;
       }
