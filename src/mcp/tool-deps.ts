@@ -4,7 +4,7 @@
  */
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { ReflectionStore } from '../memory/reflection-store.js';
+import type { ReflectionService } from '../memory/reflection-service.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { AnalyticsQueries, AnalyticsRecords } from '../store/analytics-types.js';
 import type { UserHasher } from '../store/salt.js';
@@ -26,7 +26,7 @@ export interface ToolDeps {
   clientId: string;
   now: () => number;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   /** App-level objects of the insight tools (recommendation index, experiments, models); those tools are registered only when present. */
   insights?: InsightServices;
 }

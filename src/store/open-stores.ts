@@ -6,15 +6,15 @@
  *   only when configured.
  */
 import type { Config } from '../config.js';
-import { SqliteReflectionStore } from '../memory/sqlite-reflection-store.js';
-import { createSqlSessionSkillMetrics } from '../session/session-skill-metrics.js';
-import { readSqliteStorageStats } from '../session/sqlite-storage-stats.js';
+import { SqliteReflectionStore } from './sqlite/reflection-store.js';
+import { createSqlSessionSkillMetrics } from './sqlite/session-skill-metrics.js';
+import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 import { loadOrCreateSalt } from './salt.js';
 import { SqliteAnalyticsQueries } from './sqlite/analytics-queries.js';
 import { SqliteAnalyticsRecords } from './sqlite/analytics-records.js';
 import { SqliteExperimentStore } from './sqlite/experiment-store.js';
 import { SqliteModelStore } from './sqlite/model-store.js';
-import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 import { STORAGE_TABLES, type Stores } from './stores.js';
 
 export interface StoreOptions {
@@ -57,7 +57,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
 export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean } = {}): Promise<Stores> {
   if (config.store.kind === 'postgres') {
     // Loaded only here: the SQLite default (and every CLI command) does not pay for the PostgreSQL driver.
-    const { openPgStores } = await import('./postgres/pg-stores.js');
+    const { openPgStores } = await import('./postgres/stores.js');
     return openPgStores(config.store.url, { ...opts, poolSize: config.store.poolSize, salt: loadOrCreateSalt(config.dataDir) });
   }
   return openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous });
