@@ -10,7 +10,7 @@ import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
-import { createInsightServices } from './mcp/tools/insight-tools.js';
+import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';

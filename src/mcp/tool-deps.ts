@@ -11,7 +11,7 @@ import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { InsightServices } from './tools/insight-tools.js';
+import type { InsightServices } from '../insights/insight-services.js';
 
 export interface ToolDeps {
   store: InvocationStore;

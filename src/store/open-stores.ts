@@ -1,53 +1,16 @@
 /**
- * Builds the store bundle (stores.ts) for the configured back-end:
- * - SQLite (the default): one WAL file under the data directory, opened
- *   synchronously (`openSqliteStores`), every store on the one connection;
- * - PostgreSQL (`--store postgres://...`): see postgres/pg-stores.ts, loaded
- *   only when configured.
+ * Builds the store bundle (stores.ts) for the configured back-end, the only
+ * place that chooses one:
+ * - SQLite (the default): sqlite/stores.ts, opened synchronously;
+ * - PostgreSQL (`--store postgres://...`): postgres/stores.ts, loaded only
+ *   when configured.
  */
 import type { Config } from '../config.js';
-import { SqliteReflectionStore } from './sqlite/reflection-store.js';
-import { createSqlSessionSkillMetrics } from './sqlite/session-skill-metrics.js';
-import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 import { loadOrCreateSalt } from './salt.js';
-import { SqliteAnalyticsQueries } from './sqlite/analytics-queries.js';
-import { SqliteAnalyticsRecords } from './sqlite/analytics-records.js';
-import { SqliteExperimentStore } from './sqlite/experiment-store.js';
-import { SqliteModelStore } from './sqlite/model-store.js';
-import { SqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
-import { STORAGE_TABLES, type Stores } from './stores.js';
+import { openSqliteStores } from './sqlite/stores.js';
+import type { StoreOptions, Stores } from './stores.js';
 
-export interface StoreOptions {
-  /** Clock for stored timestamps (reflections). */
-  now?: () => number;
-  /** Prediction models kept (default 5). */
-  keepModels?: number;
-}
-
-export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {
-  const store = new SqliteStore(file, opts);
-  const { db } = store;
-  return {
-    kind: 'sqlite',
-    location: file,
-    invocations: store,
-    analyticsRecords: new SqliteAnalyticsRecords(db),
-    analyticsQueries: new SqliteAnalyticsQueries(db),
-    experiments: new SqliteExperimentStore(db),
-    models: new SqliteModelStore(db, opts.keepModels),
-    reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
-    sessionSkillMetrics: createSqlSessionSkillMetrics(db),
-    storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
-    schemaVersion: async () => store.migrator.currentVersion(),
-    changeToken: () => Number(db.pragma('data_version', { simple: true })),
-    trainingDbFile: file === ':memory:' ? null : file,
-    userSalt: null,
-    sqlite: store,
-    async close() {
-      store.close();
-    },
-  };
-}
+export { openSqliteStores };
 
 /**
  * The stores of the configured back-end (config.store). On PostgreSQL the

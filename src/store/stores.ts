@@ -47,3 +47,11 @@ export interface Stores {
   sqlite: SqliteStore | null;
   close(): Promise<void>;
 }
+
+/** Options every back-end's opener takes. */
+export interface StoreOptions {
+  /** Clock for stored timestamps (reflections). */
+  now?: () => number;
+  /** Prediction models kept (default 5). */
+  keepModels?: number;
+}

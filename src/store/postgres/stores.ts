@@ -3,8 +3,7 @@
  * every store, migrations applied on open (under an advisory lock, so
  * several instances may start at once), the shared user-hash salt settled.
  */
-import { STORAGE_TABLES, type Stores } from '../stores.js';
-import type { StoreOptions } from '../open-stores.js';
+import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
 import { PgAnalyticsQueries } from './analytics-queries.js';
 import { PgAnalyticsRecords } from './analytics-records.js';
 import { PgExperimentStore } from './experiment-store.js';
