@@ -3,7 +3,8 @@
  * directory, disk and port checks are shared with SQLite, see doctor.ts).
  * Nothing is created or migrated here.
  */
-import { compactionAdvice, formatBytes } from '../session/storage.js';
+import { formatBytes } from '../format-bytes.js';
+import { compactionAdvice } from '../session/storage.js';
 import { createPgPool, redactUrl } from '../store/postgres/pool.js';
 import { PgMigrator } from '../store/postgres/migrator.js';
 import { USER_SALT_KEY } from '../store/postgres/settings.js';

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatBytes } from '../format-bytes.js';
 import type { DatabaseStorageStats } from '../store/session-stats-types.js';
 
 export interface DataDirFile {
@@ -51,13 +52,6 @@ export interface CompactionAdvice {
   walBytes: number | null;
   thresholds: CompactionThresholds;
   summary: string;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsage {

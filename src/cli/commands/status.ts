@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
-import { formatBytes, type CliContext } from '../context.js';
+import { formatBytes } from '../../format-bytes.js';
+import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
 const STATUS_TABLES = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_anomalies', 'ab_experiments'];
