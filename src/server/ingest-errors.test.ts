@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogger } from '../logger.js';
+import { createTestApp } from '../testing/harness.js';
+import { buildHttpApp } from './http-server.js';
+import { McpSessions } from './mcp-sessions.js';
+
+const VALID = { skill_name: 's', user_id: 'u', session_id: 'x', workflow_phase: 'testing', completed: true, duration_ms: 5 };
+
+/** `{ a: { a: … { a: 1 } } }`, `depth` objects deep, built as text (no recursion). */
+function nestedJson(depth: number): string {
+  return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+function setup() {
+  const lines: string[] = [];
+  const app = createTestApp({ logger: createLogger('info', { write: (s: string) => lines.push(s) }) });
+  const mcp = new McpSessions({ createServer: (id) => app.createMcpServer(id), logger: createLogger('silent') });
+  const hono = buildHttpApp(app, mcp, [], () => 8678);
+  const post = (body: string) =>
+    hono.request('http://127.0.0.1:8678/api/invocations', { method: 'POST', headers: { host: '127.0.0.1:8678', 'content-type': 'application/json' }, body });
+  return { app, post, lines };
+}
+
+describe('ingest errors over HTTP', () => {
+  it('answers metadata nested 10,000 deep with 400 INVALID_INPUT naming metadata, and writes nothing', async () => {
+    const { app, post } = setup();
+    try {
+      const res = await post(`[${JSON.stringify(VALID).slice(0, -1)},"metadata":${nestedJson(10_000)}}]`);
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { error: { code: string; details: { field: string; rule: string } } };
+      assert.equal(body.error.code, 'INVALID_INPUT');
+      assert.equal(body.error.details.field, 'invocations.0.metadata');
+      assert.equal(body.error.details.rule, 'must not nest deeper than 16 levels');
+      assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('accepts metadata exactly 16 levels deep and rejects 17', async () => {
+    const { app } = setup();
+    try {
+      const ok = await app.tracker.track({ ...VALID, metadata: JSON.parse(nestedJson(16)) as Record<string, unknown> });
+      assert.equal(ok.duplicate, false);
+      await assert.rejects(app.tracker.track({ ...VALID, metadata: JSON.parse(nestedJson(17)) as Record<string, unknown> }), {
+        code: 'INVALID_INPUT',
+        message: 'metadata: must not nest deeper than 16 levels',
+      });
+      // arrays count as levels too
+      await assert.rejects(app.tracker.track({ ...VALID, metadata: { a: JSON.parse(`${'['.repeat(16)}${']'.repeat(16)}`) as unknown } }), {
+        code: 'INVALID_INPUT',
+      });
+    } finally {
+      await app.dispose();
+    }
+  });
+});
