@@ -25,6 +25,7 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
       const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
+      if (file === undefined) fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
       try {
         const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
