@@ -56,3 +56,31 @@ describe('ingest errors over HTTP', () => {
     }
   });
 });
+
+describe('a full disk', () => {
+  it('is reported as DISK_FULL (507 on /api/invocations, "disk full" over MCP), not INTERNAL, and nothing is written', async () => {
+    const { app, post } = setup();
+    try {
+      await app.tracker.track(VALID); // schema and lookup rows exist
+      const pages = app.db.pragma('page_count', { simple: true }) as number;
+      // SQLite answers SQLITE_FULL once the file may not grow, exactly as on a full disk.
+      app.db.pragma(`max_page_count = ${pages}`);
+      const before = app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get();
+      const big = Array.from({ length: 300 }, (_, i) => ({ ...VALID, session_id: `s${i}`, skill_name: `skill-${i}`, metadata: { pad: 'x'.repeat(2000) } }));
+      const res = await post(JSON.stringify(big));
+      assert.equal(res.status, 507);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'DISK_FULL');
+      assert.match(body.error.message, /^disk full: /);
+      assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), before);
+
+      const { connectInMemory, callErr } = await import('../testing/harness.js');
+      const client = await connectInMemory(app.createMcpServer('t'));
+      const err = await callErr(client, 'track_skill_invocations', { invocations: big });
+      assert.equal(err.error?.code, 'DISK_FULL');
+      await client.close();
+    } finally {
+      await app.dispose();
+    }
+  });
+});
