@@ -127,3 +127,25 @@ describe('spool drain against hostile lines', () => {
     assert.equal(rej[0]!.line, `{"skill_name":"${'x'.repeat(256 - 15)}`);
   });
 });
+
+describe('spool drain into the real tracker', () => {
+  it('a line with metadata nested 10,000 deep is rejected and every good line after it lands', async () => {
+    const { createTestApp } = await import('../testing/harness.js');
+    const app = createTestApp();
+    try {
+      const d = path.join(dir, 'real-tracker');
+      fs.mkdirSync(d);
+      const at = Date.now() - 60_000;
+      const line = (i: number) => JSON.stringify({ ...inv(i), invoked_at: at });
+      const deep = `${line(99).slice(0, -1).replace('"metadata":{},', '')},"metadata":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+      fs.writeFileSync(spoolPath(d), `${line(1)}\n${deep}\n${line(2)}\n${line(3)}\n`);
+      const sum = await drainSpool(d, (inputs) => app.tracker.trackBatch(inputs));
+      assert.deepEqual(sum, { files: 1, lines: 4, inserted: 3, duplicates: 0, rejected: 1 });
+      assert.deepEqual(app.db.prepare('SELECT dedupe_key FROM skill_invocations ORDER BY dedupe_key').pluck().all(), ['k1', 'k2', 'k3']);
+      const rej = JSON.parse(fs.readFileSync(path.join(d, REJECTED_FILE), 'utf8').trim()) as { reason: string };
+      assert.equal(rej.reason, 'invocations.0.metadata: must not nest deeper than 16 levels');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
