@@ -82,7 +82,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     throw err;
   }
   const store = stores.invocations;
-  const bus = new EventBus();
+  const bus = new EventBus((event, err) => logger.error('event listener failed', { event, err }));
   const tracker = new Tracker({
     store,
     hashUser,
