@@ -10,13 +10,9 @@ import { Migrator } from '../store/migrator.js';
 import { SALT_FILE } from '../store/salt.js';
 import { verifyRollups } from '../store/sqlite/rollup-check.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+import type { Check, CheckStatus } from './doctor-check.js';
 
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type { Check, CheckStatus };
 
 export interface DoctorOptions {
   config: Config;

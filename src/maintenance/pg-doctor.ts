@@ -9,7 +9,7 @@ import { createPgPool, redactUrl } from '../store/postgres/pool.js';
 import { PgMigrator } from '../store/postgres/migrator.js';
 import { USER_SALT_KEY } from '../store/postgres/settings.js';
 import { readPgStorageStats } from '../store/postgres/storage-stats.js';
-import type { CheckStatus } from './doctor.js';
+import type { CheckStatus } from './doctor-check.js';
 
 type Add = (name: string, status: CheckStatus, detail: string) => void;
 
