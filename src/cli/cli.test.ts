@@ -55,7 +55,24 @@ describe('session-buddy CLI', () => {
   it('fails with exit code 2 and a clear message on bad input, writing nothing', () => {
     const bad = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--phase', 'lunch']);
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /workflow_phase/);
+    assert.match(bad.err, /^error: --phase: /m);
+    assert.doesNotMatch(bad.err, /workflow_phase/);
+    // Every bad flag at once, each named as typed.
+    const two = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--phase', 'lunch', '--at', 'yesterday']);
+    assert.equal(two.code, 2);
+    assert.match(two.err, /^error: --phase: .*\nerror: --at: must be an ISO-8601/m);
+    const missing = run(['record', '--skill', 'lint']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^error: missing --user, --session: are required \(or pass --json/m);
+    const help = run(['record', '--help']);
+    assert.match(help.out, /--skill <name> +skill name \(required unless --json\)/);
+    assert.match(help.out, /--session <id> +session id \(required unless --json\)/);
+    assert.match(run(['checkpoint', '--dir', path.join(dir, 'no-such-dir')]).err, /^error: --dir: does not exist/m);
+    assert.match(run(['migrate', '--to', '99']).err, /^error: --to: must be an integer between 0 and \d+/m);
+    // A configuration value names the flag when typed, the environment variable otherwise.
+    assert.match(run(['status', '--log-level', 'loud']).err, /^error: --log-level: must be one of/m);
+    const fromEnv = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_PORT: 'eighty' } });
+    assert.match(fromEnv.stderr, /^error: SESSION_BUDDY_PORT: must be an integer port/m);
     const badJson = run(['record', '--json'], '{not json');
     assert.equal(badJson.code, 2);
     assert.match(badJson.err, /stdin: must be valid JSON/);

@@ -3,6 +3,7 @@ import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
+import { fieldFlags, requireFlags } from '../flags.js';
 import { readStdin } from '../read-stdin.js';
 
 interface RecordOpts {
@@ -20,7 +21,7 @@ interface RecordOpts {
 }
 
 export function registerRecordCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('record')
     .description('record one invocation from flags, or invocations from JSON on stdin (--json: an object or an array)')
     .option('--skill <name>', 'skill name')
@@ -33,44 +34,53 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     .option('--at <time>', 'ISO-8601 time (default now)')
     .option('--project <name>', 'project')
     .option('--agent <name>', 'agent / client name')
-    .option('--json', 'read JSON from stdin instead of flags')
-    .action(async (opts: RecordOpts, cmd: Command) => {
-      let inputs: unknown[];
-      if (opts.json) {
-        const text = await readStdin(ctx.stdin);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch (err) {
-          throw AppError.invalid('stdin', `must be valid JSON (${(err as Error).message})`);
-        }
-        inputs = Array.isArray(parsed) ? parsed : [parsed];
-      } else {
-        for (const [flag, value] of [['--skill', opts.skill], ['--user', opts.user], ['--session', opts.session]] as const) {
-          if (value === undefined) throw AppError.invalid(flag, 'is required (or pass --json and JSON on stdin)');
-        }
-        if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
-        inputs = [
-          {
-            skill_name: opts.skill,
-            user_id: opts.user,
-            session_id: opts.session,
-            workflow_phase: opts.phase,
-            completed: !opts.failed,
-            duration_ms: Number(opts.duration),
-            error_type: opts.error,
-            invoked_at: opts.at,
-            project: opts.project,
-            agent: opts.agent,
-          },
-        ];
-      }
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+    .option('--json', 'read JSON from stdin instead of flags');
+  requireFlags(command, ['--skill', '--user', '--session'], { flag: '--json', hint: 'or pass --json and JSON on stdin' });
+  fieldFlags(command, {
+    skill_name: '--skill',
+    user_id: '--user',
+    session_id: '--session',
+    workflow_phase: '--phase',
+    duration_ms: '--duration',
+    error_type: '--error',
+    invoked_at: '--at',
+    project: '--project',
+    agent: '--agent',
+  });
+  command.action(async (opts: RecordOpts, cmd: Command) => {
+    let inputs: unknown[];
+    if (opts.json) {
+      const text = await readStdin(ctx.stdin);
+      let parsed: unknown;
       try {
-        const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
-        ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
-      } finally {
-        await app.close();
+        parsed = JSON.parse(text);
+      } catch (err) {
+        throw AppError.invalid('stdin', `must be valid JSON (${(err as Error).message})`);
       }
-    });
+      inputs = Array.isArray(parsed) ? parsed : [parsed];
+    } else {
+      if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
+      inputs = [
+        {
+          skill_name: opts.skill,
+          user_id: opts.user,
+          session_id: opts.session,
+          workflow_phase: opts.phase,
+          completed: !opts.failed,
+          duration_ms: Number(opts.duration),
+          error_type: opts.error,
+          invoked_at: opts.at,
+          project: opts.project,
+          agent: opts.agent,
+        },
+      ];
+    }
+    const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+    try {
+      const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
+      ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
+    } finally {
+      await app.close();
+    }
+  });
 }
