@@ -29,6 +29,8 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       try {
         const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
         const copy = await backupDatabase(db, dest, (f) => progress.update(Math.round(f * 100)));
+        // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
+        progress.update(100);
         progress.finish();
         ctx.stdout.write(`backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`);
       } finally {
