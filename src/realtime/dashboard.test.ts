@@ -4,6 +4,8 @@
  * Leaves a screenshot in test-artifacts/dashboard.png.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { createRealtime } from './realtime-mounts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const BIN = fileURLToPath(new URL('../../bin/session-buddy.js', import.meta.url));
+const execFileAsync = promisify(execFile);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 function inv(skill: string, completed: boolean, durationMs: number) {
@@ -151,8 +155,7 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     try {
       await narrow.setViewportSize({ width: 420, height: 900 });
       await narrow.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
-      const cell = narrow.locator('#top-skills tbody tr[data-skill="mcp__github__list_issues"] td').first();
-      await cell.waitFor({ timeout: 10_000 });
+      await narrow.locator('#top-skills tbody tr[data-skill="mcp__github__list_issues"]').waitFor({ timeout: 10_000 });
       await narrow.locator('#trend-skill').fill('browser-check');
       await narrow.locator('#trend-form button').click();
       await narrow.locator('#trend-summary').filter({ hasText: 'browser-check:' }).waitFor({ timeout: 10_000 });
@@ -162,15 +165,32 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
       }));
       assert.ok(layout.scrollWidth <= 420, `page is ${layout.scrollWidth} px wide`);
       assert.ok(layout.cardRights.every((r) => r <= 420), layout.cardRights.join(', '));
-      const long = (await cell.boundingBox())!.height;
-      const oneLine = (await narrow.locator('#top-skills tbody tr[data-skill="other-skill"] td').first().boundingBox())!.height;
+      // Measured in one go: the table is rebuilt at every snapshot.
+      const [long, oneLine] = await narrow.evaluate(() =>
+        ['mcp__github__list_issues', 'other-skill'].map((s) => document.querySelector(`#top-skills tr[data-skill="${s}"] td`)!.getBoundingClientRect().height),
+      );
       // A 24-character name in at most two lines (a letter per line made it six or more).
-      assert.ok(long < 2 * oneLine, `skill cell ${long} px tall, a one-line cell ${oneLine} px`);
+      assert.ok(long! < 2 * oneLine!, `skill cell ${long} px tall, a one-line cell ${oneLine} px`);
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await narrow.screenshot({ path: path.join(ARTIFACTS, 'dashboard-420.png'), fullPage: true });
     } finally {
       await narrow.close();
     }
+  });
+
+  it('shows in the live feed rows another process writes to the same database (session-buddy record)', async () => {
+    const before = await page.locator('#feed li[data-skill]').count();
+    const { stdout } = await execFileAsync(process.execPath, [
+      BIN, '--data-dir', app.dir, 'record', '--skill', 'from-another-process', '--user', 'cli-user', '--session', 'cli-session', '--failed', '--error', 'timeout', '--duration', '70',
+    ]);
+    assert.match(stdout, /"id":"[0-9A-Z]{26}"/);
+    const item = page.locator('#feed li[data-skill="from-another-process"]');
+    await item.waitFor({ timeout: 10_000 });
+    assert.match((await item.textContent()) ?? '', /from-another-process\s*timeout\s*unknown · 70 ms/);
+    assert.equal(await page.locator('#feed li[data-skill]').count(), before + 1);
+    // Once: not again at the next polls.
+    await page.waitForTimeout(2500);
+    assert.equal(await page.locator('#feed li[data-skill="from-another-process"]').count(), 1);
   });
 
   it('renders without script errors and saves a screenshot', async () => {

@@ -8,7 +8,8 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSki
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
-import { STATS_TABLES, type HourRange, type InvocationStore, type PhaseTotal, type SessionSummary, type StoreStats, type WriteResult } from '../types.js';
+import { STATS_TABLES, type HourRange, type InvocationStore, type InvocationTail, type PhaseTotal, type SessionSummary, type StoreStats, type WriteResult } from '../types.js';
+import { pgInvocationsAfter, pgLatestInvocationSeq } from './pg-invocation-tail.js';
 import { PgInvocationWriter } from './pg-invocation-writer.js';
 import { PgMigrator } from './pg-migrator.js';
 import { createPgPool, redactUrl } from './pg-pool.js';
@@ -54,6 +55,14 @@ export class PgStore implements InvocationStore {
 
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
     return this.groupCommit.submit(batch);
+  }
+
+  latestInvocationSeq(): Promise<number> {
+    return pgLatestInvocationSeq(this.pool);
+  }
+
+  invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail> {
+    return pgInvocationsAfter(this.pool, afterSeq, limit);
   }
 
   async hourlyRollups(range: HourRange): Promise<HourlyRollup[]> {
