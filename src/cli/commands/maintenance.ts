@@ -9,6 +9,7 @@ import { Migrator } from '../../store/migrator.js';
 import { formatBytes, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
+import { fieldFlags } from '../flags.js';
 import { createProgress } from '../progress.js';
 
 function requireDatabase(dbPath: string): void {
@@ -58,8 +59,7 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
 }
 
 export function registerArchiveCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('archive')
+  fieldFlags(program.command('archive'), { 'older-than': '--older-than' })
     .description('move raw invocations older than a cutoff into Parquet files (verified) and delete them from the live table; rollups stay')
     .option('--older-than <age>', 'age cutoff such as 365d, 12w or 48h (default: the configured retention)')
     .option('--dry-run', 'only count what would be archived')
