@@ -37,10 +37,18 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         assert.deepEqual(got[1]!.events.map((e) => [e.skill_name, e.duration_ms]), [['theirs', 7]]);
         assert.deepEqual(got[1]!.omitted, { theirs: 2, other: 1 });
 
+        // This process's rows beyond the limit are not counted as another writer's.
+        await other.tracker.track(inv('theirs', 9));
+        await here.tracker.trackBatch([inv('mine', 10), inv('mine', 11), inv('mine', 12)]);
+        await feed.tick();
+        await feed.tick();
+        assert.equal(got.length, 3);
+        assert.deepEqual(got[2], { events: [], omitted: { theirs: 1 } });
+
         // Nothing new: nothing handed over.
         await feed.tick();
         await feed.tick();
-        assert.equal(got.length, 2);
+        assert.equal(got.length, 3);
       } finally {
         feed.stop();
         await dispose();

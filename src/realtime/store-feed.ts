@@ -92,11 +92,12 @@ export class StoreFeed {
       }
       let rest = 0;
       for (const n of omitted.values()) rest += n;
-      // Rows left unread: this process's published rows not met among the read ones are among them.
+      // Rows left unread: this process's rows published before the read began, and not met among the
+      // read ones, are among them (those published during the read may be after its end: kept for the next).
       if (rest > 0) {
-        for (const [id, [skill]] of this.own) {
+        for (const [id, [skill, tick]] of this.own) {
           const n = omitted.get(skill) ?? 0;
-          if (n <= 0) continue;
+          if (n <= 0 || tick >= this.tickNo) continue;
           omitted.set(skill, n - 1);
           this.own.delete(id);
         }
