@@ -15,7 +15,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 describe('CLI on a PostgreSQL store', async () => {
   const skip = await pgReachable(DEFAULT_TEST_PG_URL);
-  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 60_000 }, async () => {
+  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 120_000 }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-'));
     // The store comes from the environment here (as for a background server); --store works the same.

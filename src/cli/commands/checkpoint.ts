@@ -33,37 +33,37 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
     )
     .option('--format <format>', 'md | json', 'md')
     .option('--dir <path>', 'project directory (default: the current directory)')
-    .option('--no-audit', 'skip the dependency audit (npm audit / pip-audit need the network)');
+    .option('--no-audit', 'skip the dependency audit (npm audit / pip-audit need the network)')
+    .action(async (opts: { format: string; dir?: string; audit: boolean }, cmd: Command) => {
+      if (opts.format !== 'md' && opts.format !== 'json') throw AppError.invalid('--format', 'must be md or json');
+      const config = ctx.config(cmd);
+      const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
+      // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
+      let stores: Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null = null;
+      if (config.store.kind === 'postgres') {
+        const { openPgStores } = await import('../../store/postgres/pg-stores.js');
+        stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
+      }
+      else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
+      try {
+        const sessions = new SessionManager({
+          dataDir: config.dataDir,
+          logger,
+          audit: opts.audit ? 'auto' : 'off',
+          compaction: { compactThresholdBytes: config.compactThresholdBytes },
+          sessionSkillMetrics: stores?.sessionSkillMetrics,
+          storageStats: async () => {
+            if (!stores) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
+            return stores.storageStats();
+          },
+        });
+        const report = await sessions.checkpoint({ workingDirectory: dir });
+        const markdown = renderCheckpointMarkdown(report);
+        ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(checkpointJson(report, markdown), null, 2)}\n` : markdown);
+      } finally {
+        await stores?.close();
+      }
+    });
   fieldFlags(command, { working_directory: '--dir' });
-  command.action(async (opts: { format: string; dir?: string; audit: boolean }, cmd: Command) => {
-    if (opts.format !== 'md' && opts.format !== 'json') throw AppError.invalid('--format', 'must be md or json');
-    const config = ctx.config(cmd);
-    const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
-    // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
-    let stores: Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null = null;
-    if (config.store.kind === 'postgres') {
-      const { openPgStores } = await import('../../store/postgres/pg-stores.js');
-      stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
-    }
-    else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
-    try {
-      const sessions = new SessionManager({
-        dataDir: config.dataDir,
-        logger,
-        audit: opts.audit ? 'auto' : 'off',
-        compaction: { compactThresholdBytes: config.compactThresholdBytes },
-        sessionSkillMetrics: stores?.sessionSkillMetrics,
-        storageStats: async () => {
-          if (!stores) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
-          return stores.storageStats();
-        },
-      });
-      const report = await sessions.checkpoint({ workingDirectory: dir });
-      const markdown = renderCheckpointMarkdown(report);
-      ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(checkpointJson(report, markdown), null, 2)}\n` : markdown);
-    } finally {
-      await stores?.close();
-    }
-  });
 }

@@ -59,7 +59,8 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
 }
 
 export function registerArchiveCommand(program: Command, ctx: CliContext): void {
-  fieldFlags(program.command('archive'), { 'older-than': '--older-than' })
+  const command = program
+    .command('archive')
     .description('move raw invocations older than a cutoff into Parquet files (verified) and delete them from the live table; rollups stay')
     .option('--older-than <age>', 'age cutoff such as 365d, 12w or 48h (default: the configured retention)')
     .option('--dry-run', 'only count what would be archived')
@@ -88,6 +89,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         db.close();
       }
     });
+  fieldFlags(command, { 'older-than': '--older-than' });
 }
 
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {

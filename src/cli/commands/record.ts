@@ -34,7 +34,43 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     .option('--at <time>', 'ISO-8601 time (default now)')
     .option('--project <name>', 'project')
     .option('--agent <name>', 'agent / client name')
-    .option('--json', 'read JSON from stdin instead of flags');
+    .option('--json', 'read JSON from stdin instead of flags')
+    .action(async (opts: RecordOpts, cmd: Command) => {
+      let inputs: unknown[];
+      if (opts.json) {
+        const text = await readStdin(ctx.stdin);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (err) {
+          throw AppError.invalid('stdin', `must be valid JSON (${(err as Error).message})`);
+        }
+        inputs = Array.isArray(parsed) ? parsed : [parsed];
+      } else {
+        if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
+        inputs = [
+          {
+            skill_name: opts.skill,
+            user_id: opts.user,
+            session_id: opts.session,
+            workflow_phase: opts.phase,
+            completed: !opts.failed,
+            duration_ms: Number(opts.duration),
+            error_type: opts.error,
+            invoked_at: opts.at,
+            project: opts.project,
+            agent: opts.agent,
+          },
+        ];
+      }
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      try {
+        const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
+        ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
+      } finally {
+        await app.close();
+      }
+    });
   requireFlags(command, ['--skill', '--user', '--session'], { flag: '--json', hint: 'or pass --json and JSON on stdin' });
   fieldFlags(command, {
     skill_name: '--skill',
@@ -46,41 +82,5 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     invoked_at: '--at',
     project: '--project',
     agent: '--agent',
-  });
-  command.action(async (opts: RecordOpts, cmd: Command) => {
-    let inputs: unknown[];
-    if (opts.json) {
-      const text = await readStdin(ctx.stdin);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        throw AppError.invalid('stdin', `must be valid JSON (${(err as Error).message})`);
-      }
-      inputs = Array.isArray(parsed) ? parsed : [parsed];
-    } else {
-      if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
-      inputs = [
-        {
-          skill_name: opts.skill,
-          user_id: opts.user,
-          session_id: opts.session,
-          workflow_phase: opts.phase,
-          completed: !opts.failed,
-          duration_ms: Number(opts.duration),
-          error_type: opts.error,
-          invoked_at: opts.at,
-          project: opts.project,
-          agent: opts.agent,
-        },
-      ];
-    }
-    const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
-    try {
-      const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
-      ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
-    } finally {
-      await app.close();
-    }
   });
 }
