@@ -2,7 +2,8 @@
  * The /ws live stream (protocol: ws-protocol.ts). Attaches to the HTTP
  * server's upgrade event, so it shares the port with /mcp and /metrics.
  *
- * Pushes are driven by the in-process event bus, never by polling:
+ * Pushes are driven by the in-process event bus (plus, while someone watches
+ * the invocations channel, the StoreFeed's rows written by other processes):
  * - invocation and anomaly events are coalesced (EventCoalescer) and each
  *   distinct message is serialised once per push, then sent to every client
  *   whose subscription it matches;
