@@ -17,13 +17,13 @@ export class InvocationTailReader {
   constructor(db: SqliteDb) {
     this.stmts = {
       latest: db.prepare('SELECT coalesce(max(rowid_), 0) FROM skill_invocations').pluck(),
-      counts: db.prepare(`SELECT s.name AS skill, count(*) AS n, max(i.rowid_) AS last
-        FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.rowid_ > ? GROUP BY i.skill_id`),
       rows: db.prepare(`SELECT i.rowid_ AS seq, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash,
           i.workflow_phase, i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent
         FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id
         JOIN users u ON u.id = i.user_id
-        WHERE i.rowid_ > ? AND i.rowid_ <= ? ORDER BY i.rowid_ DESC LIMIT ?`),
+        WHERE i.rowid_ > ? ORDER BY i.rowid_ DESC LIMIT ?`),
+      counts: db.prepare(`SELECT s.name AS skill, c.n FROM (SELECT skill_id, count(*) AS n FROM skill_invocations
+          WHERE rowid_ > ? AND rowid_ <= ? GROUP BY skill_id) c JOIN skills s ON s.id = c.skill_id`),
     };
   }
 
@@ -32,16 +32,17 @@ export class InvocationTailReader {
   }
 
   after(afterSeq: number, limit: number): InvocationTail {
+    // The latest rows, one more than asked: only when there are more is the rest counted.
+    const rows = this.stmts.rows.all(afterSeq, limit + 1) as TailRow[];
+    const lastSeq = rows[0]?.seq ?? afterSeq;
+    const kept = rows.slice(0, limit).reverse();
     const counts = new Map<string, number>();
-    let lastSeq = afterSeq;
-    for (const c of this.stmts.counts.all(afterSeq) as { skill: string; n: number; last: number }[]) {
-      counts.set(c.skill, c.n);
-      if (c.last > lastSeq) lastSeq = c.last;
+    if (rows.length > limit) {
+      for (const c of this.stmts.counts.all(afterSeq, lastSeq) as { skill: string; n: number }[]) counts.set(c.skill, c.n);
+    } else {
+      for (const r of kept) counts.set(r.skill_name, (counts.get(r.skill_name) ?? 0) + 1);
     }
-    if (counts.size === 0) return { lastSeq, events: [], counts };
-    // Rows above lastSeq were committed after the counts were read: the next call reads them.
-    const rows = (this.stmts.rows.all(afterSeq, lastSeq, limit) as TailRow[]).reverse();
-    const events = rows.map(({ seq: _seq, completed, ...r }) => ({ ...r, completed: completed === 1 }));
+    const events = kept.map(({ seq: _seq, completed, ...r }) => ({ ...r, completed: completed === 1 }));
     return { lastSeq, events, counts };
   }
 }
