@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,24 @@ describe('session-buddy CLI', () => {
   it('fails with exit code 2 and a clear message on bad input, writing nothing', () => {
     const bad = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--phase', 'lunch']);
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /workflow_phase/);
+    assert.match(bad.err, /^error: --phase: /m);
+    assert.doesNotMatch(bad.err, /workflow_phase/);
+    // Every bad flag at once, each named as typed.
+    const two = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--phase', 'lunch', '--at', 'yesterday']);
+    assert.equal(two.code, 2);
+    assert.match(two.err, /^error: --phase: .*\nerror: --at: must be an ISO-8601/m);
+    const missing = run(['record', '--skill', 'lint']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^error: missing --user, --session: are required \(or pass --json/m);
+    const help = run(['record', '--help']);
+    assert.match(help.out, /--skill <name> +skill name \(required unless --json\)/);
+    assert.match(help.out, /--session <id> +session id \(required unless --json\)/);
+    assert.match(run(['checkpoint', '--dir', path.join(dir, 'no-such-dir')]).err, /^error: --dir: does not exist/m);
+    assert.match(run(['migrate', '--to', '99']).err, /^error: --to: must be an integer between 0 and \d+/m);
+    // A configuration value names the flag when typed, the environment variable otherwise.
+    assert.match(run(['status', '--log-level', 'loud']).err, /^error: --log-level: must be one of/m);
+    const fromEnv = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_PORT: 'eighty' } });
+    assert.match(fromEnv.stderr, /^error: SESSION_BUDDY_PORT: must be an integer port/m);
     const badJson = run(['record', '--json'], '{not json');
     assert.equal(badJson.code, 2);
     assert.match(badJson.err, /stdin: must be valid JSON/);
@@ -70,6 +88,16 @@ describe('session-buddy CLI', () => {
     const down = run(['migrate', '--to', '1']);
     assert.equal(down.code, 0, down.err);
     assert.match(down.out, /reverted/);
+    // After going down, --status lists the pending steps too, in order.
+    const status = run(['migrate', '--status']);
+    assert.equal(status.code, 0, status.err);
+    const lines = status.out.trim().split('\n');
+    assert.match(lines[0]!, /^schema version 1 of (\d+)$/);
+    const latest = Number(/of (\d+)/.exec(lines[0]!)![1]);
+    assert.match(lines[1]!, /^  applied  0001 init \(\d{4}-\d\d-\d\dT/);
+    assert.match(lines[2]!, /^  pending  0002 prediction_models$/);
+    assert.equal(lines.filter((l) => l.startsWith('  pending ')).length, latest - 1);
+    assert.equal(lines.at(-1), `${latest - 1} pending: \`session-buddy migrate\` applies them`);
     const up = run(['migrate']);
     assert.equal(up.code, 0, up.err);
     assert.match(up.out, /applied/);
@@ -82,6 +110,12 @@ describe('session-buddy CLI', () => {
     assert.equal(seed.code, 0, seed.err);
     assert.match(seed.out, /seeded 3000 invocations/);
     assert.match(seed.err, /100%/);
+    // Not a terminal: a few lines at most, not one per update.
+    assert.ok(seed.err.trim().split('\n').length <= 4, seed.err);
+    const backup = run(['backup', path.join(dir, 'copy.db')]);
+    assert.equal(backup.code, 0, backup.err);
+    assert.match(backup.err, /^backup \[#{30}\] 100% 100\/100 /);
+    assert.equal(backup.err.trim().split('\n').length, 1, backup.err);
     const c = run(['compact']);
     assert.equal(c.code, 0, c.err);
     assert.match(c.out, /compacted .* -> /);
@@ -102,6 +136,23 @@ describe('session-buddy CLI', () => {
     const stop = run(['stop']);
     assert.equal(stop.code, 0, stop.err);
     assert.match(stop.out, /stopped/);
+  });
+
+  it('says a port is in use in one line, without a stack trace, in the foreground and in the background', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as net.AddressInfo).port);
+    try {
+      const fg = run(['start', '--foreground', '--port', port]);
+      assert.equal(fg.code, 1);
+      assert.equal(fg.err, `error: port ${port} on 127.0.0.1 is already in use (is another session-buddy running? try --port)\n`);
+      const bg = run(['start', '--port', port]);
+      assert.equal(bg.code, 1);
+      assert.match(bg.err, new RegExp(`already in use`));
+      assert.doesNotMatch(bg.err, /^\s+at /m);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('reports a corrupt database clearly', () => {

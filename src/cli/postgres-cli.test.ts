@@ -15,7 +15,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 describe('CLI on a PostgreSQL store', async () => {
   const skip = await pgReachable(DEFAULT_TEST_PG_URL);
-  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 60_000 }, async () => {
+  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 120_000 }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-'));
     // The store comes from the environment here (as for a background server); --store works the same.
@@ -36,6 +36,28 @@ describe('CLI on a PostgreSQL store', async () => {
       assert.equal(init.code, 0, init.err);
       assert.match(init.out, /\(postgres, schema version \d+\)/);
       assert.doesNotMatch(init.out, /session-buddy\.db/);
+
+      // Rolled back one step, --status lists the pending step as well.
+      assert.equal(run(['migrate', '--rollback']).code, 0);
+      const migrations = run(['migrate', '--status']);
+      assert.equal(migrations.code, 0, migrations.err);
+      const lines = migrations.out.trim().split('\n');
+      const latest = Number(/^schema version (\d+) of (\d+)$/.exec(lines[0]!)![2]);
+      assert.equal(lines[0], `schema version ${latest - 1} of ${latest}`);
+      assert.match(lines[1]!, /^  applied  0001 init \(/);
+      assert.match(lines[latest]!, new RegExp(`^  pending  ${String(latest).padStart(4, '0')} [a-z_]+$`));
+      assert.equal(run(['migrate']).code, 0);
+
+      // With no data directory, doctor checks PostgreSQL first and only warns about the directory.
+      const noDir = spawnSync(process.execPath, [BIN, '--data-dir', path.join(dir, 'missing'), 'doctor', '--json'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_STORE: schema.url },
+        timeout: 60_000,
+      });
+      assert.equal(noDir.status, 0, noDir.stderr);
+      const noDirChecks = JSON.parse(noDir.stdout) as { name: string; status: string }[];
+      assert.deepEqual(noDirChecks.slice(0, 3).map((c) => [c.name, c.status]), [['database', 'ok'], ['schema version', 'ok'], ['user salt', 'ok']]);
+      assert.equal(noDirChecks.find((c) => c.name === 'data directory')?.status, 'warn');
 
       const rec = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--duration', '40']);
       assert.equal(rec.code, 0, rec.err);

@@ -3,12 +3,25 @@
  * and `runCli`, which maps errors to messages and exit codes.
  */
 import { Command, CommanderError } from 'commander';
+import { ENV } from '../config.js';
 import { toAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
+import { errorForFlags, fieldFlags } from './flags.js';
+
+/** The configuration's field names (see src/config.ts) and the global or per-command flags that set them. */
+const CONFIG_FLAGS = {
+  'log-level': { flag: '--log-level', env: ENV.logLevel },
+  store: { flag: '--store', env: ENV.store },
+  pubsub: { flag: '--pubsub', env: ENV.pubsub },
+  port: { flag: '--port', env: ENV.port },
+  'metrics-port': { flag: '--metrics-port', env: ENV.metricsPort },
+  'ws-max-clients': { flag: '--ws-max-clients', env: ENV.wsMaxClients },
+  'ws-allowed-origins': { flag: '--ws-allowed-origins', env: ENV.wsAllowedOrigins },
+};
 
 export function baseProgram(ctx: CliContext): Command {
-  return new Command('session-buddy')
+  const program = new Command('session-buddy')
     .description('Local-first MCP server that makes AI coding agents measurable')
     .version(VERSION)
     .option('--data-dir <dir>', 'data directory (default ./.session-buddy, env SESSION_BUDDY_DATA_DIR)')
@@ -18,6 +31,7 @@ export function baseProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  return fieldFlags(program, CONFIG_FLAGS);
 }
 
 export function finish(program: Command, ctx: CliContext): Command {
@@ -30,6 +44,11 @@ export function finish(program: Command, ctx: CliContext): Command {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function runCli(argv: string[], ctx: CliContext, program: Command): Promise<number> {
+  // The command whose action runs: its flags name the fields in error messages.
+  let ran: Command | null = null;
+  program.hook('preAction', (_root, action) => {
+    ran = action;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -38,8 +57,9 @@ export async function runCli(argv: string[], ctx: CliContext, program: Command):
       // Help and version exit with code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? 0 : 2;
     }
-    const e = toAppError(err);
-    ctx.stderr.write(`error: ${e.message}\n`);
+    const e = errorForFlags(toAppError(err), ran);
+    // Input errors may list several flags, one per line.
+    for (const line of e.code === 'INVALID_INPUT' ? e.message.split('\n') : [e.message]) ctx.stderr.write(`error: ${line}\n`);
     if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack) ctx.stderr.write(`${e.cause.stack}\n`);
     return e.code === 'INVALID_INPUT' ? 2 : 1;
   }

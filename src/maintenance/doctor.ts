@@ -78,21 +78,32 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, status: CheckStatus, detail: string) => checks.push({ name, status, detail });
 
-  if (!fs.existsSync(config.dataDir)) {
+  // On PostgreSQL the data lives in the database: it is checked first, and a
+  // missing data directory (which then holds only the token, logs and spool) is no failure.
+  if (config.store.kind === 'postgres') {
+    // Loaded only for a PostgreSQL store: SQLite installations never load the driver.
+    const { postgresChecks } = await import('./pg-doctor.js');
+    await postgresChecks(config.store.url, opts.deep ?? false, add);
+  }
+  const hasDataDir = fs.existsSync(config.dataDir);
+  if (!hasDataDir && config.store.kind === 'sqlite') {
     add('data directory', 'fail', `${config.dataDir} does not exist: run \`session-buddy init\``);
     return checks;
   }
-  const dirAccess = accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
-  if (dirAccess) {
-    add('data directory', 'fail', permissionAdvice(config.dataDir, 'readable, writable and searchable'));
-    return checks;
+  if (!hasDataDir) {
+    add('data directory', 'warn', `${config.dataDir} does not exist (it holds the access token, logs and the hook spool): \`session-buddy init\` creates it`);
+  } else {
+    if (accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK)) {
+      add('data directory', 'fail', permissionAdvice(config.dataDir, 'readable, writable and searchable'));
+      return checks;
+    }
+    const dirMode = mode(config.dataDir);
+    add('data directory', dirMode & 0o077 ? 'warn' : 'ok', `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`);
   }
-  const dirMode = mode(config.dataDir);
-  add('data directory', dirMode & 0o077 ? 'warn' : 'ok', `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`);
 
   // On PostgreSQL the salt lives in the database (checked with it), not in the data directory.
   const saltFiles = config.store.kind === 'sqlite' ? [SALT_FILE] : [];
-  for (const name of [...saltFiles, ...(opts.privateFiles ?? [])]) {
+  for (const name of hasDataDir ? [...saltFiles, ...(opts.privateFiles ?? [])] : []) {
     const file = path.join(config.dataDir, name);
     if (!fs.existsSync(file)) {
       add(`${name} file`, name === SALT_FILE ? 'fail' : 'warn', `${file} is missing${name === SALT_FILE ? ': run `session-buddy init`' : ''}`);
@@ -107,9 +118,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   }
 
   if (config.store.kind === 'postgres') {
-    // Loaded only for a PostgreSQL store: SQLite installations never load the driver.
-    const { postgresChecks } = await import('./pg-doctor.js');
-    await postgresChecks(config.store.url, opts.deep ?? false, add);
+    // its checks ran first (above)
   } else if (!fs.existsSync(config.dbPath)) {
     add('database', 'fail', `${config.dbPath} does not exist: run \`session-buddy init\``);
   } else if (accessProblem(config.dbPath, fs.constants.R_OK | fs.constants.W_OK)) {
@@ -145,12 +154,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     }
   }
 
-  try {
-    const stat = fs.statfsSync(config.dataDir);
-    const freeBytes = stat.bavail * stat.bsize;
-    add('disk space', freeBytes < 512 * 1024 * 1024 ? 'warn' : 'ok', `${(freeBytes / 1073741824).toFixed(1)} GiB free on the data directory's disk`);
-  } catch {
-    add('disk space', 'warn', 'could not be measured');
+  if (hasDataDir) {
+    try {
+      const stat = fs.statfsSync(config.dataDir);
+      const freeBytes = stat.bavail * stat.bsize;
+      add('disk space', freeBytes < 512 * 1024 * 1024 ? 'warn' : 'ok', `${(freeBytes / 1073741824).toFixed(1)} GiB free on the data directory's disk`);
+    } catch {
+      add('disk space', 'warn', 'could not be measured');
+    }
   }
 
   if (opts.runningServer) {

@@ -4,6 +4,8 @@
  * Leaves a screenshot in test-artifacts/dashboard.png.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { createRealtime } from './realtime-mounts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const BIN = fileURLToPath(new URL('../../bin/session-buddy.js', import.meta.url));
+const execFileAsync = promisify(execFile);
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 function inv(skill: string, completed: boolean, durationMs: number) {
@@ -27,6 +31,7 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  let token: string;
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -57,7 +62,8 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
       if (msg.type() === 'error') pageErrors.push(msg.text());
     });
     // The token travels in the fragment, which the browser never sends to the server.
-    await page.goto(`${http.url}/#token=${encodeURIComponent(rt.token!)}`);
+    token = rt.token!;
+    await page.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
   });
 
   after(async () => {
@@ -67,8 +73,12 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
-  it('connects to the live stream', async () => {
+  it('connects to the live stream; with no data the latency chart shows no scale', async () => {
     await page.waitForSelector('#status[data-state="connected"]', { timeout: 10_000 });
+    await page.waitForFunction(() => Number((document.getElementById('chart-latency') as HTMLCanvasElement).dataset.points) >= 1);
+    // Not "1 ms, 1 ms, 1 ms, 0 ms, 0 ms": no labels until there is a value to scale to.
+    assert.equal(await page.locator('#chart-latency').getAttribute('data-y-ticks'), '');
+    assert.equal(await page.locator('#chart-success').getAttribute('data-y-ticks'), '0 %|25 %|50 %|75 %|100 %');
   });
 
   it('shows invocations recorded through the API in the table, the feed and the charts', async () => {
@@ -93,6 +103,16 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     // Charts received points.
     await page.waitForFunction(() => Number((document.getElementById('chart-success') as HTMLCanvasElement).dataset.points) >= 1);
     await page.waitForFunction(() => Number((document.getElementById('chart-latency') as HTMLCanvasElement).dataset.points) >= 1);
+    // The latency axis: one unit, evenly spaced round steps (1, 2 or 5 × 10^k ms), up to at least the p95 shown.
+    await page.waitForFunction(() => ((document.getElementById('chart-latency') as HTMLCanvasElement).dataset.yTicks ?? '') !== '');
+    const ticks = ((await page.locator('#chart-latency').getAttribute('data-y-ticks')) ?? '').split('|');
+    assert.ok(ticks.every((t) => / ms$/.test(t)), ticks.join(', '));
+    const values = ticks.map((t) => Number.parseFloat(t));
+    const step = values[1]! - values[0]!;
+    assert.equal(values[0], 0);
+    assert.ok(values.every((v, i) => v === i * step), ticks.join(', '));
+    assert.ok([1, 2, 5].includes(step / 10 ** Math.floor(Math.log10(step))), `step ${step}`);
+    assert.ok(values.at(-1)! >= Number.parseFloat((await page.locator('#sum-p95').textContent()) ?? ''), ticks.join(', '));
   });
 
   it('lists anomalies as they are detected', async () => {
@@ -110,7 +130,8 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     ]);
     const item = page.locator('#anomalies li[data-skill="browser-check"]');
     await item.waitFor({ timeout: 10_000 });
-    assert.match((await item.textContent()) ?? '', /critical.*browser-check.*success rate down 66\.7 %/);
+    // The observed value, not a drop of 66.7 points.
+    assert.match((await item.textContent()) ?? '', /critical.*browser-check.*success rate down to 66\.7 % \(baseline 95\.0 %\)/);
   });
 
   it('shows the hourly trend of a skill chosen in the table', async () => {
@@ -120,6 +141,56 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     // A new invocation of the chosen skill refreshes the trend.
     await app.tracker.track(inv('browser-check', true, 100));
     await page.locator('#trend-summary').filter({ hasText: 'browser-check: 4 invocations' }).waitFor({ timeout: 10_000 });
+    // Counts on the y axis: whole, round and none skipped (5 in an hour: 0, 2, 4, 6 — not 0, 1, 3, 4, 5).
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-y-ticks'), '0|1|2|3|4');
+    await app.tracker.track(inv('browser-check', true, 100));
+    await page.locator('#trend-summary').filter({ hasText: 'browser-check: 5 invocations' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-y-ticks'), '0|2|4|6');
+  });
+
+  it('fits a 420 px wide screen: no sideways scrolling, cards inside, skill names not a letter per line', async () => {
+    await app.tracker.track(inv('mcp__github__list_issues', true, 300));
+    const narrow = await context.newPage();
+    narrow.on('pageerror', (err) => pageErrors.push(err.message));
+    try {
+      await narrow.setViewportSize({ width: 420, height: 900 });
+      await narrow.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
+      await narrow.locator('#top-skills tbody tr[data-skill="mcp__github__list_issues"]').waitFor({ timeout: 10_000 });
+      await narrow.locator('#trend-skill').fill('browser-check');
+      await narrow.locator('#trend-form button').click();
+      await narrow.locator('#trend-summary').filter({ hasText: 'browser-check:' }).waitFor({ timeout: 10_000 });
+      const layout = await narrow.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        cardRights: [...document.querySelectorAll('.card, figure, .panel')].map((e) => e.getBoundingClientRect().right),
+      }));
+      assert.ok(layout.scrollWidth <= 420, `page is ${layout.scrollWidth} px wide`);
+      assert.ok(layout.cardRights.every((r) => r <= 420), layout.cardRights.join(', '));
+      // Measured in one go: the table is rebuilt at every snapshot.
+      const [long, oneLine] = await narrow.evaluate(() =>
+        ['mcp__github__list_issues', 'other-skill'].map((s) => document.querySelector(`#top-skills tr[data-skill="${s}"] td`)!.getBoundingClientRect().height),
+      );
+      // A 24-character name in at most two lines (a letter per line made it six or more).
+      assert.ok(long! < 2 * oneLine!, `skill cell ${long} px tall, a one-line cell ${oneLine} px`);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await narrow.screenshot({ path: path.join(ARTIFACTS, 'dashboard-420.png'), fullPage: true });
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('shows in the live feed rows another process writes to the same database (session-buddy record)', async () => {
+    const before = await page.locator('#feed li[data-skill]').count();
+    const { stdout } = await execFileAsync(process.execPath, [
+      BIN, '--data-dir', app.dir, 'record', '--skill', 'from-another-process', '--user', 'cli-user', '--session', 'cli-session', '--failed', '--error', 'timeout', '--duration', '70',
+    ]);
+    assert.match(stdout, /"id":"[0-9A-Z]{26}"/);
+    const item = page.locator('#feed li[data-skill="from-another-process"]');
+    await item.waitFor({ timeout: 10_000 });
+    assert.match((await item.textContent()) ?? '', /from-another-process\s*timeout\s*unknown · 70 ms/);
+    assert.equal(await page.locator('#feed li[data-skill]').count(), before + 1);
+    // Once: not again at the next polls.
+    await page.waitForTimeout(2500);
+    assert.equal(await page.locator('#feed li[data-skill="from-another-process"]').count(), 1);
   });
 
   it('renders without script errors and saves a screenshot', async () => {

@@ -57,13 +57,17 @@ export class EventCoalescer {
     private readonly clock: CoalescerClock = realClock,
   ) {}
 
-  addInvocations(events: readonly InvocationEvent[]): void {
-    if (this.closed || events.length === 0) return;
+  /** `omitted`: further invocations, counted per skill, that come without their events. */
+  addInvocations(events: readonly InvocationEvent[], omitted?: ReadonlyMap<string, number>): void {
+    let extra = 0;
+    if (omitted) for (const n of omitted.values()) extra += n;
+    if (this.closed || events.length + extra === 0) return;
     for (const e of events) {
       this.counts.set(e.skill_name, (this.counts.get(e.skill_name) ?? 0) + 1);
       this.invocations.push(e);
     }
-    this.total += events.length;
+    if (omitted) for (const [skill, n] of omitted) this.counts.set(skill, (this.counts.get(skill) ?? 0) + n);
+    this.total += events.length + extra;
     // Trim in amortised O(1): let the array grow to twice the cap, then cut.
     if (this.invocations.length > 2 * this.maxEvents) this.invocations = this.invocations.slice(-this.maxEvents);
     this.schedule();

@@ -15,6 +15,8 @@ export interface RealtimeOptions extends RealtimeConfig {
   heartbeatMs: number;
   /** Interval of the metrics snapshot pushed to subscribers. */
   snapshotIntervalMs: number;
+  /** How often the live feed reads rows other processes wrote to the store (0: never). */
+  storeFeedMs: number;
   /** Shortest gap between two pushes of coalesced events to a client. */
   eventFlushMs: number;
   /** Events kept per push; further events of the same push are only counted (`omitted`). */
@@ -39,6 +41,7 @@ export const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze
   wsMaxMessageBytes: 64 * 1024,
   heartbeatMs: 30_000,
   snapshotIntervalMs: 1000,
+  storeFeedMs: 1000,
   eventFlushMs: 100,
   maxEventsPerPush: 100,
   topSkills: 10,
@@ -54,6 +57,7 @@ export function resolveRealtimeOptions(partial: Partial<RealtimeOptions> = {}): 
   positiveInt('ws-max-message-bytes', o.wsMaxMessageBytes);
   positiveInt('heartbeat-ms', o.heartbeatMs);
   positiveInt('snapshot-interval-ms', o.snapshotIntervalMs);
+  if (!Number.isInteger(o.storeFeedMs) || o.storeFeedMs < 0) throw AppError.invalid('store-feed-ms', 'must be an integer >= 0');
   positiveInt('event-flush-ms', o.eventFlushMs);
   positiveInt('max-events-per-push', o.maxEventsPerPush);
   positiveInt('top-skills', o.topSkills);

@@ -12,6 +12,7 @@ import { createDashboardMount } from './dashboard-routes.js';
 import { MetricsExporter } from './metrics-exporter.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
+import { StoreFeed } from './store-feed.js';
 import { WsHub } from './ws-hub.js';
 
 export interface Realtime {
@@ -75,8 +76,9 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
     if (options.ws) {
       token = loadOrCreateToken(config.dataDir);
       tokenRequired = options.wsRequireToken || !isLoopback(config.host);
+      const storeFeed = options.storeFeedMs > 0 ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush }) : undefined;
       hub = new WsHub(
-        { bus: app.bus, store: app.store, logger, now: app.now, version: app.version, metrics: exporter ?? undefined },
+        { bus: app.bus, store: app.store, logger, now: app.now, version: app.version, metrics: exporter ?? undefined, storeFeed },
         {
           bindHost: config.host,
           requireToken: tokenRequired,

@@ -2,7 +2,8 @@
  * The /ws live stream (protocol: ws-protocol.ts). Attaches to the HTTP
  * server's upgrade event, so it shares the port with /mcp and /metrics.
  *
- * Pushes are driven by the in-process event bus, never by polling:
+ * Pushes are driven by the in-process event bus (plus, while someone watches
+ * the invocations channel, the StoreFeed's rows written by other processes):
  * - invocation and anomaly events are coalesced (EventCoalescer) and each
  *   distinct message is serialised once per push, then sent to every client
  *   whose subscription it matches;
@@ -24,6 +25,7 @@ import type { HttpMount } from '../server/http-server.js';
 import type { InvocationStore } from '../store/types.js';
 import { checkAccess, type AccessPolicy } from './access.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
+import type { StoreFeed } from './store-feed.js';
 import type { WsMetricsSink } from './metrics-exporter.js';
 import { buildSnapshot, loadSnapshotData, type SnapshotData } from './snapshot.js';
 import { describeSubscription, makeSubscription, type Subscription } from './subscription.js';
@@ -55,6 +57,8 @@ export interface WsHubDeps {
   now: () => number;
   version: string;
   metrics?: WsMetricsSink;
+  /** Rows other processes write to the store, fed to the invocations channel while it has subscribers. */
+  storeFeed?: StoreFeed;
 }
 
 export interface WsHubOptions extends AccessPolicy {
@@ -152,6 +156,7 @@ export class WsHub implements HttpMount {
     for (const off of this.unsubscribe.splice(0)) off();
     for (const s of this.servers.splice(0)) s.off('upgrade', this.onUpgrade);
     this.coalescer.close();
+    this.deps.storeFeed?.stop();
     this.stopTimers();
     const closing = [...this.clients.keys()].map(
       (ws) =>
@@ -312,6 +317,11 @@ export class WsHub implements HttpMount {
     if (client.sub) for (const c of client.sub.channels) this.channelCounts[c]--;
     client.sub = sub;
     if (sub) for (const c of sub.channels) this.channelCounts[c]++;
+    if (this.channelCounts.invocations > 0 && !this.closed) {
+      this.deps.storeFeed?.start((events, omitted) => this.coalescer.addInvocations(events, omitted));
+    } else {
+      this.deps.storeFeed?.stop();
+    }
     if (this.channelCounts.snapshot > 0 && this.snapshotTimer === null && !this.closed) {
       this.snapshotTimer = setInterval(() => void this.snapshotTick(), this.opts.snapshotIntervalMs);
       this.snapshotTimer.unref();

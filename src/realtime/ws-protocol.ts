@@ -28,6 +28,8 @@
  *   invocations  {events:[InvocationEvent...], omitted}: invocations recorded since the
  *                previous push, coalesced (at most one push per event interval); `omitted`
  *                counts matching events that were left out to bound the message size.
+ *                Rows other processes write to the same store (CLI `record`, `import`)
+ *                arrive too, within about two seconds (see store-feed.ts).
  *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected.
  *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}
  *   pong         {id}

@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
-import { toAppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
 import { McpSessions } from './mcp-sessions.js';
 import { loadOrCreateToken } from '../realtime/auth-token.js';
 import { httpAccess } from './http-access.js';
@@ -115,7 +115,7 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     s.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? toAppError(new Error(`port ${port} on ${host} is already in use (is another session-buddy running? try --port)`))
+          ? new AppError('CONFLICT', `port ${port} on ${host} is already in use (is another session-buddy running? try --port)`)
           : err,
       );
     });

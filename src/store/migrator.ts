@@ -83,6 +83,11 @@ export class Migrator {
       .all() as { version: number; name: string; applied_at: number }[];
   }
 
+  /** Every migration, applied (with when) or pending; see migrationStatus. */
+  status(): MigrationStatus[] {
+    return migrationStatus(this.migrations, this.applied());
+  }
+
   /** Applies every pending migration. Idempotent: a second call does nothing. */
   up(): MigrationStep[] {
     return this.to(this.latestVersion);
@@ -143,6 +148,32 @@ export class Migrator {
 
 export function label(version: number, name: string): string {
   return `${String(version).padStart(4, '0')}_${name}`;
+}
+
+export interface MigrationStatus {
+  version: number;
+  name: string;
+  /** Epoch ms when it was applied; null: pending. */
+  appliedAt: number | null;
+}
+
+/**
+ * Every migration this program knows, in order, applied or pending, followed
+ * by any applied migration it does not know (a database newer than the program).
+ */
+export function migrationStatus(
+  known: readonly Pick<Migration, 'version' | 'name'>[],
+  applied: readonly { version: number; name: string; applied_at: number | string }[],
+): MigrationStatus[] {
+  const byVersion = new Map(applied.map((a) => [Number(a.version), a]));
+  const out: MigrationStatus[] = known.map((m) => {
+    const a = byVersion.get(m.version);
+    return { version: m.version, name: m.name, appliedAt: a ? Number(a.applied_at) : null };
+  });
+  for (const a of applied) {
+    if (!known.some((m) => m.version === Number(a.version))) out.push({ version: Number(a.version), name: a.name, appliedAt: Number(a.applied_at) });
+  }
+  return out;
 }
 
 export interface AppliedMigration {

@@ -151,6 +151,41 @@ describe('store contract', async () => {
           await dispose();
         }
       });
+
+      it('reads back the rows written after a point, whoever wrote them, as the events the writer published', { skip: backend.skip ?? false }, async () => {
+        const { store, dispose } = await backend.open();
+        try {
+          const bus = new EventBus();
+          const published: unknown[] = [];
+          bus.on('invocations.recorded', (events) => published.push(...events));
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus, maxMetadataBytes: 8192, now: () => NOW });
+          assert.equal(await store.latestInvocationSeq(), 0);
+          assert.deepEqual(await store.invocationsAfter(0, 10), { lastSeq: 0, events: [], counts: new Map() });
+          const inv = (skill: string, completed: boolean, duration: number, at: number) => ({
+            skill_name: skill, user_id: 'u1', session_id: 's1', workflow_phase: 'review', completed, duration_ms: duration,
+            invoked_at: at, project: completed ? 'p' : undefined, error_type: completed ? undefined : 'timeout',
+          });
+          await tracker.trackBatch([inv('a', true, 10, NOW - 3000), inv('b', false, 20, NOW - 2000)]);
+          const start = await store.latestInvocationSeq();
+          assert.ok(start >= 2);
+          await tracker.trackBatch([inv('a', true, 30, NOW - 1000), inv('b', true, 40, NOW - 500), inv('a', false, 50, NOW)]);
+          // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
+          const tail = await store.invocationsAfter(start, 2);
+          assert.equal(tail.lastSeq, await store.latestInvocationSeq());
+          assert.deepEqual(tail.counts, new Map([['a', 2], ['b', 1]]));
+          assert.deepEqual(tail.events, published.slice(3, 5));
+          assert.deepEqual(
+            tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.invoked_at, e.error_type, e.session_id, e.user_hash]),
+            [
+              ['b', true, 40, NOW - 500, null, 's1', hash('u1')],
+              ['a', false, 50, NOW, 'timeout', 's1', hash('u1')],
+            ],
+          );
+          assert.deepEqual(await store.invocationsAfter(tail.lastSeq, 10), { lastSeq: tail.lastSeq, events: [], counts: new Map() });
+        } finally {
+          await dispose();
+        }
+      });
     });
   }
 });

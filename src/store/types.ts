@@ -2,6 +2,7 @@
  * The store interface the rest of the application depends on. Methods are
  * async so that a networked implementation fits behind the same interface.
  */
+import type { InvocationEvent } from '../events.js';
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../analytics/types.js';
 import type { WorkflowPhase } from '../analytics/taxonomy.js';
 
@@ -70,6 +71,16 @@ export interface StoreStats {
   rows: Record<string, number>;
 }
 
+/** Rows written after a point in the raw table, by any process (see InvocationStore.invocationsAfter). */
+export interface InvocationTail {
+  /** Sequence number of the newest row: pass it to the next call. */
+  lastSeq: number;
+  /** The latest `limit` of the rows, oldest first. */
+  events: InvocationEvent[];
+  /** Every row, counted per skill (events may hold only the latest of them). */
+  counts: Map<string, number>;
+}
+
 export interface InvocationStore {
   record(batch: NormalizedInvocation[]): Promise<WriteResult>;
   hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
@@ -86,6 +97,13 @@ export interface InvocationStore {
   sessionCount(): Promise<number>;
   session(sessionKey: string): Promise<SessionSummary | null>;
   stats(): Promise<StoreStats>;
+  /** Sequence number of the newest raw row (0 when none): where `invocationsAfter` starts. */
+  latestInvocationSeq(): Promise<number>;
+  /**
+   * Raw rows with a sequence number above `afterSeq`, whichever process wrote
+   * them: the latest `limit` as events and the count of all of them per skill.
+   */
+  invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail>;
 }
 
 /** One invocation as the stores write it: validated, user id hashed, ids assigned (see tracking/invocation-input.ts). */

@@ -11,6 +11,7 @@ import { readSqliteStorageStats } from '../../store/sqlite/storage-stats.js';
 import { openDatabase } from '../../store/database.js';
 import { STORAGE_TABLES, type Stores } from '../../store/stores.js';
 import type { CliContext } from '../context.js';
+import { fieldFlags } from '../flags.js';
 
 function readOnlySqlite(dbPath: string): Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> {
   const db = openDatabase(dbPath, { readonly: true });
@@ -24,7 +25,7 @@ function readOnlySqlite(dbPath: string): Pick<Stores, 'sessionSkillMetrics' | 's
 }
 
 export function registerCheckpointCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('checkpoint')
     .description(
       'measure a project (Quality Score V2 with evidence, session metrics, storage and compaction advice) and print the ' +
@@ -34,7 +35,7 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
     .option('--dir <path>', 'project directory (default: the current directory)')
     .option('--no-audit', 'skip the dependency audit (npm audit / pip-audit need the network)')
     .action(async (opts: { format: string; dir?: string; audit: boolean }, cmd: Command) => {
-      if (opts.format !== 'md' && opts.format !== 'json') throw AppError.invalid('format', 'must be md or json');
+      if (opts.format !== 'md' && opts.format !== 'json') throw AppError.invalid('--format', 'must be md or json');
       const config = ctx.config(cmd);
       const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
@@ -64,4 +65,5 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
         await stores?.close();
       }
     });
+  fieldFlags(command, { working_directory: '--dir' });
 }

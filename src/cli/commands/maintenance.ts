@@ -10,6 +10,7 @@ import { formatBytes } from '../../format-bytes.js';
 import type { CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
+import { fieldFlags } from '../flags.js';
 import { createProgress } from '../progress.js';
 
 function requireDatabase(dbPath: string): void {
@@ -31,6 +32,8 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       try {
         const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
         const copy = await backupDatabase(db, dest, (f) => progress.update(Math.round(f * 100)));
+        // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
+        progress.update(100);
         progress.finish();
         ctx.stdout.write(`backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`);
       } finally {
@@ -58,7 +61,7 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
 }
 
 export function registerArchiveCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('archive')
     .description('move raw invocations older than a cutoff into Parquet files (verified) and delete them from the live table; rollups stay')
     .option('--older-than <age>', 'age cutoff such as 365d, 12w or 48h (default: the configured retention)')
@@ -90,6 +93,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         db.close();
       }
     });
+  fieldFlags(command, { 'older-than': '--older-than' });
 }
 
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {

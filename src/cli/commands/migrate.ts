@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { openDatabase } from '../../store/database.js';
-import { Migrator, type MigrationStep } from '../../store/migrator.js';
+import { Migrator, type MigrationStatus, type MigrationStep } from '../../store/migrator.js';
 import type { CliContext } from '../context.js';
+import { fieldFlags } from '../flags.js';
 
 /** The two migrators behind one asynchronous face. */
 interface AnyMigrator {
   latestVersion: number;
   currentVersion(): Promise<number>;
-  applied(): Promise<{ version: number; name: string; applied_at: number }[]>;
+  status(): Promise<MigrationStatus[]>;
   to(target: number): Promise<MigrationStep[]>;
   close(): Promise<void>;
 }
@@ -22,11 +23,7 @@ async function openMigrator(config: ReturnType<CliContext['config']>): Promise<A
     return {
       latestVersion: m.latestVersion,
       currentVersion: () => m.currentVersion(),
-      async applied() {
-        await m.currentVersion(); // creates the bookkeeping table when missing
-        const { rows } = await pool.query('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
-        return rows as { version: number; name: string; applied_at: number }[];
-      },
+      status: () => m.status(),
       to: (target) => m.to(target),
       close: () => pool.end(),
     };
@@ -36,7 +33,7 @@ async function openMigrator(config: ReturnType<CliContext['config']>): Promise<A
   return {
     latestVersion: m.latestVersion,
     currentVersion: async () => m.currentVersion(),
-    applied: async () => m.applied(),
+    status: async () => m.status(),
     to: async (target) => m.to(target),
     close: async () => {
       db.close();
@@ -45,7 +42,7 @@ async function openMigrator(config: ReturnType<CliContext['config']>): Promise<A
 }
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('migrate')
     .description('apply pending schema migrations, or move down with --rollback / --to (SQLite or PostgreSQL store)')
     .option('--rollback', 'roll back the most recent migration')
@@ -57,9 +54,14 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       const migrator = await openMigrator(config);
       try {
         if (opts.status) {
-          const applied = await migrator.applied();
+          const steps = await migrator.status();
           ctx.stdout.write(`schema version ${await migrator.currentVersion()} of ${migrator.latestVersion}\n`);
-          for (const m of applied) ctx.stdout.write(`  applied  ${String(m.version).padStart(4, '0')} ${m.name} (${new Date(m.applied_at).toISOString()})\n`);
+          for (const m of steps) {
+            const state = m.appliedAt === null ? 'pending' : 'applied';
+            ctx.stdout.write(`  ${state.padEnd(8)} ${String(m.version).padStart(4, '0')} ${m.name}${m.appliedAt === null ? '' : ` (${new Date(m.appliedAt).toISOString()})`}\n`);
+          }
+          const pending = steps.filter((m) => m.appliedAt === null).length;
+          if (pending > 0) ctx.stdout.write(`${pending} pending: \`session-buddy migrate\` applies ${pending === 1 ? 'it' : 'them'}\n`);
           return;
         }
         let target = migrator.latestVersion;
@@ -76,4 +78,5 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
         await migrator.close();
       }
     });
+  fieldFlags(command, { to: '--to' });
 }

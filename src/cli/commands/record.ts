@@ -3,6 +3,7 @@ import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
+import { fieldFlags, requireFlags } from '../flags.js';
 import { readStdin } from '../read-stdin.js';
 
 interface RecordOpts {
@@ -20,7 +21,7 @@ interface RecordOpts {
 }
 
 export function registerRecordCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('record')
     .description('record one invocation from flags, or invocations from JSON on stdin (--json: an object or an array)')
     .option('--skill <name>', 'skill name')
@@ -46,9 +47,6 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
         }
         inputs = Array.isArray(parsed) ? parsed : [parsed];
       } else {
-        for (const [flag, value] of [['--skill', opts.skill], ['--user', opts.user], ['--session', opts.session]] as const) {
-          if (value === undefined) throw AppError.invalid(flag, 'is required (or pass --json and JSON on stdin)');
-        }
         if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
         inputs = [
           {
@@ -73,4 +71,16 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
         await app.close();
       }
     });
+  requireFlags(command, ['--skill', '--user', '--session'], { flag: '--json', hint: 'or pass --json and JSON on stdin' });
+  fieldFlags(command, {
+    skill_name: '--skill',
+    user_id: '--user',
+    session_id: '--session',
+    workflow_phase: '--phase',
+    duration_ms: '--duration',
+    error_type: '--error',
+    invoked_at: '--at',
+    project: '--project',
+    agent: '--agent',
+  });
 }

@@ -58,6 +58,7 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logPath = path.join(dataDir, LOG_FILE);
   const log = fs.openSync(logPath, 'a');
+  const logStart = fs.fstatSync(log).size; // what this start writes follows
   const args = [ctx.binPath, 'start', '--foreground', '--data-dir', dataDir, ...forwardedFlags(cmd)];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: ctx.cwd, env: { ...ctx.env, ...forwardedEnv(cmd) } });
   child.unref();
@@ -72,8 +73,8 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
       return;
     }
   }
-  const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
-  throw new AppError('STORE_UNAVAILABLE', `the server did not start; last lines of ${logPath}:\n${tail}`);
+  const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath).subarray(logStart).toString('utf8').trimEnd().split('\n').slice(-15).join('\n') : '';
+  throw new AppError('STORE_UNAVAILABLE', `the server did not start; it wrote to ${logPath}:\n${tail}`);
 }
 
 /** --store and --pubsub go to the background server through its environment: URLs may hold passwords, which argv would show to every user of the machine. */

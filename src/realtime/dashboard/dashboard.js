@@ -140,9 +140,9 @@
         el('td', {}, k.skill_name),
         el('td', { class: 'num', 'data-field': 'invocations' }, fmtInt(k.invocations)),
         el('td', { class: `num ${rateClass(k.success_rate)}`, 'data-field': 'success_rate' }, fmtRate(k.success_rate)),
-        el('td', { class: 'num' }, fmtMs(k.avg_duration_ms)),
+        el('td', { class: 'num optional' }, fmtMs(k.avg_duration_ms)),
         el('td', { class: 'num' }, fmtMs(k.p95_duration_ms)),
-        el('td', {}, fmtTime(k.last_invoked_at)),
+        el('td', { class: 'optional' }, fmtTime(k.last_invoked_at)),
       );
       tr.addEventListener('click', () => chooseTrendSkill(k.skill_name));
       rows.push(tr);
@@ -195,7 +195,8 @@
       el('span', { class: 'time' }, fmtTime(a.detected_at)),
       el('span', { class: `badge ${a.severity}` }, a.severity),
       el('span', { class: 'skill' }, a.skill_name),
-      el('span', { class: 'muted' }, `${metric} ${a.direction} ${fmt(a.observed_value)} (baseline ${fmt(a.baseline_value)})`),
+      // "down to 80.0 %": the observed value, not the size of the change.
+      el('span', { class: 'muted' }, `${metric} ${a.direction} to ${fmt(a.observed_value)} (baseline ${fmt(a.baseline_value)})`),
     );
     list.prepend(li);
     while (list.children.length > ANOMALIES_MAX) list.lastElementChild.remove();
@@ -229,7 +230,7 @@
   // ---- charts ------------------------------------------------------------------
   function drawLive() {
     const h = state.history;
-    drawLines($('chart-success'), h, [{ key: 'rate', color: COLORS.ok, label: 'success' }], { min: 0, max: 1, fmt: fmtRate });
+    drawLines($('chart-success'), h, [{ key: 'rate', color: COLORS.ok, label: 'success' }], { axis: rateAxis, fixed: true });
     drawLines(
       $('chart-latency'),
       h,
@@ -237,7 +238,7 @@
         { key: 'avg', color: COLORS.accent, label: 'avg' },
         { key: 'p95', color: COLORS.p95, label: 'p95' },
       ],
-      { min: 0, fmt: fmtMs },
+      { axis: durationAxis, fixed: false },
     );
   }
 
@@ -256,30 +257,65 @@
     return { ctx, w, h, pad: { l: 56, r: 10, t: 16, b: 20 } };
   }
 
-  /** A round upper bound for the y axis. */
-  function niceMax(v) {
-    if (!(v > 0)) return 1;
-    const p = 10 ** Math.floor(Math.log10(v));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  // ---- y axes: round ticks -----------------------------------------------------
+  /** The smallest of 1, 2, 5 × 10^k that is at least x. */
+  function niceStep(x) {
+    const p = 10 ** Math.floor(Math.log10(x));
+    for (const m of [1, 2, 5]) if (m * p >= x * (1 - 1e-9)) return m * p;
     return 10 * p;
   }
 
-  function gridAndAxis(c, min, max, fmt) {
+  /**
+   * Ticks from 0 to a round top at or above `top` (at least 1), at most 5 of
+   * them, a round step apart (1, 2 or 5 × 10^k; at least 1 when `integer`).
+   */
+  function niceTicks(top, integer) {
+    const want = Math.max(top, 1);
+    let step = niceStep(want / 4);
+    if (integer) step = Math.max(1, step);
+    const ticks = [];
+    const n = Math.ceil(want / step - 1e-9);
+    for (let i = 0; i <= n; i++) ticks.push(Number((i * step).toPrecision(12)));
+    return ticks;
+  }
+
+  /** A count axis: 0, 1, 2, … (never a fractional or repeated label). */
+  function countAxis(top) {
+    return niceTicks(top, true).map((v) => ({ v, label: fmtInt(v) }));
+  }
+
+  /** A duration axis in one unit (ms, s or min) chosen from the top value, with round steps of that unit. */
+  function durationAxis(topMs) {
+    const [unit, name] = topMs >= 120000 ? [60000, 'min'] : topMs >= 2000 ? [1000, 's'] : [1, 'ms'];
+    const ticks = niceTicks(topMs / unit, unit === 1);
+    const step = ticks[1] - ticks[0];
+    const decimals = step >= 1 ? 0 : Math.ceil(-Math.log10(step) - 1e-9);
+    return ticks.map((v) => ({ v: v * unit, label: `${v.toFixed(decimals)} ${name}` }));
+  }
+
+  function rateAxis() {
+    return [0, 0.25, 0.5, 0.75, 1].map((v) => ({ v, label: `${v * 100} %` }));
+  }
+
+  /** Grid lines at the ticks; labelled unless `labels` is false (an empty chart has no scale to show). */
+  function gridAndAxis(c, ticks, labels, canvas) {
     const { ctx, w, h, pad } = c;
+    const min = ticks[0].v;
+    const max = ticks[ticks.length - 1].v;
     ctx.strokeStyle = COLORS.grid;
     ctx.fillStyle = COLORS.axis;
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (let i = 0; i <= 4; i++) {
-      const v = min + ((max - min) * i) / 4;
-      const y = pad.t + (h - pad.t - pad.b) * (1 - i / 4);
+    for (const t of ticks) {
+      const y = pad.t + (h - pad.t - pad.b) * (1 - (t.v - min) / (max - min));
       ctx.beginPath();
       ctx.moveTo(pad.l, Math.round(y) + 0.5);
       ctx.lineTo(w - pad.r, Math.round(y) + 0.5);
       ctx.stroke();
-      ctx.fillText(fmt(v), pad.l - 6, y);
+      if (labels) ctx.fillText(t.label, pad.l - 6, y);
     }
+    canvas.dataset.yTicks = labels ? ticks.map((t) => t.label).join('|') : '';
   }
 
   function emptyText(c, text) {
@@ -291,20 +327,27 @@
 
   function drawLines(canvas, points, series, opts) {
     const c = prepare(canvas);
-    const { ctx, w, h, pad } = c;
     canvas.dataset.points = String(points.length);
-    let max = opts.max;
-    if (max === undefined) {
-      let top = 0;
-      for (const p of points) for (const s of series) if (p[s.key] != null && p[s.key] > top) top = p[s.key];
-      max = niceMax(top);
+    let top = 0;
+    let values = 0;
+    for (const p of points) {
+      for (const s of series) {
+        if (p[s.key] == null) continue;
+        values++;
+        if (p[s.key] > top) top = p[s.key];
+      }
     }
-    gridAndAxis(c, opts.min, max, opts.fmt);
+    const ticks = opts.axis(top);
+    const min = ticks[0].v;
+    const max = ticks[ticks.length - 1].v;
+    gridAndAxis(c, ticks, values > 0 || opts.fixed, canvas);
     if (points.length === 0) return emptyText(c, 'waiting for data…');
+    if (values === 0) return emptyText(c, 'no invocations in the window');
+    const { ctx, w, h, pad } = c;
     const t0 = points[0].t;
     const span = Math.max(points[points.length - 1].t - t0, 1000);
     const x = (t) => pad.l + ((t - t0) / span) * (w - pad.l - pad.r);
-    const y = (v) => pad.t + (1 - (v - opts.min) / (max - opts.min)) * (h - pad.t - pad.b);
+    const y = (v) => pad.t + (1 - (v - min) / (max - min)) * (h - pad.t - pad.b);
     ctx.lineWidth = 2;
     let legendX = w - pad.r;
     for (const s of [...series].reverse()) {
@@ -342,8 +385,9 @@
     const c = prepare(canvas);
     const { ctx, w, h, pad } = c;
     canvas.dataset.points = String(points.length);
-    const max = niceMax(Math.max(0, ...points.map((p) => p.invocations)));
-    gridAndAxis(c, 0, max, (v) => fmtInt(Math.round(v)));
+    const ticks = countAxis(Math.max(0, ...points.map((p) => p.invocations)));
+    const max = ticks[ticks.length - 1].v;
+    gridAndAxis(c, ticks, points.length > 0, canvas);
     if (points.length === 0) return emptyText(c, 'no data');
     const plotW = w - pad.l - pad.r;
     const plotH = h - pad.t - pad.b;

@@ -6,7 +6,17 @@
  */
 import type pg from 'pg';
 import { AppError } from '../../errors.js';
-import { checkApplied, label, loadMigrations, migrationsDir, type AppliedMigration, type Migration, type MigrationStep } from '../migrator.js';
+import {
+  checkApplied,
+  label,
+  loadMigrations,
+  migrationsDir,
+  migrationStatus,
+  type AppliedMigration,
+  type Migration,
+  type MigrationStatus,
+  type MigrationStep,
+} from '../migrator.js';
 
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
 
@@ -31,6 +41,20 @@ export class PgMigrator {
       await this.ensureTable(client);
       const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
       return rows[0]?.v ?? 0;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Every migration, applied (with when) or pending; see migrationStatus. */
+  async status(): Promise<MigrationStatus[]> {
+    const client = await this.pool.connect();
+    try {
+      await this.ensureTable(client);
+      const { rows } = await client.query<{ version: number; name: string; applied_at: string }>(
+        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+      );
+      return migrationStatus(this.migrations, rows);
     } finally {
       client.release();
     }

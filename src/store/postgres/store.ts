@@ -5,10 +5,11 @@
  */
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
-import { type HourRange, type InvocationStore, type NormalizedInvocation, type PhaseTotal, type SessionSummary, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import { type HourRange, type InvocationStore, type InvocationTail, type NormalizedInvocation, type PhaseTotal, type SessionSummary, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { PgInvocationWriter } from './invocation-writer.js';
+import { pgInvocationsAfter, pgLatestInvocationSeq } from './invocation-tail.js';
 import { PgMigrator } from './migrator.js';
 import { createPgPool, redactUrl } from './pool.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
@@ -53,6 +54,14 @@ export class PgStore implements InvocationStore {
 
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
     return this.groupCommit.submit(batch);
+  }
+
+  latestInvocationSeq(): Promise<number> {
+    return pgLatestInvocationSeq(this.pool);
+  }
+
+  invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail> {
+    return pgInvocationsAfter(this.pool, afterSeq, limit);
   }
 
   async hourlyRollups(range: HourRange): Promise<HourlyRollup[]> {

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import type { NormalizedInvocation } from '../types.js';
 import type { ModelStore } from '../model-types.js';
 import { testBackends, type OpenedBackend } from '../../testing/backends.js';
 

@@ -7,6 +7,7 @@ import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from '../migrator.js';
 import { type HourRange, type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
 import { RollupReader } from './rollup-reader.js';
 
@@ -20,6 +21,7 @@ export class SqliteStore implements InvocationStore {
   readonly migrator: Migrator;
   private readonly writer: InvocationWriter;
   private readonly reader: RollupReader;
+  private readonly tail: InvocationTailReader;
   private readonly groupCommit: GroupCommit;
 
   constructor(
@@ -32,6 +34,7 @@ export class SqliteStore implements InvocationStore {
       if (opts.migrate ?? true) this.migrator.up();
       this.writer = new InvocationWriter(this.db);
       this.reader = new RollupReader(this.db);
+      this.tail = new InvocationTailReader(this.db);
       this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
     } catch (err) {
       this.db.close();
@@ -42,6 +45,14 @@ export class SqliteStore implements InvocationStore {
   /** Writes a batch; concurrent calls are group-committed (see GroupCommit). */
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
     return this.groupCommit.submit(batch);
+  }
+
+  async latestInvocationSeq() {
+    return this.tail.latestSeq();
+  }
+
+  async invocationsAfter(afterSeq: number, limit: number) {
+    return this.tail.after(afterSeq, limit);
   }
 
   async hourlyRollups(range: HourRange) {

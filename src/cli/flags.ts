@@ -1,0 +1,84 @@
+/**
+ * What the user typed, in error messages. Services and the configuration name
+ * their input fields (`workflow_phase`, `invoked_at`, `port`); a command
+ * declares which of its flags feeds which field (`fieldFlags`), and `runCli`
+ * rewrites every INVALID_INPUT error through `errorForFlags`, so messages
+ * name the flag (`--phase: …`). Required flags are declared once
+ * (`requireFlags`): `--help` marks them and a missing set is reported at once.
+ */
+import type { Command } from 'commander';
+import { AppError } from '../errors.js';
+
+/**
+ * Internal field name → the flag that sets it; with `env`, the environment
+ * variable that sets it when the flag was not typed.
+ */
+export type FieldFlags = Readonly<Record<string, string | { flag: string; env: string }>>;
+
+const fieldMaps = new WeakMap<Command, FieldFlags>();
+
+/** Declares which flag of `cmd` (or, on the root program, which global flag) sets which field. */
+export function fieldFlags(cmd: Command, map: FieldFlags): Command {
+  fieldMaps.set(cmd, { ...fieldMaps.get(cmd), ...map });
+  return cmd;
+}
+
+/** The flag that sets `field`, looked up from the command that ran up to the root program. */
+export function flagFor(cmd: Command | null, field: string): string | undefined {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const entry = fieldMaps.get(c)?.[field];
+    if (entry === undefined) continue;
+    if (typeof entry === 'string') return entry;
+    const typed = cmd!.options.concat(c.options).find((o) => o.long === entry.flag);
+    return typed && cmd!.getOptionValueSourceWithGlobals(typed.attributeName()) === 'cli' ? entry.flag : entry.env;
+  }
+  return undefined;
+}
+
+interface Issue {
+  field: string;
+  rule: string;
+}
+
+/**
+ * The error as the user of `cmd` should read it: every field (and every
+ * issue, when the error carries several) a flag of the command sets is named
+ * by that flag. Other errors pass through unchanged.
+ */
+export function errorForFlags(err: AppError, cmd: Command | null): AppError {
+  if (err.code !== 'INVALID_INPUT' || typeof err.details.field !== 'string') return err;
+  const rename = (i: Issue): Issue => ({ field: flagFor(cmd, i.field) ?? i.field, rule: i.rule });
+  const issues = Array.isArray(err.details.issues) ? (err.details.issues as Issue[]).map(rename) : null;
+  const first = rename({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : '' });
+  if (first.field === err.details.field && issues === null) return err;
+  const prefix = `${err.details.field}:`;
+  const message = issues
+    ? issues.map((i) => `${i.field}: ${i.rule}`).join('\n')
+    : err.message.startsWith(prefix)
+      ? `${first.field}:${err.message.slice(prefix.length)}`
+      : err.message;
+  return new AppError(err.code, message, { ...err.details, field: first.field, ...(issues ? { issues } : {}) }, { cause: err });
+}
+
+/**
+ * Marks `flags` of `cmd` as required (unless `unless` is given): `--help`
+ * says so beside each, and before the action runs every missing one is
+ * reported in one error.
+ */
+export function requireFlags(cmd: Command, flags: readonly string[], unless?: { flag: string; hint: string }): Command {
+  const options = flags.map((flag) => {
+    const option = cmd.options.find((o) => o.long === flag);
+    if (!option) throw new Error(`requireFlags: ${cmd.name()} has no option ${flag}`);
+    option.description = `${option.description} (required${unless ? ` unless ${unless.flag}` : ''})`;
+    return option;
+  });
+  cmd.hook('preAction', (_self, action) => {
+    const opts = action.opts();
+    if (unless && opts[cmd.options.find((o) => o.long === unless.flag)!.attributeName()] !== undefined) return;
+    const missing = options.filter((o) => opts[o.attributeName()] === undefined).map((o) => o.long!);
+    if (missing.length === 0) return;
+    const rule = `${missing.length === 1 ? 'is' : 'are'} required${unless ? ` (${unless.hint})` : ''}`;
+    throw new AppError('INVALID_INPUT', `missing ${missing.join(', ')}: ${rule}`, { field: missing[0], rule, missing });
+  });
+  return cmd;
+}
