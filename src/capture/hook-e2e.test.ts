@@ -111,7 +111,7 @@ describe('hook capture with the real tracker', () => {
         project: 'shop',
         agent: 'claude-code',
         metadata: { source: 'hook', tool: 'Read', timed: true },
-        dedupe_key: `cc:${SID}:toolu_e3`,
+        dedupe_key: `cc:toolu_e3`,
       },
     ]);
     const r = await call(liveUrl, 'toolu_e4', { hook_event_name: 'PostToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_response: {} }, T0 + 4000, T0 + 4100);

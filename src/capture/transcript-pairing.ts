@@ -184,7 +184,7 @@ export class TranscriptPairer {
         project: use.project,
         agent: AGENT_NAME,
         metadata,
-        dedupe_key: dedupeKeyFor(use.sessionId, use.id),
+        dedupe_key: dedupeKeyFor(use.id),
       });
     }
     return { invocations, pending };

@@ -15,6 +15,7 @@ import { SqliteAnalyticsRecords } from './sqlite/analytics-records.js';
 import { SqliteExperimentStore } from './sqlite/experiment-store.js';
 import { SqliteModelStore } from './sqlite/model-store.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+import { SqliteTranscriptCursors } from './sqlite/transcript-cursors.js';
 import { STORAGE_TABLES, type Stores } from './stores.js';
 
 export interface StoreOptions {
@@ -38,6 +39,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
+    transcriptCursors: new SqliteTranscriptCursors(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
     trainingDbFile: file === ':memory:' ? null : file,

@@ -14,6 +14,7 @@ import { createPgSessionSkillMetrics } from './pg-session-skill-metrics.js';
 import { sharedUserSalt } from './pg-settings.js';
 import { readPgStorageStats } from './pg-storage-stats.js';
 import { PgStore } from './pg-store.js';
+import { PgTranscriptCursors } from './transcript-cursors.js';
 
 export interface PgStoreOptions extends StoreOptions {
   poolSize?: number;
@@ -44,6 +45,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
+    transcriptCursors: new PgTranscriptCursors(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,
     trainingDbFile: null,
