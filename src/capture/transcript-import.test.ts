@@ -71,7 +71,7 @@ function writeFixture(dir: string, mtime: Date): { main: string; sub: string } {
     [
       JSON.stringify({ ...JSON.parse(assistant('03:10.000', 's1', 'msg_s1', [toolUse('toolu_6', 'Grep', { pattern: 'x' })])), isSidechain: true, agentId: 'ag1' }),
       JSON.stringify({ ...JSON.parse(user('03:10.120', 's2', [toolResult('toolu_6', 'No matches found')])), isSidechain: true, agentId: 'ag1' }),
-    ].join('\n'),
+    ].join('\n') + '\n',
   );
   fs.writeFileSync(path.join(proj, 'notes.txt'), 'not a transcript');
   for (const f of [main, sub]) fs.utimesSync(f, mtime, mtime);
@@ -90,7 +90,14 @@ describe('importTranscripts', () => {
     // 15 fixture lines, 1 blank -> 14 in the main file; 2 in the subagent file
     // malformed: "{{{ not json", "null", tool_use without id = 3
     // invocations: toolu_1, 2, 3, 4 (no_result, superseded), 6 (subagent); toolu_5 pending
-    assert.deepEqual(sum, { files: 2, lines: 16, malformed: 3, invocations: 5, inserted: 5, duplicates: 0, rejected: 0, pending: 1, unreadable: 0 });
+    assert.deepEqual(
+      { ...sum, bytes: 0, malformedAt: sum.malformedAt.map((m) => path.basename(m)) },
+      {
+        files: 2, unchanged: 0, appended: 0, reread: 0, bytes: 0, lines: 16, malformed: 3,
+        malformedAt: [`${SID}.jsonl:6: not a JSON object (truncated?)`, `${SID}.jsonl:14: not a JSON object (truncated?)`, `${SID}.jsonl:15: tool block without id, name or timestamp`],
+        invocations: 5, inserted: 5, duplicates: 0, rejected: 0, pending: 1, unreadable: 0, unreadableAt: [],
+      },
+    );
 
     const t1 = store.rows.get(`cc:toolu_1`);
     assert.deepEqual(t1, {
@@ -166,7 +173,7 @@ describe('importTranscripts', () => {
       [
         assistant('00:00.000', 'x1', 'm1', [toolUse('t1', 'INVALID', {}), toolUse('t2', 'Read', {})]),
         user('00:01.000', 'x2', [toolResult('t1', 'ok'), toolResult('t2', 'ok')]),
-      ].join('\n'),
+      ].join('\n') + '\n',
     );
     const store = fakeStore();
     const sum = await importTranscripts(d, { userId: 'u', record: store.record, now: NOW });
