@@ -13,12 +13,15 @@
  *    being held in memory;
  *  - not `{…}` (a truncated line ends without its closing brace): malformed;
  *  - not valid UTF-8: malformed;
- *  - cannot hold a tool call (no `"tool_use"`, `"tool_result"` or
- *    `"assistant"` in the bytes): skipped without JSON.parse;
- *  - otherwise parsed; invalid JSON or an incomplete tool block: malformed.
+ *  - shorter than 4 KiB and cannot hold a tool call (no `"tool_use"`,
+ *    `"tool_result"` or `"assistant"` in the bytes): skipped without JSON.parse;
+ *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
+ *    fields pairing reads, see transcript-lazy-json.ts); invalid JSON or an
+ *    incomplete tool block: malformed.
  */
 import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { reduceLine } from './transcript-lazy-json.js';
 import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -61,6 +64,8 @@ export interface ScanResult {
 }
 
 export const MAX_REPORTED = 50;
+/** Lines from this long are decoded lazily (transcript-lazy-json.ts). */
+export const LAZY_MIN_BYTES = 4096;
 
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
@@ -184,10 +189,14 @@ function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res
   if (buf[a] !== OPEN || buf[b - 1] !== CLOSE) return malformed(res, 'not a JSON object (truncated?)');
   const line = buf.subarray(a, b);
   if (!isUtf8(line)) return malformed(res, 'not UTF-8');
-  if (!NEEDLES.some((n) => line.indexOf(n) >= 0)) return;
+  const lazy = line.length >= LAZY_MIN_BYTES;
+  // A short line is searched for the words a tool call needs; a long one is walked lazily instead
+  // (cheaper than searching it: the walk jumps over its strings).
+  if (!lazy && !NEEDLES.some((n) => line.indexOf(n) >= 0)) return;
   let value: unknown;
   try {
-    value = JSON.parse(line.toString('utf8'));
+    // Long lines are mostly tool output that pairing never reads: decode only what it reads.
+    value = lazy ? reduceLine(line) : JSON.parse(line.toString('utf8'));
   } catch {
     return malformed(res, 'invalid JSON');
   }
