@@ -42,16 +42,21 @@ const spec: TreeSpec = {
 
 interface Run {
   wallS: number;
+  /** user + system CPU seconds (all threads). */
+  cpuS: number;
   rssMb: number;
+  /** 1-minute load average just before the step (the machine may be shared). */
+  load: number;
   stdout: string;
 }
 
 function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Run {
   const timeFile = path.join(work, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M', cmd, ...argv], { env, encoding: 'utf8', maxBuffer: 256 * MiB, cwd: work });
+  const load = Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', cmd, ...argv], { env, encoding: 'utf8', maxBuffer: 256 * MiB, cwd: work });
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const [wall, rss] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
-  return { wallS: Number(wall), rssMb: Number(rss) / 1024, stdout: r.stdout };
+  const [wall, rss, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
+  return { wallS: Number(wall), cpuS: Number(user) + Number(sys), rssMb: Number(rss) / 1024, load, stdout: r.stdout };
 }
 
 // The tree.
@@ -110,8 +115,8 @@ const rows: Array<[string, Run, string, string]> = [
 const lines = [
   `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores`,
   '',
-  '| step | wall time | peak RSS | import time (in process) | result |',
-  '|---|---:|---:|---:|---|',
-  ...rows.map(([name, r, result, inproc]) => `| ${name} | ${r.wallS.toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${inproc} | ${result} |`),
+  '| step | wall time | CPU (user+sys) | peak RSS | import time (in process) | load avg before | result |',
+  '|---|---:|---:|---:|---:|---:|---|',
+  ...rows.map(([name, r, result, inproc]) => `| ${name} | ${r.wallS.toFixed(2)} s | ${r.cpuS.toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${inproc} | ${r.load.toFixed(1)} | ${result} |`),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -140,6 +140,27 @@ function pick(b: Buffer, m: Map<string, Range>, keys: readonly string[], into: R
   }
 }
 
+/** Error text beyond this is not decoded: its class comes from the first 2,000 characters. */
+const ERROR_TEXT_BYTES = 16 * 1024;
+
+/** A tool_result's error content; a long string is decoded from its first bytes only. */
+function errorContent(b: Buffer, r: Range): unknown {
+  if (r[1] - r[0] <= ERROR_TEXT_BYTES) return decode(b, r);
+  if (b[r[0]] !== QUOTE) return '';
+  // Cut before any escape or multi-byte character that the cut would split, and close the string.
+  let cut = r[0] + ERROR_TEXT_BYTES;
+  while (cut > r[0] + 1 && (b[cut]! & 0xc0) === 0x80) cut--;
+  let bs = 0;
+  while (b[cut - 1 - bs] === BACKSLASH) bs++;
+  const e = b.lastIndexOf(BACKSLASH, cut - 1);
+  if (bs % 2 === 1 || (e >= cut - 6 && e > r[0])) cut = e;
+  try {
+    return JSON.parse(`${b.toString('utf8', r[0], cut)}"`);
+  } catch {
+    return '';
+  }
+}
+
 const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId'] as const;
 
 /** The parts of a transcript line that pairing reads (see the file comment). */
@@ -177,7 +198,8 @@ export function reduceLine(b: Buffer): unknown {
     if (block.type === 'tool_use') pick(b, m, ['id', 'name', 'input'], block);
     else if (block.type === 'tool_result') {
       pick(b, m, ['tool_use_id', 'is_error'], block);
-      if (block.is_error === true) pick(b, m, ['content'], block);
+      const content = m.get('content');
+      if (block.is_error === true && content) block.content = errorContent(b, content);
     }
     content.push(block);
   }

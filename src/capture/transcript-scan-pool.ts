@@ -89,8 +89,10 @@ function startWorker(): Worker {
   const self = import.meta.url;
   const ts = self.endsWith('.ts');
   const entry = new URL(ts ? './transcript-scan-worker.ts' : './transcript-scan-worker.js', self);
-  if (!ts) return new Worker(entry, { execArgv: [] });
+  // Small heaps: a worker holds one range's events and one line at a time (lines are Buffers, outside the heap).
+  const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
+  if (!ts) return new Worker(entry, { execArgv: [], resourceLimits });
   const loader = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true, execArgv: [] });
+  return new Worker(code, { eval: true, execArgv: [], resourceLimits });
 }
