@@ -207,7 +207,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   const files: TranscriptFile[] = [];
   for (const t of targets) files.push(...(await findTranscriptFiles(t)));
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const batchSize = Math.max(1, opts.batchSize ?? 500);
+  const batchSize = Math.max(1, opts.batchSize ?? 2000);
   const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const sum = emptySummary();
   const cursors = opts.cursors ? await opts.cursors.get([...new Set(files.map((f) => f.path))]) : new Map<string, TranscriptCursor>();
@@ -256,65 +256,96 @@ export async function importTranscripts(target: string | readonly string[], opts
   opts.onProgress?.(0, total);
   const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism()), 8);
   const pool = total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount > 1 ? new ScanPool(workerCount) : null;
-  const scan = (req: ScanRequest): Promise<ScanResult> => (pool ? pool.run(req) : new Promise((resolve) => setImmediate(() => resolve(scanRange(req)))));
+  const inline = (req: ScanRequest): Promise<ScanResult> =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(scanRange(req));
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    );
+  // A file error (ENOENT, EACCES…) stands; a worker that failed otherwise (e.g. out of memory) is replaced by a scan here.
+  const scan = (req: ScanRequest): Promise<ScanResult> =>
+    pool ? pool.run(req).catch((err: NodeJS.ErrnoException) => (err.code ? Promise.reject(err) : inline(req))) : inline(req);
 
-  // Pairing and writing are done one file at a time, in the order files finish scanning.
-  let writing: Promise<void> = Promise.resolve();
-  const finishFile = async (job: FileJob, results: ScanResult[]): Promise<void> => {
-    const pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
-    let lineBase = job.lineBase;
-    let offset = job.from;
-    for (const r of results) {
-      for (const e of r.events) pairer.addEvent(e);
-      sum.lines += r.lines;
-      sum.malformed += r.malformed;
-      for (const m of r.malformedAt) {
-        if (sum.malformedAt.length < MAX_LISTED) sum.malformedAt.push(`${job.file.path}:${lineBase + m.line}: ${m.reason}`);
-      }
-      lineBase += r.lineBreaks;
-      offset = Math.max(offset, r.consumedEnd);
-      sum.bytes += r.bytes;
-    }
+  // Ranges are scanned in file order, a few ahead of the one being paired (bounded memory);
+  // pairing and writing take them in order, one file at a time.
+  // Invocations of several files are written together (fewer, larger transactions); a file's
+  // cursor is saved only after its invocations are.
+  let buffered: CapturedInvocation[] = [];
+  let bufferedCursors: TranscriptCursor[] = [];
+  const flush = async (): Promise<void> => {
+    const inputs = buffered;
+    const cursorsToSave = bufferedCursors;
+    buffered = [];
+    bufferedCursors = [];
+    await recordAll(inputs, opts.record, batchSize, sum);
+    if (opts.cursors && cursorsToSave.length > 0) await opts.cursors.put(cursorsToSave, opts.now);
+  };
+  const finishFile = async (job: FileJob, pairer: TranscriptPairer, offset: number, lineCount: number): Promise<void> => {
     sum.files++;
     const { invocations, pending } = pairer.finish(job.settled);
     sum.invocations += invocations.length;
     sum.pending += pending;
-    await recordAll(invocations, opts.record, batchSize, sum);
+    for (const inv of invocations) buffered.push(inv);
     if (opts.cursors) {
       const fp = fingerprint(job.file.path, offset);
-      await opts.cursors.put(
-        [{ path: job.file.path, size: job.file.size, mtimeMs: job.file.mtimeMs, offset, lineCount: lineBase, ...fp, state: JSON.stringify(pairer.state()) }],
-        opts.now,
-      );
+      bufferedCursors.push({ path: job.file.path, size: job.file.size, mtimeMs: job.file.mtimeMs, offset, lineCount, ...fp, state: JSON.stringify(pairer.state()) });
     }
+    if (buffered.length >= batchSize || bufferedCursors.length >= 200) await flush();
   };
-  const enqueue = (job: FileJob, results: ScanResult[]) => {
-    writing = writing.then(() => finishFile(job, results));
-    return writing;
+
+  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
+  const ahead = pool ? workerCount * 3 : 1;
+  const inflight: Promise<ScanResult | Error>[] = [];
+  let launched = 0;
+  const launch = () => {
+    while (launched < ranges.length && inflight.length < ahead) {
+      inflight.push(scan(ranges[launched++]!.req).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+    }
   };
 
   try {
-    for (const job of finishOnly) await enqueue(job, []);
-    await Promise.all(
-      jobs.map(async (job) => {
-        let results: ScanResult[];
-        try {
-          results = await Promise.all(
-            job.requests.map(async (req) => {
-              const r = await scan(req);
-              done += req.end - req.start;
-              opts.onProgress?.(Math.min(done, total), total);
-              return r;
-            }),
-          );
-        } catch (err) {
-          unreadable(job.file.path, err);
-          return;
+    for (const job of finishOnly) {
+      await finishFile(job, new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state), job.from, job.lineBase);
+    }
+    await flush();
+    launch();
+    let pairer: TranscriptPairer | null = null;
+    let failed: Error | null = null;
+    let lineCount = 0;
+    let offset = 0;
+    for (const { job, req, first, last } of ranges) {
+      const r = await inflight.shift()!;
+      launch();
+      if (first) {
+        pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
+        failed = null;
+        lineCount = job.lineBase;
+        offset = job.from;
+      }
+      if (r instanceof Error) failed ??= r;
+      else if (!failed) {
+        for (const e of r.events) pairer!.addEvent(e);
+        sum.lines += r.lines;
+        sum.malformed += r.malformed;
+        for (const m of r.malformedAt) {
+          if (sum.malformedAt.length < MAX_LISTED) sum.malformedAt.push(`${job.file.path}:${lineCount + m.line}: ${m.reason}`);
         }
-        await enqueue(job, results);
-      }),
-    );
-    await writing;
+        lineCount += r.lineBreaks;
+        offset = Math.max(offset, r.consumedEnd);
+        sum.bytes += r.bytes;
+      }
+      done += req.end - req.start;
+      opts.onProgress?.(Math.min(done, total), total);
+      if (last) {
+        if (failed) unreadable(job.file.path, failed);
+        else await finishFile(job, pairer!, offset, lineCount);
+      }
+    }
+    await flush();
   } finally {
     await pool?.close();
   }

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { DEFAULT_SETTLE_MS, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../capture/transcript-scan.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
-import { createLogger } from '../../logger.js';
+import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 
@@ -63,7 +62,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         targets = all.filter((d) => fs.existsSync(d));
         if (targets.length === 0) throw AppError.invalid('paths', `no transcripts: ${all.join(', ')} not found (set CLAUDE_CONFIG_DIR or name the paths)`);
       }
-      const app = await openApp(config, { logger: createLogger('silent') });
+      const app = await openTracker(config);
       try {
         let bar: ReturnType<typeof createProgress> | null = null;
         const started = process.hrtime.bigint();
