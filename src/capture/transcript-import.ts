@@ -83,33 +83,33 @@ export interface TranscriptFile {
   mtimeMs: number;
 }
 
-/** Lists *.jsonl files under a file or directory (symlinked directories are not followed). */
+/**
+ * Lists *.jsonl files under a file or directory (symlinked directories are not
+ * followed). Synchronous calls inside: hundreds of stats cost milliseconds,
+ * where each awaited one would wait for the thread pool.
+ */
 export async function findTranscriptFiles(target: string): Promise<TranscriptFile[]> {
-  const st = await fs.promises.stat(target);
+  const st = fs.statSync(target);
   if (st.isFile()) return [{ path: target, size: st.size, mtimeMs: st.mtimeMs }];
   const out: TranscriptFile[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const walk = (dir: string): void => {
     let entries: fs.Dirent[];
     try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(full);
+      if (e.isDirectory()) walk(full);
       else if (e.isFile() && e.name.toLowerCase().endsWith('.jsonl')) {
-        try {
-          const s = await fs.promises.stat(full);
-          out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs });
-        } catch {
-          // vanished while walking
-        }
+        const s = fs.statSync(full, { throwIfNoEntry: false });
+        if (s) out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs }); // else: vanished while walking
       }
     }
   };
-  await walk(target);
+  walk(target);
   return out;
 }
 
