@@ -57,9 +57,9 @@ export interface ScanResult {
   malformed: number;
   /** The first malformed lines (at most `MAX_REPORTED`). */
   malformedAt: MalformedLine[];
-  /** File offset just past the last line consumed. */
+  /** File offset just past the last line consumed; -1 when the range holds no line start. */
   consumedEnd: number;
-  /** Bytes from `start` to `consumedEnd`. */
+  /** Bytes of the lines consumed (from the range's first line to `consumedEnd`). */
   bytes: number;
 }
 
@@ -78,16 +78,18 @@ function isSpace(b: number): boolean {
 export function scanRange(req: ScanRequest): ScanResult {
   const res: ScanResult = { events: [], lines: 0, lineBreaks: 0, malformed: 0, malformedAt: [], consumedEnd: req.start, bytes: 0 };
   const fd = fs.openSync(req.path, 'r');
+  let firstLine: number;
   try {
-    scan(fd, req, res);
+    firstLine = scan(fd, req, res);
   } finally {
     fs.closeSync(fd);
   }
-  res.bytes = res.consumedEnd - req.start;
+  res.bytes = firstLine < 0 ? 0 : Math.max(0, res.consumedEnd - firstLine);
   return res;
 }
 
-function scan(fd: number, req: ScanRequest, res: ScanResult): void {
+/** Scans; returns the offset of the range's first line. */
+function scan(fd: number, req: ScanRequest, res: ScanResult): number {
   let pos = req.start;
   if (!req.atLineStart && pos > 0) {
     // Begins inside a line unless the byte before is a newline.
@@ -96,13 +98,15 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): void {
     if (one[0] !== NL) {
       const next = findNewline(fd, pos, req.fileEnd);
       if (next < 0) {
-        res.consumedEnd = req.fileEnd;
-        return;
+        // Inside the file's last line, which has no newline yet: the range before owns it.
+        res.consumedEnd = -1;
+        return -1;
       }
       pos = next + 1;
     }
   }
   res.consumedEnd = pos;
+  const firstLine = pos;
   let buf = Buffer.allocUnsafe(Math.min(CHUNK, req.maxLineBytes + 1));
   let len = 0; // valid bytes in buf, which starts at file offset `pos`
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
@@ -125,7 +129,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): void {
       lineStart = nl + 1;
       res.consumedEnd = pos + lineStart;
     }
-    if (!skipping && pos + lineStart >= req.end) return; // every line starting in the range is done
+    if (!skipping && pos + lineStart >= req.end) return firstLine; // every line starting in the range is done
     if (lineStart > 0) {
       buf.copyWithin(0, lineStart, len);
       pos += lineStart;
@@ -138,7 +142,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): void {
         res.lineBreaks++;
         res.consumedEnd = pos + len;
       }
-      return;
+      return firstLine;
     }
     if (len === buf.length) {
       if (skipping || len > req.maxLineBytes) {
