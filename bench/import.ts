@@ -99,8 +99,12 @@ const days = (JSON.parse(cc1.stdout) as { daily?: unknown[] }).daily?.length ?? 
 const first = sb();
 const cc2 = cc();
 const again = sb();
-const appended = appendToSession(bigFile, MiB, 99);
+const bigSize = fs.statSync(bigFile).size;
+const appended = appendToSession(bigFile, MiB, Date.now() % 1_000_000);
 const append = sb();
+const appendedTo = (fs.statSync(bigFile).size / MiB).toFixed(0);
+// Back to the generated tree (the data directory, and with it the cursors, is new on every run).
+fs.truncateSync(bigFile, bigSize);
 
 const s1 = summary(first);
 const s2 = summary(again);
@@ -110,7 +114,7 @@ const rows: Array<[string, Run, string, string]> = [
   ['session-buddy import, first', first, `${s1.invocations} calls, ${s1.inserted} new, ${s1.malformed} malformed`, `${(s1.elapsedMs! / 1000).toFixed(2)} s`],
   ['ccusage daily --json (2nd run)', cc2, '', ''],
   ['session-buddy import, unchanged tree', again, `${s2.unchanged} unchanged, ${s2.bytes} bytes read`, `${s2.elapsedMs} ms`],
-  [`session-buddy import, ${(appended / MiB).toFixed(2)} MiB appended to the ${(fs.statSync(bigFile).size / MiB).toFixed(0)} MiB file`, append, `${s3.bytes} bytes read, ${s3.inserted} new`, `${s3.elapsedMs} ms`],
+  [`session-buddy import, ${(appended / MiB).toFixed(2)} MiB appended to the ${appendedTo} MiB file`, append, `${s3.bytes} bytes read, ${s3.inserted} new`, `${s3.elapsedMs} ms`],
 ];
 const lines = [
   `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores`,

@@ -207,7 +207,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   const files: TranscriptFile[] = [];
   for (const t of targets) files.push(...(await findTranscriptFiles(t)));
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const batchSize = Math.max(1, opts.batchSize ?? 2000);
+  const batchSize = Math.max(1, opts.batchSize ?? 1000);
   const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const sum = emptySummary();
   const cursors = opts.cursors ? await opts.cursors.get([...new Set(files.map((f) => f.path))]) : new Map<string, TranscriptCursor>();
@@ -298,7 +298,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   };
 
   const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
-  const ahead = pool ? workerCount * 3 : 1;
+  const ahead = pool ? workerCount * 2 : 1;
   const inflight: Promise<ScanResult | Error>[] = [];
   let launched = 0;
   const launch = () => {
