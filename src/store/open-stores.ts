@@ -23,6 +23,8 @@ export interface StoreOptions {
   now?: () => number;
   /** Prediction models kept (default 5). */
   keepModels?: number;
+  /** SQLite page cache in MiB (default 128; ignored on PostgreSQL). */
+  cacheMiB?: number;
 }
 
 export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {

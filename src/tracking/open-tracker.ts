@@ -22,9 +22,10 @@ export interface OpenedTracker {
   close(): Promise<void>;
 }
 
-export async function openTracker(config: Config, now: () => number = Date.now): Promise<OpenedTracker> {
+export async function openTracker(config: Config, opts: { now?: () => number; cacheMiB?: number } = {}): Promise<OpenedTracker> {
+  const now = opts.now ?? Date.now;
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const stores = await openStores(config, { now });
+  const stores = await openStores(config, { now, ...(opts.cacheMiB ? { cacheMiB: opts.cacheMiB } : {}) });
   try {
     const hashUser = createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
     const tracker = new Tracker({ store: stores.invocations, hashUser, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: config.maxMetadataBytes, now });

@@ -62,7 +62,8 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         targets = all.filter((d) => fs.existsSync(d));
         if (targets.length === 0) throw AppError.invalid('paths', `no transcripts: ${all.join(', ')} not found (set CLAUDE_CONFIG_DIR or name the paths)`);
       }
-      const app = await openTracker(config);
+      // A smaller SQLite page cache: the import writes each rollup page a few times, then exits (peak RSS).
+      const app = await openTracker(config, { cacheMiB: 32 });
       try {
         let bar: ReturnType<typeof createProgress> | null = null;
         const started = process.hrtime.bigint();
