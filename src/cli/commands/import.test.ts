@@ -53,6 +53,21 @@ describe('session-buddy import (CLI)', () => {
     assert.match(third.out, /imported 1 file\(s\), 2 line\(s\): 1 tool call\(s\), 1 new, 0 already recorded; 1 unchanged file\(s\) skipped; 1 file\(s\) read from where the last import stopped/);
   });
 
+  it('skips a line over --max-line-mib as malformed and imports the files after it', () => {
+    const dir = path.join(root, 'big-line');
+    fs.mkdirSync(dir, { recursive: true });
+    const huge = JSON.stringify({ type: 'user', timestamp: ts(1), message: { content: [{ type: 'tool_result', tool_use_id: 'h1', content: 'z'.repeat(300_000) }] } });
+    fs.writeFileSync(path.join(dir, 'a.jsonl'), `${use('h1', 0)}\n${huge}\n${use('h2', 2)}\n${res('h2', 3)}\n`);
+    fs.writeFileSync(path.join(dir, 'b.jsonl'), `${use('h3', 0)}\n${res('h3', 1)}\n`);
+    const r = run([dir, '--json', '--max-line-mib', '0.1', '--data-dir', path.join(root, 'data-big')], {});
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out);
+    // h2 and h3 completed; h1, whose result was the skipped line, failed (no_result: the conversation went on)
+    assert.deepEqual([s.files, s.malformed, s.inserted, s.pending], [2, 1, 3, 0]);
+    assert.match(r.err, /a\.jsonl:2: oversize/);
+    assert.notEqual(run([dir, '--max-line-mib', '0'], {}).code, 0);
+  });
+
   it('says where it looked when there is nothing to import', () => {
     const r = run([], { CLAUDE_CONFIG_DIR: path.join(root, 'nowhere') });
     assert.notEqual(r.code, 0);
