@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from './config.js';
@@ -44,5 +45,17 @@ describe('store and pub/sub configuration', () => {
     assert.throws(() => parseConfig({ cwd, flags: { store: 'mysql://x/y' } }), field('store'));
     assert.throws(() => parseConfig({ cwd, flags: { pubsub: 'nats://x' } }), field('pubsub'));
     assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_PG_POOL_SIZE: '0' } }), { code: 'INVALID_INPUT' });
+  });
+});
+
+describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
+  it('defaults to ~/.claude and takes a comma-separated list, relative to cwd, without repeats', () => {
+    assert.deepEqual(parseConfig({ cwd, env: {} }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);
+    assert.deepEqual(parseConfig({ cwd, env: { CLAUDE_CONFIG_DIR: ' ' } }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);
+    assert.deepEqual(parseConfig({ cwd, env: { CLAUDE_CONFIG_DIR: '/a/claude, rel ,~/work/.claude,,/a/claude' } }).claudeConfigDirs, [
+      '/a/claude',
+      '/work/dir/rel',
+      path.join(os.homedir(), 'work', '.claude'),
+    ]);
   });
 });

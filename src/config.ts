@@ -2,6 +2,7 @@
  * Configuration is parsed once, here, from CLI flags and environment
  * variables. Nothing else in the code base reads `process.env`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { AppError } from './errors.js';
 import type { LogLevel } from './logger.js';
@@ -68,6 +69,8 @@ export interface Config {
   realtime: RealtimeConfig;
   /** Serve /metrics without the access token on non-loopback binds (for a Prometheus that cannot send one). */
   metricsPublic: boolean;
+  /** Claude Code configuration directories (`CLAUDE_CONFIG_DIR`, comma-separated; default ~/.claude): `import` reads <dir>/projects. */
+  claudeConfigDirs: string[];
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -119,6 +122,7 @@ export const ENV = {
   wsRequireToken: 'SESSION_BUDDY_WS_REQUIRE_TOKEN',
   wsAllowedOrigins: 'SESSION_BUDDY_WS_ALLOWED_ORIGINS',
   metricsPublic: 'SESSION_BUDDY_METRICS_PUBLIC',
+  claudeConfigDir: 'CLAUDE_CONFIG_DIR',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -166,6 +170,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
     metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
+    claudeConfigDirs: parseClaudeConfigDirs(env[ENV.claudeConfigDir], cwd),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
@@ -178,6 +183,16 @@ export function parseConfig(source: ConfigSource = {}): Config {
         .filter(Boolean),
     },
   };
+}
+
+/** `CLAUDE_CONFIG_DIR`: one directory or a comma-separated list (a leading `~` is the home directory); unset or empty: ~/.claude. */
+function parseClaudeConfigDirs(raw: string | undefined, cwd: string): string[] {
+  const dirs = (raw ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => path.resolve(cwd, d === '~' || d.startsWith('~/') ? path.join(os.homedir(), d.slice(1)) : d));
+  return dirs.length > 0 ? [...new Set(dirs)] : [path.join(os.homedir(), '.claude')];
 }
 
 /** `sqlite:PATH` (relative to cwd), `postgres://…` / `postgresql://…`; empty: the default SQLite file. */

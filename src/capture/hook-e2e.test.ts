@@ -111,7 +111,7 @@ describe('hook capture with the real tracker', () => {
         project: 'shop',
         agent: 'claude-code',
         metadata: { source: 'hook', tool: 'Read', timed: true },
-        dedupe_key: `cc:${SID}:toolu_e3`,
+        dedupe_key: `cc:toolu_e3`,
       },
     ]);
     const r = await call(liveUrl, 'toolu_e4', { hook_event_name: 'PostToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_response: {} }, T0 + 4000, T0 + 4100);
@@ -147,7 +147,11 @@ describe('transcript import with the real tracker', () => {
   it('dedupes against hook capture, and a second import adds nothing', async () => {
     const before = await rows();
     const first = await importTranscripts(path.join(scratch, 'projects'), { userId: 'alice', record, now: NOW });
-    assert.deepEqual(first, { files: 1, lines: 7, malformed: 1, invocations: 3, inserted: 2, duplicates: 1, rejected: 0, pending: 0, unreadable: 0 });
+    const { files, lines, malformed, invocations, inserted, duplicates, rejected, pending, unreadable } = first;
+    assert.deepEqual(
+      { files, lines, malformed, invocations, inserted, duplicates, rejected, pending, unreadable },
+      { files: 1, lines: 7, malformed: 1, invocations: 3, inserted: 2, duplicates: 1, rejected: 0, pending: 0, unreadable: 0 },
+    );
     const second = await importTranscripts(path.join(scratch, 'projects'), { userId: 'alice', record, now: NOW });
     assert.equal(second.inserted, 0);
     assert.equal(second.duplicates, 3);
@@ -183,10 +187,11 @@ describe('CLI commands', () => {
     const a = await cli(['import', path.join(scratch, 'projects'), '--json', '--user', 'alice']);
     const b = await cli(['import', path.join(scratch, 'projects'), '--json', '--user', 'alice']);
     assert.equal(JSON.parse(a.out).inserted, 0); // already imported above
-    assert.equal(JSON.parse(b.out).inserted, 0);
-    assert.equal(JSON.parse(b.out).duplicates, 3);
-    assert.match(a.err, /import \[#+\] 100%/);
-    const text = await cli(['import', path.join(scratch, 'projects')]);
+    assert.equal(JSON.parse(a.out).duplicates, 3);
+    assert.match(a.err, /malformed line skipped: .*e2e-session-0001\.jsonl:7: /);
+    // The second run finds the file unchanged since the first (cursor) and reads nothing.
+    assert.deepEqual([JSON.parse(b.out).unchanged, JSON.parse(b.out).bytes, JSON.parse(b.out).inserted], [1, 0, 0]);
+    const text = await cli(['import', path.join(scratch, 'projects'), '--full']);
     assert.match(text.out, /imported 1 file\(s\), 7 line\(s\): 3 tool call\(s\), 0 new, 3 already recorded; 1 malformed line\(s\) skipped/);
   });
 

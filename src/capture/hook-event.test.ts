@@ -94,7 +94,7 @@ describe('processHookEvent', () => {
         project: 'shop',
         agent: 'claude-code',
         metadata: { source: 'hook', tool: 'Skill', timed: true },
-        dedupe_key: 'cc:sess-1:toolu_A',
+        dedupe_key: 'cc:toolu_A',
       },
     ]);
     assert.equal(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).length, 0, 'state removed');
@@ -157,12 +157,12 @@ describe('processHookEvent', () => {
     const flushed = processHookEvent(ev({ hook_event_name: 'Stop' }), ctx(T0 + 60_000));
     const byKey = new Map(flushed.map((i) => [i.dedupe_key, i]));
     assert.equal(flushed.length, 2); // E and F started before the previous Stop (T0+3000); G did not
-    const e = byKey.get('cc:sess-1:toolu_E');
+    const e = byKey.get('cc:toolu_E');
     assert.equal(e?.completed, false);
     assert.equal(e?.error_type, 'no_result');
     assert.equal(e?.duration_ms, 0);
     assert.equal(e?.invoked_at, T0);
-    const f = byKey.get('cc:sess-1:toolu_F');
+    const f = byKey.get('cc:toolu_F');
     assert.equal(f?.completed, true);
     assert.equal(f?.duration_ms, 0);
     assert.equal(f?.invoked_at, T0 + 10);
@@ -170,7 +170,7 @@ describe('processHookEvent', () => {
 
     // SessionEnd flushes what predates the last Stop (T0+60000): toolu_G
     const atEnd = processHookEvent(ev({ hook_event_name: 'SessionEnd', reason: 'exit' }), ctx(T0 + 70_000));
-    assert.deepEqual(atEnd.map((i) => i.dedupe_key), ['cc:sess-1:toolu_G']);
+    assert.deepEqual(atEnd.map((i) => i.dedupe_key), ['cc:toolu_G']);
     assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['last-stop.json']);
   });
 

@@ -209,7 +209,7 @@ function combine(sessionId: string, key: string, userId: string, pre: CallSide |
   const base = (pre ?? post)!;
   const toolUseId = pre?.tool_use_id ?? post?.tool_use_id ?? null;
   const dedupeKey = toolUseId
-    ? dedupeKeyFor(sessionId, toolUseId)
+    ? dedupeKeyFor(toolUseId)
     : `cc:${sessionId}:${key}:${pre ? pre.at : `post-${post!.at}`}`.slice(0, 256);
   const metadata: Record<string, unknown> = { source: 'hook', tool: base.tool, timed: pre !== null && post !== null };
   const subagent = pre?.subagent ?? post?.subagent;

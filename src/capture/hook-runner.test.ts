@@ -107,7 +107,7 @@ describe('runHook', () => {
       now: () => T0 + 250,
     });
     assert.deepEqual(post, { outcome: 'posted', event: 'PostToolUse', invocations: 1 });
-    const got = received.get('cc:sess-r:toolu_r1');
+    const got = received.get('cc:toolu_r1');
     assert.equal(got?.duration_ms, 250); // T0+250 - T0
     assert.equal(got?.workflow_phase, 'implementation');
     assert.equal(got?.project, 'app');
@@ -122,12 +122,12 @@ describe('runHook', () => {
       assert.equal(r.outcome, 'spooled');
     }
     assert.equal(fs.readFileSync(spoolPath(dataDir), 'utf8').trim().split('\n').length, 2);
-    assert.equal(received.has('cc:sess-r:toolu_s1'), false);
+    assert.equal(received.has('cc:toolu_s1'), false);
 
     await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_s3')), dataDir, userId: 'u', url, now: () => T0 });
     const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })), dataDir, userId: 'u', url, now: () => T0 + 5 });
     assert.equal(r.outcome, 'posted');
-    for (const id of ['toolu_s1', 'toolu_s2', 'toolu_s3']) assert.ok(received.has(`cc:sess-r:${id}`), id);
+    for (const id of ['toolu_s1', 'toolu_s2', 'toolu_s3']) assert.ok(received.has(`cc:${id}`), id);
     assert.equal(fs.existsSync(spoolPath(dataDir)), false);
   });
 

@@ -85,6 +85,6 @@ describe('small helpers', () => {
   });
 
   it('dedupeKeyFor', () => {
-    assert.equal(dedupeKeyFor('s1', 'toolu_1'), 'cc:s1:toolu_1');
+    assert.equal(dedupeKeyFor('toolu_1'), 'cc:toolu_1');
   });
 });

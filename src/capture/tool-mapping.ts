@@ -27,8 +27,15 @@ export const MAX_DURATION_MS = 86_400_000;
 
 type ToolInput = Record<string, unknown>;
 
-export function dedupeKeyFor(sessionId: string, toolUseId: string): string {
-  return `cc:${sessionId}:${toolUseId}`.slice(0, 256);
+/**
+ * The dedupe key of a Claude Code tool call, the same for hook capture and
+ * transcript import: `cc:<tool_use_id>`. A tool_use_id is unique on its own;
+ * the session id is left out because a resumed or forked transcript repeats
+ * copied lines under a new session id (migration 0009 rewrote the older
+ * `cc:<session>:<tool_use_id>` keys).
+ */
+export function dedupeKeyFor(toolUseId: string): string {
+  return `cc:${toolUseId}`.slice(0, 256);
 }
 
 /** Removes control characters, trims and caps the length. */

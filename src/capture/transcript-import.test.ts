@@ -71,7 +71,7 @@ function writeFixture(dir: string, mtime: Date): { main: string; sub: string } {
     [
       JSON.stringify({ ...JSON.parse(assistant('03:10.000', 's1', 'msg_s1', [toolUse('toolu_6', 'Grep', { pattern: 'x' })])), isSidechain: true, agentId: 'ag1' }),
       JSON.stringify({ ...JSON.parse(user('03:10.120', 's2', [toolResult('toolu_6', 'No matches found')])), isSidechain: true, agentId: 'ag1' }),
-    ].join('\n'),
+    ].join('\n') + '\n',
   );
   fs.writeFileSync(path.join(proj, 'notes.txt'), 'not a transcript');
   for (const f of [main, sub]) fs.utimesSync(f, mtime, mtime);
@@ -90,9 +90,16 @@ describe('importTranscripts', () => {
     // 15 fixture lines, 1 blank -> 14 in the main file; 2 in the subagent file
     // malformed: "{{{ not json", "null", tool_use without id = 3
     // invocations: toolu_1, 2, 3, 4 (no_result, superseded), 6 (subagent); toolu_5 pending
-    assert.deepEqual(sum, { files: 2, lines: 16, malformed: 3, invocations: 5, inserted: 5, duplicates: 0, rejected: 0, pending: 1, unreadable: 0 });
+    assert.deepEqual(
+      { ...sum, bytes: 0, malformedAt: sum.malformedAt.map((m) => path.basename(m)) },
+      {
+        files: 2, unchanged: 0, appended: 0, reread: 0, bytes: 0, lines: 16, malformed: 3,
+        malformedAt: [`${SID}.jsonl:6: not a JSON object (truncated?)`, `${SID}.jsonl:14: not a JSON object (truncated?)`, `${SID}.jsonl:15: tool block without id, name or timestamp`],
+        invocations: 5, inserted: 5, duplicates: 0, rejected: 0, pending: 1, unreadable: 0, unreadableAt: [],
+      },
+    );
 
-    const t1 = store.rows.get(`cc:${SID}:toolu_1`);
+    const t1 = store.rows.get(`cc:toolu_1`);
     assert.deepEqual(t1, {
       skill_name: 'Bash',
       session_id: SID,
@@ -105,24 +112,24 @@ describe('importTranscripts', () => {
       project: 'shop',
       agent: 'claude-code',
       metadata: { source: 'transcript', tool: 'Bash' },
-      dedupe_key: `cc:${SID}:toolu_1`,
+      dedupe_key: `cc:toolu_1`,
     });
-    const t2 = store.rows.get(`cc:${SID}:toolu_2`);
+    const t2 = store.rows.get(`cc:toolu_2`);
     assert.equal(t2?.completed, true);
     assert.equal(t2?.duration_ms, 300); // 00.300 - 00.000
     assert.equal(t2?.workflow_phase, 'planning');
-    const t3 = store.rows.get(`cc:${SID}:toolu_3`);
+    const t3 = store.rows.get(`cc:toolu_3`);
     assert.equal(t3?.skill_name, 'skill:code-review');
     assert.equal(t3?.workflow_phase, 'review');
     assert.equal(t3?.duration_ms, 2000); // 01:02 - 01:00
-    const t4 = store.rows.get(`cc:${SID}:toolu_4`);
+    const t4 = store.rows.get(`cc:toolu_4`);
     assert.equal(t4?.completed, false);
     assert.equal(t4?.error_type, 'no_result');
     assert.equal(t4?.duration_ms, 0);
-    const t6 = store.rows.get(`cc:${SID}:toolu_6`);
+    const t6 = store.rows.get(`cc:toolu_6`);
     assert.equal(t6?.duration_ms, 120); // 03:10.120 - 03:10.000
     assert.deepEqual(t6?.metadata, { source: 'transcript', tool: 'Grep', sidechain: true });
-    assert.equal(store.rows.has(`cc:${SID}:toolu_5`), false);
+    assert.equal(store.rows.has(`cc:toolu_5`), false);
 
     const total = fs.statSync(path.join(dir, 'projects', '-home-u-shop', `${SID}.jsonl`)).size +
       fs.statSync(path.join(dir, 'projects', '-home-u-shop', SID, 'subagents', 'agent-1.jsonl')).size;
@@ -141,7 +148,7 @@ describe('importTranscripts', () => {
     assert.equal(settled.inserted, 1);
     assert.equal(settled.duplicates, 5);
     assert.equal(settled.pending, 0);
-    const t5 = store.rows.get(`cc:${SID}:toolu_5`);
+    const t5 = store.rows.get(`cc:toolu_5`);
     assert.equal(t5?.skill_name, 'agent:Explore');
     assert.equal(t5?.workflow_phase, 'planning');
     assert.equal(t5?.error_type, 'no_result');
@@ -166,7 +173,7 @@ describe('importTranscripts', () => {
       [
         assistant('00:00.000', 'x1', 'm1', [toolUse('t1', 'INVALID', {}), toolUse('t2', 'Read', {})]),
         user('00:01.000', 'x2', [toolResult('t1', 'ok'), toolResult('t2', 'ok')]),
-      ].join('\n'),
+      ].join('\n') + '\n',
     );
     const store = fakeStore();
     const sum = await importTranscripts(d, { userId: 'u', record: store.record, now: NOW });
@@ -201,7 +208,7 @@ describe('TranscriptPairer', () => {
     assert.ok(p.addLine({ type: 'user', timestamp: at('00:00.050'), message: { content: [toolResult('t', 'a.ts')] } }));
     const out = p.finish(false);
     assert.equal(out.invocations[0]?.session_id, 'abc-123');
-    assert.equal(out.invocations[0]?.dedupe_key, 'cc:abc-123:t');
+    assert.equal(out.invocations[0]?.dedupe_key, 'cc:t');
     assert.equal(out.invocations[0]?.duration_ms, 50);
   });
 

@@ -1,18 +1,32 @@
 /**
  * `session-buddy import`: reads Claude Code transcript files (a file, or a
  * directory walked recursively for *.jsonl) and records their tool calls.
- * Idempotent through dedupe keys `cc:<session>:<tool_use_id>`, which hook
- * capture uses too. Malformed lines and unreadable files are counted, never
- * fatal. See transcript-pairing.ts for how calls are paired and judged.
+ * Idempotent through dedupe keys `cc:<tool_use_id>`, which hook capture uses
+ * too. Incremental when given a cursor store: each file's cursor
+ * (transcript-import-cursor.ts) says whether it is skipped, read from where
+ * the last import stopped, or read again. Malformed lines and unreadable files
+ * are counted and reported (file:line), never fatal. Large work is scanned by
+ * worker threads in 16 MiB ranges (transcript-scan.ts); pairing
+ * (transcript-pairing.ts) and writing stay on the calling thread.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { TranscriptPairer } from './transcript-pairing.js';
+import type { TranscriptCursor, TranscriptCursorStore } from '../store/cursor-types.js';
+import { fingerprint, planFor } from './transcript-import-cursor.js';
+import { TranscriptPairer, type PairerState } from './transcript-pairing.js';
+import { DEFAULT_MAX_LINE_BYTES, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
+import { ScanPool } from './transcript-scan-pool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
 /** A transcript not modified for this long is treated as finished. */
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
+/** Scan work is cut into ranges of this size. */
+export const RANGE_BYTES = 16 * 1024 * 1024;
+/** Below this many bytes to read, worker threads cost more than they save. */
+export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
+/** Malformed lines and unreadable files listed by name (all are counted). */
+export const MAX_LISTED = 20;
 
 export interface ImportOptions {
   userId: string;
@@ -21,25 +35,46 @@ export interface ImportOptions {
   now: number;
   settleMs?: number;
   batchSize?: number;
-  /** Bytes read so far over the total size of all files. */
+  /** Where each file's import stopped; without it every file is read whole. */
+  cursors?: TranscriptCursorStore;
+  /** Longest line read (default 64 MiB); a longer one is malformed and skipped. */
+  maxLineBytes?: number;
+  /** Scan worker threads for large work (default: the cores available, at most 4); 0: none. */
+  workers?: number;
+  /** Tuning (tests): range size, and the bytes to read from which workers are used. */
+  rangeBytes?: number;
+  workerThresholdBytes?: number;
+  /** Bytes read so far over the total to read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export interface ImportSummary {
   files: number;
+  /** Files skipped because they did not change since the last import. */
+  unchanged: number;
+  /** Files read from where the last import stopped. */
+  appended: number;
+  /** Files read again from the start (truncated or rewritten since the last import). */
+  reread: number;
+  /** Bytes read. */
+  bytes: number;
   /** Non-blank lines read. */
   lines: number;
   malformed: number;
+  /** The first malformed lines: `file:line: reason`. */
+  malformedAt: string[];
   /** Invocations found (recorded or duplicate or rejected). */
   invocations: number;
   inserted: number;
   duplicates: number;
   /** Invocations the store refused as invalid. */
   rejected: number;
-  /** Calls without a result in transcripts that may still grow; not recorded. */
+  /** Calls without a result in transcripts that may still grow; not recorded yet. */
   pending: number;
   /** Files that could not be read. */
   unreadable: number;
+  /** The first unreadable files: `file: reason`. */
+  unreadableAt: string[];
 }
 
 export interface TranscriptFile {
@@ -48,42 +83,37 @@ export interface TranscriptFile {
   mtimeMs: number;
 }
 
-/** Lists *.jsonl files under a file or directory (symlinked directories are not followed). */
+/**
+ * Lists *.jsonl files under a file or directory (symlinked directories are not
+ * followed). Synchronous calls inside: hundreds of stats cost milliseconds,
+ * where each awaited one would wait for the thread pool.
+ */
 export async function findTranscriptFiles(target: string): Promise<TranscriptFile[]> {
-  const st = await fs.promises.stat(target);
+  const st = fs.statSync(target);
   if (st.isFile()) return [{ path: target, size: st.size, mtimeMs: st.mtimeMs }];
   const out: TranscriptFile[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const walk = (dir: string): void => {
     let entries: fs.Dirent[];
     try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(full);
+      if (e.isDirectory()) walk(full);
       else if (e.isFile() && e.name.toLowerCase().endsWith('.jsonl')) {
-        try {
-          const s = await fs.promises.stat(full);
-          out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs });
-        } catch {
-          // vanished while walking
-        }
+        const s = fs.statSync(full, { throwIfNoEntry: false });
+        if (s) out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs }); // else: vanished while walking
       }
     }
   };
-  await walk(target);
+  walk(target);
   return out;
 }
 
-async function recordAll(
-  inputs: CapturedInvocation[],
-  record: RecordBatch,
-  batchSize: number,
-  sum: ImportSummary,
-): Promise<void> {
+async function recordAll(inputs: CapturedInvocation[], record: RecordBatch, batchSize: number, sum: ImportSummary): Promise<void> {
   for (let i = 0; i < inputs.length; i += batchSize) {
     const batch = inputs.slice(i, i + batchSize);
     try {
@@ -107,6 +137,67 @@ async function recordAll(
   }
 }
 
+/** One file's part of the work. */
+interface FileJob {
+  file: TranscriptFile;
+  /** First byte to read (0, or the cursor's offset when appended). */
+  from: number;
+  /** Lines before `from`. */
+  lineBase: number;
+  state: PairerState | undefined;
+  settled: boolean;
+  requests: ScanRequest[];
+}
+
+function emptySummary(): ImportSummary {
+  return {
+    files: 0,
+    unchanged: 0,
+    appended: 0,
+    reread: 0,
+    bytes: 0,
+    lines: 0,
+    malformed: 0,
+    malformedAt: [],
+    invocations: 0,
+    inserted: 0,
+    duplicates: 0,
+    rejected: 0,
+    pending: 0,
+    unreadable: 0,
+    unreadableAt: [],
+  };
+}
+
+function parseState(raw: string): PairerState | undefined {
+  try {
+    const s = JSON.parse(raw) as PairerState;
+    return Array.isArray(s?.uses) && Array.isArray(s?.chains) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function requestsFor(file: TranscriptFile, from: number, settled: boolean, maxLineBytes: number, rangeBytes: number): ScanRequest[] {
+  const reqs: ScanRequest[] = [];
+  const fallbackSessionId = TranscriptPairer.sessionIdFromPath(file.path);
+  for (let start = from; start < file.size || reqs.length === 0; start += rangeBytes) {
+    const end = Math.min(file.size, start + rangeBytes);
+    reqs.push({
+      path: file.path,
+      start,
+      end,
+      fileEnd: file.size,
+      atLineStart: start === from,
+      takeUnterminated: settled,
+      maxLineBytes,
+      fallbackSessionId,
+    });
+    if (end >= file.size) break;
+  }
+  return reqs;
+}
+
 /**
  * Imports every transcript under `target`. Store failures (other than invalid
  * input) propagate: the import can simply be run again.
@@ -115,56 +206,148 @@ export async function importTranscripts(target: string | readonly string[], opts
   const targets = typeof target === 'string' ? [target] : target;
   const files: TranscriptFile[] = [];
   for (const t of targets) files.push(...(await findTranscriptFiles(t)));
-  const total = files.reduce((s, f) => s + f.size, 0);
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const batchSize = Math.max(1, opts.batchSize ?? 500);
-  const sum: ImportSummary = {
-    files: 0,
-    lines: 0,
-    malformed: 0,
-    invocations: 0,
-    inserted: 0,
-    duplicates: 0,
-    rejected: 0,
-    pending: 0,
-    unreadable: 0,
-  };
-  let done = 0;
-  opts.onProgress?.(0, total);
+  const batchSize = Math.max(1, opts.batchSize ?? 1000);
+  const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+  const sum = emptySummary();
+  const cursors = opts.cursors ? await opts.cursors.get([...new Set(files.map((f) => f.path))]) : new Map<string, TranscriptCursor>();
 
+  const unreadable = (file: string, err: unknown) => {
+    sum.unreadable++;
+    if (sum.unreadableAt.length < MAX_LISTED) sum.unreadableAt.push(`${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  };
+
+  // Plan: what to read of each file.
+  const jobs: FileJob[] = [];
+  const finishOnly: FileJob[] = [];
   for (const file of files) {
-    const pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(file.path));
-    const fileStart = done;
+    const settled = opts.now - file.mtimeMs >= settleMs;
+    const cursor = cursors.get(file.path);
+    let plan;
     try {
-      const stream = fs.createReadStream(file.path);
-      stream.on('data', (chunk) => {
-        done += chunk.length;
-        opts.onProgress?.(Math.min(done, total), total);
-      });
-      const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
-      for await (const line of rl) {
-        if (line.trim() === '') continue;
-        sum.lines++;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          sum.malformed++;
-          continue;
-        }
-        if (!pairer.addLine(value)) sum.malformed++;
-      }
-    } catch {
-      sum.unreadable++;
-      done = fileStart + file.size;
-      opts.onProgress?.(Math.min(done, total), total);
+      plan = planFor(file, cursor);
+    } catch (err) {
+      unreadable(file.path, err);
       continue;
     }
+    if (plan.kind === 'unchanged') {
+      sum.unchanged++;
+      // Calls left pending last time are settled now: no read needed.
+      const state = parseState(cursor!.state);
+      if (settled && state && state.uses.length > 0) finishOnly.push({ file, from: cursor!.offset, lineBase: cursor!.lineCount, state, settled, requests: [] });
+      continue;
+    }
+    const appended = plan.kind === 'appended';
+    if (appended) sum.appended++;
+    if (plan.kind === 'reread') sum.reread++;
+    const from = appended ? cursor!.offset : 0;
+    jobs.push({
+      file,
+      from,
+      lineBase: appended ? cursor!.lineCount : 0,
+      state: appended ? parseState(cursor!.state) : undefined,
+      settled,
+      requests: requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES)),
+    });
+  }
+
+  const total = jobs.reduce((s, j) => s + (j.file.size - j.from), 0);
+  let done = 0;
+  opts.onProgress?.(0, total);
+  const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism()), 8);
+  const pool = total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount > 1 ? new ScanPool(workerCount) : null;
+  const inline = (req: ScanRequest): Promise<ScanResult> =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(scanRange(req));
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    );
+  // A file error (ENOENT, EACCES…) stands; a worker that failed otherwise (e.g. out of memory) is replaced by a scan here.
+  const scan = (req: ScanRequest): Promise<ScanResult> =>
+    pool ? pool.run(req).catch((err: NodeJS.ErrnoException) => (err.code ? Promise.reject(err) : inline(req))) : inline(req);
+
+  // Ranges are scanned in file order, a few ahead of the one being paired (bounded memory);
+  // pairing and writing take them in order, one file at a time.
+  // Invocations of several files are written together (fewer, larger transactions); a file's
+  // cursor is saved only after its invocations are.
+  let buffered: CapturedInvocation[] = [];
+  let bufferedCursors: TranscriptCursor[] = [];
+  const flush = async (): Promise<void> => {
+    const inputs = buffered;
+    const cursorsToSave = bufferedCursors;
+    buffered = [];
+    bufferedCursors = [];
+    await recordAll(inputs, opts.record, batchSize, sum);
+    if (opts.cursors && cursorsToSave.length > 0) await opts.cursors.put(cursorsToSave, opts.now);
+  };
+  const finishFile = async (job: FileJob, pairer: TranscriptPairer, offset: number, lineCount: number): Promise<void> => {
     sum.files++;
-    const { invocations, pending } = pairer.finish(opts.now - file.mtimeMs >= settleMs);
+    const { invocations, pending } = pairer.finish(job.settled);
     sum.invocations += invocations.length;
     sum.pending += pending;
-    await recordAll(invocations, opts.record, batchSize, sum);
+    for (const inv of invocations) buffered.push(inv);
+    if (opts.cursors) {
+      const fp = fingerprint(job.file.path, offset);
+      bufferedCursors.push({ path: job.file.path, size: job.file.size, mtimeMs: job.file.mtimeMs, offset, lineCount, ...fp, state: JSON.stringify(pairer.state()) });
+    }
+    if (buffered.length >= batchSize || bufferedCursors.length >= 200) await flush();
+  };
+
+  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
+  const ahead = pool ? workerCount * 2 : 1;
+  const inflight: Promise<ScanResult | Error>[] = [];
+  let launched = 0;
+  const launch = () => {
+    while (launched < ranges.length && inflight.length < ahead) {
+      inflight.push(scan(ranges[launched++]!.req).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+    }
+  };
+
+  try {
+    for (const job of finishOnly) {
+      await finishFile(job, new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state), job.from, job.lineBase);
+    }
+    await flush();
+    launch();
+    let pairer: TranscriptPairer | null = null;
+    let failed: Error | null = null;
+    let lineCount = 0;
+    let offset = 0;
+    for (const { job, req, first, last } of ranges) {
+      const r = await inflight.shift()!;
+      launch();
+      if (first) {
+        pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
+        failed = null;
+        lineCount = job.lineBase;
+        offset = job.from;
+      }
+      if (r instanceof Error) failed ??= r;
+      else if (!failed) {
+        for (const e of r.events) pairer!.addEvent(e);
+        sum.lines += r.lines;
+        sum.malformed += r.malformed;
+        for (const m of r.malformedAt) {
+          if (sum.malformedAt.length < MAX_LISTED) sum.malformedAt.push(`${job.file.path}:${lineCount + m.line}: ${m.reason}`);
+        }
+        lineCount += r.lineBreaks;
+        offset = Math.max(offset, r.consumedEnd);
+        sum.bytes += r.bytes;
+      }
+      done += req.end - req.start;
+      opts.onProgress?.(Math.min(done, total), total);
+      if (last) {
+        if (failed) unreadable(job.file.path, failed);
+        else await finishFile(job, pairer!, offset, lineCount);
+      }
+    }
+    await flush();
+  } finally {
+    await pool?.close();
   }
   opts.onProgress?.(total, total);
   return sum;

@@ -21,6 +21,12 @@
  * Lines of other types are valid and ignored. A line is malformed when it is
  * not a JSON object, or when a tool block in it lacks its id, name or a
  * parseable timestamp.
+ *
+ * Decoding a line (`eventsFromLine`, run in the scan workers) is separate from
+ * pairing (`TranscriptPairer`, on the main thread): a line becomes a few small
+ * events, and the pairer's state (calls still waiting for their result, and
+ * the message position of each chain) can be saved with the file's import
+ * cursor and restored when the file has grown.
  */
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
@@ -37,7 +43,9 @@ import {
 } from './tool-mapping.js';
 import type { CapturedInvocation } from './types.js';
 
-interface ToolUse {
+/** A tool call as decoded from an assistant line. */
+export interface ToolUseEvent {
+  k: 'use';
   id: string;
   tool: string;
   skillName: string;
@@ -46,15 +54,35 @@ interface ToolUse {
   sessionId: string;
   project: string | null;
   chain: string;
+}
+
+/** A tool result as decoded from a user line; the error class is computed from its text. */
+export interface ToolResultEvent {
+  k: 'result';
+  id: string;
+  at: number;
+  isError: boolean;
+  errorType: string | null;
+}
+
+/** An assistant line with a content array: moves its chain on when its message.id is new. */
+export interface MessageEvent {
+  k: 'msg';
+  chain: string;
+  messageId: string | null;
+}
+
+export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent;
+
+interface ToolUse extends ToolUseEvent {
   /** Index of the assistant message (within its chain) that made the call. */
   messageSeq: number;
-  sidechain: boolean;
 }
 
 interface ToolResult {
   at: number;
   isError: boolean;
-  text: string;
+  errorType: string | null;
 }
 
 interface ChainState {
@@ -62,10 +90,67 @@ interface ChainState {
   lastMessageId: string | null;
 }
 
+/** What a pairer carries from one import of a file to the next (JSON). */
+export interface PairerState {
+  uses: ToolUse[];
+  chains: Array<[string, ChainState]>;
+}
+
 type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The events of one decoded line, and whether the line is well-formed.
+ * `fallbackSessionId` is used when the line has no sessionId.
+ */
+export function eventsFromLine(line: unknown, fallbackSessionId: string): { events: TranscriptEvent[]; ok: boolean } {
+  const events: TranscriptEvent[] = [];
+  if (!isObject(line)) return { events, ok: false };
+  if (line.type !== 'assistant' && line.type !== 'user') return { events, ok: true };
+  const message = line.message;
+  const content = isObject(message) ? message.content : undefined;
+  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
+  const at = typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN;
+  const chain = line.isSidechain === true ? `side:${typeof line.agentId === 'string' ? line.agentId : ''}` : 'main';
+  let ok = true;
+
+  if (line.type === 'assistant') {
+    events.push({ k: 'msg', chain, messageId: isObject(message) && typeof message.id === 'string' ? message.id : null });
+    for (const block of content) {
+      if (!isObject(block) || block.type !== 'tool_use') continue;
+      if (typeof block.id !== 'string' || block.id === '' || typeof block.name !== 'string' || block.name === '' || Number.isNaN(at)) {
+        ok = false;
+        continue;
+      }
+      const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId;
+      events.push({
+        k: 'use',
+        id: block.id,
+        tool: cleanText(block.name, 128),
+        skillName: skillNameFor(block.name, block.input),
+        phase: phaseFor(block.name, block.input),
+        at,
+        sessionId: cleanText(sessionId, 128),
+        project: projectFromCwd(line.cwd),
+        chain,
+      });
+    }
+    return { events, ok };
+  }
+
+  for (const block of content) {
+    if (!isObject(block) || block.type !== 'tool_result') continue;
+    if (typeof block.tool_use_id !== 'string' || block.tool_use_id === '' || Number.isNaN(at)) {
+      ok = false;
+      continue;
+    }
+    const isError = block.is_error === true;
+    events.push({ k: 'result', id: block.tool_use_id, at, isError, errorType: isError ? classifyError(contentText(block.content)) : null });
+  }
+  return { events, ok };
 }
 
 export interface PairingOutcome {
@@ -81,11 +166,16 @@ export class TranscriptPairer {
 
   /**
    * @param fallbackSessionId used when a line has no sessionId (the file name stem).
+   * @param state what an earlier import of the same file left (see `state()`).
    */
   constructor(
     private readonly userId: string,
     private readonly fallbackSessionId: string,
-  ) {}
+    state?: PairerState,
+  ) {
+    for (const u of state?.uses ?? []) this.uses.set(u.id, u);
+    for (const [chain, s] of state?.chains ?? []) this.chains.set(chain, { ...s });
+  }
 
   /** Session id from a transcript file name: `<session-uuid>.jsonl`. */
   static sessionIdFromPath(file: string): string {
@@ -94,74 +184,44 @@ export class TranscriptPairer {
 
   /** Feeds one decoded line. Returns false when the line is malformed. */
   addLine(line: unknown): boolean {
-    if (!isObject(line)) return false;
-    if (line.type !== 'assistant' && line.type !== 'user') return true;
-    const message = line.message;
-    const content = isObject(message) ? message.content : undefined;
-    if (!Array.isArray(content)) return true; // plain text message
-    const at = typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN;
-    const chain = line.isSidechain === true ? `side:${typeof line.agentId === 'string' ? line.agentId : ''}` : 'main';
-    let ok = true;
-
-    if (line.type === 'assistant') {
-      const state = this.chainState(chain, isObject(message) && typeof message.id === 'string' ? message.id : null);
-      for (const block of content) {
-        if (!isObject(block) || block.type !== 'tool_use') continue;
-        if (typeof block.id !== 'string' || block.id === '' || typeof block.name !== 'string' || block.name === '' || Number.isNaN(at)) {
-          ok = false;
-          continue;
-        }
-        if (this.uses.has(block.id)) continue;
-        const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : this.fallbackSessionId;
-        this.uses.set(block.id, {
-          id: block.id,
-          tool: cleanText(block.name, 128),
-          skillName: skillNameFor(block.name, block.input),
-          phase: phaseFor(block.name, block.input),
-          at,
-          sessionId: cleanText(sessionId, 128),
-          project: projectFromCwd(line.cwd),
-          chain,
-          messageSeq: state.seq,
-          sidechain: line.isSidechain === true,
-        });
-      }
-      return ok;
-    }
-
-    for (const block of content) {
-      if (!isObject(block) || block.type !== 'tool_result') continue;
-      if (typeof block.tool_use_id !== 'string' || block.tool_use_id === '' || Number.isNaN(at)) {
-        ok = false;
-        continue;
-      }
-      if (this.results.has(block.tool_use_id)) continue;
-      const isError = block.is_error === true;
-      this.results.set(block.tool_use_id, { at, isError, text: isError ? contentText(block.content) : '' });
-    }
+    const { events, ok } = eventsFromLine(line, this.fallbackSessionId);
+    for (const e of events) this.addEvent(e);
     return ok;
   }
 
-  private chainState(chain: string, messageId: string | null): ChainState {
-    let state = this.chains.get(chain);
+  addEvent(e: TranscriptEvent): void {
+    if (e.k === 'msg') {
+      this.advanceChain(e.chain, e.messageId);
+    } else if (e.k === 'use') {
+      if (this.uses.has(e.id)) return;
+      this.uses.set(e.id, { ...e, messageSeq: this.chains.get(e.chain)?.seq ?? 0 });
+    } else if (!this.results.has(e.id)) {
+      this.results.set(e.id, { at: e.at, isError: e.isError, errorType: e.errorType });
+    }
+  }
+
+  private advanceChain(chain: string, messageId: string | null): void {
+    const state = this.chains.get(chain);
     if (!state) {
-      state = { seq: 0, lastMessageId: messageId };
-      this.chains.set(chain, state);
-      return state;
+      this.chains.set(chain, { seq: 0, lastMessageId: messageId });
+      return;
     }
     // Lines of one API response share message.id; a new id is a new message.
     if (messageId === null || messageId !== state.lastMessageId) {
       state.seq++;
       state.lastMessageId = messageId;
     }
-    return state;
   }
 
-  /** Pairs everything fed so far. `settled`: the transcript will not grow any more. */
+  /**
+   * Pairs everything fed so far. `settled`: the transcript will not grow any
+   * more. Calls returned (and results used) are forgotten; calls still pending
+   * stay, for `state()` and a later `finish`.
+   */
   finish(settled: boolean): PairingOutcome {
     const invocations: CapturedInvocation[] = [];
     let pending = 0;
-    for (const use of this.uses.values()) {
+    for (const use of [...this.uses.values()]) {
       const result = this.results.get(use.id);
       if (!result) {
         const superseded = (this.chains.get(use.chain)?.seq ?? 0) > use.messageSeq;
@@ -170,8 +230,9 @@ export class TranscriptPairer {
           continue;
         }
       }
+      this.uses.delete(use.id);
       const metadata: Record<string, unknown> = { source: 'transcript', tool: use.tool };
-      if (use.sidechain) metadata.sidechain = true;
+      if (use.chain !== 'main') metadata.sidechain = true;
       invocations.push({
         skill_name: use.skillName,
         session_id: use.sessionId,
@@ -179,14 +240,21 @@ export class TranscriptPairer {
         workflow_phase: use.phase,
         completed: result ? !result.isError : false,
         duration_ms: result ? clampDuration(result.at - use.at) : 0,
-        error_type: !result ? 'no_result' : result.isError ? classifyError(result.text) : null,
+        error_type: !result ? 'no_result' : result.isError ? result.errorType : null,
         invoked_at: use.at,
         project: use.project,
         agent: AGENT_NAME,
         metadata,
-        dedupe_key: dedupeKeyFor(use.sessionId, use.id),
+        dedupe_key: dedupeKeyFor(use.id),
       });
     }
+    // A result whose call is not (or no longer) known cannot be paired later either.
+    this.results.clear();
     return { invocations, pending };
+  }
+
+  /** The state to carry to the next import of the same file. */
+  state(): PairerState {
+    return { uses: [...this.uses.values()], chains: [...this.chains.entries()] };
   }
 }

@@ -22,6 +22,8 @@ const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log
 const program =
   command === 'hook'
     ? (await import('./hook-program.js')).buildHookProgram(ctx)
-    : (await import('./program.js')).buildProgram(ctx);
+    : command === 'import'
+      ? (await import('./import-program.js')).buildImportProgram(ctx)
+      : (await import('./program.js')).buildProgram(ctx);
 const code = await runCli(argv, ctx, program);
 process.exitCode = code;

@@ -6,6 +6,7 @@
 import type { ReflectionStore } from './reflection-types.js';
 import type { SessionSkillMetricsProvider, StorageStatsProvider } from './session-stats-types.js';
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
+import type { TranscriptCursorStore } from './cursor-types.js';
 import type { ExperimentStore } from './experiment-types.js';
 import type { ModelStore } from './model-types.js';
 import type { SqliteStore } from './sqlite/store.js';
@@ -28,6 +29,8 @@ export interface Stores {
   reflections: ReflectionStore;
   sessionSkillMetrics: SessionSkillMetricsProvider;
   storageStats: StorageStatsProvider;
+  /** Where transcript import stopped in each file. */
+  transcriptCursors: TranscriptCursorStore;
   /** The schema version the store is at. */
   schemaVersion(): Promise<number>;
   /**
@@ -54,4 +57,6 @@ export interface StoreOptions {
   now?: () => number;
   /** Prediction models kept (default 5). */
   keepModels?: number;
+  /** SQLite page cache in MiB (default 128; ignored on PostgreSQL). */
+  cacheMiB?: number;
 }

@@ -1,11 +1,11 @@
-import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
-import { DEFAULT_SETTLE_MS, importTranscripts } from '../../capture/transcript-import.js';
+import { DEFAULT_SETTLE_MS, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../capture/transcript-scan.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
-import { createLogger } from '../../logger.js';
+import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 
@@ -13,50 +13,86 @@ interface ImportOpts {
   user?: string;
   json?: boolean;
   settleMinutes?: string;
+  maxLineMib?: string;
+  full?: boolean;
+}
+
+/** Below this many bytes to read, no progress bar (the import takes well under a second). */
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+function describe(s: ImportSummary): string {
+  return (
+    `imported ${s.files} file(s), ${s.lines} line(s): ${s.invocations} tool call(s), ` +
+    `${s.inserted} new, ${s.duplicates} already recorded` +
+    (s.unchanged > 0 ? `; ${s.unchanged} unchanged file(s) skipped` : '') +
+    (s.appended > 0 ? `; ${s.appended} file(s) read from where the last import stopped` : '') +
+    (s.reread > 0 ? `; ${s.reread} rewritten or truncated file(s) read again` : '') +
+    (s.pending > 0 ? `; ${s.pending} still running (not recorded yet)` : '') +
+    (s.rejected > 0 ? `; ${s.rejected} rejected as invalid` : '') +
+    (s.malformed > 0 ? `; ${s.malformed} malformed line(s) skipped` : '') +
+    (s.unreadable > 0 ? `; ${s.unreadable} unreadable file(s)` : '') +
+    '\n'
+  );
 }
 
 export function registerImportCommand(program: Command, ctx: CliContext): void {
   program
     .command('import')
     .argument('[paths...]', 'transcript files or directories (searched recursively for *.jsonl)', [])
-    .description('import tool calls from Claude Code transcripts (default ~/.claude/projects); importing twice adds nothing')
+    .description(
+      'import tool calls from Claude Code transcripts (default: <dir>/projects of every CLAUDE_CONFIG_DIR entry, else ~/.claude/projects); ' +
+        'only what changed since the last import is read, and importing twice adds nothing',
+    )
     .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
     .option('--settle-minutes <n>', 'a transcript untouched this long is finished: calls without a result count as failed', String(DEFAULT_SETTLE_MS / 60_000))
+    .option('--max-line-mib <n>', 'longest transcript line read; longer ones are counted as malformed and skipped', String(DEFAULT_MAX_LINE_BYTES / 1024 / 1024))
+    .option('--full', 'read every file whole, ignoring where earlier imports stopped')
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
       const settle = Number(opts.settleMinutes);
       if (!Number.isFinite(settle) || settle < 0) throw AppError.invalid('--settle-minutes', 'must be a number >= 0');
-      const targets = (paths.length > 0 ? paths : [path.join(os.homedir(), '.claude', 'projects')]).map((p) => path.resolve(ctx.cwd, p));
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const maxLineMib = Number(opts.maxLineMib);
+      if (!Number.isFinite(maxLineMib) || maxLineMib <= 0 || maxLineMib > 1024) throw AppError.invalid('--max-line-mib', 'must be a number > 0 and <= 1024');
+      const config = ctx.config(cmd);
+      let targets: string[];
+      if (paths.length > 0) {
+        targets = paths.map((p) => path.resolve(ctx.cwd, p));
+      } else {
+        const all = config.claudeConfigDirs.map((d) => path.join(d, 'projects'));
+        targets = all.filter((d) => fs.existsSync(d));
+        if (targets.length === 0) throw AppError.invalid('paths', `no transcripts: ${all.join(', ')} not found (set CLAUDE_CONFIG_DIR or name the paths)`);
+      }
+      // A smaller SQLite page cache: the import writes each rollup page a few times, then exits (peak RSS).
+      const app = await openTracker(config, { cacheMiB: 32 });
       try {
         let bar: ReturnType<typeof createProgress> | null = null;
+        const started = process.hrtime.bigint();
         const summary = await importTranscripts(targets, {
           userId: opts.user ?? osUserName(),
           record: (inputs) => app.tracker.trackBatch(inputs),
           now: app.now(),
           settleMs: settle * 60_000,
+          maxLineBytes: Math.floor(maxLineMib * 1024 * 1024),
+          ...(opts.full ? {} : { cursors: app.stores.transcriptCursors }),
           onProgress: (done, total) => {
-            bar ??= createProgress('import', total, ctx.stderr);
+            if (total < PROGRESS_MIN_BYTES) return;
+            bar ??= createProgress('import (bytes)', total, ctx.stderr);
             bar.update(done);
           },
         }).catch((err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT') throw AppError.invalid('paths', `not found: ${err.path ?? targets.join(', ')}`);
           throw err;
         });
+        const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         (bar as ReturnType<typeof createProgress> | null)?.finish();
+        for (const m of summary.malformedAt) ctx.stderr.write(`malformed line skipped: ${m}\n`);
+        if (summary.malformed > summary.malformedAt.length) ctx.stderr.write(`… and ${summary.malformed - summary.malformedAt.length} more malformed line(s)\n`);
+        for (const u of summary.unreadableAt) ctx.stderr.write(`unreadable file skipped: ${u}\n`);
         if (opts.json) {
-          ctx.stdout.write(`${JSON.stringify(summary)}\n`);
+          ctx.stdout.write(`${JSON.stringify({ ...summary, elapsedMs: Math.round(elapsedMs * 10) / 10 })}\n`);
           return;
         }
-        ctx.stdout.write(
-          `imported ${summary.files} file(s), ${summary.lines} line(s): ${summary.invocations} tool call(s), ` +
-            `${summary.inserted} new, ${summary.duplicates} already recorded` +
-            (summary.pending > 0 ? `, ${summary.pending} still running (not recorded yet)` : '') +
-            (summary.rejected > 0 ? `, ${summary.rejected} rejected as invalid` : '') +
-            (summary.malformed > 0 ? `; ${summary.malformed} malformed line(s) skipped` : '') +
-            (summary.unreadable > 0 ? `; ${summary.unreadable} unreadable file(s)` : '') +
-            '\n',
-        );
+        ctx.stdout.write(describe(summary));
       } finally {
         await app.close();
       }

@@ -13,6 +13,7 @@ import { createPgSessionSkillMetrics } from './session-skill-metrics.js';
 import { sharedUserSalt } from './settings.js';
 import { readPgStorageStats } from './storage-stats.js';
 import { PgStore } from './store.js';
+import { PgTranscriptCursors } from './transcript-cursors.js';
 
 export interface PgStoreOptions extends StoreOptions {
   poolSize?: number;
@@ -43,6 +44,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
+    transcriptCursors: new PgTranscriptCursors(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,
     trainingDbFile: null,

@@ -11,6 +11,7 @@ import { SqliteReflectionStore } from './reflection-store.js';
 import { createSqlSessionSkillMetrics } from './session-skill-metrics.js';
 import { readSqliteStorageStats } from './storage-stats.js';
 import { SqliteStore, type SqliteStoreOptions } from './store.js';
+import { SqliteTranscriptCursors } from './transcript-cursors.js';
 
 export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {
   const store = new SqliteStore(file, opts);
@@ -26,6 +27,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
+    transcriptCursors: new SqliteTranscriptCursors(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
     trainingDbFile: file === ':memory:' ? null : file,

@@ -1,0 +1,210 @@
+/**
+ * Reads one byte range of a transcript file and decodes what pairing needs,
+ * never holding more than one line (capped) in memory. Runs in the scan
+ * workers (transcript-scan-worker.ts) or inline for small work.
+ *
+ * Range: the lines that START in [start, end). A range that begins inside a
+ * line skips to the next one (the range before it owns that line); the last
+ * line of a range may be read past `end` (never past `fileEnd`).
+ *
+ * Per line, cheapest test first:
+ *  - blank: ignored (not counted);
+ *  - longer than `maxLineBytes`: malformed (`oversize`), skipped without
+ *    being held in memory;
+ *  - not `{…}` (a truncated line ends without its closing brace): malformed;
+ *  - not valid UTF-8: malformed;
+ *  - shorter than 4 KiB and cannot hold a tool call (no `"tool_use"`,
+ *    `"tool_result"` or `"assistant"` in the bytes): skipped without JSON.parse;
+ *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
+ *    fields pairing reads, see transcript-lazy-json.ts); invalid JSON or an
+ *    incomplete tool block: malformed.
+ */
+import fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { reduceLine } from './transcript-lazy-json.js';
+import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+const NL = 0x0a;
+
+export interface ScanRequest {
+  path: string;
+  start: number;
+  end: number;
+  /** Size of the file when the import began: nothing past it is read. */
+  fileEnd: number;
+  /** Whether `start` is the start of a line (the file's start or the import cursor). */
+  atLineStart: boolean;
+  /** A last line without its newline at `fileEnd` is read too (the file is finished). */
+  takeUnterminated: boolean;
+  maxLineBytes: number;
+  fallbackSessionId: string;
+}
+
+export interface MalformedLine {
+  /** 1-based, counted from the first line of the range. */
+  line: number;
+  reason: string;
+}
+
+export interface ScanResult {
+  events: TranscriptEvent[];
+  /** Non-blank lines in the range. */
+  lines: number;
+  /** Lines that were counted (blank ones included), to number later ranges. */
+  lineBreaks: number;
+  malformed: number;
+  /** The first malformed lines (at most `MAX_REPORTED`). */
+  malformedAt: MalformedLine[];
+  /** File offset just past the last line consumed; -1 when the range holds no line start. */
+  consumedEnd: number;
+  /** Bytes of the lines consumed (from the range's first line to `consumedEnd`). */
+  bytes: number;
+}
+
+export const MAX_REPORTED = 50;
+/** Lines from this long are decoded lazily (transcript-lazy-json.ts). */
+export const LAZY_MIN_BYTES = 4096;
+
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const NEEDLES = ['"tool_use"', '"tool_result"', '"assistant"'].map((s) => Buffer.from(s));
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
+}
+
+export function scanRange(req: ScanRequest): ScanResult {
+  const res: ScanResult = { events: [], lines: 0, lineBreaks: 0, malformed: 0, malformedAt: [], consumedEnd: req.start, bytes: 0 };
+  const fd = fs.openSync(req.path, 'r');
+  let firstLine: number;
+  try {
+    firstLine = scan(fd, req, res);
+  } finally {
+    fs.closeSync(fd);
+  }
+  res.bytes = firstLine < 0 ? 0 : Math.max(0, res.consumedEnd - firstLine);
+  return res;
+}
+
+/** Scans; returns the offset of the range's first line. */
+function scan(fd: number, req: ScanRequest, res: ScanResult): number {
+  let pos = req.start;
+  if (!req.atLineStart && pos > 0) {
+    // Begins inside a line unless the byte before is a newline.
+    const one = Buffer.alloc(1);
+    fs.readSync(fd, one, 0, 1, pos - 1);
+    if (one[0] !== NL) {
+      const next = findNewline(fd, pos, req.fileEnd);
+      if (next < 0) {
+        // Inside the file's last line, which has no newline yet: the range before owns it.
+        res.consumedEnd = -1;
+        return -1;
+      }
+      pos = next + 1;
+    }
+  }
+  res.consumedEnd = pos;
+  const firstLine = pos;
+  let buf = Buffer.allocUnsafe(Math.min(CHUNK, req.maxLineBytes + 1));
+  let len = 0; // valid bytes in buf, which starts at file offset `pos`
+  let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
+  let eof = false;
+  for (;;) {
+    if (!eof && len < buf.length) {
+      const want = Math.min(buf.length - len, req.fileEnd - (pos + len));
+      const n = want > 0 ? fs.readSync(fd, buf, len, want, pos + len) : 0;
+      if (n === 0) eof = true;
+      len += n;
+    }
+    const view = buf.subarray(0, len);
+    let lineStart = 0;
+    while (skipping || pos + lineStart < req.end) {
+      const nl = view.indexOf(NL, lineStart);
+      if (nl < 0) break;
+      if (skipping) skipping = false;
+      else handleLine(buf, lineStart, nl, req, res);
+      res.lineBreaks++;
+      lineStart = nl + 1;
+      res.consumedEnd = pos + lineStart;
+    }
+    if (!skipping && pos + lineStart >= req.end) return firstLine; // every line starting in the range is done
+    if (lineStart > 0) {
+      buf.copyWithin(0, lineStart, len);
+      pos += lineStart;
+      len -= lineStart;
+    }
+    if (eof) {
+      // A last line without its newline: taken only when the file is finished.
+      if (len > 0 && req.takeUnterminated) {
+        if (!skipping) handleLine(buf, 0, len, req, res);
+        res.lineBreaks++;
+        res.consumedEnd = pos + len;
+      }
+      return firstLine;
+    }
+    if (len === buf.length) {
+      if (skipping || len > req.maxLineBytes) {
+        // Longer than the cap: counted once, its bytes dropped until its newline.
+        if (!skipping) {
+          res.lines++;
+          malformed(res, 'oversize');
+        }
+        skipping = true;
+        pos += len;
+        len = 0;
+      } else {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, req.maxLineBytes + 1));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+    }
+  }
+}
+
+function findNewline(fd: number, from: number, fileEnd: number): number {
+  const b = Buffer.allocUnsafe(64 * 1024);
+  let pos = from;
+  while (pos < fileEnd) {
+    const n = fs.readSync(fd, b, 0, Math.min(b.length, fileEnd - pos), pos);
+    if (n === 0) break;
+    const i = b.subarray(0, n).indexOf(NL);
+    if (i >= 0) return pos + i;
+    pos += n;
+  }
+  return -1;
+}
+
+function malformed(res: ScanResult, reason: string): void {
+  res.malformed++;
+  // lineBreaks is the count of lines before this one.
+  if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line: res.lineBreaks + 1, reason });
+}
+
+function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult): void {
+  let a = from;
+  let b = to;
+  while (a < b && isSpace(buf[a]!)) a++;
+  while (b > a && isSpace(buf[b - 1]!)) b--;
+  if (a === b) return;
+  res.lines++;
+  if (b - a > req.maxLineBytes) return malformed(res, 'oversize');
+  if (buf[a] !== OPEN || buf[b - 1] !== CLOSE) return malformed(res, 'not a JSON object (truncated?)');
+  const line = buf.subarray(a, b);
+  if (!isUtf8(line)) return malformed(res, 'not UTF-8');
+  const lazy = line.length >= LAZY_MIN_BYTES;
+  // A short line is searched for the words a tool call needs; a long one is walked lazily instead
+  // (cheaper than searching it: the walk jumps over its strings).
+  if (!lazy && !NEEDLES.some((n) => line.indexOf(n) >= 0)) return;
+  let value: unknown;
+  try {
+    // Long lines are mostly tool output that pairing never reads: decode only what it reads.
+    value = lazy ? reduceLine(line) : JSON.parse(line.toString('utf8'));
+  } catch {
+    return malformed(res, 'invalid JSON');
+  }
+  const { events, ok } = eventsFromLine(value, req.fallbackSessionId);
+  for (const e of events) res.events.push(e);
+  if (!ok) malformed(res, 'tool block without id, name or timestamp');
+}

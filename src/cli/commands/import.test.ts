@@ -1,0 +1,76 @@
+/** `session-buddy import` as a user runs it: CLAUDE_CONFIG_DIR list, cursors across runs, bad lines reported. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-import-cli-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [BIN, 'import', '--data-dir', path.join(root, 'data'), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home'), ...env },
+    cwd: root,
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const ts = (s: number) => new Date(Date.UTC(2026, 0, 5, 10) + s * 1000).toISOString();
+const use = (id: string, s: number) => JSON.stringify({ type: 'assistant', sessionId: 'cli', timestamp: ts(s), message: { id: `m${id}`, content: [{ type: 'tool_use', id, name: 'Bash', input: { command: 'npm test' } }] } });
+const res = (id: string, s: number) => JSON.stringify({ type: 'user', sessionId: 'cli', timestamp: ts(s), message: { content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] } });
+
+describe('session-buddy import (CLI)', () => {
+  it('reads every CLAUDE_CONFIG_DIR entry, then only what changed, and names bad lines', () => {
+    const a = path.join(root, 'claude-a');
+    const b = path.join(root, 'claude-b');
+    const fa = path.join(a, 'projects', 'p1', 'cli.jsonl');
+    fs.mkdirSync(path.dirname(fa), { recursive: true });
+    fs.writeFileSync(fa, `${use('t1', 0)}\n${res('t1', 1)}\n`);
+    const fb = path.join(b, 'projects', 'p2', 'cli2.jsonl');
+    fs.mkdirSync(path.dirname(fb), { recursive: true });
+    fs.writeFileSync(fb, `${use('t2', 0)}\n{"type":"user","message":\n${res('t2', 2)}\n`);
+    const env = { CLAUDE_CONFIG_DIR: `${a},${b},${path.join(root, 'missing')}` };
+
+    const first = run(['--json'], env);
+    assert.equal(first.code, 0, first.err);
+    const s1 = JSON.parse(first.out);
+    assert.deepEqual([s1.files, s1.inserted, s1.malformed], [2, 2, 1]);
+    assert.match(first.err, new RegExp(`malformed line skipped: ${fb.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: `));
+
+    const second = run(['--json'], env);
+    const s2 = JSON.parse(second.out);
+    assert.deepEqual([s2.files, s2.unchanged, s2.bytes, s2.inserted], [0, 2, 0, 0]);
+
+    fs.appendFileSync(fa, `${use('t3', 5)}\n${res('t3', 6)}\n`);
+    const third = run([], env);
+    assert.equal(third.code, 0, third.err);
+    assert.match(third.out, /imported 1 file\(s\), 2 line\(s\): 1 tool call\(s\), 1 new, 0 already recorded; 1 unchanged file\(s\) skipped; 1 file\(s\) read from where the last import stopped/);
+  });
+
+  it('skips a line over --max-line-mib as malformed and imports the files after it', () => {
+    const dir = path.join(root, 'big-line');
+    fs.mkdirSync(dir, { recursive: true });
+    const huge = JSON.stringify({ type: 'user', timestamp: ts(1), message: { content: [{ type: 'tool_result', tool_use_id: 'h1', content: 'z'.repeat(300_000) }] } });
+    fs.writeFileSync(path.join(dir, 'a.jsonl'), `${use('h1', 0)}\n${huge}\n${use('h2', 2)}\n${res('h2', 3)}\n`);
+    fs.writeFileSync(path.join(dir, 'b.jsonl'), `${use('h3', 0)}\n${res('h3', 1)}\n`);
+    const r = run([dir, '--json', '--max-line-mib', '0.1', '--data-dir', path.join(root, 'data-big')], {});
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out);
+    // h2 and h3 completed; h1, whose result was the skipped line, failed (no_result: the conversation went on)
+    assert.deepEqual([s.files, s.malformed, s.inserted, s.pending], [2, 1, 3, 0]);
+    assert.match(r.err, /a\.jsonl:2: oversize/);
+    assert.notEqual(run([dir, '--max-line-mib', '0'], {}).code, 0);
+  });
+
+  it('says where it looked when there is nothing to import', () => {
+    const r = run([], { CLAUDE_CONFIG_DIR: path.join(root, 'nowhere') });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /nowhere.projects not found \(set CLAUDE_CONFIG_DIR or name the paths\)/);
+  });
+});
