@@ -7,9 +7,11 @@
  * synchronously inside each (async) call.
  */
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type RawWindowRow, type WindowPieces } from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
@@ -20,7 +22,8 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       // Skills drive the loop (CROSS JOIN fixes the order): one primary-key range seek per skill,
       // (skill_id, hour BETWEEN …), which beats walking the hour index and re-fetching each row.
       windowTotals: p(`SELECT s.name AS skill, ? AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt
+          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt,
+          min(h.duration_min) AS durationMin, max(h.duration_max) AS durationMax
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
         GROUP BY s.id ORDER BY s.name`),
       span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
@@ -29,6 +32,12 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         WHERE s.name IN (SELECT value FROM json_each(?))
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      hourlyHistAll: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
+        GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
+      rawRows: p(`SELECT s.name AS skill, i.completed, i.duration_ms AS durationMs, i.invoked_at AS invokedAt
+        FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN ? AND ?`),
       allTimeHist: p(`SELECT s.name AS skill, d.bucket, d.count
         FROM skills s CROSS JOIN skill_durations d ON d.skill_id = s.id
         WHERE s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
@@ -42,12 +51,35 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     };
   }
 
-  async windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]> {
-    return this.stmts.windowTotals.all(fromHour, fromHour, toHour) as HourlyRollup[];
+  /** The pieces of the window and their raw rows (see window-pieces.ts). */
+  private pieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
+    const probe = tailProbe(range);
+    const plan = planWindow(range, probe !== null && this.stmts.anyRaw.get(probe.fromMs, probe.toMs) !== undefined);
+    const raw: RawWindowRow[] = [];
+    for (const r of plan.raw) for (const row of this.stmts.rawRows.iterate(r.fromMs, r.toMs)) raw.push(row as RawWindowRow);
+    return { plan, raw };
   }
 
-  /** Read in one synchronous step, so a concurrent write cannot fall between the reads (see window-histograms.ts). */
-  async windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
+  /** Read in one synchronous step, so a concurrent write cannot fall between the reads. */
+  async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
+    const { plan, raw } = this.pieces(range);
+    const h = plan.hours;
+    const rows = h ? (this.stmts.windowTotals.all(h.fromHour, h.fromHour, h.toHour) as HourlyRollup[]) : [];
+    return mergeWindowTotals(range.fromMs, rows, raw);
+  }
+
+  async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
+    if (skills !== null && skills.length === 0) return [];
+    const { plan, raw } = this.pieces(range);
+    const h = plan.hours;
+    let hours: SkillHistogram[] = [];
+    if (h && skills === null) hours = groupHistograms(this.stmts.hourlyHistAll.all(h.fromHour, h.toHour) as HistRow[]);
+    else if (h && skills !== null) hours = this.hourHistograms(h.fromHour, h.toHour, skills);
+    return mergeWindowHistograms(hours, raw, skills);
+  }
+
+  /** Histograms of `skills` over whole hours, directly or as all-time minus the hours outside (see window-histograms.ts). */
+  private hourHistograms(fromHour: number, toHour: number, skills: readonly string[]): SkillHistogram[] {
     const filter = JSON.stringify(skills);
     const span = skills.length > 0 ? (this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null }) : null;
     const plan = planWindowHistograms(fromHour, toHour, skills.length, span);
