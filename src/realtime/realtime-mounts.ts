@@ -76,7 +76,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       token = loadOrCreateToken(config.dataDir);
       tokenRequired = options.wsRequireToken || !isLoopback(config.host);
       hub = new WsHub(
-        { bus: app.bus, store: app.store, logger, now: app.now, version: app.version, metrics: exporter ?? undefined },
+        { bus: app.bus, store: app.store, windows: app.stores.analyticsQueries, logger, now: app.now, version: app.version, metrics: exporter ?? undefined },
         {
           bindHost: config.host,
           requireToken: tokenRequired,

@@ -11,7 +11,7 @@ CREATE TABLE skill_hourly_durations_old (
 
 INSERT INTO skill_hourly_durations_old (skill_id, hour, bucket, count)
   SELECT i.skill_id, i.invoked_at / 3600000,
-    CASE WHEN i.duration_ms < 1 THEN 0 ELSE LEAST(120, floor(log(2::float8, i.duration_ms::float8) * 4)::bigint + 1) END,
+    CASE WHEN i.duration_ms < 1 THEN 0 ELSE LEAST(120, floor(ln(i.duration_ms::float8) / ln(2::float8) * 4)::bigint + 1) END,
     count(*)
   FROM skill_invocations i JOIN skill_hourly h ON h.skill_id = i.skill_id AND h.hour = i.invoked_at / 3600000 AND h.durations_exact = 1
   GROUP BY 1, 2, 3;
