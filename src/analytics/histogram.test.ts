@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketBounds, bucketValue, durationBucket, GAMMA, histogramQuantile, ZERO_BUCKET } from './histogram.js';
+import { mulberry32 } from './prng.js';
 
 // Reference values computed independently with 40-digit arithmetic (mpmath), GAMMA = 101/99.
 describe('histogram (DDSketch mapping, 1 % relative accuracy)', () => {
@@ -63,5 +64,23 @@ describe('histogram (DDSketch mapping, 1 % relative accuracy)', () => {
     const p95 = histogramQuantile([{ bucket: 447, count: 1 }], 0.95)!;
     assert.ok(Math.abs(p95 - 7557.13691) < 1e-3);
     assert.ok(Math.abs(p95 - 7500) / 7500 <= 0.01);
+  });
+
+  it('stays within 1 % of the exact nearest-rank quantile on skewed random data, inside [min, max]', () => {
+    const rand = mulberry32(7);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 50 + trial * 97;
+      // Log-normal-ish integer durations from 0 ms to about 20 s, with a long tail.
+      const xs = Array.from({ length: n }, () => Math.round(Math.exp(rand() * 6 + rand() * rand() * 4)) - 1).sort((a, b) => a - b);
+      const counts = new Map<number, number>();
+      for (const x of xs) counts.set(durationBucket(x), (counts.get(durationBucket(x)) ?? 0) + 1);
+      const buckets = [...counts].map(([bucket, count]) => ({ bucket, count }));
+      for (const q of [0.5, 0.9, 0.95, 0.99]) {
+        const exact = xs[Math.ceil(q * n) - 1]!;
+        const est = histogramQuantile(buckets, q, { min: xs[0]!, max: xs.at(-1)! })!;
+        assert.ok(Math.abs(est - exact) <= 0.01 * exact + 1e-9, `n=${n} q=${q}: ${est} vs exact ${exact}`);
+        assert.ok(est >= xs[0]! && est <= xs.at(-1)!);
+      }
+    }
   });
 });
