@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DatabaseStorageStats } from '../store/session-stats-types.js';
 
 export interface DataDirFile {
   /** Relative to the data directory, `/`-separated. */
@@ -24,23 +25,6 @@ export interface DataDirUsage {
   truncated: boolean;
 }
 
-/**
- * What the store reports about its storage: for SQLite its file (PRAGMA
- * page_size/page_count/freelist_count); for PostgreSQL its relations' size in
- * pages, and row versions instead of free pages (`postgres`).
- */
-export interface DatabaseStorageStats {
-  dbPath?: string;
-  pageSize: number;
-  pageCount: number;
-  freelistCount: number;
-  /** Size of the `-wal` file, when known. */
-  walBytes?: number | null;
-  /** Row counts per table, when the store provides them. */
-  rows?: Record<string, number>;
-  /** PostgreSQL only: whether autovacuum runs, and live and dead row versions in the store's tables. */
-  postgres?: { autovacuum: boolean; liveRows: number; deadRows: number };
-}
 
 export interface CompactionThresholds {
   /** Database size at or above which compaction is recommended (config `compactThresholdBytes`). */

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PgStore } from './postgres/pg-store.js';
-import { testBackends, testTracker, type OpenedBackend } from './testing-backends.js';
+import type { PgStore } from './postgres/store.js';
+import { testBackends, testTracker, type OpenedBackend } from '../testing/backends.js';
 
 const T0 = Date.UTC(2025, 5, 10, 12, 0, 0);
 const H0 = T0 / 3_600_000;

@@ -4,18 +4,11 @@
  * them, so every entry point applies the same rules.
  */
 import { z } from 'zod';
+import { WORKFLOW_PHASES, type WorkflowPhase } from '../analytics/taxonomy.js';
+import type { NormalizedInvocation } from '../store/types.js';
 
-export const WORKFLOW_PHASES = [
-  'planning',
-  'implementation',
-  'testing',
-  'review',
-  'deployment',
-  'debugging',
-  'documentation',
-  'unknown',
-] as const;
-export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
+
 
 /** 24 hours: longer "invocations" are clock errors, not skills. */
 export const MAX_DURATION_MS = 86_400_000;
@@ -64,19 +57,3 @@ export const invocationShape = {
 export const invocationInputSchema = z.object(invocationShape).strict();
 export type InvocationInput = z.input<typeof invocationInputSchema>;
 
-/** A validated invocation, normalised for storage. */
-export interface NormalizedInvocation {
-  id: string;
-  skillName: string;
-  userHash: string;
-  sessionKey: string;
-  workflowPhase: WorkflowPhase;
-  completed: boolean;
-  durationMs: number;
-  errorType: string | null;
-  invokedAt: number;
-  project: string | null;
-  agent: string | null;
-  metadata: string | null;
-  dedupeKey: string | null;
-}

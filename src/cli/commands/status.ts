@@ -84,8 +84,8 @@ function sqliteStatus(dbPath: string): Record<string, unknown> {
 async function postgresStatus(url: string): Promise<{ db: Record<string, unknown>; exists: boolean }> {
   // Loaded only for a PostgreSQL store: other commands do not pay for the driver.
   const [{ PgMigrator }, { createPgPool, redactUrl }] = await Promise.all([
-    import('../../store/postgres/pg-migrator.js'),
-    import('../../store/postgres/pg-pool.js'),
+    import('../../store/postgres/migrator.js'),
+    import('../../store/postgres/pool.js'),
   ]);
   const pool = createPgPool(url, 1);
   const db: Record<string, unknown> = { kind: 'postgres', path: redactUrl(url) };
