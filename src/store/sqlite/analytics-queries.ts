@@ -15,6 +15,8 @@ import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type R
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
+  private readonly skillNames = new Map<number, string>();
+  private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawWindowRow[] } } | null = null;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -36,8 +38,9 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
       anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
-      rawRows: p(`SELECT s.name AS skill, i.completed, i.duration_ms AS durationMs, i.invoked_at AS invokedAt
-        FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN ? AND ?`),
+      rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
+      skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
+      state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
       allTimeHist: p(`SELECT s.name AS skill, d.bucket, d.count
         FROM skills s CROSS JOIN skill_durations d ON d.skill_id = s.id
         WHERE s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
@@ -51,13 +54,41 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     };
   }
 
-  /** The pieces of the window and their raw rows (see window-pieces.ts). */
+  /**
+   * The pieces of the window and their raw rows (see window-pieces.ts). The
+   * last result is kept while the database is unchanged (no write on this
+   * connection, `total_changes()`, nor on another, `data_version`), so a tool
+   * that reads a window's totals and then its histograms reads the raw rows once.
+   */
   private pieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
+    const state = this.stmts.state.get() as number[];
+    const key = `${range.fromMs}:${range.toMs}:${state[0]}:${state[1]}`;
+    if (this.lastPieces?.key === key) return this.lastPieces.value;
+    const value = this.readPieces(range);
+    this.lastPieces = { key, value };
+    return value;
+  }
+
+  private readPieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
     const probe = tailProbe(range);
     const plan = planWindow(range, probe !== null && this.stmts.anyRaw.get(probe.fromMs, probe.toMs) !== undefined);
     const raw: RawWindowRow[] = [];
-    for (const r of plan.raw) for (const row of this.stmts.rawRows.iterate(r.fromMs, r.toMs)) raw.push(row as RawWindowRow);
+    for (const r of plan.raw) {
+      for (const [skillId, completed, durationMs, invokedAt] of this.stmts.rawRows.iterate(r.fromMs, r.toMs) as Iterable<number[]>) {
+        raw.push({ skill: this.nameOf(skillId!), completed: completed!, durationMs: durationMs!, invokedAt: invokedAt! });
+      }
+    }
     return { plan, raw };
+  }
+
+  /** Skill names by id (skills are only ever added, never renamed or removed). */
+  private nameOf(id: number): string {
+    let name = this.skillNames.get(id);
+    if (name === undefined) {
+      name = this.stmts.skillName.get(id) as string;
+      this.skillNames.set(id, name);
+    }
+    return name;
   }
 
   /** Read in one synchronous step, so a concurrent write cannot fall between the reads. */
