@@ -47,8 +47,8 @@ describe('computeCommunityBaselines', () => {
         totals('unused', 0, 0, 0),
       ],
       histograms: [
-        { skill: 'A', buckets: [{ bucket: 41, count: 12 }] },
-        { skill: 'A', buckets: [{ bucket: 41, count: 8 }] },
+        { skill: 'A', buckets: [{ bucket: 346, count: 12 }] },
+        { skill: 'A', buckets: [{ bucket: 346, count: 8 }] },
       ],
       now: NOW,
     });
@@ -67,9 +67,9 @@ describe('computeCommunityBaselines', () => {
     assert.equal(a.mean_duration_ms, 200);
     assert.equal(a.effectiveness_score, 0.8882);
     assert.equal(a.users, 3);
-    // Bucket 41 = [1024, 1217.7481): p50 = 1024 + 193.7481 × 10/20 = 1120.87 → 1120.9; p95 → 1208.1
-    assert.equal(a.p50_duration_ms, 1120.9);
-    assert.equal(a.p95_duration_ms, 1208.1);
+    // Bucket 346 = (992.503, 1012.554] holds all 20: p50 and p95 are its value 2 × 1.0202^346 / 2.0202 = 1002.428 → 1002.4
+    assert.equal(a.p50_duration_ms, 1002.4);
+    assert.equal(a.p95_duration_ms, 1002.4);
     assert.equal(r.skills[0]!.p50_duration_ms, null); // no histogram for C
   });
 

@@ -24,7 +24,7 @@ export interface CommunityBaseline {
   /** successes / invocations over all users. */
   success_rate: number;
   mean_duration_ms: number;
-  /** Median from the log-bucketed histogram (within ~19 %); null when no histogram was given. */
+  /** Median from the log-bucketed histogram (within 1 %, never outside the recorded range); null when no histogram was given. */
   p50_duration_ms: number | null;
   /** 95th percentile from the histogram; null when no histogram was given. */
   p95_duration_ms: number | null;
@@ -104,14 +104,15 @@ export function computeCommunityBaselines(input: ComputeCommunityBaselinesInput)
     let atOrBelow = 0;
     for (const o of scored) if (o.score < score || (o.score === score && o.mean >= mean)) atOrBelow++;
     const buckets = bucketsBySkill.get(t.skill) ?? [];
+    const range = t.durationMin !== undefined && t.durationMax !== undefined ? { min: t.durationMin, max: t.durationMax } : null;
     return {
       skill_name: t.skill,
       invocations: t.invocations,
       users: t.users,
       success_rate: roundRate(t.successes / t.invocations),
       mean_duration_ms: roundMs(mean),
-      p50_duration_ms: roundMs(histogramQuantile(buckets, 0.5)),
-      p95_duration_ms: roundMs(histogramQuantile(buckets, 0.95)),
+      p50_duration_ms: roundMs(histogramQuantile(buckets, 0.5, range)),
+      p95_duration_ms: roundMs(histogramQuantile(buckets, 0.95, range)),
       effectiveness_score: roundRate(score),
       effectiveness_percentile: roundScore((100 * atOrBelow) / n),
     };

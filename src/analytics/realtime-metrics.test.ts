@@ -26,8 +26,8 @@ describe('topSkills', () => {
 
   it('sorts by invocations, ties by name, and aggregates each skill', () => {
     const hist = [
-      { skill: 'alpha', buckets: [{ bucket: 41, count: 10 }] },
-      { skill: 'alpha', buckets: [{ bucket: 41, count: 10 }] },
+      { skill: 'alpha', buckets: [{ bucket: 346, count: 10 }] },
+      { skill: 'alpha', buckets: [{ bucket: 346, count: 10 }] },
     ];
     const out = topSkills(rows, hist, 10);
     assert.deepEqual(
@@ -39,9 +39,9 @@ describe('topSkills', () => {
     assert.equal(alpha.successes, 8);
     assert.equal(alpha.success_rate, 0.8); // 8 / 10
     assert.equal(alpha.avg_duration_ms, 100); // 1000 / 10
-    // Bucket 41 spans [2^10, 2^10.25) = [1024, 1217.7481); 20 samples merged from two entries,
-    // rank 0.95 * 20 = 19 → 1024 + 193.7481 * 19/20 = 1208.0607 → 1208.1
-    assert.equal(alpha.p95_duration_ms, 1208.1);
+    // Bucket 346 spans (992.503, 1012.554]; 20 samples merged from two entries, rank ceil(0.95 × 20) = 19
+    // lies in it: its value 2 × 1.0202^346 / 2.0202 = 1002.428 → 1002.4
+    assert.equal(alpha.p95_duration_ms, 1002.4);
     assert.equal(alpha.last_invoked_at, '2025-01-01T01:00:05.000Z'); // T0 + 1 h + 5 s
     const gamma = out[2]!;
     assert.equal(gamma.success_rate, 0.3333); // 1 / 3

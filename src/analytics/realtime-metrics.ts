@@ -4,7 +4,7 @@
  * functions only aggregate what they are given.
  */
 import { AppError } from '../errors.js';
-import type { BucketCount } from './histogram.js';
+import type { BucketCount, ObservedRange } from './histogram.js';
 import { histogramQuantile } from './histogram.js';
 import { roundMs, roundRate } from './round.js';
 import type { HourlyRollup, SkillHistogram } from './types.js';
@@ -42,6 +42,8 @@ interface SkillAggregate {
   successes: number;
   durationSum: number;
   lastAt: number;
+  durationMin: number;
+  durationMax: number;
 }
 
 /** Sum the hourly rows of each skill (rows may come in any order). */
@@ -50,13 +52,15 @@ function aggregateBySkill(rows: readonly HourlyRollup[]): Map<string, SkillAggre
   for (const r of rows) {
     let a = bySkill.get(r.skill);
     if (!a) {
-      a = { skill: r.skill, invocations: 0, successes: 0, durationSum: 0, lastAt: -Infinity };
+      a = { skill: r.skill, invocations: 0, successes: 0, durationSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
       bySkill.set(r.skill, a);
     }
     a.invocations += r.invocations;
     a.successes += r.successes;
     a.durationSum += r.durationSum;
     if (r.lastAt > a.lastAt) a.lastAt = r.lastAt;
+    if (r.durationMin !== undefined && r.durationMin < a.durationMin) a.durationMin = r.durationMin;
+    if (r.durationMax !== undefined && r.durationMax > a.durationMax) a.durationMax = r.durationMax;
   }
   return bySkill;
 }
@@ -68,7 +72,9 @@ function aggregateBySkill(rows: readonly HourlyRollup[]): Map<string, SkillAggre
  * rows are added up; success_rate = successes / invocations and
  * avg_duration_ms = duration sum / invocations. p95_duration_ms is the 0.95
  * quantile of the skill's duration histogram (all histogram entries of the
- * skill are merged; accurate to within one bucket, ~19 %). Skills with no
+ * skill are merged; within 1 % of the exact nearest-rank value, see
+ * histogram.ts), kept within the smallest and largest duration of the rows
+ * when they carry them. Skills with no
  * invocations are left out. Sorted by invocations (most first), ties by skill
  * name (A→Z).
  */
@@ -98,7 +104,7 @@ export function topSkills(
         successes: a.successes,
         success_rate: roundRate(a.successes / a.invocations),
         avg_duration_ms: roundMs(a.durationSum / a.invocations),
-        p95_duration_ms: roundMs(buckets ? histogramQuantile(buckets, 0.95) : null),
+        p95_duration_ms: roundMs(buckets ? histogramQuantile(buckets, 0.95, observedRange(a.durationMin, a.durationMax)) : null),
         last_invoked_at: new Date(a.lastAt).toISOString(),
       };
     });
@@ -132,6 +138,23 @@ export function summarizeWindow(rows: readonly HourlyRollup[]): WindowSummary {
     active_skills: activeSkills,
     last_invoked_at: invocations > 0 ? new Date(lastAt).toISOString() : null,
   };
+}
+
+/** The observed duration range, or null when the rows did not carry one. */
+export function observedRange(min: number, max: number): ObservedRange | null {
+  return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
+}
+
+/** Smallest and largest duration over all rows that carry them (bounds a quantile of their merged histograms). */
+export function rowsRange(rows: readonly HourlyRollup[]): ObservedRange | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of rows) {
+    if (r.invocations <= 0) continue;
+    if (r.durationMin !== undefined && r.durationMin < min) min = r.durationMin;
+    if (r.durationMax !== undefined && r.durationMax > max) max = r.durationMax;
+  }
+  return observedRange(min, max);
 }
 
 /** Plain code-unit order, so the result does not depend on the machine's locale. */

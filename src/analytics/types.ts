@@ -23,6 +23,9 @@ export interface HourlyRollup {
   durationSqSum: number;
   /** Latest invoked_at within the hour. */
   lastAt: number;
+  /** Smallest and largest duration_ms (when the reader provides them; they bound quantile estimates). */
+  durationMin?: number;
+  durationMax?: number;
 }
 
 /** Duration histogram of one skill over some range of hours. */
@@ -46,6 +49,9 @@ export interface SkillTotals {
   users: number;
   firstAt: number;
   lastAt: number;
+  /** Smallest and largest duration_ms ever recorded (when the reader provides them). */
+  durationMin?: number;
+  durationMax?: number;
 }
 
 /** Per user per skill counts; `user` is the salted hash, never a raw id. */

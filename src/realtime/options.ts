@@ -6,6 +6,7 @@
  */
 import type { RealtimeConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { checkWindowHours } from '../analytics/window.js';
 
 /** Everything the real-time components take: the configurable parts (see RealtimeConfig) and tuning knobs. */
 export interface RealtimeOptions extends RealtimeConfig {
@@ -23,7 +24,7 @@ export interface RealtimeOptions extends RealtimeConfig {
   maxEventsPerPush: number;
   /** Number of skills in the snapshot's top list. */
   topSkills: number;
-  /** Snapshot window: the current clock hour and the `windowHours - 1` hours before it. */
+  /** Snapshot window: the last `windowHours` hours ending now (fractional allowed, at least 5 minutes; see analytics/window.ts). */
   windowHours: number;
   /** Distinct skill_name label values in Prometheus; further skills are counted as "__other__". */
   maxSkillLabels: number;
@@ -61,7 +62,7 @@ export function resolveRealtimeOptions(partial: Partial<RealtimeOptions> = {}): 
   positiveInt('event-flush-ms', o.eventFlushMs);
   positiveInt('max-events-per-push', o.maxEventsPerPush);
   positiveInt('top-skills', o.topSkills);
-  positiveInt('window-hours', o.windowHours);
+  checkWindowHours(o.windowHours, 'window-hours');
   positiveInt('max-skill-labels', o.maxSkillLabels);
   for (const origin of o.wsAllowedOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw AppError.invalid('ws-allowed-origins', 'each origin must look like http(s)://host[:port]');

@@ -78,7 +78,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       tokenRequired = options.wsRequireToken || !isLoopback(config.host);
       const storeFeed = options.storeFeedMs > 0 ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush }) : undefined;
       hub = new WsHub(
-        { bus: app.bus, store: app.store, logger, now: app.now, version: app.version, metrics: exporter ?? undefined, storeFeed },
+        { bus: app.bus, store: app.store, windows: app.stores.analyticsQueries, logger, now: app.now, version: app.version, metrics: exporter ?? undefined, storeFeed },
         {
           bindHost: config.host,
           requireToken: tokenRequired,

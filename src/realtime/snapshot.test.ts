@@ -13,8 +13,7 @@ function row(skill: string, hour: number, invocations: number, successes: number
 
 const data: SnapshotData = {
   at: H * HOUR_MS + 30 * 60_000,
-  fromHour: H - 1,
-  toHour: H,
+  fromMs: (H - 1) * HOUR_MS + 30 * 60_000,
   rows: [row('a', H - 1, 4, 4, 400), row('a', H, 6, 3, 1200), row('b', H, 20, 19, 2000), row('c', H, 1, 0, 50)],
   histograms: [
     { skill: 'a', buckets: [{ bucket: durationBucket(100), count: 10 }] },
@@ -28,7 +27,7 @@ describe('buildSnapshot', () => {
     assert.equal(s.v, 1);
     assert.equal(s.type, 'snapshot');
     assert.equal(s.connections, 5);
-    assert.equal(s.window.from, new Date((H - 1) * HOUR_MS).toISOString());
+    assert.equal(s.window.from, new Date((H - 1) * HOUR_MS + 30 * 60_000).toISOString());
     assert.equal(s.at, new Date(data.at).toISOString());
     // b has 20, a has 4 + 6 = 10, c has 1: top 2 = b, a
     assert.deepEqual(s.top_skills.map((t) => [t.skill_name, t.invocations]), [['b', 20], ['a', 10]]);
@@ -40,8 +39,8 @@ describe('buildSnapshot', () => {
     assert.equal(s.summary.successes, 26);
     assert.equal(s.summary.avg_duration_ms, 117.7);
     assert.equal(s.summary.active_skills, 3);
-    // every histogram entry is in the bucket of 100 ms, so p95 lies inside that bucket
-    assert.ok(s.summary.p95_duration_ms! >= 2 ** ((durationBucket(100) - 1) / 4) && s.summary.p95_duration_ms! <= 2 ** (durationBucket(100) / 4));
+    // every histogram entry is in the bucket of 100 ms (bucket 231, value 100.4946), so p95 is that bucket's value
+    assert.equal(s.summary.p95_duration_ms, 100.5);
   });
 
   it('restricts summary and top list to the subscribed skills', () => {
@@ -61,16 +60,26 @@ describe('buildSnapshot', () => {
 });
 
 describe('loadSnapshotData', () => {
-  it('asks the store for the current hour and the hours before it', async () => {
+  it('asks the store for the last N hours ending now (the rolling window of the tools)', async () => {
     const ranges: unknown[] = [];
-    const store = {
-      hourlyRollups: async (r: unknown) => (ranges.push(r), []),
-      hourlyHistograms: async (r: unknown) => (ranges.push(r), []),
+    const queries = {
+      windowTotals: async (r: { fromMs: number; toMs: number }) => (ranges.push([r.fromMs, r.toMs]), []),
+      windowHistograms: async (r: { fromMs: number; toMs: number }, skills: readonly string[] | null) => (ranges.push([r.fromMs, r.toMs, skills]), []),
     };
-    const d = await loadSnapshotData(store, H * HOUR_MS + 5, 2);
-    assert.deepEqual(ranges, [{ fromHour: H - 1, toHour: H }, { fromHour: H - 1, toHour: H }]);
-    assert.equal(d.fromHour, H - 1);
-    assert.equal(d.toHour, H);
+    const now = H * HOUR_MS + 5;
+    const d = await loadSnapshotData(queries, now, 1.5);
+    // 1.5 h = 5,400,000 ms before now; histograms of every skill.
+    assert.deepEqual(ranges, [[now - 5_400_000, now], [now - 5_400_000, now, null]]);
+    assert.equal(d.fromMs, now - 5_400_000);
+    assert.equal(d.at, now);
+  });
+
+  it('bounds the summary p95 by the largest duration of the rows', () => {
+    // 1000 ms lies in bucket 346 whose value is 1002.4: the rows say nothing was slower than 1000 ms.
+    const rows = [{ ...row('a', H, 3, 3, 3000), durationMin: 1000, durationMax: 1000 }];
+    const s = buildSnapshot({ ...data, rows, histograms: [{ skill: 'a', buckets: [{ bucket: durationBucket(1000), count: 3 }] }] }, null, 5, 1);
+    assert.equal(s.summary.p95_duration_ms, 1000);
+    assert.equal(s.top_skills[0]!.p95_duration_ms, 1000);
   });
 });
 

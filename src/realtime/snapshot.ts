@@ -1,38 +1,36 @@
 /**
- * The live metrics snapshot. Once per interval the hub loads the hourly
- * rollups and histograms of the snapshot window (two small rollup queries,
- * whatever the number of clients), then builds one message per distinct
- * subscription from that shared data.
+ * The live metrics snapshot. Once per interval the hub loads the totals and
+ * histograms of the snapshot window (the same rolling window as the tools,
+ * analytics/window.ts; two reads whatever the number of clients), then builds
+ * one message per distinct subscription from that shared data.
  */
-import { summarizeWindow, topSkills } from '../analytics/realtime-metrics.js';
+import { rowsRange, summarizeWindow, topSkills } from '../analytics/realtime-metrics.js';
 import { histogramQuantile, type BucketCount } from '../analytics/histogram.js';
 import { roundMs } from '../analytics/round.js';
-import { HOUR_MS, hourOf, type HourlyRollup, type SkillHistogram } from '../analytics/types.js';
-import type { InvocationStore } from '../store/types.js';
+import type { HourlyRollup, SkillHistogram } from '../analytics/types.js';
+import { rollingWindow } from '../analytics/window.js';
+import type { AnalyticsQueries } from '../store/analytics-types.js';
 import { PROTOCOL_VERSION, type SnapshotMessage } from './ws-protocol.js';
 
 export interface SnapshotData {
-  /** When the data was loaded (epoch ms). */
+  /** When the data was loaded (epoch ms): the end of the window. */
   at: number;
-  fromHour: number;
-  toHour: number;
+  /** Start of the window (epoch ms, inclusive). */
+  fromMs: number;
+  /** One row per skill with the window's sums. */
   rows: HourlyRollup[];
   histograms: SkillHistogram[];
 }
 
-/** Loads the window: the clock hour of `now` and the `windowHours - 1` hours before it. */
+/** Loads the last `windowHours` hours ending at `now`. */
 export async function loadSnapshotData(
-  store: Pick<InvocationStore, 'hourlyRollups' | 'hourlyHistograms'>,
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>,
   now: number,
   windowHours: number,
 ): Promise<SnapshotData> {
-  const toHour = hourOf(now);
-  const fromHour = toHour - windowHours + 1;
-  const [rows, histograms] = await Promise.all([
-    store.hourlyRollups({ fromHour, toHour }),
-    store.hourlyHistograms({ fromHour, toHour }),
-  ]);
-  return { at: now, fromHour, toHour, rows, histograms };
+  const w = rollingWindow(now, windowHours);
+  const [rows, histograms] = await Promise.all([queries.windowTotals(w), queries.windowHistograms(w, null)]);
+  return { at: now, fromMs: w.fromMs, rows, histograms };
 }
 
 /**
@@ -54,8 +52,8 @@ export function buildSnapshot(
     v: PROTOCOL_VERSION,
     type: 'snapshot',
     at: new Date(data.at).toISOString(),
-    window: { from: new Date(data.fromHour * HOUR_MS).toISOString(), to: new Date(data.at).toISOString() },
-    summary: { ...summarizeWindow(rows), p95_duration_ms: roundMs(histogramQuantile(allBuckets, 0.95)) },
+    window: { from: new Date(data.fromMs).toISOString(), to: new Date(data.at).toISOString() },
+    summary: { ...summarizeWindow(rows), p95_duration_ms: roundMs(histogramQuantile(allBuckets, 0.95, rowsRange(rows))) },
     top_skills: topSkills(rows, histograms, limit),
     connections,
   };

@@ -22,6 +22,7 @@ import { toAppError } from '../errors.js';
 import type { AnomalyEvent, EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { HttpMount } from '../server/http-server.js';
+import type { AnalyticsQueries } from '../store/analytics-types.js';
 import type { InvocationStore } from '../store/types.js';
 import { checkAccess, type AccessPolicy } from './access.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
@@ -52,7 +53,9 @@ const DEFAULT_TREND_HOURS = 24;
 
 export interface WsHubDeps {
   bus: EventBus;
-  store: Pick<InvocationStore, 'hourlyRollups' | 'hourlyHistograms'>;
+  store: Pick<InvocationStore, 'hourlyRollups'>;
+  /** The rolling-window reads of the snapshot. */
+  windows: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>;
   logger: Logger;
   now: () => number;
   version: string;
@@ -351,7 +354,7 @@ export class WsHub implements HttpMount {
     if (this.snapshotRunning || this.closed || this.channelCounts.snapshot === 0) return;
     this.snapshotRunning = true;
     try {
-      const data = await loadSnapshotData(this.deps.store, this.deps.now(), this.opts.windowHours);
+      const data = await loadSnapshotData(this.deps.windows, this.deps.now(), this.opts.windowHours);
       if (this.closed) return;
       this.lastSnapshotData = data;
       const payloads = new Map<string, Buffer>();

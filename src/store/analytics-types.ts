@@ -6,6 +6,7 @@
  */
 import type { CommunityBaseline } from '../analytics/baselines.js';
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../analytics/types.js';
+import { checkWindowHours as checkWindowLength, type TimeRange } from '../analytics/window.js';
 import type { AnomalyEvent } from '../events.js';
 import { AppError } from '../errors.js';
 
@@ -68,16 +69,19 @@ export interface AnalyticsRecords {
 
 export interface AnalyticsQueries {
   /**
-   * One row per skill with invocations in hours [fromHour, toHour], holding
-   * the sums of that range (`hour` is set to fromHour, `lastAt` is the latest
-   * invocation), sorted by skill name.
+   * One row per skill with invocations in the time range (both ends
+   * inclusive), holding the sums of that range (`hour` is the hour of
+   * fromMs, `lastAt` the latest invocation, durationMin/Max the smallest and
+   * largest duration), sorted by skill name. Read as whole hourly rollups
+   * plus the raw rows of the partial hours at the edges (see window-pieces.ts).
    */
-  windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]>;
+  windowTotals(range: TimeRange): Promise<HourlyRollup[]>;
   /**
-   * Duration histograms of `skills` summed over hours [fromHour, toHour]; one
-   * entry per skill with any count there, buckets ascending (see window-histograms.ts).
+   * Duration histograms over the time range of `skills` (null = every skill);
+   * one entry per skill with any count there, buckets ascending (see
+   * window-pieces.ts and window-histograms.ts).
    */
-  windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]>;
+  windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]>;
   /** Skill pairs used together in at least `minSessions` sessions (unordered: `a`, `b` as stored). */
   frequentPairs(minSessions: number): Promise<SkillPairCount[]>;
   /** Skill pairs that contain `skill` (either side). */
@@ -88,7 +92,7 @@ export interface AnalyticsQueries {
 
 /** Shared input rules of AnalyticsRecords (both back-ends reject the same input the same way). */
 export function checkWindowHours(windowHours: number): void {
-  if (!Number.isInteger(windowHours) || windowHours < 1) throw AppError.invalid('window_hours', 'must be an integer >= 1');
+  checkWindowLength(windowHours, 'window_hours');
 }
 
 export function checkAnomalyLimit(limit: number): void {

@@ -15,6 +15,9 @@ export interface Acc {
   durationSqSum: number;
   firstAt: number;
   lastAt: number;
+  /** Smallest and largest duration (hourly rows and skill totals keep them, to bound quantiles). */
+  durationMin: number;
+  durationMax: number;
   /** Distinct sessions / users new to the skill (skill totals only). */
   sessions: number;
   users: number;
@@ -36,20 +39,22 @@ export interface RollupLookups {
 }
 
 // Composite numeric map keys (cheaper than strings): hours fit in 21 bits
-// until the year 2209, buckets in 7 bits, skill ids in 25 bits.
+// until the year 2209, skill ids in 25 bits. Histogram buckets are a nested map.
 export const HOUR_SPACE = 2 ** 21;
-export const BUCKET_SPACE = 128;
 export const SKILL_SPACE = 2 ** 25;
+
+/** Duration bucket → count. */
+export type BucketCounts = Map<number, number>;
 
 export interface RollupDeltas {
   /** key skillId * HOUR_SPACE + hour */
   hourly: Map<number, Acc>;
-  /** key (skillId * HOUR_SPACE + hour) * BUCKET_SPACE + bucket */
-  hourlyDurations: Map<number, number>;
+  /** key skillId * HOUR_SPACE + hour */
+  hourlyDurations: Map<number, BucketCounts>;
   /** key skillId */
   totals: Map<number, Acc>;
-  /** key skillId * BUCKET_SPACE + bucket */
-  durations: Map<number, number>;
+  /** key skillId */
+  durations: Map<number, BucketCounts>;
   phases: Map<string, { skillId: number; phase: string; completed: boolean; acc: Acc }>;
   /** key userId * SKILL_SPACE + skillId */
   userSkills: Map<number, Acc>;
@@ -68,6 +73,8 @@ export const newAcc = (): Acc => ({
   durationSqSum: 0,
   firstAt: Number.POSITIVE_INFINITY,
   lastAt: 0,
+  durationMin: Number.POSITIVE_INFINITY,
+  durationMax: Number.NEGATIVE_INFINITY,
   sessions: 0,
   users: 0,
 });
@@ -79,7 +86,11 @@ function add(acc: Acc, inv: NormalizedInvocation): void {
   acc.durationSqSum += inv.durationMs * inv.durationMs;
   if (inv.invokedAt < acc.firstAt) acc.firstAt = inv.invokedAt;
   if (inv.invokedAt > acc.lastAt) acc.lastAt = inv.invokedAt;
+  if (inv.durationMs < acc.durationMin) acc.durationMin = inv.durationMs;
+  if (inv.durationMs > acc.durationMax) acc.durationMax = inv.durationMs;
 }
+
+const newCounts = (): BucketCounts => new Map();
 
 function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
@@ -113,10 +124,10 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
     const hourKey = skillId * HOUR_SPACE + hourOf(inv.invokedAt);
     const bucket = durationBucket(inv.durationMs);
     add(getOr(d.hourly, hourKey, newAcc), inv);
-    bump(d.hourlyDurations, hourKey * BUCKET_SPACE + bucket);
+    bump(getOr(d.hourlyDurations, hourKey, newCounts), bucket);
     const total = getOr(d.totals, skillId, newAcc);
     add(total, inv);
-    bump(d.durations, skillId * BUCKET_SPACE + bucket);
+    bump(getOr(d.durations, skillId, newCounts), bucket);
     const phaseKey = `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`;
     add(getOr(d.phases, phaseKey, () => ({ skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc() })).acc, inv);
     const userSkill = userId * SKILL_SPACE + skillId;

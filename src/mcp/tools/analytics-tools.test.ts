@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { bucketBounds, durationBucket } from '../../analytics/histogram.js';
+import { durationBucket } from '../../analytics/histogram.js';
 import { HOUR_MS } from '../../analytics/types.js';
 import type { AnomalyEvent } from '../../events.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
@@ -77,7 +77,7 @@ describe('get_real_time_metrics', () => {
   let client: Client;
   before(async () => {
     ({ app, client } = await setup([
-      // In the 2-hour window (11:00–13:00):
+      // In the 2-hour window (10:30–12:30):
       { skill: 'alpha', completed: true, ms: 100, at: H0 - 50 * MIN }, // 11:10
       { skill: 'alpha', completed: true, ms: 200, at: H0 - 40 * MIN }, // 11:20
       { skill: 'alpha', completed: true, ms: 300, at: H0 }, // 12:00
@@ -85,8 +85,8 @@ describe('get_real_time_metrics', () => {
       { skill: 'beta', completed: true, ms: 1000, at: H0 - 30 * MIN }, // 11:30
       { skill: 'beta', completed: true, ms: 3000, at: H0 + 20 * MIN }, // 12:20
       { skill: 'gamma', completed: false, ms: 50, at: H0 - 55 * MIN }, // 11:05
-      // Outside it (10:59, hour H-2):
-      { skill: 'alpha', completed: true, ms: 10_000, at: H0 - 61 * MIN },
+      // Outside it (10:29, 121 minutes before now):
+      { skill: 'alpha', completed: true, ms: 10_000, at: H0 - 91 * MIN },
     ]));
   });
   after(async () => {
@@ -96,7 +96,7 @@ describe('get_real_time_metrics', () => {
 
   it('ranks the window by invocations with exact rates and means', async () => {
     const out = await callOk<any>(client, 'get_real_time_metrics', { limit: 2, time_window_hours: 2 });
-    assert.deepEqual(out.window, { from: '2025-06-10T11:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 2 });
+    assert.deepEqual(out.window, { from: '2025-06-10T10:30:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 2 });
     assert.equal(out.as_of, '2025-06-10T12:30:00.000Z');
     // 7 invocations in the window; successes 3 (alpha) + 2 (beta) + 0 (gamma) = 5; 5/7 = 0.714285… → 0.7143.
     // Mean duration (100+200+300+400 + 1000+3000 + 50) / 7 = 5050/7 = 721.43 → 721.4.
@@ -110,35 +110,46 @@ describe('get_real_time_metrics', () => {
     });
     assert.equal(out.top_skills.length, 2);
     const [alpha, beta] = out.top_skills;
-    // alpha: 4 invocations (the 10:59 one is outside), 3 ok → 0.75, mean (100+200+300+400)/4 = 250.
+    // alpha: 4 invocations (the 10:29 one is outside), 3 ok → 0.75, mean (100+200+300+400)/4 = 250.
     assert.equal(alpha.skill_name, 'alpha');
     assert.equal(alpha.invocations, 4);
     assert.equal(alpha.successes, 3);
     assert.equal(alpha.success_rate, 0.75);
     assert.equal(alpha.avg_duration_ms, 250);
     assert.equal(alpha.last_invoked_at, '2025-06-10T12:10:00.000Z');
-    // p95: rank 0.95 × 4 = 3.8 falls in the 4th of four single-count buckets, the one holding 400 ms:
-    // bucket floor(log2(400) × 4) + 1 = floor(34.58) + 1 = 35, bounds [2^8.5, 2^8.75) = [362.04, 430.54).
-    assert.equal(durationBucket(400), 35);
-    const [lo, hi] = bucketBounds(35);
-    assert.ok(alpha.p95_duration_ms >= lo && alpha.p95_duration_ms <= hi, `${alpha.p95_duration_ms} in [${lo}, ${hi}]`);
-    // beta: 2 invocations, both ok, mean (1000+3000)/2 = 2000; p95 inside the bucket of 3000 ms.
+    // p95: nearest rank ceil(0.95 × 4) = 4, the 400 ms one: bucket ceil(ln(400) / ln(1.01 / 0.99)) = ceil(299.55) = 300,
+    // value 2 × 1.0202^300 / 2.0202 = 399.474 → 399.5 (within 1 % of 400, below the maximum 400).
+    assert.equal(durationBucket(400), 300);
+    assert.equal(alpha.p95_duration_ms, 399.5);
+    // beta: 2 invocations, both ok, mean (1000+3000)/2 = 2000; p95 = rank 2, 3000 ms: bucket 401, value 3011.57,
+    // above the largest duration recorded (3000 ms), so reported as 3000.
     assert.deepEqual([beta.skill_name, beta.invocations, beta.success_rate, beta.avg_duration_ms], ['beta', 2, 1, 2000]);
-    const [blo, bhi] = bucketBounds(durationBucket(3000));
-    assert.ok(beta.p95_duration_ms >= blo && beta.p95_duration_ms <= bhi);
+    assert.equal(beta.p95_duration_ms, 3000);
   });
 
-  it('defaults to the current hour and breaks ties by name', async () => {
+  it('defaults to the last hour ending now and breaks ties by name', async () => {
     const out = await callOk<any>(client, 'get_real_time_metrics', {});
-    assert.deepEqual(out.window, { from: '2025-06-10T12:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 1 });
-    // Hour 12:xx: alpha 300 ms ok + 400 ms failed; beta 3000 ms ok. alpha 2 > beta 1.
+    assert.deepEqual(out.window, { from: '2025-06-10T11:30:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 1 });
+    // 11:30–12:30: alpha 300 ms ok + 400 ms failed; beta 1000 ms (at 11:30, exactly an hour ago: inside) + 3000 ms.
+    // gamma (11:05) is outside. alpha 2 = beta 2: by name.
     assert.deepEqual(
       out.top_skills.map((s: any) => [s.skill_name, s.invocations, s.success_rate, s.avg_duration_ms]),
       [
         ['alpha', 2, 0.5, 350],
-        ['beta', 1, 1, 3000],
+        ['beta', 2, 1, 2000],
       ],
     );
+  });
+
+  it('takes fractional windows: 0.25 h is exactly the last 15 minutes', async () => {
+    const out = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 0.25 });
+    assert.deepEqual(out.window, { from: '2025-06-10T12:15:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 0.25 });
+    // 12:15–12:30: only beta's 3000 ms at 12:20 (alpha's 12:10 is 20 minutes old).
+    assert.deepEqual(out.top_skills.map((s: any) => [s.skill_name, s.invocations, s.p95_duration_ms]), [['beta', 1, 3000]]);
+    // 5 minutes is the shortest window: [12:25, 12:30] holds nothing.
+    const five = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 5 / 60 });
+    assert.equal(five.window.from, '2025-06-10T12:25:00.000Z');
+    assert.equal(five.summary.invocations, 0);
   });
 
   it('reports an empty window without failing', async () => {
@@ -162,6 +173,9 @@ describe('get_real_time_metrics', () => {
     assert.match(big.text, /must be <= 720/);
     const frac = await callErr(client, 'get_real_time_metrics', { limit: 2.5 });
     assert.match(frac.text, /limit/);
+    const short = await callErr(client, 'get_real_time_metrics', { time_window_hours: 0.08 });
+    assert.match(short.text, /time_window_hours/);
+    assert.match(short.text, /must be >= 5 minutes \(0\.0833 h\)/);
   });
 });
 
@@ -193,10 +207,10 @@ describe('detect_anomalies', () => {
     const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2 });
     off();
 
-    // Recent = the current hour + 23 before it: [2025-06-09T13:00, 2025-06-10T13:00);
-    // baseline = the 168 hours before that.
-    assert.deepEqual(out.recent_window, { from: '2025-06-09T13:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 24 });
-    assert.deepEqual(out.baseline_window, { from: '2025-06-02T13:00:00.000Z', to: '2025-06-09T13:00:00.000Z', hours: 168 });
+    // Recent = the last 24 hours ending now: [2025-06-09T12:30, 2025-06-10T12:30];
+    // baseline = the 168 hours before that, up to 1 ms before the recent window.
+    assert.deepEqual(out.recent_window, { from: '2025-06-09T12:30:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 24 });
+    assert.deepEqual(out.baseline_window, { from: '2025-06-02T12:30:00.000Z', to: '2025-06-09T12:29:59.999Z', hours: 168 });
     assert.equal(out.skills_checked, 2);
     assert.equal(out.critical_threshold, 3);
     assert.deepEqual(out.insufficient_data, [{ skill_name: 'rare', recent_invocations: 3, baseline_invocations: 0 }]);
@@ -258,11 +272,12 @@ describe('detect_anomalies', () => {
   it('checks nothing and publishes nothing when the baseline window holds too little data', async () => {
     let events = 0;
     const off = app.bus.on('anomalies.detected', () => events++);
-    // Baseline of 1 day = [2025-06-08T13:00, 2025-06-09T13:00). deploy's baseline runs (2025-06-08 12:30–13:09)
-    // put only 10 in it and lint's (11:30–12:09) none: both below the 20 needed, so nothing is checked.
-    const out = await callOk<any>(client, 'detect_anomalies', { baseline_days: 1 });
+    // Recent = the last 23.5 hours, from 2025-06-09T13:00; baseline of 1 day = [2025-06-08T13:00, 2025-06-09T12:59:59.999].
+    // deploy's baseline runs (2025-06-08 12:30–13:09) put only 10 in it and lint's (11:30–12:09) none: both below
+    // the 20 needed, so nothing is checked.
+    const out = await callOk<any>(client, 'detect_anomalies', { baseline_days: 1, time_window_hours: 23.5 });
     off();
-    assert.deepEqual(out.baseline_window, { from: '2025-06-08T13:00:00.000Z', to: '2025-06-09T13:00:00.000Z', hours: 24 });
+    assert.deepEqual(out.baseline_window, { from: '2025-06-08T13:00:00.000Z', to: '2025-06-09T12:59:59.999Z', hours: 24 });
     assert.equal(out.skills_checked, 0);
     assert.deepEqual(
       out.insufficient_data.map((d: any) => [d.skill_name, d.recent_invocations, d.baseline_invocations]),
@@ -465,11 +480,10 @@ describe('community baselines', () => {
         ['x', 20, 2, 0.7, 100, 0.481, 50],
       ],
     );
-    // x's durations are all 100 ms: p50 and p95 lie in its bucket, floor(log2(100)·4)+1 = 27, [90.51, 107.63).
-    assert.equal(durationBucket(100), 27);
-    const [lo, hi] = bucketBounds(27);
+    // x's durations are all 100 ms: bucket 231 (value 100.49), bounded by the recorded min = max = 100 ms.
+    assert.equal(durationBucket(100), 231);
     const x = first.baselines[1];
-    for (const v of [x.p50_duration_ms, x.p95_duration_ms]) assert.ok(v >= lo && v <= hi, `${v} in [${lo}, ${hi}]`);
+    assert.deepEqual([x.p50_duration_ms, x.p95_duration_ms], [100, 100]);
     assert.equal(app.db.prepare('SELECT count(*) FROM community_baselines').pluck().get(), 0, 'a read stores nothing');
 
     const upd = await callOk<any>(client, 'update_community_baselines', {});

@@ -1,21 +1,27 @@
 /**
- * Shared pieces of the analytics tools: the hour-aligned window rule, input
- * field schemas, and the objects the tools read and write through.
+ * Shared pieces of the analytics tools: the window field (the rule itself is
+ * analytics/window.ts), input field schemas, and the objects the tools read
+ * and write through.
  */
 import { z } from 'zod';
-import { hourOf, HOUR_MS } from '../../analytics/types.js';
+import { HOUR_MS } from '../../analytics/types.js';
+import { MAX_WINDOW_HOURS, MIN_WINDOW_HOURS, MIN_WINDOW_TEXT, WINDOW_RULE } from '../../analytics/window.js';
 import { AppError } from '../../errors.js';
 import type { AnalyticsQueries, AnalyticsRecords } from '../../store/analytics-types.js';
 import type { ToolDeps } from '../tool-deps.js';
 
-/**
- * Rule, stated once for descriptions and outputs: rollups are hourly, so
- * windows are whole UTC hours.
- */
-export const WINDOW_RULE =
-  'Windows are whole UTC hours: a window of h hours covers the current (partial) hour plus the h-1 full hours ' +
-  'before it; from is inclusive, to (the end of the current hour) exclusive.';
+export { WINDOW_RULE };
 
+/** The `time_window_hours` input of every tool that takes a window (one definition). */
+export const windowHoursField = (defaultHours: number, what = 'Window length in hours') =>
+  z
+    .number()
+    .min(MIN_WINDOW_HOURS, `must be >= ${MIN_WINDOW_TEXT}`)
+    .max(MAX_WINDOW_HOURS, `must be <= ${MAX_WINDOW_HOURS}`)
+    .default(defaultHours)
+    .describe(`${what}: the last N hours ending now; fractional values allowed, from ${MIN_WINDOW_TEXT} to ${MAX_WINDOW_HOURS}`);
+
+/** A range of whole hours (used by series such as trends, not by rolling windows). */
 export interface HourWindow {
   /** First hour (epoch hours), inclusive. */
   fromHour: number;
@@ -23,12 +29,6 @@ export interface HourWindow {
   toHour: number;
   /** As reported: ISO bounds (from inclusive, to exclusive) and the length in hours. */
   window: { from: string; to: string; hours: number };
-}
-
-/** The `hours`-hour window ending with the hour that contains `now`. */
-export function hourWindow(now: number, hours: number): HourWindow {
-  const toHour = hourOf(now);
-  return hoursRange(toHour - hours + 1, toHour);
 }
 
 /** The window of hours [fromHour, toHour], both inclusive. */
@@ -44,10 +44,18 @@ export function hoursRange(fromHour: number, toHour: number): HourWindow {
   };
 }
 
-export const windowSchema = z.object({
+/** A range of whole hours as reported by series (from inclusive, to exclusive). */
+export const hoursRangeSchema = z.object({
   from: z.string().describe('Start of the first hour, ISO 8601 UTC (inclusive)'),
   to: z.string().describe('End of the last hour, ISO 8601 UTC (exclusive)'),
   hours: z.number().int(),
+});
+
+/** A rolling window as reported (see analytics/window.ts). */
+export const windowSchema = z.object({
+  from: z.string().describe('Start of the window, ISO 8601 UTC (inclusive)'),
+  to: z.string().describe('End of the window (now), ISO 8601 UTC (inclusive)'),
+  hours: z.number(),
 });
 
 /** Field schemas shared by several tools. */

@@ -104,10 +104,10 @@ describe('tools on every back-end', async () => {
     const [a, b] = await Promise.all([answers(sqlite!), answers(postgres!)]);
     for (const [i, [name]] of CALLS.entries()) assert.deepEqual(comparable(b[i]), comparable(a[i]), `${name} (call ${i})`);
 
-    // Hand-checked: a 1-hour window is the current hour, 12:00–12:30, holding the invocations 9, 18 and
-    // 27 minutes old: i = 299, 298, 297, i.e. deploy (299 mod 3 = 2), lint and build.
+    // Hand-checked: a 1-hour window is the last hour, 11:30–12:30, holding the invocations 9, 18, …, 54
+    // minutes old (63 is outside): i = 299 … 294, two each of deploy, lint and build.
     const lastHour = a[1] as { summary: { invocations: number; active_skills: number } };
-    assert.equal(lastHour.summary.invocations, 3);
+    assert.equal(lastHour.summary.invocations, 6);
     assert.equal(lastHour.summary.active_skills, 3);
     const search = b[b.length - 3] as { results: { content: string }[] };
     assert.deepEqual(

@@ -1,16 +1,16 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { detectAnomalies } from '../../analytics/anomalies.js';
+import { rollingWindow, windowBefore } from '../../analytics/window.js';
 import type { AnomalyEvent } from '../../events.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import {
   createAnalyticsContext,
-  hoursRange,
-  hourWindow,
   intField,
   numberField,
   WINDOW_RULE,
+  windowHoursField,
   windowSchema,
   type AnalyticsContext,
 } from './analytics-window.js';
@@ -34,7 +34,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
         WINDOW_RULE,
       inputSchema: {
         threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
-        time_window_hours: intField(1, 720).default(24).describe('Recent window length in hours'),
+        time_window_hours: windowHoursField(24, 'Recent window length in hours'),
         baseline_days: intField(1, 90).default(7).describe('Baseline length in days, immediately before the recent window'),
       },
       outputSchema: {
@@ -72,11 +72,11 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
     },
     async ({ threshold, time_window_hours, baseline_days }) => {
       const now = deps.now();
-      const recent = hourWindow(now, time_window_hours);
-      const baseline = hoursRange(recent.fromHour - baseline_days * 24, recent.fromHour - 1);
+      const recent = rollingWindow(now, time_window_hours);
+      const baseline = windowBefore(recent, baseline_days * 24);
       const report = detectAnomalies({
-        recent: await ctx.queries.windowTotals(recent.fromHour, recent.toHour),
-        baseline: await ctx.queries.windowTotals(baseline.fromHour, baseline.toHour),
+        recent: await ctx.queries.windowTotals(recent),
+        baseline: await ctx.queries.windowTotals(baseline),
         threshold,
         now,
       });

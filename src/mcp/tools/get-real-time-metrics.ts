@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { summarizeWindow, topSkills } from '../../analytics/realtime-metrics.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { createAnalyticsContext, hourWindow, intField, WINDOW_RULE, windowSchema, type AnalyticsContext } from './analytics-window.js';
+import { rollingWindow } from '../../analytics/window.js';
+import { createAnalyticsContext, intField, WINDOW_RULE, windowHoursField, windowSchema, type AnalyticsContext } from './analytics-window.js';
 
 export const topSkillSchema = z.object({
   skill_name: z.string(),
@@ -24,11 +25,12 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
       title: 'Real-time skill metrics',
       description:
         'The most invoked skills in the recent window with invocations, success rate, average and p95 duration ' +
-        '(p95 from a log-bucketed histogram, within ~19 %) and last invocation, plus totals over all skills. ' +
+        '(p95 from a log-bucketed histogram: within 1 % of the exact value, never outside the observed range) and last invocation, ' +
+        'plus totals over all skills. ' +
         WINDOW_RULE,
       inputSchema: {
         limit: intField(1, 100).default(10).describe('How many skills to return (most invoked first)'),
-        time_window_hours: intField(1, 720).default(1).describe('Window length in hours (1 = the current hour so far)'),
+        time_window_hours: windowHoursField(1),
       },
       outputSchema: {
         window: windowSchema,
@@ -47,13 +49,13 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
     },
     async ({ limit, time_window_hours }) => {
       const now = deps.now();
-      const w = hourWindow(now, time_window_hours);
+      const w = rollingWindow(now, time_window_hours);
       // One row per skill with the window's sums; histograms only for the skills returned.
-      const rows = await ctx.queries.windowTotals(w.fromHour, w.toHour);
+      const rows = await ctx.queries.windowTotals(w);
       const ranked = topSkills(rows, [], limit);
       const names = ranked.map((s) => s.skill_name);
       const picked = new Set(names);
-      const histograms = await ctx.queries.windowHistograms(w.fromHour, w.toHour, names);
+      const histograms = await ctx.queries.windowHistograms(w, names);
       const top = topSkills(
         rows.filter((r) => picked.has(r.skill)),
         histograms,

@@ -11,7 +11,7 @@ import {
   intField,
   requireSkill,
   skillNameField,
-  windowSchema,
+  hoursRangeSchema,
   type AnalyticsContext,
 } from './analytics-window.js';
 
@@ -53,7 +53,7 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       outputSchema: {
         skill_name: z.string(),
         granularity: z.enum(['hour', 'day']),
-        window: windowSchema,
+        window: hoursRangeSchema,
         as_of: z.string(),
         points: z.array(
           z.object({

@@ -1,14 +1,16 @@
 /**
  * PostgreSQL implementation of AnalyticsQueries (see analytics-types.ts).
  * Reads only rollup tables; skill names sort in byte order (COLLATE "C"), as
- * on SQLite. Window histograms that need several reads take them in one
- * repeatable-read transaction, so writes from other instances never fall
- * between them.
+ * on SQLite. Window reads (a probe, whole hours, raw edges, maybe several
+ * histogram reads) take them in one repeatable-read transaction, so writes
+ * from other instances never fall between them.
  */
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type RawWindowRow, type WindowPieces } from '../window-pieces.js';
 
 const PAIR_COLUMNS = 'a.name AS a, b.name AS b, p.sessions FROM skill_pairs p JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b';
 
@@ -22,59 +24,76 @@ async function span(q: Queryable, skills: readonly string[]): Promise<{ firstAt:
   return rows[0] as { firstAt: number | null; lastAt: number | null };
 }
 
-async function hourlyHist(q: Queryable, from: number, to: number, skills: readonly string[]): Promise<HistRow[]> {
+async function hourlyHist(q: Queryable, from: number, to: number, skills: readonly string[] | null): Promise<HistRow[]> {
   const { rows } = await q.query(
     `SELECT s.name AS skill, d.bucket, sum(d.count) AS count
      FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
-     WHERE s.name = ANY($3) AND d.hour BETWEEN $1 AND $2
+     WHERE ($3::text[] IS NULL OR s.name = ANY($3)) AND d.hour BETWEEN $1 AND $2
      GROUP BY s.name, d.bucket ORDER BY s.name COLLATE "C", d.bucket`,
     [from, to, skills],
   );
   return rows as HistRow[];
 }
 
+/** The pieces of the window and their raw rows (see window-pieces.ts). */
+async function windowPieces(q: Queryable, range: TimeRange): Promise<{ plan: WindowPieces; raw: RawWindowRow[] }> {
+  const probe = tailProbe(range);
+  const later = probe ? (await q.query('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN $1 AND $2 LIMIT 1', [probe.fromMs, probe.toMs])).rowCount : 0;
+  const plan = planWindow(range, (later ?? 0) > 0);
+  const raw: RawWindowRow[] = [];
+  for (const r of plan.raw) {
+    const { rows } = await q.query(
+      `SELECT s.name AS skill, i.completed, i.duration_ms AS "durationMs", i.invoked_at AS "invokedAt"
+       FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN $1 AND $2`,
+      [r.fromMs, r.toMs],
+    );
+    raw.push(...(rows as RawWindowRow[]));
+  }
+  return { plan, raw };
+}
+
 export class PgAnalyticsQueries implements AnalyticsQueries {
   constructor(private readonly pool: pg.Pool) {}
 
-  async windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]> {
-    const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, $1::bigint AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-         sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
-       FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-       WHERE h.hour BETWEEN $1 AND $2
-       GROUP BY s.id, s.name ORDER BY s.name COLLATE "C"`,
-      [fromHour, toHour],
-    );
-    return rows as HourlyRollup[];
+  async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
+    return this.readOnly(async (q) => {
+      const { plan, raw } = await windowPieces(q, range);
+      const h = plan.hours;
+      const rows = h
+        ? (
+            await q.query(
+              `SELECT s.name AS skill, $1::bigint AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+                 sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt",
+                 min(h.duration_min) AS "durationMin", max(h.duration_max) AS "durationMax"
+               FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+               WHERE h.hour BETWEEN $1 AND $2
+               GROUP BY s.id, s.name ORDER BY s.name COLLATE "C"`,
+              [h.fromHour, h.toHour],
+            )
+          ).rows
+        : [];
+      return mergeWindowTotals(range.fromMs, rows as HourlyRollup[], raw);
+    });
   }
 
-  /**
-   * A window that is a small part of the skills' history (the usual case) is
-   * one self-consistent read; the subtract plan reads several times, inside one
-   * repeatable-read transaction that also re-reads the span it was planned on.
-   */
-  async windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
-    if (skills.length === 0 || toHour < fromHour) return [];
-    const plan = planWindowHistograms(fromHour, toHour, skills.length, await span(this.pool, skills));
-    if (plan.kind === 'empty') return [];
-    if (plan.kind === 'direct') return groupHistograms(await hourlyHist(this.pool, plan.fromHour, plan.toHour, skills));
+  /** The probe, the whole hours and the raw edges are read in one repeatable-read transaction. */
+  async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
+    if (skills !== null && skills.length === 0) return [];
+    return this.readOnly(async (q) => {
+      const { plan, raw } = await windowPieces(q, range);
+      const h = plan.hours;
+      let hours: SkillHistogram[] = [];
+      if (h && skills === null) hours = groupHistograms(await hourlyHist(q, h.fromHour, h.toHour, null));
+      else if (h && skills !== null) hours = await this.hourHistograms(q, h.fromHour, h.toHour, skills);
+      return mergeWindowHistograms(hours, raw, skills);
+    });
+  }
+
+  private async readOnly<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // Re-planned on the transaction's snapshot: writes since the first look may have moved the span.
-      const again = planWindowHistograms(fromHour, toHour, skills.length, await span(client, skills));
-      let out: SkillHistogram[] = [];
-      if (again.kind === 'direct') out = groupHistograms(await hourlyHist(client, again.fromHour, again.toHour, skills));
-      else if (again.kind === 'subtract') {
-        const { rows: allTime } = await client.query(
-          `SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
-           WHERE s.name = ANY($1) ORDER BY s.name COLLATE "C", d.bucket`,
-          [skills],
-        );
-        const outside: HistRow[][] = [];
-        for (const r of again.outside) outside.push(await hourlyHist(client, r.fromHour, r.toHour, skills));
-        out = subtractHistograms(allTime as HistRow[], outside);
-      }
+      const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (err) {
@@ -83,6 +102,21 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     } finally {
       client.release();
     }
+  }
+
+  /** Histograms of `skills` over whole hours, directly or as all-time minus the hours outside (see window-histograms.ts). */
+  private async hourHistograms(client: Queryable, fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
+    const plan = planWindowHistograms(fromHour, toHour, skills.length, await span(client, skills));
+    if (plan.kind === 'empty') return [];
+    if (plan.kind === 'direct') return groupHistograms(await hourlyHist(client, plan.fromHour, plan.toHour, skills));
+    const { rows: allTime } = await client.query(
+      `SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
+       WHERE s.name = ANY($1) ORDER BY s.name COLLATE "C", d.bucket`,
+      [skills],
+    );
+    const outside: HistRow[][] = [];
+    for (const r of plan.outside) outside.push(await hourlyHist(client, r.fromHour, r.toHour, skills));
+    return subtractHistograms(allTime as HistRow[], outside);
   }
 
   async frequentPairs(minSessions: number): Promise<SkillPairCount[]> {

@@ -38,9 +38,9 @@ export class PgAnalyticsRecords implements AnalyticsRecords {
              WITH ORDINALITY AS x(skill, at, metric, bv, ov, ds, dir, sev, ord)
          ), ins AS (
            INSERT INTO skill_anomalies (skill_id, detected_at, metric, baseline_value, observed_value, deviation_score, direction, severity, window_hours)
-           SELECT s.id, x.at, x.metric, x.bv, x.ov, x.ds, x.dir, x.sev, $9::int
+           SELECT s.id, x.at, x.metric, x.bv, x.ov, x.ds, x.dir, x.sev, $9::float8
            FROM x JOIN skills s ON s.name = x.skill
-           WHERE NOT EXISTS (SELECT 1 FROM skill_anomalies a WHERE ${repeatedAnomalySql('s.id', 'x.metric', 'x.dir', 'x.at - $9::int * 3600000::bigint', 'x.sev')})
+           WHERE NOT EXISTS (SELECT 1 FROM skill_anomalies a WHERE ${repeatedAnomalySql('s.id', 'x.metric', 'x.dir', 'x.at - round($9::float8 * 3600000)::bigint', 'x.sev')})
            ORDER BY x.ord
            RETURNING skill_id, metric
          )

@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
-import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
 import { inTransaction } from './pool.js';
 
 type Q = pg.PoolClient;
@@ -186,30 +186,33 @@ export class PgInvocationWriter {
     };
     const ctes: string[] = [];
     const hourly = sorted(d.hourly).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
-    ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
+    ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
        SELECT * FROM unnest(${arr(hourly.map((h) => h[0]), 'bigint')}, ${arr(hourly.map((h) => h[1]), 'bigint')}, ${arr(hourly.map((h) => h[2].invocations), 'bigint')},
          ${arr(hourly.map((h) => h[2].successes), 'bigint')}, ${arr(hourly.map((h) => h[2].durationSum), 'float8')}, ${arr(hourly.map((h) => h[2].durationSqSum), 'float8')},
-         ${arr(hourly.map((h) => h[2].lastAt), 'bigint')})
+         ${arr(hourly.map((h) => h[2].lastAt), 'bigint')}, ${arr(hourly.map((h) => h[2].durationMin), 'bigint')}, ${arr(hourly.map((h) => h[2].durationMax), 'bigint')})
        ON CONFLICT (skill_id, hour) DO UPDATE SET invocations = skill_hourly.invocations + excluded.invocations,
+         duration_min = LEAST(skill_hourly.duration_min, excluded.duration_min), duration_max = GREATEST(skill_hourly.duration_max, excluded.duration_max),
          successes = skill_hourly.successes + excluded.successes, duration_sum = skill_hourly.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_hourly.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_hourly.last_at, excluded.last_at)`);
-    const hd = sorted(d.hourlyDurations).map(([k, n]) => {
-      const [hourKey, bucket] = splitKey(k, BUCKET_SPACE);
-      return [...splitKey(hourKey, HOUR_SPACE), bucket, n] as const;
+    const hd = sorted(d.hourlyDurations).flatMap(([k, counts]) => {
+      const [skill, hour] = splitKey(k, HOUR_SPACE);
+      return sorted(counts).map(([bucket, n]) => [skill, hour, bucket, n] as const);
     });
     ctes.push(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count)
        SELECT * FROM unnest(${arr(hd.map((x) => x[0]), 'bigint')}, ${arr(hd.map((x) => x[1]), 'bigint')}, ${arr(hd.map((x) => x[2]), 'bigint')}, ${arr(hd.map((x) => x[3]), 'bigint')})
        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`);
     const totals = sorted(d.totals);
-    ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
+    ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max)
        SELECT * FROM unnest(${arr(totals.map((t) => t[0]), 'bigint')}, ${arr(totals.map((t) => t[1].invocations), 'bigint')}, ${arr(totals.map((t) => t[1].successes), 'bigint')},
          ${arr(totals.map((t) => t[1].durationSum), 'float8')}, ${arr(totals.map((t) => t[1].durationSqSum), 'float8')}, ${arr(totals.map((t) => t[1].sessions), 'bigint')},
-         ${arr(totals.map((t) => t[1].users), 'bigint')}, ${arr(totals.map((t) => t[1].firstAt), 'bigint')}, ${arr(totals.map((t) => t[1].lastAt), 'bigint')})
+         ${arr(totals.map((t) => t[1].users), 'bigint')}, ${arr(totals.map((t) => t[1].firstAt), 'bigint')}, ${arr(totals.map((t) => t[1].lastAt), 'bigint')},
+         ${arr(totals.map((t) => t[1].durationMin), 'bigint')}, ${arr(totals.map((t) => t[1].durationMax), 'bigint')})
        ON CONFLICT (skill_id) DO UPDATE SET invocations = skill_totals.invocations + excluded.invocations,
+         duration_min = LEAST(skill_totals.duration_min, excluded.duration_min), duration_max = GREATEST(skill_totals.duration_max, excluded.duration_max),
          successes = skill_totals.successes + excluded.successes, duration_sum = skill_totals.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_totals.duration_sq_sum + excluded.duration_sq_sum, sessions = skill_totals.sessions + excluded.sessions,
          users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`);
-    const dur = sorted(d.durations).map(([k, n]) => [...splitKey(k, BUCKET_SPACE), n] as const);
+    const dur = sorted(d.durations).flatMap(([skill, counts]) => sorted(counts).map(([bucket, n]) => [skill, bucket, n] as const));
     ctes.push(`INSERT INTO skill_durations (skill_id, bucket, count)
        SELECT * FROM unnest(${arr(dur.map((x) => x[0]), 'bigint')}, ${arr(dur.map((x) => x[1]), 'bigint')}, ${arr(dur.map((x) => x[2]), 'bigint')})
        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`);

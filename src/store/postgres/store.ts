@@ -85,7 +85,7 @@ export class PgStore implements InvocationStore {
   async skillTotals(skills?: readonly string[]): Promise<SkillTotals[]> {
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes, t.duration_sum AS "durationSum",
-         t.duration_sq_sum AS "durationSqSum", t.sessions, t.users, t.first_at AS "firstAt", t.last_at AS "lastAt"
+         t.duration_sq_sum AS "durationSqSum", t.sessions, t.users, t.first_at AS "firstAt", t.last_at AS "lastAt", t.duration_min AS "durationMin", t.duration_max AS "durationMax"
        FROM skill_totals t JOIN skills s ON s.id = t.skill_id
        LEFT JOIN skill_categories c ON c.id = s.category_id LEFT JOIN skill_modalities m ON m.id = s.modality_id
        WHERE $1::text[] IS NULL OR s.name = ANY($1) ORDER BY s.name COLLATE "C"`,

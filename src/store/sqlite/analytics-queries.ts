@@ -7,12 +7,16 @@
  * synchronously inside each (async) call.
  */
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type RawWindowRow, type WindowPieces } from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
+  private readonly skillNames = new Map<number, string>();
+  private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawWindowRow[] } } | null = null;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -20,7 +24,8 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       // Skills drive the loop (CROSS JOIN fixes the order): one primary-key range seek per skill,
       // (skill_id, hour BETWEEN …), which beats walking the hour index and re-fetching each row.
       windowTotals: p(`SELECT s.name AS skill, ? AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt
+          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt,
+          min(h.duration_min) AS durationMin, max(h.duration_max) AS durationMax
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
         GROUP BY s.id ORDER BY s.name`),
       span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
@@ -29,6 +34,13 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         WHERE s.name IN (SELECT value FROM json_each(?))
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      hourlyHistAll: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
+        GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
+      rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
+      skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
+      state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
       allTimeHist: p(`SELECT s.name AS skill, d.bucket, d.count
         FROM skills s CROSS JOIN skill_durations d ON d.skill_id = s.id
         WHERE s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
@@ -42,12 +54,63 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     };
   }
 
-  async windowTotals(fromHour: number, toHour: number): Promise<HourlyRollup[]> {
-    return this.stmts.windowTotals.all(fromHour, fromHour, toHour) as HourlyRollup[];
+  /**
+   * The pieces of the window and their raw rows (see window-pieces.ts). The
+   * last result is kept while the database is unchanged (no write on this
+   * connection, `total_changes()`, nor on another, `data_version`), so a tool
+   * that reads a window's totals and then its histograms reads the raw rows once.
+   */
+  private pieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
+    const state = this.stmts.state.get() as number[];
+    const key = `${range.fromMs}:${range.toMs}:${state[0]}:${state[1]}`;
+    if (this.lastPieces?.key === key) return this.lastPieces.value;
+    const value = this.readPieces(range);
+    this.lastPieces = { key, value };
+    return value;
   }
 
-  /** Read in one synchronous step, so a concurrent write cannot fall between the reads (see window-histograms.ts). */
-  async windowHistograms(fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
+  private readPieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
+    const probe = tailProbe(range);
+    const plan = planWindow(range, probe !== null && this.stmts.anyRaw.get(probe.fromMs, probe.toMs) !== undefined);
+    const raw: RawWindowRow[] = [];
+    for (const r of plan.raw) {
+      for (const [skillId, completed, durationMs, invokedAt] of this.stmts.rawRows.iterate(r.fromMs, r.toMs) as Iterable<number[]>) {
+        raw.push({ skill: this.nameOf(skillId!), completed: completed!, durationMs: durationMs!, invokedAt: invokedAt! });
+      }
+    }
+    return { plan, raw };
+  }
+
+  /** Skill names by id (skills are only ever added, never renamed or removed). */
+  private nameOf(id: number): string {
+    let name = this.skillNames.get(id);
+    if (name === undefined) {
+      name = this.stmts.skillName.get(id) as string;
+      this.skillNames.set(id, name);
+    }
+    return name;
+  }
+
+  /** Read in one synchronous step, so a concurrent write cannot fall between the reads. */
+  async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
+    const { plan, raw } = this.pieces(range);
+    const h = plan.hours;
+    const rows = h ? (this.stmts.windowTotals.all(h.fromHour, h.fromHour, h.toHour) as HourlyRollup[]) : [];
+    return mergeWindowTotals(range.fromMs, rows, raw);
+  }
+
+  async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
+    if (skills !== null && skills.length === 0) return [];
+    const { plan, raw } = this.pieces(range);
+    const h = plan.hours;
+    let hours: SkillHistogram[] = [];
+    if (h && skills === null) hours = groupHistograms(this.stmts.hourlyHistAll.all(h.fromHour, h.toHour) as HistRow[]);
+    else if (h && skills !== null) hours = this.hourHistograms(h.fromHour, h.toHour, skills);
+    return mergeWindowHistograms(hours, raw, skills);
+  }
+
+  /** Histograms of `skills` over whole hours, directly or as all-time minus the hours outside (see window-histograms.ts). */
+  private hourHistograms(fromHour: number, toHour: number, skills: readonly string[]): SkillHistogram[] {
     const filter = JSON.stringify(skills);
     const span = skills.length > 0 ? (this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null }) : null;
     const plan = planWindowHistograms(fromHour, toHour, skills.length, span);

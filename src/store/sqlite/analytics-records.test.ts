@@ -103,6 +103,7 @@ describe('AnalyticsRecords', async () => {
       it('rejects bad listing limits and window lengths', async () => {
         await assert.rejects(records.recentAnomalies({ limit: 0 }), /limit/);
         await assert.rejects(records.saveAnomalies([anomaly('deploy', T0)], 0), /window_hours/);
+        await assert.rejects(records.saveAnomalies([anomaly('deploy', T0)], 0.08), /window_hours: must be a number of hours from 5 minutes/);
         assert.deepEqual(await records.saveAnomalies([], 24), []);
       });
 
@@ -122,6 +123,14 @@ describe('AnalyticsRecords', async () => {
         // Two hours after the last critical one, with a 2 h window: reported anew.
         assert.equal((await records.saveAnomalies([warn(t + 2 * 3_600_000 + 120_001)], 2)).length, 1, 'a window later');
         assert.equal(await count(), 5);
+        // A fractional window (0.25 h = 15 min): stored with its length; the same anomaly 14:59 later is a repeat,
+        // 15:01 later it is news.
+        const y = (at: number) => anomaly('y', at, { metric: 'duration', direction: 'up', severity: 'warning' });
+        assert.equal((await records.saveAnomalies([y(t)], 0.25)).length, 1);
+        assert.equal((await records.saveAnomalies([y(t + 899_000)], 0.25)).length, 0);
+        assert.equal((await records.saveAnomalies([y(t + 901_000)], 0.25)).length, 1);
+        const ys = (await records.recentAnomalies({ sinceMs: t, limit: 100 })).filter((a) => a.skill_name === 'y');
+        assert.deepEqual(ys.map((a) => a.window_hours), [0.25, 0.25]);
       });
 
       it('replaces community baselines as a whole and reads them back', async () => {

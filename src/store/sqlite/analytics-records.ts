@@ -51,7 +51,7 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
         (r) =>
           this.stmts.insertAnomaly.run(
             r.detected_at, r.metric, r.baseline_value, r.observed_value, r.deviation_score, r.direction, r.severity,
-            windowHours, r.skill_name, r.metric, r.direction, r.detected_at - windowHours * HOUR_MS, r.severity,
+            windowHours, r.skill_name, r.metric, r.direction, r.detected_at - Math.round(windowHours * HOUR_MS), r.severity,
           ).changes === 1,
       ),
     );

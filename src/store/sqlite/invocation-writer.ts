@@ -7,7 +7,7 @@
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
-import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
 
 export class InvocationWriter {
   private readonly skillIds = new Map<string, number>();
@@ -32,15 +32,18 @@ export class InvocationWriter {
       existingByDedupe: p('SELECT id FROM skill_invocations WHERE dedupe_key = ?').pluck(),
       sessionSkills: p('SELECT skill_id FROM session_skills WHERE session_id = ?').pluck(),
       userSkillExists: p('SELECT 1 FROM user_skill_stats WHERE user_id = ? AND skill_id = ?').pluck(),
-      upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour) DO UPDATE SET
+      upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour) DO UPDATE SET
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
-        last_at = max(last_at, excluded.last_at)`),
+        last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
+        duration_max = max(duration_max, excluded.duration_max)`),
       upHourlyDur: p(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) VALUES (?, ?, ?, ?)
         ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = count + excluded.count`),
-      upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
+      upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at,
+          duration_min, duration_max)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
+        duration_min = min(duration_min, excluded.duration_min), duration_max = max(duration_max, excluded.duration_max),
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
         sessions = sessions + excluded.sessions, users = users + excluded.users,
@@ -146,17 +149,17 @@ export class InvocationWriter {
 
     for (const [key, a] of d.hourly) {
       const [skill, hour] = splitKey(key, HOUR_SPACE);
-      s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt);
+      s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
     }
-    for (const [key, n] of d.hourlyDurations) {
-      const [hourKey, bucket] = splitKey(key, BUCKET_SPACE);
-      const [skill, hour] = splitKey(hourKey, HOUR_SPACE);
-      s.upHourlyDur.run(skill, hour, bucket, n);
+    for (const [key, counts] of d.hourlyDurations) {
+      const [skill, hour] = splitKey(key, HOUR_SPACE);
+      for (const [bucket, n] of counts) s.upHourlyDur.run(skill, hour, bucket, n);
     }
     for (const [skill, a] of d.totals) {
-      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt);
+      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt,
+        a.durationMin, a.durationMax);
     }
-    for (const [key, n] of d.durations) s.upDurations.run(...splitKey(key, BUCKET_SPACE), n);
+    for (const [skill, counts] of d.durations) for (const [bucket, n] of counts) s.upDurations.run(skill, bucket, n);
     for (const { skillId, phase, completed, acc } of d.phases.values()) {
       s.upPhase.run(skillId, phase, completed ? 1 : 0, acc.invocations, acc.durationSum);
     }

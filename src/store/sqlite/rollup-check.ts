@@ -38,13 +38,15 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
   const out: RollupMismatch[] = [];
   const q = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
 
-  compare('skill_hourly', keyed(q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at)
-      FROM skill_invocations GROUP BY 1, 2`), 2),
-    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at FROM skill_hourly'), 2), out);
+  compare('skill_hourly', keyed(q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
+      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`), 2),
+    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2), out);
 
   compare('skill_totals', keyed(q(`SELECT skill_id, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms),
-      count(DISTINCT session_id), count(DISTINCT user_id), min(invoked_at), max(invoked_at) FROM skill_invocations GROUP BY 1`), 1),
-    keyed(q('SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at FROM skill_totals'), 1), out);
+      count(DISTINCT session_id), count(DISTINCT user_id), min(invoked_at), max(invoked_at), min(duration_ms), max(duration_ms)
+      FROM skill_invocations GROUP BY 1`), 1),
+    keyed(q(`SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max
+      FROM skill_totals`), 1), out);
 
   compare('skill_phase_totals', keyed(q(`SELECT skill_id, workflow_phase, completed, count(*), sum(duration_ms) FROM skill_invocations GROUP BY 1, 2, 3`), 3),
     keyed(q('SELECT skill_id, workflow_phase, completed, invocations, duration_sum FROM skill_phase_totals'), 3), out);

@@ -31,7 +31,7 @@ export class RollupReader {
         GROUP BY d.skill_id, d.bucket ORDER BY s.name, d.bucket`),
       totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes,
           t.duration_sum AS durationSum, t.duration_sq_sum AS durationSqSum, t.sessions, t.users,
-          t.first_at AS firstAt, t.last_at AS lastAt
+          t.first_at AS firstAt, t.last_at AS lastAt, t.duration_min AS durationMin, t.duration_max AS durationMax
         FROM skill_totals t JOIN skills s ON s.id = t.skill_id
         LEFT JOIN skill_categories c ON c.id = s.category_id LEFT JOIN skill_modalities m ON m.id = s.modality_id
         WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name`),

@@ -1,0 +1,136 @@
+/**
+ * How a rolling window (analytics/window.ts) is read, the same way on every
+ * back-end: the whole hours inside it from the hourly rollups, the partial
+ * hours at its edges from the raw rows (indexed by invoked_at).
+ *
+ * - The head: from `fromMs` to the next hour boundary, raw (less than an hour).
+ * - The tail: the hour holding `toMs`. When the window ends at `now`, that
+ *   hour has no rows after `toMs`, so its hourly rollup is exactly the part
+ *   inside the window (min, max and last_at included) and is read as a whole
+ *   hour; a cheap probe of the raw index checks it ("tail probe"). When rows
+ *   exist after `toMs` in that hour (a window that ends in the past, e.g. a
+ *   baseline, or rows recorded with a future time), the tail is read raw.
+ * - A window inside one hour (not starting on its boundary) is read raw.
+ *
+ * So a window reads at most about two hours of raw rows, whatever its length.
+ * Each back-end takes the probe and the reads from one consistent state.
+ */
+import { durationBucket } from '../analytics/histogram.js';
+import { HOUR_MS, hourOf, type HourlyRollup, type SkillHistogram } from '../analytics/types.js';
+import type { TimeRange } from '../analytics/window.js';
+
+export interface WindowPieces {
+  /** Whole hours read from the hourly rollups (inclusive); null when none. */
+  hours: { fromHour: number; toHour: number } | null;
+  /** Ranges read from raw rows (inclusive ms). */
+  raw: TimeRange[];
+}
+
+/** A raw invocation as the window reads it. */
+export interface RawWindowRow {
+  skill: string;
+  completed: boolean | number;
+  durationMs: number;
+  invokedAt: number;
+}
+
+/** The range to probe for rows after the window's end in its last hour; null when the window ends on the hour's last ms. */
+export function tailProbe(range: TimeRange): TimeRange | null {
+  const end = (hourOf(range.toMs) + 1) * HOUR_MS - 1;
+  return range.toMs >= end ? null : { fromMs: range.toMs + 1, toMs: end };
+}
+
+/** `tailHasLaterRows`: whether the tail probe found rows. */
+export function planWindow(range: TimeRange, tailHasLaterRows: boolean): WindowPieces {
+  const { fromMs, toMs } = range;
+  if (toMs < fromMs) return { hours: null, raw: [] };
+  const lastHour = hourOf(toMs);
+  const lastStart = lastHour * HOUR_MS;
+  if (fromMs > lastStart) return { hours: null, raw: [{ fromMs, toMs }] };
+  const firstFull = Math.ceil(fromMs / HOUR_MS);
+  const raw: TimeRange[] = [];
+  if (fromMs < firstFull * HOUR_MS) raw.push({ fromMs, toMs: firstFull * HOUR_MS - 1 });
+  if (!tailHasLaterRows) return { hours: { fromHour: firstFull, toHour: lastHour }, raw };
+  raw.push({ fromMs: lastStart, toMs });
+  return { hours: firstFull <= lastHour - 1 ? { fromHour: firstFull, toHour: lastHour - 1 } : null, raw };
+}
+
+interface Sums {
+  skill: string;
+  invocations: number;
+  successes: number;
+  durationSum: number;
+  durationSqSum: number;
+  lastAt: number;
+  durationMin: number;
+  durationMax: number;
+}
+
+/**
+ * One row per skill with the sums of the window (`hour` = the hour of
+ * `fromMs`), from the whole-hour rows and the raw rows; sorted by skill name
+ * (byte order, as both back-ends sort).
+ */
+export function mergeWindowTotals(fromMs: number, hourRows: readonly HourlyRollup[], rawRows: readonly RawWindowRow[]): HourlyRollup[] {
+  const by = new Map<string, Sums>();
+  const get = (skill: string): Sums => {
+    let s = by.get(skill);
+    if (!s) {
+      s = { skill, invocations: 0, successes: 0, durationSum: 0, durationSqSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
+      by.set(skill, s);
+    }
+    return s;
+  };
+  for (const r of hourRows) {
+    if (r.invocations <= 0) continue;
+    const s = get(r.skill);
+    s.invocations += r.invocations;
+    s.successes += r.successes;
+    s.durationSum += r.durationSum;
+    s.durationSqSum += r.durationSqSum;
+    if (r.lastAt > s.lastAt) s.lastAt = r.lastAt;
+    if (r.durationMin !== undefined && r.durationMin < s.durationMin) s.durationMin = r.durationMin;
+    if (r.durationMax !== undefined && r.durationMax > s.durationMax) s.durationMax = r.durationMax;
+  }
+  for (const r of rawRows) {
+    const s = get(r.skill);
+    s.invocations++;
+    if (r.completed === true || r.completed === 1) s.successes++;
+    s.durationSum += r.durationMs;
+    s.durationSqSum += r.durationMs * r.durationMs;
+    if (r.invokedAt > s.lastAt) s.lastAt = r.invokedAt;
+    if (r.durationMs < s.durationMin) s.durationMin = r.durationMs;
+    if (r.durationMs > s.durationMax) s.durationMax = r.durationMs;
+  }
+  const hour = hourOf(fromMs);
+  return [...by.values()]
+    .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))
+    .map((s) => ({ ...s, hour }));
+}
+
+/**
+ * Histograms of the window: the whole-hour histograms plus the raw rows
+ * bucketed the way the writers bucket them; only `skills` (null = all).
+ */
+export function mergeWindowHistograms(
+  hourHistograms: readonly SkillHistogram[],
+  rawRows: readonly RawWindowRow[],
+  skills: readonly string[] | null,
+): SkillHistogram[] {
+  const wanted = skills === null ? null : new Set(skills);
+  const by = new Map<string, Map<number, number>>();
+  const add = (skill: string, bucket: number, count: number) => {
+    let m = by.get(skill);
+    if (!m) by.set(skill, (m = new Map()));
+    m.set(bucket, (m.get(bucket) ?? 0) + count);
+  };
+  for (const h of hourHistograms) if (!wanted || wanted.has(h.skill)) for (const b of h.buckets) add(h.skill, b.bucket, b.count);
+  for (const r of rawRows) if (!wanted || wanted.has(r.skill)) add(r.skill, durationBucket(r.durationMs), 1);
+  return [...by.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([skill, m]) => ({
+      skill,
+      buckets: [...m.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, count })),
+    }))
+    .filter((h) => h.buckets.length > 0);
+}
