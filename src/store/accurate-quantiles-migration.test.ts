@@ -1,5 +1,5 @@
 /**
- * Migration 0010 (DDSketch buckets, min/max per rollup) on every back-end:
+ * Migration 0009 (DDSketch buckets, min/max per rollup) on every back-end:
  * histograms recomputed from the raw rows, archived hours converted and marked,
  * and back.
  */
@@ -19,7 +19,7 @@ async function migrateTo(b: OpenedBackend, version?: number): Promise<void> {
 
 type Row = { hour: number; bucket: number; count: number };
 
-describe('migration 0010: accurate quantiles', async () => {
+describe('migration 0009: accurate quantiles', async () => {
   for (const backend of await testBackends()) {
     describe(backend.name, { skip: backend.skip ?? false }, () => {
       let b: OpenedBackend;
@@ -48,7 +48,7 @@ describe('migration 0010: accurate quantiles', async () => {
       });
 
       it('goes back to the 19 % buckets recomputed from the raw rows', async () => {
-        await migrateTo(b, 9);
+        await migrateTo(b, 8);
         // floor(log2(ms) × 4) + 1: 0 ms → 0, 2 → 5, 100 → 27, 1000 → 40, 5000 → 50.
         assert.deepEqual(await hist(), [[-2, 5, 1], [-2, 50, 1], [0, 0, 1], [0, 27, 1], [0, 40, 1]]);
       });
