@@ -9,7 +9,10 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ReflectionStore } from './memory/reflection-store.js';
+import { AnomalyService } from './insights/anomaly-service.js';
+import { BaselinesService } from './insights/baselines-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
+import { anomalyWindows } from './mcp/tools/analytics-window.js';
 import { createInsightServices } from './mcp/tools/insight-tools.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
@@ -45,6 +48,10 @@ export interface App {
   rateLimiter: RateLimiter;
   sessions: SessionManager;
   reflections: ReflectionStore;
+  /** The anomaly use case, shared by the detect_anomalies tool and the scheduled detection. */
+  anomalies: AnomalyService;
+  /** Community baselines, shared by the baseline tools and the scheduled refresh. */
+  baselines: BaselinesService;
   version: string;
   now: () => number;
   /** A new MCP server (all tools registered) for one client connection. */
@@ -103,6 +110,14 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     storageStats: stores.storageStats,
   });
   const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });
+  const anomalies = new AnomalyService({
+    queries: stores.analyticsQueries,
+    records: stores.analyticsRecords,
+    bus,
+    now,
+    windows: anomalyWindows,
+  });
+  const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
   const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
   let closed = false;
 
@@ -117,6 +132,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     rateLimiter,
     sessions,
     reflections,
+    anomalies,
+    baselines,
     version: VERSION,
     now,
     createMcpServer(clientId) {
@@ -133,6 +150,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         now,
         sessions,
         reflections,
+        anomalies,
+        baselines,
         insights,
       };
       return buildMcpServer(deps, VERSION);

@@ -103,12 +103,31 @@ describe('detectAnomalies', () => {
     // Recent 16 invocations 8 × 100 + 8 × 115 → mean 1720/16 = 107.5; z = 7.5 / (10/4) = 3 exactly.
     const rec = [window('edge', RECENT_HOUR, [...rep(100, 8), ...rep(115, 8)], 16)];
     const base = [window('edge', BASE_HOUR, sd10Baseline, 25)];
+    // At q = 0.05 the run's 2 tests need p ≤ 0.025: Student t(3, df 15) = 0.00897 is a discovery.
     const sev = (threshold: number) =>
-      detectAnomalies({ recent: rec, baseline: base, threshold, now: NOW }).anomalies.map((a) => a.severity);
+      detectAnomalies({ recent: rec, baseline: base, threshold, now: NOW, fdrQ: 0.05 }).anomalies.map((a) => a.severity);
     assert.deepEqual(sev(2), ['critical']); // 3 ≥ 1.5 × 2 = 3
     assert.deepEqual(sev(2.01), ['warning']); // 3 < 3.015, 3 ≥ 2.01
     assert.deepEqual(sev(3), ['warning']); // 3 ≥ 3
     assert.deepEqual(sev(3.01), []); // 3 < 3.01
+    // At the default q = 0.005 the same deviation is no discovery: 0.00897 > 1 × 0.005 / 2.
+    assert.deepEqual(detectAnomalies({ recent: rec, baseline: base, threshold: 2, now: NOW }).anomalies, []);
+  });
+
+  it('reports a deviation only when it is a Benjamini-Hochberg discovery across every test of the run', () => {
+    // flaky alone (2 tests): success 12/20 vs 0.9 → exact binomial 2 · P(X ≤ 12 | 20, 0.9); duration z = 0 (p 1).
+    // Add 30 steady skills (60 more tests, all p = 1): m = 62, flaky needs p ≤ 0.005 / 62 = 8.06e-5.
+    const flakyRecent = [window('flaky', RECENT_HOUR, rep(100, 20), 12)];
+    const flakyBase = [window('flaky', BASE_HOUR, rep(100, 100), 90)];
+    const alone = detectAnomalies({ recent: flakyRecent, baseline: flakyBase, threshold: 2, now: NOW });
+    assert.equal(alone.tests, 2);
+    assert.deepEqual(alone.anomalies.map((a) => [a.skill_name, a.metric]), [['flaky', 'success_rate']]);
+    const steadyR = Array.from({ length: 30 }, (_, i) => window(`s${i}`, RECENT_HOUR, rep(100, 10), 9));
+    const steadyB = Array.from({ length: 30 }, (_, i) => window(`s${i}`, BASE_HOUR, rep(100, 50), 45));
+    const crowd = detectAnomalies({ recent: [...flakyRecent, ...steadyR], baseline: [...flakyBase, ...steadyB], threshold: 2, now: NOW });
+    assert.equal(crowd.tests, 62);
+    // 2 · P(X ≤ 12 | 20, 0.9) = 2 · 4.156e-4 = 8.31e-4 > 8.06e-5: no longer a discovery among 62 tests.
+    assert.deepEqual(crowd.anomalies, []);
   });
 
   it('floors the variance when the baseline rate is 1 or the baseline durations do not vary', () => {
@@ -118,11 +137,13 @@ describe('detectAnomalies', () => {
     assert.ok(Math.abs(z - -5.692545) < 1e-5);
     // Constant 100 ms baseline (sd 0 → floor 1 ms), recent constant 101 ms, n = 9:
     //   z = (101 − 100) / (1 / 3) = 3
+    // (q = 0.05: Student t(3, df 8) = 0.0171 ≤ 0.025 is a discovery among the 2 tests.)
     const r = detectAnomalies({
       recent: [window('c', RECENT_HOUR, rep(101, 9), 9)],
       baseline: [window('c', BASE_HOUR, rep(100, 30), 30)],
       threshold: 2,
       now: NOW,
+      fdrQ: 0.05,
     });
     assert.equal(r.anomalies.length, 1);
     assert.equal(r.anomalies[0]!.metric, 'duration');

@@ -13,6 +13,7 @@ import { loadOrCreateSalt } from './salt.js';
 import { SqliteAnalyticsQueries } from './sqlite/analytics-queries.js';
 import { SqliteAnalyticsRecords } from './sqlite/analytics-records.js';
 import { SqliteExperimentStore } from './sqlite/experiment-store.js';
+import { SqliteJobLeases } from './sqlite/job-leases.js';
 import { SqliteModelStore } from './sqlite/model-store.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 import { STORAGE_TABLES, type Stores } from './stores.js';
@@ -38,6 +39,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
+    leases: new SqliteJobLeases(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
     trainingDbFile: file === ':memory:' ? null : file,

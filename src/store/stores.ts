@@ -7,6 +7,7 @@ import type { ReflectionStore } from '../memory/reflection-store.js';
 import type { SessionSkillMetricsProvider, StorageStatsProvider } from '../session/session-types.js';
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
 import type { ExperimentStore } from './experiment-types.js';
+import type { JobLeases } from './lease-types.js';
 import type { ModelStore } from './model-types.js';
 import type { SqliteStore } from './sqlite/sqlite-store.js';
 import type { InvocationStore } from './types.js';
@@ -28,6 +29,8 @@ export interface Stores {
   reflections: ReflectionStore;
   sessionSkillMetrics: SessionSkillMetricsProvider;
   storageStats: StorageStatsProvider;
+  /** Slots of periodic jobs, so that one instance runs each (lease-types.ts). */
+  leases: JobLeases;
   /** The schema version the store is at. */
   schemaVersion(): Promise<number>;
   /**

@@ -31,6 +31,12 @@ export function hourWindow(now: number, hours: number): HourWindow {
   return hoursRange(toHour - hours + 1, toHour);
 }
 
+/** The anomaly windows: the recent `hours` ending now and the `baselineDays` × 24 hours just before it. */
+export function anomalyWindows(now: number, hours: number, baselineDays: number): { recent: HourWindow; baseline: HourWindow } {
+  const recent = hourWindow(now, hours);
+  return { recent, baseline: hoursRange(recent.fromHour - baselineDays * 24, recent.fromHour - 1) };
+}
+
 /** The window of hours [fromHour, toHour], both inclusive. */
 export function hoursRange(fromHour: number, toHour: number): HourWindow {
   return {

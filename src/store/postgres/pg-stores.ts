@@ -8,6 +8,7 @@ import type { StoreOptions } from '../open-stores.js';
 import { PgAnalyticsQueries } from './pg-analytics-queries.js';
 import { PgAnalyticsRecords } from './pg-analytics-records.js';
 import { PgExperimentStore } from './pg-experiment-store.js';
+import { PgJobLeases } from './job-leases.js';
 import { PgModelStore } from './pg-model-store.js';
 import { PgReflectionStore } from './pg-reflection-store.js';
 import { createPgSessionSkillMetrics } from './pg-session-skill-metrics.js';
@@ -44,6 +45,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
+    leases: new PgJobLeases(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,
     trainingDbFile: null,
