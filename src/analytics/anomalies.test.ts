@@ -31,9 +31,12 @@ const sd10Baseline = [...rep(90, 12), ...rep(110, 12), 100];
 describe('detectAnomalies', () => {
   // flaky: baseline 90/100 succeed, recent 12/20. Durations constant 100 ms in both (no duration change).
   //   z = (0.6 − 0.9) / sqrt(0.9 · 0.1 / 20) = −0.3 / sqrt(0.0045) = −sqrt(20) = −4.4721
+  //   p = 2 · P(X ≤ 12 | 20, 0.9) = 8.31e-4 (exact binomial)
   // slow: baseline sd10Baseline (all succeed), recent 16 invocations 8 × 100 + 8 × 125 → mean 1800/16 = 112.5
   //   z = (112.5 − 100) / (10 / sqrt(16)) = 12.5 / 2.5 = 5
   // steady: baseline 45/50, 25 × 90 + 25 × 110; recent 9/10, 5 × 90 + 5 × 110 → both z = 0
+  // slow's p = Student t(5, df 15) = 1.6e-4. Benjamini–Hochberg over the 6 tests at q = 0.005:
+  //   1.6e-4 ≤ 1 × 0.005 / 6 ✓, 8.31e-4 ≤ 2 × 0.005 / 6 = 1.67e-3 ✓, the other four (p = 1) ✗.
   // rare: only 3 recent invocations; fresh: no baseline at all.
   const recent = [
     window('flaky', RECENT_HOUR, rep(100, 20), 12),
@@ -116,6 +119,7 @@ describe('detectAnomalies', () => {
 
   it('reports a deviation only when it is a Benjamini-Hochberg discovery across every test of the run', () => {
     // flaky alone (2 tests): success 12/20 vs 0.9 → exact binomial 2 · P(X ≤ 12 | 20, 0.9); duration z = 0 (p 1).
+    // Alone it is a discovery at q = 0.005: 8.31e-4 (below) ≤ 1 × 0.005 / 2 = 0.0025.
     // Add 30 steady skills (60 more tests, all p = 1): m = 62, flaky needs p ≤ 0.005 / 62 = 8.06e-5.
     const flakyRecent = [window('flaky', RECENT_HOUR, rep(100, 20), 12)];
     const flakyBase = [window('flaky', BASE_HOUR, rep(100, 100), 90)];
