@@ -96,6 +96,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     newId: createUlidFactory(),
     bus,
     maxMetadataBytes: config.maxMetadataBytes,
+    backfillAfterMs: config.backfillAfterMs,
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);

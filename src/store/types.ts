@@ -27,6 +27,8 @@ export interface PhaseTotal {
   completed: boolean;
   invocations: number;
   durationSum: number;
+  /** Of `invocations`, those recorded as backfill (history); the rest were live. */
+  backfilled: number;
 }
 
 export interface SessionSkillMetric {

@@ -79,4 +79,9 @@ export interface NormalizedInvocation {
   agent: string | null;
   metadata: string | null;
   dedupeKey: string | null;
+  /**
+   * Recorded more than the backfill threshold after it happened (history, not
+   * live traffic): counted in the stored backfilled totals, published as backfill.
+   */
+  backfill?: boolean;
 }
