@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { parsePromText, sampleKey } from '../realtime/prom-text.js';
 import { createRealtime } from '../realtime/realtime-mounts.js';
-import { createTestApp } from '../testing/harness.js';
+import { callOk, connectInMemory, createTestApp } from '../testing/harness.js';
 import { startHttpServer } from './http-server.js';
 import { startScheduledWork } from './scheduled-work.js';
 
@@ -91,6 +91,41 @@ describe('scheduled detection', () => {
     } finally {
       void off.dispose();
       void zero.dispose();
+    }
+  });
+});
+
+describe('scheduled baseline refresh', () => {
+  it('keeps the stored community baselines fresh, and get_community_baselines says how old they are', async () => {
+    const T = Date.UTC(2026, 10, 30, 9, 0, 0);
+    let clock = T;
+    const app = createTestApp({ now: () => clock, env: { SESSION_BUDDY_DETECT_INTERVAL: '0', SESSION_BUDDY_BASELINES_REFRESH: '60' } });
+    const client = await connectInMemory(app.createMcpServer('t'));
+    const base = { user_id: 'u', session_id: 's', workflow_phase: 'testing', duration_ms: 100 };
+    await app.tracker.trackBatch([{ ...base, skill_name: 'lint', completed: true }, { ...base, skill_name: 'lint', completed: false }]);
+    const work = startScheduledWork(app);
+    try {
+      await work.baselines!.tick(); // the run of T's slot (the start-up run, scheduled next, then finds it claimed)
+      await new Promise((r) => setImmediate(r));
+      await work.baselines!.tick();
+      clock = T + 125_000;
+      const first = await callOk<any>(client, 'get_community_baselines', {});
+      assert.equal(first.source, 'stored');
+      assert.equal(first.computed_at, new Date(T).toISOString());
+      assert.equal(first.age_seconds, 125);
+      assert.deepEqual(first.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]), [['lint', 2, 0.5]]);
+
+      // New data, and the next 60-second slot: the refresh picks it up with no client asking.
+      await app.tracker.trackBatch([{ ...base, skill_name: 'lint', completed: true }, { ...base, skill_name: 'lint', completed: true }]);
+      assert.equal(await work.baselines!.tick(), true);
+      const second = await callOk<any>(client, 'get_community_baselines', {});
+      assert.equal(second.computed_at, new Date(T + 125_000).toISOString());
+      assert.equal(second.age_seconds, 0);
+      assert.deepEqual(second.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]), [['lint', 4, 0.75]]);
+    } finally {
+      await work.stop();
+      await client.close();
+      await app.dispose();
     }
   });
 });
