@@ -8,12 +8,12 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
-import type { ReflectionStore } from './memory/reflection-store.js';
+import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { anomalyWindows } from './mcp/tools/analytics-window.js';
-import { createInsightServices } from './mcp/tools/insight-tools.js';
+import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
@@ -47,7 +47,7 @@ export interface App {
   hashUser: UserHasher;
   rateLimiter: RateLimiter;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   /** The anomaly use case, shared by the detect_anomalies tool and the scheduled detection. */
   anomalies: AnomalyService;
   /** Community baselines, shared by the baseline tools and the scheduled refresh. */
@@ -89,7 +89,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     throw err;
   }
   const store = stores.invocations;
-  const bus = new EventBus();
+  const bus = new EventBus((event, err) => logger.error('event listener failed', { event, err }));
   const tracker = new Tracker({
     store,
     hashUser,
@@ -100,7 +100,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const reflections = stores.reflections;
+  const reflections = createReflectionService(stores.reflections);
   const sessions = new SessionManager({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'session' }),

@@ -6,14 +6,14 @@ import type { EventBus } from '../events.js';
 import type { AnomalyService } from '../insights/anomaly-service.js';
 import type { BaselinesService } from '../insights/baselines-service.js';
 import type { Logger } from '../logger.js';
-import type { ReflectionStore } from '../memory/reflection-store.js';
+import type { ReflectionService } from '../memory/reflection-service.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { AnalyticsQueries, AnalyticsRecords } from '../store/analytics-types.js';
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { InsightServices } from './tools/insight-tools.js';
+import type { InsightServices } from '../insights/insight-services.js';
 
 export interface ToolDeps {
   store: InvocationStore;
@@ -28,7 +28,7 @@ export interface ToolDeps {
   clientId: string;
   now: () => number;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   /** The anomaly use case (also run by the server's scheduled detection). */
   anomalies: AnomalyService;
   /** Community baselines (also refreshed by the server on a schedule). */

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { EventBus } from '../events.js';
 import { Tracker } from '../tracking/tracker.js';
 import { createUlidFactory } from '../tracking/ulid.js';
-import { testBackends, testHash } from './testing-backends.js';
+import { testBackends, testHash } from '../testing/backends.js';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 const MIN = 60_000;

@@ -1,7 +1,7 @@
 /** JobLeases on every back-end: one winner per slot, also among concurrent claimers. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testBackends } from './testing-backends.js';
+import { testBackends } from '../testing/backends.js';
 
 describe('job leases', async () => {
   for (const backend of await testBackends()) {
