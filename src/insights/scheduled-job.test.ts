@@ -6,6 +6,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../logger.js';
 import { openSqliteStores } from '../store/open-stores.js';
+import { openPgStores } from '../store/postgres/stores.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 import { startScheduledJob } from './scheduled-job.js';
 
 describe('startScheduledJob', () => {
@@ -47,6 +49,41 @@ describe('startScheduledJob', () => {
       await a.close();
       await b.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs once per slot across three instances on one PostgreSQL store, each with its own pool', async (t) => {
+    const skip = await pgReachable(DEFAULT_TEST_PG_URL);
+    if (skip) return t.skip(skip);
+    const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
+    const instances = [];
+    for (let i = 0; i < 3; i++) instances.push(await openPgStores(schema.url, { poolSize: 2 }));
+    let clock = 42 * 60_000;
+    const runs: number[] = [];
+    const jobs = instances.map((stores, i) =>
+      startScheduledJob({
+        name: 'detect',
+        intervalMs: 60_000,
+        leases: stores.leases,
+        logger: createLogger('silent'),
+        now: () => clock,
+        runAtStart: false,
+        run: async () => {
+          runs.push(i);
+        },
+      }),
+    );
+    try {
+      for (let slot = 0; slot < 5; slot++) {
+        const ran = await Promise.all(jobs.map((j) => j.tick()));
+        assert.equal(ran.filter(Boolean).length, 1, `slot ${slot}: ${JSON.stringify(ran)}`);
+        clock += 60_000;
+      }
+      assert.equal(runs.length, 5);
+    } finally {
+      for (const j of jobs) await j.stop();
+      for (const s of instances) await s.close();
+      await schema.drop();
     }
   });
 
