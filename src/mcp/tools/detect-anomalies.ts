@@ -18,12 +18,13 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
       title: 'Detect skill anomalies',
       description:
         "Compares each skill's recent window with its own baseline (the baseline_days × 24 hours just before the " +
-        'recent window) on success rate and mean duration by z-score. All skill x metric tests of a call form one family: ' +
-        `a deviation is reported only when it is a Benjamini-Hochberg discovery (false discovery rate ${DEFAULT_FDR_Q}) and |z| >= threshold ` +
-        '(a warning); ' +
-        '>= 1.5 × threshold critical. New anomalies are stored, counted and published to live subscribers; one already ' +
+        'recent window) on success rate and mean duration by z-score (p-values: exact binomial, Student t). All ' +
+        `skill x metric tests of a call form one family: a deviation is reported only when it is a Benjamini-Hochberg ` +
+        `discovery at false discovery rate ${DEFAULT_FDR_Q} and |z| >= threshold (warning; >= 1.5 × threshold critical). ` +
+        'New anomalies are stored, counted and published to live subscribers; one already ' +
         'stored for the same skill, metric and direction within the window is reported again but not stored again, ' +
-        'unless its severity rose, so polling does not multiply an ongoing anomaly. ' +
+        'unless its severity rose, so polling does not multiply an ongoing anomaly. The server also runs detection ' +
+        'on its own every minute. ' +
         WINDOW_RULE,
       inputSchema: {
         threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
