@@ -9,6 +9,8 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
+import { AnomalyService } from './insights/anomaly-service.js';
+import { BaselinesService } from './insights/baselines-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
@@ -45,6 +47,10 @@ export interface App {
   rateLimiter: RateLimiter;
   sessions: SessionManager;
   reflections: ReflectionService;
+  /** The anomaly use case, shared by the detect_anomalies tool and the scheduled detection. */
+  anomalies: AnomalyService;
+  /** Community baselines, shared by the baseline tools and the scheduled refresh. */
+  baselines: BaselinesService;
   version: string;
   now: () => number;
   /** A new MCP server (all tools registered) for one client connection. */
@@ -89,6 +95,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     newId: createUlidFactory(),
     bus,
     maxMetadataBytes: config.maxMetadataBytes,
+    backfillAfterMs: config.backfillAfterMs,
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
@@ -103,6 +110,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     storageStats: stores.storageStats,
   });
   const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });
+  const anomalies = new AnomalyService({
+    queries: stores.analyticsQueries,
+    records: stores.analyticsRecords,
+    bus,
+    now,
+  });
+  const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
   const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
   let closed = false;
 
@@ -117,6 +131,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     rateLimiter,
     sessions,
     reflections,
+    anomalies,
+    baselines,
     version: VERSION,
     now,
     createMcpServer(clientId) {
@@ -133,6 +149,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         now,
         sessions,
         reflections,
+        anomalies,
+        baselines,
         insights,
       };
       return buildMcpServer(deps, VERSION);

@@ -59,3 +59,27 @@ describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
     ]);
   });
 });
+
+describe('scheduled work and backfill configuration', () => {
+  it('detects every 60 s over 3 h against 7 days, refreshes baselines every 15 min, backfill after 5 min', () => {
+    const c = parseConfig({ cwd, env: {} });
+    assert.deepEqual(c.detection, { intervalMs: 60_000, windowHours: 3, baselineDays: 7, threshold: 2 });
+    assert.equal(c.baselinesRefreshMs, 900_000);
+    assert.equal(c.backfillAfterMs, 300_000);
+  });
+
+  it('takes the environment, turns detection off with --no-detect or 0, and rejects bad values naming the variable', () => {
+    const c = parseConfig({
+      cwd,
+      env: { SESSION_BUDDY_DETECT_INTERVAL: '15', SESSION_BUDDY_DETECT_WINDOW_HOURS: '6', SESSION_BUDDY_BASELINES_REFRESH: 'off', SESSION_BUDDY_BACKFILL_AFTER_MIN: '0.5' },
+    });
+    assert.equal(c.detection.intervalMs, 15_000);
+    assert.equal(c.detection.windowHours, 6);
+    assert.equal(c.baselinesRefreshMs, null);
+    assert.equal(c.backfillAfterMs, 30_000);
+    assert.equal(parseConfig({ cwd, env: { SESSION_BUDDY_DETECT_INTERVAL: '0' } }).detection.intervalMs, null);
+    assert.equal(parseConfig({ cwd, env: {}, flags: { detect: false } }).detection.intervalMs, null);
+    assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_DETECT_INTERVAL: 'soon' } }), /SESSION_BUDDY_DETECT_INTERVAL/);
+    assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_DETECT_WINDOW_HOURS: '1.5' } }), /SESSION_BUDDY_DETECT_WINDOW_HOURS/);
+  });
+});

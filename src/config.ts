@@ -33,6 +33,18 @@ export interface RealtimeConfig {
   wsAllowedOrigins: string[];
 }
 
+/** Scheduled anomaly detection inside the server (see insights/anomaly-service.ts). */
+export interface DetectionConfig {
+  /** Every how many ms the server runs detection; null: never (only the tool detects). */
+  intervalMs: number | null;
+  /** Recent window compared with its baseline, in hours. */
+  windowHours: number;
+  /** Baseline before the recent window, in days. */
+  baselineDays: number;
+  /** |z| at or above which a deviation is reported (critical at 1.5 ×). */
+  threshold: number;
+}
+
 /** Where the data lives: the embedded SQLite file (default) or a shared PostgreSQL database. */
 export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
 
@@ -71,6 +83,14 @@ export interface Config {
   metricsPublic: boolean;
   /** Claude Code configuration directories (`CLAUDE_CONFIG_DIR`, comma-separated; default ~/.claude): `import` reads <dir>/projects. */
   claudeConfigDirs: string[];
+  detection: DetectionConfig;
+  /** Every how many ms the server recomputes the community baselines; null: never (only the tool does). */
+  baselinesRefreshMs: number | null;
+  /**
+   * An invocation recorded more than this many ms after it happened is history
+   * (backfill): stored and analysed, but not live (no live Prometheus series, no /ws push).
+   */
+  backfillAfterMs: number;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -92,6 +112,8 @@ export interface ConfigFlags {
   wsRequireToken?: boolean;
   wsAllowedOrigins?: string;
   metricsPublic?: boolean;
+  /** --no-detect arrives as false: no scheduled anomaly detection. */
+  detect?: boolean;
 }
 
 export interface ConfigSource {
@@ -123,7 +145,19 @@ export const ENV = {
   wsAllowedOrigins: 'SESSION_BUDDY_WS_ALLOWED_ORIGINS',
   metricsPublic: 'SESSION_BUDDY_METRICS_PUBLIC',
   claudeConfigDir: 'CLAUDE_CONFIG_DIR',
+  detectInterval: 'SESSION_BUDDY_DETECT_INTERVAL',
+  detectWindowHours: 'SESSION_BUDDY_DETECT_WINDOW_HOURS',
+  detectBaselineDays: 'SESSION_BUDDY_DETECT_BASELINE_DAYS',
+  detectThreshold: 'SESSION_BUDDY_DETECT_THRESHOLD',
+  baselinesRefresh: 'SESSION_BUDDY_BASELINES_REFRESH',
+  backfillAfterMin: 'SESSION_BUDDY_BACKFILL_AFTER_MIN',
 } as const;
+
+/** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
+export const DEFAULT_DETECT_INTERVAL_S = 60;
+export const DEFAULT_DETECT_WINDOW_HOURS = 3;
+export const DEFAULT_BASELINES_REFRESH_S = 900;
+export const DEFAULT_BACKFILL_AFTER_MIN = 5;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
 export const DEFAULT_PORT = 8678;
@@ -171,6 +205,14 @@ export function parseConfig(source: ConfigSource = {}): Config {
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
     metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
     claudeConfigDirs: parseClaudeConfigDirs(env[ENV.claudeConfigDir], cwd),
+    detection: {
+      intervalMs: flags.detect === false ? null : secondsOrOff(ENV.detectInterval, env[ENV.detectInterval], DEFAULT_DETECT_INTERVAL_S),
+      windowHours: parsePositiveInt(ENV.detectWindowHours, env[ENV.detectWindowHours], DEFAULT_DETECT_WINDOW_HOURS),
+      baselineDays: parsePositiveInt(ENV.detectBaselineDays, env[ENV.detectBaselineDays], 7),
+      threshold: parsePositive(ENV.detectThreshold, env[ENV.detectThreshold], 2),
+    },
+    baselinesRefreshMs: secondsOrOff(ENV.baselinesRefresh, env[ENV.baselinesRefresh], DEFAULT_BASELINES_REFRESH_S),
+    backfillAfterMs: parsePositive(ENV.backfillAfterMin, env[ENV.backfillAfterMin], DEFAULT_BACKFILL_AFTER_MIN) * 60_000,
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
@@ -238,6 +280,15 @@ function parsePositiveInt(field: string, raw: string | number | undefined, fallb
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw AppError.invalid(field, 'must be a positive integer');
   return n;
+}
+
+/** Seconds as ms; 0 or `off`: null (turned off). */
+function secondsOrOff(field: string, raw: string | undefined, fallbackSeconds: number): number | null {
+  if (raw === undefined || raw === '') return fallbackSeconds * 1000;
+  if (raw === '0' || /^off$/i.test(raw)) return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw AppError.invalid(field, 'must be a positive number of seconds, or 0/off');
+  return Math.round(n * 1000);
 }
 
 function parseAudit(raw: string | undefined): 'auto' | 'off' {

@@ -41,6 +41,12 @@ export interface ToolCallEvent {
 /** Where an event came from: absent for this instance, the publishing instance's id for fan-out. */
 export interface EventMeta {
   origin?: string;
+  /**
+   * The invocations are history (recorded more than the backfill threshold
+   * after they happened: imports, demo data): stored and analysed, but not
+   * live traffic — no live Prometheus series, no /ws push.
+   */
+  backfill?: boolean;
 }
 
 export interface BusEvents {

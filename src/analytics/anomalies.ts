@@ -5,6 +5,7 @@
  * are large relative to the sampling noise expected for the recent sample size.
  */
 import { AppError } from '../errors.js';
+import { benjaminiHochberg, binomialTwoSidedP, studentTTwoSidedP } from './fdr.js';
 import { roundMs, roundRate, roundScore } from './round.js';
 import { momentsFromSums } from './stats.js';
 import type { HourlyRollup } from './types.js';
@@ -48,6 +49,10 @@ export interface AnomalyReport {
   min_baseline: number;
   /** Skills with enough data in both windows. */
   skills_checked: number;
+  /** False discovery rate controlled across the run's tests (Benjamini–Hochberg level). */
+  fdr_q: number;
+  /** Hypotheses tested in this run: 2 per checked skill (success rate, duration). */
+  tests: number;
   /** Sorted by deviation_score (largest first), then skill name, then metric. */
   anomalies: Anomaly[];
   /** Skills seen in either window with too few invocations in one of them; sorted by name. */
@@ -69,7 +74,16 @@ export interface DetectAnomaliesInput {
   minRecent?: number;
   /** Minimum invocations in the baseline window (default 20). */
   minBaseline?: number;
+  /** Benjamini–Hochberg level across all skill × metric tests of the run (default DEFAULT_FDR_Q). */
+  fdrQ?: number;
 }
+
+/**
+ * Default false discovery rate of one detection run. With no real change in
+ * any skill, at most this share of runs report anything (see fdr.ts and the
+ * null experiment in bench/anomaly-fdr.ts).
+ */
+export const DEFAULT_FDR_Q = 0.005;
 
 /** Duration standard deviations below this are raised to it (durations are recorded in whole ms). */
 export const DURATION_SD_FLOOR_MS = 1;
@@ -111,9 +125,14 @@ function aggregate(rows: readonly HourlyRollup[]): Map<string, WindowAggregate> 
  * numerator uses the unclamped reference rate.
  */
 export function proportionZ(pObserved: number, nObserved: number, pReference: number, nReference: number): number {
-  const lo = 0.5 / nReference;
-  const pVar = Math.min(Math.max(pReference, lo), 1 - lo);
+  const pVar = clampedRate(pReference, nReference);
   return (pObserved - pReference) / Math.sqrt((pVar * (1 - pVar)) / nObserved);
+}
+
+/** The reference rate clamped to [0.5 / n, 1 − 0.5 / n] (see proportionZ). */
+function clampedRate(p: number, n: number): number {
+  const lo = 0.5 / n;
+  return Math.min(Math.max(p, lo), 1 - lo);
 }
 
 /**
@@ -151,9 +170,11 @@ function positiveInteger(value: number, field: string): number {
  * Rule: a skill is checked only when it has at least `minRecent` invocations
  * in the recent window and `minBaseline` in the baseline window; otherwise it
  * is listed in `insufficient_data` with its counts. For each checked skill and
- * metric a z score is computed (see proportionZ and durationZ). |z| ≥ 1.5 ×
- * threshold is 'critical', |z| ≥ threshold is 'warning', anything smaller is
- * not reported. direction is the sign of recent − baseline.
+ * metric a z score is computed (see proportionZ and durationZ) and its
+ * two-sided normal p-value. All tests of the run form one family: a deviation
+ * is reported only when Benjamini–Hochberg at `fdrQ` rejects it (fdr.ts) and
+ * |z| ≥ threshold. |z| ≥ 1.5 × threshold is 'critical', else 'warning'.
+ * direction is the sign of recent − baseline.
  */
 export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
   const { recent, baseline, threshold, now } = input;
@@ -161,13 +182,15 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
   if (!Number.isFinite(now)) throw AppError.invalid('now', 'must be a finite epoch ms');
   const minRecent = positiveInteger(input.minRecent ?? 5, 'minRecent');
   const minBaseline = positiveInteger(input.minBaseline ?? 20, 'minBaseline');
+  const fdrQ = input.fdrQ ?? DEFAULT_FDR_Q;
+  if (!(fdrQ > 0 && fdrQ < 1)) throw AppError.invalid('fdrQ', 'must be a number between 0 and 1 (exclusive)');
 
   const recentBySkill = aggregate(recent);
   const baseBySkill = aggregate(baseline);
   const skills = [...new Set([...recentBySkill.keys(), ...baseBySkill.keys()])].sort(compareNames);
   const empty: WindowAggregate = { n: 0, successes: 0, durationSum: 0, durationSqSum: 0 };
 
-  const found: Array<Anomaly & { absZ: number }> = [];
+  const tested: Array<Anomaly & { absZ: number; p: number }> = [];
   const insufficient: InsufficientData[] = [];
   let checked = 0;
 
@@ -180,21 +203,20 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
     }
     checked++;
 
-    const candidates: Array<{ metric: AnomalyMetric; z: number; base: number; observed: number }> = [];
+    const candidates: Array<{ metric: AnomalyMetric; z: number; p: number; base: number; observed: number }> = [];
     candidates.push({
       metric: 'success_rate',
       z: proportionZ(r.successes / r.n, r.n, b.successes / b.n, b.n),
+      p: binomialTwoSidedP(r.successes, r.n, clampedRate(b.successes / b.n, b.n)),
       base: roundRate(b.successes / b.n),
       observed: roundRate(r.successes / r.n),
     });
     const d = durationZ(r, b);
-    candidates.push({ metric: 'duration', z: d.z, base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
+    candidates.push({ metric: 'duration', z: d.z, p: studentTTwoSidedP(d.z, r.n - 1), base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
 
     for (const c of candidates) {
       const absZ = Math.abs(c.z);
-      const severity = severityOf(absZ, threshold);
-      if (severity === null) continue;
-      found.push({
+      tested.push({
         skill_name: skill,
         metric: c.metric,
         baseline_value: c.base,
@@ -202,14 +224,22 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
         deviation_score: roundScore(absZ),
         z_score: roundScore(c.z),
         direction: c.z > 0 ? 'up' : 'down',
-        severity,
+        severity: 'warning',
         recent_invocations: r.n,
         baseline_invocations: b.n,
         absZ,
+        p: c.p,
       });
     }
   }
 
+  // A deviation is reported when it is a discovery across the whole run (BH at fdrQ) and |z| >= threshold.
+  const bh = benjaminiHochberg(tested.map((t) => t.p), fdrQ);
+  const found: Array<Anomaly & { absZ: number }> = [];
+  tested.forEach(({ p: _p, ...t }, i) => {
+    const severity = severityOf(t.absZ, threshold);
+    if (severity !== null && bh.rejected[i]) found.push({ ...t, severity });
+  });
   found.sort((x, y) => y.absZ - x.absZ || compareNames(x.skill_name, y.skill_name) || compareNames(x.metric, y.metric));
 
   return {
@@ -219,14 +249,18 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
     min_recent: minRecent,
     min_baseline: minBaseline,
     skills_checked: checked,
+    fdr_q: fdrQ,
+    tests: tested.length,
     anomalies: found.map(({ absZ: _absZ, ...a }) => a),
     insufficient_data: insufficient,
     rule:
       `Each skill's recent window is compared with its baseline window when it has >= ${minRecent} recent and ` +
       `>= ${minBaseline} baseline invocations. Success rate: z = (p_recent - p_base) / sqrt(p(1-p)/n_recent), ` +
       `p = baseline rate clamped to [0.5/n_base, 1 - 0.5/n_base]. Duration: z = (mean_recent - mean_base) / ` +
-      `(sd_base/sqrt(n_recent)), sd_base at least ${DURATION_SD_FLOOR_MS} ms. |z| >= ${roundScore(1.5 * threshold)} ` +
-      `is critical, |z| >= ${threshold} is a warning.`,
+      `(sd_base/sqrt(n_recent)), sd_base at least ${DURATION_SD_FLOOR_MS} ms. A deviation is reported only when its ` +
+      `two-sided normal p-value is a discovery of the Benjamini-Hochberg procedure at q = ${fdrQ} over all ` +
+      `${tested.length} skill x metric tests of this run (false discovery rate <= ${fdrQ}) and |z| >= ${threshold}; ` +
+      `|z| >= ${roundScore(1.5 * threshold)} is critical, otherwise a warning.`,
   };
 }
 

@@ -17,6 +17,8 @@ interface FanoutMessage {
   origin: string;
   type: 'invocations' | 'anomalies';
   events: InvocationEvent[] | AnomalyEvent[];
+  /** Invocations that are history, not live traffic (see EventMeta.backfill). */
+  backfill?: boolean;
 }
 
 export interface RedisFanout {
@@ -51,16 +53,18 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
       return;
     }
     if (msg.v !== 1 || msg.origin === instanceId || !Array.isArray(msg.events)) return;
-    if (msg.type === 'invocations') opts.bus.emit('invocations.recorded', msg.events as InvocationEvent[], { origin: msg.origin });
+    if (msg.type === 'invocations') {
+      opts.bus.emit('invocations.recorded', msg.events as InvocationEvent[], msg.backfill === true ? { origin: msg.origin, backfill: true } : { origin: msg.origin });
+    }
     else if (msg.type === 'anomalies') opts.bus.emit('anomalies.detected', msg.events as AnomalyEvent[], { origin: msg.origin });
   });
 
-  const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[]) => {
-    const message: FanoutMessage = { v: 1, origin: instanceId, type, events };
+  const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[], backfill = false) => {
+    const message: FanoutMessage = { v: 1, origin: instanceId, type, events, ...(backfill ? { backfill: true } : {}) };
     pub.publish(channel, JSON.stringify(message)).catch((err: Error) => opts.logger.warn('redis publish failed', { err }));
   };
   const offInvocations = opts.bus.on('invocations.recorded', (events, meta) => {
-    if (!meta?.origin) publish('invocations', events);
+    if (!meta?.origin) publish('invocations', events, meta?.backfill === true);
   });
   const offAnomalies = opts.bus.on('anomalies.detected', (events, meta) => {
     if (!meta?.origin) publish('anomalies', events);

@@ -3,6 +3,8 @@
  * Only store interfaces: the tools run unchanged on every back-end.
  */
 import type { EventBus } from '../events.js';
+import type { AnomalyService } from '../insights/anomaly-service.js';
+import type { BaselinesService } from '../insights/baselines-service.js';
 import type { Logger } from '../logger.js';
 import type { ReflectionService } from '../memory/reflection-service.js';
 import type { SessionManager } from '../session/session-manager.js';
@@ -27,6 +29,10 @@ export interface ToolDeps {
   now: () => number;
   sessions: SessionManager;
   reflections: ReflectionService;
+  /** The anomaly use case (also run by the server's scheduled detection). */
+  anomalies: AnomalyService;
+  /** Community baselines (also refreshed by the server on a schedule). */
+  baselines: BaselinesService;
   /** App-level objects of the insight tools (recommendation index, experiments, models); those tools are registered only when present. */
   insights?: InsightServices;
 }

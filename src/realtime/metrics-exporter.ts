@@ -4,9 +4,17 @@
  * up to date from the in-process event bus.
  *
  * Metrics and their restart semantics:
- * - skill_invocations_total{skill_name,workflow_phase,completed}: initialised
- *   at start-up from the store's all-time per-phase totals, so the value is
- *   right after a restart (Prometheus sees no reset).
+ * - skill_invocations_total{skill_name,workflow_phase,completed}: live
+ *   invocations only, initialised at start-up from the store's all-time
+ *   per-phase totals minus their backfilled part, so the value is right
+ *   after a restart (Prometheus sees no reset).
+ * - skill_invocations_backfilled_total{skill_name}: invocations this process
+ *   recorded as backfill (recorded more than the backfill threshold after
+ *   they happened: imports, demo data). They are history: they move neither
+ *   skill_invocations_total nor skill_duration_seconds, so a month-old import
+ *   of failures cannot fire a rate alert. The stored totals the exporter
+ *   re-reads count them apart too (skill_phase_totals.backfilled), so rows
+ *   another process backfills (`import`, `seed-demo`) stay out as well.
  * - skill_duration_seconds{skill_name} (histogram): starts empty at every
  *   start-up. Prometheus detects the reset and rate()/increase() (hence
  *   histogram_quantile over rate()) handle it. No workflow_phase label: that
@@ -76,10 +84,11 @@ export class MetricsExporter implements WsMetricsSink {
   readonly registry = new Registry();
   private readonly skills: LabelCap;
   private readonly invocations = new InvocationCounter(
-    'Skill invocations recorded, by skill, workflow phase and outcome (all-time, restored from the store at start-up).',
+    'Live skill invocations recorded, by skill, workflow phase and outcome (all-time, restored from the store at start-up; backfilled history excluded).',
   );
   private readonly durations = new DurationHistogram('Duration of skill invocations recorded since the server started.', SKILL_DURATION_BUCKETS);
   private readonly anomalies: Counter<'severity'>;
+  private readonly backfilled: Counter<'skill_name'>;
   private readonly toolCalls: Counter<'tool' | 'outcome'>;
   private readonly toolDurations: Histogram<'tool'>;
   private readonly wsConnections: Gauge;
@@ -105,8 +114,9 @@ export class MetricsExporter implements WsMetricsSink {
     try {
       const totals = [...(await totalsPromise)].sort((a, b) => b.invocations - a.invocations);
       for (const t of totals) {
-        if (t.invocations <= 0) continue;
-        exporter.invocations.inc(exporter.skills.map(t.skill), t.workflowPhase, t.completed, t.invocations);
+        const live = t.invocations - t.backfilled;
+        if (live <= 0) continue;
+        exporter.invocations.inc(exporter.skills.map(t.skill), t.workflowPhase, t.completed, live);
       }
     } catch (err) {
       exporter.close();
@@ -136,7 +146,7 @@ export class MetricsExporter implements WsMetricsSink {
         const skill = this.skills.map(t.skill);
         const key = `${skill}\u0000${t.workflowPhase}\u0000${t.completed}`;
         const s = sums.get(key) ?? sums.set(key, { skill, phase: t.workflowPhase, completed: t.completed, total: 0 }).get(key)!;
-        s.total += t.invocations;
+        s.total += t.invocations - t.backfilled;
       }
       for (const s of sums.values()) if (s.total > 0) this.invocations.raiseTo(s.skill, s.phase, s.completed, s.total);
     } catch (err) {
@@ -159,6 +169,12 @@ export class MetricsExporter implements WsMetricsSink {
       registers,
     });
     for (const severity of ['warning', 'critical']) this.anomalies.inc({ severity }, 0);
+    this.backfilled = new Counter({
+      name: 'skill_invocations_backfilled_total',
+      help: 'Invocations recorded by this process long after they happened (imports, demo data): history, not counted in skill_invocations_total.',
+      labelNames: ['skill_name'],
+      registers,
+    });
     this.toolCalls = new Counter({
       name: 'mcp_tool_calls_total',
       help: 'MCP tool calls since the server started, by tool and outcome (ok or error).',
@@ -234,7 +250,9 @@ export class MetricsExporter implements WsMetricsSink {
     this.unsubscribe.push(
       // Only this instance's events: relayed ones (meta.origin) are counted by the instance that recorded them.
       bus.on('invocations.recorded', guard('invocations', (events, meta) => {
-        if (meta?.origin === undefined) this.onInvocations(events);
+        if (meta?.origin !== undefined) return;
+        if (meta?.backfill === true) this.onBackfill(events);
+        else this.onInvocations(events);
       })),
       bus.on('anomalies.detected', guard('anomalies', (events, meta) => {
         if (meta?.origin === undefined) this.onAnomalies(events);
@@ -249,6 +267,10 @@ export class MetricsExporter implements WsMetricsSink {
       this.invocations.inc(skill, e.workflow_phase, e.completed);
       this.durations.observe(skill, e.duration_ms / 1000);
     }
+  }
+
+  private onBackfill(events: readonly InvocationEvent[]): void {
+    for (const e of events) this.backfilled.inc({ skill_name: this.skills.map(e.skill_name) });
   }
 
   private onAnomalies(events: readonly AnomalyEvent[]): void {

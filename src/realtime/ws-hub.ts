@@ -129,8 +129,9 @@ export class WsHub implements HttpMount {
     });
     this.coalescer = new EventCoalescer(opts.eventFlushMs, opts.maxEventsPerPush, (batch) => this.push(batch));
     this.unsubscribe.push(
-      deps.bus.on('invocations.recorded', (events) => {
-        if (this.channelCounts.invocations > 0) this.coalescer.addInvocations(events);
+      // Backfilled history (imports, demo data) is not live traffic: never pushed as it happens.
+      deps.bus.on('invocations.recorded', (events, meta) => {
+        if (meta?.backfill !== true && this.channelCounts.invocations > 0) this.coalescer.addInvocations(events);
       }),
       deps.bus.on('anomalies.detected', (events) => {
         this.recentAnomalies.push(...events);

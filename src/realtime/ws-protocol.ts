@@ -30,7 +30,10 @@
  *                counts matching events that were left out to bound the message size.
  *                Rows other processes write to the same store (CLI `record`, `import`)
  *                arrive too, within about two seconds (see store-feed.ts).
- *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected.
+ *                Live invocations only: backfilled history (recorded more than the backfill
+ *                threshold after it happened, e.g. imports) is never pushed here.
+ *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected (by a tool
+ *                call or by the server's scheduled detection).
  *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}
  *   pong         {id}
  *   error        {code, message, ref?}: the message could not be handled (bad JSON, unknown

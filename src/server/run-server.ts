@@ -9,6 +9,7 @@ import { startSpoolDrainer } from '../capture/spool-drainer.js';
 import { startConfiguredFanout } from '../fanout/configured-fanout.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { defaultMounts } from './mounts.js';
+import { startScheduledWork } from './scheduled-work.js';
 
 export async function runServer(app: App, onListening?: (s: RunningHttpServer) => void): Promise<void> {
   let running: RunningHttpServer;
@@ -24,6 +25,9 @@ export async function runServer(app: App, onListening?: (s: RunningHttpServer) =
   // Invocations captured by hooks while the server was down are ingested (exactly once) from the spool.
   const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
   app.onClose(() => drainer.stop());
+  // Anomaly detection and the baseline refresh run on their own (config.detection, config.baselinesRefreshMs).
+  const scheduled = startScheduledWork(app);
+  app.onClose(() => scheduled.stop());
   app.logger.info('session-buddy listening', { url: running.url, mcp: `${running.url}/mcp`, dataDir: app.config.dataDir, store: app.stores.kind });
   onListening?.(running);
   await new Promise<void>((resolve) => {

@@ -55,7 +55,8 @@ export interface RollupDeltas {
   totals: Map<number, Acc>;
   /** key skillId */
   durations: Map<number, BucketCounts>;
-  phases: Map<string, { skillId: number; phase: string; completed: boolean; acc: Acc }>;
+  /** Per skill, phase and outcome; `backfilled` counts the rows marked backfill. */
+  phases: Map<string, { skillId: number; phase: string; completed: boolean; acc: Acc; backfilled: number }>;
   /** key userId * SKILL_SPACE + skillId */
   userSkills: Map<number, Acc>;
   /** key sessionId * SKILL_SPACE + skillId */
@@ -129,7 +130,9 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
     add(total, inv);
     bump(getOr(d.durations, skillId, newCounts), bucket);
     const phaseKey = `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`;
-    add(getOr(d.phases, phaseKey, () => ({ skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc() })).acc, inv);
+    const phase = getOr(d.phases, phaseKey, () => ({ skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc(), backfilled: 0 }));
+    add(phase.acc, inv);
+    if (inv.backfill === true) phase.backfilled++;
     const userSkill = userId * SKILL_SPACE + skillId;
     add(getOr(d.userSkills, userSkill, newAcc), inv);
     add(getOr(d.sessionSkills, sessionId * SKILL_SPACE + skillId, newAcc), inv);

@@ -8,6 +8,7 @@ import type { SessionSkillMetricsProvider, StorageStatsProvider } from './sessio
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
 import type { TranscriptCursorStore } from './cursor-types.js';
 import type { ExperimentStore } from './experiment-types.js';
+import type { JobLeases } from './lease-types.js';
 import type { ModelStore } from './model-types.js';
 import type { SqliteStore } from './sqlite/store.js';
 import type { InvocationStore } from './types.js';
@@ -31,6 +32,8 @@ export interface Stores {
   storageStats: StorageStatsProvider;
   /** Where transcript import stopped in each file. */
   transcriptCursors: TranscriptCursorStore;
+  /** Slots of periodic jobs, so that one instance runs each (lease-types.ts). */
+  leases: JobLeases;
   /** The schema version the store is at. */
   schemaVersion(): Promise<number>;
   /**

@@ -28,6 +28,8 @@ export interface PhaseTotal {
   completed: boolean;
   invocations: number;
   durationSum: number;
+  /** Of `invocations`, those recorded as backfill (history); the rest were live. */
+  backfilled: number;
 }
 
 export interface SessionSkillMetric {
@@ -122,4 +124,9 @@ export interface NormalizedInvocation {
   agent: string | null;
   metadata: string | null;
   dedupeKey: string | null;
+  /**
+   * Recorded more than the backfill threshold after it happened (history, not
+   * live traffic): counted in the stored backfilled totals, published as backfill.
+   */
+  backfill?: boolean;
 }

@@ -1,9 +1,17 @@
 /**
  * Realistic synthetic invocations for demos and benchmarks: skewed (Zipf)
  * skill popularity, many users and sessions, phases that follow the skill's
- * category, a few chronically poor skills, more activity in recent days, and
- * two injected anomalies in the last three hours (one skill starts failing,
- * one slows down). Deterministic for a given seed.
+ * category, a few chronically poor skills, the recent hours the busiest, and
+ * two injected anomalies in the last two hours (one popular skill starts
+ * failing, another slows down), so that a server started right after
+ * `seed-demo` shows a full dashboard and its scheduled detection finds them.
+ * Deterministic for a given seed.
+ *
+ * Time distribution of session starts: RECENT_SHARE of them are an
+ * exponential of mean RECENT_MEAN_HOURS back from now (truncated at the
+ * span), the rest uniform over the span (so every day has data for baselines
+ * and trends). With the defaults (30 days) about 28 % of the rows fall in the
+ * last 24 hours and 4 % in the last 3 hours.
  */
 import { mulberry32 } from '../analytics/prng.js';
 import { HOUR_MS } from '../analytics/types.js';
@@ -31,10 +39,17 @@ export const DEMO_SKILLS = [
 
 /** Skills that fail far more often than the rest. */
 export const DEMO_POOR_SKILLS = ['flaky-test-triage', 'k8s-rollout', 'memory-leak-hunt'] as const;
-/** Skill whose success rate collapses in the last three hours. */
+/** Skill whose success rate collapses in the last DEMO_ANOMALY_HOURS hours. */
 export const DEMO_FAILING_SKILL = 'deploy';
-/** Skill that becomes 5x slower in the last three hours. */
+/** Skill that becomes 5x slower in the last DEMO_ANOMALY_HOURS hours. */
 export const DEMO_SLOW_SKILL = 'run-tests';
+/** The injected anomalies cover the last this many hours (inside the scheduled detection's 3-hour window). */
+export const DEMO_ANOMALY_HOURS = 2;
+/** Share of sessions drawn close to now, and their mean age in hours (the rest is uniform over the span). */
+export const RECENT_SHARE = 0.7;
+export const RECENT_MEAN_HOURS = 48;
+/** Popularity ranks (0 = most used) given to the two anomalous skills, so the anomalies have data. */
+const ANOMALY_RANKS = [1, 3] as const;
 
 const ERRORS = ['timeout', 'tool_error', 'permission_denied', 'invalid_input', 'rate_limited', 'crash'];
 
@@ -56,7 +71,11 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
   const users = opts.users ?? Math.max(20, Math.min(5000, Math.round(opts.invocations / 200)));
   const skills = DEMO_SKILLS;
   // Zipf weights (s = 1.1) over a seeded shuffle of the skill list.
-  const order = [...skills].sort(() => rand() - 0.5);
+  const order: string[] = [...skills].sort(() => rand() - 0.5);
+  for (const [i, skill] of [DEMO_FAILING_SKILL, DEMO_SLOW_SKILL].entries()) {
+    order.splice(order.indexOf(skill), 1);
+    order.splice(ANOMALY_RANKS[i]!, 0, skill);
+  }
   const weights = order.map((_, i) => 1 / (i + 1) ** 1.1);
   const cumulative: number[] = [];
   let acc = 0;
@@ -75,7 +94,11 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
   const medianMs = new Map(skills.map((s) => [s as string, 200 + Math.floor(rand() * 20_000)]));
   const poor = new Set<string>(DEMO_POOR_SKILLS);
   const span = days * 24 * HOUR_MS;
-  const anomalyStart = opts.now - 3 * HOUR_MS;
+  const anomalyStart = opts.now - DEMO_ANOMALY_HOURS * HOUR_MS;
+  const recentMean = RECENT_MEAN_HOURS * HOUR_MS;
+  // Truncated exponential: age = −τ ln(1 − u (1 − e^(−span/τ))), u uniform.
+  const expMass = 1 - Math.exp(-span / recentMean);
+  const sessionAge = () => (rand() < RECENT_SHARE ? -recentMean * Math.log(1 - rand() * expMass) : rand() * span);
 
   let produced = 0;
   let sessionNo = 0;
@@ -84,9 +107,9 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
     sessionNo++;
     const user = `user-${Math.floor(rand() ** 1.5 * users)}`;
     const length = Math.min(opts.invocations - produced, 5 + Math.floor(rand() * 36));
-    // Recent days are busier: sqrt skews start times towards now.
-    let t = opts.now - Math.sqrt(rand()) * span;
-    t = Math.min(t, opts.now - length * 125_000);
+    // The recent hours are the busiest (see the header): the drawn time is the session's last invocation.
+    const gaps = Array.from({ length }, (_, i) => (i === 0 ? 0 : 5_000 + rand() * 120_000));
+    let t = opts.now - sessionAge() - gaps.reduce((a, b) => a + b, 0);
     const project = `project-${Math.floor(rand() * 25)}`;
     for (let i = 0; i < length; i++) {
       const skill = pickSkill();
@@ -110,7 +133,7 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
         project,
         agent: 'demo',
       });
-      t += 5_000 + rand() * 120_000;
+      t += gaps[i + 1] ?? 0;
       produced++;
       if (chunk.length >= chunkSize) {
         yield chunk;

@@ -29,13 +29,23 @@ export interface TrackerDeps {
   bus: EventBus;
   maxMetadataBytes: number;
   now?: () => number;
+  /**
+   * An invocation recorded more than this many ms after invoked_at is
+   * backfill (history): stored and counted in the stored backfilled totals,
+   * published with `meta.backfill` instead of as live traffic. Default 5 minutes.
+   */
+  backfillAfterMs?: number;
 }
+
+export const DEFAULT_BACKFILL_AFTER_MS = 5 * 60_000;
 
 export class Tracker {
   private readonly now: () => number;
+  private readonly backfillAfterMs: number;
 
   constructor(private readonly deps: TrackerDeps) {
     this.now = deps.now ?? Date.now;
+    this.backfillAfterMs = deps.backfillAfterMs ?? DEFAULT_BACKFILL_AFTER_MS;
   }
 
   /** Records one invocation and returns its id. */
@@ -91,15 +101,17 @@ export class Tracker {
       agent: v.agent ?? null,
       metadata,
       dedupeKey: v.dedupe_key ?? null,
+      backfill: now - invokedAt > this.backfillAfterMs,
     };
   }
 
   private publish(batch: NormalizedInvocation[], result: WriteResult): void {
-    const events: InvocationEvent[] = [];
+    const live: InvocationEvent[] = [];
+    const backfill: InvocationEvent[] = [];
     for (let i = 0; i < batch.length; i++) {
       const inv = batch[i]!;
       if (result.ids[i] !== inv.id) continue; // duplicate: nothing new happened
-      events.push({
+      (inv.backfill ? backfill : live).push({
         id: inv.id,
         skill_name: inv.skillName,
         session_id: inv.sessionKey,
@@ -113,7 +125,8 @@ export class Tracker {
         agent: inv.agent,
       });
     }
-    this.deps.bus.emit('invocations.recorded', events);
+    if (live.length > 0) this.deps.bus.emit('invocations.recorded', live);
+    if (backfill.length > 0) this.deps.bus.emit('invocations.recorded', backfill, { backfill: true });
   }
 }
 

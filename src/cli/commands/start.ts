@@ -29,6 +29,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--metrics-public', 'serve /metrics without the access token on non-loopback binds')
     .option('--no-ws', 'do not serve the /ws live stream')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
+    .option('--no-detect', 'no scheduled anomaly detection (default: every 60 s, SESSION_BUDDY_DETECT_INTERVAL)')
     .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
     .option('--ws-require-token', 'require the access token on loopback too (always required on other binds)')
     .option('--ws-allowed-origins <list>', 'extra browser origins allowed on /ws, comma-separated')
@@ -100,7 +101,7 @@ function forwardedFlags(cmd: Command): string[] {
     const v = o[key];
     if (typeof v === 'string') out.push(flag, v);
   }
-  for (const [key, flag] of [['metrics', '--no-metrics'], ['ws', '--no-ws'], ['dashboard', '--no-dashboard']] as const) {
+  for (const [key, flag] of [['metrics', '--no-metrics'], ['ws', '--no-ws'], ['dashboard', '--no-dashboard'], ['detect', '--no-detect']] as const) {
     if (o[key] === false) out.push(flag);
   }
   if (o.wsRequireToken === true) out.push('--ws-require-token');

@@ -219,34 +219,30 @@ describe('detect_anomalies', () => {
     // deploy success rate: z = (0.5 − 0.95) / sqrt(0.95 × 0.05 / 10) = −0.45 / 0.068920 = −6.529 → critical (≥ 3).
     // deploy duration: equal means, z = 0.  lint success rate: (0.9 − 0.95) / 0.068920 = −0.73 → nothing.
     // lint duration: sd_base = sqrt(40 × 100² / 39) = 101.274; z = (1070 − 1000) / (101.274 / sqrt(10))
-    //   = 70 / 32.026 = 2.186 → warning (≥ 2, < 3), direction up (slower).
+    //   = 70 / 32.026 = 2.186 ≥ 2, but not a discovery across the run's 4 tests:
+    // p-values: deploy success exact binomial 2 · P(X ≤ 5 | n 10, p 0.95) = 2 · 6.369e-5 = 1.274e-4;
+    //   lint duration Student t(2.186, df 9) = 0.0566; lint success 2 · P(X ≥ 9 | 10, 0.95) → 0.80; deploy duration 1.
+    // Benjamini–Hochberg at q = 0.005, m = 4: 1.274e-4 ≤ 1 × 0.005 / 4 = 0.00125 ✓, 0.0566 > 2 × 0.005 / 4 ✗ → only deploy.
+    assert.equal(out.fdr_q, 0.005);
+    assert.equal(out.tests, 4);
     assert.deepEqual(
       out.anomalies.map((a: any) => [a.skill_name, a.metric, a.baseline_value, a.observed_value, a.z_score, a.deviation_score, a.direction, a.severity]),
-      [
-        ['deploy', 'success_rate', 0.95, 0.5, -6.53, 6.53, 'down', 'critical'],
-        ['lint', 'duration', 1000, 1070, 2.19, 2.19, 'up', 'warning'],
-      ],
+      [['deploy', 'success_rate', 0.95, 0.5, -6.53, 6.53, 'down', 'critical']],
     );
     assert.equal(out.anomalies[0].recent_invocations, 10);
     assert.equal(out.anomalies[0].baseline_invocations, 40);
-    assert.deepEqual(out.anomalies.map((a: any) => a.newly_detected), [true, true]);
-    assert.equal(out.stored, 2);
+    assert.deepEqual(out.anomalies.map((a: any) => a.newly_detected), [true]);
+    assert.equal(out.stored, 1);
 
     assert.equal(published.length, 1);
     assert.deepEqual(
       published[0]!.map((e) => [e.skill_name, e.metric, e.severity, e.detected_at]),
-      [
-        ['deploy', 'success_rate', 'critical', NOW],
-        ['lint', 'duration', 'warning', NOW],
-      ],
+      [['deploy', 'success_rate', 'critical', NOW]],
     );
     const stored = await app.stores.analyticsRecords.recentAnomalies({ limit: 10 });
     assert.deepEqual(
       stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(),
-      [
-        ['deploy', 'success_rate', 6.53, 24, NOW],
-        ['lint', 'duration', 2.19, 24, NOW],
-      ],
+      [['deploy', 'success_rate', 6.53, 24, NOW]],
     );
   });
 
@@ -256,14 +252,14 @@ describe('detect_anomalies', () => {
     const res = (await client.callTool({ name: 'detect_anomalies', arguments: { threshold: 2 } })) as CallToolResult;
     off();
     const out = res.structuredContent as any;
-    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.newly_detected]), [['deploy', false], ['lint', false]]);
+    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.newly_detected]), [['deploy', false]]);
     assert.equal(out.stored, 0);
     assert.equal(events, 0);
-    assert.match((res.content[0] as { text: string }).text, /0 new \(stored and published\), 2 already reported/);
-    assert.equal((await app.stores.analyticsRecords.recentAnomalies({ limit: 10 })).length, 2);
+    assert.match((res.content[0] as { text: string }).text, /0 new \(stored and published\), 1 already reported/);
+    assert.equal((await app.stores.analyticsRecords.recentAnomalies({ limit: 10 })).length, 1);
   });
 
-  it('uses the threshold: at 2.5 the lint slowdown (z 2.19) is no longer reported', async () => {
+  it('uses the threshold: at 2.5 the critical level moves to 3.75', async () => {
     const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
     // critical threshold 3.75; deploy's 6.53 is still critical (and already stored).
     assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.severity, a.newly_detected]), [['deploy', 'critical', false]]);

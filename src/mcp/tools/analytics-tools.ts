@@ -16,9 +16,9 @@ import { registerUpdateCommunityBaselinesTool } from './update-community-baselin
 export function registerAnalyticsTools(server: McpServer, deps: ToolDeps): void {
   const ctx = createAnalyticsContext(deps);
   registerGetRealTimeMetricsTool(server, deps, ctx);
-  registerDetectAnomaliesTool(server, deps, ctx);
+  registerDetectAnomaliesTool(server, deps);
   registerGetSkillTrendTool(server, deps, ctx);
   registerGetCommunityBaselinesTool(server, deps, ctx);
-  registerUpdateCommunityBaselinesTool(server, deps, ctx);
+  registerUpdateCommunityBaselinesTool(server, deps);
   registerGetSkillDependenciesTool(server, deps, ctx);
 }

@@ -1,24 +1,15 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { detectAnomalies } from '../../analytics/anomalies.js';
-import { rollingWindow, windowBefore } from '../../analytics/window.js';
-import type { AnomalyEvent } from '../../events.js';
+import { DEFAULT_FDR_Q } from '../../analytics/anomalies.js';
+import type { AnomalyRun } from '../../insights/anomaly-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import {
-  createAnalyticsContext,
-  intField,
-  numberField,
-  WINDOW_RULE,
-  windowHoursField,
-  windowSchema,
-  type AnalyticsContext,
-} from './analytics-window.js';
+import { intField, numberField, WINDOW_RULE, windowHoursField, windowSchema } from './analytics-window.js';
 
 /** Skills with too little data are listed up to this many (the total is always given). */
 export const MAX_INSUFFICIENT_LISTED = 50;
 
-export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
+export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,
@@ -27,10 +18,13 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
       title: 'Detect skill anomalies',
       description:
         "Compares each skill's recent window with its own baseline (the baseline_days × 24 hours just before the " +
-        'recent window) on success rate and mean duration by z-score. |z| >= threshold is a warning, ' +
-        '>= 1.5 × threshold critical. New anomalies are stored, counted and published to live subscribers; one already ' +
+        'recent window) on success rate and mean duration by z-score (p-values: exact binomial, Student t). All ' +
+        `skill x metric tests of a call form one family: a deviation is reported only when it is a Benjamini-Hochberg ` +
+        `discovery at false discovery rate ${DEFAULT_FDR_Q} and |z| >= threshold (warning; >= 1.5 × threshold critical). ` +
+        'New anomalies are stored, counted and published to live subscribers; one already ' +
         'stored for the same skill, metric and direction within the window is reported again but not stored again, ' +
-        'unless its severity rose, so polling does not multiply an ongoing anomaly. ' +
+        'unless its severity rose, so polling does not multiply an ongoing anomaly. The server also runs detection ' +
+        'on its own every minute. ' +
         WINDOW_RULE,
       inputSchema: {
         threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
@@ -46,6 +40,8 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
         min_recent: z.number().int(),
         min_baseline: z.number().int(),
         skills_checked: z.number().int(),
+        fdr_q: z.number().describe('Benjamini-Hochberg level over all skill x metric tests of the run'),
+        tests: z.number().int(),
         anomalies: z.array(
           z.object({
             skill_name: z.string(),
@@ -71,53 +67,35 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps, c
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ threshold, time_window_hours, baseline_days }) => {
-      const now = deps.now();
-      const recent = rollingWindow(now, time_window_hours);
-      const baseline = windowBefore(recent, baseline_days * 24);
-      const report = detectAnomalies({
-        recent: await ctx.queries.windowTotals(recent),
-        baseline: await ctx.queries.windowTotals(baseline),
-        threshold,
-        now,
-      });
-      const events: AnomalyEvent[] = report.anomalies.map((a) => ({
-        skill_name: a.skill_name,
-        metric: a.metric,
-        baseline_value: a.baseline_value,
-        observed_value: a.observed_value,
-        deviation_score: a.deviation_score,
-        direction: a.direction,
-        severity: a.severity,
-        detected_at: now,
-      }));
-      const stored = await ctx.records.saveAnomalies(events, time_window_hours);
-      if (stored.length > 0) deps.bus.emit('anomalies.detected', stored);
-      const isNew = new Set(stored.map((e) => `${e.skill_name}\u0000${e.metric}`));
-
-      const { insufficient_data, anomalies, ...rest } = report;
-      const text =
-        report.anomalies.length === 0
-          ? `No anomalies among ${report.skills_checked} skill(s) checked (last ${time_window_hours} h vs the ${baseline_days} day(s) before).`
-          : `${report.anomalies.length} anomal${report.anomalies.length === 1 ? 'y' : 'ies'} in ${report.skills_checked} skill(s) checked: ` +
-            report.anomalies
-              .slice(0, 5)
-              .map((a) => `${a.skill_name} ${a.metric} ${a.baseline_value} -> ${a.observed_value} (z ${a.z_score}, ${a.severity})`)
-              .join('; ') +
-            (report.anomalies.length > 5 ? `; +${report.anomalies.length - 5} more.` : '.') +
-            ` ${stored.length} new (stored and published), ${report.anomalies.length - stored.length} already reported.`;
+      const run = await deps.anomalies.run({ threshold, timeWindowHours: time_window_hours, baselineDays: baseline_days });
+      const { insufficient_data, anomalies, ...rest } = run.report;
       return {
         structured: {
           ...rest,
-          anomalies: anomalies.map((a) => ({ ...a, newly_detected: isNew.has(`${a.skill_name}\u0000${a.metric}`) })),
-          recent_window: recent.window,
-          baseline_window: baseline.window,
-          stored: stored.length,
+          anomalies: anomalies.map((a) => ({ ...a, newly_detected: run.isNew(a) })),
+          recent_window: run.recent.window,
+          baseline_window: run.baseline.window,
+          stored: run.stored.length,
           insufficient_data_total: insufficient_data.length,
           insufficient_data: insufficient_data.slice(0, MAX_INSUFFICIENT_LISTED),
-          rule: `${report.rule} Recent window: the last ${time_window_hours} hour(s); baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,
+          rule: `${run.report.rule} Recent window: the last ${time_window_hours} hour(s); baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,
         },
-        text,
+        text: summary(run, time_window_hours, baseline_days),
       };
     },
+  );
+}
+
+function summary({ report, stored }: AnomalyRun, hours: number, days: number): string {
+  const found = report.anomalies;
+  if (found.length === 0) return `No anomalies among ${report.skills_checked} skill(s) checked (last ${hours} h vs the ${days} day(s) before).`;
+  return (
+    `${found.length} anomal${found.length === 1 ? 'y' : 'ies'} in ${report.skills_checked} skill(s) checked: ` +
+    found
+      .slice(0, 5)
+      .map((a) => `${a.skill_name} ${a.metric} ${a.baseline_value} -> ${a.observed_value} (z ${a.z_score}, ${a.severity})`)
+      .join('; ') +
+    (found.length > 5 ? `; +${found.length - 5} more.` : '.') +
+    ` ${stored.length} new (stored and published), ${found.length - stored.length} already reported.`
   );
 }

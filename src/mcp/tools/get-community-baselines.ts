@@ -29,12 +29,6 @@ const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [
 
 const labels = ['above', 'typical', 'below', 'insufficient_data'] as const;
 
-/** Community baselines computed from the current totals (all skills: percentiles rank skills against each other). */
-export async function computeBaselinesNow(deps: ToolDeps, now: number) {
-  const [totals, histograms] = await Promise.all([deps.store.skillTotals(), deps.store.skillHistograms()]);
-  return computeCommunityBaselines({ totals, histograms, now });
-}
-
 export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
   defineTool(
     server,
@@ -45,7 +39,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       description:
         'Per skill across all users: invocations, users, success rate, mean/p50/p95 duration and an effectiveness ' +
         'percentile (rank by the Wilson 95% lower bound of the success rate). Reads the baselines stored by ' +
-        'update_community_baselines (source "stored"); if none were ever stored, or the skill asked for is newer ' +
+        'update_community_baselines or by the server\'s scheduled refresh (source "stored", with its age); if none were ever stored, or the skill asked for is newer ' +
         'than the stored set, computes them now (source "computed_now") without storing. With user_id, compares ' +
         "that user's success rate per skill with the community (binomial z, |z| >= 1.96).",
       inputSchema: {
@@ -55,6 +49,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       outputSchema: {
         source: z.enum(['stored', 'computed_now']),
         computed_at: z.string().describe('When the baselines were computed, ISO 8601 UTC'),
+        age_seconds: z.number().int().describe('How old they are now; a running server refreshes them every 15 minutes by default'),
         baselines: z.array(baselineSchema),
         effectiveness_rule: z.string(),
         user_comparison: z
@@ -93,7 +88,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       } else {
         source = 'computed_now';
         computedAt = now;
-        all = (await computeBaselinesNow(deps, now)).skills;
+        all = (await deps.baselines.computeNow(now)).skills;
       }
       const baselines = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
 
@@ -109,7 +104,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       const head =
         baselines.length === 0
           ? 'No skills recorded yet.'
-          : `${baselines.length} skill baseline(s) (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}). ` +
+          : `${baselines.length} skill baseline(s) (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}, ${Math.max(0, Math.floor((now - computedAt) / 1000))} s ago). ` +
             baselines
               .slice(0, 5)
               .map((b) => `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`)
@@ -126,6 +121,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         structured: {
           source,
           computed_at: new Date(computedAt).toISOString(),
+          age_seconds: Math.max(0, Math.floor((now - computedAt) / 1000)),
           baselines,
           effectiveness_rule: EFFECTIVENESS_RULE,
           user_comparison: comparison,

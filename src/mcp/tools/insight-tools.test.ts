@@ -35,6 +35,8 @@ async function setup(data: Inv[], options: InsightServiceOptions = {}): Promise<
     store: app.store,
     analyticsQueries: app.stores.analyticsQueries,
     analyticsRecords: app.stores.analyticsRecords,
+    anomalies: app.anomalies,
+    baselines: app.baselines,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,

@@ -36,6 +36,8 @@ function buildServer(app: TestApp): McpServer {
     store: app.store,
     analyticsQueries: app.stores.analyticsQueries,
     analyticsRecords: app.stores.analyticsRecords,
+    anomalies: app.anomalies,
+    baselines: app.baselines,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,

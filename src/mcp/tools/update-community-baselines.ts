@@ -2,13 +2,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { createAnalyticsContext, type AnalyticsContext } from './analytics-window.js';
-import { baselineSchema, computeBaselinesNow } from './get-community-baselines.js';
+import { baselineSchema } from './get-community-baselines.js';
 
 /** How many of the best-ranked skills the result lists (the full set is read with get_community_baselines). */
 export const UPDATE_RESULT_TOP = 5;
 
-export function registerUpdateCommunityBaselinesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
+export function registerUpdateCommunityBaselinesTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
     deps,
@@ -28,9 +27,7 @@ export function registerUpdateCommunityBaselinesTool(server: McpServer, deps: To
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async () => {
-      const now = deps.now();
-      const result = await computeBaselinesNow(deps, now);
-      const saved = await ctx.records.replaceCommunityBaselines(result.skills, now);
+      const { result, saved } = await deps.baselines.refresh();
       const top = result.skills.slice(0, UPDATE_RESULT_TOP);
       return {
         structured: { computed_at: result.computed_at, skills_updated: saved, top, effectiveness_rule: result.effectiveness_rule },

@@ -217,11 +217,11 @@ export class PgInvocationWriter {
        SELECT * FROM unnest(${arr(dur.map((x) => x[0]), 'bigint')}, ${arr(dur.map((x) => x[1]), 'bigint')}, ${arr(dur.map((x) => x[2]), 'bigint')})
        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`);
     const ph = [...d.phases].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
-    ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum)
+    ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled)
        SELECT * FROM unnest(${arr(ph.map((x) => x.skillId), 'bigint')}, ${arr(ph.map((x) => x.phase), 'text')}, ${arr(ph.map((x) => (x.completed ? 1 : 0)), 'int')},
-         ${arr(ph.map((x) => x.acc.invocations), 'bigint')}, ${arr(ph.map((x) => x.acc.durationSum), 'float8')})
+         ${arr(ph.map((x) => x.acc.invocations), 'bigint')}, ${arr(ph.map((x) => x.acc.durationSum), 'float8')}, ${arr(ph.map((x) => x.backfilled), 'bigint')})
        ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET invocations = skill_phase_totals.invocations + excluded.invocations,
-         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum`);
+         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum, backfilled = skill_phase_totals.backfilled + excluded.backfilled`);
     const usr = sorted(d.userSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
     ctes.push(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at)
        SELECT * FROM unnest(${arr(usr.map((x) => x[0]), 'bigint')}, ${arr(usr.map((x) => x[1]), 'bigint')}, ${arr(usr.map((x) => x[2].invocations), 'bigint')},

@@ -105,8 +105,8 @@ export class PgStore implements InvocationStore {
 
   async phaseTotals(): Promise<PhaseTotal[]> {
     const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, p.workflow_phase AS "workflowPhase", p.completed = 1 AS completed, p.invocations, p.duration_sum AS "durationSum"
-       FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name COLLATE "C", p.workflow_phase, p.completed`,
+      `SELECT s.name AS skill, p.workflow_phase AS "workflowPhase", p.completed = 1 AS completed, p.invocations, p.duration_sum AS "durationSum",
+       p.backfilled FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name COLLATE "C", p.workflow_phase, p.completed`,
     );
     return rows as PhaseTotal[];
   }

@@ -7,6 +7,7 @@ import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
 import { PgAnalyticsQueries } from './analytics-queries.js';
 import { PgAnalyticsRecords } from './analytics-records.js';
 import { PgExperimentStore } from './experiment-store.js';
+import { PgJobLeases } from './job-leases.js';
 import { PgModelStore } from './model-store.js';
 import { PgReflectionStore } from './reflection-store.js';
 import { createPgSessionSkillMetrics } from './session-skill-metrics.js';
@@ -45,6 +46,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
     transcriptCursors: new PgTranscriptCursors(pool),
+    leases: new PgJobLeases(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,
     trainingDbFile: null,

@@ -50,9 +50,10 @@ export class InvocationWriter {
         first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`),
       upDurations: p(`INSERT INTO skill_durations (skill_id, bucket, count) VALUES (?, ?, ?)
         ON CONFLICT (skill_id, bucket) DO UPDATE SET count = count + excluded.count`),
-      upPhase: p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum) VALUES (?, ?, ?, ?, ?)
+      upPhase: p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET
-        invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum`),
+        invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum,
+        backfilled = backfilled + excluded.backfilled`),
       upUserSkill: p(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = invocations + excluded.invocations,
         successes = successes + excluded.successes, last_at = max(last_at, excluded.last_at)`),
@@ -160,8 +161,8 @@ export class InvocationWriter {
         a.durationMin, a.durationMax);
     }
     for (const [skill, counts] of d.durations) for (const [bucket, n] of counts) s.upDurations.run(skill, bucket, n);
-    for (const { skillId, phase, completed, acc } of d.phases.values()) {
-      s.upPhase.run(skillId, phase, completed ? 1 : 0, acc.invocations, acc.durationSum);
+    for (const { skillId, phase, completed, acc, backfilled } of d.phases.values()) {
+      s.upPhase.run(skillId, phase, completed ? 1 : 0, acc.invocations, acc.durationSum, backfilled);
     }
     for (const [key, a] of d.userSkills) s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt);
     for (const [key, a] of d.sessionSkills) s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes);

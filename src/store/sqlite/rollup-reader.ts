@@ -37,8 +37,8 @@ export class RollupReader {
         WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name`),
       hist: p(`SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
         WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
-      phases: p(`SELECT s.name AS skill, p.workflow_phase AS workflowPhase, p.completed, p.invocations, p.duration_sum AS durationSum
-        FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name, p.workflow_phase, p.completed`),
+      phases: p(`SELECT s.name AS skill, p.workflow_phase AS workflowPhase, p.completed, p.invocations, p.duration_sum AS durationSum,
+        p.backfilled FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name, p.workflow_phase, p.completed`),
       userStats: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
         FROM user_skill_stats x JOIN users u ON u.id = x.user_id JOIN skills s ON s.id = x.skill_id`),
       userStatsOne: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt

@@ -6,6 +6,7 @@ import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
 import { SqliteAnalyticsQueries } from './analytics-queries.js';
 import { SqliteAnalyticsRecords } from './analytics-records.js';
 import { SqliteExperimentStore } from './experiment-store.js';
+import { SqliteJobLeases } from './job-leases.js';
 import { SqliteModelStore } from './model-store.js';
 import { SqliteReflectionStore } from './reflection-store.js';
 import { createSqlSessionSkillMetrics } from './session-skill-metrics.js';
@@ -28,6 +29,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
     transcriptCursors: new SqliteTranscriptCursors(db),
+    leases: new SqliteJobLeases(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
     trainingDbFile: file === ':memory:' ? null : file,

@@ -1,0 +1,1 @@
+ALTER TABLE skill_phase_totals DROP COLUMN backfilled;

@@ -1,0 +1,73 @@
+/**
+ * The demo shows the product: the recent hours are the busiest and the two
+ * injected anomalies sit in the last hours, where a server started right
+ * after seeding looks (dashboard window, scheduled detection).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HOUR_MS } from '../analytics/types.js';
+import { createTestApp } from '../testing/harness.js';
+import { DEMO_ANOMALY_HOURS, DEMO_FAILING_SKILL, DEMO_SLOW_SKILL, generateDemoInvocations } from './demo-data.js';
+import type { InvocationInput } from './invocation-input.js';
+
+const NOW = Date.UTC(2026, 10, 30, 10, 30);
+const N = 20_000;
+const rows: InvocationInput[] = [...generateDemoInvocations({ invocations: N, now: NOW })].flat();
+const at = (r: InvocationInput) => r.invoked_at as number;
+const share = (from: number, to: number) => rows.filter((r) => at(r) >= from && at(r) < to).length / rows.length;
+
+describe('demo data', () => {
+  it('makes the recent hours the busiest', () => {
+    assert.equal(rows.length, N);
+    assert.ok(rows.every((r) => at(r) <= NOW), 'nothing in the future');
+    // Session ends: 70 % exponential with mean 48 h, 30 % uniform over 30 days.
+    // Last 24 h: 0.7 · (1 − e^(−0.5)) + 0.3 · 24/720 = 0.7 · 0.3935 + 0.01 = 0.285 (rows trail their session end by ≤ 80 min).
+    const day = share(NOW - 24 * HOUR_MS, NOW + 1);
+    assert.ok(day > 0.24 && day < 0.33, `share of the last 24 h: ${day}`);
+    // Last 3 h: 0.7 · (1 − e^(−3/48)) + 0.3 · 3/720 = 0.0437. The day a week earlier (7–8 days ago):
+    // 0.7 · (e^(−168/48) − e^(−192/48)) + 0.3 · 24/720 = 0.0183, i.e. 0.0023 per 3 hours: the recent hours
+    // are about 19 times busier (asserted: more than 5 times; rows come in sessions of up to 40, so shares are lumpy).
+    const last3 = share(NOW - 3 * HOUR_MS, NOW + 1);
+    const weekAgoPer3h = share(NOW - 192 * HOUR_MS, NOW - 168 * HOUR_MS) / 8;
+    assert.ok(last3 > 0.03 && last3 < 0.06, `share of the last 3 h: ${last3}`);
+    assert.ok(last3 > 5 * weekAgoPer3h, `last 3 h ${last3} vs 3 h a week before ${weekAgoPer3h}`);
+    // The most recent hour holds data (the dashboard's default window is not empty).
+    assert.ok(share(NOW - HOUR_MS, NOW + 1) > 0.01);
+  });
+
+  it('puts the injected anomalies in the last hours, and only there', () => {
+    const start = NOW - DEMO_ANOMALY_HOURS * HOUR_MS;
+    const of = (skill: string, from: number, to: number) => rows.filter((r) => r.skill_name === skill && at(r) >= from && at(r) < to);
+    const failing = of(DEMO_FAILING_SKILL, start, NOW + 1);
+    const failingBefore = of(DEMO_FAILING_SKILL, NOW - 7 * 24 * HOUR_MS, start);
+    const rate = (rs: InvocationInput[]) => rs.filter((r) => r.completed).length / rs.length;
+    assert.ok(failing.length >= 40, `${failing.length} ${DEMO_FAILING_SKILL} rows in the anomaly hours`);
+    assert.ok(rate(failing) < 0.35, `success rate ${rate(failing)} (generated at 0.2)`);
+    assert.ok(rate(failingBefore) > 0.88, `success rate before ${rate(failingBefore)} (generated at 0.93)`);
+    const slow = of(DEMO_SLOW_SKILL, start, NOW + 1);
+    const slowBefore = of(DEMO_SLOW_SKILL, NOW - 7 * 24 * HOUR_MS, start);
+    const mean = (rs: InvocationInput[]) => rs.reduce((a, r) => a + r.duration_ms, 0) / rs.length;
+    assert.ok(slow.length >= 20, `${slow.length} ${DEMO_SLOW_SKILL} rows in the anomaly hours`);
+    const ratio = mean(slow) / mean(slowBefore);
+    assert.ok(ratio > 3.5 && ratio < 7, `mean duration ratio ${ratio} (generated at 5x)`);
+  });
+
+  it('is what the scheduled detection finds: both anomalies, critical, in its 3-hour window', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      await app.tracker.trackBatch(rows);
+      const run = await app.anomalies.run({ threshold: 2, timeWindowHours: 3, baselineDays: 7 });
+      const found = run.report.anomalies.map((a) => [a.skill_name, a.metric, a.direction, a.severity]);
+      assert.deepEqual(
+        found.filter(([s]) => s === DEMO_FAILING_SKILL || s === DEMO_SLOW_SKILL).sort(),
+        [
+          [DEMO_FAILING_SKILL, 'success_rate', 'down', 'critical'],
+          [DEMO_SLOW_SKILL, 'duration', 'up', 'critical'],
+        ],
+      );
+      assert.equal(found.length, 2, `nothing else: ${JSON.stringify(found)}`);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
