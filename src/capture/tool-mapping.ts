@@ -31,7 +31,7 @@ type ToolInput = Record<string, unknown>;
  * The dedupe key of a Claude Code tool call, the same for hook capture and
  * transcript import: `cc:<tool_use_id>`. A tool_use_id is unique on its own;
  * the session id is left out because a resumed or forked transcript repeats
- * copied lines under a new session id (migration 0010 rewrote the older
+ * copied lines under a new session id (migration 0011 rewrote the older
  * `cc:<session>:<tool_use_id>` keys).
  */
 export function dedupeKeyFor(toolUseId: string): string {

@@ -1,5 +1,5 @@
 /**
- * Migration 0010: Claude Code dedupe keys `cc:<session>:<tool_use_id>` become
+ * Migration 0011: Claude Code dedupe keys `cc:<session>:<tool_use_id>` become
  * `cc:<tool_use_id>`, on every back-end; rows that collapse to one key keep
  * one holder of the new key, and no row is lost.
  */
@@ -20,7 +20,7 @@ const call = (session: string, key: string, i: number) => ({
   dedupe_key: key,
 });
 
-describe('migration 0010: tool_use_id-only dedupe keys', async () => {
+describe('migration 0011: tool_use_id-only dedupe keys', async () => {
   for (const backend of await testBackends()) {
     describe(backend.name, { skip: backend.skip ?? false }, () => {
       let b: OpenedBackend;
@@ -35,7 +35,7 @@ describe('migration 0010: tool_use_id-only dedupe keys', async () => {
       });
 
       it('rewrites keys, keeps one holder per tool_use_id, and the old copies stay counted', async () => {
-        await migrator().to(9);
+        await migrator().to(10);
         const { tracker } = testTracker(b.store);
         await tracker.trackBatch([
           call('sess-a', 'cc:sess-a:toolu_1', 0),
@@ -61,7 +61,7 @@ describe('migration 0010: tool_use_id-only dedupe keys', async () => {
       });
 
       it('rolls back to session-qualified keys', async () => {
-        await migrator().to(9);
+        await migrator().to(10);
         assert.deepEqual((await keys()).slice(0, 3), ['cc:sess-a:toolu_1', 'cc:sess-a:toolu_2', 'cc:sess-fork:toolu_1']);
         await migrator().to(migrator().latestVersion);
         assert.deepEqual((await keys()).slice(0, 2), ['cc:toolu_1', 'cc:toolu_2']);
