@@ -46,3 +46,15 @@ describe('store and pub/sub configuration', () => {
     assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_PG_POOL_SIZE: '0' } }), { code: 'INVALID_INPUT' });
   });
 });
+
+describe('MCP session limits', () => {
+  it('closes idle sessions after 10 minutes by default, 200 sessions, 50 per client; each configurable', () => {
+    assert.deepEqual(parseConfig({ cwd: '/tmp' }).mcpSessions, { idleMs: 600_000, maxSessions: 200, maxPerClient: 50 });
+    const c = parseConfig({
+      cwd: '/tmp',
+      env: { SESSION_BUDDY_MCP_IDLE_MINUTES: '2.5', SESSION_BUDDY_MCP_MAX_SESSIONS: '20', SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT: '3' },
+    }).mcpSessions;
+    assert.deepEqual(c, { idleMs: 150_000, maxSessions: 20, maxPerClient: 3 });
+    assert.throws(() => parseConfig({ cwd: '/tmp', env: { SESSION_BUDDY_MCP_IDLE_MINUTES: '0' } }), { code: 'INVALID_INPUT' });
+  });
+});

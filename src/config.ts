@@ -68,6 +68,17 @@ export interface Config {
   realtime: RealtimeConfig;
   /** Serve /metrics without the access token on non-loopback binds (for a Prometheus that cannot send one). */
   metricsPublic: boolean;
+  mcpSessions: McpSessionConfig;
+}
+
+/** Limits of MCP sessions over HTTP (see server/mcp-sessions.ts). */
+export interface McpSessionConfig {
+  /** A session with no request for this long is closed. */
+  idleMs: number;
+  /** Sessions open at once; at the cap the least recently used idle one is closed for a new client. */
+  maxSessions: number;
+  /** Sessions one client (token user, or remote address) holds at once; more close its own least recently used. */
+  maxPerClient: number;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -119,6 +130,9 @@ export const ENV = {
   wsRequireToken: 'SESSION_BUDDY_WS_REQUIRE_TOKEN',
   wsAllowedOrigins: 'SESSION_BUDDY_WS_ALLOWED_ORIGINS',
   metricsPublic: 'SESSION_BUDDY_METRICS_PUBLIC',
+  mcpIdleMinutes: 'SESSION_BUDDY_MCP_IDLE_MINUTES',
+  mcpMaxSessions: 'SESSION_BUDDY_MCP_MAX_SESSIONS',
+  mcpMaxSessionsPerClient: 'SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT',
 } as const;
 
 export const DEFAULT_DATA_DIR = '.session-buddy';
@@ -166,6 +180,11 @@ export function parseConfig(source: ConfigSource = {}): Config {
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
     metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
+    mcpSessions: {
+      idleMs: Math.round(parsePositive(ENV.mcpIdleMinutes, env[ENV.mcpIdleMinutes], 10) * 60_000),
+      maxSessions: parsePositiveInt(ENV.mcpMaxSessions, env[ENV.mcpMaxSessions], 200),
+      maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
+    },
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),

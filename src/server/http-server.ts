@@ -10,9 +10,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { toAppError } from '../errors.js';
-import { McpSessions } from './mcp-sessions.js';
-import { loadOrCreateToken } from '../realtime/auth-token.js';
+import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
+import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { httpStatusOf } from './http-errors.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
@@ -33,25 +33,12 @@ export interface RunningHttpServer {
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-}
-
 export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
   const hono = new Hono();
   const started = Date.now();
-  hono.use(
-    '*',
-    httpAccess({
-      bindHost: app.config.host,
-      port,
-      token: loadOrCreateToken(app.config.dataDir),
-      requireTokenOnLoopback: app.config.realtime.wsRequireToken,
-      metricsPublic: app.config.metricsPublic,
-      allowedOrigins: app.config.realtime.wsAllowedOrigins,
-      isLoopback,
-    }),
-  );
+  // The installation token file exists from start-up on, for clients to read.
+  app.access.installationToken();
+  hono.use('*', httpAccess(app.access, port));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
@@ -69,7 +56,13 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }),
   );
 
-  hono.all('/mcp', limit, (c) => mcp.handle(c.req.raw));
+  hono.all('/mcp', limit, (c) => {
+    const caller = c.get('caller');
+    // Per-user tokens count per token; everyone else per remote address.
+    const remote = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
+    const client: McpClient = { caller, clientKey: caller.role === 'user' || caller.userHash !== null ? caller.key : `addr:${remote}` };
+    return mcp.handle(c.req.raw, client);
+  });
 
   hono.post('/api/invocations', limit, async (c) => {
     let body: unknown;
@@ -101,8 +94,11 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
 export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promise<RunningHttpServer> {
   const { host, port } = app.config;
   const mcp = new McpSessions({
-    createServer: (sessionId) => app.createMcpServer(`http:${sessionId}`),
+    createServer: (sessionId, caller) => app.createMcpServer(`http:${sessionId}`, caller),
     logger: app.logger,
+    idleTimeoutMs: app.config.mcpSessions.idleMs,
+    maxSessions: app.config.mcpSessions.maxSessions,
+    maxSessionsPerClient: app.config.mcpSessions.maxPerClient,
     onSessionClosed: (sessionId) => app.rateLimiter.forget(`http:${sessionId}`),
   });
   let listeningPort: number | null = null;

@@ -52,6 +52,7 @@ export const COPY_TABLES = [
   'reflections',
   'archives',
   'settings',
+  'api_tokens',
 ] as const;
 
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */

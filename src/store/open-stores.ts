@@ -12,6 +12,7 @@ import { readSqliteStorageStats } from '../session/sqlite-storage-stats.js';
 import { loadOrCreateSalt } from './salt.js';
 import { SqliteAnalyticsQueries } from './sqlite/analytics-queries.js';
 import { SqliteAnalyticsRecords } from './sqlite/analytics-records.js';
+import { SqliteApiTokenStore } from './sqlite/api-token-store.js';
 import { SqliteExperimentStore } from './sqlite/experiment-store.js';
 import { SqliteModelStore } from './sqlite/model-store.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
@@ -36,6 +37,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     experiments: new SqliteExperimentStore(db),
     models: new SqliteModelStore(db, opts.keepModels),
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
+    apiTokens: new SqliteApiTokenStore(db),
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
     schemaVersion: async () => store.migrator.currentVersion(),

@@ -6,6 +6,7 @@
 import type { ReflectionStore } from '../memory/reflection-store.js';
 import type { SessionSkillMetricsProvider, StorageStatsProvider } from '../session/session-types.js';
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
+import type { ApiTokenStore } from './api-token-types.js';
 import type { ExperimentStore } from './experiment-types.js';
 import type { ModelStore } from './model-types.js';
 import type { SqliteStore } from './sqlite/sqlite-store.js';
@@ -26,6 +27,8 @@ export interface Stores {
   experiments: ExperimentStore;
   models: ModelStore;
   reflections: ReflectionStore;
+  /** Per-user access tokens (hashed). */
+  apiTokens: ApiTokenStore;
   sessionSkillMetrics: SessionSkillMetricsProvider;
   storageStats: StorageStatsProvider;
   /** The schema version the store is at. */

@@ -17,6 +17,7 @@ import { registerSearchReflectionsTool } from './search-reflections.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
 import { registerStoreReflectionTool } from './store-reflection.js';
+import { LOCAL_ADMIN } from '../caller-identity.js';
 
 const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture's commit
 
@@ -41,6 +42,7 @@ function buildServer(app: TestApp): McpServer {
     hashUser: app.hashUser,
     rateLimiter: app.rateLimiter,
     clientId: 'test',
+    caller: LOCAL_ADMIN,
     now: app.now,
     sessions,
     reflections: new SqliteReflectionStore(app.db, { now: app.now }),

@@ -7,6 +7,7 @@ import { STORAGE_TABLES, type Stores } from '../stores.js';
 import type { StoreOptions } from '../open-stores.js';
 import { PgAnalyticsQueries } from './pg-analytics-queries.js';
 import { PgAnalyticsRecords } from './pg-analytics-records.js';
+import { PgApiTokenStore } from './api-token-store.js';
 import { PgExperimentStore } from './pg-experiment-store.js';
 import { PgModelStore } from './pg-model-store.js';
 import { PgReflectionStore } from './pg-reflection-store.js';
@@ -42,6 +43,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     experiments: new PgExperimentStore(pool),
     models: new PgModelStore(pool, opts.keepModels),
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
+    apiTokens: new PgApiTokenStore(pool),
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
     schemaVersion: () => store.migrator.currentVersion(),
