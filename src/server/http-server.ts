@@ -9,7 +9,8 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
-import { toAppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
+import type { CallerIdentity } from '../mcp/caller-identity.js';
 import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
@@ -73,6 +74,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }
     try {
       const items = Array.isArray(body) ? body : [body];
+      assertOwnInvocations(c.get('caller'), app, items);
       const result = await app.tracker.trackBatch(items);
       return c.json({ inserted: result.inserted, duplicates: result.duplicates, ids: result.ids });
     } catch (err) {
@@ -89,6 +91,20 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
   });
   return hono;
+}
+
+/** A per-user token records invocations of its own user only (nothing is written otherwise). */
+function assertOwnInvocations(caller: CallerIdentity, app: App, items: unknown[]): void {
+  if (caller.role === 'admin') return;
+  items.forEach((item, i) => {
+    const userId = (item as { user_id?: unknown } | null)?.user_id;
+    if (typeof userId === 'string' && app.hashUser(userId.trim()) !== caller.userHash) {
+      throw new AppError('FORBIDDEN', `${i}.user_id: a per-user token records its own user's invocations only`, {
+        field: `${i}.user_id`,
+        rule: 'must be the user the access token belongs to',
+      });
+    }
+  });
 }
 
 export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promise<RunningHttpServer> {

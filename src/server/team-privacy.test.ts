@@ -129,6 +129,19 @@ describe('per-user tokens on a shared server', () => {
     }
   });
 
+  it('lets a per-user token record its own invocations only, writing nothing otherwise', async () => {
+    const post = (body: unknown) =>
+      fetch(`${http.url}/api/invocations`, { method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const before = (app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n;
+    const mixed = await post([inv(' alice ', 'fmt', true), inv('bob', 'fmt', true)]);
+    assert.equal(mixed.status, 403);
+    assert.equal(((await mixed.json()) as { error: { details: { field: string } } }).error.details.field, '1.user_id');
+    assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before);
+    const own = await post(inv('alice', 'fmt', true));
+    assert.equal(own.status, 200);
+    assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before + 1);
+  });
+
   it('refuses a revoked or unknown token', async () => {
     for (const token of [revoked, 'sbu_not-a-real-token']) {
       const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });

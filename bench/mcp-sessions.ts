@@ -1,0 +1,194 @@
+/**
+ * MCP-over-HTTP memory benchmark. Starts `session-buddy start --foreground`
+ * (the bundle, as users run it) on a fresh data directory and reads the
+ * server's RSS from /proc while driving it over plain HTTP:
+ *
+ * - soak: one MCP session, N tool calls in a row (default 100,000; the tool
+ *   is get_real_time_metrics over a few recorded invocations), RSS sampled
+ *   every 10,000 calls. Pass: RSS growth from the first sample < 50 MB.
+ * - flood: M `initialize` requests (default 10,000) whose sessions are never
+ *   closed, then a fresh client initializes and calls a tool. Pass: RSS
+ *   < 250 MB and the fresh client is served.
+ *
+ *   node --import tsx bench/mcp-sessions.ts                 # both
+ *   node --import tsx bench/mcp-sessions.ts soak 20000      # only the soak, 20,000 calls
+ *   node --import tsx bench/mcp-sessions.ts flood 2000      # only the flood
+ *
+ * The per-client tool rate limit is raised for the run (SESSION_BUDDY_RATE_LIMIT),
+ * so the soak measures memory, not the limiter.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MB = 1024 * 1024;
+
+function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-mcp-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/session-buddy.js'), '--data-dir', dir, 'start', '--foreground', '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, SESSION_BUDDY_RATE_LIMIT: '1000000/1000000', SESSION_BUDDY_AUDIT: 'off' },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(err);
+      if (m && err.includes('listening')) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+  return {
+    child,
+    url,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+function post(url: string, body: object, sessionId: string | null): Promise<{ status: number; sessionId: string | null; body: string }> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+    'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+  };
+  if (sessionId) headers['mcp-session-id'] = sessionId;
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/mcp`, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, sessionId: (res.headers['mcp-session-id'] as string | undefined) ?? null, body: Buffer.concat(chunks).toString() }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+let nextId = 1;
+const initialize = (url: string) =>
+  post(url, { jsonrpc: '2.0', id: nextId++, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }, null);
+
+async function openSession(url: string): Promise<string> {
+  const init = await initialize(url);
+  if (init.status !== 200 || !init.sessionId) throw new Error(`initialize failed: HTTP ${init.status} ${init.body}`);
+  await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.sessionId);
+  return init.sessionId;
+}
+
+async function callTool(url: string, sid: string, name: string, args: object): Promise<void> {
+  const r = await post(url, { jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } }, sid);
+  if (r.status !== 200 || !r.body.includes('"result"') || r.body.includes('"isError":true')) throw new Error(`${name} failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+}
+
+async function soak(calls: number): Promise<boolean> {
+  const server = await startServer();
+  try {
+    const sid = await openSession(server.url);
+    for (let i = 0; i < 20; i++) {
+      await callTool(server.url, sid, 'track_skill_invocation', {
+        skill_name: `skill-${i % 5}`,
+        user_id: 'bench',
+        session_id: 's',
+        workflow_phase: 'testing',
+        completed: i % 4 !== 0,
+        duration_ms: 100 + i,
+      });
+    }
+    // Warm-up, then the first sample.
+    for (let i = 0; i < 2000; i++) await callTool(server.url, sid, 'get_real_time_metrics', { limit: 5 });
+    const pid = server.child.pid!;
+    const first = vmRss(pid);
+    const samples: string[] = [`0: ${(first / MB).toFixed(0)} MB`];
+    let peak = first;
+    const started = performance.now();
+    for (let i = 1; i <= calls; i++) {
+      await callTool(server.url, sid, 'get_real_time_metrics', { limit: 5 });
+      if (i % 10_000 === 0 || i === calls) {
+        const rss = vmRss(pid);
+        peak = Math.max(peak, rss);
+        samples.push(`${i}: ${(rss / MB).toFixed(0)} MB`);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const last = vmRss(pid);
+    const growth = (last - first) / MB;
+    console.log(`soak: ${calls} calls on one session in ${seconds.toFixed(0)} s (${(calls / seconds).toFixed(0)} calls/s)`);
+    console.log(`  RSS ${samples.join(', ')}`);
+    console.log(`  RSS growth ${growth.toFixed(1)} MB (peak ${(peak / MB).toFixed(0)} MB) -> ${growth < 50 ? 'PASS' : 'FAIL'} (< 50 MB)`);
+    return growth < 50;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function flood(inits: number): Promise<boolean> {
+  const server = await startServer();
+  try {
+    const pid = server.child.pid!;
+    const before = vmRss(pid);
+    const started = performance.now();
+    const statuses = new Map<number, number>();
+    let issued = 0;
+    // 8 at a time; none of these sessions is ever closed or used again.
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (issued < inits) {
+          issued++;
+          const r = await initialize(server.url);
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const after = vmRss(pid);
+    const fresh = await openSession(server.url);
+    await callTool(server.url, fresh, 'get_real_time_metrics', { limit: 5 });
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { mcp_sessions: number };
+    const ok = after < 250 * MB;
+    console.log(`flood: ${inits} initialize requests never closed in ${seconds.toFixed(0)} s; HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`  RSS ${(before / MB).toFixed(0)} MB before, ${(after / MB).toFixed(0)} MB after -> ${ok ? 'PASS' : 'FAIL'} (< 250 MB)`);
+    console.log(`  a fresh client then initialized and called a tool: served; open sessions ${health.mcp_sessions}`);
+    return ok;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const [mode, n] = process.argv.slice(2);
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  let pass = true;
+  if (mode === undefined || mode === 'soak') pass = (await soak(n && mode ? Number(n) : 100_000)) && pass;
+  if (mode === undefined || mode === 'flood') pass = (await flood(n && mode ? Number(n) : 10_000)) && pass;
+  agent.destroy();
+  process.exitCode = pass ? 0 : 1;
+}
+
+await main();
