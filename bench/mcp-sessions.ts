@@ -5,7 +5,13 @@
  *
  * - soak: one MCP session, N tool calls in a row (default 100,000; the tool
  *   is get_real_time_metrics over a few recorded invocations), RSS sampled
- *   every 10,000 calls. Pass: RSS growth from the first sample < 50 MB.
+ *   every 10,000 calls after 10,000 warm-up calls (JIT-compiled code and the
+ *   allocator's arenas settle in the first few thousand calls: RSS rises by
+ *   ~60 MB there whatever happens later). Pass: RSS growth over the N calls
+ *   < 50 MB.
+ * - heap: the same calls against a server in this process, with the V8 heap
+ *   in use after a forced GC every 5,000 calls (the retained memory itself,
+ *   free of allocator and heap-sizing noise).
  * - flood: M `initialize` requests (default 10,000) whose sessions are never
  *   closed, then a fresh client initializes and calls a tool. Pass: RSS
  *   < 250 MB and the fresh client is served.
@@ -13,6 +19,7 @@
  *   node --import tsx bench/mcp-sessions.ts                 # both
  *   node --import tsx bench/mcp-sessions.ts soak 20000      # only the soak, 20,000 calls
  *   node --import tsx bench/mcp-sessions.ts flood 2000      # only the flood
+ *   node --import tsx bench/mcp-sessions.ts heap 30000      # heap after GC, in process
  *
  * The per-client tool rate limit is raised for the run (SESSION_BUDDY_RATE_LIMIT),
  * so the soak measures memory, not the limiter.
@@ -121,7 +128,7 @@ async function soak(calls: number): Promise<boolean> {
       });
     }
     // Warm-up, then the first sample.
-    for (let i = 0; i < 2000; i++) await callTool(server.url, sid, 'get_real_time_metrics', { limit: 5 });
+    for (let i = 0; i < 10_000; i++) await callTool(server.url, sid, 'get_real_time_metrics', { limit: 5 });
     const pid = server.child.pid!;
     const first = vmRss(pid);
     const samples: string[] = [`0: ${(first / MB).toFixed(0)} MB`];
@@ -180,8 +187,42 @@ async function flood(inits: number): Promise<boolean> {
   }
 }
 
+/** Heap in use after a forced GC, every 5,000 calls on one session of a server in this process (needs --expose-gc). */
+async function heap(calls: number): Promise<void> {
+  const { createTestApp } = await import('../src/testing/harness.js');
+  const { startHttpServer } = await import('../src/server/http-server.js');
+  const app = createTestApp({ env: { SESSION_BUDDY_RATE_LIMIT: '1000000/1000000' } });
+  const server = await startHttpServer(app, []);
+  try {
+    const sid = await openSession(server.url);
+    const used: string[] = [];
+    for (let i = 0; i <= calls; i++) {
+      if (i > 0) await callTool(server.url, sid, 'get_real_time_metrics', { limit: 5 });
+      if (i % 5000 === 0) {
+        global.gc!();
+        global.gc!();
+        used.push(`${i}: ${(process.memoryUsage().heapUsed / MB).toFixed(1)} MB`);
+      }
+    }
+    console.log(`heap in use after GC, one session, ${calls} calls: ${used.join(', ')}`);
+    console.log(`  per-request entries still held by the transport: ${server.mcp.pendingStreamEntries()}`);
+  } finally {
+    await server.close();
+    await app.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const [mode, n] = process.argv.slice(2);
+  if (mode === 'heap') {
+    if (typeof global.gc !== 'function') {
+      execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), 'heap', n ?? '30000'], { stdio: 'inherit' });
+      return;
+    }
+    await heap(Number(n ?? 30_000));
+    agent.destroy();
+    return;
+  }
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
   console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   let pass = true;

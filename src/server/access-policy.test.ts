@@ -61,6 +61,7 @@ describe('access checks', () => {
     assert.equal(p({ bindHost: '0.0.0.0' }).tokenRequired('metrics'), true);
     assert.equal(p({ bindHost: '0.0.0.0', metricsPublic: true }).tokenRequired('metrics'), false);
     assert.equal(p({ bindHost: '0.0.0.0', metricsPublic: true }).tokenRequired('ws'), true);
+    assert.equal(p({ bindHost: '0.0.0.0' }).tokenRequired('page'), false);
   });
 
   it('accepts ?token= on /ws only', async () => {

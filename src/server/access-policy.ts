@@ -10,7 +10,8 @@
  *   and port as the Host header) or one of the configured extra origins.
  *   Requests without Origin (scripts, CLIs) pass this check.
  * - Token (the one rule): required on a non-loopback bind, and on loopback
- *   too with `requireTokenOnLoopback`; /metrics is exempt when made public.
+ *   too with `requireTokenOnLoopback`; /metrics is exempt when made public,
+ *   the dashboard's static files always (they hold no data).
  *   A token that is presented must be right either way. It is read from
  *   `Authorization: Bearer <token>`; `?token=<token>` is accepted on /ws only,
  *   where browsers cannot set headers.
@@ -22,8 +23,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { LOCAL_ADMIN, type CallerIdentity } from '../mcp/caller-identity.js';
 import { tokenMatches } from './access-token.js';
 
-/** What a request is for: the token rule and the query-token exception depend on it. */
-export type AccessRoute = 'http' | 'metrics' | 'ws';
+/**
+ * What a request is for: the token rule and the query-token exception depend on it.
+ * `page`: the dashboard's static files (the same for everyone, no data: what the page
+ * shows comes over /ws, which needs the token), so a browser can load them.
+ */
+export type AccessRoute = 'http' | 'metrics' | 'ws' | 'page';
 
 /** Resolves a presented per-user token to its identity; null when it is unknown or revoked. */
 export type UserTokenVerifier = (token: string) => Promise<CallerIdentity | null>;
@@ -97,7 +102,7 @@ export class AccessPolicy {
 
   /** The one token rule. */
   tokenRequired(route: AccessRoute): boolean {
-    if (route === 'metrics' && this.opts.metricsPublic) return false;
+    if (route === 'page' || (route === 'metrics' && this.opts.metricsPublic)) return false;
     return !this.loopbackBind || this.opts.requireTokenOnLoopback;
   }
 

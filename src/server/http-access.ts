@@ -1,13 +1,14 @@
 /**
  * The access middleware of every HTTP route (the WebSocket upgrade and the
  * dedicated metrics port apply the same AccessPolicy themselves). /health
- * stays open (it reveals nothing). The caller identity the policy establishes
+ * stays open (it reveals nothing); the dashboard's static files need no token
+ * (Host and Origin checks still apply). The caller identity the policy establishes
  * is left in the context (`caller`) for /mcp.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { CallerIdentity } from '../mcp/caller-identity.js';
-import type { AccessPolicy } from './access-policy.js';
+import type { AccessPolicy, AccessRoute } from './access-policy.js';
 
 const OPEN_PATHS = new Set(['/health']);
 
@@ -16,6 +17,13 @@ declare module 'hono' {
     /** Set by httpAccess on every route but /health. */
     caller: CallerIdentity;
   }
+}
+
+/** The dashboard's static files are `page`s: a browser loads them without a token (see AccessRoute). */
+function routeOf(method: string, path: string): AccessRoute {
+  if (path === '/metrics') return 'metrics';
+  if ((method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/dashboard/'))) return 'page';
+  return 'http';
 }
 
 export function httpAccess(policy: AccessPolicy, port: () => number | null): MiddlewareHandler {
@@ -27,7 +35,7 @@ export function httpAccess(policy: AccessPolicy, port: () => number | null): Mid
       origin: c.req.header('origin'),
       authorization: c.req.header('authorization'),
     };
-    const decision = await policy.check(path === '/metrics' ? 'metrics' : 'http', port(), headers, new URL(c.req.url));
+    const decision = await policy.check(routeOf(c.req.method, path), port(), headers, new URL(c.req.url));
     if (!decision.ok) {
       return c.json({ error: { code: decision.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: decision.reason } }, decision.status, {
         ...(decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="session-buddy"' } : {}),

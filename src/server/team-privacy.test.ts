@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebSocket } from 'ws';
+import { createDashboardMount } from '../realtime/dashboard-routes.js';
 import { createRealtime } from '../realtime/realtime-mounts.js';
 import { callErr, callOk, createTestApp, type TestApp } from '../testing/harness.js';
 import { buildHttpApp, startHttpServer, type RunningHttpServer } from './http-server.js';
@@ -180,6 +181,11 @@ describe('a team (non-loopback) bind', () => {
       assert.equal((await hono.request('http://10.0.0.1:8678/mcp', { method: 'POST', headers, body: init })).status, 401);
       assert.equal((await hono.request(`http://10.0.0.1:8678/mcp?token=${token}`, { method: 'POST', headers, body: init })).status, 401);
       assert.equal((await hono.request(`http://10.0.0.1:8678/api/invocations?token=${app.access.installationToken()}`, { method: 'POST', headers, body: '[]' })).status, 401);
+      // The dashboard's static page loads without a token (its data comes over /ws, which needs one).
+      const mounted = buildHttpApp(app, mcp, [createDashboardMount()], () => 8678);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/')).status, 200);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/dashboard/dashboard.js')).status, 200);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/', { method: 'POST' })).status, 401);
       const ok = await hono.request('http://10.0.0.1:8678/mcp', { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: init });
       assert.equal(ok.status, 200);
       await mcp.closeAll();
