@@ -115,6 +115,7 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     idleTimeoutMs: app.config.mcpSessions.idleMs,
     maxSessions: app.config.mcpSessions.maxSessions,
     maxSessionsPerClient: app.config.mcpSessions.maxPerClient,
+    creationRate: app.config.mcpSessions.creationRate,
     onSessionClosed: (sessionId) => app.rateLimiter.forget(`http:${sessionId}`),
   });
   let listeningPort: number | null = null;

@@ -12,7 +12,9 @@ const caller = (key: string, role: CallerIdentity['role'] = 'admin'): CallerIden
 const client = (clientKey: string, key = 'local'): McpClient => ({ caller: caller(key), clientKey });
 
 /** A tiny server: `wait` blocks until `release` is called, so a session can be kept busy. */
-function harness(opts: { maxSessions?: number; maxSessionsPerClient?: number; idleTimeoutMs?: number } = {}) {
+function harness(
+  opts: { maxSessions?: number; maxSessionsPerClient?: number; idleTimeoutMs?: number; creationRate?: { capacity: number; refillPerSecond: number } } = {},
+) {
   let clock = 1_000_000;
   let release: () => void = () => {};
   const closed: string[] = [];
@@ -116,6 +118,29 @@ describe('MCP sessions cannot lock anyone out', () => {
     const b = await h.open(client('b'));
     assert.equal(b.status, 200);
     assert.deepEqual(h.closed, [a.sid]);
+    await h.sessions.closeAll();
+  });
+
+  it('limits how fast one client opens sessions (429 with Retry-After), not anyone else', async () => {
+    const h = harness({ creationRate: { capacity: 2, refillPerSecond: 0.5 } });
+    assert.equal((await h.open(client('x'))).status, 200);
+    assert.equal((await h.open(client('x'))).status, 200);
+    const res = await h.sessions.handle(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }),
+      }),
+      client('x'),
+    );
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '2'); // one token at 0.5/s
+    assert.equal(h.sessions.size, 2);
+    assert.equal((await h.open(client('y'))).status, 200);
+    h.advance(1999);
+    assert.equal((await h.open(client('x'))).status, 429);
+    h.advance(1);
+    assert.equal((await h.open(client('x'))).status, 200);
     await h.sessions.closeAll();
   });
 

@@ -9,15 +9,22 @@
  *   used idle session;
  * - at `maxSessions` the least recently used idle session (of anyone) is
  *   closed to make room; only when every session is busy with a request is a
- *   new client refused (503).
+ *   new client refused (503);
+ * - each client opens sessions at a limited rate (`creationRate`, a token
+ *   bucket: default bursts of 30, then 5 per second); beyond it `initialize`
+ *   gets HTTP 429 with Retry-After, which costs the server next to nothing
+ *   (building a session's server with every tool is the expensive part).
  * A session is bound to the credential that opened it: a request carrying
  * another credential gets "session not found".
  */
 import crypto from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RateLimitConfig } from '../config.js';
+import { toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LOCAL_ADMIN, type CallerIdentity } from '../mcp/caller-identity.js';
+import { RateLimiter } from '../mcp/rate-limiter.js';
 import { JsonResponseTransport } from './json-response-transport.js';
 
 interface Session {
@@ -42,6 +49,8 @@ export interface McpSessionsOptions {
   idleTimeoutMs?: number;
   maxSessions?: number;
   maxSessionsPerClient?: number;
+  /** Session creation per client (default 30 in a burst, then 5 per second). */
+  creationRate?: RateLimitConfig;
   onSessionClosed?: (sessionId: string) => void;
   now?: () => number;
 }
@@ -63,12 +72,14 @@ export class McpSessions {
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleMs: number;
   private readonly now: () => number;
+  private readonly creations: RateLimiter;
   /** Sessions closed to make room (per-client or global cap) since start. */
   evicted = 0;
 
   constructor(private readonly opts: McpSessionsOptions) {
     this.idleMs = opts.idleTimeoutMs ?? DEFAULT_MCP_IDLE_MS;
     this.now = opts.now ?? Date.now;
+    this.creations = new RateLimiter(opts.creationRate ?? { capacity: 30, refillPerSecond: 5 }, this.now);
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.min(this.idleMs, 60_000)));
     this.sweeper.unref();
   }
@@ -106,6 +117,15 @@ export class McpSessions {
     }
     const initializes = Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body);
     if (!initializes) return jsonRpcError(400, -32000, 'Bad Request: no valid session ID provided');
+    try {
+      this.creations.take(client.clientKey);
+    } catch (err) {
+      const e = toAppError(err);
+      const retryMs = Number(e.details.retry_after_ms ?? 1000);
+      const res = jsonRpcError(429, -32000, `Too many new MCP sessions from this client: ${e.message}`);
+      res.headers.set('retry-after', String(Math.max(1, Math.ceil(retryMs / 1000))));
+      return res;
+    }
     if (!this.makeRoom(client.clientKey)) {
       return jsonRpcError(503, -32000, 'Too many MCP sessions busy at once; retry shortly');
     }
