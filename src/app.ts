@@ -9,9 +9,9 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { LOCAL_ADMIN, type CallerIdentity } from './mcp/caller-identity.js';
-import type { ReflectionStore } from './memory/reflection-store.js';
+import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
-import { createInsightServices } from './mcp/tools/insight-tools.js';
+import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
@@ -48,7 +48,7 @@ export interface App {
   hashUser: UserHasher;
   rateLimiter: RateLimiter;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   version: string;
   now: () => number;
   /** Per-user access tokens (issued by `session-buddy token`). */
@@ -90,7 +90,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     throw err;
   }
   const store = stores.invocations;
-  const bus = new EventBus();
+  const bus = new EventBus((event, err) => logger.error('event listener failed', { event, err }));
   const tracker = new Tracker({
     store,
     hashUser,
@@ -100,7 +100,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const reflections = stores.reflections;
+  const reflections = createReflectionService(stores.reflections);
   const sessions = new SessionManager({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'session' }),

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashToken, UserTokens } from '../server/user-tokens.js';
-import { testBackends, testHash } from './testing-backends.js';
+import { testBackends, testHash } from '../testing/backends.js';
 
 describe('api token store', async () => {
   for (const backend of await testBackends()) {
