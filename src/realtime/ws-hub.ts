@@ -188,6 +188,7 @@ export class WsHub implements HttpMount {
     if (this.closed) return this.reject(socket, 503, 'server shutting down');
     this.opts.access.check('ws', this.port, req.headers, url).then(
       (access) => {
+        if (socket.destroyed) return; // the client gave up while its token was being checked
         if (!access.ok) return this.reject(socket, access.status, access.reason);
         if (this.closed) return this.reject(socket, 503, 'server shutting down');
         if (this.clients.size >= this.opts.maxClients) {
