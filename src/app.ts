@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
+import { LOCAL_ADMIN, type CallerIdentity } from './mcp/caller-identity.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
@@ -16,6 +17,9 @@ import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
+import { AccessPolicy } from './server/access-policy.js';
+import { loadOrCreateToken } from './server/access-token.js';
+import { UserTokens } from './server/user-tokens.js';
 import { SessionManager } from './session/session-manager.js';
 import { openSqliteStores, openStores } from './store/open-stores.js';
 import type { Stores } from './store/stores.js';
@@ -53,8 +57,12 @@ export interface App {
   baselines: BaselinesService;
   version: string;
   now: () => number;
-  /** A new MCP server (all tools registered) for one client connection. */
-  createMcpServer(clientId: string): McpServer;
+  /** Per-user access tokens (issued by `session-buddy token`). */
+  userTokens: UserTokens;
+  /** Who may use the HTTP server, and as whom (one policy for every route, /ws and the metrics port). */
+  access: AccessPolicy;
+  /** A new MCP server (all tools registered) for one client connection, answering as `caller` (default: the local admin). */
+  createMcpServer(clientId: string, caller?: CallerIdentity): McpServer;
   /** Registers clean-up to run (in reverse order) on close. */
   onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;
@@ -117,6 +125,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
+  const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
+  let installationToken: string | null = null;
+  const access = new AccessPolicy({
+    bindHost: config.host,
+    // Read (or created) on first use: commands that never serve HTTP do not touch the token file.
+    token: () => (installationToken ??= loadOrCreateToken(config.dataDir)),
+    requireTokenOnLoopback: config.realtime.wsRequireToken,
+    metricsPublic: config.metricsPublic,
+    allowedOrigins: config.realtime.wsAllowedOrigins,
+    userTokens: userTokens.verify,
+  });
   const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
   let closed = false;
 
@@ -135,7 +154,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     baselines,
     version: VERSION,
     now,
-    createMcpServer(clientId) {
+    userTokens,
+    access,
+    createMcpServer(clientId, caller = LOCAL_ADMIN) {
       const deps: ToolDeps = {
         store,
         analyticsQueries: stores.analyticsQueries,
@@ -146,6 +167,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         hashUser,
         rateLimiter,
         clientId,
+        caller,
         now,
         sessions,
         reflections,

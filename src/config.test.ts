@@ -83,3 +83,26 @@ describe('scheduled work and backfill configuration', () => {
     assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_DETECT_WINDOW_HOURS: '1.5' } }), /SESSION_BUDDY_DETECT_WINDOW_HOURS/);
   });
 });
+
+describe('MCP session limits', () => {
+  it('closes idle sessions after 10 minutes by default, 200 sessions, 50 per client, 30 new ones in a burst then 5/s; each configurable', () => {
+    assert.deepEqual(parseConfig({ cwd: '/tmp' }).mcpSessions, {
+      idleMs: 600_000,
+      maxSessions: 200,
+      maxPerClient: 50,
+      creationRate: { capacity: 30, refillPerSecond: 5 },
+    });
+    const c = parseConfig({
+      cwd: '/tmp',
+      env: {
+        SESSION_BUDDY_MCP_IDLE_MINUTES: '2.5',
+        SESSION_BUDDY_MCP_MAX_SESSIONS: '20',
+        SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT: '3',
+        SESSION_BUDDY_MCP_SESSION_RATE: '4/0.5',
+      },
+    }).mcpSessions;
+    assert.deepEqual(c, { idleMs: 150_000, maxSessions: 20, maxPerClient: 3, creationRate: { capacity: 4, refillPerSecond: 0.5 } });
+    assert.throws(() => parseConfig({ cwd: '/tmp', env: { SESSION_BUDDY_MCP_IDLE_MINUTES: '0' } }), { code: 'INVALID_INPUT' });
+    assert.throws(() => parseConfig({ cwd: '/tmp', env: { SESSION_BUDDY_MCP_SESSION_RATE: 'lots' } }), /SESSION_BUDDY_MCP_SESSION_RATE: must look like/);
+  });
+});

@@ -91,6 +91,19 @@ export interface Config {
    * (backfill): stored and analysed, but not live (no live Prometheus series, no /ws push).
    */
   backfillAfterMs: number;
+  mcpSessions: McpSessionConfig;
+}
+
+/** Limits of MCP sessions over HTTP (see server/mcp-sessions.ts). */
+export interface McpSessionConfig {
+  /** A session with no request for this long is closed. */
+  idleMs: number;
+  /** Sessions open at once; at the cap the least recently used idle one is closed for a new client. */
+  maxSessions: number;
+  /** Sessions one client (token user, or remote address) holds at once; more close its own least recently used. */
+  maxPerClient: number;
+  /** Sessions one client may open: a burst, then so many per second (further `initialize` calls get 429). */
+  creationRate: RateLimitConfig;
 }
 
 /** Flags the CLI may pass; each overrides its environment variable. */
@@ -151,6 +164,10 @@ export const ENV = {
   detectThreshold: 'SESSION_BUDDY_DETECT_THRESHOLD',
   baselinesRefresh: 'SESSION_BUDDY_BASELINES_REFRESH',
   backfillAfterMin: 'SESSION_BUDDY_BACKFILL_AFTER_MIN',
+  mcpIdleMinutes: 'SESSION_BUDDY_MCP_IDLE_MINUTES',
+  mcpMaxSessions: 'SESSION_BUDDY_MCP_MAX_SESSIONS',
+  mcpMaxSessionsPerClient: 'SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT',
+  mcpSessionRate: 'SESSION_BUDDY_MCP_SESSION_RATE',
 } as const;
 
 /** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
@@ -198,7 +215,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     metricsPort,
     logLevel,
     sqliteSynchronous: sync,
-    rateLimit: parseRateLimit(env[ENV.rateLimit]),
+    rateLimit: parseRateLimit(env[ENV.rateLimit], ENV.rateLimit, { capacity: 200, refillPerSecond: 100 }),
     maxMetadataBytes: 8 * 1024,
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
@@ -213,6 +230,12 @@ export function parseConfig(source: ConfigSource = {}): Config {
     },
     baselinesRefreshMs: secondsOrOff(ENV.baselinesRefresh, env[ENV.baselinesRefresh], DEFAULT_BASELINES_REFRESH_S),
     backfillAfterMs: parsePositive(ENV.backfillAfterMin, env[ENV.backfillAfterMin], DEFAULT_BACKFILL_AFTER_MIN) * 60_000,
+    mcpSessions: {
+      idleMs: Math.round(parsePositive(ENV.mcpIdleMinutes, env[ENV.mcpIdleMinutes], 10) * 60_000),
+      maxSessions: parsePositiveInt(ENV.mcpMaxSessions, env[ENV.mcpMaxSessions], 200),
+      maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
+      creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
+    },
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
@@ -314,12 +337,12 @@ function parsePositive(field: string, raw: string | undefined, fallback: number)
 }
 
 /** `"<capacity>/<refillPerSecond>"`, e.g. `"200/50"`: bursts of 200 calls, 50 per second sustained. */
-function parseRateLimit(raw: string | undefined): RateLimitConfig {
-  if (raw === undefined || raw === '') return { capacity: 200, refillPerSecond: 100 };
+function parseRateLimit(raw: string | undefined, field: string, fallback: RateLimitConfig): RateLimitConfig {
+  if (raw === undefined || raw === '') return fallback;
   const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw.trim());
-  if (!m) throw AppError.invalid(ENV.rateLimit, 'must look like <capacity>/<per-second>, e.g. 200/100');
+  if (!m) throw AppError.invalid(field, `must look like <capacity>/<per-second>, e.g. ${fallback.capacity}/${fallback.refillPerSecond}`);
   const capacity = Number(m[1]);
   const refillPerSecond = Number(m[2]);
-  if (capacity < 1 || refillPerSecond <= 0) throw AppError.invalid(ENV.rateLimit, 'both numbers must be positive');
+  if (capacity < 1 || refillPerSecond <= 0) throw AppError.invalid(field, 'both numbers must be positive');
   return { capacity, refillPerSecond };
 }

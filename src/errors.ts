@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'STORE_UNAVAILABLE'
   | 'DISK_FULL'
   | 'INTERNAL';

@@ -21,6 +21,7 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerSeedDemoCommand } from './commands/seed-demo.js';
 import { registerStartCommand, registerStopCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerTokenCommand } from './commands/token.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = baseProgram(ctx);
@@ -43,5 +44,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerRestoreCommand(program, ctx);
   registerArchiveCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerTokenCommand(program, ctx);
   return finish(program, ctx);
 }

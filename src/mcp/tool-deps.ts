@@ -12,6 +12,7 @@ import type { AnalyticsQueries, AnalyticsRecords } from '../store/analytics-type
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
+import type { CallerIdentity } from './caller-identity.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { InsightServices } from '../insights/insight-services.js';
 
@@ -26,6 +27,8 @@ export interface ToolDeps {
   rateLimiter: RateLimiter;
   /** Rate-limit key: the MCP session id over HTTP, the transport name otherwise. */
   clientId: string;
+  /** Who calls (per-user tokens are answered about themselves only, see caller-identity.ts). */
+  caller: CallerIdentity;
   now: () => number;
   sessions: SessionManager;
   reflections: ReflectionService;

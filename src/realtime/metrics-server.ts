@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { checkAccess } from './access.js';
+import type { AccessPolicy } from '../server/access-policy.js';
 import type { MetricsExporter } from './metrics-exporter.js';
 
 export interface MetricsServer {
@@ -16,28 +16,23 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export interface MetricsPortAccess {
-  token: string | null;
-  /** Demand the bearer token (non-loopback binds unless /metrics was made public). */
-  requireToken: boolean;
-}
-
 export async function startMetricsServer(
   exporter: MetricsExporter,
   host: string,
   port: number,
   logger: Logger,
-  access: MetricsPortAccess = { token: null, requireToken: false },
+  access: AccessPolicy | null = null,
 ): Promise<MetricsServer> {
   let actualPort: number | null = null;
   const server = http.createServer((req, res) => {
+    serveRequest(req, res).catch((err: unknown) => {
+      logger.error('metrics request failed', { err });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('request failed\n');
+    });
+  });
+  const serveRequest = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
-    const decision = checkAccess(
-      { bindHost: host, requireToken: access.requireToken, token: access.token, allowedOrigins: [] },
-      actualPort,
-      req.headers,
-      new URL(req.url ?? '/', 'http://localhost'),
-    );
+    const decision = access ? await access.check('metrics', actualPort, req.headers, new URL(req.url ?? '/', 'http://localhost')) : ({ ok: true } as const);
     if (!decision.ok) {
       res.writeHead(decision.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${decision.reason}\n`);
       return;
@@ -56,7 +51,7 @@ export async function startMetricsServer(
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics collection failed\n');
       },
     );
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(

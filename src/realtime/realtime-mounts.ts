@@ -6,8 +6,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
-import { isLoopback, type HttpMount } from '../server/http-server.js';
-import { loadOrCreateToken, tokenPath } from './auth-token.js';
+import { tokenPath } from '../server/access-token.js';
+import type { HttpMount } from '../server/http-server.js';
 import { createDashboardMount } from './dashboard-routes.js';
 import { MetricsExporter } from './metrics-exporter.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -63,10 +63,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
         },
       });
       if (config.metricsPort !== null) {
-        metricsServer = await startMetricsServer(exp, config.host, config.metricsPort, logger, {
-          token: loadOrCreateToken(config.dataDir),
-          requireToken: !isLoopback(config.host) && !config.metricsPublic,
-        });
+        metricsServer = await startMetricsServer(exp, config.host, config.metricsPort, logger, app.access);
         const ms = metricsServer;
         closers.push(() => ms.close());
         logger.info('prometheus metrics on dedicated port', { url: ms.url });
@@ -74,16 +71,15 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
     }
 
     if (options.ws) {
-      token = loadOrCreateToken(config.dataDir);
-      tokenRequired = options.wsRequireToken || !isLoopback(config.host);
+      // The app's policy; options may demand the token on loopback too (wsRequireToken).
+      const access = options.wsRequireToken ? app.access.requiringToken() : app.access;
+      token = access.installationToken();
+      tokenRequired = access.tokenRequired('ws');
       const storeFeed = options.storeFeedMs > 0 ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush }) : undefined;
       hub = new WsHub(
         { bus: app.bus, store: app.store, windows: app.stores.analyticsQueries, logger, now: app.now, version: app.version, metrics: exporter ?? undefined, storeFeed },
         {
-          bindHost: config.host,
-          requireToken: tokenRequired,
-          token,
-          allowedOrigins: options.wsAllowedOrigins,
+          access,
           maxClients: options.wsMaxClients,
           maxMessageBytes: options.wsMaxMessageBytes,
           heartbeatMs: options.heartbeatMs,

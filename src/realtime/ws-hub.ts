@@ -19,12 +19,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { hourOf } from '../analytics/types.js';
 import { toAppError } from '../errors.js';
-import type { AnomalyEvent, EventBus } from '../events.js';
+import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
+import type { AccessPolicy } from '../server/access-policy.js';
 import type { HttpMount } from '../server/http-server.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
 import type { InvocationStore } from '../store/types.js';
-import { checkAccess, type AccessPolicy } from './access.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
 import type { StoreFeed } from './store-feed.js';
 import type { WsMetricsSink } from './metrics-exporter.js';
@@ -38,6 +38,7 @@ import {
   PROTOCOL_VERSION,
   type Channel,
   type ClientMessage,
+  type RedactedInvocationEvent,
   type ServerMessage,
 } from './ws-protocol.js';
 
@@ -64,7 +65,9 @@ export interface WsHubDeps {
   storeFeed?: StoreFeed;
 }
 
-export interface WsHubOptions extends AccessPolicy {
+export interface WsHubOptions {
+  /** Who may connect (Host, Origin, token); non-admin callers get invocation events without user_hash, session_id and project. */
+  access: AccessPolicy;
   maxClients: number;
   maxMessageBytes: number;
   heartbeatMs: number;
@@ -79,6 +82,8 @@ export interface WsHubOptions extends AccessPolicy {
 
 interface Client {
   ws: WebSocket;
+  /** Sees who did what (user_hash, session_id, project): the installation token, an admin token, or the local user. */
+  admin: boolean;
   sub: Subscription | null;
   alive: boolean;
   windowStart: number;
@@ -105,7 +110,6 @@ export class WsHub implements HttpMount {
     private readonly deps: WsHubDeps,
     private readonly opts: WsHubOptions,
   ) {
-    if (opts.requireToken && !opts.token) throw new Error('WsHub: requireToken is set but no token was given');
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxMessageBytes,
@@ -191,12 +195,22 @@ export class WsHub implements HttpMount {
       return this.reject(socket, 404, `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}`);
     }
     if (this.closed) return this.reject(socket, 503, 'server shutting down');
-    const access = checkAccess(this.opts, this.port, req.headers, url);
-    if (!access.ok) return this.reject(socket, access.status, access.reason);
-    if (this.clients.size >= this.opts.maxClients) {
-      return this.reject(socket, 503, `connection limit of ${this.opts.maxClients} clients reached`);
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    this.opts.access.check('ws', this.port, req.headers, url).then(
+      (access) => {
+        if (socket.destroyed) return; // the client gave up while its token was being checked
+        if (!access.ok) return this.reject(socket, access.status, access.reason);
+        if (this.closed) return this.reject(socket, 503, 'server shutting down');
+        if (this.clients.size >= this.opts.maxClients) {
+          return this.reject(socket, 503, `connection limit of ${this.opts.maxClients} clients reached`);
+        }
+        const admin = access.caller.role === 'admin';
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, admin));
+      },
+      (err: unknown) => {
+        this.deps.logger.error('websocket access check failed', { err });
+        this.reject(socket, 503, 'access check failed');
+      },
+    );
   };
 
   private reject(socket: Duplex, status: number, reason: string): void {
@@ -210,12 +224,12 @@ export class WsHub implements HttpMount {
     );
   }
 
-  private onConnection(ws: WebSocket): void {
+  private onConnection(ws: WebSocket, admin: boolean): void {
     if (this.closed) {
       ws.terminate();
       return;
     }
-    const client: Client = { ws, sub: null, alive: true, windowStart: 0, messagesInWindow: 0 };
+    const client: Client = { ws, admin, sub: null, alive: true, windowStart: 0, messagesInWindow: 0 };
     this.clients.set(ws, client);
     this.deps.metrics?.setConnections(this.clients.size);
     ws.on('pong', () => {
@@ -384,10 +398,11 @@ export class WsHub implements HttpMount {
       const sub = c.sub;
       if (!sub) continue;
       if (batch.invocationTotal > 0 && sub.channels.has('invocations')) {
-        let payload = invocationPayloads.get(sub.skillsKey);
+        const key = `${c.admin ? 'a' : 'r'}${sub.skillsKey}`;
+        let payload = invocationPayloads.get(key);
         if (payload === undefined) {
-          payload = invocationsPayload(batch, sub);
-          invocationPayloads.set(sub.skillsKey, payload);
+          payload = invocationsPayload(batch, sub, c.admin);
+          invocationPayloads.set(key, payload);
         }
         if (payload !== null) this.sendRaw(c, payload);
       }
@@ -443,13 +458,19 @@ function encode(msg: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(msg));
 }
 
-/** The invocations message for one skill selection, or null when nothing matches. */
-function invocationsPayload(batch: CoalescedBatch, sub: Subscription): Buffer | null {
+/** An invocation event without who did it (user_hash), in which session, on which project: what non-admin subscribers get. */
+function redact({ user_hash: _u, session_id: _s, project: _p, ...rest }: InvocationEvent): RedactedInvocationEvent {
+  return rest;
+}
+
+/** The invocations message for one skill selection (redacted for non-admin subscribers), or null when nothing matches. */
+function invocationsPayload(batch: CoalescedBatch, sub: Subscription, admin: boolean): Buffer | null {
+  const shown = (events: InvocationEvent[]) => (admin ? events : events.map(redact));
   if (sub.skills === null) {
     return encode({
       v: PROTOCOL_VERSION,
       type: 'invocations',
-      events: batch.invocations,
+      events: shown(batch.invocations),
       omitted: batch.invocationTotal - batch.invocations.length,
     });
   }
@@ -457,7 +478,7 @@ function invocationsPayload(batch: CoalescedBatch, sub: Subscription): Buffer | 
   for (const s of sub.skills) total += batch.invocationCounts.get(s) ?? 0;
   if (total === 0) return null;
   const events = batch.invocations.filter((e) => sub.skills!.has(e.skill_name));
-  return encode({ v: PROTOCOL_VERSION, type: 'invocations', events, omitted: total - events.length });
+  return encode({ v: PROTOCOL_VERSION, type: 'invocations', events: shown(events), omitted: total - events.length });
 }
 
 function rawToString(data: RawData): string {

@@ -4,9 +4,11 @@
  *
  * Connecting: `ws://HOST:PORT/ws`. When a token is required (any non-loopback
  * bind, or when configured), pass it as `Authorization: Bearer <token>` or as
- * the query parameter `?token=<token>` (browsers cannot set headers). The token
- * is in `<data dir>/token`. A wrong token is refused with HTTP 401 even where
- * none is required; a foreign browser Origin with 403; a full server with 503.
+ * the query parameter `?token=<token>` (browsers cannot set headers; /ws is the
+ * only route that reads the query). The installation token is in
+ * `<data dir>/token`; per-user tokens come from `session-buddy token create`.
+ * A wrong token is refused with HTTP 401 even where none is required; a
+ * foreign browser Origin with 403; a full server with 503.
  *
  * Client → server:
  *   {v:1, type:"subscribe", skills:"*" | ["name", ...], channels?:["snapshot","invocations","anomalies"]}
@@ -40,6 +42,9 @@
  *                type, invalid field, too many messages); the connection stays open.
  *
  * Invocation events never carry the raw user id: `user_hash` is the salted hash.
+ * `user_hash`, `session_id` and `project` are sent to admin subscribers only (the
+ * installation token, an `--admin` per-user token, or a loopback caller without a
+ * token); subscribers with a per-user token get events without those three fields.
  * Limits: client messages above 64 KiB close the connection (code 1009); more than
  * 20 client messages per second are answered with one RATE_LIMITED error and
  * ignored; the server pings every 30 s and drops clients that miss a ping.
@@ -127,7 +132,9 @@ export type SnapshotMessage = Msg<
     connections: number;
   }
 >;
-export type InvocationsMessage = Msg<'invocations', { events: InvocationEvent[]; omitted: number }>;
+/** What subscribers that are not admins get: no user_hash, session_id or project (see ws-hub.ts). */
+export type RedactedInvocationEvent = Omit<InvocationEvent, 'user_hash' | 'session_id' | 'project'>;
+export type InvocationsMessage = Msg<'invocations', { events: (InvocationEvent | RedactedInvocationEvent)[]; omitted: number }>;
 export type AnomaliesMessage = Msg<'anomalies', { events: AnomalyEvent[] }>;
 export type TrendMessage = Msg<'trend', { id?: string | number; skill: string; hours: number; points: TrendPoint[] }>;
 export type PongMessage = Msg<'pong', { id?: string | number }>;

@@ -1,31 +1,32 @@
 /**
- * Access control for every HTTP route (the WebSocket upgrade applies the same
- * policy in the hub): Host validation against DNS rebinding on loopback
- * binds, Origin validation against cross-site requests, and the bearer token,
- * which is required on any non-loopback bind and checked whenever presented.
- * /health stays open (it reveals nothing); /metrics can be opened explicitly
- * for a Prometheus that cannot send a token.
+ * The access middleware of every HTTP route (the WebSocket upgrade and the
+ * dedicated metrics port apply the same AccessPolicy themselves). /health
+ * stays open (it reveals nothing); the dashboard's static files need no token
+ * (Host and Origin checks still apply). The caller identity the policy establishes
+ * is left in the context (`caller`) for /mcp.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import { checkAccess } from '../realtime/access.js';
-
-export interface HttpAccessOptions {
-  bindHost: string;
-  /** The listening port, once known (Host checks need it). */
-  port(): number | null;
-  token: string;
-  /** Require the token even on a loopback bind. */
-  requireTokenOnLoopback: boolean;
-  /** Serve /metrics without a token on non-loopback binds. */
-  metricsPublic: boolean;
-  allowedOrigins: readonly string[];
-  isLoopback(host: string): boolean;
-}
+import type { CallerIdentity } from '../mcp/caller-identity.js';
+import type { AccessPolicy, AccessRoute } from './access-policy.js';
 
 const OPEN_PATHS = new Set(['/health']);
 
-export function httpAccess(opts: HttpAccessOptions): MiddlewareHandler {
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by httpAccess on every route but /health. */
+    caller: CallerIdentity;
+  }
+}
+
+/** The dashboard's static files are `page`s: a browser loads them without a token (see AccessRoute). */
+function routeOf(method: string, path: string): AccessRoute {
+  if (path === '/metrics') return 'metrics';
+  if ((method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/dashboard/'))) return 'page';
+  return 'http';
+}
+
+export function httpAccess(policy: AccessPolicy, port: () => number | null): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     if (OPEN_PATHS.has(path)) return next();
@@ -34,19 +35,13 @@ export function httpAccess(opts: HttpAccessOptions): MiddlewareHandler {
       origin: c.req.header('origin'),
       authorization: c.req.header('authorization'),
     };
-    const needsToken =
-      (!opts.isLoopback(opts.bindHost) || opts.requireTokenOnLoopback) && !(path === '/metrics' && opts.metricsPublic);
-    const decision = checkAccess(
-      { bindHost: opts.bindHost, requireToken: needsToken, token: opts.token, allowedOrigins: opts.allowedOrigins },
-      opts.port(),
-      headers,
-      new URL(c.req.url),
-    );
+    const decision = await policy.check(routeOf(c.req.method, path), port(), headers, new URL(c.req.url));
     if (!decision.ok) {
       return c.json({ error: { code: decision.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: decision.reason } }, decision.status, {
         ...(decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="session-buddy"' } : {}),
       });
     }
+    c.set('caller', decision.caller);
     return next();
   };
 }

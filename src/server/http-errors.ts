@@ -1,12 +1,14 @@
 import type { ErrorCode } from '../errors.js';
 
 /** HTTP status for each application error code. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 404 | 409 | 429 | 503 | 507 | 500 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 429 | 503 | 507 | 500 {
   switch (code) {
     case 'INVALID_INPUT':
       return 400;
     case 'UNAUTHORIZED':
       return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':

@@ -10,9 +10,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { AppError, toAppError } from '../errors.js';
-import { McpSessions } from './mcp-sessions.js';
-import { loadOrCreateToken } from '../realtime/auth-token.js';
+import type { CallerIdentity } from '../mcp/caller-identity.js';
+import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
+import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { httpStatusOf } from './http-errors.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
@@ -33,25 +34,12 @@ export interface RunningHttpServer {
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-}
-
 export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
   const hono = new Hono();
   const started = Date.now();
-  hono.use(
-    '*',
-    httpAccess({
-      bindHost: app.config.host,
-      port,
-      token: loadOrCreateToken(app.config.dataDir),
-      requireTokenOnLoopback: app.config.realtime.wsRequireToken,
-      metricsPublic: app.config.metricsPublic,
-      allowedOrigins: app.config.realtime.wsAllowedOrigins,
-      isLoopback,
-    }),
-  );
+  // The installation token file exists from start-up on, for clients to read.
+  app.access.installationToken();
+  hono.use('*', httpAccess(app.access, port));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
@@ -69,7 +57,13 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }),
   );
 
-  hono.all('/mcp', limit, (c) => mcp.handle(c.req.raw));
+  hono.all('/mcp', limit, (c) => {
+    const caller = c.get('caller');
+    // Per-user tokens count per token; everyone else per remote address.
+    const remote = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
+    const client: McpClient = { caller, clientKey: caller.role === 'user' || caller.userHash !== null ? caller.key : `addr:${remote}` };
+    return mcp.handle(c.req.raw, client);
+  });
 
   hono.post('/api/invocations', limit, async (c) => {
     let body: unknown;
@@ -80,6 +74,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }
     try {
       const items = Array.isArray(body) ? body : [body];
+      assertOwnInvocations(c.get('caller'), app, items);
       const result = await app.tracker.trackBatch(items);
       return c.json({ inserted: result.inserted, duplicates: result.duplicates, ids: result.ids });
     } catch (err) {
@@ -99,11 +94,29 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
   return hono;
 }
 
+/** A per-user token records invocations of its own user only (nothing is written otherwise). */
+function assertOwnInvocations(caller: CallerIdentity, app: App, items: unknown[]): void {
+  if (caller.role === 'admin') return;
+  items.forEach((item, i) => {
+    const userId = (item as { user_id?: unknown } | null)?.user_id;
+    if (typeof userId === 'string' && app.hashUser(userId.trim()) !== caller.userHash) {
+      throw new AppError('FORBIDDEN', `${i}.user_id: a per-user token records its own user's invocations only`, {
+        field: `${i}.user_id`,
+        rule: 'must be the user the access token belongs to',
+      });
+    }
+  });
+}
+
 export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promise<RunningHttpServer> {
   const { host, port } = app.config;
   const mcp = new McpSessions({
-    createServer: (sessionId) => app.createMcpServer(`http:${sessionId}`),
+    createServer: (sessionId, caller) => app.createMcpServer(`http:${sessionId}`, caller),
     logger: app.logger,
+    idleTimeoutMs: app.config.mcpSessions.idleMs,
+    maxSessions: app.config.mcpSessions.maxSessions,
+    maxSessionsPerClient: app.config.mcpSessions.maxPerClient,
+    creationRate: app.config.mcpSessions.creationRate,
     onSessionClosed: (sessionId) => app.rateLimiter.forget(`http:${sessionId}`),
   });
   let listeningPort: number | null = null;

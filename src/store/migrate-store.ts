@@ -53,6 +53,7 @@ export const COPY_TABLES = [
   'archives',
   'settings',
   'transcript_cursors',
+  'api_tokens',
 ] as const;
 
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */

@@ -7,6 +7,7 @@ import type { ReflectionStore } from './reflection-types.js';
 import type { SessionSkillMetricsProvider, StorageStatsProvider } from './session-stats-types.js';
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
 import type { TranscriptCursorStore } from './cursor-types.js';
+import type { ApiTokenStore } from './api-token-types.js';
 import type { ExperimentStore } from './experiment-types.js';
 import type { JobLeases } from './lease-types.js';
 import type { ModelStore } from './model-types.js';
@@ -28,6 +29,8 @@ export interface Stores {
   experiments: ExperimentStore;
   models: ModelStore;
   reflections: ReflectionStore;
+  /** Per-user access tokens (hashed). */
+  apiTokens: ApiTokenStore;
   sessionSkillMetrics: SessionSkillMetricsProvider;
   storageStats: StorageStatsProvider;
   /** Where transcript import stopped in each file. */

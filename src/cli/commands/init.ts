@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openApp } from '../../app.js';
 import { createLogger } from '../../logger.js';
-import { loadOrCreateToken } from '../../realtime/auth-token.js';
+import { loadOrCreateToken } from '../../server/access-token.js';
 import type { CliContext } from '../context.js';
 
 export function registerInitCommand(program: Command, ctx: CliContext): void {

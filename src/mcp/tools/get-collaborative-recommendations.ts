@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roundRate } from '../../analytics/round.js';
 import type { UserSkillCache } from '../../insights/user-skill-cache.js';
+import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField, userIdField } from './insight-fields.js';
@@ -43,7 +44,7 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
     },
     async ({ user_id, limit }) => {
       const index = await cache.get();
-      const r = index.recommend(deps.hashUser(user_id), limit);
+      const r = index.recommend(subjectUserHash(deps.caller, deps.hashUser, user_id)!, limit);
       const recommendations = r.recommendations.map((x) => ({
         skill_name: x.skill_name,
         score: roundRate(x.score),

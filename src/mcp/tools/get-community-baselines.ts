@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { compareUserToCommunity, computeCommunityBaselines, type CommunityBaseline } from '../../analytics/baselines.js';
+import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { createAnalyticsContext, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
@@ -93,8 +94,9 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       const baselines = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
 
       let comparison = null;
-      if (user_id !== undefined) {
-        const stats = await deps.store.userSkillStats(deps.hashUser(user_id));
+      const subject = subjectUserHash(deps.caller, deps.hashUser, user_id);
+      if (subject !== null) {
+        const stats = await deps.store.userSkillStats(subject);
         comparison = compareUserToCommunity({
           userStats: skill_name === undefined ? stats : stats.filter((s) => s.skill === skill_name),
           baselines: all,

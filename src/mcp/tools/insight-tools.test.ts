@@ -6,6 +6,7 @@ import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '.
 import type { ToolDeps } from '../tool-deps.js';
 import { createInsightServices, type InsightServiceOptions } from '../../insights/insight-services.js';
 import { registerInsightTools } from './insight-tools.js';
+import { LOCAL_ADMIN } from '../caller-identity.js';
 
 /** Fixed clock: 2025-06-10T12:30:00Z. */
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
@@ -43,6 +44,7 @@ async function setup(data: Inv[], options: InsightServiceOptions = {}): Promise<
     hashUser: app.hashUser,
     rateLimiter: app.rateLimiter,
     clientId: 't',
+    caller: LOCAL_ADMIN,
     now: app.now,
     sessions: app.sessions,
     reflections: app.reflections,

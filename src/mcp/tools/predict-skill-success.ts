@@ -5,6 +5,7 @@ import { roundRate } from '../../analytics/round.js';
 import { AppError } from '../../errors.js';
 import { beatsBaseline } from '../../insights/model-trainer.js';
 import type { PredictorCache } from '../../insights/predictor-cache.js';
+import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField, iso, skillNameField, userIdField, workflowPhaseField } from './insight-fields.js';
@@ -53,6 +54,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
+      const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
       const model = await predictors.current();
       if (!model) {
         throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
@@ -60,7 +62,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
       const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
       let userN = 0;
       let userS = 0;
-      for (const row of await deps.store.userSkillStats(deps.hashUser(user_id))) {
+      for (const row of await deps.store.userSkillStats(userHash)) {
         userN += row.invocations;
         userS += row.successes;
       }

@@ -18,6 +18,7 @@ import { registerSearchReflectionsTool } from './search-reflections.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
 import { registerStoreReflectionTool } from './store-reflection.js';
+import { LOCAL_ADMIN } from '../caller-identity.js';
 
 const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture's commit
 
@@ -44,6 +45,7 @@ function buildServer(app: TestApp): McpServer {
     hashUser: app.hashUser,
     rateLimiter: app.rateLimiter,
     clientId: 'test',
+    caller: LOCAL_ADMIN,
     now: app.now,
     sessions,
     reflections: createReflectionService(new SqliteReflectionStore(app.db, { now: app.now })),

@@ -6,6 +6,7 @@
 import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
 import { PgAnalyticsQueries } from './analytics-queries.js';
 import { PgAnalyticsRecords } from './analytics-records.js';
+import { PgApiTokenStore } from './api-token-store.js';
 import { PgExperimentStore } from './experiment-store.js';
 import { PgJobLeases } from './job-leases.js';
 import { PgModelStore } from './model-store.js';
@@ -43,6 +44,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     experiments: new PgExperimentStore(pool),
     models: new PgModelStore(pool, opts.keepModels),
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),
+    apiTokens: new PgApiTokenStore(pool),
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
     transcriptCursors: new PgTranscriptCursors(pool),

@@ -13,6 +13,7 @@ import { createSqlSessionSkillMetrics } from './session-skill-metrics.js';
 import { readSqliteStorageStats } from './storage-stats.js';
 import { SqliteStore, type SqliteStoreOptions } from './store.js';
 import { SqliteTranscriptCursors } from './transcript-cursors.js';
+import { SqliteApiTokenStore } from './api-token-store.js';
 
 export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {
   const store = new SqliteStore(file, opts);
@@ -26,6 +27,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     experiments: new SqliteExperimentStore(db),
     models: new SqliteModelStore(db, opts.keepModels),
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
+    apiTokens: new SqliteApiTokenStore(db),
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
     transcriptCursors: new SqliteTranscriptCursors(db),

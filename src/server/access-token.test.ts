@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { loadOrCreateToken, tokenMatches, tokenPath } from './auth-token.js';
+import { loadOrCreateToken, tokenMatches, tokenPath } from './access-token.js';
 
 describe('loadOrCreateToken', () => {
   let dir: string;

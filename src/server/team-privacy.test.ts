@@ -1,0 +1,196 @@
+/**
+ * Per-user tokens on a shared server: each caller is answered about itself
+ * only, admins see the team, /ws hides who did what from non-admins.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebSocket } from 'ws';
+import { createDashboardMount } from '../realtime/dashboard-routes.js';
+import { createRealtime } from '../realtime/realtime-mounts.js';
+import { callErr, callOk, createTestApp, type TestApp } from '../testing/harness.js';
+import { buildHttpApp, startHttpServer, type RunningHttpServer } from './http-server.js';
+import { McpSessions } from './mcp-sessions.js';
+import { createLogger } from '../logger.js';
+
+const inv = (user_id: string, skill_name: string, completed: boolean) => ({
+  skill_name,
+  user_id,
+  session_id: `s-${user_id}`,
+  workflow_phase: 'testing' as const,
+  completed,
+  duration_ms: 100,
+  project: `proj-${user_id}`,
+});
+
+async function mcpAs(url: string, token: string | null): Promise<{ client: Client; close(): Promise<void> }> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {});
+  const client = new Client({ name: 'privacy-test', version: '1' });
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+/** Opens /ws with a token, subscribes to invocations and resolves with the first invocations push. */
+function firstInvocations(url: string, token: string | null): { ready: Promise<void>; events: Promise<Record<string, unknown>[]>; close(): void } {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (onReady = r));
+  const events = new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ v: 1, type: 'subscribe', skills: '*', channels: ['invocations'] })));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; events?: Record<string, unknown>[] };
+      if (m.type === 'subscribed') onReady();
+      if (m.type === 'invocations') resolve(m.events!);
+    });
+  });
+  return { ready, events, close: () => ws.close() };
+}
+
+describe('per-user tokens on a shared server', () => {
+  let app: TestApp;
+  let http: RunningHttpServer;
+  let alice: string;
+  let teamAdmin: string;
+  let revoked: string;
+  before(async () => {
+    app = createTestApp();
+    // alice: lint 2 of 3 ok; bob: lint 0 of 2, build 1 of 1.
+    await app.tracker.trackBatch([
+      inv('alice', 'lint', true),
+      inv('alice', 'lint', true),
+      inv('alice', 'lint', false),
+      inv('bob', 'lint', false),
+      inv('bob', 'lint', false),
+      inv('bob', 'build', true),
+    ]);
+    alice = (await app.userTokens.create({ userId: 'alice', admin: false })).token;
+    teamAdmin = (await app.userTokens.create({ userId: 'carol', admin: true, label: 'lead' })).token;
+    const r = await app.userTokens.create({ userId: 'dave', admin: false });
+    revoked = r.token;
+    await app.userTokens.revoke(r.record.id);
+    const rt = await createRealtime(app, { dashboard: false, metrics: false });
+    http = await startHttpServer(app, rt.mounts);
+  });
+  after(async () => {
+    await http.close();
+    await app.dispose();
+  });
+
+  it('stores only hashes: neither the token nor the user id is in the table', async () => {
+    const rows = app.db.prepare('SELECT * FROM api_tokens').all() as Record<string, unknown>[];
+    assert.equal(rows.length, 3);
+    const dump = JSON.stringify(rows);
+    for (const secret of [alice, teamAdmin, revoked, 'alice', 'carol', 'dave']) assert.ok(!dump.includes(`"${secret}"`), secret);
+    assert.equal(rows.find((r) => r.role === 'admin')?.user_hash, app.hashUser('carol'));
+  });
+
+  it('answers a per-user token about its own user and refuses questions about others', async () => {
+    const c = await mcpAs(http.url, alice);
+    try {
+      for (const [tool, args] of [
+        ['get_community_baselines', { user_id: 'bob' }],
+        ['get_collaborative_recommendations', { user_id: 'bob' }],
+        ['predict_skill_success', { user_id: 'bob', skill_name: 'lint', workflow_phase: 'testing' }],
+      ] as const) {
+        const { error } = await callErr(c.client, tool, args);
+        assert.equal(error?.code, 'FORBIDDEN', tool);
+        assert.equal(error?.field, 'user_id', tool);
+      }
+      type Cmp = { user_comparison: { skills: { skill_name: string; user_invocations: number; user_successes: number }[] } | null };
+      const own = await callOk<Cmp>(c.client, 'get_community_baselines', { user_id: 'alice' });
+      assert.deepEqual(own.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]), [['lint', 3, 2]]);
+      // No user_id: the caller itself.
+      const implicit = await callOk<Cmp>(c.client, 'get_community_baselines', {});
+      assert.deepEqual(implicit.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]), [['lint', 3, 2]]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('lets an admin token and the installation token ask about anyone', async () => {
+    for (const token of [teamAdmin, app.access.installationToken()]) {
+      const c = await mcpAs(http.url, token);
+      try {
+        type Cmp = { user_comparison: { skills: { skill_name: string; user_invocations: number }[] } | null };
+        const bob = await callOk<Cmp>(c.client, 'get_community_baselines', { user_id: 'bob' });
+        assert.deepEqual(bob.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations]).sort(), [['build', 1], ['lint', 2]]);
+        const none = await callOk<Cmp>(c.client, 'get_community_baselines', {});
+        assert.equal(none.user_comparison, null);
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  it('lets a per-user token record its own invocations only, writing nothing otherwise', async () => {
+    const post = (body: unknown) =>
+      fetch(`${http.url}/api/invocations`, { method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const before = (app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n;
+    const mixed = await post([inv(' alice ', 'fmt', true), inv('bob', 'fmt', true)]);
+    assert.equal(mixed.status, 403);
+    assert.equal(((await mixed.json()) as { error: { details: { field: string } } }).error.details.field, '1.user_id');
+    assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before);
+    const own = await post(inv('alice', 'fmt', true));
+    assert.equal(own.status, 200);
+    assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before + 1);
+  });
+
+  it('refuses a revoked or unknown token', async () => {
+    for (const token of [revoked, 'sbu_not-a-real-token']) {
+      const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 401, token);
+    }
+  });
+
+  it('on /ws shows user_hash, session_id and project to admins only', async () => {
+    const user = firstInvocations(http.url, alice);
+    const admin = firstInvocations(http.url, teamAdmin);
+    try {
+      await Promise.all([user.ready, admin.ready]);
+      await app.tracker.track(inv('bob', 'deploy', true));
+      const [u, a] = await Promise.all([user.events, admin.events]);
+      assert.equal(u[0]!.skill_name, 'deploy');
+      assert.deepEqual(['user_hash', 'session_id', 'project'].filter((k) => k in u[0]!), []);
+      assert.equal(a[0]!.user_hash, app.hashUser('bob'));
+      assert.equal(a[0]!.session_id, 's-bob');
+      assert.equal(a[0]!.project, 'proj-bob');
+    } finally {
+      user.close();
+      admin.close();
+    }
+  });
+});
+
+describe('a team (non-loopback) bind', () => {
+  it('requires a token; a per-user token opens /mcp, and ?token= is refused off /ws', async () => {
+    const app = createTestApp({ flags: { host: '0.0.0.0' } });
+    try {
+      const { token } = await app.userTokens.create({ userId: 'alice', admin: false });
+      const mcp = new McpSessions({ createServer: (id, caller) => app.createMcpServer(id, caller), logger: createLogger('silent') });
+      const hono = buildHttpApp(app, mcp, [], () => 8678);
+      const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      assert.equal((await hono.request('http://10.0.0.1:8678/mcp', { method: 'POST', headers, body: init })).status, 401);
+      assert.equal((await hono.request(`http://10.0.0.1:8678/mcp?token=${token}`, { method: 'POST', headers, body: init })).status, 401);
+      assert.equal((await hono.request(`http://10.0.0.1:8678/api/invocations?token=${app.access.installationToken()}`, { method: 'POST', headers, body: '[]' })).status, 401);
+      // The dashboard's static page loads without a token (its data comes over /ws, which needs one).
+      const mounted = buildHttpApp(app, mcp, [createDashboardMount()], () => 8678);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/')).status, 200);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/dashboard/dashboard.js')).status, 200);
+      assert.equal((await mounted.request('http://10.0.0.1:8678/', { method: 'POST' })).status, 401);
+      const ok = await hono.request('http://10.0.0.1:8678/mcp', { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: init });
+      assert.equal(ok.status, 200);
+      await mcp.closeAll();
+    } finally {
+      await app.dispose();
+    }
+  });
+});
