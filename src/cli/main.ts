@@ -18,10 +18,13 @@ const ctx = createCliContext({
 
 const argv = process.argv.slice(2);
 // The first word that is not an option (or an option's value) names the command.
-const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level'].includes(argv[i - 1] ?? ''));
+const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level', '--store', '--pubsub'].includes(argv[i - 1] ?? ''));
+if (command === 'hook') (await import('./hook-deadline.js')).armHookDeadline();
 const program =
   command === 'hook'
     ? (await import('./hook-program.js')).buildHookProgram(ctx)
     : (await import('./program.js')).buildProgram(ctx);
 const code = await runCli(argv, ctx, program);
-process.exitCode = code;
+// A hook exits 0 whatever went wrong on its side (even a usage error): for PreToolUse,
+// Claude Code reads exit code 2 as "block this tool call".
+process.exitCode = command === 'hook' ? 0 : code;
