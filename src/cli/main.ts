@@ -7,6 +7,10 @@ import { packageRoot } from '../package-root.js';
 import { createCliContext } from './context.js';
 import { runCli } from './runner.js';
 
+// Everything the CLI and the servers it starts create (data directory, database and its
+// WAL files, salt, token, logs, spool, archives, backups) is private to the user: 0700 / 0600.
+process.umask(0o077);
+
 const ctx = createCliContext({
   env: process.env,
   cwd: process.cwd(),
