@@ -2,7 +2,7 @@
  * Bounds a `session-buddy hook` process, whatever happens inside it: the
  * agent must never wait on, or be slowed by, a stuck hook.
  *
- * - At `softMs` after the process started, a timer exits with code 0 (covers anything asynchronous: a
+ * - At `softMs` a timer exits with code 0 (covers anything asynchronous: a
  *   server that accepts the connection and never answers, a slow drain).
  * - At `hardMs` a watchdog thread kills the process (covers a main thread
  *   stuck in synchronous code, e.g. a file system call that never returns,
@@ -13,22 +13,25 @@
  * file is reclaimed by the next drain, and dedupe keys make re-recording
  * harmless.
  */
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
-/** Both counted from the start of the process (not from when this module loaded). */
+/**
+ * Counted from when main.ts arms them, first thing (Node itself starts in
+ * about 0.1 s): counting from the process start instead would, on a machine
+ * so loaded that Node takes seconds to start, end every hook before it
+ * recorded anything.
+ */
 export const HOOK_SOFT_DEADLINE_MS = 1500;
-export const HOOK_HARD_DEADLINE_MS = 1850;
+export const HOOK_HARD_DEADLINE_MS = 1800;
 
 export function armHookDeadline(softMs = HOOK_SOFT_DEADLINE_MS, hardMs = HOOK_HARD_DEADLINE_MS): void {
-  const elapsed = performance.now();
-  setTimeout(() => process.exit(0), Math.max(0, softMs - elapsed)).unref();
+  setTimeout(() => process.exit(0), softMs).unref();
   try {
     const watchdog = new Worker(
       `const { workerData } = require('node:worker_threads');
        setTimeout(() => process.kill(workerData.pid, 'SIGKILL'), workerData.ms);`,
       // execArgv: [] — no loader hooks (e.g. tsx) in the watchdog: it must start without the main thread's help.
-      { eval: true, execArgv: [], workerData: { pid: process.pid, ms: Math.max(0, hardMs - elapsed) } },
+      { eval: true, execArgv: [], workerData: { pid: process.pid, ms: hardMs } },
     );
     watchdog.unref();
     watchdog.on('error', () => undefined);
