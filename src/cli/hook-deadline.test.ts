@@ -15,11 +15,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { fallbackDropFile, readDrops } from '../capture/drop-counter.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(HERE, '../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-hook-deadline-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const unusable = ['/proc/self/sb', path.join(root, 'a-file'), path.join(root, 'a-file', 'sub')];
+after(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+  // What the hooks counted as dropped for the unusable directories went to the temp directory.
+  for (const d of unusable) fs.rmSync(fallbackDropFile(d), { force: true });
+});
 const KILL_AFTER_MS = 2500;
 
 const post = (id: string) =>
@@ -38,11 +44,13 @@ function assertHarmless(r: { status: number | null; signal: string | null; stdou
 
 describe('session-buddy hook never hurts the agent', () => {
   it('exits 0 in time with an unusable data directory', () => {
-    const file = path.join(root, 'a-file');
+    const [proc, file, below] = unusable as [string, string, string];
     fs.writeFileSync(file, '');
-    assertHarmless(hook(['--data-dir', '/proc/self/sb', 'hook'], post('t1')), 'data dir under /proc');
+    assertHarmless(hook(['--data-dir', proc, 'hook'], post('t1')), 'data dir under /proc');
     assertHarmless(hook(['--data-dir', file, 'hook'], post('t2')), 'data dir is a file');
-    assertHarmless(hook(['--data-dir', path.join(file, 'sub'), 'hook'], post('t3')), 'data dir below a file');
+    assertHarmless(hook(['--data-dir', below, 'hook'], post('t3')), 'data dir below a file');
+    // and the lost call is counted where status and doctor look
+    assert.equal(readDrops(file).count, 1);
   });
 
   it('exits 0 on a usage error (exit 2 would block a PreToolUse call) and on garbage input', () => {
