@@ -68,7 +68,8 @@ const hookEvent = (name: string, id: string, extra: Record<string, unknown> = {}
 });
 
 async function call(url: string | null, id: string, post: Record<string, unknown>, start: number, end: number) {
-  const base = { dataDir: app.dir, userId: 'alice', url };
+  // A generous POST timeout: on a loaded machine the hook's 300 ms would turn 'posted' into 'spooled'.
+  const base = { dataDir: app.dir, userId: 'alice', url, postTimeoutMs: 30_000 };
   await runHook({ ...base, stdin: stdinOf(hookEvent('PreToolUse', id)), now: () => start });
   return runHook({ ...base, stdin: stdinOf(hookEvent(post.hook_event_name as string, id, post)), now: () => end });
 }
