@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { settingsFile, type HookScope } from '../../capture/claude-paths.js';
+import fs from 'node:fs';
+import { installedHookCommand } from '../../capture/capture-checks.js';
+import { candidateSettingsFiles, settingsFile, type HookScope } from '../../capture/claude-paths.js';
 import { entryCommandLine, entryPoint } from '../../capture/entry-command.js';
 import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
 import { AppError } from '../../errors.js';
@@ -50,6 +52,18 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       const scope: HookScope = opts.local ? 'local' : opts.project ? 'project' : 'user';
       const file = opts.file ? path.resolve(ctx.cwd, opts.file) : settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
       const r = writeHooksConfig(file, hookOpts);
+      // Other settings files of this project or user with an older session-buddy hook (e.g. a bare
+      // `session-buddy hook`, which fails where the command is not on PATH) run as well: say so.
+      for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {
+        if (other === file) continue;
+        let old: string | null = null;
+        try {
+          old = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
+        } catch {
+          continue;
+        }
+        if (old && old !== command) ctx.stderr.write(`note: ${other} also runs \`${old}\`; re-run with --file ${other} to update it, or remove it there\n`);
+      }
       if (r.added.length === 0 && r.updated.length === 0 && !r.created) {
         ctx.stdout.write(`${file}: session-buddy hooks already installed, nothing changed\n`);
         return;
