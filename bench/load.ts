@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createPgSchema } from '../src/store/testing-backends.js';
+import { createPgSchema } from '../src/testing/backends.js';
 import { RawMcpClient } from './raw-mcp-client.js';
 
 const args = process.argv.slice(2);

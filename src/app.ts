@@ -8,9 +8,9 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
-import type { ReflectionStore } from './memory/reflection-store.js';
+import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
-import { createInsightServices } from './mcp/tools/insight-tools.js';
+import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
 import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
@@ -44,7 +44,7 @@ export interface App {
   hashUser: UserHasher;
   rateLimiter: RateLimiter;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   version: string;
   now: () => number;
   /** A new MCP server (all tools registered) for one client connection. */
@@ -82,7 +82,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     throw err;
   }
   const store = stores.invocations;
-  const bus = new EventBus();
+  const bus = new EventBus((event, err) => logger.error('event listener failed', { event, err }));
   const tracker = new Tracker({
     store,
     hashUser,
@@ -92,7 +92,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const reflections = stores.reflections;
+  const reflections = createReflectionService(stores.reflections);
   const sessions = new SessionManager({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'session' }),

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED'
   | 'STORE_UNAVAILABLE'
+  | 'DISK_FULL'
   | 'INTERNAL';
 
 export interface ErrorDetails {
@@ -48,6 +49,9 @@ export function toAppError(err: unknown): AppError {
   }
   if (typeof code === 'string' && (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')) {
     return new AppError('STORE_UNAVAILABLE', 'the database file is corrupt or not a database', {}, { cause: err });
+  }
+  if (typeof code === 'string' && (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100')) {
+    return new AppError('DISK_FULL', 'disk full: free space on the data directory\'s file system (nothing was written)', {}, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('INTERNAL', message, {}, { cause: err });

@@ -49,16 +49,39 @@ export interface BusEvents {
   'tool.called': [event: ToolCallEvent];
 }
 
+/** Told about an error a listener threw (the emitter and the other listeners carry on). */
+export type ListenerErrorHandler = (event: keyof BusEvents, err: unknown) => void;
+
+/**
+ * Listeners are isolated: one that throws (or rejects) is reported to
+ * `onListenerError` and neither stops the other listeners nor reaches the
+ * emitter, so a broken subscriber cannot fail a write that already happened.
+ */
 export class EventBus {
   private readonly emitter = new EventEmitter({ captureRejections: false });
 
-  constructor() {
+  constructor(private readonly onListenerError: ListenerErrorHandler = () => {}) {
     this.emitter.setMaxListeners(0);
   }
 
   on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
-    this.emitter.on(event, listener as (...args: unknown[]) => void);
-    return () => this.emitter.off(event, listener as (...args: unknown[]) => void);
+    const report = (err: unknown) => {
+      try {
+        this.onListenerError(event, err);
+      } catch {
+        // a failing error handler must not break the emitter either
+      }
+    };
+    const isolated = (...args: unknown[]) => {
+      try {
+        const r: unknown = (listener as (...a: unknown[]) => unknown)(...args);
+        if (r instanceof Promise) r.catch(report);
+      } catch (err) {
+        report(err);
+      }
+    };
+    this.emitter.on(event, isolated);
+    return () => this.emitter.off(event, isolated);
   }
 
   emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {

@@ -18,3 +18,14 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   const first = issues[0]!;
   throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * True when `s` is well-formed UTF-16 (no lone surrogate). A lone surrogate
+ * cannot be encoded as UTF-8: the stores would replace it with U+FFFD, so two
+ * distinct names would collide (and PostgreSQL copies fail), hence rejected.
+ */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}

@@ -1,4 +1,7 @@
 /**
+ * Why our own: ml-random-forest (the npm option) trains 50 trees on 1,500 rows in ~6 s and throws
+ * on small out-of-bag sets; this one bins once, is seeded (reproducible) and trains off the event loop.
+ *
  * A small, deterministic random-forest classifier for binary labels over
  * numeric features of small cardinality (codes, hours, rates rounded to 0.01,
  * duration buckets).

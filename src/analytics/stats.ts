@@ -1,4 +1,7 @@
 /**
+ * Why our own: simple-statistics' t-test is Student's (pooled) without a p-value, and jstat has no
+ * types; Welch's test needs only the t CDF below (tested against textbook quantiles).
+ *
  * Small statistics kernel: moments from running sums, Student's t
  * distribution (via the regularised incomplete beta function) and Welch's
  * unequal-variance t-test.

@@ -4,7 +4,7 @@
  * without anyone asking. Overlapping runs are skipped.
  */
 import type { Logger } from '../logger.js';
-import { drainSpool, spoolSize, type DrainSummary } from './spool.js';
+import { drainSpool, REJECTED_FILE, spoolSize, type DrainSummary } from './spool.js';
 import type { RecordBatch } from './types.js';
 
 export const DEFAULT_DRAIN_INTERVAL_MS = 30_000;
@@ -28,6 +28,7 @@ export function startSpoolDrainer(opts: {
       try {
         const sum = await drainSpool(opts.dataDir, opts.record);
         if (sum.lines > 0) opts.logger.info('ingested spooled hook invocations', { ...sum });
+        if (sum.rejected > 0) opts.logger.warn('spooled lines rejected or quarantined (kept with the reason)', { rejected: sum.rejected, file: REJECTED_FILE });
         return sum.files > 0 ? sum : null;
       } catch (err) {
         opts.logger.warn('spool drain failed; will retry', { err, spoolBytes: spoolSize(opts.dataDir) });

@@ -18,19 +18,32 @@
  *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk.
  * - Lines that are not JSON objects, or that the recorder rejects as invalid,
  *   go to `spool.rejected.jsonl` with the reason; they never block a drain.
+ *   So does a line that fails on its own for a non-transient reason (e.g.
+ *   an internal error it triggers): it is quarantined there (reason
+ *   `quarantined: …`). Transient failures (store locked or unreachable, disk
+ *   full) give the file back instead; so do 10 quarantines in a row with
+ *   nothing recorded in between (a broken store, not bad lines).
+ * - Lines are read with a byte cap (`MAX_LINE_BYTES`): a longer line is
+ *   rejected (its length and first bytes are kept, not the line) without
+ *   ever being held in memory.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { loadOrCreateSalt, prehashUserId } from '../store/salt.js';
+import { boundedLines } from './bounded-lines.js';
 import { ensureDir } from './ensure-dir.js';
+import { isTransientRecordError } from './record-errors.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
 export const SPOOL_FILE = 'spool.jsonl';
 export const REJECTED_FILE = 'spool.rejected.jsonl';
 /** Appends stop once the spool reaches this size (the server has been away for long). */
 export const MAX_SPOOL_BYTES = 64 * 1024 * 1024;
+/** A spooled line longer than this is rejected unread (an invocation line is a few hundred bytes). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** This many quarantined lines in a row, with nothing recorded, means the store is broken: stop and keep the rest. */
+export const MAX_QUARANTINE_STREAK = 10;
 
 const DRAINING = /^spool\.(\d+)\.[A-Za-z0-9-]+\.draining$/;
 
@@ -100,6 +113,8 @@ export interface DrainSummary {
 
 export interface DrainOptions {
   batchSize?: number;
+  /** Byte cap of one line (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
   /** A `.draining` file of a live process is reclaimed only after this long. */
   staleMs?: number;
   now?: number;
@@ -127,7 +142,7 @@ function claim(dataDir: string, from: string, pid: number): string | null {
 }
 
 /** Claims orphaned `.draining` files and the live spool; returns the claimed paths. */
-function claimAll(dataDir: string, opts: Required<Omit<DrainOptions, 'batchSize'>>): string[] {
+function claimAll(dataDir: string, opts: Required<Omit<DrainOptions, 'batchSize' | 'maxLineBytes'>>): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(dataDir);
@@ -171,19 +186,28 @@ interface Pending {
   input: CapturedInvocation;
 }
 
+/** Quarantined lines in a row with nothing recorded in between, across the batches of one drain. */
+interface Streak {
+  quarantined: number;
+}
+
 /**
- * Records a batch; when the recorder calls the batch invalid, records item by
- * item so that one bad line is rejected and the others still land.
+ * Records a batch; when the batch fails for a non-transient reason, records
+ * item by item so that a bad line is rejected (invalid) or quarantined (any
+ * other non-transient error) and the others still land.
  */
 async function recordBatch(
   batch: Pending[],
   record: RecordBatch,
   onReject: (p: Pending, reason: string) => void,
+  streak: Streak,
 ): Promise<{ inserted: number; duplicates: number }> {
   try {
-    return await record(batch.map((b) => b.input));
+    const r = await record(batch.map((b) => b.input));
+    streak.quarantined = 0;
+    return r;
   } catch (err) {
-    if (!isInvalidInputError(err) || batch.length === 0) throw err;
+    if (isTransientRecordError(err) || batch.length === 0) throw err;
   }
   let inserted = 0;
   let duplicates = 0;
@@ -192,9 +216,15 @@ async function recordBatch(
       const r = await record([item.input]);
       inserted += r.inserted;
       duplicates += r.duplicates;
+      streak.quarantined = 0;
     } catch (err) {
-      if (!isInvalidInputError(err)) throw err;
-      onReject(item, (err as Error).message);
+      if (isInvalidInputError(err)) {
+        onReject(item, (err as Error).message);
+        continue;
+      }
+      if (isTransientRecordError(err) || streak.quarantined >= MAX_QUARANTINE_STREAK) throw err;
+      streak.quarantined++;
+      onReject(item, `quarantined: ${(err as Error)?.message ?? String(err)}`);
     }
   }
   return { inserted, duplicates };
@@ -205,22 +235,30 @@ async function drainFile(
   file: string,
   record: RecordBatch,
   batchSize: number,
+  maxLineBytes: number,
   now: number,
   sum: DrainSummary,
 ): Promise<void> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const streak: Streak = { quarantined: 0 };
   let batch: Pending[] = [];
   const onReject = (p: Pending, reason: string) => {
     reject(dataDir, p.raw, reason, now);
     sum.rejected++;
   };
   const flush = async () => {
-    const r = await recordBatch(batch, record, onReject);
+    const r = await recordBatch(batch, record, onReject, streak);
     sum.inserted += r.inserted;
     sum.duplicates += r.duplicates;
     batch = [];
   };
-  for await (const line of rl) {
+  for await (const piece of boundedLines(fs.createReadStream(file), maxLineBytes)) {
+    if (piece.kind === 'oversize') {
+      sum.lines++;
+      reject(dataDir, piece.head, `line of ${piece.bytes} bytes is longer than the ${maxLineBytes}-byte cap`, now);
+      sum.rejected++;
+      continue;
+    }
+    const line = piece.text;
     if (line.trim() === '') continue;
     sum.lines++;
     let value: unknown;
@@ -242,14 +280,35 @@ async function drainFile(
   if (batch.length > 0) await flush();
 }
 
-/** Puts a claimed file's content back in the spool after a failed drain. */
+/**
+ * Puts a claimed file's content back in the spool after a failed drain,
+ * copied in chunks (the file may be larger than a string can hold).
+ */
 function giveBack(dataDir: string, file: string): void {
+  let src: number | null = null;
+  let dst: number | null = null;
   try {
-    const text = fs.readFileSync(file, 'utf8');
-    if (text.trim() !== '') fs.appendFileSync(spoolPath(dataDir), text.endsWith('\n') ? text : `${text}\n`);
+    src = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(1024 * 1024);
+    let last = 10;
+    let total = 0;
+    for (;;) {
+      const n = fs.readSync(src, buf, 0, buf.length, null);
+      if (n === 0) break;
+      dst ??= fs.openSync(spoolPath(dataDir), 'a', 0o600);
+      fs.writeSync(dst, buf, 0, n);
+      last = buf[n - 1]!;
+      total += n;
+    }
+    if (total > 0 && last !== 10) fs.writeSync(dst!, '\n');
+    fs.closeSync(src);
+    src = null;
     fs.rmSync(file, { force: true });
   } catch {
     // left in place as `.draining`: reclaimed once stale
+  } finally {
+    if (src !== null) fs.closeSync(src);
+    if (dst !== null) fs.closeSync(dst);
   }
 }
 
@@ -265,12 +324,13 @@ export async function drainSpool(dataDir: string, record: RecordBatch, opts: Dra
     isAlive: opts.isAlive ?? processAlive,
   };
   const batchSize = Math.max(1, opts.batchSize ?? 500);
+  const maxLineBytes = Math.max(1, opts.maxLineBytes ?? MAX_LINE_BYTES);
   const sum: DrainSummary = { files: 0, lines: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const claimed = claimAll(dataDir, o);
   for (let i = 0; i < claimed.length; i++) {
     const file = claimed[i]!;
     try {
-      await drainFile(dataDir, file, record, batchSize, o.now, sum);
+      await drainFile(dataDir, file, record, batchSize, maxLineBytes, o.now, sum);
     } catch (err) {
       for (const rest of claimed.slice(i)) giveBack(dataDir, rest);
       throw err;

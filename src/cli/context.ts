@@ -37,16 +37,3 @@ export function homeOf(ctx: Pick<CliContext, 'env'>): string {
   const h = ctx.env.HOME;
   return h && path.isAbsolute(h) ? h : os.homedir();
 }
-
-/** Human-readable byte size. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../store/testing-backends.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
 

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebSocket } from 'ws';
-import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../store/testing-backends.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 import { callOk } from '../testing/harness.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

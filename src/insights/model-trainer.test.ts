@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../logger.js';
 import type { ModelStore } from '../store/model-types.js';
-import { testBackends, type OpenedBackend } from '../store/testing-backends.js';
+import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import type { NormalizedInvocation } from '../tracking/invocation-input.js';
 import { beatsBaseline, DAY_MS, ModelTrainer } from './model-trainer.js';
 import { TrainingWorker } from './training-worker.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SqliteStore } from '../store/sqlite/store.js';
 import type { NormalizedInvocation } from '../tracking/invocation-input.js';
 import { TrainingWorker, WorkerFailure } from './training-worker.js';
 

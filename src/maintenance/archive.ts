@@ -4,6 +4,14 @@
  * archived period keep working. Each file is read back and checked (row
  * count and every id) before a single transaction deletes exactly the rows
  * it holds: nothing is deleted that is not safely on disk.
+ *
+ * Crash safety: a file is written as `.partial`, fsynced and renamed before
+ * the transaction that deletes its rows and records it in `archives`. A run
+ * killed between the rename and that commit leaves a complete file nobody
+ * recorded; the next run adopts it (its rows, compared id by id with the
+ * live table, are deleted and the file recorded) instead of archiving the
+ * same rows again, and removes every `.partial` left behind. One run at a
+ * time: `archive/.lock` holds the pid of the running archive.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +30,8 @@ export interface ArchiveOptions {
   rowsPerFile?: number;
   now?: () => number;
   onProgress?: (done: number, total: number) => void;
+  /** Called when a file is verified and in place, before its rows are deleted (crash tests stop the run here). */
+  onFileReady?: (file: string) => void;
 }
 
 export interface ArchiveFile {
@@ -35,6 +45,12 @@ export interface ArchiveFile {
 export interface ArchiveResult {
   files: ArchiveFile[];
   rows: number;
+  /** Complete files an interrupted run left unrecorded, adopted now (their rows are not in `rows`). */
+  adopted: ArchiveFile[];
+  /** Unrecorded files that could not be adopted (left in place), with the reason. */
+  ignored: { file: string; reason: string }[];
+  /** `.partial` files of interrupted runs that were removed. */
+  removedPartials: number;
 }
 
 interface RawRow {
@@ -58,13 +74,119 @@ export function archiveDir(dataDir: string): string {
   return path.join(dataDir, 'archive');
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `archive/.lock` (a dead holder's lock is taken over); returns its release. */
+function lockArchive(dir: string): () => void {
+  const lock = path.join(dir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+        throw new AppError('CONFLICT', `another archive is running (pid ${holder}); wait for it to finish`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new AppError('CONFLICT', `could not take ${lock}`);
+}
+
+function fsyncPath(p: string, flags: string): void {
+  const fd = fs.openSync(p, flags);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function sha256Of(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * Removes `.partial` files and adopts complete, unrecorded Parquet files: a
+ * file is adopted only when every row it holds is still in the live table
+ * with the same invoked_at and duration (the state a run killed before its
+ * delete leaves); its rows are then deleted and it is recorded, in one
+ * transaction. Anything else is left alone and reported.
+ */
+async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number): Promise<Pick<ArchiveResult, 'adopted' | 'ignored' | 'removedPartials'>> {
+  const out: Pick<ArchiveResult, 'adopted' | 'ignored' | 'removedPartials'> = { adopted: [], ignored: [], removedPartials: 0 };
+  const recorded = new Set((db.prepare('SELECT file FROM archives').pluck().all() as string[]).map((f) => path.basename(f)));
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    if (name.endsWith('.partial')) {
+      fs.rmSync(file, { force: true });
+      out.removedPartials++;
+      continue;
+    }
+    if (!name.endsWith('.parquet') || recorded.has(name)) continue;
+    let back: { id: string; invoked_at: Date; duration_ms: number }[];
+    try {
+      back = (await parquetReadObjects({ file: await asyncBufferFromFile(file), columns: ['id', 'invoked_at', 'duration_ms'] })) as typeof back;
+    } catch (err) {
+      out.ignored.push({ file, reason: `unreadable: ${(err as Error).message}` });
+      continue;
+    }
+    const live = db.prepare('SELECT invoked_at, duration_ms FROM skill_invocations WHERE id = ?');
+    let missing = 0;
+    let differ = 0;
+    for (const r of back) {
+      const row = live.get(r.id) as { invoked_at: number; duration_ms: number } | undefined;
+      if (!row) missing++;
+      else if (row.invoked_at !== new Date(r.invoked_at).getTime() || row.duration_ms !== Number(r.duration_ms)) differ++;
+    }
+    if (back.length === 0 || missing > 0 || differ > 0) {
+      out.ignored.push({ file, reason: `not recorded and not adoptable: ${missing} of ${back.length} rows are not in the live table, ${differ} differ` });
+      continue;
+    }
+    let fromAt = Infinity;
+    let toAt = -Infinity;
+    for (const r of back) {
+      const at = new Date(r.invoked_at).getTime();
+      if (at < fromAt) fromAt = at;
+      if (at > toAt) toAt = at;
+    }
+    const sha256 = sha256Of(file);
+    const del = db.prepare('DELETE FROM skill_invocations WHERE id = ?');
+    db.transaction(() => {
+      for (const r of back) del.run(r.id);
+      db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(file, back.length, fromAt, toAt, sha256, now());
+    }).immediate();
+    out.adopted.push({ file, rows: back.length, fromAt, toAt, sha256 });
+  }
+  return out;
+}
+
 export async function archiveInvocations(opts: ArchiveOptions): Promise<ArchiveResult> {
+  const dir = archiveDir(opts.dataDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const unlock = lockArchive(dir);
+  try {
+    return await archiveLocked(opts, dir);
+  } finally {
+    unlock();
+  }
+}
+
+async function archiveLocked(opts: ArchiveOptions, dir: string): Promise<ArchiveResult> {
   const { db } = opts;
   const now = opts.now ?? Date.now;
   const perFile = opts.rowsPerFile ?? 500_000;
+  const recovered = await recoverInterrupted(db, dir, now);
   const total = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(opts.before) as number;
-  const dir = archiveDir(opts.dataDir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const select = db.prepare(`SELECT i.rowid_, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash, i.workflow_phase,
       i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key
     FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id JOIN users u ON u.id = i.user_id
@@ -90,8 +212,11 @@ export async function archiveInvocations(opts: ArchiveOptions): Promise<ArchiveR
     const tmp = `${file}.partial`;
     writeParquet(tmp, rows);
     await verifyParquet(tmp, rows);
+    fsyncPath(tmp, 'r');
     fs.renameSync(tmp, file);
-    const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    fsyncPath(dir, 'r');
+    opts.onFileReady?.(file);
+    const sha256 = sha256Of(file);
     db.transaction(() => {
       for (const r of rows) del.run(r.rowid_);
       record.run(file, rows.length, fromAt, toAt, sha256, now());
@@ -100,7 +225,7 @@ export async function archiveInvocations(opts: ArchiveOptions): Promise<ArchiveR
     done += rows.length;
     opts.onProgress?.(done, total);
   }
-  return { files, rows: done };
+  return { files, rows: done, ...recovered };
 }
 
 function writeParquet(file: string, rows: RawRow[]): void {

@@ -10,13 +10,9 @@ import { Migrator } from '../store/migrator.js';
 import { SALT_FILE } from '../store/salt.js';
 import { verifyRollups } from '../store/sqlite/rollup-check.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+import type { Check, CheckStatus } from './doctor-check.js';
 
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type { Check, CheckStatus };
 
 export interface DoctorOptions {
   config: Config;
@@ -32,6 +28,51 @@ function mode(file: string): number {
   return fs.statSync(file).mode & 0o777;
 }
 
+/** The errno code when this process may not access `p` as asked (R_OK, W_OK, X_OK), else null. */
+function accessProblem(p: string, how: number): string | null {
+  try {
+    fs.accessSync(p, how);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'EACCES';
+  }
+}
+
+/** A permission problem is fixed with ownership or modes, not with a restore: the data is intact. */
+export function permissionAdvice(p: string, what: string): string {
+  let owner = '';
+  try {
+    const st = fs.statSync(p);
+    owner = ` (owner uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`;
+  } catch {
+    // stat itself was refused
+  }
+  const uid = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+  return `${p}${owner} is not ${what} by this user${uid}: run session-buddy as the owner, or give this user the files (chown -R, then chmod 700 the data directory and 600 its files); the data is not damaged, do not restore`;
+}
+
+const PERMISSION_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY', 'SQLITE_AUTH']);
+
+/** What to do when the database cannot be opened or read, by the cause's error code. */
+export function databaseErrorAdvice(err: unknown, dbPath: string): string {
+  const cause = (err as { cause?: unknown } | null)?.cause ?? err;
+  const code = String((cause as { code?: unknown } | null)?.code ?? (err as { code?: unknown } | null)?.code ?? '');
+  const message = (err as Error).message;
+  if (PERMISSION_CODES.has(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    return `${message}: ${permissionAdvice(dbPath, 'readable and writable')}`;
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY')) {
+    return `${message}: another process holds a lock on it; retry when it has finished (no restore needed)`;
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+    return `${message}: the disk is full; free space on the data directory's file system (no restore needed)`;
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return `${message}: the file is damaged; restore from a backup (\`session-buddy restore FILE\`)`;
+  }
+  return `${message}: run \`session-buddy doctor --deep\`; restore from a backup only if it reports damage`;
+}
+
 export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   const { config } = opts;
   const checks: Check[] = [];
@@ -39,6 +80,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
 
   if (!fs.existsSync(config.dataDir)) {
     add('data directory', 'fail', `${config.dataDir} does not exist: run \`session-buddy init\``);
+    return checks;
+  }
+  const dirAccess = accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  if (dirAccess) {
+    add('data directory', 'fail', permissionAdvice(config.dataDir, 'readable, writable and searchable'));
     return checks;
   }
   const dirMode = mode(config.dataDir);
@@ -52,6 +98,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       add(`${name} file`, name === SALT_FILE ? 'fail' : 'warn', `${file} is missing${name === SALT_FILE ? ': run `session-buddy init`' : ''}`);
       continue;
     }
+    if (accessProblem(file, fs.constants.R_OK)) {
+      add(`${name} file`, 'fail', permissionAdvice(file, 'readable'));
+      continue;
+    }
     const m = mode(file);
     add(`${name} file`, m & 0o077 ? 'fail' : 'ok', `${file} mode ${m.toString(8)}${m & 0o077 ? ' (must be 600: chmod 600)' : ''}`);
   }
@@ -62,6 +112,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     await postgresChecks(config.store.url, opts.deep ?? false, add);
   } else if (!fs.existsSync(config.dbPath)) {
     add('database', 'fail', `${config.dbPath} does not exist: run \`session-buddy init\``);
+  } else if (accessProblem(config.dbPath, fs.constants.R_OK | fs.constants.W_OK)) {
+    add('database', 'fail', permissionAdvice(config.dbPath, 'readable and writable'));
   } else {
     try {
       const db = openDatabase(config.dbPath, { readonly: true });
@@ -89,7 +141,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
         db.close();
       }
     } catch (err) {
-      add('database', 'fail', `${(err as Error).message}: restore from a backup (\`session-buddy restore FILE\`)`);
+      add('database', 'fail', databaseErrorAdvice(err, config.dbPath));
     }
   }
 

@@ -3,12 +3,13 @@
  * directory, disk and port checks are shared with SQLite, see doctor.ts).
  * Nothing is created or migrated here.
  */
-import { compactionAdvice, formatBytes } from '../session/storage.js';
-import { createPgPool, redactUrl } from '../store/postgres/pg-pool.js';
-import { PgMigrator } from '../store/postgres/pg-migrator.js';
-import { USER_SALT_KEY } from '../store/postgres/pg-settings.js';
-import { readPgStorageStats } from '../store/postgres/pg-storage-stats.js';
-import type { CheckStatus } from './doctor.js';
+import { formatBytes } from '../format-bytes.js';
+import { compactionAdvice } from '../session/storage.js';
+import { createPgPool, redactUrl } from '../store/postgres/pool.js';
+import { PgMigrator } from '../store/postgres/migrator.js';
+import { USER_SALT_KEY } from '../store/postgres/settings.js';
+import { readPgStorageStats } from '../store/postgres/storage-stats.js';
+import type { CheckStatus } from './doctor-check.js';
 
 type Add = (name: string, status: CheckStatus, detail: string) => void;
 

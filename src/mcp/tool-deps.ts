@@ -4,14 +4,14 @@
  */
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { ReflectionStore } from '../memory/reflection-store.js';
+import type { ReflectionService } from '../memory/reflection-service.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { AnalyticsQueries, AnalyticsRecords } from '../store/analytics-types.js';
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { InsightServices } from './tools/insight-tools.js';
+import type { InsightServices } from '../insights/insight-services.js';
 
 export interface ToolDeps {
   store: InvocationStore;
@@ -26,7 +26,7 @@ export interface ToolDeps {
   clientId: string;
   now: () => number;
   sessions: SessionManager;
-  reflections: ReflectionStore;
+  reflections: ReflectionService;
   /** App-level objects of the insight tools (recommendation index, experiments, models); those tools are registered only when present. */
   insights?: InsightServices;
 }

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 
 /** HTTP status for each application error code. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 404 | 409 | 429 | 503 | 500 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 404 | 409 | 429 | 503 | 507 | 500 {
   switch (code) {
     case 'INVALID_INPUT':
       return 400;
@@ -15,6 +15,8 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 404 | 409 | 429 | 503
       return 429;
     case 'STORE_UNAVAILABLE':
       return 503;
+    case 'DISK_FULL':
+      return 507;
     default:
       return 500;
   }

@@ -84,6 +84,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
       return c.json({ inserted: result.inserted, duplicates: result.duplicates, ids: result.ids });
     } catch (err) {
       const e = toAppError(err);
+      if (e.code === 'INTERNAL' || e.code === 'DISK_FULL') app.logger.error('ingest failed', { path: c.req.path, code: e.code, err });
       return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
     }
   });

@@ -1,48 +1,17 @@
 /**
- * Small, forgiving readers for the config formats the quality checks look at:
- * JSON with comments (tsconfig), INI (setup.cfg, mypy.ini, tox.ini) and the
- * subset of TOML found in pyproject.toml. They extract facts; they are not
- * full parsers, and they return null/empty instead of throwing on bad input.
+ * Readers for the config formats the quality checks look at: JSON with
+ * comments (tsconfig; jsonc-parser), TOML (pyproject.toml; smol-toml) and INI
+ * (setup.cfg, mypy.ini, tox.ini; a few lines, no library needed). They return
+ * null/empty instead of throwing on bad input.
  */
+import { parse as parseJsoncText, type ParseError } from 'jsonc-parser';
+import { parse as parseToml } from 'smol-toml';
 
-/** JSON with `//` and `/* *\/` comments and trailing commas (tsconfig.json style). */
+/** JSON with `//` and `/* *\/` comments and trailing commas (tsconfig.json style); null when it does not parse. */
 export function parseJsonc(text: string): unknown {
-  let out = '';
-  let i = 0;
-  let inString = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    if (inString) {
-      out += c;
-      if (c === '\\') {
-        out += next ?? '';
-        i += 2;
-        continue;
-      }
-      if (c === '"') inString = false;
-      i++;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-      i++;
-    } else if (c === '/' && next === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      i += 2;
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) i++;
-      i += 2;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  out = out.replace(/,(\s*[}\]])/g, '$1');
-  try {
-    return JSON.parse(out) as unknown;
-  } catch {
-    return null;
-  }
+  const errors: ParseError[] = [];
+  const value = parseJsoncText(text, errors, { allowTrailingComma: true, disallowComments: false });
+  return errors.length > 0 ? null : (value as unknown);
 }
 
 /** INI sections → key/value maps (keys lower-cased). Section names are kept as written. */
@@ -68,83 +37,52 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
 export type TomlValue = string | number | boolean | string[] | { raw: string };
 
 export interface TomlLite {
-  /** Every `[table]` / `[[array]]` header seen, e.g. `tool.mypy`. */
+  /** Every table and array-of-tables path seen, e.g. `tool.mypy`. */
   tables: Set<string>;
-  /** Values keyed by full dotted path, e.g. `project.name`, `tool.mypy.strict`. */
+  /** Scalar and string-array values keyed by full dotted path, e.g. `project.name`, `tool.mypy.strict`. */
   values: Map<string, TomlValue>;
 }
 
-/** Extracts tables and simple values (strings, numbers, booleans, string arrays) from TOML. */
+/**
+ * Tables and values of a TOML document (smol-toml, TOML 1.0), flattened to
+ * dotted paths. Other values (dates, mixed arrays) are kept as `{ raw }` JSON
+ * text. A document that is not valid TOML gives no tables and no values.
+ */
 export function parseTomlLite(text: string): TomlLite {
   const tables = new Set<string>();
   const values = new Map<string, TomlValue>();
-  const lines = text.split(/\r?\n/);
-  let table = '';
-  for (let i = 0; i < lines.length; i++) {
-    const line = stripTomlComment(lines[i]!).trim();
-    if (line === '') continue;
-    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
-    if (header) {
-      table = header[1]!.replace(/["']/g, '').replace(/\s*\.\s*/g, '.');
-      tables.add(table);
-      continue;
-    }
-    const kv = /^("[^"]*"|'[^']*'|[A-Za-z0-9_.\- ]+?)\s*=\s*(.*)$/.exec(line);
-    if (!kv) continue;
-    const key = kv[1]!.replace(/["']/g, '').replace(/\s*\.\s*/g, '.');
-    let rawValue = kv[2]!;
-    if (rawValue.startsWith('[') && !bracketsBalanced(rawValue)) {
-      while (i + 1 < lines.length && !bracketsBalanced(rawValue)) {
-        i++;
-        rawValue += `\n${stripTomlComment(lines[i]!)}`;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch {
+    return { tables, values };
+  }
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      const full = prefix === '' ? key : `${prefix}.${key}`;
+      if (isTable(value)) {
+        tables.add(full);
+        walk(value, full);
+      } else if (Array.isArray(value) && value.length > 0 && value.every(isTable)) {
+        tables.add(full);
+        for (const item of value) walk(item, full);
+      } else {
+        values.set(full, tomlValue(value));
       }
     }
-    const full = table === '' ? key : `${table}.${key}`;
-    values.set(full, parseTomlValue(rawValue.trim()));
-  }
+  };
+  walk(doc, '');
   return { tables, values };
 }
 
-function stripTomlComment(line: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') return line.slice(0, i);
-  }
-  return line;
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
-function bracketsBalanced(s: string): boolean {
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[') depth++;
-    else if (c === ']') depth--;
-  }
-  return depth <= 0;
-}
-
-function parseTomlValue(v: string): TomlValue {
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  if (/^[+-]?\d+(\.\d+)?$/.test(v)) return Number(v);
-  const str = /^"((?:[^"\\]|\\.)*)"$|^'([^']*)'$/.exec(v);
-  if (str) return str[1] ?? str[2] ?? '';
-  if (v.startsWith('[')) {
-    const items: string[] = [];
-    const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(v)) !== null) items.push(m[1] ?? m[2] ?? '');
-    return items;
-  }
-  return { raw: v };
+function tomlValue(v: unknown): TomlValue {
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return { raw: v instanceof Date ? v.toISOString() : JSON.stringify(v) };
 }

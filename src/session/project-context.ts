@@ -6,6 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isPseudoFsPath, readBoundedSync } from './bounded-read.js';
+import { unlimitedBudget, type Budget } from './budget.js';
 import { parseIni, parseJsonc, parseTomlLite, type TomlLite } from './config-parsers.js';
 import { firstLine, type CommandRunner } from './exec.js';
 
@@ -49,6 +51,8 @@ export interface ProjectContext {
   run: CommandRunner;
   git: GitFacts;
   listing: FileListing;
+  /** The assessment's deadline (unlimited unless one was given). */
+  budget: Budget;
   exists(rel: string): boolean;
   isDir(rel: string): boolean;
   readText(rel: string, maxBytes?: number): string | null;
@@ -65,37 +69,29 @@ export interface ContextOptions {
   run: CommandRunner;
   now: number;
   maxFiles?: number;
+  /** The walk stops (listing marked truncated) and git facts count as unavailable once this runs out. */
+  budget?: Budget;
 }
 
 export async function loadProjectContext(root: string, opts: ContextOptions): Promise<ProjectContext> {
   const maxFiles = opts.maxFiles ?? DEFAULT_MAX_FILES;
-  const git = await gitFacts(root, opts.run);
-  const listing = (git.isRepo ? await gitListing(root, opts.run, maxFiles) : null) ?? walkListing(root, maxFiles);
+  const budget = opts.budget ?? unlimitedBudget;
+  // Reads stay on the project's own file system (procfs, sysfs, devtmpfs and other mounts are not followed).
+  const device = fs.statSync(root).dev;
+  const git = await budget.race(gitFacts(root, opts.run), () => ({
+    available: false, isRepo: false, toplevel: null, branch: null, head: null, error: `git did not answer within the assessment deadline (${budget.seconds} s)`,
+  }));
+  const listing =
+    (git.isRepo ? await budget.race(gitListing(root, opts.run, maxFiles), () => null) : null) ?? walkListing(root, maxFiles, device, budget);
   const textCache = new Map<string, string | null>();
 
   const abs = (rel: string) => path.join(root, rel);
   const readText = (rel: string, maxBytes = 1024 * 1024): string | null => {
     const key = `${rel}\0${maxBytes}`;
     if (textCache.has(key)) return textCache.get(key)!;
-    let text: string | null = null;
-    try {
-      const st = fs.statSync(abs(rel));
-      if (st.isFile()) {
-        if (st.size <= maxBytes) text = fs.readFileSync(abs(rel), 'utf8');
-        else {
-          const fd = fs.openSync(abs(rel), 'r');
-          try {
-            const buf = Buffer.alloc(maxBytes);
-            const n = fs.readSync(fd, buf, 0, maxBytes, 0);
-            text = buf.subarray(0, n).toString('utf8');
-          } finally {
-            fs.closeSync(fd);
-          }
-        }
-      }
-    } catch {
-      text = null;
-    }
+    // At most maxBytes, whatever st.size says (procfs files say 0 and never end).
+    const read = readBoundedSync(abs(rel), maxBytes, device);
+    const text = read === null ? null : read.buf.toString('utf8');
     textCache.set(key, text);
     return text;
   };
@@ -115,6 +111,7 @@ export async function loadProjectContext(root: string, opts: ContextOptions): Pr
     run: opts.run,
     git,
     listing,
+    budget,
     exists: (rel) => fs.existsSync(abs(rel)),
     isDir: (rel) => {
       try {
@@ -198,12 +195,26 @@ async function gitListing(root: string, run: CommandRunner, maxFiles: number): P
 
 const KEEP_DOT_DIRS = new Set(['.github', '.gitlab', '.circleci', '.husky', '.devcontainer']);
 
-function walkListing(root: string, maxFiles: number): FileListing {
+/** Breadth-first walk that stays on `device`, never enters /proc, /sys or /dev, and stops when the budget runs out. */
+function walkListing(root: string, maxFiles: number, device: number, budget: Budget): FileListing {
   const files: string[] = [];
   const queue: string[] = [''];
   let truncated = false;
   while (queue.length > 0 && !truncated) {
+    if (budget.expired()) {
+      truncated = true;
+      break;
+    }
     const rel = queue.shift()!;
+    if (rel !== '') {
+      const absDir = path.join(root, rel);
+      if (isPseudoFsPath(absDir)) continue;
+      try {
+        if (fs.statSync(absDir).dev !== device) continue;
+      } catch {
+        continue;
+      }
+    }
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });

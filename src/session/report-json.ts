@@ -2,7 +2,7 @@
  * The wire form (snake_case JSON) of session reports: what the MCP tools return
  * as structured content and what `session-buddy checkpoint --format json` prints.
  */
-import type { ReflectionStats } from '../memory/reflection-store.js';
+import type { ReflectionStats } from '../memory/reflection-service.js';
 import type { ProjectInfo } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
 import type { Check, DimensionResult, Recommendation } from './quality/types.js';

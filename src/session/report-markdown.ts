@@ -3,7 +3,7 @@ import { round1 } from './quality/dimension.js';
 import type { QualityReport } from './quality/score.js';
 import type { Recommendation } from './quality/types.js';
 import type { CheckpointReport, SessionSummary, StartResult, StatusResult, StorageSection } from './session-types.js';
-import { formatBytes } from './storage.js';
+import { formatBytes } from '../format-bytes.js';
 
 function signed(n: number | null): string {
   if (n === null) return 'n/a';

@@ -10,7 +10,7 @@ import { git, makeBareProject, makeRichProject, removeDir, tempDir } from './fix
 import { renderCheckpointMarkdown, renderStartMarkdown, renderStatusMarkdown } from './report-markdown.js';
 import { SessionManager, type SessionManagerOptions } from './session-manager.js';
 import type { SessionSkillMetrics, SessionWindow } from './session-types.js';
-import { readSqliteStorageStats } from './sqlite-storage-stats.js';
+import { readSqliteStorageStats } from '../store/sqlite/storage-stats.js';
 
 const METRICS: SessionSkillMetrics = {
   invocations: 10,

@@ -46,6 +46,7 @@ import type {
   StorageSection,
   StorageStatsProvider,
 } from './session-types.js';
+import { isPseudoFsPath } from './bounded-read.js';
 import { compactionAdvice, DEFAULT_COMPACTION_THRESHOLDS, measureDataDir, type CompactionThresholds } from './storage.js';
 
 export interface SessionManagerOptions {
@@ -413,6 +414,9 @@ export function resolveDirectory(workingDirectory: unknown): string {
     throw AppError.invalid('working_directory', 'does not exist');
   }
   if (!fs.statSync(real).isDirectory()) throw AppError.invalid('working_directory', 'is not a directory');
+  // Whole-system roots are not projects: their assessment would read the machine, not a project.
+  if (real === path.parse(real).root) throw AppError.invalid('working_directory', 'is the file system root, not a project directory');
+  if (isPseudoFsPath(real)) throw AppError.invalid('working_directory', 'is in /proc, /sys or /dev (not a project directory)');
   return real;
 }
 

@@ -2,38 +2,11 @@
 import type { ProjectInfo, ProjectType } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
 import type { DimensionId, Recommendation } from './quality/types.js';
-import type { CompactionAdvice, DataDirUsage, DatabaseStorageStats } from './storage.js';
+import type { DatabaseStorageStats, SessionSkillMetrics, SessionSkillMetricsProvider, SessionWindow, StorageStatsProvider } from '../store/session-stats-types.js';
+import type { CompactionAdvice, DataDirUsage } from './storage.js';
 
-/** The time window and project of one session, as handed to the skill-metrics provider. */
-export interface SessionWindow {
-  sessionId: string;
-  project: string;
-  workingDirectory: string;
-  /** Epoch ms. */
-  startedAt: number;
-  /** Epoch ms; "now" for an open session. */
-  endedAt: number;
-}
+export type { SessionSkillMetrics, SessionSkillMetricsProvider, SessionWindow, StorageStatsProvider };
 
-/**
- * What the skill store reports for a session window (implemented by the
- * composition root over the skill-invocation store).
- */
-export interface SessionSkillMetrics {
-  invocations: number;
-  /** Invocations that completed successfully. */
-  successes: number;
-  failures: number;
-  distinctSkills: number;
-  /** Most used skills first. */
-  topSkills: { skill: string; invocations: number; failures: number; p50DurationMs: number | null }[];
-  /** How the window was matched, e.g. "invocations with project = 'x' since 2026-01-01T10:00:00Z". */
-  scope?: string;
-}
-
-/** Resolves to null when the store cannot attribute invocations to the window. */
-export type SessionSkillMetricsProvider = (window: SessionWindow) => Promise<SessionSkillMetrics | null>;
-export type StorageStatsProvider = () => Promise<DatabaseStorageStats>;
 export type ServerHealthProvider = () => Promise<Record<string, unknown>>;
 
 export type Measured<T> = ({ measured: true } & T) | { measured: false; reason: string };

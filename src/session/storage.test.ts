@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { removeDir, tempDir, writeFiles } from './fixture-projects.js';
-import { compactionAdvice, formatBytes, measureDataDir } from './storage.js';
+import { compactionAdvice, measureDataDir } from './storage.js';
 
 const MiB = 1024 * 1024;
 const T = { compactThresholdBytes: 10 * MiB, vacuumFreeRatio: 0.25, vacuumMinFreeBytes: MiB };
@@ -76,10 +76,5 @@ describe('measureDataDir', () => {
     const dir = tempDir('gone');
     fs.rmSync(dir, { recursive: true });
     assert.equal(measureDataDir(dir).exists, false);
-  });
-  it('formatBytes', () => {
-    assert.equal(formatBytes(512), '512 B');
-    assert.equal(formatBytes(1536), '1.5 KiB');
-    assert.equal(formatBytes(3 * MiB), '3.0 MiB');
   });
 });

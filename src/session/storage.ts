@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatBytes } from '../format-bytes.js';
+import type { DatabaseStorageStats } from '../store/session-stats-types.js';
 
 export interface DataDirFile {
   /** Relative to the data directory, `/`-separated. */
@@ -24,23 +26,6 @@ export interface DataDirUsage {
   truncated: boolean;
 }
 
-/**
- * What the store reports about its storage: for SQLite its file (PRAGMA
- * page_size/page_count/freelist_count); for PostgreSQL its relations' size in
- * pages, and row versions instead of free pages (`postgres`).
- */
-export interface DatabaseStorageStats {
-  dbPath?: string;
-  pageSize: number;
-  pageCount: number;
-  freelistCount: number;
-  /** Size of the `-wal` file, when known. */
-  walBytes?: number | null;
-  /** Row counts per table, when the store provides them. */
-  rows?: Record<string, number>;
-  /** PostgreSQL only: whether autovacuum runs, and live and dead row versions in the store's tables. */
-  postgres?: { autovacuum: boolean; liveRows: number; deadRows: number };
-}
 
 export interface CompactionThresholds {
   /** Database size at or above which compaction is recommended (config `compactThresholdBytes`). */
@@ -67,13 +52,6 @@ export interface CompactionAdvice {
   walBytes: number | null;
   thresholds: CompactionThresholds;
   summary: string;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsage {

@@ -6,8 +6,7 @@
  * atomicity (if a merged transaction fails, each batch is retried alone, so
  * only the failing one fails).
  */
-import type { NormalizedInvocation } from '../tracking/invocation-input.js';
-import type { WriteResult } from './types.js';
+import type { NormalizedInvocation, WriteResult } from './types.js';
 
 interface Pending {
   batch: NormalizedInvocation[];

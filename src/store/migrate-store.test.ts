@@ -12,12 +12,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HOUR_MS, hourOf } from '../analytics/types.js';
+import { createReflectionService } from '../memory/reflection-service.js';
 import { openDatabase, type SqliteDb } from './database.js';
 import { COPY_TABLES, migrateSqliteToPg } from './migrate-store.js';
 import { openSqliteStores } from './open-stores.js';
-import { PgStore } from './postgres/pg-store.js';
+import { PgStore } from './postgres/store.js';
 import type { Stores } from './stores.js';
-import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from './testing-backends.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../testing/backends.js';
 
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
 const SALT = 'cd'.repeat(32);
@@ -51,8 +52,9 @@ async function fill(stores: Stores): Promise<void> {
   await stores.experiments.create({ name: 'exp', variants: ['a', 'b'], trafficSplit: [0.5, 0.5], metric: 'm', minSampleSize: 2 }, NOW);
   for (const [u, v] of [['h1', 1], ['h2', 2], ['h1', 3]] as const) await stores.experiments.recordOutcome('exp', u, v, NOW);
   for (const n of [1, 2, 3]) await stores.models.save({ trainedAt: NOW + n, windowDays: 7, samples: n, accuracy: null, report: { n }, model: { n } });
-  await stores.reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
-  await stores.reflections.store({ content: 'Second note' });
+  const reflections = createReflectionService(stores.reflections);
+  await reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
+  await reflections.store({ content: 'Second note' });
   stores.sqlite!.db.prepare("INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES ('a.parquet', 5, 1, 2, 'x', 3)").run();
 }
 

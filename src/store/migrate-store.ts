@@ -22,9 +22,9 @@ import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { SqliteDb } from './database.js';
 import { Migrator } from './migrator.js';
-import { inTransaction } from './postgres/pg-pool.js';
-import { USER_SALT_KEY } from './postgres/pg-settings.js';
-import type { PgStore } from './postgres/pg-store.js';
+import { inTransaction } from './postgres/pool.js';
+import { USER_SALT_KEY } from './postgres/settings.js';
+import type { PgStore } from './postgres/store.js';
 
 /** Every table of the schema, parents before children (foreign keys). */
 export const COPY_TABLES = [

@@ -6,7 +6,7 @@
  */
 import { durationBucket } from '../analytics/histogram.js';
 import { hourOf } from '../analytics/types.js';
-import type { NormalizedInvocation } from '../tracking/invocation-input.js';
+import type { NormalizedInvocation } from './types.js';
 
 export interface Acc {
   invocations: number;

@@ -9,7 +9,7 @@ import { durationBucket } from '../analytics/histogram.js';
 import { HOUR_MS, hourOf } from '../analytics/types.js';
 import { EventBus } from '../events.js';
 import { createUserHasher } from './salt.js';
-import { testBackends } from './testing-backends.js';
+import { testBackends } from '../testing/backends.js';
 import { Tracker } from '../tracking/tracker.js';
 import { createUlidFactory } from '../tracking/ulid.js';
 

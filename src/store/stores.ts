@@ -3,12 +3,12 @@
  * store interface over one back-end (SQLite file or PostgreSQL database),
  * built by open-stores.ts.
  */
-import type { ReflectionStore } from '../memory/reflection-store.js';
-import type { SessionSkillMetricsProvider, StorageStatsProvider } from '../session/session-types.js';
+import type { ReflectionStore } from './reflection-types.js';
+import type { SessionSkillMetricsProvider, StorageStatsProvider } from './session-stats-types.js';
 import type { AnalyticsQueries, AnalyticsRecords } from './analytics-types.js';
 import type { ExperimentStore } from './experiment-types.js';
 import type { ModelStore } from './model-types.js';
-import type { SqliteStore } from './sqlite/sqlite-store.js';
+import type { SqliteStore } from './sqlite/store.js';
 import type { InvocationStore } from './types.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -46,4 +46,12 @@ export interface Stores {
   /** The SQLite store, for the operations that work on its file (backup, archive, compact, doctor); null on PostgreSQL. */
   sqlite: SqliteStore | null;
   close(): Promise<void>;
+}
+
+/** Options every back-end's opener takes. */
+export interface StoreOptions {
+  /** Clock for stored timestamps (reflections). */
+  now?: () => number;
+  /** Prediction models kept (default 5). */
+  keepModels?: number;
 }

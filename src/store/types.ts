@@ -3,7 +3,7 @@
  * async so that a networked implementation fits behind the same interface.
  */
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../analytics/types.js';
-import type { NormalizedInvocation } from '../tracking/invocation-input.js';
+import type { WorkflowPhase } from '../analytics/taxonomy.js';
 
 export interface WriteResult {
   /** One id per input, in order; for a duplicate (same dedupe_key) the id already stored. */
@@ -86,4 +86,22 @@ export interface InvocationStore {
   sessionCount(): Promise<number>;
   session(sessionKey: string): Promise<SessionSummary | null>;
   stats(): Promise<StoreStats>;
+}
+
+/** One invocation as the stores write it: validated, user id hashed, ids assigned (see tracking/invocation-input.ts). */
+/** A validated invocation, normalised for storage. */
+export interface NormalizedInvocation {
+  id: string;
+  skillName: string;
+  userHash: string;
+  sessionKey: string;
+  workflowPhase: WorkflowPhase;
+  completed: boolean;
+  durationMs: number;
+  errorType: string | null;
+  invokedAt: number;
+  project: string | null;
+  agent: string | null;
+  metadata: string | null;
+  dedupeKey: string | null;
 }

@@ -16,7 +16,7 @@ import { createLogger } from '../logger.js';
 import { parseErrorResult } from '../mcp/tool-result.js';
 import { startHttpServer, type HttpMount, type RunningHttpServer } from '../server/http-server.js';
 import type { SqliteDb } from '../store/database.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite/store.js';
 
 export interface TestApp extends App {
   dir: string;

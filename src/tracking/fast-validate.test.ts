@@ -10,7 +10,7 @@ function prng(seed: number) {
 
 const VALUES: unknown[] = [
   undefined, null, '', ' ', 'ok', ' padded ', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(257), 'a\u0000b', 'tab\there', '\u0085',
-  'émoji ☃', 0, -1, 1.5, 86_400_000, 86_400_001, Number.MAX_SAFE_INTEGER, 2 ** 60, NaN, Infinity, true, false,
+  'émoji ☃', 'pair 😀', 'lone \uD800', '\uDE00tail', 'x\uDBFF', 0, -1, 1.5, 86_400_000, 86_400_001, Number.MAX_SAFE_INTEGER, 2 ** 60, NaN, Infinity, true, false,
   'testing', 'planning', 'lunch', '2026-11-20T12:00:00Z', [], {}, { a: 1 }, [1],
 ];
 const FIELDS = ['skill_name', 'user_id', 'session_id', 'workflow_phase', 'completed', 'duration_ms', 'error_type', 'invoked_at', 'project', 'agent', 'metadata', 'dedupe_key', 'extra'];
@@ -20,6 +20,20 @@ describe('fast invocation validation', () => {
   it('accepts canonical input', () => {
     assert.equal(isCanonicalInvocation(BASE), true);
     assert.equal(isCanonicalInvocation({ ...BASE, invoked_at: 1_700_000_000_000, metadata: { k: 'v' }, error_type: null }), true);
+  });
+
+  it('rejects lone UTF-16 surrogates in names on both paths, keeps well-formed pairs', () => {
+    for (const bad of ['a\uD800', '\uDC00b', 'x\uDBFFy', 'skill\uD83D']) {
+      for (const field of ['skill_name', 'user_id', 'session_id', 'project', 'agent', 'error_type', 'dedupe_key']) {
+        const input = { ...BASE, [field]: bad };
+        assert.equal(isCanonicalInvocation(input), false, `fast path accepted ${field}=${JSON.stringify(bad)}`);
+        const parsed = invocationInputSchema.safeParse(input);
+        assert.equal(parsed.success, false, `schema accepted ${field}=${JSON.stringify(bad)}`);
+        assert.deepEqual(parsed.error?.issues.map((i) => [i.path.join('.'), i.message]), [[field, 'must not contain lone UTF-16 surrogates']]);
+      }
+    }
+    assert.equal(isCanonicalInvocation({ ...BASE, skill_name: 'smile-😀' }), true);
+    assert.equal(invocationInputSchema.safeParse({ ...BASE, skill_name: 'smile-😀' }).success, true);
   });
 
   it('never accepts what the schema rejects, and accepted input passes the schema unchanged (20,000 generated inputs)', () => {

@@ -6,6 +6,7 @@
  * produces the precise error. So the fast path can only make ingest faster,
  * never more permissive (a test checks this on generated inputs).
  */
+import { isWellFormedText } from '../validation.js';
 import { MAX_DURATION_MS, WORKFLOW_PHASES, type InvocationInput } from './invocation-input.js';
 
 const PHASES = new Set<string>(WORKFLOW_PHASES);
@@ -17,7 +18,7 @@ const KNOWN = new Set([
 ]);
 
 function text(v: unknown, max: number): boolean {
-  return typeof v === 'string' && v.length > 0 && v.length <= max && !CONTROL.test(v) && v.trim() === v;
+  return typeof v === 'string' && v.length > 0 && v.length <= max && !CONTROL.test(v) && v.trim() === v && isWellFormedText(v);
 }
 
 function optionalText(v: unknown, max: number): boolean {

@@ -4,23 +4,38 @@
  * them, so every entry point applies the same rules.
  */
 import { z } from 'zod';
+import { WORKFLOW_PHASES, type WorkflowPhase } from '../analytics/taxonomy.js';
+import type { NormalizedInvocation } from '../store/types.js';
+import { isWellFormedText } from '../validation.js';
 
-export const WORKFLOW_PHASES = [
-  'planning',
-  'implementation',
-  'testing',
-  'review',
-  'deployment',
-  'debugging',
-  'documentation',
-  'unknown',
-] as const;
-export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
+
 
 /** 24 hours: longer "invocations" are clock errors, not skills. */
 export const MAX_DURATION_MS = 86_400_000;
 /** Invocations may be back-dated (imports) but not dated more than 5 minutes ahead. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** Objects and arrays in `metadata` nest at most this deep (the metadata object itself is level 1). */
+export const MAX_METADATA_DEPTH = 16;
+
+/**
+ * True when `value` nests objects/arrays deeper than `max` levels. Iterative,
+ * so a hostile 10,000-level value cannot overflow the stack here (as
+ * JSON.stringify would).
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** 2000-01-01T00:00:00Z */
 export const MIN_INVOKED_AT = 946_684_800_000;
 
@@ -31,7 +46,8 @@ export const textField = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .refine(isWellFormedText, 'must not contain lone UTF-16 surrogates');
 
 export const invocationShape = {
   skill_name: textField(128).describe('Skill, tool or agent name, e.g. "run-tests" or "mcp__github__create_pr"'),
@@ -64,19 +80,3 @@ export const invocationShape = {
 export const invocationInputSchema = z.object(invocationShape).strict();
 export type InvocationInput = z.input<typeof invocationInputSchema>;
 
-/** A validated invocation, normalised for storage. */
-export interface NormalizedInvocation {
-  id: string;
-  skillName: string;
-  userHash: string;
-  sessionKey: string;
-  workflowPhase: WorkflowPhase;
-  completed: boolean;
-  durationMs: number;
-  errorType: string | null;
-  invokedAt: number;
-  project: string | null;
-  agent: string | null;
-  metadata: string | null;
-  dedupeKey: string | null;
-}

@@ -11,6 +11,8 @@ import { parseInput } from '../validation.js';
 import {
   invocationInputSchema,
   MAX_CLOCK_SKEW_MS,
+  MAX_METADATA_DEPTH,
+  nestsDeeperThan,
   MIN_INVOKED_AT,
   type InvocationInput,
   type NormalizedInvocation,
@@ -63,7 +65,14 @@ export class Tracker {
     if (invokedAt > now + MAX_CLOCK_SKEW_MS) throw AppError.invalid(field('invoked_at'), 'must not be more than 5 minutes in the future');
     let metadata: string | null = null;
     if (v.metadata != null) {
-      metadata = JSON.stringify(v.metadata);
+      if (nestsDeeperThan(v.metadata, MAX_METADATA_DEPTH)) {
+        throw AppError.invalid(field('metadata'), `must not nest deeper than ${MAX_METADATA_DEPTH} levels`);
+      }
+      try {
+        metadata = JSON.stringify(v.metadata);
+      } catch (err) {
+        throw AppError.invalid(field('metadata'), `must be plain JSON (${(err as Error).message})`);
+      }
       if (Buffer.byteLength(metadata) > this.deps.maxMetadataBytes) {
         throw AppError.invalid(field('metadata'), `must serialise to at most ${this.deps.maxMetadataBytes} bytes of JSON`);
       }

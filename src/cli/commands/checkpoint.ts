@@ -6,8 +6,8 @@ import { createLogger } from '../../logger.js';
 import { checkpointJson } from '../../session/report-json.js';
 import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { SessionManager } from '../../session/session-manager.js';
-import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
-import { readSqliteStorageStats } from '../../session/sqlite-storage-stats.js';
+import { createSqlSessionSkillMetrics } from '../../store/sqlite/session-skill-metrics.js';
+import { readSqliteStorageStats } from '../../store/sqlite/storage-stats.js';
 import { openDatabase } from '../../store/database.js';
 import { STORAGE_TABLES, type Stores } from '../../store/stores.js';
 import type { CliContext } from '../context.js';
@@ -41,7 +41,7 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
       // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
       let stores: Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null = null;
       if (config.store.kind === 'postgres') {
-        const { openPgStores } = await import('../../store/postgres/pg-stores.js');
+        const { openPgStores } = await import('../../store/postgres/stores.js');
         stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
       }
       else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);

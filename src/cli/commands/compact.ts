@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openDatabase } from '../../store/database.js';
-import { formatBytes, type CliContext } from '../context.js';
+import { formatBytes } from '../../format-bytes.js';
+import type { CliContext } from '../context.js';
 import { AppError } from '../../errors.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 

@@ -6,7 +6,8 @@ import { backupDatabase, restoreDatabase } from '../../maintenance/backup.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
-import { formatBytes, homeOf, type CliContext } from '../context.js';
+import { formatBytes } from '../../format-bytes.js';
+import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
 import { createProgress } from '../progress.js';
@@ -25,6 +26,7 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
       const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
+      if (file === undefined) fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
       try {
         const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
@@ -80,6 +82,8 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
         const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress.update(d) });
         progress.finish();
+        for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) left complete by an interrupted archive\n`);
+        for (const f of result.ignored) ctx.stdout.write(`  left alone ${f.file}: ${f.reason}\n`);
         for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);
         ctx.stdout.write(`archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`);
       } finally {

@@ -45,7 +45,7 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
 
       const salt = readSalt(from);
       if (!salt) ctx.stderr.write(`warning: no salt file next to ${from}: the target keeps its own salt, so users recorded from now on hash differently from the copied ones\n`);
-      const [{ migrateSqliteToPg }, { PgStore }] = await Promise.all([import('../../store/migrate-store.js'), import('../../store/postgres/pg-store.js')]);
+      const [{ migrateSqliteToPg }, { PgStore }] = await Promise.all([import('../../store/migrate-store.js'), import('../../store/postgres/store.js')]);
       const source = openDatabase(from, { readonly: true });
       try {
         const target = await PgStore.open(to, { poolSize: 2 });

@@ -16,7 +16,7 @@ interface AnyMigrator {
 async function openMigrator(config: ReturnType<CliContext['config']>): Promise<AnyMigrator> {
   if (config.store.kind === 'postgres') {
     // Loaded only for a PostgreSQL store: other commands do not pay for the driver.
-    const [{ PgMigrator }, { createPgPool }] = await Promise.all([import('../../store/postgres/pg-migrator.js'), import('../../store/postgres/pg-pool.js')]);
+    const [{ PgMigrator }, { createPgPool }] = await Promise.all([import('../../store/postgres/migrator.js'), import('../../store/postgres/pool.js')]);
     const pool = createPgPool(config.store.url, 2);
     const m = new PgMigrator(pool);
     return {

@@ -4,7 +4,8 @@ import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
 import { readDrops } from '../../capture/drop-counter.js';
 import { spoolSize } from '../../capture/spool.js';
-import { formatBytes, type CliContext } from '../context.js';
+import { formatBytes } from '../../format-bytes.js';
+import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
 const STATUS_TABLES = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_anomalies', 'ab_experiments'];
@@ -98,8 +99,8 @@ function sqliteStatus(dbPath: string): Record<string, unknown> {
 async function postgresStatus(url: string): Promise<{ db: Record<string, unknown>; exists: boolean }> {
   // Loaded only for a PostgreSQL store: other commands do not pay for the driver.
   const [{ PgMigrator }, { createPgPool, redactUrl }] = await Promise.all([
-    import('../../store/postgres/pg-migrator.js'),
-    import('../../store/postgres/pg-pool.js'),
+    import('../../store/postgres/migrator.js'),
+    import('../../store/postgres/pool.js'),
   ]);
   const pool = createPgPool(url, 1);
   const db: Record<string, unknown> = { kind: 'postgres', path: redactUrl(url) };

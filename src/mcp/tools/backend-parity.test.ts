@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { createApp, type App } from '../../app.js';
 import { parseConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
-import { testBackends, type OpenedBackend, type TestBackend } from '../../store/testing-backends.js';
+import { testBackends, type OpenedBackend, type TestBackend } from '../../testing/backends.js';
 import { callOk, connectInMemory } from '../../testing/harness.js';
 
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);

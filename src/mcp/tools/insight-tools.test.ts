@@ -4,7 +4,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { createInsightServices, registerInsightTools, type InsightServiceOptions } from './insight-tools.js';
+import { createInsightServices, type InsightServiceOptions } from '../../insights/insight-services.js';
+import { registerInsightTools } from './insight-tools.js';
 
 /** Fixed clock: 2025-06-10T12:30:00Z. */
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);

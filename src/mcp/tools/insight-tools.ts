@@ -1,29 +1,10 @@
 /**
  * The insight tools (collaborative recommendations, A/B tests, success
- * prediction) and the app-level objects they share across MCP sessions:
- * the in-memory recommendation index, the experiment and model stores, the
- * model trainer and the cache of the latest deserialised model.
- *
- * `createInsightServices` is called once per app (it subscribes to the bus
- * and may run worker threads: call `dispose` on shutdown);
- * `registerInsightTools` once per McpServer.
- *
- * On a shared (PostgreSQL) store other instances write too: the
- * recommendation index then also applies the invocation events they publish
- * through the fan-out and is rebuilt from the store every
- * SHARED_INDEX_REBUILD_MS (which also catches writers without fan-out).
- * Training reads its sample through the store and trains in the worker.
+ * prediction), registered once per McpServer over the app's shared insight
+ * services (insights/insight-services.ts).
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { TrainOptions } from '../../analytics/prediction.js';
-import type { EventBus } from '../../events.js';
-import { ModelTrainer, type TrainingRunner } from '../../insights/model-trainer.js';
-import { PredictorCache } from '../../insights/predictor-cache.js';
-import { UserSkillCache } from '../../insights/user-skill-cache.js';
-import type { Logger } from '../../logger.js';
-import type { ExperimentStore } from '../../store/experiment-types.js';
-import type { ModelStore } from '../../store/model-types.js';
-import type { Stores } from '../../store/stores.js';
+import type { InsightServices } from '../../insights/insight-services.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { registerAssignAbTestVariantTool } from './assign-ab-test-variant.js';
 import { registerCreateAbTestTool } from './create-ab-test.js';
@@ -32,70 +13,6 @@ import { registerGetCollaborativeRecommendationsTool } from './get-collaborative
 import { registerPredictSkillSuccessTool } from './predict-skill-success.js';
 import { registerRecordAbTestOutcomeTool } from './record-ab-test-outcome.js';
 import { registerTrainSuccessModelTool } from './train-success-model.js';
-
-export interface InsightServices {
-  userSkillCache: UserSkillCache;
-  experiments: ExperimentStore;
-  models: ModelStore;
-  trainer: ModelTrainer;
-  predictors: PredictorCache;
-}
-
-/** How often the recommendation index is rebuilt from a shared store. */
-export const SHARED_INDEX_REBUILD_MS = 60_000;
-
-export interface InsightServiceDeps {
-  stores: Pick<Stores, 'kind' | 'invocations' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
-  bus: EventBus;
-  logger: Logger;
-  /** Clock of the periodic rebuild on a shared store (default Date.now). */
-  now?: () => number;
-}
-
-export interface InsightServiceOptions {
-  /** Where model training runs; default 'worker' (falls back to the main thread if a worker cannot start). */
-  trainingRunner?: TrainingRunner;
-  /** Cap on invocations read per training run; default 50,000. */
-  trainingSampleLimit?: number;
-  trainOptions?: TrainOptions;
-}
-
-export function createInsightServices(
-  deps: InsightServiceDeps,
-  options: InsightServiceOptions = {},
-): InsightServices & { dispose(): Promise<void> } {
-  const { stores, bus, logger } = deps;
-  const { models } = stores;
-  const now = deps.now ?? Date.now;
-  const shared = stores.kind === 'postgres';
-  const userSkillCache = new UserSkillCache({
-    store: stores.invocations,
-    bus,
-    // SQLite: changes only when another connection (another process) commits: rebuild then.
-    // Shared store: rebuild periodically; events relayed from the other instances are applied meanwhile.
-    changeToken: stores.changeToken ?? (() => Math.floor(now() / SHARED_INDEX_REBUILD_MS)),
-    applyRemoteEvents: shared,
-  });
-  const trainer = new ModelTrainer({
-    models,
-    ...(stores.trainingDbFile !== null ? { dbFile: stores.trainingDbFile } : {}),
-    logger: logger.child({ component: 'model-trainer' }),
-    ...(options.trainingRunner !== undefined ? { runner: options.trainingRunner } : {}),
-    ...(options.trainingSampleLimit !== undefined ? { sampleLimit: options.trainingSampleLimit } : {}),
-    ...(options.trainOptions !== undefined ? { trainOptions: options.trainOptions } : {}),
-  });
-  return {
-    userSkillCache,
-    experiments: stores.experiments,
-    models,
-    trainer,
-    predictors: new PredictorCache(models),
-    async dispose() {
-      userSkillCache.dispose();
-      await trainer.dispose();
-    },
-  };
-}
 
 export function registerInsightTools(server: McpServer, deps: ToolDeps, extras: InsightServices): void {
   registerGetCollaborativeRecommendationsTool(server, deps, extras.userSkillCache);

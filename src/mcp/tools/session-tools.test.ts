@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { SqliteReflectionStore } from '../../memory/sqlite-reflection-store.js';
+import { createReflectionService } from '../../memory/reflection-service.js';
+import { SqliteReflectionStore } from '../../store/sqlite/reflection-store.js';
 import { makeRichProject, removeDir } from '../../session/fixture-projects.js';
 import { SessionManager } from '../../session/session-manager.js';
-import { createSqlSessionSkillMetrics } from '../../session/session-skill-metrics.js';
-import { readSqliteStorageStats } from '../../session/sqlite-storage-stats.js';
+import { createSqlSessionSkillMetrics } from '../../store/sqlite/session-skill-metrics.js';
+import { readSqliteStorageStats } from '../../store/sqlite/storage-stats.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { registerCheckpointTool } from './checkpoint.js';
@@ -43,7 +44,7 @@ function buildServer(app: TestApp): McpServer {
     clientId: 'test',
     now: app.now,
     sessions,
-    reflections: new SqliteReflectionStore(app.db, { now: app.now }),
+    reflections: createReflectionService(new SqliteReflectionStore(app.db, { now: app.now })),
   };
   const server = new McpServer({ name: 'session-buddy', version: 'test' }, { capabilities: { tools: {} } });
   registerStartTool(server, deps);

@@ -20,6 +20,7 @@
  * Maturity label (from the total): ≥ 85 production-grade, ≥ 70 mature,
  * ≥ 50 developing, ≥ 25 early, otherwise minimal.
  */
+import { createBudget, type Budget } from '../budget.js';
 import { runCommand, type CommandRunner } from '../exec.js';
 import { loadProjectContext } from '../project-context.js';
 import { detectProject, type ProjectInfo } from '../project-detect.js';
@@ -42,6 +43,16 @@ export const DIMENSION_WEIGHTS: Readonly<Record<DimensionId, number>> = {
   dependencies: DEPENDENCIES_WEIGHT,
   git: GIT_WEIGHT,
   security: SECURITY_WEIGHT,
+};
+
+const DIMENSION_LABELS: Readonly<Record<DimensionId, string>> = {
+  tests: 'Tests',
+  typing: 'Type checking',
+  lint: 'Lint & format',
+  docs: 'Documentation',
+  dependencies: 'Dependencies',
+  git: 'Git hygiene',
+  security: 'Security basics',
 };
 
 export const MATURITY_LEVELS: readonly { min: number; label: string }[] = [
@@ -77,6 +88,23 @@ export interface QualityOptions {
   audit?: AuditRunner;
   maxFiles?: number;
   secretScan?: { maxFiles?: number; maxBytes?: number };
+  /** Deadline of the whole assessment (default DEFAULT_ASSESSMENT_DEADLINE_MS): what is not done by then is "not measured". */
+  deadlineMs?: number;
+}
+
+export const DEFAULT_ASSESSMENT_DEADLINE_MS = 30_000;
+
+function lateDimension(id: DimensionId, budget: Budget): DimensionResult {
+  return {
+    id,
+    label: DIMENSION_LABELS[id],
+    weight: DIMENSION_WEIGHTS[id],
+    score: 0,
+    measured: false,
+    evidence: [`not measured: the assessment deadline (${budget.seconds} s) passed first`],
+    checks: [],
+    recommendations: [],
+  };
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
@@ -103,15 +131,26 @@ export function combineDimensions(dimensions: DimensionResult[]): {
 export async function assessQuality(root: string, opts: QualityOptions = {}): Promise<QualityReport> {
   const run = opts.run ?? runCommand;
   const now = opts.now ?? Date.now();
-  const ctx = await loadProjectContext(root, { run, now, ...(opts.maxFiles ? { maxFiles: opts.maxFiles } : {}) });
+  const budget = createBudget(opts.deadlineMs ?? DEFAULT_ASSESSMENT_DEADLINE_MS);
+  const ctx = await loadProjectContext(root, { run, now, budget, ...(opts.maxFiles ? { maxFiles: opts.maxFiles } : {}) });
   const project = detectProject(ctx);
   const audit = opts.audit ?? createAuditRunner(run);
-  const [deps, git, security] = await Promise.all([
-    assessDependencies(ctx, audit),
-    assessGit(ctx),
-    assessSecurity(ctx, opts.secretScan),
+  const late = (id: DimensionId) => () => lateDimension(id, budget);
+  const pending = Promise.all([
+    budget.race(assessDependencies(ctx, audit), late('dependencies')),
+    budget.race(assessGit(ctx), late('git')),
+    budget.race(assessSecurity(ctx, opts.secretScan), late('security')),
   ]);
-  const dimensions = [assessTests(ctx), assessTyping(ctx, project), assessLint(ctx), assessDocs(ctx), deps, git, security];
+  // The synchronous dimensions read a few small files each; skipped once the deadline has passed.
+  const sync = (id: DimensionId, assess: () => DimensionResult) => (budget.expired() ? lateDimension(id, budget) : assess());
+  const early = [
+    sync('tests', () => assessTests(ctx)),
+    sync('typing', () => assessTyping(ctx, project)),
+    sync('lint', () => assessLint(ctx)),
+    sync('docs', () => assessDocs(ctx)),
+  ];
+  const [deps, git, security] = await pending;
+  const dimensions = [...early, deps, git, security];
   const { total, maturity, measuredWeight } = combineDimensions(dimensions);
   return {
     version: 2,

@@ -4,8 +4,10 @@
  * lockfiles and dependency/build directories are skipped, and at most
  * `maxFiles` files / `maxBytes` bytes are read (the caps are reported).
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
+import { readBounded } from '../bounded-read.js';
+import { unlimitedBudget, type Budget } from '../budget.js';
 import { SKIP_DIRS } from '../project-context.js';
 
 export interface SecretPattern {
@@ -77,7 +79,14 @@ export async function scanForSecrets(
   root: string,
   files: readonly string[],
   caps: { maxFiles?: number; maxBytes?: number } = {},
+  budget: Budget = unlimitedBudget,
 ): Promise<SecretScan> {
+  let device: number;
+  try {
+    device = fs.statSync(root).dev;
+  } catch {
+    device = -1;
+  }
   const maxFiles = caps.maxFiles ?? DEFAULT_SCAN_MAX_FILES;
   const maxBytes = caps.maxBytes ?? DEFAULT_SCAN_MAX_BYTES;
   const result: SecretScan = {
@@ -104,27 +113,22 @@ export async function scanForSecrets(
       continue;
     }
     result.candidates++;
+    budget.check();
     if (result.scanned >= maxFiles || result.bytes >= maxBytes) {
       result.notScannedDueToCap++;
       continue;
     }
-    let buf: Buffer;
-    try {
-      const abs = path.join(root, rel);
-      const st = await fs.stat(abs);
-      if (!st.isFile()) {
-        result.skipped.unreadable++;
-        continue;
-      }
-      if (st.size > MAX_SCAN_FILE_BYTES) {
-        result.skipped.large++;
-        continue;
-      }
-      buf = await fs.readFile(abs);
-    } catch {
+    // Bounded whatever st.size says; only regular files on the project's own file system.
+    const read = await readBounded(path.join(root, rel), MAX_SCAN_FILE_BYTES, device);
+    if (read === null) {
       result.skipped.unreadable++;
       continue;
     }
+    if (read.truncated) {
+      result.skipped.large++;
+      continue;
+    }
+    const buf = read.buf;
     if (buf.subarray(0, 8192).includes(0)) {
       result.skipped.binary++;
       continue;

@@ -54,7 +54,7 @@ export async function assessSecurity(
 ): Promise<DimensionResult> {
   const tracked = ctx.listing.tracked;
   const source = tracked ? 'tracked' : 'on-disk';
-  const scan = await scanForSecrets(ctx.root, tracked ?? ctx.listing.files, caps);
+  const scan = await scanForSecrets(ctx.root, tracked ?? ctx.listing.files, caps, ctx.budget);
   const filesWithFindings = new Set(scan.findings.map((f) => f.file));
   const checks: Check[] = [
     {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HOUR_MS, hourOf } from '../../analytics/types.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
-import { testBackends, testTracker, type OpenedBackend } from '../testing-backends.js';
+import { testBackends, testTracker, type OpenedBackend } from '../../testing/backends.js';
 
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
 const H = hourOf(NOW);

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { CommunityBaseline } from '../../analytics/baselines.js';
 import type { AnomalyEvent } from '../../events.js';
 import type { AnalyticsRecords } from '../analytics-types.js';
-import type { PgStore } from '../postgres/pg-store.js';
-import { testBackends, type OpenedBackend } from '../testing-backends.js';
+import type { PgStore } from '../postgres/store.js';
+import { testBackends, type OpenedBackend } from '../../testing/backends.js';
 
 const T0 = Date.UTC(2025, 5, 10, 12, 0, 0);
 

@@ -38,7 +38,7 @@ function runAndKill(dataDir: string, seed: number, killAfterMs: number): Promise
 }
 
 describe('crash safety', () => {
-  it('keeps every acknowledged invocation and consistent rollups across repeated SIGKILLs', async () => {
+  it('keeps every acknowledged invocation and consistent rollups across repeated SIGKILLs', async (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-crash-'));
     try {
       const acked: string[] = [];
@@ -58,6 +58,7 @@ describe('crash safety', () => {
         for (let i = 0; i < acked.length; i += 500) found += present.get(JSON.stringify(acked.slice(i, i + 500))) as number;
         assert.equal(found, acked.length, 'an acknowledged invocation is missing');
         assert.deepEqual(verifyRollups(db), []);
+        t.diagnostic(`${ROUNDS} SIGKILLs, ${acked.length} acknowledged invocations checked, 0 missing`);
       } finally {
         db.close();
       }

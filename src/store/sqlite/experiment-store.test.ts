@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assignVariant } from '../../analytics/ab-testing.js';
 import type { ExperimentStore } from '../experiment-types.js';
-import { testBackends, type OpenedBackend } from '../testing-backends.js';
+import { testBackends, type OpenedBackend } from '../../testing/backends.js';
 
 const T0 = Date.UTC(2025, 2, 1);
 

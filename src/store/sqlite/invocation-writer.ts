@@ -4,11 +4,10 @@
  * memory over the batch and applied as one upsert per touched key, which is
  * what makes bulk imports fast; a single invocation is a batch of one.
  */
-import { classifySkill } from '../../tracking/taxonomy.js';
-import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import { classifySkill } from '../../analytics/taxonomy.js';
+import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
 import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
-import type { WriteResult } from '../types.js';
 
 export class InvocationWriter {
   private readonly skillIds = new Map<string, number>();

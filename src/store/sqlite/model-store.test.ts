@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
 import type { ModelStore } from '../model-types.js';
-import { testBackends, type OpenedBackend } from '../testing-backends.js';
+import { testBackends, type OpenedBackend } from '../../testing/backends.js';
 
 const T0 = Date.UTC(2025, 2, 1);
 const MIN = 60_000;

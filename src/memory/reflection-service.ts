@@ -1,9 +1,9 @@
 /**
  * Reflections: short notes kept across sessions, deduplicated by the SHA-256
- * of their normalised content and searchable by full text. This module holds
- * the interface, the input rules and the helpers both back-ends share; the
- * implementations are SqliteReflectionStore (FTS5, BM25) and
- * PgReflectionStore (tsvector + GIN, ts_rank_cd).
+ * of their normalised content and searchable by full text. This service holds
+ * the input rules and the search semantics; the stores behind it
+ * (store/sqlite/reflection-store.ts: FTS5, BM25; store/postgres/reflection-store.ts:
+ * tsvector + GIN, ts_rank_cd) only run SQL over prepared input.
  *
  * Search semantics (both back-ends)
  * - The user's query is split on whitespace into terms (terms without a letter
@@ -27,6 +27,17 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../errors.js';
+import {
+  reflectionNotFound,
+  type PreparedReflection,
+  type PreparedSearch,
+  type Reflection,
+  type ReflectionHit,
+  type ReflectionStats,
+  type ReflectionStore,
+} from '../store/reflection-types.js';
+
+export type { Reflection, ReflectionHit, ReflectionStats };
 
 export const MAX_CONTENT_CHARS = 20_000;
 export const MAX_TAGS = 20;
@@ -43,14 +54,6 @@ export interface StoreReflectionInput {
   project?: string | null;
 }
 
-export interface Reflection {
-  id: number;
-  content: string;
-  tags: string[];
-  project: string | null;
-  /** ISO 8601 timestamp. */
-  created_at: string;
-}
 
 export interface StoreReflectionResult extends Reflection {
   /** false when identical (normalised) content was already stored; the existing row is returned. */
@@ -66,10 +69,6 @@ export interface SearchReflectionsInput {
   tags?: string[];
 }
 
-export interface ReflectionHit extends Reflection {
-  /** Higher is more relevant (see the module comment). */
-  score: number;
-}
 
 export interface SearchReflectionsResult {
   query: string;
@@ -78,12 +77,6 @@ export interface SearchReflectionsResult {
   results: ReflectionHit[];
 }
 
-export interface ReflectionStats {
-  total: number;
-  projects: number;
-  oldest: string | null;
-  newest: string | null;
-}
 
 /** NFC, trimmed, whitespace runs collapsed to a single space. Case is kept (it can carry meaning in code). */
 export function normaliseContent(content: string): string {
@@ -136,39 +129,12 @@ export function searchTerms(query: unknown): string[] {
   return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
 
-/**
- * Turns free text into a safe FTS5 expression: `"term1" OR "term2"`; '' when
- * no term is left (the search then matches nothing).
- */
-export function buildFtsQuery(query: unknown): string {
-  return ftsExpression(searchTerms(query));
-}
 
-export function ftsExpression(terms: readonly string[]): string {
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
-}
 
-export interface ReflectionRow {
-  id: number;
-  content: string;
-  content_hash: string;
-  tags: string;
-  project: string | null;
-  created_at: number;
-}
 
-export function toReflection(row: ReflectionRow): Reflection {
-  return {
-    id: row.id,
-    content: row.content,
-    tags: JSON.parse(row.tags) as string[],
-    project: row.project,
-    created_at: new Date(row.created_at).toISOString(),
-  };
-}
 
 /** Validated, normalised input of `store`. */
-export function prepareReflection(input: StoreReflectionInput): { content: string; hash: string; tags: string[]; project: string | null } {
+export function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   if (typeof input?.content !== 'string') throw AppError.invalid('content', 'must be a string');
   if (input.content.length > MAX_CONTENT_CHARS) {
     throw AppError.invalid('content', `at most ${MAX_CONTENT_CHARS} characters`);
@@ -179,7 +145,7 @@ export function prepareReflection(input: StoreReflectionInput): { content: strin
 }
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none: nothing can match). */
-export function prepareSearch(input: SearchReflectionsInput): { terms: string[]; limit: number; project: string | null; tags: string[] } {
+export function prepareSearch(input: SearchReflectionsInput): PreparedSearch {
   const terms = searchTerms(input?.query);
   const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
@@ -188,29 +154,31 @@ export function prepareSearch(input: SearchReflectionsInput): { terms: string[];
   return { terms, limit, project: normaliseProject(input.project), tags: normaliseTags(input.tags) };
 }
 
-export function toStats(row: { total: number; projects: number; oldest: number | null; newest: number | null }): ReflectionStats {
-  return {
-    total: row.total,
-    projects: row.projects,
-    oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
-    newest: row.newest === null ? null : new Date(row.newest).toISOString(),
-  };
-}
-
-export function reflectionNotFound(id: number): AppError {
-  return new AppError('NOT_FOUND', `reflection ${id} not found`, { field: 'id' });
-}
-
-/** Scores are reported with six decimals. */
-export function roundScore(score: number): number {
-  return Math.round(score * 1e6) / 1e6;
-}
-
-export interface ReflectionStore {
+export interface ReflectionService {
   /** Stores a note; identical (normalised) content returns the existing row with `created: false`. */
   store(input: StoreReflectionInput): Promise<StoreReflectionResult>;
   search(input: SearchReflectionsInput): Promise<SearchReflectionsResult>;
   /** NOT_FOUND when there is no such reflection. */
   get(id: number): Promise<Reflection>;
   stats(): Promise<ReflectionStats>;
+}
+
+/** The reflection use cases over a store of either back-end: validate, normalise, then store or search. */
+export function createReflectionService(store: ReflectionStore): ReflectionService {
+  return {
+    async store(input) {
+      return store.insert(prepareReflection(input));
+    },
+    async search(input) {
+      const prepared = prepareSearch(input);
+      if (prepared.terms.length === 0) return { query: input.query, fts_query: '', results: [] };
+      return { query: input.query, ...(await store.search(prepared)) };
+    },
+    async get(id) {
+      const found = await store.get(id);
+      if (!found) throw reflectionNotFound(id);
+      return found;
+    },
+    stats: () => store.stats(),
+  };
 }

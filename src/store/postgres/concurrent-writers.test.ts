@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HOUR_MS } from '../../analytics/types.js';
-import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../testing-backends.js';
-import { PgStore } from './pg-store.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../../testing/backends.js';
+import { PgStore } from './store.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const skip = await pgReachable(DEFAULT_TEST_PG_URL);

@@ -1,26 +1,27 @@
 /**
  * SQLite implementation of ReflectionStore: FTS5 over content and tags with
- * BM25 ranking (see reflection-store.ts for the shared semantics). Each call
- * runs synchronously inside its (async) method.
+ * BM25 ranking (see memory/reflection-service.ts for the shared semantics).
+ * Each call runs synchronously inside its (async) method.
  */
-import type { SqliteDb } from '../store/database.js';
+import type { SqliteDb } from '../database.js';
 import {
-  ftsExpression,
-  prepareReflection,
-  prepareSearch,
-  reflectionNotFound,
   roundScore,
   toReflection,
   toStats,
+  type InsertedReflection,
+  type PreparedReflection,
+  type PreparedSearch,
   type Reflection,
+  type ReflectionHits,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
-  type SearchReflectionsInput,
-  type SearchReflectionsResult,
-  type StoreReflectionInput,
-  type StoreReflectionResult,
-} from './reflection-store.js';
+} from '../reflection-types.js';
+
+/** Free-text terms as a safe FTS5 expression: `"term1" OR "term2"` (each quoted, inner quotes doubled). */
+export function ftsExpression(terms: readonly string[]): string {
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+}
 
 export class SqliteReflectionStore implements ReflectionStore {
   private readonly now: () => number;
@@ -32,8 +33,7 @@ export class SqliteReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async store(input: StoreReflectionInput): Promise<StoreReflectionResult> {
-    const { content, hash, tags, project } = prepareReflection(input);
+  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
     const info = this.db
       .prepare(
         `INSERT INTO reflections (content, content_hash, tags, project, created_at)
@@ -44,10 +44,8 @@ export class SqliteReflectionStore implements ReflectionStore {
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
 
-  async search(input: SearchReflectionsInput): Promise<SearchReflectionsResult> {
-    const { terms, limit, project, tags } = prepareSearch(input);
+  async search({ terms, limit, project, tags }: PreparedSearch): Promise<ReflectionHits> {
     const ftsQuery = ftsExpression(terms);
-    if (ftsQuery === '') return { query: input.query, fts_query: '', results: [] };
 
     const where: string[] = ['reflections_fts MATCH ?'];
     const params: unknown[] = [ftsQuery];
@@ -71,16 +69,14 @@ export class SqliteReflectionStore implements ReflectionStore {
       )
       .all(...params) as (ReflectionRow & { score: number })[];
     return {
-      query: input.query,
       fts_query: ftsQuery,
       results: rows.map((r) => ({ ...toReflection(r), score: roundScore(r.score) })),
     };
   }
 
-  async get(id: number): Promise<Reflection> {
+  async get(id: number): Promise<Reflection | null> {
     const row = this.db.prepare('SELECT * FROM reflections WHERE id = ?').get(id) as ReflectionRow | undefined;
-    if (!row) throw reflectionNotFound(id);
-    return toReflection(row);
+    return row ? toReflection(row) : null;
   }
 
   async stats(): Promise<ReflectionStats> {

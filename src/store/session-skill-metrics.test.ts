@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { testBackends, testTracker, type OpenedBackend } from '../store/testing-backends.js';
+import { testBackends, testTracker, type OpenedBackend } from '../testing/backends.js';
 
 const T0 = Date.parse('2026-01-12T12:00:00Z');
 

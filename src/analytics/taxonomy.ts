@@ -30,3 +30,15 @@ export function classifySkill(name: string): { category: Category | null; modali
   if (modality === null && category !== null) modality = 'code';
   return { category, modality };
 }
+
+export const WORKFLOW_PHASES = [
+  'planning',
+  'implementation',
+  'testing',
+  'review',
+  'deployment',
+  'debugging',
+  'documentation',
+  'unknown',
+] as const;
+export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type pg from 'pg';
-import type { SessionSkillMetricsProvider } from '../../session/session-types.js';
+import type { SessionSkillMetricsProvider } from '../session-stats-types.js';
 
 export function createPgSessionSkillMetrics(pool: pg.Pool, topN = 10): SessionSkillMetricsProvider {
   return async (w) => {

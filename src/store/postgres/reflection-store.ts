@@ -1,7 +1,7 @@
 /**
  * PostgreSQL implementation of ReflectionStore: a generated tsvector column
  * (content weighted A, tags B; English stemming) with a GIN index, ranked by
- * ts_rank_cd (see memory/reflection-store.ts for the shared semantics).
+ * ts_rank_cd (see memory/reflection-service.ts for the shared semantics).
  *
  * Safety: each search term is bound as a parameter of plainto_tsquery, which
  * has no operators: whatever the user types (quotes, `&`, `|`, `!`, `:*`,
@@ -11,21 +11,18 @@
  */
 import type pg from 'pg';
 import {
-  prepareReflection,
-  prepareSearch,
-  reflectionNotFound,
   roundScore,
   toReflection,
   toStats,
+  type InsertedReflection,
+  type PreparedReflection,
+  type PreparedSearch,
   type Reflection,
+  type ReflectionHits,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
-  type SearchReflectionsInput,
-  type SearchReflectionsResult,
-  type StoreReflectionInput,
-  type StoreReflectionResult,
-} from '../../memory/reflection-store.js';
+} from '../reflection-types.js';
 
 /** ts_rank_cd weights {D, C, B, A}: tags (B) count half as much as content (A). */
 const RANK_WEIGHTS = '{0.1, 0.2, 0.5, 1.0}';
@@ -40,8 +37,7 @@ export class PgReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async store(input: StoreReflectionInput): Promise<StoreReflectionResult> {
-    const { content, hash, tags, project } = prepareReflection(input);
+  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
     const ins = await this.pool.query(
       `INSERT INTO reflections (content, content_hash, tags, project, created_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (content_hash) DO NOTHING`,
@@ -52,9 +48,7 @@ export class PgReflectionStore implements ReflectionStore {
     return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
   }
 
-  async search(input: SearchReflectionsInput): Promise<SearchReflectionsResult> {
-    const { terms, limit, project, tags } = prepareSearch(input);
-    if (terms.length === 0) return { query: input.query, fts_query: '', results: [] };
+  async search({ terms, limit, project, tags }: PreparedSearch): Promise<ReflectionHits> {
     const params: unknown[] = [...terms];
     const tsquery = terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || ');
     const where = ['r.search @@ q.q'];
@@ -82,16 +76,14 @@ export class PgReflectionStore implements ReflectionStore {
     );
     const hits = (rows as (ReflectionRow & { fts: string; score: number | null })[]).filter((r) => r.id !== null);
     return {
-      query: input.query,
       fts_query: (rows[0] as { fts: string } | undefined)?.fts ?? '',
       results: hits.map((r) => ({ ...toReflection(r), score: roundScore(r.score ?? 0) })),
     };
   }
 
-  async get(id: number): Promise<Reflection> {
+  async get(id: number): Promise<Reflection | null> {
     const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE id = $1', [id]);
-    if (!rows[0]) throw reflectionNotFound(id);
-    return toReflection(rows[0] as ReflectionRow);
+    return rows[0] ? toReflection(rows[0] as ReflectionRow) : null;
   }
 
   async stats(): Promise<ReflectionStats> {

@@ -9,15 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openSqliteStores } from './open-stores.js';
-import { openPgStores, type PgStoreOptions } from './postgres/pg-stores.js';
-import type { PgStore } from './postgres/pg-store.js';
-import type { Stores } from './stores.js';
-import type { InvocationStore } from './types.js';
+import { openSqliteStores } from '../store/open-stores.js';
+import { openPgStores, type PgStoreOptions } from '../store/postgres/stores.js';
+import type { PgStore } from '../store/postgres/store.js';
+import type { Stores } from '../store/stores.js';
+import type { InvocationStore } from '../store/types.js';
 import { EventBus } from '../events.js';
 import { Tracker } from '../tracking/tracker.js';
 import { createUlidFactory } from '../tracking/ulid.js';
-import { createUserHasher } from './salt.js';
+import { createUserHasher } from '../store/salt.js';
 
 export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 

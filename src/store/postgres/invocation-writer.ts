@@ -7,11 +7,10 @@
  * this skill".
  */
 import type pg from 'pg';
-import { classifySkill } from '../../tracking/taxonomy.js';
-import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import { classifySkill } from '../../analytics/taxonomy.js';
+import type { NormalizedInvocation, WriteResult } from '../types.js';
 import { BUCKET_SPACE, computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
-import type { WriteResult } from '../types.js';
-import { inTransaction } from './pg-pool.js';
+import { inTransaction } from './pool.js';
 
 type Q = pg.PoolClient;
 

@@ -5,8 +5,8 @@
  * p50 is the lower median of the raw durations in the window.
  */
 import path from 'node:path';
-import type { SqliteDb } from '../store/database.js';
-import type { SessionSkillMetricsProvider } from './session-types.js';
+import type { SqliteDb } from '../database.js';
+import type { SessionSkillMetricsProvider } from '../session-stats-types.js';
 
 export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSkillMetricsProvider {
   return async (w) => {

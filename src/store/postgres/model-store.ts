@@ -16,7 +16,7 @@ import {
   type StoredModel,
   type TrainingSamples,
 } from '../model-types.js';
-import { inTransaction } from './pg-pool.js';
+import { inTransaction } from './pool.js';
 
 const META_COLUMNS = 'id, trained_at, window_days, samples, accuracy';
 

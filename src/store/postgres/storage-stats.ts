@@ -7,7 +7,7 @@
  * versions and whether autovacuum (which reclaims them) runs.
  */
 import type pg from 'pg';
-import type { DatabaseStorageStats } from '../../session/storage.js';
+import type { DatabaseStorageStats } from '../session-stats-types.js';
 
 export async function readPgStorageStats(pool: pg.Pool, location: string, tables: readonly string[] = []): Promise<DatabaseStorageStats> {
   const { rows } = await pool.query<{ page_size: number; bytes: number | null; autovacuum: boolean; live: number | null; dead: number | null }>(

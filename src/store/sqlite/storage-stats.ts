@@ -3,8 +3,8 @@
  * (for the composition root to pass to SessionManager as `storageStats`).
  */
 import fs from 'node:fs';
-import type { SqliteDb } from '../store/database.js';
-import type { DatabaseStorageStats } from './storage.js';
+import type { SqliteDb } from '../database.js';
+import type { DatabaseStorageStats } from '../session-stats-types.js';
 
 export function readSqliteStorageStats(db: SqliteDb, dbPath: string | null, tables: readonly string[] = []): DatabaseStorageStats {
   const num = (pragma: string) => Number(db.pragma(pragma, { simple: true }));

@@ -5,13 +5,12 @@
  */
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
-import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
+import { type HourRange, type InvocationStore, type NormalizedInvocation, type PhaseTotal, type SessionSummary, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
-import { STATS_TABLES, type HourRange, type InvocationStore, type PhaseTotal, type SessionSummary, type StoreStats, type WriteResult } from '../types.js';
-import { PgInvocationWriter } from './pg-invocation-writer.js';
-import { PgMigrator } from './pg-migrator.js';
-import { createPgPool, redactUrl } from './pg-pool.js';
+import { PgInvocationWriter } from './invocation-writer.js';
+import { PgMigrator } from './migrator.js';
+import { createPgPool, redactUrl } from './pool.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
 

@@ -3,17 +3,16 @@
  * every store, migrations applied on open (under an advisory lock, so
  * several instances may start at once), the shared user-hash salt settled.
  */
-import { STORAGE_TABLES, type Stores } from '../stores.js';
-import type { StoreOptions } from '../open-stores.js';
-import { PgAnalyticsQueries } from './pg-analytics-queries.js';
-import { PgAnalyticsRecords } from './pg-analytics-records.js';
-import { PgExperimentStore } from './pg-experiment-store.js';
-import { PgModelStore } from './pg-model-store.js';
-import { PgReflectionStore } from './pg-reflection-store.js';
-import { createPgSessionSkillMetrics } from './pg-session-skill-metrics.js';
-import { sharedUserSalt } from './pg-settings.js';
-import { readPgStorageStats } from './pg-storage-stats.js';
-import { PgStore } from './pg-store.js';
+import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
+import { PgAnalyticsQueries } from './analytics-queries.js';
+import { PgAnalyticsRecords } from './analytics-records.js';
+import { PgExperimentStore } from './experiment-store.js';
+import { PgModelStore } from './model-store.js';
+import { PgReflectionStore } from './reflection-store.js';
+import { createPgSessionSkillMetrics } from './session-skill-metrics.js';
+import { sharedUserSalt } from './settings.js';
+import { readPgStorageStats } from './storage-stats.js';
+import { PgStore } from './store.js';
 
 export interface PgStoreOptions extends StoreOptions {
   poolSize?: number;

@@ -8,9 +8,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
 import { Migrator } from '../store/migrator.js';
-import { testBackends, type OpenedBackend } from '../store/testing-backends.js';
-import { buildFtsQuery, contentHash, normaliseTags, type ReflectionStore } from './reflection-store.js';
-import { SqliteReflectionStore } from './sqlite-reflection-store.js';
+import { testBackends, type OpenedBackend } from '../testing/backends.js';
+import { ftsExpression, SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
+import { contentHash, createReflectionService, normaliseTags, searchTerms, type ReflectionService } from './reflection-service.js';
 
 const START = Date.UTC(2026, 0, 2, 3, 4, 5);
 
@@ -18,18 +18,18 @@ function isInvalid(field: string) {
   return (err: unknown) => err instanceof AppError && err.code === 'INVALID_INPUT' && err.details.field === field;
 }
 
-describe('ReflectionStore', async () => {
+describe('reflections (service over each back-end store)', async () => {
   for (const backend of await testBackends()) {
     describe(backend.name, { skip: backend.skip ?? false }, () => {
       let b: OpenedBackend;
-      let store: ReflectionStore;
+      let store: ReflectionService;
       let t = START;
       const tick = () => (t += 1000);
 
       before(async () => {
         if (backend.skip) return;
         b = await backend.open({ now: () => t });
-        store = b.stores.reflections;
+        store = createReflectionService(b.stores.reflections);
       });
       beforeEach(async () => {
         if (backend.skip) return;
@@ -157,9 +157,9 @@ describe('ReflectionStore', async () => {
 });
 
 describe('helpers', () => {
-  it('buildFtsQuery quotes terms and doubles inner quotes', () => {
-    assert.equal(buildFtsQuery('say "hi" now'), '"say" OR """hi""" OR "now"');
-    assert.equal(buildFtsQuery('a a b'), '"a" OR "b"');
+  it('the FTS5 expression of the search terms quotes terms and doubles inner quotes', () => {
+    assert.equal(ftsExpression(searchTerms('say "hi" now')), '"say" OR """hi""" OR "now"');
+    assert.equal(ftsExpression(searchTerms('a a b')), '"a" OR "b"');
   });
   it('contentHash ignores surrounding and repeated whitespace only', () => {
     assert.equal(contentHash(' a  b\n'), contentHash('a b'));

@@ -17,7 +17,7 @@ import {
   type StoredAnomaly,
   type StoredBaseline,
 } from '../analytics-types.js';
-import { inTransaction } from './pg-pool.js';
+import { inTransaction } from './pool.js';
 
 const BASELINE_COLUMNS = `s.name AS skill_name, b.computed_at, b.invocations, b.users, b.success_rate,
   b.mean_duration_ms, b.p50_duration_ms, b.p95_duration_ms, b.effectiveness_score, b.effectiveness_percentile`;

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from '../migrator.js';
-import type { NormalizedInvocation } from '../../tracking/invocation-input.js';
-import { STATS_TABLES, type HourRange, type InvocationStore, type StoreStats, type WriteResult } from '../types.js';
+import { type HourRange, type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
 import { InvocationWriter } from './invocation-writer.js';
 import { RollupReader } from './rollup-reader.js';
 

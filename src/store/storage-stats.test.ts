@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openDatabase } from '../store/database.js';
-import { Migrator } from '../store/migrator.js';
-import { testBackends } from '../store/testing-backends.js';
-import { readSqliteStorageStats } from './sqlite-storage-stats.js';
+import { openDatabase } from './database.js';
+import { Migrator } from './migrator.js';
+import { testBackends } from '../testing/backends.js';
+import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 
 describe('readSqliteStorageStats', () => {
   it('reads page counts and row counts; skips unknown or unsafe table names', () => {

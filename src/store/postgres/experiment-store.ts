@@ -27,7 +27,7 @@ import {
   type RecordedOutcome,
   type ResultsOptions,
 } from '../experiment-types.js';
-import { inTransaction } from './pg-pool.js';
+import { inTransaction } from './pool.js';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 

@@ -1,0 +1,103 @@
+/**
+ * What a reflection store keeps and answers (both back-ends): rows already
+ * validated and normalised by the memory service (memory/reflection-service.ts),
+ * which owns the input rules and the search semantics. A store only writes
+ * and reads SQL.
+ */
+import { AppError } from '../errors.js';
+
+export interface Reflection {
+  id: number;
+  content: string;
+  tags: string[];
+  project: string | null;
+  /** ISO 8601 timestamp. */
+  created_at: string;
+}
+
+export interface ReflectionHit extends Reflection {
+  /** Higher is more relevant (see memory/reflection-service.ts). */
+  score: number;
+}
+
+export interface ReflectionStats {
+  total: number;
+  projects: number;
+  oldest: string | null;
+  newest: string | null;
+}
+
+/** A validated, normalised reflection to insert; `hash` is the SHA-256 of the normalised content. */
+export interface PreparedReflection {
+  content: string;
+  hash: string;
+  tags: string[];
+  project: string | null;
+}
+
+/** A validated search; `terms` are distinct and non-empty. */
+export interface PreparedSearch {
+  terms: string[];
+  limit: number;
+  project: string | null;
+  tags: string[];
+}
+
+export interface InsertedReflection extends Reflection {
+  /** false when a row with the same content hash existed; that row is returned. */
+  created: boolean;
+  content_hash: string;
+}
+
+export interface ReflectionHits {
+  /** The full-text query actually run: an FTS5 expression on SQLite, the tsquery text on PostgreSQL. */
+  fts_query: string;
+  results: ReflectionHit[];
+}
+
+export interface ReflectionStore {
+  /** Inserts unless the content hash exists; either way returns the stored row. */
+  insert(r: PreparedReflection): Promise<InsertedReflection>;
+  search(q: PreparedSearch): Promise<ReflectionHits>;
+  /** null when there is no such reflection. */
+  get(id: number): Promise<Reflection | null>;
+  stats(): Promise<ReflectionStats>;
+}
+
+/** A reflections row as both back-ends select it. */
+export interface ReflectionRow {
+  id: number;
+  content: string;
+  content_hash: string;
+  tags: string;
+  project: string | null;
+  created_at: number;
+}
+
+export function toReflection(row: ReflectionRow): Reflection {
+  return {
+    id: row.id,
+    content: row.content,
+    tags: JSON.parse(row.tags) as string[],
+    project: row.project,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function toStats(row: { total: number; projects: number; oldest: number | null; newest: number | null }): ReflectionStats {
+  return {
+    total: row.total,
+    projects: row.projects,
+    oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
+    newest: row.newest === null ? null : new Date(row.newest).toISOString(),
+  };
+}
+
+/** Scores are reported with six decimals. */
+export function roundScore(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
+}
+
+export function reflectionNotFound(id: number): AppError {
+  return new AppError('NOT_FOUND', `reflection ${id} not found`, { field: 'id' });
+}
