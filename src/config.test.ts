@@ -4,14 +4,31 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from './config.js';
 
-const cwd = '/work/dir';
+const cwd = '/srv/project';
 
 describe('store and pub/sub configuration', () => {
   it('defaults to the SQLite file in the data directory and no fan-out', () => {
-    const c = parseConfig({ cwd, env: {} });
+    const c = parseConfig({ cwd, env: { HOME: '/home/ann' } });
     assert.deepEqual(c.store, { kind: 'sqlite' });
-    assert.equal(c.dbPath, path.join(cwd, '.session-buddy', 'session-buddy.db'));
+    assert.equal(c.dbPath, '/home/ann/.session-buddy/session-buddy.db');
     assert.equal(c.pubsub, null);
+  });
+});
+
+describe('data directory', () => {
+  it('is one per user, never in the working directory', () => {
+    assert.equal(parseConfig({ cwd: '/a', env: { HOME: '/home/ann' } }).dataDir, '/home/ann/.session-buddy');
+    assert.equal(parseConfig({ cwd: '/b', env: { HOME: '/home/ann' } }).dataDir, '/home/ann/.session-buddy');
+    assert.equal(parseConfig({ cwd, env: { HOME: '/home/ann', XDG_DATA_HOME: '/home/ann/.local/share' } }).dataDir, '/home/ann/.local/share/session-buddy');
+    // A relative XDG_DATA_HOME is invalid per the spec and ignored.
+    assert.equal(parseConfig({ cwd, env: { HOME: '/home/ann', XDG_DATA_HOME: 'rel' } }).dataDir, '/home/ann/.session-buddy');
+  });
+
+  it('is overridden by SESSION_BUDDY_DATA_DIR and --data-dir (relative to cwd, ~ expanded)', () => {
+    const env = { HOME: '/home/ann', SESSION_BUDDY_DATA_DIR: 'env-dir' };
+    assert.equal(parseConfig({ cwd, env }).dataDir, '/srv/project/env-dir');
+    assert.equal(parseConfig({ cwd, env, flags: { dataDir: '/x/y' } }).dataDir, '/x/y');
+    assert.equal(parseConfig({ cwd, env, flags: { dataDir: '~/sb' } }).dataDir, '/home/ann/sb');
   });
 
   it('takes sqlite:PATH relative to the working directory', () => {

@@ -133,6 +133,8 @@ export interface ConfigSource {
   flags?: ConfigFlags;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** The user's home directory (default: HOME from env, else the OS account's home). */
+  home?: string;
 }
 
 export const ENV = {
@@ -176,7 +178,9 @@ export const DEFAULT_DETECT_WINDOW_HOURS = 3;
 export const DEFAULT_BASELINES_REFRESH_S = 900;
 export const DEFAULT_BACKFILL_AFTER_MIN = 5;
 
-export const DEFAULT_DATA_DIR = '.session-buddy';
+/** The data directory of releases before 0.2, relative to the working directory. */
+export const LEGACY_DATA_DIR = '.session-buddy';
+export const DATA_DIR_NAME = 'session-buddy';
 export const DEFAULT_PORT = 8678;
 export const DB_FILE = 'session-buddy.db';
 export const DEFAULT_PG_POOL_SIZE = 10;
@@ -188,7 +192,8 @@ export function parseConfig(source: ConfigSource = {}): Config {
   const env = source.env ?? {};
   const cwd = source.cwd ?? process.cwd();
 
-  const dataDir = path.resolve(cwd, flags.dataDir ?? env[ENV.dataDir] ?? DEFAULT_DATA_DIR);
+  const explicit = flags.dataDir ?? env[ENV.dataDir];
+  const dataDir = explicit ? path.resolve(cwd, expandHome(explicit, source.home ?? env.HOME)) : defaultDataDir(env, source.home);
   const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE));
   const host = flags.host ?? env[ENV.host] ?? '127.0.0.1';
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
@@ -258,6 +263,31 @@ function parseClaudeConfigDirs(raw: string | undefined, cwd: string): string[] {
     .filter(Boolean)
     .map((d) => path.resolve(cwd, d === '~' || d.startsWith('~/') ? path.join(os.homedir(), d.slice(1)) : d));
   return dirs.length > 0 ? [...new Set(dirs)] : [path.join(os.homedir(), '.claude')];
+}
+
+/**
+ * One data directory per user, whatever the working directory:
+ * `$XDG_DATA_HOME/session-buddy` when XDG_DATA_HOME is set (absolute), else
+ * `~/.session-buddy`. The server, the stdio server, the hook, `import` and
+ * every CLI command agree on it, so a hook fired in any project writes where
+ * the dashboard reads.
+ */
+export function defaultDataDir(env: Record<string, string | undefined> = {}, home?: string): string {
+  const xdg = env.XDG_DATA_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, DATA_DIR_NAME);
+  return path.join(homeDir(env, home), `.${DATA_DIR_NAME}`);
+}
+
+function homeDir(env: Record<string, string | undefined>, home?: string): string {
+  const h = home ?? env.HOME;
+  return h && path.isAbsolute(h) ? h : os.homedir();
+}
+
+/** `~` and `~/x` as a shell would expand them (a value quoted in a config file arrives unexpanded). */
+function expandHome(p: string, home: string | undefined): string {
+  if (p !== '~' && !p.startsWith('~/')) return p;
+  const h = home && path.isAbsolute(home) ? home : os.homedir();
+  return path.join(h, p.slice(1));
 }
 
 /** `sqlite:PATH` (relative to cwd), `postgres://…` / `postgresql://…`; empty: the default SQLite file. */

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
@@ -24,6 +25,7 @@ import { appendToSpool, drainSpool, spoolPath } from './spool.js';
 import { importTranscripts } from './transcript-import.js';
 import type { CapturedInvocation } from './types.js';
 
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const SID = 'e2e-session-0001';
@@ -66,7 +68,8 @@ const hookEvent = (name: string, id: string, extra: Record<string, unknown> = {}
 });
 
 async function call(url: string | null, id: string, post: Record<string, unknown>, start: number, end: number) {
-  const base = { dataDir: app.dir, userId: 'alice', url };
+  // A generous POST timeout: on a loaded machine the hook's 300 ms would turn 'posted' into 'spooled'.
+  const base = { dataDir: app.dir, userId: 'alice', url, postTimeoutMs: 30_000 };
   await runHook({ ...base, stdin: stdinOf(hookEvent('PreToolUse', id)), now: () => start });
   return runHook({ ...base, stdin: stdinOf(hookEvent(post.hook_event_name as string, id, post)), now: () => end });
 }
@@ -167,12 +170,12 @@ describe('CLI commands', () => {
     const out: string[] = [];
     const err: string[] = [];
     const ctx = createCliContext({
-      env: {},
+      env: { HOME: path.join(scratch, 'home') },
       cwd,
       stdout: { write: (s: string) => out.push(s) },
       stderr: { write: (s: string) => err.push(s) },
       stdin,
-      binPath: 'unused',
+      binPath: BIN,
     });
     const program = new Command('session-buddy').option('--data-dir <dir>').option('--log-level <level>').exitOverride();
     registerHookCommand(program, ctx);
@@ -210,15 +213,20 @@ describe('CLI commands', () => {
     assert.match(garbage.err, /"outcome":"ignored"/);
   });
 
-  it('install-hooks prints and writes the configuration', async () => {
+  it('install-hooks prints and writes absolute commands, to the user settings by default', async () => {
     const printed = JSON.parse((await cli(['install-hooks'])).out) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
-    assert.match(printed.hooks.PreToolUse![0]!.hooks[0]!.command, /^session-buddy --data-dir \S+ hook$/);
+    const command = printed.hooks.PreToolUse![0]!.hooks[0]!.command;
+    assert.equal(command, `${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} hook`);
+    const userFile = path.join(scratch, 'home', '.claude', 'settings.json');
+    const w0 = await cli(['install-hooks', '--write']);
+    assert.match(w0.out, /created; added PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, Stop, SessionEnd/);
+    assert.ok(w0.out.startsWith(userFile));
     const proj = path.join(scratch, 'proj');
     fs.mkdirSync(path.join(proj, '.claude'), { recursive: true });
     fs.writeFileSync(path.join(proj, '.claude', 'settings.json'), JSON.stringify({ model: 'opus' }));
-    const w1 = await cli(['install-hooks', '--write'], new PassThrough(), proj);
+    const w1 = await cli(['install-hooks', '--write', '--project'], new PassThrough(), proj);
     assert.match(w1.out, /updated; added PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, Stop, SessionEnd/);
-    const w2 = await cli(['install-hooks', '--write'], new PassThrough(), proj);
+    const w2 = await cli(['install-hooks', '--write', '--project'], new PassThrough(), proj);
     assert.match(w2.out, /already installed, nothing changed/);
     const settings = JSON.parse(fs.readFileSync(path.join(proj, '.claude', 'settings.json'), 'utf8')) as { model: string };
     assert.equal(settings.model, 'opus');
@@ -226,8 +234,9 @@ describe('CLI commands', () => {
 
   it('mcp-config prints stdio and HTTP registrations', async () => {
     const text = (await cli(['mcp-config'])).out;
-    assert.match(text, /^claude mcp add session-buddy -- npx session-buddy --data-dir \S+ mcp$/m);
-    assert.match(text, /^claude mcp add --transport http session-buddy http:\/\/127\.0\.0\.1:8678\/mcp$/m);
+    assert.ok(text.includes(`claude mcp add --scope user session-buddy -- ${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} mcp\n`), text);
+    assert.match(text, /^claude mcp add --scope user --transport http session-buddy http:\/\/127\.0\.0\.1:8678\/mcp$/m);
+    assert.doesNotMatch(text, /npx/);
     const json = JSON.parse((await cli(['mcp-config', '--json'])).out) as { http: { mcpServers: Record<string, { type: string }> } };
     assert.equal(json.http.mcpServers['session-buddy']?.type, 'http');
   });

@@ -93,7 +93,7 @@ describe('processHookEvent', () => {
         invoked_at: T0,
         project: 'shop',
         agent: 'claude-code',
-        metadata: { source: 'hook', tool: 'Skill', timed: true },
+        metadata: { source: 'hook', tool: 'Skill', duration_source: 'hook_gap' },
         dedupe_key: 'cc:toolu_A',
       },
     ]);
@@ -130,8 +130,37 @@ describe('processHookEvent', () => {
     assert.equal(inv?.completed, true);
     assert.equal(inv?.duration_ms, 900); // (T0 + 900) - T0
     assert.equal(inv?.invoked_at, T0);
-    assert.deepEqual(inv?.metadata, { source: 'hook', tool: 'mcp__github__create_issue', timed: true });
+    assert.deepEqual(inv?.metadata, { source: 'hook', tool: 'mcp__github__create_issue', duration_source: 'hook_gap' });
     assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), []);
+  });
+
+  it('uses the duration_ms Claude Code sends, not the gap between the hook processes', () => {
+    const dataDir = freshDir();
+    const base = { tool_name: 'Read', tool_input: { file_path: '/a.ts' }, tool_use_id: 'toolu_R' };
+    processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base }), { dataDir, userId: 'u', now: T0 });
+    const [inv] = processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_response: {}, duration_ms: 4 }), { dataDir, userId: 'u', now: T0 + 279 });
+    assert.equal(inv?.duration_ms, 4); // sent, although the hooks started 279 ms apart
+    assert.equal(inv?.invoked_at, T0);
+    assert.equal(inv?.metadata.duration_source, 'claude_code');
+    // PostToolUseFailure carries it too
+    processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_S' }), { dataDir, userId: 'u', now: T0 });
+    const [failed] = processHookEvent(ev({ hook_event_name: 'PostToolUseFailure', ...base, tool_use_id: 'toolu_S', error: 'x', duration_ms: 12.6 }), { dataDir, userId: 'u', now: T0 + 900 });
+    assert.equal(failed?.duration_ms, 13); // 12.6 rounded
+    assert.equal(failed?.metadata.duration_source, 'claude_code');
+  });
+
+  it('never turns the Post-before-Pre race into a measured 0 ms', () => {
+    const dataDir = freshDir();
+    const base = { tool_name: 'Edit', tool_input: { file_path: '/a.ts' } };
+    // async hooks: the Post process started 30 ms before the Pre process
+    processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_use_id: 'toolu_P', tool_response: {} }), { dataDir, userId: 'u', now: T0 });
+    const [race] = processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_P' }), { dataDir, userId: 'u', now: T0 + 30 });
+    assert.equal(race?.metadata.duration_source, 'unknown');
+    // With duration_ms the race does not matter
+    processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_use_id: 'toolu_Q', tool_response: {}, duration_ms: 61 }), { dataDir, userId: 'u', now: T0 });
+    const [timed] = processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_Q' }), { dataDir, userId: 'u', now: T0 + 30 });
+    assert.equal(timed?.duration_ms, 61);
+    assert.equal(timed?.metadata.duration_source, 'claude_code');
   });
 
   it('pairs by tool name + input hash when there is no tool_use_id', () => {
@@ -166,7 +195,7 @@ describe('processHookEvent', () => {
     assert.equal(f?.completed, true);
     assert.equal(f?.duration_ms, 0);
     assert.equal(f?.invoked_at, T0 + 10);
-    assert.equal(f?.metadata.timed, false);
+    assert.equal(f?.metadata.duration_source, 'unknown');
 
     // SessionEnd flushes what predates the last Stop (T0+60000): toolu_G
     const atEnd = processHookEvent(ev({ hook_event_name: 'SessionEnd', reason: 'exit' }), ctx(T0 + 70_000));

@@ -17,19 +17,29 @@
  * in `ctx.now`; the CLI passes the hook process start time, which tracks the
  * moment Claude Code fired the event.
  *
+ * Duration (stored in `metadata.duration_source`):
+ *   `claude_code` — the `duration_ms` Claude Code (2.1.119+) sends in
+ *       PostToolUse / PostToolUseFailure: the tool's execution time only.
+ *   `hook_gap` — older versions: the gap between the Pre and Post hook
+ *       processes' start times (includes permission prompts and hook start-up).
+ *   `unknown` — neither: a Post without a Pre, a Pre without a Post, or async
+ *       hooks whose Post process started before the Pre process (a negative
+ *       gap). duration_ms is then 0 and means "not measured", never "0 ms".
+ *
  * Outcome: PostToolUseFailure is a failure. PostToolUse is a failure only when
  * tool_response says so (is_error / isError / error / success: false /
  * interrupted). A call still missing its Post one full turn later (its time
  * is before the previous Stop) is recorded on Stop or SessionEnd as failed
  * with error_type `no_result` (versions without PostToolUseFailure send no
  * post event for failed calls); a Post never matched by a Pre is recorded
- * with duration 0. Session events themselves record nothing; SessionStart
+ * with its `duration_ms` when sent. Session events themselves record nothing; SessionStart
  * removes state of sessions idle for two days.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
+import { ensureDir } from './ensure-dir.js';
 import {
   AGENT_NAME,
   asInput,
@@ -55,6 +65,8 @@ export interface HookEvent {
   toolInput: Record<string, unknown>;
   toolUseId: string | null;
   toolResponse: unknown;
+  /** `duration_ms` of PostToolUse / PostToolUseFailure (execution time), when sent. */
+  durationMs: number | null;
   /** PostToolUseFailure `error`. */
   error: string | null;
   isInterrupt: boolean;
@@ -96,6 +108,7 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
     toolInput: asInput(o.tool_input),
     toolUseId: optString(o.tool_use_id),
     toolResponse: o.tool_response,
+    durationMs: typeof o.duration_ms === 'number' && Number.isFinite(o.duration_ms) && o.duration_ms >= 0 ? o.duration_ms : null,
     error: optString(o.error) ?? optString(o.error_message),
     isInterrupt: o.is_interrupt === true,
     agentType: optString(o.agent_type),
@@ -142,6 +155,8 @@ interface CallSide {
   tool_use_id: string | null;
   /** Post only. */
   completed?: boolean;
+  /** Post only: Claude Code's `duration_ms`. */
+  reported_ms?: number | null;
   error_type?: string | null;
 }
 
@@ -211,7 +226,17 @@ function combine(sessionId: string, key: string, userId: string, pre: CallSide |
   const dedupeKey = toolUseId
     ? dedupeKeyFor(toolUseId)
     : `cc:${sessionId}:${key}:${pre ? pre.at : `post-${post!.at}`}`.slice(0, 256);
-  const metadata: Record<string, unknown> = { source: 'hook', tool: base.tool, timed: pre !== null && post !== null };
+  const reported = typeof post?.reported_ms === 'number' ? post.reported_ms : null;
+  let duration = 0;
+  let durationSource: 'claude_code' | 'hook_gap' | 'unknown' = 'unknown';
+  if (reported !== null) {
+    duration = clampDuration(reported);
+    durationSource = 'claude_code';
+  } else if (pre && post && post.at >= pre.at) {
+    duration = clampDuration(post.at - pre.at);
+    durationSource = 'hook_gap';
+  }
+  const metadata: Record<string, unknown> = { source: 'hook', tool: base.tool, duration_source: durationSource };
   const subagent = pre?.subagent ?? post?.subagent;
   if (subagent) metadata.subagent = subagent;
   const errorType = post ? (post.error_type ?? null) : 'no_result';
@@ -221,9 +246,9 @@ function combine(sessionId: string, key: string, userId: string, pre: CallSide |
     user_id: userId,
     workflow_phase: base.workflow_phase,
     completed: post ? post.completed === true : false,
-    duration_ms: pre && post ? clampDuration(post.at - pre.at) : 0,
+    duration_ms: duration,
     error_type: errorType === null ? null : errorType.slice(0, MAX_ERROR_TYPE),
-    invoked_at: pre ? pre.at : post!.at,
+    invoked_at: pre ? pre.at : Math.max(0, post!.at - duration),
     project: post?.project ?? pre?.project ?? null,
     agent: AGENT_NAME,
     metadata,
@@ -242,6 +267,7 @@ export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvoc
     case 'PostToolUse':
     case 'PostToolUseFailure': {
       const side = sideOf(ev, ctx.now);
+      side.reported_ms = ev.durationMs;
       if (ev.event === 'PostToolUseFailure') {
         side.completed = false;
         side.error_type = classifyError(ev.error, ev.isInterrupt);
@@ -271,8 +297,8 @@ function arrive(ev: HookEvent, ctx: HookContext, kind: 'pre' | 'post', side: Cal
   const key = callKey(ev);
   const mine = path.join(dir, `${key}.${kind}.json`);
   const theirs = path.join(dir, `${key}.${kind === 'pre' ? 'post' : 'pre'}.json`);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(mine, JSON.stringify(side));
+  ensureDir(dir);
+  fs.writeFileSync(mine, JSON.stringify(side), { mode: 0o600 });
   const other = readSide(theirs);
   if (!other) return [];
   removeQuietly(mine);
@@ -297,7 +323,7 @@ function flushLeftovers(sessionId: string, ctx: HookContext): CapturedInvocation
   }
   const markerFile = path.join(dir, LAST_STOP_FILE);
   const previousStop = readJson<{ at?: unknown }>(markerFile)?.at;
-  fs.writeFileSync(markerFile, JSON.stringify({ at: ctx.now }));
+  fs.writeFileSync(markerFile, JSON.stringify({ at: ctx.now }), { mode: 0o600 });
   if (typeof previousStop !== 'number') return [];
 
   const keys = new Set<string>();

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createHttpRecorder, invocationsUrl, readStdin, runHook } from './hook-runner.js';
+import { readDrops } from './drop-counter.js';
+import { createHttpRecorder, invocationsUrl, readAccessToken, readStdin, runHook, type FetchLike } from './hook-runner.js';
 import { REJECTED_FILE, spoolPath } from './spool.js';
 import type { CapturedInvocation } from './types.js';
 
@@ -105,6 +106,7 @@ describe('runHook', () => {
       userId: 'u',
       url,
       now: () => T0 + 250,
+      postTimeoutMs: 30_000,
     });
     assert.deepEqual(post, { outcome: 'posted', event: 'PostToolUse', invocations: 1 });
     const got = received.get('cc:toolu_r1');
@@ -125,10 +127,44 @@ describe('runHook', () => {
     assert.equal(received.has('cc:toolu_s1'), false);
 
     await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_s3')), dataDir, userId: 'u', url, now: () => T0 });
-    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })), dataDir, userId: 'u', url, now: () => T0 + 5 });
+    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })), dataDir, userId: 'u', url, now: () => T0 + 5, postTimeoutMs: 30_000 });
     assert.equal(r.outcome, 'posted');
     for (const id of ['toolu_s1', 'toolu_s2', 'toolu_s3']) assert.ok(received.has(`cc:${id}`), id);
     assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+  });
+
+  it('counts what it cannot keep, durably, and says why', async () => {
+    // The spool cannot be written (a directory sits where the file goes): the finished call is counted as dropped.
+    const dataDir = freshDir();
+    fs.mkdirSync(path.join(dataDir, 'spool.jsonl'), { recursive: true });
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_x1')), dataDir, userId: 'u', url: null, now: () => T0 });
+    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_x1', { tool_response: {} })), dataDir, userId: 'u', url: null, now: () => T0 + 7 });
+    assert.equal(r.outcome, 'dropped');
+    const d = readDrops(dataDir);
+    assert.equal(d.count, 1);
+    assert.equal(d.lastAt, T0 + 7);
+    assert.match(d.lastReason ?? '', /cannot write the spool: EISDIR/);
+    // The data directory itself is unusable (a file): counted in the fallback file, still found by readDrops.
+    const file = path.join(root, `file-${n++}`);
+    fs.writeFileSync(file, '');
+    const f = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_x2', { tool_response: {} })), dataDir: file, userId: 'u', url: null, now: () => T0 });
+    assert.equal(f.outcome, 'failed');
+    assert.equal(readDrops(file).count, 1);
+    for (const p of readDrops(file).files) fs.rmSync(p, { force: true });
+  });
+
+  it('sends the access token when the data directory has one', async () => {
+    const dataDir = freshDir();
+    fs.mkdirSync(dataDir, { recursive: true });
+    assert.equal(readAccessToken(dataDir), null);
+    fs.writeFileSync(path.join(dataDir, 'token'), 'abcdefghijklmnopqrstuvwxyz012345\n');
+    let seen: Record<string, string> = {};
+    const fetchImpl: FetchLike = async (_url, init) => {
+      seen = init.headers;
+      return { ok: true, status: 200, json: async () => ({ inserted: 1, duplicates: 0 }) };
+    };
+    await createHttpRecorder(url, { fetchImpl, token: readAccessToken(dataDir) })([]);
+    assert.equal(seen.authorization, 'Bearer abcdefghijklmnopqrstuvwxyz012345');
   });
 
   it('spools without trying the network when no server runs (url null)', async () => {

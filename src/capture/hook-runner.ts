@@ -8,9 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
+import { recordDrop } from './drop-counter.js';
+import { ensureDir } from './ensure-dir.js';
 import { parseHookEvent, processHookEvent } from './hook-event.js';
 import { serverBaseUrl } from './server-url.js';
-import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize } from './spool.js';
+import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize, withHashedUsers } from './spool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type RecordResult } from './types.js';
 
 export const INVOCATIONS_PATH = '/api/invocations';
@@ -37,13 +39,15 @@ export function invocationsUrl(host: string, port: number): string {
  * retrying it forever); anything else that is not `{ inserted, duplicates }`
  * throws.
  */
-export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetchImpl?: FetchLike } = {}): RecordBatch {
+export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetchImpl?: FetchLike; token?: string | null } = {}): RecordBatch {
   const fetchImpl = opts.fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   return async (inputs: CapturedInvocation[]): Promise<RecordResult> => {
     const res = await fetchImpl(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: JSON.stringify(inputs),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -63,6 +67,20 @@ export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetc
     }
     return { inserted, duplicates };
   };
+}
+
+/**
+ * The server's access token, read (never created) from `<dataDir>/token`,
+ * the file the server creates; null when there is none. Sent with every POST,
+ * so ingest works on binds that require it.
+ */
+export function readAccessToken(dataDir: string): string | null {
+  try {
+    const t = fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
+    return t.length >= 16 ? t : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -123,6 +141,8 @@ export interface HookRunOptions {
   userId: string;
   /** Full ingest URL (see invocationsUrl()), or null when no server runs: spool directly. */
   url: string | null;
+  /** Bearer token for the ingest endpoint (see readAccessToken()). */
+  token?: string | null;
   now?: () => number;
   fetchImpl?: FetchLike;
   postTimeoutMs?: number;
@@ -154,7 +174,16 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
     }
     const ev = parseHookEvent(decoded);
     if (!ev) return { outcome: 'ignored', event: null, invocations: 0, reason: 'not a handled hook event' };
-    const inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now() });
+    let inputs: CapturedInvocation[];
+    try {
+      inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now() });
+    } catch (err) {
+      // The pairing state cannot be kept: a finished call is lost, count it.
+      if (ev.event === 'PostToolUse' || ev.event === 'PostToolUseFailure') {
+        recordDrop(opts.dataDir, 1, `cannot keep hook state: ${(err as Error).message}`, now());
+      }
+      return { outcome: 'failed', event: ev.event, invocations: 0, reason: (err as Error).message };
+    }
     if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0 };
     return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length };
   } catch (err) {
@@ -162,26 +191,44 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
   }
 }
 
-async function deliver(inputs: CapturedInvocation[], opts: HookRunOptions): Promise<{ outcome: HookOutcome; reason?: string }> {
-  if (opts.url === null) {
-    return appendToSpool(opts.dataDir, inputs)
-      ? { outcome: 'spooled', reason: 'no server running' }
-      : { outcome: 'dropped', reason: 'spool is full' };
+/**
+ * Spools the invocations; when that is impossible (spool full, data directory
+ * unwritable, disk full) counts them as dropped (see drop-counter.ts).
+ */
+function spoolOrDrop(inputs: CapturedInvocation[], opts: HookRunOptions, why: string): { outcome: HookOutcome; reason?: string } {
+  const now = (opts.now ?? Date.now)();
+  let reason: string;
+  try {
+    if (appendToSpool(opts.dataDir, inputs)) return { outcome: 'spooled', reason: why };
+    reason = 'spool is full';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    reason = code === 'ENOSPC' ? 'disk full' : `cannot write the spool: ${(err as Error).message}`;
   }
-  const post = createHttpRecorder(opts.url, { timeoutMs: opts.postTimeoutMs, fetchImpl: opts.fetchImpl });
+  recordDrop(opts.dataDir, inputs.length, reason, now);
+  return { outcome: 'dropped', reason };
+}
+
+async function deliver(inputs: CapturedInvocation[], opts: HookRunOptions): Promise<{ outcome: HookOutcome; reason?: string }> {
+  if (opts.url === null) return spoolOrDrop(inputs, opts, 'no server running');
+  const post = createHttpRecorder(opts.url, { timeoutMs: opts.postTimeoutMs, fetchImpl: opts.fetchImpl, token: opts.token });
   try {
     await post(inputs);
   } catch (err) {
     if (isInvalidInputError(err)) {
-      // Retrying cannot help: keep it for inspection, like a rejected spool line.
+      // Retrying cannot help: keep it for inspection (user ids hashed), like a rejected spool line.
       const at = (opts.now ?? Date.now)();
-      const lines = inputs.map((i) => `${JSON.stringify({ rejected_at: at, reason: (err as Error).message, line: JSON.stringify(i) })}\n`);
-      fs.mkdirSync(opts.dataDir, { recursive: true });
-      fs.appendFileSync(path.join(opts.dataDir, REJECTED_FILE), lines.join(''));
+      try {
+        ensureDir(opts.dataDir);
+        const lines = withHashedUsers(opts.dataDir, inputs).map((i) => `${JSON.stringify({ rejected_at: at, reason: (err as Error).message, line: JSON.stringify(i) })}\n`);
+        fs.appendFileSync(path.join(opts.dataDir, REJECTED_FILE), lines.join(''), { mode: 0o600 });
+      } catch {
+        // nowhere to keep it: counted below
+      }
+      recordDrop(opts.dataDir, inputs.length, `rejected by the server: ${(err as Error).message}`, at);
       return { outcome: 'dropped', reason: (err as Error).message };
     }
-    const ok = appendToSpool(opts.dataDir, inputs);
-    return ok ? { outcome: 'spooled', reason: (err as Error).message } : { outcome: 'dropped', reason: 'spool is full' };
+    return spoolOrDrop(inputs, opts, (err as Error).message);
   }
   // The server is up: hand it whatever was spooled while it was away, if that is small.
   const size = spoolSize(opts.dataDir);

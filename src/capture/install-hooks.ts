@@ -174,6 +174,8 @@ export function writeHooksConfig(file: string, opts: HookConfigOptions = {}): Wr
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
+    // An existing file keeps its permissions (the CLI's umask makes new files 0600).
+    if (!created) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
     fs.renameSync(tmp, file);
   }
   return { ...merged, file, created };

@@ -10,9 +10,9 @@ export const DEFAULT_SERVER_NAME = 'session-buddy';
 
 export interface McpConfigOptions {
   name?: string;
-  /** Program Claude Code runs for stdio. */
-  command?: string;
-  args?: readonly string[];
+  /** Program Claude Code runs for stdio: an absolute path (see entry-command.ts). */
+  command: string;
+  args: readonly string[];
   /** The HTTP endpoint, see mcpHttpUrl(). */
   url?: string;
 }
@@ -32,18 +32,18 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function buildMcpConfig(opts: McpConfigOptions = {}): McpConfig {
+export function buildMcpConfig(opts: McpConfigOptions): McpConfig {
   const name = opts.name ?? DEFAULT_SERVER_NAME;
-  const command = opts.command ?? 'npx';
-  const args = [...(opts.args ?? ['session-buddy', 'mcp'])];
+  const command = opts.command;
+  const args = [...opts.args];
   const url = opts.url ?? mcpHttpUrl('127.0.0.1', 8678);
   return {
     stdio: {
-      command: ['claude', 'mcp', 'add', name, '--', command, ...args].map(shellQuote).join(' '),
+      command: ['claude', 'mcp', 'add', '--scope', 'user', name, '--', command, ...args].map(shellQuote).join(' '),
       json: { mcpServers: { [name]: { type: 'stdio', command, args } } },
     },
     http: {
-      command: ['claude', 'mcp', 'add', '--transport', 'http', name, url].map(shellQuote).join(' '),
+      command: ['claude', 'mcp', 'add', '--scope', 'user', '--transport', 'http', name, url].map(shellQuote).join(' '),
       json: { mcpServers: { [name]: { type: 'http', url } } },
     },
   };

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { createUserHasher, loadOrCreateSalt } from '../store/salt.js';
 import { appendToSpool, drainSpool, REJECTED_FILE, spoolPath, spoolSize } from './spool.js';
 import type { CapturedInvocation, RecordBatch } from './types.js';
 
@@ -64,7 +66,23 @@ describe('appendToSpool', () => {
     assert.equal(appendToSpool(dir, [inv(3)]), true);
     const lines = fs.readFileSync(spoolPath(dir), 'utf8').trim().split('\n');
     assert.equal(lines.length, 3);
-    assert.deepEqual(JSON.parse(lines[2]!), inv(3));
+    const salt = fs.readFileSync(path.join(dir, 'salt'), 'utf8').trim();
+    const hash = createHash('sha256').update(salt).update('\0').update('u').digest('hex');
+    const fingerprint = createHash('sha256').update('fingerprint\0').update(salt).digest('hex').slice(0, 8);
+    assert.deepEqual(JSON.parse(lines[2]!), { ...inv(3), user_id: `salted-sha256:${fingerprint}:${hash}` });
+    assert.equal(fs.statSync(spoolPath(dir)).mode & 0o777, 0o600);
+  });
+
+  it('never writes a raw user id; the installation hasher maps it to the raw id\'s hash', () => {
+    const dir = freshDir();
+    appendToSpool(dir, [inv(1, { user_id: 'alice@example.com' })]);
+    const text = fs.readFileSync(spoolPath(dir), 'utf8');
+    assert.doesNotMatch(text, /alice/);
+    const hasher = createUserHasher(loadOrCreateSalt(dir));
+    const line = JSON.parse(text) as CapturedInvocation;
+    assert.equal(hasher(line.user_id), hasher('alice@example.com'));
+    // another installation (other salt) does not take the hash as its own
+    assert.notEqual(createUserHasher('f'.repeat(64))(line.user_id), line.user_id.split(':')[2]);
   });
 
   it('gives a dedupe key to an invocation without one', () => {
@@ -90,7 +108,7 @@ describe('drainSpool', () => {
     assert.deepEqual(sum, { files: 1, lines: 3, inserted: 3, duplicates: 0, rejected: 0 });
     assert.equal(store.calls(), 2); // 3 lines in batches of 2 -> 2 calls
     assert.equal(fs.existsSync(spoolPath(dir)), false);
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), []);
     assert.deepEqual(await drainSpool(dir, store.record), { files: 0, lines: 0, inserted: 0, duplicates: 0, rejected: 0 });
   });
 
@@ -139,7 +157,7 @@ describe('drainSpool', () => {
     const sum = await drainSpool(dir, store.record, { isAlive: () => false });
     // crashed file (inv1 dup, inv2) + live spool (inv3)
     assert.deepEqual(sum, { files: 2, lines: 3, inserted: 2, duplicates: 1, rejected: 0 });
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), []);
   });
 
   it('leaves a fresh .draining file of a live process alone', async () => {
@@ -148,7 +166,7 @@ describe('drainSpool', () => {
     const store = fakeStore();
     const sum = await drainSpool(dir, store.record, { isAlive: () => true, pid: 1 });
     assert.equal(sum.files, 0);
-    assert.deepEqual(fs.readdirSync(dir), ['spool.4242.x.draining']);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), ['spool.4242.x.draining']);
     // once it is stale it is taken over
     const later = await drainSpool(dir, store.record, { isAlive: () => true, pid: 1, now: Date.now() + 120_000 });
     assert.equal(later.inserted, 1);

@@ -14,6 +14,8 @@
  * - A drain whose recording fails puts the remaining file back for the next
  *   drain; a `.draining` file left by a dead process (or older than `staleMs`)
  *   is claimed by the next drain.
+ * - User ids are written pre-hashed with the data directory's salt
+ *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk.
  * - Lines that are not JSON objects, or that the recorder rejects as invalid,
  *   go to `spool.rejected.jsonl` with the reason; they never block a drain.
  *   So does a line that fails on its own for a non-transient reason (e.g.
@@ -28,7 +30,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadOrCreateSalt, prehashUserId } from '../store/salt.js';
 import { boundedLines } from './bounded-lines.js';
+import { ensureDir } from './ensure-dir.js';
 import { isTransientRecordError } from './record-errors.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
@@ -55,9 +59,16 @@ export function spoolSize(dataDir: string): number {
   }
 }
 
+/** The invocations with their user ids replaced by the salted pre-hash. */
+export function withHashedUsers(dataDir: string, inputs: readonly CapturedInvocation[]): CapturedInvocation[] {
+  const salt = loadOrCreateSalt(dataDir);
+  return inputs.map((i) => ({ ...i, user_id: prehashUserId(salt, i.user_id) }));
+}
+
 /**
- * Appends invocations to the spool (synchronously: hooks exit right after).
- * Returns false when the spool is full and nothing was written.
+ * Appends invocations to the spool (synchronously: hooks exit right after),
+ * user ids hashed. Returns false when the spool is full and nothing was
+ * written; throws when the data directory cannot be written.
  */
 export function appendToSpool(
   dataDir: string,
@@ -65,13 +76,14 @@ export function appendToSpool(
   maxBytes: number = MAX_SPOOL_BYTES,
 ): boolean {
   if (inputs.length === 0) return true;
-  const text = inputs.map((i) => `${JSON.stringify({ ...i, dedupe_key: i.dedupe_key || `spool:${randomUUID()}` })}\n`).join('');
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureDir(dataDir);
+  const hashed = withHashedUsers(dataDir, inputs);
+  const text = hashed.map((i) => `${JSON.stringify({ ...i, dedupe_key: i.dedupe_key || `spool:${randomUUID()}` })}\n`).join('');
   const file = spoolPath(dataDir);
   if (spoolSize(dataDir) + Buffer.byteLength(text) > maxBytes) return false;
   // Two attempts at most: the second only if a drain renamed the file under us.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const fd = fs.openSync(file, 'a');
+    const fd = fs.openSync(file, 'a', 0o600);
     let written: number;
     try {
       fs.writeSync(fd, text);

@@ -1,6 +1,8 @@
 /**
  * What every CLI command needs: the parsed configuration and output streams.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { type Config, type ConfigFlags, parseConfig } from '../config.js';
 
@@ -28,4 +30,10 @@ export function createCliContext(init: Omit<CliContext, 'config'>): CliContext {
       return parseConfig({ flags: { ...flags, ...extra }, env: init.env, cwd: init.cwd });
     },
   };
+}
+
+/** The user's home directory: HOME from the context's environment, else the OS account's. */
+export function homeOf(ctx: Pick<CliContext, 'env'>): string {
+  const h = ctx.env.HOME;
+  return h && path.isAbsolute(h) ? h : os.homedir();
 }

@@ -7,6 +7,10 @@ import { packageRoot } from '../package-root.js';
 import { createCliContext } from './context.js';
 import { runCli } from './runner.js';
 
+// Everything the CLI and the servers it starts create (data directory, database and its
+// WAL files, salt, token, logs, spool, archives, backups) is private to the user: 0700 / 0600.
+process.umask(0o077);
+
 const ctx = createCliContext({
   env: process.env,
   cwd: process.cwd(),
@@ -18,7 +22,8 @@ const ctx = createCliContext({
 
 const argv = process.argv.slice(2);
 // The first word that is not an option (or an option's value) names the command.
-const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level'].includes(argv[i - 1] ?? ''));
+const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level', '--store', '--pubsub'].includes(argv[i - 1] ?? ''));
+if (command === 'hook') (await import('./hook-deadline.js')).armHookDeadline();
 const program =
   command === 'hook'
     ? (await import('./hook-program.js')).buildHookProgram(ctx)
@@ -26,4 +31,6 @@ const program =
       ? (await import('./import-program.js')).buildImportProgram(ctx)
       : (await import('./program.js')).buildProgram(ctx);
 const code = await runCli(argv, ctx, program);
-process.exitCode = code;
+// A hook exits 0 whatever went wrong on its side (even a usage error): for PreToolUse,
+// Claude Code reads exit code 2 as "block this tool call".
+process.exitCode = command === 'hook' ? 0 : code;

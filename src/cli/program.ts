@@ -15,6 +15,8 @@ import { registerInstallHooksCommand } from './commands/install-hooks.js';
 import { registerArchiveCommand, registerBackupCommand, registerDoctorCommand, registerRestoreCommand } from './commands/maintenance.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMcpConfigCommand } from './commands/mcp-config.js';
+import { registerMergeDataCommand } from './commands/merge-data.js';
+import { legacyDataDirNotice } from './legacy-data-dir.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { registerRecordCommand } from './commands/record.js';
@@ -39,11 +41,21 @@ export function buildProgram(ctx: CliContext): Command {
   registerInstallHooksCommand(program, ctx);
   registerMcpConfigCommand(program, ctx);
   registerImportCommand(program, ctx);
+  registerMergeDataCommand(program, ctx);
   registerCheckpointCommand(program, ctx);
   registerBackupCommand(program, ctx);
   registerRestoreCommand(program, ctx);
   registerArchiveCommand(program, ctx);
   registerDoctorCommand(program, ctx);
   registerTokenCommand(program, ctx);
+  program.hook('preAction', (_root, action) => {
+    if (['hook', 'merge-data'].includes(action.name())) return;
+    try {
+      const notice = legacyDataDirNotice(ctx.cwd, ctx.config(action).dataDir);
+      if (notice) ctx.stderr.write(notice);
+    } catch {
+      // a configuration error is reported by the command itself
+    }
+  });
   return finish(program, ctx);
 }

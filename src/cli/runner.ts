@@ -24,7 +24,7 @@ export function baseProgram(ctx: CliContext): Command {
   const program = new Command('session-buddy')
     .description('Local-first MCP server that makes AI coding agents measurable')
     .version(VERSION)
-    .option('--data-dir <dir>', 'data directory (default ./.session-buddy, env SESSION_BUDDY_DATA_DIR)')
+    .option('--data-dir <dir>', 'data directory (default ~/.session-buddy, or $XDG_DATA_HOME/session-buddy; env SESSION_BUDDY_DATA_DIR)')
     .option('--log-level <level>', 'debug | info | warn | error | silent (default info)')
     .option('--store <url>', 'where data lives: sqlite:PATH (default <data-dir>/session-buddy.db) or postgres://… (env SESSION_BUDDY_STORE)')
     .option('--pubsub <url>', 'fan live events out to other instances: redis://… or none (default; env SESSION_BUDDY_PUBSUB)')

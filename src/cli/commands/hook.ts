@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { invocationsUrl, runHook } from '../../capture/hook-runner.js';
+import { invocationsUrl, readAccessToken, runHook } from '../../capture/hook-runner.js';
 import { drainSpool, spoolSize } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
 import type { CliContext } from '../context.js';
@@ -12,15 +12,19 @@ interface HookOpts {
   verbose?: boolean;
 }
 
+/** Without a server, a session boundary ingests the spool in-process only while it is this small. */
+export const LOCAL_DRAIN_MAX_BYTES = 256 * 1024;
+
 /**
  * `session-buddy hook`: the command Claude Code runs for each hook event.
  * Prints nothing on stdout and never fails: problems are reported on stderr
- * only with --verbose, and the exit code is always 0.
+ * only with --verbose, and the exit code is always 0 (main.ts also bounds
+ * the whole process to HOOK_DEADLINE_MS).
  */
 export function registerHookCommand(program: Command, ctx: CliContext): void {
   program
     .command('hook')
-    .description('record a Claude Code hook event read as JSON on stdin (used from .claude/settings.json; see install-hooks)')
+    .description('record a Claude Code hook event read as JSON on stdin (installed by install-hooks; always exits 0, within 2 s)')
     .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
     .option('--verbose', 'describe on stderr what was done with the event')
     .action(async (opts: HookOpts, cmd: Command) => {
@@ -32,11 +36,14 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
           dataDir: config.dataDir,
           userId: opts.user ?? osUserName(),
           url: server ? invocationsUrl(server.host, server.port) : null,
+          token: server ? readAccessToken(config.dataDir) : null,
           // When Claude Code fired the event, not when this process got round to it.
           now: () => Math.round(performance.timeOrigin),
         });
-        // With no server, session boundaries are a good moment to ingest the spool locally.
-        if (!server && (result.event === 'SessionStart' || result.event === 'SessionEnd') && spoolSize(config.dataDir) > 0) {
+        // With no server, session boundaries are a good moment to ingest a small spool locally.
+        // A drain cut short by the deadline is safe: the claimed file is reclaimed, dedupe keys do the rest.
+        const size = spoolSize(config.dataDir);
+        if (!server && (result.event === 'SessionStart' || result.event === 'SessionEnd') && size > 0 && size <= LOCAL_DRAIN_MAX_BYTES) {
           // Loaded only here: the hook's usual path must start fast.
           const [{ openApp }, { createLogger }] = await Promise.all([import('../../app.js'), import('../../logger.js')]);
           const app = await openApp(config, { logger: createLogger('silent') });

@@ -1,12 +1,16 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildHooksConfig, DEFAULT_HOOK_COMMAND, writeHooksConfig } from '../../capture/install-hooks.js';
-import { shellQuote } from '../../capture/mcp-config.js';
+import fs from 'node:fs';
+import { installedHookCommand } from '../../capture/capture-checks.js';
+import { candidateSettingsFiles, settingsFile, type HookScope } from '../../capture/claude-paths.js';
+import { entryCommandLine, entryPoint } from '../../capture/entry-command.js';
+import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
 import { AppError } from '../../errors.js';
-import type { CliContext } from '../context.js';
+import { homeOf, type CliContext } from '../context.js';
 
 interface InstallHooksOpts {
   write?: boolean;
+  project?: boolean;
   local?: boolean;
   file?: string;
   command?: string;
@@ -15,32 +19,51 @@ interface InstallHooksOpts {
   sync?: boolean;
 }
 
+/**
+ * `install-hooks`: the hooks run `<node> <this installation's bin> --data-dir
+ * <data dir> hook`, all absolute, so they work in every project, with any
+ * PATH and offline. Written by default to the user settings
+ * (`$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`), so every
+ * project is captured; `--project` / `--local` write the current project's.
+ */
 export function registerInstallHooksCommand(program: Command, ctx: CliContext): void {
   program
     .command('install-hooks')
-    .description('print the Claude Code hooks that feed `session-buddy hook`, or merge them into .claude/settings.json with --write')
+    .description('print the Claude Code hooks that feed `session-buddy hook`, or merge them into your Claude Code settings with --write')
     .option('--write', 'merge into the settings file (keeps existing settings and hooks; idempotent)')
-    .option('--local', 'with --write: use .claude/settings.local.json (not committed) instead of .claude/settings.json')
+    .option('--project', 'with --write: this project\'s .claude/settings.json instead of the user settings')
+    .option('--local', 'with --write: this project\'s .claude/settings.local.json (not committed) instead of the user settings')
     .option('--file <path>', 'with --write: the settings file to merge into')
-    .option('--command <cmd>', `hook command (default "${DEFAULT_HOOK_COMMAND}", plus --data-dir when given)`)
+    .option('--command <cmd>', 'hook command (default: absolute node and session-buddy paths with --data-dir)')
     .option('--timeout <seconds>', 'hook timeout in seconds', '10')
     .option('--no-failure-event', 'leave out PostToolUseFailure (for Claude Code versions without it)')
     .option('--sync', 'make Claude Code wait for each hook (default: async, the agent never waits)')
     .action(async (opts: InstallHooksOpts, cmd: Command) => {
       const timeoutSeconds = Number(opts.timeout);
       if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw AppError.invalid('--timeout', 'must be a positive integer number of seconds');
-      const globals = cmd.optsWithGlobals() as { dataDir?: string };
-      // Pin the data directory when one was given, so hooks spool where the server looks.
-      const command =
-        opts.command ??
-        (globals.dataDir ? `session-buddy --data-dir ${shellQuote(ctx.config(cmd).dataDir)} hook` : DEFAULT_HOOK_COMMAND);
+      if (opts.project && opts.local) throw AppError.invalid('--project', 'choose --project or --local, not both');
+      const dataDir = ctx.config(cmd).dataDir;
+      const command = opts.command ?? entryCommandLine(entryPoint(process.execPath, ctx.binPath), dataDir, ['hook']);
       const hookOpts = { command, timeoutSeconds, includeFailureEvent: opts.failureEvent !== false, async: !opts.sync };
       if (!opts.write) {
         ctx.stdout.write(`${JSON.stringify(buildHooksConfig(hookOpts), null, 2)}\n`);
         return;
       }
-      const file = path.resolve(ctx.cwd, opts.file ?? path.join('.claude', opts.local ? 'settings.local.json' : 'settings.json'));
+      const scope: HookScope = opts.local ? 'local' : opts.project ? 'project' : 'user';
+      const file = opts.file ? path.resolve(ctx.cwd, opts.file) : settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
       const r = writeHooksConfig(file, hookOpts);
+      // Other settings files of this project or user with an older session-buddy hook (e.g. a bare
+      // `session-buddy hook`, which fails where the command is not on PATH) run as well: say so.
+      for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {
+        if (other === file) continue;
+        let old: string | null = null;
+        try {
+          old = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
+        } catch {
+          continue;
+        }
+        if (old && old !== command) ctx.stderr.write(`note: ${other} also runs \`${old}\`; re-run with --file ${other} to update it, or remove it there\n`);
+      }
       if (r.added.length === 0 && r.updated.length === 0 && !r.created) {
         ctx.stdout.write(`${file}: session-buddy hooks already installed, nothing changed\n`);
         return;
@@ -48,6 +71,6 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       const parts = [r.created ? 'created' : 'updated'];
       if (r.added.length > 0) parts.push(`added ${r.added.join(', ')}`);
       if (r.updated.length > 0) parts.push(`changed ${r.updated.join(', ')}`);
-      ctx.stdout.write(`${file}: ${parts.join('; ')}\n`);
+      ctx.stdout.write(`${file}: ${parts.join('; ')}\n  hook command: ${command}\n  data directory: ${dataDir}\n`);
     });
 }

@@ -7,7 +7,7 @@ import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
 import { formatBytes } from '../../format-bytes.js';
-import type { CliContext } from '../context.js';
+import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
 import { fieldFlags } from '../flags.js';
@@ -106,6 +106,9 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(cmd);
       const server = runningServer(config.dataDir);
       const checks = await runDoctor({ config, deep: opts.deep, runningServer: server, privateFiles: ['token'] });
+      // Claude Code capture: hooks and MCP command actually run, drops, spool.
+      const { captureChecks } = await import('../../capture/capture-checks.js');
+      checks.push(...(await captureChecks({ dataDir: config.dataDir, env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })));
       if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       else for (const c of checks) ctx.stdout.write(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (checks.some((c) => c.status === 'fail')) throw new AppError('STORE_UNAVAILABLE', 'doctor found problems (see FAIL lines above)');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { entryArgv, entryPoint } from '../../capture/entry-command.js';
 import { buildMcpConfig, mcpHttpUrl } from '../../capture/mcp-config.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
@@ -8,6 +9,11 @@ interface McpConfigOpts {
   json?: boolean;
 }
 
+/**
+ * `mcp-config`: how to register the server with Claude Code. The stdio
+ * command is this installation's absolute node and entry script with the
+ * data directory, so it starts from any project, with any PATH and offline.
+ */
 export function registerMcpConfigCommand(program: Command, ctx: CliContext): void {
   program
     .command('mcp-config')
@@ -16,18 +22,17 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
     .option('--json', 'print the .mcp.json entries only')
     .action(async (opts: McpConfigOpts, cmd: Command) => {
       const config = ctx.config(cmd);
-      const globals = cmd.optsWithGlobals() as { dataDir?: string };
       const server = runningServer(config.dataDir);
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
-      const args = globals.dataDir ? ['session-buddy', '--data-dir', config.dataDir, 'mcp'] : ['session-buddy', 'mcp'];
-      const c = buildMcpConfig({ name: opts.name, command: 'npx', args, url });
+      const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), config.dataDir, ['mcp']);
+      const c = buildMcpConfig({ name: opts.name, command: command!, args, url });
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify({ stdio: c.stdio.json, http: c.http.json }, null, 2)}\n`);
         return;
       }
       ctx.stdout.write(
         [
-          '# stdio: Claude Code starts session-buddy itself',
+          '# stdio: Claude Code starts session-buddy itself (--scope user: in every project)',
           c.stdio.command,
           '',
           `# HTTP: connect to a running server (session-buddy start)${server ? '' : ' — not running now'}`,

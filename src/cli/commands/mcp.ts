@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openApp } from '../../app.js';
+import { startSpoolDrainer } from '../../capture/spool-drainer.js';
 import { startConfiguredFanout } from '../../fanout/configured-fanout.js';
 import type { CliContext } from '../context.js';
 
@@ -14,6 +15,8 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
         await app.close();
         throw err;
       });
+      // Hooks spool while no HTTP server runs: a stdio-only set-up ingests the spool here.
+      const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
       const server = app.createMcpServer('stdio');
       const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
       const transport = new StdioServerTransport();
@@ -24,6 +27,7 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
         process.once('SIGTERM', () => resolve());
         server.connect(transport).catch(reject);
       });
+      drainer.stop();
       await server.close().catch(() => {});
       await app.close();
     });

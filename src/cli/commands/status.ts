@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
+import { readDrops } from '../../capture/drop-counter.js';
+import { spoolSize } from '../../capture/spool.js';
 import { formatBytes } from '../../format-bytes.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
@@ -38,9 +40,15 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         db = { kind: 'sqlite', path: config.dbPath, exists };
         if (exists) db = { ...db, ...sqliteStatus(config.dbPath) };
       }
+      const drops = readDrops(config.dataDir);
+      const capture = {
+        spool_bytes: spoolSize(config.dataDir),
+        hook_drops: { count: drops.count, at_least: drops.capped, last_at: drops.lastAt === null ? null : new Date(drops.lastAt).toISOString(), last_reason: drops.lastReason },
+      };
       const result = {
         data_dir: config.dataDir,
         database: db,
+        capture,
         server: server ? { running: true, pid: server.pid, url: `http://${server.host}:${server.port}`, health } : { running: false },
       };
       if (opts.json) {
@@ -57,6 +65,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}`);
         for (const [t, n] of Object.entries(db.rows as Record<string, number>)) lines.push(`  ${t.padEnd(20)} ${n}`);
       }
+      lines.push(
+        `hooks:     ${capture.spool_bytes} bytes spooled; ` +
+          (drops.count > 0
+            ? `${drops.capped ? 'at least ' : ''}${drops.count} invocation(s) DROPPED, last ${capture.hook_drops.last_at} (${drops.lastReason}) — see \`session-buddy doctor\``
+            : 'nothing dropped'),
+      );
       lines.push(server ? `server:    running (pid ${server.pid}) at http://${server.host}:${server.port}${health ? '' : ' — not answering /health'}` : 'server:    not running');
       ctx.stdout.write(`${lines.join('\n')}\n`);
     });

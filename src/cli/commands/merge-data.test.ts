@@ -1,0 +1,61 @@
+/**
+ * `merge-data`: an old per-project ./.session-buddy merged into the per-user
+ * data directory, deduplicated (a second run adds nothing), with the notice
+ * that points at it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-merge-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+const HOME = path.join(root, 'home');
+const PROJECT = path.join(root, 'project');
+fs.mkdirSync(HOME);
+fs.mkdirSync(PROJECT);
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: PROJECT, input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const inv = (skill: string, key: string | null, duration: number) => ({
+  skill_name: skill,
+  user_id: 'ann',
+  session_id: 's1',
+  workflow_phase: 'testing',
+  completed: true,
+  duration_ms: duration,
+  invoked_at: Date.UTC(2026, 0, 5, 10),
+  ...(key ? { dedupe_key: key } : {}),
+});
+
+describe('merge-data', () => {
+  it('merges an old ./.session-buddy into the user data directory once, deduplicated', () => {
+    const legacy = path.join(PROJECT, '.session-buddy');
+    // The old default: data in the project. Two keyed rows, one without a key.
+    assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k1', 10), inv('test', 'k2', 20), inv('build', null, 30)])).code, 0);
+    // The user dir already has k1 (captured twice, once in each place).
+    assert.equal(run(['record', '--json'], JSON.stringify([inv('lint', 'k1', 10)])).code, 0);
+
+    const status = run(['status', '--json']);
+    assert.match(status.err, /holds data from an earlier version/);
+    assert.match(status.err, new RegExp(`session-buddy merge-data ${legacy.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.equal(JSON.parse(status.out).data_dir, path.join(HOME, '.session-buddy'));
+
+    const first = run(['merge-data', '.session-buddy', '--json']);
+    assert.equal(first.code, 0, first.err);
+    const a = JSON.parse(first.out) as { rows: number; inserted: number; duplicates: number; skipped: number };
+    assert.deepEqual([a.rows, a.inserted, a.duplicates, a.skipped], [3, 2, 1, 0]); // k1 was there already
+    const again = JSON.parse(run(['merge-data', '.session-buddy', '--json']).out) as { inserted: number; duplicates: number };
+    assert.deepEqual([again.inserted, again.duplicates], [0, 3]);
+    assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
+    // Same user on both sides? Only when the salts agree; here they differ, so the merged rows keep their own hash.
+    assert.match(run(['merge-data', path.join(HOME, '.session-buddy')]).err, /source: is the current data directory/);
+  });
+});

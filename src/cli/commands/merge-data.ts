@@ -1,0 +1,41 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openApp } from '../../app.js';
+import { mergeDataDir } from '../../capture/merge-data.js';
+import { createLogger } from '../../logger.js';
+import { loadOrCreateSalt } from '../../store/salt.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+
+/** `merge-data DIR`: another data directory's invocations into this one, deduplicated. */
+export function registerMergeDataCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('merge-data <dir>')
+    .description('merge the invocations of another data directory (e.g. an old ./.session-buddy) into this one, deduplicated; safe to re-run')
+    .option('--json', 'print the summary as JSON')
+    .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      try {
+        // The row count is known only once the source is open: the bar shows the fraction done.
+        const progress = createProgress('merging', 1, ctx.stderr as NodeJS.WriteStream);
+        const sum = await mergeDataDir({
+          source: path.resolve(ctx.cwd, dir),
+          targetDbPath: app.config.dbPath,
+          targetSalt: app.stores.userSalt ?? loadOrCreateSalt(app.config.dataDir),
+          record: (inputs) => app.tracker.trackBatch(inputs),
+          onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
+        });
+        progress.finish();
+        if (opts.json) {
+          ctx.stdout.write(`${JSON.stringify(sum, null, 2)}\n`);
+          return;
+        }
+        ctx.stdout.write(
+          `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
+            `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}\n`,
+        );
+      } finally {
+        await app.close();
+      }
+    });
+}
