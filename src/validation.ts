@@ -18,3 +18,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   const first = issues[0]!;
   throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
 }
+
+/**
+ * No C0 or C1 control characters (U+0000–U+001F, U+007F–U+009F: Unicode's
+ * Cc category). Written with two-digit hex escapes rather than `\p{Cc}` so that
+ * the `pattern` it becomes in the tools' JSON Schemas compiles in every
+ * mainstream regex engine (ECMAScript, Python `re`, Java, .NET, PCRE, RE2).
+ */
+export const NO_CONTROL_CHARS = /^[^\x00-\x1F\x7F-\x9F]*$/;
+export const NO_CONTROL_CHARS_RULE = 'must not contain control characters';

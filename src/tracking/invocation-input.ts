@@ -4,6 +4,7 @@
  * them, so every entry point applies the same rules.
  */
 import { z } from 'zod';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../validation.js';
 
 export const WORKFLOW_PHASES = [
   'planning',
@@ -31,7 +32,7 @@ export const textField = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+    .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 export const invocationShape = {
   skill_name: textField(128).describe('Skill, tool or agent name, e.g. "run-tests" or "mcp__github__create_pr"'),

@@ -4,6 +4,7 @@ import { compareUserToCommunity, computeCommunityBaselines, type CommunityBaseli
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { createAnalyticsContext, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 export const baselineSchema = z.object({
   skill_name: z.string(),
@@ -22,7 +23,7 @@ const userIdField = z
   .trim()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 /** The ranking rule as baselines.ts states it (it returns the text with every computation). */
 const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [], now: 0 }).effectiveness_rule;
