@@ -24,11 +24,12 @@ const INSPECTOR = require_('@modelcontextprotocol/inspector/cli/build/cli.js');
 const INSPECTOR_CLI = require_('@modelcontextprotocol/inspector-cli/build/index.js');
 const BIN = path.join(root, 'bin', 'session-buddy.js');
 /**
- * Calls at a time per transport. HTTP stays at 2: each Inspector process compiles every output schema
- * after tools/list, which on a starved CPU can block its event loop past the server's 5 s keep-alive,
- * and the process then writes its call on a socket the server has just closed ("other side closed").
+ * Calls at a time per transport. HTTP calls run one at a time: each Inspector process compiles every
+ * output schema after tools/list, which on a starved CPU (several processes at once on a loaded
+ * machine) blocked its event loop past the server's 5 s keep-alive, and the process then wrote its
+ * call on a socket the server had just closed ("fetch failed: other side closed").
  */
-const CONCURRENCY = { stdio: 4, http: 2 };
+const CONCURRENCY = { stdio: 4, http: 1 };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inspector-'));
 const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inspector-project-'));

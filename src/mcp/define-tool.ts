@@ -38,7 +38,8 @@ export interface ToolOutput<Out extends z.ZodRawShape> {
 export const UNKNOWN_TOOL_LABEL = '(unknown)';
 
 interface RegisteredTool {
-  definition: Tool;
+  /** As tools/list shows it; built on the first tools/list of the server (a session that never lists pays nothing). */
+  definition(): Tool;
   run(args: unknown): Promise<CallToolResult>;
 }
 
@@ -52,7 +53,7 @@ class ToolTable {
   ) {
     const low = server.server;
     low.registerCapabilities({ tools: {} });
-    low.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...this.tools.values()].map((t) => t.definition) }));
+    low.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...this.tools.values()].map((t) => t.definition()) }));
     // Registered at the protocol level: the Server's own tools/call wrapper answers non-object
     // `arguments` with a JSON-RPC error before any handler runs.
     Protocol.prototype.setRequestHandler.call(low, callRequestSchema as never, ((req: z.infer<typeof callRequestSchema>) =>
@@ -101,12 +102,14 @@ export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
 ): void {
   const table = tableOf(server, deps);
   if (table.tools.has(spec.name)) throw new Error(`tool ${spec.name} is already registered`);
+  // Built once per registration: zod compiles a schema on its first parse.
+  const input = z.object(spec.inputSchema).strict();
   const output = z.object(spec.outputSchema);
   const run = async (rawArgs: unknown): Promise<CallToolResult> => {
     const started = performance.now();
     try {
       deps.rateLimiter.take(deps.clientId);
-      const out = await handler(parseToolArguments(spec.inputSchema, rawArgs));
+      const out = await handler(parseToolArguments(input, rawArgs));
       const checked = output.safeParse(out.structured);
       if (!checked.success) throw new Error(`structured output does not match the output schema: ${checked.error.message}`);
       deps.bus.emit('tool.called', { tool: spec.name, outcome: 'ok', seconds: (performance.now() - started) / 1000 });
@@ -118,12 +121,14 @@ export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
       return errorResult(e);
     }
   };
-  const definition: Tool = {
-    name: spec.name,
-    title: spec.title,
-    description: spec.description,
-    ...(toolJsonSchemas(spec.inputSchema, spec.outputSchema) as Pick<Tool, 'inputSchema' | 'outputSchema'>),
-    ...(spec.annotations ? { annotations: spec.annotations } : {}),
-  };
-  table.tools.set(spec.name, { definition, run });
+  let definition: Tool | undefined;
+  const describe = (): Tool =>
+    (definition ??= {
+      name: spec.name,
+      title: spec.title,
+      description: spec.description,
+      ...(toolJsonSchemas(input, output) as Pick<Tool, 'inputSchema' | 'outputSchema'>),
+      ...(spec.annotations ? { annotations: spec.annotations } : {}),
+    });
+  table.tools.set(spec.name, { definition: describe, run });
 }
