@@ -115,6 +115,9 @@ for (const transport of ['in-memory', 'http'] as const) {
       assert.equal(lastCall().tool, UNKNOWN_TOOL_LABEL);
       const noName = await rawCall(client, { name: 42, arguments: {} });
       expectStructuredError(noName, 'INVALID_INPUT', 'name', /must be the name of a tool/);
+      const long = await rawCall(client, { name: 'x'.repeat(10_000), arguments: {} });
+      assert.ok(JSON.stringify(long).length < 2_000, 'the unknown name is not echoed in full');
+
     });
   });
 }

@@ -60,7 +60,8 @@ class ToolTable {
       this.call(req.params)) as never);
   }
 
-  private async call(params: Record<string, unknown>): Promise<CallToolResult> {
+  private async call(raw: unknown): Promise<CallToolResult> {
+    const params = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const name = params.name;
     const tool = typeof name === 'string' ? this.tools.get(name) : undefined;
     if (tool) return tool.run(params.arguments);
@@ -71,7 +72,7 @@ class ToolTable {
       e =
         typeof name !== 'string'
           ? AppError.invalid('name', 'must be the name of a tool (a string)')
-          : new AppError('NOT_FOUND', `name: no tool '${name}' (see tools/list)`, { field: 'name', rule: 'must name a listed tool' });
+          : new AppError('NOT_FOUND', `name: no tool '${name.slice(0, 128)}' (see tools/list)`, { field: 'name', rule: 'must name a listed tool' });
     } catch (err) {
       e = toAppError(err);
     }
@@ -81,7 +82,7 @@ class ToolTable {
 }
 
 /** Any tools/call request: its params are checked by ToolTable.call, so every rejection is a tool result. */
-const callRequestSchema = z.object({ method: z.literal('tools/call'), params: z.record(z.string(), z.unknown()).default({}) });
+const callRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
 const tables = new WeakMap<McpServer, ToolTable>();
 
