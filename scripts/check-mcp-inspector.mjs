@@ -123,6 +123,7 @@ async function waitForHealth(url, child) {
   throw new Error('server did not answer /health within 20 s');
 }
 
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const failures = [];
 let calls = 0;
 const started = Date.now();
@@ -135,7 +136,6 @@ try {
     stdio: [process.execPath, BIN, 'mcp', '--data-dir', dataDir],
     http: [`${url}/mcp`],
   };
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   for (const [name, target] of Object.entries(targets)) {
     if (only && name !== only) continue;
     const listed = await run(INSPECTOR, ['--cli', ...target, '--method', 'tools/list']);
@@ -182,4 +182,4 @@ if (failures.length > 0) {
   console.error(`MCP Inspector: ${failures.length} failure(s) in ${calls} calls (${secs} s):\n  ${failures.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`MCP Inspector CLI: tools/list and ${calls} tool calls (every tool, valid and invalid input) over stdio and HTTP passed in ${secs} s`);
+console.log(`MCP Inspector CLI: tools/list and ${calls} tool calls (every tool, valid and invalid input) over ${only ?? 'stdio and http'} passed in ${secs} s`);
