@@ -29,3 +29,12 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function isWellFormedText(s: string): boolean {
   return !LONE_SURROGATE.test(s);
 }
+
+/**
+ * No C0 or C1 control characters (U+0000–U+001F, U+007F–U+009F: Unicode's
+ * Cc category). Written with two-digit hex escapes rather than `\p{Cc}` so that
+ * the `pattern` it becomes in the tools' JSON Schemas compiles in every
+ * mainstream regex engine (ECMAScript, Python `re`, Java, .NET, PCRE, RE2).
+ */
+export const NO_CONTROL_CHARS = /^[^\x00-\x1F\x7F-\x9F]*$/;
+export const NO_CONTROL_CHARS_RULE = 'must not contain control characters';

@@ -101,6 +101,15 @@ export class UserSkillIndex {
     this.syncSuccess(u, s, c.successes > 0);
   }
 
+  /** The skills `user` has invoked at least once (none for an unknown user). */
+  invokedSkills(user: string): Set<string> {
+    const u = this.userIds.get(user);
+    const out = new Set<string>();
+    if (u === undefined) return out;
+    for (const [s, c] of this.counts[u]!) if (c.invocations > 0) out.add(this.skillNames[s]!);
+    return out;
+  }
+
   recommend(target: string, limit: number, options: RecommendOptions = {}): RecommendationResult {
     if (!Number.isInteger(limit) || limit < 1) throw AppError.invalid('limit', 'must be an integer >= 1');
     const minSimilarity = options.minSimilarity ?? 0;

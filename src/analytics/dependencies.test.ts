@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { skillDependencies } from './dependencies.js';
+import { relationshipOf, skillDependencies } from './dependencies.js';
 import type { SkillPairCount } from './types.js';
 
 /*
@@ -77,5 +77,32 @@ describe('skillDependencies', () => {
       () => skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 2, limit: 5 }),
       { code: 'INVALID_INPUT' },
     );
+  });
+});
+
+describe('relationship and min_lift', () => {
+  it('labels lift > 1.1 complements, < 0.9 substitutes, else independent', () => {
+    assert.equal(relationshipOf(2.5), 'complements');
+    assert.equal(relationshipOf(1.11), 'complements');
+    assert.equal(relationshipOf(1.1), 'independent');
+    assert.equal(relationshipOf(1), 'independent');
+    assert.equal(relationshipOf(0.9), 'independent');
+    assert.equal(relationshipOf(0.89), 'substitutes');
+    assert.equal(relationshipOf(0.4), 'substitutes');
+  });
+
+  it('labels each rule and drops rules below min_lift (lifts from the table above: 2.5, 2.5, 1.5, 1.5, 0.4, 0.4)', () => {
+    const base = { pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 0, limit: 10 };
+    assert.deepEqual(
+      skillDependencies(base).rules.map((x) => x.relationship),
+      ['complements', 'complements', 'complements', 'complements', 'substitutes', 'substitutes'],
+    );
+    const r = skillDependencies({ ...base, minLift: 1.5 });
+    assert.deepEqual(r.rules.map((x) => `${x.antecedent}>${x.consequent}`), ['deploy>test', 'test>deploy', 'test>lint', 'lint>test']);
+    assert.equal(r.rules_matched, 4);
+    const none = skillDependencies({ ...base, minLift: 3 });
+    assert.equal(none.rules.length, 0);
+    assert.equal(none.reason, 'no skill pair co-occurs in at least 0 of sessions with lift >= 3');
+    assert.throws(() => skillDependencies({ ...base, minLift: -1 }), /min_lift/);
   });
 });

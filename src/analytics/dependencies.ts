@@ -6,9 +6,30 @@
  *   confidence(A→B) = sessions(A∧B) / sessions(A)
  *   lift(A→B)       = confidence(A→B) / (sessions(B) / N)
  * Lift > 1 means B shows up with A more often than it would by chance.
+ *
+ * Relationship of a rule, with ε = RELATIONSHIP_EPSILON (0.1):
+ *   lift > 1 + ε  'complements'  (used together more often than chance)
+ *   lift < 1 − ε  'substitutes'  (used together less often than chance: one tends to replace the other)
+ *   otherwise     'independent'
  */
 import { AppError } from '../errors.js';
 import type { SkillPairCount } from './types.js';
+
+/** Lift within 1 ± ε counts as independent. */
+export const RELATIONSHIP_EPSILON = 0.1;
+
+export type SkillRelationship = 'complements' | 'substitutes' | 'independent';
+
+export const RELATIONSHIP_RULE =
+  `relationship: lift > ${1 + RELATIONSHIP_EPSILON} complements (used together more often than chance), ` +
+  `lift < ${1 - RELATIONSHIP_EPSILON} substitutes (less often than chance), otherwise independent.`;
+
+/** The relationship a lift stands for (see RELATIONSHIP_RULE). */
+export function relationshipOf(lift: number): SkillRelationship {
+  if (lift > 1 + RELATIONSHIP_EPSILON) return 'complements';
+  if (lift < 1 - RELATIONSHIP_EPSILON) return 'substitutes';
+  return 'independent';
+}
 
 export interface AssociationRule {
   antecedent: string;
@@ -18,6 +39,7 @@ export interface AssociationRule {
   support: number;
   confidence: number;
   lift: number;
+  relationship: SkillRelationship;
 }
 
 export interface SkillDependenciesInput {
@@ -27,6 +49,8 @@ export interface SkillDependenciesInput {
   totalSessions: number;
   /** Minimum support in [0, 1]. */
   minSupport: number;
+  /** Minimum lift (>= 0); default 0 (no lift filter). */
+  minLift?: number;
   limit: number;
   /** Only rules whose antecedent is this skill. */
   skill?: string;
@@ -43,6 +67,8 @@ export interface SkillDependenciesResult {
 
 export function skillDependencies(input: SkillDependenciesInput): SkillDependenciesResult {
   const { pairs, totalSessions, minSupport, limit, skill } = input;
+  const minLift = input.minLift ?? 0;
+  if (!(minLift >= 0 && Number.isFinite(minLift))) throw AppError.invalid('min_lift', 'must be a finite number >= 0');
   if (!Number.isInteger(limit) || limit < 1) throw AppError.invalid('limit', 'must be an integer >= 1');
   if (!(minSupport >= 0 && minSupport <= 1)) throw AppError.invalid('min_support', 'must be in [0, 1]');
   if (!(totalSessions >= 0)) throw AppError.invalid('total_sessions', 'must be >= 0');
@@ -60,14 +86,9 @@ export function skillDependencies(input: SkillDependenciesInput): SkillDependenc
     const support = together / totalSessions;
     if (support < minSupport) return;
     const confidence = together / sa;
-    rules.push({
-      antecedent: a,
-      consequent: b,
-      sessions_together: together,
-      support,
-      confidence,
-      lift: confidence / (sb / totalSessions),
-    });
+    const lift = confidence / (sb / totalSessions);
+    if (lift < minLift - 1e-9) return; // 0.6 / 0.4 is 1.4999999999999998 in binary floating point
+    rules.push({ antecedent: a, consequent: b, sessions_together: together, support, confidence, lift, relationship: relationshipOf(lift) });
   };
   for (const p of pairs) {
     if (p.a === p.b) continue;
@@ -87,10 +108,11 @@ export function skillDependencies(input: SkillDependenciesInput): SkillDependenc
   rules.length = Math.min(rules.length, limit);
   const result: SkillDependenciesResult = { rules, total_sessions: totalSessions, rules_matched: matched };
   if (rules.length === 0) {
+    const liftText = minLift > 0 ? ` with lift >= ${minLift}` : '';
     result.reason =
       skill !== undefined
-        ? `no skill co-occurs with ${skill} in at least ${minSupport} of sessions`
-        : `no skill pair co-occurs in at least ${minSupport} of sessions`;
+        ? `no skill co-occurs with ${skill} in at least ${minSupport} of sessions${liftText}`
+        : `no skill pair co-occurs in at least ${minSupport} of sessions${liftText}`;
   }
   return result;
 }

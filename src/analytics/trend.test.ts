@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../errors.js';
-import { fitLine, skillTrend } from './trend.js';
+import { fitChange, fitLine, skillTrend } from './trend.js';
 import type { HourlyRollup } from './types.js';
 
 const H = 3_600_000;
@@ -60,6 +60,10 @@ describe('skillTrend', () => {
     assert.equal(s.r_squared, 1);
     close(s.p_value, 0, 1e-9);
     assert.equal(s.classification, 'improving');
+    // Fitted at x = 0 and x = 4 (the first and last non-empty buckets): 0.5 and 0.9, +80 %.
+    close(s.start_value, 0.5, 1e-9);
+    close(s.end_value, 0.9, 1e-9);
+    assert.equal(s.change_percent, 80);
     // Usage: invocations 10, 10, 0, 10, 10 at x = 0..4; x̄ = 2, ȳ = 8,
     // Sxy = (−2)(2) + (−1)(2) + 0(−8) + (1)(2) + (2)(2) = 0 → slope 0, r² 0, p 1 → flat.
     const u = t.usage_trend;
@@ -69,6 +73,7 @@ describe('skillTrend', () => {
     assert.equal(u.r_squared, 0);
     close(u.p_value, 1, 1e-9);
     assert.equal(u.classification, 'flat');
+    assert.deepEqual([u.start_value, u.end_value, u.change_percent], [8, 8, 0]);
   });
 
   it('aggregates hours into UTC days and hand-checks a noisy decline and a non-significant rise', () => {
@@ -100,6 +105,10 @@ describe('skillTrend', () => {
     assert.equal(s.r_squared, 0.9259);
     close(s.p_value, pT3(37.5), 1e-6);
     assert.equal(s.classification, 'declining');
+    // Fitted 0.92 at day 0 and 0.92 − 4 × 0.1 = 0.52 at day 4: (0.52 − 0.92) / 0.92 = −43.48 % → −43.5.
+    close(s.start_value, 0.92, 1e-6);
+    close(s.end_value, 0.52, 1e-6);
+    assert.equal(s.change_percent, -43.5);
     // Usage: ȳ = 30, Sxy = (−2)(−20) + (−1)(0) + 0 + (1)(20) + (2)(10) = 80 → slope 8, intercept 30 − 16 = 14;
     //   Syy = 400 + 0 + 100 + 400 + 100 = 1000, r² = 8 · 80 / 1000 = 0.64; SSres = 360, SE = sqrt(360/3/10) = sqrt(12)
     //   t² = 64 / 12 = 16/3 → u = 4/3, p = 1 − (2/π)(0.48 + atan(4/3)) = 0.1041 ≥ 0.05 → flat despite slope > 0
@@ -110,6 +119,8 @@ describe('skillTrend', () => {
     close(u.p_value, 1 - (2 / Math.PI) * (0.48 + Math.atan(4 / 3)), 1e-4);
     close(u.p_value, 0.1041, 1e-4);
     assert.equal(u.classification, 'flat');
+    // Fitted 14 at day 0 and 14 + 4 × 8 = 46 at day 4: +228.57 % → 228.6.
+    assert.deepEqual([u.start_value, u.end_value, u.change_percent], [14, 46, 228.6]);
   });
 
   it('reports insufficient_data with fewer than 3 points and stable for a constant rate', () => {
@@ -120,6 +131,9 @@ describe('skillTrend', () => {
       r_squared: null,
       n_points: 2,
       p_value: null,
+      start_value: null,
+      end_value: null,
+      change_percent: null,
       classification: 'insufficient_data',
     });
     assert.equal(two.usage_trend.n_points, 4); // 4, 4, 0, 0 over all buckets
@@ -140,6 +154,9 @@ describe('skillTrend', () => {
       r_squared: null,
       n_points: 3,
       p_value: 1,
+      start_value: 0.9,
+      end_value: 0.9,
+      change_percent: 0,
       classification: 'stable',
     });
   });
@@ -160,5 +177,17 @@ describe('fitLine', () => {
     close(f.intercept, 1, 1e-12);
     close(f.rSquared, 1, 1e-12);
     assert.equal(f.pValue < 1e-6, true);
+  });
+});
+
+describe('fitChange', () => {
+  it('clamps the fitted ends to the metric range and gives no percentage from a zero start', () => {
+    // y = 1.2 − 0.3x over x = 0..2: 1.2 → clamped 1, 0.6; change (0.6 − 1) / 1 = −40 %.
+    const r = fitChange({ intercept: 1.2, slope: -0.3 }, 0, 2, { min: 0, max: 1 });
+    assert.equal(r.start, 1);
+    close(r.end, 0.6, 1e-12);
+    close(r.changePercent!, -40, 1e-9);
+    // y = −2 + 3x over x = 0..2 on a count: −2 → 0, 4; no percentage of 0.
+    assert.deepEqual(fitChange({ intercept: -2, slope: 3 }, 0, 2, { min: 0, max: Infinity }), { start: 0, end: 4, changePercent: null });
   });
 });

@@ -5,7 +5,7 @@
  * used more or less?).
  */
 import { AppError } from '../errors.js';
-import { roundCoef, roundMs, roundPValue, roundRate } from './round.js';
+import { roundCoef, roundMs, roundPValue, roundRate, roundTo } from './round.js';
 import { studentTTwoSidedP } from './stats.js';
 import type { HourlyRollup } from './types.js';
 import { HOUR_MS } from './types.js';
@@ -42,6 +42,12 @@ export interface LineFit<C extends string> {
   n_points: number;
   /** Two-sided p-value of the slope (t = slope / SE, df = n_points − 2); null when insufficient_data. */
   p_value: number | null;
+  /** The fitted line at the first fitted bucket (clamped to the metric's range); null when insufficient_data. */
+  start_value: number | null;
+  /** The fitted line at the last fitted bucket (clamped likewise); null when insufficient_data. */
+  end_value: number | null;
+  /** (end_value − start_value) / start_value × 100, one decimal; null when insufficient_data or start_value is 0. */
+  change_percent: number | null;
   classification: C | 'insufficient_data';
 }
 
@@ -117,10 +123,28 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): RawFit {
   return { slope, intercept, rSquared, pValue };
 }
 
+/**
+ * Start and end of a fit: the fitted line at the first and the last fitted x,
+ * clamped to [min, max] (a success rate stays within [0, 1], a count >= 0),
+ * and the change between them in percent of the start.
+ */
+export function fitChange(
+  fit: { slope: number; intercept: number },
+  firstX: number,
+  lastX: number,
+  bounds: { min: number; max: number },
+): { start: number; end: number; changePercent: number | null } {
+  const at = (x: number) => Math.min(bounds.max, Math.max(bounds.min, fit.intercept + fit.slope * x));
+  const start = at(firstX);
+  const end = at(lastX);
+  return { start, end, changePercent: start === 0 ? null : ((end - start) / Math.abs(start)) * 100 };
+}
+
 function classify<C extends string>(
   xs: readonly number[],
   ys: readonly number[],
   labels: { up: C; down: C; none: C },
+  bounds: { min: number; max: number },
 ): LineFit<C> {
   if (xs.length < MIN_TREND_POINTS) {
     return {
@@ -129,17 +153,24 @@ function classify<C extends string>(
       r_squared: null,
       n_points: xs.length,
       p_value: null,
+      start_value: null,
+      end_value: null,
+      change_percent: null,
       classification: 'insufficient_data',
     };
   }
   const f = fitLine(xs, ys);
   const significant = f.pValue < TREND_SIGNIFICANCE;
+  const change = fitChange(f, xs[0]!, xs[xs.length - 1]!, bounds);
   return {
     slope_per_bucket: roundCoef(f.slope),
     intercept: roundCoef(f.intercept),
     r_squared: roundRate(f.rSquared),
     n_points: xs.length,
     p_value: roundPValue(f.pValue),
+    start_value: roundCoef(change.start),
+    end_value: roundCoef(change.end),
+    change_percent: change.changePercent === null ? null : roundTo(change.changePercent, 1),
     classification: significant && f.slope > 0 ? labels.up : significant && f.slope < 0 ? labels.down : labels.none,
   };
 }
@@ -213,12 +244,15 @@ export function skillTrend(input: SkillTrendInput): SkillTrend {
     from: new Date(first * bucketMs).toISOString(),
     to: new Date((first + count) * bucketMs).toISOString(),
     points,
-    success_rate_trend: classify(rateX, rateY, { up: 'improving', down: 'declining', none: 'stable' }),
-    usage_trend: classify(allX, usageY, { up: 'rising', down: 'falling', none: 'flat' }),
+    success_rate_trend: classify(rateX, rateY, { up: 'improving', down: 'declining', none: 'stable' }, { min: 0, max: 1 }),
+    usage_trend: classify(allX, usageY, { up: 'rising', down: 'falling', none: 'flat' }, { min: 0, max: Infinity }),
     significance_rule:
       `Unweighted least squares on bucket index (0 = first ${granularity}). Success rate uses non-empty buckets only; ` +
       `usage uses every bucket (empty = 0 invocations). A slope is a trend when its two-sided p-value ` +
       `(t = slope / SE, df = n - 2) is below ${TREND_SIGNIFICANCE}: success rate improving/declining, usage ` +
-      `rising/falling; otherwise stable/flat. Fewer than ${MIN_TREND_POINTS} points: insufficient_data.`,
+      `rising/falling; otherwise stable/flat. Fewer than ${MIN_TREND_POINTS} points: insufficient_data. ` +
+      `start_value and end_value are the fitted line at the first and the last fitted bucket (success rate clamped ` +
+      `to [0, 1], usage to >= 0); change_percent = (end_value - start_value) / start_value x 100 (null when ` +
+      `start_value is 0).`,
   };
 }

@@ -3,6 +3,7 @@
  * session (HTTP) or per process (stdio); they all share the app's store.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerSessionPrompts } from './prompts.js';
 import type { ToolDeps } from './tool-deps.js';
 import { registerAllTools } from './tools/index.js';
 
@@ -12,13 +13,15 @@ export function buildMcpServer(deps: ToolDeps, version: string): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version },
     {
-      capabilities: { tools: {}, logging: {} },
+      capabilities: { tools: {}, prompts: {}, logging: {} },
       instructions:
         'Session Buddy records the skills and tools an agent invokes and answers questions about them: ' +
         'usage, failures, anomalies, trends, recommendations and dependencies. Track invocations with ' +
-        'track_skill_invocation; query with the get_* and detect_* tools.',
+        'track_skill_invocation; query with the get_* and detect_* tools. The session workflow (start, checkpoint, ' +
+        'end) is also offered as prompts.',
     },
   );
   registerAllTools(server, deps);
+  registerSessionPrompts(server);
   return server;
 }

@@ -78,7 +78,7 @@ export async function callOk<T = Record<string, unknown>>(client: Client, name: 
   return res.structuredContent as T;
 }
 
-/** Calls a tool expecting an error result; returns its text and parsed error (null for SDK-level validation errors). */
+/** Calls a tool expecting an error result; returns its text and its parsed structured error. */
 export async function callErr(
   client: Client,
   name: string,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { WORKFLOW_PHASES, type WorkflowPhase } from '../analytics/taxonomy.js';
 import type { NormalizedInvocation } from '../store/types.js';
-import { isWellFormedText } from '../validation.js';
+import { isWellFormedText, NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../validation.js';
 
 export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
 
@@ -46,7 +46,7 @@ export const textField = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE)
     .refine(isWellFormedText, 'must not contain lone UTF-16 surrogates');
 
 export const invocationShape = {

@@ -342,6 +342,10 @@ describe('get_skill_trend', () => {
       ['flat', 0, 1],
     );
     assert.match(out.significance_rule, /0\.05/);
+    // Fitted success rate at day 0: .52, at day 4: .52 + 4 × .1 = .92; change (.92 − .52) / .52 = 76.92 % → 76.9.
+    assert.deepEqual([sr.start_value, sr.end_value, sr.change_percent], [0.52, 0.92, 76.9]);
+    assert.deepEqual([out.usage_trend.start_value, out.usage_trend.end_value, out.usage_trend.change_percent], [10, 10, 0]);
+    assert.match(out.significance_rule, /change_percent/);
   });
 
   it('builds hourly series ending with the current hour', async () => {
@@ -418,6 +422,21 @@ describe('get_skill_dependencies', () => {
       out.rules.slice(0, 4).map((r: any) => `${r.antecedent}>${r.consequent}`),
       ['edit>plan', 'plan>edit', 'edit>test', 'test>edit'],
     );
+    // Lift 1.3333 > 1.1: complements; 1 (edit/test): independent; .6667 < .9: substitutes.
+    const rel = new Map(out.rules.map((r: any) => [`${r.antecedent}>${r.consequent}`, r.relationship]));
+    assert.equal(rel.get('edit>plan'), 'complements');
+    assert.equal(rel.get('edit>test'), 'independent');
+    assert.equal(rel.get('plan>test'), 'substitutes');
+    assert.match(out.rule, /lift > 1\.1 complements/);
+  });
+
+  it('filters by min_lift', async () => {
+    const out = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0, min_lift: 1 });
+    // Lifts 1.3333 (×2) and 1 (×2) stay; the two at .6667 go.
+    assert.deepEqual(out.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['edit>plan', 'plan>edit', 'edit>test', 'test>edit']);
+    assert.equal(out.rules_matched, 4);
+    const bad = await callErr(client, 'get_skill_dependencies', { min_lift: -1 });
+    assert.equal(bad.error?.field, 'min_lift');
   });
 
   it('filters by min_support, skill and limit', async () => {
@@ -491,6 +510,15 @@ describe('community baselines', () => {
     assert.equal(stored.source, 'stored');
     assert.deepEqual(stored.baselines, first.baselines);
     assert.equal(stored.user_comparison, null);
+    assert.equal(stored.total_skills, 2);
+  });
+
+  it('lists at most limit baselines, most effective first', async () => {
+    const one = await callOk<any>(client, 'get_community_baselines', { limit: 1 });
+    assert.deepEqual(one.baselines.map((b: any) => b.skill_name), ['y']);
+    assert.ok(one.total_skills >= 2);
+    const bad = await callErr(client, 'get_community_baselines', { limit: 0 });
+    assert.equal(bad.error?.field, 'limit');
   });
 
   it("compares a user's success rate with the community", async () => {

@@ -9,6 +9,7 @@ import { MAX_WINDOW_HOURS, MIN_WINDOW_HOURS, MIN_WINDOW_TEXT, WINDOW_RULE } from
 import { AppError } from '../../errors.js';
 import type { AnalyticsQueries, AnalyticsRecords } from '../../store/analytics-types.js';
 import type { ToolDeps } from '../tool-deps.js';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 export { WINDOW_RULE };
 
@@ -64,7 +65,7 @@ export const skillNameField = z
   .trim()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 export const intField = (min: number, max: number) =>
   z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roundRate } from '../../analytics/round.js';
+import { recommendSkillsFor } from '../../insights/recommendations.js';
 import type { UserSkillCache } from '../../insights/user-skill-cache.js';
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
@@ -21,7 +22,9 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
       name: 'get_collaborative_recommendations',
       title: 'Collaborative skill recommendations',
       description:
-        'Recommends skills this user has not used yet, based on what similar users use successfully. ' + RECOMMENDATION_METHOD,
+        'Recommends skills this user has not used yet, based on what similar users use successfully. ' + RECOMMENDATION_METHOD +
+        ' When the user has no successful invocation or no similar user, answers with the most successful skills overall ' +
+        'instead (basis "cold_start", rule in cold_start_rule).',
       inputSchema: {
         user_id: userIdField.describe('The user to recommend for (hashed before lookup, as when tracking)'),
         limit: intField(1, 50).default(5).describe('Maximum number of recommendations'),
@@ -30,21 +33,22 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
         recommendations: z.array(
           z.object({
             skill_name: z.string(),
-            score: z.number().describe('Similarity-weighted neighbour success rate in [0, 1]'),
-            supporting_users: z.number().int().describe('Similar users who used the skill successfully'),
-            neighbor_success_rate: z.number().describe('Successes / invocations of the skill over the similar users who tried it'),
+            score: z.number().describe('Similarity-weighted neighbour success rate in [0, 1] (cold start: Wilson 95% lower bound of the overall success rate)'),
+            supporting_users: z.number().int().describe('Similar users who used the skill successfully (cold start: all users who used it)'),
+            neighbor_success_rate: z.number().describe('Successes / invocations of the skill over the similar users who tried it (cold start: over all users)'),
           }),
         ),
         neighbors_considered: z.number().int(),
         target_skill_count: z.number().int().describe('Skills this user has used successfully'),
-        reason: z.string().nullable().describe('Why the list is empty, when it is'),
+        reason: z.string().nullable().describe('Why the list is empty, or why it is a cold-start answer'),
+        basis: z.enum(['similar_users', 'cold_start']).describe('similar_users: collaborative filtering; cold_start: most successful skills overall'),
+        cold_start_rule: z.string().nullable(),
         method: z.string(),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ user_id, limit }) => {
-      const index = await cache.get();
-      const r = index.recommend(subjectUserHash(deps.caller, deps.hashUser, user_id)!, limit);
+      const r = await recommendSkillsFor({ cache, store: deps.store }, subjectUserHash(deps.caller, deps.hashUser, user_id)!, limit);
       const recommendations = r.recommendations.map((x) => ({
         skill_name: x.skill_name,
         score: roundRate(x.score),
@@ -54,7 +58,9 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
       const text =
         recommendations.length === 0
           ? `No recommendations: ${r.reason ?? 'nothing to recommend'}.`
-          : `${recommendations.length} recommendation(s) from ${r.neighbors_considered} similar user(s): ` +
+          : (r.basis === 'cold_start'
+              ? `${recommendations.length} cold-start recommendation(s) (${r.reason}): `
+              : `${recommendations.length} recommendation(s) from ${r.neighbors_considered} similar user(s): `) +
             recommendations.map((x) => `${x.skill_name} (score ${x.score}, ${x.supporting_users} user(s))`).join(', ') +
             '.';
       return {
@@ -63,6 +69,8 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
           neighbors_considered: r.neighbors_considered,
           target_skill_count: r.target_skill_count,
           reason: r.reason ?? null,
+          basis: r.basis,
+          cold_start_rule: r.cold_start_rule,
           method: RECOMMENDATION_METHOD,
         },
         text,

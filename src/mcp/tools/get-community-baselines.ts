@@ -4,7 +4,8 @@ import { compareUserToCommunity, computeCommunityBaselines, type CommunityBaseli
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { createAnalyticsContext, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
+import { createAnalyticsContext, intField, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 export const baselineSchema = z.object({
   skill_name: z.string(),
@@ -23,7 +24,7 @@ const userIdField = z
   .trim()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 /** The ranking rule as baselines.ts states it (it returns the text with every computation). */
 const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [], now: 0 }).effectiveness_rule;
@@ -42,16 +43,19 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         'percentile (rank by the Wilson 95% lower bound of the success rate). Reads the baselines stored by ' +
         'update_community_baselines or by the server\'s scheduled refresh (source "stored", with its age); if none were ever stored, or the skill asked for is newer ' +
         'than the stored set, computes them now (source "computed_now") without storing. With user_id, compares ' +
-        "that user's success rate per skill with the community (binomial z, |z| >= 1.96).",
+        "that user's success rate per skill with the community (binomial z, |z| >= 1.96). Baselines are listed most " +
+        'effective first, at most `limit` of them (total_skills says how many there are).',
       inputSchema: {
         skill_name: skillNameField.optional().describe('Only this skill (percentiles still rank it against all skills)'),
         user_id: userIdField.optional().describe('Compare this user with the community; hashed, never stored or echoed'),
+        limit: intField(1, 1000).default(50).describe('At most this many baselines, most effective first'),
       },
       outputSchema: {
         source: z.enum(['stored', 'computed_now']),
         computed_at: z.string().describe('When the baselines were computed, ISO 8601 UTC'),
         age_seconds: z.number().int().describe('How old they are now; a running server refreshes them every 15 minutes by default'),
         baselines: z.array(baselineSchema),
+        total_skills: z.number().int().describe('Baselines before `limit` was applied'),
         effectiveness_rule: z.string(),
         user_comparison: z
           .object({
@@ -76,7 +80,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ skill_name, user_id }) => {
+    async ({ skill_name, user_id, limit }) => {
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const now = deps.now();
       let source: 'stored' | 'computed_now' = 'stored';
@@ -91,7 +95,8 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         computedAt = now;
         all = (await deps.baselines.computeNow(now)).skills;
       }
-      const baselines = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
+      const matching = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
+      const baselines = matching.slice(0, limit);
 
       let comparison = null;
       const subject = subjectUserHash(deps.caller, deps.hashUser, user_id);
@@ -106,12 +111,12 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       const head =
         baselines.length === 0
           ? 'No skills recorded yet.'
-          : `${baselines.length} skill baseline(s) (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}, ${Math.max(0, Math.floor((now - computedAt) / 1000))} s ago). ` +
+          : `${matching.length} skill baseline(s)${matching.length > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}, ${Math.max(0, Math.floor((now - computedAt) / 1000))} s ago). ` +
             baselines
               .slice(0, 5)
               .map((b) => `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`)
               .join('; ') +
-            (baselines.length > 5 ? `; +${baselines.length - 5} more.` : '.');
+            (matching.length > 5 ? `; +${matching.length - 5} more.` : '.');
       const userText =
         comparison === null
           ? ''
@@ -125,6 +130,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
           computed_at: new Date(computedAt).toISOString(),
           age_seconds: Math.max(0, Math.floor((now - computedAt) / 1000)),
           baselines,
+          total_skills: matching.length,
           effectiveness_rule: EFFECTIVENESS_RULE,
           user_comparison: comparison,
         },

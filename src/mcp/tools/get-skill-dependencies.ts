@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { skillDependencies } from '../../analytics/dependencies.js';
+import { RELATIONSHIP_RULE, skillDependencies } from '../../analytics/dependencies.js';
 import { roundRate, roundTo } from '../../analytics/round.js';
 import type { SkillPairCount } from '../../analytics/types.js';
 import { defineTool } from '../define-tool.js';
@@ -10,7 +10,8 @@ import { createAnalyticsContext, intField, numberField, requireSkill, skillNameF
 export const DEPENDENCY_RULE =
   'Over all recorded sessions (N): support(A→B) = sessions with both / N; confidence(A→B) = sessions with both / ' +
   'sessions with A; lift(A→B) = confidence / (sessions with B / N). Lift > 1: B occurs with A more often than ' +
-  'chance. Sorted by lift, then support, then confidence. Support and confidence rounded to 4 decimals, lift to 4.';
+  'chance. Sorted by lift, then support, then confidence. Support and confidence rounded to 4 decimals, lift to 4. ' +
+  RELATIONSHIP_RULE;
 
 export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
   defineTool(
@@ -26,6 +27,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
       inputSchema: {
         skill_name: skillNameField.optional().describe('Only rules starting from this skill'),
         min_support: numberField(0, 1).default(0.01).describe('Minimum share of all sessions containing both skills'),
+        min_lift: numberField(0, 1_000_000).default(0).describe('Minimum lift (e.g. 1.1 for complements only); 0 keeps every rule'),
         limit: intField(1, 100).default(20).describe('At most this many rules'),
       },
       outputSchema: {
@@ -39,6 +41,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
             support: z.number(),
             confidence: z.number(),
             lift: z.number(),
+            relationship: z.enum(['complements', 'substitutes', 'independent']),
           }),
         ),
         reason: z.string().optional(),
@@ -46,7 +49,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ skill_name, min_support, limit }) => {
+    async ({ skill_name, min_support, min_lift, limit }) => {
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const totalSessions = await deps.store.sessionCount();
       let pairs: SkillPairCount[] = [];
@@ -68,6 +71,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
         sessionsPerSkill: new Map(totals.map((t) => [t.skill, t.sessions])),
         totalSessions,
         minSupport: min_support,
+        minLift: min_lift,
         limit,
         ...(skill_name !== undefined ? { skill: skill_name } : {}),
       });
@@ -83,7 +87,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
           : `${result.rules_matched} rule(s) over ${totalSessions} session(s); top: ` +
             rules
               .slice(0, 5)
-              .map((r) => `${r.antecedent} → ${r.consequent} (support ${r.support}, confidence ${r.confidence}, lift ${r.lift})`)
+              .map((r) => `${r.antecedent} → ${r.consequent} (${r.relationship}; support ${r.support}, confidence ${r.confidence}, lift ${r.lift})`)
               .join('; ') +
             '.';
       return {

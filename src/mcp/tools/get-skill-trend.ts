@@ -22,6 +22,9 @@ const fitSchema = <C extends [string, ...string[]]>(labels: C) =>
     r_squared: z.number().nullable(),
     n_points: z.number().int(),
     p_value: z.number().nullable(),
+    start_value: z.number().nullable().describe('Fitted value at the first fitted bucket'),
+    end_value: z.number().nullable().describe('Fitted value at the last fitted bucket'),
+    change_percent: z.number().nullable().describe('(end_value − start_value) / start_value × 100'),
     classification: z.enum([...labels, 'insufficient_data']),
   });
 
@@ -90,7 +93,11 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       const text =
         `${skill_name}: ${total} invocations over ${trend.points.length} ${granularity} bucket(s) since ${w.window.from}. ` +
         `Success rate ${sr.classification}` +
-        (sr.slope_per_bucket !== null ? ` (slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})` : '') +
+        (sr.slope_per_bucket !== null
+          ? ` (${sr.start_value} → ${sr.end_value}` +
+            (sr.change_percent !== null ? `, ${sr.change_percent > 0 ? '+' : ''}${sr.change_percent}%` : '') +
+            `; slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})`
+          : '') +
         `; usage ${trend.usage_trend.classification}.`;
       return {
         structured: { skill_name, ...rest, window: w.window, as_of: new Date(now).toISOString(), window_rule: TREND_WINDOW_RULE },

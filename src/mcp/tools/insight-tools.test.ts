@@ -88,6 +88,8 @@ interface Recs {
   neighbors_considered: number;
   target_skill_count: number;
   reason: string | null;
+  basis: 'similar_users' | 'cold_start';
+  cold_start_rule: string | null;
 }
 
 describe('insight tools', () => {
@@ -142,6 +144,8 @@ describe('get_collaborative_recommendations', () => {
     assert.equal(r.neighbors_considered, 2);
     assert.equal(r.target_skill_count, 2);
     assert.equal(r.reason, null);
+    assert.equal(r.basis, 'similar_users');
+    assert.equal(r.cold_start_rule, null);
     const limited = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'T', limit: 1 });
     assert.deepEqual(limited.recommendations.map((x) => x.skill_name), ['c']);
   });
@@ -169,15 +173,54 @@ describe('get_collaborative_recommendations', () => {
     assert.equal(s.services.userSkillCache.builds, builds);
   });
 
-  it('says why when there is nothing to recommend, and rejects bad input', async () => {
+  it('answers a user without history from the whole community, and rejects bad input', async () => {
     const r = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'nobody' });
-    assert.deepEqual(r.recommendations, []);
-    assert.equal(r.reason, 'user has no successful invocations');
+    // Totals now: a 3/3, b 2/2, c 4/7, d 1/2, e 2/2. Wilson lower bounds: a .4385, b = e .3424 (b first by name),
+    // c .2505, d .0945.
+    assert.equal(r.basis, 'cold_start');
+    assert.deepEqual(r.recommendations.map((x) => x.skill_name), ['a', 'b', 'e', 'c', 'd']);
+    assert.equal(r.reason, 'user has no successful invocations: most successful skills overall instead');
     const bad = await callErr(s.client, 'get_collaborative_recommendations', { user_id: 'T', limit: 0 });
     assert.match(bad.text, /limit/);
     assert.match(bad.text, /must be >= 1/);
     const empty = await callErr(s.client, 'get_collaborative_recommendations', { user_id: '' });
     assert.match(empty.text, /user_id/);
+  });
+});
+
+describe('get_collaborative_recommendations cold start', () => {
+  let s: Setup;
+  // No skill is shared: steady 3/3 (A), pair 2/2 (B), shaky 1/2 (C), z 1/1 (L).
+  before(async () => {
+    s = await setup([...n('A', 'steady', 3), ...n('B', 'pair', 2), ...n('C', 'shaky', 1, 1), ...n('L', 'z', 1)]);
+  });
+  after(() => s.close());
+
+  // Wilson 95 % lower bounds, (p + z²/2n − z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), z² = 3.8416:
+  //   3/3: (1 + .640267 − 1.96 · .326667) / 2.280533 = .4385     2/2: (1 + .9604 − 1.96 · .49) / 2.9208 = .3424
+  //   1/1: (1 + 1.9208 − 1.96 · .98) / 4.8416 = .2065            1/2: (.5 + .9604 − 1.96 · .604235) / 2.9208 = .0945
+  it('gives a user with no history the most successful skills overall, marked as such', async () => {
+    const r = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'new-user', limit: 3 });
+    assert.equal(r.basis, 'cold_start');
+    assert.match(r.cold_start_rule ?? '', /Wilson/);
+    assert.deepEqual(r.recommendations, [
+      { skill_name: 'steady', score: 0.4385, supporting_users: 1, neighbor_success_rate: 1 },
+      { skill_name: 'pair', score: 0.3424, supporting_users: 1, neighbor_success_rate: 1 },
+      { skill_name: 'z', score: 0.2065, supporting_users: 1, neighbor_success_rate: 1 },
+    ]);
+    assert.equal(r.neighbors_considered, 0);
+  });
+
+  it('gives a user without similar users the same, leaving out what the user has tried', async () => {
+    const r = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'L' });
+    assert.equal(r.basis, 'cold_start');
+    assert.equal(r.reason, 'no similar users: most successful skills overall instead');
+    assert.equal(r.target_skill_count, 1);
+    assert.deepEqual(r.recommendations.map((x) => [x.skill_name, x.score, x.neighbor_success_rate]), [
+      ['steady', 0.4385, 1],
+      ['pair', 0.3424, 1],
+      ['shaky', 0.0945, 0.5],
+    ]);
   });
 });
 

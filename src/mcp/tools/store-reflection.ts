@@ -4,20 +4,21 @@ import { MAX_CONTENT_CHARS, MAX_PROJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS } from '.
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { reflectionSchema } from './session-schemas.js';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 export const tagField = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_TAG_CHARS, `must be at most ${MAX_TAG_CHARS} characters`)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 export const projectField = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_PROJECT_CHARS, `must be at most ${MAX_PROJECT_CHARS} characters`)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
