@@ -40,7 +40,10 @@ function prng(seed: number): () => number {
   };
 }
 
-const WORDS = 'const let return function import export from async await if else for while class interface type string number boolean null undefined true false new this throw catch try finally switch case default break continue yield static public private readonly extends implements'.split(' ');
+const WORDS =
+  'const let return function import export from async await if else for while class interface type string number boolean null undefined true false new this throw catch try finally switch case default break continue yield static public private readonly extends implements'.split(
+    ' ',
+  );
 const MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-1-20250805', 'claude-haiku-4-5-20251001'];
 
 /** A few MB of text shaped like source files and command output (quotes, tabs, newlines, some non-ASCII). */
@@ -168,7 +171,13 @@ class SessionWriter {
 
   meta(): void {
     if (this.rand() < 0.5) this.push({ type: 'summary', summary: this.text(60), leafUuid: uuid(this.rand) });
-    else this.push({ type: 'file-history-snapshot', messageId: uuid(this.rand), snapshot: { messageId: uuid(this.rand), trackedFileBackups: {}, timestamp: new Date(this.t).toISOString() }, isSnapshotUpdate: false });
+    else
+      this.push({
+        type: 'file-history-snapshot',
+        messageId: uuid(this.rand),
+        snapshot: { messageId: uuid(this.rand), trackedFileBackups: {}, timestamp: new Date(this.t).toISOString() },
+        isSnapshotUpdate: false,
+      });
   }
 
   /** One assistant turn: optional text, 1-3 tool calls (one line each, one message.id), then their results. */
@@ -186,7 +195,14 @@ class SessionWriter {
     });
     const assistant = (content: unknown[]) => {
       const { c, u } = this.common(sidechain);
-      this.push({ ...c, message: { model, id: msgId, type: 'message', role: 'assistant', content, stop_reason: null, stop_sequence: null, usage: usage() }, requestId, type: 'assistant', uuid: u, timestamp: this.tick(2) });
+      this.push({
+        ...c,
+        message: { model, id: msgId, type: 'message', role: 'assistant', content, stop_reason: null, stop_sequence: null, usage: usage() },
+        requestId,
+        type: 'assistant',
+        uuid: u,
+        timestamp: this.tick(2),
+      });
     };
     if (this.rand() < 0.3) assistant([{ type: 'thinking', thinking: this.text(200 + Math.floor(this.rand() * 1500)), signature: id(this.rand, 'Eu', 120) }]);
     if (this.rand() < 0.6) assistant([{ type: 'text', text: this.text(50 + Math.floor(this.rand() * 600)) }]);
@@ -197,16 +213,25 @@ class SessionWriter {
       const pick = this.rand();
       const file = `${this.cwd}/src/${WORDS[Math.floor(this.rand() * WORDS.length)]}.ts`;
       const [tool, input]: [string, Record<string, unknown>] =
-        pick < 0.3 ? ['Read', { file_path: file }]
-        : pick < 0.55 ? ['Bash', { command: this.rand() < 0.4 ? 'npm test' : 'git status', description: 'Run it' }]
-        : pick < 0.65 ? ['Grep', { pattern: 'export', path: `${this.cwd}/src`, output_mode: 'content' }]
-        : pick < 0.75 ? ['Edit', { file_path: file, old_string: this.text(80), new_string: this.text(90) }]
-        : pick < 0.8 ? ['Glob', { pattern: '**/*.ts' }]
-        : pick < 0.85 ? ['Task', { subagent_type: 'Explore', description: 'Find usages', prompt: this.text(300) }]
-        : pick < 0.88 ? ['Skill', { skill: 'code-review' }]
-        : pick < 0.93 ? ['mcp__session-buddy__get_real_time_metrics', { limit: 10 }]
-        : pick < 0.97 ? ['TodoWrite', { todos: [{ content: this.text(40), status: 'pending', activeForm: this.text(30) }] }]
-        : ['WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' }];
+        pick < 0.3
+          ? ['Read', { file_path: file }]
+          : pick < 0.55
+            ? ['Bash', { command: this.rand() < 0.4 ? 'npm test' : 'git status', description: 'Run it' }]
+            : pick < 0.65
+              ? ['Grep', { pattern: 'export', path: `${this.cwd}/src`, output_mode: 'content' }]
+              : pick < 0.75
+                ? ['Edit', { file_path: file, old_string: this.text(80), new_string: this.text(90) }]
+                : pick < 0.8
+                  ? ['Glob', { pattern: '**/*.ts' }]
+                  : pick < 0.85
+                    ? ['Task', { subagent_type: 'Explore', description: 'Find usages', prompt: this.text(300) }]
+                    : pick < 0.88
+                      ? ['Skill', { skill: 'code-review' }]
+                      : pick < 0.93
+                        ? ['mcp__session-buddy__get_real_time_metrics', { limit: 10 }]
+                        : pick < 0.97
+                          ? ['TodoWrite', { todos: [{ content: this.text(40), status: 'pending', activeForm: this.text(30) }] }]
+                          : ['WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' }];
       made.push({ tid, tool, input });
       assistant([{ type: 'tool_use', id: tid, name: tool, input }]);
       this.toolCalls++;
@@ -216,11 +241,24 @@ class SessionWriter {
       const failed = this.rand() < 0.06;
       const out = failed ? `Error: Exit code 1\n${this.text(200)}` : this.text(resultLength(this.rand));
       const toolUseResult =
-        tool === 'Read' ? { type: 'text', file: { filePath: input.file_path, content: out, numLines: out.split('\n').length, startLine: 1, totalLines: out.split('\n').length } }
-        : tool === 'Bash' ? { stdout: out, stderr: '', interrupted: false, isImage: false }
-        : failed ? `Error: ${out.slice(0, 200)}`
-        : { filenames: [], durationMs: Math.floor(this.rand() * 900), numFiles: 0, truncated: false };
-      this.push({ ...c, type: 'user', message: { role: 'user', content: [{ tool_use_id: tid, type: 'tool_result', content: out, ...(failed ? { is_error: true } : {}) }] }, uuid: u, timestamp: this.tick(tool === 'Bash' ? 30 : 3), toolUseResult });
+        tool === 'Read'
+          ? {
+              type: 'text',
+              file: { filePath: input.file_path, content: out, numLines: out.split('\n').length, startLine: 1, totalLines: out.split('\n').length },
+            }
+          : tool === 'Bash'
+            ? { stdout: out, stderr: '', interrupted: false, isImage: false }
+            : failed
+              ? `Error: ${out.slice(0, 200)}`
+              : { filenames: [], durationMs: Math.floor(this.rand() * 900), numFiles: 0, truncated: false };
+      this.push({
+        ...c,
+        type: 'user',
+        message: { role: 'user', content: [{ tool_use_id: tid, type: 'tool_result', content: out, ...(failed ? { is_error: true } : {}) }] },
+        uuid: u,
+        timestamp: this.tick(tool === 'Bash' ? 30 : 3),
+        toolUseResult,
+      });
     }
   }
 }
@@ -254,7 +292,14 @@ export function generateTree(spec: TreeSpec): TreeInfo {
     const file = path.join(spec.root, 'projects', project, `${uuid(rand)}.jsonl`);
     // Sessions end before now (a big one spans days): the tracker refuses calls dated in the future.
     const start = now - (big ? 60 : 10 + rand() * 50) * 86_400_000;
-    const w = writeSession(file, big ? spec.bigFileBytes : Math.max(2000, raw[i - 1]! * scale), rand, pool, start, `/home/dev/work/${project.split('-').pop()}`);
+    const w = writeSession(
+      file,
+      big ? spec.bigFileBytes : Math.max(2000, raw[i - 1]! * scale),
+      rand,
+      pool,
+      start,
+      `/home/dev/work/${project.split('-').pop()}`,
+    );
     info.files.push(file);
     if (big) info.bigFile = file;
     info.bytes += w.bytes;

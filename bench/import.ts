@@ -74,7 +74,9 @@ if (keep) {
   bigFile = info.bigFile;
   fs.writeFileSync(path.join(work, 'tree.json'), JSON.stringify({ bigFile, bytes: info.bytes, lines: info.lines, toolCalls: info.toolCalls }));
   fs.writeFileSync(specFile, JSON.stringify(spec));
-  process.stderr.write(`generated ${(info.bytes / MiB).toFixed(0)} MiB, ${info.lines} lines, ${info.toolCalls} tool calls in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `generated ${(info.bytes / MiB).toFixed(0)} MiB, ${info.lines} lines, ${info.toolCalls} tool calls in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }
 const tree = JSON.parse(fs.readFileSync(path.join(work, 'tree.json'), 'utf8')) as { bytes: number; lines: number; toolCalls: number };
 
@@ -114,13 +116,21 @@ const rows: Array<[string, Run, string, string]> = [
   ['session-buddy import, first', first, `${s1.invocations} calls, ${s1.inserted} new, ${s1.malformed} malformed`, `${(s1.elapsedMs! / 1000).toFixed(2)} s`],
   ['ccusage daily --json (2nd run)', cc2, '', ''],
   ['session-buddy import, unchanged tree', again, `${s2.unchanged} unchanged, ${s2.bytes} bytes read`, `${s2.elapsedMs} ms`],
-  [`session-buddy import, ${(appended / MiB).toFixed(2)} MiB appended to the ${appendedTo} MiB file`, append, `${s3.bytes} bytes read, ${s3.inserted} new`, `${s3.elapsedMs} ms`],
+  [
+    `session-buddy import, ${(appended / MiB).toFixed(2)} MiB appended to the ${appendedTo} MiB file`,
+    append,
+    `${s3.bytes} bytes read, ${s3.inserted} new`,
+    `${s3.elapsedMs} ms`,
+  ],
 ];
 const lines = [
   `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores`,
   '',
   '| step | wall time | CPU (user+sys) | peak RSS | import time (in process) | load avg before | result |',
   '|---|---:|---:|---:|---:|---:|---|',
-  ...rows.map(([name, r, result, inproc]) => `| ${name} | ${r.wallS.toFixed(2)} s | ${r.cpuS.toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${inproc} | ${r.load.toFixed(1)} | ${result} |`),
+  ...rows.map(
+    ([name, r, result, inproc]) =>
+      `| ${name} | ${r.wallS.toFixed(2)} s | ${r.cpuS.toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${inproc} | ${r.load.toFixed(1)} | ${result} |`,
+  ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

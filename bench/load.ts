@@ -114,12 +114,16 @@ async function main() {
   const store = schema?.url ?? STORE;
   if (!url) {
     // Seeded into the store under test (the server below runs on the same one).
-    const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(store ? ['--store', store] : [])], { stdio: 'ignore' });
+    const seed = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'seed-demo', '--invocations', String(SEED), ...(store ? ['--store', store] : [])], {
+      stdio: 'ignore',
+    });
     await new Promise((r) => seed.on('exit', r));
     ({ child, url } = await startServer(dataDir, store));
   }
   const kind = URL_ ? 'external' : STORE ? 'postgres' : 'sqlite';
-  process.stderr.write(`server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}, ${SDK ? 'SDK' : 'raw protocol'} clients\n`);
+  process.stderr.write(
+    `server ${url} (${kind}), ${CLIENTS} clients, ${WARMUP} s warm-up + ${SECONDS} s measured, ${RATE > 0 ? `${RATE} calls/s per client` : 'no pause between calls'}, ${SDK ? 'SDK' : 'raw protocol'} clients\n`,
+  );
   const latencies = new Map<string, number[]>();
   const errors = new Map<string, number>();
   let calls = 0;
@@ -146,7 +150,17 @@ async function main() {
           // 70 % tracking, 30 % analytics; the position in the cycle differs per client, so the reads do not all come at once.
           const track = (i + c) % 10 < 7;
           const [name, callArgs] = track
-            ? ['track_skill_invocation', { skill_name: `skill-${(c + i) % 40}`, user_id: `user-${c}`, session_id: `load-${c}-${Math.floor(i / 20)}`, workflow_phase: 'implementation', completed: i % 13 !== 0, duration_ms: 100 + (i % 900) }]
+            ? [
+                'track_skill_invocation',
+                {
+                  skill_name: `skill-${(c + i) % 40}`,
+                  user_id: `user-${c}`,
+                  session_id: `load-${c}-${Math.floor(i / 20)}`,
+                  workflow_phase: 'implementation',
+                  completed: i % 13 !== 0,
+                  duration_ms: 100 + (i % 900),
+                },
+              ]
             : READS[(c + reads++) % READS.length]!;
           const t = scheduled ?? performance.now();
           let failed = false;
@@ -181,7 +195,9 @@ async function main() {
   const load = RATE > 0 ? `${CLIENTS} × ${RATE}/s` : `${CLIENTS}, no pause`;
   for (const [name, lat] of [...latencies.entries()].sort((a, b) => (a[0] === 'all' ? -1 : b[0] === 'all' ? 1 : a[0].localeCompare(b[0])))) {
     lat.sort((a, b) => a - b);
-    rows.push(`| ${kind} | ${load} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : errors.get(name) ?? 0} |`);
+    rows.push(
+      `| ${kind} | ${load} | ${name} (${lat.length}) | ${(lat.length / SECONDS).toFixed(0)} | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.99).toFixed(1)} | ${name === 'all' ? [...errors.values()].reduce((a, b) => a + b, 0) : (errors.get(name) ?? 0)} |`,
+    );
   }
   process.stdout.write(`${rows.join('\n')}\n`);
   process.stderr.write(`${calls} calls\n`);

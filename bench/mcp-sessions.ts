@@ -102,7 +102,11 @@ function post(url: string, body: object, sessionId: string | null): Promise<{ st
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, sessionId: (res.headers['mcp-session-id'] as string | undefined) ?? null, body: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          sessionId: (res.headers['mcp-session-id'] as string | undefined) ?? null,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
       res.on('error', reject);
     });
@@ -113,7 +117,16 @@ function post(url: string, body: object, sessionId: string | null): Promise<{ st
 
 let nextId = 1;
 const initialize = (url: string) =>
-  post(url, { jsonrpc: '2.0', id: nextId++, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }, null);
+  post(
+    url,
+    {
+      jsonrpc: '2.0',
+      id: nextId++,
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    },
+    null,
+  );
 
 async function openSession(url: string): Promise<string> {
   const init = await initialize(url);
@@ -124,7 +137,8 @@ async function openSession(url: string): Promise<string> {
 
 async function callTool(url: string, sid: string, name: string, args: object): Promise<void> {
   const r = await post(url, { jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } }, sid);
-  if (r.status !== 200 || !r.body.includes('"result"') || r.body.includes('"isError":true')) throw new Error(`${name} failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+  if (r.status !== 200 || !r.body.includes('"result"') || r.body.includes('"isError":true'))
+    throw new Error(`${name} failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
 }
 
 async function soak(calls: number): Promise<boolean> {
@@ -211,9 +225,13 @@ async function flood(inits: number, rateLimited: boolean): Promise<boolean> {
     await callTool(server.url, fresh, 'get_real_time_metrics', { limit: 5 });
     const health = (await (await fetch(`${server.url}/health`)).json()) as { mcp_sessions: number };
     const ok = after < 250 * MB;
-    console.log(`flood${rateLimited ? '' : ' (creation rate limit lifted)'}: ${inits} initialize requests never closed in ${seconds.toFixed(0)} s; HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `flood${rateLimited ? '' : ' (creation rate limit lifted)'}: ${inits} initialize requests never closed in ${seconds.toFixed(0)} s; HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     console.log(`  RSS ${(before / MB).toFixed(0)} MB before, ${(after / MB).toFixed(0)} MB after -> ${ok ? 'PASS' : 'FAIL'} (< 250 MB)`);
-    console.log(`  a fresh client (same address) then initialized and called a tool: served after ${waited.toFixed(0)} ms; open sessions ${health.mcp_sessions}`);
+    console.log(
+      `  a fresh client (same address) then initialized and called a tool: served after ${waited.toFixed(0)} ms; open sessions ${health.mcp_sessions}`,
+    );
     return ok;
   } finally {
     await server.stop();
@@ -257,7 +275,12 @@ async function main(): Promise<void> {
     return;
   }
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   let pass = true;
   if (mode === undefined || mode === 'soak') pass = (await soak(n && mode ? Number(n) : 100_000)) && pass;
   if (mode === undefined || mode === 'flood') pass = (await flood(n && mode ? Number(n) : 10_000, !process.argv.includes('--no-rate-limit'))) && pass;

@@ -33,7 +33,12 @@ const skills = new Map<string, number>();
 const users = new Map<string, number>();
 const sessions = new Map<string, number>();
 const intern = (map: Map<string, number>, key: string) => map.get(key) ?? map.set(key, map.size + 1).get(key)!;
-for (const chunk of chunks) for (const c of chunk) intern(skills, c.skill_name), intern(users, c.user_id), intern(sessions, c.session_id);
+for (const chunk of chunks)
+  for (const c of chunk) {
+    intern(skills, c.skill_name);
+    intern(users, c.user_id);
+    intern(sessions, c.session_id);
+  }
 db.transaction(() => {
   const skill = db.prepare('INSERT INTO skills (id, name, first_seen_at) VALUES (?, ?, 0)');
   const user = db.prepare('INSERT INTO users (id, user_hash) VALUES (?, ?)');
@@ -48,12 +53,26 @@ const insert = db.prepare(`INSERT INTO skill_invocations
 const newId = createUlidFactory();
 const rows = chunks.map((chunk) =>
   chunk.map((c) => [
-    newId(now), skills.get(c.skill_name)!, sessions.get(c.session_id)!, users.get(c.user_id)!, c.workflow_phase, c.completed ? 1 : 0,
-    c.duration_ms, c.error_type ?? null, c.invoked_at as number, c.project ?? null, c.agent ?? null, null, null,
+    newId(now),
+    skills.get(c.skill_name)!,
+    sessions.get(c.session_id)!,
+    users.get(c.user_id)!,
+    c.workflow_phase,
+    c.completed ? 1 : 0,
+    c.duration_ms,
+    c.error_type ?? null,
+    c.invoked_at as number,
+    c.project ?? null,
+    c.agent ?? null,
+    null,
+    null,
   ]),
 );
 let t = performance.now();
-for (const chunk of rows) db.transaction(() => { for (const r of chunk) insert.run(r); })();
+for (const chunk of rows)
+  db.transaction(() => {
+    for (const r of chunk) insert.run(r);
+  })();
 const rawMs = performance.now() - t;
 db.close();
 

@@ -66,7 +66,11 @@ export class RawMcpClient {
           try {
             // A JSON response, or an SSE stream whose data line carries the response.
             const json = String(res.headers['content-type']).startsWith('text/event-stream')
-              ? text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).at(-1) ?? 'null'
+              ? (text
+                  .split('\n')
+                  .filter((l) => l.startsWith('data:'))
+                  .map((l) => l.slice(5))
+                  .at(-1) ?? 'null')
               : text;
             resolve({ sessionId, body: JSON.parse(json) });
           } catch (err) {

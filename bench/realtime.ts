@@ -42,11 +42,7 @@ const SCRAPES = 300;
 const ROUNDS = 40;
 const TARGETS = { scrapeP95Ms: 5, broadcastP99Ms: 50, idleRssMb: 80 };
 
-type ToServer =
-  | { type: 'scrape'; n: number }
-  | { type: 'emit'; seq: number }
-  | { type: 'rss' }
-  | { type: 'stop' };
+type ToServer = { type: 'scrape'; n: number } | { type: 'emit'; seq: number } | { type: 'rss' } | { type: 'stop' };
 type FromServer =
   | { type: 'ready'; port: number; metricsPort: number; series: number }
   | { type: 'scraped'; times: number[]; bytes: number }
@@ -364,7 +360,10 @@ async function startedServerRss(idleMs: number): Promise<{ started: number; idle
 }
 
 async function main(): Promise<void> {
-  const counts = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const counts = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const CLIENTS = counts.length ? counts : [1, 100, 1000];
   const rows: Row[] = [];
 
@@ -395,8 +394,18 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   const idle = (await server.request({ type: 'rss' }, 'rss')) as Extract<FromServer, { type: 'rss' }>;
   rows.push(
-    { what: 'benchmark server process (tsx), RSS idle, without real-time components (after GC)', value: `${mb(baseRss.rss)} (heap ${mb(baseRss.heapUsed)})`, target: '', ok: '' },
-    { what: 'benchmark server process (tsx), RSS idle, with metrics + /ws + dashboard (after GC)', value: `${mb(idle.rss)} (heap ${mb(idle.heapUsed)})`, target: '', ok: '' },
+    {
+      what: 'benchmark server process (tsx), RSS idle, without real-time components (after GC)',
+      value: `${mb(baseRss.rss)} (heap ${mb(baseRss.heapUsed)})`,
+      target: '',
+      ok: '',
+    },
+    {
+      what: 'benchmark server process (tsx), RSS idle, with metrics + /ws + dashboard (after GC)',
+      value: `${mb(idle.rss)} (heap ${mb(idle.heapUsed)})`,
+      target: '',
+      ok: '',
+    },
   );
 
   // /metrics
@@ -418,10 +427,30 @@ async function main(): Promise<void> {
   const httpP95 = percentile(httpTimes, 0.95);
   const dedicatedP95 = percentile(dedicatedTimes, 0.95);
   rows.push(
-    { what: `/metrics size (${SKILLS} skills x ${PHASES.length} phases)`, value: `${series} samples, ${(inproc.bytes / 1024).toFixed(0)} KiB`, target: '', ok: '' },
-    { what: 'scrape, registry serialisation p50 / p95', value: `${ms(percentile(inproc.times.slice(20), 0.5))} / ${ms(inP95)}`, target: `p95 < ${TARGETS.scrapeP95Ms} ms`, ok: inP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO' },
-    { what: 'scrape, HTTP GET main port p50 / p95 (client in another process)', value: `${ms(percentile(httpTimes, 0.5))} / ${ms(httpP95)}`, target: `p95 < ${TARGETS.scrapeP95Ms} ms`, ok: httpP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO' },
-    { what: 'scrape, HTTP GET dedicated metrics port p50 / p95', value: `${ms(percentile(dedicatedTimes, 0.5))} / ${ms(dedicatedP95)}`, target: `p95 < ${TARGETS.scrapeP95Ms} ms`, ok: dedicatedP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO' },
+    {
+      what: `/metrics size (${SKILLS} skills x ${PHASES.length} phases)`,
+      value: `${series} samples, ${(inproc.bytes / 1024).toFixed(0)} KiB`,
+      target: '',
+      ok: '',
+    },
+    {
+      what: 'scrape, registry serialisation p50 / p95',
+      value: `${ms(percentile(inproc.times.slice(20), 0.5))} / ${ms(inP95)}`,
+      target: `p95 < ${TARGETS.scrapeP95Ms} ms`,
+      ok: inP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO',
+    },
+    {
+      what: 'scrape, HTTP GET main port p50 / p95 (client in another process)',
+      value: `${ms(percentile(httpTimes, 0.5))} / ${ms(httpP95)}`,
+      target: `p95 < ${TARGETS.scrapeP95Ms} ms`,
+      ok: httpP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO',
+    },
+    {
+      what: 'scrape, HTTP GET dedicated metrics port p50 / p95',
+      value: `${ms(percentile(dedicatedTimes, 0.5))} / ${ms(dedicatedP95)}`,
+      target: `p95 < ${TARGETS.scrapeP95Ms} ms`,
+      ok: dedicatedP95 < TARGETS.scrapeP95Ms ? 'yes' : 'NO',
+    },
   );
 
   // broadcast latency
@@ -459,7 +488,12 @@ async function main(): Promise<void> {
       if (n === Math.max(...CLIENTS) && kind === 'raw') {
         await new Promise((r) => setTimeout(r, 2500)); // let a few snapshots go out
         const busy = (await server.request({ type: 'rss' }, 'rss')) as Extract<FromServer, { type: 'rss' }>;
-        rows.push({ what: `benchmark server process (tsx), RSS with ${busy.clients} clients, snapshots flowing (after GC)`, value: `${mb(busy.rss)} (heap ${mb(busy.heapUsed)})`, target: '', ok: '' });
+        rows.push({
+          what: `benchmark server process (tsx), RSS with ${busy.clients} clients, snapshots flowing (after GC)`,
+          value: `${mb(busy.rss)} (heap ${mb(busy.heapUsed)})`,
+          target: '',
+          ok: '',
+        });
       }
       if (kind === 'raw') for (const sock of clients as net.Socket[]) sock.destroy();
       else await closeClients(clients as WebSocket[]);

@@ -18,7 +18,10 @@ import { createLogger } from '../src/logger.js';
 import { connectInMemory } from '../src/testing/harness.js';
 import { generateDemoInvocations } from '../src/tracking/demo-data.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const SIZES = sizes.length ? sizes : [1_000, 10_000, 100_000, 1_000_000];
 
 /** Arguments each read tool is benchmarked with (tools not listed here are not timed). */
@@ -113,7 +116,10 @@ async function benchSize(n: number): Promise<string[]> {
     const mcpSingles = 3_000;
     t = performance.now();
     for (let i = 0; i < mcpSingles; i++) {
-      await client.callTool({ name: 'track_skill_invocation', arguments: { ...base, skill_name: 'lint', user_id: `user-${i % 50}`, session_id: `mcp-${i % 300}` } });
+      await client.callTool({
+        name: 'track_skill_invocation',
+        arguments: { ...base, skill_name: 'lint', user_id: `user-${i % 50}`, session_id: `mcp-${i % 300}` },
+      });
     }
     const mcpSingleRate = mcpSingles / ((performance.now() - t) / 1000);
     // Batched tracking through the MCP tool: 1,000 per call.
@@ -123,10 +129,18 @@ async function benchSize(n: number): Promise<string[]> {
     const mcpBatchRate = 10_000 / ((performance.now() - t) / 1000);
 
     lines.push(`| ${n.toLocaleString('en-US')} | ingest: batched import (tracker, 200k/batch) | ${Math.round(n / seedSecs).toLocaleString('en-US')} /s | | |`);
-    lines.push(`| ${n.toLocaleString('en-US')} | ingest: single, sequential, one commit each (tracker) | ${Math.round(singleRate).toLocaleString('en-US')} /s | | |`);
-    lines.push(`| ${n.toLocaleString('en-US')} | ingest: single, 64 concurrent callers, one durable ack each (tracker) | ${Math.round(concurrentRate).toLocaleString('en-US')} /s | | |`);
-    lines.push(`| ${n.toLocaleString('en-US')} | ingest: track_skill_invocation via SDK client | ${Math.round(mcpSingleRate).toLocaleString('en-US')} /s | | |`);
-    lines.push(`| ${n.toLocaleString('en-US')} | ingest: track_skill_invocations (1,000/call) via SDK client | ${Math.round(mcpBatchRate).toLocaleString('en-US')} /s | | |`);
+    lines.push(
+      `| ${n.toLocaleString('en-US')} | ingest: single, sequential, one commit each (tracker) | ${Math.round(singleRate).toLocaleString('en-US')} /s | | |`,
+    );
+    lines.push(
+      `| ${n.toLocaleString('en-US')} | ingest: single, 64 concurrent callers, one durable ack each (tracker) | ${Math.round(concurrentRate).toLocaleString('en-US')} /s | | |`,
+    );
+    lines.push(
+      `| ${n.toLocaleString('en-US')} | ingest: track_skill_invocation via SDK client | ${Math.round(mcpSingleRate).toLocaleString('en-US')} /s | | |`,
+    );
+    lines.push(
+      `| ${n.toLocaleString('en-US')} | ingest: track_skill_invocations (1,000/call) via SDK client | ${Math.round(mcpBatchRate).toLocaleString('en-US')} /s | | |`,
+    );
 
     const { tools } = await client.listTools();
     const names = new Set(tools.map((x) => x.name));
@@ -136,7 +150,9 @@ async function benchSize(n: number): Promise<string[]> {
     for (const [name, args] of Object.entries(HEAVY_CALLS)) {
       if (!names.has(name)) continue;
       const r = await timeCalls(client, name, args, 3, 0);
-      lines.push(`| ${n.toLocaleString('en-US')} | ${name} (write/train) | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} |`);
+      lines.push(
+        `| ${n.toLocaleString('en-US')} | ${name} (write/train) | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} |`,
+      );
     }
     for (const [label, name, args] of [...Object.entries(READ_CALLS).map(([k, v]) => [k, k, v] as const), ...LONG_WINDOW_CALLS]) {
       if (!names.has(name)) continue;

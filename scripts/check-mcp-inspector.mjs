@@ -37,7 +37,14 @@ fs.writeFileSync(path.join(projectDir, 'package.json'), JSON.stringify({ name: '
 fs.writeFileSync(path.join(projectDir, 'README.md'), '# fixture\n');
 const env = { ...process.env, SESSION_BUDDY_AUDIT: 'off', SESSION_BUDDY_LOG_LEVEL: 'error' };
 
-const inv = (session) => ({ skill_name: 'inspector-skill', user_id: 'alice', session_id: session, workflow_phase: 'testing', completed: true, duration_ms: 120 });
+const inv = (session) => ({
+  skill_name: 'inspector-skill',
+  user_id: 'alice',
+  session_id: session,
+  workflow_phase: 'testing',
+  completed: true,
+  duration_ms: 120,
+});
 
 /**
  * Every tool: valid arguments, invalid arguments and the field the error must name.
@@ -47,27 +54,64 @@ const inv = (session) => ({ skill_name: 'inspector-skill', user_id: 'alice', ses
 function cases(t, sessionId) {
   const exp = `inspector-exp-${t}`;
   return [
-    { phase: 1, tool: 'track_skill_invocation', valid: { ...inv(`s-${t}`), completed: 'true', duration_ms: '120' }, invalid: { ...inv('x'), completed: 'true', duration_ms: '-5' }, field: 'duration_ms' },
-    { phase: 1, tool: 'track_skill_invocations', valid: { invocations: JSON.stringify([inv(`s-${t}`), { ...inv(`s2-${t}`), completed: false }]) }, invalid: { invocations: JSON.stringify([{ ...inv('x'), duration_ms: 'slow' }]) }, field: 'invocations.0.duration_ms' },
+    {
+      phase: 1,
+      tool: 'track_skill_invocation',
+      valid: { ...inv(`s-${t}`), completed: 'true', duration_ms: '120' },
+      invalid: { ...inv('x'), completed: 'true', duration_ms: '-5' },
+      field: 'duration_ms',
+    },
+    {
+      phase: 1,
+      tool: 'track_skill_invocations',
+      valid: { invocations: JSON.stringify([inv(`s-${t}`), { ...inv(`s2-${t}`), completed: false }]) },
+      invalid: { invocations: JSON.stringify([{ ...inv('x'), duration_ms: 'slow' }]) },
+      field: 'invocations.0.duration_ms',
+    },
     { phase: 1, tool: 'create_ab_test', valid: { name: exp, variants: '["a","b"]' }, invalid: { name: `${exp}-bad`, variants: '["a"]' }, field: 'variants' },
     { phase: 1, tool: 'start', valid: { working_directory: projectDir }, invalid: { working_directory: projectDir, workdir: '.' }, field: 'workdir' },
     { phase: 2, tool: 'get_real_time_metrics', valid: { limit: '5', time_window_hours: '24' }, invalid: { time_window: '24' }, field: 'time_window' },
     { phase: 2, tool: 'detect_anomalies', valid: { threshold: '2' }, invalid: { threshold: '0' }, field: 'threshold' },
-    { phase: 2, tool: 'get_skill_trend', valid: { skill_name: 'inspector-skill', days: '7' }, invalid: { skill_name: 'inspector-skill', granularity: 'week' }, field: 'granularity' },
+    {
+      phase: 2,
+      tool: 'get_skill_trend',
+      valid: { skill_name: 'inspector-skill', days: '7' },
+      invalid: { skill_name: 'inspector-skill', granularity: 'week' },
+      field: 'granularity',
+    },
     { phase: 2, tool: 'get_community_baselines', valid: { skill_name: 'inspector-skill' }, invalid: { skil_name: 'inspector-skill' }, field: 'skil_name' },
     { phase: 2, tool: 'update_community_baselines', valid: {}, invalid: { force: 'true' }, field: 'force' },
     { phase: 2, tool: 'get_skill_dependencies', valid: { min_support: '0.01' }, invalid: { min_support: '2' }, field: 'min_support' },
     { phase: 2, tool: 'checkpoint', valid: { working_directory: projectDir }, invalid: { working_directory: projectDir, dir: projectDir }, field: 'dir' },
     { phase: 2, tool: 'status', valid: {}, invalid: { verbose: 'true' }, field: 'verbose' },
-    { phase: 2, tool: 'store_reflection', valid: { content: `inspector note over ${t}`, tags: '["ci"]' }, invalid: { content: 'x', tags: '[1]' }, field: 'tags.0' },
+    {
+      phase: 2,
+      tool: 'store_reflection',
+      valid: { content: `inspector note over ${t}`, tags: '["ci"]' },
+      invalid: { content: 'x', tags: '[1]' },
+      field: 'tags.0',
+    },
     { phase: 2, tool: 'search_reflections', valid: { query: 'inspector' }, invalid: { query: 'inspector', limit: '0' }, field: 'limit' },
     { phase: 2, tool: 'get_collaborative_recommendations', valid: { user_id: 'alice' }, invalid: { user_id: 'alice', limit: '51' }, field: 'limit' },
     { phase: 2, tool: 'assign_ab_test_variant', valid: { experiment: exp, user_id: 'alice' }, invalid: { user_id: 'alice' }, field: 'experiment' },
-    { phase: 2, tool: 'record_ab_test_outcome', valid: { experiment: exp, user_id: 'bob', value: '1.5' }, invalid: { experiment: exp, user_id: 'bob', value: 'high' }, field: 'value' },
+    {
+      phase: 2,
+      tool: 'record_ab_test_outcome',
+      valid: { experiment: exp, user_id: 'bob', value: '1.5' },
+      invalid: { experiment: exp, user_id: 'bob', value: 'high' },
+      field: 'value',
+    },
     { phase: 2, tool: 'get_ab_test_results', valid: { experiment: exp }, invalid: { experiment: exp, direction: 'sideways' }, field: 'direction' },
     { phase: 2, tool: 'train_success_model', valid: { days: '30' }, invalid: { days: '0' }, field: 'days' },
     // Accepted input, but a handful of invocations trains no model: the answer is the tool's own NOT_FOUND.
-    { phase: 2, tool: 'predict_skill_success', valid: { skill_name: 'inspector-skill', workflow_phase: 'testing', user_id: 'alice' }, validError: 'NOT_FOUND', invalid: { skill_name: 'inspector-skill', workflow_phase: 'lunch', user_id: 'alice' }, field: 'workflow_phase' },
+    {
+      phase: 2,
+      tool: 'predict_skill_success',
+      valid: { skill_name: 'inspector-skill', workflow_phase: 'testing', user_id: 'alice' },
+      validError: 'NOT_FOUND',
+      invalid: { skill_name: 'inspector-skill', workflow_phase: 'lunch', user_id: 'alice' },
+      field: 'workflow_phase',
+    },
     { phase: 3, tool: 'end', valid: { session_id: sessionId() }, invalid: { session: 'x' }, field: 'session' },
   ];
 }
@@ -99,7 +143,11 @@ function errorOf(result) {
 
 async function pool(items, n, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => { for (let it; (it = queue.shift()); ) await fn(it); }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let it; (it = queue.shift()); ) await fn(it);
+    }),
+  );
 }
 
 async function freePort() {
@@ -128,7 +176,11 @@ const failures = [];
 let calls = 0;
 const started = Date.now();
 const port = await freePort();
-const server = spawn(process.execPath, [BIN, 'start', '--foreground', '--port', String(port), '--data-dir', dataDir, '--no-ws', '--no-dashboard'], { env, cwd: projectDir, stdio: ['ignore', 'ignore', 'inherit'] });
+const server = spawn(process.execPath, [BIN, 'start', '--foreground', '--port', String(port), '--data-dir', dataDir, '--no-ws', '--no-dashboard'], {
+  env,
+  cwd: projectDir,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 try {
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, server);
@@ -140,13 +192,20 @@ try {
     if (only && name !== only) continue;
     const listed = await run(INSPECTOR, ['--cli', ...target, '--method', 'tools/list']);
     if (listed.code !== 0) throw new Error(`${name}: mcp-inspector --cli tools/list exited ${listed.code}: ${listed.stderr}`);
-    const tools = JSON.parse(listed.stdout).tools.map((t) => t.name).sort();
+    const tools = JSON.parse(listed.stdout)
+      .tools.map((t) => t.name)
+      .sort();
     let sessionId = '';
     const all = cases(name, () => sessionId);
     const expected = all.map((c) => c.tool).sort();
     if (JSON.stringify(tools) !== JSON.stringify(expected)) failures.push(`${name}: tools/list gave ${tools.join(', ')}; expected ${expected.join(', ')}`);
     for (const phase of [1, 2, 3]) {
-      const work = all.filter((c) => c.phase === phase).flatMap((c) => [{ ...c, kind: 'valid' }, { ...c, kind: 'invalid' }]);
+      const work = all
+        .filter((c) => c.phase === phase)
+        .flatMap((c) => [
+          { ...c, kind: 'valid' },
+          { ...c, kind: 'invalid' },
+        ]);
       await pool(work, CONCURRENCY[name], async (c) => {
         const args = c.kind === 'valid' ? (c.tool === 'end' ? { session_id: sessionId } : c.valid) : c.invalid;
         const where = `${name} ${c.tool} (${c.kind})`;
@@ -155,7 +214,8 @@ try {
           const res = await callTool(target, c.tool, args);
           if (c.kind === 'valid') {
             const expectedError = c.validError && res.isError && errorOf(res)?.code === c.validError;
-            if (!expectedError && (res.isError || !res.structuredContent)) failures.push(`${where}: expected structured content, got ${JSON.stringify(res.content)}`);
+            if (!expectedError && (res.isError || !res.structuredContent))
+              failures.push(`${where}: expected structured content, got ${JSON.stringify(res.content)}`);
             else if (c.tool === 'start') sessionId = res.structuredContent.session?.id ?? res.structuredContent.session_id ?? '';
           } else {
             const err = errorOf(res);

@@ -45,7 +45,11 @@ describe('data directory', () => {
       env: { SESSION_BUDDY_STORE: 'sqlite:other.db', SESSION_BUDDY_PG_POOL_SIZE: '16' },
     });
     assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://sb@db.internal:5432/sb', poolSize: 16 });
-    assert.deepEqual(parseConfig({ cwd, env: { SESSION_BUDDY_STORE: 'postgresql://h/db' } }).store, { kind: 'postgres', url: 'postgresql://h/db', poolSize: 10 });
+    assert.deepEqual(parseConfig({ cwd, env: { SESSION_BUDDY_STORE: 'postgresql://h/db' } }).store, {
+      kind: 'postgres',
+      url: 'postgresql://h/db',
+      poolSize: 10,
+    });
   });
 
   it('takes a redis URL (and channel) for the fan-out; none turns it off', () => {
@@ -58,7 +62,8 @@ describe('data directory', () => {
   });
 
   it('rejects anything else, naming the setting', () => {
-    const field = (name: string) => (err: unknown) => (err as { code?: string }).code === 'INVALID_INPUT' && (err as { details: { field?: string } }).details.field === name;
+    const field = (name: string) => (err: unknown) =>
+      (err as { code?: string }).code === 'INVALID_INPUT' && (err as { details: { field?: string } }).details.field === name;
     assert.throws(() => parseConfig({ cwd, flags: { store: 'mysql://x/y' } }), field('store'));
     assert.throws(() => parseConfig({ cwd, flags: { pubsub: 'nats://x' } }), field('pubsub'));
     assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_PG_POOL_SIZE: '0' } }), { code: 'INVALID_INPUT' });
@@ -71,7 +76,7 @@ describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
     assert.deepEqual(parseConfig({ cwd, env: { CLAUDE_CONFIG_DIR: ' ' } }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);
     assert.deepEqual(parseConfig({ cwd, env: { CLAUDE_CONFIG_DIR: '/a/claude, rel ,~/work/.claude,,/a/claude' } }).claudeConfigDirs, [
       '/a/claude',
-      '/work/dir/rel',
+      path.join(cwd, 'rel'),
       path.join(os.homedir(), 'work', '.claude'),
     ]);
   });
@@ -88,7 +93,12 @@ describe('scheduled work and backfill configuration', () => {
   it('takes the environment, turns detection off with --no-detect or 0, and rejects bad values naming the variable', () => {
     const c = parseConfig({
       cwd,
-      env: { SESSION_BUDDY_DETECT_INTERVAL: '15', SESSION_BUDDY_DETECT_WINDOW_HOURS: '6', SESSION_BUDDY_BASELINES_REFRESH: 'off', SESSION_BUDDY_BACKFILL_AFTER_MIN: '0.5' },
+      env: {
+        SESSION_BUDDY_DETECT_INTERVAL: '15',
+        SESSION_BUDDY_DETECT_WINDOW_HOURS: '6',
+        SESSION_BUDDY_BASELINES_REFRESH: 'off',
+        SESSION_BUDDY_BACKFILL_AFTER_MIN: '0.5',
+      },
     });
     assert.equal(c.detection.intervalMs, 15_000);
     assert.equal(c.detection.windowHours, 6);

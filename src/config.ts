@@ -34,7 +34,7 @@ export interface RealtimeConfig {
 }
 
 /** Scheduled anomaly detection inside the server (see insights/anomaly-service.ts). */
-export interface DetectionConfig {
+interface DetectionConfig {
   /** Every how many ms the server runs detection; null: never (only the tool detects). */
   intervalMs: number | null;
   /** Recent window compared with its baseline, in hours. */
@@ -46,10 +46,10 @@ export interface DetectionConfig {
 }
 
 /** Where the data lives: the embedded SQLite file (default) or a shared PostgreSQL database. */
-export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
+type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
 
 /** Cross-instance fan-out of live events (Redis pub/sub). */
-export interface PubsubConfig {
+interface PubsubConfig {
   url: string;
   /** Channel name; null: the fan-out's default. Instances that should see each other use the same one. */
   channel: string | null;
@@ -95,7 +95,7 @@ export interface Config {
 }
 
 /** Limits of MCP sessions over HTTP (see server/mcp-sessions.ts). */
-export interface McpSessionConfig {
+interface McpSessionConfig {
   /** A session with no request for this long is closed. */
   idleMs: number;
   /** Sessions open at once; at the cap the least recently used idle one is closed for a new client. */
@@ -173,17 +173,17 @@ export const ENV = {
 } as const;
 
 /** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
-export const DEFAULT_DETECT_INTERVAL_S = 60;
-export const DEFAULT_DETECT_WINDOW_HOURS = 3;
-export const DEFAULT_BASELINES_REFRESH_S = 900;
-export const DEFAULT_BACKFILL_AFTER_MIN = 5;
+const DEFAULT_DETECT_INTERVAL_S = 60;
+const DEFAULT_DETECT_WINDOW_HOURS = 3;
+const DEFAULT_BASELINES_REFRESH_S = 900;
+const DEFAULT_BACKFILL_AFTER_MIN = 5;
 
 /** The data directory of releases before 0.2, relative to the working directory. */
 export const LEGACY_DATA_DIR = '.session-buddy';
-export const DATA_DIR_NAME = 'session-buddy';
-export const DEFAULT_PORT = 8678;
+const DATA_DIR_NAME = 'session-buddy';
+const DEFAULT_PORT = 8678;
 export const DB_FILE = 'session-buddy.db';
-export const DEFAULT_PG_POOL_SIZE = 10;
+const DEFAULT_PG_POOL_SIZE = 10;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -272,7 +272,7 @@ function parseClaudeConfigDirs(raw: string | undefined, cwd: string): string[] {
  * every CLI command agree on it, so a hook fired in any project writes where
  * the dashboard reads.
  */
-export function defaultDataDir(env: Record<string, string | undefined> = {}, home?: string): string {
+function defaultDataDir(env: Record<string, string | undefined> = {}, home?: string): string {
   const xdg = env.XDG_DATA_HOME;
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, DATA_DIR_NAME);
   return path.join(homeDir(env, home), `.${DATA_DIR_NAME}`);

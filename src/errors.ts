@@ -52,7 +52,7 @@ export function toAppError(err: unknown): AppError {
     return new AppError('STORE_UNAVAILABLE', 'the database file is corrupt or not a database', {}, { cause: err });
   }
   if (typeof code === 'string' && (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100')) {
-    return new AppError('DISK_FULL', 'disk full: free space on the data directory\'s file system (nothing was written)', {}, { cause: err });
+    return new AppError('DISK_FULL', "disk full: free space on the data directory's file system (nothing was written)", {}, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('INTERNAL', message, {}, { cause: err });

@@ -27,7 +27,12 @@ describe('event bus', () => {
       });
       const client = await connectInMemory(app.createMcpServer('test'));
       const out = await callOk<{ id: string; duplicate: boolean }>(client, 'track_skill_invocation', {
-        skill_name: 's', user_id: 'u', session_id: 'x', workflow_phase: 'testing', completed: true, duration_ms: 5,
+        skill_name: 's',
+        user_id: 'u',
+        session_id: 'x',
+        workflow_phase: 'testing',
+        completed: true,
+        duration_ms: 5,
       });
       assert.equal(out.duplicate, false);
       assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 1);

@@ -18,11 +18,7 @@ export interface LogSink {
   write(chunk: string): unknown;
 }
 
-export function createLogger(
-  level: LogLevel = 'info',
-  sink: LogSink = process.stderr,
-  bindings: Record<string, unknown> = {},
-): Logger {
+export function createLogger(level: LogLevel = 'info', sink: LogSink = process.stderr, bindings: Record<string, unknown> = {}): Logger {
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (RANK[lvl] < min) return;

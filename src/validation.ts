@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { AppError } from './errors.js';
 
-export function describeZodIssue(issue: z.core.$ZodIssue, prefix = ''): { field: string; rule: string } {
+function describeZodIssue(issue: z.core.$ZodIssue, prefix = ''): { field: string; rule: string } {
   const path = issue.path.map(String).join('.');
   const field = [prefix, path].filter(Boolean).join('.') || '(input)';
   return { field, rule: issue.message };
@@ -36,5 +36,6 @@ export function isWellFormedText(s: string): boolean {
  * the `pattern` it becomes in the tools' JSON Schemas compiles in every
  * mainstream regex engine (ECMAScript, Python `re`, Java, .NET, PCRE, RE2).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it exists to reject control characters
 export const NO_CONTROL_CHARS = /^[^\x00-\x1F\x7F-\x9F]*$/;
 export const NO_CONTROL_CHARS_RULE = 'must not contain control characters';

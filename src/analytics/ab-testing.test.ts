@@ -44,10 +44,13 @@ describe('assignVariant', () => {
 
 describe('validateExperiment', () => {
   const bad = (variants: string[], traffic_split: number[], field: string): void =>
-    assert.throws(() => validateExperiment({ variants, traffic_split }), (err: unknown) => {
-      const e = err as { code: string; details: { field: string } };
-      return e.code === 'INVALID_INPUT' && e.details.field === field;
-    });
+    assert.throws(
+      () => validateExperiment({ variants, traffic_split }),
+      (err: unknown) => {
+        const e = err as { code: string; details: { field: string } };
+        return e.code === 'INVALID_INPUT' && e.details.field === field;
+      },
+    );
 
   it('accepts a proper definition', () => {
     validateExperiment({ variants: ['a', 'b', 'c'], traffic_split: [1 / 3, 1 / 3, 1 / 3] });

@@ -21,12 +21,7 @@ export function assignmentPoint(experimentName: string, userHash: string): numbe
 }
 
 /** The variant of a user: the first whose cumulative split weight exceeds the user's point. */
-export function assignVariant(
-  experimentName: string,
-  userHash: string,
-  variants: readonly string[],
-  split: readonly number[],
-): string {
+export function assignVariant(experimentName: string, userHash: string, variants: readonly string[], split: readonly number[]): string {
   validateExperiment({ variants, traffic_split: split });
   const h = assignmentPoint(experimentName, userHash);
   let cumulative = 0;
@@ -70,7 +65,7 @@ export function validateExperiment(def: ExperimentDefinition): void {
 }
 
 /** One recorded outcome. */
-export interface OutcomeValue {
+interface OutcomeValue {
   variant: string;
   value: number;
 }
@@ -95,7 +90,7 @@ export interface ExperimentResultsInput {
   direction?: 'higher' | 'lower';
 }
 
-export interface VariantSummary {
+interface VariantSummary {
   variant: string;
   n: number;
   /** null when n = 0. */
@@ -104,7 +99,7 @@ export interface VariantSummary {
   std_dev: number | null;
 }
 
-export interface VariantComparison {
+interface VariantComparison {
   variant: string;
   control: string;
   /** Welch t of (variant − control); null when either side has n < 2 or when t is infinite (both sides constant). */

@@ -107,8 +107,7 @@ describe('detectAnomalies', () => {
     const rec = [window('edge', RECENT_HOUR, [...rep(100, 8), ...rep(115, 8)], 16)];
     const base = [window('edge', BASE_HOUR, sd10Baseline, 25)];
     // At q = 0.05 the run's 2 tests need p ≤ 0.025: Student t(3, df 15) = 0.00897 is a discovery.
-    const sev = (threshold: number) =>
-      detectAnomalies({ recent: rec, baseline: base, threshold, now: NOW, fdrQ: 0.05 }).anomalies.map((a) => a.severity);
+    const sev = (threshold: number) => detectAnomalies({ recent: rec, baseline: base, threshold, now: NOW, fdrQ: 0.05 }).anomalies.map((a) => a.severity);
     assert.deepEqual(sev(2), ['critical']); // 3 ≥ 1.5 × 2 = 3
     assert.deepEqual(sev(2.01), ['warning']); // 3 < 3.015, 3 ≥ 2.01
     assert.deepEqual(sev(3), ['warning']); // 3 ≥ 3
@@ -125,7 +124,10 @@ describe('detectAnomalies', () => {
     const flakyBase = [window('flaky', BASE_HOUR, rep(100, 100), 90)];
     const alone = detectAnomalies({ recent: flakyRecent, baseline: flakyBase, threshold: 2, now: NOW });
     assert.equal(alone.tests, 2);
-    assert.deepEqual(alone.anomalies.map((a) => [a.skill_name, a.metric]), [['flaky', 'success_rate']]);
+    assert.deepEqual(
+      alone.anomalies.map((a) => [a.skill_name, a.metric]),
+      [['flaky', 'success_rate']],
+    );
     const steadyR = Array.from({ length: 30 }, (_, i) => window(`s${i}`, RECENT_HOUR, rep(100, 10), 9));
     const steadyB = Array.from({ length: 30 }, (_, i) => window(`s${i}`, BASE_HOUR, rep(100, 50), 45));
     const crowd = detectAnomalies({ recent: [...flakyRecent, ...steadyR], baseline: [...flakyBase, ...steadyB], threshold: 2, now: NOW });

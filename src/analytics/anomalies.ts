@@ -10,11 +10,11 @@ import { roundMs, roundRate, roundScore } from './round.js';
 import { momentsFromSums } from './stats.js';
 import type { HourlyRollup } from './types.js';
 
-export type AnomalyMetric = 'success_rate' | 'duration';
-export type AnomalySeverity = 'warning' | 'critical';
-export type AnomalyDirection = 'up' | 'down';
+type AnomalyMetric = 'success_rate' | 'duration';
+type AnomalySeverity = 'warning' | 'critical';
+type AnomalyDirection = 'up' | 'down';
 
-export interface Anomaly {
+interface Anomaly {
   skill_name: string;
   metric: AnomalyMetric;
   /** Baseline success rate (0–1) or baseline mean duration (ms). */
@@ -32,7 +32,7 @@ export interface Anomaly {
   baseline_invocations: number;
 }
 
-export interface InsufficientData {
+interface InsufficientData {
   skill_name: string;
   recent_invocations: number;
   baseline_invocations: number;
@@ -86,7 +86,7 @@ export interface DetectAnomaliesInput {
 export const DEFAULT_FDR_Q = 0.005;
 
 /** Duration standard deviations below this are raised to it (durations are recorded in whole ms). */
-export const DURATION_SD_FLOOR_MS = 1;
+const DURATION_SD_FLOOR_MS = 1;
 
 interface WindowAggregate {
   n: number;
@@ -234,7 +234,10 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
   }
 
   // A deviation is reported when it is a discovery across the whole run (BH at fdrQ) and |z| >= threshold.
-  const bh = benjaminiHochberg(tested.map((t) => t.p), fdrQ);
+  const bh = benjaminiHochberg(
+    tested.map((t) => t.p),
+    fdrQ,
+  );
   const found: Array<Anomaly & { absZ: number }> = [];
   tested.forEach(({ p: _p, ...t }, i) => {
     const severity = severityOf(t.absZ, threshold);

@@ -39,13 +39,7 @@ describe('computeCommunityBaselines', () => {
     //   C: all 4 → 100; A: A, B, D → 75 (C ties on score but is faster, so it is above A); B: B, D → 50; D → 25.
     // B has the highest raw rate (1.0) but the smallest sample, so it ranks below A and C.
     const r = computeCommunityBaselines({
-      totals: [
-        totals('A', 100, 95, 200),
-        totals('B', 10, 10, 100),
-        totals('C', 100, 95, 150),
-        totals('D', 100, 50, 50),
-        totals('unused', 0, 0, 0),
-      ],
+      totals: [totals('A', 100, 95, 200), totals('B', 10, 10, 100), totals('C', 100, 95, 150), totals('D', 100, 50, 50), totals('unused', 0, 0, 0)],
       histograms: [
         { skill: 'A', buckets: [{ bucket: 346, count: 12 }] },
         { skill: 'A', buckets: [{ bucket: 346, count: 8 }] },
@@ -152,9 +146,6 @@ describe('compareUserToCommunity', () => {
   });
 
   it('rejects stats of several users', () => {
-    assert.throws(
-      () => compareUserToCommunity({ userStats: [stat('a', 5, 5), { ...stat('b', 5, 5), user: 'u2' }], baselines }),
-      AppError,
-    );
+    assert.throws(() => compareUserToCommunity({ userStats: [stat('a', 5, 5), { ...stat('b', 5, 5), user: 'u2' }], baselines }), AppError);
   });
 });

@@ -11,11 +11,11 @@ import { roundMs, roundRate, roundScore } from './round.js';
 import type { SkillHistogram, SkillTotals, UserSkillStat } from './types.js';
 
 /** z of the 95 % two-sided normal interval, used by the Wilson score and the user comparison. */
-export const Z_95 = 1.96;
+const Z_95 = 1.96;
 /** A user needs at least this many invocations of a skill to be labelled above/below. */
-export const MIN_USER_INVOCATIONS = 5;
+const MIN_USER_INVOCATIONS = 5;
 /** A baseline needs at least this many distinct users to be a "community" to compare with. */
-export const MIN_COMMUNITY_USERS = 2;
+const MIN_COMMUNITY_USERS = 2;
 
 export interface CommunityBaseline {
   skill_name: string;
@@ -117,16 +117,14 @@ export function computeCommunityBaselines(input: ComputeCommunityBaselinesInput)
       effectiveness_percentile: roundScore((100 * atOrBelow) / n),
     };
   });
-  skills.sort(
-    (a, b) => b.effectiveness_percentile - a.effectiveness_percentile || compareNames(a.skill_name, b.skill_name),
-  );
+  skills.sort((a, b) => b.effectiveness_percentile - a.effectiveness_percentile || compareNames(a.skill_name, b.skill_name));
 
   return { computed_at: new Date(now).toISOString(), skills, effectiveness_rule: EFFECTIVENESS_RULE };
 }
 
-export type UserComparisonLabel = 'above' | 'typical' | 'below' | 'insufficient_data';
+type UserComparisonLabel = 'above' | 'typical' | 'below' | 'insufficient_data';
 
-export interface UserSkillComparison {
+interface UserSkillComparison {
   skill_name: string;
   user_invocations: number;
   user_successes: number;
@@ -150,7 +148,7 @@ export interface UserComparison {
 }
 
 /** The baseline fields the comparison needs (rows read back from storage fit too). */
-export type BaselineForComparison = Pick<CommunityBaseline, 'skill_name' | 'invocations' | 'users' | 'success_rate'>;
+type BaselineForComparison = Pick<CommunityBaseline, 'skill_name' | 'invocations' | 'users' | 'success_rate'>;
 
 export interface CompareUserToCommunityInput {
   /** Per-skill stats of ONE user. */

@@ -19,7 +19,10 @@ describe('coldStartRecommendations', () => {
 
   it('ranks by the Wilson lower bound, skips skills the user tried and skills that never succeeded', () => {
     const r = coldStartRecommendations({ totals, exclude: new Set(['mine']), limit: 10 });
-    assert.deepEqual(r.map((x) => x.skill_name), ['reliable', 'perfect-few', 'half']);
+    assert.deepEqual(
+      r.map((x) => x.skill_name),
+      ['reliable', 'perfect-few', 'half'],
+    );
     close(r[0]!.score, 0.8882);
     close(r[1]!.score, 0.7225);
     close(r[2]!.score, 0.2366);
@@ -32,7 +35,10 @@ describe('coldStartRecommendations', () => {
       { skill: 'a', invocations: 4, successes: 4, users: 1 },
       { skill: 'c', invocations: 8, successes: 4, users: 1 },
     ];
-    assert.deepEqual(coldStartRecommendations({ totals: tied, exclude: new Set(), limit: 2 }).map((x) => x.skill_name), ['a', 'b']);
+    assert.deepEqual(
+      coldStartRecommendations({ totals: tied, exclude: new Set(), limit: 2 }).map((x) => x.skill_name),
+      ['a', 'b'],
+    );
     assert.deepEqual(coldStartRecommendations({ totals: [], exclude: new Set(), limit: 3 }), []);
     assert.throws(() => coldStartRecommendations({ totals, exclude: new Set(), limit: 0 }), /limit/);
   });

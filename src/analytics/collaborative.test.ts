@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  REASON_NO_NEIGHBOURS,
-  REASON_NO_SUCCESSES,
-  REASON_NOTHING_NEW,
-  UserSkillIndex,
-  recommendSkills,
-} from './collaborative.js';
+import { REASON_NO_NEIGHBOURS, REASON_NO_SUCCESSES, REASON_NOTHING_NEW, UserSkillIndex, recommendSkills } from './collaborative.js';
 import type { UserSkillStat } from './types.js';
 
 function row(user: string, skill: string, invocations: number, successes: number): UserSkillStat {
@@ -77,7 +71,10 @@ describe('recommendSkills', () => {
     // Top 2: u1 (3/4), u4 (1/2); Σ = 1.25. e: 3/4 · 4/5 / 1.25 = 0.48. f: u4 never succeeded -> not recommended.
     const top2 = recommendSkills({ target: 't', stats: STATS, limit: 10, maxNeighbors: 2 });
     assert.equal(top2.neighbors_considered, 2);
-    assert.deepEqual(top2.recommendations.map((x) => x.skill_name), ['e']);
+    assert.deepEqual(
+      top2.recommendations.map((x) => x.skill_name),
+      ['e'],
+    );
     close(top2.recommendations[0]!.score, 0.48);
     assert.equal(top2.recommendations[0]!.supporting_users, 1);
     close(top2.recommendations[0]!.neighbor_success_rate, 4 / 5);

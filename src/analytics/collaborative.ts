@@ -15,7 +15,7 @@
 import { AppError } from '../errors.js';
 import type { UserSkillStat } from './types.js';
 
-export interface SkillRecommendation {
+interface SkillRecommendation {
   skill_name: string;
   /** Similarity-weighted neighbour success rate, normalised to [0, 1]. */
   score: number;
@@ -192,10 +192,7 @@ export class UserSkillIndex {
         neighbor_success_rate: acc.successes / acc.invocations,
       });
     }
-    recommendations.sort(
-      (a, b) =>
-        b.score - a.score || b.supporting_users - a.supporting_users || compareStrings(a.skill_name, b.skill_name),
-    );
+    recommendations.sort((a, b) => b.score - a.score || b.supporting_users - a.supporting_users || compareStrings(a.skill_name, b.skill_name));
     recommendations.length = Math.min(recommendations.length, limit);
 
     const result: RecommendationResult = {
@@ -266,7 +263,7 @@ export class UserSkillIndex {
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 function compareStrings(a: string, b: string): number {

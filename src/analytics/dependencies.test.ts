@@ -69,14 +69,10 @@ describe('skillDependencies', () => {
     const r = skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 0.5, limit: 5 });
     assert.equal(r.rules.length, 0);
     assert.ok(r.reason);
-    assert.equal(
-      skillDependencies({ pairs: [], sessionsPerSkill: {}, totalSessions: 0, minSupport: 0, limit: 5 }).reason,
-      'no sessions recorded',
-    );
-    assert.throws(
-      () => skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 2, limit: 5 }),
-      { code: 'INVALID_INPUT' },
-    );
+    assert.equal(skillDependencies({ pairs: [], sessionsPerSkill: {}, totalSessions: 0, minSupport: 0, limit: 5 }).reason, 'no sessions recorded');
+    assert.throws(() => skillDependencies({ pairs: PAIRS, sessionsPerSkill: PER_SKILL, totalSessions: 10, minSupport: 2, limit: 5 }), {
+      code: 'INVALID_INPUT',
+    });
   });
 });
 
@@ -98,7 +94,10 @@ describe('relationship and min_lift', () => {
       ['complements', 'complements', 'complements', 'complements', 'substitutes', 'substitutes'],
     );
     const r = skillDependencies({ ...base, minLift: 1.5 });
-    assert.deepEqual(r.rules.map((x) => `${x.antecedent}>${x.consequent}`), ['deploy>test', 'test>deploy', 'test>lint', 'lint>test']);
+    assert.deepEqual(
+      r.rules.map((x) => `${x.antecedent}>${x.consequent}`),
+      ['deploy>test', 'test>deploy', 'test>lint', 'lint>test'],
+    );
     assert.equal(r.rules_matched, 4);
     const none = skillDependencies({ ...base, minLift: 3 });
     assert.equal(none.rules.length, 0);

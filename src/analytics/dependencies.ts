@@ -16,7 +16,7 @@ import { AppError } from '../errors.js';
 import type { SkillPairCount } from './types.js';
 
 /** Lift within 1 ± ε counts as independent. */
-export const RELATIONSHIP_EPSILON = 0.1;
+const RELATIONSHIP_EPSILON = 0.1;
 
 export type SkillRelationship = 'complements' | 'substitutes' | 'independent';
 
@@ -31,7 +31,7 @@ export function relationshipOf(lift: number): SkillRelationship {
   return 'independent';
 }
 
-export interface AssociationRule {
+interface AssociationRule {
   antecedent: string;
   consequent: string;
   /** Sessions in which both skills were used. */

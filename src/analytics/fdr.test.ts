@@ -46,10 +46,10 @@ describe('benjaminiHochberg', () => {
     // p(1)=0.005·5=0.025.
     const adj = r.adjusted;
     close(adj[0]!, 0.9, 1e-12);
-    close(adj[1]!, 0.028 * 5 / 3, 1e-12);
+    close(adj[1]!, (0.028 * 5) / 3, 1e-12);
     close(adj[2]!, 0.025, 1e-12);
     close(adj[3]!, 0.25, 1e-12);
-    close(adj[4]!, 0.028 * 5 / 3, 1e-12);
+    close(adj[4]!, (0.028 * 5) / 3, 1e-12);
   });
 
   it('rejects nothing when no p-value passes its step', () => {
@@ -58,9 +58,9 @@ describe('benjaminiHochberg', () => {
     assert.deepEqual(r.rejected, [false, false, false, false]);
     assert.equal(r.cutoff, 0);
     // adjusted, from the largest: 0.06·4/4 = 0.06; 0.04·4/3 = 0.05333; 0.03·4/2 = 0.06 → 0.05333; 0.02·4/1 = 0.08 → 0.05333.
-    close(r.adjusted[1]!, 0.04 * 4 / 3, 1e-12);
+    close(r.adjusted[1]!, (0.04 * 4) / 3, 1e-12);
     close(r.adjusted[0]!, 0.06, 1e-12);
-    close(r.adjusted[3]!, 0.04 * 4 / 3, 1e-12);
+    close(r.adjusted[3]!, (0.04 * 4) / 3, 1e-12);
   });
 
   it('is stricter than one test alone: a p of 0.03 among 20 tests is no discovery, alone it is', () => {

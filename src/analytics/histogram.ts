@@ -14,19 +14,19 @@
  * Clamping to [min, max] can only move an estimate towards the exact value,
  * which lies in that interval, so it keeps the guarantee.
  */
-export const ALPHA = 0.01;
+const ALPHA = 0.01;
 export const GAMMA = (1 + ALPHA) / (1 - ALPHA);
 const LN_GAMMA = Math.log(GAMMA);
 /** Bucket of durations of 0 ms. */
 export const ZERO_BUCKET = -1;
 /** Highest bucket: GAMMA^2000 ms is far beyond any accepted duration (24 h is bucket 914). */
-export const MAX_BUCKET = 2000;
+const MAX_BUCKET = 2000;
 
 export function durationBucket(ms: number): number {
   if (!(ms > 0)) return ZERO_BUCKET;
   if (ms <= 1) return 0;
   const b = Math.ceil(Math.log(ms) / LN_GAMMA);
-  return b > MAX_BUCKET ? MAX_BUCKET : b;
+  return Math.min(b, MAX_BUCKET);
 }
 
 /** Exclusive lower and inclusive upper bound of a bucket, in ms ([0, 0] for the zero bucket). */

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  buildFeatures,
-  createSuccessPredictor,
-  durationLog2Bucket,
-  predictSuccess,
-  priorSuccessRate,
-  trainSuccessModel,
-} from './prediction.js';
+import { buildFeatures, createSuccessPredictor, durationLog2Bucket, predictSuccess, priorSuccessRate, trainSuccessModel } from './prediction.js';
 import type { InvocationSample } from './types.js';
 import { mulberry32 as rng } from './prng.js';
 
@@ -16,7 +9,6 @@ const T0 = Date.UTC(2025, 0, 6, 13, 0, 0); // 13:00 UTC
 function sample(skill: string, user: string, completed: boolean, invokedAt: number, durationMs = 1000, workflowPhase = 'build'): InvocationSample {
   return { skill, user, completed, invokedAt, durationMs, workflowPhase };
 }
-
 
 /** Skill A always succeeds, skill B always fails; users, phases, hours and durations are noise. */
 function synthetic(n: number): InvocationSample[] {

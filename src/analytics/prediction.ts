@@ -18,14 +18,7 @@ import { AppError } from '../errors.js';
 import { RandomForestClassifier, type RandomForestJson } from './random-forest.js';
 import type { InvocationSample } from './types.js';
 
-export const FEATURE_NAMES = [
-  'skill',
-  'workflow_phase',
-  'hour_of_day',
-  'user_prior_success_rate',
-  'skill_prior_success_rate',
-  'duration_bucket',
-] as const;
+export const FEATURE_NAMES = ['skill', 'workflow_phase', 'hour_of_day', 'user_prior_success_rate', 'skill_prior_success_rate', 'duration_bucket'] as const;
 
 const MAX_DURATION_BUCKET = 40;
 const MODEL_FORMAT = 'success-random-forest/v2';
@@ -39,7 +32,7 @@ export function priorSuccessRate(successes: number, invocations: number): number
  * Rates are rounded to 0.01: finer steps add nothing to a tree but multiply
  * the split candidates it has to try.
  */
-export function roundRate(rate: number): number {
+function roundRate(rate: number): number {
   return Math.round(rate * 100) / 100;
 }
 

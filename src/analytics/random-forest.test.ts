@@ -22,7 +22,12 @@ function xor(): { rows: number[][]; labels: number[] } {
   const rows: number[][] = [];
   const labels: number[] = [];
   for (let k = 0; k < 10; k++) {
-    for (const [a, b] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    for (const [a, b] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ] as const) {
       rows.push([a, b]);
       labels.push(a ^ b);
     }
@@ -131,9 +136,18 @@ describe('RandomForestClassifier', () => {
   it('rejects bad input and malformed models', () => {
     assert.throws(() => RandomForestClassifier.fit([], []), { code: 'INVALID_INPUT', details: { field: 'rows', rule: 'must not be empty' } });
     assert.throws(() => RandomForestClassifier.fit([[1], [2]], [0, 2]), { code: 'INVALID_INPUT', details: { field: 'labels.1', rule: 'must be 0 or 1' } });
-    assert.throws(() => RandomForestClassifier.fit([[1], [2, 3]], [0, 1]), { code: 'INVALID_INPUT', details: { field: 'rows.1', rule: 'must have 1 features' } });
-    assert.throws(() => RandomForestClassifier.fit([[1], [Number.NaN]], [0, 1]), { code: 'INVALID_INPUT', details: { field: 'rows.1.0', rule: 'must be a finite number' } });
-    assert.throws(() => RandomForestClassifier.fit([[1]], [0], { maxDepth: 0 }), { code: 'INVALID_INPUT', details: { field: 'max_depth', rule: 'must be an integer in [1, 32]' } });
+    assert.throws(() => RandomForestClassifier.fit([[1], [2, 3]], [0, 1]), {
+      code: 'INVALID_INPUT',
+      details: { field: 'rows.1', rule: 'must have 1 features' },
+    });
+    assert.throws(() => RandomForestClassifier.fit([[1], [Number.NaN]], [0, 1]), {
+      code: 'INVALID_INPUT',
+      details: { field: 'rows.1.0', rule: 'must be a finite number' },
+    });
+    assert.throws(() => RandomForestClassifier.fit([[1]], [0], { maxDepth: 0 }), {
+      code: 'INVALID_INPUT',
+      details: { field: 'max_depth', rule: 'must be an integer in [1, 32]' },
+    });
     const good = RandomForestClassifier.fit([[0], [1]], [0, 1], exact).toJSON();
     assert.throws(() => RandomForestClassifier.fromJSON({ ...good, format: 'other' }), { code: 'INVALID_INPUT' });
     // A split node with no right subtree.

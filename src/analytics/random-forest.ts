@@ -33,7 +33,7 @@
 import { AppError } from '../errors.js';
 import { mulberry32 } from './prng.js';
 
-export const RANDOM_FOREST_FORMAT = 'session-buddy-random-forest/v1';
+const RANDOM_FOREST_FORMAT = 'session-buddy-random-forest/v1';
 
 export interface RandomForestOptions {
   /** Number of trees; default 50. */
@@ -70,7 +70,6 @@ interface Tree {
   /** Index of the right child (the left child is the next node). */
   right: Int32Array;
 }
-
 
 /** A well-mixed 32-bit seed for tree `i` of a forest seeded with `seed`. */
 function treeSeed(seed: number, i: number): number {
@@ -226,12 +225,7 @@ class TreeBuilder {
     this.build(i, end, depth + 1);
   }
 
-  private findSplit(
-    start: number,
-    end: number,
-    count: number,
-    ones: number,
-  ): { feature: number; bin: number; threshold: number; gain: number } | null {
+  private findSplit(start: number, end: number, count: number, ones: number): { feature: number; bin: number; threshold: number; gain: number } | null {
     const { idx, labels, data, s, nFeatures } = this;
     const minLeaf = this.p.minSamplesLeaf;
     // Random feature order (Fisher-Yates).
@@ -278,10 +272,7 @@ class TreeBuilder {
           const rightOnes = ones - leftOnes;
           const rightZeros = right - rightOnes;
           // Decrease of rows × Gini impurity: Σ child (a² + b²) / m − parent (a² + b²) / m.
-          const gain =
-            (leftOnes * leftOnes + leftZeros * leftZeros) / left +
-            (rightOnes * rightOnes + rightZeros * rightZeros) / right -
-            parentScore;
+          const gain = (leftOnes * leftOnes + leftZeros * leftZeros) / left + (rightOnes * rightOnes + rightZeros * rightZeros) / right - parentScore;
           if (gain > bestGain + 1e-12) {
             bestGain = gain;
             bestFeature = f;

@@ -78,11 +78,7 @@ function aggregateBySkill(rows: readonly HourlyRollup[]): Map<string, SkillAggre
  * invocations are left out. Sorted by invocations (most first), ties by skill
  * name (A→Z).
  */
-export function topSkills(
-  rows: readonly HourlyRollup[],
-  histograms: readonly SkillHistogram[],
-  limit: number,
-): TopSkill[] {
+export function topSkills(rows: readonly HourlyRollup[], histograms: readonly SkillHistogram[], limit: number): TopSkill[] {
   if (!Number.isInteger(limit) || limit < 1) throw AppError.invalid('limit', 'must be an integer >= 1');
 
   const bucketsBySkill = new Map<string, BucketCount[]>();
@@ -141,7 +137,7 @@ export function summarizeWindow(rows: readonly HourlyRollup[]): WindowSummary {
 }
 
 /** The observed duration range, or null when the rows did not carry one. */
-export function observedRange(min: number, max: number): ObservedRange | null {
+function observedRange(min: number, max: number): ObservedRange | null {
   return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
 }
 

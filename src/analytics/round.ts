@@ -24,7 +24,7 @@ export function roundTo(x: number, decimals: number): number {
 }
 
 /** Round to `digits` significant digits. Never returns -0; non-finite values are unchanged. */
-export function roundSignificant(x: number, digits: number): number {
+function roundSignificant(x: number, digits: number): number {
   if (!Number.isFinite(x) || x === 0) return x === 0 ? 0 : x;
   return Number(x.toPrecision(digits));
 }

@@ -3,8 +3,8 @@
  * taxonomy from its name, by keyword. Unknown skills stay uncategorised
  * (null) rather than being forced into a bucket.
  */
-export const CATEGORIES = ['code_quality', 'testing', 'documentation', 'deployment', 'security', 'performance'] as const;
-export const MODALITIES = ['code', 'diagnostics', 'test_results', 'documents'] as const;
+const CATEGORIES = ['code_quality', 'testing', 'documentation', 'deployment', 'security', 'performance'] as const;
+const MODALITIES = ['code', 'diagnostics', 'test_results', 'documents'] as const;
 export type Category = (typeof CATEGORIES)[number];
 export type Modality = (typeof MODALITIES)[number];
 
@@ -31,14 +31,5 @@ export function classifySkill(name: string): { category: Category | null; modali
   return { category, modality };
 }
 
-export const WORKFLOW_PHASES = [
-  'planning',
-  'implementation',
-  'testing',
-  'review',
-  'deployment',
-  'debugging',
-  'documentation',
-  'unknown',
-] as const;
+export const WORKFLOW_PHASES = ['planning', 'implementation', 'testing', 'review', 'deployment', 'debugging', 'documentation', 'unknown'] as const;
 export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];

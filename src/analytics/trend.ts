@@ -10,17 +10,17 @@ import { studentTTwoSidedP } from './stats.js';
 import type { HourlyRollup } from './types.js';
 import { HOUR_MS } from './types.js';
 
-export type TrendGranularity = 'hour' | 'day';
+type TrendGranularity = 'hour' | 'day';
 
 export const DAY_MS = 24 * HOUR_MS;
 /** Largest series we build (a year of hours is 8 784 buckets). */
-export const MAX_TREND_BUCKETS = 10_000;
+const MAX_TREND_BUCKETS = 10_000;
 /** Two-sided p-value below which a slope counts as a real trend. */
-export const TREND_SIGNIFICANCE = 0.05;
+const TREND_SIGNIFICANCE = 0.05;
 /** Fewer fitted points than this gives 'insufficient_data'. */
-export const MIN_TREND_POINTS = 3;
+const MIN_TREND_POINTS = 3;
 
-export interface TrendPoint {
+interface TrendPoint {
   /** Start of the bucket, ISO 8601 (UTC; day buckets start at 00:00 UTC). */
   bucket_start: string;
   invocations: number;
@@ -31,7 +31,7 @@ export interface TrendPoint {
   avg_duration_ms: number | null;
 }
 
-export interface LineFit<C extends string> {
+interface LineFit<C extends string> {
   /** Change of the fitted value per bucket; null when insufficient_data. */
   slope_per_bucket: number | null;
   /** Fitted value at bucket index 0 (the first bucket of the series); null when insufficient_data. */

@@ -10,7 +10,7 @@
 
 export type BoundedLine =
   | { kind: 'line'; text: string }
-  | { kind: 'oversize'; bytes: number; /** The first bytes of the line, decoded (at most 256). */ head: string };
+  | { kind: 'oversize'; bytes: number /** The first bytes of the line, decoded (at most 256). */; head: string };
 
 const HEAD_BYTES = 256;
 

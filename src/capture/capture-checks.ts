@@ -12,7 +12,7 @@ import { readDrops } from './drop-counter.js';
 import { isOurHookCommand } from './install-hooks.js';
 import { MAX_SPOOL_BYTES, spoolSize } from './spool.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CaptureCheck {
   name: string;
   status: CheckStatus;
@@ -39,7 +39,12 @@ interface Run {
   error?: string;
 }
 
-function run(file: string, args: string[], input: string, opts: { env: Record<string, string>; timeoutMs: number; until?: (stdout: string) => boolean }): Promise<Run> {
+function run(
+  file: string,
+  args: string[],
+  input: string,
+  opts: { env: Record<string, string>; timeoutMs: number; until?: (stdout: string) => boolean },
+): Promise<Run> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -86,7 +91,7 @@ export function installedHookCommand(settings: unknown): string | null {
 }
 
 /** The stdio registration of our MCP server: user scope, this project in ~/.claude.json, or ./.mcp.json. */
-export function registeredMcpServer(opts: CaptureCheckOptions): { where: string; command?: string; args?: string[]; url?: string } | null {
+function registeredMcpServer(opts: CaptureCheckOptions): { where: string; command?: string; args?: string[]; url?: string } | null {
   const state = claudeStateFile(opts.env, opts.home);
   const s = readJson(state) as { mcpServers?: Record<string, unknown>; projects?: Record<string, { mcpServers?: Record<string, unknown> }> } | undefined;
   const project = readJson(`${opts.cwd}/.mcp.json`) as { mcpServers?: Record<string, unknown> } | undefined;
@@ -132,9 +137,17 @@ export async function captureChecks(opts: CaptureCheckOptions): Promise<CaptureC
     const detail = `${hook.file}: \`${hook.command}\``;
     if (ran && r.code === 0) {
       const pinned = hook.command.includes(opts.dataDir);
-      add('claude code hooks', pinned ? 'ok' : 'warn', `${detail} runs${pinned ? '' : ` but does not write to ${opts.dataDir}: re-run \`session-buddy install-hooks --write\``}`);
+      add(
+        'claude code hooks',
+        pinned ? 'ok' : 'warn',
+        `${detail} runs${pinned ? '' : ` but does not write to ${opts.dataDir}: re-run \`session-buddy install-hooks --write\``}`,
+      );
     } else {
-      add('claude code hooks', 'fail', `${detail} does not run (${r.timedOut ? 'timed out' : r.error ?? `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`}): re-run \`session-buddy install-hooks --write\``);
+      add(
+        'claude code hooks',
+        'fail',
+        `${detail} does not run (${r.timedOut ? 'timed out' : (r.error ?? `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`)}): re-run \`session-buddy install-hooks --write\``,
+      );
     }
   }
 
@@ -149,7 +162,12 @@ export async function captureChecks(opts: CaptureCheckOptions): Promise<CaptureC
     const r = await run(mcp.command, mcp.args ?? [], init, { env, timeoutMs, until: (out) => /"serverInfo"/.test(out) });
     const line = [mcp.command, ...(mcp.args ?? [])].join(' ');
     if (/"serverInfo"/.test(r.stdout)) add('claude code mcp server', 'ok', `${mcp.where}: \`${line}\` answers initialize`);
-    else add('claude code mcp server', 'fail', `${mcp.where}: \`${line}\` does not start (${r.timedOut ? 'no answer' : r.error ?? `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`}): re-register with the command \`session-buddy mcp-config\` prints`);
+    else
+      add(
+        'claude code mcp server',
+        'fail',
+        `${mcp.where}: \`${line}\` does not start (${r.timedOut ? 'no answer' : (r.error ?? `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`)}): re-register with the command \`session-buddy mcp-config\` prints`,
+      );
   }
 
   const drops = readDrops(opts.dataDir);
@@ -164,6 +182,10 @@ export async function captureChecks(opts: CaptureCheckOptions): Promise<CaptureC
     add('hook drops', 'ok', 'none');
   }
   const spool = spoolSize(opts.dataDir);
-  add('hook spool', spool > MAX_SPOOL_BYTES / 2 ? 'warn' : 'ok', `${spool} bytes waiting${spool > 0 ? ' (ingested by the running server or the stdio MCP server)' : ''}${spool > MAX_SPOOL_BYTES / 2 ? ': start the server before it fills up' : ''}`);
+  add(
+    'hook spool',
+    spool > MAX_SPOOL_BYTES / 2 ? 'warn' : 'ok',
+    `${spool} bytes waiting${spool > 0 ? ' (ingested by the running server or the stdio MCP server)' : ''}${spool > MAX_SPOOL_BYTES / 2 ? ': start the server before it fills up' : ''}`,
+  );
   return checks;
 }

@@ -12,7 +12,7 @@ describe('Claude Code paths', () => {
     assert.equal(claudeStateFile({ CLAUDE_CONFIG_DIR: '/etc/cc' }, '/home/ann'), '/etc/cc/.claude.json');
   });
 
-  it('project and local scopes are the project\'s .claude files; doctor looks most specific first', () => {
+  it("project and local scopes are the project's .claude files; doctor looks most specific first", () => {
     assert.equal(settingsFile('project', { ...base, env: {} }), '/src/shop/.claude/settings.json');
     assert.equal(settingsFile('local', { ...base, env: {} }), '/src/shop/.claude/settings.local.json');
     assert.deepEqual(candidateSettingsFiles({ ...base, env: {} }), [

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 export type HookScope = 'user' | 'project' | 'local';
 
-export function claudeConfigDir(env: Record<string, string | undefined>, home: string): string {
+function claudeConfigDir(env: Record<string, string | undefined>, home: string): string {
   const first = (env.CLAUDE_CONFIG_DIR ?? '').split(',')[0]?.trim() ?? '';
   return first !== '' ? path.resolve(home, first) : path.join(home, '.claude');
 }

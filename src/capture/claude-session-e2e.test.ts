@@ -117,11 +117,26 @@ function endSession(settings: Settings, sessionId: string): void {
 
 function session(durations: { read: number; bash: number; fail: number; skill: number; task: number; mcp: number }): Call[] {
   return [
-    { tool: 'Read', input: { file_path: `${PROJECT}/src/cart.ts` }, response: { type: 'text', file: { filePath: `${PROJECT}/src/cart.ts`, content: '…' } }, duration: durations.read },
-    { tool: 'Bash', input: { command: 'npm test', description: 'Run tests' }, response: { stdout: 'ok', stderr: '', interrupted: false }, duration: durations.bash },
+    {
+      tool: 'Read',
+      input: { file_path: `${PROJECT}/src/cart.ts` },
+      response: { type: 'text', file: { filePath: `${PROJECT}/src/cart.ts`, content: '…' } },
+      duration: durations.read,
+    },
+    {
+      tool: 'Bash',
+      input: { command: 'npm test', description: 'Run tests' },
+      response: { stdout: 'ok', stderr: '', interrupted: false },
+      duration: durations.bash,
+    },
     { tool: 'Bash', input: { command: 'npm run lint' }, error: 'Command exited with non-zero status code 1', duration: durations.fail },
     { tool: 'Skill', input: { skill: 'code-review' }, response: { success: true, commandName: 'code-review' }, duration: durations.skill },
-    { tool: 'Task', input: { description: 'Find callers', prompt: '…', subagent_type: 'Explore' }, response: { content: [{ type: 'text', text: 'done' }] }, duration: durations.task },
+    {
+      tool: 'Task',
+      input: { description: 'Find callers', prompt: '…', subagent_type: 'Explore' },
+      response: { content: [{ type: 'text', text: 'done' }] },
+      duration: durations.task,
+    },
     { tool: 'mcp__github__create_issue', input: { title: 'Cart total is off' }, response: [{ type: 'text', text: '{"number":7}' }], duration: durations.mcp },
   ];
 }

@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const DROP_FILE = 'hook-drops.jsonl';
-export const MAX_DROP_LOG_BYTES = 1024 * 1024;
+const DROP_FILE = 'hook-drops.jsonl';
+const MAX_DROP_LOG_BYTES = 1024 * 1024;
 
 export interface DropSummary {
   /** Invocations dropped. */

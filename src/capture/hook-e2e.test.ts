@@ -77,8 +77,20 @@ async function call(url: string | null, id: string, post: Record<string, unknown
 describe('hook capture with the real tracker', () => {
   it('spools while the server is down and drains exactly once', async () => {
     const before = await rows();
-    const a = await call(deadUrl, 'toolu_e1', { hook_event_name: 'PostToolUse', tool_response: { stdout: 'ok', stderr: '', interrupted: false } }, T0, T0 + 1500);
-    const b = await call(deadUrl, 'toolu_e2', { hook_event_name: 'PostToolUseFailure', error: 'Command exited with non-zero status code 1' }, T0 + 2000, T0 + 2400);
+    const a = await call(
+      deadUrl,
+      'toolu_e1',
+      { hook_event_name: 'PostToolUse', tool_response: { stdout: 'ok', stderr: '', interrupted: false } },
+      T0,
+      T0 + 1500,
+    );
+    const b = await call(
+      deadUrl,
+      'toolu_e2',
+      { hook_event_name: 'PostToolUseFailure', error: 'Command exited with non-zero status code 1' },
+      T0 + 2000,
+      T0 + 2400,
+    );
     assert.equal(a.outcome, 'spooled');
     assert.equal(b.outcome, 'spooled');
     assert.equal(await rows(), before);
@@ -117,7 +129,13 @@ describe('hook capture with the real tracker', () => {
         dedupe_key: `cc:toolu_e3`,
       },
     ]);
-    const r = await call(liveUrl, 'toolu_e4', { hook_event_name: 'PostToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_response: {} }, T0 + 4000, T0 + 4100);
+    const r = await call(
+      liveUrl,
+      'toolu_e4',
+      { hook_event_name: 'PostToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_response: {} },
+      T0 + 4000,
+      T0 + 4100,
+    );
     assert.equal(r.outcome, 'posted');
     assert.equal(await rows(), before + 2); // the posted call plus the spooled one
     assert.equal(fs.existsSync(spoolPath(app.dir)), false);
@@ -135,11 +153,43 @@ describe('transcript import with the real tracker', () => {
       [
         line({ type: 'user', uuid: 'u0', timestamp: '2026-01-05T10:00:00.000Z', message: { role: 'user', content: 'go' } }),
         // toolu_e1 was captured by the hook already
-        line({ type: 'assistant', uuid: 'a1', timestamp: '2026-01-05T10:00:00.000Z', message: { id: 'm1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_e1', name: 'Bash', input: { command: 'npm test' } }] } }),
-        line({ type: 'user', uuid: 'u1', timestamp: '2026-01-05T10:00:01.500Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e1', content: 'ok' }] } }),
-        line({ type: 'assistant', uuid: 'a2', timestamp: '2026-01-05T10:05:00.000Z', message: { id: 'm2', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_t1', name: 'Grep', input: { pattern: 'x' } }, { type: 'tool_use', id: 'toolu_t2', name: 'Write', input: { file_path: '/home/u/shop/README.md', content: '#' } }] } }),
-        line({ type: 'user', uuid: 'u2', timestamp: '2026-01-05T10:05:00.250Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_t1', content: 'a.ts' }] } }),
-        line({ type: 'user', uuid: 'u3', timestamp: '2026-01-05T10:05:01.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_t2', content: 'EACCES: permission denied', is_error: true }] } }),
+        line({
+          type: 'assistant',
+          uuid: 'a1',
+          timestamp: '2026-01-05T10:00:00.000Z',
+          message: { id: 'm1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_e1', name: 'Bash', input: { command: 'npm test' } }] },
+        }),
+        line({
+          type: 'user',
+          uuid: 'u1',
+          timestamp: '2026-01-05T10:00:01.500Z',
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e1', content: 'ok' }] },
+        }),
+        line({
+          type: 'assistant',
+          uuid: 'a2',
+          timestamp: '2026-01-05T10:05:00.000Z',
+          message: {
+            id: 'm2',
+            role: 'assistant',
+            content: [
+              { type: 'tool_use', id: 'toolu_t1', name: 'Grep', input: { pattern: 'x' } },
+              { type: 'tool_use', id: 'toolu_t2', name: 'Write', input: { file_path: '/home/u/shop/README.md', content: '#' } },
+            ],
+          },
+        }),
+        line({
+          type: 'user',
+          uuid: 'u2',
+          timestamp: '2026-01-05T10:05:00.250Z',
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_t1', content: 'a.ts' }] },
+        }),
+        line({
+          type: 'user',
+          uuid: 'u3',
+          timestamp: '2026-01-05T10:05:01.000Z',
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_t2', content: 'EACCES: permission denied', is_error: true }] },
+        }),
         'garbage {',
       ].join('\n'),
     );

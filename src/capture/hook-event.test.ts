@@ -104,19 +104,21 @@ describe('processHookEvent', () => {
     const dataDir = freshDir();
     const base = { tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'toolu_B' };
     processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base }), { dataDir, userId: 'u', now: T0 });
-    const [inv] = processHookEvent(
-      ev({ hook_event_name: 'PostToolUseFailure', ...base, error: 'Command exited with non-zero status code 1' }),
-      { dataDir, userId: 'u', now: T0 + 500 },
-    );
+    const [inv] = processHookEvent(ev({ hook_event_name: 'PostToolUseFailure', ...base, error: 'Command exited with non-zero status code 1' }), {
+      dataDir,
+      userId: 'u',
+      now: T0 + 500,
+    });
     assert.equal(inv?.completed, false);
     assert.equal(inv?.error_type, 'nonzero_exit');
     assert.equal(inv?.workflow_phase, 'testing');
     assert.equal(inv?.duration_ms, 500); // T0+500 - T0
     processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_C' }), { dataDir, userId: 'u', now: T0 });
-    const [interrupted] = processHookEvent(
-      ev({ hook_event_name: 'PostToolUseFailure', ...base, tool_use_id: 'toolu_C', error: 'x', is_interrupt: true }),
-      { dataDir, userId: 'u', now: T0 },
-    );
+    const [interrupted] = processHookEvent(ev({ hook_event_name: 'PostToolUseFailure', ...base, tool_use_id: 'toolu_C', error: 'x', is_interrupt: true }), {
+      dataDir,
+      userId: 'u',
+      now: T0,
+    });
     assert.equal(interrupted?.error_type, 'interrupted');
   });
 
@@ -144,7 +146,11 @@ describe('processHookEvent', () => {
     assert.equal(inv?.metadata.duration_source, 'claude_code');
     // PostToolUseFailure carries it too
     processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_S' }), { dataDir, userId: 'u', now: T0 });
-    const [failed] = processHookEvent(ev({ hook_event_name: 'PostToolUseFailure', ...base, tool_use_id: 'toolu_S', error: 'x', duration_ms: 12.6 }), { dataDir, userId: 'u', now: T0 + 900 });
+    const [failed] = processHookEvent(ev({ hook_event_name: 'PostToolUseFailure', ...base, tool_use_id: 'toolu_S', error: 'x', duration_ms: 12.6 }), {
+      dataDir,
+      userId: 'u',
+      now: T0 + 900,
+    });
     assert.equal(failed?.duration_ms, 13); // 12.6 rounded
     assert.equal(failed?.metadata.duration_source, 'claude_code');
   });
@@ -157,7 +163,11 @@ describe('processHookEvent', () => {
     const [race] = processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_P' }), { dataDir, userId: 'u', now: T0 + 30 });
     assert.equal(race?.metadata.duration_source, 'unknown');
     // With duration_ms the race does not matter
-    processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_use_id: 'toolu_Q', tool_response: {}, duration_ms: 61 }), { dataDir, userId: 'u', now: T0 });
+    processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_use_id: 'toolu_Q', tool_response: {}, duration_ms: 61 }), {
+      dataDir,
+      userId: 'u',
+      now: T0,
+    });
     const [timed] = processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_Q' }), { dataDir, userId: 'u', now: T0 + 30 });
     assert.equal(timed?.duration_ms, 61);
     assert.equal(timed?.metadata.duration_source, 'claude_code');
@@ -199,7 +209,10 @@ describe('processHookEvent', () => {
 
     // SessionEnd flushes what predates the last Stop (T0+60000): toolu_G
     const atEnd = processHookEvent(ev({ hook_event_name: 'SessionEnd', reason: 'exit' }), ctx(T0 + 70_000));
-    assert.deepEqual(atEnd.map((i) => i.dedupe_key), ['cc:toolu_G']);
+    assert.deepEqual(
+      atEnd.map((i) => i.dedupe_key),
+      ['cc:toolu_G'],
+    );
     assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['last-stop.json']);
   });
 

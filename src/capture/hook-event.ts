@@ -54,8 +54,8 @@ import {
 } from './tool-mapping.js';
 import type { CapturedInvocation } from './types.js';
 
-export const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
-export type HookEventName = (typeof HOOK_EVENTS)[number];
+const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
+type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface HookEvent {
   event: HookEventName;
@@ -82,7 +82,7 @@ export interface HookContext {
 }
 
 /** Session state directories untouched for this long are removed on SessionStart. */
-export const STALE_STATE_MS = 2 * 86_400_000;
+const STALE_STATE_MS = 2 * 86_400_000;
 
 const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
 
@@ -175,7 +175,10 @@ function sessionDir(dataDir: string, sessionId: string): string {
 }
 
 function inputHash(toolName: string, input: Record<string, unknown>): string {
-  return createHash('sha256').update(`${toolName}\0${JSON.stringify(input)}`).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(`${toolName}\0${JSON.stringify(input)}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
 function callKey(ev: HookEvent): string {
@@ -223,9 +226,7 @@ function sideOf(ev: HookEvent, at: number): CallSide {
 function combine(sessionId: string, key: string, userId: string, pre: CallSide | null, post: CallSide | null): CapturedInvocation {
   const base = (pre ?? post)!;
   const toolUseId = pre?.tool_use_id ?? post?.tool_use_id ?? null;
-  const dedupeKey = toolUseId
-    ? dedupeKeyFor(toolUseId)
-    : `cc:${sessionId}:${key}:${pre ? pre.at : `post-${post!.at}`}`.slice(0, 256);
+  const dedupeKey = toolUseId ? dedupeKeyFor(toolUseId) : `cc:${sessionId}:${key}:${pre ? pre.at : `post-${post!.at}`}`.slice(0, 256);
   const reported = typeof post?.reported_ms === 'number' ? post.reported_ms : null;
   let duration = 0;
   let durationSource: 'claude_code' | 'hook_gap' | 'unknown' = 'unknown';

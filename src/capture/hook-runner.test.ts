@@ -127,7 +127,14 @@ describe('runHook', () => {
     assert.equal(received.has('cc:toolu_s1'), false);
 
     await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_s3')), dataDir, userId: 'u', url, now: () => T0 });
-    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })), dataDir, userId: 'u', url, now: () => T0 + 5, postTimeoutMs: 30_000 });
+    const r = await runHook({
+      stdin: stdinOf(event('PostToolUse', 'toolu_s3', { tool_response: {} })),
+      dataDir,
+      userId: 'u',
+      url,
+      now: () => T0 + 5,
+      postTimeoutMs: 30_000,
+    });
     assert.equal(r.outcome, 'posted');
     for (const id of ['toolu_s1', 'toolu_s2', 'toolu_s3']) assert.ok(received.has(`cc:${id}`), id);
     assert.equal(fs.existsSync(spoolPath(dataDir)), false);

@@ -15,14 +15,17 @@ import { serverBaseUrl } from './server-url.js';
 import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize, withHashedUsers } from './spool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type RecordResult } from './types.js';
 
-export const INVOCATIONS_PATH = '/api/invocations';
-export const DEFAULT_POST_TIMEOUT_MS = 300;
-export const DEFAULT_STDIN_TIMEOUT_MS = 1000;
-export const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+const INVOCATIONS_PATH = '/api/invocations';
+const DEFAULT_POST_TIMEOUT_MS = 300;
+const DEFAULT_STDIN_TIMEOUT_MS = 1000;
+const MAX_STDIN_BYTES = 4 * 1024 * 1024;
 /** A hook drains the spool through the server only while it is this small. */
-export const HOOK_DRAIN_MAX_BYTES = 64 * 1024;
+const HOOK_DRAIN_MAX_BYTES = 64 * 1024;
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   json(): Promise<unknown>;
@@ -88,10 +91,7 @@ export function readAccessToken(dataDir: string): string | null {
  * complete JSON object (Claude Code may keep stdin open), on end, or after
  * `timeoutMs`. Returns null when nothing usable arrived or the cap was hit.
  */
-export function readStdin(
-  stream: Readable,
-  opts: { maxBytes?: number; timeoutMs?: number } = {},
-): Promise<string | null> {
+export function readStdin(stream: Readable, opts: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string | null> {
   const maxBytes = opts.maxBytes ?? MAX_STDIN_BYTES;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_STDIN_TIMEOUT_MS;
   if ((stream as { isTTY?: boolean }).isTTY) return Promise.resolve(null);
@@ -150,7 +150,7 @@ export interface HookRunOptions {
   maxStdinBytes?: number;
 }
 
-export type HookOutcome = 'ignored' | 'pending' | 'nothing' | 'posted' | 'spooled' | 'dropped' | 'failed';
+type HookOutcome = 'ignored' | 'pending' | 'nothing' | 'posted' | 'spooled' | 'dropped' | 'failed';
 
 export interface HookRunResult {
   outcome: HookOutcome;
@@ -220,7 +220,9 @@ async function deliver(inputs: CapturedInvocation[], opts: HookRunOptions): Prom
       const at = (opts.now ?? Date.now)();
       try {
         ensureDir(opts.dataDir);
-        const lines = withHashedUsers(opts.dataDir, inputs).map((i) => `${JSON.stringify({ rejected_at: at, reason: (err as Error).message, line: JSON.stringify(i) })}\n`);
+        const lines = withHashedUsers(opts.dataDir, inputs).map(
+          (i) => `${JSON.stringify({ rejected_at: at, reason: (err as Error).message, line: JSON.stringify(i) })}\n`,
+        );
         fs.appendFileSync(path.join(opts.dataDir, REJECTED_FILE), lines.join(''), { mode: 0o600 });
       } catch {
         // nowhere to keep it: counted below

@@ -76,7 +76,13 @@ describe('mergeHooksConfig', () => {
       hooks: {
         PreToolUse: [
           { matcher: '*', hooks: [{ type: 'command', command: 'npx session-buddy hook', timeout: 5 }] },
-          { matcher: 'Edit', hooks: [{ type: 'command', command: 'npx session-buddy hook' }, { type: 'command', command: 'lint' }] },
+          {
+            matcher: 'Edit',
+            hooks: [
+              { type: 'command', command: 'npx session-buddy hook' },
+              { type: 'command', command: 'lint' },
+            ],
+          },
         ],
       },
     };

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { AppError } from '../errors.js';
 
 /** Tool events take a matcher; `*` matches every tool, MCP tools included. */
-export const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
-export const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd'] as const;
-export const DEFAULT_HOOK_COMMAND = 'session-buddy hook';
-export const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
+const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
+const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd'] as const;
+const DEFAULT_HOOK_COMMAND = 'session-buddy hook';
+const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
 
-export interface CommandHook {
+interface CommandHook {
   type: 'command';
   command: string;
   timeout?: number;
@@ -24,7 +24,7 @@ export interface CommandHook {
   async?: boolean;
 }
 
-export interface MatcherGroup {
+interface MatcherGroup {
   matcher?: string;
   hooks: CommandHook[];
 }

@@ -7,9 +7,14 @@ describe('mcp-config', () => {
   it('builds user-scoped stdio and HTTP registrations with absolute paths', () => {
     const [command, ...args] = entryArgv({ node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' }, '/home/ann/.session-buddy', ['mcp']);
     const c = buildMcpConfig({ command: command!, args, url: mcpHttpUrl('127.0.0.1', 8678) });
-    assert.equal(c.stdio.command, 'claude mcp add --scope user session-buddy -- /usr/bin/node /opt/sb/bin/session-buddy.js --data-dir /home/ann/.session-buddy mcp');
+    assert.equal(
+      c.stdio.command,
+      'claude mcp add --scope user session-buddy -- /usr/bin/node /opt/sb/bin/session-buddy.js --data-dir /home/ann/.session-buddy mcp',
+    );
     assert.deepEqual(c.stdio.json, {
-      mcpServers: { 'session-buddy': { type: 'stdio', command: '/usr/bin/node', args: ['/opt/sb/bin/session-buddy.js', '--data-dir', '/home/ann/.session-buddy', 'mcp'] } },
+      mcpServers: {
+        'session-buddy': { type: 'stdio', command: '/usr/bin/node', args: ['/opt/sb/bin/session-buddy.js', '--data-dir', '/home/ann/.session-buddy', 'mcp'] },
+      },
     });
     assert.equal(c.http.command, 'claude mcp add --scope user --transport http session-buddy http://127.0.0.1:8678/mcp');
     assert.deepEqual(c.http.json, { mcpServers: { 'session-buddy': { type: 'http', url: 'http://127.0.0.1:8678/mcp' } } });

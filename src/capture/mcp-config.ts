@@ -6,7 +6,7 @@
  */
 import { serverBaseUrl } from './server-url.js';
 
-export const DEFAULT_SERVER_NAME = 'session-buddy';
+const DEFAULT_SERVER_NAME = 'session-buddy';
 
 export interface McpConfigOptions {
   name?: string;

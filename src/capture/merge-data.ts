@@ -29,7 +29,7 @@ export interface MergeSummary {
   skippedExamples: string[];
 }
 
-export const MERGE_BATCH = 500;
+const MERGE_BATCH = 500;
 
 function toInput(r: ExportedInvocation, fingerprint: string) {
   let metadata: Record<string, unknown> | null = null;
@@ -69,7 +69,7 @@ export async function mergeDataDir(opts: {
 }): Promise<MergeSummary> {
   const dbPath = opts.source.endsWith('.db') ? path.resolve(opts.source) : path.join(path.resolve(opts.source), 'session-buddy.db');
   if (dbPath === path.resolve(opts.targetDbPath)) throw AppError.invalid('source', 'is the current data directory');
-  let exp;
+  let exp: ReturnType<typeof openInvocationExport>;
   try {
     exp = openInvocationExport(dbPath);
   } catch (err) {

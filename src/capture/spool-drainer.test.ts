@@ -65,7 +65,11 @@ describe('spool drain against hostile lines', () => {
     return d;
   };
   const rejectedLines = (d: string) =>
-    fs.readFileSync(path.join(d, REJECTED_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; line: string });
+    fs
+      .readFileSync(path.join(d, REJECTED_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; line: string });
 
   /** Records lines; throws what `poison` says for a line whose metadata has `poison`. */
   function recorder(poison: () => Error) {
@@ -93,7 +97,11 @@ describe('spool drain against hostile lines', () => {
   });
 
   it('keeps the whole spool on a transient failure (store unavailable, disk full): nothing quarantined', async () => {
-    for (const err of [new AppError('STORE_UNAVAILABLE', 'locked'), new AppError('DISK_FULL', 'disk full'), Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })]) {
+    for (const err of [
+      new AppError('STORE_UNAVAILABLE', 'locked'),
+      new AppError('DISK_FULL', 'disk full'),
+      Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+    ]) {
       const d = fresh();
       appendToSpool(d, [inv(1), { ...inv(2), metadata: { poison: true } }, inv(3)]);
       const r = recorder(() => err);
@@ -105,7 +113,10 @@ describe('spool drain against hostile lines', () => {
 
   it('stops quarantining after 10 lines in a row fail with nothing recorded (a broken store, not bad lines) and keeps the rest', async () => {
     const d = fresh();
-    appendToSpool(d, Array.from({ length: 30 }, (_, i) => inv(i)));
+    appendToSpool(
+      d,
+      Array.from({ length: 30 }, (_, i) => inv(i)),
+    );
     const record: RecordBatch = async () => {
       throw new AppError('INTERNAL', 'broken');
     };

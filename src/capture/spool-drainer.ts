@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { drainSpool, REJECTED_FILE, spoolSize, type DrainSummary } from './spool.js';
 import type { RecordBatch } from './types.js';
 
-export const DEFAULT_DRAIN_INTERVAL_MS = 30_000;
+const DEFAULT_DRAIN_INTERVAL_MS = 30_000;
 
 export interface SpoolDrainer {
   /** Drains now unless a drain is running; null when skipped or nothing was spooled. */
@@ -15,12 +15,7 @@ export interface SpoolDrainer {
   stop(): void;
 }
 
-export function startSpoolDrainer(opts: {
-  dataDir: string;
-  record: RecordBatch;
-  logger: Logger;
-  intervalMs?: number;
-}): SpoolDrainer {
+export function startSpoolDrainer(opts: { dataDir: string; record: RecordBatch; logger: Logger; intervalMs?: number }): SpoolDrainer {
   let running: Promise<DrainSummary | null> | null = null;
   const drainNow = (): Promise<DrainSummary | null> => {
     if (running) return Promise.resolve(null);

@@ -73,7 +73,7 @@ describe('appendToSpool', () => {
     assert.equal(fs.statSync(spoolPath(dir)).mode & 0o777, 0o600);
   });
 
-  it('never writes a raw user id; the installation hasher maps it to the raw id\'s hash', () => {
+  it("never writes a raw user id; the installation hasher maps it to the raw id's hash", () => {
     const dir = freshDir();
     appendToSpool(dir, [inv(1, { user_id: 'alice@example.com' })]);
     const text = fs.readFileSync(spoolPath(dir), 'utf8');
@@ -108,7 +108,10 @@ describe('drainSpool', () => {
     assert.deepEqual(sum, { files: 1, lines: 3, inserted: 3, duplicates: 0, rejected: 0 });
     assert.equal(store.calls(), 2); // 3 lines in batches of 2 -> 2 calls
     assert.equal(fs.existsSync(spoolPath(dir)), false);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f !== 'salt'),
+      [],
+    );
     assert.deepEqual(await drainSpool(dir, store.record), { files: 0, lines: 0, inserted: 0, duplicates: 0, rejected: 0 });
   });
 
@@ -122,7 +125,11 @@ describe('drainSpool', () => {
     // lines: inv1, "not json", [1,2], inv2(bad), inv3 = 5 (blank line skipped)
     assert.deepEqual(sum, { files: 1, lines: 5, inserted: 2, duplicates: 0, rejected: 3 });
     assert.deepEqual([...store.rows.keys()].sort(), ['cc:s1:toolu_1', 'cc:s1:toolu_3']);
-    const rejected = fs.readFileSync(path.join(dir, REJECTED_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; line: string });
+    const rejected = fs
+      .readFileSync(path.join(dir, REJECTED_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; line: string });
     assert.equal(rejected.length, 3);
     assert.equal(rejected[0]!.line, 'not json');
     assert.equal(rejected[0]!.reason, 'not JSON');
@@ -157,7 +164,10 @@ describe('drainSpool', () => {
     const sum = await drainSpool(dir, store.record, { isAlive: () => false });
     // crashed file (inv1 dup, inv2) + live spool (inv3)
     assert.deepEqual(sum, { files: 2, lines: 3, inserted: 2, duplicates: 1, rejected: 0 });
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f !== 'salt'),
+      [],
+    );
   });
 
   it('leaves a fresh .draining file of a live process alone', async () => {
@@ -166,7 +176,10 @@ describe('drainSpool', () => {
     const store = fakeStore();
     const sum = await drainSpool(dir, store.record, { isAlive: () => true, pid: 1 });
     assert.equal(sum.files, 0);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'salt'), ['spool.4242.x.draining']);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f !== 'salt'),
+      ['spool.4242.x.draining'],
+    );
     // once it is stale it is taken over
     const later = await drainSpool(dir, store.record, { isAlive: () => true, pid: 1, now: Date.now() + 120_000 });
     assert.equal(later.inserted, 1);
@@ -174,7 +187,10 @@ describe('drainSpool', () => {
 
   it('two concurrent drains record each line once', async () => {
     const dir = freshDir();
-    appendToSpool(dir, Array.from({ length: 50 }, (_, i) => inv(i)));
+    appendToSpool(
+      dir,
+      Array.from({ length: 50 }, (_, i) => inv(i)),
+    );
     const store = fakeStore();
     const [a, b] = await Promise.all([drainSpool(dir, store.record, { batchSize: 7 }), drainSpool(dir, store.record, { batchSize: 7 })]);
     assert.equal(a.inserted + b.inserted, 50);

@@ -36,14 +36,14 @@ import { ensureDir } from './ensure-dir.js';
 import { isTransientRecordError } from './record-errors.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
-export const SPOOL_FILE = 'spool.jsonl';
+const SPOOL_FILE = 'spool.jsonl';
 export const REJECTED_FILE = 'spool.rejected.jsonl';
 /** Appends stop once the spool reaches this size (the server has been away for long). */
 export const MAX_SPOOL_BYTES = 64 * 1024 * 1024;
 /** A spooled line longer than this is rejected unread (an invocation line is a few hundred bytes). */
-export const MAX_LINE_BYTES = 1024 * 1024;
+const MAX_LINE_BYTES = 1024 * 1024;
 /** This many quarantined lines in a row, with nothing recorded, means the store is broken: stop and keep the rest. */
-export const MAX_QUARANTINE_STREAK = 10;
+const MAX_QUARANTINE_STREAK = 10;
 
 const DRAINING = /^spool\.(\d+)\.[A-Za-z0-9-]+\.draining$/;
 
@@ -70,11 +70,7 @@ export function withHashedUsers(dataDir: string, inputs: readonly CapturedInvoca
  * user ids hashed. Returns false when the spool is full and nothing was
  * written; throws when the data directory cannot be written.
  */
-export function appendToSpool(
-  dataDir: string,
-  inputs: readonly CapturedInvocation[],
-  maxBytes: number = MAX_SPOOL_BYTES,
-): boolean {
+export function appendToSpool(dataDir: string, inputs: readonly CapturedInvocation[], maxBytes: number = MAX_SPOOL_BYTES): boolean {
   if (inputs.length === 0) return true;
   ensureDir(dataDir);
   const hashed = withHashedUsers(dataDir, inputs);

@@ -21,9 +21,9 @@ import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
 
 export const AGENT_NAME = 'claude-code';
-export const MAX_SKILL_NAME = 128;
+const MAX_SKILL_NAME = 128;
 export const MAX_ERROR_TYPE = 128;
-export const MAX_DURATION_MS = 86_400_000;
+const MAX_DURATION_MS = 86_400_000;
 
 type ToolInput = Record<string, unknown>;
 
@@ -40,7 +40,10 @@ export function dedupeKeyFor(toolUseId: string): string {
 
 /** Removes control characters, trims and caps the length. */
 export function cleanText(value: string, max: number): string {
-  return value.replace(/\p{Cc}/gu, '').trim().slice(0, max);
+  return value
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, max);
 }
 
 function str(input: ToolInput, key: string): string | undefined {
@@ -66,10 +69,8 @@ export function skillNameFor(toolName: string, rawInput: unknown): string {
   return cleanText(name, MAX_SKILL_NAME) || 'unknown';
 }
 
-const TEST_CMD =
-  /\b(test|tests|jest|vitest|mocha|pytest|tox|rspec|phpunit|playwright|cypress|ava|karma)\b|node\s+--test|go\s+test|cargo\s+test|npm\s+t\b/i;
-const DEPLOY_CMD =
-  /\b(deploy|kubectl\s+apply|helm\s+(install|upgrade)|terraform\s+apply|docker\s+push|npm\s+publish|git\s+push|vercel|netlify)\b/i;
+const TEST_CMD = /\b(test|tests|jest|vitest|mocha|pytest|tox|rspec|phpunit|playwright|cypress|ava|karma)\b|node\s+--test|go\s+test|cargo\s+test|npm\s+t\b/i;
+const DEPLOY_CMD = /\b(deploy|kubectl\s+apply|helm\s+(install|upgrade)|terraform\s+apply|docker\s+push|npm\s+publish|git\s+push|vercel|netlify)\b/i;
 const DEBUG_CMD = /\b(gdb|lldb|strace|ltrace|pdb|valgrind|node\s+--inspect)\b/i;
 const REVIEW_CMD = /\bgit\s+(diff|log|show|blame)\b|\bgh\s+pr\s+(view|diff|review)\b/i;
 const DOC_FILE = /(\.(md|mdx|rst|adoc|txt)$)|(^|[\\/])docs?[\\/]/i;

@@ -12,8 +12,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { TranscriptCursor } from '../store/cursor-types.js';
 
-export const HEAD_BYTES = 64 * 1024;
-export const TAIL_BYTES = 4 * 1024;
+const HEAD_BYTES = 64 * 1024;
+const TAIL_BYTES = 4 * 1024;
 
 export interface Fingerprint {
   headHash: string;
@@ -45,11 +45,7 @@ export function fingerprint(file: string, offset: number): Fingerprint {
   }
 }
 
-export type CursorPlan =
-  | { kind: 'new' }
-  | { kind: 'unchanged' }
-  | { kind: 'appended' }
-  | { kind: 'reread'; reason: 'truncated' | 'rewritten' };
+export type CursorPlan = { kind: 'new' } | { kind: 'unchanged' } | { kind: 'appended' } | { kind: 'reread'; reason: 'truncated' | 'rewritten' };
 
 export function planFor(file: { path: string; size: number; mtimeMs: number }, cursor: TranscriptCursor | undefined): CursorPlan {
   if (!cursor) return { kind: 'new' };

@@ -17,9 +17,29 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const ts = (sec: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + sec * 1000).toISOString();
 const use = (session: string, sec: number, msg: string, id: string, name = 'Read') =>
-  JSON.stringify({ type: 'assistant', sessionId: session, cwd: '/home/u/shop', uuid: `a-${id}`, timestamp: ts(sec), message: { id: msg, role: 'assistant', model: 'claude-x', content: [{ type: 'tool_use', id, name, input: { file_path: '/home/u/shop/a.ts' } }], usage: { input_tokens: 3, output_tokens: 9 } } });
+  JSON.stringify({
+    type: 'assistant',
+    sessionId: session,
+    cwd: '/home/u/shop',
+    uuid: `a-${id}`,
+    timestamp: ts(sec),
+    message: {
+      id: msg,
+      role: 'assistant',
+      model: 'claude-x',
+      content: [{ type: 'tool_use', id, name, input: { file_path: '/home/u/shop/a.ts' } }],
+      usage: { input_tokens: 3, output_tokens: 9 },
+    },
+  });
 const result = (session: string, sec: number, id: string, isError = false, text = 'ok') =>
-  JSON.stringify({ type: 'user', sessionId: session, cwd: '/home/u/shop', uuid: `u-${id}`, timestamp: ts(sec), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: text, is_error: isError }] } });
+  JSON.stringify({
+    type: 'user',
+    sessionId: session,
+    cwd: '/home/u/shop',
+    uuid: `u-${id}`,
+    timestamp: ts(sec),
+    message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: text, is_error: isError }] },
+  });
 const prompt = (session: string, sec: number, text: string) =>
   JSON.stringify({ type: 'user', sessionId: session, uuid: `p-${sec}`, timestamp: ts(sec), message: { role: 'user', content: text } });
 
@@ -38,9 +58,11 @@ describe('incremental import', async () => {
       let dir: string;
       let run: (extra?: Partial<ImportOptions>) => ReturnType<typeof importTranscripts>;
       const rows = async () =>
-        (await b.query<{ k: string; completed: number; d: number | string; e: string | null }>(
-          'SELECT dedupe_key AS k, completed, duration_ms AS d, error_type AS e FROM skill_invocations ORDER BY dedupe_key',
-        )).map((r) => `${r.k} ${Number(r.completed) === 1 ? 'ok' : `fail:${r.e}`} ${Number(r.d)}ms`);
+        (
+          await b.query<{ k: string; completed: number; d: number | string; e: string | null }>(
+            'SELECT dedupe_key AS k, completed, duration_ms AS d, error_type AS e FROM skill_invocations ORDER BY dedupe_key',
+          )
+        ).map((r) => `${r.k} ${Number(r.completed) === 1 ? 'ok' : `fail:${r.e}`} ${Number(r.d)}ms`);
       beforeEach(async () => {
         b = await backend.open();
         dir = fs.mkdtempSync(path.join(root, 'p-'));
@@ -97,7 +119,10 @@ describe('incremental import', async () => {
         write(f, [use('s3', 0, 'm1', 'y1'), result('s3', 1, 'y1')], 5_000);
         const truncated = await run();
         assert.deepEqual([truncated.reread, truncated.inserted], [1, 1]);
-        assert.deepEqual((await rows()).map((r) => r.split(' ')[0]), ['cc:r1', 'cc:r2', 'cc:x1', 'cc:y1']);
+        assert.deepEqual(
+          (await rows()).map((r) => r.split(' ')[0]),
+          ['cc:r1', 'cc:r2', 'cc:x1', 'cc:y1'],
+        );
       });
 
       it('leaves a last line without its newline for later while the file may grow', async () => {
@@ -117,7 +142,10 @@ describe('incremental import', async () => {
 
       it('reports bad lines with file:line and imports everything else', async () => {
         const f = path.join(dir, 'proj', 'bad.jsonl');
-        const big = JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'zz', content: 'x'.repeat(5000) }] } });
+        const big = JSON.stringify({
+          type: 'user',
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'zz', content: 'x'.repeat(5000) }] },
+        });
         write(f, [
           use('b', 0, 'm1', 'g1'),
           use('b', 1, 'm2', 'g2').slice(0, 60), // truncated
@@ -141,15 +169,23 @@ describe('incremental import', async () => {
         write(path.join(dir, 'proj', 'fork.jsonl'), [...forked, use('fork', 10, 'm3', 'f3'), result('fork', 11, 'f3')], 3_600_000);
         const sum = await run();
         assert.deepEqual([sum.invocations, sum.inserted, sum.duplicates], [3, 1, 2]);
-        assert.deepEqual((await rows()).map((r) => r.split(' ')[0]), ['cc:f1', 'cc:f2', 'cc:f3']);
-        const sessions = await b.query<{ n: number | string }>('SELECT count(*) AS n FROM skill_invocations si JOIN sessions s ON s.id = si.session_id WHERE s.session_key = \'fork\'');
+        assert.deepEqual(
+          (await rows()).map((r) => r.split(' ')[0]),
+          ['cc:f1', 'cc:f2', 'cc:f3'],
+        );
+        const sessions = await b.query<{ n: number | string }>(
+          "SELECT count(*) AS n FROM skill_invocations si JOIN sessions s ON s.id = si.session_id WHERE s.session_key = 'fork'",
+        );
         assert.equal(Number(sessions[0]?.n), 1);
       });
 
       it('scans many small ranges in worker threads with the same result as one read', async () => {
         const lines: string[] = [];
         for (let i = 0; i < 300; i++) {
-          lines.push(use('w', i * 2, `m${i}`, `w${String(i).padStart(3, '0')}`), result('w', i * 2 + 1, `w${String(i).padStart(3, '0')}`, i % 10 === 0, 'Error: boom'));
+          lines.push(
+            use('w', i * 2, `m${i}`, `w${String(i).padStart(3, '0')}`),
+            result('w', i * 2 + 1, `w${String(i).padStart(3, '0')}`, i % 10 === 0, 'Error: boom'),
+          );
           if (i % 7 === 0) lines.push(prompt('w', i * 2 + 1, `step ${i} ${'y'.repeat(i * 3)}`));
         }
         write(path.join(dir, 'proj', 'w.jsonl'), lines, 3_600_000);

@@ -33,16 +33,39 @@ function fakeStore() {
 const SID = '3f2b7c1e-0000-4000-8000-000000000001';
 const CWD = '/home/u/shop';
 const at = (s: string) => `2026-01-05T10:${s}Z`;
-const common = (ts: string, uuid: string) => ({ parentUuid: null, isSidechain: false, userType: 'external', cwd: CWD, sessionId: SID, version: '2.1.0', gitBranch: 'main', uuid, timestamp: at(ts) });
+const common = (ts: string, uuid: string) => ({
+  parentUuid: null,
+  isSidechain: false,
+  userType: 'external',
+  cwd: CWD,
+  sessionId: SID,
+  version: '2.1.0',
+  gitBranch: 'main',
+  uuid,
+  timestamp: at(ts),
+});
 const assistant = (ts: string, uuid: string, msgId: string, content: unknown[]) =>
-  JSON.stringify({ ...common(ts, uuid), type: 'assistant', requestId: `req_${msgId}`, message: { id: msgId, type: 'message', role: 'assistant', model: 'claude-x', content, stop_reason: 'tool_use' } });
+  JSON.stringify({
+    ...common(ts, uuid),
+    type: 'assistant',
+    requestId: `req_${msgId}`,
+    message: { id: msgId, type: 'message', role: 'assistant', model: 'claude-x', content, stop_reason: 'tool_use' },
+  });
 const user = (ts: string, uuid: string, content: unknown) => JSON.stringify({ ...common(ts, uuid), type: 'user', message: { role: 'user', content } });
 const toolUse = (id: string, name: string, input: unknown) => ({ type: 'tool_use', id, name, input });
-const toolResult = (id: string, content: unknown, isError?: boolean) => ({ type: 'tool_result', tool_use_id: id, content, ...(isError === undefined ? {} : { is_error: isError }) });
+const toolResult = (id: string, content: unknown, isError?: boolean) => ({
+  type: 'tool_result',
+  tool_use_id: id,
+  content,
+  ...(isError === undefined ? {} : { is_error: isError }),
+});
 
 const sessionLines = [
   user('00:00.000', 'u1', 'run the tests and review'),
-  assistant('00:00.000', 'a1', 'msg_1', [{ type: 'text', text: 'Running tests.' }, toolUse('toolu_1', 'Bash', { command: 'npm test', description: 'Run tests' })]),
+  assistant('00:00.000', 'a1', 'msg_1', [
+    { type: 'text', text: 'Running tests.' },
+    toolUse('toolu_1', 'Bash', { command: 'npm test', description: 'Run tests' }),
+  ]),
   assistant('00:00.000', 'a2', 'msg_1', [toolUse('toolu_2', 'Read', { file_path: '/home/u/shop/src/a.ts' })]),
   user('00:04.500', 'u2', [toolResult('toolu_1', 'Error: Exit code 1\n1 failing', true)]),
   user('00:00.300', 'u3', [toolResult('toolu_2', [{ type: 'text', text: 'export const a = 1;' }], false)]),
@@ -68,10 +91,14 @@ function writeFixture(dir: string, mtime: Date): { main: string; sub: string } {
   const sub = path.join(proj, SID, 'subagents', 'agent-1.jsonl');
   fs.writeFileSync(
     sub,
-    [
-      JSON.stringify({ ...JSON.parse(assistant('03:10.000', 's1', 'msg_s1', [toolUse('toolu_6', 'Grep', { pattern: 'x' })])), isSidechain: true, agentId: 'ag1' }),
+    `${[
+      JSON.stringify({
+        ...JSON.parse(assistant('03:10.000', 's1', 'msg_s1', [toolUse('toolu_6', 'Grep', { pattern: 'x' })])),
+        isSidechain: true,
+        agentId: 'ag1',
+      }),
       JSON.stringify({ ...JSON.parse(user('03:10.120', 's2', [toolResult('toolu_6', 'No matches found')])), isSidechain: true, agentId: 'ag1' }),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   fs.writeFileSync(path.join(proj, 'notes.txt'), 'not a transcript');
   for (const f of [main, sub]) fs.utimesSync(f, mtime, mtime);
@@ -93,9 +120,25 @@ describe('importTranscripts', () => {
     assert.deepEqual(
       { ...sum, bytes: 0, malformedAt: sum.malformedAt.map((m) => path.basename(m)) },
       {
-        files: 2, unchanged: 0, appended: 0, reread: 0, bytes: 0, lines: 16, malformed: 3,
-        malformedAt: [`${SID}.jsonl:6: not a JSON object (truncated?)`, `${SID}.jsonl:14: not a JSON object (truncated?)`, `${SID}.jsonl:15: tool block without id, name or timestamp`],
-        invocations: 5, inserted: 5, duplicates: 0, rejected: 0, pending: 1, unreadable: 0, unreadableAt: [],
+        files: 2,
+        unchanged: 0,
+        appended: 0,
+        reread: 0,
+        bytes: 0,
+        lines: 16,
+        malformed: 3,
+        malformedAt: [
+          `${SID}.jsonl:6: not a JSON object (truncated?)`,
+          `${SID}.jsonl:14: not a JSON object (truncated?)`,
+          `${SID}.jsonl:15: tool block without id, name or timestamp`,
+        ],
+        invocations: 5,
+        inserted: 5,
+        duplicates: 0,
+        rejected: 0,
+        pending: 1,
+        unreadable: 0,
+        unreadableAt: [],
       },
     );
 
@@ -131,7 +174,8 @@ describe('importTranscripts', () => {
     assert.deepEqual(t6?.metadata, { source: 'transcript', tool: 'Grep', sidechain: true });
     assert.equal(store.rows.has(`cc:toolu_5`), false);
 
-    const total = fs.statSync(path.join(dir, 'projects', '-home-u-shop', `${SID}.jsonl`)).size +
+    const total =
+      fs.statSync(path.join(dir, 'projects', '-home-u-shop', `${SID}.jsonl`)).size +
       fs.statSync(path.join(dir, 'projects', '-home-u-shop', SID, 'subagents', 'agent-1.jsonl')).size;
     assert.deepEqual(progress.at(-1), [total, total]);
     assert.deepEqual(progress[0], [0, total]);
@@ -170,10 +214,10 @@ describe('importTranscripts', () => {
     fs.mkdirSync(d);
     fs.writeFileSync(
       path.join(d, 's.jsonl'),
-      [
+      `${[
         assistant('00:00.000', 'x1', 'm1', [toolUse('t1', 'INVALID', {}), toolUse('t2', 'Read', {})]),
         user('00:01.000', 'x2', [toolResult('t1', 'ok'), toolResult('t2', 'ok')]),
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     const store = fakeStore();
     const sum = await importTranscripts(d, { userId: 'u', record: store.record, now: NOW });
@@ -196,7 +240,10 @@ describe('findTranscriptFiles', () => {
     fs.writeFileSync(path.join(d, 'z', 'y', 'c.jsonl'), '{}');
     fs.writeFileSync(path.join(d, 'z', 'c.json'), '');
     const files = await findTranscriptFiles(d);
-    assert.deepEqual(files.map((f) => path.relative(d, f.path)), ['a.JSONL', 'b.jsonl', path.join('z', 'y', 'c.jsonl')]);
+    assert.deepEqual(
+      files.map((f) => path.relative(d, f.path)),
+      ['a.JSONL', 'b.jsonl', path.join('z', 'y', 'c.jsonl')],
+    );
     assert.equal(files[2]!.size, 2);
   });
 });

@@ -22,11 +22,11 @@ import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from '
 /** A transcript not modified for this long is treated as finished. */
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
 /** Scan work is cut into ranges of this size. */
-export const RANGE_BYTES = 16 * 1024 * 1024;
+const RANGE_BYTES = 16 * 1024 * 1024;
 /** Below this many bytes to read, worker threads cost more than they save. */
-export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
+const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
 /** Malformed lines and unreadable files listed by name (all are counted). */
-export const MAX_LISTED = 20;
+const MAX_LISTED = 20;
 
 export interface ImportOptions {
   userId: string;
@@ -223,7 +223,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   for (const file of files) {
     const settled = opts.now - file.mtimeMs >= settleMs;
     const cursor = cursors.get(file.path);
-    let plan;
+    let plan: ReturnType<typeof planFor>;
     try {
       plan = planFor(file, cursor);
     } catch (err) {
@@ -292,7 +292,15 @@ export async function importTranscripts(target: string | readonly string[], opts
     for (const inv of invocations) buffered.push(inv);
     if (opts.cursors) {
       const fp = fingerprint(job.file.path, offset);
-      bufferedCursors.push({ path: job.file.path, size: job.file.size, mtimeMs: job.file.mtimeMs, offset, lineCount, ...fp, state: JSON.stringify(pairer.state()) });
+      bufferedCursors.push({
+        path: job.file.path,
+        size: job.file.size,
+        mtimeMs: job.file.mtimeMs,
+        offset,
+        lineCount,
+        ...fp,
+        state: JSON.stringify(pairer.state()),
+      });
     }
     if (buffered.length >= batchSize || bufferedCursors.length >= 200) await flush();
   };

@@ -18,7 +18,10 @@ const lines: unknown[] = [
     timestamp: '2026-01-05T10:00:02.000Z',
     isSidechain: true,
     agentId: 'ag',
-    message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', is_error: true, content: [{ type: 'text', text: 'Error: Exit code 2\n' + tricky }] }] },
+    message: {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_2', is_error: true, content: [{ type: 'text', text: `Error: Exit code 2\n${tricky}` }] }],
+    },
   },
   {
     parentUuid: null,
@@ -75,7 +78,11 @@ describe('reduceLine on a long error', () => {
   it('decodes the start of a long error text only, never splitting an escape or a character', () => {
     for (const pad of ['', 'a', 'ab', 'abc', 'abcd', 'abcde']) {
       const text = `Error: Exit code 1\n${pad}${'é\\"x\t'.repeat(10_000)}`;
-      const line = JSON.stringify({ type: 'user', timestamp: '2026-01-05T10:00:00.000Z', message: { content: [{ type: 'tool_result', tool_use_id: 't', is_error: true, content: text }] } });
+      const line = JSON.stringify({
+        type: 'user',
+        timestamp: '2026-01-05T10:00:00.000Z',
+        message: { content: [{ type: 'tool_result', tool_use_id: 't', is_error: true, content: text }] },
+      });
       const reduced = reduceLine(Buffer.from(line)) as { message: { content: Array<{ content: string }> } };
       const got = reduced.message.content[0]!.content;
       assert.ok(got.length > 5_000 && got.length < 16_384, String(got.length));

@@ -31,20 +31,11 @@
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
 import { contentText } from './hook-event.js';
-import {
-  AGENT_NAME,
-  clampDuration,
-  classifyError,
-  cleanText,
-  dedupeKeyFor,
-  phaseFor,
-  projectFromCwd,
-  skillNameFor,
-} from './tool-mapping.js';
+import { AGENT_NAME, clampDuration, classifyError, cleanText, dedupeKeyFor, phaseFor, projectFromCwd, skillNameFor } from './tool-mapping.js';
 import type { CapturedInvocation } from './types.js';
 
 /** A tool call as decoded from an assistant line. */
-export interface ToolUseEvent {
+interface ToolUseEvent {
   k: 'use';
   id: string;
   tool: string;
@@ -57,7 +48,7 @@ export interface ToolUseEvent {
 }
 
 /** A tool result as decoded from a user line; the error class is computed from its text. */
-export interface ToolResultEvent {
+interface ToolResultEvent {
   k: 'result';
   id: string;
   at: number;
@@ -66,7 +57,7 @@ export interface ToolResultEvent {
 }
 
 /** An assistant line with a content array: moves its chain on when its message.id is new. */
-export interface MessageEvent {
+interface MessageEvent {
   k: 'msg';
   chain: string;
   messageId: string | null;

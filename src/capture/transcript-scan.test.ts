@@ -15,7 +15,11 @@ const lines = [
   JSON.stringify({ type: 'user', timestamp: ts(1), message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'x'.repeat(5000) }] } }),
   '{"type":"user","message":{"content":[{"type":"tool_result"', // truncated
   JSON.stringify({ type: 'summary', summary: 'no tool here' }),
-  JSON.stringify({ type: 'assistant', timestamp: ts(2), message: { id: 'm2', content: [{ type: 'tool_use', id: 't2', name: 'Bash', input: { command: 'ls' } }] } }),
+  JSON.stringify({
+    type: 'assistant',
+    timestamp: ts(2),
+    message: { id: 'm2', content: [{ type: 'tool_use', id: 't2', name: 'Bash', input: { command: 'ls' } }] },
+  }),
 ];
 const file = path.join(dir, 's.jsonl');
 const text = `${lines.join('\n')}\n`;
@@ -37,7 +41,10 @@ const req = (start: number, end: number, extra: Partial<ScanRequest> = {}): Scan
 describe('scanRange', () => {
   it('reads the whole file: events, non-blank lines, malformed with its line number', () => {
     const r = scanRange(req(0, size));
-    assert.deepEqual(r.events.map((e) => `${e.k}:${'id' in e ? e.id : ''}`), ['msg:', 'use:t1', 'result:t1', 'msg:', 'use:t2']);
+    assert.deepEqual(
+      r.events.map((e) => `${e.k}:${'id' in e ? e.id : ''}`),
+      ['msg:', 'use:t1', 'result:t1', 'msg:', 'use:t2'],
+    );
     assert.deepEqual([r.lines, r.lineBreaks, r.malformed, r.consumedEnd, r.bytes], [5, 6, 1, size, size]);
     assert.deepEqual(r.malformedAt, [{ line: 4, reason: 'not a JSON object (truncated?)' }]);
   });
@@ -74,7 +81,10 @@ describe('scanRange', () => {
       { line: 3, reason: 'oversize' },
       { line: 4, reason: 'not a JSON object (truncated?)' },
     ]);
-    assert.deepEqual(r.events.map((e) => e.k), ['msg', 'use', 'msg', 'use']);
+    assert.deepEqual(
+      r.events.map((e) => e.k),
+      ['msg', 'use', 'msg', 'use'],
+    );
     assert.equal(r.lines, 5);
   });
 });

@@ -42,7 +42,7 @@ export interface ScanRequest {
   fallbackSessionId: string;
 }
 
-export interface MalformedLine {
+interface MalformedLine {
   /** 1-based, counted from the first line of the range. */
   line: number;
   reason: string;
@@ -63,9 +63,9 @@ export interface ScanResult {
   bytes: number;
 }
 
-export const MAX_REPORTED = 50;
+const MAX_REPORTED = 50;
 /** Lines from this long are decoded lazily (transcript-lazy-json.ts). */
-export const LAZY_MIN_BYTES = 4096;
+const LAZY_MIN_BYTES = 4096;
 
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }

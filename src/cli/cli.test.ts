@@ -72,7 +72,10 @@ describe('session-buddy CLI', () => {
     assert.match(run(['migrate', '--to', '99']).err, /^error: --to: must be an integer between 0 and \d+/m);
     // A configuration value names the flag when typed, the environment variable otherwise.
     assert.match(run(['status', '--log-level', 'loud']).err, /^error: --log-level: must be one of/m);
-    const fromEnv = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_PORT: 'eighty' } });
+    const fromEnv = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_PORT: 'eighty' },
+    });
     assert.match(fromEnv.stderr, /^error: SESSION_BUDDY_PORT: must be an integer port/m);
     const badJson = run(['record', '--json'], '{not json');
     assert.equal(badJson.code, 2);
@@ -94,8 +97,8 @@ describe('session-buddy CLI', () => {
     const lines = status.out.trim().split('\n');
     assert.match(lines[0]!, /^schema version 1 of (\d+)$/);
     const latest = Number(/of (\d+)/.exec(lines[0]!)![1]);
-    assert.match(lines[1]!, /^  applied  0001 init \(\d{4}-\d\d-\d\dT/);
-    assert.match(lines[2]!, /^  pending  0002 prediction_models$/);
+    assert.match(lines[1]!, /^ {2}applied {2}0001 init \(\d{4}-\d\d-\d\dT/);
+    assert.match(lines[2]!, /^ {2}pending {2}0002 prediction_models$/);
     assert.equal(lines.filter((l) => l.startsWith('  pending ')).length, latest - 1);
     assert.equal(lines.at(-1), `${latest - 1} pending: \`session-buddy migrate\` applies them`);
     const up = run(['migrate']);
@@ -148,7 +151,7 @@ describe('session-buddy CLI', () => {
       assert.equal(fg.err, `error: port ${port} on 127.0.0.1 is already in use (is another session-buddy running? try --port)\n`);
       const bg = run(['start', '--port', port]);
       assert.equal(bg.code, 1);
-      assert.match(bg.err, new RegExp(`already in use`));
+      assert.match(bg.err, /already in use/);
       assert.doesNotMatch(bg.err, /^\s+at /m);
     } finally {
       blocker.close();

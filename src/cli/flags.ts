@@ -24,7 +24,7 @@ export function fieldFlags(cmd: Command, map: FieldFlags): Command {
 }
 
 /** The flag that sets `field`, looked up from the command that ran up to the root program. */
-export function flagFor(cmd: Command | null, field: string): string | undefined {
+function flagFor(cmd: Command | null, field: string): string | undefined {
   for (let c: Command | null = cmd; c; c = c.parent) {
     const entry = fieldMaps.get(c)?.[field];
     if (entry === undefined) continue;

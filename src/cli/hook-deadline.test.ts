@@ -31,7 +31,16 @@ after(() => {
 const KILL_AFTER_MS = 20_000;
 
 const post = (id: string) =>
-  JSON.stringify({ session_id: 's', cwd: root, hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: {}, tool_use_id: id, tool_response: {}, duration_ms: 3 });
+  JSON.stringify({
+    session_id: 's',
+    cwd: root,
+    hook_event_name: 'PostToolUse',
+    tool_name: 'Read',
+    tool_input: {},
+    tool_use_id: id,
+    tool_response: {},
+    duration_ms: 3,
+  });
 
 function hook(args: string[], input: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: KILL_AFTER_MS, env: { PATH: '/usr/bin:/bin', HOME: root } });
@@ -100,11 +109,15 @@ describe('session-buddy hook never hurts the agent', () => {
   it('the watchdog ends a process stuck in synchronous code, and a stuck wait with status 0', () => {
     const deadline = path.join(HERE, 'hook-deadline.ts');
     const run = (body: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { armHookDeadline } = await import(${JSON.stringify(deadline)}); ${body}`], {
-        encoding: 'utf8',
-        timeout: 20_000,
-        cwd: path.resolve(HERE, '../..'),
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', `const { armHookDeadline } = await import(${JSON.stringify(deadline)}); ${body}`],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+          cwd: path.resolve(HERE, '../..'),
+        },
+      );
     // Only the watchdog thread can end this one: the main thread never yields.
     const spin = run('armHookDeadline(60_000, 0); for (;;) {}');
     assert.equal(spin.signal, 'SIGKILL', spin.stderr);

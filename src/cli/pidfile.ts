@@ -11,10 +11,10 @@ export interface PidInfo {
   startedAt: string;
 }
 
-export const PID_FILE = 'server.pid';
+const PID_FILE = 'server.pid';
 export const LOG_FILE = 'server.log';
 
-export function pidFilePath(dataDir: string): string {
+function pidFilePath(dataDir: string): string {
   return path.join(dataDir, PID_FILE);
 }
 

@@ -15,7 +15,10 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 describe('CLI on a PostgreSQL store', async () => {
   const skip = await pgReachable(DEFAULT_TEST_PG_URL);
-  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', { skip: skip ?? false, timeout: 120_000 }, async () => {
+  it('initialises, records, reports status, checks it with doctor and refuses the SQLite file operations', {
+    skip: skip ?? false,
+    timeout: 120_000,
+  }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-'));
     // The store comes from the environment here (as for a background server); --store works the same.
@@ -44,7 +47,7 @@ describe('CLI on a PostgreSQL store', async () => {
       const lines = migrations.out.trim().split('\n');
       const latest = Number(/^schema version (\d+) of (\d+)$/.exec(lines[0]!)![2]);
       assert.equal(lines[0], `schema version ${latest - 1} of ${latest}`);
-      assert.match(lines[1]!, /^  applied  0001 init \(/);
+      assert.match(lines[1]!, /^ {2}applied {2}0001 init \(/);
       assert.match(lines[latest]!, new RegExp(`^  pending  ${String(latest).padStart(4, '0')} [a-z_]+$`));
       assert.equal(run(['migrate']).code, 0);
 
@@ -56,7 +59,14 @@ describe('CLI on a PostgreSQL store', async () => {
       });
       assert.equal(noDir.status, 0, noDir.stderr);
       const noDirChecks = JSON.parse(noDir.stdout) as { name: string; status: string }[];
-      assert.deepEqual(noDirChecks.slice(0, 3).map((c) => [c.name, c.status]), [['database', 'ok'], ['schema version', 'ok'], ['user salt', 'ok']]);
+      assert.deepEqual(
+        noDirChecks.slice(0, 3).map((c) => [c.name, c.status]),
+        [
+          ['database', 'ok'],
+          ['schema version', 'ok'],
+          ['user salt', 'ok'],
+        ],
+      );
       assert.equal(noDirChecks.find((c) => c.name === 'data directory')?.status, 'warn');
 
       const rec = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--duration', '40']);

@@ -50,7 +50,10 @@ describe('progress bar', () => {
     t = 160;
     bar.update(10); // the end is always drawn
     bar.finish();
-    assert.deepEqual(out.chunks.map((c) => /(\d+)\/10/.exec(c)?.[1] ?? JSON.stringify(c)), ['1', '3', '10', '"\\n"']);
+    assert.deepEqual(
+      out.chunks.map((c) => /(\d+)\/10/.exec(c)?.[1] ?? JSON.stringify(c)),
+      ['1', '3', '10', '"\\n"'],
+    );
     assert.ok(out.chunks.slice(0, 3).every((c) => c.startsWith('\r')));
   });
 });

@@ -150,10 +150,7 @@ describe('two instances on one PostgreSQL store and one Redis', async () => {
           { time_window_hours: 1 },
         );
         const row = metrics.top_skills.find((s) => s.skill_name === 'cross-instance-skill');
-        assert.deepEqual(
-          row && [row.invocations, row.successes, row.avg_duration_ms],
-          [1, 1, 1234],
-        );
+        assert.deepEqual(row && [row.invocations, row.successes, row.avg_duration_ms], [1, 1, 1234]);
         // Prometheus: the instance that recorded it counts it; B does not (sum() over instances stays right).
         const series = 'skill_invocations_total{skill_name="cross-instance-skill",workflow_phase="testing",completed="true"}';
         const scrape = async (url: string) => (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(series));

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 
-export const FANOUT_CHANNEL = 'session-buddy:events:v1';
+const FANOUT_CHANNEL = 'session-buddy:events:v1';
 
 interface FanoutMessage {
   v: 1;
@@ -32,7 +32,10 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
   const pub = new Redis(opts.url, redisOptions);
   const sub = new Redis(opts.url, redisOptions);
-  for (const [name, client] of [['publisher', pub], ['subscriber', sub]] as const) {
+  for (const [name, client] of [
+    ['publisher', pub],
+    ['subscriber', sub],
+  ] as const) {
     client.on('error', (err: Error) => opts.logger.warn(`redis ${name} error`, { err }));
   }
   try {
@@ -54,9 +57,12 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
     }
     if (msg.v !== 1 || msg.origin === instanceId || !Array.isArray(msg.events)) return;
     if (msg.type === 'invocations') {
-      opts.bus.emit('invocations.recorded', msg.events as InvocationEvent[], msg.backfill === true ? { origin: msg.origin, backfill: true } : { origin: msg.origin });
-    }
-    else if (msg.type === 'anomalies') opts.bus.emit('anomalies.detected', msg.events as AnomalyEvent[], { origin: msg.origin });
+      opts.bus.emit(
+        'invocations.recorded',
+        msg.events as InvocationEvent[],
+        msg.backfill === true ? { origin: msg.origin, backfill: true } : { origin: msg.origin },
+      );
+    } else if (msg.type === 'anomalies') opts.bus.emit('anomalies.detected', msg.events as AnomalyEvent[], { origin: msg.origin });
   });
 
   const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[], backfill = false) => {

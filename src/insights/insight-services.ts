@@ -32,7 +32,7 @@ export interface InsightServices {
 }
 
 /** How often the recommendation index is rebuilt from a shared store. */
-export const SHARED_INDEX_REBUILD_MS = 60_000;
+const SHARED_INDEX_REBUILD_MS = 60_000;
 
 export interface InsightServiceDeps {
   stores: Pick<Stores, 'kind' | 'invocations' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
@@ -50,10 +50,7 @@ export interface InsightServiceOptions {
   trainOptions?: TrainOptions;
 }
 
-export function createInsightServices(
-  deps: InsightServiceDeps,
-  options: InsightServiceOptions = {},
-): InsightServices & { dispose(): Promise<void> } {
+export function createInsightServices(deps: InsightServiceDeps, options: InsightServiceOptions = {}): InsightServices & { dispose(): Promise<void> } {
   const { stores, bus, logger } = deps;
   const { models } = stores;
   const now = deps.now ?? Date.now;

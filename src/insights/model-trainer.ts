@@ -21,11 +21,11 @@ import { TrainingWorker, WorkerFailure, type TrainingSource } from './training-w
 
 export const DAY_MS = 86_400_000;
 /** Default cap on invocations read for one training run (the forest trains on at most 20,000 of them). */
-export const DEFAULT_SAMPLE_LIMIT = 50_000;
+const DEFAULT_SAMPLE_LIMIT = 50_000;
 
 export type TrainingRunner = 'worker' | 'main-thread';
 
-export type TrainingResult = InsufficientData | TrainedModel;
+type TrainingResult = InsufficientData | TrainedModel;
 
 /** What a stored model's report holds: the training result without the model itself. */
 export type ModelReport = Omit<TrainedModel, 'model'>;

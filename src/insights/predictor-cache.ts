@@ -4,12 +4,7 @@
  * trained by another process (or another instance on a shared store) is
  * picked up on the next prediction.
  */
-import {
-  createSuccessPredictor,
-  type PredictionInput,
-  type PredictionResult,
-  type SuccessModelJson,
-} from '../analytics/prediction.js';
+import { createSuccessPredictor, type PredictionInput, type PredictionResult, type SuccessModelJson } from '../analytics/prediction.js';
 import { AppError } from '../errors.js';
 import type { ModelStore } from '../store/model-types.js';
 import type { ModelReport } from './model-trainer.js';

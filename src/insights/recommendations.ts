@@ -32,7 +32,7 @@ export async function recommendSkillsFor(
     recommendations,
     neighbors_considered: 0,
     target_skill_count: r.target_skill_count,
-    reason: `${r.reason}: most successful skills overall instead` + (recommendations.length === 0 ? ' (none recorded that this user has not tried)' : ''),
+    reason: `${r.reason}: most successful skills overall instead${recommendations.length === 0 ? ' (none recorded that this user has not tried)' : ''}`,
     basis: 'cold_start',
     cold_start_rule: COLD_START_RULE,
   };

@@ -31,8 +31,3 @@ export async function readSamples(models: Pick<ModelStore, 'trainingSamples'>, q
   const read = await models.trainingSamples(query);
   return { read, queryMs: performance.now() - t };
 }
-
-export async function sampleAndTrain(models: Pick<ModelStore, 'trainingSamples'>, query: SampleQuery, options: TrainOptions): Promise<SampledTraining> {
-  const { read, queryMs } = await readSamples(models, query);
-  return trainOnSamples(read, queryMs, options);
-}

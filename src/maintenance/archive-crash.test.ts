@@ -20,8 +20,13 @@ async function seeded(): Promise<{ dir: string; dbPath: string; oldIds: string[]
   const now = Date.now();
   const old = await app.tracker.trackBatch(
     Array.from({ length: ROWS }, (_, i) => ({
-      skill_name: `skill-${i % 5}`, user_id: `u${i % 7}`, session_id: `s${i % 40}`, workflow_phase: 'testing',
-      completed: i % 4 !== 0, duration_ms: i, invoked_at: now - 400 * DAY + i * 1000,
+      skill_name: `skill-${i % 5}`,
+      user_id: `u${i % 7}`,
+      session_id: `s${i % 40}`,
+      workflow_phase: 'testing',
+      completed: i % 4 !== 0,
+      duration_ms: i,
+      invoked_at: now - 400 * DAY + i * 1000,
     })),
   );
   await app.tracker.trackBatch(

@@ -34,7 +34,7 @@ export interface ArchiveOptions {
   onFileReady?: (file: string) => void;
 }
 
-export interface ArchiveFile {
+interface ArchiveFile {
   file: string;
   rows: number;
   fromAt: number;
@@ -163,7 +163,14 @@ async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number):
     const del = db.prepare('DELETE FROM skill_invocations WHERE id = ?');
     db.transaction(() => {
       for (const r of back) del.run(r.id);
-      db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(file, back.length, fromAt, toAt, sha256, now());
+      db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        file,
+        back.length,
+        fromAt,
+        toAt,
+        sha256,
+        now(),
+      );
     }).immediate();
     out.adopted.push({ file, rows: back.length, fromAt, toAt, sha256 });
   }

@@ -98,7 +98,10 @@ function requireDirectory(dir: string): void {
     isDir = false;
   }
   if (!isDir) {
-    throw new AppError('INVALID_INPUT', `the directory ${dir} does not exist; create it first (nothing was written)`, { field: 'file', rule: 'its directory must exist' });
+    throw new AppError('INVALID_INPUT', `the directory ${dir} does not exist; create it first (nothing was written)`, {
+      field: 'file',
+      rule: 'its directory must exist',
+    });
   }
 }
 

@@ -16,7 +16,9 @@ const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
 /** Whether an unprivileged user can run node on the sources here (setpriv present, checkout readable). */
 function canRunAsNobody(): boolean {
-  const probe = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], { cwd: '/tmp' });
+  const probe = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], {
+    cwd: '/tmp',
+  });
   return probe.status === 0;
 }
 

@@ -12,7 +12,7 @@ import { verifyRollups } from '../store/sqlite/rollup-check.js';
 
 import type { Check, CheckStatus } from './doctor-check.js';
 
-export type { Check, CheckStatus };
+export type { Check };
 
 export interface DoctorOptions {
   config: Config;
@@ -39,7 +39,7 @@ function accessProblem(p: string, how: number): string | null {
 }
 
 /** A permission problem is fixed with ownership or modes, not with a restore: the data is intact. */
-export function permissionAdvice(p: string, what: string): string {
+function permissionAdvice(p: string, what: string): string {
   let owner = '';
   try {
     const st = fs.statSync(p);
@@ -98,7 +98,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       return checks;
     }
     const dirMode = mode(config.dataDir);
-    add('data directory', dirMode & 0o077 ? 'warn' : 'ok', `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`);
+    add(
+      'data directory',
+      dirMode & 0o077 ? 'warn' : 'ok',
+      `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`,
+    );
   }
 
   // On PostgreSQL the salt lives in the database (checked with it), not in the data directory.
@@ -129,23 +133,40 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       try {
         const migrator = new Migrator(db);
         const v = migrator.currentVersion();
-        add('schema version', v === migrator.latestVersion ? 'ok' : 'warn', `version ${v} of ${migrator.latestVersion}${v < migrator.latestVersion ? ': run `session-buddy migrate`' : ''}`);
+        add(
+          'schema version',
+          v === migrator.latestVersion ? 'ok' : 'warn',
+          `version ${v} of ${migrator.latestVersion}${v < migrator.latestVersion ? ': run `session-buddy migrate`' : ''}`,
+        );
         const started = Date.now();
         const integrity = db.pragma(opts.deep ? 'integrity_check' : 'quick_check', { simple: true });
-        add(opts.deep ? 'integrity check' : 'quick check', integrity === 'ok' ? 'ok' : 'fail', `${String(integrity)} (${Date.now() - started} ms)${integrity === 'ok' ? '' : ': restore from a backup (`session-buddy restore FILE`)'}`);
+        add(
+          opts.deep ? 'integrity check' : 'quick check',
+          integrity === 'ok' ? 'ok' : 'fail',
+          `${String(integrity)} (${Date.now() - started} ms)${integrity === 'ok' ? '' : ': restore from a backup (`session-buddy restore FILE`)'}`,
+        );
         if (opts.deep) {
           const mismatches = verifyRollups(db, 5);
           const archived = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'archives'").pluck().get()
             ? (db.prepare('SELECT count(*) FROM archives').pluck().get() as number)
             : 0;
           if (archived > 0) add('rollups', 'ok', `not compared: ${archived} archive(s) moved raw rows out of the live table on purpose`);
-          else add('rollups', mismatches.length ? 'fail' : 'ok', mismatches.length ? `${mismatches.length}+ mismatches, first in ${mismatches[0]!.table}` : 'match a recomputation from raw rows');
+          else
+            add(
+              'rollups',
+              mismatches.length ? 'fail' : 'ok',
+              mismatches.length ? `${mismatches.length}+ mismatches, first in ${mismatches[0]!.table}` : 'match a recomputation from raw rows',
+            );
         }
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         const size = (db.pragma('page_count', { simple: true }) as number) * pageSize;
         const free = (db.pragma('freelist_count', { simple: true }) as number) * pageSize;
         const suggest = size > config.compactThresholdBytes || (size > 10 * 1024 * 1024 && free / size > 0.25);
-        add('size', suggest ? 'warn' : 'ok', `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`);
+        add(
+          'size',
+          suggest ? 'warn' : 'ok',
+          `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`,
+        );
       } finally {
         db.close();
       }
@@ -168,7 +189,13 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     add('port', 'ok', `server running (pid ${opts.runningServer.pid}) on port ${opts.runningServer.port}`);
   } else if (config.port !== 0) {
     const free = await portFree(config.host, config.port);
-    add('port', free ? 'ok' : 'warn', free ? `${config.host}:${config.port} is free for \`session-buddy start\`` : `${config.host}:${config.port} is in use by another program: start with --port`);
+    add(
+      'port',
+      free ? 'ok' : 'warn',
+      free
+        ? `${config.host}:${config.port} is free for \`session-buddy start\``
+        : `${config.host}:${config.port} is in use by another program: start with --port`,
+    );
   }
   return checks;
 }

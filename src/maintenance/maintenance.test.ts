@@ -100,7 +100,10 @@ describe('archive', () => {
       // 120 rows 400 days old, 80 rows 10 days old.
       await seed(app, 200, (i) => (i < 120 ? 400 : 10));
       const totalsBefore = await app.store.skillTotals();
-      const oldSum = app.db.prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?').pluck().get(NOW - 365 * DAY) as number;
+      const oldSum = app.db
+        .prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?')
+        .pluck()
+        .get(NOW - 365 * DAY) as number;
 
       const result = await archiveInvocations({ db: app.db, dataDir: app.dir, before: NOW - 365 * DAY, rowsPerFile: 50, now: () => NOW });
       assert.equal(result.rows, 120);
@@ -109,7 +112,10 @@ describe('archive', () => {
       assert.equal(app.db.prepare('SELECT count(*) FROM archives').pluck().get(), 3);
 
       const glob = path.join(app.dir, 'archive', '*.parquet');
-      const [row] = await duck(`SELECT count(*) AS n, sum(duration_ms) AS d, count(DISTINCT id) AS ids, min(invoked_at) AS first FROM read_parquet('${glob}')`, app.dir);
+      const [row] = await duck(
+        `SELECT count(*) AS n, sum(duration_ms) AS d, count(DISTINCT id) AS ids, min(invoked_at) AS first FROM read_parquet('${glob}')`,
+        app.dir,
+      );
       assert.equal(Number(row!.n), 120);
       assert.equal(Number(row!.ids), 120);
       assert.equal(Number(row!.d), oldSum);
@@ -131,7 +137,10 @@ describe('doctor', () => {
       const config = parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: {} });
       fs.chmodSync(app.dir, 0o700);
       let checks = await runDoctor({ config, deep: true });
-      assert.deepEqual(checks.filter((c) => c.status === 'fail'), []);
+      assert.deepEqual(
+        checks.filter((c) => c.status === 'fail'),
+        [],
+      );
       assert.ok(checks.some((c) => c.name === 'rollups' && c.status === 'ok'));
       fs.chmodSync(path.join(app.dir, 'salt'), 0o644);
       checks = await runDoctor({ config });

@@ -11,10 +11,7 @@ export type WorkingDirectorySource = 'argument' | 'client_root' | 'server_cwd';
 /** How long to wait for the client's roots/list answer before using the server's directory. */
 const ROOTS_TIMEOUT_MS = 5_000;
 
-export async function resolveWorkingDirectory(
-  server: McpServer,
-  explicit: string | undefined,
-): Promise<{ path: string; source: WorkingDirectorySource }> {
+export async function resolveWorkingDirectory(server: McpServer, explicit: string | undefined): Promise<{ path: string; source: WorkingDirectorySource }> {
   if (explicit !== undefined) return { path: explicit, source: 'argument' };
   if (server.server.getClientCapabilities()?.roots) {
     try {

@@ -92,7 +92,11 @@ for (const transport of ['in-memory', 'http'] as const) {
     });
 
     it('non-object arguments (an array, a string, a number)', async () => {
-      for (const [args, what] of [[[1, 2], 'an array'], ['limit=3', 'string'], [7, 'number']] as const) {
+      for (const [args, what] of [
+        [[1, 2], 'an array'],
+        ['limit=3', 'string'],
+        [7, 'number'],
+      ] as const) {
         const n = calls.length;
         const res = await rawCall(client, { name: 'get_real_time_metrics', arguments: args });
         expectStructuredError(res, 'INVALID_INPUT', 'arguments', new RegExp(`must be a JSON object .*${what}`));
@@ -117,7 +121,6 @@ for (const transport of ['in-memory', 'http'] as const) {
       expectStructuredError(noName, 'INVALID_INPUT', 'name', /must be the name of a tool/);
       const long = await rawCall(client, { name: 'x'.repeat(10_000), arguments: {} });
       assert.ok(JSON.stringify(long).length < 2_000, 'the unknown name is not echoed in full');
-
     });
   });
 }

@@ -56,8 +56,7 @@ class ToolTable {
     low.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...this.tools.values()].map((t) => t.definition()) }));
     // Registered at the protocol level: the Server's own tools/call wrapper answers non-object
     // `arguments` with a JSON-RPC error before any handler runs.
-    Protocol.prototype.setRequestHandler.call(low, callRequestSchema as never, ((req: z.infer<typeof callRequestSchema>) =>
-      this.call(req.params)) as never);
+    Protocol.prototype.setRequestHandler.call(low, callRequestSchema as never, ((req: z.infer<typeof callRequestSchema>) => this.call(req.params)) as never);
   }
 
   private async call(raw: unknown): Promise<CallToolResult> {

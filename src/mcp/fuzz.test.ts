@@ -96,7 +96,10 @@ function generate(tool: Tool, rand: () => number): unknown {
 }
 
 function fingerprint(app: TestApp): string {
-  const tables = app.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'").pluck().all() as string[];
+  const tables = app.db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'")
+    .pluck()
+    .all() as string[];
   return tables.map((t) => `${t}:${app.db.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number}`).join(',');
 }
 
@@ -126,7 +129,10 @@ describe('MCP tools under fuzzing', () => {
           res = (await client.callTool({ name: tool.name, arguments: args as Record<string, unknown> })) as CallToolResult;
         } catch (err) {
           // A protocol-level error is acceptable only for arguments that are not an object at all.
-          assert.ok(typeof args !== 'object' || args === null || Array.isArray(args), `${tool.name} threw on ${JSON.stringify(args).slice(0, 200)}: ${(err as Error).message}`);
+          assert.ok(
+            typeof args !== 'object' || args === null || Array.isArray(args),
+            `${tool.name} threw on ${JSON.stringify(args).slice(0, 200)}: ${(err as Error).message}`,
+          );
           assert.equal(fingerprint(app), before);
           continue;
         }

@@ -20,15 +20,15 @@ export function registerSessionPrompts(server: McpServer): void {
     {
       title: 'Start a work session',
       description: 'Open a Session Buddy session for the project: quality baseline and the previous handoff.',
-      argsSchema: { working_directory: optionalText('Absolute project path (default: the client\'s root, else the server\'s directory)') },
+      argsSchema: { working_directory: optionalText("Absolute project path (default: the client's root, else the server's directory)") },
     },
     ({ working_directory }) =>
       userMessage(
         'Start a Session Buddy work session',
         'Call the Session Buddy `start` tool' +
-          (working_directory ? ` with working_directory "${working_directory}"` : ' (without arguments: it uses this workspace\'s root)') +
+          (working_directory ? ` with working_directory "${working_directory}"` : " (without arguments: it uses this workspace's root)") +
           '. Then summarise in a few lines: the project detected, the Quality Score and its weakest checks, and what the ' +
-          'previous session\'s handoff says to do next, if there is one.',
+          "previous session's handoff says to do next, if there is one.",
       ),
   );
   server.registerPrompt(

@@ -8,12 +8,15 @@ describe('rate limiter', () => {
     let now = 0;
     const rl = new RateLimiter({ capacity: 3, refillPerSecond: 2 }, () => now);
     for (let i = 0; i < 3; i++) rl.take('a');
-    assert.throws(() => rl.take('a'), (err: Error & { code?: string; details?: { retry_after_ms?: number } }) => {
-      assert.equal(err.code, 'RATE_LIMITED');
-      // Empty bucket, 2 tokens/s: the next token arrives in 500 ms.
-      assert.equal(err.details?.retry_after_ms, 500);
-      return true;
-    });
+    assert.throws(
+      () => rl.take('a'),
+      (err: Error & { code?: string; details?: { retry_after_ms?: number } }) => {
+        assert.equal(err.code, 'RATE_LIMITED');
+        // Empty bucket, 2 tokens/s: the next token arrives in 500 ms.
+        assert.equal(err.details?.retry_after_ms, 500);
+        return true;
+      },
+    );
     rl.take('b'); // another client has its own bucket
     now = 499;
     assert.throws(() => rl.take('a'));

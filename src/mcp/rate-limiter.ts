@@ -31,9 +31,13 @@ export class RateLimiter {
     b.updatedAt = t;
     if (b.tokens < 1) {
       const retryAfterMs = Math.ceil(((1 - b.tokens) / this.config.refillPerSecond) * 1000);
-      throw new AppError('RATE_LIMITED', `rate limit exceeded: at most ${this.config.capacity} calls in a burst and ${this.config.refillPerSecond} per second; retry in ${retryAfterMs} ms`, {
-        retry_after_ms: retryAfterMs,
-      });
+      throw new AppError(
+        'RATE_LIMITED',
+        `rate limit exceeded: at most ${this.config.capacity} calls in a burst and ${this.config.refillPerSecond} per second; retry in ${retryAfterMs} ms`,
+        {
+          retry_after_ms: retryAfterMs,
+        },
+      );
     }
     b.tokens -= 1;
   }

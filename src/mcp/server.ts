@@ -7,7 +7,7 @@ import { registerSessionPrompts } from './prompts.js';
 import type { ToolDeps } from './tool-deps.js';
 import { registerAllTools } from './tools/index.js';
 
-export const SERVER_NAME = 'session-buddy';
+const SERVER_NAME = 'session-buddy';
 
 export function buildMcpServer(deps: ToolDeps, version: string): McpServer {
   const server = new McpServer(

@@ -113,7 +113,10 @@ describe('session prompts', () => {
   it('offers start, checkpoint and end, each asking for the tool of the same name', async () => {
     const { prompts } = await client.listPrompts();
     assert.deepEqual(prompts.map((p) => p.name).sort(), ['checkpoint', 'end', 'start']);
-    assert.deepEqual(prompts.find((p) => p.name === 'start')!.arguments?.map((a) => [a.name, a.required]), [['working_directory', false]]);
+    assert.deepEqual(
+      prompts.find((p) => p.name === 'start')!.arguments?.map((a) => [a.name, a.required]),
+      [['working_directory', false]],
+    );
 
     const start = await client.getPrompt({ name: 'start', arguments: { working_directory: '/srv/app' } });
     const text = (start.messages[0]!.content as { text: string }).text;

@@ -55,7 +55,13 @@ describe('reflections (service over each back-end store)', async () => {
         assert.deepEqual(c.tags, ['sqlite', 'perf']); // the existing row is returned unchanged
         assert.equal((await store.stats()).total, 1);
         // Stored as given (trimmed); only the hash normalises whitespace.
-        assert.deepEqual(await store.get(a.id), { id: a.id, content: 'Use  WAL mode\nfor SQLite', tags: ['sqlite', 'perf'], project: 'sb', created_at: a.created_at });
+        assert.deepEqual(await store.get(a.id), {
+          id: a.id,
+          content: 'Use  WAL mode\nfor SQLite',
+          tags: ['sqlite', 'perf'],
+          project: 'sb',
+          created_at: a.created_at,
+        });
         await assert.rejects(store.get(a.id + 1000), { code: 'NOT_FOUND' });
       });
 

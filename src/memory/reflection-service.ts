@@ -37,31 +37,30 @@ import {
   type ReflectionStore,
 } from '../store/reflection-types.js';
 
-export type { Reflection, ReflectionHit, ReflectionStats };
+export type { ReflectionStats };
 
 export const MAX_CONTENT_CHARS = 20_000;
 export const MAX_TAGS = 20;
 export const MAX_TAG_CHARS = 64;
 export const MAX_PROJECT_CHARS = 200;
 export const MAX_QUERY_CHARS = 1_000;
-export const MAX_QUERY_TERMS = 32;
+const MAX_QUERY_TERMS = 32;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const MAX_SEARCH_LIMIT = 100;
 
-export interface StoreReflectionInput {
+interface StoreReflectionInput {
   content: string;
   tags?: string[];
   project?: string | null;
 }
 
-
-export interface StoreReflectionResult extends Reflection {
+interface StoreReflectionResult extends Reflection {
   /** false when identical (normalised) content was already stored; the existing row is returned. */
   created: boolean;
   content_hash: string;
 }
 
-export interface SearchReflectionsInput {
+interface SearchReflectionsInput {
   query: string;
   limit?: number;
   project?: string | null;
@@ -69,17 +68,15 @@ export interface SearchReflectionsInput {
   tags?: string[];
 }
 
-
-export interface SearchReflectionsResult {
+interface SearchReflectionsResult {
   query: string;
   /** The full-text query actually run: an FTS5 expression (each term quoted) on SQLite, the tsquery text on PostgreSQL. */
   fts_query: string;
   results: ReflectionHit[];
 }
 
-
 /** NFC, trimmed, whitespace runs collapsed to a single space. Case is kept (it can carry meaning in code). */
-export function normaliseContent(content: string): string {
+function normaliseContent(content: string): string {
   return content.normalize('NFC').trim().replace(/\s+/gu, ' ');
 }
 
@@ -104,7 +101,7 @@ export function normaliseTags(tags: unknown, field = 'tags'): string[] {
   return out;
 }
 
-export function normaliseProject(project: unknown): string | null {
+function normaliseProject(project: unknown): string | null {
   if (project === undefined || project === null) return null;
   if (typeof project !== 'string') throw AppError.invalid('project', 'must be a string');
   const p = project.trim();
@@ -129,12 +126,8 @@ export function searchTerms(query: unknown): string[] {
   return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
 
-
-
-
-
 /** Validated, normalised input of `store`. */
-export function prepareReflection(input: StoreReflectionInput): PreparedReflection {
+function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   if (typeof input?.content !== 'string') throw AppError.invalid('content', 'must be a string');
   if (input.content.length > MAX_CONTENT_CHARS) {
     throw AppError.invalid('content', `at most ${MAX_CONTENT_CHARS} characters`);
@@ -145,7 +138,7 @@ export function prepareReflection(input: StoreReflectionInput): PreparedReflecti
 }
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none: nothing can match). */
-export function prepareSearch(input: SearchReflectionsInput): PreparedSearch {
+function prepareSearch(input: SearchReflectionsInput): PreparedSearch {
   const terms = searchTerms(input?.query);
   const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {

@@ -26,7 +26,8 @@ const inv = (completed: boolean, invokedAt: number, i: number) => ({
   duration_ms: 2000,
   invoked_at: invokedAt,
 });
-const total = (completed: boolean) => sampleKey('skill_invocations_total', { skill_name: 'deploy', workflow_phase: 'deployment', completed: String(completed) });
+const total = (completed: boolean) =>
+  sampleKey('skill_invocations_total', { skill_name: 'deploy', workflow_phase: 'deployment', completed: String(completed) });
 
 describe('backfilled invocations', () => {
   it('an import of 500 month-old failures moves no live series and no /ws push; the store and analytics have them', async () => {
@@ -52,7 +53,11 @@ describe('backfilled invocations', () => {
       // Wait for the live push of the 4 successes.
       for (let i = 0; i < 100 && pushed.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(pushed.map((e) => e.completed), [true, true, true, true], 'only the live invocations are pushed');
+      assert.deepEqual(
+        pushed.map((e) => e.completed),
+        [true, true, true, true],
+        'only the live invocations are pushed',
+      );
 
       const m = parsePromText(await rt.exporter!.metrics());
       assert.equal(m.get(total(true)), 4);
@@ -65,7 +70,10 @@ describe('backfilled invocations', () => {
       const again = parsePromText(await rt.exporter!.metrics());
       assert.equal(again.get(total(true)), 4);
       assert.equal(again.get(total(false)), undefined);
-      const restarted = await MetricsExporter.create({ bus: app.bus, store: app.store, logger: app.logger, version: app.version }, { maxSkillLabels: 500, processMetrics: false });
+      const restarted = await MetricsExporter.create(
+        { bus: app.bus, store: app.store, logger: app.logger, version: app.version },
+        { maxSkillLabels: 500, processMetrics: false },
+      );
       try {
         const r = parsePromText(await restarted.metrics());
         assert.equal(r.get(total(true)), 4);
@@ -92,7 +100,10 @@ describe('backfilled invocations', () => {
 
   it('rows another process backfills into the same database stay out of the live counter', async () => {
     const app = createTestApp();
-    const exporter = await MetricsExporter.create({ bus: app.bus, store: app.store, logger: app.logger, version: app.version }, { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 });
+    const exporter = await MetricsExporter.create(
+      { bus: app.bus, store: app.store, logger: app.logger, version: app.version },
+      { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 },
+    );
     // A second app on the same file plays the CLI's `import` (another process, another connection).
     const other = createApp(parseConfig({ flags: { dataDir: app.dir }, env: { SESSION_BUDDY_AUDIT: 'off' } }), { logger: createLogger('silent') });
     try {

@@ -22,7 +22,7 @@ export const DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function dashboardDir(): URL {
+function dashboardDir(): URL {
   return pathToFileURL(path.join(packageRoot(), 'src', 'realtime', 'dashboard') + path.sep);
 }
 

@@ -106,11 +106,17 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     // The latency axis: one unit, evenly spaced round steps (1, 2 or 5 × 10^k ms), up to at least the p95 shown.
     await page.waitForFunction(() => ((document.getElementById('chart-latency') as HTMLCanvasElement).dataset.yTicks ?? '') !== '');
     const ticks = ((await page.locator('#chart-latency').getAttribute('data-y-ticks')) ?? '').split('|');
-    assert.ok(ticks.every((t) => / ms$/.test(t)), ticks.join(', '));
+    assert.ok(
+      ticks.every((t) => / ms$/.test(t)),
+      ticks.join(', '),
+    );
     const values = ticks.map((t) => Number.parseFloat(t));
     const step = values[1]! - values[0]!;
     assert.equal(values[0], 0);
-    assert.ok(values.every((v, i) => v === i * step), ticks.join(', '));
+    assert.ok(
+      values.every((v, i) => v === i * step),
+      ticks.join(', '),
+    );
     assert.ok([1, 2, 5].includes(step / 10 ** Math.floor(Math.log10(step))), `step ${step}`);
     assert.ok(values.at(-1)! >= Number.parseFloat((await page.locator('#sum-p95').textContent()) ?? ''), ticks.join(', '));
   });
@@ -164,7 +170,10 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
         cardRights: [...document.querySelectorAll('.card, figure, .panel')].map((e) => e.getBoundingClientRect().right),
       }));
       assert.ok(layout.scrollWidth <= 420, `page is ${layout.scrollWidth} px wide`);
-      assert.ok(layout.cardRights.every((r) => r <= 420), layout.cardRights.join(', '));
+      assert.ok(
+        layout.cardRights.every((r) => r <= 420),
+        layout.cardRights.join(', '),
+      );
       // Measured in one go: the table is rebuilt at every snapshot.
       const [long, oneLine] = await narrow.evaluate(() =>
         ['mcp__github__list_issues', 'other-skill'].map((s) => document.querySelector(`#top-skills tr[data-skill="${s}"] td`)!.getBoundingClientRect().height),
@@ -181,7 +190,21 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
   it('shows in the live feed rows another process writes to the same database (session-buddy record)', async () => {
     const before = await page.locator('#feed li[data-skill]').count();
     const { stdout } = await execFileAsync(process.execPath, [
-      BIN, '--data-dir', app.dir, 'record', '--skill', 'from-another-process', '--user', 'cli-user', '--session', 'cli-session', '--failed', '--error', 'timeout', '--duration', '70',
+      BIN,
+      '--data-dir',
+      app.dir,
+      'record',
+      '--skill',
+      'from-another-process',
+      '--user',
+      'cli-user',
+      '--session',
+      'cli-session',
+      '--failed',
+      '--error',
+      'timeout',
+      '--duration',
+      '70',
     ]);
     assert.match(stdout, /"id":"[0-9A-Z]{26}"/);
     const item = page.locator('#feed li[data-skill="from-another-process"]');

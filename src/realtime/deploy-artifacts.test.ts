@@ -67,11 +67,14 @@ describe('Grafana dashboard', () => {
     assert.equal(dashboard.uid, 'session-buddy');
     assert.equal(dashboard.title, 'Session Buddy');
     assert.ok(dashboard.schemaVersion >= 30);
-    assert.deepEqual(dashboard.templating.list.map((v) => [v.name, v.type]), [
-      ['datasource', 'datasource'],
-      ['job', 'query'],
-      ['skill', 'query'],
-    ]);
+    assert.deepEqual(
+      dashboard.templating.list.map((v) => [v.name, v.type]),
+      [
+        ['datasource', 'datasource'],
+        ['job', 'query'],
+        ['skill', 'query'],
+      ],
+    );
     const ids = dashboard.panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
     for (const p of dashboard.panels) {

@@ -56,9 +56,18 @@ describe('EventCoalescer', () => {
     assert.deepEqual(clock.pending(), [0]); // leading edge: due immediately
     clock.advance(0);
     assert.equal(pushes.length, 1);
-    assert.deepEqual(pushes[0]!.invocations.map((e) => e.id), ['id-1', 'id-2', 'id-3']);
+    assert.deepEqual(
+      pushes[0]!.invocations.map((e) => e.id),
+      ['id-1', 'id-2', 'id-3'],
+    );
     assert.equal(pushes[0]!.invocationTotal, 3);
-    assert.deepEqual([...pushes[0]!.invocationCounts], [['a', 2], ['b', 1]]);
+    assert.deepEqual(
+      [...pushes[0]!.invocationCounts],
+      [
+        ['a', 2],
+        ['b', 1],
+      ],
+    );
   });
 
   it('holds events that follow a push until the interval has passed', () => {
@@ -75,7 +84,10 @@ describe('EventCoalescer', () => {
     c.addInvocations([ev('a', 3)]);
     clock.advance(1);
     assert.equal(pushes.length, 2);
-    assert.deepEqual(pushes[1]!.invocations.map((e) => e.id), ['id-2', 'id-3']);
+    assert.deepEqual(
+      pushes[1]!.invocations.map((e) => e.id),
+      ['id-2', 'id-3'],
+    );
   });
 
   it('keeps the latest maxEvents events of a flood but counts all of them', () => {

@@ -8,7 +8,7 @@
  * "__other__" series may then start lower: Prometheus treats that as a
  * counter reset.
  */
-export const OTHER_LABEL = '__other__';
+const OTHER_LABEL = '__other__';
 
 export class LabelCap {
   private readonly known = new Set<string>();

@@ -38,9 +38,30 @@ describe('MetricsExporter on several instances', () => {
         // The stored lint invocation is not restored: each instance of a shared store counts what it records.
         assert.equal((await scrape(exporter)).get(invocationsKey('lint', 'review', true)), undefined);
         await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
-        const relayed = { id: 'r1', skill_name: 'lint', session_id: 's', user_hash: 'h', workflow_phase: 'review', completed: true, duration_ms: 10, error_type: null, invoked_at: 1, project: null, agent: null };
+        const relayed = {
+          id: 'r1',
+          skill_name: 'lint',
+          session_id: 's',
+          user_hash: 'h',
+          workflow_phase: 'review',
+          completed: true,
+          duration_ms: 10,
+          error_type: null,
+          invoked_at: 1,
+          project: null,
+          agent: null,
+        };
         app.bus.emit('invocations.recorded', [relayed, relayed], { origin: 'instance-2' });
-        const anomaly = { skill_name: 'lint', metric: 'duration' as const, baseline_value: 1, observed_value: 2, deviation_score: 3, direction: 'up' as const, severity: 'critical' as const, detected_at: 1 };
+        const anomaly = {
+          skill_name: 'lint',
+          metric: 'duration' as const,
+          baseline_value: 1,
+          observed_value: 2,
+          deviation_score: 3,
+          direction: 'up' as const,
+          severity: 'critical' as const,
+          detected_at: 1,
+        };
         app.bus.emit('anomalies.detected', [anomaly], { origin: 'instance-2' });
         const m = await scrape(exporter);
         // 1 local invocation; the 2 relayed ones are the other instance's to count.
@@ -227,15 +248,25 @@ describe('MetricsExporter after a restart', () => {
     try {
       const config = parseConfig({ flags: { dataDir: dir, port: 0 }, env: {} });
       const first = createApp(config, { logger: silent });
-      const e1 = await MetricsExporter.create({ bus: first.bus, store: first.store, logger: silent, version: first.version }, { maxSkillLabels: 500, processMetrics: false });
-      await first.tracker.trackBatch([inv('build', 'implementation', true, 2000), inv('build', 'implementation', true, 3000), inv('build', 'implementation', false, 100)]);
+      const e1 = await MetricsExporter.create(
+        { bus: first.bus, store: first.store, logger: silent, version: first.version },
+        { maxSkillLabels: 500, processMetrics: false },
+      );
+      await first.tracker.trackBatch([
+        inv('build', 'implementation', true, 2000),
+        inv('build', 'implementation', true, 3000),
+        inv('build', 'implementation', false, 100),
+      ]);
       const m1 = await scrape(e1);
       assert.equal(m1.get(invocationsKey('build', 'implementation', true)), 2);
       e1.close();
       await first.close();
 
       const second = createApp(config, { logger: silent });
-      const e2 = await MetricsExporter.create({ bus: second.bus, store: second.store, logger: silent, version: second.version }, { maxSkillLabels: 500, processMetrics: false });
+      const e2 = await MetricsExporter.create(
+        { bus: second.bus, store: second.store, logger: silent, version: second.version },
+        { maxSkillLabels: 500, processMetrics: false },
+      );
       try {
         let m2 = await scrape(e2);
         assert.equal(m2.get(invocationsKey('build', 'implementation', true)), 2);

@@ -51,9 +51,9 @@ import { LabelCap } from './label-cap.js';
 import { DurationHistogram, InvocationCounter } from './skill-series.js';
 
 /** Seconds; agent skills run from tens of milliseconds to several minutes. */
-export const SKILL_DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const SKILL_DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 /** Seconds; MCP tool calls are mostly local database work. */
-export const TOOL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const TOOL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** prom-client default metrics that are gauges despite a `_total` suffix. */
 const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -249,15 +249,24 @@ export class MetricsExporter implements WsMetricsSink {
       };
     this.unsubscribe.push(
       // Only this instance's events: relayed ones (meta.origin) are counted by the instance that recorded them.
-      bus.on('invocations.recorded', guard('invocations', (events, meta) => {
-        if (meta?.origin !== undefined) return;
-        if (meta?.backfill === true) this.onBackfill(events);
-        else this.onInvocations(events);
-      })),
-      bus.on('anomalies.detected', guard('anomalies', (events, meta) => {
-        if (meta?.origin === undefined) this.onAnomalies(events);
-      })),
-      bus.on('tool.called', guard('tool', (event) => this.onToolCall(event))),
+      bus.on(
+        'invocations.recorded',
+        guard('invocations', (events, meta) => {
+          if (meta?.origin !== undefined) return;
+          if (meta?.backfill === true) this.onBackfill(events);
+          else this.onInvocations(events);
+        }),
+      ),
+      bus.on(
+        'anomalies.detected',
+        guard('anomalies', (events, meta) => {
+          if (meta?.origin === undefined) this.onAnomalies(events);
+        }),
+      ),
+      bus.on(
+        'tool.called',
+        guard('tool', (event) => this.onToolCall(event)),
+      ),
     );
   }
 

@@ -54,11 +54,7 @@ export async function startMetricsServer(
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new AppError('CONFLICT', `metrics port ${port} on ${host} is already in use (try another --metrics-port)`)
-          : err,
-      );
+      reject(err.code === 'EADDRINUSE' ? new AppError('CONFLICT', `metrics port ${port} on ${host} is already in use (try another --metrics-port)`) : err);
     });
     server.listen(port, host, () => resolve());
   });

@@ -32,7 +32,7 @@ export interface RealtimeOptions extends RealtimeConfig {
   processMetrics: boolean;
 }
 
-export const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze({
+const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze({
   metrics: true,
   ws: true,
   dashboard: true,

@@ -15,7 +15,7 @@ export function parsePromText(text: string): PromSamples {
     const m = SAMPLE.exec(line);
     if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
     const labels: [string, string][] = [];
-    for (const l of (m[2] ?? '').matchAll(LABEL)) labels.push([l[1]!, unescape(l[2]!)]);
+    for (const l of (m[2] ?? '').matchAll(LABEL)) labels.push([l[1]!, unescapeValue(l[2]!)]);
     out.set(sampleKey(m[1]!, Object.fromEntries(labels)), parseValue(m[3]!));
   }
   return out;
@@ -35,6 +35,6 @@ function parseValue(v: string): number {
   return Number(v);
 }
 
-function unescape(v: string): string {
+function unescapeValue(v: string): string {
   return v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }

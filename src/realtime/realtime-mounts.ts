@@ -1,10 +1,3 @@
-/**
- * Builds the real-time monitoring components of an app and returns them as
- * HTTP mounts: GET /metrics (plus the dedicated metrics port when
- * config.metricsPort is set), the /ws live stream, and the dashboard at /.
- */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
 import { tokenPath } from '../server/access-token.js';
 import type { HttpMount } from '../server/http-server.js';
@@ -75,9 +68,21 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       const access = options.wsRequireToken ? app.access.requiringToken() : app.access;
       token = access.installationToken();
       tokenRequired = access.tokenRequired('ws');
-      const storeFeed = options.storeFeedMs > 0 ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush }) : undefined;
+      const storeFeed =
+        options.storeFeedMs > 0
+          ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush })
+          : undefined;
       hub = new WsHub(
-        { bus: app.bus, store: app.store, windows: app.stores.analyticsQueries, logger, now: app.now, version: app.version, metrics: exporter ?? undefined, storeFeed },
+        {
+          bus: app.bus,
+          store: app.store,
+          windows: app.stores.analyticsQueries,
+          logger,
+          now: app.now,
+          version: app.version,
+          metrics: exporter ?? undefined,
+          storeFeed,
+        },
         {
           access,
           maxClients: options.wsMaxClients,

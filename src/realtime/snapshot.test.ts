@@ -30,7 +30,13 @@ describe('buildSnapshot', () => {
     assert.equal(s.window.from, new Date((H - 1) * HOUR_MS + 30 * 60_000).toISOString());
     assert.equal(s.at, new Date(data.at).toISOString());
     // b has 20, a has 4 + 6 = 10, c has 1: top 2 = b, a
-    assert.deepEqual(s.top_skills.map((t) => [t.skill_name, t.invocations]), [['b', 20], ['a', 10]]);
+    assert.deepEqual(
+      s.top_skills.map((t) => [t.skill_name, t.invocations]),
+      [
+        ['b', 20],
+        ['a', 10],
+      ],
+    );
     // a: successes 4 + 3 = 7 of 10; avg (400 + 1200) / 10 = 160 ms
     assert.equal(s.top_skills[1]!.success_rate, 0.7);
     assert.equal(s.top_skills[1]!.avg_duration_ms, 160);
@@ -45,7 +51,10 @@ describe('buildSnapshot', () => {
 
   it('restricts summary and top list to the subscribed skills', () => {
     const s = buildSnapshot(data, new Set(['a', 'c']), 10, 1);
-    assert.deepEqual(s.top_skills.map((t) => t.skill_name), ['a', 'c']);
+    assert.deepEqual(
+      s.top_skills.map((t) => t.skill_name),
+      ['a', 'c'],
+    );
     assert.equal(s.summary.invocations, 11); // 10 + 1
     assert.equal(s.summary.successes, 7);
   });
@@ -63,13 +72,22 @@ describe('loadSnapshotData', () => {
   it('asks the store for the last N hours ending now (the rolling window of the tools)', async () => {
     const ranges: unknown[] = [];
     const queries = {
-      windowTotals: async (r: { fromMs: number; toMs: number }) => (ranges.push([r.fromMs, r.toMs]), []),
-      windowHistograms: async (r: { fromMs: number; toMs: number }, skills: readonly string[] | null) => (ranges.push([r.fromMs, r.toMs, skills]), []),
+      windowTotals: async (r: { fromMs: number; toMs: number }) => {
+        ranges.push([r.fromMs, r.toMs]);
+        return [];
+      },
+      windowHistograms: async (r: { fromMs: number; toMs: number }, skills: readonly string[] | null) => {
+        ranges.push([r.fromMs, r.toMs, skills]);
+        return [];
+      },
     };
     const now = H * HOUR_MS + 5;
     const d = await loadSnapshotData(queries, now, 1.5);
     // 1.5 h = 5,400,000 ms before now; histograms of every skill.
-    assert.deepEqual(ranges, [[now - 5_400_000, now], [now - 5_400_000, now, null]]);
+    assert.deepEqual(ranges, [
+      [now - 5_400_000, now],
+      [now - 5_400_000, now, null],
+    ]);
     assert.equal(d.fromMs, now - 5_400_000);
     assert.equal(d.at, now);
   });

@@ -38,12 +38,7 @@ export async function loadSnapshotData(
  * subscribed skills only (`skills` null = all). The summary's p95 merges the
  * histograms of those skills.
  */
-export function buildSnapshot(
-  data: SnapshotData,
-  skills: ReadonlySet<string> | null,
-  limit: number,
-  connections: number,
-): SnapshotMessage {
+export function buildSnapshot(data: SnapshotData, skills: ReadonlySet<string> | null, limit: number, connections: number): SnapshotMessage {
   const rows = skills === null ? data.rows : data.rows.filter((r) => skills.has(r.skill));
   const histograms = skills === null ? data.histograms : data.histograms.filter((h) => skills.has(h.skill));
   const allBuckets: BucketCount[] = [];

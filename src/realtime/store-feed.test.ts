@@ -11,7 +11,9 @@ function inv(skill: string, i: number) {
 
 describe('StoreFeed: rows other processes write reach the live feed', async () => {
   for (const backend of await testBackends()) {
-    it(`${backend.name}: hands over other writers' rows once, never this process's, and counts what it did not read`, { skip: backend.skip ?? false }, async () => {
+    it(`${backend.name}: hands over other writers' rows once, never this process's, and counts what it did not read`, {
+      skip: backend.skip ?? false,
+    }, async () => {
       const { store, dispose } = await backend.open();
       const here = testTracker(store); // this process: publishes on the bus the feed watches
       const other = testTracker(store); // another process: same store, a bus the feed never sees
@@ -26,7 +28,10 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         await feed.tick(); // reads: held until the next tick
         assert.equal(got.length, 0);
         await feed.tick();
-        assert.deepEqual(got.map((g) => [g.events.map((e) => [e.skill_name, e.duration_ms]), g.omitted]), [[[['theirs', 3]], {}]]);
+        assert.deepEqual(
+          got.map((g) => [g.events.map((e) => [e.skill_name, e.duration_ms]), g.omitted]),
+          [[[['theirs', 3]], {}]],
+        );
 
         // More rows than the limit (2): the latest two are read, the others counted per skill; this process's row is left out.
         await other.tracker.trackBatch([inv('theirs', 4), inv('other', 5), inv('theirs', 6), inv('theirs', 7)]);
@@ -34,7 +39,10 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         await feed.tick();
         await feed.tick();
         assert.equal(got.length, 2);
-        assert.deepEqual(got[1]!.events.map((e) => [e.skill_name, e.duration_ms]), [['theirs', 7]]);
+        assert.deepEqual(
+          got[1]!.events.map((e) => [e.skill_name, e.duration_ms]),
+          [['theirs', 7]],
+        );
         assert.deepEqual(got[1]!.omitted, { theirs: 2, other: 1 });
 
         // This process's rows beyond the limit are not counted as another writer's.

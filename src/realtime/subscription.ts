@@ -23,10 +23,6 @@ export function makeSubscription(skills: '*' | readonly string[], channels: read
   return { skills: skillSet, channels: channelSet, skillsKey: skillKey, key: `${channelKey}|${skillKey}` };
 }
 
-export function wantsSkill(sub: Subscription, skill: string): boolean {
-  return sub.skills === null || sub.skills.has(skill);
-}
-
 /** The subscription as echoed to the client. */
 export function describeSubscription(sub: Subscription): { skills: '*' | string[]; channels: Channel[] } {
   return {

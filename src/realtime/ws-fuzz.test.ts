@@ -15,7 +15,22 @@ import { createRealtime } from './realtime-mounts.js';
 import { CLIENT_MESSAGE_TYPES, parseClientMessage } from './ws-protocol.js';
 
 const HOSTILE: unknown[] = [
-  null, true, -1, 1e308, 0.5, '', 'x'.repeat(200), "'; DROP TABLE skills; --", '\u0000', '☃\u202e', [], [null], {}, { $ne: 1 }, 2, '1',
+  null,
+  true,
+  -1,
+  1e308,
+  0.5,
+  '',
+  'x'.repeat(200),
+  "'; DROP TABLE skills; --",
+  '\u0000',
+  '☃\u202e',
+  [],
+  [null],
+  {},
+  { $ne: 1 },
+  2,
+  '1',
 ];
 const FIELDS = ['v', 'type', 'skills', 'channels', 'skill', 'hours', 'id', 'extra'];
 

@@ -94,7 +94,9 @@ function inv(skill: string, completed: boolean, durationMs: number) {
   return { skill_name: skill, user_id: 'alice', session_id: 's-1', workflow_phase: 'testing', completed, duration_ms: durationMs };
 }
 
-async function startServer(options: Partial<RealtimeOptions> = {}): Promise<{ app: TestApp; rt: Realtime; http: RunningHttpServer; wsUrl: string; close(): Promise<void> }> {
+async function startServer(
+  options: Partial<RealtimeOptions> = {},
+): Promise<{ app: TestApp; rt: Realtime; http: RunningHttpServer; wsUrl: string; close(): Promise<void> }> {
   const app = createTestApp();
   const rt = await createRealtime(app, { dashboard: false, ...options });
   const http = await startHttpServer(app, rt.mounts);
@@ -138,17 +140,26 @@ describe('WsHub streaming', () => {
 
     await s.app.tracker.trackBatch([inv('beta', true, 10), inv('beta', false, 20)]);
     const seenBeta = await all.next('invocations');
-    assert.deepEqual((seenBeta.events as { skill_name: string }[]).map((e) => e.skill_name), ['beta', 'beta']);
+    assert.deepEqual(
+      (seenBeta.events as { skill_name: string }[]).map((e) => e.skill_name),
+      ['beta', 'beta'],
+    );
 
     await s.app.tracker.trackBatch([inv('alpha', true, 30), inv('beta', true, 40), inv('alpha', false, 50)]);
     const got = await one.next('invocations');
     const events = got.events as { skill_name: string; duration_ms: number; completed: boolean; user_hash: string }[];
-    assert.deepEqual(events.map((e) => [e.skill_name, e.duration_ms, e.completed]), [
-      ['alpha', 30, true],
-      ['alpha', 50, false],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.skill_name, e.duration_ms, e.completed]),
+      [
+        ['alpha', 30, true],
+        ['alpha', 50, false],
+      ],
+    );
     assert.equal(got.omitted, 0);
-    assert.ok(events.every((e) => /^[0-9a-f]{64}$/.test(e.user_hash)), 'only the salted user hash is sent');
+    assert.ok(
+      events.every((e) => /^[0-9a-f]{64}$/.test(e.user_hash)),
+      'only the salted user hash is sent',
+    );
     // the "*" subscriber got all three of the second batch
     const second = await all.next('invocations');
     assert.equal((second.events as unknown[]).length, 3);
@@ -187,13 +198,23 @@ describe('WsHub streaming', () => {
     const c = await TestClient.open(s.wsUrl);
     c.send({ v: 1, type: 'subscribe', skills: ['alpha'], channels: ['anomalies'] });
     await c.next('subscribed');
-    const base = { metric: 'duration' as const, baseline_value: 100, observed_value: 900, deviation_score: 5, direction: 'up' as const, detected_at: Date.now() };
+    const base = {
+      metric: 'duration' as const,
+      baseline_value: 100,
+      observed_value: 900,
+      deviation_score: 5,
+      direction: 'up' as const,
+      detected_at: Date.now(),
+    };
     s.app.bus.emit('anomalies.detected', [
       { ...base, skill_name: 'beta', severity: 'warning' },
       { ...base, skill_name: 'alpha', severity: 'critical' },
     ]);
     const m = await c.next('anomalies');
-    assert.deepEqual((m.events as { skill_name: string; severity: string }[]).map((e) => [e.skill_name, e.severity]), [['alpha', 'critical']]);
+    assert.deepEqual(
+      (m.events as { skill_name: string; severity: string }[]).map((e) => [e.skill_name, e.severity]),
+      [['alpha', 'critical']],
+    );
     const late = await TestClient.open(s.wsUrl);
     const hello = await late.next('hello');
     const recent = (hello.recent_anomalies as { skill_name: string }[]).map((e) => e.skill_name);
@@ -248,7 +269,10 @@ describe('WsHub streaming', () => {
     assert.equal(t.skill, 'delta');
     const points = t.points as { invocations: number; successes: number; success_rate: number | null; avg_duration_ms: number | null }[];
     assert.equal(points.length, 3);
-    assert.deepEqual(points.slice(0, 2).map((p) => p.invocations), [0, 0]);
+    assert.deepEqual(
+      points.slice(0, 2).map((p) => p.invocations),
+      [0, 0],
+    );
     assert.equal(points[2]!.invocations, 2);
     assert.equal(points[2]!.success_rate, 0.5); // 1 of 2
     assert.equal(points[2]!.avg_duration_ms, 2000); // (1000 + 3000) / 2
@@ -267,7 +291,7 @@ describe('WsHub streaming', () => {
     c.send({ v: 2, type: 'ping' });
     err = await c.next('error');
     assert.match(String(err.message), /^v: /);
-    c.send({ v: 1, type: 'subscribe', skills: [] , id: 'x'});
+    c.send({ v: 1, type: 'subscribe', skills: [], id: 'x' });
     err = await c.next('error');
     assert.match(String(err.message), /^skills/);
     c.send([1, 2]);

@@ -42,13 +42,13 @@ import {
   type ServerMessage,
 } from './ws-protocol.js';
 
-export const WS_PATH = '/ws';
+const WS_PATH = '/ws';
 /** A client with more than this many bytes queued misses pushes until it catches up. */
-export const MAX_BUFFERED_BYTES = 1024 * 1024;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Client messages allowed per connection per second. */
-export const MAX_MESSAGES_PER_SECOND = 20;
+const MAX_MESSAGES_PER_SECOND = 20;
 /** Messages at least this large are sent compressed to clients that negotiated permessage-deflate. */
-export const COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
+const COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
 const RECENT_ANOMALIES = 20;
 const DEFAULT_TREND_HOURS = 24;
 

@@ -58,14 +58,14 @@ import type { AnomalyEvent, InvocationEvent } from '../events.js';
 export const PROTOCOL_VERSION = 1;
 export const CHANNELS = ['snapshot', 'invocations', 'anomalies'] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const MAX_SUBSCRIBED_SKILLS = 100;
-export const MAX_TREND_HOURS = 168;
+const MAX_SUBSCRIBED_SKILLS = 100;
+const MAX_TREND_HOURS = 168;
 
 const version = z.literal(PROTOCOL_VERSION, { error: `must be ${PROTOCOL_VERSION} (the protocol version)` });
 const skillName = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const requestId = z.union([z.string().max(64), z.number()]).optional();
 
-export const subscribeMessage = z
+const subscribeMessage = z
   .object({
     v: version,
     type: z.literal('subscribe'),
@@ -74,9 +74,9 @@ export const subscribeMessage = z
   })
   .strict();
 
-export const unsubscribeMessage = z.object({ v: version, type: z.literal('unsubscribe') }).strict();
+const unsubscribeMessage = z.object({ v: version, type: z.literal('unsubscribe') }).strict();
 
-export const getTrendMessage = z
+const getTrendMessage = z
   .object({
     v: version,
     type: z.literal('get_trend'),
@@ -86,13 +86,13 @@ export const getTrendMessage = z
   })
   .strict();
 
-export const pingMessage = z.object({ v: version, type: z.literal('ping'), id: requestId }).strict();
+const pingMessage = z.object({ v: version, type: z.literal('ping'), id: requestId }).strict();
 
-export const clientMessage = z.discriminatedUnion('type', [subscribeMessage, unsubscribeMessage, getTrendMessage, pingMessage]);
+const clientMessage = z.discriminatedUnion('type', [subscribeMessage, unsubscribeMessage, getTrendMessage, pingMessage]);
 export type ClientMessage = z.output<typeof clientMessage>;
 export const CLIENT_MESSAGE_TYPES = ['subscribe', 'unsubscribe', 'get_trend', 'ping'] as const;
 
-export interface SnapshotSummary extends WindowSummary {
+interface SnapshotSummary extends WindowSummary {
   /** 95th percentile duration over the window (all subscribed skills), from the histograms. */
   p95_duration_ms: number | null;
 }
@@ -110,7 +110,7 @@ export interface TrendPoint {
 
 type Msg<T extends string, B> = { v: typeof PROTOCOL_VERSION; type: T } & B;
 
-export type HelloMessage = Msg<
+type HelloMessage = Msg<
   'hello',
   {
     server_version: string;
@@ -120,8 +120,8 @@ export type HelloMessage = Msg<
     recent_anomalies: AnomalyEvent[];
   }
 >;
-export type SubscribedMessage = Msg<'subscribed', { skills: '*' | string[]; channels: Channel[] }>;
-export type UnsubscribedMessage = Msg<'unsubscribed', Record<never, never>>;
+type SubscribedMessage = Msg<'subscribed', { skills: '*' | string[]; channels: Channel[] }>;
+type UnsubscribedMessage = Msg<'unsubscribed', Record<never, never>>;
 export type SnapshotMessage = Msg<
   'snapshot',
   {
@@ -134,10 +134,10 @@ export type SnapshotMessage = Msg<
 >;
 /** What subscribers that are not admins get: no user_hash, session_id or project (see ws-hub.ts). */
 export type RedactedInvocationEvent = Omit<InvocationEvent, 'user_hash' | 'session_id' | 'project'>;
-export type InvocationsMessage = Msg<'invocations', { events: (InvocationEvent | RedactedInvocationEvent)[]; omitted: number }>;
-export type AnomaliesMessage = Msg<'anomalies', { events: AnomalyEvent[] }>;
-export type TrendMessage = Msg<'trend', { id?: string | number; skill: string; hours: number; points: TrendPoint[] }>;
-export type PongMessage = Msg<'pong', { id?: string | number }>;
+type InvocationsMessage = Msg<'invocations', { events: (InvocationEvent | RedactedInvocationEvent)[]; omitted: number }>;
+type AnomaliesMessage = Msg<'anomalies', { events: AnomalyEvent[] }>;
+type TrendMessage = Msg<'trend', { id?: string | number; skill: string; hours: number; points: TrendPoint[] }>;
+type PongMessage = Msg<'pong', { id?: string | number }>;
 export type ErrorMessage = Msg<'error', { code: ErrorCode; message: string; ref?: string | number }>;
 
 export type ServerMessage =

@@ -4,7 +4,13 @@ import { AccessPolicy, hostAllowed, INSTALLATION_ADMIN, originAllowed, presented
 import { LOCAL_ADMIN } from '../mcp/caller-identity.js';
 
 const url = (q = '') => new URL(`http://x/ws${q}`);
-const loopback: AccessPolicyOptions = { bindHost: '127.0.0.1', requireTokenOnLoopback: false, token: () => 'secret-token', allowedOrigins: [], metricsPublic: false };
+const loopback: AccessPolicyOptions = {
+  bindHost: '127.0.0.1',
+  requireTokenOnLoopback: false,
+  token: () => 'secret-token',
+  allowedOrigins: [],
+  metricsPublic: false,
+};
 const checkAccess = (opts: AccessPolicyOptions, port: number, headers: Record<string, string>, u: URL) => new AccessPolicy(opts).check('ws', port, headers, u);
 
 describe('access checks', () => {

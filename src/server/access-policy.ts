@@ -31,7 +31,7 @@ import { tokenMatches } from './access-token.js';
 export type AccessRoute = 'http' | 'metrics' | 'ws' | 'page';
 
 /** Resolves a presented per-user token to its identity; null when it is unknown or revoked. */
-export type UserTokenVerifier = (token: string) => Promise<CallerIdentity | null>;
+type UserTokenVerifier = (token: string) => Promise<CallerIdentity | null>;
 
 export interface AccessPolicyOptions {
   /** The interface the server is bound to. */
@@ -51,12 +51,12 @@ export type AccessDecision = { ok: true; caller: CallerIdentity } | { ok: false;
 /** The installation token's identity: the admin, bound to no user. */
 export const INSTALLATION_ADMIN: CallerIdentity = Object.freeze({ role: 'admin', userHash: null, key: 'installation' });
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }
 
 /** Loopback Host header values for a port. */
-export function loopbackHostHeaders(port: number): string[] {
+function loopbackHostHeaders(port: number): string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 
-export const TOKEN_FILE = 'token';
+const TOKEN_FILE = 'token';
 
 export function tokenPath(dataDir: string): string {
   return path.join(dataDir, TOKEN_FILE);

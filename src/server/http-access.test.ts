@@ -36,7 +36,11 @@ describe('HTTP access on a non-loopback bind', () => {
     const noToken = await hono.request(`${url}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
     assert.equal(noToken.status, 401);
     assert.equal(noToken.headers.get('www-authenticate'), 'Bearer realm="session-buddy"');
-    const wrong = await hono.request(`${url}/api/invocations`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '[]' });
+    const wrong = await hono.request(`${url}/api/invocations`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: '[]',
+    });
     assert.equal(wrong.status, 401);
     const ok = await hono.request(`${url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify(INIT) });
     assert.equal(ok.status, 200);

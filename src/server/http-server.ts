@@ -127,9 +127,7 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => {
       reject(
-        err.code === 'EADDRINUSE'
-          ? new AppError('CONFLICT', `port ${port} on ${host} is already in use (is another session-buddy running? try --port)`)
-          : err,
+        err.code === 'EADDRINUSE' ? new AppError('CONFLICT', `port ${port} on ${host} is already in use (is another session-buddy running? try --port)`) : err,
       );
     });
   });

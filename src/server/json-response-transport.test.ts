@@ -25,7 +25,14 @@ describe('MCP over HTTP in JSON-response mode does not keep answered requests', 
     const names = Array.from({ length: 25 }, (_, i) => `concurrent-${i}`);
     const results = await Promise.all(
       names.map((skill_name) =>
-        callOk<{ skill_name: string }>(conn.client, 'track_skill_invocation', { skill_name, user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true, duration_ms: 5 }),
+        callOk<{ skill_name: string }>(conn.client, 'track_skill_invocation', {
+          skill_name,
+          user_id: 'u',
+          session_id: 's',
+          workflow_phase: 'testing',
+          completed: true,
+          duration_ms: 5,
+        }),
       ),
     );
     assert.equal(results.length, 25);

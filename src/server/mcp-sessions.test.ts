@@ -42,7 +42,12 @@ function harness(
     });
   async function open(c: McpClient): Promise<{ status: number; sid: string | null }> {
     const res = await sessions.handle(
-      post({ jsonrpc: '2.0', id: nextId++, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }),
+      post({
+        jsonrpc: '2.0',
+        id: nextId++,
+        method: 'initialize',
+        params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+      }),
       c,
     );
     const sid = res.headers.get('mcp-session-id');
@@ -89,7 +94,12 @@ describe('MCP sessions cannot lock anyone out', () => {
     assert.equal(h.sessions.size, 3);
     assert.equal(h.sessions.evicted, 1);
     assert.equal((await h.call(b.sid!, client('b'))).status, 404);
-    for (const [s, k] of [[a, 'a'], [c, 'c'], [d, 'd']] as const) assert.equal((await h.call(s.sid!, client(k))).status, 200);
+    for (const [s, k] of [
+      [a, 'a'],
+      [c, 'c'],
+      [d, 'd'],
+    ] as const)
+      assert.equal((await h.call(s.sid!, client(k))).status, 200);
     await h.sessions.closeAll();
   });
 
@@ -129,7 +139,12 @@ describe('MCP sessions cannot lock anyone out', () => {
       new Request('http://127.0.0.1/mcp', {
         method: 'POST',
         headers: HEADERS,
-        body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'c', version: '1' } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 99,
+          method: 'initialize',
+          params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+        }),
       }),
       client('x'),
     );

@@ -55,7 +55,7 @@ export interface McpSessionsOptions {
   now?: () => number;
 }
 
-export const DEFAULT_MCP_IDLE_MS = 10 * 60_000;
+const DEFAULT_MCP_IDLE_MS = 10 * 60_000;
 const LOCAL_CLIENT: McpClient = { caller: LOCAL_ADMIN, clientKey: 'local' };
 
 function jsonRpcError(status: number, code: number, message: string): Response {

@@ -38,10 +38,22 @@ describe('scheduled detection', () => {
     // deploy: 200 runs 2–5 days ago, 190 ok (0.95); 40 runs in the last 30 minutes, 20 ok (0.5).
     // z = (0.5 − 0.95) / sqrt(0.95 · 0.05 / 40) = −0.45 / 0.034460 = −13.06: critical at any sensible FDR level.
     await app.tracker.trackBatch(
-      Array.from({ length: 200 }, (_, i) => ({ ...base, skill_name: 'deploy', completed: i >= 10, duration_ms: 1000, invoked_at: now - 2 * DAY - i * 20 * MIN })),
+      Array.from({ length: 200 }, (_, i) => ({
+        ...base,
+        skill_name: 'deploy',
+        completed: i >= 10,
+        duration_ms: 1000,
+        invoked_at: now - 2 * DAY - i * 20 * MIN,
+      })),
     );
     await app.tracker.trackBatch(
-      Array.from({ length: 40 }, (_, i) => ({ ...base, skill_name: 'deploy', completed: i % 2 === 0, duration_ms: 1000, invoked_at: now - 30 * MIN + i * 30_000 })),
+      Array.from({ length: 40 }, (_, i) => ({
+        ...base,
+        skill_name: 'deploy',
+        completed: i % 2 === 0,
+        duration_ms: 1000,
+        invoked_at: now - 30 * MIN + i * 30_000,
+      })),
     );
     const ws = new WebSocket(`ws://127.0.0.1:${http.port}/ws`);
     await new Promise((r) => ws.once('open', r));
@@ -102,7 +114,10 @@ describe('scheduled baseline refresh', () => {
     const app = createTestApp({ now: () => clock, env: { SESSION_BUDDY_DETECT_INTERVAL: '0', SESSION_BUDDY_BASELINES_REFRESH: '60' } });
     const client = await connectInMemory(app.createMcpServer('t'));
     const base = { user_id: 'u', session_id: 's', workflow_phase: 'testing', duration_ms: 100 };
-    await app.tracker.trackBatch([{ ...base, skill_name: 'lint', completed: true }, { ...base, skill_name: 'lint', completed: false }]);
+    await app.tracker.trackBatch([
+      { ...base, skill_name: 'lint', completed: true },
+      { ...base, skill_name: 'lint', completed: false },
+    ]);
     const work = startScheduledWork(app);
     try {
       await work.baselines!.tick(); // the run of T's slot (the start-up run, scheduled next, then finds it claimed)
@@ -113,15 +128,24 @@ describe('scheduled baseline refresh', () => {
       assert.equal(first.source, 'stored');
       assert.equal(first.computed_at, new Date(T).toISOString());
       assert.equal(first.age_seconds, 125);
-      assert.deepEqual(first.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]), [['lint', 2, 0.5]]);
+      assert.deepEqual(
+        first.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]),
+        [['lint', 2, 0.5]],
+      );
 
       // New data, and the next 60-second slot: the refresh picks it up with no client asking.
-      await app.tracker.trackBatch([{ ...base, skill_name: 'lint', completed: true }, { ...base, skill_name: 'lint', completed: true }]);
+      await app.tracker.trackBatch([
+        { ...base, skill_name: 'lint', completed: true },
+        { ...base, skill_name: 'lint', completed: true },
+      ]);
       assert.equal(await work.baselines!.tick(), true);
       const second = await callOk<any>(client, 'get_community_baselines', {});
       assert.equal(second.computed_at, new Date(T + 125_000).toISOString());
       assert.equal(second.age_seconds, 0);
-      assert.deepEqual(second.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]), [['lint', 4, 0.75]]);
+      assert.deepEqual(
+        second.baselines.map((b: any) => [b.skill_name, b.invocations, b.success_rate]),
+        [['lint', 4, 0.75]],
+      );
     } finally {
       await work.stop();
       await client.close();

@@ -9,8 +9,8 @@
 import type { App } from '../app.js';
 import { startScheduledJob, type ScheduledJob } from '../insights/scheduled-job.js';
 
-export const DETECTION_JOB = 'anomaly-detection';
-export const BASELINES_JOB = 'community-baselines';
+const DETECTION_JOB = 'anomaly-detection';
+const BASELINES_JOB = 'community-baselines';
 
 export interface ScheduledWork {
   detection: ScheduledJob | null;

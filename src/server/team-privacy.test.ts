@@ -106,10 +106,16 @@ describe('per-user tokens on a shared server', () => {
       }
       type Cmp = { user_comparison: { skills: { skill_name: string; user_invocations: number; user_successes: number }[] } | null };
       const own = await callOk<Cmp>(c.client, 'get_community_baselines', { user_id: 'alice' });
-      assert.deepEqual(own.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]), [['lint', 3, 2]]);
+      assert.deepEqual(
+        own.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]),
+        [['lint', 3, 2]],
+      );
       // No user_id: the caller itself.
       const implicit = await callOk<Cmp>(c.client, 'get_community_baselines', {});
-      assert.deepEqual(implicit.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]), [['lint', 3, 2]]);
+      assert.deepEqual(
+        implicit.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]),
+        [['lint', 3, 2]],
+      );
     } finally {
       await c.close();
     }
@@ -121,7 +127,10 @@ describe('per-user tokens on a shared server', () => {
       try {
         type Cmp = { user_comparison: { skills: { skill_name: string; user_invocations: number }[] } | null };
         const bob = await callOk<Cmp>(c.client, 'get_community_baselines', { user_id: 'bob' });
-        assert.deepEqual(bob.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations]).sort(), [['build', 1], ['lint', 2]]);
+        assert.deepEqual(bob.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations]).sort(), [
+          ['build', 1],
+          ['lint', 2],
+        ]);
         const none = await callOk<Cmp>(c.client, 'get_community_baselines', {});
         assert.equal(none.user_comparison, null);
       } finally {
@@ -132,7 +141,11 @@ describe('per-user tokens on a shared server', () => {
 
   it('lets a per-user token record its own invocations only, writing nothing otherwise', async () => {
     const post = (body: unknown) =>
-      fetch(`${http.url}/api/invocations`, { method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${http.url}/api/invocations`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const before = (app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n;
     const mixed = await post([inv(' alice ', 'fmt', true), inv('bob', 'fmt', true)]);
     assert.equal(mixed.status, 403);
@@ -158,7 +171,10 @@ describe('per-user tokens on a shared server', () => {
       await app.tracker.track(inv('bob', 'deploy', true));
       const [u, a] = await Promise.all([user.events, admin.events]);
       assert.equal(u[0]!.skill_name, 'deploy');
-      assert.deepEqual(['user_hash', 'session_id', 'project'].filter((k) => k in u[0]!), []);
+      assert.deepEqual(
+        ['user_hash', 'session_id', 'project'].filter((k) => k in u[0]!),
+        [],
+      );
       assert.equal(a[0]!.user_hash, app.hashUser('bob'));
       assert.equal(a[0]!.session_id, 's-bob');
       assert.equal(a[0]!.project, 'proj-bob');
@@ -176,11 +192,19 @@ describe('a team (non-loopback) bind', () => {
       const { token } = await app.userTokens.create({ userId: 'alice', admin: false });
       const mcp = new McpSessions({ createServer: (id, caller) => app.createMcpServer(id, caller), logger: createLogger('silent') });
       const hono = buildHttpApp(app, mcp, [], () => 8678);
-      const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const init = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      });
       const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
       assert.equal((await hono.request('http://10.0.0.1:8678/mcp', { method: 'POST', headers, body: init })).status, 401);
       assert.equal((await hono.request(`http://10.0.0.1:8678/mcp?token=${token}`, { method: 'POST', headers, body: init })).status, 401);
-      assert.equal((await hono.request(`http://10.0.0.1:8678/api/invocations?token=${app.access.installationToken()}`, { method: 'POST', headers, body: '[]' })).status, 401);
+      assert.equal(
+        (await hono.request(`http://10.0.0.1:8678/api/invocations?token=${app.access.installationToken()}`, { method: 'POST', headers, body: '[]' })).status,
+        401,
+      );
       // The dashboard's static page loads without a token (its data comes over /ws, which needs one).
       const mounted = buildHttpApp(app, mcp, [createDashboardMount()], () => 8678);
       assert.equal((await mounted.request('http://10.0.0.1:8678/')).status, 200);

@@ -15,7 +15,7 @@ import type { CallerIdentity } from '../mcp/caller-identity.js';
 import type { ApiTokenRecord, ApiTokenStore } from '../store/api-token-types.js';
 import type { UserHasher } from '../store/salt.js';
 
-export const USER_TOKEN_PREFIX = 'sbu_';
+const USER_TOKEN_PREFIX = 'sbu_';
 const MAX_CACHED = 10_000;
 
 export function hashToken(token: string): string {

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const PSEUDO_FS_ROOTS: readonly string[] = ['/proc', '/sys', '/dev'];
+const PSEUDO_FS_ROOTS: readonly string[] = ['/proc', '/sys', '/dev'];
 
 /** True for `/proc`, `/sys`, `/dev` and anything under them. */
 export function isPseudoFsPath(abs: string): boolean {

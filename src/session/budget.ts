@@ -5,7 +5,7 @@
  * Steps that lose keep running in the background until their own timeouts
  * (child processes have theirs), but the caller is answered on time.
  */
-export class BudgetExpired extends Error {
+class BudgetExpired extends Error {
   override readonly name = 'BudgetExpired';
 }
 
@@ -30,11 +30,14 @@ export function createBudget(ms: number, clock: () => number = () => performance
     race<T, F>(step: Promise<T>, fallback: () => F): Promise<T | F> {
       return new Promise<T | F>((resolve, reject) => {
         let done = false;
-        const timer = setTimeout(() => {
-          if (done) return;
-          done = true;
-          resolve(fallback());
-        }, Math.max(0, end - clock()));
+        const timer = setTimeout(
+          () => {
+            if (done) return;
+            done = true;
+            resolve(fallback());
+          },
+          Math.max(0, end - clock()),
+        );
         step.then(
           (v) => {
             if (done) return;

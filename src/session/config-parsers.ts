@@ -34,7 +34,7 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
-export type TomlValue = string | number | boolean | string[] | { raw: string };
+type TomlValue = string | number | boolean | string[] | { raw: string };
 
 export interface TomlLite {
   /** Every table and array-of-tables path seen, e.g. `tool.mypy`. */

@@ -16,7 +16,7 @@ export interface CommandResult {
   error: string | null;
 }
 
-export interface RunOptions {
+interface RunOptions {
   cwd: string;
   timeoutMs?: number;
   maxBufferBytes?: number;
@@ -46,13 +46,7 @@ export const runCommand: CommandRunner = (command, args, opts) =>
         const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
         const timedOut = e.killed === true && e.signal === 'SIGKILL';
         const code = typeof e.code === 'number' ? e.code : null;
-        const error = timedOut
-          ? `timed out after ${timeoutMs} ms`
-          : typeof e.code === 'string'
-            ? e.code
-            : code === null
-              ? e.message
-              : null;
+        const error = timedOut ? `timed out after ${timeoutMs} ms` : typeof e.code === 'string' ? e.code : code === null ? e.message : null;
         resolve({ ok: false, code, stdout: stdout ?? '', stderr: stderr ?? '', timedOut, error });
       },
     );

@@ -2,15 +2,38 @@
 import path from 'node:path';
 
 const SOURCE_EXT = new Set([
-  '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.py', '.go', '.rs', '.java', '.kt', '.rb',
-  '.php', '.cs', '.c', '.cc', '.cpp', '.h', '.hpp', '.swift', '.scala', '.vue', '.svelte',
+  '.ts',
+  '.tsx',
+  '.mts',
+  '.cts',
+  '.js',
+  '.jsx',
+  '.mjs',
+  '.cjs',
+  '.py',
+  '.go',
+  '.rs',
+  '.java',
+  '.kt',
+  '.rb',
+  '.php',
+  '.cs',
+  '.c',
+  '.cc',
+  '.cpp',
+  '.h',
+  '.hpp',
+  '.swift',
+  '.scala',
+  '.vue',
+  '.svelte',
 ]);
 const DOC_EXT = new Set(['.md', '.mdx', '.rst', '.adoc']);
 const TEST_NAME = /(\.|_)(test|spec)\.[cm]?[jt]sx?$|^test_.*\.py$|_test\.(py|go)$|Test\.(java|kt)$|_spec\.rb$/;
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'e2e']);
 const FIXTURE_DIRS = new Set(['fixtures', '__fixtures__', '__snapshots__', 'testdata']);
 
-export function isSourceFile(rel: string): boolean {
+function isSourceFile(rel: string): boolean {
   if (rel.endsWith('.d.ts') || rel.endsWith('.d.mts') || rel.endsWith('.d.cts')) return false;
   if (/\.min\.js$/.test(rel)) return false;
   const base = rel.slice(rel.lastIndexOf('/') + 1);
@@ -20,7 +43,7 @@ export function isSourceFile(rel: string): boolean {
 }
 
 /** A source file named like a test, or placed in a test directory (fixtures excluded). */
-export function isTestFile(rel: string): boolean {
+function isTestFile(rel: string): boolean {
   if (!isSourceFile(rel)) return false;
   const segs = rel.split('/');
   const base = segs[segs.length - 1]!;

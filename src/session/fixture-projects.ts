@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Commit timestamp of the rich fixture: 2026-01-10T12:00:00Z. */
-export const FIXTURE_COMMIT_DATE = '2026-01-10T12:00:00Z';
+const FIXTURE_COMMIT_DATE = '2026-01-10T12:00:00Z';
 
 export function tempDir(prefix: string): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `sb-${prefix}-`)));
@@ -70,7 +70,7 @@ Run npm test and npm run typecheck.
 MIT
 `;
 
-export const RICH_FILES: Record<string, string> = {
+const RICH_FILES: Record<string, string> = {
   'package.json': JSON.stringify(
     {
       name: 'rich-app',
@@ -115,7 +115,7 @@ export const RICH_FILES: Record<string, string> = {
   '.gitignore': 'node_modules/\n.env\ncoverage/\n',
   'README.md': README,
   'docs/architecture.md': '# Architecture\n\nOne module per concern.\n',
-  'LICENSE': 'MIT License\n',
+  LICENSE: 'MIT License\n',
   'SECURITY.md': '# Security\n\nReport issues privately.\n',
   'src/format.ts': 'export function format(ms: number): string {\n  return `${ms} ms`;\n}\n',
   'src/parse.ts': 'export function parse(s: string): number {\n  return Number(s);\n}\n',

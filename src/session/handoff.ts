@@ -43,12 +43,16 @@ export interface FoundHandoff {
 
 export const DEFAULT_HANDOFFS_PER_PROJECT = 20;
 
-export function handoffDir(dataDir: string): string {
+function handoffDir(dataDir: string): string {
   return path.join(dataDir, 'handoffs');
 }
 
 export function projectSlug(project: string): string {
-  const s = project.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const s = project
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return s === '' ? 'project' : s;
 }
 
@@ -74,7 +78,7 @@ function minutesBetween(a: string, b: string): number {
   return Math.max(0, Math.round((Date.parse(b) - Date.parse(a)) / 60000));
 }
 
-export function renderHandoffMarkdown(r: HandoffRecord): string {
+function renderHandoffMarkdown(r: HandoffRecord): string {
   const lines: string[] = [];
   lines.push(`# Session handoff — ${r.project}`, '');
   lines.push(`- **Session:** ${r.sessionId}`);
@@ -105,7 +109,10 @@ export function renderHandoffMarkdown(r: HandoffRecord): string {
     lines.push(`- Skill invocations: not measured${r.sessionMetricsNote ? ` (${r.sessionMetricsNote})` : ''}`);
   }
   lines.push('', '## Quality', '');
-  lines.push(`Quality Score V2: ${fmt(r.quality.start)} at start → ${fmt(r.quality.end)} at end (Δ ${signed(r.quality.delta)})${r.quality.maturity ? `, maturity **${r.quality.maturity}**` : ''}.`, '');
+  lines.push(
+    `Quality Score V2: ${fmt(r.quality.start)} at start → ${fmt(r.quality.end)} at end (Δ ${signed(r.quality.delta)})${r.quality.maturity ? `, maturity **${r.quality.maturity}**` : ''}.`,
+    '',
+  );
   lines.push('| Dimension | Start | End | Δ |', '|---|---:|---:|---:|');
   for (const d of r.dimensions) {
     const delta = d.start !== null && d.end !== null ? d.end - d.start : null;

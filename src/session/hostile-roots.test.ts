@@ -4,7 +4,6 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeBareProject, makeRichProject, removeDir } from './fixture-projects.js';
 import { loadProjectContext } from './project-context.js';
-import { disabledAudit } from './quality/audit.js';
 import { assessQuality } from './quality/score.js';
 import { scanForSecrets } from './quality/secrets.js';
 import { resolveDirectory } from './session-manager.js';

@@ -11,14 +11,35 @@ import { unlimitedBudget, type Budget } from './budget.js';
 import { parseIni, parseJsonc, parseTomlLite, type TomlLite } from './config-parsers.js';
 import { firstLine, type CommandRunner } from './exec.js';
 
-export const DEFAULT_MAX_FILES = 50_000;
+const DEFAULT_MAX_FILES = 50_000;
 export const GIT_TIMEOUT_MS = 5_000;
 
 /** Directories never counted as project sources (dependencies, build output, caches). */
 export const SKIP_DIRS: ReadonlySet<string> = new Set([
-  'node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.venv', 'venv', '__pycache__', '.tox', '.nox',
-  '.mypy_cache', '.pytest_cache', '.ruff_cache', '.next', '.nuxt', '.turbo', '.cache', 'target', 'vendor',
-  'site-packages', '.idea', '.vscode', '.session-buddy',
+  'node_modules',
+  '.git',
+  'dist',
+  'build',
+  'out',
+  'coverage',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.next',
+  '.nuxt',
+  '.turbo',
+  '.cache',
+  'target',
+  'vendor',
+  'site-packages',
+  '.idea',
+  '.vscode',
+  '.session-buddy',
 ]);
 
 export interface GitFacts {
@@ -34,7 +55,7 @@ export interface GitFacts {
   error: string | null;
 }
 
-export interface FileListing {
+interface FileListing {
   /** `git` = `git ls-files --cached --others --exclude-standard`; `walk` = directory walk. */
   source: 'git' | 'walk';
   /** Project files (SKIP_DIRS removed). */
@@ -79,10 +100,14 @@ export async function loadProjectContext(root: string, opts: ContextOptions): Pr
   // Reads stay on the project's own file system (procfs, sysfs, devtmpfs and other mounts are not followed).
   const device = fs.statSync(root).dev;
   const git = await budget.race(gitFacts(root, opts.run), () => ({
-    available: false, isRepo: false, toplevel: null, branch: null, head: null, error: `git did not answer within the assessment deadline (${budget.seconds} s)`,
+    available: false,
+    isRepo: false,
+    toplevel: null,
+    branch: null,
+    head: null,
+    error: `git did not answer within the assessment deadline (${budget.seconds} s)`,
   }));
-  const listing =
-    (git.isRepo ? await budget.race(gitListing(root, opts.run, maxFiles), () => null) : null) ?? walkListing(root, maxFiles, device, budget);
+  const listing = (git.isRepo ? await budget.race(gitListing(root, opts.run, maxFiles), () => null) : null) ?? walkListing(root, maxFiles, device, budget);
   const textCache = new Map<string, string | null>();
 
   const abs = (rel: string) => path.join(root, rel);
@@ -148,7 +173,7 @@ export async function loadProjectContext(root: string, opts: ContextOptions): Pr
   };
 }
 
-export async function gitFacts(root: string, run: CommandRunner): Promise<GitFacts> {
+async function gitFacts(root: string, run: CommandRunner): Promise<GitFacts> {
   const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: root, timeoutMs: GIT_TIMEOUT_MS });
   if (!top.ok) {
     if (top.error === 'ENOENT') {

@@ -17,7 +17,7 @@ import type {
   StorageSection,
 } from './session-types.js';
 
-export function recommendationJson(r: Recommendation) {
+function recommendationJson(r: Recommendation) {
   return { priority: r.priority, text: r.text, dimension: r.dimension, gain: r.gain };
 }
 
@@ -38,7 +38,7 @@ function dimensionJson(d: DimensionResult) {
   };
 }
 
-export function qualityJson(q: QualityReport) {
+function qualityJson(q: QualityReport) {
   return {
     version: q.version,
     total: q.total,
@@ -49,7 +49,7 @@ export function qualityJson(q: QualityReport) {
   };
 }
 
-export function projectJson(p: ProjectInfo) {
+function projectJson(p: ProjectInfo) {
   return {
     root: p.root,
     name: p.name,
@@ -68,7 +68,7 @@ export function projectJson(p: ProjectInfo) {
   };
 }
 
-export function sessionJson(s: SessionSummary) {
+function sessionJson(s: SessionSummary) {
   return {
     id: s.id,
     project: s.project,
@@ -84,7 +84,7 @@ export function sessionJson(s: SessionSummary) {
   };
 }
 
-export function storageJson(s: StorageSection) {
+function storageJson(s: StorageSection) {
   const d = s.dataDir;
   const db = s.database;
   return {
@@ -137,7 +137,12 @@ export function checkpointJson(r: CheckpointReport, markdown: string) {
       dimensions: r.delta.dimensions.map((d) => ({ id: d.id, start: d.start, now: d.now, delta: d.delta })),
     },
     work: w.measured
-      ? { measured: true as const, range: w.range, commits: w.commits.map((c) => ({ sha: c.sha, subject: c.subject })), uncommitted_changes: w.uncommittedChanges }
+      ? {
+          measured: true as const,
+          range: w.range,
+          commits: w.commits.map((c) => ({ sha: c.sha, subject: c.subject })),
+          uncommitted_changes: w.uncommittedChanges,
+        }
       : { measured: false as const, reason: w.reason },
     session_metrics: m.measured
       ? {

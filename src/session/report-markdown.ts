@@ -14,7 +14,7 @@ function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function renderQualityTable(q: QualityReport): string[] {
+function renderQualityTable(q: QualityReport): string[] {
   const lines = ['| Dimension | Score | Weight | Weighted | Measured |', '|---|---:|---:|---:|---|'];
   for (const d of q.dimensions) {
     lines.push(
@@ -27,7 +27,7 @@ export function renderQualityTable(q: QualityReport): string[] {
   return lines;
 }
 
-export function renderEvidence(q: QualityReport): string[] {
+function renderEvidence(q: QualityReport): string[] {
   const lines: string[] = [];
   for (const d of q.dimensions) {
     lines.push(`#### ${d.label} — ${d.measured ? `${d.score}/100` : 'not measured'} (weight ${d.weight})`, '');
@@ -37,7 +37,7 @@ export function renderEvidence(q: QualityReport): string[] {
   return lines;
 }
 
-export function renderRecommendations(recs: Recommendation[], max = 15): string[] {
+function renderRecommendations(recs: Recommendation[], max = 15): string[] {
   if (recs.length === 0) return ['None — every measured check earned full points.'];
   const lines = recs.slice(0, max).map((r, i) => {
     const gain = r.gain !== null ? `+${r.gain} pts, ` : '';
@@ -47,7 +47,7 @@ export function renderRecommendations(recs: Recommendation[], max = 15): string[
   return lines;
 }
 
-export function renderSessionLine(s: SessionSummary): string {
+function renderSessionLine(s: SessionSummary): string {
   return (
     `Session \`${s.id}\` · started ${s.startedAt} (${s.durationMinutes} min)` +
     (s.endedAt ? ` · ended ${s.endedAt}` : '') +
@@ -55,7 +55,7 @@ export function renderSessionLine(s: SessionSummary): string {
   );
 }
 
-export function renderStorage(st: StorageSection): string[] {
+function renderStorage(st: StorageSection): string[] {
   const lines: string[] = [];
   const d = st.dataDir;
   if (!d.exists) lines.push(`- Data directory ${d.dataDir}: does not exist yet`);
@@ -118,8 +118,10 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
       `${p.files.source} source, ${p.files.test} test, ${p.files.docs} documentation`,
   );
   if (r.work.measured) {
-    lines.push(`- Work this session (${r.work.range}): ${r.work.commits.length} commit${r.work.commits.length === 1 ? '' : 's'}` +
-      (r.work.uncommittedChanges !== null ? `, ${r.work.uncommittedChanges} uncommitted changes` : ''));
+    lines.push(
+      `- Work this session (${r.work.range}): ${r.work.commits.length} commit${r.work.commits.length === 1 ? '' : 's'}` +
+        (r.work.uncommittedChanges !== null ? `, ${r.work.uncommittedChanges} uncommitted changes` : ''),
+    );
     for (const c of r.work.commits.slice(0, 10)) lines.push(`  - \`${c.sha}\` ${esc(c.subject)}`);
   } else {
     lines.push(`- Work this session: not measured (${r.work.reason})`);
@@ -159,9 +161,7 @@ export function renderStartMarkdown(r: StartResult): string {
       : `- Git: ${r.project.git.error ? `not measured (${r.project.git.error})` : 'not a git repository'}`,
   );
   const q = r.quality;
-  lines.push(
-    `- Quality Score V2 at start: ${q === null || q.total === null ? 'not measured' : `${q.total}/100${q.maturity ? ` (${q.maturity})` : ''}`}`,
-  );
+  lines.push(`- Quality Score V2 at start: ${q === null || q.total === null ? 'not measured' : `${q.total}/100${q.maturity ? ` (${q.maturity})` : ''}`}`);
   lines.push('');
   if (r.recommendations.length) {
     lines.push('## Top recommendations', '', ...renderRecommendations(r.recommendations, 5), '');

@@ -115,9 +115,15 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.equal(r.quality.total, 97.9);
     assert.equal(r.delta.sinceStart, -1.5);
     assert.equal(r.delta.sinceLastCheckpoint, null);
-    assert.deepEqual(r.delta.dimensions.find((d) => d.id === 'security'), { id: 'security', start: 100, now: 85, delta: -15 });
+    assert.deepEqual(
+      r.delta.dimensions.find((d) => d.id === 'security'),
+      { id: 'security', start: 100, now: 85, delta: -15 },
+    );
     assert.ok(r.work.measured);
-    assert.deepEqual(r.work.commits.map((c) => c.subject), ['chore: drop policy']);
+    assert.deepEqual(
+      r.work.commits.map((c) => c.subject),
+      ['chore: drop policy'],
+    );
     assert.equal(r.work.uncommittedChanges, 0);
     assert.ok(r.sessionMetrics.measured);
     assert.deepEqual(windows.at(-1), {
@@ -185,7 +191,7 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.equal(r.report.session?.open, false);
     const md = fs.readFileSync(handoffPath, 'utf8');
     assert.match(md, /^# Session handoff — rich-app/);
-    assert.match(md, /1 commit during the session:\n  - `[0-9a-f]+` chore: drop policy/);
+    assert.match(md, /1 commit during the session:\n {2}- `[0-9a-f]+` chore: drop policy/);
     assert.match(md, /Checkpoints taken: 2/);
     assert.match(md, /Skill invocations: 10 \(3 failed\) across 2 skills/);
     assert.match(md, /Quality Score V2: 99\.4 at start → 97\.9 at end \(Δ -1\.5\)/);

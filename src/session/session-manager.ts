@@ -213,9 +213,7 @@ export class SessionManager {
   async status(): Promise<StatusResult> {
     const state = this.state.load();
     const open = state.sessions.filter((s) => s.endedAt === null);
-    const ended = state.sessions
-      .filter((s) => s.endedAt !== null)
-      .sort((a, b) => (a.endedAt! < b.endedAt! ? 1 : -1));
+    const ended = state.sessions.filter((s) => s.endedAt !== null).sort((a, b) => (a.endedAt! < b.endedAt! ? 1 : -1));
     const current = open.find((s) => s.id === state.current) ?? null;
     const mem = process.memoryUsage();
     let server: Record<string, unknown> = {
@@ -329,11 +327,7 @@ export class SessionManager {
       this.storage(),
     ]);
     const delta = computeDelta(rec, quality);
-    const recommendations = sortRecommendations([
-      ...quality.recommendations,
-      ...metricRecommendations(sessionMetrics),
-      ...storageRecommendations(storage),
-    ]);
+    const recommendations = sortRecommendations([...quality.recommendations, ...metricRecommendations(sessionMetrics), ...storageRecommendations(storage)]);
     return {
       kind,
       generatedAt: new Date(nowMs).toISOString(),
@@ -420,7 +414,7 @@ export function resolveDirectory(workingDirectory: unknown): string {
   return real;
 }
 
-export function snapshot(q: QualityReport): QualitySnapshot {
+function snapshot(q: QualityReport): QualitySnapshot {
   return {
     at: q.assessedAt,
     total: q.total,
@@ -442,7 +436,7 @@ function toPrevious(found: NonNullable<ReturnType<typeof findLatestHandoff>>): P
   };
 }
 
-export function computeDelta(rec: SessionRecord | null, q: QualityReport): QualityDelta {
+function computeDelta(rec: SessionRecord | null, q: QualityReport): QualityDelta {
   const start = rec?.startQuality ?? null;
   const last = rec?.checkpoints.at(-1) ?? null;
   const diff = (a: number | null | undefined, b: number | null | undefined) =>
@@ -459,7 +453,7 @@ export function computeDelta(rec: SessionRecord | null, q: QualityReport): Quali
 }
 
 /** ≥ 5 invocations with ≥ 20% failures → a recommendation naming the most failing skill. */
-export function metricRecommendations(m: Measured<{ metrics: SessionSkillMetrics }>): Recommendation[] {
+function metricRecommendations(m: Measured<{ metrics: SessionSkillMetrics }>): Recommendation[] {
   if (!m.measured) return [];
   const { invocations, failures, topSkills } = m.metrics;
   if (invocations < 5 || failures / invocations < 0.2) return [];
@@ -476,7 +470,7 @@ export function metricRecommendations(m: Measured<{ metrics: SessionSkillMetrics
   ];
 }
 
-export function storageRecommendations(s: StorageSection): Recommendation[] {
+function storageRecommendations(s: StorageSection): Recommendation[] {
   if (!s.database.measured) return [];
   return s.database.compaction.actions.map((a) => ({
     priority: a.action === 'compact' ? priorityForGain(2) : priorityForGain(0),

@@ -29,9 +29,7 @@ describe('SessionStateFile', () => {
     try {
       const f = new SessionStateFile(dir, createLogger('silent'));
       assert.deepEqual(f.load(), { version: 1, current: null, sessions: [] });
-      const ended = Array.from({ length: MAX_ENDED_SESSIONS_KEPT + 5 }, (_, i) =>
-        rec(`e${i}`, `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00.000Z`),
-      );
+      const ended = Array.from({ length: MAX_ENDED_SESSIONS_KEPT + 5 }, (_, i) => rec(`e${i}`, `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00.000Z`));
       f.save({ version: 1, current: 'o', sessions: [rec('o', null), ...ended] });
       const back = f.load();
       assert.equal(back.current, 'o');

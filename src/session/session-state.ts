@@ -17,7 +17,7 @@ export interface SessionState {
 
 export const MAX_ENDED_SESSIONS_KEPT = 20;
 
-export function emptyState(): SessionState {
+function emptyState(): SessionState {
   return { version: 1, current: null, sessions: [] };
 }
 

@@ -2,7 +2,13 @@
 import type { ProjectInfo, ProjectType } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
 import type { DimensionId, Recommendation } from './quality/types.js';
-import type { DatabaseStorageStats, SessionSkillMetrics, SessionSkillMetricsProvider, SessionWindow, StorageStatsProvider } from '../store/session-stats-types.js';
+import type {
+  DatabaseStorageStats,
+  SessionSkillMetrics,
+  SessionSkillMetricsProvider,
+  SessionWindow,
+  StorageStatsProvider,
+} from '../store/session-stats-types.js';
 import type { CompactionAdvice, DataDirUsage } from './storage.js';
 
 export type { SessionSkillMetrics, SessionSkillMetricsProvider, SessionWindow, StorageStatsProvider };
@@ -19,7 +25,7 @@ export interface QualitySnapshot {
   dimensions: Partial<Record<DimensionId, number | null>>;
 }
 
-export interface CheckpointEntry {
+interface CheckpointEntry {
   at: string;
   total: number | null;
 }

@@ -20,14 +20,20 @@ describe('compactionAdvice', () => {
   it('recommends compact at the size threshold', () => {
     // 4096 · 2560 = 10 MiB ≥ 10 MiB
     const a = compactionAdvice({ pageSize: 4096, pageCount: 2560, freelistCount: 0 }, T);
-    assert.deepEqual(a.actions.map((x) => x.action), ['compact']);
+    assert.deepEqual(
+      a.actions.map((x) => x.action),
+      ['compact'],
+    );
     assert.match(a.actions[0]!.reason, /10\.0 MiB, at or above the 10\.0 MiB threshold/);
   });
 
   it('recommends vacuum only when both the free ratio and the free bytes pass', () => {
     // 1000 pages · 4096 B; 300 free = 30% and 1.17 MiB → vacuum
     const a = compactionAdvice({ pageSize: 4096, pageCount: 1000, freelistCount: 300 }, T);
-    assert.deepEqual(a.actions.map((x) => x.action), ['vacuum']);
+    assert.deepEqual(
+      a.actions.map((x) => x.action),
+      ['vacuum'],
+    );
     assert.equal(a.freeRatio, 0.3);
     // 100 pages, 50 free = 50% but only 200 KiB → no vacuum
     const b = compactionAdvice({ pageSize: 4096, pageCount: 100, freelistCount: 50 }, T);
@@ -42,7 +48,10 @@ describe('compactionAdvice', () => {
     assert.equal(quiet.recommended, false);
     assert.equal(quiet.summary, 'not needed: PostgreSQL store of 781.3 MiB, 30.0% of row versions are dead (300 of 1000), autovacuum on');
     const off = pg(false, 700, 300); // 30% ≥ 25%
-    assert.deepEqual(off.actions.map((x) => x.action), ['vacuum']);
+    assert.deepEqual(
+      off.actions.map((x) => x.action),
+      ['vacuum'],
+    );
     assert.match(off.actions[0]!.reason, /30\.0% of row versions are dead \(300 of 1000\) and autovacuum is off: run VACUUM \(ANALYZE\)/);
     assert.equal(off.freeRatio, 0, 'no free pages on PostgreSQL');
     assert.equal(pg(false, 800, 200).recommended, false, '20% < 25%');

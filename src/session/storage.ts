@@ -8,7 +8,7 @@ import path from 'node:path';
 import { formatBytes } from '../format-bytes.js';
 import type { DatabaseStorageStats } from '../store/session-stats-types.js';
 
-export interface DataDirFile {
+interface DataDirFile {
   /** Relative to the data directory, `/`-separated. */
   path: string;
   bytes: number;
@@ -25,7 +25,6 @@ export interface DataDirUsage {
   byEntry: DataDirFile[];
   truncated: boolean;
 }
-
 
 export interface CompactionThresholds {
   /** Database size at or above which compaction is recommended (config `compactThresholdBytes`). */
@@ -108,10 +107,7 @@ export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsag
  * - vacuum when autovacuum is off and dead row versions are ≥ vacuumFreeRatio of all row versions
  *   (nothing is recommended for size; there are no free pages, so freeRatio is 0).
  */
-export function compactionAdvice(
-  stats: DatabaseStorageStats,
-  thresholds: CompactionThresholds = DEFAULT_COMPACTION_THRESHOLDS,
-): CompactionAdvice {
+export function compactionAdvice(stats: DatabaseStorageStats, thresholds: CompactionThresholds = DEFAULT_COMPACTION_THRESHOLDS): CompactionAdvice {
   if (stats.postgres) return postgresAdvice(stats, stats.postgres, thresholds);
   const databaseBytes = stats.pageSize * stats.pageCount;
   const freeBytes = stats.pageSize * stats.freelistCount;
@@ -146,11 +142,7 @@ export function compactionAdvice(
   };
 }
 
-function postgresAdvice(
-  stats: DatabaseStorageStats,
-  pg: NonNullable<DatabaseStorageStats['postgres']>,
-  thresholds: CompactionThresholds,
-): CompactionAdvice {
+function postgresAdvice(stats: DatabaseStorageStats, pg: NonNullable<DatabaseStorageStats['postgres']>, thresholds: CompactionThresholds): CompactionAdvice {
   const versions = pg.liveRows + pg.deadRows;
   const deadRatio = versions > 0 ? pg.deadRows / versions : 0;
   const share = `${(deadRatio * 100).toFixed(1)}% of row versions are dead (${pg.deadRows} of ${versions})`;

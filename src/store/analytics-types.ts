@@ -41,7 +41,7 @@ export function repeatedAnomalySql(skillId: string, metric: string, direction: s
 }
 
 /** Largest number of anomalies one listing returns. */
-export const MAX_ANOMALY_LISTING = 10_000;
+const MAX_ANOMALY_LISTING = 10_000;
 
 export interface AnalyticsRecords {
   /**

@@ -18,7 +18,10 @@ describe('api token store', async () => {
           assert.deepEqual(a, { id: a.id, user_hash: 'u1', role: 'user', label: null, created_at: 1000, revoked_at: null });
           assert.deepEqual(await s.findActive('h2'), { id: b.id, user_hash: 'u2', role: 'admin', label: 'lead', created_at: 2000, revoked_at: null });
           assert.equal(await s.findActive('nope'), null);
-          assert.deepEqual((await s.list()).map((t) => t.id), [b.id, a.id]);
+          assert.deepEqual(
+            (await s.list()).map((t) => t.id),
+            [b.id, a.id],
+          );
           assert.equal(await s.revoke(a.id, 3000), true);
           assert.equal(await s.revoke(a.id, 4000), false);
           assert.equal(await s.findActive('h1'), null);

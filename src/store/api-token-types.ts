@@ -3,7 +3,7 @@
  * and checked). The store keeps only the SHA-256 of each token and the salted
  * hash of the user it speaks for.
  */
-export type TokenRole = 'admin' | 'user';
+type TokenRole = 'admin' | 'user';
 
 export interface ApiTokenRecord {
   id: number;

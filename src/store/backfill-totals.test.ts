@@ -19,11 +19,20 @@ describe('backfilled phase totals', async () => {
         bus.on('invocations.recorded', (events, meta) => published.push([events.length, meta?.backfill === true]));
         const tracker = new Tracker({ store, hashUser: testHash, newId: createUlidFactory(), bus, maxMetadataBytes: 8192, now: () => NOW });
         const row = (completed: boolean, ageMin: number) => ({
-          skill_name: 'lint', user_id: 'u', session_id: 's', workflow_phase: 'review', completed, duration_ms: 10, invoked_at: NOW - ageMin * MIN,
+          skill_name: 'lint',
+          user_id: 'u',
+          session_id: 's',
+          workflow_phase: 'review',
+          completed,
+          duration_ms: 10,
+          invoked_at: NOW - ageMin * MIN,
         });
         // Ages 0, 5 (exactly the threshold: live), 5.5 and 30 days (backfill); one batch, split when published.
         await tracker.trackBatch([row(true, 0), row(true, 5), row(true, 5.5), row(false, 30 * 24 * 60), row(false, 1)]);
-        assert.deepEqual(published, [[3, false], [2, true]]);
+        assert.deepEqual(published, [
+          [3, false],
+          [2, true],
+        ]);
         const totals = (await store.phaseTotals()).map((t) => [t.skill, t.workflowPhase, t.completed, t.invocations, t.backfilled]);
         assert.deepEqual(totals, [
           ['lint', 'review', false, 2, 1],

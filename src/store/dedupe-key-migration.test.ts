@@ -25,8 +25,7 @@ describe('migration 0011: tool_use_id-only dedupe keys', async () => {
     describe(backend.name, { skip: backend.skip ?? false }, () => {
       let b: OpenedBackend;
       const migrator = () => b.stores.sqlite?.migrator ?? (b.store as PgStore).migrator;
-      const keys = async () =>
-        (await b.query<{ k: string }>('SELECT dedupe_key AS k FROM skill_invocations ORDER BY rowid_')).map((r) => r.k);
+      const keys = async () => (await b.query<{ k: string }>('SELECT dedupe_key AS k FROM skill_invocations ORDER BY rowid_')).map((r) => r.k);
       before(async () => {
         if (!backend.skip) b = await backend.open();
       });
@@ -56,7 +55,7 @@ describe('migration 0011: tool_use_id-only dedupe keys', async () => {
         const again = await tracker.trackBatch([call('sess-new', 'cc:toolu_1', 5), call('sess-a', 'cc:toolu_2', 1)]);
         assert.equal(again.inserted, 0);
         assert.equal(again.duplicates, 2);
-        const total = await b.query<{ n: number | string }>("SELECT invocations AS n FROM skill_totals");
+        const total = await b.query<{ n: number | string }>('SELECT invocations AS n FROM skill_totals');
         assert.equal(Number(total[0]?.n), 5);
       });
 

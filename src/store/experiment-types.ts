@@ -10,7 +10,7 @@
 import { experimentResults, validateExperiment, type ExperimentResults, type OutcomeSums } from '../analytics/ab-testing.js';
 import { AppError } from '../errors.js';
 
-export type ExperimentStatus = 'running' | 'stopped';
+type ExperimentStatus = 'running' | 'stopped';
 
 export interface Experiment {
   id: number;

@@ -42,15 +42,53 @@ async function fill(stores: Stores): Promise<void> {
   await testTracker(stores.invocations, () => NOW).tracker.trackBatch(invocations());
   await stores.analyticsRecords.saveAnomalies(
     [
-      { skill_name: 'skill-1', metric: 'duration', baseline_value: 1, observed_value: 2, deviation_score: 3, direction: 'up', severity: 'warning', detected_at: NOW },
-      { skill_name: 'skill-2', metric: 'success_rate', baseline_value: 1, observed_value: 0.5, deviation_score: 4, direction: 'down', severity: 'critical', detected_at: NOW },
+      {
+        skill_name: 'skill-1',
+        metric: 'duration',
+        baseline_value: 1,
+        observed_value: 2,
+        deviation_score: 3,
+        direction: 'up',
+        severity: 'warning',
+        detected_at: NOW,
+      },
+      {
+        skill_name: 'skill-2',
+        metric: 'success_rate',
+        baseline_value: 1,
+        observed_value: 0.5,
+        deviation_score: 4,
+        direction: 'down',
+        severity: 'critical',
+        detected_at: NOW,
+      },
     ],
     24,
   );
-  const baseline = { invocations: 10, users: 3, success_rate: 0.8, mean_duration_ms: 100, p50_duration_ms: 90, p95_duration_ms: null, effectiveness_score: 0.5, effectiveness_percentile: 50 };
-  await stores.analyticsRecords.replaceCommunityBaselines([{ skill_name: 'skill-0', ...baseline }, { skill_name: 'skill-3', ...baseline }], NOW);
+  const baseline = {
+    invocations: 10,
+    users: 3,
+    success_rate: 0.8,
+    mean_duration_ms: 100,
+    p50_duration_ms: 90,
+    p95_duration_ms: null,
+    effectiveness_score: 0.5,
+    effectiveness_percentile: 50,
+  };
+  await stores.analyticsRecords.replaceCommunityBaselines(
+    [
+      { skill_name: 'skill-0', ...baseline },
+      { skill_name: 'skill-3', ...baseline },
+    ],
+    NOW,
+  );
   await stores.experiments.create({ name: 'exp', variants: ['a', 'b'], trafficSplit: [0.5, 0.5], metric: 'm', minSampleSize: 2 }, NOW);
-  for (const [u, v] of [['h1', 1], ['h2', 2], ['h1', 3]] as const) await stores.experiments.recordOutcome('exp', u, v, NOW);
+  for (const [u, v] of [
+    ['h1', 1],
+    ['h2', 2],
+    ['h1', 3],
+  ] as const)
+    await stores.experiments.recordOutcome('exp', u, v, NOW);
   for (const n of [1, 2, 3]) await stores.models.save({ trainedAt: NOW + n, windowDays: 7, samples: n, accuracy: null, report: { n }, model: { n } });
   const reflections = createReflectionService(stores.reflections);
   await reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
@@ -95,7 +133,10 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
         [counts.skill_invocations, counts.skills, counts.users, counts.sessions, counts.skill_anomalies, counts.community_baselines],
         [39, 4, 3, 6, 2, 2],
       );
-      assert.deepEqual([counts.ab_experiments, counts.ab_assignments, counts.ab_outcomes, counts.prediction_models, counts.reflections, counts.archives], [1, 2, 3, 3, 2, 1]);
+      assert.deepEqual(
+        [counts.ab_experiments, counts.ab_assignments, counts.ab_outcomes, counts.prediction_models, counts.reflections, counts.archives],
+        [1, 2, 3, 3, 2, 1],
+      );
       assert.deepEqual([counts.skill_categories, counts.skill_modalities, counts.skill_dependency_rules, counts.settings], [6, 4, 4, 1]);
       assert.equal(result.tables.length, COPY_TABLES.length);
       assert.ok(result.tables.every((t) => t.source === t.target));
@@ -123,7 +164,23 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
 
       // Sequences continue after the copied ids: a new skill gets id 4 + 1 = 5; the new raw row rowid_ 39 + 1 = 40
       // (the 39 stored rows have rowid_ 1..39: SQLite gave the skipped dedupe repeat none).
-      await target.record([{ id: 'NEW1', skillName: 'skill-new', userHash: 'x', sessionKey: 'new', workflowPhase: 'testing', completed: true, durationMs: 1, errorType: null, invokedAt: NOW, project: null, agent: null, metadata: null, dedupeKey: null }]);
+      await target.record([
+        {
+          id: 'NEW1',
+          skillName: 'skill-new',
+          userHash: 'x',
+          sessionKey: 'new',
+          workflowPhase: 'testing',
+          completed: true,
+          durationMs: 1,
+          errorType: null,
+          invokedAt: NOW,
+          project: null,
+          agent: null,
+          metadata: null,
+          dedupeKey: null,
+        },
+      ]);
       assert.equal((await target.pool.query("SELECT id FROM skills WHERE name = 'skill-new'")).rows[0].id, 5);
       assert.equal((await target.pool.query("SELECT rowid_ FROM skill_invocations WHERE id = 'NEW1'")).rows[0].rowid_, 40);
       // Reflections are searchable on the target (its generated search column was computed on insert).

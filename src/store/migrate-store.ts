@@ -63,9 +63,9 @@ const NOT_COPIED = /^(schema_migrations|sqlite_.*|reflections_fts.*)$/;
 /** Columns backed by a sequence on PostgreSQL. */
 const SERIAL_COLUMNS = ['id', 'rowid_'];
 
-export const DEFAULT_CHUNK_ROWS = 2_000;
+const DEFAULT_CHUNK_ROWS = 2_000;
 
-export interface TableCount {
+interface TableCount {
   table: string;
   source: number;
   target: number;
@@ -106,7 +106,7 @@ async function targetColumns(pool: pg.Pool, table: string): Promise<Set<string>>
 }
 
 /** Row counts of the target's data tables (seed tables excluded). */
-export async function targetDataRows(pool: pg.Pool): Promise<number> {
+async function targetDataRows(pool: pg.Pool): Promise<number> {
   let n = 0;
   for (const t of COPY_TABLES) {
     if (SEED_TABLES.has(t)) continue;
@@ -141,7 +141,14 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
   source.exec('BEGIN');
   try {
     const sourceCounts = new Map<string, number>();
-    for (const t of COPY_TABLES) sourceCounts.set(t, source.prepare(`SELECT count(*) FROM ${quoteIdent(t)}`).pluck().get() as number);
+    for (const t of COPY_TABLES)
+      sourceCounts.set(
+        t,
+        source
+          .prepare(`SELECT count(*) FROM ${quoteIdent(t)}`)
+          .pluck()
+          .get() as number,
+      );
     const total = [...sourceCounts.values()].reduce((a, b) => a + b, 0);
     let done = 0;
     opts.onProgress?.(0, total);
@@ -151,7 +158,7 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
       await client.query(`TRUNCATE ${[...COPY_TABLES].reverse().map(quoteIdent).join(', ')} RESTART IDENTITY`);
       for (const table of COPY_TABLES) {
         const targetCols = await targetColumns(pool, table);
-        const sourceCols = (source.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+        const sourceCols = source.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
         const missing = sourceCols.filter((c) => !targetCols.has(c));
         if (missing.length > 0) throw new AppError('INTERNAL', `target table ${table} lacks column(s) ${missing.join(', ')}`);
         const cols = sourceCols.map(quoteIdent).join(', ');
@@ -182,7 +189,10 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
         }
       }
       if (opts.salt) {
-        await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [USER_SALT_KEY, opts.salt]);
+        await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+          USER_SALT_KEY,
+          opts.salt,
+        ]);
       }
     });
 

@@ -9,7 +9,7 @@ import { loadMigrations, Migrator, migrationsDir } from './migrator.js';
 import { verifyRollups } from './sqlite/rollup-check.js';
 
 function tables(db: ReturnType<typeof openDatabase>): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+  return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
 }
 
 describe('migrations', () => {

@@ -78,9 +78,11 @@ export class Migrator {
   }
 
   applied(): { version: number; name: string; applied_at: number }[] {
-    return this.db
-      .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
-      .all() as { version: number; name: string; applied_at: number }[];
+    return this.db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      name: string;
+      applied_at: number;
+    }[];
   }
 
   /** Every migration, applied (with when) or pending; see migrationStatus. */

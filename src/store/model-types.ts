@@ -57,7 +57,7 @@ export interface TrainingSamples {
 }
 
 /** Largest `limit` a training-sample query accepts. */
-export const MAX_TRAINING_SAMPLES = 500_000;
+const MAX_TRAINING_SAMPLES = 500_000;
 /** Models kept by default; older ones are deleted when a new one is saved. */
 export const DEFAULT_KEEP_MODELS = 5;
 

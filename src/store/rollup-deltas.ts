@@ -8,7 +8,7 @@ import { durationBucket } from '../analytics/histogram.js';
 import { hourOf } from '../analytics/types.js';
 import type { NormalizedInvocation } from './types.js';
 
-export interface Acc {
+interface Acc {
   invocations: number;
   successes: number;
   durationSum: number;
@@ -44,7 +44,7 @@ export const HOUR_SPACE = 2 ** 21;
 export const SKILL_SPACE = 2 ** 25;
 
 /** Duration bucket → count. */
-export type BucketCounts = Map<number, number>;
+type BucketCounts = Map<number, number>;
 
 export interface RollupDeltas {
   /** key skillId * HOUR_SPACE + hour */
@@ -67,7 +67,7 @@ export interface RollupDeltas {
   pairs: Map<number, number>;
 }
 
-export const newAcc = (): Acc => ({
+const newAcc = (): Acc => ({
   invocations: 0,
   successes: 0,
   durationSum: 0,

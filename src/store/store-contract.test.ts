@@ -18,7 +18,7 @@ const hash = createUserHasher('0'.repeat(64));
 
 function prng(seed: number) {
   let a = seed >>> 0;
-  return () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 interface In {
@@ -55,7 +55,12 @@ function randomBatches(seed: number): In[][] {
 /** What the rollups must say, computed directly from the input (first occurrence of a dedupe key wins). */
 function expected(batches: In[][]) {
   const seen = new Set<string>();
-  const rows = batches.flat().filter((r) => (r.dedupe_key ? (seen.has(r.dedupe_key) ? false : (seen.add(r.dedupe_key), true)) : true));
+  const rows = batches.flat().filter((r) => {
+    if (!r.dedupe_key) return true;
+    if (seen.has(r.dedupe_key)) return false;
+    seen.add(r.dedupe_key);
+    return true;
+  });
   const totals = new Map<string, { n: number; ok: number; sum: number; sessions: Set<string>; users: Set<string> }>();
   const hourly = new Map<string, { n: number; ok: number; sum: number; sq: number }>();
   const hist = new Map<string, number>();
@@ -115,21 +120,24 @@ describe('store contract', async () => {
             Object.fromEntries([...exp.hourly].map(([k, h]) => [k, [h.n, h.ok, h.sum, h.sq]])),
           );
           const hist = await store.skillHistograms();
-          assert.deepEqual(
-            Object.fromEntries(hist.flatMap((h) => h.buckets.map((b) => [`${h.skill}#${b.bucket}`, b.count]))),
-            Object.fromEntries(exp.hist),
-          );
+          assert.deepEqual(Object.fromEntries(hist.flatMap((h) => h.buckets.map((b) => [`${h.skill}#${b.bucket}`, b.count]))), Object.fromEntries(exp.hist));
           const pairs = await store.skillPairs();
           assert.deepEqual(Object.fromEntries(pairs.map((p) => [`${p.a}|${p.b}`, p.sessions])), Object.fromEntries(exp.pairs));
           assert.equal(await store.sessionCount(), exp.sessions);
 
           const u0 = await store.userSkillStats(hash('u0'));
           const u0rows = exp.rows.filter((r) => r.user_id === 'u0');
-          assert.equal(u0.reduce((n, s) => n + s.invocations, 0), u0rows.length);
+          assert.equal(
+            u0.reduce((n, s) => n + s.invocations, 0),
+            u0rows.length,
+          );
           assert.ok(u0.every((s) => s.user === hash('u0')));
 
           const phases = await store.phaseTotals();
-          assert.equal(phases.reduce((n, p) => n + p.invocations, 0), exp.rows.length);
+          assert.equal(
+            phases.reduce((n, p) => n + p.invocations, 0),
+            exp.rows.length,
+          );
           const s3 = await store.session('s3');
           assert.equal(s3?.invocations, exp.rows.filter((r) => r.session_id === 's3').length);
           const stats = await store.stats();
@@ -162,8 +170,15 @@ describe('store contract', async () => {
           assert.equal(await store.latestInvocationSeq(), 0);
           assert.deepEqual(await store.invocationsAfter(0, 10), { lastSeq: 0, events: [], counts: new Map() });
           const inv = (skill: string, completed: boolean, duration: number, at: number) => ({
-            skill_name: skill, user_id: 'u1', session_id: 's1', workflow_phase: 'review', completed, duration_ms: duration,
-            invoked_at: at, project: completed ? 'p' : undefined, error_type: completed ? undefined : 'timeout',
+            skill_name: skill,
+            user_id: 'u1',
+            session_id: 's1',
+            workflow_phase: 'review',
+            completed,
+            duration_ms: duration,
+            invoked_at: at,
+            project: completed ? 'p' : undefined,
+            error_type: completed ? undefined : 'timeout',
           });
           await tracker.trackBatch([inv('a', true, 10, NOW - 3000), inv('b', false, 20, NOW - 2000)]);
           const start = await store.latestInvocationSeq();
@@ -172,7 +187,13 @@ describe('store contract', async () => {
           // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
           const tail = await store.invocationsAfter(start, 2);
           assert.equal(tail.lastSeq, await store.latestInvocationSeq());
-          assert.deepEqual(tail.counts, new Map([['a', 2], ['b', 1]]));
+          assert.deepEqual(
+            tail.counts,
+            new Map([
+              ['a', 2],
+              ['b', 1],
+            ]),
+          );
           assert.deepEqual(tail.events, published.slice(3, 5));
           assert.deepEqual(
             tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.invoked_at, e.error_type, e.session_id, e.user_hash]),

@@ -14,7 +14,7 @@ import type { ModelStore } from './model-types.js';
 import type { SqliteStore } from './sqlite/store.js';
 import type { InvocationStore } from './types.js';
 
-export type StoreKind = 'sqlite' | 'postgres';
+type StoreKind = 'sqlite' | 'postgres';
 
 /** Tables whose row counts the session storage report shows. */
 export const STORAGE_TABLES = ['skill_invocations', 'skills', 'sessions', 'skill_anomalies', 'reflections'] as const;

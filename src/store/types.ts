@@ -32,7 +32,7 @@ export interface PhaseTotal {
   backfilled: number;
 }
 
-export interface SessionSkillMetric {
+interface SessionSkillMetric {
   skill: string;
   invocations: number;
   successes: number;

@@ -13,7 +13,13 @@ describe('window pieces', () => {
     assert.deepEqual(tailProbe(range), { fromMs: T + 5 * MIN + 1, toMs: T + H - 1 });
     assert.deepEqual(planWindow(range, false), { hours: { fromHour: 480_000, toHour: 480_000 }, raw: [{ fromMs: T - 55 * MIN, toMs: T - 1 }] });
     // Rows after the end in the current hour: that hour is read raw up to the end.
-    assert.deepEqual(planWindow(range, true), { hours: null, raw: [{ fromMs: T - 55 * MIN, toMs: T - 1 }, { fromMs: T, toMs: T + 5 * MIN }] });
+    assert.deepEqual(planWindow(range, true), {
+      hours: null,
+      raw: [
+        { fromMs: T - 55 * MIN, toMs: T - 1 },
+        { fromMs: T, toMs: T + 5 * MIN },
+      ],
+    });
   });
 
   it('reads a window that starts on an hour boundary without raw rows', () => {
@@ -26,7 +32,9 @@ describe('window pieces', () => {
   });
 
   it('adds whole-hour sums and raw rows per skill, with min/max and last time', () => {
-    const hourRows = [{ skill: 'a', hour: 1, invocations: 2, successes: 1, durationSum: 30, durationSqSum: 500, lastAt: 100, durationMin: 10, durationMax: 20 }];
+    const hourRows = [
+      { skill: 'a', hour: 1, invocations: 2, successes: 1, durationSum: 30, durationSqSum: 500, lastAt: 100, durationMin: 10, durationMax: 20 },
+    ];
     const raw = [
       { skill: 'a', completed: 1, durationMs: 5, invokedAt: 50 },
       { skill: 'B', completed: 0, durationMs: 7, invokedAt: 60 },
@@ -39,6 +47,9 @@ describe('window pieces', () => {
     assert.deepEqual(mergeWindowHistograms([{ skill: 'a', buckets: [{ bucket: 81, count: 2 }] }], raw, ['a']), [
       { skill: 'a', buckets: [{ bucket: 81, count: 3 }] },
     ]);
-    assert.deepEqual(mergeWindowHistograms([], raw, null).map((h) => h.skill), ['B', 'a']);
+    assert.deepEqual(
+      mergeWindowHistograms([], raw, null).map((h) => h.skill),
+      ['B', 'a'],
+    );
   });
 });

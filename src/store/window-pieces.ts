@@ -103,9 +103,7 @@ export function mergeWindowTotals(fromMs: number, hourRows: readonly HourlyRollu
     if (r.durationMs > s.durationMax) s.durationMax = r.durationMs;
   }
   const hour = hourOf(fromMs);
-  return [...by.values()]
-    .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))
-    .map((s) => ({ ...s, hour }));
+  return [...by.values()].sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0)).map((s) => ({ ...s, hour }));
 }
 
 /**
@@ -130,7 +128,10 @@ export function mergeWindowHistograms(
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([skill, m]) => ({
       skill,
-      buckets: [...m.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, count })),
+      buckets: [...m.entries()]
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => a[0] - b[0])
+        .map(([bucket, count]) => ({ bucket, count })),
     }))
     .filter((h) => h.buckets.length > 0);
 }

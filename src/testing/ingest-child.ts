@@ -12,7 +12,7 @@ const seed = Number(process.argv[3] ?? 1);
 if (!dataDir) throw new Error('usage: ingest-child <dataDir> [seed]');
 const app = createApp(parseConfig({ flags: { dataDir }, env: {} }), { logger: createLogger('silent') });
 let a = seed >>> 0;
-const rand = () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rand = () => (a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 
 process.stdout.write('READY\n');
 for (let round = 0; ; round++) {

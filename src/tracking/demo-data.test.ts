@@ -19,7 +19,10 @@ const share = (from: number, to: number) => rows.filter((r) => at(r) >= from && 
 describe('demo data', () => {
   it('makes the recent hours the busiest', () => {
     assert.equal(rows.length, N);
-    assert.ok(rows.every((r) => at(r) <= NOW), 'nothing in the future');
+    assert.ok(
+      rows.every((r) => at(r) <= NOW),
+      'nothing in the future',
+    );
     // Session ends: 70 % exponential with mean 48 h, 30 % uniform over 30 days.
     // Last 24 h: 0.7 · (1 − e^(−0.5)) + 0.3 · 24/720 = 0.7 · 0.3935 + 0.01 = 0.285 (rows trail their session end by ≤ 80 min).
     const day = share(NOW - 24 * HOUR_MS, NOW + 1);
@@ -58,13 +61,10 @@ describe('demo data', () => {
       await app.tracker.trackBatch(rows);
       const run = await app.anomalies.run({ threshold: 2, timeWindowHours: 3, baselineDays: 7 });
       const found = run.report.anomalies.map((a) => [a.skill_name, a.metric, a.direction, a.severity]);
-      assert.deepEqual(
-        found.filter(([s]) => s === DEMO_FAILING_SKILL || s === DEMO_SLOW_SKILL).sort(),
-        [
-          [DEMO_FAILING_SKILL, 'success_rate', 'down', 'critical'],
-          [DEMO_SLOW_SKILL, 'duration', 'up', 'critical'],
-        ],
-      );
+      assert.deepEqual(found.filter(([s]) => s === DEMO_FAILING_SKILL || s === DEMO_SLOW_SKILL).sort(), [
+        [DEMO_FAILING_SKILL, 'success_rate', 'down', 'critical'],
+        [DEMO_SLOW_SKILL, 'duration', 'up', 'critical'],
+      ]);
       assert.equal(found.length, 2, `nothing else: ${JSON.stringify(found)}`);
     } finally {
       await app.dispose();

@@ -25,20 +25,71 @@ export interface DemoOptions {
   now: number;
 }
 
-export const DEMO_SKILLS = [
-  'run-tests', 'edit-file', 'read-file', 'grep-search', 'lint', 'format', 'type-check', 'git-commit', 'code-review',
-  'refactor', 'write-docs', 'update-readme', 'changelog', 'release-notes', 'deploy', 'docker-build', 'ci-pipeline',
-  'k8s-rollout', 'security-audit', 'dependency-scan', 'secret-scan', 'profile-cpu', 'benchmark', 'optimize-query',
-  'debug-trace', 'log-analysis', 'pytest-run', 'jest-run', 'coverage-report', 'e2e-tests', 'api-docs', 'adr-write',
-  'terraform-plan', 'helm-upgrade', 'publish-package', 'fix-imports', 'rename-symbol', 'extract-function',
-  'explain-code', 'generate-tests', 'snapshot-update', 'bisect', 'flaky-test-triage', 'memory-leak-hunt',
-  'sql-migration', 'schema-review', 'web-fetch', 'web-search', 'notebook-edit', 'task-planner', 'todo-write',
-  'mcp__github__create_pr', 'mcp__github__list_issues', 'mcp__jira__update', 'mcp__slack__post', 'agent:explore',
-  'agent:code-reviewer', 'agent:test-runner', 'skill:pdf', 'skill:xlsx',
+const DEMO_SKILLS = [
+  'run-tests',
+  'edit-file',
+  'read-file',
+  'grep-search',
+  'lint',
+  'format',
+  'type-check',
+  'git-commit',
+  'code-review',
+  'refactor',
+  'write-docs',
+  'update-readme',
+  'changelog',
+  'release-notes',
+  'deploy',
+  'docker-build',
+  'ci-pipeline',
+  'k8s-rollout',
+  'security-audit',
+  'dependency-scan',
+  'secret-scan',
+  'profile-cpu',
+  'benchmark',
+  'optimize-query',
+  'debug-trace',
+  'log-analysis',
+  'pytest-run',
+  'jest-run',
+  'coverage-report',
+  'e2e-tests',
+  'api-docs',
+  'adr-write',
+  'terraform-plan',
+  'helm-upgrade',
+  'publish-package',
+  'fix-imports',
+  'rename-symbol',
+  'extract-function',
+  'explain-code',
+  'generate-tests',
+  'snapshot-update',
+  'bisect',
+  'flaky-test-triage',
+  'memory-leak-hunt',
+  'sql-migration',
+  'schema-review',
+  'web-fetch',
+  'web-search',
+  'notebook-edit',
+  'task-planner',
+  'todo-write',
+  'mcp__github__create_pr',
+  'mcp__github__list_issues',
+  'mcp__jira__update',
+  'mcp__slack__post',
+  'agent:explore',
+  'agent:code-reviewer',
+  'agent:test-runner',
+  'skill:pdf',
+  'skill:xlsx',
 ] as const;
 
 /** Skills that fail far more often than the rest. */
-export const DEMO_POOR_SKILLS = ['flaky-test-triage', 'k8s-rollout', 'memory-leak-hunt'] as const;
+const DEMO_POOR_SKILLS = ['flaky-test-triage', 'k8s-rollout', 'memory-leak-hunt'] as const;
 /** Skill whose success rate collapses in the last DEMO_ANOMALY_HOURS hours. */
 export const DEMO_FAILING_SKILL = 'deploy';
 /** Skill that becomes 5x slower in the last DEMO_ANOMALY_HOURS hours. */
@@ -46,13 +97,12 @@ export const DEMO_SLOW_SKILL = 'run-tests';
 /** The injected anomalies cover the last this many hours (inside the scheduled detection's 3-hour window). */
 export const DEMO_ANOMALY_HOURS = 2;
 /** Share of sessions drawn close to now, and their mean age in hours (the rest is uniform over the span). */
-export const RECENT_SHARE = 0.7;
-export const RECENT_MEAN_HOURS = 48;
+const RECENT_SHARE = 0.7;
+const RECENT_MEAN_HOURS = 48;
 /** Popularity ranks (0 = most used) given to the two anomalous skills, so the anomalies have data. */
 const ANOMALY_RANKS = [1, 3] as const;
 
 const ERRORS = ['timeout', 'tool_error', 'permission_denied', 'invalid_input', 'rate_limited', 'crash'];
-
 
 function phaseFor(skill: string, r: number): WorkflowPhase {
   if (/test|coverage|pytest|jest|e2e|snapshot|bisect/.test(skill)) return r < 0.8 ? 'testing' : 'debugging';

@@ -5,15 +5,62 @@ import { invocationInputSchema } from './invocation-input.js';
 
 function prng(seed: number) {
   let a = seed >>> 0;
-  return () => ((a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (a = (a * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const VALUES: unknown[] = [
-  undefined, null, '', ' ', 'ok', ' padded ', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(257), 'a\u0000b', 'tab\there', '\u0085',
-  'émoji ☃', 'pair 😀', 'lone \uD800', '\uDE00tail', 'x\uDBFF', 0, -1, 1.5, 86_400_000, 86_400_001, Number.MAX_SAFE_INTEGER, 2 ** 60, NaN, Infinity, true, false,
-  'testing', 'planning', 'lunch', '2026-11-20T12:00:00Z', [], {}, { a: 1 }, [1],
+  undefined,
+  null,
+  '',
+  ' ',
+  'ok',
+  ' padded ',
+  'x'.repeat(128),
+  'x'.repeat(129),
+  'x'.repeat(257),
+  'a\u0000b',
+  'tab\there',
+  '\u0085',
+  'émoji ☃',
+  'pair 😀',
+  'lone \uD800',
+  '\uDE00tail',
+  'x\uDBFF',
+  0,
+  -1,
+  1.5,
+  86_400_000,
+  86_400_001,
+  Number.MAX_SAFE_INTEGER,
+  2 ** 60,
+  NaN,
+  Infinity,
+  true,
+  false,
+  'testing',
+  'planning',
+  'lunch',
+  '2026-11-20T12:00:00Z',
+  [],
+  {},
+  { a: 1 },
+  [1],
 ];
-const FIELDS = ['skill_name', 'user_id', 'session_id', 'workflow_phase', 'completed', 'duration_ms', 'error_type', 'invoked_at', 'project', 'agent', 'metadata', 'dedupe_key', 'extra'];
+const FIELDS = [
+  'skill_name',
+  'user_id',
+  'session_id',
+  'workflow_phase',
+  'completed',
+  'duration_ms',
+  'error_type',
+  'invoked_at',
+  'project',
+  'agent',
+  'metadata',
+  'dedupe_key',
+  'extra',
+];
 const BASE = { skill_name: 's', user_id: 'u', session_id: 'x', workflow_phase: 'testing', completed: true, duration_ms: 5 };
 
 describe('fast invocation validation', () => {
@@ -29,7 +76,10 @@ describe('fast invocation validation', () => {
         assert.equal(isCanonicalInvocation(input), false, `fast path accepted ${field}=${JSON.stringify(bad)}`);
         const parsed = invocationInputSchema.safeParse(input);
         assert.equal(parsed.success, false, `schema accepted ${field}=${JSON.stringify(bad)}`);
-        assert.deepEqual(parsed.error?.issues.map((i) => [i.path.join('.'), i.message]), [[field, 'must not contain lone UTF-16 surrogates']]);
+        assert.deepEqual(
+          parsed.error?.issues.map((i) => [i.path.join('.'), i.message]),
+          [[field, 'must not contain lone UTF-16 surrogates']],
+        );
       }
     }
     assert.equal(isCanonicalInvocation({ ...BASE, skill_name: 'smile-😀' }), true);

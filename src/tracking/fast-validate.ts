@@ -10,11 +10,21 @@ import { isWellFormedText } from '../validation.js';
 import { MAX_DURATION_MS, WORKFLOW_PHASES, type InvocationInput } from './invocation-input.js';
 
 const PHASES = new Set<string>(WORKFLOW_PHASES);
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it exists to find control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const KNOWN = new Set([
-  'skill_name', 'user_id', 'session_id', 'workflow_phase', 'completed', 'duration_ms',
-  'error_type', 'invoked_at', 'project', 'agent', 'metadata', 'dedupe_key',
+  'skill_name',
+  'user_id',
+  'session_id',
+  'workflow_phase',
+  'completed',
+  'duration_ms',
+  'error_type',
+  'invoked_at',
+  'project',
+  'agent',
+  'metadata',
+  'dedupe_key',
 ]);
 
 function text(v: unknown, max: number): boolean {

@@ -10,7 +10,6 @@ import { isWellFormedText, NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../va
 
 export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
 
-
 /** 24 hours: longer "invocations" are clock errors, not skills. */
 export const MAX_DURATION_MS = 86_400_000;
 /** Invocations may be back-dated (imports) but not dated more than 5 minutes ahead. */
@@ -72,11 +71,8 @@ export const invocationShape = {
   project: textField(256).nullish().describe('Project or repository name'),
   agent: textField(128).nullish().describe('Agent or client name, e.g. "claude-code"'),
   metadata: z.record(z.string(), z.unknown()).nullish().describe('Small JSON object of extra attributes'),
-  dedupe_key: textField(256)
-    .nullish()
-    .describe('Idempotency key: a second invocation with the same key is ignored'),
+  dedupe_key: textField(256).nullish().describe('Idempotency key: a second invocation with the same key is ignored'),
 };
 
 export const invocationInputSchema = z.object(invocationShape).strict();
 export type InvocationInput = z.input<typeof invocationInputSchema>;
-

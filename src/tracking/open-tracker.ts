@@ -28,7 +28,14 @@ export async function openTracker(config: Config, opts: { now?: () => number; ca
   const stores = await openStores(config, { now, ...(opts.cacheMiB ? { cacheMiB: opts.cacheMiB } : {}) });
   try {
     const hashUser = createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
-    const tracker = new Tracker({ store: stores.invocations, hashUser, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: config.maxMetadataBytes, now });
+    const tracker = new Tracker({
+      store: stores.invocations,
+      hashUser,
+      newId: createUlidFactory(),
+      bus: new EventBus(),
+      maxMetadataBytes: config.maxMetadataBytes,
+      now,
+    });
     return { stores, tracker, now, close: () => stores.close() };
   } catch (err) {
     await stores.close();

@@ -14,13 +14,12 @@ import {
   MAX_METADATA_DEPTH,
   nestsDeeperThan,
   MIN_INVOKED_AT,
-  type InvocationInput,
   type NormalizedInvocation,
 } from './invocation-input.js';
 import { isCanonicalInvocation } from './fast-validate.js';
 import type { UlidFactory } from './ulid.js';
 
-export const MAX_BATCH = 250_000;
+const MAX_BATCH = 250_000;
 
 export interface TrackerDeps {
   store: InvocationStore;
@@ -37,7 +36,7 @@ export interface TrackerDeps {
   backfillAfterMs?: number;
 }
 
-export const DEFAULT_BACKFILL_AFTER_MS = 5 * 60_000;
+const DEFAULT_BACKFILL_AFTER_MS = 5 * 60_000;
 
 export class Tracker {
   private readonly now: () => number;
@@ -129,5 +128,3 @@ export class Tracker {
     if (backfill.length > 0) this.deps.bus.emit('invocations.recorded', backfill, { backfill: true });
   }
 }
-
-export type { InvocationInput };

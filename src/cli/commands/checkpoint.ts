@@ -44,8 +44,7 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
       if (config.store.kind === 'postgres') {
         const { openPgStores } = await import('../../store/postgres/stores.js');
         stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
-      }
-      else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
+      } else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
       try {
         const sessions = new SessionManager({
           dataDir: config.dataDir,

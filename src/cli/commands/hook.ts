@@ -13,7 +13,7 @@ interface HookOpts {
 }
 
 /** Without a server, a session boundary ingests the spool in-process only while it is this small. */
-export const LOCAL_DRAIN_MAX_BYTES = 256 * 1024;
+const LOCAL_DRAIN_MAX_BYTES = 256 * 1024;
 
 /**
  * `session-buddy hook`: the command Claude Code runs for each hook event.

@@ -22,8 +22,15 @@ function run(args: string[], env: Record<string, string>) {
 }
 
 const ts = (s: number) => new Date(Date.UTC(2026, 0, 5, 10) + s * 1000).toISOString();
-const use = (id: string, s: number) => JSON.stringify({ type: 'assistant', sessionId: 'cli', timestamp: ts(s), message: { id: `m${id}`, content: [{ type: 'tool_use', id, name: 'Bash', input: { command: 'npm test' } }] } });
-const res = (id: string, s: number) => JSON.stringify({ type: 'user', sessionId: 'cli', timestamp: ts(s), message: { content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] } });
+const use = (id: string, s: number) =>
+  JSON.stringify({
+    type: 'assistant',
+    sessionId: 'cli',
+    timestamp: ts(s),
+    message: { id: `m${id}`, content: [{ type: 'tool_use', id, name: 'Bash', input: { command: 'npm test' } }] },
+  });
+const res = (id: string, s: number) =>
+  JSON.stringify({ type: 'user', sessionId: 'cli', timestamp: ts(s), message: { content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] } });
 
 describe('session-buddy import (CLI)', () => {
   it('reads every CLAUDE_CONFIG_DIR entry, then only what changed, and names bad lines', () => {
@@ -50,13 +57,20 @@ describe('session-buddy import (CLI)', () => {
     fs.appendFileSync(fa, `${use('t3', 5)}\n${res('t3', 6)}\n`);
     const third = run([], env);
     assert.equal(third.code, 0, third.err);
-    assert.match(third.out, /imported 1 file\(s\), 2 line\(s\): 1 tool call\(s\), 1 new, 0 already recorded; 1 unchanged file\(s\) skipped; 1 file\(s\) read from where the last import stopped/);
+    assert.match(
+      third.out,
+      /imported 1 file\(s\), 2 line\(s\): 1 tool call\(s\), 1 new, 0 already recorded; 1 unchanged file\(s\) skipped; 1 file\(s\) read from where the last import stopped/,
+    );
   });
 
   it('skips a line over --max-line-mib as malformed and imports the files after it', () => {
     const dir = path.join(root, 'big-line');
     fs.mkdirSync(dir, { recursive: true });
-    const huge = JSON.stringify({ type: 'user', timestamp: ts(1), message: { content: [{ type: 'tool_result', tool_use_id: 'h1', content: 'z'.repeat(300_000) }] } });
+    const huge = JSON.stringify({
+      type: 'user',
+      timestamp: ts(1),
+      message: { content: [{ type: 'tool_result', tool_use_id: 'h1', content: 'z'.repeat(300_000) }] },
+    });
     fs.writeFileSync(path.join(dir, 'a.jsonl'), `${use('h1', 0)}\n${huge}\n${use('h2', 2)}\n${res('h2', 3)}\n`);
     fs.writeFileSync(path.join(dir, 'b.jsonl'), `${use('h3', 0)}\n${res('h3', 1)}\n`);
     const r = run([dir, '--json', '--max-line-mib', '0.1', '--data-dir', path.join(root, 'data-big')], {});

@@ -45,7 +45,11 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     )
     .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
     .option('--settle-minutes <n>', 'a transcript untouched this long is finished: calls without a result count as failed', String(DEFAULT_SETTLE_MS / 60_000))
-    .option('--max-line-mib <n>', 'longest transcript line read; longer ones are counted as malformed and skipped', String(DEFAULT_MAX_LINE_BYTES / 1024 / 1024))
+    .option(
+      '--max-line-mib <n>',
+      'longest transcript line read; longer ones are counted as malformed and skipped',
+      String(DEFAULT_MAX_LINE_BYTES / 1024 / 1024),
+    )
     .option('--full', 'read every file whole, ignoring where earlier imports stopped')
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
@@ -86,7 +90,8 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         (bar as ReturnType<typeof createProgress> | null)?.finish();
         for (const m of summary.malformedAt) ctx.stderr.write(`malformed line skipped: ${m}\n`);
-        if (summary.malformed > summary.malformedAt.length) ctx.stderr.write(`… and ${summary.malformed - summary.malformedAt.length} more malformed line(s)\n`);
+        if (summary.malformed > summary.malformedAt.length)
+          ctx.stderr.write(`… and ${summary.malformed - summary.malformedAt.length} more malformed line(s)\n`);
         for (const u of summary.unreadableAt) ctx.stderr.write(`unreadable file skipped: ${u}\n`);
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify({ ...summary, elapsedMs: Math.round(elapsedMs * 10) / 10 })}\n`);

@@ -35,7 +35,9 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
         // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
         progress.update(100);
         progress.finish();
-        ctx.stdout.write(`backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`);
+        ctx.stdout.write(
+          `backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`,
+        );
       } finally {
         db.close();
       }
@@ -79,7 +81,9 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         new Migrator(db).up();
         const count = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(before) as number;
         if (opts.dryRun || count === 0) {
-          ctx.stdout.write(`${count} invocations are older than ${new Date(before).toISOString()}${opts.dryRun ? ' (dry run: nothing changed)' : '; nothing to archive'}\n`);
+          ctx.stdout.write(
+            `${count} invocations are older than ${new Date(before).toISOString()}${opts.dryRun ? ' (dry run: nothing changed)' : '; nothing to archive'}\n`,
+          );
           return;
         }
         const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
@@ -88,7 +92,9 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) left complete by an interrupted archive\n`);
         for (const f of result.ignored) ctx.stdout.write(`  left alone ${f.file}: ${f.reason}\n`);
         for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);
-        ctx.stdout.write(`archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`);
+        ctx.stdout.write(
+          `archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`,
+        );
       } finally {
         db.close();
       }

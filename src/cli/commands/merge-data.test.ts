@@ -20,7 +20,13 @@ fs.mkdirSync(HOME);
 fs.mkdirSync(PROJECT);
 
 function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: PROJECT, input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: PROJECT,
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME },
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -39,7 +45,10 @@ describe('merge-data', () => {
   it('merges an old ./.session-buddy into the user data directory once, deduplicated', () => {
     const legacy = path.join(PROJECT, '.session-buddy');
     // The old default: data in the project. Two keyed rows, one without a key.
-    assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k1', 10), inv('test', 'k2', 20), inv('build', null, 30)])).code, 0);
+    assert.equal(
+      run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k1', 10), inv('test', 'k2', 20), inv('build', null, 30)])).code,
+      0,
+    );
     // The user dir already has k1 (captured twice, once in each place).
     assert.equal(run(['record', '--json'], JSON.stringify([inv('lint', 'k1', 10)])).code, 0);
 

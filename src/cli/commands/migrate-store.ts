@@ -44,7 +44,10 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
       if (!fs.existsSync(from)) throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
 
       const salt = readSalt(from);
-      if (!salt) ctx.stderr.write(`warning: no salt file next to ${from}: the target keeps its own salt, so users recorded from now on hash differently from the copied ones\n`);
+      if (!salt)
+        ctx.stderr.write(
+          `warning: no salt file next to ${from}: the target keeps its own salt, so users recorded from now on hash differently from the copied ones\n`,
+        );
       const [{ migrateSqliteToPg }, { PgStore }] = await Promise.all([import('../../store/migrate-store.js'), import('../../store/postgres/store.js')]);
       const source = openDatabase(from, { readonly: true });
       try {

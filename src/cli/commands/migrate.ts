@@ -58,7 +58,9 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
           ctx.stdout.write(`schema version ${await migrator.currentVersion()} of ${migrator.latestVersion}\n`);
           for (const m of steps) {
             const state = m.appliedAt === null ? 'pending' : 'applied';
-            ctx.stdout.write(`  ${state.padEnd(8)} ${String(m.version).padStart(4, '0')} ${m.name}${m.appliedAt === null ? '' : ` (${new Date(m.appliedAt).toISOString()})`}\n`);
+            ctx.stdout.write(
+              `  ${state.padEnd(8)} ${String(m.version).padStart(4, '0')} ${m.name}${m.appliedAt === null ? '' : ` (${new Date(m.appliedAt).toISOString()})`}\n`,
+            );
           }
           const pending = steps.filter((m) => m.appliedAt === null).length;
           if (pending > 0) ctx.stdout.write(`${pending} pending: \`session-buddy migrate\` applies ${pending === 1 ? 'it' : 'them'}\n`);

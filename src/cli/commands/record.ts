@@ -66,7 +66,9 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
-        ctx.stdout.write(`${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`);
+        ctx.stdout.write(
+          `${JSON.stringify(result.ids.length === 1 ? { id: result.ids[0], inserted: result.inserted, duplicates: result.duplicates } : { inserted: result.inserted, duplicates: result.duplicates })}\n`,
+        );
       } finally {
         await app.close();
       }

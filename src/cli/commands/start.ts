@@ -37,7 +37,10 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(cmd);
       const existing = runningServer(config.dataDir);
       if (existing) {
-        throw new AppError('CONFLICT', `a server is already running for ${config.dataDir} (pid ${existing.pid}, http://${existing.host}:${existing.port}); stop it with \`session-buddy stop\``);
+        throw new AppError(
+          'CONFLICT',
+          `a server is already running for ${config.dataDir} (pid ${existing.pid}, http://${existing.host}:${existing.port}); stop it with \`session-buddy stop\``,
+        );
       }
       if (opts.foreground) {
         const app = await openApp(config);
@@ -46,7 +49,9 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
           const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;
           ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); Ctrl-C to stop\n`);
           if (RUNNING_FROM_SOURCES) {
-            ctx.stderr.write('running the TypeScript sources through tsx (dist/ is missing or older than src/): `npm run build` makes the bundle, which starts faster and uses less memory\n');
+            ctx.stderr.write(
+              'running the TypeScript sources through tsx (dist/ is missing or older than src/): `npm run build` makes the bundle, which starts faster and uses less memory\n',
+            );
           }
         }).finally(() => removePidFile(config.dataDir, process.pid));
         return;
@@ -101,7 +106,12 @@ function forwardedFlags(cmd: Command): string[] {
     const v = o[key];
     if (typeof v === 'string') out.push(flag, v);
   }
-  for (const [key, flag] of [['metrics', '--no-metrics'], ['ws', '--no-ws'], ['dashboard', '--no-dashboard'], ['detect', '--no-detect']] as const) {
+  for (const [key, flag] of [
+    ['metrics', '--no-metrics'],
+    ['ws', '--no-ws'],
+    ['dashboard', '--no-dashboard'],
+    ['detect', '--no-detect'],
+  ] as const) {
     if (o[key] === false) out.push(flag);
   }
   if (o.wsRequireToken === true) out.push('--ws-require-token');

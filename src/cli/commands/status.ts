@@ -43,7 +43,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       const drops = readDrops(config.dataDir);
       const capture = {
         spool_bytes: spoolSize(config.dataDir),
-        hook_drops: { count: drops.count, at_least: drops.capped, last_at: drops.lastAt === null ? null : new Date(drops.lastAt).toISOString(), last_reason: drops.lastReason },
+        hook_drops: {
+          count: drops.count,
+          at_least: drops.capped,
+          last_at: drops.lastAt === null ? null : new Date(drops.lastAt).toISOString(),
+          last_reason: drops.lastReason,
+        },
       };
       const result = {
         data_dir: config.dataDir,
@@ -71,7 +76,11 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
             ? `${drops.capped ? 'at least ' : ''}${drops.count} invocation(s) DROPPED, last ${capture.hook_drops.last_at} (${drops.lastReason}) — see \`session-buddy doctor\``
             : 'nothing dropped'),
       );
-      lines.push(server ? `server:    running (pid ${server.pid}) at http://${server.host}:${server.port}${health ? '' : ' — not answering /health'}` : 'server:    not running');
+      lines.push(
+        server
+          ? `server:    running (pid ${server.pid}) at http://${server.host}:${server.port}${health ? '' : ' — not answering /health'}`
+          : 'server:    not running',
+      );
       ctx.stdout.write(`${lines.join('\n')}\n`);
     });
 }
@@ -98,10 +107,7 @@ function sqliteStatus(dbPath: string): Record<string, unknown> {
 /** The PostgreSQL store as it is: nothing is migrated or created here. */
 async function postgresStatus(url: string): Promise<{ db: Record<string, unknown>; exists: boolean }> {
   // Loaded only for a PostgreSQL store: other commands do not pay for the driver.
-  const [{ PgMigrator }, { createPgPool, redactUrl }] = await Promise.all([
-    import('../../store/postgres/migrator.js'),
-    import('../../store/postgres/pool.js'),
-  ]);
+  const [{ PgMigrator }, { createPgPool, redactUrl }] = await Promise.all([import('../../store/postgres/migrator.js'), import('../../store/postgres/pool.js')]);
   const pool = createPgPool(url, 1);
   const db: Record<string, unknown> = { kind: 'postgres', path: redactUrl(url) };
   try {

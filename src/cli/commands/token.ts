@@ -19,10 +19,17 @@ async function withApp<T>(ctx: CliContext, cmd: Command, fn: (app: App) => Promi
   }
 }
 
-const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 19) + 'Z');
+const iso = (t: number | null) => (t === null ? '-' : `${new Date(t).toISOString().slice(0, 19)}Z`);
 
 function row(t: ApiTokenRecord): string {
-  return [String(t.id).padEnd(5), t.role.padEnd(6), `${t.user_hash.slice(0, 12)}…`, iso(t.created_at), t.revoked_at === null ? 'active ' : 'revoked', t.label ?? ''].join('  ');
+  return [
+    String(t.id).padEnd(5),
+    t.role.padEnd(6),
+    `${t.user_hash.slice(0, 12)}…`,
+    iso(t.created_at),
+    t.revoked_at === null ? 'active ' : 'revoked',
+    t.label ?? '',
+  ].join('  ');
 }
 
 export function registerTokenCommand(program: Command, ctx: CliContext): void {

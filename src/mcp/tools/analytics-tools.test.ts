@@ -65,7 +65,8 @@ describe('analytics tools', () => {
       'get_skill_dependencies',
       'get_skill_trend',
       'update_community_baselines',
-    ]) assert.ok(names.has(name), `${name} is registered`);
+    ])
+      assert.ok(names.has(name), `${name} is registered`);
     for (const t of tools) assert.ok(t.outputSchema, `${t.name} declares an output schema`);
     await client.close();
     await app.dispose();
@@ -145,7 +146,10 @@ describe('get_real_time_metrics', () => {
     const out = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 0.25 });
     assert.deepEqual(out.window, { from: '2025-06-10T12:15:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 0.25 });
     // 12:15–12:30: only beta's 3000 ms at 12:20 (alpha's 12:10 is 20 minutes old).
-    assert.deepEqual(out.top_skills.map((s: any) => [s.skill_name, s.invocations, s.p95_duration_ms]), [['beta', 1, 3000]]);
+    assert.deepEqual(
+      out.top_skills.map((s: any) => [s.skill_name, s.invocations, s.p95_duration_ms]),
+      [['beta', 1, 3000]],
+    );
     // 5 minutes is the shortest window: [12:25, 12:30] holds nothing.
     const five = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 5 / 60 });
     assert.equal(five.window.from, '2025-06-10T12:25:00.000Z');
@@ -231,7 +235,10 @@ describe('detect_anomalies', () => {
     );
     assert.equal(out.anomalies[0].recent_invocations, 10);
     assert.equal(out.anomalies[0].baseline_invocations, 40);
-    assert.deepEqual(out.anomalies.map((a: any) => a.newly_detected), [true]);
+    assert.deepEqual(
+      out.anomalies.map((a: any) => a.newly_detected),
+      [true],
+    );
     assert.equal(out.stored, 1);
 
     assert.equal(published.length, 1);
@@ -240,10 +247,9 @@ describe('detect_anomalies', () => {
       [['deploy', 'success_rate', 'critical', NOW]],
     );
     const stored = await app.stores.analyticsRecords.recentAnomalies({ limit: 10 });
-    assert.deepEqual(
-      stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(),
-      [['deploy', 'success_rate', 6.53, 24, NOW]],
-    );
+    assert.deepEqual(stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(), [
+      ['deploy', 'success_rate', 6.53, 24, NOW],
+    ]);
   });
 
   it('reports an ongoing anomaly again without storing, counting or publishing it again', async () => {
@@ -252,7 +258,10 @@ describe('detect_anomalies', () => {
     const res = (await client.callTool({ name: 'detect_anomalies', arguments: { threshold: 2 } })) as CallToolResult;
     off();
     const out = res.structuredContent as any;
-    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.newly_detected]), [['deploy', false]]);
+    assert.deepEqual(
+      out.anomalies.map((a: any) => [a.skill_name, a.newly_detected]),
+      [['deploy', false]],
+    );
     assert.equal(out.stored, 0);
     assert.equal(events, 0);
     assert.match((res.content[0] as { text: string }).text, /0 new \(stored and published\), 1 already reported/);
@@ -262,7 +271,10 @@ describe('detect_anomalies', () => {
   it('uses the threshold: at 2.5 the critical level moves to 3.75', async () => {
     const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
     // critical threshold 3.75; deploy's 6.53 is still critical (and already stored).
-    assert.deepEqual(out.anomalies.map((a: any) => [a.skill_name, a.severity, a.newly_detected]), [['deploy', 'critical', false]]);
+    assert.deepEqual(
+      out.anomalies.map((a: any) => [a.skill_name, a.severity, a.newly_detected]),
+      [['deploy', 'critical', false]],
+    );
   });
 
   it('checks nothing and publishes nothing when the baseline window holds too little data', async () => {
@@ -337,10 +349,7 @@ describe('get_skill_trend', () => {
     assert.equal(sr.n_points, 5);
     assert.equal(sr.p_value, 0.008754);
     // 10 invocations every day: all equal → slope 0, p = 1, flat.
-    assert.deepEqual(
-      [out.usage_trend.classification, out.usage_trend.slope_per_bucket, out.usage_trend.p_value],
-      ['flat', 0, 1],
-    );
+    assert.deepEqual([out.usage_trend.classification, out.usage_trend.slope_per_bucket, out.usage_trend.p_value], ['flat', 0, 1]);
     assert.match(out.significance_rule, /0\.05/);
     // Fitted success rate at day 0: .52, at day 4: .52 + 4 × .1 = .92; change (.92 − .52) / .52 = 76.92 % → 76.9.
     assert.deepEqual([sr.start_value, sr.end_value, sr.change_percent], [0.52, 0.92, 76.9]);
@@ -355,7 +364,10 @@ describe('get_skill_trend', () => {
     assert.deepEqual(out.window, { from: '2025-06-09T13:00:00.000Z', to: '2025-06-10T13:00:00.000Z', hours: 24 });
     // Only today's 01:00 hour has data (10 runs, 9 ok).
     const busy = out.points.filter((p: any) => p.invocations > 0);
-    assert.deepEqual(busy.map((p: any) => [p.bucket_start, p.invocations, p.success_rate]), [['2025-06-10T01:00:00.000Z', 10, 0.9]]);
+    assert.deepEqual(
+      busy.map((p: any) => [p.bucket_start, p.invocations, p.success_rate]),
+      [['2025-06-10T01:00:00.000Z', 10, 0.9]],
+    );
     assert.equal(out.success_rate_trend.classification, 'insufficient_data');
   });
 
@@ -433,7 +445,10 @@ describe('get_skill_dependencies', () => {
   it('filters by min_lift', async () => {
     const out = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0, min_lift: 1 });
     // Lifts 1.3333 (×2) and 1 (×2) stay; the two at .6667 go.
-    assert.deepEqual(out.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['edit>plan', 'plan>edit', 'edit>test', 'test>edit']);
+    assert.deepEqual(
+      out.rules.map((r: any) => `${r.antecedent}>${r.consequent}`),
+      ['edit>plan', 'plan>edit', 'edit>test', 'test>edit'],
+    );
     assert.equal(out.rules_matched, 4);
     const bad = await callErr(client, 'get_skill_dependencies', { min_lift: -1 });
     assert.equal(bad.error?.field, 'min_lift');
@@ -442,9 +457,15 @@ describe('get_skill_dependencies', () => {
   it('filters by min_support, skill and limit', async () => {
     // support ≥ 0.3: only the plan/edit pair (0.5) qualifies.
     const strong = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0.3 });
-    assert.deepEqual(strong.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['edit>plan', 'plan>edit']);
+    assert.deepEqual(
+      strong.rules.map((r: any) => `${r.antecedent}>${r.consequent}`),
+      ['edit>plan', 'plan>edit'],
+    );
     const plan = await callOk<any>(client, 'get_skill_dependencies', { skill_name: 'plan', min_support: 0 });
-    assert.deepEqual(plan.rules.map((r: any) => `${r.antecedent}>${r.consequent}`), ['plan>edit', 'plan>test']);
+    assert.deepEqual(
+      plan.rules.map((r: any) => `${r.antecedent}>${r.consequent}`),
+      ['plan>edit', 'plan>test'],
+    );
     const one = await callOk<any>(client, 'get_skill_dependencies', { min_support: 0, limit: 1 });
     assert.equal(one.rules.length, 1);
     assert.equal(one.rules_matched, 6);
@@ -489,7 +510,15 @@ describe('community baselines', () => {
     // Wilson 95 % lower bounds: x (14/20): (.7 + .09604 − 1.96·sqrt(.0105 + .002401)) / 1.19208 = .4810;
     // y (5/5): (1 + .38416 − 1.96·.196) / 1.76832 = .5655. y ranks above x: percentiles 100 and 50.
     assert.deepEqual(
-      first.baselines.map((b: any) => [b.skill_name, b.invocations, b.users, b.success_rate, b.mean_duration_ms, b.effectiveness_score, b.effectiveness_percentile]),
+      first.baselines.map((b: any) => [
+        b.skill_name,
+        b.invocations,
+        b.users,
+        b.success_rate,
+        b.mean_duration_ms,
+        b.effectiveness_score,
+        b.effectiveness_percentile,
+      ]),
       [
         ['y', 5, 1, 1, 1000, 0.5655, 100],
         ['x', 20, 2, 0.7, 100, 0.481, 50],
@@ -504,7 +533,10 @@ describe('community baselines', () => {
     const upd = await callOk<any>(client, 'update_community_baselines', {});
     assert.equal(upd.skills_updated, 2);
     assert.equal(upd.computed_at, '2025-06-10T12:30:00.000Z');
-    assert.deepEqual(upd.top.map((b: any) => b.skill_name), ['y', 'x']);
+    assert.deepEqual(
+      upd.top.map((b: any) => b.skill_name),
+      ['y', 'x'],
+    );
 
     const stored = await callOk<any>(client, 'get_community_baselines', {});
     assert.equal(stored.source, 'stored');
@@ -515,7 +547,10 @@ describe('community baselines', () => {
 
   it('lists at most limit baselines, most effective first', async () => {
     const one = await callOk<any>(client, 'get_community_baselines', { limit: 1 });
-    assert.deepEqual(one.baselines.map((b: any) => b.skill_name), ['y']);
+    assert.deepEqual(
+      one.baselines.map((b: any) => b.skill_name),
+      ['y'],
+    );
     assert.ok(one.total_skills >= 2);
     const bad = await callErr(client, 'get_community_baselines', { limit: 0 });
     assert.equal(bad.error?.field, 'limit');
@@ -526,7 +561,15 @@ describe('community baselines', () => {
     // u1 on x: 10/10 vs .7 over 20: z = (1 − .7) / sqrt(.7 · .3 / 10) = .3 / .144914 = 2.07 ≥ 1.96 → above.
     // u1 on y: 5 runs but y has only 1 user → insufficient_data.
     assert.deepEqual(
-      u1.user_comparison.skills.map((s: any) => [s.skill_name, s.user_invocations, s.user_success_rate, s.community_success_rate, s.difference, s.z_score, s.label]),
+      u1.user_comparison.skills.map((s: any) => [
+        s.skill_name,
+        s.user_invocations,
+        s.user_success_rate,
+        s.community_success_rate,
+        s.difference,
+        s.z_score,
+        s.label,
+      ]),
       [
         ['x', 10, 1, 0.7, 0.3, 2.07, 'above'],
         ['y', 5, 1, 1, 0, null, 'insufficient_data'],
@@ -537,9 +580,15 @@ describe('community baselines', () => {
 
     // u2 on x: 4/10: z = (.4 − .7) / .144914 = −2.07 → below. Restricting to skill x keeps one baseline.
     const u2 = await callOk<any>(client, 'get_community_baselines', { user_id: 'u2', skill_name: 'x' });
-    assert.deepEqual(u2.baselines.map((b: any) => b.skill_name), ['x']);
+    assert.deepEqual(
+      u2.baselines.map((b: any) => b.skill_name),
+      ['x'],
+    );
     assert.equal(u2.baselines[0].effectiveness_percentile, 50);
-    assert.deepEqual(u2.user_comparison.skills.map((s: any) => [s.skill_name, s.z_score, s.label]), [['x', -2.07, 'below']]);
+    assert.deepEqual(
+      u2.user_comparison.skills.map((s: any) => [s.skill_name, s.z_score, s.label]),
+      [['x', -2.07, 'below']],
+    );
 
     const stranger = await callOk<any>(client, 'get_community_baselines', { user_id: 'nobody' });
     assert.deepEqual(stranger.user_comparison.skills, []);
@@ -549,7 +598,10 @@ describe('community baselines', () => {
     await app.tracker.trackBatch(run('z', NOW - HOUR_MS, 2, 2, 10, { user: 'u3' }).map(toInput));
     const z = await callOk<any>(client, 'get_community_baselines', { skill_name: 'z' });
     assert.equal(z.source, 'computed_now');
-    assert.deepEqual(z.baselines.map((b: any) => [b.skill_name, b.invocations]), [['z', 2]]);
+    assert.deepEqual(
+      z.baselines.map((b: any) => [b.skill_name, b.invocations]),
+      [['z', 2]],
+    );
     const x = await callOk<any>(client, 'get_community_baselines', { skill_name: 'x' });
     assert.equal(x.source, 'stored');
   });

@@ -67,11 +67,9 @@ export const skillNameField = z
   .max(128, 'must be at most 128 characters')
   .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
-export const intField = (min: number, max: number) =>
-  z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+export const intField = (min: number, max: number) => z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
 
-export const numberField = (min: number, max: number) =>
-  z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+export const numberField = (min: number, max: number) => z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
 
 /** The objects the analytics tools read and write through (one set per registration). */
 export interface AnalyticsContext {

@@ -51,7 +51,10 @@ const CALLS: [string, Record<string, unknown>][] = [
   ['get_collaborative_recommendations', { user_id: 'u1' }],
   ['create_ab_test', { name: 'prompt-v2', variants: ['control', 'treatment'], traffic_split: [0.5, 0.5], metric: 'task_success', min_sample_size: 3 }],
   ['assign_ab_test_variant', { experiment: 'prompt-v2', user_id: 'u1' }],
-  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n): [string, Record<string, unknown>] => ['record_ab_test_outcome', { experiment: 'prompt-v2', user_id: `u${n % 4}`, value: n }]),
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n): [string, Record<string, unknown>] => [
+    'record_ab_test_outcome',
+    { experiment: 'prompt-v2', user_id: `u${n % 4}`, value: n },
+  ]),
   ['get_ab_test_results', { experiment: 'prompt-v2' }],
   ['store_reflection', { content: 'Deploys fail after the config change', tags: ['deploy'] }],
   ['store_reflection', { content: 'Lint is fast', tags: ['lint'] }],

@@ -15,7 +15,7 @@ export function registerCheckpointTool(server: McpServer, deps: ToolDeps): void 
       description:
         'Measure the project now and report: Quality Score V2 (tests, type checking, lint, documentation, dependencies, git ' +
         'hygiene, security basics; weights sum to 100) with the evidence behind every number, change since the session ' +
-        'started and since the last checkpoint, commits made during the session, the session\'s skill metrics, storage usage ' +
+        "started and since the last checkpoint, commits made during the session, the session's skill metrics, storage usage " +
         'with a compaction recommendation, and prioritised recommendations. Anything that cannot be measured is reported as ' +
         '"not measured" with the reason. Targets session_id, else the open session of working_directory (an ad-hoc report ' +
         'when that directory has none), else the current session.',

@@ -3,15 +3,7 @@ import { z } from 'zod';
 import type { ExperimentStore } from '../../store/experiment-types.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import {
-  descriptionField,
-  experimentNameField,
-  experimentOutput,
-  experimentSchema,
-  intField,
-  metricNameField,
-  variantNameField,
-} from './insight-fields.js';
+import { descriptionField, experimentNameField, experimentOutput, experimentSchema, intField, metricNameField, variantNameField } from './insight-fields.js';
 
 export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, experiments: ExperimentStore): void {
   defineTool(
@@ -40,9 +32,7 @@ export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, expe
           .optional()
           .describe('Share of users per variant, summing to 1; an even split when omitted'),
         metric: metricNameField.default('outcome').describe('Name of the outcome metric (informational)'),
-        min_sample_size: intField(2, 1_000_000)
-          .default(30)
-          .describe('Outcomes needed in every variant before a winner can be declared'),
+        min_sample_size: intField(2, 1_000_000).default(30).describe('Outcomes needed in every variant before a winner can be declared'),
       },
       outputSchema: { experiment: experimentSchema },
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },

@@ -7,7 +7,7 @@ import type { ToolDeps } from '../tool-deps.js';
 import { intField, numberField, WINDOW_RULE, windowHoursField, windowSchema } from './analytics-window.js';
 
 /** Skills with too little data are listed up to this many (the total is always given). */
-export const MAX_INSUFFICIENT_LISTED = 50;
+const MAX_INSUFFICIENT_LISTED = 50;
 
 export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
@@ -59,9 +59,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
         ),
         stored: z.number().int(),
         insufficient_data_total: z.number().int(),
-        insufficient_data: z.array(
-          z.object({ skill_name: z.string(), recent_invocations: z.number().int(), baseline_invocations: z.number().int() }),
-        ),
+        insufficient_data: z.array(z.object({ skill_name: z.string(), recent_invocations: z.number().int(), baseline_invocations: z.number().int() })),
         rule: z.string(),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -6,7 +6,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, experimentOutput, experimentSchema } from './insight-fields.js';
 
-export const AB_DECISION_RULE =
+const AB_DECISION_RULE =
   "Each variant is compared with the control (the first variant) by Welch's unequal-variance t-test on the recorded " +
   'outcome values (two-sided). A variant wins only when p < 0.05, it is better in the chosen direction, and every ' +
   'variant has at least min_sample_size outcomes; with several such variants the best mean wins. Comparisons are not ' +
@@ -21,7 +21,7 @@ export function registerGetAbTestResultsTool(server: McpServer, deps: ToolDeps, 
     {
       name: 'get_ab_test_results',
       title: 'A/B test results',
-      description: 'Per-variant outcome statistics of an experiment, Welch t-tests against the control, and the winner if any. ' + AB_DECISION_RULE,
+      description: `Per-variant outcome statistics of an experiment, Welch t-tests against the control, and the winner if any. ${AB_DECISION_RULE}`,
       inputSchema: {
         experiment: experimentNameField.describe('Experiment name'),
         direction: z

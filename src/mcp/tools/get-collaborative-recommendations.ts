@@ -8,7 +8,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField, userIdField } from './insight-fields.js';
 
-export const RECOMMENDATION_METHOD =
+const RECOMMENDATION_METHOD =
   "Users whose set of successfully used skills is most similar to this user's (Jaccard similarity, up to 50 " +
   'neighbours) are found; each skill the user has never invoked is scored by the neighbours’ success rates with it, ' +
   'weighted by similarity and divided by the total similarity of all neighbours (so a skill few neighbours use scores ' +
@@ -22,7 +22,8 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
       name: 'get_collaborative_recommendations',
       title: 'Collaborative skill recommendations',
       description:
-        'Recommends skills this user has not used yet, based on what similar users use successfully. ' + RECOMMENDATION_METHOD +
+        'Recommends skills this user has not used yet, based on what similar users use successfully. ' +
+        RECOMMENDATION_METHOD +
         ' When the user has no successful invocation or no similar user, answers with the most successful skills overall ' +
         'instead (basis "cold_start", rule in cold_start_rule).',
       inputSchema: {

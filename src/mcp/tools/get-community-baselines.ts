@@ -19,12 +19,7 @@ export const baselineSchema = z.object({
   effectiveness_percentile: z.number(),
 });
 
-const userIdField = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters')
-  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
+const userIdField = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters').regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
 /** The ranking rule as baselines.ts states it (it returns the text with every computation). */
 const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [], now: 0 }).effectiveness_rule;
@@ -114,14 +109,17 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
           : `${matching.length} skill baseline(s)${matching.length > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}, ${Math.max(0, Math.floor((now - computedAt) / 1000))} s ago). ` +
             baselines
               .slice(0, 5)
-              .map((b) => `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`)
+              .map(
+                (b) =>
+                  `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`,
+              )
               .join('; ') +
             (matching.length > 5 ? `; +${matching.length - 5} more.` : '.');
       const userText =
         comparison === null
           ? ''
           : comparison.skills.length === 0
-            ? ' The user has no recorded invocations' + (skill_name ? ` of ${skill_name}.` : '.')
+            ? ` The user has no recorded invocations${skill_name ? ` of ${skill_name}.` : '.'}`
             : ` User vs community: ${comparison.summary.above} above, ${comparison.summary.typical} typical, ` +
               `${comparison.summary.below} below, ${comparison.summary.insufficient_data} with too little data.`;
       return {

@@ -6,7 +6,7 @@ import type { ToolDeps } from '../tool-deps.js';
 import { rollingWindow } from '../../analytics/window.js';
 import { createAnalyticsContext, intField, WINDOW_RULE, windowHoursField, windowSchema, type AnalyticsContext } from './analytics-window.js';
 
-export const topSkillSchema = z.object({
+const topSkillSchema = z.object({
   skill_name: z.string(),
   invocations: z.number().int(),
   successes: z.number().int(),
@@ -80,6 +80,6 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
   );
 }
 
-export function pct(rate: number | null): string {
+function pct(rate: number | null): string {
   return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`;
 }

@@ -7,7 +7,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { createAnalyticsContext, intField, numberField, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
 
-export const DEPENDENCY_RULE =
+const DEPENDENCY_RULE =
   'Over all recorded sessions (N): support(A→B) = sessions with both / N; confidence(A→B) = sessions with both / ' +
   'sessions with A; lift(A→B) = confidence / (sessions with B / N). Lift > 1: B occurs with A more often than ' +
   'chance. Sorted by lift, then support, then confidence. Support and confidence rounded to 4 decimals, lift to 4. ' +

@@ -5,15 +5,7 @@ import { HOUR_MS, hourOf } from '../../analytics/types.js';
 import { AppError } from '../../errors.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import {
-  createAnalyticsContext,
-  hoursRange,
-  intField,
-  requireSkill,
-  skillNameField,
-  hoursRangeSchema,
-  type AnalyticsContext,
-} from './analytics-window.js';
+import { createAnalyticsContext, hoursRange, intField, requireSkill, skillNameField, hoursRangeSchema, type AnalyticsContext } from './analytics-window.js';
 
 const fitSchema = <C extends [string, ...string[]]>(labels: C) =>
   z.object({
@@ -29,9 +21,9 @@ const fitSchema = <C extends [string, ...string[]]>(labels: C) =>
   });
 
 /** Longest range with hourly buckets (744 points): longer hourly series are too large to be useful in a reply. */
-export const MAX_HOURLY_DAYS = 31;
+const MAX_HOURLY_DAYS = 31;
 
-export const TREND_WINDOW_RULE =
+const TREND_WINDOW_RULE =
   'The series covers the current (partial) UTC day plus the days-1 full days before it (granularity day), or the ' +
   'current (partial) hour plus the days×24-1 full hours before it (granularity hour). The last bucket is still ' +
   'filling, which can pull the usage fit down; the success-rate fit is per bucket and not biased by it.';

@@ -15,8 +15,7 @@ export const variantNameField = textField(64);
 export const metricNameField = textField(64);
 export const descriptionField = textField(1000);
 
-export const intField = (min: number, max: number) =>
-  z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+export const intField = (min: number, max: number) => z.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
 
 /** ISO 8601 UTC. */
 export function iso(ms: number): string {

@@ -147,10 +147,13 @@ describe('get_collaborative_recommendations', () => {
     assert.equal(r.basis, 'similar_users');
     assert.equal(r.cold_start_rule, null);
     const limited = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'T', limit: 1 });
-    assert.deepEqual(limited.recommendations.map((x) => x.skill_name), ['c']);
+    assert.deepEqual(
+      limited.recommendations.map((x) => x.skill_name),
+      ['c'],
+    );
   });
 
-  it('never returns other users\' identities', async () => {
+  it("never returns other users' identities", async () => {
     const res = await s.client.callTool({ name: 'get_collaborative_recommendations', arguments: { user_id: 'T' } });
     const dump = JSON.stringify(res);
     for (const u of ['U1', 'U2', 'U3']) {
@@ -164,7 +167,10 @@ describe('get_collaborative_recommendations', () => {
     // T fails c once: T has now tried c, so only d is left.
     await track(s.app, [{ user: 'T', skill: 'c', completed: false, at: NOW }]);
     let r = await callOk<Recs>(s.client, 'get_collaborative_recommendations', { user_id: 'T' });
-    assert.deepEqual(r.recommendations.map((x) => x.skill_name), ['d']);
+    assert.deepEqual(
+      r.recommendations.map((x) => x.skill_name),
+      ['d'],
+    );
     // T succeeds with c: T {a,b,c}. Jaccard U1 = 3/3 = 1, U2 = |{a}| / |{a,b,c,d}| = 1/4; sum 5/4.
     // d: (1/4 · 1/2) / (5/4) = 0.1.
     await track(s.app, [{ user: 'T', skill: 'c', completed: true, at: NOW }]);
@@ -178,7 +184,10 @@ describe('get_collaborative_recommendations', () => {
     // Totals now: a 3/3, b 2/2, c 4/7, d 1/2, e 2/2. Wilson lower bounds: a .4385, b = e .3424 (b first by name),
     // c .2505, d .0945.
     assert.equal(r.basis, 'cold_start');
-    assert.deepEqual(r.recommendations.map((x) => x.skill_name), ['a', 'b', 'e', 'c', 'd']);
+    assert.deepEqual(
+      r.recommendations.map((x) => x.skill_name),
+      ['a', 'b', 'e', 'c', 'd'],
+    );
     assert.equal(r.reason, 'user has no successful invocations: most successful skills overall instead');
     const bad = await callErr(s.client, 'get_collaborative_recommendations', { user_id: 'T', limit: 0 });
     assert.match(bad.text, /limit/);
@@ -216,11 +225,14 @@ describe('get_collaborative_recommendations cold start', () => {
     assert.equal(r.basis, 'cold_start');
     assert.equal(r.reason, 'no similar users: most successful skills overall instead');
     assert.equal(r.target_skill_count, 1);
-    assert.deepEqual(r.recommendations.map((x) => [x.skill_name, x.score, x.neighbor_success_rate]), [
-      ['steady', 0.4385, 1],
-      ['pair', 0.3424, 1],
-      ['shaky', 0.0945, 0.5],
-    ]);
+    assert.deepEqual(
+      r.recommendations.map((x) => [x.skill_name, x.score, x.neighbor_success_rate]),
+      [
+        ['steady', 0.4385, 1],
+        ['pair', 0.3424, 1],
+        ['shaky', 0.0945, 0.5],
+      ],
+    );
   });
 });
 
@@ -422,7 +434,10 @@ describe('success prediction tools', () => {
       assert.equal(t.holdout_accuracy, null);
       const text = ((await s.client.callTool({ name: 'train_success_model', arguments: {} })).content as { text: string }[])[0]!.text;
       assert.match(text, /^Not enough data/);
-      assert.match((await callErr(s.client, 'predict_skill_success', { skill_name: 'good-a', workflow_phase: 'testing', user_id: 'user-1' })).text, /^NOT_FOUND/);
+      assert.match(
+        (await callErr(s.client, 'predict_skill_success', { skill_name: 'good-a', workflow_phase: 'testing', user_id: 'user-1' })).text,
+        /^NOT_FOUND/,
+      );
     } finally {
       await s.close();
     }

@@ -10,7 +10,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField, iso, skillNameField, userIdField, workflowPhaseField } from './insight-fields.js';
 
-export const PREDICTION_METHOD =
+const PREDICTION_METHOD =
   'Uses the latest model stored by train_success_model (it is not trained on demand: train first). ' +
   "The user's and the skill's success rates are their all-time rates from the rollups with the same prior as in " +
   'training, (s + 1) / (n + 2); the duration bucket is the training median. The probability is the mean of the ' +
@@ -23,7 +23,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
     {
       name: 'predict_skill_success',
       title: 'Predict skill success',
-      description: 'Estimates the probability that an invocation of a skill by a user in a workflow phase succeeds. ' + PREDICTION_METHOD,
+      description: `Estimates the probability that an invocation of a skill by a user in a workflow phase succeeds. ${PREDICTION_METHOD}`,
       inputSchema: {
         skill_name: skillNameField.describe('Skill to predict for'),
         workflow_phase: workflowPhaseField.describe('Workflow phase of the planned invocation'),
@@ -35,9 +35,9 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
         skill_name: z.string(),
         workflow_phase: z.string(),
         hour_of_day: z.number().int(),
-        user_success_rate: z.number().describe('(s + 1) / (n + 2) over the user\'s invocations'),
+        user_success_rate: z.number().describe("(s + 1) / (n + 2) over the user's invocations"),
         user_invocations: z.number().int(),
-        skill_success_rate: z.number().describe('(s + 1) / (n + 2) over the skill\'s invocations'),
+        skill_success_rate: z.number().describe("(s + 1) / (n + 2) over the skill's invocations"),
         skill_invocations: z.number().int(),
         unknown_skill: z.boolean(),
         unknown_phase: z.boolean(),

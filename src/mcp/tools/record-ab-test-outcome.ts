@@ -18,14 +18,8 @@ export function registerRecordAbTestOutcomeTool(server: McpServer, deps: ToolDep
       inputSchema: {
         experiment: experimentNameField.describe('Experiment name'),
         user_id: userIdField.describe('The user (hashed before use, as when tracking)'),
-        value: z
-          .number()
-          .min(-1e12, 'must be >= -1e12')
-          .max(1e12, 'must be <= 1e12')
-          .describe('The metric value observed for this user'),
-        variant: variantNameField
-          .optional()
-          .describe("Optional check: the variant the caller believes the user is in; must match the stored assignment"),
+        value: z.number().min(-1e12, 'must be >= -1e12').max(1e12, 'must be <= 1e12').describe('The metric value observed for this user'),
+        variant: variantNameField.optional().describe('Optional check: the variant the caller believes the user is in; must match the stored assignment'),
       },
       outputSchema: {
         experiment: z.string(),

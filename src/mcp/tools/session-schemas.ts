@@ -6,14 +6,14 @@ import { z } from 'zod';
 
 const nullableNumber = z.number().nullable();
 
-export const recommendationSchema = z.object({
+const recommendationSchema = z.object({
   priority: z.enum(['high', 'medium', 'low']),
   text: z.string(),
   dimension: z.string(),
   gain: nullableNumber.describe('Total-score points gained if fixed; null when unknown'),
 });
 
-export const dimensionSchema = z.object({
+const dimensionSchema = z.object({
   id: z.string(),
   label: z.string(),
   weight: z.number(),
@@ -32,7 +32,7 @@ export const dimensionSchema = z.object({
   ),
 });
 
-export const qualitySchema = z.object({
+const qualitySchema = z.object({
   version: z.literal(2),
   total: nullableNumber.describe('Quality Score V2, 0..100; null when nothing could be measured'),
   maturity: z.string().nullable(),
@@ -41,7 +41,7 @@ export const qualitySchema = z.object({
   dimensions: z.array(dimensionSchema),
 });
 
-export const projectSchema = z.object({
+const projectSchema = z.object({
   root: z.string(),
   name: z.string(),
   name_source: z.string(),
@@ -65,7 +65,7 @@ export const projectSchema = z.object({
   }),
 });
 
-export const sessionSchema = z.object({
+const sessionSchema = z.object({
   id: z.string(),
   project: z.string(),
   working_directory: z.string(),
@@ -81,7 +81,7 @@ export const sessionSchema = z.object({
 
 const notMeasured = z.object({ measured: z.literal(false), reason: z.string() });
 
-export const storageSchema = z.object({
+const storageSchema = z.object({
   data_dir: z.object({
     path: z.string(),
     exists: z.boolean(),
@@ -143,9 +143,7 @@ export const checkpointShape = {
       successes: z.number(),
       failures: z.number(),
       distinct_skills: z.number(),
-      top_skills: z.array(
-        z.object({ skill: z.string(), invocations: z.number(), failures: z.number(), p50_duration_ms: nullableNumber }),
-      ),
+      top_skills: z.array(z.object({ skill: z.string(), invocations: z.number(), failures: z.number(), p50_duration_ms: nullableNumber })),
       scope: z.string().nullable(),
     }),
     notMeasured,
@@ -190,9 +188,7 @@ export const statusShape = {
   recent_sessions: z.array(sessionSchema),
   server: z.record(z.string(), z.unknown()),
   storage: storageSchema,
-  reflections: z
-    .object({ total: z.number(), projects: z.number(), oldest: z.string().nullable(), newest: z.string().nullable() })
-    .nullable(),
+  reflections: z.object({ total: z.number(), projects: z.number(), oldest: z.string().nullable(), newest: z.string().nullable() }).nullable(),
   markdown: z.string(),
 };
 

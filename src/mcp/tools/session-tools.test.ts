@@ -202,11 +202,7 @@ describe('session lifecycle and reflection tools over MCP', () => {
   });
 
   it('status shows the current session, store and reflection counts', async () => {
-    const s = await callOk<{ current: { id: string }; reflections: { total: number }; storage: { database: { measured: boolean } } }>(
-      client,
-      'status',
-      {},
-    );
+    const s = await callOk<{ current: { id: string }; reflections: { total: number }; storage: { database: { measured: boolean } } }>(client, 'status', {});
     assert.equal(s.current.id, sessionId);
     assert.equal(s.reflections.total, 2);
     assert.equal(s.storage.database.measured, true);

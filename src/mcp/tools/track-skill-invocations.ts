@@ -5,7 +5,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Largest batch accepted over MCP (the CLI importer streams larger ones in chunks). */
-export const MAX_TOOL_BATCH = 1000;
+const MAX_TOOL_BATCH = 1000;
 
 export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
@@ -14,8 +14,7 @@ export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolD
     {
       name: 'track_skill_invocations',
       title: 'Track skill invocations (batch)',
-      description:
-        `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid, nothing is written and the error names its index and field.`,
+      description: `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid, nothing is written and the error names its index and field.`,
       inputSchema: {
         invocations: z.array(invocationInputSchema).min(1, 'must hold at least 1 item').max(MAX_TOOL_BATCH, `must hold at most ${MAX_TOOL_BATCH} items`),
       },

@@ -7,7 +7,7 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField, iso } from './insight-fields.js';
 
-export const TRAINING_METHOD =
+const TRAINING_METHOD =
   `A random forest (50 trees, depth ≤ 10, ≥ 5 rows per leaf) over the features ${FEATURE_NAMES.join(', ')}; the rates ` +
   "are the user's and the skill's success rates (s + 1) / (n + 2) over earlier invocations of the window. The most " +
   'recent 20% of the invocations are held out and predicted (a time split, not a random one); baseline_accuracy is ' +
@@ -44,10 +44,7 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
         holdout_size: z.number().int().nullable(),
         holdout_accuracy: z.number().nullable(),
         baseline_accuracy: z.number().nullable(),
-        beats_baseline: z
-          .boolean()
-          .nullable()
-          .describe('Held-out accuracy exceeds the baseline by more than two standard errors, 2·√(b(1−b)/n)'),
+        beats_baseline: z.boolean().nullable().describe('Held-out accuracy exceeds the baseline by more than two standard errors, 2·√(b(1−b)/n)'),
         feature_importance: importanceSchema,
         success_rate: z.number().nullable().describe('Share of successful invocations among the samples'),
         ran_in: z.enum(['worker', 'main-thread']),

@@ -5,7 +5,7 @@ import type { ToolDeps } from '../tool-deps.js';
 import { baselineSchema } from './get-community-baselines.js';
 
 /** How many of the best-ranked skills the result lists (the full set is read with get_community_baselines). */
-export const UPDATE_RESULT_TOP = 5;
+const UPDATE_RESULT_TOP = 5;
 
 export function registerUpdateCommunityBaselinesTool(server: McpServer, deps: ToolDeps): void {
   defineTool(

@@ -4,8 +4,6 @@
 // a per-skill hourly trend, with charts drawn on <canvas> by the code below.
 // Text from the server is only ever inserted with textContent.
 (() => {
-  'use strict';
-
   const PROTOCOL = 1;
   const HISTORY = 300; // live chart points (one per snapshot, 5 minutes at 1 s)
   const FEED_MAX = 50;
@@ -216,8 +214,7 @@
     const total = t.points.reduce((n, p) => n + p.invocations, 0);
     const ok = t.points.reduce((n, p) => n + p.successes, 0);
     $('trend-summary').textContent =
-      `${t.skill}: ${fmtInt(total)} invocation${total === 1 ? '' : 's'} in the last ${t.hours} h` +
-      (total > 0 ? `, success ${fmtRate(ok / total)}` : '');
+      `${t.skill}: ${fmtInt(total)} invocation${total === 1 ? '' : 's'} in the last ${t.hours} h${total > 0 ? `, success ${fmtRate(ok / total)}` : ''}`;
     drawBars($('chart-trend'), t.points);
   }
 

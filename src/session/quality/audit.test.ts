@@ -45,18 +45,25 @@ describe('npm audit', () => {
 
   it('points: 30 − 15·critical − 8·high − 3·moderate − 1·low, floor 0', () => {
     const a = parseNpmAudit(JSON.stringify({ metadata: { vulnerabilities: { low: 2, moderate: 1 } } }));
-    assert.ok(a && a.measured);
+    assert.ok(a?.measured);
     assert.equal(auditPoints(a), 25); // 30 − 3 − 2
     const b = parseNpmAudit(JSON.stringify({ metadata: { vulnerabilities: { critical: 1, high: 2 } } }));
-    assert.ok(b && b.measured);
+    assert.ok(b?.measured);
     assert.equal(auditPoints(b), 0); // 30 − 15 − 16 < 0
   });
 });
 
 describe('pip-audit', () => {
   it('counts vulnerabilities across dependencies', () => {
-    const out = parsePipAudit(JSON.stringify({ dependencies: [{ name: 'a', vulns: [{}, {}] }, { name: 'b', vulns: [] }] }));
-    assert.ok(out && out.measured);
+    const out = parsePipAudit(
+      JSON.stringify({
+        dependencies: [
+          { name: 'a', vulns: [{}, {}] },
+          { name: 'b', vulns: [] },
+        ],
+      }),
+    );
+    assert.ok(out?.measured);
     assert.equal(out.total, 2);
     assert.equal(auditPoints(out), 18); // 30 − 6·2
   });

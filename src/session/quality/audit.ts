@@ -12,9 +12,9 @@ import type { CommandRunner } from '../exec.js';
 import { firstLine } from '../exec.js';
 import type { ProjectContext } from '../project-context.js';
 
-export const AUDIT_TIMEOUT_MS = 10_000;
+const AUDIT_TIMEOUT_MS = 10_000;
 
-export interface VulnerabilityCounts {
+interface VulnerabilityCounts {
   critical: number;
   high: number;
   moderate: number;
@@ -23,9 +23,7 @@ export interface VulnerabilityCounts {
   unrated: number;
 }
 
-export type AuditOutcome =
-  | { measured: true; tool: string; counts: VulnerabilityCounts; total: number }
-  | { measured: false; tool: string; reason: string };
+export type AuditOutcome = { measured: true; tool: string; counts: VulnerabilityCounts; total: number } | { measured: false; tool: string; reason: string };
 
 export type AuditEcosystem = 'npm' | 'python';
 export type AuditRunner = (ecosystem: AuditEcosystem, ctx: ProjectContext) => Promise<AuditOutcome>;

@@ -23,17 +23,21 @@ export const DEPENDENCIES_WEIGHT = 15;
 const NPM_LOCKS = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
 const PY_LOCKS = ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'pdm.lock'];
 
-export interface DeclaredDependency {
+interface DeclaredDependency {
   name: string;
   spec: string;
   dev: boolean;
   source: string;
 }
 
-export function npmDependencies(pkg: Record<string, unknown> | null): DeclaredDependency[] {
+function npmDependencies(pkg: Record<string, unknown> | null): DeclaredDependency[] {
   if (!pkg) return [];
   const out: DeclaredDependency[] = [];
-  for (const [field, dev] of [['dependencies', false], ['devDependencies', true], ['optionalDependencies', false]] as const) {
+  for (const [field, dev] of [
+    ['dependencies', false],
+    ['devDependencies', true],
+    ['optionalDependencies', false],
+  ] as const) {
     for (const [name, spec] of Object.entries(asRecord(pkg[field]) ?? {})) {
       out.push({ name, spec: typeof spec === 'string' ? spec : '', dev, source: `package.json ${field}` });
     }
@@ -43,7 +47,7 @@ export function npmDependencies(pkg: Record<string, unknown> | null): DeclaredDe
 
 const PY_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/;
 
-export function pythonDependencies(ctx: ProjectContext): DeclaredDependency[] {
+function pythonDependencies(ctx: ProjectContext): DeclaredDependency[] {
   const out: DeclaredDependency[] = [];
   const py = ctx.pyproject();
   const fromReq = (req: string, dev: boolean, source: string) => {
@@ -74,7 +78,7 @@ export function pythonDependencies(ctx: ProjectContext): DeclaredDependency[] {
   return out;
 }
 
-export function isUnbounded(d: DeclaredDependency, ecosystem: AuditEcosystem): boolean {
+function isUnbounded(d: DeclaredDependency, ecosystem: AuditEcosystem): boolean {
   const s = d.spec.trim();
   if (ecosystem === 'npm') return s === '' || s === '*' || s === 'latest' || s === 'x';
   if (d.source.includes('poetry')) return s === '*' || s === '';
@@ -110,7 +114,9 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
   const pyDeps = ecosystems.includes('python') ? pythonDependencies(ctx) : [];
   if (pkg) {
     const prod = npmDeps.filter((d) => !d.dev).length;
-    info.push(`package.json: ${plural(prod, 'runtime dependency', 'runtime dependencies')}, ${plural(npmDeps.length - prod, 'dev dependency', 'dev dependencies')}`);
+    info.push(
+      `package.json: ${plural(prod, 'runtime dependency', 'runtime dependencies')}, ${plural(npmDeps.length - prod, 'dev dependency', 'dev dependencies')}`,
+    );
   }
   if (pyManifests.length) info.push(`Python (${pyManifests.join(', ')}): ${plural(pyDeps.length, 'declared dependency', 'declared dependencies')}`);
 
@@ -166,7 +172,10 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
       evidence:
         out.length === 0
           ? `all ${npmDeps.length} package.json dependencies recorded in package-lock.json`
-          : `${plural(out.length, 'dependency', 'dependencies')} missing or different in package-lock.json: ${out.slice(0, 5).map((d) => d.name).join(', ')}${out.length > 5 ? ', …' : ''}`,
+          : `${plural(out.length, 'dependency', 'dependencies')} missing or different in package-lock.json: ${out
+              .slice(0, 5)
+              .map((d) => d.name)
+              .join(', ')}${out.length > 5 ? ', …' : ''}`,
       advice: 'Run npm install to bring package-lock.json in line with package.json',
     });
   } else {

@@ -14,22 +14,22 @@ import { buildDimension, plural, round1 } from './dimension.js';
 import type { Check, DimensionResult } from './types.js';
 
 export const DOCS_WEIGHT = 15;
-export const DOCS_RATIO_TARGET = 0.1;
+const DOCS_RATIO_TARGET = 0.1;
 
-export const README_SECTIONS: readonly { name: string; re: RegExp }[] = [
+const README_SECTIONS: readonly { name: string; re: RegExp }[] = [
   { name: 'Installation', re: /install|setup|set up|getting started|quick ?start|requirements/i },
   { name: 'Usage', re: /usage|examples?|how to|\bapi\b|\bcli\b|commands?|configuration/i },
   { name: 'Development', re: /develop|contribut|testing|\btests?\b|building|\bbuild\b/i },
   { name: 'License', re: /licen[cs]e/i },
 ];
 
-export function findReadme(ctx: ProjectContext): string | null {
+function findReadme(ctx: ProjectContext): string | null {
   const names = ['README.md', 'README.markdown', 'README.rst', 'README.txt', 'README', 'readme.md', 'Readme.md'];
   return names.find((n) => ctx.readText(n) !== null) ?? null;
 }
 
 /** Markdown `#` headings and reStructuredText underlined titles. */
-export function readmeHeadings(text: string): string[] {
+function readmeHeadings(text: string): string[] {
   const lines = text.split(/\r?\n/);
   const out: string[] = [];
   let inFence = false;
@@ -86,9 +86,7 @@ export function assessDocs(ctx: ProjectContext): DimensionResult {
       (ratio === null ? '' : ` (ratio ${ratio.toFixed(2)}; full points at ${DOCS_RATIO_TARGET.toFixed(2)})`),
     advice: 'Document the design and operations in docs/ (architecture, configuration, troubleshooting)',
   });
-  const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'LICENCE', 'LICENCE.md', 'COPYING', 'COPYING.md'].find(
-    (f) => ctx.readText(f, 1024) !== null,
-  );
+  const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'LICENCE', 'LICENCE.md', 'COPYING', 'COPYING.md'].find((f) => ctx.readText(f, 1024) !== null);
   const pkgLicense = ctx.packageJson()?.license;
   const pyLicense = ctx.pyproject()?.values.get('project.license');
   const field = typeof pkgLicense === 'string' ? `package.json license "${pkgLicense}"` : pyLicense !== undefined ? 'pyproject.toml project.license' : null;

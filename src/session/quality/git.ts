@@ -13,11 +13,11 @@ import { buildDimension, pct, plural, round1 } from './dimension.js';
 import type { Check, DimensionResult } from './types.js';
 
 export const GIT_WEIGHT = 15;
-export const CONVENTIONAL_COMMIT = /^(feat|fix|docs|style|refactor|perf|test|tests|build|ci|chore|revert)(\([^)]*\))?!?: \S/;
+const CONVENTIONAL_COMMIT = /^(feat|fix|docs|style|refactor|perf|test|tests|build|ci|chore|revert)(\([^)]*\))?!?: \S/;
 const DAY_MS = 86_400_000;
 const LOG_LIMIT = 50;
 
-export interface GitActivity {
+interface GitActivity {
   changes: { total: number; untracked: number };
   subjects: string[];
   lastCommitAt: number | null;
@@ -25,7 +25,7 @@ export interface GitActivity {
   envIgnored: boolean | null;
 }
 
-export async function readGitActivity(ctx: ProjectContext): Promise<GitActivity | { error: string }> {
+async function readGitActivity(ctx: ProjectContext): Promise<GitActivity | { error: string }> {
   const opts = { cwd: ctx.root, timeoutMs: GIT_TIMEOUT_MS };
   const sinceSec = Math.floor((ctx.now - 30 * DAY_MS) / 1000);
   const hasHead = ctx.git.head !== null;
@@ -77,14 +77,16 @@ export async function assessGit(ctx: ProjectContext): Promise<DimensionResult> {
       },
     ]);
   }
-  const info = [
-    `branch ${g.branch ?? '(detached HEAD)'}, HEAD ${g.head ? g.head.slice(0, 12) : '(no commits yet)'}`,
-  ];
+  const info = [`branch ${g.branch ?? '(detached HEAD)'}, HEAD ${g.head ? g.head.slice(0, 12) : '(no commits yet)'}`];
   const act = await readGitActivity(ctx);
   if ('error' in act) {
-    return buildDimension('git', 'Git hygiene', GIT_WEIGHT, [
-      { id: 'git.repository', label: 'Repository', maxPoints: 100, points: null, evidence: `not measured: ${act.error}` },
-    ], info);
+    return buildDimension(
+      'git',
+      'Git hygiene',
+      GIT_WEIGHT,
+      [{ id: 'git.repository', label: 'Repository', maxPoints: 100, points: null, evidence: `not measured: ${act.error}` }],
+      info,
+    );
   }
   const checks: Check[] = [];
   const n = act.changes.total;
@@ -115,9 +117,7 @@ export async function assessGit(ctx: ProjectContext): Promise<DimensionResult> {
     maxPoints: 20,
     points: ageDays === null ? 0 : ageDays <= 7 ? 20 : ageDays <= 30 ? 10 : 0,
     evidence:
-      ageDays === null
-        ? 'no commits yet'
-        : `last commit ${Math.floor(ageDays)} days ago; ${plural(act.commitsLast30Days, 'commit')} in the last 30 days`,
+      ageDays === null ? 'no commits yet' : `last commit ${Math.floor(ageDays)} days ago; ${plural(act.commitsLast30Days, 'commit')} in the last 30 days`,
     advice: 'Commit work in small, regular steps',
   });
   const hasIgnore = ctx.exists('.gitignore');

@@ -14,12 +14,31 @@ import type { Check, DimensionResult } from './types.js';
 export const LINT_WEIGHT = 10;
 
 const ESLINT_FILES = [
-  'eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts',
-  'eslint.config.cts', '.eslintrc', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.json', '.eslintrc.yml', '.eslintrc.yaml',
+  'eslint.config.js',
+  'eslint.config.mjs',
+  'eslint.config.cjs',
+  'eslint.config.ts',
+  'eslint.config.mts',
+  'eslint.config.cts',
+  '.eslintrc',
+  '.eslintrc.js',
+  '.eslintrc.cjs',
+  '.eslintrc.json',
+  '.eslintrc.yml',
+  '.eslintrc.yaml',
 ];
 const PRETTIER_FILES = [
-  '.prettierrc', '.prettierrc.json', '.prettierrc.yml', '.prettierrc.yaml', '.prettierrc.js', '.prettierrc.cjs',
-  '.prettierrc.mjs', '.prettierrc.toml', 'prettier.config.js', 'prettier.config.cjs', 'prettier.config.mjs',
+  '.prettierrc',
+  '.prettierrc.json',
+  '.prettierrc.yml',
+  '.prettierrc.yaml',
+  '.prettierrc.js',
+  '.prettierrc.cjs',
+  '.prettierrc.mjs',
+  '.prettierrc.toml',
+  'prettier.config.js',
+  'prettier.config.cjs',
+  'prettier.config.mjs',
 ];
 const LINTER_CMD = /\b(eslint|biome|oxlint|ruff|flake8|pylint|standard|xo)\b/;
 
@@ -57,9 +76,7 @@ export function assessLint(ctx: ProjectContext): DimensionResult {
 
   const scripts = asRecord(pkg?.scripts) ?? {};
   let command: string | null = null;
-  const lintScript = Object.entries(scripts).find(
-    ([k, v]) => typeof v === 'string' && (k === 'lint' || LINTER_CMD.test(v)),
-  );
+  const lintScript = Object.entries(scripts).find(([k, v]) => typeof v === 'string' && (k === 'lint' || LINTER_CMD.test(v)));
   if (lintScript) command = `package.json scripts.${lintScript[0]}`;
   else if (/^lint\s*:/m.test(ctx.readText('Makefile') ?? '')) command = 'Makefile lint target';
   else if (ctx.exists('.pre-commit-config.yaml')) command = '.pre-commit-config.yaml';
@@ -89,11 +106,7 @@ export function assessLint(ctx: ProjectContext): DimensionResult {
     label: 'Formatter',
     maxPoints: 20,
     points: formatters.length ? 20 : editorconfig ? 10 : 0,
-    evidence: formatters.length
-      ? formatters.join(', ')
-      : editorconfig
-        ? 'only .editorconfig (no formatter configuration)'
-        : 'no formatter configuration',
+    evidence: formatters.length ? formatters.join(', ') : editorconfig ? 'only .editorconfig (no formatter configuration)' : 'no formatter configuration',
     advice: 'Configure a formatter (Prettier or Biome; Black or Ruff format for Python)',
   });
   return buildDimension('lint', 'Lint & format', LINT_WEIGHT, checks);

@@ -27,10 +27,7 @@ describe('Quality Score V2 on fixture projects', () => {
   before(async () => {
     rich = makeRichProject();
     bare = makeBareProject();
-    [richQ, bareQ] = await Promise.all([
-      assessQuality(rich, { now: NOW, audit: disabledAudit }),
-      assessQuality(bare, { now: NOW, audit: disabledAudit }),
-    ]);
+    [richQ, bareQ] = await Promise.all([assessQuality(rich, { now: NOW, audit: disabledAudit }), assessQuality(bare, { now: NOW, audit: disabledAudit })]);
   });
   after(() => {
     removeDir(rich);
@@ -38,7 +35,10 @@ describe('Quality Score V2 on fixture projects', () => {
   });
 
   it('weights sum to 100', () => {
-    assert.equal(Object.values(DIMENSION_WEIGHTS).reduce((a, b) => a + b, 0), 100);
+    assert.equal(
+      Object.values(DIMENSION_WEIGHTS).reduce((a, b) => a + b, 0),
+      100,
+    );
   });
 
   it('detects the rich project as node + typescript with git facts', () => {
@@ -127,11 +127,18 @@ describe('Quality Score V2 on fixture projects', () => {
     // then git (15), then test files = 25 · 40/70 ≈ 14.3 points.
     assert.deepEqual(
       bareQ.recommendations.slice(0, 3).map((r) => [r.dimension, r.gain]),
-      [['dependencies', 15], ['git', 15], ['tests', 14.3]],
+      [
+        ['dependencies', 15],
+        ['git', 15],
+        ['tests', 14.3],
+      ],
     );
     // Missing tsconfig is one recommendation worth 10 · 80/100 = 8 points.
     const ts = bareQ.recommendations.filter((r) => r.dimension === 'typing');
-    assert.deepEqual(ts.map((r) => r.gain), [8, 2]);
+    assert.deepEqual(
+      ts.map((r) => r.gain),
+      [8, 2],
+    );
     const ranks = { high: 0, medium: 1, low: 2 };
     for (let i = 1; i < bareQ.recommendations.length; i++) {
       assert.ok(ranks[bareQ.recommendations[i - 1]!.priority] <= ranks[bareQ.recommendations[i]!.priority]);
@@ -216,7 +223,7 @@ line-length = 100
         'pyapp/__init__.py': '',
         'pyapp/core.py': 'def f() -> int:\n    return 1\n',
         'tests/test_core.py': 'def test_f() -> None:\n    assert True\n',
-        'Makefile': 'typecheck:\n\tmypy pyapp\n',
+        Makefile: 'typecheck:\n\tmypy pyapp\n',
       });
       const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
       assert.equal(q.project.name, 'pyapp');

@@ -55,7 +55,7 @@ const DIMENSION_LABELS: Readonly<Record<DimensionId, string>> = {
   security: 'Security basics',
 };
 
-export const MATURITY_LEVELS: readonly { min: number; label: string }[] = [
+const MATURITY_LEVELS: readonly { min: number; label: string }[] = [
   { min: 85, label: 'production-grade' },
   { min: 70, label: 'mature' },
   { min: 50, label: 'developing' },
@@ -92,7 +92,7 @@ export interface QualityOptions {
   deadlineMs?: number;
 }
 
-export const DEFAULT_ASSESSMENT_DEADLINE_MS = 30_000;
+const DEFAULT_ASSESSMENT_DEADLINE_MS = 30_000;
 
 function lateDimension(id: DimensionId, budget: Budget): DimensionResult {
   return {
@@ -110,9 +110,7 @@ function lateDimension(id: DimensionId, budget: Budget): DimensionResult {
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
 export function sortRecommendations(recs: Recommendation[]): Recommendation[] {
-  return [...recs].sort(
-    (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (b.gain ?? -1) - (a.gain ?? -1),
-  );
+  return [...recs].sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (b.gain ?? -1) - (a.gain ?? -1));
 }
 
 export function combineDimensions(dimensions: DimensionResult[]): {

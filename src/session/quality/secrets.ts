@@ -10,12 +10,12 @@ import { readBounded } from '../bounded-read.js';
 import { unlimitedBudget, type Budget } from '../budget.js';
 import { SKIP_DIRS } from '../project-context.js';
 
-export interface SecretPattern {
+interface SecretPattern {
   kind: string;
   re: RegExp;
 }
 
-export const SECRET_PATTERNS: readonly SecretPattern[] = [
+const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { kind: 'private key', re: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
   { kind: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/ },
@@ -30,15 +30,58 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
 const PLACEHOLDER = /example|placeholder|changeme|change_me|dummy|redacted|your[_-]|xxxx|\*\*\*\*|\$\{|<[^>]*>|process\.env/i;
 
 const BINARY_EXT = new Set([
-  '.png', '.jpg', '.jpeg', '.gif', '.ico', '.webp', '.bmp', '.pdf', '.zip', '.gz', '.tgz', '.bz2', '.xz', '.7z',
-  '.woff', '.woff2', '.ttf', '.eot', '.otf', '.mp3', '.mp4', '.mov', '.webm', '.jar', '.class', '.so', '.dylib',
-  '.dll', '.exe', '.wasm', '.sqlite', '.db', '.pyc', '.node',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.ico',
+  '.webp',
+  '.bmp',
+  '.pdf',
+  '.zip',
+  '.gz',
+  '.tgz',
+  '.bz2',
+  '.xz',
+  '.7z',
+  '.woff',
+  '.woff2',
+  '.ttf',
+  '.eot',
+  '.otf',
+  '.mp3',
+  '.mp4',
+  '.mov',
+  '.webm',
+  '.jar',
+  '.class',
+  '.so',
+  '.dylib',
+  '.dll',
+  '.exe',
+  '.wasm',
+  '.sqlite',
+  '.db',
+  '.pyc',
+  '.node',
 ]);
-const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'uv.lock', 'Cargo.lock', 'Pipfile.lock', 'bun.lock', 'composer.lock', 'Gemfile.lock']);
+const LOCKFILES = new Set([
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'poetry.lock',
+  'uv.lock',
+  'Cargo.lock',
+  'Pipfile.lock',
+  'bun.lock',
+  'composer.lock',
+  'Gemfile.lock',
+]);
 
-export const MAX_SCAN_FILE_BYTES = 1024 * 1024;
-export const DEFAULT_SCAN_MAX_FILES = 5_000;
-export const DEFAULT_SCAN_MAX_BYTES = 50 * 1024 * 1024;
+const MAX_SCAN_FILE_BYTES = 1024 * 1024;
+const DEFAULT_SCAN_MAX_FILES = 5_000;
+const DEFAULT_SCAN_MAX_BYTES = 50 * 1024 * 1024;
 
 export interface SecretFinding {
   file: string;
@@ -100,7 +143,12 @@ export async function scanForSecrets(
   };
   for (const rel of files) {
     const base = path.posix.basename(rel);
-    if (rel.split('/').slice(0, -1).some((d) => SKIP_DIRS.has(d))) {
+    if (
+      rel
+        .split('/')
+        .slice(0, -1)
+        .some((d) => SKIP_DIRS.has(d))
+    ) {
       result.skipped.excludedDir++;
       continue;
     }

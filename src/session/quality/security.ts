@@ -20,7 +20,7 @@ function kb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
-export function describeScan(scan: SecretScan, source: string): string {
+function describeScan(scan: SecretScan, source: string): string {
   const s = scan.skipped;
   const skipped = [
     s.binary && `${s.binary} binary`,
@@ -29,9 +29,7 @@ export function describeScan(scan: SecretScan, source: string): string {
     s.excludedDir && `${s.excludedDir} in dependency/build dirs`,
     s.unreadable && `${s.unreadable} unreadable`,
   ].filter(Boolean);
-  const cap = scan.notScannedDueToCap
-    ? `; ${scan.notScannedDueToCap} not scanned (cap ${scan.caps.files} files / ${kb(scan.caps.bytes)})`
-    : '';
+  const cap = scan.notScannedDueToCap ? `; ${scan.notScannedDueToCap} not scanned (cap ${scan.caps.files} files / ${kb(scan.caps.bytes)})` : '';
   const files = new Set(scan.findings.map((f) => f.file));
   const where = scan.findings
     .slice(0, 10)
@@ -48,10 +46,7 @@ export function describeScan(scan: SecretScan, source: string): string {
   );
 }
 
-export async function assessSecurity(
-  ctx: ProjectContext,
-  caps: { maxFiles?: number; maxBytes?: number } = {},
-): Promise<DimensionResult> {
+export async function assessSecurity(ctx: ProjectContext, caps: { maxFiles?: number; maxBytes?: number } = {}): Promise<DimensionResult> {
   const tracked = ctx.listing.tracked;
   const source = tracked ? 'tracked' : 'on-disk';
   const scan = await scanForSecrets(ctx.root, tracked ?? ctx.listing.files, caps, ctx.budget);

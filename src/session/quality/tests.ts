@@ -15,8 +15,8 @@ import { buildDimension, pct, plural, round1 } from './dimension.js';
 import type { Check, DimensionResult } from './types.js';
 
 export const TESTS_WEIGHT = 25;
-export const TEST_RATIO_TARGET = 0.5;
-export const COVERAGE_TARGET = 80;
+const TEST_RATIO_TARGET = 0.5;
+const COVERAGE_TARGET = 80;
 const DAY_MS = 86_400_000;
 
 export function assessTests(ctx: ProjectContext): DimensionResult {
@@ -35,10 +35,7 @@ export function assessTests(ctx: ProjectContext): DimensionResult {
       `${plural(counts.test, 'test file')} for ${plural(counts.nonTestSource, 'non-test source file')}` +
       (ratio === null ? '' : ` (ratio ${ratio.toFixed(2)}; full points at ${TEST_RATIO_TARGET.toFixed(2)})`) +
       truncatedNote,
-    advice:
-      counts.test === 0
-        ? 'Add automated tests (no test files found)'
-        : `Add tests: ${counts.test} test files for ${counts.nonTestSource} source files`,
+    advice: counts.test === 0 ? 'Add automated tests (no test files found)' : `Add tests: ${counts.test} test files for ${counts.nonTestSource} source files`,
   });
 
   const cmd = findTestCommand(ctx);
@@ -77,7 +74,7 @@ export function assessTests(ctx: ProjectContext): DimensionResult {
 
 const NPM_PLACEHOLDER = /no test specified/i;
 
-export function findTestCommand(ctx: ProjectContext): string | null {
+function findTestCommand(ctx: ProjectContext): string | null {
   const scripts = asRecord(ctx.packageJson()?.scripts);
   const test = scripts?.test;
   if (typeof test === 'string' && test.trim() !== '' && !NPM_PLACEHOLDER.test(test)) {
@@ -94,6 +91,6 @@ export function findTestCommand(ctx: ProjectContext): string | null {
   return null;
 }
 
-export function clip(s: string, max = 80): string {
+function clip(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

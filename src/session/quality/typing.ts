@@ -53,11 +53,7 @@ export function assessTyping(ctx: ProjectContext, project: ProjectInfo): Dimensi
 }
 
 /** compilerOptions after following `extends` (child options win). */
-export function effectiveCompilerOptions(
-  ctx: ProjectContext,
-  rel: string,
-  chain: string[] = [],
-): Record<string, unknown> | null {
+function effectiveCompilerOptions(ctx: ProjectContext, rel: string, chain: string[] = []): Record<string, unknown> | null {
   if (chain.length > 5 || chain.includes(rel)) return {};
   const json = asRecord(ctx.readJsonc(rel));
   if (!json) return null;
@@ -159,8 +155,7 @@ function pythonChecks(ctx: ProjectContext): Check[] {
   ];
   const truthy = (v: unknown) => v === true || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v));
   const mypyStrict = truthy(py?.values.get('tool.mypy.strict')) || truthy(mypySection?.get('strict'));
-  const mypyUntyped =
-    truthy(py?.values.get('tool.mypy.disallow_untyped_defs')) || truthy(mypySection?.get('disallow_untyped_defs'));
+  const mypyUntyped = truthy(py?.values.get('tool.mypy.disallow_untyped_defs')) || truthy(mypySection?.get('disallow_untyped_defs'));
   const pyrightMode = py?.values.get('tool.pyright.typeCheckingMode') ?? pyrightJson?.typeCheckingMode;
   let points = 0;
   let evidence = 'no strict type-checking setting';

@@ -66,7 +66,9 @@ describe('PostgreSQL store: concurrent writers on one database', { skip: skip ??
     const totals = await b.skillTotals();
     assert.deepEqual(
       Object.fromEntries(totals.map((t) => [t.skill, [t.invocations, t.sessions, t.users]])),
-      Object.fromEntries([...sessionsOf.keys()].map((k) => [k, [inputs.filter((x) => x.skill_name === k).length, sessionsOf.get(k)!.size, usersOf.get(k)!.size]])),
+      Object.fromEntries(
+        [...sessionsOf.keys()].map((k) => [k, [inputs.filter((x) => x.skill_name === k).length, sessionsOf.get(k)!.size, usersOf.get(k)!.size]]),
+      ),
     );
     assert.deepEqual(Object.fromEntries((await a.skillPairs()).map((p) => [`${p.a}|${p.b}`, p.sessions])), Object.fromEntries(pairs));
     assert.equal(await a.sessionCount(), skillsOf.size);

@@ -35,15 +35,20 @@ const UNIQUE_VIOLATION = '23505';
 
 async function assignWith(q: Queryable, exp: Experiment, userHash: string, at: number): Promise<Assignment> {
   const read = () =>
-    q.query<{ variant: string; assigned_at: number }>('SELECT variant, assigned_at FROM ab_assignments WHERE experiment_id = $1 AND user_hash = $2', [exp.id, userHash]);
+    q.query<{ variant: string; assigned_at: number }>('SELECT variant, assigned_at FROM ab_assignments WHERE experiment_id = $1 AND user_hash = $2', [
+      exp.id,
+      userHash,
+    ]);
   const existing = (await read()).rows[0];
   if (existing) return { ...existing, created: false };
   if (exp.status !== 'running') throw stoppedForUsers(exp);
   const variant = assignVariant(exp.name, userHash, exp.variants, exp.traffic_split);
-  const ins = await q.query(
-    'INSERT INTO ab_assignments (experiment_id, user_hash, variant, assigned_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-    [exp.id, userHash, variant, at],
-  );
+  const ins = await q.query('INSERT INTO ab_assignments (experiment_id, user_hash, variant, assigned_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+    exp.id,
+    userHash,
+    variant,
+    at,
+  ]);
   if (ins.rowCount === 1) return { variant, assigned_at: at, created: true };
   const raced = (await read()).rows[0]!; // another instance assigned the user meanwhile
   return { ...raced, created: false };

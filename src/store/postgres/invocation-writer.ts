@@ -187,9 +187,36 @@ export class PgInvocationWriter {
     const ctes: string[] = [];
     const hourly = sorted(d.hourly).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
     ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
-       SELECT * FROM unnest(${arr(hourly.map((h) => h[0]), 'bigint')}, ${arr(hourly.map((h) => h[1]), 'bigint')}, ${arr(hourly.map((h) => h[2].invocations), 'bigint')},
-         ${arr(hourly.map((h) => h[2].successes), 'bigint')}, ${arr(hourly.map((h) => h[2].durationSum), 'float8')}, ${arr(hourly.map((h) => h[2].durationSqSum), 'float8')},
-         ${arr(hourly.map((h) => h[2].lastAt), 'bigint')}, ${arr(hourly.map((h) => h[2].durationMin), 'bigint')}, ${arr(hourly.map((h) => h[2].durationMax), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         hourly.map((h) => h[0]),
+         'bigint',
+       )}, ${arr(
+         hourly.map((h) => h[1]),
+         'bigint',
+       )}, ${arr(
+         hourly.map((h) => h[2].invocations),
+         'bigint',
+       )},
+         ${arr(
+           hourly.map((h) => h[2].successes),
+           'bigint',
+         )}, ${arr(
+           hourly.map((h) => h[2].durationSum),
+           'float8',
+         )}, ${arr(
+           hourly.map((h) => h[2].durationSqSum),
+           'float8',
+         )},
+         ${arr(
+           hourly.map((h) => h[2].lastAt),
+           'bigint',
+         )}, ${arr(
+           hourly.map((h) => h[2].durationMin),
+           'bigint',
+         )}, ${arr(
+           hourly.map((h) => h[2].durationMax),
+           'bigint',
+         )})
        ON CONFLICT (skill_id, hour) DO UPDATE SET invocations = skill_hourly.invocations + excluded.invocations,
          duration_min = LEAST(skill_hourly.duration_min, excluded.duration_min), duration_max = GREATEST(skill_hourly.duration_max, excluded.duration_max),
          successes = skill_hourly.successes + excluded.successes, duration_sum = skill_hourly.duration_sum + excluded.duration_sum,
@@ -199,14 +226,59 @@ export class PgInvocationWriter {
       return sorted(counts).map(([bucket, n]) => [skill, hour, bucket, n] as const);
     });
     ctes.push(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count)
-       SELECT * FROM unnest(${arr(hd.map((x) => x[0]), 'bigint')}, ${arr(hd.map((x) => x[1]), 'bigint')}, ${arr(hd.map((x) => x[2]), 'bigint')}, ${arr(hd.map((x) => x[3]), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         hd.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         hd.map((x) => x[1]),
+         'bigint',
+       )}, ${arr(
+         hd.map((x) => x[2]),
+         'bigint',
+       )}, ${arr(
+         hd.map((x) => x[3]),
+         'bigint',
+       )})
        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`);
     const totals = sorted(d.totals);
     ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max)
-       SELECT * FROM unnest(${arr(totals.map((t) => t[0]), 'bigint')}, ${arr(totals.map((t) => t[1].invocations), 'bigint')}, ${arr(totals.map((t) => t[1].successes), 'bigint')},
-         ${arr(totals.map((t) => t[1].durationSum), 'float8')}, ${arr(totals.map((t) => t[1].durationSqSum), 'float8')}, ${arr(totals.map((t) => t[1].sessions), 'bigint')},
-         ${arr(totals.map((t) => t[1].users), 'bigint')}, ${arr(totals.map((t) => t[1].firstAt), 'bigint')}, ${arr(totals.map((t) => t[1].lastAt), 'bigint')},
-         ${arr(totals.map((t) => t[1].durationMin), 'bigint')}, ${arr(totals.map((t) => t[1].durationMax), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         totals.map((t) => t[0]),
+         'bigint',
+       )}, ${arr(
+         totals.map((t) => t[1].invocations),
+         'bigint',
+       )}, ${arr(
+         totals.map((t) => t[1].successes),
+         'bigint',
+       )},
+         ${arr(
+           totals.map((t) => t[1].durationSum),
+           'float8',
+         )}, ${arr(
+           totals.map((t) => t[1].durationSqSum),
+           'float8',
+         )}, ${arr(
+           totals.map((t) => t[1].sessions),
+           'bigint',
+         )},
+         ${arr(
+           totals.map((t) => t[1].users),
+           'bigint',
+         )}, ${arr(
+           totals.map((t) => t[1].firstAt),
+           'bigint',
+         )}, ${arr(
+           totals.map((t) => t[1].lastAt),
+           'bigint',
+         )},
+         ${arr(
+           totals.map((t) => t[1].durationMin),
+           'bigint',
+         )}, ${arr(
+           totals.map((t) => t[1].durationMax),
+           'bigint',
+         )})
        ON CONFLICT (skill_id) DO UPDATE SET invocations = skill_totals.invocations + excluded.invocations,
          duration_min = LEAST(skill_totals.duration_min, excluded.duration_min), duration_max = GREATEST(skill_totals.duration_max, excluded.duration_max),
          successes = skill_totals.successes + excluded.successes, duration_sum = skill_totals.duration_sum + excluded.duration_sum,
@@ -214,36 +286,114 @@ export class PgInvocationWriter {
          users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`);
     const dur = sorted(d.durations).flatMap(([skill, counts]) => sorted(counts).map(([bucket, n]) => [skill, bucket, n] as const));
     ctes.push(`INSERT INTO skill_durations (skill_id, bucket, count)
-       SELECT * FROM unnest(${arr(dur.map((x) => x[0]), 'bigint')}, ${arr(dur.map((x) => x[1]), 'bigint')}, ${arr(dur.map((x) => x[2]), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         dur.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         dur.map((x) => x[1]),
+         'bigint',
+       )}, ${arr(
+         dur.map((x) => x[2]),
+         'bigint',
+       )})
        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`);
     const ph = [...d.phases].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
     ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled)
-       SELECT * FROM unnest(${arr(ph.map((x) => x.skillId), 'bigint')}, ${arr(ph.map((x) => x.phase), 'text')}, ${arr(ph.map((x) => (x.completed ? 1 : 0)), 'int')},
-         ${arr(ph.map((x) => x.acc.invocations), 'bigint')}, ${arr(ph.map((x) => x.acc.durationSum), 'float8')}, ${arr(ph.map((x) => x.backfilled), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         ph.map((x) => x.skillId),
+         'bigint',
+       )}, ${arr(
+         ph.map((x) => x.phase),
+         'text',
+       )}, ${arr(
+         ph.map((x) => (x.completed ? 1 : 0)),
+         'int',
+       )},
+         ${arr(
+           ph.map((x) => x.acc.invocations),
+           'bigint',
+         )}, ${arr(
+           ph.map((x) => x.acc.durationSum),
+           'float8',
+         )}, ${arr(
+           ph.map((x) => x.backfilled),
+           'bigint',
+         )})
        ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET invocations = skill_phase_totals.invocations + excluded.invocations,
          duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum, backfilled = skill_phase_totals.backfilled + excluded.backfilled`);
     const usr = sorted(d.userSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
     ctes.push(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at)
-       SELECT * FROM unnest(${arr(usr.map((x) => x[0]), 'bigint')}, ${arr(usr.map((x) => x[1]), 'bigint')}, ${arr(usr.map((x) => x[2].invocations), 'bigint')},
-         ${arr(usr.map((x) => x[2].successes), 'bigint')}, ${arr(usr.map((x) => x[2].lastAt), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         usr.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         usr.map((x) => x[1]),
+         'bigint',
+       )}, ${arr(
+         usr.map((x) => x[2].invocations),
+         'bigint',
+       )},
+         ${arr(
+           usr.map((x) => x[2].successes),
+           'bigint',
+         )}, ${arr(
+           usr.map((x) => x[2].lastAt),
+           'bigint',
+         )})
        ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = user_skill_stats.invocations + excluded.invocations,
          successes = user_skill_stats.successes + excluded.successes, last_at = GREATEST(user_skill_stats.last_at, excluded.last_at)`);
     const ssk = sorted(d.sessionSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
     ctes.push(`INSERT INTO session_skills (session_id, skill_id, invocations, successes)
-       SELECT * FROM unnest(${arr(ssk.map((x) => x[0]), 'bigint')}, ${arr(ssk.map((x) => x[1]), 'bigint')}, ${arr(ssk.map((x) => x[2].invocations), 'bigint')}, ${arr(ssk.map((x) => x[2].successes), 'bigint')})
+       SELECT * FROM unnest(${arr(
+         ssk.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         ssk.map((x) => x[1]),
+         'bigint',
+       )}, ${arr(
+         ssk.map((x) => x[2].invocations),
+         'bigint',
+       )}, ${arr(
+         ssk.map((x) => x[2].successes),
+         'bigint',
+       )})
        ON CONFLICT (session_id, skill_id) DO UPDATE SET invocations = session_skills.invocations + excluded.invocations,
          successes = session_skills.successes + excluded.successes`);
     if (d.pairs.size > 0) {
       const pr = sorted(d.pairs).map(([k, n]) => [...splitKey(k, SKILL_SPACE), n] as const);
       ctes.push(`INSERT INTO skill_pairs (skill_a, skill_b, sessions)
-         SELECT * FROM unnest(${arr(pr.map((x) => x[0]), 'bigint')}, ${arr(pr.map((x) => x[1]), 'bigint')}, ${arr(pr.map((x) => x[2]), 'bigint')})
+         SELECT * FROM unnest(${arr(
+           pr.map((x) => x[0]),
+           'bigint',
+         )}, ${arr(
+           pr.map((x) => x[1]),
+           'bigint',
+         )}, ${arr(
+           pr.map((x) => x[2]),
+           'bigint',
+         )})
          ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = skill_pairs.sessions + excluded.sessions`);
     }
     const se = sorted(d.sessions);
     ctes.push(`UPDATE sessions s SET invocations = s.invocations + x.n, successes = s.successes + x.ok,
          first_at = LEAST(s.first_at, x.f), last_at = GREATEST(s.last_at, x.l)
-       FROM unnest(${arr(se.map((x) => x[0]), 'bigint')}, ${arr(se.map((x) => x[1].invocations), 'bigint')}, ${arr(se.map((x) => x[1].successes), 'bigint')},
-         ${arr(se.map((x) => x[1].firstAt), 'bigint')}, ${arr(se.map((x) => x[1].lastAt), 'bigint')}) AS x(id, n, ok, f, l) WHERE s.id = x.id`);
+       FROM unnest(${arr(
+         se.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         se.map((x) => x[1].invocations),
+         'bigint',
+       )}, ${arr(
+         se.map((x) => x[1].successes),
+         'bigint',
+       )},
+         ${arr(
+           se.map((x) => x[1].firstAt),
+           'bigint',
+         )}, ${arr(
+           se.map((x) => x[1].lastAt),
+           'bigint',
+         )}) AS x(id, n, ok, f, l) WHERE s.id = x.id`);
     // Every data-modifying CTE runs exactly once, referenced or not; they touch different tables.
     await client.query(`WITH ${ctes.map((c, i) => `u${i} AS (${c})`).join(',\n')} SELECT 1`, params);
     return { ids, inserted: rows.length, duplicates: batch.length - rows.length };

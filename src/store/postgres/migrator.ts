@@ -87,12 +87,23 @@ export class PgMigrator {
         try {
           await client.query('BEGIN');
           await client.query(up ? m.up : m.down);
-          if (up) await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, Date.now()]);
+          if (up)
+            await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [
+              m.version,
+              m.name,
+              m.checksum,
+              Date.now(),
+            ]);
           else await client.query('DELETE FROM schema_migrations WHERE version = $1', [m.version]);
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new AppError('STORE_UNAVAILABLE', `migration ${label(m.version, m.name)} (${up ? 'up' : 'down'}) failed: ${(err as Error).message}`, {}, { cause: err });
+          throw new AppError(
+            'STORE_UNAVAILABLE',
+            `migration ${label(m.version, m.name)} (${up ? 'up' : 'down'}) failed: ${(err as Error).message}`,
+            {},
+            { cause: err },
+          );
         }
         steps.push({ version: m.version, name: m.name, direction: up ? 'up' : 'down' });
         current += up ? 1 : -1;

@@ -64,10 +64,10 @@ export class PgModelStore implements ModelStore {
   async trainingSamples(query: SampleQuery): Promise<TrainingSamples> {
     checkSampleLimit(query.limit);
     const until = query.untilMs ?? Number.MAX_SAFE_INTEGER;
-    const { rows: count } = await this.pool.query<{ n: number }>(
-      'SELECT count(*) AS n FROM skill_invocations WHERE invoked_at >= $1 AND invoked_at < $2',
-      [query.sinceMs, until],
-    );
+    const { rows: count } = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM skill_invocations WHERE invoked_at >= $1 AND invoked_at < $2', [
+      query.sinceMs,
+      until,
+    ]);
     const windowTotal = count[0]!.n;
     const stride = Math.max(1, Math.ceil(windowTotal / query.limit));
     const { rows } = await this.pool.query(

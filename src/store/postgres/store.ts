@@ -5,7 +5,17 @@
  */
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
-import { type HourRange, type InvocationStore, type InvocationTail, type NormalizedInvocation, type PhaseTotal, type SessionSummary, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import {
+  type HourRange,
+  type InvocationStore,
+  type InvocationTail,
+  type NormalizedInvocation,
+  type PhaseTotal,
+  type SessionSummary,
+  STATS_TABLES,
+  type StoreStats,
+  type WriteResult,
+} from '../types.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { PgInvocationWriter } from './invocation-writer.js';
@@ -14,10 +24,8 @@ import { PgMigrator } from './migrator.js';
 import { createPgPool, redactUrl } from './pool.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
-
 const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS "durationSum",
   h.duration_sq_sum AS "durationSqSum", h.last_at AS "lastAt"`;
-
 
 export class PgStore implements InvocationStore {
   readonly migrator: PgMigrator;
@@ -66,10 +74,16 @@ export class PgStore implements InvocationStore {
 
   async hourlyRollups(range: HourRange): Promise<HourlyRollup[]> {
     const { rows } = range.skills
-      ? await this.pool.query(`SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-          WHERE s.name = ANY($1) AND h.hour BETWEEN $2 AND $3 ORDER BY s.name COLLATE "C", h.hour`, [range.skills, range.fromHour, range.toHour])
-      : await this.pool.query(`SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-          WHERE h.hour BETWEEN $1 AND $2 ORDER BY s.name COLLATE "C", h.hour`, [range.fromHour, range.toHour]);
+      ? await this.pool.query(
+          `SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+          WHERE s.name = ANY($1) AND h.hour BETWEEN $2 AND $3 ORDER BY s.name COLLATE "C", h.hour`,
+          [range.skills, range.fromHour, range.toHour],
+        )
+      : await this.pool.query(
+          `SELECT ${HOURLY_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+          WHERE h.hour BETWEEN $1 AND $2 ORDER BY s.name COLLATE "C", h.hour`,
+          [range.fromHour, range.toHour],
+        );
     return rows as HourlyRollup[];
   }
 

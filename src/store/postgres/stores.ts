@@ -26,7 +26,10 @@ export interface PgStoreOptions extends StoreOptions {
 }
 
 export async function openPgStores(url: string, opts: PgStoreOptions = {}): Promise<Stores> {
-  const store = await PgStore.open(url, { ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}) });
+  const store = await PgStore.open(url, {
+    ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
+    ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
+  });
   const { pool, location } = store;
   let userSalt: string | null = null;
   try {

@@ -54,8 +54,17 @@ describe('AnalyticsQueries', async () => {
       it('sums each skill over the last N hours ending now, edges included', async () => {
         // Last hour = [11:30:00.000, 12:30:00.000]: a 30 ms (failed, at 11:30 exactly) + 20 ms; b 5 ms;
         // d only 50 ms (40 ms is 61 minutes old); e 60 ms + 70 ms (failed). Hour of 11:30 = H - 1.
-        const row = (skill: string, invocations: number, successes: number, sum: number, sq: number, lastAt: number, min: number, max: number) =>
-          ({ skill, hour: H - 1, invocations, successes, durationSum: sum, durationSqSum: sq, lastAt, durationMin: min, durationMax: max });
+        const row = (skill: string, invocations: number, successes: number, sum: number, sq: number, lastAt: number, min: number, max: number) => ({
+          skill,
+          hour: H - 1,
+          invocations,
+          successes,
+          durationSum: sum,
+          durationSqSum: sq,
+          lastAt,
+          durationMin: min,
+          durationMax: max,
+        });
         assert.deepEqual(await q.windowTotals(win(1)), [
           row('a', 2, 1, 50, 900 + 400, NOW, 20, 30),
           row('b', 1, 1, 5, 25, NOW - HOUR_MS, 5, 5),
@@ -65,12 +74,20 @@ describe('AnalyticsQueries', async () => {
         // 0.25 h = exactly the last 15 minutes, [12:15:00.000, 12:30:00.000]: a 20 ms and e 60 ms only.
         assert.deepEqual(
           (await q.windowTotals(win(0.25))).map((r) => [r.skill, r.hour, r.invocations, r.durationSum]),
-          [['a', H, 1, 20], ['e', H, 1, 60]],
+          [
+            ['a', H, 1, 20],
+            ['e', H, 1, 60],
+          ],
         );
         // 2.5 h = [10:00, 12:30]: whole hours 10 and 11 plus the current hour.
         assert.deepEqual(
           (await q.windowTotals(win(2.5))).map((r) => [r.skill, r.invocations, r.durationSum]),
-          [['a', 3, 60], ['b', 1, 5], ['d', 2, 90], ['e', 2, 130]],
+          [
+            ['a', 3, 60],
+            ['b', 1, 5],
+            ['d', 2, 90],
+            ['e', 2, 130],
+          ],
         );
         // The 4 hours before the last hour: [07:30:00.000, 11:29:59.999].
         const before = windowBefore(win(1), 4);
@@ -78,7 +95,12 @@ describe('AnalyticsQueries', async () => {
         assert.equal(before.window.to, '2025-06-10T11:29:59.999Z');
         assert.deepEqual(
           (await q.windowTotals(before)).map((r) => [r.skill, r.invocations, r.durationSum]),
-          [['a', 1, 10], ['b', 1, 7], ['c', 1, 1], ['d', 1, 40]],
+          [
+            ['a', 1, 10],
+            ['b', 1, 7],
+            ['c', 1, 1],
+            ['d', 1, 40],
+          ],
         );
         assert.deepEqual(await q.windowTotals(rollingWindow(NOW + 10 * HOUR_MS, 1)), []);
       });
@@ -102,10 +124,23 @@ describe('AnalyticsQueries', async () => {
         await testTracker(b.store, () => NOW).tracker.trackBatch([inv2('a', 80, NOW + 4 * MIN)]);
         assert.deepEqual(
           (await q.windowTotals(win(1))).map((r) => [r.skill, r.invocations, r.durationSum, r.lastAt]),
-          [['a', 2, 50, NOW], ['b', 1, 5, NOW - HOUR_MS], ['d', 1, 50, NOW - 59 * MIN], ['e', 2, 130, NOW - 15 * MIN]],
+          [
+            ['a', 2, 50, NOW],
+            ['b', 1, 5, NOW - HOUR_MS],
+            ['d', 1, 50, NOW - 59 * MIN],
+            ['e', 2, 130, NOW - 15 * MIN],
+          ],
         );
         const hist = await q.windowHistograms(win(1), ['a']);
-        assert.deepEqual(hist, [{ skill: 'a', buckets: [{ bucket: 150, count: 1 }, { bucket: 171, count: 1 }] }]);
+        assert.deepEqual(hist, [
+          {
+            skill: 'a',
+            buckets: [
+              { bucket: 150, count: 1 },
+              { bucket: 171, count: 1 },
+            ],
+          },
+        ]);
       });
 
       it('lists pairs by minimum co-occurrence and by skill', async () => {
@@ -125,7 +160,15 @@ describe('AnalyticsQueries', async () => {
       it('sorts skill names by byte order on every back-end', async () => {
         // "B" (0x42) < "a" (0x61) < "b" in byte order; a locale collation would put "a" first.
         await testTracker(b.store, () => NOW).tracker.trackBatch(
-          ['b', 'B'].map((skill) => ({ skill_name: skill, user_id: 'u', session_id: 's3', workflow_phase: 'testing', completed: true, duration_ms: 1, invoked_at: NOW - 1 })),
+          ['b', 'B'].map((skill) => ({
+            skill_name: skill,
+            user_id: 'u',
+            session_id: 's3',
+            workflow_phase: 'testing',
+            completed: true,
+            duration_ms: 1,
+            invoked_at: NOW - 1,
+          })),
         );
         assert.deepEqual(
           (await q.windowTotals(win(0.5))).map((r) => r.skill),

@@ -66,12 +66,23 @@ describe('AnalyticsRecords', async () => {
         const saved = await records.saveAnomalies(
           [
             anomaly('deploy', T0),
-            anomaly('lint', T0, { metric: 'duration', baseline_value: 1000, observed_value: 1070, deviation_score: 2.19, direction: 'up', severity: 'warning' }),
+            anomaly('lint', T0, {
+              metric: 'duration',
+              baseline_value: 1000,
+              observed_value: 1070,
+              deviation_score: 2.19,
+              direction: 'up',
+              severity: 'warning',
+            }),
             anomaly('never-seen', T0),
           ],
           24,
         );
-        assert.deepEqual(saved.map((a) => a.skill_name), ['deploy', 'lint'], 'the unknown skill is skipped');
+        assert.deepEqual(
+          saved.map((a) => a.skill_name),
+          ['deploy', 'lint'],
+          'the unknown skill is skipped',
+        );
         await records.saveAnomalies([anomaly('deploy', T0 + 60_000, { deviation_score: 7, direction: 'up' })], 6);
 
         const all = await records.recentAnomalies({ limit: 10 });
@@ -109,8 +120,7 @@ describe('AnalyticsRecords', async () => {
 
       it('stores an ongoing anomaly once per window, and again when its severity rises', async () => {
         const t = T0 + 30 * 24 * 3_600_000; // clear of the other tests' rows
-        const warn = (at: number, over: Partial<AnomalyEvent> = {}) =>
-          anomaly('x', at, { metric: 'duration', direction: 'up', severity: 'warning', ...over });
+        const warn = (at: number, over: Partial<AnomalyEvent> = {}) => anomaly('x', at, { metric: 'duration', direction: 'up', severity: 'warning', ...over });
         const count = async () => (await records.recentAnomalies({ sinceMs: t, limit: 100 })).filter((a) => a.skill_name === 'x').length;
 
         assert.equal((await records.saveAnomalies([warn(t)], 2)).length, 1);
@@ -130,7 +140,10 @@ describe('AnalyticsRecords', async () => {
         assert.equal((await records.saveAnomalies([y(t + 899_000)], 0.25)).length, 0);
         assert.equal((await records.saveAnomalies([y(t + 901_000)], 0.25)).length, 1);
         const ys = (await records.recentAnomalies({ sinceMs: t, limit: 100 })).filter((a) => a.skill_name === 'y');
-        assert.deepEqual(ys.map((a) => a.window_hours), [0.25, 0.25]);
+        assert.deepEqual(
+          ys.map((a) => a.window_hours),
+          [0.25, 0.25],
+        );
       });
 
       it('replaces community baselines as a whole and reads them back', async () => {

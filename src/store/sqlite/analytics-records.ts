@@ -24,7 +24,7 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
   private readonly saveAnomaliesTx;
   private readonly replaceBaselinesTx;
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       // INSERT … SELECT: a skill name unknown to the store inserts nothing instead of failing.
@@ -50,8 +50,19 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
       rows.filter(
         (r) =>
           this.stmts.insertAnomaly.run(
-            r.detected_at, r.metric, r.baseline_value, r.observed_value, r.deviation_score, r.direction, r.severity,
-            windowHours, r.skill_name, r.metric, r.direction, r.detected_at - Math.round(windowHours * HOUR_MS), r.severity,
+            r.detected_at,
+            r.metric,
+            r.baseline_value,
+            r.observed_value,
+            r.deviation_score,
+            r.direction,
+            r.severity,
+            windowHours,
+            r.skill_name,
+            r.metric,
+            r.direction,
+            r.detected_at - Math.round(windowHours * HOUR_MS),
+            r.severity,
           ).changes === 1,
       ),
     );
@@ -60,8 +71,16 @@ export class SqliteAnalyticsRecords implements AnalyticsRecords {
       let saved = 0;
       for (const r of rows) {
         saved += this.stmts.insertBaseline.run(
-          computedAt, r.invocations, r.users, r.success_rate, r.mean_duration_ms, r.p50_duration_ms,
-          r.p95_duration_ms, r.effectiveness_score, r.effectiveness_percentile, r.skill_name,
+          computedAt,
+          r.invocations,
+          r.users,
+          r.success_rate,
+          r.mean_duration_ms,
+          r.p50_duration_ms,
+          r.p95_duration_ms,
+          r.effectiveness_score,
+          r.effectiveness_percentile,
+          r.skill_name,
         ).changes;
       }
       return saved;

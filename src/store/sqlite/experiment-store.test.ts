@@ -108,7 +108,10 @@ describe('ExperimentStore', async () => {
         assert.ok(Math.abs(cmp.p_value! - 0.0170717) < 1e-6, `p ${cmp.p_value}`);
         assert.equal(cmp.lift, 1); // (6 − 3) / 3
         assert.equal(results.winner, 'treatment'); // p < 0.05 and n = 5 >= min 5
-        assert.deepEqual([...assigned].sort(), [['control', 1], ['treatment', 1]]);
+        assert.deepEqual([...assigned].sort(), [
+          ['control', 1],
+          ['treatment', 1],
+        ]);
       });
 
       it('names no winner below the minimum sample size, even when significant', async () => {

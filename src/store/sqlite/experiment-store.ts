@@ -60,14 +60,12 @@ export class SqliteExperimentStore implements ExperimentStore {
       this.stmts.insertAssignment.run(exp.id, userHash, variant, at);
       return { variant, assigned_at: at, created: true };
     });
-    this.recordTx = db.transaction(
-      (exp: Experiment, userHash: string, value: number, at: number, variant: string | undefined): RecordedOutcome => {
-        const a = this.assignTx(exp, userHash, at);
-        if (variant !== undefined && variant !== a.variant) throw wrongVariant(a.variant);
-        const id = this.stmts.insertOutcome.run(exp.id, userHash, a.variant, value, at).lastInsertRowid;
-        return { outcome_id: Number(id), variant: a.variant, assigned_now: a.created };
-      },
-    );
+    this.recordTx = db.transaction((exp: Experiment, userHash: string, value: number, at: number, variant: string | undefined): RecordedOutcome => {
+      const a = this.assignTx(exp, userHash, at);
+      if (variant !== undefined && variant !== a.variant) throw wrongVariant(a.variant);
+      const id = this.stmts.insertOutcome.run(exp.id, userHash, a.variant, value, at).lastInsertRowid;
+      return { outcome_id: Number(id), variant: a.variant, assigned_now: a.created };
+    });
   }
 
   async create(input: NewExperiment, createdAt: number): Promise<Experiment> {

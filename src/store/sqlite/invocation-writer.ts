@@ -16,14 +16,18 @@ export class InvocationWriter {
   private readonly stmts;
   private readonly writeTx;
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
-      insertSkill: p('INSERT INTO skills (name, category_id, modality_id, first_seen_at) VALUES (?, (SELECT id FROM skill_categories WHERE name = ?), (SELECT id FROM skill_modalities WHERE name = ?), ?) ON CONFLICT (name) DO NOTHING'),
+      insertSkill: p(
+        'INSERT INTO skills (name, category_id, modality_id, first_seen_at) VALUES (?, (SELECT id FROM skill_categories WHERE name = ?), (SELECT id FROM skill_modalities WHERE name = ?), ?) ON CONFLICT (name) DO NOTHING',
+      ),
       skillId: p('SELECT id FROM skills WHERE name = ?').pluck(),
       insertUser: p('INSERT INTO users (user_hash) VALUES (?) ON CONFLICT (user_hash) DO NOTHING'),
       userId: p('SELECT id FROM users WHERE user_hash = ?').pluck(),
-      insertSession: p('INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_key) DO NOTHING'),
+      insertSession: p(
+        'INSERT INTO sessions (session_key, user_id, project, agent, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
+      ),
       sessionId: p('SELECT id FROM sessions WHERE session_key = ?').pluck(),
       insertInvocation: p(`INSERT INTO skill_invocations
         (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
@@ -131,8 +135,19 @@ export class InvocationWriter {
       const userId = this.internUser(inv.userHash, freshUsers);
       const sessionId = this.internSession(inv, userId, freshSessions);
       const info = s.insertInvocation.run(
-        inv.id, skillId, sessionId, userId, inv.workflowPhase, inv.completed ? 1 : 0, inv.durationMs,
-        inv.errorType, inv.invokedAt, inv.project, inv.agent, inv.metadata, inv.dedupeKey,
+        inv.id,
+        skillId,
+        sessionId,
+        userId,
+        inv.workflowPhase,
+        inv.completed ? 1 : 0,
+        inv.durationMs,
+        inv.errorType,
+        inv.invokedAt,
+        inv.project,
+        inv.agent,
+        inv.metadata,
+        inv.dedupeKey,
       );
       if (info.changes === 0) {
         duplicates++;
@@ -157,8 +172,7 @@ export class InvocationWriter {
       for (const [bucket, n] of counts) s.upHourlyDur.run(skill, hour, bucket, n);
     }
     for (const [skill, a] of d.totals) {
-      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt,
-        a.durationMin, a.durationMax);
+      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax);
     }
     for (const [skill, counts] of d.durations) for (const [bucket, n] of counts) s.upDurations.run(skill, bucket, n);
     for (const { skillId, phase, completed, acc, backfilled } of d.phases.values()) {

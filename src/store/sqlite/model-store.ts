@@ -45,8 +45,7 @@ export class SqliteModelStore implements ModelStore {
     };
     this.saveTx = db.transaction((m: NewModel): number => {
       const id = Number(
-        this.stmts.insert.run(m.trainedAt, m.windowDays, m.samples, m.accuracy, JSON.stringify(m.report), JSON.stringify(m.model))
-          .lastInsertRowid,
+        this.stmts.insert.run(m.trainedAt, m.windowDays, m.samples, m.accuracy, JSON.stringify(m.report), JSON.stringify(m.model)).lastInsertRowid,
       );
       this.stmts.prune.run(this.keep);
       return id;

@@ -38,38 +38,80 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
   const out: RollupMismatch[] = [];
   const q = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
 
-  compare('skill_hourly', keyed(q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
-      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`), 2),
-    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2), out);
+  compare(
+    'skill_hourly',
+    keyed(
+      q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
+      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`),
+      2,
+    ),
+    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
+    out,
+  );
 
-  compare('skill_totals', keyed(q(`SELECT skill_id, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms),
+  compare(
+    'skill_totals',
+    keyed(
+      q(`SELECT skill_id, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms),
       count(DISTINCT session_id), count(DISTINCT user_id), min(invoked_at), max(invoked_at), min(duration_ms), max(duration_ms)
-      FROM skill_invocations GROUP BY 1`), 1),
-    keyed(q(`SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max
-      FROM skill_totals`), 1), out);
+      FROM skill_invocations GROUP BY 1`),
+      1,
+    ),
+    keyed(
+      q(`SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max
+      FROM skill_totals`),
+      1,
+    ),
+    out,
+  );
 
-  compare('skill_phase_totals', keyed(q(`SELECT skill_id, workflow_phase, completed, count(*), sum(duration_ms) FROM skill_invocations GROUP BY 1, 2, 3`), 3),
-    keyed(q('SELECT skill_id, workflow_phase, completed, invocations, duration_sum FROM skill_phase_totals'), 3), out);
+  compare(
+    'skill_phase_totals',
+    keyed(q(`SELECT skill_id, workflow_phase, completed, count(*), sum(duration_ms) FROM skill_invocations GROUP BY 1, 2, 3`), 3),
+    keyed(q('SELECT skill_id, workflow_phase, completed, invocations, duration_sum FROM skill_phase_totals'), 3),
+    out,
+  );
 
-  compare('user_skill_stats', keyed(q(`SELECT user_id, skill_id, count(*), sum(completed), max(invoked_at) FROM skill_invocations GROUP BY 1, 2`), 2),
-    keyed(q('SELECT user_id, skill_id, invocations, successes, last_at FROM user_skill_stats'), 2), out);
+  compare(
+    'user_skill_stats',
+    keyed(q(`SELECT user_id, skill_id, count(*), sum(completed), max(invoked_at) FROM skill_invocations GROUP BY 1, 2`), 2),
+    keyed(q('SELECT user_id, skill_id, invocations, successes, last_at FROM user_skill_stats'), 2),
+    out,
+  );
 
-  compare('session_skills', keyed(q(`SELECT session_id, skill_id, count(*), sum(completed) FROM skill_invocations GROUP BY 1, 2`), 2),
-    keyed(q('SELECT session_id, skill_id, invocations, successes FROM session_skills'), 2), out);
+  compare(
+    'session_skills',
+    keyed(q(`SELECT session_id, skill_id, count(*), sum(completed) FROM skill_invocations GROUP BY 1, 2`), 2),
+    keyed(q('SELECT session_id, skill_id, invocations, successes FROM session_skills'), 2),
+    out,
+  );
 
-  compare('sessions', keyed(q(`SELECT session_id, count(*), sum(completed), min(invoked_at), max(invoked_at) FROM skill_invocations GROUP BY 1`), 1),
-    keyed(q('SELECT id, invocations, successes, first_at, last_at FROM sessions WHERE invocations > 0'), 1), out);
+  compare(
+    'sessions',
+    keyed(q(`SELECT session_id, count(*), sum(completed), min(invoked_at), max(invoked_at) FROM skill_invocations GROUP BY 1`), 1),
+    keyed(q('SELECT id, invocations, successes, first_at, last_at FROM sessions WHERE invocations > 0'), 1),
+    out,
+  );
 
-  compare('skill_pairs', keyed(q(`SELECT a.skill_id, b.skill_id, count(*) FROM
+  compare(
+    'skill_pairs',
+    keyed(
+      q(`SELECT a.skill_id, b.skill_id, count(*) FROM
       (SELECT DISTINCT session_id, skill_id FROM skill_invocations) a
       JOIN (SELECT DISTINCT session_id, skill_id FROM skill_invocations) b ON a.session_id = b.session_id AND a.skill_id < b.skill_id
-      GROUP BY 1, 2`), 2),
-    keyed(q('SELECT skill_a, skill_b, sessions FROM skill_pairs'), 2), out);
+      GROUP BY 1, 2`),
+      2,
+    ),
+    keyed(q('SELECT skill_a, skill_b, sessions FROM skill_pairs'), 2),
+    out,
+  );
 
   // Histograms: bucketing is done in JS, so recompute them in JS.
   const hourlyHist = new Map<string, unknown[]>();
   const totalHist = new Map<string, unknown[]>();
-  for (const [skill, at, ms] of db.prepare('SELECT skill_id, invoked_at, duration_ms FROM skill_invocations').raw().iterate() as Iterable<[number, number, number]>) {
+  for (const [skill, at, ms] of db.prepare('SELECT skill_id, invoked_at, duration_ms FROM skill_invocations').raw().iterate() as Iterable<
+    [number, number, number]
+  >) {
     const b = durationBucket(ms);
     const hk = `${skill}:${Math.floor(at / 3600000)}:${b}`;
     hourlyHist.set(hk, [((hourlyHist.get(hk)?.[0] as number) ?? 0) + 1]);

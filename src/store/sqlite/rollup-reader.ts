@@ -11,7 +11,7 @@ import { groupHistograms, type HistRow } from '../window-histograms.js';
 export class RollupReader {
   private readonly stmts;
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       hourly: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS durationSum,

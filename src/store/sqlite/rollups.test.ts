@@ -105,7 +105,10 @@ describe('rollup reader', () => {
       ]);
       // y pairs with x (s1) and z (s2); x only with y.
       assert.deepEqual((await t.store.skillPairs('y')).map((p) => `${p.a}-${p.b}`).sort(), ['x-y', 'y-z']);
-      assert.deepEqual((await t.store.skillPairs('x')).map((p) => `${p.a}-${p.b}`), ['x-y']);
+      assert.deepEqual(
+        (await t.store.skillPairs('x')).map((p) => `${p.a}-${p.b}`),
+        ['x-y'],
+      );
     } finally {
       await t.dispose();
     }

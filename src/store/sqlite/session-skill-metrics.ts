@@ -22,9 +22,7 @@ export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSk
           GROUP BY s.id ORDER BY n DESC, s.name`,
       )
       .all(...params) as { skillId: number; skill: string; n: number; failures: number }[];
-    const median = db.prepare(
-      `SELECT i.duration_ms AS d FROM skill_invocations i WHERE i.skill_id = ? AND ${where} ORDER BY i.duration_ms LIMIT 1 OFFSET ?`,
-    );
+    const median = db.prepare(`SELECT i.duration_ms AS d FROM skill_invocations i WHERE i.skill_id = ? AND ${where} ORDER BY i.duration_ms LIMIT 1 OFFSET ?`);
     const invocations = groups.reduce((s, g) => s + g.n, 0);
     const failures = groups.reduce((s, g) => s + g.failures, 0);
     return {
