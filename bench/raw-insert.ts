@@ -13,7 +13,7 @@ import { createApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { openDatabase } from '../src/store/database.js';
-import { Migrator } from '../src/store/migrator.js';
+import { Migrator } from '../src/store/sqlite/migrator.js';
 import { generateDemoInvocations } from '../src/tracking/demo-data.js';
 import type { InvocationInput } from '../src/tracking/invocation-input.js';
 import { createUlidFactory } from '../src/tracking/ulid.js';

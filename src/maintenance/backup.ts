@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 import { openDatabase, type SqliteDb } from '../store/database.js';
-import { loadMigrations, Migrator, migrationsDir } from '../store/migrator.js';
+import { Migrator } from '../store/sqlite/migrator.js';
+import { loadMigrations, migrationsDir } from '../store/migrations.js';
 
 export interface VerifiedCopy {
   file: string;

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { openDatabase } from '../store/database.js';
-import { Migrator } from '../store/migrator.js';
+import { Migrator } from '../store/sqlite/migrator.js';
 import { SALT_FILE } from '../store/salt.js';
 import { verifyRollups } from '../store/sqlite/rollup-check.js';
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
-import { Migrator } from '../store/migrator.js';
+import { Migrator } from '../store/sqlite/migrator.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { ftsExpression, SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
 import { contentHash, createReflectionService, normaliseTags, searchTerms, type ReflectionService } from './reflection-service.js';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openDatabase } from '../store/database.js';
-import { Migrator } from '../store/migrator.js';
+import { Migrator } from '../store/sqlite/migrator.js';
 import { git, makeBareProject, makeRichProject, removeDir, tempDir } from './fixture-projects.js';
 import { renderCheckpointMarkdown, renderStartMarkdown, renderStatusMarkdown } from './report-markdown.js';
 import { SessionManager, type SessionManagerOptions } from './session-manager.js';

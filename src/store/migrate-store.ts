@@ -21,7 +21,7 @@
 import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { SqliteDb } from './database.js';
-import { Migrator } from './migrator.js';
+import { Migrator } from './sqlite/migrator.js';
 import { inTransaction } from './postgres/pool.js';
 import { USER_SALT_KEY } from './postgres/settings.js';
 import type { PgStore } from './postgres/store.js';

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createTestApp } from '../testing/harness.js';
 import { openDatabase } from './database.js';
-import { loadMigrations, Migrator, migrationsDir } from './migrator.js';
+import { Migrator } from './sqlite/migrator.js';
+import { loadMigrations, migrationsDir } from './migrations.js';
 import { verifyRollups } from './sqlite/rollup-check.js';
 
 function tables(db: ReturnType<typeof openDatabase>): string[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from './database.js';
-import { Migrator } from './migrator.js';
+import { Migrator } from './sqlite/migrator.js';
 import { testBackends } from '../testing/backends.js';
 import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { createCliContext } from '../context.js';
 import { makeBareProject, makeRichProject, removeDir, tempDir } from '../../session/fixture-projects.js';
 import { openDatabase } from '../../store/database.js';
-import { Migrator } from '../../store/migrator.js';
+import { Migrator } from '../../store/sqlite/migrator.js';
 import { registerCheckpointCommand } from './checkpoint.js';
 
 async function run(args: string[], dataDir: string, cwd: string): Promise<{ out: string; err: string }> {

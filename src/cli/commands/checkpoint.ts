@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
@@ -6,23 +5,9 @@ import { createLogger } from '../../logger.js';
 import { checkpointJson } from '../../session/report-json.js';
 import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { SessionManager } from '../../session/session-manager.js';
-import { createSqlSessionSkillMetrics } from '../../store/sqlite/session-skill-metrics.js';
-import { readSqliteStorageStats } from '../../store/sqlite/storage-stats.js';
-import { openDatabase } from '../../store/database.js';
-import { STORAGE_TABLES, type Stores } from '../../store/stores.js';
+import { openStoreViews } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { fieldFlags } from '../flags.js';
-
-function readOnlySqlite(dbPath: string): Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> {
-  const db = openDatabase(dbPath, { readonly: true });
-  return {
-    sessionSkillMetrics: createSqlSessionSkillMetrics(db),
-    storageStats: async () => readSqliteStorageStats(db, dbPath, STORAGE_TABLES),
-    close: async () => {
-      db.close();
-    },
-  };
-}
 
 export function registerCheckpointCommand(program: Command, ctx: CliContext): void {
   const command = program
@@ -40,11 +25,7 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
       const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
       // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
-      let stores: Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null = null;
-      if (config.store.kind === 'postgres') {
-        const { openPgStores } = await import('../../store/postgres/stores.js');
-        stores = await openPgStores(config.store.url, { migrate: false, poolSize: 2 });
-      } else if (fs.existsSync(config.dbPath)) stores = readOnlySqlite(config.dbPath);
+      const stores = await openStoreViews(config);
       try {
         const sessions = new SessionManager({
           dataDir: config.dataDir,

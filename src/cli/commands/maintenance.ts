@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { backupDatabase, restoreDatabase } from '../../maintenance/backup.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
-import { Migrator } from '../../store/migrator.js';
+import { Migrator } from '../../store/sqlite/migrator.js';
 import { formatBytes } from '../../format-bytes.js';
 import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';

@@ -1,45 +1,8 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
-import { openDatabase } from '../../store/database.js';
-import { Migrator, type MigrationStatus, type MigrationStep } from '../../store/migrator.js';
+import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { fieldFlags } from '../flags.js';
-
-/** The two migrators behind one asynchronous face. */
-interface AnyMigrator {
-  latestVersion: number;
-  currentVersion(): Promise<number>;
-  status(): Promise<MigrationStatus[]>;
-  to(target: number): Promise<MigrationStep[]>;
-  close(): Promise<void>;
-}
-
-async function openMigrator(config: ReturnType<CliContext['config']>): Promise<AnyMigrator> {
-  if (config.store.kind === 'postgres') {
-    // Loaded only for a PostgreSQL store: other commands do not pay for the driver.
-    const [{ PgMigrator }, { createPgPool }] = await Promise.all([import('../../store/postgres/migrator.js'), import('../../store/postgres/pool.js')]);
-    const pool = createPgPool(config.store.url, 2);
-    const m = new PgMigrator(pool);
-    return {
-      latestVersion: m.latestVersion,
-      currentVersion: () => m.currentVersion(),
-      status: () => m.status(),
-      to: (target) => m.to(target),
-      close: () => pool.end(),
-    };
-  }
-  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
-  const m = new Migrator(db);
-  return {
-    latestVersion: m.latestVersion,
-    currentVersion: async () => m.currentVersion(),
-    status: async () => m.status(),
-    to: async (target) => m.to(target),
-    close: async () => {
-      db.close();
-    },
-  };
-}
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
   const command = program
@@ -51,7 +14,7 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .action(async (opts: { rollback?: boolean; to?: string; status?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
       if (opts.rollback && opts.to !== undefined) throw AppError.invalid('--rollback', 'cannot be combined with --to');
-      const migrator = await openMigrator(config);
+      const migrator = await openSchemaMigrator(config);
       try {
         if (opts.status) {
           const steps = await migrator.status();

@@ -16,7 +16,7 @@ import {
   type Migration,
   type MigrationStatus,
   type MigrationStep,
-} from '../migrator.js';
+} from '../migrations.js';
 
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
 

@@ -5,7 +5,7 @@
  * older installation's file reads the same as a new one.
  */
 import { openDatabase } from '../database.js';
-import { Migrator } from '../migrator.js';
+import { Migrator } from './migrator.js';
 
 export interface ExportedInvocation {
   id: string;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
-import { Migrator } from '../migrator.js';
+import { Migrator } from './migrator.js';
 import { type HourRange, type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
 import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
