@@ -7,8 +7,8 @@ import { HOUR_MS } from '../analytics/types.js';
 import { parseConfig } from '../config.js';
 import { openDatabase } from '../store/database.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
-import { archiveInvocations, parseAge } from './archive.js';
-import { backupDatabase, restoreDatabase, verifyDatabaseFile } from './backup.js';
+import { archiveInvocations, parseAge } from '../store/sqlite/archive.js';
+import { backupDatabase, restoreDatabase, verifyDatabaseFile } from '../store/sqlite/backup.js';
 import { runDoctor } from './doctor.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);

@@ -6,7 +6,7 @@
  * otherwise it prints `FILE` after each file and `DONE` at the end.
  */
 import fs from 'node:fs';
-import { archiveInvocations } from '../maintenance/archive.js';
+import { archiveInvocations } from '../store/sqlite/archive.js';
 import { openDatabase } from '../store/database.js';
 
 const [dataDir, dbPath, before, perFile, stallAt] = process.argv.slice(2);

@@ -4,7 +4,7 @@
  * the parent can SIGKILL it with the copy half-written.
  */
 import fs from 'node:fs';
-import { backupDatabase } from '../maintenance/backup.js';
+import { backupDatabase } from '../store/sqlite/backup.js';
 import { openDatabase } from '../store/database.js';
 
 const [source, dest] = process.argv.slice(2);

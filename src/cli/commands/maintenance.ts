@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
-import { backupDatabase, restoreDatabase } from '../../maintenance/backup.js';
+import { backupDatabase, restoreDatabase } from '../../store/sqlite/backup.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
@@ -70,7 +70,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'only count what would be archived')
     .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
       // Loaded here, not at start-up: the Parquet libraries are for this command only.
-      const { archiveInvocations, parseAge } = await import('../../maintenance/archive.js');
+      const { archiveInvocations, parseAge } = await import('../../store/sqlite/archive.js');
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'archive');
       requireDatabase(config.dbPath);

@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { AppError } from '../errors.js';
-import type { SqliteDb } from '../store/database.js';
+import { AppError } from '../../errors.js';
+import type { SqliteDb } from '../database.js';
 
 export interface ArchiveOptions {
   db: SqliteDb;

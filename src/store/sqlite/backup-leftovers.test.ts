@@ -6,11 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../store/database.js';
-import { createTestApp } from '../testing/harness.js';
+import { openDatabase } from '../database.js';
+import { createTestApp } from '../../testing/harness.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
 
-const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testing/backup-child.ts');
+const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testing/backup-child.ts');
 
 const tmpDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `sb-${name}-`));
 

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { openDatabase } from '../store/database.js';
-import { createTestApp } from '../testing/harness.js';
+import { openDatabase } from '../database.js';
+import { createTestApp } from '../../testing/harness.js';
 import { archiveDir, archiveInvocations } from './archive.js';
 
-const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testing/archive-child.ts');
+const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testing/archive-child.ts');
 const DAY = 86_400_000;
 const ROWS = 3000;
 const PER_FILE = 500;

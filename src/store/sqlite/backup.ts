@@ -11,10 +11,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../errors.js';
-import { openDatabase, type SqliteDb } from '../store/database.js';
-import { Migrator } from '../store/sqlite/migrator.js';
-import { loadMigrations, migrationsDir } from '../store/migrations.js';
+import { AppError } from '../../errors.js';
+import { openDatabase, type SqliteDb } from '../database.js';
+import { Migrator } from './migrator.js';
+import { loadMigrations, migrationsDir } from '../migrations.js';
 
 export interface VerifiedCopy {
   file: string;
