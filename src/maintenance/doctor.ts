@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { openDatabase } from '../store/database.js';
-import { Migrator } from '../store/sqlite/migrator.js';
+import { readStoreHealth } from '../store/open-stores.js';
 import { SALT_FILE } from '../store/salt.js';
-import { verifyRollups } from '../store/sqlite/rollup-check.js';
+import type { SqliteHealth } from '../store/store-health.js';
 
 import type { Check, CheckStatus } from './doctor-check.js';
+import { postgresChecks } from './pg-doctor.js';
 
 export type { Check };
 
@@ -81,9 +81,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   // On PostgreSQL the data lives in the database: it is checked first, and a
   // missing data directory (which then holds only the token, logs and spool) is no failure.
   if (config.store.kind === 'postgres') {
-    // Loaded only for a PostgreSQL store: SQLite installations never load the driver.
-    const { postgresChecks } = await import('./pg-doctor.js');
-    await postgresChecks(config.store.url, opts.deep ?? false, add);
+    const health = await readStoreHealth(config, opts.deep ?? false);
+    if (health.kind === 'postgres') postgresChecks(health, add);
   }
   const hasDataDir = fs.existsSync(config.dataDir);
   if (!hasDataDir && config.store.kind === 'sqlite') {
@@ -129,47 +128,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     add('database', 'fail', permissionAdvice(config.dbPath, 'readable and writable'));
   } else {
     try {
-      const db = openDatabase(config.dbPath, { readonly: true });
-      try {
-        const migrator = new Migrator(db);
-        const v = migrator.currentVersion();
-        add(
-          'schema version',
-          v === migrator.latestVersion ? 'ok' : 'warn',
-          `version ${v} of ${migrator.latestVersion}${v < migrator.latestVersion ? ': run `session-buddy migrate`' : ''}`,
-        );
-        const started = Date.now();
-        const integrity = db.pragma(opts.deep ? 'integrity_check' : 'quick_check', { simple: true });
-        add(
-          opts.deep ? 'integrity check' : 'quick check',
-          integrity === 'ok' ? 'ok' : 'fail',
-          `${String(integrity)} (${Date.now() - started} ms)${integrity === 'ok' ? '' : ': restore from a backup (`session-buddy restore FILE`)'}`,
-        );
-        if (opts.deep) {
-          const mismatches = verifyRollups(db, 5);
-          const archived = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'archives'").pluck().get()
-            ? (db.prepare('SELECT count(*) FROM archives').pluck().get() as number)
-            : 0;
-          if (archived > 0) add('rollups', 'ok', `not compared: ${archived} archive(s) moved raw rows out of the live table on purpose`);
-          else
-            add(
-              'rollups',
-              mismatches.length ? 'fail' : 'ok',
-              mismatches.length ? `${mismatches.length}+ mismatches, first in ${mismatches[0]!.table}` : 'match a recomputation from raw rows',
-            );
-        }
-        const pageSize = db.pragma('page_size', { simple: true }) as number;
-        const size = (db.pragma('page_count', { simple: true }) as number) * pageSize;
-        const free = (db.pragma('freelist_count', { simple: true }) as number) * pageSize;
-        const suggest = size > config.compactThresholdBytes || (size > 10 * 1024 * 1024 && free / size > 0.25);
-        add(
-          'size',
-          suggest ? 'warn' : 'ok',
-          `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`,
-        );
-      } finally {
-        db.close();
-      }
+      const h = await readStoreHealth(config, opts.deep ?? false);
+      if (h.kind === 'sqlite') sqliteChecks(h, config.compactThresholdBytes, add);
     } catch (err) {
       add('database', 'fail', databaseErrorAdvice(err, config.dbPath));
     }
@@ -198,6 +158,39 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     );
   }
   return checks;
+}
+
+function sqliteChecks(h: SqliteHealth, compactThresholdBytes: number, add: (name: string, status: CheckStatus, detail: string) => void): void {
+  const v = h.schemaVersion;
+  add(
+    'schema version',
+    v === h.latestVersion ? 'ok' : 'warn',
+    `version ${v} of ${h.latestVersion}${v < h.latestVersion ? ': run `session-buddy migrate`' : ''}`,
+  );
+  const deep = h.rollupMismatches !== null;
+  add(
+    deep ? 'integrity check' : 'quick check',
+    h.integrity === 'ok' ? 'ok' : 'fail',
+    `${h.integrity} (${h.integrityMs} ms)${h.integrity === 'ok' ? '' : ': restore from a backup (`session-buddy restore FILE`)'}`,
+  );
+  if (h.rollupMismatches !== null) {
+    const mismatches = h.rollupMismatches;
+    if (h.archived > 0) add('rollups', 'ok', `not compared: ${h.archived} archive(s) moved raw rows out of the live table on purpose`);
+    else
+      add(
+        'rollups',
+        mismatches.length ? 'fail' : 'ok',
+        mismatches.length ? `${mismatches.length}+ mismatches, first in ${mismatches[0]!.table}` : 'match a recomputation from raw rows',
+      );
+  }
+  const size = h.pageCount * h.pageSize;
+  const free = h.freelistCount * h.pageSize;
+  const suggest = size > compactThresholdBytes || (size > 10 * 1024 * 1024 && free / size > 0.25);
+  add(
+    'size',
+    suggest ? 'warn' : 'ok',
+    `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`,
+  );
 }
 
 function portFree(host: string, port: number): Promise<boolean> {

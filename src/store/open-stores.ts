@@ -15,6 +15,8 @@ import { createSqlSessionSkillMetrics } from './sqlite/session-skill-metrics.js'
 import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 import { readSqliteStatus } from './sqlite/store-status.js';
 import { openSqliteStores } from './sqlite/stores.js';
+import { readSqliteHealth } from './sqlite/store-health.js';
+import type { StoreHealth } from './store-health.js';
 import type { StoreStatus } from './store-status.js';
 import { STORAGE_TABLES, type StoreOptions, type Stores } from './stores.js';
 
@@ -88,4 +90,13 @@ export async function openStoreViews(config: Config): Promise<Pick<Stores, 'sess
       db.close();
     },
   };
+}
+
+/** `doctor`'s facts about the configured store's database (the SQLite file must exist; reading errors are thrown). */
+export async function readStoreHealth(config: Config, deep: boolean): Promise<StoreHealth> {
+  if (config.store.kind === 'postgres') {
+    const { readPgHealth } = await import('./postgres/store-health.js');
+    return readPgHealth(config.store.url, deep);
+  }
+  return readSqliteHealth(config.dbPath, deep);
 }

@@ -1,0 +1,33 @@
+/** `doctor`'s facts about a SQLite file (read-only). */
+import { openDatabase } from '../database.js';
+import type { SqliteHealth } from '../store-health.js';
+import { Migrator } from './migrator.js';
+import { verifyRollups } from './rollup-check.js';
+
+/** Throws what opening or reading the file throws (the doctor advises by its code). */
+export function readSqliteHealth(dbPath: string, deep: boolean): SqliteHealth {
+  const db = openDatabase(dbPath, { readonly: true });
+  try {
+    const migrator = new Migrator(db);
+    const started = Date.now();
+    const integrity = String(db.pragma(deep ? 'integrity_check' : 'quick_check', { simple: true }));
+    const integrityMs = Date.now() - started;
+    const archived = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'archives'").pluck().get()
+      ? (db.prepare('SELECT count(*) FROM archives').pluck().get() as number)
+      : 0;
+    return {
+      kind: 'sqlite',
+      schemaVersion: migrator.currentVersion(),
+      latestVersion: migrator.latestVersion,
+      integrity,
+      integrityMs,
+      rollupMismatches: deep ? verifyRollups(db, 5) : null,
+      archived,
+      pageSize: db.pragma('page_size', { simple: true }) as number,
+      pageCount: db.pragma('page_count', { simple: true }) as number,
+      freelistCount: db.pragma('freelist_count', { simple: true }) as number,
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What `doctor` reads from the database, per back-end (facts only: the
+ * doctor turns them into checks and advice). Read as the store is: nothing is
+ * created or migrated.
+ */
+import type { DatabaseStorageStats } from './session-stats-types.js';
+
+export interface SqliteHealth {
+  kind: 'sqlite';
+  schemaVersion: number;
+  latestVersion: number;
+  /** `quick_check`, or `integrity_check` when deep. */
+  integrity: string;
+  integrityMs: number;
+  /** Deep only: rollup rows that disagree with a recomputation from raw rows (at most 5 listed). */
+  rollupMismatches: { table: string }[] | null;
+  /** Archives that moved raw rows out of the live table (rollups then cannot be compared). */
+  archived: number;
+  pageSize: number;
+  pageCount: number;
+  freelistCount: number;
+}
+
+export interface PgHealth {
+  kind: 'postgres';
+  /** Where, with any password masked. */
+  location: string;
+  /** null: could not connect (see connectError). */
+  serverVersion: string | null;
+  connectError: string | null;
+  schemaVersion: number;
+  latestVersion: number;
+  hasSalt: boolean;
+  stats: DatabaseStorageStats | null;
+  /** Deep only: the raw row count and what the all-time and hourly rollups sum to. */
+  rollups: { raw: number; totals: number; hourly: number; archived: number } | null;
+}
+
+export type StoreHealth = SqliteHealth | PgHealth;
