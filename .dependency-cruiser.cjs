@@ -5,7 +5,8 @@
  *       → store → analytics → base (src/*.ts)
  * A module may import its own layer and the layers below it, never above.
  * Also: no import cycles (type-only imports included), analytics/ stays pure
- * (no I/O, no database drivers), and only tests use src/testing/.
+ * (no I/O, no database drivers), database drivers only in store/, and only tests
+ * use src/testing/.
  */
 const layers = [
   ['base', ['^src/[^/]+\\.ts$'], ['^src/app\\.ts$']],
@@ -25,6 +26,13 @@ const forbidden = [
     comment: 'analytics/ computes from values it is given: no I/O, no database, no process state',
     from: { path: '^src/analytics/', pathNot: notTest },
     to: { dependencyTypes: ['core', 'npm'], pathNot: '^(node:)?(crypto)$' },
+  },
+  {
+    name: 'database-drivers-only-in-store',
+    severity: 'error',
+    comment: 'SQL lives in store/ only: nothing else opens a database driver',
+    from: { path: '^src/', pathNot: ['^src/store/', notTest, '^src/testing/'] },
+    to: { path: 'node_modules/(better-sqlite3|pg|pg-[a-z-]+)/' },
   },
   {
     name: 'testing-only-from-tests',

@@ -70,7 +70,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'only count what would be archived')
     .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
       // Loaded here, not at start-up: the Parquet libraries are for this command only.
-      const { archiveInvocations, parseAge } = await import('../../store/sqlite/archive.js');
+      const { archiveInvocations, countArchivable, parseAge } = await import('../../store/sqlite/archive.js');
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'archive');
       requireDatabase(config.dbPath);
@@ -79,7 +79,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
       try {
         new Migrator(db).up();
-        const count = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(before) as number;
+        const count = countArchivable(db, before);
         if (opts.dryRun || count === 0) {
           ctx.stdout.write(
             `${count} invocations are older than ${new Date(before).toISOString()}${opts.dryRun ? ' (dry run: nothing changed)' : '; nothing to archive'}\n`,

@@ -177,6 +177,11 @@ async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number):
   return out;
 }
 
+/** Raw invocations older than `before` (what an archive run would move). */
+export function countArchivable(db: SqliteDb, before: number): number {
+  return db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(before) as number;
+}
+
 export async function archiveInvocations(opts: ArchiveOptions): Promise<ArchiveResult> {
   const dir = archiveDir(opts.dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
