@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { compareUserToCommunity, computeCommunityBaselines, type CommunityBaseline } from '../../analytics/baselines.js';
+import { computeCommunityBaselines } from '../../analytics/baselines.js';
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
@@ -77,36 +77,13 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
     },
     async ({ skill_name, user_id, limit }) => {
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
-      const now = deps.now();
-      let source: 'stored' | 'computed_now' = 'stored';
-      let computedAt: number;
-      let all: CommunityBaseline[];
-      const stored = await ctx.records.communityBaselines();
-      if (stored.length > 0 && (skill_name === undefined || stored.some((b) => b.skill_name === skill_name))) {
-        computedAt = stored[0]!.computed_at;
-        all = stored.map(({ computed_at: _c, ...b }) => b);
-      } else {
-        source = 'computed_now';
-        computedAt = now;
-        all = (await deps.baselines.computeNow(now)).skills;
-      }
-      const matching = skill_name === undefined ? all : all.filter((b) => b.skill_name === skill_name);
-      const baselines = matching.slice(0, limit);
-
-      let comparison = null;
-      const subject = subjectUserHash(deps.caller, deps.hashUser, user_id);
-      if (subject !== null) {
-        const stats = await deps.store.userSkillStats(subject);
-        comparison = compareUserToCommunity({
-          userStats: skill_name === undefined ? stats : stats.filter((s) => s.skill === skill_name),
-          baselines: all,
-        });
-      }
-
+      const subjectHash = subjectUserHash(deps.caller, deps.hashUser, user_id);
+      const a = await deps.baselines.answer({ ...(skill_name !== undefined ? { skillName: skill_name } : {}), subjectHash, limit });
+      const { source, matching, listed: baselines, comparison } = a;
       const head =
         baselines.length === 0
           ? 'No skills recorded yet.'
-          : `${matching.length} skill baseline(s)${matching.length > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(computedAt).toISOString()}, ${Math.max(0, Math.floor((now - computedAt) / 1000))} s ago). ` +
+          : `${matching.length} skill baseline(s)${matching.length > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(a.computedAt).toISOString()}, ${a.ageSeconds} s ago). ` +
             baselines
               .slice(0, 5)
               .map(
@@ -125,8 +102,8 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       return {
         structured: {
           source,
-          computed_at: new Date(computedAt).toISOString(),
-          age_seconds: Math.max(0, Math.floor((now - computedAt) / 1000)),
+          computed_at: new Date(a.computedAt).toISOString(),
+          age_seconds: a.ageSeconds,
           baselines,
           total_skills: matching.length,
           effectiveness_rule: EFFECTIVENESS_RULE,
