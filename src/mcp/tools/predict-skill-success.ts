@@ -1,10 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { priorSuccessRate } from '../../analytics/prediction.js';
 import { roundRate } from '../../analytics/round.js';
-import { AppError } from '../../errors.js';
-import { beatsBaseline } from '../../insights/model-trainer.js';
 import type { PredictorCache } from '../../insights/predictor-cache.js';
+import { predictSuccess } from '../../insights/success-prediction.js';
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
@@ -54,48 +52,24 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
-      const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
-      const model = await predictors.current();
-      if (!model) {
-        throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
-      }
       const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
-      let userN = 0;
-      let userS = 0;
-      for (const row of await deps.store.userSkillStats(userHash)) {
-        userN += row.invocations;
-        userS += row.successes;
-      }
-      const skill = (await deps.store.skillTotals([skill_name]))[0];
-      const skillN = skill?.invocations ?? 0;
-      const userRate = priorSuccessRate(userS, userN);
-      const skillRate = priorSuccessRate(skill?.successes ?? 0, skillN);
-      const p = model.predict({ skill: skill_name, phase: workflow_phase, hourOfDay: hour, userSuccessRate: userRate, skillSuccessRate: skillRate });
-
+      const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
+      const r = await predictSuccess({ predictors, store: deps.store }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
+      const { model, caveats } = r;
       const report = model.report;
-      const caveats: string[] = [];
-      if (p.unknown_skill) caveats.push(`the model never saw ${skill_name}: the probability is averaged over all skills it knows`);
-      if (p.unknown_phase) caveats.push(`the model never saw phase ${workflow_phase}: the probability is averaged over all phases it knows`);
-      if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
-      if (!beatsBaseline(report)) {
-        caveats.push(
-          `the model's held-out accuracy (${roundRate(report.holdout_accuracy)}) does not clearly beat always predicting ` +
-            `the majority outcome (${roundRate(report.baseline_accuracy)}): treat the probability as a rough prior`,
-        );
-      }
-      const probability = roundRate(p.probability);
+      const probability = roundRate(r.probability);
       return {
         structured: {
           probability,
           skill_name,
           workflow_phase,
           hour_of_day: hour,
-          user_success_rate: roundRate(userRate),
-          user_invocations: userN,
-          skill_success_rate: roundRate(skillRate),
-          skill_invocations: skillN,
-          unknown_skill: p.unknown_skill,
-          unknown_phase: p.unknown_phase,
+          user_success_rate: roundRate(r.userSuccessRate),
+          user_invocations: r.userInvocations,
+          skill_success_rate: roundRate(r.skillSuccessRate),
+          skill_invocations: r.skillInvocations,
+          unknown_skill: r.unknownSkill,
+          unknown_phase: r.unknownPhase,
           model: {
             id: model.id,
             trained_at: iso(model.trained_at),

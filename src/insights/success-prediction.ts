@@ -1,0 +1,73 @@
+/**
+ * The prediction use case: assemble the features exactly as training does
+ * (all-time user and skill success rates with the (s + 1) / (n + 2) prior,
+ * the hour of day) and ask the latest stored model, with the caveats a
+ * reader needs to weigh the answer.
+ */
+import { priorSuccessRate } from '../analytics/prediction.js';
+import { roundRate } from '../analytics/round.js';
+import { AppError } from '../errors.js';
+import type { InvocationStore } from '../store/types.js';
+import { beatsBaseline } from './model-trainer.js';
+import type { LoadedModel, PredictorCache } from './predictor-cache.js';
+
+export interface SuccessPredictionInput {
+  skill: string;
+  phase: string;
+  userHash: string;
+  hourOfDay: number;
+}
+
+export interface SuccessPrediction {
+  probability: number;
+  unknownSkill: boolean;
+  unknownPhase: boolean;
+  userSuccessRate: number;
+  userInvocations: number;
+  skillSuccessRate: number;
+  skillInvocations: number;
+  model: LoadedModel;
+  caveats: string[];
+}
+
+/** NOT_FOUND when no model has been trained yet. */
+export async function predictSuccess(
+  deps: { predictors: PredictorCache; store: Pick<InvocationStore, 'userSkillStats' | 'skillTotals'> },
+  q: SuccessPredictionInput,
+): Promise<SuccessPrediction> {
+  const model = await deps.predictors.current();
+  if (!model) throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
+  let userN = 0;
+  let userS = 0;
+  for (const row of await deps.store.userSkillStats(q.userHash)) {
+    userN += row.invocations;
+    userS += row.successes;
+  }
+  const skill = (await deps.store.skillTotals([q.skill]))[0];
+  const skillN = skill?.invocations ?? 0;
+  const userRate = priorSuccessRate(userS, userN);
+  const skillRate = priorSuccessRate(skill?.successes ?? 0, skillN);
+  const p = model.predict({ skill: q.skill, phase: q.phase, hourOfDay: q.hourOfDay, userSuccessRate: userRate, skillSuccessRate: skillRate });
+  const report = model.report;
+  const caveats: string[] = [];
+  if (p.unknown_skill) caveats.push(`the model never saw ${q.skill}: the probability is averaged over all skills it knows`);
+  if (p.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
+  if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
+  if (!beatsBaseline(report)) {
+    caveats.push(
+      `the model's held-out accuracy (${roundRate(report.holdout_accuracy)}) does not clearly beat always predicting ` +
+        `the majority outcome (${roundRate(report.baseline_accuracy)}): treat the probability as a rough prior`,
+    );
+  }
+  return {
+    probability: p.probability,
+    unknownSkill: p.unknown_skill,
+    unknownPhase: p.unknown_phase,
+    userSuccessRate: userRate,
+    userInvocations: userN,
+    skillSuccessRate: skillRate,
+    skillInvocations: skillN,
+    model,
+    caveats,
+  };
+}
