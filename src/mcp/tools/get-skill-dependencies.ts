@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { RELATIONSHIP_RULE, skillDependencies } from '../../analytics/dependencies.js';
+import { RELATIONSHIP_RULE } from '../../analytics/dependencies.js';
 import { roundRate, roundTo } from '../../analytics/round.js';
-import type { SkillPairCount } from '../../analytics/types.js';
+import { skillDependenciesFor } from '../../insights/skill-dependencies.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { createAnalyticsContext, intField, numberField, requireSkill, skillNameField, type AnalyticsContext } from './analytics-window.js';
@@ -51,30 +51,11 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
     },
     async ({ skill_name, min_support, min_lift, limit }) => {
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
-      const totalSessions = await deps.store.sessionCount();
-      let pairs: SkillPairCount[] = [];
-      if (totalSessions > 0) {
-        // Pairs below the support floor can never qualify: skip them in SQL.
-        pairs =
-          skill_name !== undefined
-            ? await ctx.queries.pairsWith(skill_name)
-            : await ctx.queries.frequentPairs(Math.max(1, Math.ceil(min_support * totalSessions - 1e-6)));
-      }
-      const names = new Set<string>();
-      for (const p of pairs) {
-        names.add(p.a);
-        names.add(p.b);
-      }
-      const totals = names.size > 0 ? await deps.store.skillTotals([...names]) : [];
-      const result = skillDependencies({
-        pairs,
-        sessionsPerSkill: new Map(totals.map((t) => [t.skill, t.sessions])),
-        totalSessions,
-        minSupport: min_support,
-        minLift: min_lift,
-        limit,
-        ...(skill_name !== undefined ? { skill: skill_name } : {}),
-      });
+      const result = await skillDependenciesFor(
+        { store: deps.store, queries: ctx.queries },
+        { ...(skill_name !== undefined ? { skill: skill_name } : {}), minSupport: min_support, minLift: min_lift, limit },
+      );
+      const totalSessions = result.total_sessions;
       const rules = result.rules.map((r) => ({
         ...r,
         support: roundRate(r.support),
