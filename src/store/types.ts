@@ -86,8 +86,6 @@ export interface InvocationTail {
 export interface InvocationStore {
   record(batch: NormalizedInvocation[]): Promise<WriteResult>;
   hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
-  /** Duration histograms summed over the hour range, one per skill. */
-  hourlyHistograms(range: HourRange): Promise<SkillHistogram[]>;
   skillTotals(skills?: readonly string[]): Promise<SkillTotals[]>;
   /** All-time duration histograms. */
   skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]>;

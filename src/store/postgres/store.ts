@@ -87,15 +87,6 @@ export class PgStore implements InvocationStore {
     return rows as HourlyRollup[];
   }
 
-  async hourlyHistograms(range: HourRange): Promise<SkillHistogram[]> {
-    const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, d.bucket, sum(d.count) AS count FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
-       WHERE ($1::text[] IS NULL OR s.name = ANY($1)) AND d.hour BETWEEN $2 AND $3 GROUP BY s.name, d.bucket ORDER BY s.name COLLATE "C", d.bucket`,
-      [range.skills ?? null, range.fromHour, range.toHour],
-    );
-    return groupHistograms(rows as HistRow[]);
-  }
-
   async skillTotals(skills?: readonly string[]): Promise<SkillTotals[]> {
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes, t.duration_sum AS "durationSum",

@@ -22,13 +22,6 @@ export class RollupReader {
           h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?)) AND h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
-      hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
-        FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
-        WHERE d.hour BETWEEN ? AND ? GROUP BY d.skill_id, d.bucket ORDER BY s.name, d.bucket`),
-      hourlyHistForSkills: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
-        FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
-        WHERE s.name IN (SELECT value FROM json_each(?)) AND d.hour BETWEEN ? AND ?
-        GROUP BY d.skill_id, d.bucket ORDER BY s.name, d.bucket`),
       totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes,
           t.duration_sum AS durationSum, t.duration_sq_sum AS durationSqSum, t.sessions, t.users,
           t.first_at AS firstAt, t.last_at AS lastAt, t.duration_min AS durationMin, t.duration_max AS durationMax
@@ -62,13 +55,6 @@ export class RollupReader {
       return this.stmts.hourlyForSkills.all(JSON.stringify(range.skills), range.fromHour, range.toHour) as HourlyRollup[];
     }
     return this.stmts.hourly.all(range.fromHour, range.toHour) as HourlyRollup[];
-  }
-
-  hourlyHistograms(range: HourRange): SkillHistogram[] {
-    const rows = range.skills
-      ? this.stmts.hourlyHistForSkills.all(JSON.stringify(range.skills), range.fromHour, range.toHour)
-      : this.stmts.hourlyHist.all(range.fromHour, range.toHour);
-    return groupHistograms(rows as HistRow[]);
   }
 
   skillTotals(skills?: readonly string[]): SkillTotals[] {

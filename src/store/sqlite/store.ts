@@ -59,10 +59,6 @@ export class SqliteStore implements InvocationStore {
     return this.reader.hourlyRollups(range);
   }
 
-  async hourlyHistograms(range: HourRange) {
-    return this.reader.hourlyHistograms(range);
-  }
-
   async skillTotals(skills?: readonly string[]) {
     return this.reader.skillTotals(skills);
   }
