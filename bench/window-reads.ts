@@ -2,7 +2,8 @@
  * The read tools that take a rolling window, on one seeded store, without the
  * seeding in the same process (so `node --cpu-prof` shows the reads alone).
  * Prints how many raw rows the recent hours hold (a window reads the raw rows
- * of its partial hours) and median / p95 of 100 calls after 20 warm-up calls.
+ * of its partial hours) and median / p95 of 100 calls after 20 warm-up calls,
+ * in wall-clock time and in the process's CPU time (steadier on a shared machine).
  *
  *   node --import tsx bench/window-reads.ts seed /tmp/sb-reads 1000000   # once
  *   node --import tsx bench/window-reads.ts read /tmp/sb-reads
@@ -41,14 +42,23 @@ const calls: [string, Record<string, unknown>][] = [
 ];
 for (const [name, args] of calls) {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < 120; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
     if (r.isError) throw new Error(JSON.stringify(r.content));
-    if (i >= 20) times.push(performance.now() - t);
+    if (i >= 20) {
+      times.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu.push((d.user + d.system) / 1000);
+    }
   }
   times.sort((a, b) => a - b);
-  console.log(`${name} ${JSON.stringify(args)}: median ${times[50]!.toFixed(2)} p95 ${times[94]!.toFixed(2)} ms`);
+  cpu.sort((a, b) => a - b);
+  console.log(
+    `${name} ${JSON.stringify(args)}: median ${times[50]!.toFixed(2)} p95 ${times[94]!.toFixed(2)} ms; CPU median ${cpu[50]!.toFixed(2)} p95 ${cpu[94]!.toFixed(2)} ms`,
+  );
 }
 await client.close();
 await app.close();
