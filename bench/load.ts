@@ -63,7 +63,15 @@ function startServer(dataDir: string, store: string): Promise<{ child: ChildProc
   return new Promise((resolve, reject) => {
     const extra = store ? ['--store', store] : [];
     const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--log-level', 'warn', 'start', '--foreground', '--port', '0', ...extra], {
-      env: { ...process.env, SESSION_BUDDY_RATE_LIMIT: '1000000/1000000' },
+      // All clients come from one loopback address: lift the per-client limits on MCP session
+      // creation and on open sessions, which would otherwise refuse or evict most of them.
+      env: {
+        ...process.env,
+        SESSION_BUDDY_RATE_LIMIT: '1000000/1000000',
+        SESSION_BUDDY_MCP_SESSION_RATE: '1000000/1000000',
+        SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT: '1000',
+        SESSION_BUDDY_MCP_MAX_SESSIONS: '1000',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
