@@ -170,3 +170,24 @@ describe('session-buddy CLI', () => {
     }
   });
 });
+
+describe('session-buddy on a 0-byte database (left by a full disk)', () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-empty-'));
+  after(() => fs.rmSync(empty, { recursive: true, force: true }));
+
+  it('status and doctor report schema version 0 without a stack trace and write nothing', () => {
+    fs.chmodSync(empty, 0o700);
+    const db = path.join(empty, 'session-buddy.db');
+    fs.writeFileSync(db, '', { mode: 0o600 });
+    const sb = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', empty, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: empty }, timeout: 60_000 });
+    const s = sb('status');
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, /^schema: {4}version 0 of \d+/m);
+    assert.doesNotMatch(s.stderr, /\n\s+at /);
+    const d = sb('doctor');
+    assert.match(d.stdout, /^WARN {2}schema version: version 0 of \d+: run `session-buddy migrate`/m);
+    assert.doesNotMatch(d.stdout, /readonly|not readable and writable/);
+    assert.equal(fs.statSync(db).size, 0);
+  });
+});
