@@ -180,7 +180,11 @@ describe('session-buddy on a 0-byte database (left by a full disk)', () => {
     const db = path.join(empty, 'session-buddy.db');
     fs.writeFileSync(db, '', { mode: 0o600 });
     const sb = (...args: string[]) =>
-      spawnSync(process.execPath, [BIN, '--data-dir', empty, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: empty }, timeout: 60_000 });
+      spawnSync(process.execPath, [BIN, '--data-dir', empty, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: empty },
+        timeout: 60_000,
+      });
     const s = sb('status');
     assert.equal(s.status, 0, s.stderr);
     assert.match(s.stdout, /^schema: {4}version 0 of \d+/m);
