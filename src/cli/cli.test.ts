@@ -195,3 +195,24 @@ describe('session-buddy on a 0-byte database (left by a full disk)', () => {
     assert.equal(fs.statSync(db).size, 0);
   });
 });
+
+describe('session-buddy doctor run from the TypeScript sources (dist/ stale)', () => {
+  it('warns that hooks run through tsx and says how to build the bundle', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-src-'));
+    try {
+      const main = path.resolve(path.dirname(BIN), '../src/cli/main.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', main, '--data-dir', data, 'doctor'], {
+        encoding: 'utf8',
+        cwd: path.dirname(BIN),
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+      assert.match(
+        r.stdout,
+        /^WARN {2}bundle: dist\/ is missing or older than src\/ in .+: commands and every hook run the TypeScript sources through tsx .*run `npm run build` there$/m,
+      );
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});

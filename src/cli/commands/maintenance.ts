@@ -7,6 +7,8 @@ import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/migrator.js';
 import { formatBytes } from '../../format-bytes.js';
+import { packageRoot } from '../../package-root.js';
+import { RUNNING_FROM_SOURCES } from '../../version.js';
 import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
@@ -115,6 +117,17 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       // Claude Code capture: hooks and MCP command actually run, drops, spool.
       const { captureChecks } = await import('../../capture/capture-checks.js');
       checks.push(...(await captureChecks({ dataDir: config.dataDir, env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })));
+      // Hooks and the stdio server run this installation's entry script: from the TypeScript sources
+      // (dist/ missing or older than src/, e.g. after a `git pull`) every hook starts about 5× slower.
+      checks.push(
+        RUNNING_FROM_SOURCES
+          ? {
+              name: 'bundle',
+              status: 'warn',
+              detail: `dist/ is missing or older than src/ in ${packageRoot()}: commands and every hook run the TypeScript sources through tsx (slower start, more memory); run \`npm run build\` there`,
+            }
+          : { name: 'bundle', status: 'ok', detail: 'dist/ is up to date with the sources' },
+      );
       if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       else for (const c of checks) ctx.stdout.write(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (checks.some((c) => c.status === 'fail')) throw new AppError('STORE_UNAVAILABLE', 'doctor found problems (see FAIL lines above)');
