@@ -216,3 +216,22 @@ describe('session-buddy doctor run from the TypeScript sources (dist/ stale)', (
     }
   });
 });
+
+describe('session-buddy piped into a reader that stops early', () => {
+  it('exits without a stack trace when stdout is closed (`… | head`)', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pipe-'));
+    try {
+      const err = path.join(data, 'stderr.txt');
+      // `true` exits at once, long before node has started: every write meets a closed pipe.
+      const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" --data-dir "${data}/d" migrate --status 2>"${err}" | true`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0);
+      assert.equal(fs.readFileSync(err, 'utf8'), '');
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
