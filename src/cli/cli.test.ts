@@ -235,3 +235,43 @@ describe('session-buddy piped into a reader that stops early', () => {
     }
   });
 });
+
+describe('session-buddy archive after restoring a backup taken before an earlier archive', () => {
+  it('adopts the earlier Parquet file and counts its rows as archived', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-arch-'));
+    const sb = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', path.join(data, 'd'), ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+    try {
+      const old = (id: string) => [
+        'record',
+        '--skill',
+        'old',
+        '--user',
+        'u',
+        '--session',
+        's',
+        '--at',
+        new Date(Date.now() - 40 * 86_400_000).toISOString(),
+        '--duration',
+        id,
+      ];
+      for (const d of ['10', '20', '30']) assert.equal(sb(...old(d)).status, 0);
+      assert.equal(sb('record', '--skill', 'new', '--user', 'u', '--session', 's').status, 0);
+      assert.equal(sb('backup', path.join(data, 'b.db')).status, 0);
+      assert.match(sb('archive', '--older-than', '30d').stdout, /^archived 3 invocations older than /m);
+      assert.equal(sb('restore', path.join(data, 'b.db')).status, 0);
+      const again = sb('archive', '--older-than', '30d');
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /adopted .*\.parquet \(3 rows\) written by an earlier run/);
+      assert.match(again.stdout, /^archived 3 invocations older than .* \(3 of them into the adopted file\(s\)\)/m);
+      assert.equal(JSON.parse(sb('status', '--json').stdout).database.rows.skill_invocations, 1);
+      assert.equal(fs.readdirSync(path.join(data, 'd', 'archive')).filter((f) => f.endsWith('.parquet')).length, 1);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});

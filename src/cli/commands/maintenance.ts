@@ -91,11 +91,14 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
         const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress.update(d) });
         progress.finish();
-        for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) left complete by an interrupted archive\n`);
+        for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) written by an earlier run (interrupted, or before a restore)\n`);
         for (const f of result.ignored) ctx.stdout.write(`  left alone ${f.file}: ${f.reason}\n`);
         for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);
+        // Rows of adopted files were deleted from the live table by this run too: they count.
+        const adoptedRows = result.adopted.reduce((n, f) => n + f.rows, 0);
         ctx.stdout.write(
-          `archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`,
+          `archived ${result.rows + adoptedRows} invocations older than ${new Date(before).toISOString()}` +
+            `${adoptedRows > 0 ? ` (${adoptedRows} of them into the adopted file(s))` : ''}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`,
         );
       } finally {
         db.close();
