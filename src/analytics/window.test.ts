@@ -28,8 +28,10 @@ describe('rolling window', () => {
   });
 
   it('accepts 5 minutes to 720 hours and names the field otherwise', () => {
-    assert.equal(MIN_WINDOW_HOURS, 1 / 12);
+    assert.equal(MIN_WINDOW_HOURS, 0.0833);
     checkWindowHours(5 / 60);
+    checkWindowHours(0.0833); // the figure the message below prints is accepted
+    assert.throws(() => checkWindowHours(0.0832), /time_window_hours/);
     checkWindowHours(720);
     assert.throws(() => checkWindowHours(0.08), /time_window_hours: must be a number of hours from 5 minutes \(0\.0833 h\) to 720/);
     assert.throws(() => checkWindowHours(720.5), /time_window_hours/);

@@ -3,13 +3,15 @@
  * WebSocket snapshots: a window of h hours is the last h hours ending now,
  * every invocation with from <= invoked_at <= to, where to = now and
  * from = now - h hours (rounded to the millisecond). h may be fractional,
- * from 5 minutes (1/12 h) up to 720 hours (30 days).
+ * from 5 minutes up to 720 hours (30 days). The lower bound is 0.0833 h, the
+ * figure the error message and the README print (1/12 h rounded down), so
+ * that the value a user copies from them is accepted.
  */
 import { AppError } from '../errors.js';
 import { HOUR_MS } from './types.js';
 
-/** Shortest window: 5 minutes. */
-export const MIN_WINDOW_HOURS = 5 / 60;
+/** Shortest window: 5 minutes, as printed (0.0833 h, i.e. 1/12 h rounded down: 4 min 59.88 s). */
+export const MIN_WINDOW_HOURS = 0.0833;
 export const MIN_WINDOW_TEXT = '5 minutes (0.0833 h)';
 /** Longest window: 30 days. */
 export const MAX_WINDOW_HOURS = 720;
@@ -31,7 +33,7 @@ export interface RollingWindow extends TimeRange {
 
 /** Throws INVALID_INPUT naming `field` unless `hours` is a finite number in [MIN_WINDOW_HOURS, MAX_WINDOW_HOURS]. */
 export function checkWindowHours(hours: number, field = 'time_window_hours'): void {
-  if (!Number.isFinite(hours) || hours < MIN_WINDOW_HOURS - 1e-12 || hours > MAX_WINDOW_HOURS) {
+  if (!Number.isFinite(hours) || hours < MIN_WINDOW_HOURS || hours > MAX_WINDOW_HOURS) {
     throw AppError.invalid(field, `must be a number of hours from ${MIN_WINDOW_TEXT} to ${MAX_WINDOW_HOURS}`);
   }
 }

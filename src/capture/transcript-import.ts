@@ -149,7 +149,7 @@ interface FileJob {
   requests: ScanRequest[];
 }
 
-function emptySummary(): ImportSummary {
+export function emptySummary(): ImportSummary {
   return {
     files: 0,
     unchanged: 0,

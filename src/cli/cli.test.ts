@@ -170,3 +170,108 @@ describe('session-buddy CLI', () => {
     }
   });
 });
+
+describe('session-buddy on a 0-byte database (left by a full disk)', () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-empty-'));
+  after(() => fs.rmSync(empty, { recursive: true, force: true }));
+
+  it('status and doctor report schema version 0 without a stack trace and write nothing', () => {
+    fs.chmodSync(empty, 0o700);
+    const db = path.join(empty, 'session-buddy.db');
+    fs.writeFileSync(db, '', { mode: 0o600 });
+    const sb = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', empty, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: empty },
+        timeout: 60_000,
+      });
+    const s = sb('status');
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, /^schema: {4}version 0 of \d+/m);
+    assert.doesNotMatch(s.stderr, /\n\s+at /);
+    const d = sb('doctor');
+    assert.match(d.stdout, /^WARN {2}schema version: version 0 of \d+: run `session-buddy migrate`/m);
+    assert.doesNotMatch(d.stdout, /readonly|not readable and writable/);
+    assert.equal(fs.statSync(db).size, 0);
+  });
+});
+
+describe('session-buddy doctor run from the TypeScript sources (dist/ stale)', () => {
+  it('warns that hooks run through tsx and says how to build the bundle', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-src-'));
+    try {
+      const main = path.resolve(path.dirname(BIN), '../src/cli/main.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', main, '--data-dir', data, 'doctor'], {
+        encoding: 'utf8',
+        cwd: path.dirname(BIN),
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+      assert.match(
+        r.stdout,
+        /^WARN {2}bundle: dist\/ is missing or older than src\/ in .+: commands and every hook run the TypeScript sources through tsx .*run `npm run build` there$/m,
+      );
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('session-buddy piped into a reader that stops early', () => {
+  it('exits without a stack trace when stdout is closed (`… | head`)', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pipe-'));
+    try {
+      const err = path.join(data, 'stderr.txt');
+      // `true` exits at once, long before node has started: every write meets a closed pipe.
+      const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" --data-dir "${data}/d" migrate --status 2>"${err}" | true`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0);
+      assert.equal(fs.readFileSync(err, 'utf8'), '');
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('session-buddy archive after restoring a backup taken before an earlier archive', () => {
+  it('adopts the earlier Parquet file and counts its rows as archived', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-arch-'));
+    const sb = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', path.join(data, 'd'), ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+        timeout: 60_000,
+      });
+    try {
+      const old = (id: string) => [
+        'record',
+        '--skill',
+        'old',
+        '--user',
+        'u',
+        '--session',
+        's',
+        '--at',
+        new Date(Date.now() - 40 * 86_400_000).toISOString(),
+        '--duration',
+        id,
+      ];
+      for (const d of ['10', '20', '30']) assert.equal(sb(...old(d)).status, 0);
+      assert.equal(sb('record', '--skill', 'new', '--user', 'u', '--session', 's').status, 0);
+      assert.equal(sb('backup', path.join(data, 'b.db')).status, 0);
+      assert.match(sb('archive', '--older-than', '30d').stdout, /^archived 3 invocations older than /m);
+      assert.equal(sb('restore', path.join(data, 'b.db')).status, 0);
+      const again = sb('archive', '--older-than', '30d');
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /adopted .*\.parquet \(3 rows\) written by an earlier run/);
+      assert.match(again.stdout, /^archived 3 invocations older than .* \(3 of them into the adopted file\(s\)\)/m);
+      assert.equal(JSON.parse(sb('status', '--json').stdout).database.rows.skill_invocations, 1);
+      assert.equal(fs.readdirSync(path.join(data, 'd', 'archive')).filter((f) => f.endsWith('.parquet')).length, 1);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});

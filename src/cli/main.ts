@@ -11,6 +11,17 @@ import { runCli } from './runner.js';
 // WAL files, salt, token, logs, spool, archives, backups) is private to the user: 0700 / 0600.
 process.umask(0o077);
 
+// A reader that stops early (`session-buddy migrate --status | head`) closes the pipe: the rest of
+// the output is not wanted, which is no failure (and no stack trace). Logs on a closed stderr are
+// dropped, so a server whose log reader went away keeps serving.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const ctx = createCliContext({
   env: process.env,
   cwd: process.cwd(),

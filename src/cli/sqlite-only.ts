@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
 const PG_EQUIVALENT: Record<string, string> = {
-  backup: 'use pg_dump (or your provider’s snapshots)',
+  backup: 'use pg_dump, or your provider’s snapshots',
   restore: 'use pg_restore',
   archive: 'raw invocations stay in PostgreSQL; partition or export them with PostgreSQL tools',
   compact: 'PostgreSQL reclaims space with (auto)vacuum',

@@ -83,6 +83,22 @@ describe('migrations', () => {
     }
   });
 
+  it('read a database through a read-only handle without writing: no bookkeeping table is version 0', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-mig-ro-')), 'empty.db');
+    fs.writeFileSync(file, '');
+    const db = openDatabase(file, { readonly: true });
+    try {
+      const m = new Migrator(db);
+      assert.equal(m.currentVersion(), 0);
+      assert.deepEqual(m.applied(), []);
+      assert.equal(m.status().filter((s) => s.appliedAt === null).length, m.latestVersion);
+    } finally {
+      db.close();
+    }
+    assert.equal(fs.statSync(file).size, 0);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
   it('leave the schema at the previous version when a step fails', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-mig-'));
     try {

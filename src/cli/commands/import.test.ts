@@ -82,9 +82,19 @@ describe('session-buddy import (CLI)', () => {
     assert.notEqual(run([dir, '--max-line-mib', '0'], {}).code, 0);
   });
 
-  it('says where it looked when there is nothing to import', () => {
+  it('says where it looked when there is nothing to import, and does not fail (a new machine)', () => {
     const r = run([], { CLAUDE_CONFIG_DIR: path.join(root, 'nowhere') });
-    assert.notEqual(r.code, 0);
-    assert.match(r.err, /nowhere.projects not found \(set CLAUDE_CONFIG_DIR or name the paths\)/);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^nothing to import: no Claude Code transcripts yet \(.*nowhere.projects not found;/);
+    const j = run(['--json'], { CLAUDE_CONFIG_DIR: path.join(root, 'nowhere') });
+    assert.equal(j.code, 0, j.err);
+    assert.deepEqual([JSON.parse(j.out).files, JSON.parse(j.out).inserted], [0, 0]);
+    assert.match(j.err, /nowhere.projects not found/);
+  });
+
+  it('refuses a named path that does not exist', () => {
+    const r = run([path.join(root, 'typo')], {});
+    assert.equal(r.code, 2);
+    assert.match(r.err, /paths: not found: .*typo/);
   });
 });

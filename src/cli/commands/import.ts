@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_SETTLE_MS, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
+import { DEFAULT_SETTLE_MS, emptySummary, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../capture/transcript-scan.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
@@ -64,7 +64,15 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       } else {
         const all = config.claudeConfigDirs.map((d) => path.join(d, 'projects'));
         targets = all.filter((d) => fs.existsSync(d));
-        if (targets.length === 0) throw AppError.invalid('paths', `no transcripts: ${all.join(', ')} not found (set CLAUDE_CONFIG_DIR or name the paths)`);
+        if (targets.length === 0) {
+          // A new machine, or Claude Code not used yet: nothing to do, not an error.
+          const note = `nothing to import: no Claude Code transcripts yet (${all.join(', ')} not found; Claude Code writes them as you use it, set CLAUDE_CONFIG_DIR or name the paths if yours are elsewhere)\n`;
+          if (opts.json) {
+            ctx.stderr.write(note);
+            ctx.stdout.write(`${JSON.stringify({ ...emptySummary(), elapsedMs: 0 })}\n`);
+          } else ctx.stdout.write(note);
+          return;
+        }
       }
       // A smaller SQLite page cache: the import writes each rollup page a few times, then exits (peak RSS).
       const app = await openTracker(config, { cacheMiB: 32 });

@@ -7,6 +7,8 @@ import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
 import { formatBytes } from '../../format-bytes.js';
+import { packageRoot } from '../../package-root.js';
+import { RUNNING_FROM_SOURCES } from '../../version.js';
 import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
@@ -89,11 +91,14 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
         const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
         const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress.update(d) });
         progress.finish();
-        for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) left complete by an interrupted archive\n`);
+        for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) written by an earlier run (interrupted, or before a restore)\n`);
         for (const f of result.ignored) ctx.stdout.write(`  left alone ${f.file}: ${f.reason}\n`);
         for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);
+        // Rows of adopted files were deleted from the live table by this run too: they count.
+        const adoptedRows = result.adopted.reduce((n, f) => n + f.rows, 0);
         ctx.stdout.write(
-          `archived ${result.rows} invocations older than ${new Date(before).toISOString()}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`,
+          `archived ${result.rows + adoptedRows} invocations older than ${new Date(before).toISOString()}` +
+            `${adoptedRows > 0 ? ` (${adoptedRows} of them into the adopted file(s))` : ''}; rollups and analytics are unchanged. Run \`session-buddy compact\` to reclaim the space.\n`,
         );
       } finally {
         db.close();
@@ -115,6 +120,17 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       // Claude Code capture: hooks and MCP command actually run, drops, spool.
       const { captureChecks } = await import('../../capture/capture-checks.js');
       checks.push(...(await captureChecks({ dataDir: config.dataDir, env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })));
+      // Hooks and the stdio server run this installation's entry script: from the TypeScript sources
+      // (dist/ missing or older than src/, e.g. after a `git pull`) every hook starts about 5× slower.
+      checks.push(
+        RUNNING_FROM_SOURCES
+          ? {
+              name: 'bundle',
+              status: 'warn',
+              detail: `dist/ is missing or older than src/ in ${packageRoot()}: commands and every hook run the TypeScript sources through tsx (slower start, more memory); run \`npm run build\` there`,
+            }
+          : { name: 'bundle', status: 'ok', detail: 'dist/ is up to date with the sources' },
+      );
       if (opts.json) ctx.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       else for (const c of checks) ctx.stdout.write(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (checks.some((c) => c.status === 'fail')) throw new AppError('STORE_UNAVAILABLE', 'doctor found problems (see FAIL lines above)');

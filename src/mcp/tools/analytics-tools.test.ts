@@ -154,6 +154,11 @@ describe('get_real_time_metrics', () => {
     const five = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 5 / 60 });
     assert.equal(five.window.from, '2025-06-10T12:25:00.000Z');
     assert.equal(five.summary.invocations, 0);
+    // The figure the README and the error print (0.0833 h) is accepted: 299.88 s back from 12:30.
+    const printed = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 0.0833 });
+    assert.equal(printed.window.from, '2025-06-10T12:25:00.120Z');
+    const under = await callErr(client, 'get_real_time_metrics', { time_window_hours: 0.0832 });
+    assert.match(under.text, /time_window_hours: must be >= 5 minutes \(0\.0833 h\)/);
   });
 
   it('reports an empty window without failing', async () => {

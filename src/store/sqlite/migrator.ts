@@ -21,6 +21,9 @@ export class Migrator {
     private readonly db: SqliteDb,
     private readonly migrations: Migration[] = loadMigrations(migrationsDir('sqlite')),
   ) {
+    // A read-only handle (status, doctor) reads what is there and writes nothing: a database
+    // without the bookkeeping table (e.g. a 0-byte file left by a full disk) is at version 0.
+    if (db.readonly) return;
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    INTEGER PRIMARY KEY,
       name       TEXT NOT NULL,
@@ -33,12 +36,18 @@ export class Migrator {
     return this.migrations.at(-1)?.version ?? 0;
   }
 
+  private hasTable(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+  }
+
   currentVersion(): number {
+    if (!this.hasTable()) return 0;
     const row = this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
   }
 
   applied(): { version: number; name: string; applied_at: number }[] {
+    if (!this.hasTable()) return [];
     return this.db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
       version: number;
       name: string;
