@@ -115,6 +115,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     audit: config.dependencyAudit,
     compaction: { compactThresholdBytes: config.compactThresholdBytes },
     sessionSkillMetrics: stores.sessionSkillMetrics,
+    memory: reflections,
     storageStats: stores.storageStats,
   });
   const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });

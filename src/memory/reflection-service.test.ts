@@ -10,6 +10,7 @@ import { openDatabase } from '../store/database.js';
 import { Migrator } from '../store/migrator.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { ftsExpression, SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
+import type { CheckpointMemoryEntry } from '../session/session-types.js';
 import { contentHash, createReflectionService, normaliseTags, searchTerms, type ReflectionService } from './reflection-service.js';
 
 const START = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -57,12 +58,65 @@ describe('reflections (service over each back-end store)', async () => {
         // Stored as given (trimmed); only the hash normalises whitespace.
         assert.deepEqual(await store.get(a.id), {
           id: a.id,
+          kind: 'note',
           content: 'Use  WAL mode\nfor SQLite',
           tags: ['sqlite', 'perf'],
+          files: [],
           project: 'sb',
           created_at: a.created_at,
         });
         await assert.rejects(store.get(a.id + 1000), { code: 'NOT_FOUND' });
+      });
+
+      it('keeps checkpoints as reflections and reads the score history back (newest 20, per project)', async () => {
+        const entry = (total: number, tests: number, lint: number, at: string): CheckpointMemoryEntry => ({
+          kind: 'checkpoint',
+          sessionId: 's1',
+          project: 'proj',
+          workingDirectory: '/p',
+          at,
+          total,
+          maturity: 'developing',
+          dimensions: { tests, lint },
+          changed: { since: 'start', total: null, dimensions: [], newCommits: 1, newInvocations: 4 },
+          skillMetrics: {
+            invocations: 4,
+            successes: 3,
+            failures: 1,
+            distinctSkills: 1,
+            topSkills: [{ skill: 'deploy', invocations: 4, failures: 1, p50DurationMs: 10 }],
+          },
+          commits: [{ sha: 'abc1234', subject: 'add parser' }],
+          recommendations: ['Add tests'],
+        });
+        const first = await store.rememberCheckpoint(entry(50, 40, 90, '2026-01-02T03:04:05.000Z'));
+        tick();
+        await store.rememberCheckpoint(entry(62.5, 70, 85, '2026-01-02T03:04:06.000Z'));
+        tick();
+        await store.rememberCheckpoint({ ...entry(10, 10, 10, '2026-01-02T03:04:07.000Z'), project: 'other' });
+        await store.store({ content: 'a plain note', project: 'proj' });
+        const h = await store.qualityHistory('proj');
+        assert.deepEqual(h.points, [
+          { at: '2026-01-02T03:04:05.000Z', total: 50 },
+          { at: '2026-01-02T03:04:06.000Z', total: 62.5 },
+        ]);
+        assert.equal(h.change, 12.5);
+        assert.deepEqual(h.mostMoved, { id: 'tests', from: 40, to: 70, delta: 30 });
+        const saved = await store.get(first.id);
+        assert.equal(saved.kind, 'checkpoint');
+        assert.deepEqual(saved.tags, ['checkpoint', 'quality']);
+        // The record is searchable by what it says: the skill used and the commit.
+        const hits = await store.search({ query: 'deploy parser', project: 'proj' });
+        assert.equal(hits.results.length, 2);
+        for (let i = 0; i < 21; i++) {
+          tick();
+          await store.rememberCheckpoint(entry(i, i, i, `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`));
+        }
+        const capped = await store.qualityHistory('proj');
+        assert.equal(capped.points.length, 20);
+        assert.equal(capped.points[0]!.total, 1);
+        assert.equal(capped.points[19]!.total, 20);
+        assert.deepEqual((await store.qualityHistory('nobody')).points, []);
       });
 
       it('validates content, tags and project', async () => {

@@ -26,7 +26,10 @@
  *   next search (no cache).
  */
 import crypto from 'node:crypto';
+import { qualityHistory, type QualityHistory } from '../analytics/quality-history.js';
 import { AppError } from '../errors.js';
+import type { CheckpointMemoryEntry } from '../session/session-types.js';
+import { checkpointContent, toQualityPoint } from './checkpoint-memory.js';
 import {
   reflectionNotFound,
   type PreparedReflection,
@@ -134,7 +137,15 @@ function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   }
   const content = input.content.trim();
   if (content.length === 0) throw AppError.invalid('content', 'must not be empty');
-  return { content, hash: contentHash(content), tags: normaliseTags(input.tags), project: normaliseProject(input.project) };
+  return {
+    kind: 'note',
+    content,
+    hash: contentHash(content),
+    tags: normaliseTags(input.tags),
+    files: [],
+    project: normaliseProject(input.project),
+    data: null,
+  };
 }
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none: nothing can match). */
@@ -154,7 +165,14 @@ export interface ReflectionService {
   /** NOT_FOUND when there is no such reflection. */
   get(id: number): Promise<Reflection>;
   stats(): Promise<ReflectionStats>;
+  /** Keeps a checkpoint as a reflection (kind 'checkpoint', tags checkpoint + quality, the record in `data`). */
+  rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
+  /** The score history of a project over its newest HISTORY_LENGTH checkpoints. */
+  qualityHistory(project: string): Promise<QualityHistory>;
 }
+
+/** Checkpoints the score history looks back over. */
+const HISTORY_LENGTH = 20;
 
 /** The reflection use cases over a store of either back-end: validate, normalise, then store or search. */
 export function createReflectionService(store: ReflectionStore): ReflectionService {
@@ -173,5 +191,22 @@ export function createReflectionService(store: ReflectionStore): ReflectionServi
       return found;
     },
     stats: () => store.stats(),
+    async rememberCheckpoint(entry) {
+      const content = checkpointContent(entry);
+      const saved = await store.insert({
+        kind: 'checkpoint',
+        content,
+        hash: contentHash(content),
+        tags: entry.kind === 'end' ? ['checkpoint', 'quality', 'session-end'] : ['checkpoint', 'quality'],
+        files: [],
+        project: normaliseProject(entry.project),
+        data: JSON.stringify(entry),
+      });
+      return { id: saved.id };
+    },
+    async qualityHistory(project) {
+      const rows = await store.recordsOf('checkpoint', project, HISTORY_LENGTH);
+      return qualityHistory(rows.map(toQualityPoint).filter((p) => p !== null));
+    },
   };
 }

@@ -6,10 +6,16 @@
  */
 import { AppError } from '../errors.js';
 
+export type ReflectionKind = 'note' | 'checkpoint' | 'precompact';
+
 export interface Reflection {
   id: number;
+  /** 'note': stored by an agent or user; 'checkpoint' / 'precompact': written by the system (see migration 0013). */
+  kind: ReflectionKind;
   content: string;
   tags: string[];
+  /** File paths the reflection mentions (normalised by the memory service). */
+  files: string[];
   project: string | null;
   /** ISO 8601 timestamp. */
   created_at: string;
@@ -29,10 +35,20 @@ export interface ReflectionStats {
 
 /** A validated, normalised reflection to insert; `hash` is the SHA-256 of the normalised content. */
 export interface PreparedReflection {
+  kind: ReflectionKind;
   content: string;
   hash: string;
   tags: string[];
+  files: string[];
   project: string | null;
+  /** The structured record (JSON text) of a system-written reflection; null for notes. */
+  data: string | null;
+}
+
+/** A stored checkpoint record: when, and its structured data (JSON text). */
+export interface CheckpointRecordRow {
+  created_at: number;
+  data: string | null;
 }
 
 /** A validated search; `terms` are distinct and non-empty. */
@@ -62,14 +78,18 @@ export interface ReflectionStore {
   /** null when there is no such reflection. */
   get(id: number): Promise<Reflection | null>;
   stats(): Promise<ReflectionStats>;
+  /** The newest `limit` reflections of `kind` for `project`, oldest first. */
+  recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]>;
 }
 
 /** A reflections row as both back-ends select it. */
 export interface ReflectionRow {
   id: number;
+  kind: ReflectionKind;
   content: string;
   content_hash: string;
   tags: string;
+  files: string;
   project: string | null;
   created_at: number;
 }
@@ -77,8 +97,10 @@ export interface ReflectionRow {
 export function toReflection(row: ReflectionRow): Reflection {
   return {
     id: row.id,
+    kind: row.kind,
     content: row.content,
     tags: JSON.parse(row.tags) as string[],
+    files: JSON.parse(row.files) as string[],
     project: row.project,
     created_at: new Date(row.created_at).toISOString(),
   };

@@ -24,7 +24,9 @@ const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture's 
 
 /** Registers the session tools the way the composition root will (ToolDeps + sessions + reflections). */
 function buildServer(app: TestApp): McpServer {
+  const reflections = createReflectionService(new SqliteReflectionStore(app.db, { now: app.now }));
   const sessions = new SessionManager({
+    memory: reflections,
     dataDir: app.config.dataDir,
     logger: app.logger,
     now: app.now,
@@ -48,7 +50,7 @@ function buildServer(app: TestApp): McpServer {
     caller: LOCAL_ADMIN,
     now: app.now,
     sessions,
-    reflections: createReflectionService(new SqliteReflectionStore(app.db, { now: app.now })),
+    reflections,
   };
   const server = new McpServer({ name: 'session-buddy', version: 'test' }, { capabilities: { tools: {} } });
   registerStartTool(server, deps);
@@ -183,6 +185,7 @@ describe('session lifecycle and reflection tools over MCP', () => {
       session_metrics: { measured: boolean; invocations: number; failures: number };
       storage: { database: { measured: boolean; rows: Record<string, number>; compaction: { recommended: boolean } } };
       recommendations: { priority: string }[];
+      history: { reflection_id: number; points: { total: number }[]; summary: string };
       markdown: string;
     }>(client, 'checkpoint', {});
     assert.equal(r.kind, 'checkpoint');
@@ -198,13 +201,30 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.equal(r.storage.database.rows.reflections, 2);
     assert.equal(r.storage.database.compaction.recommended, false);
     assert.match(r.markdown, /## Quality Score V2: 99\.4\/100 — production-grade/);
+    // The checkpoint was kept as a reflection and opens the project's score history.
+    assert.deepEqual(
+      r.history.points.map((p) => p.total),
+      [99.4],
+    );
+    assert.match(r.history.summary, /^99\.4 \(1 checkpoint\)$/);
+    const kept = await callOk<{ count: number; results: { id: number; kind: string }[] }>(client, 'search_reflections', { query: 'run-tests' });
+    assert.deepEqual(
+      kept.results.map((x) => [x.id, x.kind]),
+      [[r.history.reflection_id, 'checkpoint']],
+    );
     assert.match(r.markdown, /Skill invocations: 1 \(0% successful\), 1 failed, 1 distinct skills/);
   });
 
   it('status shows the current session, store and reflection counts', async () => {
-    const s = await callOk<{ current: { id: string }; reflections: { total: number }; storage: { database: { measured: boolean } } }>(client, 'status', {});
+    const s = await callOk<{
+      current: { id: string };
+      reflections: { total: number };
+      history: { project: string; points: unknown[] };
+      storage: { database: { measured: boolean } };
+    }>(client, 'status', {});
     assert.equal(s.current.id, sessionId);
-    assert.equal(s.reflections.total, 2);
+    assert.equal(s.reflections.total, 3); // two notes and the checkpoint's record
+    assert.deepEqual([s.history.project, s.history.points.length], ['rich-app', 1]);
     assert.equal(s.storage.database.measured, true);
   });
 

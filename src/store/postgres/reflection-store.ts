@@ -14,11 +14,13 @@ import {
   roundScore,
   toReflection,
   toStats,
+  type CheckpointRecordRow,
   type InsertedReflection,
   type PreparedReflection,
   type PreparedSearch,
   type Reflection,
   type ReflectionHits,
+  type ReflectionKind,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
@@ -26,6 +28,7 @@ import {
 
 /** ts_rank_cd weights {D, C, B, A}: tags (B) count half as much as content (A). */
 const RANK_WEIGHTS = '{0.1, 0.2, 0.5, 1.0}';
+const COLUMNS = 'id, kind, content, content_hash, tags, files, project, created_at';
 
 export class PgReflectionStore implements ReflectionStore {
   private readonly now: () => number;
@@ -37,13 +40,13 @@ export class PgReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data }: PreparedReflection): Promise<InsertedReflection> {
     const ins = await this.pool.query(
-      `INSERT INTO reflections (content, content_hash, tags, project, created_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (content_hash) DO NOTHING`,
-      [content, hash, JSON.stringify(tags), project, this.now()],
+      `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (content_hash) DO NOTHING`,
+      [kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, this.now()],
     );
-    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE content_hash = $1', [hash]);
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE content_hash = $1`, [hash]);
     const row = rows[0] as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
   }
@@ -65,7 +68,7 @@ export class PgReflectionStore implements ReflectionStore {
     const { rows } = await this.pool.query(
       `WITH q AS (SELECT ${tsquery} AS q)
        SELECT q.q::text AS fts, hit.* FROM q LEFT JOIN LATERAL (
-         SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
+         SELECT r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.created_at,
                 ts_rank_cd('${RANK_WEIGHTS}', r.search, q.q) AS score
            FROM reflections r
           WHERE ${where.join(' AND ')}
@@ -82,7 +85,7 @@ export class PgReflectionStore implements ReflectionStore {
   }
 
   async get(id: number): Promise<Reflection | null> {
-    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE id = $1', [id]);
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE id = $1`, [id]);
     return rows[0] ? toReflection(rows[0] as ReflectionRow) : null;
   }
 
@@ -91,5 +94,14 @@ export class PgReflectionStore implements ReflectionStore {
       `SELECT count(*) AS total, count(DISTINCT project) AS projects, min(created_at) AS oldest, max(created_at) AS newest FROM reflections`,
     );
     return toStats(rows[0] as { total: number; projects: number; oldest: number | null; newest: number | null });
+  }
+
+  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT created_at, data FROM reflections WHERE kind = $1 AND project = $2
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [kind, project, limit],
+    );
+    return (rows as CheckpointRecordRow[]).map((r) => ({ created_at: Number(r.created_at), data: r.data })).reverse();
   }
 }

@@ -8,11 +8,13 @@ import {
   roundScore,
   toReflection,
   toStats,
+  type CheckpointRecordRow,
   type InsertedReflection,
   type PreparedReflection,
   type PreparedSearch,
   type Reflection,
   type ReflectionHits,
+  type ReflectionKind,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
@@ -33,13 +35,13 @@ export class SqliteReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data }: PreparedReflection): Promise<InsertedReflection> {
     const info = this.db
       .prepare(
-        `INSERT INTO reflections (content, content_hash, tags, project, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
+        `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
       )
-      .run(content, hash, JSON.stringify(tags), project, this.now());
+      .run(kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, this.now());
     const row = this.db.prepare('SELECT * FROM reflections WHERE content_hash = ?').get(hash) as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
@@ -60,7 +62,7 @@ export class SqliteReflectionStore implements ReflectionStore {
     params.push(limit);
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
+        `SELECT r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.created_at,
                 -bm25(reflections_fts, 1.0, 0.5) AS score
            FROM reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid
           WHERE ${where.join(' AND ')}
@@ -87,5 +89,15 @@ export class SqliteReflectionStore implements ReflectionStore {
       )
       .get() as { total: number; projects: number; oldest: number | null; newest: number | null };
     return toStats(row);
+  }
+
+  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT created_at, data FROM reflections WHERE kind = ? AND project = ?
+          ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(kind, project, limit) as CheckpointRecordRow[];
+    return rows.reverse();
   }
 }

@@ -1,0 +1,4 @@
+DROP INDEX IF EXISTS idx_reflections_kind_project_created;
+ALTER TABLE reflections DROP COLUMN files;
+ALTER TABLE reflections DROP COLUMN data;
+ALTER TABLE reflections DROP COLUMN kind;
