@@ -47,6 +47,8 @@ export const MAX_TAGS = 20;
 export const MAX_TAG_CHARS = 64;
 export const MAX_PROJECT_CHARS = 200;
 export const MAX_QUERY_CHARS = 1_000;
+const MAX_FILES = 100;
+const MAX_FILE_CHARS = 500;
 const MAX_QUERY_TERMS = 32;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const MAX_SEARCH_LIMIT = 100;
@@ -101,6 +103,19 @@ export function normaliseTags(tags: unknown, field = 'tags'): string[] {
     if (/\p{Cc}/u.test(tag)) throw AppError.invalid(`${field}.${i}`, 'must not contain control characters');
     if (!out.includes(tag)) out.push(tag);
   });
+  return out;
+}
+
+/** Distinct file paths (trimmed, NFC, no control characters), at most MAX_FILES of at most MAX_FILE_CHARS each; others dropped. */
+function normaliseFiles(files: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (typeof f !== 'string') continue;
+    const p = f.normalize('NFC').trim();
+    if (p === '' || p.length > MAX_FILE_CHARS || /\p{Cc}/u.test(p) || out.includes(p)) continue;
+    out.push(p);
+    if (out.length === MAX_FILES) break;
+  }
   return out;
 }
 
@@ -167,6 +182,8 @@ export interface ReflectionService {
   stats(): Promise<ReflectionStats>;
   /** Keeps a checkpoint as a reflection (kind 'checkpoint', tags checkpoint + quality, the record in `data`). */
   rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
+  /** Keeps the context saved before a compaction as a reflection (kind 'precompact', indexed by the files it names). */
+  rememberSavedContext(input: { project: string | null; markdown: string; files: string[]; data: unknown }): Promise<{ id: number; created: boolean }>;
   /** The score history of a project over its newest HISTORY_LENGTH checkpoints. */
   qualityHistory(project: string): Promise<QualityHistory>;
 }
@@ -203,6 +220,19 @@ export function createReflectionService(store: ReflectionStore): ReflectionServi
         data: JSON.stringify(entry),
       });
       return { id: saved.id };
+    },
+    async rememberSavedContext(input) {
+      const content = input.markdown.length > MAX_CONTENT_CHARS ? `${input.markdown.slice(0, MAX_CONTENT_CHARS - 1)}…` : input.markdown;
+      const saved = await store.insert({
+        kind: 'precompact',
+        content,
+        hash: contentHash(content),
+        tags: ['precompact', 'saved-context'],
+        files: normaliseFiles(input.files),
+        project: normaliseProject(input.project),
+        data: JSON.stringify(input.data),
+      });
+      return { id: saved.id, created: saved.created };
     },
     async qualityHistory(project) {
       const rows = await store.recordsOf('checkpoint', project, HISTORY_LENGTH);

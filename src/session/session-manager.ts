@@ -470,6 +470,7 @@ function checkpointEntry(report: CheckpointReport): SessionRecord['checkpoints']
     dimensions: snapshot(report.quality).dimensions,
     commits: report.work.measured ? report.work.commits.length : null,
     invocations: report.sessionMetrics.measured ? report.sessionMetrics.metrics.invocations : null,
+    findings: report.recommendations.slice(0, 5).map((r) => r.text),
   };
 }
 

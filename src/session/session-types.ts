@@ -35,6 +35,8 @@ interface CheckpointEntry {
   commits?: number | null;
   /** Skill invocations of the session, as of this checkpoint (null: not measured). */
   invocations?: number | null;
+  /** The checkpoint's top recommendations (read by the PreCompact hook, see capture/saved-context.ts). */
+  findings?: string[];
 }
 
 /** What a checkpoint (or the end of a session) hands to the memory service to keep as a reflection. */
