@@ -63,6 +63,7 @@ describe('reflections (service over each back-end store)', async () => {
           tags: ['sqlite', 'perf'],
           files: [],
           project: 'sb',
+          duplicate_of: null,
           created_at: a.created_at,
         });
         await assert.rejects(store.get(a.id + 1000), { code: 'NOT_FOUND' });
@@ -119,7 +120,83 @@ describe('reflections (service over each back-end store)', async () => {
         assert.deepEqual((await store.qualityHistory('nobody')).points, []);
       });
 
+      it('indexes the files a note names or mentions and filters by file, tag, project, kind and time', async () => {
+        const a = await store.store({
+          content: 'The cart total rounds in src/shop/cart.ts; see README.md',
+          files: ['/abs/lib/pay.ts'],
+          project: 'shop',
+          tags: ['bug'],
+        });
+        assert.deepEqual(a.files, ['/abs/lib/pay.ts', 'src/shop/cart.ts', 'README.md']);
+        tick(); // 03:04:06
+        await store.store({ content: 'Rounding again in other/cart.tsx and mycart.ts', project: 'shop' });
+        tick(); // 03:04:07
+        await store.store({ content: 'Unrelated deploy note', project: 'ops', tags: ['bug'] });
+        const byFile = async (file: string, query?: string) => (await store.search({ ...(query ? { query } : {}), file })).results.map((r) => r.id);
+        assert.deepEqual(await byFile('cart.ts'), [a.id]); // suffix after a slash: not cart.tsx, not mycart.ts
+        assert.deepEqual(await byFile('shop/cart.ts'), [a.id]);
+        assert.deepEqual(await byFile('pay.ts', 'rounds'), [a.id]);
+        assert.deepEqual(await byFile('art.ts'), []);
+        // Filters alone: newest first, score 0.
+        const bug = await store.search({ tags: ['bug'] });
+        assert.deepEqual(
+          bug.results.map((r) => [r.content.slice(0, 10), r.score]),
+          [
+            ['Unrelated ', 0],
+            ['The cart t', 0],
+          ],
+        );
+        assert.equal((await store.search({ project: 'shop', since: '2026-01-02T03:04:06Z' })).results.length, 1);
+        assert.equal((await store.search({ project: 'shop', until: '2026-01-02T03:04:06Z' })).results[0]!.id, a.id);
+        assert.equal((await store.search({ kind: 'checkpoint' })).results.length, 0);
+        assert.equal((await store.search({ query: 'rounds rounding', kind: 'note', since: '2026-01-02' })).results.length, 2);
+        await assert.rejects(store.search({}), isInvalid('query'));
+        await assert.rejects(store.search({ kind: 'other' }), isInvalid('kind'));
+        await assert.rejects(store.search({ since: 'yesterday' }), isInvalid('since'));
+        await assert.rejects(store.search({ since: '2026-01-03', until: '2026-01-02' }), isInvalid('until'));
+        await assert.rejects(store.search({ file: '   ' }), isInvalid('file'));
+      });
+
+      it('links a near-duplicate note (word-set Jaccard ≥ 0.8) and reports it; a different note is not linked', async () => {
+        const first = await store.store({ content: 'Run the migrations before the tests on the CI box', project: 'p' });
+        tick();
+        // words {run,the,migrations,before,tests,on,ci,box,always} vs 8 of them: 8/9 = 0.889
+        const again = await store.store({ content: 'run the migrations before tests on the ci box, always!', project: 'p' });
+        assert.equal(again.created, true);
+        assert.deepEqual(again.near_duplicate, { id: first.id, similarity: 0.889, created_at: first.created_at });
+        assert.equal(again.duplicate_of, first.id);
+        assert.equal((await store.get(again.id)).duplicate_of, first.id);
+        // 4 shared (run, the, migrations, before) of 11 distinct = 0.36: below the threshold
+        const other = await store.store({ content: 'Run the migrations before deploying to staging', project: 'p' });
+        assert.equal(other.near_duplicate, null);
+        // Another project is not compared.
+        assert.equal((await store.store({ content: 'Run the migrations before the tests on the CI box!', project: 'q' })).near_duplicate, null);
+        // The exact same text is the exact dedup, not a near-duplicate.
+        const same = await store.store({ content: 'Run the migrations  before the tests on the CI box', project: 'p' });
+        assert.deepEqual([same.created, same.id, same.near_duplicate], [false, first.id, null]);
+        const stats = await store.stats();
+        assert.equal(stats.near_duplicates, 1);
+      });
+
+      it('answers stats: counts per kind, projects, oldest/newest, near-duplicates and size', async () => {
+        await store.store({ content: 'abc', project: 'p' }); // 3 + "[]" + "[]" = 7 bytes
+        tick();
+        await store.store({ content: 'été', tags: ['x'] }); // 5 + '["x"]' 5 + 2 = 12 bytes
+        const st = await store.stats();
+        assert.deepEqual(st, {
+          total: 2,
+          projects: 1,
+          oldest: '2026-01-02T03:04:05.000Z',
+          newest: '2026-01-02T03:04:06.000Z',
+          by_kind: { note: 2, checkpoint: 0, precompact: 0 },
+          near_duplicates: 0,
+          bytes: 19,
+        });
+      });
+
       it('validates content, tags and project', async () => {
+        await assert.rejects(store.store({ content: 'binary\u0000data' }), isInvalid('content'));
+        await assert.rejects(store.store({ content: 'ok', files: 'a.ts' as unknown as string[] }), isInvalid('files'));
         await assert.rejects(store.store({ content: '   ' }), isInvalid('content'));
         await assert.rejects(store.store({ content: 'x'.repeat(20_001) }), isInvalid('content'));
         await store.store({ content: 'y'.repeat(20_000) });

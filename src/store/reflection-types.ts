@@ -17,6 +17,8 @@ export interface Reflection {
   /** File paths the reflection mentions (normalised by the memory service). */
   files: string[];
   project: string | null;
+  /** An earlier reflection whose text is nearly the same (near-duplicate detection on store); null when none. */
+  duplicate_of: number | null;
   /** ISO 8601 timestamp. */
   created_at: string;
 }
@@ -31,7 +33,15 @@ export interface ReflectionStats {
   projects: number;
   oldest: string | null;
   newest: string | null;
+  /** Reflections per kind (every kind listed, 0 when none). */
+  by_kind: Record<ReflectionKind, number>;
+  /** Reflections stored as near-duplicates of an earlier one. */
+  near_duplicates: number;
+  /** Total size of the stored text (UTF-8 bytes of content, tags, files and records). */
+  bytes: number;
 }
+
+export const REFLECTION_KINDS: readonly ReflectionKind[] = ['note', 'checkpoint', 'precompact'];
 
 /** A validated, normalised reflection to insert; `hash` is the SHA-256 of the normalised content. */
 export interface PreparedReflection {
@@ -43,6 +53,7 @@ export interface PreparedReflection {
   project: string | null;
   /** The structured record (JSON text) of a system-written reflection; null for notes. */
   data: string | null;
+  duplicateOf: number | null;
 }
 
 /** A stored checkpoint record: when, and its structured data (JSON text). */
@@ -51,12 +62,18 @@ export interface CheckpointRecordRow {
   data: string | null;
 }
 
-/** A validated search; `terms` are distinct and non-empty. */
+/** A validated search; `terms` are distinct (none: filters only, newest first). */
 export interface PreparedSearch {
   terms: string[];
   limit: number;
   project: string | null;
   tags: string[];
+  /** A path: matches a reflection naming exactly this path or a path ending in `/` + it. */
+  file: string | null;
+  kind: ReflectionKind | null;
+  /** Epoch ms bounds on created_at: since inclusive, until exclusive. */
+  since: number | null;
+  until: number | null;
 }
 
 export interface InsertedReflection extends Reflection {
@@ -91,6 +108,7 @@ export interface ReflectionRow {
   tags: string;
   files: string;
   project: string | null;
+  duplicate_of: number | null;
   created_at: number;
 }
 
@@ -102,16 +120,31 @@ export function toReflection(row: ReflectionRow): Reflection {
     tags: JSON.parse(row.tags) as string[],
     files: JSON.parse(row.files) as string[],
     project: row.project,
+    duplicate_of: row.duplicate_of === null ? null : Number(row.duplicate_of),
     created_at: new Date(row.created_at).toISOString(),
   };
 }
 
-export function toStats(row: { total: number; projects: number; oldest: number | null; newest: number | null }): ReflectionStats {
+export interface StatsRow {
+  total: number;
+  projects: number;
+  oldest: number | null;
+  newest: number | null;
+  near_duplicates: number | null;
+  bytes: number | null;
+}
+
+export function toStats(row: StatsRow, kinds: { kind: string; n: number }[]): ReflectionStats {
+  const by_kind = Object.fromEntries(REFLECTION_KINDS.map((k) => [k, 0])) as Record<ReflectionKind, number>;
+  for (const k of kinds) if ((REFLECTION_KINDS as readonly string[]).includes(k.kind)) by_kind[k.kind as ReflectionKind] = Number(k.n);
   return {
-    total: row.total,
-    projects: row.projects,
-    oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
-    newest: row.newest === null ? null : new Date(row.newest).toISOString(),
+    total: Number(row.total),
+    projects: Number(row.projects),
+    oldest: row.oldest === null ? null : new Date(Number(row.oldest)).toISOString(),
+    newest: row.newest === null ? null : new Date(Number(row.newest)).toISOString(),
+    by_kind,
+    near_duplicates: Number(row.near_duplicates ?? 0),
+    bytes: Number(row.bytes ?? 0),
   };
 }
 

@@ -207,7 +207,17 @@ export const statusShape = {
   recent_sessions: z.array(sessionSchema),
   server: z.record(z.string(), z.unknown()),
   storage: storageSchema,
-  reflections: z.object({ total: z.number(), projects: z.number(), oldest: z.string().nullable(), newest: z.string().nullable() }).nullable(),
+  reflections: z
+    .object({
+      total: z.number(),
+      projects: z.number(),
+      oldest: z.string().nullable(),
+      newest: z.string().nullable(),
+      by_kind: z.object({ note: z.number(), checkpoint: z.number(), precompact: z.number() }),
+      near_duplicates: z.number(),
+      bytes: z.number(),
+    })
+    .nullable(),
   markdown: z.string(),
 };
 
@@ -218,6 +228,7 @@ export const reflectionSchema = z.object({
   tags: z.array(z.string()),
   files: z.array(z.string()).describe('File paths the reflection mentions'),
   project: z.string().nullable(),
+  duplicate_of: z.number().int().nullable().describe('An earlier reflection this one nearly repeats'),
   created_at: z.string().describe('ISO 8601'),
 });
 
