@@ -116,6 +116,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     compaction: { compactThresholdBytes: config.compactThresholdBytes },
     sessionSkillMetrics: stores.sessionSkillMetrics,
     memory: reflections,
+    claudeConfigDirs: config.claudeConfigDirs,
     storageStats: stores.storageStats,
   });
   const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });

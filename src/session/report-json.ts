@@ -163,6 +163,19 @@ export function checkpointJson(r: CheckpointReport, markdown: string) {
       : { measured: false as const, reason: m.reason },
     storage: storageJson(r.storage),
     recommendations: r.recommendations.map(recommendationJson),
+    context: r.context.measured
+      ? {
+          measured: true as const,
+          transcript: r.context.transcript,
+          used_tokens: r.context.usedTokens,
+          window_tokens: r.context.windowTokens,
+          ratio: r.context.ratio,
+          model: r.context.model,
+          at: r.context.at,
+          recommend_compact: r.context.recommendCompact,
+          advice: r.context.reason,
+        }
+      : { measured: false as const, reason: r.context.reason },
     history: r.history.measured
       ? { measured: true as const, reflection_id: r.history.reflectionId, ...historyJson(r.history.history) }
       : { measured: false as const, reason: r.history.reason },

@@ -97,6 +97,7 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
   if (r.session) {
     lines.push(`Δ since start: ${signed(r.delta.sinceStart)} · Δ since last checkpoint: ${signed(r.delta.sinceLastCheckpoint)}`, '');
   }
+  lines.push(`Context window: ${r.context.measured ? r.context.reason : `not measured (${r.context.reason})`}`, '');
   lines.push(
     `Score history of ${q.project.name}: ${r.history.measured ? describeQualityHistory(r.history.history) : `not measured (${r.history.reason})`}` +
       (r.history.measured && r.history.reflectionId !== null ? ` · this checkpoint is reflection ${r.history.reflectionId}` : ''),

@@ -194,10 +194,33 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.equal(r.quality.total, 8.2);
     assert.equal(r.sessionMetrics.measured, false);
     assert.match(renderCheckpointMarkdown(r), /No open session for this directory/);
+    assert.deepEqual(r.context, { measured: false, reason: 'no Claude Code transcript found for this directory' });
     // Ad-hoc reports show the project's history but do not add to it.
     assert.ok(r.history.measured);
     assert.equal(r.history.reflectionId, null);
     assert.deepEqual(r.history.history.points, []);
+  });
+
+  it("checkpoint reports the context window's fullness from the transcript and recommends compacting past 75%", async () => {
+    const transcript = path.join(dataDir, 'agent.jsonl');
+    // 170,000 of 200,000 = 85%
+    fs.writeFileSync(
+      transcript,
+      `${JSON.stringify({ type: 'assistant', message: { usage: { input_tokens: 9000, cache_read_input_tokens: 160000, output_tokens: 1000 } } })}\n`,
+    );
+    const r = await new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: transcript });
+    assert.ok(r.context.measured);
+    assert.deepEqual([r.context.usedTokens, r.context.ratio, r.context.recommendCompact], [170000, 0.85, true]);
+    const advice = r.recommendations.find((x) => x.dimension === 'context');
+    assert.equal(advice?.priority, 'high');
+    assert.match(advice?.text ?? '', /^Compact the conversation: 170000 of 200000 tokens in use \(85%\)/);
+    assert.match(renderCheckpointMarkdown(r), /Context window: 170000 of 200000 tokens in use \(85%\)/);
+    const unreadable = await new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: path.join(dataDir, 'missing.jsonl') });
+    assert.equal(unreadable.context.measured, false);
+    await assert.rejects(
+      new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: 'rel.jsonl' }),
+      (e: unknown) => e instanceof AppError && e.details.field === 'transcript_path',
+    );
   });
 
   it('status survives a restart and shows the current session and the store', async () => {

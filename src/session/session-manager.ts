@@ -49,6 +49,7 @@ import type {
   StorageStatsProvider,
 } from './session-types.js';
 import { isPseudoFsPath } from './bounded-read.js';
+import { findTranscript, readContextUsage, type ContextUsage } from './context-usage.js';
 import { compactionAdvice, DEFAULT_COMPACTION_THRESHOLDS, measureDataDir, type CompactionThresholds } from './storage.js';
 
 export interface SessionManagerOptions {
@@ -62,6 +63,8 @@ export interface SessionManagerOptions {
   sessionSkillMetrics?: SessionSkillMetricsProvider;
   /** Keeps every checkpoint as a reflection and answers the project's score history. */
   memory?: SessionMemory;
+  /** Claude Code configuration directories, where checkpoints look for the agent's transcript (context fullness). */
+  claudeConfigDirs?: string[];
   storageStats?: StorageStatsProvider;
   serverHealth?: ServerHealthProvider;
   compaction?: Partial<CompactionThresholds>;
@@ -74,6 +77,8 @@ export interface CheckpointTarget {
   sessionId?: string;
   /** Report on this directory; uses its open session when there is one, otherwise an ad-hoc report. */
   workingDirectory?: string;
+  /** The agent's transcript (JSONL) to measure context fullness from; default: the newest one of the directory. */
+  transcriptPath?: string;
 }
 
 const MAX_CHECKPOINT_HISTORY = 50;
@@ -153,10 +158,10 @@ export class SessionManager {
       const rec = this.findTarget(state, target);
       if (!rec) {
         const dir = resolveDirectory(target.workingDirectory!);
-        const adhoc = await this.buildReport('adhoc', null, await this.assess(dir));
+        const adhoc = await this.buildReport('adhoc', null, await this.assess(dir), target.transcriptPath);
         return { ...adhoc, history: await this.remember(null, adhoc) };
       }
-      const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory));
+      const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory), target.transcriptPath);
       const history = await this.remember(rec, report);
       rec.checkpoints = [...rec.checkpoints, checkpointEntry(report)].slice(-MAX_CHECKPOINT_HISTORY);
       rec.checkpointCount++;
@@ -328,7 +333,24 @@ export class SessionManager {
     return found && found.markdownPath === markdownPath ? toPrevious(found) : null;
   }
 
-  private async buildReport(kind: CheckpointReport['kind'], rec: SessionRecord | null, quality: QualityReport): Promise<CheckpointReport> {
+  private contextUsage(dir: string, transcriptPath: string | undefined): ContextUsage {
+    if (transcriptPath !== undefined) {
+      if (typeof transcriptPath !== 'string' || !path.isAbsolute(transcriptPath) || transcriptPath.includes('\0')) {
+        throw AppError.invalid('transcript_path', 'must be an absolute path');
+      }
+      return readContextUsage(transcriptPath);
+    }
+    const found = findTranscript(this.opts.claudeConfigDirs ?? [], dir);
+    return found ? readContextUsage(found) : { measured: false, reason: 'no Claude Code transcript found for this directory' };
+  }
+
+  private async buildReport(
+    kind: CheckpointReport['kind'],
+    rec: SessionRecord | null,
+    quality: QualityReport,
+    transcriptPath?: string,
+  ): Promise<CheckpointReport> {
+    const context = this.contextUsage(quality.project.root, transcriptPath);
     const nowMs = this.now();
     const [work, sessionMetrics, storage] = await Promise.all([
       rec ? this.work(rec, quality) : Promise.resolve({ measured: false as const, reason: 'no open session for this directory' }),
@@ -336,7 +358,14 @@ export class SessionManager {
       this.storage(),
     ]);
     const delta = computeDelta(rec, quality);
-    const recommendations = sortRecommendations([...quality.recommendations, ...metricRecommendations(sessionMetrics), ...storageRecommendations(storage)]);
+    const recommendations = sortRecommendations([
+      ...quality.recommendations,
+      ...metricRecommendations(sessionMetrics),
+      ...storageRecommendations(storage),
+      ...(context.measured && context.recommendCompact
+        ? [{ priority: 'high' as const, dimension: 'context' as const, gain: null, text: `Compact the conversation: ${context.reason}` }]
+        : []),
+    ]);
     return {
       kind,
       generatedAt: new Date(nowMs).toISOString(),
@@ -347,6 +376,7 @@ export class SessionManager {
       sessionMetrics,
       storage,
       recommendations,
+      context,
       history: { measured: false, reason: 'not recorded yet' },
     };
   }

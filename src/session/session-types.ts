@@ -1,5 +1,6 @@
 /** Types shared by the session manager, its reports and the handoff files. */
 import type { QualityHistory } from '../analytics/quality-history.js';
+import type { ContextUsage } from './context-usage.js';
 import type { ProjectInfo, ProjectType } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
 import type { DimensionId, Recommendation } from './quality/types.js';
@@ -127,6 +128,8 @@ export interface CheckpointReport {
   sessionMetrics: Measured<{ metrics: SessionSkillMetrics }>;
   storage: StorageSection;
   recommendations: Recommendation[];
+  /** How full the agent's context window is, from its transcript (see context-usage.ts). */
+  context: ContextUsage;
   /** The project's Quality Score history from stored checkpoint reflections (this one included); `reflectionId` is this checkpoint's record. */
   history: Measured<{ history: QualityHistory; reflectionId: number | null }>;
 }

@@ -160,6 +160,20 @@ export const checkpointShape = {
   ]),
   storage: storageSchema,
   recommendations: z.array(recommendationSchema),
+  context: z.discriminatedUnion('measured', [
+    z.object({
+      measured: z.literal(true),
+      transcript: z.string(),
+      used_tokens: z.number().int().describe('Input (incl. cache) + output tokens of the last assistant message'),
+      window_tokens: z.number().int(),
+      ratio: z.number().describe('used / window'),
+      model: z.string().nullable(),
+      at: z.string().nullable(),
+      recommend_compact: z.boolean().describe('true at or above 75% of the window'),
+      advice: z.string(),
+    }),
+    notMeasured,
+  ]),
   history: z.discriminatedUnion('measured', [
     z.object({
       measured: z.literal(true),
