@@ -92,6 +92,7 @@ function cases(t, sessionId) {
       field: 'tags.0',
     },
     { phase: 2, tool: 'search_reflections', valid: { query: 'inspector' }, invalid: { query: 'inspector', limit: '0' }, field: 'limit' },
+    { phase: 2, tool: 'reflection_stats', valid: {}, invalid: { project: 'x' }, field: 'project' },
     { phase: 2, tool: 'get_collaborative_recommendations', valid: { user_id: 'alice' }, invalid: { user_id: 'alice', limit: '51' }, field: 'limit' },
     { phase: 2, tool: 'assign_ab_test_variant', valid: { experiment: exp, user_id: 'alice' }, invalid: { user_id: 'alice' }, field: 'experiment' },
     {

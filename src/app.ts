@@ -115,6 +115,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     audit: config.dependencyAudit,
     compaction: { compactThresholdBytes: config.compactThresholdBytes },
     sessionSkillMetrics: stores.sessionSkillMetrics,
+    memory: reflections,
+    claudeConfigDirs: config.claudeConfigDirs,
     storageStats: stores.storageStats,
   });
   const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });

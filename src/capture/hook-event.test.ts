@@ -97,7 +97,8 @@ describe('processHookEvent', () => {
         dedupe_key: 'cc:toolu_A',
       },
     ]);
-    assert.equal(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).length, 0, 'state removed');
+    // The pairing state is removed; the finished call stays in the session's activity log (for PreCompact).
+    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['activity.jsonl'], 'state removed');
   });
 
   it('records PostToolUseFailure as a failure with a classified error', () => {
@@ -133,7 +134,7 @@ describe('processHookEvent', () => {
     assert.equal(inv?.duration_ms, 900); // (T0 + 900) - T0
     assert.equal(inv?.invoked_at, T0);
     assert.deepEqual(inv?.metadata, { source: 'hook', tool: 'mcp__github__create_issue', duration_source: 'hook_gap' });
-    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), []);
+    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['activity.jsonl']);
   });
 
   it('uses the duration_ms Claude Code sends, not the gap between the hook processes', () => {
@@ -213,7 +214,7 @@ describe('processHookEvent', () => {
       atEnd.map((i) => i.dedupe_key),
       ['cc:toolu_G'],
     );
-    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['last-stop.json']);
+    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).sort(), ['activity.jsonl', 'last-stop.json']);
   });
 
   it('hashes session ids that are not safe file names', () => {

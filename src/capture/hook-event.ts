@@ -52,9 +52,10 @@ import {
   projectFromCwd,
   skillNameFor,
 } from './tool-mapping.js';
+import { appendActivity, filesOf } from './session-activity.js';
 import type { CapturedInvocation } from './types.js';
 
-const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
+const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop', 'PreCompact'] as const;
 type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface HookEvent {
@@ -72,6 +73,10 @@ export interface HookEvent {
   isInterrupt: boolean;
   /** Set when the hook fired inside a subagent. */
   agentType: string | null;
+  /** PreCompact `trigger` ('manual' | 'auto'). */
+  trigger: string | null;
+  /** SessionStart `source` ('startup' | 'resume' | 'clear' | 'compact'). */
+  source: string | null;
 }
 
 export interface HookContext {
@@ -112,6 +117,8 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
     error: optString(o.error) ?? optString(o.error_message),
     isInterrupt: o.is_interrupt === true,
     agentType: optString(o.agent_type),
+    trigger: optString(o.trigger),
+    source: optString(o.source),
   };
 }
 
@@ -170,7 +177,7 @@ function safeName(id: string): string {
   return /^[A-Za-z0-9_-]{1,100}$/.test(id) ? id : createHash('sha256').update(id).digest('hex').slice(0, 40);
 }
 
-function sessionDir(dataDir: string, sessionId: string): string {
+export function sessionDir(dataDir: string, sessionId: string): string {
   return path.join(hooksStateDir(dataDir), safeName(sessionId));
 }
 
@@ -277,14 +284,34 @@ export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvoc
         side.completed = !f.failed;
         side.error_type = f.errorType;
       }
+      keepActivity(ev, ctx, side);
       return arrive(ev, ctx, 'post', side);
     }
+    case 'PreCompact':
+      // Saved by the hook runner (saved-context.ts); records nothing.
+      return [];
     case 'Stop':
     case 'SessionEnd':
       return flushLeftovers(ev.sessionId, ctx);
     case 'SessionStart':
       sweepStaleState(ctx.dataDir, ctx.now);
       return [];
+  }
+}
+
+/** Adds the finished call to the session's activity log (session-activity.ts); best effort, never fails the event. */
+function keepActivity(ev: HookEvent, ctx: HookContext, side: CallSide): void {
+  try {
+    appendActivity(sessionDir(ctx.dataDir, ev.sessionId), {
+      at: side.at,
+      tool: side.tool,
+      skill: side.skill_name,
+      ok: side.completed === true,
+      error_type: side.error_type ?? null,
+      files: filesOf(ev.toolInput),
+    });
+  } catch {
+    // the log is a convenience for PreCompact: recording the call matters more
   }
 }
 

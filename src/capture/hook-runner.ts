@@ -10,7 +10,8 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { recordDrop } from './drop-counter.js';
 import { ensureDir } from './ensure-dir.js';
-import { parseHookEvent, processHookEvent } from './hook-event.js';
+import { parseHookEvent, processHookEvent, type HookEvent } from './hook-event.js';
+import { saveCompactionContext, sessionStartContext, type SavedContext } from './saved-context.js';
 import { serverBaseUrl } from './server-url.js';
 import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize, withHashedUsers } from './spool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type RecordResult } from './types.js';
@@ -158,6 +159,10 @@ export interface HookRunResult {
   invocations: number;
   /** Why the hook ignored its input, spooled or failed. */
   reason?: string;
+  /** PreCompact: the context saved to `<dataDir>/contexts/` (see saved-context.ts). */
+  saved?: SavedContext;
+  /** SessionStart: the context to hand to Claude Code as `additionalContext`. */
+  additionalContext?: string;
 }
 
 /** Runs one hook invocation end to end. Never throws. */
@@ -184,11 +189,28 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
       }
       return { outcome: 'failed', event: ev.event, invocations: 0, reason: (err as Error).message };
     }
-    if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0 };
-    return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length };
+    const extra = sessionExtras(ev, opts, now());
+    if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0, ...extra };
+    return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length, ...extra };
   } catch (err) {
     return { outcome: 'failed', event: null, invocations: 0, reason: (err as Error).message };
   }
+}
+
+/** PreCompact saves the session's context; SessionStart assembles the context to hand back. Failures only lose the extra. */
+function sessionExtras(ev: HookEvent, opts: HookRunOptions, at: number): Pick<HookRunResult, 'saved' | 'additionalContext'> {
+  try {
+    if (ev.event === 'PreCompact') {
+      return { saved: saveCompactionContext({ dataDir: opts.dataDir, sessionId: ev.sessionId, cwd: ev.cwd, trigger: ev.trigger, now: at }) };
+    }
+    if (ev.event === 'SessionStart') {
+      const text = sessionStartContext({ dataDir: opts.dataDir, sessionId: ev.sessionId, cwd: ev.cwd, source: ev.source });
+      return text === null ? {} : { additionalContext: text };
+    }
+  } catch {
+    // disk full, unwritable data directory: the agent carries on without it
+  }
+  return {};
 }
 
 /**

@@ -11,9 +11,12 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('buildHooksConfig', () => {
   it('registers tool events with matcher * and session events without matcher', () => {
     const c = buildHooksConfig();
-    assert.deepEqual(Object.keys(c.hooks), ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'Stop', 'SessionEnd']);
+    assert.deepEqual(Object.keys(c.hooks), ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'Stop', 'SessionEnd', 'PreCompact']);
     assert.deepEqual(c.hooks.PreToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
     assert.deepEqual(c.hooks.Stop, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
+    // SessionStart returns context on stdout and PreCompact saves before compaction: both synchronous.
+    assert.deepEqual(c.hooks.SessionStart, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10 }] }]);
+    assert.deepEqual(c.hooks.PreCompact, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10 }] }]);
   });
 
   it('can make the hooks synchronous', () => {
@@ -51,7 +54,7 @@ describe('mergeHooksConfig', () => {
 
   it('adds ours and keeps everything else', () => {
     const r = mergeHooksConfig(existing);
-    assert.equal(r.added.length, 6);
+    assert.equal(r.added.length, 7);
     assert.deepEqual(r.updated, []);
     const s = r.settings as { model: string; permissions: unknown; hooks: Record<string, unknown[]> };
     assert.equal(s.model, 'opus');

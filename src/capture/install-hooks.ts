@@ -12,7 +12,14 @@ import { AppError } from '../errors.js';
 
 /** Tool events take a matcher; `*` matches every tool, MCP tools included. */
 const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
-const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd'] as const;
+const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd', 'PreCompact'] as const;
+/**
+ * Always synchronous, whatever `async` says: SessionStart returns the previous
+ * handoff as additional context (Claude Code reads it from the hook's stdout
+ * before the first turn), and PreCompact saves the session's context before
+ * the compaction runs. Both end within the hook's deadline (1.5 s, exit 0).
+ */
+const SYNC_HOOK_EVENTS: ReadonlySet<string> = new Set(['SessionStart', 'PreCompact']);
 const DEFAULT_HOOK_COMMAND = 'session-buddy hook';
 const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
 
@@ -54,19 +61,19 @@ function events(opts: HookConfigOptions): string[] {
   return [...tools, ...SESSION_HOOK_EVENTS];
 }
 
-function handler(opts: HookConfigOptions): CommandHook {
+function handler(opts: HookConfigOptions, event: string): CommandHook {
   const h: CommandHook = {
     type: 'command',
     command: opts.command ?? DEFAULT_HOOK_COMMAND,
     timeout: opts.timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
   };
-  if (opts.async !== false) h.async = true;
+  if (opts.async !== false && !SYNC_HOOK_EVENTS.has(event)) h.async = true;
   return h;
 }
 
 function groupFor(event: string, opts: HookConfigOptions): MatcherGroup {
   const isTool = (TOOL_HOOK_EVENTS as readonly string[]).includes(event);
-  return isTool ? { matcher: '*', hooks: [handler(opts)] } : { hooks: [handler(opts)] };
+  return isTool ? { matcher: '*', hooks: [handler(opts, event)] } : { hooks: [handler(opts, event)] };
 }
 
 export function buildHooksConfig(opts: HookConfigOptions = {}): HooksConfig {
@@ -101,11 +108,11 @@ export function mergeHooksConfig(existing: unknown, opts: HookConfigOptions = {}
   if (settings.hooks !== undefined && !isObject(settings.hooks)) throw AppError.invalid('settings.hooks', 'must be an object');
   const hooks = (settings.hooks ?? {}) as Json;
   settings.hooks = hooks;
-  const wanted = handler(opts);
   const added: string[] = [];
   const updated: string[] = [];
 
   for (const event of events(opts)) {
+    const wanted = handler(opts, event);
     const list = hooks[event];
     if (list !== undefined && !Array.isArray(list)) throw AppError.invalid(`settings.hooks.${event}`, 'must be an array');
     const groups = (list ?? []) as unknown[];

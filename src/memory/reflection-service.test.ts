@@ -10,6 +10,7 @@ import { openDatabase } from '../store/database.js';
 import { Migrator } from '../store/sqlite/migrator.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { ftsExpression, SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
+import type { CheckpointMemoryEntry } from '../session/session-types.js';
 import { contentHash, createReflectionService, normaliseTags, searchTerms, type ReflectionService } from './reflection-service.js';
 
 const START = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -57,15 +58,145 @@ describe('reflections (service over each back-end store)', async () => {
         // Stored as given (trimmed); only the hash normalises whitespace.
         assert.deepEqual(await store.get(a.id), {
           id: a.id,
+          kind: 'note',
           content: 'Use  WAL mode\nfor SQLite',
           tags: ['sqlite', 'perf'],
+          files: [],
           project: 'sb',
+          duplicate_of: null,
           created_at: a.created_at,
         });
         await assert.rejects(store.get(a.id + 1000), { code: 'NOT_FOUND' });
       });
 
+      it('keeps checkpoints as reflections and reads the score history back (newest 20, per project)', async () => {
+        const entry = (total: number, tests: number, lint: number, at: string): CheckpointMemoryEntry => ({
+          kind: 'checkpoint',
+          sessionId: 's1',
+          project: 'proj',
+          workingDirectory: '/p',
+          at,
+          total,
+          maturity: 'developing',
+          dimensions: { tests, lint },
+          changed: { since: 'start', total: null, dimensions: [], newCommits: 1, newInvocations: 4 },
+          skillMetrics: {
+            invocations: 4,
+            successes: 3,
+            failures: 1,
+            distinctSkills: 1,
+            topSkills: [{ skill: 'deploy', invocations: 4, failures: 1, p50DurationMs: 10 }],
+          },
+          commits: [{ sha: 'abc1234', subject: 'add parser' }],
+          recommendations: ['Add tests'],
+        });
+        const first = await store.rememberCheckpoint(entry(50, 40, 90, '2026-01-02T03:04:05.000Z'));
+        tick();
+        await store.rememberCheckpoint(entry(62.5, 70, 85, '2026-01-02T03:04:06.000Z'));
+        tick();
+        await store.rememberCheckpoint({ ...entry(10, 10, 10, '2026-01-02T03:04:07.000Z'), project: 'other' });
+        await store.store({ content: 'a plain note', project: 'proj' });
+        const h = await store.qualityHistory('proj');
+        assert.deepEqual(h.points, [
+          { at: '2026-01-02T03:04:05.000Z', total: 50 },
+          { at: '2026-01-02T03:04:06.000Z', total: 62.5 },
+        ]);
+        assert.equal(h.change, 12.5);
+        assert.deepEqual(h.mostMoved, { id: 'tests', from: 40, to: 70, delta: 30 });
+        const saved = await store.get(first.id);
+        assert.equal(saved.kind, 'checkpoint');
+        assert.deepEqual(saved.tags, ['checkpoint', 'quality']);
+        // The record is searchable by what it says: the skill used and the commit.
+        const hits = await store.search({ query: 'deploy parser', project: 'proj' });
+        assert.equal(hits.results.length, 2);
+        for (let i = 0; i < 21; i++) {
+          tick();
+          await store.rememberCheckpoint(entry(i, i, i, `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`));
+        }
+        const capped = await store.qualityHistory('proj');
+        assert.equal(capped.points.length, 20);
+        assert.equal(capped.points[0]!.total, 1);
+        assert.equal(capped.points[19]!.total, 20);
+        assert.deepEqual((await store.qualityHistory('nobody')).points, []);
+      });
+
+      it('indexes the files a note names or mentions and filters by file, tag, project, kind and time', async () => {
+        const a = await store.store({
+          content: 'The cart total rounds in src/shop/cart.ts; see README.md',
+          files: ['/abs/lib/pay.ts'],
+          project: 'shop',
+          tags: ['bug'],
+        });
+        assert.deepEqual(a.files, ['/abs/lib/pay.ts', 'src/shop/cart.ts', 'README.md']);
+        tick(); // 03:04:06
+        await store.store({ content: 'Rounding again in other/cart.tsx and mycart.ts', project: 'shop' });
+        tick(); // 03:04:07
+        await store.store({ content: 'Unrelated deploy note', project: 'ops', tags: ['bug'] });
+        const byFile = async (file: string, query?: string) => (await store.search({ ...(query ? { query } : {}), file })).results.map((r) => r.id);
+        assert.deepEqual(await byFile('cart.ts'), [a.id]); // suffix after a slash: not cart.tsx, not mycart.ts
+        assert.deepEqual(await byFile('shop/cart.ts'), [a.id]);
+        assert.deepEqual(await byFile('pay.ts', 'rounds'), [a.id]);
+        assert.deepEqual(await byFile('art.ts'), []);
+        // Filters alone: newest first, score 0.
+        const bug = await store.search({ tags: ['bug'] });
+        assert.deepEqual(
+          bug.results.map((r) => [r.content.slice(0, 10), r.score]),
+          [
+            ['Unrelated ', 0],
+            ['The cart t', 0],
+          ],
+        );
+        assert.equal((await store.search({ project: 'shop', since: '2026-01-02T03:04:06Z' })).results.length, 1);
+        assert.equal((await store.search({ project: 'shop', until: '2026-01-02T03:04:06Z' })).results[0]!.id, a.id);
+        assert.equal((await store.search({ kind: 'checkpoint' })).results.length, 0);
+        assert.equal((await store.search({ query: 'rounds rounding', kind: 'note', since: '2026-01-02' })).results.length, 2);
+        await assert.rejects(store.search({}), isInvalid('query'));
+        await assert.rejects(store.search({ kind: 'other' }), isInvalid('kind'));
+        await assert.rejects(store.search({ since: 'yesterday' }), isInvalid('since'));
+        await assert.rejects(store.search({ since: '2026-01-03', until: '2026-01-02' }), isInvalid('until'));
+        await assert.rejects(store.search({ file: '   ' }), isInvalid('file'));
+      });
+
+      it('links a near-duplicate note (word-set Jaccard ≥ 0.8) and reports it; a different note is not linked', async () => {
+        const first = await store.store({ content: 'Run the migrations before the tests on the CI box', project: 'p' });
+        tick();
+        // words {run,the,migrations,before,tests,on,ci,box,always} vs 8 of them: 8/9 = 0.889
+        const again = await store.store({ content: 'run the migrations before tests on the ci box, always!', project: 'p' });
+        assert.equal(again.created, true);
+        assert.deepEqual(again.near_duplicate, { id: first.id, similarity: 0.889, created_at: first.created_at });
+        assert.equal(again.duplicate_of, first.id);
+        assert.equal((await store.get(again.id)).duplicate_of, first.id);
+        // 4 shared (run, the, migrations, before) of 11 distinct = 0.36: below the threshold
+        const other = await store.store({ content: 'Run the migrations before deploying to staging', project: 'p' });
+        assert.equal(other.near_duplicate, null);
+        // Another project is not compared.
+        assert.equal((await store.store({ content: 'Run the migrations before the tests on the CI box!', project: 'q' })).near_duplicate, null);
+        // The exact same text is the exact dedup, not a near-duplicate.
+        const same = await store.store({ content: 'Run the migrations  before the tests on the CI box', project: 'p' });
+        assert.deepEqual([same.created, same.id, same.near_duplicate], [false, first.id, null]);
+        const stats = await store.stats();
+        assert.equal(stats.near_duplicates, 1);
+      });
+
+      it('answers stats: counts per kind, projects, oldest/newest, near-duplicates and size', async () => {
+        await store.store({ content: 'abc', project: 'p' }); // 3 + "[]" + "[]" = 7 bytes
+        tick();
+        await store.store({ content: 'été', tags: ['x'] }); // 5 + '["x"]' 5 + 2 = 12 bytes
+        const st = await store.stats();
+        assert.deepEqual(st, {
+          total: 2,
+          projects: 1,
+          oldest: '2026-01-02T03:04:05.000Z',
+          newest: '2026-01-02T03:04:06.000Z',
+          by_kind: { note: 2, checkpoint: 0, precompact: 0 },
+          near_duplicates: 0,
+          bytes: 19,
+        });
+      });
+
       it('validates content, tags and project', async () => {
+        await assert.rejects(store.store({ content: 'binary\u0000data' }), isInvalid('content'));
+        await assert.rejects(store.store({ content: 'ok', files: 'a.ts' as unknown as string[] }), isInvalid('files'));
         await assert.rejects(store.store({ content: '   ' }), isInvalid('content'));
         await assert.rejects(store.store({ content: 'x'.repeat(20_001) }), isInvalid('content'));
         await store.store({ content: 'y'.repeat(20_000) });

@@ -26,13 +26,20 @@
  *   next search (no cache).
  */
 import crypto from 'node:crypto';
+import { qualityHistory, type QualityHistory } from '../analytics/quality-history.js';
+import { jaccard, wordSet } from '../analytics/text-similarity.js';
 import { AppError } from '../errors.js';
+import type { CheckpointMemoryEntry } from '../session/session-types.js';
+import { checkpointContent, toQualityPoint } from './checkpoint-memory.js';
+import { mentionedFiles, normaliseFiles } from './file-mentions.js';
 import {
+  REFLECTION_KINDS,
   reflectionNotFound,
   type PreparedReflection,
   type PreparedSearch,
   type Reflection,
   type ReflectionHit,
+  type ReflectionKind,
   type ReflectionStats,
   type ReflectionStore,
 } from '../store/reflection-types.js';
@@ -44,6 +51,9 @@ export const MAX_TAGS = 20;
 export const MAX_TAG_CHARS = 64;
 export const MAX_PROJECT_CHARS = 200;
 export const MAX_QUERY_CHARS = 1_000;
+/** Near-duplicate threshold: a new note whose word-set Jaccard similarity to an earlier note is at least this is linked to it. */
+export const NEAR_DUPLICATE_THRESHOLD = 0.8;
+const NEAR_DUPLICATE_CANDIDATES = 20;
 const MAX_QUERY_TERMS = 32;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const MAX_SEARCH_LIMIT = 100;
@@ -52,20 +62,31 @@ interface StoreReflectionInput {
   content: string;
   tags?: string[];
   project?: string | null;
+  /** File paths the note is about (paths mentioned in the content are added). */
+  files?: string[];
 }
 
 interface StoreReflectionResult extends Reflection {
   /** false when identical (normalised) content was already stored; the existing row is returned. */
   created: boolean;
   content_hash: string;
+  /** The earlier note this one nearly repeats (similarity ≥ NEAR_DUPLICATE_THRESHOLD), also kept in `duplicate_of`; null when none. */
+  near_duplicate: { id: number; similarity: number; created_at: string } | null;
 }
 
 interface SearchReflectionsInput {
-  query: string;
+  /** Words to search for; may be omitted when a filter is given (then: newest first). */
+  query?: string;
   limit?: number;
   project?: string | null;
   /** Every listed tag must be present on a result. */
   tags?: string[];
+  /** Reflections naming this path, or a path ending in "/" + it. */
+  file?: string | null;
+  kind?: string | null;
+  /** ISO 8601 bounds on the creation time: since inclusive, until exclusive. */
+  since?: string | null;
+  until?: string | null;
 }
 
 interface SearchReflectionsResult {
@@ -134,17 +155,70 @@ function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   }
   const content = input.content.trim();
   if (content.length === 0) throw AppError.invalid('content', 'must not be empty');
-  return { content, hash: contentHash(content), tags: normaliseTags(input.tags), project: normaliseProject(input.project) };
+  if (/[^\P{Cc}\t\n\r\f\v]/u.test(content)) throw AppError.invalid('content', 'must be text (no NUL or other control characters besides tab and line breaks)');
+  if (input.files !== undefined && !Array.isArray(input.files)) throw AppError.invalid('files', 'must be an array of strings');
+  return {
+    kind: 'note',
+    content,
+    hash: contentHash(content),
+    tags: normaliseTags(input.tags),
+    files: normaliseFiles([...(input.files ?? []), ...mentionedFiles(content)]),
+    project: normaliseProject(input.project),
+    data: null,
+    duplicateOf: null,
+  };
 }
 
-/** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none: nothing can match). */
-function prepareSearch(input: SearchReflectionsInput): PreparedSearch {
-  const terms = searchTerms(input?.query);
+function parseTime(v: unknown, field: string): number | null {
+  if (v === undefined || v === null) return null;
+  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
+  if (!Number.isFinite(ms)) throw AppError.invalid(field, 'must be an ISO 8601 date or date-time');
+  return ms;
+}
+
+/** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query: nothing can match). */
+function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerms: boolean } {
+  const file = input.file === undefined || input.file === null ? null : normaliseFiles([input.file])[0];
+  if (file === undefined) throw AppError.invalid('file', 'must be a non-empty path of at most 500 characters without control characters');
+  const kind = input.kind ?? null;
+  if (kind !== null && !(REFLECTION_KINDS as readonly string[]).includes(kind)) throw AppError.invalid('kind', `must be one of ${REFLECTION_KINDS.join(', ')}`);
+  const since = parseTime(input.since, 'since');
+  const until = parseTime(input.until, 'until');
+  if (since !== null && until !== null && until <= since) throw AppError.invalid('until', 'must be after since');
+  const project = normaliseProject(input.project);
+  const tags = normaliseTags(input.tags);
+  const filtered = file !== null || kind !== null || since !== null || until !== null || project !== null || tags.length > 0;
+  if (input.query === undefined && !filtered) throw AppError.invalid('query', 'is required unless a filter (project, tags, file, kind, since, until) is given');
+  const terms = input.query === undefined ? [] : searchTerms(input.query);
   const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
     throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
   }
-  return { terms, limit, project: normaliseProject(input.project), tags: normaliseTags(input.tags) };
+  return { terms, limit, project, tags, file, kind: kind as ReflectionKind | null, since, until, noTerms: input.query !== undefined && terms.length === 0 };
+}
+
+/** The most similar earlier note of the same project at or above the threshold, or null. */
+async function findNearDuplicate(store: ReflectionStore, r: PreparedReflection): Promise<StoreReflectionResult['near_duplicate']> {
+  const terms = searchTerms(r.content.slice(0, MAX_QUERY_CHARS));
+  if (terms.length === 0) return null;
+  const words = wordSet(r.content);
+  const { results } = await store.search({
+    terms,
+    limit: NEAR_DUPLICATE_CANDIDATES,
+    project: r.project,
+    tags: [],
+    file: null,
+    kind: 'note',
+    since: null,
+    until: null,
+  });
+  let best: StoreReflectionResult['near_duplicate'] = null;
+  for (const c of results) {
+    if (contentHash(c.content) === r.hash) return null; // the very same note: the exact dedup answers
+    const similarity = Math.round(jaccard(words, wordSet(c.content)) * 1000) / 1000;
+    if (similarity >= NEAR_DUPLICATE_THRESHOLD && (best === null || similarity > best.similarity)) best = { id: c.id, similarity, created_at: c.created_at };
+  }
+  return best;
 }
 
 export interface ReflectionService {
@@ -154,18 +228,30 @@ export interface ReflectionService {
   /** NOT_FOUND when there is no such reflection. */
   get(id: number): Promise<Reflection>;
   stats(): Promise<ReflectionStats>;
+  /** Keeps a checkpoint as a reflection (kind 'checkpoint', tags checkpoint + quality, the record in `data`). */
+  rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
+  /** Keeps the context saved before a compaction as a reflection (kind 'precompact', indexed by the files it names). */
+  rememberSavedContext(input: { project: string | null; markdown: string; files: string[]; data: unknown }): Promise<{ id: number; created: boolean }>;
+  /** The score history of a project over its newest HISTORY_LENGTH checkpoints. */
+  qualityHistory(project: string): Promise<QualityHistory>;
 }
+
+/** Checkpoints the score history looks back over. */
+const HISTORY_LENGTH = 20;
 
 /** The reflection use cases over a store of either back-end: validate, normalise, then store or search. */
 export function createReflectionService(store: ReflectionStore): ReflectionService {
   return {
     async store(input) {
-      return store.insert(prepareReflection(input));
+      const prepared = prepareReflection(input);
+      const near = await findNearDuplicate(store, prepared);
+      const saved = await store.insert({ ...prepared, duplicateOf: near?.id ?? null });
+      return { ...saved, near_duplicate: saved.created ? near : null };
     },
     async search(input) {
-      const prepared = prepareSearch(input);
-      if (prepared.terms.length === 0) return { query: input.query, fts_query: '', results: [] };
-      return { query: input.query, ...(await store.search(prepared)) };
+      const { noTerms, ...prepared } = prepareSearch(input);
+      if (noTerms) return { query: input.query ?? '', fts_query: '', results: [] };
+      return { query: input.query ?? '', ...(await store.search(prepared)) };
     },
     async get(id) {
       const found = await store.get(id);
@@ -173,5 +259,37 @@ export function createReflectionService(store: ReflectionStore): ReflectionServi
       return found;
     },
     stats: () => store.stats(),
+    async rememberCheckpoint(entry) {
+      const content = checkpointContent(entry);
+      const saved = await store.insert({
+        kind: 'checkpoint',
+        content,
+        hash: contentHash(content),
+        tags: entry.kind === 'end' ? ['checkpoint', 'quality', 'session-end'] : ['checkpoint', 'quality'],
+        files: [],
+        project: normaliseProject(entry.project),
+        data: JSON.stringify(entry),
+        duplicateOf: null,
+      });
+      return { id: saved.id };
+    },
+    async rememberSavedContext(input) {
+      const content = input.markdown.length > MAX_CONTENT_CHARS ? `${input.markdown.slice(0, MAX_CONTENT_CHARS - 1)}…` : input.markdown;
+      const saved = await store.insert({
+        kind: 'precompact',
+        content,
+        hash: contentHash(content),
+        tags: ['precompact', 'saved-context'],
+        files: normaliseFiles(input.files),
+        project: normaliseProject(input.project),
+        data: JSON.stringify(input.data),
+        duplicateOf: null,
+      });
+      return { id: saved.id, created: saved.created };
+    },
+    async qualityHistory(project) {
+      const rows = await store.recordsOf('checkpoint', project, HISTORY_LENGTH);
+      return qualityHistory(rows.map(toQualityPoint).filter((p) => p !== null));
+    },
   };
 }

@@ -2,6 +2,7 @@
  * The wire form (snake_case JSON) of session reports: what the MCP tools return
  * as structured content and what `session-buddy checkpoint --format json` prints.
  */
+import { describeQualityHistory, type QualityHistory } from '../analytics/quality-history.js';
 import type { ReflectionStats } from '../memory/reflection-service.js';
 import type { ProjectInfo } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
@@ -162,7 +163,34 @@ export function checkpointJson(r: CheckpointReport, markdown: string) {
       : { measured: false as const, reason: m.reason },
     storage: storageJson(r.storage),
     recommendations: r.recommendations.map(recommendationJson),
+    context: r.context.measured
+      ? {
+          measured: true as const,
+          transcript: r.context.transcript,
+          used_tokens: r.context.usedTokens,
+          window_tokens: r.context.windowTokens,
+          ratio: r.context.ratio,
+          model: r.context.model,
+          at: r.context.at,
+          recommend_compact: r.context.recommendCompact,
+          advice: r.context.reason,
+        }
+      : { measured: false as const, reason: r.context.reason },
+    history: r.history.measured
+      ? { measured: true as const, reflection_id: r.history.reflectionId, ...historyJson(r.history.history) }
+      : { measured: false as const, reason: r.history.reason },
     markdown,
+  };
+}
+
+function historyJson(h: QualityHistory) {
+  return {
+    points: h.points.map((p) => ({ at: p.at, total: p.total })),
+    change: h.change,
+    direction: h.direction,
+    sparkline: h.sparkline,
+    most_moved: h.mostMoved ? { ...h.mostMoved } : null,
+    summary: describeQualityHistory(h),
   };
 }
 
@@ -206,6 +234,9 @@ export function endJson(r: EndResult, markdown: string) {
 export function statusJson(r: StatusResult, reflections: ReflectionStats | null, markdown: string) {
   return {
     generated_at: r.generatedAt,
+    history: r.history.measured
+      ? { measured: true as const, project: r.history.project, ...historyJson(r.history.history) }
+      : { measured: false as const, reason: r.history.reason },
     current: r.current ? sessionJson(r.current) : null,
     open_sessions: r.openSessions.map(sessionJson),
     recent_sessions: r.recentSessions.map(sessionJson),

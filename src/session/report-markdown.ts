@@ -1,4 +1,5 @@
 /** Renders session reports as Markdown (the same facts as the structured content). */
+import { describeQualityHistory } from '../analytics/quality-history.js';
 import { round1 } from './quality/dimension.js';
 import type { QualityReport } from './quality/score.js';
 import type { Recommendation } from './quality/types.js';
@@ -96,6 +97,12 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
   if (r.session) {
     lines.push(`Δ since start: ${signed(r.delta.sinceStart)} · Δ since last checkpoint: ${signed(r.delta.sinceLastCheckpoint)}`, '');
   }
+  lines.push(`Context window: ${r.context.measured ? r.context.reason : `not measured (${r.context.reason})`}`, '');
+  lines.push(
+    `Score history of ${q.project.name}: ${r.history.measured ? describeQualityHistory(r.history.history) : `not measured (${r.history.reason})`}` +
+      (r.history.measured && r.history.reflectionId !== null ? ` · this checkpoint is reflection ${r.history.reflectionId}` : ''),
+    '',
+  );
   lines.push(...renderQualityTable(q), '');
   lines.push(
     'Weights: tests 25, dependencies 15, documentation 15, git 15, type checking 10, lint 10, security 10 (sum 100). ' +
@@ -185,6 +192,12 @@ export function renderStatusMarkdown(r: StatusResult): string {
   const others = r.openSessions.filter((s) => s.id !== r.current?.id);
   for (const s of others) lines.push(`- Also open: ${s.project} (${s.workingDirectory}) — ${renderSessionLine(s)}`);
   for (const s of r.recentSessions.slice(0, 5)) lines.push(`- Ended: ${s.project} — ${renderSessionLine(s)}`);
+  lines.push(
+    '',
+    r.history.measured
+      ? `Score history of ${r.history.project}: ${describeQualityHistory(r.history.history)}`
+      : `Score history: not measured (${r.history.reason})`,
+  );
   lines.push('', '## Server', '');
   for (const [k, v] of Object.entries(r.server)) lines.push(`- ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   lines.push('', '## Store', '', ...renderStorage(r.storage), '');

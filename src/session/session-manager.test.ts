@@ -11,6 +11,8 @@ import { renderCheckpointMarkdown, renderStartMarkdown, renderStatusMarkdown } f
 import { SessionManager, type SessionManagerOptions } from './session-manager.js';
 import type { SessionSkillMetrics, SessionWindow } from './session-types.js';
 import { readSqliteStorageStats } from '../store/sqlite/storage-stats.js';
+import { SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
+import { createReflectionService } from '../memory/reflection-service.js';
 
 const METRICS: SessionSkillMetrics = {
   invocations: 10,
@@ -46,7 +48,9 @@ describe('SessionManager lifecycle on a fixture project', () => {
       return METRICS;
     },
     storageStats: async () => readSqliteStorageStats(db, ':memory:', ['reflections']),
+    memory,
   });
+  const memory = createReflectionService(new SqliteReflectionStore(db, { now: () => t }));
 
   before(() => {
     rich = makeRichProject();
@@ -151,13 +155,36 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.match(md, /Compaction: not needed/);
     assert.match(md, /`[0-9a-f]+` chore: drop policy/);
     assert.match(md, /## Recommendations/);
+
+    // The checkpoint is kept as a reflection: score, dimensions, skill metrics, what changed since the start.
+    assert.ok(r.history.measured);
+    assert.deepEqual(r.history.history.points, [{ at: '2026-01-12T12:40:00.000Z', total: 97.9 }]);
+    assert.match(md, /Score history of rich-app: 97\.9 \(1 checkpoint\) · this checkpoint is reflection \d+/);
+    const kept = await memory.get(r.history.reflectionId!);
+    assert.equal(kept.kind, 'checkpoint');
+    assert.equal(kept.project, 'rich-app');
+    assert.match(kept.content, /Quality Score V2 97\.9 \(production-grade\), -1\.5 since 2026-01-12T12:00:00/);
+    assert.match(kept.content, /Moved: security 100 → 85 \(-15\)/);
+    assert.match(kept.content, /Skills: 10 invocations, 3 failed \(a 6\/1 failed, b 4\/2 failed\); 10 new since the last checkpoint/);
+    assert.match(kept.content, /Commits since start: 1 \(1 new\)/);
   });
 
-  it('a second checkpoint reports the delta since the previous one', async () => {
+  it('a second checkpoint reports the delta since the previous one, and the score history', async () => {
     t += 60_000;
     const r = await new SessionManager(options()).checkpoint({ sessionId });
     assert.equal(r.delta.sinceLastCheckpoint, 0);
     assert.equal(r.session?.checkpoints, 2);
+    assert.ok(r.history.measured);
+    assert.deepEqual(
+      r.history.history.points.map((p) => p.total),
+      [97.9, 97.9],
+    );
+    assert.equal(r.history.history.direction, 'flat');
+    assert.equal(r.history.history.mostMoved, null);
+    const kept = await memory.get(r.history.reflectionId!);
+    assert.match(kept.content, /Quality Score V2 97\.9 \(production-grade\), 0 since 2026-01-12T12:40:00\.000Z\./);
+    assert.match(kept.content, /Commits since start: 1 \(0 new\)/);
+    assert.doesNotMatch(kept.content, /Moved:/);
   });
 
   it('checkpoint of a directory without a session is an ad-hoc report', async () => {
@@ -167,11 +194,42 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.equal(r.quality.total, 8.2);
     assert.equal(r.sessionMetrics.measured, false);
     assert.match(renderCheckpointMarkdown(r), /No open session for this directory/);
+    assert.deepEqual(r.context, { measured: false, reason: 'no Claude Code transcript found for this directory' });
+    // Ad-hoc reports show the project's history but do not add to it.
+    assert.ok(r.history.measured);
+    assert.equal(r.history.reflectionId, null);
+    assert.deepEqual(r.history.history.points, []);
+  });
+
+  it("checkpoint reports the context window's fullness from the transcript and recommends compacting past 75%", async () => {
+    const transcript = path.join(dataDir, 'agent.jsonl');
+    // 170,000 of 200,000 = 85%
+    fs.writeFileSync(
+      transcript,
+      `${JSON.stringify({ type: 'assistant', message: { usage: { input_tokens: 9000, cache_read_input_tokens: 160000, output_tokens: 1000 } } })}\n`,
+    );
+    const r = await new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: transcript });
+    assert.ok(r.context.measured);
+    assert.deepEqual([r.context.usedTokens, r.context.ratio, r.context.recommendCompact], [170000, 0.85, true]);
+    const advice = r.recommendations.find((x) => x.dimension === 'context');
+    assert.equal(advice?.priority, 'high');
+    assert.match(advice?.text ?? '', /^Compact the conversation: 170000 of 200000 tokens in use \(85%\)/);
+    assert.match(renderCheckpointMarkdown(r), /Context window: 170000 of 200000 tokens in use \(85%\)/);
+    const unreadable = await new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: path.join(dataDir, 'missing.jsonl') });
+    assert.equal(unreadable.context.measured, false);
+    await assert.rejects(
+      new SessionManager(options()).checkpoint({ workingDirectory: bare, transcriptPath: 'rel.jsonl' }),
+      (e: unknown) => e instanceof AppError && e.details.field === 'transcript_path',
+    );
   });
 
   it('status survives a restart and shows the current session and the store', async () => {
     const s = await new SessionManager(options()).status();
     assert.equal(s.current?.id, sessionId);
+    assert.ok(s.history.measured);
+    assert.equal(s.history.project, 'rich-app');
+    assert.equal(s.history.history.points.length, 2);
+    assert.match(renderStatusMarkdown(s), /Score history of rich-app: 97\.9 → 97\.9 \(0 over 2 checkpoints\) ▄▄/);
     assert.equal(s.openSessions.length, 1);
     assert.equal(typeof s.server.pid, 'number');
     assert.ok(s.storage.database.measured);

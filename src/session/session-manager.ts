@@ -37,6 +37,8 @@ import type {
   QualityDelta,
   QualitySnapshot,
   ServerHealthProvider,
+  CheckpointMemoryEntry,
+  SessionMemory,
   SessionRecord,
   SessionSkillMetrics,
   SessionSkillMetricsProvider,
@@ -47,6 +49,7 @@ import type {
   StorageStatsProvider,
 } from './session-types.js';
 import { isPseudoFsPath } from './bounded-read.js';
+import { findTranscript, readContextUsage, type ContextUsage } from './context-usage.js';
 import { compactionAdvice, DEFAULT_COMPACTION_THRESHOLDS, measureDataDir, type CompactionThresholds } from './storage.js';
 
 export interface SessionManagerOptions {
@@ -58,6 +61,10 @@ export interface SessionManagerOptions {
   /** Dependency audit: 'auto' runs npm audit / pip-audit (10 s timeout, results cached 10 min), 'off' skips it. */
   audit?: 'auto' | 'off' | AuditRunner;
   sessionSkillMetrics?: SessionSkillMetricsProvider;
+  /** Keeps every checkpoint as a reflection and answers the project's score history. */
+  memory?: SessionMemory;
+  /** Claude Code configuration directories, where checkpoints look for the agent's transcript (context fullness). */
+  claudeConfigDirs?: string[];
   storageStats?: StorageStatsProvider;
   serverHealth?: ServerHealthProvider;
   compaction?: Partial<CompactionThresholds>;
@@ -70,6 +77,8 @@ export interface CheckpointTarget {
   sessionId?: string;
   /** Report on this directory; uses its open session when there is one, otherwise an ad-hoc report. */
   workingDirectory?: string;
+  /** The agent's transcript (JSONL) to measure context fullness from; default: the newest one of the directory. */
+  transcriptPath?: string;
 }
 
 const MAX_CHECKPOINT_HISTORY = 50;
@@ -149,13 +158,15 @@ export class SessionManager {
       const rec = this.findTarget(state, target);
       if (!rec) {
         const dir = resolveDirectory(target.workingDirectory!);
-        return this.buildReport('adhoc', null, await this.assess(dir));
+        const adhoc = await this.buildReport('adhoc', null, await this.assess(dir), target.transcriptPath);
+        return { ...adhoc, history: await this.remember(null, adhoc) };
       }
-      const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory));
-      rec.checkpoints = [...rec.checkpoints, { at: report.generatedAt, total: report.quality.total }].slice(-MAX_CHECKPOINT_HISTORY);
+      const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory), target.transcriptPath);
+      const history = await this.remember(rec, report);
+      rec.checkpoints = [...rec.checkpoints, checkpointEntry(report)].slice(-MAX_CHECKPOINT_HISTORY);
       rec.checkpointCount++;
       this.state.save(state);
-      return { ...report, session: this.summary(rec) };
+      return { ...report, history, session: this.summary(rec) };
     });
   }
 
@@ -164,7 +175,8 @@ export class SessionManager {
       const state = this.state.load();
       const rec = this.findTarget(state, sessionId === undefined ? {} : { sessionId });
       if (!rec) throw new AppError('NOT_FOUND', 'no open session to end', { field: 'session_id' });
-      const report = await this.buildReport('end', rec, await this.assess(rec.workingDirectory));
+      const measured = await this.buildReport('end', rec, await this.assess(rec.workingDirectory));
+      const report = { ...measured, history: await this.remember(rec, measured) };
       rec.endedAt = report.generatedAt;
       const start = rec.startQuality;
       const end = report.quality;
@@ -230,8 +242,10 @@ export class SessionManager {
         server = { ...server, health: `not measured: ${(err as Error).message}` };
       }
     }
+    const focus = current ?? open.at(-1) ?? ended[0] ?? null;
     return {
       generatedAt: new Date(this.now()).toISOString(),
+      history: await this.projectHistory(focus?.project ?? null),
       current: current ? this.summary(current) : null,
       openSessions: open.map((s) => this.summary(s)),
       recentSessions: ended.slice(0, 10).map((s) => this.summary(s)),
@@ -319,7 +333,24 @@ export class SessionManager {
     return found && found.markdownPath === markdownPath ? toPrevious(found) : null;
   }
 
-  private async buildReport(kind: CheckpointReport['kind'], rec: SessionRecord | null, quality: QualityReport): Promise<CheckpointReport> {
+  private contextUsage(dir: string, transcriptPath: string | undefined): ContextUsage {
+    if (transcriptPath !== undefined) {
+      if (typeof transcriptPath !== 'string' || !path.isAbsolute(transcriptPath) || transcriptPath.includes('\0')) {
+        throw AppError.invalid('transcript_path', 'must be an absolute path');
+      }
+      return readContextUsage(transcriptPath);
+    }
+    const found = findTranscript(this.opts.claudeConfigDirs ?? [], dir);
+    return found ? readContextUsage(found) : { measured: false, reason: 'no Claude Code transcript found for this directory' };
+  }
+
+  private async buildReport(
+    kind: CheckpointReport['kind'],
+    rec: SessionRecord | null,
+    quality: QualityReport,
+    transcriptPath?: string,
+  ): Promise<CheckpointReport> {
+    const context = this.contextUsage(quality.project.root, transcriptPath);
     const nowMs = this.now();
     const [work, sessionMetrics, storage] = await Promise.all([
       rec ? this.work(rec, quality) : Promise.resolve({ measured: false as const, reason: 'no open session for this directory' }),
@@ -327,7 +358,14 @@ export class SessionManager {
       this.storage(),
     ]);
     const delta = computeDelta(rec, quality);
-    const recommendations = sortRecommendations([...quality.recommendations, ...metricRecommendations(sessionMetrics), ...storageRecommendations(storage)]);
+    const recommendations = sortRecommendations([
+      ...quality.recommendations,
+      ...metricRecommendations(sessionMetrics),
+      ...storageRecommendations(storage),
+      ...(context.measured && context.recommendCompact
+        ? [{ priority: 'high' as const, dimension: 'context' as const, gain: null, text: `Compact the conversation: ${context.reason}` }]
+        : []),
+    ]);
     return {
       kind,
       generatedAt: new Date(nowMs).toISOString(),
@@ -338,7 +376,38 @@ export class SessionManager {
       sessionMetrics,
       storage,
       recommendations,
+      context,
+      history: { measured: false, reason: 'not recorded yet' },
     };
+  }
+
+  /**
+   * Keeps a session checkpoint (or end) as a reflection, then reads the project's
+   * score history. Memory failures never fail the checkpoint: they are reported
+   * as "not measured" with the reason.
+   */
+  private async remember(rec: SessionRecord | null, report: CheckpointReport): Promise<CheckpointReport['history']> {
+    const memory = this.opts.memory;
+    if (!memory) return { measured: false, reason: 'the memory service is not connected to the session manager' };
+    try {
+      const saved = rec ? await memory.rememberCheckpoint(memoryEntry(rec, report)) : null;
+      const history = await memory.qualityHistory(rec?.project ?? report.quality.project.name);
+      return { measured: true, history, reflectionId: saved?.id ?? null };
+    } catch (err) {
+      this.opts.logger.warn('checkpoint memory failed', { err });
+      return { measured: false, reason: `memory error: ${(err as Error).message}` };
+    }
+  }
+
+  private async projectHistory(project: string | null): Promise<StatusResult['history']> {
+    const memory = this.opts.memory;
+    if (!memory) return { measured: false, reason: 'the memory service is not connected to the session manager' };
+    if (project === null) return { measured: false, reason: 'no session yet' };
+    try {
+      return { measured: true, project, history: await memory.qualityHistory(project) };
+    } catch (err) {
+      return { measured: false, reason: `memory error: ${(err as Error).message}` };
+    }
   }
 
   private async work(
@@ -421,6 +490,53 @@ function snapshot(q: QualityReport): QualitySnapshot {
     maturity: q.maturity,
     measuredWeight: q.measuredWeight,
     dimensions: Object.fromEntries(q.dimensions.map((d) => [d.id, d.measured ? d.score : null])),
+  };
+}
+
+function checkpointEntry(report: CheckpointReport): SessionRecord['checkpoints'][number] {
+  return {
+    at: report.generatedAt,
+    total: report.quality.total,
+    dimensions: snapshot(report.quality).dimensions,
+    commits: report.work.measured ? report.work.commits.length : null,
+    invocations: report.sessionMetrics.measured ? report.sessionMetrics.metrics.invocations : null,
+    findings: report.recommendations.slice(0, 5).map((r) => r.text),
+  };
+}
+
+/** The checkpoint as the memory keeps it: scores, skill metrics and what changed since the previous checkpoint (or the start). */
+function memoryEntry(rec: SessionRecord, report: CheckpointReport): CheckpointMemoryEntry {
+  const now = checkpointEntry(report);
+  const prev = rec.checkpoints.at(-1) ?? null;
+  const before =
+    prev ??
+    (rec.startQuality ? { at: rec.startQuality.at, total: rec.startQuality.total, dimensions: rec.startQuality.dimensions, commits: 0, invocations: 0 } : null);
+  const dims: CheckpointMemoryEntry['changed']['dimensions'] = [];
+  for (const [id, to] of Object.entries(now.dimensions ?? {})) {
+    const from = before?.dimensions?.[id as keyof typeof now.dimensions];
+    if (typeof to === 'number' && typeof from === 'number' && round1(to - from) !== 0) dims.push({ id, from, to, delta: round1(to - from) });
+  }
+  const minus = (a: number | null | undefined, b: number | null | undefined) =>
+    a === null || a === undefined || b === null || b === undefined ? null : round1(a - b);
+  return {
+    kind: report.kind === 'end' ? 'end' : 'checkpoint',
+    sessionId: rec.id,
+    project: rec.project,
+    workingDirectory: rec.workingDirectory,
+    at: report.generatedAt,
+    total: report.quality.total,
+    maturity: report.quality.maturity,
+    dimensions: now.dimensions as Record<string, number | null>,
+    changed: {
+      since: before?.at ?? rec.startedAt,
+      total: minus(now.total, before?.total),
+      dimensions: dims.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta)),
+      newCommits: minus(now.commits, before?.commits),
+      newInvocations: minus(now.invocations, before?.invocations),
+    },
+    skillMetrics: report.sessionMetrics.measured ? report.sessionMetrics.metrics : null,
+    commits: report.work.measured ? report.work.commits : null,
+    recommendations: report.recommendations.slice(0, 3).map((r) => r.text),
   };
 }
 

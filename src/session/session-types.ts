@@ -1,4 +1,6 @@
 /** Types shared by the session manager, its reports and the handoff files. */
+import type { QualityHistory } from '../analytics/quality-history.js';
+import type { ContextUsage } from './context-usage.js';
 import type { ProjectInfo, ProjectType } from './project-detect.js';
 import type { QualityReport } from './quality/score.js';
 import type { DimensionId, Recommendation } from './quality/types.js';
@@ -28,6 +30,43 @@ export interface QualitySnapshot {
 interface CheckpointEntry {
   at: string;
   total: number | null;
+  /** Measured dimension scores at this checkpoint (absent in records written before they were kept). */
+  dimensions?: Partial<Record<DimensionId, number | null>>;
+  /** Commits made since the session started, as of this checkpoint (null: not measured). */
+  commits?: number | null;
+  /** Skill invocations of the session, as of this checkpoint (null: not measured). */
+  invocations?: number | null;
+  /** The checkpoint's top recommendations (read by the PreCompact hook, see capture/saved-context.ts). */
+  findings?: string[];
+}
+
+/** What a checkpoint (or the end of a session) hands to the memory service to keep as a reflection. */
+export interface CheckpointMemoryEntry {
+  kind: 'checkpoint' | 'end';
+  sessionId: string;
+  project: string;
+  workingDirectory: string;
+  at: string;
+  total: number | null;
+  maturity: string | null;
+  dimensions: Record<string, number | null>;
+  /** Change since the previous checkpoint of the session (the session start for the first one). */
+  changed: {
+    since: string;
+    total: number | null;
+    dimensions: { id: string; from: number; to: number; delta: number }[];
+    newCommits: number | null;
+    newInvocations: number | null;
+  };
+  skillMetrics: SessionSkillMetrics | null;
+  commits: { sha: string; subject: string }[] | null;
+  recommendations: string[];
+}
+
+/** The memory behind checkpoints: keeps each checkpoint as a reflection and answers the project's score history. */
+export interface SessionMemory {
+  rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
+  qualityHistory(project: string): Promise<QualityHistory>;
 }
 
 export interface SessionRecord {
@@ -89,6 +128,10 @@ export interface CheckpointReport {
   sessionMetrics: Measured<{ metrics: SessionSkillMetrics }>;
   storage: StorageSection;
   recommendations: Recommendation[];
+  /** How full the agent's context window is, from its transcript (see context-usage.ts). */
+  context: ContextUsage;
+  /** The project's Quality Score history from stored checkpoint reflections (this one included); `reflectionId` is this checkpoint's record. */
+  history: Measured<{ history: QualityHistory; reflectionId: number | null }>;
 }
 
 export interface PreviousHandoff {
@@ -124,4 +167,6 @@ export interface StatusResult {
   recentSessions: SessionSummary[];
   server: Record<string, unknown>;
   storage: StorageSection;
+  /** Score history of the current (else most recent) session's project. */
+  history: Measured<{ project: string; history: QualityHistory }>;
 }

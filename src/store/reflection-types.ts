@@ -6,11 +6,19 @@
  */
 import { AppError } from '../errors.js';
 
+export type ReflectionKind = 'note' | 'checkpoint' | 'precompact';
+
 export interface Reflection {
   id: number;
+  /** 'note': stored by an agent or user; 'checkpoint' / 'precompact': written by the system (see migration 0013). */
+  kind: ReflectionKind;
   content: string;
   tags: string[];
+  /** File paths the reflection mentions (normalised by the memory service). */
+  files: string[];
   project: string | null;
+  /** An earlier reflection whose text is nearly the same (near-duplicate detection on store); null when none. */
+  duplicate_of: number | null;
   /** ISO 8601 timestamp. */
   created_at: string;
 }
@@ -25,22 +33,47 @@ export interface ReflectionStats {
   projects: number;
   oldest: string | null;
   newest: string | null;
+  /** Reflections per kind (every kind listed, 0 when none). */
+  by_kind: Record<ReflectionKind, number>;
+  /** Reflections stored as near-duplicates of an earlier one. */
+  near_duplicates: number;
+  /** Total size of the stored text (UTF-8 bytes of content, tags, files and records). */
+  bytes: number;
 }
+
+export const REFLECTION_KINDS: readonly ReflectionKind[] = ['note', 'checkpoint', 'precompact'];
 
 /** A validated, normalised reflection to insert; `hash` is the SHA-256 of the normalised content. */
 export interface PreparedReflection {
+  kind: ReflectionKind;
   content: string;
   hash: string;
   tags: string[];
+  files: string[];
   project: string | null;
+  /** The structured record (JSON text) of a system-written reflection; null for notes. */
+  data: string | null;
+  duplicateOf: number | null;
 }
 
-/** A validated search; `terms` are distinct and non-empty. */
+/** A stored checkpoint record: when, and its structured data (JSON text). */
+export interface CheckpointRecordRow {
+  created_at: number;
+  data: string | null;
+}
+
+/** A validated search; `terms` are distinct (none: filters only, newest first). */
 export interface PreparedSearch {
   terms: string[];
   limit: number;
   project: string | null;
   tags: string[];
+  /** A path: matches a reflection naming exactly this path or a path ending in `/` + it. */
+  file: string | null;
+  kind: ReflectionKind | null;
+  /** Epoch ms bounds on created_at: since inclusive, until exclusive. */
+  since: number | null;
+  until: number | null;
 }
 
 export interface InsertedReflection extends Reflection {
@@ -62,34 +95,56 @@ export interface ReflectionStore {
   /** null when there is no such reflection. */
   get(id: number): Promise<Reflection | null>;
   stats(): Promise<ReflectionStats>;
+  /** The newest `limit` reflections of `kind` for `project`, oldest first. */
+  recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]>;
 }
 
 /** A reflections row as both back-ends select it. */
 export interface ReflectionRow {
   id: number;
+  kind: ReflectionKind;
   content: string;
   content_hash: string;
   tags: string;
+  files: string;
   project: string | null;
+  duplicate_of: number | null;
   created_at: number;
 }
 
 export function toReflection(row: ReflectionRow): Reflection {
   return {
     id: row.id,
+    kind: row.kind,
     content: row.content,
     tags: JSON.parse(row.tags) as string[],
+    files: JSON.parse(row.files) as string[],
     project: row.project,
+    duplicate_of: row.duplicate_of === null ? null : Number(row.duplicate_of),
     created_at: new Date(row.created_at).toISOString(),
   };
 }
 
-export function toStats(row: { total: number; projects: number; oldest: number | null; newest: number | null }): ReflectionStats {
+export interface StatsRow {
+  total: number;
+  projects: number;
+  oldest: number | null;
+  newest: number | null;
+  near_duplicates: number | null;
+  bytes: number | null;
+}
+
+export function toStats(row: StatsRow, kinds: { kind: string; n: number }[]): ReflectionStats {
+  const by_kind = Object.fromEntries(REFLECTION_KINDS.map((k) => [k, 0])) as Record<ReflectionKind, number>;
+  for (const k of kinds) if ((REFLECTION_KINDS as readonly string[]).includes(k.kind)) by_kind[k.kind as ReflectionKind] = Number(k.n);
   return {
-    total: row.total,
-    projects: row.projects,
-    oldest: row.oldest === null ? null : new Date(row.oldest).toISOString(),
-    newest: row.newest === null ? null : new Date(row.newest).toISOString(),
+    total: Number(row.total),
+    projects: Number(row.projects),
+    oldest: row.oldest === null ? null : new Date(Number(row.oldest)).toISOString(),
+    newest: row.newest === null ? null : new Date(Number(row.newest)).toISOString(),
+    by_kind,
+    near_duplicates: Number(row.near_duplicates ?? 0),
+    bytes: Number(row.bytes ?? 0),
   };
 }
 

@@ -32,6 +32,7 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
           logger,
           audit: opts.audit ? 'auto' : 'off',
           compaction: { compactThresholdBytes: config.compactThresholdBytes },
+          claudeConfigDirs: config.claudeConfigDirs,
           sessionSkillMetrics: stores?.sessionSkillMetrics,
           storageStats: async () => {
             if (!stores) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);

@@ -17,9 +17,13 @@ const LOCAL_DRAIN_MAX_BYTES = 256 * 1024;
 
 /**
  * `session-buddy hook`: the command Claude Code runs for each hook event.
- * Prints nothing on stdout and never fails: problems are reported on stderr
- * only with --verbose, and the exit code is always 0 (main.ts also bounds
- * the whole process to HOOK_DEADLINE_MS).
+ * Never fails: problems are reported on stderr only with --verbose, and the
+ * exit code is always 0 (main.ts also bounds the whole process, see
+ * hook-deadline.ts). Prints nothing on stdout, except for SessionStart when
+ * there is context to hand over: Claude Code's documented hook output
+ * `{"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": "…"}}`.
+ * On PreCompact the saved context (already in `<data-dir>/contexts/`) is also
+ * stored as a reflection, when the store opens within the hook's time.
  */
 export function registerHookCommand(program: Command, ctx: CliContext): void {
   program
@@ -40,6 +44,24 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
           // When Claude Code fired the event, not when this process got round to it.
           now: () => Math.round(performance.timeOrigin),
         });
+        if (result.additionalContext) {
+          ctx.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: result.additionalContext } })}\n`);
+        }
+        if (result.saved) {
+          const saved = result.saved;
+          const [{ openApp }, { createLogger }] = await Promise.all([import('../../app.js'), import('../../logger.js')]);
+          const app = await openApp(config, { logger: createLogger('silent') });
+          try {
+            await app.reflections.rememberSavedContext({
+              project: saved.project,
+              markdown: saved.markdown,
+              files: saved.activity.files.map((f) => f.path),
+              data: saved,
+            });
+          } finally {
+            await app.close();
+          }
+        }
         // With no server, session boundaries are a good moment to ingest a small spool locally.
         // A drain cut short by the deadline is safe: the claimed file is reclaimed, dedupe keys do the rest.
         const size = spoolSize(config.dataDir);

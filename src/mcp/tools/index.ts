@@ -7,6 +7,7 @@ import { registerAnalyticsTools } from './analytics-tools.js';
 import { registerCheckpointTool } from './checkpoint.js';
 import { registerEndTool } from './end.js';
 import { registerInsightTools } from './insight-tools.js';
+import { registerReflectionStatsTool } from './reflection-stats.js';
 import { registerSearchReflectionsTool } from './search-reflections.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
@@ -24,5 +25,6 @@ export function registerAllTools(server: McpServer, deps: ToolDeps): void {
   registerStatusTool(server, deps);
   registerStoreReflectionTool(server, deps);
   registerSearchReflectionsTool(server, deps);
+  registerReflectionStatsTool(server, deps);
   if (deps.insights) registerInsightTools(server, deps, deps.insights);
 }

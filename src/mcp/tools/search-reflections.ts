@@ -5,7 +5,12 @@ import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField } from './analytics-window.js';
 import { reflectionSchema } from './session-schemas.js';
-import { projectField, tagField } from './store-reflection.js';
+import { fileField, projectField, tagField } from './store-reflection.js';
+
+const isoField = z
+  .string()
+  .max(40, 'must be at most 40 characters')
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time');
 
 export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
@@ -17,12 +22,23 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       description:
         'Full-text search over stored reflections (SQLite FTS5, porter stemming), ranked by BM25: any query word may match, ' +
         'reflections matching more and rarer words rank higher. Query text is taken literally (quotes, *, :, NEAR are not ' +
-        'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date.',
+        'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date. ' +
+        'Filters: project, tags (all required), file (a path the reflection names or mentions; a suffix after "/" matches), ' +
+        'kind (note, checkpoint, precompact), since/until (ISO 8601). With filters the query may be omitted: newest first.',
       inputSchema: {
-        query: z.string().min(1, 'must not be empty').max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+        query: z
+          .string()
+          .min(1, 'must not be empty')
+          .max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`)
+          .optional()
+          .describe('Words to search for (optional when a filter is given)'),
         limit: intField(1, MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT).describe('Maximum results'),
         project: projectField.optional().describe('Only reflections of this project'),
         tags: z.array(tagField).max(MAX_TAGS, `at most ${MAX_TAGS} tags`).optional().describe('Only reflections carrying all these tags'),
+        file: fileField.optional().describe('Only reflections naming this file path (or a path ending in "/" + it)'),
+        kind: z.enum(['note', 'checkpoint', 'precompact']).optional().describe('Only this kind of reflection'),
+        since: isoField.optional().describe('Only reflections created at or after this time'),
+        until: isoField.optional().describe('Only reflections created before this time'),
       },
       outputSchema: {
         query: z.string(),
@@ -32,12 +48,13 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ query, limit, project, tags }) => {
-      const r = await deps.reflections.search({ query, limit, project: project ?? null, ...(tags ? { tags } : {}) });
+    async ({ query, limit, project, tags, file, kind, since, until }) => {
+      const r = await deps.reflections.search({ query, limit, project: project ?? null, tags, file, kind, since, until });
+      const what = query === undefined ? 'the filters' : `"${query}"`;
       const text =
         r.results.length === 0
-          ? `No reflections match "${query}".`
-          : `${r.results.length} reflection(s) for "${query}":\n` +
+          ? `No reflections match ${what}.`
+          : `${r.results.length} reflection(s) for ${what}:\n` +
             r.results
               .map((x, i) => {
                 const excerpt = x.content.length > 200 ? `${x.content.slice(0, 199)}…` : x.content;

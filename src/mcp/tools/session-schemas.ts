@@ -65,6 +65,16 @@ const projectSchema = z.object({
   }),
 });
 
+/** A project's Quality Score history from its stored checkpoint reflections. */
+const historyFields = {
+  points: z.array(z.object({ at: z.string(), total: nullableNumber })).describe('Checkpoints, oldest first (the newest 20)'),
+  change: nullableNumber.describe('Last minus first measured total'),
+  direction: z.enum(['up', 'down', 'flat', 'unknown']),
+  sparkline: z.string(),
+  most_moved: z.object({ id: z.string(), from: z.number(), to: z.number(), delta: z.number() }).nullable().describe('The dimension that moved most'),
+  summary: z.string(),
+};
+
 const sessionSchema = z.object({
   id: z.string(),
   project: z.string(),
@@ -150,6 +160,28 @@ export const checkpointShape = {
   ]),
   storage: storageSchema,
   recommendations: z.array(recommendationSchema),
+  context: z.discriminatedUnion('measured', [
+    z.object({
+      measured: z.literal(true),
+      transcript: z.string(),
+      used_tokens: z.number().int().describe('Input (incl. cache) + output tokens of the last assistant message'),
+      window_tokens: z.number().int(),
+      ratio: z.number().describe('used / window'),
+      model: z.string().nullable(),
+      at: z.string().nullable(),
+      recommend_compact: z.boolean().describe('true at or above 75% of the window'),
+      advice: z.string(),
+    }),
+    notMeasured,
+  ]),
+  history: z.discriminatedUnion('measured', [
+    z.object({
+      measured: z.literal(true),
+      reflection_id: z.number().int().nullable().describe('The reflection this checkpoint was stored as (null for an ad-hoc report)'),
+      ...historyFields,
+    }),
+    notMeasured,
+  ]),
   markdown: z.string().describe('The same report rendered as Markdown'),
 };
 
@@ -183,20 +215,34 @@ export const startShape = {
 
 export const statusShape = {
   generated_at: z.string(),
+  history: z.discriminatedUnion('measured', [z.object({ measured: z.literal(true), project: z.string(), ...historyFields }), notMeasured]),
   current: sessionSchema.nullable(),
   open_sessions: z.array(sessionSchema),
   recent_sessions: z.array(sessionSchema),
   server: z.record(z.string(), z.unknown()),
   storage: storageSchema,
-  reflections: z.object({ total: z.number(), projects: z.number(), oldest: z.string().nullable(), newest: z.string().nullable() }).nullable(),
+  reflections: z
+    .object({
+      total: z.number(),
+      projects: z.number(),
+      oldest: z.string().nullable(),
+      newest: z.string().nullable(),
+      by_kind: z.object({ note: z.number(), checkpoint: z.number(), precompact: z.number() }),
+      near_duplicates: z.number(),
+      bytes: z.number(),
+    })
+    .nullable(),
   markdown: z.string(),
 };
 
 export const reflectionSchema = z.object({
   id: z.number().int(),
+  kind: z.enum(['note', 'checkpoint', 'precompact']).describe('note: stored by store_reflection; checkpoint / precompact: written by Session Buddy'),
   content: z.string(),
   tags: z.array(z.string()),
+  files: z.array(z.string()).describe('File paths the reflection mentions'),
   project: z.string().nullable(),
+  duplicate_of: z.number().int().nullable().describe('An earlier reflection this one nearly repeats'),
   created_at: z.string().describe('ISO 8601'),
 });
 

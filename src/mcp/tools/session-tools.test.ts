@@ -14,6 +14,7 @@ import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '.
 import type { ToolDeps } from '../tool-deps.js';
 import { registerCheckpointTool } from './checkpoint.js';
 import { registerEndTool } from './end.js';
+import { registerReflectionStatsTool } from './reflection-stats.js';
 import { registerSearchReflectionsTool } from './search-reflections.js';
 import { registerStartTool } from './start.js';
 import { registerStatusTool } from './status.js';
@@ -24,7 +25,9 @@ const NOW = Date.parse('2026-01-12T12:00:00Z'); // two days after the fixture's 
 
 /** Registers the session tools the way the composition root will (ToolDeps + sessions + reflections). */
 function buildServer(app: TestApp): McpServer {
+  const reflections = createReflectionService(new SqliteReflectionStore(app.db, { now: app.now }));
   const sessions = new SessionManager({
+    memory: reflections,
     dataDir: app.config.dataDir,
     logger: app.logger,
     now: app.now,
@@ -48,7 +51,7 @@ function buildServer(app: TestApp): McpServer {
     caller: LOCAL_ADMIN,
     now: app.now,
     sessions,
-    reflections: createReflectionService(new SqliteReflectionStore(app.db, { now: app.now })),
+    reflections,
   };
   const server = new McpServer({ name: 'session-buddy', version: 'test' }, { capabilities: { tools: {} } });
   registerStartTool(server, deps);
@@ -57,6 +60,7 @@ function buildServer(app: TestApp): McpServer {
   registerStatusTool(server, deps);
   registerStoreReflectionTool(server, deps);
   registerSearchReflectionsTool(server, deps);
+  registerReflectionStatsTool(server, deps);
   return server;
 }
 
@@ -82,9 +86,9 @@ describe('session lifecycle and reflection tools over MCP', () => {
     removeDir(project);
   });
 
-  it('lists the six tools', async () => {
+  it('lists the seven tools', async () => {
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['checkpoint', 'end', 'search_reflections', 'start', 'status', 'store_reflection']);
+    assert.deepEqual(names, ['checkpoint', 'end', 'reflection_stats', 'search_reflections', 'start', 'status', 'store_reflection']);
   });
 
   it('checkpoint and end without a session are NOT_FOUND errors', async () => {
@@ -154,6 +158,37 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.equal(byProject.count, 1);
   });
 
+  it('store_reflection links a near-duplicate; search_reflections filters by file without a query; reflection_stats counts', async () => {
+    const n1 = await callOk<{ id: number; files: string[] }>(client, 'store_reflection', {
+      content: 'Checkout rounding bug lives in src/checkout/total.ts',
+      project: 'mem',
+    });
+    assert.deepEqual(n1.files, ['src/checkout/total.ts']);
+    const n2 = await callOk<{ id: number; duplicate_of: number; near_duplicate: { id: number; similarity: number } }>(client, 'store_reflection', {
+      content: 'checkout rounding bug lives in src/checkout/total.ts!!',
+      project: 'mem',
+    });
+    // Same words, different punctuation and case: similarity 1, yet not the same text.
+    assert.deepEqual([n2.duplicate_of, n2.near_duplicate.id, n2.near_duplicate.similarity], [n1.id, n1.id, 1]);
+    const text = await callText(client, 'store_reflection', { content: 'Checkout rounding bug lives in total.ts here', project: 'mem' });
+    assert.match(text, /^Stored reflection \d+ for mem\.$/); // 7 words shared of 9 distinct = 0.78 < 0.8: not linked
+    const byFile = await callOk<{ query: string; results: { id: number; score: number }[] }>(client, 'search_reflections', {
+      file: 'total.ts',
+      project: 'mem',
+    });
+    assert.equal(byFile.results.length, 3);
+    assert.deepEqual(
+      byFile.results.slice(1).map((r) => r.id),
+      [n2.id, n1.id],
+    );
+    const bad = await callErr(client, 'search_reflections', { since: 'last week' });
+    assert.match(bad.text, /since/);
+    const noFilter = await callErr(client, 'search_reflections', {});
+    assert.match(noFilter.text, /query/);
+    const stats = await callOk<{ total: number; near_duplicates: number; by_kind: { note: number } }>(client, 'reflection_stats', {});
+    assert.deepEqual([stats.total, stats.near_duplicates, stats.by_kind.note], [5, 1, 5]);
+  });
+
   it('search_reflections treats FTS5 syntax literally and rejects an empty query', async () => {
     for (const query of ['"unbalanced', 'NEAR(a b)', 'col:x*', 'AND OR NOT']) {
       await callOk(client, 'search_reflections', { query });
@@ -183,6 +218,7 @@ describe('session lifecycle and reflection tools over MCP', () => {
       session_metrics: { measured: boolean; invocations: number; failures: number };
       storage: { database: { measured: boolean; rows: Record<string, number>; compaction: { recommended: boolean } } };
       recommendations: { priority: string }[];
+      history: { reflection_id: number; points: { total: number }[]; summary: string };
       markdown: string;
     }>(client, 'checkpoint', {});
     assert.equal(r.kind, 'checkpoint');
@@ -195,16 +231,33 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.deepEqual([r.work.measured, r.work.commits.length], [true, 0]);
     assert.deepEqual([r.session_metrics.measured, r.session_metrics.invocations, r.session_metrics.failures], [true, 1, 1]);
     assert.equal(r.storage.database.measured, true);
-    assert.equal(r.storage.database.rows.reflections, 2);
+    assert.equal(r.storage.database.rows.reflections, 5);
     assert.equal(r.storage.database.compaction.recommended, false);
     assert.match(r.markdown, /## Quality Score V2: 99\.4\/100 — production-grade/);
+    // The checkpoint was kept as a reflection and opens the project's score history.
+    assert.deepEqual(
+      r.history.points.map((p) => p.total),
+      [99.4],
+    );
+    assert.match(r.history.summary, /^99\.4 \(1 checkpoint\)$/);
+    const kept = await callOk<{ count: number; results: { id: number; kind: string }[] }>(client, 'search_reflections', { query: 'run-tests' });
+    assert.deepEqual(
+      kept.results.map((x) => [x.id, x.kind]),
+      [[r.history.reflection_id, 'checkpoint']],
+    );
     assert.match(r.markdown, /Skill invocations: 1 \(0% successful\), 1 failed, 1 distinct skills/);
   });
 
   it('status shows the current session, store and reflection counts', async () => {
-    const s = await callOk<{ current: { id: string }; reflections: { total: number }; storage: { database: { measured: boolean } } }>(client, 'status', {});
+    const s = await callOk<{
+      current: { id: string };
+      reflections: { total: number };
+      history: { project: string; points: unknown[] };
+      storage: { database: { measured: boolean } };
+    }>(client, 'status', {});
     assert.equal(s.current.id, sessionId);
-    assert.equal(s.reflections.total, 2);
+    assert.equal(s.reflections.total, 6); // five notes and the checkpoint's record
+    assert.deepEqual([s.history.project, s.history.points.length], ['rich-app', 1]);
     assert.equal(s.storage.database.measured, true);
   });
 

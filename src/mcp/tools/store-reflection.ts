@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { MAX_CONTENT_CHARS, MAX_PROJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS } from '../../memory/reflection-service.js';
+import { MAX_CONTENT_CHARS, MAX_PROJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, NEAR_DUPLICATE_THRESHOLD } from '../../memory/reflection-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { reflectionSchema } from './session-schemas.js';
@@ -20,6 +20,13 @@ export const projectField = z
   .max(MAX_PROJECT_CHARS, `must be at most ${MAX_PROJECT_CHARS} characters`)
   .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
 
+export const fileField = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters')
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);
+
 export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
     server,
@@ -30,7 +37,9 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
       description:
         'Remember a note (insight, decision, gotcha) for later sessions. Tags are lower-cased. Storing the same content ' +
         'again (ignoring surrounding and repeated whitespace) returns the existing reflection with created=false. ' +
-        'The reflection is searchable immediately.',
+        `A note whose words nearly repeat an earlier note of the same project (word-set Jaccard similarity >= ${NEAR_DUPLICATE_THRESHOLD}) ` +
+        'is stored linked to it (duplicate_of) and reported in near_duplicate. File paths given in files or mentioned in ' +
+        'the text are indexed for search_reflections file=. The reflection is searchable immediately.',
       inputSchema: {
         content: z
           .string()
@@ -39,20 +48,28 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
           .describe('The text to remember'),
         tags: z.array(tagField).max(MAX_TAGS, `at most ${MAX_TAGS} tags`).default([]).describe('Labels to filter by later'),
         project: projectField.optional().describe('Project the reflection belongs to'),
+        files: z.array(fileField).max(100, 'at most 100 files').optional().describe('File paths the note is about'),
       },
       outputSchema: {
         ...reflectionSchema.shape,
         created: z.boolean().describe('false when identical content was already stored'),
         content_hash: z.string().describe('SHA-256 of the normalised content'),
+        near_duplicate: z
+          .object({ id: z.number().int(), similarity: z.number(), created_at: z.string() })
+          .nullable()
+          .describe('The earlier note this one nearly repeats (null when none)'),
       },
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ content, tags, project }) => {
-      const r = await deps.reflections.store({ content, tags, project: project ?? null });
+    async ({ content, tags, project, files }) => {
+      const r = await deps.reflections.store({ content, tags, project: project ?? null, ...(files ? { files } : {}) });
+      const near = r.near_duplicate
+        ? ` It nearly repeats reflection ${r.near_duplicate.id} (similarity ${r.near_duplicate.similarity}); linked as duplicate_of.`
+        : '';
       return {
         structured: r,
         text: r.created
-          ? `Stored reflection ${r.id}${r.tags.length ? ` [${r.tags.join(', ')}]` : ''}${r.project ? ` for ${r.project}` : ''}.`
+          ? `Stored reflection ${r.id}${r.tags.length ? ` [${r.tags.join(', ')}]` : ''}${r.project ? ` for ${r.project}` : ''}.${near}`
           : `Already stored as reflection ${r.id} on ${r.created_at} (same content); nothing added.`,
       };
     },

@@ -27,7 +27,7 @@ export interface Check {
 export interface Recommendation {
   priority: Priority;
   text: string;
-  dimension: DimensionId | 'storage' | 'session';
+  dimension: DimensionId | 'storage' | 'session' | 'context';
   /**
    * Points the total score would gain if the check earned full points
    * (weight × missing share of the dimension / 100), null when unknown.

@@ -14,18 +14,22 @@ import {
   roundScore,
   toReflection,
   toStats,
+  type CheckpointRecordRow,
   type InsertedReflection,
   type PreparedReflection,
   type PreparedSearch,
   type Reflection,
   type ReflectionHits,
+  type ReflectionKind,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
+  type StatsRow,
 } from '../reflection-types.js';
 
 /** ts_rank_cd weights {D, C, B, A}: tags (B) count half as much as content (A). */
 const RANK_WEIGHTS = '{0.1, 0.2, 0.5, 1.0}';
+const COLUMNS = 'id, kind, content, content_hash, tags, files, project, duplicate_of, created_at';
 
 export class PgReflectionStore implements ReflectionStore {
   private readonly now: () => number;
@@ -37,59 +41,83 @@ export class PgReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data, duplicateOf }: PreparedReflection): Promise<InsertedReflection> {
     const ins = await this.pool.query(
-      `INSERT INTO reflections (content, content_hash, tags, project, created_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (content_hash) DO NOTHING`,
-      [content, hash, JSON.stringify(tags), project, this.now()],
+      `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (content_hash) DO NOTHING`,
+      [kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, this.now()],
     );
-    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE content_hash = $1', [hash]);
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE content_hash = $1`, [hash]);
     const row = rows[0] as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
   }
 
-  async search({ terms, limit, project, tags }: PreparedSearch): Promise<ReflectionHits> {
+  async search({ terms, limit, project, tags, file, kind, since, until }: PreparedSearch): Promise<ReflectionHits> {
     const params: unknown[] = [...terms];
-    const tsquery = terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || ');
-    const where = ['r.search @@ q.q'];
-    if (project !== null) {
-      params.push(project);
-      where.push(`r.project = $${params.length}`);
+    // No terms: filters only, newest first (a NULL query matches nothing, so the condition is dropped).
+    const tsquery = terms.length ? terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || ') : 'NULL::tsquery';
+    const where = terms.length ? ['r.search @@ q.q'] : ['true'];
+    const bind = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (project !== null) where.push(`r.project = ${bind(project)}`);
+    for (const tag of tags) where.push(`r.tags::jsonb ? ${bind(tag)}`);
+    if (file !== null) {
+      const f = bind(file);
+      const suffix = bind(`/${file}`);
+      where.push(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.files::jsonb) AS p(path) WHERE p.path = ${f} OR right(p.path, length(${suffix})) = ${suffix})`,
+      );
     }
-    for (const tag of tags) {
-      params.push(tag);
-      where.push(`r.tags::jsonb ? $${params.length}`);
-    }
-    params.push(limit);
+    if (kind !== null) where.push(`r.kind = ${bind(kind)}`);
+    if (since !== null) where.push(`r.created_at >= ${bind(since)}`);
+    if (until !== null) where.push(`r.created_at < ${bind(until)}`);
+    const score = terms.length ? `ts_rank_cd('${RANK_WEIGHTS}', r.search, q.q)` : '0::real';
     // One round trip; the LEFT JOIN yields one row (the tsquery text) even without hits.
     const { rows } = await this.pool.query(
       `WITH q AS (SELECT ${tsquery} AS q)
        SELECT q.q::text AS fts, hit.* FROM q LEFT JOIN LATERAL (
-         SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
-                ts_rank_cd('${RANK_WEIGHTS}', r.search, q.q) AS score
+         SELECT r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.duplicate_of, r.created_at,
+                ${score} AS score
            FROM reflections r
           WHERE ${where.join(' AND ')}
           ORDER BY score DESC, r.created_at DESC, r.id DESC
-          LIMIT $${params.length}
+          LIMIT ${bind(limit)}
        ) hit ON true`,
       params,
     );
-    const hits = (rows as (ReflectionRow & { fts: string; score: number | null })[]).filter((r) => r.id !== null);
+    const hits = (rows as (ReflectionRow & { fts: string | null; score: number | null })[]).filter((r) => r.id !== null);
     return {
-      fts_query: (rows[0] as { fts: string } | undefined)?.fts ?? '',
+      fts_query: (rows[0] as { fts: string | null } | undefined)?.fts ?? '',
       results: hits.map((r) => ({ ...toReflection(r), score: roundScore(r.score ?? 0) })),
     };
   }
 
   async get(id: number): Promise<Reflection | null> {
-    const { rows } = await this.pool.query('SELECT id, content, content_hash, tags, project, created_at FROM reflections WHERE id = $1', [id]);
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE id = $1`, [id]);
     return rows[0] ? toReflection(rows[0] as ReflectionRow) : null;
   }
 
   async stats(): Promise<ReflectionStats> {
+    const [totals, kinds] = await Promise.all([
+      this.pool.query(
+        `SELECT count(*) AS total, count(DISTINCT project) AS projects, min(created_at) AS oldest, max(created_at) AS newest,
+                count(duplicate_of) AS near_duplicates,
+                sum(octet_length(content) + octet_length(tags) + octet_length(files) + coalesce(octet_length(data), 0)) AS bytes
+           FROM reflections`,
+      ),
+      this.pool.query('SELECT kind, count(*) AS n FROM reflections GROUP BY kind'),
+    ]);
+    return toStats(totals.rows[0] as StatsRow, kinds.rows as { kind: string; n: number }[]);
+  }
+
+  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
     const { rows } = await this.pool.query(
-      `SELECT count(*) AS total, count(DISTINCT project) AS projects, min(created_at) AS oldest, max(created_at) AS newest FROM reflections`,
+      `SELECT created_at, data FROM reflections WHERE kind = $1 AND project = $2
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [kind, project, limit],
     );
-    return toStats(rows[0] as { total: number; projects: number; oldest: number | null; newest: number | null });
+    return (rows as CheckpointRecordRow[]).map((r) => ({ created_at: Number(r.created_at), data: r.data })).reverse();
   }
 }

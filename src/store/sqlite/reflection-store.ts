@@ -8,14 +8,17 @@ import {
   roundScore,
   toReflection,
   toStats,
+  type CheckpointRecordRow,
   type InsertedReflection,
   type PreparedReflection,
   type PreparedSearch,
   type Reflection,
   type ReflectionHits,
+  type ReflectionKind,
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
+  type StatsRow,
 } from '../reflection-types.js';
 
 /** Free-text terms as a safe FTS5 expression: `"term1" OR "term2"` (each quoted, inner quotes doubled). */
@@ -33,22 +36,25 @@ export class SqliteReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ content, hash, tags, project }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data, duplicateOf }: PreparedReflection): Promise<InsertedReflection> {
     const info = this.db
       .prepare(
-        `INSERT INTO reflections (content, content_hash, tags, project, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
+        `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
       )
-      .run(content, hash, JSON.stringify(tags), project, this.now());
+      .run(kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, this.now());
     const row = this.db.prepare('SELECT * FROM reflections WHERE content_hash = ?').get(hash) as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
 
-  async search({ terms, limit, project, tags }: PreparedSearch): Promise<ReflectionHits> {
-    const ftsQuery = ftsExpression(terms);
-
-    const where: string[] = ['reflections_fts MATCH ?'];
-    const params: unknown[] = [ftsQuery];
+  async search({ terms, limit, project, tags, file, kind, since, until }: PreparedSearch): Promise<ReflectionHits> {
+    const ftsQuery = terms.length ? ftsExpression(terms) : '';
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (terms.length) {
+      where.push('reflections_fts MATCH ?');
+      params.push(ftsQuery);
+    }
     if (project !== null) {
       where.push('r.project = ?');
       params.push(project);
@@ -57,13 +63,31 @@ export class SqliteReflectionStore implements ReflectionStore {
       where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE json_each.value = ?)');
       params.push(tag);
     }
+    if (file !== null) {
+      // The path itself, or any path ending in "/<file>" (substr counts characters from the right).
+      where.push('EXISTS (SELECT 1 FROM json_each(r.files) WHERE json_each.value = ? OR substr(json_each.value, -?) = ?)');
+      params.push(file, [...file].length + 1, `/${file}`);
+    }
+    if (kind !== null) {
+      where.push('r.kind = ?');
+      params.push(kind);
+    }
+    if (since !== null) {
+      where.push('r.created_at >= ?');
+      params.push(since);
+    }
+    if (until !== null) {
+      where.push('r.created_at < ?');
+      params.push(until);
+    }
     params.push(limit);
+    const from = terms.length ? 'reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid' : 'reflections r';
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.content, r.content_hash, r.tags, r.project, r.created_at,
-                -bm25(reflections_fts, 1.0, 0.5) AS score
-           FROM reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid
-          WHERE ${where.join(' AND ')}
+        `SELECT r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.duplicate_of, r.created_at,
+                ${terms.length ? '-bm25(reflections_fts, 1.0, 0.5)' : '0'} AS score
+           FROM ${from}
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY score DESC, r.created_at DESC, r.id DESC
           LIMIT ?`,
       )
@@ -83,9 +107,24 @@ export class SqliteReflectionStore implements ReflectionStore {
     const row = this.db
       .prepare(
         `SELECT count(*) AS total, count(DISTINCT project) AS projects,
-                min(created_at) AS oldest, max(created_at) AS newest FROM reflections`,
+                min(created_at) AS oldest, max(created_at) AS newest,
+                count(duplicate_of) AS near_duplicates,
+                sum(length(CAST(content AS BLOB)) + length(CAST(tags AS BLOB)) + length(CAST(files AS BLOB))
+                    + coalesce(length(CAST(data AS BLOB)), 0)) AS bytes
+           FROM reflections`,
       )
-      .get() as { total: number; projects: number; oldest: number | null; newest: number | null };
-    return toStats(row);
+      .get() as StatsRow;
+    const kinds = this.db.prepare('SELECT kind, count(*) AS n FROM reflections GROUP BY kind').all() as { kind: string; n: number }[];
+    return toStats(row, kinds);
+  }
+
+  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT created_at, data FROM reflections WHERE kind = ? AND project = ?
+          ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(kind, project, limit) as CheckpointRecordRow[];
+    return rows.reverse();
   }
 }

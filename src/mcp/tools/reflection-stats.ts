@@ -1,0 +1,38 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { formatBytes } from '../../format-bytes.js';
+import { defineTool } from '../define-tool.js';
+import type { ToolDeps } from '../tool-deps.js';
+
+export function registerReflectionStatsTool(server: McpServer, deps: ToolDeps): void {
+  defineTool(
+    server,
+    deps,
+    {
+      name: 'reflection_stats',
+      title: 'Reflection memory statistics',
+      description:
+        'What the memory holds: reflections in total and per kind (note, checkpoint, precompact), projects, the oldest and ' +
+        'newest creation time, notes linked as near-duplicates, and the size of the stored text in bytes.',
+      inputSchema: {},
+      outputSchema: {
+        total: z.number().int(),
+        projects: z.number().int().describe('Distinct projects (reflections without a project not counted)'),
+        oldest: z.string().nullable(),
+        newest: z.string().nullable(),
+        by_kind: z.object({ note: z.number().int(), checkpoint: z.number().int(), precompact: z.number().int() }),
+        near_duplicates: z.number().int().describe('Reflections stored linked to an earlier near-duplicate'),
+        bytes: z.number().int().describe('UTF-8 bytes of content, tags, files and structured records'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async () => {
+      const s = await deps.reflections.stats();
+      const text =
+        `${s.total} reflection(s): ${s.by_kind.note} notes, ${s.by_kind.checkpoint} checkpoints, ${s.by_kind.precompact} saved contexts; ` +
+        `${s.projects} project(s); ${s.near_duplicates} near-duplicate(s); ${formatBytes(s.bytes)}` +
+        (s.oldest ? `; from ${s.oldest} to ${s.newest}` : '');
+      return { structured: { ...s, by_kind: { ...s.by_kind } }, text };
+    },
+  );
+}
