@@ -1,7 +1,10 @@
 /**
  * Import benchmark: `session-buddy import` (the built command) against the
- * native `ccusage daily --json` (pinned devDependency, linux-x64 binary) on
- * the same generated Claude Code tree, side by side in one run.
+ * native `ccusage daily --json` on the same generated Claude Code tree, side
+ * by side in one run. ccusage is not a dependency (the registry here has only
+ * its linux-x64 binary package, which `npm ci` cannot lock alone): the bench
+ * installs `@ccusage/ccusage-linux-x64@20.0.24` into a cache under the
+ * temp directory on first use.
  *
  *   npm run bench:import                       # 1 GiB, 620 files, one of 520 MiB
  *   npm run bench:import -- --size-mib 256 --files 200 --big-mib 120
@@ -82,8 +85,13 @@ const tree = JSON.parse(fs.readFileSync(path.join(work, 'tree.json'), 'utf8')) a
 
 // The commands.
 execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-const ccusage = path.join(repo, 'node_modules', '@ccusage', 'ccusage-linux-x64', 'bin', 'ccusage');
-if (!fs.existsSync(ccusage)) throw new Error('ccusage native binary missing: npm install (devDependency ccusage, linux-x64 only)');
+const CCUSAGE_PACKAGE = '@ccusage/ccusage-linux-x64@20.0.24';
+const ccusagePrefix = path.join(os.tmpdir(), 'session-buddy-bench-ccusage-20.0.24');
+const ccusage = path.join(ccusagePrefix, 'node_modules', '@ccusage', 'ccusage-linux-x64', 'bin', 'ccusage');
+if (!fs.existsSync(ccusage)) {
+  process.stderr.write(`installing ${CCUSAGE_PACKAGE} into ${ccusagePrefix} (once)\n`);
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', ccusagePrefix, CCUSAGE_PACKAGE], { stdio: 'inherit' });
+}
 fs.chmodSync(ccusage, 0o755);
 const home = path.join(work, 'home');
 fs.rmSync(home, { recursive: true, force: true });
