@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe } from './window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, tailProbe } from './window-pieces.js';
 
 const H = 3_600_000;
 const T = 480_000 * H; // an hour boundary (2024-10-04T00:00Z), hour index 480000
@@ -51,5 +51,29 @@ describe('window pieces', () => {
       mergeWindowHistograms([], raw, null).map((h) => h.skill),
       ['B', 'a'],
     );
+  });
+
+  it('sums raw rows per skill as they are read: the sums of an hourly rollup and the bucketed histogram', () => {
+    const sums = new RawEdgeSums();
+    sums.add('a', 1, 5, 50);
+    sums.add('B', true, 0, 60);
+    sums.add('a', 0, 7, 40);
+    sums.add('a', 1, 5, 45);
+    const { totals, histograms } = sums.result();
+    assert.deepEqual(totals, [
+      { skill: 'a', hour: 0, invocations: 3, successes: 2, durationSum: 17, durationSqSum: 99, lastAt: 50, durationMin: 5, durationMax: 7 },
+      { skill: 'B', hour: 0, invocations: 1, successes: 1, durationSum: 0, durationSqSum: 0, lastAt: 60, durationMin: 0, durationMax: 0 },
+    ]);
+    // 5 ms → bucket 81, 7 ms → 98, 0 ms → the zero bucket (-1).
+    assert.deepEqual(histograms, [
+      {
+        skill: 'a',
+        buckets: [
+          { bucket: 81, count: 2 },
+          { bucket: 98, count: 1 },
+        ],
+      },
+      { skill: 'B', buckets: [{ bucket: -1, count: 1 }] },
+    ]);
   });
 });

@@ -135,3 +135,62 @@ export function mergeWindowHistograms(
     }))
     .filter((h) => h.buckets.length > 0);
 }
+
+/** The raw edges of a window as per-skill sums (for mergeWindowTotals) and histograms (for mergeWindowHistograms). */
+export interface RawEdges {
+  totals: HourlyRollup[];
+  histograms: SkillHistogram[];
+}
+
+interface EdgeSums {
+  totals: HourlyRollup;
+  buckets: Map<number, number>;
+}
+
+/**
+ * Sums raw rows per skill as they are read (no object per row): the sums
+ * skill_hourly holds and the duration histogram, bucketed as the writers
+ * bucket (durationBucket).
+ */
+export class RawEdgeSums {
+  private readonly by = new Map<string, EdgeSums>();
+
+  add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number): void {
+    let s = this.by.get(skill);
+    if (!s) {
+      s = {
+        totals: {
+          skill,
+          hour: 0,
+          invocations: 0,
+          successes: 0,
+          durationSum: 0,
+          durationSqSum: 0,
+          lastAt: invokedAt,
+          durationMin: durationMs,
+          durationMax: durationMs,
+        },
+        buckets: new Map(),
+      };
+      this.by.set(skill, s);
+    }
+    const t = s.totals;
+    t.invocations++;
+    if (completed === true || completed === 1) t.successes++;
+    t.durationSum += durationMs;
+    t.durationSqSum += durationMs * durationMs;
+    if (invokedAt > t.lastAt) t.lastAt = invokedAt;
+    if (durationMs < t.durationMin!) t.durationMin = durationMs;
+    if (durationMs > t.durationMax!) t.durationMax = durationMs;
+    const b = durationBucket(durationMs);
+    s.buckets.set(b, (s.buckets.get(b) ?? 0) + 1);
+  }
+
+  result(): RawEdges {
+    const all = [...this.by.values()];
+    return {
+      totals: all.map((s) => s.totals),
+      histograms: all.map((s) => ({ skill: s.totals.skill, buckets: [...s.buckets].map(([bucket, count]) => ({ bucket, count })) })),
+    };
+  }
+}

@@ -10,7 +10,7 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analyti
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type RawWindowRow, type WindowPieces } from '../window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
 
 const PAIR_COLUMNS = 'a.name AS a, b.name AS b, p.sessions FROM skill_pairs p JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b';
 
@@ -35,21 +35,22 @@ async function hourlyHist(q: Queryable, from: number, to: number, skills: readon
   return rows as HistRow[];
 }
 
-/** The pieces of the window and their raw rows (see window-pieces.ts). */
-async function windowPieces(q: Queryable, range: TimeRange): Promise<{ plan: WindowPieces; raw: RawWindowRow[] }> {
+/** The pieces of the window and its raw edges summed per skill as they are read (see window-pieces.ts). */
+async function windowPieces(q: Queryable, range: TimeRange): Promise<{ plan: WindowPieces; raw: RawEdges }> {
   const probe = tailProbe(range);
   const later = probe ? (await q.query('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN $1 AND $2 LIMIT 1', [probe.fromMs, probe.toMs])).rowCount : 0;
   const plan = planWindow(range, (later ?? 0) > 0);
-  const raw: RawWindowRow[] = [];
+  const sums = new RawEdgeSums();
   for (const r of plan.raw) {
-    const { rows } = await q.query(
-      `SELECT s.name AS skill, i.completed, i.duration_ms AS "durationMs", i.invoked_at AS "invokedAt"
+    const { rows } = await q.query({
+      text: `SELECT s.name, i.completed, i.duration_ms, i.invoked_at
        FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN $1 AND $2`,
-      [r.fromMs, r.toMs],
-    );
-    raw.push(...(rows as RawWindowRow[]));
+      values: [r.fromMs, r.toMs],
+      rowMode: 'array',
+    });
+    for (const row of rows as [string, number, number, number][]) sums.add(row[0], row[1], row[2], row[3]);
   }
-  return { plan, raw };
+  return { plan, raw: sums.result() };
 }
 
 export class PgAnalyticsQueries implements AnalyticsQueries {
@@ -72,7 +73,7 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
             )
           ).rows
         : [];
-      return mergeWindowTotals(range.fromMs, rows as HourlyRollup[], raw);
+      return mergeWindowTotals(range.fromMs, [...(rows as HourlyRollup[]), ...raw.totals], []);
     });
   }
 
@@ -85,7 +86,7 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
       let hours: SkillHistogram[] = [];
       if (h && skills === null) hours = groupHistograms(await hourlyHist(q, h.fromHour, h.toHour, null));
       else if (h && skills !== null) hours = await this.hourHistograms(q, h.fromHour, h.toHour, skills);
-      return mergeWindowHistograms(hours, raw, skills);
+      return mergeWindowHistograms([...hours, ...raw.histograms], [], skills);
     });
   }
 

@@ -11,12 +11,12 @@ import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, tailProbe, type RawWindowRow, type WindowPieces } from '../window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
   private readonly skillNames = new Map<number, string>();
-  private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawWindowRow[] } } | null = null;
+  private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawEdges } } | null = null;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -38,6 +38,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
       anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
+      // Served by the covering time index (migration 0013): no table lookups.
       rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
       skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
       state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
@@ -55,30 +56,24 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   }
 
   /**
-   * The pieces of the window and their raw rows (see window-pieces.ts). The
-   * last result is kept while the database is unchanged (no write on this
+   * The pieces of the window and its raw edges summed (see window-pieces.ts).
+   * The last result is kept while the database is unchanged (no write on this
    * connection, `total_changes()`, nor on another, `data_version`), so a tool
    * that reads a window's totals and then its histograms reads the raw rows once.
    */
-  private pieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
+  private pieces(range: TimeRange): { plan: WindowPieces; raw: RawEdges } {
     const state = this.stmts.state.get() as number[];
     const key = `${range.fromMs}:${range.toMs}:${state[0]}:${state[1]}`;
     if (this.lastPieces?.key === key) return this.lastPieces.value;
-    const value = this.readPieces(range);
-    this.lastPieces = { key, value };
-    return value;
-  }
-
-  private readPieces(range: TimeRange): { plan: WindowPieces; raw: RawWindowRow[] } {
     const probe = tailProbe(range);
     const plan = planWindow(range, probe !== null && this.stmts.anyRaw.get(probe.fromMs, probe.toMs) !== undefined);
-    const raw: RawWindowRow[] = [];
+    const sums = new RawEdgeSums();
     for (const r of plan.raw) {
-      for (const [skillId, completed, durationMs, invokedAt] of this.stmts.rawRows.iterate(r.fromMs, r.toMs) as Iterable<number[]>) {
-        raw.push({ skill: this.nameOf(skillId!), completed: completed!, durationMs: durationMs!, invokedAt: invokedAt! });
-      }
+      for (const row of this.stmts.rawRows.all(r.fromMs, r.toMs) as number[][]) sums.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
     }
-    return { plan, raw };
+    const value = { plan, raw: sums.result() };
+    this.lastPieces = { key, value };
+    return value;
   }
 
   /** Skill names by id (skills are only ever added, never renamed or removed). */
@@ -96,7 +91,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     const { plan, raw } = this.pieces(range);
     const h = plan.hours;
     const rows = h ? (this.stmts.windowTotals.all(h.fromHour, h.fromHour, h.toHour) as HourlyRollup[]) : [];
-    return mergeWindowTotals(range.fromMs, rows, raw);
+    return mergeWindowTotals(range.fromMs, [...rows, ...raw.totals], []);
   }
 
   async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
@@ -106,7 +101,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     let hours: SkillHistogram[] = [];
     if (h && skills === null) hours = groupHistograms(this.stmts.hourlyHistAll.all(h.fromHour, h.toHour) as HistRow[]);
     else if (h && skills !== null) hours = this.hourHistograms(h.fromHour, h.toHour, skills);
-    return mergeWindowHistograms(hours, raw, skills);
+    return mergeWindowHistograms([...hours, ...raw.histograms], [], skills);
   }
 
   /** Histograms of `skills` over whole hours, directly or as all-time minus the hours outside (see window-histograms.ts). */
