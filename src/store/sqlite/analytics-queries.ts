@@ -38,7 +38,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
       anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
-      // Served by the covering time index (migration 0013): no table lookups.
+      // Served by the covering time index (migration 0014): no table lookups.
       rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
       skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
       state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
