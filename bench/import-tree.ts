@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../src/analytics/prng.js';
 
 export interface TreeSpec {
   root: string;
@@ -27,17 +28,6 @@ export interface TreeInfo {
   bytes: number;
   lines: number;
   toolCalls: number;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS =
@@ -276,7 +266,7 @@ function writeSession(file: string, bytes: number, rand: () => number, pool: str
 }
 
 export function generateTree(spec: TreeSpec): TreeInfo {
-  const rand = prng(spec.seed);
+  const rand = mulberry32(spec.seed);
   const pool = textPool(rand);
   fs.rmSync(spec.root, { recursive: true, force: true });
   const projects = Array.from({ length: 40 }, (_, i) => `-home-dev-work-project-${i}`);
@@ -311,7 +301,7 @@ export function generateTree(spec: TreeSpec): TreeInfo {
 
 /** Appends about `bytes` of further turns to a session file (mtime: now). */
 export function appendToSession(file: string, bytes: number, seed: number): number {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pool = textPool(rand);
   const tmp = `${file}.append-${crypto.randomBytes(4).toString('hex')}`;
   const w = new SessionWriter(tmp, rand, pool, path.basename(file, '.jsonl'), '/home/dev/work/0', Date.now() - 6 * 3_600_000);
