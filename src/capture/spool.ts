@@ -35,6 +35,7 @@ import { boundedLines } from './bounded-lines.js';
 import { ensureDir } from './ensure-dir.js';
 import { isTransientRecordError } from './record-errors.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
+import { processAlive } from '../process-alive.js';
 
 const SPOOL_FILE = 'spool.jsonl';
 export const REJECTED_FILE = 'spool.rejected.jsonl';
@@ -116,15 +117,6 @@ export interface DrainOptions {
   now?: number;
   pid?: number;
   isAlive?: (pid: number) => boolean;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function claim(dataDir: string, from: string, pid: number): string | null {

@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 export interface PidInfo {
   pid: number;
@@ -36,17 +37,8 @@ export function removePidFile(dataDir: string, pid: number): void {
   if (current?.pid === pid) fs.rmSync(pidFilePath(dataDir), { force: true });
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The live server recorded in the pid file, or null (a stale file is ignored). */
 export function runningServer(dataDir: string): PidInfo | null {
   const info = readPidFile(dataDir);
-  return info && isAlive(info.pid) ? info : null;
+  return info && processAlive(info.pid) ? info : null;
 }

@@ -8,7 +8,8 @@ import { AppError } from '../../errors.js';
 import { runServer } from '../../server/run-server.js';
 import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
-import { isAlive, LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
+import { processAlive } from '../../process-alive.js';
+import { LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
 
 interface StartOpts {
   foreground?: boolean;
@@ -72,7 +73,7 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 150));
-    if (child.pid === undefined || !isAlive(child.pid)) break;
+    if (child.pid === undefined || !processAlive(child.pid)) break;
     const info = readPidFile(dataDir);
     if (info?.pid === child.pid) {
       ctx.stdout.write(`session-buddy started (pid ${info.pid}) at http://${info.host}:${info.port} — MCP endpoint /mcp, log ${logPath}\n`);
@@ -126,15 +127,15 @@ export function registerStopCommand(program: Command, ctx: CliContext): void {
     .action(async (_opts, cmd: Command) => {
       const { dataDir } = ctx.config(cmd);
       const info = readPidFile(dataDir);
-      if (!info || !isAlive(info.pid)) {
+      if (!info || !processAlive(info.pid)) {
         if (info) removePidFile(dataDir, info.pid);
         ctx.stdout.write('no server is running\n');
         return;
       }
       process.kill(info.pid, 'SIGTERM');
       const deadline = Date.now() + 10_000;
-      while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (isAlive(info.pid)) throw new AppError('INTERNAL', `server pid ${info.pid} did not stop within 10 s`);
+      while (processAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (processAlive(info.pid)) throw new AppError('INTERNAL', `server pid ${info.pid} did not stop within 10 s`);
       removePidFile(dataDir, info.pid);
       ctx.stdout.write(`stopped server (pid ${info.pid})\n`);
     });

@@ -20,6 +20,7 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { AppError } from '../../errors.js';
 import type { SqliteDb } from '../database.js';
+import { processAlive } from '../../process-alive.js';
 
 export interface ArchiveOptions {
   db: SqliteDb;
@@ -72,15 +73,6 @@ interface RawRow {
 
 export function archiveDir(dataDir: string): string {
   return path.join(dataDir, 'archive');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Takes `archive/.lock` (a dead holder's lock is taken over); returns its release. */

@@ -15,6 +15,7 @@ import { AppError } from '../../errors.js';
 import { openDatabase, type SqliteDb } from '../database.js';
 import { Migrator } from './migrator.js';
 import { loadMigrations, migrationsDir } from '../migrations.js';
+import { processAlive } from '../../process-alive.js';
 
 export interface VerifiedCopy {
   file: string;
@@ -42,15 +43,6 @@ export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
 }
 
 const PARTIAL = /^\..+\.sb-(?:backup|restore)-(\d+)\.partial(?:-journal|-wal|-shm)?$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes partial copies (and their journals) that a killed backup or restore left in `dir`. */
 function removeDeadPartials(dir: string): void {
