@@ -1,0 +1,39 @@
+/**
+ * What Claude Code loads into every session, as the skill inventory reports
+ * it: user, project and plugin skills, slash commands, subagents and MCP
+ * servers, each with the context its always-loaded description costs.
+ */
+
+export type InventoryKind = 'skill' | 'command' | 'agent' | 'mcp-server';
+export type InventoryScope = 'user' | 'project' | 'plugin';
+
+export interface InventoryItem {
+  kind: InventoryKind;
+  scope: InventoryScope;
+  /**
+   * The name usage is recorded under: `skill:<name>` for skills and commands
+   * (as the Skill tool and typed slashes are stored), `agent:<name>` for
+   * subagents, `mcp:<server>` for MCP servers.
+   */
+  skill: string;
+  /** Name as the user knows it (`code-review`, `plugin:code-review`). */
+  name: string;
+  /** File or configuration it was read from. */
+  source: string;
+  /** The always-loaded description ('' when none). */
+  description: string;
+  /** Estimated tokens that description adds to every session (estimator: see skill-inventory.ts). */
+  alwaysLoadedTokens: number;
+  /** Why it cannot load (e.g. unparseable front matter); empty when fine. */
+  problems: string[];
+  /** Other items whose description is near-identical (their `skill`). */
+  duplicates: string[];
+}
+
+export interface SkillInventory {
+  items: InventoryItem[];
+  /** Places looked at, including those that do not exist. */
+  searched: string[];
+  /** How alwaysLoadedTokens is estimated, in words. */
+  estimator: string;
+}
