@@ -22,8 +22,12 @@ export interface InventoryItem {
   source: string;
   /** The always-loaded description ('' when none). */
   description: string;
-  /** Estimated tokens that description adds to every session (estimator: see skill-inventory.ts). */
-  alwaysLoadedTokens: number;
+  /**
+   * Estimated tokens this item adds to every session (estimator: see
+   * skill-inventory.ts); null when the configuration does not show it (an
+   * MCP server's tool list is known only to the running server).
+   */
+  alwaysLoadedTokens: number | null;
   /** Why it cannot load (e.g. unparseable front matter); empty when fine. */
   problems: string[];
   /** Other items whose description is near-identical (their `skill`). */
