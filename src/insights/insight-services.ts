@@ -16,16 +16,16 @@
 import type { TrainOptions } from '../analytics/prediction.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { ExperimentStore } from '../store/experiment-types.js';
 import type { ModelStore } from '../store/model-types.js';
 import type { Stores } from '../store/stores.js';
+import { ExperimentService } from './experiment-service.js';
 import { ModelTrainer, type TrainingRunner } from './model-trainer.js';
 import { PredictorCache } from './predictor-cache.js';
 import { UserSkillCache } from './user-skill-cache.js';
 
 export interface InsightServices {
   userSkillCache: UserSkillCache;
-  experiments: ExperimentStore;
+  experiments: ExperimentService;
   models: ModelStore;
   trainer: ModelTrainer;
   predictors: PredictorCache;
@@ -73,7 +73,7 @@ export function createInsightServices(deps: InsightServiceDeps, options: Insight
   });
   return {
     userSkillCache,
-    experiments: stores.experiments,
+    experiments: new ExperimentService(stores.experiments),
     models,
     trainer,
     predictors: new PredictorCache(models),

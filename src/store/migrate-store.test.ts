@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HOUR_MS, hourOf } from '../analytics/types.js';
+import { ExperimentService } from '../insights/experiment-service.js';
 import { createReflectionService } from '../memory/reflection-service.js';
 import { openDatabase, type SqliteDb } from './database.js';
 import { COPY_TABLES, migrateSqliteToPg } from './migrate-store.js';
@@ -83,13 +84,14 @@ async function fill(stores: Stores): Promise<void> {
     ],
     NOW,
   );
-  await stores.experiments.create({ name: 'exp', variants: ['a', 'b'], trafficSplit: [0.5, 0.5], metric: 'm', minSampleSize: 2 }, NOW);
+  const experiments = new ExperimentService(stores.experiments);
+  await experiments.create({ name: 'exp', variants: ['a', 'b'], trafficSplit: [0.5, 0.5], metric: 'm', minSampleSize: 2 }, NOW);
   for (const [u, v] of [
     ['h1', 1],
     ['h2', 2],
     ['h1', 3],
   ] as const)
-    await stores.experiments.recordOutcome('exp', u, v, NOW);
+    await experiments.recordOutcome('exp', u, v, NOW);
   for (const n of [1, 2, 3]) await stores.models.save({ trainedAt: NOW + n, windowDays: 7, samples: n, accuracy: null, report: { n }, model: { n } });
   const reflections = createReflectionService(stores.reflections);
   await reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
