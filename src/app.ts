@@ -126,7 +126,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     bus,
     now,
   });
-  const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
+  const baselines = new BaselinesService({ store: stores.analyticsQueries, records: stores.analyticsRecords, now });
   const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
   let installationToken: string | null = null;
   const access = new AccessPolicy({

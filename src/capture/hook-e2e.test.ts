@@ -104,10 +104,9 @@ describe('hook capture with the real tracker', () => {
     assert.deepEqual(second, { files: 1, lines: 2, inserted: 0, duplicates: 2, rejected: 0 });
     assert.equal(await rows(), before + 2);
 
-    const session = await app.store.session(SID);
-    assert.equal(session?.invocations, 2);
-    assert.equal(session?.successes, 1);
-    const [bash] = await app.store.skillTotals(['Bash']);
+    const session = app.stores.sqlite!.db.prepare('SELECT invocations, successes FROM sessions WHERE session_key = ?').get(SID);
+    assert.deepEqual(session, { invocations: 2, successes: 1 });
+    const [bash] = await app.stores.analyticsQueries.skillTotals(['Bash']);
     assert.equal(bash?.durationSum, 1900); // 1500 + (2400 - 2000)
   });
 
@@ -209,7 +208,7 @@ describe('transcript import with the real tracker', () => {
     assert.equal(second.inserted, 0);
     assert.equal(second.duplicates, 3);
     assert.equal(await rows(), before + 2);
-    const [write] = await app.store.skillTotals(['Write']);
+    const [write] = await app.stores.analyticsQueries.skillTotals(['Write']);
     assert.equal(write?.invocations, 1);
     assert.equal(write?.successes, 0);
   });

@@ -12,10 +12,10 @@ import {
   type UserComparison,
 } from '../analytics/baselines.js';
 import type { AnalyticsRecords } from '../store/analytics-types.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 
 export interface BaselinesServiceDeps {
-  store: Pick<InvocationStore, 'skillTotals' | 'skillHistograms' | 'userSkillStats'>;
+  store: Pick<RollupReads, 'skillTotals' | 'skillHistograms' | 'userSkillStats'>;
   records: Pick<AnalyticsRecords, 'replaceCommunityBaselines' | 'communityBaselines'>;
   now: () => number;
 }

@@ -16,16 +16,16 @@
 import type { TrainOptions } from '../analytics/prediction.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { ExperimentStore } from '../store/experiment-types.js';
 import type { ModelStore } from '../store/model-types.js';
 import type { Stores } from '../store/stores.js';
+import { ExperimentService } from './experiment-service.js';
 import { ModelTrainer, type TrainingRunner } from './model-trainer.js';
 import { PredictorCache } from './predictor-cache.js';
 import { UserSkillCache } from './user-skill-cache.js';
 
 export interface InsightServices {
   userSkillCache: UserSkillCache;
-  experiments: ExperimentStore;
+  experiments: ExperimentService;
   models: ModelStore;
   trainer: ModelTrainer;
   predictors: PredictorCache;
@@ -35,7 +35,7 @@ export interface InsightServices {
 const SHARED_INDEX_REBUILD_MS = 60_000;
 
 export interface InsightServiceDeps {
-  stores: Pick<Stores, 'kind' | 'invocations' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
+  stores: Pick<Stores, 'kind' | 'analyticsQueries' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
   bus: EventBus;
   logger: Logger;
   /** Clock of the periodic rebuild on a shared store (default Date.now). */
@@ -56,7 +56,7 @@ export function createInsightServices(deps: InsightServiceDeps, options: Insight
   const now = deps.now ?? Date.now;
   const shared = stores.kind === 'postgres';
   const userSkillCache = new UserSkillCache({
-    store: stores.invocations,
+    store: stores.analyticsQueries,
     bus,
     // SQLite: changes only when another connection (another process) commits: rebuild then.
     // Shared store: rebuild periodically; events relayed from the other instances are applied meanwhile.
@@ -73,7 +73,7 @@ export function createInsightServices(deps: InsightServiceDeps, options: Insight
   });
   return {
     userSkillCache,
-    experiments: stores.experiments,
+    experiments: new ExperimentService(stores.experiments),
     models,
     trainer,
     predictors: new PredictorCache(models),

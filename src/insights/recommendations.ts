@@ -7,7 +7,7 @@
  */
 import { COLD_START_RULE, coldStartRecommendations } from '../analytics/cold-start.js';
 import { REASON_NO_NEIGHBOURS, REASON_NO_SUCCESSES, type RecommendationResult } from '../analytics/collaborative.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 import type { UserSkillCache } from './user-skill-cache.js';
 
 export interface SkillRecommendations extends RecommendationResult {
@@ -18,7 +18,7 @@ export interface SkillRecommendations extends RecommendationResult {
 }
 
 export async function recommendSkillsFor(
-  deps: { cache: UserSkillCache; store: Pick<InvocationStore, 'skillTotals'> },
+  deps: { cache: UserSkillCache; store: Pick<RollupReads, 'skillTotals'> },
   userHash: string,
   limit: number,
 ): Promise<SkillRecommendations> {

@@ -6,10 +6,10 @@
 import { type SkillDependenciesResult, skillDependencies } from '../analytics/dependencies.js';
 import type { SkillPairCount } from '../analytics/types.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 
 export async function skillDependenciesFor(
-  deps: { store: Pick<InvocationStore, 'sessionCount' | 'skillTotals'>; queries: Pick<AnalyticsQueries, 'pairsWith' | 'frequentPairs'> },
+  deps: { store: Pick<RollupReads, 'sessionCount' | 'skillTotals'>; queries: Pick<AnalyticsQueries, 'pairsWith' | 'frequentPairs'> },
   q: { skill?: string; minSupport: number; minLift: number; limit: number },
 ): Promise<SkillDependenciesResult> {
   const totalSessions = await deps.store.sessionCount();

@@ -7,7 +7,7 @@
 import { priorSuccessRate } from '../analytics/prediction.js';
 import { roundRate } from '../analytics/round.js';
 import { AppError } from '../errors.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 import { beatsBaseline } from './model-trainer.js';
 import type { LoadedModel, PredictorCache } from './predictor-cache.js';
 
@@ -32,7 +32,7 @@ export interface SuccessPrediction {
 
 /** NOT_FOUND when no model has been trained yet. */
 export async function predictSuccess(
-  deps: { predictors: PredictorCache; store: Pick<InvocationStore, 'userSkillStats' | 'skillTotals'> },
+  deps: { predictors: PredictorCache; store: Pick<RollupReads, 'userSkillStats' | 'skillTotals'> },
   q: SuccessPredictionInput,
 ): Promise<SuccessPrediction> {
   const model = await deps.predictors.current();

@@ -26,10 +26,10 @@
 import { UserSkillIndex } from '../analytics/collaborative.js';
 import type { EventBus, EventMeta, InvocationEvent } from '../events.js';
 import { AppError } from '../errors.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 
 export interface UserSkillCacheDeps {
-  store: Pick<InvocationStore, 'userSkillStats'>;
+  store: Pick<RollupReads, 'userSkillStats'>;
   bus: EventBus;
   /** A value that changes when the data was changed from outside this process; rebuilt when it does. */
   changeToken?: () => number | bigint;

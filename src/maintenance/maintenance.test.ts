@@ -99,7 +99,7 @@ describe('archive', () => {
     try {
       // 120 rows 400 days old, 80 rows 10 days old.
       await seed(app, 200, (i) => (i < 120 ? 400 : 10));
-      const totalsBefore = await app.store.skillTotals();
+      const totalsBefore = await app.stores.analyticsQueries.skillTotals();
       const oldSum = app.db
         .prepare('SELECT sum(duration_ms) FROM skill_invocations WHERE invoked_at < ?')
         .pluck()
@@ -123,7 +123,7 @@ describe('archive', () => {
       // Rows 0, 7, ..., 119 carry metadata: 18 of the first 120.
       assert.equal(Number(meta!.n), 18);
 
-      assert.deepEqual(await app.store.skillTotals(), totalsBefore);
+      assert.deepEqual(await app.stores.analyticsQueries.skillTotals(), totalsBefore);
     } finally {
       await app.dispose();
     }

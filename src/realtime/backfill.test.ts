@@ -71,7 +71,7 @@ describe('backfilled invocations', () => {
       assert.equal(again.get(total(true)), 4);
       assert.equal(again.get(total(false)), undefined);
       const restarted = await MetricsExporter.create(
-        { bus: app.bus, store: app.store, logger: app.logger, version: app.version },
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: app.logger, version: app.version },
         { maxSkillLabels: 500, processMetrics: false },
       );
       try {
@@ -83,7 +83,7 @@ describe('backfilled invocations', () => {
       }
 
       // The store and the analytics have every row.
-      const totals = (await app.store.phaseTotals()).filter((t) => t.skill === 'deploy');
+      const totals = (await app.stores.analyticsQueries.phaseTotals()).filter((t) => t.skill === 'deploy');
       assert.deepEqual(
         totals.map((t) => [t.completed, t.invocations, t.backfilled]),
         [
@@ -101,7 +101,7 @@ describe('backfilled invocations', () => {
   it('rows another process backfills into the same database stay out of the live counter', async () => {
     const app = createTestApp();
     const exporter = await MetricsExporter.create(
-      { bus: app.bus, store: app.store, logger: app.logger, version: app.version },
+      { bus: app.bus, store: app.stores.analyticsQueries, logger: app.logger, version: app.version },
       { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 },
     );
     // A second app on the same file plays the CLI's `import` (another process, another connection).

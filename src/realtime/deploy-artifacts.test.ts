@@ -40,7 +40,7 @@ let exported: Set<string>;
 before(async () => {
   const app = createTestApp();
   const exporter = await MetricsExporter.create(
-    { bus: app.bus, store: app.store, logger: createLogger('silent'), version: app.version },
+    { bus: app.bus, store: app.stores.analyticsQueries, logger: createLogger('silent'), version: app.version },
     { maxSkillLabels: 10, processMetrics: true },
   );
   const text = await exporter.metrics();

@@ -31,7 +31,7 @@ describe('MetricsExporter on several instances', () => {
     try {
       await app.tracker.trackBatch([inv('lint', 'review', true, 10)]);
       const exporter = await MetricsExporter.create(
-        { bus: app.bus, store: app.store, logger: silent, version: app.version },
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
         { maxSkillLabels: 500, processMetrics: false, restoreTotals: false },
       );
       try {
@@ -82,7 +82,7 @@ describe('MetricsExporter and writes from another process', () => {
     // A second app on the same data directory: its own connection and event bus, like the CLI's `record`.
     const other = createApp(parseConfig({ flags: { dataDir: app.dir }, env: { SESSION_BUDDY_AUDIT: 'off' } }), { logger: silent });
     const exporter = await MetricsExporter.create(
-      { bus: app.bus, store: app.store, logger: silent, version: app.version },
+      { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
       { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 },
     );
     const lint = async () => (await scrape(exporter)).get(invocationsKey('lint', 'review', true));
@@ -115,7 +115,7 @@ describe('MetricsExporter', () => {
   before(async () => {
     app = createTestApp();
     exporter = await MetricsExporter.create(
-      { bus: app.bus, store: app.store, logger: silent, version: app.version },
+      { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
       { maxSkillLabels: 500, processMetrics: true },
     );
     await app.tracker.trackBatch([
@@ -223,7 +223,7 @@ describe('MetricsExporter label cap', () => {
         inv('medium', 'testing', true, 10),
       ]);
       const exporter = await MetricsExporter.create(
-        { bus: app.bus, store: app.store, logger: silent, version: app.version },
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
         { maxSkillLabels: 2, processMetrics: false },
       );
       await app.tracker.trackBatch([inv('newcomer', 'review', false, 10), inv('busy', 'testing', true, 10)]);
@@ -249,7 +249,7 @@ describe('MetricsExporter after a restart', () => {
       const config = parseConfig({ flags: { dataDir: dir, port: 0 }, env: {} });
       const first = createApp(config, { logger: silent });
       const e1 = await MetricsExporter.create(
-        { bus: first.bus, store: first.store, logger: silent, version: first.version },
+        { bus: first.bus, store: first.stores.analyticsQueries, logger: silent, version: first.version },
         { maxSkillLabels: 500, processMetrics: false },
       );
       await first.tracker.trackBatch([
@@ -264,7 +264,7 @@ describe('MetricsExporter after a restart', () => {
 
       const second = createApp(config, { logger: silent });
       const e2 = await MetricsExporter.create(
-        { bus: second.bus, store: second.store, logger: silent, version: second.version },
+        { bus: second.bus, store: second.stores.analyticsQueries, logger: silent, version: second.version },
         { maxSkillLabels: 500, processMetrics: false },
       );
       try {

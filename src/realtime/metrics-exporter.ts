@@ -46,7 +46,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnomalyEvent, EventBus, InvocationEvent, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { InvocationStore } from '../store/types.js';
+import type { RollupReads } from '../store/types.js';
 import { LabelCap } from './label-cap.js';
 import { DurationHistogram, InvocationCounter } from './skill-series.js';
 
@@ -60,7 +60,7 @@ const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_a
 
 export interface MetricsExporterDeps {
   bus: EventBus;
-  store: Pick<InvocationStore, 'phaseTotals'>;
+  store: Pick<RollupReads, 'phaseTotals'>;
   logger: Logger;
   version: string;
 }

@@ -43,7 +43,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
   try {
     if (options.metrics) {
       exporter = await MetricsExporter.create(
-        { bus: app.bus, store: app.store, logger, version: app.version },
+        { bus: app.bus, store: app.stores.analyticsQueries, logger, version: app.version },
         // On a shared store each instance counts from zero what it records (see MetricsExporter).
         { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics, restoreTotals: app.stores.kind === 'sqlite' },
       );
@@ -75,7 +75,6 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       hub = new WsHub(
         {
           bus: app.bus,
-          store: app.store,
           windows: app.stores.analyticsQueries,
           logger,
           now: app.now,

@@ -24,7 +24,6 @@ import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../server/access-policy.js';
 import type { HttpMount } from '../server/http-server.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
-import type { InvocationStore } from '../store/types.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
 import type { StoreFeed } from './store-feed.js';
 import type { WsMetricsSink } from './metrics-exporter.js';
@@ -54,9 +53,8 @@ const DEFAULT_TREND_HOURS = 24;
 
 export interface WsHubDeps {
   bus: EventBus;
-  store: Pick<InvocationStore, 'hourlyRollups'>;
   /** The rolling-window reads of the snapshot. */
-  windows: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>;
+  windows: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'hourlyRollups'>;
   logger: Logger;
   now: () => number;
   version: string;
@@ -354,7 +352,7 @@ export class WsHub implements HttpMount {
     try {
       const toHour = hourOf(this.deps.now());
       const fromHour = toHour - hours + 1;
-      const rows = await this.deps.store.hourlyRollups({ fromHour, toHour, skills: [skill] });
+      const rows = await this.deps.windows.hourlyRollups({ fromHour, toHour, skills: [skill] });
       const base = { v: PROTOCOL_VERSION, type: 'trend', skill, hours, points: trendPoints(rows, fromHour, toHour) } as const;
       this.send(client, id === undefined ? base : { ...base, id });
     } catch (err) {

@@ -9,6 +9,7 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../analytics/
 import { checkWindowHours as checkWindowLength, type TimeRange } from '../analytics/window.js';
 import type { AnomalyEvent } from '../events.js';
 import { AppError } from '../errors.js';
+import type { RollupReads } from './types.js';
 
 /** An anomaly as stored, with the window it was detected over. */
 export interface StoredAnomaly extends AnomalyEvent {
@@ -67,7 +68,8 @@ export interface AnalyticsRecords {
   communityBaselines(skill?: string): Promise<StoredBaseline[]>;
 }
 
-export interface AnalyticsQueries {
+/** Every read of the invocation rollups: all-time and hourly (RollupReads) and rolling windows. */
+export interface AnalyticsQueries extends RollupReads {
   /**
    * One row per skill with invocations in the time range (both ends
    * inclusive), holding the sums of that range (`hour` is the hour of

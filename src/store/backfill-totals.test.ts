@@ -12,7 +12,7 @@ const MIN = 60_000;
 describe('backfilled phase totals', async () => {
   for (const backend of await testBackends()) {
     it(`${backend.name}: counts rows recorded more than 5 minutes after they happened as backfilled`, { skip: backend.skip ?? false }, async () => {
-      const { store, dispose } = await backend.open();
+      const { store, stores, dispose } = await backend.open();
       try {
         const bus = new EventBus();
         const published: Array<[number, boolean]> = [];
@@ -33,7 +33,7 @@ describe('backfilled phase totals', async () => {
           [3, false],
           [2, true],
         ]);
-        const totals = (await store.phaseTotals()).map((t) => [t.skill, t.workflowPhase, t.completed, t.invocations, t.backfilled]);
+        const totals = (await stores.analyticsQueries.phaseTotals()).map((t) => [t.skill, t.workflowPhase, t.completed, t.invocations, t.backfilled]);
         assert.deepEqual(totals, [
           ['lint', 'review', false, 2, 1],
           ['lint', 'review', true, 3, 1],

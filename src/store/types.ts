@@ -3,7 +3,7 @@
  * async so that a networked implementation fits behind the same interface.
  */
 import type { InvocationEvent } from '../events.js';
-import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillTotals, UserSkillStat } from '../analytics/types.js';
 import type { WorkflowPhase } from '../analytics/taxonomy.js';
 
 export interface WriteResult {
@@ -30,23 +30,6 @@ export interface PhaseTotal {
   durationSum: number;
   /** Of `invocations`, those recorded as backfill (history); the rest were live. */
   backfilled: number;
-}
-
-interface SessionSkillMetric {
-  skill: string;
-  invocations: number;
-  successes: number;
-}
-
-export interface SessionSummary {
-  sessionKey: string;
-  project: string | null;
-  agent: string | null;
-  firstAt: number;
-  lastAt: number;
-  invocations: number;
-  successes: number;
-  skills: SessionSkillMetric[];
 }
 
 /** Tables whose row counts `stats()` reports, on every back-end. */
@@ -83,19 +66,14 @@ export interface InvocationTail {
   counts: Map<string, number>;
 }
 
+/**
+ * The write side of the raw invocations: record (raw rows and every rollup in
+ * one transaction), the store's row counts and size, and the tail of raw rows
+ * that live views follow. Reads of the rollups are in AnalyticsQueries
+ * (RollupReads and the window queries).
+ */
 export interface InvocationStore {
   record(batch: NormalizedInvocation[]): Promise<WriteResult>;
-  hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
-  skillTotals(skills?: readonly string[]): Promise<SkillTotals[]>;
-  /** All-time duration histograms. */
-  skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]>;
-  phaseTotals(): Promise<PhaseTotal[]>;
-  /** Per user per skill counts; for one user when `userHash` is given. */
-  userSkillStats(userHash?: string): Promise<UserSkillStat[]>;
-  /** Co-occurrence counts; only pairs containing `skill` when given. */
-  skillPairs(skill?: string): Promise<SkillPairCount[]>;
-  sessionCount(): Promise<number>;
-  session(sessionKey: string): Promise<SessionSummary | null>;
   stats(): Promise<StoreStats>;
   /** Sequence number of the newest raw row (0 when none): where `invocationsAfter` starts. */
   latestInvocationSeq(): Promise<number>;
@@ -104,6 +82,18 @@ export interface InvocationStore {
    * them: the latest `limit` as events and the count of all of them per skill.
    */
   invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail>;
+}
+
+/** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */
+export interface RollupReads {
+  hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
+  skillTotals(skills?: readonly string[]): Promise<SkillTotals[]>;
+  /** All-time duration histograms. */
+  skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]>;
+  phaseTotals(): Promise<PhaseTotal[]>;
+  /** Per user per skill counts; for one user when `userHash` is given. */
+  userSkillStats(userHash?: string): Promise<UserSkillStat[]>;
+  sessionCount(): Promise<number>;
 }
 
 /** One invocation as the stores write it: validated, user id hashed, ids assigned (see tracking/invocation-input.ts). */

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ExperimentStore } from '../../store/experiment-types.js';
+import type { ExperimentService } from '../../insights/experiment-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { descriptionField, experimentNameField, experimentOutput, experimentSchema, intField, metricNameField, variantNameField } from './insight-fields.js';
 
-export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, experiments: ExperimentStore): void {
+export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, experiments: ExperimentService): void {
   defineTool(
     server,
     deps,

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roundPValue, roundRate, roundTo } from '../../analytics/round.js';
-import type { ExperimentStore } from '../../store/experiment-types.js';
+import type { ExperimentService } from '../../insights/experiment-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, experimentOutput, experimentSchema } from './insight-fields.js';
@@ -14,7 +14,7 @@ const AB_DECISION_RULE =
 
 const nullableRound = (x: number | null, decimals: number): number | null => (x === null ? null : roundTo(x, decimals));
 
-export function registerGetAbTestResultsTool(server: McpServer, deps: ToolDeps, experiments: ExperimentStore): void {
+export function registerGetAbTestResultsTool(server: McpServer, deps: ToolDeps, experiments: ExperimentService): void {
   defineTool(
     server,
     deps,

@@ -49,7 +49,7 @@ export function registerGetCollaborativeRecommendationsTool(server: McpServer, d
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ user_id, limit }) => {
-      const r = await recommendSkillsFor({ cache, store: deps.store }, subjectUserHash(deps.caller, deps.hashUser, user_id)!, limit);
+      const r = await recommendSkillsFor({ cache, store: deps.analyticsQueries }, subjectUserHash(deps.caller, deps.hashUser, user_id)!, limit);
       const recommendations = r.recommendations.map((x) => ({
         skill_name: x.skill_name,
         score: roundRate(x.score),

@@ -52,7 +52,7 @@ export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDe
     async ({ skill_name, min_support, min_lift, limit }) => {
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const result = await skillDependenciesFor(
-        { store: deps.store, queries: ctx.queries },
+        { store: deps.analyticsQueries, queries: ctx.queries },
         { ...(skill_name !== undefined ? { skill: skill_name } : {}), minSupport: min_support, minLift: min_lift, limit },
       );
       const totalSessions = result.total_sessions;

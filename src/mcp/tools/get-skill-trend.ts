@@ -77,7 +77,7 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       const fromMs = granularity === 'day' ? (current - days + 1) * DAY_MS : (hourOf(now) - days * 24 + 1) * HOUR_MS;
       const toMs = (current + 1) * bucketMs;
       const w = hoursRange(fromMs / HOUR_MS, toMs / HOUR_MS - 1);
-      const rows = await deps.store.hourlyRollups({ fromHour: w.fromHour, toHour: w.toHour, skills: [skill_name] });
+      const rows = await deps.analyticsQueries.hourlyRollups({ fromHour: w.fromHour, toHour: w.toHour, skills: [skill_name] });
       const trend = skillTrend({ rows, granularity, fromMs, toMs });
       const { from: _from, to: _to, ...rest } = trend;
       const total = trend.points.reduce((n, p) => n + p.invocations, 0);

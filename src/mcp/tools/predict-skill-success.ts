@@ -54,7 +54,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
       const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
       const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
-      const r = await predictSuccess({ predictors, store: deps.store }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
+      const r = await predictSuccess({ predictors, store: deps.analyticsQueries }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
       const { model, caveats } = r;
       const report = model.report;
       const probability = roundRate(r.probability);

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { FEATURE_NAMES } from '../../analytics/prediction.js';
-import { roundRate } from '../../analytics/round.js';
-import { beatsBaseline, type ModelTrainer } from '../../insights/model-trainer.js';
+import type { ModelTrainer } from '../../insights/model-trainer.js';
+import { summarizeTraining } from '../../insights/training-summary.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { intField, iso } from './insight-fields.js';
+import { intField } from './insight-fields.js';
 
 const TRAINING_METHOD =
   `A random forest (50 trees, depth ≤ 10, ≥ 5 rows per leaf) over the features ${FEATURE_NAMES.join(', ')}; the rates ` +
@@ -54,65 +54,8 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ days }) => {
-      const run = await trainer.train(days, deps.now());
-      const r = run.result;
-      const window = { from: iso(run.window.from), to: iso(run.window.to), days };
-      const common = {
-        model_id: run.model_id,
-        window,
-        samples: r.samples,
-        window_invocations: run.window_total,
-        capped: run.capped,
-        ran_in: run.ran_in,
-        training_ms: run.timings_ms.train,
-        method: TRAINING_METHOD,
-      };
-      if (r.status === 'insufficient_data') {
-        return {
-          structured: {
-            ...common,
-            status: r.status,
-            reason: r.reason,
-            train_size: null,
-            holdout_size: null,
-            holdout_accuracy: null,
-            baseline_accuracy: null,
-            beats_baseline: null,
-            feature_importance: [],
-            success_rate: null,
-          },
-          text: `Not enough data to train a useful model from the last ${days} day(s): ${r.reason}. No model was stored.`,
-        };
-      }
-      const accuracy = roundRate(r.holdout_accuracy);
-      const baseline = roundRate(r.baseline_accuracy);
-      const beats = beatsBaseline(r);
-      const top = r.feature_importance
-        .slice(0, 3)
-        .map((f) => `${f.feature} ${f.importance}`)
-        .join(', ');
-      const verdict = beats
-        ? `beats the ${baseline} of always predicting the majority outcome`
-        : `does NOT clearly beat the ${baseline} of always predicting the majority outcome (the difference is within ` +
-          'noise), so its predictions add little';
-      return {
-        structured: {
-          ...common,
-          status: r.status,
-          reason: null,
-          train_size: r.train_size,
-          holdout_size: r.holdout_size,
-          holdout_accuracy: accuracy,
-          baseline_accuracy: baseline,
-          beats_baseline: beats,
-          feature_importance: r.feature_importance,
-          success_rate: roundRate(r.class_balance.success_rate),
-        },
-        text:
-          `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)` +
-          `${run.capped ? ` (every ${run.stride}th of ${run.window_total})` : ''}: held-out accuracy ${accuracy} ${verdict}. ` +
-          `Most important: ${top}.`,
-      };
+      const { fields, text } = summarizeTraining(await trainer.train(days, deps.now()), days);
+      return { structured: { ...fields, method: TRAINING_METHOD }, text };
     },
   );
 }

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL implementation of AnalyticsQueries (see analytics-types.ts).
- * Reads only rollup tables; skill names sort in byte order (COLLATE "C"), as
+ * Reads only rollup tables (the all-time and hourly reads in rollup-reader.ts); skill names sort in byte order (COLLATE "C"), as
  * on SQLite. Window reads (a probe, whole hours, raw edges, maybe several
  * histogram reads) take them in one repeatable-read transaction, so writes
  * from other instances never fall between them.
@@ -9,6 +9,8 @@ import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
+import type { HourRange } from '../types.js';
+import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
 import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
 
@@ -54,7 +56,35 @@ async function windowPieces(q: Queryable, range: TimeRange): Promise<{ plan: Win
 }
 
 export class PgAnalyticsQueries implements AnalyticsQueries {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rollups: RollupReader;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.rollups = new RollupReader(pool);
+  }
+
+  hourlyRollups(range: HourRange) {
+    return this.rollups.hourlyRollups(range);
+  }
+
+  skillTotals(skills?: readonly string[]) {
+    return this.rollups.skillTotals(skills);
+  }
+
+  skillHistograms(skills?: readonly string[]) {
+    return this.rollups.skillHistograms(skills);
+  }
+
+  phaseTotals() {
+    return this.rollups.phaseTotals();
+  }
+
+  userSkillStats(userHash?: string) {
+    return this.rollups.userSkillStats(userHash);
+  }
+
+  sessionCount() {
+    return this.rollups.sessionCount();
+  }
 
   async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
     return this.readOnly(async (q) => {

@@ -8,24 +8,17 @@
 import type pg from 'pg';
 import { assignVariant, type OutcomeSums } from '../../analytics/ab-testing.js';
 import {
-  buildReport,
-  checkNewExperiment,
-  checkOutcome,
-  checkRunningForOutcomes,
   EXPERIMENT_COLUMNS,
   experimentFromRow,
   nameTaken,
-  notFound,
   stoppedForUsers,
   wrongVariant,
   type Assignment,
   type Experiment,
-  type ExperimentReport,
   type ExperimentRow,
   type ExperimentStore,
   type NewExperiment,
   type RecordedOutcome,
-  type ResultsOptions,
 } from '../experiment-types.js';
 import { inTransaction } from './pool.js';
 
@@ -57,8 +50,8 @@ async function assignWith(q: Queryable, exp: Experiment, userHash: string, at: n
 export class PgExperimentStore implements ExperimentStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(input: NewExperiment, createdAt: number): Promise<Experiment> {
-    const name = checkNewExperiment(input);
+  async insert(input: NewExperiment, createdAt: number): Promise<Experiment> {
+    const { name } = input;
     try {
       const { rows } = await this.pool.query(
         `INSERT INTO ab_experiments (name, description, variants, traffic_split, metric, min_sample_size, status, created_at)
@@ -77,25 +70,16 @@ export class PgExperimentStore implements ExperimentStore {
     return rows[0] ? experimentFromRow(rows[0] as ExperimentRow) : null;
   }
 
-  async get(name: string): Promise<Experiment> {
-    const exp = await this.find(name);
-    if (!exp) throw notFound(name);
-    return exp;
-  }
-
   async list(limit = 100): Promise<Experiment[]> {
     const { rows } = await this.pool.query(`SELECT ${EXPERIMENT_COLUMNS} FROM ab_experiments ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]);
     return (rows as ExperimentRow[]).map(experimentFromRow);
   }
 
-  async assign(name: string, userHash: string, at: number): Promise<Assignment> {
-    return assignWith(this.pool, await this.get(name), userHash, at);
+  async assign(exp: Experiment, userHash: string, at: number): Promise<Assignment> {
+    return assignWith(this.pool, exp, userHash, at);
   }
 
-  async recordOutcome(name: string, userHash: string, value: number, at: number, variant?: string): Promise<RecordedOutcome> {
-    checkOutcome(value);
-    const exp = await this.get(name);
-    checkRunningForOutcomes(exp);
+  async recordOutcome(exp: Experiment, userHash: string, value: number, at: number, variant?: string): Promise<RecordedOutcome> {
     return inTransaction(this.pool, async (client) => {
       const a = await assignWith(client, exp, userHash, at);
       if (variant !== undefined && variant !== a.variant) throw wrongVariant(a.variant);
@@ -124,15 +108,7 @@ export class PgExperimentStore implements ExperimentStore {
     return new Map(rows.map((r) => [r.variant, r.users]));
   }
 
-  async results(name: string, options: ResultsOptions = {}): Promise<ExperimentReport> {
-    const experiment = await this.get(name);
-    const [sums, assigned] = await Promise.all([this.outcomeSums(experiment.id), this.assignmentCounts(experiment.id)]);
-    return buildReport(experiment, sums, assigned, options);
-  }
-
-  async stop(name: string): Promise<Experiment> {
-    const exp = await this.get(name);
+  async stop(exp: Experiment): Promise<void> {
     await this.pool.query(`UPDATE ab_experiments SET status = 'stopped' WHERE id = $1`, [exp.id]);
-    return { ...exp, status: 'stopped' };
   }
 }

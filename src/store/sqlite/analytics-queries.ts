@@ -2,7 +2,7 @@
  * SQLite implementation of AnalyticsQueries (see analytics-types.ts): per-skill
  * sums over an hour range computed inside SQLite (one row per skill instead of
  * one per skill-hour), window histograms, frequent skill pairs and skill
- * lookups. Like RollupReader they touch only rollup tables, so their cost does
+ * lookups, and the all-time and hourly rollup reads (RollupReader). They touch only rollup tables, so their cost does
  * not grow with the number of raw invocations. The statements run
  * synchronously inside each (async) call.
  */
@@ -10,15 +10,19 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analyti
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
+import type { HourRange } from '../types.js';
+import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
 import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
+  private readonly rollups: RollupReader;
   private readonly skillNames = new Map<number, string>();
   private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawEdges } } | null = null;
 
   constructor(db: SqliteDb) {
+    this.rollups = new RollupReader(db);
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       // Skills drive the loop (CROSS JOIN fixes the order): one primary-key range seek per skill,
@@ -53,6 +57,30 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?) OR p.skill_b = (SELECT id FROM skills WHERE name = ?)`),
       skillExists: p('SELECT 1 FROM skills WHERE name = ?').pluck(),
     };
+  }
+
+  async hourlyRollups(range: HourRange) {
+    return this.rollups.hourlyRollups(range);
+  }
+
+  async skillTotals(skills?: readonly string[]) {
+    return this.rollups.skillTotals(skills);
+  }
+
+  async skillHistograms(skills?: readonly string[]) {
+    return this.rollups.skillHistograms(skills);
+  }
+
+  async phaseTotals() {
+    return this.rollups.phaseTotals();
+  }
+
+  async userSkillStats(userHash?: string) {
+    return this.rollups.userSkillStats(userHash);
+  }
+
+  async sessionCount() {
+    return this.rollups.sessionCount();
   }
 
   /**

@@ -7,24 +7,17 @@ import type { OutcomeSums } from '../../analytics/ab-testing.js';
 import { assignVariant } from '../../analytics/ab-testing.js';
 import type { SqliteDb } from '../database.js';
 import {
-  buildReport,
-  checkNewExperiment,
-  checkOutcome,
-  checkRunningForOutcomes,
   EXPERIMENT_COLUMNS,
   experimentFromRow,
   nameTaken,
-  notFound,
   stoppedForUsers,
   wrongVariant,
   type Assignment,
   type Experiment,
-  type ExperimentReport,
   type ExperimentRow,
   type ExperimentStore,
   type NewExperiment,
   type RecordedOutcome,
-  type ResultsOptions,
 } from '../experiment-types.js';
 
 function isUniqueViolation(err: unknown): boolean {
@@ -68,8 +61,8 @@ export class SqliteExperimentStore implements ExperimentStore {
     });
   }
 
-  async create(input: NewExperiment, createdAt: number): Promise<Experiment> {
-    const name = checkNewExperiment(input);
+  async insert(input: NewExperiment, createdAt: number): Promise<Experiment> {
+    const { name } = input;
     try {
       this.stmts.insert.run(
         name,
@@ -84,29 +77,22 @@ export class SqliteExperimentStore implements ExperimentStore {
       if (isUniqueViolation(err)) throw nameTaken(name);
       throw err;
     }
-    return this.getSync(name);
+    return this.findSync(name)!;
   }
 
   async find(name: string): Promise<Experiment | null> {
     return this.findSync(name);
   }
 
-  async get(name: string): Promise<Experiment> {
-    return this.getSync(name);
-  }
-
   async list(limit = 100): Promise<Experiment[]> {
     return (this.stmts.list.all(limit) as ExperimentRow[]).map(experimentFromRow);
   }
 
-  async assign(name: string, userHash: string, at: number): Promise<Assignment> {
-    return this.assignTx.immediate(this.getSync(name), userHash, at);
+  async assign(exp: Experiment, userHash: string, at: number): Promise<Assignment> {
+    return this.assignTx.immediate(exp, userHash, at);
   }
 
-  async recordOutcome(name: string, userHash: string, value: number, at: number, variant?: string): Promise<RecordedOutcome> {
-    checkOutcome(value);
-    const exp = this.getSync(name);
-    checkRunningForOutcomes(exp);
+  async recordOutcome(exp: Experiment, userHash: string, value: number, at: number, variant?: string): Promise<RecordedOutcome> {
     return this.recordTx.immediate(exp, userHash, value, at, variant);
   }
 
@@ -118,26 +104,13 @@ export class SqliteExperimentStore implements ExperimentStore {
     return this.countsSync(experimentId);
   }
 
-  async results(name: string, options: ResultsOptions = {}): Promise<ExperimentReport> {
-    const experiment = this.getSync(name);
-    return buildReport(experiment, this.sumsSync(experiment.id), this.countsSync(experiment.id), options);
-  }
-
-  async stop(name: string): Promise<Experiment> {
-    const exp = this.getSync(name);
+  async stop(exp: Experiment): Promise<void> {
     this.stmts.stop.run(exp.id);
-    return { ...exp, status: 'stopped' };
   }
 
   private findSync(name: string): Experiment | null {
     const row = this.stmts.byName.get(name) as ExperimentRow | undefined;
     return row ? experimentFromRow(row) : null;
-  }
-
-  private getSync(name: string): Experiment {
-    const exp = this.findSync(name);
-    if (!exp) throw notFound(name);
-    return exp;
   }
 
   private sumsSync(experimentId: number): OutcomeSums[] {

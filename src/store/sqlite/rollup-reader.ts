@@ -3,11 +3,12 @@
  * invocation table: their cost depends on the number of skills and hours,
  * not on the number of invocations.
  */
-import type { HourlyRollup, SkillHistogram, SkillPairCount, SkillTotals, UserSkillStat } from '../../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillTotals, UserSkillStat } from '../../analytics/types.js';
 import type { SqliteDb } from '../database.js';
-import type { HourRange, PhaseTotal, SessionSummary } from '../types.js';
+import type { HourRange, PhaseTotal } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
+/** The rollup reads of AnalyticsQueries (see analytics-queries.ts), synchronous. */
 export class RollupReader {
   private readonly stmts;
 
@@ -37,16 +38,7 @@ export class RollupReader {
       userStatsOne: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
         FROM users u JOIN user_skill_stats x ON x.user_id = u.id JOIN skills s ON s.id = x.skill_id
         WHERE u.user_hash = ? ORDER BY s.name`),
-      pairs: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
-        JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b`),
-      pairsFor: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
-        JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b
-        WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?) OR p.skill_b = (SELECT id FROM skills WHERE name = ?)`),
       sessionCount: p('SELECT count(*) FROM sessions').pluck(),
-      session: p(`SELECT id, session_key AS sessionKey, project, agent, first_at AS firstAt, last_at AS lastAt,
-          invocations, successes FROM sessions WHERE session_key = ?`),
-      sessionSkills: p(`SELECT s.name AS skill, x.invocations, x.successes FROM session_skills x
-        JOIN skills s ON s.id = x.skill_id WHERE x.session_id = ? ORDER BY x.invocations DESC, s.name`),
     };
   }
 
@@ -78,19 +70,7 @@ export class RollupReader {
     return (userHash === undefined ? this.stmts.userStats.all() : this.stmts.userStatsOne.all(userHash)) as UserSkillStat[];
   }
 
-  skillPairs(skill?: string): SkillPairCount[] {
-    const rows = (skill === undefined ? this.stmts.pairs.all() : this.stmts.pairsFor.all(skill, skill)) as SkillPairCount[];
-    return rows.map((r) => (r.a <= r.b ? r : { a: r.b, b: r.a, sessions: r.sessions }));
-  }
-
   sessionCount(): number {
     return this.stmts.sessionCount.get() as number;
-  }
-
-  session(sessionKey: string): SessionSummary | null {
-    const row = this.stmts.session.get(sessionKey) as (Omit<SessionSummary, 'skills'> & { id: number }) | undefined;
-    if (!row) return null;
-    const { id, ...rest } = row;
-    return { ...rest, skills: this.stmts.sessionSkills.all(id) as SessionSummary['skills'] };
   }
 }

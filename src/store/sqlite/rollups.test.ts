@@ -6,6 +6,9 @@ import { verifyRollups } from './rollup-check.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
+/** A pair as `a-b` with the names in order (the stores keep pairs in storage order). */
+const pairName = (p: { a: string; b: string }) => (p.a <= p.b ? `${p.a}-${p.b}` : `${p.b}-${p.a}`);
+
 /** Small deterministic PRNG so a failure can be reproduced from its seed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -62,14 +65,14 @@ describe('incremental rollups', () => {
         { ...base, skill_name: 'x', user_id: 'u1', session_id: 's3' },
         { ...base, skill_name: 'x', user_id: 'u1', session_id: 's3' },
       ]);
-      const pairs = await t.store.skillPairs();
-      const byKey = Object.fromEntries(pairs.map((p) => [`${p.a}-${p.b}`, p.sessions]));
+      const pairs = await t.stores.analyticsQueries.frequentPairs(1);
+      const byKey = Object.fromEntries(pairs.map((p) => [pairName(p), p.sessions]));
       // x&y together in s1 and s2; x&z and y&z only in s1.
       assert.deepEqual(byKey, { 'x-y': 2, 'x-z': 1, 'y-z': 1 });
-      const totals = Object.fromEntries((await t.store.skillTotals()).map((r) => [r.skill, [r.invocations, r.sessions, r.users]]));
+      const totals = Object.fromEntries((await t.stores.analyticsQueries.skillTotals()).map((r) => [r.skill, [r.invocations, r.sessions, r.users]]));
       // x: 4 invocations in sessions s1, s2, s3 by users u1, u2.
       assert.deepEqual(totals, { x: [4, 3, 2], y: [2, 2, 2], z: [1, 1, 1] });
-      assert.equal(await t.store.sessionCount(), 3);
+      assert.equal(await t.stores.analyticsQueries.sessionCount(), 3);
       assert.deepEqual(verifyRollups(t.db), []);
     } finally {
       await t.dispose();
@@ -104,11 +107,8 @@ describe('rollup reader', () => {
         { ...base, skill_name: 'y', session_id: 's2' },
       ]);
       // y pairs with x (s1) and z (s2); x only with y.
-      assert.deepEqual((await t.store.skillPairs('y')).map((p) => `${p.a}-${p.b}`).sort(), ['x-y', 'y-z']);
-      assert.deepEqual(
-        (await t.store.skillPairs('x')).map((p) => `${p.a}-${p.b}`),
-        ['x-y'],
-      );
+      assert.deepEqual((await t.stores.analyticsQueries.pairsWith('y')).map(pairName).sort(), ['x-y', 'y-z']);
+      assert.deepEqual((await t.stores.analyticsQueries.pairsWith('x')).map(pairName), ['x-y']);
     } finally {
       await t.dispose();
     }

@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from './migrator.js';
-import { type HourRange, type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import { type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
 import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
-import { RollupReader } from './rollup-reader.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
   /** Apply pending migrations on open (default true). */
@@ -20,7 +19,6 @@ export class SqliteStore implements InvocationStore {
   readonly db: SqliteDb;
   readonly migrator: Migrator;
   private readonly writer: InvocationWriter;
-  private readonly reader: RollupReader;
   private readonly tail: InvocationTailReader;
   private readonly groupCommit: GroupCommit;
 
@@ -33,7 +31,6 @@ export class SqliteStore implements InvocationStore {
       this.migrator = new Migrator(this.db);
       if (opts.migrate ?? true) this.migrator.up();
       this.writer = new InvocationWriter(this.db);
-      this.reader = new RollupReader(this.db);
       this.tail = new InvocationTailReader(this.db);
       this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
     } catch (err) {
@@ -53,38 +50,6 @@ export class SqliteStore implements InvocationStore {
 
   async invocationsAfter(afterSeq: number, limit: number) {
     return this.tail.after(afterSeq, limit);
-  }
-
-  async hourlyRollups(range: HourRange) {
-    return this.reader.hourlyRollups(range);
-  }
-
-  async skillTotals(skills?: readonly string[]) {
-    return this.reader.skillTotals(skills);
-  }
-
-  async skillHistograms(skills?: readonly string[]) {
-    return this.reader.skillHistograms(skills);
-  }
-
-  async phaseTotals() {
-    return this.reader.phaseTotals();
-  }
-
-  async userSkillStats(userHash?: string) {
-    return this.reader.userSkillStats(userHash);
-  }
-
-  async skillPairs(skill?: string) {
-    return this.reader.skillPairs(skill);
-  }
-
-  async sessionCount() {
-    return this.reader.sessionCount();
-  }
-
-  async session(sessionKey: string) {
-    return this.reader.session(sessionKey);
   }
 
   async stats(): Promise<StoreStats> {

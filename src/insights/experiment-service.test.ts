@@ -1,11 +1,11 @@
 /**
- * ExperimentStore on every back-end (SqliteExperimentStore, PgExperimentStore).
+ * ExperimentService over every back-end's ExperimentStore (SqliteExperimentStore, PgExperimentStore).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assignVariant } from '../../analytics/ab-testing.js';
-import type { ExperimentStore } from '../experiment-types.js';
-import { testBackends, type OpenedBackend } from '../../testing/backends.js';
+import { assignVariant } from '../analytics/ab-testing.js';
+import { testBackends, type OpenedBackend } from '../testing/backends.js';
+import { ExperimentService } from './experiment-service.js';
 
 const T0 = Date.UTC(2025, 2, 1);
 
@@ -28,16 +28,16 @@ function usersIn(name: string, variant: string, count: number): string[] {
   return out;
 }
 
-describe('ExperimentStore', async () => {
+describe('ExperimentService', async () => {
   for (const backend of await testBackends()) {
     describe(backend.name, { skip: backend.skip ?? false }, () => {
       let b: OpenedBackend;
-      let experiments: ExperimentStore;
+      let experiments: ExperimentService;
 
       before(async () => {
         if (backend.skip) return;
         b = await backend.open();
-        experiments = b.stores.experiments;
+        experiments = new ExperimentService(b.stores.experiments);
       });
       after(async () => {
         await b?.dispose();
@@ -94,7 +94,7 @@ describe('ExperimentStore', async () => {
         await rejectsApp(experiments.recordOutcome('welch', t!, Number.NaN, T0), 'INVALID_INPUT', 'value');
 
         // control: 1..5, n 5, Σ 15, Σx² 55; treatment: 4..8, n 5, Σ 30, Σx² 190.
-        const sums = await experiments.outcomeSums((await experiments.get('welch')).id);
+        const sums = await b.stores.experiments.outcomeSums((await experiments.get('welch')).id);
         assert.deepEqual(sums, [
           { variant: 'control', n: 5, sum: 15, sumSq: 55 },
           { variant: 'treatment', n: 5, sum: 30, sumSq: 190 },

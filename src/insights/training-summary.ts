@@ -1,0 +1,56 @@
+/**
+ * What a training run reports to the user: the run's figures in the shape of
+ * the train_success_model output (rates rounded, nulls where no model was
+ * trained) and a one-paragraph summary that says whether the model beats
+ * always predicting the majority outcome.
+ */
+import { roundRate } from '../analytics/round.js';
+import { beatsBaseline, type TrainingRun } from './model-trainer.js';
+
+export function summarizeTraining(run: TrainingRun, days: number) {
+  const r = run.result;
+  const common = {
+    model_id: run.model_id,
+    window: { from: new Date(run.window.from).toISOString(), to: new Date(run.window.to).toISOString(), days },
+    samples: r.samples,
+    window_invocations: run.window_total,
+    capped: run.capped,
+    ran_in: run.ran_in,
+    training_ms: run.timings_ms.train,
+  };
+  if (r.status === 'insufficient_data') {
+    const empty = { train_size: null, holdout_size: null, holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, success_rate: null };
+    return {
+      fields: { ...common, ...empty, status: r.status, reason: r.reason, feature_importance: [] },
+      text: `Not enough data to train a useful model from the last ${days} day(s): ${r.reason}. No model was stored.`,
+    };
+  }
+  const accuracy = roundRate(r.holdout_accuracy);
+  const baseline = roundRate(r.baseline_accuracy);
+  const beats = beatsBaseline(r);
+  const top = r.feature_importance
+    .slice(0, 3)
+    .map((f) => `${f.feature} ${f.importance}`)
+    .join(', ');
+  const verdict = beats
+    ? `beats the ${baseline} of always predicting the majority outcome`
+    : `does NOT clearly beat the ${baseline} of always predicting the majority outcome (the difference is within ` + 'noise), so its predictions add little';
+  return {
+    fields: {
+      ...common,
+      status: r.status,
+      reason: null,
+      train_size: r.train_size,
+      holdout_size: r.holdout_size,
+      holdout_accuracy: accuracy,
+      baseline_accuracy: baseline,
+      beats_baseline: beats,
+      feature_importance: r.feature_importance,
+      success_rate: roundRate(r.class_balance.success_rate),
+    },
+    text:
+      `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)` +
+      `${run.capped ? ` (every ${run.stride}th of ${run.window_total})` : ''}: held-out accuracy ${accuracy} ${verdict}. ` +
+      `Most important: ${top}.`,
+  };
+}
