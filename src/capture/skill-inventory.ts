@@ -439,6 +439,42 @@ async function readPlugin(install: Install, c: Collector): Promise<void> {
 
 // ---------------------------------------------------------------- the whole
 
+/** An item with a problem that keeps Claude Code from loading it costs 0 (see the readers). */
+function cannotLoad(it: InventoryItem): boolean {
+  return it.problems.length > 0 && it.alwaysLoadedTokens === 0;
+}
+
+/**
+ * Which of several items under one name Claude Code loads: a skill wins over
+ * a command, and a user's over the project's; a project's subagent wins over
+ * the user's; for MCP servers the project entry of ~/.claude.json (local
+ * scope), then .mcp.json, then the user's. Plugin items are namespaced and
+ * never collide. The others are reported and cost nothing.
+ */
+function precedence(it: InventoryItem): number {
+  if (it.kind === 'agent') return it.scope === 'project' ? 0 : 1;
+  if (it.kind === 'mcp-server') return it.scope === 'user' ? 2 : it.source.endsWith('.mcp.json') ? 1 : 0;
+  return (it.kind === 'skill' ? 0 : 2) + (it.scope === 'user' ? 0 : 1);
+}
+
+function resolveSameNames(items: InventoryItem[]): void {
+  const groups = new Map<string, InventoryItem[]>();
+  for (const it of items) {
+    if (it.scope === 'plugin' || cannotLoad(it)) continue;
+    const list = groups.get(it.skill) ?? [];
+    list.push(it);
+    groups.set(it.skill, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const [winner, ...rest] = [...list].sort((a, b) => precedence(a) - precedence(b));
+    for (const it of rest) {
+      it.problems.push(`not loaded: ${winner!.source} defines the same name and takes precedence`);
+      it.alwaysLoadedTokens = 0;
+    }
+  }
+}
+
 /** `~/.claude.json` for the default directory; `<dir>/.claude.json` for one named by CLAUDE_CONFIG_DIR. */
 function stateFileFor(dir: string, homeDir: string): string {
   return path.resolve(dir) === path.join(path.resolve(homeDir), '.claude') ? path.join(path.resolve(homeDir), '.claude.json') : path.join(dir, '.claude.json');
@@ -470,6 +506,12 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
     for (const install of installs) if (enabled.get(install.key) !== false) await readPlugin(install, c);
   }
 
+  // .mcp.json servers the user turned down (`disabledMcpjsonServers` in settings or the project's entry of ~/.claude.json).
+  const turnedDown = new Map<string, string>();
+  const noteTurnedDown = (holder: unknown, source: string) => {
+    const list = isRecord(holder) ? holder.disabledMcpjsonServers : undefined;
+    if (Array.isArray(list)) for (const n of list) if (typeof n === 'string' && !turnedDown.has(n)) turnedDown.set(n, source);
+  };
   for (const dir of opts.claudeDirs) {
     const stateFile = stateFileFor(dir, opts.homeDir);
     const state = await readJson(stateFile, c);
@@ -478,14 +520,38 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
     if (project !== null && isRecord(state.projects)) {
       const entry = state.projects[project];
       if (isRecord(entry)) addMcpServers(entry.mcpServers, proj, `${stateFile} (projects["${project}"])`, c);
+      noteTurnedDown(entry, stateFile);
     }
   }
   if (project !== null) {
+    for (const file of [
+      ...opts.claudeDirs.map((d) => path.join(d, 'settings.json')),
+      path.join(project, '.claude', 'settings.json'),
+      path.join(project, '.claude', 'settings.local.json'),
+    ]) {
+      noteTurnedDown(await readJson(file, c), file);
+    }
     const mcpFile = path.join(project, '.mcp.json');
     const mcp = await readJson(mcpFile, c);
+    const before = c.items.length;
     if (isRecord(mcp)) addMcpServers(mcp.mcpServers, proj, mcpFile, c);
+    for (const it of c.items.slice(before)) {
+      const where = turnedDown.get(it.name);
+      if (where === undefined) continue;
+      it.problems.push(`not loaded: turned down in ${where} (disabledMcpjsonServers)`);
+      it.alwaysLoadedTokens = 0;
+    }
   }
 
+  const kindOrder: InventoryKind[] = ['skill', 'command', 'agent', 'mcp-server'];
+  const scopeOrder: InventoryScope[] = ['user', 'project', 'plugin'];
+  c.items.sort(
+    (a, b) =>
+      kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+      scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  resolveSameNames(c.items);
   const dupes = nearDuplicates(c.items.map((i) => i.description));
   c.items.forEach((it, i) => {
     it.duplicates = [...new Set(dupes[i]!.map((j) => c.items[j]!.skill).filter((s) => s !== it.skill))];
