@@ -139,6 +139,17 @@ describe('readSkillInventory', () => {
     assert.deepEqual(none.sourceProblems, []);
   });
 
+  it('a skill that is a symbolic link to a deleted directory is reported', async () => {
+    const dir = path.join(root, 'links', '.claude');
+    fs.mkdirSync(path.join(dir, 'skills'), { recursive: true });
+    fs.symlinkSync(path.join(root, 'links', 'deleted-skill'), path.join(dir, 'skills', 'gone'));
+    const inv = await readSkillInventory({ claudeDirs: [dir], projectDir: null, homeDir: path.join(root, 'links') });
+    assert.deepEqual(
+      inv.items.map((i) => [i.skill, i.alwaysLoadedTokens, i.problems]),
+      [['skill:gone', 0, ['symbolic link to a directory that no longer exists']]],
+    );
+  });
+
   it('under CLAUDE_CONFIG_DIR, MCP servers come from <dir>/.claude.json', async () => {
     const alt = path.join(root, 'alt');
     fs.mkdirSync(alt, { recursive: true });

@@ -121,6 +121,32 @@ async function isDir(p: string): Promise<boolean> {
   }
 }
 
+/** Files read at once (the results keep the order of `list`). */
+const READ_CONCURRENCY = 16;
+
+async function mapLimit<T, R>(list: readonly T[], fn: (value: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      out[i] = await fn(list[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, list.length) }, worker));
+  return out;
+}
+
+async function isDanglingLink(p: string): Promise<boolean> {
+  try {
+    if (!(await fs.lstat(p)).isSymbolicLink()) return false;
+    await fs.stat(p);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Entry names of a directory, sorted; [] when it does not exist or cannot be read (recorded). */
 async function listDir(dir: string, c: Collector): Promise<string[]> {
   try {
@@ -238,11 +264,16 @@ async function readSkills(root: string, origin: Origin, c: Collector): Promise<v
     c.items.push(await readSkill(root, origin));
     return;
   }
-  for (const name of await listDir(root, c)) {
-    if (name.startsWith('.')) continue;
+  const names = (await listDir(root, c)).filter((n) => !n.startsWith('.'));
+  const found = await mapLimit(names, async (name): Promise<InventoryItem | null> => {
     const dir = path.join(root, name);
-    if (await isDir(dir)) c.items.push(await readSkill(dir, origin));
-  }
+    if (await isDir(dir)) return readSkill(dir, origin);
+    if (!(await isDanglingLink(dir))) return null;
+    const it = item('skill', origin, name, dir);
+    it.problems.push('symbolic link to a directory that no longer exists');
+    return it;
+  });
+  for (const it of found) if (it) c.items.push(it);
 }
 
 // ---------------------------------------------------------------- commands and subagents
@@ -309,7 +340,7 @@ async function readMarkdownItems(root: string, origin: Origin, c: Collector, rea
   } catch {
     return;
   }
-  for (const file of await markdownFiles(root, c)) c.items.push(await read(file, origin));
+  c.items.push(...(await mapLimit(await markdownFiles(root, c), (file) => read(file, origin))));
 }
 
 // ---------------------------------------------------------------- MCP servers

@@ -12,11 +12,11 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inventory-cli-'));
 const fx = makeClaudeFixture(root);
 
-function run(args: string[], cwd = fx.project) {
+function run(args: string[], cwd = fx.project, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(root, 'data'), ...args], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: fx.home },
+    env: { PATH: process.env.PATH ?? '', HOME: fx.home, ...env },
     timeout: 60_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -51,6 +51,17 @@ describe('session-buddy inventory', () => {
     assert.ok(total > 0);
     const table = run(['inventory', '--project', fx.project], root);
     assert.match(table.out, new RegExp(`always-loaded context: ~${total} tokens every session plus the tool lists of 5 MCP server`));
+  });
+
+  it('reads the directories CLAUDE_CONFIG_DIR names instead of ~/.claude', () => {
+    const alt = path.join(root, 'alt-config');
+    fs.mkdirSync(path.join(alt, 'skills', 'solo'), { recursive: true });
+    fs.writeFileSync(path.join(alt, 'skills', 'solo', 'SKILL.md'), '---\nname: solo\ndescription: The only user skill here\n---\n');
+    fs.writeFileSync(path.join(alt, '.claude.json'), JSON.stringify({ mcpServers: { altsrv: { command: 'x' } } }));
+    const r = run(['inventory', '--json'], fx.project, { CLAUDE_CONFIG_DIR: alt });
+    assert.equal(r.code, 0, r.err);
+    const user = (JSON.parse(r.out) as SkillInventory).items.filter((i) => i.scope === 'user').map((i) => i.skill);
+    assert.deepEqual(user, ['skill:solo', 'mcp:altsrv']);
   });
 
   it('names --project when it is not a directory', () => {
