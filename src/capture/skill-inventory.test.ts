@@ -150,6 +150,23 @@ describe('readSkillInventory', () => {
     );
   });
 
+  it('reads a version 1 plugin registry (one record per plugin) with a ~ install path', async () => {
+    const home = path.join(root, 'v1');
+    const dir = path.join(home, '.claude');
+    fs.mkdirSync(path.join(dir, 'plugins', 'p', 'commands', '.hidden'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'plugins', 'p', 'commands', 'go.md'), '---\ndescription: Go\n---\n');
+    fs.writeFileSync(path.join(dir, 'plugins', 'p', 'commands', '.hidden', 'no.md'), 'never read\n');
+    fs.writeFileSync(
+      path.join(dir, 'plugins', 'installed_plugins.json'),
+      JSON.stringify({ version: 1, plugins: { 'p@m': { version: '1', installPath: '~/.claude/plugins/p' } } }),
+    );
+    const inv = await readSkillInventory({ claudeDirs: [dir], projectDir: null, homeDir: home });
+    assert.deepEqual(
+      inv.items.map((i) => [i.kind, i.scope, i.skill, i.alwaysLoadedTokens]),
+      [['command', 'plugin', 'skill:p:go', 2]], // "p:go: Go" = 8 characters
+    );
+  });
+
   it('under CLAUDE_CONFIG_DIR, MCP servers come from <dir>/.claude.json', async () => {
     const alt = path.join(root, 'alt');
     fs.mkdirSync(alt, { recursive: true });

@@ -172,6 +172,7 @@ async function markdownFiles(dir: string, c: Collector): Promise<string[]> {
     if (visited.has(real) || depth > MAX_DEPTH) return;
     visited.add(real);
     for (const name of await listDir(d, c)) {
+      if (name.startsWith('.')) continue;
       const p = path.join(d, name);
       if (await isDir(p)) await walk(p, depth + 1);
       else if (name.toLowerCase().endsWith('.md')) out.push(p);
@@ -401,7 +402,7 @@ interface Install {
 }
 
 /** The installs of installed_plugins.json that apply to `projectDir`, one per plugin. */
-function pluginInstalls(registry: unknown, file: string, projectDir: string | null, c: Collector): Install[] {
+function pluginInstalls(registry: unknown, file: string, projectDir: string | null, homeDir: string, c: Collector): Install[] {
   if (registry === undefined) return [];
   const plugins = isRecord(registry) ? registry.plugins : undefined;
   if (!isRecord(plugins)) {
@@ -418,9 +419,10 @@ function pluginInstalls(registry: unknown, file: string, projectDir: string | nu
         continue;
       }
       const scope = typeof r.scope === 'string' ? r.scope : 'user';
+      const installPath = /^~(?=$|[\\/])/.test(r.installPath) ? path.join(homeDir, r.installPath.slice(1)) : r.installPath;
       const forProject = typeof r.projectPath === 'string' && projectDir !== null && path.resolve(r.projectPath) === projectDir;
-      if (scope === 'user' || scope === 'managed') chosen ??= { key, installPath: r.installPath, scope: 'user' };
-      else if (forProject) chosen = { key, installPath: r.installPath, scope };
+      if (scope === 'user' || scope === 'managed') chosen ??= { key, installPath, scope: 'user' };
+      else if (forProject) chosen = { key, installPath, scope };
     }
     if (chosen) out.push(chosen);
   }
@@ -527,7 +529,7 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
 
   for (const dir of opts.claudeDirs) {
     const registryFile = path.join(dir, 'plugins', 'installed_plugins.json');
-    const installs = pluginInstalls(await readJson(registryFile, c), registryFile, project, c);
+    const installs = pluginInstalls(await readJson(registryFile, c), registryFile, project, opts.homeDir, c);
     if (installs.length === 0) continue;
     const settings = [
       path.join(dir, 'settings.json'),
