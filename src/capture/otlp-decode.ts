@@ -37,7 +37,8 @@ export interface OtlpMetricPoint {
   attrs: Attrs;
   /** startTimeUnixNano as a decimal string ('0' when absent). */
   startNano: string;
-  timeMs: number | null;
+  /** timeUnixNano as a decimal string ('0' when absent). */
+  timeNano: string;
   value: number;
 }
 
@@ -219,7 +220,7 @@ export function metricPointsOf(request: Record<string, unknown>): OtlpMetricPoin
             temporality: t as 0 | 1 | 2,
             attrs: { ...resource, ...attributes(p.attributes, `${pf}.attributes`) },
             startNano: int64(p.startTimeUnixNano, `${pf}.startTimeUnixNano`) ?? '0',
-            timeMs: nanoToMs(int64(p.timeUnixNano, `${pf}.timeUnixNano`)),
+            timeNano: int64(p.timeUnixNano, `${pf}.timeUnixNano`) ?? '0',
             value: pointValue(p, pf),
           });
         });
