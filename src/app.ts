@@ -130,7 +130,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
-  const otlp = new OtlpIngest({ tracker, skillCosts: null, hashUser, bus, maxBodyBytes: config.otlpMaxBodyBytes, now });
+  const otlp = new OtlpIngest({ tracker, skillCosts: stores.skillCosts, hashUser, bus, maxBodyBytes: config.otlpMaxBodyBytes, now });
   const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
   let installationToken: string | null = null;
   const access = new AccessPolicy({

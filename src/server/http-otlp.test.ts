@@ -112,6 +112,33 @@ for (const backend of backends) {
       });
     }
 
+    it('records api_request events that name a skill as telemetry-attributed usage, once per request id', async () => {
+      const api = (id: string, skill: string | null, input: number, cost: number): TestEvent => ({
+        name: 'api_request',
+        at: NOW - 2000,
+        attributes: {
+          'session.id': 'sess-1',
+          'user.id': 'device-abc',
+          'prompt.id': 'prompt-1',
+          request_id: id,
+          model: 'claude-opus-4',
+          input_tokens: input,
+          output_tokens: 10,
+          cache_read_tokens: 1000,
+          cache_creation_tokens: 5,
+          cost_usd: cost,
+          ...(skill ? { 'skill.name': skill } : {}),
+        },
+      });
+      const body = await encodeEvents([api('req_1', 'code-review', 100, 0.5), api('req_2', 'code-review', 50, 0.25), api('req_3', null, 999, 9)], 'protobuf');
+      for (let i = 0; i < 2; i++) assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf })).status, 200);
+      const totals = await app.stores.skillCosts.totals({ skills: ['skill:code-review'] });
+      assert.deepEqual(
+        totals.map((t) => [t.skill, t.attribution, t.apiCalls, t.inputTokens, t.outputTokens, t.cacheReadTokens, t.cacheWriteTokens, t.costUsd]),
+        [['skill:code-review', 'telemetry', 2, 150, 20, 2000, 10, 0.75]],
+      );
+    });
+
     it('accepts gzip bodies', async () => {
       const body = zlib.gzipSync(await encodeEvents([toolResult('toolu_gz', 'Grep')], 'protobuf'));
       const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, 'content-encoding': 'gzip' });
