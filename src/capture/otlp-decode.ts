@@ -16,7 +16,7 @@ import { otlpTypes } from './otlp-schema.js';
 
 export type OtlpEncoding = 'protobuf' | 'json';
 export type OtlpSignal = 'logs' | 'metrics';
-export type AttrValue = string | number | boolean | null;
+type AttrValue = string | number | boolean | null;
 export type Attrs = Record<string, AttrValue>;
 
 export interface OtlpLogRecord {
@@ -77,7 +77,10 @@ export function inflate(body: Uint8Array, contentEncoding: string | undefined, m
 }
 
 function tooLarge(maxBytes: number, how = ''): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${maxBytes} bytes${how ? ` ${how}` : ''}`, { field: 'body', rule: `at most ${maxBytes} bytes` });
+  return new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${maxBytes} bytes${how ? ` ${how}` : ''}`, {
+    field: 'body',
+    rule: `at most ${maxBytes} bytes`,
+  });
 }
 
 /** Decodes an export request of either signal to a plain object with camelCase fields. */
@@ -149,7 +152,9 @@ function anyValue(value: unknown, field: string, depth = 0): AttrValue | unknown
     return d;
   }
   if ('arrayValue' in v) {
-    return list(obj(v.arrayValue, `${field}.arrayValue`)?.values, `${field}.arrayValue.values`).map((x, i) => anyValue(x, `${field}.arrayValue.values.${i}`, depth + 1));
+    return list(obj(v.arrayValue, `${field}.arrayValue`)?.values, `${field}.arrayValue.values`).map((x, i) =>
+      anyValue(x, `${field}.arrayValue.values.${i}`, depth + 1),
+    );
   }
   if ('kvlistValue' in v) return attributes(obj(v.kvlistValue, `${field}.kvlistValue`)?.values, `${field}.kvlistValue.values`, depth + 1);
   if ('bytesValue' in v) return typeof v.bytesValue === 'string' ? v.bytesValue : null;
@@ -233,7 +238,9 @@ export function metricPointsOf(request: Record<string, unknown>): OtlpMetricPoin
 /** The success response: an Export*ServiceResponse, with partialSuccess when records were rejected. */
 export function encodeResponse(signal: OtlpSignal, encoding: OtlpEncoding, rejected: number, errorMessage: string): Uint8Array | string {
   const partial =
-    rejected > 0 ? { partialSuccess: signal === 'logs' ? { rejectedLogRecords: String(rejected), errorMessage } : { rejectedDataPoints: String(rejected), errorMessage } } : {};
+    rejected > 0
+      ? { partialSuccess: signal === 'logs' ? { rejectedLogRecords: String(rejected), errorMessage } : { rejectedDataPoints: String(rejected), errorMessage } }
+      : {};
   if (encoding === 'json') return JSON.stringify(partial);
   const types = otlpTypes();
   const type = signal === 'logs' ? types.logsResponse : types.metricsResponse;

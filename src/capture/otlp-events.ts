@@ -25,7 +25,7 @@ import type { AttributedUsage } from '../store/skill-cost-types.js';
 import { AGENT_NAME, clampDuration, classifyError, cleanText, dedupeKeyFor, phaseFor, skillNameFor } from './tool-mapping.js';
 import type { Attrs, OtlpLogRecord } from './otlp-decode.js';
 
-export const EVENT_PREFIX = 'claude_code.';
+const EVENT_PREFIX = 'claude_code.';
 
 /** The event name without the `claude_code.` prefix. */
 export function eventKind(record: OtlpLogRecord): string {
@@ -52,7 +52,7 @@ function truthy(v: unknown): boolean {
 }
 
 /** The user id an event names (Claude Code's `user.id`); `unknown` when absent. */
-export function userIdOf(attrs: Attrs): string {
+function userIdOf(attrs: Attrs): string {
   return cleanText(text(attrs, 'user.id', 'user.account_uuid') ?? 'unknown', 256) || 'unknown';
 }
 
@@ -112,7 +112,7 @@ export function toolResultInvocation(record: OtlpLogRecord, now: number): Mapped
 }
 
 /** The skill an `api_request` names (`skill:<name>`), or null. */
-export function apiRequestSkill(attrs: Attrs): string | null {
+function apiRequestSkill(attrs: Attrs): string | null {
   const name = text(attrs, 'skill.name', 'skill_name');
   if (!name) return null;
   const clean = cleanText(name.replace(/^skill:/, '').replace(/^\//, ''), 120);

@@ -121,7 +121,13 @@ export class OtlpIngest {
     for (const p of points) {
       const family = TELEMETRY_FAMILIES[p.metric];
       if (!family || p.kind !== 'sum' || p.temporality === 0) continue;
-      const inc = this.sums.increment({ series: seriesKey(p.metric, p.attrs), temporality: p.temporality, startNano: p.startNano, timeNano: p.timeNano, value: p.value });
+      const inc = this.sums.increment({
+        series: seriesKey(p.metric, p.attrs),
+        temporality: p.temporality,
+        startNano: p.startNano,
+        timeNano: p.timeNano,
+        value: p.value,
+      });
       if (inc <= 0) continue;
       const labels = labelsFor(family, p.attrs);
       const key = `${family.name}\u0000${JSON.stringify(labels)}`;

@@ -29,7 +29,11 @@ export const TELEMETRY_FAMILIES: Readonly<Record<string, TelemetryFamily>> = {
     labels: { ...MODEL, type: 'type', 'skill.name': 'skill' },
   },
   'claude_code.session.count': { name: 'claude_code_sessions_total', help: 'Claude Code sessions started.', labels: {} },
-  'claude_code.lines_of_code.count': { name: 'claude_code_lines_of_code_total', help: 'Lines of code Claude Code added or removed, by type.', labels: { type: 'type' } },
+  'claude_code.lines_of_code.count': {
+    name: 'claude_code_lines_of_code_total',
+    help: 'Lines of code Claude Code added or removed, by type.',
+    labels: { type: 'type' },
+  },
   'claude_code.commit.count': { name: 'claude_code_commits_total', help: 'Git commits Claude Code created.', labels: {} },
   'claude_code.pull_request.count': { name: 'claude_code_pull_requests_total', help: 'Pull requests Claude Code created.', labels: {} },
   'claude_code.code_edit_tool.decision': {
@@ -37,7 +41,11 @@ export const TELEMETRY_FAMILIES: Readonly<Record<string, TelemetryFamily>> = {
     help: 'Permission decisions on code-editing tools, by tool and decision.',
     labels: { tool_name: 'tool', decision: 'decision' },
   },
-  'claude_code.active_time.total': { name: 'claude_code_active_time_seconds_total', help: 'Time Claude Code was active, by type (user or cli).', labels: { type: 'type' } },
+  'claude_code.active_time.total': {
+    name: 'claude_code_active_time_seconds_total',
+    help: 'Time Claude Code was active, by type (user or cli).',
+    labels: { type: 'type' },
+  },
 };
 
 export const SKILL_ACTIVATIONS: TelemetryFamily = {

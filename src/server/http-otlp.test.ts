@@ -84,7 +84,11 @@ for (const backend of backends) {
           [
             toolResult(`toolu_${p}1`, 'Bash', { tool_parameters: JSON.stringify({ bash_command: 'npm', full_command: 'npm test' }) }),
             toolResult(`toolu_${p}2`, 'Skill', { tool_parameters: JSON.stringify({ skill_name: 'code-review' }) }),
-            toolResult(`toolu_${p}3`, 'Edit', { success: 'false', error: 'File does not exist', tool_parameters: JSON.stringify({ file_path: 'src/a.test.ts' }) }),
+            toolResult(`toolu_${p}3`, 'Edit', {
+              success: 'false',
+              error: 'File does not exist',
+              tool_parameters: JSON.stringify({ file_path: 'src/a.test.ts' }),
+            }),
             toolResult('', 'Read'), // no tool_use_id: cannot be joined, rejected
             { name: 'user_prompt', at: NOW - 500, attributes: { 'session.id': 'sess-1', prompt_length: 12 } },
           ],
@@ -157,7 +161,11 @@ for (const backend of backends) {
       rec.add('claude_code.token.usage', 50, { model: 'claude-opus-4', type: 'input', 'session.id': 'a' });
       const second = await rec.collect('json');
       await rec.close();
-      for (const [body, format] of [[first, 'protobuf'], [second, 'json'], [first, 'protobuf']] as const) {
+      for (const [body, format] of [
+        [first, 'protobuf'],
+        [second, 'json'],
+        [first, 'protobuf'],
+      ] as const) {
         const res = await post('/v1/metrics', body, { 'content-type': CONTENT_TYPE[format] });
         assert.equal(res.status, 200);
       }
@@ -199,7 +207,9 @@ for (const backend of backends) {
         assert.equal(res.status, 400);
         assert.match(((await res.json()) as { message: string }).message, /resourceLogs\.0\.scopeLogs\.0\.logRecords: must be an array/);
         // one bad record among good ones: the whole request is refused
-        const good = JSON.parse(Buffer.from(await encodeEvents([toolResult('toolu_half', 'Bash')], 'json')).toString()) as { resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
+        const good = JSON.parse(Buffer.from(await encodeEvents([toolResult('toolu_half', 'Bash')], 'json')).toString()) as {
+          resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[];
+        };
         good.resourceLogs[0]!.scopeLogs[0]!.logRecords.push({ timeUnixNano: 'soon' });
         assert.equal((await post('/v1/logs', JSON.stringify(good), { 'content-type': 'application/json' })).status, 400);
         assert.equal(await count(), before);
