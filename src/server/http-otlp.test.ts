@@ -143,6 +143,29 @@ for (const backend of backends) {
       );
     });
 
+    it('counts skill_activated events on /metrics by trigger and source, without storing an invocation', async () => {
+      const before = await count();
+      const activated = (trigger: string): TestEvent => ({
+        name: 'skill_activated',
+        at: NOW - 100,
+        attributes: { 'session.id': 'sess-1', 'skill.name': 'custom_skill', invocation_trigger: trigger, 'skill.source': 'userSettings' },
+      });
+      const body = await encodeEvents([activated('user'), activated('model'), activated('model')], 'json');
+      assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.json })).status, 200);
+      assert.equal(await count(), before);
+      const text = await (await fetch(`${http.url}/metrics`)).text();
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="model",source="userSettings"\} 2$/m);
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="user",source="userSettings"\} 1$/m);
+    });
+
+    it('refuses a per-user token with 403 (telemetry carries its own user ids)', async () => {
+      const { token } = await app.userTokens.create({ userId: 'alice', admin: false });
+      const body = await encodeEvents([toolResult('toolu_403', 'Bash')], 'protobuf');
+      const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, authorization: `Bearer ${token}` });
+      assert.equal(res.status, 403);
+      assert.equal((await rows()).filter((r) => r.dedupe_key === 'cc:toolu_403').length, 0);
+    });
+
     it('accepts gzip bodies', async () => {
       const body = zlib.gzipSync(await encodeEvents([toolResult('toolu_gz', 'Grep')], 'protobuf'));
       const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, 'content-encoding': 'gzip' });
@@ -172,7 +195,7 @@ for (const backend of backends) {
       const text = await (await fetch(`${http.url}/metrics`)).text();
       assert.match(text, /^claude_code_cost_usd_total\{model="claude-opus-4",skill=""\} 1\.75$/m);
       assert.match(text, /^claude_code_tokens_total\{model="claude-opus-4",type="input",skill=""\} 150$/m);
-      assert.doesNotMatch(text, /^claude_code_\w+\{[^}]*(session|user)/m);
+      assert.doesNotMatch(text, /^claude_code_\w+\{[^}]*\b(session|user)\w*=/m);
     });
 
     it('sums cumulative metrics by differencing against the last point', async () => {
