@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { LOCAL_ADMIN, type CallerIdentity } from './mcp/caller-identity.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
+import { OtlpIngest } from './capture/otlp-ingest.js';
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
@@ -57,6 +58,8 @@ export interface App {
   baselines: BaselinesService;
   version: string;
   now: () => number;
+  /** The OTLP receiver's use case (Claude Code's own telemetry on /v1/logs and /v1/metrics). */
+  otlp: OtlpIngest;
   /** Per-user access tokens (issued by `session-buddy token`). */
   userTokens: UserTokens;
   /** Who may use the HTTP server, and as whom (one policy for every route, /ws and the metrics port). */
@@ -127,6 +130,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const baselines = new BaselinesService({ store: stores.analyticsQueries, records: stores.analyticsRecords, now });
+  const otlp = new OtlpIngest({ tracker, skillCosts: stores.skillCosts, hashUser, bus, maxBodyBytes: config.otlpMaxBodyBytes, now });
   const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
   let installationToken: string | null = null;
   const access = new AccessPolicy({
@@ -156,6 +160,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     baselines,
     version: VERSION,
     now,
+    otlp,
     userTokens,
     access,
     createMcpServer(clientId, caller = LOCAL_ADMIN) {

@@ -72,6 +72,8 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Largest accepted `metadata` JSON, in bytes. */
   maxMetadataBytes: number;
+  /** Largest accepted OTLP request body (/v1/logs, /v1/metrics), compressed and decompressed, in bytes. */
+  otlpMaxBodyBytes: number;
   /** Database size past which `compact` is recommended, in bytes. */
   compactThresholdBytes: number;
   /** Raw invocations older than this many days are archived by `archive` (rollups are kept). */
@@ -222,6 +224,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     sqliteSynchronous: sync,
     rateLimit: parseRateLimit(env[ENV.rateLimit], ENV.rateLimit, { capacity: 200, refillPerSecond: 100 }),
     maxMetadataBytes: 8 * 1024,
+    otlpMaxBodyBytes: 4 * 1024 * 1024,
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),

@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'STORE_UNAVAILABLE'
   | 'DISK_FULL'
+  /** A request body over the size limit (also once decompressed). */
+  | 'PAYLOAD_TOO_LARGE'
+  /** A request body in a format the route does not take. */
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -49,10 +49,19 @@ export interface EventMeta {
   backfill?: boolean;
 }
 
+/** Counts from Claude Code's OTLP telemetry, for the Prometheus exporter (see capture/otlp-metrics.ts). */
+export interface TelemetryCount {
+  /** Prometheus family name, help text and label names. */
+  family: { name: string; help: string; labels: Readonly<Record<string, string>> };
+  labels: Record<string, string>;
+  value: number;
+}
+
 export interface BusEvents {
   'invocations.recorded': [events: InvocationEvent[], meta?: EventMeta];
   'anomalies.detected': [events: AnomalyEvent[], meta?: EventMeta];
   'tool.called': [event: ToolCallEvent];
+  'telemetry.counted': [counts: TelemetryCount[]];
 }
 
 /** Told about an error a listener threw (the emitter and the other listeners carry on). */

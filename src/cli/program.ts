@@ -20,6 +20,7 @@ import { registerMergeDataCommand } from './commands/merge-data.js';
 import { legacyDataDirNotice } from './legacy-data-dir.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMigrateStoreCommand } from './commands/migrate-store.js';
+import { registerOtelConfigCommand } from './commands/otel-config.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerSeedDemoCommand } from './commands/seed-demo.js';
 import { registerStartCommand, registerStopCommand } from './commands/start.js';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerMcpCommand(program, ctx);
   registerHookCommand(program, ctx);
   registerInstallHooksCommand(program, ctx);
+  registerOtelConfigCommand(program, ctx);
   registerMcpConfigCommand(program, ctx);
   registerImportCommand(program, ctx);
   registerMergeDataCommand(program, ctx);

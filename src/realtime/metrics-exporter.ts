@@ -22,6 +22,10 @@
  * - skill_anomalies_total{severity}, mcp_tool_calls_total{tool,outcome},
  *   mcp_tool_duration_seconds{tool}: process-lifetime counters, reset on restart.
  * - websocket_connections_active, websocket_messages_dropped_total.
+ * - claude_code_*_total: Claude Code's own OTLP metrics (/v1/metrics) and
+ *   skill_activated events, summed since the server started (a reset on
+ *   restart); per-session and per-user attributes are not labels (see
+ *   capture/otlp-metrics.ts).
  * - session_buddy_info{version} = 1, plus process_* and nodejs_* runtime metrics
  *   (prom-client's defaults, minus three gauges misnamed *_total).
  *
@@ -44,7 +48,7 @@
  * restart as a counter reset.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AnomalyEvent, EventBus, InvocationEvent, ToolCallEvent } from '../events.js';
+import type { AnomalyEvent, EventBus, InvocationEvent, TelemetryCount, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { RollupReads } from '../store/types.js';
 import { LabelCap } from './label-cap.js';
@@ -93,6 +97,8 @@ export class MetricsExporter implements WsMetricsSink {
   private readonly toolDurations: Histogram<'tool'>;
   private readonly wsConnections: Gauge;
   private readonly wsDropped: Counter;
+  private readonly telemetry = new Map<string, Counter<string>>();
+  private readonly models = new LabelCap(64);
   private readonly unsubscribe: (() => void)[] = [];
   private reconciling = false;
 
@@ -267,7 +273,26 @@ export class MetricsExporter implements WsMetricsSink {
         'tool.called',
         guard('tool', (event) => this.onToolCall(event)),
       ),
+      bus.on(
+        'telemetry.counted',
+        guard('telemetry', (counts) => this.onTelemetry(counts)),
+      ),
     );
+  }
+
+  /** Claude Code's OTLP counts: one counter family per metric, created on first use; skill and model labels capped. */
+  private onTelemetry(counts: readonly TelemetryCount[]): void {
+    for (const c of counts) {
+      let counter = this.telemetry.get(c.family.name);
+      if (!counter) {
+        counter = new Counter({ name: c.family.name, help: c.family.help, labelNames: Object.values(c.family.labels), registers: [this.registry] });
+        this.telemetry.set(c.family.name, counter);
+      }
+      const labels = { ...c.labels };
+      if (labels.skill) labels.skill = this.skills.map(labels.skill);
+      if (labels.model) labels.model = this.models.map(labels.model);
+      counter.inc(labels, c.value);
+    }
   }
 
   private onInvocations(events: readonly InvocationEvent[]): void {

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 
 /** HTTP status for each application error code. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 429 | 503 | 507 | 500 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503 | 507 | 500 {
   switch (code) {
     case 'INVALID_INPUT':
       return 400;
@@ -13,6 +13,10 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 429
       return 404;
     case 'CONFLICT':
       return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
     case 'RATE_LIMITED':
       return 429;
     case 'STORE_UNAVAILABLE':

@@ -1,6 +1,6 @@
 /**
  * The HTTP server: /health, /mcp (Streamable HTTP), /api/invocations (bulk
- * ingest for hooks and scripts), plus whatever the mounted components add
+ * ingest for hooks and scripts), /v1/logs and /v1/metrics (OTLP telemetry), plus whatever the mounted components add
  * (metrics, WebSocket, dashboard). Binds to loopback unless told otherwise.
  */
 import type { Server } from 'node:http';
@@ -15,6 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { httpStatusOf } from './http-errors.js';
+import { registerOtlpRoutes } from './http-otlp.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
 export interface HttpMount {
@@ -83,6 +84,8 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
       return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
     }
   });
+
+  registerOtlpRoutes(hono, app, app.config.otlpMaxBodyBytes);
 
   for (const m of mounts) m.routes?.(hono);
   hono.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-otel-config-'));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('session-buddy otel-config', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the shell lines and the settings.json env for the configured port, without a token on loopback', () => {
+    const r = run(['otel-config', '--port', '7142']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^export OTEL_LOGS_EXPORTER=otlp$/m);
+    assert.match(r.out, /^export OTEL_EXPORTER_OTLP_PROTOCOL=http\/protobuf$/m);
+    assert.match(r.out, /^export OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:7142$/m);
+    assert.doesNotMatch(r.out, /Authorization/);
+    const json = run(['otel-config', '--port', '7142', '--json']);
+    assert.equal(JSON.parse(json.out).env.CLAUDE_CODE_ENABLE_TELEMETRY, '1');
+  });
+
+  it('adds the installation token header when asked (and a non-loopback bind demands it)', () => {
+    const r = run(['otel-config', '--port', '7142', '--token', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+    assert.equal(JSON.parse(r.out).env.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+    const open = run(['otel-config', '--host', '0.0.0.0', '--port', '7142', '--json']);
+    assert.equal(open.code, 0, open.err);
+    assert.equal(JSON.parse(open.out).env.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+  });
+});

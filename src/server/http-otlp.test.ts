@@ -1,0 +1,265 @@
+/**
+ * The OTLP receiver end to end: bodies made by the OpenTelemetry SDK and its
+ * official serializers, POSTed to a real server on 127.0.0.1:0, on SQLite
+ * and PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { createApp, type App } from '../app.js';
+import { parseConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createRealtime } from '../realtime/realtime-mounts.js';
+import { testBackends, type OpenedBackend } from '../testing/backends.js';
+import { CONTENT_TYPE, encodeEvents, metricRecorder, type TestEvent, type WireFormat } from '../testing/otlp-encode.js';
+import { startHttpServer, type RunningHttpServer } from './http-server.js';
+
+const NOW = Date.now();
+/** Exports are a minute apart in practice; a few ms keep two test exports' end times apart. */
+const nextExport = () => new Promise((r) => setTimeout(r, 5));
+
+const toolResult = (id: string, tool: string, extra: Record<string, string | number> = {}): TestEvent => ({
+  name: 'tool_result',
+  at: NOW - 1000,
+  attributes: { 'session.id': 'sess-1', 'user.id': 'device-abc', tool_use_id: id, tool_name: tool, success: 'true', duration_ms: 250, ...extra },
+});
+
+interface Row {
+  skill: string;
+  dedupe_key: string;
+  completed: number | boolean;
+  duration_ms: number | string;
+  workflow_phase: string;
+  error_type: string | null;
+}
+
+const backends = await testBackends();
+
+for (const backend of backends) {
+  describe(`OTLP receiver on ${backend.name}`, { skip: backend.skip ?? false }, () => {
+    let b: OpenedBackend;
+    let app: App;
+    let http: RunningHttpServer;
+    let dir: string;
+    const post = (p: string, body: Uint8Array | string, headers: Record<string, string>) =>
+      fetch(`${http.url}${p}`, { method: 'POST', headers, body: typeof body === 'string' ? body : Buffer.from(body) });
+    const rows = () =>
+      b.query<Row>(
+        'SELECT s.name AS skill, i.dedupe_key, i.completed, i.duration_ms, i.workflow_phase, i.error_type FROM skill_invocations i JOIN skills s ON s.id = i.skill_id ORDER BY i.dedupe_key',
+      );
+    const count = async () => Number((await b.query<{ n: number | string }>('SELECT count(*) AS n FROM skill_invocations'))[0]!.n);
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-otlp-${backend.name}-`));
+      b = await backend.open();
+      const config = parseConfig({ flags: { dataDir: dir, port: 0 }, env: { SESSION_BUDDY_AUDIT: 'off' } });
+      app = createApp(config, { stores: b.stores, logger: createLogger('silent') });
+      const rt = await createRealtime(app, { dashboard: false, ws: false });
+      http = await startHttpServer(app, rt.mounts);
+    });
+    after(async () => {
+      await http.close();
+      await app.close();
+      await b.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const format of ['protobuf', 'json'] as WireFormat[]) {
+      it(`stores tool_result events sent as http/${format} like hook rows, once per tool_use_id`, async () => {
+        const p = format === 'json' ? 'j' : 'p';
+        // A hook already recorded toolu_<p>1 (same dedupe key): the event must not add a second row.
+        await app.tracker.track({
+          skill_name: 'Bash',
+          user_id: 'alice',
+          session_id: 'sess-1',
+          workflow_phase: 'testing',
+          completed: true,
+          duration_ms: 240,
+          dedupe_key: `cc:toolu_${p}1`,
+        });
+        const body = await encodeEvents(
+          [
+            toolResult(`toolu_${p}1`, 'Bash', { tool_parameters: JSON.stringify({ bash_command: 'npm', full_command: 'npm test' }) }),
+            toolResult(`toolu_${p}2`, 'Skill', { tool_parameters: JSON.stringify({ skill_name: 'code-review' }) }),
+            toolResult(`toolu_${p}3`, 'Edit', {
+              success: 'false',
+              error: 'File does not exist',
+              tool_parameters: JSON.stringify({ file_path: 'src/a.test.ts' }),
+            }),
+            toolResult('', 'Read'), // no tool_use_id: cannot be joined, rejected
+            { name: 'user_prompt', at: NOW - 500, attributes: { 'session.id': 'sess-1', prompt_length: 12 } },
+          ],
+          format,
+        );
+        const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), CONTENT_TYPE[format]);
+        if (format === 'json') {
+          assert.deepEqual(await res.json(), { partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 × tool_result without tool_use_id' } });
+        }
+        const mine = (await rows()).filter((r) => r.dedupe_key.startsWith(`cc:toolu_${p}`));
+        assert.deepEqual(
+          mine.map((r) => [r.skill, r.dedupe_key, Boolean(r.completed), Number(r.duration_ms), r.workflow_phase, r.error_type]),
+          [
+            ['Bash', `cc:toolu_${p}1`, true, 240, 'testing', null], // the hook's row, untouched
+            ['skill:code-review', `cc:toolu_${p}2`, true, 250, 'review', null],
+            ['Edit', `cc:toolu_${p}3`, false, 250, 'testing', 'not_found'],
+          ],
+        );
+        // Sent again (an exporter retry): nothing new.
+        const before = await count();
+        assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] })).status, 200);
+        assert.equal(await count(), before);
+      });
+    }
+
+    it('records api_request events that name a skill as telemetry-attributed usage, once per request id', async () => {
+      const api = (id: string, skill: string | null, input: number, cost: number): TestEvent => ({
+        name: 'api_request',
+        at: NOW - 2000,
+        attributes: {
+          'session.id': 'sess-1',
+          'user.id': 'device-abc',
+          'prompt.id': 'prompt-1',
+          request_id: id,
+          model: 'claude-opus-4',
+          input_tokens: input,
+          output_tokens: 10,
+          cache_read_tokens: 1000,
+          cache_creation_tokens: 5,
+          cost_usd: cost,
+          ...(skill ? { 'skill.name': skill } : {}),
+        },
+      });
+      const body = await encodeEvents([api('req_1', 'code-review', 100, 0.5), api('req_2', 'code-review', 50, 0.25), api('req_3', null, 999, 9)], 'protobuf');
+      for (let i = 0; i < 2; i++) assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf })).status, 200);
+      const totals = await app.stores.skillCosts.totals({ skills: ['skill:code-review'] });
+      assert.deepEqual(
+        totals.map((t) => [t.skill, t.attribution, t.apiCalls, t.inputTokens, t.outputTokens, t.cacheReadTokens, t.cacheWriteTokens, t.costUsd]),
+        [['skill:code-review', 'telemetry', 2, 150, 20, 2000, 10, 0.75]],
+      );
+    });
+
+    it('counts skill_activated events on /metrics by trigger and source, without storing an invocation', async () => {
+      const before = await count();
+      const activated = (trigger: string): TestEvent => ({
+        name: 'skill_activated',
+        at: NOW - 100,
+        attributes: { 'session.id': 'sess-1', 'skill.name': 'custom_skill', invocation_trigger: trigger, 'skill.source': 'userSettings' },
+      });
+      const body = await encodeEvents([activated('user'), activated('model'), activated('model')], 'json');
+      assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.json })).status, 200);
+      assert.equal(await count(), before);
+      const text = await (await fetch(`${http.url}/metrics`)).text();
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="model",source="userSettings"\} 2$/m);
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="user",source="userSettings"\} 1$/m);
+    });
+
+    it('refuses a per-user token with 403 (telemetry carries its own user ids)', async () => {
+      const { token } = await app.userTokens.create({ userId: 'alice', admin: false });
+      const body = await encodeEvents([toolResult('toolu_403', 'Bash')], 'protobuf');
+      const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, authorization: `Bearer ${token}` });
+      assert.equal(res.status, 403);
+      assert.equal((await rows()).filter((r) => r.dedupe_key === 'cc:toolu_403').length, 0);
+    });
+
+    it('accepts gzip bodies', async () => {
+      const body = zlib.gzipSync(await encodeEvents([toolResult('toolu_gz', 'Grep')], 'protobuf'));
+      const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, 'content-encoding': 'gzip' });
+      assert.equal(res.status, 200);
+      assert.equal((await rows()).filter((r) => r.dedupe_key === 'cc:toolu_gz').length, 1);
+    });
+
+    it('sums delta metrics into /metrics counters, ignoring a resent export, and drops per-session labels', async () => {
+      const rec = metricRecorder('delta');
+      rec.add('claude_code.cost.usage', 0.25, { model: 'claude-opus-4', 'session.id': 'a', 'user.id': 'u' });
+      rec.add('claude_code.cost.usage', 0.5, { model: 'claude-opus-4', 'session.id': 'b', 'user.id': 'u' });
+      rec.add('claude_code.token.usage', 100, { model: 'claude-opus-4', type: 'input', 'session.id': 'a' });
+      const first = await rec.collect('protobuf');
+      await nextExport();
+      rec.add('claude_code.cost.usage', 1, { model: 'claude-opus-4', 'session.id': 'a', 'user.id': 'u' });
+      rec.add('claude_code.token.usage', 50, { model: 'claude-opus-4', type: 'input', 'session.id': 'a' });
+      const second = await rec.collect('json');
+      await rec.close();
+      for (const [body, format] of [
+        [first, 'protobuf'],
+        [second, 'json'],
+        [first, 'protobuf'],
+      ] as const) {
+        const res = await post('/v1/metrics', body, { 'content-type': CONTENT_TYPE[format] });
+        assert.equal(res.status, 200);
+      }
+      const text = await (await fetch(`${http.url}/metrics`)).text();
+      assert.match(text, /^claude_code_cost_usd_total\{model="claude-opus-4",skill=""\} 1\.75$/m);
+      assert.match(text, /^claude_code_tokens_total\{model="claude-opus-4",type="input",skill=""\} 150$/m);
+      assert.doesNotMatch(text, /^claude_code_\w+\{[^}]*\b(session|user)\w*=/m);
+    });
+
+    it('sums cumulative metrics by differencing against the last point', async () => {
+      const rec = metricRecorder('cumulative');
+      rec.add('claude_code.lines_of_code.count', 10, { type: 'added', 'session.id': 'c' });
+      const a = await rec.collect('protobuf');
+      await nextExport();
+      rec.add('claude_code.lines_of_code.count', 5, { type: 'added', 'session.id': 'c' });
+      const c = await rec.collect('protobuf');
+      await rec.close();
+      for (const body of [a, c, c]) assert.equal((await post('/v1/metrics', body, { 'content-type': CONTENT_TYPE.protobuf })).status, 200);
+      const text = await (await fetch(`${http.url}/metrics`)).text();
+      assert.match(text, /^claude_code_lines_of_code_total\{type="added"\} 15$/m);
+    });
+
+    describe('bad input stores nothing', () => {
+      it('malformed protobuf: 400 with a Status', async () => {
+        const before = await count();
+        const good = await encodeEvents([toolResult('toolu_bad', 'Bash')], 'protobuf');
+        const res = await post('/v1/logs', good.subarray(0, good.length - 7), { 'content-type': CONTENT_TYPE.protobuf });
+        assert.equal(res.status, 400);
+        assert.equal(res.headers.get('content-type'), CONTENT_TYPE.protobuf);
+        const res2 = await post('/v1/logs', Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]), { 'content-type': CONTENT_TYPE.protobuf });
+        assert.equal(res2.status, 400);
+        assert.equal(await count(), before);
+      });
+
+      it('malformed JSON and wrongly shaped JSON: 400 naming the field', async () => {
+        const before = await count();
+        assert.equal((await post('/v1/logs', '{"resourceLogs": [', { 'content-type': 'application/json' })).status, 400);
+        const res = await post('/v1/logs', JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: 'x' }] }] }), { 'content-type': 'application/json' });
+        assert.equal(res.status, 400);
+        assert.match(((await res.json()) as { message: string }).message, /resourceLogs\.0\.scopeLogs\.0\.logRecords: must be an array/);
+        // one bad record among good ones: the whole request is refused
+        const good = JSON.parse(Buffer.from(await encodeEvents([toolResult('toolu_half', 'Bash')], 'json')).toString()) as {
+          resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[];
+        };
+        good.resourceLogs[0]!.scopeLogs[0]!.logRecords.push({ timeUnixNano: 'soon' });
+        assert.equal((await post('/v1/logs', JSON.stringify(good), { 'content-type': 'application/json' })).status, 400);
+        assert.equal(await count(), before);
+      });
+
+      it('wrong content type or encoding: 415', async () => {
+        const body = await encodeEvents([toolResult('toolu_415', 'Bash')], 'protobuf');
+        assert.equal((await post('/v1/logs', body, { 'content-type': 'text/plain' })).status, 415);
+        assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf, 'content-encoding': 'br' })).status, 415);
+        assert.equal((await rows()).filter((r) => r.dedupe_key === 'cc:toolu_415').length, 0);
+      });
+
+      it('oversized body and gzip bomb: 413, decompression stops at the cap', async () => {
+        const cap = app.config.otlpMaxBodyBytes;
+        const big = Buffer.alloc(cap + 1, 1);
+        // The server answers before reading the whole body: no keep-alive reuse of that connection.
+        assert.equal((await post('/v1/logs', big, { 'content-type': CONTENT_TYPE.protobuf, connection: 'close' })).status, 413);
+        // 64 MiB of zeros in about 64 KiB of gzip
+        const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
+        assert.ok(bomb.length < cap);
+        const res = await post('/v1/logs', bomb, { 'content-type': CONTENT_TYPE.protobuf, 'content-encoding': 'gzip' });
+        assert.equal(res.status, 413);
+      });
+
+      it('unknown signal: 404', async () => {
+        assert.equal((await post('/v1/traces', '{}', { 'content-type': 'application/json' })).status, 404);
+      });
+    });
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The OTLP/HTTP receiver: POST /v1/logs and /v1/metrics, in
+ * `application/x-protobuf` or `application/json`, optionally gzip. Behind the
+ * same access middleware as every route. Success is 200 with an
+ * Export*ServiceResponse in the request's encoding (partialSuccess when
+ * records were rejected); errors carry a google.rpc.Status: 400 malformed,
+ * 413 over the body cap (compressed or decompressed), 415 another content
+ * type or encoding, 403 a per-user token (telemetry names its own user ids,
+ * so only the installation token may send it), 503 the store is unavailable
+ * (retryable). Other /v1/* paths (traces) fall through to the 404.
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { App } from '../app.js';
+import { AppError, toAppError } from '../errors.js';
+import { encodeResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from '../capture/otlp-decode.js';
+import { httpStatusOf } from './http-errors.js';
+
+const CONTENT_TYPES: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/** The gRPC status code the OTLP spec pairs with an HTTP status. */
+function grpcCode(status: number): number {
+  if (status === 400 || status === 413 || status === 415) return 3; // INVALID_ARGUMENT
+  if (status === 401) return 16; // UNAUTHENTICATED
+  if (status === 403) return 7; // PERMISSION_DENIED
+  if (status === 429) return 8; // RESOURCE_EXHAUSTED
+  if (status === 503 || status === 507) return 14; // UNAVAILABLE
+  return 13; // INTERNAL
+}
+
+export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number): void {
+  const limit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => fail(c, undefined, new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${maxBodyBytes} bytes`)),
+  });
+  const fail = (c: Context, contentType: string | undefined, err: unknown) => {
+    const e = toAppError(err);
+    if (e.code === 'INTERNAL' || e.code === 'DISK_FULL') app.logger.error('otlp ingest failed', { path: c.req.path, code: e.code, err });
+    let encoding: OtlpEncoding = 'json';
+    try {
+      encoding = app.otlp.encodingOf(contentType);
+    } catch {
+      // unsupported type: answer in JSON
+    }
+    const status = httpStatusOf(e.code);
+    return c.body(encodeStatus(encoding, grpcCode(status), e.message) as never, status, {
+      'Content-Type': CONTENT_TYPES[encoding],
+      ...(status === 503 ? { 'Retry-After': '5' } : {}),
+    });
+  };
+  const route = (signal: OtlpSignal) => async (c: Context) => {
+    const contentType = c.req.header('content-type');
+    try {
+      if (c.get('caller').role !== 'admin') {
+        throw new AppError('FORBIDDEN', 'OTLP telemetry is accepted with the installation token only (it carries its own user ids)');
+      }
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const req = { body, contentType, contentEncoding: c.req.header('content-encoding') };
+      const result = signal === 'logs' ? await app.otlp.logs(req) : await app.otlp.metrics(req);
+      return c.body(encodeResponse(signal, result.encoding, result.rejected, result.message) as never, 200, { 'Content-Type': CONTENT_TYPES[result.encoding] });
+    } catch (err) {
+      return fail(c, contentType, err);
+    }
+  };
+  hono.post('/v1/logs', limit, route('logs'));
+  hono.post('/v1/metrics', limit, route('metrics'));
+}
