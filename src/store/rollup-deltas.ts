@@ -182,7 +182,7 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
 }
 
 /** The UTC day (days since the epoch) holding an hour (hours since the epoch). */
-export function dayOfHour(hour: number): number {
+function dayOfHour(hour: number): number {
   return Math.floor(hour / 24);
 }
 
