@@ -2,7 +2,9 @@
  * Benchmark: seeds 1K, 10K, 100K and 1M invocations (or the sizes given as
  * arguments) and measures, for each MCP tool, the latency of a call through
  * the SDK Client (in memory), plus ingest rates for single and batched
- * tracking. Prints a Markdown table.
+ * tracking. Prints a Markdown table; read tools also get the process's CPU
+ * time per call (user + system), which a loaded, shared machine inflates far
+ * less than the wall-clock time.
  *
  *   npm run bench                 # all sizes
  *   npm run bench -- 1000 100000  # chosen sizes
@@ -56,20 +58,27 @@ function percentile(sorted: number[], q: number): number {
 
 async function timeCalls(client: Client, name: string, args: Record<string, unknown>, iterations: number, warmup: number) {
   const times: number[] = [];
+  const cpu: number[] = [];
   let errors = 0;
   let lastError = '';
   for (let i = 0; i < warmup + iterations; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
     const dt = performance.now() - t;
+    const dc = process.cpuUsage(c);
     if (res.isError) {
       errors++;
       lastError = JSON.stringify(res.content).slice(0, 200);
     }
-    if (i >= warmup) times.push(dt);
+    if (i >= warmup) {
+      times.push(dt);
+      cpu.push((dc.user + dc.system) / 1000);
+    }
   }
   times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), p95: percentile(times, 0.95), errors, lastError };
+  cpu.sort((a, b) => a - b);
+  return { median: percentile(times, 0.5), p95: percentile(times, 0.95), cpuMedian: percentile(cpu, 0.5), cpuP95: percentile(cpu, 0.95), errors, lastError };
 }
 
 const fmt = (ms: number) => (Number.isNaN(ms) ? 'n/a' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
@@ -157,7 +166,9 @@ async function benchSize(n: number): Promise<string[]> {
     for (const [label, name, args] of [...Object.entries(READ_CALLS).map(([k, v]) => [k, k, v] as const), ...LONG_WINDOW_CALLS]) {
       if (!names.has(name)) continue;
       const r = await timeCalls(client, name, args, 200, 20);
-      lines.push(`| ${n.toLocaleString('en-US')} | ${label} | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} |`);
+      lines.push(
+        `| ${n.toLocaleString('en-US')} | ${label} | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} | ${fmt(r.cpuMedian)} | ${fmt(r.cpuP95)} |`,
+      );
     }
     const missing = [...names].filter((x) => !(x in READ_CALLS) && !(x in HEAVY_CALLS) && !x.startsWith('track_') && x !== 'create_ab_test');
     if (missing.length) process.stderr.write(`  not timed (no benchmark arguments): ${missing.join(', ')}\n`);
@@ -169,7 +180,7 @@ async function benchSize(n: number): Promise<string[]> {
   return lines;
 }
 
-const out = ['| invocations | measurement | rate | median ms | p95 ms |', '|---:|---|---:|---:|---:|'];
+const out = ['| invocations | measurement | rate | median ms | p95 ms | CPU median ms | CPU p95 ms |', '|---:|---|---:|---:|---:|---:|---:|'];
 process.stderr.write(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
 for (const n of SIZES) {
   process.stderr.write(`size ${n}\n`);

@@ -8,6 +8,7 @@
  *   node --import tsx bench/window-reads.ts seed /tmp/sb-reads 1000000   # once
  *   node --import tsx bench/window-reads.ts read /tmp/sb-reads
  *   node --cpu-prof --import tsx bench/window-reads.ts read /tmp/sb-reads
+ *   node --import tsx bench/window-reads.ts read /tmp/sb-reads 720   # only the calls whose name or arguments contain "720"
  */
 import Database from 'better-sqlite3';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -18,6 +19,8 @@ import { connectInMemory } from '../src/testing/harness.js';
 import { generateDemoInvocations } from '../src/tracking/demo-data.js';
 
 const [mode, dir, nStr] = process.argv.slice(2);
+/** `read <dir> <filter>`: only the calls whose name and arguments contain <filter>. */
+const only = mode === 'read' ? nStr : undefined;
 const n = Number(nStr ?? 1_000_000);
 const app = createApp(parseConfig({ flags: { dataDir: dir }, env: { SESSION_BUDDY_RATE_LIMIT: '1000000/1000000' } }), { logger: createLogger('silent') });
 if (mode === 'seed') {
@@ -39,8 +42,10 @@ const calls: [string, Record<string, unknown>][] = [
   ['get_collaborative_recommendations', { user_id: 'user-1', limit: 5 }],
   ['get_real_time_metrics', { limit: 10, time_window_hours: 720 }],
   ['detect_anomalies', { threshold: 2, time_window_hours: 168, baseline_days: 21 }],
+  ['get_skill_trend', { skill_name: 'run-tests', days: 30, granularity: 'hour' }],
 ];
 for (const [name, args] of calls) {
+  if (only !== undefined && !`${name} ${JSON.stringify(args)}`.includes(only)) continue;
   const times: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < 120; i++) {

@@ -86,6 +86,7 @@ describe('CLI on a PostgreSQL store', async () => {
       assert.equal(checks.get('user salt')?.status, 'ok');
       assert.match(checks.get('vacuum')!.detail, /autovacuum (on|off)|autovacuum is off/);
       assert.deepEqual([checks.get('rollups')?.status, checks.get('rollups')?.detail], ['ok', 'all-time and hourly totals both sum to the 1 raw invocations']);
+      assert.equal(checks.get('daily rollups')?.status, 'ok');
       assert.equal(checks.has('salt file'), false, 'the salt lives in the database, not in the data directory');
 
       // A rollup that disagrees with the raw rows is a failure.
@@ -93,11 +94,14 @@ describe('CLI on a PostgreSQL store', async () => {
       const client = new pg.default.Client({ connectionString: schema.url });
       await client.connect();
       await client.query('UPDATE skill_totals SET invocations = invocations + 1');
+      await client.query('UPDATE skill_daily SET duration_min = duration_min - 1');
       await client.end();
       const broken = run(['doctor', '--deep', '--json']);
       assert.equal(broken.code, 1, broken.err);
       const rollups = (JSON.parse(broken.out) as { name: string; status: string; detail: string }[]).find((c) => c.name === 'rollups');
       assert.deepEqual([rollups?.status, rollups?.detail], ['fail', 'raw invocations 1, all-time totals sum to 2, hourly totals to 1']);
+      const daily = (JSON.parse(broken.out) as { name: string; status: string; detail: string }[]).find((c) => c.name === 'daily rollups');
+      assert.deepEqual([daily?.status, daily?.detail], ['fail', '1 daily rollup row(s) differ from the sum of their hours']);
 
       for (const cmd of [['backup'], ['compact'], ['archive', '--dry-run']]) {
         const r = run(cmd);

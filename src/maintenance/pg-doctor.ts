@@ -46,5 +46,7 @@ export function postgresChecks(h: PgHealth, add: Add): void {
     if (r.archived > 0) add('rollups', 'ok', `not compared: ${r.archived} archive(s) moved raw rows out of the live table on purpose`);
     else if (r.totals === r.raw && r.hourly === r.raw) add('rollups', 'ok', `all-time and hourly totals both sum to the ${r.raw} raw invocations`);
     else add('rollups', 'fail', `raw invocations ${r.raw}, all-time totals sum to ${r.totals}, hourly totals to ${r.hourly}`);
+    if (r.dailyMismatches === 0) add('daily rollups', 'ok', 'every day equals the sum of its hours (totals and histograms)');
+    else add('daily rollups', 'fail', `${r.dailyMismatches} daily rollup row(s) differ from the sum of their hours`);
   }
 }

@@ -37,6 +37,8 @@ export const COPY_TABLES = [
   'skill_invocations',
   'skill_hourly',
   'skill_hourly_durations',
+  'skill_daily',
+  'skill_daily_durations',
   'skill_totals',
   'skill_durations',
   'skill_phase_totals',

@@ -51,6 +51,10 @@ export interface RollupDeltas {
   hourly: Map<number, Acc>;
   /** key skillId * HOUR_SPACE + hour */
   hourlyDurations: Map<number, BucketCounts>;
+  /** key skillId * HOUR_SPACE + day (day = floor(hour / 24), UTC): the hourly deltas summed per day. */
+  daily: Map<number, Acc>;
+  /** key skillId * HOUR_SPACE + day */
+  dailyDurations: Map<number, BucketCounts>;
   /** key skillId */
   totals: Map<number, Acc>;
   /** key skillId */
@@ -91,6 +95,17 @@ function add(acc: Acc, inv: NormalizedInvocation): void {
   if (inv.durationMs > acc.durationMax) acc.durationMax = inv.durationMs;
 }
 
+function merge(acc: Acc, a: Acc): void {
+  acc.invocations += a.invocations;
+  acc.successes += a.successes;
+  acc.durationSum += a.durationSum;
+  acc.durationSqSum += a.durationSqSum;
+  if (a.firstAt < acc.firstAt) acc.firstAt = a.firstAt;
+  if (a.lastAt > acc.lastAt) acc.lastAt = a.lastAt;
+  if (a.durationMin < acc.durationMin) acc.durationMin = a.durationMin;
+  if (a.durationMax > acc.durationMax) acc.durationMax = a.durationMax;
+}
+
 const newCounts = (): BucketCounts => new Map();
 
 function bump<K>(map: Map<K, number>, key: K): void {
@@ -110,6 +125,8 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
   const d: RollupDeltas = {
     hourly: new Map(),
     hourlyDurations: new Map(),
+    daily: new Map(),
+    dailyDurations: new Map(),
     totals: new Map(),
     durations: new Map(),
     phases: new Map(),
@@ -151,7 +168,22 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
       total.sessions++;
     }
   }
+  // Daily rollups: the hourly deltas summed per day (far fewer keys than rows).
+  for (const [key, a] of d.hourly) {
+    const [skillId, hour] = splitKey(key, HOUR_SPACE);
+    merge(getOr(d.daily, skillId * HOUR_SPACE + dayOfHour(hour), newAcc), a);
+  }
+  for (const [key, counts] of d.hourlyDurations) {
+    const [skillId, hour] = splitKey(key, HOUR_SPACE);
+    const day = getOr(d.dailyDurations, skillId * HOUR_SPACE + dayOfHour(hour), newCounts);
+    for (const [bucket, n] of counts) day.set(bucket, (day.get(bucket) ?? 0) + n);
+  }
   return d;
+}
+
+/** The UTC day (days since the epoch) holding an hour (hours since the epoch). */
+function dayOfHour(hour: number): number {
+  return Math.floor(hour / 24);
 }
 
 /** Splits a composite key into its high and low parts. */

@@ -32,8 +32,11 @@ export interface PgHealth {
   latestVersion: number;
   hasSalt: boolean;
   stats: DatabaseStorageStats | null;
-  /** Deep only: the raw row count and what the all-time and hourly rollups sum to. */
-  rollups: { raw: number; totals: number; hourly: number; archived: number } | null;
+  /**
+   * Deep only: the raw row count and what the all-time and hourly rollups sum to, and how many
+   * rows of the daily rollups (totals and histogram) differ from the sum of their hours.
+   */
+  rollups: { raw: number; totals: number; hourly: number; archived: number; dailyMismatches: number } | null;
 }
 
 export type StoreHealth = SqliteHealth | PgHealth;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, tailProbe } from './window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, splitDays, tailProbe } from './window-pieces.js';
 
 const H = 3_600_000;
 const T = 480_000 * H; // an hour boundary (2024-10-04T00:00Z), hour index 480000
@@ -24,6 +24,28 @@ describe('window pieces', () => {
 
   it('reads a window that starts on an hour boundary without raw rows', () => {
     assert.deepEqual(planWindow({ fromMs: T - 3 * H, toMs: T + 10 * MIN }, false), { hours: { fromHour: 479_997, toHour: 480_000 }, raw: [] });
+  });
+
+  it('splits whole hours into whole UTC days and the hours at either end', () => {
+    // Hour 480000 is 2024-10-04T00:00Z, the first hour of day 20000.
+    assert.deepEqual(splitDays(479_990, 480_060), {
+      days: { fromDay: 20_000, toDay: 20_001 },
+      hours: [
+        { fromHour: 479_990, toHour: 479_999 },
+        { fromHour: 480_048, toHour: 480_060 },
+      ],
+    });
+    assert.deepEqual(splitDays(480_000, 480_023), { days: { fromDay: 20_000, toDay: 20_000 }, hours: [] }, 'exactly one day');
+    assert.deepEqual(splitDays(480_001, 480_047), { days: { fromDay: 20_001, toDay: 20_001 }, hours: [{ fromHour: 480_001, toHour: 480_023 }] });
+    assert.deepEqual(splitDays(480_001, 480_023), { days: null, hours: [{ fromHour: 480_001, toHour: 480_023 }] }, 'no whole day');
+    assert.deepEqual(splitDays(479_999, 480_024), {
+      days: { fromDay: 20_000, toDay: 20_000 },
+      hours: [
+        { fromHour: 479_999, toHour: 479_999 },
+        { fromHour: 480_024, toHour: 480_024 },
+      ],
+    });
+    assert.deepEqual(splitDays(480_005, 480_004), { days: null, hours: [] });
   });
 
   it('reads a window inside one hour raw', () => {

@@ -13,6 +13,11 @@
  * - A window inside one hour (not starting on its boundary) is read raw.
  *
  * So a window reads at most about two hours of raw rows, whatever its length.
+ * The whole hours are read in turn (splitDays) as whole UTC days from the
+ * daily rollups and the hours before the first and after the last whole day
+ * from the hourly ones, so a 30-day window reads about 30 + 2 × 23 rows per
+ * skill instead of 720. Every write updates the hourly and the daily rollups
+ * in one transaction (and neither is ever pruned), so both give the same sums.
  * Each back-end takes the probe and the reads from one consistent state.
  */
 import { durationBucket } from '../analytics/histogram.js';
@@ -24,6 +29,24 @@ export interface WindowPieces {
   hours: { fromHour: number; toHour: number } | null;
   /** Ranges read from raw rows (inclusive ms). */
   raw: TimeRange[];
+}
+
+/** Whole hours as whole days (inclusive; null when none) and the hour ranges outside them (inclusive). */
+export interface DaySplit {
+  days: { fromDay: number; toDay: number } | null;
+  hours: { fromHour: number; toHour: number }[];
+}
+
+/** Splits the whole hours [fromHour, toHour] into the whole UTC days inside them and the hours at either end. */
+export function splitDays(fromHour: number, toHour: number): DaySplit {
+  if (toHour < fromHour) return { days: null, hours: [] };
+  const fromDay = Math.ceil(fromHour / 24);
+  const toDay = Math.floor((toHour + 1) / 24) - 1;
+  if (toDay < fromDay) return { days: null, hours: [{ fromHour, toHour }] };
+  const hours: DaySplit['hours'] = [];
+  if (fromHour < fromDay * 24) hours.push({ fromHour, toHour: fromDay * 24 - 1 });
+  if ((toDay + 1) * 24 <= toHour) hours.push({ fromHour: (toDay + 1) * 24, toHour });
+  return { days: { fromDay, toDay }, hours };
 }
 
 /** A raw invocation as the window reads it. */

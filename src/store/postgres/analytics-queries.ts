@@ -12,7 +12,7 @@ import type { AnalyticsQueries } from '../analytics-types.js';
 import type { HourRange } from '../types.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, splitDays, tailProbe, type WindowPieces } from '../window-pieces.js';
 
 const PAIR_COLUMNS = 'a.name AS a, b.name AS b, p.sessions FROM skill_pairs p JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b';
 
@@ -35,6 +35,53 @@ async function hourlyHist(q: Queryable, from: number, to: number, skills: readon
     [from, to, skills],
   );
   return rows as HistRow[];
+}
+
+async function dailyHist(q: Queryable, from: number, to: number, skills: readonly string[] | null): Promise<HistRow[]> {
+  const { rows } = await q.query(
+    `SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+     FROM skill_daily_durations d JOIN skills s ON s.id = d.skill_id
+     WHERE ($3::text[] IS NULL OR s.name = ANY($3)) AND d.day BETWEEN $1 AND $2
+     GROUP BY s.name, d.bucket ORDER BY s.name COLLATE "C", d.bucket`,
+    [from, to, skills],
+  );
+  return rows as HistRow[];
+}
+
+/** Histogram rows of whole hours, read as whole days and the hours at the ends (see splitDays); one row set per piece. */
+async function histPieces(q: Queryable, fromHour: number, toHour: number, skills: readonly string[] | null): Promise<HistRow[][]> {
+  const split = splitDays(fromHour, toHour);
+  const out: HistRow[][] = [];
+  if (split.days) out.push(await dailyHist(q, split.days.fromDay, split.days.toDay, skills));
+  for (const r of split.hours) out.push(await hourlyHist(q, r.fromHour, r.toHour, skills));
+  return out;
+}
+
+const SUM_COLUMNS = `sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+  sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt",
+  min(h.duration_min) AS "durationMin", max(h.duration_max) AS "durationMax"`;
+
+/** Per-skill sums of whole hours, read as whole days and the hours at the ends (see splitDays). */
+async function hourSums(q: Queryable, fromHour: number, toHour: number): Promise<HourlyRollup[]> {
+  const split = splitDays(fromHour, toHour);
+  const out: HourlyRollup[] = [];
+  if (split.days) {
+    const { rows } = await q.query(
+      `SELECT s.name AS skill, ${SUM_COLUMNS} FROM skill_daily h JOIN skills s ON s.id = h.skill_id
+       WHERE h.day BETWEEN $1 AND $2 GROUP BY s.id, s.name`,
+      [split.days.fromDay, split.days.toDay],
+    );
+    out.push(...(rows as HourlyRollup[]));
+  }
+  for (const r of split.hours) {
+    const { rows } = await q.query(
+      `SELECT s.name AS skill, ${SUM_COLUMNS} FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+       WHERE h.hour BETWEEN $1 AND $2 GROUP BY s.id, s.name`,
+      [r.fromHour, r.toHour],
+    );
+    out.push(...(rows as HourlyRollup[]));
+  }
+  return out;
 }
 
 /** The pieces of the window and its raw edges summed per skill as they are read (see window-pieces.ts). */
@@ -90,20 +137,8 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     return this.readOnly(async (q) => {
       const { plan, raw } = await windowPieces(q, range);
       const h = plan.hours;
-      const rows = h
-        ? (
-            await q.query(
-              `SELECT s.name AS skill, $1::bigint AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-                 sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt",
-                 min(h.duration_min) AS "durationMin", max(h.duration_max) AS "durationMax"
-               FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-               WHERE h.hour BETWEEN $1 AND $2
-               GROUP BY s.id, s.name ORDER BY s.name COLLATE "C"`,
-              [h.fromHour, h.toHour],
-            )
-          ).rows
-        : [];
-      return mergeWindowTotals(range.fromMs, [...(rows as HourlyRollup[]), ...raw.totals], []);
+      const rows = h ? await hourSums(q, h.fromHour, h.toHour) : [];
+      return mergeWindowTotals(range.fromMs, [...rows, ...raw.totals], []);
     });
   }
 
@@ -114,7 +149,7 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
       const { plan, raw } = await windowPieces(q, range);
       const h = plan.hours;
       let hours: SkillHistogram[] = [];
-      if (h && skills === null) hours = groupHistograms(await hourlyHist(q, h.fromHour, h.toHour, null));
+      if (h && skills === null) hours = (await histPieces(q, h.fromHour, h.toHour, null)).flatMap(groupHistograms);
       else if (h && skills !== null) hours = await this.hourHistograms(q, h.fromHour, h.toHour, skills);
       return mergeWindowHistograms([...hours, ...raw.histograms], [], skills);
     });
@@ -139,14 +174,14 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
   private async hourHistograms(client: Queryable, fromHour: number, toHour: number, skills: readonly string[]): Promise<SkillHistogram[]> {
     const plan = planWindowHistograms(fromHour, toHour, skills.length, await span(client, skills));
     if (plan.kind === 'empty') return [];
-    if (plan.kind === 'direct') return groupHistograms(await hourlyHist(client, plan.fromHour, plan.toHour, skills));
+    if (plan.kind === 'direct') return (await histPieces(client, plan.fromHour, plan.toHour, skills)).flatMap(groupHistograms);
     const { rows: allTime } = await client.query(
       `SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
        WHERE s.name = ANY($1) ORDER BY s.name COLLATE "C", d.bucket`,
       [skills],
     );
     const outside: HistRow[][] = [];
-    for (const r of plan.outside) outside.push(await hourlyHist(client, r.fromHour, r.toHour, skills));
+    for (const r of plan.outside) outside.push(...(await histPieces(client, r.fromHour, r.toHour, skills)));
     return subtractHistograms(allTime as HistRow[], outside);
   }
 

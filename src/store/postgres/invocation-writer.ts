@@ -240,6 +240,61 @@ export class PgInvocationWriter {
          'bigint',
        )})
        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`);
+    const daily = sorted(d.daily).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
+    ctes.push(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
+       SELECT * FROM unnest(${arr(
+         daily.map((h) => h[0]),
+         'bigint',
+       )}, ${arr(
+         daily.map((h) => h[1]),
+         'bigint',
+       )}, ${arr(
+         daily.map((h) => h[2].invocations),
+         'bigint',
+       )},
+         ${arr(
+           daily.map((h) => h[2].successes),
+           'bigint',
+         )}, ${arr(
+           daily.map((h) => h[2].durationSum),
+           'float8',
+         )}, ${arr(
+           daily.map((h) => h[2].durationSqSum),
+           'float8',
+         )},
+         ${arr(
+           daily.map((h) => h[2].lastAt),
+           'bigint',
+         )}, ${arr(
+           daily.map((h) => h[2].durationMin),
+           'bigint',
+         )}, ${arr(
+           daily.map((h) => h[2].durationMax),
+           'bigint',
+         )})
+       ON CONFLICT (skill_id, day) DO UPDATE SET invocations = skill_daily.invocations + excluded.invocations,
+         duration_min = LEAST(skill_daily.duration_min, excluded.duration_min), duration_max = GREATEST(skill_daily.duration_max, excluded.duration_max),
+         successes = skill_daily.successes + excluded.successes, duration_sum = skill_daily.duration_sum + excluded.duration_sum,
+         duration_sq_sum = skill_daily.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_daily.last_at, excluded.last_at)`);
+    const dd = sorted(d.dailyDurations).flatMap(([k, counts]) => {
+      const [skill, day] = splitKey(k, HOUR_SPACE);
+      return sorted(counts).map(([bucket, n]) => [skill, day, bucket, n] as const);
+    });
+    ctes.push(`INSERT INTO skill_daily_durations (skill_id, day, bucket, count)
+       SELECT * FROM unnest(${arr(
+         dd.map((x) => x[0]),
+         'bigint',
+       )}, ${arr(
+         dd.map((x) => x[1]),
+         'bigint',
+       )}, ${arr(
+         dd.map((x) => x[2]),
+         'bigint',
+       )}, ${arr(
+         dd.map((x) => x[3]),
+         'bigint',
+       )})
+       ON CONFLICT (skill_id, day, bucket) DO UPDATE SET count = skill_daily_durations.count + excluded.count`);
     const totals = sorted(d.totals);
     ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max)
        SELECT * FROM unnest(${arr(

@@ -13,7 +13,7 @@ import type { SqliteDb } from '../database.js';
 import type { HourRange } from '../types.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, tailProbe, type WindowPieces } from '../window-pieces.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, splitDays, tailProbe, type WindowPieces } from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
@@ -32,6 +32,19 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
           min(h.duration_min) AS durationMin, max(h.duration_max) AS durationMax
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
         GROUP BY s.id ORDER BY s.name`),
+      // The same over whole days (migration 0015), for the middle of long windows.
+      dailyTotals: p(`SELECT s.name AS skill, sum(d.invocations) AS invocations, sum(d.successes) AS successes,
+          sum(d.duration_sum) AS durationSum, sum(d.duration_sq_sum) AS durationSqSum, max(d.last_at) AS lastAt,
+          min(d.duration_min) AS durationMin, max(d.duration_max) AS durationMax
+        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
+        GROUP BY s.id`),
+      dailyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
+        WHERE s.name IN (SELECT value FROM json_each(?))
+        GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      dailyHistAll: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
+        FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
+        GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
       span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?))`),
       hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
@@ -118,8 +131,27 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
     const { plan, raw } = this.pieces(range);
     const h = plan.hours;
-    const rows = h ? (this.stmts.windowTotals.all(h.fromHour, h.fromHour, h.toHour) as HourlyRollup[]) : [];
+    const rows: HourlyRollup[] = [];
+    if (h) {
+      const split = splitDays(h.fromHour, h.toHour);
+      if (split.days) rows.push(...(this.stmts.dailyTotals.all(split.days.fromDay, split.days.toDay) as HourlyRollup[]));
+      for (const r of split.hours) rows.push(...(this.stmts.windowTotals.all(r.fromHour, r.fromHour, r.toHour) as HourlyRollup[]));
+    }
     return mergeWindowTotals(range.fromMs, [...rows, ...raw.totals], []);
+  }
+
+  /** Histogram rows of whole hours (skills: a JSON array, null = all), read as whole days and the hours at the ends; one row set per piece. */
+  private histPieces(fromHour: number, toHour: number, skills: string | null): HistRow[][] {
+    const split = splitDays(fromHour, toHour);
+    const out: HistRow[][] = [];
+    if (split.days) {
+      const { fromDay, toDay } = split.days;
+      out.push((skills === null ? this.stmts.dailyHistAll.all(fromDay, toDay) : this.stmts.dailyHist.all(fromDay, toDay, skills)) as HistRow[]);
+    }
+    for (const r of split.hours) {
+      out.push((skills === null ? this.stmts.hourlyHistAll.all(r.fromHour, r.toHour) : this.stmts.hourlyHist.all(r.fromHour, r.toHour, skills)) as HistRow[]);
+    }
+    return out;
   }
 
   async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
@@ -127,7 +159,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     const { plan, raw } = this.pieces(range);
     const h = plan.hours;
     let hours: SkillHistogram[] = [];
-    if (h && skills === null) hours = groupHistograms(this.stmts.hourlyHistAll.all(h.fromHour, h.toHour) as HistRow[]);
+    if (h && skills === null) hours = this.histPieces(h.fromHour, h.toHour, null).flatMap(groupHistograms);
     else if (h && skills !== null) hours = this.hourHistograms(h.fromHour, h.toHour, skills);
     return mergeWindowHistograms([...hours, ...raw.histograms], [], skills);
   }
@@ -138,10 +170,10 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     const span = skills.length > 0 ? (this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null }) : null;
     const plan = planWindowHistograms(fromHour, toHour, skills.length, span);
     if (plan.kind === 'empty') return [];
-    if (plan.kind === 'direct') return groupHistograms(this.stmts.hourlyHist.all(plan.fromHour, plan.toHour, filter) as HistRow[]);
+    if (plan.kind === 'direct') return this.histPieces(plan.fromHour, plan.toHour, filter).flatMap(groupHistograms);
     return subtractHistograms(
       this.stmts.allTimeHist.all(filter) as HistRow[],
-      plan.outside.map((r) => this.stmts.hourlyHist.all(r.fromHour, r.toHour, filter) as HistRow[]),
+      plan.outside.flatMap((r) => this.histPieces(r.fromHour, r.toHour, filter)),
     );
   }
 

@@ -44,6 +44,14 @@ export class InvocationWriter {
         duration_max = max(duration_max, excluded.duration_max)`),
       upHourlyDur: p(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) VALUES (?, ?, ?, ?)
         ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = count + excluded.count`),
+      upDaily: p(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, day) DO UPDATE SET
+        invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
+        duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
+        last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
+        duration_max = max(duration_max, excluded.duration_max)`),
+      upDailyDur: p(`INSERT INTO skill_daily_durations (skill_id, day, bucket, count) VALUES (?, ?, ?, ?)
+        ON CONFLICT (skill_id, day, bucket) DO UPDATE SET count = count + excluded.count`),
       upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at,
           duration_min, duration_max)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
@@ -170,6 +178,14 @@ export class InvocationWriter {
     for (const [key, counts] of d.hourlyDurations) {
       const [skill, hour] = splitKey(key, HOUR_SPACE);
       for (const [bucket, n] of counts) s.upHourlyDur.run(skill, hour, bucket, n);
+    }
+    for (const [key, a] of d.daily) {
+      const [skill, day] = splitKey(key, HOUR_SPACE);
+      s.upDaily.run(skill, day, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
+    }
+    for (const [key, counts] of d.dailyDurations) {
+      const [skill, day] = splitKey(key, HOUR_SPACE);
+      for (const [bucket, n] of counts) s.upDailyDur.run(skill, day, bucket, n);
     }
     for (const [skill, a] of d.totals) {
       s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax);

@@ -1,7 +1,9 @@
 /**
  * Recomputes every rollup from the raw invocation rows and compares it with
  * the incrementally maintained tables. Used by tests, the crash-safety test
- * and `doctor`; it scans the raw table, so it is slow by design.
+ * and `doctor`; it scans the raw table, so it is slow by design. The daily
+ * rollups are compared with their hours (each day is the sum of its hourly
+ * rows, which are never pruned).
  */
 import { durationBucket } from '../../analytics/histogram.js';
 import type { SqliteDb } from '../database.js';
@@ -46,6 +48,23 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
       2,
     ),
     keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
+    out,
+  );
+
+  compare(
+    'skill_daily',
+    keyed(
+      q(`SELECT skill_id, hour / 24, sum(invocations), sum(successes), sum(duration_sum), sum(duration_sq_sum), max(last_at),
+      min(duration_min), max(duration_max) FROM skill_hourly GROUP BY 1, 2`),
+      2,
+    ),
+    keyed(q('SELECT skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_daily'), 2),
+    out,
+  );
+  compare(
+    'skill_daily_durations',
+    keyed(q('SELECT skill_id, hour / 24, bucket, sum(count) FROM skill_hourly_durations GROUP BY 1, 2, 3'), 3),
+    keyed(q('SELECT skill_id, day, bucket, count FROM skill_daily_durations'), 3),
     out,
   );
 

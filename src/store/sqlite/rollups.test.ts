@@ -47,6 +47,27 @@ describe('incremental rollups', () => {
     const rows = app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
     assert.ok(rows > 100);
     assert.deepEqual(verifyRollups(app.db), []);
+    assert.ok((app.db.prepare('SELECT count(*) FROM skill_daily').pluck().get() as number) >= 7 * 3, 'daily rows over three days');
+  });
+
+  it('reports a daily rollup that differs from the sum of its hours', async () => {
+    const t = createTestApp({ now: () => NOW });
+    try {
+      const base = { skill_name: 'x', user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true };
+      await t.tracker.trackBatch([
+        { ...base, duration_ms: 10, invoked_at: NOW - 1000 },
+        { ...base, duration_ms: 30, invoked_at: NOW - 30 * HOUR_MS },
+      ]);
+      assert.deepEqual(verifyRollups(t.db), []);
+      t.db.prepare('UPDATE skill_daily SET duration_max = duration_max + 1 WHERE day = ?').run(Math.floor((NOW - 1000) / (24 * HOUR_MS)));
+      t.db.prepare('UPDATE skill_daily_durations SET count = count + 1 WHERE day = ?').run(Math.floor((NOW - 30 * HOUR_MS) / (24 * HOUR_MS)));
+      assert.deepEqual(
+        verifyRollups(t.db).map((m) => m.table),
+        ['skill_daily', 'skill_daily_durations'],
+      );
+    } finally {
+      await t.dispose();
+    }
   });
 
   it('counts hand-checked pairs, sessions and users', async () => {
@@ -87,7 +108,7 @@ describe('incremental rollups', () => {
         assert.equal(err.details?.field, 'invocations.1.duration_ms');
         return true;
       });
-      const tables = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_totals'];
+      const tables = ['skill_invocations', 'skills', 'users', 'sessions', 'skill_hourly', 'skill_daily', 'skill_daily_durations', 'skill_totals'];
       for (const table of tables) assert.equal(t.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, table);
     } finally {
       await t.dispose();

@@ -1,0 +1,186 @@
+/**
+ * The daily rollups (migration 0015) on every back-end: maintained with the
+ * hourly ones, filled from them by the migration, and a long window read as
+ * whole days + whole hours + raw edges gives exactly what summing every hour
+ * of it gives (and what the raw rows give), on random data.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { mulberry32 } from '../analytics/prng.js';
+import { HOUR_MS, type HourlyRollup, type SkillHistogram } from '../analytics/types.js';
+import type { TimeRange } from '../analytics/window.js';
+import type { PgStore } from './postgres/store.js';
+import { testBackends, testTracker, type OpenedBackend } from '../testing/backends.js';
+import { groupHistograms, type HistRow } from './window-histograms.js';
+import { mergeWindowHistograms, mergeWindowTotals, planWindow, type RawWindowRow } from './window-pieces.js';
+
+const NOW = Date.UTC(2025, 5, 10, 12, 34, 56, 789);
+const DAY_MS = 24 * HOUR_MS;
+const SKILLS = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+
+interface Inv {
+  skill_name: string;
+  user_id: string;
+  session_id: string;
+  workflow_phase: string;
+  completed: boolean;
+  duration_ms: number;
+  invoked_at: number;
+}
+
+/** Random invocations over the last 45 days, denser towards now, a few in the 5 minutes after now. */
+function randomInvocations(seed: number, n: number): Inv[] {
+  const rnd = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const u = rnd();
+    const at = i % 97 === 0 ? NOW + Math.floor(rnd() * 4 * 60_000) : NOW - Math.floor(u * u * 45 * DAY_MS);
+    const r = rnd();
+    return {
+      skill_name: SKILLS[Math.floor(rnd() * SKILLS.length)]!,
+      user_id: `u${i % 7}`,
+      session_id: `s${i % 23}`,
+      workflow_phase: 'testing',
+      completed: rnd() < 0.8,
+      duration_ms: r < 0.05 ? 0 : Math.floor(Math.exp(rnd() * 12)),
+      invoked_at: at,
+    };
+  });
+}
+
+const num = (v: unknown) => Number(v);
+
+/** Reads the old way: every whole hour from skill_hourly, the raw edges from the generated rows. */
+async function hourlyPlan(b: OpenedBackend, range: TimeRange, all: readonly Inv[]): Promise<{ totals: HourlyRollup[]; hist: SkillHistogram[] }> {
+  const inRange = (r: TimeRange) => all.filter((x) => x.invoked_at >= r.fromMs && x.invoked_at <= r.toMs);
+  const later = all.some((x) => x.invoked_at > range.toMs && Math.floor(x.invoked_at / HOUR_MS) === Math.floor(range.toMs / HOUR_MS));
+  const plan = planWindow(range, later);
+  const raw: RawWindowRow[] = plan.raw.flatMap(inRange).map((x) => ({
+    skill: x.skill_name,
+    completed: x.completed,
+    durationMs: x.duration_ms,
+    invokedAt: x.invoked_at,
+  }));
+  let hours: HourlyRollup[] = [];
+  let hist: SkillHistogram[] = [];
+  if (plan.hours) {
+    const { fromHour, toHour } = plan.hours;
+    hours = (
+      await b.query<Record<string, unknown>>(
+        `SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum, h.duration_sq_sum, h.last_at, h.duration_min, h.duration_max
+         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id WHERE h.hour BETWEEN ${fromHour} AND ${toHour}`,
+      )
+    ).map((r) => ({
+      skill: r.skill as string,
+      hour: num(r.hour),
+      invocations: num(r.invocations),
+      successes: num(r.successes),
+      durationSum: num(r.duration_sum),
+      durationSqSum: num(r.duration_sq_sum),
+      lastAt: num(r.last_at),
+      durationMin: num(r.duration_min),
+      durationMax: num(r.duration_max),
+    }));
+    hist = groupHistograms(
+      (
+        await b.query<Record<string, unknown>>(
+          `SELECT s.name AS skill, d.bucket, sum(d.count) AS count FROM skill_hourly_durations d JOIN skills s ON s.id = d.skill_id
+           WHERE d.hour BETWEEN ${fromHour} AND ${toHour} GROUP BY s.name, d.bucket ORDER BY s.name, d.bucket`,
+        )
+      ).map((r): HistRow => ({ skill: r.skill as string, bucket: num(r.bucket), count: num(r.count) })),
+    );
+  }
+  return { totals: mergeWindowTotals(range.fromMs, hours, raw), hist: mergeWindowHistograms(hist, raw, null) };
+}
+
+/** From the raw rows alone. */
+function fromRaw(range: TimeRange, all: readonly Inv[]): { totals: HourlyRollup[]; hist: SkillHistogram[] } {
+  const raw = all
+    .filter((x) => x.invoked_at >= range.fromMs && x.invoked_at <= range.toMs)
+    .map((x) => ({ skill: x.skill_name, completed: x.completed, durationMs: x.duration_ms, invokedAt: x.invoked_at }));
+  return { totals: mergeWindowTotals(range.fromMs, [], raw), hist: mergeWindowHistograms([], raw, null) };
+}
+
+/** Windows of 5 minutes to 40 days, ending now, at random past times, on day and hour boundaries. */
+function randomRanges(seed: number, n: number): TimeRange[] {
+  const rnd = mulberry32(seed);
+  const lengths = [5 * 60_000, HOUR_MS, 23 * HOUR_MS, DAY_MS, 25 * HOUR_MS, 7 * DAY_MS, 21 * DAY_MS, 30 * DAY_MS, 40 * DAY_MS];
+  const out: TimeRange[] = [];
+  const dayStart = Math.floor(NOW / DAY_MS) * DAY_MS;
+  out.push({ fromMs: dayStart - 3 * DAY_MS, toMs: dayStart - 1 }); // exactly three whole days
+  out.push({ fromMs: dayStart - 3 * DAY_MS + HOUR_MS, toMs: dayStart + HOUR_MS - 1 }); // whole hours across day boundaries
+  for (let i = 0; i < n; i++) {
+    const len = rnd() < 0.5 ? lengths[Math.floor(rnd() * lengths.length)]! : Math.floor(rnd() * 40 * DAY_MS) + 300_000;
+    const end = rnd() < 0.5 ? NOW : NOW - Math.floor(rnd() * 10 * DAY_MS);
+    out.push({ fromMs: end - len, toMs: end });
+  }
+  return out;
+}
+
+describe('daily rollups', async () => {
+  for (const backend of await testBackends()) {
+    describe(backend.name, { skip: backend.skip ?? false }, () => {
+      let b: OpenedBackend;
+      let all: Inv[];
+
+      before(async () => {
+        if (backend.skip) return;
+        b = await backend.open();
+        all = randomInvocations(7, 3000);
+        const { tracker } = testTracker(b.store, () => NOW);
+        // Batches of different sizes and single writes, so rows of one day arrive in many transactions.
+        await tracker.trackBatch(all.slice(0, 1800));
+        for (let i = 1800; i < 1900; i++) await tracker.track(all[i]!);
+        await tracker.trackBatch(all.slice(1900, 2500));
+        await tracker.trackBatch(all.slice(2500));
+      });
+      after(async () => {
+        await b?.dispose();
+      });
+
+      const dailyFromHourly = () =>
+        b.query<Record<string, unknown>>(`SELECT skill_id, hour / 24 AS day, sum(invocations) AS n, sum(successes) AS ok, sum(duration_sum) AS s,
+          sum(duration_sq_sum) AS sq, max(last_at) AS last, min(duration_min) AS lo, max(duration_max) AS hi
+          FROM skill_hourly GROUP BY skill_id, hour / 24 ORDER BY 1, 2`);
+      const daily = () =>
+        b.query<Record<string, unknown>>(`SELECT skill_id, day, invocations AS n, successes AS ok, duration_sum AS s, duration_sq_sum AS sq,
+          last_at AS last, duration_min AS lo, duration_max AS hi FROM skill_daily ORDER BY 1, 2`);
+      const dailyHistFromHourly = () =>
+        b.query<Record<string, unknown>>(
+          'SELECT skill_id, hour / 24 AS day, bucket, sum(count) AS count FROM skill_hourly_durations GROUP BY skill_id, hour / 24, bucket ORDER BY 1, 2, 3',
+        );
+      const dailyHist = () => b.query<Record<string, unknown>>('SELECT skill_id, day, bucket, count FROM skill_daily_durations ORDER BY 1, 2, 3');
+      const norm = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r).map(num));
+
+      it('keeps each day equal to the sum of its hours, histograms included', async () => {
+        const days = norm(await daily());
+        assert.ok(days.length > 40, `${days.length} skill-days`);
+        assert.deepEqual(days, norm(await dailyFromHourly()));
+        assert.deepEqual(norm(await dailyHist()), norm(await dailyHistFromHourly()));
+      });
+
+      it('reads long windows as days + hours + raw edges exactly as the sum of every hour, and as the raw rows', async () => {
+        const q = b.stores.analyticsQueries;
+        for (const range of randomRanges(11, 40)) {
+          const expected = await hourlyPlan(b, range, all);
+          const label = `window ${new Date(range.fromMs).toISOString()} .. ${new Date(range.toMs).toISOString()}`;
+          assert.deepEqual(await q.windowTotals(range), expected.totals, label);
+          assert.deepEqual(await q.windowHistograms(range, null), expected.hist, label);
+          assert.deepEqual(await q.windowHistograms(range, ['beta', 'delta']), mergeWindowHistograms(expected.hist, [], ['beta', 'delta']), label);
+          const raw = fromRaw(range, all);
+          assert.deepEqual(expected.totals, raw.totals, label);
+          assert.deepEqual(expected.hist, raw.hist, label);
+        }
+      });
+
+      it('fills the daily rollups from the hourly ones when migrating, and drops them when going back', async () => {
+        const m = b.stores.sqlite?.migrator ?? (b.store as PgStore).migrator;
+        const before15 = norm(await daily());
+        await m.to(14);
+        await assert.rejects(b.query('SELECT count(*) FROM skill_daily'));
+        await m.to(m.latestVersion);
+        assert.deepEqual(norm(await daily()), before15);
+        assert.deepEqual(norm(await dailyHist()), norm(await dailyHistFromHourly()));
+      });
+    });
+  }
+});
