@@ -1,5 +1,5 @@
 /**
- * The daily rollups (migration 0015) on every back-end: maintained with the
+ * The daily rollups (migration 0016) on every back-end: maintained with the
  * hourly ones, filled from them by the migration, and a long window read as
  * whole days + whole hours + raw edges gives exactly what summing every hour
  * of it gives (and what the raw rows give), on random data.
@@ -174,11 +174,11 @@ describe('daily rollups', async () => {
 
       it('fills the daily rollups from the hourly ones when migrating, and drops them when going back', async () => {
         const m = b.stores.sqlite?.migrator ?? (b.store as PgStore).migrator;
-        const before15 = norm(await daily());
-        await m.to(14);
+        const before16 = norm(await daily());
+        await m.to(15);
         await assert.rejects(b.query('SELECT count(*) FROM skill_daily'));
         await m.to(m.latestVersion);
-        assert.deepEqual(norm(await daily()), before15);
+        assert.deepEqual(norm(await daily()), before16);
         assert.deepEqual(norm(await dailyHist()), norm(await dailyHistFromHourly()));
       });
     });

@@ -32,7 +32,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
           min(h.duration_min) AS durationMin, max(h.duration_max) AS durationMax
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
         GROUP BY s.id ORDER BY s.name`),
-      // The same over whole days (migration 0015), for the middle of long windows.
+      // The same over whole days (migration 0016), for the middle of long windows.
       dailyTotals: p(`SELECT s.name AS skill, sum(d.invocations) AS invocations, sum(d.successes) AS successes,
           sum(d.duration_sum) AS durationSum, sum(d.duration_sq_sum) AS durationSqSum, max(d.last_at) AS lastAt,
           min(d.duration_min) AS durationMin, max(d.duration_max) AS durationMax
