@@ -54,6 +54,7 @@ export const COPY_TABLES = [
   'settings',
   'transcript_cursors',
   'api_tokens',
+  'skill_trigger_hourly',
 ] as const;
 
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */

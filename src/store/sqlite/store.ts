@@ -59,6 +59,10 @@ export class SqliteStore implements InvocationStore {
     return this.reader.hourlyRollups(range);
   }
 
+  async triggerHourly(range: HourRange) {
+    return this.reader.triggerHourly(range);
+  }
+
   async skillTotals(skills?: readonly string[]) {
     return this.reader.skillTotals(skills);
   }
