@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import { createCliContext } from '../cli/context.js';
 import { registerHookCommand } from '../cli/commands/hook.js';
 import { registerImportCommand } from '../cli/commands/import.js';
+import { verifyRollups } from '../store/sqlite/rollup-check.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
@@ -148,5 +149,6 @@ describe('typed skills end to end', () => {
         ['skill:review-pr', 'typed', 1, 1],
       ],
     );
+    assert.deepEqual(verifyRollups(app.db), [], 'the rollups equal a recomputation from the raw rows');
   });
 });
