@@ -8,6 +8,7 @@ import {
   notePrompt,
   type SessionEvent,
   sessionActivationShares,
+  triggerSeries,
 } from './skill-misses.js';
 
 const P: SessionEvent = { kind: 'prompt' };
@@ -85,6 +86,23 @@ describe('activationShares', () => {
     assert.deepEqual(rows, [
       { skill: 'a', model: 3, typed: 1, automatic_share: 0.75, typed_share: 0.25, candidate_misses: 1 },
       { skill: 'b', model: 0, typed: 0, automatic_share: null, typed_share: null, candidate_misses: 0 },
+    ]);
+  });
+});
+
+describe('triggerSeries', () => {
+  it('puts rollup rows into day buckets per trigger', () => {
+    const H = 3_600_000;
+    const day0 = Date.UTC(2026, 0, 5);
+    const rows = [
+      { hour: day0 / H + 1, trigger: 'model' as const, invocations: 2, slashAfterMiss: 0 },
+      { hour: day0 / H + 5, trigger: 'typed' as const, invocations: 3, slashAfterMiss: 1 },
+      { hour: day0 / H + 30, trigger: 'typed' as const, invocations: 1, slashAfterMiss: 1 },
+      { hour: day0 / H + 80, trigger: 'model' as const, invocations: 9, slashAfterMiss: 0 }, // outside
+    ];
+    assert.deepEqual(triggerSeries(rows, 24 * H, day0, day0 + 2 * 24 * H), [
+      { bucket_start: '2026-01-05T00:00:00.000Z', model: 2, typed: 3, slash_after_miss: 1 },
+      { bucket_start: '2026-01-06T00:00:00.000Z', model: 0, typed: 1, slash_after_miss: 1 },
     ]);
   });
 });

@@ -142,3 +142,48 @@ export function sessionActivationShares(sessions: Iterable<readonly SessionEvent
   }
   return activationShares(counts);
 }
+
+/** The slash-after-miss rule in words, for reports (keep in step with the file comment). */
+export const SLASH_AFTER_MISS_RULE =
+  `A typed activation (/x) counts as a candidate miss when at least one of the user's ${SLASH_AFTER_MISS_WINDOW} ` +
+  'prompts before it in the same session did not activate x while x was installed. Each typed activation counts ' +
+  'at most once; the first prompt of a session never does. This is an estimate: an unrelated prompt before the ' +
+  'slash is counted too, and a miss the user never corrects with a slash is not.';
+
+export interface TriggerPoint {
+  bucket_start: string;
+  model: number;
+  typed: number;
+  slash_after_miss: number;
+}
+
+/**
+ * Activations per bucket and trigger, from trigger rollup rows of one skill:
+ * buckets of an hour or a UTC day from `fromMs` (inclusive) to `toMs`
+ * (exclusive), the same buckets as skillTrend (analytics/trend.ts).
+ */
+export function triggerSeries(
+  rows: Iterable<{ hour: number; trigger: Trigger; invocations: number; slashAfterMiss: number }>,
+  bucketMs: number,
+  fromMs: number,
+  toMs: number,
+): TriggerPoint[] {
+  const first = Math.floor(fromMs / bucketMs);
+  const count = Math.max(0, Math.floor((toMs - 1) / bucketMs) - first + 1);
+  const points: TriggerPoint[] = Array.from({ length: count }, (_, i) => ({
+    bucket_start: new Date((first + i) * bucketMs).toISOString(),
+    model: 0,
+    typed: 0,
+    slash_after_miss: 0,
+  }));
+  for (const r of rows) {
+    const p = points[Math.floor((r.hour * 3_600_000) / bucketMs) - first];
+    if (!p) continue; // outside the range
+    if (r.trigger === 'model') p.model += r.invocations;
+    else {
+      p.typed += r.invocations;
+      p.slash_after_miss += r.slashAfterMiss;
+    }
+  }
+  return points;
+}
