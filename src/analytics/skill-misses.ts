@@ -95,9 +95,7 @@ function share(part: number, whole: number): number | null {
 }
 
 /** Shares from counts per skill (what the stored rollup holds). */
-export function activationShares(
-  counts: Iterable<{ skill: string; trigger: Trigger; invocations: number; slashAfterMiss: number }>,
-): SkillActivationShare[] {
+export function activationShares(counts: Iterable<{ skill: string; trigger: Trigger; invocations: number; slashAfterMiss: number }>): SkillActivationShare[] {
   const by = new Map<string, { model: number; typed: number; misses: number }>();
   for (const c of counts) {
     let a = by.get(c.skill);

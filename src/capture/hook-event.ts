@@ -63,16 +63,7 @@ import { type ActivationLog, newActivationLog, noteActivation, notePrompt } from
 import { appendActivity, filesOf } from './session-activity.js';
 import type { CapturedInvocation } from './types.js';
 
-const HOOK_EVENTS = [
-  'PreToolUse',
-  'PostToolUse',
-  'PostToolUseFailure',
-  'SessionStart',
-  'SessionEnd',
-  'Stop',
-  'PreCompact',
-  'UserPromptExpansion',
-] as const;
+const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop', 'PreCompact', 'UserPromptExpansion'] as const;
 type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface HookEvent {

@@ -11,7 +11,16 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('buildHooksConfig', () => {
   it('registers tool events with matcher * and session events without matcher', () => {
     const c = buildHooksConfig();
-    assert.deepEqual(Object.keys(c.hooks), ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'Stop', 'SessionEnd', 'PreCompact', 'UserPromptExpansion']);
+    assert.deepEqual(Object.keys(c.hooks), [
+      'PreToolUse',
+      'PostToolUse',
+      'PostToolUseFailure',
+      'SessionStart',
+      'Stop',
+      'SessionEnd',
+      'PreCompact',
+      'UserPromptExpansion',
+    ]);
     assert.deepEqual(c.hooks.PreToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
     assert.deepEqual(c.hooks.Stop, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
     // SessionStart returns context on stdout and PreCompact saves before compaction: both synchronous.

@@ -64,7 +64,7 @@ export function typedDedupeKeyFor(sessionId: string, skillName: string, ordinal:
  * list). Commands not listed here that start with a letter are taken as
  * skills or custom commands (`.claude/commands`, `.claude/skills`, plugins).
  */
-export const BUILTIN_COMMANDS: ReadonlySet<string> = new Set(
+const BUILTIN_COMMANDS: ReadonlySet<string> = new Set(
   (
     'add-dir agents bashes bug clear compact config context cost doctor exit export feedback help hooks ide init ' +
     'install-github-app login logout mcp memory migrate-installer model output-style permissions plugin pr-comments ' +

@@ -94,7 +94,10 @@ function writeTranscript(session: string, command: string, args: string): void {
       isMeta: true,
       message: { role: 'user', content: [{ type: 'text', text: `Base directory for this skill: /home/u/.claude/skills/${command}\n\n# Steps` }] },
     }),
-    line('u4', '02:00.000', { type: 'user', message: { role: 'user', content: '<command-name>/clear</command-name>\n<command-message>clear</command-message>\n<command-args></command-args>' } }),
+    line('u4', '02:00.000', {
+      type: 'user',
+      message: { role: 'user', content: '<command-name>/clear</command-name>\n<command-message>clear</command-message>\n<command-args></command-args>' },
+    }),
     line('u5', '02:00.001', { type: 'user', message: { role: 'user', content: '<local-command-stdout></local-command-stdout>' } }),
   ];
   const file = path.join(dir, `${session}.jsonl`);

@@ -117,7 +117,10 @@ describe('HTTP access on a loopback bind', () => {
       const badTrigger = await hono.request('http://127.0.0.1:8678/api/invocations', {
         method: 'POST',
         headers: { host: 'localhost:8678', 'content-type': 'application/json' },
-        body: JSON.stringify([{ ...typed, trigger: 'typed' }, { ...typed, trigger: 'slash' }]),
+        body: JSON.stringify([
+          { ...typed, trigger: 'typed' },
+          { ...typed, trigger: 'slash' },
+        ]),
       });
       assert.equal(badTrigger.status, 400);
       assert.equal(((await badTrigger.json()) as { error: { details: { field: string } } }).error.details.field, 'invocations.1.trigger');

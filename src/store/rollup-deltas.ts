@@ -69,7 +69,7 @@ export interface RollupDeltas {
   triggers: Map<string, TriggerDelta>;
 }
 
-export interface TriggerDelta {
+interface TriggerDelta {
   skillId: number;
   hour: number;
   trigger: 'model' | 'typed';

@@ -11,8 +11,7 @@ import { isWellFormedText, NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../va
 export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
 
 /** How a skill activation started: the agent called the Skill tool, or the user typed `/name`. */
-export const ACTIVATION_TRIGGERS = ['model', 'typed'] as const;
-export type ActivationTrigger = (typeof ACTIVATION_TRIGGERS)[number];
+const ACTIVATION_TRIGGERS = ['model', 'typed'] as const;
 
 /** 24 hours: longer "invocations" are clock errors, not skills. */
 export const MAX_DURATION_MS = 86_400_000;
@@ -83,7 +82,7 @@ export const invocationShape = {
   slash_after_miss: z
     .boolean()
     .nullish()
-    .describe("Typed activations only: the user typed it within a few prompts after one where it was available but not used (an estimate)"),
+    .describe('Typed activations only: the user typed it within a few prompts after one where it was available but not used (an estimate)'),
 };
 
 export const invocationInputSchema = z
