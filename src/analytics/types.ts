@@ -12,6 +12,17 @@ export function hourOf(epochMs: number): number {
 }
 
 /** One row of the per-skill-per-hour rollup. */
+/** Skill activations in one hour by how they started (store table skill_trigger_hourly). */
+export interface TriggerHourlyRow {
+  skill: string;
+  hour: number;
+  trigger: 'model' | 'typed';
+  invocations: number;
+  successes: number;
+  /** Typed activations marked slash-after-miss (always 0 for 'model'). */
+  slashAfterMiss: number;
+}
+
 export interface HourlyRollup {
   skill: string;
   hour: number;

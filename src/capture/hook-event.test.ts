@@ -71,7 +71,7 @@ describe('processHookEvent', () => {
     const dataDir = freshDir();
     const pre = ev({ hook_event_name: 'PreToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_use_id: 'toolu_A' });
     assert.deepEqual(processHookEvent(pre, { dataDir, userId: 'alice', now: T0 }), []);
-    assert.equal(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).length, 1);
+    assert.equal(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).filter((f) => f.endsWith('.pre.json')).length, 1);
 
     const post = ev({
       hook_event_name: 'PostToolUse',
@@ -95,10 +95,12 @@ describe('processHookEvent', () => {
         agent: 'claude-code',
         metadata: { source: 'hook', tool: 'Skill', duration_source: 'hook_gap' },
         dedupe_key: 'cc:toolu_A',
+        trigger: 'model',
       },
     ]);
-    // The pairing state is removed; the finished call stays in the session's activity log (for PreCompact).
-    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')), ['activity.jsonl'], 'state removed');
+    // The pairing state is removed; the finished call stays in the session's activity log (for PreCompact),
+    // the model activation in the slash-after-miss log.
+    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).sort(), ['activations.json', 'activity.jsonl'], 'state removed');
   });
 
   it('records PostToolUseFailure as a failure with a classified error', () => {
@@ -214,7 +216,7 @@ describe('processHookEvent', () => {
       atEnd.map((i) => i.dedupe_key),
       ['cc:toolu_G'],
     );
-    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).sort(), ['activity.jsonl', 'last-stop.json']);
+    assert.deepEqual(fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).sort(), ['activations.json', 'activity.jsonl', 'last-stop.json']);
   });
 
   it('hashes session ids that are not safe file names', () => {
@@ -240,5 +242,70 @@ describe('sweepStaleState', () => {
     fs.utimesSync(oldDir, threeDaysAgo, threeDaysAgo);
     assert.equal(sweepStaleState(dataDir, now), 1);
     assert.deepEqual(fs.readdirSync(hooksStateDir(dataDir)), ['new']);
+  });
+});
+
+/** A UserPromptExpansion payload as documented in the Claude Code hooks reference. */
+function expansion(command: string, extra: Record<string, unknown> = {}): HookEvent {
+  return ev({
+    hook_event_name: 'UserPromptExpansion',
+    expansion_type: 'slash_command',
+    command_name: command,
+    command_args: 'PR 42',
+    command_source: 'skill',
+    prompt: `/${command} PR 42`,
+    ...extra,
+  });
+}
+
+describe('UserPromptExpansion (typed skills)', () => {
+  it('records a typed skill once per expansion with the shared dedupe key and trigger typed', () => {
+    const dataDir = freshDir();
+    const ctx = (now: number) => ({ dataDir, userId: 'alice', now });
+    const [first] = processHookEvent(expansion('review-pr'), ctx(T0));
+    assert.deepEqual(first, {
+      skill_name: 'skill:review-pr',
+      session_id: 'sess-1',
+      user_id: 'alice',
+      workflow_phase: 'review',
+      completed: true,
+      duration_ms: 0,
+      error_type: null,
+      invoked_at: T0,
+      project: 'shop',
+      agent: 'claude-code',
+      metadata: { source: 'hook', tool: 'slash_command', duration_source: 'unknown', command_source: 'skill' },
+      dedupe_key: 'cc-typed:sess-1:skill:review-pr:1',
+      trigger: 'typed',
+      slash_after_miss: false, // the session's first prompt
+    });
+    // Turn 1 ends; turn 2 is a plain prompt (no review); turn 3 types /review-pr again: slash after miss.
+    processHookEvent(ev({ hook_event_name: 'Stop' }), ctx(T0 + 1000));
+    processHookEvent(ev({ hook_event_name: 'Stop' }), ctx(T0 + 2000));
+    const [second] = processHookEvent(expansion('/review-pr'), ctx(T0 + 3000));
+    assert.equal(second?.dedupe_key, 'cc-typed:sess-1:skill:review-pr:2');
+    assert.equal(second?.slash_after_miss, true);
+  });
+
+  it('does not count a slash after turns that all used the skill', () => {
+    const dataDir = freshDir();
+    const ctx = (now: number) => ({ dataDir, userId: 'alice', now });
+    const pre = (id: string) => ev({ hook_event_name: 'PreToolUse', tool_name: 'Skill', tool_input: { skill: 'deploy' }, tool_use_id: id });
+    processHookEvent(pre('t1'), ctx(T0)); // turn 1: the model used deploy
+    processHookEvent(ev({ hook_event_name: 'Stop' }), ctx(T0 + 1000));
+    const [typed] = processHookEvent(expansion('deploy'), ctx(T0 + 2000)); // turn 2
+    assert.equal(typed?.slash_after_miss, false);
+  });
+
+  it('records nothing for built-in commands and MCP prompts', () => {
+    const dataDir = freshDir();
+    const ctx = { dataDir, userId: 'alice', now: T0 };
+    assert.deepEqual(processHookEvent(expansion('compact'), ctx), []);
+    assert.deepEqual(processHookEvent(expansion('init', { command_source: 'builtin' }), ctx), []);
+    assert.deepEqual(processHookEvent(expansion('mcp__github__review', { expansion_type: 'mcp_prompt', command_source: 'mcp' }), ctx), []);
+  });
+
+  it('ignores an expansion without a command name', () => {
+    assert.equal(parseHookEvent({ hook_event_name: 'UserPromptExpansion', session_id: 's', prompt: '/x' }), null);
   });
 });

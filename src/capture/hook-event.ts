@@ -34,6 +34,10 @@
  * post event for failed calls); a Post never matched by a Pre is recorded
  * with its `duration_ms` when sent. Session events themselves record nothing; SessionStart
  * removes state of sessions idle for two days.
+ *
+ * Typed skills: UserPromptExpansion (the user typed `/name`) records
+ * `skill:<name>` with trigger 'typed' (see typedActivation); Skill tool calls
+ * carry trigger 'model'.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -49,13 +53,17 @@ import {
   dedupeKeyFor,
   MAX_ERROR_TYPE,
   phaseFor,
+  phaseFromName,
   projectFromCwd,
   skillNameFor,
+  typedDedupeKeyFor,
+  typedSkillName,
 } from './tool-mapping.js';
+import { type ActivationLog, newActivationLog, noteActivation, notePrompt } from '../analytics/skill-misses.js';
 import { appendActivity, filesOf } from './session-activity.js';
 import type { CapturedInvocation } from './types.js';
 
-const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop', 'PreCompact'] as const;
+const HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'SessionEnd', 'Stop', 'PreCompact', 'UserPromptExpansion'] as const;
 type HookEventName = (typeof HOOK_EVENTS)[number];
 
 export interface HookEvent {
@@ -77,6 +85,12 @@ export interface HookEvent {
   trigger: string | null;
   /** SessionStart `source` ('startup' | 'resume' | 'clear' | 'compact'). */
   source: string | null;
+  /** UserPromptExpansion `expansion_type` ('slash_command' | 'mcp_prompt'). */
+  expansionType: string | null;
+  /** UserPromptExpansion `command_name` (the typed command, without arguments). */
+  commandName: string | null;
+  /** UserPromptExpansion `command_source` (e.g. 'skill', 'plugin', 'builtin', 'mcp'). */
+  commandSource: string | null;
 }
 
 export interface HookContext {
@@ -105,6 +119,8 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
   if (sessionId === '') return null;
   const toolName = typeof o.tool_name === 'string' ? cleanText(o.tool_name, 128) : '';
   if (TOOL_EVENTS.has(event) && toolName === '') return null;
+  const commandName = typeof o.command_name === 'string' ? cleanText(o.command_name, 256) : '';
+  if (event === 'UserPromptExpansion' && commandName === '') return null;
   return {
     event: event as HookEventName,
     sessionId,
@@ -119,6 +135,9 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
     agentType: optString(o.agent_type),
     trigger: optString(o.trigger),
     source: optString(o.source),
+    expansionType: optString(o.expansion_type),
+    commandName: commandName || null,
+    commandSource: optString(o.command_source),
   };
 }
 
@@ -248,7 +267,9 @@ function combine(sessionId: string, key: string, userId: string, pre: CallSide |
   const subagent = pre?.subagent ?? post?.subagent;
   if (subagent) metadata.subagent = subagent;
   const errorType = post ? (post.error_type ?? null) : 'no_result';
+  const trigger = base.tool === 'Skill' ? { trigger: 'model' as const } : {};
   return {
+    ...trigger,
     skill_name: base.skill_name,
     session_id: sessionId,
     user_id: userId,
@@ -271,7 +292,10 @@ function combine(sessionId: string, key: string, userId: string, pre: CallSide |
 export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvocation[] {
   switch (ev.event) {
     case 'PreToolUse':
+      if (ev.toolName === 'Skill') noteHookActivation(ev, ctx, skillNameFor('Skill', ev.toolInput), 'model');
       return arrive(ev, ctx, 'pre', sideOf(ev, ctx.now));
+    case 'UserPromptExpansion':
+      return typedActivation(ev, ctx);
     case 'PostToolUse':
     case 'PostToolUseFailure': {
       const side = sideOf(ev, ctx.now);
@@ -291,12 +315,121 @@ export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvoc
       // Saved by the hook runner (saved-context.ts); records nothing.
       return [];
     case 'Stop':
+      notePromptEnd(ev, ctx);
+      return flushLeftovers(ev.sessionId, ctx);
     case 'SessionEnd':
       return flushLeftovers(ev.sessionId, ctx);
     case 'SessionStart':
       sweepStaleState(ctx.dataDir, ctx.now);
       return [];
   }
+}
+
+// ---------------------------------------------------------------------------
+// Typed skills (UserPromptExpansion)
+
+/**
+ * Per-session state for typed skills: how many times each skill was typed
+ * (the ordinal in the dedupe key, see typedDedupeKeyFor) and the activation
+ * log of the slash-after-miss rule (analytics/skill-misses.ts). The hook
+ * numbers prompts by turns: prompt 1 until the first Stop, then one more per
+ * Stop (every turn Claude Code finishes ends with Stop).
+ */
+interface TypedState {
+  typed: Record<string, number>;
+  log: ActivationLog;
+}
+
+const TYPED_STATE_FILE = 'activations.json';
+
+function readTypedState(dir: string): TypedState {
+  const v = readJson<Partial<TypedState>>(path.join(dir, TYPED_STATE_FILE));
+  const log = v?.log;
+  if (!v || typeof v.typed !== 'object' || v.typed === null || !log || typeof log.prompt !== 'number' || typeof log.recent !== 'object') {
+    const fresh = newActivationLog();
+    notePrompt(fresh);
+    return { typed: {}, log: fresh };
+  }
+  return { typed: v.typed, log };
+}
+
+function writeTypedState(dir: string, state: TypedState): void {
+  ensureDir(dir);
+  const file = path.join(dir, TYPED_STATE_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/** A model activation (PreToolUse of the Skill tool) enters the activation log; best effort. */
+function noteHookActivation(ev: HookEvent, ctx: HookContext, skill: string, trigger: 'model'): void {
+  try {
+    const dir = sessionDir(ctx.dataDir, ev.sessionId);
+    const state = readTypedState(dir);
+    noteActivation(state.log, skill, trigger);
+    writeTypedState(dir, state);
+  } catch {
+    // only the estimate loses a data point
+  }
+}
+
+/** Stop: the turn is over, the next event belongs to the next prompt; best effort. */
+function notePromptEnd(ev: HookEvent, ctx: HookContext): void {
+  try {
+    const dir = sessionDir(ctx.dataDir, ev.sessionId);
+    const state = readTypedState(dir);
+    notePrompt(state.log);
+    writeTypedState(dir, state);
+  } catch {
+    // only the estimate loses a data point
+  }
+}
+
+/**
+ * UserPromptExpansion: the user typed a slash command that expands into a
+ * prompt. Payload as documented in the Claude Code hooks reference
+ * (https://code.claude.com/docs/en/hooks#userpromptexpansion): the common
+ * fields (session_id, transcript_path, cwd, hook_event_name) plus
+ * expansion_type ('slash_command' | 'mcp_prompt'), command_name,
+ * command_args, command_source and prompt; its matcher is the command name.
+ * A slash command that is not built in (command_source other than 'builtin',
+ * name not in BUILTIN_COMMANDS) is recorded as `skill:<name>`, trigger
+ * 'typed', completed (the expansion happened; the skill's own work is the
+ * model's turn), duration unknown (0), with the dedupe key shared with the
+ * transcript import and OTLP (typedDedupeKeyFor). MCP prompts are not skills
+ * and are not recorded. command_args and prompt are never stored.
+ */
+function typedActivation(ev: HookEvent, ctx: HookContext): CapturedInvocation[] {
+  if (ev.expansionType !== null && ev.expansionType !== 'slash_command') return [];
+  if (ev.commandSource === 'builtin' || ev.commandSource === 'mcp') return [];
+  const skill = typedSkillName(ev.commandName ?? '');
+  if (skill === null) return [];
+  const dir = sessionDir(ctx.dataDir, ev.sessionId);
+  const state = readTypedState(dir);
+  const ordinal = (state.typed[skill] ?? 0) + 1;
+  state.typed[skill] = ordinal;
+  const afterMiss = noteActivation(state.log, skill, 'typed') === true;
+  writeTypedState(dir, state);
+  const metadata: Record<string, unknown> = { source: 'hook', tool: 'slash_command', duration_source: 'unknown' };
+  if (ev.commandSource) metadata.command_source = cleanText(ev.commandSource, 32);
+  return [
+    {
+      skill_name: skill,
+      session_id: ev.sessionId,
+      user_id: ctx.userId,
+      workflow_phase: phaseFromName(skill),
+      completed: true,
+      duration_ms: 0,
+      error_type: null,
+      invoked_at: ctx.now,
+      project: projectFromCwd(ev.cwd),
+      agent: AGENT_NAME,
+      metadata,
+      dedupe_key: typedDedupeKeyFor(ev.sessionId, skill, ordinal),
+      trigger: 'typed',
+      slash_after_miss: afterMiss,
+    },
+  ];
 }
 
 /** Adds the finished call to the session's activity log (session-activity.ts); best effort, never fails the event. */

@@ -11,7 +11,16 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('buildHooksConfig', () => {
   it('registers tool events with matcher * and session events without matcher', () => {
     const c = buildHooksConfig();
-    assert.deepEqual(Object.keys(c.hooks), ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart', 'Stop', 'SessionEnd', 'PreCompact']);
+    assert.deepEqual(Object.keys(c.hooks), [
+      'PreToolUse',
+      'PostToolUse',
+      'PostToolUseFailure',
+      'SessionStart',
+      'Stop',
+      'SessionEnd',
+      'PreCompact',
+      'UserPromptExpansion',
+    ]);
     assert.deepEqual(c.hooks.PreToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
     assert.deepEqual(c.hooks.Stop, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
     // SessionStart returns context on stdout and PreCompact saves before compaction: both synchronous.
@@ -54,7 +63,7 @@ describe('mergeHooksConfig', () => {
 
   it('adds ours and keeps everything else', () => {
     const r = mergeHooksConfig(existing);
-    assert.equal(r.added.length, 7);
+    assert.equal(r.added.length, 8);
     assert.deepEqual(r.updated, []);
     const s = r.settings as { model: string; permissions: unknown; hooks: Record<string, unknown[]> };
     assert.equal(s.model, 'opus');

@@ -12,7 +12,14 @@ import { AppError } from '../errors.js';
 
 /** Tool events take a matcher; `*` matches every tool, MCP tools included. */
 const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
-const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd', 'PreCompact'] as const;
+/**
+ * UserPromptExpansion fires when a typed slash command (a skill, a custom or
+ * plugin command, an MCP prompt) expands into a prompt: the only event that
+ * sees a skill the user typed, since no Skill tool call happens then (Claude
+ * Code hooks reference, "UserPromptExpansion"). Its matcher would be the
+ * command name; none is set, so every expansion reaches the hook.
+ */
+const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd', 'PreCompact', 'UserPromptExpansion'] as const;
 /**
  * Always synchronous, whatever `async` says: SessionStart returns the previous
  * handoff as additional context (Claude Code reads it from the hook's stdout

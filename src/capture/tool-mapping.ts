@@ -38,6 +38,66 @@ export function dedupeKeyFor(toolUseId: string): string {
   return `cc:${toolUseId}`.slice(0, 256);
 }
 
+/**
+ * The dedupe key of a typed skill activation (the user typed `/name`, a
+ * prompt expansion), the same from every source that sees it:
+ *
+ *   `cc-typed:<session_id>:<skill_name>:<n>`
+ *
+ * where skill_name is the stored name (`skill:<name>`) and n is 1 for the
+ * first typed activation of that skill in that session, 2 for the second, …
+ * The hook (UserPromptExpansion) counts them in its per-session state, the
+ * transcript import counts the `<command-name>` user lines in file order, and
+ * an OTLP receiver counts `skill_activated` events whose trigger is the user
+ * in arrival order. No source sees an id shared by the others (the hook
+ * payload carries no prompt id), so the per-skill ordinal is the prompt's
+ * identity. Capped at 256 characters like every dedupe key.
+ */
+export function typedDedupeKeyFor(sessionId: string, skillName: string, ordinal: number): string {
+  return `cc-typed:${sessionId}:${skillName}:${ordinal}`.slice(0, 256);
+}
+
+/**
+ * Claude Code's built-in slash commands. They are not skills: typed, they
+ * are not recorded (the hook's `command_source: "builtin"` says the same; the
+ * transcript shows them with the same tags as skills, so the import needs the
+ * list). Commands not listed here that start with a letter are taken as
+ * skills or custom commands (`.claude/commands`, `.claude/skills`, plugins).
+ */
+const BUILTIN_COMMANDS: ReadonlySet<string> = new Set(
+  (
+    'add-dir agents bashes bug clear compact config context cost doctor exit export feedback help hooks ide init ' +
+    'install-github-app login logout mcp memory migrate-installer model output-style permissions plugin pr-comments ' +
+    'privacy-settings release-notes resume review rewind security-review skills status statusline terminal-setup ' +
+    'todos upgrade usage vim btw focus loop recap rename effort tui undo insights team-onboarding reload-plugins'
+  ).split(' '),
+);
+
+/**
+ * The stored name of a typed slash command that activates a skill, or null
+ * for built-in commands and MCP prompts (`/mcp__server__prompt`). A leading
+ * `/` is dropped: `/review-pr` and `review-pr` are both `skill:review-pr`.
+ */
+export function typedSkillName(commandName: string): string | null {
+  const name = cleanText(commandName, MAX_SKILL_NAME).replace(/^\//, '').trim();
+  if (name === '' || BUILTIN_COMMANDS.has(name) || name.startsWith('mcp__') || /\s/.test(name)) return null;
+  return cleanText(`skill:${name}`, MAX_SKILL_NAME);
+}
+
+const COMMAND_NAME_TAG = /<command-name>\s*([^<]{1,200}?)\s*<\/command-name>/;
+
+/**
+ * The command a user line of a transcript typed: Claude Code writes a typed
+ * slash command as a user message whose text holds
+ * `<command-message>name</command-message>` and `<command-name>/name</command-name>`
+ * (and `<command-args>…</command-args>`); the expanded skill text follows in a
+ * separate `isMeta` user line. Null when the text holds no command-name tag.
+ */
+export function commandNameInText(text: string): string | null {
+  const m = COMMAND_NAME_TAG.exec(text.slice(0, 4096));
+  return m ? m[1]! : null;
+}
+
 /** Removes control characters, trims and caps the length. */
 export function cleanText(value: string, max: number): string {
   return value

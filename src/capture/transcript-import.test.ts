@@ -275,3 +275,47 @@ describe('TranscriptPairer', () => {
     assert.equal(p.addLine('str'), false);
   });
 });
+
+describe('TranscriptPairer typed skills', () => {
+  const typedLine = (ts: string, uuid: string, name: string) =>
+    user(ts, uuid, `<command-message>${name}</command-message>\n<command-name>/${name}</command-name>\n<command-args></command-args>`);
+
+  it('numbers typed activations per session and skill across imports, and marks slashes after a miss', () => {
+    const first = new TranscriptPairer('alice', SID);
+    first.addLine(JSON.parse(user('00:00.000', 'p1', 'fix the login bug'))); // prompt 1: no review
+    first.addLine(JSON.parse(typedLine('01:00.000', 'p2', 'code-review'))); // prompt 2: /review after a miss
+    first.addLine({ ...JSON.parse(user('01:00.001', 'm1', [{ type: 'text', text: 'Base directory for this skill' }])), isMeta: true }); // the expansion: not a prompt
+    first.addLine(JSON.parse(assistant('02:00.000', 'a1', 'msg_9', [toolUse('toolu_r', 'Skill', { skill: 'code-review' })]))); // model review, prompt 2
+    const a = first.finish(false).invocations;
+    assert.deepEqual(
+      a.map((i) => [i.dedupe_key, i.trigger, i.slash_after_miss]),
+      [[`cc-typed:${SID}:skill:code-review:1`, 'typed', true]],
+    );
+    // The next import resumes from the saved state: the next /code-review is the second of the session. It is
+    // prompt 3; the window (K = 3) covers prompts 1 and 2, and prompt 1 did not use it: still a candidate.
+    const second = new TranscriptPairer('alice', SID, JSON.parse(JSON.stringify(first.state())));
+    second.addLine(JSON.parse(typedLine('03:00.000', 'p3', 'code-review')));
+    const b = second.finish(true).invocations;
+    const typed = b.find((i) => i.trigger === 'typed');
+    assert.equal(typed?.dedupe_key, `cc-typed:${SID}:skill:code-review:2`);
+    assert.equal(typed?.slash_after_miss, true);
+    assert.equal(b.find((i) => i.dedupe_key === 'cc:toolu_r')?.trigger, 'model');
+  });
+
+  it('does not take built-in commands, command output or interruptions for prompts', () => {
+    const p = new TranscriptPairer('alice', SID);
+    p.addLine(JSON.parse(typedLine('00:00.000', 'q1', 'code-review'))); // prompt 1
+    p.addLine(JSON.parse(user('00:10.000', 'q2', '<command-name>/model</command-name>\n<command-message>model</command-message>')));
+    p.addLine(JSON.parse(user('00:10.001', 'q3', '<local-command-stdout>Set model to opus</local-command-stdout>')));
+    p.addLine(JSON.parse(user('00:20.000', 'q4', [{ type: 'text', text: '[Request interrupted by user]' }])));
+    p.addLine(JSON.parse(typedLine('00:30.000', 'q5', 'code-review'))); // prompt 2: prompt 1 used review -> no miss
+    const out = p.finish(true).invocations;
+    assert.deepEqual(
+      out.map((i) => [i.skill_name, i.slash_after_miss]),
+      [
+        ['skill:code-review', false],
+        ['skill:code-review', false],
+      ],
+    );
+  });
+});

@@ -7,8 +7,9 @@
  * The line's structure is walked byte by byte outside strings; strings are
  * skipped with Buffer.indexOf to their closing quote (counting backslashes
  * before it), so a long string costs a native memchr, not a decode. Kept:
- *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId, message;
- *   message: id, content; content blocks: type, and for tool_use id, name,
+ *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId, isMeta,
+ *   isCompactSummary, message;
+ *   message: id, content (a plain-text content: its first 4 KiB); content blocks: type, and for tool_use id, name,
  *   input; for tool_result tool_use_id, is_error, and content only when
  *   is_error is true (its text gives the error class).
  * The result is a plain object with the same meaning for eventsFromLine as
@@ -145,10 +146,15 @@ const ERROR_TEXT_BYTES = 16 * 1024;
 
 /** A tool_result's error content; a long string is decoded from its first bytes only. */
 function errorContent(b: Buffer, r: Range): unknown {
-  if (r[1] - r[0] <= ERROR_TEXT_BYTES) return decode(b, r);
+  return stringHead(b, r, ERROR_TEXT_BYTES);
+}
+
+/** A JSON value; a string longer than `bytes` is decoded from its first bytes only ('' when that fails). */
+function stringHead(b: Buffer, r: Range, bytes: number): unknown {
+  if (r[1] - r[0] <= bytes) return decode(b, r);
   if (b[r[0]] !== QUOTE) return '';
   // Cut before any escape or multi-byte character that the cut would split, and close the string.
-  let cut = r[0] + ERROR_TEXT_BYTES;
+  let cut = r[0] + bytes;
   while (cut > r[0] + 1 && (b[cut]! & 0xc0) === 0x80) cut--;
   let bs = 0;
   while (b[cut - 1 - bs] === BACKSLASH) bs++;
@@ -161,7 +167,10 @@ function errorContent(b: Buffer, r: Range): unknown {
   }
 }
 
-const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId'] as const;
+const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId', 'isMeta', 'isCompactSummary'] as const;
+
+/** Of a long plain-text message, only the start is decoded: a typed command's tags come first. */
+const TEXT_HEAD_BYTES = 4096;
 
 /** The parts of a transcript line that pairing reads (see the file comment). */
 export function reduceLine(b: Buffer): unknown {
@@ -182,8 +191,8 @@ export function reduceLine(b: Buffer): unknown {
   const contentRange = msg.get('content');
   if (!contentRange) return out;
   if (b[contentRange[0]] !== LBRACK) {
-    // A plain text message: its text is never read.
-    message.content = b[contentRange[0]] === QUOTE ? '' : decode(b, contentRange);
+    // A plain text message: only its start is read (a typed slash command's tags, see commandNameInText).
+    message.content = b[contentRange[0]] === QUOTE ? stringHead(b, contentRange, TEXT_HEAD_BYTES) : decode(b, contentRange);
     return out;
   }
   const content: unknown[] = [];

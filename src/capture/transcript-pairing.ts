@@ -18,6 +18,13 @@
  * chain already has a later assistant message: the API cannot continue past a
  * tool_use without its result, so that result will never be written.
  *
+ * Typed skills: a user prompt line holding `<command-name>/x</command-name>`
+ * (a slash command the user typed; see promptOf) is recorded at once as
+ * `skill:x`, trigger 'typed', with the dedupe key the hook uses
+ * (typedDedupeKeyFor: the per-session, per-skill ordinal); Skill tool calls
+ * carry trigger 'model'. User prompts are numbered per session for the
+ * slash-after-miss estimate (analytics/skill-misses.ts).
+ *
  * Lines of other types are valid and ignored. A line is malformed when it is
  * not a JSON object, or when a tool block in it lacks its id, name or a
  * parseable timestamp.
@@ -31,7 +38,21 @@
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
 import { contentText } from './hook-event.js';
-import { AGENT_NAME, clampDuration, classifyError, cleanText, dedupeKeyFor, phaseFor, projectFromCwd, skillNameFor } from './tool-mapping.js';
+import { type ActivationLog, newActivationLog, noteActivation, notePrompt } from '../analytics/skill-misses.js';
+import {
+  AGENT_NAME,
+  clampDuration,
+  classifyError,
+  cleanText,
+  commandNameInText,
+  dedupeKeyFor,
+  phaseFor,
+  phaseFromName,
+  projectFromCwd,
+  skillNameFor,
+  typedDedupeKeyFor,
+  typedSkillName,
+} from './tool-mapping.js';
 import type { CapturedInvocation } from './types.js';
 
 /** A tool call as decoded from an assistant line. */
@@ -63,7 +84,26 @@ interface MessageEvent {
   messageId: string | null;
 }
 
-export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent;
+/**
+ * A user prompt of the main chain (what the user sent to the model). With
+ * `command`, the prompt is a typed slash command that activates that skill
+ * (stored name, `skill:<name>`).
+ */
+interface PromptEvent {
+  k: 'prompt';
+  sessionId: string;
+  at: number;
+  project: string | null;
+  command: string | null;
+}
+
+export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent | PromptEvent;
+
+/** Per-session state of typed skills: the ordinal per skill (dedupe key) and the slash-after-miss log. */
+interface TypedSessionState {
+  typed: Record<string, number>;
+  log: ActivationLog;
+}
 
 interface ToolUse extends ToolUseEvent {
   /** Index of the assistant message (within its chain) that made the call. */
@@ -85,6 +125,8 @@ interface ChainState {
 export interface PairerState {
   uses: ToolUse[];
   chains: Array<[string, ChainState]>;
+  /** Typed skills per session (absent in states saved before typed skills were read). */
+  typed?: Array<[string, TypedSessionState]>;
 }
 
 type Json = Record<string, unknown>;
@@ -103,9 +145,13 @@ export function eventsFromLine(line: unknown, fallbackSessionId: string): { even
   if (line.type !== 'assistant' && line.type !== 'user') return { events, ok: true };
   const message = line.message;
   const content = isObject(message) ? message.content : undefined;
-  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
   const at = typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN;
   const chain = line.isSidechain === true ? `side:${typeof line.agentId === 'string' ? line.agentId : ''}` : 'main';
+  if (line.type === 'user') {
+    const prompt = promptOf(line, content, chain, at, fallbackSessionId);
+    if (prompt) events.push(prompt);
+  }
+  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
   let ok = true;
 
   if (line.type === 'assistant') {
@@ -144,6 +190,37 @@ export function eventsFromLine(line: unknown, fallbackSessionId: string): { even
   return { events, ok };
 }
 
+/**
+ * The user prompt a user line holds, if any. A prompt is a main-chain user
+ * line that is not `isMeta` (context Claude Code injects, such as the
+ * expanded text of a skill) or `isCompactSummary`, whose content is text (a
+ * string or text/image blocks) and holds no tool_result. A typed slash
+ * command is written as such a line with `<command-name>/x</command-name>`
+ * (commandNameInText); built-in commands (BUILTIN_COMMANDS) and their
+ * `<local-command-stdout>` output are not prompts to the model, and neither
+ * is the "[Request interrupted by user]" marker.
+ */
+function promptOf(line: Json, content: unknown, chain: string, at: number, fallbackSessionId: string): PromptEvent | null {
+  if (chain !== 'main' || line.isMeta === true || line.isCompactSummary === true || Number.isNaN(at)) return null;
+  let text: string;
+  if (typeof content === 'string') text = content;
+  else if (Array.isArray(content) && content.length > 0) {
+    if (content.some((b) => !isObject(b) || (b.type !== 'text' && b.type !== 'image'))) return null;
+    const first = content[0] as Json;
+    text = typeof first.text === 'string' ? first.text : '';
+  } else return null;
+  const head = text.trimStart();
+  if (head.startsWith('<local-command-') || head.startsWith('[Request interrupted')) return null;
+  const sessionId = cleanText(typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId, 128);
+  const typed = commandNameInText(head);
+  let command: string | null = null;
+  if (typed !== null) {
+    command = typedSkillName(typed);
+    if (command === null) return null; // a built-in command or an MCP prompt
+  }
+  return { k: 'prompt', sessionId, at, project: projectFromCwd(line.cwd), command };
+}
+
 export interface PairingOutcome {
   invocations: CapturedInvocation[];
   /** tool_use blocks with no result yet in a transcript that may still grow. */
@@ -154,6 +231,8 @@ export class TranscriptPairer {
   private readonly uses = new Map<string, ToolUse>();
   private readonly results = new Map<string, ToolResult>();
   private readonly chains = new Map<string, ChainState>();
+  private readonly typed = new Map<string, TypedSessionState>();
+  private readonly typedOut: CapturedInvocation[] = [];
 
   /**
    * @param fallbackSessionId used when a line has no sessionId (the file name stem).
@@ -166,6 +245,46 @@ export class TranscriptPairer {
   ) {
     for (const u of state?.uses ?? []) this.uses.set(u.id, u);
     for (const [chain, s] of state?.chains ?? []) this.chains.set(chain, { ...s });
+    for (const [session, t] of state?.typed ?? []) this.typed.set(session, t);
+  }
+
+  private typedState(sessionId: string): TypedSessionState {
+    let t = this.typed.get(sessionId);
+    if (!t) {
+      t = { typed: {}, log: newActivationLog() };
+      this.typed.set(sessionId, t);
+    }
+    return t;
+  }
+
+  /**
+   * A user prompt: the next prompt of its session for the slash-after-miss
+   * log; a typed skill is recorded right away (it has no result to wait for)
+   * under the dedupe key shared with the hook (typedDedupeKeyFor).
+   */
+  private addPrompt(e: PromptEvent): void {
+    const t = this.typedState(e.sessionId);
+    notePrompt(t.log);
+    if (e.command === null) return;
+    const ordinal = (t.typed[e.command] ?? 0) + 1;
+    t.typed[e.command] = ordinal;
+    const afterMiss = noteActivation(t.log, e.command, 'typed') === true;
+    this.typedOut.push({
+      skill_name: e.command,
+      session_id: e.sessionId,
+      user_id: this.userId,
+      workflow_phase: phaseFromName(e.command),
+      completed: true,
+      duration_ms: 0,
+      error_type: null,
+      invoked_at: e.at,
+      project: e.project,
+      agent: AGENT_NAME,
+      metadata: { source: 'transcript', tool: 'slash_command' },
+      dedupe_key: typedDedupeKeyFor(e.sessionId, e.command, ordinal),
+      trigger: 'typed',
+      slash_after_miss: afterMiss,
+    });
   }
 
   /** Session id from a transcript file name: `<session-uuid>.jsonl`. */
@@ -181,11 +300,14 @@ export class TranscriptPairer {
   }
 
   addEvent(e: TranscriptEvent): void {
-    if (e.k === 'msg') {
+    if (e.k === 'prompt') {
+      this.addPrompt(e);
+    } else if (e.k === 'msg') {
       this.advanceChain(e.chain, e.messageId);
     } else if (e.k === 'use') {
       if (this.uses.has(e.id)) return;
       this.uses.set(e.id, { ...e, messageSeq: this.chains.get(e.chain)?.seq ?? 0 });
+      if (e.tool === 'Skill') noteActivation(this.typedState(e.sessionId).log, e.skillName, 'model');
     } else if (!this.results.has(e.id)) {
       this.results.set(e.id, { at: e.at, isError: e.isError, errorType: e.errorType });
     }
@@ -210,7 +332,7 @@ export class TranscriptPairer {
    * stay, for `state()` and a later `finish`.
    */
   finish(settled: boolean): PairingOutcome {
-    const invocations: CapturedInvocation[] = [];
+    const invocations: CapturedInvocation[] = this.typedOut.splice(0);
     let pending = 0;
     for (const use of [...this.uses.values()]) {
       const result = this.results.get(use.id);
@@ -225,6 +347,7 @@ export class TranscriptPairer {
       const metadata: Record<string, unknown> = { source: 'transcript', tool: use.tool };
       if (use.chain !== 'main') metadata.sidechain = true;
       invocations.push({
+        ...(use.tool === 'Skill' ? { trigger: 'model' as const } : {}),
         skill_name: use.skillName,
         session_id: use.sessionId,
         user_id: this.userId,
@@ -246,6 +369,6 @@ export class TranscriptPairer {
 
   /** The state to carry to the next import of the same file. */
   state(): PairerState {
-    return { uses: [...this.uses.values()], chains: [...this.chains.entries()] };
+    return { uses: [...this.uses.values()], chains: [...this.chains.entries()], typed: [...this.typed.entries()] };
   }
 }

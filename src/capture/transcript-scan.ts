@@ -13,8 +13,9 @@
  *    being held in memory;
  *  - not `{…}` (a truncated line ends without its closing brace): malformed;
  *  - not valid UTF-8: malformed;
- *  - shorter than 4 KiB and cannot hold a tool call (no `"tool_use"`,
- *    `"tool_result"` or `"assistant"` in the bytes): skipped without JSON.parse;
+ *  - shorter than 4 KiB and cannot hold a tool call or a user prompt (no
+ *    `"tool_use"`, `"tool_result"`, `"assistant"` or `"user"` in the bytes):
+ *    skipped without JSON.parse;
  *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
  *    fields pairing reads, see transcript-lazy-json.ts); invalid JSON or an
  *    incomplete tool block: malformed.
@@ -69,7 +70,7 @@ const LAZY_MIN_BYTES = 4096;
 
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
-const NEEDLES = ['"tool_use"', '"tool_result"', '"assistant"'].map((s) => Buffer.from(s));
+const NEEDLES = ['"tool_use"', '"tool_result"', '"assistant"', '"user"'].map((s) => Buffer.from(s));
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;

@@ -19,6 +19,10 @@ export interface CapturedInvocation {
   agent: string;
   metadata: Record<string, unknown>;
   dedupe_key: string;
+  /** Skill activations: 'model' (Skill tool) or 'typed' (the user typed /name). Absent for other tools. */
+  trigger?: 'model' | 'typed';
+  /** Typed activations: the slash-after-miss estimate (analytics/skill-misses.ts), when the source can tell. */
+  slash_after_miss?: boolean;
 }
 
 // Compile-time check: a captured invocation is a valid tracker input shape.

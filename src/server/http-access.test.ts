@@ -113,6 +113,25 @@ describe('HTTP access on a loopback bind', () => {
       assert.equal(body.error.code, 'INVALID_INPUT');
       assert.equal(body.error.details.field, 'invocations.0.duration_ms');
       assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
+      const typed = { skill_name: 'skill:x', user_id: 'u', session_id: 's', workflow_phase: 'testing', completed: true, duration_ms: 0 };
+      const badTrigger = await hono.request('http://127.0.0.1:8678/api/invocations', {
+        method: 'POST',
+        headers: { host: 'localhost:8678', 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { ...typed, trigger: 'typed' },
+          { ...typed, trigger: 'slash' },
+        ]),
+      });
+      assert.equal(badTrigger.status, 400);
+      assert.equal(((await badTrigger.json()) as { error: { details: { field: string } } }).error.details.field, 'invocations.1.trigger');
+      assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 0);
+      const good = await hono.request('http://127.0.0.1:8678/api/invocations', {
+        method: 'POST',
+        headers: { host: 'localhost:8678', 'content-type': 'application/json' },
+        body: JSON.stringify([{ ...typed, trigger: 'typed', slash_after_miss: false }]),
+      });
+      assert.equal(good.status, 200);
+      assert.equal(app.db.prepare("SELECT count(*) FROM skill_invocations WHERE activation_trigger = 'typed'").pluck().get(), 1);
     } finally {
       await app.dispose();
     }

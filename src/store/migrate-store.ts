@@ -59,6 +59,7 @@ export const COPY_TABLES = [
   'skill_cost_calls',
   'skill_cost_hourly',
   'skill_cost_invocations',
+  'skill_trigger_hourly',
 ] as const;
 
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */

@@ -49,7 +49,16 @@ describe('migrations', () => {
       );
       const db = app.db;
       const m = app.sqlite.migrator;
-      const snapshot = () => JSON.stringify(db.prepare('SELECT * FROM skill_invocations ORDER BY id').all());
+      // The columns of version 1 (later columns, such as activation_trigger, go with their migration's down step).
+      const snapshot = () =>
+        JSON.stringify(
+          db
+            .prepare(
+              `SELECT rowid_, id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at,
+                 project, agent, metadata, dedupe_key FROM skill_invocations ORDER BY id`,
+            )
+            .all(),
+        );
       const before = snapshot();
       const latest = m.latestVersion;
 

@@ -69,6 +69,17 @@ export interface RollupDeltas {
   sessions: Map<number, Acc>;
   /** key a * SKILL_SPACE + b with a < b */
   pairs: Map<number, number>;
+  /** Activations per skill, hour and trigger (rows with a trigger only); key `${skillId}:${hour}:${trigger}`. */
+  triggers: Map<string, TriggerDelta>;
+}
+
+interface TriggerDelta {
+  skillId: number;
+  hour: number;
+  trigger: 'model' | 'typed';
+  invocations: number;
+  successes: number;
+  slashAfterMiss: number;
 }
 
 const newAcc = (): Acc => ({
@@ -134,6 +145,7 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
     sessionSkills: new Map(),
     sessions: new Map(),
     pairs: new Map(),
+    triggers: new Map(),
   };
   const sessionSets = new Map<number, Set<number>>();
   const seenUserSkills = new Set<number>();
@@ -154,6 +166,14 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
     add(getOr(d.userSkills, userSkill, newAcc), inv);
     add(getOr(d.sessionSkills, sessionId * SKILL_SPACE + skillId, newAcc), inv);
     add(getOr(d.sessions, sessionId, newAcc), inv);
+    if (inv.trigger) {
+      const hour = hourOf(inv.invokedAt);
+      const trigger = inv.trigger;
+      const t = getOr(d.triggers, `${skillId}:${hour}:${trigger}`, () => ({ skillId, hour, trigger, invocations: 0, successes: 0, slashAfterMiss: 0 }));
+      t.invocations++;
+      if (inv.completed) t.successes++;
+      if (inv.slashAfterMiss === true) t.slashAfterMiss++;
+    }
 
     // Distinct users per skill.
     if (!seenUserSkills.has(userSkill)) {

@@ -3,7 +3,7 @@
  * async so that a networked implementation fits behind the same interface.
  */
 import type { InvocationEvent } from '../events.js';
-import type { HourlyRollup, SkillHistogram, SkillTotals, UserSkillStat } from '../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../analytics/types.js';
 import type { WorkflowPhase } from '../analytics/taxonomy.js';
 
 export interface WriteResult {
@@ -87,6 +87,8 @@ export interface InvocationStore {
 /** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */
 export interface RollupReads {
   hourlyRollups(range: HourRange): Promise<HourlyRollup[]>;
+  /** Skill activations per skill, hour and trigger ('model' | 'typed'), from the trigger rollup. */
+  triggerHourly(range: HourRange): Promise<TriggerHourlyRow[]>;
   skillTotals(skills?: readonly string[]): Promise<SkillTotals[]>;
   /** All-time duration histograms. */
   skillHistograms(skills?: readonly string[]): Promise<SkillHistogram[]>;
@@ -112,6 +114,10 @@ export interface NormalizedInvocation {
   agent: string | null;
   metadata: string | null;
   dedupeKey: string | null;
+  /** 'model' | 'typed' for skill activations, null otherwise (see tracking/invocation-input.ts). */
+  trigger?: 'model' | 'typed' | null;
+  /** Typed activations: the slash-after-miss estimate (analytics/skill-misses.ts); null when unknown. */
+  slashAfterMiss?: boolean | null;
   /**
    * Recorded more than the backfill threshold after it happened (history, not
    * live traffic): counted in the stored backfilled totals, published as backfill.

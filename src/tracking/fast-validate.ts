@@ -25,6 +25,8 @@ const KNOWN = new Set([
   'agent',
   'metadata',
   'dedupe_key',
+  'trigger',
+  'slash_after_miss',
 ]);
 
 function text(v: unknown, max: number): boolean {
@@ -55,6 +57,8 @@ export function isCanonicalInvocation(v: unknown): v is InvocationInput {
     optionalText(o.project, 256) &&
     optionalText(o.agent, 128) &&
     optionalText(o.dedupe_key, 256) &&
+    (o.trigger === undefined || o.trigger === null || o.trigger === 'model' || o.trigger === 'typed') &&
+    (o.slash_after_miss === undefined || o.slash_after_miss === null || (typeof o.slash_after_miss === 'boolean' && o.trigger === 'typed')) &&
     (o.metadata === undefined ||
       o.metadata === null ||
       (typeof o.metadata === 'object' && !Array.isArray(o.metadata) && Object.getPrototypeOf(o.metadata) === Object.prototype))

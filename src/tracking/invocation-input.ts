@@ -10,6 +10,9 @@ import { isWellFormedText, NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../va
 
 export { WORKFLOW_PHASES, type NormalizedInvocation, type WorkflowPhase };
 
+/** How a skill activation started: the agent called the Skill tool, or the user typed `/name`. */
+const ACTIVATION_TRIGGERS = ['model', 'typed'] as const;
+
 /** 24 hours: longer "invocations" are clock errors, not skills. */
 export const MAX_DURATION_MS = 86_400_000;
 /** Invocations may be back-dated (imports) but not dated more than 5 minutes ahead. */
@@ -72,7 +75,21 @@ export const invocationShape = {
   agent: textField(128).nullish().describe('Agent or client name, e.g. "claude-code"'),
   metadata: z.record(z.string(), z.unknown()).nullish().describe('Small JSON object of extra attributes'),
   dedupe_key: textField(256).nullish().describe('Idempotency key: a second invocation with the same key is ignored'),
+  trigger: z
+    .enum(ACTIVATION_TRIGGERS, "must be 'model' or 'typed'")
+    .nullish()
+    .describe("How a skill was activated: 'model' (the agent chose it) or 'typed' (the user typed /name); omit for other tools"),
+  slash_after_miss: z
+    .boolean()
+    .nullish()
+    .describe('Typed activations only: the user typed it within a few prompts after one where it was available but not used (an estimate)'),
 };
 
-export const invocationInputSchema = z.object(invocationShape).strict();
+export const invocationInputSchema = z
+  .object(invocationShape)
+  .strict()
+  .refine((v) => v.slash_after_miss == null || v.trigger === 'typed', {
+    message: "may only be set when trigger is 'typed'",
+    path: ['slash_after_miss'],
+  });
 export type InvocationInput = z.input<typeof invocationInputSchema>;

@@ -100,6 +100,8 @@ export class Tracker {
       agent: v.agent ?? null,
       metadata,
       dedupeKey: v.dedupe_key ?? null,
+      trigger: v.trigger ?? null,
+      slashAfterMiss: v.slash_after_miss ?? null,
       backfill: now - invokedAt > this.backfillAfterMs,
     };
   }

@@ -1,6 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DAY_MS, skillTrend } from '../../analytics/trend.js';
+import { type SkillActivationShare, SLASH_AFTER_MISS_RULE } from '../../analytics/skill-misses.js';
+import { DAY_MS, type SkillTrend, skillTrend } from '../../analytics/trend.js';
+import { skillTriggerTrend } from '../../insights/skill-activations.js';
 import { HOUR_MS, hourOf } from '../../analytics/types.js';
 import { AppError } from '../../errors.js';
 import { defineTool } from '../define-tool.js';
@@ -28,6 +30,48 @@ const TREND_WINDOW_RULE =
   'current (partial) hour plus the days×24-1 full hours before it (granularity hour). The last bucket is still ' +
   'filling, which can pull the usage fit down; the success-rate fit is per bucket and not biased by it.';
 
+const byTriggerSchema = z.object({
+  points: z.array(
+    z.object({
+      bucket_start: z.string(),
+      model: z.number().int().describe('Activations the agent started (Skill tool)'),
+      typed: z.number().int().describe('Activations the user typed (/name)'),
+      slash_after_miss: z.number().int().describe('Typed activations that are candidate misses (an estimate, see rule)'),
+    }),
+  ),
+  shares: z
+    .object({
+      skill: z.string(),
+      model: z.number().int(),
+      typed: z.number().int(),
+      automatic_share: z.number().nullable(),
+      typed_share: z.number().nullable(),
+      candidate_misses: z.number().int(),
+    })
+    .nullable()
+    .describe('Totals over the window; null when the skill had no Skill-tool or typed activation'),
+  rule: z.string().describe('The slash-after-miss rule: candidate misses are an estimate'),
+});
+
+function trendText(skill: string, trend: SkillTrend, granularity: string, from: string): string {
+  const total = trend.points.reduce((n, p) => n + p.invocations, 0);
+  const sr = trend.success_rate_trend;
+  return (
+    `${skill}: ${total} invocations over ${trend.points.length} ${granularity} bucket(s) since ${from}. ` +
+    `Success rate ${sr.classification}` +
+    (sr.slope_per_bucket !== null
+      ? ` (${sr.start_value} → ${sr.end_value}` +
+        (sr.change_percent !== null ? `, ${sr.change_percent > 0 ? '+' : ''}${sr.change_percent}%` : '') +
+        `; slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})`
+      : '') +
+    `; usage ${trend.usage_trend.classification}.`
+  );
+}
+
+function sharesText(s: SkillActivationShare): string {
+  return ` Activations: ${s.model} automatic, ${s.typed} typed; ${s.candidate_misses} typed right after a prompt that did not use it (candidate misses, an estimate).`;
+}
+
 export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
   defineTool(
     server,
@@ -44,6 +88,10 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
         skill_name: skillNameField.describe('Skill to analyse'),
         days: intField(1, 365).default(7).describe('How many days back, counting today'),
         granularity: z.enum(['hour', 'day'], "must be 'hour' or 'day'").default('day').describe('Bucket size'),
+        by_trigger: z
+          .boolean()
+          .default(false)
+          .describe("Also split the skill's activations per bucket by trigger: 'model' (the agent called it) and 'typed' (the user typed /name)"),
       },
       outputSchema: {
         skill_name: z.string(),
@@ -63,10 +111,11 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
         usage_trend: fitSchema(['rising', 'falling', 'flat']),
         significance_rule: z.string(),
         window_rule: z.string(),
+        by_trigger: byTriggerSchema.optional(),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ skill_name, days, granularity }) => {
+    async ({ skill_name, days, granularity, by_trigger }) => {
       if (granularity === 'hour' && days > MAX_HOURLY_DAYS) {
         throw AppError.invalid('days', `must be <= ${MAX_HOURLY_DAYS} when granularity is 'hour'`);
       }
@@ -80,20 +129,10 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       const rows = await deps.analyticsQueries.hourlyRollups({ fromHour: w.fromHour, toHour: w.toHour, skills: [skill_name] });
       const trend = skillTrend({ rows, granularity, fromMs, toMs });
       const { from: _from, to: _to, ...rest } = trend;
-      const total = trend.points.reduce((n, p) => n + p.invocations, 0);
-      const sr = trend.success_rate_trend;
-      const text =
-        `${skill_name}: ${total} invocations over ${trend.points.length} ${granularity} bucket(s) since ${w.window.from}. ` +
-        `Success rate ${sr.classification}` +
-        (sr.slope_per_bucket !== null
-          ? ` (${sr.start_value} → ${sr.end_value}` +
-            (sr.change_percent !== null ? `, ${sr.change_percent > 0 ? '+' : ''}${sr.change_percent}%` : '') +
-            `; slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})`
-          : '') +
-        `; usage ${trend.usage_trend.classification}.`;
+      const triggers = by_trigger ? { ...(await skillTriggerTrend(deps.analyticsQueries, skill_name, bucketMs, fromMs, toMs)), rule: SLASH_AFTER_MISS_RULE } : undefined;
       return {
-        structured: { skill_name, ...rest, window: w.window, as_of: new Date(now).toISOString(), window_rule: TREND_WINDOW_RULE },
-        text,
+        structured: { skill_name, ...rest, window: w.window, as_of: new Date(now).toISOString(), window_rule: TREND_WINDOW_RULE, by_trigger: triggers },
+        text: trendText(skill_name, trend, granularity, w.window.from) + (triggers?.shares ? sharesText(triggers.shares) : ''),
       };
     },
   );

@@ -40,6 +40,23 @@ for (const transport of ['in-memory', 'http'] as const) {
       await app.dispose();
     });
 
+    it('stores an optional trigger, and rejects a bad one naming the field without a write', async () => {
+      const out = await callOk<{ id: string }>(client, 'track_skill_invocation', {
+        ...valid,
+        skill_name: 'skill:review',
+        trigger: 'typed',
+        slash_after_miss: true,
+      });
+      const row = app.db.prepare('SELECT activation_trigger AS t, slash_after_miss AS m FROM skill_invocations WHERE id = ?').get(out.id);
+      assert.deepEqual(row, { t: 'typed', m: 1 });
+      const before = rowCount(app);
+      const bad = await callErr(client, 'track_skill_invocation', { ...valid, trigger: 'user' });
+      assert.equal(bad.error?.field, 'trigger');
+      const orphan = await callErr(client, 'track_skill_invocation', { ...valid, trigger: 'model', slash_after_miss: true });
+      assert.equal(orphan.error?.field, 'slash_after_miss');
+      assert.equal(rowCount(app), before);
+    });
+
     it('records an invocation and returns a sortable id', async () => {
       const out = await callOk<{ id: string; duplicate: boolean }>(client, 'track_skill_invocation', valid);
       assert.match(out.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);

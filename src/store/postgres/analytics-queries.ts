@@ -113,6 +113,10 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     return this.rollups.hourlyRollups(range);
   }
 
+  triggerHourly(range: HourRange) {
+    return this.rollups.triggerHourly(range);
+  }
+
   skillTotals(skills?: readonly string[]) {
     return this.rollups.skillTotals(skills);
   }

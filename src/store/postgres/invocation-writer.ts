@@ -95,10 +95,12 @@ export class PgInvocationWriter {
          ON CONFLICT (session_key) DO UPDATE SET session_key = excluded.session_key
          RETURNING id, session_key, xmax = 0 AS fresh
        ), i AS (
-         INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
-         SELECT x.id, x.skill, s.id, u.id, x.phase, x.ok, x.dur, x.err, x.at, x.p, x.a, x.meta, x.dk
-         FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[])
-           WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, n)
+         INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key,
+           activation_trigger, slash_after_miss)
+         SELECT x.id, x.skill, s.id, u.id, x.phase, x.ok, x.dur, x.err, x.at, x.p, x.a, x.meta, x.dk, x.tr, x.sam
+         FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[],
+           $20::text[], $21::smallint[])
+           WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, tr, sam, n)
          JOIN s ON s.session_key = x.sk JOIN u ON u.user_hash = x.h ORDER BY x.n
          ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id
        )
@@ -125,6 +127,8 @@ export class PgInvocationWriter {
         batch.map((b) => b.agent),
         batch.map((b) => b.metadata),
         batch.map((b) => b.dedupeKey),
+        batch.map((b) => b.trigger ?? null),
+        batch.map((b) => (b.slashAfterMiss == null ? null : b.slashAfterMiss ? 1 : 0)),
       ],
     );
     const users = new Map<string, number>();
@@ -428,6 +432,32 @@ export class PgInvocationWriter {
            'bigint',
          )})
          ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = skill_pairs.sessions + excluded.sessions`);
+    }
+    if (d.triggers.size > 0) {
+      const tr = [...d.triggers.values()].sort((a, b) => a.skillId - b.skillId || a.hour - b.hour || (a.trigger < b.trigger ? -1 : 1));
+      ctes.push(`INSERT INTO skill_trigger_hourly (skill_id, hour, activation_trigger, invocations, successes, slash_after_miss)
+         SELECT * FROM unnest(${arr(
+           tr.map((x) => x.skillId),
+           'bigint',
+         )}, ${arr(
+           tr.map((x) => x.hour),
+           'bigint',
+         )}, ${arr(
+           tr.map((x) => x.trigger),
+           'text',
+         )}, ${arr(
+           tr.map((x) => x.invocations),
+           'bigint',
+         )}, ${arr(
+           tr.map((x) => x.successes),
+           'bigint',
+         )}, ${arr(
+           tr.map((x) => x.slashAfterMiss),
+           'bigint',
+         )})
+         ON CONFLICT (skill_id, hour, activation_trigger) DO UPDATE SET invocations = skill_trigger_hourly.invocations + excluded.invocations,
+           successes = skill_trigger_hourly.successes + excluded.successes,
+           slash_after_miss = skill_trigger_hourly.slash_after_miss + excluded.slash_after_miss`);
     }
     const se = sorted(d.sessions);
     ctes.push(`UPDATE sessions s SET invocations = s.invocations + x.n, successes = s.successes + x.ok,

@@ -4,7 +4,7 @@
  * sort in byte order (COLLATE "C"), as on SQLite.
  */
 import type pg from 'pg';
-import type { HourlyRollup, SkillHistogram, SkillTotals, UserSkillStat } from '../../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../../analytics/types.js';
 import type { HourRange, PhaseTotal } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
@@ -27,6 +27,17 @@ export class RollupReader {
           [range.fromHour, range.toHour],
         );
     return rows as HourlyRollup[];
+  }
+
+  async triggerHourly(range: HourRange): Promise<TriggerHourlyRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT s.name AS skill, t.hour, t.activation_trigger AS trigger, t.invocations, t.successes, t.slash_after_miss AS "slashAfterMiss"
+       FROM skill_trigger_hourly t JOIN skills s ON s.id = t.skill_id
+       WHERE ($1::text[] IS NULL OR s.name = ANY($1)) AND t.hour BETWEEN $2 AND $3
+       ORDER BY s.name COLLATE "C", t.hour, t.activation_trigger`,
+      [range.skills ?? null, range.fromHour, range.toHour],
+    );
+    return rows as TriggerHourlyRow[];
   }
 
   async skillTotals(skills?: readonly string[]): Promise<SkillTotals[]> {

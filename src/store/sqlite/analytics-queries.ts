@@ -76,6 +76,10 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     return this.rollups.hourlyRollups(range);
   }
 
+  async triggerHourly(range: HourRange) {
+    return this.rollups.triggerHourly(range);
+  }
+
   async skillTotals(skills?: readonly string[]) {
     return this.rollups.skillTotals(skills);
   }

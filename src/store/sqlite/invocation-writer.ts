@@ -30,8 +30,9 @@ export class InvocationWriter {
       ),
       sessionId: p('SELECT id FROM sessions WHERE session_key = ?').pluck(),
       insertInvocation: p(`INSERT INTO skill_invocations
-        (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key,
+         activation_trigger, slash_after_miss)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`),
       existingByDedupe: p('SELECT id FROM skill_invocations WHERE dedupe_key = ?').pluck(),
       sessionSkills: p('SELECT skill_id FROM session_skills WHERE session_id = ?').pluck(),
@@ -74,6 +75,10 @@ export class InvocationWriter {
         successes = successes + excluded.successes`),
       upPair: p(`INSERT INTO skill_pairs (skill_a, skill_b, sessions) VALUES (?, ?, ?)
         ON CONFLICT (skill_a, skill_b) DO UPDATE SET sessions = sessions + excluded.sessions`),
+      upTrigger: p(`INSERT INTO skill_trigger_hourly (skill_id, hour, activation_trigger, invocations, successes, slash_after_miss)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour, activation_trigger) DO UPDATE SET
+        invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
+        slash_after_miss = slash_after_miss + excluded.slash_after_miss`),
       upSession: p(`UPDATE sessions SET invocations = invocations + ?, successes = successes + ?,
         first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?`),
     };
@@ -156,6 +161,8 @@ export class InvocationWriter {
         inv.agent,
         inv.metadata,
         inv.dedupeKey,
+        inv.trigger ?? null,
+        inv.slashAfterMiss == null ? null : inv.slashAfterMiss ? 1 : 0,
       );
       if (info.changes === 0) {
         duplicates++;
@@ -197,6 +204,7 @@ export class InvocationWriter {
     for (const [key, a] of d.userSkills) s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt);
     for (const [key, a] of d.sessionSkills) s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes);
     for (const [key, n] of d.pairs) s.upPair.run(...splitKey(key, SKILL_SPACE), n);
+    for (const t of d.triggers.values()) s.upTrigger.run(t.skillId, t.hour, t.trigger, t.invocations, t.successes, t.slashAfterMiss);
     for (const [session, a] of d.sessions) s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
     return { ids, inserted: inserted.length, duplicates };
   }

@@ -125,6 +125,17 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
     out,
   );
 
+  compare(
+    'skill_trigger_hourly',
+    keyed(
+      q(`SELECT skill_id, invoked_at / 3600000, activation_trigger, count(*), sum(completed), coalesce(sum(slash_after_miss), 0)
+      FROM skill_invocations WHERE activation_trigger IS NOT NULL GROUP BY 1, 2, 3`),
+      3,
+    ),
+    keyed(q('SELECT skill_id, hour, activation_trigger, invocations, successes, slash_after_miss FROM skill_trigger_hourly'), 3),
+    out,
+  );
+
   // Histograms: bucketing is done in JS, so recompute them in JS.
   const hourlyHist = new Map<string, unknown[]>();
   const totalHist = new Map<string, unknown[]>();

@@ -3,7 +3,7 @@
  * invocation table: their cost depends on the number of skills and hours,
  * not on the number of invocations.
  */
-import type { HourlyRollup, SkillHistogram, SkillTotals, UserSkillStat } from '../../analytics/types.js';
+import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../../analytics/types.js';
 import type { SqliteDb } from '../database.js';
 import type { HourRange, PhaseTotal } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
@@ -23,6 +23,9 @@ export class RollupReader {
           h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?)) AND h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
+      triggers: p(`SELECT s.name AS skill, t.hour, t.activation_trigger AS trigger, t.invocations, t.successes, t.slash_after_miss AS slashAfterMiss
+        FROM skill_trigger_hourly t JOIN skills s ON s.id = t.skill_id
+        WHERE (? IS NULL OR s.name IN (SELECT value FROM json_each(?))) AND t.hour BETWEEN ? AND ? ORDER BY s.name, t.hour, t.activation_trigger`),
       totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes,
           t.duration_sum AS durationSum, t.duration_sq_sum AS durationSqSum, t.sessions, t.users,
           t.first_at AS firstAt, t.last_at AS lastAt, t.duration_min AS durationMin, t.duration_max AS durationMax
@@ -47,6 +50,11 @@ export class RollupReader {
       return this.stmts.hourlyForSkills.all(JSON.stringify(range.skills), range.fromHour, range.toHour) as HourlyRollup[];
     }
     return this.stmts.hourly.all(range.fromHour, range.toHour) as HourlyRollup[];
+  }
+
+  triggerHourly(range: HourRange): TriggerHourlyRow[] {
+    const filter = range.skills ? JSON.stringify(range.skills) : null;
+    return this.stmts.triggers.all(filter, filter, range.fromHour, range.toHour) as TriggerHourlyRow[];
   }
 
   skillTotals(skills?: readonly string[]): SkillTotals[] {
