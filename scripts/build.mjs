@@ -23,7 +23,12 @@ const newest = newestSourceMtime(root);
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'train-worker': 'src/insights/train-worker.ts', 'transcript-scan-worker': 'src/capture/transcript-scan-worker.ts', 'embedding-worker': 'src/memory/embedding-worker.ts' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'train-worker': 'src/insights/train-worker.ts',
+    'transcript-scan-worker': 'src/capture/transcript-scan-worker.ts',
+    'embedding-worker': 'src/memory/embedding-worker.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

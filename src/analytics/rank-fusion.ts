@@ -38,9 +38,7 @@ export function reciprocalRankFusion(lists: readonly (readonly number[])[], k: n
       item.score += 1 / (k + i + 1);
     });
   });
-  return [...byId.values()]
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .map(({ id, score, ranks }) => ({ id, score, ranks }));
+  return [...byId.values()].sort((a, b) => b.score - a.score || a.order - b.order).map(({ id, score, ranks }) => ({ id, score, ranks }));
 }
 
 /**
@@ -48,13 +46,7 @@ export function reciprocalRankFusion(lists: readonly (readonly number[])[], k: n
  * `ids`) with the highest dot product with `query`, best first; for
  * L2-normalised vectors that is cosine similarity. Ties: lower row first.
  */
-export function nearestByDot(
-  matrix: Float32Array,
-  dims: number,
-  ids: readonly number[],
-  query: Float32Array,
-  n: number,
-): { id: number; similarity: number }[] {
+export function nearestByDot(matrix: Float32Array, dims: number, ids: readonly number[], query: Float32Array, n: number): { id: number; similarity: number }[] {
   if (query.length !== dims) throw new RangeError(`query has ${query.length} dimensions, expected ${dims}`);
   const rows = Math.min(ids.length, Math.floor(matrix.length / dims));
   if (n <= 0 || rows === 0) return [];

