@@ -98,6 +98,25 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
     });
   }
 
+  it('a worker that cannot start: keyword, with the failure as the reason', async () => {
+    const [sqlite] = await testBackends();
+    const b = await sqlite!.open();
+    try {
+      const embedder = new ReflectionEmbedder({ store: b.stores.reflections, enabled: true, entry: new URL('file:///nonexistent/embedding-worker.js') });
+      const service = createReflectionService(b.stores.reflections, { embedder });
+      await service.store({ content: 'Memory usage grows when the cache never evicts old entries' });
+      await embedder.start();
+      assert.equal(embedder.status().state, 'failed');
+      const r = await service.search({ query: 'cache' });
+      assert.equal(r.mode, 'keyword');
+      assert.match(r.mode_reason ?? '', /embedding (model could not be loaded|worker)/);
+      assert.equal(r.results.length, 1);
+      await embedder.close();
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('turned off: keyword, with the switch named as the reason', async () => {
     const [sqlite] = await testBackends();
     const b = await sqlite!.open();
