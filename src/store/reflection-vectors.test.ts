@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createReflectionService } from '../memory/reflection-service.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
-import type { ReflectionStore } from './reflection-types.js';
+import type { PreparedSearch, ReflectionStore } from './reflection-types.js';
 
 const M = 'model-a';
 const vec = (...xs: number[]) => new Float32Array(xs);
-const NO_FILTER = { project: null, tags: [], file: null, kind: null, since: null, until: null } as const;
+const NO_FILTER: Omit<PreparedSearch, 'terms' | 'limit'> = { project: null, tags: [], file: null, kind: null, since: null, until: null };
 
 describe('reflection vectors (each back-end)', async () => {
   for (const backend of await testBackends()) {
