@@ -46,7 +46,17 @@ import { AppError } from '../errors.js';
 import type { CheckpointMemoryEntry } from '../session/session-types.js';
 import { checkpointContent, toQualityPoint } from './checkpoint-memory.js';
 import { mentionedFiles, normaliseFiles } from './file-mentions.js';
-import type { ReflectionEmbedder } from './reflection-embedder.js';
+import { EMBEDDING_MODEL, type EmbedderState, type ReflectionEmbedder } from './reflection-embedder.js';
+
+/** Search by meaning as reflection_stats reports it. */
+interface EmbeddingsSummary {
+  state: EmbedderState;
+  /** Why search by meaning is not available (null when ready). */
+  reason: string | null;
+  model: string;
+  /** Reflections that have their vector (the rest are found by keyword only until the background backfill reaches them). */
+  embedded: number;
+}
 import {
   REFLECTION_KINDS,
   reflectionNotFound,
@@ -273,7 +283,8 @@ export interface ReflectionService {
   search(input: SearchReflectionsInput): Promise<SearchReflectionsResult>;
   /** NOT_FOUND when there is no such reflection. */
   get(id: number): Promise<Reflection>;
-  stats(): Promise<ReflectionStats>;
+  /** The store's figures plus the state of search by meaning (how many reflections have their vector). */
+  stats(): Promise<ReflectionStats & { embeddings: EmbeddingsSummary }>;
   /** Keeps a checkpoint as a reflection (kind 'checkpoint', tags checkpoint + quality, the record in `data`). */
   rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
   /** Keeps the context saved before a compaction as a reflection (kind 'precompact', indexed by the files it names). */
@@ -353,7 +364,11 @@ export function createReflectionService(store: ReflectionStore, opts: { embedder
       if (!found) throw reflectionNotFound(id);
       return found;
     },
-    stats: () => store.stats(),
+    async stats() {
+      const [totals, counts] = await Promise.all([store.stats(), store.vectorCounts(EMBEDDING_MODEL)]);
+      const status = embedder?.status() ?? { state: 'off' as const, reason: 'search by meaning is not set up' };
+      return { ...totals, embeddings: { state: status.state, reason: status.reason, model: EMBEDDING_MODEL, embedded: counts.embedded } };
+    },
     async rememberCheckpoint(entry) {
       const content = checkpointContent(entry);
       const saved = await store.insert({

@@ -55,6 +55,8 @@ describe('search_reflections modes', () => {
     assert.deepEqual(out.results[0]!.ranks, { keyword: null, meaning: 1 });
     const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
     assert.match(text, /Mode: hybrid\./);
+    const stats = await callOk<{ total: number; embeddings: { state: string; reason: string | null; embedded: number } }>(client, 'reflection_stats', {});
+    assert.deepEqual([stats.total, stats.embeddings.state, stats.embeddings.reason, stats.embeddings.embedded], [3, 'ready', null, 3]);
   });
 
   it('mode keyword runs BM25 only', async () => {
@@ -81,6 +83,8 @@ describe('search_reflections with embeddings turned off', () => {
       assert.equal(out.mode, 'keyword');
       assert.match(out.mode_reason ?? '', /SESSION_BUDDY_EMBEDDINGS=off/);
       assert.equal(out.count, 1);
+      const stats = await callOk<{ embeddings: { state: string; embedded: number } }>(client, 'reflection_stats', {});
+      assert.deepEqual([stats.embeddings.state, stats.embeddings.embedded], ['off', 0]);
       await client.close();
     } finally {
       await app.dispose();
