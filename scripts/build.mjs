@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI and server (src/cli/main.ts) and the model-training worker
- * (src/insights/train-worker.ts) into dist/ with esbuild: ES modules, npm
+ * Bundles the CLI and server (src/cli/main.ts) and the worker entries (model
+ * training, transcript scanning, reflection embeddings) into dist/ with esbuild: ES modules, npm
  * packages left as imports, code split at every dynamic import() so that what
  * a command does not use (PostgreSQL, Redis, Parquet, other commands) is never
  * loaded. Running the bundle instead of the TypeScript sources through tsx
@@ -23,7 +23,12 @@ const newest = newestSourceMtime(root);
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'train-worker': 'src/insights/train-worker.ts', 'transcript-scan-worker': 'src/capture/transcript-scan-worker.ts' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'train-worker': 'src/insights/train-worker.ts',
+    'transcript-scan-worker': 'src/capture/transcript-scan-worker.ts',
+    'embedding-worker': 'src/memory/embedding-worker.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

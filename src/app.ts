@@ -9,6 +9,7 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { LOCAL_ADMIN, type CallerIdentity } from './mcp/caller-identity.js';
+import { ReflectionEmbedder } from './memory/reflection-embedder.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { OtlpIngest } from './capture/otlp-ingest.js';
 import { AnomalyService } from './insights/anomaly-service.js';
@@ -110,7 +111,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const reflections = createReflectionService(stores.reflections);
+  const embedder = new ReflectionEmbedder({ store: stores.reflections, enabled: config.embeddings, logger: logger.child({ component: 'embeddings' }) });
+  const reflections = createReflectionService(stores.reflections, { embedder });
   const sessions = new SessionManager({
     dataDir: config.dataDir,
     logger: logger.child({ component: 'session' }),
@@ -142,7 +144,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     allowedOrigins: config.realtime.wsAllowedOrigins,
     userTokens: userTokens.verify,
   });
-  const closers: (() => void | Promise<void>)[] = [() => insights.dispose()];
+  const closers: (() => void | Promise<void>)[] = [() => embedder.close(), () => insights.dispose()];
   let closed = false;
 
   const app: App = {

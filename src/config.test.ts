@@ -133,3 +133,12 @@ describe('MCP session limits', () => {
     assert.throws(() => parseConfig({ cwd: '/tmp', env: { SESSION_BUDDY_MCP_SESSION_RATE: 'lots' } }), /SESSION_BUDDY_MCP_SESSION_RATE: must look like/);
   });
 });
+
+describe('embeddings switch', () => {
+  it('is on by default, SESSION_BUDDY_EMBEDDINGS=off turns it off, anything else is refused naming the variable', () => {
+    assert.equal(parseConfig({ cwd, env: {} }).embeddings, true);
+    assert.equal(parseConfig({ cwd, env: { SESSION_BUDDY_EMBEDDINGS: 'off' } }).embeddings, false);
+    assert.equal(parseConfig({ cwd, env: { SESSION_BUDDY_EMBEDDINGS: '1' } }).embeddings, true);
+    assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_EMBEDDINGS: 'maybe' } }), /SESSION_BUDDY_EMBEDDINGS/);
+  });
+});

@@ -94,6 +94,8 @@ export interface Config {
    */
   backfillAfterMs: number;
   mcpSessions: McpSessionConfig;
+  /** Search reflections by meaning with the bundled sentence-embedding model (loaded in a worker on the first search); false: keyword search only. */
+  embeddings: boolean;
 }
 
 /** Limits of MCP sessions over HTTP (see server/mcp-sessions.ts). */
@@ -172,6 +174,7 @@ export const ENV = {
   mcpMaxSessions: 'SESSION_BUDDY_MCP_MAX_SESSIONS',
   mcpMaxSessionsPerClient: 'SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT',
   mcpSessionRate: 'SESSION_BUDDY_MCP_SESSION_RATE',
+  embeddings: 'SESSION_BUDDY_EMBEDDINGS',
 } as const;
 
 /** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
@@ -244,6 +247,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
       maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
       creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
     },
+    embeddings: parseBool(ENV.embeddings, env[ENV.embeddings], true),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),

@@ -11,6 +11,7 @@ import { Migrator } from '../store/sqlite/migrator.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { ftsExpression, SqliteReflectionStore } from '../store/sqlite/reflection-store.js';
 import type { CheckpointMemoryEntry } from '../session/session-types.js';
+import { EMBEDDING_MODEL } from './reflection-embedder.js';
 import { contentHash, createReflectionService, normaliseTags, searchTerms, type ReflectionService } from './reflection-service.js';
 
 const START = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -191,6 +192,8 @@ describe('reflections (service over each back-end store)', async () => {
           by_kind: { note: 2, checkpoint: 0, precompact: 0 },
           near_duplicates: 0,
           bytes: 19,
+          // No embedder given to this service: search by meaning is off, nothing embedded.
+          embeddings: { state: 'off', reason: 'search by meaning is not set up', model: EMBEDDING_MODEL, embedded: 0 },
         });
       });
 

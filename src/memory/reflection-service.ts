@@ -23,15 +23,40 @@
  *   the back-end): compare them within one result list only.
  * - The index is maintained inside the INSERT's transaction (FTS5 triggers; a
  *   generated tsvector column), so a stored reflection is visible to the very
- *   next search (no cache).
+ *   next keyword search (no cache).
+ *
+ * Hybrid search (mode `hybrid`, the default when embeddings are on)
+ * - Two ranked lists: the keyword (BM25) search above, top KEYWORD_CANDIDATES;
+ *   and the reflections nearest in meaning to the query (cosine similarity of
+ *   sentence embeddings, reflection-embedder.ts), top MEANING_CANDIDATES (more
+ *   when a filter is given, as the filters are applied to these candidates
+ *   afterwards). They are fused by reciprocal-rank fusion with k = 60
+ *   (analytics/rank-fusion.ts): `score` = Σ 1/(60 + rank) over the lists a
+ *   reflection is in, and each hit says its rank in both lists.
+ * - When the model is not loaded yet (the first search starts it), failed or
+ *   is turned off, the search answers in mode `keyword` and `mode_reason`
+ *   says why; never silently. Reflections not embedded yet (the background
+ *   backfill) are found by keyword only.
  */
 import crypto from 'node:crypto';
 import { qualityHistory, type QualityHistory } from '../analytics/quality-history.js';
+import { reciprocalRankFusion, RRF_K } from '../analytics/rank-fusion.js';
 import { jaccard, wordSet } from '../analytics/text-similarity.js';
 import { AppError } from '../errors.js';
 import type { CheckpointMemoryEntry } from '../session/session-types.js';
 import { checkpointContent, toQualityPoint } from './checkpoint-memory.js';
 import { mentionedFiles, normaliseFiles } from './file-mentions.js';
+import { EMBEDDING_MODEL, type EmbedderState, type ReflectionEmbedder } from './reflection-embedder.js';
+
+/** Search by meaning as reflection_stats reports it. */
+interface EmbeddingsSummary {
+  state: EmbedderState;
+  /** Why search by meaning is not available (null when ready). */
+  reason: string | null;
+  model: string;
+  /** Reflections that have their vector (the rest are found by keyword only until the background backfill reaches them). */
+  embedded: number;
+}
 import {
   REFLECTION_KINDS,
   reflectionNotFound,
@@ -57,6 +82,13 @@ const NEAR_DUPLICATE_CANDIDATES = 20;
 const MAX_QUERY_TERMS = 32;
 export const DEFAULT_SEARCH_LIMIT = 10;
 export const MAX_SEARCH_LIMIT = 100;
+/** Hybrid search: candidates taken from the keyword list and from the meaning list before fusion. */
+const KEYWORD_CANDIDATES = 100;
+const MEANING_CANDIDATES = 100;
+/** Meaning candidates when a filter is given (the filters apply to the candidates). */
+const MEANING_CANDIDATES_FILTERED = 1_000;
+export const SEARCH_MODES = ['hybrid', 'keyword'] as const;
+type SearchMode = (typeof SEARCH_MODES)[number];
 
 interface StoreReflectionInput {
   content: string;
@@ -87,13 +119,24 @@ interface SearchReflectionsInput {
   /** ISO 8601 bounds on the creation time: since inclusive, until exclusive. */
   since?: string | null;
   until?: string | null;
+  /** `hybrid` (default): keyword and meaning fused; `keyword`: BM25 only. */
+  mode?: SearchMode;
+}
+
+interface HybridHit extends ReflectionHit {
+  /** 1-based ranks in the keyword and the meaning list (null: not among its candidates); hybrid mode only. */
+  ranks?: { keyword: number | null; meaning: number | null };
 }
 
 interface SearchReflectionsResult {
   query: string;
+  /** The mode that answered. */
+  mode: SearchMode;
+  /** Why the answer is keyword-only when hybrid was asked for (model loading, failed, turned off; no query); null otherwise. */
+  mode_reason: string | null;
   /** The full-text query actually run: an FTS5 expression (each term quoted) on SQLite, the tsquery text on PostgreSQL. */
   fts_query: string;
-  results: ReflectionHit[];
+  results: HybridHit[];
 }
 
 /** NFC, trimmed, whitespace runs collapsed to a single space. Case is kept (it can carry meaning in code). */
@@ -177,7 +220,9 @@ function parseTime(v: unknown, field: string): number | null {
 }
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query: nothing can match). */
-function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerms: boolean } {
+function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerms: boolean; filtered: boolean } {
+  if (input.mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(input.mode))
+    throw AppError.invalid('mode', `must be one of ${SEARCH_MODES.join(', ')}`);
   const file = input.file === undefined || input.file === null ? null : normaliseFiles([input.file])[0];
   if (file === undefined) throw AppError.invalid('file', 'must be a non-empty path of at most 500 characters without control characters');
   const kind = input.kind ?? null;
@@ -194,7 +239,18 @@ function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerm
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
     throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
   }
-  return { terms, limit, project, tags, file, kind: kind as ReflectionKind | null, since, until, noTerms: input.query !== undefined && terms.length === 0 };
+  return {
+    terms,
+    limit,
+    project,
+    tags,
+    file,
+    kind: kind as ReflectionKind | null,
+    since,
+    until,
+    noTerms: input.query !== undefined && terms.length === 0,
+    filtered,
+  };
 }
 
 /** The most similar earlier note of the same project at or above the threshold, or null. */
@@ -227,38 +283,92 @@ export interface ReflectionService {
   search(input: SearchReflectionsInput): Promise<SearchReflectionsResult>;
   /** NOT_FOUND when there is no such reflection. */
   get(id: number): Promise<Reflection>;
-  stats(): Promise<ReflectionStats>;
+  /** The store's figures plus the state of search by meaning (how many reflections have their vector). */
+  stats(): Promise<ReflectionStats & { embeddings: EmbeddingsSummary }>;
   /** Keeps a checkpoint as a reflection (kind 'checkpoint', tags checkpoint + quality, the record in `data`). */
   rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
   /** Keeps the context saved before a compaction as a reflection (kind 'precompact', indexed by the files it names). */
   rememberSavedContext(input: { project: string | null; markdown: string; files: string[]; data: unknown }): Promise<{ id: number; created: boolean }>;
   /** The score history of a project over its newest HISTORY_LENGTH checkpoints. */
   qualityHistory(project: string): Promise<QualityHistory>;
+  /** Loads the embedding model (if turned on) and resolves once every stored reflection has its vector. */
+  embeddingsReady(): Promise<void>;
 }
 
 /** Checkpoints the score history looks back over. */
 const HISTORY_LENGTH = 20;
 
-/** The reflection use cases over a store of either back-end: validate, normalise, then store or search. */
-export function createReflectionService(store: ReflectionStore): ReflectionService {
+/**
+ * Keyword (BM25) and meaning candidates fused by reciprocal-rank fusion; the
+ * meaning candidates pass the search's filters first (one query by id).
+ */
+async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder, query: string, prepared: PreparedSearch, filtered: boolean) {
+  const [keyword, near] = await Promise.all([
+    store.search({ ...prepared, limit: Math.max(KEYWORD_CANDIDATES, prepared.limit) }),
+    embedder.nearest(query, filtered ? MEANING_CANDIDATES_FILTERED : MEANING_CANDIDATES),
+  ]);
+  const allowed = near.length ? (await store.search({ ...prepared, terms: [], ids: near.map((n) => n.id), limit: near.length })).results : [];
+  const rows = new Map<number, ReflectionHit>(allowed.map((r) => [r.id, r]));
+  for (const r of keyword.results) rows.set(r.id, r);
+  const meaning = near.filter((n) => rows.has(n.id)).slice(0, MEANING_CANDIDATES);
+  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaning.map((n) => n.id)], RRF_K);
+  const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({
+    ...rows.get(f.id)!,
+    score: Math.round(f.score * 1e6) / 1e6,
+    ranks: { keyword: f.ranks[0] ?? null, meaning: f.ranks[1] ?? null },
+  }));
+  return { fts_query: keyword.fts_query, results };
+}
+
+/**
+ * The reflection use cases over a store of either back-end: validate,
+ * normalise, then store or search. `embedder` (absent: keyword search only)
+ * adds search by meaning; it is told about every stored reflection and never
+ * awaited on the way.
+ */
+export function createReflectionService(store: ReflectionStore, opts: { embedder?: ReflectionEmbedder } = {}): ReflectionService {
+  const embedder = opts.embedder;
+  const inserted = (created: boolean) => {
+    if (created) embedder?.notify();
+  };
   return {
     async store(input) {
       const prepared = prepareReflection(input);
       const near = await findNearDuplicate(store, prepared);
       const saved = await store.insert({ ...prepared, duplicateOf: near?.id ?? null });
+      inserted(saved.created);
       return { ...saved, near_duplicate: saved.created ? near : null };
     },
     async search(input) {
-      const { noTerms, ...prepared } = prepareSearch(input);
-      if (noTerms) return { query: input.query ?? '', fts_query: '', results: [] };
-      return { query: input.query ?? '', ...(await store.search(prepared)) };
+      const { noTerms, filtered, ...prepared } = prepareSearch(input);
+      const query = input.query ?? '';
+      const keyword = (mode_reason: string | null) => ({ query, mode: 'keyword' as const, mode_reason });
+      if (noTerms) return { ...keyword('the query has no searchable word'), fts_query: '', results: [] };
+      if (input.query === undefined) return { ...keyword('no query: filters only, newest first'), ...(await store.search(prepared)) };
+      if (input.mode === 'keyword') return { ...keyword(null), ...(await store.search(prepared)) };
+      if (!embedder) return { ...keyword('search by meaning is not set up'), ...(await store.search(prepared)) };
+      const status = embedder.status();
+      if (status.state === 'idle') void embedder.start();
+      if (status.state !== 'ready') {
+        const why = status.state === 'idle' ? 'the embedding model is not loaded yet (this search started loading it)' : status.reason;
+        return { ...keyword(why), ...(await store.search(prepared)) };
+      }
+      try {
+        return { query, mode: 'hybrid', mode_reason: null, ...(await hybridSearch(store, embedder, query, prepared, filtered)) };
+      } catch (err) {
+        return { ...keyword(`search by meaning failed: ${(err as Error).message}`), ...(await store.search(prepared)) };
+      }
     },
     async get(id) {
       const found = await store.get(id);
       if (!found) throw reflectionNotFound(id);
       return found;
     },
-    stats: () => store.stats(),
+    async stats() {
+      const [totals, counts] = await Promise.all([store.stats(), store.vectorCounts(EMBEDDING_MODEL)]);
+      const status = embedder?.status() ?? { state: 'off' as const, reason: 'search by meaning is not set up' };
+      return { ...totals, embeddings: { state: status.state, reason: status.reason, model: EMBEDDING_MODEL, embedded: counts.embedded } };
+    },
     async rememberCheckpoint(entry) {
       const content = checkpointContent(entry);
       const saved = await store.insert({
@@ -271,6 +381,7 @@ export function createReflectionService(store: ReflectionStore): ReflectionServi
         data: JSON.stringify(entry),
         duplicateOf: null,
       });
+      inserted(saved.created);
       return { id: saved.id };
     },
     async rememberSavedContext(input) {
@@ -285,7 +396,12 @@ export function createReflectionService(store: ReflectionStore): ReflectionServi
         data: JSON.stringify(input.data),
         duplicateOf: null,
       });
+      inserted(saved.created);
       return { id: saved.id, created: saved.created };
+    },
+    async embeddingsReady() {
+      await embedder?.start();
+      await embedder?.idle();
     },
     async qualityHistory(project) {
       const rows = await store.recordsOf('checkpoint', project, HISTORY_LENGTH);

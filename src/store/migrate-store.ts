@@ -65,7 +65,9 @@ export const COPY_TABLES = [
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */
 const SEED_TABLES = new Set<string>(['skill_categories', 'skill_modalities', 'skill_dependency_rules']);
 /** Tables that are not data: bookkeeping, and SQLite's full-text index (PostgreSQL keeps a generated column instead). */
-const NOT_COPIED = /^(schema_migrations|sqlite_.*|reflections_fts.*)$/;
+/** Derived data, not copied but emptied with the rest: the target's embedder recomputes the reflection embeddings in the background. */
+const DERIVED_TABLES = ['reflection_vectors'];
+const NOT_COPIED = /^(schema_migrations|sqlite_.*|reflections_fts.*|reflection_vectors)$/;
 /** Columns backed by a sequence on PostgreSQL. */
 const SERIAL_COLUMNS = ['id', 'rowid_'];
 
@@ -161,7 +163,7 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
 
     await inTransaction(pool, async (client) => {
       // Children first when emptying (TRUNCATE … CASCADE would also do, but names what it empties).
-      await client.query(`TRUNCATE ${[...COPY_TABLES].reverse().map(quoteIdent).join(', ')} RESTART IDENTITY`);
+      await client.query(`TRUNCATE ${[...DERIVED_TABLES, ...[...COPY_TABLES].reverse()].map(quoteIdent).join(', ')} RESTART IDENTITY`);
       for (const table of COPY_TABLES) {
         const targetCols = await targetColumns(pool, table);
         const sourceCols = source.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];

@@ -74,6 +74,20 @@ export interface PreparedSearch {
   /** Epoch ms bounds on created_at: since inclusive, until exclusive. */
   since: number | null;
   until: number | null;
+  /** Only these reflections (the candidates of a search by meaning); absent: no such restriction. */
+  ids?: readonly number[];
+}
+
+/** A reflection's text to embed. */
+export interface ReflectionText {
+  id: number;
+  content: string;
+}
+
+/** A stored embedding: `vector` is L2-normalised float32. */
+export interface StoredVector {
+  id: number;
+  vector: Float32Array;
 }
 
 export interface InsertedReflection extends Reflection {
@@ -97,6 +111,26 @@ export interface ReflectionStore {
   stats(): Promise<ReflectionStats>;
   /** The newest `limit` reflections of `kind` for `project`, oldest first. */
   recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]>;
+  /** Up to `limit` reflections with no vector of `model` yet, oldest (lowest id) first. */
+  unembedded(model: string, limit: number): Promise<ReflectionText[]>;
+  /** Keeps the vectors of `model` (replacing a reflection's vector of another model); rows of reflections gone meanwhile are skipped. */
+  saveVectors(model: string, rows: readonly StoredVector[]): Promise<void>;
+  /** Up to `limit` stored vectors of `model` with id > `afterId`, in id order (for paging through them). */
+  vectorsAfter(model: string, afterId: number, limit: number): Promise<StoredVector[]>;
+  /** How many reflections there are and how many have a vector of `model`. */
+  vectorCounts(model: string): Promise<{ reflections: number; embedded: number }>;
+}
+
+/** A vector as stored: its float32 values, little-endian (the byte order of every supported platform). */
+export function vectorToBytes(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** The float32 values of stored bytes (copied: a Buffer's offset need not be 4-aligned). */
+export function bytesToVector(b: Uint8Array): Float32Array {
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
 }
 
 /** A reflections row as both back-ends select it. */

@@ -30,8 +30,12 @@ export interface TestApp extends App {
 
 export function createTestApp(opts: AppOptions & { flags?: ConfigFlags; env?: Record<string, string> } = {}): TestApp {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-test-'));
-  // Checkpoints in tests do not ask the package registry for an audit.
-  const config = parseConfig({ flags: { dataDir: dir, port: 0, ...opts.flags }, env: { SESSION_BUDDY_AUDIT: 'off', ...opts.env } });
+  // Checkpoints in tests do not ask the package registry for an audit; the embedding model
+  // (a worker of ~170 MB) is loaded only by the tests that turn it on.
+  const config = parseConfig({
+    flags: { dataDir: dir, port: 0, ...opts.flags },
+    env: { SESSION_BUDDY_AUDIT: 'off', SESSION_BUDDY_EMBEDDINGS: 'off', ...opts.env },
+  });
   const app = createApp(config, { logger: opts.logger ?? createLogger('silent'), now: opts.now });
   const sqlite = app.stores.sqlite!;
   return Object.assign(app, {

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DEFAULT_SEARCH_LIMIT, MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, MAX_TAGS } from '../../memory/reflection-service.js';
+import { DEFAULT_SEARCH_LIMIT, MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, MAX_TAGS, SEARCH_MODES } from '../../memory/reflection-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField } from './analytics-window.js';
@@ -20,8 +20,12 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       name: 'search_reflections',
       title: 'Search reflections',
       description:
-        'Full-text search over stored reflections (SQLite FTS5, porter stemming), ranked by BM25: any query word may match, ' +
-        'reflections matching more and rarer words rank higher. Query text is taken literally (quotes, *, :, NEAR are not ' +
+        'Searches stored reflections. Mode "hybrid" (default) fuses a keyword search with a search by meaning (an offline ' +
+        'sentence-embedding model, so paraphrases sharing no word are found) by reciprocal-rank fusion (k = 60); mode ' +
+        '"keyword" is the full-text search alone (SQLite FTS5 with porter stemming / PostgreSQL full text), ranked by BM25: ' +
+        'any query word may match, reflections matching more and rarer words rank higher. The output names the mode that ' +
+        'answered and, when hybrid was asked for but keyword answered (model still loading, unavailable or turned off), why. ' +
+        'Query text is taken literally (quotes, *, :, NEAR are not ' +
         'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date. ' +
         'Filters: project, tags (all required), file (a path the reflection names or mentions; a suffix after "/" matches), ' +
         'kind (note, checkpoint, precompact), since/until (ISO 8601). With filters the query may be omitted: newest first.',
@@ -39,29 +43,45 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
         kind: z.enum(['note', 'checkpoint', 'precompact']).optional().describe('Only this kind of reflection'),
         since: isoField.optional().describe('Only reflections created at or after this time'),
         until: isoField.optional().describe('Only reflections created before this time'),
+        mode: z.enum(SEARCH_MODES).optional().describe('hybrid (default): keyword + meaning; keyword: full-text search only'),
       },
       outputSchema: {
         query: z.string(),
+        mode: z.enum(SEARCH_MODES).describe('The mode that answered'),
+        mode_reason: z.string().nullable().describe('Why keyword answered although hybrid was asked for; null otherwise'),
         fts_query: z.string().describe('The full-text query that was run (FTS5 expression on SQLite, tsquery on PostgreSQL)'),
         count: z.number().int(),
-        results: z.array(reflectionSchema.extend({ score: z.number().describe('-bm25(): higher is more relevant') })),
+        results: z.array(
+          reflectionSchema.extend({
+            score: z.number().describe('keyword: -bm25(); hybrid: the fused score Σ 1/(60 + rank). Higher is more relevant'),
+            ranks: z
+              .object({ keyword: z.number().int().nullable(), meaning: z.number().int().nullable() })
+              .optional()
+              .describe('hybrid only: rank in the keyword list and in the meaning list (null: not a candidate there)'),
+          }),
+        ),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ query, limit, project, tags, file, kind, since, until }) => {
-      const r = await deps.reflections.search({ query, limit, project: project ?? null, tags, file, kind, since, until });
+    async ({ query, limit, project, tags, file, kind, since, until, mode }) => {
+      const r = await deps.reflections.search({ query, limit, project: project ?? null, tags, file, kind, since, until, ...(mode ? { mode } : {}) });
       const what = query === undefined ? 'the filters' : `"${query}"`;
+      const how = `Mode: ${r.mode}${r.mode_reason ? ` (${r.mode_reason})` : ''}.`;
       const text =
         r.results.length === 0
-          ? `No reflections match ${what}.`
+          ? `No reflections match ${what}.\n${how}`
           : `${r.results.length} reflection(s) for ${what}:\n` +
             r.results
               .map((x, i) => {
                 const excerpt = x.content.length > 200 ? `${x.content.slice(0, 199)}…` : x.content;
                 return `${i + 1}. [score ${x.score}, ${x.created_at}${x.tags.length ? `, ${x.tags.join(', ')}` : ''}] ${excerpt}`;
               })
-              .join('\n');
-      return { structured: { query: r.query, fts_query: r.fts_query, count: r.results.length, results: r.results }, text };
+              .join('\n') +
+            `\n${how}`;
+      return {
+        structured: { query: r.query, mode: r.mode, mode_reason: r.mode_reason, fts_query: r.fts_query, count: r.results.length, results: r.results },
+        text,
+      };
     },
   );
 }

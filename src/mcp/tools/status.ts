@@ -21,7 +21,7 @@ export function registerStatusTool(server: McpServer, deps: ToolDeps): void {
     },
     async () => {
       const r = await deps.sessions.status();
-      const reflections = await deps.reflections.stats();
+      const { embeddings: _embeddings, ...reflections } = await deps.reflections.stats();
       const markdown =
         renderStatusMarkdown(r) +
         `\n## Reflections\n\n- ${reflections.total} stored across ${reflections.projects} project(s)` +

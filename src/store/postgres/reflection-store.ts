@@ -24,7 +24,11 @@ import {
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
+  type ReflectionText,
   type StatsRow,
+  type StoredVector,
+  bytesToVector,
+  vectorToBytes,
 } from '../reflection-types.js';
 
 /** ts_rank_cd weights {D, C, B, A}: tags (B) count half as much as content (A). */
@@ -52,7 +56,7 @@ export class PgReflectionStore implements ReflectionStore {
     return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
   }
 
-  async search({ terms, limit, project, tags, file, kind, since, until }: PreparedSearch): Promise<ReflectionHits> {
+  async search({ terms, limit, project, tags, file, kind, since, until, ids }: PreparedSearch): Promise<ReflectionHits> {
     const params: unknown[] = [...terms];
     // No terms: filters only, newest first (a NULL query matches nothing, so the condition is dropped).
     const tsquery = terms.length ? terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || ') : 'NULL::tsquery';
@@ -61,6 +65,7 @@ export class PgReflectionStore implements ReflectionStore {
       params.push(v);
       return `$${params.length}`;
     };
+    if (ids !== undefined) where.push(`r.id = ANY(${bind(ids)}::bigint[])`);
     if (project !== null) where.push(`r.project = ${bind(project)}`);
     for (const tag of tags) where.push(`r.tags::jsonb ? ${bind(tag)}`);
     if (file !== null) {
@@ -119,5 +124,44 @@ export class PgReflectionStore implements ReflectionStore {
       [kind, project, limit],
     );
     return (rows as CheckpointRecordRow[]).map((r) => ({ created_at: Number(r.created_at), data: r.data })).reverse();
+  }
+
+  async unembedded(model: string, limit: number): Promise<ReflectionText[]> {
+    const { rows } = await this.pool.query(
+      `SELECT r.id, r.content FROM reflections r
+        WHERE NOT EXISTS (SELECT 1 FROM reflection_vectors v WHERE v.reflection_id = r.id AND v.model = $1)
+        ORDER BY r.id LIMIT $2`,
+      [model, limit],
+    );
+    return (rows as { id: string | number; content: string }[]).map((r) => ({ id: Number(r.id), content: r.content }));
+  }
+
+  async saveVectors(model: string, rows: readonly StoredVector[]): Promise<void> {
+    if (rows.length === 0) return;
+    // One statement: the rows arrive as parallel arrays; reflections gone meanwhile drop out of the join.
+    await this.pool.query(
+      `INSERT INTO reflection_vectors (reflection_id, model, dims, vector)
+       SELECT r.id, $1, v.dims, v.vector
+         FROM unnest($2::bigint[], $3::int[], $4::bytea[]) AS v(id, dims, vector) JOIN reflections r ON r.id = v.id
+       ON CONFLICT (reflection_id) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector`,
+      [model, rows.map((r) => r.id), rows.map((r) => r.vector.length), rows.map((r) => vectorToBytes(r.vector))],
+    );
+  }
+
+  async vectorsAfter(model: string, afterId: number, limit: number): Promise<StoredVector[]> {
+    const { rows } = await this.pool.query(
+      'SELECT reflection_id AS id, vector FROM reflection_vectors WHERE model = $1 AND reflection_id > $2 ORDER BY reflection_id LIMIT $3',
+      [model, afterId, limit],
+    );
+    return (rows as { id: string | number; vector: Buffer }[]).map((r) => ({ id: Number(r.id), vector: bytesToVector(r.vector) }));
+  }
+
+  async vectorCounts(model: string): Promise<{ reflections: number; embedded: number }> {
+    const { rows } = await this.pool.query(
+      'SELECT (SELECT count(*) FROM reflections) AS reflections, (SELECT count(*) FROM reflection_vectors WHERE model = $1) AS embedded',
+      [model],
+    );
+    const r = rows[0] as { reflections: string; embedded: string };
+    return { reflections: Number(r.reflections), embedded: Number(r.embedded) };
   }
 }

@@ -18,7 +18,11 @@ import {
   type ReflectionRow,
   type ReflectionStats,
   type ReflectionStore,
+  type ReflectionText,
   type StatsRow,
+  type StoredVector,
+  bytesToVector,
+  vectorToBytes,
 } from '../reflection-types.js';
 
 /** Free-text terms as a safe FTS5 expression: `"term1" OR "term2"` (each quoted, inner quotes doubled). */
@@ -47,10 +51,14 @@ export class SqliteReflectionStore implements ReflectionStore {
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
 
-  async search({ terms, limit, project, tags, file, kind, since, until }: PreparedSearch): Promise<ReflectionHits> {
+  async search({ terms, limit, project, tags, file, kind, since, until, ids }: PreparedSearch): Promise<ReflectionHits> {
     const ftsQuery = terms.length ? ftsExpression(terms) : '';
     const where: string[] = [];
     const params: unknown[] = [];
+    if (ids !== undefined) {
+      where.push('r.id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(ids));
+    }
     if (terms.length) {
       where.push('reflections_fts MATCH ?');
       params.push(ftsQuery);
@@ -126,5 +134,39 @@ export class SqliteReflectionStore implements ReflectionStore {
       )
       .all(kind, project, limit) as CheckpointRecordRow[];
     return rows.reverse();
+  }
+
+  async unembedded(model: string, limit: number): Promise<ReflectionText[]> {
+    return this.db
+      .prepare(
+        `SELECT r.id, r.content FROM reflections r
+          WHERE NOT EXISTS (SELECT 1 FROM reflection_vectors v WHERE v.reflection_id = r.id AND v.model = ?)
+          ORDER BY r.id LIMIT ?`,
+      )
+      .all(model, limit) as ReflectionText[];
+  }
+
+  async saveVectors(model: string, rows: readonly StoredVector[]): Promise<void> {
+    const put = this.db.prepare(
+      `INSERT INTO reflection_vectors (reflection_id, model, dims, vector)
+       SELECT id, ?, ?, ? FROM reflections WHERE id = ?
+       ON CONFLICT (reflection_id) DO UPDATE SET model = excluded.model, dims = excluded.dims, vector = excluded.vector`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) put.run(model, r.vector.length, vectorToBytes(r.vector), r.id);
+    })();
+  }
+
+  async vectorsAfter(model: string, afterId: number, limit: number): Promise<StoredVector[]> {
+    const rows = this.db
+      .prepare('SELECT reflection_id AS id, vector FROM reflection_vectors WHERE model = ? AND reflection_id > ? ORDER BY reflection_id LIMIT ?')
+      .all(model, afterId, limit) as { id: number; vector: Buffer }[];
+    return rows.map((r) => ({ id: r.id, vector: bytesToVector(r.vector) }));
+  }
+
+  async vectorCounts(model: string): Promise<{ reflections: number; embedded: number }> {
+    return this.db
+      .prepare('SELECT (SELECT count(*) FROM reflections) AS reflections, (SELECT count(*) FROM reflection_vectors WHERE model = ?) AS embedded')
+      .get(model) as { reflections: number; embedded: number };
   }
 }

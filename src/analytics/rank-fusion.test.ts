@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { l2Normalise, nearestByDot, reciprocalRankFusion, RRF_K } from './rank-fusion.js';
+
+const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≉ ${b}`);
+
+describe('reciprocalRankFusion', () => {
+  it('sums 1/(k + rank) over the lists (k = 60), hand-computed', () => {
+    // keyword: 1, 2, 3   meaning: 3, 4, 1
+    const fused = reciprocalRankFusion([
+      [1, 2, 3],
+      [3, 4, 1],
+    ]);
+    assert.equal(RRF_K, 60);
+    // 1: 1/61 + 1/63 = 0.032266...; 3: 1/63 + 1/61 (same); 2: 1/62; 4: 1/62
+    assert.deepEqual(
+      fused.map((f) => f.id),
+      [1, 3, 2, 4],
+    );
+    close(fused[0]!.score, 1 / 61 + 1 / 63);
+    close(fused[1]!.score, 1 / 63 + 1 / 61);
+    close(fused[2]!.score, 1 / 62);
+    close(fused[3]!.score, 1 / 62);
+    assert.deepEqual(fused[0]!.ranks, [1, 3]);
+    assert.deepEqual(fused[3]!.ranks, [null, 2]);
+  });
+
+  it('an item in both lists beats one ranked first by a single list', () => {
+    // 7 is first only in list A (1/61 = 0.01639); 9 is 2nd in both (2/62 = 0.03226).
+    const fused = reciprocalRankFusion([
+      [7, 9],
+      [8, 9],
+    ]);
+    assert.equal(fused[0]!.id, 9);
+    close(fused[0]!.score, 2 / 62);
+  });
+
+  it('with k = 0 the head dominates: 1/1 beats 1/2 + 1/3', () => {
+    const fused = reciprocalRankFusion(
+      [
+        [5, 6],
+        [4, 6],
+      ],
+      0,
+    );
+    // 5: 1, 4: 1, 6: 1/2 + 1/2 = 1 -> a three-way tie broken by first appearance
+    assert.deepEqual(
+      fused.map((f) => [f.id, f.score]),
+      [
+        [5, 1],
+        [6, 1],
+        [4, 1],
+      ],
+    );
+  });
+
+  it('empty lists fuse to nothing; a repeated id keeps its first rank', () => {
+    assert.deepEqual(reciprocalRankFusion([[], []]), []);
+    const fused = reciprocalRankFusion([[3, 3, 2]]);
+    assert.deepEqual(
+      fused.map((f) => f.id),
+      [3, 2],
+    );
+    close(fused[1]!.score, 1 / 63);
+    assert.throws(() => reciprocalRankFusion([[1]], -1), RangeError);
+  });
+});
+
+describe('nearestByDot', () => {
+  it('returns the n rows with the highest dot product, best first', () => {
+    // rows: (1,0) (0,1) (0.6,0.8) (-1,0); query (0.8,0.6)
+    const m = new Float32Array([1, 0, 0, 1, 0.6, 0.8, -1, 0]);
+    const q = new Float32Array([0.8, 0.6]);
+    const got = nearestByDot(m, 2, [10, 11, 12, 13], q, 3);
+    assert.deepEqual(
+      got.map((g) => g.id),
+      [12, 10, 11],
+    ); // 0.96, 0.8, 0.6
+    assert.ok(Math.abs(got[0]!.similarity - 0.96) < 1e-6);
+    assert.deepEqual(nearestByDot(m, 2, [10, 11, 12, 13], q, 0), []);
+    assert.equal(nearestByDot(m, 2, [10, 11, 12, 13], q, 10).length, 4);
+    assert.throws(() => nearestByDot(m, 2, [10], new Float32Array(3), 1), RangeError);
+  });
+
+  it('l2Normalise scales to unit length', () => {
+    assert.deepEqual([...l2Normalise(new Float32Array([3, 4]))], [0.6000000238418579, 0.800000011920929]);
+    assert.deepEqual([...l2Normalise(new Float32Array([0, 0]))], [0, 0]);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Hybrid retrieval, pure parts: reciprocal-rank fusion of ranked lists and a
+ * brute-force nearest-neighbour scan over L2-normalised vectors.
+ *
+ * Reciprocal-rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): an item
+ * at 1-based rank r in a list earns 1 / (k + r) from that list, and its fused
+ * score is the sum over the lists it appears in; items absent from a list earn
+ * nothing from it. k = 60 (the paper's value) damps the head of each list, so
+ * an item ranked well by both lists beats one ranked first by only one. Only
+ * ranks are used: BM25 scores and cosine similarities, which live on
+ * different scales, never need calibrating against each other. Ties in fused
+ * score go to the item that reached its best rank first in list order.
+ */
+export const RRF_K = 60;
+
+export interface FusedItem {
+  id: number;
+  score: number;
+  /** The item's 1-based rank in each input list, null where absent. */
+  ranks: (number | null)[];
+}
+
+export function reciprocalRankFusion(lists: readonly (readonly number[])[], k: number = RRF_K): FusedItem[] {
+  if (!(k >= 0)) throw new RangeError('k must be a non-negative number');
+  const byId = new Map<number, FusedItem & { order: number }>();
+  let order = 0;
+  lists.forEach((list, li) => {
+    const seen = new Set<number>();
+    list.forEach((id, i) => {
+      if (seen.has(id)) return; // a repeated id keeps its first (best) rank
+      seen.add(id);
+      let item = byId.get(id);
+      if (!item) {
+        item = { id, score: 0, ranks: lists.map(() => null), order: order++ };
+        byId.set(id, item);
+      }
+      item.ranks[li] = i + 1;
+      item.score += 1 / (k + i + 1);
+    });
+  });
+  return [...byId.values()].sort((a, b) => b.score - a.score || a.order - b.order).map(({ id, score, ranks }) => ({ id, score, ranks }));
+}
+
+/**
+ * The `n` rows of `matrix` (row-major, `dims` columns, one row per entry of
+ * `ids`) with the highest dot product with `query`, best first; for
+ * L2-normalised vectors that is cosine similarity. Ties: lower row first.
+ */
+export function nearestByDot(matrix: Float32Array, dims: number, ids: readonly number[], query: Float32Array, n: number): { id: number; similarity: number }[] {
+  if (query.length !== dims) throw new RangeError(`query has ${query.length} dimensions, expected ${dims}`);
+  const rows = Math.min(ids.length, Math.floor(matrix.length / dims));
+  if (n <= 0 || rows === 0) return [];
+  // A small sorted buffer of the best n (n is tens to hundreds; rows up to ~10^5).
+  const bestSim: number[] = [];
+  const bestRow: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    const off = r * dims;
+    for (let d = 0; d < dims; d++) s += matrix[off + d]! * query[d]!;
+    if (bestSim.length === n && s <= bestSim[n - 1]!) continue;
+    let at = bestSim.length;
+    while (at > 0 && bestSim[at - 1]! < s) at--;
+    bestSim.splice(at, 0, s);
+    bestRow.splice(at, 0, r);
+    if (bestSim.length > n) {
+      bestSim.pop();
+      bestRow.pop();
+    }
+  }
+  return bestRow.map((r, i) => ({ id: ids[r]!, similarity: bestSim[i]! }));
+}
+
+/** `v` scaled to unit length (a zero vector is returned unchanged). */
+export function l2Normalise(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm === 0) return v;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
+  return out;
+}

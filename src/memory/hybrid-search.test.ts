@@ -1,0 +1,136 @@
+/**
+ * Search by meaning with the real embedding model in its worker, over each
+ * back-end: the background backfill, recording that does not wait for the
+ * model, a paraphrase that keyword search misses and hybrid search finds,
+ * filters applied to the meaning candidates, and the stated fallbacks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testBackends, type OpenedBackend } from '../testing/backends.js';
+import { EMBEDDING_MODEL, ReflectionEmbedder } from './reflection-embedder.js';
+import { createReflectionService, type ReflectionService } from './reflection-service.js';
+
+const NOTES = [
+  { content: 'Enable write-ahead logging so readers are never blocked by the writer', project: 'db' },
+  { content: 'The dashboard colour scheme uses a dark palette with high contrast', project: 'ui' },
+  { content: 'Pin the compiler version in package.json to avoid surprise upgrades', project: 'build' },
+  { content: 'Flaky end-to-end checks were caused by a race in the login fixture', project: 'ui' },
+  { content: 'Memory usage grows when the cache never evicts old entries', project: 'db' },
+];
+// Shares no word with any note (so BM25 finds nothing); means the cache note.
+const PARAPHRASE = 'leak: RAM keeps climbing over time';
+
+describe('hybrid reflection search (real model, in a worker)', async () => {
+  for (const backend of await testBackends()) {
+    describe(backend.name, { skip: backend.skip ?? false }, () => {
+      let b: OpenedBackend;
+      let embedder: ReflectionEmbedder;
+      let service: ReflectionService;
+
+      before(async () => {
+        if (backend.skip) return;
+        b = await backend.open();
+        embedder = new ReflectionEmbedder({ store: b.stores.reflections, enabled: true, batchSize: 2 });
+        service = createReflectionService(b.stores.reflections, { embedder });
+      });
+      after(async () => {
+        await embedder?.close();
+        await b?.dispose();
+      });
+
+      it('answers by keyword, saying why, until the model is loaded; the first search starts it', async () => {
+        for (const n of NOTES) await service.store(n);
+        assert.equal(embedder.status().state, 'idle');
+        const first = await service.search({ query: PARAPHRASE });
+        assert.equal(first.mode, 'keyword');
+        assert.match(first.mode_reason ?? '', /not loaded yet/);
+        assert.deepEqual(first.results, []);
+        assert.notEqual(embedder.status().state, 'idle'); // loading was started
+      });
+
+      it('backfills the vectors of reflections stored before the model ran', async () => {
+        await embedder.start();
+        await embedder.idle();
+        assert.equal(embedder.status().state, 'ready');
+        assert.deepEqual(await b.stores.reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 5, embedded: 5 });
+        const [stored] = await b.stores.reflections.vectorsAfter(EMBEDDING_MODEL, 0, 1);
+        assert.equal(stored!.vector.length, 512);
+        const norm = Math.sqrt(stored!.vector.reduce((s, x) => s + x * x, 0));
+        assert.ok(Math.abs(norm - 1) < 1e-4, `unit length, got ${norm}`);
+      });
+
+      it('finds a paraphrase that keyword search misses', async () => {
+        const keyword = await service.search({ query: PARAPHRASE, mode: 'keyword' });
+        assert.equal(keyword.mode, 'keyword');
+        assert.equal(keyword.mode_reason, null);
+        assert.deepEqual(keyword.results, []);
+
+        const hybrid = await service.search({ query: PARAPHRASE, limit: 3 });
+        assert.equal(hybrid.mode, 'hybrid');
+        assert.equal(hybrid.mode_reason, null);
+        assert.equal(hybrid.results[0]!.content, NOTES[4]!.content);
+        assert.deepEqual(hybrid.results[0]!.ranks, { keyword: null, meaning: 1 });
+        assert.equal(hybrid.results[0]!.score, Math.round((1 / 61) * 1e6) / 1e6);
+      });
+
+      it('keeps keyword hits and applies the filters to the meaning candidates', async () => {
+        const both = await service.search({ query: 'cache memory', limit: 5 });
+        assert.equal(both.mode, 'hybrid');
+        assert.equal(both.results[0]!.content, NOTES[4]!.content); // first in both lists
+        assert.deepEqual(both.results[0]!.ranks, { keyword: 1, meaning: 1 });
+        const filtered = await service.search({ query: PARAPHRASE, project: 'ui', limit: 5 });
+        assert.equal(filtered.mode, 'hybrid');
+        assert.ok(filtered.results.length > 0);
+        assert.ok(filtered.results.every((r) => r.project === 'ui'));
+      });
+
+      it('recording does not wait for the embedding: the vector is written afterwards', async () => {
+        const saved = await service.store({ content: 'My automobile would not start on frosty mornings; the battery was weak' });
+        assert.equal(saved.created, true);
+        // store() has returned; the new reflection has no vector yet (it is computed in the background).
+        assert.deepEqual(await b.stores.reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 6, embedded: 5 });
+        await embedder.idle();
+        assert.deepEqual(await b.stores.reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 6, embedded: 6 });
+        // No word in common with any note (PostgreSQL drops stop words, SQLite does not: none are used).
+        const found = await service.search({ query: 'vehicle refuses ignition throughout winter', limit: 1 });
+        assert.equal(found.results[0]!.id, saved.id, JSON.stringify(found.results.map((r) => [r.id, r.ranks, r.content.slice(0, 20)])));
+      });
+    });
+  }
+
+  it('a worker that cannot start: keyword, with the failure as the reason', async () => {
+    const [sqlite] = await testBackends();
+    const b = await sqlite!.open();
+    try {
+      const embedder = new ReflectionEmbedder({ store: b.stores.reflections, enabled: true, entry: new URL('file:///nonexistent/embedding-worker.js') });
+      const service = createReflectionService(b.stores.reflections, { embedder });
+      await service.store({ content: 'Memory usage grows when the cache never evicts old entries' });
+      await embedder.start();
+      assert.equal(embedder.status().state, 'failed');
+      const r = await service.search({ query: 'cache' });
+      assert.equal(r.mode, 'keyword');
+      assert.match(r.mode_reason ?? '', /embedding (model could not be loaded|worker)/);
+      assert.equal(r.results.length, 1);
+      await embedder.close();
+    } finally {
+      await b.dispose();
+    }
+  });
+
+  it('turned off: keyword, with the switch named as the reason', async () => {
+    const [sqlite] = await testBackends();
+    const b = await sqlite!.open();
+    try {
+      const embedder = new ReflectionEmbedder({ store: b.stores.reflections, enabled: false });
+      const service = createReflectionService(b.stores.reflections, { embedder });
+      await service.store({ content: 'Memory usage grows when the cache never evicts old entries' });
+      const r = await service.search({ query: 'cache' });
+      assert.equal(r.mode, 'keyword');
+      assert.match(r.mode_reason ?? '', /SESSION_BUDDY_EMBEDDINGS=off/);
+      assert.equal(r.results.length, 1);
+      assert.equal(embedder.status().state, 'off');
+    } finally {
+      await b.dispose();
+    }
+  });
+});
