@@ -222,7 +222,14 @@ describe('skill costs through the import', async () => {
             cursors: b.stores.transcriptCursors,
             costs: { prices: PRICES, userHash: 'uh', record: (rows) => b.stores.skillCosts.record(rows) },
           });
-        write([prompt('go'), call('m1', 100, { blocks: [skillUse('s1', 'deploy')] }), result('s1'), call('m2', 200, { stamp: 'deploy' })]);
+        // m2's response as three lines (thinking, text, then the tool call in the next import).
+        write([
+          prompt('go'),
+          call('m1', 100, { blocks: [skillUse('s1', 'deploy')] }),
+          result('s1'),
+          call('m2', 200, { stamp: 'deploy', blocks: [{ type: 'thinking', thinking: '…' }] }),
+          call('m2', 200, { stamp: 'deploy' }),
+        ]);
         const first = await run();
         assert.deepEqual(first.costs && [first.costs.calls, first.costs.inserted, first.costs.noUsage], [2, 2, 0]);
         // Appended: the span goes on across the imports, until the prompt.
