@@ -91,6 +91,9 @@ export interface HookEvent {
   commandName: string | null;
   /** UserPromptExpansion `command_source` (e.g. 'skill', 'plugin', 'builtin', 'mcp'). */
   commandSource: string | null;
+
+  /** `transcript_path`: the session's transcript (absolute *.jsonl), or null. */
+  transcriptPath: string | null;
 }
 
 export interface HookContext {
@@ -138,7 +141,14 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
     expansionType: optString(o.expansion_type),
     commandName: commandName || null,
     commandSource: optString(o.command_source),
+
+    transcriptPath: transcriptPathOf(o.transcript_path),
   };
+}
+
+function transcriptPathOf(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0') || !path.isAbsolute(v) || !v.toLowerCase().endsWith('.jsonl')) return null;
+  return v;
 }
 
 /** Failure signalled inside a PostToolUse tool_response, if any. */

@@ -7,9 +7,9 @@
  * The line's structure is walked byte by byte outside strings; strings are
  * skipped with Buffer.indexOf to their closing quote (counting backslashes
  * before it), so a long string costs a native memchr, not a decode. Kept:
- *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId, isMeta,
- *   isCompactSummary, message;
- *   message: id, content (a plain-text content: its first 4 KiB); content blocks: type, and for tool_use id, name,
+ *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId,
+ *   attributionSkill, isMeta, isCompactSummary, message;
+ *   message: id, model, usage, content (a plain-text content: its first 4 KiB); content blocks: type, and for tool_use id, name,
  *   input; for tool_result tool_use_id, is_error, and content only when
  *   is_error is true (its text gives the error class).
  * The result is a plain object with the same meaning for eventsFromLine as
@@ -167,7 +167,7 @@ function stringHead(b: Buffer, r: Range, bytes: number): unknown {
   }
 }
 
-const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId', 'isMeta', 'isCompactSummary'] as const;
+const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId', 'attributionSkill', 'isMeta', 'isCompactSummary'] as const;
 
 /** Of a long plain-text message, only the start is decoded: a typed command's tags come first. */
 const TEXT_HEAD_BYTES = 4096;
@@ -186,7 +186,7 @@ export function reduceLine(b: Buffer): unknown {
   }
   const msg = members(b, msgRange);
   const message: Record<string, unknown> = {};
-  pick(b, msg, ['id'], message);
+  pick(b, msg, ['id', 'model', 'usage'], message);
   out.message = message;
   const contentRange = msg.get('content');
   if (!contentRange) return out;

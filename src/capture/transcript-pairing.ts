@@ -85,19 +85,39 @@ interface MessageEvent {
 }
 
 /**
+ * An assistant API call, for skill costs (only when costs are decoded): one
+ * per line, so the lines of one response repeat it (same messageId).
+ * `usage`: [input, output, cache write, of which 1-hour, cache read], or null
+ * when the line has no usable usage object.
+ */
+export interface CallEvent {
+  k: 'call';
+  chain: string;
+  messageId: string | null;
+  model: string | null;
+  at: number;
+  sessionId: string;
+  /** The line's `attributionSkill`, or null. */
+  stamp: string | null;
+  usage: [number, number, number, number, number] | null;
+}
+
+
+/**
  * A user prompt of the main chain (what the user sent to the model). With
  * `command`, the prompt is a typed slash command that activates that skill
  * (stored name, `skill:<name>`).
  */
 interface PromptEvent {
   k: 'prompt';
+  chain: string;
   sessionId: string;
   at: number;
   project: string | null;
   command: string | null;
 }
 
-export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent | PromptEvent;
+export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent | CallEvent | PromptEvent;
 
 /** Per-session state of typed skills: the ordinal per skill (dedupe key) and the slash-after-miss log. */
 interface TypedSessionState {
@@ -139,7 +159,7 @@ function isObject(v: unknown): v is Json {
  * The events of one decoded line, and whether the line is well-formed.
  * `fallbackSessionId` is used when the line has no sessionId.
  */
-export function eventsFromLine(line: unknown, fallbackSessionId: string): { events: TranscriptEvent[]; ok: boolean } {
+export function eventsFromLine(line: unknown, fallbackSessionId: string, costs = false): { events: TranscriptEvent[]; ok: boolean } {
   const events: TranscriptEvent[] = [];
   if (!isObject(line)) return { events, ok: false };
   if (line.type !== 'assistant' && line.type !== 'user') return { events, ok: true };
@@ -151,6 +171,7 @@ export function eventsFromLine(line: unknown, fallbackSessionId: string): { even
     const prompt = promptOf(line, content, chain, at, fallbackSessionId);
     if (prompt) events.push(prompt);
   }
+  if (costs) costEvents(line, message, chain, at, fallbackSessionId, events);
   if (!Array.isArray(content)) return { events, ok: true }; // plain text message
   let ok = true;
 
@@ -218,7 +239,38 @@ function promptOf(line: Json, content: unknown, chain: string, at: number, fallb
     command = typedSkillName(typed);
     if (command === null) return null; // a built-in command or an MCP prompt
   }
-  return { k: 'prompt', sessionId, at, project: projectFromCwd(line.cwd), command };
+  return { k: 'prompt', chain, sessionId, at, project: projectFromCwd(line.cwd), command };
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
+}
+
+/** The call event of an assistant line (see CallEvent). */
+function costEvents(line: Json, message: unknown, chain: string, at: number, fallbackSessionId: string, events: TranscriptEvent[]): void {
+  if (line.type !== 'assistant' || !isObject(message)) return;
+  const u = message.usage;
+  const usage: CallEvent['usage'] =
+    isObject(u) && typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number'
+      ? [
+          count(u.input_tokens),
+          count(u.output_tokens),
+          count(u.cache_creation_input_tokens),
+          isObject(u.cache_creation) ? count(u.cache_creation.ephemeral_1h_input_tokens) : 0,
+          count(u.cache_read_input_tokens),
+        ]
+      : null;
+  const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId;
+  events.push({
+    k: 'call',
+    chain,
+    messageId: typeof message.id === 'string' && message.id !== '' ? message.id : null,
+    model: typeof message.model === 'string' && message.model !== '' ? cleanText(message.model, 128) : null,
+    at,
+    sessionId: cleanText(sessionId, 128),
+    stamp: typeof line.attributionSkill === 'string' && line.attributionSkill !== '' ? cleanText(line.attributionSkill, 200) : null,
+    usage,
+  });
 }
 
 export interface PairingOutcome {
@@ -300,6 +352,7 @@ export class TranscriptPairer {
   }
 
   addEvent(e: TranscriptEvent): void {
+    if (e.k === 'call') return; // skill costs (skill-attribution.ts)
     if (e.k === 'prompt') {
       this.addPrompt(e);
     } else if (e.k === 'msg') {

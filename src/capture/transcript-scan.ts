@@ -13,7 +13,7 @@
  *    being held in memory;
  *  - not `{…}` (a truncated line ends without its closing brace): malformed;
  *  - not valid UTF-8: malformed;
- *  - shorter than 4 KiB and cannot hold a tool call or a user prompt (no
+ *  - shorter than 4 KiB and cannot hold a tool call or a user prompt (typed skills; with costs, a prompt also ends a skill's span) (no
  *    `"tool_use"`, `"tool_result"`, `"assistant"` or `"user"` in the bytes):
  *    skipped without JSON.parse;
  *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
@@ -41,6 +41,8 @@ export interface ScanRequest {
   takeUnterminated: boolean;
   maxLineBytes: number;
   fallbackSessionId: string;
+  /** Decode API calls and typed prompts too, for skill costs (transcript-pairing.ts CallEvent). */
+  costs?: boolean;
 }
 
 interface MalformedLine {
@@ -111,6 +113,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
   let buf = Buffer.allocUnsafe(Math.min(CHUNK, req.maxLineBytes + 1));
   let len = 0; // valid bytes in buf, which starts at file offset `pos`
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
+  const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
   let eof = false;
   for (;;) {
     if (!eof && len < buf.length) {
@@ -125,7 +128,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
       const nl = view.indexOf(NL, lineStart);
       if (nl < 0) break;
       if (skipping) skipping = false;
-      else handleLine(buf, lineStart, nl, req, res);
+      else handleLine(buf, lineStart, nl, req, res, lastCall);
       res.lineBreaks++;
       lineStart = nl + 1;
       res.consumedEnd = pos + lineStart;
@@ -139,7 +142,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
     if (eof) {
       // A last line without its newline: taken only when the file is finished.
       if (len > 0 && req.takeUnterminated) {
-        if (!skipping) handleLine(buf, 0, len, req, res);
+        if (!skipping) handleLine(buf, 0, len, req, res, lastCall);
         res.lineBreaks++;
         res.consumedEnd = pos + len;
       }
@@ -183,7 +186,7 @@ function malformed(res: ScanResult, reason: string): void {
   if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line: res.lineBreaks + 1, reason });
 }
 
-function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult): void {
+function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult, lastCall: Map<string, string>): void {
   let a = from;
   let b = to;
   while (a < b && isSpace(buf[a]!)) a++;
@@ -205,7 +208,14 @@ function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res
   } catch {
     return malformed(res, 'invalid JSON');
   }
-  const { events, ok } = eventsFromLine(value, req.fallbackSessionId);
-  for (const e of events) res.events.push(e);
+  const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
+  for (const e of events) {
+    if (e.k === 'call' && e.messageId !== null) {
+      // Later lines of one response repeat its call: the attributor would drop them (same rule), so they are not sent.
+      if (lastCall.get(e.chain) === e.messageId) continue;
+      lastCall.set(e.chain, e.messageId);
+    }
+    res.events.push(e);
+  }
   if (!ok) malformed(res, 'tool block without id, name or timestamp');
 }
