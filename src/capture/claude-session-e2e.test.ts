@@ -20,6 +20,7 @@ import { after, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import WebSocket from 'ws';
+import { findTimeoutCommand, HOOK_KILL_AFTER_SECONDS } from './entry-command.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-claude-session-'));
@@ -206,7 +207,11 @@ describe('a Claude Code session played through the installed commands', () => {
     assert.match(installed, /settings\.json: created; added PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, Stop, SessionEnd/);
     const settings = JSON.parse(fs.readFileSync(path.join(HOME, '.claude', 'settings.json'), 'utf8')) as Settings;
     const command = settings.hooks.PostToolUse![0]!.hooks[0]!.command;
-    assert.equal(command, `${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${DATA_DIR} hook`);
+    const killer = findTimeoutCommand(undefined);
+    assert.equal(
+      command,
+      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${DATA_DIR} hook`,
+    );
     assert.doesNotMatch(cli(['mcp-config']), /npx/);
 
     // 1. Server up: hooks POST to it.

@@ -5,6 +5,7 @@
  * the project, and with no network (never `npx`, which would ask the
  * registry for a package of that name).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { shellQuote } from './mcp-config.js';
 
@@ -33,4 +34,49 @@ export function entryArgv(entry: EntryPoint, dataDir: string, command: readonly 
 /** The same as one shell command line (what settings.json hooks hold). */
 export function entryCommandLine(entry: EntryPoint, dataDir: string, command: readonly string[]): string {
   return entryArgv(entry, dataDir, command).map(shellQuote).join(' ');
+}
+
+/**
+ * Seconds after which the installed hook command is killed from outside
+ * (SIGKILL by coreutils `timeout`): the hook's own deadlines (1.2 s timer,
+ * watchdog thread) need its process to get the CPU, this does not — a hook
+ * stopped (SIGSTOP), starved by an overloaded machine or stuck in a system
+ * call still ends within 2 s of being started.
+ */
+export const HOOK_KILL_AFTER_SECONDS = 1.6;
+
+/** Where a `timeout` (GNU coreutils; `gtimeout` from Homebrew's coreutils) usually is. */
+const TIMEOUT_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/opt/homebrew/bin'];
+
+/**
+ * The absolute path of a `timeout` that accepts `-s KILL <fractional seconds>`
+ * (checked by running it once), searched in the usual directories and then
+ * in `pathEnv`; null when there is none (the hook then relies on its own
+ * deadlines and on Claude Code's hook timeout).
+ */
+export function findTimeoutCommand(pathEnv: string | undefined): string | null {
+  const dirs = [...TIMEOUT_DIRS, ...(pathEnv ?? '').split(':').filter((d) => d.startsWith('/'))];
+  for (const name of ['timeout', 'gtimeout']) {
+    for (const dir of dirs) {
+      const file = `${dir}/${name}`;
+      try {
+        fs.accessSync(file, fs.constants.X_OK);
+      } catch {
+        continue;
+      }
+      const r = spawnSync(file, ['-s', 'KILL', String(HOOK_KILL_AFTER_SECONDS), 'true'], { stdio: 'ignore', timeout: 10_000 });
+      if (r.status === 0) return file;
+    }
+  }
+  return null;
+}
+
+/**
+ * The hook command line: the entry command, wrapped in `<timeout> -s KILL
+ * 1.6` when a `timeout` was found (killed, it exits 137, which Claude Code
+ * treats as a non-blocking error, as any status but 2).
+ */
+export function hookCommandLine(entry: EntryPoint, dataDir: string, timeoutCommand: string | null): string {
+  const line = entryCommandLine(entry, dataDir, ['hook']);
+  return timeoutCommand ? `${shellQuote(timeoutCommand)} -s KILL ${HOOK_KILL_AFTER_SECONDS} ${line}` : line;
 }

@@ -23,6 +23,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { invocationsUrl, runHook } from './hook-runner.js';
 import { appendToSpool, drainSpool, spoolPath } from './spool.js';
 import { importTranscripts } from './transcript-import.js';
+import { findTimeoutCommand, HOOK_KILL_AFTER_SECONDS } from './entry-command.js';
 import type { CapturedInvocation } from './types.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
@@ -265,7 +266,11 @@ describe('CLI commands', () => {
   it('install-hooks prints and writes absolute commands, to the user settings by default', async () => {
     const printed = JSON.parse((await cli(['install-hooks'])).out) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     const command = printed.hooks.PreToolUse![0]!.hooks[0]!.command;
-    assert.equal(command, `${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} hook`);
+    const killer = findTimeoutCommand(undefined);
+    assert.equal(
+      command,
+      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} hook`,
+    );
     const userFile = path.join(scratch, 'home', '.claude', 'settings.json');
     const w0 = await cli(['install-hooks', '--write']);
     assert.match(w0.out, /created; added PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, Stop, SessionEnd/);

@@ -21,11 +21,11 @@ describe('buildHooksConfig', () => {
       'PreCompact',
       'UserPromptExpansion',
     ]);
-    assert.deepEqual(c.hooks.PreToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
-    assert.deepEqual(c.hooks.Stop, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] }]);
+    assert.deepEqual(c.hooks.PreToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 2, async: true }] }]);
+    assert.deepEqual(c.hooks.Stop, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 2, async: true }] }]);
     // SessionStart returns context on stdout and PreCompact saves before compaction: both synchronous.
-    assert.deepEqual(c.hooks.SessionStart, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10 }] }]);
-    assert.deepEqual(c.hooks.PreCompact, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10 }] }]);
+    assert.deepEqual(c.hooks.SessionStart, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 2 }] }]);
+    assert.deepEqual(c.hooks.PreCompact, [{ hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 2 }] }]);
   });
 
   it('can make the hooks synchronous', () => {
@@ -102,14 +102,14 @@ describe('mergeHooksConfig', () => {
     assert.deepEqual(r.updated, ['PreToolUse']);
     const pre = (r.settings.hooks as Record<string, unknown[]>).PreToolUse;
     assert.deepEqual(pre, [
-      { matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 10, async: true }] },
+      { matcher: '*', hooks: [{ type: 'command', command: 'session-buddy hook', timeout: 2, async: true }] },
       { matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] },
     ]);
     // switching to synchronous removes the async flag
     const sync = mergeHooksConfig(r.settings, { command: 'session-buddy hook', async: false });
     assert.deepEqual(sync.updated.includes('PreToolUse'), true);
     assert.deepEqual((sync.settings.hooks as Record<string, Array<{ hooks: unknown[] }>>).PreToolUse![0]!.hooks, [
-      { type: 'command', command: 'session-buddy hook', timeout: 10 },
+      { type: 'command', command: 'session-buddy hook', timeout: 2 },
     ]);
   });
 

@@ -24,11 +24,12 @@ const SESSION_HOOK_EVENTS = ['SessionStart', 'Stop', 'SessionEnd', 'PreCompact',
  * Always synchronous, whatever `async` says: SessionStart returns the previous
  * handoff as additional context (Claude Code reads it from the hook's stdout
  * before the first turn), and PreCompact saves the session's context before
- * the compaction runs. Both end within the hook's deadline (1.5 s, exit 0).
+ * the compaction runs. Both end within the hook's deadline (1.2 s, exit 0).
  */
 const SYNC_HOOK_EVENTS: ReadonlySet<string> = new Set(['SessionStart', 'PreCompact']);
 const DEFAULT_HOOK_COMMAND = 'session-buddy hook';
-const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
+/** Claude Code kills a hook still running after this long (the hook ends itself by then). */
+const DEFAULT_HOOK_TIMEOUT_SECONDS = 2;
 
 interface CommandHook {
   type: 'command';

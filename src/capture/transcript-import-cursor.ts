@@ -20,26 +20,30 @@ export interface Fingerprint {
   tailHash: string;
 }
 
-function hashRange(fd: number, from: number, to: number): string {
+function hashRange(fd: number, from: number, to: number, buf: Buffer): string {
   const h = crypto.createHash('sha256');
-  if (to > from) {
-    const buf = Buffer.allocUnsafe(to - from);
-    let got = 0;
-    while (got < buf.length) {
-      const n = fs.readSync(fd, buf, got, buf.length - got, from + got);
-      if (n === 0) break;
-      got += n;
-    }
-    h.update(buf.subarray(0, got));
+  let pos = from;
+  while (pos < to) {
+    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (n === 0) break;
+    h.update(buf.subarray(0, n));
+    pos += n;
   }
   return h.digest('hex').slice(0, 32);
 }
 
-/** Hashes of the file's first bytes and of the bytes just before `offset`. */
-export function fingerprint(file: string, offset: number): Fingerprint {
+/**
+ * Hashes of the file's first bytes and of the bytes just before `offset`.
+ * `scratch`: a buffer to read into, reused by a caller that fingerprints many
+ * files (a new one per file costs page faults).
+ */
+export function fingerprint(file: string, offset: number, scratch: Buffer = Buffer.allocUnsafe(HEAD_BYTES)): Fingerprint {
   const fd = fs.openSync(file, 'r');
   try {
-    return { headHash: hashRange(fd, 0, Math.min(HEAD_BYTES, offset)), tailHash: hashRange(fd, Math.max(0, offset - TAIL_BYTES), offset) };
+    return {
+      headHash: hashRange(fd, 0, Math.min(HEAD_BYTES, offset), scratch),
+      tailHash: hashRange(fd, Math.max(0, offset - TAIL_BYTES), offset, scratch),
+    };
   } finally {
     fs.closeSync(fd);
   }

@@ -18,7 +18,7 @@ import type { AttributedUsage } from '../store/skill-cost-types.js';
 import { SkillAttributor, type AttributionCounts, type AttributorState } from './skill-attribution.js';
 import { fingerprint, planFor } from './transcript-import-cursor.js';
 import { TranscriptPairer, type PairerState } from './transcript-pairing.js';
-import { DEFAULT_MAX_LINE_BYTES, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
+import { DEFAULT_MAX_LINE_BYTES, ScanBuffer, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
 import { ScanPool } from './transcript-scan-pool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
@@ -28,6 +28,15 @@ export const DEFAULT_SETTLE_MS = 10 * 60_000;
 const RANGE_BYTES = 16 * 1024 * 1024;
 /** Below this many bytes to read, worker threads cost more than they save. */
 const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
+/**
+ * Invocations per transaction. Large: each transaction rewrites every index
+ * and rollup page it touches (the dedupe index is in random order), so fewer,
+ * larger ones write far fewer pages; the rollup deltas of a batch are summed
+ * in memory first, one upsert per key.
+ */
+const DEFAULT_BATCH_SIZE = 8000;
+/** Cursors saved together (after the invocations of their files). */
+const CURSOR_BATCH = 1000;
 /** Malformed lines and unreadable files listed by name (all are counted). */
 const MAX_LISTED = 20;
 
@@ -245,7 +254,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   const files: TranscriptFile[] = [];
   for (const t of targets) files.push(...(await findTranscriptFiles(t)));
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const batchSize = Math.max(1, opts.batchSize ?? 1000);
+  const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const sum = emptySummary();
   const { costs } = opts;
@@ -300,11 +309,12 @@ export async function importTranscripts(target: string | readonly string[], opts
   opts.onProgress?.(0, total);
   const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism()), 8);
   const pool = total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount > 1 ? new ScanPool(workerCount) : null;
+  const scratch = new ScanBuffer();
   const inline = (req: ScanRequest): Promise<ScanResult> =>
     new Promise((resolve, reject) =>
       setImmediate(() => {
         try {
-          resolve(scanRange(req));
+          resolve(scanRange(req, scratch));
         } catch (err) {
           reject(err);
         }
@@ -318,6 +328,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   // pairing and writing take them in order, one file at a time.
   // Invocations of several files are written together (fewer, larger transactions); a file's
   // cursor is saved only after its invocations are.
+  const fingerprintBuffer = Buffer.allocUnsafeSlow(64 * 1024);
   let buffered: CapturedInvocation[] = [];
   let bufferedCursors: TranscriptCursor[] = [];
   let bufferedCosts: AttributedUsage[] = [];
@@ -345,7 +356,7 @@ export async function importTranscripts(target: string | readonly string[], opts
     sum.pending += pending;
     for (const inv of invocations) buffered.push(inv);
     if (opts.cursors) {
-      const fp = fingerprint(job.file.path, offset);
+      const fp = fingerprint(job.file.path, offset, fingerprintBuffer);
       bufferedCursors.push({
         path: job.file.path,
         size: job.file.size,
@@ -356,7 +367,7 @@ export async function importTranscripts(target: string | readonly string[], opts
         state: JSON.stringify(attributor ? { ...pairer.state(), costs: attributor.state() } : pairer.state()),
       });
     }
-    if (buffered.length >= batchSize || bufferedCosts.length >= batchSize || bufferedCursors.length >= 200) await flush();
+    if (buffered.length >= batchSize || bufferedCosts.length >= batchSize || bufferedCursors.length >= CURSOR_BATCH) await flush();
   };
 
   const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));

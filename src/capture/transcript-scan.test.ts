@@ -87,4 +87,29 @@ describe('scanRange', () => {
     );
     assert.equal(r.lines, 5);
   });
+
+  it('sends one msg event per message and chain: the lines of one response share message.id', () => {
+    const f3 = path.join(dir, 'm.jsonl');
+    const asst = (msgId: string | undefined, block: object, side = false) =>
+      JSON.stringify({ type: 'assistant', timestamp: ts(0), isSidechain: side, agentId: 'a', message: { id: msgId, content: [block] } });
+    const text = { type: 'text', text: 'hi' };
+    const use = (id: string) => ({ type: 'tool_use', id, name: 'Read', input: {} });
+    const body = [
+      asst('m1', text),
+      asst('m1', use('u1')),
+      asst('s1', text, true), // another chain in between
+      asst('m1', use('u2')),
+      asst('m2', text),
+      asst(undefined, text), // no id: always moves its chain on
+      asst(undefined, text),
+      asst('m2', text),
+    ];
+    fs.writeFileSync(f3, `${body.join('\n')}\n`);
+    const s3 = fs.statSync(f3).size;
+    const r = scanRange({ ...req(0, s3), path: f3, fileEnd: s3 });
+    assert.deepEqual(
+      r.events.map((e) => (e.k === 'msg' ? `msg:${e.chain}:${e.messageId}` : `${e.k}:${'id' in e ? e.id : ''}`)),
+      ['msg:main:m1', 'use:u1', 'msg:side:a:s1', 'use:u2', 'msg:main:m2', 'msg:main:null', 'msg:main:null', 'msg:main:m2'],
+    );
+  });
 });

@@ -78,12 +78,37 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 }
 
-export function scanRange(req: ScanRequest): ScanResult {
+/**
+ * A read buffer kept from one range to the next by whoever scans many
+ * (a worker, an import): a new buffer per range would cost the kernel a page
+ * fault per 4 KiB of it, more system time than the reads themselves.
+ */
+export class ScanBuffer {
+  buf: Buffer | null = null;
+
+  /** A buffer of `size` bytes, the kept one when it is big enough. */
+  take(size: number): Buffer {
+    if (this.buf && this.buf.length >= size) return this.buf;
+    const buf = Buffer.allocUnsafeSlow(size);
+    this.keep(buf);
+    return buf;
+  }
+
+  /** Keeps `buf` for the next range unless it grew past the usual size (one very long line). */
+  keep(buf: Buffer): void {
+    if (buf.length <= KEEP_MAX_BYTES && buf.length >= (this.buf?.length ?? 0)) this.buf = buf;
+  }
+}
+
+/** Buffers up to this size are kept for the next range. */
+const KEEP_MAX_BYTES = 2 * CHUNK;
+
+export function scanRange(req: ScanRequest, scratch: ScanBuffer = new ScanBuffer()): ScanResult {
   const res: ScanResult = { events: [], lines: 0, lineBreaks: 0, malformed: 0, malformedAt: [], consumedEnd: req.start, bytes: 0 };
   const fd = fs.openSync(req.path, 'r');
   let firstLine: number;
   try {
-    firstLine = scan(fd, req, res);
+    firstLine = scan(fd, req, res, scratch);
   } finally {
     fs.closeSync(fd);
   }
@@ -92,7 +117,7 @@ export function scanRange(req: ScanRequest): ScanResult {
 }
 
 /** Scans; returns the offset of the range's first line. */
-function scan(fd: number, req: ScanRequest, res: ScanResult): number {
+function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer): number {
   let pos = req.start;
   if (!req.atLineStart && pos > 0) {
     // Begins inside a line unless the byte before is a newline.
@@ -110,8 +135,10 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
   }
   res.consumedEnd = pos;
   const firstLine = pos;
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK, req.maxLineBytes + 1));
+  // A small file (or what is left of one) needs no more than its own size.
+  let buf = scratch.take(Math.min(CHUNK, req.maxLineBytes + 1, Math.max(4096, req.fileEnd - pos + 1)));
   let len = 0; // valid bytes in buf, which starts at file offset `pos`
+  const lastMessage = new Map<string, string>();
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
   const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
   let eof = false;
@@ -128,7 +155,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
       const nl = view.indexOf(NL, lineStart);
       if (nl < 0) break;
       if (skipping) skipping = false;
-      else handleLine(buf, lineStart, nl, req, res, lastCall);
+      else handleLine(buf, lineStart, nl, req, res, lastMessage, lastCall);
       res.lineBreaks++;
       lineStart = nl + 1;
       res.consumedEnd = pos + lineStart;
@@ -142,7 +169,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
     if (eof) {
       // A last line without its newline: taken only when the file is finished.
       if (len > 0 && req.takeUnterminated) {
-        if (!skipping) handleLine(buf, 0, len, req, res, lastCall);
+        if (!skipping) handleLine(buf, 0, len, req, res, lastMessage, lastCall);
         res.lineBreaks++;
         res.consumedEnd = pos + len;
       }
@@ -159,9 +186,10 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
         pos += len;
         len = 0;
       } else {
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, req.maxLineBytes + 1));
+        const bigger = Buffer.allocUnsafeSlow(Math.min(buf.length * 2, req.maxLineBytes + 1));
         buf.copy(bigger, 0, 0, len);
         buf = bigger;
+        scratch.keep(buf);
       }
     }
   }
@@ -186,7 +214,13 @@ function malformed(res: ScanResult, reason: string): void {
   if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line: res.lineBreaks + 1, reason });
 }
 
-function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult, lastCall: Map<string, string>): void {
+/**
+ * `lastMessage`: per chain, the message id of the range's last `msg` event. Claude Code writes
+ * one line per content block of a response, all with its message.id: a `msg` event with the
+ * same id as the one before it in its chain moves nothing (TranscriptPairer.advanceChain), so
+ * it is not sent.
+ */
+function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult, lastMessage: Map<string, string>, lastCall: Map<string, string>): void {
   let a = from;
   let b = to;
   while (a < b && isSpace(buf[a]!)) a++;
@@ -211,10 +245,12 @@ function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res
   const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
   for (const e of events) {
     if (e.k === 'call' && e.messageId !== null) {
-      // Later lines of one response repeat its call: the attributor would drop them (same rule), so they are not sent.
       if (lastCall.get(e.chain) === e.messageId) continue;
       lastCall.set(e.chain, e.messageId);
-    }
+    } else if (e.k === 'msg' && e.messageId !== null) {
+      if (lastMessage.get(e.chain) === e.messageId) continue;
+      lastMessage.set(e.chain, e.messageId);
+    } else if (e.k === 'msg') lastMessage.delete(e.chain);
     res.events.push(e);
   }
   if (!ok) malformed(res, 'tool block without id, name or timestamp');

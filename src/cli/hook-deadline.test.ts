@@ -1,8 +1,8 @@
 /**
  * The hook can never hurt the agent: whatever the data directory, the server
  * or stdin do, `session-buddy hook` ends by itself with status 0 and nothing
- * on stdout. Its bound comes from hook-deadline.ts (a 1.5 s timer, a
- * watchdog thread at 1.8 s for a process spinning on the CPU), proven by the
+ * on stdout. Its bound comes from hook-deadline.ts (a 1.2 s timer, a
+ * watchdog thread at 1.4 s for a process spinning on the CPU), proven by the
  * last test with a process stuck in synchronous code; the CLI cases are killed only after a generous limit, so
  * a loaded machine (slow Node start-up) cannot fail them while a hook that
  * hangs still does. Without these fixes a data directory under /proc made

@@ -9,9 +9,14 @@
  *   has been burning CPU (at least half of the elapsed time: a busy loop, as
  *   Node's recursive mkdir on /proc was), else at `maxMs` at the latest — a
  *   process merely starved of CPU by an overloaded machine, or blocked in a
- *   system call, is not killed in the middle of recording at 1.8 s. The kill
+ *   system call, is not killed in the middle of recording at 1.4 s. The kill
  *   is the only path with a non-zero status (SIGKILL), which Claude Code
  *   treats as a non-blocking error.
+ *
+ * These need the process to get the CPU. What does not: the command that
+ * install-hooks writes runs the hook under coreutils `timeout -s KILL 1.6`
+ * (capture/entry-command.ts), so a hook that is stopped or starved of CPU
+ * still ends within 2 s of being started.
  *
  * Work cut short is safe: spool appends are single writes, a claimed spool
  * file is reclaimed by the next drain, and dedupe keys make re-recording
@@ -25,8 +30,8 @@ import { Worker } from 'node:worker_threads';
  * so loaded that Node takes seconds to start, end every hook before it
  * recorded anything.
  */
-export const HOOK_SOFT_DEADLINE_MS = 1500;
-export const HOOK_HARD_DEADLINE_MS = 1800;
+export const HOOK_SOFT_DEADLINE_MS = 1200;
+export const HOOK_HARD_DEADLINE_MS = 1400;
 export const HOOK_MAX_DEADLINE_MS = 10_000;
 
 const WATCHDOG = `

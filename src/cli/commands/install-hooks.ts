@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { installedHookCommand } from '../../capture/capture-checks.js';
 import { candidateSettingsFiles, settingsFile, type HookScope } from '../../capture/claude-paths.js';
-import { entryCommandLine, entryPoint } from '../../capture/entry-command.js';
+import { entryPoint, findTimeoutCommand, hookCommandLine } from '../../capture/entry-command.js';
 import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
@@ -22,7 +22,9 @@ interface InstallHooksOpts {
 /**
  * `install-hooks`: the hooks run `<node> <this installation's bin> --data-dir
  * <data dir> hook`, all absolute, so they work in every project, with any
- * PATH and offline. Written by default to the user settings
+ * PATH and offline; wrapped in `<timeout> -s KILL 1.6` when coreutils
+ * `timeout` is found, so a hook that cannot run (stopped, starved of CPU)
+ * is still ended within 2 s. Written by default to the user settings
  * (`$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`), so every
  * project is captured; `--project` / `--local` write the current project's.
  */
@@ -35,7 +37,7 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
     .option('--local', "with --write: this project's .claude/settings.local.json (not committed) instead of the user settings")
     .option('--file <path>', 'with --write: the settings file to merge into')
     .option('--command <cmd>', 'hook command (default: absolute node and session-buddy paths with --data-dir)')
-    .option('--timeout <seconds>', 'hook timeout in seconds', '10')
+    .option('--timeout <seconds>', 'Claude Code hook timeout in seconds (Claude Code kills the hook after it)', '2')
     .option('--no-failure-event', 'leave out PostToolUseFailure (for Claude Code versions without it)')
     .option('--sync', 'make Claude Code wait for each hook (default: async, the agent never waits)')
     .action(async (opts: InstallHooksOpts, cmd: Command) => {
@@ -43,7 +45,7 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw AppError.invalid('--timeout', 'must be a positive integer number of seconds');
       if (opts.project && opts.local) throw AppError.invalid('--project', 'choose --project or --local, not both');
       const dataDir = ctx.config(cmd).dataDir;
-      const command = opts.command ?? entryCommandLine(entryPoint(process.execPath, ctx.binPath), dataDir, ['hook']);
+      const command = opts.command ?? hookCommandLine(entryPoint(process.execPath, ctx.binPath), dataDir, findTimeoutCommand(ctx.env.PATH));
       const hookOpts = { command, timeoutSeconds, includeFailureEvent: opts.failureEvent !== false, async: !opts.sync };
       if (!opts.write) {
         ctx.stdout.write(`${JSON.stringify(buildHooksConfig(hookOpts), null, 2)}\n`);
