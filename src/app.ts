@@ -12,6 +12,7 @@ import { LOCAL_ADMIN, type CallerIdentity } from './mcp/caller-identity.js';
 import { createReflectionService, type ReflectionService } from './memory/reflection-service.js';
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
+import { SkillReportService } from './insights/skill-report.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
@@ -55,6 +56,8 @@ export interface App {
   anomalies: AnomalyService;
   /** Community baselines, shared by the baseline tools and the scheduled refresh. */
   baselines: BaselinesService;
+  /** The skill report (tool, CLI, dashboard and Prometheus gauges). */
+  skillReport: SkillReportService;
   version: string;
   now: () => number;
   /** Per-user access tokens (issued by `session-buddy token`). */
@@ -127,6 +130,16 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const baselines = new BaselinesService({ store, records: stores.analyticsRecords, now });
+  const skillReport = new SkillReportService({
+    queries: stores.analyticsQueries,
+    store,
+    costs: null,
+    inventory: async () => {
+      throw new AppError('INTERNAL', 'the skill inventory cannot be read yet');
+    },
+    now,
+    communityMinUsers: config.communityMinUsers,
+  });
   const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
   let installationToken: string | null = null;
   const access = new AccessPolicy({
@@ -154,6 +167,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     reflections,
     anomalies,
     baselines,
+    skillReport,
     version: VERSION,
     now,
     userTokens,
@@ -175,6 +189,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         reflections,
         anomalies,
         baselines,
+        skillReport,
         insights,
       };
       return buildMcpServer(deps, VERSION);
