@@ -32,6 +32,12 @@ export interface InventoryItem {
   problems: string[];
   /** Other items whose description is near-identical (their `skill`). */
   duplicates: string[];
+  /**
+   * False when the front matter sets `disable-model-invocation: true`: only the
+   * user can invoke it and its description is not loaded (0 tokens). Absent
+   * for subagents and MCP servers.
+   */
+  modelInvocable?: boolean;
 }
 
 export interface SkillInventory {

@@ -12,6 +12,7 @@ import { registerHookCommand } from './commands/hook.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInstallHooksCommand } from './commands/install-hooks.js';
+import { registerInventoryCommand } from './commands/inventory.js';
 import { registerArchiveCommand, registerBackupCommand, registerDoctorCommand, registerRestoreCommand } from './commands/maintenance.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMcpConfigCommand } from './commands/mcp-config.js';
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerArchiveCommand(program, ctx);
   registerDoctorCommand(program, ctx);
   registerTokenCommand(program, ctx);
+  registerInventoryCommand(program, ctx);
   program.hook('preAction', (_root, action) => {
     if (['hook', 'merge-data'].includes(action.name())) return;
     try {
