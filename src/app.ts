@@ -13,6 +13,7 @@ import { createReflectionService, type ReflectionService } from './memory/reflec
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
 import { SkillReportService } from './insights/skill-report.js';
+import { readSkillInventory } from './capture/skill-inventory.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
@@ -134,9 +135,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     queries: stores.analyticsQueries,
     store,
     costs: null,
-    inventory: async () => {
-      throw new AppError('INTERNAL', 'the skill inventory cannot be read yet');
-    },
+    inventory: (projectDir) => readSkillInventory({ claudeDirs: config.claudeConfigDirs, projectDir, homeDir: config.homeDir }),
     now,
     communityMinUsers: config.communityMinUsers,
   });

@@ -92,6 +92,8 @@ export interface Config {
    */
   backfillAfterMs: number;
   mcpSessions: McpSessionConfig;
+  /** The user's home directory (`~/.claude.json` of the skill inventory). */
+  homeDir: string;
   /** The skill report shows figures across users (community figures) to a per-user caller only when at least this many users contribute (k). */
   communityMinUsers: number;
 }
@@ -246,6 +248,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
       maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
       creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
     },
+    homeDir: homeDir(env, source.home),
     communityMinUsers: parsePositiveInt(ENV.communityMinUsers, env[ENV.communityMinUsers], DEFAULT_COMMUNITY_MIN_USERS),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
