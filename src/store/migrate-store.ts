@@ -54,6 +54,9 @@ export const COPY_TABLES = [
   'settings',
   'transcript_cursors',
   'api_tokens',
+  'skill_cost_calls',
+  'skill_cost_hourly',
+  'skill_cost_invocations',
 ] as const;
 
 /** Filled by the migrations themselves: replaced by the source's rows, never a reason to call a target non-empty. */

@@ -38,6 +38,11 @@ export interface AttributedUsage {
   cacheReadTokens: number;
   /** USD from the price table; null when the model is not in it (tokens still count). */
   costUsd: number | null;
+  /**
+   * The skill invocation the call belongs to (the Skill tool_use id that
+   * opened it), for per-invocation figures; absent or null when unknown.
+   */
+  invocationId?: string | null;
 }
 
 export interface SkillCostQuery {
@@ -65,9 +70,40 @@ export interface SkillCostTotal {
   unpricedCalls: number;
 }
 
+/** Figures for one skill invocation under one rule (rows with an invocationId). */
+export interface SkillInvocationCost {
+  invocationId: string;
+  skill: string;
+  attribution: Attribution;
+  sessionKey: string;
+  /** Epoch ms of the first and last attributed call. */
+  firstAt: number;
+  lastAt: number;
+  apiCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  unpricedCalls: number;
+}
+
+export interface SkillInvocationCostQuery {
+  /** Invocations whose first call falls in [fromMs, toMs]; all time when omitted. */
+  fromMs?: number;
+  toMs?: number;
+  userHash?: string;
+  skills?: readonly string[];
+  attribution?: Attribution;
+  /** Newest first, at most this many (default 100). */
+  limit?: number;
+}
+
 export interface SkillCostStore {
   /** Stores calls in one transaction; duplicates (same key) are skipped. */
   record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }>;
   /** Totals per skill and rule, from rollups (no raw rescan). */
   totals(query?: SkillCostQuery): Promise<SkillCostTotal[]>;
+  /** Per-invocation figures, newest first, from the per-invocation rollup. */
+  invocations?(query?: SkillInvocationCostQuery): Promise<SkillInvocationCost[]>;
 }

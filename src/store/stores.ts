@@ -11,6 +11,7 @@ import type { ApiTokenStore } from './api-token-types.js';
 import type { ExperimentStore } from './experiment-types.js';
 import type { JobLeases } from './lease-types.js';
 import type { ModelStore } from './model-types.js';
+import type { SkillCostStore } from './skill-cost-types.js';
 import type { SqliteStore } from './sqlite/store.js';
 import type { InvocationStore } from './types.js';
 
@@ -35,6 +36,8 @@ export interface Stores {
   storageStats: StorageStatsProvider;
   /** Where transcript import stopped in each file. */
   transcriptCursors: TranscriptCursorStore;
+  /** Tokens and cost attributed to skills (skill-cost-types.ts). */
+  skillCosts: SkillCostStore;
   /** Slots of periodic jobs, so that one instance runs each (lease-types.ts). */
   leases: JobLeases;
   /** The schema version the store is at. */

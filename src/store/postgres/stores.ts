@@ -16,6 +16,7 @@ import { sharedUserSalt } from './settings.js';
 import { readPgStorageStats } from './storage-stats.js';
 import { PgStore } from './store.js';
 import { PgTranscriptCursors } from './transcript-cursors.js';
+import { PgSkillCostStore } from './skill-costs.js';
 
 export interface PgStoreOptions extends StoreOptions {
   poolSize?: number;
@@ -51,6 +52,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
     transcriptCursors: new PgTranscriptCursors(pool),
+    skillCosts: new PgSkillCostStore(pool),
     leases: new PgJobLeases(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,

@@ -14,6 +14,7 @@ import { readSqliteStorageStats } from './storage-stats.js';
 import { SqliteStore, type SqliteStoreOptions } from './store.js';
 import { SqliteTranscriptCursors } from './transcript-cursors.js';
 import { SqliteApiTokenStore } from './api-token-store.js';
+import { SqliteSkillCostStore } from './skill-costs.js';
 
 export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {
   const store = new SqliteStore(file, opts);
@@ -31,6 +32,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
     transcriptCursors: new SqliteTranscriptCursors(db),
+    skillCosts: new SqliteSkillCostStore(db),
     leases: new SqliteJobLeases(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),

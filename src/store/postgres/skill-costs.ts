@@ -1,0 +1,147 @@
+/**
+ * PostgreSQL implementation of SkillCostStore (skill-cost-types.ts; tables
+ * skill_cost_calls, skill_cost_hourly, skill_cost_invocations). A batch is
+ * one transaction: raw rows inserted with duplicates (same key) skipped, and
+ * only the rows actually inserted (RETURNING) added to the rollups, whose
+ * rows are upserted in a fixed order so that concurrent writers do not deadlock.
+ */
+import type pg from 'pg';
+import { assertAttributedUsage, costDeltas } from '../skill-cost-rollup.js';
+import type { AttributedUsage, SkillCostQuery, SkillCostStore, SkillCostTotal, SkillInvocationCost, SkillInvocationCostQuery } from '../skill-cost-types.js';
+import { inTransaction } from './pool.js';
+
+const SUM_UPDATE = `api_calls = t.api_calls + excluded.api_calls,
+  input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
+  cache_write_tokens = t.cache_write_tokens + excluded.cache_write_tokens, cache_read_tokens = t.cache_read_tokens + excluded.cache_read_tokens,
+  cost_usd = t.cost_usd + excluded.cost_usd, unpriced_calls = t.unpriced_calls + excluded.unpriced_calls`;
+
+const SUMS = `api_calls AS "apiCalls", input_tokens AS "inputTokens", output_tokens AS "outputTokens",
+  cache_write_tokens AS "cacheWriteTokens", cache_read_tokens AS "cacheReadTokens", cost_usd AS "costUsd", unpriced_calls AS "unpricedCalls"`;
+
+const col = <T, K>(rows: readonly T[], f: (r: T) => K): K[] => rows.map(f);
+
+export class PgSkillCostStore implements SkillCostStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
+    assertAttributedUsage(rows);
+    if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+    // One row per key within the batch (the first), as the raw insert keeps.
+    const byKey = new Map<string, AttributedUsage>();
+    for (const r of rows) if (!byKey.has(r.key)) byKey.set(r.key, r);
+    const unique = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return inTransaction(this.pool, async (client) => {
+      const res = await client.query<{ key: string }>(
+        `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
+          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
+          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[])
+        ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [
+          col(unique, (r) => r.key),
+          col(unique, (r) => r.skill),
+          col(unique, (r) => r.attribution),
+          col(unique, (r) => r.userHash),
+          col(unique, (r) => r.sessionKey),
+          col(unique, (r) => r.invocationId ?? null),
+          col(unique, (r) => r.model),
+          col(unique, (r) => r.at),
+          col(unique, (r) => r.inputTokens),
+          col(unique, (r) => r.outputTokens),
+          col(unique, (r) => r.cacheWriteTokens),
+          col(unique, (r) => r.cacheReadTokens),
+          col(unique, (r) => r.costUsd),
+        ],
+      );
+      const fresh = res.rows.map((x) => byKey.get(x.key)!);
+      const { hourly, invocations } = costDeltas(fresh);
+      if (hourly.length > 0) {
+        await client.query(
+          `INSERT INTO skill_cost_hourly AS t (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
+            cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+            $8::bigint[], $9::bigint[], $10::double precision[], $11::bigint[])
+          ON CONFLICT (skill, attribution, user_hash, hour) DO UPDATE SET ${SUM_UPDATE}`,
+          [
+            col(hourly, (d) => d.skill),
+            col(hourly, (d) => d.attribution),
+            col(hourly, (d) => d.userHash),
+            col(hourly, (d) => d.hour),
+            col(hourly, (d) => d.apiCalls),
+            col(hourly, (d) => d.inputTokens),
+            col(hourly, (d) => d.outputTokens),
+            col(hourly, (d) => d.cacheWriteTokens),
+            col(hourly, (d) => d.cacheReadTokens),
+            col(hourly, (d) => d.costUsd),
+            col(hourly, (d) => d.unpricedCalls),
+          ],
+        );
+      }
+      if (invocations.length > 0) {
+        await client.query(
+          `INSERT INTO skill_cost_invocations AS t (invocation_id, attribution, skill, user_hash, session_key, first_at, last_at,
+            api_calls, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+            $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::bigint[])
+          ON CONFLICT (invocation_id, attribution) DO UPDATE SET first_at = least(t.first_at, excluded.first_at),
+            last_at = greatest(t.last_at, excluded.last_at), ${SUM_UPDATE}`,
+          [
+            col(invocations, (d) => d.invocationId),
+            col(invocations, (d) => d.attribution),
+            col(invocations, (d) => d.skill),
+            col(invocations, (d) => d.userHash),
+            col(invocations, (d) => d.sessionKey),
+            col(invocations, (d) => d.firstAt),
+            col(invocations, (d) => d.lastAt),
+            col(invocations, (d) => d.apiCalls),
+            col(invocations, (d) => d.inputTokens),
+            col(invocations, (d) => d.outputTokens),
+            col(invocations, (d) => d.cacheWriteTokens),
+            col(invocations, (d) => d.cacheReadTokens),
+            col(invocations, (d) => d.costUsd),
+            col(invocations, (d) => d.unpricedCalls),
+          ],
+        );
+      }
+      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+    });
+  }
+
+  async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    if (query.fromHour !== undefined) where.push(`hour >= ${arg(query.fromHour)}`);
+    if (query.toHour !== undefined) where.push(`hour <= ${arg(query.toHour)}`);
+    if (query.userHash !== undefined) where.push(`user_hash = ${arg(query.userHash)}`);
+    if (query.skills) where.push(`skill = ANY(${arg([...query.skills])}::text[])`);
+    const { rows } = await this.pool.query<SkillCostTotal>(
+      `SELECT skill, attribution, sum(api_calls) AS "apiCalls", sum(input_tokens) AS "inputTokens", sum(output_tokens) AS "outputTokens",
+        sum(cache_write_tokens) AS "cacheWriteTokens", sum(cache_read_tokens) AS "cacheReadTokens", sum(cost_usd) AS "costUsd",
+        sum(unpriced_calls) AS "unpricedCalls"
+      FROM skill_cost_hourly ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY skill, attribution ORDER BY skill COLLATE "C", attribution COLLATE "C"`,
+      args,
+    );
+    return rows;
+  }
+
+  async invocations(query: SkillInvocationCostQuery = {}): Promise<SkillInvocationCost[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    if (query.fromMs !== undefined) where.push(`first_at >= ${arg(query.fromMs)}`);
+    if (query.toMs !== undefined) where.push(`first_at <= ${arg(query.toMs)}`);
+    if (query.userHash !== undefined) where.push(`user_hash = ${arg(query.userHash)}`);
+    if (query.attribution !== undefined) where.push(`attribution = ${arg(query.attribution)}`);
+    if (query.skills) where.push(`skill = ANY(${arg([...query.skills])}::text[])`);
+    const limit = arg(query.limit ?? 100);
+    const { rows } = await this.pool.query<SkillInvocationCost>(
+      `SELECT invocation_id AS "invocationId", skill, attribution, session_key AS "sessionKey", first_at AS "firstAt", last_at AS "lastAt", ${SUMS}
+      FROM skill_cost_invocations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY first_at DESC, invocation_id COLLATE "C", attribution COLLATE "C" LIMIT ${limit}`,
+      args,
+    );
+    return rows;
+  }
+}

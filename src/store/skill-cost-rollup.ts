@@ -1,0 +1,97 @@
+/**
+ * The rollup deltas of a batch of attributed calls (skill-cost-types.ts),
+ * shared by both back-ends: one delta per (skill, rule, user, hour) and one
+ * per (invocation, rule), in a fixed key order so that concurrent writers
+ * take row locks in the same order.
+ */
+import { hourOf } from '../analytics/types.js';
+import { AppError } from '../errors.js';
+import { ATTRIBUTIONS, type Attribution, type AttributedUsage } from './skill-cost-types.js';
+
+interface CostSums {
+  apiCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  unpricedCalls: number;
+}
+
+export interface HourlyCostDelta extends CostSums {
+  skill: string;
+  attribution: Attribution;
+  userHash: string;
+  hour: number;
+}
+
+export interface InvocationCostDelta extends CostSums {
+  invocationId: string;
+  attribution: Attribution;
+  skill: string;
+  userHash: string;
+  sessionKey: string;
+  firstAt: number;
+  lastAt: number;
+}
+
+function add(s: CostSums, r: AttributedUsage): void {
+  s.apiCalls += 1;
+  s.inputTokens += r.inputTokens;
+  s.outputTokens += r.outputTokens;
+  s.cacheWriteTokens += r.cacheWriteTokens;
+  s.cacheReadTokens += r.cacheReadTokens;
+  if (r.costUsd === null) s.unpricedCalls += 1;
+  else s.costUsd += r.costUsd;
+}
+
+const zero = (): CostSums => ({ apiCalls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, unpricedCalls: 0 });
+
+export function costDeltas(rows: readonly AttributedUsage[]): { hourly: HourlyCostDelta[]; invocations: InvocationCostDelta[] } {
+  const hourly = new Map<string, HourlyCostDelta>();
+  const invocations = new Map<string, InvocationCostDelta>();
+  for (const r of rows) {
+    const hour = hourOf(r.at);
+    const hk = JSON.stringify([r.skill, r.attribution, r.userHash, hour]);
+    let h = hourly.get(hk);
+    if (!h) hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zero() }));
+    add(h, r);
+    if (r.invocationId) {
+      const ik = JSON.stringify([r.invocationId, r.attribution]);
+      let v = invocations.get(ik);
+      if (!v) {
+        v = {
+          invocationId: r.invocationId,
+          attribution: r.attribution,
+          skill: r.skill,
+          userHash: r.userHash,
+          sessionKey: r.sessionKey,
+          firstAt: r.at,
+          lastAt: r.at,
+          ...zero(),
+        };
+        invocations.set(ik, v);
+      }
+      v.firstAt = Math.min(v.firstAt, r.at);
+      v.lastAt = Math.max(v.lastAt, r.at);
+      add(v, r);
+    }
+  }
+  const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  return { hourly: sorted(hourly), invocations: sorted(invocations) };
+}
+
+/** Rejects a batch with any malformed row before anything is written. */
+export function assertAttributedUsage(rows: readonly AttributedUsage[]): void {
+  rows.forEach((r, i) => {
+    const bad = (field: string, rule: string) => AppError.invalid(`rows[${i}].${field}`, rule, { key: r.key });
+    if (typeof r.key !== 'string' || r.key.length === 0) throw bad('key', 'must be a non-empty string');
+    if (typeof r.skill !== 'string' || r.skill.length === 0) throw bad('skill', 'must be a non-empty string');
+    if (!ATTRIBUTIONS.includes(r.attribution)) throw bad('attribution', `must be one of ${ATTRIBUTIONS.join(', ')}`);
+    if (!Number.isFinite(r.at)) throw bad('at', 'must be an epoch ms number');
+    for (const f of ['inputTokens', 'outputTokens', 'cacheWriteTokens', 'cacheReadTokens'] as const) {
+      if (!Number.isInteger(r[f]) || r[f] < 0) throw bad(f, 'must be a non-negative integer');
+    }
+    if (r.costUsd !== null && !(Number.isFinite(r.costUsd) && r.costUsd >= 0)) throw bad('costUsd', 'must be null or a non-negative number');
+  });
+}

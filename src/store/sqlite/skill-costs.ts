@@ -1,0 +1,135 @@
+/**
+ * SQLite implementation of SkillCostStore (skill-cost-types.ts; tables
+ * skill_cost_calls, skill_cost_hourly, skill_cost_invocations). A batch is
+ * one transaction: raw rows inserted with duplicates (same key) skipped, and
+ * only the rows actually inserted added to the rollups that reads use.
+ */
+import { assertAttributedUsage, costDeltas } from '../skill-cost-rollup.js';
+import type { AttributedUsage, SkillCostQuery, SkillCostStore, SkillCostTotal, SkillInvocationCost, SkillInvocationCostQuery } from '../skill-cost-types.js';
+import type { SqliteDb } from '../database.js';
+
+const SUMS = `api_calls AS apiCalls, input_tokens AS inputTokens, output_tokens AS outputTokens,
+  cache_write_tokens AS cacheWriteTokens, cache_read_tokens AS cacheReadTokens, cost_usd AS costUsd, unpriced_calls AS unpricedCalls`;
+
+function conditions() {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  return {
+    where,
+    args,
+    add(sql: string, value: unknown) {
+      where.push(sql);
+      args.push(value);
+    },
+  };
+}
+
+export class SqliteSkillCostStore implements SkillCostStore {
+  private readonly recordTx: (rows: readonly AttributedUsage[]) => { inserted: number; duplicates: number };
+
+  constructor(private readonly db: SqliteDb) {
+    const insert = db.prepare(`INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
+      input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`);
+    const upHourly = db.prepare(`INSERT INTO skill_cost_hourly (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
+      cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (skill, attribution, user_hash, hour) DO UPDATE SET api_calls = api_calls + excluded.api_calls,
+      input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+      cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+      cost_usd = cost_usd + excluded.cost_usd, unpriced_calls = unpriced_calls + excluded.unpriced_calls`);
+    const upInvocation = db.prepare(`INSERT INTO skill_cost_invocations (invocation_id, attribution, skill, user_hash, session_key, first_at, last_at,
+      api_calls, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (invocation_id, attribution) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+      api_calls = api_calls + excluded.api_calls, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+      cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+      cost_usd = cost_usd + excluded.cost_usd, unpriced_calls = unpriced_calls + excluded.unpriced_calls`);
+    this.recordTx = db.transaction((rows: readonly AttributedUsage[]) => {
+      const fresh: AttributedUsage[] = [];
+      for (const r of rows) {
+        const res = insert.run(
+          r.key,
+          r.skill,
+          r.attribution,
+          r.userHash,
+          r.sessionKey,
+          r.invocationId ?? null,
+          r.model,
+          r.at,
+          r.inputTokens,
+          r.outputTokens,
+          r.cacheWriteTokens,
+          r.cacheReadTokens,
+          r.costUsd,
+        );
+        if (res.changes > 0) fresh.push(r);
+      }
+      const { hourly, invocations } = costDeltas(fresh);
+      for (const d of hourly) {
+        upHourly.run(
+          d.skill,
+          d.attribution,
+          d.userHash,
+          d.hour,
+          d.apiCalls,
+          d.inputTokens,
+          d.outputTokens,
+          d.cacheWriteTokens,
+          d.cacheReadTokens,
+          d.costUsd,
+          d.unpricedCalls,
+        );
+      }
+      for (const d of invocations) {
+        upInvocation.run(
+          d.invocationId,
+          d.attribution,
+          d.skill,
+          d.userHash,
+          d.sessionKey,
+          d.firstAt,
+          d.lastAt,
+          d.apiCalls,
+          d.inputTokens,
+          d.outputTokens,
+          d.cacheWriteTokens,
+          d.cacheReadTokens,
+          d.costUsd,
+          d.unpricedCalls,
+        );
+      }
+      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+    });
+  }
+
+  async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
+    assertAttributedUsage(rows);
+    if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+    return this.recordTx(rows);
+  }
+
+  async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
+    const { where, args, add } = conditions();
+    if (query.fromHour !== undefined) add('hour >= ?', query.fromHour);
+    if (query.toHour !== undefined) add('hour <= ?', query.toHour);
+    if (query.userHash !== undefined) add('user_hash = ?', query.userHash);
+    if (query.skills) add(`skill IN (SELECT value FROM json_each(?))`, JSON.stringify(query.skills));
+    const sql = `SELECT skill, attribution, sum(api_calls) AS apiCalls, sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
+      sum(cache_write_tokens) AS cacheWriteTokens, sum(cache_read_tokens) AS cacheReadTokens, sum(cost_usd) AS costUsd, sum(unpriced_calls) AS unpricedCalls
+      FROM skill_cost_hourly ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY skill, attribution ORDER BY skill, attribution`;
+    return this.db.prepare(sql).all(...args) as SkillCostTotal[];
+  }
+
+  async invocations(query: SkillInvocationCostQuery = {}): Promise<SkillInvocationCost[]> {
+    const { where, args, add } = conditions();
+    if (query.fromMs !== undefined) add('first_at >= ?', query.fromMs);
+    if (query.toMs !== undefined) add('first_at <= ?', query.toMs);
+    if (query.userHash !== undefined) add('user_hash = ?', query.userHash);
+    if (query.attribution !== undefined) add('attribution = ?', query.attribution);
+    if (query.skills) add(`skill IN (SELECT value FROM json_each(?))`, JSON.stringify(query.skills));
+    args.push(query.limit ?? 100);
+    const sql = `SELECT invocation_id AS invocationId, skill, attribution, session_key AS sessionKey, first_at AS firstAt, last_at AS lastAt, ${SUMS}
+      FROM skill_cost_invocations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY first_at DESC, invocation_id, attribution LIMIT ?`;
+    return this.db.prepare(sql).all(...args) as SkillInvocationCost[];
+  }
+}
