@@ -134,7 +134,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const skillReport = new SkillReportService({
     queries: stores.analyticsQueries,
     store,
-    costs: null,
+    costs: stores.skillCosts,
     inventory: (projectDir) => readSkillInventory({ claudeDirs: config.claudeConfigDirs, projectDir, homeDir: config.homeDir }),
     now,
     communityMinUsers: config.communityMinUsers,

@@ -8,6 +8,7 @@ import { parseConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { testBackends, type OpenedBackend, type TestBackend } from '../../testing/backends.js';
 import { callErr, callOk, connectInMemory } from '../../testing/harness.js';
+import type { Attribution, AttributedUsage } from '../../store/skill-cost-types.js';
 
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
 const HOUR = 3_600_000;
@@ -56,6 +57,36 @@ function data(): Inv[] {
   return out;
 }
 
+/**
+ * Attributed API calls of pdf: stamped, two priced calls (0.01 + 0.03 USD, 1000 + 3000 tokens) by u0 and u1;
+ * bounded, the same two plus one of a model without a price (500 tokens) by u0; and one stamped call
+ * 40 days ago (outside the window).
+ */
+function costs(app: App): AttributedUsage[] {
+  const call = (key: string, attribution: Attribution, user: string, tokens: number, costUsd: number | null, age: number): AttributedUsage => ({
+    key: `${key}:${attribution}`,
+    skill: 'skill:pdf',
+    attribution,
+    userHash: app.hashUser(user),
+    sessionKey: 's0',
+    model: costUsd === null ? 'mystery-model' : 'claude-sonnet-4-5',
+    at: NOW - age,
+    inputTokens: tokens / 2,
+    outputTokens: tokens / 4,
+    cacheWriteTokens: tokens / 8,
+    cacheReadTokens: tokens / 8,
+    costUsd,
+  });
+  return [
+    call('m1', 'stamped', 'u0', 1000, 0.01, HOUR),
+    call('m2', 'stamped', 'u1', 3000, 0.03, 2 * HOUR),
+    call('m1', 'bounded', 'u0', 1000, 0.01, HOUR),
+    call('m2', 'bounded', 'u1', 3000, 0.03, 2 * HOUR),
+    call('m3', 'bounded', 'u0', 496, null, 3 * HOUR),
+    call('m0', 'stamped', 'u0', 8000, 0.5, 40 * DAY),
+  ];
+}
+
 async function withApp<T>(backend: TestBackend, env: Record<string, string>, fn: (app: App) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-report-${backend.name}-`));
   let b: OpenedBackend | null = null;
@@ -68,6 +99,7 @@ async function withApp<T>(backend: TestBackend, env: Record<string, string>, fn:
     });
     app = createApp(config, { stores: b.stores, now: () => NOW, logger: createLogger('silent') });
     await app.tracker.trackBatch(data().map((d, i) => ({ ...d, session_id: `s${i % 4}`, workflow_phase: 'implementation' })));
+    await app.stores.skillCosts.record(costs(app));
     return await fn(app);
   } finally {
     await app?.close();
@@ -106,8 +138,27 @@ describe('get_skill_report', async () => {
         assert.equal(pdf.usage.last_used, new Date(NOW - 12 * HOUR).toISOString());
         assert.equal(pdf.verdict, 'keep');
         assert.ok(pdf.always_loaded_tokens > 0);
-        // No cost rows: every rule is "not measured" (null), never 0.
-        assert.deepEqual(pdf.usage.cost, { stamped: null, bounded: null, telemetry: null });
+        // Stamped: 0.04 USD and 4000 tokens over 20 invocations; bounded has an unpriced call: unknown, not 0.04.
+        assert.deepEqual(pdf.usage.cost.stamped, {
+          api_calls: 2,
+          unpriced_calls: 0,
+          input_tokens: 2000,
+          output_tokens: 1000,
+          cache_write_tokens: 500,
+          cache_read_tokens: 500,
+          tokens: 4000,
+          tokens_per_invocation: 200,
+          cost_usd: 0.04,
+          cost_per_invocation_usd: 0.002,
+          cost: 'measured',
+        });
+        assert.deepEqual(
+          [pdf.usage.cost.bounded.tokens, pdf.usage.cost.bounded.unpriced_calls, pdf.usage.cost.bounded.cost_usd, pdf.usage.cost.bounded.cost],
+          [4496, 1, null, 'unknown'],
+        );
+        // Telemetry: no call attributed: not measured (null), never 0.
+        assert.equal(pdf.usage.cost.telemetry, null);
+        assert.deepEqual(by.get('skill:flaky').usage.cost, { stamped: null, bounded: null, telemetry: null });
 
         assert.deepEqual([by.get('skill:flaky').verdict, by.get('skill:flaky').flags], ['review', ['failing']]);
         assert.equal(by.get('skill:flaky').reason, 'fails 70% of 10 invocations');
@@ -146,8 +197,12 @@ describe('get_skill_report', async () => {
           used_in_window: true,
           cost: { stamped: null, bounded: null, telemetry: null },
         });
-        // u0 ran pdf at i = 0, 5, 10, 15: 4 times, all succeeded.
+        // u0 ran pdf at i = 0, 5, 10, 15: 4 times, all succeeded; u0's own costs in the window: m1 (and m3, unpriced).
         assert.equal(by.get('skill:pdf').you.invocations_all_time, 4);
+        assert.deepEqual(
+          [by.get('skill:pdf').you.cost.stamped.cost_usd, by.get('skill:pdf').you.cost.stamped.tokens, by.get('skill:pdf').you.cost.bounded.cost],
+          [0.01, 1000, 'unknown'],
+        );
         // u0 never used gone: for u0 it is not used in the window, so not "not installed".
         assert.equal(by.get('skill:gone').usage, null);
         assert.equal(by.get('skill:gone').you.used_in_window, false);
