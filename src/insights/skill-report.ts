@@ -11,6 +11,10 @@
  * days × 24 − 1 whole hours before it, so invocations and costs (kept per
  * hour) cover exactly the same span.
  *
+ * Installed or not is known only when the inventory lists at least one
+ * item; an empty one (nothing found, e.g. on a team server where Claude Code
+ * does not run) leaves it unknown rather than calling every skill uninstalled.
+ *
  * Per user (`subjectHash`): the user's own figures (all-time invocations and
  * success rate from the per-user rollup, last use, whether used in the
  * window, costs in the window) and the community figures (everyone's) only
@@ -177,6 +181,8 @@ export class SkillReportService {
     }
     const items = new Map<string, InventoryItem>();
     for (const item of inventory.value?.items ?? []) if (!items.has(item.skill)) items.set(item.skill, item);
+    // An empty inventory (nothing found: e.g. a server where Claude Code does not run) says nothing about what is installed.
+    const inventoryKnown = items.size > 0;
 
     let names = [...new Set([...usage.keys(), ...items.keys()])];
     if (q.skill !== undefined) {
@@ -262,7 +268,7 @@ export class SkillReportService {
       const installable = isInstallable(name);
       const judged = judgeSkill({
         installable,
-        inventoryRead: inventory.value !== null,
+        inventoryRead: inventoryKnown,
         installed: item !== null,
         problems: item?.problems ?? [],
         duplicates: item?.duplicates ?? [],
@@ -277,7 +283,7 @@ export class SkillReportService {
       return {
         skill: name,
         kind: item?.kind ?? kindOf(name),
-        installed: inventory.value === null || !installable ? null : item !== null,
+        installed: !inventoryKnown || !installable ? null : item !== null,
         scope: item?.scope ?? null,
         source: item?.source ?? null,
         alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
