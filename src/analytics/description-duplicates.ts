@@ -8,8 +8,8 @@
  */
 import { jaccard } from './text-similarity.js';
 
-export const DUPLICATE_THRESHOLD = 0.6;
-export const SHINGLE_WORDS = 2;
+const DUPLICATE_THRESHOLD = 0.6;
+const SHINGLE_WORDS = 2;
 
 export const DUPLICATE_RULE = `Jaccard index of word ${SHINGLE_WORDS}-shingles >= ${DUPLICATE_THRESHOLD} (case, punctuation and spacing ignored)`;
 

@@ -7,7 +7,7 @@
  * not a tokenizer: code, non-Latin scripts and long numbers take more tokens
  * per character, so treat figures as ±25 %.
  */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 export const TOKEN_ESTIMATOR = `ceil(characters / ${CHARS_PER_TOKEN}) of the always-loaded text, whitespace runs collapsed (about 4 characters per English token)`;
 

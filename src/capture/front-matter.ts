@@ -41,16 +41,16 @@ function oneLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-/** The first paragraph of Markdown text, headings' `#` removed, whitespace collapsed. */
+/** The first paragraph of Markdown text (headings are not paragraphs), whitespace collapsed. */
 export function firstParagraph(body: string): string {
   const para: string[] = [];
   for (const line of body.split(/\r?\n/)) {
     const t = line.trim();
-    if (t === '') {
+    if (t === '' || /^#{1,6}(\s|$)/.test(t)) {
       if (para.length > 0) break;
       continue;
     }
-    para.push(t.replace(/^#+\s*/, ''));
+    para.push(t);
   }
   return para.join(' ').replace(/\s+/g, ' ').trim();
 }

@@ -53,7 +53,7 @@ export interface SkillInventoryResult extends SkillInventory {
   duplicateRule: string;
 }
 
-export interface SourceProblem {
+interface SourceProblem {
   source: string;
   problem: string;
 }
@@ -67,7 +67,7 @@ const SKILL_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_NAME_CHARS = 64;
 const MAX_DESCRIPTION_CHARS = 1024;
 
-export const INVENTORY_ESTIMATOR = `${TOKEN_ESTIMATOR}; the text is "<name>: <description>" for skills, commands and subagents (never the body); 0 for items that cannot load or that set disable-model-invocation; null for MCP servers (their tool list is known only to the running server)`;
+const INVENTORY_ESTIMATOR = `${TOKEN_ESTIMATOR}; the text is "<name>: <description>" for skills, commands and subagents (never the body); 0 for items that cannot load or that set disable-model-invocation; null for MCP servers (their tool list is known only to the running server)`;
 
 /** `mcp__github__create_issue` → `mcp:github`; null for a tool that is not an MCP tool. */
 export function mcpServerKey(toolName: string): string | null {

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { makeClaudeFixture } from '../testing/claude-fixture.js';
+import { mcpServerKey, readSkillInventory } from './skill-inventory.js';
+import type { InventoryItem } from './skill-inventory-types.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inventory-'));
+const fx = makeClaudeFixture(root);
+
+function bySkill(items: InventoryItem[], skill: string): InventoryItem {
+  const found = items.filter((i) => i.skill === skill);
+  assert.equal(found.length, 1, `exactly one ${skill} in ${items.map((i) => i.skill).join(', ')}`);
+  return found[0]!;
+}
+
+describe('readSkillInventory', () => {
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('finds user, project and plugin skills, commands, subagents and MCP servers under the names usage is recorded by', async () => {
+    const inv = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    const keys = inv.items.map((i) => `${i.kind} ${i.scope} ${i.skill}`).sort();
+    assert.deepEqual(keys, [
+      'agent plugin agent:lint:style',
+      'agent user agent:anon',
+      'agent user agent:tester',
+      'command plugin skill:lint:run',
+      'command project skill:hello',
+      'command user skill:commit',
+      'mcp-server plugin mcp:plugin_lint_eslint',
+      'mcp-server project mcp:db',
+      'mcp-server project mcp:my_docs',
+      'mcp-server user mcp:bad',
+      'mcp-server user mcp:github',
+      'skill plugin skill:lint:fix',
+      'skill project skill:deploy',
+      'skill user skill:broken',
+      'skill user skill:empty',
+      'skill user skill:plain',
+      'skill user skill:review',
+      'skill user skill:review-pr',
+    ]);
+  });
+
+  it('costs the always-loaded name and description with ceil(chars / 4), never the body', async () => {
+    const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    // "review: Review a pull request for bugs and style problems" = 57 characters -> 15 tokens
+    assert.equal(bySkill(items, 'skill:review').alwaysLoadedTokens, 15);
+    assert.equal(bySkill(items, 'skill:review').description, 'Review a pull request for bugs and style problems');
+    // "commit: Commit the staged changes with a message" = 48 -> 12
+    assert.equal(bySkill(items, 'skill:commit').alwaysLoadedTokens, 12);
+    // a command without front matter: its first line stands in; "hello: Say hello to the user" = 28 -> 7
+    assert.equal(bySkill(items, 'skill:hello').description, 'Say hello to the user');
+    assert.equal(bySkill(items, 'skill:hello').alwaysLoadedTokens, 7);
+    // "lint:fix: Fix lint errors in the changed files" = 46 -> 12
+    assert.equal(bySkill(items, 'skill:lint:fix').alwaysLoadedTokens, 12);
+    // user-only skill: its description is not loaded
+    const deploy = bySkill(items, 'skill:deploy');
+    assert.equal(deploy.modelInvocable, false);
+    assert.equal(deploy.alwaysLoadedTokens, 0);
+    // MCP servers: unknown
+    assert.equal(bySkill(items, 'mcp:github').alwaysLoadedTokens, null);
+    assert.match(bySkill(items, 'mcp:github').source, /\.claude\.json$/);
+  });
+
+  it('reports broken items as problems, never throws', async () => {
+    const inv = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    const broken = bySkill(inv.items, 'skill:broken');
+    assert.equal(broken.problems.length, 1);
+    assert.match(broken.problems[0]!, /^unparseable front matter: .*\(line 3\)$/);
+    assert.equal(broken.alwaysLoadedTokens, 0);
+    assert.deepEqual(bySkill(inv.items, 'skill:empty').problems, ['skill directory without SKILL.md']);
+    const plain = bySkill(inv.items, 'skill:plain');
+    assert.match(plain.problems[0]!, /no front matter/);
+    assert.equal(plain.description, 'Formats tables in Markdown.');
+    assert.deepEqual(bySkill(inv.items, 'agent:anon').problems, ['no `name` in the front matter (required for a subagent)']);
+    assert.equal(bySkill(inv.items, 'agent:anon').alwaysLoadedTokens, 0);
+    assert.deepEqual(bySkill(inv.items, 'mcp:bad').problems, ['neither `command` (stdio) nor `url` (http/sse) is set']);
+    assert.deepEqual(bySkill(inv.items, 'skill:review').problems, []);
+    const sources = inv.sourceProblems.map((p) => `${path.basename(p.source)}: ${p.problem.split(':')[0]}`).sort();
+    assert.deepEqual(sources, ['1: plugin gone@mp', 'settings.local.json: not valid JSON']);
+  });
+
+  it('pairs near-identical descriptions both ways and nothing else', async () => {
+    const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    assert.deepEqual(bySkill(items, 'skill:review').duplicates, ['skill:review-pr']);
+    assert.deepEqual(bySkill(items, 'skill:review-pr').duplicates, ['skill:review']);
+    const others = items.filter((i) => i.skill !== 'skill:review' && i.skill !== 'skill:review-pr');
+    assert.deepEqual(
+      others.filter((i) => i.duplicates.length > 0).map((i) => i.skill),
+      [],
+    );
+  });
+
+  it('leaves out disabled plugins and project installs of other projects; records every place looked at', async () => {
+    const inv = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    assert.ok(!inv.items.some((i) => i.name.includes('hidden')));
+    assert.ok(inv.searched.includes(path.join(fx.project, '.claude', 'agents')), 'missing directories are listed too');
+    assert.ok(inv.searched.includes(path.join(fx.claudeDir, 'plugins', 'installed_plugins.json')));
+    assert.match(inv.estimator, /characters \/ 4/);
+  });
+
+  it('without a project: user and plugin items only; a missing home gives an empty inventory', async () => {
+    const inv = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: null, homeDir: fx.home });
+    assert.ok(inv.items.every((i) => i.scope !== 'project'));
+    assert.ok(inv.items.some((i) => i.skill === 'mcp:github'));
+    const none = await readSkillInventory({
+      claudeDirs: [path.join(root, 'nope', '.claude')],
+      projectDir: path.join(root, 'nope'),
+      homeDir: path.join(root, 'nope'),
+    });
+    assert.deepEqual(none.items, []);
+    assert.deepEqual(none.sourceProblems, []);
+  });
+
+  it('under CLAUDE_CONFIG_DIR, MCP servers come from <dir>/.claude.json', async () => {
+    const alt = path.join(root, 'alt');
+    fs.mkdirSync(alt, { recursive: true });
+    fs.writeFileSync(path.join(alt, '.claude.json'), JSON.stringify({ mcpServers: { only: { command: 'x' } } }));
+    const inv = await readSkillInventory({ claudeDirs: [alt], projectDir: null, homeDir: fx.home });
+    assert.deepEqual(
+      inv.items.map((i) => i.skill),
+      ['mcp:only'],
+    );
+  });
+});
+
+describe('mcpServerKey', () => {
+  it('maps a recorded MCP tool name to the inventory key of its server', () => {
+    assert.equal(mcpServerKey('mcp__github__create_issue'), 'mcp:github');
+    assert.equal(mcpServerKey('mcp__plugin_lint_eslint__run'), 'mcp:plugin_lint_eslint');
+    assert.equal(mcpServerKey('Bash'), null);
+    assert.equal(mcpServerKey('skill:review'), null);
+  });
+});
