@@ -123,6 +123,7 @@ export interface SkillReport {
   inventory: { read: boolean; error: string | null; items: number; searched: string[]; estimator: string | null; alwaysLoadedTokens: number | null };
   costsAvailable: boolean;
   totalSkills: number;
+  /** Verdicts of all totalSkills skills, not only the listed. */
   verdicts: Record<Verdict, number>;
   rows: SkillReportRow[];
 }
@@ -230,6 +231,34 @@ export class SkillReportService {
     const costRows = groupBy(costs, (c) => reportName(c.skill), (c) => [c]);
     const subjectCostRows = groupBy(subjectCosts, (c) => reportName(c.skill), (c) => [c]);
 
+    const subjectOf = (name: string) => {
+      const st = subjectStats.get(name);
+      return { invocations: st?.invocations ?? 0, successes: st?.successes ?? 0, lastAt: st ? st.lastAt : null, usedInWindow: st !== undefined && st.lastAt >= range.fromMs };
+    };
+    /** Flags and verdict need no histogram, trend or cost: every name is judged (the counts cover all), only the listed get the rest. */
+    const judge = (name: string) => {
+      const item = items.get(name) ?? null;
+      const a = usage.get(name);
+      const last = lastUsed.get(name);
+      const sub = perUser ? subjectOf(name) : null;
+      return judgeSkill({
+        installable: isInstallable(name),
+        inventoryRead: inventoryKnown,
+        installed: item !== null,
+        problems: item?.problems ?? [],
+        duplicates: item?.duplicates ?? [],
+        windowInvocations: sub ? null : (a?.invocations ?? 0),
+        usedInWindow: sub ? sub.usedInWindow : (a?.invocations ?? 0) > 0,
+        lastUsedAt: sub ? sub.lastAt : last !== undefined && Number.isFinite(last) ? last : null,
+        rateInvocations: sub ? sub.invocations : (a?.invocations ?? 0),
+        rateSuccesses: sub ? sub.successes : (a?.successes ?? 0),
+        alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
+        days: q.days,
+      });
+    };
+    const verdicts: Record<Verdict, number> = { keep: 0, review: 0, remove: 0 };
+    for (const n of names) verdicts[judge(n).verdict]++;
+
     const rows = listed.map((name): SkillReportRow => {
       const item = items.get(name) ?? null;
       const a = usage.get(name);
@@ -255,35 +284,21 @@ export class SkillReportService {
       }
       let subject: SubjectFigures | null = null;
       if (perUser) {
-        const s = subjectStats.get(name);
+        const sub = subjectOf(name);
         subject = {
-          invocationsAllTime: s?.invocations ?? 0,
-          successesAllTime: s?.successes ?? 0,
-          successRateAllTime: s && s.invocations > 0 ? roundRate(s.successes / s.invocations) : null,
-          lastUsedAt: s ? s.lastAt : null,
-          usedInWindow: s !== undefined && s.lastAt >= range.fromMs,
+          invocationsAllTime: sub.invocations,
+          successesAllTime: sub.successes,
+          successRateAllTime: sub.invocations > 0 ? roundRate(sub.successes / sub.invocations) : null,
+          lastUsedAt: sub.lastAt,
+          usedInWindow: sub.usedInWindow,
           cost: costByRule(subjectCostRows.get(name) ?? [], null),
         };
       }
-      const installable = isInstallable(name);
-      const judged = judgeSkill({
-        installable,
-        inventoryRead: inventoryKnown,
-        installed: item !== null,
-        problems: item?.problems ?? [],
-        duplicates: item?.duplicates ?? [],
-        windowInvocations: subject ? null : invocations,
-        usedInWindow: subject ? subject.usedInWindow : invocations > 0,
-        lastUsedAt: subject ? subject.lastUsedAt : (usageFigures?.lastUsedAt ?? null),
-        rateInvocations: subject ? subject.invocationsAllTime : invocations,
-        rateSuccesses: subject ? subject.successesAllTime : (a?.successes ?? 0),
-        alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
-        days: q.days,
-      });
+      const judged = judge(name);
       return {
         skill: name,
         kind: item?.kind ?? kindOf(name),
-        installed: !inventoryKnown || !installable ? null : item !== null,
+        installed: !inventoryKnown || !isInstallable(name) ? null : item !== null,
         scope: item?.scope ?? null,
         source: item?.source ?? null,
         alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
@@ -314,11 +329,7 @@ export class SkillReportService {
       },
       costsAvailable: this.deps.costs !== null,
       totalSkills,
-      verdicts: {
-        keep: rows.filter((r) => r.verdict === 'keep').length,
-        review: rows.filter((r) => r.verdict === 'review').length,
-        remove: rows.filter((r) => r.verdict === 'remove').length,
-      },
+      verdicts,
       rows,
     };
   }

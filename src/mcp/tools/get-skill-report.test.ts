@@ -170,6 +170,9 @@ describe('get_skill_report', async () => {
         const gh = by.get('mcp:github');
         assert.deepEqual([gh.usage.invocations, gh.kind, gh.installed, gh.verdict], [5, 'mcp-server', false, 'review']);
         assert.deepEqual(r.verdicts, { keep: 2, review: 3, remove: 2 });
+        // The verdict counts cover every skill, not only those listed.
+        const two: Report = await callOk(client, 'get_skill_report', { limit: 2 });
+        assert.deepEqual([two.skills.length, two.total_skills, two.verdicts], [2, 7, { keep: 2, review: 3, remove: 2 }]);
 
         const one: Report = await callOk(client, 'get_skill_report', { skill: 'skill:idle', days: 60 });
         assert.deepEqual(
