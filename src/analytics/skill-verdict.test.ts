@@ -146,6 +146,8 @@ describe('report names', () => {
   it('knows which names an inventory can list', () => {
     assert.equal(isInstallable('skill:pdf'), true);
     assert.equal(isInstallable('agent:explorer'), true);
+    assert.equal(isInstallable('agent:Explore'), false);
+    assert.equal(isInstallable('agent:general-purpose'), false);
     assert.equal(isInstallable('mcp:github'), true);
     assert.equal(isInstallable('Bash'), false);
     assert.equal(isInstallable('skill:'), false);

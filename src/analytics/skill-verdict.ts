@@ -162,7 +162,11 @@ export function reportName(recorded: string): string {
   return m ? `mcp:${m[1]}` : recorded;
 }
 
-/** Whether the inventory can list a name (skills and commands, subagents, MCP servers). */
+/** Claude Code's built-in subagent types: never in an inventory, never "not installed". */
+const BUILT_IN_AGENTS = new Set(['general-purpose', 'explore', 'plan', 'statusline-setup', 'output-style-setup']);
+
+/** Whether the inventory can list a name (skills and commands, subagents other than the built-in ones, MCP servers). */
 export function isInstallable(name: string): boolean {
+  if (name.startsWith('agent:') && BUILT_IN_AGENTS.has(name.slice(6).toLowerCase())) return false;
   return /^(skill|agent|mcp):./.test(name);
 }
