@@ -44,7 +44,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
   try {
     if (options.metrics) {
       exporter = await MetricsExporter.create(
-        { bus: app.bus, store: app.store, logger, version: app.version },
+        { bus: app.bus, store: app.store, costs: app.stores.skillCosts, now: app.now, logger, version: app.version },
         // On a shared store each instance counts from zero what it records (see MetricsExporter).
         { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics, restoreTotals: app.stores.kind === 'sqlite' },
       );
