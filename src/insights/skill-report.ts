@@ -6,7 +6,7 @@
  * every skill used in the window and every item installed (inventory).
  *
  * Everything is read from rollups: window totals and duration histograms
- * (whole hours), hourly rows for the daily trend, all-time totals for the
+ * (whole hours), daily sums for the daily trend, all-time totals for the
  * last use, the cost store's totals. The window is the current hour plus the
  * days × 24 − 1 whole hours before it, so invocations and costs (kept per
  * hour) cover exactly the same span.
@@ -27,7 +27,7 @@ import { histogramQuantile } from '../analytics/histogram.js';
 import { roundMs, roundRate } from '../analytics/round.js';
 import { costFigure, isInstallable, judgeSkill, reportName, type CostFigure, type SkillFlag, type Verdict } from '../analytics/skill-verdict.js';
 import { skillTrend } from '../analytics/trend.js';
-import { HOUR_MS, hourOf, type HourlyRollup, type UserSkillStat } from '../analytics/types.js';
+import { HOUR_MS, hourOf, type UserSkillStat } from '../analytics/types.js';
 import type { InventoryItem, SkillInventory } from '../capture/skill-inventory-types.js';
 import { AppError } from '../errors.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
@@ -38,8 +38,8 @@ export const DEFAULT_REPORT_DAYS = 30;
 export const MAX_REPORT_DAYS = 365;
 
 export interface SkillReportDeps {
-  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>;
-  store: Pick<InvocationStore, 'skillTotals' | 'hourlyRollups' | 'userSkillStats'>;
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals'>;
+  store: Pick<InvocationStore, 'skillTotals' | 'userSkillStats'>;
   /** Skill costs; null when the store has none (every cost is then "not measured"). */
   costs: Pick<SkillCostStore, 'totals'> | null;
   /** Reads what is installed (for a project directory, or user-level only); null when it cannot be read. */
@@ -139,7 +139,12 @@ interface Agg {
 
 const noCost = (): CostByRule => ({ stamped: null, bounded: null, telemetry: null });
 
+/** An inventory read is reused this long (it walks the file system; installs change rarely). */
+const INVENTORY_TTL_MS = 5_000;
+
 export class SkillReportService {
+  private readonly inventoryCache = new Map<string, { at: number; value: SkillInventory }>();
+
   constructor(private readonly deps: SkillReportDeps) {}
 
   async report(q: SkillReportQuery): Promise<SkillReport> {
@@ -222,7 +227,7 @@ export class SkillReportService {
     const costQuery = { fromHour, toHour, skills: recorded };
     const [histograms, hourly, costs, subjectCosts] = await Promise.all([
       recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
-      recorded.length > 0 ? this.deps.store.hourlyRollups({ fromHour, toHour, skills: recorded }) : Promise.resolve([] as HourlyRollup[]),
+      this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
       this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
       this.deps.costs && perUser && recorded.length > 0 ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! }) : Promise.resolve([] as SkillCostTotal[]),
     ]);
@@ -335,8 +340,15 @@ export class SkillReportService {
   }
 
   private async readInventory(projectDir: string | null): Promise<{ value: SkillInventory | null; error: string | null }> {
+    const key = projectDir ?? '';
+    const now = this.deps.now();
+    const hit = this.inventoryCache.get(key);
+    if (hit && now - hit.at >= 0 && now - hit.at < INVENTORY_TTL_MS) return { value: hit.value, error: null };
     try {
-      return { value: await this.deps.inventory(projectDir), error: null };
+      const value = await this.deps.inventory(projectDir);
+      if (this.inventoryCache.size >= 16) this.inventoryCache.clear();
+      this.inventoryCache.set(key, { at: now, value });
+      return { value, error: null };
     } catch (err) {
       return { value: null, error: err instanceof Error ? err.message : String(err) };
     }
