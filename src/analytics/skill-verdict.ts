@@ -34,11 +34,11 @@ export type SkillFlag = 'not_installed' | 'broken' | 'duplicate' | 'never_used' 
 export type Verdict = 'keep' | 'review' | 'remove';
 
 /** Fewer invocations than window days / RARE_DAYS_PER_USE in the window is rare use. */
-export const RARE_DAYS_PER_USE = 10;
+const RARE_DAYS_PER_USE = 10;
 /** Fewer invocations than this cannot show a skill failing. */
-export const MIN_RUNS_FOR_FAILING = 5;
+const MIN_RUNS_FOR_FAILING = 5;
 /** A success rate below this (with enough invocations) is failing. */
-export const FAILING_SUCCESS_RATE = 0.5;
+const FAILING_SUCCESS_RATE = 0.5;
 
 export const VERDICT_RULE =
   'Flags: not_installed (used in the window, an installable kind, absent from the inventory read), broken (the ' +

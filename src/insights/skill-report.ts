@@ -70,9 +70,9 @@ export interface ReportCost extends CostFigure {
   cacheReadTokens: number;
 }
 
-export type CostByRule = Record<Attribution, ReportCost | null>;
+type CostByRule = Record<Attribution, ReportCost | null>;
 
-export interface SkillUsageFigures {
+interface SkillUsageFigures {
   invocations: number;
   successes: number;
   successRate: number | null;
@@ -86,7 +86,7 @@ export interface SkillUsageFigures {
   cost: CostByRule;
 }
 
-export interface SubjectFigures {
+interface SubjectFigures {
   invocationsAllTime: number;
   successesAllTime: number;
   successRateAllTime: number | null;
@@ -148,7 +148,8 @@ export class SkillReportService {
   constructor(private readonly deps: SkillReportDeps) {}
 
   async report(q: SkillReportQuery): Promise<SkillReport> {
-    if (!Number.isInteger(q.days) || q.days < 1 || q.days > MAX_REPORT_DAYS) throw AppError.invalid('days', `must be an integer between 1 and ${MAX_REPORT_DAYS}`);
+    if (!Number.isInteger(q.days) || q.days < 1 || q.days > MAX_REPORT_DAYS)
+      throw AppError.invalid('days', `must be an integer between 1 and ${MAX_REPORT_DAYS}`);
     const now = this.deps.now();
     const toHour = hourOf(now);
     const fromHour = toHour - q.days * 24 + 1;
@@ -229,16 +230,39 @@ export class SkillReportService {
       recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
       this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
       this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
-      this.deps.costs && perUser && recorded.length > 0 ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! }) : Promise.resolve([] as SkillCostTotal[]),
+      this.deps.costs && perUser && recorded.length > 0
+        ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! })
+        : Promise.resolve([] as SkillCostTotal[]),
     ]);
-    const buckets = groupBy(histograms, (h) => reportName(h.skill), (h) => h.buckets);
-    const hourRows = groupBy(hourly, (r) => reportName(r.skill), (r) => [{ ...r, skill: reportName(r.skill) }]);
-    const costRows = groupBy(costs, (c) => reportName(c.skill), (c) => [c]);
-    const subjectCostRows = groupBy(subjectCosts, (c) => reportName(c.skill), (c) => [c]);
+    const buckets = groupBy(
+      histograms,
+      (h) => reportName(h.skill),
+      (h) => h.buckets,
+    );
+    const hourRows = groupBy(
+      hourly,
+      (r) => reportName(r.skill),
+      (r) => [{ ...r, skill: reportName(r.skill) }],
+    );
+    const costRows = groupBy(
+      costs,
+      (c) => reportName(c.skill),
+      (c) => [c],
+    );
+    const subjectCostRows = groupBy(
+      subjectCosts,
+      (c) => reportName(c.skill),
+      (c) => [c],
+    );
 
     const subjectOf = (name: string) => {
       const st = subjectStats.get(name);
-      return { invocations: st?.invocations ?? 0, successes: st?.successes ?? 0, lastAt: st ? st.lastAt : null, usedInWindow: st !== undefined && st.lastAt >= range.fromMs };
+      return {
+        invocations: st?.invocations ?? 0,
+        successes: st?.successes ?? 0,
+        lastAt: st ? st.lastAt : null,
+        usedInWindow: st !== undefined && st.lastAt >= range.fromMs,
+      };
     };
     /** Flags and verdict need no histogram, trend or cost: every name is judged (the counts cover all), only the listed get the rest. */
     const judge = (name: string) => {

@@ -241,9 +241,8 @@ export class MetricsExporter implements WsMetricsSink {
   private registerCostGauges(costs: Pick<SkillCostStore, 'totals'>, registers: Registry[], maxSkillLabels: number): void {
     // Its own cap, most costly skills first at each read; the rest under __other__.
     const cap = () => new LabelCap(maxSkillLabels);
-    const exporter = this;
     const sums = async () => {
-      const rows = [...(await exporter.costTotals(costs))].sort((a, b) => b.costUsd - a.costUsd || b.apiCalls - a.apiCalls);
+      const rows = [...(await this.costTotals(costs))].sort((a, b) => b.costUsd - a.costUsd || b.apiCalls - a.apiCalls);
       const labels = cap();
       const out = new Map<string, SkillCostTotal>();
       for (const r of rows) {

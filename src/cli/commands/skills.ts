@@ -88,7 +88,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
     .option('--days <n>', `window: the last N days (1-${MAX_REPORT_DAYS})`, String(DEFAULT_REPORT_DAYS))
     .option('--skill <name>', 'only this skill (skill:x, agent:x, mcp:server or a recorded name)')
     .option('--user <id>', "this user's own figures (others' only where at least k users contribute)")
-    .option('--project <dir>', "project whose .claude/ items count as installed (default: the current directory)")
+    .option('--project <dir>', 'project whose .claude/ items count as installed (default: the current directory)')
     .option('--limit <n>', 'at most this many skills, most used first', '100')
     .option('--json', 'print the report as JSON (the get_skill_report answer)')
     .action(async (opts: SkillsOpts, cmd: Command) => {

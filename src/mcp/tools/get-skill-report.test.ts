@@ -42,18 +42,67 @@ function data(): Inv[] {
     for (let i = 0; i < n; i++) out.push({ skill_name: skill, user_id: user(i), completed: i < ok, duration_ms: ms(i), invoked_at: NOW - age(i) });
   };
   // pdf: 20 runs by 5 users over the last 10 days, 18 succeed, 100..1900 ms.
-  add('skill:pdf', 20, 18, (i) => `u${i % 5}`, (i) => 100 * (i + 1), (i) => (i + 1) * 12 * HOUR);
+  add(
+    'skill:pdf',
+    20,
+    18,
+    (i) => `u${i % 5}`,
+    (i) => 100 * (i + 1),
+    (i) => (i + 1) * 12 * HOUR,
+  );
   // flaky: 10 runs by u0, 3 succeed.
-  add('skill:flaky', 10, 3, () => 'u0', () => 500, (i) => (i + 1) * HOUR);
+  add(
+    'skill:flaky',
+    10,
+    3,
+    () => 'u0',
+    () => 500,
+    (i) => (i + 1) * HOUR,
+  );
   // gone: used 4 times by u1, no longer installed.
-  add('skill:gone', 4, 4, () => 'u1', () => 50, (i) => (i + 1) * DAY);
+  add(
+    'skill:gone',
+    4,
+    4,
+    () => 'u1',
+    () => 50,
+    (i) => (i + 1) * DAY,
+  );
   // Bash: a built-in tool.
-  add('Bash', 6, 6, () => 'u0', () => 20, (i) => (i + 1) * HOUR);
+  add(
+    'Bash',
+    6,
+    6,
+    () => 'u0',
+    () => 20,
+    (i) => (i + 1) * HOUR,
+  );
   // idle was used 40 days ago only: outside the 30-day window.
-  add('skill:idle', 1, 1, () => 'u2', () => 10, () => 40 * DAY);
+  add(
+    'skill:idle',
+    1,
+    1,
+    () => 'u2',
+    () => 10,
+    () => 40 * DAY,
+  );
   // MCP tools count under their server.
-  add('mcp__github__create_issue', 3, 3, () => 'u0', () => 300, (i) => (i + 1) * HOUR);
-  add('mcp__github__list_prs', 2, 2, () => 'u0', () => 100, (i) => (i + 1) * HOUR);
+  add(
+    'mcp__github__create_issue',
+    3,
+    3,
+    () => 'u0',
+    () => 300,
+    (i) => (i + 1) * HOUR,
+  );
+  add(
+    'mcp__github__list_prs',
+    2,
+    2,
+    () => 'u0',
+    () => 100,
+    (i) => (i + 1) * HOUR,
+  );
   return out;
 }
 
@@ -108,7 +157,6 @@ async function withApp<T>(backend: TestBackend, env: Record<string, string>, fn:
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: structured content of a tool call
 type Report = any;
 
 describe('get_skill_report', async () => {

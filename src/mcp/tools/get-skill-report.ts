@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { VERDICT_RULE } from '../../analytics/skill-verdict.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, type ReportCost, type SkillReport, type SkillReportRow } from '../../insights/skill-report.js';
-import { ATTRIBUTIONS } from '../../store/skill-cost-types.js';
+import type { ATTRIBUTIONS } from '../../store/skill-cost-types.js';
 import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
@@ -66,7 +66,7 @@ const rowSchema = z.object({
   reason: z.string(),
 });
 
-export const skillReportOutputShape = {
+const skillReportOutputShape = {
   window: z.object({ from: z.string(), to: z.string(), days: z.number().int() }),
   per_user: z.boolean(),
   community_min_users: z.number().int(),
@@ -105,7 +105,11 @@ function costOut(c: ReportCost | null): z.infer<typeof costSchema> {
   };
 }
 
-const costsOut = (c: Record<(typeof ATTRIBUTIONS)[number], ReportCost | null>) => ({ stamped: costOut(c.stamped), bounded: costOut(c.bounded), telemetry: costOut(c.telemetry) });
+const costsOut = (c: Record<(typeof ATTRIBUTIONS)[number], ReportCost | null>) => ({
+  stamped: costOut(c.stamped),
+  bounded: costOut(c.bounded),
+  telemetry: costOut(c.telemetry),
+});
 
 function rowOut(r: SkillReportRow): z.infer<typeof rowSchema> {
   const u = r.usage;
@@ -165,10 +169,12 @@ export function skillReportJson(r: SkillReport) {
 }
 
 /** A short summary of the report in words. */
-export function skillReportText(r: SkillReport): string {
+function skillReportText(r: SkillReport): string {
   const v = r.verdicts;
   const head = `${r.totalSkills} skill(s) over the last ${r.days} days${r.rows.length < r.totalSkills ? ` (${r.rows.length} listed)` : ''}: ${v.keep} keep, ${v.review} review, ${v.remove} remove.`;
-  const inv = r.inventory.read ? ` Inventory: ${r.inventory.items} installed item(s).` : ` Inventory not read${r.inventory.error ? ` (${r.inventory.error})` : ''}.`;
+  const inv = r.inventory.read
+    ? ` Inventory: ${r.inventory.items} installed item(s).`
+    : ` Inventory not read${r.inventory.error ? ` (${r.inventory.error})` : ''}.`;
   const worst = r.rows
     .filter((row) => row.verdict !== 'keep')
     .slice(0, 5)
@@ -201,7 +207,9 @@ export function registerGetSkillReportTool(server: McpServer, deps: ToolDeps): v
         skill: skillNameField.optional().describe('Only this skill (`skill:x`, `agent:x`, `mcp:server` or a recorded name)'),
         days: intField(1, MAX_REPORT_DAYS).default(DEFAULT_REPORT_DAYS).describe('Window: the last N days (the current hour and the N×24−1 before it)'),
         user_id: userIdField.optional().describe('Report for this user (hashed, never stored or echoed)'),
-        project_dir: projectDirField.optional().describe("Absolute project directory whose .claude/ items count as installed; default: user-level and plugin items"),
+        project_dir: projectDirField
+          .optional()
+          .describe('Absolute project directory whose .claude/ items count as installed; default: user-level and plugin items'),
         limit: intField(1, 1000).default(100).describe('At most this many skills, most used first'),
       },
       outputSchema: skillReportOutputShape,

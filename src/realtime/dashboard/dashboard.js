@@ -517,7 +517,7 @@
         el('td', { class: 'num', title: costTitle(u ? u.cost.stamped : null) }, fmtCost(u ? u.cost.stamped : null)),
         el('td', { class: 'num', title: costTitle(u ? u.cost.bounded : null) }, fmtCost(u ? u.cost.bounded : null)),
         el('td', { class: 'num optional' }, s.always_loaded_tokens == null ? '–' : `${fmtInt(s.always_loaded_tokens)} tok`),
-        el('td', { class: 'optional' }, u && u.last_used ? u.last_used.slice(0, 10) : '–'),
+        el('td', { class: 'optional' }, u?.last_used ? u.last_used.slice(0, 10) : '–'),
         el('td', { class: 'optional' }, u ? u.trend.usage : '–'),
       );
       const verdict = el('td');
