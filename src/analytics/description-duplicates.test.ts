@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { descriptionSimilarity, nearDuplicates, wordShingles } from './description-duplicates.js';
+import { mulberry32 } from './prng.js';
 
 test('wordShingles: adjacent word pairs, case and punctuation ignored', () => {
   assert.deepEqual([...wordShingles('Review the CODE, carefully!')], ['review the', 'the code', 'code carefully']);
@@ -36,4 +37,21 @@ test('nearDuplicates: the threshold is inclusive', () => {
   const texts = ['Review code for bugs', 'review code for style'];
   assert.deepEqual(nearDuplicates(texts, 0.5), [[1], [0]]);
   assert.deepEqual(nearDuplicates(texts, 0.51), [[], []]);
+});
+
+test('nearDuplicates: the prefix filter finds exactly the pairs a comparison of every pair finds', () => {
+  const rand = mulberry32(18);
+  const vocabulary = ['review', 'code', 'tests', 'run', 'the', 'deploy', 'lint', 'fix', 'docs', 'write'];
+  const texts = Array.from({ length: 120 }, () =>
+    Array.from({ length: 1 + Math.floor(rand() * 6) }, () => vocabulary[Math.floor(rand() * vocabulary.length)]).join(' '),
+  );
+  for (const t of [0.3, 0.5, 0.6, 0.9, 1]) {
+    const everyPair = texts.map((_, i) => texts.flatMap((_, j) => (j !== i && descriptionSimilarity(texts[i]!, texts[j]!) >= t ? [j] : [])));
+    const found = nearDuplicates(texts, t);
+    assert.deepEqual(found, everyPair, `threshold ${t}`);
+    assert.ok(
+      found.some((l) => l.length > 0),
+      `threshold ${t} has pairs to find`,
+    );
+  }
 });

@@ -41,21 +41,41 @@ export function descriptionSimilarity(a: string, b: string): number {
 
 /**
  * For each index, the indices of the other texts that are near-duplicates of
- * it (symmetric; ascending). Pairwise: n² comparisons of small sets, fine for
- * the hundreds of items a configuration holds.
+ * it (symmetric; ascending). Candidates come from a prefix filter (each set's
+ * rarest |x| - ceil(t·|x|) + 1 shingles are indexed: two sets with Jaccard
+ * >= t share one of them), and each candidate pair is then scored exactly, so
+ * the result is that of comparing every pair, at a fraction of the cost when
+ * descriptions differ. A threshold <= 0 compares every pair.
  */
 export function nearDuplicates(texts: readonly string[], threshold = DUPLICATE_THRESHOLD): number[][] {
   const sets = texts.map((t) => wordShingles(t));
   const out: number[][] = texts.map(() => []);
+  const pair = (i: number, j: number) => {
+    if (jaccard(sets[i]!, sets[j]!) >= threshold) {
+      out[i]!.push(j);
+      out[j]!.push(i);
+    }
+  };
+  if (threshold <= 0) {
+    for (let i = 0; i < sets.length; i++) for (let j = i + 1; j < sets.length; j++) if (sets[i]!.size > 0 && sets[j]!.size > 0) pair(i, j);
+    return out;
+  }
+  const frequency = new Map<string, number>();
+  for (const s of sets) for (const sh of s) frequency.set(sh, (frequency.get(sh) ?? 0) + 1);
+  const rarestFirst = (a: string, b: string) => frequency.get(a)! - frequency.get(b)! || (a < b ? -1 : a > b ? 1 : 0);
+  const index = new Map<string, number[]>();
   for (let i = 0; i < sets.length; i++) {
-    if (sets[i]!.size === 0) continue;
-    for (let j = i + 1; j < sets.length; j++) {
-      if (sets[j]!.size === 0) continue;
-      if (jaccard(sets[i]!, sets[j]!) >= threshold) {
-        out[i]!.push(j);
-        out[j]!.push(i);
-      }
+    const ordered = [...sets[i]!].sort(rarestFirst);
+    const prefix = ordered.slice(0, ordered.length - Math.ceil(threshold * ordered.length) + 1);
+    const candidates = new Set<number>();
+    for (const sh of prefix) for (const j of index.get(sh) ?? []) candidates.add(j);
+    for (const j of [...candidates].sort((a, b) => a - b)) pair(j, i);
+    for (const sh of prefix) {
+      const list = index.get(sh);
+      if (list) list.push(i);
+      else index.set(sh, [i]);
     }
   }
+  for (const list of out) list.sort((a, b) => a - b);
   return out;
 }

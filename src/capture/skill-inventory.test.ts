@@ -10,8 +10,8 @@ import type { InventoryItem } from './skill-inventory-types.js';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inventory-'));
 const fx = makeClaudeFixture(root);
 
-function bySkill(items: InventoryItem[], skill: string): InventoryItem {
-  const found = items.filter((i) => i.skill === skill);
+function bySkill(items: InventoryItem[], skill: string, scope?: string): InventoryItem {
+  const found = items.filter((i) => i.skill === skill && (scope === undefined || i.scope === scope));
   assert.equal(found.length, 1, `exactly one ${skill} in ${items.map((i) => i.skill).join(', ')}`);
   return found[0]!;
 }
@@ -24,6 +24,7 @@ describe('readSkillInventory', () => {
     const keys = inv.items.map((i) => `${i.kind} ${i.scope} ${i.skill}`).sort();
     assert.deepEqual(keys, [
       'agent plugin agent:lint:style',
+      'agent project agent:tester',
       'agent user agent:anon',
       'agent user agent:tester',
       'command plugin skill:lint:run',
@@ -31,11 +32,14 @@ describe('readSkillInventory', () => {
       'command user skill:commit',
       'mcp-server plugin mcp:plugin_lint_eslint',
       'mcp-server project mcp:db',
+      'mcp-server project mcp:github',
+      'mcp-server project mcp:legacy',
       'mcp-server project mcp:my_docs',
       'mcp-server user mcp:bad',
       'mcp-server user mcp:github',
       'skill plugin skill:lint:fix',
       'skill project skill:deploy',
+      'skill project skill:review',
       'skill user skill:broken',
       'skill user skill:empty',
       'skill user skill:plain',
@@ -47,8 +51,8 @@ describe('readSkillInventory', () => {
   it('costs the always-loaded name and description with ceil(chars / 4), never the body', async () => {
     const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
     // "review: Review a pull request for bugs and style problems" = 57 characters -> 15 tokens
-    assert.equal(bySkill(items, 'skill:review').alwaysLoadedTokens, 15);
-    assert.equal(bySkill(items, 'skill:review').description, 'Review a pull request for bugs and style problems');
+    assert.equal(bySkill(items, 'skill:review', 'user').alwaysLoadedTokens, 15);
+    assert.equal(bySkill(items, 'skill:review', 'user').description, 'Review a pull request for bugs and style problems');
     // "commit: Commit the staged changes with a message" = 48 -> 12
     assert.equal(bySkill(items, 'skill:commit').alwaysLoadedTokens, 12);
     // a command without front matter: its first line stands in; "hello: Say hello to the user" = 28 -> 7
@@ -61,8 +65,8 @@ describe('readSkillInventory', () => {
     assert.equal(deploy.modelInvocable, false);
     assert.equal(deploy.alwaysLoadedTokens, 0);
     // MCP servers: unknown
-    assert.equal(bySkill(items, 'mcp:github').alwaysLoadedTokens, null);
-    assert.match(bySkill(items, 'mcp:github').source, /\.claude\.json$/);
+    assert.equal(bySkill(items, 'mcp:github', 'project').alwaysLoadedTokens, null);
+    assert.match(bySkill(items, 'mcp:github', 'project').source, /\.claude\.json \(projects\[/);
   });
 
   it('reports broken items as problems, never throws', async () => {
@@ -78,15 +82,35 @@ describe('readSkillInventory', () => {
     assert.deepEqual(bySkill(inv.items, 'agent:anon').problems, ['no `name` in the front matter (required for a subagent)']);
     assert.equal(bySkill(inv.items, 'agent:anon').alwaysLoadedTokens, 0);
     assert.deepEqual(bySkill(inv.items, 'mcp:bad').problems, ['neither `command` (stdio) nor `url` (http/sse) is set']);
-    assert.deepEqual(bySkill(inv.items, 'skill:review').problems, []);
+    assert.deepEqual(bySkill(inv.items, 'skill:review', 'user').problems, []);
     const sources = inv.sourceProblems.map((p) => `${path.basename(p.source)}: ${p.problem.split(':')[0]}`).sort();
     assert.deepEqual(sources, ['1: plugin gone@mp', 'settings.local.json: not valid JSON']);
   });
 
+  it('under one name, loads the one Claude Code gives precedence and reports the others at 0 tokens', async () => {
+    const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    // skills: the user's wins over the project's
+    assert.deepEqual(bySkill(items, 'skill:review', 'user').problems, []);
+    const projectReview = bySkill(items, 'skill:review', 'project');
+    assert.match(projectReview.problems[0]!, /^not loaded: .*home\/\.claude\/skills\/review\/SKILL\.md defines the same name/);
+    assert.equal(projectReview.alwaysLoadedTokens, 0);
+    // subagents: the project's wins over the user's
+    assert.deepEqual(bySkill(items, 'agent:tester', 'project').problems, []);
+    assert.equal(bySkill(items, 'agent:tester', 'user').alwaysLoadedTokens, 0);
+    // MCP: the project's entry in ~/.claude.json wins over the user's server
+    assert.match(bySkill(items, 'mcp:github', 'user').problems[0]!, /^not loaded: .*projects\[/);
+    // a .mcp.json server turned down in the project settings
+    const legacy = bySkill(items, 'mcp:legacy');
+    assert.match(legacy.problems[0]!, /turned down in .*settings\.json \(disabledMcpjsonServers\)/);
+    assert.equal(legacy.alwaysLoadedTokens, 0);
+    assert.deepEqual(bySkill(items, 'mcp:my_docs').problems, []);
+  });
+
   it('pairs near-identical descriptions both ways and nothing else', async () => {
     const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
-    assert.deepEqual(bySkill(items, 'skill:review').duplicates, ['skill:review-pr']);
-    assert.deepEqual(bySkill(items, 'skill:review-pr').duplicates, ['skill:review']);
+    assert.deepEqual(bySkill(items, 'skill:review', 'user').duplicates, ['skill:review-pr']);
+    assert.deepEqual(bySkill(items, 'skill:review-pr', 'user').duplicates, ['skill:review']);
+    assert.deepEqual(bySkill(items, 'skill:review', 'project').duplicates, []);
     const others = items.filter((i) => i.skill !== 'skill:review' && i.skill !== 'skill:review-pr');
     assert.deepEqual(
       others.filter((i) => i.duplicates.length > 0).map((i) => i.skill),
@@ -113,6 +137,34 @@ describe('readSkillInventory', () => {
     });
     assert.deepEqual(none.items, []);
     assert.deepEqual(none.sourceProblems, []);
+  });
+
+  it('a skill that is a symbolic link to a deleted directory is reported', async () => {
+    const dir = path.join(root, 'links', '.claude');
+    fs.mkdirSync(path.join(dir, 'skills'), { recursive: true });
+    fs.symlinkSync(path.join(root, 'links', 'deleted-skill'), path.join(dir, 'skills', 'gone'));
+    const inv = await readSkillInventory({ claudeDirs: [dir], projectDir: null, homeDir: path.join(root, 'links') });
+    assert.deepEqual(
+      inv.items.map((i) => [i.skill, i.alwaysLoadedTokens, i.problems]),
+      [['skill:gone', 0, ['symbolic link to a directory that no longer exists']]],
+    );
+  });
+
+  it('reads a version 1 plugin registry (one record per plugin) with a ~ install path', async () => {
+    const home = path.join(root, 'v1');
+    const dir = path.join(home, '.claude');
+    fs.mkdirSync(path.join(dir, 'plugins', 'p', 'commands', '.hidden'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'plugins', 'p', 'commands', 'go.md'), '---\ndescription: Go\n---\n');
+    fs.writeFileSync(path.join(dir, 'plugins', 'p', 'commands', '.hidden', 'no.md'), 'never read\n');
+    fs.writeFileSync(
+      path.join(dir, 'plugins', 'installed_plugins.json'),
+      JSON.stringify({ version: 1, plugins: { 'p@m': { version: '1', installPath: '~/.claude/plugins/p' } } }),
+    );
+    const inv = await readSkillInventory({ claudeDirs: [dir], projectDir: null, homeDir: home });
+    assert.deepEqual(
+      inv.items.map((i) => [i.kind, i.scope, i.skill, i.alwaysLoadedTokens]),
+      [['command', 'plugin', 'skill:p:go', 2]], // "p:go: Go" = 8 characters
+    );
   });
 
   it('under CLAUDE_CONFIG_DIR, MCP servers come from <dir>/.claude.json', async () => {

@@ -121,6 +121,32 @@ async function isDir(p: string): Promise<boolean> {
   }
 }
 
+/** Files read at once (the results keep the order of `list`). */
+const READ_CONCURRENCY = 16;
+
+async function mapLimit<T, R>(list: readonly T[], fn: (value: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      out[i] = await fn(list[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, list.length) }, worker));
+  return out;
+}
+
+async function isDanglingLink(p: string): Promise<boolean> {
+  try {
+    if (!(await fs.lstat(p)).isSymbolicLink()) return false;
+    await fs.stat(p);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Entry names of a directory, sorted; [] when it does not exist or cannot be read (recorded). */
 async function listDir(dir: string, c: Collector): Promise<string[]> {
   try {
@@ -146,6 +172,7 @@ async function markdownFiles(dir: string, c: Collector): Promise<string[]> {
     if (visited.has(real) || depth > MAX_DEPTH) return;
     visited.add(real);
     for (const name of await listDir(d, c)) {
+      if (name.startsWith('.')) continue;
       const p = path.join(d, name);
       if (await isDir(p)) await walk(p, depth + 1);
       else if (name.toLowerCase().endsWith('.md')) out.push(p);
@@ -238,11 +265,16 @@ async function readSkills(root: string, origin: Origin, c: Collector): Promise<v
     c.items.push(await readSkill(root, origin));
     return;
   }
-  for (const name of await listDir(root, c)) {
-    if (name.startsWith('.')) continue;
+  const names = (await listDir(root, c)).filter((n) => !n.startsWith('.'));
+  const found = await mapLimit(names, async (name): Promise<InventoryItem | null> => {
     const dir = path.join(root, name);
-    if (await isDir(dir)) c.items.push(await readSkill(dir, origin));
-  }
+    if (await isDir(dir)) return readSkill(dir, origin);
+    if (!(await isDanglingLink(dir))) return null;
+    const it = item('skill', origin, name, dir);
+    it.problems.push('symbolic link to a directory that no longer exists');
+    return it;
+  });
+  for (const it of found) if (it) c.items.push(it);
 }
 
 // ---------------------------------------------------------------- commands and subagents
@@ -309,7 +341,7 @@ async function readMarkdownItems(root: string, origin: Origin, c: Collector, rea
   } catch {
     return;
   }
-  for (const file of await markdownFiles(root, c)) c.items.push(await read(file, origin));
+  c.items.push(...(await mapLimit(await markdownFiles(root, c), (file) => read(file, origin))));
 }
 
 // ---------------------------------------------------------------- MCP servers
@@ -370,7 +402,7 @@ interface Install {
 }
 
 /** The installs of installed_plugins.json that apply to `projectDir`, one per plugin. */
-function pluginInstalls(registry: unknown, file: string, projectDir: string | null, c: Collector): Install[] {
+function pluginInstalls(registry: unknown, file: string, projectDir: string | null, homeDir: string, c: Collector): Install[] {
   if (registry === undefined) return [];
   const plugins = isRecord(registry) ? registry.plugins : undefined;
   if (!isRecord(plugins)) {
@@ -387,9 +419,10 @@ function pluginInstalls(registry: unknown, file: string, projectDir: string | nu
         continue;
       }
       const scope = typeof r.scope === 'string' ? r.scope : 'user';
+      const installPath = /^~(?=$|[\\/])/.test(r.installPath) ? path.join(homeDir, r.installPath.slice(1)) : r.installPath;
       const forProject = typeof r.projectPath === 'string' && projectDir !== null && path.resolve(r.projectPath) === projectDir;
-      if (scope === 'user' || scope === 'managed') chosen ??= { key, installPath: r.installPath, scope: 'user' };
-      else if (forProject) chosen = { key, installPath: r.installPath, scope };
+      if (scope === 'user' || scope === 'managed') chosen ??= { key, installPath, scope: 'user' };
+      else if (forProject) chosen = { key, installPath, scope };
     }
     if (chosen) out.push(chosen);
   }
@@ -439,6 +472,42 @@ async function readPlugin(install: Install, c: Collector): Promise<void> {
 
 // ---------------------------------------------------------------- the whole
 
+/** An item with a problem that keeps Claude Code from loading it costs 0 (see the readers). */
+function cannotLoad(it: InventoryItem): boolean {
+  return it.problems.length > 0 && it.alwaysLoadedTokens === 0;
+}
+
+/**
+ * Which of several items under one name Claude Code loads: a skill wins over
+ * a command, and a user's over the project's; a project's subagent wins over
+ * the user's; for MCP servers the project entry of ~/.claude.json (local
+ * scope), then .mcp.json, then the user's. Plugin items are namespaced and
+ * never collide. The others are reported and cost nothing.
+ */
+function precedence(it: InventoryItem): number {
+  if (it.kind === 'agent') return it.scope === 'project' ? 0 : 1;
+  if (it.kind === 'mcp-server') return it.scope === 'user' ? 2 : it.source.endsWith('.mcp.json') ? 1 : 0;
+  return (it.kind === 'skill' ? 0 : 2) + (it.scope === 'user' ? 0 : 1);
+}
+
+function resolveSameNames(items: InventoryItem[]): void {
+  const groups = new Map<string, InventoryItem[]>();
+  for (const it of items) {
+    if (it.scope === 'plugin' || cannotLoad(it)) continue;
+    const list = groups.get(it.skill) ?? [];
+    list.push(it);
+    groups.set(it.skill, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const [winner, ...rest] = [...list].sort((a, b) => precedence(a) - precedence(b));
+    for (const it of rest) {
+      it.problems.push(`not loaded: ${winner!.source} defines the same name and takes precedence`);
+      it.alwaysLoadedTokens = 0;
+    }
+  }
+}
+
 /** `~/.claude.json` for the default directory; `<dir>/.claude.json` for one named by CLAUDE_CONFIG_DIR. */
 function stateFileFor(dir: string, homeDir: string): string {
   return path.resolve(dir) === path.join(path.resolve(homeDir), '.claude') ? path.join(path.resolve(homeDir), '.claude.json') : path.join(dir, '.claude.json');
@@ -460,7 +529,7 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
 
   for (const dir of opts.claudeDirs) {
     const registryFile = path.join(dir, 'plugins', 'installed_plugins.json');
-    const installs = pluginInstalls(await readJson(registryFile, c), registryFile, project, c);
+    const installs = pluginInstalls(await readJson(registryFile, c), registryFile, project, opts.homeDir, c);
     if (installs.length === 0) continue;
     const settings = [
       path.join(dir, 'settings.json'),
@@ -470,6 +539,12 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
     for (const install of installs) if (enabled.get(install.key) !== false) await readPlugin(install, c);
   }
 
+  // .mcp.json servers the user turned down (`disabledMcpjsonServers` in settings or the project's entry of ~/.claude.json).
+  const turnedDown = new Map<string, string>();
+  const noteTurnedDown = (holder: unknown, source: string) => {
+    const list = isRecord(holder) ? holder.disabledMcpjsonServers : undefined;
+    if (Array.isArray(list)) for (const n of list) if (typeof n === 'string' && !turnedDown.has(n)) turnedDown.set(n, source);
+  };
   for (const dir of opts.claudeDirs) {
     const stateFile = stateFileFor(dir, opts.homeDir);
     const state = await readJson(stateFile, c);
@@ -478,14 +553,38 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
     if (project !== null && isRecord(state.projects)) {
       const entry = state.projects[project];
       if (isRecord(entry)) addMcpServers(entry.mcpServers, proj, `${stateFile} (projects["${project}"])`, c);
+      noteTurnedDown(entry, stateFile);
     }
   }
   if (project !== null) {
+    for (const file of [
+      ...opts.claudeDirs.map((d) => path.join(d, 'settings.json')),
+      path.join(project, '.claude', 'settings.json'),
+      path.join(project, '.claude', 'settings.local.json'),
+    ]) {
+      noteTurnedDown(await readJson(file, c), file);
+    }
     const mcpFile = path.join(project, '.mcp.json');
     const mcp = await readJson(mcpFile, c);
+    const before = c.items.length;
     if (isRecord(mcp)) addMcpServers(mcp.mcpServers, proj, mcpFile, c);
+    for (const it of c.items.slice(before)) {
+      const where = turnedDown.get(it.name);
+      if (where === undefined) continue;
+      it.problems.push(`not loaded: turned down in ${where} (disabledMcpjsonServers)`);
+      it.alwaysLoadedTokens = 0;
+    }
   }
 
+  const kindOrder: InventoryKind[] = ['skill', 'command', 'agent', 'mcp-server'];
+  const scopeOrder: InventoryScope[] = ['user', 'project', 'plugin'];
+  c.items.sort(
+    (a, b) =>
+      kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+      scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  resolveSameNames(c.items);
   const dupes = nearDuplicates(c.items.map((i) => i.description));
   c.items.forEach((it, i) => {
     it.duplicates = [...new Set(dupes[i]!.map((j) => c.items[j]!.skill).filter((s) => s !== it.skill))];

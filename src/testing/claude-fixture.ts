@@ -5,7 +5,8 @@
  * the inventory must report is here once: valid, unparseable front matter, no
  * SKILL.md, no description, near-duplicate descriptions, a subagent without
  * a name, a user-only skill, a plugin whose install is gone, a disabled
- * plugin, an MCP server without command or url, a broken JSON file.
+ * plugin, an MCP server without command or url, a turned-down .mcp.json
+ * server, names defined twice, a broken JSON file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,16 +69,20 @@ export function makeClaudeFixture(root: string): ClaudeFixture {
     path.join(home, '.claude.json'),
     JSON.stringify({
       mcpServers: { github: { type: 'http', url: 'https://example.invalid/mcp' }, bad: { type: 'stdio' } },
-      projects: { [project]: { mcpServers: { db: { command: 'db-mcp' } } } },
+      projects: { [project]: { mcpServers: { db: { command: 'db-mcp' }, github: { command: 'local-github-mcp' } } } },
     }),
   );
-  write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { 'my.docs': { command: 'docs-mcp' } } }));
+  write(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { 'my.docs': { command: 'docs-mcp' }, legacy: { command: 'old-mcp' } } }));
+  write(path.join(project, '.claude', 'settings.json'), JSON.stringify({ disabledMcpjsonServers: ['legacy'] }));
 
   // project skill (user-only) and command without front matter; broken settings.local.json
   write(
     path.join(project, '.claude', 'skills', 'deploy', 'SKILL.md'),
     md('name: deploy\ndescription: Deploy the service to production\ndisable-model-invocation: true'),
   );
+  // same names as the user's: the user's skill wins, the project's subagent wins
+  write(path.join(project, '.claude', 'skills', 'review', 'SKILL.md'), md('name: review\ndescription: The project checklist for reviews'));
+  write(path.join(project, '.claude', 'agents', 'tester.md'), md('name: tester\ndescription: Runs only the fast unit tests'));
   write(path.join(project, '.claude', 'commands', 'hello.md'), 'Say hello to the user\n\nThen stop.\n');
   write(path.join(project, '.claude', 'settings.local.json'), '{ not json');
   return { home, claudeDir, project, pluginRoot };
