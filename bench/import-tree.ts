@@ -4,7 +4,8 @@
  * writes (user prompts; assistant lines, one per content block, with
  * message.id, model, usage and requestId; user tool_result lines with
  * toolUseResult; summary and file-history-snapshot lines; some subagent
- * sidechains), long tool results (file contents, command output), some
+ * sidechains; the `attributionSkill` stamp Claude Code puts on the calls after
+ * a Skill call until the next prompt), long tool results (file contents, command output), some
  * failed calls. Deterministic for a given seed. File mtimes are set to the
  * session's last timestamp (days ago), as on a real machine.
  */
@@ -79,6 +80,8 @@ function resultLength(rand: () => number): number {
 
 class SessionWriter {
   private parent: string | null = null;
+  /** The skill stamped on assistant lines (set after a Skill call, cleared by a prompt). */
+  private stamp: string | null = null;
   private t: number;
   private buf: string[] = [];
   private bufBytes = 0;
@@ -155,6 +158,7 @@ class SessionWriter {
   }
 
   prompt(): void {
+    this.stamp = null;
     const { c, u } = this.common(null);
     this.push({ ...c, type: 'user', message: { role: 'user', content: this.text(40 + Math.floor(this.rand() * 400)) }, uuid: u, timestamp: this.tick(60) });
   }
@@ -189,6 +193,7 @@ class SessionWriter {
         ...c,
         message: { model, id: msgId, type: 'message', role: 'assistant', content, stop_reason: null, stop_sequence: null, usage: usage() },
         requestId,
+        ...(this.stamp ? { attributionSkill: this.stamp } : {}),
         type: 'assistant',
         uuid: u,
         timestamp: this.tick(2),
@@ -198,6 +203,7 @@ class SessionWriter {
     if (this.rand() < 0.6) assistant([{ type: 'text', text: this.text(50 + Math.floor(this.rand() * 600)) }]);
     const calls = this.rand() < 0.8 ? 1 : 2 + Math.floor(this.rand() * 2);
     const made: Array<{ tid: string; tool: string; input: Record<string, unknown> }> = [];
+    let skill: string | null = null;
     for (let i = 0; i < calls; i++) {
       const tid = id(this.rand, 'toolu_01');
       const pick = this.rand();
@@ -223,9 +229,12 @@ class SessionWriter {
                           ? ['TodoWrite', { todos: [{ content: this.text(40), status: 'pending', activeForm: this.text(30) }] }]
                           : ['WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' }];
       made.push({ tid, tool, input });
+      if (tool === 'Skill') skill = String(input.skill);
       assistant([{ type: 'tool_use', id: tid, name: tool, input }]);
       this.toolCalls++;
     }
+    // Claude Code stamps the calls after the one that made the Skill call.
+    if (skill) this.stamp = skill;
     for (const { tid, tool, input } of made) {
       const { c, u } = this.common(sidechain);
       const failed = this.rand() < 0.06;

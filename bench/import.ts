@@ -12,7 +12,9 @@
  *
  * Steps (each a fresh process, wall time and peak RSS from /usr/bin/time):
  *   1. ccusage daily --json --offline, CLAUDE_CONFIG_DIR=<tree>, HOME=<empty dir>;
- *   2. first import into an empty data directory;
+ *   2. first import into an empty data directory, with `--no-costs` (tool calls
+ *      only) into another empty one just before it: the import-time cost of
+ *      attributing tokens and cost to skills;
  *   3. ccusage again (page cache as warm as for the import);
  *   4. re-import of the unchanged tree;
  *   5. 1 MiB appended to the biggest file, then import (wall time of the
@@ -98,14 +100,19 @@ fs.rmSync(home, { recursive: true, force: true });
 fs.mkdirSync(home);
 const dataDir = path.join(work, 'data');
 fs.rmSync(dataDir, { recursive: true, force: true });
+const dataDirNoCosts = path.join(work, 'data-no-costs');
+fs.rmSync(dataDirNoCosts, { recursive: true, force: true });
 const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: spec.root, NO_COLOR: '1' };
-const sb = (): Run => timed(process.execPath, [path.join(repo, 'bin', 'session-buddy.js'), 'import', '--json', '--data-dir', dataDir, '--user', 'bench'], env);
+const sb = (dir = dataDir, ...extra: string[]): Run =>
+  timed(process.execPath, [path.join(repo, 'bin', 'session-buddy.js'), 'import', '--json', '--data-dir', dir, '--user', 'bench', ...extra], env);
 const cc = (): Run => timed(ccusage, ['daily', '--json', '--offline'], env);
-const summary = (r: Run) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+const summary = (r: Run) =>
+  JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number> & { elapsedMs: number; costs: Record<string, number> | null };
 
 const version = execFileSync(ccusage, ['--version'], { env, encoding: 'utf8' }).trim();
 const cc1 = cc();
 const days = (JSON.parse(cc1.stdout) as { daily?: unknown[] }).daily?.length ?? 0;
+const firstNoCosts = sb(dataDirNoCosts, '--no-costs');
 const first = sb();
 const cc2 = cc();
 const again = sb();
@@ -116,12 +123,25 @@ const appendedTo = (fs.statSync(bigFile).size / MiB).toFixed(0);
 // Back to the generated tree (the data directory, and with it the cursors, is new on every run).
 fs.truncateSync(bigFile, bigSize);
 
+const s0 = summary(firstNoCosts);
 const s1 = summary(first);
+const rate = (s: { elapsedMs: number }) => `${(tree.bytes / MiB / (s.elapsedMs / 1000)).toFixed(0)} MiB/s in process`;
 const s2 = summary(again);
 const s3 = summary(append);
 const rows: Array<[string, Run, string, string]> = [
   ['ccusage daily --json (1st run)', cc1, `${days} days`, ''],
-  ['session-buddy import, first', first, `${s1.invocations} calls, ${s1.inserted} new, ${s1.malformed} malformed`, `${(s1.elapsedMs! / 1000).toFixed(2)} s`],
+  [
+    'session-buddy import --no-costs, first',
+    firstNoCosts,
+    `${s0.invocations} calls, ${s0.inserted} new, ${s0.malformed} malformed; ${rate(s0)}`,
+    `${(s0.elapsedMs! / 1000).toFixed(2)} s`,
+  ],
+  [
+    'session-buddy import, first (with costs)',
+    first,
+    `${s1.invocations} calls, ${s1.inserted} new, ${s1.malformed} malformed; ${s1.costs?.calls} API calls, ${s1.costs?.inserted} attributed rows, ${s1.costs?.unpriced} unpriced; ${rate(s1)}`,
+    `${(s1.elapsedMs! / 1000).toFixed(2)} s`,
+  ],
   ['ccusage daily --json (2nd run)', cc2, '', ''],
   ['session-buddy import, unchanged tree', again, `${s2.unchanged} unchanged, ${s2.bytes} bytes read`, `${s2.elapsedMs} ms`],
   [

@@ -77,6 +77,8 @@ export interface HookEvent {
   trigger: string | null;
   /** SessionStart `source` ('startup' | 'resume' | 'clear' | 'compact'). */
   source: string | null;
+  /** `transcript_path`: the session's transcript (absolute *.jsonl), or null. */
+  transcriptPath: string | null;
 }
 
 export interface HookContext {
@@ -119,7 +121,13 @@ export function parseHookEvent(raw: unknown): HookEvent | null {
     agentType: optString(o.agent_type),
     trigger: optString(o.trigger),
     source: optString(o.source),
+    transcriptPath: transcriptPathOf(o.transcript_path),
   };
+}
+
+function transcriptPathOf(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0') || !path.isAbsolute(v) || !v.toLowerCase().endsWith('.jsonl')) return null;
+  return v;
 }
 
 /** Failure signalled inside a PostToolUse tool_response, if any. */

@@ -163,6 +163,8 @@ export interface HookRunResult {
   saved?: SavedContext;
   /** SessionStart: the context to hand to Claude Code as `additionalContext`. */
   additionalContext?: string;
+  /** Stop / SessionEnd: the session's transcript, to import (tokens and cost exist only there). */
+  transcriptPath?: string;
 }
 
 /** Runs one hook invocation end to end. Never throws. */
@@ -189,7 +191,8 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
       }
       return { outcome: 'failed', event: ev.event, invocations: 0, reason: (err as Error).message };
     }
-    const extra = sessionExtras(ev, opts, now());
+    const extra: Partial<HookRunResult> = sessionExtras(ev, opts, now());
+    if ((ev.event === 'Stop' || ev.event === 'SessionEnd') && ev.transcriptPath) extra.transcriptPath = ev.transcriptPath;
     if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0, ...extra };
     return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length, ...extra };
   } catch (err) {

@@ -139,6 +139,7 @@ describe('importTranscripts', () => {
         pending: 1,
         unreadable: 0,
         unreadableAt: [],
+        costs: null,
       },
     );
 

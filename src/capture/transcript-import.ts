@@ -12,7 +12,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { PriceTable } from '../analytics/model-prices.js';
 import type { TranscriptCursor, TranscriptCursorStore } from '../store/cursor-types.js';
+import type { AttributedUsage } from '../store/skill-cost-types.js';
+import { SkillAttributor, type AttributionCounts, type AttributorState } from './skill-attribution.js';
 import { fingerprint, planFor } from './transcript-import-cursor.js';
 import { TranscriptPairer, type PairerState } from './transcript-pairing.js';
 import { DEFAULT_MAX_LINE_BYTES, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
@@ -46,6 +49,34 @@ export interface ImportOptions {
   workerThresholdBytes?: number;
   /** Bytes read so far over the total to read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /**
+   * Tokens and cost per skill (skill-attribution.ts): API calls attributed
+   * and written through `record`; without it the import reads tool calls only.
+   */
+  costs?: {
+    prices: PriceTable;
+    /** The importing user's salted hash. */
+    userHash: string;
+    record: (rows: readonly AttributedUsage[]) => Promise<{ inserted: number; duplicates: number }>;
+  };
+}
+
+/** What the import found of API calls and their attribution to skills. */
+interface CostSummary {
+  /** API calls read (each response once). */
+  calls: number;
+  /** Calls without a usage object or timestamp: counted here, attributed nowhere. */
+  noUsage: number;
+  /** Attributed rows (stamped and bounded) found, new and already recorded. */
+  attributed: number;
+  inserted: number;
+  duplicates: number;
+  /** Attributed rows whose model has no price: cost unknown, tokens counted. */
+  unpriced: number;
+  /** Models without a price (the first 50). */
+  unknownModels: string[];
+  /** The price table used. */
+  priceVersion: string;
 }
 
 export interface ImportSummary {
@@ -75,6 +106,8 @@ export interface ImportSummary {
   unreadable: number;
   /** The first unreadable files: `file: reason`. */
   unreadableAt: string[];
+  /** API calls and skill attribution; null when the import ran without costs. */
+  costs: CostSummary | null;
 }
 
 export interface TranscriptFile {
@@ -144,7 +177,7 @@ interface FileJob {
   from: number;
   /** Lines before `from`. */
   lineBase: number;
-  state: PairerState | undefined;
+  state: ImportState | undefined;
   settled: boolean;
   requests: ScanRequest[];
 }
@@ -166,19 +199,23 @@ export function emptySummary(): ImportSummary {
     pending: 0,
     unreadable: 0,
     unreadableAt: [],
+    costs: null,
   };
 }
 
-function parseState(raw: string): PairerState | undefined {
+/** A file's cursor state: the pairer's, and the skill attributor's when costs were read. */
+type ImportState = PairerState & { costs?: AttributorState };
+
+function parseState(raw: string): ImportState | undefined {
   try {
-    const s = JSON.parse(raw) as PairerState;
+    const s = JSON.parse(raw) as ImportState;
     return Array.isArray(s?.uses) && Array.isArray(s?.chains) ? s : undefined;
   } catch {
     return undefined;
   }
 }
 
-function requestsFor(file: TranscriptFile, from: number, settled: boolean, maxLineBytes: number, rangeBytes: number): ScanRequest[] {
+function requestsFor(file: TranscriptFile, from: number, settled: boolean, maxLineBytes: number, rangeBytes: number, costs: boolean): ScanRequest[] {
   const reqs: ScanRequest[] = [];
   const fallbackSessionId = TranscriptPairer.sessionIdFromPath(file.path);
   for (let start = from; start < file.size || reqs.length === 0; start += rangeBytes) {
@@ -192,6 +229,7 @@ function requestsFor(file: TranscriptFile, from: number, settled: boolean, maxLi
       takeUnterminated: settled,
       maxLineBytes,
       fallbackSessionId,
+      ...(costs ? { costs } : {}),
     });
     if (end >= file.size) break;
   }
@@ -210,6 +248,12 @@ export async function importTranscripts(target: string | readonly string[], opts
   const batchSize = Math.max(1, opts.batchSize ?? 1000);
   const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const sum = emptySummary();
+  const { costs } = opts;
+  const counts: AttributionCounts = { calls: 0, noUsage: 0, unpriced: 0, unknownModels: new Set() };
+  const costSum: CostSummary | null = costs
+    ? { calls: 0, noUsage: 0, attributed: 0, inserted: 0, duplicates: 0, unpriced: 0, unknownModels: [], priceVersion: costs.prices.version }
+    : null;
+  const newAttributor = (state: ImportState | undefined) => (costs ? new SkillAttributor(costs.userHash, costs.prices, counts, state?.costs) : null);
   const cursors = opts.cursors ? await opts.cursors.get([...new Set(files.map((f) => f.path))]) : new Map<string, TranscriptCursor>();
 
   const unreadable = (file: string, err: unknown) => {
@@ -247,7 +291,7 @@ export async function importTranscripts(target: string | readonly string[], opts
       lineBase: appended ? cursor!.lineCount : 0,
       state: appended ? parseState(cursor!.state) : undefined,
       settled,
-      requests: requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES)),
+      requests: requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES), costs !== undefined),
     });
   }
 
@@ -276,15 +320,25 @@ export async function importTranscripts(target: string | readonly string[], opts
   // cursor is saved only after its invocations are.
   let buffered: CapturedInvocation[] = [];
   let bufferedCursors: TranscriptCursor[] = [];
+  let bufferedCosts: AttributedUsage[] = [];
   const flush = async (): Promise<void> => {
     const inputs = buffered;
     const cursorsToSave = bufferedCursors;
+    const costRows = bufferedCosts;
     buffered = [];
     bufferedCursors = [];
+    bufferedCosts = [];
     await recordAll(inputs, opts.record, batchSize, sum);
+    if (costs && costSum && costRows.length > 0) {
+      for (let i = 0; i < costRows.length; i += batchSize) {
+        const r = await costs.record(costRows.slice(i, i + batchSize));
+        costSum.inserted += r.inserted;
+        costSum.duplicates += r.duplicates;
+      }
+    }
     if (opts.cursors && cursorsToSave.length > 0) await opts.cursors.put(cursorsToSave, opts.now);
   };
-  const finishFile = async (job: FileJob, pairer: TranscriptPairer, offset: number, lineCount: number): Promise<void> => {
+  const finishFile = async (job: FileJob, pairer: TranscriptPairer, attributor: SkillAttributor | null, offset: number, lineCount: number): Promise<void> => {
     sum.files++;
     const { invocations, pending } = pairer.finish(job.settled);
     sum.invocations += invocations.length;
@@ -299,10 +353,10 @@ export async function importTranscripts(target: string | readonly string[], opts
         offset,
         lineCount,
         ...fp,
-        state: JSON.stringify(pairer.state()),
+        state: JSON.stringify(attributor ? { ...pairer.state(), costs: attributor.state() } : pairer.state()),
       });
     }
-    if (buffered.length >= batchSize || bufferedCursors.length >= 200) await flush();
+    if (buffered.length >= batchSize || bufferedCosts.length >= batchSize || bufferedCursors.length >= 200) await flush();
   };
 
   const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
@@ -317,11 +371,14 @@ export async function importTranscripts(target: string | readonly string[], opts
 
   try {
     for (const job of finishOnly) {
-      await finishFile(job, new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state), job.from, job.lineBase);
+      const pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
+      await finishFile(job, pairer, newAttributor(job.state), job.from, job.lineBase);
     }
     await flush();
     launch();
     let pairer: TranscriptPairer | null = null;
+    let attributor: SkillAttributor | null = null;
+    let fileCosts: AttributedUsage[] = [];
     let failed: Error | null = null;
     let lineCount = 0;
     let offset = 0;
@@ -330,13 +387,18 @@ export async function importTranscripts(target: string | readonly string[], opts
       launch();
       if (first) {
         pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
+        attributor = newAttributor(job.state);
+        fileCosts = [];
         failed = null;
         lineCount = job.lineBase;
         offset = job.from;
       }
       if (r instanceof Error) failed ??= r;
       else if (!failed) {
-        for (const e of r.events) pairer!.addEvent(e);
+        for (const e of r.events) {
+          pairer!.addEvent(e);
+          attributor?.add(e, fileCosts);
+        }
         sum.lines += r.lines;
         sum.malformed += r.malformed;
         for (const m of r.malformedAt) {
@@ -350,7 +412,11 @@ export async function importTranscripts(target: string | readonly string[], opts
       opts.onProgress?.(Math.min(done, total), total);
       if (last) {
         if (failed) unreadable(job.file.path, failed);
-        else await finishFile(job, pairer!, offset, lineCount);
+        else {
+          // A file's rows are written with its invocations, before its cursor.
+          for (const row of fileCosts) bufferedCosts.push(row);
+          await finishFile(job, pairer!, attributor, offset, lineCount);
+        }
       }
     }
     await flush();
@@ -358,5 +424,13 @@ export async function importTranscripts(target: string | readonly string[], opts
     await pool?.close();
   }
   opts.onProgress?.(total, total);
+  if (costSum) {
+    costSum.calls = counts.calls;
+    costSum.noUsage = counts.noUsage;
+    costSum.unpriced = counts.unpriced;
+    costSum.unknownModels = [...counts.unknownModels];
+    costSum.attributed = costSum.inserted + costSum.duplicates;
+    sum.costs = costSum;
+  }
   return sum;
 }

@@ -7,8 +7,9 @@
  * The line's structure is walked byte by byte outside strings; strings are
  * skipped with Buffer.indexOf to their closing quote (counting backslashes
  * before it), so a long string costs a native memchr, not a decode. Kept:
- *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId, message;
- *   message: id, content; content blocks: type, and for tool_use id, name,
+ *   top level: type, timestamp, sessionId, cwd, isSidechain, agentId,
+ *   attributionSkill, isMeta, isCompactSummary, message;
+ *   message: id, model, usage, content; content blocks: type, and for tool_use id, name,
  *   input; for tool_result tool_use_id, is_error, and content only when
  *   is_error is true (its text gives the error class).
  * The result is a plain object with the same meaning for eventsFromLine as
@@ -161,7 +162,7 @@ function errorContent(b: Buffer, r: Range): unknown {
   }
 }
 
-const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId'] as const;
+const TOP = ['type', 'timestamp', 'sessionId', 'cwd', 'isSidechain', 'agentId', 'attributionSkill', 'isMeta', 'isCompactSummary'] as const;
 
 /** The parts of a transcript line that pairing reads (see the file comment). */
 export function reduceLine(b: Buffer): unknown {
@@ -177,7 +178,7 @@ export function reduceLine(b: Buffer): unknown {
   }
   const msg = members(b, msgRange);
   const message: Record<string, unknown> = {};
-  pick(b, msg, ['id'], message);
+  pick(b, msg, ['id', 'model', 'usage'], message);
   out.message = message;
   const contentRange = msg.get('content');
   if (!contentRange) return out;

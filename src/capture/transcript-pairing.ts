@@ -63,7 +63,31 @@ interface MessageEvent {
   messageId: string | null;
 }
 
-export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent;
+/**
+ * An assistant API call, for skill costs (only when costs are decoded): one
+ * per line, so the lines of one response repeat it (same messageId).
+ * `usage`: [input, output, cache write, of which 1-hour, cache read], or null
+ * when the line has no usable usage object.
+ */
+export interface CallEvent {
+  k: 'call';
+  chain: string;
+  messageId: string | null;
+  model: string | null;
+  at: number;
+  sessionId: string;
+  /** The line's `attributionSkill`, or null. */
+  stamp: string | null;
+  usage: [number, number, number, number, number] | null;
+}
+
+/** A prompt the user typed (a user line that is neither a tool result nor meta text); only when costs are decoded. */
+interface PromptEvent {
+  k: 'prompt';
+  chain: string;
+}
+
+export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent | CallEvent | PromptEvent;
 
 interface ToolUse extends ToolUseEvent {
   /** Index of the assistant message (within its chain) that made the call. */
@@ -97,15 +121,16 @@ function isObject(v: unknown): v is Json {
  * The events of one decoded line, and whether the line is well-formed.
  * `fallbackSessionId` is used when the line has no sessionId.
  */
-export function eventsFromLine(line: unknown, fallbackSessionId: string): { events: TranscriptEvent[]; ok: boolean } {
+export function eventsFromLine(line: unknown, fallbackSessionId: string, costs = false): { events: TranscriptEvent[]; ok: boolean } {
   const events: TranscriptEvent[] = [];
   if (!isObject(line)) return { events, ok: false };
   if (line.type !== 'assistant' && line.type !== 'user') return { events, ok: true };
   const message = line.message;
   const content = isObject(message) ? message.content : undefined;
-  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
   const at = typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN;
   const chain = line.isSidechain === true ? `side:${typeof line.agentId === 'string' ? line.agentId : ''}` : 'main';
+  if (costs) costEvents(line, message, content, chain, at, fallbackSessionId, events);
+  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
   let ok = true;
 
   if (line.type === 'assistant') {
@@ -142,6 +167,45 @@ export function eventsFromLine(line: unknown, fallbackSessionId: string): { even
     events.push({ k: 'result', id: block.tool_use_id, at, isError, errorType: isError ? classifyError(contentText(block.content)) : null });
   }
   return { events, ok };
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
+}
+
+/** The call event of an assistant line, or the prompt event of a user line (see CallEvent, PromptEvent). */
+function costEvents(line: Json, message: unknown, content: unknown, chain: string, at: number, fallbackSessionId: string, events: TranscriptEvent[]): void {
+  if (line.type === 'user') {
+    if (line.isMeta === true || line.isCompactSummary === true) return;
+    const typed =
+      typeof content === 'string' ||
+      (Array.isArray(content) && content.some((b) => isObject(b) && b.type === 'text') && !content.some((b) => isObject(b) && b.type === 'tool_result'));
+    if (typed) events.push({ k: 'prompt', chain });
+    return;
+  }
+  if (!isObject(message)) return;
+  const u = message.usage;
+  const usage: CallEvent['usage'] =
+    isObject(u) && typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number'
+      ? [
+          count(u.input_tokens),
+          count(u.output_tokens),
+          count(u.cache_creation_input_tokens),
+          isObject(u.cache_creation) ? count(u.cache_creation.ephemeral_1h_input_tokens) : 0,
+          count(u.cache_read_input_tokens),
+        ]
+      : null;
+  const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId;
+  events.push({
+    k: 'call',
+    chain,
+    messageId: typeof message.id === 'string' && message.id !== '' ? message.id : null,
+    model: typeof message.model === 'string' && message.model !== '' ? cleanText(message.model, 128) : null,
+    at,
+    sessionId: cleanText(sessionId, 128),
+    stamp: typeof line.attributionSkill === 'string' && line.attributionSkill !== '' ? cleanText(line.attributionSkill, 200) : null,
+    usage,
+  });
 }
 
 export interface PairingOutcome {
@@ -181,6 +245,7 @@ export class TranscriptPairer {
   }
 
   addEvent(e: TranscriptEvent): void {
+    if (e.k === 'call' || e.k === 'prompt') return; // skill costs (skill-attribution.ts)
     if (e.k === 'msg') {
       this.advanceChain(e.chain, e.messageId);
     } else if (e.k === 'use') {

@@ -14,7 +14,8 @@
  *  - not `{…}` (a truncated line ends without its closing brace): malformed;
  *  - not valid UTF-8: malformed;
  *  - shorter than 4 KiB and cannot hold a tool call (no `"tool_use"`,
- *    `"tool_result"` or `"assistant"` in the bytes): skipped without JSON.parse;
+ *    `"tool_result"` or `"assistant"` in the bytes; with costs, no `"user"`
+ *    either, as a typed prompt ends a skill's span): skipped without JSON.parse;
  *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
  *    fields pairing reads, see transcript-lazy-json.ts); invalid JSON or an
  *    incomplete tool block: malformed.
@@ -40,6 +41,8 @@ export interface ScanRequest {
   takeUnterminated: boolean;
   maxLineBytes: number;
   fallbackSessionId: string;
+  /** Decode API calls and typed prompts too, for skill costs (transcript-pairing.ts CallEvent). */
+  costs?: boolean;
 }
 
 interface MalformedLine {
@@ -70,6 +73,8 @@ const LAZY_MIN_BYTES = 4096;
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
 const NEEDLES = ['"tool_use"', '"tool_result"', '"assistant"'].map((s) => Buffer.from(s));
+/** With costs, typed prompts (user lines) are read too. */
+const COST_NEEDLES = [...NEEDLES, Buffer.from('"user"')];
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
@@ -110,6 +115,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
   let buf = Buffer.allocUnsafe(Math.min(CHUNK, req.maxLineBytes + 1));
   let len = 0; // valid bytes in buf, which starts at file offset `pos`
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
+  const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
   let eof = false;
   for (;;) {
     if (!eof && len < buf.length) {
@@ -124,7 +130,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
       const nl = view.indexOf(NL, lineStart);
       if (nl < 0) break;
       if (skipping) skipping = false;
-      else handleLine(buf, lineStart, nl, req, res);
+      else handleLine(buf, lineStart, nl, req, res, lastCall);
       res.lineBreaks++;
       lineStart = nl + 1;
       res.consumedEnd = pos + lineStart;
@@ -138,7 +144,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult): number {
     if (eof) {
       // A last line without its newline: taken only when the file is finished.
       if (len > 0 && req.takeUnterminated) {
-        if (!skipping) handleLine(buf, 0, len, req, res);
+        if (!skipping) handleLine(buf, 0, len, req, res, lastCall);
         res.lineBreaks++;
         res.consumedEnd = pos + len;
       }
@@ -182,7 +188,7 @@ function malformed(res: ScanResult, reason: string): void {
   if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line: res.lineBreaks + 1, reason });
 }
 
-function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult): void {
+function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult, lastCall: Map<string, string>): void {
   let a = from;
   let b = to;
   while (a < b && isSpace(buf[a]!)) a++;
@@ -196,7 +202,7 @@ function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res
   const lazy = line.length >= LAZY_MIN_BYTES;
   // A short line is searched for the words a tool call needs; a long one is walked lazily instead
   // (cheaper than searching it: the walk jumps over its strings).
-  if (!lazy && !NEEDLES.some((n) => line.indexOf(n) >= 0)) return;
+  if (!lazy && !(req.costs ? COST_NEEDLES : NEEDLES).some((n) => line.indexOf(n) >= 0)) return;
   let value: unknown;
   try {
     // Long lines are mostly tool output that pairing never reads: decode only what it reads.
@@ -204,7 +210,14 @@ function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res
   } catch {
     return malformed(res, 'invalid JSON');
   }
-  const { events, ok } = eventsFromLine(value, req.fallbackSessionId);
-  for (const e of events) res.events.push(e);
+  const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
+  for (const e of events) {
+    if (e.k === 'call' && e.messageId !== null) {
+      // Later lines of one response repeat its call: the attributor would drop them (same rule), so they are not sent.
+      if (lastCall.get(e.chain) === e.messageId) continue;
+      lastCall.set(e.chain, e.messageId);
+    }
+    res.events.push(e);
+  }
   if (!ok) malformed(res, 'tool block without id, name or timestamp');
 }

@@ -18,6 +18,8 @@ import { createUlidFactory } from './ulid.js';
 export interface OpenedTracker {
   stores: Stores;
   tracker: Tracker;
+  /** The user-id hasher the tracker uses (salted SHA-256). */
+  hashUser: (userId: string) => string;
   now: () => number;
   close(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export async function openTracker(config: Config, opts: { now?: () => number; ca
       maxMetadataBytes: config.maxMetadataBytes,
       now,
     });
-    return { stores, tracker, now, close: () => stores.close() };
+    return { stores, tracker, hashUser, now, close: () => stores.close() };
   } catch (err) {
     await stores.close();
     throw err;

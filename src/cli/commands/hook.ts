@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
+import { entryPoint } from '../../capture/entry-command.js';
+import { startTranscriptImport } from '../../capture/hook-import.js';
 import { invocationsUrl, readAccessToken, runHook } from '../../capture/hook-runner.js';
 import { drainSpool, spoolSize } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
@@ -44,6 +46,20 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
           // When Claude Code fired the event, not when this process got round to it.
           now: () => Math.round(performance.timeOrigin),
         });
+        // Tokens and cost per skill exist only in the transcript: import it, detached (hook-import.ts).
+        if (result.transcriptPath) {
+          try {
+            const started = startTranscriptImport({
+              dataDir: config.dataDir,
+              entry: entryPoint(process.execPath, ctx.binPath),
+              userId: opts.user ?? osUserName(),
+              transcriptPath: result.transcriptPath,
+            });
+            if (opts.verbose) ctx.stderr.write(`transcript import: ${JSON.stringify(started)}\n`);
+          } catch (err) {
+            if (opts.verbose) ctx.stderr.write(`transcript import not started: ${(err as Error).message}\n`);
+          }
+        }
         if (result.additionalContext) {
           ctx.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: result.additionalContext } })}\n`);
         }

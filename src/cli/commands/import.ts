@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SETTLE_MS, emptySummary, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../capture/transcript-scan.js';
+import { loadPriceTable } from '../../capture/model-price-file.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
@@ -15,6 +16,8 @@ interface ImportOpts {
   settleMinutes?: string;
   maxLineMib?: string;
   full?: boolean;
+  /** Commander's negation of --no-costs. */
+  costs?: boolean;
 }
 
 /** Below this many bytes to read, no progress bar (the import takes well under a second). */
@@ -31,7 +34,17 @@ function describe(s: ImportSummary): string {
     (s.rejected > 0 ? `; ${s.rejected} rejected as invalid` : '') +
     (s.malformed > 0 ? `; ${s.malformed} malformed line(s) skipped` : '') +
     (s.unreadable > 0 ? `; ${s.unreadable} unreadable file(s)` : '') +
-    '\n'
+    '\n' +
+    (s.costs ? describeCosts(s.costs) : '')
+  );
+}
+
+function describeCosts(c: NonNullable<ImportSummary['costs']>): string {
+  return (
+    `${c.calls} API call(s): ${c.attributed} attributed to skills (stamped and bounded), ${c.inserted} new` +
+    (c.noUsage > 0 ? `; ${c.noUsage} without usage (not attributed)` : '') +
+    (c.unpriced > 0 ? `; ${c.unpriced} with no price for their model (cost unknown, tokens counted): ${c.unknownModels.join(', ') || 'model not named'}` : '') +
+    ` [prices ${c.priceVersion}]\n`
   );
 }
 
@@ -51,6 +64,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       String(DEFAULT_MAX_LINE_BYTES / 1024 / 1024),
     )
     .option('--full', 'read every file whole, ignoring where earlier imports stopped')
+    .option('--no-costs', 'read tool calls only: no tokens and cost per skill (faster)')
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
       const settle = Number(opts.settleMinutes);
@@ -58,6 +72,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const maxLineMib = Number(opts.maxLineMib);
       if (!Number.isFinite(maxLineMib) || maxLineMib <= 0 || maxLineMib > 1024) throw AppError.invalid('--max-line-mib', 'must be a number > 0 and <= 1024');
       const config = ctx.config(cmd);
+      const prices = opts.costs === false ? null : loadPriceTable(config.dataDir);
       let targets: string[];
       if (paths.length > 0) {
         targets = paths.map((p) => path.resolve(ctx.cwd, p));
@@ -86,6 +101,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           settleMs: settle * 60_000,
           maxLineBytes: Math.floor(maxLineMib * 1024 * 1024),
           ...(opts.full ? {} : { cursors: app.stores.transcriptCursors }),
+          ...(prices
+            ? { costs: { prices, userHash: app.hashUser((opts.user ?? osUserName()).trim()), record: (rows) => app.stores.skillCosts.record(rows) } }
+            : {}),
           onProgress: (done, total) => {
             if (total < PROGRESS_MIN_BYTES) return;
             bar ??= createProgress('import (bytes)', total, ctx.stderr);

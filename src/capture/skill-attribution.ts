@@ -1,0 +1,196 @@
+/**
+ * Attributes the API calls of one transcript to skills, under two rules,
+ * from the events of transcript-pairing.ts (in file order). Each API call
+ * (one message.id; the lines of one response repeat it) counts once.
+ *
+ * stamped — the call's `attributionSkill` field, where present, as Claude
+ *   Code wrote it. Its known behaviour: it starts on the call after the Skill
+ *   call, stays on every later call of the turn, is inherited by subagents
+ *   and clears when a background report returns; so it overstates skills that
+ *   hand work off.
+ *
+ * bounded — the skill's own work:
+ *   - A span opens at a Skill tool call on the main thread (not in a subagent).
+ *     It covers the main-thread API calls after the one that made the Skill
+ *     call (as the stamp does, the requesting call is not the skill's).
+ *   - It ends at the first of: the user's next typed prompt (a user line that
+ *     is not a tool result and not meta text, e.g. the skill's own loaded
+ *     instructions); the next Skill call (which opens its own span); or the
+ *     return of a subagent (Task/Agent call) that was started outside the
+ *     span: what follows is work on that other report. The end of the file is
+ *     not an end: the span carries over to the next import of the file.
+ *   - Subagent calls (sidechain lines) belong to the span that started the
+ *     subagent: a subagent first seen while a Task/Agent call made inside an
+ *     open span awaits its result is the span's, for its whole run, even after
+ *     the span has ended on the main thread. A subagent started outside any
+ *     span (or before the span) is not the skill's. Subagents written to
+ *     files of their own are attributed by the stamp only (the call that
+ *     started them is in another file).
+ *   - Nothing else is attributed: calls outside every span count for no skill.
+ *
+ * Calls without a usage object, or without a timestamp, are counted and
+ * reported, never attributed (no guess). Calls of the placeholder model
+ * `<synthetic>` (written for local errors, not API calls) are ignored. A call
+ * whose model has no price gets cost null; its tokens still count.
+ */
+import type { CallTokens, PriceTable } from '../analytics/model-prices.js';
+import { callCost } from '../analytics/model-prices.js';
+import type { AttributedUsage } from '../store/skill-cost-types.js';
+import type { CallEvent, TranscriptEvent } from './transcript-pairing.js';
+
+const SUBAGENT_TOOLS = new Set(['Task', 'Agent']);
+const SYNTHETIC_MODEL = '<synthetic>';
+
+interface Span {
+  skill: string;
+  /** The Skill tool_use id. */
+  id: string;
+}
+
+/** What the attributor carries from one import of a file to the next (JSON, in the cursor). */
+export interface AttributorState {
+  open: Span | null;
+  /** Last message.id per chain (a response's later lines repeat it). */
+  last: Array<[string, string]>;
+  /** Subagent calls awaiting their result: tool_use id -> id of the span that made it, or null. */
+  agents: Array<[string, string | null]>;
+  /** Subagent chains: chain -> the span they belong to, or null. */
+  sides: Array<[string, Span | null]>;
+  /** Latest Skill call per skill (for stamped calls' invocation). */
+  lastUse: Array<[string, string]>;
+}
+
+export interface AttributionCounts {
+  /** API calls seen (each message.id once). */
+  calls: number;
+  /** Calls without a usage object (or timestamp): not attributed. */
+  noUsage: number;
+  /** Attributed rows whose model has no price. */
+  unpriced: number;
+  /** Models without a price, as seen. */
+  unknownModels: Set<string>;
+}
+
+export class SkillAttributor {
+  private open: Span | null;
+  private readonly last: Map<string, string>;
+  private readonly agents: Map<string, string | null>;
+  private readonly sides: Map<string, Span | null>;
+  private readonly lastUse: Map<string, string>;
+
+  constructor(
+    private readonly userHash: string,
+    private readonly prices: PriceTable,
+    private readonly counts: AttributionCounts,
+    state?: AttributorState,
+  ) {
+    this.open = state?.open ?? null;
+    this.last = new Map(state?.last ?? []);
+    this.agents = new Map(state?.agents ?? []);
+    this.sides = new Map(state?.sides ?? []);
+    this.lastUse = new Map(state?.lastUse ?? []);
+  }
+
+  /** Feeds one event; pushes the attributed rows of a call onto `out`. */
+  add(e: TranscriptEvent, out: AttributedUsage[]): void {
+    switch (e.k) {
+      case 'call':
+        this.call(e, out);
+        return;
+      case 'prompt':
+        if (e.chain === 'main') this.close();
+        return;
+      case 'use':
+        if (e.chain !== 'main') return;
+        if (e.tool === 'Skill') {
+          this.close();
+          // The call that made it was counted already (its call event comes first
+          // and its later lines repeat its message.id): the span starts after it.
+          this.open = { skill: e.skillName, id: e.id };
+          this.lastUse.set(e.skillName, e.id);
+        } else if (SUBAGENT_TOOLS.has(e.tool)) {
+          this.agents.set(e.id, this.open?.id ?? null);
+        }
+        return;
+      case 'result': {
+        if (!this.agents.has(e.id)) return;
+        const madeBy = this.agents.get(e.id);
+        this.agents.delete(e.id);
+        if (this.open && madeBy !== this.open.id) this.close();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private close(): void {
+    this.open = null;
+  }
+
+  private call(e: CallEvent, out: AttributedUsage[]): void {
+    if (e.model === SYNTHETIC_MODEL) return;
+    if (e.messageId !== null) {
+      if (this.last.get(e.chain) === e.messageId) return; // another line of the same response
+      this.last.set(e.chain, e.messageId);
+    }
+    this.counts.calls++;
+    if (e.usage === null || Number.isNaN(e.at)) {
+      this.counts.noUsage++;
+      return;
+    }
+    const tokens: CallTokens = { input: e.usage[0], output: e.usage[1], cacheWrite: e.usage[2], cacheWrite1h: e.usage[3], cacheRead: e.usage[4] };
+    const cost = callCost(this.prices, e.model, tokens);
+    const id = e.messageId ?? `${e.sessionId}:${e.chain}:${e.at}`;
+    const row = (skill: string, attribution: 'stamped' | 'bounded', invocationId: string | null): AttributedUsage => {
+      if (cost === null) {
+        this.counts.unpriced++;
+        if (e.model !== null && this.counts.unknownModels.size < 50) this.counts.unknownModels.add(e.model);
+      }
+      return {
+        key: `${id}:${attribution}`,
+        skill,
+        attribution,
+        userHash: this.userHash,
+        sessionKey: e.sessionId,
+        model: e.model,
+        at: e.at,
+        inputTokens: tokens.input,
+        outputTokens: tokens.output,
+        cacheWriteTokens: tokens.cacheWrite,
+        cacheReadTokens: tokens.cacheRead,
+        costUsd: cost,
+        invocationId,
+      };
+    };
+    if (e.stamp !== null) {
+      const skill = `skill:${e.stamp.replace(/^\//, '')}`;
+      out.push(row(skill, 'stamped', this.lastUse.get(skill) ?? null));
+    }
+    const span = this.spanFor(e);
+    if (span) out.push(row(span.skill, 'bounded', span.id));
+  }
+
+  private spanFor(e: CallEvent): Span | null {
+    if (e.chain === 'main') return this.open;
+    if (!this.sides.has(e.chain)) {
+      // First call of a subagent: the span of the newest subagent call still awaiting its result.
+      let owner: Span | null = null;
+      const waiting = [...this.agents.values()];
+      const newest = waiting.length > 0 ? waiting[waiting.length - 1]! : null;
+      if (newest !== null && this.open && newest === this.open.id) owner = this.open;
+      this.sides.set(e.chain, owner);
+    }
+    return this.sides.get(e.chain) ?? null;
+  }
+
+  state(): AttributorState {
+    return {
+      open: this.open,
+      last: [...this.last.entries()],
+      agents: [...this.agents.entries()],
+      sides: [...this.sides.entries()],
+      lastUse: [...this.lastUse.entries()],
+    };
+  }
+}
