@@ -8,6 +8,7 @@
  *
  *   npm run bench                 # all sizes
  *   npm run bench -- 1000 100000  # chosen sizes
+ *   npm run bench -- 1000000 --only=get_skill_report  # one tool's reads only
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,12 +19,19 @@ import { createApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { connectInMemory } from '../src/testing/harness.js';
+import type { AttributedUsage } from '../src/store/skill-cost-types.js';
 import { generateDemoInvocations } from '../src/tracking/demo-data.js';
 
 const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
+/** `--only=NAME[,NAME]`: time only these read tools (and skip the ingest and write measurements). */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 const SIZES = sizes.length ? sizes : [1_000, 10_000, 100_000, 1_000_000];
 
 /** Arguments each read tool is benchmarked with (tools not listed here are not timed). */
@@ -37,12 +45,16 @@ const READ_CALLS: Record<string, Record<string, unknown>> = {
   get_ab_test_results: { experiment: 'bench-experiment' },
   predict_skill_success: { skill_name: 'run-tests', workflow_phase: 'testing', user_id: 'user-1' },
   search_reflections: { query: 'flaky tests', limit: 5 },
+  get_skill_report: { days: 30, limit: 100 },
 };
 /** The same tools over the longest windows they accept (more hourly rows per skill). */
 const LONG_WINDOW_CALLS: [label: string, name: string, args: Record<string, unknown>][] = [
   ['get_real_time_metrics (720 h)', 'get_real_time_metrics', { limit: 10, time_window_hours: 720 }],
   ['detect_anomalies (168 h, 21-day baseline)', 'detect_anomalies', { threshold: 2, time_window_hours: 168, baseline_days: 21 }],
   ['get_skill_trend (30 days, hourly)', 'get_skill_trend', { skill_name: 'run-tests', days: 30, granularity: 'hour' }],
+  ['get_skill_report (one skill)', 'get_skill_report', { skill: 'run-tests' }],
+  ['get_skill_report (per user, k = 5)', 'get_skill_report', { user_id: 'user-1' }],
+  ['get_skill_report (90 days)', 'get_skill_report', { days: 90, limit: 100 }],
 ];
 /** Tools that write or train: timed with fewer iterations. */
 const HEAVY_CALLS: Record<string, Record<string, unknown>> = {
@@ -81,6 +93,38 @@ async function timeCalls(client: Client, name: string, args: Record<string, unkn
   return { median: percentile(times, 0.5), p95: percentile(times, 0.95), cpuMedian: percentile(cpu, 0.5), cpuP95: percentile(cpu, 0.95), errors, lastError };
 }
 
+/**
+ * Bench cost rows: per invocation one API call under `stamped` and one under
+ * `bounded`, tokens from the duration (a stand-in, not a model of real usage),
+ * priced at a flat rate per token except every 20th call, whose model has no price.
+ */
+function benchCosts(
+  chunk: readonly { skill_name: string; user_id: string; session_id: string; invoked_at?: number | string }[],
+  hash: (u: string) => string,
+): AttributedUsage[] {
+  const out: AttributedUsage[] = [];
+  chunk.forEach((inv, i) => {
+    const input = 500 + (i % 97) * 40;
+    for (const attribution of ['stamped', 'bounded'] as const) {
+      out.push({
+        key: `bench:${inv.session_id}:${inv.invoked_at}:${i}:${attribution}`,
+        skill: inv.skill_name,
+        attribution,
+        userHash: hash(inv.user_id),
+        sessionKey: inv.session_id,
+        model: i % 20 === 0 ? 'unpriced-model' : 'bench-model',
+        at: typeof inv.invoked_at === 'number' ? inv.invoked_at : Date.now(),
+        inputTokens: input,
+        outputTokens: input / 4,
+        cacheWriteTokens: 0,
+        cacheReadTokens: input * 3,
+        costUsd: i % 20 === 0 ? null : input * 3e-6,
+      });
+    }
+  });
+  return out;
+}
+
 const fmt = (ms: number) => (Number.isNaN(ms) ? 'n/a' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 async function benchSize(n: number): Promise<string[]> {
@@ -92,14 +136,54 @@ async function benchSize(n: number): Promise<string[]> {
   try {
     // Batched import (the seed itself); only the tracker's time counts, not generating the demo data.
     let seedMs = 0;
+    let costRows = 0;
     for (const chunk of generateDemoInvocations({ invocations: n, seed: 42, now: app.now() }, 200_000)) {
       const started = performance.now();
       await app.tracker.trackBatch(chunk);
       seedMs += performance.now() - started;
+      // Attributed API calls for the skill report: one per invocation under the stamped and the bounded rule.
+      const usage = benchCosts(chunk, app.hashUser);
+      costRows += usage.length;
+      await app.stores.skillCosts.record(usage);
     }
     const seedSecs = seedMs / 1000;
-    process.stderr.write(`  seeded ${n} in ${seedSecs.toFixed(1)} s\n`);
+    process.stderr.write(`  seeded ${n} in ${seedSecs.toFixed(1)} s (+ ${costRows} attributed API calls)\n`);
 
+    const client = await connectInMemory(app.createMcpServer('bench'));
+    if (!only) lines.push(...(await ingestRates(app, client, n, seedSecs)));
+    const { tools } = await client.listTools();
+    const names = new Set(tools.map((x) => x.name).filter((x) => !only || only.includes(x)));
+    if (names.has('create_ab_test') || (!only && names.has('get_ab_test_results'))) {
+      await client.callTool({ name: 'create_ab_test', arguments: { name: 'bench-experiment', variants: ['control', 'treatment'], traffic_split: [0.5, 0.5] } });
+    }
+    for (const [name, args] of Object.entries(HEAVY_CALLS)) {
+      if (!names.has(name)) continue;
+      const r = await timeCalls(client, name, args, 3, 0);
+      lines.push(
+        `| ${n.toLocaleString('en-US')} | ${name} (write/train) | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} |`,
+      );
+    }
+    for (const [label, name, args] of [...Object.entries(READ_CALLS).map(([k, v]) => [k, k, v] as const), ...LONG_WINDOW_CALLS]) {
+      if (!names.has(name)) continue;
+      const r = await timeCalls(client, name, args, 200, 20);
+      lines.push(
+        `| ${n.toLocaleString('en-US')} | ${label} | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} | ${fmt(r.cpuMedian)} | ${fmt(r.cpuP95)} |`,
+      );
+    }
+    const missing = [...names].filter((x) => !(x in READ_CALLS) && !(x in HEAVY_CALLS) && !x.startsWith('track_') && x !== 'create_ab_test');
+    if (missing.length) process.stderr.write(`  not timed (no benchmark arguments): ${missing.join(', ')}\n`);
+    await client.close();
+  } finally {
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+/** Ingest rates: single and concurrent tracking through the tracker, single and batched through the MCP tools. */
+async function ingestRates(app: ReturnType<typeof createApp>, client: Client, n: number, seedSecs: number): Promise<string[]> {
+  const lines: string[] = [];
+  {
     // Single, durable (one transaction each) tracking through the tracker.
     const singles = Math.min(20_000, Math.max(2_000, n / 10));
     const base = { workflow_phase: 'testing', completed: true, duration_ms: 1234, project: 'bench' } as const;
@@ -120,7 +204,6 @@ async function benchSize(n: number): Promise<string[]> {
     await Promise.all(Array.from({ length: 64 }, worker));
     const concurrentRate = singles / ((performance.now() - t) / 1000);
 
-    const client = await connectInMemory(app.createMcpServer('bench'));
     // Single tracking through the MCP tool (SDK client, in memory).
     const mcpSingles = 3_000;
     t = performance.now();
@@ -150,32 +233,6 @@ async function benchSize(n: number): Promise<string[]> {
     lines.push(
       `| ${n.toLocaleString('en-US')} | ingest: track_skill_invocations (1,000/call) via SDK client | ${Math.round(mcpBatchRate).toLocaleString('en-US')} /s | | |`,
     );
-
-    const { tools } = await client.listTools();
-    const names = new Set(tools.map((x) => x.name));
-    if (names.has('create_ab_test')) {
-      await client.callTool({ name: 'create_ab_test', arguments: { name: 'bench-experiment', variants: ['control', 'treatment'], traffic_split: [0.5, 0.5] } });
-    }
-    for (const [name, args] of Object.entries(HEAVY_CALLS)) {
-      if (!names.has(name)) continue;
-      const r = await timeCalls(client, name, args, 3, 0);
-      lines.push(
-        `| ${n.toLocaleString('en-US')} | ${name} (write/train) | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} |`,
-      );
-    }
-    for (const [label, name, args] of [...Object.entries(READ_CALLS).map(([k, v]) => [k, k, v] as const), ...LONG_WINDOW_CALLS]) {
-      if (!names.has(name)) continue;
-      const r = await timeCalls(client, name, args, 200, 20);
-      lines.push(
-        `| ${n.toLocaleString('en-US')} | ${label} | | ${fmt(r.median)} | ${fmt(r.p95)}${r.errors ? ` (${r.errors} errors: ${r.lastError})` : ''} | ${fmt(r.cpuMedian)} | ${fmt(r.cpuP95)} |`,
-      );
-    }
-    const missing = [...names].filter((x) => !(x in READ_CALLS) && !(x in HEAVY_CALLS) && !x.startsWith('track_') && x !== 'create_ab_test');
-    if (missing.length) process.stderr.write(`  not timed (no benchmark arguments): ${missing.join(', ')}\n`);
-    await client.close();
-  } finally {
-    await app.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
   return lines;
 }

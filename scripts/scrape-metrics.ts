@@ -45,6 +45,23 @@ try {
     });
     if (!ingest.ok) throw new Error(`ingest failed: HTTP ${ingest.status} ${await ingest.text()}`);
 
+    // Attributed API calls, so the skill cost gauges are in the scrape (one rule fully priced, one not).
+    const call = (key: string, attribution: 'stamped' | 'bounded', costUsd: number | null) => ({
+      key,
+      skill: 'skill:pdf',
+      attribution,
+      userHash: app.hashUser('ci'),
+      sessionKey: 'ci-session',
+      model: costUsd === null ? 'unpriced-model' : 'claude-sonnet-4-5',
+      at: Date.now(),
+      inputTokens: 1200,
+      outputTokens: 300,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 5000,
+      costUsd,
+    });
+    await app.stores.skillCosts.record([call('m1:stamped', 'stamped', 0.0123), call('m1:bounded', 'bounded', 0.0123), call('m2:bounded', 'bounded', null)]);
+
     const client = new Client({ name: 'scrape-metrics', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`));
     await client.connect(transport);
@@ -62,6 +79,9 @@ try {
       'websocket_connections_active 0',
       'skill_anomalies_total{severity="critical"} 0',
       'process_resident_memory_bytes',
+      'skill_cost_usd{skill_name="skill:pdf",attribution="stamped"} 0.0123',
+      'skill_cost_unpriced_calls{skill_name="skill:pdf",attribution="bounded"} 1',
+      'skill_attributed_tokens{skill_name="skill:pdf",attribution="bounded",kind="cache_read"} 10000',
     ]) {
       if (!text.includes(needle)) throw new Error(`/metrics lacks: ${needle}`);
     }

@@ -14,6 +14,8 @@ import { createReflectionService, type ReflectionService } from './memory/reflec
 import { OtlpIngest } from './capture/otlp-ingest.js';
 import { AnomalyService } from './insights/anomaly-service.js';
 import { BaselinesService } from './insights/baselines-service.js';
+import { SkillReportService } from './insights/skill-report.js';
+import { readSkillInventory } from './capture/skill-inventory.js';
 import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
@@ -57,6 +59,8 @@ export interface App {
   anomalies: AnomalyService;
   /** Community baselines, shared by the baseline tools and the scheduled refresh. */
   baselines: BaselinesService;
+  /** The skill report (tool, CLI, dashboard and Prometheus gauges). */
+  skillReport: SkillReportService;
   version: string;
   now: () => number;
   /** The OTLP receiver's use case (Claude Code's own telemetry on /v1/logs and /v1/metrics). */
@@ -133,6 +137,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   });
   const baselines = new BaselinesService({ store: stores.analyticsQueries, records: stores.analyticsRecords, now });
   const otlp = new OtlpIngest({ tracker, skillCosts: stores.skillCosts, hashUser, bus, maxBodyBytes: config.otlpMaxBodyBytes, now });
+  const skillReport = new SkillReportService({
+    queries: stores.analyticsQueries,
+    costs: stores.skillCosts,
+    inventory: (projectDir) => readSkillInventory({ claudeDirs: config.claudeConfigDirs, projectDir, homeDir: config.homeDir }),
+    now,
+    communityMinUsers: config.communityMinUsers,
+  });
   const userTokens = new UserTokens({ store: stores.apiTokens, hashUser, now });
   let installationToken: string | null = null;
   const access = new AccessPolicy({
@@ -160,6 +171,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     reflections,
     anomalies,
     baselines,
+    skillReport,
     version: VERSION,
     now,
     otlp,
@@ -182,6 +194,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
         reflections,
         anomalies,
         baselines,
+        skillReport,
         insights,
       };
       return buildMcpServer(deps, VERSION);

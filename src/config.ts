@@ -96,6 +96,10 @@ export interface Config {
   mcpSessions: McpSessionConfig;
   /** Search reflections by meaning with the bundled sentence-embedding model (loaded in a worker on the first search); false: keyword search only. */
   embeddings: boolean;
+  /** The user's home directory (`~/.claude.json` of the skill inventory). */
+  homeDir: string;
+  /** The skill report shows figures across users (community figures) to a per-user caller only when at least this many users contribute (k). */
+  communityMinUsers: number;
 }
 
 /** Limits of MCP sessions over HTTP (see server/mcp-sessions.ts). */
@@ -175,6 +179,7 @@ export const ENV = {
   mcpMaxSessionsPerClient: 'SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT',
   mcpSessionRate: 'SESSION_BUDDY_MCP_SESSION_RATE',
   embeddings: 'SESSION_BUDDY_EMBEDDINGS',
+  communityMinUsers: 'SESSION_BUDDY_COMMUNITY_MIN_USERS',
 } as const;
 
 /** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
@@ -182,6 +187,8 @@ const DEFAULT_DETECT_INTERVAL_S = 60;
 const DEFAULT_DETECT_WINDOW_HOURS = 3;
 const DEFAULT_BASELINES_REFRESH_S = 900;
 const DEFAULT_BACKFILL_AFTER_MIN = 5;
+/** k of the skill report: community figures need at least this many contributing users. */
+const DEFAULT_COMMUNITY_MIN_USERS = 5;
 
 /** The data directory of releases before 0.2, relative to the working directory. */
 export const LEGACY_DATA_DIR = '.session-buddy';
@@ -248,6 +255,8 @@ export function parseConfig(source: ConfigSource = {}): Config {
       creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
     },
     embeddings: parseBool(ENV.embeddings, env[ENV.embeddings], true),
+    homeDir: homeDir(env, source.home),
+    communityMinUsers: parsePositiveInt(ENV.communityMinUsers, env[ENV.communityMinUsers], DEFAULT_COMMUNITY_MIN_USERS),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),

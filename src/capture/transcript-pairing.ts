@@ -102,7 +102,6 @@ export interface CallEvent {
   usage: [number, number, number, number, number] | null;
 }
 
-
 /**
  * A user prompt of the main chain (what the user sent to the model). With
  * `command`, the prompt is a typed slash command that activates that skill

@@ -220,7 +220,15 @@ function malformed(res: ScanResult, reason: string): void {
  * same id as the one before it in its chain moves nothing (TranscriptPairer.advanceChain), so
  * it is not sent.
  */
-function handleLine(buf: Buffer, from: number, to: number, req: ScanRequest, res: ScanResult, lastMessage: Map<string, string>, lastCall: Map<string, string>): void {
+function handleLine(
+  buf: Buffer,
+  from: number,
+  to: number,
+  req: ScanRequest,
+  res: ScanResult,
+  lastMessage: Map<string, string>,
+  lastCall: Map<string, string>,
+): void {
   let a = from;
   let b = to;
   while (a < b && isSpace(buf[a]!)) a++;

@@ -13,6 +13,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInstallHooksCommand } from './commands/install-hooks.js';
 import { registerInventoryCommand } from './commands/inventory.js';
+import { registerSkillsCommand } from './commands/skills.js';
 import { registerArchiveCommand, registerBackupCommand, registerDoctorCommand, registerRestoreCommand } from './commands/maintenance.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMcpConfigCommand } from './commands/mcp-config.js';
@@ -52,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDoctorCommand(program, ctx);
   registerTokenCommand(program, ctx);
   registerInventoryCommand(program, ctx);
+  registerSkillsCommand(program, ctx);
   program.hook('preAction', (_root, action) => {
     if (['hook', 'merge-data'].includes(action.name())) return;
     try {

@@ -15,6 +15,7 @@ import type { Tracker } from '../tracking/tracker.js';
 import type { CallerIdentity } from './caller-identity.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { InsightServices } from '../insights/insight-services.js';
+import type { SkillReportService } from '../insights/skill-report.js';
 
 export interface ToolDeps {
   store: InvocationStore;
@@ -36,6 +37,8 @@ export interface ToolDeps {
   anomalies: AnomalyService;
   /** Community baselines (also refreshed by the server on a schedule). */
   baselines: BaselinesService;
+  /** The skill report (also behind the CLI, the dashboard and the cost gauges). */
+  skillReport: SkillReportService;
   /** App-level objects of the insight tools (recommendation index, experiments, models); those tools are registered only when present. */
   insights?: InsightServices;
 }

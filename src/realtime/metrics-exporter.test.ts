@@ -285,3 +285,55 @@ describe('MetricsExporter after a restart', () => {
     }
   });
 });
+
+describe('MetricsExporter skill cost gauges', () => {
+  it('exports attributed cost, calls and tokens per skill and rule; no USD series while a call is unpriced', async () => {
+    let now = 1_000_000;
+    const app = createTestApp();
+    try {
+      const call = (key: string, skill: string, attribution: 'stamped' | 'bounded', model: string, tokens: number, costUsd: number | null) => ({
+        key,
+        skill,
+        attribution,
+        userHash: 'h',
+        sessionKey: 's',
+        model,
+        at: Date.UTC(2025, 0, 1),
+        inputTokens: tokens,
+        outputTokens: 10,
+        cacheWriteTokens: 0,
+        cacheReadTokens: 5,
+        costUsd,
+      });
+      await app.stores.skillCosts.record([
+        call('a', 'skill:pdf', 'stamped', 'm', 100, 0.25),
+        call('b', 'skill:pdf', 'stamped', 'm', 300, 0.5),
+        call('c', 'skill:pdf', 'bounded', 'unknown-model', 40, null),
+      ]);
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.stores.analyticsQueries, costs: app.stores.skillCosts, now: () => now, logger: silent, version: app.version },
+        { maxSkillLabels: 500, processMetrics: false, reconcileMs: 0 },
+      );
+      try {
+        const s = await scrape(exporter);
+        assert.equal(s.get(sampleKey('skill_cost_usd', { skill_name: 'skill:pdf', attribution: 'stamped' })), 0.75);
+        // Bounded has an unpriced call: its cost is unknown, so no USD series, and the unpriced count says why.
+        assert.equal(s.get(sampleKey('skill_cost_usd', { skill_name: 'skill:pdf', attribution: 'bounded' })), undefined);
+        assert.equal(s.get(sampleKey('skill_cost_unpriced_calls', { skill_name: 'skill:pdf', attribution: 'bounded' })), 1);
+        assert.equal(s.get(sampleKey('skill_attributed_api_calls', { skill_name: 'skill:pdf', attribution: 'stamped' })), 2);
+        assert.equal(s.get(sampleKey('skill_attributed_tokens', { skill_name: 'skill:pdf', attribution: 'stamped', kind: 'input' })), 400);
+        assert.equal(s.get(sampleKey('skill_attributed_tokens', { skill_name: 'skill:pdf', attribution: 'stamped', kind: 'cache_read' })), 10);
+
+        // New rows show after the refresh interval, not before.
+        await app.stores.skillCosts.record([call('d', 'skill:pdf', 'stamped', 'm', 1, 1)]);
+        assert.equal((await scrape(exporter)).get(sampleKey('skill_attributed_api_calls', { skill_name: 'skill:pdf', attribution: 'stamped' })), 2);
+        now += 60_000;
+        assert.equal((await scrape(exporter)).get(sampleKey('skill_attributed_api_calls', { skill_name: 'skill:pdf', attribution: 'stamped' })), 3);
+      } finally {
+        exporter.close();
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+});

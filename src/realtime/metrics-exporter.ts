@@ -26,6 +26,14 @@
  *   skill_activated events, summed since the server started (a reset on
  *   restart); per-session and per-user attributes are not labels (see
  *   capture/otlp-metrics.ts).
+ * - skill_cost_usd{skill_name,attribution}, skill_attributed_tokens{skill_name,
+ *   attribution,kind}, skill_attributed_api_calls{skill_name,attribution},
+ *   skill_cost_unpriced_calls{skill_name,attribution}: all-time figures of the
+ *   skill cost store (costs attributed to skills from transcripts), read from
+ *   its rollups at most every COST_REFRESH_MS on scrape; gauges, since they
+ *   are stored values re-read, not counted by this process. skill_cost_usd is
+ *   left out for a series with unpriced calls: its cost is unknown, and a sum
+ *   of the priced calls alone would present a guess as a measurement.
  * - session_buddy_info{version} = 1, plus process_* and nodejs_* runtime metrics
  *   (prom-client's defaults, minus three gauges misnamed *_total).
  *
@@ -51,6 +59,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AnomalyEvent, EventBus, InvocationEvent, TelemetryCount, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { RollupReads } from '../store/types.js';
+import type { SkillCostStore, SkillCostTotal } from '../store/skill-cost-types.js';
 import { LabelCap } from './label-cap.js';
 import { DurationHistogram, InvocationCounter } from './skill-series.js';
 
@@ -62,9 +71,16 @@ const TOOL_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 /** prom-client default metrics that are gauges despite a `_total` suffix. */
 const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** The cost gauges re-read the store at most this often. */
+const COST_REFRESH_MS = 60_000;
+
 export interface MetricsExporterDeps {
   bus: EventBus;
   store: Pick<RollupReads, 'phaseTotals'>;
+  /** Skill costs for the cost gauges; absent: no cost gauges. */
+  costs?: Pick<SkillCostStore, 'totals'>;
+  /** Clock of the cost gauges' refresh (default Date.now). */
+  now?: () => number;
   logger: Logger;
   version: string;
 }
@@ -101,6 +117,7 @@ export class MetricsExporter implements WsMetricsSink {
   private readonly models = new LabelCap(64);
   private readonly unsubscribe: (() => void)[] = [];
   private reconciling = false;
+  private costCache: { at: number; rows: SkillCostTotal[] } | null = null;
 
   /**
    * Builds the exporter, subscribes it to the bus and adds the stored
@@ -204,6 +221,7 @@ export class MetricsExporter implements WsMetricsSink {
       help: 'Live-stream messages not sent to a client because its send buffer was full.',
       registers,
     });
+    if (deps.costs) this.registerCostGauges(deps.costs, registers, opts.maxSkillLabels);
     new Gauge({
       name: 'session_buddy_info',
       help: 'Always 1; the version label names the running release.',
@@ -217,6 +235,85 @@ export class MetricsExporter implements WsMetricsSink {
       // etc.) carry the same information.
       for (const name of NON_CONFORMING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     }
+  }
+
+  /** The all-time cost totals, re-read at most every COST_REFRESH_MS (one read serves all four gauges of a scrape). */
+  private async costTotals(costs: Pick<SkillCostStore, 'totals'>): Promise<SkillCostTotal[]> {
+    const now = (this.deps.now ?? Date.now)();
+    if (this.costCache === null || now - this.costCache.at >= COST_REFRESH_MS) this.costCache = { at: now, rows: await costs.totals() };
+    return this.costCache.rows;
+  }
+
+  private registerCostGauges(costs: Pick<SkillCostStore, 'totals'>, registers: Registry[], maxSkillLabels: number): void {
+    // Its own cap, most costly skills first at each read; the rest under __other__.
+    const cap = () => new LabelCap(maxSkillLabels);
+    const sums = async () => {
+      const rows = [...(await this.costTotals(costs))].sort((a, b) => b.costUsd - a.costUsd || b.apiCalls - a.apiCalls);
+      const labels = cap();
+      const out = new Map<string, SkillCostTotal>();
+      for (const r of rows) {
+        const skill = labels.map(r.skill);
+        const key = `${skill}\u0000${r.attribution}`;
+        const cur = out.get(key);
+        if (!cur) out.set(key, { ...r, skill });
+        else {
+          cur.apiCalls += r.apiCalls;
+          cur.inputTokens += r.inputTokens;
+          cur.outputTokens += r.outputTokens;
+          cur.cacheWriteTokens += r.cacheWriteTokens;
+          cur.cacheReadTokens += r.cacheReadTokens;
+          cur.costUsd += r.costUsd;
+          cur.unpricedCalls += r.unpricedCalls;
+        }
+      }
+      return [...out.values()];
+    };
+    new Gauge({
+      name: 'skill_cost_usd',
+      help: 'All-time USD of the API calls attributed to a skill under one attribution rule (stamped, bounded, telemetry); absent while any of them has no price (unknown).',
+      labelNames: ['skill_name', 'attribution'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const t of await sums()) if (t.unpricedCalls === 0) this.set({ skill_name: t.skill, attribution: t.attribution }, t.costUsd);
+      },
+    });
+    new Gauge({
+      name: 'skill_cost_unpriced_calls',
+      help: 'All-time API calls attributed to a skill whose model has no price: while above 0, the skill cost is unknown.',
+      labelNames: ['skill_name', 'attribution'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const t of await sums()) this.set({ skill_name: t.skill, attribution: t.attribution }, t.unpricedCalls);
+      },
+    });
+    new Gauge({
+      name: 'skill_attributed_api_calls',
+      help: 'All-time API calls attributed to a skill under one attribution rule.',
+      labelNames: ['skill_name', 'attribution'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const t of await sums()) this.set({ skill_name: t.skill, attribution: t.attribution }, t.apiCalls);
+      },
+    });
+    new Gauge({
+      name: 'skill_attributed_tokens',
+      help: 'All-time tokens of the API calls attributed to a skill, by attribution rule and kind (input, output, cache_write, cache_read).',
+      labelNames: ['skill_name', 'attribution', 'kind'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const t of await sums()) {
+          const l = { skill_name: t.skill, attribution: t.attribution };
+          this.set({ ...l, kind: 'input' }, t.inputTokens);
+          this.set({ ...l, kind: 'output' }, t.outputTokens);
+          this.set({ ...l, kind: 'cache_write' }, t.cacheWriteTokens);
+          this.set({ ...l, kind: 'cache_read' }, t.cacheReadTokens);
+        }
+      },
+    });
   }
 
   get contentType(): string {

@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import { tokenPath } from '../server/access-token.js';
 import type { HttpMount } from '../server/http-server.js';
 import { createDashboardMount } from './dashboard-routes.js';
+import { createSkillReportMount } from './skill-report-route.js';
 import { MetricsExporter } from './metrics-exporter.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
@@ -43,7 +44,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
   try {
     if (options.metrics) {
       exporter = await MetricsExporter.create(
-        { bus: app.bus, store: app.stores.analyticsQueries, logger, version: app.version },
+        { bus: app.bus, store: app.stores.analyticsQueries, costs: app.stores.skillCosts, now: app.now, logger, version: app.version },
         // On a shared store each instance counts from zero what it records (see MetricsExporter).
         { maxSkillLabels: options.maxSkillLabels, processMetrics: options.processMetrics, restoreTotals: app.stores.kind === 'sqlite' },
       );
@@ -101,7 +102,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
     }
 
     if (options.dashboard) {
-      mounts.push(createDashboardMount());
+      mounts.push(createDashboardMount(), createSkillReportMount(app));
       if (!options.ws) logger.warn('the dashboard is on but the WebSocket stream is off: the page will show no data');
     }
   } catch (err) {

@@ -84,6 +84,13 @@ export interface AnalyticsQueries extends RollupReads {
    * window-pieces.ts and window-histograms.ts).
    */
   windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]>;
+  /**
+   * Sums per skill per UTC day over the whole hours [fromHour, toHour] of
+   * `skills` (`hour` = the first hour of the day; lastAt the latest
+   * invocation), sorted by skill name and day: a daily series read as one
+   * grouped query instead of every hourly row.
+   */
+  dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]>;
   /** Skill pairs used together in at least `minSessions` sessions (unordered: `a`, `b` as stored). */
   frequentPairs(minSessions: number): Promise<SkillPairCount[]>;
   /** Skill pairs that contain `skill` (either side). */

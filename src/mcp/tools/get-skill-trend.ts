@@ -129,7 +129,9 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       const rows = await deps.analyticsQueries.hourlyRollups({ fromHour: w.fromHour, toHour: w.toHour, skills: [skill_name] });
       const trend = skillTrend({ rows, granularity, fromMs, toMs });
       const { from: _from, to: _to, ...rest } = trend;
-      const triggers = by_trigger ? { ...(await skillTriggerTrend(deps.analyticsQueries, skill_name, bucketMs, fromMs, toMs)), rule: SLASH_AFTER_MISS_RULE } : undefined;
+      const triggers = by_trigger
+        ? { ...(await skillTriggerTrend(deps.analyticsQueries, skill_name, bucketMs, fromMs, toMs)), rule: SLASH_AFTER_MISS_RULE }
+        : undefined;
       return {
         structured: { skill_name, ...rest, window: w.window, as_of: new Date(now).toISOString(), window_rule: TREND_WINDOW_RULE, by_trigger: triggers },
         text: trendText(skill_name, trend, granularity, w.window.from) + (triggers?.shares ? sharesText(triggers.shares) : ''),

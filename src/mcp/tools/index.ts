@@ -6,6 +6,7 @@ import type { ToolDeps } from '../tool-deps.js';
 import { registerAnalyticsTools } from './analytics-tools.js';
 import { registerCheckpointTool } from './checkpoint.js';
 import { registerEndTool } from './end.js';
+import { registerGetSkillReportTool } from './get-skill-report.js';
 import { registerInsightTools } from './insight-tools.js';
 import { registerReflectionStatsTool } from './reflection-stats.js';
 import { registerSearchReflectionsTool } from './search-reflections.js';
@@ -19,6 +20,7 @@ export function registerAllTools(server: McpServer, deps: ToolDeps): void {
   registerTrackSkillInvocationTool(server, deps);
   registerTrackSkillInvocationsTool(server, deps);
   registerAnalyticsTools(server, deps);
+  registerGetSkillReportTool(server, deps);
   registerStartTool(server, deps);
   registerCheckpointTool(server, deps);
   registerEndTool(server, deps);

@@ -38,6 +38,7 @@ async function setup(data: Inv[], options: InsightServiceOptions = {}): Promise<
     analyticsRecords: app.stores.analyticsRecords,
     anomalies: app.anomalies,
     baselines: app.baselines,
+    skillReport: app.skillReport,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,

@@ -42,6 +42,7 @@ function buildServer(app: TestApp): McpServer {
     analyticsRecords: app.stores.analyticsRecords,
     anomalies: app.anomalies,
     baselines: app.baselines,
+    skillReport: app.skillReport,
     tracker: app.tracker,
     bus: app.bus,
     logger: app.logger,

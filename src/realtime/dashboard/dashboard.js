@@ -1,7 +1,8 @@
 // Session Buddy live dashboard. Plain browser JavaScript, no dependencies:
 // it opens /ws (protocol v1, see src/realtime/ws-protocol.ts), renders the
 // snapshot pushed every second, the live invocation and anomaly events, and
-// a per-skill hourly trend, with charts drawn on <canvas> by the code below.
+// a per-skill hourly trend, with charts drawn on <canvas> by the code below,
+// and the skill report (GET /api/skill-report) in the Skills view.
 // Text from the server is only ever inserted with textContent.
 (() => {
   const PROTOCOL = 1;
@@ -468,7 +469,77 @@
     return r < 0.8 ? 'rate-bad' : r < 0.95 ? 'rate-warn' : '';
   }
 
+  // ---- skills view: GET /api/skill-report (the get_skill_report answer) -------
+  async function loadSkills() {
+    const days = $('skills-days').value;
+    const token = readToken();
+    const tbody = $('skills-report').tBodies[0];
+    try {
+      const res = await fetch(`/api/skill-report?days=${encodeURIComponent(days)}`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        cache: 'no-store',
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error ? body.error.message : `HTTP ${res.status}`);
+      renderSkills(body);
+    } catch (err) {
+      const tr = el('tr', { class: 'empty' });
+      tr.append(el('td', { colspan: '12' }, `could not load the skill report: ${err.message}`));
+      tbody.replaceChildren(tr);
+    }
+  }
+
+  function fmtCost(c) {
+    if (c == null) return '–';
+    if (c.cost_usd == null) return 'unknown';
+    return c.cost_per_invocation_usd == null ? `$${c.cost_usd.toFixed(4)}` : `$${c.cost_per_invocation_usd.toFixed(4)}/inv`;
+  }
+  function costTitle(c) {
+    if (c == null) return 'no call attributed under this rule (not measured)';
+    const total = c.cost_usd == null ? `unknown (${c.unpriced_calls} call(s) of a model without a price)` : `$${c.cost_usd.toFixed(4)}`;
+    return `${fmtInt(c.api_calls)} API call(s), ${fmtInt(c.tokens)} tokens (${fmtInt(c.tokens_per_invocation)}/invocation), total ${total}`;
+  }
+
+  function renderSkills(r) {
+    const v = r.verdicts;
+    $('skills-caption').textContent =
+      `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${v.keep} keep, ${v.review} review, ${v.remove} remove` +
+      (r.inventory.read ? `; ${r.inventory.items} installed)` : '; inventory not read)');
+    const rows = r.skills.map((s) => {
+      const u = s.usage;
+      const tr = el('tr', { 'data-verdict': s.verdict });
+      tr.append(
+        el('td', { title: s.source || s.kind }, s.skill),
+        el('td', { class: 'num' }, u ? fmtInt(u.invocations) : 'withheld'),
+        el('td', { class: `num ${u && u.success_rate != null ? rateClass(u.success_rate) : ''}` }, u ? fmtRate(u.success_rate) : '–'),
+        el('td', { class: 'num' }, fmtMs(u ? u.p50_duration_ms : null)),
+        el('td', { class: 'num' }, fmtMs(u ? u.p95_duration_ms : null)),
+        el('td', { class: 'num', title: costTitle(u ? u.cost.stamped : null) }, fmtCost(u ? u.cost.stamped : null)),
+        el('td', { class: 'num', title: costTitle(u ? u.cost.bounded : null) }, fmtCost(u ? u.cost.bounded : null)),
+        el('td', { class: 'num optional' }, s.always_loaded_tokens == null ? '–' : `${fmtInt(s.always_loaded_tokens)} tok`),
+        el('td', { class: 'optional' }, u?.last_used ? u.last_used.slice(0, 10) : '–'),
+        el('td', { class: 'optional' }, u ? u.trend.usage : '–'),
+      );
+      const verdict = el('td');
+      verdict.append(el('span', { class: `badge ${s.verdict}` }, s.verdict));
+      tr.append(verdict, el('td', { class: 'reason optional' }, s.reason));
+      return tr;
+    });
+    if (rows.length === 0) {
+      const tr = el('tr', { class: 'empty' });
+      tr.append(el('td', { colspan: '12' }, 'nothing recorded or installed'));
+      rows.push(tr);
+    }
+    $('skills-report').tBodies[0].replaceChildren(...rows);
+  }
+
   // ---- start -------------------------------------------------------------------
+  $('skills-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    loadSkills();
+  });
+  loadSkills();
+  setInterval(loadSkills, 60000);
   $('filter-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const names = $('filter')

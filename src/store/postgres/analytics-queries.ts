@@ -146,6 +146,19 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     });
   }
 
+  async dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]> {
+    if (range.skills.length === 0) return [];
+    const { rows } = await this.pool.query(
+      `SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+         sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
+       FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+       WHERE s.name = ANY($3) AND h.hour BETWEEN $1 AND $2
+       GROUP BY s.id, s.name, h.hour / 24 ORDER BY s.name COLLATE "C", 2`,
+      [range.fromHour, range.toHour, range.skills],
+    );
+    return rows as HourlyRollup[];
+  }
+
   /** The probe, the whole hours and the raw edges are read in one repeatable-read transaction. */
   async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
     if (skills !== null && skills.length === 0) return [];

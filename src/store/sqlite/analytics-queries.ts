@@ -45,6 +45,11 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       dailyHistAll: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
         FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
+      perDay: p(`SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt
+        FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
+        WHERE s.name IN (SELECT value FROM json_each(?))
+        GROUP BY s.id, h.hour / 24 ORDER BY s.name, 2`),
       span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?))`),
       hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
@@ -179,6 +184,11 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       this.stmts.allTimeHist.all(filter) as HistRow[],
       plan.outside.flatMap((r) => this.histPieces(r.fromHour, r.toHour, filter)),
     );
+  }
+
+  async dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]> {
+    if (range.skills.length === 0) return [];
+    return this.stmts.perDay.all(range.fromHour, range.toHour, JSON.stringify(range.skills)) as HourlyRollup[];
   }
 
   async frequentPairs(minSessions: number): Promise<SkillPairCount[]> {

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-skills-cli-'));
+const dataDir = path.join(root, 'data');
+const claude = path.join(root, 'claude');
+const project = path.join(root, 'project');
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], {
+    input,
+    cwd: project,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: root, CLAUDE_CONFIG_DIR: claude },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('session-buddy skills', () => {
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('prints the report as a table and as JSON, with installed-but-unused items', () => {
+    fs.mkdirSync(project, { recursive: true });
+    for (const name of ['pdf', 'idle']) {
+      fs.mkdirSync(path.join(claude, 'skills', name), { recursive: true });
+      fs.writeFileSync(path.join(claude, 'skills', name, 'SKILL.md'), `---\nname: ${name}\ndescription: The ${name} skill does ${name} things\n---\n`);
+    }
+    const now = Date.now();
+    const rows = Array.from({ length: 6 }, (_, i) => ({
+      skill_name: 'skill:pdf',
+      user_id: 'bob',
+      session_id: 's1',
+      workflow_phase: 'implementation',
+      completed: i !== 0,
+      duration_ms: 100 * (i + 1),
+      invoked_at: now - (i + 1) * 3_600_000,
+    }));
+    const rec = run(['record', '--json'], JSON.stringify(rows));
+    assert.equal(rec.code, 0, rec.err);
+
+    const table = run(['skills']);
+    assert.equal(table.code, 0, table.err);
+    const lines = table.out.split('\n');
+    assert.match(lines[2]!, /^SKILL\s+USES\s+OK\s+P50\s+P95\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/);
+    // 6 uses, 5 succeeded (83 %); no cost attributed: "-", never $0.
+    assert.match(table.out, /skill:pdf\s+6\s+83%\s+\S+\s+\S+\s+-\s+-\s+\d+ tok\s+\d{4}-\d\d-\d\d\s+\S+\s+keep\s+used 6× in the last 30 days, 83.3% succeeded/);
+    assert.match(table.out, /skill:idle\s+0\s+-\s+-\s+-\s+-\s+-\s+\d+ tok\s+-\s+\S+\s+remove\s+installed but never used/);
+    assert.match(table.out, /2 skill\(s\): 1 keep, 0 review, 1 remove/);
+
+    const json = run(['skills', '--json', '--skill', 'skill:pdf', '--days', '7']);
+    assert.equal(json.code, 0, json.err);
+    const r = JSON.parse(json.out);
+    assert.equal(r.window.days, 7);
+    assert.deepEqual(
+      r.skills.map((s: { skill: string; usage: { invocations: number }; verdict: string }) => [s.skill, s.usage.invocations, s.verdict]),
+      [['skill:pdf', 6, 'keep']],
+    );
+  });
+
+  it('names the flag on bad input and exits 2', () => {
+    const days = run(['skills', '--days', '0']);
+    assert.equal(days.code, 2);
+    assert.match(days.err, /--days: must be an integer between 1 and 365/);
+    const proj = run(['skills', '--project', path.join(root, 'missing')]);
+    assert.equal(proj.code, 2);
+    assert.match(proj.err, /--project: must be an existing directory/);
+    const none = run(['skills', '--skill', 'skill:nope']);
+    assert.notEqual(none.code, 0);
+    assert.match(none.err, /skill: 'skill:nope' was never recorded and is not installed/);
+  });
+});

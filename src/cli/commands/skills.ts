@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openApp } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
+import { createLogger } from '../../logger.js';
+import { skillReportJson } from '../../mcp/tools/get-skill-report.js';
+import type { CliContext } from '../context.js';
+
+interface SkillsOpts {
+  days: string;
+  skill?: string;
+  user?: string;
+  project?: string;
+  limit: string;
+  json?: boolean;
+}
+
+type ReportJson = ReturnType<typeof skillReportJson>;
+
+function intFlag(flag: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}`);
+  return n;
+}
+
+/** A cost cell: USD per invocation and total, "unknown" when a call has no price, "-" when nothing was attributed. */
+function costCell(c: NonNullable<ReportJson['skills'][number]['usage']>['cost']['stamped']): string {
+  if (c === null) return '-';
+  if (c.cost_usd === null) return `unknown (${c.unpriced_calls} unpriced)`;
+  return `$${c.cost_usd.toFixed(4)}${c.cost_per_invocation_usd === null ? '' : ` ($${c.cost_per_invocation_usd.toFixed(4)}/inv)`}`;
+}
+
+const ms = (v: number | null) => (v === null ? '-' : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function render(r: ReportJson): string {
+  const head = ['SKILL', 'USES', 'OK', 'P50', 'P95', 'COST STAMPED', 'COST BOUNDED', 'LOADED', 'LAST USED', 'TREND', 'VERDICT', 'REASON'];
+  const rows = [head];
+  for (const s of r.skills) {
+    const u = s.usage;
+    rows.push([
+      s.skill,
+      u === null ? 'withheld' : String(u.invocations),
+      u?.success_rate == null ? '-' : `${(u.success_rate * 100).toFixed(0)}%`,
+      ms(u?.p50_duration_ms ?? null),
+      ms(u?.p95_duration_ms ?? null),
+      u === null ? '-' : costCell(u.cost.stamped),
+      u === null ? '-' : costCell(u.cost.bounded),
+      s.always_loaded_tokens === null ? (s.installed ? '?' : '-') : `${s.always_loaded_tokens} tok`,
+      (u?.last_used ?? s.you?.last_used ?? '-').slice(0, 10),
+      u?.trend.usage ?? '-',
+      s.verdict,
+      s.reason,
+    ]);
+  }
+  const lines = [`skills over the last ${r.window.days} days (${r.window.from.slice(0, 16)} to ${r.window.to.slice(0, 16)} UTC)`, ''];
+  lines.push(...(r.skills.length === 0 ? ['nothing recorded or installed'] : table(rows)));
+  const v = r.verdicts;
+  lines.push(
+    '',
+    `${r.total_skills} skill(s)${r.skills.length < r.total_skills ? `, ${r.skills.length} listed` : ''}: ${v.keep} keep, ${v.review} review, ${v.remove} remove`,
+    r.inventory.read
+      ? `installed: ${r.inventory.items} item(s), always-loaded ${r.inventory.always_loaded_tokens === null ? 'unknown (an MCP server tool list is not known)' : `~${r.inventory.always_loaded_tokens} tokens`} every session`
+      : `inventory not read${r.inventory.error ? `: ${r.inventory.error}` : ''}`,
+    'cost: attributed API calls in the window; "unknown" = a call of a model without a price, "-" = nothing attributed (not measured)',
+  );
+  if (r.per_user) lines.push(`figures across users are shown only where at least ${r.community_min_users} users contribute ("withheld" otherwise)`);
+  lines.push(`rules: ${r.verdict_rule}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `skills`: the skill report (see insights/skill-report.ts) as a table or JSON. */
+export function registerSkillsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('skills')
+    .description('one line per skill: uses, success, p50/p95, cost per attribution, always-loaded tokens, last use, trend and a keep/review/remove verdict')
+    .option('--days <n>', `window: the last N days (1-${MAX_REPORT_DAYS})`, String(DEFAULT_REPORT_DAYS))
+    .option('--skill <name>', 'only this skill (skill:x, agent:x, mcp:server or a recorded name)')
+    .option('--user <id>', "this user's own figures (others' only where at least k users contribute)")
+    .option('--project <dir>', 'project whose .claude/ items count as installed (default: the current directory)')
+    .option('--limit <n>', 'at most this many skills, most used first', '100')
+    .option('--json', 'print the report as JSON (the get_skill_report answer)')
+    .action(async (opts: SkillsOpts, cmd: Command) => {
+      const days = intFlag('--days', opts.days, 1, MAX_REPORT_DAYS);
+      const limit = intFlag('--limit', opts.limit, 1, 1000);
+      if (opts.skill !== undefined && opts.skill.trim() === '') throw AppError.invalid('--skill', 'must not be empty');
+      if (opts.user !== undefined && opts.user.trim() === '') throw AppError.invalid('--user', 'must not be empty');
+      const project = path.resolve(ctx.cwd, opts.project ?? '.');
+      if (!fs.statSync(project, { throwIfNoEntry: false })?.isDirectory()) throw AppError.invalid('--project', `must be an existing directory: ${project}`);
+      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      try {
+        const report = await app.skillReport.report({
+          days,
+          limit,
+          ...(opts.skill !== undefined ? { skill: opts.skill.trim() } : {}),
+          subjectHash: opts.user === undefined ? null : app.hashUser(opts.user.trim()),
+          projectDir: project,
+        });
+        const json = skillReportJson(report);
+        ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json));
+      } finally {
+        await app.close();
+      }
+    });
+}

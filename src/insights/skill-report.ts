@@ -1,0 +1,418 @@
+/**
+ * The skill report: one answer per skill over the last N days — invocations,
+ * success rate, p50/p95 duration, tokens and cost per invocation under each
+ * attribution rule side by side, always-loaded tokens, last use, trend, flags
+ * and a verdict with its reason (rules: analytics/skill-verdict.ts) — for
+ * every skill used in the window and every item installed (inventory).
+ *
+ * Everything is read from rollups: window totals and duration histograms
+ * (whole hours), daily sums for the daily trend, all-time totals for the
+ * last use, the cost store's totals. The window is the current hour plus the
+ * days × 24 − 1 whole hours before it, so invocations and costs (kept per
+ * hour) cover exactly the same span.
+ *
+ * Installed or not is known only when the inventory lists at least one
+ * item; an empty one (nothing found, e.g. on a team server where Claude Code
+ * does not run) leaves it unknown rather than calling every skill uninstalled.
+ *
+ * Per user (`subjectHash`): the user's own figures (all-time invocations and
+ * success rate from the per-user rollup, last use, whether used in the
+ * window, costs in the window) and the community figures (everyone's) only
+ * when at least `communityMinUsers` distinct users used the skill in the
+ * window; otherwise they are withheld, so no figure describes fewer than k
+ * users. Without a subject (an admin, the local user) the figures are
+ * everyone's and nothing is withheld.
+ */
+import { histogramQuantile } from '../analytics/histogram.js';
+import { roundMs, roundRate } from '../analytics/round.js';
+import { costFigure, isInstallable, judgeSkill, reportName, type CostFigure, type SkillFlag, type Verdict } from '../analytics/skill-verdict.js';
+import { skillTrend } from '../analytics/trend.js';
+import { HOUR_MS, hourOf, type UserSkillStat } from '../analytics/types.js';
+import type { InventoryItem, SkillInventory } from '../capture/skill-inventory-types.js';
+import { AppError } from '../errors.js';
+import type { AnalyticsQueries } from '../store/analytics-types.js';
+import { ATTRIBUTIONS, type Attribution, type SkillCostStore, type SkillCostTotal } from '../store/skill-cost-types.js';
+
+export const DEFAULT_REPORT_DAYS = 30;
+export const MAX_REPORT_DAYS = 365;
+
+export interface SkillReportDeps {
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals' | 'skillTotals' | 'userSkillStats'>;
+  /** Skill costs; null when the store has none (every cost is then "not measured"). */
+  costs: Pick<SkillCostStore, 'totals'> | null;
+  /** Reads what is installed (for a project directory, or user-level only); null when it cannot be read. */
+  inventory: (projectDir: string | null) => Promise<SkillInventory>;
+  now: () => number;
+  /** Community figures need at least this many distinct users in the window (k). */
+  communityMinUsers: number;
+}
+
+export interface SkillReportQuery {
+  days: number;
+  /** Only this skill (its report name: `skill:x`, `agent:x`, `mcp:server`, or a recorded name). */
+  skill?: string;
+  /** Report for this user (hash); null: everyone's figures. */
+  subjectHash: string | null;
+  /** Project whose project-level items count as installed; null: user-level and plugin items only. */
+  projectDir: string | null;
+  limit: number;
+}
+
+/** Tokens and cost of one attribution rule over the window. */
+export interface ReportCost extends CostFigure {
+  apiCalls: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+}
+
+type CostByRule = Record<Attribution, ReportCost | null>;
+
+interface SkillUsageFigures {
+  invocations: number;
+  successes: number;
+  successRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  lastUsedAt: number | null;
+  usageTrend: string;
+  successRateTrend: string;
+  usageChangePercent: number | null;
+  /** Cost per rule; a rule without attributed calls is null (not measured). */
+  cost: CostByRule;
+}
+
+interface SubjectFigures {
+  invocationsAllTime: number;
+  successesAllTime: number;
+  successRateAllTime: number | null;
+  lastUsedAt: number | null;
+  usedInWindow: boolean;
+  cost: CostByRule;
+}
+
+export interface SkillReportRow {
+  skill: string;
+  kind: InventoryItem['kind'] | 'tool';
+  /** null when not known: no inventory read, or a name no inventory can list. */
+  installed: boolean | null;
+  scope: InventoryItem['scope'] | null;
+  source: string | null;
+  alwaysLoadedTokens: number | null;
+  problems: string[];
+  duplicates: string[];
+  /** Everyone's figures in the window; null when withheld (fewer than k users, per-user reports). */
+  usage: SkillUsageFigures | null;
+  /** The subject's own figures (per-user reports only). */
+  subject: SubjectFigures | null;
+  flags: SkillFlag[];
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface SkillReport {
+  fromMs: number;
+  toMs: number;
+  days: number;
+  perUser: boolean;
+  communityMinUsers: number;
+  inventory: { read: boolean; error: string | null; items: number; searched: string[]; estimator: string | null; alwaysLoadedTokens: number | null };
+  costsAvailable: boolean;
+  totalSkills: number;
+  /** Verdicts of all totalSkills skills, not only the listed. */
+  verdicts: Record<Verdict, number>;
+  rows: SkillReportRow[];
+}
+
+interface Agg {
+  invocations: number;
+  successes: number;
+  lastAt: number;
+  min: number;
+  max: number;
+  names: Set<string>;
+}
+
+const noCost = (): CostByRule => ({ stamped: null, bounded: null, telemetry: null });
+
+/** An inventory read is reused this long (it walks the file system; installs change rarely). */
+const INVENTORY_TTL_MS = 5_000;
+
+export class SkillReportService {
+  private readonly inventoryCache = new Map<string, { at: number; value: SkillInventory }>();
+
+  constructor(private readonly deps: SkillReportDeps) {}
+
+  async report(q: SkillReportQuery): Promise<SkillReport> {
+    if (!Number.isInteger(q.days) || q.days < 1 || q.days > MAX_REPORT_DAYS)
+      throw AppError.invalid('days', `must be an integer between 1 and ${MAX_REPORT_DAYS}`);
+    const now = this.deps.now();
+    const toHour = hourOf(now);
+    const fromHour = toHour - q.days * 24 + 1;
+    const range = { fromMs: fromHour * HOUR_MS, toMs: now };
+    const perUser = q.subjectHash !== null;
+
+    const [windowRows, totals, inventory, userStats, windowUsers] = await Promise.all([
+      this.deps.queries.windowTotals(range),
+      this.deps.queries.skillTotals(),
+      this.readInventory(q.projectDir),
+      perUser ? this.deps.queries.userSkillStats(q.subjectHash!) : Promise.resolve([] as UserSkillStat[]),
+      perUser ? this.deps.queries.userSkillStats() : Promise.resolve([] as UserSkillStat[]),
+    ]);
+
+    // Usage per report name (MCP tools under their server).
+    const usage = new Map<string, Agg>();
+    const agg = (name: string): Agg => {
+      let a = usage.get(name);
+      if (!a) usage.set(name, (a = { invocations: 0, successes: 0, lastAt: -Infinity, min: Infinity, max: -Infinity, names: new Set() }));
+      return a;
+    };
+    for (const r of windowRows) {
+      const a = agg(reportName(r.skill));
+      a.names.add(r.skill);
+      a.invocations += r.invocations;
+      a.successes += r.successes;
+      if (r.durationMin !== undefined) a.min = Math.min(a.min, r.durationMin);
+      if (r.durationMax !== undefined) a.max = Math.max(a.max, r.durationMax);
+    }
+    const lastUsed = new Map<string, number>();
+    const recordedNames = new Map<string, string[]>();
+    for (const t of totals) {
+      const name = reportName(t.skill);
+      lastUsed.set(name, Math.max(lastUsed.get(name) ?? -Infinity, t.lastAt));
+      recordedNames.set(name, [...(recordedNames.get(name) ?? []), t.skill]);
+    }
+    const items = new Map<string, InventoryItem>();
+    for (const item of inventory.value?.items ?? []) if (!items.has(item.skill)) items.set(item.skill, item);
+    // An empty inventory (nothing found: e.g. a server where Claude Code does not run) says nothing about what is installed.
+    const inventoryKnown = items.size > 0;
+
+    let names = [...new Set([...usage.keys(), ...items.keys()])];
+    if (q.skill !== undefined) {
+      if (!usage.has(q.skill) && !items.has(q.skill) && !recordedNames.has(q.skill)) {
+        throw new AppError('NOT_FOUND', `skill: '${q.skill}' was never recorded and is not installed`, {
+          field: 'skill',
+          rule: 'must name a recorded or installed skill',
+        });
+      }
+      names = [q.skill];
+    }
+    const count = (n: string) => usage.get(n)?.invocations ?? 0;
+    names.sort((a, b) => count(b) - count(a) || (a < b ? -1 : a > b ? 1 : 0));
+    const totalSkills = names.length;
+    const listed = names.slice(0, q.limit);
+
+    // Per user: the subject's rows, and how many distinct users used each name in the window (lastAt >= window start).
+    const subjectStats = new Map<string, { invocations: number; successes: number; lastAt: number }>();
+    for (const s of userStats) {
+      const n = reportName(s.skill);
+      const cur = subjectStats.get(n) ?? { invocations: 0, successes: 0, lastAt: -Infinity };
+      subjectStats.set(n, { invocations: cur.invocations + s.invocations, successes: cur.successes + s.successes, lastAt: Math.max(cur.lastAt, s.lastAt) });
+    }
+    const usersInWindow = new Map<string, Set<string>>();
+    for (const s of windowUsers) {
+      if (s.lastAt < range.fromMs) continue;
+      const n = reportName(s.skill);
+      let set = usersInWindow.get(n);
+      if (!set) usersInWindow.set(n, (set = new Set()));
+      set.add(s.user);
+    }
+    const shown = (n: string) => !perUser || (usersInWindow.get(n)?.size ?? 0) >= this.deps.communityMinUsers;
+
+    // Histograms, hourly rows (trend) and costs for the listed names only.
+    const recorded = listed.flatMap((n) => recordedNames.get(n) ?? []);
+    const costQuery = { fromHour, toHour, skills: recorded };
+    const [histograms, hourly, costs, subjectCosts] = await Promise.all([
+      recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
+      this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
+      this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
+      this.deps.costs && perUser && recorded.length > 0
+        ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! })
+        : Promise.resolve([] as SkillCostTotal[]),
+    ]);
+    const buckets = groupBy(
+      histograms,
+      (h) => reportName(h.skill),
+      (h) => h.buckets,
+    );
+    const hourRows = groupBy(
+      hourly,
+      (r) => reportName(r.skill),
+      (r) => [{ ...r, skill: reportName(r.skill) }],
+    );
+    const costRows = groupBy(
+      costs,
+      (c) => reportName(c.skill),
+      (c) => [c],
+    );
+    const subjectCostRows = groupBy(
+      subjectCosts,
+      (c) => reportName(c.skill),
+      (c) => [c],
+    );
+
+    const subjectOf = (name: string) => {
+      const st = subjectStats.get(name);
+      return {
+        invocations: st?.invocations ?? 0,
+        successes: st?.successes ?? 0,
+        lastAt: st ? st.lastAt : null,
+        usedInWindow: st !== undefined && st.lastAt >= range.fromMs,
+      };
+    };
+    /** Flags and verdict need no histogram, trend or cost: every name is judged (the counts cover all), only the listed get the rest. */
+    const judge = (name: string) => {
+      const item = items.get(name) ?? null;
+      const a = usage.get(name);
+      const last = lastUsed.get(name);
+      const sub = perUser ? subjectOf(name) : null;
+      return judgeSkill({
+        installable: isInstallable(name),
+        inventoryRead: inventoryKnown,
+        installed: item !== null,
+        problems: item?.problems ?? [],
+        duplicates: item?.duplicates ?? [],
+        windowInvocations: sub ? null : (a?.invocations ?? 0),
+        usedInWindow: sub ? sub.usedInWindow : (a?.invocations ?? 0) > 0,
+        lastUsedAt: sub ? sub.lastAt : last !== undefined && Number.isFinite(last) ? last : null,
+        rateInvocations: sub ? sub.invocations : (a?.invocations ?? 0),
+        rateSuccesses: sub ? sub.successes : (a?.successes ?? 0),
+        alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
+        days: q.days,
+      });
+    };
+    const verdicts: Record<Verdict, number> = { keep: 0, review: 0, remove: 0 };
+    for (const n of names) verdicts[judge(n).verdict]++;
+
+    const rows = listed.map((name): SkillReportRow => {
+      const item = items.get(name) ?? null;
+      const a = usage.get(name);
+      const invocations = a?.invocations ?? 0;
+      const last = lastUsed.get(name);
+      let usageFigures: SkillUsageFigures | null = null;
+      if (shown(name)) {
+        const b = buckets.get(name) ?? [];
+        const observed = a && Number.isFinite(a.min) && Number.isFinite(a.max) ? { min: a.min, max: a.max } : null;
+        const trend = skillTrend({ rows: hourRows.get(name) ?? [], granularity: 'day', fromMs: range.fromMs, toMs: range.toMs + 1 });
+        usageFigures = {
+          invocations,
+          successes: a?.successes ?? 0,
+          successRate: invocations > 0 ? roundRate(a!.successes / invocations) : null,
+          p50Ms: roundMs(histogramQuantile(b, 0.5, observed)),
+          p95Ms: roundMs(histogramQuantile(b, 0.95, observed)),
+          lastUsedAt: last !== undefined && Number.isFinite(last) ? last : null,
+          usageTrend: trend.usage_trend.classification,
+          successRateTrend: trend.success_rate_trend.classification,
+          usageChangePercent: trend.usage_trend.change_percent,
+          cost: costByRule(costRows.get(name) ?? [], invocations),
+        };
+      }
+      let subject: SubjectFigures | null = null;
+      if (perUser) {
+        const sub = subjectOf(name);
+        subject = {
+          invocationsAllTime: sub.invocations,
+          successesAllTime: sub.successes,
+          successRateAllTime: sub.invocations > 0 ? roundRate(sub.successes / sub.invocations) : null,
+          lastUsedAt: sub.lastAt,
+          usedInWindow: sub.usedInWindow,
+          cost: costByRule(subjectCostRows.get(name) ?? [], null),
+        };
+      }
+      const judged = judge(name);
+      return {
+        skill: name,
+        kind: item?.kind ?? kindOf(name),
+        installed: !inventoryKnown || !isInstallable(name) ? null : item !== null,
+        scope: item?.scope ?? null,
+        source: item?.source ?? null,
+        alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
+        problems: item?.problems ?? [],
+        duplicates: item?.duplicates ?? [],
+        usage: usageFigures,
+        subject,
+        ...judged,
+      };
+    });
+
+    const inv = inventory.value;
+    const installedTokens = inv?.items.map((i) => i.alwaysLoadedTokens) ?? [];
+    return {
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      days: q.days,
+      perUser,
+      communityMinUsers: this.deps.communityMinUsers,
+      inventory: {
+        read: inv !== null,
+        error: inventory.error,
+        items: inv?.items.length ?? 0,
+        searched: inv?.searched ?? [],
+        estimator: inv?.estimator ?? null,
+        // A sum with an unknown term is unknown.
+        alwaysLoadedTokens: inv === null || installedTokens.some((t) => t === null) ? null : installedTokens.reduce<number>((s, t) => s + (t ?? 0), 0),
+      },
+      costsAvailable: this.deps.costs !== null,
+      totalSkills,
+      verdicts,
+      rows,
+    };
+  }
+
+  private async readInventory(projectDir: string | null): Promise<{ value: SkillInventory | null; error: string | null }> {
+    const key = projectDir ?? '';
+    const now = this.deps.now();
+    const hit = this.inventoryCache.get(key);
+    if (hit && now - hit.at >= 0 && now - hit.at < INVENTORY_TTL_MS) return { value: hit.value, error: null };
+    try {
+      const value = await this.deps.inventory(projectDir);
+      if (this.inventoryCache.size >= 16) this.inventoryCache.clear();
+      this.inventoryCache.set(key, { at: now, value });
+      return { value, error: null };
+    } catch (err) {
+      return { value: null, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}
+
+function kindOf(name: string): SkillReportRow['kind'] {
+  if (name.startsWith('skill:')) return 'skill';
+  if (name.startsWith('agent:')) return 'agent';
+  if (name.startsWith('mcp:')) return 'mcp-server';
+  return 'tool';
+}
+
+function groupBy<T, V>(list: readonly T[], key: (t: T) => string, values: (t: T) => readonly V[]): Map<string, V[]> {
+  const out = new Map<string, V[]>();
+  for (const t of list) {
+    const k = key(t);
+    const cur = out.get(k);
+    if (cur) cur.push(...values(t));
+    else out.set(k, [...values(t)]);
+  }
+  return out;
+}
+
+/** Sums the cost rows of one report name per rule; a rule without attributed calls is null (not measured). */
+function costByRule(rows: readonly SkillCostTotal[], invocations: number | null): CostByRule {
+  const out = noCost();
+  for (const rule of ATTRIBUTIONS) {
+    const mine = rows.filter((r) => r.attribution === rule);
+    if (mine.length === 0) continue;
+    const sum = (f: (r: SkillCostTotal) => number) => mine.reduce((s, r) => s + f(r), 0);
+    const t = {
+      apiCalls: sum((r) => r.apiCalls),
+      unpricedCalls: sum((r) => r.unpricedCalls),
+      inputTokens: sum((r) => r.inputTokens),
+      outputTokens: sum((r) => r.outputTokens),
+      cacheWriteTokens: sum((r) => r.cacheWriteTokens),
+      cacheReadTokens: sum((r) => r.cacheReadTokens),
+    };
+    if (t.apiCalls === 0) continue;
+    const tokens = t.inputTokens + t.outputTokens + t.cacheWriteTokens + t.cacheReadTokens;
+    out[rule] = { ...t, ...costFigure({ costUsd: sum((r) => r.costUsd), unpricedCalls: t.unpricedCalls, tokens }, invocations) };
+  }
+  return out;
+}

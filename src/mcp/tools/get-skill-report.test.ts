@@ -1,0 +1,285 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createApp, type App } from '../../app.js';
+import { parseConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { testBackends, type OpenedBackend, type TestBackend } from '../../testing/backends.js';
+import { callErr, callOk, connectInMemory } from '../../testing/harness.js';
+import type { Attribution, AttributedUsage } from '../../store/skill-cost-types.js';
+
+const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A Claude configuration directory with four user skills: pdf, flaky, idle (never used) and broken (no SKILL.md). */
+function claudeDir(root: string): string {
+  const dir = path.join(root, 'claude');
+  const skill = (name: string, description: string) => {
+    fs.mkdirSync(path.join(dir, 'skills', name), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'skills', name, 'SKILL.md'), `---\nname: ${name}\ndescription: ${description}\n---\nBody.\n`);
+  };
+  skill('pdf', 'Fill, merge and split PDF forms');
+  skill('flaky', 'Run the integration suite against staging');
+  skill('idle', 'Draw architecture diagrams from code');
+  fs.mkdirSync(path.join(dir, 'skills', 'broken'), { recursive: true });
+  return dir;
+}
+
+interface Inv {
+  skill_name: string;
+  user_id: string;
+  completed: boolean;
+  duration_ms: number;
+  invoked_at: number;
+}
+
+function data(): Inv[] {
+  const out: Inv[] = [];
+  const add = (skill: string, n: number, ok: number, user: (i: number) => string, ms: (i: number) => number, age: (i: number) => number) => {
+    for (let i = 0; i < n; i++) out.push({ skill_name: skill, user_id: user(i), completed: i < ok, duration_ms: ms(i), invoked_at: NOW - age(i) });
+  };
+  // pdf: 20 runs by 5 users over the last 10 days, 18 succeed, 100..1900 ms.
+  add(
+    'skill:pdf',
+    20,
+    18,
+    (i) => `u${i % 5}`,
+    (i) => 100 * (i + 1),
+    (i) => (i + 1) * 12 * HOUR,
+  );
+  // flaky: 10 runs by u0, 3 succeed.
+  add(
+    'skill:flaky',
+    10,
+    3,
+    () => 'u0',
+    () => 500,
+    (i) => (i + 1) * HOUR,
+  );
+  // gone: used 4 times by u1, no longer installed.
+  add(
+    'skill:gone',
+    4,
+    4,
+    () => 'u1',
+    () => 50,
+    (i) => (i + 1) * DAY,
+  );
+  // Bash: a built-in tool.
+  add(
+    'Bash',
+    6,
+    6,
+    () => 'u0',
+    () => 20,
+    (i) => (i + 1) * HOUR,
+  );
+  // idle was used 40 days ago only: outside the 30-day window.
+  add(
+    'skill:idle',
+    1,
+    1,
+    () => 'u2',
+    () => 10,
+    () => 40 * DAY,
+  );
+  // MCP tools count under their server.
+  add(
+    'mcp__github__create_issue',
+    3,
+    3,
+    () => 'u0',
+    () => 300,
+    (i) => (i + 1) * HOUR,
+  );
+  add(
+    'mcp__github__list_prs',
+    2,
+    2,
+    () => 'u0',
+    () => 100,
+    (i) => (i + 1) * HOUR,
+  );
+  return out;
+}
+
+/**
+ * Attributed API calls of pdf: stamped, two priced calls (0.01 + 0.03 USD, 1000 + 3000 tokens) by u0 and u1;
+ * bounded, the same two plus one of a model without a price (500 tokens) by u0; and one stamped call
+ * 40 days ago (outside the window).
+ */
+function costs(app: App): AttributedUsage[] {
+  const call = (key: string, attribution: Attribution, user: string, tokens: number, costUsd: number | null, age: number): AttributedUsage => ({
+    key: `${key}:${attribution}`,
+    skill: 'skill:pdf',
+    attribution,
+    userHash: app.hashUser(user),
+    sessionKey: 's0',
+    model: costUsd === null ? 'mystery-model' : 'claude-sonnet-4-5',
+    at: NOW - age,
+    inputTokens: tokens / 2,
+    outputTokens: tokens / 4,
+    cacheWriteTokens: tokens / 8,
+    cacheReadTokens: tokens / 8,
+    costUsd,
+  });
+  return [
+    call('m1', 'stamped', 'u0', 1000, 0.01, HOUR),
+    call('m2', 'stamped', 'u1', 3000, 0.03, 2 * HOUR),
+    call('m1', 'bounded', 'u0', 1000, 0.01, HOUR),
+    call('m2', 'bounded', 'u1', 3000, 0.03, 2 * HOUR),
+    call('m3', 'bounded', 'u0', 496, null, 3 * HOUR),
+    call('m0', 'stamped', 'u0', 8000, 0.5, 40 * DAY),
+  ];
+}
+
+async function withApp<T>(backend: TestBackend, env: Record<string, string>, fn: (app: App) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-report-${backend.name}-`));
+  let b: OpenedBackend | null = null;
+  let app: App | null = null;
+  try {
+    b = await backend.open({ now: () => NOW, salt: 'cd'.repeat(32) });
+    const config = parseConfig({
+      flags: { dataDir: path.join(dir, 'data'), port: 0 },
+      env: { SESSION_BUDDY_AUDIT: 'off', CLAUDE_CONFIG_DIR: claudeDir(dir), HOME: dir, ...env },
+    });
+    app = createApp(config, { stores: b.stores, now: () => NOW, logger: createLogger('silent') });
+    await app.tracker.trackBatch(data().map((d, i) => ({ ...d, session_id: `s${i % 4}`, workflow_phase: 'implementation' })));
+    await app.stores.skillCosts.record(costs(app));
+    return await fn(app);
+  } finally {
+    await app?.close();
+    await b?.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Report = any;
+
+describe('get_skill_report', async () => {
+  for (const backend of await testBackends()) {
+    it(`judges installed and used skills on ${backend.name}`, { skip: backend.skip ?? false }, async () => {
+      await withApp(backend, {}, async (app) => {
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const r: Report = await callOk(client, 'get_skill_report', {});
+        const by = new Map<string, Report>(r.skills.map((s: Report) => [s.skill, s]));
+        assert.equal(r.window.days, 30);
+        assert.equal(r.inventory.read, true);
+        assert.equal(r.inventory.items, 4);
+        assert.equal(r.per_user, false);
+        // Most used first: pdf 20, flaky 10, Bash 6, mcp:github 5, gone 4; then the unused installed items by name.
+        assert.deepEqual(
+          r.skills.map((s: Report) => s.skill),
+          ['skill:pdf', 'skill:flaky', 'Bash', 'mcp:github', 'skill:gone', 'skill:broken', 'skill:idle'],
+        );
+
+        const pdf = by.get('skill:pdf');
+        assert.equal(pdf.installed, true);
+        assert.equal(pdf.usage.invocations, 20);
+        assert.equal(pdf.usage.success_rate, 0.9);
+        // Durations 100, 200, …, 2000 ms: nearest rank p50 = 10th = 1000 ms, p95 = 19th = 1900 ms (within 1 %).
+        assert.ok(Math.abs(pdf.usage.p50_duration_ms - 1000) <= 10, String(pdf.usage.p50_duration_ms));
+        assert.ok(Math.abs(pdf.usage.p95_duration_ms - 1900) <= 19, String(pdf.usage.p95_duration_ms));
+        assert.equal(pdf.usage.last_used, new Date(NOW - 12 * HOUR).toISOString());
+        assert.equal(pdf.verdict, 'keep');
+        assert.ok(pdf.always_loaded_tokens > 0);
+        // Stamped: 0.04 USD and 4000 tokens over 20 invocations; bounded has an unpriced call: unknown, not 0.04.
+        assert.deepEqual(pdf.usage.cost.stamped, {
+          api_calls: 2,
+          unpriced_calls: 0,
+          input_tokens: 2000,
+          output_tokens: 1000,
+          cache_write_tokens: 500,
+          cache_read_tokens: 500,
+          tokens: 4000,
+          tokens_per_invocation: 200,
+          cost_usd: 0.04,
+          cost_per_invocation_usd: 0.002,
+          cost: 'measured',
+        });
+        assert.deepEqual(
+          [pdf.usage.cost.bounded.tokens, pdf.usage.cost.bounded.unpriced_calls, pdf.usage.cost.bounded.cost_usd, pdf.usage.cost.bounded.cost],
+          [4496, 1, null, 'unknown'],
+        );
+        // Telemetry: no call attributed: not measured (null), never 0.
+        assert.equal(pdf.usage.cost.telemetry, null);
+        assert.deepEqual(by.get('skill:flaky').usage.cost, { stamped: null, bounded: null, telemetry: null });
+
+        assert.deepEqual([by.get('skill:flaky').verdict, by.get('skill:flaky').flags], ['review', ['failing']]);
+        assert.equal(by.get('skill:flaky').reason, 'fails 70% of 10 invocations');
+        assert.deepEqual([by.get('skill:gone').verdict, by.get('skill:gone').flags, by.get('skill:gone').installed], ['review', ['not_installed'], false]);
+        assert.deepEqual([by.get('skill:idle').verdict, by.get('skill:idle').flags], ['remove', ['unused']]);
+        assert.match(by.get('skill:idle').reason, /last used 2025-05-01/);
+        assert.deepEqual([by.get('skill:broken').verdict, by.get('skill:broken').flags], ['remove', ['broken', 'never_used']]);
+        assert.deepEqual([by.get('Bash').installed, by.get('Bash').kind, by.get('Bash').verdict], [null, 'tool', 'keep']);
+        const gh = by.get('mcp:github');
+        assert.deepEqual([gh.usage.invocations, gh.kind, gh.installed, gh.verdict], [5, 'mcp-server', false, 'review']);
+        assert.deepEqual(r.verdicts, { keep: 2, review: 3, remove: 2 });
+        // The verdict counts cover every skill, not only those listed.
+        const two: Report = await callOk(client, 'get_skill_report', { limit: 2 });
+        assert.deepEqual([two.skills.length, two.total_skills, two.verdicts], [2, 7, { keep: 2, review: 3, remove: 2 }]);
+
+        const one: Report = await callOk(client, 'get_skill_report', { skill: 'skill:idle', days: 60 });
+        assert.deepEqual(
+          one.skills.map((s: Report) => [s.skill, s.usage.invocations, s.verdict]),
+          [['skill:idle', 1, 'review']],
+        );
+        await client.close();
+      });
+    });
+
+    it(`withholds community figures below k users, shows the user's own on ${backend.name}`, { skip: backend.skip ?? false }, async () => {
+      await withApp(backend, {}, async (app) => {
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const r: Report = await callOk(client, 'get_skill_report', { user_id: 'u0' });
+        const by = new Map<string, Report>(r.skills.map((s: Report) => [s.skill, s]));
+        assert.equal(r.per_user, true);
+        assert.equal(r.community_min_users, 5);
+        // pdf: 5 users in the window (k = 5): shown. flaky: u0 alone: withheld.
+        assert.equal(by.get('skill:pdf').usage.invocations, 20);
+        assert.equal(by.get('skill:flaky').usage, null);
+        assert.deepEqual(by.get('skill:flaky').you, {
+          invocations_all_time: 10,
+          success_rate_all_time: 0.3,
+          last_used: new Date(NOW - HOUR).toISOString(),
+          used_in_window: true,
+          cost: { stamped: null, bounded: null, telemetry: null },
+        });
+        // u0 ran pdf at i = 0, 5, 10, 15: 4 times, all succeeded; u0's own costs in the window: m1 (and m3, unpriced).
+        assert.equal(by.get('skill:pdf').you.invocations_all_time, 4);
+        assert.deepEqual(
+          [by.get('skill:pdf').you.cost.stamped.cost_usd, by.get('skill:pdf').you.cost.stamped.tokens, by.get('skill:pdf').you.cost.bounded.cost],
+          [0.01, 1000, 'unknown'],
+        );
+        // u0 never used gone: for u0 it is not used in the window, so not "not installed".
+        assert.equal(by.get('skill:gone').usage, null);
+        assert.equal(by.get('skill:gone').you.used_in_window, false);
+        await client.close();
+      });
+      await withApp(backend, { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1' }, async (app) => {
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const r: Report = await callOk(client, 'get_skill_report', { user_id: 'u0', skill: 'skill:flaky' });
+        assert.equal(r.community_min_users, 1);
+        assert.equal(r.skills[0].usage.invocations, 10);
+        await client.close();
+      });
+    });
+  }
+
+  it('answers bad input with the field and the rule', async () => {
+    const [sqlite] = await testBackends();
+    await withApp(sqlite!, {}, async (app) => {
+      const client = await connectInMemory(app.createMcpServer('t'));
+      assert.equal((await callErr(client, 'get_skill_report', { days: 0 })).error?.field, 'days');
+      assert.equal((await callErr(client, 'get_skill_report', { days: 1.5 })).error?.rule, 'must be an integer');
+      assert.equal((await callErr(client, 'get_skill_report', { project_dir: 'relative/dir' })).error?.rule, 'must be an absolute path');
+      const missing = await callErr(client, 'get_skill_report', { skill: 'skill:nope' });
+      assert.equal(missing.error?.code, 'NOT_FOUND');
+      assert.equal(missing.error?.field, 'skill');
+      await client.close();
+    });
+  });
+});

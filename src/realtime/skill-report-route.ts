@@ -1,0 +1,32 @@
+/**
+ * `GET /api/skill-report?days=N&limit=N`: the skill report as JSON (the
+ * get_skill_report answer) for the dashboard's Skills view. Behind the same
+ * access middleware as every route: a per-user token gets its own figures,
+ * with everyone's only where at least k users contribute.
+ */
+import type { App } from '../app.js';
+import { AppError } from '../errors.js';
+import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../insights/skill-report.js';
+import { skillReportJson } from '../mcp/tools/get-skill-report.js';
+import type { HttpMount } from '../server/http-server.js';
+
+function intParam(name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw AppError.invalid(name, `must be an integer between 1 and ${max}`);
+  return n;
+}
+
+export function createSkillReportMount(app: Pick<App, 'skillReport'>): HttpMount {
+  return {
+    routes(hono) {
+      hono.get('/api/skill-report', async (c) => {
+        const days = intParam('days', c.req.query('days'), DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS);
+        const limit = intParam('limit', c.req.query('limit'), 100, 1000);
+        const caller = c.get('caller');
+        const report = await app.skillReport.report({ days, limit, subjectHash: caller.role === 'admin' ? null : caller.userHash, projectDir: null });
+        return c.json(skillReportJson(report), 200, { 'Cache-Control': 'no-store' });
+      });
+    },
+  };
+}
