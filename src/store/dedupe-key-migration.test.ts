@@ -34,7 +34,8 @@ describe('migration 0011: tool_use_id-only dedupe keys', async () => {
       });
 
       it('rewrites keys, keeps one holder per tool_use_id, and the old copies stay counted', async () => {
-        await migrator().to(10);
+        // Rows with the old keys are written by today's writer (it writes the latest schema), then the
+        // schema is taken back to 0010 (0011's down leaves session-qualified keys as they are) and up again.
         const { tracker } = testTracker(b.store);
         await tracker.trackBatch([
           call('sess-a', 'cc:sess-a:toolu_1', 0),
@@ -43,6 +44,7 @@ describe('migration 0011: tool_use_id-only dedupe keys', async () => {
           call('sess-a', 'cc:sess-a:h-0123456789abcdef01234567:1764000000000', 3), // hook call without a tool_use_id
           call('sess-a', 'spool:1b4e28ba-2fa1-4d2e-883f-0016d3cca427', 4),
         ]);
+        await migrator().to(10);
         await migrator().to(migrator().latestVersion);
         assert.deepEqual(await keys(), [
           'cc:toolu_1',
