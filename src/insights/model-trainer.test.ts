@@ -71,7 +71,7 @@ describe('ModelTrainer', async () => {
           assert.deepEqual(a.window, { from: NOW - 30 * DAY_MS, to: NOW, days: 30 });
           // Both runs were stored; the latest is the second, with the report but not the model in `report`.
           assert.ok(a.model_id !== null && b.model_id !== null && b.model_id > a.model_id);
-          const stored = (await models.latest())!;
+          const stored = (await models.get((await models.latestId())!))!;
           assert.equal(stored.id, b.model_id);
           assert.equal(stored.samples, 300);
           assert.equal(stored.accuracy, b.result.holdout_accuracy);

@@ -67,9 +67,6 @@ export interface ModelStore {
   /** Id of the latest model, or null; cheap enough to call per prediction. */
   latestId(): Promise<number | null>;
   get(id: number): Promise<StoredModel | null>;
-  latest(): Promise<StoredModel | null>;
-  /** Stored models, newest first, without their bodies. */
-  list(): Promise<ModelMeta[]>;
   /**
    * Raw invocations of the window, most recent first: all of them when they
    * fit `limit`, else every k-th row by rowid_ with k = ceil(total / limit)

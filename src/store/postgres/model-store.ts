@@ -51,16 +51,6 @@ export class PgModelStore implements ModelStore {
     return { ...row, report: JSON.parse(row.report) as unknown, model: JSON.parse(row.model) as unknown };
   }
 
-  async latest(): Promise<StoredModel | null> {
-    const id = await this.latestId();
-    return id === null ? null : this.get(id);
-  }
-
-  async list(): Promise<ModelMeta[]> {
-    const { rows } = await this.pool.query(`SELECT ${META_COLUMNS} FROM prediction_models ORDER BY id DESC`);
-    return rows as ModelMeta[];
-  }
-
   async trainingSamples(query: SampleQuery): Promise<TrainingSamples> {
     checkSampleLimit(query.limit);
     const until = query.untilMs ?? Number.MAX_SAFE_INTEGER;

@@ -76,12 +76,12 @@ describe('ModelStore', async () => {
 
       it('saves models, returns the latest and keeps only the newest `keep`', async () => {
         assert.equal(await models.latestId(), null);
-        assert.equal(await models.latest(), null);
         const base = { windowDays: 30, samples: 10, accuracy: 0.9, report: { a: 1 } };
         const id1 = await models.save({ ...base, trainedAt: T0, model: { trees: [1] } });
         const id2 = await models.save({ ...base, trainedAt: T0 + 1, model: { trees: [2] }, accuracy: null });
         assert.ok(id2 > id1);
-        assert.deepEqual(await models.latest(), {
+        assert.equal(await models.latestId(), id2);
+        assert.deepEqual(await models.get(id2), {
           id: id2,
           trained_at: T0 + 1,
           window_days: 30,
@@ -93,7 +93,7 @@ describe('ModelStore', async () => {
         const id3 = await models.save({ ...base, trainedAt: T0 + 2, model: { trees: [3] } });
         // keep = 2: the first model is gone.
         assert.deepEqual(
-          (await models.list()).map((m) => m.id),
+          (await b.query<{ id: number | string }>('SELECT id FROM prediction_models ORDER BY id DESC')).map((m) => Number(m.id)),
           [id3, id2],
         );
         assert.equal(await models.get(id1), null);

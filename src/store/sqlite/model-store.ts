@@ -35,7 +35,6 @@ export class SqliteModelStore implements ModelStore {
       prune: p(`DELETE FROM prediction_models WHERE id NOT IN (SELECT id FROM prediction_models ORDER BY id DESC LIMIT ?)`),
       latestId: p('SELECT max(id) FROM prediction_models').pluck(),
       byId: p(`SELECT id, trained_at, window_days, samples, accuracy, report, model FROM prediction_models WHERE id = ?`),
-      list: p(`SELECT id, trained_at, window_days, samples, accuracy FROM prediction_models ORDER BY id DESC`),
       windowCount: p('SELECT count(*) FROM skill_invocations WHERE invoked_at >= ? AND invoked_at < ?').pluck(),
       samples: p(`SELECT s.name AS skill, u.user_hash AS user, i.workflow_phase AS workflowPhase, i.completed,
           i.duration_ms AS durationMs, i.invoked_at AS invokedAt
@@ -62,15 +61,6 @@ export class SqliteModelStore implements ModelStore {
 
   async get(id: number): Promise<StoredModel | null> {
     return this.getSync(id);
-  }
-
-  async latest(): Promise<StoredModel | null> {
-    const id = (this.stmts.latestId.get() as number | null) ?? null;
-    return id === null ? null : this.getSync(id);
-  }
-
-  async list(): Promise<ModelMeta[]> {
-    return this.stmts.list.all() as ModelMeta[];
   }
 
   async trainingSamples(query: SampleQuery): Promise<TrainingSamples> {
