@@ -217,3 +217,8 @@ export class RawEdgeSums {
     };
   }
 }
+
+/** Per-day rows (whole days and partial edge days, read apart) in the order dailyTotals answers: by skill (byte order), then day. */
+export function sortDaily(rows: HourlyRollup[]): HourlyRollup[] {
+  return rows.sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.hour - b.hour));
+}
