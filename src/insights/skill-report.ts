@@ -37,7 +37,7 @@ export const DEFAULT_REPORT_DAYS = 30;
 export const MAX_REPORT_DAYS = 365;
 
 export interface SkillReportDeps {
-  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals' | 'skillTotals' | 'userSkillStats'>;
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals' | 'skillTotals' | 'userSkillStats' | 'usersSince'>;
   /** Skill costs; null when the store has none (every cost is then "not measured"). */
   costs: Pick<SkillCostStore, 'totals'> | null;
   /** Reads what is installed (for a project directory, or user-level only); null when it cannot be read. */
@@ -154,12 +154,11 @@ export class SkillReportService {
     const range = { fromMs: fromHour * HOUR_MS, toMs: now };
     const perUser = q.subjectHash !== null;
 
-    const [windowRows, totals, inventory, userStats, windowUsers] = await Promise.all([
+    const [windowRows, totals, inventory, userStats] = await Promise.all([
       this.deps.queries.windowTotals(range),
       this.deps.queries.skillTotals(),
       this.readInventory(q.projectDir),
       perUser ? this.deps.queries.userSkillStats(q.subjectHash!) : Promise.resolve([] as UserSkillStat[]),
-      perUser ? this.deps.queries.userSkillStats() : Promise.resolve([] as UserSkillStat[]),
     ]);
 
     // Usage per report name (MCP tools under their server).
@@ -204,34 +203,34 @@ export class SkillReportService {
     const totalSkills = names.length;
     const listed = names.slice(0, q.limit);
 
-    // Per user: the subject's rows, and how many distinct users used each name in the window (lastAt >= window start).
+    // Per user: the subject's rows.
     const subjectStats = new Map<string, { invocations: number; successes: number; lastAt: number }>();
     for (const s of userStats) {
       const n = reportName(s.skill);
       const cur = subjectStats.get(n) ?? { invocations: 0, successes: 0, lastAt: -Infinity };
       subjectStats.set(n, { invocations: cur.invocations + s.invocations, successes: cur.successes + s.successes, lastAt: Math.max(cur.lastAt, s.lastAt) });
     }
-    const usersInWindow = new Map<string, Set<string>>();
-    for (const s of windowUsers) {
-      if (s.lastAt < range.fromMs) continue;
-      const n = reportName(s.skill);
-      let set = usersInWindow.get(n);
-      if (!set) usersInWindow.set(n, (set = new Set()));
-      set.add(s.user);
-    }
-    const shown = (n: string) => !perUser || (usersInWindow.get(n)?.size ?? 0) >= this.deps.communityMinUsers;
-
-    // Histograms, hourly rows (trend) and costs for the listed names only.
+    // Histograms, hourly rows (trend), costs and (per user) how many distinct users used each name in the window
+    // (their last use at or after its start), for the listed names only.
     const recorded = listed.flatMap((n) => recordedNames.get(n) ?? []);
     const costQuery = { fromHour, toHour, skills: recorded };
-    const [histograms, hourly, costs, subjectCosts] = await Promise.all([
+    const [histograms, hourly, costs, subjectCosts, windowUsers] = await Promise.all([
       recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
       this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
       this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
       this.deps.costs && perUser && recorded.length > 0
         ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! })
         : Promise.resolve([] as SkillCostTotal[]),
+      perUser && recorded.length > 0
+        ? this.deps.queries.usersSince(
+            range.fromMs,
+            listed.map((n) => ({ group: n, skills: recordedNames.get(n) ?? [] })),
+            this.deps.communityMinUsers,
+          )
+        : Promise.resolve([]),
     ]);
+    const usersInWindow = new Map(windowUsers.map((g) => [g.group, g.users]));
+    const shown = (n: string) => !perUser || (usersInWindow.get(n) ?? 0) >= this.deps.communityMinUsers;
     const buckets = groupBy(
       histograms,
       (h) => reportName(h.skill),

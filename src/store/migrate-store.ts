@@ -58,6 +58,8 @@ export const COPY_TABLES = [
   'api_tokens',
   'skill_cost_calls',
   'skill_cost_hourly',
+  'skill_cost_skill_hourly',
+  'skill_cost_daily',
   'skill_cost_invocations',
   'skill_trigger_hourly',
 ] as const;

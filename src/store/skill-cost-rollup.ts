@@ -1,12 +1,15 @@
 /**
  * The rollup deltas of a batch of attributed calls (skill-cost-types.ts),
- * shared by both back-ends: one delta per (skill, rule, user, hour) and one
- * per (invocation, rule), in a fixed key order so that concurrent writers
- * take row locks in the same order.
+ * shared by both back-ends: one delta per (skill, rule, user, hour), per
+ * (skill, rule, hour) and per (skill, rule, UTC day) — everyone's totals
+ * without the user dimension, migration 0019 — and one per (invocation,
+ * rule), in a fixed key order so that concurrent writers take row locks in
+ * the same order.
  */
 import { hourOf } from '../analytics/types.js';
 import { AppError } from '../errors.js';
-import { ATTRIBUTIONS, type Attribution, type AttributedUsage } from './skill-cost-types.js';
+import { ATTRIBUTIONS, type Attribution, type AttributedUsage, type SkillCostTotal } from './skill-cost-types.js';
+import { type DaySplit, splitDays } from './window-pieces.js';
 
 interface CostSums {
   apiCalls: number;
@@ -23,6 +26,13 @@ export interface HourlyCostDelta extends CostSums {
   attribution: Attribution;
   userHash: string;
   hour: number;
+}
+
+/** Everyone's sums of one skill and rule over one hour (`period` = hour) or one UTC day (`period` = hour / 24, floored). */
+export interface PeriodCostDelta extends CostSums {
+  skill: string;
+  attribution: Attribution;
+  period: number;
 }
 
 export interface InvocationCostDelta extends CostSums {
@@ -47,8 +57,21 @@ function add(s: CostSums, r: AttributedUsage): void {
 
 const zero = (): CostSums => ({ apiCalls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, unpricedCalls: 0 });
 
-export function costDeltas(rows: readonly AttributedUsage[]): { hourly: HourlyCostDelta[]; invocations: InvocationCostDelta[] } {
+export function costDeltas(rows: readonly AttributedUsage[]): {
+  hourly: HourlyCostDelta[];
+  skillHourly: PeriodCostDelta[];
+  daily: PeriodCostDelta[];
+  invocations: InvocationCostDelta[];
+} {
   const hourly = new Map<string, HourlyCostDelta>();
+  const skillHourly = new Map<string, PeriodCostDelta>();
+  const daily = new Map<string, PeriodCostDelta>();
+  const period = (m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number) => {
+    const k = JSON.stringify([r.skill, r.attribution, p]);
+    let d = m.get(k);
+    if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zero() }));
+    add(d, r);
+  };
   const invocations = new Map<string, InvocationCostDelta>();
   for (const r of rows) {
     const hour = hourOf(r.at);
@@ -56,6 +79,8 @@ export function costDeltas(rows: readonly AttributedUsage[]): { hourly: HourlyCo
     let h = hourly.get(hk);
     if (!h) hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zero() }));
     add(h, r);
+    period(skillHourly, r, hour);
+    period(daily, r, Math.floor(hour / 24));
     if (r.invocationId) {
       const ik = JSON.stringify([r.invocationId, r.attribution]);
       let v = invocations.get(ik);
@@ -78,7 +103,7 @@ export function costDeltas(rows: readonly AttributedUsage[]): { hourly: HourlyCo
     }
   }
   const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
-  return { hourly: sorted(hourly), invocations: sorted(invocations) };
+  return { hourly: sorted(hourly), skillHourly: sorted(skillHourly), daily: sorted(daily), invocations: sorted(invocations) };
 }
 
 /** Rejects a batch with any malformed row before anything is written. */
@@ -94,4 +119,40 @@ export function assertAttributedUsage(rows: readonly AttributedUsage[]): void {
     }
     if (r.costUsd !== null && !(Number.isFinite(r.costUsd) && r.costUsd >= 0)) throw bad('costUsd', 'must be null or a non-negative number');
   });
+}
+
+/** An open bound of a totals query (hours are never this far from 1970). */
+const OPEN_HOURS = 2 ** 42;
+
+/**
+ * How everyone's totals over the inclusive hours [fromHour, toHour] (open
+ * when omitted) are read: the whole UTC days from skill_cost_daily and the
+ * hours before the first and after the last whole day from
+ * skill_cost_skill_hourly. Both hold the same sums as skill_cost_hourly
+ * without the user dimension.
+ */
+export function costTotalPieces(fromHour: number | undefined, toHour: number | undefined): DaySplit {
+  return splitDays(fromHour ?? -OPEN_HOURS, toHour ?? OPEN_HOURS);
+}
+
+/** Sums per-piece rows per (skill, rule), sorted by skill then rule (byte order, as both back-ends sort). */
+export function mergeCostTotals(rows: readonly SkillCostTotal[]): SkillCostTotal[] {
+  const by = new Map<string, SkillCostTotal>();
+  for (const r of rows) {
+    const k = `${r.skill}\u0000${r.attribution}`;
+    const t = by.get(k);
+    if (!t) {
+      by.set(k, { ...r });
+      continue;
+    }
+    t.apiCalls += r.apiCalls;
+    t.inputTokens += r.inputTokens;
+    t.outputTokens += r.outputTokens;
+    t.cacheWriteTokens += r.cacheWriteTokens;
+    t.cacheReadTokens += r.cacheReadTokens;
+    t.costUsd += r.costUsd;
+    t.unpricedCalls += r.unpricedCalls;
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...by.values()].sort((a, b) => cmp(a.skill, b.skill) || cmp(a.attribution, b.attribution));
 }

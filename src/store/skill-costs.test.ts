@@ -1,11 +1,14 @@
 /**
  * SkillCostStore on every back-end: duplicates skipped (within and across
  * batches), rollup totals per skill and rule, filters by hour, user and skill,
- * unpriced calls counted apart, per-invocation figures, bad rows rejected whole.
+ * unpriced calls counted apart, per-invocation figures, bad rows rejected whole;
+ * totals over random windows (whole days and edge hours, one user or everyone)
+ * equal to sums over the raw calls.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AttributedUsage } from './skill-cost-types.js';
+import { ATTRIBUTIONS, type AttributedUsage, type SkillCostQuery, type SkillCostTotal } from './skill-cost-types.js';
+import type { PgStore } from './postgres/store.js';
 import { testBackends } from '../testing/backends.js';
 
 const H = 480_000; // an epoch hour
@@ -28,6 +31,56 @@ function call(key: string, over: Partial<AttributedUsage> = {}): AttributedUsage
     invocationId: 'toolu_1',
     ...over,
   };
+}
+
+/** A small deterministic generator (LCG), so a failure can be replayed. */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+/** Totals summed over raw calls (first of each key), as SkillCostStore.totals answers them. */
+function sumCalls(calls: readonly AttributedUsage[], q: SkillCostQuery): SkillCostTotal[] {
+  const seen = new Set<string>();
+  const by = new Map<string, SkillCostTotal>();
+  for (const c of calls) {
+    if (seen.has(c.key)) continue;
+    seen.add(c.key);
+    const hour = Math.floor(c.at / 3_600_000);
+    if (q.fromHour !== undefined && hour < q.fromHour) continue;
+    if (q.toHour !== undefined && hour > q.toHour) continue;
+    if (q.userHash !== undefined && c.userHash !== q.userHash) continue;
+    if (q.skills && !q.skills.includes(c.skill)) continue;
+    const k = `${c.skill} ${c.attribution}`;
+    let t = by.get(k);
+    if (!t) {
+      t = {
+        skill: c.skill,
+        attribution: c.attribution,
+        apiCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheWriteTokens: 0,
+        cacheReadTokens: 0,
+        costUsd: 0,
+        unpricedCalls: 0,
+      };
+      by.set(k, t);
+    }
+    t.apiCalls++;
+    t.inputTokens += c.inputTokens;
+    t.outputTokens += c.outputTokens;
+    t.cacheWriteTokens += c.cacheWriteTokens;
+    t.cacheReadTokens += c.cacheReadTokens;
+    if (c.costUsd === null) t.unpricedCalls++;
+    else t.costUsd += c.costUsd;
+  }
+  return [...by.values()].sort((a, b) =>
+    a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.attribution < b.attribution ? -1 : a.attribution > b.attribution ? 1 : 0,
+  );
 }
 
 describe('skill cost store', async () => {
@@ -117,6 +170,60 @@ describe('skill cost store', async () => {
           assert.equal((await s.invocations!({ userHash: 'u2' })).length, 1);
           assert.equal((await s.invocations!({ limit: 1 })).length, 1);
           assert.equal((await s.invocations!({ fromMs: at(H + 1) })).length, 1);
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('sums random windows, for everyone and per user, exactly as the raw calls', { skip: backend.skip ?? false }, async () => {
+        const { stores, store, dispose } = await backend.open();
+        try {
+          const rand = lcg(20_261_130);
+          const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+          const skills = ['skill:a', 'skill:b', 'mcp__x__y', 'Task'];
+          const users = ['u1', 'u2', 'u3'];
+          const start = 24 * 20_000 + 5; // an hour inside a UTC day, so the data spans partial days at both ends
+          const span = 24 * 6;
+          const calls: AttributedUsage[] = [];
+          for (let batch = 0; batch < 6; batch++) {
+            const rows: AttributedUsage[] = [];
+            for (let i = 0; i < 120; i++) {
+              // Costs in 1/1024 dollars: every partial sum is exact in binary floating point, whatever the order.
+              rows.push(
+                call(`r${batch}:${i}`, {
+                  skill: pick(skills),
+                  attribution: pick(ATTRIBUTIONS),
+                  userHash: pick(users),
+                  at: (start + Math.floor(rand() * span)) * 3_600_000 + Math.floor(rand() * 3_600_000),
+                  inputTokens: Math.floor(rand() * 1000),
+                  outputTokens: Math.floor(rand() * 100),
+                  cacheWriteTokens: Math.floor(rand() * 10),
+                  cacheReadTokens: Math.floor(rand() * 5000),
+                  costUsd: rand() < 0.1 ? null : Math.floor(rand() * 4096) / 1024,
+                  invocationId: null,
+                }),
+              );
+            }
+            rows.push({ ...rows[0]!, inputTokens: 999_999 }); // a duplicate key: the first one counts
+            calls.push(...rows);
+            await stores.skillCosts.record(rows);
+          }
+          const queries: SkillCostQuery[] = [{}, { userHash: 'u2' }, { fromHour: start, toHour: start + span - 1 }];
+          for (let i = 0; i < 40; i++) {
+            const a = start - 30 + Math.floor(rand() * (span + 60));
+            const b = start - 30 + Math.floor(rand() * (span + 60));
+            const q: SkillCostQuery = { fromHour: Math.min(a, b), toHour: Math.max(a, b) };
+            if (rand() < 0.6) q.skills = skills.filter(() => rand() < 0.6);
+            if (rand() < 0.4) q.userHash = pick(users);
+            if (rand() < 0.1) delete q.fromHour;
+            queries.push(q);
+          }
+          for (const q of queries) assert.deepEqual(await stores.skillCosts.totals(q), sumCalls(calls, q), JSON.stringify(q));
+          // Migration 0019 fills the user-less rollups from skill_cost_hourly: dropped and rebuilt, they answer the same.
+          const m = stores.sqlite?.migrator ?? (store as PgStore).migrator;
+          await m.to(18);
+          await m.to(m.latestVersion);
+          for (const q of queries) assert.deepEqual(await stores.skillCosts.totals(q), sumCalls(calls, q), `after migrating: ${JSON.stringify(q)}`);
         } finally {
           await dispose();
         }

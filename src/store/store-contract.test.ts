@@ -133,6 +133,30 @@ describe('store contract', async () => {
           );
           assert.ok(u0.every((s) => s.user === hash('u0')));
 
+          // Distinct users per group of names whose last use is at or after a time; a name may sit in several groups.
+          const groups = [
+            { group: 'a', skills: ['k0'] },
+            { group: 'b', skills: ['k1', 'k2', 'k3'] },
+            { group: 'c', skills: ['k2', 'k5', 'never-recorded'] },
+            { group: 'd', skills: ['never-recorded'] },
+          ];
+          for (const back of [0, 1, 6, 20, 31]) {
+            const fromMs = NOW - back * HOUR_MS;
+            for (const cap of [3, 100]) {
+              const want = groups
+                .map((g) => ({
+                  group: g.group,
+                  users: Math.min(
+                    cap,
+                    new Set(exp.rows.filter((r) => g.skills.includes(r.skill_name) && (r.invoked_at as number) >= fromMs).map((r) => r.user_id)).size,
+                  ),
+                }))
+                .filter((g) => g.users > 0);
+              assert.deepEqual(await stores.analyticsQueries.usersSince(fromMs, groups, cap), want, `since ${back} h, cap ${cap}`);
+            }
+          }
+          assert.deepEqual(await stores.analyticsQueries.usersSince(NOW - 40 * HOUR_MS, [], 100), []);
+
           const phases = await stores.analyticsQueries.phaseTotals();
           assert.equal(
             phases.reduce((n, p) => n + p.invocations, 0),

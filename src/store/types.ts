@@ -95,7 +95,26 @@ export interface RollupReads {
   phaseTotals(): Promise<PhaseTotal[]>;
   /** Per user per skill counts; for one user when `userHash` is given. */
   userSkillStats(userHash?: string): Promise<UserSkillStat[]>;
+  /**
+   * Per group of recorded skill names: how many distinct users last used any
+   * of them at or after `fromMs` (per-user rollup), counted up to `cap` (so a
+   * popular skill's count stops after `cap` users: enough to test a k-user
+   * threshold). A group with no such user is left out; a name in several
+   * groups counts in each; sorted by group (byte order).
+   */
+  usersSince(fromMs: number, groups: readonly SkillGroup[], cap: number): Promise<GroupUsers[]>;
   sessionCount(): Promise<number>;
+}
+
+/** Recorded skill names counted together (e.g. the tools of one MCP server). */
+export interface SkillGroup {
+  group: string;
+  skills: readonly string[];
+}
+
+export interface GroupUsers {
+  group: string;
+  users: number;
 }
 
 /** One invocation as the stores write it: validated, user id hashed, ids assigned (see tracking/invocation-input.ts). */

@@ -139,6 +139,10 @@ export function mergeWindowHistograms(
   skills: readonly string[] | null,
 ): SkillHistogram[] {
   const wanted = skills === null ? null : new Set(skills);
+  if (rawRows.length === 0) {
+    const fast = alreadyMerged(hourHistograms, wanted);
+    if (fast) return fast;
+  }
   const by = new Map<string, Map<number, number>>();
   const add = (skill: string, bucket: number, count: number) => {
     let m = by.get(skill);
@@ -157,6 +161,25 @@ export function mergeWindowHistograms(
         .map(([bucket, count]) => ({ bucket, count })),
     }))
     .filter((h) => h.buckets.length > 0);
+}
+
+/**
+ * mergeWindowHistograms' answer without re-counting when every skill comes
+ * once with distinct buckets (a window read as all-time minus the hours
+ * outside it, without raw edges); null otherwise.
+ */
+function alreadyMerged(histograms: readonly SkillHistogram[], wanted: ReadonlySet<string> | null): SkillHistogram[] | null {
+  const seen = new Set<string>();
+  const out: SkillHistogram[] = [];
+  for (const h of histograms) {
+    if (seen.has(h.skill)) return null;
+    seen.add(h.skill);
+    if (wanted && !wanted.has(h.skill)) continue;
+    const buckets = h.buckets.filter((b) => b.count > 0).sort((a, b) => a.bucket - b.bucket);
+    for (let i = 1; i < buckets.length; i++) if (buckets[i]!.bucket === buckets[i - 1]!.bucket) return null;
+    if (buckets.length > 0) out.push({ skill: h.skill, buckets: buckets.map((b) => ({ bucket: b.bucket, count: b.count })) });
+  }
+  return out.sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0));
 }
 
 /** The raw edges of a window as per-skill sums (for mergeWindowTotals) and histograms (for mergeWindowHistograms). */
@@ -216,4 +239,9 @@ export class RawEdgeSums {
       histograms: all.map((s) => ({ skill: s.totals.skill, buckets: [...s.buckets].map(([bucket, count]) => ({ bucket, count })) })),
     };
   }
+}
+
+/** Per-day rows (whole days and partial edge days, read apart) in the order dailyTotals answers: by skill (byte order), then day. */
+export function sortDaily(rows: HourlyRollup[]): HourlyRollup[] {
+  return rows.sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.hour - b.hour));
 }

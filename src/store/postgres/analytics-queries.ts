@@ -9,10 +9,20 @@ import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
-import type { HourRange } from '../types.js';
+import type { HourRange, SkillGroup } from '../types.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, splitDays, tailProbe, type WindowPieces } from '../window-pieces.js';
+import {
+  mergeWindowHistograms,
+  mergeWindowTotals,
+  planWindow,
+  RawEdgeSums,
+  type RawEdges,
+  sortDaily,
+  splitDays,
+  tailProbe,
+  type WindowPieces,
+} from '../window-pieces.js';
 
 const PAIR_COLUMNS = 'a.name AS a, b.name AS b, p.sessions FROM skill_pairs p JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b';
 
@@ -133,6 +143,10 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     return this.rollups.userSkillStats(userHash);
   }
 
+  usersSince(fromMs: number, groups: readonly SkillGroup[], cap: number) {
+    return this.rollups.usersSince(fromMs, groups, cap);
+  }
+
   sessionCount() {
     return this.rollups.sessionCount();
   }
@@ -146,17 +160,29 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     });
   }
 
+  /** Whole days from skill_daily, the partial days at the ends from skill_hourly, as one statement (one snapshot). */
   async dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]> {
     if (range.skills.length === 0) return [];
-    const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-         sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
-       FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
-       WHERE s.name = ANY($3) AND h.hour BETWEEN $1 AND $2
-       GROUP BY s.id, s.name, h.hour / 24 ORDER BY s.name COLLATE "C", 2`,
-      [range.fromHour, range.toHour, range.skills],
-    );
-    return rows as HourlyRollup[];
+    const split = splitDays(range.fromHour, range.toHour);
+    const args: unknown[] = [[...range.skills]];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    const parts: string[] = [];
+    if (split.days) {
+      parts.push(`SELECT s.name AS skill, d.day * 24 AS hour, d.invocations, d.successes, d.duration_sum AS "durationSum",
+          d.duration_sq_sum AS "durationSqSum", d.last_at AS "lastAt"
+        FROM skill_daily d JOIN skills s ON s.id = d.skill_id
+        WHERE s.name = ANY($1) AND d.day BETWEEN ${arg(split.days.fromDay)} AND ${arg(split.days.toDay)}`);
+    }
+    for (const h of split.hours) {
+      parts.push(`SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+          sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
+        FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
+        WHERE s.name = ANY($1) AND h.hour BETWEEN ${arg(h.fromHour)} AND ${arg(h.toHour)}
+        GROUP BY s.id, s.name, h.hour / 24`);
+    }
+    if (parts.length === 0) return [];
+    const { rows } = await this.pool.query(parts.join(' UNION ALL '), args);
+    return sortDaily(rows as HourlyRollup[]);
   }
 
   /** The probe, the whole hours and the raw edges are read in one repeatable-read transaction. */

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../../analytics/types.js';
-import type { HourRange, PhaseTotal } from '../types.js';
+import type { GroupUsers, HourRange, PhaseTotal, SkillGroup } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
 const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS "durationSum",
@@ -77,6 +77,21 @@ export class RollupReader {
       [userHash ?? null],
     );
     return rows as UserSkillStat[];
+  }
+
+  async usersSince(fromMs: number, groups: readonly SkillGroup[], cap: number): Promise<GroupUsers[]> {
+    if (groups.length === 0) return [];
+    const byGroup: Record<string, string[]> = {};
+    for (const g of groups) byGroup[g.group] = [...(byGroup[g.group] ?? []), ...g.skills];
+    // Per group, the first `cap` distinct users found through the skill index.
+    const { rows } = await this.pool.query(
+      `SELECT * FROM (SELECT g.key AS "group", (SELECT count(*) FROM (SELECT DISTINCT x.user_id
+          FROM jsonb_array_elements_text(g.value) n JOIN skills s ON s.name = n JOIN user_skill_stats x ON x.skill_id = s.id
+          WHERE x.last_at >= $2 LIMIT $3) t)::int AS users FROM jsonb_each($1::jsonb) g) c
+       WHERE users > 0 ORDER BY "group" COLLATE "C"`,
+      [JSON.stringify(byGroup), fromMs, cap],
+    );
+    return rows as GroupUsers[];
   }
 
   async sessionCount(): Promise<number> {

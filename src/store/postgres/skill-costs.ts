@@ -4,9 +4,14 @@
  * one transaction: raw rows inserted with duplicates (same key) skipped, and
  * only the rows actually inserted (RETURNING) added to the rollups, whose
  * rows are upserted in a fixed order so that concurrent writers do not deadlock.
+ *
+ * Totals: one user's from skill_cost_hourly (its primary key leads with
+ * skill, rule and user); everyone's from the rollups without the user
+ * dimension (migration 0019), whole days from skill_cost_daily and the edge
+ * hours from skill_cost_skill_hourly (costTotalPieces), in one statement.
  */
 import type pg from 'pg';
-import { assertAttributedUsage, costDeltas } from '../skill-cost-rollup.js';
+import { assertAttributedUsage, costDeltas, costTotalPieces, mergeCostTotals, type PeriodCostDelta } from '../skill-cost-rollup.js';
 import type { AttributedUsage, SkillCostQuery, SkillCostStore, SkillCostTotal, SkillInvocationCost, SkillInvocationCostQuery } from '../skill-cost-types.js';
 import { inTransaction } from './pool.js';
 
@@ -17,6 +22,10 @@ const SUM_UPDATE = `api_calls = t.api_calls + excluded.api_calls,
 
 const SUMS = `api_calls AS "apiCalls", input_tokens AS "inputTokens", output_tokens AS "outputTokens",
   cache_write_tokens AS "cacheWriteTokens", cache_read_tokens AS "cacheReadTokens", cost_usd AS "costUsd", unpriced_calls AS "unpricedCalls"`;
+
+const SUM_SELECT = `sum(api_calls) AS "apiCalls", sum(input_tokens) AS "inputTokens", sum(output_tokens) AS "outputTokens",
+  sum(cache_write_tokens) AS "cacheWriteTokens", sum(cache_read_tokens) AS "cacheReadTokens", sum(cost_usd) AS "costUsd",
+  sum(unpriced_calls) AS "unpricedCalls"`;
 
 const col = <T, K>(rows: readonly T[], f: (r: T) => K): K[] => rows.map(f);
 
@@ -54,7 +63,29 @@ export class PgSkillCostStore implements SkillCostStore {
         ],
       );
       const fresh = res.rows.map((x) => byKey.get(x.key)!);
-      const { hourly, invocations } = costDeltas(fresh);
+      const { hourly, skillHourly, daily, invocations } = costDeltas(fresh);
+      const upPeriod = async (table: string, period: string, deltas: readonly PeriodCostDelta[]) => {
+        if (deltas.length === 0) return;
+        await client.query(
+          `INSERT INTO ${table} AS t (skill, attribution, ${period}, api_calls, input_tokens, output_tokens,
+            cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+            $7::bigint[], $8::bigint[], $9::double precision[], $10::bigint[])
+          ON CONFLICT (skill, attribution, ${period}) DO UPDATE SET ${SUM_UPDATE}`,
+          [
+            col(deltas, (d) => d.skill),
+            col(deltas, (d) => d.attribution),
+            col(deltas, (d) => d.period),
+            col(deltas, (d) => d.apiCalls),
+            col(deltas, (d) => d.inputTokens),
+            col(deltas, (d) => d.outputTokens),
+            col(deltas, (d) => d.cacheWriteTokens),
+            col(deltas, (d) => d.cacheReadTokens),
+            col(deltas, (d) => d.costUsd),
+            col(deltas, (d) => d.unpricedCalls),
+          ],
+        );
+      };
       if (hourly.length > 0) {
         await client.query(
           `INSERT INTO skill_cost_hourly AS t (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
@@ -77,6 +108,8 @@ export class PgSkillCostStore implements SkillCostStore {
           ],
         );
       }
+      await upPeriod('skill_cost_skill_hourly', 'hour', skillHourly);
+      await upPeriod('skill_cost_daily', 'day', daily);
       if (invocations.length > 0) {
         await client.query(
           `INSERT INTO skill_cost_invocations AS t (invocation_id, attribution, skill, user_hash, session_key, first_at, last_at,
@@ -108,6 +141,8 @@ export class PgSkillCostStore implements SkillCostStore {
   }
 
   async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
+    if (query.skills && query.skills.length === 0) return [];
+    if (query.userHash === undefined) return this.everyone(query);
     const where: string[] = [];
     const args: unknown[] = [];
     const arg = (v: unknown) => `$${args.push(v)}`;
@@ -124,6 +159,22 @@ export class PgSkillCostStore implements SkillCostStore {
       args,
     );
     return rows;
+  }
+
+  /** Everyone's totals: the pieces (whole days, edge hours) as one UNION ALL statement, so they see one snapshot. */
+  private async everyone(query: SkillCostQuery): Promise<SkillCostTotal[]> {
+    const split = costTotalPieces(query.fromHour, query.toHour);
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    const skills = query.skills ? ` AND skill = ANY(${arg([...new Set(query.skills)])}::text[])` : '';
+    const piece = (table: string, period: string, from: number, to: number) =>
+      `SELECT skill, attribution, ${SUM_SELECT} FROM ${table} WHERE ${period} BETWEEN ${arg(from)} AND ${arg(to)}${skills} GROUP BY skill, attribution`;
+    const parts: string[] = [];
+    if (split.days) parts.push(piece('skill_cost_daily', 'day', split.days.fromDay, split.days.toDay));
+    for (const h of split.hours) parts.push(piece('skill_cost_skill_hourly', 'hour', h.fromHour, h.toHour));
+    if (parts.length === 0) return [];
+    const { rows } = await this.pool.query<SkillCostTotal>(parts.join(' UNION ALL '), args);
+    return mergeCostTotals(rows);
   }
 
   async invocations(query: SkillInvocationCostQuery = {}): Promise<SkillInvocationCost[]> {

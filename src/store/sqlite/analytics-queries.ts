@@ -10,16 +10,28 @@ import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analyti
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
-import type { HourRange } from '../types.js';
+import type { HourRange, SkillGroup } from '../types.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
-import { mergeWindowHistograms, mergeWindowTotals, planWindow, RawEdgeSums, type RawEdges, splitDays, tailProbe, type WindowPieces } from '../window-pieces.js';
+import {
+  mergeWindowHistograms,
+  mergeWindowTotals,
+  planWindow,
+  RawEdgeSums,
+  type RawEdges,
+  sortDaily,
+  splitDays,
+  tailProbe,
+  type WindowPieces,
+} from '../window-pieces.js';
 
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
   private readonly rollups: RollupReader;
   private readonly skillNames = new Map<number, string>();
   private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawEdges } } | null = null;
+
+  private readonly readDaily: (range: { fromHour: number; toHour: number; skills: string }) => HourlyRollup[];
 
   constructor(db: SqliteDb) {
     this.rollups = new RollupReader(db);
@@ -50,6 +62,11 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
         WHERE s.name IN (SELECT value FROM json_each(?))
         GROUP BY s.id, h.hour / 24 ORDER BY s.name, 2`),
+      // Whole days of the daily trend (migration 0016), one row per skill and day.
+      dayRows: p(`SELECT s.name AS skill, d.day * 24 AS hour, d.invocations, d.successes, d.duration_sum AS durationSum,
+          d.duration_sq_sum AS durationSqSum, d.last_at AS lastAt
+        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
+        WHERE s.name IN (SELECT value FROM json_each(?))`),
       span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?))`),
       hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
@@ -75,6 +92,14 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         WHERE p.skill_a = (SELECT id FROM skills WHERE name = ?) OR p.skill_b = (SELECT id FROM skills WHERE name = ?)`),
       skillExists: p('SELECT 1 FROM skills WHERE name = ?').pluck(),
     };
+    // Whole days from skill_daily, the partial days at the ends from skill_hourly, in one transaction (one state).
+    this.readDaily = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: string }) => {
+      const split = splitDays(fromHour, toHour);
+      const rows: HourlyRollup[] = [];
+      if (split.days) rows.push(...(this.stmts.dayRows.all(split.days.fromDay, split.days.toDay, skills) as HourlyRollup[]));
+      for (const h of split.hours) rows.push(...(this.stmts.perDay.all(h.fromHour, h.toHour, skills) as HourlyRollup[]));
+      return sortDaily(rows);
+    });
   }
 
   async hourlyRollups(range: HourRange) {
@@ -99,6 +124,10 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
 
   async userSkillStats(userHash?: string) {
     return this.rollups.userSkillStats(userHash);
+  }
+
+  async usersSince(fromMs: number, groups: readonly SkillGroup[], cap: number) {
+    return this.rollups.usersSince(fromMs, groups, cap);
   }
 
   async sessionCount() {
@@ -188,7 +217,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
 
   async dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]> {
     if (range.skills.length === 0) return [];
-    return this.stmts.perDay.all(range.fromHour, range.toHour, JSON.stringify(range.skills)) as HourlyRollup[];
+    return this.readDaily({ fromHour: range.fromHour, toHour: range.toHour, skills: JSON.stringify(range.skills) });
   }
 
   async frequentPairs(minSessions: number): Promise<SkillPairCount[]> {

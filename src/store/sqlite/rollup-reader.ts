@@ -5,7 +5,7 @@
  */
 import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../../analytics/types.js';
 import type { SqliteDb } from '../database.js';
-import type { HourRange, PhaseTotal } from '../types.js';
+import type { GroupUsers, HourRange, PhaseTotal, SkillGroup } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
 /** The rollup reads of AnalyticsQueries (see analytics-queries.ts), synchronous. */
@@ -41,6 +41,10 @@ export class RollupReader {
       userStatsOne: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
         FROM users u JOIN user_skill_stats x ON x.user_id = u.id JOIN skills s ON s.id = x.skill_id
         WHERE u.user_hash = ? ORDER BY s.name`),
+      // Per group (a JSON object: group → names), the first `cap` distinct users found through the skill index.
+      usersSince: p(`SELECT * FROM (SELECT g.key AS "group", (SELECT count(*) FROM (SELECT DISTINCT x.user_id
+          FROM json_each(g.value) n CROSS JOIN skills s ON s.name = n.value CROSS JOIN user_skill_stats x ON x.skill_id = s.id
+          WHERE x.last_at >= ? LIMIT ?)) AS users FROM json_each(?) g) WHERE users > 0 ORDER BY 1`),
       sessionCount: p('SELECT count(*) FROM sessions').pluck(),
     };
   }
@@ -76,6 +80,13 @@ export class RollupReader {
 
   userSkillStats(userHash?: string): UserSkillStat[] {
     return (userHash === undefined ? this.stmts.userStats.all() : this.stmts.userStatsOne.all(userHash)) as UserSkillStat[];
+  }
+
+  usersSince(fromMs: number, groups: readonly SkillGroup[], cap: number): GroupUsers[] {
+    if (groups.length === 0) return [];
+    const byGroup: Record<string, string[]> = {};
+    for (const g of groups) byGroup[g.group] = [...(byGroup[g.group] ?? []), ...g.skills];
+    return this.stmts.usersSince.all(fromMs, cap, JSON.stringify(byGroup)) as GroupUsers[];
   }
 
   sessionCount(): number {

@@ -1,12 +1,37 @@
 /**
  * SQLite implementation of SkillCostStore (skill-cost-types.ts; tables
- * skill_cost_calls, skill_cost_hourly, skill_cost_invocations). A batch is
- * one transaction: raw rows inserted with duplicates (same key) skipped, and
- * only the rows actually inserted added to the rollups that reads use.
+ * skill_cost_calls, skill_cost_hourly, skill_cost_skill_hourly,
+ * skill_cost_daily, skill_cost_invocations). A batch is one transaction: raw
+ * rows inserted with duplicates (same key) skipped, and only the rows
+ * actually inserted added to the rollups that reads use.
+ *
+ * Totals: one user's from skill_cost_hourly (a primary-key seek per skill,
+ * rule and user); everyone's from the rollups without the user dimension,
+ * whole days from skill_cost_daily and the edge hours from
+ * skill_cost_skill_hourly (costTotalPieces).
  */
-import { assertAttributedUsage, costDeltas } from '../skill-cost-rollup.js';
-import type { AttributedUsage, SkillCostQuery, SkillCostStore, SkillCostTotal, SkillInvocationCost, SkillInvocationCostQuery } from '../skill-cost-types.js';
+import { assertAttributedUsage, costDeltas, costTotalPieces, mergeCostTotals } from '../skill-cost-rollup.js';
+import {
+  ATTRIBUTIONS,
+  type AttributedUsage,
+  type SkillCostQuery,
+  type SkillCostStore,
+  type SkillCostTotal,
+  type SkillInvocationCost,
+  type SkillInvocationCostQuery,
+} from '../skill-cost-types.js';
 import type { SqliteDb } from '../database.js';
+
+const SUM_SELECT = `sum(api_calls) AS apiCalls, sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
+  sum(cache_write_tokens) AS cacheWriteTokens, sum(cache_read_tokens) AS cacheReadTokens, sum(cost_usd) AS costUsd, sum(unpriced_calls) AS unpricedCalls`;
+
+const SUM_UPDATE = `api_calls = api_calls + excluded.api_calls,
+  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+  cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+  cost_usd = cost_usd + excluded.cost_usd, unpriced_calls = unpriced_calls + excluded.unpriced_calls`;
+
+/** Every rule, to seek the primary key (skill, attribution, …) per skill and rule. */
+const RULES = JSON.stringify(ATTRIBUTIONS);
 
 const SUMS = `api_calls AS apiCalls, input_tokens AS inputTokens, output_tokens AS outputTokens,
   cache_write_tokens AS cacheWriteTokens, cache_read_tokens AS cacheReadTokens, cost_usd AS costUsd, unpriced_calls AS unpricedCalls`;
@@ -26,6 +51,8 @@ function conditions() {
 
 export class SqliteSkillCostStore implements SkillCostStore {
   private readonly recordTx: (rows: readonly AttributedUsage[]) => { inserted: number; duplicates: number };
+  private readonly reads;
+  private readonly readTotals: (query: SkillCostQuery) => SkillCostTotal[];
 
   constructor(private readonly db: SqliteDb) {
     const insert = db.prepare(`INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
@@ -44,6 +71,31 @@ export class SqliteSkillCostStore implements SkillCostStore {
       api_calls = api_calls + excluded.api_calls, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
       cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
       cost_usd = cost_usd + excluded.cost_usd, unpriced_calls = unpriced_calls + excluded.unpriced_calls`);
+    const upPeriod = (table: string, period: string) =>
+      db.prepare(`INSERT INTO ${table} (skill, attribution, ${period}, api_calls, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens,
+        cost_usd, unpriced_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill, attribution, ${period}) DO UPDATE SET ${SUM_UPDATE}`);
+    const upSkillHourly = upPeriod('skill_cost_skill_hourly', 'hour');
+    const upDaily = upPeriod('skill_cost_daily', 'day');
+    // Skills and rules drive the loop (CROSS JOIN fixes the order): one primary-key range seek each.
+    const pieceSql = (table: string, period: string, skills: boolean) =>
+      db.prepare(`SELECT c.skill, c.attribution, ${SUM_SELECT}
+        FROM ${
+          skills
+            ? `json_each(?) k CROSS JOIN json_each('${RULES}') a CROSS JOIN ${table} c ON c.skill = k.value AND c.attribution = a.value AND`
+            : `${table} c WHERE`
+        } c.${period} BETWEEN ? AND ?
+        GROUP BY c.skill, c.attribution`);
+    this.reads = {
+      daily: pieceSql('skill_cost_daily', 'day', false),
+      dailySkills: pieceSql('skill_cost_daily', 'day', true),
+      hourly: pieceSql('skill_cost_skill_hourly', 'hour', false),
+      hourlySkills: pieceSql('skill_cost_skill_hourly', 'hour', true),
+      user: db.prepare(`SELECT c.skill, c.attribution, ${SUM_SELECT}
+        FROM json_each(?) k CROSS JOIN json_each('${RULES}') a CROSS JOIN skill_cost_hourly c
+          ON c.skill = k.value AND c.attribution = a.value AND c.user_hash = ? AND c.hour BETWEEN ? AND ?
+        GROUP BY c.skill, c.attribution ORDER BY c.skill, c.attribution`),
+    };
+    this.readTotals = db.transaction((query: SkillCostQuery) => this.everyone(query));
     this.recordTx = db.transaction((rows: readonly AttributedUsage[]) => {
       const fresh: AttributedUsage[] = [];
       for (const r of rows) {
@@ -64,7 +116,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
         );
         if (res.changes > 0) fresh.push(r);
       }
-      const { hourly, invocations } = costDeltas(fresh);
+      const { hourly, skillHourly, daily, invocations } = costDeltas(fresh);
       for (const d of hourly) {
         upHourly.run(
           d.skill,
@@ -79,6 +131,25 @@ export class SqliteSkillCostStore implements SkillCostStore {
           d.costUsd,
           d.unpricedCalls,
         );
+      }
+      for (const [stmt, deltas] of [
+        [upSkillHourly, skillHourly],
+        [upDaily, daily],
+      ] as const) {
+        for (const d of deltas) {
+          stmt.run(
+            d.skill,
+            d.attribution,
+            d.period,
+            d.apiCalls,
+            d.inputTokens,
+            d.outputTokens,
+            d.cacheWriteTokens,
+            d.cacheReadTokens,
+            d.costUsd,
+            d.unpricedCalls,
+          );
+        }
       }
       for (const d of invocations) {
         upInvocation.run(
@@ -109,6 +180,28 @@ export class SqliteSkillCostStore implements SkillCostStore {
   }
 
   async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
+    if (query.skills && query.skills.length === 0) return [];
+    if (query.userHash === undefined) return this.readTotals(query);
+    if (query.skills && query.fromHour !== undefined && query.toHour !== undefined) {
+      return this.reads.user.all(JSON.stringify([...new Set(query.skills)]), query.userHash, query.fromHour, query.toHour) as SkillCostTotal[];
+    }
+    return this.scanHourly(query);
+  }
+
+  /** Everyone's totals from the user-less rollups; run in one transaction (readTotals), so all pieces see one state. */
+  private everyone(query: SkillCostQuery): SkillCostTotal[] {
+    const split = costTotalPieces(query.fromHour, query.toHour);
+    const skills = query.skills ? JSON.stringify([...new Set(query.skills)]) : null;
+    const rows: SkillCostTotal[] = [];
+    const read = (all: typeof this.reads.daily, some: typeof this.reads.daily, from: number, to: number) =>
+      rows.push(...((skills === null ? all.all(from, to) : some.all(skills, from, to)) as SkillCostTotal[]));
+    if (split.days) read(this.reads.daily, this.reads.dailySkills, split.days.fromDay, split.days.toDay);
+    for (const h of split.hours) read(this.reads.hourly, this.reads.hourlySkills, h.fromHour, h.toHour);
+    return mergeCostTotals(rows);
+  }
+
+  /** One user's totals without a skill list or bounds: a plain scan of the per-user rollup. */
+  private scanHourly(query: SkillCostQuery): SkillCostTotal[] {
     const { where, args, add } = conditions();
     if (query.fromHour !== undefined) add('hour >= ?', query.fromHour);
     if (query.toHour !== undefined) add('hour <= ?', query.toHour);
