@@ -198,7 +198,12 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
 
 /** A model id no price table entry matches: the demo's calls whose cost is unknown. */
 export const DEMO_UNPRICED_MODEL = 'demo-local-model';
-/** Share of demo API calls made with DEMO_UNPRICED_MODEL. */
+/**
+ * The one demo skill some of whose calls (UNPRICED_SHARE of them) use
+ * DEMO_UNPRICED_MODEL. One unpriced call makes a skill's total unknown, so
+ * confining them to one skill leaves the other priced (both states show).
+ */
+export const DEMO_UNPRICED_SKILL = 'skill:xlsx';
 const UNPRICED_SHARE = 0.05;
 /** Priced models of the demo, most used first (those the shipped table lacks are skipped). */
 const DEMO_MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-5'] as const;
@@ -214,8 +219,9 @@ export interface DemoCostDeps {
  * for the skill report's cost columns. Per invocation: 2–5 API calls of the
  * skill's own work, attributed `bounded`, and the same calls plus 1–4 later
  * calls of the turn attributed `stamped` (the stamp stays on until the next
- * prompt, so it overstates). Models come from the price table, about 5 % of
- * calls from a model without a price (cost unknown). Deterministic for a seed
+ * prompt, so it overstates). Models come from the price table; about 5 % of
+ * the calls of DEMO_UNPRICED_SKILL use a model without a price (its cost is
+ * then unknown). Deterministic for a seed
  * and the same sequence of chunks; keep one generator for a whole run.
  */
 export function createDemoCostGenerator(seed: number, deps: DemoCostDeps): (chunk: readonly InvocationInput[]) => AttributedUsage[] {
@@ -234,7 +240,8 @@ export function createDemoCostGenerator(seed: number, deps: DemoCostDeps): (chun
       const later = 1 + Math.floor(rand() * 4);
       const spacing = Math.max(1_000, Math.round(inv.duration_ms / own));
       for (let call = 0; call < own + later; call++) {
-        const model = rand() < UNPRICED_SHARE || models.length === 0 ? DEMO_UNPRICED_MODEL : models[Math.floor(rand() ** 2 * models.length)]!;
+        const unpriced = rand() < UNPRICED_SHARE && inv.skill_name === DEMO_UNPRICED_SKILL;
+        const model = unpriced || models.length === 0 ? DEMO_UNPRICED_MODEL : models[Math.floor(rand() ** 2 * models.length)]!;
         const tokens = {
           input: 200 + Math.floor(rand() * 3_000),
           output: 100 + Math.floor(rand() * 2_000),

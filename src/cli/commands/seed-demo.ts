@@ -10,7 +10,9 @@ import { createProgress } from '../progress.js';
 export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('seed-demo')
-    .description('fill the database with realistic synthetic invocations (skewed skills, many users, anomalies) and synthetic token costs of its Skill invocations')
+    .description(
+      'fill the database with realistic synthetic invocations (skewed skills, many users, anomalies) and synthetic token costs of its Skill invocations',
+    )
     .option('--invocations <n>', 'how many invocations', '10000')
     .option('--seed <n>', 'random seed (same seed, same data)', '42')
     .option('--days <n>', 'spread over this many past days', '30')
