@@ -115,6 +115,14 @@ describe('session-buddy CLI', () => {
     assert.match(seed.err, /100%/);
     // Not a terminal: a few lines at most, not one per update.
     assert.ok(seed.err.trim().split('\n').length <= 4, seed.err);
+    // The Skill invocations got synthetic costs under both attributions, the stamp overstating.
+    const report = JSON.parse(run(['skills', '--skill', 'skill:pdf', '--json']).out) as {
+      skills: { usage: { cost: Record<'stamped' | 'bounded', { api_calls: number; cost_usd: number | null } | null> } }[];
+    };
+    const cost = report.skills[0]!.usage.cost;
+    assert.ok(cost.stamped && cost.bounded, JSON.stringify(cost));
+    assert.ok(cost.stamped.api_calls > cost.bounded.api_calls && cost.bounded.api_calls > 0, JSON.stringify(cost));
+    assert.ok(cost.stamped.cost_usd! > cost.bounded.cost_usd! && cost.bounded.cost_usd! > 0, JSON.stringify(cost));
     const backup = run(['backup', path.join(dir, 'copy.db')]);
     assert.equal(backup.code, 0, backup.err);
     assert.match(backup.err, /^backup \[#{30}\] 100% 100\/100 /);

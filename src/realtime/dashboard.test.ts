@@ -216,6 +216,32 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     assert.equal(await page.locator('#feed li[data-skill="from-another-process"]').count(), 1);
   });
 
+  it('opens its charts with the recent past: the window figures of the last 24 hours, then live points', async () => {
+    // Two invocations 10 minutes before the current hour: inside the window that ends on the hour.
+    const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const past = (completed: boolean, ms: number) => ({ ...inv('history-check', completed, ms), invoked_at: new Date(hourStart - 600_000).toISOString() });
+    const res = await fetch(`${http.url}/api/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify([past(true, 400), past(false, 800)]),
+    });
+    assert.equal(res.status, 200);
+    const fresh = await context.newPage();
+    try {
+      fresh.on('pageerror', (err) => pageErrors.push(err.message));
+      await fresh.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
+      // The history message draws 24 hourly points before (and besides) the live ones.
+      await fresh.waitForFunction(() => (document.getElementById('chart-latency') as HTMLCanvasElement).dataset.history === '24', null, { timeout: 10_000 });
+      await fresh.waitForFunction(() => Number((document.getElementById('chart-success') as HTMLCanvasElement).dataset.points) >= 25, null, {
+        timeout: 10_000,
+      });
+      assert.equal(await fresh.locator('#chart-success').getAttribute('data-history'), '24');
+      assert.notEqual(await fresh.locator('#chart-latency').getAttribute('data-y-ticks'), '');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('renders without script errors and saves a screenshot', async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'dashboard.png');

@@ -10,7 +10,7 @@ import { roundMs } from '../analytics/round.js';
 import type { HourlyRollup, SkillHistogram } from '../analytics/types.js';
 import { rollingWindow } from '../analytics/window.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
-import { PROTOCOL_VERSION, type SnapshotMessage } from './ws-protocol.js';
+import { PROTOCOL_VERSION, type SnapshotMessage, type SnapshotSummary } from './ws-protocol.js';
 
 export interface SnapshotData {
   /** When the data was loaded (epoch ms): the end of the window. */
@@ -39,17 +39,32 @@ export async function loadSnapshotData(
  * histograms of those skills.
  */
 export function buildSnapshot(data: SnapshotData, skills: ReadonlySet<string> | null, limit: number, connections: number): SnapshotMessage {
-  const rows = skills === null ? data.rows : data.rows.filter((r) => skills.has(r.skill));
-  const histograms = skills === null ? data.histograms : data.histograms.filter((h) => skills.has(h.skill));
-  const allBuckets: BucketCount[] = [];
-  for (const h of histograms) for (const b of h.buckets) allBuckets.push(b);
+  const { rows, histograms } = selectSkills(data, skills);
   return {
     v: PROTOCOL_VERSION,
     type: 'snapshot',
     at: new Date(data.at).toISOString(),
     window: { from: new Date(data.fromMs).toISOString(), to: new Date(data.at).toISOString() },
-    summary: { ...summarizeWindow(rows), p95_duration_ms: roundMs(histogramQuantile(allBuckets, 0.95, rowsRange(rows))) },
+    summary: summarizeSnapshot(rows, histograms),
     top_skills: topSkills(rows, histograms, limit),
     connections,
   };
+}
+
+/** The snapshot summary of the subscribed skills (`skills` null = all); also each point of the history series (history.ts). */
+export function snapshotSummary(data: SnapshotData, skills: ReadonlySet<string> | null): SnapshotSummary {
+  const { rows, histograms } = selectSkills(data, skills);
+  return summarizeSnapshot(rows, histograms);
+}
+
+function selectSkills(data: SnapshotData, skills: ReadonlySet<string> | null): { rows: HourlyRollup[]; histograms: SkillHistogram[] } {
+  if (skills === null) return { rows: data.rows, histograms: data.histograms };
+  return { rows: data.rows.filter((r) => skills.has(r.skill)), histograms: data.histograms.filter((h) => skills.has(h.skill)) };
+}
+
+/** Window totals plus the p95 of the merged histograms of the given skills. */
+function summarizeSnapshot(rows: HourlyRollup[], histograms: SkillHistogram[]): SnapshotSummary {
+  const allBuckets: BucketCount[] = [];
+  for (const h of histograms) for (const b of h.buckets) allBuckets.push(b);
+  return { ...summarizeWindow(rows), p95_duration_ms: roundMs(histogramQuantile(allBuckets, 0.95, rowsRange(rows))) };
 }

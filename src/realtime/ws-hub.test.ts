@@ -434,3 +434,73 @@ describe('WsHub limits and liveness', () => {
     }
   });
 });
+
+describe('WsHub history series', () => {
+  const HOUR = 3_600_000;
+  const H = 480_000; // an epoch hour
+  const now = H * HOUR + 20 * 60_000;
+  let app: TestApp;
+  let http: RunningHttpServer;
+  let wsUrl: string;
+  before(async () => {
+    app = createTestApp({ now: () => now });
+    const rt = await createRealtime(app, { dashboard: false, windowHours: 1 });
+    http = await startHttpServer(app, rt.mounts);
+    wsUrl = `ws://127.0.0.1:${http.port}/ws`;
+    const at = (skill: string, t: number, completed: boolean, ms: number) => ({ ...inv(skill, completed, ms), invoked_at: t });
+    await app.tracker.trackBatch([
+      at('a', (H - 2) * HOUR + 600_000, true, 100),
+      at('a', (H - 1) * HOUR + 300_000, false, 300),
+      at('b', (H - 1) * HOUR + 1_800_000, true, 200),
+    ]);
+  });
+  after(async () => {
+    await http.close();
+    await app.dispose();
+  });
+
+  it('sends a new snapshot subscriber the last 24 hours of window figures', async () => {
+    const c = await TestClient.open(wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: '*', channels: ['snapshot'] });
+    await c.next('subscribed');
+    const h = await c.next('history');
+    assert.equal(h.v, 1);
+    assert.equal(h.skills, '*');
+    assert.equal(h.window_hours, 1);
+    assert.equal(h.step_ms, HOUR);
+    const points = h.points as {
+      at: string;
+      invocations: number;
+      success_rate: number | null;
+      avg_duration_ms: number | null;
+      p95_duration_ms: number | null;
+    }[];
+    assert.equal(points.length, 24);
+    assert.equal(points[0]!.at, new Date((H - 23) * HOUR).toISOString());
+    assert.ok(points.slice(0, 21).every((p) => p.invocations === 0 && p.success_rate === null));
+    // 1-hour windows ending at H-1 h (a: 100 ms ok) and at H h (a: 300 ms failed, b: 200 ms ok)
+    assert.deepEqual(points.slice(22), [
+      { at: new Date((H - 1) * HOUR).toISOString(), invocations: 1, success_rate: 1, avg_duration_ms: 100, p95_duration_ms: 100 },
+      { at: new Date(H * HOUR).toISOString(), invocations: 2, success_rate: 0.5, avg_duration_ms: 250, p95_duration_ms: 300 },
+    ]);
+    // The live snapshot continues the line with the same rule at now (H h 20 min): its window starts at H-1 h 20 min, so only b.
+    const snap = await c.next('snapshot');
+    assert.equal((snap.summary as { invocations: number }).invocations, 1);
+    await c.close();
+  });
+
+  it('covers the subscribed skills only, and only snapshot subscriptions', async () => {
+    const c = await TestClient.open(wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['b'] });
+    const h = await c.next('history');
+    assert.deepEqual(h.skills, ['b']);
+    const last = (h.points as { invocations: number; avg_duration_ms: number | null }[]).at(-1)!;
+    assert.deepEqual([last.invocations, last.avg_duration_ms], [1, 200]);
+    c.send({ v: 1, type: 'subscribe', skills: '*', channels: ['invocations'] });
+    await c.next('subscribed', (m) => m.skills === '*');
+    c.send({ v: 1, type: 'ping', id: 'sync' });
+    await c.next('pong');
+    assert.ok(!c.received.some((m) => m.type === 'history'), 'no history without the snapshot channel');
+    await c.close();
+  });
+});

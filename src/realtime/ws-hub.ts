@@ -8,7 +8,8 @@
  *   distinct message is serialised once per push, then sent to every client
  *   whose subscription it matches;
  * - the snapshot is loaded once per interval from the rollups (only while a
- *   client is subscribed to it) and built once per distinct skill selection.
+ *   client is subscribed to it) and built once per distinct skill selection;
+ *   a new snapshot subscription also gets the history series (history.ts).
  * Clients that stop answering pings are dropped; a client whose send buffer
  * is full misses pushes (counted in websocket_messages_dropped_total) rather
  * than making the server buffer without bound.
@@ -17,7 +18,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { hourOf } from '../analytics/types.js';
+import { HOUR_MS, hourOf } from '../analytics/types.js';
 import { toAppError } from '../errors.js';
 import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +26,7 @@ import type { AccessPolicy } from '../server/access-policy.js';
 import type { HttpMount } from '../server/http-server.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
+import { loadHistory } from './history.js';
 import type { StoreFeed } from './store-feed.js';
 import type { WsMetricsSink } from './metrics-exporter.js';
 import { buildSnapshot, loadSnapshotData, type SnapshotData } from './snapshot.js';
@@ -313,6 +315,7 @@ export class WsHub implements HttpMount {
           } else {
             void this.snapshotTick();
           }
+          void this.sendHistory(client, sub);
         }
         return;
       }
@@ -345,6 +348,24 @@ export class WsHub implements HttpMount {
       clearInterval(this.snapshotTimer);
       this.snapshotTimer = null;
       this.lastSnapshotData = null;
+    }
+  }
+
+  /** The history series of a new snapshot subscription; dropped when the client subscribed again meanwhile. */
+  private async sendHistory(client: Client, sub: Subscription): Promise<void> {
+    try {
+      const points = await loadHistory(this.deps.windows, this.deps.now(), this.opts.windowHours, sub.skills);
+      if (client.sub !== sub || this.closed) return;
+      this.send(client, {
+        v: PROTOCOL_VERSION,
+        type: 'history',
+        skills: describeSubscription(sub).skills,
+        window_hours: this.opts.windowHours,
+        step_ms: HOUR_MS,
+        points,
+      });
+    } catch (err) {
+      this.deps.logger.warn('live history failed', { err });
     }
   }
 

@@ -23,6 +23,13 @@
  * Server → client:
  *   hello        on connect: protocol version, server version, intervals, recent anomalies.
  *   subscribed   {skills, channels} as now in force.
+ *   history      right after "subscribed" when the subscription includes "snapshot":
+ *                {skills, window_hours, step_ms, points:[{at, invocations, success_rate,
+ *                avg_duration_ms, p95_duration_ms}]}: the snapshot summary of the subscribed
+ *                skills as it stood at each of the last 24 whole hours (oldest first; the
+ *                same window rule, read from the hourly rollups), so a chart can draw the
+ *                recent past before the live snapshots. Added in version 1; clients that do
+ *                not know it ignore it.
  *   unsubscribed
  *   snapshot     every snapshot interval (1 s) while subscribed to "snapshot":
  *                {at, window:{from,to}, summary, top_skills, connections}; summary and
@@ -92,7 +99,7 @@ const clientMessage = z.discriminatedUnion('type', [subscribeMessage, unsubscrib
 export type ClientMessage = z.output<typeof clientMessage>;
 export const CLIENT_MESSAGE_TYPES = ['subscribe', 'unsubscribe', 'get_trend', 'ping'] as const;
 
-interface SnapshotSummary extends WindowSummary {
+export interface SnapshotSummary extends WindowSummary {
   /** 95th percentile duration over the window (all subscribed skills), from the histograms. */
   p95_duration_ms: number | null;
 }
@@ -108,6 +115,16 @@ export interface TrendPoint {
   avg_duration_ms: number | null;
 }
 
+/** One point of the history series: the snapshot summary as it stood at `at` (a whole hour). */
+export interface HistoryPoint {
+  /** End of the window (a whole hour), ISO 8601 (UTC). */
+  at: string;
+  invocations: number;
+  success_rate: number | null;
+  avg_duration_ms: number | null;
+  p95_duration_ms: number | null;
+}
+
 type Msg<T extends string, B> = { v: typeof PROTOCOL_VERSION; type: T } & B;
 
 type HelloMessage = Msg<
@@ -121,6 +138,7 @@ type HelloMessage = Msg<
   }
 >;
 type SubscribedMessage = Msg<'subscribed', { skills: '*' | string[]; channels: Channel[] }>;
+type HistoryMessage = Msg<'history', { skills: '*' | string[]; window_hours: number; step_ms: number; points: HistoryPoint[] }>;
 type UnsubscribedMessage = Msg<'unsubscribed', Record<never, never>>;
 export type SnapshotMessage = Msg<
   'snapshot',
@@ -143,6 +161,7 @@ export type ErrorMessage = Msg<'error', { code: ErrorCode; message: string; ref?
 export type ServerMessage =
   | HelloMessage
   | SubscribedMessage
+  | HistoryMessage
   | UnsubscribedMessage
   | SnapshotMessage
   | InvocationsMessage

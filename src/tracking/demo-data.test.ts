@@ -7,7 +7,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HOUR_MS } from '../analytics/types.js';
 import { createTestApp } from '../testing/harness.js';
-import { DEMO_ANOMALY_HOURS, DEMO_FAILING_SKILL, DEMO_SLOW_SKILL, generateDemoInvocations } from './demo-data.js';
+import { callCost } from '../analytics/model-prices.js';
+import { shippedPriceTable } from '../capture/model-price-file.js';
+import {
+  createDemoCostGenerator,
+  DEMO_ANOMALY_HOURS,
+  DEMO_FAILING_SKILL,
+  DEMO_SLOW_SKILL,
+  DEMO_UNPRICED_MODEL,
+  DEMO_UNPRICED_SKILL,
+  generateDemoInvocations,
+} from './demo-data.js';
 import type { InvocationInput } from './invocation-input.js';
 
 const NOW = Date.UTC(2026, 10, 30, 10, 30);
@@ -66,6 +76,50 @@ describe('demo data', () => {
         [DEMO_SLOW_SKILL, 'duration', 'up', 'critical'],
       ]);
       assert.equal(found.length, 2, `nothing else: ${JSON.stringify(found)}`);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('gives the Skill invocations synthetic token costs under both attributions, stamped overstating', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      const prices = shippedPriceTable();
+      const chunks = [...generateDemoInvocations({ invocations: 5_000, now: NOW, seed: 7 }, 1_000)];
+      const costs = createDemoCostGenerator(7, { prices, hashUser: app.hashUser });
+      const usage = chunks.flatMap((c) => costs(c));
+      // Same seed, same rows (a fresh generator over the same chunks).
+      assert.deepEqual(chunks.flatMap(createDemoCostGenerator(7, { prices, hashUser: app.hashUser })), usage);
+      const skillRuns = chunks.flat().filter((r) => r.skill_name.startsWith('skill:')).length;
+      assert.ok(skillRuns > 0, 'the demo has Skill invocations');
+      assert.ok(usage.every((u) => u.skill.startsWith('skill:')));
+      // Every cost is the pricing function's, null exactly for the unpriced model.
+      for (const u of usage) {
+        const t = { input: u.inputTokens, output: u.outputTokens, cacheWrite: u.cacheWriteTokens, cacheRead: u.cacheReadTokens };
+        assert.equal(u.costUsd, callCost(prices, u.model, t));
+        assert.equal(u.costUsd === null, u.model === DEMO_UNPRICED_MODEL);
+        if (u.costUsd === null) assert.equal(u.skill, DEMO_UNPRICED_SKILL);
+      }
+      const stored = await app.stores.skillCosts.record(usage);
+      assert.deepEqual(stored, { inserted: usage.length, duplicates: 0 });
+      const totals = await app.stores.skillCosts.totals();
+      const skills = [...new Set(usage.map((u) => u.skill))];
+      let unpriced = 0;
+      for (const skill of skills) {
+        const stamped = totals.find((t) => t.skill === skill && t.attribution === 'stamped');
+        const bounded = totals.find((t) => t.skill === skill && t.attribution === 'bounded');
+        assert.ok(stamped && bounded, `${skill}: both attributions`);
+        assert.ok(stamped.apiCalls > bounded.apiCalls, `${skill}: the stamp covers the later calls too`);
+        assert.ok(stamped.costUsd >= bounded.costUsd && bounded.costUsd > 0, `${skill}: ${stamped.costUsd} >= ${bounded.costUsd}`);
+        assert.ok(stamped.inputTokens + stamped.outputTokens > bounded.inputTokens + bounded.outputTokens);
+        unpriced += stamped.unpricedCalls;
+        // Only the one skill has calls without a price: the others' costs are known.
+        if (skill !== DEMO_UNPRICED_SKILL) assert.equal(stamped.unpricedCalls + bounded.unpricedCalls, 0, skill);
+      }
+      assert.ok(skills.includes(DEMO_UNPRICED_SKILL) && skills.length >= 2, skills.join(', '));
+      const stampedCalls = usage.filter((u) => u.attribution === 'stamped').length;
+      assert.equal(unpriced, usage.filter((u) => u.attribution === 'stamped' && u.costUsd === null).length);
+      assert.ok(unpriced > 0 && unpriced < stampedCalls * 0.05, `a small share of calls without a price: ${unpriced} of ${stampedCalls}`);
     } finally {
       await app.dispose();
     }

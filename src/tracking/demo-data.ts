@@ -13,8 +13,10 @@
  * and trends). With the defaults (30 days) about 28 % of the rows fall in the
  * last 24 hours and 4 % in the last 3 hours.
  */
+import { callCost, priceFor, type PriceTable } from '../analytics/model-prices.js';
 import { mulberry32 } from '../analytics/prng.js';
 import { HOUR_MS } from '../analytics/types.js';
+import type { AttributedUsage } from '../store/skill-cost-types.js';
 import type { InvocationInput, WorkflowPhase } from './invocation-input.js';
 
 export interface DemoOptions {
@@ -192,4 +194,79 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
     }
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** A model id no price table entry matches: the demo's calls whose cost is unknown. */
+export const DEMO_UNPRICED_MODEL = 'demo-local-model';
+/**
+ * The one demo skill some of whose calls (UNPRICED_SHARE of them) use
+ * DEMO_UNPRICED_MODEL. One unpriced call makes a skill's total unknown, so
+ * confining them to one skill leaves the other priced (both states show).
+ */
+export const DEMO_UNPRICED_SKILL = 'skill:xlsx';
+const UNPRICED_SHARE = 0.05;
+/** Priced models of the demo, most used first (those the shipped table lacks are skipped). */
+const DEMO_MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-5'] as const;
+
+export interface DemoCostDeps {
+  /** The price table costs are computed with (the shipped one, or with the user's override). */
+  prices: PriceTable;
+  hashUser: (userId: string) => string;
+}
+
+/**
+ * Synthetic token usage of the demo's Skill invocations (`skill:*` names),
+ * for the skill report's cost columns. Per invocation: 2–5 API calls of the
+ * skill's own work, attributed `bounded`, and the same calls plus 1–4 later
+ * calls of the turn attributed `stamped` (the stamp stays on until the next
+ * prompt, so it overstates). Models come from the price table; about 5 % of
+ * the calls of DEMO_UNPRICED_SKILL use a model without a price (its cost is
+ * then unknown). Deterministic for a seed
+ * and the same sequence of chunks; keep one generator for a whole run.
+ */
+export function createDemoCostGenerator(seed: number, deps: DemoCostDeps): (chunk: readonly InvocationInput[]) => AttributedUsage[] {
+  const rand = mulberry32((seed ^ 0x5eed_c057) >>> 0);
+  const models = DEMO_MODELS.filter((m) => priceFor(deps.prices, m) !== null);
+  let invocationNo = 0;
+  return (chunk) => {
+    const out: AttributedUsage[] = [];
+    for (const inv of chunk) {
+      if (!inv.skill_name.startsWith('skill:')) continue;
+      invocationNo++;
+      const invocationId = `demo-${seed}-${invocationNo}`;
+      const userHash = deps.hashUser(inv.user_id);
+      const start = inv.invoked_at as number;
+      const own = 2 + Math.floor(rand() * 4);
+      const later = 1 + Math.floor(rand() * 4);
+      const spacing = Math.max(1_000, Math.round(inv.duration_ms / own));
+      for (let call = 0; call < own + later; call++) {
+        const unpriced = rand() < UNPRICED_SHARE && inv.skill_name === DEMO_UNPRICED_SKILL;
+        const model = unpriced || models.length === 0 ? DEMO_UNPRICED_MODEL : models[Math.floor(rand() ** 2 * models.length)]!;
+        const tokens = {
+          input: 200 + Math.floor(rand() * 3_000),
+          output: 100 + Math.floor(rand() * 2_000),
+          cacheWrite: Math.floor(rand() * 4_000),
+          cacheRead: 5_000 + Math.floor(rand() * 40_000),
+        };
+        const row: AttributedUsage = {
+          key: `${invocationId}-${call}`,
+          skill: inv.skill_name,
+          attribution: 'stamped',
+          userHash,
+          sessionKey: inv.session_id,
+          model,
+          at: start + call * spacing,
+          inputTokens: tokens.input,
+          outputTokens: tokens.output,
+          cacheWriteTokens: tokens.cacheWrite,
+          cacheReadTokens: tokens.cacheRead,
+          costUsd: callCost(deps.prices, model, tokens),
+          invocationId,
+        };
+        out.push({ ...row, key: `${row.key}:stamped` });
+        if (call < own) out.push({ ...row, key: `${row.key}:bounded`, attribution: 'bounded' });
+      }
+    }
+    return out;
+  };
 }

@@ -2,14 +2,17 @@ import type { Command } from 'commander';
 import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
-import { generateDemoInvocations } from '../../tracking/demo-data.js';
+import { loadPriceTable } from '../../capture/model-price-file.js';
+import { createDemoCostGenerator, generateDemoInvocations } from '../../tracking/demo-data.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 
 export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('seed-demo')
-    .description('fill the database with realistic synthetic invocations (skewed skills, many users, anomalies)')
+    .description(
+      'fill the database with realistic synthetic invocations (skewed skills, many users, anomalies) and synthetic token costs of its Skill invocations',
+    )
     .option('--invocations <n>', 'how many invocations', '10000')
     .option('--seed <n>', 'random seed (same seed, same data)', '42')
     .option('--days <n>', 'spread over this many past days', '30')
@@ -24,9 +27,13 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       const started = Date.now();
       try {
         const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);
+        // Synthetic token usage of the demo's Skill invocations (the skill report's cost columns).
+        const demoCosts = createDemoCostGenerator(seed, { prices: loadPriceTable(app.config.dataDir), hashUser: app.hashUser });
         let done = 0;
         for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now() }, 200_000)) {
           await app.tracker.trackBatch(chunk);
+          const costs = demoCosts(chunk);
+          if (costs.length > 0) await app.stores.skillCosts.record(costs);
           done += chunk.length;
           progress.update(done);
         }

@@ -1,6 +1,7 @@
 // Session Buddy live dashboard. Plain browser JavaScript, no dependencies:
 // it opens /ws (protocol v1, see src/realtime/ws-protocol.ts), renders the
-// snapshot pushed every second, the live invocation and anomaly events, and
+// snapshot pushed every second (after the history series of the last hours,
+// so the charts open with the recent past), the live invocation and anomaly events, and
 // a per-skill hourly trend, with charts drawn on <canvas> by the code below,
 // and the skill report (GET /api/skill-report) in the Skills view.
 // Text from the server is only ever inserted with textContent.
@@ -17,6 +18,7 @@
     retryMs: 1000,
     filter: '*',
     history: [],
+    past: [], // the "history" message: the window figures at each of the last whole hours
     feedCount: 0,
     trend: null,
     trendSkill: null,
@@ -91,7 +93,13 @@
         break;
       case 'subscribed':
         state.history = [];
+        state.past = [];
+        drawLive();
         $('top-caption').textContent = msg.skills === '*' ? '' : `(filtered: ${msg.skills.join(', ')})`;
+        break;
+      case 'history':
+        state.past = msg.points.map((p) => ({ t: Date.parse(p.at), rate: p.success_rate, avg: p.avg_duration_ms, p95: p.p95_duration_ms }));
+        drawLive();
         break;
       case 'snapshot':
         renderSnapshot(msg);
@@ -227,7 +235,12 @@
 
   // ---- charts ------------------------------------------------------------------
   function drawLive() {
-    const h = state.history;
+    // The recent past first (hourly), then the live points received since the page opened.
+    const first = state.history.length > 0 ? state.history[0].t : Infinity;
+    const past = state.past.filter((p) => p.t < first);
+    const h = past.concat(state.history);
+    $('chart-success').dataset.history = String(past.length);
+    $('chart-latency').dataset.history = String(past.length);
     drawLines($('chart-success'), h, [{ key: 'rate', color: COLORS.ok, label: 'success' }], { axis: rateAxis, fixed: true });
     drawLines(
       $('chart-latency'),
@@ -373,9 +386,10 @@
     ctx.fillStyle = COLORS.axis;
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
-    ctx.fillText(fmtTime(t0), pad.l, h);
+    const long = span > 12 * 3600000;
+    ctx.fillText(long ? fmtDayTime(t0) : fmtTime(t0), pad.l, h);
     ctx.textAlign = 'right';
-    ctx.fillText(fmtTime(points[points.length - 1].t), w - pad.r, h);
+    ctx.fillText(long ? fmtDayTime(points[points.length - 1].t) : fmtTime(points[points.length - 1].t), w - pad.r, h);
   }
 
   /** Hourly invocations as bars, success rate as a line on a 0–100 % scale. */
@@ -460,6 +474,10 @@
   function fmtTime(t) {
     const d = new Date(t);
     return Number.isNaN(d.getTime()) ? '–' : d.toLocaleTimeString('en-GB', { hour12: false });
+  }
+  function fmtDayTime(t) {
+    const d = new Date(t);
+    return `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${d.toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit' })}`;
   }
   function fmtHour(t) {
     const d = new Date(t);
