@@ -9,6 +9,9 @@ import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
 import { StoreFeed } from './store-feed.js';
 import { WsHub } from './ws-hub.js';
 
+/** How far back stored anomalies are shown when the hub starts. */
+const SEED_ANOMALIES_MS = 24 * 3600_000;
+
 export interface Realtime {
   options: RealtimeOptions;
   mounts: HttpMount[];
@@ -97,6 +100,8 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       );
       const h = hub;
       closers.push(() => h.close());
+      // The anomalies detected in the last day, also before a restart, are in the first snapshots.
+      h.seedAnomalies(await app.stores.analyticsRecords.recentAnomalies({ sinceMs: app.now() - SEED_ANOMALIES_MS, limit: 20 }));
       mounts.push({ attach: (server) => h.attach(server) });
       if (tokenRequired) logger.info('live stream requires the access token', { tokenFile: tokenPath(config.dataDir) });
     }

@@ -223,6 +223,34 @@ describe('WsHub streaming', () => {
     await late.close();
   });
 
+  it('greets with the anomalies stored before it started (a restart keeps them on the dashboard)', async () => {
+    const app = createTestApp();
+    await app.tracker.trackBatch([inv('gamma', false, 10)]);
+    const at = Date.now() - 3600_000;
+    const stored = {
+      skill_name: 'gamma',
+      metric: 'success_rate' as const,
+      baseline_value: 0.9,
+      observed_value: 0.2,
+      deviation_score: 6,
+      direction: 'down' as const,
+      severity: 'critical' as const,
+      detected_at: at,
+    };
+    assert.equal((await app.stores.analyticsRecords.saveAnomalies([stored], 24)).length, 1);
+    const rt = await createRealtime(app, { dashboard: false });
+    const http = await startHttpServer(app, rt.mounts);
+    try {
+      const c = await TestClient.open(`ws://127.0.0.1:${http.port}/ws`);
+      const hello = await c.next('hello');
+      assert.deepEqual(hello.recent_anomalies, [stored]);
+      await c.close();
+    } finally {
+      await http.close();
+      await app.dispose();
+    }
+  });
+
   it('stops pushing after unsubscribe', async () => {
     const c = await TestClient.open(s.wsUrl);
     c.send({ v: 1, type: 'subscribe', skills: ['omega'], channels: ['invocations'] });

@@ -24,7 +24,7 @@ import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../server/access-policy.js';
 import type { HttpMount } from '../server/http-server.js';
-import type { AnalyticsQueries } from '../store/analytics-types.js';
+import type { AnalyticsQueries, StoredAnomaly } from '../store/analytics-types.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
 import { loadHistory } from './history.js';
 import type { StoreFeed } from './store-feed.js';
@@ -144,6 +144,20 @@ export class WsHub implements HttpMount {
       }),
     );
     deps.metrics?.setConnections(0);
+  }
+
+  /**
+   * Anomalies stored before this hub started (newest first, as the store lists
+   * them), so that snapshots after a restart show the recent ones too; later
+   * detections follow them.
+   */
+  seedAnomalies(stored: readonly StoredAnomaly[]): void {
+    const older = stored
+      .slice(0, RECENT_ANOMALIES)
+      .reverse()
+      .map(({ id: _id, window_hours: _window, ...event }) => event);
+    this.recentAnomalies.unshift(...older);
+    if (this.recentAnomalies.length > RECENT_ANOMALIES) this.recentAnomalies.splice(0, this.recentAnomalies.length - RECENT_ANOMALIES);
   }
 
   /** Number of connected clients. */

@@ -21,7 +21,8 @@
  *                                                   also sends WebSocket pings itself).
  *
  * Server → client:
- *   hello        on connect: protocol version, server version, intervals, recent anomalies.
+ *   hello        on connect: protocol version, server version, intervals, recent anomalies
+ *                (the last 20, those stored in the day before the server started included).
  *   subscribed   {skills, channels} as now in force.
  *   history      right after "subscribed" when the subscription includes "snapshot":
  *                {skills, window_hours, step_ms, points:[{at, invocations, success_rate,
