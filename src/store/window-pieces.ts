@@ -232,6 +232,30 @@ export class RawEdgeSums {
     s.buckets.set(b, (s.buckets.get(b) ?? 0) + 1);
   }
 
+  /** Adds the sums of several rows of one skill at once (e.g. whole minutes of an hour summary, edge-hours.ts). */
+  addSums(
+    skill: string,
+    t: { invocations: number; successes: number; durationSum: number; durationSqSum: number; durationMin: number; durationMax: number; lastAt: number },
+    buckets: Iterable<readonly [number, number]>,
+  ): void {
+    if (t.invocations <= 0) return;
+    let s = this.by.get(skill);
+    if (!s) {
+      s = { totals: { skill, hour: 0, ...t }, buckets: new Map(buckets) };
+      this.by.set(skill, s);
+      return;
+    }
+    const o = s.totals;
+    o.invocations += t.invocations;
+    o.successes += t.successes;
+    o.durationSum += t.durationSum;
+    o.durationSqSum += t.durationSqSum;
+    if (t.lastAt > o.lastAt) o.lastAt = t.lastAt;
+    if (t.durationMin < o.durationMin!) o.durationMin = t.durationMin;
+    if (t.durationMax > o.durationMax!) o.durationMax = t.durationMax;
+    for (const [b, c] of buckets) s.buckets.set(b, (s.buckets.get(b) ?? 0) + c);
+  }
+
   result(): RawEdges {
     const all = [...this.by.values()];
     return {
