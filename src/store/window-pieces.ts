@@ -12,7 +12,9 @@
  *   baseline, or rows recorded with a future time), the tail is read raw.
  * - A window inside one hour (not starting on its boundary) is read raw.
  *
- * So a window reads at most about two hours of raw rows, whatever its length.
+ * So a window reads at most about two hours of raw rows, whatever its length;
+ * a raw range inside a past hour is read from that hour's per-minute summary
+ * and the raw rows of its partial minutes (edge-hours.ts).
  * The whole hours are read in turn (splitDays) as whole UTC days from the
  * daily rollups and the hours before the first and after the last whole day
  * from the hourly ones, so a 30-day window reads about 30 + 2 × 23 rows per
