@@ -23,6 +23,7 @@
 import { durationBucket } from '../analytics/histogram.js';
 import { HOUR_MS, hourOf } from '../analytics/types.js';
 import type { TimeRange } from '../analytics/window.js';
+import { AppError } from '../errors.js';
 import type { RawEdgeSums } from './window-pieces.js';
 
 const MINUTE_MS = 60_000;
@@ -37,8 +38,8 @@ interface SkillMinutes {
   durationMin: Float64Array;
   durationMax: Float64Array;
   lastAt: Float64Array;
-  /** Bucket -> count per minute. */
-  buckets: Map<number, Float64Array>;
+  /** Bucket -> count per minute (released once the running counts are built). */
+  buckets: Map<number, Uint32Array>;
 }
 
 function skillMinutes(): SkillMinutes {
@@ -63,11 +64,11 @@ export class EdgeHourSummary {
     readonly version: string,
   ) {}
 
-  /** Adds one raw row of the hour (rows outside the hour are ignored). */
+  /** Adds one raw row of the hour (rows outside the hour are ignored); every row is added before the first read. */
   add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number): void {
     const m = Math.floor((invokedAt - this.hour * HOUR_MS) / MINUTE_MS);
     if (m < 0 || m >= MINUTES) return;
-    this.prefix = null;
+    if (this.prefix) throw new AppError('INTERNAL', 'an hour summary takes no rows once it has been read');
     let s = this.by.get(skill);
     if (!s) this.by.set(skill, (s = skillMinutes()));
     s.invocations[m]!++;
@@ -79,13 +80,14 @@ export class EdgeHourSummary {
     if (invokedAt > s.lastAt[m]!) s.lastAt[m] = invokedAt;
     const b = durationBucket(durationMs);
     let counts = s.buckets.get(b);
-    if (!counts) s.buckets.set(b, (counts = new Float64Array(MINUTES)));
+    if (!counts) s.buckets.set(b, (counts = new Uint32Array(MINUTES)));
     counts[m]!++;
   }
 
   /**
    * Running sums per skill (index m = minutes before m, 0..60), so a range of
-   * minutes costs one subtraction per sum and histogram bucket; built on first use.
+   * minutes costs one subtraction per sum and histogram bucket; built on first
+   * use, when the per-minute bucket counts are released (a few MB per busy hour otherwise).
    */
   private prefix: Map<string, SkillPrefix> | null = null;
 
@@ -137,10 +139,10 @@ interface SkillPrefix {
   durationSqSum: Float64Array;
   /** The skill's buckets, and their running counts (61 per bucket, in that order). */
   buckets: number[];
-  bucketCounts: Float64Array;
+  bucketCounts: Uint32Array;
 }
 
-function running(perMinute: Float64Array, out: Float64Array, offset = 0): Float64Array {
+function running<T extends Float64Array | Uint32Array>(perMinute: Float64Array | Uint32Array, out: T, offset = 0): T {
   for (let m = 0; m < MINUTES; m++) out[offset + m + 1] = out[offset + m]! + perMinute[m]!;
   return out;
 }
@@ -148,8 +150,9 @@ function running(perMinute: Float64Array, out: Float64Array, offset = 0): Float6
 function skillPrefix(s: SkillMinutes): SkillPrefix {
   const w = MINUTES + 1;
   const buckets = [...s.buckets.keys()];
-  const bucketCounts = new Float64Array(buckets.length * w);
+  const bucketCounts = new Uint32Array(buckets.length * w);
   buckets.forEach((b, i) => running(s.buckets.get(b)!, bucketCounts, i * w));
+  s.buckets.clear();
   return {
     invocations: running(s.invocations, new Float64Array(w)),
     successes: running(s.successes, new Float64Array(w)),
