@@ -11,6 +11,7 @@ import { HOUR_MS, type HourlyRollup, type SkillHistogram } from '../analytics/ty
 import type { TimeRange } from '../analytics/window.js';
 import type { PgStore } from './postgres/store.js';
 import { testBackends, testTracker, type OpenedBackend } from '../testing/backends.js';
+import type { EdgeHourCache } from './edge-hours.js';
 import { groupHistograms, type HistRow } from './window-histograms.js';
 import { mergeWindowHistograms, mergeWindowTotals, planWindow, type RawWindowRow } from './window-pieces.js';
 
@@ -196,6 +197,52 @@ describe('daily rollups', async () => {
           const expected = [...by.values()].sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.hour - b.hour));
           const got = await b.stores.analyticsQueries.dailyTotals({ fromHour, toHour, skills });
           assert.deepEqual(got, expected, `hours ${fromHour}..${toHour} ${skills.join(',')}`);
+        }
+      });
+
+      it('reads a window starting inside a past hour from its per-minute summary, rebuilt after a write into that hour', async () => {
+        const q = b.stores.analyticsQueries;
+        const cache = (q as unknown as { edgeHours: EdgeHourCache }).edgeHours;
+        const { tracker } = testTracker(b.store, () => NOW);
+        const check = async (range: TimeRange) => {
+          const label = `window ${new Date(range.fromMs).toISOString()} .. ${new Date(range.toMs).toISOString()}`;
+          const expected = fromRaw(range, all);
+          assert.deepEqual(await q.windowTotals(range), expected.totals, label);
+          assert.deepEqual(await q.windowHistograms(range, null), expected.hist, label);
+          assert.deepEqual(await q.windowHistograms(range, ['alpha', 'gamma']), mergeWindowHistograms(expected.hist, [], ['alpha', 'gamma']), label);
+        };
+        // 1 h and 24 h windows ending now start in the same past hour (11:34:56.789); others start on or off minute boundaries.
+        const edgeHour = Math.floor((NOW - HOUR_MS) / HOUR_MS);
+        const ranges: TimeRange[] = [
+          { fromMs: NOW - HOUR_MS, toMs: NOW },
+          { fromMs: NOW - DAY_MS, toMs: NOW },
+          { fromMs: edgeHour * HOUR_MS + 20 * 60_000, toMs: NOW },
+          { fromMs: edgeHour * HOUR_MS + 59 * 60_000 + 1, toMs: NOW },
+          { fromMs: edgeHour * HOUR_MS + 5 * 60_000 + 17, toMs: edgeHour * HOUR_MS + 40 * 60_000 + 3 },
+        ];
+        const before = { ...cache.stats };
+        for (const range of ranges) await check(range);
+        const first = { hits: cache.stats.hits - before.hits, builds: cache.stats.builds - before.builds };
+        assert.ok(first.builds >= 1, `built ${first.builds}`);
+        assert.ok(first.hits >= 5, `hits ${first.hits}`);
+        for (const range of ranges) await check(range);
+        assert.equal(cache.stats.builds - before.builds, first.builds, 'the second round is answered from the kept summaries');
+
+        // Writes into the edge hour: inside a whole minute of the window, in its partial first minute, and before it.
+        const added: Inv[] = [
+          { ...all[0]!, skill_name: 'beta', completed: true, duration_ms: 987_654, invoked_at: edgeHour * HOUR_MS + 50 * 60_000 + 123 },
+          { ...all[0]!, skill_name: 'zeta', completed: false, duration_ms: 3, invoked_at: NOW - HOUR_MS + 1 },
+          { ...all[0]!, skill_name: 'alpha', completed: true, duration_ms: 0, invoked_at: edgeHour * HOUR_MS + 10 },
+        ];
+        for (const inv of added) {
+          await tracker.track(inv);
+          all.push(inv);
+          const builds = cache.stats.builds;
+          for (const range of ranges) await check(range);
+          assert.ok(cache.stats.builds > builds, 'a write into the hour rebuilds its summary');
+          const hits = cache.stats.hits;
+          for (const range of ranges) await check(range);
+          assert.ok(cache.stats.hits > hits, 'the rebuilt summary is used again');
         }
       });
 

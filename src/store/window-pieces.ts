@@ -12,7 +12,9 @@
  *   baseline, or rows recorded with a future time), the tail is read raw.
  * - A window inside one hour (not starting on its boundary) is read raw.
  *
- * So a window reads at most about two hours of raw rows, whatever its length.
+ * So a window reads at most about two hours of raw rows, whatever its length;
+ * a raw range inside a past hour is read from that hour's per-minute summary
+ * and the raw rows of its partial minutes (edge-hours.ts).
  * The whole hours are read in turn (splitDays) as whole UTC days from the
  * daily rollups and the hours before the first and after the last whole day
  * from the hourly ones, so a 30-day window reads about 30 + 2 × 23 rows per
@@ -230,6 +232,30 @@ export class RawEdgeSums {
     if (durationMs > t.durationMax!) t.durationMax = durationMs;
     const b = durationBucket(durationMs);
     s.buckets.set(b, (s.buckets.get(b) ?? 0) + 1);
+  }
+
+  /** Adds the sums of several rows of one skill at once (e.g. whole minutes of an hour summary, edge-hours.ts). */
+  addSums(
+    skill: string,
+    t: { invocations: number; successes: number; durationSum: number; durationSqSum: number; durationMin: number; durationMax: number; lastAt: number },
+    buckets: Iterable<readonly [number, number]>,
+  ): void {
+    if (t.invocations <= 0) return;
+    let s = this.by.get(skill);
+    if (!s) {
+      s = { totals: { skill, hour: 0, ...t }, buckets: new Map(buckets) };
+      this.by.set(skill, s);
+      return;
+    }
+    const o = s.totals;
+    o.invocations += t.invocations;
+    o.successes += t.successes;
+    o.durationSum += t.durationSum;
+    o.durationSqSum += t.durationSqSum;
+    if (t.lastAt > o.lastAt) o.lastAt = t.lastAt;
+    if (t.durationMin < o.durationMin!) o.durationMin = t.durationMin;
+    if (t.durationMax > o.durationMax!) o.durationMax = t.durationMax;
+    for (const [b, c] of buckets) s.buckets.set(b, (s.buckets.get(b) ?? 0) + c);
   }
 
   result(): RawEdges {

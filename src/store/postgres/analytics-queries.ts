@@ -6,10 +6,11 @@
  * from other instances never fall between them.
  */
 import type pg from 'pg';
-import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import { HOUR_MS, hourOf, type HourlyRollup, type SkillHistogram, type SkillPairCount } from '../../analytics/types.js';
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { HourRange, SkillGroup } from '../types.js';
+import { EdgeHourCache, EdgeHourSummary, planMinutes } from '../edge-hours.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
 import {
@@ -94,28 +95,62 @@ async function hourSums(q: Queryable, fromHour: number, toHour: number): Promise
   return out;
 }
 
+async function addRows(q: Queryable, sums: { add: EdgeHourSummary['add'] }, range: TimeRange): Promise<void> {
+  const { rows } = await q.query({
+    text: `SELECT s.name, i.completed, i.duration_ms, i.invoked_at
+     FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN $1 AND $2`,
+    values: [range.fromMs, range.toMs],
+    rowMode: 'array',
+  });
+  for (const row of rows as [string, number, number, string | number][]) sums.add(row[0], row[1], row[2], Number(row[3]));
+}
+
+/**
+ * Adds the raw rows of `range` to `sums`. A range inside one past hour is read
+ * as whole minutes from that hour's summary (built once, checked against the
+ * hour's rollup version in this transaction, see edge-hours.ts) and the raw
+ * rows of its partial minutes.
+ */
+async function addRaw(q: Queryable, sums: RawEdgeSums, range: TimeRange, cache: EdgeHourCache, now: number): Promise<void> {
+  const minutes = planMinutes(range);
+  const hour = hourOf(range.fromMs);
+  if (minutes === null || (hour + 1) * HOUR_MS > now) return addRows(q, sums, range);
+  const { rows } = await q.query({
+    text: `SELECT count(*), sum(invocations), sum(successes), sum(duration_sum), sum(duration_sq_sum), max(last_at)
+     FROM skill_hourly WHERE hour = $1`,
+    values: [hour],
+    rowMode: 'array',
+  });
+  const version = (rows[0] as unknown[]).map((v) => (v === null ? '' : String(v))).join(':');
+  let summary = cache.get(hour, version);
+  if (!summary) {
+    summary = new EdgeHourSummary(hour, version);
+    await addRows(q, summary, { fromMs: hour * HOUR_MS, toMs: (hour + 1) * HOUR_MS - 1 });
+    cache.set(summary);
+  }
+  summary.addMinutes(sums, minutes.fromMinute, minutes.toMinute);
+  for (const r of minutes.raw) await addRows(q, sums, r);
+}
+
 /** The pieces of the window and its raw edges summed per skill as they are read (see window-pieces.ts). */
-async function windowPieces(q: Queryable, range: TimeRange): Promise<{ plan: WindowPieces; raw: RawEdges }> {
+async function windowPieces(q: Queryable, range: TimeRange, cache: EdgeHourCache, now: number): Promise<{ plan: WindowPieces; raw: RawEdges }> {
   const probe = tailProbe(range);
   const later = probe ? (await q.query('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN $1 AND $2 LIMIT 1', [probe.fromMs, probe.toMs])).rowCount : 0;
   const plan = planWindow(range, (later ?? 0) > 0);
   const sums = new RawEdgeSums();
-  for (const r of plan.raw) {
-    const { rows } = await q.query({
-      text: `SELECT s.name, i.completed, i.duration_ms, i.invoked_at
-       FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN $1 AND $2`,
-      values: [r.fromMs, r.toMs],
-      rowMode: 'array',
-    });
-    for (const row of rows as [string, number, number, number][]) sums.add(row[0], row[1], row[2], row[3]);
-  }
+  for (const r of plan.raw) await addRaw(q, sums, r, cache, now);
   return { plan, raw: sums.result() };
 }
 
 export class PgAnalyticsQueries implements AnalyticsQueries {
   private readonly rollups: RollupReader;
+  /** Per-minute summaries of recent edge hours (edge-hours.ts), this instance's own. */
+  private readonly edgeHours = new EdgeHourCache();
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => number = Date.now,
+  ) {
     this.rollups = new RollupReader(pool);
   }
 
@@ -153,7 +188,7 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
 
   async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
     return this.readOnly(async (q) => {
-      const { plan, raw } = await windowPieces(q, range);
+      const { plan, raw } = await windowPieces(q, range, this.edgeHours, this.now());
       const h = plan.hours;
       const rows = h ? await hourSums(q, h.fromHour, h.toHour) : [];
       return mergeWindowTotals(range.fromMs, [...rows, ...raw.totals], []);
@@ -189,7 +224,7 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
   async windowHistograms(range: TimeRange, skills: readonly string[] | null): Promise<SkillHistogram[]> {
     if (skills !== null && skills.length === 0) return [];
     return this.readOnly(async (q) => {
-      const { plan, raw } = await windowPieces(q, range);
+      const { plan, raw } = await windowPieces(q, range, this.edgeHours, this.now());
       const h = plan.hours;
       let hours: SkillHistogram[] = [];
       if (h && skills === null) hours = (await histPieces(q, h.fromHour, h.toHour, null)).flatMap(groupHistograms);

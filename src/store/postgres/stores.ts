@@ -44,7 +44,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
     location,
     invocations: store,
     analyticsRecords: new PgAnalyticsRecords(pool),
-    analyticsQueries: new PgAnalyticsQueries(pool),
+    analyticsQueries: new PgAnalyticsQueries(pool, opts.now),
     experiments: new PgExperimentStore(pool),
     models: new PgModelStore(pool, opts.keepModels),
     reflections: new PgReflectionStore(pool, opts.now ? { now: opts.now } : {}),

@@ -6,11 +6,12 @@
  * not grow with the number of raw invocations. The statements run
  * synchronously inside each (async) call.
  */
-import type { HourlyRollup, SkillHistogram, SkillPairCount } from '../../analytics/types.js';
+import { HOUR_MS, hourOf, type HourlyRollup, type SkillHistogram, type SkillPairCount } from '../../analytics/types.js';
 import type { TimeRange } from '../../analytics/window.js';
 import type { AnalyticsQueries } from '../analytics-types.js';
 import type { SqliteDb } from '../database.js';
 import type { HourRange, SkillGroup } from '../types.js';
+import { EdgeHourCache, EdgeHourSummary, planMinutes } from '../edge-hours.js';
 import { RollupReader } from './rollup-reader.js';
 import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
 import {
@@ -30,10 +31,14 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly rollups: RollupReader;
   private readonly skillNames = new Map<number, string>();
   private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawEdges } } | null = null;
+  private readonly edgeHours = new EdgeHourCache();
 
   private readonly readDaily: (range: { fromHour: number; toHour: number; skills: string }) => HourlyRollup[];
 
-  constructor(db: SqliteDb) {
+  constructor(
+    db: SqliteDb,
+    private readonly now: () => number = Date.now,
+  ) {
     this.rollups = new RollupReader(db);
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
@@ -80,6 +85,9 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       // Served by the covering time index (migration 0014): no table lookups.
       rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
       skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
+      // The version of one hour (see edge-hours.ts): every write changes its hourly rollup rows.
+      hourVersion: p(`SELECT count(*), total(invocations), total(successes), total(duration_sum), total(duration_sq_sum), max(last_at)
+        FROM skill_hourly WHERE hour = ?`).raw(),
       state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
       allTimeHist: p(`SELECT s.name AS skill, d.bucket, d.count
         FROM skills s CROSS JOIN skill_durations d ON d.skill_id = s.id
@@ -147,12 +155,40 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     const probe = tailProbe(range);
     const plan = planWindow(range, probe !== null && this.stmts.anyRaw.get(probe.fromMs, probe.toMs) !== undefined);
     const sums = new RawEdgeSums();
-    for (const r of plan.raw) {
-      for (const row of this.stmts.rawRows.all(r.fromMs, r.toMs) as number[][]) sums.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
-    }
+    for (const r of plan.raw) this.addRaw(sums, r);
     const value = { plan, raw: sums.result() };
     this.lastPieces = { key, value };
     return value;
+  }
+
+  /**
+   * Adds the raw rows of `range` to `sums`. A range inside one past hour is
+   * read as whole minutes from that hour's summary (built once, checked
+   * against the hour's rollup version on each use, see edge-hours.ts) and
+   * the raw rows of its partial minutes.
+   */
+  private addRaw(sums: RawEdgeSums, range: TimeRange): void {
+    const minutes = planMinutes(range);
+    const hour = hourOf(range.fromMs);
+    if (minutes === null || (hour + 1) * HOUR_MS > this.now()) {
+      this.addRows(sums, range);
+      return;
+    }
+    const version = (this.stmts.hourVersion.get(hour) as unknown[]).join(':');
+    let summary = this.edgeHours.get(hour, version);
+    if (!summary) {
+      summary = new EdgeHourSummary(hour, version);
+      for (const row of this.stmts.rawRows.all(hour * HOUR_MS, (hour + 1) * HOUR_MS - 1) as number[][]) {
+        summary.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
+      }
+      this.edgeHours.set(summary);
+    }
+    summary.addMinutes(sums, minutes.fromMinute, minutes.toMinute);
+    for (const r of minutes.raw) this.addRows(sums, r);
+  }
+
+  private addRows(sums: RawEdgeSums, range: TimeRange): void {
+    for (const row of this.stmts.rawRows.all(range.fromMs, range.toMs) as number[][]) sums.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
   }
 
   /** Skill names by id (skills are only ever added, never renamed or removed). */

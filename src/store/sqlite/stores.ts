@@ -24,7 +24,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     location: file,
     invocations: store,
     analyticsRecords: new SqliteAnalyticsRecords(db),
-    analyticsQueries: new SqliteAnalyticsQueries(db),
+    analyticsQueries: new SqliteAnalyticsQueries(db, opts.now),
     experiments: new SqliteExperimentStore(db),
     models: new SqliteModelStore(db, opts.keepModels),
     reflections: new SqliteReflectionStore(db, opts.now ? { now: opts.now } : {}),
