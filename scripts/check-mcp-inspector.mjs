@@ -81,6 +81,7 @@ function cases(t, sessionId) {
     },
     { phase: 2, tool: 'get_community_baselines', valid: { skill_name: 'inspector-skill' }, invalid: { skil_name: 'inspector-skill' }, field: 'skil_name' },
     { phase: 2, tool: 'update_community_baselines', valid: {}, invalid: { force: 'true' }, field: 'force' },
+    { phase: 2, tool: 'get_skill_report', valid: { days: '30', limit: '5' }, invalid: { days: '0' }, field: 'days' },
     { phase: 2, tool: 'get_skill_dependencies', valid: { min_support: '0.01' }, invalid: { min_support: '2' }, field: 'min_support' },
     { phase: 2, tool: 'checkpoint', valid: { working_directory: projectDir }, invalid: { working_directory: projectDir, dir: projectDir }, field: 'dir' },
     { phase: 2, tool: 'status', valid: {}, invalid: { verbose: 'true' }, field: 'verbose' },
