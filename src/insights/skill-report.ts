@@ -23,6 +23,8 @@
  * users. Without a subject (an admin, the local user) the figures are
  * everyone's and nothing is withheld.
  */
+import { skillActivationShares } from './skill-activations.js';
+import type { SkillActivationShare } from '../analytics/skill-misses.js';
 import { histogramQuantile } from '../analytics/histogram.js';
 import { roundMs, roundRate } from '../analytics/round.js';
 import { costFigure, isInstallable, judgeSkill, reportName, type CostFigure, type SkillFlag, type Verdict } from '../analytics/skill-verdict.js';
@@ -37,7 +39,7 @@ export const DEFAULT_REPORT_DAYS = 30;
 export const MAX_REPORT_DAYS = 365;
 
 export interface SkillReportDeps {
-  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals' | 'skillTotals' | 'userSkillStats' | 'usersSince'>;
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms' | 'dailyTotals' | 'skillTotals' | 'userSkillStats' | 'triggerHourly' | 'usersSince'>;
   /** Skill costs; null when the store has none (every cost is then "not measured"). */
   costs: Pick<SkillCostStore, 'totals'> | null;
   /** Reads what is installed (for a project directory, or user-level only); null when it cannot be read. */
@@ -82,6 +84,12 @@ interface SkillUsageFigures {
   usageChangePercent: number | null;
   /** Cost per rule; a rule without attributed calls is null (not measured). */
   cost: CostByRule;
+  /**
+   * Skill activations in the window by trigger (the agent's Skill call vs a
+   * typed /name) and the slash-after-miss candidates (an estimate, see
+   * analytics/skill-misses.ts); null when none was recorded with a trigger.
+   */
+  activations: SkillActivationShare | null;
 }
 
 interface SubjectFigures {
@@ -214,7 +222,8 @@ export class SkillReportService {
     // (their last use at or after its start), for the listed names only.
     const recorded = listed.flatMap((n) => recordedNames.get(n) ?? []);
     const costQuery = { fromHour, toHour, skills: recorded };
-    const [histograms, hourly, costs, subjectCosts, windowUsers] = await Promise.all([
+    const typedNames = recorded.filter((n) => n.startsWith('skill:'));
+    const [histograms, hourly, costs, subjectCosts, windowUsers, activations] = await Promise.all([
       recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
       this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
       this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
@@ -228,7 +237,9 @@ export class SkillReportService {
             this.deps.communityMinUsers,
           )
         : Promise.resolve([]),
+      typedNames.length > 0 ? skillActivationShares(this.deps.queries, { fromMs: range.fromMs, toMs: range.toMs, skills: typedNames }) : Promise.resolve([]),
     ]);
+    const activationOf = new Map(activations.map((a) => [a.skill, a]));
     const usersInWindow = new Map(windowUsers.map((g) => [g.group, g.users]));
     const shown = (n: string) => !perUser || (usersInWindow.get(n) ?? 0) >= this.deps.communityMinUsers;
     const buckets = groupBy(
@@ -306,6 +317,7 @@ export class SkillReportService {
           successRateTrend: trend.success_rate_trend.classification,
           usageChangePercent: trend.usage_trend.change_percent,
           cost: costByRule(costRows.get(name) ?? [], invocations),
+          activations: activationOf.get(name) ?? null,
         };
       }
       let subject: SubjectFigures | null = null;

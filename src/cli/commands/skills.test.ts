@@ -48,10 +48,13 @@ describe('session-buddy skills', () => {
     const table = run(['skills']);
     assert.equal(table.code, 0, table.err);
     const lines = table.out.split('\n');
-    assert.match(lines[2]!, /^SKILL\s+USES\s+OK\s+P50\s+P95\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/);
+    assert.match(lines[2]!, /^SKILL\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/);
     // 6 uses, 5 succeeded (83 %); no cost attributed: "-", never $0.
-    assert.match(table.out, /skill:pdf\s+6\s+83%\s+\S+\s+\S+\s+-\s+-\s+\d+ tok\s+\d{4}-\d\d-\d\d\s+\S+\s+keep\s+used 6× in the last 30 days, 83.3% succeeded/);
-    assert.match(table.out, /skill:idle\s+0\s+-\s+-\s+-\s+-\s+-\s+\d+ tok\s+-\s+\S+\s+remove\s+installed but never used/);
+    assert.match(
+      table.out,
+      /skill:pdf\s+6\s+83%\s+\S+\s+\S+\s+-\s+-\s+-\s+\d+ tok\s+\d{4}-\d\d-\d\d\s+\S+\s+keep\s+used 6× in the last 30 days, 83.3% succeeded/,
+    );
+    assert.match(table.out, /skill:idle\s+0\s+-\s+-\s+-\s+-\s+-\s+-\s+\d+ tok\s+-\s+\S+\s+remove\s+installed but never used/);
     assert.match(table.out, /2 skill\(s\): 1 keep, 0 review, 1 remove/);
 
     const json = run(['skills', '--json', '--skill', 'skill:pdf', '--days', '7']);

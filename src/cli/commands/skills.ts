@@ -44,8 +44,14 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** Typed activations of all (the agent's and the user's), and the slash-after-miss candidates, marked as an estimate. */
+function typedCell(a: NonNullable<ReportJson['skills'][number]['usage']>['activations'] | null): string {
+  if (!a) return '-';
+  return `${a.typed}/${a.model + a.typed}${a.candidate_misses > 0 ? ` (~${a.candidate_misses} missed)` : ''}`;
+}
+
 function render(r: ReportJson): string {
-  const head = ['SKILL', 'USES', 'OK', 'P50', 'P95', 'COST STAMPED', 'COST BOUNDED', 'LOADED', 'LAST USED', 'TREND', 'VERDICT', 'REASON'];
+  const head = ['SKILL', 'USES', 'OK', 'P50', 'P95', 'TYPED', 'COST STAMPED', 'COST BOUNDED', 'LOADED', 'LAST USED', 'TREND', 'VERDICT', 'REASON'];
   const rows = [head];
   for (const s of r.skills) {
     const u = s.usage;
@@ -55,6 +61,7 @@ function render(r: ReportJson): string {
       u?.success_rate == null ? '-' : `${(u.success_rate * 100).toFixed(0)}%`,
       ms(u?.p50_duration_ms ?? null),
       ms(u?.p95_duration_ms ?? null),
+      typedCell(u?.activations ?? null),
       u === null ? '-' : costCell(u.cost.stamped),
       u === null ? '-' : costCell(u.cost.bounded),
       s.always_loaded_tokens === null ? (s.installed ? '?' : '-') : `${s.always_loaded_tokens} tok`,
@@ -77,6 +84,7 @@ function render(r: ReportJson): string {
   );
   if (r.per_user) lines.push(`figures across users are shown only where at least ${r.community_min_users} users contribute ("withheld" otherwise)`);
   lines.push(`rules: ${r.verdict_rule}`);
+  lines.push(`typed: activations the user typed / all activations, with the candidate misses (~, an estimate): ${r.activation_rule}`);
   return `${lines.join('\n')}\n`;
 }
 

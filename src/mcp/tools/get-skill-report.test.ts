@@ -161,6 +161,33 @@ type Report = any;
 
 describe('get_skill_report', async () => {
   for (const backend of await testBackends()) {
+    it(`splits a skill's activations by trigger, with the slash-after-miss estimate, on ${backend.name}`, { skip: backend.skip ?? false }, async () => {
+      await withApp(backend, {}, async (app) => {
+        const one = { skill_name: 'skill:slides', user_id: 'u0', session_id: 'st', workflow_phase: 'implementation' as const, completed: true, duration_ms: 0 };
+        await app.tracker.trackBatch([
+          { ...one, trigger: 'model' as const, invoked_at: NOW - 5 * HOUR },
+          { ...one, trigger: 'model' as const, invoked_at: NOW - 4 * HOUR },
+          { ...one, trigger: 'typed' as const, invoked_at: NOW - 3 * HOUR },
+          { ...one, trigger: 'typed' as const, slash_after_miss: true, invoked_at: NOW - 2 * HOUR },
+          { ...one, trigger: 'typed' as const, invoked_at: NOW - HOUR },
+        ]);
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const r: Report = await callOk(client, 'get_skill_report', {});
+        const by = new Map<string, Report>(r.skills.map((s: Report) => [s.skill, s]));
+        // 2 by the agent, 3 typed (one of them after a prompt that did not use it): shares 0.4 / 0.6, 1 candidate miss.
+        assert.deepEqual(by.get('skill:slides').usage.activations, {
+          model: 2,
+          typed: 3,
+          automatic_share: 0.4,
+          typed_share: 0.6,
+          candidate_misses: 1,
+          estimate: true,
+        });
+        assert.equal(by.get('skill:pdf').usage.activations, null);
+        assert.match(r.activation_rule, /estimate|prompt/i);
+      });
+    });
+
     it(`judges installed and used skills on ${backend.name}`, { skip: backend.skip ?? false }, async () => {
       await withApp(backend, {}, async (app) => {
         const client = await connectInMemory(app.createMcpServer('t'));

@@ -1,3 +1,4 @@
+import { SLASH_AFTER_MISS_RULE } from '../../analytics/skill-misses.js';
 import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -49,6 +50,17 @@ const rowSchema = z.object({
       last_used: z.string().nullable(),
       trend: z.object({ usage: z.string(), usage_change_percent: z.number().nullable(), success_rate: z.string() }),
       cost: costsSchema,
+      activations: z
+        .object({
+          model: z.number().int().describe('Activations by the agent (Skill tool calls)'),
+          typed: z.number().int().describe('Activations the user typed (/name)'),
+          automatic_share: z.number().nullable(),
+          typed_share: z.number().nullable(),
+          candidate_misses: z.number().int().describe('Typed activations after a prompt that did not use the skill (slash after miss): an estimate'),
+          estimate: z.literal(true),
+        })
+        .nullable()
+        .describe('Skill activations by trigger; null when none was recorded with a trigger'),
     })
     .nullable()
     .describe("Everyone's figures in the window; null when withheld (fewer than k users)"),
@@ -83,6 +95,7 @@ const skillReportOutputShape = {
   verdicts: z.object({ keep: z.number().int(), review: z.number().int(), remove: z.number().int() }),
   skills: z.array(rowSchema),
   verdict_rule: z.string(),
+  activation_rule: z.string().describe('How candidate_misses is counted (an estimate)'),
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -132,6 +145,14 @@ function rowOut(r: SkillReportRow): z.infer<typeof rowSchema> {
       last_used: iso(u.lastUsedAt),
       trend: { usage: u.usageTrend, usage_change_percent: u.usageChangePercent, success_rate: u.successRateTrend },
       cost: costsOut(u.cost),
+      activations: u.activations && {
+        model: u.activations.model,
+        typed: u.activations.typed,
+        automatic_share: u.activations.automatic_share,
+        typed_share: u.activations.typed_share,
+        candidate_misses: u.activations.candidate_misses,
+        estimate: true,
+      },
     },
     you: s && {
       invocations_all_time: s.invocationsAllTime,
@@ -165,6 +186,7 @@ export function skillReportJson(r: SkillReport) {
     verdicts: r.verdicts,
     skills: r.rows.map(rowOut),
     verdict_rule: VERDICT_RULE,
+    activation_rule: SLASH_AFTER_MISS_RULE,
   };
 }
 
