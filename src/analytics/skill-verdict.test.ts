@@ -139,6 +139,9 @@ describe('report names', () => {
   it('counts MCP tools under their server', () => {
     assert.equal(reportName('mcp__github__create_issue'), 'mcp:github');
     assert.equal(reportName('mcp__my_srv__do__it'), 'mcp:my_srv');
+    // A plugin's server, as the inventory names it (`plugin_<plugin>_<server>`).
+    assert.equal(reportName('mcp__plugin_lint_eslint__run'), 'mcp:plugin_lint_eslint');
+    assert.equal(reportName('skill:review'), 'skill:review');
     assert.equal(reportName('skill:pdf'), 'skill:pdf');
     assert.equal(reportName('Read'), 'Read');
   });

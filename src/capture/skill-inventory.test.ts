@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeClaudeFixture } from '../testing/claude-fixture.js';
-import { mcpServerKey, readSkillInventory } from './skill-inventory.js';
+import { readSkillInventory } from './skill-inventory.js';
 import type { InventoryItem } from './skill-inventory-types.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inventory-'));
@@ -176,14 +176,5 @@ describe('readSkillInventory', () => {
       inv.items.map((i) => i.skill),
       ['mcp:only'],
     );
-  });
-});
-
-describe('mcpServerKey', () => {
-  it('maps a recorded MCP tool name to the inventory key of its server', () => {
-    assert.equal(mcpServerKey('mcp__github__create_issue'), 'mcp:github');
-    assert.equal(mcpServerKey('mcp__plugin_lint_eslint__run'), 'mcp:plugin_lint_eslint');
-    assert.equal(mcpServerKey('Bash'), null);
-    assert.equal(mcpServerKey('skill:review'), null);
   });
 });

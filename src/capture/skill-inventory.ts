@@ -24,8 +24,8 @@
  * Names are those usage is recorded under (see tool-mapping.ts): `skill:<name>`
  * for skills and commands, `skill:<plugin>:<name>` for a plugin's, `agent:<name>`
  * (`agent:<plugin>:<name>`) for subagents and `mcp:<server>` for MCP servers,
- * whose tools are recorded as `mcp__<server>__<tool>` (`mcpServerKey` maps
- * one to the other; a plugin's server is `plugin_<plugin>_<server>`).
+ * whose tools are recorded as `mcp__<server>__<tool>` (`reportName` in
+ * analytics/skill-verdict.ts maps one to the other; a plugin's server is `plugin_<plugin>_<server>`).
  *
  * Never throws on bad input: unreadable files, unparseable front matter,
  * missing required fields and skill directories without SKILL.md become
@@ -68,12 +68,6 @@ const MAX_NAME_CHARS = 64;
 const MAX_DESCRIPTION_CHARS = 1024;
 
 const INVENTORY_ESTIMATOR = `${TOKEN_ESTIMATOR}; the text is "<name>: <description>" for skills, commands and subagents (never the body); 0 for items that cannot load or that set disable-model-invocation; null for MCP servers (their tool list is known only to the running server)`;
-
-/** `mcp__github__create_issue` → `mcp:github`; null for a tool that is not an MCP tool. */
-export function mcpServerKey(toolName: string): string | null {
-  const m = /^mcp__(.+?)__/.exec(toolName);
-  return m ? `mcp:${m[1]}` : null;
-}
 
 /** A server name as Claude Code puts it into tool names (other characters become `_`). */
 function toolSafe(name: string): string {
