@@ -26,11 +26,26 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
       let b: OpenedBackend;
       let embedder: ReflectionEmbedder;
       let service: ReflectionService;
+      // While set, the embedder's vector writes wait for it: the test decides when the background write lands.
+      let hold: Promise<void> | null = null;
 
       before(async () => {
         if (backend.skip) return;
         b = await backend.open();
-        embedder = new ReflectionEmbedder({ store: b.stores.reflections, enabled: true, batchSize: 2 });
+        const reflections = b.stores.reflections;
+        const gated = new Proxy(reflections, {
+          get(target, prop) {
+            if (prop === 'saveVectors') {
+              return async (...args: Parameters<typeof reflections.saveVectors>) => {
+                await hold;
+                return target.saveVectors(...args);
+              };
+            }
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+        embedder = new ReflectionEmbedder({ store: gated, enabled: true, batchSize: 2 });
         service = createReflectionService(b.stores.reflections, { embedder });
       });
       after(async () => {
@@ -85,10 +100,16 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
       });
 
       it('recording does not wait for the embedding: the vector is written afterwards', async () => {
+        let release!: () => void;
+        hold = new Promise((resolve) => {
+          release = resolve;
+        });
+        // store() returns while the background vector write is still held back: it does not wait for it.
         const saved = await service.store({ content: 'My automobile would not start on frosty mornings; the battery was weak' });
         assert.equal(saved.created, true);
-        // store() has returned; the new reflection has no vector yet (it is computed in the background).
         assert.deepEqual(await b.stores.reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 6, embedded: 5 });
+        release();
+        hold = null;
         await embedder.idle();
         assert.deepEqual(await b.stores.reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 6, embedded: 6 });
         // No word in common with any note (PostgreSQL drops stop words, SQLite does not: none are used).
