@@ -36,3 +36,19 @@ export function subjectUserHash(caller: CallerIdentity, hashUser: UserHasher, us
   }
   return hash;
 }
+
+/**
+ * The hashed user a write is for. An admin (or the local user) may record for
+ * anyone; a caller bound to a user is refused with FORBIDDEN for any other
+ * `user_id`, so nothing is written under someone else's id.
+ */
+export function ownUserHash(caller: CallerIdentity, hashUser: UserHasher, userId: string, field = 'user_id'): string {
+  const hash = hashUser(userId);
+  if (caller.role !== 'admin' && hash !== caller.userHash) {
+    throw new AppError('FORBIDDEN', `${field}: a per-user token may only record for its own user`, {
+      field,
+      rule: 'must be the user the access token belongs to',
+    });
+  }
+  return hash;
+}

@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { AppError, toAppError } from '../errors.js';
-import type { CallerIdentity } from '../mcp/caller-identity.js';
+import { ownUserHash, type CallerIdentity } from '../mcp/caller-identity.js';
 import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
@@ -99,15 +99,9 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
 
 /** A per-user token records invocations of its own user only (nothing is written otherwise). */
 function assertOwnInvocations(caller: CallerIdentity, app: App, items: unknown[]): void {
-  if (caller.role === 'admin') return;
   items.forEach((item, i) => {
     const userId = (item as { user_id?: unknown } | null)?.user_id;
-    if (typeof userId === 'string' && app.hashUser(userId.trim()) !== caller.userHash) {
-      throw new AppError('FORBIDDEN', `${i}.user_id: a per-user token records its own user's invocations only`, {
-        field: `${i}.user_id`,
-        rule: 'must be the user the access token belongs to',
-      });
-    }
+    if (typeof userId === 'string') ownUserHash(caller, app.hashUser, userId.trim(), `${i}.user_id`);
   });
 }
 

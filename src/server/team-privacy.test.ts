@@ -156,6 +156,41 @@ describe('per-user tokens on a shared server', () => {
     assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before + 1);
   });
 
+  it('lets a per-user token write through the MCP tools for its own user only', async () => {
+    const count = (sql: string) => (app.db.prepare(sql).get() as { n: number }).n;
+    const rows = () => count('SELECT count(*) AS n FROM skill_invocations');
+    const outcomes = () => count('SELECT count(*) AS n FROM ab_outcomes');
+    const admin = await mcpAs(http.url, teamAdmin);
+    const c = await mcpAs(http.url, alice);
+    try {
+      await callOk(admin.client, 'create_ab_test', { name: 'own-user-writes', variants: ['a', 'b'] });
+      const before = rows();
+      const refused = [
+        ['track_skill_invocation', inv('bob', 'fmt', true), 'user_id'],
+        ['track_skill_invocations', { invocations: [inv('alice', 'fmt', true), inv('bob', 'fmt', true)] }, 'invocations.1.user_id'],
+        ['assign_ab_test_variant', { experiment: 'own-user-writes', user_id: 'bob' }, 'user_id'],
+        ['record_ab_test_outcome', { experiment: 'own-user-writes', user_id: 'bob', value: 1 }, 'user_id'],
+      ] as const;
+      for (const [tool, args, field] of refused) {
+        const { error } = await callErr(c.client, tool, args);
+        assert.equal(error?.code, 'FORBIDDEN', tool);
+        assert.equal(error?.field, field, tool);
+      }
+      assert.equal(rows(), before, 'nothing recorded: neither the other user nor the rest of the batch');
+      assert.equal(outcomes(), 0);
+      await callOk(c.client, 'track_skill_invocations', { invocations: [inv('alice', 'fmt', true)] });
+      await callOk(c.client, 'record_ab_test_outcome', { experiment: 'own-user-writes', user_id: 'alice', value: 1 });
+      // An admin token records for anyone.
+      await callOk(admin.client, 'track_skill_invocation', inv('bob', 'fmt', true));
+      await callOk(admin.client, 'record_ab_test_outcome', { experiment: 'own-user-writes', user_id: 'bob', value: 0 });
+      assert.equal(rows(), before + 2);
+      assert.equal(outcomes(), 2);
+    } finally {
+      await c.close();
+      await admin.close();
+    }
+  });
+
   it('refuses a revoked or unknown token', async () => {
     for (const token of [revoked, 'sbu_not-a-real-token']) {
       const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ExperimentService } from '../../insights/experiment-service.js';
+import { ownUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, iso, userIdField } from './insight-fields.js';
@@ -28,7 +29,8 @@ export function registerAssignAbTestVariantTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ experiment, user_id }) => {
-      const a = await experiments.assign(experiment, deps.hashUser(user_id), deps.now());
+      const userHash = ownUserHash(deps.caller, deps.hashUser, user_id);
+      const a = await experiments.assign(experiment, userHash, deps.now());
       return {
         structured: { experiment, variant: a.variant, assigned_at: iso(a.assigned_at), newly_assigned: a.created },
         text: `${a.created ? 'Assigned' : 'Already assigned'} to variant "${a.variant}" of "${experiment}".`,

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ExperimentService } from '../../insights/experiment-service.js';
+import { ownUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { experimentNameField, userIdField, variantNameField } from './insight-fields.js';
@@ -31,7 +32,8 @@ export function registerRecordAbTestOutcomeTool(server: McpServer, deps: ToolDep
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ experiment, user_id, value, variant }) => {
-      const r = await experiments.recordOutcome(experiment, deps.hashUser(user_id), value, deps.now(), variant);
+      const userHash = ownUserHash(deps.caller, deps.hashUser, user_id);
+      const r = await experiments.recordOutcome(experiment, userHash, value, deps.now(), variant);
       return {
         structured: { experiment, variant: r.variant, value, outcome_id: r.outcome_id, assigned_now: r.assigned_now },
         text: `Recorded ${value} for variant "${r.variant}" of "${experiment}"${r.assigned_now ? ' (user assigned now)' : ''}.`,

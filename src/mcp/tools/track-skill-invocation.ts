@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { invocationShape } from '../../tracking/invocation-input.js';
+import { ownUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 
@@ -22,6 +23,7 @@ export function registerTrackSkillInvocationTool(server: McpServer, deps: ToolDe
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async (args) => {
+      ownUserHash(deps.caller, deps.hashUser, args.user_id);
       const { id, duplicate } = await deps.tracker.track(args);
       return {
         structured: { id, duplicate },

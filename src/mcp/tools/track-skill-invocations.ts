@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { invocationInputSchema } from '../../tracking/invocation-input.js';
+import { ownUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 
@@ -14,7 +15,7 @@ export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolD
     {
       name: 'track_skill_invocations',
       title: 'Track skill invocations (batch)',
-      description: `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid, nothing is written and the error names its index and field.`,
+      description: `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid (or, with a per-user access token, names another user), nothing is written and the error names its index and field.`,
       inputSchema: {
         invocations: z.array(invocationInputSchema).min(1, 'must hold at least 1 item').max(MAX_TOOL_BATCH, `must hold at most ${MAX_TOOL_BATCH} items`),
       },
@@ -26,6 +27,7 @@ export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolD
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ invocations }) => {
+      invocations.forEach((inv, i) => ownUserHash(deps.caller, deps.hashUser, inv.user_id, `invocations.${i}.user_id`));
       const result = await deps.tracker.trackBatch(invocations);
       return {
         structured: { ...result },
