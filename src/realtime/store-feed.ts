@@ -13,13 +13,13 @@
  */
 import type { EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { InvocationStore } from '../store/types.js';
+import type { InvocationStore, TailCursor } from '../store/types.js';
 
 export type ExternalRowsSink = (events: InvocationEvent[], omitted: ReadonlyMap<string, number>) => void;
 
 export interface StoreFeedDeps {
   bus: EventBus;
-  store: Pick<InvocationStore, 'latestInvocationSeq' | 'invocationsAfter'>;
+  store: Pick<InvocationStore, 'tailCursor' | 'invocationsAfter'>;
   logger: Logger;
 }
 
@@ -35,7 +35,7 @@ const OWN_TTL_TICKS = 30;
 export class StoreFeed {
   private timer: NodeJS.Timeout | null = null;
   private sink: ExternalRowsSink | null = null;
-  private cursor: number | null = null;
+  private cursor: TailCursor | null = null;
   private running = false;
   private tickNo = 0;
   /** Ids this process published, not yet met by a read: id → [skill, tick]. */
@@ -78,12 +78,12 @@ export class StoreFeed {
       this.tickNo++;
       this.handOver();
       if (this.cursor === null) {
-        this.cursor = await this.deps.store.latestInvocationSeq();
+        this.cursor = await this.deps.store.tailCursor();
         return;
       }
       const tail = await this.deps.store.invocationsAfter(this.cursor, this.opts.limit);
       if (this.timer === null) return; // stopped meanwhile
-      this.cursor = tail.lastSeq;
+      this.cursor = tail.cursor;
       const omitted = new Map(tail.counts);
       const events: InvocationEvent[] = [];
       for (const e of tail.events) {

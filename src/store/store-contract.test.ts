@@ -191,8 +191,8 @@ describe('store contract', async () => {
           const published: unknown[] = [];
           bus.on('invocations.recorded', (events) => published.push(...events));
           const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus, maxMetadataBytes: 8192, now: () => NOW });
-          assert.equal(await store.latestInvocationSeq(), 0);
-          assert.deepEqual(await store.invocationsAfter(0, 10), { lastSeq: 0, events: [], counts: new Map() });
+          const empty = await store.tailCursor();
+          assert.deepEqual(await store.invocationsAfter(empty, 10), { cursor: empty, events: [], counts: new Map() });
           const inv = (skill: string, completed: boolean, duration: number, at: number) => ({
             skill_name: skill,
             user_id: 'u1',
@@ -205,12 +205,12 @@ describe('store contract', async () => {
             error_type: completed ? undefined : 'timeout',
           });
           await tracker.trackBatch([inv('a', true, 10, NOW - 3000), inv('b', false, 20, NOW - 2000)]);
-          const start = await store.latestInvocationSeq();
-          assert.ok(start >= 2);
+          const start = await store.tailCursor();
+          assert.notEqual(start, empty);
           await tracker.trackBatch([inv('a', true, 30, NOW - 1000), inv('b', true, 40, NOW - 500), inv('a', false, 50, NOW)]);
           // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
           const tail = await store.invocationsAfter(start, 2);
-          assert.equal(tail.lastSeq, await store.latestInvocationSeq());
+          assert.equal(tail.cursor, await store.tailCursor());
           assert.deepEqual(
             tail.counts,
             new Map([
@@ -226,7 +226,7 @@ describe('store contract', async () => {
               ['a', false, 50, NOW, 'timeout', 's1', hash('u1')],
             ],
           );
-          assert.deepEqual(await store.invocationsAfter(tail.lastSeq, 10), { lastSeq: tail.lastSeq, events: [], counts: new Map() });
+          assert.deepEqual(await store.invocationsAfter(tail.cursor, 10), { cursor: tail.cursor, events: [], counts: new Map() });
         } finally {
           await dispose();
         }

@@ -56,10 +56,17 @@ export interface StoreStats {
   rows: Record<string, number>;
 }
 
+/**
+ * A place in the tail of the raw table, opaque to callers: SQLite's row number;
+ * on PostgreSQL the writing transaction's id and the row number (rows are
+ * followed in commit order there, see store/postgres/invocation-tail.ts).
+ */
+export type TailCursor = string;
+
 /** Rows written after a point in the raw table, by any process (see InvocationStore.invocationsAfter). */
 export interface InvocationTail {
-  /** Sequence number of the newest row: pass it to the next call. */
-  lastSeq: number;
+  /** Where the newest row returned (or counted) is: pass it to the next call. */
+  cursor: TailCursor;
   /** The latest `limit` of the rows, oldest first. */
   events: InvocationEvent[];
   /** Every row, counted per skill (events may hold only the latest of them). */
@@ -75,13 +82,14 @@ export interface InvocationTail {
 export interface InvocationStore {
   record(batch: NormalizedInvocation[]): Promise<WriteResult>;
   stats(): Promise<StoreStats>;
-  /** Sequence number of the newest raw row (0 when none): where `invocationsAfter` starts. */
-  latestInvocationSeq(): Promise<number>;
+  /** Where the tail is now (after the newest raw row): where `invocationsAfter` starts. */
+  tailCursor(): Promise<TailCursor>;
   /**
-   * Raw rows with a sequence number above `afterSeq`, whichever process wrote
-   * them: the latest `limit` as events and the count of all of them per skill.
+   * Raw rows after `cursor`, whichever process wrote them, none missed and
+   * none repeated by later calls: the latest `limit` as events and the count
+   * of all of them per skill.
    */
-  invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail>;
+  invocationsAfter(cursor: TailCursor, limit: number): Promise<InvocationTail>;
 }
 
 /** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */

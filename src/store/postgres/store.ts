@@ -4,11 +4,19 @@
  * semantics as the SQLite store.
  */
 import type pg from 'pg';
-import { type InvocationStore, type InvocationTail, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import {
+  type InvocationStore,
+  type InvocationTail,
+  type NormalizedInvocation,
+  STATS_TABLES,
+  type StoreStats,
+  type TailCursor,
+  type WriteResult,
+} from '../types.js';
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { PgInvocationWriter } from './invocation-writer.js';
-import { pgInvocationsAfter, pgLatestInvocationSeq } from './invocation-tail.js';
+import { pgInvocationsAfter, pgTailCursor } from './invocation-tail.js';
 import { PgMigrator } from './migrator.js';
 import { createPgPool, redactUrl } from './pool.js';
 
@@ -49,12 +57,12 @@ export class PgStore implements InvocationStore {
     return this.groupCommit.submit(batch);
   }
 
-  latestInvocationSeq(): Promise<number> {
-    return pgLatestInvocationSeq(this.pool);
+  tailCursor(): Promise<TailCursor> {
+    return pgTailCursor(this.pool);
   }
 
-  invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail> {
-    return pgInvocationsAfter(this.pool, afterSeq, limit);
+  invocationsAfter(cursor: TailCursor, limit: number): Promise<InvocationTail> {
+    return pgInvocationsAfter(this.pool, cursor, limit);
   }
 
   async stats(): Promise<StoreStats> {

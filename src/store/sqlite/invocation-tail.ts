@@ -1,10 +1,12 @@
 /**
  * The raw rows written after a point (by this or any other process), read by
- * their integer primary key, which grows with every insert.
+ * their integer primary key, which grows with every insert. SQLite has one
+ * writer at a time, so rows become visible in the order of their keys, and the
+ * cursor is the key of the last row read.
  */
 import type { InvocationEvent } from '../../events.js';
 import type { SqliteDb } from '../database.js';
-import type { InvocationTail } from '../types.js';
+import type { InvocationTail, TailCursor } from '../types.js';
 
 interface TailRow extends Omit<InvocationEvent, 'completed'> {
   seq: number;
@@ -27,11 +29,12 @@ export class InvocationTailReader {
     };
   }
 
-  latestSeq(): number {
-    return this.stmts.latest.get() as number;
+  start(): TailCursor {
+    return String(this.stmts.latest.get() as number);
   }
 
-  after(afterSeq: number, limit: number): InvocationTail {
+  after(cursor: TailCursor, limit: number): InvocationTail {
+    const afterSeq = Number(cursor);
     // The latest rows, one more than asked: only when there are more is the rest counted.
     const rows = this.stmts.rows.all(afterSeq, limit + 1) as TailRow[];
     const lastSeq = rows[0]?.seq ?? afterSeq;
@@ -43,6 +46,6 @@ export class InvocationTailReader {
       for (const r of kept) counts.set(r.skill_name, (counts.get(r.skill_name) ?? 0) + 1);
     }
     const events = kept.map(({ seq: _seq, completed, ...r }) => ({ ...r, completed: completed === 1 }));
-    return { lastSeq, events, counts };
+    return { cursor: String(lastSeq), events, counts };
   }
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from './migrator.js';
-import { type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type WriteResult } from '../types.js';
+import { type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type TailCursor, type WriteResult } from '../types.js';
 import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
 
@@ -44,12 +44,12 @@ export class SqliteStore implements InvocationStore {
     return this.groupCommit.submit(batch);
   }
 
-  async latestInvocationSeq() {
-    return this.tail.latestSeq();
+  async tailCursor() {
+    return this.tail.start();
   }
 
-  async invocationsAfter(afterSeq: number, limit: number) {
-    return this.tail.after(afterSeq, limit);
+  async invocationsAfter(cursor: TailCursor, limit: number) {
+    return this.tail.after(cursor, limit);
   }
 
   async stats(): Promise<StoreStats> {
