@@ -82,6 +82,12 @@ export interface InvocationStore {
    * them: the latest `limit` as events and the count of all of them per skill.
    */
   invocationsAfter(afterSeq: number, limit: number): Promise<InvocationTail>;
+  /**
+   * The invoked_at (epoch ms) of the stored rows that carry these dedupe keys,
+   * by key; keys with no row are absent. Exact-key reads through the unique
+   * dedupe index (the OTLP receiver matches typed activations with it).
+   */
+  invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */
