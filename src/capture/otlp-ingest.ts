@@ -75,8 +75,6 @@ export interface OtlpResult {
   message: string;
   /** Invocation rows written: tool results and typed activations (duplicates: already stored by a hook, the import or a resend). */
   invocations: { inserted: number; duplicates: number };
-  /** Of the invocations, the typed activations. */
-  typed: { inserted: number; duplicates: number };
   usage: { inserted: number; duplicates: number };
 }
 
@@ -148,16 +146,16 @@ export class OtlpIngest {
     const typedRows = await this.typedRows(typed);
     // Usage first: both writes are idempotent, so a retry after a failure between them completes the request.
     const usageResult = usage.length > 0 && this.deps.skillCosts ? await this.deps.skillCosts.record(usage) : { inserted: 0, duplicates: 0 };
-    const inv = invocations.length > 0 ? await this.deps.tracker.trackBatch(invocations, 'logRecords') : { inserted: 0, duplicates: 0 };
-    const typ = typedRows.length > 0 ? await this.deps.tracker.trackBatch(typedRows, 'logRecords') : { inserted: 0, duplicates: 0 };
+    // Tool results and typed activations in one atomic batch.
+    const rows = [...invocations, ...typedRows];
+    const inv = rows.length > 0 ? await this.deps.tracker.trackBatch(rows, 'logRecords') : { inserted: 0, duplicates: 0 };
     if (activations.size > 0) this.deps.bus.emit('telemetry.counted', [...activations.values()]);
     return {
       encoding,
       received: records.length,
       rejected,
       message: [...reasons].map(([r, n]) => `${n} × ${r}`).join('; '),
-      invocations: { inserted: inv.inserted + typ.inserted, duplicates: inv.duplicates + typ.duplicates },
-      typed: { inserted: typ.inserted, duplicates: typ.duplicates },
+      invocations: { inserted: inv.inserted, duplicates: inv.duplicates },
       usage: usageResult,
     };
   }
@@ -230,7 +228,6 @@ export class OtlpIngest {
       rejected: 0,
       message: '',
       invocations: { inserted: 0, duplicates: 0 },
-      typed: { inserted: 0, duplicates: 0 },
       usage: { inserted: 0, duplicates: 0 },
     };
   }
