@@ -136,7 +136,15 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const baselines = new BaselinesService({ store: stores.analyticsQueries, records: stores.analyticsRecords, now });
-  const otlp = new OtlpIngest({ tracker, skillCosts: stores.skillCosts, hashUser, bus, maxBodyBytes: config.otlpMaxBodyBytes, now });
+  const otlp = new OtlpIngest({
+    tracker,
+    invocations: stores.invocations,
+    skillCosts: stores.skillCosts,
+    hashUser,
+    bus,
+    maxBodyBytes: config.otlpMaxBodyBytes,
+    now,
+  });
   const skillReport = new SkillReportService({
     queries: stores.analyticsQueries,
     costs: stores.skillCosts,

@@ -10,6 +10,7 @@ describe('otelEnv', () => {
       OTEL_METRICS_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:7140',
+      OTEL_LOG_TOOL_DETAILS: '1',
     });
     const env = otelEnv({ host: '0.0.0.0', port: 7141, token: 'abc' });
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:7141');

@@ -2,7 +2,12 @@
  * The environment that points Claude Code's own telemetry at this server:
  * OTLP over http/protobuf to `<server>/v1/logs` and `/v1/metrics`. Without
  * OTEL_LOGS_EXPORTER=otlp no events (tool_result, api_request) are sent at
- * all; metrics alone carry no per-call data.
+ * all; metrics alone carry no per-call data. OTEL_LOG_TOOL_DETAILS=1 makes
+ * Claude Code send `tool_parameters` (the skill, subagent and MCP names of a
+ * call) and custom skills' real names on `skill_activated` instead of
+ * `custom_skill` (Claude Code's Monitoring page): without it the receiver
+ * cannot name Skill, Agent and MCP calls nor custom typed skills, and leaves
+ * them to the hooks. The receiver stores none of the parameters themselves.
  */
 import { shellQuote } from './mcp-config.js';
 import { serverBaseUrl } from './server-url.js';
@@ -22,6 +27,7 @@ export function otelEnv(opts: OtelConfigOptions): Record<string, string> {
     OTEL_METRICS_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_EXPORTER_OTLP_ENDPOINT: serverBaseUrl(opts.host, opts.port),
+    OTEL_LOG_TOOL_DETAILS: '1',
     ...(opts.token !== null ? { OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${opts.token}` } : {}),
   };
 }

@@ -10,6 +10,17 @@
  * accepted and ignored. The invocation rows and the usage rows are written
  * by their stores with dedupe keys, so a sender's retry stores nothing twice.
  *
+ * Typed skill activations (`skill_activated`, trigger `user-slash`) are
+ * matched against the typed rows the hook and the transcript import already
+ * stored for the same session and skill (read by their dedupe keys
+ * `cc-typed:<session>:skill:<name>:<n>`, n = 1, 2, …): the row nearest in
+ * time within TYPED_MATCH_WINDOW_MS is the same activation and the event is
+ * written under its key (a duplicate); otherwise under the next free n, the
+ * key the hook and the import will compute for it, so they become the
+ * duplicates. The reads happen before any write; two export requests of
+ * one session processed at the same moment could both take the same free n
+ * (Claude Code sends a session's events in one sequence of requests).
+ *
  * Metrics are summed in memory (analytics/metric-sums.ts) and published as
  * counts for the Prometheus exporter; the token and cost figures per skill
  * come from the `api_request` events instead (one row per API call), so the
@@ -19,13 +30,27 @@ import { MetricSums, seriesKey } from '../analytics/metric-sums.js';
 import type { EventBus, TelemetryCount } from '../events.js';
 import type { UserHasher } from '../store/salt.js';
 import type { AttributedUsage, SkillCostStore } from '../store/skill-cost-types.js';
+import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { decodeRequest, encodingOf, inflate, logRecordsOf, metricPointsOf, type OtlpEncoding, type OtlpSignal } from './otlp-decode.js';
-import { apiRequestUsage, eventKind, toolResultInvocation } from './otlp-events.js';
+import {
+  apiRequestUsage,
+  eventKind,
+  promptKey,
+  skillNameOf,
+  type TelemetryTypedActivation,
+  toolResultInvocation,
+  typedActivation,
+  typedInvocation,
+  typedOrdinal,
+} from './otlp-events.js';
+import { typedDedupeKeyFor } from './tool-mapping.js';
 import { labelsFor, SKILL_ACTIVATIONS, TELEMETRY_FAMILIES } from './otlp-metrics.js';
 
 export interface OtlpIngestDeps {
   tracker: Pick<Tracker, 'trackBatch'>;
+  /** The stored rows typed activations are matched against (by dedupe key). */
+  invocations: Pick<InvocationStore, 'invokedAtByDedupeKey'>;
   /** Where api_request usage goes; without it those events are accepted and not stored. */
   skillCosts: Pick<SkillCostStore, 'record'> | null;
   hashUser: UserHasher;
@@ -48,9 +73,14 @@ export interface OtlpResult {
   rejected: number;
   /** Why records were rejected ('' when none were). */
   message: string;
+  /** Invocation rows written: tool results and typed activations (duplicates: already stored by a hook, the import or a resend). */
   invocations: { inserted: number; duplicates: number };
   usage: { inserted: number; duplicates: number };
 }
+
+/** Typed rows of one session and skill read per round (dedupe keys n … n + 31), up to MAX_TYPED_ORDINAL. */
+const TYPED_PROBE = 32;
+const MAX_TYPED_ORDINAL = 1024;
 
 export class OtlpIngest {
   private readonly now: () => number;
@@ -80,16 +110,26 @@ export class OtlpIngest {
     const usage: AttributedUsage[] = [];
     const activations = new Map<string, TelemetryCount>();
     const reasons = new Map<string, number>();
+    const typed: TelemetryTypedActivation[] = [];
     let rejected = 0;
+    const reject = (reason: string) => {
+      rejected++;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    };
+    // The skill names each prompt's api_request events carry (verbatim where skill_activated masks them).
+    const promptNames = new Map<string, Set<string>>();
+    for (const record of records) {
+      if (eventKind(record) !== 'api_request') continue;
+      const key = promptKey(record.attrs);
+      const name = skillNameOf(record.attrs);
+      if (key && name) (promptNames.get(key) ?? promptNames.set(key, new Set()).get(key)!).add(name);
+    }
     for (const record of records) {
       const kind = eventKind(record);
       if (kind === 'tool_result') {
         const mapped = toolResultInvocation(record, now);
         if (mapped.ok) invocations.push(mapped.value);
-        else {
-          rejected++;
-          reasons.set(mapped.reason, (reasons.get(mapped.reason) ?? 0) + 1);
-        }
+        else reject(mapped.reason);
       } else if (kind === 'api_request') {
         const row = apiRequestUsage(record, this.deps.hashUser, now);
         if (row) usage.push(row);
@@ -98,11 +138,17 @@ export class OtlpIngest {
         const key = JSON.stringify(labels);
         const c = activations.get(key) ?? activations.set(key, { family: SKILL_ACTIVATIONS, labels, value: 0 }).get(key)!;
         c.value++;
+        const t = typedActivation(record, now, promptNames);
+        if (t?.ok) typed.push(t.value);
+        else if (t) reject(t.reason);
       }
     }
+    const typedRows = await this.typedRows(typed);
     // Usage first: both writes are idempotent, so a retry after a failure between them completes the request.
     const usageResult = usage.length > 0 && this.deps.skillCosts ? await this.deps.skillCosts.record(usage) : { inserted: 0, duplicates: 0 };
-    const inv = invocations.length > 0 ? await this.deps.tracker.trackBatch(invocations, 'logRecords') : { inserted: 0, duplicates: 0 };
+    // Tool results and typed activations in one atomic batch.
+    const rows = [...invocations, ...typedRows];
+    const inv = rows.length > 0 ? await this.deps.tracker.trackBatch(rows, 'logRecords') : { inserted: 0, duplicates: 0 };
     if (activations.size > 0) this.deps.bus.emit('telemetry.counted', [...activations.values()]);
     return {
       encoding,
@@ -112,6 +158,47 @@ export class OtlpIngest {
       invocations: { inserted: inv.inserted, duplicates: inv.duplicates },
       usage: usageResult,
     };
+  }
+
+  /**
+   * The typed activations as tracker rows, each under the dedupe key of the
+   * stored row it matches or of the next free ordinal (see the file header
+   * and otlp-events.ts typedOrdinal); in time order per session and skill.
+   */
+  private async typedRows(typed: readonly TelemetryTypedActivation[]): Promise<Record<string, unknown>[]> {
+    const groups = new Map<string, TelemetryTypedActivation[]>();
+    for (const t of typed) {
+      const key = `${t.sessionId}\u0000${t.skill}`;
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push(t);
+    }
+    const out: Record<string, unknown>[] = [];
+    for (const group of groups.values()) {
+      const { sessionId, skill } = group[0]!;
+      const rows = await this.storedTyped(sessionId, skill);
+      const used = new Set<number>();
+      for (const t of [...group].sort((x, y) => x.at - y.at)) {
+        const { ordinal, matched } = typedOrdinal(rows, t.at, used);
+        used.add(ordinal);
+        if (!matched) rows.set(ordinal, t.at);
+        out.push(typedInvocation(t, typedDedupeKeyFor(sessionId, skill, ordinal)));
+      }
+    }
+    return out;
+  }
+
+  /** The stored typed rows of a session and skill: ordinal → invoked_at, read by their dedupe keys. */
+  private async storedTyped(sessionId: string, skill: string): Promise<Map<number, number>> {
+    const rows = new Map<number, number>();
+    for (let from = 1; from <= MAX_TYPED_ORDINAL; from += TYPED_PROBE) {
+      const keys = Array.from({ length: TYPED_PROBE }, (_, i) => typedDedupeKeyFor(sessionId, skill, from + i));
+      const found = await this.deps.invocations.invokedAtByDedupeKey(keys);
+      keys.forEach((k, i) => {
+        const at = found.get(k);
+        if (at !== undefined) rows.set(from + i, at);
+      });
+      if (found.size < TYPED_PROBE) break;
+    }
+    return rows;
   }
 
   async metrics(req: OtlpRequest): Promise<OtlpResult> {
@@ -135,6 +222,13 @@ export class OtlpIngest {
       c.value += inc;
     }
     if (counts.size > 0) this.deps.bus.emit('telemetry.counted', [...counts.values()]);
-    return { encoding, received: points.length, rejected: 0, message: '', invocations: { inserted: 0, duplicates: 0 }, usage: { inserted: 0, duplicates: 0 } };
+    return {
+      encoding,
+      received: points.length,
+      rejected: 0,
+      message: '',
+      invocations: { inserted: 0, duplicates: 0 },
+      usage: { inserted: 0, duplicates: 0 },
+    };
   }
 }

@@ -4,6 +4,10 @@
  * per-session and per-user attributes (session.id, user.id, ...) are dropped,
  * so the series count stays bounded. Unknown metrics and gauges are ignored.
  * `skill_activated` events are counted here too (by trigger and source).
+ * Metric names, attribute names and values (token `type`: input, output,
+ * cacheRead, cacheCreation; `invocation_trigger`: user-slash,
+ * claude-proactive, nested-skill) are those of Claude Code's Monitoring page
+ * (code.claude.com/docs/en/monitoring-usage, "Metrics" and "Metric details").
  */
 
 export interface TelemetryFamily {

@@ -48,10 +48,12 @@ export function dedupeKeyFor(toolUseId: string): string {
  * first typed activation of that skill in that session, 2 for the second, …
  * The hook (UserPromptExpansion) counts them in its per-session state, the
  * transcript import counts the `<command-name>` user lines in file order, and
- * an OTLP receiver counts `skill_activated` events whose trigger is the user
- * in arrival order. No source sees an id shared by the others (the hook
- * payload carries no prompt id), so the per-skill ordinal is the prompt's
- * identity. Capped at 256 characters like every dedupe key.
+ * the OTLP receiver (a `skill_activated` event with trigger `user-slash`)
+ * takes the ordinal of the stored row of that session and skill nearest in
+ * time within 30 s, else the next free one (otlp-events.ts typedOrdinal).
+ * No source sees an id shared by the others (the hook payload carries no
+ * prompt id, the event no tool_use_id), so the per-skill ordinal is the
+ * prompt's identity. Capped at 256 characters like every dedupe key.
  */
 export function typedDedupeKeyFor(sessionId: string, skillName: string, ordinal: number): string {
   return `cc-typed:${sessionId}:${skillName}:${ordinal}`.slice(0, 256);

@@ -15,6 +15,7 @@ import { createLogger } from '../logger.js';
 import { createRealtime } from '../realtime/realtime-mounts.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { CONTENT_TYPE, encodeEvents, metricRecorder, type TestEvent, type WireFormat } from '../testing/otlp-encode.js';
+import { typedDedupeKeyFor } from '../capture/tool-mapping.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 
 const NOW = Date.now();
@@ -143,20 +144,109 @@ for (const backend of backends) {
       );
     });
 
-    it('counts skill_activated events on /metrics by trigger and source, without storing an invocation', async () => {
-      const before = await count();
+    it('counts skill_activated events on /metrics by the documented trigger and source', async () => {
       const activated = (trigger: string): TestEvent => ({
         name: 'skill_activated',
         at: NOW - 100,
-        attributes: { 'session.id': 'sess-1', 'skill.name': 'custom_skill', invocation_trigger: trigger, 'skill.source': 'userSettings' },
+        attributes: { 'session.id': 'sess-m', 'skill.name': 'custom_skill', invocation_trigger: trigger, 'skill.source': 'userSettings' },
       });
-      const body = await encodeEvents([activated('user'), activated('model'), activated('model')], 'json');
+      const body = await encodeEvents([activated('user-slash'), activated('claude-proactive'), activated('claude-proactive')], 'json');
       assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.json })).status, 200);
-      assert.equal(await count(), before);
       const text = await (await fetch(`${http.url}/metrics`)).text();
-      assert.match(text, /^claude_code_skill_activations_total\{trigger="model",source="userSettings"\} 2$/m);
-      assert.match(text, /^claude_code_skill_activations_total\{trigger="user",source="userSettings"\} 1$/m);
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="claude-proactive",source="userSettings"\} 2$/m);
+      assert.match(text, /^claude_code_skill_activations_total\{trigger="user-slash",source="userSettings"\} 1$/m);
     });
+
+    for (const format of ['protobuf', 'json'] as WireFormat[]) {
+      it(`stores user-slash skill_activated events (http/${format}) as typed activations, matched to the hook's and the import's rows`, async () => {
+        const session = `sess-typed-${format}`;
+        const typedRows = () =>
+          b.query<{ skill: string; dedupe_key: string; activation_trigger: string | null; invoked_at: number | string }>(
+            `SELECT s.name AS skill, i.dedupe_key, i.activation_trigger, i.invoked_at FROM skill_invocations i JOIN skills s ON s.id = i.skill_id
+             WHERE i.dedupe_key LIKE 'cc-typed:${session}:%' ORDER BY i.dedupe_key`,
+          );
+        const t0 = NOW - 120_000;
+        // The hook recorded the first /deploy when UserPromptExpansion ran, 1.2 s after Claude Code stamped the event.
+        const hook = await app.tracker.track({
+          skill_name: 'skill:deploy',
+          user_id: 'alice',
+          session_id: session,
+          workflow_phase: 'deployment',
+          completed: true,
+          duration_ms: 0,
+          invoked_at: t0 + 1200,
+          dedupe_key: typedDedupeKeyFor(session, 'skill:deploy', 1),
+          trigger: 'typed',
+        });
+        assert.equal(hook.duplicate, false);
+        const activated = (name: string, trigger: string, at: number, prompt: string): TestEvent => ({
+          name: 'skill_activated',
+          at,
+          attributes: {
+            'session.id': session,
+            'user.id': 'device-abc',
+            'prompt.id': prompt,
+            'skill.name': name,
+            invocation_trigger: trigger,
+            'skill.source': 'projectSettings',
+          },
+        });
+        const body = await encodeEvents(
+          [
+            activated('deploy', 'user-slash', t0, 'p1'), // the hook's row: a duplicate
+            activated('deploy', 'user-slash', t0 + 40_000, 'p2'), // a second /deploy: new, ordinal 2
+            activated('deploy', 'claude-proactive', t0 + 50_000, 'p3'), // a Skill tool call: the tool rows hold it
+            activated('custom_skill', 'user-slash', t0 + 60_000, 'p4'), // masked; its prompt's api_request names the skill
+            {
+              name: 'api_request',
+              at: t0 + 65_000,
+              attributes: { 'session.id': session, 'prompt.id': 'p4', request_id: `req_${format}_p4`, model: 'm', 'skill.name': 'release-notes-writer' },
+            },
+            activated('custom_skill', 'user-slash', t0 + 70_000, 'p5'), // masked, nothing names it: not stored
+            activated('clear', 'user-slash', t0 + 80_000, 'p6'), // a built-in command: no source records it as a skill
+          ],
+          format,
+        );
+        const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] });
+        assert.equal(res.status, 200);
+        if (format === 'json') {
+          const reply = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+          assert.equal(reply.partialSuccess.rejectedLogRecords, '1');
+          assert.match(reply.partialSuccess.errorMessage, /^1 × skill_activated with a masked skill\.name \(custom_skill\)/);
+        }
+        const expected = [
+          ['skill:deploy', typedDedupeKeyFor(session, 'skill:deploy', 1), 'typed', t0 + 1200], // the hook's row, untouched
+          ['skill:deploy', typedDedupeKeyFor(session, 'skill:deploy', 2), 'typed', t0 + 40_000],
+          ['skill:release-notes-writer', typedDedupeKeyFor(session, 'skill:release-notes-writer', 1), 'typed', t0 + 60_000],
+        ];
+        const read = async () => (await typedRows()).map((r) => [r.skill, r.dedupe_key, r.activation_trigger, Number(r.invoked_at)]);
+        assert.deepEqual(await read(), expected);
+        assert.equal((await rows()).filter((r) => r.skill === 'skill:custom_skill' || r.skill === 'skill:clear').length, 0);
+        // Sent again (an exporter retry): nothing new.
+        assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] })).status, 200);
+        assert.deepEqual(await read(), expected);
+        // The transcript import of the second /deploy computes the same key: a duplicate.
+        const imported = await app.tracker.track({
+          skill_name: 'skill:deploy',
+          user_id: 'alice',
+          session_id: session,
+          workflow_phase: 'deployment',
+          completed: true,
+          duration_ms: 0,
+          invoked_at: t0 + 40_300,
+          dedupe_key: typedDedupeKeyFor(session, 'skill:deploy', 2),
+          trigger: 'typed',
+        });
+        assert.equal(imported.duplicate, true);
+        // A third /deploy far from every stored row takes ordinal 3.
+        const third = await encodeEvents([activated('deploy', 'user-slash', t0 + 100_000, 'p7')], format);
+        assert.equal((await post('/v1/logs', third, { 'content-type': CONTENT_TYPE[format] })).status, 200);
+        assert.deepEqual(
+          (await read()).filter((r) => r[0] === 'skill:deploy').map((r) => r[1]),
+          [1, 2, 3].map((n) => typedDedupeKeyFor(session, 'skill:deploy', n)),
+        );
+      });
+    }
 
     it('refuses a per-user token with 403 (telemetry carries its own user ids)', async () => {
       const { token } = await app.userTokens.create({ userId: 'alice', admin: false });

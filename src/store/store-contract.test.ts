@@ -184,6 +184,33 @@ describe('store contract', async () => {
         }
       });
 
+      it('reads invoked_at by dedupe key: stored keys only, any number of them', { skip: backend.skip ?? false }, async () => {
+        const { store, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const row = (key: string | undefined, at: number) => ({
+            skill_name: 'skill:deploy',
+            user_id: 'u',
+            session_id: 's',
+            workflow_phase: 'deployment',
+            completed: true,
+            duration_ms: 0,
+            invoked_at: at,
+            ...(key ? { dedupe_key: key } : {}),
+          });
+          await tracker.trackBatch([row('cc-typed:s:skill:deploy:1', NOW - 5000), row('cc-typed:s:skill:deploy:2', NOW - 1000), row(undefined, NOW)]);
+          const many = Array.from({ length: 700 }, (_, i) => `cc-typed:s:skill:deploy:${i + 1}`);
+          const found = await store.invokedAtByDedupeKey(many);
+          assert.deepEqual([...found].sort(), [
+            ['cc-typed:s:skill:deploy:1', NOW - 5000],
+            ['cc-typed:s:skill:deploy:2', NOW - 1000],
+          ]);
+          assert.equal((await store.invokedAtByDedupeKey([])).size, 0);
+        } finally {
+          await dispose();
+        }
+      });
+
       it('reads back the rows written after a point, whoever wrote them, as the events the writer published', { skip: backend.skip ?? false }, async () => {
         const { store, dispose } = await backend.open();
         try {

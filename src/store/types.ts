@@ -76,7 +76,8 @@ export interface InvocationTail {
 /**
  * The write side of the raw invocations: record (raw rows and every rollup in
  * one transaction), the store's row counts and size, and the tail of raw rows
- * that live views follow. Reads of the rollups are in AnalyticsQueries
+ * that live views follow, and the dedupe keys writers match against. Reads of
+ * the rollups are in AnalyticsQueries
  * (RollupReads and the window queries).
  */
 export interface InvocationStore {
@@ -90,6 +91,12 @@ export interface InvocationStore {
    * of all of them per skill.
    */
   invocationsAfter(cursor: TailCursor, limit: number): Promise<InvocationTail>;
+  /**
+   * The invoked_at (epoch ms) of the stored rows that carry these dedupe keys,
+   * by key; keys with no row are absent. Exact-key reads through the unique
+   * dedupe index (the OTLP receiver matches typed activations with it).
+   */
+  invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */

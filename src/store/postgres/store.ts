@@ -65,6 +65,17 @@ export class PgStore implements InvocationStore {
     return pgInvocationsAfter(this.pool, cursor, limit);
   }
 
+  async invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (keys.length === 0) return out;
+    const { rows } = await this.pool.query<{ k: string; t: string }>(
+      'SELECT dedupe_key AS k, invoked_at AS t FROM skill_invocations WHERE dedupe_key IS NOT NULL AND dedupe_key = ANY($1::text[])',
+      [keys],
+    );
+    for (const r of rows) out.set(r.k, Number(r.t));
+    return out;
+  }
+
   async stats(): Promise<StoreStats> {
     const rows: Record<string, number> = {};
     for (const t of STATS_TABLES) rows[t] = (await this.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n as number;

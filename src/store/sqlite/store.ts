@@ -52,6 +52,20 @@ export class SqliteStore implements InvocationStore {
     return this.tail.after(cursor, limit);
   }
 
+  async invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500);
+      const rows = this.db
+        .prepare(
+          `SELECT dedupe_key AS k, invoked_at AS t FROM skill_invocations WHERE dedupe_key IS NOT NULL AND dedupe_key IN (${part.map(() => '?').join(',')})`,
+        )
+        .all(...part) as { k: string; t: number }[];
+      for (const r of rows) out.set(r.k, Number(r.t));
+    }
+    return out;
+  }
+
   async stats(): Promise<StoreStats> {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
