@@ -61,9 +61,16 @@ describe('merge-data', () => {
     assert.equal(first.code, 0, first.err);
     const a = JSON.parse(first.out) as { rows: number; inserted: number; duplicates: number; skipped: number };
     assert.deepEqual([a.rows, a.inserted, a.duplicates, a.skipped], [3, 2, 1, 0]); // k1 was there already
+    // Merged and unchanged: commands no longer point at it.
+    assert.doesNotMatch(run(['status', '--json']).err, /holds data from an earlier version/);
     const again = JSON.parse(run(['merge-data', '.session-buddy', '--json']).out) as { inserted: number; duplicates: number };
     assert.deepEqual([again.inserted, again.duplicates], [0, 3]);
     assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
+    // New rows written there after the merge: the notice is back.
+    assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k9', 10)])).code, 0);
+    assert.match(run(['status', '--json']).err, /holds data from an earlier version/);
+    const plain = run(['merge-data', '.session-buddy']);
+    assert.match(plain.out, /1 new, 3 already present\n.*is merged and can be deleted/);
     // Same user on both sides? Only when the salts agree; here they differ, so the merged rows keep their own hash.
     assert.match(run(['merge-data', path.join(HOME, '.session-buddy')]).err, /source: is the current data directory/);
   });

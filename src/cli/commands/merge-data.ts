@@ -5,6 +5,7 @@ import { mergeDataDir } from '../../capture/merge-data.js';
 import { createLogger } from '../../logger.js';
 import { loadOrCreateSalt } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
+import { markMerged } from '../legacy-data-dir.js';
 import { createProgress } from '../progress.js';
 
 /** `merge-data DIR`: another data directory's invocations into this one, deduplicated. */
@@ -26,13 +27,15 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
         });
         progress.finish();
+        const marked = markMerged(path.dirname(sum.source), app.config.dataDir, new Date(app.now()));
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify(sum, null, 2)}\n`);
           return;
         }
         ctx.stdout.write(
           `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
-            `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}\n`,
+            `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}\n` +
+            (marked ? `${path.dirname(sum.source)} is merged and can be deleted (commands no longer mention it unless it changes)\n` : ''),
         );
       } finally {
         await app.close();
