@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DB_FILE, LEGACY_DATA_DIR } from '../config.js';
 
 /** Written into a merged source directory by `merge-data`. */
-export const MERGED_MARKER = 'merged-into.json';
+const MERGED_MARKER = 'merged-into.json';
 
 interface MergedMarker {
   into: string;
