@@ -5,6 +5,9 @@ import { countFiles } from './file-kinds.js';
 
 export type ProjectType = 'node' | 'typescript' | 'python';
 
+/** Share of the TypeScript, JavaScript and Python files a language needs to count without its manifest. */
+const MIN_LANGUAGE_SHARE = 0.2;
+
 export interface ProjectInfo {
   root: string;
   name: string;
@@ -26,27 +29,37 @@ export function detectProject(ctx: ProjectContext): ProjectInfo {
   const types: ProjectType[] = [];
   const indicators: string[] = [];
 
+  // Without its manifest, a language counts only when its files are a real share of the code:
+  // a few helper scripts in another language do not make the project one of that language.
+  const codeFiles = tsFiles + jsFiles + pyFiles;
+  const significant = (n: number) => n > 0 && n >= MIN_LANGUAGE_SHARE * codeFiles;
+  const fileIndicator = (n: number, label: string) => {
+    const files = `${n} ${label} file${n === 1 ? '' : 's'}`;
+    const pct = (100 * n) / codeFiles;
+    return significant(n) ? files : `${files} (${pct < 1 ? 'under 1' : Math.round(pct)}% of the code files: too few to count)`;
+  };
+
   const pkg = ctx.packageJson();
-  if (pkg !== null || jsFiles > 0) {
+  if (pkg !== null || significant(jsFiles)) {
     types.push('node');
     if (pkg !== null) indicators.push('package.json present');
-    if (jsFiles > 0) indicators.push(`${jsFiles} JavaScript files`);
   }
+  if (jsFiles > 0) indicators.push(fileIndicator(jsFiles, 'JavaScript'));
   const hasTsconfig = ctx.exists('tsconfig.json');
   const deps = pkg ? { ...(asRecord(pkg.dependencies) ?? {}), ...(asRecord(pkg.devDependencies) ?? {}) } : {};
-  if (hasTsconfig || tsFiles > 0 || 'typescript' in deps) {
+  if (hasTsconfig || significant(tsFiles) || 'typescript' in deps) {
     types.push('typescript');
     if (!types.includes('node')) types.unshift('node');
     if (hasTsconfig) indicators.push('tsconfig.json present');
-    if (tsFiles > 0) indicators.push(`${tsFiles} TypeScript files`);
     if ('typescript' in deps) indicators.push('typescript in package.json dependencies');
   }
+  if (tsFiles > 0) indicators.push(fileIndicator(tsFiles, 'TypeScript'));
   const pyManifests = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile'].filter((f) => ctx.exists(f));
-  if (pyManifests.length > 0 || pyFiles > 0) {
+  if (pyManifests.length > 0 || significant(pyFiles)) {
     types.push('python');
     if (pyManifests.length > 0) indicators.push(`${pyManifests.join(', ')} present`);
-    if (pyFiles > 0) indicators.push(`${pyFiles} Python files`);
   }
+  if (pyFiles > 0) indicators.push(fileIndicator(pyFiles, 'Python'));
 
   let name = path.basename(ctx.root);
   let nameSource: ProjectInfo['nameSource'] = 'directory';

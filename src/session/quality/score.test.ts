@@ -199,6 +199,29 @@ describe('Quality Score V2 on other shapes', () => {
     }
   });
 
+  it('does not count a language from a few helper files without its manifest', async () => {
+    const root = tempDir('mixed');
+    try {
+      const ts = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`src/m${i}.ts`, `export const x${i} = ${i};\n`]));
+      writeFiles(root, {
+        'package.json': '{"name":"tsapp","devDependencies":{"typescript":"^5"}}',
+        'tsconfig.json': '{"compilerOptions":{"strict":true}}',
+        ...ts,
+        'scripts/check.py': 'print(1)\n',
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      // 1 Python file of 10 code files (10 %, under the 20 % share): not a Python project, and said so.
+      assert.deepEqual(q.project.types, ['node', 'typescript']);
+      assert.ok(q.project.indicators.includes('1 Python file (10% of the code files: too few to count)'), q.project.indicators.join('; '));
+      writeFiles(root, { 'scripts/a.py': '', 'scripts/b.py': '' });
+      // 3 of 12 (25 %): it counts.
+      const again = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.deepEqual(again.project.types, ['node', 'typescript', 'python']);
+    } finally {
+      removeDir(root);
+    }
+  });
+
   it('reads a Python project: mypy strict, pytest config, ruff', async () => {
     const root = tempDir('py');
     try {
