@@ -19,6 +19,14 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
       const other = testTracker(store); // another process: same store, a bus the feed never sees
       const got: { events: InvocationEvent[]; omitted: Record<string, number> }[] = [];
       const feed = new StoreFeed({ bus: here.bus, store, logger: createLogger('silent') }, { intervalMs: 3_600_000, limit: 2 });
+      // Ticks (at least twice: rows read at one tick are handed over at the next) until `n` hand-overs
+      // arrived; on PostgreSQL other tests' open transactions may hold rows back for a moment.
+      const ticksUntil = async (n: number) => {
+        const deadline = Date.now() + 10_000;
+        await feed.tick();
+        do await feed.tick();
+        while (got.length < n && Date.now() < deadline);
+      };
       try {
         await here.tracker.track(inv('before', 1)); // written before the feed started: not handed over
         feed.start((events, omitted) => got.push({ events, omitted: Object.fromEntries(omitted) }));
@@ -27,7 +35,7 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         await other.tracker.track(inv('theirs', 3));
         await feed.tick(); // reads: held until the next tick
         assert.equal(got.length, 0);
-        await feed.tick();
+        await ticksUntil(1);
         assert.deepEqual(
           got.map((g) => [g.events.map((e) => [e.skill_name, e.duration_ms]), g.omitted]),
           [[[['theirs', 3]], {}]],
@@ -36,8 +44,7 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         // More rows than the limit (2): the latest two are read, the others counted per skill; this process's row is left out.
         await other.tracker.trackBatch([inv('theirs', 4), inv('other', 5), inv('theirs', 6), inv('theirs', 7)]);
         await here.tracker.track(inv('mine', 8));
-        await feed.tick();
-        await feed.tick();
+        await ticksUntil(2);
         assert.equal(got.length, 2);
         assert.deepEqual(
           got[1]!.events.map((e) => [e.skill_name, e.duration_ms]),
@@ -48,8 +55,7 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
         // This process's rows beyond the limit are not counted as another writer's.
         await other.tracker.track(inv('theirs', 9));
         await here.tracker.trackBatch([inv('mine', 10), inv('mine', 11), inv('mine', 12)]);
-        await feed.tick();
-        await feed.tick();
+        await ticksUntil(3);
         assert.equal(got.length, 3);
         assert.deepEqual(got[2], { events: [], omitted: { theirs: 1 } });
 

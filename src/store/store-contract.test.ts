@@ -231,12 +231,28 @@ describe('store contract', async () => {
             project: completed ? 'p' : undefined,
             error_type: completed ? undefined : 'timeout',
           });
+          // On PostgreSQL the tail waits for every older transaction on the server to end (other
+          // tests' too): a read that expects rows retries for a moment.
+          const settled = async <T>(read: () => Promise<T>, done: (t: T) => boolean): Promise<T> => {
+            const deadline = Date.now() + 10_000;
+            for (;;) {
+              const t = await read();
+              if (done(t) || Date.now() > deadline) return t;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          };
           await tracker.trackBatch([inv('a', true, 10, NOW - 3000), inv('b', false, 20, NOW - 2000)]);
-          const start = await store.tailCursor();
+          const start = await settled(
+            () => store.tailCursor(),
+            (c) => c !== empty,
+          );
           assert.notEqual(start, empty);
           await tracker.trackBatch([inv('a', true, 30, NOW - 1000), inv('b', true, 40, NOW - 500), inv('a', false, 50, NOW)]);
           // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
-          const tail = await store.invocationsAfter(start, 2);
+          const tail = await settled(
+            () => store.invocationsAfter(start, 2),
+            (t) => t.counts.size === 2,
+          );
           assert.equal(tail.cursor, await store.tailCursor());
           assert.deepEqual(
             tail.counts,

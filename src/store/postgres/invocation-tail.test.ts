@@ -1,14 +1,31 @@
 /**
  * The PostgreSQL tail with two writers: a row numbered before another but
- * committed after it must still reach the feed, once.
+ * committed after it must still reach the feed, once; a transaction left open
+ * holds the feed back for a bounded time only. Transaction ids are global to
+ * the server, so other tests' transactions may hold the feed back for a
+ * moment too: reads that expect rows retry until they come.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../../testing/backends.js';
+import type { InvocationTail } from '../types.js';
+import { PgInvocationTail } from './invocation-tail.js';
 import { PgStore } from './store.js';
 
 const skip = await pgReachable(DEFAULT_TEST_PG_URL);
+
+/** Reads until at least `n` rows are counted (others' short transactions may hold them back a moment). */
+async function readAtLeast(read: () => Promise<InvocationTail>, n: number): Promise<InvocationTail> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const t = await read();
+    let got = 0;
+    for (const c of t.counts.values()) got += c;
+    if (got >= n || Date.now() > deadline) return t;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? false }, () => {
   let schema: Awaited<ReturnType<typeof createPgSchema>>;
@@ -29,33 +46,41 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
     await schema?.drop();
   });
 
-  it('holds back rows of transactions still running and then hands over the row committed late', async () => {
-    const { tracker } = testTracker(store);
-    const inv = { user_id: 'u1', session_id: 's1', workflow_phase: 'testing' as const, completed: true, duration_ms: 5 };
-    await tracker.track({ ...inv, skill_name: 'first' });
-    const start = await store.tailCursor();
-
-    // Another writer takes a row number and keeps its transaction open ...
+  const inv = { workflow_phase: 'testing' as const, completed: true, duration_ms: 5 };
+  /** Opens a transaction on the other connection holding one uncommitted row (the lower row number). */
+  async function openWriter(id: string): Promise<void> {
     await other.query('BEGIN');
     await other.query(
       `INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, invoked_at)
-       SELECT 'late', skill_id, session_id, user_id, workflow_phase, completed, duration_ms, invoked_at FROM skill_invocations LIMIT 1`,
+       SELECT $1, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, invoked_at FROM skill_invocations LIMIT 1`,
+      [id],
     );
-    // ... while this one writes a later-numbered row and commits (another user and session: the open
-    // transaction's foreign-key locks on the first ones would make this write wait for it).
-    const { id: early } = await tracker.track({ ...inv, user_id: 'u2', session_id: 's2', skill_name: 'second' });
-    // (read inside the open transaction, the only one that sees both rows)
-    const seqs = await other.query<{ id: string; rowid_: string }>("SELECT id, rowid_ FROM skill_invocations WHERE id IN ('late', $1)", [early]);
-    const seqOf = new Map(seqs.rows.map((r) => [r.id, Number(r.rowid_)]));
-    assert.ok(seqOf.get('late')! < seqOf.get(early)!, 'the open transaction holds the lower row number');
+  }
+  async function seqOf(ids: string[]): Promise<number[]> {
+    // Read inside the open transaction, the only one that sees every row.
+    const r = await other.query<{ id: string; rowid_: string }>('SELECT id, rowid_ FROM skill_invocations WHERE id = ANY($1)', [ids]);
+    return ids.map((id) => Number(r.rows.find((x) => x.id === id)!.rowid_));
+  }
 
-    // Until the open transaction ends, nothing after it is handed out (a cursor past row `early` would skip `late`).
+  it('holds back rows of transactions still running and then hands over the row committed late', async () => {
+    const { tracker } = testTracker(store);
+    await tracker.track({ ...inv, user_id: 'u1', session_id: 's1', skill_name: 'first' });
+    const start = await store.tailCursor();
+
+    await openWriter('late');
+    // This writer takes a later row number and commits (another user and session: the open transaction's
+    // foreign-key locks on the first ones would make this write wait for it).
+    const { id: early } = await tracker.track({ ...inv, user_id: 'u2', session_id: 's2', skill_name: 'second' });
+    const [lateSeq, earlySeq] = await seqOf(['late', early]);
+    assert.ok(lateSeq! < earlySeq!, 'the open transaction holds the lower row number');
+
+    // While it runs, nothing after it is handed out (a cursor past `early` would skip `late` for good).
     const held = await store.invocationsAfter(start, 10);
     assert.deepEqual(held.events, []);
     assert.equal(held.cursor, start);
 
     await other.query('COMMIT');
-    const tail = await store.invocationsAfter(held.cursor, 10);
+    const tail = await readAtLeast(() => store.invocationsAfter(held.cursor, 10), 2);
     assert.deepEqual(
       tail.events.map((e) => e.id),
       ['late', early],
@@ -63,24 +88,41 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
     assert.deepEqual(await store.invocationsAfter(tail.cursor, 10), { cursor: tail.cursor, events: [], counts: new Map() });
   });
 
+  it('stops waiting for a transaction open longer than maxHoldMs (its rows may then be skipped)', async () => {
+    let clock = 1_000_000;
+    const tail = new PgInvocationTail(store.pool, { maxHoldMs: 30_000, now: () => clock });
+    const { tracker } = testTracker(store);
+    const start = await tail.start();
+    await openWriter('stuck');
+    const { id: done } = await tracker.track({ ...inv, user_id: 'u3', session_id: 's3', skill_name: 'third' });
+    assert.deepEqual((await tail.after(start, 10)).events, []); // held back: the open transaction is new
+    clock += 29_000;
+    assert.deepEqual((await tail.after(start, 10)).events, []); // still within 30 s
+    clock += 2_000;
+    const passed = await readAtLeast(() => tail.after(start, 10), 1);
+    assert.deepEqual(
+      passed.events.map((e) => e.id),
+      [done],
+    );
+    // The stuck transaction commits after the feed moved past it: its row is behind the cursor.
+    await other.query('COMMIT');
+    assert.deepEqual((await tail.after(passed.cursor, 10)).events, []);
+  });
+
   it('counts every row when more arrived than the limit, and starts from the present', async () => {
     const { tracker } = testTracker(store);
     const start = await store.tailCursor();
-    const inv = (i: number) => ({
-      skill_name: `k${i % 2}`,
-      user_id: 'u1',
-      session_id: 's3',
-      workflow_phase: 'testing' as const,
-      completed: true,
-      duration_ms: i,
-    });
-    await tracker.trackBatch([0, 1, 2, 3, 4].map(inv));
-    const tail = await store.invocationsAfter(start, 2);
+    const row = (i: number) => ({ ...inv, skill_name: `k${i % 2}`, user_id: 'u1', session_id: 's4', duration_ms: i });
+    await tracker.trackBatch([0, 1, 2, 3, 4].map(row));
+    const tail = await readAtLeast(() => store.invocationsAfter(start, 2), 5);
     assert.equal(tail.events.length, 2);
-    assert.deepEqual([...tail.counts].sort(), [
-      ['k0', 3],
-      ['k1', 2],
-    ]);
+    assert.deepEqual(
+      [...tail.counts].sort(),
+      [
+        ['k0', 3],
+        ['k1', 2],
+      ],
+    );
     assert.equal(await store.tailCursor(), tail.cursor);
   });
 });

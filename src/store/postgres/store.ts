@@ -16,7 +16,7 @@ import {
 import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { PgInvocationWriter } from './invocation-writer.js';
-import { pgInvocationsAfter, pgTailCursor } from './invocation-tail.js';
+import { PgInvocationTail } from './invocation-tail.js';
 import { PgMigrator } from './migrator.js';
 import { createPgPool, redactUrl } from './pool.js';
 
@@ -24,6 +24,7 @@ export class PgStore implements InvocationStore {
   readonly migrator: PgMigrator;
   private readonly writer: PgInvocationWriter;
   private readonly groupCommit: GroupCommit;
+  private readonly tail: PgInvocationTail;
   private closed = false;
 
   private constructor(
@@ -32,6 +33,7 @@ export class PgStore implements InvocationStore {
   ) {
     this.migrator = new PgMigrator(pool);
     this.writer = new PgInvocationWriter(pool);
+    this.tail = new PgInvocationTail(pool);
     // One write transaction at a time, as on SQLite: concurrent writers would contend for the same rollup
     // rows (the skill's totals, the current hour) and wait on each other's locks; under 100 clients the
     // p95 of tracking was about three times higher with five writers than with one.
@@ -58,11 +60,11 @@ export class PgStore implements InvocationStore {
   }
 
   tailCursor(): Promise<TailCursor> {
-    return pgTailCursor(this.pool);
+    return this.tail.start();
   }
 
   invocationsAfter(cursor: TailCursor, limit: number): Promise<InvocationTail> {
-    return pgInvocationsAfter(this.pool, cursor, limit);
+    return this.tail.after(cursor, limit);
   }
 
   async invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>> {
