@@ -116,13 +116,10 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
     await tracker.trackBatch([0, 1, 2, 3, 4].map(row));
     const tail = await readAtLeast(() => store.invocationsAfter(start, 2), 5);
     assert.equal(tail.events.length, 2);
-    assert.deepEqual(
-      [...tail.counts].sort(),
-      [
-        ['k0', 3],
-        ['k1', 2],
-      ],
-    );
+    assert.deepEqual([...tail.counts].sort(), [
+      ['k0', 3],
+      ['k1', 2],
+    ]);
     assert.equal(await store.tailCursor(), tail.cursor);
   });
 });
