@@ -19,8 +19,8 @@ import { createApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { connectInMemory } from '../src/testing/harness.js';
-import type { AttributedUsage } from '../src/store/skill-cost-types.js';
 import { generateDemoInvocations } from '../src/tracking/demo-data.js';
+import { benchCosts } from './bench-costs.js';
 
 const sizes = process.argv
   .slice(2)
@@ -91,38 +91,6 @@ async function timeCalls(client: Client, name: string, args: Record<string, unkn
   times.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
   return { median: percentile(times, 0.5), p95: percentile(times, 0.95), cpuMedian: percentile(cpu, 0.5), cpuP95: percentile(cpu, 0.95), errors, lastError };
-}
-
-/**
- * Bench cost rows: per invocation one API call under `stamped` and one under
- * `bounded`, tokens from the duration (a stand-in, not a model of real usage),
- * priced at a flat rate per token except every 20th call, whose model has no price.
- */
-function benchCosts(
-  chunk: readonly { skill_name: string; user_id: string; session_id: string; invoked_at?: number | string }[],
-  hash: (u: string) => string,
-): AttributedUsage[] {
-  const out: AttributedUsage[] = [];
-  chunk.forEach((inv, i) => {
-    const input = 500 + (i % 97) * 40;
-    for (const attribution of ['stamped', 'bounded'] as const) {
-      out.push({
-        key: `bench:${inv.session_id}:${inv.invoked_at}:${i}:${attribution}`,
-        skill: inv.skill_name,
-        attribution,
-        userHash: hash(inv.user_id),
-        sessionKey: inv.session_id,
-        model: i % 20 === 0 ? 'unpriced-model' : 'bench-model',
-        at: typeof inv.invoked_at === 'number' ? inv.invoked_at : Date.now(),
-        inputTokens: input,
-        outputTokens: input / 4,
-        cacheWriteTokens: 0,
-        cacheReadTokens: input * 3,
-        costUsd: i % 20 === 0 ? null : input * 3e-6,
-      });
-    }
-  });
-  return out;
 }
 
 const fmt = (ms: number) => (Number.isNaN(ms) ? 'n/a' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));

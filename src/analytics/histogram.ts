@@ -59,25 +59,30 @@ export interface ObservedRange {
  * `observed` when given. Returns null when empty.
  */
 export function histogramQuantile(counts: readonly BucketCount[], q: number, observed?: ObservedRange | null): number | null {
-  const merged = new Map<number, number>();
   let total = 0;
-  for (const { bucket, count } of counts) {
-    if (count <= 0) continue;
-    merged.set(bucket, (merged.get(bucket) ?? 0) + count);
-    total += count;
+  // Already ascending without repeats (how the readers return them): walked as they are.
+  let ascending = true;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c.count > 0) total += c.count;
+    if (i > 0 && c.bucket <= counts[i - 1]!.bucket) ascending = false;
   }
   if (total === 0) return null;
-  const sorted = [...merged.entries()].sort((a, b) => a[0] - b[0]);
+  let sorted: readonly BucketCount[] = counts;
+  if (!ascending) {
+    const merged = new Map<number, number>();
+    for (const { bucket, count } of counts) if (count > 0) merged.set(bucket, (merged.get(bucket) ?? 0) + count);
+    sorted = [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, count }));
+  }
   // Nearest rank; the epsilon keeps 0.95 * 20 = 19.000000000000004 at rank 19.
   const rank = Math.max(1, Math.ceil(Math.min(Math.max(q, 0), 1) * total - 1e-9));
   let cumulative = 0;
-  let bucket = sorted.at(-1)![0];
-  for (const [b, count] of sorted) {
-    cumulative += count;
-    if (cumulative >= rank) {
-      bucket = b;
-      break;
-    }
+  let bucket = Number.NaN;
+  for (const c of sorted) {
+    if (c.count <= 0) continue;
+    bucket = c.bucket;
+    cumulative += c.count;
+    if (cumulative >= rank) break;
   }
   const estimate = bucketValue(bucket);
   if (!observed) return estimate;

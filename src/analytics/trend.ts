@@ -175,27 +175,12 @@ function classify<C extends string>(
   };
 }
 
-/**
- * Build the trend of one skill.
- *
- * Series: one bucket per hour or per UTC day from the bucket containing fromMs
- * to the bucket containing toMs − 1; buckets without invocations are present
- * with invocations 0 and success_rate / avg_duration_ms null. Hourly rows are
- * placed in the bucket containing their hour.
- *
- * Success-rate trend: ordinary least squares of success rate on bucket index
- * (0 = first bucket) over the non-empty buckets only, unweighted (a bucket
- * with 2 invocations counts as much as one with 200). Empty buckets keep their
- * index, so gaps stretch the x axis instead of being squeezed out.
- * 'improving' if slope > 0 and p < 0.05, 'declining' if slope < 0 and
- * p < 0.05, else 'stable'; 'insufficient_data' with fewer than 3 non-empty
- * buckets.
- *
- * Usage trend: the same fit of invocations on bucket index over all buckets
- * (empty ones as 0): 'rising', 'falling' or 'flat' by the same rule;
- * 'insufficient_data' with fewer than 3 buckets.
- */
-export function skillTrend(input: SkillTrendInput): SkillTrend {
+/** The two fits of skillTrend without the series of points (what a caller that shows only the classifications needs). */
+export function skillTrendFits(input: SkillTrendInput): Pick<SkillTrend, 'success_rate_trend' | 'usage_trend'> {
+  return trendParts(input);
+}
+
+function trendParts(input: SkillTrendInput) {
   const { rows, granularity, fromMs, toMs } = input;
   if (granularity !== 'hour' && granularity !== 'day') throw AppError.invalid('granularity', "must be 'hour' or 'day'");
   if (!Number.isFinite(fromMs)) throw AppError.invalid('fromMs', 'must be a finite epoch ms');
@@ -220,14 +205,6 @@ export function skillTrend(input: SkillTrendInput): SkillTrend {
     b.durationSum += r.durationSum;
   }
 
-  const points: TrendPoint[] = buckets.map((b, i) => ({
-    bucket_start: new Date((first + i) * bucketMs).toISOString(),
-    invocations: b.invocations,
-    successes: b.successes,
-    success_rate: b.invocations > 0 ? roundRate(b.successes / b.invocations) : null,
-    avg_duration_ms: b.invocations > 0 ? roundMs(b.durationSum / b.invocations) : null,
-  }));
-
   const rateX: number[] = [];
   const rateY: number[] = [];
   buckets.forEach((b, i) => {
@@ -238,14 +215,54 @@ export function skillTrend(input: SkillTrendInput): SkillTrend {
   });
   const allX = buckets.map((_, i) => i);
   const usageY = buckets.map((b) => b.invocations);
+  return {
+    bucketMs,
+    first,
+    count,
+    buckets,
+    success_rate_trend: classify(rateX, rateY, { up: 'improving', down: 'declining', none: 'stable' }, { min: 0, max: 1 }),
+    usage_trend: classify(allX, usageY, { up: 'rising', down: 'falling', none: 'flat' }, { min: 0, max: Infinity }),
+  };
+}
+
+/**
+ * Build the trend of one skill.
+ *
+ * Series: one bucket per hour or per UTC day from the bucket containing fromMs
+ * to the bucket containing toMs − 1; buckets without invocations are present
+ * with invocations 0 and success_rate / avg_duration_ms null. Hourly rows are
+ * placed in the bucket containing their hour.
+ *
+ * Success-rate trend: ordinary least squares of success rate on bucket index
+ * (0 = first bucket) over the non-empty buckets only, unweighted (a bucket
+ * with 2 invocations counts as much as one with 200). Empty buckets keep their
+ * index, so gaps stretch the x axis instead of being squeezed out.
+ * 'improving' if slope > 0 and p < 0.05, 'declining' if slope < 0 and
+ * p < 0.05, else 'stable'; 'insufficient_data' with fewer than 3 non-empty
+ * buckets.
+ *
+ * Usage trend: the same fit of invocations on bucket index over all buckets
+ * (empty ones as 0): 'rising', 'falling' or 'flat' by the same rule;
+ * 'insufficient_data' with fewer than 3 buckets.
+ */
+export function skillTrend(input: SkillTrendInput): SkillTrend {
+  const { granularity } = input;
+  const { bucketMs, first, count, buckets, success_rate_trend, usage_trend } = trendParts(input);
+  const points: TrendPoint[] = buckets.map((b, i) => ({
+    bucket_start: new Date((first + i) * bucketMs).toISOString(),
+    invocations: b.invocations,
+    successes: b.successes,
+    success_rate: b.invocations > 0 ? roundRate(b.successes / b.invocations) : null,
+    avg_duration_ms: b.invocations > 0 ? roundMs(b.durationSum / b.invocations) : null,
+  }));
 
   return {
     granularity,
     from: new Date(first * bucketMs).toISOString(),
     to: new Date((first + count) * bucketMs).toISOString(),
     points,
-    success_rate_trend: classify(rateX, rateY, { up: 'improving', down: 'declining', none: 'stable' }, { min: 0, max: 1 }),
-    usage_trend: classify(allX, usageY, { up: 'rising', down: 'falling', none: 'flat' }, { min: 0, max: Infinity }),
+    success_rate_trend,
+    usage_trend,
     significance_rule:
       `Unweighted least squares on bucket index (0 = first ${granularity}). Success rate uses non-empty buckets only; ` +
       `usage uses every bucket (empty = 0 invocations). A slope is a trend when its two-sided p-value ` +

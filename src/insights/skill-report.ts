@@ -28,7 +28,7 @@ import type { SkillActivationShare } from '../analytics/skill-misses.js';
 import { histogramQuantile } from '../analytics/histogram.js';
 import { roundMs, roundRate } from '../analytics/round.js';
 import { costFigure, isInstallable, judgeSkill, reportName, type CostFigure, type SkillFlag, type Verdict } from '../analytics/skill-verdict.js';
-import { skillTrend } from '../analytics/trend.js';
+import { skillTrendFits } from '../analytics/trend.js';
 import { HOUR_MS, hourOf, type UserSkillStat } from '../analytics/types.js';
 import type { InventoryItem, SkillInventory } from '../capture/skill-inventory-types.js';
 import { AppError } from '../errors.js';
@@ -250,7 +250,11 @@ export class SkillReportService {
     const hourRows = groupBy(
       hourly,
       (r) => reportName(r.skill),
-      (r) => [{ ...r, skill: reportName(r.skill) }],
+      // Renamed only when the report name differs (an MCP server's tools, summed as one).
+      (r) => {
+        const name = reportName(r.skill);
+        return [name === r.skill ? r : { ...r, skill: name }];
+      },
     );
     const costRows = groupBy(
       costs,
@@ -305,7 +309,7 @@ export class SkillReportService {
       if (shown(name)) {
         const b = buckets.get(name) ?? [];
         const observed = a && Number.isFinite(a.min) && Number.isFinite(a.max) ? { min: a.min, max: a.max } : null;
-        const trend = skillTrend({ rows: hourRows.get(name) ?? [], granularity: 'day', fromMs: range.fromMs, toMs: range.toMs + 1 });
+        const trend = skillTrendFits({ rows: hourRows.get(name) ?? [], granularity: 'day', fromMs: range.fromMs, toMs: range.toMs + 1 });
         usageFigures = {
           invocations,
           successes: a?.successes ?? 0,
@@ -409,21 +413,37 @@ function groupBy<T, V>(list: readonly T[], key: (t: T) => string, values: (t: T)
 /** Sums the cost rows of one report name per rule; a rule without attributed calls is null (not measured). */
 function costByRule(rows: readonly SkillCostTotal[], invocations: number | null): CostByRule {
   const out = noCost();
+  // One pass: per rule, the sums of its rows (in row order) and the cost.
+  type Sums = Omit<ReportCost, keyof CostFigure> & { cost: number };
+  const sums = new Map<Attribution, Sums>();
+  for (const r of rows) {
+    let t = sums.get(r.attribution);
+    if (!t) {
+      t = { apiCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, cost: 0 };
+      sums.set(r.attribution, t);
+    }
+    t.apiCalls += r.apiCalls;
+    t.unpricedCalls += r.unpricedCalls;
+    t.inputTokens += r.inputTokens;
+    t.outputTokens += r.outputTokens;
+    t.cacheWriteTokens += r.cacheWriteTokens;
+    t.cacheReadTokens += r.cacheReadTokens;
+    t.cost += r.costUsd;
+  }
   for (const rule of ATTRIBUTIONS) {
-    const mine = rows.filter((r) => r.attribution === rule);
-    if (mine.length === 0) continue;
-    const sum = (f: (r: SkillCostTotal) => number) => mine.reduce((s, r) => s + f(r), 0);
-    const t = {
-      apiCalls: sum((r) => r.apiCalls),
-      unpricedCalls: sum((r) => r.unpricedCalls),
-      inputTokens: sum((r) => r.inputTokens),
-      outputTokens: sum((r) => r.outputTokens),
-      cacheWriteTokens: sum((r) => r.cacheWriteTokens),
-      cacheReadTokens: sum((r) => r.cacheReadTokens),
-    };
-    if (t.apiCalls === 0) continue;
+    const t = sums.get(rule);
+    if (!t || t.apiCalls === 0) continue;
     const tokens = t.inputTokens + t.outputTokens + t.cacheWriteTokens + t.cacheReadTokens;
-    out[rule] = { ...t, ...costFigure({ costUsd: sum((r) => r.costUsd), unpricedCalls: t.unpricedCalls, tokens }, invocations) };
+    const { apiCalls, unpricedCalls, inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens } = t;
+    out[rule] = {
+      apiCalls,
+      unpricedCalls,
+      inputTokens,
+      outputTokens,
+      cacheWriteTokens,
+      cacheReadTokens,
+      ...costFigure({ costUsd: t.cost, unpricedCalls, tokens }, invocations),
+    };
   }
   return out;
 }

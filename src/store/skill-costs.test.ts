@@ -229,6 +229,50 @@ describe('skill cost store', async () => {
         }
       });
 
+      it('totals over windows again after late calls into their past days and hours (kept in memory per period)', { skip: backend.skip ?? false }, async () => {
+        const { stores, dispose } = await backend.open();
+        try {
+          const start = 24 * 20_100 + 7;
+          const calls: AttributedUsage[] = [];
+          const add = async (rows: AttributedUsage[]) => {
+            calls.push(...rows);
+            await stores.skillCosts.record(rows);
+          };
+          await add(
+            Array.from({ length: 200 }, (_, i) =>
+              call(`w${i}`, {
+                skill: ['skill:a', 'skill:b', 'skill:c'][i % 3]!,
+                attribution: ATTRIBUTIONS[i % 2]!,
+                at: (start + ((i * 7) % (24 * 5))) * 3_600_000 + i * 1000,
+                costUsd: (i % 9) / 8,
+                invocationId: null,
+              }),
+            ),
+          );
+          const queries: SkillCostQuery[] = [
+            { fromHour: start, toHour: start + 24 * 5 - 1 },
+            { fromHour: start + 20, toHour: start + 24 * 4, skills: ['skill:b', 'skill:d'] },
+          ];
+          const check = async (label: string) => {
+            for (const q of queries) assert.deepEqual(await stores.skillCosts.totals(q), sumCalls(calls, q), `${label}: ${JSON.stringify(q)}`);
+          };
+          await check('first read');
+          await check('second read');
+          // A whole past day, an edge hour of the first window, a skill new to that day.
+          const late = [
+            call('late1', { skill: 'skill:b', at: (24 * 20_102 + 3) * 3_600_000, costUsd: 0.75, invocationId: null }),
+            call('late2', { skill: 'skill:a', attribution: 'stamped', at: (start + 2) * 3_600_000 + 5, costUsd: null, invocationId: null }),
+            call('late3', { skill: 'skill:d', at: (24 * 20_103 + 1) * 3_600_000, costUsd: 0.125, invocationId: null }),
+          ];
+          for (const row of late) {
+            await add([row]);
+            await check(`after ${row.key}`);
+          }
+        } finally {
+          await dispose();
+        }
+      });
+
       it('rejects a batch with a malformed row before writing any of it', { skip: backend.skip ?? false }, async () => {
         const { stores, dispose } = await backend.open();
         try {

@@ -101,6 +101,25 @@ function fromRaw(range: TimeRange, all: readonly Inv[]): { totals: HourlyRollup[
   return { totals: mergeWindowTotals(range.fromMs, [], raw), hist: mergeWindowHistograms([], raw, null) };
 }
 
+/** The daily trend rows (dailyTotals) of whole hours [fromHour, toHour] from the raw rows. */
+function dailyFromRaw(fromHour: number, toHour: number, skills: readonly string[], all: readonly Inv[]): HourlyRollup[] {
+  const by = new Map<string, HourlyRollup>();
+  for (const x of all) {
+    const hour = Math.floor(x.invoked_at / HOUR_MS);
+    if (hour < fromHour || hour > toHour || !skills.includes(x.skill_name)) continue;
+    const day = Math.floor(hour / 24) * 24;
+    const k = `${x.skill_name} ${day}`;
+    let r = by.get(k);
+    if (!r) by.set(k, (r = { skill: x.skill_name, hour: day, invocations: 0, successes: 0, durationSum: 0, durationSqSum: 0, lastAt: -Infinity }));
+    r.invocations++;
+    if (x.completed) r.successes++;
+    r.durationSum += x.duration_ms;
+    r.durationSqSum += x.duration_ms * x.duration_ms;
+    r.lastAt = Math.max(r.lastAt, x.invoked_at);
+  }
+  return [...by.values()].sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.hour - b.hour));
+}
+
 /** Windows of 5 minutes to 40 days, ending now, at random past times, on day and hour boundaries. */
 function randomRanges(seed: number, n: number): TimeRange[] {
   const rnd = mulberry32(seed);
@@ -244,6 +263,51 @@ describe('daily rollups', async () => {
           for (const range of ranges) await check(range);
           assert.ok(cache.stats.hits > hits, 'the rebuilt summary is used again');
         }
+      });
+
+      it('reads past days and hours again after a late write into them (whole days and hours kept in memory)', async () => {
+        const q = b.stores.analyticsQueries;
+        const { tracker } = testTracker(b.store, () => NOW);
+        const nowHour = Math.floor(NOW / HOUR_MS);
+        const windows = [
+          { fromHour: nowHour - 30 * 24 + 1, toHour: nowHour, skills: ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta'] },
+          { fromHour: nowHour - 9 * 24 - 5, toHour: nowHour - 2 * 24 + 3, skills: ['beta', 'delta'] },
+        ];
+        const check = async (label: string) => {
+          for (const w of windows) {
+            const range = { fromMs: w.fromHour * HOUR_MS, toMs: w.toHour === nowHour ? NOW : (w.toHour + 1) * HOUR_MS - 1 };
+            const expected = fromRaw(range, all);
+            const l = `${label}: hours ${w.fromHour}..${w.toHour} ${w.skills.join(',')}`;
+            assert.deepEqual(await q.windowTotals(range), expected.totals, l);
+            assert.deepEqual(await q.windowHistograms(range, w.skills), mergeWindowHistograms(expected.hist, [], w.skills), l);
+            assert.deepEqual(await q.dailyTotals(w), dailyFromRaw(w.fromHour, w.toHour, w.skills, all), l);
+          }
+        };
+        await check('first read');
+        await check('second read');
+        type Cache = { stats: { hits: number; reads: number } };
+        const caches = (q as unknown as { dayHistograms?: Cache }).dayHistograms ? (q as unknown as Record<string, Cache>) : null;
+        const reads = () =>
+          caches ? ['dayHistograms', 'hourHistograms', 'dayRows', 'hourRows', 'dayTotals', 'hourTotals'].map((k) => caches[k]!.stats.reads) : [];
+        const before = reads();
+        await check('third read');
+        assert.deepEqual(reads(), before, 'unchanged periods are not read again');
+        // Late writes: into a whole past day of both windows, into an edge hour of the first window's start, a new skill in a past day.
+        const added: Inv[] = [
+          { ...all[0]!, skill_name: 'beta', completed: false, duration_ms: 4321, invoked_at: NOW - 5 * DAY_MS },
+          { ...all[0]!, skill_name: 'delta', completed: true, duration_ms: 0, invoked_at: windows[0]!.fromHour * HOUR_MS + 17 },
+          { ...all[0]!, skill_name: 'zeta', completed: true, duration_ms: 77, invoked_at: NOW - 6 * DAY_MS - 3 * HOUR_MS },
+        ];
+        for (const inv of added) {
+          await tracker.track(inv);
+          all.push(inv);
+          await check(`after a write at ${new Date(inv.invoked_at).toISOString()}`);
+        }
+        if (caches)
+          assert.ok(
+            reads().some((n, i) => n > before[i]!),
+            'the written periods were read again',
+          );
       });
 
       it('fills the daily rollups from the hourly ones when migrating, and drops them when going back', async () => {

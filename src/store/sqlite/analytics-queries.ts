@@ -1,10 +1,12 @@
 /**
- * SQLite implementation of AnalyticsQueries (see analytics-types.ts): per-skill
- * sums over an hour range computed inside SQLite (one row per skill instead of
- * one per skill-hour), window histograms, frequent skill pairs and skill
- * lookups, and the all-time and hourly rollup reads (RollupReader). They touch only rollup tables, so their cost does
- * not grow with the number of raw invocations. The statements run
- * synchronously inside each (async) call.
+ * SQLite implementation of AnalyticsQueries (see analytics-types.ts): window
+ * totals, window histograms and the daily trend, frequent skill pairs and
+ * skill lookups, and the all-time and hourly rollup reads (RollupReader). They
+ * touch only rollup tables, so their cost does not grow with the number of raw
+ * invocations. A window's whole days and hours are summed from their rollup
+ * rows kept in memory per period with the period's version (period-cache.ts),
+ * read again only when written since. The statements run synchronously inside
+ * each (async) call.
  */
 import { HOUR_MS, hourOf, type HourlyRollup, type SkillHistogram, type SkillPairCount } from '../../analytics/types.js';
 import type { TimeRange } from '../../analytics/window.js';
@@ -13,7 +15,16 @@ import type { SqliteDb } from '../database.js';
 import type { HourRange, SkillGroup } from '../types.js';
 import { EdgeHourCache, EdgeHourSummary, planMinutes } from '../edge-hours.js';
 import { RollupReader } from './rollup-reader.js';
-import { groupHistograms, planWindowHistograms, subtractHistograms, type HistRow } from '../window-histograms.js';
+import { groupHistograms, type HistRow } from '../window-histograms.js';
+import {
+  combineHistograms,
+  PeriodCache,
+  periodHistograms,
+  periodVersions,
+  sumPeriodHistograms,
+  type PeriodHistograms,
+  type PeriodVersions,
+} from '../period-cache.js';
 import {
   mergeWindowHistograms,
   mergeWindowTotals,
@@ -26,6 +37,52 @@ import {
   type WindowPieces,
 } from '../window-pieces.js';
 
+/** At most this many days and hours of pieces are kept (a year's report reads 365 days and at most 46 edge hours). */
+const DAY_PIECES = 370;
+const HOUR_PIECES = 24 * 7;
+
+/** Hourly rollup rows summed per skill and UTC day (`hour`: the day's first hour), in the rows' order (as SQL sums them). */
+function sumPerDay(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
+  const byDay = new Map<string, HourlyRollup>();
+  for (const piece of pieces) {
+    for (const r of piece) {
+      const hour = Math.floor(r.hour / 24) * 24;
+      const key = `${r.skill}\u0000${hour}`;
+      const cur = byDay.get(key);
+      if (!cur) byDay.set(key, { ...r, hour });
+      else {
+        cur.invocations += r.invocations;
+        cur.successes += r.successes;
+        cur.durationSum += r.durationSum;
+        cur.durationSqSum += r.durationSqSum;
+        cur.lastAt = Math.max(cur.lastAt, r.lastAt);
+      }
+    }
+  }
+  return [...byDay.values()];
+}
+
+/** Rollup rows summed per skill (sums, last use, duration range), in the rows' order. */
+function sumPerSkill(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
+  const by = new Map<string, HourlyRollup>();
+  for (const piece of pieces) {
+    for (const r of piece) {
+      const cur = by.get(r.skill);
+      if (!cur) by.set(r.skill, { ...r });
+      else {
+        cur.invocations += r.invocations;
+        cur.successes += r.successes;
+        cur.durationSum += r.durationSum;
+        cur.durationSqSum += r.durationSqSum;
+        cur.lastAt = Math.max(cur.lastAt, r.lastAt);
+        cur.durationMin = Math.min(cur.durationMin!, r.durationMin!);
+        cur.durationMax = Math.max(cur.durationMax!, r.durationMax!);
+      }
+    }
+  }
+  return [...by.values()];
+}
+
 export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readonly stmts;
   private readonly rollups: RollupReader;
@@ -33,7 +90,21 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private lastPieces: { key: string; value: { plan: WindowPieces; raw: RawEdges } } | null = null;
   private readonly edgeHours = new EdgeHourCache();
 
-  private readonly readDaily: (range: { fromHour: number; toHour: number; skills: string }) => HourlyRollup[];
+  /** Whole days' and hours' rollup pieces of every skill, with their versions (see period-cache.ts). */
+  private readonly dayHistograms = new PeriodCache<PeriodHistograms, PeriodHistograms>(DAY_PIECES, combineHistograms);
+  private readonly hourHistograms = new PeriodCache<PeriodHistograms, PeriodHistograms>(HOUR_PIECES, combineHistograms);
+  private readonly dayRows = new PeriodCache<HourlyRollup[], HourlyRollup[]>(DAY_PIECES, (pieces) => pieces.flat());
+  /** Hours summed per skill and UTC day (the partial days of the daily trend). */
+  private readonly hourRows = new PeriodCache<HourlyRollup[], HourlyRollup[]>(HOUR_PIECES, sumPerDay);
+  /** The same rows with their duration ranges, summed per skill (window totals). */
+  private readonly dayTotals = new PeriodCache<HourlyRollup[], HourlyRollup[]>(DAY_PIECES, sumPerSkill);
+  private readonly hourTotals = new PeriodCache<HourlyRollup[], HourlyRollup[]>(HOUR_PIECES, sumPerSkill);
+  private readonly readTotals: (range: { fromHour: number; toHour: number }) => HourlyRollup[];
+  private lastHistograms: { key: string; segments: PeriodHistograms[]; value: SkillHistogram[] } | null = null;
+  private readonly periodVersions = new Map<string, { state: string; versions: PeriodVersions }>();
+
+  private readonly readDaily: (range: { fromHour: number; toHour: number; skills: readonly string[] }) => HourlyRollup[];
+  private readonly readHistograms: (range: { fromHour: number; toHour: number; skills: readonly string[] }) => SkillHistogram[];
 
   constructor(
     db: SqliteDb,
@@ -42,19 +113,6 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     this.rollups = new RollupReader(db);
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
-      // Skills drive the loop (CROSS JOIN fixes the order): one primary-key range seek per skill,
-      // (skill_id, hour BETWEEN …), which beats walking the hour index and re-fetching each row.
-      windowTotals: p(`SELECT s.name AS skill, ? AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt,
-          min(h.duration_min) AS durationMin, max(h.duration_max) AS durationMax
-        FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
-        GROUP BY s.id ORDER BY s.name`),
-      // The same over whole days (migration 0016), for the middle of long windows.
-      dailyTotals: p(`SELECT s.name AS skill, sum(d.invocations) AS invocations, sum(d.successes) AS successes,
-          sum(d.duration_sum) AS durationSum, sum(d.duration_sq_sum) AS durationSqSum, max(d.last_at) AS lastAt,
-          min(d.duration_min) AS durationMin, max(d.duration_max) AS durationMax
-        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
-        GROUP BY s.id`),
       dailyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
         FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
         WHERE s.name IN (SELECT value FROM json_each(?))
@@ -62,18 +120,20 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       dailyHistAll: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
         FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
-      perDay: p(`SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-          sum(h.duration_sum) AS durationSum, sum(h.duration_sq_sum) AS durationSqSum, max(h.last_at) AS lastAt
-        FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?
-        WHERE s.name IN (SELECT value FROM json_each(?))
-        GROUP BY s.id, h.hour / 24 ORDER BY s.name, 2`),
-      // Whole days of the daily trend (migration 0016), one row per skill and day.
-      dayRows: p(`SELECT s.name AS skill, d.day * 24 AS hour, d.invocations, d.successes, d.duration_sum AS durationSum,
-          d.duration_sq_sum AS durationSqSum, d.last_at AS lastAt
-        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?
-        WHERE s.name IN (SELECT value FROM json_each(?))`),
-      span: p(`SELECT min(t.first_at) AS firstAt, max(t.last_at) AS lastAt FROM skill_totals t JOIN skills s ON s.id = t.skill_id
-        WHERE s.name IN (SELECT value FROM json_each(?))`),
+      // Versions of whole days and hours (period-cache.ts): the number of rollup rows and of invocations.
+      dayVersions: p(`SELECT d.day, count(*), total(d.invocations)
+        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ? GROUP BY d.day`).raw(),
+      hourVersions: p(`SELECT h.hour, count(*), total(h.invocations)
+        FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ? GROUP BY h.hour`).raw(),
+      // Pieces of every skill over a range of days or hours, in primary-key order (buckets ascending per skill and period).
+      dayHistRows: p(`SELECT d.day, d.skill_id, d.bucket, d.count
+        FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?`).raw(),
+      hourHistRows: p(`SELECT d.hour, d.skill_id, d.bucket, d.count
+        FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?`).raw(),
+      dayRollups: p(`SELECT d.day, d.skill_id, d.invocations, d.successes, d.duration_sum, d.duration_sq_sum, d.last_at, d.duration_min, d.duration_max
+        FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?`).raw(),
+      hourRollups: p(`SELECT h.hour, h.skill_id, h.invocations, h.successes, h.duration_sum, h.duration_sq_sum, h.last_at, h.duration_min, h.duration_max
+        FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?`).raw(),
       hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         WHERE s.name IN (SELECT value FROM json_each(?))
@@ -89,9 +149,6 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       hourVersion: p(`SELECT count(*), total(invocations), total(successes), total(duration_sum), total(duration_sq_sum), max(last_at)
         FROM skill_hourly WHERE hour = ?`).raw(),
       state: p('SELECT total_changes(), (SELECT data_version FROM pragma_data_version)').raw(),
-      allTimeHist: p(`SELECT s.name AS skill, d.bucket, d.count
-        FROM skills s CROSS JOIN skill_durations d ON d.skill_id = s.id
-        WHERE s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
       frequentPairs: p(`SELECT a.name AS a, b.name AS b, p.sessions FROM skill_pairs p
         JOIN skills a ON a.id = p.skill_a JOIN skills b ON b.id = p.skill_b
         WHERE p.sessions >= ?`),
@@ -101,13 +158,153 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
       skillExists: p('SELECT 1 FROM skills WHERE name = ?').pluck(),
     };
     // Whole days from skill_daily, the partial days at the ends from skill_hourly, in one transaction (one state).
-    this.readDaily = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: string }) => {
+    this.readDaily = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: readonly string[] }) => {
+      const wanted = new Set(skills);
       const split = splitDays(fromHour, toHour);
       const rows: HourlyRollup[] = [];
-      if (split.days) rows.push(...(this.stmts.dayRows.all(split.days.fromDay, split.days.toDay, skills) as HourlyRollup[]));
-      for (const h of split.hours) rows.push(...(this.stmts.perDay.all(h.fromHour, h.toHour, skills) as HourlyRollup[]));
+      const add = (list: readonly HourlyRollup[]) => {
+        for (const r of list) if (wanted.has(r.skill)) rows.push(r);
+      };
+      if (split.days)
+        add(
+          this.daySegment(
+            this.dayRows,
+            split.days.fromDay,
+            split.days.toDay,
+            (from, to) => this.readRollups('dayRollups', from, to, 24, false),
+            () => [],
+          ),
+        );
+      for (const h of split.hours)
+        add(
+          this.hourSegment(
+            this.hourRows,
+            h.fromHour,
+            h.toHour,
+            (from, to) => this.readRollups('hourRollups', from, to, 1, false),
+            () => [],
+          ),
+        );
       return sortDaily(rows);
     });
+    this.readTotals = db.transaction(({ fromHour, toHour }: { fromHour: number; toHour: number }) => {
+      const split = splitDays(fromHour, toHour);
+      const rows: HourlyRollup[] = [];
+      if (split.days)
+        rows.push(
+          ...this.daySegment(
+            this.dayTotals,
+            split.days.fromDay,
+            split.days.toDay,
+            (from, to) => this.readRollups('dayRollups', from, to, 24, true),
+            () => [],
+          ),
+        );
+      for (const h of split.hours)
+        rows.push(
+          ...this.hourSegment(
+            this.hourTotals,
+            h.fromHour,
+            h.toHour,
+            (from, to) => this.readRollups('hourRollups', from, to, 1, true),
+            () => [],
+          ),
+        );
+      return rows;
+    });
+    this.readHistograms = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: readonly string[] }) => {
+      const split = splitDays(fromHour, toHour);
+      const segments: PeriodHistograms[] = [];
+      if (split.days) {
+        segments.push(
+          this.daySegment(
+            this.dayHistograms,
+            split.days.fromDay,
+            split.days.toDay,
+            (from, to) => this.readHistRows('dayHistRows', from, to),
+            () => new Map(),
+          ),
+        );
+      }
+      for (const h of split.hours) {
+        segments.push(
+          this.hourSegment(
+            this.hourHistograms,
+            h.fromHour,
+            h.toHour,
+            (from, to) => this.readHistRows('hourHistRows', from, to),
+            () => new Map(),
+          ),
+        );
+      }
+      // The same segments (unchanged, see PeriodCache.segment) and skills as the last call: the same sums.
+      const key = skills.join('\u0000');
+      const last = this.lastHistograms;
+      if (last && last.key === key && last.segments.length === segments.length && last.segments.every((x, i) => x === segments[i])) return last.value;
+      const value = sumPeriodHistograms(segments, skills);
+      this.lastHistograms = { key, segments, value };
+      return value;
+    });
+  }
+
+  /**
+   * Versions of the days or hours [from, to]; kept while the database is
+   * unchanged (as `pieces`), so the histograms and the daily trend of one
+   * report read them once.
+   */
+  private versions(stmt: 'dayVersions' | 'hourVersions', from: number, to: number): PeriodVersions {
+    const state = (this.stmts.state.get() as number[]).join(':');
+    const key = `${stmt}:${from}:${to}`;
+    const hit = this.periodVersions.get(key);
+    if (hit?.state === state) return hit.versions;
+    const versions = periodVersions(this.stmts[stmt].all(from, to) as number[][]);
+    if (this.periodVersions.size >= 16) this.periodVersions.clear();
+    this.periodVersions.set(key, { state, versions });
+    return versions;
+  }
+
+  /** The days [fromDay, toDay] that have rollup rows, combined; a day is read (`read(from, to)`) only when missing or changed. */
+  private daySegment<V, S>(cache: PeriodCache<V, S>, fromDay: number, toDay: number, read: (from: number, to: number) => Map<number, V>, empty: () => V): S {
+    const versions = this.versions('dayVersions', fromDay, toDay);
+    return cache.segment(`${fromDay}:${toDay}`, versions, (periods) => read(Math.min(...periods), Math.max(...periods)), empty);
+  }
+
+  /** The same for the hours [fromHour, toHour]. */
+  private hourSegment<V, S>(cache: PeriodCache<V, S>, fromHour: number, toHour: number, read: (from: number, to: number) => Map<number, V>, empty: () => V): S {
+    const versions = this.versions('hourVersions', fromHour, toHour);
+    return cache.segment(`${fromHour}:${toHour}`, versions, (periods) => read(Math.min(...periods), Math.max(...periods)), empty);
+  }
+
+  private readHistRows(stmt: 'dayHistRows' | 'hourHistRows', from: number, to: number): Map<number, PeriodHistograms> {
+    const rows = this.stmts[stmt].all(from, to) as [number, number, number, number][];
+    return periodHistograms(rows.map(([period, id, bucket, count]) => [period, this.nameOf(id), bucket, count] as const));
+  }
+
+  /**
+   * Rollup rows per period; `hour` is the period's first hour (`hoursPer`: 24 for days).
+   * `withRange`: with the smallest and largest duration (window totals; the daily trend has none).
+   */
+  private readRollups(stmt: 'dayRollups' | 'hourRollups', from: number, to: number, hoursPer: number, withRange: boolean): Map<number, HourlyRollup[]> {
+    const out = new Map<number, HourlyRollup[]>();
+    for (const [period, id, invocations, successes, durationSum, durationSqSum, lastAt, min, max] of this.stmts[stmt].all(from, to) as number[][]) {
+      let list = out.get(period!);
+      if (!list) out.set(period!, (list = []));
+      const row: HourlyRollup = {
+        skill: this.nameOf(id!),
+        hour: period! * hoursPer,
+        invocations: invocations!,
+        successes: successes!,
+        durationSum: durationSum!,
+        durationSqSum: durationSqSum!,
+        lastAt: lastAt!,
+      };
+      if (withRange) {
+        row.durationMin = min!;
+        row.durationMax = max!;
+      }
+      list.push(row);
+    }
+    return out;
   }
 
   async hourlyRollups(range: HourRange) {
@@ -204,13 +401,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   /** Read in one synchronous step, so a concurrent write cannot fall between the reads. */
   async windowTotals(range: TimeRange): Promise<HourlyRollup[]> {
     const { plan, raw } = this.pieces(range);
-    const h = plan.hours;
-    const rows: HourlyRollup[] = [];
-    if (h) {
-      const split = splitDays(h.fromHour, h.toHour);
-      if (split.days) rows.push(...(this.stmts.dailyTotals.all(split.days.fromDay, split.days.toDay) as HourlyRollup[]));
-      for (const r of split.hours) rows.push(...(this.stmts.windowTotals.all(r.fromHour, r.fromHour, r.toHour) as HourlyRollup[]));
-    }
+    const rows = plan.hours ? this.readTotals(plan.hours) : [];
     return mergeWindowTotals(range.fromMs, [...rows, ...raw.totals], []);
   }
 
@@ -234,26 +425,18 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     const h = plan.hours;
     let hours: SkillHistogram[] = [];
     if (h && skills === null) hours = this.histPieces(h.fromHour, h.toHour, null).flatMap(groupHistograms);
-    else if (h && skills !== null) hours = this.hourHistograms(h.fromHour, h.toHour, skills);
+    else if (h && skills !== null) {
+      hours = this.readHistograms({ fromHour: h.fromHour, toHour: h.toHour, skills });
+      // Already one sorted histogram per wanted skill, sorted by skill (sumPeriodHistograms): nothing to merge.
+      // (Possibly the same objects as the last call's: callers read histograms, never change them.)
+      if (raw.histograms.length === 0) return hours;
+    }
     return mergeWindowHistograms([...hours, ...raw.histograms], [], skills);
-  }
-
-  /** Histograms of `skills` over whole hours, directly or as all-time minus the hours outside (see window-histograms.ts). */
-  private hourHistograms(fromHour: number, toHour: number, skills: readonly string[]): SkillHistogram[] {
-    const filter = JSON.stringify(skills);
-    const span = skills.length > 0 ? (this.stmts.span.get(filter) as { firstAt: number | null; lastAt: number | null }) : null;
-    const plan = planWindowHistograms(fromHour, toHour, skills.length, span);
-    if (plan.kind === 'empty') return [];
-    if (plan.kind === 'direct') return this.histPieces(plan.fromHour, plan.toHour, filter).flatMap(groupHistograms);
-    return subtractHistograms(
-      this.stmts.allTimeHist.all(filter) as HistRow[],
-      plan.outside.flatMap((r) => this.histPieces(r.fromHour, r.toHour, filter)),
-    );
   }
 
   async dailyTotals(range: { fromHour: number; toHour: number; skills: readonly string[] }): Promise<HourlyRollup[]> {
     if (range.skills.length === 0) return [];
-    return this.readDaily({ fromHour: range.fromHour, toHour: range.toHour, skills: JSON.stringify(range.skills) });
+    return this.readDaily(range);
   }
 
   async frequentPairs(minSessions: number): Promise<SkillPairCount[]> {

@@ -21,6 +21,7 @@ import {
   type SkillInvocationCostQuery,
 } from '../skill-cost-types.js';
 import type { SqliteDb } from '../database.js';
+import { PeriodCache, periodVersions } from '../period-cache.js';
 
 const SUM_SELECT = `sum(api_calls) AS apiCalls, sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
   sum(cache_write_tokens) AS cacheWriteTokens, sum(cache_read_tokens) AS cacheReadTokens, sum(cost_usd) AS costUsd, sum(unpriced_calls) AS unpricedCalls`;
@@ -49,7 +50,14 @@ function conditions() {
   };
 }
 
+/** Windows up to this many days read cached whole days and hours (period-cache.ts); longer or open ones read the rollups directly. */
+const CACHED_WINDOW_DAYS = 366;
+const PERIOD_COLUMNS = `skill, attribution, ${SUMS}`;
+
 export class SqliteSkillCostStore implements SkillCostStore {
+  /** Everyone's rows of whole days and hours, every skill, with their versions. */
+  private readonly dayRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(CACHED_WINDOW_DAYS + 4, (pieces) => mergeCostTotals(pieces.flat()));
+  private readonly hourRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(24 * 7, (pieces) => mergeCostTotals(pieces.flat()));
   private readonly recordTx: (rows: readonly AttributedUsage[]) => { inserted: number; duplicates: number };
   private readonly reads;
   private readonly readTotals: (query: SkillCostQuery) => SkillCostTotal[];
@@ -86,6 +94,13 @@ export class SqliteSkillCostStore implements SkillCostStore {
         } c.${period} BETWEEN ? AND ?
         GROUP BY c.skill, c.attribution`);
     this.reads = {
+      // Versions of days and hours (count of rows and of API calls), from the covering indexes of migration 0020.
+      dayVersions: db.prepare('SELECT day, count(*), total(api_calls) FROM skill_cost_daily WHERE day BETWEEN ? AND ? GROUP BY day').raw(),
+      hourVersions: db.prepare('SELECT hour, count(*), total(api_calls) FROM skill_cost_skill_hourly WHERE hour BETWEEN ? AND ? GROUP BY hour').raw(),
+      dayRows: db.prepare(`SELECT day AS period, ${PERIOD_COLUMNS} FROM skill_cost_daily WHERE day BETWEEN ? AND ? ORDER BY day, skill, attribution`),
+      hourRows: db.prepare(
+        `SELECT hour AS period, ${PERIOD_COLUMNS} FROM skill_cost_skill_hourly WHERE hour BETWEEN ? AND ? ORDER BY hour, skill, attribution`,
+      ),
       daily: pieceSql('skill_cost_daily', 'day', false),
       dailySkills: pieceSql('skill_cost_daily', 'day', true),
       hourly: pieceSql('skill_cost_skill_hourly', 'hour', false),
@@ -191,12 +206,47 @@ export class SqliteSkillCostStore implements SkillCostStore {
   /** Everyone's totals from the user-less rollups; run in one transaction (readTotals), so all pieces see one state. */
   private everyone(query: SkillCostQuery): SkillCostTotal[] {
     const split = costTotalPieces(query.fromHour, query.toHour);
+    if (query.fromHour !== undefined && query.toHour !== undefined && query.toHour - query.fromHour < CACHED_WINDOW_DAYS * 24) {
+      return this.everyoneCached(split, query.skills ? new Set(query.skills) : null);
+    }
     const skills = query.skills ? JSON.stringify([...new Set(query.skills)]) : null;
     const rows: SkillCostTotal[] = [];
     const read = (all: typeof this.reads.daily, some: typeof this.reads.daily, from: number, to: number) =>
       rows.push(...((skills === null ? all.all(from, to) : some.all(skills, from, to)) as SkillCostTotal[]));
     if (split.days) read(this.reads.daily, this.reads.dailySkills, split.days.fromDay, split.days.toDay);
     for (const h of split.hours) read(this.reads.hourly, this.reads.hourlySkills, h.fromHour, h.toHour);
+    return mergeCostTotals(rows);
+  }
+
+  /** The same from the rows of each whole day and edge hour, kept in memory until the period is written again (period-cache.ts). */
+  private everyoneCached(split: ReturnType<typeof costTotalPieces>, skills: ReadonlySet<string> | null): SkillCostTotal[] {
+    const byPeriod = (rows: (SkillCostTotal & { period: number })[]) => {
+      const out = new Map<number, SkillCostTotal[]>();
+      for (const { period, ...r } of rows) {
+        const list = out.get(period);
+        if (list) list.push(r);
+        else out.set(period, [r]);
+      }
+      return out;
+    };
+    const segments: SkillCostTotal[][] = [];
+    const read = (
+      cache: PeriodCache<SkillCostTotal[], SkillCostTotal[]>,
+      versions: typeof this.reads.dayVersions,
+      rows: typeof this.reads.dayRows,
+      from: number,
+      to: number,
+    ) => {
+      const v = periodVersions(versions.all(from, to) as number[][]);
+      const readRows = (periods: number[]) => byPeriod(rows.all(Math.min(...periods), Math.max(...periods)) as (SkillCostTotal & { period: number })[]);
+      segments.push(cache.segment(`${from}:${to}`, v, readRows, () => []));
+    };
+    if (split.days) read(this.dayRows, this.reads.dayVersions, this.reads.dayRows, split.days.fromDay, split.days.toDay);
+    for (const h of split.hours) read(this.hourRows, this.reads.hourVersions, this.reads.hourRows, h.fromHour, h.toHour);
+    const rows: SkillCostTotal[] = [];
+    for (const segment of segments) {
+      for (const r of segment) if (skills === null || skills.has(r.skill)) rows.push(r);
+    }
     return mergeCostTotals(rows);
   }
 
