@@ -94,7 +94,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
         } c.${period} BETWEEN ? AND ?
         GROUP BY c.skill, c.attribution`);
     this.reads = {
-      // Versions of days and hours (count of rows and of API calls), from the covering indexes of migration 0020.
+      // Versions of days and hours (count of rows and of API calls), from the covering indexes of migration 0021.
       dayVersions: db.prepare('SELECT day, count(*), total(api_calls) FROM skill_cost_daily WHERE day BETWEEN ? AND ? GROUP BY day').raw(),
       hourVersions: db.prepare('SELECT hour, count(*), total(api_calls) FROM skill_cost_skill_hourly WHERE hour BETWEEN ? AND ? GROUP BY hour').raw(),
       dayRows: db.prepare(`SELECT day AS period, ${PERIOD_COLUMNS} FROM skill_cost_daily WHERE day BETWEEN ? AND ? ORDER BY day, skill, attribution`),
