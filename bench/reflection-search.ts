@@ -168,6 +168,8 @@ try {
       console.log(`${mode} search at ${LATENCY_SIZE} reflections, ${MEASURED} calls: ${figures(wall, cpu, load0)}`);
     }
 
+    console.log(`RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB (main thread + embedding worker, ${LATENCY_SIZE} vectors)`);
+
     // 6. Where the meaning side's time goes: a second embedder over the same store, asked directly.
     const probe = new ReflectionEmbedder({ store: app.stores.reflections, enabled: true });
     await probe.start();
@@ -219,7 +221,6 @@ try {
       console.log(`cosine scan of ${LATENCY_SIZE} x ${dims} (top 100), ${name}, ${MEASURED} scans: ${figures(wall, cpu, load0)}`);
     }
     index.dispose();
-    console.log(`RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB (main thread + embedding worker)`);
   }
 } finally {
   await app.close();
