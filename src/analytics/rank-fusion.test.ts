@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { l2Normalise, nearestByDot, reciprocalRankFusion, RRF_K } from './rank-fusion.js';
+import { l2Normalise, nearestByDot, reciprocalRankFusion, RRF_K, topByScore } from './rank-fusion.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≉ ${b}`);
 
@@ -80,6 +80,33 @@ describe('nearestByDot', () => {
     assert.deepEqual(nearestByDot(m, 2, [10, 11, 12, 13], q, 0), []);
     assert.equal(nearestByDot(m, 2, [10, 11, 12, 13], q, 10).length, 4);
     assert.throws(() => nearestByDot(m, 2, [10], new Float32Array(3), 1), RangeError);
+  });
+
+  it('sums all dimensions when they are not a multiple of four (9 here)', () => {
+    const m = new Float32Array(18);
+    m.fill(1, 0, 9); // row 0: all ones
+    m[9 + 8] = 5; // row 1: only the last dimension
+    const q = new Float32Array(9).fill(1);
+    assert.deepEqual(
+      nearestByDot(m, 9, [1, 2], q, 2).map((g) => [g.id, g.similarity]),
+      [
+        [1, 9],
+        [2, 5],
+      ],
+    );
+  });
+
+  it('topByScore: best first, ties to the lower index, only the first `rows` scores read', () => {
+    const scores = new Float32Array([0.5, 0.9, 0.5, 0.1, 0.9, 2]);
+    assert.deepEqual(
+      topByScore(scores, [10, 11, 12, 13, 14, 15], 4, 5).map((g) => g.id),
+      [11, 14, 10, 12],
+    );
+    assert.deepEqual(
+      topByScore(scores, [10, 11], 5).map((g) => g.id),
+      [11, 10],
+    );
+    assert.deepEqual(topByScore(scores, [10, 11, 12], 0), []);
   });
 
   it('l2Normalise scales to unit length', () => {

@@ -42,22 +42,19 @@ export function reciprocalRankFusion(lists: readonly (readonly number[])[], k: n
 }
 
 /**
- * The `n` rows of `matrix` (row-major, `dims` columns, one row per entry of
- * `ids`) with the highest dot product with `query`, best first; for
- * L2-normalised vectors that is cosine similarity. Ties: lower row first.
+ * The `n` entries of `scores` (one per entry of `ids`, only the first `rows`
+ * read) with the highest score, best first. Ties: lower index first.
  */
-export function nearestByDot(matrix: Float32Array, dims: number, ids: readonly number[], query: Float32Array, n: number): { id: number; similarity: number }[] {
-  if (query.length !== dims) throw new RangeError(`query has ${query.length} dimensions, expected ${dims}`);
-  const rows = Math.min(ids.length, Math.floor(matrix.length / dims));
-  if (n <= 0 || rows === 0) return [];
-  // A small sorted buffer of the best n (n is tens to hundreds; rows up to ~10^5).
+export function topByScore(scores: Float32Array, ids: readonly number[], n: number, rows: number = scores.length): { id: number; similarity: number }[] {
+  const count = Math.min(rows, ids.length, scores.length);
+  if (n <= 0 || count === 0) return [];
+  // A small sorted buffer of the best n (n is tens to hundreds; rows up to ~10^5): most rows fail the first comparison.
   const bestSim: number[] = [];
   const bestRow: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    const off = r * dims;
-    for (let d = 0; d < dims; d++) s += matrix[off + d]! * query[d]!;
-    if (bestSim.length === n && s <= bestSim[n - 1]!) continue;
+  let floor = Number.NEGATIVE_INFINITY;
+  for (let r = 0; r < count; r++) {
+    const s = scores[r]!;
+    if (s <= floor && bestSim.length === n) continue;
     let at = bestSim.length;
     while (at > 0 && bestSim[at - 1]! < s) at--;
     bestSim.splice(at, 0, s);
@@ -66,8 +63,41 @@ export function nearestByDot(matrix: Float32Array, dims: number, ids: readonly n
       bestSim.pop();
       bestRow.pop();
     }
+    if (bestSim.length === n) floor = bestSim[n - 1]!;
   }
   return bestRow.map((r, i) => ({ id: ids[r]!, similarity: bestSim[i]! }));
+}
+
+/**
+ * The `n` rows of `matrix` (row-major, `dims` columns, one row per entry of
+ * `ids`) with the highest dot product with `query`, best first; for
+ * L2-normalised vectors that is cosine similarity. Ties: lower row first.
+ * The plain-JavaScript reference of the embedding worker's vector index
+ * (memory/vector-index.ts), which computes the same products on the WASM backend.
+ */
+export function nearestByDot(matrix: Float32Array, dims: number, ids: readonly number[], query: Float32Array, n: number): { id: number; similarity: number }[] {
+  if (query.length !== dims) throw new RangeError(`query has ${query.length} dimensions, expected ${dims}`);
+  const rows = Math.min(ids.length, Math.floor(matrix.length / dims));
+  if (n <= 0 || rows === 0) return [];
+  const scores = new Float32Array(rows);
+  const tail = dims - (dims % 4);
+  for (let r = 0, off = 0; r < rows; r++, off += dims) {
+    // Four independent sums: the additions need not wait for each other.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d < tail; d += 4) {
+      s0 += matrix[off + d]! * query[d]!;
+      s1 += matrix[off + d + 1]! * query[d + 1]!;
+      s2 += matrix[off + d + 2]! * query[d + 2]!;
+      s3 += matrix[off + d + 3]! * query[d + 3]!;
+    }
+    for (; d < dims; d++) s0 += matrix[off + d]! * query[d]!;
+    scores[r] = s0 + s1 + s2 + s3;
+  }
+  return topByScore(scores, ids, n, rows);
 }
 
 /** `v` scaled to unit length (a zero vector is returned unchanged). */

@@ -119,6 +119,47 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
     });
   }
 
+  it('a search during a long backfill batch is answered between its chunks, before the batch is stored', async () => {
+    const [sqlite] = await testBackends();
+    const b = await sqlite!.open();
+    const reflections = b.stores.reflections;
+    let batchAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      batchAsked = resolve;
+    });
+    // Tells the test when the embedder has fetched its first batch (it posts the batch to the worker right after).
+    const watched = new Proxy(reflections, {
+      get(target, prop) {
+        if (prop === 'unembedded') {
+          return async (...args: Parameters<typeof reflections.unembedded>) => {
+            const rows = await target.unembedded(...args);
+            if (rows.length > 0) batchAsked();
+            return rows;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const embedder = new ReflectionEmbedder({ store: watched, enabled: true, batchSize: 32 });
+    try {
+      const service = createReflectionService(reflections, { embedder });
+      for (let i = 0; i < 32; i++) await service.store({ content: `Note ${i}: ${NOTES[i % NOTES.length]!.content} (seen in run ${i * 7})` });
+      await embedder.start();
+      await asked;
+      await new Promise((resolve) => setImmediate(resolve)); // the batch of 32 is posted to the worker
+      const near = await embedder.nearest(PARAPHRASE, 5);
+      assert.ok(Array.isArray(near.hits));
+      // The worker answered before finishing the batch: none of its 32 vectors is stored yet.
+      assert.deepEqual(await reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 32, embedded: 0 });
+      await embedder.idle();
+      assert.deepEqual(await reflections.vectorCounts(EMBEDDING_MODEL), { reflections: 32, embedded: 32 });
+    } finally {
+      await embedder.close();
+      await b.dispose();
+    }
+  });
+
   it('a worker that cannot start: keyword, with the failure as the reason', async () => {
     const [sqlite] = await testBackends();
     const b = await sqlite!.open();

@@ -12,8 +12,8 @@
  *   computed in batches of `batchSize`, oldest reflection first, and written
  *   through the store (table reflection_vectors); the same loop backfills
  *   reflections stored before the model was running, logging its progress.
- * - The worker's in-memory matrix is filled from the stored vectors at start
- *   and grows with every vector it computes (reflections are immutable, so a
+ * - The worker's in-memory vector index (vector-index.ts) is filled from the
+ *   stored vectors at start and grows with every vector it computes (reflections are immutable, so a
  *   vector never goes stale; a deleted reflection simply drops out when its
  *   row is not found by the filtering query).
  * - If the worker cannot start or dies, the state becomes `failed` with the
@@ -37,6 +37,13 @@ export interface EmbedderStatus {
   reason: string | null;
   /** Vectors held in memory for search. */
   indexed: number;
+}
+
+export interface NearestReply {
+  hits: { id: number; similarity: number }[];
+  /** Milliseconds the worker spent embedding the query and scanning the vector index. */
+  embedMs: number;
+  scanMs: number;
 }
 
 interface Pending {
@@ -104,10 +111,14 @@ export class ReflectionEmbedder {
     while (this.pumping) await this.pumping;
   }
 
-  /** The `n` reflections nearest in meaning to `text` (cosine similarity of the embeddings), best first. Only when ready. */
-  async nearest(text: string, n: number): Promise<{ id: number; similarity: number }[]> {
-    const reply = await this.request({ op: 'nearest', text: text.slice(0, EMBED_CHARS), n });
-    return reply.hits as { id: number; similarity: number }[];
+  /**
+   * The `n` reflections nearest in meaning to `text` (cosine similarity of the
+   * embeddings), best first, with the worker's time to embed the query and to
+   * scan the index. Only when ready. The request is posted before this returns
+   * its promise, so the worker starts at once, whatever the caller does next.
+   */
+  nearest(text: string, n: number): Promise<NearestReply> {
+    return this.request({ op: 'nearest', text: text.slice(0, EMBED_CHARS), n }) as Promise<Record<string, unknown> & NearestReply>;
   }
 
   async close(): Promise<void> {

@@ -303,15 +303,15 @@ const HISTORY_LENGTH = 20;
  * meaning candidates pass the search's filters first (one query by id).
  */
 async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder, query: string, prepared: PreparedSearch, filtered: boolean) {
-  const [keyword, near] = await Promise.all([
-    store.search({ ...prepared, limit: Math.max(KEYWORD_CANDIDATES, prepared.limit) }),
-    embedder.nearest(query, filtered ? MEANING_CANDIDATES_FILTERED : MEANING_CANDIDATES),
-  ]);
+  // The worker is asked first: it embeds and scans on its own thread while the keyword query runs here
+  // (SQLite runs it synchronously inside search(), so asked second the worker would only start after it).
+  const meaning = embedder.nearest(query, filtered ? MEANING_CANDIDATES_FILTERED : MEANING_CANDIDATES);
+  const [keyword, { hits: near }] = await Promise.all([store.search({ ...prepared, limit: Math.max(KEYWORD_CANDIDATES, prepared.limit) }), meaning]);
   const allowed = near.length ? (await store.search({ ...prepared, terms: [], ids: near.map((n) => n.id), limit: near.length })).results : [];
   const rows = new Map<number, ReflectionHit>(allowed.map((r) => [r.id, r]));
   for (const r of keyword.results) rows.set(r.id, r);
-  const meaning = near.filter((n) => rows.has(n.id)).slice(0, MEANING_CANDIDATES);
-  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaning.map((n) => n.id)], RRF_K);
+  const meaningIds = near.filter((n) => rows.has(n.id)).slice(0, MEANING_CANDIDATES);
+  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningIds.map((n) => n.id)], RRF_K);
   const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({
     ...rows.get(f.id)!,
     score: Math.round(f.score * 1e6) / 1e6,

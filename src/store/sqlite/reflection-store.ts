@@ -89,17 +89,18 @@ export class SqliteReflectionStore implements ReflectionStore {
       params.push(until);
     }
     params.push(limit);
-    const from = terms.length ? 'reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid' : 'reflections r';
-    const rows = this.db
-      .prepare(
-        `SELECT r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.duplicate_of, r.created_at,
-                ${terms.length ? '-bm25(reflections_fts, 1.0, 0.5)' : '0'} AS score
-           FROM ${from}
-          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY score DESC, r.created_at DESC, r.id DESC
-          LIMIT ?`,
-      )
-      .all(...params) as (ReflectionRow & { score: number })[];
+    const cols = 'r.id, r.kind, r.content, r.content_hash, r.tags, r.files, r.project, r.duplicate_of, r.created_at';
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = 'ORDER BY score DESC, r.created_at DESC, r.id DESC';
+    // With terms, a query of common words matches much of the table: the matches are ranked as narrow
+    // (id, created_at, score) rows and only the top `limit` read in full, so the sort never carries content.
+    const sql = terms.length
+      ? `WITH top AS (SELECT r.id, r.created_at, -bm25(reflections_fts, 1.0, 0.5) AS score
+                        FROM reflections_fts JOIN reflections r ON r.id = reflections_fts.rowid
+                        ${filter} ${order} LIMIT ?)
+         SELECT ${cols}, top.score AS score FROM top JOIN reflections r ON r.id = top.id ${order}`
+      : `SELECT ${cols}, 0 AS score FROM reflections r ${filter} ${order} LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params) as (ReflectionRow & { score: number })[];
     return {
       fts_query: ftsQuery,
       results: rows.map((r) => ({ ...toReflection(r), score: roundScore(r.score) })),
