@@ -9,6 +9,7 @@
  *   npm run bench:import                       # 1 GiB, 620 files, one of 520 MiB
  *   npm run bench:import -- --size-mib 256 --files 200 --big-mib 120
  *   npm run bench:import -- --keep             # reuse the tree of the last run (same spec)
+ *   TMPDIR=/some/dir npm run bench:import      # the tree (~1 GiB), data dirs and ccusage live under os.tmpdir()
  *
  * Steps (each a fresh process, wall time and peak RSS from /usr/bin/time):
  *   1. ccusage daily --json --offline, CLAUDE_CONFIG_DIR=<tree>, HOME=<empty dir>;

@@ -1,7 +1,8 @@
 /**
  * Incremental import over a real store (SQLite; PostgreSQL too when
  * reachable): cursors, appends, rewrites, bad input, forked transcripts, and
- * the worker-thread path with many small ranges.
+ * the worker-thread path with many small ranges (files read in one range
+ * paired in the workers, longer ones on the importing thread).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { testBackends, testTracker, type OpenedBackend } from '../testing/backends.js';
+import type { PriceTable } from '../analytics/model-prices.js';
 import { importTranscripts, type ImportOptions } from './transcript-import.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-incr-'));
@@ -42,6 +44,29 @@ const result = (session: string, sec: number, id: string, isError = false, text 
   });
 const prompt = (session: string, sec: number, text: string) =>
   JSON.stringify({ type: 'user', sessionId: session, uuid: `p-${sec}`, timestamp: ts(sec), message: { role: 'user', content: text } });
+
+/** A Skill call (opens a bounded span) and an assistant line stamped with the skill. */
+const skillUse = (session: string, sec: number, msg: string, id: string, skill: string) =>
+  JSON.stringify({
+    type: 'assistant',
+    sessionId: session,
+    timestamp: ts(sec),
+    message: {
+      id: msg,
+      model: 'claude-x',
+      content: [{ type: 'tool_use', id, name: 'Skill', input: { skill } }],
+      usage: { input_tokens: 50, output_tokens: 5 },
+    },
+  });
+const stamped = (session: string, sec: number, msg: string, skill: string) =>
+  JSON.stringify({
+    type: 'assistant',
+    sessionId: session,
+    timestamp: ts(sec),
+    attributionSkill: skill,
+    message: { id: msg, model: 'claude-x', content: [{ type: 'text', text: 'working' }], usage: { input_tokens: 70, output_tokens: 7 } },
+  });
+const PRICES: PriceTable = { version: 'test', source: 'test', models: { 'claude-x': { input: 1, output: 2, cacheWrite: 4, cacheRead: 0.5 } } };
 
 /** Writes lines (each with its newline) and sets the mtime to `NOW - ageMs`. */
 function write(file: string, lines: string[], ageMs = 60_000, flag: 'w' | 'a' = 'w'): void {
@@ -194,6 +219,93 @@ describe('incremental import', async () => {
         const failed = await b.query<{ n: number | string }>('SELECT count(*) AS n FROM skill_invocations WHERE completed = 0');
         assert.equal(Number(failed[0]?.n), 30);
         assert.equal((await run()).unchanged, 1);
+      });
+
+      it('pairs files read in one range in the workers and longer ones here, as a read paired here does', async () => {
+        // Small files (one range each: paired, attributed and fingerprinted in a worker) and a long
+        // one (many ranges, in and out of order from two workers: paired here), one still growing.
+        const small = (n: number, growing: boolean) => {
+          const s = `s${n}`;
+          const lines = [prompt(s, 0, 'go'), skillUse(s, 1, `${s}m1`, `${s}k`, 'deploy'), result(s, 2, `${s}k`), stamped(s, 3, `${s}m2`, 'deploy')];
+          lines.push(use(s, 4, `${s}m3`, `${s}r`), result(s, 5 + n, `${s}r`, n % 3 === 0, 'Error: nope'));
+          if (growing) lines.push(use(s, 9, `${s}m4`, `${s}late`)); // its result comes with the append
+          return lines;
+        };
+        const long: string[] = [prompt('L', 0, 'start'), skillUse('L', 1, 'Lm0', 'Lk', 'review'), result('L', 2, 'Lk')];
+        for (let i = 0; i < 120; i++) {
+          // A call whose result lands a few hundred bytes later, often in the next range; a long result now and then.
+          long.push(use('L', 3 + i * 2, `Lm${i + 1}`, `L${i}`), stamped('L', 3 + i * 2, `Lm${i + 1}`, 'review'));
+          long.push(result('L', 4 + i * 2, `L${i}`, i % 9 === 0, i % 17 === 0 ? 'x'.repeat(6000) : 'ok'));
+        }
+        const files = (d: string) => ({
+          s: [0, 1, 2, 3, 4].map((n) => path.join(d, 'proj', `s${n}.jsonl`)),
+          long: path.join(d, 'proj', 'L.jsonl'),
+        });
+        const other = await backend.open();
+        const otherDir = fs.mkdtempSync(path.join(root, 'q-'));
+        try {
+          const { tracker: otherTracker } = testTracker(other.store, () => NOW);
+          const withCosts = (store: OpenedBackend, record: ImportOptions['record'], d: string, extra: Partial<ImportOptions>) =>
+            importTranscripts(d, {
+              userId: 'u',
+              record,
+              now: NOW,
+              cursors: store.stores.transcriptCursors,
+              costs: { prices: PRICES, userHash: 'uh', record: (r) => store.stores.skillCosts.record(r) },
+              ...extra,
+            });
+          const { tracker } = testTracker(b.store, () => NOW);
+          // Workers, ranges of 4,000 bytes: the small files are read in one range, the long one in many.
+          const inWorkers = () => withCosts(b, (i) => tracker.trackBatch(i), dir, { rangeBytes: 4000, workerThresholdBytes: 0, workers: 2 });
+          // No workers, ranges of 500 bytes: every file in several ranges, all paired here.
+          const here = () => withCosts(other, (i) => otherTracker.trackBatch(i), otherDir, { rangeBytes: 500, workers: 0 });
+          for (const d of [dir, otherDir]) {
+            const f = files(d);
+            f.s.forEach((file, n) => write(file, small(n, n === 4), n === 4 ? 1000 : 3_600_000));
+            write(f.long, long, 3_600_000);
+          }
+          assert.ok(fs.statSync(files(dir).s[0]!).size < 4000 && fs.statSync(files(dir).long).size > 10 * 4000);
+          const snapshot = async (store: OpenedBackend, d: string) => {
+            const cursors = await store.stores.transcriptCursors.get([...files(d).s, files(d).long]);
+            return {
+              rows: (
+                await store.query<{ k: string; completed: number; d: number | string; e: string | null; s: string }>(
+                  'SELECT dedupe_key AS k, completed, duration_ms AS d, error_type AS e, k.name AS s FROM skill_invocations si JOIN skills k ON k.id = si.skill_id ORDER BY dedupe_key',
+                )
+              ).map((r) => `${r.k} ${r.s} ${Number(r.completed)} ${Number(r.d)} ${r.e}`),
+              costs: (
+                await store.query<{ key: string; skill: string; attribution: string; inv: string | null }>(
+                  'SELECT key, skill, attribution, invocation_id AS inv FROM skill_cost_calls ORDER BY key',
+                )
+              ).map((r) => `${r.key} ${r.skill} ${r.attribution} ${r.inv}`),
+              cursors: [...cursors.entries()]
+                .map(([p, c]) => `${path.relative(d, p)} ${c.offset} ${c.lineCount} ${c.headHash} ${c.tailHash} ${c.state}`)
+                .sort(),
+            };
+          };
+          const summary = (s: Awaited<ReturnType<typeof importTranscripts>>) => ({ ...s, malformedAt: [], costs: { ...s.costs, unknownModels: [] } });
+          const a1 = await inWorkers();
+          const b1 = await here();
+          assert.deepEqual(summary(a1), summary(b1));
+          assert.deepEqual([a1.files, a1.invocations, a1.pending], [6, 5 * 2 + 121, 1]);
+          assert.ok((a1.costs?.inserted ?? 0) > 100);
+          const first = await snapshot(b, dir);
+          assert.deepEqual(first, await snapshot(other, otherDir));
+          // Appended: the pending call's result (its state came from a worker) and more of the long file.
+          for (const d of [dir, otherDir]) {
+            write(files(d).s[4]!, [result('s4', 10, 's4late'), stamped('s4', 11, 's4m5', 'deploy')], 1000, 'a');
+            write(files(d).long, [use('L', 400, 'Lm999', 'Lx'), result('L', 401, 'Lx')], 3_600_000, 'a');
+          }
+          const a2 = await inWorkers();
+          const b2 = await here();
+          assert.deepEqual(summary(a2), summary(b2));
+          assert.deepEqual([a2.appended, a2.invocations, a2.inserted, a2.pending], [2, 2, 2, 0]);
+          const second = await snapshot(b, dir);
+          assert.deepEqual(second, await snapshot(other, otherDir));
+          assert.ok(second.rows.some((r) => r.startsWith('cc:s4late ') && r.endsWith(' 1 1000 null')));
+        } finally {
+          await other.dispose();
+        }
       });
     });
   }

@@ -6,8 +6,11 @@
  * (transcript-import-cursor.ts) says whether it is skipped, read from where
  * the last import stopped, or read again. Malformed lines and unreadable files
  * are counted and reported (file:line), never fatal. Large work is scanned by
- * worker threads in 16 MiB ranges (transcript-scan.ts); pairing
- * (transcript-pairing.ts) and writing stay on the calling thread.
+ * worker threads in 16 MiB ranges (transcript-scan.ts). A file whose new
+ * bytes fit in one range (most files) is paired, attributed and fingerprinted
+ * in the worker too (transcript-scan-pair.ts); a longer one is paired
+ * (transcript-pairing.ts) on the calling thread, in range order. Writing
+ * stays on the calling thread.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,10 +18,11 @@ import path from 'node:path';
 import type { PriceTable } from '../analytics/model-prices.js';
 import type { TranscriptCursor, TranscriptCursorStore } from '../store/cursor-types.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
-import { SkillAttributor, type AttributionCounts, type AttributorState } from './skill-attribution.js';
-import { fingerprint, planFor } from './transcript-import-cursor.js';
-import { TranscriptPairer, type PairerState } from './transcript-pairing.js';
+import { SkillAttributor, type AttributionCounts } from './skill-attribution.js';
+import { type Fingerprint, fingerprint, planFor } from './transcript-import-cursor.js';
+import { TranscriptPairer } from './transcript-pairing.js';
 import { DEFAULT_MAX_LINE_BYTES, ScanBuffer, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
+import { type ImportState, type PairedScanResult, type PairRequest, scanAndPair } from './transcript-scan-pair.js';
 import { ScanPool } from './transcript-scan-pool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
@@ -35,6 +39,12 @@ const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
  * in memory first, one upsert per key.
  */
 const DEFAULT_BATCH_SIZE = 8000;
+/**
+ * Scanning runs ahead of pairing by up to this many bytes of ranges (and
+ * ranges): a range's result holds its events only, a small fraction of its bytes.
+ */
+const AHEAD_BYTES = 128 * 1024 * 1024;
+const AHEAD_RANGES = 512;
 /** Cursors saved together (after the invocations of their files). */
 const CURSOR_BATCH = 1000;
 /** Malformed lines and unreadable files listed by name (all are counted). */
@@ -58,6 +68,7 @@ export interface ImportOptions {
   workerThresholdBytes?: number;
   /** Bytes read so far over the total to read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+
   /**
    * Tokens and cost per skill (skill-attribution.ts): API calls attributed
    * and written through `record`; without it the import reads tool calls only.
@@ -189,6 +200,8 @@ interface FileJob {
   state: ImportState | undefined;
   settled: boolean;
   requests: ScanRequest[];
+  /** Set when the file's read is one range: it is paired where it is scanned. */
+  pair: PairRequest | null;
 }
 
 export function emptySummary(): ImportSummary {
@@ -211,9 +224,6 @@ export function emptySummary(): ImportSummary {
     costs: null,
   };
 }
-
-/** A file's cursor state: the pairer's, and the skill attributor's when costs were read. */
-type ImportState = PairerState & { costs?: AttributorState };
 
 function parseState(raw: string): ImportState | undefined {
   try {
@@ -287,21 +297,28 @@ export async function importTranscripts(target: string | readonly string[], opts
       sum.unchanged++;
       // Calls left pending last time are settled now: no read needed.
       const state = parseState(cursor!.state);
-      if (settled && state && state.uses.length > 0) finishOnly.push({ file, from: cursor!.offset, lineBase: cursor!.lineCount, state, settled, requests: [] });
+      if (settled && state && state.uses.length > 0)
+        finishOnly.push({ file, from: cursor!.offset, lineBase: cursor!.lineCount, state, settled, requests: [], pair: null });
       continue;
     }
     const appended = plan.kind === 'appended';
     if (appended) sum.appended++;
     if (plan.kind === 'reread') sum.reread++;
     const from = appended ? cursor!.offset : 0;
-    jobs.push({
-      file,
-      from,
-      lineBase: appended ? cursor!.lineCount : 0,
-      state: appended ? parseState(cursor!.state) : undefined,
-      settled,
-      requests: requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES), costs !== undefined),
-    });
+    const state = appended ? parseState(cursor!.state) : undefined;
+    const requests = requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES), costs !== undefined);
+    const pair: PairRequest | null =
+      requests.length === 1
+        ? {
+            userId: opts.userId,
+            settled,
+            from,
+            ...(state ? { state } : {}),
+            ...(costs ? { costs: { prices: costs.prices, userHash: costs.userHash } } : {}),
+            fingerprint: opts.cursors !== undefined,
+          }
+        : null;
+    jobs.push({ file, from, lineBase: appended ? cursor!.lineCount : 0, state, settled, requests, pair });
   }
 
   const total = jobs.reduce((s, j) => s + (j.file.size - j.from), 0);
@@ -310,21 +327,21 @@ export async function importTranscripts(target: string | readonly string[], opts
   const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism()), 8);
   const pool = total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount > 1 ? new ScanPool(workerCount) : null;
   const scratch = new ScanBuffer();
-  const inline = (req: ScanRequest): Promise<ScanResult> =>
+  const inline = (req: ScanRequest, pair: PairRequest | null): Promise<ScanResult> =>
     new Promise((resolve, reject) =>
       setImmediate(() => {
         try {
-          resolve(scanRange(req, scratch));
+          resolve(pair ? scanAndPair(req, pair, scratch) : scanRange(req, scratch));
         } catch (err) {
           reject(err);
         }
       }),
     );
   // A file error (ENOENT, EACCES…) stands; a worker that failed otherwise (e.g. out of memory) is replaced by a scan here.
-  const scan = (req: ScanRequest): Promise<ScanResult> =>
-    pool ? pool.run(req).catch((err: NodeJS.ErrnoException) => (err.code ? Promise.reject(err) : inline(req))) : inline(req);
+  const scan = (req: ScanRequest, pair: PairRequest | null): Promise<ScanResult> =>
+    pool ? pool.run(req, pair ?? undefined).catch((err: NodeJS.ErrnoException) => (err.code ? Promise.reject(err) : inline(req, pair))) : inline(req, pair);
 
-  // Ranges are scanned in file order, a few ahead of the one being paired (bounded memory);
+  // Ranges are scanned in file order, ahead of the one being paired (bounded memory);
   // pairing and writing take them in order, one file at a time.
   // Invocations of several files are written together (fewer, larger transactions); a file's
   // cursor is saved only after its invocations are.
@@ -349,34 +366,56 @@ export async function importTranscripts(target: string | readonly string[], opts
     }
     if (opts.cursors && cursorsToSave.length > 0) await opts.cursors.put(cursorsToSave, opts.now);
   };
-  const finishFile = async (job: FileJob, pairer: TranscriptPairer, attributor: SkillAttributor | null, offset: number, lineCount: number): Promise<void> => {
+  /** Buffers a file's invocations and cursor; `cursor` is called only when cursors are kept. */
+  const fileDone = async (
+    job: FileJob,
+    invocations: readonly CapturedInvocation[],
+    pending: number,
+    offset: number,
+    lineCount: number,
+    cursor: () => { fp: Fingerprint; state: string },
+  ): Promise<void> => {
     sum.files++;
-    const { invocations, pending } = pairer.finish(job.settled);
     sum.invocations += invocations.length;
     sum.pending += pending;
     for (const inv of invocations) buffered.push(inv);
     if (opts.cursors) {
-      const fp = fingerprint(job.file.path, offset, fingerprintBuffer);
-      bufferedCursors.push({
-        path: job.file.path,
-        size: job.file.size,
-        mtimeMs: job.file.mtimeMs,
-        offset,
-        lineCount,
-        ...fp,
-        state: JSON.stringify(attributor ? { ...pairer.state(), costs: attributor.state() } : pairer.state()),
-      });
+      const { fp, state } = cursor();
+      bufferedCursors.push({ path: job.file.path, size: job.file.size, mtimeMs: job.file.mtimeMs, offset, lineCount, ...fp, state });
     }
     if (buffered.length >= batchSize || bufferedCosts.length >= batchSize || bufferedCursors.length >= CURSOR_BATCH) await flush();
   };
+  const finishFile = (job: FileJob, pairer: TranscriptPairer, attributor: SkillAttributor | null, offset: number, lineCount: number): Promise<void> => {
+    const { invocations, pending } = pairer.finish(job.settled);
+    return fileDone(job, invocations, pending, offset, lineCount, () => ({
+      fp: fingerprint(job.file.path, offset, fingerprintBuffer),
+      state: JSON.stringify(attributor ? { ...pairer.state(), costs: attributor.state() } : pairer.state()),
+    }));
+  };
 
+  /** Counts a range's lines, malformed lines (numbered from `lineBase`) and bytes. */
+  const addScan = (job: FileJob, r: ScanResult, lineBase: number): void => {
+    sum.lines += r.lines;
+    sum.malformed += r.malformed;
+    for (const m of r.malformedAt) {
+      if (sum.malformedAt.length < MAX_LISTED) sum.malformedAt.push(`${job.file.path}:${lineBase + m.line}: ${m.reason}`);
+    }
+    sum.bytes += r.bytes;
+  };
   const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
-  const ahead = pool ? workerCount * 2 : 1;
+  // With workers, scanning runs ahead of pairing and writing by up to AHEAD_BYTES of ranges (at
+  // least two per worker), so the workers keep scanning while this thread writes.
   const inflight: Promise<ScanResult | Error>[] = [];
   let launched = 0;
+  let aheadBytes = 0;
   const launch = () => {
-    while (launched < ranges.length && inflight.length < ahead) {
-      inflight.push(scan(ranges[launched++]!.req).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+    while (
+      launched < ranges.length &&
+      (pool ? inflight.length < workerCount * 2 || (aheadBytes < AHEAD_BYTES && inflight.length < AHEAD_RANGES) : inflight.length < 1)
+    ) {
+      const { req, job } = ranges[launched++]!;
+      aheadBytes += req.end - req.start;
+      inflight.push(scan(req, job.pair).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
     }
   };
 
@@ -395,7 +434,25 @@ export async function importTranscripts(target: string | readonly string[], opts
     let offset = 0;
     for (const { job, req, first, last } of ranges) {
       const r = await inflight.shift()!;
+      aheadBytes -= req.end - req.start;
       launch();
+      if (job.pair) {
+        // Read, paired and fingerprinted in one step (transcript-scan-pair.ts).
+        if (r instanceof Error) unreadable(job.file.path, r);
+        else {
+          const p = (r as PairedScanResult).paired;
+          addScan(job, r, job.lineBase);
+          counts.calls += p.counts.calls;
+          counts.noUsage += p.counts.noUsage;
+          counts.unpriced += p.counts.unpriced;
+          for (const m of p.counts.unknownModels) if (counts.unknownModels.size < 50) counts.unknownModels.add(m);
+          for (const row of p.costRows) bufferedCosts.push(row);
+          await fileDone(job, p.invocations, p.pending, p.offset, job.lineBase + r.lineBreaks, () => ({ fp: p.fingerprint!, state: p.state }));
+        }
+        done += req.end - req.start;
+        opts.onProgress?.(Math.min(done, total), total);
+        continue;
+      }
       if (first) {
         pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
         attributor = newAttributor(job.state);
@@ -410,14 +467,9 @@ export async function importTranscripts(target: string | readonly string[], opts
           pairer!.addEvent(e);
           attributor?.add(e, fileCosts);
         }
-        sum.lines += r.lines;
-        sum.malformed += r.malformed;
-        for (const m of r.malformedAt) {
-          if (sum.malformedAt.length < MAX_LISTED) sum.malformedAt.push(`${job.file.path}:${lineCount + m.line}: ${m.reason}`);
-        }
+        addScan(job, r, lineCount);
         lineCount += r.lineBreaks;
         offset = Math.max(offset, r.consumedEnd);
-        sum.bytes += r.bytes;
       }
       done += req.end - req.start;
       opts.onProgress?.(Math.min(done, total), total);

@@ -1,83 +1,113 @@
 /**
- * A few worker threads that run `scanRange` (transcript-scan.ts), so that
- * JSON decoding of large imports uses every core. Requests are queued and
- * handed to whichever worker is free; a failed scan rejects with the worker's
- * error (its `code`, e.g. ENOENT or EACCES, kept).
+ * A few worker threads that run `scanRange` (transcript-scan.ts), or for a
+ * file read in one range `scanAndPair` (transcript-scan-pair.ts), so that
+ * JSON decoding and pairing of large imports use every core. Requests are queued and
+ * handed out ahead (several per worker, QUEUED_BYTES_PER_WORKER) to the least
+ * loaded worker; a failed scan rejects with the worker's error (its `code`,
+ * e.g. ENOENT or EACCES, kept).
  */
 import { Worker } from 'node:worker_threads';
 import type { ScanRequest, ScanResult } from './transcript-scan.js';
+import type { PairRequest } from './transcript-scan-pair.js';
 
 interface Job {
   id: number;
   req: ScanRequest;
+  pair: PairRequest | undefined;
   resolve: (r: ScanResult) => void;
   reject: (e: Error) => void;
 }
 
 type Reply = { id: number; result: ScanResult } | { id: number; error: { message: string; code: string | null } };
 
+/**
+ * Work handed to a worker ahead of time, so that it keeps scanning while the
+ * importing thread is busy writing (its replies, and the next hand-outs, wait
+ * for that thread): up to this many bytes of ranges, or this many ranges.
+ */
+const QUEUED_BYTES_PER_WORKER = 32 * 1024 * 1024;
+const QUEUED_JOBS_PER_WORKER = 256;
+
+interface PoolWorker {
+  w: Worker;
+  /** Jobs handed to it and not answered yet, by id (answered in any order). */
+  jobs: Map<number, Job>;
+  bytes: number;
+}
+
+const jobBytes = (job: Job): number => Math.max(1, job.req.end - job.req.start);
+
 export class ScanPool {
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Job>();
+  private readonly workers: PoolWorker[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const w = startWorker();
-      w.on('message', (reply: Reply) => this.done(w, reply));
-      w.on('error', (err) => this.lost(w, err));
-      w.on('exit', (code) => this.lost(w, new Error(`transcript scan worker exited with code ${code}`)));
-      this.idle.push(w);
+      const pw: PoolWorker = { w: startWorker(), jobs: new Map(), bytes: 0 };
+      pw.w.on('message', (reply: Reply) => this.done(pw, reply));
+      pw.w.on('error', (err) => this.lost(pw, err));
+      pw.w.on('exit', (code) => this.lost(pw, new Error(`transcript scan worker exited with code ${code}`)));
+      this.workers.push(pw);
     }
   }
 
-  run(req: ScanRequest): Promise<ScanResult> {
+  /** Scans `req`; with `pair`, pairs it too (the result is then a PairedScanResult). */
+  run(req: ScanRequest, pair?: PairRequest): Promise<ScanResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error('the scan pool is closed'));
-      this.queue.push({ id: this.nextId++, req, resolve, reject });
+      if (this.workers.length === 0) return reject(new Error('no transcript scan worker left'));
+      this.queue.push({ id: this.nextId++, req, pair, resolve, reject });
       this.pump();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
+    const all = this.workers.splice(0).map((pw) => pw.w);
     await Promise.all(all.map((w) => w.terminate()));
   }
 
+  /** Hands queued jobs, in order, to the least loaded worker that has room. */
   private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
+    while (this.queue.length > 0) {
+      let best: PoolWorker | null = null;
+      for (const pw of this.workers) {
+        const room = pw.jobs.size === 0 || (pw.bytes < QUEUED_BYTES_PER_WORKER && pw.jobs.size < QUEUED_JOBS_PER_WORKER);
+        if (room && (best === null || pw.bytes < best.bytes)) best = pw;
+      }
+      if (best === null) return;
       const job = this.queue.shift()!;
-      this.busy.set(w, job);
-      w.postMessage({ id: job.id, req: job.req });
+      best.jobs.set(job.id, job);
+      best.bytes += jobBytes(job);
+      best.w.postMessage({ id: job.id, req: job.req, pair: job.pair });
     }
   }
 
-  private done(w: Worker, reply: Reply): void {
-    const job = this.busy.get(w);
-    this.busy.delete(w);
-    this.idle.push(w);
-    if (job && job.id === reply.id) {
+  private done(pw: PoolWorker, reply: Reply): void {
+    const job = pw.jobs.get(reply.id);
+    if (job) {
+      pw.jobs.delete(reply.id);
+      pw.bytes -= jobBytes(job);
       if ('result' in reply) job.resolve(reply.result);
       else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
     }
     this.pump();
   }
 
-  private lost(w: Worker, err: Error): void {
+  /** A worker that died: its jobs fail (the importer scans them itself), the others carry on. */
+  private lost(pw: PoolWorker, err: Error): void {
     if (this.closed) return;
-    const job = this.busy.get(w);
-    this.busy.delete(w);
-    const i = this.idle.indexOf(w);
-    if (i >= 0) this.idle.splice(i, 1);
-    job?.reject(err);
-    if (this.idle.length === 0 && this.busy.size === 0) {
+    const i = this.workers.indexOf(pw);
+    if (i < 0) return;
+    this.workers.splice(i, 1);
+    for (const job of pw.jobs.values()) job.reject(err);
+    pw.jobs.clear();
+    if (this.workers.length === 0) {
       for (const j of this.queue.splice(0)) j.reject(err);
     }
+    this.pump();
   }
 }
 

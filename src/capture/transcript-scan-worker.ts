@@ -1,13 +1,14 @@
-/** Worker thread entry: scans transcript byte ranges (transcript-scan.ts) on request. */
+/** Worker thread entry: scans (and for a file read in one range, pairs) transcript byte ranges on request. */
 import { parentPort } from 'node:worker_threads';
 import { ScanBuffer, scanRange, type ScanRequest } from './transcript-scan.js';
+import { type PairRequest, scanAndPair } from './transcript-scan-pair.js';
 
 /** This thread's read buffer, kept from one range to the next. */
 const scratch = new ScanBuffer();
 
-parentPort?.on('message', (msg: { id: number; req: ScanRequest }) => {
+parentPort?.on('message', (msg: { id: number; req: ScanRequest; pair?: PairRequest }) => {
   try {
-    parentPort!.postMessage({ id: msg.id, result: scanRange(msg.req, scratch) });
+    parentPort!.postMessage({ id: msg.id, result: msg.pair ? scanAndPair(msg.req, msg.pair, scratch) : scanRange(msg.req, scratch) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     parentPort!.postMessage({ id: msg.id, error: { message: e.message, code: e.code ?? null } });
