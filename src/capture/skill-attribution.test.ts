@@ -265,5 +265,41 @@ describe('skill costs through the import', async () => {
         await b.dispose();
       }
     });
+
+    it(`${backend.name}: a file imported without costs is read again for them by the next import with costs, once`, {
+      skip: backend.skip ?? false,
+    }, async () => {
+      const b = await backend.open();
+      try {
+        const NOW = T0 + 3_600_000;
+        const dir = path.join(root, `${backend.name}-nocosts`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(
+          path.join(dir, 'S.jsonl'),
+          [prompt('go'), call('m1', 100, { blocks: [skillUse('s1', 'deploy')] }), result('s1'), call('m2', 200, { stamp: 'deploy' }), prompt('next')]
+            .map((l) => `${JSON.stringify(l)}\n`)
+            .join(''),
+        );
+        const { tracker } = testTracker(b.store, () => NOW);
+        const base = {
+          userId: 'u',
+          record: (i: Parameters<typeof tracker.trackBatch>[0]) => tracker.trackBatch(i),
+          now: NOW,
+          cursors: b.stores.transcriptCursors,
+        };
+        const withCosts = {
+          costs: { prices: PRICES, userHash: 'uh', record: (rows: Parameters<typeof b.stores.skillCosts.record>[0]) => b.stores.skillCosts.record(rows) },
+        };
+        const plain = await importTranscripts(dir, base);
+        assert.deepEqual([plain.inserted, plain.costs], [1, null]);
+        const priced = await importTranscripts(dir, { ...base, ...withCosts });
+        assert.deepEqual([priced.rereadForCosts, priced.unchanged, priced.inserted, priced.duplicates], [1, 0, 0, 1]);
+        assert.deepEqual(priced.costs && [priced.costs.calls, priced.costs.inserted], [2, 2]); // m1 and m2; m2 under both rules
+        const later = await importTranscripts(dir, { ...base, ...withCosts });
+        assert.deepEqual([later.rereadForCosts, later.unchanged, later.costs?.calls], [0, 1, 0]);
+      } finally {
+        await b.dispose();
+      }
+    });
   }
 });

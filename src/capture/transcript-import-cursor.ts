@@ -49,7 +49,7 @@ export function fingerprint(file: string, offset: number, scratch: Buffer = Buff
   }
 }
 
-export type CursorPlan = { kind: 'new' } | { kind: 'unchanged' } | { kind: 'appended' } | { kind: 'reread'; reason: 'truncated' | 'rewritten' };
+export type CursorPlan = { kind: 'new' } | { kind: 'unchanged' } | { kind: 'appended' } | { kind: 'reread'; reason: 'truncated' | 'rewritten' | 'costs' };
 
 export function planFor(file: { path: string; size: number; mtimeMs: number }, cursor: TranscriptCursor | undefined): CursorPlan {
   if (!cursor) return { kind: 'new' };

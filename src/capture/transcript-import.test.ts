@@ -124,6 +124,7 @@ describe('importTranscripts', () => {
         unchanged: 0,
         appended: 0,
         reread: 0,
+        rereadForCosts: 0,
         bytes: 0,
         lines: 16,
         malformed: 3,

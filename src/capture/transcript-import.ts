@@ -107,6 +107,8 @@ export interface ImportSummary {
   appended: number;
   /** Files read again from the start (truncated or rewritten since the last import). */
   reread: number;
+  /** Files read again from the start for their costs: imported before without them (`--no-costs`). */
+  rereadForCosts: number;
   /** Bytes read. */
   bytes: number;
   /** Non-blank lines read. */
@@ -210,6 +212,7 @@ export function emptySummary(): ImportSummary {
     unchanged: 0,
     appended: 0,
     reread: 0,
+    rereadForCosts: 0,
     bytes: 0,
     lines: 0,
     malformed: 0,
@@ -293,6 +296,12 @@ export async function importTranscripts(target: string | readonly string[], opts
       unreadable(file.path, err);
       continue;
     }
+    // A file imported without costs (`--no-costs`, or before costs were read) is read again for them:
+    // its tool calls are duplicates then, its API calls new.
+    if (costs && cursor && plan.kind !== 'new' && !parseState(cursor.state)?.costs) {
+      plan = { kind: 'reread', reason: 'costs' };
+      sum.rereadForCosts++;
+    }
     if (plan.kind === 'unchanged') {
       sum.unchanged++;
       // Calls left pending last time are settled now: no read needed.
@@ -303,7 +312,7 @@ export async function importTranscripts(target: string | readonly string[], opts
     }
     const appended = plan.kind === 'appended';
     if (appended) sum.appended++;
-    if (plan.kind === 'reread') sum.reread++;
+    if (plan.kind === 'reread' && plan.reason !== 'costs') sum.reread++;
     const from = appended ? cursor!.offset : 0;
     const state = appended ? parseState(cursor!.state) : undefined;
     const requests = requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES), costs !== undefined);

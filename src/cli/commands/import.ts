@@ -30,6 +30,7 @@ function describe(s: ImportSummary): string {
     (s.unchanged > 0 ? `; ${s.unchanged} unchanged file(s) skipped` : '') +
     (s.appended > 0 ? `; ${s.appended} file(s) read from where the last import stopped` : '') +
     (s.reread > 0 ? `; ${s.reread} rewritten or truncated file(s) read again` : '') +
+    (s.rereadForCosts > 0 ? `; ${s.rereadForCosts} file(s) imported before without costs read again for them` : '') +
     (s.pending > 0 ? `; ${s.pending} still running (not recorded yet)` : '') +
     (s.rejected > 0 ? `; ${s.rejected} rejected as invalid` : '') +
     (s.malformed > 0 ? `; ${s.malformed} malformed line(s) skipped` : '') +
