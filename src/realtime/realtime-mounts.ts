@@ -74,7 +74,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       tokenRequired = access.tokenRequired('ws');
       const storeFeed =
         options.storeFeedMs > 0
-          ? new StoreFeed({ bus: app.bus, store: app.store, logger }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush })
+          ? new StoreFeed({ bus: app.bus, store: app.store, logger, now: app.now }, { intervalMs: options.storeFeedMs, limit: options.maxEventsPerPush })
           : undefined;
       hub = new WsHub(
         {

@@ -24,11 +24,19 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
       const ticksUntil = async (n: number) => {
         const deadline = Date.now() + 10_000;
         await feed.tick();
-        do await feed.tick();
-        while (got.length < n && Date.now() < deadline);
+        do {
+          await feed.tick();
+          if (got.length < n) await new Promise((r) => setTimeout(r, 20));
+        } while (got.length < n && Date.now() < deadline);
       };
       try {
+        const origin = await store.tailCursor();
         await here.tracker.track(inv('before', 1)); // written before the feed started: not handed over
+        // On PostgreSQL the tail reaches a row once older transactions on the server have ended.
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+          if ((await store.invocationsAfter(origin, 10)).events.some((e) => e.skill_name === 'before')) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         feed.start((events, omitted) => got.push({ events, omitted: Object.fromEntries(omitted) }));
         await feed.tick(); // finds its place
         await here.tracker.track(inv('mine', 2));

@@ -21,6 +21,8 @@ export interface StoreFeedDeps {
   bus: EventBus;
   store: Pick<InvocationStore, 'tailCursor' | 'invocationsAfter'>;
   logger: Logger;
+  /** Clock for forgetting this process's rows (default Date.now). */
+  now?: () => number;
 }
 
 export interface StoreFeedOptions {
@@ -29,8 +31,13 @@ export interface StoreFeedOptions {
   limit: number;
 }
 
-/** Rows this process published are forgotten after this many ticks if no read met them (e.g. archived at once). */
-const OWN_TTL_TICKS = 30;
+/**
+ * Rows this process published are forgotten after this long if no read met them (e.g. archived at
+ * once). It must outlast the longest time the store's tail may hold rows back (PostgreSQL: 30 s,
+ * see store/postgres/invocation-tail.ts), or this process's own rows would come back as another
+ * writer's.
+ */
+const OWN_TTL_MS = 120_000;
 
 export class StoreFeed {
   private timer: NodeJS.Timeout | null = null;
@@ -38,8 +45,8 @@ export class StoreFeed {
   private cursor: TailCursor | null = null;
   private running = false;
   private tickNo = 0;
-  /** Ids this process published, not yet met by a read: id → [skill, tick]. */
-  private readonly own = new Map<string, [string, number]>();
+  /** Ids this process published, not yet met by a read: id → [skill, tick, time]. */
+  private readonly own = new Map<string, [string, number, number]>();
   private held: { events: InvocationEvent[]; omitted: Map<string, number> } | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -48,12 +55,17 @@ export class StoreFeed {
     private readonly opts: StoreFeedOptions,
   ) {}
 
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   /** Starts polling (idempotent): rows written from now on go to `sink`. */
   start(sink: ExternalRowsSink): void {
     this.sink = sink;
     if (this.timer !== null) return;
     this.unsubscribe = this.deps.bus.on('invocations.recorded', (events) => {
-      for (const e of events) this.own.set(e.id, [e.skill_name, this.tickNo]);
+      const at = this.now();
+      for (const e of events) this.own.set(e.id, [e.skill_name, this.tickNo, at]);
     });
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
     this.timer.unref();
@@ -103,7 +115,8 @@ export class StoreFeed {
         }
       }
       for (const [skill, n] of omitted) if (n <= 0) omitted.delete(skill);
-      for (const [id, [, tick]] of this.own) if (this.tickNo - tick > OWN_TTL_TICKS) this.own.delete(id);
+      const expired = this.now() - OWN_TTL_MS;
+      for (const [id, [, , at]] of this.own) if (at < expired) this.own.delete(id);
       if (events.length > 0 || omitted.size > 0) this.held = { events, omitted };
     } catch (err) {
       this.deps.logger.warn('reading rows written by other processes failed', { err });

@@ -46,6 +46,19 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
     await schema?.drop();
   });
 
+  /** The tail's start once it has caught up with every committed row (others' transactions may hold it back a moment). */
+  async function caughtUp(): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const last = await store.pool.query<{ c: string }>(
+        "SELECT tx_id::text || ':' || rowid_ AS c FROM skill_invocations WHERE tx_id IS NOT NULL ORDER BY tx_id DESC, rowid_ DESC LIMIT 1",
+      );
+      const cursor = await store.tailCursor();
+      if (cursor === (last.rows[0]?.c ?? '0:0') || Date.now() > deadline) return cursor;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   const inv = { workflow_phase: 'testing' as const, completed: true, duration_ms: 5 };
   /** Opens a transaction on the other connection holding one uncommitted row (the lower row number). */
   async function openWriter(id: string): Promise<void> {
@@ -65,7 +78,7 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
   it('holds back rows of transactions still running and then hands over the row committed late', async () => {
     const { tracker } = testTracker(store);
     await tracker.track({ ...inv, user_id: 'u1', session_id: 's1', skill_name: 'first' });
-    const start = await store.tailCursor();
+    const start = await caughtUp();
 
     await openWriter('late');
     // This writer takes a later row number and commits (another user and session: the open transaction's
@@ -92,7 +105,7 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
     let clock = 1_000_000;
     const tail = new PgInvocationTail(store.pool, { maxHoldMs: 30_000, now: () => clock });
     const { tracker } = testTracker(store);
-    const start = await tail.start();
+    const start = await caughtUp();
     await openWriter('stuck');
     const { id: done } = await tracker.track({ ...inv, user_id: 'u3', session_id: 's3', skill_name: 'third' });
     assert.deepEqual((await tail.after(start, 10)).events, []); // held back: the open transaction is new
@@ -111,7 +124,7 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
 
   it('counts every row when more arrived than the limit, and starts from the present', async () => {
     const { tracker } = testTracker(store);
-    const start = await store.tailCursor();
+    const start = await caughtUp();
     const row = (i: number) => ({ ...inv, skill_name: `k${i % 2}`, user_id: 'u1', session_id: 's4', duration_ms: i });
     await tracker.trackBatch([0, 1, 2, 3, 4].map(row));
     const tail = await readAtLeast(() => store.invocationsAfter(start, 2), 5);
