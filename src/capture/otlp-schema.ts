@@ -7,9 +7,11 @@
  * snake_case names into camelCase, which are the names the OTLP JSON encoding
  * uses, so decoded protobuf and parsed JSON have one shape. Fields and messages not listed (histograms, exemplars, profiles, trace
  * ids) are skipped by the decoder as unknown fields, which protobuf allows.
- * Parsed once, on first use, by protobufjs.
+ * Parsed once, on first use, by protobufjs, which is loaded then too: a server
+ * that never receives telemetry does not hold it in memory.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 
 const OTLP_PROTO = `
 syntax = "proto3";
@@ -99,7 +101,8 @@ let types: OtlpTypes | null = null;
 /** The message types, parsed on first use. */
 export function otlpTypes(): OtlpTypes {
   if (types) return types;
-  const root = protobuf.parse(OTLP_PROTO).root;
+  const { parse } = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+  const root = parse(OTLP_PROTO).root;
   types = {
     logsRequest: root.lookupType('otlp.ExportLogsServiceRequest'),
     logsResponse: root.lookupType('otlp.ExportLogsServiceResponse'),
