@@ -90,6 +90,17 @@ describe('session-buddy import (CLI)', () => {
     assert.equal(j.code, 0, j.err);
     assert.deepEqual([JSON.parse(j.out).files, JSON.parse(j.out).inserted], [0, 0]);
     assert.match(j.err, /nowhere.projects not found/);
+    // The data directory is set up all the same (a new machine following the README: `doctor` next).
+    const fresh = path.join(root, 'fresh-data');
+    const f = spawnSync(process.execPath, [BIN, 'import', '--data-dir', fresh], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home'), CLAUDE_CONFIG_DIR: path.join(root, 'nowhere') },
+      cwd: root,
+      timeout: 60_000,
+    });
+    assert.equal(f.status, 0, f.stderr);
+    assert.match(f.stdout, /data directory ready: .*fresh-data\n$/);
+    assert.ok(fs.existsSync(path.join(fresh, 'session-buddy.db')));
   });
 
   it('refuses a named path that does not exist', () => {

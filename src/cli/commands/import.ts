@@ -81,8 +81,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         const all = config.claudeConfigDirs.map((d) => path.join(d, 'projects'));
         targets = all.filter((d) => fs.existsSync(d));
         if (targets.length === 0) {
-          // A new machine, or Claude Code not used yet: nothing to do, not an error.
-          const note = `nothing to import: no Claude Code transcripts yet (${all.join(', ')} not found; Claude Code writes them as you use it, set CLAUDE_CONFIG_DIR or name the paths if yours are elsewhere)\n`;
+          // A new machine, or Claude Code not used yet: nothing to do, not an error. The data directory
+          // is still set up (as by `init`), so the hooks, the server and `doctor` find it ready.
+          await (await openTracker(config, { cacheMiB: 32 })).close();
+          const note = `nothing to import: no Claude Code transcripts yet (${all.join(', ')} not found; Claude Code writes them as you use it, set CLAUDE_CONFIG_DIR or name the paths if yours are elsewhere); data directory ready: ${config.dataDir}\n`;
           if (opts.json) {
             ctx.stderr.write(note);
             ctx.stdout.write(`${JSON.stringify({ ...emptySummary(), elapsedMs: 0 })}\n`);
