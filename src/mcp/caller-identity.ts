@@ -27,14 +27,7 @@ export const LOCAL_ADMIN: CallerIdentity = Object.freeze({ role: 'admin', userHa
  */
 export function subjectUserHash(caller: CallerIdentity, hashUser: UserHasher, userId: string | undefined, field = 'user_id'): string | null {
   if (userId === undefined) return caller.role === 'admin' ? null : caller.userHash;
-  const hash = hashUser(userId);
-  if (caller.role !== 'admin' && hash !== caller.userHash) {
-    throw new AppError('FORBIDDEN', `${field}: a per-user token may only ask about its own user`, {
-      field,
-      rule: 'must be the user the access token belongs to',
-    });
-  }
-  return hash;
+  return permittedHash(caller, hashUser(userId), field, 'ask about');
 }
 
 /**
@@ -43,9 +36,13 @@ export function subjectUserHash(caller: CallerIdentity, hashUser: UserHasher, us
  * `user_id`, so nothing is written under someone else's id.
  */
 export function ownUserHash(caller: CallerIdentity, hashUser: UserHasher, userId: string, field = 'user_id'): string {
-  const hash = hashUser(userId);
+  return permittedHash(caller, hashUser(userId), field, 'record for');
+}
+
+/** `hash` when the caller may name that user (an admin, or the user itself); else FORBIDDEN naming `field`. */
+function permittedHash(caller: CallerIdentity, hash: string, field: string, action: string): string {
   if (caller.role !== 'admin' && hash !== caller.userHash) {
-    throw new AppError('FORBIDDEN', `${field}: a per-user token may only record for its own user`, {
+    throw new AppError('FORBIDDEN', `${field}: a per-user token may only ${action} its own user`, {
       field,
       rule: 'must be the user the access token belongs to',
     });
