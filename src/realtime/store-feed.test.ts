@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { InvocationEvent } from '../events.js';
 import { createLogger } from '../logger.js';
 import { testBackends, testTracker } from '../testing/backends.js';
+import { eventually } from '../testing/eventually.js';
 import { StoreFeed } from './store-feed.js';
 
 function inv(skill: string, i: number) {
@@ -22,21 +23,23 @@ describe('StoreFeed: rows other processes write reach the live feed', async () =
       // Ticks (at least twice: rows read at one tick are handed over at the next) until `n` hand-overs
       // arrived; on PostgreSQL other tests' open transactions may hold rows back for a moment.
       const ticksUntil = async (n: number) => {
-        const deadline = Date.now() + 10_000;
         await feed.tick();
-        do {
-          await feed.tick();
-          if (got.length < n) await new Promise((r) => setTimeout(r, 20));
-        } while (got.length < n && Date.now() < deadline);
+        await eventually(
+          async () => {
+            await feed.tick();
+            return got.length;
+          },
+          (handed) => handed >= n,
+        );
       };
       try {
         const origin = await store.tailCursor();
         await here.tracker.track(inv('before', 1)); // written before the feed started: not handed over
         // On PostgreSQL the tail reaches a row once older transactions on the server have ended.
-        for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-          if ((await store.invocationsAfter(origin, 10)).events.some((e) => e.skill_name === 'before')) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await eventually(
+          () => store.invocationsAfter(origin, 10),
+          (tail) => tail.events.some((e) => e.skill_name === 'before'),
+        );
         feed.start((events, omitted) => got.push({ events, omitted: Object.fromEntries(omitted) }));
         await feed.tick(); // finds its place
         await here.tracker.track(inv('mine', 2));

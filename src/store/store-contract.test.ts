@@ -10,6 +10,7 @@ import { HOUR_MS, hourOf } from '../analytics/types.js';
 import { EventBus } from '../events.js';
 import { createUserHasher } from './salt.js';
 import { testBackends } from '../testing/backends.js';
+import { eventually } from '../testing/eventually.js';
 import { Tracker } from '../tracking/tracker.js';
 import { createUlidFactory } from '../tracking/ulid.js';
 
@@ -233,23 +234,15 @@ describe('store contract', async () => {
           });
           // On PostgreSQL the tail waits for every older transaction on the server to end (other
           // tests' too): a read that expects rows retries for a moment.
-          const settled = async <T>(read: () => Promise<T>, done: (t: T) => boolean): Promise<T> => {
-            const deadline = Date.now() + 10_000;
-            for (;;) {
-              const t = await read();
-              if (done(t) || Date.now() > deadline) return t;
-              await new Promise((r) => setTimeout(r, 50));
-            }
-          };
           await tracker.trackBatch([inv('a', true, 10, NOW - 3000), inv('b', false, 20, NOW - 2000)]);
-          const start = await settled(
+          const start = await eventually(
             () => store.tailCursor(),
             (c) => c !== empty,
           );
           assert.notEqual(start, empty);
           await tracker.trackBatch([inv('a', true, 30, NOW - 1000), inv('b', true, 40, NOW - 500), inv('a', false, 50, NOW)]);
           // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
-          const tail = await settled(
+          const tail = await eventually(
             () => store.invocationsAfter(start, 2),
             (t) => t.counts.size === 2,
           );

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../../testing/backends.js';
+import { eventually } from '../../testing/eventually.js';
 import type { InvocationTail } from '../types.js';
 import { PgInvocationTail } from './invocation-tail.js';
 import { PgStore } from './store.js';
@@ -16,15 +17,8 @@ import { PgStore } from './store.js';
 const skip = await pgReachable(DEFAULT_TEST_PG_URL);
 
 /** Reads until at least `n` rows are counted (others' short transactions may hold them back a moment). */
-async function readAtLeast(read: () => Promise<InvocationTail>, n: number): Promise<InvocationTail> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const t = await read();
-    let got = 0;
-    for (const c of t.counts.values()) got += c;
-    if (got >= n || Date.now() > deadline) return t;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function readAtLeast(read: () => Promise<InvocationTail>, n: number): Promise<InvocationTail> {
+  return eventually(read, (t) => [...t.counts.values()].reduce((a, b) => a + b, 0) >= n);
 }
 
 describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? false }, () => {
@@ -48,15 +42,13 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
 
   /** The tail's start once it has caught up with every committed row (others' transactions may hold it back a moment). */
   async function caughtUp(): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const last = await store.pool.query<{ c: string }>(
-        "SELECT tx_id::text || ':' || rowid_ AS c FROM skill_invocations WHERE tx_id IS NOT NULL ORDER BY tx_id DESC, rowid_ DESC LIMIT 1",
-      );
-      const cursor = await store.tailCursor();
-      if (cursor === (last.rows[0]?.c ?? '0:0') || Date.now() > deadline) return cursor;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const last = await store.pool.query<{ c: string }>(
+      "SELECT tx_id::text || ':' || rowid_ AS c FROM skill_invocations WHERE tx_id IS NOT NULL ORDER BY tx_id DESC, rowid_ DESC LIMIT 1",
+    );
+    return eventually(
+      () => store.tailCursor(),
+      (cursor) => cursor === (last.rows[0]?.c ?? '0:0'),
+    );
   }
 
   const inv = { workflow_phase: 'testing' as const, completed: true, duration_ms: 5 };
