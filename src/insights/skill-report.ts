@@ -33,6 +33,7 @@ import { HOUR_MS, hourOf, type UserSkillStat } from '../analytics/types.js';
 import type { InventoryItem, SkillInventory } from '../capture/skill-inventory-types.js';
 import { AppError } from '../errors.js';
 import type { AnalyticsQueries } from '../store/analytics-types.js';
+import { addCostSums, type CostSums, zeroCostSums } from '../store/skill-cost-rollup.js';
 import { ATTRIBUTIONS, type Attribution, type SkillCostStore, type SkillCostTotal } from '../store/skill-cost-types.js';
 
 export const DEFAULT_REPORT_DAYS = 30;
@@ -414,21 +415,11 @@ function groupBy<T, V>(list: readonly T[], key: (t: T) => string, values: (t: T)
 function costByRule(rows: readonly SkillCostTotal[], invocations: number | null): CostByRule {
   const out = noCost();
   // One pass: per rule, the sums of its rows (in row order) and the cost.
-  type Sums = Omit<ReportCost, keyof CostFigure> & { cost: number };
-  const sums = new Map<Attribution, Sums>();
+  const sums = new Map<Attribution, CostSums>();
   for (const r of rows) {
     let t = sums.get(r.attribution);
-    if (!t) {
-      t = { apiCalls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, cost: 0 };
-      sums.set(r.attribution, t);
-    }
-    t.apiCalls += r.apiCalls;
-    t.unpricedCalls += r.unpricedCalls;
-    t.inputTokens += r.inputTokens;
-    t.outputTokens += r.outputTokens;
-    t.cacheWriteTokens += r.cacheWriteTokens;
-    t.cacheReadTokens += r.cacheReadTokens;
-    t.cost += r.costUsd;
+    if (!t) sums.set(r.attribution, (t = zeroCostSums()));
+    addCostSums(t, r);
   }
   for (const rule of ATTRIBUTIONS) {
     const t = sums.get(rule);
@@ -442,7 +433,7 @@ function costByRule(rows: readonly SkillCostTotal[], invocations: number | null)
       outputTokens,
       cacheWriteTokens,
       cacheReadTokens,
-      ...costFigure({ costUsd: t.cost, unpricedCalls, tokens }, invocations),
+      ...costFigure({ costUsd: t.costUsd, unpricedCalls, tokens }, invocations),
     };
   }
   return out;

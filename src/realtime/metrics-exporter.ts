@@ -59,6 +59,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AnomalyEvent, EventBus, InvocationEvent, TelemetryCount, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { RollupReads } from '../store/types.js';
+import { addCostSums } from '../store/skill-cost-rollup.js';
 import type { SkillCostStore, SkillCostTotal } from '../store/skill-cost-types.js';
 import { LabelCap } from './label-cap.js';
 import { DurationHistogram, InvocationCounter } from './skill-series.js';
@@ -255,16 +256,8 @@ export class MetricsExporter implements WsMetricsSink {
         const skill = labels.map(r.skill);
         const key = `${skill}\u0000${r.attribution}`;
         const cur = out.get(key);
-        if (!cur) out.set(key, { ...r, skill });
-        else {
-          cur.apiCalls += r.apiCalls;
-          cur.inputTokens += r.inputTokens;
-          cur.outputTokens += r.outputTokens;
-          cur.cacheWriteTokens += r.cacheWriteTokens;
-          cur.cacheReadTokens += r.cacheReadTokens;
-          cur.costUsd += r.costUsd;
-          cur.unpricedCalls += r.unpricedCalls;
-        }
+        if (cur) addCostSums(cur, r);
+        else out.set(key, { ...r, skill });
       }
       return [...out.values()];
     };

@@ -11,7 +11,8 @@ import { AppError } from '../errors.js';
 import { ATTRIBUTIONS, type Attribution, type AttributedUsage, type SkillCostTotal } from './skill-cost-types.js';
 import { type DaySplit, splitDays } from './window-pieces.js';
 
-interface CostSums {
+/** The summable figures of cost rows (per call, per hour, per skill…). */
+export interface CostSums {
   apiCalls: number;
   inputTokens: number;
   outputTokens: number;
@@ -55,7 +56,26 @@ function add(s: CostSums, r: AttributedUsage): void {
   else s.costUsd += r.costUsd;
 }
 
-const zero = (): CostSums => ({ apiCalls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, unpricedCalls: 0 });
+/** Adds `r`'s figures to `into` (totals of rollup rows: summed field by field). */
+export function addCostSums(into: CostSums, r: Readonly<CostSums>): void {
+  into.apiCalls += r.apiCalls;
+  into.inputTokens += r.inputTokens;
+  into.outputTokens += r.outputTokens;
+  into.cacheWriteTokens += r.cacheWriteTokens;
+  into.cacheReadTokens += r.cacheReadTokens;
+  into.costUsd += r.costUsd;
+  into.unpricedCalls += r.unpricedCalls;
+}
+
+export const zeroCostSums = (): CostSums => ({
+  apiCalls: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWriteTokens: 0,
+  cacheReadTokens: 0,
+  costUsd: 0,
+  unpricedCalls: 0,
+});
 
 export function costDeltas(rows: readonly AttributedUsage[]): {
   hourly: HourlyCostDelta[];
@@ -69,7 +89,7 @@ export function costDeltas(rows: readonly AttributedUsage[]): {
   const period = (m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number) => {
     const k = JSON.stringify([r.skill, r.attribution, p]);
     let d = m.get(k);
-    if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zero() }));
+    if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zeroCostSums() }));
     add(d, r);
   };
   const invocations = new Map<string, InvocationCostDelta>();
@@ -77,7 +97,7 @@ export function costDeltas(rows: readonly AttributedUsage[]): {
     const hour = hourOf(r.at);
     const hk = JSON.stringify([r.skill, r.attribution, r.userHash, hour]);
     let h = hourly.get(hk);
-    if (!h) hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zero() }));
+    if (!h) hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zeroCostSums() }));
     add(h, r);
     period(skillHourly, r, hour);
     period(daily, r, Math.floor(hour / 24));
@@ -93,7 +113,7 @@ export function costDeltas(rows: readonly AttributedUsage[]): {
           sessionKey: r.sessionKey,
           firstAt: r.at,
           lastAt: r.at,
-          ...zero(),
+          ...zeroCostSums(),
         };
         invocations.set(ik, v);
       }
@@ -141,17 +161,8 @@ export function mergeCostTotals(rows: readonly SkillCostTotal[]): SkillCostTotal
   for (const r of rows) {
     const k = `${r.skill}\u0000${r.attribution}`;
     const t = by.get(k);
-    if (!t) {
-      by.set(k, { ...r });
-      continue;
-    }
-    t.apiCalls += r.apiCalls;
-    t.inputTokens += r.inputTokens;
-    t.outputTokens += r.outputTokens;
-    t.cacheWriteTokens += r.cacheWriteTokens;
-    t.cacheReadTokens += r.cacheReadTokens;
-    t.costUsd += r.costUsd;
-    t.unpricedCalls += r.unpricedCalls;
+    if (t) addCostSums(t, r);
+    else by.set(k, { ...r });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...by.values()].sort((a, b) => cmp(a.skill, b.skill) || cmp(a.attribution, b.attribution));
