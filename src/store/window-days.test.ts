@@ -199,21 +199,7 @@ describe('daily rollups', async () => {
           const toHour = i === 0 ? nowHour : nowHour - Math.floor(rnd() * 240);
           const fromHour = i === 1 ? toHour - 30 * 24 + 1 : toHour - Math.floor(rnd() * 45 * 24);
           const skills = i % 3 === 0 ? SKILLS : SKILLS.filter(() => rnd() < 0.6);
-          const by = new Map<string, HourlyRollup>();
-          for (const x of all) {
-            const hour = Math.floor(x.invoked_at / HOUR_MS);
-            if (hour < fromHour || hour > toHour || !skills.includes(x.skill_name)) continue;
-            const day = Math.floor(hour / 24) * 24;
-            const k = `${x.skill_name} ${day}`;
-            let r = by.get(k);
-            if (!r) by.set(k, (r = { skill: x.skill_name, hour: day, invocations: 0, successes: 0, durationSum: 0, durationSqSum: 0, lastAt: -Infinity }));
-            r.invocations++;
-            if (x.completed) r.successes++;
-            r.durationSum += x.duration_ms;
-            r.durationSqSum += x.duration_ms * x.duration_ms;
-            r.lastAt = Math.max(r.lastAt, x.invoked_at);
-          }
-          const expected = [...by.values()].sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.hour - b.hour));
+          const expected = dailyFromRaw(fromHour, toHour, skills, all);
           const got = await b.stores.analyticsQueries.dailyTotals({ fromHour, toHour, skills });
           assert.deepEqual(got, expected, `hours ${fromHour}..${toHour} ${skills.join(',')}`);
         }
