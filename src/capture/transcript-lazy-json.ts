@@ -11,7 +11,8 @@
  *   attributionSkill, isMeta, isCompactSummary, message;
  *   message: id, model, usage, content (a plain-text content: its first 4 KiB); content blocks: type, and for tool_use id, name,
  *   input; for tool_result tool_use_id, is_error, and content only when
- *   is_error is true (its text gives the error class).
+ *   is_error is true (its text gives the error class); in a user line, a
+ *   text block's first 4 KiB.
  * The result is a plain object with the same meaning for eventsFromLine as
  * JSON.parse of the whole line. A structural error throws `LazyJsonError`;
  * strings that are skipped are not checked for invalid escapes.
@@ -209,6 +210,10 @@ export function reduceLine(b: Buffer): unknown {
       pick(b, m, ['tool_use_id', 'is_error'], block);
       const content = m.get('content');
       if (block.is_error === true && content) block.content = errorContent(b, content);
+    } else if (block.type === 'text' && out.type === 'user') {
+      // A prompt given as text blocks: the first one's start holds a typed command's tags (promptOf).
+      const text = m.get('text');
+      if (text) block.text = stringHead(b, text, TEXT_HEAD_BYTES);
     }
     content.push(block);
   }

@@ -72,7 +72,12 @@ const LAZY_MIN_BYTES = 4096;
 
 const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
-const NEEDLES = ['"tool_use"', '"tool_result"', '"assistant"', '"user"'].map((s) => Buffer.from(s));
+/**
+ * The words a decoded line must hold (the search stops at the first found): the line types
+ * first, found early in nearly every line that has one; the tool words are a search of the
+ * whole line when absent.
+ */
+const NEEDLES = ['"assistant"', '"user"', '"tool_use"', '"tool_result"'].map((s) => Buffer.from(s));
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
