@@ -45,7 +45,10 @@ const lines: unknown[] = [
     type: 'user',
     timestamp: '2026-01-05T10:00:03.000Z',
     sessionId: 's3',
-    message: { role: 'user', content: [{ type: 'text', text: `<command-message>review</command-message>\n<command-name>/review</command-name>\n${tricky.repeat(100)}` }] },
+    message: {
+      role: 'user',
+      content: [{ type: 'text', text: `<command-message>review</command-message>\n<command-name>/review</command-name>\n${tricky.repeat(100)}` }],
+    },
   },
   { type: 'summary', summary: tricky, 'we\\ird"key': 1 },
   { type: 'assistant', message: { id: 'm', content: [{ type: 'tool_use', name: 'Read', input: {} }] }, timestamp: '2026-01-05T10:00:00.000Z' },
