@@ -85,6 +85,13 @@ const MAX_TYPED_ORDINAL = 1024;
 export class OtlpIngest {
   private readonly now: () => number;
   private readonly sums: MetricSums;
+  /**
+   * Exports holding typed activations, one at a time from reading the stored
+   * ordinals to writing the rows: two exports in flight together would
+   * otherwise both take the same free ordinal, and the second row would be
+   * dropped as a duplicate. (Other exports are not held up.)
+   */
+  private typedTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: OtlpIngestDeps) {
     this.now = deps.now ?? Date.now;
@@ -143,12 +150,16 @@ export class OtlpIngest {
         else if (t) reject(t.reason);
       }
     }
-    const typedRows = await this.typedRows(typed);
-    // Usage first: both writes are idempotent, so a retry after a failure between them completes the request.
-    const usageResult = usage.length > 0 && this.deps.skillCosts ? await this.deps.skillCosts.record(usage) : { inserted: 0, duplicates: 0 };
-    // Tool results and typed activations in one atomic batch.
-    const rows = [...invocations, ...typedRows];
-    const inv = rows.length > 0 ? await this.deps.tracker.trackBatch(rows, 'logRecords') : { inserted: 0, duplicates: 0 };
+    const write = async () => {
+      const typedRows = await this.typedRows(typed);
+      // Usage first: both writes are idempotent, so a retry after a failure between them completes the request.
+      const usageResult = usage.length > 0 && this.deps.skillCosts ? await this.deps.skillCosts.record(usage) : { inserted: 0, duplicates: 0 };
+      // Tool results and typed activations in one atomic batch.
+      const rows = [...invocations, ...typedRows];
+      const inv = rows.length > 0 ? await this.deps.tracker.trackBatch(rows, 'logRecords') : { inserted: 0, duplicates: 0 };
+      return { usageResult, inv };
+    };
+    const { usageResult, inv } = typed.length > 0 ? await this.inTypedTurn(write) : await write();
     if (activations.size > 0) this.deps.bus.emit('telemetry.counted', [...activations.values()]);
     return {
       encoding,
@@ -158,6 +169,13 @@ export class OtlpIngest {
       invocations: { inserted: inv.inserted, duplicates: inv.duplicates },
       usage: usageResult,
     };
+  }
+
+  /** Runs `fn` after every earlier export with typed activations has been written (or failed). */
+  private inTypedTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.typedTurn.then(fn);
+    this.typedTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   /**

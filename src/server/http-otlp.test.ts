@@ -248,6 +248,45 @@ for (const backend of backends) {
       });
     }
 
+    it('gives typed activations of two exports that arrive together their own ordinals', async () => {
+      const session = 'sess-typed-concurrent';
+      const t0 = NOW - 300_000;
+      const exportOf = (at: number, prompt: string) =>
+        encodeEvents(
+          [
+            {
+              name: 'skill_activated',
+              at,
+              attributes: {
+                'session.id': session,
+                'user.id': 'device-abc',
+                'prompt.id': prompt,
+                'skill.name': 'deploy',
+                invocation_trigger: 'user-slash',
+                'skill.source': 'projectSettings',
+              },
+            },
+          ],
+          'protobuf',
+        );
+      // Two /deploy prompts a minute apart, each in its own export, both in flight at once.
+      const bodies = await Promise.all([exportOf(t0, 'q1'), exportOf(t0 + 60_000, 'q2')]);
+      const replies = await Promise.all(bodies.map((body) => post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf })));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200],
+      );
+      const stored = await b.query<{ dedupe_key: string; invoked_at: number | string }>(
+        `SELECT dedupe_key, invoked_at FROM skill_invocations WHERE dedupe_key LIKE 'cc-typed:${session}:%' ORDER BY invoked_at`,
+      );
+      // Both stored, under ordinals 1 and 2 (which export takes which depends on arrival order).
+      assert.deepEqual(
+        stored.map((r) => Number(r.invoked_at)),
+        [t0, t0 + 60_000],
+      );
+      assert.deepEqual(stored.map((r) => r.dedupe_key).sort(), [1, 2].map((n) => typedDedupeKeyFor(session, 'skill:deploy', n)).sort());
+    });
+
     it('refuses a per-user token with 403 (telemetry carries its own user ids)', async () => {
       const { token } = await app.userTokens.create({ userId: 'alice', admin: false });
       const body = await encodeEvents([toolResult('toolu_403', 'Bash')], 'protobuf');
