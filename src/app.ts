@@ -143,6 +143,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     hashUser,
     bus,
     maxBodyBytes: config.otlpMaxBodyBytes,
+    telemetryUser: config.telemetryUser,
     now,
   });
   const skillReport = new SkillReportService({

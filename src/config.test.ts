@@ -142,3 +142,21 @@ describe('embeddings switch', () => {
     assert.throws(() => parseConfig({ cwd, env: { SESSION_BUDDY_EMBEDDINGS: 'maybe' } }), /SESSION_BUDDY_EMBEDDINGS/);
   });
 });
+
+describe('telemetry user', () => {
+  it("is the OS account name on a loopback bind (the hook's and import's default), the event's own id elsewhere", () => {
+    assert.equal(parseConfig({ cwd, env: {} }).telemetryUser, os.userInfo().username);
+    assert.equal(parseConfig({ cwd, flags: { host: '::1' }, env: {} }).telemetryUser, os.userInfo().username);
+    assert.equal(parseConfig({ cwd, flags: { host: '0.0.0.0' }, env: {} }).telemetryUser, null);
+  });
+
+  it('is set by --telemetry-user over SESSION_BUDDY_TELEMETRY_USER; `event` keeps the ids events carry; empty is refused', () => {
+    assert.equal(parseConfig({ cwd, flags: { telemetryUser: 'ann' }, env: { SESSION_BUDDY_TELEMETRY_USER: 'bob' } }).telemetryUser, 'ann');
+    assert.equal(parseConfig({ cwd, flags: { host: '0.0.0.0' }, env: { SESSION_BUDDY_TELEMETRY_USER: 'bob' } }).telemetryUser, 'bob');
+    assert.equal(parseConfig({ cwd, flags: { telemetryUser: 'event' }, env: {} }).telemetryUser, null);
+    assert.throws(
+      () => parseConfig({ cwd, flags: { telemetryUser: ' ' }, env: {} }),
+      (err: unknown) => (err as { details: { field?: string } }).details.field === 'telemetry-user',
+    );
+  });
+});

@@ -74,6 +74,13 @@ export interface Config {
   maxMetadataBytes: number;
   /** Largest accepted OTLP request body (/v1/logs, /v1/metrics), compressed and decompressed, in bytes. */
   otlpMaxBodyBytes: number;
+  /**
+   * The user that rows from Claude Code's telemetry are stored under (hashed), in place of the
+   * event's own `user.id`: by default, on a loopback bind, the OS account name, the user the hook
+   * and `import` default to, so one person's calls are one user whichever source stored them;
+   * null (`event`, and the default on other binds, where many people send telemetry): the event's id.
+   */
+  telemetryUser: string | null;
   /** Database size past which `compact` is recommended, in bytes. */
   compactThresholdBytes: number;
   /** Raw invocations older than this many days are archived by `archive` (rollups are kept). */
@@ -125,6 +132,8 @@ export interface ConfigFlags {
   port?: string | number;
   metricsPort?: string | number;
   logLevel?: string;
+  /** `--telemetry-user <id>`, or `event` for the event's own user id. */
+  telemetryUser?: string;
   /** Commander's --no-x flags arrive as false; true/undefined mean "not turned off here". */
   metrics?: boolean;
   ws?: boolean;
@@ -152,6 +161,7 @@ export const ENV = {
   pubsub: 'SESSION_BUDDY_PUBSUB',
   pubsubChannel: 'SESSION_BUDDY_PUBSUB_CHANNEL',
   host: 'SESSION_BUDDY_HOST',
+  telemetryUser: 'SESSION_BUDDY_TELEMETRY_USER',
   port: 'SESSION_BUDDY_PORT',
   metricsPort: 'SESSION_BUDDY_METRICS_PORT',
   logLevel: 'SESSION_BUDDY_LOG_LEVEL',
@@ -235,6 +245,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     rateLimit: parseRateLimit(env[ENV.rateLimit], ENV.rateLimit, { capacity: 200, refillPerSecond: 100 }),
     maxMetadataBytes: 8 * 1024,
     otlpMaxBodyBytes: 4 * 1024 * 1024,
+    telemetryUser: parseTelemetryUser(flags.telemetryUser ?? env[ENV.telemetryUser], host),
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
     retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
@@ -391,4 +402,24 @@ function parseRateLimit(raw: string | undefined, field: string, fallback: RateLi
   const refillPerSecond = Number(m[2]);
   if (capacity < 1 || refillPerSecond <= 0) throw AppError.invalid(field, 'both numbers must be positive');
   return { capacity, refillPerSecond };
+}
+
+/** Whether a bind address is loopback (only this machine can connect). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/** The telemetry user (see Config.telemetryUser): `event` is null; the default depends on the bind. */
+function parseTelemetryUser(raw: string | undefined, host: string): string | null {
+  if (raw !== undefined) {
+    const value = raw.trim();
+    if (value === '') throw AppError.invalid('telemetry-user', 'must be a user id, or "event" for the id each event carries');
+    return value === 'event' ? null : value;
+  }
+  if (!isLoopback(host)) return null;
+  try {
+    return os.userInfo().username || null;
+  } catch {
+    return null;
+  }
 }

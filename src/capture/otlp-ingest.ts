@@ -32,7 +32,7 @@ import type { UserHasher } from '../store/salt.js';
 import type { AttributedUsage, SkillCostStore } from '../store/skill-cost-types.js';
 import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
-import { decodeRequest, encodingOf, inflate, logRecordsOf, metricPointsOf, type OtlpEncoding, type OtlpSignal } from './otlp-decode.js';
+import { decodeRequest, encodingOf, inflate, logRecordsOf, metricPointsOf, type OtlpEncoding, type OtlpLogRecord, type OtlpSignal } from './otlp-decode.js';
 import {
   apiRequestUsage,
   eventKind,
@@ -57,6 +57,8 @@ export interface OtlpIngestDeps {
   bus: EventBus;
   /** Cap on the body, compressed and decompressed. */
   maxBodyBytes: number;
+  /** The user every row is stored under instead of the event's `user.id` (Config.telemetryUser); null: the event's. */
+  telemetryUser?: string | null;
   now?: () => number;
 }
 
@@ -111,7 +113,7 @@ export class OtlpIngest {
 
   async logs(req: OtlpRequest): Promise<OtlpResult> {
     const { encoding, request } = this.decode('logs', req);
-    const records = logRecordsOf(request);
+    const records = this.asTelemetryUser(logRecordsOf(request));
     const now = this.now();
     const invocations: Record<string, unknown>[] = [];
     const usage: AttributedUsage[] = [];
@@ -169,6 +171,16 @@ export class OtlpIngest {
       invocations: { inserted: inv.inserted, duplicates: inv.duplicates },
       usage: usageResult,
     };
+  }
+
+  /** The records with the configured telemetry user in place of the ids they carry (unchanged without one). */
+  private asTelemetryUser(records: OtlpLogRecord[]): OtlpLogRecord[] {
+    const user = this.deps.telemetryUser;
+    if (!user) return records;
+    return records.map((r) => {
+      const { 'user.account_uuid': _account, ...attrs } = r.attrs;
+      return { ...r, attrs: { ...attrs, 'user.id': user } };
+    });
   }
 
   /** Runs `fn` after every earlier export with typed activations has been written (or failed). */

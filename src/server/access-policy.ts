@@ -21,6 +21,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { LOCAL_ADMIN, type CallerIdentity } from '../mcp/caller-identity.js';
+import { isLoopback } from '../config.js';
 import { tokenMatches } from './access-token.js';
 
 /**
@@ -50,10 +51,6 @@ export type AccessDecision = { ok: true; caller: CallerIdentity } | { ok: false;
 
 /** The installation token's identity: the admin, bound to no user. */
 export const INSTALLATION_ADMIN: CallerIdentity = Object.freeze({ role: 'admin', userHash: null, key: 'installation' });
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-}
 
 /** Loopback Host header values for a port. */
 function loopbackHostHeaders(port: number): string[] {

@@ -34,6 +34,10 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
     .option('--ws-require-token', 'require the access token on loopback too (always required on other binds)')
     .option('--ws-allowed-origins <list>', 'extra browser origins allowed on /ws, comma-separated')
+    .option(
+      '--telemetry-user <id>',
+      "store Claude Code telemetry under this user; `event`: the event's own user.id (default: the OS user name on a loopback bind, else `event`)",
+    )
     .action(async (opts: StartOpts, cmd: Command) => {
       const config = ctx.config(cmd);
       const existing = runningServer(config.dataDir);
@@ -103,6 +107,7 @@ function forwardedFlags(cmd: Command): string[] {
     ['logLevel', '--log-level'],
     ['wsMaxClients', '--ws-max-clients'],
     ['wsAllowedOrigins', '--ws-allowed-origins'],
+    ['telemetryUser', '--telemetry-user'],
   ] as const) {
     const v = o[key];
     if (typeof v === 'string') out.push(flag, v);
