@@ -10,6 +10,11 @@
  *   node --import tsx bench/report-reads.ts seed /tmp/sb-report 1000000   # once
  *   node --import tsx bench/report-reads.ts read /tmp/sb-report
  *   node --cpu-prof --import tsx bench/report-reads.ts read /tmp/sb-report "90"   # only the variants whose label contains "90"
+ *   node --expose-gc --import tsx bench/report-reads.ts memory /tmp/sb-report     # heap kept by the report's period caches
+ *
+ * `memory`: the heap in use after a garbage collection, measured after a 1-day report (the code
+ * loaded and compiled, next to nothing cached) and again after the 30- and 90-day reports of every
+ * variant (every whole day of the seed cached): the difference is what the caches keep.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createApp } from '../src/app.js';
@@ -37,6 +42,25 @@ const variants: [string, Record<string, unknown>, Parameters<typeof app.skillRep
   ['per user, k = 5', { user_id: 'user-1' }, { days: 30, subjectHash: app.hashUser('user-1'), projectDir: null, limit: 100 }],
   ['90 days', { days: 90, limit: 100 }, { days: 90, subjectHash: null, projectDir: null, limit: 100 }],
 ];
+if (mode === 'memory') {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed / 1024 / 1024;
+  };
+  for (let i = 0; i < 3; i++) await app.skillReport.report({ days: 1, subjectHash: null, projectDir: null, limit: 100 });
+  const before = heap();
+  for (const days of [30, 90]) for (const [, , query] of variants) for (let i = 0; i < 3; i++) await app.skillReport.report({ ...query, days });
+  const after = heap();
+  console.log(
+    `heap in use after a 1-day report ${before.toFixed(1)} MiB; after the 30- and 90-day reports ${after.toFixed(1)} MiB; kept by the caches ${(after - before).toFixed(1)} MiB`,
+  );
+  await client.close();
+  await app.close();
+  process.exit(0);
+}
 const pct = (s: number[], q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!.toFixed(2);
 async function time(label: string, call: () => Promise<unknown>, before?: (i: number) => Promise<unknown>) {
   const wall: number[] = [];
