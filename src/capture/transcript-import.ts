@@ -61,11 +61,12 @@ export interface ImportOptions {
   cursors?: TranscriptCursorStore;
   /** Longest line read (default 64 MiB); a longer one is malformed and skipped. */
   maxLineBytes?: number;
-  /** Scan worker threads for large work (default: the cores available, at most 4); 0: none. */
+  /** Scan worker threads for large work (default: one fewer than the cores available, at most 4: this thread scans too); 0: none. */
   workers?: number;
-  /** Tuning (tests): range size, and the bytes to read from which workers are used. */
+  /** Tuning (tests): range size, the bytes to read from which workers are used, and ranges handed to a worker ahead. */
   rangeBytes?: number;
   workerThresholdBytes?: number;
+  queuedRangesPerWorker?: number;
   /** Bytes read so far over the total to read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 
@@ -333,8 +334,9 @@ export async function importTranscripts(target: string | readonly string[], opts
   const total = jobs.reduce((s, j) => s + (j.file.size - j.from), 0);
   let done = 0;
   opts.onProgress?.(0, total);
-  const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism()), 8);
-  const pool = total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount > 1 ? new ScanPool(workerCount) : null;
+  const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism() - 1), 8);
+  const pool =
+    total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount >= 1 ? new ScanPool(workerCount, opts.queuedRangesPerWorker) : null;
   const scratch = new ScanBuffer();
   const inline = (req: ScanRequest, pair: PairRequest | null): Promise<ScanResult> =>
     new Promise((resolve, reject) =>
@@ -433,6 +435,26 @@ export async function importTranscripts(target: string | readonly string[], opts
     }
   };
 
+  /**
+   * A range's result. While a worker still has it, this thread scans the newest range no worker
+   * has taken yet instead of waiting (its result waits for its turn), so it is one more scanner
+   * rather than an idle one, and one worker fewer than cores keeps every core busy.
+   */
+  const resultOf = async (next: Promise<ScanResult | Error>): Promise<ScanResult | Error> => {
+    if (!pool) return next;
+    let ready = false;
+    void next.then(() => {
+      ready = true;
+    });
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve)); // the workers' replies come in
+      if (ready) return next;
+      const taken = pool.takeNewest();
+      if (!taken) return next;
+      taken.settle(() => (taken.pair ? scanAndPair(taken.req, taken.pair, scratch) : scanRange(taken.req, scratch)));
+    }
+  };
+
   try {
     for (const job of finishOnly) {
       const pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
@@ -447,7 +469,7 @@ export async function importTranscripts(target: string | readonly string[], opts
     let lineCount = 0;
     let offset = 0;
     for (const { job, req, first, last } of ranges) {
-      const r = await inflight.shift()!;
+      const r = await resultOf(inflight.shift()!);
       aheadBytes -= req.end - req.start;
       launch();
       if (job.pair) {

@@ -68,4 +68,34 @@ describe('ScanPool', () => {
       await pool.close();
     }
   });
+
+  it('gives the caller the newest request no worker has taken, to run and settle itself', async () => {
+    const files = [0, 1, 2, 3].map((n) => {
+      const file = path.join(root, `t${n}.jsonl`);
+      fs.writeFileSync(file, `${line(`t${n}`, n, 10)}\n`);
+      return file;
+    });
+    // One request handed to the worker at a time: the others wait in the queue.
+    const pool = new ScanPool(1, 1);
+    try {
+      const pending = files.map((f) => pool.run(request(f)));
+      const taken = pool.takeNewest();
+      assert.equal(taken?.req.path, files[3]);
+      taken!.settle(() => scanRange(taken!.req));
+      const second = pool.takeNewest();
+      assert.equal(second?.req.path, files[2]);
+      second!.settle(() => {
+        throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+      });
+      await assert.rejects(pending[2]!, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+      const results = await Promise.all([pending[0]!, pending[1]!, pending[3]!]);
+      assert.deepEqual(
+        results,
+        [files[0]!, files[1]!, files[3]!].map((f) => scanRange(request(f))),
+      );
+      assert.equal(pool.takeNewest(), null);
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -18,6 +18,14 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/** A request taken from the queue by the caller (ScanPool.takeNewest). */
+export interface TakenScan {
+  req: ScanRequest;
+  pair: PairRequest | undefined;
+  /** Settles the request's promise with what `run` returns (or throws). */
+  settle(run: () => ScanResult): void;
+}
+
 type Reply = { id: number; result: ScanResult } | { id: number; error: { message: string; code: string | null } };
 
 /**
@@ -43,7 +51,11 @@ export class ScanPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(size: number) {
+  /** `queuedJobsPerWorker`: at most this many requests handed to one worker ahead (tests: fewer, to keep some queued). */
+  constructor(
+    size: number,
+    private readonly queuedJobsPerWorker = QUEUED_JOBS_PER_WORKER,
+  ) {
     for (let i = 0; i < size; i++) {
       const pw: PoolWorker = { w: startWorker(), jobs: new Map(), bytes: 0 };
       pw.w.on('message', (reply: Reply) => this.done(pw, reply));
@@ -63,6 +75,28 @@ export class ScanPool {
     });
   }
 
+  /**
+   * The newest request not yet handed to a worker, taken out of the queue for
+   * the caller to run itself (it must settle it with `settle`); null when every
+   * request has been handed out. The importing thread takes work this way
+   * instead of waiting for a worker.
+   */
+  takeNewest(): TakenScan | null {
+    const job = this.queue.pop();
+    if (!job) return null;
+    return {
+      req: job.req,
+      pair: job.pair,
+      settle: (run) => {
+        try {
+          job.resolve(run());
+        } catch (err) {
+          job.reject(err as Error);
+        }
+      },
+    };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = this.workers.splice(0).map((pw) => pw.w);
@@ -74,7 +108,7 @@ export class ScanPool {
     while (this.queue.length > 0) {
       let best: PoolWorker | null = null;
       for (const pw of this.workers) {
-        const room = pw.jobs.size === 0 || (pw.bytes < QUEUED_BYTES_PER_WORKER && pw.jobs.size < QUEUED_JOBS_PER_WORKER);
+        const room = pw.jobs.size === 0 || (pw.bytes < QUEUED_BYTES_PER_WORKER && pw.jobs.size < this.queuedJobsPerWorker);
         if (room && (best === null || pw.bytes < best.bytes)) best = pw;
       }
       if (best === null) return;
