@@ -100,6 +100,7 @@ describe('Claude Code events', () => {
       inputTokens: 10,
       outputTokens: 5,
       cacheWriteTokens: 3,
+      cacheWrite1hTokens: null,
       cacheReadTokens: 7,
       costUsd: 0.01,
     });

@@ -213,6 +213,8 @@ export function apiRequestUsage(record: OtlpLogRecord, hashUser: (id: string) =>
     inputTokens: tokens('input_tokens'),
     outputTokens: tokens('output_tokens'),
     cacheWriteTokens: tokens('cache_creation_tokens'),
+    // Claude Code reports no 1-hour split; its cost_usd is kept as reported (never repriced).
+    cacheWrite1hTokens: null,
     cacheReadTokens: tokens('cache_read_tokens'),
     costUsd: cost !== null && cost >= 0 ? cost : null,
   };

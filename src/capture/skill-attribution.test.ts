@@ -196,6 +196,8 @@ describe('skill attribution', () => {
     ]);
     const r = rows[0]!;
     assert.deepEqual([r.inputTokens, r.outputTokens, r.cacheWriteTokens, r.cacheReadTokens], [100, 10, 1000, 4000]);
+    // The 1-hour part is kept with the call, so that it can be priced again exactly (reprice).
+    assert.equal(r.cacheWrite1hTokens, 200);
     // 100 × 1 + 10 × 2 + 1000 × 4 + 4000 × 0.5 = 100 + 20 + 4000 + 2000 = 6120 µ$
     assert.equal(r.costUsd, 0.00612);
   });

@@ -158,6 +158,7 @@ export class SkillAttributor {
         inputTokens: tokens.input,
         outputTokens: tokens.output,
         cacheWriteTokens: tokens.cacheWrite,
+        cacheWrite1hTokens: Math.min(tokens.cacheWrite1h ?? 0, tokens.cacheWrite),
         cacheReadTokens: tokens.cacheRead,
         costUsd: cost,
         invocationId,

@@ -23,6 +23,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { registerOtelConfigCommand } from './commands/otel-config.js';
 import { registerRecordCommand } from './commands/record.js';
+import { registerRepriceCommand } from './commands/reprice.js';
 import { registerSeedDemoCommand } from './commands/seed-demo.js';
 import { registerStartCommand, registerStopCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerOtelConfigCommand(program, ctx);
   registerMcpConfigCommand(program, ctx);
   registerImportCommand(program, ctx);
+  registerRepriceCommand(program, ctx);
   registerMergeDataCommand(program, ctx);
   registerCheckpointCommand(program, ctx);
   registerBackupCommand(program, ctx);

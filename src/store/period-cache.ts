@@ -10,7 +10,9 @@
  *   invocation (call) to a row of its period, and nothing subtracts, so an
  *   unchanged version means an unchanged period; a changed one (a write into
  *   it, e.g. the current hour or a late import into a past day) reads the
- *   period again.
+ *   period again. The one rewrite of rollups, a skill-cost reprice, keeps the
+ *   counts and changes the costs: the SQLite cost store adds the database's
+ *   reprice generation to each version (sqlite/skill-costs.ts).
  * - Pieces are exact integer counts or the rollup rows themselves, so a
  *   window summed from cached pieces equals the same window summed from the
  *   database.

@@ -4,11 +4,13 @@
  * (skill, rule, hour) and per (skill, rule, UTC day) — everyone's totals
  * without the user dimension, migration 0019 — and one per (invocation,
  * rule), in a fixed key order so that concurrent writers take row locks in
- * the same order.
+ * the same order. A reprice (SkillCostStore.reprice) sums every stored call
+ * at its new cost the same way (CostRollup) and writes the rollups anew.
  */
+import { callCost, type PriceTable } from '../analytics/model-prices.js';
 import { hourOf } from '../analytics/types.js';
 import { AppError } from '../errors.js';
-import { ATTRIBUTIONS, type Attribution, type AttributedUsage, type SkillCostTotal } from './skill-cost-types.js';
+import { ATTRIBUTIONS, type Attribution, type AttributedUsage, type RepriceResult, type SkillCostTotal } from './skill-cost-types.js';
 import { type DaySplit, splitDays } from './window-pieces.js';
 
 /** The summable figures of cost rows (per call, per hour, per skill…). */
@@ -77,33 +79,31 @@ export const zeroCostSums = (): CostSums => ({
   unpricedCalls: 0,
 });
 
-export function costDeltas(rows: readonly AttributedUsage[]): {
+export interface CostDeltas {
   hourly: HourlyCostDelta[];
   skillHourly: PeriodCostDelta[];
   daily: PeriodCostDelta[];
   invocations: InvocationCostDelta[];
-} {
-  const hourly = new Map<string, HourlyCostDelta>();
-  const skillHourly = new Map<string, PeriodCostDelta>();
-  const daily = new Map<string, PeriodCostDelta>();
-  const period = (m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number) => {
-    const k = JSON.stringify([r.skill, r.attribution, p]);
-    let d = m.get(k);
-    if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zeroCostSums() }));
-    add(d, r);
-  };
-  const invocations = new Map<string, InvocationCostDelta>();
-  for (const r of rows) {
+}
+
+/** Sums calls into the deltas of every rollup, a call at a time (a batch, or every stored call when rebuilding). */
+export class CostRollup {
+  private readonly hourly = new Map<string, HourlyCostDelta>();
+  private readonly skillHourly = new Map<string, PeriodCostDelta>();
+  private readonly daily = new Map<string, PeriodCostDelta>();
+  private readonly invocations = new Map<string, InvocationCostDelta>();
+
+  add(r: AttributedUsage): void {
     const hour = hourOf(r.at);
     const hk = JSON.stringify([r.skill, r.attribution, r.userHash, hour]);
-    let h = hourly.get(hk);
-    if (!h) hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zeroCostSums() }));
+    let h = this.hourly.get(hk);
+    if (!h) this.hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zeroCostSums() }));
     add(h, r);
-    period(skillHourly, r, hour);
-    period(daily, r, Math.floor(hour / 24));
+    this.period(this.skillHourly, r, hour);
+    this.period(this.daily, r, Math.floor(hour / 24));
     if (r.invocationId) {
       const ik = JSON.stringify([r.invocationId, r.attribution]);
-      let v = invocations.get(ik);
+      let v = this.invocations.get(ik);
       if (!v) {
         v = {
           invocationId: r.invocationId,
@@ -115,16 +115,78 @@ export function costDeltas(rows: readonly AttributedUsage[]): {
           lastAt: r.at,
           ...zeroCostSums(),
         };
-        invocations.set(ik, v);
+        this.invocations.set(ik, v);
       }
       v.firstAt = Math.min(v.firstAt, r.at);
       v.lastAt = Math.max(v.lastAt, r.at);
       add(v, r);
     }
   }
-  const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
-  return { hourly: sorted(hourly), skillHourly: sorted(skillHourly), daily: sorted(daily), invocations: sorted(invocations) };
+
+  private period(m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number): void {
+    const k = JSON.stringify([r.skill, r.attribution, p]);
+    let d = m.get(k);
+    if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zeroCostSums() }));
+    add(d, r);
+  }
+
+  /** The deltas, each list in key order. */
+  deltas(): CostDeltas {
+    const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+    return { hourly: sorted(this.hourly), skillHourly: sorted(this.skillHourly), daily: sorted(this.daily), invocations: sorted(this.invocations) };
+  }
 }
+
+export function costDeltas(rows: readonly AttributedUsage[]): CostDeltas {
+  const rollup = new CostRollup();
+  for (const r of rows) rollup.add(r);
+  return rollup.deltas();
+}
+
+/**
+ * The cost of a stored call at `prices`, as the import prices it (callCost);
+ * a call without a stored 1-hour split has all its cache writes priced at
+ * the 5-minute price. Telemetry calls keep the cost Claude Code reported.
+ */
+function repricedCost(prices: PriceTable, r: AttributedUsage): number | null {
+  if (r.attribution === 'telemetry') return r.costUsd;
+  return callCost(prices, r.model, {
+    input: r.inputTokens,
+    output: r.outputTokens,
+    cacheWrite: r.cacheWriteTokens,
+    cacheWrite1h: r.cacheWrite1hTokens ?? 0,
+    cacheRead: r.cacheReadTokens,
+  });
+}
+
+/**
+ * Reprices stored calls a page at a time (both back-ends read the calls in
+ * pages and write back the changed costs): fills `rollup` with every call at
+ * its new cost, counts what changed, and returns the calls whose cost changed.
+ */
+export function repricePage(prices: PriceTable, page: readonly AttributedUsage[], rollup: CostRollup, result: RepriceResult): AttributedUsage[] {
+  const changed: AttributedUsage[] = [];
+  for (const r of page) {
+    const cost = repricedCost(prices, r);
+    if (r.attribution === 'telemetry') result.telemetry++;
+    else {
+      result.calls++;
+      if (cost === null) result.unpriced++;
+      if ((r.cacheWrite1hTokens ?? null) === null && r.cacheWriteTokens > 0) result.approximate++;
+      if (cost !== r.costUsd) {
+        result.changed++;
+        changed.push({ ...r, costUsd: cost });
+      }
+    }
+    rollup.add(cost === r.costUsd ? r : { ...r, costUsd: cost });
+  }
+  return changed;
+}
+
+export const emptyRepriceResult = (): RepriceResult => ({ calls: 0, changed: 0, approximate: 0, unpriced: 0, telemetry: 0 });
+
+/** Calls read per page when repricing. */
+export const REPRICE_PAGE_ROWS = 5_000;
 
 /** Rejects a batch with any malformed row before anything is written. */
 export function assertAttributedUsage(rows: readonly AttributedUsage[]): void {
@@ -136,6 +198,10 @@ export function assertAttributedUsage(rows: readonly AttributedUsage[]): void {
     if (!Number.isFinite(r.at)) throw bad('at', 'must be an epoch ms number');
     for (const f of ['inputTokens', 'outputTokens', 'cacheWriteTokens', 'cacheReadTokens'] as const) {
       if (!Number.isInteger(r[f]) || r[f] < 0) throw bad(f, 'must be a non-negative integer');
+    }
+    const oneHour = r.cacheWrite1hTokens;
+    if (oneHour !== undefined && oneHour !== null && !(Number.isInteger(oneHour) && oneHour >= 0)) {
+      throw bad('cacheWrite1hTokens', 'must be absent, null or a non-negative integer');
     }
     if (r.costUsd !== null && !(Number.isFinite(r.costUsd) && r.costUsd >= 0)) throw bad('costUsd', 'must be null or a non-negative number');
   });

@@ -12,6 +12,8 @@
  * sqlite/skill-costs.ts and postgres/skill-costs.ts.
  */
 
+import type { PriceTable } from '../analytics/model-prices.js';
+
 export type Attribution = 'stamped' | 'bounded' | 'telemetry';
 
 export const ATTRIBUTIONS: readonly Attribution[] = ['stamped', 'bounded', 'telemetry'];
@@ -35,6 +37,12 @@ export interface AttributedUsage {
   inputTokens: number;
   outputTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Of cacheWriteTokens, those written with the 1-hour lifetime (priced
+   * apart), so that the call can be priced again exactly (reprice); absent or
+   * null when unknown (telemetry, rows stored before migration 0022).
+   */
+  cacheWrite1hTokens?: number | null;
   cacheReadTokens: number;
   /** USD from the price table; null when the model is not in it (tokens still count). */
   costUsd: number | null;
@@ -99,6 +107,23 @@ export interface SkillInvocationCostQuery {
   limit?: number;
 }
 
+/** What a reprice did (SkillCostStore.reprice). */
+export interface RepriceResult {
+  /** Calls priced again: every stamped and bounded call. */
+  calls: number;
+  /** Of those, calls whose cost changed (to, from or between prices). */
+  changed: number;
+  /**
+   * Of those, calls with cache writes but no 1-hour split stored (before
+   * migration 0022): all their cache writes priced at the 5-minute price.
+   */
+  approximate: number;
+  /** Of those, calls whose model has no price in the table (cost null). */
+  unpriced: number;
+  /** Telemetry calls: their cost is the one Claude Code reported, kept as it is. */
+  telemetry: number;
+}
+
 export interface SkillCostStore {
   /** Stores calls in one transaction; duplicates (same key) are skipped. */
   record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }>;
@@ -106,4 +131,11 @@ export interface SkillCostStore {
   totals(query?: SkillCostQuery): Promise<SkillCostTotal[]>;
   /** Per-invocation figures, newest first, from the per-invocation rollup. */
   invocations?(query?: SkillInvocationCostQuery): Promise<SkillInvocationCost[]>;
+  /**
+   * Prices every stored stamped and bounded call again with `prices` (as the
+   * import prices a call: callCost) and rebuilds every cost rollup from the
+   * calls, in one transaction, so that the rollups are what an import at
+   * these prices would have written. Telemetry calls keep their cost.
+   */
+  reprice(prices: PriceTable): Promise<RepriceResult>;
 }

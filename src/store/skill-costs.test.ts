@@ -3,13 +3,17 @@
  * batches), rollup totals per skill and rule, filters by hour, user and skill,
  * unpriced calls counted apart, per-invocation figures, bad rows rejected whole;
  * totals over random windows (whole days and edge hours, one user or everyone)
- * equal to sums over the raw calls.
+ * equal to sums over the raw calls; a reprice prices every call again and
+ * rebuilds every rollup as the raw calls at the new prices sum up, seen by
+ * the next read (also one kept in memory by another store on the database).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ATTRIBUTIONS, type AttributedUsage, type SkillCostQuery, type SkillCostTotal } from './skill-cost-types.js';
 import type { PgStore } from './postgres/store.js';
+import { SqliteSkillCostStore } from './sqlite/skill-costs.js';
 import { testBackends } from '../testing/backends.js';
+import { callCost, type PriceTable } from '../analytics/model-prices.js';
 
 const H = 480_000; // an epoch hour
 const at = (hour: number, min = 0) => hour * 3_600_000 + min * 60_000;
@@ -81,6 +85,86 @@ function sumCalls(calls: readonly AttributedUsage[], q: SkillCostQuery): SkillCo
   return [...by.values()].sort((a, b) =>
     a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.attribution < b.attribution ? -1 : a.attribution > b.attribution ? 1 : 0,
   );
+}
+
+/** Two price tables: B changes every price, drops claude-haiku-4-5 and adds mystery-model. */
+const TABLE_A: PriceTable = {
+  version: 'A',
+  source: 'test',
+  models: {
+    'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
+    'claude-haiku-4-5': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+  },
+};
+const TABLE_B: PriceTable = {
+  version: 'B',
+  source: 'test',
+  models: {
+    'claude-sonnet-4-5': { input: 2.5, output: 11, cacheWrite: 3.1, cacheWrite1h: 7.7, cacheRead: 0.27 },
+    'mystery-model': { input: 0.5, output: 2, cacheWrite: 0.6, cacheRead: 0.05 },
+  },
+};
+
+/** A call priced as the import prices it (stamped and bounded) at `table`; telemetry keeps the cost given. */
+function priced(table: PriceTable, r: AttributedUsage): AttributedUsage {
+  if (r.attribution === 'telemetry') return r;
+  const cost = callCost(table, r.model, {
+    input: r.inputTokens,
+    output: r.outputTokens,
+    cacheWrite: r.cacheWriteTokens,
+    cacheWrite1h: r.cacheWrite1hTokens ?? 0,
+    cacheRead: r.cacheReadTokens,
+  });
+  return { ...r, costUsd: cost };
+}
+
+type SumRow = Record<string, string | number | null>;
+
+/** Rows of a rollup recomputed from calls: sums per `key` columns, sorted by them. */
+function rollupOf(calls: readonly AttributedUsage[], key: (c: AttributedUsage) => SumRow): SumRow[] {
+  const by = new Map<string, SumRow>();
+  for (const c of calls) {
+    const k = key(c);
+    const id = JSON.stringify(k);
+    const row = by.get(id) ?? {
+      ...k,
+      api_calls: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_write_tokens: 0,
+      cache_read_tokens: 0,
+      cost_usd: 0,
+      unpriced_calls: 0,
+    };
+    by.set(id, row);
+    (row.api_calls as number)++;
+    (row.input_tokens as number) += c.inputTokens;
+    (row.output_tokens as number) += c.outputTokens;
+    (row.cache_write_tokens as number) += c.cacheWriteTokens;
+    (row.cache_read_tokens as number) += c.cacheReadTokens;
+    if (c.costUsd === null) (row.unpriced_calls as number)++;
+    else (row.cost_usd as number) += c.costUsd;
+  }
+  return [...by.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
+}
+
+/** Stored rollup rows equal to expected ones: integers exactly, costs to 1e-12 relative (summed in another order). */
+function assertRollup(label: string, stored: SumRow[], expected: SumRow[], costKey = 'cost_usd'): void {
+  const norm = (rows: SumRow[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)])));
+  const a = norm(stored);
+  const b = norm(expected);
+  assert.equal(a.length, b.length, `${label}: row count`);
+  for (let i = 0; i < a.length; i++) {
+    const { [costKey]: ca, ...ra } = a[i]!;
+    const { [costKey]: cb, ...rb } = b[i]!;
+    assert.deepEqual(ra, rb, `${label}: row ${i}`);
+    assert.ok(Math.abs((ca as number) - (cb as number)) <= 1e-12 * Math.max(1, Math.abs(cb as number)), `${label}: row ${i} cost ${ca} != ${cb}`);
+  }
+}
+
+/** Totals equal to expected ones, costs to 1e-12 relative. */
+function assertTotals(label: string, got: SkillCostTotal[], expected: SkillCostTotal[]): void {
+  assertRollup(label, got as unknown as SumRow[], expected as unknown as SumRow[], 'costUsd');
 }
 
 describe('skill cost store', async () => {
@@ -268,6 +352,115 @@ describe('skill cost store', async () => {
             await add([row]);
             await check(`after ${row.key}`);
           }
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('reprices every stored call and rebuilds every rollup as the calls sum up at the new prices', { skip: backend.skip ?? false }, async () => {
+        const { stores, dispose, query, exec } = await backend.open();
+        try {
+          const s = stores.skillCosts;
+          const day = 24 * 20_200;
+          const base = (key: string, over: Partial<AttributedUsage>): AttributedUsage =>
+            call(key, { inputTokens: 1_200, outputTokens: 800, cacheWriteTokens: 2_000, cacheWrite1hTokens: 0, cacheReadTokens: 30_000, ...over });
+          const raw: AttributedUsage[] = [
+            // One call under both rules, half its cache writes with the 1-hour lifetime.
+            base('m1:stamped', { attribution: 'stamped', at: (day + 3) * 3_600_000, cacheWrite1hTokens: 1_000 }),
+            base('m1:bounded', { at: (day + 3) * 3_600_000, cacheWrite1hTokens: 1_000 }),
+            base('m2:bounded', { at: (day + 3) * 3_600_000 + 60_000, cacheWrite1hTokens: 2_000, userHash: 'u2' }),
+            base('m3:bounded', { at: (day + 5) * 3_600_000, model: 'claude-haiku-4-5-20251001', invocationId: 'toolu_2' }),
+            base('m4:stamped', { attribution: 'stamped', at: (day + 26) * 3_600_000, model: 'mystery-model', skill: 'skill:deploy', invocationId: null }),
+            base('m5:bounded', { at: (day + 27) * 3_600_000, model: 'never-priced', skill: 'skill:deploy', invocationId: 'toolu_3' }),
+            // Stored before the 1-hour split was kept: approximate at any price.
+            base('m6:bounded', { at: (day + 27) * 3_600_000 + 5, cacheWrite1hTokens: undefined, invocationId: 'toolu_3', skill: 'skill:deploy' }),
+            base('m7:bounded', { at: (day + 28) * 3_600_000, cacheWriteTokens: 0, cacheWrite1hTokens: null, invocationId: 'toolu_3', skill: 'skill:deploy' }),
+            // Claude Code's own figure: kept.
+            base('r1:telemetry', { attribution: 'telemetry', at: (day + 4) * 3_600_000, cacheWrite1hTokens: null, costUsd: 0.123, invocationId: null }),
+          ];
+          const atA = raw.map((r) => priced(TABLE_A, r));
+          assert.deepEqual(await s.record(atA), { inserted: atA.length, duplicates: 0 });
+          const split = await query<{ key: string; h: number | null }>('SELECT key, cache_write_1h_tokens AS h FROM skill_cost_calls ORDER BY key');
+          assert.deepEqual(
+            split.map((r) => [r.key, r.h === null ? null : Number(r.h)]),
+            atA.map((r) => [r.key, r.cacheWrite1hTokens ?? null]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)),
+          );
+          // The read the skill report makes (a window of whole days and edge hours), kept in memory per period;
+          // `other` is a second store on the same database (as a server is while the CLI reprices).
+          const window: SkillCostQuery = { fromHour: day, toHour: day + 47, skills: ['skill:review', 'skill:deploy'] };
+          const other = stores.sqlite ? new SqliteSkillCostStore(stores.sqlite.db) : null;
+          for (const reader of [s, other]) {
+            if (!reader) continue;
+            assertTotals('at A', await reader.totals(window), sumCalls(atA, window));
+            assertTotals('at A again', await reader.totals(window), sumCalls(atA, window));
+          }
+
+          const result = await s.reprice(TABLE_B);
+          const atB = raw.map((r) => priced(TABLE_B, r));
+          const changed = atB.filter((r, i) => r.costUsd !== atA[i]!.costUsd).length;
+          assert.equal(changed, 7); // all but the telemetry call and the call never priced
+          assert.deepEqual(result, { calls: 8, changed, approximate: 1, unpriced: 2, telemetry: 1 });
+
+          const costs = await query<{ key: string; cost_usd: number | null }>('SELECT key, cost_usd FROM skill_cost_calls ORDER BY key');
+          const want = new Map(atB.map((r) => [r.key, r.costUsd]));
+          for (const c of costs) assert.equal(c.cost_usd, want.get(c.key), c.key);
+          assert.equal(want.get('m6:bounded'), callCost(TABLE_B, 'claude-sonnet-4-5', { input: 1_200, output: 800, cacheWrite: 2_000, cacheRead: 30_000 }));
+
+          const sums = 'api_calls, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls';
+          const hour = (c: AttributedUsage) => Math.floor(c.at / 3_600_000);
+          assertRollup(
+            'skill_cost_hourly',
+            await query(`SELECT skill, attribution, user_hash, hour, ${sums} FROM skill_cost_hourly ORDER BY skill, attribution, user_hash, hour`),
+            rollupOf(atB, (c) => ({ skill: c.skill, attribution: c.attribution, user_hash: c.userHash, hour: hour(c) })),
+          );
+          assertRollup(
+            'skill_cost_skill_hourly',
+            await query(`SELECT skill, attribution, hour, ${sums} FROM skill_cost_skill_hourly ORDER BY skill, attribution, hour`),
+            rollupOf(atB, (c) => ({ skill: c.skill, attribution: c.attribution, hour: hour(c) })),
+          );
+          assertRollup(
+            'skill_cost_daily',
+            await query(`SELECT skill, attribution, day, ${sums} FROM skill_cost_daily ORDER BY skill, attribution, day`),
+            rollupOf(atB, (c) => ({ skill: c.skill, attribution: c.attribution, day: Math.floor(hour(c) / 24) })),
+          );
+          assertRollup(
+            'skill_cost_invocations',
+            await query(
+              `SELECT invocation_id, attribution, skill, user_hash, session_key, first_at, last_at, ${sums} FROM skill_cost_invocations ORDER BY invocation_id, attribution`,
+            ),
+            rollupOf(
+              atB.filter((c) => c.invocationId),
+              (c) => {
+                const mine = atB.filter((x) => x.invocationId === c.invocationId && x.attribution === c.attribution);
+                return {
+                  invocation_id: c.invocationId!,
+                  attribution: c.attribution,
+                  skill: c.skill,
+                  user_hash: mine[0]!.userHash,
+                  session_key: c.sessionKey,
+                  first_at: Math.min(...mine.map((x) => x.at)),
+                  last_at: Math.max(...mine.map((x) => x.at)),
+                };
+              },
+            ),
+          );
+          // The next read sees the new costs, from every reader's memory of past periods too.
+          for (const reader of [s, other]) {
+            if (!reader) continue;
+            assertTotals('at B', await reader.totals(window), sumCalls(atB, window));
+            assertTotals('at B, open window', await reader.totals({}), sumCalls(atB, {}));
+            assertTotals('at B, one user', await reader.totals({ ...window, userHash: 'u1' }), sumCalls(atB, { ...window, userHash: 'u1' }));
+          }
+          // A batch recorded after the reprice adds to the rebuilt rollups; the same prices again change nothing.
+          const late = priced(TABLE_B, base('m8:bounded', { at: (day + 3) * 3_600_000 + 7 }));
+          await s.record([late]);
+          assertTotals('after a late call', await s.totals(window), sumCalls([...atB, late], window));
+          assert.deepEqual(await s.reprice(TABLE_B), { calls: 9, changed: 0, approximate: 1, unpriced: 2, telemetry: 1 });
+          assertTotals('repriced twice', await s.totals(window), sumCalls([...atB, late], window));
+          // Back at A: every figure as at first.
+          await exec("DELETE FROM skill_cost_calls WHERE key = 'm8:bounded'");
+          await s.reprice(TABLE_A);
+          for (const reader of [s, other]) if (reader) assertTotals('back at A', await reader.totals(window), sumCalls(atA, window));
         } finally {
           await dispose();
         }

@@ -259,6 +259,7 @@ export function createDemoCostGenerator(seed: number, deps: DemoCostDeps): (chun
           inputTokens: tokens.input,
           outputTokens: tokens.output,
           cacheWriteTokens: tokens.cacheWrite,
+          cacheWrite1hTokens: 0,
           cacheReadTokens: tokens.cacheRead,
           costUsd: callCost(deps.prices, model, tokens),
           invocationId,

@@ -4,6 +4,9 @@
  * one transaction: raw rows inserted with duplicates (same key) skipped, and
  * only the rows actually inserted (RETURNING) added to the rollups, whose
  * rows are upserted in a fixed order so that concurrent writers do not deadlock.
+ * A reprice is one transaction that first locks skill_cost_calls against
+ * writers (a batch recorded meanwhile waits for it, then adds to the rebuilt
+ * rollups), prices every call again and rebuilds every rollup from the calls.
  *
  * Totals: one user's from skill_cost_hourly (its primary key leads with
  * skill, rule and user); everyone's from the rollups without the user
@@ -11,8 +14,28 @@
  * hours from skill_cost_skill_hourly (costTotalPieces), in one statement.
  */
 import type pg from 'pg';
-import { assertAttributedUsage, costDeltas, costTotalPieces, mergeCostTotals, type PeriodCostDelta } from '../skill-cost-rollup.js';
-import type { AttributedUsage, SkillCostQuery, SkillCostStore, SkillCostTotal, SkillInvocationCost, SkillInvocationCostQuery } from '../skill-cost-types.js';
+import type { PriceTable } from '../../analytics/model-prices.js';
+import {
+  assertAttributedUsage,
+  type CostDeltas,
+  CostRollup,
+  costDeltas,
+  costTotalPieces,
+  emptyRepriceResult,
+  mergeCostTotals,
+  type PeriodCostDelta,
+  REPRICE_PAGE_ROWS,
+  repricePage,
+} from '../skill-cost-rollup.js';
+import type {
+  AttributedUsage,
+  RepriceResult,
+  SkillCostQuery,
+  SkillCostStore,
+  SkillCostTotal,
+  SkillInvocationCost,
+  SkillInvocationCostQuery,
+} from '../skill-cost-types.js';
 import { inTransaction } from './pool.js';
 
 const SUM_UPDATE = `api_calls = t.api_calls + excluded.api_calls,
@@ -29,6 +52,14 @@ const SUM_SELECT = `sum(api_calls) AS "apiCalls", sum(input_tokens) AS "inputTok
 
 const col = <T, K>(rows: readonly T[], f: (r: T) => K): K[] => rows.map(f);
 
+/** A stored call as AttributedUsage. */
+const CALL_COLUMNS = `key, skill, attribution, user_hash AS "userHash", session_key AS "sessionKey", invocation_id AS "invocationId", model, at,
+  input_tokens AS "inputTokens", output_tokens AS "outputTokens", cache_write_tokens AS "cacheWriteTokens",
+  cache_write_1h_tokens AS "cacheWrite1hTokens", cache_read_tokens AS "cacheReadTokens", cost_usd AS "costUsd"`;
+
+/** Rollup rows written per statement when a reprice rebuilds them. */
+const REBUILD_CHUNK_ROWS = 5_000;
+
 export class PgSkillCostStore implements SkillCostStore {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -42,9 +73,9 @@ export class PgSkillCostStore implements SkillCostStore {
     return inTransaction(this.pool, async (client) => {
       const res = await client.query<{ key: string }>(
         `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
-          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd)
+          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, cache_write_1h_tokens)
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[])
+          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::bigint[])
         ON CONFLICT (key) DO NOTHING RETURNING key`,
         [
           col(unique, (r) => r.key),
@@ -60,84 +91,127 @@ export class PgSkillCostStore implements SkillCostStore {
           col(unique, (r) => r.cacheWriteTokens),
           col(unique, (r) => r.cacheReadTokens),
           col(unique, (r) => r.costUsd),
+          col(unique, (r) => r.cacheWrite1hTokens ?? null),
         ],
       );
       const fresh = res.rows.map((x) => byKey.get(x.key)!);
-      const { hourly, skillHourly, daily, invocations } = costDeltas(fresh);
-      const upPeriod = async (table: string, period: string, deltas: readonly PeriodCostDelta[]) => {
-        if (deltas.length === 0) return;
-        await client.query(
-          `INSERT INTO ${table} AS t (skill, attribution, ${period}, api_calls, input_tokens, output_tokens,
+      await this.writeDeltas(client, costDeltas(fresh));
+      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+    });
+  }
+
+  async reprice(prices: PriceTable): Promise<RepriceResult> {
+    return inTransaction(this.pool, async (client) => {
+      // Writers wait until the reprice commits (and reprices one another); readers do not.
+      await client.query('LOCK TABLE skill_cost_calls IN SHARE ROW EXCLUSIVE MODE');
+      const result = emptyRepriceResult();
+      const rollup = new CostRollup();
+      await client.query(`DECLARE reprice_calls NO SCROLL CURSOR FOR SELECT ${CALL_COLUMNS} FROM skill_cost_calls`);
+      for (;;) {
+        const { rows } = await client.query<AttributedUsage>(`FETCH ${REPRICE_PAGE_ROWS} FROM reprice_calls`);
+        if (rows.length === 0) break;
+        const changed = repricePage(prices, rows, rollup, result);
+        if (changed.length > 0) {
+          await client.query(
+            `UPDATE skill_cost_calls c SET cost_usd = u.cost FROM unnest($1::text[], $2::double precision[]) AS u (key, cost) WHERE c.key = u.key`,
+            [col(changed, (r) => r.key), col(changed, (r) => r.costUsd)],
+          );
+        }
+      }
+      await client.query('CLOSE reprice_calls');
+      await client.query('DELETE FROM skill_cost_hourly');
+      await client.query('DELETE FROM skill_cost_skill_hourly');
+      await client.query('DELETE FROM skill_cost_daily');
+      await client.query('DELETE FROM skill_cost_invocations');
+      const all = rollup.deltas();
+      const n = Math.max(all.hourly.length, all.skillHourly.length, all.daily.length, all.invocations.length);
+      for (let i = 0; i < n; i += REBUILD_CHUNK_ROWS) {
+        const part = <T>(xs: readonly T[]) => xs.slice(i, i + REBUILD_CHUNK_ROWS);
+        await this.writeDeltas(client, {
+          hourly: part(all.hourly),
+          skillHourly: part(all.skillHourly),
+          daily: part(all.daily),
+          invocations: part(all.invocations),
+        });
+      }
+      return result;
+    });
+  }
+
+  /** Adds each delta to its rollup row (a new row when none), a statement per rollup. */
+  private async writeDeltas(client: pg.PoolClient, { hourly, skillHourly, daily, invocations }: CostDeltas): Promise<void> {
+    const upPeriod = async (table: string, period: string, deltas: readonly PeriodCostDelta[]) => {
+      if (deltas.length === 0) return;
+      await client.query(
+        `INSERT INTO ${table} AS t (skill, attribution, ${period}, api_calls, input_tokens, output_tokens,
             cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
             $7::bigint[], $8::bigint[], $9::double precision[], $10::bigint[])
           ON CONFLICT (skill, attribution, ${period}) DO UPDATE SET ${SUM_UPDATE}`,
-          [
-            col(deltas, (d) => d.skill),
-            col(deltas, (d) => d.attribution),
-            col(deltas, (d) => d.period),
-            col(deltas, (d) => d.apiCalls),
-            col(deltas, (d) => d.inputTokens),
-            col(deltas, (d) => d.outputTokens),
-            col(deltas, (d) => d.cacheWriteTokens),
-            col(deltas, (d) => d.cacheReadTokens),
-            col(deltas, (d) => d.costUsd),
-            col(deltas, (d) => d.unpricedCalls),
-          ],
-        );
-      };
-      if (hourly.length > 0) {
-        await client.query(
-          `INSERT INTO skill_cost_hourly AS t (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
+        [
+          col(deltas, (d) => d.skill),
+          col(deltas, (d) => d.attribution),
+          col(deltas, (d) => d.period),
+          col(deltas, (d) => d.apiCalls),
+          col(deltas, (d) => d.inputTokens),
+          col(deltas, (d) => d.outputTokens),
+          col(deltas, (d) => d.cacheWriteTokens),
+          col(deltas, (d) => d.cacheReadTokens),
+          col(deltas, (d) => d.costUsd),
+          col(deltas, (d) => d.unpricedCalls),
+        ],
+      );
+    };
+    if (hourly.length > 0) {
+      await client.query(
+        `INSERT INTO skill_cost_hourly AS t (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
             cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
             $8::bigint[], $9::bigint[], $10::double precision[], $11::bigint[])
           ON CONFLICT (skill, attribution, user_hash, hour) DO UPDATE SET ${SUM_UPDATE}`,
-          [
-            col(hourly, (d) => d.skill),
-            col(hourly, (d) => d.attribution),
-            col(hourly, (d) => d.userHash),
-            col(hourly, (d) => d.hour),
-            col(hourly, (d) => d.apiCalls),
-            col(hourly, (d) => d.inputTokens),
-            col(hourly, (d) => d.outputTokens),
-            col(hourly, (d) => d.cacheWriteTokens),
-            col(hourly, (d) => d.cacheReadTokens),
-            col(hourly, (d) => d.costUsd),
-            col(hourly, (d) => d.unpricedCalls),
-          ],
-        );
-      }
-      await upPeriod('skill_cost_skill_hourly', 'hour', skillHourly);
-      await upPeriod('skill_cost_daily', 'day', daily);
-      if (invocations.length > 0) {
-        await client.query(
-          `INSERT INTO skill_cost_invocations AS t (invocation_id, attribution, skill, user_hash, session_key, first_at, last_at,
+        [
+          col(hourly, (d) => d.skill),
+          col(hourly, (d) => d.attribution),
+          col(hourly, (d) => d.userHash),
+          col(hourly, (d) => d.hour),
+          col(hourly, (d) => d.apiCalls),
+          col(hourly, (d) => d.inputTokens),
+          col(hourly, (d) => d.outputTokens),
+          col(hourly, (d) => d.cacheWriteTokens),
+          col(hourly, (d) => d.cacheReadTokens),
+          col(hourly, (d) => d.costUsd),
+          col(hourly, (d) => d.unpricedCalls),
+        ],
+      );
+    }
+    await upPeriod('skill_cost_skill_hourly', 'hour', skillHourly);
+    await upPeriod('skill_cost_daily', 'day', daily);
+    if (invocations.length > 0) {
+      await client.query(
+        `INSERT INTO skill_cost_invocations AS t (invocation_id, attribution, skill, user_hash, session_key, first_at, last_at,
             api_calls, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls)
           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
             $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::bigint[])
           ON CONFLICT (invocation_id, attribution) DO UPDATE SET first_at = least(t.first_at, excluded.first_at),
             last_at = greatest(t.last_at, excluded.last_at), ${SUM_UPDATE}`,
-          [
-            col(invocations, (d) => d.invocationId),
-            col(invocations, (d) => d.attribution),
-            col(invocations, (d) => d.skill),
-            col(invocations, (d) => d.userHash),
-            col(invocations, (d) => d.sessionKey),
-            col(invocations, (d) => d.firstAt),
-            col(invocations, (d) => d.lastAt),
-            col(invocations, (d) => d.apiCalls),
-            col(invocations, (d) => d.inputTokens),
-            col(invocations, (d) => d.outputTokens),
-            col(invocations, (d) => d.cacheWriteTokens),
-            col(invocations, (d) => d.cacheReadTokens),
-            col(invocations, (d) => d.costUsd),
-            col(invocations, (d) => d.unpricedCalls),
-          ],
-        );
-      }
-      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
-    });
+        [
+          col(invocations, (d) => d.invocationId),
+          col(invocations, (d) => d.attribution),
+          col(invocations, (d) => d.skill),
+          col(invocations, (d) => d.userHash),
+          col(invocations, (d) => d.sessionKey),
+          col(invocations, (d) => d.firstAt),
+          col(invocations, (d) => d.lastAt),
+          col(invocations, (d) => d.apiCalls),
+          col(invocations, (d) => d.inputTokens),
+          col(invocations, (d) => d.outputTokens),
+          col(invocations, (d) => d.cacheWriteTokens),
+          col(invocations, (d) => d.cacheReadTokens),
+          col(invocations, (d) => d.costUsd),
+          col(invocations, (d) => d.unpricedCalls),
+        ],
+      );
+    }
   }
 
   async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {

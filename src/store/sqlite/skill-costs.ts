@@ -3,17 +3,33 @@
  * skill_cost_calls, skill_cost_hourly, skill_cost_skill_hourly,
  * skill_cost_daily, skill_cost_invocations). A batch is one transaction: raw
  * rows inserted with duplicates (same key) skipped, and only the rows
- * actually inserted added to the rollups that reads use.
+ * actually inserted added to the rollups that reads use. A reprice is one
+ * transaction too: every call priced again, every rollup rebuilt from the
+ * calls, and the reprice generation (settings) counted up, which is part of
+ * every cached period's version (a reprice changes costs, not the counts the
+ * versions are made of), so no reader in any process keeps old costs.
  *
  * Totals: one user's from skill_cost_hourly (a primary-key seek per skill,
  * rule and user); everyone's from the rollups without the user dimension,
  * whole days from skill_cost_daily and the edge hours from
  * skill_cost_skill_hourly (costTotalPieces).
  */
-import { assertAttributedUsage, costDeltas, costTotalPieces, mergeCostTotals } from '../skill-cost-rollup.js';
+import type { PriceTable } from '../../analytics/model-prices.js';
+import {
+  assertAttributedUsage,
+  type CostDeltas,
+  CostRollup,
+  costDeltas,
+  costTotalPieces,
+  emptyRepriceResult,
+  mergeCostTotals,
+  REPRICE_PAGE_ROWS,
+  repricePage,
+} from '../skill-cost-rollup.js';
 import {
   ATTRIBUTIONS,
   type AttributedUsage,
+  type RepriceResult,
   type SkillCostQuery,
   type SkillCostStore,
   type SkillCostTotal,
@@ -54,18 +70,30 @@ function conditions() {
 const CACHED_WINDOW_DAYS = 366;
 const PERIOD_COLUMNS = `skill, attribution, ${SUMS}`;
 
+/** A prepared rollup upsert. */
+type Upsert = { run(...params: unknown[]): unknown };
+
+/** The settings key of the reprice generation: how many reprices this database has had. */
+const REPRICE_GENERATION = 'skill_costs.reprice_generation';
+
+/** A stored call as AttributedUsage. */
+const CALL_COLUMNS = `key, skill, attribution, user_hash AS userHash, session_key AS sessionKey, invocation_id AS invocationId, model, at,
+  input_tokens AS inputTokens, output_tokens AS outputTokens, cache_write_tokens AS cacheWriteTokens,
+  cache_write_1h_tokens AS cacheWrite1hTokens, cache_read_tokens AS cacheReadTokens, cost_usd AS costUsd`;
+
 export class SqliteSkillCostStore implements SkillCostStore {
   /** Everyone's rows of whole days and hours, every skill, with their versions. */
   private readonly dayRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(CACHED_WINDOW_DAYS + 4, (pieces) => mergeCostTotals(pieces.flat()));
   private readonly hourRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(24 * 7, (pieces) => mergeCostTotals(pieces.flat()));
   private readonly recordTx: (rows: readonly AttributedUsage[]) => { inserted: number; duplicates: number };
+  private readonly repriceTx: { immediate(prices: PriceTable): RepriceResult };
   private readonly reads;
   private readonly readTotals: (query: SkillCostQuery) => SkillCostTotal[];
 
   constructor(private readonly db: SqliteDb) {
     const insert = db.prepare(`INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
-      input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`);
+      input_tokens, output_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`);
     const upHourly = db.prepare(`INSERT INTO skill_cost_hourly (skill, attribution, user_hash, hour, api_calls, input_tokens, output_tokens,
       cache_write_tokens, cache_read_tokens, cost_usd, unpriced_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (skill, attribution, user_hash, hour) DO UPDATE SET api_calls = api_calls + excluded.api_calls,
@@ -96,6 +124,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
     this.reads = {
       // Versions of days and hours (count of rows and of API calls), from the covering indexes of migration 0021.
       dayVersions: db.prepare('SELECT day, count(*), total(api_calls) FROM skill_cost_daily WHERE day BETWEEN ? AND ? GROUP BY day').raw(),
+      generation: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
       hourVersions: db.prepare('SELECT hour, count(*), total(api_calls) FROM skill_cost_skill_hourly WHERE hour BETWEEN ? AND ? GROUP BY hour').raw(),
       dayRows: db.prepare(`SELECT day AS period, ${PERIOD_COLUMNS} FROM skill_cost_daily WHERE day BETWEEN ? AND ? ORDER BY day, skill, attribution`),
       hourRows: db.prepare(
@@ -111,6 +140,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
         GROUP BY c.skill, c.attribution ORDER BY c.skill, c.attribution`),
     };
     this.readTotals = db.transaction((query: SkillCostQuery) => this.everyone(query));
+    const writeDeltas = this.deltaWriter(upHourly, upSkillHourly, upDaily, upInvocation);
     this.recordTx = db.transaction((rows: readonly AttributedUsage[]) => {
       const fresh: AttributedUsage[] = [];
       for (const r of rows) {
@@ -126,12 +156,40 @@ export class SqliteSkillCostStore implements SkillCostStore {
           r.inputTokens,
           r.outputTokens,
           r.cacheWriteTokens,
+          r.cacheWrite1hTokens ?? null,
           r.cacheReadTokens,
           r.costUsd,
         );
         if (res.changes > 0) fresh.push(r);
       }
-      const { hourly, skillHourly, daily, invocations } = costDeltas(fresh);
+      writeDeltas(costDeltas(fresh));
+      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+    });
+    const page = db.prepare(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key > ? ORDER BY key LIMIT ?`);
+    const setCost = db.prepare('UPDATE skill_cost_calls SET cost_usd = ? WHERE key = ?');
+    const clear = ['skill_cost_hourly', 'skill_cost_skill_hourly', 'skill_cost_daily', 'skill_cost_invocations'].map((t) => db.prepare(`DELETE FROM ${t}`));
+    const bump = db.prepare(`INSERT INTO settings (key, value) VALUES (?, '1')
+      ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)`);
+    this.repriceTx = db.transaction((prices: PriceTable) => {
+      const result = emptyRepriceResult();
+      const rollup = new CostRollup();
+      let after = '';
+      for (;;) {
+        const rows = page.all(after, REPRICE_PAGE_ROWS) as AttributedUsage[];
+        if (rows.length === 0) break;
+        for (const r of repricePage(prices, rows, rollup, result)) setCost.run(r.costUsd, r.key);
+        after = rows[rows.length - 1]!.key;
+      }
+      for (const stmt of clear) stmt.run();
+      writeDeltas(rollup.deltas());
+      bump.run(REPRICE_GENERATION);
+      return result;
+    });
+  }
+
+  /** Sets up the rollup writes of record and reprice: each delta added to its rollup row (a new row when none). */
+  private deltaWriter(upHourly: Upsert, upSkillHourly: Upsert, upDaily: Upsert, upInvocation: Upsert): (deltas: CostDeltas) => void {
+    return ({ hourly, skillHourly, daily, invocations }) => {
       for (const d of hourly) {
         upHourly.run(
           d.skill,
@@ -184,14 +242,17 @@ export class SqliteSkillCostStore implements SkillCostStore {
           d.unpricedCalls,
         );
       }
-      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
-    });
+    };
   }
 
   async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
     assertAttributedUsage(rows);
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     return this.recordTx(rows);
+  }
+
+  async reprice(prices: PriceTable): Promise<RepriceResult> {
+    return this.repriceTx.immediate(prices);
   }
 
   async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
@@ -230,6 +291,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
       return out;
     };
     const segments: SkillCostTotal[][] = [];
+    const generation = (this.reads.generation.get(REPRICE_GENERATION) as string | undefined) ?? '0';
     const read = (
       cache: PeriodCache<SkillCostTotal[], SkillCostTotal[]>,
       versions: typeof this.reads.dayVersions,
@@ -237,7 +299,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
       from: number,
       to: number,
     ) => {
-      const v = periodVersions(versions.all(from, to) as number[][]);
+      const v = new Map([...periodVersions(versions.all(from, to) as number[][])].map(([p, version]) => [p, `${version}@${generation}`]));
       const readRows = (periods: number[]) => byPeriod(rows.all(Math.min(...periods), Math.max(...periods)) as (SkillCostTotal & { period: number })[]);
       segments.push(cache.segment(`${from}:${to}`, v, readRows, () => []));
     };

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadPriceTable } from '../../capture/model-price-file.js';
+import type { RepriceResult } from '../../store/skill-cost-types.js';
+import { openTracker } from '../../tracking/open-tracker.js';
+import type { CliContext } from '../context.js';
+
+interface RepriceOpts {
+  json?: boolean;
+}
+
+function describe(r: RepriceResult, priceVersion: string): string {
+  return (
+    `repriced ${r.calls} API call(s) attributed to skills (stamped and bounded) [prices ${priceVersion}]: ${r.changed} changed` +
+    (r.unpriced > 0 ? `; ${r.unpriced} with no price for their model (cost unknown, tokens counted)` : '') +
+    (r.approximate > 0 ? `; ${r.approximate} stored without their 1-hour cache writes (all cache writes priced at the 5-minute price)` : '') +
+    (r.telemetry > 0 ? `; ${r.telemetry} telemetry call(s) keep the cost Claude Code reported` : '') +
+    '\n'
+  );
+}
+
+export function registerRepriceCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('reprice')
+    .description(
+      'price every stored skill API call again with the current price table (shipped, with <data-dir>/model-prices.json over it) and rebuild the cost totals',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: RepriceOpts, cmd: Command) => {
+      const config = ctx.config(cmd);
+      // A bad override file stops here, before the store is opened.
+      const prices = loadPriceTable(config.dataDir);
+      const app = await openTracker(config, { cacheMiB: 32 });
+      try {
+        const result = await app.stores.skillCosts.reprice(prices);
+        if (opts.json) ctx.stdout.write(`${JSON.stringify({ priceVersion: prices.version, ...result })}\n`);
+        else ctx.stdout.write(describe(result, prices.version));
+      } finally {
+        await app.close();
+      }
+    });
+}
