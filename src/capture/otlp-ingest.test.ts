@@ -56,29 +56,21 @@ const body = () =>
   );
 
 describe('OtlpIngest telemetry user', () => {
-  it('stores tool results, API calls and typed activations under the configured user, not the ids the event carries', async () => {
-    const { o, rows, usage } = ingest('ann');
-    await o.logs({ body: await body(), contentType: CONTENT_TYPE.protobuf, contentEncoding: undefined });
-    assert.deepEqual(
-      rows.map((r) => r.user_id),
-      ['ann', 'ann'],
-    );
-    assert.deepEqual(
-      usage.map((u) => u.userHash),
-      ['h(ann)'],
-    );
-  });
-
-  it("keeps the event's user.id when none is configured", async () => {
-    const { o, rows, usage } = ingest(null);
-    await o.logs({ body: await body(), contentType: CONTENT_TYPE.protobuf, contentEncoding: undefined });
-    assert.deepEqual(
-      rows.map((r) => r.user_id),
-      ['device-abc', 'device-abc'],
-    );
-    assert.deepEqual(
-      usage.map((u) => u.userHash),
-      ['h(device-abc)'],
-    );
-  });
+  for (const [title, telemetryUser, stored] of [
+    ['stores tool results, API calls and typed activations under the configured user, not the ids the event carries', 'ann', 'ann'],
+    ["keeps the event's user.id when none is configured", null, 'device-abc'],
+  ] as const) {
+    it(title, async () => {
+      const { o, rows, usage } = ingest(telemetryUser);
+      await o.logs({ body: await body(), contentType: CONTENT_TYPE.protobuf, contentEncoding: undefined });
+      assert.deepEqual(
+        rows.map((r) => r.user_id),
+        [stored, stored],
+      );
+      assert.deepEqual(
+        usage.map((u) => u.userHash),
+        [`h(${stored})`],
+      );
+    });
+  }
 });

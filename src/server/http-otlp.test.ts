@@ -28,6 +28,20 @@ const toolResult = (id: string, tool: string, extra: Record<string, string | num
   attributes: { 'session.id': 'sess-1', 'user.id': 'device-abc', tool_use_id: id, tool_name: tool, success: 'true', duration_ms: 250, ...extra },
 });
 
+/** A `skill_activated` event as Claude Code sends it. */
+const skillActivated = (session: string, name: string, trigger: string, at: number, prompt: string): TestEvent => ({
+  name: 'skill_activated',
+  at,
+  attributes: {
+    'session.id': session,
+    'user.id': 'device-abc',
+    'prompt.id': prompt,
+    'skill.name': name,
+    invocation_trigger: trigger,
+    'skill.source': 'projectSettings',
+  },
+});
+
 interface Row {
   skill: string;
   dedupe_key: string;
@@ -179,18 +193,7 @@ for (const backend of backends) {
           trigger: 'typed',
         });
         assert.equal(hook.duplicate, false);
-        const activated = (name: string, trigger: string, at: number, prompt: string): TestEvent => ({
-          name: 'skill_activated',
-          at,
-          attributes: {
-            'session.id': session,
-            'user.id': 'device-abc',
-            'prompt.id': prompt,
-            'skill.name': name,
-            invocation_trigger: trigger,
-            'skill.source': 'projectSettings',
-          },
-        });
+        const activated = (name: string, trigger: string, at: number, prompt: string) => skillActivated(session, name, trigger, at, prompt);
         const body = await encodeEvents(
           [
             activated('deploy', 'user-slash', t0, 'p1'), // the hook's row: a duplicate
@@ -251,24 +254,7 @@ for (const backend of backends) {
     it('gives typed activations of two exports that arrive together their own ordinals', async () => {
       const session = 'sess-typed-concurrent';
       const t0 = NOW - 300_000;
-      const exportOf = (at: number, prompt: string) =>
-        encodeEvents(
-          [
-            {
-              name: 'skill_activated',
-              at,
-              attributes: {
-                'session.id': session,
-                'user.id': 'device-abc',
-                'prompt.id': prompt,
-                'skill.name': 'deploy',
-                invocation_trigger: 'user-slash',
-                'skill.source': 'projectSettings',
-              },
-            },
-          ],
-          'protobuf',
-        );
+      const exportOf = (at: number, prompt: string) => encodeEvents([skillActivated(session, 'deploy', 'user-slash', at, prompt)], 'protobuf');
       // Two /deploy prompts a minute apart, each in its own export, both in flight at once.
       const bodies = await Promise.all([exportOf(t0, 'q1'), exportOf(t0 + 60_000, 'q2')]);
       const replies = await Promise.all(bodies.map((body) => post('/v1/logs', body, { 'content-type': CONTENT_TYPE.protobuf })));
