@@ -4,8 +4,9 @@
  * (skill, rule, hour) and per (skill, rule, UTC day) — everyone's totals
  * without the user dimension, migration 0019 — and one per (invocation,
  * rule), in a fixed key order so that concurrent writers take row locks in
- * the same order. A reprice (SkillCostStore.reprice) sums every stored call
- * at its new cost the same way (CostRollup) and writes the rollups anew.
+ * the same order. A reprice (SkillCostStore.reprice) empties the rollups and
+ * sums every stored call at its new cost the same way (CostRollup), adding
+ * the sums to the tables in parts (REPRICE_FLUSH_CALLS).
  */
 import { callCost, type PriceTable } from '../analytics/model-prices.js';
 import { hourOf } from '../analytics/types.js';
@@ -92,17 +93,20 @@ export class CostRollup {
   private readonly skillHourly = new Map<string, PeriodCostDelta>();
   private readonly daily = new Map<string, PeriodCostDelta>();
   private readonly invocations = new Map<string, InvocationCostDelta>();
+  /** Calls added so far. */
+  calls = 0;
 
   add(r: AttributedUsage): void {
+    this.calls++;
     const hour = hourOf(r.at);
-    const hk = JSON.stringify([r.skill, r.attribution, r.userHash, hour]);
+    const hk = `${r.skill}\u0000${r.attribution}\u0000${r.userHash}\u0000${hour}`;
     let h = this.hourly.get(hk);
     if (!h) this.hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zeroCostSums() }));
     add(h, r);
     this.period(this.skillHourly, r, hour);
     this.period(this.daily, r, Math.floor(hour / 24));
     if (r.invocationId) {
-      const ik = JSON.stringify([r.invocationId, r.attribution]);
+      const ik = `${r.invocationId}\u0000${r.attribution}`;
       let v = this.invocations.get(ik);
       if (!v) {
         v = {
@@ -124,7 +128,7 @@ export class CostRollup {
   }
 
   private period(m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number): void {
-    const k = JSON.stringify([r.skill, r.attribution, p]);
+    const k = `${r.skill}\u0000${r.attribution}\u0000${p}`;
     let d = m.get(k);
     if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zeroCostSums() }));
     add(d, r);
@@ -187,6 +191,13 @@ export const emptyRepriceResult = (): RepriceResult => ({ calls: 0, changed: 0, 
 
 /** Calls read per page when repricing. */
 export const REPRICE_PAGE_ROWS = 5_000;
+
+/**
+ * A reprice adds the rebuilt rollups to the emptied tables every this many
+ * calls (the rollup rows are sums, so adding them in parts gives the same
+ * rows), so its memory does not grow with the store.
+ */
+export const REPRICE_FLUSH_CALLS = 100_000;
 
 /** Rejects a batch with any malformed row before anything is written. */
 export function assertAttributedUsage(rows: readonly AttributedUsage[]): void {

@@ -107,6 +107,14 @@ export interface SkillInvocationCostQuery {
   limit?: number;
 }
 
+export interface RepriceOptions {
+  /** The calls read so far and the calls in all, after each page. */
+  onProgress?: (done: number, total: number) => void;
+  /** Tuning (tests): calls read per page, and every how many calls the rebuilt sums are added to the tables. */
+  pageRows?: number;
+  flushEvery?: number;
+}
+
 /** What a reprice did (SkillCostStore.reprice). */
 export interface RepriceResult {
   /** Calls priced again: every stamped and bounded call. */
@@ -137,5 +145,5 @@ export interface SkillCostStore {
    * calls, in one transaction, so that the rollups are what an import at
    * these prices would have written. Telemetry calls keep their cost.
    */
-  reprice(prices: PriceTable): Promise<RepriceResult>;
+  reprice(prices: PriceTable, opts?: RepriceOptions): Promise<RepriceResult>;
 }

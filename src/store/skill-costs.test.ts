@@ -395,7 +395,14 @@ describe('skill cost store', async () => {
             assertTotals('at A again', await reader.totals(window), sumCalls(atA, window));
           }
 
-          const result = await s.reprice(TABLE_B);
+          // Read two calls a page and the sums added to the emptied tables two calls at a time: rows of one
+          // hour or one invocation are added in several parts.
+          const progress: number[][] = [];
+          const result = await s.reprice(TABLE_B, { pageRows: 2, flushEvery: 2, onProgress: (done, total) => progress.push([done, total]) });
+          assert.deepEqual(
+            progress,
+            [2, 4, 6, 8, 9].map((done) => [done, raw.length]),
+          );
           const atB = raw.map((r) => priced(TABLE_B, r));
           const changed = atB.filter((r, i) => r.costUsd !== atA[i]!.costUsd).length;
           assert.equal(changed, 7); // all but the telemetry call and the call never priced

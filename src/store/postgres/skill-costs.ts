@@ -24,11 +24,13 @@ import {
   emptyRepriceResult,
   mergeCostTotals,
   type PeriodCostDelta,
+  REPRICE_FLUSH_CALLS,
   REPRICE_PAGE_ROWS,
   repricePage,
 } from '../skill-cost-rollup.js';
 import type {
   AttributedUsage,
+  RepriceOptions,
   RepriceResult,
   SkillCostQuery,
   SkillCostStore,
@@ -100,16 +102,24 @@ export class PgSkillCostStore implements SkillCostStore {
     });
   }
 
-  async reprice(prices: PriceTable): Promise<RepriceResult> {
+  async reprice(prices: PriceTable, opts: RepriceOptions = {}): Promise<RepriceResult> {
     return inTransaction(this.pool, async (client) => {
       // Writers wait until the reprice commits (and reprices one another); readers do not.
       await client.query('LOCK TABLE skill_cost_calls IN SHARE ROW EXCLUSIVE MODE');
       const result = emptyRepriceResult();
-      const rollup = new CostRollup();
+      let rollup = new CostRollup();
+      const total = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM skill_cost_calls')).rows[0]!.n);
+      let done = 0;
+      await client.query('DELETE FROM skill_cost_hourly');
+      await client.query('DELETE FROM skill_cost_skill_hourly');
+      await client.query('DELETE FROM skill_cost_daily');
+      await client.query('DELETE FROM skill_cost_invocations');
       await client.query(`DECLARE reprice_calls NO SCROLL CURSOR FOR SELECT ${CALL_COLUMNS} FROM skill_cost_calls`);
       for (;;) {
-        const { rows } = await client.query<AttributedUsage>(`FETCH ${REPRICE_PAGE_ROWS} FROM reprice_calls`);
+        const { rows } = await client.query<AttributedUsage>(`FETCH ${opts.pageRows ?? REPRICE_PAGE_ROWS} FROM reprice_calls`);
         if (rows.length === 0) break;
+        done += rows.length;
+        opts.onProgress?.(done, total);
         const changed = repricePage(prices, rows, rollup, result);
         if (changed.length > 0) {
           await client.query(
@@ -117,25 +127,29 @@ export class PgSkillCostStore implements SkillCostStore {
             [col(changed, (r) => r.key), col(changed, (r) => r.costUsd)],
           );
         }
+        if (rollup.calls >= (opts.flushEvery ?? REPRICE_FLUSH_CALLS)) {
+          await this.addRebuilt(client, rollup.deltas());
+          rollup = new CostRollup();
+        }
       }
       await client.query('CLOSE reprice_calls');
-      await client.query('DELETE FROM skill_cost_hourly');
-      await client.query('DELETE FROM skill_cost_skill_hourly');
-      await client.query('DELETE FROM skill_cost_daily');
-      await client.query('DELETE FROM skill_cost_invocations');
-      const all = rollup.deltas();
-      const n = Math.max(all.hourly.length, all.skillHourly.length, all.daily.length, all.invocations.length);
-      for (let i = 0; i < n; i += REBUILD_CHUNK_ROWS) {
-        const part = <T>(xs: readonly T[]) => xs.slice(i, i + REBUILD_CHUNK_ROWS);
-        await this.writeDeltas(client, {
-          hourly: part(all.hourly),
-          skillHourly: part(all.skillHourly),
-          daily: part(all.daily),
-          invocations: part(all.invocations),
-        });
-      }
+      await this.addRebuilt(client, rollup.deltas());
       return result;
     });
+  }
+
+  /** Adds a reprice's sums to the rollups, REBUILD_CHUNK_ROWS rows per statement. */
+  private async addRebuilt(client: pg.PoolClient, all: CostDeltas): Promise<void> {
+    const n = Math.max(all.hourly.length, all.skillHourly.length, all.daily.length, all.invocations.length);
+    for (let i = 0; i < n; i += REBUILD_CHUNK_ROWS) {
+      const part = <T>(xs: readonly T[]) => xs.slice(i, i + REBUILD_CHUNK_ROWS);
+      await this.writeDeltas(client, {
+        hourly: part(all.hourly),
+        skillHourly: part(all.skillHourly),
+        daily: part(all.daily),
+        invocations: part(all.invocations),
+      });
+    }
   }
 
   /** Adds each delta to its rollup row (a new row when none), a statement per rollup. */

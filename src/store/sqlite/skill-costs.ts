@@ -23,12 +23,14 @@ import {
   costTotalPieces,
   emptyRepriceResult,
   mergeCostTotals,
+  REPRICE_FLUSH_CALLS,
   REPRICE_PAGE_ROWS,
   repricePage,
 } from '../skill-cost-rollup.js';
 import {
   ATTRIBUTIONS,
   type AttributedUsage,
+  type RepriceOptions,
   type RepriceResult,
   type SkillCostQuery,
   type SkillCostStore,
@@ -86,7 +88,7 @@ export class SqliteSkillCostStore implements SkillCostStore {
   private readonly dayRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(CACHED_WINDOW_DAYS + 4, (pieces) => mergeCostTotals(pieces.flat()));
   private readonly hourRows = new PeriodCache<SkillCostTotal[], SkillCostTotal[]>(24 * 7, (pieces) => mergeCostTotals(pieces.flat()));
   private readonly recordTx: (rows: readonly AttributedUsage[]) => { inserted: number; duplicates: number };
-  private readonly repriceTx: { immediate(prices: PriceTable): RepriceResult };
+  private readonly repriceTx: { immediate(prices: PriceTable, opts: RepriceOptions): RepriceResult };
   private readonly reads;
   private readonly readTotals: (query: SkillCostQuery) => SkillCostTotal[];
 
@@ -170,17 +172,26 @@ export class SqliteSkillCostStore implements SkillCostStore {
     const clear = ['skill_cost_hourly', 'skill_cost_skill_hourly', 'skill_cost_daily', 'skill_cost_invocations'].map((t) => db.prepare(`DELETE FROM ${t}`));
     const bump = db.prepare(`INSERT INTO settings (key, value) VALUES (?, '1')
       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)`);
-    this.repriceTx = db.transaction((prices: PriceTable) => {
+    const count = db.prepare('SELECT count(*) FROM skill_cost_calls').pluck();
+    this.repriceTx = db.transaction((prices: PriceTable, opts: RepriceOptions) => {
       const result = emptyRepriceResult();
-      const rollup = new CostRollup();
+      let rollup = new CostRollup();
+      const total = count.get() as number;
+      let done = 0;
       let after = '';
+      for (const stmt of clear) stmt.run();
       for (;;) {
-        const rows = page.all(after, REPRICE_PAGE_ROWS) as AttributedUsage[];
+        const rows = page.all(after, opts.pageRows ?? REPRICE_PAGE_ROWS) as AttributedUsage[];
         if (rows.length === 0) break;
         for (const r of repricePage(prices, rows, rollup, result)) setCost.run(r.costUsd, r.key);
+        if (rollup.calls >= (opts.flushEvery ?? REPRICE_FLUSH_CALLS)) {
+          writeDeltas(rollup.deltas());
+          rollup = new CostRollup();
+        }
         after = rows[rows.length - 1]!.key;
+        done += rows.length;
+        opts.onProgress?.(done, total);
       }
-      for (const stmt of clear) stmt.run();
       writeDeltas(rollup.deltas());
       bump.run(REPRICE_GENERATION);
       return result;
@@ -251,8 +262,8 @@ export class SqliteSkillCostStore implements SkillCostStore {
     return this.recordTx(rows);
   }
 
-  async reprice(prices: PriceTable): Promise<RepriceResult> {
-    return this.repriceTx.immediate(prices);
+  async reprice(prices: PriceTable, opts: RepriceOptions = {}): Promise<RepriceResult> {
+    return this.repriceTx.immediate(prices, opts);
   }
 
   async totals(query: SkillCostQuery = {}): Promise<SkillCostTotal[]> {
