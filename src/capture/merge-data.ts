@@ -1,7 +1,13 @@
 /**
- * Merges one data directory's invocations into the current store,
- * deduplicated: `merge-data` (e.g. the `./.session-buddy` folders that
- * releases before 0.2 created in each project).
+ * Merges one data directory's invocations, reflections and skill cost calls
+ * into the current store, deduplicated: `merge-data` (e.g. the
+ * `./.session-buddy` folders that releases before 0.2 created in each
+ * project). A/B experiments are not merged: they are counted (`notMerged`),
+ * and the folder is then not to be deleted.
+ *
+ * - Reflections are deduplicated by content hash and keep their time; their
+ *   vectors are computed again by this store's embedder.
+ * - Cost calls keep their key (a second merge adds nothing) and user hash.
  *
  * - Rows keep their dedupe key; a row without one gets `merge:<its id>`, so
  *   merging the same directory twice adds nothing, and a call captured in
@@ -16,6 +22,8 @@
 import path from 'node:path';
 import { AppError, toAppError } from '../errors.js';
 import { PREHASHED_PREFIX, saltFingerprint } from '../store/salt.js';
+import type { PreparedReflection } from '../store/reflection-types.js';
+import type { AttributedUsage } from '../store/skill-cost-types.js';
 import { openInvocationExport, type ExportedInvocation } from '../store/sqlite/invocation-export.js';
 import type { RecordBatch } from './types.js';
 
@@ -27,6 +35,10 @@ export interface MergeSummary {
   skipped: number;
   /** The first few reasons rows were skipped, with the row id. */
   skippedExamples: string[];
+  reflections: { rows: number; inserted: number; duplicates: number };
+  costCalls: { rows: number; inserted: number; duplicates: number };
+  /** Data of the source that is not merged, by what it is (only what has rows). */
+  notMerged: Array<{ what: string; rows: number }>;
 }
 
 const MERGE_BATCH = 500;
@@ -65,6 +77,10 @@ export async function mergeDataDir(opts: {
   /** Salt of the target store: user hashes are passed through under its fingerprint. */
   targetSalt: string;
   record: RecordBatch;
+  /** Stores a reflection unless its content hash is there (ReflectionStore.insert). */
+  storeReflection: (r: PreparedReflection) => Promise<{ created: boolean }>;
+  /** Stores cost calls, skipping keys already there (SkillCostStore.record). */
+  recordCosts: (rows: readonly AttributedUsage[]) => Promise<{ inserted: number; duplicates: number }>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<MergeSummary> {
   const dbPath = opts.source.endsWith('.db') ? path.resolve(opts.source) : path.join(path.resolve(opts.source), 'session-buddy.db');
@@ -76,7 +92,17 @@ export async function mergeDataDir(opts: {
     throw AppError.invalid('source', `${dbPath} is not a readable session-buddy database (${(err as Error).message})`);
   }
   const fingerprint = saltFingerprint(opts.targetSalt);
-  const sum: MergeSummary = { source: dbPath, rows: 0, inserted: 0, duplicates: 0, skipped: 0, skippedExamples: [] };
+  const sum: MergeSummary = {
+    source: dbPath,
+    rows: 0,
+    inserted: 0,
+    duplicates: 0,
+    skipped: 0,
+    skippedExamples: [],
+    reflections: { rows: 0, inserted: 0, duplicates: 0 },
+    costCalls: { rows: 0, inserted: 0, duplicates: 0 },
+    notMerged: [],
+  };
   try {
     for (const page of exp.pages(MERGE_BATCH)) {
       const inputs = page.map((r) => toInput(r, fingerprint));
@@ -101,6 +127,21 @@ export async function mergeDataDir(opts: {
       sum.rows += page.length;
       opts.onProgress?.(sum.rows, exp.total);
     }
+    for (const page of exp.reflections(MERGE_BATCH)) {
+      for (const r of page) {
+        const { created } = await opts.storeReflection(r);
+        sum.reflections.rows++;
+        if (created) sum.reflections.inserted++;
+        else sum.reflections.duplicates++;
+      }
+    }
+    for (const page of exp.costCalls(MERGE_BATCH)) {
+      const r = await opts.recordCosts(page);
+      sum.costCalls.rows += page.length;
+      sum.costCalls.inserted += r.inserted;
+      sum.costCalls.duplicates += r.duplicates;
+    }
+    sum.notMerged = exp.notMerged();
   } finally {
     exp.close();
   }

@@ -54,6 +54,8 @@ export interface PreparedReflection {
   /** The structured record (JSON text) of a system-written reflection; null for notes. */
   data: string | null;
   duplicateOf: number | null;
+  /** When it was written (epoch ms); the store's clock when absent (`merge-data` keeps the source's). */
+  createdAt?: number;
 }
 
 /** A stored checkpoint record: when, and its structured data (JSON text). */

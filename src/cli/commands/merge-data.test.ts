@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-merge-'));
@@ -73,5 +74,62 @@ describe('merge-data', () => {
     assert.match(plain.out, /1 new, 3 already present\n.*is merged and can be deleted/);
     // Same user on both sides? Only when the salts agree; here they differ, so the merged rows keep their own hash.
     assert.match(run(['merge-data', path.join(HOME, '.session-buddy')]).err, /source: is the current data directory/);
+  });
+
+  it('carries reflections and skill cost calls over too, and keeps a folder whose A/B experiments it cannot merge', () => {
+    const legacy = path.join(root, 'other', '.session-buddy');
+    assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k-other', 10)])).code, 0);
+    // What an older installation held besides invocations: a note and an attributed API call.
+    const written = Date.UTC(2026, 0, 4, 9);
+    const src = new Database(path.join(legacy, 'session-buddy.db'));
+    src
+      .prepare("INSERT INTO reflections (kind, content, content_hash, tags, files, project, created_at) VALUES ('note', ?, ?, '[\"infra\"]', '[]', 'shop', ?)")
+      .run('Deploys need the VPN up first.', 'h-vpn', written);
+    src
+      .prepare(
+        `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at, input_tokens, output_tokens,
+           cache_write_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd) VALUES ('msg_1:bounded', 'skill:deploy', 'bounded', 'uh', 's1', 'toolu_1', 'claude-sonnet-4-5', ?, 10, 20, 30, 0, 40, 0.5)`,
+      )
+      .run(written);
+    src.close();
+
+    const first = JSON.parse(run(['merge-data', legacy, '--json']).out) as {
+      reflections: { rows: number; inserted: number };
+      costCalls: { rows: number; inserted: number };
+      notMerged: unknown[];
+    };
+    assert.deepEqual(
+      [first.reflections, first.costCalls, first.notMerged],
+      [{ rows: 1, inserted: 1, duplicates: 0 }, { rows: 1, inserted: 1, duplicates: 0 }, []],
+    );
+    const target = new Database(path.join(HOME, '.session-buddy', 'session-buddy.db'), { readonly: true });
+    try {
+      assert.deepEqual(target.prepare("SELECT content, tags, project, created_at FROM reflections WHERE content_hash = 'h-vpn'").get(), {
+        content: 'Deploys need the VPN up first.',
+        tags: '["infra"]',
+        project: 'shop',
+        created_at: written,
+      });
+      assert.deepEqual(target.prepare("SELECT api_calls, cost_usd FROM skill_cost_invocations WHERE invocation_id = 'toolu_1'").get(), {
+        api_calls: 1,
+        cost_usd: 0.5,
+      });
+    } finally {
+      target.close();
+    }
+
+    // An A/B experiment is not merged: the folder is not called deletable, and stays on the notice.
+    const again = new Database(path.join(legacy, 'session-buddy.db'));
+    again
+      .prepare(
+        "INSERT INTO ab_experiments (name, variants, traffic_split, metric, min_sample_size, status, created_at) VALUES ('x', '[\"a\",\"b\"]', '[0.5,0.5]', 'success_rate', 10, 'running', 1)",
+      )
+      .run();
+    again.close();
+    const plain = run(['merge-data', legacy]);
+    assert.equal(plain.code, 0, plain.err);
+    assert.match(plain.out, /1 reflection\(s\), 0 new, 1 already present; 1 skill cost call\(s\), 0 new, 1 already present\n/);
+    assert.match(plain.out, /not merged: 1 A\/B experiments; keep /);
+    assert.doesNotMatch(plain.out, /can be deleted/);
   });
 });

@@ -12,7 +12,9 @@ import { createProgress } from '../progress.js';
 export function registerMergeDataCommand(program: Command, ctx: CliContext): void {
   program
     .command('merge-data <dir>')
-    .description('merge the invocations of another data directory (e.g. an old ./.session-buddy) into this one, deduplicated; safe to re-run')
+    .description(
+      'merge the invocations, reflections and skill cost calls of another data directory (e.g. an old ./.session-buddy) into this one, deduplicated; safe to re-run',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
@@ -24,18 +26,26 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           targetDbPath: app.config.dbPath,
           targetSalt: app.stores.userSalt ?? loadOrCreateSalt(app.config.dataDir),
           record: (inputs) => app.tracker.trackBatch(inputs),
+          storeReflection: (r) => app.stores.reflections.insert(r),
+          recordCosts: (rows) => app.stores.skillCosts.record(rows),
           onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
         });
         progress.finish();
-        const marked = markMerged(path.dirname(sum.source), app.config.dataDir, new Date(app.now()));
+        // A folder that still holds data that was not merged stays on the notice, and is not said to be deletable.
+        const left = sum.notMerged.map((n) => `${n.rows} ${n.what}`).join(', ');
+        const marked = left === '' && markMerged(path.dirname(sum.source), app.config.dataDir, new Date(app.now()));
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify(sum, null, 2)}\n`);
           return;
         }
+        const counts = (what: string, c: { rows: number; inserted: number; duplicates: number }) =>
+          c.rows > 0 ? `; ${c.rows} ${what}, ${c.inserted} new, ${c.duplicates} already present` : '';
         ctx.stdout.write(
           `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
-            `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}\n` +
-            (marked ? `${path.dirname(sum.source)} is merged and can be deleted (commands no longer mention it unless it changes)\n` : ''),
+            `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}` +
+            `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}\n` +
+            (marked ? `${path.dirname(sum.source)} is merged and can be deleted (commands no longer mention it unless it changes)\n` : '') +
+            (left ? `not merged: ${left}; keep ${path.dirname(sum.source)} while you need them\n` : ''),
         );
       } finally {
         await app.close();

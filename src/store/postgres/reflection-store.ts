@@ -45,11 +45,11 @@ export class PgReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ kind, content, hash, tags, files, project, data, duplicateOf }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data, duplicateOf, createdAt }: PreparedReflection): Promise<InsertedReflection> {
     const ins = await this.pool.query(
       `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (content_hash) DO NOTHING`,
-      [kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, this.now()],
+      [kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, createdAt ?? this.now()],
     );
     const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE content_hash = $1`, [hash]);
     const row = rows[0] as ReflectionRow;

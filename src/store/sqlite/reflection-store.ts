@@ -40,13 +40,13 @@ export class SqliteReflectionStore implements ReflectionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async insert({ kind, content, hash, tags, files, project, data, duplicateOf }: PreparedReflection): Promise<InsertedReflection> {
+  async insert({ kind, content, hash, tags, files, project, data, duplicateOf, createdAt }: PreparedReflection): Promise<InsertedReflection> {
     const info = this.db
       .prepare(
         `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
       )
-      .run(kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, this.now());
+      .run(kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, createdAt ?? this.now());
     const row = this.db.prepare('SELECT * FROM reflections WHERE content_hash = ?').get(hash) as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
