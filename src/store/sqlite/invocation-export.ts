@@ -10,6 +10,7 @@ import type { PreparedReflection, ReflectionKind } from '../reflection-types.js'
 import type { AttributedUsage } from '../skill-cost-types.js';
 import { openDatabase } from '../database.js';
 import { Migrator } from './migrator.js';
+import { CALL_COLUMNS } from './skill-costs.js';
 
 export interface ExportedInvocation {
   id: string;
@@ -103,10 +104,7 @@ export function openInvocationExport(dbPath: string): InvocationExport {
       }
     },
     *costCalls(pageSize: number) {
-      const read = db.prepare(`SELECT key, skill, attribution, user_hash AS userHash, session_key AS sessionKey, invocation_id AS invocationId, model, at,
-        input_tokens AS inputTokens, output_tokens AS outputTokens, cache_write_tokens AS cacheWriteTokens,
-        cache_write_1h_tokens AS cacheWrite1hTokens, cache_read_tokens AS cacheReadTokens, cost_usd AS costUsd
-        FROM skill_cost_calls WHERE key > ? ORDER BY key LIMIT ?`);
+      const read = db.prepare(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key > ? ORDER BY key LIMIT ?`);
       let after = '';
       for (;;) {
         const rows = read.all(after, pageSize) as AttributedUsage[];

@@ -78,8 +78,8 @@ type Upsert = { run(...params: unknown[]): unknown };
 /** The settings key of the reprice generation: how many reprices this database has had. */
 const REPRICE_GENERATION = 'skill_costs.reprice_generation';
 
-/** A stored call as AttributedUsage. */
-const CALL_COLUMNS = `key, skill, attribution, user_hash AS userHash, session_key AS sessionKey, invocation_id AS invocationId, model, at,
+/** A stored call as AttributedUsage (also read by merge-data's export). */
+export const CALL_COLUMNS = `key, skill, attribution, user_hash AS userHash, session_key AS sessionKey, invocation_id AS invocationId, model, at,
   input_tokens AS inputTokens, output_tokens AS outputTokens, cache_write_tokens AS cacheWriteTokens,
   cache_write_1h_tokens AS cacheWrite1hTokens, cache_read_tokens AS cacheReadTokens, cost_usd AS costUsd`;
 
