@@ -20,9 +20,9 @@ const PROJECT = path.join(root, 'project');
 fs.mkdirSync(HOME);
 fs.mkdirSync(PROJECT);
 
-function run(args: string[], input?: string) {
+function run(args: string[], input?: string, cwd = PROJECT) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: PROJECT,
+    cwd,
     input,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME },
@@ -118,7 +118,7 @@ describe('merge-data', () => {
       target.close();
     }
 
-    // An A/B experiment is not merged: the folder is not called deletable, and stays on the notice.
+    // An A/B experiment is not merged: the folder is not called deletable (the notice, which has nothing more to offer, stops).
     const again = new Database(path.join(legacy, 'session-buddy.db'));
     again
       .prepare(
@@ -131,5 +131,9 @@ describe('merge-data', () => {
     assert.match(plain.out, /1 reflection\(s\), 0 new, 1 already present; 1 skill cost call\(s\), 0 new, 1 already present\n/);
     assert.match(plain.out, /not merged: 1 A\/B experiments; keep /);
     assert.doesNotMatch(plain.out, /can be deleted/);
+    assert.doesNotMatch(
+      run(['--data-dir', path.join(HOME, '.session-buddy'), 'status', '--json'], undefined, path.dirname(legacy)).err,
+      /holds data from an earlier version/,
+    );
   });
 });

@@ -31,9 +31,10 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
         });
         progress.finish();
-        // A folder that still holds data that was not merged stays on the notice, and is not said to be deletable.
+        // Recorded as merged either way (the notice has nothing more to offer); a folder that still holds data
+        // that is not merged is not said to be deletable.
         const left = sum.notMerged.map((n) => `${n.rows} ${n.what}`).join(', ');
-        const marked = left === '' && markMerged(path.dirname(sum.source), app.config.dataDir, new Date(app.now()));
+        const marked = markMerged(path.dirname(sum.source), app.config.dataDir, new Date(app.now()));
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify(sum, null, 2)}\n`);
           return;
@@ -44,8 +45,11 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
             `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}` +
             `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}\n` +
-            (marked ? `${path.dirname(sum.source)} is merged and can be deleted (commands no longer mention it unless it changes)\n` : '') +
-            (left ? `not merged: ${left}; keep ${path.dirname(sum.source)} while you need them\n` : ''),
+            (left
+              ? `not merged: ${left}; keep ${path.dirname(sum.source)} while you need them\n`
+              : marked
+                ? `${path.dirname(sum.source)} is merged and can be deleted (commands no longer mention it unless it changes)\n`
+                : ''),
         );
       } finally {
         await app.close();
