@@ -160,83 +160,35 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     // Whole days from skill_daily, the partial days at the ends from skill_hourly, in one transaction (one state).
     this.readDaily = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: readonly string[] }) => {
       const wanted = new Set(skills);
-      const split = splitDays(fromHour, toHour);
-      const rows: HourlyRollup[] = [];
-      const add = (list: readonly HourlyRollup[]) => {
-        for (const r of list) if (wanted.has(r.skill)) rows.push(r);
-      };
-      if (split.days)
-        add(
-          this.daySegment(
-            this.dayRows,
-            split.days.fromDay,
-            split.days.toDay,
-            (from, to) => this.readRollups('dayRollups', from, to, 24, false),
-            () => [],
-          ),
-        );
-      for (const h of split.hours)
-        add(
-          this.hourSegment(
-            this.hourRows,
-            h.fromHour,
-            h.toHour,
-            (from, to) => this.readRollups('hourRollups', from, to, 1, false),
-            () => [],
-          ),
-        );
-      return sortDaily(rows);
+      const segments = this.windowSegments(
+        fromHour,
+        toHour,
+        this.dayRows,
+        this.hourRows,
+        (stmt, from, to) => this.readRollups(stmt, from, to, false),
+        () => [],
+      );
+      return sortDaily(segments.flat().filter((r) => wanted.has(r.skill)));
     });
-    this.readTotals = db.transaction(({ fromHour, toHour }: { fromHour: number; toHour: number }) => {
-      const split = splitDays(fromHour, toHour);
-      const rows: HourlyRollup[] = [];
-      if (split.days)
-        rows.push(
-          ...this.daySegment(
-            this.dayTotals,
-            split.days.fromDay,
-            split.days.toDay,
-            (from, to) => this.readRollups('dayRollups', from, to, 24, true),
-            () => [],
-          ),
-        );
-      for (const h of split.hours)
-        rows.push(
-          ...this.hourSegment(
-            this.hourTotals,
-            h.fromHour,
-            h.toHour,
-            (from, to) => this.readRollups('hourRollups', from, to, 1, true),
-            () => [],
-          ),
-        );
-      return rows;
-    });
+    this.readTotals = db.transaction(({ fromHour, toHour }: { fromHour: number; toHour: number }) =>
+      this.windowSegments(
+        fromHour,
+        toHour,
+        this.dayTotals,
+        this.hourTotals,
+        (stmt, from, to) => this.readRollups(stmt, from, to, true),
+        () => [],
+      ).flat(),
+    );
     this.readHistograms = db.transaction(({ fromHour, toHour, skills }: { fromHour: number; toHour: number; skills: readonly string[] }) => {
-      const split = splitDays(fromHour, toHour);
-      const segments: PeriodHistograms[] = [];
-      if (split.days) {
-        segments.push(
-          this.daySegment(
-            this.dayHistograms,
-            split.days.fromDay,
-            split.days.toDay,
-            (from, to) => this.readHistRows('dayHistRows', from, to),
-            () => new Map(),
-          ),
-        );
-      }
-      for (const h of split.hours) {
-        segments.push(
-          this.hourSegment(
-            this.hourHistograms,
-            h.fromHour,
-            h.toHour,
-            (from, to) => this.readHistRows('hourHistRows', from, to),
-            () => new Map(),
-          ),
-        );
-      }
+      const segments = this.windowSegments(
+        fromHour,
+        toHour,
+        this.dayHistograms,
+        this.hourHistograms,
+        (stmt, from, to) => this.readHistRows(stmt === 'dayRollups' ? 'dayHistRows' : 'hourHistRows', from, to),
+        () => new Map(),
+      );
       // The same segments (unchanged, see PeriodCache.segment) and skills as the last call: the same sums.
       const key = skills.join('\u0000');
       const last = this.lastHistograms;
@@ -263,6 +215,26 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     return versions;
   }
 
+  /**
+   * The segments of the window [fromHour, toHour]: its whole days (one segment, from `dayCache`) and
+   * the partial days at its ends (from `hourCache`), each read through `read` (`dayRollups` for days,
+   * `hourRollups` for hours) only where missing or changed.
+   */
+  private windowSegments<V, S>(
+    fromHour: number,
+    toHour: number,
+    dayCache: PeriodCache<V, S>,
+    hourCache: PeriodCache<V, S>,
+    read: (stmt: 'dayRollups' | 'hourRollups', from: number, to: number) => Map<number, V>,
+    empty: () => V,
+  ): S[] {
+    const split = splitDays(fromHour, toHour);
+    const segments: S[] = [];
+    if (split.days) segments.push(this.daySegment(dayCache, split.days.fromDay, split.days.toDay, (from, to) => read('dayRollups', from, to), empty));
+    for (const h of split.hours) segments.push(this.hourSegment(hourCache, h.fromHour, h.toHour, (from, to) => read('hourRollups', from, to), empty));
+    return segments;
+  }
+
   /** The days [fromDay, toDay] that have rollup rows, combined; a day is read (`read(from, to)`) only when missing or changed. */
   private daySegment<V, S>(cache: PeriodCache<V, S>, fromDay: number, toDay: number, read: (from: number, to: number) => Map<number, V>, empty: () => V): S {
     const versions = this.versions('dayVersions', fromDay, toDay);
@@ -281,10 +253,11 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   }
 
   /**
-   * Rollup rows per period; `hour` is the period's first hour (`hoursPer`: 24 for days).
+   * Rollup rows per period; `hour` is the period's first hour (a day's periods are days).
    * `withRange`: with the smallest and largest duration (window totals; the daily trend has none).
    */
-  private readRollups(stmt: 'dayRollups' | 'hourRollups', from: number, to: number, hoursPer: number, withRange: boolean): Map<number, HourlyRollup[]> {
+  private readRollups(stmt: 'dayRollups' | 'hourRollups', from: number, to: number, withRange: boolean): Map<number, HourlyRollup[]> {
+    const hoursPer = stmt === 'dayRollups' ? 24 : 1;
     const out = new Map<number, HourlyRollup[]>();
     for (const [period, id, invocations, successes, durationSum, durationSqSum, lastAt, min, max] of this.stmts[stmt].all(from, to) as number[][]) {
       let list = out.get(period!);
