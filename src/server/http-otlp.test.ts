@@ -181,17 +181,20 @@ for (const backend of backends) {
           );
         const t0 = NOW - 120_000;
         // The hook recorded the first /deploy when UserPromptExpansion ran, 1.2 s after Claude Code stamped the event.
-        const hook = await app.tracker.track({
-          skill_name: 'skill:deploy',
-          user_id: 'alice',
-          session_id: session,
-          workflow_phase: 'deployment',
-          completed: true,
-          duration_ms: 0,
-          invoked_at: t0 + 1200,
-          dedupe_key: typedDedupeKeyFor(session, 'skill:deploy', 1),
-          trigger: 'typed',
-        });
+        // A typed /deploy as the hook and the import record it: the n-th of the session, at `at`.
+        const typedDeploy = (at: number, n: number) =>
+          app.tracker.track({
+            skill_name: 'skill:deploy',
+            user_id: 'alice',
+            session_id: session,
+            workflow_phase: 'deployment',
+            completed: true,
+            duration_ms: 0,
+            invoked_at: at,
+            dedupe_key: typedDedupeKeyFor(session, 'skill:deploy', n),
+            trigger: 'typed',
+          });
+        const hook = await typedDeploy(t0 + 1200, 1);
         assert.equal(hook.duplicate, false);
         const activated = (name: string, trigger: string, at: number, prompt: string) => skillActivated(session, name, trigger, at, prompt);
         const body = await encodeEvents(
@@ -229,17 +232,7 @@ for (const backend of backends) {
         assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] })).status, 200);
         assert.deepEqual(await read(), expected);
         // The transcript import of the second /deploy computes the same key: a duplicate.
-        const imported = await app.tracker.track({
-          skill_name: 'skill:deploy',
-          user_id: 'alice',
-          session_id: session,
-          workflow_phase: 'deployment',
-          completed: true,
-          duration_ms: 0,
-          invoked_at: t0 + 40_300,
-          dedupe_key: typedDedupeKeyFor(session, 'skill:deploy', 2),
-          trigger: 'typed',
-        });
+        const imported = await typedDeploy(t0 + 40_300, 2);
         assert.equal(imported.duplicate, true);
         // A third /deploy far from every stored row takes ordinal 3.
         const third = await encodeEvents([activated('deploy', 'user-slash', t0 + 100_000, 'p7')], format);
