@@ -172,17 +172,18 @@ export function repricePage(prices: PriceTable, page: readonly AttributedUsage[]
   const changed: AttributedUsage[] = [];
   for (const r of page) {
     const cost = repricedCost(prices, r);
+    const repriced = cost === r.costUsd ? r : { ...r, costUsd: cost };
     if (r.attribution === 'telemetry') result.telemetry++;
     else {
       result.calls++;
       if (cost === null) result.unpriced++;
       if ((r.cacheWrite1hTokens ?? null) === null && r.cacheWriteTokens > 0) result.approximate++;
-      if (cost !== r.costUsd) {
+      if (repriced !== r) {
         result.changed++;
-        changed.push({ ...r, costUsd: cost });
+        changed.push(repriced);
       }
     }
-    rollup.add(cost === r.costUsd ? r : { ...r, costUsd: cost });
+    rollup.add(repriced);
   }
   return changed;
 }
