@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createProgress } from './progress.js';
+import { createProgress, lazyProgress } from './progress.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -55,5 +55,21 @@ describe('progress bar', () => {
       ['1', '3', '10', '"\\n"'],
     );
     assert.ok(out.chunks.slice(0, 3).every((c) => c.startsWith('\r')));
+  });
+
+  it('made on the first report, with the total it brings; none below the smallest total, nor when nothing is reported', () => {
+    const quiet = sink(true);
+    const small = lazyProgress('import (bytes)', quiet, 1000);
+    small.update(10, 999);
+    small.finish();
+    lazyProgress('copying', quiet).finish();
+    assert.deepEqual(quiet.chunks, []);
+    const out = sink(true);
+    const bar = lazyProgress('copying', out, 1000);
+    bar.update(500, 2000);
+    bar.update(2000, 2000);
+    bar.finish();
+    assert.match(out.chunks[0]!, /^\rcopying \[#{8}-{22}\]  25% 500\/2000 /);
+    assert.equal(out.chunks.at(-1), '\n');
   });
 });

@@ -64,3 +64,22 @@ export function createProgress(label: string, total: number, out: Output & { isT
     },
   };
 }
+
+/**
+ * A progress bar made on the first report, when the total is known (work that
+ * learns its total only once it starts); no bar at all while the total is
+ * below `minTotal`. `finish` does nothing when no bar was made.
+ */
+export function lazyProgress(label: string, out: Output & { isTTY?: boolean }, minTotal = 0) {
+  let bar: Progress | null = null;
+  return {
+    update(done: number, total: number): void {
+      if (total < minTotal) return;
+      bar ??= createProgress(label, total, out);
+      bar.update(done);
+    },
+    finish(): void {
+      bar?.finish();
+    },
+  };
+}

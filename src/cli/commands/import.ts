@@ -8,7 +8,7 @@ import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
-import { createProgress } from '../progress.js';
+import { lazyProgress } from '../progress.js';
 
 interface ImportOpts {
   user?: string;
@@ -95,7 +95,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       // A smaller SQLite page cache: the import writes each rollup page a few times, then exits (peak RSS).
       const app = await openTracker(config, { cacheMiB: 32 });
       try {
-        let bar: ReturnType<typeof createProgress> | null = null;
+        const progress = lazyProgress('import (bytes)', ctx.stderr, PROGRESS_MIN_BYTES);
         const started = process.hrtime.bigint();
         const summary = await importTranscripts(targets, {
           userId: opts.user ?? osUserName(),
@@ -107,17 +107,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           ...(prices
             ? { costs: { prices, userHash: app.hashUser((opts.user ?? osUserName()).trim()), record: (rows) => app.stores.skillCosts.record(rows) } }
             : {}),
-          onProgress: (done, total) => {
-            if (total < PROGRESS_MIN_BYTES) return;
-            bar ??= createProgress('import (bytes)', total, ctx.stderr);
-            bar.update(done);
-          },
+          onProgress: progress.update,
         }).catch((err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT') throw AppError.invalid('paths', `not found: ${err.path ?? targets.join(', ')}`);
           throw err;
         });
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-        (bar as ReturnType<typeof createProgress> | null)?.finish();
+        progress.finish();
         for (const m of summary.malformedAt) ctx.stderr.write(`malformed line skipped: ${m}\n`);
         if (summary.malformed > summary.malformedAt.length)
           ctx.stderr.write(`… and ${summary.malformed - summary.malformedAt.length} more malformed line(s)\n`);

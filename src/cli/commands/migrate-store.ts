@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { openDatabase } from '../../store/database.js';
 import { SALT_FILE } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
-import { createProgress } from '../progress.js';
+import { lazyProgress } from '../progress.js';
 
 interface MigrateStoreOpts {
   from?: string;
@@ -53,18 +53,9 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
       try {
         const target = await PgStore.open(to, { poolSize: 2 });
         try {
-          let bar: ReturnType<typeof createProgress> | null = null;
-          const result = await migrateSqliteToPg({
-            source,
-            target,
-            force: opts.force === true,
-            salt,
-            onProgress: (done, total) => {
-              bar ??= createProgress('copying', total, ctx.stderr);
-              bar.update(done);
-            },
-          });
-          (bar as ReturnType<typeof createProgress> | null)?.finish();
+          const progress = lazyProgress('copying', ctx.stderr);
+          const result = await migrateSqliteToPg({ source, target, force: opts.force === true, salt, onProgress: progress.update });
+          progress.finish();
           for (const t of result.tables) ctx.stdout.write(`  ${t.table.padEnd(24)} ${String(t.target).padStart(10)}\n`);
           ctx.stdout.write(
             `copied ${result.rows} rows of ${result.tables.length} tables from ${from} to ${target.location} (schema version ${result.schemaVersion}); ` +

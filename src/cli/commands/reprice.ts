@@ -3,7 +3,7 @@ import { loadPriceTable } from '../../capture/model-price-file.js';
 import type { RepriceResult } from '../../store/skill-cost-types.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
-import { createProgress } from '../progress.js';
+import { lazyProgress } from '../progress.js';
 
 interface RepriceOpts {
   json?: boolean;
@@ -32,14 +32,9 @@ export function registerRepriceCommand(program: Command, ctx: CliContext): void 
       const prices = loadPriceTable(config.dataDir);
       const app = await openTracker(config, { cacheMiB: 32 });
       try {
-        let bar: ReturnType<typeof createProgress> | null = null;
-        const result = await app.stores.skillCosts.reprice(prices, {
-          onProgress: (done, total) => {
-            bar ??= createProgress('reprice (calls)', total, ctx.stderr);
-            bar.update(done);
-          },
-        });
-        (bar as ReturnType<typeof createProgress> | null)?.finish();
+        const progress = lazyProgress('reprice (calls)', ctx.stderr);
+        const result = await app.stores.skillCosts.reprice(prices, { onProgress: progress.update });
+        progress.finish();
         if (opts.json) ctx.stdout.write(`${JSON.stringify({ priceVersion: prices.version, ...result })}\n`);
         else ctx.stdout.write(describe(result, prices.version));
       } finally {
