@@ -6,7 +6,7 @@ import { createLogger } from '../../logger.js';
 import { loadOrCreateSalt } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
 import { markMerged } from '../legacy-data-dir.js';
-import { createProgress } from '../progress.js';
+import { lazyProgress } from '../progress.js';
 
 /** `merge-data DIR`: another data directory's invocations into this one, deduplicated. */
 export function registerMergeDataCommand(program: Command, ctx: CliContext): void {
@@ -19,8 +19,8 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
     .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
-        // The row count is known only once the source is open: the bar shows the fraction done.
-        const progress = createProgress('merging', 1, ctx.stderr as NodeJS.WriteStream);
+        // The row count is known only once the source is open: the bar is made on the first report.
+        const progress = lazyProgress('merging (invocations)', ctx.stderr);
         const sum = await mergeDataDir({
           source: path.resolve(ctx.cwd, dir),
           targetDbPath: app.config.dbPath,
@@ -28,7 +28,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           record: (inputs) => app.tracker.trackBatch(inputs),
           storeReflection: (r) => app.stores.reflections.insert(r),
           recordCosts: (rows) => app.stores.skillCosts.record(rows),
-          onProgress: (done, total) => progress.update(total > 0 ? done / total : 1),
+          onProgress: progress.update,
         });
         progress.finish();
         // Recorded as merged either way (the notice has nothing more to offer); a folder that still holds data
