@@ -153,7 +153,7 @@ const rows: Array<[string, Run, string, string]> = [
   ],
 ];
 const lines = [
-  `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores`,
+  `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores; ${(s1 as unknown as { scanner: string }).scanner} transcript scanner`,
   '',
   '| step | wall time | CPU (user+sys) | peak RSS | import time (in process) | load avg before | result |',
   '|---|---:|---:|---:|---:|---:|---|',

@@ -2,7 +2,8 @@
  * `doctor`'s checks of the Claude Code capture: are our hooks installed, does
  * the configured hook command actually run (from a neutral directory, with a
  * minimal PATH), does the registered MCP stdio command answer `initialize`,
- * and did hooks drop data or leave a large spool.
+ * did hooks drop data or leave a large spool, and is the native transcript
+ * scanner built (without it, `import` is slower).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import { candidateSettingsFiles, claudeStateFile } from './claude-paths.js';
 import { readDrops } from './drop-counter.js';
 import { isOurHookCommand } from './install-hooks.js';
+import { loadNativeScanner } from './native-scan.js';
 import { MAX_SPOOL_BYTES, spoolSize } from './spool.js';
 
 type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -186,6 +188,14 @@ export async function captureChecks(opts: CaptureCheckOptions): Promise<CaptureC
     'hook spool',
     spool > MAX_SPOOL_BYTES / 2 ? 'warn' : 'ok',
     `${spool} bytes waiting${spool > 0 ? ' (ingested by the running server or the stdio MCP server)' : ''}${spool > MAX_SPOOL_BYTES / 2 ? ': start the server before it fills up' : ''}`,
+  );
+  const native = loadNativeScanner() !== null;
+  add(
+    'transcript scanner',
+    native ? 'ok' : 'warn',
+    native
+      ? 'native (built by npm install)'
+      : 'JavaScript: the native scanner is not built, so `import` is slower; run `npm run build:native` in the clone and read its error',
   );
   return checks;
 }

@@ -108,7 +108,13 @@ export function cleanText(value: string, max: number): string {
     .slice(0, max);
 }
 
-function str(input: ToolInput, key: string): string | undefined {
+/**
+ * The only keys of a tool call's `input` that naming and phases read: a
+ * transcript scanner may drop every other key (native/transcript_scan.cc).
+ */
+export const TOOL_INPUT_KEYS = ['skill', 'command', 'name', 'subagent_type', 'file_path', 'notebook_path'] as const;
+
+function str(input: ToolInput, key: (typeof TOOL_INPUT_KEYS)[number]): string | undefined {
   const v = input[key];
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 }

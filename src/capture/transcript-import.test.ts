@@ -141,6 +141,7 @@ describe('importTranscripts', () => {
         unreadable: 0,
         unreadableAt: [],
         costs: null,
+        scanner: 'native',
       },
     );
 

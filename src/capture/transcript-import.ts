@@ -24,6 +24,7 @@ import { TranscriptPairer } from './transcript-pairing.js';
 import { DEFAULT_MAX_LINE_BYTES, ScanBuffer, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
 import { type ImportState, type PairedScanResult, type PairRequest, scanAndPair } from './transcript-scan-pair.js';
 import { ScanPool } from './transcript-scan-pool.js';
+import { loadNativeScanner } from './native-scan.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 
 /** A transcript not modified for this long is treated as finished. */
@@ -131,6 +132,8 @@ export interface ImportSummary {
   unreadableAt: string[];
   /** API calls and skill attribution; null when the import ran without costs. */
   costs: CostSummary | null;
+  /** What decoded the lines: the native scanner (native-scan.ts), or JavaScript where it is not built. */
+  scanner: 'native' | 'javascript';
 }
 
 export interface TranscriptFile {
@@ -226,6 +229,7 @@ export function emptySummary(): ImportSummary {
     unreadable: 0,
     unreadableAt: [],
     costs: null,
+    scanner: loadNativeScanner() ? 'native' : 'javascript',
   };
 }
 

@@ -19,9 +19,17 @@
  *  - otherwise decoded (JSON.parse, or for lines of 4 KiB and more only the
  *    fields pairing reads, see transcript-lazy-json.ts); invalid JSON or an
  *    incomplete tool block: malformed.
+ *
+ * Where the native scanner is built (native-scan.ts), it takes the lines of
+ * each read chunk in one call and makes the same decisions in C++, returning
+ * only the fields pairing reads of the lines to decode (and the malformed
+ * ones); eventsFromLine then runs on those as on the JavaScript path. Both
+ * paths give the same result (native-scan.test.ts).
  */
 import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { loadNativeScanner, type NativeScanner } from './native-scan.js';
+import { TOOL_INPUT_KEYS } from './tool-mapping.js';
 import { reduceLine } from './transcript-lazy-json.js';
 import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
 
@@ -43,6 +51,8 @@ export interface ScanRequest {
   fallbackSessionId: string;
   /** Decode API calls and typed prompts too, for skill costs (transcript-pairing.ts CallEvent). */
   costs?: boolean;
+  /** Decode lines with the native scanner when it is built (default); false: in JavaScript. */
+  native?: boolean;
 }
 
 interface MalformedLine {
@@ -90,6 +100,13 @@ function isSpace(b: number): boolean {
  */
 export class ScanBuffer {
   buf: Buffer | null = null;
+  /** The native scanner, loaded on first use (null: not built). */
+  private nativeScanner: NativeScanner | null | undefined;
+
+  native(): NativeScanner | null {
+    if (this.nativeScanner === undefined) this.nativeScanner = loadNativeScanner();
+    return this.nativeScanner;
+  }
 
   /** A buffer of `size` bytes, the kept one when it is big enough. */
   take(size: number): Buffer {
@@ -147,6 +164,8 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
   const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
   let eof = false;
+  const native = req.native === false ? null : scratch.native();
+  const lines: LineState = { req, res, lastMessage, lastCall, meta: new Float64Array(3) };
   for (;;) {
     if (!eof && len < buf.length) {
       const want = Math.min(buf.length - len, req.fileEnd - (pos + len));
@@ -156,15 +175,16 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
     }
     const view = buf.subarray(0, len);
     let lineStart = 0;
-    while (skipping || pos + lineStart < req.end) {
+    while (skipping || (!native && pos + lineStart < req.end)) {
       const nl = view.indexOf(NL, lineStart);
       if (nl < 0) break;
       if (skipping) skipping = false;
-      else handleLine(buf, lineStart, nl, req, res, lastMessage, lastCall);
+      else handleLine(buf, lineStart, nl, lines);
       res.lineBreaks++;
       lineStart = nl + 1;
       res.consumedEnd = pos + lineStart;
     }
+    if (native && !skipping) lineStart = nativeLines(native, buf, lineStart, len, req.end - pos, false, pos, lines);
     if (!skipping && pos + lineStart >= req.end) return firstLine; // every line starting in the range is done
     if (lineStart > 0) {
       buf.copyWithin(0, lineStart, len);
@@ -174,9 +194,12 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
     if (eof) {
       // A last line without its newline: taken only when the file is finished.
       if (len > 0 && req.takeUnterminated) {
-        if (!skipping) handleLine(buf, 0, len, req, res, lastMessage, lastCall);
-        res.lineBreaks++;
-        res.consumedEnd = pos + len;
+        if (native && !skipping) nativeLines(native, buf, 0, len, Number.POSITIVE_INFINITY, true, pos, lines);
+        else {
+          if (!skipping) handleLine(buf, 0, len, lines);
+          res.lineBreaks++;
+          res.consumedEnd = pos + len;
+        }
       }
       return firstLine;
     }
@@ -213,27 +236,50 @@ function findNewline(fd: number, from: number, fileEnd: number): number {
   return -1;
 }
 
-function malformed(res: ScanResult, reason: string): void {
+/** `line`: 1-based in the range; by default the line being read (lineBreaks counts the lines before it). */
+function malformed(res: ScanResult, reason: string, line = res.lineBreaks + 1): void {
   res.malformed++;
-  // lineBreaks is the count of lines before this one.
-  if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line: res.lineBreaks + 1, reason });
+  if (res.malformedAt.length < MAX_REPORTED) res.malformedAt.push({ line, reason });
 }
 
+/** What decoding lines of one range keeps from line to line. */
+interface LineState {
+  req: ScanRequest;
+  res: ScanResult;
+  lastMessage: Map<string, string>;
+  lastCall: Map<string, string>;
+  /** The native scanner's out-parameters. */
+  meta: Float64Array;
+}
+
+/**
+ * The lines of buf starting in [from, stopAt) and ended before `to` (with `final`, the rest is a
+ * line too), decoded by the native scanner; `pos`: the file offset of buf[0]. Returns the offset in
+ * buf after the last line consumed.
+ */
+function nativeLines(native: NativeScanner, buf: Buffer, from: number, to: number, stopAt: number, final: boolean, pos: number, st: LineState): number {
+  const { req, res, meta } = st;
+  const out = native.scan(buf, from, to, stopAt, final, req.maxLineBytes, meta, TOOL_INPUT_KEYS);
+  if (out !== undefined) {
+    const before = res.lineBreaks;
+    for (const [i, value] of JSON.parse(out) as Array<[number, unknown]>) {
+      if (typeof value === 'string') malformed(res, value, before + i + 1);
+      else addEvents(value, st, before + i + 1);
+    }
+  }
+  res.lineBreaks += meta[1]!;
+  res.lines += meta[2]!;
+  if (meta[1]! > 0) res.consumedEnd = pos + meta[0]!;
+  return meta[0]!;
+}
 /**
  * `lastMessage`: per chain, the message id of the range's last `msg` event. Claude Code writes
  * one line per content block of a response, all with its message.id: a `msg` event with the
  * same id as the one before it in its chain moves nothing (TranscriptPairer.advanceChain), so
  * it is not sent.
  */
-function handleLine(
-  buf: Buffer,
-  from: number,
-  to: number,
-  req: ScanRequest,
-  res: ScanResult,
-  lastMessage: Map<string, string>,
-  lastCall: Map<string, string>,
-): void {
+function handleLine(buf: Buffer, from: number, to: number, st: LineState): void {
+  const { req, res } = st;
   let a = from;
   let b = to;
   while (a < b && isSpace(buf[a]!)) a++;
@@ -255,6 +301,12 @@ function handleLine(
   } catch {
     return malformed(res, 'invalid JSON');
   }
+  addEvents(value, st, res.lineBreaks + 1);
+}
+
+/** The events of one decoded line (`line`: its number in the range). */
+function addEvents(value: unknown, st: LineState, line: number): void {
+  const { req, res, lastMessage, lastCall } = st;
   const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
   for (const e of events) {
     if (e.k === 'call' && e.messageId !== null) {
@@ -266,5 +318,5 @@ function handleLine(
     } else if (e.k === 'msg') lastMessage.delete(e.chain);
     res.events.push(e);
   }
-  if (!ok) malformed(res, 'tool block without id, name or timestamp');
+  if (!ok) malformed(res, 'tool block without id, name or timestamp', line);
 }

@@ -1,0 +1,739 @@
+// Native transcript line scanner: the same decisions and the same decoded
+// fields as the JavaScript path (src/capture/transcript-scan.ts handleLine and
+// src/capture/transcript-lazy-json.ts reduceLine), done over a chunk of lines
+// in one call. Per line: trim, count, oversize, `{...}`, UTF-8, the needle
+// test for short lines, then the fields pairing reads, written out as JSON.
+// Short lines (< 4 KiB) are validated as strictly as JSON.parse does; long
+// ones are walked lazily (strings skipped with memchr) and only the values
+// kept are validated. The result is one JSON text per call:
+//   [[i,{...reduced line...}],[i,"reason"],...]
+// where i counts the line breaks before the line within the call.
+//
+// scan(buf, from, to, stopAt, final, maxLineBytes, meta, inputKeys) -> string | undefined
+//   lines starting at [from, stopAt) whose newline lies before `to` (with
+//   `final`, the bytes after the last newline are a line too); meta (Float64Array(3)) receives
+//   [offset after the last line consumed, line breaks counted, non-blank lines].
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace {
+
+constexpr size_t BAD = SIZE_MAX;
+constexpr size_t LAZY_MIN_BYTES = 4096;
+constexpr size_t TEXT_HEAD_BYTES = 4096;
+constexpr size_t ERROR_TEXT_BYTES = 16 * 1024;
+
+inline bool IsWs(uint8_t c) { return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d; }
+
+// Whether the 64 bytes at s are all ASCII.
+inline bool Ascii64(const uint8_t* s) {
+#if defined(__SSE2__)
+  __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16));
+  __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 32));
+  __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 48));
+  return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) == 0;
+#else
+  uint64_t w[8];
+  memcpy(w, s, 64);
+  return ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) & 0x8080808080808080ULL) == 0;
+#endif
+}
+
+// Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), as Buffer's isUtf8.
+bool ValidUtf8(const uint8_t* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 64 <= n && Ascii64(s + i)) {
+      i += 64;
+      continue;
+    }
+    if (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; k++) {
+      uint8_t d = s[i + k];
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return false;
+    if (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+inline int Hex(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// One line's bytes [0, n).
+class Line {
+ public:
+  Line(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+
+  size_t Ws(size_t i) const {
+    while (i < n_ && IsWs(p_[i])) i++;
+    return i;
+  }
+
+  // The index of the next '"' at or after `from`, or BAD.
+  size_t NextQuote(size_t from) const {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    while (from + 16 <= n_) {
+      int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + from)), quote));
+      if (mask != 0) return from + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      from += 16;
+    }
+#endif
+    if (from >= n_) return BAD;
+    const void* q = memchr(p_ + from, '"', n_ - from);
+    return q == nullptr ? BAD : static_cast<size_t>(static_cast<const uint8_t*>(q) - p_);
+  }
+
+  // p_[i] is the opening quote; the index after the closing one (escapes not checked).
+  size_t SkipString(size_t i) const {
+    size_t from = i + 1;
+    for (;;) {
+      size_t qi = NextQuote(from);
+      if (qi == BAD) return BAD;
+      size_t bs = 0;
+      while (p_[qi - 1 - bs] == '\\') bs++;
+      if (bs % 2 == 0) return qi + 1;
+      from = qi + 1;
+    }
+  }
+
+  // The index after the value that starts at i (lazily: strings and scalars not checked).
+  size_t SkipValue(size_t i) const {
+    if (i >= n_) return BAD;
+    uint8_t c = p_[i];
+    if (c == '"') return SkipString(i);
+    if (c == '{' || c == '[') {
+      int64_t depth = 0;
+      while (i < n_) {
+        uint8_t ch = p_[i];
+        if (ch == '"') {
+          i = SkipString(i);
+          if (i == BAD) return BAD;
+          continue;
+        }
+        if (ch == '{' || ch == '[') {
+          depth++;
+        } else if (ch == '}' || ch == ']') {
+          depth--;
+          if (depth == 0) return i + 1;
+        }
+        i++;
+      }
+      return BAD;
+    }
+    size_t start = i;
+    while (i < n_ && p_[i] != ',' && p_[i] != '}' && p_[i] != ']' && !IsWs(p_[i])) i++;
+    return i == start ? BAD : i;
+  }
+
+  // A strict JSON string at [i, ...): the index after its closing quote, or BAD.
+  size_t StrictString(size_t i, size_t end) const {
+    i++;
+    while (i < end) {
+      uint8_t c = p_[i];
+      if (c == '"') return i + 1;
+      if (c < 0x20) return BAD;
+      if (c == '\\') {
+        if (i + 1 >= end) return BAD;
+        uint8_t e = p_[i + 1];
+        if (e == 'u') {
+          if (i + 5 >= end) return BAD;
+          for (int k = 2; k < 6; k++)
+            if (Hex(p_[i + k]) < 0) return BAD;
+          i += 6;
+          continue;
+        }
+        if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') return BAD;
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    return BAD;
+  }
+
+  size_t StrictNumber(size_t i, size_t end) const {
+    if (i < end && p_[i] == '-') i++;
+    if (i >= end) return BAD;
+    if (p_[i] == '0') {
+      i++;
+    } else if (p_[i] >= '1' && p_[i] <= '9') {
+      while (i < end && p_[i] >= '0' && p_[i] <= '9') i++;
+    } else {
+      return BAD;
+    }
+    if (i < end && p_[i] == '.') {
+      i++;
+      size_t d = i;
+      while (i < end && p_[i] >= '0' && p_[i] <= '9') i++;
+      if (i == d) return BAD;
+    }
+    if (i < end && (p_[i] == 'e' || p_[i] == 'E')) {
+      i++;
+      if (i < end && (p_[i] == '+' || p_[i] == '-')) i++;
+      size_t d = i;
+      while (i < end && p_[i] >= '0' && p_[i] <= '9') i++;
+      if (i == d) return BAD;
+    }
+    return i;
+  }
+
+  // Whether [a, b) is exactly one JSON value (whitespace around it allowed), as JSON.parse accepts.
+  bool Valid(size_t a, size_t b) const {
+    std::vector<uint8_t> stack;  // '{' or '['
+    size_t i = Ws(a);
+    // States: expecting a value; after a value (in a container: ',' or its close).
+    for (;;) {
+      // A value at i.
+      if (i >= b) return false;
+      uint8_t c = p_[i];
+      if (c == '{' || c == '[') {
+        stack.push_back(c);
+        i = Ws(i + 1);
+        if (i < b && p_[i] == (c == '{' ? '}' : ']')) {
+          stack.pop_back();
+          i++;
+        } else {
+          if (c == '{') {
+            if (i >= b || p_[i] != '"') return false;
+            i = StrictString(i, b);
+            if (i == BAD) return false;
+            i = Ws(i);
+            if (i >= b || p_[i] != ':') return false;
+            i = Ws(i + 1);
+          }
+          continue;
+        }
+      } else if (c == '"') {
+        i = StrictString(i, b);
+        if (i == BAD) return false;
+      } else if (c == 't' || c == 'f' || c == 'n') {
+        const char* word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        size_t len = strlen(word);
+        if (i + len > b || memcmp(p_ + i, word, len) != 0) return false;
+        i += len;
+      } else {
+        i = StrictNumber(i, b);
+        if (i == BAD) return false;
+      }
+      // After a value.
+      for (;;) {
+        i = Ws(i);
+        if (stack.empty()) return i == b;
+        if (i >= b) return false;
+        uint8_t top = stack.back();
+        if (p_[i] == ',') {
+          i = Ws(i + 1);
+          if (top == '{') {
+            if (i >= b || p_[i] != '"') return false;
+            i = StrictString(i, b);
+            if (i == BAD) return false;
+            i = Ws(i);
+            if (i >= b || p_[i] != ':') return false;
+            i = Ws(i + 1);
+          }
+          break;  // the next value
+        }
+        if (p_[i] == (top == '{' ? '}' : ']')) {
+          stack.pop_back();
+          i++;
+          continue;
+        }
+        return false;
+      }
+    }
+  }
+
+  // The decoded text of the JSON string at [a, b) (b after the closing quote), UTF-8.
+  std::string Unescape(size_t a, size_t b) const {
+    std::string out;
+    for (size_t i = a + 1; i + 1 < b; i++) {
+      uint8_t c = p_[i];
+      if (c != '\\') {
+        out.push_back(static_cast<char>(c));
+        continue;
+      }
+      uint8_t e = p_[++i];
+      switch (e) {
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp = 0;
+          for (int k = 1; k <= 4 && i + k < b; k++) cp = (cp << 4) | static_cast<uint32_t>(Hex(p_[i + k]) & 0xf);
+          i += 4;
+          if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < b && p_[i + 1] == '\\' && p_[i + 2] == 'u') {
+            uint32_t lo = 0;
+            for (int k = 3; k <= 6; k++) lo = (lo << 4) | static_cast<uint32_t>(Hex(p_[i + k]) & 0xf);
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+              cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+              i += 6;
+            }
+          }
+          if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+          } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+          } else {
+            out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+          }
+          break;
+        }
+        default: out.push_back(static_cast<char>(e));
+      }
+    }
+    return out;
+  }
+
+  // Whether the string value at [a, b) decodes to `text`.
+  bool StringIs(size_t a, size_t b, const std::string& text) const {
+    if (a == BAD || p_[a] != '"') return false;
+    const void* bs = memchr(p_ + a + 1, '\\', b - a - 2);
+    if (bs == nullptr) return b - a - 2 == text.size() && memcmp(p_ + a + 1, text.data(), text.size()) == 0;
+    return Unescape(a, b) == text;
+  }
+
+  // The members of the object at i: for each of `keys`, the range of its last value (a = BAD when absent).
+  // Returns the index after the object, or BAD.
+  size_t Members(size_t i, const std::vector<std::string>& keys, std::vector<std::pair<size_t, size_t>>& found) const {
+    found.assign(keys.size(), {BAD, BAD});
+    i = Ws(i);
+    if (i >= n_ || p_[i] != '{') return BAD;
+    i = Ws(i + 1);
+    if (i < n_ && p_[i] == '}') return i + 1;
+    for (;;) {
+      if (i >= n_ || p_[i] != '"') return BAD;
+      size_t keyEnd = SkipString(i);
+      if (keyEnd == BAD) return BAD;
+      // A key with escapes is decoded, as JSON.parse would: an invalid escape is invalid JSON.
+      if (memchr(p_ + i + 1, '\\', keyEnd - i - 2) != nullptr && StrictString(i, keyEnd) != keyEnd) return BAD;
+      size_t k = 0;
+      for (; k < keys.size(); k++)
+        if (StringIs(i, keyEnd, keys[k])) break;
+      i = Ws(keyEnd);
+      if (i >= n_ || p_[i] != ':') return BAD;
+      size_t vs = Ws(i + 1);
+      size_t ve = SkipValue(vs);
+      if (ve == BAD) return BAD;
+      if (k < keys.size()) found[k] = {vs, ve};
+      i = Ws(ve);
+      if (i < n_ && p_[i] == ',') {
+        i = Ws(i + 1);
+        continue;
+      }
+      if (i < n_ && p_[i] == '}') return i + 1;
+      return BAD;
+    }
+  }
+
+  bool Elements(size_t i, std::vector<std::pair<size_t, size_t>>& out) const {
+    out.clear();
+    i = Ws(i);
+    if (i >= n_ || p_[i] != '[') return false;
+    i = Ws(i + 1);
+    if (i < n_ && p_[i] == ']') return true;
+    for (;;) {
+      size_t ve = SkipValue(i);
+      if (ve == BAD) return false;
+      out.push_back({i, ve});
+      i = Ws(ve);
+      if (i < n_ && p_[i] == ',') {
+        i = Ws(i + 1);
+        continue;
+      }
+      return i < n_ && p_[i] == ']';
+    }
+  }
+
+  const uint8_t* p_;
+  size_t n_;
+};
+
+// Writes the reduced form of one line (transcript-lazy-json.ts reduceLine) to `out`.
+class Reducer {
+ public:
+  Reducer(const Line& line, bool strict, const std::vector<std::string>& inputKeys, std::string& out)
+      : l_(line), strict_(strict), inputKeys_(inputKeys), out_(out) {}
+
+  bool Run() {
+    static const std::vector<std::string> kTop = {"type", "timestamp", "sessionId", "cwd", "isSidechain", "agentId",
+                                                  "attributionSkill", "isMeta", "isCompactSummary", "message"};
+    static const std::vector<std::string> kMessage = {"id", "model", "usage", "content"};
+    std::vector<std::pair<size_t, size_t>> top;
+    size_t end = l_.Members(0, kTop, top);
+    if (end == BAD || l_.Ws(end) != l_.n_) return false;
+    out_.push_back('{');
+    bool first = true;
+    for (size_t k = 0; k + 1 < kTop.size(); k++)
+      if (!Verbatim(first, kTop[k], top[k])) return false;
+    auto msg = top.back();
+    if (msg.first == BAD) return Close();
+    if (l_.p_[msg.first] != '{') return Verbatim(first, "message", msg) && Close();
+    std::vector<std::pair<size_t, size_t>> m;
+    if (l_.Members(msg.first, kMessage, m) == BAD) return false;
+    Key(first, "message");
+    out_.push_back('{');
+    bool mfirst = true;
+    for (size_t k = 0; k < 3; k++)
+      if (!Verbatim(mfirst, kMessage[k], m[k])) return false;
+    auto content = m[3];
+    if (content.first != BAD) {
+      uint8_t c = l_.p_[content.first];
+      if (c != '[') {
+        if (!(c == '"' ? Head(mfirst, "content", content, TEXT_HEAD_BYTES) : Verbatim(mfirst, "content", content))) return false;
+      } else if (!Content(mfirst, content, top[0])) {
+        return false;
+      }
+    }
+    out_.push_back('}');
+    return Close();
+  }
+
+ private:
+  bool Close() {
+    out_.push_back('}');
+    return true;
+  }
+
+  void Key(bool& first, const std::string& key) {
+    if (!first) out_.push_back(',');
+    first = false;
+    out_.push_back('"');
+    out_.append(key);
+    out_.append("\":");
+  }
+
+  bool Raw(std::pair<size_t, size_t> r) {
+    if (!strict_ && !l_.Valid(r.first, r.second)) return false;
+    out_.append(reinterpret_cast<const char*>(l_.p_ + r.first), r.second - r.first);
+    return true;
+  }
+
+  bool Verbatim(bool& first, const std::string& key, std::pair<size_t, size_t> r) {
+    if (r.first == BAD) return true;
+    Key(first, key);
+    return Raw(r);
+  }
+
+  // A string value cut to its first `bytes` bytes (transcript-lazy-json.ts stringHead).
+  bool Head(bool& first, const std::string& key, std::pair<size_t, size_t> r, size_t bytes) {
+    if (r.first == BAD) return true;
+    if (r.second - r.first <= bytes) return Verbatim(first, key, r);
+    Key(first, key);
+    const uint8_t* p = l_.p_;
+    size_t a = r.first;
+    if (p[a] != '"') {
+      out_.append("\"\"");
+      return true;
+    }
+    size_t cut = a + bytes;
+    while (cut > a + 1 && (p[cut] & 0xc0) == 0x80) cut--;
+    size_t bs = 0;
+    while (p[cut - 1 - bs] == '\\') bs++;
+    int64_t e = static_cast<int64_t>(cut) - 1;
+    while (e >= 0 && p[e] != '\\') e--;
+    if (bs % 2 == 1 || (e >= static_cast<int64_t>(cut) - 6 && e > static_cast<int64_t>(a))) cut = static_cast<size_t>(e);
+    std::string s(reinterpret_cast<const char*>(p + a), cut - a);
+    s.push_back('"');
+    Line cand(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    if (cand.StrictString(0, s.size()) == s.size()) out_.append(s);
+    else out_.append("\"\"");
+    return true;
+  }
+
+  bool Input(bool& first, std::pair<size_t, size_t> r) {
+    if (r.first == BAD) return true;
+    if (l_.p_[r.first] != '{') return Verbatim(first, "input", r);
+    std::vector<std::pair<size_t, size_t>> m;
+    if (l_.Members(r.first, inputKeys_, m) == BAD) return false;
+    Key(first, "input");
+    out_.push_back('{');
+    bool ifirst = true;
+    for (size_t k = 0; k < inputKeys_.size(); k++)
+      if (!Verbatim(ifirst, inputKeys_[k], m[k])) return false;
+    out_.push_back('}');
+    return true;
+  }
+
+  bool Content(bool& mfirst, std::pair<size_t, size_t> content, std::pair<size_t, size_t> type) {
+    static const std::vector<std::string> kBlock = {"type", "id", "name", "input", "tool_use_id", "is_error", "content", "text"};
+    static const std::string kToolUse = "tool_use", kToolResult = "tool_result", kText = "text", kUser = "user";
+    std::vector<std::pair<size_t, size_t>> els;
+    if (!l_.Elements(content.first, els)) return false;
+    Key(mfirst, "content");
+    out_.push_back('[');
+    bool userLine = type.first != BAD && l_.StringIs(type.first, type.second, kUser);
+    std::vector<std::pair<size_t, size_t>> m;
+    for (size_t e = 0; e < els.size(); e++) {
+      if (e > 0) out_.push_back(',');
+      auto el = els[e];
+      if (l_.p_[el.first] != '{') {
+        if (!Raw(el)) return false;
+        continue;
+      }
+      if (l_.Members(el.first, kBlock, m) == BAD) return false;
+      out_.push_back('{');
+      bool bfirst = true;
+      if (!Verbatim(bfirst, "type", m[0])) return false;
+      auto t = m[0];
+      if (t.first != BAD && l_.StringIs(t.first, t.second, kToolUse)) {
+        if (!Verbatim(bfirst, "id", m[1]) || !Verbatim(bfirst, "name", m[2]) || !Input(bfirst, m[3])) return false;
+      } else if (t.first != BAD && l_.StringIs(t.first, t.second, kToolResult)) {
+        if (!Verbatim(bfirst, "tool_use_id", m[4]) || !Verbatim(bfirst, "is_error", m[5])) return false;
+        auto err = m[5];
+        bool isError = err.first != BAD && err.second - err.first == 4 && memcmp(l_.p_ + err.first, "true", 4) == 0;
+        if (isError && !Head(bfirst, "content", m[6], ERROR_TEXT_BYTES)) return false;
+      } else if (userLine && t.first != BAD && l_.StringIs(t.first, t.second, kText)) {
+        if (!Head(bfirst, "text", m[7], TEXT_HEAD_BYTES)) return false;
+      }
+      out_.push_back('}');
+    }
+    out_.push_back(']');
+    return true;
+  }
+
+  const Line& l_;
+  bool strict_;
+  const std::vector<std::string>& inputKeys_;
+  std::string& out_;
+};
+
+const char* const kNeedles[] = {"\"assistant\"", "\"user\"", "\"tool_use\"", "\"tool_result\""};
+
+// One line [a, b) of the chunk: appends its entry to out (or nothing). Returns whether it was non-blank.
+bool HandleLine(const uint8_t* buf, size_t a, size_t b, double maxLineBytes, int64_t index,
+                const std::vector<std::string>& inputKeys, std::string& out, bool& any) {
+  while (a < b && IsWs(buf[a])) a++;
+  while (b > a && IsWs(buf[b - 1])) b--;
+  if (a == b) return false;
+  const char* reason = nullptr;
+  size_t mark = out.size();
+  auto open = [&]() {
+    out.push_back(any ? ',' : '[');
+    any = true;
+    out.push_back('[');
+    out.append(std::to_string(index));
+    out.push_back(',');
+  };
+  const uint8_t* p = buf + a;
+  size_t n = b - a;
+  if (static_cast<double>(n) > maxLineBytes) {
+    reason = "oversize";
+  } else if (p[0] != '{' || p[n - 1] != '}') {
+    reason = "not a JSON object (truncated?)";
+  } else if (!ValidUtf8(p, n)) {
+    reason = "not UTF-8";
+  } else {
+    bool lazy = n >= LAZY_MIN_BYTES;
+    if (!lazy) {
+      bool found = false;
+      for (const char* needle : kNeedles) {
+        if (memmem(p, n, needle, strlen(needle)) != nullptr) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return true;
+    }
+    Line line(p, n);
+    if (!lazy && !line.Valid(0, n)) {
+      reason = "invalid JSON";
+    } else {
+      bool wasAny = any;
+      open();
+      Reducer reducer(line, !lazy, inputKeys, out);
+      if (reducer.Run()) {
+        out.push_back(']');
+        return true;
+      }
+      out.resize(mark);
+      any = wasAny;
+      reason = "invalid JSON";
+    }
+  }
+  open();
+  out.push_back('"');
+  out.append(reason);
+  out.append("\"]");
+  return true;
+}
+
+void AppendU(std::string& out, uint32_t unit) {
+  static const char kHex[] = "0123456789abcdef";
+  out.append("\\u");
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(unit >> shift) & 0xf]);
+}
+
+// `s` (valid UTF-8, non-ASCII from `from` on) with every non-ASCII character written as \uXXXX.
+std::string EscapeNonAscii(const std::string& s, size_t from) {
+  std::string out(s, 0, from);
+  out.reserve(s.size() + s.size() / 4);
+  for (size_t i = from; i < s.size();) {
+    uint8_t c = static_cast<uint8_t>(s[i]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      i++;
+      continue;
+    }
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    uint32_t cp = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
+    for (size_t k = 1; k < len; k++) cp = (cp << 6) | (static_cast<uint8_t>(s[i + k]) & 0x3f);
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      AppendU(out, 0xd800 + (cp >> 10));
+      AppendU(out, 0xdc00 + (cp & 0x3ff));
+    } else {
+      AppendU(out, cp);
+    }
+    i += len;
+  }
+  return out;
+}
+
+napi_value Scan(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 8) {
+    napi_throw_type_error(env, nullptr, "scan: 8 arguments expected");
+    return nullptr;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t byteOffset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &byteOffset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, nullptr, "scan: a Uint8Array expected");
+    return nullptr;
+  }
+  const uint8_t* buf = static_cast<const uint8_t*>(data);
+  double from, to, stopAt, maxLineBytes;
+  bool final;
+  napi_get_value_double(env, argv[1], &from);
+  napi_get_value_double(env, argv[2], &to);
+  napi_get_value_double(env, argv[3], &stopAt);
+  napi_get_value_bool(env, argv[4], &final);
+  napi_get_value_double(env, argv[5], &maxLineBytes);
+  napi_typedarray_type metaType;
+  size_t metaLength;
+  void* metaData;
+  if (napi_get_typedarray_info(env, argv[6], &metaType, &metaLength, &metaData, &ab, &byteOffset) != napi_ok ||
+      metaType != napi_float64_array || metaLength < 3) {
+    napi_throw_type_error(env, nullptr, "scan: a Float64Array(3) expected");
+    return nullptr;
+  }
+  std::vector<std::string> inputKeys;
+  uint32_t keyCount = 0;
+  napi_get_array_length(env, argv[7], &keyCount);
+  for (uint32_t k = 0; k < keyCount; k++) {
+    napi_value v;
+    napi_get_element(env, argv[7], k, &v);
+    char key[256];
+    size_t keyLen = 0;
+    if (napi_get_value_string_utf8(env, v, key, sizeof key, &keyLen) == napi_ok) inputKeys.emplace_back(key, keyLen);
+  }
+  if (to > static_cast<double>(length) || from < 0 || from > to) {
+    napi_throw_range_error(env, nullptr, "scan: from/to outside the buffer");
+    return nullptr;
+  }
+  size_t pos = static_cast<size_t>(from);
+  size_t end = static_cast<size_t>(to);
+  std::string out;
+  bool any = false;
+  int64_t breaks = 0, lines = 0;
+  while (static_cast<double>(pos) < stopAt && pos < end) {
+    const void* nl = memchr(buf + pos, '\n', end - pos);
+    size_t lineEnd;
+    if (nl == nullptr) {
+      if (!final) break;
+      lineEnd = end;
+    } else {
+      lineEnd = static_cast<const uint8_t*>(nl) - buf;
+    }
+    if (HandleLine(buf, pos, lineEnd, maxLineBytes, breaks, inputKeys, out, any)) lines++;
+    breaks++;
+    pos = nl == nullptr ? end : lineEnd + 1;
+  }
+  double* meta = static_cast<double*>(metaData);
+  meta[0] = static_cast<double>(pos);
+  meta[1] = static_cast<double>(breaks);
+  meta[2] = static_cast<double>(lines);
+  napi_value result;
+  if (!any) {
+    napi_get_undefined(env, &result);
+    return result;
+  }
+  out.push_back(']');
+  // Non-ASCII characters (only ever inside strings) as \u escapes: a one-byte string parses faster.
+  size_t firstHigh = 0;
+  while (firstHigh < out.size() && static_cast<uint8_t>(out[firstHigh]) < 0x80) firstHigh++;
+  if (firstHigh < out.size()) out = EscapeNonAscii(out, firstHigh);
+  napi_create_string_latin1(env, out.data(), out.size(), &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "scan", NAPI_AUTO_LENGTH, Scan, nullptr, &fn);
+  napi_set_named_property(env, exports, "scan", fn);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
