@@ -11,7 +11,7 @@
 //
 // scan(buf, from, to, stopAt, final, maxLineBytes, meta, inputKeys) -> string | undefined
 //   lines starting at [from, stopAt) whose newline lies before `to` (with
-//   `final`, the bytes after the last newline are a line too); meta (Float64Array(3)) receives
+//   `final`, the bytes after the last newline are a line too); meta (Int32Array(3)) receives
 //   [offset after the last line consumed, line breaks counted, non-blank lines].
 #include <node_api.h>
 
@@ -673,8 +673,8 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   size_t metaLength;
   void* metaData;
   if (napi_get_typedarray_info(env, argv[6], &metaType, &metaLength, &metaData, &ab, &byteOffset) != napi_ok ||
-      metaType != napi_float64_array || metaLength < 3) {
-    napi_throw_type_error(env, nullptr, "scan: a Float64Array(3) expected");
+      metaType != napi_int32_array || metaLength < 3) {
+    napi_throw_type_error(env, nullptr, "scan: an Int32Array(3) expected");
     return nullptr;
   }
   std::vector<std::string> inputKeys;
@@ -686,6 +686,11 @@ napi_value Scan(napi_env env, napi_callback_info info) {
     char key[256];
     size_t keyLen = 0;
     if (napi_get_value_string_utf8(env, v, key, sizeof key, &keyLen) == napi_ok) inputKeys.emplace_back(key, keyLen);
+  }
+  // Offsets go back as 32-bit integers (small integers to V8, unlike doubles).
+  if (length > INT32_MAX) {
+    napi_throw_range_error(env, nullptr, "scan: a buffer under 2 GiB expected");
+    return nullptr;
   }
   if (to > static_cast<double>(length) || from < 0 || from > to) {
     napi_throw_range_error(env, nullptr, "scan: from/to outside the buffer");
@@ -709,10 +714,10 @@ napi_value Scan(napi_env env, napi_callback_info info) {
     breaks++;
     pos = nl == nullptr ? end : lineEnd + 1;
   }
-  double* meta = static_cast<double*>(metaData);
-  meta[0] = static_cast<double>(pos);
-  meta[1] = static_cast<double>(breaks);
-  meta[2] = static_cast<double>(lines);
+  int32_t* meta = static_cast<int32_t*>(metaData);
+  meta[0] = static_cast<int32_t>(pos);
+  meta[1] = static_cast<int32_t>(breaks);
+  meta[2] = static_cast<int32_t>(lines);
   napi_value result;
   if (!any) {
     napi_get_undefined(env, &result);

@@ -22,7 +22,7 @@ export interface NativeScanner {
     stopAt: number,
     final: boolean,
     maxLineBytes: number,
-    meta: Float64Array,
+    meta: Int32Array,
     inputKeys: readonly string[],
   ): string | undefined;
 }

@@ -164,8 +164,9 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
   const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
   let eof = false;
-  const native = req.native === false ? null : scratch.native();
-  const lines: LineState = { req, res, lastMessage, lastCall, meta: new Float64Array(3) };
+  // The native scanner takes buffers under 2 GiB (buf never exceeds maxLineBytes + 1).
+  const native = req.native === false || req.maxLineBytes >= 2 ** 31 - 1 ? null : scratch.native();
+  const lines: LineState = { req, res, lastMessage, lastCall, meta: new Int32Array(3) };
   for (;;) {
     if (!eof && len < buf.length) {
       const want = Math.min(buf.length - len, req.fileEnd - (pos + len));
@@ -249,7 +250,7 @@ interface LineState {
   lastMessage: Map<string, string>;
   lastCall: Map<string, string>;
   /** The native scanner's out-parameters. */
-  meta: Float64Array;
+  meta: Int32Array;
 }
 
 /**
