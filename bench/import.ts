@@ -108,7 +108,16 @@ const sb = (dir = dataDir, ...extra: string[]): Run =>
   timed(process.execPath, [path.join(repo, 'bin', 'session-buddy.js'), 'import', '--json', '--data-dir', dir, '--user', 'bench', ...extra], env);
 const cc = (): Run => timed(ccusage, ['daily', '--json', '--offline'], env);
 const summary = (r: Run) =>
-  JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number> & { elapsedMs: number; costs: Record<string, number> | null };
+  JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+    invocations: number;
+    inserted: number;
+    malformed: number;
+    unchanged: number;
+    bytes: number;
+    elapsedMs: number;
+    costs: Record<string, number> | null;
+    scanner: string;
+  };
 
 const version = execFileSync(ccusage, ['--version'], { env, encoding: 'utf8' }).trim();
 const cc1 = cc();
@@ -153,7 +162,7 @@ const rows: Array<[string, Run, string, string]> = [
   ],
 ];
 const lines = [
-  `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores; ${(s1 as unknown as { scanner: string }).scanner} transcript scanner`,
+  `tree: ${(tree.bytes / MiB).toFixed(0)} MiB, ${spec.files} files (biggest ${(spec.bigFileBytes / MiB).toFixed(0)} MiB), ${tree.lines} lines, ${tree.toolCalls} tool calls; ccusage ${version}; node ${process.version}; ${os.availableParallelism()} cores; ${s1.scanner} transcript scanner`,
   '',
   '| step | wall time | CPU (user+sys) | peak RSS | import time (in process) | load avg before | result |',
   '|---|---:|---:|---:|---:|---:|---|',

@@ -113,6 +113,12 @@ class Line {
     return i;
   }
 
+  // Whitespace skipped up to `end` (not past it).
+  size_t WsTo(size_t end, size_t i) const {
+    while (i < end && IsWs(p_[i])) i++;
+    return i;
+  }
+
   // The index of the next '"' at or after `from`, or BAD.
   size_t NextQuote(size_t from) const {
 #if defined(__SSE2__)
@@ -225,7 +231,7 @@ class Line {
   // Whether [a, b) is exactly one JSON value (whitespace around it allowed), as JSON.parse accepts.
   bool Valid(size_t a, size_t b) const {
     std::vector<uint8_t> stack;  // '{' or '['
-    size_t i = Ws(a);
+    size_t i = WsTo(b, a);
     // States: expecting a value; after a value (in a container: ',' or its close).
     for (;;) {
       // A value at i.
@@ -233,7 +239,7 @@ class Line {
       uint8_t c = p_[i];
       if (c == '{' || c == '[') {
         stack.push_back(c);
-        i = Ws(i + 1);
+        i = WsTo(b, i + 1);
         if (i < b && p_[i] == (c == '{' ? '}' : ']')) {
           stack.pop_back();
           i++;
@@ -242,9 +248,9 @@ class Line {
             if (i >= b || p_[i] != '"') return false;
             i = StrictString(i, b);
             if (i == BAD) return false;
-            i = Ws(i);
+            i = WsTo(b, i);
             if (i >= b || p_[i] != ':') return false;
-            i = Ws(i + 1);
+            i = WsTo(b, i + 1);
           }
           continue;
         }
@@ -262,19 +268,19 @@ class Line {
       }
       // After a value.
       for (;;) {
-        i = Ws(i);
+        i = WsTo(b, i);
         if (stack.empty()) return i == b;
         if (i >= b) return false;
         uint8_t top = stack.back();
         if (p_[i] == ',') {
-          i = Ws(i + 1);
+          i = WsTo(b, i + 1);
           if (top == '{') {
             if (i >= b || p_[i] != '"') return false;
             i = StrictString(i, b);
             if (i == BAD) return false;
-            i = Ws(i);
+            i = WsTo(b, i);
             if (i >= b || p_[i] != ':') return false;
-            i = Ws(i + 1);
+            i = WsTo(b, i + 1);
           }
           break;  // the next value
         }

@@ -77,6 +77,7 @@ const CORPUS: Array<string | Buffer> = [
   `{"type":"user","timestamp":tru,"pad":"${'p'.repeat(5000)}"}`,
   `{"type":"user","pad":"${'p'.repeat(5000)}","skipped":"bad \\x escape"}`,
   `{"type":"assistant","timestamp":"${ts(11)}","toolUseResult":${'['.repeat(3000)}${']'.repeat(3000)},"message":{"id":"m14","content":[]}}`,
+  `{ "type" : "user" , "timestamp" : "${ts(12)}" , "message" : { "content" : [ { "type" : "tool_result" , "tool_use_id" : "t1" , "is_error" : true , "content" : [ { "type" : "text" , "text" : "Error: x" } ] } ] } , "pad" : "${'p'.repeat(5000)}" }`,
   Buffer.concat([Buffer.from('{"type":"user","message":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
   Buffer.concat([Buffer.from(`{"type":"user","pad":"${'p'.repeat(5000)}`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
 ];

@@ -273,12 +273,7 @@ function nativeLines(native: NativeScanner, buf: Buffer, from: number, to: numbe
   if (meta[1]! > 0) res.consumedEnd = pos + meta[0]!;
   return meta[0]!;
 }
-/**
- * `lastMessage`: per chain, the message id of the range's last `msg` event. Claude Code writes
- * one line per content block of a response, all with its message.id: a `msg` event with the
- * same id as the one before it in its chain moves nothing (TranscriptPairer.advanceChain), so
- * it is not sent.
- */
+
 function handleLine(buf: Buffer, from: number, to: number, st: LineState): void {
   const { req, res } = st;
   let a = from;
@@ -305,7 +300,12 @@ function handleLine(buf: Buffer, from: number, to: number, st: LineState): void 
   addEvents(value, st, res.lineBreaks + 1);
 }
 
-/** The events of one decoded line (`line`: its number in the range). */
+/**
+ * The events of one decoded line (`line`: its number in the range). `lastMessage`: per chain, the
+ * message id of the range's last `msg` event. Claude Code writes one line per content block of a
+ * response, all with its message.id: a `msg` event with the same id as the one before it in its
+ * chain moves nothing (TranscriptPairer.advanceChain), so it is not sent.
+ */
 function addEvents(value: unknown, st: LineState, line: number): void {
   const { req, res, lastMessage, lastCall } = st;
   const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
