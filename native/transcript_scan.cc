@@ -228,6 +228,16 @@ class Line {
     return i;
   }
 
+  // An object member's key at i, strictly, and its colon: the index of the member's value, or BAD.
+  size_t StrictKey(size_t i, size_t end) const {
+    if (i >= end || p_[i] != '"') return BAD;
+    i = StrictString(i, end);
+    if (i == BAD) return BAD;
+    i = WsTo(end, i);
+    if (i >= end || p_[i] != ':') return BAD;
+    return WsTo(end, i + 1);
+  }
+
   // Whether [a, b) is exactly one JSON value (whitespace around it allowed), as JSON.parse accepts.
   bool Valid(size_t a, size_t b) const {
     std::vector<uint8_t> stack;  // '{' or '['
@@ -244,14 +254,7 @@ class Line {
           stack.pop_back();
           i++;
         } else {
-          if (c == '{') {
-            if (i >= b || p_[i] != '"') return false;
-            i = StrictString(i, b);
-            if (i == BAD) return false;
-            i = WsTo(b, i);
-            if (i >= b || p_[i] != ':') return false;
-            i = WsTo(b, i + 1);
-          }
+          if (c == '{' && (i = StrictKey(i, b)) == BAD) return false;
           continue;
         }
       } else if (c == '"') {
@@ -274,14 +277,7 @@ class Line {
         uint8_t top = stack.back();
         if (p_[i] == ',') {
           i = WsTo(b, i + 1);
-          if (top == '{') {
-            if (i >= b || p_[i] != '"') return false;
-            i = StrictString(i, b);
-            if (i == BAD) return false;
-            i = WsTo(b, i);
-            if (i >= b || p_[i] != ':') return false;
-            i = WsTo(b, i + 1);
-          }
+          if (top == '{' && (i = StrictKey(i, b)) == BAD) return false;
           break;  // the next value
         }
         if (p_[i] == (top == '{' ? '}' : ']')) {
