@@ -4,7 +4,7 @@
 // in one call. Per line: trim, count, oversize, `{...}`, UTF-8, the needle
 // test for short lines, then the fields pairing reads, written out as JSON.
 // Short lines (< 4 KiB) are validated as strictly as JSON.parse does; long
-// ones are walked lazily (strings skipped with memchr) and only the values
+// ones are walked lazily (strings skipped 64 bytes at a time) and only the values
 // kept are validated. The result is one JSON text per call:
 //   [[i,{...reduced line...}],[i,"reason"],...]
 // where i counts the line breaks before the line within the call.
@@ -30,6 +30,7 @@ constexpr size_t BAD = SIZE_MAX;
 constexpr size_t LAZY_MIN_BYTES = 4096;
 constexpr size_t TEXT_HEAD_BYTES = 4096;
 constexpr size_t ERROR_TEXT_BYTES = 16 * 1024;
+constexpr size_t kKeepOutBytes = 16 * 1024 * 1024;
 
 inline bool IsWs(uint8_t c) { return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d; }
 
@@ -46,6 +47,38 @@ inline bool Ascii64(const uint8_t* s) {
   memcpy(w, s, 64);
   return ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) & 0x8080808080808080ULL) == 0;
 #endif
+}
+
+// Bit k set where s[k] == c, for the 64 bytes at s.
+inline uint64_t EqMask64(const uint8_t* s, uint8_t c) {
+#if defined(__SSE2__)
+  const __m128i v = _mm_set1_epi8(static_cast<char>(c));
+  const __m128i* q = reinterpret_cast<const __m128i*>(s);
+  uint64_t a = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q), v)));
+  uint64_t b = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 1), v)));
+  uint64_t d = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 2), v)));
+  uint64_t e = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 3), v)));
+  return a | b << 16 | d << 32 | e << 48;
+#else
+  uint64_t m = 0;
+  for (int k = 0; k < 64; k++) m |= static_cast<uint64_t>(s[k] == c) << k;
+  return m;
+#endif
+}
+
+// The characters of a 64-byte block escaped by a backslash (the one after an odd run of them),
+// given the block's backslashes; `prevEscaped` (0 or 1) carries whether the block's first
+// character is escaped from the block before, and is set for the next block (simdjson's
+// find_escaped).
+inline uint64_t Escaped(uint64_t backslash, uint64_t& prevEscaped) {
+  constexpr uint64_t kEven = 0x5555555555555555ULL;
+  backslash &= ~prevEscaped;
+  uint64_t followsEscape = backslash << 1 | prevEscaped;
+  uint64_t oddStarts = backslash & ~kEven & ~followsEscape;
+  uint64_t sequencesOnEven;
+  prevEscaped = __builtin_add_overflow(oddStarts, backslash, &sequencesOnEven) ? 1 : 0;
+  uint64_t invert = sequencesOnEven << 1;
+  return (kEven ^ invert) & followsEscape;
 }
 
 // Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), as Buffer's isUtf8.
@@ -119,32 +152,40 @@ class Line {
     return i;
   }
 
-  // The index of the next '"' at or after `from`, or BAD.
-  size_t NextQuote(size_t from) const {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    while (from + 16 <= n_) {
-      int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + from)), quote));
-      if (mask != 0) return from + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-      from += 16;
-    }
-#endif
-    if (from >= n_) return BAD;
-    const void* q = memchr(p_ + from, '"', n_ - from);
-    return q == nullptr ? BAD : static_cast<size_t>(static_cast<const uint8_t*>(q) - p_);
-  }
-
-  // p_[i] is the opening quote; the index after the closing one (escapes not checked).
+  // p_[i] is the opening quote; the index after the closing one (escapes not checked, only
+  // skipped), or BAD. 64 bytes per step: the quotes of a block that no odd run of backslashes
+  // escapes (simdjson's method), so escaped quotes in long tool output cost nothing extra.
   size_t SkipString(size_t i) const {
     size_t from = i + 1;
-    for (;;) {
-      size_t qi = NextQuote(from);
-      if (qi == BAD) return BAD;
-      size_t bs = 0;
-      while (p_[qi - 1 - bs] == '\\') bs++;
-      if (bs % 2 == 0) return qi + 1;
-      from = qi + 1;
+#if defined(__SSE2__)
+    // Most strings (keys, short values) end within 16 bytes, before any backslash.
+    if (from + 16 <= n_) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + from));
+      unsigned q = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+      unsigned b = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+      if (q != 0 && (b == 0 || __builtin_ctz(q) < __builtin_ctz(b))) return from + static_cast<size_t>(__builtin_ctz(q)) + 1;
     }
+#endif
+    uint64_t prevEscaped = 0;
+    uint8_t tail[64];
+    while (from < n_) {
+      const uint8_t* block = p_ + from;
+      size_t avail = n_ - from;
+      if (avail < 64) {
+        memset(tail, ' ', sizeof tail);
+        memcpy(tail, block, avail);
+        block = tail;
+      }
+      uint64_t quotes = EqMask64(block, '"');
+      uint64_t escaped = Escaped(EqMask64(block, '\\'), prevEscaped);
+      uint64_t real = quotes & ~escaped;
+      if (real != 0) {
+        size_t at = static_cast<size_t>(__builtin_ctzll(real));
+        return at < avail ? from + at + 1 : BAD;
+      }
+      from += 64;
+    }
+    return BAD;
   }
 
   // The index after the value that starts at i (lazily: strings and scalars not checked).
@@ -620,17 +661,18 @@ void AppendU(std::string& out, uint32_t unit) {
   for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(unit >> shift) & 0xf]);
 }
 
-// `s` (valid UTF-8, non-ASCII from `from` on) with every non-ASCII character written as \uXXXX.
-std::string EscapeNonAscii(const std::string& s, size_t from) {
-  std::string out(s, 0, from);
+// `s` (valid UTF-8, non-ASCII from `from` on) with every non-ASCII character written as \uXXXX, into `out`.
+void EscapeNonAscii(const std::string& s, size_t from, std::string& out) {
+  out.assign(s, 0, from);
   out.reserve(s.size() + s.size() / 4);
   for (size_t i = from; i < s.size();) {
+    // The ASCII run up to the next non-ASCII byte, copied at once.
+    size_t run = i;
+    while (run < s.size() && static_cast<uint8_t>(s[run]) < 0x80) run++;
+    out.append(s, i, run - i);
+    i = run;
+    if (i >= s.size()) break;
     uint8_t c = static_cast<uint8_t>(s[i]);
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      i++;
-      continue;
-    }
     size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
     uint32_t cp = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
     for (size_t k = 1; k < len; k++) cp = (cp << 6) | (static_cast<uint8_t>(s[i + k]) & 0x3f);
@@ -643,7 +685,6 @@ std::string EscapeNonAscii(const std::string& s, size_t from) {
     }
     i += len;
   }
-  return out;
 }
 
 napi_value Scan(napi_env env, napi_callback_info info) {
@@ -700,7 +741,10 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   }
   size_t pos = static_cast<size_t>(from);
   size_t end = static_cast<size_t>(to);
-  std::string out;
+  // Kept from call to call on this thread: a fresh multi-MiB string per call would cost the kernel a
+  // zeroed page per 4 KiB of it.
+  thread_local std::string out, escaped;
+  out.clear();
   bool any = false;
   int64_t breaks = 0, lines = 0;
   while (static_cast<double>(pos) < stopAt && pos < end) {
@@ -729,8 +773,15 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   // Non-ASCII characters (only ever inside strings) as \u escapes: a one-byte string parses faster.
   size_t firstHigh = 0;
   while (firstHigh < out.size() && static_cast<uint8_t>(out[firstHigh]) < 0x80) firstHigh++;
-  if (firstHigh < out.size()) out = EscapeNonAscii(out, firstHigh);
-  napi_create_string_latin1(env, out.data(), out.size(), &result);
+  const std::string* text = &out;
+  if (firstHigh < out.size()) {
+    EscapeNonAscii(out, firstHigh, escaped);
+    text = &escaped;
+  }
+  napi_create_string_latin1(env, text->data(), text->size(), &result);
+  // One call's output can be large (a long value kept verbatim): not kept past 16 MiB.
+  if (out.capacity() > kKeepOutBytes) std::string().swap(out);
+  if (escaped.capacity() > kKeepOutBytes) std::string().swap(escaped);
   return result;
 }
 

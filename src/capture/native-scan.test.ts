@@ -140,6 +140,37 @@ describe('native transcript scanner', () => {
     assert.deepEqual(native, js);
   });
 
+  it('ends strings right after runs of backslashes, wherever they fall in a 64-byte block', () => {
+    // A string ending in r backslashes is written with 2r of them before its closing quote; an
+    // escaped quote inside is an odd run then a quote. Both at every offset of a block, before the
+    // fields pairing reads, in long lines (skipped lazily) and short ones (validated).
+    const lines: string[] = [];
+    for (let r = 1; r <= 4; r++) {
+      for (let k = 0; k < 70; k++) {
+        const tricky = `${'x'.repeat(k)}${'\\'.repeat(r)}"q${'\\'.repeat(r)}`;
+        for (const pad of [0, 4200]) {
+          const id = `t-${r}-${k}-${pad}`;
+          lines.push(use(id, 'Bash', { command: tricky, pad: 'p'.repeat(pad) }, k));
+          lines.push(
+            j({
+              pad: tricky,
+              type: 'user',
+              timestamp: ts(k + 1),
+              sessionId: 'S',
+              message: { content: [{ content: `${tricky}${'y'.repeat(pad)}`, type: 'tool_result', tool_use_id: id, is_error: r % 2 === 0 }] },
+            }),
+          );
+        }
+      }
+    }
+    const file = path.join(dir, 'backslashes.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const { js, native } = both(file, 0, fs.statSync(file).size);
+    assert.equal(js.malformed, 0);
+    assert.equal(js.events.filter((e) => e.k === 'result').length, lines.length / 2);
+    assert.deepEqual(native, js);
+  });
+
   it('agrees with the JavaScript path on random files, cut into random ranges, with a small line cap', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const file = path.join(dir, `random-${seed}.jsonl`);
