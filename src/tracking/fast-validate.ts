@@ -7,7 +7,8 @@
  * never more permissive (a test checks this on generated inputs).
  */
 import { isWellFormedText } from '../validation.js';
-import { MAX_DURATION_MS, WORKFLOW_PHASES, type InvocationInput } from './invocation-input.js';
+import type { InvocationInput } from './invocation-input.js';
+import { MAX_DURATION_MS, WORKFLOW_PHASES } from './invocation-rules.js';
 
 const PHASES = new Set<string>(WORKFLOW_PHASES);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: it exists to find control characters

@@ -8,18 +8,15 @@ import type { EventBus, InvocationEvent } from '../events.js';
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore, WriteResult } from '../store/types.js';
 import { parseInput } from '../validation.js';
-import {
-  invocationInputSchema,
-  MAX_CLOCK_SKEW_MS,
-  MAX_METADATA_DEPTH,
-  nestsDeeperThan,
-  MIN_INVOKED_AT,
-  type NormalizedInvocation,
-} from './invocation-input.js';
+import type { InvocationInput, NormalizedInvocation } from './invocation-input.js';
+import { MAX_CLOCK_SKEW_MS, MAX_METADATA_DEPTH, MIN_INVOKED_AT, nestsDeeperThan } from './invocation-rules.js';
 import { isCanonicalInvocation } from './fast-validate.js';
 import type { UlidFactory } from './ulid.js';
 
 const MAX_BATCH = 250_000;
+
+type InvocationSchema = typeof import('./invocation-input.js').invocationInputSchema;
+const loadInvocationSchema = async (): Promise<InvocationSchema> => (await import('./invocation-input.js')).invocationInputSchema;
 
 export interface TrackerDeps {
   store: InvocationStore;
@@ -60,14 +57,26 @@ export class Tracker {
   async trackBatch(inputs: readonly unknown[], fieldPrefix = 'invocations'): Promise<WriteResult> {
     if (inputs.length > MAX_BATCH) throw AppError.invalid(fieldPrefix || 'invocations', `must hold at most ${MAX_BATCH} items`);
     const now = this.now();
-    const batch = inputs.map((input, i) => this.normalize(input, fieldPrefix ? `${fieldPrefix}.${i}` : '', now));
+    const batch: NormalizedInvocation[] = new Array(inputs.length);
+    // Inputs already in canonical form (importers, hooks) skip the zod schema, which is loaded (with
+    // zod) only for the first input that needs it: a bulk import never pays for loading it.
+    let schema: InvocationSchema | undefined;
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const prefix = fieldPrefix ? `${fieldPrefix}.${i}` : '';
+      if (isCanonicalInvocation(input)) batch[i] = this.normalize(input, prefix, now);
+      else {
+        schema ??= await loadInvocationSchema();
+        batch[i] = this.normalize(parseInput(schema, input, prefix), prefix, now);
+      }
+    }
     const result = await this.deps.store.record(batch);
     if (result.inserted > 0) this.publish(batch, result);
     return result;
   }
 
-  private normalize(input: unknown, prefix: string, now: number): NormalizedInvocation {
-    const v = isCanonicalInvocation(input) ? input : parseInput(invocationInputSchema, input, prefix);
+  /** `v`: a valid input (canonical, or as the schema returned it). */
+  private normalize(v: InvocationInput, prefix: string, now: number): NormalizedInvocation {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const invokedAt = v.invoked_at === undefined ? now : typeof v.invoked_at === 'number' ? v.invoked_at : Date.parse(v.invoked_at);
     if (invokedAt < MIN_INVOKED_AT) throw AppError.invalid(field('invoked_at'), 'must not be before 2000-01-01');
