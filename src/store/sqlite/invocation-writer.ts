@@ -7,7 +7,8 @@
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
-import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import type { Statement } from 'better-sqlite3';
+import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, type RollupDeltas, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
 
 export class InvocationWriter {
   private readonly skillIds = new Map<string, number>();
@@ -135,13 +136,34 @@ export class InvocationWriter {
   }
 
   private apply(batch: NormalizedInvocation[]): WriteResult {
-    const s = this.stmts;
-    const ids: string[] = new Array(batch.length);
-    let duplicates = 0;
     const freshUsers = new Set<number>();
     const freshSessions = new Set<number>();
     const inserted: ResolvedInvocation[] = [];
+    const { ids, duplicates } = this.insertRows(batch, inserted, freshUsers, freshSessions);
+    const s = this.stmts;
+    const d = computeRollupDeltas(inserted, {
+      sessionSkills: (sessionId) => (freshSessions.has(sessionId) ? [] : (s.sessionSkills.all(sessionId) as number[])),
+      userUsedSkill: (userId, skillId) => !freshUsers.has(userId) && s.userSkillExists.get(userId, skillId) !== undefined,
+    });
+    this.writeTimeRollups(d);
+    this.writeSkillRollups(d);
+    return { ids, inserted: inserted.length, duplicates };
+  }
 
+  /**
+   * The rows of a batch (a duplicate dedupe key keeps the stored row's id); the inserted ones are
+   * added to `inserted`. The write is split in small methods: each is optimized on its own, where
+   * one large method was compiled (and recompiled) as a whole.
+   */
+  private insertRows(
+    batch: NormalizedInvocation[],
+    inserted: ResolvedInvocation[],
+    freshUsers: Set<number>,
+    freshSessions: Set<number>,
+  ): { ids: string[]; duplicates: number } {
+    const s = this.stmts;
+    const ids: string[] = new Array(batch.length);
+    let duplicates = 0;
     for (let i = 0; i < batch.length; i++) {
       const inv = batch[i]!;
       const skillId = this.internSkill(inv.skillName, inv.invokedAt);
@@ -172,28 +194,27 @@ export class InvocationWriter {
       ids[i] = inv.id;
       inserted.push({ inv, skillId, userId, sessionId });
     }
+    return { ids, duplicates };
+  }
 
-    const d = computeRollupDeltas(inserted, {
-      sessionSkills: (sessionId) => (freshSessions.has(sessionId) ? [] : (s.sessionSkills.all(sessionId) as number[])),
-      userUsedSkill: (userId, skillId) => !freshUsers.has(userId) && s.userSkillExists.get(userId, skillId) !== undefined,
-    });
-
+  /** Hourly and daily rollups, with their duration histograms. */
+  private writeTimeRollups(d: RollupDeltas): void {
+    const s = this.stmts;
     for (const [key, a] of d.hourly) {
       const [skill, hour] = splitKey(key, HOUR_SPACE);
       s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
     }
-    for (const [key, counts] of d.hourlyDurations) {
-      const [skill, hour] = splitKey(key, HOUR_SPACE);
-      for (const [bucket, n] of counts) s.upHourlyDur.run(skill, hour, bucket, n);
-    }
+    writeHistograms(s.upHourlyDur, d.hourlyDurations);
     for (const [key, a] of d.daily) {
       const [skill, day] = splitKey(key, HOUR_SPACE);
       s.upDaily.run(skill, day, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
     }
-    for (const [key, counts] of d.dailyDurations) {
-      const [skill, day] = splitKey(key, HOUR_SPACE);
-      for (const [bucket, n] of counts) s.upDailyDur.run(skill, day, bucket, n);
-    }
+    writeHistograms(s.upDailyDur, d.dailyDurations);
+  }
+
+  /** Per-skill totals, phases, users, sessions, pairs and triggers. */
+  private writeSkillRollups(d: RollupDeltas): void {
+    const s = this.stmts;
     for (const [skill, a] of d.totals) {
       s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax);
     }
@@ -206,6 +227,13 @@ export class InvocationWriter {
     for (const [key, n] of d.pairs) s.upPair.run(...splitKey(key, SKILL_SPACE), n);
     for (const t of d.triggers.values()) s.upTrigger.run(t.skillId, t.hour, t.trigger, t.invocations, t.successes, t.slashAfterMiss);
     for (const [session, a] of d.sessions) s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
-    return { ids, inserted: inserted.length, duplicates };
+  }
+}
+
+/** Histogram deltas (key skillId * HOUR_SPACE + hour or day → bucket → count), one upsert per bucket. */
+function writeHistograms(stmt: Statement, deltas: Map<number, Map<number, number>>): void {
+  for (const [key, counts] of deltas) {
+    const [skill, period] = splitKey(key, HOUR_SPACE);
+    for (const [bucket, n] of counts) stmt.run(skill, period, bucket, n);
   }
 }
