@@ -88,6 +88,35 @@ describe('scanRange', () => {
     assert.equal(r.lines, 5);
   });
 
+  it('reads lines longer than its read buffer, which grows for them, in both decoders and in any range', () => {
+    const f4 = path.join(dir, 'long.jsonl');
+    // Tool results of 0.6 and 2.5 MB between short lines: longer than one read (256 KiB) and than twice it.
+    const long = (id: string, n: number, s: number) =>
+      JSON.stringify({ type: 'user', timestamp: ts(s), message: { content: [{ type: 'tool_result', tool_use_id: id, content: 'y'.repeat(n) }] } });
+    const use = (id: string, s: number) =>
+      JSON.stringify({ type: 'assistant', timestamp: ts(s), message: { id: `m-${id}`, content: [{ type: 'tool_use', id, name: 'Read', input: {} }] } });
+    const body = [use('a', 0), long('a', 600_000, 1), use('b', 2), long('b', 2_500_000, 3), use('c', 4), long('c', 10, 5)];
+    fs.writeFileSync(f4, `${body.join('\n')}\n`);
+    const s4 = fs.statSync(f4).size;
+    const expected = ['msg:', 'use:a', 'result:a', 'msg:', 'use:b', 'result:b', 'msg:', 'use:c', 'result:c'];
+    for (const native of [true, false]) {
+      const whole = scanRange({ ...req(0, s4), path: f4, fileEnd: s4, native });
+      assert.deepEqual(
+        whole.events.map((e) => `${e.k}:${'id' in e ? e.id : ''}`),
+        expected,
+        `native ${native}`,
+      );
+      assert.deepEqual([whole.lines, whole.malformed, whole.consumedEnd], [6, 0, s4]);
+      // Cut inside each long line: the range before owns it, whole.
+      for (const cut of [body[0]!.length + 300_000, body[0]!.length + body[1]!.length + body[2]!.length + 1_000_000]) {
+        const a = scanRange({ ...req(0, cut), path: f4, fileEnd: s4, native });
+        const b = scanRange({ ...req(cut, s4), path: f4, fileEnd: s4, native });
+        assert.deepEqual([...a.events, ...b.events], whole.events, `native ${native}, cut ${cut}`);
+        assert.equal(a.consumedEnd, b.consumedEnd - b.bytes);
+      }
+    }
+  });
+
   it('sends one msg event per message and chain: the lines of one response share message.id', () => {
     const f3 = path.join(dir, 'm.jsonl');
     const asst = (msgId: string | undefined, block: object, side = false) =>

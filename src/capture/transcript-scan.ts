@@ -34,7 +34,12 @@ import { reduceLine } from './transcript-lazy-json.js';
 import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
-const CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes read at a time (a longer line grows the buffer). Small enough that what a read copies in is
+ * still in the core's cache when the lines are scanned: with 4 MiB reads the import spent about 0.3 s
+ * more system time on the 1 GiB bench tree (BENCHMARKS.md).
+ */
+const CHUNK = 256 * 1024;
 const NL = 0x0a;
 
 export interface ScanRequest {
