@@ -301,25 +301,26 @@ export async function importTranscripts(target: string | readonly string[], opts
       unreadable(file.path, err);
       continue;
     }
+    // The cursor's state, decoded once (of every file, on every import: an unchanged tree is mostly this).
+    const saved = cursor && plan.kind !== 'new' ? parseState(cursor.state) : undefined;
     // A file imported without costs (`--no-costs`, or before costs were read) is read again for them:
     // its tool calls are duplicates then, its API calls new.
-    if (costs && cursor && plan.kind !== 'new' && !parseState(cursor.state)?.costs) {
+    if (costs && cursor && plan.kind !== 'new' && !saved?.costs) {
       plan = { kind: 'reread', reason: 'costs' };
       sum.rereadForCosts++;
     }
     if (plan.kind === 'unchanged') {
       sum.unchanged++;
       // Calls left pending last time are settled now: no read needed.
-      const state = parseState(cursor!.state);
-      if (settled && state && state.uses.length > 0)
-        finishOnly.push({ file, from: cursor!.offset, lineBase: cursor!.lineCount, state, settled, requests: [], pair: null });
+      if (settled && saved && saved.uses.length > 0)
+        finishOnly.push({ file, from: cursor!.offset, lineBase: cursor!.lineCount, state: saved, settled, requests: [], pair: null });
       continue;
     }
     const appended = plan.kind === 'appended';
     if (appended) sum.appended++;
     if (plan.kind === 'reread' && plan.reason !== 'costs') sum.reread++;
     const from = appended ? cursor!.offset : 0;
-    const state = appended ? parseState(cursor!.state) : undefined;
+    const state = appended ? saved : undefined;
     const requests = requestsFor(file, from, settled, maxLineBytes, Math.max(1, opts.rangeBytes ?? RANGE_BYTES), costs !== undefined);
     const pair: PairRequest | null =
       requests.length === 1
