@@ -26,7 +26,8 @@ export interface TakenScan {
   settle(run: () => ScanResult): void;
 }
 
-type Reply = { id: number; result: ScanResult } | { id: number; error: { message: string; code: string | null } };
+/** A paired result comes as JSON text (transcript-scan-worker.ts). */
+type Reply = { id: number; result: ScanResult } | { id: number; json: string } | { id: number; error: { message: string; code: string | null } };
 
 /**
  * Work handed to a worker ahead of time, so that it keeps scanning while the
@@ -125,6 +126,7 @@ export class ScanPool {
       pw.jobs.delete(reply.id);
       pw.bytes -= jobBytes(job);
       if ('result' in reply) job.resolve(reply.result);
+      else if ('json' in reply) job.resolve(JSON.parse(reply.json) as ScanResult);
       else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
     }
     this.pump();
