@@ -37,9 +37,12 @@ const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
  * Invocations per transaction. Large: each transaction rewrites every index
  * and rollup page it touches (the dedupe index is in random order), so fewer,
  * larger ones write far fewer pages; the rollup deltas of a batch are summed
- * in memory first, one upsert per key.
+ * in memory first, one upsert per key. On the 1 GiB bench tree (52,601 calls)
+ * 32,000 against 8,000 writes 43 % fewer WAL pages (21,067 page writes against
+ * 37,283); a transaction then holds the write lock for about half a second,
+ * which a concurrent writer waits out (busy timeout 5 s).
  */
-const DEFAULT_BATCH_SIZE = 8000;
+const DEFAULT_BATCH_SIZE = 32_000;
 /**
  * Scanning runs ahead of pairing by up to this many bytes of ranges (and
  * ranges): a range's result holds its events only, a small fraction of its bytes.
