@@ -11,7 +11,8 @@
  *   npm run bench:import -- --keep             # reuse the tree of the last run (same spec)
  *   TMPDIR=/some/dir npm run bench:import      # the tree (~1 GiB), data dirs and ccusage live under os.tmpdir()
  *
- * Steps (each a fresh process, wall time and peak RSS from /usr/bin/time):
+ * Steps (each a fresh process, wall time and peak RSS from /usr/bin/time; the tree is read into the
+ * page cache before each):
  *   1. ccusage daily --json --offline, CLAUDE_CONFIG_DIR=<tree>, HOME=<empty dir>;
  *   2. first import into an empty data directory, with `--no-costs` (tool calls
  *      only) into another empty one just before it: the import-time cost of
@@ -107,6 +108,27 @@ const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: spec.root, NO_COLOR
 const sb = (dir = dataDir, ...extra: string[]): Run =>
   timed(process.execPath, [path.join(repo, 'bin', 'session-buddy.js'), 'import', '--json', '--data-dir', dir, '--user', 'bench', ...extra], env);
 const cc = (): Run => timed(ccusage, ['daily', '--json', '--offline'], env);
+/**
+ * Reads the whole tree into the page cache before a step: some machines reclaim idle file pages
+ * within seconds (Linux DAMON, seen here), and a step that read half the tree from disk would not
+ * compare with one that read it from memory.
+ */
+const warmBuffer = Buffer.allocUnsafe(MiB);
+const warm = (dir: string): void => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) warm(p);
+    else if (e.isFile()) {
+      const fd = fs.openSync(p, 'r');
+      while (fs.readSync(fd, warmBuffer, 0, MiB, null) > 0);
+      fs.closeSync(fd);
+    }
+  }
+};
+const warmed = <T>(step: () => T): T => {
+  warm(spec.root);
+  return step();
+};
 const summary = (r: Run) =>
   JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
     invocations: number;
@@ -120,15 +142,15 @@ const summary = (r: Run) =>
   };
 
 const version = execFileSync(ccusage, ['--version'], { env, encoding: 'utf8' }).trim();
-const cc1 = cc();
+const cc1 = warmed(cc);
 const days = (JSON.parse(cc1.stdout) as { daily?: unknown[] }).daily?.length ?? 0;
-const firstNoCosts = sb(dataDirNoCosts, '--no-costs');
-const first = sb();
-const cc2 = cc();
-const again = sb();
+const firstNoCosts = warmed(() => sb(dataDirNoCosts, '--no-costs'));
+const first = warmed(sb);
+const cc2 = warmed(cc);
+const again = warmed(sb);
 const bigSize = fs.statSync(bigFile).size;
 const appended = appendToSession(bigFile, MiB, Date.now() % 1_000_000);
-const append = sb();
+const append = warmed(sb);
 const appendedTo = (fs.statSync(bigFile).size / MiB).toFixed(0);
 // Back to the generated tree (the data directory, and with it the cursors, is new on every run).
 fs.truncateSync(bigFile, bigSize);
