@@ -47,7 +47,7 @@ const DEFAULT_BATCH_SIZE = 32_000;
  * Scanning runs ahead of pairing by up to this many bytes of ranges (and
  * ranges): a range's result holds its events only, a small fraction of its bytes.
  */
-const AHEAD_BYTES = 128 * 1024 * 1024;
+const AHEAD_BYTES = 384 * 1024 * 1024;
 const AHEAD_RANGES = 512;
 /** Cursors saved together (after the invocations of their files). */
 const CURSOR_BATCH = 1000;
