@@ -1,7 +1,7 @@
 /**
  * The native line scanner alone (native/transcript_scan.cc), without reads, pairing or writes: every
- * transcript of the import bench tree held in memory, scanned in the 4 MiB windows the import reads,
- * one thread. With `--addon` files (another build of the addon, e.g. of an earlier commit), each is
+ * transcript of the import bench tree held in memory, copied 256 KiB at a time into a buffer and
+ * scanned there, as the import reads, on one thread. With `--addon` files (another build of the addon, e.g. of an earlier commit), each is
  * timed in turn in the same process, round after round, so that they share the machine's state.
  *
  *   npm run bench:import -- --keep                        # the tree, if not generated yet
@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { type NativeScanner, loadNativeScanner } from '../src/capture/native-scan.js';
+import { type NativeScanner, loadNativeScanner, utf8CheckedTo } from '../src/capture/native-scan.js';
 import { TOOL_INPUT_KEYS } from '../src/capture/tool-mapping.js';
 
 const args = process.argv.slice(2);
@@ -42,25 +42,27 @@ const walk = (dir: string): void => {
 walk(root);
 const bytes = files.reduce((s, f) => s + f.length, 0);
 
-const WINDOW = 4 * 1024 * 1024;
+/** As the import reads: 256 KiB at a time into a buffer that grows for a longer line (transcript-scan.ts). */
+const WINDOW = 256 * 1024;
 const MAX_LINE = 64 * 1024 * 1024;
 const meta = new Int32Array(3);
+let scratch = Buffer.allocUnsafeSlow(WINDOW);
 /** One pass over the tree; returns the output characters. */
 function pass(scanner: NativeScanner): number {
   let out = 0;
-  for (const buf of files) {
+  for (const file of files) {
     let pos = 0;
-    while (pos < buf.length) {
-      const to = Math.min(buf.length, pos + WINDOW);
-      let text = scanner.scan(buf, pos, to, Number.POSITIVE_INFINITY, to === buf.length, MAX_LINE, meta, TOOL_INPUT_KEYS);
-      let next = to === buf.length ? to : meta[0]!;
-      if (meta[1] === 0 && to < buf.length) {
-        // A line longer than the window: the import grows its buffer to hold it.
-        text = scanner.scan(buf, pos, buf.length, Number.POSITIVE_INFINITY, true, MAX_LINE, meta, TOOL_INPUT_KEYS);
-        next = buf.length;
+    while (pos < file.length) {
+      const n = file.copy(scratch, 0, pos, Math.min(file.length, pos + scratch.length));
+      const final = pos + n === file.length;
+      const text = scanner.scan(scratch, 0, n, Number.POSITIVE_INFINITY, final, MAX_LINE, meta, TOOL_INPUT_KEYS, utf8CheckedTo(scratch, 0, n, final));
+      if (meta[1] === 0 && !final) {
+        // A line longer than the buffer: read again into one twice the size.
+        scratch = Buffer.allocUnsafeSlow(scratch.length * 2);
+        continue;
       }
       out += text?.length ?? 0;
-      pos = next;
+      pos = final ? file.length : pos + meta[0]!;
     }
   }
   return out;

@@ -171,6 +171,36 @@ describe('native transcript scanner', () => {
     assert.deepEqual(native, js);
   });
 
+  it('validates short lines as JSON.parse does, whatever the offset of an escape or control character in a 16-byte block', () => {
+    // Short lines are validated strictly, 16 bytes at a time up to the next quote, backslash or
+    // control character: each kind of character at each offset of a block, valid and not.
+    const inserts = ['\\n', '\\u00e9', '\\"', '\\\\', '\u007f', 'é', '\\x', '\u0001', '\u001f', '\t', '\\u12g4'];
+    const lines: string[] = [];
+    const valid: boolean[] = [];
+    for (let k = 0; k < 40; k++) {
+      for (const [n, ins] of inserts.entries()) {
+        const text = `{"type":"assistant","timestamp":"${ts(k)}","message":{"id":"m-${k}-${n}","content":[{"type":"tool_use","id":"t-${k}-${n}","name":"Bash","input":{"command":"${'c'.repeat(k)}${ins}${'d'.repeat(k % 7)}"}}]}}`;
+        lines.push(text);
+        valid.push(
+          (() => {
+            try {
+              JSON.parse(text);
+              return true;
+            } catch {
+              return false;
+            }
+          })(),
+        );
+      }
+    }
+    const file = path.join(dir, 'strict-strings.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const { js, native } = both(file, 0, fs.statSync(file).size);
+    assert.equal(js.malformed, valid.filter((v) => !v).length);
+    assert.ok(js.malformed >= 40 * 5 && js.malformed < lines.length, 'valid and invalid lines at every offset');
+    assert.deepEqual(native, js);
+  });
+
   it('agrees with the JavaScript path on random files, cut into random ranges, with a small line cap', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const file = path.join(dir, `random-${seed}.jsonl`);

@@ -4,6 +4,7 @@
  * Without it, transcript-scan.ts decodes lines in JavaScript, to the same
  * result, only slower.
  */
+import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,7 @@ export interface NativeScanner {
    * decoding, else a JSON array of `[i, reducedLine]` (a line to decode, transcript-lazy-json.ts
    * reduceLine) and `[i, reason]` (a malformed line), where `i` counts the line breaks before the
    * line within the call. `meta` receives [offset after the last line consumed, line breaks, non-blank lines].
+   * `utf8To` (utf8CheckedTo): [from, utf8To) is known to be valid UTF-8, so the lines ending by then are not checked again.
    */
   scan(
     buf: Uint8Array,
@@ -24,7 +26,19 @@ export interface NativeScanner {
     maxLineBytes: number,
     meta: Int32Array,
     inputKeys: readonly string[],
+    utf8To?: number,
   ): string | undefined;
+}
+
+/**
+ * How far the lines of buf from `from` (a line start) are valid UTF-8, for the scanner's `utf8To`:
+ * up to the last newline before `to` (with `final`, to `to`), or `from` when that part is not.
+ * Node's isUtf8 (simdutf) checks a chunk several times faster than the scanner's own per-line
+ * check, and a chunk that fails (a cut or invalid character) is left to that check.
+ */
+export function utf8CheckedTo(buf: Uint8Array, from: number, to: number, final: boolean): number {
+  const end = final ? to : buf.lastIndexOf(0x0a, to - 1);
+  return end > from && isUtf8(buf.subarray(from, end)) ? end : from;
 }
 
 /** Where the addon is built, from this module in src/capture/ or bundled in dist/. */

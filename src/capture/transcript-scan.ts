@@ -28,7 +28,7 @@
  */
 import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { loadNativeScanner, type NativeScanner } from './native-scan.js';
+import { loadNativeScanner, type NativeScanner, utf8CheckedTo } from './native-scan.js';
 import { TOOL_INPUT_KEYS } from './tool-mapping.js';
 import { reduceLine } from './transcript-lazy-json.js';
 import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
@@ -265,7 +265,7 @@ interface LineState {
  */
 function nativeLines(native: NativeScanner, buf: Buffer, from: number, to: number, stopAt: number, final: boolean, pos: number, st: LineState): number {
   const { req, res, meta } = st;
-  const out = native.scan(buf, from, to, stopAt, final, req.maxLineBytes, meta, TOOL_INPUT_KEYS);
+  const out = native.scan(buf, from, to, stopAt, final, req.maxLineBytes, meta, TOOL_INPUT_KEYS, utf8CheckedTo(buf, from, to, final));
   if (out !== undefined) {
     const before = res.lineBreaks;
     for (const [i, value] of JSON.parse(out) as Array<[number, unknown]>) {
