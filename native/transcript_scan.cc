@@ -22,7 +22,11 @@
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
+// SSE2 (every x86-64 CPU) where the compiler targets it; elsewhere (e.g. ARM) portable code to the
+// same result. SB_PORTABLE takes the portable code on x86-64 too: scripts/check-portable-scanner.mjs
+// builds it so, and runs the scanner's tests against it.
+#if defined(__SSE2__) && !defined(SB_PORTABLE)
+#define SB_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -38,7 +42,7 @@ inline bool IsWs(uint8_t c) { return c == 0x20 || c == 0x09 || c == 0x0a || c ==
 
 // Whether the 64 bytes at s are all ASCII.
 inline bool Ascii64(const uint8_t* s) {
-#if defined(__SSE2__)
+#if defined(SB_SSE2)
   __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
   __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16));
   __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 32));
@@ -53,7 +57,7 @@ inline bool Ascii64(const uint8_t* s) {
 
 // Bit k set where s[k] == c, for the 64 bytes at s.
 inline uint64_t EqMask64(const uint8_t* s, uint8_t c) {
-#if defined(__SSE2__)
+#if defined(SB_SSE2)
   const __m128i v = _mm_set1_epi8(static_cast<char>(c));
   const __m128i* q = reinterpret_cast<const __m128i*>(s);
   uint64_t a = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q), v)));
@@ -159,7 +163,7 @@ class Line {
   // escapes (simdjson's method), so escaped quotes in long tool output cost nothing extra.
   size_t SkipString(size_t i) const {
     size_t from = i + 1;
-#if defined(__SSE2__)
+#if defined(SB_SSE2)
     // Most strings (keys, short values) end within 16 bytes, before any backslash.
     if (from + 16 <= n_) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + from));
@@ -223,7 +227,7 @@ class Line {
   size_t StrictString(size_t i, size_t end) const {
     i++;
     while (i < end) {
-#if defined(__SSE2__)
+#if defined(SB_SSE2)
       // 16 bytes at a time up to the next quote, backslash or control character.
       while (i + 16 <= end) {
         __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + i));
@@ -808,6 +812,14 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "scan", NAPI_AUTO_LENGTH, Scan, nullptr, &fn);
   napi_set_named_property(env, exports, "scan", fn);
+  // Which code path this build takes ("sse2" or "portable"), for checks.
+  napi_value simd;
+#if defined(SB_SSE2)
+  napi_create_string_utf8(env, "sse2", NAPI_AUTO_LENGTH, &simd);
+#else
+  napi_create_string_utf8(env, "portable", NAPI_AUTO_LENGTH, &simd);
+#endif
+  napi_set_named_property(env, exports, "simd", simd);
   return exports;
 }
 

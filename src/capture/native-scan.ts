@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeScanner {
+  /** The build's code path: SSE2, or portable code (CPUs without it, e.g. ARM; scripts/check-portable-scanner.mjs). */
+  readonly simd: 'sse2' | 'portable';
   /**
    * Scans the lines of `buf` that start in [from, stopAt) and end before `to` (with `final`, the
    * bytes after the last newline before `to` are a line too). Returns undefined when no line needs
