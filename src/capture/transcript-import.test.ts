@@ -229,6 +229,36 @@ describe('importTranscripts', () => {
     assert.equal(sum.rejected, 1);
   });
 
+  it('writes early toward the end, once what is buffered is as much as what is left to read', async () => {
+    // 12 files of 50 calls each, alike in size; the batch size is never reached. The first write is due
+    // when half the bytes are read (300 buffered, 300 expected to come), then 150, then 100 (the
+    // smallest early write), and the last 50 at the end.
+    const d = path.join(root, 'early');
+    fs.mkdirSync(d);
+    for (let f = 0; f < 12; f++) {
+      const lines: string[] = [];
+      for (let c = 0; c < 50; c++) {
+        const id = `toolu_e${String(f).padStart(2, '0')}_${String(c).padStart(2, '0')}`;
+        lines.push(assistant('00:00.000', `a-${id}`, `msg_${id}`, [toolUse(id, 'Read', { file_path: '/a.ts' })]));
+        lines.push(user('00:00.100', `u-${id}`, [toolResult(id, 'ok')]));
+      }
+      fs.writeFileSync(path.join(d, `${String(f).padStart(2, '0')}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    const store = fakeStore();
+    const sizes: number[] = [];
+    const record: RecordBatch = (inputs) => {
+      sizes.push(inputs.length);
+      return store.record(inputs);
+    };
+    const sum = await importTranscripts(d, { userId: 'u', record, now: NOW, batchSize: 10_000, minEarlyBatch: 100, workers: 0 });
+    assert.equal(sum.inserted, 600);
+    assert.equal(store.rows.size, 600);
+    assert.deepEqual(
+      sizes.filter((n) => n > 0),
+      [300, 150, 100, 50],
+    );
+  });
+
   it('fails on a path that does not exist', async () => {
     await assert.rejects(importTranscripts(path.join(root, 'missing'), { userId: 'u', record: fakeStore().record, now: NOW }), /ENOENT/);
   });

@@ -49,6 +49,14 @@ const DEFAULT_BATCH_SIZE = 32_000;
  */
 const AHEAD_BYTES = 384 * 1024 * 1024;
 const AHEAD_RANGES = 512;
+/**
+ * The fewest invocations written before the batch size is reached, when they are as many as the rest
+ * of the import is expected to find (bufferFile), so that the last write, during which the scan
+ * threads have nothing left to do, is small. On the 1 GiB bench tree (52,601 calls) the writes go
+ * 26,550, 13,195, 6,449, 4,003 and 2,404 instead of 32,000 then 20,601: 4.6 % less wall time over
+ * 10 alternating rounds, for 1.5 % more CPU.
+ */
+const MIN_EARLY_BATCH = 4000;
 /** Cursors saved together (after the invocations of their files). */
 const CURSOR_BATCH = 1000;
 /** Malformed lines and unreadable files listed by name (all are counted). */
@@ -67,6 +75,8 @@ export interface ImportOptions {
   maxLineBytes?: number;
   /** Scan worker threads for large work (default: one fewer than the cores available, at most 4: this thread scans too); 0: none. */
   workers?: number;
+  /** Tuning (tests): the fewest invocations written before `batchSize` is reached (see MIN_EARLY_BATCH). */
+  minEarlyBatch?: number;
   /** Tuning (tests): range size, the bytes to read from which workers are used, and ranges handed to a worker ahead. */
   rangeBytes?: number;
   workerThresholdBytes?: number;
@@ -276,6 +286,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   for (const t of targets) files.push(...(await findTranscriptFiles(t)));
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const minEarlyBatch = Math.max(1, opts.minEarlyBatch ?? MIN_EARLY_BATCH);
   const maxLineBytes = Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const sum = emptySummary();
   const { costs } = opts;
@@ -408,7 +419,15 @@ export async function importTranscripts(target: string | readonly string[], opts
       const { path, size, mtimeMs } = job.file;
       bufferedCursors.push({ path, size, mtimeMs, offset, lineCount, headHash: fp.headHash, tailHash: fp.tailHash, state });
     }
-    return buffered.length >= batchSize || bufferedCosts.length >= batchSize || bufferedCursors.length >= CURSOR_BATCH;
+    // Toward the end, once what is buffered is as many calls as the bytes still to read are expected to
+    // hold, it is written while the workers go on scanning: the last write, which nothing overlaps, stays small.
+    const expectedLeft = done > 0 ? (sum.invocations / done) * (total - done) : Number.POSITIVE_INFINITY;
+    return (
+      buffered.length >= batchSize ||
+      (buffered.length >= minEarlyBatch && buffered.length >= expectedLeft) ||
+      bufferedCosts.length >= batchSize ||
+      bufferedCursors.length >= CURSOR_BATCH
+    );
   };
   const finishFile = (job: FileJob, pairer: TranscriptPairer, attributor: SkillAttributor | null, offset: number, lineCount: number): Promise<void> => {
     const { invocations, pending } = pairer.finish(job.settled);
@@ -480,6 +499,7 @@ export async function importTranscripts(target: string | readonly string[], opts
       const r = await resultOf(inflight.shift()!);
       aheadBytes -= req.end - req.start;
       launch();
+      done += req.end - req.start;
       if (job.pair) {
         // Read, paired and fingerprinted in one step (transcript-scan-pair.ts).
         if (r instanceof Error) unreadable(job.file.path, r);
@@ -493,7 +513,6 @@ export async function importTranscripts(target: string | readonly string[], opts
           for (const row of p.costRows) bufferedCosts.push(row);
           if (bufferFile(job, p.invocations, p.pending, p.offset, job.lineBase + r.lineBreaks, p.fingerprint, p.state)) await flush();
         }
-        done += req.end - req.start;
         opts.onProgress?.(Math.min(done, total), total);
         continue;
       }
@@ -515,7 +534,6 @@ export async function importTranscripts(target: string | readonly string[], opts
         lineCount += r.lineBreaks;
         offset = Math.max(offset, r.consumedEnd);
       }
-      done += req.end - req.start;
       opts.onProgress?.(Math.min(done, total), total);
       if (last) {
         if (failed) unreadable(job.file.path, failed);
