@@ -39,6 +39,7 @@ export interface NativeScanner {
  * check, and a chunk that fails (a cut or invalid character) is left to that check.
  */
 export function utf8CheckedTo(buf: Uint8Array, from: number, to: number, final: boolean): number {
+  if (to <= from) return from;
   const end = final ? to : buf.lastIndexOf(0x0a, to - 1);
   return end > from && isUtf8(buf.subarray(from, end)) ? end : from;
 }
