@@ -69,7 +69,7 @@ describe('progress bar', () => {
     bar.update(500, 2000);
     bar.update(2000, 2000);
     bar.finish();
-    assert.match(out.chunks[0]!, /^\rcopying \[#{8}-{22}\]  25% 500\/2000 /);
+    assert.match(out.chunks[0]!, /^\rcopying \[#{8}-{22}\] {2}25% 500\/2000 /);
     assert.equal(out.chunks.at(-1), '\n');
   });
 });

@@ -34,7 +34,7 @@ export function summarizeTraining(run: TrainingRun, days: number) {
     .join(', ');
   const verdict = beats
     ? `beats the ${baseline} of always predicting the majority outcome`
-    : `does NOT clearly beat the ${baseline} of always predicting the majority outcome (the difference is within ` + 'noise), so its predictions add little';
+    : `does NOT clearly beat the ${baseline} of always predicting the majority outcome (the difference is within noise), so its predictions add little`;
   return {
     fields: {
       ...common,
