@@ -2,7 +2,6 @@
  * The composition root: builds every component from a Config and wires them
  * together. Nothing else constructs long-lived components.
  */
-import fs from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -31,6 +30,7 @@ import type { InvocationStore } from './store/types.js';
 import { Tracker } from './tracking/tracker.js';
 import { createUlidFactory } from './tracking/ulid.js';
 import { VERSION } from './version.js';
+import { ensureDir } from './ensure-dir.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -91,7 +91,7 @@ export async function openApp(config: Config, opts: Omit<AppOptions, 'stores'> =
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const now = opts.now ?? Date.now;
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensureDir(config.dataDir);
   if (!opts.stores && config.store.kind !== 'sqlite') {
     throw new AppError('INTERNAL', 'a PostgreSQL store must be opened before the app is built (use openApp)');
   }

@@ -46,6 +46,17 @@ export class AppError extends Error {
   }
 }
 
+/** File-system errors that are about the path the process was given, with what to say of them. */
+const FS_PROBLEMS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
+
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const code = (err as { code?: unknown } | null)?.code;
@@ -57,6 +68,14 @@ export function toAppError(err: unknown): AppError {
   }
   if (typeof code === 'string' && (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100')) {
     return new AppError('DISK_FULL', "disk full: free space on the data directory's file system (nothing was written)", {}, { cause: err });
+  }
+  const syscall = (err as { syscall?: unknown } | null)?.syscall;
+  // mkdir's ENOENT after its parent was found (ensureDir): a file system that takes no new directories, e.g. /proc.
+  const fsProblem = typeof code === 'string' ? (code === 'ENOENT' && syscall === 'mkdir' ? 'cannot be created there' : FS_PROBLEMS[code]) : undefined;
+  const fsPath = (err as { path?: unknown } | null)?.path;
+  if (fsProblem && typeof fsPath === 'string') {
+    // A file or directory the process cannot use (a data directory under /sys, a read-only disk…): the user's to fix, not a bug.
+    return new AppError('STORE_UNAVAILABLE', `cannot use ${fsPath}: ${fsProblem} (${code})`, { path: fsPath }, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('INTERNAL', message, {}, { cause: err });

@@ -43,7 +43,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../ensure-dir.js';
 import {
   AGENT_NAME,
   asInput,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { recordDrop } from './drop-counter.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../ensure-dir.js';
 import { parseHookEvent, processHookEvent, type HookEvent } from './hook-event.js';
 import { saveCompactionContext, sessionStartContext, type SavedContext } from './saved-context.js';
 import { serverBaseUrl } from './server-url.js';

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
+import { ensureDir } from '../ensure-dir.js';
 
 /** Tool events take a matcher; `*` matches every tool, MCP tools included. */
 const TOOL_HOOK_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'] as const;
@@ -186,7 +187,7 @@ export function writeHooksConfig(file: string, opts: HookConfigOptions = {}): Wr
   }
   const merged = mergeHooksConfig(existing, opts);
   if (created || merged.added.length > 0 || merged.updated.length > 0) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureDir(path.dirname(file), 0o777);
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
     // An existing file keeps its permissions (the CLI's umask makes new files 0600).

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findLatestHandoff } from '../session/handoff.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../ensure-dir.js';
 import { sessionDir } from './hook-event.js';
 import { readActivity, type ActivitySummary } from './session-activity.js';
 import { projectFromCwd } from './tool-mapping.js';

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../ensure-dir.js';
 
 const ACTIVITY_FILE = 'activity.jsonl';
 const MAX_ACTIVITY_BYTES = 1024 * 1024;

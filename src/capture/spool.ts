@@ -32,7 +32,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadOrCreateSalt, prehashUserId } from '../store/salt.js';
 import { boundedLines } from './bounded-lines.js';
-import { ensureDir } from './ensure-dir.js';
+import { ensureDir } from '../ensure-dir.js';
 import { isTransientRecordError } from './record-errors.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch } from './types.js';
 import { processAlive } from '../process-alive.js';

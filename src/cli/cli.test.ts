@@ -84,6 +84,17 @@ describe('session-buddy CLI', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /--invocations/);
     assert.equal(run(['no-such-command']).code, 2);
+    // Commands that check their flags themselves list every bad one too.
+    const skills = run(['skills', '--days', '0', '--limit', 'x']);
+    assert.equal(skills.code, 2);
+    assert.equal(skills.err, 'error: --days: must be an integer between 1 and 365\nerror: --limit: must be an integer between 1 and 1000\n');
+    const imp = run(['import', '--max-line-mib', 'abc', '--settle-minutes', 'x', path.join(dir, 'nope-1'), path.join(dir, 'nope-2')]);
+    assert.equal(imp.code, 2);
+    assert.equal(
+      imp.err,
+      `error: --settle-minutes: must be a number >= 0\nerror: --max-line-mib: must be a number > 0 and <= 1024\nerror: paths: not found: ${path.join(dir, 'nope-1')}, ${path.join(dir, 'nope-2')}\n`,
+    );
+    assert.equal(run(['seed-demo', '--invocations', '0', '--days', 'x']).err.split('\n').filter(Boolean).length, 2);
     assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
   });
 
@@ -176,6 +187,35 @@ describe('session-buddy CLI', () => {
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe('session-buddy with a data directory it cannot use', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-datadir-'));
+  const file = path.join(base, 'a-file');
+  fs.writeFileSync(file, 'x');
+  after(() => fs.rmSync(base, { recursive: true, force: true }));
+  const sb = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: base, ...env }, timeout: 30_000 });
+
+  it('refuses a file as data directory before any command runs, naming the flag or variable, and writes nothing', () => {
+    for (const cmd of [['init'], ['status'], ['doctor'], ['import'], ['seed-demo', '--invocations', '10'], ['install-hooks'], ['mcp-config'], ['skills']]) {
+      const r = sb(['--data-dir', file, ...cmd]);
+      assert.equal(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `error: --data-dir: ${file} is a file, not a directory\n`, cmd.join(' '));
+    }
+    const under = sb(['status'], { SESSION_BUDDY_DATA_DIR: path.join(file, 'sub') });
+    assert.equal(under.status, 2);
+    assert.equal(under.stderr, `error: SESSION_BUDDY_DATA_DIR: ${file} (in ${path.join(file, 'sub')}) is a file, not a directory\n`);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'x');
+    // The hook still exits 0 (it never fails the agent).
+    assert.equal(sb(['--data-dir', file, 'hook'], {}).status, 0);
+  });
+
+  it('ends with a one-line error where the directory cannot be created (no endless mkdir, no stack trace)', { skip: process.platform !== 'linux' }, () => {
+    const r = sb(['--data-dir', '/proc/session-buddy-test', 'init']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, 'error: cannot use /proc/session-buddy-test: cannot be created there (ENOENT)\n');
   });
 });
 

@@ -82,3 +82,27 @@ export function requireFlags(cmd: Command, flags: readonly string[], unless?: { 
   });
   return cmd;
 }
+
+/**
+ * Runs a command's flag checks and reports every bad flag at once: each
+ * check returns the flag's value or throws `AppError.invalid` (naming the
+ * flag); when any threw, one error lists them all (one line per flag, as a
+ * schema error lists every field), else the values come back by name.
+ */
+export function checkFlags<T extends Record<string, () => unknown>>(checks: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const values: Record<string, unknown> = {};
+  const issues: Issue[] = [];
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      values[name] = check();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'INVALID_INPUT' || typeof err.details.field !== 'string') throw err;
+      issues.push({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : err.message });
+    }
+  }
+  if (issues.length === 1) throw AppError.invalid(issues[0]!.field, issues[0]!.rule);
+  if (issues.length > 1) {
+    throw new AppError('INVALID_INPUT', issues.map((i) => `${i.field}: ${i.rule}`).join('\n'), { field: issues[0]!.field, rule: issues[0]!.rule, issues });
+  }
+  return values as { [K in keyof T]: ReturnType<T[K]> };
+}

@@ -172,10 +172,13 @@ describe('the installed hook command ends within 2 s in every case', () => {
   });
 
   it('with an unusable data directory, and with stdin left open', async () => {
+    // A data directory that became a file after the hooks were installed (install-hooks refuses a file).
     const file = path.join(root, 'a-file');
+    const commands = ['/proc/self/sb-bound', file].map((dataDir) => ({ dataDir, command: installedCommand(dataDir) }));
+    fs.rmSync(file, { recursive: true, force: true });
     fs.writeFileSync(file, '');
-    for (const dataDir of ['/proc/self/sb-bound', file]) {
-      const r = await runInstalled(installedCommand(dataDir), post('b3'));
+    for (const { dataDir, command } of commands) {
+      const r = await runInstalled(command, post('b3'));
       assert.ok(r.ms < BOUND_MS, `${dataDir}: ended after ${Math.round(r.ms)} ms`);
     }
     const r = await runInstalled(installedCommand(path.join(root, 'd3')), '{"session_id": "s", "hook_event_name": "PreTo', { keepStdinOpen: true });

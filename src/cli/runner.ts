@@ -4,9 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ENV } from '../config.js';
-import { toAppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
+import { dataDirProblem } from './data-dir-check.js';
 import { errorForFlags, fieldFlags } from './flags.js';
 
 /** The configuration's field names (see src/config.ts) and the global or per-command flags that set them. */
@@ -35,11 +36,30 @@ export function baseProgram(ctx: CliContext): Command {
 }
 
 export function finish(program: Command, ctx: CliContext): Command {
+  program.hook('preAction', (_root, action) => checkDataDir(action, ctx));
   for (const sub of program.commands) {
     sub.exitOverride().showHelpAfterError('(run with --help for usage)');
     sub.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/** Commands that do not fail on an unusable data directory: the hook counts what it cannot write; inventory does not use it. */
+const NO_DATA_DIR_CHECK = ['hook', 'inventory'];
+
+/** Refuses a data directory that is a file (or lies under one), naming the flag or variable that chose it. */
+function checkDataDir(action: Command, ctx: CliContext): void {
+  if (NO_DATA_DIR_CHECK.includes(action.name())) return;
+  let dataDir: string;
+  try {
+    dataDir = ctx.config(action).dataDir;
+  } catch {
+    return; // a configuration error is reported by the command itself
+  }
+  const problem = dataDirProblem(dataDir);
+  if (!problem) return;
+  const name = action.getOptionValueSourceWithGlobals('dataDir') === 'cli' ? '--data-dir' : ctx.env[ENV.dataDir] ? ENV.dataDir : 'data directory';
+  throw AppError.invalid(name, problem);
 }
 
 /** Runs the CLI; resolves to the process exit code. */

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
+import { ensureDir } from '../ensure-dir.js';
 
 const TOKEN_FILE = 'token';
 
@@ -18,7 +19,7 @@ export function tokenPath(dataDir: string): string {
 /** Reads the token, creating the file (0600) when it does not exist yet. */
 export function loadOrCreateToken(dataDir: string): string {
   const file = tokenPath(dataDir);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureDir(dataDir);
   try {
     fs.writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {

@@ -10,6 +10,7 @@ import type { ProjectType } from './project-detect.js';
 import { round1 } from './quality/dimension.js';
 import type { DimensionId, Recommendation } from './quality/types.js';
 import type { CommitInfo, SessionSkillMetrics } from './session-types.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface HandoffRecord {
   version: 1;
@@ -134,7 +135,7 @@ export function writeHandoff(
   keepPerProject = DEFAULT_HANDOFFS_PER_PROJECT,
 ): { markdownPath: string; jsonPath: string; record: HandoffRecord } {
   const dir = handoffDir(dataDir);
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir, 0o777);
   const base = handoffBaseName(record);
   const full: HandoffRecord = { ...record, markdownFile: `${base}.md` };
   const markdownPath = path.join(dir, `${base}.md`);

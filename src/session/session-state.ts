@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { SessionRecord } from './session-types.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface SessionState {
   version: 1;
@@ -62,7 +63,7 @@ export class SessionStateFile {
       .sort((a, b) => (a.endedAt! < b.endedAt! ? 1 : -1))
       .slice(0, MAX_ENDED_SESSIONS_KEPT);
     const out: SessionState = { version: 1, current: state.current, sessions: [...open, ...ended] };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    ensureDir(path.dirname(this.file), 0o777);
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(out, null, 2)}\n`, 'utf8');
     fs.renameSync(tmp, this.file);

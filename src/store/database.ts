@@ -3,10 +3,10 @@
  * WAL journal, a busy timeout so concurrent processes wait instead of failing,
  * and foreign keys.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export type SqliteDb = Database.Database;
 
@@ -20,7 +20,7 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') ensureDir(path.dirname(file), 0o777);
   let db: SqliteDb;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, timeout: opts.busyTimeoutMs ?? 5000 });

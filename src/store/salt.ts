@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDir } from '../ensure-dir.js';
 
 export const SALT_FILE = 'salt';
 
@@ -17,7 +18,7 @@ export function loadOrCreateSalt(dataDir: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureDir(dataDir, 0o777);
   const salt = crypto.randomBytes(32).toString('hex');
   try {
     fs.writeFileSync(file, `${salt}\n`, { mode: 0o600, flag: 'wx' });

@@ -6,7 +6,6 @@
  * about 0.4 s of CPU per process, which `import` would pay on every run, even
  * when nothing changed.
  */
-import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { EventBus } from '../events.js';
 import { openStores } from '../store/open-stores.js';
@@ -14,6 +13,7 @@ import { createUserHasher, loadOrCreateSalt } from '../store/salt.js';
 import type { Stores } from '../store/stores.js';
 import { Tracker } from './tracker.js';
 import { createUlidFactory } from './ulid.js';
+import { ensureDir } from '../ensure-dir.js';
 
 export interface OpenedTracker {
   stores: Stores;
@@ -26,7 +26,7 @@ export interface OpenedTracker {
 
 export async function openTracker(config: Config, opts: { now?: () => number; cacheMiB?: number } = {}): Promise<OpenedTracker> {
   const now = opts.now ?? Date.now;
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensureDir(config.dataDir);
   const stores = await openStores(config, { now, ...(opts.cacheMiB ? { cacheMiB: opts.cacheMiB } : {}) });
   try {
     const hashUser = createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));

@@ -9,6 +9,7 @@ import { AppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
+import { checkFlags } from '../flags.js';
 
 interface ImportOpts {
   user?: string;
@@ -68,15 +69,29 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--no-costs', 'read tool calls only: no tokens and cost per skill (faster)')
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
-      const settle = Number(opts.settleMinutes);
-      if (!Number.isFinite(settle) || settle < 0) throw AppError.invalid('--settle-minutes', 'must be a number >= 0');
-      const maxLineMib = Number(opts.maxLineMib);
-      if (!Number.isFinite(maxLineMib) || maxLineMib <= 0 || maxLineMib > 1024) throw AppError.invalid('--max-line-mib', 'must be a number > 0 and <= 1024');
+      const { settle, maxLineMib, named } = checkFlags({
+        settle: () => {
+          const v = Number(opts.settleMinutes);
+          if (!Number.isFinite(v) || v < 0) throw AppError.invalid('--settle-minutes', 'must be a number >= 0');
+          return v;
+        },
+        maxLineMib: () => {
+          const v = Number(opts.maxLineMib);
+          if (!Number.isFinite(v) || v <= 0 || v > 1024) throw AppError.invalid('--max-line-mib', 'must be a number > 0 and <= 1024');
+          return v;
+        },
+        named: () => {
+          const resolved = paths.map((p) => path.resolve(ctx.cwd, p));
+          const missing = resolved.filter((p) => !fs.existsSync(p));
+          if (missing.length > 0) throw AppError.invalid('paths', `not found: ${missing.join(', ')}`);
+          return resolved;
+        },
+      });
       const config = ctx.config(cmd);
       const prices = opts.costs === false ? null : loadPriceTable(config.dataDir);
       let targets: string[];
-      if (paths.length > 0) {
-        targets = paths.map((p) => path.resolve(ctx.cwd, p));
+      if (named.length > 0) {
+        targets = named;
       } else {
         const all = config.claudeConfigDirs.map((d) => path.join(d, 'projects'));
         targets = all.filter((d) => fs.existsSync(d));

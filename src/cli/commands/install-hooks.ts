@@ -7,6 +7,7 @@ import { entryPoint, findTimeoutCommand, hookCommandLine } from '../../capture/e
 import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
+import { checkFlags } from '../flags.js';
 
 interface InstallHooksOpts {
   write?: boolean;
@@ -41,9 +42,16 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
     .option('--no-failure-event', 'leave out PostToolUseFailure (for Claude Code versions without it)')
     .option('--sync', 'make Claude Code wait for each hook (default: async, the agent never waits)')
     .action(async (opts: InstallHooksOpts, cmd: Command) => {
-      const timeoutSeconds = Number(opts.timeout);
-      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw AppError.invalid('--timeout', 'must be a positive integer number of seconds');
-      if (opts.project && opts.local) throw AppError.invalid('--project', 'choose --project or --local, not both');
+      const { timeoutSeconds } = checkFlags({
+        timeoutSeconds: () => {
+          const v = Number(opts.timeout);
+          if (!Number.isInteger(v) || v < 1) throw AppError.invalid('--timeout', 'must be a positive integer number of seconds');
+          return v;
+        },
+        where: () => {
+          if (opts.project && opts.local) throw AppError.invalid('--project', 'choose --project or --local, not both');
+        },
+      });
       const dataDir = ctx.config(cmd).dataDir;
       const command = opts.command ?? hookCommandLine(entryPoint(process.execPath, ctx.binPath), dataDir, findTimeoutCommand(ctx.env.PATH));
       const hookOpts = { command, timeoutSeconds, includeFailureEvent: opts.failureEvent !== false, async: !opts.sync };

@@ -14,6 +14,7 @@ import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
 import { fieldFlags } from '../flags.js';
 import { createProgress } from '../progress.js';
+import { ensureDir } from '../../ensure-dir.js';
 
 function requireDatabase(dbPath: string): void {
   if (!fs.existsSync(dbPath)) throw new AppError('NOT_FOUND', `no database at ${dbPath}; run \`session-buddy init\` first`);
@@ -29,7 +30,7 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
       const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
-      if (file === undefined) fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+      if (file === undefined) ensureDir(path.dirname(dest));
       const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
       try {
         const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);

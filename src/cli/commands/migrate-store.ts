@@ -6,6 +6,7 @@ import { openDatabase } from '../../store/database.js';
 import { SALT_FILE } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
+import { checkFlags } from '../flags.js';
 
 interface MigrateStoreOpts {
   from?: string;
@@ -32,15 +33,20 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
     .option('--force', 'replace the contents of a non-empty target')
     .action(async (opts: MigrateStoreOpts, cmd: Command) => {
       const config = ctx.config(cmd);
-      let from = config.dbPath;
-      if (opts.from !== undefined) {
-        const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(opts.from);
-        if (!m) throw AppError.invalid('--from', 'must look like sqlite:PATH');
-        from = path.resolve(ctx.cwd, m[1]!);
-      }
-      const to = opts.to ?? (config.store.kind === 'postgres' ? config.store.url : undefined);
-      if (to === undefined) throw AppError.invalid('--to', 'is required (a postgres:// URL)');
-      if (!/^postgres(ql)?:\/\//i.test(to)) throw AppError.invalid('--to', 'must be a postgres:// URL');
+      const { from, to } = checkFlags({
+        from: () => {
+          if (opts.from === undefined) return config.dbPath;
+          const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(opts.from);
+          if (!m) throw AppError.invalid('--from', 'must look like sqlite:PATH');
+          return path.resolve(ctx.cwd, m[1]!);
+        },
+        to: () => {
+          const url = opts.to ?? (config.store.kind === 'postgres' ? config.store.url : undefined);
+          if (url === undefined) throw AppError.invalid('--to', 'is required (a postgres:// URL)');
+          if (!/^postgres(ql)?:\/\//i.test(url)) throw AppError.invalid('--to', 'must be a postgres:// URL');
+          return url;
+        },
+      });
       if (!fs.existsSync(from)) throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
 
       const salt = readSalt(from);

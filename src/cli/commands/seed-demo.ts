@@ -6,6 +6,7 @@ import { loadPriceTable } from '../../capture/model-price-file.js';
 import { createDemoCostGenerator, generateDemoInvocations } from '../../tracking/demo-data.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
+import { checkFlags } from '../flags.js';
 
 export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
   program
@@ -17,12 +18,23 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
     .option('--seed <n>', 'random seed (same seed, same data)', '42')
     .option('--days <n>', 'spread over this many past days', '30')
     .action(async (opts: { invocations: string; seed: string; days: string }, cmd: Command) => {
-      const n = Number(opts.invocations);
-      if (!Number.isInteger(n) || n < 1 || n > 50_000_000) throw AppError.invalid('--invocations', 'must be an integer between 1 and 50000000');
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw AppError.invalid('--seed', 'must be an integer');
-      const days = Number(opts.days);
-      if (!Number.isInteger(days) || days < 1 || days > 3650) throw AppError.invalid('--days', 'must be an integer between 1 and 3650');
+      const { n, seed, days } = checkFlags({
+        n: () => {
+          const v = Number(opts.invocations);
+          if (!Number.isInteger(v) || v < 1 || v > 50_000_000) throw AppError.invalid('--invocations', 'must be an integer between 1 and 50000000');
+          return v;
+        },
+        seed: () => {
+          const v = Number(opts.seed);
+          if (!Number.isInteger(v)) throw AppError.invalid('--seed', 'must be an integer');
+          return v;
+        },
+        days: () => {
+          const v = Number(opts.days);
+          if (!Number.isInteger(v) || v < 1 || v > 3650) throw AppError.invalid('--days', 'must be an integer between 1 and 3650');
+          return v;
+        },
+      });
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       const started = Date.now();
       try {

@@ -7,6 +7,7 @@ import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-repor
 import { createLogger } from '../../logger.js';
 import { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
+import { checkFlags } from '../flags.js';
 
 interface SkillsOpts {
   days: string;
@@ -23,6 +24,10 @@ function intFlag(flag: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}`);
   return n;
+}
+
+function nonEmpty(flag: string, raw: string | undefined): void {
+  if (raw !== undefined && raw.trim() === '') throw AppError.invalid(flag, 'must not be empty');
 }
 
 /** A cost cell: USD per invocation and total, "unknown" when a call has no price, "-" when nothing was attributed. */
@@ -100,12 +105,17 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most this many skills, most used first', '100')
     .option('--json', 'print the report as JSON (the get_skill_report answer)')
     .action(async (opts: SkillsOpts, cmd: Command) => {
-      const days = intFlag('--days', opts.days, 1, MAX_REPORT_DAYS);
-      const limit = intFlag('--limit', opts.limit, 1, 1000);
-      if (opts.skill !== undefined && opts.skill.trim() === '') throw AppError.invalid('--skill', 'must not be empty');
-      if (opts.user !== undefined && opts.user.trim() === '') throw AppError.invalid('--user', 'must not be empty');
-      const project = path.resolve(ctx.cwd, opts.project ?? '.');
-      if (!fs.statSync(project, { throwIfNoEntry: false })?.isDirectory()) throw AppError.invalid('--project', `must be an existing directory: ${project}`);
+      const { days, limit, project } = checkFlags({
+        days: () => intFlag('--days', opts.days, 1, MAX_REPORT_DAYS),
+        limit: () => intFlag('--limit', opts.limit, 1, 1000),
+        skill: () => nonEmpty('--skill', opts.skill),
+        user: () => nonEmpty('--user', opts.user),
+        project: () => {
+          const dir = path.resolve(ctx.cwd, opts.project ?? '.');
+          if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw AppError.invalid('--project', `must be an existing directory: ${dir}`);
+          return dir;
+        },
+      });
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const report = await app.skillReport.report({

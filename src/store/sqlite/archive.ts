@@ -21,6 +21,7 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import { AppError } from '../../errors.js';
 import type { SqliteDb } from '../database.js';
 import { processAlive } from '../../process-alive.js';
+import { ensureDir } from '../../ensure-dir.js';
 
 export interface ArchiveOptions {
   db: SqliteDb;
@@ -176,7 +177,7 @@ export function countArchivable(db: SqliteDb, before: number): number {
 
 export async function archiveInvocations(opts: ArchiveOptions): Promise<ArchiveResult> {
   const dir = archiveDir(opts.dataDir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDir(dir);
   const unlock = lockArchive(dir);
   try {
     return await archiveLocked(opts, dir);

@@ -16,6 +16,7 @@ import { openDatabase, type SqliteDb } from '../database.js';
 import { Migrator } from './migrator.js';
 import { loadMigrations, migrationsDir } from '../migrations.js';
 import { processAlive } from '../../process-alive.js';
+import { ensureDir } from '../../ensure-dir.js';
 
 export interface VerifiedCopy {
   file: string;
@@ -134,7 +135,7 @@ export function restoreDatabase(source: string, dbPath: string, now = Date.now()
   if (!fs.existsSync(source)) throw new AppError('NOT_FOUND', `no such file: ${source}`);
   // Work on a copy beside the target: opening the source itself could leave -wal/-shm files beside it.
   const dir = path.dirname(path.resolve(dbPath));
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDir(dir);
   removeDeadPartials(dir);
   const tmp = createPartial(path.resolve(dbPath), 'restore');
   try {
