@@ -32,7 +32,8 @@
  * is before the previous Stop) is recorded on Stop or SessionEnd as failed
  * with error_type `no_result` (versions without PostToolUseFailure send no
  * post event for failed calls); a Post never matched by a Pre is recorded
- * with its `duration_ms` when sent. Session events themselves record nothing; SessionStart
+ * with its `duration_ms` when sent, on the Stop a turn later or at the latest
+ * on SessionEnd (see flushLeftovers). Session events themselves record nothing; SessionStart
  * removes state of sessions idle for two days.
  *
  * Typed skills: UserPromptExpansion (the user typed `/name`) records
@@ -328,7 +329,7 @@ export function processHookEvent(ev: HookEvent, ctx: HookContext): CapturedInvoc
       notePromptEnd(ev, ctx);
       return flushLeftovers(ev.sessionId, ctx);
     case 'SessionEnd':
-      return flushLeftovers(ev.sessionId, ctx);
+      return flushLeftovers(ev.sessionId, ctx, true);
     case 'SessionStart':
       sweepStaleState(ctx.dataDir, ctx.now);
       return [];
@@ -483,8 +484,24 @@ function arrive(ev: HookEvent, ctx: HookContext, kind: 'pre' | 'post', side: Cal
  * whole turn has passed (their time is before the previous Stop) are
  * recorded as they are; newer ones wait, since an async Post hook may still
  * be on its way. Returns the invocations flushed.
+ *
+ * SessionEnd (`sessionEnd`) also records every Post still without its Pre,
+ * whatever its age: no later event would settle it (a session may end with
+ * no Stop at all, e.g. after an interrupted turn), and waiting could gain
+ * nothing but a `hook_gap` duration, since the Post carries the outcome and
+ * Claude Code's duration_ms. A Pre without its Post is not settled early
+ * there: with async hooks the Post of the last call (say a tool interrupted
+ * by the exit) may start after SessionEnd's process, and a `no_result`
+ * recorded first would take the call's dedupe key and hide the real outcome.
+ * Such a Pre stays for its Post to pair with as usual; if none comes, the
+ * transcript import can still record the call (same dedupe key), the
+ * session's next Stop does if it is resumed, and the stale-state sweep
+ * removes the file. A Pre that starts even later than its Post and SessionEnd finds no
+ * Post and is left to that sweep (with a tool_use_id, settling it later could
+ * only repeat the dedupe key already recorded). The work stays one directory
+ * read and one small file per leftover call, as on Stop.
  */
-function flushLeftovers(sessionId: string, ctx: HookContext): CapturedInvocation[] {
+function flushLeftovers(sessionId: string, ctx: HookContext, sessionEnd = false): CapturedInvocation[] {
   const dir = sessionDir(ctx.dataDir, sessionId);
   let names: string[];
   try {
@@ -495,7 +512,8 @@ function flushLeftovers(sessionId: string, ctx: HookContext): CapturedInvocation
   const markerFile = path.join(dir, LAST_STOP_FILE);
   const previousStop = readJson<{ at?: unknown }>(markerFile)?.at;
   fs.writeFileSync(markerFile, JSON.stringify({ at: ctx.now }), { mode: 0o600 });
-  if (typeof previousStop !== 'number') return [];
+  const before = typeof previousStop === 'number' ? previousStop : Number.NEGATIVE_INFINITY;
+  if (before === Number.NEGATIVE_INFINITY && !sessionEnd) return [];
 
   const keys = new Set<string>();
   for (const name of names) {
@@ -509,7 +527,8 @@ function flushLeftovers(sessionId: string, ctx: HookContext): CapturedInvocation
     const pre = readSide(preFile);
     const post = readSide(postFile);
     const at = pre?.at ?? post?.at;
-    if (at === undefined || at >= previousStop) continue;
+    if (at === undefined) continue;
+    if (at >= before && !(sessionEnd && post && !pre)) continue;
     removeQuietly(preFile);
     removeQuietly(postFile);
     out.push(combine(sessionId, key, ctx.userId, pre, post));

@@ -208,6 +208,81 @@ describe('runHook', () => {
     assert.equal((await runHook({ ...base, stdin: stdinOf({ hook_event_name: 'SessionStart', session_id: 's' }) })).outcome, 'nothing');
   });
 
+  describe('SessionEnd without a Stop before it', () => {
+    const pairingFiles = (dataDir: string, sid: string) => {
+      const dir = path.join(dataDir, 'hooks', sid);
+      return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.(pre|post)\.json$/.test(f)) : [];
+    };
+
+    it('records a Post whose Pre never came, with its duration_ms, and leaves no pairing state', async () => {
+      const dataDir = freshDir();
+      const sid = 'sess-end-post-only';
+      const base = { dataDir, userId: 'u', url, postTimeoutMs: 30_000 };
+      const common = { session_id: sid, transcript_path: '/home/u/.claude/projects/-home-u-app/s.jsonl', cwd: '/home/u/app' };
+      await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionStart', source: 'startup' }), now: () => T0 });
+      const post = await runHook({
+        ...base,
+        stdin: stdinOf({ ...event('PostToolUse', 'toolu_04', { tool_response: { filePath: '/home/u/app/src/x.ts' }, duration_ms: 42 }), ...common }),
+        now: () => T0 + 1000,
+      });
+      assert.equal(post.outcome, 'nothing'); // waits for its Pre
+      assert.deepEqual(pairingFiles(dataDir, sid), ['toolu_04.post.json']);
+      const end = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' }), now: () => T0 + 2000 });
+      assert.equal(end.outcome, 'posted');
+      assert.equal(end.invocations, 1);
+      const got = received.get('cc:toolu_04');
+      assert.equal(got?.session_id, sid);
+      assert.equal(got?.completed, true);
+      assert.equal(got?.duration_ms, 42);
+      assert.equal(got?.metadata.duration_source, 'claude_code');
+      assert.equal(got?.invoked_at, T0 + 1000 - 42);
+      assert.deepEqual(pairingFiles(dataDir, sid), []);
+      // A second SessionEnd (or one after a Stop) has nothing left to do.
+      const again = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionEnd', reason: 'other' }), now: () => T0 + 3000 });
+      assert.deepEqual([again.outcome, again.invocations], ['nothing', 0]);
+    });
+
+    it("keeps the last turn's Pre for a Post that starts after SessionEnd (async hooks), then pairs them", async () => {
+      const dataDir = freshDir();
+      const sid = 'sess-end-late-post';
+      const base = { dataDir, userId: 'u', url, postTimeoutMs: 30_000 };
+      const common = { session_id: sid, cwd: '/home/u/app' };
+      await runHook({ ...base, stdin: stdinOf({ ...event('PreToolUse', 'toolu_05'), ...common }), now: () => T0 });
+      const end = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' }), now: () => T0 + 60_000 });
+      assert.deepEqual([end.outcome, end.invocations], ['nothing', 0]); // not settled as no_result
+      assert.equal(received.has('cc:toolu_05'), false);
+      const late = await runHook({
+        ...base,
+        stdin: stdinOf({ ...event('PostToolUseFailure', 'toolu_05', { error: 'Interrupted by user', is_interrupt: true, duration_ms: 59_000 }), ...common }),
+        now: () => T0 + 60_100,
+      });
+      assert.equal(late.outcome, 'posted');
+      const got = received.get('cc:toolu_05');
+      assert.equal(got?.completed, false);
+      assert.notEqual(got?.error_type, 'no_result');
+      assert.equal(got?.duration_ms, 59_000);
+      assert.deepEqual(pairingFiles(dataDir, sid), []);
+    });
+
+    it('Stop then SessionEnd records each unmatched call once', async () => {
+      const dataDir = freshDir();
+      const sid = 'sess-stop-end';
+      const base = { dataDir, userId: 'u', url, postTimeoutMs: 30_000 };
+      const common = { session_id: sid, cwd: '/home/u/app' };
+      await runHook({ ...base, stdin: stdinOf({ ...event('PostToolUse', 'toolu_06', { tool_response: {}, duration_ms: 7 }), ...common }), now: () => T0 });
+      await runHook({ ...base, stdin: stdinOf({ ...event('PreToolUse', 'toolu_07'), ...common }), now: () => T0 + 10 });
+      const stop = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'Stop' }), now: () => T0 + 1000 });
+      assert.deepEqual([stop.outcome, stop.invocations], ['nothing', 0]); // the first Stop waits one turn
+      const end = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionEnd', reason: 'other' }), now: () => T0 + 2000 });
+      assert.equal(end.invocations, 2); // both predate the Stop
+      assert.equal(received.get('cc:toolu_06')?.duration_ms, 7);
+      assert.equal(received.get('cc:toolu_07')?.error_type, 'no_result');
+      assert.deepEqual(pairingFiles(dataDir, sid), []);
+      const again = await runHook({ ...base, stdin: stdinOf({ ...common, hook_event_name: 'SessionEnd', reason: 'other' }), now: () => T0 + 3000 });
+      assert.equal(again.invocations, 0);
+    });
+  });
+
   it('reports (never throws) when even spooling fails', async () => {
     const file = path.join(root, 'a-file');
     fs.writeFileSync(file, '');
