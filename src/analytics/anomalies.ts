@@ -2,10 +2,11 @@
  * Anomaly detection: compares each skill's recent window with its own
  * baseline window (two separate, non-overlapping periods chosen by the caller)
  * on two metrics, success rate and mean duration, and flags deviations that
- * are large relative to the sampling noise expected for the recent sample size.
+ * are large relative to the sampling noise of BOTH samples: the baseline is a
+ * sample too (as few as min_baseline = 20 invocations), not the true value.
  */
 import { AppError } from '../errors.js';
-import { benjaminiHochberg, binomialTwoSidedP, studentTTwoSidedP } from './fdr.js';
+import { benjaminiHochberg, studentTTwoSidedP } from './fdr.js';
 import { roundMs, roundRate, roundScore } from './round.js';
 import { momentsFromSums } from './stats.js';
 import type { HourlyRollup } from './types.js';
@@ -21,9 +22,14 @@ interface Anomaly {
   baseline_value: number;
   /** Recent success rate (0–1) or recent mean duration (ms). */
   observed_value: number;
-  /** |z|, rounded to 2 decimals. */
+  /** |z_score|, rounded to 2 decimals. */
   deviation_score: number;
-  /** Signed z (recent − baseline over its standard error), rounded to 2 decimals. */
+  /**
+   * Signed two-sample statistic (recent − baseline over the standard error of
+   * that difference, counting both samples' noise), rounded to 2 decimals:
+   * success rate: pooled two-proportion z (see twoProportionZ);
+   * duration: Student's pooled two-sample t (see durationT).
+   */
   z_score: number;
   /** 'up' when the recent value is higher than the baseline (for duration: slower). */
   direction: AnomalyDirection;
@@ -41,9 +47,9 @@ interface InsufficientData {
 export interface AnomalyReport {
   /** `now`, ISO 8601 (UTC). */
   detected_at: string;
-  /** |z| at or above which a deviation is a 'warning'. */
+  /** |z_score| (z, or t for duration) at or above which a deviation is a 'warning'. */
   threshold: number;
-  /** |z| at or above which a deviation is 'critical' (1.5 × threshold). */
+  /** |z_score| at or above which a deviation is 'critical' (1.5 × threshold). */
   critical_threshold: number;
   min_recent: number;
   min_baseline: number;
@@ -66,7 +72,7 @@ export interface DetectAnomaliesInput {
   recent: readonly HourlyRollup[];
   /** Hourly rows of the baseline window; must not overlap the recent window. */
   baseline: readonly HourlyRollup[];
-  /** |z| at or above which a deviation is reported; must be > 0. */
+  /** |z_score| (z, or t for duration) at or above which a deviation is reported; must be > 0. */
   threshold: number;
   /** Epoch ms; reported as detected_at. */
   now: number;
@@ -85,10 +91,10 @@ export interface DetectAnomaliesInput {
  */
 export const DEFAULT_FDR_Q = 0.005;
 
-/** Duration standard deviations below this are raised to it (durations are recorded in whole ms). */
+/** A pooled duration standard deviation below this is raised to it (durations are recorded in whole ms). */
 const DURATION_SD_FLOOR_MS = 1;
 
-interface WindowAggregate {
+export interface WindowAggregate {
   n: number;
   successes: number;
   durationSum: number;
@@ -112,7 +118,9 @@ function aggregate(rows: readonly HourlyRollup[]): Map<string, WindowAggregate> 
 }
 
 /**
- * z score of an observed proportion against a reference proportion.
+ * One-sample z score of an observed proportion against a reference proportion
+ * taken as exact (used by the community comparison in baselines.ts, whose
+ * reference is the whole community; anomaly detection uses twoProportionZ).
  *
  * z = (p_observed − p_reference) / sqrt(p_var · (1 − p_var) / n_observed): the
  * binomial standard error of a proportion measured on n_observed trials if the
@@ -136,21 +144,105 @@ function clampedRate(p: number, n: number): number {
 }
 
 /**
- * z score of the recent mean duration against the baseline mean duration.
+ * Pooled two-proportion z of the recent success rate against the baseline
+ * success rate, both measured (neither taken as exact):
  *
- * z = (mean_recent − mean_base) / (sd_base / sqrt(n_recent)): the standard
- * error of a mean of n_recent durations drawn from the baseline distribution.
- * sd_base is the baseline sample standard deviation (from the rollup sums).
+ *   z = (p_recent − p_base) / sqrt(p_pool · (1 − p_pool) · (1/n_recent + 1/n_base)),
+ *   p_pool = (successes_recent + successes_base) / (n_recent + n_base).
  *
- * Floor: sd_base is raised to at least 1 ms (durations are whole ms), so a
- * baseline with no spread gives z = 0 when the means are equal and a large but
- * finite z when they differ.
+ * p_pool is 0 or 1 only when every invocation of both windows failed or every
+ * one succeeded; then the two rates are equal and z = 0. No other floor is
+ * needed (a baseline rate of 0 or 1 with a different recent rate has
+ * 0 < p_pool < 1).
  */
-function durationZ(recent: WindowAggregate, base: WindowAggregate): { z: number; meanRecent: number; meanBase: number } {
+export function twoProportionZ(successesRecent: number, nRecent: number, successesBase: number, nBase: number): number {
+  const diff = successesRecent / nRecent - successesBase / nBase;
+  const pool = (successesRecent + successesBase) / (nRecent + nBase);
+  const se = Math.sqrt(pool * (1 - pool) * (1 / nRecent + 1 / nBase));
+  return se > 0 ? diff / se : 0;
+}
+
+/**
+ * Two-sided p-value of Fisher's exact test on the 2 × 2 table
+ * (successes, failures) × (recent, baseline): with all margins fixed, the
+ * recent successes X are hypergeometric (n_recent drawn from the
+ * n_recent + n_base invocations, of which all successes count as marked);
+ * p = P(a table no more likely than the observed one) = Σ P(X = x) over the x
+ * with P(X = x) ≤ P(X = observed) (relative tolerance 1e-7 for ties, as R's
+ * fisher.test and scipy). Exact for any sample sizes (never
+ * anti-conservative), so valid down to min_recent = 1.
+ *
+ * The probabilities are built by their ratio recurrence outward from the mode
+ * (weight 1) and normalised at the end; far-tail terms below ~1e-308 of the
+ * mode's underflow to 0, so the smallest p-value is 0 rather than denormal.
+ */
+export function fisherExactTwoSidedP(successesRecent: number, nRecent: number, successesBase: number, nBase: number): number {
+  const n = nRecent + nBase;
+  const k = successesRecent + successesBase;
+  const failures = n - k;
+  const lo = Math.max(0, nRecent - failures);
+  const hi = Math.min(nRecent, k);
+  if (hi <= lo) return 1;
+  const w = new Array<number>(hi - lo + 1).fill(0);
+  const mode = Math.min(hi, Math.max(lo, Math.floor(((nRecent + 1) * (k + 1)) / (n + 2))));
+  w[mode - lo] = 1;
+  // P(x + 1) / P(x) = (k − x)(n_recent − x) / ((x + 1)(failures − n_recent + x + 1))
+  for (let x = mode; x < hi; x++) w[x + 1 - lo] = (w[x - lo]! * (k - x) * (nRecent - x)) / ((x + 1) * (failures - nRecent + x + 1));
+  // P(x − 1) / P(x) = x (failures − n_recent + x) / ((k − x + 1)(n_recent − x + 1))
+  for (let x = mode; x > lo; x--) w[x - 1 - lo] = (w[x - lo]! * x * (failures - nRecent + x)) / ((k - x + 1) * (nRecent - x + 1));
+  const observed = w[successesRecent - lo]! * (1 + 1e-7);
+  let total = 0;
+  let tail = 0;
+  for (const v of w) {
+    total += v;
+    if (v <= observed) tail += v;
+  }
+  return Math.min(1, tail / total);
+}
+
+/**
+ * Student's two-sample t (pooled variance) of the recent mean duration against
+ * the baseline mean duration, and the degrees of freedom of its p-value:
+ *
+ *   t  = (mean_recent − mean_base) / (s_pool · sqrt(1/n_recent + 1/n_base))
+ *   s_pool² = ((n_recent − 1) · s_recent² + (n_base − 1) · s_base²) / (n_recent + n_base − 2)
+ *   df = n_recent − 1
+ *
+ * s_recent², s_base² are the sample variances (n − 1 denominators, from the
+ * rollup sums: momentsFromSums). The error of both means counts (the baseline
+ * is a sample too, as small as min_baseline); the spread is estimated from
+ * both windows together, as the hypothesis tested is that the skill did not
+ * change, so that both windows draw from one distribution.
+ *
+ * df: for normal durations t has n_recent + n_base − 2 df; the p-value uses
+ * the smaller n_recent − 1, which widens the tails when the recent window is
+ * small. Durations are right-skewed (log-normal-like), and the mean of a few
+ * of them has a heavier upper tail than a normal mean; with n_recent + n_base
+ * − 2 df, 25 of 500 stable datasets of bench/anomaly-fdr.ts had a false
+ * "slower" anomaly in the 3-hour window, with n_recent − 1 df 1 of 500. The
+ * p-value is only larger (conservative), and the difference fades as
+ * n_recent grows.
+ *
+ * Why not Welch's unequal-variance t: it estimates the recent window's spread
+ * from the recent window alone, often 5 to 30 skewed durations whose sd is
+ * small exactly when their mean is low by chance: on the same stable data it
+ * reported a false "faster" anomaly in 9 (24-hour window) and 12 (3-hour) of
+ * 100 runs, and it lost slowdowns that hit part of the window.
+ *
+ * Floor: s_pool is raised to at least 1 ms (durations are whole ms), so two
+ * constant windows give t = 0 when their means are equal and a large but
+ * finite t when they differ. One recent invocation (minRecent = 1) adds
+ * nothing to the spread (s_pool = s_base) and has df = 0, so p = 1: a single
+ * duration is never a mean-duration anomaly.
+ */
+export function durationT(recent: WindowAggregate, base: WindowAggregate): { t: number; df: number; meanRecent: number; meanBase: number } {
   const r = momentsFromSums(recent.n, recent.durationSum, recent.durationSqSum);
   const b = momentsFromSums(base.n, base.durationSum, base.durationSqSum);
-  const sd = Math.max(Math.sqrt(b.variance), DURATION_SD_FLOOR_MS);
-  return { z: (r.mean - b.mean) / (sd / Math.sqrt(recent.n)), meanRecent: r.mean, meanBase: b.mean };
+  const pooledDf = recent.n + base.n - 2;
+  const pooledVariance = pooledDf > 0 ? ((recent.n - 1) * r.variance + (base.n - 1) * b.variance) / pooledDf : 0;
+  const sd = Math.max(Math.sqrt(pooledVariance), DURATION_SD_FLOOR_MS);
+  const t = (r.mean - b.mean) / (sd * Math.sqrt(1 / recent.n + 1 / base.n));
+  return { t, df: recent.n - 1, meanRecent: r.mean, meanBase: b.mean };
 }
 
 function severityOf(absZ: number, threshold: number): AnomalySeverity | null {
@@ -169,11 +261,14 @@ function positiveInteger(value: number, field: string): number {
  *
  * Rule: a skill is checked only when it has at least `minRecent` invocations
  * in the recent window and `minBaseline` in the baseline window; otherwise it
- * is listed in `insufficient_data` with its counts. For each checked skill and
- * metric a z score is computed (see proportionZ and durationZ) and its
- * two-sided normal p-value. All tests of the run form one family: a deviation
- * is reported only when Benjamini–Hochberg at `fdrQ` rejects it (fdr.ts) and
- * |z| ≥ threshold. |z| ≥ 1.5 × threshold is 'critical', else 'warning'.
+ * is listed in `insufficient_data` with its counts. For each checked skill a
+ * two-sample statistic and two-sided p-value per metric: success rate, pooled
+ * two-proportion z with Fisher's exact p (twoProportionZ,
+ * fisherExactTwoSidedP); duration, Student's pooled two-sample t with the
+ * Student t p at n_recent − 1 df (durationT). All tests of the run form one
+ * family: a deviation is reported only when Benjamini–Hochberg at `fdrQ`
+ * rejects it (fdr.ts) and |z_score| (z or t) ≥ threshold.
+ * |z_score| ≥ 1.5 × threshold is 'critical', else 'warning'.
  * direction is the sign of recent − baseline.
  */
 export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
@@ -206,13 +301,13 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
     const candidates: Array<{ metric: AnomalyMetric; z: number; p: number; base: number; observed: number }> = [];
     candidates.push({
       metric: 'success_rate',
-      z: proportionZ(r.successes / r.n, r.n, b.successes / b.n, b.n),
-      p: binomialTwoSidedP(r.successes, r.n, clampedRate(b.successes / b.n, b.n)),
+      z: twoProportionZ(r.successes, r.n, b.successes, b.n),
+      p: fisherExactTwoSidedP(r.successes, r.n, b.successes, b.n),
       base: roundRate(b.successes / b.n),
       observed: roundRate(r.successes / r.n),
     });
-    const d = durationZ(r, b);
-    candidates.push({ metric: 'duration', z: d.z, p: studentTTwoSidedP(d.z, r.n - 1), base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
+    const d = durationT(r, b);
+    candidates.push({ metric: 'duration', z: d.t, p: studentTTwoSidedP(d.t, d.df), base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
 
     for (const c of candidates) {
       const absZ = Math.abs(c.z);
@@ -258,12 +353,16 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
     insufficient_data: insufficient,
     rule:
       `Each skill's recent window is compared with its baseline window when it has >= ${minRecent} recent and ` +
-      `>= ${minBaseline} baseline invocations. Success rate: z = (p_recent - p_base) / sqrt(p(1-p)/n_recent), ` +
-      `p = baseline rate clamped to [0.5/n_base, 1 - 0.5/n_base]. Duration: z = (mean_recent - mean_base) / ` +
-      `(sd_base/sqrt(n_recent)), sd_base at least ${DURATION_SD_FLOOR_MS} ms. A deviation is reported only when its ` +
-      `two-sided normal p-value is a discovery of the Benjamini-Hochberg procedure at q = ${fdrQ} over all ` +
-      `${tested.length} skill x metric tests of this run (false discovery rate <= ${fdrQ}) and |z| >= ${threshold}; ` +
-      `|z| >= ${roundScore(1.5 * threshold)} is critical, otherwise a warning.`,
+      `>= ${minBaseline} baseline invocations; both windows are samples. Success rate: pooled two-proportion ` +
+      `z = (p_recent - p_base) / sqrt(p(1-p)(1/n_recent + 1/n_base)), p = (successes_recent + successes_base) / ` +
+      `(n_recent + n_base); p-value: Fisher's exact test, two-sided (sum over tables no more likely than the ` +
+      `observed one). Duration: Student's pooled two-sample t = (mean_recent - mean_base) / ` +
+      `(s * sqrt(1/n_recent + 1/n_base)), s^2 = ((n_recent - 1) s_recent^2 + (n_base - 1) s_base^2) / ` +
+      `(n_recent + n_base - 2), s at least ${DURATION_SD_FLOOR_MS} ms; p-value: Student t, two-sided, ` +
+      `n_recent - 1 df (conservative for skewed durations). A deviation is reported only when its p-value is a ` +
+      `discovery of the Benjamini-Hochberg procedure at q = ${fdrQ} over all ` +
+      `${tested.length} skill x metric tests of this run (false discovery rate <= ${fdrQ}) and |z| (|t| for duration) >= ${threshold}; ` +
+      `>= ${roundScore(1.5 * threshold)} is critical, otherwise a warning.`,
   };
 }
 

@@ -195,9 +195,9 @@ describe('detect_anomalies', () => {
   const RECENT = NOW - HOUR_MS; // inside the recent window
   before(async () => {
     ({ app, client } = await setup([
-      // deploy: baseline 40 runs, 38 ok (0.95), all 1000 ms; recent 10 runs, 5 ok (0.5), all 1000 ms.
+      // deploy: baseline 40 runs, 38 ok (0.95), all 1000 ms; recent 10 runs, 2 ok (0.2), all 1000 ms.
       ...run('deploy', BASE, 40, 38, 1000),
-      ...run('deploy', RECENT, 10, 5, 1000),
+      ...run('deploy', RECENT, 10, 2, 1000),
       // lint: baseline 40 runs, 38 ok, 900 / 1100 ms alternating; recent 10 runs, 9 ok, all 1070 ms.
       ...run('lint', BASE - HOUR_MS, 40, 38, (i) => (i % 2 === 0 ? 900 : 1100)),
       ...run('lint', RECENT + 10 * MIN, 10, 9, 1070),
@@ -225,18 +225,22 @@ describe('detect_anomalies', () => {
     assert.deepEqual(out.insufficient_data, [{ skill_name: 'rare', recent_invocations: 3, baseline_invocations: 0 }]);
     assert.equal(out.insufficient_data_total, 1);
 
-    // deploy success rate: z = (0.5 − 0.95) / sqrt(0.95 × 0.05 / 10) = −0.45 / 0.068920 = −6.529 → critical (≥ 3).
-    // deploy duration: equal means, z = 0.  lint success rate: (0.9 − 0.95) / 0.068920 = −0.73 → nothing.
-    // lint duration: sd_base = sqrt(40 × 100² / 39) = 101.274; z = (1070 − 1000) / (101.274 / sqrt(10))
-    //   = 70 / 32.026 = 2.186 ≥ 2, but not a discovery across the run's 4 tests:
-    // p-values: deploy success exact binomial 2 · P(X ≤ 5 | n 10, p 0.95) = 2 · 6.369e-5 = 1.274e-4;
-    //   lint duration Student t(2.186, df 9) = 0.0566; lint success 2 · P(X ≥ 9 | 10, 0.95) → 0.80; deploy duration 1.
-    // Benjamini–Hochberg at q = 0.005, m = 4: 1.274e-4 ≤ 1 × 0.005 / 4 = 0.00125 ✓, 0.0566 > 2 × 0.005 / 4 ✗ → only deploy.
+    // deploy success rate: pooled (2 + 38) / 50 = 0.8; z = (0.2 − 0.95) / sqrt(0.8 × 0.2 × (1/10 + 1/40))
+    //   = −0.75 / sqrt(0.02) = −5.303 → critical (≥ 3).
+    // deploy duration: equal means, t = 0.  lint success rate: pooled 47/50 = 0.94;
+    //   (0.9 − 0.95) / sqrt(0.94 × 0.06 × 0.125) = −0.595 → nothing.
+    // lint duration: Σ(x − mean)² = 40 × 100² (baseline) + 0 (recent) → pooled sd sqrt(400000 / 48) = 91.287;
+    //   t = (1070 − 1000) / (91.287 × sqrt(1/10 + 1/40)) = 70 / 32.275 = 2.169 ≥ 2, but not a discovery across
+    //   the run's 4 tests:
+    // p-values (scipy.stats.fisher_exact, Student t): deploy success Fisher [[2, 8], [38, 2]] = 3.456e-6;
+    //   lint duration Student t(2.169, df 10 − 1 = 9) = 0.0582; lint success Fisher [[9, 1], [38, 2]] = 0.496;
+    //   deploy duration 1.
+    // Benjamini–Hochberg at q = 0.005, m = 4: 3.456e-6 ≤ 1 × 0.005 / 4 = 0.00125 ✓, 0.0582 > 2 × 0.005 / 4 ✗ → only deploy.
     assert.equal(out.fdr_q, 0.005);
     assert.equal(out.tests, 4);
     assert.deepEqual(
       out.anomalies.map((a: any) => [a.skill_name, a.metric, a.baseline_value, a.observed_value, a.z_score, a.deviation_score, a.direction, a.severity]),
-      [['deploy', 'success_rate', 0.95, 0.5, -6.53, 6.53, 'down', 'critical']],
+      [['deploy', 'success_rate', 0.95, 0.2, -5.3, 5.3, 'down', 'critical']],
     );
     assert.equal(out.anomalies[0].recent_invocations, 10);
     assert.equal(out.anomalies[0].baseline_invocations, 40);
@@ -253,7 +257,7 @@ describe('detect_anomalies', () => {
     );
     const stored = await app.stores.analyticsRecords.recentAnomalies({ limit: 10 });
     assert.deepEqual(stored.map((a) => [a.skill_name, a.metric, a.deviation_score, a.window_hours, a.detected_at]).sort(), [
-      ['deploy', 'success_rate', 6.53, 24, NOW],
+      ['deploy', 'success_rate', 5.3, 24, NOW],
     ]);
   });
 
@@ -275,7 +279,7 @@ describe('detect_anomalies', () => {
 
   it('uses the threshold: at 2.5 the critical level moves to 3.75', async () => {
     const out = await callOk<any>(client, 'detect_anomalies', { threshold: 2.5 });
-    // critical threshold 3.75; deploy's 6.53 is still critical (and already stored).
+    // critical threshold 3.75; deploy's 5.3 is still critical (and already stored).
     assert.deepEqual(
       out.anomalies.map((a: any) => [a.skill_name, a.severity, a.newly_detected]),
       [['deploy', 'critical', false]],

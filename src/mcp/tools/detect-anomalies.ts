@@ -18,7 +18,8 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
       title: 'Detect skill anomalies',
       description:
         "Compares each skill's recent window with its own baseline (the baseline_days × 24 hours just before the " +
-        'recent window) on success rate and mean duration by z-score (p-values: exact binomial, Student t). All ' +
+        'recent window) on success rate and mean duration by two-sample tests, the baseline being a sample too ' +
+        "(pooled two-proportion z with Fisher's exact p; Student's pooled t with a Student t p). All " +
         `skill x metric tests of a call form one family: a deviation is reported only when it is a Benjamini-Hochberg ` +
         `discovery at false discovery rate ${DEFAULT_FDR_Q} and |z| >= threshold (warning; >= 1.5 × threshold critical). ` +
         'New anomalies are stored, counted and published to live subscribers; one already ' +
@@ -27,7 +28,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
         'on its own every minute. ' +
         WINDOW_RULE,
       inputSchema: {
-        threshold: numberField(0.5, 10).default(2).describe('|z| at or above which a deviation is reported'),
+        threshold: numberField(0.5, 10).default(2).describe('|z| (z, or t for duration) at or above which a deviation is reported'),
         time_window_hours: windowHoursField(24, 'Recent window length in hours'),
         baseline_days: intField(1, 90).default(7).describe('Baseline length in days, immediately before the recent window'),
       },
