@@ -20,7 +20,7 @@ export interface DoctorOptions {
   deep?: boolean;
   /** The server's pid/port if one is running for this data dir. */
   runningServer?: { pid: number; port: number } | null;
-  /** Other files in the data dir that must be private (e.g. an auth token). */
+  /** Other files in the data dir that must be private, created by the server when it starts (its access token). */
   privateFiles?: string[];
 }
 
@@ -109,7 +109,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   for (const name of hasDataDir ? [...saltFiles, ...(opts.privateFiles ?? [])] : []) {
     const file = path.join(config.dataDir, name);
     if (!fs.existsSync(file)) {
-      add(`${name} file`, name === SALT_FILE ? 'fail' : 'warn', `${file} is missing${name === SALT_FILE ? ': run `session-buddy init`' : ''}`);
+      if (name === SALT_FILE) add(`${name} file`, 'fail', `${file} is missing: run \`session-buddy init\``);
+      // The other private files (the access token) are created by the server when it starts: missing is normal until then.
+      else if (opts.runningServer)
+        add(`${name} file`, 'warn', `${file} is missing although the server is running: restart it (\`session-buddy stop\`, then \`start\`)`);
+      else add(`${name} file`, 'ok', `${file} not created yet (the server creates it when it starts)`);
       continue;
     }
     if (accessProblem(file, fs.constants.R_OK)) {

@@ -149,4 +149,20 @@ describe('doctor', () => {
       await app.dispose();
     }
   });
+
+  it('takes a missing access token as normal until a server runs', async () => {
+    const app = createTestApp();
+    try {
+      const config = parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: {} });
+      const token = path.join(app.dir, 'token');
+      assert.equal(fs.existsSync(token), false);
+      let check = (await runDoctor({ config, privateFiles: ['token'] })).find((c) => c.name === 'token file');
+      assert.deepEqual([check?.status, check?.detail], ['ok', `${token} not created yet (the server creates it when it starts)`]);
+      check = (await runDoctor({ config, privateFiles: ['token'], runningServer: { pid: process.pid, port: 1 } })).find((c) => c.name === 'token file');
+      assert.equal(check?.status, 'warn');
+      assert.match(check?.detail ?? '', /missing although the server is running/);
+    } finally {
+      await app.dispose();
+    }
+  });
 });

@@ -24,7 +24,8 @@
  *   hello        on connect: protocol version, server version, intervals, recent anomalies
  *                (the last 20, those stored in the day before the server started included).
  *   subscribed   {skills, channels} as now in force.
- *   history      right after "subscribed" when the subscription includes "snapshot":
+ *   history      once per subscription that includes "snapshot", when it has been read
+ *                (after "subscribed", usually after the first snapshot too):
  *                {skills, window_hours, step_ms, points:[{at, invocations, success_rate,
  *                avg_duration_ms, p95_duration_ms}]}: the snapshot summary of the subscribed
  *                skills as it stood at each of the last 24 whole hours (oldest first; the

@@ -10,6 +10,7 @@ import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
 import { processAlive } from '../../process-alive.js';
 import { LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
+import { ensureDir } from '../../ensure-dir.js';
 
 interface StartOpts {
   foreground?: boolean;
@@ -52,7 +53,9 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
         await runServer(app, (running) => {
           writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
           const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;
-          ctx.stderr.write(`session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); Ctrl-C to stop\n`);
+          ctx.stderr.write(
+            `session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); stop with Ctrl-C in its terminal or \`session-buddy stop\`\n`,
+          );
           if (RUNNING_FROM_SOURCES) {
             ctx.stderr.write(
               'running the TypeScript sources through tsx (dist/ is missing or older than src/): `npm run build` makes the bundle, which starts faster and uses less memory\n',
@@ -66,7 +69,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
 }
 
 async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string): Promise<void> {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureDir(dataDir);
   const logPath = path.join(dataDir, LOG_FILE);
   const log = fs.openSync(logPath, 'a');
   const logStart = fs.fstatSync(log).size; // what this start writes follows
