@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { costFigure, isInstallable, judgeSkill, reportName, skillFlags, type VerdictInput } from './skill-verdict.js';
+import { costFigure, isInstallable, judgeSkill, type JudgeInput, reportName, skillFlags, VERDICT_RULE } from './skill-verdict.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 10);
 
-/** An installed skill used 20× in 30 days, 18 of them successful. */
-function base(over: Partial<VerdictInput> = {}): VerdictInput {
+/** An installed skill that loads, used 20× in 30 days, 18 of them successful. */
+function base(over: Partial<JudgeInput> = {}): JudgeInput {
   return {
     installable: true,
     inventoryRead: true,
     installed: true,
+    state: 'loaded',
     problems: [],
     duplicates: [],
     windowInvocations: 20,
@@ -24,84 +25,92 @@ function base(over: Partial<VerdictInput> = {}): VerdictInput {
   };
 }
 
-describe('skill verdict', () => {
+const neverUsed = { windowInvocations: 0, usedInWindow: false, lastUsedAt: null, rateInvocations: 0, rateSuccesses: 0 } as const;
+
+describe('skill judgement', () => {
   it('keeps a used, succeeding skill', () => {
-    const j = judgeSkill(base());
-    assert.deepEqual(j.flags, []);
-    assert.equal(j.verdict, 'keep');
-    assert.equal(j.reason, 'used 20× in the last 30 days, 90% succeeded');
+    assert.deepEqual(judgeSkill(base()), { flags: [], verdict: 'keep', reason: 'used 20× in the last 30 days, 90% succeeded' });
   });
 
-  it('removes a broken item before anything else', () => {
-    const j = judgeSkill(base({ problems: ['front matter is not YAML'], duplicates: ['skill:b'], rateSuccesses: 1 }));
+  it('removes an item that does not load before anything else', () => {
+    const j = judgeSkill(base({ state: 'not_loaded', problems: ['unparseable front matter'], duplicates: ['skill:b'], rateSuccesses: 1 }));
     assert.deepEqual(j.flags, ['broken', 'duplicate', 'failing']);
     assert.equal(j.verdict, 'remove');
-    assert.equal(j.reason, 'cannot load (front matter is not YAML): fix it or remove it');
+    assert.equal(j.reason, 'does not load (unparseable front matter): fix it or remove it');
   });
 
-  it('removes an installed item never used, naming its always-loaded tokens', () => {
-    const j = judgeSkill(base({ windowInvocations: 0, usedInWindow: false, lastUsedAt: null, rateInvocations: 0, rateSuccesses: 0 }));
-    assert.deepEqual(j.flags, ['never_used']);
-    assert.equal(j.verdict, 'remove');
-    assert.equal(j.reason, 'installed but never used; it adds about 120 tokens to every session');
+  it('reviews an item that loads with a problem: "fix it", never "cannot load"', () => {
+    const j = judgeSkill(base({ problems: ['description longer than 1024 characters'] }));
+    assert.deepEqual(j, {
+      flags: ['loads_with_problem'],
+      verdict: 'review',
+      reason: 'loads with a problem (description longer than 1024 characters): fix it',
+    });
+    // Failing comes first; a never-used item is still removed for its tokens.
+    assert.equal(judgeSkill(base({ problems: ['p'], rateSuccesses: 1 })).reason, 'fails 95% of 20 invocations');
+    const idle = judgeSkill(base({ problems: ['p'], ...neverUsed }));
+    assert.deepEqual([idle.flags, idle.verdict], [['loads_with_problem', 'never_used'], 'remove']);
   });
 
-  it('removes an installed item not used in the window, with the date of its last use', () => {
+  it('keeps an item the user turned off: it costs nothing and needs no fix', () => {
+    const j = judgeSkill(
+      base({ state: 'off', problems: ['turned off in /p/.claude/settings.local.json (disabledMcpjsonServers)'], alwaysLoadedTokens: 0, ...neverUsed }),
+    );
+    assert.deepEqual(j, {
+      flags: ['turned_off', 'never_used'],
+      verdict: 'keep',
+      reason: 'turned off in /p/.claude/settings.local.json (disabledMcpjsonServers): not loaded, costs nothing',
+    });
+  });
+
+  it('removes an installed item never used or not used in the window, naming its always-loaded tokens', () => {
+    assert.deepEqual(judgeSkill(base(neverUsed)), {
+      flags: ['never_used'],
+      verdict: 'remove',
+      reason: 'installed but never used; it adds about 120 tokens to every session',
+    });
     const last = Date.UTC(2025, 2, 1, 15);
     const j = judgeSkill(base({ windowInvocations: 0, usedInWindow: false, lastUsedAt: last, alwaysLoadedTokens: null }));
-    assert.deepEqual(j.flags, ['unused']);
-    assert.equal(j.verdict, 'remove');
+    assert.deepEqual([j.flags, j.verdict], [['unused'], 'remove']);
     assert.equal(j.reason, 'not used in the last 30 days (last used 2025-03-01); its always-loaded cost is unknown');
   });
 
-  it('reviews a skill used but no longer installed', () => {
-    const j = judgeSkill(base({ installed: false, windowInvocations: 4, rateInvocations: 4, rateSuccesses: 4 }));
-    assert.deepEqual(j.flags, ['not_installed']);
-    assert.equal(j.verdict, 'review');
-    assert.equal(j.reason, 'used 4× in the last 30 days but no longer installed: reinstall it or stop relying on it');
+  it('reviews a skill used but not installed, without claiming it ever was', () => {
+    const j = judgeSkill(base({ installed: false, state: null, windowInvocations: 4, rateInvocations: 4, rateSuccesses: 4 }));
+    assert.deepEqual(j, {
+      flags: ['not_installed'],
+      verdict: 'review',
+      reason: 'used 4× in the last 30 days but not installed: install it or stop relying on it',
+    });
+    // No inventory read: nothing is called not installed.
+    assert.deepEqual(skillFlags(base({ installed: false, state: null, inventoryRead: false })), []);
   });
 
-  it('does not call anything not installed when no inventory was read', () => {
-    const j = judgeSkill(base({ installed: false, inventoryRead: false }));
-    assert.deepEqual(j.flags, []);
-    assert.equal(j.verdict, 'keep');
-  });
-
-  it('failing needs at least 5 invocations and a success rate below 50%', () => {
-    // 4 of 10 succeed: 60% fail.
-    const j = judgeSkill(base({ rateInvocations: 10, rateSuccesses: 4, windowInvocations: 10 }));
-    assert.deepEqual(j.flags, ['failing']);
-    assert.equal(j.verdict, 'review');
-    assert.equal(j.reason, 'fails 60% of 10 invocations');
-    // 0 of 4: too few to judge.
+  it('failing needs at least 5 invocations and a success rate below 50%; duplicates and rare use are reviewed', () => {
+    assert.equal(judgeSkill(base({ rateInvocations: 10, rateSuccesses: 4, windowInvocations: 10 })).reason, 'fails 60% of 10 invocations');
     assert.deepEqual(skillFlags(base({ rateInvocations: 4, rateSuccesses: 0, windowInvocations: 4 })), []);
-    // 5 of 10 exactly 50%: not below.
     assert.deepEqual(skillFlags(base({ rateInvocations: 10, rateSuccesses: 5, windowInvocations: 10 })), []);
-  });
-
-  it('reviews duplicates, naming the other item', () => {
-    const j = judgeSkill(base({ duplicates: ['skill:review-pr'] }));
-    assert.deepEqual(j.flags, ['duplicate']);
-    assert.equal(j.verdict, 'review');
-    assert.equal(j.reason, 'near-identical description to skill:review-pr: keep one');
-  });
-
-  it('rarely used: fewer than one use per 10 days of the window', () => {
-    // 30 days: 2 uses are rare (2 × 10 < 30), 3 are not (3 × 10 = 30).
-    const j = judgeSkill(base({ windowInvocations: 2, rateInvocations: 2, rateSuccesses: 2 }));
-    assert.deepEqual(j.flags, ['rarely_used']);
-    assert.equal(j.verdict, 'review');
-    assert.equal(j.reason, 'used 2× in the last 30 days (rarely) while it adds about 120 tokens to every session');
+    assert.equal(judgeSkill(base({ duplicates: ['skill:review-pr'] })).reason, 'near-identical description to skill:review-pr: keep one');
+    // 30 days: 2 uses are rare (2 × 10 < 30), 3 are not; unknown window count: not judged.
+    assert.equal(
+      judgeSkill(base({ windowInvocations: 2, rateInvocations: 2, rateSuccesses: 2 })).reason,
+      'used 2× in the last 30 days (rarely) while it adds about 120 tokens to every session',
+    );
     assert.deepEqual(skillFlags(base({ windowInvocations: 3 })), []);
-    // Unknown window count (per-user reports): not judged.
     assert.deepEqual(skillFlags(base({ windowInvocations: null })), []);
   });
 
   it('judges names that cannot be installed on failing only', () => {
-    const tool = base({ installable: false, installed: false, problems: ['x'], duplicates: ['y'] });
+    const tool = base({ installable: false, installed: false, state: null, problems: ['x'], duplicates: ['y'] });
     assert.deepEqual(judgeSkill(tool).flags, []);
-    assert.equal(judgeSkill(tool).verdict, 'keep');
     assert.equal(judgeSkill({ ...tool, rateSuccesses: 2 }).verdict, 'review');
+  });
+
+  it('the rule in words names every flag in verdict order', () => {
+    assert.match(
+      VERDICT_RULE,
+      /broken → remove; turned_off → keep; never_used or unused → remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → review; rarely_used → review; otherwise keep/,
+    );
   });
 });
 

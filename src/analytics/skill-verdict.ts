@@ -1,36 +1,49 @@
 /**
  * The skill report's judgement of one skill: status flags and a verdict
  * (keep / review / remove) with its reason in words. Pure: the service
- * (insights/skill-report.ts) gathers the figures, this decides.
+ * (insights/skill-report.ts) gathers the figures, this decides. Whether an installed
+ * item loads is the inventory's `state` (capture/skill-inventory.ts), the
+ * same fact that makes it cost tokens or 0, never "it has a problem".
  *
  * Flags:
- *   not_installed — used in the window, an installable kind (`skill:`,
- *                   `agent:`, `mcp:`), an inventory was read, and it is not in
- *                   it (deleted since use).
- *   broken        — installed, and the inventory found a problem (it cannot load).
- *   duplicate     — installed, and another item's description is near-identical.
- *   never_used    — installed, and no invocation was ever recorded.
- *   unused        — installed, used before, but not in the window.
- *   rarely_used   — installed, used in the window but fewer than one time per
- *                   RARE_DAYS_PER_USE days on average (30 days: once or twice).
- *   failing       — at least MIN_RUNS_FOR_FAILING invocations and a success
- *                   rate below FAILING_SUCCESS_RATE.
+ *   not_installed      — used in the window, an installable kind (`skill:`,
+ *                        `agent:`, `mcp:`), an inventory was read, and it is
+ *                        not in it. The report cannot know whether it ever was.
+ *   broken             — installed and it does not load (state `not_loaded`:
+ *                        it cannot load, or another definition of its name
+ *                        takes precedence; it costs 0).
+ *   turned_off         — installed and the user turned it off (state `off`,
+ *                        e.g. `disabledMcpjsonServers`; it costs 0).
+ *   loads_with_problem — installed, it loads, and the inventory found a
+ *                        problem (e.g. no front matter: Claude Code falls back).
+ *   duplicate          — installed, and another item's description is near-identical.
+ *   never_used         — installed, and no invocation was ever recorded.
+ *   unused             — installed, used before, but not in the window.
+ *   rarely_used        — installed, used in the window but fewer than one time
+ *                        per RARE_DAYS_PER_USE days on average (30 days: once or twice).
+ *   failing            — at least MIN_RUNS_FOR_FAILING invocations and a
+ *                        success rate below FAILING_SUCCESS_RATE.
  *
  * Verdict, first rule that applies:
- *   1. broken                          → remove  (it cannot load; fix or remove it)
- *   2. never_used or unused            → remove  (installed, no use in the window; its
- *                                                 always-loaded tokens are paid in every session)
- *   3. not_installed                   → review  (used but no longer installed)
- *   4. failing                         → review
- *   5. duplicate                       → review  (keep one of the near-identical items)
- *   6. rarely_used                     → review
- *   7. otherwise                       → keep    (used, succeeding)
+ *   1. broken             → remove  (it does not load; fix it or remove it)
+ *   2. turned_off         → keep    (off on purpose: not loaded, costs nothing)
+ *   3. never_used/unused  → remove  (installed, no use in the window; its
+ *                                    always-loaded tokens are paid in every session)
+ *   4. not_installed      → review  (used but not installed)
+ *   5. failing            → review
+ *   6. loads_with_problem → review  (fix the problem)
+ *   7. duplicate          → review  (keep one of the near-identical items)
+ *   8. rarely_used        → review
+ *   9. otherwise          → keep    (used, succeeding)
  * Names that cannot be installed (built-in tools, names recorded by other
  * clients) only get `failing` → review, else keep.
  */
 import { roundTo } from './round.js';
 
-export type SkillFlag = 'not_installed' | 'broken' | 'duplicate' | 'never_used' | 'unused' | 'rarely_used' | 'failing';
+/** Whether an installed item loads (the inventory decides it where it records the item's problems, capture/skill-inventory.ts). */
+export type InventoryState = 'loaded' | 'not_loaded' | 'off';
+
+export type SkillFlag = 'not_installed' | 'broken' | 'turned_off' | 'loads_with_problem' | 'duplicate' | 'never_used' | 'unused' | 'rarely_used' | 'failing';
 export type Verdict = 'keep' | 'review' | 'remove';
 
 /** Fewer invocations than window days / RARE_DAYS_PER_USE in the window is rare use. */
@@ -41,21 +54,26 @@ const MIN_RUNS_FOR_FAILING = 5;
 const FAILING_SUCCESS_RATE = 0.5;
 
 export const VERDICT_RULE =
-  'Flags: not_installed (used in the window, an installable kind, absent from the inventory read), broken (the ' +
-  'inventory found a problem), duplicate (near-identical description to another item), never_used (installed, never ' +
-  'recorded), unused (installed, used before but not in the window), rarely_used (installed, used fewer than once per ' +
-  `${RARE_DAYS_PER_USE} days of the window), failing (at least ${MIN_RUNS_FOR_FAILING} invocations and success rate below ` +
-  `${FAILING_SUCCESS_RATE * 100}%). Verdict, first rule that applies: broken → remove; never_used or unused → remove; ` +
-  'not_installed → review; failing → review; duplicate → review; rarely_used → review; otherwise keep. Names that ' +
-  'cannot be installed (built-in tools) are judged on failing only.';
+  'Flags: not_installed (used in the window, an installable kind, absent from the inventory read), broken (installed and ' +
+  'it does not load: it cannot load, or another definition of the name takes precedence; it costs 0), turned_off ' +
+  '(installed, turned off by the user, e.g. disabledMcpjsonServers; it costs 0), loads_with_problem (installed, it loads, ' +
+  'the inventory found a problem, e.g. no front matter), duplicate (near-identical description to another item), never_used ' +
+  '(installed, never recorded), unused (installed, used before but not in the window), rarely_used (installed, used fewer ' +
+  `than once per ${RARE_DAYS_PER_USE} days of the window), failing (at least ${MIN_RUNS_FOR_FAILING} invocations and success ` +
+  `rate below ${FAILING_SUCCESS_RATE * 100}%). Verdict, first rule that applies: broken → remove; turned_off → keep; ` +
+  'never_used or unused → remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → ' +
+  'review; rarely_used → review; otherwise keep. Names that cannot be installed (built-in tools) are judged on failing only.';
 
-export interface VerdictInput {
+export interface JudgeInput {
   /** Whether the name is of a kind the inventory lists (`skill:`, `agent:`, `mcp:`). */
   installable: boolean;
   /** Whether an inventory was read at all (false: installed/not installed is unknown). */
   inventoryRead: boolean;
   /** In the inventory. */
   installed: boolean;
+  /** The installed item's state (the inventory's); null when not installed. */
+  state: InventoryState | null;
+  /** The installed item's problems (why it does not load, why it is off, or warnings when it loads). */
   problems: readonly string[];
   duplicates: readonly string[];
   /** Invocations in the window; null when the window count is not known (then rarely_used is not judged). */
@@ -87,11 +105,13 @@ function loadCost(tokens: number | null): string {
 }
 
 /** Flags of one skill (order as in SkillFlag). */
-export function skillFlags(i: VerdictInput): SkillFlag[] {
+export function skillFlags(i: JudgeInput): SkillFlag[] {
   const flags: SkillFlag[] = [];
   const installedItem = i.installable && i.installed;
   if (i.installable && i.inventoryRead && !i.installed && i.usedInWindow) flags.push('not_installed');
-  if (installedItem && i.problems.length > 0) flags.push('broken');
+  if (installedItem && i.state === 'not_loaded') flags.push('broken');
+  if (installedItem && i.state === 'off') flags.push('turned_off');
+  if (installedItem && i.state === 'loaded' && i.problems.length > 0) flags.push('loads_with_problem');
   if (installedItem && i.duplicates.length > 0) flags.push('duplicate');
   if (installedItem && i.lastUsedAt === null) flags.push('never_used');
   else if (installedItem && !i.usedInWindow) flags.push('unused');
@@ -103,30 +123,27 @@ export function skillFlags(i: VerdictInput): SkillFlag[] {
 }
 
 /** Flags, verdict and reason of one skill (rules: see the module comment and VERDICT_RULE). */
-export function judgeSkill(i: VerdictInput): SkillJudgement {
+export function judgeSkill(i: JudgeInput): SkillJudgement {
   const flags = skillFlags(i);
   const has = (f: SkillFlag) => flags.includes(f);
   const rate = i.rateInvocations > 0 ? i.rateSuccesses / i.rateInvocations : null;
-  const failingText = `fails ${pct(1 - (rate ?? 0))} of ${i.rateInvocations} invocations`;
-  const used = i.windowInvocations === null ? 'used' : `used ${i.windowInvocations}× `;
+  const used = i.windowInvocations === null ? 'used' : `used ${i.windowInvocations}×`;
   const inDays = `in the last ${i.days} days`;
-  if (has('broken')) return { flags, verdict: 'remove', reason: `cannot load (${i.problems.join('; ')}): fix it or remove it` };
+  const problems = i.problems.join('; ');
+  if (has('broken')) return { flags, verdict: 'remove', reason: `does not load (${problems}): fix it or remove it` };
+  if (has('turned_off')) return { flags, verdict: 'keep', reason: `${problems === '' ? 'turned off' : problems}: not loaded, costs nothing` };
   if (has('never_used')) return { flags, verdict: 'remove', reason: `installed but never used; ${loadCost(i.alwaysLoadedTokens)}` };
   if (has('unused')) {
     const last = new Date(i.lastUsedAt!).toISOString().slice(0, 10);
     return { flags, verdict: 'remove', reason: `not used ${inDays} (last used ${last}); ${loadCost(i.alwaysLoadedTokens)}` };
   }
-  if (has('not_installed')) {
-    return { flags, verdict: 'review', reason: `${used.trim()} ${inDays} but no longer installed: reinstall it or stop relying on it` };
-  }
-  if (has('failing')) return { flags, verdict: 'review', reason: failingText };
+  if (has('not_installed')) return { flags, verdict: 'review', reason: `${used} ${inDays} but not installed: install it or stop relying on it` };
+  if (has('failing')) return { flags, verdict: 'review', reason: `fails ${pct(1 - (rate ?? 0))} of ${i.rateInvocations} invocations` };
+  if (has('loads_with_problem')) return { flags, verdict: 'review', reason: `loads with a problem (${problems}): fix it` };
   if (has('duplicate')) return { flags, verdict: 'review', reason: `near-identical description to ${i.duplicates.join(', ')}: keep one` };
-  if (has('rarely_used')) {
-    return { flags, verdict: 'review', reason: `${used.trim()} ${inDays} (rarely) while ${loadCost(i.alwaysLoadedTokens)}` };
-  }
+  if (has('rarely_used')) return { flags, verdict: 'review', reason: `${used} ${inDays} (rarely) while ${loadCost(i.alwaysLoadedTokens)}` };
   if (!i.usedInWindow) return { flags, verdict: 'keep', reason: `not used ${inDays}; not an installed item` };
-  const ok = rate === null ? '' : `, ${pct(rate)} succeeded`;
-  return { flags, verdict: 'keep', reason: `${used.trim()} ${inDays}${ok}` };
+  return { flags, verdict: 'keep', reason: `${used} ${inDays}${rate === null ? '' : `, ${pct(rate)} succeeded`}` };
 }
 
 /** Cost of one attribution rule as reported: "unknown" (null) whenever a call had no price, never a partial sum. */

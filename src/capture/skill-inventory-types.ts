@@ -3,6 +3,7 @@
  * it: user, project and plugin skills, slash commands, subagents and MCP
  * servers, each with the context its always-loaded description costs.
  */
+import type { InventoryState } from '../analytics/skill-verdict.js';
 
 export type InventoryKind = 'skill' | 'command' | 'agent' | 'mcp-server';
 export type InventoryScope = 'user' | 'project' | 'plugin';
@@ -24,11 +25,26 @@ export interface InventoryItem {
   description: string;
   /**
    * Estimated tokens this item adds to every session (estimator: see
-   * skill-inventory.ts); null when the configuration does not show it (an
-   * MCP server's tool list is known only to the running server).
+   * skill-inventory.ts); 0 when it is not loaded or off; null when the
+   * configuration does not show it (a loaded MCP server's tool list is known
+   * only to the running server).
    */
   alwaysLoadedTokens: number | null;
-  /** Why it cannot load (e.g. unparseable front matter); empty when fine. */
+  /**
+   * Whether Claude Code loads it (decided where the problems are recorded):
+   * - `loaded`: it loads; its problems, if any, are warnings (it loads with a
+   *   fallback or despite them, and is costed);
+   * - `not_loaded`: it cannot load (e.g. unparseable front matter, a subagent
+   *   without name or description, an MCP server with neither command nor url),
+   *   or another definition of its name takes precedence: 0 tokens;
+   * - `off`: the user turned it off (a `.mcp.json` server in
+   *   `disabledMcpjsonServers`): 0 tokens.
+   */
+  state: InventoryState;
+  /**
+   * What is wrong with it, or why it is not loaded (see `state`: for a loaded
+   * item these are warnings); empty when fine.
+   */
   problems: string[];
   /** Other items whose description is near-identical (their `skill`). */
   duplicates: string[];

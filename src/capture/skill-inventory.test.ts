@@ -101,9 +101,53 @@ describe('readSkillInventory', () => {
     assert.match(bySkill(items, 'mcp:github', 'user').problems[0]!, /^not loaded: .*projects\[/);
     // a .mcp.json server turned down in the project settings
     const legacy = bySkill(items, 'mcp:legacy');
-    assert.match(legacy.problems[0]!, /turned down in .*settings\.json \(disabledMcpjsonServers\)/);
+    assert.match(legacy.problems[0]!, /turned off in .*settings\.json \(disabledMcpjsonServers\)/);
     assert.equal(legacy.alwaysLoadedTokens, 0);
     assert.deepEqual(bySkill(items, 'mcp:my_docs').problems, []);
+  });
+
+  it('says whether each item loads: loaded (its problems are warnings), not_loaded or off (both 0 tokens)', async () => {
+    const { items } = await readSkillInventory({ claudeDirs: [fx.claudeDir], projectDir: fx.project, homeDir: fx.home });
+    const state = (skill: string, scope?: string) => {
+      const it = bySkill(items, skill, scope);
+      return [it.state, it.alwaysLoadedTokens === null ? null : it.alwaysLoadedTokens > 0 ? '>0' : 0];
+    };
+    // Loads with a fallback (the first paragraph is costed): a warning, not "cannot load".
+    assert.deepEqual(state('skill:plain'), ['loaded', '>0']);
+    assert.deepEqual(state('skill:review', 'user'), ['loaded', '>0']);
+    assert.deepEqual(state('skill:deploy'), ['loaded', 0]); // user-only: loads, its description is not loaded
+    assert.deepEqual(state('skill:broken'), ['not_loaded', 0]);
+    assert.deepEqual(state('skill:empty'), ['not_loaded', 0]);
+    assert.deepEqual(state('agent:anon'), ['not_loaded', 0]);
+    // Under one name: the copy that takes precedence loads, the other does not.
+    assert.deepEqual(state('skill:review', 'project'), ['not_loaded', 0]);
+    assert.deepEqual(state('agent:tester', 'user'), ['not_loaded', 0]);
+    assert.deepEqual(state('agent:tester', 'project'), ['loaded', '>0']);
+    // An MCP server with neither command nor url cannot load: 0, not an unknown tool list.
+    assert.deepEqual(state('mcp:bad'), ['not_loaded', 0]);
+    assert.deepEqual(state('mcp:github', 'user'), ['not_loaded', 0]);
+    assert.deepEqual(state('mcp:github', 'project'), ['loaded', null]);
+    // Turned down by the user: off, 0.
+    assert.deepEqual(state('mcp:legacy'), ['off', 0]);
+    assert.match(bySkill(items, 'mcp:legacy').problems[0]!, /^turned off in .*settings\.json \(disabledMcpjsonServers\)$/);
+  });
+
+  it('a name against the rule or a description over 1024 characters is a warning: the skill loads and is costed', async () => {
+    const dir = path.join(root, 'warn', '.claude');
+    const skill = (dirName: string, front: string) => {
+      fs.mkdirSync(path.join(dir, 'skills', dirName), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'skills', dirName, 'SKILL.md'), `---\n${front}\n---\nBody.\n`);
+    };
+    skill('long-desc', `name: long-desc\ndescription: ${'word '.repeat(220).trim()}`);
+    skill('bad', 'name: Bad_Name\ndescription: A skill with a name against the rule');
+    const inv = await readSkillInventory({ claudeDirs: [dir], projectDir: null, homeDir: path.join(root, 'warn') });
+    assert.deepEqual(
+      inv.items.map((i) => [i.skill, i.state, i.problems.length, (i.alwaysLoadedTokens ?? 0) > 0]),
+      [
+        ['skill:Bad_Name', 'loaded', 1, true],
+        ['skill:long-desc', 'loaded', 1, true],
+      ],
+    );
   });
 
   it('pairs near-identical descriptions both ways and nothing else', async () => {

@@ -30,6 +30,10 @@
  * Never throws on bad input: unreadable files, unparseable front matter,
  * missing required fields and skill directories without SKILL.md become
  * `problems` of their item, unreadable configuration files `sourceProblems`.
+ * Each item's `state` says whether Claude Code loads it, decided where its
+ * problems are recorded: `notLoaded` (it cannot load, or another definition
+ * takes precedence: 0 tokens), `turnedOff` (the user turned it off: 0 tokens),
+ * or a plain warning (it still loads, and is costed).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -67,7 +71,7 @@ const SKILL_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_NAME_CHARS = 64;
 const MAX_DESCRIPTION_CHARS = 1024;
 
-const INVENTORY_ESTIMATOR = `${TOKEN_ESTIMATOR}; the text is "<name>: <description>" for skills, commands and subagents (never the body); 0 for items that cannot load or that set disable-model-invocation; null for MCP servers (their tool list is known only to the running server)`;
+const INVENTORY_ESTIMATOR = `${TOKEN_ESTIMATOR}; the text is "<name>: <description>" for skills, commands and subagents (never the body); 0 for items that do not load, that the user turned off or that set disable-model-invocation; null for MCP servers that load (their tool list is known only to the running server)`;
 
 /** A server name as Claude Code puts it into tool names (other characters become `_`). */
 function toolSafe(name: string): string {
@@ -189,7 +193,37 @@ function qualified(origin: Origin, name: string): string {
 function item(kind: InventoryKind, origin: Origin, name: string, source: string): InventoryItem {
   const shown = qualified(origin, name);
   const prefix = kind === 'agent' ? 'agent' : kind === 'mcp-server' ? 'mcp' : 'skill';
-  return { kind, scope: origin.scope, skill: `${prefix}:${shown}`, name: shown, source, description: '', alwaysLoadedTokens: 0, problems: [], duplicates: [] };
+  return {
+    kind,
+    scope: origin.scope,
+    skill: `${prefix}:${shown}`,
+    name: shown,
+    source,
+    description: '',
+    alwaysLoadedTokens: 0,
+    state: 'loaded',
+    problems: [],
+    duplicates: [],
+  };
+}
+
+/** A problem that keeps Claude Code from loading the item (or a definition that takes precedence): it costs nothing. */
+function notLoaded(it: InventoryItem, problem: string): void {
+  it.problems.push(problem);
+  if (it.state === 'loaded') it.state = 'not_loaded';
+  it.alwaysLoadedTokens = 0;
+}
+
+/** The user turned the item off: it is not loaded and costs nothing, and nothing needs fixing. */
+function turnedOff(it: InventoryItem, why: string): void {
+  it.problems.push(why);
+  it.state = 'off';
+  it.alwaysLoadedTokens = 0;
+}
+
+/** What a skill, command or subagent that may load costs: its `<name>: <description>` line, 0 when it does not load or is user-only. */
+function cost(it: InventoryItem): number {
+  return it.state === 'loaded' && it.modelInvocable !== false ? alwaysLoaded(it) : 0;
 }
 
 function alwaysLoaded(it: InventoryItem): number {
@@ -218,14 +252,15 @@ async function readSkill(dir: string, origin: Origin): Promise<InventoryItem> {
   const it = item('skill', origin, dirName, file);
   const read = await readText(file);
   if (!read.ok) {
-    it.problems.push(read.missing ? 'skill directory without SKILL.md' : `SKILL.md ${read.error}`);
+    notLoaded(it, read.missing ? 'skill directory without SKILL.md' : `SKILL.md ${read.error}`);
     return it;
   }
   const fm = parseFrontMatter(read.text);
   if (!fm.ok) {
-    it.problems.push(`unparseable front matter: ${fm.error}`);
+    notLoaded(it, `unparseable front matter: ${fm.error}`);
     return it;
   }
+  // The problems below are warnings: Claude Code still loads the skill (with a fallback where a field is missing).
   const name = stringField(fm.data, 'name', it);
   if (name !== undefined) {
     if (name.length > MAX_NAME_CHARS || !SKILL_NAME.test(name))
@@ -247,7 +282,7 @@ async function readSkill(dir: string, origin: Origin): Promise<InventoryItem> {
     if (it.description.length > MAX_DESCRIPTION_CHARS) it.problems.push(`description longer than ${MAX_DESCRIPTION_CHARS} characters`);
   }
   it.modelInvocable = !modelInvocationDisabled(fm.data);
-  it.alwaysLoadedTokens = it.modelInvocable ? alwaysLoaded(it) : 0;
+  it.alwaysLoadedTokens = cost(it);
   return it;
 }
 
@@ -265,7 +300,7 @@ async function readSkills(root: string, origin: Origin, c: Collector): Promise<v
     if (await isDir(dir)) return readSkill(dir, origin);
     if (!(await isDanglingLink(dir))) return null;
     const it = item('skill', origin, name, dir);
-    it.problems.push('symbolic link to a directory that no longer exists');
+    notLoaded(it, 'symbolic link to a directory that no longer exists');
     return it;
   });
   for (const it of found) if (it) c.items.push(it);
@@ -277,18 +312,18 @@ async function readCommand(file: string, origin: Origin): Promise<InventoryItem>
   const it = item('command', origin, path.basename(file).replace(/\.md$/i, ''), file);
   const read = await readText(file);
   if (!read.ok) {
-    it.problems.push(read.error);
+    notLoaded(it, read.error);
     return it;
   }
   const fm = parseFrontMatter(read.text);
   if (!fm.ok) {
-    it.problems.push(`unparseable front matter: ${fm.error}`);
+    notLoaded(it, `unparseable front matter: ${fm.error}`);
     return it;
   }
   // A command's front matter is optional; without a description the first line of the body stands in.
   it.description = (stringField(fm.data, 'description', it) ?? firstLine(fm.body)).replace(/\s+/g, ' ');
   it.modelInvocable = !modelInvocationDisabled(fm.data);
-  it.alwaysLoadedTokens = it.modelInvocable ? alwaysLoaded(it) : 0;
+  it.alwaysLoadedTokens = cost(it);
   return it;
 }
 
@@ -301,12 +336,12 @@ async function readAgent(file: string, origin: Origin): Promise<InventoryItem> {
   const it = item('agent', origin, path.basename(file).replace(/\.md$/i, ''), file);
   const read = await readText(file);
   if (!read.ok) {
-    it.problems.push(read.error);
+    notLoaded(it, read.error);
     return it;
   }
   const fm = parseFrontMatter(read.text);
   if (!fm.ok) {
-    it.problems.push(`unparseable front matter: ${fm.error}`);
+    notLoaded(it, `unparseable front matter: ${fm.error}`);
     return it;
   }
   const name = stringField(fm.data, 'name', it);
@@ -318,9 +353,9 @@ async function readAgent(file: string, origin: Origin): Promise<InventoryItem> {
   }
   if (description !== undefined) it.description = description.replace(/\s+/g, ' ');
   // Claude Code loads a subagent only with both fields.
-  if (name === undefined) it.problems.push('no `name` in the front matter (required for a subagent)');
-  if (description === undefined) it.problems.push('no `description` in the front matter (required for a subagent)');
-  it.alwaysLoadedTokens = it.problems.length === 0 ? alwaysLoaded(it) : 0;
+  if (name === undefined) notLoaded(it, 'no `name` in the front matter (required for a subagent)');
+  if (description === undefined) notLoaded(it, 'no `description` in the front matter (required for a subagent)');
+  it.alwaysLoadedTokens = cost(it);
   return it;
 }
 
@@ -378,11 +413,13 @@ function addMcpServers(servers: unknown, origin: Origin, source: string, c: Coll
       source,
       description: '',
       alwaysLoadedTokens: null,
+      state: 'loaded',
       problems: [],
       duplicates: [],
     };
-    if (!isRecord(conf)) it.problems.push('configuration is not an object');
-    else if (typeof conf.command !== 'string' && typeof conf.url !== 'string') it.problems.push('neither `command` (stdio) nor `url` (http/sse) is set');
+    // A server that cannot start loads no tools: 0, not an unknown tool list.
+    if (!isRecord(conf)) notLoaded(it, 'configuration is not an object');
+    else if (typeof conf.command !== 'string' && typeof conf.url !== 'string') notLoaded(it, 'neither `command` (stdio) nor `url` (http/sse) is set');
     c.items.push(it);
   }
 }
@@ -466,11 +503,6 @@ async function readPlugin(install: Install, c: Collector): Promise<void> {
 
 // ---------------------------------------------------------------- the whole
 
-/** An item with a problem that keeps Claude Code from loading it costs 0 (see the readers). */
-function cannotLoad(it: InventoryItem): boolean {
-  return it.problems.length > 0 && it.alwaysLoadedTokens === 0;
-}
-
 /**
  * Which of several items under one name Claude Code loads: a skill wins over
  * a command, and a user's over the project's; a project's subagent wins over
@@ -487,7 +519,7 @@ function precedence(it: InventoryItem): number {
 function resolveSameNames(items: InventoryItem[]): void {
   const groups = new Map<string, InventoryItem[]>();
   for (const it of items) {
-    if (it.scope === 'plugin' || cannotLoad(it)) continue;
+    if (it.scope === 'plugin' || it.state !== 'loaded') continue;
     const list = groups.get(it.skill) ?? [];
     list.push(it);
     groups.set(it.skill, list);
@@ -495,10 +527,7 @@ function resolveSameNames(items: InventoryItem[]): void {
   for (const list of groups.values()) {
     if (list.length < 2) continue;
     const [winner, ...rest] = [...list].sort((a, b) => precedence(a) - precedence(b));
-    for (const it of rest) {
-      it.problems.push(`not loaded: ${winner!.source} defines the same name and takes precedence`);
-      it.alwaysLoadedTokens = 0;
-    }
+    for (const it of rest) notLoaded(it, `not loaded: ${winner!.source} defines the same name and takes precedence`);
   }
 }
 
@@ -564,9 +593,7 @@ export async function readSkillInventory(opts: ReadSkillInventoryOptions): Promi
     if (isRecord(mcp)) addMcpServers(mcp.mcpServers, proj, mcpFile, c);
     for (const it of c.items.slice(before)) {
       const where = turnedDown.get(it.name);
-      if (where === undefined) continue;
-      it.problems.push(`not loaded: turned down in ${where} (disabledMcpjsonServers)`);
-      it.alwaysLoadedTokens = 0;
+      if (where !== undefined) turnedOff(it, `turned off in ${where} (disabledMcpjsonServers)`);
     }
   }
 

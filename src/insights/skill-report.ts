@@ -14,6 +14,8 @@
  * Installed or not is known only when the inventory lists at least one
  * item; an empty one (nothing found, e.g. on a team server where Claude Code
  * does not run) leaves it unknown rather than calling every skill uninstalled.
+ * Where the inventory holds several items under one name (a user's and a
+ * project's), the row is the one Claude Code loads.
  *
  * Per user (`subjectHash`): the user's own figures (all-time invocations and
  * success rate from the per-user rollup, last use, whether used in the
@@ -23,6 +25,7 @@
  * users. Without a subject (an admin, the local user) the figures are
  * everyone's and nothing is withheld.
  */
+import fs from 'node:fs';
 import { skillActivationShares } from './skill-activations.js';
 import type { SkillActivationShare } from '../analytics/skill-misses.js';
 import { histogramQuantile } from '../analytics/histogram.js';
@@ -127,7 +130,17 @@ export interface SkillReport {
   days: number;
   perUser: boolean;
   communityMinUsers: number;
-  inventory: { read: boolean; error: string | null; items: number; searched: string[]; estimator: string | null; alwaysLoadedTokens: number | null };
+  inventory: {
+    read: boolean;
+    error: string | null;
+    items: number;
+    searched: string[];
+    estimator: string | null;
+    /** Always-loaded tokens of the items whose cost is known (null: no inventory read). */
+    alwaysLoadedTokens: number | null;
+    /** MCP servers that load and whose tool list (unknown) is left out of alwaysLoadedTokens. */
+    mcpServersNotCounted: number;
+  };
   costsAvailable: boolean;
   totalSkills: number;
   /** Verdicts of all totalSkills skills, not only the listed. */
@@ -157,6 +170,10 @@ export class SkillReportService {
   async report(q: SkillReportQuery): Promise<SkillReport> {
     if (!Number.isInteger(q.days) || q.days < 1 || q.days > MAX_REPORT_DAYS)
       throw AppError.invalid('days', `must be an integer between 1 and ${MAX_REPORT_DAYS}`);
+    // A mistyped directory would silently read as a project with no .claude/ items.
+    if (q.projectDir !== null && !fs.statSync(q.projectDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw AppError.invalid('project_dir', `must be an existing directory: ${q.projectDir}`);
+    }
     const now = this.deps.now();
     const toHour = hourOf(now);
     const fromHour = toHour - q.days * 24 + 1;
@@ -193,7 +210,11 @@ export class SkillReportService {
       recordedNames.set(name, [...(recordedNames.get(name) ?? []), t.skill]);
     }
     const items = new Map<string, InventoryItem>();
-    for (const item of inventory.value?.items ?? []) if (!items.has(item.skill)) items.set(item.skill, item);
+    // Under a name defined more than once, the item Claude Code loads (the inventory marks the others not loaded).
+    for (const item of inventory.value?.items ?? []) {
+      const seen = items.get(item.skill);
+      if (!seen || (seen.state !== 'loaded' && item.state === 'loaded')) items.set(item.skill, item);
+    }
     // An empty inventory (nothing found: e.g. a server where Claude Code does not run) says nothing about what is installed.
     const inventoryKnown = items.size > 0;
 
@@ -287,6 +308,7 @@ export class SkillReportService {
         installable: isInstallable(name),
         inventoryRead: inventoryKnown,
         installed: item !== null,
+        state: item?.state ?? null,
         problems: item?.problems ?? [],
         duplicates: item?.duplicates ?? [],
         windowInvocations: sub ? null : (a?.invocations ?? 0),
@@ -355,6 +377,8 @@ export class SkillReportService {
 
     const inv = inventory.value;
     const installedTokens = inv?.items.map((i) => i.alwaysLoadedTokens) ?? [];
+    // As `inventory` prints it: the known tokens, and how many servers' tool lists (unknown) are left out.
+    const known = installedTokens.reduce<number>((s, t) => s + (t ?? 0), 0);
     return {
       fromMs: range.fromMs,
       toMs: range.toMs,
@@ -367,8 +391,8 @@ export class SkillReportService {
         items: inv?.items.length ?? 0,
         searched: inv?.searched ?? [],
         estimator: inv?.estimator ?? null,
-        // A sum with an unknown term is unknown.
-        alwaysLoadedTokens: inv === null || installedTokens.some((t) => t === null) ? null : installedTokens.reduce<number>((s, t) => s + (t ?? 0), 0),
+        alwaysLoadedTokens: inv === null ? null : known,
+        mcpServersNotCounted: installedTokens.filter((t) => t === null).length,
       },
       costsAvailable: this.deps.costs !== null,
       totalSkills,

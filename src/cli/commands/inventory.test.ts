@@ -38,6 +38,11 @@ describe('session-buddy inventory', () => {
     assert.match(row('github'), /^mcp-server\s+user\s+github\s+0\s+not loaded: /);
     assert.match(row('my.docs', 'project'), /^mcp-server\s+project\s+my\.docs\s+\?\s/);
     assert.match(r.out, /8 skill\(s\), 3 command\(s\), 4 subagent\(s\), 7 MCP server\(s\)/);
+    // Problems split by what they mean: does not load (0 tokens), turned off by the user (0), loads with a warning (costed).
+    assert.match(r.out, /; 7 not loaded, 1 turned off, 1 loading with problems, 2 with near-duplicate descriptions\n/);
+    assert.match(row('legacy', 'project'), /^mcp-server\s+project\s+legacy\s+0\s+turned off in /);
+    // An MCP server that cannot load (neither command nor url) costs 0, not an unknown tool list.
+    assert.match(row('bad'), /^mcp-server\s+user\s+bad\s+0\s+neither /);
     assert.match(r.out, /could not read .*gone.*: plugin gone@mp: install directory is missing/);
     assert.match(r.out, /estimator: ceil\(characters \/ 4\)/);
   });
@@ -50,7 +55,7 @@ describe('session-buddy inventory', () => {
     const total = inv.items.reduce((s, i) => s + (i.alwaysLoadedTokens ?? 0), 0);
     assert.ok(total > 0);
     const table = run(['inventory', '--project', fx.project], root);
-    assert.match(table.out, new RegExp(`always-loaded context: ~${total} tokens every session plus the tool lists of 5 MCP server`));
+    assert.match(table.out, new RegExp(`always-loaded context: ~${total} tokens every session plus the tool lists of 4 MCP server`));
   });
 
   it('reads the directories CLAUDE_CONFIG_DIR names instead of ~/.claude', () => {

@@ -42,7 +42,9 @@ function render(inv: SkillInventoryResult, project: string): string {
   lines.push(
     '',
     `${count('skill')} skill(s), ${count('command')} command(s), ${count('agent')} subagent(s), ${count('mcp-server')} MCP server(s); ` +
-      `${inv.items.filter((i) => i.problems.length > 0).length} with problems, ${inv.items.filter((i) => i.duplicates.length > 0).length} with near-duplicate descriptions`,
+      `${inv.items.filter((i) => i.state === 'not_loaded').length} not loaded, ${inv.items.filter((i) => i.state === 'off').length} turned off, ` +
+      `${inv.items.filter((i) => i.state === 'loaded' && i.problems.length > 0).length} loading with problems, ` +
+      `${inv.items.filter((i) => i.duplicates.length > 0).length} with near-duplicate descriptions`,
     `always-loaded context: ~${total} tokens every session${unknown > 0 ? ` plus the tool lists of ${unknown} MCP server(s) (? = not known from the configuration)` : ''}`,
     `estimator: ${inv.estimator}`,
     `duplicates: ${inv.duplicateRule}`,

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { makeClaudeFixture } from '../../testing/claude-fixture.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-skills-cli-'));
@@ -12,12 +13,12 @@ const dataDir = path.join(root, 'data');
 const claude = path.join(root, 'claude');
 const project = path.join(root, 'project');
 
-function run(args: string[], input?: string) {
+function run(args: string[], input?: string, env: Record<string, string> = { HOME: root, CLAUDE_CONFIG_DIR: claude }) {
   const r = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], {
     input,
     cwd: project,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: root, CLAUDE_CONFIG_DIR: claude },
+    env: { PATH: process.env.PATH ?? '', ...env },
     timeout: 60_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -65,6 +66,43 @@ describe('session-buddy skills', () => {
       r.skills.map((s: { skill: string; usage: { invocations: number }; verdict: string }) => [s.skill, s.usage.invocations, s.verdict]),
       [['skill:pdf', 6, 'keep']],
     );
+  });
+
+  it('the installed total is the known tokens plus how many MCP servers it leaves out, as inventory says; verdicts follow what loads', () => {
+    fs.mkdirSync(project, { recursive: true });
+    const fx = makeClaudeFixture(path.join(root, 'fx'));
+    const env = { HOME: fx.home };
+    const now = Date.now();
+    const rec = run(
+      ['record', '--json'],
+      JSON.stringify([
+        {
+          skill_name: 'skill:gone',
+          user_id: 'bob',
+          session_id: 's2',
+          workflow_phase: 'implementation',
+          completed: true,
+          duration_ms: 5,
+          invoked_at: now - 3_600_000,
+        },
+      ]),
+      env,
+    );
+    assert.equal(rec.code, 0, rec.err);
+    const inv = run(['inventory', '--project', fx.project], undefined, env);
+    assert.equal(inv.code, 0, inv.err);
+    const total = /always-loaded context: ~(\d+) tokens every session plus the tool lists of (\d+) MCP server/.exec(inv.out);
+    assert.ok(total, inv.out);
+    const table = run(['skills', '--project', fx.project], undefined, env);
+    assert.equal(table.code, 0, table.err);
+    assert.match(
+      table.out,
+      new RegExp(`\\ninstalled: 22 item\\(s\\), always-loaded ~${total[1]} tokens every session plus the tool lists of ${total[2]} MCP server\\(s\\) `),
+    );
+    assert.match(table.out, /skill:plain .* remove\s+installed but never used; it adds about \d+ tokens to every session\n/);
+    assert.match(table.out, /mcp:legacy .* keep\s+turned off in .*settings\.json \(disabledMcpjsonServers\): not loaded, costs nothing\n/);
+    assert.match(table.out, /skill:gone .* review\s+used 1× in the last 30 days but not installed: install it or stop relying on it\n/);
+    assert.doesNotMatch(table.out.split('\nrules: ')[0]!, /cannot load|no longer installed/);
   });
 
   it('names the flag on bad input and exits 2', () => {

@@ -83,7 +83,10 @@ function render(r: ReportJson): string {
     '',
     `${r.total_skills} skill(s)${r.skills.length < r.total_skills ? `, ${r.skills.length} listed` : ''}: ${v.keep} keep, ${v.review} review, ${v.remove} remove`,
     r.inventory.read
-      ? `installed: ${r.inventory.items} item(s), always-loaded ${r.inventory.always_loaded_tokens === null ? 'unknown (an MCP server tool list is not known)' : `~${r.inventory.always_loaded_tokens} tokens`} every session`
+      ? `installed: ${r.inventory.items} item(s), always-loaded ~${r.inventory.always_loaded_tokens ?? 0} tokens every session` +
+          (r.inventory.mcp_servers_not_counted > 0
+            ? ` plus the tool lists of ${r.inventory.mcp_servers_not_counted} MCP server(s) (not known from the configuration)`
+            : '')
       : `inventory not read${r.inventory.error ? `: ${r.inventory.error}` : ''}`,
     'cost: attributed API calls in the window; "unknown" = a call of a model without a price, "-" = nothing attributed (not measured)',
   );

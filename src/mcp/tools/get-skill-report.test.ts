@@ -9,6 +9,7 @@ import { createLogger } from '../../logger.js';
 import { testBackends, type OpenedBackend, type TestBackend } from '../../testing/backends.js';
 import { callErr, callOk, connectInMemory } from '../../testing/harness.js';
 import type { Attribution, AttributedUsage } from '../../store/skill-cost-types.js';
+import { makeClaudeFixture } from '../../testing/claude-fixture.js';
 
 const NOW = Date.UTC(2025, 5, 10, 12, 30, 0);
 const HOUR = 3_600_000;
@@ -59,7 +60,7 @@ function data(): Inv[] {
     () => 500,
     (i) => (i + 1) * HOUR,
   );
-  // gone: used 4 times by u1, no longer installed.
+  // gone: used 4 times by u1, not installed.
   add(
     'skill:gone',
     4,
@@ -238,6 +239,8 @@ describe('get_skill_report', async () => {
         assert.deepEqual([by.get('skill:flaky').verdict, by.get('skill:flaky').flags], ['review', ['failing']]);
         assert.equal(by.get('skill:flaky').reason, 'fails 70% of 10 invocations');
         assert.deepEqual([by.get('skill:gone').verdict, by.get('skill:gone').flags, by.get('skill:gone').installed], ['review', ['not_installed'], false]);
+        // The report cannot know it was ever installed: "not installed", never "no longer installed".
+        assert.equal(by.get('skill:gone').reason, 'used 4× in the last 30 days but not installed: install it or stop relying on it');
         assert.deepEqual([by.get('skill:idle').verdict, by.get('skill:idle').flags], ['remove', ['unused']]);
         assert.match(by.get('skill:idle').reason, /last used 2025-05-01/);
         assert.deepEqual([by.get('skill:broken').verdict, by.get('skill:broken').flags], ['remove', ['broken', 'never_used']]);
@@ -296,6 +299,48 @@ describe('get_skill_report', async () => {
     });
   }
 
+  it('tells an item that does not load from one that loads with a problem and from one the user turned off', async () => {
+    const [sqlite] = await testBackends();
+    const fx = makeClaudeFixture(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-report-fx-')));
+    try {
+      await withApp(sqlite!, { CLAUDE_CONFIG_DIR: fx.claudeDir, HOME: fx.home }, async (app) => {
+        // skill:plain (no front matter: loads with a fallback) used 3 times in the window, all succeeded.
+        const use = { skill_name: 'skill:plain', user_id: 'u0', session_id: 'sp', workflow_phase: 'implementation' as const, completed: true, duration_ms: 5 };
+        await app.tracker.trackBatch([1, 2, 3].map((d) => ({ ...use, invoked_at: NOW - d * DAY })));
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const r: Report = await callOk(client, 'get_skill_report', { project_dir: fx.project });
+        const by = new Map<string, Report>(r.skills.map((s: Report) => [s.skill, s]));
+        const judged = (name: string) => [by.get(name).verdict, by.get(name).flags];
+
+        // Loads with a problem: review, "fix it"; never "cannot load" or "remove".
+        assert.deepEqual(judged('skill:plain'), ['review', ['loads_with_problem']]);
+        assert.match(by.get('skill:plain').reason, /^loads with a problem \(no front matter \(Claude Code falls back .*\)\): fix it$/);
+        assert.ok(by.get('skill:plain').always_loaded_tokens > 0);
+        // Does not load: broken, remove.
+        assert.deepEqual(judged('skill:broken'), ['remove', ['broken', 'never_used']]);
+        assert.match(by.get('skill:broken').reason, /^does not load \(unparseable front matter: .*\): fix it or remove it$/);
+        assert.deepEqual([...judged('mcp:bad'), by.get('mcp:bad').always_loaded_tokens], ['remove', ['broken', 'never_used'], 0]);
+        // Turned off by the user: not broken, no "fix it or remove it"; it costs nothing.
+        assert.deepEqual([...judged('mcp:legacy'), by.get('mcp:legacy').always_loaded_tokens], ['keep', ['turned_off', 'never_used'], 0]);
+        assert.match(by.get('mcp:legacy').reason, /^turned off in .*settings\.json \(disabledMcpjsonServers\): not loaded, costs nothing$/);
+        // Under a name defined twice the row is the copy Claude Code loads (the project's subagent), not the shadowed one.
+        assert.equal(by.get('agent:tester').source, path.join(fx.project, '.claude', 'agents', 'tester.md'));
+        assert.deepEqual([...judged('agent:tester'), by.get('agent:tester').problems], ['remove', ['never_used'], []]);
+        assert.match(by.get('agent:tester').reason, /^installed but never used; it adds about \d+ tokens to every session$/);
+        assert.deepEqual(judged('mcp:github'), ['keep', []]);
+        assert.equal(by.get('mcp:github').source.includes('projects['), true);
+
+        // The installed total: the known tokens, and how many servers' tool lists it leaves out (bad and legacy load none).
+        assert.equal(r.inventory.items, 22);
+        assert.equal(r.inventory.mcp_servers_not_counted, 4);
+        assert.ok(r.inventory.always_loaded_tokens > 0);
+        await client.close();
+      });
+    } finally {
+      fs.rmSync(path.dirname(fx.home), { recursive: true, force: true });
+    }
+  });
+
   it('answers bad input with the field and the rule', async () => {
     const [sqlite] = await testBackends();
     await withApp(sqlite!, {}, async (app) => {
@@ -303,6 +348,12 @@ describe('get_skill_report', async () => {
       assert.equal((await callErr(client, 'get_skill_report', { days: 0 })).error?.field, 'days');
       assert.equal((await callErr(client, 'get_skill_report', { days: 1.5 })).error?.rule, 'must be an integer');
       assert.equal((await callErr(client, 'get_skill_report', { project_dir: 'relative/dir' })).error?.rule, 'must be an absolute path');
+      // A mistyped directory is an error, not a project without .claude/ items.
+      const gone = await callErr(client, 'get_skill_report', { project_dir: '/nonexistent/dir' });
+      assert.deepEqual(
+        [gone.error?.code, gone.error?.field, gone.error?.rule],
+        ['INVALID_INPUT', 'project_dir', 'must be an existing directory: /nonexistent/dir'],
+      );
       const missing = await callErr(client, 'get_skill_report', { skill: 'skill:nope' });
       assert.equal(missing.error?.code, 'NOT_FOUND');
       assert.equal(missing.error?.field, 'skill');

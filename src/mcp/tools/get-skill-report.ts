@@ -37,8 +37,8 @@ const rowSchema = z.object({
   installed: z.boolean().nullable().describe('null: unknown (no inventory read, or a built-in tool)'),
   scope: z.enum(['user', 'project', 'plugin']).nullable(),
   source: z.string().nullable(),
-  always_loaded_tokens: z.number().nullable().describe('Estimated tokens added to every session; null: unknown'),
-  problems: z.array(z.string()),
+  always_loaded_tokens: z.number().nullable().describe('Estimated tokens added to every session (0: not loaded or turned off); null: unknown'),
+  problems: z.array(z.string()).describe('Why it does not load or is off, or (when it loads) what is wrong with it; see flags'),
   duplicates: z.array(z.string()),
   usage: z
     .object({
@@ -86,7 +86,8 @@ const skillReportOutputShape = {
     read: z.boolean(),
     error: z.string().nullable(),
     items: z.number().int(),
-    always_loaded_tokens: z.number().nullable(),
+    always_loaded_tokens: z.number().nullable().describe('Always-loaded tokens of the installed items whose cost is known; null: no inventory read'),
+    mcp_servers_not_counted: z.number().int().describe('MCP servers that load and whose tool lists (unknown) are left out of always_loaded_tokens'),
     searched: z.array(z.string()),
     estimator: z.string().nullable(),
   }),
@@ -178,6 +179,7 @@ export function skillReportJson(r: SkillReport) {
       error: r.inventory.error,
       items: r.inventory.items,
       always_loaded_tokens: r.inventory.alwaysLoadedTokens,
+      mcp_servers_not_counted: r.inventory.mcpServersNotCounted,
       searched: r.inventory.searched,
       estimator: r.inventory.estimator,
     },
