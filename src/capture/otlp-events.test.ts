@@ -62,11 +62,16 @@ describe('Claude Code events', () => {
     const base = { 'session.id': 's', tool_use_id: 't2', success: 'true', duration_ms: 5 };
     const skillWithout = toolResultInvocation(rec('tool_result', { ...base, tool_name: 'Skill' }), NOW);
     assert.deepEqual(skillWithout, { ok: false, reason: 'Skill tool_result without tool_parameters (set OTEL_LOG_TOOL_DETAILS=1)' });
+    const skill = toolResultInvocation(rec('tool_result', { ...base, tool_name: 'Skill', tool_parameters: '{"skill_name":"pdf"}' }), NOW);
+    assert.ok(skill.ok);
+    assert.equal(skill.value.skill_name, 'skill:pdf');
+    assert.equal(skill.value.trigger, 'model', 'an automatic activation, as the hook and the import record it');
     const agentWithout = toolResultInvocation(rec('tool_result', { ...base, tool_name: 'Agent' }), NOW);
     assert.equal(agentWithout.ok, false);
     const agent = toolResultInvocation(rec('tool_result', { ...base, tool_name: 'Agent', tool_parameters: '{"subagent_type":"Explore"}' }), NOW);
     assert.ok(agent.ok);
     assert.equal(agent.value.skill_name, 'agent:Explore');
+    assert.equal(agent.value.trigger, undefined);
     const mcp = toolResultInvocation(
       rec('tool_result', { ...base, tool_name: 'mcp_tool', tool_parameters: '{"mcp_server_name":"github","mcp_tool_name":"create_issue"}' }),
       NOW,

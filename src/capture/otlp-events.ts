@@ -154,6 +154,8 @@ export function toolResultInvocation(record: OtlpLogRecord, now: number): Mapped
   return {
     ok: true,
     value: {
+      // A Skill tool call is an automatic activation, as the hook and the import record it.
+      ...(tool === 'Skill' ? { trigger: 'model' } : {}),
       skill_name: skillNameFor(tool, input ?? {}),
       user_id: userIdOf(a),
       session_id: cleanText(sessionId, 128) || 'unknown',

@@ -365,8 +365,14 @@ for (const backend of backends) {
         assert.equal(res.status, 413);
       });
 
-      it('unknown signal: 404', async () => {
-        assert.equal((await post('/v1/traces', '{}', { 'content-type': 'application/json' })).status, 404);
+      it('unknown signal: 404, another method: 405, each with a Status', async () => {
+        const traces = await post('/v1/traces', '{}', { 'content-type': 'application/json' });
+        assert.equal(traces.status, 404);
+        assert.deepEqual(await traces.json(), { code: 12, message: '/v1/traces is not received here: only logs (/v1/logs) and metrics (/v1/metrics)' });
+        const get = await fetch(`${http.url}/v1/logs`);
+        assert.equal(get.status, 405);
+        assert.equal(get.headers.get('allow'), 'POST');
+        assert.match(((await get.json()) as { message: string }).message, /^GET is not accepted on \/v1\/logs/);
       });
     });
   });

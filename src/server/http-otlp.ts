@@ -7,7 +7,8 @@
  * 413 over the body cap (compressed or decompressed), 415 another content
  * type or encoding, 403 a per-user token (telemetry names its own user ids,
  * so only the installation token may send it), 503 the store is unavailable
- * (retryable). Other /v1/* paths (traces) fall through to the 404.
+ * (retryable). Other /v1/* paths (traces, profiles) get a 404 Status, another
+ * method on /v1/logs or /v1/metrics a 405 Status.
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -64,4 +65,14 @@ export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number): 
   };
   hono.post('/v1/logs', limit, route('logs'));
   hono.post('/v1/metrics', limit, route('metrics'));
+  // What an exporter may also send, answered with a Status as the spec asks: another method on a
+  // signal's path (405), and the signals not received here, traces and profiles (404).
+  const refuse = (c: Context, status: 404 | 405, message: string) =>
+    c.body(encodeStatus('json', 12 /* UNIMPLEMENTED */, message) as never, status, {
+      'Content-Type': CONTENT_TYPES.json,
+      ...(status === 405 ? { Allow: 'POST' } : {}),
+    });
+  hono.all('/v1/logs', (c) => refuse(c, 405, `${c.req.method} is not accepted on /v1/logs: POST an ExportLogsServiceRequest`));
+  hono.all('/v1/metrics', (c) => refuse(c, 405, `${c.req.method} is not accepted on /v1/metrics: POST an ExportMetricsServiceRequest`));
+  hono.all('/v1/*', (c) => refuse(c, 404, `${c.req.path} is not received here: only logs (/v1/logs) and metrics (/v1/metrics)`));
 }
