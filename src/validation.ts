@@ -4,17 +4,40 @@
  */
 import type { z } from 'zod';
 import { AppError } from './errors.js';
+import { closestName } from './suggest.js';
 
-function describeZodIssue(issue: z.core.$ZodIssue, prefix = ''): { field: string; rule: string } {
-  const path = issue.path.map(String).join('.');
-  const field = [prefix, path].filter(Boolean).join('.') || '(input)';
-  return { field, rule: issue.message };
+function fieldOf(path: readonly PropertyKey[], prefix: string): string {
+  return [prefix, path.map(String).join('.')].filter(Boolean).join('.') || '(input)';
+}
+
+/** A field absent from its object (zod's message for it reads "expected …, received undefined"). */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+}
+
+/**
+ * One issue as field and rule. A missing field "is required"; an unknown key names the key and, when
+ * a required field of the same object is missing, the one it was probably meant to be.
+ */
+function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[], prefix: string): { field: string; rule: string } {
+  if (isMissing(issue)) return { field: fieldOf(issue.path, prefix), rule: 'is required' };
+  if (issue.code === 'unrecognized_keys') {
+    const parent = issue.path.map(String).join('.');
+    const missing = all.filter((i) => isMissing(i) && i.path.slice(0, -1).map(String).join('.') === parent).map((i) => String(i.path.at(-1)));
+    const key = issue.keys[0]!;
+    const meant = closestName(key, missing);
+    const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(', ')})` : '';
+    return { field: fieldOf([...issue.path, key], prefix), rule: `unknown key${more}${meant ? `; did you mean '${meant}'?` : ''}` };
+  }
+  return { field: fieldOf(issue.path, prefix), rule: issue.message };
 }
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => describeZodIssue(i, prefix));
+  // An unknown key first: a misspelt field also shows up as the missing one it was meant to be.
+  const raw = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const issues = raw.map((i) => describeZodIssue(i, raw, prefix));
   const first = issues[0]!;
   throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
 }

@@ -101,7 +101,9 @@ describe('relationship and min_lift', () => {
     assert.equal(r.rules_matched, 4);
     const none = skillDependencies({ ...base, minLift: 3 });
     assert.equal(none.rules.length, 0);
-    assert.equal(none.reason, 'no skill pair co-occurs in at least 0 of sessions with lift >= 3');
+    assert.equal(none.reason, 'no skill pair co-occurs in at least 0 % of sessions with lift >= 3');
+    // min_support is a share of sessions, said as a percentage.
+    assert.equal(skillDependencies({ ...base, minSupport: 1 }).reason, 'no skill pair co-occurs in at least 100 % of sessions');
     assert.throws(() => skillDependencies({ ...base, minLift: -1 }), /min_lift/);
   });
 });

@@ -109,10 +109,11 @@ export function skillDependencies(input: SkillDependenciesInput): SkillDependenc
   const result: SkillDependenciesResult = { rules, total_sessions: totalSessions, rules_matched: matched };
   if (rules.length === 0) {
     const liftText = minLift > 0 ? ` with lift >= ${minLift}` : '';
+    const share = `${Number((minSupport * 100).toFixed(2))} %`; // min_support is a fraction of sessions
     result.reason =
       skill !== undefined
-        ? `no skill co-occurs with ${skill} in at least ${minSupport} of sessions${liftText}`
-        : `no skill pair co-occurs in at least ${minSupport} of sessions${liftText}`;
+        ? `no skill co-occurs with ${skill} in at least ${share} of sessions${liftText}`
+        : `no skill pair co-occurs in at least ${share} of sessions${liftText}`;
   }
   return result;
 }

@@ -62,6 +62,8 @@ describe('ExperimentService', async () => {
         await rejectsApp(experiments.create({ ...def, name: 'x', trafficSplit: [0.6, 0.6] }, T0), 'INVALID_INPUT', 'traffic_split');
         await rejectsApp(experiments.create({ ...def, name: 'x', variants: ['a', 'a'] }, T0), 'INVALID_INPUT', 'variants.1');
         await rejectsApp(experiments.create({ ...def, name: 'x', minSampleSize: 1 }, T0), 'INVALID_INPUT', 'min_sample_size');
+        // A variant without traffic never reaches min_sample_size outcomes, so no decision could ever be made.
+        await rejectsApp(experiments.create({ ...def, name: 'x', trafficSplit: [1, 0] }, T0), 'INVALID_INPUT', 'traffic_split.1');
         assert.equal(await experiments.find('x'), null);
       });
 

@@ -19,11 +19,20 @@ export interface ExperimentReport {
   assigned: Map<string, number>;
 }
 
+/**
+ * Every variant of a new experiment needs some traffic: a winner needs min_sample_size outcomes in
+ * every variant, which a variant with a share of 0 never gets. (Stored experiments with a 0 share
+ * still assign: validateExperiment itself accepts 0.)
+ */
+export const ZERO_SHARE_RULE = 'must be > 0 (a variant without traffic never reaches its minimum sample)';
+
 /** Validates a new experiment; returns it with its trimmed name. */
 function checkNewExperiment(input: NewExperiment): NewExperiment {
   const name = input.name.trim();
   if (name === '') throw AppError.invalid('name', 'must not be empty');
   validateExperiment({ variants: input.variants, traffic_split: input.trafficSplit });
+  const idle = input.trafficSplit.findIndex((w) => w <= 0);
+  if (idle >= 0) throw AppError.invalid(`traffic_split.${idle}`, ZERO_SHARE_RULE);
   if (!Number.isInteger(input.minSampleSize) || input.minSampleSize < 2) {
     throw AppError.invalid('min_sample_size', 'must be an integer >= 2');
   }

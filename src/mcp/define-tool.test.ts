@@ -69,7 +69,7 @@ for (const transport of ['in-memory', 'http'] as const) {
 
     it('a missing required argument', async () => {
       const res = (await client.callTool({ name: 'get_skill_trend', arguments: {} })) as CallToolResult;
-      expectStructuredError(res, 'INVALID_INPUT', 'skill_name', /expected string/);
+      expectStructuredError(res, 'INVALID_INPUT', 'skill_name', /^is required$/);
     });
 
     it('an unknown argument, naming the one meant', async () => {

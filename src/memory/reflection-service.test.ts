@@ -286,6 +286,15 @@ describe('reflections (service over each back-end store)', async () => {
         assert.equal((await store.search({ query: 'operator:*' })).results.length, 1);
       });
 
+      it('takes control characters and lone surrogates in the query as word breaks (a NUL ended the quoted term)', async () => {
+        await store.store({ content: 'memory cache eviction' });
+        for (const sep of ['\u0000', '\u0001', '\u001f', '\u007f', '\u0085', '\ud800']) {
+          const r = await store.search({ query: `memory${sep}cache` });
+          assert.equal(r.results.length, 1, JSON.stringify(sep));
+        }
+        assert.deepEqual(searchTerms('x\u0000y'), ['x', 'y']);
+      });
+
       it('rejects an empty query', async () => {
         await assert.rejects(store.search({ query: '' }), isInvalid('query'));
         await assert.rejects(store.search({ query: '   ' }), isInvalid('query'));
@@ -297,6 +306,10 @@ describe('reflections (service over each back-end store)', async () => {
 });
 
 describe('helpers', () => {
+  it('refuses content with a lone surrogate (it would be stored altered)', async () => {
+    const svc = createReflectionService({ insert: async () => assert.fail('not stored') } as never);
+    await assert.rejects(svc.store({ content: 'lone surrogate \ud800 x' }), isInvalid('content'));
+  });
   it('the FTS5 expression of the search terms quotes terms and doubles inner quotes', () => {
     assert.equal(ftsExpression(searchTerms('say "hi" now')), '"say" OR """hi""" OR "now"');
     assert.equal(ftsExpression(searchTerms('a a b')), '"a" OR "b"');

@@ -68,6 +68,7 @@ import {
   type ReflectionStats,
   type ReflectionStore,
 } from '../store/reflection-types.js';
+import { isWellFormedText } from '../validation.js';
 
 export type { ReflectionStats };
 
@@ -183,9 +184,11 @@ export function searchTerms(query: unknown): string[] {
   if (typeof query !== 'string') throw AppError.invalid('query', 'must be a string');
   if (query.trim().length === 0) throw AppError.invalid('query', 'must not be empty');
   if (query.length > MAX_QUERY_CHARS) throw AppError.invalid('query', `at most ${MAX_QUERY_CHARS} characters`);
+  // Control characters (NUL included) and lone surrogates separate words like spaces: they are no part of a word,
+  // and a NUL would end the full-text engine's quoted term early.
   const terms = query
     .normalize('NFC')
-    .split(/\s+/u)
+    .split(/[\s\p{Cc}\p{Cs}]+/u)
     .filter((t) => /[\p{L}\p{N}]/u.test(t));
   return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
@@ -199,6 +202,7 @@ function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   const content = input.content.trim();
   if (content.length === 0) throw AppError.invalid('content', 'must not be empty');
   if (/[^\P{Cc}\t\n\r\f\v]/u.test(content)) throw AppError.invalid('content', 'must be text (no NUL or other control characters besides tab and line breaks)');
+  if (!isWellFormedText(content)) throw AppError.invalid('content', 'must be text (no lone UTF-16 surrogates)');
   if (input.files !== undefined && !Array.isArray(input.files)) throw AppError.invalid('files', 'must be an array of strings');
   return {
     kind: 'note',

@@ -5,6 +5,7 @@ import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { checkpointShape, sessionIdField, workingDirectoryField } from './session-schemas.js';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 export function registerCheckpointTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
@@ -28,6 +29,7 @@ export function registerCheckpointTool(server: McpServer, deps: ToolDeps): void 
           .string()
           .min(1, 'must not be empty')
           .max(4096, 'must be at most 4096 characters')
+          .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE)
           .optional()
           .describe("The agent's transcript (JSONL) for context fullness; default: the newest Claude Code transcript of the directory"),
       },

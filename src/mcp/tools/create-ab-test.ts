@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ExperimentService } from '../../insights/experiment-service.js';
+import { ZERO_SHARE_RULE, type ExperimentService } from '../../insights/experiment-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { descriptionField, experimentNameField, experimentOutput, experimentSchema, intField, metricNameField, variantNameField } from './insight-fields.js';
@@ -26,11 +26,11 @@ export function registerCreateAbTestTool(server: McpServer, deps: ToolDeps, expe
           .max(10, 'must list at most 10 variants')
           .describe('Variant names; the first is the control'),
         traffic_split: z
-          .array(z.number().min(0, 'must be >= 0').max(1, 'must be <= 1'))
+          .array(z.number().gt(0, ZERO_SHARE_RULE).max(1, 'must be <= 1'))
           .min(2, 'must have at least 2 weights')
           .max(10, 'must have at most 10 weights')
           .optional()
-          .describe('Share of users per variant, summing to 1; an even split when omitted'),
+          .describe('Share of users per variant, each > 0 and summing to 1; an even split when omitted'),
         metric: metricNameField.default('outcome').describe('Name of the outcome metric (informational)'),
         min_sample_size: intField(2, 1_000_000).default(30).describe('Outcomes needed in every variant before a winner can be declared'),
       },

@@ -87,7 +87,9 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
 
 function summary({ report, stored }: AnomalyRun, hours: number, days: number): string {
   const found = report.anomalies;
-  if (found.length === 0) return `No anomalies among ${report.skills_checked} skill(s) checked (last ${hours} h vs the ${days} day(s) before).`;
+  const short = report.insufficient_data.length;
+  const unchecked = short > 0 ? ` ${short} skill(s) not checked: too few invocations in the recent window or the baseline (insufficient_data).` : '';
+  if (found.length === 0) return `No anomalies among ${report.skills_checked} skill(s) checked (last ${hours} h vs the ${days} day(s) before).${unchecked}`;
   return (
     `${found.length} anomal${found.length === 1 ? 'y' : 'ies'} in ${report.skills_checked} skill(s) checked: ` +
     found
@@ -95,6 +97,6 @@ function summary({ report, stored }: AnomalyRun, hours: number, days: number): s
       .map((a) => `${a.skill_name} ${a.metric} ${a.baseline_value} -> ${a.observed_value} (z ${a.z_score}, ${a.severity})`)
       .join('; ') +
     (found.length > 5 ? `; +${found.length - 5} more.` : '.') +
-    ` ${stored.length} new (stored and published), ${found.length - stored.length} already reported.`
+    ` ${stored.length} new (stored and published), ${found.length - stored.length} already reported.${unchecked}`
   );
 }

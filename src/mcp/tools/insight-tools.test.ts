@@ -306,6 +306,15 @@ describe('A/B test tools', () => {
     assert.match(dupVariant.text, /variants\.1/);
     const neg = await callErr(s.client, 'create_ab_test', { name: 'e1', variants: ['a', 'b'], traffic_split: [-0.5, 1.5] });
     assert.match(neg.text, /traffic_split/);
+    // A variant with no traffic never collects its minimum sample, so the experiment could never decide.
+    const zero = await callErr(s.client, 'create_ab_test', { name: 'e1', variants: ['a', 'b'], traffic_split: [1, 0] });
+    assert.match(zero.text, /^INVALID_INPUT/);
+    assert.match(zero.text, /traffic_split\.1: must be > 0 \(a variant without traffic never reaches its minimum sample\)/);
+    assert.equal(zero.error?.field, 'traffic_split.1');
+    const zeroFirst = await callErr(s.client, 'create_ab_test', { name: 'e1', variants: ['a', 'b', 'c'], traffic_split: [0, 0.5, 0.5] });
+    assert.match(zeroFirst.text, /traffic_split\.0: must be > 0/);
+    const none = await callErr(s.client, 'get_ab_test_results', { experiment: 'e1' });
+    assert.match(none.text, /^NOT_FOUND/);
     const missing = await callErr(s.client, 'get_ab_test_results', { experiment: 'no-such-test' });
     assert.match(missing.text, /^NOT_FOUND/);
   });

@@ -3,6 +3,7 @@
  * src/session/report-json.ts).
  */
 import { z } from 'zod';
+import { NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE } from '../../validation.js';
 
 const nullableNumber = z.number().nullable();
 
@@ -251,6 +252,7 @@ export const workingDirectoryField = z
   .string()
   .min(1, 'must not be empty')
   .max(4096, 'must be at most 4096 characters')
+  .regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE)
   .describe('Absolute path of the project directory');
 
-export const sessionIdField = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+export const sessionIdField = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').regex(NO_CONTROL_CHARS, NO_CONTROL_CHARS_RULE);

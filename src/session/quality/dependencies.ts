@@ -6,9 +6,11 @@
  * - lockfile (40): 40 × (ecosystems with a lockfile / ecosystems with a manifest);
  *   a requirements.txt pinning every line with `==` counts as a Python lock;
  * - lockfile in sync (20): every package.json dependency is recorded in
- *   package-lock.json's root entry with the same range (npm only; otherwise not measured);
+ *   package-lock.json's root entry with the same range (npm only; otherwise, and when
+ *   package.json declares no dependency, not measured);
  * - bounded versions (10): 10 × (1 − unbounded / declared); unbounded = `*`, `latest`,
- *   empty, or a Python requirement without any version specifier;
+ *   empty, or a Python requirement without any version specifier; not measured when
+ *   no dependency is declared;
  * - audit (30 per ecosystem): 30 − 15·critical − 8·high − 3·moderate − 1·low (pip-audit:
  *   −6 per vulnerability), floor 0; not measured when the audit tool cannot answer.
  */
@@ -154,7 +156,15 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
 
   // package-lock.json in sync with package.json
   const lock = ctx.exists('package-lock.json') ? asRecord(ctx.readJsonc('package-lock.json')) : null;
-  if (pkg && lock) {
+  if (pkg && lock && npmDeps.length === 0) {
+    checks.push({
+      id: 'deps.lock-sync',
+      label: 'Lockfile in sync',
+      maxPoints: 20,
+      points: null,
+      evidence: 'not measured: package.json declares no dependencies',
+    });
+  } else if (pkg && lock) {
     const rootEntry = asRecord(asRecord(lock.packages)?.['']);
     const recorded: Record<string, unknown> = rootEntry
       ? {
@@ -193,18 +203,20 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
     ...pyDeps.map((d) => [d, 'python'] as [DeclaredDependency, AuditEcosystem]),
   ];
   const unbounded = all.filter(([d, e]) => isUnbounded(d, e)).map(([d]) => d.name);
-  checks.push({
-    id: 'deps.bounded',
-    label: 'Bounded versions',
-    maxPoints: 10,
-    points: all.length === 0 ? 10 : round1(10 * (1 - unbounded.length / all.length)),
-    evidence:
-      all.length === 0
-        ? 'no dependencies declared'
-        : `${unbounded.length} of ${all.length} declared dependencies unbounded ('*', 'latest' or no version)` +
-          (unbounded.length ? `: ${unbounded.slice(0, 5).join(', ')}${unbounded.length > 5 ? ', …' : ''}` : ''),
-    advice: `Give version ranges to: ${unbounded.slice(0, 5).join(', ')}`,
-  });
+  checks.push(
+    all.length === 0
+      ? { id: 'deps.bounded', label: 'Bounded versions', maxPoints: 10, points: null, evidence: 'not measured: no dependencies declared' }
+      : {
+          id: 'deps.bounded',
+          label: 'Bounded versions',
+          maxPoints: 10,
+          points: round1(10 * (1 - unbounded.length / all.length)),
+          evidence:
+            `${unbounded.length} of ${all.length} declared dependencies unbounded ('*', 'latest' or no version)` +
+            (unbounded.length ? `: ${unbounded.slice(0, 5).join(', ')}${unbounded.length > 5 ? ', …' : ''}` : ''),
+          advice: `Give version ranges to: ${unbounded.slice(0, 5).join(', ')}`,
+        },
+  );
 
   for (const eco of ecosystems) {
     const canAudit = eco === 'npm' ? ctx.exists('package-lock.json') : true;

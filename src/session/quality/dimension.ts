@@ -50,6 +50,18 @@ export function buildDimension(
   };
 }
 
+/**
+ * A dimension about the project's code (tests, type checking, lint) when the project has no source
+ * file (none of its files has a source extension, see file-kinds.ts): one not-measured check, so the
+ * dimension is not measured and stays out of the total.
+ */
+export function noSourceDimension(id: DimensionId, label: string, weight: number, verb: string, files: number, note = ''): DimensionResult {
+  const what = files === 0 ? 'the directory has no files' : `${plural(files, 'file')}, none with a source extension`;
+  return buildDimension(id, label, weight, [
+    { id: `${id}.source`, label, maxPoints: 100, points: null, evidence: `not measured: no source files to ${verb} (${what})${note}` },
+  ]);
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -5,7 +5,7 @@
  *   development/contributing/testing, and license;
  * - docs ratio (25): 25 × min(1, ratio / 0.1), ratio = documentation files
  *   (.md/.mdx/.rst/.adoc anywhere in the project) / non-test source files;
- *   documentation with no source earns 25;
+ *   documentation with no source earns 25; with neither it is not measured;
  * - license (15): a LICENSE/LICENCE/COPYING file; a license field in the manifest only earns 10.
  */
 import { countFiles, isDocFile } from '../file-kinds.js';
@@ -76,16 +76,26 @@ export function assessDocs(ctx: ProjectContext): DimensionResult {
   const docFiles = ctx.listing.files.filter(isDocFile).length;
   const ratio = counts.nonTestSource === 0 ? null : docFiles / counts.nonTestSource;
   const ratioPoints = docFiles === 0 ? 0 : ratio === null ? 25 : 25 * Math.min(1, ratio / DOCS_RATIO_TARGET);
-  checks.push({
-    id: 'docs.ratio',
-    label: 'Docs ratio',
-    maxPoints: 25,
-    points: round1(ratioPoints),
-    evidence:
-      `${plural(docFiles, 'documentation file')} for ${plural(counts.nonTestSource, 'non-test source file')}` +
-      (ratio === null ? '' : ` (ratio ${ratio.toFixed(2)}; full points at ${DOCS_RATIO_TARGET.toFixed(2)})`),
-    advice: 'Document the design and operations in docs/ (architecture, configuration, troubleshooting)',
-  });
+  if (docFiles === 0 && counts.nonTestSource === 0) {
+    checks.push({
+      id: 'docs.ratio',
+      label: 'Docs ratio',
+      maxPoints: 25,
+      points: null,
+      evidence: 'not measured: no documentation and no non-test source files to compare',
+    });
+  } else {
+    checks.push({
+      id: 'docs.ratio',
+      label: 'Docs ratio',
+      maxPoints: 25,
+      points: round1(ratioPoints),
+      evidence:
+        `${plural(docFiles, 'documentation file')} for ${plural(counts.nonTestSource, 'non-test source file')}` +
+        (ratio === null ? '' : ` (ratio ${ratio.toFixed(2)}; full points at ${DOCS_RATIO_TARGET.toFixed(2)})`),
+      advice: 'Document the design and operations in docs/ (architecture, configuration, troubleshooting)',
+    });
+  }
   const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'LICENCE', 'LICENCE.md', 'COPYING', 'COPYING.md'].find((f) => ctx.readText(f, 1024) !== null);
   const pkgLicense = ctx.packageJson()?.license;
   const pyLicense = ctx.pyproject()?.values.get('project.license');

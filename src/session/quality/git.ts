@@ -3,7 +3,7 @@
  * single 0-point check; without a git executable it is not measured. Checks (sum 100):
  * - clean working tree (30): 0 uncommitted changes → 30, 1–10 → 15, more → 0;
  * - commit messages (30): 30 × share of the last ≤ 50 non-merge commit subjects that
- *   follow Conventional Commits (`type(scope)!: subject`);
+ *   follow Conventional Commits (`type(scope)!: subject`); not measured without commits;
  * - recent activity (20): last commit ≤ 7 days old → 20, ≤ 30 days → 10, older → 0;
  * - ignore rules (20): `.gitignore` present 10, `.env` ignored (git check-ignore) 10.
  */
@@ -100,16 +100,24 @@ export async function assessGit(ctx: ProjectContext): Promise<DimensionResult> {
   });
   const conv = act.subjects.filter((s) => CONVENTIONAL_COMMIT.test(s)).length;
   const share = act.subjects.length ? conv / act.subjects.length : 0;
-  checks.push({
-    id: 'git.messages',
-    label: 'Commit messages',
-    maxPoints: 30,
-    points: round1(30 * share),
-    evidence: act.subjects.length
-      ? `${conv} of the last ${plural(act.subjects.length, 'non-merge commit')} follow Conventional Commits (${pct(100 * share)})`
-      : 'no commits yet',
-    advice: 'Use Conventional Commit subjects (feat: …, fix: …, docs: …)',
-  });
+  checks.push(
+    act.subjects.length === 0
+      ? {
+          id: 'git.messages',
+          label: 'Commit messages',
+          maxPoints: 30,
+          points: null,
+          evidence: `not measured: ${g.head === null ? 'no commits yet' : 'no non-merge commit subjects read'}`,
+        }
+      : {
+          id: 'git.messages',
+          label: 'Commit messages',
+          maxPoints: 30,
+          points: round1(30 * share),
+          evidence: `${conv} of the last ${plural(act.subjects.length, 'non-merge commit')} follow Conventional Commits (${pct(100 * share)})`,
+          advice: 'Use Conventional Commit subjects (feat: …, fix: …, docs: …)',
+        },
+  );
   const ageDays = act.lastCommitAt === null ? null : Math.max(0, (ctx.now - act.lastCommitAt) / DAY_MS);
   checks.push({
     id: 'git.activity',

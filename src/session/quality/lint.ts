@@ -4,10 +4,12 @@
  * - lint command (30): a package.json script running a linter (or named `lint`),
  *   a Makefile `lint:` target, a pre-commit config, or a CI workflow that lints;
  * - formatter (20): Prettier, Biome, Black or Ruff format config; `.editorconfig` alone earns 10.
+ * With no source file there is nothing to lint: the dimension is not measured.
  */
+import { countFiles } from '../file-kinds.js';
 import type { ProjectContext } from '../project-context.js';
 import { asRecord } from '../project-detect.js';
-import { buildDimension } from './dimension.js';
+import { buildDimension, noSourceDimension } from './dimension.js';
 import { workflowFiles } from './typing.js';
 import type { Check, DimensionResult } from './types.js';
 
@@ -43,6 +45,7 @@ const PRETTIER_FILES = [
 const LINTER_CMD = /\b(eslint|biome|oxlint|ruff|flake8|pylint|standard|xo)\b/;
 
 export function assessLint(ctx: ProjectContext): DimensionResult {
+  if (countFiles(ctx.listing.files).source === 0) return noSourceDimension('lint', 'Lint & format', LINT_WEIGHT, 'lint', ctx.listing.files.length);
   const pkg = ctx.packageJson();
   const py = ctx.pyproject();
   const setupCfg = ctx.readIni('setup.cfg');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { makeBareProject, makeRichProject, removeDir, writeFiles, initRepo, tempDir } from '../fixture-projects.js';
+import { git, makeBareProject, makeRichProject, removeDir, writeFiles, initRepo, tempDir } from '../fixture-projects.js';
 import type { AuditRunner } from './audit.js';
 import { disabledAudit } from './audit.js';
 import { assessQuality, combineDimensions, DIMENSION_WEIGHTS, maturityLabel, type QualityReport } from './score.js';
@@ -261,6 +261,137 @@ line-length = 100
       // → (40 + 5) / (40 + 10) = 90
       assert.equal(dim(q, 'dependencies').score, 90);
       assert.match(evidence(q, 'dependencies'), /1 of 2 declared dependencies unbounded .*: rich/);
+    } finally {
+      removeDir(root);
+    }
+  });
+});
+
+/** Dimension id → [measured, score] for a compact comparison. */
+function scores(q: QualityReport): Record<string, [boolean, number]> {
+  return Object.fromEntries(q.dimensions.map((d) => [d.id, [d.measured, d.score]]));
+}
+
+describe('Quality Score V2 on directories with nothing to measure', () => {
+  it('an empty directory: what is computed over no files is not measured, and only measured facts count', async () => {
+    const root = tempDir('empty');
+    try {
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.deepEqual(scores(q), {
+        tests: [false, 0],
+        typing: [false, 0],
+        lint: [false, 0],
+        // README missing 0/20, sections 0/40, license 0/15; the docs ratio (0 docs for 0 sources) is not measured
+        docs: [true, 0],
+        dependencies: [true, 0], // no manifest
+        git: [true, 0], // not a git repository
+        security: [false, 0],
+      });
+      assert.match(evidence(q, 'tests'), /not measured: no source files to test/);
+      assert.match(evidence(q, 'lint'), /not measured: no source files to lint/);
+      assert.match(evidence(q, 'docs'), /Docs ratio: not measured: no documentation and no non-test source files/);
+      assert.match(evidence(q, 'security'), /not measured: no files to scan \(0 on-disk files\)/);
+      assert.doesNotMatch(evidence(q, 'security'), /scanned 0/);
+      // Unmeasured dimensions are left out: total = 100 · 0 / (docs 15 + dependencies 15 + git 15) = 0.
+      assert.equal(q.measuredWeight, 45);
+      assert.equal(q.total, 0);
+      // Nothing is recommended for what was not measured.
+      assert.deepEqual([...new Set(q.recommendations.map((r) => r.dimension))].sort(), ['dependencies', 'docs', 'git']);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('a directory with only a README.md: no code dimension is measured', async () => {
+    const root = tempDir('readme-only');
+    try {
+      writeFiles(root, { 'README.md': '# notes\n\nSome notes.\n' });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.deepEqual(scores(q), {
+        tests: [false, 0],
+        typing: [false, 0],
+        lint: [false, 0],
+        // README (2 lines) 10/20 + sections 0/40 + 1 doc and no source 25/25 + license 0/15 = 35
+        docs: [true, 35],
+        dependencies: [true, 0],
+        git: [true, 0],
+        // the secrets scan covered README.md (70/70) + no SECURITY.md 0/15; .env check not measured outside git
+        security: [true, 82],
+      });
+      assert.match(evidence(q, 'tests'), /not measured: no source files to test \(1 file, none with a source extension\)/);
+      assert.match(evidence(q, 'security'), /scanned 1 on-disk file/);
+      // (15·35 + 10·82) / 100 = 13.45 of the measured weight 55 → 100 · 13.45 / 55 = 24.5
+      assert.equal(q.measuredWeight, 55);
+      assert.equal(q.total, 24.5);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('a manifest and configuration without code: tests, type checking and lint are not measured', async () => {
+    const root = tempDir('config-only');
+    try {
+      writeFiles(root, {
+        'package.json': '{"name":"scaffold","scripts":{"test":"node --test","lint":"eslint ."}}',
+        'tsconfig.json': '{"compilerOptions":{"strict":true}}',
+        'eslint.config.js': 'export default [];\n', // tool configuration, not source
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.deepEqual(q.project.types, ['node', 'typescript']);
+      for (const id of ['tests', 'typing', 'lint'] as const) assert.equal(dim(q, id).measured, false, id);
+      assert.match(evidence(q, 'typing'), /not measured: no source files to type-check \(3 files, none with a source extension\)/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('a package without dependencies: the lockfile sync and bounded-version checks are not measured', async () => {
+    const root = tempDir('no-deps');
+    try {
+      writeFiles(root, {
+        'package.json': '{"name":"nodeps","version":"1.0.0"}',
+        'package-lock.json': '{"name":"nodeps","lockfileVersion":3,"packages":{"":{"name":"nodeps"}}}',
+        'index.js': 'export const x = 1;\n',
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const ev = evidence(q, 'dependencies');
+      assert.match(ev, /Lockfile in sync: not measured: package\.json declares no dependencies/);
+      assert.match(ev, /Bounded versions: not measured: no dependencies declared/);
+      // lockfile 40/40; everything else not measured
+      assert.equal(dim(q, 'dependencies').score, 100);
+      assert.equal(dim(q, 'dependencies').checks.filter((c) => c.points !== null).length, 1);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('a repository without commits: commit messages are not measured; without tracked files security is not measured', async () => {
+    const root = tempDir('no-commits');
+    try {
+      writeFiles(root, { 'index.js': 'export const x = 1;\n', '.gitignore': '.env\n' });
+      git(root, ['init', '-q', '-b', 'main']);
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const ev = evidence(q, 'git');
+      assert.match(ev, /Commit messages: not measured: no commits yet/);
+      assert.match(ev, /Recent activity: no commits yet/);
+      // working tree 2 untracked → 15/30, activity 0/20, ignore 20/20 → 35/70 = 50
+      assert.equal(dim(q, 'git').score, 50);
+      assert.equal(dim(q, 'security').measured, false);
+      assert.match(evidence(q, 'security'), /not measured: no files to scan \(0 tracked files\)/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('files that are all skipped by the secrets scan: the scan is not measured, the rest of the dimension is', async () => {
+    const root = tempDir('lock-only');
+    try {
+      writeFiles(root, { 'yarn.lock': '# yarn lockfile v1\n' });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const ev = evidence(q, 'security');
+      assert.match(ev, /Secrets scan: not measured: no file to scan \(skipped 1 lockfile\)/);
+      // only the security policy check (0/15) is measured
+      assert.deepEqual([dim(q, 'security').measured, dim(q, 'security').score], [true, 0]);
     } finally {
       removeDir(root);
     }

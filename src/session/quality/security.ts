@@ -5,6 +5,9 @@
  * - no committed .env files (15): tracked `.env` / `.env.*` other than
  *   .example/.sample/.template/.dist; not measured outside a repository;
  * - security policy (15): SECURITY.md in the root, .github/ or docs/.
+ * With no file to scan (no tracked file in a repository, no file on disk outside one) the
+ * dimension is not measured; when files exist but none could be scanned (all lockfiles,
+ * binary, unreadable, ...), the secrets check alone is not measured.
  */
 import path from 'node:path';
 import type { ProjectContext } from '../project-context.js';
@@ -20,15 +23,19 @@ function kb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
-function describeScan(scan: SecretScan, source: string): string {
+function skippedParts(scan: SecretScan): string[] {
   const s = scan.skipped;
-  const skipped = [
+  return [
     s.binary && `${s.binary} binary`,
     s.large && `${s.large} over 1 MiB`,
     s.lockfile && `${plural(s.lockfile, 'lockfile')}`,
     s.excludedDir && `${s.excludedDir} in dependency/build dirs`,
     s.unreadable && `${s.unreadable} unreadable`,
-  ].filter(Boolean);
+  ].filter((x): x is string => typeof x === 'string');
+}
+
+function describeScan(scan: SecretScan, source: string): string {
+  const skipped = skippedParts(scan);
   const cap = scan.notScannedDueToCap ? `; ${scan.notScannedDueToCap} not scanned (cap ${scan.caps.files} files / ${kb(scan.caps.bytes)})` : '';
   const files = new Set(scan.findings.map((f) => f.file));
   const where = scan.findings
@@ -46,19 +53,44 @@ function describeScan(scan: SecretScan, source: string): string {
   );
 }
 
+/** Why a scan read no file: every candidate skipped or over the caps. */
+function nothingScanned(scan: SecretScan): string {
+  const skipped = skippedParts(scan);
+  return [
+    skipped.length ? `skipped ${skipped.join(', ')}` : null,
+    scan.notScannedDueToCap ? `${scan.notScannedDueToCap} over the cap of ${scan.caps.files} files / ${kb(scan.caps.bytes)}` : null,
+  ]
+    .filter((x) => x !== null)
+    .join('; ');
+}
+
 export async function assessSecurity(ctx: ProjectContext, caps: { maxFiles?: number; maxBytes?: number } = {}): Promise<DimensionResult> {
   const tracked = ctx.listing.tracked;
   const source = tracked ? 'tracked' : 'on-disk';
-  const scan = await scanForSecrets(ctx.root, tracked ?? ctx.listing.files, caps, ctx.budget);
+  const files = tracked ?? ctx.listing.files;
+  if (files.length === 0) {
+    return buildDimension('security', 'Security basics', SECURITY_WEIGHT, [
+      { id: 'security.files', label: 'Security basics', maxPoints: 100, points: null, evidence: `not measured: no files to scan (0 ${source} files)` },
+    ]);
+  }
+  const scan = await scanForSecrets(ctx.root, files, caps, ctx.budget);
   const filesWithFindings = new Set(scan.findings.map((f) => f.file));
   const checks: Check[] = [
-    {
-      id: 'security.secrets',
-      label: 'Secrets scan',
-      maxPoints: 70,
-      points: Math.max(0, 70 - 35 * filesWithFindings.size),
-      evidence: describeScan(scan, source),
-    },
+    scan.scanned === 0
+      ? {
+          id: 'security.secrets',
+          label: 'Secrets scan',
+          maxPoints: 70,
+          points: null,
+          evidence: `not measured: no file to scan (${nothingScanned(scan)})`,
+        }
+      : {
+          id: 'security.secrets',
+          label: 'Secrets scan',
+          maxPoints: 70,
+          points: Math.max(0, 70 - 35 * filesWithFindings.size),
+          evidence: describeScan(scan, source),
+        },
   ];
   const extra: Recommendation[] = [];
   if (scan.findings.length > 0) {

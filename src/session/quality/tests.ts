@@ -6,12 +6,13 @@
  *   config, or a Makefile `test:` target;
  * - coverage (30 pts): 30 × min(1, line% / 80) from a coverage report on disk;
  *   not measured when no report exists.
+ * With no source file at all (test or not) there is nothing to test: the dimension is not measured.
  */
 import { countFiles } from '../file-kinds.js';
 import type { ProjectContext } from '../project-context.js';
 import { asRecord } from '../project-detect.js';
 import { COVERAGE_REPORTS, readCoverage } from './coverage.js';
-import { buildDimension, pct, plural, round1 } from './dimension.js';
+import { buildDimension, noSourceDimension, pct, plural, round1 } from './dimension.js';
 import type { Check, DimensionResult } from './types.js';
 
 export const TESTS_WEIGHT = 25;
@@ -21,11 +22,12 @@ const DAY_MS = 86_400_000;
 
 export function assessTests(ctx: ProjectContext): DimensionResult {
   const counts = countFiles(ctx.listing.files);
+  const truncatedNote = ctx.listing.truncated ? ` (file list capped at ${ctx.listing.cap})` : '';
+  if (counts.source === 0) return noSourceDimension('tests', 'Tests', TESTS_WEIGHT, 'test', ctx.listing.files.length, truncatedNote);
   const checks: Check[] = [];
 
   const ratio = counts.nonTestSource === 0 ? null : counts.test / counts.nonTestSource;
   const filePoints = counts.test === 0 ? 0 : ratio === null ? 40 : 40 * Math.min(1, ratio / TEST_RATIO_TARGET);
-  const truncatedNote = ctx.listing.truncated ? ` (file list capped at ${ctx.listing.cap})` : '';
   checks.push({
     id: 'tests.files',
     label: 'Test files',

@@ -14,13 +14,15 @@
  *   mypy `disallow_untyped_defs` or pyright "standard" earn 20;
  * - a type-check command (mypy/pyright in Makefile, tox.ini, noxfile.py,
  *   .pre-commit-config.yaml or CI workflows) (20).
- * Both sets apply to a mixed project. With neither language the dimension is not measured.
+ * Both sets apply to a mixed project. With neither language the dimension is not measured, nor
+ * when the project has no source file (e.g. only a package.json): there is nothing to type-check.
  * `extends` in tsconfig is followed for relative paths and packages in node_modules (≤ 5 levels).
  */
 import path from 'node:path';
+import { countFiles } from '../file-kinds.js';
 import type { ProjectContext } from '../project-context.js';
 import { asRecord, type ProjectInfo } from '../project-detect.js';
-import { buildDimension } from './dimension.js';
+import { buildDimension, noSourceDimension } from './dimension.js';
 import type { Check, DimensionResult } from './types.js';
 
 export const TYPING_WEIGHT = 10;
@@ -38,6 +40,9 @@ export function assessTyping(ctx: ProjectContext, project: ProjectInfo): Dimensi
   const info: string[] = [];
   const isJs = project.types.includes('node') || project.types.includes('typescript');
   const isPy = project.types.includes('python');
+  if ((isJs || isPy) && countFiles(ctx.listing.files).source === 0) {
+    return noSourceDimension('typing', 'Type checking', TYPING_WEIGHT, 'type-check', ctx.listing.files.length);
+  }
   if (isJs) checks.push(...typescriptChecks(ctx, info));
   if (isPy) checks.push(...pythonChecks(ctx));
   if (!isJs && !isPy) {

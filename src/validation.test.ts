@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { parseInput } from './validation.js';
+
+const item = z.object({ skill_name: z.string(), user_id: z.string() }).strict();
+const batch = z.object({ invocations: z.array(item) }).strict();
+
+function errorOf(value: unknown): AppError {
+  try {
+    parseInput(batch, value);
+  } catch (err) {
+    assert.ok(err instanceof AppError);
+    return err;
+  }
+  assert.fail('parsed');
+}
+
+describe('parseInput', () => {
+  it('says a missing field is required', () => {
+    const e = errorOf({ invocations: [{ user_id: 'u' }] });
+    assert.deepEqual([e.details.field, e.details.rule], ['invocations.0.skill_name', 'is required']);
+  });
+
+  it('names a misspelt key first, with the missing field it was meant to be', () => {
+    const e = errorOf({ invocations: [{ skil_name: 'x', user_id: 'u' }] });
+    assert.equal(e.message, "invocations.0.skil_name: unknown key; did you mean 'skill_name'?");
+    assert.deepEqual(e.details.issues, [
+      { field: 'invocations.0.skil_name', rule: "unknown key; did you mean 'skill_name'?" },
+      { field: 'invocations.0.skill_name', rule: 'is required' },
+    ]);
+    // Nothing missing to suggest: only the key is named.
+    assert.equal(errorOf({ invocations: [{ skill_name: 'x', user_id: 'u', colour: 1, size: 2 }] }).message, 'invocations.0.colour: unknown key (and size)');
+  });
+});
