@@ -81,8 +81,8 @@ describe('appendToSpool', () => {
     const hasher = createUserHasher(loadOrCreateSalt(dir));
     const line = JSON.parse(text) as CapturedInvocation;
     assert.equal(hasher(line.user_id), hasher('alice@example.com'));
-    // another installation (other salt) does not take the hash as its own
-    assert.notEqual(createUserHasher('f'.repeat(64))(line.user_id), line.user_id.split(':')[2]);
+    // another installation (other salt) neither takes the hash as its own nor hashes it again under a made-up id
+    assert.throws(() => createUserHasher('f'.repeat(64))(line.user_id), { code: 'INVALID_INPUT' });
   });
 
   it('gives a dedupe key to an invocation without one', () => {

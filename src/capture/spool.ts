@@ -15,7 +15,10 @@
  *   drain; a `.draining` file left by a dead process (or older than `staleMs`)
  *   is claimed by the next drain.
  * - User ids are written pre-hashed with the data directory's salt
- *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk.
+ *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk. In
+ *   team mode that file is a copy of the PostgreSQL store's shared salt
+ *   (store/open-stores.ts); a line hashed with another salt is refused by
+ *   the store as invalid, so it lands in `spool.rejected.jsonl` (below).
  * - Lines that are not JSON objects, or that the recorder rejects as invalid,
  *   go to `spool.rejected.jsonl` with the reason; they never block a drain.
  *   So does a line that fails on its own for a non-transient reason (e.g.

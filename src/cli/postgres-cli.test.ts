@@ -113,4 +113,21 @@ describe('CLI on a PostgreSQL store', async () => {
       await schema.drop();
     }
   });
+
+  it('status shows an unreachable store and exits 1', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-down-'));
+    try {
+      // Port 1 on loopback: nothing listens there.
+      const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status', '--store', 'postgres://postgres@127.0.0.1:1/none'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stdout, /^database: {2}postgres:\/\/postgres@127\.0\.0\.1:1\/none \(postgres\) \(unreachable: .*ECONNREFUSED/m);
+      assert.match(r.stderr, /^error: the store is unreachable: .*ECONNREFUSED/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

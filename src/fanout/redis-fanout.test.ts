@@ -68,7 +68,7 @@ describe('Redis fan-out', async () => {
   it('fails clearly when Redis cannot be reached', async () => {
     await assert.rejects(
       startRedisFanout({ url: 'redis://127.0.0.1:1', bus: new EventBus(), logger: createLogger('silent') }),
-      /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/,
+      /^Error: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1$/,
     );
   });
 });

@@ -32,19 +32,28 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
   const pub = new Redis(opts.url, redisOptions);
   const sub = new Redis(opts.url, redisOptions);
+  // Until both are connected, a client's error is the reason the start fails (said once, below);
+  // afterwards it is logged (the clients reconnect by themselves).
+  let connected = false;
+  let firstError: Error | null = null;
   for (const [name, client] of [
     ['publisher', pub],
     ['subscriber', sub],
   ] as const) {
-    client.on('error', (err: Error) => opts.logger.warn(`redis ${name} error`, { err }));
+    client.on('error', (err: Error) => {
+      if (connected) opts.logger.warn(`redis ${name} error`, { err });
+      else firstError ??= err;
+    });
   }
   try {
     await Promise.all([pub.connect(), sub.connect()]);
     await sub.subscribe(channel);
+    connected = true;
   } catch (err) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`cannot connect to Redis at ${redactUrl(opts.url)}: ${(err as Error).message}`);
+    // ioredis rejects with "Connection is closed."; the client's own error says why (ECONNREFUSED, ENOTFOUND…).
+    throw new Error(`cannot connect to Redis at ${redactUrl(opts.url)}: ${(firstError ?? (err as Error)).message}`);
   }
 
   sub.on('message', (_channel: string, raw: string) => {

@@ -101,7 +101,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
 function assertOwnInvocations(caller: CallerIdentity, app: App, items: unknown[]): void {
   items.forEach((item, i) => {
     const userId = (item as { user_id?: unknown } | null)?.user_id;
-    if (typeof userId === 'string') ownUserHash(caller, app.hashUser, userId.trim(), `${i}.user_id`);
+    if (typeof userId === 'string') ownUserHash(caller, app.hashUser, userId.trim(), `invocations.${i}.user_id`);
   });
 }
 

@@ -149,7 +149,7 @@ describe('per-user tokens on a shared server', () => {
     const before = (app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n;
     const mixed = await post([inv(' alice ', 'fmt', true), inv('bob', 'fmt', true)]);
     assert.equal(mixed.status, 403);
-    assert.equal(((await mixed.json()) as { error: { details: { field: string } } }).error.details.field, '1.user_id');
+    assert.equal(((await mixed.json()) as { error: { details: { field: string } } }).error.details.field, 'invocations.1.user_id');
     assert.equal((app.db.prepare('SELECT count(*) AS n FROM skill_invocations').get() as { n: number }).n, before);
     const own = await post(inv('alice', 'fmt', true));
     assert.equal(own.status, 200);

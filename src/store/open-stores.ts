@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { openDatabase } from './database.js';
 import type { SchemaMigrator } from './migrations.js';
-import { loadOrCreateSalt } from './salt.js';
+import { readSalt, writeSalt } from './salt.js';
 import { Migrator } from './sqlite/migrator.js';
 import { createSqlSessionSkillMetrics } from './sqlite/session-skill-metrics.js';
 import { readSqliteStorageStats } from './sqlite/storage-stats.js';
@@ -25,15 +25,67 @@ export { openSqliteStores };
 /**
  * The stores of the configured back-end (config.store). On PostgreSQL the
  * data directory's salt is offered as the shared one (adopted only when the
- * database has none yet).
+ * database has none yet); then the data directory's salt file is made a copy
+ * of the shared salt (syncDataDirSalt), so that hooks spooling there hash
+ * user ids as the store does.
  */
 export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean } = {}): Promise<Stores> {
   if (config.store.kind === 'postgres') {
     // Loaded only here: the SQLite default (and every CLI command) does not pay for the PostgreSQL driver.
     const { openPgStores } = await import('./postgres/stores.js');
-    return openPgStores(config.store.url, { ...opts, poolSize: config.store.poolSize, salt: loadOrCreateSalt(config.dataDir) });
+    const local = readSalt(config.dataDir);
+    const stores = await openPgStores(config.store.url, { ...opts, poolSize: config.store.poolSize, ...(local ? { salt: local } : {}) });
+    if (stores.userSalt !== null && stores.userSalt !== local) syncDataDirSalt(config.dataDir, config.dbPath, stores.userSalt);
+    return stores;
   }
   return openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous });
+}
+
+type DataDirSaltSync = 'unchanged' | 'written' | 'kept-for-sqlite' | 'failed';
+
+/**
+ * Team mode: writes the store's shared salt into `<dataDir>/salt` when the
+ * file is missing or differs, because the hook pre-hashes the user ids it
+ * spools with that file and never connects to the database (a line hashed
+ * with another salt is refused by the store, see salt.ts).
+ *
+ * Except when a SQLite database beside it (`dbPath`) has rows with user
+ * hashes: those were hashed with the file's salt, and replacing it would
+ * split every such user in two should the directory go back to SQLite (and
+ * `migrate-store` reads that file as the database's salt). The file is then
+ * kept ('kept-for-sqlite'); a SQLite file that cannot be read counts as
+ * having such rows. Failing to write (unwritable data directory) does not
+ * fail the store ('failed'): only spooling depends on the file, and a hook
+ * cannot spool into such a directory either.
+ */
+function syncDataDirSalt(dataDir: string, dbPath: string, shared: string): DataDirSaltSync {
+  try {
+    const local = readSalt(dataDir);
+    if (local === shared) return 'unchanged';
+    if (local !== null && sqliteHasUserHashes(dbPath)) return 'kept-for-sqlite';
+    writeSalt(dataDir, shared);
+    return 'written';
+  } catch {
+    return 'failed';
+  }
+}
+
+/** Whether the SQLite file has any row with a user hash (true when it exists but cannot be read). */
+function sqliteHasUserHashes(dbPath: string): boolean {
+  if (!fs.existsSync(dbPath)) return false;
+  try {
+    const db = openDatabase(dbPath, { readonly: true });
+    try {
+      const tables = db
+        .prepare("SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'user_hash'")
+        .all() as { name: string }[];
+      return tables.some(({ name }) => db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== undefined);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return true;
+  }
 }
 
 /** The configured back-end's migrator (the SQLite file is created if missing; PostgreSQL is only connected to). */

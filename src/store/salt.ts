@@ -1,24 +1,41 @@
 /**
  * Per-installation salt for hashing user identifiers. Generated once, kept in
  * the data directory with owner-only permissions; raw user ids are never stored.
+ *
+ * On SQLite the `salt` file is the salt. On PostgreSQL (team mode) the salt
+ * lives in the database (postgres/settings.ts) and the file is a copy of it,
+ * refreshed whenever the store is opened from that data directory
+ * (open-stores.ts), because the hook pre-hashes spooled user ids with the
+ * file without ever connecting to the database.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDir } from '../ensure-dir.js';
+import { AppError } from '../errors.js';
 
 export const SALT_FILE = 'salt';
+const SALT = /^[0-9a-f]{64}$/;
+
+/** The data directory's salt; null when there is no salt file. A malformed file throws (hashes would change). */
+export function readSalt(dataDir: string): string | null {
+  const file = path.join(dataDir, SALT_FILE);
+  let existing: string;
+  try {
+    existing = fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  if (SALT.test(existing)) return existing;
+  throw new Error(`${file} is not a 64-character hex salt; refusing to replace it (hashes would change)`);
+}
 
 export function loadOrCreateSalt(dataDir: string): string {
-  const file = path.join(dataDir, SALT_FILE);
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (/^[0-9a-f]{64}$/.test(existing)) return existing;
-    throw new Error(`${file} is not a 64-character hex salt; refusing to replace it (hashes would change)`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const existing = readSalt(dataDir);
+  if (existing !== null) return existing;
   ensureDir(dataDir, 0o777);
+  const file = path.join(dataDir, SALT_FILE);
   const salt = crypto.randomBytes(32).toString('hex');
   try {
     fs.writeFileSync(file, `${salt}\n`, { mode: 0o600, flag: 'wx' });
@@ -30,13 +47,42 @@ export function loadOrCreateSalt(dataDir: string): string {
   }
 }
 
+/**
+ * Makes `salt` the data directory's salt file, atomically: written owner-only
+ * beside it, flushed, then renamed over it, so a concurrent reader (a hook
+ * spooling) sees the old salt or the new one, never a partial file.
+ */
+export function writeSalt(dataDir: string, salt: string): void {
+  if (!SALT.test(salt)) throw new Error('a salt must be 64-character hex');
+  ensureDir(dataDir, 0o777);
+  const file = path.join(dataDir, SALT_FILE);
+  const tmp = path.join(dataDir, `.${SALT_FILE}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, `${salt}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 export type UserHasher = (userId: string) => string;
 
 /**
  * A user id already hashed with a salt: `salted-sha256:<salt fingerprint>:<hash>`.
  * The hook writes ids in this form into its spool, so raw ids never reach disk;
- * a hasher whose salt has that fingerprint stores the hash as it is, any other
- * hasher treats the whole string as an opaque id (hashed again).
+ * a hasher whose salt has that fingerprint stores the hash as it is. Any other
+ * hasher refuses it (INVALID_INPUT): the raw id is unknown, so it cannot be
+ * hashed like the live writes of the same user, and hashing the string again
+ * would invent a second user for the same person (inflating the distinct-user
+ * counts that k-anonymity relies on). A refused spool line is kept in
+ * `spool.rejected.jsonl` with the reason.
  */
 export const PREHASHED_PREFIX = 'salted-sha256:';
 const PREHASHED = /^salted-sha256:([0-9a-f]{8}):([0-9a-f]{64})$/;
@@ -63,7 +109,13 @@ export function createUserHasher(salt: string, cacheSize = 50_000): UserHasher {
     let hash = cache.get(userId);
     if (hash === undefined) {
       const pre = PREHASHED.exec(userId);
-      hash = pre && pre[1] === fingerprint ? pre[2]! : saltedHash(salt, userId);
+      if (pre && pre[1] !== fingerprint) {
+        throw AppError.invalid(
+          'user_id',
+          `is pre-hashed with another salt (fingerprint ${pre[1]}; this store's salt has ${fingerprint}), so it cannot be hashed like the raw id`,
+        );
+      }
+      hash = pre ? pre[2]! : saltedHash(salt, userId);
       if (cache.size >= cacheSize) cache.clear();
       cache.set(userId, hash);
     }

@@ -185,6 +185,40 @@ describe('store contract', async () => {
         }
       });
 
+      it('keeps no session or user made only of duplicates (a resumed transcript under a new session id)', { skip: backend.skip ?? false }, async () => {
+        const { store, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const call = (session: string, user: string, key: string) => ({
+            skill_name: 'Read',
+            user_id: user,
+            session_id: session,
+            workflow_phase: 'implementation',
+            completed: true,
+            duration_ms: 4,
+            dedupe_key: key,
+          });
+          await tracker.trackBatch([call('s1', 'u1', 'cc:a')]);
+          const counts = async () => {
+            const { rows } = await store.stats();
+            return [rows.sessions, rows.users, rows.skill_invocations];
+          };
+          assert.deepEqual(await counts(), [1, 1, 1]);
+          // All duplicates, under a new session and a new user: nothing new is kept.
+          assert.equal((await tracker.trackBatch([call('s2', 'u2', 'cc:a')])).inserted, 0);
+          assert.deepEqual(await counts(), [1, 1, 1]);
+          // Mixed: the session (and user) of the new row stays, the duplicate-only ones go.
+          const r = await tracker.trackBatch([call('s2', 'u2', 'cc:a'), call('s3', 'u3', 'cc:b'), call('s4', 'u3', 'cc:a')]);
+          assert.equal(r.inserted, 1);
+          assert.deepEqual(await counts(), [2, 2, 2]);
+          // A session dropped earlier is created when it records something after all.
+          assert.equal((await tracker.trackBatch([call('s2', 'u2', 'cc:c')])).inserted, 1);
+          assert.deepEqual(await counts(), [3, 3, 3]);
+        } finally {
+          await dispose();
+        }
+      });
+
       it('reads invoked_at by dedupe key: stored keys only, any number of them', { skip: backend.skip ?? false }, async () => {
         const { store, dispose } = await backend.open();
         try {

@@ -5,6 +5,7 @@ import { formatBytes } from '../../format-bytes.js';
 import { readStoreStatus } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
+import { AppError } from '../../errors.js';
 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
@@ -43,8 +44,11 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         capture,
         server: server ? { running: true, pid: server.pid, url: `http://${server.host}:${server.port}`, health } : { running: false },
       };
+      // The rest of the status is still shown; the exit code says the store could not be read (1).
+      const unreachable = () => new AppError('STORE_UNAVAILABLE', `the store is unreachable: ${String(db.error)}`);
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (db.error) throw unreachable();
         return;
       }
       const lines = [
@@ -69,5 +73,6 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           : 'server:    not running',
       );
       ctx.stdout.write(`${lines.join('\n')}\n`);
+      if (!exists && db.error) throw unreachable();
     });
 }

@@ -159,6 +159,20 @@ export class PgInvocationWriter {
       if (!insertedIds.has(b.id)) continue;
       rows.push({ inv: b, skillId: skills.get(b.skillName)!, userId: users.get(b.userHash)!, sessionId: sessions.get(b.sessionKey)! });
     }
+    // Sessions and users this batch created for rows that all turned out to be duplicates (a resumed transcript
+    // repeats calls under a new session id) are removed again: nothing was recorded for them.
+    const usedSessions = new Set(rows.map((r) => r.sessionId));
+    const usedUsers = new Set(rows.map((r) => r.userId));
+    const unusedSessions = [...freshSessions].filter((id) => !usedSessions.has(id));
+    const unusedUsers = [...freshUsers].filter((id) => !usedUsers.has(id));
+    if (unusedSessions.length > 0 || unusedUsers.length > 0) {
+      await client.query(
+        `WITH s AS (DELETE FROM sessions WHERE id = ANY($1::bigint[]) RETURNING id)
+         DELETE FROM users u WHERE u.id = ANY($2::bigint[])
+           AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.user_id = u.id AND x.id NOT IN (SELECT id FROM s))`,
+        [unusedSessions, unusedUsers],
+      );
+    }
     if (rows.length === 0) return { ids, inserted: 0, duplicates: batch.length };
 
     // 3. What the touched sessions and users had before this batch (read after their rows were locked above).

@@ -82,6 +82,8 @@ export class InvocationWriter {
         slash_after_miss = slash_after_miss + excluded.slash_after_miss`),
       upSession: p(`UPDATE sessions SET invocations = invocations + ?, successes = successes + ?,
         first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?`),
+      dropSession: p('DELETE FROM sessions WHERE id = ?'),
+      dropUser: p('DELETE FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = users.id)'),
     };
     this.writeTx = db.transaction((batch: NormalizedInvocation[]) => this.apply(batch));
   }
@@ -140,6 +142,7 @@ export class InvocationWriter {
     const freshSessions = new Set<number>();
     const inserted: ResolvedInvocation[] = [];
     const { ids, duplicates } = this.insertRows(batch, inserted, freshUsers, freshSessions);
+    if (duplicates > 0) this.dropUnused(inserted, freshUsers, freshSessions);
     const s = this.stmts;
     const d = computeRollupDeltas(inserted, {
       sessionSkills: (sessionId) => (freshSessions.has(sessionId) ? [] : (s.sessionSkills.all(sessionId) as number[])),
@@ -195,6 +198,32 @@ export class InvocationWriter {
       inserted.push({ inv, skillId, userId, sessionId });
     }
     return { ids, duplicates };
+  }
+
+  /**
+   * Sessions and users this batch created for rows that all turned out to be duplicates (a resumed
+   * transcript repeats calls under a new session id) are removed again: nothing was recorded for them.
+   */
+  private dropUnused(inserted: readonly ResolvedInvocation[], freshUsers: Set<number>, freshSessions: Set<number>): void {
+    const usedSessions = new Set(inserted.map((r) => r.sessionId));
+    const usedUsers = new Set(inserted.map((r) => r.userId));
+    const droppedSessions = [...freshSessions].filter((id) => !usedSessions.has(id));
+    const droppedUsers = [...freshUsers].filter((id) => !usedUsers.has(id));
+    if (droppedSessions.length === 0 && droppedUsers.length === 0) return;
+    for (const id of droppedSessions) {
+      this.stmts.dropSession.run(id);
+      freshSessions.delete(id);
+    }
+    // A user stays while a session of this batch that recorded something names it.
+    const goneUsers = droppedUsers.filter((id) => this.stmts.dropUser.run(id).changes === 1);
+    for (const id of goneUsers) freshUsers.delete(id);
+    // Their interned ids are gone with them.
+    const forget = (cache: Map<string, number>, ids: readonly number[]) => {
+      const set = new Set(ids);
+      for (const [k, id] of cache) if (set.has(id)) cache.delete(k);
+    };
+    forget(this.sessionIds, droppedSessions);
+    forget(this.userIds, goneUsers);
   }
 
   /** Hourly and daily rollups, with their duration histograms. */
