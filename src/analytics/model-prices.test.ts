@@ -47,6 +47,11 @@ describe('model prices', () => {
       priceTableProblem({ models: { m: { input: 1, output: 1, cacheWrite: 1, cacheRead: 1, batch: 1 } } }, true),
       'models.m.batch: unknown price kind (known: input, output, cacheWrite, cacheRead, cacheWrite1h)',
     );
+    // A misspelt kind is named, with the missing one it was meant to be (not "output: must be a number").
+    assert.equal(
+      priceTableProblem({ models: { m: { input: 1, outptu: 1, cacheWrite: 1, cacheRead: 1 } } }, true),
+      "models.m.outptu: unknown price kind; did you mean 'output'? (known: input, output, cacheWrite, cacheRead, cacheWrite1h)",
+    );
   });
 
   it('an override replaces and adds entries', () => {

@@ -9,6 +9,7 @@
  * e.g. `claude-sonnet-4-5` matches `claude-sonnet-4-5-20250929`. Nothing else
  * matches: `claude-opus-4` does not match `claude-opus-4-5`.
  */
+import { closestName } from '../suggest.js';
 
 export interface ModelPrice {
   /** Base input tokens. */
@@ -77,13 +78,21 @@ export function priceTableProblem(raw: unknown, partial: boolean): string | null
   for (const [id, price] of Object.entries(models)) {
     if (price === null || typeof price !== 'object' || Array.isArray(price)) return `models.${id}: must be an object with ${PRICE_KINDS.join(', ')}`;
     const p = price as Record<string, unknown>;
-    for (const k of [...PRICE_KINDS, 'cacheWrite1h']) {
+    const known: string[] = [...PRICE_KINDS, 'cacheWrite1h'];
+    // An unknown key first: a misspelt kind (`outptu`) is also the missing one it was meant to be.
+    const extra = Object.keys(p).filter((k) => !known.includes(k));
+    if (extra.length > 0) {
+      const meant = closestName(
+        extra[0]!,
+        known.filter((k) => p[k] === undefined),
+      );
+      return `models.${id}.${extra[0]}: unknown price kind${meant ? `; did you mean '${meant}'?` : ''} (known: ${known.join(', ')})`;
+    }
+    for (const k of known) {
       if (k === 'cacheWrite1h' && p[k] === undefined) continue;
       const v = p[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `models.${id}.${k}: must be a number >= 0 (USD per million tokens)`;
     }
-    const extra = Object.keys(p).filter((k) => ![...PRICE_KINDS, 'cacheWrite1h'].includes(k));
-    if (extra.length > 0) return `models.${id}.${extra[0]}: unknown price kind (known: ${[...PRICE_KINDS, 'cacheWrite1h'].join(', ')})`;
   }
   return null;
 }

@@ -121,6 +121,23 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("takes a target that only a server's bookkeeping has touched as empty (its salt hashed nothing yet)", { skip: skip ?? false }, async () => {
+    const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
+    schemas.push(schema);
+    const target = await PgStore.open(schema.url, { poolSize: 2 });
+    try {
+      // What `start` leaves on an empty target: its own salt and the scheduled jobs' leases.
+      await target.pool.query("INSERT INTO settings (key, value) VALUES ('user_salt', $1), ('job:anomaly-detection', '{}') ON CONFLICT (key) DO NOTHING", [
+        'f'.repeat(64),
+      ]);
+      const result = await migrateSqliteToPg({ source, target, salt: SALT });
+      assert.equal(result.tables.find((t) => t.table === 'skill_invocations')?.target, 39);
+      assert.equal((await target.pool.query("SELECT value FROM settings WHERE key = 'user_salt'")).rows[0].value, SALT);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('copies every row with its id, verifies the counts and continues the sequences', { skip: skip ?? false }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     schemas.push(schema);
