@@ -164,6 +164,7 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
           .get() as number,
       );
     const total = [...sourceCounts.values()].reduce((a, b) => a + b, 0);
+    const counts: TableCount[] = [];
     let done = 0;
     opts.onProgress?.(0, total);
 
@@ -208,21 +209,24 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
           opts.salt,
         ]);
       }
+      // Counted before the commit: a difference rolls the whole copy back (the target stays as it was).
+      for (const t of COPY_TABLES) {
+        const n = (await client.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(t)}`)).rows[0]!.n;
+        // The salt row is the source's data-directory salt, added on top of the copied settings.
+        const expected = sourceCounts.get(t)! + (t === 'settings' && opts.salt && !hasSaltRow(source) ? 1 : 0);
+        counts.push({ table: t, source: expected, target: Number(n) });
+      }
+      const wrong = counts.filter((c) => c.source !== c.target);
+      if (wrong.length > 0) {
+        throw new AppError(
+          'INTERNAL',
+          `row counts differ after the copy (rolled back): ${wrong.map((c) => `${c.table} ${c.source} → ${c.target}`).join(', ')}`,
+        );
+      }
     });
 
     // Fresh planner statistics for the bulk-loaded tables (autovacuum would get there, minutes later).
     await pool.query(`ANALYZE ${COPY_TABLES.map(quoteIdent).join(', ')}`);
-    const counts: TableCount[] = [];
-    for (const t of COPY_TABLES) {
-      const n = (await pool.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(t)}`)).rows[0]!.n;
-      // The salt row is the source's data-directory salt, added on top of the copied settings.
-      const expected = sourceCounts.get(t)! + (t === 'settings' && opts.salt && !hasSaltRow(source) ? 1 : 0);
-      counts.push({ table: t, source: expected, target: n });
-    }
-    const wrong = counts.filter((c) => c.source !== c.target);
-    if (wrong.length > 0) {
-      throw new AppError('INTERNAL', `row counts differ after the copy: ${wrong.map((c) => `${c.table} ${c.source} → ${c.target}`).join(', ')}`);
-    }
     return { tables: counts, rows: total, schemaVersion: latest };
   } finally {
     source.exec('COMMIT');
