@@ -80,6 +80,9 @@ export interface OtlpResult {
   usage: { inserted: number; duplicates: number };
 }
 
+/** skill_activated events remembered as counted (see OtlpIngest.countedActivations). */
+const COUNTED_EVENTS_KEPT = 100_000;
+
 /** Typed rows of one session and skill read per round (dedupe keys n … n + 31), up to MAX_TYPED_ORDINAL. */
 const TYPED_PROBE = 32;
 const MAX_TYPED_ORDINAL = 1024;
@@ -94,6 +97,13 @@ export class OtlpIngest {
    * dropped as a duplicate. (Other exports are not held up.)
    */
   private typedTurn: Promise<unknown> = Promise.resolve();
+  /**
+   * skill_activated events already counted, by session and event.sequence (unique per event within a
+   * session): an exporter resends an export whose answer it did not get, and the counter must not
+   * count it twice. The oldest are forgotten past COUNTED_EVENTS_KEPT. Events without a sequence
+   * (other senders) cannot be told apart from a second event and are counted.
+   */
+  private readonly countedActivations = new Set<string>();
 
   constructor(private readonly deps: OtlpIngestDeps) {
     this.now = deps.now ?? Date.now;
@@ -143,10 +153,12 @@ export class OtlpIngest {
         const row = apiRequestUsage(record, this.deps.hashUser, now);
         if (row) usage.push(row);
       } else if (kind === 'skill_activated') {
-        const labels = labelsFor(SKILL_ACTIVATIONS, record.attrs);
-        const key = JSON.stringify(labels);
-        const c = activations.get(key) ?? activations.set(key, { family: SKILL_ACTIVATIONS, labels, value: 0 }).get(key)!;
-        c.value++;
+        if (this.firstCount(record)) {
+          const labels = labelsFor(SKILL_ACTIVATIONS, record.attrs);
+          const key = JSON.stringify(labels);
+          const c = activations.get(key) ?? activations.set(key, { family: SKILL_ACTIVATIONS, labels, value: 0 }).get(key)!;
+          c.value++;
+        }
         const t = typedActivation(record, now, promptNames);
         if (t?.ok) typed.push(t.value);
         else if (t) reject(t.reason);
@@ -171,6 +183,18 @@ export class OtlpIngest {
       invocations: { inserted: inv.inserted, duplicates: inv.duplicates },
       usage: usageResult,
     };
+  }
+
+  /** Whether this skill_activated event is counted now: false when the same event was counted before (a resent export). */
+  private firstCount(record: OtlpLogRecord): boolean {
+    const session = record.attrs['session.id'];
+    const sequence = record.attrs['event.sequence'];
+    if (typeof session !== 'string' || (typeof sequence !== 'string' && typeof sequence !== 'number')) return true;
+    const id = `${session}\u0000${sequence}`;
+    if (this.countedActivations.has(id)) return false;
+    this.countedActivations.add(id);
+    if (this.countedActivations.size > COUNTED_EVENTS_KEPT) this.countedActivations.delete(this.countedActivations.values().next().value!);
+    return true;
   }
 
   /** The records with the configured telemetry user in place of the ids they carry (unchanged without one). */

@@ -171,6 +171,34 @@ for (const backend of backends) {
       assert.match(text, /^claude_code_skill_activations_total\{trigger="user-slash",source="userSettings"\} 1$/m);
     });
 
+    it('counts a resent skill_activated event once (same session and event.sequence)', async () => {
+      const activated = (sequence: number): TestEvent => ({
+        name: 'skill_activated',
+        at: NOW - 90,
+        attributes: {
+          'session.id': 'sess-resend',
+          'event.sequence': sequence,
+          'skill.name': 'pdf',
+          invocation_trigger: 'nested-skill',
+          'skill.source': 'plugin',
+        },
+      });
+      const count = async () => {
+        const m = /^claude_code_skill_activations_total\{trigger="nested-skill",source="plugin"\} (\d+)$/m.exec(
+          await (await fetch(`${http.url}/metrics`)).text(),
+        );
+        return m ? Number(m[1]) : 0;
+      };
+      const body = await encodeEvents([activated(7), activated(8)], 'json');
+      assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.json })).status, 200);
+      assert.equal(await count(), 2);
+      // The exporter did not get the answer and sends the same export again, then a new event.
+      assert.equal((await post('/v1/logs', body, { 'content-type': CONTENT_TYPE.json })).status, 200);
+      assert.equal(await count(), 2);
+      assert.equal((await post('/v1/logs', await encodeEvents([activated(9)], 'protobuf'), { 'content-type': CONTENT_TYPE.protobuf })).status, 200);
+      assert.equal(await count(), 3);
+    });
+
     for (const format of ['protobuf', 'json'] as WireFormat[]) {
       it(`stores user-slash skill_activated events (http/${format}) as typed activations, matched to the hook's and the import's rows`, async () => {
         const session = `sess-typed-${format}`;
