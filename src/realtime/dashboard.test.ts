@@ -121,27 +121,35 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     assert.ok(values.at(-1)! >= Number.parseFloat((await page.locator('#sum-p95').textContent()) ?? ''), ticks.join(', '));
   });
 
-  it('lists anomalies as they are detected', async () => {
-    app.bus.emit('anomalies.detected', [
-      {
-        skill_name: 'browser-check',
-        metric: 'success_rate',
-        baseline_value: 0.95,
-        observed_value: 0.6667,
-        deviation_score: 3.2,
-        direction: 'down',
-        severity: 'critical',
-        detected_at: Date.now(),
-      },
-    ]);
+  it('lists anomalies as they are detected, each once', async () => {
+    const anomaly = {
+      skill_name: 'browser-check',
+      metric: 'success_rate' as const,
+      baseline_value: 0.95,
+      observed_value: 0.6667,
+      deviation_score: 3.2,
+      direction: 'down' as const,
+      severity: 'critical' as const,
+      detected_at: Date.now(),
+    };
+    app.bus.emit('anomalies.detected', [anomaly]);
     const item = page.locator('#anomalies li[data-skill="browser-check"]');
     await item.waitFor({ timeout: 10_000 });
     // The observed value, not a drop of 66.7 points.
     assert.match((await item.textContent()) ?? '', /critical.*browser-check.*success rate down to 66\.7 % \(baseline 95\.0 %\)/);
+    // The same anomaly again (as every reconnect's hello lists the recent ones) is not listed twice.
+    app.bus.emit('anomalies.detected', [anomaly]);
+    app.bus.emit('anomalies.detected', [{ ...anomaly, skill_name: 'browser-other' }]);
+    await page.locator('#anomalies li[data-skill="browser-other"]').waitFor({ timeout: 10_000 });
+    assert.equal(await item.count(), 1);
   });
 
-  it('shows the hourly trend of a skill chosen in the table', async () => {
-    await page.locator('#top-skills tbody tr[data-skill="browser-check"]').click();
+  it('shows the hourly trend of a skill chosen in the table, with the keyboard too', async () => {
+    // Tab reaches the row; Enter chooses it as a click does.
+    const row = page.locator('#top-skills tbody tr[data-skill="browser-check"]');
+    assert.equal(await row.getAttribute('tabindex'), '0');
+    await row.focus();
+    await page.keyboard.press('Enter');
     await page.locator('#trend-summary').filter({ hasText: 'browser-check: 3 invocations in the last 24 h, success 66.7 %' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#chart-trend').getAttribute('data-points'), '24');
     // A new invocation of the chosen skill refreshes the trend.

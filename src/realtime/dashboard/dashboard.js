@@ -16,6 +16,7 @@
   const state = {
     ws: null,
     retryMs: 1000,
+    skillsFailed: false, // the Skills view shows an error (loaded again on reconnect)
     filter: '*',
     history: [],
     past: [], // the "history" message: the window figures at each of the last whole hours
@@ -90,6 +91,8 @@
     switch (msg.type) {
       case 'hello':
         for (const a of msg.recent_anomalies || []) addAnomaly(a);
+        // Back after a disconnect: a Skills view left on an error loads again now, not on its next minute.
+        if (state.skillsFailed) loadSkills();
         break;
       case 'subscribed':
         state.history = [];
@@ -151,7 +154,15 @@
         el('td', { class: 'num' }, fmtMs(k.p95_duration_ms)),
         el('td', { class: 'optional' }, fmtTime(k.last_invoked_at)),
       );
+      // Reachable with Tab too: Enter or Space shows the trend, as a click does.
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-label', `${k.skill_name}: show its trend`);
       tr.addEventListener('click', () => chooseTrendSkill(k.skill_name));
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter' && ev.key !== ' ') return;
+        ev.preventDefault();
+        chooseTrendSkill(k.skill_name);
+      });
       rows.push(tr);
     }
     if (rows.length === 0) rows.push(emptyRow('no invocations in the window yet'));
@@ -194,8 +205,11 @@
 
   function addAnomaly(a) {
     const list = $('anomalies');
+    // Every (re)connect's hello lists the recent anomalies again: one shown already is not added twice.
+    const key = `${a.skill_name}\u0000${a.metric}\u0000${a.direction}\u0000${a.detected_at}`;
+    if ([...list.children].some((li) => li.dataset.key === key)) return;
     list.querySelector('.empty')?.remove();
-    const li = el('li', { 'data-skill': a.skill_name });
+    const li = el('li', { 'data-skill': a.skill_name, 'data-key': key });
     const metric = a.metric === 'duration' ? 'duration' : 'success rate';
     const fmt = a.metric === 'duration' ? fmtMs : fmtRate;
     li.append(
@@ -500,7 +514,9 @@
       const body = await res.json();
       if (!res.ok) throw new Error(body.error ? body.error.message : `HTTP ${res.status}`);
       renderSkills(body);
+      state.skillsFailed = false;
     } catch (err) {
+      state.skillsFailed = true;
       const tr = el('tr', { class: 'empty' });
       tr.append(el('td', { colspan: '12' }, `could not load the skill report: ${err.message}`));
       tbody.replaceChildren(tr);
