@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import { parseInput } from './validation.js';
 
-const item = z.object({ skill_name: z.string(), user_id: z.string() }).strict();
+const item = z.object({ skill_name: z.string(), user_id: z.string(), phase: z.enum(['testing', 'review']).optional() }).strict();
+const withEnum = z.object({ phase: z.enum(['testing', 'review']) }).strict();
 const batch = z.object({ invocations: z.array(item) }).strict();
 
 function errorOf(value: unknown): AppError {
@@ -21,6 +22,18 @@ describe('parseInput', () => {
   it('says a missing field is required', () => {
     const e = errorOf({ invocations: [{ user_id: 'u' }] });
     assert.deepEqual([e.details.field, e.details.rule], ['invocations.0.skill_name', 'is required']);
+  });
+
+  it('says a missing enum field is required, not "invalid option"', () => {
+    assert.throws(
+      () => parseInput(withEnum, {}),
+      (e: AppError) => e.details.field === 'phase' && e.details.rule === 'is required',
+    );
+    // A present but wrong value still names the rule.
+    assert.throws(
+      () => parseInput(withEnum, { phase: 'nap' }),
+      (e: AppError) => e.details.field === 'phase' && /expected one of/.test(String(e.details.rule)),
+    );
   });
 
   it('names a misspelt key first, with the missing field it was meant to be', () => {

@@ -10,20 +10,30 @@ function fieldOf(path: readonly PropertyKey[], prefix: string): string {
   return [prefix, path.map(String).join('.')].filter(Boolean).join('.') || '(input)';
 }
 
-/** A field absent from its object (zod's message for it reads "expected …, received undefined"). */
-function isMissing(issue: z.core.$ZodIssue): boolean {
-  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+/** The value at `path` in `input`, undefined where the path leads nowhere. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** A field absent from its object: whatever its schema (a string, an enum…), it is required. */
+function isMissing(issue: z.core.$ZodIssue, input: unknown): boolean {
+  return issue.code !== 'unrecognized_keys' && issue.path.length > 0 && valueAt(input, issue.path) === undefined;
 }
 
 /**
  * One issue as field and rule. A missing field "is required"; an unknown key names the key and, when
  * a required field of the same object is missing, the one it was probably meant to be.
  */
-function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[], prefix: string): { field: string; rule: string } {
-  if (isMissing(issue)) return { field: fieldOf(issue.path, prefix), rule: 'is required' };
+function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[], input: unknown, prefix: string): { field: string; rule: string } {
+  if (isMissing(issue, input)) return { field: fieldOf(issue.path, prefix), rule: 'is required' };
   if (issue.code === 'unrecognized_keys') {
     const parent = issue.path.map(String).join('.');
-    const missing = all.filter((i) => isMissing(i) && i.path.slice(0, -1).map(String).join('.') === parent).map((i) => String(i.path.at(-1)));
+    const missing = all.filter((i) => isMissing(i, input) && i.path.slice(0, -1).map(String).join('.') === parent).map((i) => String(i.path.at(-1)));
     const key = issue.keys[0]!;
     const meant = closestName(key, missing);
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(', ')})` : '';
@@ -37,7 +47,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   if (result.success) return result.data;
   // An unknown key first: a misspelt field also shows up as the missing one it was meant to be.
   const raw = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  const issues = raw.map((i) => describeZodIssue(i, raw, prefix));
+  const issues = raw.map((i) => describeZodIssue(i, raw, value, prefix));
   const first = issues[0]!;
   throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
 }

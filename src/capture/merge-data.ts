@@ -19,6 +19,7 @@
  *   maintained as for any write. Rows the tracker rejects are counted and
  *   skipped, never abort the merge.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, toAppError } from '../errors.js';
 import { PREHASHED_PREFIX, saltFingerprint } from '../store/salt.js';
@@ -85,6 +86,14 @@ export async function mergeDataDir(opts: {
 }): Promise<MergeSummary> {
   const dbPath = opts.source.endsWith('.db') ? path.resolve(opts.source) : path.join(path.resolve(opts.source), 'session-buddy.db');
   if (dbPath === path.resolve(opts.targetDbPath)) throw AppError.invalid('source', 'is the current data directory');
+  // Opening a database creates it: a mistyped path would be "merged" (0 rows) and called deletable.
+  let isFile = false;
+  try {
+    isFile = fs.statSync(dbPath, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    // ENOTDIR: the source is a file, not a data directory
+  }
+  if (!isFile) throw AppError.invalid('source', `no Session Buddy database at ${dbPath} (name a data directory or its session-buddy.db)`);
   let exp: ReturnType<typeof openInvocationExport>;
   try {
     exp = openInvocationExport(dbPath);

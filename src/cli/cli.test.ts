@@ -102,6 +102,10 @@ describe('session-buddy CLI', () => {
     const down = run(['migrate', '--to', '1']);
     assert.equal(down.code, 0, down.err);
     assert.match(down.out, /reverted/);
+    // Going down drops what later versions added: a verified backup is taken first.
+    const backup = /^backed up to (.*session-buddy-before-migrate-\d+-to-1-.*\.db) before moving down \(3 invocations;/m.exec(down.out);
+    assert.ok(backup, down.out);
+    assert.ok(fs.existsSync(backup[1]!));
     // After going down, --status lists the pending steps too, in order.
     const status = run(['migrate', '--status']);
     assert.equal(status.code, 0, status.err);
@@ -155,6 +159,11 @@ describe('session-buddy CLI', () => {
     assert.match(again.err, /already running/);
     const status = JSON.parse(run(['status', '--json']).out);
     assert.equal(status.server.running, true);
+    // The schema is not changed under a running server (restore refuses the same); --status still answers.
+    const migrate = run(['migrate', '--rollback']);
+    assert.equal(migrate.code, 1);
+    assert.match(migrate.err, /^error: the server is running \(pid \d+\); stop it first/m);
+    assert.equal(run(['migrate', '--status']).code, 0);
     const stop = run(['stop']);
     assert.equal(stop.code, 0, stop.err);
     assert.match(stop.out, /stopped/);

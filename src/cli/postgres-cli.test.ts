@@ -41,7 +41,11 @@ describe('CLI on a PostgreSQL store', async () => {
       assert.doesNotMatch(init.out, /session-buddy\.db/);
 
       // Rolled back one step, --status lists the pending step as well.
-      assert.equal(run(['migrate', '--rollback']).code, 0);
+      // Going down drops what later versions added: on PostgreSQL it asks for --yes (back up with pg_dump first).
+      const refused = run(['migrate', '--rollback']);
+      assert.equal(refused.code, 2, refused.err);
+      assert.match(refused.err, /^error: --yes: moving down from schema version \d+ to \d+ drops what the later versions added/m);
+      assert.equal(run(['migrate', '--rollback', '--yes']).code, 0);
       const migrations = run(['migrate', '--status']);
       assert.equal(migrations.code, 0, migrations.err);
       const lines = migrations.out.trim().split('\n');

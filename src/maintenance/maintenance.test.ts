@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { archiveInvocations, parseAge } from '../store/sqlite/archive.js';
 import { backupDatabase, restoreDatabase, verifyDatabaseFile } from '../store/sqlite/backup.js';
 import { runDoctor } from './doctor.js';
+import type { AppError } from '../errors.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const DAY = 24 * HOUR_MS;
@@ -80,6 +81,15 @@ describe('backup and restore', () => {
       db.exec('CREATE TABLE t (x)');
       db.close();
       assert.throws(() => restoreDatabase(other, path.join(app.dir, 'x.db')), /not a Session Buddy one/);
+      // The error names the file given (not the copy restore works on) and is bad input (exit 2).
+      assert.throws(
+        () => restoreDatabase(junk, path.join(app.dir, 'x.db')),
+        (e: AppError) => e.code === 'INVALID_INPUT' && e.message === `${junk} is not a valid Session Buddy database (SQLITE_NOTADB)`,
+      );
+      assert.throws(
+        () => restoreDatabase(path.join(app.dir, 'none.db'), path.join(app.dir, 'x.db')),
+        (e: AppError) => e.code === 'INVALID_INPUT',
+      );
     } finally {
       await app.dispose();
     }

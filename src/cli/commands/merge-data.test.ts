@@ -74,6 +74,12 @@ describe('merge-data', () => {
     assert.match(plain.out, /1 new, 3 already present\n.*is merged and can be deleted/);
     // Same user on both sides? Only when the salts agree; here they differ, so the merged rows keep their own hash.
     assert.match(run(['merge-data', path.join(HOME, '.session-buddy')]).err, /source: is the current data directory/);
+    // A mistyped folder is an error: nothing is created there, nothing is called deletable.
+    const typo = path.join(root, 'no-such-folder');
+    const missing = run(['merge-data', typo]);
+    assert.equal(missing.code, 2, missing.err);
+    assert.match(missing.err, /^error: source: no Session Buddy database at .*no-such-folder\/session-buddy\.db/m);
+    assert.equal(fs.existsSync(typo), false);
   });
 
   it('carries reflections and skill cost calls over too, and keeps a folder whose A/B experiments it cannot merge', () => {

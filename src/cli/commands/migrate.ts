@@ -1,7 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../config.js';
+import { ensureDir } from '../../ensure-dir.js';
 import { AppError } from '../../errors.js';
+import { openDatabase } from '../../store/database.js';
+import { backupDatabase } from '../../store/sqlite/backup.js';
 import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
+import { runningServer } from '../pidfile.js';
 import { fieldFlags } from '../flags.js';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
@@ -11,9 +18,13 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .option('--rollback', 'roll back the most recent migration')
     .option('--to <version>', 'move up or down to exactly this schema version')
     .option('--status', 'list applied and pending migrations without changing anything')
-    .action(async (opts: { rollback?: boolean; to?: string; status?: boolean }, cmd: Command) => {
+    .option('--yes', 'on PostgreSQL: move down although it drops what later versions added (back it up first)')
+    .action(async (opts: { rollback?: boolean; to?: string; status?: boolean; yes?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
       if (opts.rollback && opts.to !== undefined) throw AppError.invalid('--rollback', 'cannot be combined with --to');
+      const server = opts.status ? null : runningServer(config.dataDir);
+      // A server works on the schema it opened; changing it underneath is what restore refuses too.
+      if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
       const migrator = await openSchemaMigrator(config);
       try {
         if (opts.status) {
@@ -35,6 +46,8 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
           target = Number(opts.to);
           if (!/^\d+$/.test(opts.to)) throw AppError.invalid('--to', 'must be a non-negative integer');
         }
+        const current = await migrator.currentVersion();
+        if (target < current) await beforeGoingDown(ctx, config, current, target, opts.yes === true);
         const steps = await migrator.to(target);
         if (steps.length === 0) ctx.stdout.write(`already at schema version ${await migrator.currentVersion()}; nothing to do\n`);
         for (const s of steps) ctx.stdout.write(`${s.direction === 'up' ? 'applied ' : 'reverted'} ${String(s.version).padStart(4, '0')} ${s.name}\n`);
@@ -44,4 +57,31 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       }
     });
   fieldFlags(command, { to: '--to' });
+}
+
+/**
+ * Moving down drops what the later versions added (tables, columns: a column added by a later step
+ * comes back empty when it is applied again). On SQLite a verified backup is taken first, in
+ * <data-dir>/backups; on PostgreSQL, whose backups are the server's own tools, --yes is asked for.
+ */
+async function beforeGoingDown(ctx: CliContext, config: Config, from: number, to: number, yes: boolean): Promise<void> {
+  if (config.store.kind === 'postgres') {
+    if (!yes) {
+      throw AppError.invalid(
+        '--yes',
+        `moving down from schema version ${from} to ${to} drops what the later versions added: back the database up (pg_dump), then pass --yes`,
+      );
+    }
+    return;
+  }
+  if (!fs.existsSync(config.dbPath)) return;
+  const dest = path.join(config.dataDir, 'backups', `session-buddy-before-migrate-${from}-to-${to}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+  ensureDir(path.dirname(dest));
+  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+  try {
+    const copy = await backupDatabase(db, dest);
+    ctx.stdout.write(`backed up to ${copy.file} before moving down (${copy.invocations} invocations; \`session-buddy restore\` brings it back)\n`);
+  } finally {
+    db.close();
+  }
 }

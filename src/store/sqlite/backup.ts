@@ -101,7 +101,7 @@ function requireDirectory(dir: string): void {
 
 export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (fraction: number) => void): Promise<VerifiedCopy> {
   dest = path.resolve(dest);
-  if (fs.existsSync(dest)) throw new AppError('CONFLICT', `${dest} already exists; choose a new file name`);
+  if (fs.existsSync(dest)) throw new AppError('INVALID_INPUT', `${dest} already exists; choose a new file name`, { field: 'file', rule: 'must not exist yet' });
   const dir = path.dirname(dest);
   requireDirectory(dir);
   removeDeadPartials(dir);
@@ -132,7 +132,9 @@ export interface RestoreResult extends VerifiedCopy {
 
 /** Replaces the database at `dbPath` with the verified backup `source`. The server must be stopped. */
 export function restoreDatabase(source: string, dbPath: string, now = Date.now()): RestoreResult {
-  if (!fs.existsSync(source)) throw new AppError('NOT_FOUND', `no such file: ${source}`);
+  if (!fs.statSync(source, { throwIfNoEntry: false })?.isFile()) {
+    throw new AppError('INVALID_INPUT', `no such file: ${source}`, { field: 'file', rule: 'must be a backup file' });
+  }
   // Work on a copy beside the target: opening the source itself could leave -wal/-shm files beside it.
   const dir = path.dirname(path.resolve(dbPath));
   ensureDir(dir);
@@ -141,8 +143,19 @@ export function restoreDatabase(source: string, dbPath: string, now = Date.now()
   try {
     fs.copyFileSync(source, tmp);
     fs.chmodSync(tmp, 0o600);
-    toRollbackJournal(tmp);
-    const verified = verifyDatabaseFile(tmp, source);
+    let verified: VerifiedCopy;
+    try {
+      toRollbackJournal(tmp);
+      verified = verifyDatabaseFile(tmp, source);
+    } catch (err) {
+      // The file the user named is at fault, not the copy this makes of it (whose name the driver's error carries).
+      if (!(err instanceof AppError) || err.code === 'INTERNAL') throw err;
+      const why = err.message.includes(tmp) ? `not a valid Session Buddy database (${/\((SQLITE_[A-Z]+)\)/.exec(err.message)?.[1] ?? 'unreadable'})` : null;
+      throw new AppError('INVALID_INPUT', why ? `${source} is ${why}` : err.message, {
+        field: 'file',
+        rule: 'must be a backup made by `session-buddy backup`',
+      });
+    }
     const latest = loadMigrations(migrationsDir('sqlite')).length;
     if (verified.schemaVersion > latest) {
       throw new AppError('INVALID_INPUT', `${source} has schema version ${verified.schemaVersion}, newer than this program supports (${latest})`);
