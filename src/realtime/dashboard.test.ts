@@ -250,6 +250,22 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     }
   });
 
+  it('refuses a filter over the server limits on the field, keeping the one in force', async () => {
+    const filter = page.locator('#filter');
+    await filter.fill('browser-check');
+    await page.locator('#filter-form button').click();
+    await page.locator('#top-caption').filter({ hasText: '(filtered: browser-check)' }).waitFor({ timeout: 10_000 });
+    await filter.fill(Array.from({ length: 101 }, (_, i) => `s${i}`).join(','));
+    await page.locator('#filter-form button').click();
+    assert.equal(await filter.evaluate((i: HTMLInputElement) => i.validationMessage), 'at most 100 skills (101 given)');
+    assert.match((await page.locator('#status').textContent()) ?? '', /filter not applied: at most 100 skills/);
+    assert.equal(await page.locator('#top-caption').textContent(), '(filtered: browser-check)');
+    // Back to every skill.
+    await filter.fill('');
+    await page.locator('#filter-form button').click();
+    await page.waitForFunction(() => document.getElementById('top-caption')?.textContent === '', null, { timeout: 10_000 });
+  });
+
   it('renders without script errors and saves a screenshot', async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'dashboard.png');

@@ -13,6 +13,9 @@
   const COLORS = { accent: '#2f6fdb', p95: '#d64545', ok: '#1f9d55', grid: '#e3e6ec', axis: '#6b7385', bar: '#9db9ec' };
 
   const $ = (id) => document.getElementById(id);
+  /** The subscription limits of the server (ws-protocol.ts). */
+  const MAX_FILTER_SKILLS = 100;
+  const MAX_SKILL_CHARS = 128;
   const state = {
     ws: null,
     retryMs: 1000,
@@ -576,13 +579,29 @@
   setInterval(loadSkills, 60000);
   $('filter-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const names = $('filter')
-      .value.split(',')
+    const input = $('filter');
+    const names = input.value
+      .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+    // The server's limits (ws-protocol.ts), said on the field: a refused filter would leave the previous one's data on screen.
+    const problem =
+      names.length > MAX_FILTER_SKILLS
+        ? `at most ${MAX_FILTER_SKILLS} skills (${names.length} given)`
+        : names.some((n) => n.length > MAX_SKILL_CHARS)
+          ? `a skill name has at most ${MAX_SKILL_CHARS} characters`
+          : '';
+    input.setCustomValidity(problem);
+    if (problem) {
+      input.reportValidity();
+      setStatus('error', `filter not applied: ${problem}`);
+      setTimeout(() => state.ws && setStatus('connected', 'live'), 4000);
+      return;
+    }
     state.filter = names.length ? names : '*';
     subscribe();
   });
+  $('filter').addEventListener('input', () => $('filter').setCustomValidity(''));
   $('trend-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const skill = $('trend-skill').value.trim();
