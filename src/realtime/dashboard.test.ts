@@ -266,6 +266,29 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     await page.waitForFunction(() => document.getElementById('top-caption')?.textContent === '', null, { timeout: 10_000 });
   });
 
+  it('greys the figures while the stream is down and reconnects within seconds', async () => {
+    const other = await context.newPage();
+    try {
+      // The stream goes through a route that can cut it, as a server restart does.
+      const cut: Array<() => Promise<void>> = [];
+      await other.routeWebSocket(/\/ws/, (ws) => {
+        ws.connectToServer();
+        cut.push(() => ws.close({ code: 4000, reason: 'cut' }));
+      });
+      await other.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
+      await other.locator('#status[data-state="connected"]').waitFor({ timeout: 10_000 });
+      assert.equal(await other.evaluate(() => document.body.dataset.stale), undefined);
+      await cut.at(-1)!();
+      await other.waitForFunction(() => document.body.dataset.stale === 'true', null, { timeout: 10_000 });
+      assert.equal(await other.locator('.cards').evaluate((e) => getComputedStyle(e).opacity), '0.45');
+      // Retried after 1 s, then live again: the figures are current once more.
+      await other.locator('#status[data-state="connected"]').waitFor({ timeout: 10_000 });
+      assert.equal(await other.evaluate(() => document.body.dataset.stale), undefined);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('renders without script errors and saves a screenshot', async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'dashboard.png');

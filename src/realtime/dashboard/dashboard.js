@@ -66,7 +66,7 @@
       const why = ev.code === 1006 ? 'connection lost (or refused: token?)' : `closed (${ev.code})`;
       setStatus('disconnected', `${why}; retrying in ${Math.round(state.retryMs / 1000)} s`);
       setTimeout(connect, state.retryMs);
-      state.retryMs = Math.min(state.retryMs * 2, 15000);
+      state.retryMs = Math.min(state.retryMs * 2, 5000);
     };
   }
 
@@ -87,6 +87,9 @@
     const el = $('status');
     el.dataset.state = kind;
     el.textContent = text;
+    // Without a connection the figures on screen are the last ones received: shown as such, not as current.
+    if (kind === 'disconnected') document.body.dataset.stale = 'true';
+    else if (kind === 'connected') delete document.body.dataset.stale;
   }
 
   // ---- messages ----------------------------------------------------------------
