@@ -106,3 +106,10 @@ export function checkFlags<T extends Record<string, () => unknown>>(checks: T): 
   }
   return values as { [K in keyof T]: ReturnType<T[K]> };
 }
+
+/** The integer value of `flag`, or INVALID_INPUT naming it when it is not an integer in [min, max]. */
+export function intFlag(flag: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}`);
+  return n;
+}

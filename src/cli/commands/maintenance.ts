@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { backupDatabase, restoreDatabase } from '../../store/sqlite/backup.js';
+import { backupDatabase, restoreDatabase, type VerifiedCopy } from '../../store/sqlite/backup.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
@@ -20,6 +21,23 @@ function requireDatabase(dbPath: string): void {
   if (!fs.existsSync(dbPath)) throw new AppError('NOT_FOUND', `no database at ${dbPath}; run \`session-buddy init\` first`);
 }
 
+/** `<data-dir>/backups/<prefix>-<time>.db` (the directory is created). */
+export function defaultBackupPath(config: Config, prefix = 'session-buddy'): string {
+  const dir = path.join(config.dataDir, 'backups');
+  ensureDir(dir);
+  return path.join(dir, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+}
+
+/** A verified online copy of the configured SQLite database at `dest` (backupDatabase). */
+export async function backupConfiguredDatabase(config: Config, dest: string, onProgress?: (fraction: number) => void): Promise<VerifiedCopy> {
+  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+  try {
+    return await backupDatabase(db, dest, onProgress);
+  } finally {
+    db.close();
+  }
+}
+
 export function registerBackupCommand(program: Command, ctx: CliContext): void {
   program
     .command('backup')
@@ -29,21 +47,15 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
-      const dest = path.resolve(ctx.cwd, file ?? path.join(config.dataDir, 'backups', `session-buddy-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
-      if (file === undefined) ensureDir(path.dirname(dest));
-      const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
-      try {
-        const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
-        const copy = await backupDatabase(db, dest, (f) => progress.update(Math.round(f * 100)));
-        // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
-        progress.update(100);
-        progress.finish();
-        ctx.stdout.write(
-          `backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`,
-        );
-      } finally {
-        db.close();
-      }
+      const dest = file === undefined ? defaultBackupPath(config) : path.resolve(ctx.cwd, file);
+      const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
+      const copy = await backupConfiguredDatabase(config, dest, (f) => progress.update(Math.round(f * 100)));
+      // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
+      progress.update(100);
+      progress.finish();
+      ctx.stdout.write(
+        `backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`,
+      );
     });
 }
 

@@ -1,15 +1,12 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { ensureDir } from '../../ensure-dir.js';
 import { AppError } from '../../errors.js';
-import { openDatabase } from '../../store/database.js';
-import { backupDatabase } from '../../store/sqlite/backup.js';
 import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 import { fieldFlags } from '../flags.js';
+import { backupConfiguredDatabase, defaultBackupPath } from './maintenance.js';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
   const command = program
@@ -75,13 +72,6 @@ async function beforeGoingDown(ctx: CliContext, config: Config, from: number, to
     return;
   }
   if (!fs.existsSync(config.dbPath)) return;
-  const dest = path.join(config.dataDir, 'backups', `session-buddy-before-migrate-${from}-to-${to}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-  ensureDir(path.dirname(dest));
-  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
-  try {
-    const copy = await backupDatabase(db, dest);
-    ctx.stdout.write(`backed up to ${copy.file} before moving down (${copy.invocations} invocations; \`session-buddy restore\` brings it back)\n`);
-  } finally {
-    db.close();
-  }
+  const copy = await backupConfiguredDatabase(config, defaultBackupPath(config, `session-buddy-before-migrate-${from}-to-${to}`));
+  ctx.stdout.write(`backed up to ${copy.file} before moving down (${copy.invocations} invocations; \`session-buddy restore\` brings it back)\n`);
 }

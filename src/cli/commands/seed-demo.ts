@@ -6,7 +6,7 @@ import { loadPriceTable } from '../../capture/model-price-file.js';
 import { createDemoCostGenerator, generateDemoInvocations } from '../../tracking/demo-data.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
-import { checkFlags } from '../flags.js';
+import { checkFlags, intFlag } from '../flags.js';
 
 export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
   program
@@ -19,21 +19,13 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
     .option('--days <n>', 'spread over this many past days', '30')
     .action(async (opts: { invocations: string; seed: string; days: string }, cmd: Command) => {
       const { n, seed, days } = checkFlags({
-        n: () => {
-          const v = Number(opts.invocations);
-          if (!Number.isInteger(v) || v < 1 || v > 50_000_000) throw AppError.invalid('--invocations', 'must be an integer between 1 and 50000000');
-          return v;
-        },
+        n: () => intFlag('--invocations', opts.invocations, 1, 50_000_000),
         seed: () => {
           const v = Number(opts.seed);
           if (!Number.isInteger(v)) throw AppError.invalid('--seed', 'must be an integer');
           return v;
         },
-        days: () => {
-          const v = Number(opts.days);
-          if (!Number.isInteger(v) || v < 1 || v > 3650) throw AppError.invalid('--days', 'must be an integer between 1 and 3650');
-          return v;
-        },
+        days: () => intFlag('--days', opts.days, 1, 3650),
       });
       const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
       const started = Date.now();

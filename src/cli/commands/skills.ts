@@ -7,7 +7,7 @@ import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-repor
 import { createLogger } from '../../logger.js';
 import { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
-import { checkFlags } from '../flags.js';
+import { checkFlags, intFlag } from '../flags.js';
 
 interface SkillsOpts {
   days: string;
@@ -19,12 +19,6 @@ interface SkillsOpts {
 }
 
 type ReportJson = ReturnType<typeof skillReportJson>;
-
-function intFlag(flag: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}`);
-  return n;
-}
 
 function nonEmpty(flag: string, raw: string | undefined): void {
   if (raw !== undefined && raw.trim() === '') throw AppError.invalid(flag, 'must not be empty');

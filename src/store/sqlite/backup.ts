@@ -150,7 +150,8 @@ export function restoreDatabase(source: string, dbPath: string, now = Date.now()
     } catch (err) {
       // The file the user named is at fault, not the copy this makes of it (whose name the driver's error carries).
       if (!(err instanceof AppError) || err.code === 'INTERNAL') throw err;
-      const why = err.message.includes(tmp) ? `not a valid Session Buddy database (${/\((SQLITE_[A-Z]+)\)/.exec(err.message)?.[1] ?? 'unreadable'})` : null;
+      const driverCode = (err.cause as { code?: unknown } | undefined)?.code;
+      const why = err.message.includes(tmp) ? `not a valid Session Buddy database (${typeof driverCode === 'string' ? driverCode : 'unreadable'})` : null;
       throw new AppError('INVALID_INPUT', why ? `${source} is ${why}` : err.message, {
         field: 'file',
         rule: 'must be a backup made by `session-buddy backup`',
