@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { createLogger } from '../../logger.js';
 import { loadOrCreateToken } from '../../server/access-token.js';
 import type { CliContext } from '../context.js';
@@ -9,7 +8,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .command('init')
     .description('create the data directory, the per-installation salt and the database (idempotent)')
     .action(async (_opts, cmd: Command) => {
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const version = await app.stores.schemaVersion();
         loadOrCreateToken(app.config.dataDir);

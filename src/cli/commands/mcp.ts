@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { startSpoolDrainer } from '../../capture/spool-drainer.js';
 import { startConfiguredFanout } from '../../fanout/configured-fanout.js';
 import type { CliContext } from '../context.js';
@@ -9,7 +8,7 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
     .command('mcp')
     .description('serve MCP over stdio (the command an MCP client such as `claude mcp add` launches)')
     .action(async (_opts, cmd: Command) => {
-      const app = await openApp(ctx.config(cmd));
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd));
       // What this stdio server records reaches the live streams of the HTTP instances too.
       await startConfiguredFanout(app).catch(async (err: unknown) => {
         await app.close();

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { mergeDataDir } from '../../capture/merge-data.js';
 import { createLogger } from '../../logger.js';
 import { loadOrCreateSalt } from '../../store/salt.js';
@@ -17,7 +16,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
     )
     .option('--json', 'print the summary as JSON')
     .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         // The row count is known only once the source is open: the bar is made on the first report.
         const progress = lazyProgress('merging (invocations)', ctx.stderr);

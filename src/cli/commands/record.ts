@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
@@ -63,7 +62,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
           },
         ];
       }
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const result = await app.tracker.trackBatch(inputs, Array.isArray(inputs) && opts.json ? 'invocations' : '');
         ctx.stdout.write(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
@@ -27,7 +26,7 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
         },
         days: () => intFlag('--days', opts.days, 1, 3650),
       });
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       const started = Date.now();
       try {
         const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);

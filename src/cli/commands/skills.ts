@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
 import { createLogger } from '../../logger.js';
-import { skillReportJson } from '../../mcp/tools/get-skill-report.js';
+import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
 import { checkFlags, intFlag } from '../flags.js';
 
@@ -113,7 +112,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           return dir;
         },
       });
-      const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
         const report = await app.skillReport.report({
           days,
@@ -122,7 +121,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           subjectHash: opts.user === undefined ? null : app.hashUser(opts.user.trim()),
           projectDir: project,
         });
-        const json = skillReportJson(report);
+        const json = (await import('../../mcp/tools/get-skill-report.js')).skillReportJson(report);
         ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json));
       } finally {
         await app.close();

@@ -2,10 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openApp } from '../../app.js';
 import { ENV } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { runServer } from '../../server/run-server.js';
 import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
 import { processAlive } from '../../process-alive.js';
@@ -49,7 +47,8 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
         );
       }
       if (opts.foreground) {
-        const app = await openApp(config);
+        const app = await (await import('../../app.js')).openApp(config);
+        const { runServer } = await import('../../server/run-server.js');
         await runServer(app, (running) => {
           writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
           const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;

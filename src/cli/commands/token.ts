@@ -4,14 +4,14 @@
  * (SQLite or PostgreSQL), so every instance sharing it accepts the token.
  */
 import type { Command } from 'commander';
-import { openApp, type App } from '../../app.js';
+import type { App } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { ApiTokenRecord } from '../../store/api-token-types.js';
 import type { CliContext } from '../context.js';
 
 async function withApp<T>(ctx: CliContext, cmd: Command, fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await openApp(ctx.config(cmd), { logger: createLogger('silent') });
+  const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
   try {
     return await fn(app);
   } finally {
