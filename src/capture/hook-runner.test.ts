@@ -83,8 +83,22 @@ describe('readStdin', () => {
   });
 
   it('returns null past the size cap and for empty input', async () => {
-    assert.equal(await readStdin(Readable.from([Buffer.from('x'.repeat(100))]), { maxBytes: 10 }), null);
+    let tooLarge = 0;
+    assert.equal(await readStdin(Readable.from([Buffer.from('x'.repeat(100))]), { maxBytes: 10, onTooLarge: () => tooLarge++ }), null);
+    assert.equal(tooLarge, 1);
     assert.equal(await readStdin(Readable.from([])), null);
+  });
+
+  it('reads a payload of several MiB (an Edit carries the whole file) in chunks, parsed once complete', async () => {
+    const big = JSON.stringify({ hook_event_name: 'PostToolUse', tool_response: { originalFile: `{${'}'.repeat(64)}\n`.repeat(100_000) } });
+    assert.ok(big.length > 5 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < big.length; i += 65_536) chunks.push(Buffer.from(big.slice(i, i + 65_536)));
+    const s = new PassThrough();
+    const read = readStdin(s, { timeoutMs: 60_000 });
+    for (const c of chunks) s.write(c);
+    assert.equal(await read, big);
+    s.destroy();
   });
 
   it('gives up after the timeout with what it has', async () => {
@@ -158,6 +172,16 @@ describe('runHook', () => {
     assert.equal(f.outcome, 'failed');
     assert.equal(readDrops(file).count, 1);
     for (const p of readDrops(file).files) fs.rmSync(p, { force: true });
+  });
+
+  it('counts an input over the size cap as a drop (it cannot tell which call it was)', async () => {
+    const dataDir = freshDir();
+    fs.mkdirSync(dataDir, { recursive: true });
+    const body = JSON.stringify(event('PostToolUse', 'toolu_big', { tool_response: { originalFile: 'x'.repeat(4096) } }));
+    const r = await runHook({ stdin: stdinOf(JSON.parse(body)), dataDir, userId: 'u', url: null, now: () => T0, maxStdinBytes: 1024 });
+    assert.equal(r.outcome, 'dropped');
+    assert.equal(readDrops(dataDir).count, 1);
+    assert.match(readDrops(dataDir).lastReason ?? '', /hook input larger than/);
   });
 
   it('sends the access token when the data directory has one', async () => {

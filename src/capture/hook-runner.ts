@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { recordDrop } from './drop-counter.js';
+import { formatBytes } from '../format-bytes.js';
 import { ensureDir } from '../ensure-dir.js';
 import { parseHookEvent, processHookEvent, type HookEvent } from './hook-event.js';
 import { saveCompactionContext, sessionStartContext, type SavedContext } from './saved-context.js';
@@ -19,7 +20,13 @@ import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type Re
 const INVOCATIONS_PATH = '/api/invocations';
 const DEFAULT_POST_TIMEOUT_MS = 300;
 const DEFAULT_STDIN_TIMEOUT_MS = 1000;
-const MAX_STDIN_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest hook input read: Claude Code's PostToolUse for Edit and Write carries the whole file
+ * (tool_response.originalFile, content), so inputs of several MiB are ordinary. The same cap as a
+ * transcript line (transcript-scan.ts DEFAULT_MAX_LINE_BYTES, not imported: the hook loads little);
+ * a larger input is counted as a drop.
+ */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 /** A hook drains the spool through the server only while it is this small. */
 const HOOK_DRAIN_MAX_BYTES = 64 * 1024;
 
@@ -90,14 +97,20 @@ export function readAccessToken(dataDir: string): string | null {
 /**
  * Reads stdin up to `maxBytes`. Resolves early once the text read so far is a
  * complete JSON object (Claude Code may keep stdin open), on end, or after
- * `timeoutMs`. Returns null when nothing usable arrived or the cap was hit.
+ * `timeoutMs`. Returns null when nothing usable arrived or the cap was hit
+ * (then `onTooLarge` is called). Complete means the top-level object has
+ * closed (JsonEnd); whether it is valid JSON is for the caller to find.
  */
-export function readStdin(stream: Readable, opts: { maxBytes?: number; timeoutMs?: number } = {}): Promise<string | null> {
+export function readStdin(
+  stream: Readable,
+  opts: { maxBytes?: number; timeoutMs?: number; onTooLarge?: () => void } = {},
+): Promise<string | null> {
   const maxBytes = opts.maxBytes ?? MAX_STDIN_BYTES;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_STDIN_TIMEOUT_MS;
   if ((stream as { isTTY?: boolean }).isTTY) return Promise.resolve(null);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    const end = new JsonEnd();
     let size = 0;
     let done = false;
     const finish = (value: string | null) => {
@@ -114,17 +127,12 @@ export function readStdin(stream: Readable, opts: { maxBytes?: number; timeoutMs
     const onData = (chunk: Buffer | string) => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buf.length;
-      if (size > maxBytes) return finish(null);
-      chunks.push(buf);
-      const t = text().trimEnd();
-      if (t.endsWith('}')) {
-        try {
-          JSON.parse(t);
-          finish(t);
-        } catch {
-          // incomplete: keep reading
-        }
+      if (size > maxBytes) {
+        opts.onTooLarge?.();
+        return finish(null);
       }
+      chunks.push(buf);
+      if (end.feed(buf)) finish(text().trim());
     };
     const onEnd = () => finish(size > 0 ? text() : null);
     const onError = () => finish(null);
@@ -134,6 +142,33 @@ export function readStdin(stream: Readable, opts: { maxBytes?: number; timeoutMs
     stream.on('end', onEnd);
     stream.on('error', onError);
   });
+}
+
+/**
+ * Follows the structure of JSON text fed in chunks (nesting depth, inside a string or not) and tells
+ * when a top-level object or array has closed: one pass over the bytes, where parsing all the text
+ * read so far after each chunk ending in `}` cost time quadratic in the size (an Edit's payload holds
+ * the whole file, and code is full of braces).
+ */
+class JsonEnd {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  /** Feeds the next chunk; true once the top-level value has closed. */
+  feed(buf: Buffer): boolean {
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i]!;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === 0x5c) this.escaped = true;
+        else if (b === 0x22) this.inString = false;
+      } else if (b === 0x22) this.inString = true;
+      else if (b === 0x7b || b === 0x5b) this.depth++;
+      else if ((b === 0x7d || b === 0x5d) && --this.depth === 0) return true;
+    }
+    return false;
+  }
 }
 
 export interface HookRunOptions {
@@ -171,7 +206,13 @@ export interface HookRunResult {
 export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
   const now = opts.now ?? Date.now;
   try {
-    const raw = await readStdin(opts.stdin, { maxBytes: opts.maxStdinBytes, timeoutMs: opts.stdinTimeoutMs });
+    let tooLarge = false;
+    const raw = await readStdin(opts.stdin, { maxBytes: opts.maxStdinBytes, timeoutMs: opts.stdinTimeoutMs, onTooLarge: () => (tooLarge = true) });
+    if (tooLarge) {
+      // Which call it was cannot be known without reading it all: counted, so that the loss shows in status and doctor.
+      recordDrop(opts.dataDir, 1, `hook input larger than ${formatBytes(opts.maxStdinBytes ?? MAX_STDIN_BYTES)}`, now());
+      return { outcome: 'dropped', event: null, invocations: 0, reason: 'input too large' };
+    }
     if (raw === null) return { outcome: 'ignored', event: null, invocations: 0, reason: 'no input' };
     let decoded: unknown;
     try {
