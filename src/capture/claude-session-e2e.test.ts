@@ -210,7 +210,7 @@ describe('a Claude Code session played through the installed commands', () => {
     const killer = findTimeoutCommand(undefined);
     assert.equal(
       command,
-      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${DATA_DIR} hook`,
+      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${DATA_DIR} hook${killer ? ' --no-watchdog' : ''}`,
     );
     assert.doesNotMatch(cli(['mcp-config']), /npx/);
 

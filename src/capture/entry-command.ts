@@ -74,9 +74,10 @@ export function findTimeoutCommand(pathEnv: string | undefined): string | null {
 /**
  * The hook command line: the entry command, wrapped in `<timeout> -s KILL
  * 1.6` when a `timeout` was found (killed, it exits 137, which Claude Code
- * treats as a non-blocking error, as any status but 2).
+ * treats as a non-blocking error, as any status but 2). Wrapped, the hook
+ * runs with `--no-watchdog` (cli/hook-deadline.ts): the wrapper bounds it.
  */
 export function hookCommandLine(entry: EntryPoint, dataDir: string, timeoutCommand: string | null): string {
-  const line = entryCommandLine(entry, dataDir, ['hook']);
-  return timeoutCommand ? `${shellQuote(timeoutCommand)} -s KILL ${HOOK_KILL_AFTER_SECONDS} ${line}` : line;
+  if (!timeoutCommand) return entryCommandLine(entry, dataDir, ['hook']);
+  return `${shellQuote(timeoutCommand)} -s KILL ${HOOK_KILL_AFTER_SECONDS} ${entryCommandLine(entry, dataDir, ['hook', '--no-watchdog'])}`;
 }

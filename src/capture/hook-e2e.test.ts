@@ -269,7 +269,7 @@ describe('CLI commands', () => {
     const killer = findTimeoutCommand(undefined);
     assert.equal(
       command,
-      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} hook`,
+      `${killer ? `${killer} -s KILL ${HOOK_KILL_AFTER_SECONDS} ` : ''}${process.execPath} ${fs.realpathSync(BIN)} --data-dir ${app.dir} hook${killer ? ' --no-watchdog' : ''}`,
     );
     const userFile = path.join(scratch, 'home', '.claude', 'settings.json');
     const w0 = await cli(['install-hooks', '--write']);

@@ -108,13 +108,13 @@ describe('session-buddy hook never hurts the agent', () => {
 
   it('the watchdog ends a process stuck in synchronous code, and a stuck wait with status 0', () => {
     const deadline = path.join(HERE, 'hook-deadline.ts');
-    const run = (body: string) =>
+    const run = (body: string, timeout = 20_000) =>
       spawnSync(
         process.execPath,
         ['--import', 'tsx', '--input-type=module', '-e', `const { armHookDeadline } = await import(${JSON.stringify(deadline)}); ${body}`],
         {
           encoding: 'utf8',
-          timeout: 20_000,
+          timeout,
           cwd: path.resolve(HERE, '../..'),
         },
       );
@@ -125,5 +125,9 @@ describe('session-buddy hook never hurts the agent', () => {
     assert.equal(wait.signal, null, wait.stderr);
     assert.equal(wait.status, 0, wait.stderr);
     assert.ok(HOOK_SOFT_DEADLINE_MS < HOOK_HARD_DEADLINE_MS && HOOK_HARD_DEADLINE_MS < 2000);
+    // Without the watchdog (the command install-hooks writes is killed from outside instead), nothing in
+    // the process ends a busy main thread: spawnSync's own 3 s timeout (SIGTERM) does.
+    const unwatched = run('armHookDeadline(60_000, 0, 0, false); for (;;) {}', 3000);
+    assert.equal(unwatched.signal, 'SIGTERM', unwatched.stderr);
   });
 });

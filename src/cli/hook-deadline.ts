@@ -46,8 +46,15 @@ setInterval(() => {
   if (busy || elapsed >= w.maxMs) process.kill(w.pid, 'SIGKILL');
 }, 50);`;
 
-export function armHookDeadline(softMs = HOOK_SOFT_DEADLINE_MS, hardMs = HOOK_HARD_DEADLINE_MS, maxMs = HOOK_MAX_DEADLINE_MS): void {
+/**
+ * `watchdog: false` (the hook's `--no-watchdog`, which install-hooks writes along with the `timeout`
+ * wrapper): no watchdog thread, the wrapper's SIGKILL bounds the process instead. The thread costs a
+ * hook about a fifth of its CPU time (its own V8 instance), which matters when many hooks start at
+ * once (parallel tool calls).
+ */
+export function armHookDeadline(softMs = HOOK_SOFT_DEADLINE_MS, hardMs = HOOK_HARD_DEADLINE_MS, maxMs = HOOK_MAX_DEADLINE_MS, watchdog = true): void {
   setTimeout(() => process.exit(0), softMs).unref();
+  if (!watchdog) return;
   try {
     // execArgv: [] — no loader hooks (e.g. tsx) in the watchdog: it must start without the main thread's help.
     const watchdog = new Worker(WATCHDOG, { eval: true, execArgv: [], workerData: { pid: process.pid, hardMs, maxMs: Math.max(hardMs, maxMs) } });

@@ -34,7 +34,10 @@ const ctx = createCliContext({
 const argv = process.argv.slice(2);
 // The first word that is not an option (or an option's value) names the command.
 const command = argv.find((a, i) => !a.startsWith('-') && !['--data-dir', '--log-level', '--store', '--pubsub'].includes(argv[i - 1] ?? ''));
-if (command === 'hook') (await import('./hook-deadline.js')).armHookDeadline();
+if (command === 'hook') {
+  const { armHookDeadline, HOOK_HARD_DEADLINE_MS, HOOK_MAX_DEADLINE_MS, HOOK_SOFT_DEADLINE_MS } = await import('./hook-deadline.js');
+  armHookDeadline(HOOK_SOFT_DEADLINE_MS, HOOK_HARD_DEADLINE_MS, HOOK_MAX_DEADLINE_MS, !argv.includes('--no-watchdog'));
+}
 const program =
   command === 'hook'
     ? (await import('./hook-program.js')).buildHookProgram(ctx)

@@ -33,6 +33,7 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
     .description('record a Claude Code hook event read as JSON on stdin (installed by install-hooks; always exits 0, within 2 s)')
     .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
     .option('--verbose', 'describe on stderr what was done with the event')
+    .option('--no-watchdog', 'no watchdog thread: the command is killed from outside (install-hooks wraps it in `timeout -s KILL`)')
     .action(async (opts: HookOpts, cmd: Command) => {
       try {
         const config = ctx.config(cmd);
