@@ -63,6 +63,25 @@ describe('skill judgement', () => {
     });
   });
 
+  it("never removes Session Buddy's own MCP server (state self): it records the others", () => {
+    // Right after set-up: installed, never used, its tool list unknown.
+    const fresh = judgeSkill(base({ state: 'self', alwaysLoadedTokens: null, ...neverUsed }));
+    assert.deepEqual(fresh, { flags: ['never_used'], verdict: 'keep', reason: 'this tool (records the others)' });
+    // Not used in the window, rarely used or failing: still kept, never judged on its use.
+    const last = Date.UTC(2025, 2, 1, 15);
+    for (const over of [
+      { windowInvocations: 0, usedInWindow: false, lastUsedAt: last },
+      { windowInvocations: 2, rateInvocations: 2, rateSuccesses: 2 },
+      { rateInvocations: 10, rateSuccesses: 1 },
+    ]) {
+      assert.deepEqual([judgeSkill(base({ state: 'self', ...over })).verdict], ['keep']);
+    }
+    // A second registration that another takes precedence over: kept, and the problem is named.
+    const shadowed = judgeSkill(base({ state: 'self', problems: ['not loaded: /p/.mcp.json defines the same name and takes precedence'] }));
+    assert.deepEqual([shadowed.flags, shadowed.verdict], [[], 'keep']);
+    assert.equal(shadowed.reason, 'this tool (records the others); not loaded: /p/.mcp.json defines the same name and takes precedence');
+  });
+
   it('removes an installed item never used or not used in the window, naming its always-loaded tokens', () => {
     assert.deepEqual(judgeSkill(base(neverUsed)), {
       flags: ['never_used'],
@@ -109,7 +128,7 @@ describe('skill judgement', () => {
   it('the rule in words names every flag in verdict order', () => {
     assert.match(
       VERDICT_RULE,
-      /broken → remove; turned_off → keep; never_used or unused → remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → review; rarely_used → review; otherwise keep/,
+      /broken → remove; turned_off → keep; inventory state self \(Session Buddy's own MCP server, recognised by its command\) → keep; never_used or unused → remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → review; rarely_used → review; otherwise keep/,
     );
   });
 });

@@ -27,21 +27,27 @@
  * Verdict, first rule that applies:
  *   1. broken             → remove  (it does not load; fix it or remove it)
  *   2. turned_off         → keep    (off on purpose: not loaded, costs nothing)
- *   3. never_used/unused  → remove  (installed, no use in the window; its
+ *   3. state `self`       → keep    (Session Buddy's own MCP server: it records
+ *                                    the others; never judged on its use)
+ *   4. never_used/unused  → remove  (installed, no use in the window; its
  *                                    always-loaded tokens are paid in every session)
- *   4. not_installed      → review  (used but not installed)
- *   5. failing            → review
- *   6. loads_with_problem → review  (fix the problem)
- *   7. duplicate          → review  (keep one of the near-identical items)
- *   8. rarely_used        → review
- *   9. otherwise          → keep    (used, succeeding)
+ *   5. not_installed      → review  (used but not installed)
+ *   6. failing            → review
+ *   7. loads_with_problem → review  (fix the problem)
+ *   8. duplicate          → review  (keep one of the near-identical items)
+ *   9. rarely_used        → review
+ *  10. otherwise          → keep    (used, succeeding)
  * Names that cannot be installed (built-in tools, names recorded by other
  * clients) only get `failing` → review, else keep.
  */
 import { roundTo } from './round.js';
 
-/** Whether an installed item loads (the inventory decides it where it records the item's problems, capture/skill-inventory.ts). */
-export type InventoryState = 'loaded' | 'not_loaded' | 'off';
+/**
+ * Whether an installed item loads (the inventory decides it where it records the item's problems,
+ * capture/skill-inventory.ts); `self`: Session Buddy's own MCP server, recognised by its command
+ * (it records the others, so it is never recommended for removal).
+ */
+export type InventoryState = 'loaded' | 'not_loaded' | 'off' | 'self';
 
 export type SkillFlag = 'not_installed' | 'broken' | 'turned_off' | 'loads_with_problem' | 'duplicate' | 'never_used' | 'unused' | 'rarely_used' | 'failing';
 export type Verdict = 'keep' | 'review' | 'remove';
@@ -61,8 +67,9 @@ export const VERDICT_RULE =
   '(installed, never recorded), unused (installed, used before but not in the window), rarely_used (installed, used fewer ' +
   `than once per ${RARE_DAYS_PER_USE} days of the window), failing (at least ${MIN_RUNS_FOR_FAILING} invocations and success ` +
   `rate below ${FAILING_SUCCESS_RATE * 100}%). Verdict, first rule that applies: broken → remove; turned_off → keep; ` +
-  'never_used or unused → remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → ' +
-  'review; rarely_used → review; otherwise keep. Names that cannot be installed (built-in tools) are judged on failing only.';
+  "inventory state self (Session Buddy's own MCP server, recognised by its command) → keep; never_used or unused → " +
+  'remove; not_installed → review; failing → review; loads_with_problem → review; duplicate → review; rarely_used → ' +
+  'review; otherwise keep. Names that cannot be installed (built-in tools) are judged on failing only.';
 
 export interface JudgeInput {
   /** Whether the name is of a kind the inventory lists (`skill:`, `agent:`, `mcp:`). */
@@ -132,6 +139,8 @@ export function judgeSkill(i: JudgeInput): SkillJudgement {
   const problems = i.problems.join('; ');
   if (has('broken')) return { flags, verdict: 'remove', reason: `does not load (${problems}): fix it or remove it` };
   if (has('turned_off')) return { flags, verdict: 'keep', reason: `${problems === '' ? 'turned off' : problems}: not loaded, costs nothing` };
+  if (i.installable && i.installed && i.state === 'self')
+    return { flags, verdict: 'keep', reason: `this tool (records the others)${problems === '' ? '' : `; ${problems}`}` };
   if (has('never_used')) return { flags, verdict: 'remove', reason: `installed but never used; ${loadCost(i.alwaysLoadedTokens)}` };
   if (has('unused')) {
     const last = new Date(i.lastUsedAt!).toISOString().slice(0, 10);

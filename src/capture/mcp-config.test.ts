@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { entryArgv, entryCommandLine } from './entry-command.js';
-import { buildMcpConfig, mcpHttpUrl, shellQuote } from './mcp-config.js';
+import { buildMcpConfig, isSessionBuddyServer, mcpHttpUrl, shellQuote } from './mcp-config.js';
 
 describe('mcp-config', () => {
   it('builds user-scoped stdio and HTTP registrations with absolute paths', () => {
@@ -28,6 +28,26 @@ describe('mcp-config', () => {
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     assert.equal(shellQuote(''), "''");
     assert.equal(entryCommandLine({ node: '/n', script: '/my dir/sb.js' }, '/d', ['hook']), "/n '/my dir/sb.js' --data-dir /d hook");
+  });
+
+  it("recognises Session Buddy's own server by what it runs, whatever its name", () => {
+    const [command, ...args] = entryArgv({ node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' }, '/home/ann/.session-buddy', ['mcp']);
+    const written = buildMcpConfig({ name: 'my-recorder', command: command!, args, url: mcpHttpUrl('127.0.0.1', 8678) });
+    assert.equal(isSessionBuddyServer('my-recorder', written.stdio.json.mcpServers['my-recorder']!), true);
+    // The README's line, the npm-linked command, options in --opt=value form, a Windows path.
+    assert.equal(isSessionBuddyServer('x', { command: '/usr/bin/node', args: ['/home/ann/sb/bin/session-buddy.js', 'mcp'] }), true);
+    assert.equal(isSessionBuddyServer('x', { command: 'session-buddy', args: ['--store=postgres://db/sb', 'mcp'] }), true);
+    assert.equal(isSessionBuddyServer('x', { command: 'node.exe', args: ['C:\\sb\\bin\\session-buddy.js', '--log-level', 'warn', 'mcp'] }), true);
+    // Not its MCP server: another command of it, another program, `mcp` as an option's value, no entry point.
+    assert.equal(isSessionBuddyServer('x', { command: 'session-buddy', args: ['start'] }), false);
+    assert.equal(isSessionBuddyServer('x', { command: '/usr/bin/node', args: ['/opt/other/server.js', 'mcp'] }), false);
+    assert.equal(isSessionBuddyServer('x', { command: 'session-buddy', args: ['--data-dir', 'mcp', 'status'] }), false);
+    assert.equal(isSessionBuddyServer('session-buddy', { command: 'other-mcp' }), false);
+    assert.equal(isSessionBuddyServer('x', { command: 'session-buddy', args: 'mcp' }), false);
+    // HTTP names no command: the registration mcp-config writes (its name and /mcp).
+    const http = written.http.json.mcpServers['my-recorder']!;
+    assert.equal(isSessionBuddyServer('session-buddy', http), true);
+    assert.equal(isSessionBuddyServer('session-buddy', { url: 'https://example.invalid/other' }), false);
   });
 
   it('brackets IPv6 hosts', () => {

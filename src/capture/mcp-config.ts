@@ -32,6 +32,40 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What this package's entry point is run as: the script mcp-config writes (bin/session-buddy.js) or the command npm links to it. */
+const ENTRY_NAMES = new Set(['session-buddy.js', 'session-buddy']);
+
+/**
+ * Whether an MCP server configuration (as Claude Code keeps it: `command` and `args`, or `url`)
+ * is Session Buddy's own server, whatever the user named it: a stdio command that runs this
+ * package's entry point (`<node> …/bin/session-buddy.js`, as buildMcpConfig writes it, or the
+ * `session-buddy` command) with the `mcp` command, after global options that each take a value
+ * (`--data-dir DIR`, `--store URL`…). Over HTTP, which names no command, the registration
+ * buildMcpConfig writes: the name `session-buddy` and a URL whose path is /mcp.
+ */
+export function isSessionBuddyServer(name: string, conf: { command?: unknown; args?: unknown; url?: unknown }): boolean {
+  if (typeof conf.command === 'string') {
+    const argv = [conf.command, ...(Array.isArray(conf.args) ? conf.args : [])];
+    const entry = argv.findIndex((a) => typeof a === 'string' && ENTRY_NAMES.has(a.split(/[\\/]/).pop()!));
+    if (entry < 0) return false;
+    for (let i = entry + 1; i < argv.length; i++) {
+      const a = argv[i];
+      if (typeof a !== 'string') return false;
+      if (!a.startsWith('-')) return a === 'mcp';
+      if (!a.includes('=')) i++; // the option's value
+    }
+    return false;
+  }
+  if (typeof conf.url === 'string' && name === DEFAULT_SERVER_NAME) {
+    try {
+      return new URL(conf.url).pathname === '/mcp';
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 export function buildMcpConfig(opts: McpConfigOptions): McpConfig {
   const name = opts.name ?? DEFAULT_SERVER_NAME;
   const command = opts.command;

@@ -263,6 +263,8 @@ describe('skill costs through the import', async () => {
           costs: { prices: PRICES, userHash: 'uh', record: (rows) => b.stores.skillCosts.record(rows) },
         });
         assert.deepEqual(again.costs && [again.costs.inserted, again.costs.duplicates], [0, 4]);
+        // Four rows, two calls: each under both rules.
+        assert.deepEqual(again.costs?.attributedByRule, { stamped: 2, bounded: 2 });
       } finally {
         await b.dispose();
       }

@@ -38,7 +38,9 @@ export interface InventoryItem {
    *   without name or description, an MCP server with neither command nor url),
    *   or another definition of its name takes precedence: 0 tokens;
    * - `off`: the user turned it off (a `.mcp.json` server in
-   *   `disabledMcpjsonServers`): 0 tokens.
+   *   `disabledMcpjsonServers`): 0 tokens;
+   * - `self`: Session Buddy's own MCP server (mcp-config.ts isSessionBuddyServer),
+   *   never recommended for removal.
    */
   state: InventoryState;
   /**

@@ -211,6 +211,40 @@ describe('readSkillInventory', () => {
     );
   });
 
+  it("marks Session Buddy's own MCP server by its command, whatever its name: state self", async () => {
+    // What the README set-up writes (`claude mcp add session-buddy -- <node> <entry> --data-dir <dir> mcp`), a copy
+    // under another name in the project's entry, and another server run by node.
+    const home = path.join(root, 'self-home');
+    const project = path.join(root, 'self-project');
+    fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
+    fs.mkdirSync(project, { recursive: true });
+    const entry = (dataDir: string) => ({ type: 'stdio', command: process.execPath, args: ['/opt/sb/bin/session-buddy.js', '--data-dir', dataDir, 'mcp'] });
+    fs.writeFileSync(
+      path.join(home, '.claude.json'),
+      JSON.stringify({
+        mcpServers: { 'session-buddy': entry('/home/ann/.session-buddy'), other: { command: process.execPath, args: ['/opt/other/server.js', 'mcp'] } },
+        projects: { [project]: { mcpServers: { recorder: entry('/p/data') } } },
+      }),
+    );
+    const { items } = await readSkillInventory({ claudeDirs: [path.join(home, '.claude')], projectDir: project, homeDir: home });
+    assert.deepEqual(
+      items.map((i) => [i.skill, i.state, i.alwaysLoadedTokens, i.problems]),
+      [
+        ['mcp:other', 'loaded', null, []],
+        ['mcp:session-buddy', 'self', null, []],
+        ['mcp:recorder', 'self', null, []],
+      ],
+    );
+    // Registered again in the project's .mcp.json, which takes precedence: the user's copy does not load (0 tokens, the
+    // problem named) but stays self, never a server to remove.
+    fs.writeFileSync(path.join(project, '.mcp.json'), JSON.stringify({ mcpServers: { 'session-buddy': entry('/p/data') } }));
+    const again = await readSkillInventory({ claudeDirs: [path.join(home, '.claude')], projectDir: project, homeDir: home });
+    const user = bySkill(again.items, 'mcp:session-buddy', 'user');
+    assert.deepEqual([user.state, user.alwaysLoadedTokens], ['self', 0]);
+    assert.match(user.problems[0]!, /^not loaded: .*\.mcp\.json defines the same name and takes precedence$/);
+    assert.deepEqual(bySkill(again.items, 'mcp:session-buddy', 'project').state, 'self');
+  });
+
   it('under CLAUDE_CONFIG_DIR, MCP servers come from <dir>/.claude.json', async () => {
     const alt = path.join(root, 'alt');
     fs.mkdirSync(alt, { recursive: true });

@@ -33,13 +33,18 @@
  * Each item's `state` says whether Claude Code loads it, decided where its
  * problems are recorded: `notLoaded` (it cannot load, or another definition
  * takes precedence: 0 tokens), `turnedOff` (the user turned it off: 0 tokens),
- * or a plain warning (it still loads, and is costed).
+ * or a plain warning (it still loads, and is costed). Session Buddy's own MCP
+ * server, recognised by its command whatever its name (isSessionBuddyServer in
+ * mcp-config.ts), is in state `self`: the report never judges it on use (it
+ * records the others); a problem is still recorded (then 0 tokens), and it can
+ * be turned off.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DUPLICATE_RULE, nearDuplicates } from '../analytics/description-duplicates.js';
 import { estimateTokens, TOKEN_ESTIMATOR } from '../analytics/token-estimate.js';
 import { firstParagraph, parseFrontMatter } from './front-matter.js';
+import { isSessionBuddyServer } from './mcp-config.js';
 import type { InventoryItem, InventoryKind, InventoryScope, SkillInventory } from './skill-inventory-types.js';
 
 export interface ReadSkillInventoryOptions {
@@ -207,7 +212,10 @@ function item(kind: InventoryKind, origin: Origin, name: string, source: string)
   };
 }
 
-/** A problem that keeps Claude Code from loading the item (or a definition that takes precedence): it costs nothing. */
+/**
+ * A problem that keeps Claude Code from loading the item (or a definition that takes precedence): it
+ * costs nothing. Session Buddy's own server stays `self` (never judged for removal), with the problem.
+ */
 function notLoaded(it: InventoryItem, problem: string): void {
   it.problems.push(problem);
   if (it.state === 'loaded') it.state = 'not_loaded';
@@ -413,7 +421,7 @@ function addMcpServers(servers: unknown, origin: Origin, source: string, c: Coll
       source,
       description: '',
       alwaysLoadedTokens: null,
-      state: 'loaded',
+      state: isRecord(conf) && isSessionBuddyServer(server, conf) ? 'self' : 'loaded',
       problems: [],
       duplicates: [],
     };
@@ -519,7 +527,7 @@ function precedence(it: InventoryItem): number {
 function resolveSameNames(items: InventoryItem[]): void {
   const groups = new Map<string, InventoryItem[]>();
   for (const it of items) {
-    if (it.scope === 'plugin' || it.state !== 'loaded') continue;
+    if (it.scope === 'plugin' || (it.state !== 'loaded' && it.state !== 'self')) continue;
     const list = groups.get(it.skill) ?? [];
     list.push(it);
     groups.set(it.skill, list);

@@ -291,6 +291,10 @@ describe('incremental import', async () => {
           assert.deepEqual(summary(a1), summary(b1));
           assert.deepEqual([a1.files, a1.invocations, a1.pending], [6, 5 * 2 + 121, 1]);
           assert.ok((a1.costs?.inserted ?? 0) > 100);
+          // Rows from workers and from this thread are counted per rule, every one once.
+          const byRule = a1.costs?.attributedByRule;
+          assert.ok(byRule && byRule.stamped > 0 && byRule.bounded > 0);
+          assert.equal(byRule.stamped + byRule.bounded, a1.costs?.attributed);
           const first = await snapshot(b, dir);
           assert.deepEqual(first, await snapshot(other, otherDir));
           // Appended: the pending call's result (its state came from a worker) and more of the long file.

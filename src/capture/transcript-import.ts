@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PriceTable } from '../analytics/model-prices.js';
 import type { TranscriptCursor, TranscriptCursorStore } from '../store/cursor-types.js';
-import type { AttributedUsage } from '../store/skill-cost-types.js';
+import type { Attribution, AttributedUsage } from '../store/skill-cost-types.js';
 import { SkillAttributor, type AttributionCounts } from './skill-attribution.js';
 import { type Fingerprint, fingerprint, planFor } from './transcript-import-cursor.js';
 import { TranscriptPairer } from './transcript-pairing.js';
@@ -102,8 +102,13 @@ interface CostSummary {
   calls: number;
   /** Calls without a usage object or timestamp: counted here, attributed nowhere. */
   noUsage: number;
-  /** Attributed rows (stamped and bounded) found, new and already recorded. */
+  /**
+   * Attributed rows found, new and already recorded: one per call and rule, so a call attributed
+   * under both rules counts twice (this is not a number of calls; see attributedByRule).
+   */
   attributed: number;
+  /** Of `attributed`, the rows under each rule (the import attributes by these two only). */
+  attributedByRule: { stamped: number; bounded: number };
   inserted: number;
   duplicates: number;
   /** Attributed rows whose model has no price: cost unknown, tokens counted. */
@@ -292,8 +297,20 @@ export async function importTranscripts(target: string | readonly string[], opts
   const { costs } = opts;
   const counts: AttributionCounts = { calls: 0, noUsage: 0, unpriced: 0, unknownModels: new Set() };
   const costSum: CostSummary | null = costs
-    ? { calls: 0, noUsage: 0, attributed: 0, inserted: 0, duplicates: 0, unpriced: 0, unknownModels: [], priceVersion: costs.prices.version }
+    ? {
+        calls: 0,
+        noUsage: 0,
+        attributed: 0,
+        attributedByRule: { stamped: 0, bounded: 0 },
+        inserted: 0,
+        duplicates: 0,
+        unpriced: 0,
+        unknownModels: [],
+        priceVersion: costs.prices.version,
+      }
     : null;
+  /** Rows buffered per rule (one increment per row, where it is buffered). */
+  const byRule: Record<Attribution, number> = { stamped: 0, bounded: 0, telemetry: 0 };
   const newAttributor = (state: ImportState | undefined) => (costs ? new SkillAttributor(costs.userHash, costs.prices, counts, state?.costs) : null);
   const cursors = opts.cursors ? await opts.cursors.get([...new Set(files.map((f) => f.path))]) : new Map<string, TranscriptCursor>();
 
@@ -510,7 +527,10 @@ export async function importTranscripts(target: string | readonly string[], opts
           counts.noUsage += p.counts.noUsage;
           counts.unpriced += p.counts.unpriced;
           for (const m of p.counts.unknownModels) if (counts.unknownModels.size < 50) counts.unknownModels.add(m);
-          for (const row of p.costRows) bufferedCosts.push(row);
+          for (const row of p.costRows) {
+            bufferedCosts.push(row);
+            byRule[row.attribution]++;
+          }
           if (bufferFile(job, p.invocations, p.pending, p.offset, job.lineBase + r.lineBreaks, p.fingerprint, p.state)) await flush();
         }
         opts.onProgress?.(Math.min(done, total), total);
@@ -539,7 +559,10 @@ export async function importTranscripts(target: string | readonly string[], opts
         if (failed) unreadable(job.file.path, failed);
         else {
           // A file's rows are written with its invocations, before its cursor.
-          for (const row of fileCosts) bufferedCosts.push(row);
+          for (const row of fileCosts) {
+            bufferedCosts.push(row);
+            byRule[row.attribution]++;
+          }
           await finishFile(job, pairer!, attributor, offset, lineCount);
         }
       }
@@ -555,6 +578,7 @@ export async function importTranscripts(target: string | readonly string[], opts
     costSum.unpriced = counts.unpriced;
     costSum.unknownModels = [...counts.unknownModels];
     costSum.attributed = costSum.inserted + costSum.duplicates;
+    costSum.attributedByRule = { stamped: byRule.stamped, bounded: byRule.bounded };
     sum.costs = costSum;
   }
   return sum;

@@ -103,6 +103,47 @@ describe('session-buddy import (CLI)', () => {
     assert.ok(fs.existsSync(path.join(fresh, 'session-buddy.db')));
   });
 
+  it('counts attributed API calls per rule: a call under both rules is not two calls', () => {
+    const dir = path.join(root, 'costs');
+    fs.mkdirSync(dir, { recursive: true });
+    const call = (id: string, s: number, extra: Record<string, unknown> = {}, content: unknown[] = [{ type: 'text', text: 'working' }]) =>
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 'cost',
+        timestamp: ts(s),
+        message: { id, model: 'claude-opus-5', role: 'assistant', content, usage: { input_tokens: 100, output_tokens: 10 } },
+        ...extra,
+      });
+    const prompt = (s: number) => JSON.stringify({ type: 'user', sessionId: 'cost', timestamp: ts(s), message: { role: 'user', content: 'go on' } });
+    // m1 makes the Skill call; m2 and m3 are the skill's, under both rules (stamped and bounded).
+    fs.writeFileSync(
+      path.join(dir, 'cost.jsonl'),
+      `${[
+        prompt(0),
+        call('m1', 1, {}, [{ type: 'tool_use', id: 'sk1', name: 'Skill', input: { skill: 'deploy' } }]),
+        JSON.stringify({
+          type: 'user',
+          sessionId: 'cost',
+          timestamp: ts(2),
+          message: { content: [{ type: 'tool_result', tool_use_id: 'sk1', content: 'ok' }] },
+        }),
+        call('m2', 3, { attributionSkill: 'deploy' }),
+        call('m3', 4, { attributionSkill: 'deploy' }),
+        prompt(5),
+      ].join('\n')}\n`,
+    );
+    const data = ['--data-dir', path.join(root, 'data-costs')];
+    const first = run([dir, ...data], {});
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /\n3 API call\(s\); attributed to skills: 2 stamped, 2 bounded \(4 new\) \[prices /);
+    const again = run([dir, '--full', '--json', ...data], {});
+    assert.equal(again.code, 0, again.err);
+    const c = JSON.parse(again.out).costs;
+    assert.deepEqual([c.calls, c.attributed, c.attributedByRule, c.inserted, c.duplicates], [3, 4, { stamped: 2, bounded: 2 }, 0, 4]);
+    const plain = run([dir, '--full', ...data], {});
+    assert.match(plain.out, /attributed to skills: 2 stamped, 2 bounded \(0 new, 4 already recorded\)/);
+  });
+
   it('refuses a named path that does not exist', () => {
     const r = run([path.join(root, 'typo')], {});
     assert.equal(r.code, 2);

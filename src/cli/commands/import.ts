@@ -41,9 +41,15 @@ function describe(s: ImportSummary): string {
   );
 }
 
+/**
+ * One call can be attributed under both rules, so the rows are counted per rule, never summed into
+ * a number of calls; "new" and "already recorded" count rows too.
+ */
 function describeCosts(c: NonNullable<ImportSummary['costs']>): string {
+  const { stamped, bounded } = c.attributedByRule;
   return (
-    `${c.calls} API call(s): ${c.attributed} attributed to skills (stamped and bounded), ${c.inserted} new` +
+    `${c.calls} API call(s); attributed to skills: ${stamped} stamped, ${bounded} bounded ` +
+    `(${c.inserted} new${c.duplicates > 0 ? `, ${c.duplicates} already recorded` : ''})` +
     (c.noUsage > 0 ? `; ${c.noUsage} without usage (not attributed)` : '') +
     (c.unpriced > 0 ? `; ${c.unpriced} with no price for their model (cost unknown, tokens counted): ${c.unknownModels.join(', ') || 'model not named'}` : '') +
     ` [prices ${c.priceVersion}]\n`

@@ -105,6 +105,20 @@ describe('session-buddy skills', () => {
     assert.doesNotMatch(table.out.split('\nrules: ')[0]!, /cannot load|no longer installed/);
   });
 
+  it("right after the README set-up, never tells the user to remove Session Buddy's own MCP server", () => {
+    fs.mkdirSync(project, { recursive: true });
+    const home = path.join(root, 'setup-home');
+    fs.mkdirSync(home, { recursive: true });
+    // What `claude mcp add --scope user <name> -- <node> <entry> --data-dir <dir> mcp` writes, under the README's name and another.
+    const server = { type: 'stdio', command: process.execPath, args: [BIN, '--data-dir', dataDir, 'mcp'] };
+    fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify({ mcpServers: { 'session-buddy': server, recorder: server } }));
+    const table = run(['skills'], undefined, { HOME: home });
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /\nmcp:session-buddy .* keep\s+this tool \(records the others\)\n/);
+    assert.match(table.out, /\nmcp:recorder .* keep\s+this tool \(records the others\)\n/);
+    assert.match(table.out, /\d+ keep, \d+ review, 0 remove\n/);
+  });
+
   it('names the flag on bad input and exits 2', () => {
     const days = run(['skills', '--days', '0']);
     assert.equal(days.code, 2);
