@@ -10,10 +10,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { processAlive } from '../process-alive.js';
 import { openSqliteStores } from '../store/open-stores.js';
 import { entryPoint } from './entry-command.js';
 import { HOOK_IMPORT_PID_FILE, startTranscriptImport } from './hook-import.js';
+import { appendToSpool } from './spool.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-hook-import-'));
@@ -83,5 +85,76 @@ describe('transcript import started by a hook', () => {
     } finally {
       await stores.close();
     }
+  });
+
+  it("stores the hook's spooled rows before the transcript's, and at SessionEnd records a call left without a result", async () => {
+    const dataDir = path.join(root, 'data-end');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const transcript = path.join(root, 'projects', 'p', 'E.jsonl');
+    const t = (s: number) => new Date(Date.now() - 120_000 + s * 1000).toISOString();
+    const use = (id: string, name: string, s: number) => ({
+      type: 'assistant',
+      sessionId: 'E',
+      timestamp: t(s),
+      message: {
+        id: `m-${id}`,
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'tool_use', id, name, input: {} }],
+        usage: { input_tokens: 10, output_tokens: 5 },
+      },
+    });
+    fs.writeFileSync(
+      transcript,
+      [
+        use('toolu_bash', 'Bash', 0),
+        // The result 30.5 s later: the user sat on a permission prompt; Claude Code measured 1.2 s of execution.
+        {
+          type: 'user',
+          sessionId: 'E',
+          timestamp: t(30.5),
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_bash', content: 'ok' }] },
+        },
+        // The session ended while this call ran: no result ever.
+        use('toolu_fetch', 'WebFetch', 31),
+      ]
+        .map((l) => `${JSON.stringify(l)}\n`)
+        .join(''),
+    );
+    // No server ran: the Post hook spooled its row, with Claude Code's duration_ms.
+    appendToSpool(dataDir, [
+      {
+        skill_name: 'Bash',
+        session_id: 'E',
+        user_id: 'dev',
+        workflow_phase: 'implementation',
+        completed: true,
+        duration_ms: 1200,
+        error_type: null,
+        invoked_at: Date.parse(t(0)),
+        project: 'p',
+        agent: 'claude-code',
+        metadata: { source: 'hook', tool: 'Bash', duration_source: 'claude_code' },
+        dedupe_key: 'cc:toolu_bash',
+      },
+    ]);
+    const started = startTranscriptImport({ dataDir, entry: entryPoint(process.execPath, BIN), userId: 'dev', transcriptPath: transcript, sessionEnded: true });
+    assert.ok('started' in started);
+    while (processAlive(started.started)) await sleep(100);
+
+    const db = new Database(path.join(dataDir, 'session-buddy.db'), { readonly: true });
+    try {
+      const rows = db
+        .prepare(
+          "SELECT dedupe_key AS key, duration_ms AS ms, completed, error_type AS error, json_extract(metadata, '$.source') AS source FROM skill_invocations ORDER BY key",
+        )
+        .all();
+      assert.deepEqual(rows, [
+        { key: 'cc:toolu_bash', ms: 1200, completed: 1, error: null, source: 'hook' },
+        { key: 'cc:toolu_fetch', ms: 0, completed: 0, error: 'no_result', source: 'transcript' },
+      ]);
+    } finally {
+      db.close();
+    }
+    assert.equal(fs.existsSync(path.join(dataDir, 'spool.jsonl')), false);
   });
 });

@@ -101,10 +101,7 @@ export function readAccessToken(dataDir: string): string | null {
  * (then `onTooLarge` is called). Complete means the top-level object has
  * closed (JsonEnd); whether it is valid JSON is for the caller to find.
  */
-export function readStdin(
-  stream: Readable,
-  opts: { maxBytes?: number; timeoutMs?: number; onTooLarge?: () => void } = {},
-): Promise<string | null> {
+export function readStdin(stream: Readable, opts: { maxBytes?: number; timeoutMs?: number; onTooLarge?: () => void } = {}): Promise<string | null> {
   const maxBytes = opts.maxBytes ?? MAX_STDIN_BYTES;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_STDIN_TIMEOUT_MS;
   if ((stream as { isTTY?: boolean }).isTTY) return Promise.resolve(null);

@@ -55,6 +55,7 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
               entry: entryPoint(process.execPath, ctx.binPath),
               userId: opts.user ?? osUserName(),
               transcriptPath: result.transcriptPath,
+              sessionEnded: result.event === 'SessionEnd',
             });
             if (opts.verbose) ctx.stderr.write(`transcript import: ${JSON.stringify(started)}\n`);
           } catch (err) {

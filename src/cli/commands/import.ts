@@ -1,15 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Command, Option } from 'commander';
 import { DEFAULT_SETTLE_MS, emptySummary, importTranscripts, type ImportSummary } from '../../capture/transcript-import.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../capture/transcript-scan.js';
+import { HOOK_KILL_AFTER_SECONDS } from '../../capture/entry-command.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
+import { drainSpool } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
 import { AppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
 import { checkFlags } from '../flags.js';
+import { runningServer } from '../pidfile.js';
 
 interface ImportOpts {
   user?: string;
@@ -19,7 +23,17 @@ interface ImportOpts {
   full?: boolean;
   /** Commander's negation of --no-costs. */
   costs?: boolean;
+  fromHook?: boolean;
 }
+
+/**
+ * `--from-hook` (capture/hook-import.ts): started by a Stop or SessionEnd hook. Waits until every
+ * hook process started before it has been ended by its `timeout` wrapper, then, when no server runs
+ * to take them, stores the rows the hooks spooled before reading the transcript: a hook's row
+ * carries Claude Code's `duration_ms`, the transcript's the gap between messages (approval time
+ * included), and the first one stored keeps the shared dedupe key.
+ */
+const FROM_HOOK_WAIT_MS = Math.ceil(HOOK_KILL_AFTER_SECONDS * 1000) + 400;
 
 /** Below this many bytes to read, no progress bar (the import takes well under a second). */
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
@@ -74,6 +88,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--full', 'read every file whole, ignoring where earlier imports stopped')
     .option('--no-costs', 'read tool calls only: no tokens and cost per skill (faster)')
     .option('--json', 'print the summary as JSON')
+    .addOption(new Option('--from-hook', 'started by a Stop / SessionEnd hook: wait for the hooks, store their spool first').hideHelp())
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
       const { settle, maxLineMib, named } = checkFlags({
         settle: () => {
@@ -113,9 +128,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           return;
         }
       }
+      if (opts.fromHook) await sleep(FROM_HOOK_WAIT_MS);
       // A smaller SQLite page cache: the import writes each rollup page a few times, then exits (peak RSS).
       const app = await openTracker(config, { cacheMiB: 32 });
       try {
+        if (opts.fromHook && !runningServer(config.dataDir)) {
+          await drainSpool(config.dataDir, (inputs) => app.tracker.trackBatch(inputs)).catch(() => undefined);
+        }
         const progress = lazyProgress('import (bytes)', ctx.stderr, PROGRESS_MIN_BYTES);
         const started = process.hrtime.bigint();
         const summary = await importTranscripts(targets, {
