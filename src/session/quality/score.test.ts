@@ -194,6 +194,13 @@ describe('Quality Score V2 on other shapes', () => {
       assert.equal(dim(q, 'security').score, 0);
       assert.equal(q.recommendations[0]!.priority, 'high');
       assert.match(q.recommendations.map((r) => r.text).join('\n'), /Remove and rotate possible secrets in config\.js, deploy\.sh/);
+      // The tracked .env is as urgent as the secrets, whatever the 1.5 points it is worth.
+      assert.deepEqual(
+        q.recommendations.filter((r) => /Stop tracking \.env/.test(r.text)).map((r) => r.priority),
+        ['high'],
+      );
+      assert.notEqual(q.maturity, 'production-grade');
+      assert.notEqual(q.maturity, 'mature');
     } finally {
       removeDir(root);
     }
@@ -421,6 +428,21 @@ describe('combineDimensions', () => {
 
   it('is null when nothing was measured', () => {
     assert.deepEqual(combineDimensions([d('tests', 25, 0, false)]), { total: null, maturity: null, measuredWeight: 0 });
+  });
+
+  it('is at most developing while credentials are committed, whatever the total', () => {
+    const security = (checks: DimensionResult['checks']): DimensionResult => ({ ...d('security', 10, 50), checks });
+    const all100 = [d('tests', 25, 100), d('docs', 65, 100)];
+    const secrets = { id: 'security.secrets', label: 'Secrets scan', maxPoints: 70, points: 35, evidence: '1 finding' };
+    const env = { id: 'security.env', label: 'Committed .env files', maxPoints: 15, points: 0, evidence: 'tracked: .env' };
+    const clean = { ...secrets, points: 70 };
+    // 25 + 65 + 5 = 95 of 100: production-grade but for the leak.
+    assert.deepEqual(combineDimensions([...all100, security([secrets])]), { total: 95, maturity: 'developing', measuredWeight: 100 });
+    assert.equal(combineDimensions([...all100, security([clean, env])]).maturity, 'developing');
+    assert.equal(combineDimensions([...all100, security([clean, { ...env, points: 15 }])]).maturity, 'production-grade');
+    // The cap never raises a lower label.
+    assert.equal(combineDimensions([d('tests', 90, 10), security([secrets])]).maturity, 'minimal');
+    assert.equal(maturityLabel(30, true), 'early');
   });
 
   it('maturity thresholds', () => {

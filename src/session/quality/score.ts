@@ -18,7 +18,10 @@
  * listed, not scored; `measuredWeight` says how much of the 100 was measured.
  *
  * Maturity label (from the total): ≥ 85 production-grade, ≥ 70 mature,
- * ≥ 50 developing, ≥ 25 early, otherwise minimal.
+ * ≥ 50 developing, ≥ 25 early, otherwise minimal — at most developing while
+ * credentials are committed (leakedCredentials): a project whose secrets
+ * are in its history is not production-grade or mature, whatever its other
+ * scores (security weighs 10 of 100).
  */
 import { createBudget, type Budget } from '../budget.js';
 import { runCommand, type CommandRunner } from '../exec.js';
@@ -63,8 +66,23 @@ const MATURITY_LEVELS: readonly { min: number; label: string }[] = [
   { min: 0, label: 'minimal' },
 ];
 
-export function maturityLabel(total: number): string {
-  return MATURITY_LEVELS.find((l) => total >= l.min)!.label;
+/** The highest maturity while credentials are committed. */
+const LEAKED_CREDENTIALS_CAP = 'developing';
+
+export function maturityLabel(total: number, leaked = false): string {
+  const level = MATURITY_LEVELS.findIndex((l) => total >= l.min);
+  const cap = leaked ? MATURITY_LEVELS.findIndex((l) => l.label === LEAKED_CREDENTIALS_CAP) : 0;
+  return MATURITY_LEVELS[Math.max(level, cap)]!.label;
+}
+
+/** Whether the security dimension found possible secrets in files, or a tracked .env file. */
+function leakedCredentials(dimensions: readonly DimensionResult[]): boolean {
+  const security = dimensions.find((d) => d.id === 'security' && d.measured);
+  return (
+    security?.checks.some(
+      (c) => c.points !== null && ((c.id === 'security.secrets' && c.points < c.maxPoints) || (c.id === 'security.env' && c.points < c.maxPoints)),
+    ) ?? false
+  );
 }
 
 export interface QualityReport {
@@ -123,7 +141,7 @@ export function combineDimensions(dimensions: DimensionResult[]): {
   if (measuredWeight === 0) return { total: null, maturity: null, measuredWeight: 0 };
   const weighted = measured.reduce((s, d) => s + (d.weight * d.score) / 100, 0);
   const total = Math.min(100, round1((100 * weighted) / measuredWeight));
-  return { total, maturity: maturityLabel(total), measuredWeight };
+  return { total, maturity: maturityLabel(total, leakedCredentials(measured)), measuredWeight };
 }
 
 export async function assessQuality(root: string, opts: QualityOptions = {}): Promise<QualityReport> {

@@ -112,8 +112,16 @@ export async function assessSecurity(ctx: ProjectContext, caps: { maxFiles?: num
       maxPoints: 15,
       points: envFiles.length === 0 ? 15 : 0,
       evidence: envFiles.length === 0 ? 'none tracked' : `tracked: ${envFiles.slice(0, 5).join(', ')}`,
-      advice: `Stop tracking ${envFiles.slice(0, 3).join(', ')} (git rm --cached) and rotate its values`,
     });
+    // High priority whatever the points: the values are in the history, readable by anyone with the repository.
+    if (envFiles.length > 0) {
+      extra.push({
+        priority: 'high',
+        dimension: 'security',
+        gain: null,
+        text: `Stop tracking ${envFiles.slice(0, 3).join(', ')} (git rm --cached) and rotate its values`,
+      });
+    }
   } else {
     checks.push({
       id: 'security.env',
