@@ -30,6 +30,8 @@ function synthetic(n: number): InvocationSample[] {
   return out;
 }
 
+const close = (a: number, b: number, eps: number) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
+
 describe('buildFeatures', () => {
   it('uses only strictly earlier samples for the prior rates', () => {
     // Given out of order; s2 and s3 share a timestamp, so neither sees the other (ties sort by skill: s3 first).
@@ -109,6 +111,29 @@ describe('trainSuccessModel', () => {
     assert.equal(unknown.unknown_phase, true);
     assert.ok(unknown.probability >= 0 && unknown.probability <= 1);
     assert.throws(() => predict({ ...common, hourOfDay: 24, skill: 'A', skillSuccessRate: 0.5 }), { code: 'INVALID_INPUT' });
+  });
+
+  it('averages an unknown skill over the known skills, each with its own success rate', () => {
+    const r = trainSuccessModel(synthetic(500), { seed: 3, nEstimators: 10, maxDepth: 6 });
+    assert.equal(r.status, 'trained');
+    if (r.status !== 'trained') return;
+    const predict = createSuccessPredictor(r.model, r.encodings);
+    const common = { phase: 'build', hourOfDay: 13, userSuccessRate: 0.5, durationBucket: 10 };
+    const rateA = priorSuccessRate(200, 200); // 201/202
+    const rateB = priorSuccessRate(0, 200); // 1/202
+    const a = predict({ ...common, skill: 'A', skillSuccessRate: rateA }).probability;
+    const b = predict({ ...common, skill: 'B', skillSuccessRate: rateB }).probability;
+    const knownSkillSuccessRates = new Map([
+      ['A', rateA],
+      ['B', rateB],
+    ]);
+    // The unknown skill's own rate (no invocations: 1/2) is not what the known skills are predicted with.
+    const unknown = predict({ ...common, skill: 'C', skillSuccessRate: 0.5, knownSkillSuccessRates });
+    assert.equal(unknown.unknown_skill, true);
+    close(unknown.probability, (a + b) / 2, 1e-12);
+    assert.throws(() => predict({ ...common, skill: 'C', skillSuccessRate: 0.5, knownSkillSuccessRates: new Map([['A', 1.5]]) }), {
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('is deterministic for a seed and caps the training set by class', () => {

@@ -300,6 +300,12 @@ export interface PredictionInput {
   userSuccessRate: number;
   /** priorSuccessRate(successes, invocations) of the skill. */
   skillSuccessRate: number;
+  /**
+   * priorSuccessRate of each skill the model knows (encodings.skills), by name. A skill the model
+   * never saw is predicted as each known skill with that skill's rate, and the probabilities are
+   * averaged; a known skill missing here (or every one, without the map) gets `skillSuccessRate`.
+   */
+  knownSkillSuccessRates?: ReadonlyMap<string, number>;
   /** durationLog2Bucket(ms); the training median when omitted. */
   durationBucket?: number;
 }
@@ -307,7 +313,7 @@ export interface PredictionInput {
 export interface PredictionResult {
   /** Estimated probability of success in [0, 1] (mean of the trees' leaf probabilities). */
   probability: number;
-  /** The skill was not in the training data: probability is averaged over all known skills. */
+  /** The skill was not in the training data: probability is averaged over all known skills, each with its own success rate. */
   unknown_skill: boolean;
   /** The phase was not in the training data: probability is averaged over all known phases. */
   unknown_phase: boolean;
@@ -332,18 +338,25 @@ export function createSuccessPredictor(model: SuccessModelJson, encodings: Featu
     ] as const) {
       if (!(v >= 0 && v <= 1)) throw AppError.invalid(field, 'must be in [0, 1]');
     }
+    for (const [skill, v] of input.knownSkillSuccessRates ?? []) {
+      if (!(v >= 0 && v <= 1)) throw AppError.invalid('known_skill_success_rates', `${skill}: must be in [0, 1]`);
+    }
     if (input.durationBucket !== undefined && !(Number.isInteger(input.durationBucket) && input.durationBucket >= 0)) {
       throw AppError.invalid('duration_bucket', 'must be an integer >= 0');
     }
     const s = skillCode.get(input.skill);
     const p = phaseCode.get(input.phase);
-    const skills = s !== undefined ? [s] : encodings.skills.map((_, i) => i);
+    // An unknown skill: every known skill (code and success rate); an unknown phase: every known phase.
+    const skills: [code: number, rate: number][] =
+      s !== undefined
+        ? [[s, input.skillSuccessRate]]
+        : encodings.skills.map((name, i) => [i, input.knownSkillSuccessRates?.get(name) ?? input.skillSuccessRate]);
     const phases = p !== undefined ? [p] : encodings.phases.map((_, i) => i);
     const bucket = input.durationBucket ?? encodings.default_duration_bucket;
     const rows: number[][] = [];
-    for (const sc of skills) {
+    for (const [sc, rate] of skills) {
       for (const pc of phases) {
-        rows.push([sc, pc, input.hourOfDay, roundRate(input.userSuccessRate), roundRate(input.skillSuccessRate), bucket]);
+        rows.push([sc, pc, input.hourOfDay, roundRate(input.userSuccessRate), roundRate(rate), bucket]);
       }
     }
     const probs = forest.predictProbabilities(rows);

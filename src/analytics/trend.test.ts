@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../errors.js';
-import { fitChange, fitLine, skillTrend } from './trend.js';
+import { fitChange, fitLine, skillTrend, thirdsChange } from './trend.js';
 import type { HourlyRollup } from './types.js';
 
 const H = 3_600_000;
@@ -60,10 +60,12 @@ describe('skillTrend', () => {
     assert.equal(s.r_squared, 1);
     close(s.p_value, 0, 1e-9);
     assert.equal(s.classification, 'improving');
-    // Fitted at x = 0 and x = 4 (the first and last non-empty buckets): 0.5 and 0.9, +80 %.
+    // Fitted at x = 0 and x = 4 (the first and last non-empty buckets): 0.5 and 0.9.
     close(s.start_value, 0.5, 1e-9);
     close(s.end_value, 0.9, 1e-9);
-    assert.equal(s.change_percent, 80);
+    // 4 fitted rates, thirds of ⌈4/3⌉ = 2: (0.5 + 0.6) / 2 = 0.55 → (0.8 + 0.9) / 2 = 0.85; 0.3 / 0.55 = +54.55 % → 54.5.
+    assert.equal(s.change_percent, 54.5);
+    assert.equal(s.change_note, null);
     // Usage: invocations 10, 10, 0, 10, 10 at x = 0..4; x̄ = 2, ȳ = 8,
     // Sxy = (−2)(2) + (−1)(2) + 0(−8) + (1)(2) + (2)(2) = 0 → slope 0, r² 0, p 1 → flat.
     const u = t.usage_trend;
@@ -73,7 +75,8 @@ describe('skillTrend', () => {
     assert.equal(u.r_squared, 0);
     close(u.p_value, 1, 1e-9);
     assert.equal(u.classification, 'flat');
-    assert.deepEqual([u.start_value, u.end_value, u.change_percent], [8, 8, 0]);
+    // Thirds of ⌈5/3⌉ = 2 buckets: (10 + 10) / 2 = 10 → (10 + 10) / 2 = 10: 0 %.
+    assert.deepEqual([u.start_value, u.end_value, u.change_percent, u.change_note], [8, 8, 0, null]);
   });
 
   it('aggregates hours into UTC days and hand-checks a noisy decline and a non-significant rise', () => {
@@ -105,10 +108,11 @@ describe('skillTrend', () => {
     assert.equal(s.r_squared, 0.9259);
     close(s.p_value, pT3(37.5), 1e-6);
     assert.equal(s.classification, 'declining');
-    // Fitted 0.92 at day 0 and 0.92 − 4 × 0.1 = 0.52 at day 4: (0.52 − 0.92) / 0.92 = −43.48 % → −43.5.
+    // Fitted 0.92 at day 0 and 0.92 − 4 × 0.1 = 0.52 at day 4.
     close(s.start_value, 0.92, 1e-6);
     close(s.end_value, 0.52, 1e-6);
-    assert.equal(s.change_percent, -43.5);
+    // Thirds of 2 days: (0.9 + 0.8) / 2 = 0.85 → (0.6 + 0.5) / 2 = 0.55: −0.3 / 0.85 = −35.29 % → −35.3.
+    assert.equal(s.change_percent, -35.3);
     // Usage: ȳ = 30, Sxy = (−2)(−20) + (−1)(0) + 0 + (1)(20) + (2)(10) = 80 → slope 8, intercept 30 − 16 = 14;
     //   Syy = 400 + 0 + 100 + 400 + 100 = 1000, r² = 8 · 80 / 1000 = 0.64; SSres = 360, SE = sqrt(360/3/10) = sqrt(12)
     //   t² = 64 / 12 = 16/3 → u = 4/3, p = 1 − (2/π)(0.48 + atan(4/3)) = 0.1041 ≥ 0.05 → flat despite slope > 0
@@ -119,8 +123,8 @@ describe('skillTrend', () => {
     close(u.p_value, 1 - (2 / Math.PI) * (0.48 + Math.atan(4 / 3)), 1e-4);
     close(u.p_value, 0.1041, 1e-4);
     assert.equal(u.classification, 'flat');
-    // Fitted 14 at day 0 and 14 + 4 × 8 = 46 at day 4: +228.57 % → 228.6.
-    assert.deepEqual([u.start_value, u.end_value, u.change_percent], [14, 46, 228.6]);
+    // Fitted 14 at day 0 and 14 + 4 × 8 = 46 at day 4; thirds: (10 + 30) / 2 = 20 → (50 + 40) / 2 = 45: +125 %.
+    assert.deepEqual([u.start_value, u.end_value, u.change_percent], [14, 46, 125]);
   });
 
   it('reports insufficient_data with fewer than 3 points and stable for a constant rate', () => {
@@ -134,6 +138,7 @@ describe('skillTrend', () => {
       start_value: null,
       end_value: null,
       change_percent: null,
+      change_note: 'fewer than 3 fitted buckets',
       classification: 'insufficient_data',
     });
     assert.equal(two.usage_trend.n_points, 4); // 4, 4, 0, 0 over all buckets
@@ -157,6 +162,7 @@ describe('skillTrend', () => {
       start_value: 0.9,
       end_value: 0.9,
       change_percent: 0,
+      change_note: null,
       classification: 'stable',
     });
   });
@@ -181,13 +187,45 @@ describe('fitLine', () => {
 });
 
 describe('fitChange', () => {
-  it('clamps the fitted ends to the metric range and gives no percentage from a zero start', () => {
-    // y = 1.2 − 0.3x over x = 0..2: 1.2 → clamped 1, 0.6; change (0.6 − 1) / 1 = −40 %.
+  it('clamps the fitted ends to the metric range', () => {
+    // y = 1.2 − 0.3x over x = 0..2: 1.2 → clamped 1, 0.6.
     const r = fitChange({ intercept: 1.2, slope: -0.3 }, 0, 2, { min: 0, max: 1 });
     assert.equal(r.start, 1);
     close(r.end, 0.6, 1e-12);
-    close(r.changePercent!, -40, 1e-9);
-    // y = −2 + 3x over x = 0..2 on a count: −2 → 0, 4; no percentage of 0.
-    assert.deepEqual(fitChange({ intercept: -2, slope: 3 }, 0, 2, { min: 0, max: Infinity }), { start: 0, end: 4, changePercent: null });
+    // y = −2 + 3x over x = 0..2 on a count: −2 → 0, 4.
+    assert.deepEqual(fitChange({ intercept: -2, slope: 3 }, 0, 2, { min: 0, max: Infinity }), { start: 0, end: 4 });
+  });
+});
+
+describe('thirdsChange', () => {
+  it('compares the means of the first and the last ⌈n/3⌉ values', () => {
+    // n = 3: single values, 2 → 3: +50 %.
+    assert.deepEqual(thirdsChange([2, 100, 3]), { k: 1, first: 2, last: 3, changePercent: 50, note: null });
+    // n = 7: thirds of 3, the middle value left out: (1 + 2 + 3) / 3 = 2 → (5 + 6 + 7) / 3 = 6: +200 %.
+    assert.deepEqual(thirdsChange([1, 2, 3, 99, 5, 6, 7]), { k: 3, first: 2, last: 6, changePercent: 200, note: null });
+    // A fall: 4 → 1, −75 %.
+    assert.equal(thirdsChange([4, 4, 0, 1, 1]).changePercent, -75);
+  });
+
+  it('gives no percentage of a first third that averages 0, and says why', () => {
+    const r = thirdsChange([0, 0, 0, 5, 9, 12]);
+    assert.deepEqual([r.k, r.first, r.last, r.changePercent], [2, 0, 10.5, null]);
+    assert.equal(r.note, 'the first third of the fitted buckets (2 of 6) averages 0: a change from 0 has no percentage');
+    assert.throws(() => thirdsChange([]), AppError);
+  });
+
+  it('takes a late take-off from what it started at, not from the fitted line near 0', () => {
+    // 7 days of usage 340, 340, 600, 1100, 1500, 2200, 2700 (the shape of seed-demo's `deploy`):
+    // x̄ = 3, ȳ = 8780 / 7 = 1254.2857; Sxy = −3·340 − 2·340 − 600 + 1500 + 2·2200 + 3·2700 = 11700, Sxx = 28
+    // → slope 417.857, intercept 1254.2857 − 1253.5714 = 0.714: a fitted start of 0.714 would make +351,000 %.
+    // Thirds: (340 + 340 + 600) / 3 = 426.667 → (1500 + 2200 + 2700) / 3 = 2133.333: +400 %.
+    const counts = [340, 340, 600, 1100, 1500, 2200, 2700];
+    const rows = counts.map((n, d) => row(T0 + d * D + 9 * H, n, n));
+    const u = skillTrend({ rows, granularity: 'day', fromMs: T0, toMs: T0 + 7 * D }).usage_trend;
+    assert.equal(u.classification, 'rising');
+    close(u.slope_per_bucket, 11700 / 28, 1e-6);
+    close(u.start_value, 0.714286, 1e-6);
+    assert.equal(u.change_percent, 400);
+    assert.equal(u.change_note, null);
   });
 });

@@ -46,8 +46,13 @@ interface LineFit<C extends string> {
   start_value: number | null;
   /** The fitted line at the last fitted bucket (clamped likewise); null when insufficient_data. */
   end_value: number | null;
-  /** (end_value − start_value) / start_value × 100, one decimal; null when insufficient_data or start_value is 0. */
+  /**
+   * The mean of the last third of the fitted values against the mean of the first third (see thirdsChange),
+   * in percent of the first, one decimal; null when insufficient_data or the first third's mean is 0.
+   */
   change_percent: number | null;
+  /** Why change_percent is null; null when it is not. */
+  change_note: string | null;
   classification: C | 'insufficient_data';
 }
 
@@ -125,19 +130,40 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): RawFit {
 
 /**
  * Start and end of a fit: the fitted line at the first and the last fitted x,
- * clamped to [min, max] (a success rate stays within [0, 1], a count >= 0),
- * and the change between them in percent of the start.
+ * clamped to [min, max] (a success rate stays within [0, 1], a count >= 0).
+ * They describe the line, not the change: a series that takes off late has a
+ * fitted start near (or clamped to) 0, and a percentage of it means nothing
+ * (see thirdsChange).
  */
 export function fitChange(
   fit: { slope: number; intercept: number },
   firstX: number,
   lastX: number,
   bounds: { min: number; max: number },
-): { start: number; end: number; changePercent: number | null } {
+): { start: number; end: number } {
   const at = (x: number) => Math.min(bounds.max, Math.max(bounds.min, fit.intercept + fit.slope * x));
-  const start = at(firstX);
-  const end = at(lastX);
-  return { start, end, changePercent: start === 0 ? null : ((end - start) / Math.abs(start)) * 100 };
+  return { start: at(firstX), end: at(lastX) };
+}
+
+/**
+ * The change from the start to the end of a series (n >= 1 values, in order):
+ * the mean of its last k = ⌈n/3⌉ values against the mean of its first k (for
+ * n >= 3 the two thirds never overlap), in percent of the first. Means of
+ * observed values, not the fitted line, so a series that rises late is
+ * compared with what it really started from. Null, with the reason, when the
+ * first third's mean is 0 (a change from 0 has no percentage).
+ */
+export function thirdsChange(ys: readonly number[]): { k: number; first: number; last: number; changePercent: number | null; note: string | null } {
+  const n = ys.length;
+  if (n === 0) throw AppError.invalid('points', 'need at least one value');
+  const k = Math.ceil(n / 3);
+  const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const first = mean(ys.slice(0, k));
+  const last = mean(ys.slice(n - k));
+  if (first === 0) {
+    return { k, first, last, changePercent: null, note: `the first third of the fitted buckets (${k} of ${n}) averages 0: a change from 0 has no percentage` };
+  }
+  return { k, first, last, changePercent: ((last - first) / Math.abs(first)) * 100, note: null };
 }
 
 function classify<C extends string>(
@@ -156,21 +182,24 @@ function classify<C extends string>(
       start_value: null,
       end_value: null,
       change_percent: null,
+      change_note: `fewer than ${MIN_TREND_POINTS} fitted buckets`,
       classification: 'insufficient_data',
     };
   }
   const f = fitLine(xs, ys);
   const significant = f.pValue < TREND_SIGNIFICANCE;
-  const change = fitChange(f, xs[0]!, xs[xs.length - 1]!, bounds);
+  const ends = fitChange(f, xs[0]!, xs[xs.length - 1]!, bounds);
+  const change = thirdsChange(ys);
   return {
     slope_per_bucket: roundCoef(f.slope),
     intercept: roundCoef(f.intercept),
     r_squared: roundRate(f.rSquared),
     n_points: xs.length,
     p_value: roundPValue(f.pValue),
-    start_value: roundCoef(change.start),
-    end_value: roundCoef(change.end),
+    start_value: roundCoef(ends.start),
+    end_value: roundCoef(ends.end),
     change_percent: change.changePercent === null ? null : roundTo(change.changePercent, 1),
+    change_note: change.note,
     classification: significant && f.slope > 0 ? labels.up : significant && f.slope < 0 ? labels.down : labels.none,
   };
 }
@@ -244,6 +273,10 @@ function trendParts(input: SkillTrendInput) {
  * Usage trend: the same fit of invocations on bucket index over all buckets
  * (empty ones as 0): 'rising', 'falling' or 'flat' by the same rule;
  * 'insufficient_data' with fewer than 3 buckets.
+ *
+ * change_percent of either: the mean of the last third of the fitted values
+ * against the mean of the first third (thirdsChange), not the fitted line's
+ * ends, which can start near 0 and turn a real rise into a meaningless figure.
  */
 export function skillTrend(input: SkillTrendInput): SkillTrend {
   const { granularity } = input;
@@ -269,7 +302,9 @@ export function skillTrend(input: SkillTrendInput): SkillTrend {
       `(t = slope / SE, df = n - 2) is below ${TREND_SIGNIFICANCE}: success rate improving/declining, usage ` +
       `rising/falling; otherwise stable/flat. Fewer than ${MIN_TREND_POINTS} points: insufficient_data. ` +
       `start_value and end_value are the fitted line at the first and the last fitted bucket (success rate clamped ` +
-      `to [0, 1], usage to >= 0); change_percent = (end_value - start_value) / start_value x 100 (null when ` +
-      `start_value is 0).`,
+      `to [0, 1], usage to >= 0). change_percent compares the mean of the last third of the fitted buckets with the ` +
+      `mean of the first third (the first and the last ceil(n_points / 3) of them; success rates unweighted, as in ` +
+      `the fit): (last - first) / first x 100, null when the first third averages 0 (change_note says why). It is ` +
+      `not taken from the fitted line, whose start is near 0 for a skill that took off late.`,
   };
 }

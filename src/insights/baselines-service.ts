@@ -33,6 +33,8 @@ export interface BaselinesAnswer {
   source: 'stored' | 'computed_now';
   computedAt: number;
   ageSeconds: number;
+  /** How many skills the baselines cover in all (the skills the percentiles rank against), whichever were asked for. */
+  totalSkills: number;
   /** The skills asked for (all, or the one named), most effective first. */
   matching: CommunityBaseline[];
   /** At most `limit` of them. */
@@ -66,6 +68,7 @@ export class BaselinesService {
       source: useStored ? 'stored' : 'computed_now',
       computedAt,
       ageSeconds: Math.max(0, Math.floor((now - computedAt) / 1000)),
+      totalSkills: all.length,
       matching,
       listed: matching.slice(0, q.limit),
       comparison,

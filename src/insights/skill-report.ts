@@ -85,7 +85,10 @@ interface SkillUsageFigures {
   lastUsedAt: number | null;
   usageTrend: string;
   successRateTrend: string;
+  /** The last third of the window's days against the first third (analytics/trend.ts thirdsChange). */
   usageChangePercent: number | null;
+  /** Why usageChangePercent is null; null when it is not. */
+  usageChangeNote: string | null;
   /** Cost per rule; a rule without attributed calls is null (not measured). */
   cost: CostByRule;
   /**
@@ -343,6 +346,7 @@ export class SkillReportService {
           usageTrend: trend.usage_trend.classification,
           successRateTrend: trend.success_rate_trend.classification,
           usageChangePercent: trend.usage_trend.change_percent,
+          usageChangeNote: trend.usage_trend.change_note,
           cost: costByRule(costRows.get(name) ?? [], invocations),
           activations: activationOf.get(name) ?? null,
         };

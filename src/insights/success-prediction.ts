@@ -2,7 +2,9 @@
  * The prediction use case: assemble the features exactly as training does
  * (all-time user and skill success rates with the (s + 1) / (n + 2) prior,
  * the hour of day) and ask the latest stored model, with the caveats a
- * reader needs to weigh the answer.
+ * reader needs to weigh the answer. A skill the model never saw is answered
+ * with the mean of the predictions for every skill it knows, each with that
+ * skill's own success rate.
  */
 import { priorSuccessRate } from '../analytics/prediction.js';
 import { roundRate } from '../analytics/round.js';
@@ -47,10 +49,21 @@ export async function predictSuccess(
   const skillN = skill?.invocations ?? 0;
   const userRate = priorSuccessRate(userS, userN);
   const skillRate = priorSuccessRate(skill?.successes ?? 0, skillN);
-  const p = model.predict({ skill: q.skill, phase: q.phase, hourOfDay: q.hourOfDay, userSuccessRate: userRate, skillSuccessRate: skillRate });
+  const known = model.report.encodings.skills;
+  const knownSkillSuccessRates = known.includes(q.skill) ? undefined : await knownSkillRates(deps.store, known);
+  const p = model.predict({
+    skill: q.skill,
+    phase: q.phase,
+    hourOfDay: q.hourOfDay,
+    userSuccessRate: userRate,
+    skillSuccessRate: skillRate,
+    ...(knownSkillSuccessRates ? { knownSkillSuccessRates } : {}),
+  });
   const report = model.report;
   const caveats: string[] = [];
-  if (p.unknown_skill) caveats.push(`the model never saw ${q.skill}: the probability is averaged over all skills it knows`);
+  if (p.unknown_skill) {
+    caveats.push(`the model never saw ${q.skill}: the probability is averaged over the ${known.length} skills it knows, each with its own success rate`);
+  }
   if (p.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
   if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
   if (!beatsBaseline(report)) {
@@ -70,4 +83,11 @@ export async function predictSuccess(
     model,
     caveats,
   };
+}
+
+/** The all-time success rate of each skill the model knows, with the training prior; (0 + 1) / (0 + 2) for one no longer recorded. */
+async function knownSkillRates(store: Pick<RollupReads, 'skillTotals'>, skills: readonly string[]): Promise<Map<string, number>> {
+  const rates = new Map(skills.map((name) => [name, priorSuccessRate(0, 0)]));
+  for (const t of await store.skillTotals(skills)) rates.set(t.skill, priorSuccessRate(t.successes, t.invocations));
+  return rates;
 }

@@ -7,6 +7,13 @@
 import { roundRate } from '../analytics/round.js';
 import { beatsBaseline, type TrainingRun } from './model-trainer.js';
 
+/** The English ordinal of a positive integer: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
+export function ordinal(n: number): string {
+  const lastTwo = n % 100;
+  const suffix = lastTwo >= 11 && lastTwo <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 export function summarizeTraining(run: TrainingRun, days: number) {
   const r = run.result;
   const common = {
@@ -50,7 +57,7 @@ export function summarizeTraining(run: TrainingRun, days: number) {
     },
     text:
       `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)` +
-      `${run.capped ? ` (every ${run.stride}th of ${run.window_total})` : ''}: held-out accuracy ${accuracy} ${verdict}. ` +
+      `${run.capped ? ` (every ${ordinal(run.stride)} of ${run.window_total})` : ''}: held-out accuracy ${accuracy} ${verdict}. ` +
       `Most important: ${top}.`,
   };
 }

@@ -139,7 +139,8 @@ describe('SessionManager lifecycle on a fixture project', () => {
     });
     assert.ok(r.storage.database.measured);
     assert.equal(r.storage.database.compaction.recommended, false);
-    assert.deepEqual(r.storage.database.stats.rows, { reflections: 0 });
+    // Storage is measured after the checkpoint is kept: its row count includes it (reflection 1 of 1).
+    assert.deepEqual(r.storage.database.stats.rows, { reflections: 1 });
     // 3 of 10 failed = 30% ≥ 20% → a session recommendation naming the skill with most failures
     const texts = r.recommendations.map((x) => x.text);
     assert.ok(texts.includes('3 of 10 skill invocations failed this session (30%); most failures: b (2)'));
@@ -159,7 +160,8 @@ describe('SessionManager lifecycle on a fixture project', () => {
     // The checkpoint is kept as a reflection: score, dimensions, skill metrics, what changed since the start.
     assert.ok(r.history.measured);
     assert.deepEqual(r.history.history.points, [{ at: '2026-01-12T12:40:00.000Z', total: 97.9 }]);
-    assert.match(md, /Score history of rich-app: 97\.9 \(1 checkpoint\) · this checkpoint is reflection \d+/);
+    assert.match(md, /Score history of rich-app: 97\.9 \(1 checkpoint\) · this checkpoint is reflection 1\b/);
+    assert.match(md, /- Rows: reflections 1\n/);
     const kept = await memory.get(r.history.reflectionId!);
     assert.equal(kept.kind, 'checkpoint');
     assert.equal(kept.project, 'rich-app');

@@ -52,6 +52,9 @@ import { isPseudoFsPath } from './bounded-read.js';
 import { findTranscript, readContextUsage, type ContextUsage } from './context-usage.js';
 import { compactionAdvice, DEFAULT_COMPACTION_THRESHOLDS, measureDataDir, type CompactionThresholds } from './storage.js';
 
+/** A report before it is kept as a reflection and its storage is measured. */
+type ReportDraft = Omit<CheckpointReport, 'storage' | 'history'>;
+
 export interface SessionManagerOptions {
   dataDir: string;
   logger: Logger;
@@ -158,15 +161,13 @@ export class SessionManager {
       const rec = this.findTarget(state, target);
       if (!rec) {
         const dir = resolveDirectory(target.workingDirectory!);
-        const adhoc = await this.buildReport('adhoc', null, await this.assess(dir), target.transcriptPath);
-        return { ...adhoc, history: await this.remember(null, adhoc) };
+        return this.buildReport('adhoc', null, await this.assess(dir), target.transcriptPath);
       }
       const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory), target.transcriptPath);
-      const history = await this.remember(rec, report);
       rec.checkpoints = [...rec.checkpoints, checkpointEntry(report)].slice(-MAX_CHECKPOINT_HISTORY);
       rec.checkpointCount++;
       this.state.save(state);
-      return { ...report, history, session: this.summary(rec) };
+      return { ...report, session: this.summary(rec) };
     });
   }
 
@@ -175,8 +176,7 @@ export class SessionManager {
       const state = this.state.load();
       const rec = this.findTarget(state, sessionId === undefined ? {} : { sessionId });
       if (!rec) throw new AppError('NOT_FOUND', 'no open session to end', { field: 'session_id' });
-      const measured = await this.buildReport('end', rec, await this.assess(rec.workingDirectory));
-      const report = { ...measured, history: await this.remember(rec, measured) };
+      const report = await this.buildReport('end', rec, await this.assess(rec.workingDirectory));
       rec.endedAt = report.generatedAt;
       const start = rec.startQuality;
       const end = report.quality;
@@ -344,6 +344,14 @@ export class SessionManager {
     return found ? readContextUsage(found) : { measured: false, reason: 'no Claude Code transcript found for this directory' };
   }
 
+  /**
+   * Measures the report and keeps it: first everything but storage, then (for a
+   * session's checkpoint or end) the reflection that keeps it, and only then
+   * storage, so that the storage figures (the reflections row count among them)
+   * include the reflection this report is. The reflection therefore keeps the
+   * project's recommendations without the storage ones (those concern Session
+   * Buddy's own database, not the project); the report has all of them.
+   */
   private async buildReport(
     kind: CheckpointReport['kind'],
     rec: SessionRecord | null,
@@ -352,32 +360,33 @@ export class SessionManager {
   ): Promise<CheckpointReport> {
     const context = this.contextUsage(quality.project.root, transcriptPath);
     const nowMs = this.now();
-    const [work, sessionMetrics, storage] = await Promise.all([
+    const [work, sessionMetrics] = await Promise.all([
       rec ? this.work(rec, quality) : Promise.resolve({ measured: false as const, reason: 'no open session for this directory' }),
       rec ? this.metrics(rec, nowMs) : Promise.resolve({ measured: false as const, reason: 'no open session for this directory' }),
-      this.storage(),
     ]);
-    const delta = computeDelta(rec, quality);
-    const recommendations = sortRecommendations([
-      ...quality.recommendations,
-      ...metricRecommendations(sessionMetrics),
-      ...storageRecommendations(storage),
-      ...(context.measured && context.recommendCompact
-        ? [{ priority: 'high' as const, dimension: 'context' as const, gain: null, text: `Compact the conversation: ${context.reason}` }]
-        : []),
-    ]);
-    return {
+    const compact: Recommendation[] =
+      context.measured && context.recommendCompact
+        ? [{ priority: 'high', dimension: 'context', gain: null, text: `Compact the conversation: ${context.reason}` }]
+        : [];
+    const project = [...quality.recommendations, ...metricRecommendations(sessionMetrics)];
+    const draft: ReportDraft = {
       kind,
       generatedAt: new Date(nowMs).toISOString(),
       session: rec ? this.summary(rec) : null,
       quality,
-      delta,
+      delta: computeDelta(rec, quality),
       work,
       sessionMetrics,
-      storage,
-      recommendations,
+      recommendations: sortRecommendations([...project, ...compact]),
       context,
-      history: { measured: false, reason: 'not recorded yet' },
+    };
+    const history = await this.remember(rec, draft);
+    const storage = await this.storage();
+    return {
+      ...draft,
+      storage,
+      recommendations: sortRecommendations([...project, ...storageRecommendations(storage), ...compact]),
+      history,
     };
   }
 
@@ -386,7 +395,7 @@ export class SessionManager {
    * score history. Memory failures never fail the checkpoint: they are reported
    * as "not measured" with the reason.
    */
-  private async remember(rec: SessionRecord | null, report: CheckpointReport): Promise<CheckpointReport['history']> {
+  private async remember(rec: SessionRecord | null, report: ReportDraft): Promise<CheckpointReport['history']> {
     const memory = this.opts.memory;
     if (!memory) return { measured: false, reason: 'the memory service is not connected to the session manager' };
     try {
@@ -493,7 +502,7 @@ function snapshot(q: QualityReport): QualitySnapshot {
   };
 }
 
-function checkpointEntry(report: CheckpointReport): SessionRecord['checkpoints'][number] {
+function checkpointEntry(report: ReportDraft): SessionRecord['checkpoints'][number] {
   return {
     at: report.generatedAt,
     total: report.quality.total,
@@ -505,7 +514,7 @@ function checkpointEntry(report: CheckpointReport): SessionRecord['checkpoints']
 }
 
 /** The checkpoint as the memory keeps it: scores, skill metrics and what changed since the previous checkpoint (or the start). */
-function memoryEntry(rec: SessionRecord, report: CheckpointReport): CheckpointMemoryEntry {
+function memoryEntry(rec: SessionRecord, report: ReportDraft): CheckpointMemoryEntry {
   const now = checkpointEntry(report);
   const prev = rec.checkpoints.at(-1) ?? null;
   const before =

@@ -360,10 +360,29 @@ describe('get_skill_trend', () => {
     // 10 invocations every day: all equal → slope 0, p = 1, flat.
     assert.deepEqual([out.usage_trend.classification, out.usage_trend.slope_per_bucket, out.usage_trend.p_value], ['flat', 0, 1]);
     assert.match(out.significance_rule, /0\.05/);
-    // Fitted success rate at day 0: .52, at day 4: .52 + 4 × .1 = .92; change (.92 − .52) / .52 = 76.92 % → 76.9.
-    assert.deepEqual([sr.start_value, sr.end_value, sr.change_percent], [0.52, 0.92, 76.9]);
+    // Fitted success rate at day 0: .52, at day 4: .52 + 4 × .1 = .92. The change compares the first and the
+    // last ⌈5/3⌉ = 2 days: (.5 + .6) / 2 = .55 → (.8 + .9) / 2 = .85: .3 / .55 = 54.55 % → 54.5.
+    assert.deepEqual([sr.start_value, sr.end_value, sr.change_percent, sr.change_note], [0.52, 0.92, 54.5, null]);
     assert.deepEqual([out.usage_trend.start_value, out.usage_trend.end_value, out.usage_trend.change_percent], [10, 10, 0]);
-    assert.match(out.significance_rule, /change_percent/);
+    assert.match(out.significance_rule, /change_percent compares the mean of the last third/);
+    const text = ((await client.callTool({ name: 'get_skill_trend', arguments: { skill_name: 'refactor', days: 5 } })) as CallToolResult).content[0] as {
+      text: string;
+    };
+    assert.match(
+      text.text,
+      /Success rate improving \(fitted 0\.52 → 0\.92, \+54\.5% last third vs first third; slope 0\.1\/day, p=0\.008754\); usage flat \(slope 0\/day, p=1, 0% last third vs first third\)\.$/,
+    );
+  });
+
+  it('gives no usage percentage when the first third of the window had no invocations, and says why', async () => {
+    // Days D-7 … D: nothing before D-4, so the first ⌈8/3⌉ = 3 days average 0.
+    const out = await callOk<any>(client, 'get_skill_trend', { skill_name: 'refactor', days: 8 });
+    assert.deepEqual(
+      out.points.map((p: any) => p.invocations),
+      [0, 0, 0, 10, 10, 10, 10, 10],
+    );
+    assert.equal(out.usage_trend.change_percent, null);
+    assert.equal(out.usage_trend.change_note, 'the first third of the fitted buckets (3 of 8) averages 0: a change from 0 has no percentage');
   });
 
   it('builds hourly series ending with the current hour', async () => {
@@ -594,6 +613,8 @@ describe('community baselines', () => {
       ['x'],
     );
     assert.equal(u2.baselines[0].effectiveness_percentile, 50);
+    // total_skills counts the skills the baselines cover (x and y), not the one listed.
+    assert.equal(u2.total_skills, 2);
     assert.deepEqual(
       u2.user_comparison.skills.map((s: any) => [s.skill_name, s.z_score, s.label]),
       [['x', -2.07, 'below']],
@@ -611,6 +632,11 @@ describe('community baselines', () => {
       z.baselines.map((b: any) => [b.skill_name, b.invocations]),
       [['z', 2]],
     );
+    assert.equal(z.total_skills, 3);
+    const zText = ((await client.callTool({ name: 'get_community_baselines', arguments: { skill_name: 'z' } })) as CallToolResult).content[0] as {
+      text: string;
+    };
+    assert.match(zText.text, /^Baselines of 3 skill\(s\) \(1 listed\) \(computed now/);
     const x = await callOk<any>(client, 'get_community_baselines', { skill_name: 'x' });
     assert.equal(x.source, 'stored');
   });

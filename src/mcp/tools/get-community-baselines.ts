@@ -39,7 +39,8 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         'update_community_baselines or by the server\'s scheduled refresh (source "stored", with its age); if none were ever stored, or the skill asked for is newer ' +
         'than the stored set, computes them now (source "computed_now") without storing. With user_id, compares ' +
         "that user's success rate per skill with the community (binomial z, |z| >= 1.96). Baselines are listed most " +
-        'effective first, at most `limit` of them (total_skills says how many there are).',
+        'effective first, at most `limit` of them; total_skills is how many skills the baselines cover in all (skill_name and ' +
+        '`limit` narrow the list, not that count).',
       inputSchema: {
         skill_name: skillNameField.optional().describe('Only this skill (percentiles still rank it against all skills)'),
         user_id: userIdField.optional().describe('Compare this user with the community; hashed, never stored or echoed'),
@@ -50,7 +51,10 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         computed_at: z.string().describe('When the baselines were computed, ISO 8601 UTC'),
         age_seconds: z.number().int().describe('How old they are now; a running server refreshes them every 15 minutes by default'),
         baselines: z.array(baselineSchema),
-        total_skills: z.number().int().describe('Baselines before `limit` was applied'),
+        total_skills: z
+          .number()
+          .int()
+          .describe('How many skills the baselines cover in all (the skills the percentiles rank against), whatever skill_name and `limit` list'),
         effectiveness_rule: z.string(),
         user_comparison: z
           .object({
@@ -79,11 +83,11 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const subjectHash = subjectUserHash(deps.caller, deps.hashUser, user_id);
       const a = await deps.baselines.answer({ ...(skill_name !== undefined ? { skillName: skill_name } : {}), subjectHash, limit });
-      const { source, matching, listed: baselines, comparison } = a;
+      const { source, matching, listed: baselines, comparison, totalSkills } = a;
       const head =
         baselines.length === 0
           ? 'No skills recorded yet.'
-          : `${matching.length} skill baseline(s)${matching.length > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(a.computedAt).toISOString()}, ${a.ageSeconds} s ago). ` +
+          : `Baselines of ${totalSkills} skill(s)${totalSkills > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(a.computedAt).toISOString()}, ${a.ageSeconds} s ago). ` +
             baselines
               .slice(0, 5)
               .map(
@@ -105,7 +109,7 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
           computed_at: new Date(a.computedAt).toISOString(),
           age_seconds: a.ageSeconds,
           baselines,
-          total_skills: matching.length,
+          total_skills: totalSkills,
           effectiveness_rule: EFFECTIVENESS_RULE,
           user_comparison: comparison,
         },

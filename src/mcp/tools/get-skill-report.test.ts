@@ -341,6 +341,35 @@ describe('get_skill_report', async () => {
     }
   });
 
+  it('gives the usage change from the first third of the days to the last, and says why when there is none', async () => {
+    const [sqlite] = await testBackends();
+    await withApp(sqlite!, {}, async (app) => {
+      // A 6-day window (Jun 4 13:00 to now, Jun 10 12:30) has 7 daily buckets, Jun 4 … Jun 10. rocket takes off late:
+      // 3, 3, 3, 6, 12, 24, 30 invocations. The fitted line starts below 0 (x̄ = 3, ȳ = 81/7, Sxy = 132, Sxx = 28:
+      // slope 4.714, intercept 11.571 − 14.143 = −2.571), so no percentage could come from it. Thirds of ⌈7/3⌉ = 3 days:
+      // (3 + 3 + 3) / 3 = 3 → (12 + 24 + 30) / 3 = 22: +633.3 %.
+      const counts = [3, 3, 3, 6, 12, 24, 30];
+      const one = { skill_name: 'skill:rocket', user_id: 'u0', session_id: 'sr', workflow_phase: 'implementation' as const, completed: true, duration_ms: 5 };
+      await app.tracker.trackBatch(
+        counts.flatMap((n, d) =>
+          Array.from({ length: n }, (_, i) => ({ ...one, invoked_at: (d < 6 ? Date.UTC(2025, 5, 4 + d, 20) : Date.UTC(2025, 5, 10, 1)) + i * 1000 })),
+        ),
+      );
+      const client = await connectInMemory(app.createMcpServer('t'));
+      const rocket: Report = await callOk(client, 'get_skill_report', { skill: 'skill:rocket', days: 6 });
+      assert.equal(rocket.skills[0].usage.invocations, 81);
+      assert.deepEqual(rocket.skills[0].usage.trend, { usage: 'rising', usage_change_percent: 633.3, usage_change_note: null, success_rate: 'stable' });
+      // pdf was used in the last 10 of the 31 daily buckets of 30 days only: the first ⌈31/3⌉ = 11 average 0.
+      const pdf: Report = await callOk(client, 'get_skill_report', { skill: 'skill:pdf' });
+      assert.equal(pdf.skills[0].usage.trend.usage_change_percent, null);
+      assert.equal(
+        pdf.skills[0].usage.trend.usage_change_note,
+        'the first third of the fitted buckets (11 of 31) averages 0: a change from 0 has no percentage',
+      );
+      await client.close();
+    });
+  });
+
   it('answers bad input with the field and the rule', async () => {
     const [sqlite] = await testBackends();
     await withApp(sqlite!, {}, async (app) => {

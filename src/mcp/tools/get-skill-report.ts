@@ -48,7 +48,15 @@ const rowSchema = z.object({
       p50_duration_ms: z.number().nullable(),
       p95_duration_ms: z.number().nullable(),
       last_used: z.string().nullable(),
-      trend: z.object({ usage: z.string(), usage_change_percent: z.number().nullable(), success_rate: z.string() }),
+      trend: z.object({
+        usage: z.string(),
+        usage_change_percent: z
+          .number()
+          .nullable()
+          .describe("Mean daily invocations of the window's last third of days against its first third, in percent (as get_skill_trend's change_percent)"),
+        usage_change_note: z.string().nullable().describe('Why usage_change_percent is null; null when it is not'),
+        success_rate: z.string(),
+      }),
       cost: costsSchema,
       activations: z
         .object({
@@ -144,7 +152,7 @@ function rowOut(r: SkillReportRow): z.infer<typeof rowSchema> {
       p50_duration_ms: u.p50Ms,
       p95_duration_ms: u.p95Ms,
       last_used: iso(u.lastUsedAt),
-      trend: { usage: u.usageTrend, usage_change_percent: u.usageChangePercent, success_rate: u.successRateTrend },
+      trend: { usage: u.usageTrend, usage_change_percent: u.usageChangePercent, usage_change_note: u.usageChangeNote, success_rate: u.successRateTrend },
       cost: costsOut(u.cost),
       activations: u.activations && {
         model: u.activations.model,

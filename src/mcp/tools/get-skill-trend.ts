@@ -18,7 +18,11 @@ const fitSchema = <C extends [string, ...string[]]>(labels: C) =>
     p_value: z.number().nullable(),
     start_value: z.number().nullable().describe('Fitted value at the first fitted bucket'),
     end_value: z.number().nullable().describe('Fitted value at the last fitted bucket'),
-    change_percent: z.number().nullable().describe('(end_value − start_value) / start_value × 100'),
+    change_percent: z
+      .number()
+      .nullable()
+      .describe('Mean of the last third of the fitted buckets against the mean of the first third (⌈n_points / 3⌉ each), in percent of the first'),
+    change_note: z.string().nullable().describe('Why change_percent is null; null when it is not'),
     classification: z.enum([...labels, 'insufficient_data']),
   });
 
@@ -53,18 +57,24 @@ const byTriggerSchema = z.object({
   rule: z.string().describe('The slash-after-miss rule: candidate misses are an estimate'),
 });
 
+/** ", +12.5% last third vs first third", or nothing when there is no percentage. */
+function changeText(changePercent: number | null): string {
+  return changePercent === null ? '' : `, ${changePercent > 0 ? '+' : ''}${changePercent}% last third vs first third`;
+}
+
 function trendText(skill: string, trend: SkillTrend, granularity: string, from: string): string {
   const total = trend.points.reduce((n, p) => n + p.invocations, 0);
   const sr = trend.success_rate_trend;
+  const usage = trend.usage_trend;
   return (
     `${skill}: ${total} invocations over ${trend.points.length} ${granularity} bucket(s) since ${from}. ` +
     `Success rate ${sr.classification}` +
     (sr.slope_per_bucket !== null
-      ? ` (${sr.start_value} → ${sr.end_value}` +
-        (sr.change_percent !== null ? `, ${sr.change_percent > 0 ? '+' : ''}${sr.change_percent}%` : '') +
-        `; slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})`
+      ? ` (fitted ${sr.start_value} → ${sr.end_value}${changeText(sr.change_percent)}; slope ${sr.slope_per_bucket}/${granularity}, p=${sr.p_value})`
       : '') +
-    `; usage ${trend.usage_trend.classification}.`
+    `; usage ${usage.classification}` +
+    (usage.slope_per_bucket !== null ? ` (slope ${usage.slope_per_bucket}/${granularity}, p=${usage.p_value}${changeText(usage.change_percent)})` : '') +
+    '.'
   );
 }
 
@@ -82,7 +92,9 @@ export function registerGetSkillTrendTool(server: McpServer, deps: ToolDeps, ctx
       description:
         'Hourly or daily time series of one skill (invocations, success rate, mean duration) with least-squares ' +
         'slopes: success rate improving / stable / declining and usage rising / flat / falling, a slope counting ' +
-        `only when its two-sided p-value is below 0.05. Hourly granularity allows at most ${MAX_HOURLY_DAYS} days. ` +
+        'only when its two-sided p-value is below 0.05. change_percent compares the mean of the last third of the ' +
+        'fitted buckets with the mean of the first third (not the fitted line, whose start can be near 0), null with ' +
+        `change_note when the first third averages 0. Hourly granularity allows at most ${MAX_HOURLY_DAYS} days. ` +
         TREND_WINDOW_RULE,
       inputSchema: {
         skill_name: skillNameField.describe('Skill to analyse'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
 import type { ToolDeps } from '../tool-deps.js';
@@ -453,6 +454,20 @@ describe('success prediction tools', () => {
     }
   });
 
+  it('says which share of a capped window it trained on, as an English ordinal', async () => {
+    // 600 invocations, at most 300 read: every ceil(600 / 300) = 2nd one.
+    const s = await setup(synthetic, { trainingSampleLimit: 300, trainOptions: { nEstimators: 3, maxDepth: 4 } });
+    try {
+      const res = (await s.client.callTool({ name: 'train_success_model', arguments: {} })) as CallToolResult;
+      const t = res.structuredContent as unknown as Trained;
+      assert.equal(t.status, 'trained');
+      assert.equal(t.samples, 300);
+      assert.match((res.content[0] as { text: string }).text, /\(every 2nd of 600\)/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('learns that one skill always fails and predicts from the stored model', async () => {
     const s = await setup(synthetic);
     try {
@@ -517,6 +532,21 @@ describe('success prediction tools', () => {
       assert.equal(unknown.unknown_skill, true);
       assert.equal(unknown.user_invocations, 0);
       assert.equal(unknown.caveats.length, 2);
+      assert.match(unknown.caveats[0]!, /averaged over the 3 skills it knows, each with its own success rate/);
+      // Averaged over the known skills: the mean of what the same user, phase and hour get for each of them
+      // (each with its own success rate, not the unknown skill's 1/2); each answer is rounded to 4 decimals.
+      const known = await Promise.all(
+        SKILLS.map((skill_name) =>
+          callOk<Prediction>(s.client, 'predict_skill_success', {
+            skill_name,
+            workflow_phase: 'testing',
+            user_id: 'someone-new',
+            hour_of_day: unknown.hour_of_day,
+          }),
+        ),
+      );
+      const mean = known.reduce((a, p) => a + p.probability, 0) / known.length;
+      assert.ok(Math.abs(unknown.probability - mean) <= 1e-4, `unknown ${unknown.probability} vs mean of known ${mean}`);
 
       const badHour = await callErr(s.client, 'predict_skill_success', { skill_name: 'good-a', workflow_phase: 'testing', user_id: 'u', hour_of_day: 24 });
       assert.match(badHour.text, /hour_of_day/);

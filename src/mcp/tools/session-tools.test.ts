@@ -232,7 +232,9 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.deepEqual([r.work.measured, r.work.commits.length], [true, 0]);
     assert.deepEqual([r.session_metrics.measured, r.session_metrics.invocations, r.session_metrics.failures], [true, 1, 1]);
     assert.equal(r.storage.database.measured, true);
-    assert.equal(r.storage.database.rows.reflections, 5);
+    // Measured after the checkpoint was kept as a reflection: it is counted.
+    assert.equal(r.storage.database.rows.reflections, 6);
+    assert.equal(r.history.reflection_id, 6);
     assert.equal(r.storage.database.compaction.recommended, false);
     assert.match(r.markdown, /## Quality Score V2: 99\.4\/100 — production-grade/);
     // The checkpoint was kept as a reflection and opens the project's score history.
