@@ -29,6 +29,8 @@ describe('session skill metrics', async () => {
         for (const [skill, completed, duration, project, min] of rows) {
           await tracker.track({ ...base, skill_name: skill, completed, duration_ms: duration, project, invoked_at: T0 + min * 60_000 });
         }
+        // Recorded under the MCP session's own id, without a project (an agent passing the id `start` returned).
+        await tracker.track({ ...base, session_id: 'sb-session-1', skill_name: 'review', completed: true, duration_ms: 40, invoked_at: T0 + 6 * 60_000 });
       });
       after(async () => {
         await b?.dispose();
@@ -53,6 +55,22 @@ describe('session skill metrics', async () => {
           { skill: 'test', invocations: 1, failures: 0, p50DurationMs: 50 },
         ]);
         assert.match(m.scope ?? '', /project in \("app", "app-dir", "\/home\/dev\/app-dir"\)/);
+      });
+
+      it("counts invocations recorded under the session's own id, whatever their project", async () => {
+        const m = await b.stores.sessionSkillMetrics({
+          sessionId: 'sb-session-1',
+          project: 'app',
+          workingDirectory: '/home/dev/app-dir',
+          startedAt: T0,
+          endedAt: T0 + 30 * 60_000,
+        });
+        assert.equal(m?.invocations, 5); // the four above + review
+        assert.deepEqual(
+          m?.topSkills.find((t) => t.skill === 'review'),
+          { skill: 'review', invocations: 1, failures: 0, p50DurationMs: 40 },
+        );
+        assert.match(m?.scope ?? '', /recorded under session "sb-session-1" or with project in/);
       });
 
       it('takes the lower median of an even number of durations', async () => {

@@ -1,7 +1,8 @@
 /**
  * A SessionSkillMetricsProvider over the skill-invocation tables: invocations
- * whose `project` is the session's project name, its directory name or its
- * directory path, and whose `invoked_at` falls inside the session window.
+ * recorded under the session's own id, or whose `project` is the session's
+ * project name, its directory name or its directory path, and whose
+ * `invoked_at` falls inside the session window.
  * p50 is the lower median of the raw durations in the window.
  */
 import path from 'node:path';
@@ -12,8 +13,8 @@ export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSk
   return async (w) => {
     const projects = [...new Set([w.project, path.basename(w.workingDirectory), w.workingDirectory])];
     const marks = projects.map(() => '?').join(', ');
-    const where = `i.invoked_at >= ? AND i.invoked_at <= ? AND i.project IN (${marks})`;
-    const params = [w.startedAt, w.endedAt, ...projects];
+    const where = `i.invoked_at >= ? AND i.invoked_at <= ? AND (i.project IN (${marks}) OR i.session_id IN (SELECT id FROM sessions WHERE session_key = ?))`;
+    const params = [w.startedAt, w.endedAt, ...projects, w.sessionId];
     const groups = db
       .prepare(
         `SELECT s.id AS skillId, s.name AS skill, count(*) AS n, sum(1 - i.completed) AS failures
@@ -35,7 +36,7 @@ export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSk
         return { skill: g.skill, invocations: g.n, failures: g.failures, p50DurationMs: row ? row.d : null };
       }),
       scope:
-        `invocations with project in (${projects.map((p) => JSON.stringify(p)).join(', ')}) ` +
+        `invocations recorded under session ${JSON.stringify(w.sessionId)} or with project in (${projects.map((p) => JSON.stringify(p)).join(', ')}) ` +
         `between ${new Date(w.startedAt).toISOString()} and ${new Date(w.endedAt).toISOString()}`,
     };
   };
