@@ -16,6 +16,7 @@ import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { httpStatusOf } from './http-errors.js';
 import { registerOtlpRoutes } from './http-otlp.js';
+import { requestTooLargeResponse } from './request-size-limit.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
 export interface HttpMount {
@@ -45,6 +46,11 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
   });
+  // An MCP client reads JSON-RPC: the same limit, answered with a JSON-RPC error (id null: the request was not read).
+  const mcpLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json(requestTooLargeResponse(null, declaredBodyBytes(c.req.raw.headers), MAX_BODY_BYTES, 'HTTP'), 413),
+  });
 
   hono.get('/health', async (c) =>
     c.json({
@@ -58,7 +64,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }),
   );
 
-  hono.all('/mcp', limit, (c) => {
+  hono.all('/mcp', mcpLimit, (c) => {
     const caller = c.get('caller');
     // Per-user tokens count per token; everyone else per remote address.
     const remote = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
@@ -95,6 +101,12 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
   });
   return hono;
+}
+
+/** The size a request declares (Content-Length without Transfer-Encoding, as bodyLimit reads it); null when it streams. */
+function declaredBodyBytes(headers: Headers): number | null {
+  const length = headers.get('content-length');
+  return length !== null && !headers.has('transfer-encoding') && /^\d+$/.test(length) ? Number(length) : null;
 }
 
 /** A per-user token records invocations of its own user only (nothing is written otherwise). */

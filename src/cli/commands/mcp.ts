@@ -17,8 +17,11 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
       // Hooks spool while no HTTP server runs: a stdio-only set-up ingests the spool here.
       const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
       const server = app.createMcpServer('stdio');
-      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-      const transport = new StdioServerTransport();
+      // A request line over the stdio limit is answered with a JSON-RPC error instead of closing the transport.
+      const { createStdioTransport } = await import('../../server/stdio-transport.js');
+      const transport = createStdioTransport(app.logger);
+      // Lines that are not JSON-RPC, and responses to unknown ids, are logged, not lost without a word.
+      server.server.onerror = (err) => app.logger.warn('MCP stdio transport error', { err });
       await new Promise<void>((resolve, reject) => {
         transport.onclose = () => resolve();
         process.stdin.once('end', () => resolve());

@@ -7,6 +7,12 @@ import type { ToolDeps } from '../tool-deps.js';
 
 /** Largest batch accepted over MCP (the CLI importer streams larger ones in chunks). */
 const MAX_TOOL_BATCH = 1000;
+/**
+ * The largest request the transports read, in MiB: the server's MAX_BODY_BYTES (HTTP) and
+ * MAX_STDIO_REQUEST_BYTES (stdio); src/server/request-size-limit.test.ts keeps them equal.
+ */
+const MAX_HTTP_REQUEST_MIB = 4;
+const MAX_STDIO_REQUEST_MIB = 10;
 
 export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolDeps): void {
   defineTool(
@@ -15,7 +21,10 @@ export function registerTrackSkillInvocationsTool(server: McpServer, deps: ToolD
     {
       name: 'track_skill_invocations',
       title: 'Track skill invocations (batch)',
-      description: `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid (or, with a per-user access token, names another user), nothing is written and the error names its index and field.`,
+      description:
+        `Record up to ${MAX_TOOL_BATCH} invocations atomically: if any item is invalid (or, with a per-user access token, names another user), nothing is written and the error names its index and field. ` +
+        `One request may be at most ${MAX_HTTP_REQUEST_MIB} MiB of JSON over HTTP and ${MAX_STDIO_REQUEST_MIB} MiB over stdio; a larger one is refused whole with a JSON-RPC error naming the limit, ` +
+        `so split a large batch (${MAX_TOOL_BATCH} items with 8 KiB of metadata each are about 8 MiB: two requests over HTTP).`,
       inputSchema: {
         invocations: z.array(invocationInputSchema).min(1, 'must hold at least 1 item').max(MAX_TOOL_BATCH, `must hold at most ${MAX_TOOL_BATCH} items`),
       },
