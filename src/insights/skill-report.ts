@@ -213,10 +213,12 @@ export class SkillReportService {
       recordedNames.set(name, [...(recordedNames.get(name) ?? []), t.skill]);
     }
     const items = new Map<string, InventoryItem>();
-    // Under a name defined more than once, the item Claude Code loads (the inventory marks the others not loaded).
+    // Under a name defined more than once, the item Claude Code loads (the inventory marks the others not loaded;
+    // Session Buddy's own server, which loads too, is marked self).
+    const loads = (i: InventoryItem) => i.state === 'loaded' || i.state === 'self';
     for (const item of inventory.value?.items ?? []) {
       const seen = items.get(item.skill);
-      if (!seen || (seen.state !== 'loaded' && item.state === 'loaded')) items.set(item.skill, item);
+      if (!seen || (!loads(seen) && loads(item))) items.set(item.skill, item);
     }
     // An empty inventory (nothing found: e.g. a server where Claude Code does not run) says nothing about what is installed.
     const inventoryKnown = items.size > 0;

@@ -119,6 +119,22 @@ describe('session-buddy skills', () => {
     assert.match(table.out, /\d+ keep, \d+ review, 0 remove\n/);
   });
 
+  it('under a name defined twice, reports the definition Claude Code loads, also when that is Session Buddy itself', () => {
+    fs.mkdirSync(project, { recursive: true });
+    const home = path.join(root, 'shadow-home');
+    fs.mkdirSync(home, { recursive: true });
+    // A user-scope server named session-buddy that is something else, shadowed by the project's entry (local scope wins).
+    const other = { type: 'stdio', command: 'other-tool', args: ['serve'] };
+    const self = { type: 'stdio', command: process.execPath, args: [BIN, '--data-dir', dataDir, 'mcp'] };
+    fs.writeFileSync(
+      path.join(home, '.claude.json'),
+      JSON.stringify({ mcpServers: { 'session-buddy': other }, projects: { [project]: { mcpServers: { 'session-buddy': self } } } }),
+    );
+    const table = run(['skills', '--project', project], undefined, { HOME: home });
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /\nmcp:session-buddy .* keep\s+this tool \(records the others\)/);
+  });
+
   it('names the flag on bad input and exits 2', () => {
     const days = run(['skills', '--days', '0']);
     assert.equal(days.code, 2);
