@@ -86,6 +86,14 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         assert.equal(hybrid.results[0]!.content, NOTES[4]!.content);
         assert.deepEqual(hybrid.results[0]!.ranks, { keyword: null, meaning: 1 });
         assert.equal(hybrid.results[0]!.score, Math.round((1 / 61) * 1e6) / 1e6);
+        assert.ok((hybrid.results[0]!.similarity ?? 0) >= 0.25, String(hybrid.results[0]!.similarity));
+      });
+
+      it('finds nothing for a query about nothing stored (no note is similar enough to be a meaning candidate)', async () => {
+        // No word in common with any note either, so the keyword list is empty too.
+        const r = await service.search({ query: 'zebra giraffe savanna' });
+        assert.equal(r.mode, 'hybrid');
+        assert.deepEqual(r.results, []);
       });
 
       it('keeps keyword hits and applies the filters to the meaning candidates', async () => {

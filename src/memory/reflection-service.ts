@@ -88,6 +88,14 @@ const KEYWORD_CANDIDATES = 100;
 const MEANING_CANDIDATES = 100;
 /** Meaning candidates when a filter is given (the filters apply to the candidates). */
 const MEANING_CANDIDATES_FILTERED = 1_000;
+/**
+ * The least cosine similarity of a meaning candidate: below it a note is unrelated to the query and
+ * search by meaning offers nothing (it would otherwise rank every stored note). With the model shipped
+ * (Universal Sentence Encoder lite), queries about nothing stored ("zebra giraffe savanna", "what is the
+ * weather tomorrow") reach at most 0.22 against a set of engineering notes, while paraphrases of a note
+ * score 0.3 to 0.6 with it (memory/hybrid-search.test.ts).
+ */
+const MEANING_MIN_SIMILARITY = 0.25;
 export const SEARCH_MODES = ['hybrid', 'keyword'] as const;
 type SearchMode = (typeof SEARCH_MODES)[number];
 
@@ -127,6 +135,8 @@ interface SearchReflectionsInput {
 interface HybridHit extends ReflectionHit {
   /** 1-based ranks in the keyword and the meaning list (null: not among its candidates); hybrid mode only. */
   ranks?: { keyword: number | null; meaning: number | null };
+  /** Cosine similarity to the query (3 decimals) when a meaning candidate, else null; hybrid mode only. */
+  similarity?: number | null;
 }
 
 interface SearchReflectionsResult {
@@ -314,12 +324,14 @@ async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder
   const allowed = near.length ? (await store.search({ ...prepared, terms: [], ids: near.map((n) => n.id), limit: near.length })).results : [];
   const rows = new Map<number, ReflectionHit>(allowed.map((r) => [r.id, r]));
   for (const r of keyword.results) rows.set(r.id, r);
-  const meaningIds = near.filter((n) => rows.has(n.id)).slice(0, MEANING_CANDIDATES);
-  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningIds.map((n) => n.id)], RRF_K);
+  const meaningHits = near.filter((n) => n.similarity >= MEANING_MIN_SIMILARITY && rows.has(n.id)).slice(0, MEANING_CANDIDATES);
+  const similarity = new Map(meaningHits.map((n) => [n.id, Math.round(n.similarity * 1000) / 1000]));
+  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningHits.map((n) => n.id)], RRF_K);
   const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({
     ...rows.get(f.id)!,
     score: Math.round(f.score * 1e6) / 1e6,
     ranks: { keyword: f.ranks[0] ?? null, meaning: f.ranks[1] ?? null },
+    similarity: similarity.get(f.id) ?? null,
   }));
   return { fts_query: keyword.fts_query, results };
 }

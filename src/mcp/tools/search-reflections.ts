@@ -21,7 +21,8 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       title: 'Search reflections',
       description:
         'Searches stored reflections. Mode "hybrid" (default) fuses a keyword search with a search by meaning (an offline ' +
-        'sentence-embedding model, so paraphrases sharing no word are found) by reciprocal-rank fusion (k = 60); mode ' +
+        'sentence-embedding model, so paraphrases sharing no word are found; notes less similar to the query than a cosine of ' +
+        '0.25 are not meaning candidates, so a query about nothing stored finds nothing) by reciprocal-rank fusion (k = 60); mode ' +
         '"keyword" is the full-text search alone (SQLite FTS5 with porter stemming / PostgreSQL full text), ranked by BM25: ' +
         'any query word may match, reflections matching more and rarer words rank higher. The output names the mode that ' +
         'answered and, when hybrid was asked for but keyword answered (model still loading, unavailable or turned off), why. ' +
@@ -58,6 +59,11 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
               .object({ keyword: z.number().int().nullable(), meaning: z.number().int().nullable() })
               .optional()
               .describe('hybrid only: rank in the keyword list and in the meaning list (null: not a candidate there)'),
+            similarity: z
+              .number()
+              .nullable()
+              .optional()
+              .describe('hybrid only: cosine similarity to the query when a meaning candidate (at least 0.25), else null'),
           }),
         ),
       },
