@@ -1,7 +1,8 @@
 /**
  * The live web dashboard: three static files (plain HTML, JS and CSS, no
- * build step, no third-party code, no network access besides /ws) read from
- * src/realtime/dashboard/.
+ * build step, no third-party code, no network access besides the same
+ * origin's /ws, /api/skill-report and, to tell why the stream is down,
+ * /health) read from src/realtime/dashboard/.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -162,6 +162,58 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     assert.equal(await page.locator('#chart-trend').getAttribute('data-y-ticks'), '0|2|4|6');
   });
 
+  it('keeps a top-skill row focused across snapshots: Tab, wait, Enter shows its trend', async () => {
+    const row = page.locator('#top-skills tbody tr[data-skill="other-skill"]');
+    await row.focus();
+    // At least two snapshots (one every 250 ms here) after the focus.
+    const at = async () => page.locator('#top-skills').getAttribute('data-at');
+    for (let i = 0; i < 2; i++) {
+      const seen = await at();
+      await page.waitForFunction((prev) => document.getElementById('top-skills')!.dataset.at !== prev, seen, { timeout: 10_000 });
+    }
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.skill), 'other-skill');
+    await page.keyboard.press('Enter');
+    await page.locator('#trend-summary').filter({ hasText: 'other-skill: 1 invocation in the last 24 h' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#trend-skill').inputValue(), 'other-skill');
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-skill'), 'other-skill');
+  });
+
+  it('refuses a trend skill name over the server limit on the field, and never shows another skill under it', async () => {
+    const input = page.locator('#trend-skill');
+    await input.fill('x'.repeat(300));
+    await page.locator('#trend-form button').click();
+    assert.equal(await input.evaluate((i: HTMLInputElement) => i.validationMessage), 'a skill name has at most 128 characters (300 given)');
+    // The previous skill's chart and caption are gone, not left under the new name.
+    assert.equal(await page.locator('#trend-summary').textContent(), 'Trend not shown: a skill name has at most 128 characters (300 given).');
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-points'), '0');
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-skill'), '');
+    assert.equal(await page.locator('#top-skills tbody tr.selected').count(), 0);
+    // Typing clears the complaint; a valid name shows its trend again.
+    await input.fill('browser-check');
+    assert.equal(await input.evaluate((i: HTMLInputElement) => i.validationMessage), '');
+    await page.locator('#trend-form button').click();
+    await page
+      .locator('#trend-summary')
+      .filter({ hasText: /^browser-check: \d+ invocations/ })
+      .waitFor({ timeout: 10_000 });
+    // A request the server refuses (here 500 hours, past its 168) empties the panel as well.
+    await page.locator('#trend-hours').evaluate((s: HTMLSelectElement) => {
+      s.options[0]!.value = '500';
+      s.value = '500';
+    });
+    await page.locator('#trend-form button').click();
+    await page
+      .locator('#trend-summary')
+      .filter({ hasText: /^Trend not shown: hours/ })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-points'), '0');
+    assert.match((await page.locator('#status').textContent()) ?? '', /^server: hours/);
+    await page.locator('#trend-hours').evaluate((s: HTMLSelectElement) => {
+      s.options[0]!.value = '24';
+      s.value = '24';
+    });
+  });
+
   it('fits a 420 px wide screen: no sideways scrolling, cards inside, skill names not a letter per line', async () => {
     await app.tracker.track(inv('mcp__github__list_issues', true, 300));
     const narrow = await context.newPage();
@@ -182,7 +234,7 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
         layout.cardRights.every((r) => r <= 420),
         layout.cardRights.join(', '),
       );
-      // Measured in one go: the table is rebuilt at every snapshot.
+      // Measured in one go: the rows are updated at every snapshot.
       const [long, oneLine] = await narrow.evaluate(() =>
         ['mcp__github__list_issues', 'other-skill'].map((s) => document.querySelector(`#top-skills tr[data-skill="${s}"] td`)!.getBoundingClientRect().height),
       );
@@ -286,6 +338,83 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
       assert.equal(await other.evaluate(() => document.body.dataset.stale), undefined);
     } finally {
       await other.close();
+    }
+  });
+
+  it("shows a skill's success rate in the Skills view as its reason does (424 of 447: 94.9 %)", async () => {
+    // Three days ago: in the report's 30 days, out of the live window.
+    const when = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const items = Array.from({ length: 447 }, (_, i) => ({ ...inv('rate-check', i < 424, 50), invoked_at: when }));
+    const res = await fetch(`${http.url}/api/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(items),
+    });
+    assert.equal(res.status, 200);
+    await page.locator('#skills-form button').click();
+    const row = page.locator('#skills-report tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^rate-check$/ }) });
+    await row.waitFor({ timeout: 10_000 });
+    // Not "94.8 %" from the 0.9485 the JSON gives, rounded again.
+    assert.equal(await row.locator('td:nth-child(3)').textContent(), '94.9 %');
+    assert.match((await row.locator('td.reason').textContent()) ?? '', /94\.9% succeeded/);
+  });
+
+  it('shows long durations in hours and days, not thousands of minutes', async () => {
+    await app.tracker.track(inv('day-long', true, 86_400_000));
+    await app.tracker.track(inv('hour-and-a-half', true, 5_400_000));
+    const day = page.locator('#feed li[data-skill="day-long"]');
+    await day.waitFor({ timeout: 10_000 });
+    assert.match((await day.textContent()) ?? '', /testing · 24\.0 h$/);
+    await page
+      .locator('#feed li[data-skill="hour-and-a-half"]')
+      .filter({ hasText: /testing · 1\.5 h$/ })
+      .waitFor({ timeout: 10_000 });
+    app.bus.emit('anomalies.detected', [
+      {
+        skill_name: 'day-long',
+        metric: 'duration' as const,
+        baseline_value: 3_600_000,
+        observed_value: 129_600_000,
+        deviation_score: 4,
+        direction: 'up' as const,
+        severity: 'warning' as const,
+        detected_at: Date.now(),
+      },
+    ]);
+    const anomaly = page.locator('#anomalies li[data-skill="day-long"]');
+    await anomaly.waitFor({ timeout: 10_000 });
+    assert.match((await anomaly.textContent()) ?? '', /duration up to 1\.5 d \(baseline 1\.0 h\)/);
+  });
+
+  it('tells a refused token (401) from a stopped server while the stream is down', async () => {
+    // A server that demands the token on loopback too, opened without #token=.
+    const locked = createTestApp({ flags: { wsRequireToken: true } });
+    const lockedRt = await createRealtime(locked, { snapshotIntervalMs: 250 });
+    const lockedHttp = await startHttpServer(locked, lockedRt.mounts);
+    const p = await context.newPage();
+    try {
+      await p.goto(`${lockedHttp.url}/`);
+      await p
+        .locator('#status')
+        .filter({ hasText: /^unauthorized \(401\): open the dashboard as \/#token=/ })
+        .waitFor({ timeout: 10_000 });
+      assert.match((await p.locator('#status').textContent()) ?? '', /<token from <data-dir>\/token>; retrying in \d+ s$/);
+      // With the token it connects.
+      await p.goto(`${lockedHttp.url}/#token=${encodeURIComponent(lockedRt.token!)}`);
+      await p.reload();
+      await p.locator('#status[data-state="connected"]').waitFor({ timeout: 10_000 });
+      // The server stops: no token hint, the server is not reachable.
+      await lockedHttp.close();
+      await p
+        .locator('#status')
+        .filter({ hasText: /^server unreachable; retrying in \d+ s$/ })
+        .waitFor({ timeout: 15_000 });
+      assert.doesNotMatch((await p.locator('#status').textContent()) ?? '', /token/);
+      assert.equal(await p.evaluate(() => document.body.dataset.stale), 'true');
+    } finally {
+      await p.close();
+      await lockedHttp.close().catch(() => {});
+      await locked.dispose();
     }
   });
 

@@ -3,14 +3,16 @@
 // snapshot pushed every second (after the history series of the last hours,
 // so the charts open with the recent past), the live invocation and anomaly events, and
 // a per-skill hourly trend, with charts drawn on <canvas> by the code below,
-// and the skill report (GET /api/skill-report) in the Skills view.
-// Text from the server is only ever inserted with textContent.
+// and the skill report (GET /api/skill-report) in the Skills view. While the
+// stream is down, /health and /api/skill-report tell a stopped server from a
+// missing or refused token.
+// Text from the server is only ever inserted as text (textContent, text nodes), never as HTML.
 (() => {
   const PROTOCOL = 1;
   const HISTORY = 300; // live chart points (one per snapshot, 5 minutes at 1 s)
   const FEED_MAX = 50;
   const ANOMALIES_MAX = 50;
-  const COLORS = { accent: '#2f6fdb', p95: '#d64545', ok: '#1f9d55', grid: '#e3e6ec', axis: '#6b7385', bar: '#9db9ec' };
+  const COLORS = { accent: '#2f6fdb', p95: '#d64545', ok: '#1f9d55', grid: '#e3e6ec', axis: '#6b7385', bar: '#9db9ec', barText: '#3d64b0' };
 
   const $ = (id) => document.getElementById(id);
   /** The subscription limits of the server (ws-protocol.ts). */
@@ -29,6 +31,7 @@
     trendHours: 24,
     trendRefreshAt: 0,
     trendTimer: null,
+    trendEmptyText: 'no skill chosen',
     knownSkills: new Set(),
   };
 
@@ -43,7 +46,7 @@
     const token = readToken();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const url = `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-    setStatus('connecting', 'connecting…');
+    if (!document.body.dataset.stale) setStatus('connecting', 'connecting…');
     const ws = new WebSocket(url);
     state.ws = ws;
     ws.onopen = () => {
@@ -61,13 +64,54 @@
       }
       if (msg && msg.v === PROTOCOL) handle(msg);
     };
-    ws.onclose = (ev) => {
+    ws.onclose = async (ev) => {
       state.ws = null;
-      const why = ev.code === 1006 ? 'connection lost (or refused: token?)' : `closed (${ev.code})`;
-      setStatus('disconnected', `${why}; retrying in ${Math.round(state.retryMs / 1000)} s`);
-      setTimeout(connect, state.retryMs);
+      const wait = state.retryMs;
       state.retryMs = Math.min(state.retryMs * 2, 5000);
+      if (!document.body.dataset.stale) setStatus('disconnected', 'connection lost; checking the server…');
+      // A refused WebSocket tells the page nothing (always code 1006): ask the server over HTTP why.
+      const why = await diagnose(ev.code, token);
+      setStatus('disconnected', `${why}; retrying in ${Math.round(wait / 1000)} s`);
+      setTimeout(connect, wait);
     };
+  }
+
+  /**
+   * Why the stream is down, from two requests: /health (open to all) tells
+   * whether the server answers at all, then a token-protected route the page
+   * uses anyway (the skill report, with the token it was given) whether the
+   * token is missing or refused (401) or the page is not allowed (403).
+   */
+  async function diagnose(code, token) {
+    const probe = (url, init) => fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(3000), ...init });
+    try {
+      const health = await probe('/health');
+      if (!health.ok) return `server unavailable (HTTP ${health.status})`;
+    } catch {
+      return 'server unreachable';
+    }
+    let res;
+    try {
+      res = await probe('/api/skill-report?days=1&limit=1', { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    } catch {
+      return 'server unreachable';
+    }
+    if (res.status === 401) {
+      return token
+        ? 'unauthorized (401): the token in the address was refused; open the dashboard as /#token=<token from <data-dir>/token>'
+        : 'unauthorized (401): open the dashboard as /#token=<token from <data-dir>/token>';
+    }
+    if (res.status === 403) {
+      let reason = '';
+      try {
+        reason = (await res.json()).error.message;
+      } catch {
+        // no JSON body: the status alone
+      }
+      return `refused (403${reason ? `: ${reason}` : ''})`;
+    }
+    // The server answers and accepts the page: the stream itself was closed or refused (a restart, a full server).
+    return code === 1006 ? `live stream refused or lost (server up)${token ? '' : '; if it needs the token, open /#token=…'}` : `live stream closed (${code})`;
   }
 
   function send(msg) {
@@ -86,7 +130,8 @@
   function setStatus(kind, text) {
     const el = $('status');
     el.dataset.state = kind;
-    el.textContent = text;
+    // Unchanged text is left alone: the pill is a live region, and a retry every 5 s is not news.
+    if (el.textContent !== text) el.textContent = text;
     // Without a connection the figures on screen are the last ones received: shown as such, not as current.
     if (kind === 'disconnected') document.body.dataset.stale = 'true';
     else if (kind === 'connected') delete document.body.dataset.stale;
@@ -120,10 +165,14 @@
         for (const a of msg.events) addAnomaly(a);
         break;
       case 'trend':
+        // An answer for a skill no longer chosen (asked for before the last choice) is not drawn under the new name.
+        if (msg.skill !== state.trendSkill) break;
         state.trend = msg;
         renderTrend();
         break;
       case 'error':
+        // A refused trend request: the panel says so, rather than keep the previous skill's chart.
+        if (msg.ref === 'trend') clearTrend(`Trend not shown: ${msg.message}`);
         setStatus('error', `server: ${msg.message}`);
         setTimeout(() => state.ws && setStatus('connected', 'live'), 4000);
         break;
@@ -146,34 +195,92 @@
     if (state.history.length > HISTORY) state.history.shift();
     drawLive();
 
-    const tbody = $('top-skills').tBodies[0];
-    const rows = [];
-    for (const k of s.top_skills) {
-      state.knownSkills.add(k.skill_name);
-      const tr = el('tr', { 'data-skill': k.skill_name });
-      if (k.skill_name === state.trendSkill) tr.className = 'selected';
-      tr.append(
-        el('td', {}, k.skill_name),
-        el('td', { class: 'num', 'data-field': 'invocations' }, fmtInt(k.invocations)),
-        el('td', { class: `num ${rateClass(k.success_rate)}`, 'data-field': 'success_rate' }, fmtRate(k.success_rate)),
-        el('td', { class: 'num optional' }, fmtMs(k.avg_duration_ms)),
-        el('td', { class: 'num' }, fmtMs(k.p95_duration_ms)),
-        el('td', { class: 'optional' }, fmtTime(k.last_invoked_at)),
-      );
-      // Reachable with Tab too: Enter or Space shows the trend, as a click does.
-      tr.tabIndex = 0;
-      tr.setAttribute('aria-label', `${k.skill_name}: show its trend`);
-      tr.addEventListener('click', () => chooseTrendSkill(k.skill_name));
-      tr.addEventListener('keydown', (ev) => {
-        if (ev.key !== 'Enter' && ev.key !== ' ') return;
-        ev.preventDefault();
-        chooseTrendSkill(k.skill_name);
-      });
-      rows.push(tr);
-    }
-    if (rows.length === 0) rows.push(emptyRow('no invocations in the window yet'));
-    tbody.replaceChildren(...rows);
+    renderTopSkills(s.top_skills);
+    $('top-skills').dataset.at = s.at;
     refreshSkillList();
+    updateScrollCues();
+  }
+
+  /**
+   * The top-skills rows, updated in place (one row per skill, kept from one
+   * snapshot to the next): a row focused with Tab stays focused, so Enter
+   * still works after the next snapshot, and unchanged cells are not rewritten.
+   */
+  function renderTopSkills(top) {
+    const tbody = $('top-skills').tBodies[0];
+    const focused = document.activeElement;
+    const focusedIndex = focused && focused.parentElement === tbody ? focused.sectionRowIndex : -1;
+    const existing = new Map();
+    for (const tr of [...tbody.rows]) {
+      if (tr.dataset.skill !== undefined && !existing.has(tr.dataset.skill)) existing.set(tr.dataset.skill, tr);
+      else tr.remove();
+    }
+    const rows = top.map((k) => {
+      state.knownSkills.add(k.skill_name);
+      const tr = existing.get(k.skill_name) ?? topSkillRow(k.skill_name);
+      existing.delete(k.skill_name);
+      const cells = tr.cells;
+      setText(cells[1], fmtInt(k.invocations));
+      setText(cells[2], fmtRate(k.success_rate));
+      setClass(cells[2], `num ${rateClass(k.success_rate)}`.trim());
+      setText(cells[3], fmtMs(k.avg_duration_ms));
+      setText(cells[4], fmtMs(k.p95_duration_ms));
+      setText(cells[5], fmtTime(k.last_invoked_at));
+      tr.classList.toggle('selected', k.skill_name === state.trendSkill);
+      return tr;
+    });
+    // Rows of skills no longer in the top leave.
+    for (const tr of existing.values()) tr.remove();
+    if (rows.length === 0) {
+      tbody.replaceChildren(emptyRow('no invocations in the window yet'));
+    } else {
+      tbody.querySelector('tr.empty')?.remove();
+      const current = [...tbody.rows];
+      if (current.length !== rows.length || rows.some((tr, i) => current[i] !== tr)) {
+        // Into the new order without moving the focused row (a row taken out of the page loses the
+        // focus): the rows before it go before it, the others after it.
+        const anchor = rows.includes(focused) ? focused : null;
+        const at = anchor ? rows.indexOf(anchor) : -1;
+        for (let i = 0; i < at; i++) tbody.insertBefore(rows[i], anchor);
+        for (let i = at + 1; i < rows.length; i++) tbody.appendChild(rows[i]);
+      }
+    }
+    // The focused row's skill left the top: the focus stays in the table, on the row now at its place.
+    if (focusedIndex >= 0 && !focused.isConnected) {
+      const next = tbody.rows[Math.min(focusedIndex, tbody.rows.length - 1)];
+      if (next && next.tabIndex === 0) next.focus();
+    }
+  }
+
+  function topSkillRow(skill) {
+    const tr = el('tr', { 'data-skill': skill });
+    const name = el('td');
+    name.append(...breakable(skill));
+    tr.append(
+      name,
+      el('td', { class: 'num', 'data-field': 'invocations' }),
+      el('td', { class: 'num', 'data-field': 'success_rate' }),
+      el('td', { class: 'num optional' }),
+      el('td', { class: 'num' }),
+      el('td', { class: 'optional' }),
+    );
+    // Reachable with Tab too: Enter or Space shows the trend, as a click does.
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-label', `${skill}: show its trend`);
+    tr.addEventListener('click', () => chooseTrendSkill(skill));
+    tr.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter' && ev.key !== ' ') return;
+      ev.preventDefault();
+      chooseTrendSkill(skill);
+    });
+    return tr;
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+  function setClass(node, cls) {
+    if (node.className !== cls) node.className = cls;
   }
 
   function renderInvocations(m) {
@@ -187,7 +294,7 @@
       const li = el('li', { 'data-skill': e.skill_name });
       li.append(
         el('span', { class: 'time' }, fmtTime(e.invoked_at)),
-        el('span', { class: 'skill' }, e.skill_name),
+        nameSpan(e.skill_name),
         el('span', { class: `badge ${e.completed ? 'ok' : 'fail'}` }, e.completed ? 'ok' : e.error_type || 'failed'),
         el('span', { class: 'muted' }, `${e.workflow_phase} · ${fmtMs(e.duration_ms)}`),
       );
@@ -221,7 +328,7 @@
     li.append(
       el('span', { class: 'time' }, fmtTime(a.detected_at)),
       el('span', { class: `badge ${a.severity}` }, a.severity),
-      el('span', { class: 'skill' }, a.skill_name),
+      nameSpan(a.skill_name),
       // "down to 80.0 %": the observed value, not the size of the change.
       el('span', { class: 'muted' }, `${metric} ${a.direction} to ${fmt(a.observed_value)} (baseline ${fmt(a.baseline_value)})`),
     );
@@ -231,15 +338,32 @@
 
   function chooseTrendSkill(skill) {
     $('trend-skill').value = skill;
+    $('trend-skill').setCustomValidity('');
+    // Another skill: the previous one's chart goes now, not when the answer comes.
+    if (skill !== state.trendSkill) clearTrend(`${skill}: loading…`, 'loading…');
     state.trendSkill = skill;
     state.trendHours = Number($('trend-hours').value);
     for (const tr of $('top-skills').tBodies[0].rows) tr.classList.toggle('selected', tr.dataset.skill === skill);
     requestTrend();
   }
 
+  /** Empties the trend panel (no skill, no chart) and says why. */
+  function clearTrend(why, chartText = 'no skill chosen') {
+    state.trend = null;
+    state.trendSkill = null;
+    clearTimeout(state.trendTimer);
+    state.trendTimer = null;
+    for (const tr of $('top-skills').tBodies[0].rows) tr.classList.remove('selected');
+    $('trend-summary').textContent = why;
+    $('chart-trend').dataset.skill = '';
+    state.trendEmptyText = chartText;
+    renderTrend();
+  }
+
   function renderTrend() {
     const t = state.trend;
-    if (!t) return;
+    if (!t) return drawBars($('chart-trend'), [], state.trendEmptyText);
+    $('chart-trend').dataset.skill = t.skill;
     const total = t.points.reduce((n, p) => n + p.invocations, 0);
     const ok = t.points.reduce((n, p) => n + p.successes, 0);
     $('trend-summary').textContent =
@@ -317,7 +441,16 @@
 
   /** A duration axis in one unit (ms, s or min) chosen from the top value, with round steps of that unit. */
   function durationAxis(topMs) {
-    const [unit, name] = topMs >= 120000 ? [60000, 'min'] : topMs >= 2000 ? [1000, 's'] : [1, 'ms'];
+    const [unit, name] =
+      topMs >= 2 * 86400000
+        ? [86400000, 'd']
+        : topMs >= 2 * 3600000
+          ? [3600000, 'h']
+          : topMs >= 120000
+            ? [60000, 'min']
+            : topMs >= 2000
+              ? [1000, 's']
+              : [1, 'ms'];
     const ticks = niceTicks(topMs / unit, unit === 1);
     const step = ticks[1] - ticks[0];
     const decimals = step >= 1 ? 0 : Math.ceil(-Math.log10(step) - 1e-9);
@@ -328,9 +461,12 @@
     return [0, 0.25, 0.5, 0.75, 1].map((v) => ({ v, label: `${v * 100} %` }));
   }
 
-  /** Grid lines at the ticks; labelled unless `labels` is false (an empty chart has no scale to show). */
-  function gridAndAxis(c, ticks, labels, canvas) {
-    const { ctx, w, h, pad } = c;
+  /**
+   * Grid lines at the ticks, over the plot's height or a `band` of it; labelled unless `labels` is
+   * false (an empty chart has no scale to show). The labels are left in data-y-ticks (or `attr`).
+   */
+  function gridAndAxis(c, ticks, labels, canvas, band = { top: c.pad.t, bottom: c.h - c.pad.b }, attr = 'yTicks') {
+    const { ctx, w, pad } = c;
     const min = ticks[0].v;
     const max = ticks[ticks.length - 1].v;
     ctx.strokeStyle = COLORS.grid;
@@ -339,14 +475,14 @@
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const t of ticks) {
-      const y = pad.t + (h - pad.t - pad.b) * (1 - (t.v - min) / (max - min));
+      const y = band.top + (band.bottom - band.top) * (1 - (t.v - min) / (max - min));
       ctx.beginPath();
       ctx.moveTo(pad.l, Math.round(y) + 0.5);
       ctx.lineTo(w - pad.r, Math.round(y) + 0.5);
       ctx.stroke();
       if (labels) ctx.fillText(t.label, pad.l - 6, y);
     }
-    canvas.dataset.yTicks = labels ? ticks.map((t) => t.label).join('|') : '';
+    canvas.dataset[attr] = labels ? ticks.map((t) => t.label).join('|') : '';
   }
 
   function emptyText(c, text) {
@@ -412,23 +548,41 @@
     ctx.fillText(long ? fmtDayTime(points[points.length - 1].t) : fmtTime(points[points.length - 1].t), w - pad.r, h);
   }
 
-  /** Hourly invocations as bars, success rate as a line on a 0–100 % scale. */
-  function drawBars(canvas, points) {
+  /**
+   * The hourly trend as two charts on one time axis, each with its own scale:
+   * the success rate (a line, 0–100 %) above, invocations per hour (bars)
+   * below, so neither series is read against the other's axis.
+   */
+  function drawBars(canvas, points, emptyMessage = 'no data') {
     const c = prepare(canvas);
     const { ctx, w, h, pad } = c;
     canvas.dataset.points = String(points.length);
+    const titleH = 16;
+    const rateBand = { top: titleH + 4, bottom: titleH + 4 + Math.round((h - titleH - 4 - pad.b) * 0.32) };
+    const countBand = { top: rateBand.bottom + titleH + 12, bottom: h - pad.b };
     const ticks = countAxis(Math.max(0, ...points.map((p) => p.invocations)));
+    const has = points.length > 0;
+    gridAndAxis(c, rateTrendAxis(), has, canvas, rateBand, 'rateTicks');
+    gridAndAxis(c, ticks, has, canvas, countBand, 'yTicks');
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    ctx.fillStyle = COLORS.ok;
+    ctx.fillText('success rate', pad.l, 0);
+    ctx.fillStyle = COLORS.barText;
+    ctx.fillText('invocations per hour', pad.l, rateBand.bottom + 10);
+    if (!has) return emptyText(c, emptyMessage);
     const max = ticks[ticks.length - 1].v;
-    gridAndAxis(c, ticks, points.length > 0, canvas);
-    if (points.length === 0) return emptyText(c, 'no data');
     const plotW = w - pad.l - pad.r;
-    const plotH = h - pad.t - pad.b;
+    const countH = countBand.bottom - countBand.top;
+    const rateH = rateBand.bottom - rateBand.top;
     const bw = plotW / points.length;
     ctx.fillStyle = COLORS.bar;
     points.forEach((p, i) => {
-      const bh = (p.invocations / max) * plotH;
-      ctx.fillRect(pad.l + i * bw + bw * 0.1, pad.t + plotH - bh, Math.max(bw * 0.8, 1), bh);
+      const bh = (p.invocations / max) * countH;
+      ctx.fillRect(pad.l + i * bw + bw * 0.1, countBand.bottom - bh, Math.max(bw * 0.8, 1), bh);
     });
+    const px = (i) => pad.l + (i + 0.5) * bw;
+    const py = (r) => rateBand.top + (1 - r) * rateH;
     ctx.strokeStyle = COLORS.ok;
     ctx.lineWidth = 2;
     ctx.beginPath();
@@ -438,25 +592,21 @@
         drawing = false;
         return;
       }
-      const px = pad.l + (i + 0.5) * bw;
-      const py = pad.t + (1 - p.success_rate) * plotH;
-      if (drawing) ctx.lineTo(px, py);
-      else ctx.moveTo(px, py);
+      if (drawing) ctx.lineTo(px(i), py(p.success_rate));
+      else ctx.moveTo(px(i), py(p.success_rate));
       drawing = true;
     });
     ctx.stroke();
+    // A dot per hour while they stay apart (not on a week squeezed into a phone's width); always for an hour alone.
     ctx.fillStyle = COLORS.ok;
     points.forEach((p, i) => {
       if (p.success_rate == null) return;
+      const alone = points[i - 1]?.success_rate == null && points[i + 1]?.success_rate == null;
+      if (bw < 6 && !alone) return;
       ctx.beginPath();
-      ctx.arc(pad.l + (i + 0.5) * bw, pad.t + (1 - p.success_rate) * plotH, 3, 0, 2 * Math.PI);
+      ctx.arc(px(i), py(p.success_rate), bw < 6 ? 2 : 3, 0, 2 * Math.PI);
       ctx.fill();
     });
-    ctx.textBaseline = 'top';
-    ctx.textAlign = 'right';
-    ctx.fillText('success rate (0–100 %)', w - pad.r, 0);
-    ctx.fillStyle = COLORS.bar;
-    ctx.fillText('invocations per hour', w - pad.r - ctx.measureText('success rate (0–100 %)').width - 12, 0);
     ctx.fillStyle = COLORS.axis;
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
@@ -465,12 +615,49 @@
     ctx.fillText(fmtHour(points[points.length - 1].at), w - pad.r, h);
   }
 
+  /** The trend's success-rate scale: 0, 50 and 100 % (its band is short). */
+  function rateTrendAxis() {
+    return [0, 0.5, 1].map((v) => ({ v, label: `${v * 100} %` }));
+  }
+
   // ---- helpers -----------------------------------------------------------------
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  /**
+   * A name as text nodes with a line-break opportunity (<wbr>) after each
+   * separator ("__", ":", "-", "/", "."), so "mcp__slack__post" wraps as
+   * "mcp__slack__ / post", never mid-word. Text only: never parsed as HTML.
+   */
+  function breakable(name) {
+    const nodes = [];
+    for (const part of String(name).split(/(?<=__|[:\-/.])/)) {
+      if (nodes.length > 0) nodes.push(document.createElement('wbr'));
+      nodes.push(document.createTextNode(part));
+    }
+    return nodes;
+  }
+
+  function nameSpan(name) {
+    const span = el('span', { class: 'skill' });
+    span.append(...breakable(name));
+    return span;
+  }
+
+  /** "scroll →" above a table wider than its box (a phone), hidden when it fits or is scrolled to its end. */
+  function updateScrollCues() {
+    for (const wrap of document.querySelectorAll('.table-wrap')) {
+      const cue = wrap.previousElementSibling;
+      if (!cue?.classList.contains('scroll-cue')) continue;
+      const more = wrap.scrollWidth - wrap.clientWidth - wrap.scrollLeft > 1;
+      if (cue.hidden === more) cue.hidden = !more;
+      wrap.classList.toggle('more-right', more);
+      wrap.classList.toggle('more-left', wrap.scrollLeft > 1);
+    }
   }
 
   function emptyRow(text) {
@@ -483,13 +670,22 @@
     return n == null ? '–' : Number(n).toLocaleString('en-US');
   }
   function fmtRate(r) {
-    return r == null ? '–' : `${(r * 100).toFixed(1)} %`;
+    // Rounded half up, as the server rounds its figures (0.9485 is "94.9 %" here too, not toFixed's "94.8 %").
+    return r == null ? '–' : `${(Math.round(r * 1000 * (1 + Number.EPSILON)) / 10).toFixed(1)} %`;
   }
+  /**
+   * A duration in the unit that reads best: ms below 1 s, s below 1 min, min
+   * below 1 h, h below 36 h ("24.0 h", not "1440.0 min"), then days ("1.5 d").
+   * A value that would round up to the next unit's size is shown in that unit.
+   */
   function fmtMs(ms) {
-    if (ms == null) return '–';
-    if (ms < 1000) return `${Math.round(ms)} ms`;
-    if (ms < 60000) return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
-    return `${(ms / 60000).toFixed(1)} min`;
+    if (ms == null || !Number.isFinite(Number(ms))) return '–';
+    if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+    if (ms < 9995) return `${(ms / 1000).toFixed(2)} s`;
+    if (ms < 59950) return `${(ms / 1000).toFixed(1)} s`;
+    if (ms < 3597000) return `${(ms / 60000).toFixed(1)} min`;
+    if (ms < 36 * 3600000) return `${(ms / 3600000).toFixed(1)} h`;
+    return `${(ms / 86400000).toFixed(1)} d`;
   }
   function fmtTime(t) {
     const d = new Date(t);
@@ -547,11 +743,15 @@
       (r.inventory.read ? `; ${r.inventory.items} installed)` : '; inventory not read)');
     const rows = r.skills.map((s) => {
       const u = s.usage;
+      // From the counts, as the reason's "… succeeded" is: success_rate is rounded to 4 decimals already.
+      const rate = !u ? null : u.invocations > 0 && u.successes != null ? u.successes / u.invocations : u.success_rate;
       const tr = el('tr', { 'data-verdict': s.verdict });
+      const name = el('td', { title: s.source || s.kind });
+      name.append(...breakable(s.skill));
       tr.append(
-        el('td', { title: s.source || s.kind }, s.skill),
+        name,
         el('td', { class: 'num' }, u ? fmtInt(u.invocations) : 'withheld'),
-        el('td', { class: `num ${u && u.success_rate != null ? rateClass(u.success_rate) : ''}` }, u ? fmtRate(u.success_rate) : '–'),
+        el('td', { class: `num ${rate != null ? rateClass(rate) : ''}`, 'data-field': 'success_rate' }, fmtRate(rate)),
         el('td', { class: 'num' }, fmtMs(u ? u.p50_duration_ms : null)),
         el('td', { class: 'num' }, fmtMs(u ? u.p95_duration_ms : null)),
         el('td', { class: 'num', title: costTitle(u ? u.cost.stamped : null) }, fmtCost(u ? u.cost.stamped : null)),
@@ -571,6 +771,7 @@
       rows.push(tr);
     }
     $('skills-report').tBodies[0].replaceChildren(...rows);
+    updateScrollCues();
   }
 
   // ---- start -------------------------------------------------------------------
@@ -607,13 +808,29 @@
   $('filter').addEventListener('input', () => $('filter').setCustomValidity(''));
   $('trend-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const skill = $('trend-skill').value.trim();
+    const input = $('trend-skill');
+    const skill = input.value.trim();
+    // The server's limit (ws-protocol.ts), said on the field as the filter does; the panel never keeps
+    // another skill's chart under the name in the field.
+    const problem = skill.length > MAX_SKILL_CHARS ? `a skill name has at most ${MAX_SKILL_CHARS} characters (${skill.length} given)` : '';
+    input.setCustomValidity(problem);
+    if (problem) {
+      input.reportValidity();
+      clearTrend(`Trend not shown: ${problem}.`);
+      setStatus('error', `trend not shown: ${problem}`);
+      setTimeout(() => state.ws && setStatus('connected', 'live'), 4000);
+      return;
+    }
     if (skill) chooseTrendSkill(skill);
   });
+  $('trend-skill').addEventListener('input', () => $('trend-skill').setCustomValidity(''));
   window.addEventListener('resize', () => {
     drawLive();
     renderTrend();
+    updateScrollCues();
   });
+  for (const wrap of document.querySelectorAll('.table-wrap')) wrap.addEventListener('scroll', updateScrollCues, { passive: true });
   drawLive();
+  renderTrend();
   connect();
 })();
