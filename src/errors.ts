@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   /** A request body in a format the route does not take. */
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** An HTTP method a known path does not serve (details.allow lists those it serves). */
+  | 'METHOD_NOT_ALLOWED'
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -140,6 +140,22 @@ describe('hook capture with the real tracker', () => {
     assert.equal(await rows(), before + 2); // the posted call plus the spooled one
     assert.equal(fs.existsSync(spoolPath(app.dir)), false);
   });
+
+  it('posts more calls than the server takes in one request (1,000) in several, all recorded', async () => {
+    const before = await rows();
+    const sid = 'e2e-many-calls-0001';
+    const base = { dataDir: app.dir, userId: 'alice', url: liveUrl, postTimeoutMs: 30_000 };
+    const n = 2100;
+    // Calls whose PostToolUse never came are flushed by the second Stop after them, all in one delivery.
+    for (let i = 0; i < n; i++) {
+      await runHook({ ...base, stdin: stdinOf(hookEvent('PreToolUse', `toolu_many_${i}`, { session_id: sid })), now: () => T0 });
+    }
+    await runHook({ ...base, stdin: stdinOf({ hook_event_name: 'Stop', session_id: sid }), now: () => T0 + 1000 });
+    const r = await runHook({ ...base, stdin: stdinOf({ hook_event_name: 'Stop', session_id: sid }), now: () => T0 + 2000 });
+    assert.equal(r.invocations, n);
+    assert.equal(r.outcome, 'posted', r.reason);
+    assert.equal(await rows(), before + n);
+  });
 });
 
 describe('transcript import with the real tracker', () => {

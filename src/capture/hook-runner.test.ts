@@ -317,6 +317,45 @@ describe('runHook', () => {
 });
 
 describe('createHttpRecorder', () => {
+  const captured = (i: number, skill = 'Edit'): CapturedInvocation => ({
+    skill_name: skill,
+    session_id: 'sess-batch',
+    user_id: 'u',
+    workflow_phase: 'implementation',
+    completed: true,
+    duration_ms: 1,
+    error_type: null,
+    invoked_at: T0,
+    project: null,
+    agent: 'claude-code',
+    metadata: {},
+    dedupe_key: `cc:batch_${i}`,
+  });
+
+  it('posts at most 1,000 invocations per request, in order, and adds up the answers', async () => {
+    const sizes: number[] = [];
+    const fetchImpl: FetchLike = async (_url, init) => {
+      sizes.push((JSON.parse(init.body) as unknown[]).length);
+      return { ok: true, status: 200, json: async () => ({ inserted: sizes.at(-1)! - 1, duplicates: 1 }) };
+    };
+    const r = await createHttpRecorder(url, { fetchImpl })(Array.from({ length: 2500 }, (_, i) => captured(i)));
+    assert.deepEqual(sizes, [1000, 1000, 500]);
+    assert.deepEqual(r, { inserted: 2497, duplicates: 3 });
+    sizes.length = 0;
+    await createHttpRecorder(url, { fetchImpl })(Array.from({ length: 1000 }, (_, i) => captured(i)));
+    assert.deepEqual(sizes, [1000]);
+  });
+
+  it('names a refused invocation by its index in the whole delivery, not in its request', async () => {
+    const items = Array.from({ length: 1500 }, (_, i) => captured(i, i === 1200 ? 'bad-tool' : 'Edit'));
+    // The stand-in server names invocations.0 of the request that holds the bad one (the second).
+    await assert.rejects(createHttpRecorder(url)(items), (err: { code?: string; message?: string }) => {
+      assert.equal(err.code, 'INVALID_INPUT');
+      assert.equal(err.message, 'invocations.1000.skill_name: bad');
+      return true;
+    });
+  });
+
   it('rejects answers without counts', async () => {
     const rec = createHttpRecorder('http://x/api/invocations', {
       fetchImpl: async () => ({ ok: true, status: 200, json: async () => ({}) }),

@@ -29,6 +29,12 @@ const DEFAULT_STDIN_TIMEOUT_MS = 1000;
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 /** A hook drains the spool through the server only while it is this small. */
 const HOOK_DRAIN_MAX_BYTES = 64 * 1024;
+/**
+ * The most invocations one POST carries: what the server's /api/invocations takes (MAX_INGEST_BATCH
+ * in server/http-server.ts, not imported: capture sits below the server). A larger delivery, such as
+ * a Stop flushing the leftover calls of a long session, goes in several requests.
+ */
+const MAX_POST_BATCH = 1000;
 
 export type FetchLike = (
   url: string,
@@ -45,8 +51,11 @@ export function invocationsUrl(host: string, port: number): string {
 }
 
 /**
- * A recorder that POSTs to the ingest endpoint. A 400 response becomes an
- * INVALID_INPUT AppError (so a spool drain rejects the line instead of
+ * A recorder that POSTs to the ingest endpoint, at most MAX_POST_BATCH
+ * invocations per request (one after the other; a failure stops there, what
+ * earlier requests recorded stays, and recording it again is a duplicate by
+ * its dedupe_key). A 400 response becomes an INVALID_INPUT AppError naming the
+ * field by its index in `inputs` (so a spool drain rejects the line instead of
  * retrying it forever); anything else that is not `{ inserted, duplicates }`
  * throws.
  */
@@ -55,7 +64,7 @@ export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetc
   const timeoutMs = opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  return async (inputs: CapturedInvocation[]): Promise<RecordResult> => {
+  const postOne = async (inputs: CapturedInvocation[], offset: number): Promise<RecordResult> => {
     const res = await fetchImpl(url, {
       method: 'POST',
       headers,
@@ -68,7 +77,9 @@ export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetc
       const err = (body?.error ?? body) as { details?: { field?: unknown; rule?: unknown } } | null;
       const field = typeof err?.details?.field === 'string' ? err.details.field : undefined;
       const rule = typeof err?.details?.rule === 'string' ? err.details.rule : undefined;
-      throw AppError.invalid(field ?? 'invocations', rule ?? 'rejected by the server');
+      // The server counts from the start of this request; the caller from the start of `inputs`.
+      const shifted = field?.replace(/^invocations\.(\d+)(?=\.|$)/, (_, i: string) => `invocations.${Number(i) + offset}`);
+      throw AppError.invalid(shifted ?? 'invocations', rule ?? 'rejected by the server');
     }
     if (!res.ok) throw new AppError('STORE_UNAVAILABLE', `ingest answered HTTP ${res.status}`);
     const inserted = body?.inserted;
@@ -77,6 +88,16 @@ export function createHttpRecorder(url: string, opts: { timeoutMs?: number; fetc
       throw new AppError('INTERNAL', 'ingest answered without { inserted, duplicates }');
     }
     return { inserted, duplicates };
+  };
+  return async (inputs: CapturedInvocation[]): Promise<RecordResult> => {
+    if (inputs.length <= MAX_POST_BATCH) return postOne(inputs, 0);
+    const sum: RecordResult = { inserted: 0, duplicates: 0 };
+    for (let i = 0; i < inputs.length; i += MAX_POST_BATCH) {
+      const r = await postOne(inputs.slice(i, i + MAX_POST_BATCH), i);
+      sum.inserted += r.inserted;
+      sum.duplicates += r.duplicates;
+    }
+    return sum;
   };
 }
 

@@ -321,7 +321,8 @@ describe('WsHub streaming', () => {
     assert.match(String(err.message), /^v: /);
     c.send({ v: 1, type: 'subscribe', skills: [], id: 'x' });
     err = await c.next('error');
-    assert.match(String(err.message), /^skills/);
+    assert.equal(err.message, 'id: unknown key'); // an unknown key first, as over MCP (subscribe takes no id)
+    assert.equal(err.ref, 'x');
     c.send([1, 2]);
     err = await c.next('error');
     assert.match(String(err.message), /JSON object/);
@@ -331,6 +332,34 @@ describe('WsHub streaming', () => {
     c.send({ v: 1, type: 'ping', id: 'still-here' });
     assert.equal((await c.next('pong')).id, 'still-here');
     assert.equal(c.ws.readyState, WebSocket.OPEN);
+    await c.close();
+  });
+
+  it('names the field and the rule of an invalid subscription, and keeps the one in force', async () => {
+    const c = await TestClient.open(s.wsUrl);
+    c.send({ v: 1, type: 'subscribe', skills: ['alpha'], channels: ['invocations'] });
+    await c.next('subscribed');
+    const refusals: [unknown, string][] = [
+      [{ v: 1, type: 'subscribe', skills: Array.from({ length: 101 }, (_, i) => `s${i}`) }, 'skills: must hold at most 100 names'],
+      [{ v: 1, type: 'subscribe', skills: [] }, 'skills: must hold at least 1 name'],
+      [{ v: 1, type: 'subscribe', skills: ['a\u0000b'] }, 'skills.0: must not contain control characters'],
+      [{ v: 1, type: 'subscribe', skills: '*', channels: ['gossip'] }, 'channels.0: must be one of snapshot, invocations, anomalies'],
+      [{ v: 1, type: 'ping', id: { a: 1 } }, 'id: must be a string or a number'],
+    ];
+    for (const [msg, message] of refusals) {
+      c.send(msg);
+      const err = await c.next('error');
+      assert.equal(err.code, 'INVALID_INPUT');
+      assert.equal(err.message, message);
+    }
+    assert.equal(c.received.filter((m) => m.type === 'subscribed').length, 0);
+    // The subscription to alpha still holds: its events arrive, no one else's.
+    await s.app.tracker.trackBatch([inv('beta', true, 1), inv('alpha', true, 2)]);
+    const pushed = await c.next('invocations');
+    assert.deepEqual(
+      (pushed.events as { skill_name: string }[]).map((e) => e.skill_name),
+      ['alpha'],
+    );
     await c.close();
   });
 

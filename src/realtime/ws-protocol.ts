@@ -12,13 +12,17 @@
  *
  * Client → server:
  *   {v:1, type:"subscribe", skills:"*" | ["name", ...], channels?:["snapshot","invocations","anomalies"]}
- *       Replaces the connection's subscription (default channels: all three).
+ *       Replaces the connection's subscription (default channels: all three). At most 100
+ *       names, each under the rules of a skill_name anywhere else: 1 to 128 characters once
+ *       trimmed, no control characters.
  *       Answered by "subscribed", then a snapshot right away when one is at hand.
  *   {v:1, type:"unsubscribe"}                    → "unsubscribed"; nothing more is pushed.
  *   {v:1, type:"get_trend", skill, hours?:1..168 (default 24), id?}
  *                                                → "trend": hourly figures of one skill.
  *   {v:1, type:"ping", id?}                      → "pong" (application-level; the server
  *                                                   also sends WebSocket pings itself).
+ *   id: a string of at most 64 characters or a number, echoed in the answer (and as `ref`
+ *   in an error about the message).
  *
  * Server → client:
  *   hello        on connect: protocol version, server version, intervals, recent anomalies
@@ -48,7 +52,10 @@
  *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}
  *   pong         {id}
  *   error        {code, message, ref?}: the message could not be handled (bad JSON, unknown
- *                type, invalid field, too many messages); the connection stays open.
+ *                type, invalid field, too many messages); the connection stays open. An
+ *                invalid field is named with the rule it broke, as over MCP:
+ *                "skills: must hold at most 100 names", "channels.0: must be one of snapshot,
+ *                invocations, anomalies", "chanels: unknown key" (an unknown key first).
  *
  * Invocation events never carry the raw user id: `user_hash` is the salted hash.
  * `user_hash`, `session_id` and `project` are sent to admin subscribers only (the
@@ -61,25 +68,54 @@
  */
 import { z } from 'zod';
 import type { TopSkill, WindowSummary } from '../analytics/realtime-metrics.js';
-import type { ErrorCode } from '../errors.js';
+import { toAppError, type ErrorCode } from '../errors.js';
 import type { AnomalyEvent, InvocationEvent } from '../events.js';
+import { invocationShape } from '../tracking/invocation-input.js';
+import { parseInput } from '../validation.js';
 
 export const PROTOCOL_VERSION = 1;
 export const CHANNELS = ['snapshot', 'invocations', 'anomalies'] as const;
 export type Channel = (typeof CHANNELS)[number];
 const MAX_SUBSCRIBED_SKILLS = 100;
 const MAX_TREND_HOURS = 168;
+const MAX_REQUEST_ID_CHARS = 64;
 
+// Every rule says what it wants in words (the field is named by parseInput, src/validation.ts).
 const version = z.literal(PROTOCOL_VERSION, { error: `must be ${PROTOCOL_VERSION} (the protocol version)` });
-const skillName = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
-const requestId = z.union([z.string().max(64), z.number()]).optional();
+/** A skill name by the rules of every other entry point (skill_name of an invocation): trimmed, 1..128 characters, no control characters. */
+const skillName = z.string('must be a string').pipe(invocationShape.skill_name);
+const skillList = z
+  .array(skillName, 'must be "*" or an array of skill names')
+  .min(1, 'must hold at least 1 name')
+  .max(MAX_SUBSCRIBED_SKILLS, `must hold at most ${MAX_SUBSCRIBED_SKILLS} names`);
+/**
+ * "*" or a list of names. Not a z.union of the two: a union answers any problem in the list (one name
+ * too many, a bad name) with the union's own message; here the list's rule and item are named.
+ */
+const skillSelection = z
+  .union([z.literal('*'), z.array(z.unknown())], { error: 'must be "*" or an array of skill names' })
+  .transform((value, ctx): '*' | string[] => {
+    if (value === '*') return value;
+    const list = skillList.safeParse(value);
+    if (list.success) return list.data;
+    for (const { path, message } of list.error.issues) ctx.addIssue({ code: 'custom', path, message, input: value });
+    return z.NEVER;
+  });
+const channel = z.enum(CHANNELS, `must be one of ${CHANNELS.join(', ')}`);
+const TREND_HOURS_RULE = `must be an integer between 1 and ${MAX_TREND_HOURS}`;
+const trendHours = z.number(TREND_HOURS_RULE).int(TREND_HOURS_RULE).min(1, TREND_HOURS_RULE).max(MAX_TREND_HOURS, TREND_HOURS_RULE);
+const requestId = z
+  .union([z.string().max(MAX_REQUEST_ID_CHARS, `must be at most ${MAX_REQUEST_ID_CHARS} characters`), z.number()], {
+    error: 'must be a string or a number',
+  })
+  .optional();
 
 const subscribeMessage = z
   .object({
     v: version,
     type: z.literal('subscribe'),
-    skills: z.union([z.literal('*'), z.array(skillName).min(1).max(MAX_SUBSCRIBED_SKILLS)]),
-    channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+    skills: skillSelection,
+    channels: z.array(channel, 'must be an array of channel names').min(1, 'must hold at least 1 channel').optional(),
   })
   .strict();
 
@@ -90,7 +126,7 @@ const getTrendMessage = z
     v: version,
     type: z.literal('get_trend'),
     skill: skillName,
-    hours: z.number().int('must be an integer').min(1).max(MAX_TREND_HOURS).optional(),
+    hours: trendHours.optional(),
     id: requestId,
   })
   .strict();
@@ -191,11 +227,12 @@ export function parseClientMessage(raw: string): ParseResult {
   if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
     return fail('INVALID_INPUT', `type: must be one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, refOf);
   }
-  const result = clientMessage.safeParse(data);
-  if (result.success) return { ok: true, message: result.data };
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(message)';
-  return fail('INVALID_INPUT', `${field}: ${issue.message}`, refOf);
+  try {
+    return { ok: true, message: parseInput(clientMessage, data) };
+  } catch (err) {
+    const e = toAppError(err);
+    return fail(e.code, e.message, refOf);
+  }
 }
 
 export function errorMessage(code: ErrorCode, message: string, ref?: string | number): ErrorMessage {

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 
 /** HTTP status for each application error code. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503 | 507 | 500 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503 | 507 | 500 {
   switch (code) {
     case 'INVALID_INPUT':
       return 400;
@@ -11,6 +11,8 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
       return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'METHOD_NOT_ALLOWED':
+      return 405;
     case 'CONFLICT':
       return 409;
     case 'PAYLOAD_TOO_LARGE':

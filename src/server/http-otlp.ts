@@ -16,6 +16,7 @@ import type { App } from '../app.js';
 import { AppError, toAppError } from '../errors.js';
 import { encodeResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from '../capture/otlp-decode.js';
 import { httpStatusOf } from './http-errors.js';
+import type { AllowedMethods } from './http-methods.js';
 
 const CONTENT_TYPES: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 
@@ -29,7 +30,14 @@ function grpcCode(status: number): number {
   return 13; // INTERNAL
 }
 
-export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number): void {
+/** What to send instead, for another method on a signal's path. */
+const SIGNAL_HINTS: Readonly<Record<string, string>> = {
+  '/v1/logs': 'POST an ExportLogsServiceRequest',
+  '/v1/metrics': 'POST an ExportMetricsServiceRequest',
+};
+
+/** `allowed`: the server's one reading of which methods a path serves (http-methods.ts), for the 405s. */
+export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number, allowed: AllowedMethods): void {
   const limit = bodyLimit({
     maxSize: maxBodyBytes,
     onError: (c) => fail(c, undefined, new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${maxBodyBytes} bytes`)),
@@ -67,12 +75,15 @@ export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number): 
   hono.post('/v1/metrics', limit, route('metrics'));
   // What an exporter may also send, answered with a Status as the spec asks: another method on a
   // signal's path (405), and the signals not received here, traces and profiles (404).
-  const refuse = (c: Context, status: 404 | 405, message: string) =>
+  const refuse = (c: Context, status: 404 | 405, message: string, allow: readonly string[] = []) =>
     c.body(encodeStatus('json', 12 /* UNIMPLEMENTED */, message) as never, status, {
       'Content-Type': CONTENT_TYPES.json,
-      ...(status === 405 ? { Allow: 'POST' } : {}),
+      ...(status === 405 ? { Allow: allow.join(', ') } : {}),
     });
-  hono.all('/v1/logs', (c) => refuse(c, 405, `${c.req.method} is not accepted on /v1/logs: POST an ExportLogsServiceRequest`));
-  hono.all('/v1/metrics', (c) => refuse(c, 405, `${c.req.method} is not accepted on /v1/metrics: POST an ExportMetricsServiceRequest`));
-  hono.all('/v1/*', (c) => refuse(c, 404, `${c.req.path} is not received here: only logs (/v1/logs) and metrics (/v1/metrics)`));
+  hono.all('/v1/*', (c) => {
+    const { method, path } = c.req;
+    const allow = allowed(path);
+    if (allow.length > 0) return refuse(c, 405, `${method} is not accepted on ${path}: ${SIGNAL_HINTS[path] ?? `it serves ${allow.join(', ')}`}`, allow);
+    return refuse(c, 404, `${path} is not received here: only logs (/v1/logs) and metrics (/v1/metrics)`);
+  });
 }

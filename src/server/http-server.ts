@@ -2,6 +2,8 @@
  * The HTTP server: /health, /mcp (Streamable HTTP), /api/invocations (bulk
  * ingest for hooks and scripts), /v1/logs and /v1/metrics (OTLP telemetry), plus whatever the mounted components add
  * (metrics, WebSocket, dashboard). Binds to loopback unless told otherwise.
+ * A known path asked with a method it does not serve gets 405 with `Allow`
+ * (http-methods.ts), an unknown path 404.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { httpStatusOf } from './http-errors.js';
+import { allowedMethodsOf, methodNotAllowed } from './http-methods.js';
 import { registerOtlpRoutes } from './http-otlp.js';
 import { requestTooLargeResponse } from './request-size-limit.js';
 
@@ -35,9 +38,16 @@ export interface RunningHttpServer {
 }
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * The most invocations one POST /api/invocations takes: the limit of track_skill_invocations
+ * (src/mcp/tools/track-skill-invocations.ts; ingest-errors.test.ts holds the two answers equal).
+ * The hook's recorder (capture/hook-runner.ts) splits larger deliveries to fit.
+ */
+const MAX_INGEST_BATCH = 1000;
 
 export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
   const hono = new Hono();
+  const allowed = allowedMethodsOf(hono);
   const started = Date.now();
   // The installation token file exists from start-up on, for clients to read.
   app.access.installationToken();
@@ -81,6 +91,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }
     try {
       const items = Array.isArray(body) ? body : [body];
+      if (items.length > MAX_INGEST_BATCH) throw AppError.invalid('invocations', `must hold at most ${MAX_INGEST_BATCH} items`);
       assertOwnInvocations(c.get('caller'), app, items);
       const result = await app.tracker.trackBatch(items);
       return c.json({ inserted: result.inserted, duplicates: result.duplicates, ids: result.ids });
@@ -91,10 +102,18 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }
   });
 
-  registerOtlpRoutes(hono, app, app.config.otlpMaxBodyBytes);
+  registerOtlpRoutes(hono, app, app.config.otlpMaxBodyBytes, allowed);
 
   for (const m of mounts) m.routes?.(hono);
-  hono.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  // Also where a handler finds nothing (c.notFound()): 405 only when the method is not one the path serves.
+  hono.notFound((c) => {
+    const allow = allowed(c.req.path);
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      const e = methodNotAllowed(c.req.method, c.req.path, allow);
+      return c.json({ error: e.toJSON() }, httpStatusOf(e.code), { Allow: allow.join(', ') });
+    }
+    return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+  });
   hono.onError((err, c) => {
     const e = toAppError(err);
     if (e.code === 'INTERNAL') app.logger.error('request failed', { path: c.req.path, err });

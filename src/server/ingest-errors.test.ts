@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../logger.js';
-import { createTestApp } from '../testing/harness.js';
+import { callErr, connectHttp, createTestApp } from '../testing/harness.js';
 import { buildHttpApp } from './http-server.js';
 import { McpSessions } from './mcp-sessions.js';
 
@@ -80,6 +80,41 @@ describe('a full disk', () => {
       assert.equal(err.error?.code, 'DISK_FULL');
       await client.close();
     } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('a batch over 1,000 invocations on /api/invocations', () => {
+  it('is refused whole with 400 naming the limit, as track_skill_invocations refuses it; 1,000 still land', async () => {
+    const app = createTestApp();
+    const { client, http, close } = await connectHttp(app);
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ ...VALID, session_id: `s${i}` }));
+    const post = (items: unknown[]) =>
+      fetch(`${http.url}/api/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) });
+    const rows = () => app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get();
+    try {
+      const overMcp = await callErr(client, 'track_skill_invocations', { invocations: batch(1001) });
+      for (const n of [1001, 5000]) {
+        const res = await post(batch(n));
+        assert.equal(res.status, 400, `${n} items`);
+        const body = (await res.json()) as { error: { code: string; message: string; details: { field: string; rule: string } } };
+        assert.deepEqual(body.error, {
+          code: 'INVALID_INPUT',
+          message: 'invocations: must hold at most 1000 items',
+          details: { field: 'invocations', rule: 'must hold at most 1000 items' },
+        });
+        // The same field and rule as the MCP tool's answer.
+        assert.equal(overMcp.error?.code, body.error.code);
+        assert.equal(overMcp.error?.message, body.error.message);
+      }
+      assert.equal(rows(), 0);
+      const ok = await post(batch(1000));
+      assert.equal(ok.status, 200);
+      assert.equal(((await ok.json()) as { inserted: number }).inserted, 1000);
+      assert.equal(rows(), 1000);
+    } finally {
+      await close();
       await app.dispose();
     }
   });
