@@ -48,6 +48,21 @@ describe('demo data', () => {
     assert.ok(share(NOW - HOUR_MS, NOW + 1) > 0.01);
   });
 
+  it('gives skill activations their trigger: about 12 % typed (no duration, a third after a miss), the rest model', () => {
+    const skills = rows.filter((r) => r.skill_name.startsWith('skill:'));
+    const typed = skills.filter((r) => r.trigger === 'typed');
+    assert.ok(skills.length > 200, String(skills.length));
+    assert.ok(skills.every((r) => r.trigger === 'typed' || r.trigger === 'model'));
+    assert.ok(rows.every((r) => r.skill_name.startsWith('skill:') || r.trigger === undefined));
+    // Binomial(n, 0.12): within 4 standard deviations.
+    const sd = Math.sqrt(skills.length * 0.12 * 0.88);
+    assert.ok(Math.abs(typed.length - 0.12 * skills.length) < 4 * sd, `${typed.length} of ${skills.length}`);
+    assert.ok(typed.every((r) => r.duration_ms === 0 && r.completed && r.error_type === null));
+    const misses = typed.filter((r) => r.slash_after_miss === true).length;
+    assert.ok(misses > 0 && misses < typed.length, `${misses} of ${typed.length}`);
+    assert.ok(rows.every((r) => r.slash_after_miss === undefined || r.trigger === 'typed'));
+  });
+
   it('puts the injected anomalies in the last hours, and only there', () => {
     const start = NOW - DEMO_ANOMALY_HOURS * HOUR_MS;
     const of = (skill: string, from: number, to: number) => rows.filter((r) => r.skill_name === skill && at(r) >= from && at(r) < to);

@@ -12,6 +12,12 @@
  * span), the rest uniform over the span (so every day has data for baselines
  * and trends). With the defaults (30 days) about 28 % of the rows fall in the
  * last 24 hours and 4 % in the last 3 hours.
+ *
+ * Skill activations (`skill:*`) carry their trigger: TYPED_SHARE of them are
+ * typed by the user (`/name`: no duration, as a real typed activation, and a
+ * third of those right after a turn that did not load the skill, the
+ * slash-after-miss candidates), the rest loaded by the model. They are drawn
+ * from a stream of their own, so the other rows are the same as without them.
  */
 import { callCost, priceFor, type PriceTable } from '../analytics/model-prices.js';
 import { mulberry32 } from '../analytics/prng.js';
@@ -104,6 +110,11 @@ const RECENT_MEAN_HOURS = 48;
 /** Popularity ranks (0 = most used) given to the two anomalous skills, so the anomalies have data. */
 const ANOMALY_RANKS = [1, 3] as const;
 
+/** Share of the skill activations the user types (the rest the model loads). */
+const TYPED_SHARE = 0.12;
+/** Of the typed ones, the share that follows a turn without the skill (slash after miss). */
+const MISS_SHARE = 1 / 3;
+
 const ERRORS = ['timeout', 'tool_error', 'permission_denied', 'invalid_input', 'rate_limited', 'crash'];
 
 function phaseFor(skill: string, r: number): WorkflowPhase {
@@ -119,6 +130,7 @@ function phaseFor(skill: string, r: number): WorkflowPhase {
 /** Yields the demo invocations in chunks (chronological within each session). */
 export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000): Generator<InvocationInput[]> {
   const rand = mulberry32(opts.seed ?? 42);
+  const triggerRand = mulberry32(((opts.seed ?? 42) ^ 0x7219_9e11) >>> 0);
   const days = opts.days ?? 30;
   const users = opts.users ?? Math.max(20, Math.min(5000, Math.round(opts.invocations / 200)));
   const skills = DEMO_SKILLS;
@@ -173,7 +185,7 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
       const normal = Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
       let duration = Math.round(medianMs.get(skill)! * Math.exp(0.5 * normal));
       if (recent && skill === DEMO_SLOW_SKILL) duration *= 5;
-      chunk.push({
+      const row: InvocationInput = {
         skill_name: skill,
         user_id: user,
         session_id: `demo-session-${opts.seed ?? 42}-${sessionNo}`,
@@ -184,7 +196,14 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
         invoked_at: Math.round(t),
         project,
         agent: 'demo',
-      });
+      };
+      if (skill.startsWith('skill:')) {
+        if (triggerRand() < TYPED_SHARE) {
+          // A typed activation is recorded on its prompt: it succeeds and has no duration.
+          Object.assign(row, { trigger: 'typed', completed: true, error_type: null, duration_ms: 0, slash_after_miss: triggerRand() < MISS_SHARE });
+        } else row.trigger = 'model';
+      }
+      chunk.push(row);
       t += gaps[i + 1] ?? 0;
       produced++;
       if (chunk.length >= chunkSize) {
