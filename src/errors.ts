@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** An HTTP method a known path does not serve (details.allow lists those it serves). */
   | 'METHOD_NOT_ALLOWED'
+  /** A plain HTTP request to a WebSocket endpoint (answered with `Upgrade: websocket`). */
+  | 'UPGRADE_REQUIRED'
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -1,4 +1,6 @@
 import type { App } from '../app.js';
+import { AppError } from '../errors.js';
+import { httpStatusOf } from '../server/http-errors.js';
 import { tokenPath } from '../server/access-token.js';
 import type { HttpMount } from '../server/http-server.js';
 import { createDashboardMount } from './dashboard-routes.js';
@@ -7,7 +9,7 @@ import { MetricsExporter } from './metrics-exporter.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
 import { StoreFeed } from './store-feed.js';
-import { WsHub } from './ws-hub.js';
+import { WS_PATH, WsHub } from './ws-hub.js';
 
 /** How far back stored anomalies are shown when the hub starts. */
 const SEED_ANOMALIES_MS = 24 * 3600_000;
@@ -102,7 +104,17 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       closers.push(() => h.close());
       // The anomalies detected in the last day, also before a restart, are in the first snapshots.
       h.seedAnomalies(await app.stores.analyticsRecords.recentAnomalies({ sinceMs: app.now() - SEED_ANOMALIES_MS, limit: 20 }));
-      mounts.push({ attach: (server) => h.attach(server) });
+      mounts.push({
+        attach: (server) => h.attach(server),
+        // A WebSocket upgrade never reaches these routes (the server's upgrade event takes it): a plain GET
+        // gets 426 with how to connect, and another method 405 (the server's method check, from this route).
+        routes(hono) {
+          hono.get(WS_PATH, (c) => {
+            const e = new AppError('UPGRADE_REQUIRED', `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)`);
+            return c.json({ error: e.toJSON() }, httpStatusOf(e.code), { Upgrade: 'websocket', Connection: 'Upgrade' });
+          });
+        },
+      });
       if (tokenRequired) logger.info('live stream requires the access token', { tokenFile: tokenPath(config.dataDir) });
     }
 

@@ -43,7 +43,7 @@ import {
   type ServerMessage,
 } from './ws-protocol.js';
 
-const WS_PATH = '/ws';
+export const WS_PATH = '/ws';
 /** A client with more than this many bytes queued misses pushes until it catches up. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Client messages allowed per connection per second. */

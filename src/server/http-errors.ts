@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 
 /** HTTP status for each application error code. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503 | 507 | 500 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 426 | 429 | 503 | 507 | 500 {
   switch (code) {
     case 'INVALID_INPUT':
       return 400;
@@ -19,6 +19,8 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
+    case 'UPGRADE_REQUIRED':
+      return 426;
     case 'RATE_LIMITED':
       return 429;
     case 'STORE_UNAVAILABLE':

@@ -41,6 +41,7 @@ describe('HTTP methods per route', () => {
       ['POST', '/', 'GET, HEAD'],
       ['PUT', '/dashboard/dashboard.js', 'GET, HEAD'],
       ['OPTIONS', '/health', 'GET, HEAD'],
+      ['POST', '/ws', 'GET, HEAD'],
     ];
     for (const [method, p, allow] of cases) {
       const res = await send(method, p);
@@ -53,6 +54,15 @@ describe('HTTP methods per route', () => {
         details: { allow: allow.split(', ') },
       });
     }
+  });
+
+  it('answers a plain GET of the WebSocket endpoint with 426 and how to connect', async () => {
+    const res = await send('GET', '/ws');
+    assert.equal(res.status, 426);
+    assert.equal(res.headers.get('upgrade'), 'websocket');
+    const body = (await res.json()) as ErrorBody;
+    assert.equal(body.error.code, 'UPGRADE_REQUIRED');
+    assert.match(body.error.message, /\/ws is a WebSocket endpoint: connect with a WebSocket client/);
   });
 
   it('answers HEAD on a POST-only path with 405 and Allow (no body)', async () => {
