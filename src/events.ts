@@ -28,6 +28,8 @@ export interface AnomalyEvent {
   direction: 'up' | 'down';
   severity: 'warning' | 'critical';
   detected_at: number;
+  /** Hours of the recent window compared with the baseline (absent from instances that predate it). */
+  window_hours?: number;
 }
 
 export interface ToolCallEvent {

@@ -58,6 +58,7 @@ export class AnomalyService {
       direction: a.direction,
       severity: a.severity,
       detected_at: now,
+      window_hours: opts.timeWindowHours,
     }));
     const stored = await records.saveAnomalies(events, opts.timeWindowHours);
     if (stored.length > 0) bus.emit('anomalies.detected', stored);

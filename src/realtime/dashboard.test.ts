@@ -137,6 +137,12 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     await item.waitFor({ timeout: 10_000 });
     // The observed value, not a drop of 66.7 points.
     assert.match((await item.textContent()) ?? '', /critical.*browser-check.*success rate down to 66\.7 % \(baseline 95\.0 %\)/);
+    // With the window it was detected over, when the event says (it is often not the Top skills window).
+    app.bus.emit('anomalies.detected', [{ ...anomaly, skill_name: 'browser-windowed', window_hours: 3 }]);
+    const windowed = page.locator('#anomalies li[data-skill="browser-windowed"]');
+    await windowed.waitFor({ timeout: 10_000 });
+    assert.match((await windowed.textContent()) ?? '', /success rate down to 66\.7 % over the last 3 h \(baseline 95\.0 %\)/);
+    assert.match((await page.locator('#top-window').textContent()) ?? '', /^\(since \d\d:\d\d/);
     // The same anomaly again (as every reconnect's hello lists the recent ones) is not listed twice.
     app.bus.emit('anomalies.detected', [anomaly]);
     app.bus.emit('anomalies.detected', [{ ...anomaly, skill_name: 'browser-other' }]);

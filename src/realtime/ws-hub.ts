@@ -155,7 +155,7 @@ export class WsHub implements HttpMount {
     const older = stored
       .slice(0, RECENT_ANOMALIES)
       .reverse()
-      .map(({ id: _id, window_hours: _window, ...event }) => event);
+      .map(({ id: _id, ...event }) => event);
     this.recentAnomalies.unshift(...older);
     if (this.recentAnomalies.length > RECENT_ANOMALIES) this.recentAnomalies.splice(0, this.recentAnomalies.length - RECENT_ANOMALIES);
   }

@@ -133,8 +133,11 @@
     // Unchanged text is left alone: the pill is a live region, and a retry every 5 s is not news.
     if (el.textContent !== text) el.textContent = text;
     // Without a connection the figures on screen are the last ones received: shown as such, not as current.
-    if (kind === 'disconnected') document.body.dataset.stale = 'true';
-    else if (kind === 'connected') delete document.body.dataset.stale;
+    if (kind === 'disconnected') {
+      document.body.dataset.stale = 'true';
+      // How many watch is the server's figure: unknown while it cannot be asked (this page is not counted).
+      $('sum-clients').textContent = '';
+    } else if (kind === 'connected') delete document.body.dataset.stale;
   }
 
   // ---- messages ----------------------------------------------------------------
@@ -185,6 +188,7 @@
     const sum = s.summary;
     $('sum-invocations').textContent = fmtInt(sum.invocations);
     $('sum-window').textContent = `since ${fmtTime(s.window.from)}`;
+    $('top-window').textContent = `(since ${fmtTime(s.window.from)})`;
     $('sum-success').textContent = fmtRate(sum.success_rate);
     $('sum-avg').textContent = fmtMs(sum.avg_duration_ms);
     $('sum-p95').textContent = fmtMs(sum.p95_duration_ms);
@@ -330,7 +334,12 @@
       el('span', { class: `badge ${a.severity}` }, a.severity),
       nameSpan(a.skill_name),
       // "down to 80.0 %": the observed value, not the size of the change.
-      el('span', { class: 'muted' }, `${metric} ${a.direction} to ${fmt(a.observed_value)} (baseline ${fmt(a.baseline_value)})`),
+      // The detection's own window (often not the Top skills window above, hence the figures differ).
+      el(
+        'span',
+        { class: 'muted' },
+        `${metric} ${a.direction} to ${fmt(a.observed_value)}${a.window_hours ? ` over the last ${a.window_hours} h` : ''} (baseline ${fmt(a.baseline_value)})`,
+      ),
     );
     list.prepend(li);
     while (list.children.length > ANOMALIES_MAX) list.lastElementChild.remove();
@@ -699,8 +708,10 @@
     const d = new Date(t);
     return `${d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' })} ${String(d.getHours()).padStart(2, '0')}:00`;
   }
+  // Red from the skill verdict's "failing" bound (below 50 %), amber below 80 %: agents' tools commonly succeed
+  // 85-95 % of the time, and a table coloured all amber warns of nothing.
   function rateClass(r) {
-    return r < 0.8 ? 'rate-bad' : r < 0.95 ? 'rate-warn' : '';
+    return r < 0.5 ? 'rate-bad' : r < 0.8 ? 'rate-warn' : '';
   }
 
   // ---- skills view: GET /api/skill-report (the get_skill_report answer) -------
