@@ -1,0 +1,33 @@
+/**
+ * `session-buddy mcp-config`, run as a user runs it: what it suggests committing to a project.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-mcp-config-'));
+after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('session-buddy mcp-config', () => {
+  it('says the stdio .mcp.json entry is this machine’s and the HTTP one is the entry to share', () => {
+    const r = spawnSync(process.execPath, [BIN, 'mcp-config'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const at = (text: string) => {
+      const i = r.stdout.indexOf(text);
+      assert.ok(i >= 0, `missing: ${text}\n${r.stdout}`);
+      return i;
+    };
+    // In order: the warning, the stdio entry with this machine's paths, then the HTTP entry offered for sharing.
+    const warning = at('holds paths of this machine');
+    assert.ok(at('keep it out of a shared repository') > warning);
+    const stdio = at('"type": "stdio"');
+    const share = at('the one to commit for a team');
+    const http = at('"type": "http"');
+    assert.ok(warning < stdio && stdio < share && share < http, r.stdout);
+  });
+});
