@@ -160,6 +160,38 @@ describe('doctor', () => {
     }
   });
 
+  it('after an archive, --deep still checks the rollups against each other and says the raw rows were not compared', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      await seed(app, 200, (i) => (i < 120 ? 400 : 10));
+      await archiveInvocations({ db: app.db, dataDir: app.dir, before: NOW - 365 * DAY, now: () => NOW });
+      const config = parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: {} });
+      const rollups = async () => (await runDoctor({ config, deep: true })).find((c) => c.name === 'rollups');
+      const skipped = 'rollups against raw rows not compared: 1 archive(s) moved raw rows out of the live table on purpose';
+
+      let check = await rollups();
+      assert.equal(check?.status, 'ok');
+      assert.equal(check?.detail, `each day equals the sum of its hours, all-time totals equal the hourly rollups; ${skipped}`);
+
+      // A day that is no longer the sum of its hours (as in the audit: +1000 invocations on one skill's days).
+      const skill = app.db.prepare('SELECT skill_id FROM skill_daily LIMIT 1').pluck().get();
+      app.db.prepare('UPDATE skill_daily SET invocations = invocations + 1000 WHERE skill_id = ?').run(skill);
+      check = await rollups();
+      assert.equal(check?.status, 'fail');
+      assert.equal(check?.detail, `2+ mismatches, first in skill_daily; ${skipped}`);
+      app.db.prepare('UPDATE skill_daily SET invocations = invocations - 1000 WHERE skill_id = ?').run(skill);
+
+      // All-time figures that no longer add up to the hourly rollups.
+      app.db.prepare('UPDATE skill_totals SET successes = successes + 1 WHERE skill_id = ?').run(skill);
+      app.db.prepare('UPDATE skill_durations SET count = count + 1 WHERE skill_id = ?').run(skill);
+      check = await rollups();
+      assert.equal(check?.status, 'fail');
+      assert.match(check?.detail ?? '', /^\d\+ mismatches, first in skill_totals; /);
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it('takes a missing access token as normal until a server runs', async () => {
     const app = createTestApp();
     try {

@@ -11,14 +11,12 @@ import { openDatabase } from './database.js';
 import type { SchemaMigrator } from './migrations.js';
 import { readSalt, writeSalt } from './salt.js';
 import { Migrator } from './sqlite/migrator.js';
-import { createSqlSessionSkillMetrics } from './sqlite/session-skill-metrics.js';
-import { readSqliteStorageStats } from './sqlite/storage-stats.js';
 import { readSqliteStatus } from './sqlite/store-status.js';
 import { openSqliteStores } from './sqlite/stores.js';
 import { readSqliteHealth } from './sqlite/store-health.js';
 import type { StoreHealth } from './store-health.js';
 import type { StoreStatus } from './store-status.js';
-import { STORAGE_TABLES, type StoreOptions, type Stores } from './stores.js';
+import type { StoreOptions, Stores } from './stores.js';
 
 export { openSqliteStores };
 
@@ -122,26 +120,6 @@ export async function readStoreStatus(config: Config): Promise<StoreStatus> {
     return readPgStatus(config.store.url);
   }
   return readSqliteStatus(config.dbPath);
-}
-
-/**
- * The session-metrics and storage views of the configured store, as it is:
- * the SQLite file read-only (null when it does not exist), PostgreSQL without migrating.
- */
-export async function openStoreViews(config: Config): Promise<Pick<Stores, 'sessionSkillMetrics' | 'storageStats' | 'close'> | null> {
-  if (config.store.kind === 'postgres') {
-    const { openPgStores } = await import('./postgres/stores.js');
-    return openPgStores(config.store.url, { migrate: false, poolSize: 2 });
-  }
-  if (!fs.existsSync(config.dbPath)) return null;
-  const db = openDatabase(config.dbPath, { readonly: true });
-  return {
-    sessionSkillMetrics: createSqlSessionSkillMetrics(db),
-    storageStats: async () => readSqliteStorageStats(db, config.dbPath, STORAGE_TABLES),
-    close: async () => {
-      db.close();
-    },
-  };
 }
 
 /** `doctor`'s facts about the configured store's database (the SQLite file must exist; reading errors are thrown). */

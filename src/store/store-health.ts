@@ -12,9 +12,13 @@ export interface SqliteHealth {
   /** `quick_check`, or `integrity_check` when deep. */
   integrity: string;
   integrityMs: number;
-  /** Deep only: rollup rows that disagree with a recomputation from raw rows (at most 5 listed). */
+  /**
+   * Deep only: rollup rows that disagree with a recomputation from raw rows, or after an archive with
+   * the other rollups only (each day against its hours, totals and histograms against the hours; at
+   * most 5 listed).
+   */
   rollupMismatches: { table: string }[] | null;
-  /** Archives that moved raw rows out of the live table (rollups then cannot be compared). */
+  /** Archives that moved raw rows out of the live table (rollups are then not compared with raw rows). */
   archived: number;
   pageSize: number;
   pageCount: number;

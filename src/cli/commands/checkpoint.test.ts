@@ -3,16 +3,17 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { createCliContext } from '../context.js';
+import { callOk, connectInMemory, createTestApp } from '../../testing/harness.js';
 import { makeBareProject, makeRichProject, removeDir, tempDir } from '../../session/fixture-projects.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
 import { registerCheckpointCommand } from './checkpoint.js';
 
-async function run(args: string[], dataDir: string, cwd: string): Promise<{ out: string; err: string }> {
+async function run(args: string[], dataDir: string, cwd: string, env: Record<string, string> = {}): Promise<{ out: string; err: string }> {
   let out = '';
   let err = '';
   const ctx = createCliContext({
-    env: {},
+    env,
     cwd,
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
@@ -64,5 +65,30 @@ describe('session-buddy checkpoint', () => {
 
   it('rejects an unknown format', async () => {
     await assert.rejects(run(['--format', 'html'], dataDir, rich), /format: must be md or json/);
+  });
+
+  it('keeps a session checkpoint as a reflection beside the server and shows the score history', async () => {
+    // The server (as `session-buddy mcp` runs it) starts a session in the directory and checkpoints once.
+    const app = createTestApp();
+    try {
+      const client = await connectInMemory(app.createMcpServer('cli-test'));
+      await callOk(client, 'start', { working_directory: rich });
+      await callOk(client, 'checkpoint', { working_directory: rich });
+      await client.close();
+
+      const { out, err } = await run(['--format', 'json', '--dir', rich, '--no-audit'], app.dir, bare, { SESSION_BUDDY_EMBEDDINGS: 'off' });
+      assert.equal(err, '');
+      const j = JSON.parse(out);
+      assert.equal(j.kind, 'checkpoint');
+      assert.equal(j.session.checkpoints, 2);
+      // The CLI's checkpoint is the session's second reflection, and the history has both.
+      assert.equal(j.history.measured, true, JSON.stringify(j.history));
+      assert.equal(j.history.reflection_id, 2);
+      assert.match(j.markdown, /Score history of rich-app: [\d.]+ → [\d.]+ \(0 over 2 checkpoints\) .* · this checkpoint is reflection 2\n/);
+      const kept = app.db.prepare("SELECT count(*) FROM reflections WHERE kind = 'checkpoint'").pluck().get();
+      assert.equal(kept, 2);
+    } finally {
+      await app.dispose();
+    }
   });
 });

@@ -4,8 +4,6 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { checkpointJson } from '../../session/report-json.js';
 import { renderCheckpointMarkdown } from '../../session/report-markdown.js';
-import { SessionManager } from '../../session/session-manager.js';
-import { openStoreViews } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { fieldFlags } from '../flags.js';
 
@@ -24,26 +22,15 @@ export function registerCheckpointCommand(program: Command, ctx: CliContext): vo
       const config = ctx.config(cmd);
       const dir = path.resolve(ctx.cwd, opts.dir ?? '.');
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, ctx.stderr);
-      // The SQLite file is read as it is (read-only, not created); a PostgreSQL store is opened without migrating.
-      const stores = await openStoreViews(config);
+      // Built by the composition root, as the server builds it: the session manager keeps a session's checkpoint as a
+      // reflection (the same store the server writes) and reads the project's score history from it.
+      const app = await (await import('../../app.js')).openApp({ ...config, dependencyAudit: opts.audit ? config.dependencyAudit : 'off' }, { logger });
       try {
-        const sessions = new SessionManager({
-          dataDir: config.dataDir,
-          logger,
-          audit: opts.audit ? 'auto' : 'off',
-          compaction: { compactThresholdBytes: config.compactThresholdBytes },
-          claudeConfigDirs: config.claudeConfigDirs,
-          sessionSkillMetrics: stores?.sessionSkillMetrics,
-          storageStats: async () => {
-            if (!stores) throw new AppError('NOT_FOUND', `no database at ${config.dbPath} (run session-buddy init)`);
-            return stores.storageStats();
-          },
-        });
-        const report = await sessions.checkpoint({ workingDirectory: dir });
+        const report = await app.sessions.checkpoint({ workingDirectory: dir });
         const markdown = renderCheckpointMarkdown(report);
         ctx.stdout.write(opts.format === 'json' ? `${JSON.stringify(checkpointJson(report, markdown), null, 2)}\n` : markdown);
       } finally {
-        await stores?.close();
+        await app.close();
       }
     });
   fieldFlags(command, { working_directory: '--dir' });

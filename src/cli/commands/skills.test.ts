@@ -135,6 +135,48 @@ describe('session-buddy skills', () => {
     assert.match(table.out, /\nmcp:session-buddy .* keep\s+this tool \(records the others\)/);
   });
 
+  it("with --user, the table shows the user's own figures beside the figures across users (withheld below k)", () => {
+    fs.mkdirSync(project, { recursive: true });
+    const home = path.join(root, 'user-home');
+    fs.mkdirSync(home, { recursive: true });
+    const now = Date.now();
+    const rows = Array.from({ length: 6 }, (_, i) => ({
+      skill_name: 'skill:foo',
+      user_id: 'alice',
+      session_id: 'sa',
+      workflow_phase: 'implementation',
+      completed: i % 3 !== 0,
+      duration_ms: 100 * (i + 1),
+      invoked_at: now - (i + 1) * 3_600_000,
+    }));
+    const rec = run(['record', '--json'], JSON.stringify(rows), { HOME: home });
+    assert.equal(rec.code, 0, rec.err);
+
+    const json = run(['skills', '--skill', 'skill:foo', '--user', 'alice', '--json'], undefined, { HOME: home });
+    assert.equal(json.code, 0, json.err);
+    const you = JSON.parse(json.out).skills[0].you;
+    assert.deepEqual([you.invocations_all_time, you.success_rate_all_time], [6, 0.6667]);
+
+    const table = run(['skills', '--skill', 'skill:foo', '--user', 'alice'], undefined, { HOME: home });
+    assert.equal(table.code, 0, table.err);
+    const lines = table.out.split('\n');
+    assert.match(
+      lines[2]!,
+      /^SKILL\s+YOUR USES \(ALL TIME\)\s+YOUR OK \(ALL TIME\)\s+YOUR LAST USED\s+YOUR COST STAMPED\s+YOUR COST BOUNDED\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/,
+    );
+    // Alice's 6 uses, 4 succeeded (67 %), last used today; everyone's figures are withheld (1 user < k = 5).
+    assert.match(
+      lines[3]!,
+      new RegExp(
+        `^skill:foo\\s+6\\s+67%\\s+${new Date(now - 3_600_000).toISOString().slice(0, 10)}\\s+-\\s+-\\s+withheld\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+keep\\s`,
+      ),
+    );
+    assert.match(
+      table.out,
+      /\nYOUR \.\.\.: the figures of user alice: uses and success rate all time, last use, attributed costs in the window; the other columns are across users\n/,
+    );
+  });
+
   it('names the flag on bad input and exits 2', () => {
     const days = run(['skills', '--days', '0']);
     assert.equal(days.code, 2);

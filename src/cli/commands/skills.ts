@@ -48,22 +48,55 @@ function typedCell(a: NonNullable<ReportJson['skills'][number]['usage']>['activa
   return `${a.typed}/${a.model + a.typed}${a.candidate_misses > 0 ? ` (~${a.candidate_misses} missed)` : ''}`;
 }
 
-function render(r: ReportJson): string {
-  const head = ['SKILL', 'USES', 'OK', 'P50', 'P95', 'TYPED', 'COST STAMPED', 'COST BOUNDED', 'LOADED', 'LAST USED', 'TREND', 'VERDICT', 'REASON'];
+const percent = (rate: number | null | undefined) => (rate == null ? '-' : `${(rate * 100).toFixed(0)}%`);
+
+/** With a user (`--user`): that user's own figures, first, under headers that say so (the other columns are across users). */
+const YOUR_HEAD = ['YOUR USES (ALL TIME)', 'YOUR OK (ALL TIME)', 'YOUR LAST USED', 'YOUR COST STAMPED', 'YOUR COST BOUNDED'];
+
+function yourCells(you: ReportJson['skills'][number]['you']): string[] {
+  if (you === null) return YOUR_HEAD.map(() => '-');
+  return [
+    String(you.invocations_all_time),
+    percent(you.success_rate_all_time),
+    (you.last_used ?? '-').slice(0, 10),
+    costCell(you.cost.stamped),
+    costCell(you.cost.bounded),
+  ];
+}
+
+function render(r: ReportJson, user: string | undefined): string {
+  const perUser = r.per_user;
+  const head = [
+    'SKILL',
+    ...(perUser ? YOUR_HEAD : []),
+    'USES',
+    'OK',
+    'P50',
+    'P95',
+    'TYPED',
+    'COST STAMPED',
+    'COST BOUNDED',
+    'LOADED',
+    'LAST USED',
+    'TREND',
+    'VERDICT',
+    'REASON',
+  ];
   const rows = [head];
   for (const s of r.skills) {
     const u = s.usage;
     rows.push([
       s.skill,
+      ...(perUser ? yourCells(s.you) : []),
       u === null ? 'withheld' : String(u.invocations),
-      u?.success_rate == null ? '-' : `${(u.success_rate * 100).toFixed(0)}%`,
+      percent(u?.success_rate),
       ms(u?.p50_duration_ms ?? null),
       ms(u?.p95_duration_ms ?? null),
       typedCell(u?.activations ?? null),
       u === null ? '-' : costCell(u.cost.stamped),
       u === null ? '-' : costCell(u.cost.bounded),
       s.always_loaded_tokens === null ? (s.installed ? '?' : '-') : `${s.always_loaded_tokens} tok`,
-      (u?.last_used ?? s.you?.last_used ?? '-').slice(0, 10),
+      (u?.last_used ?? '-').slice(0, 10),
       u?.trend.usage ?? '-',
       s.verdict,
       s.reason,
@@ -83,7 +116,12 @@ function render(r: ReportJson): string {
       : `inventory not read${r.inventory.error ? `: ${r.inventory.error}` : ''}`,
     'cost: attributed API calls in the window; "unknown" = a call of a model without a price, "-" = nothing attributed (not measured)',
   );
-  if (r.per_user) lines.push(`figures across users are shown only where at least ${r.community_min_users} users contribute ("withheld" otherwise)`);
+  if (perUser) {
+    lines.push(
+      `YOUR ...: the figures of ${user === undefined ? 'the user' : `user ${user}`}: uses and success rate all time, last use, attributed costs in the window; the other columns are across users`,
+      `figures across users are shown only where at least ${r.community_min_users} users contribute ("withheld" otherwise)`,
+    );
+  }
   lines.push(`rules: ${r.verdict_rule}`);
   lines.push(`typed: activations the user typed / all activations, with the candidate misses (~, an estimate): ${r.activation_rule}`);
   return `${lines.join('\n')}\n`;
@@ -122,7 +160,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           projectDir: project,
         });
         const json = (await import('../../mcp/tools/get-skill-report.js')).skillReportJson(report);
-        ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json));
+        ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json, opts.user?.trim()));
       } finally {
         await app.close();
       }

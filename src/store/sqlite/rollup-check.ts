@@ -4,6 +4,12 @@
  * and `doctor`; it scans the raw table, so it is slow by design. The daily
  * rollups are compared with their hours (each day is the sum of its hourly
  * rows, which are never pruned).
+ *
+ * After an `archive` the raw rows of the archived period are gone on purpose,
+ * so no rollup can be recomputed from them; verifyRollupConsistency then
+ * compares the rollups with each other only (what an archive leaves true):
+ * each day with the sum of its hours, and the all-time totals, histograms and
+ * per-phase totals with the hourly rollups.
  */
 import { durationBucket } from '../../analytics/histogram.js';
 import type { SqliteDb } from '../database.js';
@@ -36,21 +42,15 @@ function keyed(rows: unknown[][], keyLen: number): Map<string, unknown[]> {
   return m;
 }
 
-export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[] {
-  const out: RollupMismatch[] = [];
-  const q = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
+type Query = (sql: string) => unknown[][];
 
-  compare(
-    'skill_hourly',
-    keyed(
-      q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
-      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`),
-      2,
-    ),
-    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
-    out,
-  );
+const query =
+  (db: SqliteDb): Query =>
+  (sql) =>
+    db.prepare(sql).raw().all() as unknown[][];
 
+/** Each day of the daily rollups (figures and histogram) against the sum of its hours. */
+function compareDays(q: Query, out: RollupMismatch[]): void {
   compare(
     'skill_daily',
     keyed(
@@ -67,6 +67,63 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
     keyed(q('SELECT skill_id, day, bucket, count FROM skill_daily_durations'), 3),
     out,
   );
+}
+
+/**
+ * The rollups compared with each other only, never with the raw rows (valid after an archive moved
+ * raw rows out): each day against the sum of its hours, and the all-time totals, the all-time
+ * duration histogram and the per-phase totals against the hourly rollups.
+ */
+export function verifyRollupConsistency(db: SqliteDb, maxMismatches = 20): RollupMismatch[] {
+  const out: RollupMismatch[] = [];
+  const q = query(db);
+  compareDays(q, out);
+  compare(
+    'skill_totals',
+    keyed(
+      q(`SELECT skill_id, sum(invocations), sum(successes), sum(duration_sum), sum(duration_sq_sum), max(last_at), min(duration_min),
+      max(duration_max) FROM skill_hourly GROUP BY 1`),
+      1,
+    ),
+    keyed(q('SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_totals'), 1),
+    out,
+  );
+  compare(
+    'skill_durations',
+    keyed(q('SELECT skill_id, bucket, sum(count) FROM skill_hourly_durations GROUP BY 1, 2'), 2),
+    keyed(q('SELECT skill_id, bucket, count FROM skill_durations'), 2),
+    out,
+  );
+  compare(
+    'skill_phase_totals',
+    keyed(q('SELECT skill_id, invocations, successes, duration_sum FROM skill_totals'), 1),
+    keyed(
+      q(`SELECT skill_id, sum(invocations), sum(CASE WHEN completed = 1 THEN invocations ELSE 0 END), sum(duration_sum)
+      FROM skill_phase_totals GROUP BY 1`),
+      1,
+    ),
+    out,
+  );
+  return out.slice(0, maxMismatches);
+}
+
+/** Every rollup against a recomputation from the raw rows, and each day of the daily rollups against its hours. */
+export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[] {
+  const out: RollupMismatch[] = [];
+  const q = query(db);
+
+  compare(
+    'skill_hourly',
+    keyed(
+      q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
+      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`),
+      2,
+    ),
+    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
+    out,
+  );
+
+  compareDays(q, out);
 
   compare(
     'skill_totals',
