@@ -91,6 +91,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     }
     try {
       const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0) throw AppError.invalid('invocations', 'must hold at least 1 item');
       if (items.length > MAX_INGEST_BATCH) throw AppError.invalid('invocations', `must hold at most ${MAX_INGEST_BATCH} items`);
       assertOwnInvocations(c.get('caller'), app, items);
       const result = await app.tracker.trackBatch(items);

@@ -109,6 +109,12 @@ describe('a batch over 1,000 invocations on /api/invocations', () => {
         assert.equal(overMcp.error?.message, body.error.message);
       }
       assert.equal(rows(), 0);
+      // An empty batch, as the MCP tool answers it too.
+      const empty = await post([]);
+      assert.equal(empty.status, 400);
+      const emptyBody = (await empty.json()) as { error: { message: string } };
+      assert.equal(emptyBody.error.message, 'invocations: must hold at least 1 item');
+      assert.equal((await callErr(client, 'track_skill_invocations', { invocations: [] })).error?.message, emptyBody.error.message);
       const ok = await post(batch(1000));
       assert.equal(ok.status, 200);
       assert.equal(((await ok.json()) as { inserted: number }).inserted, 1000);
