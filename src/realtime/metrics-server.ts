@@ -37,8 +37,15 @@ export async function startMetricsServer(
       res.writeHead(decision.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${decision.reason}\n`);
       return;
     }
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('only GET /metrics is served on this port\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // As on the main port (server/http-methods.ts): a known path asked with another method.
+      res
+        .writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8', Allow: 'GET, HEAD' })
+        .end(`${req.method} is not served on /metrics; it serves GET, HEAD\n`);
       return;
     }
     exporter.metrics().then(

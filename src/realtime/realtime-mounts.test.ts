@@ -90,6 +90,10 @@ describe('createRealtimeMounts', () => {
       assert.equal(res.status, 200);
       assert.ok(parsePromText(res.body).has('websocket_connections_active'));
       assert.equal((await get(metricsPort, '/')).status, 404);
+      // Another method on /metrics: 405 with Allow, as on the main port.
+      const del = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { method: 'DELETE' });
+      assert.equal(del.status, 405);
+      assert.equal(del.headers.get('allow'), 'GET, HEAD');
       assert.equal((await get(metricsPort, '/metrics', `evil.example:${metricsPort}`)).status, 403);
     } finally {
       await rt.close();
