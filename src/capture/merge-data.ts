@@ -9,9 +9,18 @@
  *   vectors are computed again by this store's embedder.
  * - Cost calls keep their key (a second merge adds nothing) and user hash.
  *
+ * - A row whose id the target holds is already present (a backup or copy of
+ *   the target, merged back), and so is one that the target's `archive` moved
+ *   into one of its Parquet files (same id or dedupe key): its rollups count
+ *   it already. A row in the time span of an archive file that is missing
+ *   cannot be told apart: it is not merged (`possiblyArchived`, and the source
+ *   is then not to be deleted). Archives are looked into on a SQLite target
+ *   (the only one `archive` runs on).
  * - Rows keep their dedupe key; a row without one gets `merge:<its id>`, so
  *   merging the same directory twice adds nothing, and a call captured in
  *   both directories (same key) is stored once.
+ * - Invocations the source's own `archive` runs moved into Parquet files are
+ *   not merged (they are in its `archive/` folder): counted in `notMerged`.
  * - Raw user ids were never stored, so rows keep the user hash they have
  *   (passed through as a pre-hashed id, see store/salt.ts); users of a
  *   directory with another salt stay distinct users.
@@ -21,18 +30,28 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DB_FILE } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { PREHASHED_PREFIX, saltFingerprint } from '../store/salt.js';
 import type { PreparedReflection } from '../store/reflection-types.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
-import { openInvocationExport, type ExportedInvocation } from '../store/sqlite/invocation-export.js';
+import { openInvocationExport, type ExportedInvocation, type TargetArchives } from '../store/sqlite/invocation-export.js';
+import type { InvocationStore } from '../store/types.js';
 import type { RecordBatch } from './types.js';
 
 export interface MergeSummary {
+  /** The database file merged. */
   source: string;
+  /** The data directory it is in, when the source was named as one; null: named as a database file. */
+  sourceDir: string | null;
   rows: number;
   inserted: number;
+  /** Rows already present: same id, same dedupe key, or archived in the target. */
   duplicates: number;
+  /** Of `duplicates`, the rows found in the target's archive files. */
+  archived: number;
+  /** Rows in the time span of a target archive file that is missing (not merged: they may be in it). */
+  possiblyArchived: { rows: number; files: string[] };
   skipped: number;
   /** The first few reasons rows were skipped, with the row id. */
   skippedExamples: string[];
@@ -43,6 +62,9 @@ export interface MergeSummary {
 }
 
 const MERGE_BATCH = 500;
+
+/** The key a source row is merged under. */
+const mergeKey = (r: ExportedInvocation) => r.dedupe_key ?? `merge:${r.id}`;
 
 function toInput(r: ExportedInvocation, fingerprint: string) {
   let metadata: Record<string, unknown> | null = null;
@@ -66,7 +88,7 @@ function toInput(r: ExportedInvocation, fingerprint: string) {
     project: r.project,
     agent: r.agent,
     metadata,
-    dedupe_key: r.dedupe_key ?? `merge:${r.id}`,
+    dedupe_key: mergeKey(r),
   };
 }
 
@@ -78,13 +100,26 @@ export async function mergeDataDir(opts: {
   /** Salt of the target store: user hashes are passed through under its fingerprint. */
   targetSalt: string;
   record: RecordBatch;
+  /** The target's raw rows, asked which source rows it holds already. */
+  present: Pick<InvocationStore, 'existingInvocationIds' | 'invokedAtByDedupeKey'>;
+  /** The target's archive files (SQLite); null when it has none to look into. */
+  archives: TargetArchives | null;
   /** Stores a reflection unless its content hash is there (ReflectionStore.insert). */
   storeReflection: (r: PreparedReflection) => Promise<{ created: boolean }>;
   /** Stores cost calls, skipping keys already there (SkillCostStore.record). */
   recordCosts: (rows: readonly AttributedUsage[]) => Promise<{ inserted: number; duplicates: number }>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<MergeSummary> {
-  const dbPath = opts.source.endsWith('.db') ? path.resolve(opts.source) : path.join(path.resolve(opts.source), 'session-buddy.db');
+  const resolved = path.resolve(opts.source);
+  let isDir: boolean;
+  try {
+    const st = fs.statSync(resolved, { throwIfNoEntry: false });
+    // A path that is not there: a data directory unless it is named like a database file.
+    isDir = st ? st.isDirectory() : !resolved.endsWith('.db');
+  } catch {
+    isDir = false; // ENOTDIR: under a file, so no directory
+  }
+  const dbPath = isDir ? path.join(resolved, DB_FILE) : resolved;
   if (dbPath === path.resolve(opts.targetDbPath)) throw AppError.invalid('source', 'is the current data directory');
   // Opening a database creates it: a mistyped path would be "merged" (0 rows) and called deletable.
   let isFile = false;
@@ -103,9 +138,12 @@ export async function mergeDataDir(opts: {
   const fingerprint = saltFingerprint(opts.targetSalt);
   const sum: MergeSummary = {
     source: dbPath,
+    sourceDir: isDir ? resolved : null,
     rows: 0,
     inserted: 0,
     duplicates: 0,
+    archived: 0,
+    possiblyArchived: { rows: 0, files: [] },
     skipped: 0,
     skippedExamples: [],
     reflections: { rows: 0, inserted: 0, duplicates: 0 },
@@ -113,27 +151,30 @@ export async function mergeDataDir(opts: {
     notMerged: [],
   };
   try {
-    for (const page of exp.pages(MERGE_BATCH)) {
+    for (const all of exp.pages(MERGE_BATCH)) {
+      const page = await notPresent(all, opts, sum);
       const inputs = page.map((r) => toInput(r, fingerprint));
-      try {
-        const r = await opts.record(inputs as never);
-        sum.inserted += r.inserted;
-        sum.duplicates += r.duplicates;
-      } catch (err) {
-        if (toAppError(err).code !== 'INVALID_INPUT') throw err;
-        for (let i = 0; i < inputs.length; i++) {
-          try {
-            const r = await opts.record([inputs[i]] as never);
-            sum.inserted += r.inserted;
-            sum.duplicates += r.duplicates;
-          } catch (e) {
-            if (toAppError(e).code !== 'INVALID_INPUT') throw e;
-            sum.skipped++;
-            if (sum.skippedExamples.length < 5) sum.skippedExamples.push(`${page[i]!.id}: ${(e as Error).message}`);
+      if (inputs.length > 0) {
+        try {
+          const r = await opts.record(inputs as never);
+          sum.inserted += r.inserted;
+          sum.duplicates += r.duplicates;
+        } catch (err) {
+          if (toAppError(err).code !== 'INVALID_INPUT') throw err;
+          for (let i = 0; i < inputs.length; i++) {
+            try {
+              const r = await opts.record([inputs[i]] as never);
+              sum.inserted += r.inserted;
+              sum.duplicates += r.duplicates;
+            } catch (e) {
+              if (toAppError(e).code !== 'INVALID_INPUT') throw e;
+              sum.skipped++;
+              if (sum.skippedExamples.length < 5) sum.skippedExamples.push(`${page[i]!.id}: ${(e as Error).message}`);
+            }
           }
         }
       }
-      sum.rows += page.length;
+      sum.rows += all.length;
       opts.onProgress?.(sum.rows, exp.total);
     }
     for (const page of exp.reflections(MERGE_BATCH)) {
@@ -150,9 +191,46 @@ export async function mergeDataDir(opts: {
       sum.costCalls.inserted += r.inserted;
       sum.costCalls.duplicates += r.duplicates;
     }
-    sum.notMerged = exp.notMerged();
+    sum.notMerged = exp.notMerged(opts.archives?.sha256s);
+    if (sum.possiblyArchived.rows > 0) {
+      sum.notMerged.push({
+        what: `invocations that may be archived here, in files that are missing (${sum.possiblyArchived.files.join(', ')}; put them back and merge again)`,
+        rows: sum.possiblyArchived.rows,
+      });
+    }
   } finally {
     exp.close();
   }
   return sum;
+}
+
+/**
+ * The rows of a source page the target does not hold yet: those whose id it
+ * has, or that its archive files hold, are counted as duplicates; those that
+ * may be in a missing archive file (and whose key is not stored) are counted
+ * in `possiblyArchived`. Keys are matched again when the rest is recorded.
+ */
+async function notPresent(
+  page: ExportedInvocation[],
+  opts: { present: Pick<InvocationStore, 'existingInvocationIds' | 'invokedAtByDedupeKey'>; archives: TargetArchives | null },
+  sum: MergeSummary,
+): Promise<ExportedInvocation[]> {
+  const live = await opts.present.existingInvocationIds(page.map((r) => r.id));
+  let rest = page.filter((r) => !live.has(r.id));
+  sum.duplicates += page.length - rest.length;
+  if (!opts.archives || rest.length === 0) return rest;
+  const { archived, unreadable } = await opts.archives.find(rest.map((r) => ({ id: r.id, dedupeKey: mergeKey(r), invokedAt: r.invoked_at })));
+  sum.archived += archived.size;
+  sum.duplicates += archived.size;
+  // A row whose key is stored is present whatever the archive holds: it goes on (to be counted as a duplicate).
+  const keyed = unreadable.size > 0 ? await opts.present.invokedAtByDedupeKey(rest.filter((r) => unreadable.has(r.id)).map(mergeKey)) : new Map();
+  rest = rest.filter((r) => {
+    if (archived.has(r.id)) return false;
+    const file = unreadable.get(r.id);
+    if (file === undefined || keyed.has(mergeKey(r))) return true;
+    sum.possiblyArchived.rows++;
+    if (!sum.possiblyArchived.files.includes(file)) sum.possiblyArchived.files.push(file);
+    return false;
+  });
+  return rest;
 }

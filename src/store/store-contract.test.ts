@@ -246,6 +246,32 @@ describe('store contract', async () => {
         }
       });
 
+      it('says which invocation ids have a raw row: stored ids only, any number of them', { skip: backend.skip ?? false }, async () => {
+        const { store, exec, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const row = (key: string | undefined, at: number) => ({
+            skill_name: 'lint',
+            user_id: 'u',
+            session_id: 's',
+            workflow_phase: 'review',
+            completed: true,
+            duration_ms: 5,
+            invoked_at: at,
+            ...(key ? { dedupe_key: key } : {}),
+          });
+          const { ids } = await tracker.trackBatch([row(undefined, NOW - 3000), row('k1', NOW - 2000), row(undefined, NOW - 1000)]);
+          const asked = [...Array.from({ length: 700 }, (_, i) => `no-such-id-${i}`), ids[2]!, ids[0]!, 'k1'];
+          assert.deepEqual([...(await store.existingInvocationIds(asked))].sort(), [ids[0]!, ids[2]!].sort());
+          assert.equal((await store.existingInvocationIds([])).size, 0);
+          // A row deleted from the raw table (as `archive` does) is not there.
+          await exec(`DELETE FROM skill_invocations WHERE id = '${ids[0]!}'`);
+          assert.deepEqual([...(await store.existingInvocationIds(ids))].sort(), [ids[1]!, ids[2]!].sort());
+        } finally {
+          await dispose();
+        }
+      });
+
       it('reads back the rows written after a point, whoever wrote them, as the events the writer published', { skip: backend.skip ?? false }, async () => {
         const { store, dispose } = await backend.open();
         try {

@@ -97,6 +97,12 @@ export interface InvocationStore {
    * dedupe index (the OTLP receiver matches typed activations with it).
    */
   invokedAtByDedupeKey(keys: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Of these invocation ids, those with a row in the raw table (rows moved
+   * out by `archive` are not there); any number of ids, through the unique
+   * id index (merge-data counts a source row whose id is here as present).
+   */
+  existingInvocationIds(ids: readonly string[]): Promise<Set<string>>;
 }
 
 /** Reads of the all-time and hourly rollups (part of AnalyticsQueries). */

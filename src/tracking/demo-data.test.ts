@@ -16,6 +16,7 @@ import {
   DEMO_SLOW_SKILL,
   DEMO_UNPRICED_MODEL,
   DEMO_UNPRICED_SKILL,
+  demoDedupeKey,
   generateDemoInvocations,
 } from './demo-data.js';
 import type { InvocationInput } from './invocation-input.js';
@@ -138,5 +139,30 @@ describe('demo data', () => {
     } finally {
       await app.dispose();
     }
+  });
+
+  it('keys the n-th invocation of a seed demo:<seed>:<n>, the same invocation whatever the count, and its costs with it', () => {
+    const prices = shippedPriceTable();
+    const hashUser = (u: string) => `h-${u}`;
+    // 700 and 1000 of seed 3 (the same user count): the first 700 agree, the session cut at 700 included.
+    const short = [...generateDemoInvocations({ invocations: 700, seed: 3, now: NOW, dedupeKeys: true }, 300)];
+    const long = [...generateDemoInvocations({ invocations: 1000, seed: 3, now: NOW, dedupeKeys: true }, 300)];
+    assert.deepEqual(
+      short.flat().map((r) => r.dedupe_key),
+      Array.from({ length: 700 }, (_, i) => demoDedupeKey(3, i + 1)),
+    );
+    assert.deepEqual(short.flat(), long.flat().slice(0, 700));
+    const shortCosts = short.flatMap(createDemoCostGenerator(3, { prices, hashUser }));
+    const longCosts = long.flatMap(createDemoCostGenerator(3, { prices, hashUser }));
+    assert.ok(shortCosts.length > 0);
+    assert.deepEqual(shortCosts, longCosts.slice(0, shortCosts.length));
+    // Over another span and clock: the same skills in the same sessions (times differ).
+    const later = [...generateDemoInvocations({ invocations: 700, seed: 3, now: NOW + 86_400_000, days: 7, dedupeKeys: true })].flat();
+    assert.deepEqual(
+      later.map((r) => [r.dedupe_key, r.skill_name, r.session_id]),
+      short.flat().map((r) => [r.dedupe_key, r.skill_name, r.session_id]),
+    );
+    // Without the option (benchmarks), no keys.
+    assert.ok(rows.every((r) => r.dedupe_key === undefined));
   });
 });

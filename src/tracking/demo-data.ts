@@ -18,6 +18,15 @@
  * third of those right after a turn that did not load the skill, the
  * slash-after-miss candidates), the rest loaded by the model. They are drawn
  * from a stream of their own, so the other rows are the same as without them.
+ *
+ * Re-runs: the n-th invocation of a seed is the same skill in the same
+ * session whatever the count asked for (its user follows the count, its time
+ * the span and the clock), and so are the cost rows of the k-th Skill
+ * invocation (createDemoCostGenerator). With `dedupeKeys` the n-th has the
+ * key `demo:<seed>:<n>` in every run, as its cost rows have keys of their
+ * own, so a second run with the same seed adds neither (seed-demo: another
+ * seed adds more). Without keys it would add the invocations again but not
+ * their costs, halving the cost per invocation.
  */
 import { callCost, priceFor, type PriceTable } from '../analytics/model-prices.js';
 import { mulberry32 } from '../analytics/prng.js';
@@ -31,7 +40,17 @@ export interface DemoOptions {
   days?: number;
   users?: number;
   now: number;
+  /**
+   * Give the n-th invocation (1-based) the dedupe key `demo:<seed>:<n>`, so a
+   * second run with the same seed adds nothing (its cost rows have keys of
+   * the same kind: see createDemoCostGenerator). Off for the benchmarks, which
+   * measure writes without keys.
+   */
+  dedupeKeys?: boolean;
 }
+
+/** The dedupe key of the n-th (1-based) demo invocation of a seed. */
+export const demoDedupeKey = (seed: number, n: number) => `demo:${seed}:${n}`;
 
 const DEMO_SKILLS = [
   'run-tests',
@@ -170,12 +189,14 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
   while (produced < opts.invocations) {
     sessionNo++;
     const user = `user-${Math.floor(rand() ** 1.5 * users)}`;
-    const length = Math.min(opts.invocations - produced, 5 + Math.floor(rand() * 36));
+    // The whole session is drawn even when only its start is wanted: the first n rows are then the same
+    // whatever the count asked for (their keys, `demo:<seed>:<n>`, name the same invocations in every run).
+    const length = 5 + Math.floor(rand() * 36);
     // The recent hours are the busiest (see the header): the drawn time is the session's last invocation.
     const gaps = Array.from({ length }, (_, i) => (i === 0 ? 0 : 5_000 + rand() * 120_000));
     let t = opts.now - sessionAge() - gaps.reduce((a, b) => a + b, 0);
     const project = `project-${Math.floor(rand() * 25)}`;
-    for (let i = 0; i < length; i++) {
+    for (let i = 0; i < length && produced < opts.invocations; i++) {
       const skill = pickSkill();
       const recent = t >= anomalyStart;
       let successP = poor.has(skill) ? 0.45 : 0.93;
@@ -197,6 +218,7 @@ export function* generateDemoInvocations(opts: DemoOptions, chunkSize = 20_000):
         project,
         agent: 'demo',
       };
+      if (opts.dedupeKeys) row.dedupe_key = demoDedupeKey(opts.seed ?? 42, produced + 1);
       if (skill.startsWith('skill:')) {
         if (triggerRand() < TYPED_SHARE) {
           // A typed activation is recorded on its prompt: it succeeds and has no duration.

@@ -1,7 +1,8 @@
 /**
  * `merge-data`: an old per-project ./.session-buddy merged into the per-user
  * data directory, deduplicated (a second run adds nothing), with the notice
- * that points at it.
+ * that points at it; a backup of the data directory merged back adds nothing,
+ * archived rows included; what it calls deletable is only what was merged.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -141,5 +142,80 @@ describe('merge-data', () => {
       run(['--data-dir', path.join(HOME, '.session-buddy'), 'status', '--json'], undefined, path.dirname(legacy)).err,
       /holds data from an earlier version/,
     );
+  });
+
+  it('finds the rows of a backup of the data directory present, archived ones too, and speaks of a backup file, never of a folder holding the data', () => {
+    const r = path.join(root, 'r');
+    const data = path.join(r, 'a');
+    const recent = Date.now() - 3_600_000;
+    // Rows without a dedupe key (as seed-demo and most API clients write them), two of them old enough to archive.
+    const rows = [
+      inv('lint', null, 10),
+      inv('test', null, 20),
+      { ...inv('build', null, 30), invoked_at: recent },
+      { ...inv('lint', 'k-r', 40), invoked_at: recent },
+    ];
+    assert.equal(run(['--data-dir', data, 'record', '--json'], JSON.stringify(rows)).code, 0);
+    const backup = path.join(r, 'mybackup.db');
+    assert.equal(run(['--data-dir', data, 'backup', backup]).code, 0);
+    const count = () => JSON.parse(run(['--data-dir', data, 'status', '--json']).out).database.rows.skill_invocations as number;
+    type Summary = { rows: number; inserted: number; duplicates: number; archived: number; possiblyArchived: { rows: number }; notMerged: unknown[] };
+    const merge = (src: string) => {
+      const out = run(['--data-dir', data, 'merge-data', src, '--json']);
+      assert.equal(out.code, 0, out.err);
+      const s = JSON.parse(out.out) as Summary;
+      return [s.rows, s.inserted, s.duplicates, s.archived, s.possiblyArchived.rows, s.notMerged.length];
+    };
+
+    // The backup holds the same rows: nothing is new, and the file (not /tmp/…/r, which holds the data) is what may go.
+    const plain = run(['--data-dir', data, 'merge-data', backup]);
+    assert.equal(plain.code, 0, plain.err);
+    assert.match(plain.out, /: 4 row\(s\), 0 new, 4 already present/);
+    assert.match(plain.out, new RegExp(`\n${backup.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is merged and can be deleted\n$`));
+    assert.doesNotMatch(plain.out, new RegExp(`${r}( |\n)`));
+    assert.equal(fs.existsSync(path.join(r, 'merged-into.json')), false);
+    assert.equal(count(), 4);
+    // A database file is one whatever its name.
+    const renamed = path.join(r, 'mybackup.sqlite');
+    fs.copyFileSync(backup, renamed);
+    assert.match(run(['--data-dir', data, 'merge-data', renamed]).out, /0 new, 4 already present\n.*mybackup\.sqlite is merged and can be deleted\n$/);
+    fs.rmSync(renamed);
+    // The same file as the database of a folder that holds the data directory: the folder is not named either.
+    fs.copyFileSync(backup, path.join(r, 'session-buddy.db'));
+    const folder = run(['--data-dir', data, 'merge-data', r]);
+    assert.match(folder.out, /0 new, 4 already present\n.*\/r\/session-buddy\.db is merged and can be deleted\n$/);
+    assert.equal(fs.existsSync(path.join(r, 'merged-into.json')), false);
+
+    // `archive` moves the two old rows out of the raw table (its rollups keep counting them): they are present still.
+    const archived = run(['--data-dir', data, 'archive', '--older-than', '30d']);
+    assert.match(archived.out, /archived 2 invocations/, archived.err);
+    assert.deepEqual(merge(backup), [4, 0, 4, 2, 0, 0]);
+    assert.equal(count(), 2);
+    // Its file gone, whether they are archived cannot be told: they are not merged, and the backup is to be kept.
+    const archiveDir = path.join(data, 'archive');
+    const [file] = fs.readdirSync(archiveDir).filter((f) => f.endsWith('.parquet'));
+    fs.renameSync(path.join(archiveDir, file!), path.join(r, file!));
+    const missing = run(['--data-dir', data, 'merge-data', backup]);
+    assert.match(missing.out, /: 4 row\(s\), 0 new, 2 already present/);
+    assert.match(
+      missing.out,
+      /not merged: 2 invocations that may be archived here, in files that are missing \(.*\.parquet; put them back and merge again\); keep .*mybackup\.db while you need them\n$/,
+    );
+    assert.equal(count(), 2);
+    // Put back, it is read again.
+    fs.renameSync(path.join(r, file!), path.join(archiveDir, file!));
+    assert.deepEqual(merge(backup), [4, 0, 4, 2, 0, 0]);
+
+    // Merged elsewhere, the data directory's archived rows are not carried over: the folder is to be kept.
+    const elsewhere = run(['--data-dir', path.join(root, 'elsewhere'), 'merge-data', data]);
+    assert.equal(elsewhere.code, 0, elsewhere.err);
+    assert.match(elsewhere.out, /: 2 row\(s\), 2 new, 0 already present/);
+    assert.match(elsewhere.out, /not merged: 2 archived invocations \(in the Parquet files of its `archive` runs\); keep .*\/r\/a while you need them\n$/);
+
+    // A data directory moved elsewhere: its archive files are found by name in its archive/ folder.
+    const moved = path.join(r, 'moved');
+    fs.renameSync(data, moved);
+    const again = JSON.parse(run(['--data-dir', moved, 'merge-data', backup, '--json']).out) as { inserted: number; archived: number };
+    assert.deepEqual([again.inserted, again.archived], [0, 2]);
   });
 });

@@ -14,7 +14,7 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       'fill the database with realistic synthetic invocations (skewed skills, many users, anomalies) and synthetic token costs of its Skill invocations',
     )
     .option('--invocations <n>', 'how many invocations', '10000')
-    .option('--seed <n>', 'random seed (same seed, same data)', '42')
+    .option('--seed <n>', 'random seed (same seed, same data: a second run adds nothing; another seed adds more)', '42')
     .option('--days <n>', 'spread over this many past days', '30')
     .action(async (opts: { invocations: string; seed: string; days: string }, cmd: Command) => {
       const { n, seed, days } = checkFlags({
@@ -33,8 +33,10 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
         // Synthetic token usage of the demo's Skill invocations (the skill report's cost columns).
         const demoCosts = createDemoCostGenerator(seed, { prices: loadPriceTable(app.config.dataDir), hashUser: app.hashUser });
         let done = 0;
-        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now() }, 200_000)) {
-          await app.tracker.trackBatch(chunk);
+        let inserted = 0;
+        // Keyed (`demo:<seed>:<n>`, as its cost rows are): a second run with the same seed adds nothing.
+        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now(), dedupeKeys: true }, 200_000)) {
+          inserted += (await app.tracker.trackBatch(chunk)).inserted;
           const costs = demoCosts(chunk);
           if (costs.length > 0) await app.stores.skillCosts.record(costs);
           done += chunk.length;
@@ -42,7 +44,14 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
         }
         const secs = (Date.now() - started) / 1000;
         progress.finish();
-        ctx.stdout.write(`seeded ${done} invocations in ${secs.toFixed(1)} s (${Math.round(done / secs)}/s) into ${app.config.dbPath}\n`);
+        const present = done - inserted;
+        ctx.stdout.write(
+          `seeded ${done} invocations (seed ${seed}) in ${secs.toFixed(1)} s (${Math.round(done / secs)}/s) into ${app.stores.location}: ` +
+            `${inserted} new, ${present} already present\n` +
+            (present > 0
+              ? `the ${present} already present came from an earlier run with seed ${seed} (same seed, same invocations); to add more, pass another seed, e.g. --seed ${seed + 1}\n`
+              : ''),
+        );
       } finally {
         await app.close();
       }

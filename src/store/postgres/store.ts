@@ -78,6 +78,12 @@ export class PgStore implements InvocationStore {
     return out;
   }
 
+  async existingInvocationIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM skill_invocations WHERE id = ANY($1::text[])', [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   async stats(): Promise<StoreStats> {
     const rows: Record<string, number> = {};
     for (const t of STATS_TABLES) rows[t] = (await this.pool.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n as number;

@@ -3,12 +3,19 @@
  * (skill name, user hash, session key), in insertion order and in pages, for
  * `merge-data`; and its reflections and skill cost calls, which merge-data
  * carries over too, and how many rows it holds of what is not merged (A/B
- * experiments). The database is migrated to the current schema first, so an
+ * experiments, and invocations its own `archive` runs moved into Parquet
+ * files). The database is migrated to the current schema first, so an
  * older installation's file reads the same as a new one.
+ *
+ * Also the other side: the target's archives (openTargetArchives), so that a
+ * source row `archive` moved out of the target's raw table (its rollups keep
+ * counting it) is found present rather than written a second time.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { PreparedReflection, ReflectionKind } from '../reflection-types.js';
 import type { AttributedUsage } from '../skill-cost-types.js';
-import { openDatabase } from '../database.js';
+import { openDatabase, type SqliteDb } from '../database.js';
 import { Migrator } from './migrator.js';
 import { CALL_COLUMNS } from './skill-costs.js';
 
@@ -35,8 +42,12 @@ export interface InvocationExport {
   reflections(pageSize: number): Generator<PreparedReflection[]>;
   /** Skill cost calls in key order, as stored. */
   costCalls(pageSize: number): Generator<AttributedUsage[]>;
-  /** Rows of data merge-data does not carry over, by what they are (only those with rows). */
-  notMerged(): Array<{ what: string; rows: number }>;
+  /**
+   * Rows of data merge-data does not carry over, by what they are (only those with rows). Archived
+   * invocations count unless their file is one of `targetArchives` (sha256 of the target's archive
+   * files: a backup of the target lists the target's own).
+   */
+  notMerged(targetArchives?: ReadonlySet<string>): Array<{ what: string; rows: number }>;
   close(): void;
 }
 
@@ -113,8 +124,95 @@ export function openInvocationExport(dbPath: string): InvocationExport {
         yield rows;
       }
     },
-    notMerged: () =>
-      NOT_MERGED.map(([what, table]) => ({ what, rows: db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number })).filter((x) => x.rows > 0),
+    notMerged: (targetArchives = new Set<string>()) => {
+      const archives = db.prepare('SELECT sha256, rows FROM archives').all() as Array<{ sha256: string; rows: number }>;
+      const archived = archives.filter((a) => !targetArchives.has(a.sha256)).reduce((n, a) => n + a.rows, 0);
+      return [
+        ...NOT_MERGED.map(([what, table]) => ({ what, rows: db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number })),
+        { what: 'archived invocations (in the Parquet files of its `archive` runs)', rows: archived },
+      ].filter((x) => x.rows > 0);
+    },
     close: () => db.close(),
+  };
+}
+
+/** A source row as the target's archives are searched for it. */
+interface ArchiveProbe {
+  id: string;
+  /** The key it is merged under (its own, or `merge:<id>`). */
+  dedupeKey: string;
+  invokedAt: number;
+}
+
+/** The archive files the target's `archive` runs recorded (see openTargetArchives). */
+export interface TargetArchives {
+  /** sha256 of every recorded file. */
+  readonly sha256s: ReadonlySet<string>;
+  /**
+   * Of these rows, the ids of those a recorded file holds (by id or by
+   * dedupe key), and those that fall in the time span of a recorded file that
+   * cannot be read (id → that file): whether they are archived cannot be told.
+   */
+  find(rows: readonly ArchiveProbe[]): Promise<{ archived: Set<string>; unreadable: Map<string, string> }>;
+}
+
+/**
+ * The target's archives: the files its `archives` table records (at the
+ * recorded path, or by name in `<dataDir>/archive` when the data directory
+ * moved). A file is read (ids and dedupe keys) only when a probed row falls
+ * in its time span, once.
+ */
+export function openTargetArchives(db: SqliteDb, dataDir: string): TargetArchives {
+  const recorded = db.prepare('SELECT file, from_at AS fromAt, to_at AS toAt, sha256 FROM archives ORDER BY id').all() as Array<{
+    file: string;
+    fromAt: number;
+    toAt: number;
+    sha256: string;
+  }>;
+  const loaded = new Map<string, Promise<{ ids: Set<string>; keys: Set<string> } | null>>();
+  const load = (file: string) => {
+    let p = loaded.get(file);
+    if (!p) {
+      p = (async () => {
+        const found = [file, path.join(dataDir, 'archive', path.basename(file))].find((f) => fs.existsSync(f));
+        if (!found) return null;
+        try {
+          // Loaded here: the Parquet reader is for this case only.
+          const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
+          const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(found), columns: ['id', 'dedupe_key'] })) as Array<{
+            id: string;
+            dedupe_key: string | null;
+          }>;
+          return { ids: new Set(rows.map((r) => r.id)), keys: new Set(rows.flatMap((r) => (r.dedupe_key ? [r.dedupe_key] : []))) };
+        } catch {
+          return null;
+        }
+      })();
+      loaded.set(file, p);
+    }
+    return p;
+  };
+  return {
+    sha256s: new Set(recorded.map((r) => r.sha256)),
+    async find(rows) {
+      const archived = new Set<string>();
+      const unreadable = new Map<string, string>();
+      if (recorded.length === 0) return { archived, unreadable };
+      for (const r of rows) {
+        let missingFile: string | null = null;
+        for (const a of recorded) {
+          if (r.invokedAt < a.fromAt || r.invokedAt > a.toAt) continue;
+          const held = await load(a.file);
+          if (!held) missingFile ??= a.file;
+          else if (held.ids.has(r.id) || held.keys.has(r.dedupeKey)) {
+            archived.add(r.id);
+            missingFile = null;
+            break;
+          }
+        }
+        if (missingFile !== null) unreadable.set(r.id, missingFile);
+      }
+      return { archived, unreadable };
+    },
   };
 }

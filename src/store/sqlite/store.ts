@@ -66,6 +66,19 @@ export class SqliteStore implements InvocationStore {
     return out;
   }
 
+  async existingInvocationIds(ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT id FROM skill_invocations WHERE id IN (${part.map(() => '?').join(',')})`)
+        .pluck()
+        .all(...part) as string[];
+      for (const id of rows) out.add(id);
+    }
+    return out;
+  }
+
   async stats(): Promise<StoreStats> {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
