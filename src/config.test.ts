@@ -31,6 +31,13 @@ describe('data directory', () => {
     assert.equal(parseConfig({ cwd, env, flags: { dataDir: '~/sb' } }).dataDir, '/home/ann/sb');
   });
 
+  it('refuses an empty --data-dir (an unset variable in a script) instead of using the default; an empty variable is unset', () => {
+    const env = { HOME: '/home/ann' };
+    assert.throws(() => parseConfig({ cwd, env, flags: { dataDir: '' } }), { code: 'INVALID_INPUT', message: 'data-dir: must not be empty' });
+    assert.throws(() => parseConfig({ cwd, env, flags: { dataDir: '  ' } }), { message: 'data-dir: must not be empty' });
+    assert.equal(parseConfig({ cwd, env: { ...env, SESSION_BUDDY_DATA_DIR: '' } }).dataDir, '/home/ann/.session-buddy');
+  });
+
   it('takes sqlite:PATH relative to the working directory', () => {
     const c = parseConfig({ cwd, flags: { store: 'sqlite:data/team.db' } });
     assert.deepEqual(c.store, { kind: 'sqlite' });

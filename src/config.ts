@@ -214,6 +214,9 @@ export function parseConfig(source: ConfigSource = {}): Config {
   const env = source.env ?? {};
   const cwd = source.cwd ?? process.cwd();
 
+  // An empty --data-dir is a mistake (an unset variable in a script), not the default directory;
+  // an empty environment variable is unset, as with every other variable here.
+  if (flags.dataDir !== undefined && flags.dataDir.trim() === '') throw AppError.invalid('data-dir', 'must not be empty');
   const explicit = flags.dataDir ?? env[ENV.dataDir];
   const dataDir = explicit ? path.resolve(cwd, expandHome(explicit, source.home ?? env.HOME)) : defaultDataDir(env, source.home);
   const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE));

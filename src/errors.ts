@@ -41,8 +41,8 @@ export class AppError extends Error {
     super(message, options);
   }
 
-  static invalid(field: string, rule: string, extra: ErrorDetails = {}): AppError {
-    return new AppError('INVALID_INPUT', `${field}: ${rule}`, { field, rule, ...extra });
+  static invalid(field: string, rule: string, extra: ErrorDetails = {}, options?: { cause?: unknown }): AppError {
+    return new AppError('INVALID_INPUT', `${field}: ${rule}`, { field, rule, ...extra }, options);
   }
 
   toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
@@ -61,7 +61,48 @@ const FS_PROBLEMS: Readonly<Record<string, string>> = {
   ENAMETOOLONG: 'name too long',
 };
 
-export function toAppError(err: unknown): AppError {
+/**
+ * What the caller of `toAppError` knows that the error itself may not say:
+ * the path a file-system call was given, the input that named it, or that the
+ * error came from binding the server's listening sockets.
+ */
+export interface ErrorContext {
+  /** The path of the failed file-system call, for errors that do not carry it (reading a directory: EISDIR). */
+  path?: string;
+  /** The input field that named that path: a file-system problem with it is then bad input naming the field (`file: is a directory`). */
+  field?: string;
+  /**
+   * The error came from binding listening sockets on `host`: a failed name lookup is about that
+   * address (not a server to reach), as is an address this machine does not have. `ports` names the
+   * field of each port bound (default `port`), for an error about a port.
+   */
+  bind?: { host: string; ports?: Readonly<Record<string, number | null>> };
+}
+
+/** Errors of binding a listening socket, by code: the field at fault and the rule it broke. */
+const BIND_PROBLEMS: Readonly<Record<string, { on: 'host' | 'port'; why: string }>> = {
+  ENOTFOUND: { on: 'host', why: 'no such address' },
+  EAI_NONAME: { on: 'host', why: 'no such address' },
+  EAI_FAIL: { on: 'host', why: 'no such address' },
+  EAI_AGAIN: { on: 'host', why: 'the name lookup failed; try again or give an IP address' },
+  EADDRNOTAVAIL: { on: 'host', why: 'not an address of this machine' },
+  EAFNOSUPPORT: { on: 'host', why: 'address family not supported here' },
+  EACCES: { on: 'port', why: 'permission denied: ports below 1024 need privileges' },
+  EPERM: { on: 'port', why: 'operation not permitted' },
+};
+
+function bindError(err: unknown, code: string, bind: NonNullable<ErrorContext['bind']>): AppError | null {
+  const problem = BIND_PROBLEMS[code];
+  if (!problem) return null;
+  if (problem.on === 'host') return AppError.invalid('host', `cannot bind ${bind.host} (${problem.why})`, {}, { cause: err });
+  const port = (err as { port?: unknown }).port;
+  // EACCES/EPERM of anything but listen (e.g. opening a file) is not about the port.
+  if ((err as { syscall?: unknown }).syscall !== 'listen' || typeof port !== 'number') return null;
+  const field = Object.entries(bind.ports ?? {}).find(([, p]) => p === port)?.[0] ?? 'port';
+  return AppError.invalid(field, `cannot bind port ${port} on ${bind.host} (${problem.why})`, {}, { cause: err });
+}
+
+export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   if (err instanceof AppError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')) {
@@ -73,11 +114,18 @@ export function toAppError(err: unknown): AppError {
   if (typeof code === 'string' && (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100')) {
     return new AppError('DISK_FULL', "disk full: free space on the data directory's file system (nothing was written)", {}, { cause: err });
   }
+  if (typeof code === 'string' && context.bind) {
+    const bound = bindError(err, code, context.bind);
+    if (bound) return bound;
+  }
   const syscall = (err as { syscall?: unknown } | null)?.syscall;
   // mkdir's ENOENT after its parent was found (ensureDir): a file system that takes no new directories, e.g. /proc.
   const fsProblem = typeof code === 'string' ? (code === 'ENOENT' && syscall === 'mkdir' ? 'cannot be created there' : FS_PROBLEMS[code]) : undefined;
-  const fsPath = (err as { path?: unknown } | null)?.path;
+  const errPath = (err as { path?: unknown } | null)?.path;
+  const fsPath = typeof errPath === 'string' ? errPath : context.path;
   if (fsProblem && typeof fsPath === 'string') {
+    // A path the user typed: their input to fix, named by its flag.
+    if (context.field) return AppError.invalid(context.field, fsProblem, { path: fsPath, errno: code }, { cause: err });
     // A file or directory the process cannot use (a data directory under /sys, a read-only disk…): the user's to fix, not a bug.
     return new AppError('STORE_UNAVAILABLE', `cannot use ${fsPath}: ${fsProblem} (${code})`, { path: fsPath }, { cause: err });
   }

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
 import { ensureDir } from '../ensure-dir.js';
 
 /** Tool events take a matcher; `*` matches every tool, MCP tools included. */
@@ -166,33 +166,70 @@ export interface WriteHooksResult extends MergeResult {
   created: boolean;
 }
 
+export interface WriteHooksOptions {
+  /**
+   * Create the file's directory when missing (default): the default settings files live in a
+   * `.claude` directory that may not exist yet. False for a file the user named: its directory must
+   * exist, as for `backup`.
+   */
+  createDirectory?: boolean;
+  /** The input field that named `file`: problems with the path are reported as that input's. */
+  field?: string;
+}
+
 /**
- * Merges our hooks into a settings file (created with its directory when
- * missing) and writes it atomically. A file that is not valid JSON is left
- * untouched and reported as invalid input.
+ * Merges our hooks into a settings file (created, with its directory unless
+ * `createDirectory` is false, when missing) and writes it atomically: a
+ * failed write leaves the file as it was and nothing beside it. A file that
+ * is not valid JSON is left untouched and reported as invalid input.
  */
-export function writeHooksConfig(file: string, opts: HookConfigOptions = {}): WriteHooksResult {
+export function writeHooksConfig(file: string, opts: HookConfigOptions = {}, write: WriteHooksOptions = {}): WriteHooksResult {
+  const field = write.field ?? file;
   let existing: unknown;
   let created = false;
+  let text: string | null = null;
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toAppError(err, { path: file, ...(write.field ? { field: write.field } : {}) });
+    created = true;
+  }
+  if (text !== null) {
     try {
       existing = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
-      throw AppError.invalid(file, 'is not valid JSON; fix or remove it first');
+      throw AppError.invalid(field, `${write.field ? `${file} ` : ''}is not valid JSON; fix or remove it first`);
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    created = true;
   }
   const merged = mergeHooksConfig(existing, opts);
   if (created || merged.added.length > 0 || merged.updated.length > 0) {
-    ensureDir(path.dirname(file), 0o777);
+    const dir = path.dirname(file);
+    if (write.createDirectory === false && !isDirectory(dir)) {
+      throw AppError.invalid(field, `the directory ${dir} does not exist; create it first (nothing was written)`);
+    }
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
-    // An existing file keeps its permissions (the CLI's umask makes new files 0600).
-    if (!created) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
-    fs.renameSync(tmp, file);
+    try {
+      ensureDir(dir, 0o777);
+      fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
+      // An existing file keeps its permissions (the CLI's umask makes new files 0600).
+      if (!created) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // the write's error is the one to report
+      }
+      throw toAppError(err, { path: file, ...(write.field ? { field: write.field } : {}) });
+    }
   }
   return { ...merged, file, created };
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

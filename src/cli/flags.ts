@@ -6,7 +6,7 @@
  * name the flag (`--phase: …`). Required flags are declared once
  * (`requireFlags`): `--help` marks them and a missing set is reported at once.
  */
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
 
 /**
@@ -60,27 +60,45 @@ export function errorForFlags(err: AppError, cmd: Command | null): AppError {
   return new AppError(err.code, message, { ...err.details, field: first.field, ...(issues ? { issues } : {}) }, { cause: err });
 }
 
+interface Required {
+  options: Option[];
+  unless?: { flag: string; hint: string };
+}
+
+const requiredFlags = new WeakMap<Command, Required>();
+
 /**
  * Marks `flags` of `cmd` as required (unless `unless` is given): `--help`
  * says so beside each, and before the action runs every missing one is
- * reported in one error.
+ * reported in one error. With `inAction`, the action reports them instead,
+ * through `missingFlags(cmd)` among its `checkFlags`, so that the missing
+ * flags and the bad ones are listed at once.
  */
-export function requireFlags(cmd: Command, flags: readonly string[], unless?: { flag: string; hint: string }): Command {
+export function requireFlags(cmd: Command, flags: readonly string[], unless?: { flag: string; hint: string }, opts: { inAction?: boolean } = {}): Command {
   const options = flags.map((flag) => {
     const option = cmd.options.find((o) => o.long === flag);
     if (!option) throw new Error(`requireFlags: ${cmd.name()} has no option ${flag}`);
     option.description = `${option.description} (required${unless ? ` unless ${unless.flag}` : ''})`;
     return option;
   });
-  cmd.hook('preAction', (_self, action) => {
-    const opts = action.opts();
+  requiredFlags.set(cmd, { options, ...(unless ? { unless } : {}) });
+  if (!opts.inAction) cmd.hook('preAction', () => missingFlags(cmd)());
+  return cmd;
+}
+
+/** A `checkFlags` check: throws one error naming every flag `requireFlags` marked on `cmd` that was not given. */
+export function missingFlags(cmd: Command): () => void {
+  return () => {
+    const spec = requiredFlags.get(cmd);
+    if (!spec) return;
+    const opts = cmd.opts();
+    const { unless } = spec;
     if (unless && opts[cmd.options.find((o) => o.long === unless.flag)!.attributeName()] !== undefined) return;
-    const missing = options.filter((o) => opts[o.attributeName()] === undefined).map((o) => o.long!);
+    const missing = spec.options.filter((o) => opts[o.attributeName()] === undefined).map((o) => o.long!);
     if (missing.length === 0) return;
     const rule = `${missing.length === 1 ? 'is' : 'are'} required${unless ? ` (${unless.hint})` : ''}`;
-    throw new AppError('INVALID_INPUT', `missing ${missing.join(', ')}: ${rule}`, { field: missing[0], rule, missing });
-  });
-  return cmd;
+    throw AppError.invalid(`missing ${missing.join(', ')}`, rule, { missing });
+  };
 }
 
 /**
@@ -97,7 +115,9 @@ export function checkFlags<T extends Record<string, () => unknown>>(checks: T): 
       values[name] = check();
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'INVALID_INPUT' || typeof err.details.field !== 'string') throw err;
-      issues.push({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : err.message });
+      // A check may find several (a schema lists every bad field).
+      if (Array.isArray(err.details.issues)) issues.push(...(err.details.issues as Issue[]));
+      else issues.push({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : err.message });
     }
   }
   if (issues.length === 1) throw AppError.invalid(issues[0]!.field, issues[0]!.rule);

@@ -12,13 +12,16 @@ import { errorForFlags, fieldFlags } from './flags.js';
 
 /** The configuration's field names (see src/config.ts) and the global or per-command flags that set them. */
 const CONFIG_FLAGS = {
+  'data-dir': { flag: '--data-dir', env: ENV.dataDir },
   'log-level': { flag: '--log-level', env: ENV.logLevel },
   store: { flag: '--store', env: ENV.store },
   pubsub: { flag: '--pubsub', env: ENV.pubsub },
+  host: { flag: '--host', env: ENV.host },
   port: { flag: '--port', env: ENV.port },
   'metrics-port': { flag: '--metrics-port', env: ENV.metricsPort },
   'ws-max-clients': { flag: '--ws-max-clients', env: ENV.wsMaxClients },
   'ws-allowed-origins': { flag: '--ws-allowed-origins', env: ENV.wsAllowedOrigins },
+  'telemetry-user': { flag: '--telemetry-user', env: ENV.telemetryUser },
 };
 
 export function baseProgram(ctx: CliContext): Command {
@@ -78,9 +81,20 @@ export async function runCli(argv: string[], ctx: CliContext, program: Command):
       return err.exitCode === 0 ? 0 : 2;
     }
     const e = errorForFlags(toAppError(err), ran);
-    // Input errors may list several flags, one per line.
-    for (const line of e.code === 'INVALID_INPUT' ? e.message.split('\n') : [e.message]) ctx.stderr.write(`error: ${line}\n`);
+    for (const line of messageLines(e)) ctx.stderr.write(`error: ${line}\n`);
     if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack) ctx.stderr.write(`${e.cause.stack}\n`);
     return e.code === 'INVALID_INPUT' ? 2 : 1;
   }
+}
+
+/**
+ * What `runCli` prints of an error, one `error:` line each: an input error lists its issues one per
+ * line (several bad flags at once), and no issue spreads over two lines, whatever its text holds
+ * (a JSON parser's message quotes the input, line breaks included).
+ */
+function messageLines(e: AppError): string[] {
+  if (e.code !== 'INVALID_INPUT') return [e.message];
+  const issues = e.details.issues;
+  const lines = Array.isArray(issues) ? issues.map((i: { field?: unknown; rule?: unknown }) => `${String(i.field)}: ${String(i.rule)}`) : [e.message];
+  return lines.map((l) => l.replace(/\r?\n/g, '\\n'));
 }

@@ -6,8 +6,9 @@
  */
 import type { App } from '../app.js';
 import { startSpoolDrainer } from '../capture/spool-drainer.js';
+import { toAppError } from '../errors.js';
 import { startConfiguredFanout } from '../fanout/configured-fanout.js';
-import { startHttpServer, type RunningHttpServer } from './http-server.js';
+import { type HttpMount, startHttpServer, type RunningHttpServer } from './http-server.js';
 import { defaultMounts } from './mounts.js';
 import { startScheduledWork } from './scheduled-work.js';
 
@@ -15,11 +16,28 @@ export async function runServer(app: App, onListening?: (s: RunningHttpServer) =
   let running: RunningHttpServer;
   try {
     await startConfiguredFanout(app);
-    const mounts = await defaultMounts(app);
-    running = await startHttpServer(app, mounts);
   } catch (err) {
     await app.close();
     throw err;
+  }
+  let mounts: HttpMount[] = [];
+  try {
+    // The listening sockets (the dedicated metrics port first, then HTTP): a host that does not
+    // resolve or is not this machine's, or a port it may not bind, is the configuration's fault.
+    mounts = await defaultMounts(app);
+    running = await startHttpServer(app, mounts);
+  } catch (err) {
+    // A metrics port already bound would keep the process alive.
+    for (const m of mounts) {
+      try {
+        await m.close?.();
+      } catch {
+        // the bind error is the one to report
+      }
+    }
+    await app.close();
+    const { host, port, metricsPort } = app.config;
+    throw toAppError(err, { bind: { host, ports: { port, 'metrics-port': metricsPort } } });
   }
   app.onClose(() => running.close());
   // Invocations captured by hooks while the server was down are ingested (exactly once) from the spool.

@@ -144,6 +144,35 @@ describe('session-buddy import (CLI)', () => {
     assert.match(plain.out, /attributed to skills: 2 stamped, 2 bounded \(0 new, 4 already recorded\)/);
   });
 
+  it('says what it did with unchanged files whose calls it settled, and that calls without a result are not recorded by this import', () => {
+    const dir = path.join(root, 'settle');
+    fs.mkdirSync(dir, { recursive: true });
+    // t1 has its result; t2 and t3 have none yet (their transcripts were just written).
+    fs.writeFileSync(path.join(dir, 'a.jsonl'), `${use('s1', 0)}\n${res('s1', 1)}\n${use('s2', 2)}\n`);
+    fs.writeFileSync(path.join(dir, 'b.jsonl'), `${use('s3', 0)}\n`);
+    const data = ['--no-costs', '--data-dir', path.join(root, 'data-settle')];
+    const first = run([dir, ...data], {});
+    assert.equal(first.code, 0, first.err);
+    assert.match(
+      first.out,
+      /^imported 2 file\(s\), 4 line\(s\): 1 tool call\(s\), 1 new, 0 already recorded; 2 call\(s\) without a result yet in transcripts still being written: not recorded by this import\n$/,
+    );
+    // Unchanged files are not read again; their calls without a result are settled (failed) without reading them.
+    const settled = run([dir, '--settle-minutes', '0', ...data], {});
+    assert.equal(settled.code, 0, settled.err);
+    assert.equal(
+      settled.out,
+      'imported 0 file(s), 0 line(s): 2 tool call(s), 2 new, 0 already recorded; 2 unchanged file(s) skipped, 2 of them settled (their calls left without a result recorded as failed)\n',
+    );
+    // Read again whole: the calls stored as failed are not "still running" and not recorded twice.
+    const full = run([dir, '--full', ...data], {});
+    assert.equal(full.code, 0, full.err);
+    assert.equal(
+      full.out,
+      'imported 2 file(s), 4 line(s): 1 tool call(s), 0 new, 1 already recorded; 2 call(s) without a result yet in transcripts still being written: not recorded by this import\n',
+    );
+  });
+
   it('refuses a named path that does not exist', () => {
     const r = run([path.join(root, 'typo')], {});
     assert.equal(r.code, 2);

@@ -38,15 +38,30 @@ const FROM_HOOK_WAIT_MS = Math.ceil(HOOK_KILL_AFTER_SECONDS * 1000) + 400;
 /** Below this many bytes to read, no progress bar (the import takes well under a second). */
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The summary in words. `files` counts every file whose calls this import handled: the files it
+ * read, and unchanged files it did not read whose calls left without a result settled now (counted
+ * as failed; `unchanged` counts those too). The summary does not count the latter apart, so they
+ * are told apart where the counts allow: nothing read (no bytes), every file read (none
+ * unchanged, or every one known read).
+ */
 function describe(s: ImportSummary): string {
+  const knownRead = s.appended + s.reread + s.rereadForCosts;
+  const settled = knownRead >= s.files || s.unchanged === 0 ? 0 : s.bytes === 0 && s.files <= s.unchanged ? s.files : null;
+  const read = settled === null ? s.files : s.files - settled;
   return (
-    `imported ${s.files} file(s), ${s.lines} line(s): ${s.invocations} tool call(s), ` +
+    `imported ${read} file(s), ${s.lines} line(s): ${s.invocations} tool call(s), ` +
     `${s.inserted} new, ${s.duplicates} already recorded` +
     (s.unchanged > 0 ? `; ${s.unchanged} unchanged file(s) skipped` : '') +
+    (settled === null
+      ? ` (any with calls left without a result settled now, counted among the ${s.files} imported: the calls recorded as failed)`
+      : settled > 0
+        ? `, ${settled} of them settled (their calls left without a result recorded as failed)`
+        : '') +
     (s.appended > 0 ? `; ${s.appended} file(s) read from where the last import stopped` : '') +
     (s.reread > 0 ? `; ${s.reread} rewritten or truncated file(s) read again` : '') +
     (s.rereadForCosts > 0 ? `; ${s.rereadForCosts} file(s) imported before without costs read again for them` : '') +
-    (s.pending > 0 ? `; ${s.pending} still running (not recorded yet)` : '') +
+    (s.pending > 0 ? `; ${s.pending} call(s) without a result yet in transcripts still being written: not recorded by this import` : '') +
     (s.rejected > 0 ? `; ${s.rejected} rejected as invalid` : '') +
     (s.malformed > 0 ? `; ${s.malformed} malformed line(s) skipped` : '') +
     (s.unreadable > 0 ? `; ${s.unreadable} unreadable file(s)` : '') +

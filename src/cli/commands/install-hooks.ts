@@ -49,7 +49,17 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
           return v;
         },
         where: () => {
-          if (opts.project && opts.local) throw AppError.invalid('--project', 'choose --project or --local, not both');
+          const chosen = [opts.project ? '--project' : null, opts.local ? '--local' : null, opts.file !== undefined ? '--file' : null].filter(
+            (f) => f !== null,
+          );
+          if (chosen.length > 1) throw AppError.invalid(chosen[0]!, `choose one of ${chosen.join(', ')}, not several`);
+          if (chosen.length === 1 && !opts.write) throw AppError.invalid(chosen[0]!, 'only with --write (without it the hooks are printed)');
+        },
+        file: () => {
+          if (opts.file !== undefined && opts.file.trim() === '') throw AppError.invalid('--file', 'must not be empty');
+        },
+        command: () => {
+          if (opts.command !== undefined && opts.command.trim() === '') throw AppError.invalid('--command', 'must not be empty');
         },
       });
       const dataDir = ctx.config(cmd).dataDir;
@@ -60,8 +70,9 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
         return;
       }
       const scope: HookScope = opts.local ? 'local' : opts.project ? 'project' : 'user';
-      const file = opts.file ? path.resolve(ctx.cwd, opts.file) : settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
-      const r = writeHooksConfig(file, hookOpts);
+      const file = opts.file !== undefined ? path.resolve(ctx.cwd, opts.file) : settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
+      // The default files' .claude directory may be created; a file the user names must be in an existing directory.
+      const r = writeHooksConfig(file, hookOpts, opts.file !== undefined ? { createDirectory: false, field: '--file' } : {});
       // Other settings files of this project or user with an older session-buddy hook (e.g. a bare
       // `session-buddy hook`, which fails where the command is not on PATH) run as well: say so.
       for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {

@@ -17,6 +17,14 @@ import { fieldFlags } from '../flags.js';
 import { createProgress } from '../progress.js';
 import { ensureDir } from '../../ensure-dir.js';
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false; // missing or unreadable: the command says which
+  }
+}
+
 function requireDatabase(dbPath: string): void {
   if (!fs.existsSync(dbPath)) throw new AppError('NOT_FOUND', `no database at ${dbPath}; run \`session-buddy init\` first`);
 }
@@ -69,7 +77,12 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
       requireSqliteStore(config, 'restore');
       const server = runningServer(config.dataDir);
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
-      const result = restoreDatabase(path.resolve(ctx.cwd, file), config.dbPath);
+      const source = path.resolve(ctx.cwd, file);
+      // restoreDatabase refuses anything but a file as "no such file": a directory is named as such.
+      if (isDirectory(source)) {
+        throw new AppError('INVALID_INPUT', `${source} is a directory, not a backup file`, { field: 'file', rule: 'must be a backup file' });
+      }
+      const result = restoreDatabase(source, config.dbPath);
       ctx.stdout.write(
         `restored ${result.invocations} invocations (schema version ${result.schemaVersion}) into ${config.dbPath}` +
           `${result.previous ? `; the previous database was kept as ${result.previous}` : ''}\n`,

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
-import { fieldFlags } from '../flags.js';
+import { checkFlags, fieldFlags } from '../flags.js';
 import { backupConfiguredDatabase, defaultBackupPath } from './maintenance.js';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
@@ -17,8 +17,17 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .option('--status', 'list applied and pending migrations without changing anything')
     .option('--yes', 'on PostgreSQL: move down although it drops what later versions added (back it up first)')
     .action(async (opts: { rollback?: boolean; to?: string; status?: boolean; yes?: boolean }, cmd: Command) => {
+      // One of --rollback, --to, --status: every combination is refused, none is ignored.
+      checkFlags({
+        rollback: () => {
+          if (opts.rollback && opts.to !== undefined) throw AppError.invalid('--rollback', 'cannot be combined with --to');
+        },
+        status: () => {
+          const others = [opts.rollback ? '--rollback' : null, opts.to !== undefined ? '--to' : null].filter(Boolean);
+          if (opts.status && others.length > 0) throw AppError.invalid('--status', `cannot be combined with ${others.join(' or ')} (it changes nothing)`);
+        },
+      });
       const config = ctx.config(cmd);
-      if (opts.rollback && opts.to !== undefined) throw AppError.invalid('--rollback', 'cannot be combined with --to');
       const server = opts.status ? null : runningServer(config.dataDir);
       // A server works on the schema it opened; changing it underneath is what restore refuses too.
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);

@@ -32,6 +32,19 @@ describe('session-buddy otel-config', () => {
     assert.equal(JSON.parse(json.out).env.CLAUDE_CODE_ENABLE_TELEMETRY, '1');
   });
 
+  it('refuses port 0 (a free port a starting server picks: no endpoint), from the flag or the environment, before making a token', () => {
+    const fresh = path.join(dir, 'fresh');
+    const r = spawnSync(process.execPath, [BIN, '--data-dir', fresh, 'otel-config', '--port', '0', '--token'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'error: --port: must be 1-65535 (the port the server listens on)\n');
+    assert.equal(r.stdout, '');
+    assert.equal(fs.existsSync(path.join(fresh, 'token')), false);
+    assert.equal(run(['otel-config'], { SESSION_BUDDY_PORT: '0' }).err, 'error: SESSION_BUDDY_PORT: must be 1-65535 (the port the server listens on)\n');
+  });
+
   it('adds the installation token header when asked (and a non-loopback bind demands it)', () => {
     const r = run(['otel-config', '--port', '7142', '--token', '--json']);
     assert.equal(r.code, 0, r.err);

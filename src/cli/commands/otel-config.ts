@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
 import { otelEnv, shellLines } from '../../capture/otel-config.js';
 import { AccessPolicy } from '../../server/access-policy.js';
 import { loadOrCreateToken } from '../../server/access-token.js';
@@ -28,6 +29,9 @@ export function registerOtelConfigCommand(program: Command, ctx: CliContext): vo
     .action(async (opts: OtelConfigOpts, cmd: Command) => {
       const config = ctx.config(cmd);
       const server = runningServer(config.dataDir);
+      const port = server?.port ?? config.port;
+      // 0 lets a server pick a free port when it starts: no endpoint to send telemetry to (checked before the token is made).
+      if (port === 0) throw AppError.invalid('port', 'must be 1-65535 (the port the server listens on)');
       const policy = new AccessPolicy({
         bindHost: config.host,
         token: () => loadOrCreateToken(config.dataDir),
@@ -36,7 +40,7 @@ export function registerOtelConfigCommand(program: Command, ctx: CliContext): vo
         allowedOrigins: [],
       });
       const token = opts.token === true || policy.tokenRequired('http') ? policy.installationToken() : null;
-      const env = otelEnv({ host: server?.host ?? config.host, port: server?.port ?? config.port, token });
+      const env = otelEnv({ host: server?.host ?? config.host, port, token });
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify({ env }, null, 2)}\n`);
         return;

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
-import { fieldFlags, requireFlags } from '../flags.js';
+import { parseInput } from '../../validation.js';
+import { checkFlags, fieldFlags, missingFlags, requireFlags } from '../flags.js';
 import { readStdin } from '../read-stdin.js';
 
 interface RecordOpts {
@@ -29,7 +30,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     .option('--phase <phase>', 'workflow phase', 'unknown')
     .option('--failed', 'the invocation failed (default: completed)')
     .option('--duration <ms>', 'duration in milliseconds', '0')
-    .option('--error <type>', 'error type')
+    .option('--error <type>', 'error type (with --failed)')
     .option('--at <time>', 'ISO-8601 time (default now)')
     .option('--project <name>', 'project')
     .option('--agent <name>', 'agent / client name')
@@ -37,6 +38,19 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: RecordOpts, cmd: Command) => {
       let inputs: unknown[];
       if (opts.json) {
+        // Flags --json does not read are refused, not ignored (the JSON on stdin is the whole input).
+        checkFlags(
+          Object.fromEntries(
+            cmd.options
+              .filter((o) => o.long !== '--json' && cmd.getOptionValueSource(o.attributeName()) === 'cli')
+              .map((o) => [
+                o.long!,
+                () => {
+                  throw AppError.invalid(o.long!, 'cannot be combined with --json (the JSON on stdin holds the whole invocation)');
+                },
+              ]),
+          ),
+        );
         const text = await readStdin(ctx.stdin);
         let parsed: unknown;
         try {
@@ -46,21 +60,40 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
         }
         inputs = Array.isArray(parsed) ? parsed : [parsed];
       } else {
-        if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
-        inputs = [
-          {
-            skill_name: opts.skill,
-            user_id: opts.user,
-            session_id: opts.session,
-            workflow_phase: opts.phase,
-            completed: !opts.failed,
-            duration_ms: Number(opts.duration),
-            error_type: opts.error,
-            invoked_at: opts.at,
-            project: opts.project,
-            agent: opts.agent,
+        const { invocationInputSchema } = await import('../../tracking/invocation-input.js');
+        const { input } = checkFlags({
+          missing: missingFlags(cmd),
+          duration: () => {
+            if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
           },
-        ];
+          error: () => {
+            if (opts.error !== undefined && !opts.failed) throw AppError.invalid('--error', 'only with --failed (an error type describes a failed invocation)');
+          },
+          input: () => {
+            const input = {
+              skill_name: opts.skill,
+              user_id: opts.user,
+              session_id: opts.session,
+              workflow_phase: opts.phase,
+              completed: !opts.failed,
+              duration_ms: Number(opts.duration),
+              error_type: opts.error,
+              invoked_at: opts.at,
+              project: opts.project,
+              agent: opts.agent,
+            };
+            // Every other flag checked at once; missing flags and a bad --duration are reported above.
+            parseInput(invocationInputSchema, {
+              ...input,
+              skill_name: opts.skill ?? 'x',
+              user_id: opts.user ?? 'x',
+              session_id: opts.session ?? 'x',
+              duration_ms: /^\d+$/.test(opts.duration ?? '') ? input.duration_ms : 0,
+            });
+            return input;
+          },
+        });
+        inputs = [input];
       }
       const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       try {
@@ -72,7 +105,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
         await app.close();
       }
     });
-  requireFlags(command, ['--skill', '--user', '--session'], { flag: '--json', hint: 'or pass --json and JSON on stdin' });
+  requireFlags(command, ['--skill', '--user', '--session'], { flag: '--json', hint: 'or pass --json and JSON on stdin' }, { inAction: true });
   fieldFlags(command, {
     skill_name: '--skill',
     user_id: '--user',

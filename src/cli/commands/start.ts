@@ -74,20 +74,33 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   const logStart = fs.fstatSync(log).size; // what this start writes follows
   const args = [ctx.binPath, 'start', '--foreground', '--data-dir', dataDir, ...forwardedFlags(cmd)];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: ctx.cwd, env: { ...ctx.env, ...forwardedEnv(cmd) } });
+  let exitCode: number | null = null;
+  child.once('exit', (code) => {
+    exitCode = code;
+  });
   child.unref();
   fs.closeSync(log);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 150));
-    if (child.pid === undefined || !processAlive(child.pid)) break;
+    if (exitCode !== null || child.pid === undefined || !processAlive(child.pid)) break;
     const info = readPidFile(dataDir);
     if (info?.pid === child.pid) {
       ctx.stdout.write(`session-buddy started (pid ${info.pid}) at http://${info.host}:${info.port} — MCP endpoint /mcp, log ${logPath}\n`);
       return;
     }
   }
-  const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath).subarray(logStart).toString('utf8').trimEnd().split('\n').slice(-15).join('\n') : '';
-  throw new AppError('STORE_UNAVAILABLE', `the server did not start; it wrote to ${logPath}:\n${tail}`);
+  const lines = fs.existsSync(logPath) ? fs.readFileSync(logPath).subarray(logStart).toString('utf8').trimEnd().split('\n') : [];
+  // Bad input (a --host that is no address of this machine…): the server said which, in the
+  // lines its CLI prints (`error: <flag>: <rule>`); they are this command's error too.
+  const issues = lines.flatMap((l) => {
+    const m = /^error: ([^:]+): (.+)$/.exec(l);
+    return m ? [{ field: m[1]!, rule: m[2]! }] : [];
+  });
+  if (exitCode === 2 && issues.length > 0) {
+    throw AppError.invalid(issues[0]!.field, issues[0]!.rule, issues.length > 1 ? { issues } : {});
+  }
+  throw new AppError('STORE_UNAVAILABLE', `the server did not start; it wrote to ${logPath}:\n${lines.slice(-15).join('\n')}`);
 }
 
 /** --store and --pubsub go to the background server through its environment: URLs may hold passwords, which argv would show to every user of the machine. */

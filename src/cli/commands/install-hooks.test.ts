@@ -1,0 +1,74 @@
+/** `session-buddy install-hooks` as a user runs it: what it refuses writes nothing. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-install-hooks-cli-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function run(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(root, 'data'), 'install-hooks', ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home') },
+    cwd,
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Every file and directory under `dir`. */
+const tree = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort() : []);
+
+describe('session-buddy install-hooks (CLI)', () => {
+  it('says --file is a directory in one line (no stack trace), exit 2', () => {
+    const dir = path.join(root, 'a-dir');
+    fs.mkdirSync(dir);
+    const r = run(['--write', '--file', dir]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'error: --file: is a directory\n');
+    assert.deepEqual(tree(dir), []);
+  });
+
+  it('refuses a --file whose directory does not exist and creates nothing, but creates the .claude directory of a default file', () => {
+    const missing = path.join(root, 'no-such', 'dir', 'settings.json');
+    const r = run(['--write', '--file', missing]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, `error: --file: the directory ${path.dirname(missing)} does not exist; create it first (nothing was written)\n`);
+    assert.equal(r.out, '');
+    assert.equal(fs.existsSync(path.join(root, 'no-such')), false);
+    // --project and --local write into the project's .claude, created when missing; so does the user file.
+    const proj = path.join(root, 'proj');
+    fs.mkdirSync(proj);
+    const local = run(['--write', '--local'], proj);
+    assert.equal(local.code, 0, local.err);
+    assert.ok(fs.statSync(path.join(proj, '.claude', 'settings.local.json')).isFile());
+    const user = run(['--write']);
+    assert.equal(user.code, 0, user.err);
+    assert.ok(fs.statSync(path.join(root, 'home', '.claude', 'settings.json')).isFile());
+  });
+
+  it('refuses an empty --command and flags that do nothing without --write, listing every bad flag', () => {
+    const proj = path.join(root, 'proj-empty');
+    fs.mkdirSync(proj);
+    for (const command of ['', '   ']) {
+      const r = run(['--write', '--local', '--command', command], proj);
+      assert.equal(r.code, 2);
+      assert.equal(r.err, 'error: --command: must not be empty\n');
+    }
+    assert.deepEqual(tree(proj), []);
+    const both = run(['--command', '', '--timeout', '0']);
+    assert.equal(both.err, 'error: --timeout: must be a positive integer number of seconds\nerror: --command: must not be empty\n');
+    const printOnly = run(['--project'], proj);
+    assert.equal(printOnly.code, 2);
+    assert.equal(printOnly.err, 'error: --project: only with --write (without it the hooks are printed)\n');
+    const two = run(['--write', '--local', '--file', path.join(proj, 'x.json')], proj);
+    assert.equal(two.err, 'error: --local: choose one of --local, --file, not several\n');
+    assert.equal(run(['--write', '--file', ''], proj).err, 'error: --file: must not be empty\n');
+    assert.deepEqual(tree(proj), []);
+  });
+});

@@ -1,0 +1,50 @@
+/** `session-buddy start` with an address it cannot bind: one line naming the flag, exit 2, in the foreground and in the background. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-start-'));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, '--log-level', 'error', ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A name that never resolves (RFC 6761); offline, the lookup may fail instead of finding nothing. */
+const NO_SUCH_HOST = 'no-such-host.invalid';
+const lookupFailed = (flag: string) =>
+  new RegExp(`^error: ${flag}: cannot bind no-such-host\\.invalid \\((no such address|the name lookup failed; try again or give an IP address)\\)\\n$`);
+/** TEST-NET-1 (RFC 5737): documentation only, an address of no machine. */
+const FOREIGN = '192.0.2.1';
+
+describe('session-buddy start on an address it cannot bind', () => {
+  after(() => {
+    run(['stop']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names --host (or the variable that set it) in one line, exit 2, without a stack trace', () => {
+    const fg = run(['start', '--foreground', '--port', '0', '--host', NO_SUCH_HOST]);
+    assert.equal(fg.code, 2, fg.err);
+    assert.match(fg.err, lookupFailed('--host'));
+    const foreign = run(['start', '--foreground', '--port', '0', '--metrics-port', '0', '--host', FOREIGN]);
+    assert.equal(foreign.code, 2, foreign.err);
+    assert.equal(foreign.err, `error: --host: cannot bind ${FOREIGN} (not an address of this machine)\n`);
+    const bg = run(['start', '--port', '0', '--host', NO_SUCH_HOST]);
+    assert.equal(bg.code, 2, bg.err);
+    assert.match(bg.err, lookupFailed('--host'));
+    const fromEnv = run(['start', '--port', '0'], { SESSION_BUDDY_HOST: FOREIGN });
+    assert.equal(fromEnv.code, 2, fromEnv.err);
+    assert.equal(fromEnv.err, `error: SESSION_BUDDY_HOST: cannot bind ${FOREIGN} (not an address of this machine)\n`);
+    assert.equal(JSON.parse(run(['status', '--json']).out).server.running, false);
+  });
+});

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AppError, toAppError } from './errors.js';
+
+const sysErr = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${code}: something`), { code, ...extra });
+
+describe('toAppError', () => {
+  it('makes a failed bind the bind address or port input, naming the field', () => {
+    const bind = { host: '999.1.1.1', ports: { port: 80, 'metrics-port': 9100 } };
+    const lookup = toAppError(sysErr('ENOTFOUND', { syscall: 'getaddrinfo', hostname: '999.1.1.1' }), { bind });
+    assert.deepEqual([lookup.code, lookup.message, lookup.details.field], ['INVALID_INPUT', 'host: cannot bind 999.1.1.1 (no such address)', 'host']);
+    const foreign = toAppError(sysErr('EADDRNOTAVAIL', { syscall: 'listen', address: '10.255.255.1', port: 80 }), { bind: { host: '10.255.255.1' } });
+    assert.equal(foreign.message, 'host: cannot bind 10.255.255.1 (not an address of this machine)');
+    const privileged = toAppError(sysErr('EACCES', { syscall: 'listen', port: 9100 }), { bind });
+    assert.equal(privileged.message, 'metrics-port: cannot bind port 9100 on 999.1.1.1 (permission denied: ports below 1024 need privileges)');
+    assert.equal(toAppError(sysErr('EACCES', { syscall: 'listen', port: 80 }), { bind }).details.field, 'port');
+    // Without the bind context a failed lookup is not about a bind address (a database host, say).
+    assert.equal(toAppError(sysErr('ENOTFOUND', { syscall: 'getaddrinfo' })).code, 'INTERNAL');
+  });
+
+  it('names the path of a file-system error that does not carry it, and the input field that named the path', () => {
+    // Reading a directory fails in read(2), whose error has no path.
+    const isDir = sysErr('EISDIR', { syscall: 'read' });
+    const plain = toAppError(isDir, { path: '/tmp/x' });
+    assert.deepEqual([plain.code, plain.message], ['STORE_UNAVAILABLE', 'cannot use /tmp/x: is a directory (EISDIR)']);
+    const typed = toAppError(isDir, { path: '/tmp/x', field: '--file' });
+    assert.deepEqual([typed.code, typed.message], ['INVALID_INPUT', '--file: is a directory']);
+    assert.ok(typed instanceof AppError && typed.cause === isDir);
+  });
+});
