@@ -8,6 +8,8 @@ export interface StoreStatus {
   schema_version?: number;
   latest_schema_version?: number;
   rows?: Record<string, number>;
+  /** SQLite: invocations `archive` moved out of skill_invocations into Parquet files (still counted by the rollups). */
+  archived?: { rows: number; files: number };
   /** Why a PostgreSQL store could not be read. */
   error?: string;
 }

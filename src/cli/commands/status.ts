@@ -59,7 +59,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       if (exists) {
         lines.push(`size:      ${formatBytes(db.size_bytes as number)}`);
         lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}`);
-        for (const [t, n] of Object.entries(db.rows as Record<string, number>)) lines.push(`  ${t.padEnd(20)} ${n}`);
+        for (const [t, n] of Object.entries(db.rows as Record<string, number>)) {
+          // Archived invocations left the table but are still counted by the analytics (their rollups stay).
+          const archived =
+            t === 'skill_invocations' && db.archived ? ` (+${db.archived.rows} archived in ${db.archived.files} Parquet file(s), still in the figures)` : '';
+          lines.push(`  ${t.padEnd(20)} ${n}${archived}`);
+        }
       }
       lines.push(
         `hooks:     ${capture.spool_bytes} bytes spooled; ` +

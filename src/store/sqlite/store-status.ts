@@ -18,6 +18,13 @@ export function readSqliteStatus(dbPath: string): StoreStatus {
         // table not present at this schema version
       }
     }
+    let archived: StoreStatus['archived'];
+    try {
+      const [archivedRows, files] = handle.prepare('SELECT coalesce(sum(rows), 0), count(*) FROM archives').raw().get() as [number, number];
+      if (files > 0) archived = { rows: archivedRows, files };
+    } catch {
+      // no archives table at this schema version
+    }
     return {
       kind: 'sqlite',
       path: dbPath,
@@ -26,6 +33,7 @@ export function readSqliteStatus(dbPath: string): StoreStatus {
       schema_version: migrator.currentVersion(),
       latest_schema_version: migrator.latestVersion,
       rows,
+      ...(archived ? { archived } : {}),
     };
   } finally {
     handle.close();
