@@ -4,6 +4,7 @@
  * /api/invocations keeps its `{error:{code,message}}` shape.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { connectHttp, createTestApp } from '../testing/harness.js';
@@ -67,6 +68,50 @@ describe('an HTTP request body over the limit', () => {
       assert.deepEqual(await ingest.json(), { error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } });
       assert.equal(app.db.prepare('SELECT count(*) FROM skill_invocations').pluck().get(), 400);
     } finally {
+      await close();
+      await app.dispose();
+    }
+  });
+
+  it('reads a refused body to its end, so the client gets the answer and its kept-alive connection stays usable', async () => {
+    const app = createTestApp();
+    const { http: server, close } = await connectHttp(app);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const { port } = new URL(server.url);
+    const post = (p: string, body: string) =>
+      new Promise<{ status: number; body: string; reused: boolean }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: p,
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, reused: req.reusedSocket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const big = 'x'.repeat(MAX_BODY_BYTES + 200_000);
+      for (let round = 0; round < 3; round++) {
+        const refused = await post('/mcp', big);
+        assert.equal(refused.status, 413);
+        assert.match(refused.body, /larger than the 4 MiB a request may be over HTTP/);
+        const next = await post('/api/invocations', JSON.stringify(item(round)));
+        assert.equal(next.status, 200, next.body);
+        // The same socket: the server kept the connection, the body having been read.
+        assert.equal(next.reused, true, `round ${round}`);
+      }
+    } finally {
+      agent.destroy();
       await close();
       await app.dispose();
     }

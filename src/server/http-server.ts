@@ -44,6 +44,33 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
  * The hook's recorder (capture/hook-runner.ts) splits larger deliveries to fit.
  */
 const MAX_INGEST_BATCH = 1000;
+/**
+ * An oversize body is refused before it is read. Answered at once, with the rest unread, the
+ * connection is lost with it: a client still sending gets EPIPE instead of the answer, and one that
+ * keeps connections alive loses its next request on that socket ("other side closed"). So the rest is
+ * read and discarded first, up to this many bytes, and the connection stays usable; a longer body is
+ * answered at once and the connection closed (`Connection: close`).
+ */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/** Reads and discards the rest of an oversize body (see MAX_DISCARDED_BYTES); the headers of its 413. */
+async function discardBody(c: { req: { raw: Request } }): Promise<Record<string, string>> {
+  const body = c.req.raw.body;
+  const declared = declaredBodyBytes(c.req.raw.headers);
+  // A streamed body (no Content-Length) was being read by the limit itself: its reader is taken.
+  if (!body || body.locked || declared === null || declared > MAX_DISCARDED_BYTES) return { Connection: 'close' };
+  const reader = body.getReader();
+  try {
+    for (let read = 0; read <= MAX_DISCARDED_BYTES; ) {
+      const { done, value } = await reader.read();
+      if (done) return {};
+      read += value.byteLength;
+    }
+  } catch {
+    // the client went away
+  }
+  return { Connection: 'close' };
+}
 
 export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
   const hono = new Hono();
@@ -54,12 +81,12 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
   hono.use('*', httpAccess(app.access, port));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413),
+    onError: async (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413, await discardBody(c)),
   });
   // An MCP client reads JSON-RPC: the same limit, answered with a JSON-RPC error (id null: the request was not read).
   const mcpLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json(requestTooLargeResponse(null, declaredBodyBytes(c.req.raw.headers), MAX_BODY_BYTES, 'HTTP'), 413),
+    onError: async (c) => c.json(requestTooLargeResponse(null, declaredBodyBytes(c.req.raw.headers), MAX_BODY_BYTES, 'HTTP'), 413, await discardBody(c)),
   });
 
   hono.get('/health', async (c) =>
