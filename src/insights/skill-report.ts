@@ -9,7 +9,9 @@
  * (whole hours), daily sums for the daily trend, all-time totals for the
  * last use, the cost store's totals. The window is the current hour plus the
  * days × 24 − 1 whole hours before it, so invocations and costs (kept per
- * hour) cover exactly the same span.
+ * hour) cover exactly the same span. The daily trend alone covers whole UTC
+ * days (the current day and the days − 1 before it, as get_skill_trend's):
+ * the window's first day is partial and would count a few hours as a day.
  *
  * Installed or not is known only when the inventory lists at least one
  * item; an empty one (nothing found, e.g. on a team server where Claude Code
@@ -31,7 +33,7 @@ import type { SkillActivationShare } from '../analytics/skill-misses.js';
 import { histogramQuantile } from '../analytics/histogram.js';
 import { roundMs, roundRate } from '../analytics/round.js';
 import { costFigure, isInstallable, judgeSkill, reportName, type CostFigure, type SkillFlag, type Verdict } from '../analytics/skill-verdict.js';
-import { skillTrendFits } from '../analytics/trend.js';
+import { DAY_MS, skillTrendFits } from '../analytics/trend.js';
 import { HOUR_MS, hourOf, type UserSkillStat } from '../analytics/types.js';
 import type { InventoryItem, SkillInventory } from '../capture/skill-inventory-types.js';
 import { AppError } from '../errors.js';
@@ -85,7 +87,11 @@ interface SkillUsageFigures {
   lastUsedAt: number | null;
   usageTrend: string;
   successRateTrend: string;
-  /** The last third of the window's days against the first third (analytics/trend.ts thirdsChange). */
+  /**
+   * The last third of the window's whole UTC days against the first third (analytics/trend.ts thirdsChange): the
+   * current day and the days − 1 before it, as get_skill_trend's daily series; the window's partial first day is
+   * left out of the trend (it would count a few hours as a day).
+   */
   usageChangePercent: number | null;
   /** Why usageChangePercent is null; null when it is not. */
   usageChangeNote: string | null;
@@ -328,6 +334,9 @@ export class SkillReportService {
     const verdicts: Record<Verdict, number> = { keep: 0, review: 0, remove: 0 };
     for (const n of names) verdicts[judge(n).verdict]++;
 
+    // The daily trend covers whole UTC days only, as get_skill_trend's: the window's first day is partial (unless the
+    // window starts at 00:00 UTC) and is left out, so the trend has the current day plus the days − 1 before it.
+    const trendFromMs = Math.ceil(range.fromMs / DAY_MS) * DAY_MS;
     const rows = listed.map((name): SkillReportRow => {
       const item = items.get(name) ?? null;
       const a = usage.get(name);
@@ -337,7 +346,7 @@ export class SkillReportService {
       if (shown(name)) {
         const b = buckets.get(name) ?? [];
         const observed = a && Number.isFinite(a.min) && Number.isFinite(a.max) ? { min: a.min, max: a.max } : null;
-        const trend = skillTrendFits({ rows: hourRows.get(name) ?? [], granularity: 'day', fromMs: range.fromMs, toMs: range.toMs + 1 });
+        const trend = skillTrendFits({ rows: hourRows.get(name) ?? [], granularity: 'day', fromMs: trendFromMs, toMs: range.toMs + 1 });
         usageFigures = {
           invocations,
           successes: a?.successes ?? 0,

@@ -26,7 +26,12 @@ export interface SuccessPrediction {
   unknownPhase: boolean;
   userSuccessRate: number;
   userInvocations: number;
-  skillSuccessRate: number;
+  /**
+   * The skill's (s + 1) / (n + 2) as the model used it; null for a skill the model never saw (no single rate was
+   * used: each known skill was predicted with its own, see the caveat).
+   */
+  skillSuccessRate: number | null;
+  /** The skill's recorded invocations (all time), used or not. */
   skillInvocations: number;
   model: LoadedModel;
   caveats: string[];
@@ -62,7 +67,10 @@ export async function predictSuccess(
   const report = model.report;
   const caveats: string[] = [];
   if (p.unknown_skill) {
-    caveats.push(`the model never saw ${q.skill}: the probability is averaged over the ${known.length} skills it knows, each with its own success rate`);
+    caveats.push(
+      `the model never saw ${q.skill}: the probability is averaged over the ${known.length} skills it knows, each with its own success rate, ` +
+        `so skill_success_rate is null: no single rate was used (${skillN > 0 ? `not ${q.skill}'s own, ${roundRate(skillRate)} over ${skillN} invocations` : `${q.skill} has no recorded invocations`})`,
+    );
   }
   if (p.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
   if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
@@ -78,7 +86,7 @@ export async function predictSuccess(
     unknownPhase: p.unknown_phase,
     userSuccessRate: userRate,
     userInvocations: userN,
-    skillSuccessRate: skillRate,
+    skillSuccessRate: p.unknown_skill ? null : skillRate,
     skillInvocations: skillN,
     model,
     caveats,

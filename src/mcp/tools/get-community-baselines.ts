@@ -26,6 +26,9 @@ const EFFECTIVENESS_RULE = computeCommunityBaselines({ totals: [], histograms: [
 
 const labels = ['above', 'typical', 'below', 'insufficient_data'] as const;
 
+/** How many baselines the text names (the structured answer lists up to `limit`). */
+const TEXT_NAMED = 5;
+
 export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
   defineTool(
     server,
@@ -84,18 +87,19 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       const subjectHash = subjectUserHash(deps.caller, deps.hashUser, user_id);
       const a = await deps.baselines.answer({ ...(skill_name !== undefined ? { skillName: skill_name } : {}), subjectHash, limit });
       const { source, matching, listed: baselines, comparison, totalSkills } = a;
+      // The text names at most TEXT_NAMED of the listed baselines; "+N more" counts the matching skills it does not name.
+      const named = baselines.slice(0, TEXT_NAMED);
       const head =
         baselines.length === 0
           ? 'No skills recorded yet.'
           : `Baselines of ${totalSkills} skill(s)${totalSkills > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(a.computedAt).toISOString()}, ${a.ageSeconds} s ago). ` +
-            baselines
-              .slice(0, 5)
+            named
               .map(
                 (b) =>
                   `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`,
               )
               .join('; ') +
-            (matching.length > 5 ? `; +${matching.length - 5} more.` : '.');
+            (matching.length > named.length ? `; +${matching.length - named.length} more.` : '.');
       const userText =
         comparison === null
           ? ''

@@ -344,10 +344,10 @@ describe('get_skill_report', async () => {
   it('gives the usage change from the first third of the days to the last, and says why when there is none', async () => {
     const [sqlite] = await testBackends();
     await withApp(sqlite!, {}, async (app) => {
-      // A 6-day window (Jun 4 13:00 to now, Jun 10 12:30) has 7 daily buckets, Jun 4 … Jun 10. rocket takes off late:
-      // 3, 3, 3, 6, 12, 24, 30 invocations. The fitted line starts below 0 (x̄ = 3, ȳ = 81/7, Sxy = 132, Sxx = 28:
-      // slope 4.714, intercept 11.571 − 14.143 = −2.571), so no percentage could come from it. Thirds of ⌈7/3⌉ = 3 days:
-      // (3 + 3 + 3) / 3 = 3 → (12 + 24 + 30) / 3 = 22: +633.3 %.
+      // A 6-day window (Jun 4 13:00 to now, Jun 10 12:30) starts with a partial day, Jun 4 from 13:00: the trend leaves
+      // it out and has the 6 whole UTC days Jun 5 … Jun 10, as get_skill_trend's. rocket takes off late: 3 invocations
+      // on Jun 4 (in the window, not in the trend), then 3, 3, 6, 12, 24, 30. Thirds of ⌈6/3⌉ = 2 days:
+      // (3 + 3) / 2 = 3 → (24 + 30) / 2 = 27: +800 %. (With Jun 4 as a seventh day it would be 3 → 22: +633.3 %.)
       const counts = [3, 3, 3, 6, 12, 24, 30];
       const one = { skill_name: 'skill:rocket', user_id: 'u0', session_id: 'sr', workflow_phase: 'implementation' as const, completed: true, duration_ms: 5 };
       await app.tracker.trackBatch(
@@ -358,14 +358,52 @@ describe('get_skill_report', async () => {
       const client = await connectInMemory(app.createMcpServer('t'));
       const rocket: Report = await callOk(client, 'get_skill_report', { skill: 'skill:rocket', days: 6 });
       assert.equal(rocket.skills[0].usage.invocations, 81);
-      assert.deepEqual(rocket.skills[0].usage.trend, { usage: 'rising', usage_change_percent: 633.3, usage_change_note: null, success_rate: 'stable' });
-      // pdf was used in the last 10 of the 31 daily buckets of 30 days only: the first ⌈31/3⌉ = 11 average 0.
+      assert.deepEqual(rocket.skills[0].usage.trend, { usage: 'rising', usage_change_percent: 800, usage_change_note: null, success_rate: 'stable' });
+      // pdf was used in the last 11 of the 30 whole days of 30 days only: the first ⌈30/3⌉ = 10 average 0.
       const pdf: Report = await callOk(client, 'get_skill_report', { skill: 'skill:pdf' });
       assert.equal(pdf.skills[0].usage.trend.usage_change_percent, null);
       assert.equal(
         pdf.skills[0].usage.trend.usage_change_note,
-        'the first third of the fitted buckets (11 of 31) averages 0: a change from 0 has no percentage',
+        'the first third of the fitted buckets (10 of 30) averages 0: a change from 0 has no percentage',
       );
+      await client.close();
+    });
+  });
+
+  it('gives the same trend as get_skill_trend (daily) for the same skill and days, the partial first day left out', async () => {
+    const [sqlite] = await testBackends();
+    await withApp(sqlite!, {}, async (app) => {
+      // deploy: a few calls in the first hours of each window (the partial first day of a window ending at 12:30 starts
+      // at 13:00) and many on the whole days after it, so counting the partial day as a day would drag the first third down.
+      const one = { skill_name: 'skill:deploy', user_id: 'u0', session_id: 'sd', workflow_phase: 'implementation' as const, duration_ms: 5 };
+      const rows = [];
+      for (let d = 0; d <= 31; d++) {
+        const day = Date.UTC(2025, 5, 10) - d * DAY;
+        const n = d === 0 ? 2 : 10 + ((d * 7) % 13);
+        for (let i = 0; i < n; i++) rows.push({ ...one, completed: i % 4 !== 0, invoked_at: day + 9 * HOUR + i * 60_000 });
+        // Late on each day (after 13:00): the only calls of a window's partial first day.
+        for (let i = 0; i < 3; i++) rows.push({ ...one, completed: true, invoked_at: day + 20 * HOUR + i * 60_000 });
+      }
+      await app.tracker.trackBatch(rows.filter((r) => r.invoked_at <= NOW));
+      const client = await connectInMemory(app.createMcpServer('t'));
+      for (const days of [1, 2, 3, 6, 7, 14, 30]) {
+        const report: Report = await callOk(client, 'get_skill_report', { skill: 'skill:deploy', days });
+        const trend: Report = await callOk(client, 'get_skill_trend', { skill_name: 'skill:deploy', days, granularity: 'day' });
+        assert.equal(trend.points.length, days);
+        assert.deepEqual(
+          report.skills[0].usage.trend,
+          {
+            usage: trend.usage_trend.classification,
+            usage_change_percent: trend.usage_trend.change_percent,
+            usage_change_note: trend.usage_trend.change_note,
+            success_rate: trend.success_rate_trend.classification,
+          },
+          `days ${days}`,
+        );
+      }
+      // The 7-day case has a percentage to compare (not only nulls).
+      const seven: Report = await callOk(client, 'get_skill_report', { skill: 'skill:deploy', days: 7 });
+      assert.equal(typeof seven.skills[0].usage.trend.usage_change_percent, 'number');
       await client.close();
     });
   });

@@ -53,7 +53,10 @@ const rowSchema = z.object({
         usage_change_percent: z
           .number()
           .nullable()
-          .describe("Mean daily invocations of the window's last third of days against its first third, in percent (as get_skill_trend's change_percent)"),
+          .describe(
+            "Mean daily invocations of the last third of the window's whole UTC days against the first third, in percent, as get_skill_trend's " +
+              'change_percent (granularity day, same days): the current day and the days-1 before it; the partial first day of the window is left out',
+          ),
         usage_change_note: z.string().nullable().describe('Why usage_change_percent is null; null when it is not'),
         success_rate: z.string(),
       }),

@@ -14,7 +14,8 @@ const PREDICTION_METHOD =
   'training, (s + 1) / (n + 2); the duration bucket is the training median. The probability is the mean of the ' +
   "trees' leaf probabilities. A skill the model never saw is averaged over all known ones: the mean of the " +
   "probabilities predicted for each skill the model knows, each with that skill's own success rate (each skill " +
-  'counting once); a phase it never saw is averaged over all known phases likewise.';
+  'counting once), and skill_success_rate is null (no single rate was used); a phase it never saw is averaged over ' +
+  'all known phases likewise.';
 
 export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDeps, predictors: PredictorCache): void {
   defineTool(
@@ -37,8 +38,14 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
         hour_of_day: z.number().int(),
         user_success_rate: z.number().describe("(s + 1) / (n + 2) over the user's invocations"),
         user_invocations: z.number().int(),
-        skill_success_rate: z.number().describe("(s + 1) / (n + 2) over the skill's invocations"),
-        skill_invocations: z.number().int(),
+        skill_success_rate: z
+          .number()
+          .nullable()
+          .describe(
+            "(s + 1) / (n + 2) over the skill's invocations, as the model used it; null for a skill the model never saw " +
+              '(unknown_skill: each known skill was predicted with its own rate, no single rate was used; the caveat says so)',
+          ),
+        skill_invocations: z.number().int().describe("The skill's recorded invocations, all time (for an unknown skill, not used by the model)"),
         unknown_skill: z.boolean(),
         unknown_phase: z.boolean(),
         model: z.object({
@@ -68,7 +75,7 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
           hour_of_day: hour,
           user_success_rate: roundRate(r.userSuccessRate),
           user_invocations: r.userInvocations,
-          skill_success_rate: roundRate(r.skillSuccessRate),
+          skill_success_rate: r.skillSuccessRate === null ? null : roundRate(r.skillSuccessRate),
           skill_invocations: r.skillInvocations,
           unknown_skill: r.unknownSkill,
           unknown_phase: r.unknownPhase,
