@@ -94,6 +94,9 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         const r = await service.search({ query: 'zebra giraffe savanna' });
         assert.equal(r.mode, 'hybrid');
         assert.deepEqual(r.results, []);
+        // Its common words ("what", "is", "the", "of") are no keyword match either.
+        const q = await service.search({ query: 'what is the capital of France' });
+        assert.deepEqual(q.results, []);
       });
 
       it('keeps keyword hits and applies the filters to the meaning candidates', async () => {

@@ -311,8 +311,13 @@ describe('helpers', () => {
     await assert.rejects(svc.store({ content: 'lone surrogate \ud800 x' }), isInvalid('content'));
   });
   it('the FTS5 expression of the search terms quotes terms and doubles inner quotes', () => {
-    assert.equal(ftsExpression(searchTerms('say "hi" now')), '"say" OR """hi""" OR "now"');
-    assert.equal(ftsExpression(searchTerms('a a b')), '"a" OR "b"');
+    assert.equal(ftsExpression(searchTerms('say "hi" loud')), '"say" OR """hi""" OR "loud"');
+    assert.equal(ftsExpression(searchTerms('x x y')), '"x" OR "y"');
+  });
+  it('drops English stop words from the search terms, whatever their case or surrounding punctuation', () => {
+    assert.deepEqual(searchTerms('What is the capital of France?'), ['capital', 'France?']);
+    assert.deepEqual(searchTerms('"The" NEAR (or) a'), ['NEAR']);
+    assert.deepEqual(searchTerms('the a of'), []);
   });
   it('contentHash ignores surrounding and repeated whitespace only', () => {
     assert.equal(contentHash(' a  b\n'), contentHash('a b'));

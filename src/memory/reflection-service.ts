@@ -14,8 +14,10 @@
  *   plainto_tsquery, which has no operators at all. Neither can fail on syntax.
  * - Terms are OR-ed: a reflection matching any term is a hit, and reflections
  *   matching more (and, on SQLite, rarer) terms rank higher. Both stem English
- *   ("tests" matches "testing"). PostgreSQL's English configuration also drops
- *   stop words ("the", "and", ...), so a query of stop words only finds nothing there.
+ *   ("tests" matches "testing"). English stop words ("the", "and", ...: STOP_WORDS,
+ *   the list PostgreSQL's English configuration drops) are dropped from the query on
+ *   both back-ends, so a query of stop words only finds nothing, and one about nothing
+ *   stored is not matched by its "what", "is" and "the".
  * - `score`: higher = better. SQLite: -bm25(reflections_fts, 1.0, 0.5) (bm25()
  *   is negative with "more negative = better"); PostgreSQL: ts_rank_cd with
  *   content weighted 1.0 and tags 0.5. Tag matches weigh half as much as
@@ -185,10 +187,28 @@ function normaliseProject(project: unknown): string | null {
   return p;
 }
 
+/** English stop words (PostgreSQL's english.stop, the Snowball list): never a search term. */
+const STOP_WORDS = new Set(
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its ' +
+    'itself they them their theirs themselves what which who whom this that these those am is are was were be been being have ' +
+    'has had having do does did doing a an the and but if or because as until while of at by for with about against between ' +
+    'into through during before after above below to from up down in out on off over under again further then once here there ' +
+    'when where why how all any both each few more most other some such no nor not only own same so than too very s t can will ' +
+    'just don should now'
+  ).split(' '),
+);
+
+/** Whether a term is only a stop word (case and surrounding punctuation aside). */
+function isStopWord(term: string): boolean {
+  return STOP_WORDS.has(term.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''));
+}
+
 /**
  * The distinct searchable terms of free text: split on whitespace, terms
  * without a letter or digit dropped (the tokenizers would ignore them anyway),
- * at most MAX_QUERY_TERMS. An empty or all-whitespace query is invalid input.
+ * and stop words dropped (STOP_WORDS), at most MAX_QUERY_TERMS. An empty or
+ * all-whitespace query is invalid input.
  */
 export function searchTerms(query: unknown): string[] {
   if (typeof query !== 'string') throw AppError.invalid('query', 'must be a string');
@@ -199,7 +219,7 @@ export function searchTerms(query: unknown): string[] {
   const terms = query
     .normalize('NFC')
     .split(/[\s\p{Cc}\p{Cs}]+/u)
-    .filter((t) => /[\p{L}\p{N}]/u.test(t));
+    .filter((t) => /[\p{L}\p{N}]/u.test(t) && !isStopWord(t));
   return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
 
