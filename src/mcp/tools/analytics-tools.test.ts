@@ -415,6 +415,9 @@ describe('get_skill_trend', () => {
     const unknown = await callErr(client, 'get_skill_trend', { skill_name: 'no-such-skill' });
     assert.match(unknown.text, /NOT_FOUND/);
     assert.equal(unknown.error?.field, 'skill_name');
+    // The skill report's name of an MCP server: the answer says its tools are recorded one by one.
+    const server = await callErr(client, 'get_skill_trend', { skill_name: 'mcp:slack' });
+    assert.match(server.text, /'mcp:slack' sums an MCP server's tools, recorded one by one as 'mcp__slack__<tool>': name one of them/);
   });
 });
 

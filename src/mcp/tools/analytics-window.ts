@@ -82,10 +82,16 @@ export function createAnalyticsContext(deps: ToolDeps): AnalyticsContext {
   return { deps, queries: deps.analyticsQueries, records: deps.analyticsRecords };
 }
 
-/** Throws NOT_FOUND (naming skill_name) when the skill was never recorded. */
+/**
+ * Throws NOT_FOUND (naming skill_name) when the skill was never recorded. `mcp:<server>` is how the skill
+ * report names an MCP server as a whole; its calls are recorded per tool (`mcp__<server>__<tool>`), and
+ * the answer says so.
+ */
 export async function requireSkill(ctx: AnalyticsContext, skill: string): Promise<void> {
   if (!(await ctx.queries.skillExists(skill))) {
-    throw new AppError('NOT_FOUND', `skill_name: no invocations of '${skill}' have been recorded`, {
+    const server = /^mcp:(.+)$/.exec(skill)?.[1];
+    const hint = server ? `; get_skill_report's '${skill}' sums an MCP server's tools, recorded one by one as 'mcp__${server}__<tool>': name one of them` : '';
+    throw new AppError('NOT_FOUND', `skill_name: no invocations of '${skill}' have been recorded${hint}`, {
       field: 'skill_name',
       rule: 'must name a recorded skill',
     });
