@@ -65,6 +65,46 @@ describe('Redis fan-out', async () => {
     }
   });
 
+  it('logs a lost connection once, not every retry, and its return once', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {
+    // A proxy in front of Redis that can drop its connections and refuse new ones for a while.
+    const open = new Set<net.Socket>();
+    let refusing = false;
+    const proxy = net.createServer((client) => {
+      if (refusing) return client.destroy();
+      const upstream = net.connect({ host: '127.0.0.1', port: 6379 });
+      open.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const lines: { level: string; msg: string }[] = [];
+    const logger = createLogger('info', { write: (l: string) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
+    const fanout = await startRedisFanout({ url: `redis://127.0.0.1:${port}`, bus: new EventBus(), logger, channel: `sb-test-${process.pid}-down` });
+    try {
+      refusing = true;
+      for (const s of open) s.destroy();
+      await new Promise((r) => setTimeout(r, 3500)); // a few reconnection attempts, each refused
+      refusing = false;
+      const deadline = Date.now() + 10_000;
+      while (lines.filter((l) => /reconnected/.test(l.msg)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const lost = lines.filter((l) => /connection lost/.test(l.msg));
+      const back = lines.filter((l) => /reconnected/.test(l.msg));
+      assert.deepEqual(lost.map((l) => l.msg.split(' ')[1]).sort(), ['publisher', 'subscriber'], JSON.stringify(lines));
+      assert.deepEqual(back.map((l) => l.msg.split(' ')[1]).sort(), ['publisher', 'subscriber'], JSON.stringify(lines));
+      assert.equal(lines.length, 4, JSON.stringify(lines));
+    } finally {
+      await fanout.close();
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
   it('fails clearly when Redis cannot be reached', async () => {
     await assert.rejects(
       startRedisFanout({ url: 'redis://127.0.0.1:1', bus: new EventBus(), logger: createLogger('silent') }),

@@ -32,17 +32,29 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
   const pub = new Redis(opts.url, redisOptions);
   const sub = new Redis(opts.url, redisOptions);
-  // Until both are connected, a client's error is the reason the start fails (said once, below);
-  // afterwards it is logged (the clients reconnect by themselves).
+  // Until both are connected, a client's error is the reason the start fails (said once, below).
+  // Afterwards the clients reconnect by themselves, retrying about once a second: a lost connection is
+  // logged once, with what still works, and its return once (not every failed retry).
   let connected = false;
   let firstError: Error | null = null;
   for (const [name, client] of [
     ['publisher', pub],
     ['subscriber', sub],
   ] as const) {
+    let down = false;
     client.on('error', (err: Error) => {
-      if (connected) opts.logger.warn(`redis ${name} error`, { err });
-      else firstError ??= err;
+      if (!connected) {
+        firstError ??= err;
+        return;
+      }
+      if (down) return;
+      down = true;
+      opts.logger.warn(`redis ${name} connection lost, reconnecting (other instances' live events arrive by store polling meanwhile)`, { err });
+    });
+    client.on('ready', () => {
+      if (!down) return;
+      down = false;
+      opts.logger.info(`redis ${name} reconnected`);
     });
   }
   try {
