@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import readline from 'node:readline';
+import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
 import { readStoreHealth } from '../store/open-stores.js';
 import { SALT_FILE } from '../store/salt.js';
@@ -73,6 +75,66 @@ export function databaseErrorAdvice(err: unknown, dbPath: string): string {
   return `${message}: run \`session-buddy doctor --deep\`; restore from a backup only if it reports damage`;
 }
 
+/** What `<data-dir>/spool.rejected.jsonl` holds: spooled lines the store refused, each kept with the reason. */
+export interface RejectedSpool {
+  file: string;
+  count: number;
+  /** Of them, refused because their user id was hashed with another salt than the store's. */
+  saltMismatch: number;
+  lastAt: number | null;
+  lastReason: string | null;
+}
+
+const SALT_MISMATCH = 'pre-hashed with another salt';
+
+export async function readRejectedSpool(dataDir: string): Promise<RejectedSpool> {
+  const file = path.join(dataDir, REJECTED_FILE);
+  const out: RejectedSpool = { file, count: 0, saltMismatch: 0, lastAt: null, lastReason: null };
+  let stream: fs.ReadStream;
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    stream = fs.createReadStream(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for await (const line of readline.createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line.trim() === '') continue;
+    out.count++;
+    let entry: { rejected_at?: unknown; reason?: unknown } = {};
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // counted; a line cut short by a full disk has no reason to read
+    }
+    if (typeof entry.reason === 'string') {
+      out.lastReason = entry.reason;
+      if (entry.reason.includes(SALT_MISMATCH)) out.saltMismatch++;
+    }
+    if (typeof entry.rejected_at === 'number') out.lastAt = entry.rejected_at;
+  }
+  return out;
+}
+
+/** The doctor check of the rejected spool lines: invocations that were captured but are not in the store. */
+function rejectedSpoolCheck(r: RejectedSpool, add: (name: string, status: CheckStatus, detail: string) => void): void {
+  if (r.count === 0) {
+    add('rejected spool lines', 'ok', 'none');
+    return;
+  }
+  const last = `last ${r.lastAt === null ? 'at an unknown time' : new Date(r.lastAt).toISOString()} (${r.lastReason ?? 'no reason recorded'})`;
+  const salt =
+    r.saltMismatch > 0
+      ? `; ${r.saltMismatch} of them because their user id was hashed with another salt than the store's (\`user_id: is pre-hashed with another salt\`): ` +
+        'they cannot be recorded without the raw ids, and hooks of this data directory go on hashing with the other salt while a SQLite session-buddy.db in it keeps its own ' +
+        '(`migrate-store` that database, or move it out of the directory, then start the server once so the directory adopts the shared salt)'
+      : '';
+  add(
+    'rejected spool lines',
+    'warn',
+    `${r.count} spooled invocation(s) were not recorded, kept with the reason in ${r.file}, ${last}${salt}; fix the cause, then move the file aside to clear this warning`,
+  );
+}
+
 export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   const { config } = opts;
   const checks: Check[] = [];
@@ -138,6 +200,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       add('database', 'fail', databaseErrorAdvice(err, config.dbPath));
     }
   }
+
+  if (hasDataDir) rejectedSpoolCheck(await readRejectedSpool(config.dataDir), add);
 
   if (hasDataDir) {
     try {

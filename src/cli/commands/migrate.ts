@@ -31,6 +31,9 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       const server = opts.status ? null : runningServer(config.dataDir);
       // A server works on the schema it opened; changing it underneath is what restore refuses too.
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
+      // On PostgreSQL, connect first: an unreachable store is one clean error, as for the other commands,
+      // and the other instances that use the schema are known before anything changes.
+      const peers = config.store.kind === 'postgres' ? await (await import('../../store/postgres/migrator.js')).pgPeerConnections(config.store.url) : [];
       const migrator = await openSchemaMigrator(config);
       try {
         if (opts.status) {
@@ -53,6 +56,7 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
           if (!/^\d+$/.test(opts.to)) throw AppError.invalid('--to', 'must be a non-negative integer');
         }
         const current = await migrator.currentVersion();
+        if (target !== current && Number.isInteger(target) && target <= migrator.latestVersion && peers.length > 0) throw inUseElsewhere(peers);
         if (target < current) await beforeGoingDown(ctx, config, current, target, opts.yes === true);
         const steps = await migrator.to(target);
         if (steps.length === 0) ctx.stdout.write(`already at schema version ${await migrator.currentVersion()}; nothing to do\n`);
@@ -63,6 +67,23 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       }
     });
   fieldFlags(command, { to: '--to' });
+}
+
+/**
+ * The shared PostgreSQL schema is not changed under other Session Buddy processes (team members'
+ * servers, stdio MCP servers, commands) that use it: the local pid file knows only this data directory's server.
+ */
+function inUseElsewhere(peers: readonly { clientAddr: string | null; applicationName: string }[]): AppError {
+  const counts = new Map<string, number>();
+  for (const p of peers) {
+    const where = `${p.clientAddr ?? 'a local socket'} (${p.applicationName})`;
+    counts.set(where, (counts.get(where) ?? 0) + 1);
+  }
+  const list = [...counts].map(([where, n]) => (n > 1 ? `${n} from ${where}` : `from ${where}`)).join(', ');
+  return new AppError(
+    'CONFLICT',
+    `${peers.length} other Session Buddy connection(s) to this database are open (${list}): stop those servers and commands before changing the schema (\`migrate --status\` only reads)`,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readDrops } from '../../capture/drop-counter.js';
 import { spoolSize } from '../../capture/spool.js';
 import { formatBytes } from '../../format-bytes.js';
+import { readRejectedSpool } from '../../maintenance/doctor.js';
 import { readStoreStatus } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
@@ -29,6 +30,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       const db = await readStoreStatus(config);
       const { exists, path: location } = db;
       const drops = readDrops(config.dataDir);
+      const rejected = await readRejectedSpool(config.dataDir);
       const capture = {
         spool_bytes: spoolSize(config.dataDir),
         hook_drops: {
@@ -36,6 +38,13 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           at_least: drops.capped,
           last_at: drops.lastAt === null ? null : new Date(drops.lastAt).toISOString(),
           last_reason: drops.lastReason,
+        },
+        // Spooled lines the store refused (kept in spool.rejected.jsonl): captured, but not recorded either.
+        spool_rejected: {
+          count: rejected.count,
+          salt_mismatch: rejected.saltMismatch,
+          last_at: rejected.lastAt === null ? null : new Date(rejected.lastAt).toISOString(),
+          last_reason: rejected.lastReason,
         },
       };
       const result = {
@@ -70,7 +79,10 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         `hooks:     ${capture.spool_bytes} bytes spooled; ` +
           (drops.count > 0
             ? `${drops.capped ? 'at least ' : ''}${drops.count} invocation(s) DROPPED, last ${capture.hook_drops.last_at} (${drops.lastReason}) — see \`session-buddy doctor\``
-            : 'nothing dropped'),
+            : 'nothing dropped') +
+          (rejected.count > 0
+            ? `; ${rejected.count} spooled invocation(s) REJECTED by the store${rejected.saltMismatch > 0 ? ` (${rejected.saltMismatch} hashed with another salt)` : ''} — see \`session-buddy doctor\``
+            : ''),
       );
       lines.push(
         server

@@ -17,6 +17,7 @@ import {
   type MigrationStatus,
   type MigrationStep,
 } from '../migrations.js';
+import { createPgPool, parsePgApplicationName, pgApplicationName, redactUrl } from './pool.js';
 
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
 
@@ -113,5 +114,40 @@ export class PgMigrator {
       await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
       client.release();
     }
+  }
+}
+
+/** A connection of another Session Buddy process to the same database and schema. */
+export interface PgPeerConnection {
+  /** The client's address, or null for a Unix socket (or when this role may not see it). */
+  clientAddr: string | null;
+  applicationName: string;
+}
+
+/**
+ * Connects to the store (an error becomes STORE_UNAVAILABLE, `cannot open the PostgreSQL store at …`,
+ * as when the store itself is opened) and lists the connections other Session Buddy processes hold to
+ * the same database and schema, recognised by their application_name (see pgApplicationName); this
+ * process's own connections are left out.
+ */
+export async function pgPeerConnections(url: string): Promise<PgPeerConnection[]> {
+  const pool = createPgPool(url, 1);
+  const own = parsePgApplicationName(pgApplicationName(url));
+  try {
+    const { rows } = await pool.query<{ addr: string | null; app: string }>(
+      `SELECT host(client_addr) AS addr, application_name AS app FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'session-buddy %'`,
+    );
+    return rows
+      .filter((r) => {
+        const peer = parsePgApplicationName(r.app);
+        return peer !== null && peer.instance !== own?.instance && peer.schema === own?.schema;
+      })
+      .map((r) => ({ clientAddr: r.addr, applicationName: r.app }));
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${redactUrl(url)}: ${(err as Error).message}`, {}, { cause: err });
+  } finally {
+    await pool.end().catch(() => {});
   }
 }

@@ -2,14 +2,49 @@
  * A pg Pool whose BIGINT (int8) and NUMERIC values come back as JS numbers:
  * our counters and epoch-millisecond times stay far below 2^53.
  */
+import crypto from 'node:crypto';
 import pg from 'pg';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
+/** This process's mark in application_name: its pid and a random tag (pids repeat across hosts and containers). */
+const INSTANCE = `${process.pid}.${crypto.randomBytes(3).toString('hex')}`;
+const APP_PREFIX = 'session-buddy';
+
+/**
+ * The application_name every connection of this process carries, `session-buddy <pid.tag>[ <schema>]`
+ * (the schema when the URL chooses one with `options=-c search_path=…`), so that `pg_stat_activity`
+ * tells Session Buddy connections apart, whose process they are and which schema they use.
+ * An application_name in the URL wins (pg reads the URL's parameters last).
+ */
+export function pgApplicationName(connectionString: string): string {
+  const schema = urlSchema(connectionString);
+  return `${APP_PREFIX} ${INSTANCE}${schema ? ` ${schema}` : ''}`.slice(0, 63);
+}
+
+/** The schema the URL's `options=-c search_path=…` puts first, or '' (the server's default). */
+function urlSchema(connectionString: string): string {
+  let options: string | null = null;
+  try {
+    options = new URL(connectionString).searchParams.get('options');
+  } catch {
+    return '';
+  }
+  return /search_path\s*=\s*"?([^\s,"]+)/.exec(options ?? '')?.[1] ?? '';
+}
+
+/** A Session Buddy application_name read back from `pg_stat_activity`: its instance and schema, or null. */
+export function parsePgApplicationName(name: string): { instance: string; schema: string } | null {
+  const parts = name.split(' ');
+  if (parts[0] !== APP_PREFIX || parts.length < 2 || parts.length > 3) return null;
+  return { instance: parts[1]!, schema: parts[2] ?? '' };
+}
+
 export function createPgPool(connectionString: string, max = 10): pg.Pool {
   return new pg.Pool({
     connectionString,
+    application_name: pgApplicationName(connectionString),
     max,
     connectionTimeoutMillis: 5000,
     types: {
