@@ -70,4 +70,11 @@ describe('session-buddy record (CLI)', () => {
     assert.equal(run(['record', '--json'], json).code, 0);
     assert.equal(rows(), 2);
   });
+
+  it('refuses more than 64 MiB on stdin in one line naming it, writing nothing', () => {
+    const r = run(['record', '--json'], `[${' '.repeat(64 * 1024 * 1024)}]`);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err, 'error: stdin: must be at most 64.0 MiB\n');
+    assert.equal(rows(), 2);
+  });
 });
