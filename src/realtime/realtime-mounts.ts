@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
-import { httpStatusOf } from '../server/http-errors.js';
+import { errorResponse } from '../server/http-errors.js';
 import { tokenPath } from '../server/access-token.js';
 import type { HttpMount } from '../server/http-server.js';
 import { createDashboardMount } from './dashboard-routes.js';
@@ -111,7 +111,7 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
         routes(hono) {
           hono.get(WS_PATH, (c) => {
             const e = new AppError('UPGRADE_REQUIRED', `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)`);
-            return c.json({ error: e.toJSON() }, httpStatusOf(e.code), { Upgrade: 'websocket', Connection: 'Upgrade' });
+            return errorResponse(c, e, { Upgrade: 'websocket', Connection: 'Upgrade' });
           });
         },
       });

@@ -1,4 +1,10 @@
-import type { ErrorCode } from '../errors.js';
+import type { Context } from 'hono';
+import type { AppError, ErrorCode } from '../errors.js';
+
+/** An application error as an HTTP answer: `{ error: { code, message, details } }` with its status (and any headers). */
+export function errorResponse(c: Context, e: AppError, headers?: Record<string, string>): Response {
+  return c.json({ error: e.toJSON() }, httpStatusOf(e.code), headers);
+}
 
 /** HTTP status for each application error code. */
 export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 426 | 429 | 503 | 507 | 500 {

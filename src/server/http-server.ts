@@ -16,7 +16,7 @@ import { ownUserHash, type CallerIdentity } from '../mcp/caller-identity.js';
 import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
-import { httpStatusOf } from './http-errors.js';
+import { errorResponse } from './http-errors.js';
 import { allowedMethodsOf, methodNotAllowed } from './http-methods.js';
 import { registerOtlpRoutes } from './http-otlp.js';
 import { requestTooLargeResponse } from './request-size-limit.js';
@@ -126,7 +126,7 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     } catch (err) {
       const e = toAppError(err);
       if (e.code === 'INTERNAL' || e.code === 'DISK_FULL') app.logger.error('ingest failed', { path: c.req.path, code: e.code, err });
-      return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
+      return errorResponse(c, e);
     }
   });
 
@@ -137,15 +137,14 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
   hono.notFound((c) => {
     const allow = allowed(c.req.path);
     if (allow.length > 0 && !allow.includes(c.req.method)) {
-      const e = methodNotAllowed(c.req.method, c.req.path, allow);
-      return c.json({ error: e.toJSON() }, httpStatusOf(e.code), { Allow: allow.join(', ') });
+      return errorResponse(c, methodNotAllowed(c.req.method, c.req.path, allow), { Allow: allow.join(', ') });
     }
     return c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
   });
   hono.onError((err, c) => {
     const e = toAppError(err);
     if (e.code === 'INTERNAL') app.logger.error('request failed', { path: c.req.path, err });
-    return c.json({ error: e.toJSON() }, httpStatusOf(e.code));
+    return errorResponse(c, e);
   });
   return hono;
 }
