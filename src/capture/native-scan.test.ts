@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { mulberry32 } from '../analytics/prng.js';
 import { loadNativeScanner } from './native-scan.js';
 import { ScanBuffer, type ScanRequest, scanRange } from './transcript-scan.js';
 
@@ -82,20 +83,9 @@ const CORPUS: Array<string | Buffer> = [
   Buffer.concat([Buffer.from(`{"type":"user","pad":"${'p'.repeat(5000)}`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
 ];
 
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Corpus lines in random order, some cut short, with a byte changed or whitespace added. */
 function randomFile(seed: number, count: number): Buffer {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const parts: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     let line = Buffer.from(CORPUS[Math.floor(r() * CORPUS.length)]!);
@@ -208,7 +198,7 @@ describe('native transcript scanner', () => {
       // Half of the files end without a newline (a transcript being written).
       fs.writeFileSync(file, seed % 2 === 0 ? bytes.subarray(0, bytes.length - 1 - (seed % 7)) : bytes);
       const size = fs.statSync(file).size;
-      const r = rng(seed * 31);
+      const r = mulberry32(seed * 31);
       const cuts = [0, ...Array.from({ length: 3 }, () => Math.floor(r() * size)).sort((a, b) => a - b), size];
       for (let i = 0; i + 1 < cuts.length; i++) {
         for (const extra of [{}, { maxLineBytes: 3000 }, { costs: false }]) {

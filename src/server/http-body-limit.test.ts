@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, it } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { connectHttp, createTestApp } from '../testing/harness.js';
+import { connectHttp, createTestApp, sizedInvocation } from '../testing/harness.js';
 import { MAX_BODY_BYTES } from './http-server.js';
-
-const item = (i: number, metadata?: Record<string, unknown>) => ({
-  skill_name: 'run-tests',
-  user_id: 'ann',
-  session_id: `s-${i}`,
-  workflow_phase: 'testing',
-  completed: true,
-  duration_ms: 5,
-  ...(metadata ? { metadata } : {}),
-});
 
 describe('an HTTP request body over the limit', () => {
   it('gets a JSON-RPC error naming the limit on /mcp, and the MCP session keeps working', async () => {
@@ -26,7 +16,7 @@ describe('an HTTP request body over the limit', () => {
     const { client, http, close } = await connectHttp(app);
     try {
       // 1,000 items with 8 KiB of metadata each, every field within its own limit: about 8 MiB.
-      const invocations = Array.from({ length: 1000 }, (_, i) => item(i, { pad: 'x'.repeat(8 * 1024 - 10) }));
+      const invocations = Array.from({ length: 1000 }, (_, i) => sizedInvocation(i, { pad: 'x'.repeat(8 * 1024 - 10) }));
       await assert.rejects(client.callTool({ name: 'track_skill_invocations', arguments: { invocations } }), (err: Error & { code?: number }) => {
         assert.equal(err.code, 413);
         assert.match(err.message, /"code":-32600,"message":"request of 8\.0 MiB is larger than the 4 MiB a request may be over HTTP"/);
@@ -105,7 +95,7 @@ describe('an HTTP request body over the limit', () => {
         const refused = await post('/mcp', big);
         assert.equal(refused.status, 413);
         assert.match(refused.body, /larger than the 4 MiB a request may be over HTTP/);
-        const next = await post('/api/invocations', JSON.stringify(item(round)));
+        const next = await post('/api/invocations', JSON.stringify(sizedInvocation(round)));
         assert.equal(next.status, 200, next.body);
         // The same socket: the server kept the connection, the body having been read.
         assert.equal(next.reused, true, `round ${round}`);

@@ -3,18 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { mulberry32 } from '../analytics/prng.js';
 import { type OversizeLine, StdioLineGuard } from './stdio-line-guard.js';
-
-/** A small deterministic PRNG (mulberry32): the same chunkings on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `input` cut at random places (pieces of 1 byte up to `maxPiece` bytes; sometimes one byte, to split characters and `\r\n`). */
 function chunked(input: Buffer, random: () => number, maxPiece: number): Buffer[] {
@@ -53,7 +43,7 @@ function lines(count: number, random: () => number, max: number): string[] {
 describe('StdioLineGuard', () => {
   it('passes lines within the limit through unchanged, whole and one by one, however the input is cut', async () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const max = 200;
       const input = lines(60, random, max);
       // Lines of exactly the limit too (newline included).
@@ -89,7 +79,7 @@ describe('StdioLineGuard', () => {
     assert.equal(Buffer.byteLength(justOver), max + 1);
     const input = Buffer.from(`${before}${big}\r\n${after}${justOver}${after}`);
     for (let seed = 1; seed <= 20; seed++) {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const pieces = seed === 1 ? [input] : chunked(input, random, seed % 2 ? 300 : 20_000);
       const { out, dropped } = await guard(pieces, max, keep);
       assert.deepEqual(
@@ -126,7 +116,7 @@ describe('StdioLineGuard', () => {
 
   it('lets a transport with the same maxBufferSize read lines up to the limit from chunks that hold several', async () => {
     const max = 300;
-    const random = prng(99);
+    const random = mulberry32(99);
     const input = lines(200, random, max);
     const bytes = Buffer.from(input.join(''));
     const read = async (through: boolean) => {
@@ -139,7 +129,7 @@ describe('StdioLineGuard', () => {
       transport.onmessage = (m) => messages.push(m);
       transport.onerror = (e) => errors.push(e);
       await transport.start();
-      for (const c of chunked(bytes, prng(5), 4 * max)) source.write(c);
+      for (const c of chunked(bytes, mulberry32(5), 4 * max)) source.write(c);
       source.end();
       await new Promise((resolve) => setImmediate(resolve));
       return { messages, errors };

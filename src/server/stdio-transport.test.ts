@@ -12,21 +12,12 @@ import { after, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { sizedInvocation } from '../testing/harness.js';
 import { MAX_STDIO_REQUEST_BYTES } from './request-size-limit.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-stdio-oversize-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
-
-const item = (i: number, metadata?: Record<string, unknown>) => ({
-  skill_name: 'run-tests',
-  user_id: 'ann',
-  session_id: `s-${i}`,
-  workflow_phase: 'testing',
-  completed: true,
-  duration_ms: 5,
-  ...(metadata ? { metadata } : {}),
-});
 
 describe('session-buddy mcp (stdio) with a request over the size limit', () => {
   it('answers it with a JSON-RPC error naming the limit, and keeps serving the same connection', { timeout: 120_000 }, async () => {
@@ -46,7 +37,7 @@ describe('session-buddy mcp (stdio) with a request over the size limit', () => {
     await client.connect(transport);
     try {
       // 1,000 items with 12 KiB of metadata each: one line of about 12 MiB (the documented 8 KiB are checked by the tool, never reached).
-      const invocations = Array.from({ length: 1000 }, (_, i) => item(i, { pad: 'x'.repeat(12 * 1024) }));
+      const invocations = Array.from({ length: 1000 }, (_, i) => sizedInvocation(i, { pad: 'x'.repeat(12 * 1024) }));
       const big = Buffer.byteLength(JSON.stringify({ invocations }));
       assert.ok(big > MAX_STDIO_REQUEST_BYTES, `${big} bytes`);
       const err = await client.callTool({ name: 'track_skill_invocations', arguments: { invocations } }).then(
@@ -63,7 +54,10 @@ describe('session-buddy mcp (stdio) with a request over the size limit', () => {
       // A notification that large has no id to answer: dropped, logged on stderr, nothing written back.
       await transport.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1, pad: 'y'.repeat(11 * 1024 * 1024) } });
 
-      const ok = (await client.callTool({ name: 'track_skill_invocations', arguments: { invocations: [item(1), item(2)] } })) as CallToolResult;
+      const ok = (await client.callTool({
+        name: 'track_skill_invocations',
+        arguments: { invocations: [sizedInvocation(1), sizedInvocation(2)] },
+      })) as CallToolResult;
       assert.equal(ok.isError, undefined, JSON.stringify(ok.content));
       assert.equal((ok.structuredContent as { inserted: number }).inserted, 2);
       await client.ping();

@@ -93,3 +93,16 @@ export async function callErr(
   const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
   return { text, error: parseErrorResult(res) };
 }
+
+/** A valid invocation input, the i-th of a batch (its own session), with optional metadata to make it as large as a test needs. */
+export function sizedInvocation(i: number, metadata?: Record<string, unknown>) {
+  return {
+    skill_name: 'run-tests',
+    user_id: 'ann',
+    session_id: `s-${i}`,
+    workflow_phase: 'testing',
+    completed: true,
+    duration_ms: 5,
+    ...(metadata ? { metadata } : {}),
+  };
+}
