@@ -109,7 +109,7 @@ describe('incremental import', async () => {
         assert.equal(first.bytes, size);
 
         const again = await run();
-        assert.deepEqual([again.unchanged, again.files, again.bytes, again.lines, again.inserted], [1, 0, 0, 0, 0]);
+        assert.deepEqual([again.unchanged, again.settled, again.files, again.bytes, again.lines, again.inserted], [1, 0, 0, 0, 0, 0]);
 
         const tail = [result('s1', 8, 't2', true, 'Error: Exit code 2'), use('s1', 9, 'm3', 't3', 'Grep'), result('s1', 9.25, 't3')];
         write(f, tail, 30_000, 'a');
@@ -127,7 +127,7 @@ describe('incremental import', async () => {
         write(f, [use('s2', 0, 'm1', 'p1')]);
         assert.equal((await run()).pending, 1);
         const later = await run({ now: NOW + 3_600_000 });
-        assert.deepEqual([later.unchanged, later.bytes, later.inserted, later.pending], [1, 0, 1, 0]);
+        assert.deepEqual([later.unchanged, later.settled, later.files, later.bytes, later.inserted, later.pending], [1, 1, 1, 0, 1, 0]);
         assert.deepEqual(await rows(), ['cc:p1 fail:no_result 0ms']);
         assert.equal((await run({ now: NOW + 7_200_000 })).inserted, 0);
       });

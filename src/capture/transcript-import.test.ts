@@ -122,6 +122,7 @@ describe('importTranscripts', () => {
       {
         files: 2,
         unchanged: 0,
+        settled: 0,
         appended: 0,
         reread: 0,
         rereadForCosts: 0,

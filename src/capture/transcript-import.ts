@@ -123,6 +123,8 @@ export interface ImportSummary {
   files: number;
   /** Files skipped because they did not change since the last import. */
   unchanged: number;
+  /** Of `unchanged`, those whose calls left without a result were settled now (recorded as failed) without reading them. */
+  settled: number;
   /** Files read from where the last import stopped. */
   appended: number;
   /** Files read again from the start (truncated or rewritten since the last import). */
@@ -235,6 +237,7 @@ export function emptySummary(): ImportSummary {
     appended: 0,
     reread: 0,
     rereadForCosts: 0,
+    settled: 0,
     bytes: 0,
     lines: 0,
     malformed: 0,
@@ -501,6 +504,7 @@ export async function importTranscripts(target: string | readonly string[], opts
 
   try {
     for (const job of finishOnly) {
+      sum.settled++;
       const pairer = new TranscriptPairer(opts.userId, TranscriptPairer.sessionIdFromPath(job.file.path), job.state);
       await finishFile(job, pairer, newAttributor(job.state), job.from, job.lineBase);
     }

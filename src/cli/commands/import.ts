@@ -40,24 +40,15 @@ const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * The summary in words. `files` counts every file whose calls this import handled: the files it
- * read, and unchanged files it did not read whose calls left without a result settled now (counted
- * as failed; `unchanged` counts those too). The summary does not count the latter apart, so they
- * are told apart where the counts allow: nothing read (no bytes), every file read (none
- * unchanged, or every one known read).
+ * read, and the unchanged ones it did not read whose calls left without a result were settled now
+ * (`settled`, counted as failed), which are not said to be imported.
  */
 function describe(s: ImportSummary): string {
-  const knownRead = s.appended + s.reread + s.rereadForCosts;
-  const settled = knownRead >= s.files || s.unchanged === 0 ? 0 : s.bytes === 0 && s.files <= s.unchanged ? s.files : null;
-  const read = settled === null ? s.files : s.files - settled;
   return (
-    `imported ${read} file(s), ${s.lines} line(s): ${s.invocations} tool call(s), ` +
+    `imported ${s.files - s.settled} file(s), ${s.lines} line(s): ${s.invocations} tool call(s), ` +
     `${s.inserted} new, ${s.duplicates} already recorded` +
     (s.unchanged > 0 ? `; ${s.unchanged} unchanged file(s) skipped` : '') +
-    (settled === null
-      ? ` (any with calls left without a result settled now, counted among the ${s.files} imported: the calls recorded as failed)`
-      : settled > 0
-        ? `, ${settled} of them settled (their calls left without a result recorded as failed)`
-        : '') +
+    (s.settled > 0 ? `, ${s.settled} of them settled (their calls left without a result recorded as failed)` : '') +
     (s.appended > 0 ? `; ${s.appended} file(s) read from where the last import stopped` : '') +
     (s.reread > 0 ? `; ${s.reread} rewritten or truncated file(s) read again` : '') +
     (s.rereadForCosts > 0 ? `; ${s.rereadForCosts} file(s) imported before without costs read again for them` : '') +
