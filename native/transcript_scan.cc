@@ -17,6 +17,7 @@
 //   buffer.isUtf8, several times faster than ValidUtf8 here), so lines ending by then are not checked again.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -147,6 +148,27 @@ class Line {
  public:
   Line(const uint8_t* p, size_t n) : p_(p), n_(n) {}
 
+  // Reducing a line walks its values once per level it descends (the top object skips `message`,
+  // the message skips `content`, the content array skips each block, a block skips its own
+  // `content`), so a long tool output would be walked four times. The end of every value of at
+  // least kMemoBytes found by a walk is kept (by start, in order: a walk goes left to right),
+  // and the later walks jump over it.
+  static constexpr size_t kMemoBytes = 256;
+
+  size_t Remembered(size_t i) const {
+    if (ends_.empty() || i > ends_.back().first) return BAD;
+    auto it = std::lower_bound(ends_.begin(), ends_.end(), std::make_pair(i, size_t{0}));
+    return it != ends_.end() && it->first == i ? it->second : BAD;
+  }
+
+  size_t Remember(size_t i, size_t end) const {
+    if (end != BAD && end - i >= kMemoBytes) {
+      if (ends_.empty() || i > ends_.back().first) ends_.emplace_back(i, end);
+      else ends_.insert(std::lower_bound(ends_.begin(), ends_.end(), std::make_pair(i, size_t{0})), {i, end});
+    }
+    return end;
+  }
+
   size_t Ws(size_t i) const {
     while (i < n_ && IsWs(p_[i])) i++;
     return i;
@@ -172,6 +194,8 @@ class Line {
       if (q != 0 && (b == 0 || __builtin_ctz(q) < __builtin_ctz(b))) return from + static_cast<size_t>(__builtin_ctz(q)) + 1;
     }
 #endif
+    size_t known = Remembered(i);
+    if (known != BAD) return known;
     uint64_t prevEscaped = 0;
     uint8_t tail[64];
     while (from < n_) {
@@ -187,7 +211,7 @@ class Line {
       uint64_t real = quotes & ~escaped;
       if (real != 0) {
         size_t at = static_cast<size_t>(__builtin_ctzll(real));
-        return at < avail ? from + at + 1 : BAD;
+        return at < avail ? Remember(i, from + at + 1) : BAD;
       }
       from += 64;
     }
@@ -200,6 +224,9 @@ class Line {
     uint8_t c = p_[i];
     if (c == '"') return SkipString(i);
     if (c == '{' || c == '[') {
+      size_t known = Remembered(i);
+      if (known != BAD) return known;
+      size_t start = i;
       int64_t depth = 0;
       while (i < n_) {
         uint8_t ch = p_[i];
@@ -212,7 +239,7 @@ class Line {
           depth++;
         } else if (ch == '}' || ch == ']') {
           depth--;
-          if (depth == 0) return i + 1;
+          if (depth == 0) return Remember(start, i + 1);
         }
         i++;
       }
@@ -465,6 +492,9 @@ class Line {
 
   const uint8_t* p_;
   size_t n_;
+
+ private:
+  mutable std::vector<std::pair<size_t, size_t>> ends_;
 };
 
 // Writes the reduced form of one line (transcript-lazy-json.ts reduceLine) to `out`.

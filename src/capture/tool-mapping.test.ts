@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyError, clampDuration, dedupeKeyFor, phaseFor, phaseFromName, projectFromCwd, skillNameFor } from './tool-mapping.js';
+import { mulberry32 } from '../analytics/prng.js';
+import { classifyError, clampDuration, cleanText, dedupeKeyFor, phaseFor, phaseFromName, projectFromCwd, skillNameFor } from './tool-mapping.js';
 
 describe('skillNameFor', () => {
   it('maps Skill, Task/Agent, MCP and plain tools', () => {
@@ -86,5 +87,30 @@ describe('small helpers', () => {
 
   it('dedupeKeyFor', () => {
     assert.equal(dedupeKeyFor('toolu_1'), 'cc:toolu_1');
+  });
+});
+
+describe('cleanText', () => {
+  it('removes exactly the Unicode control characters (Cc), then trims and caps', () => {
+    assert.equal(cleanText(' \u0000a\u001fb\u007fc\u009fd\u00a0 ', 10), 'abcd');
+    assert.equal(cleanText('\u0085x', 10), 'x'); // NEL is Cc: removed, not kept as a space
+    assert.equal(cleanText('abcdef', 3), 'abc');
+    assert.equal(cleanText('\ud83d\ude00\ud800', 10), '\ud83d\ude00\ud800'); // surrogates are not Cc
+  });
+
+  it('agrees with a Unicode-aware \\p{Cc} replace on random text', () => {
+    const rand = mulberry32(12);
+    const alphabet = ['a', ' ', '\t', '\n', '\u0000', '\u001f', '\u007f', '\u0085', '\u009f', '\u00a0', '\u2028', '\ud83d', '\ude00', 'é', '\ufeff'];
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      const len = Math.floor(rand() * 12);
+      for (let i = 0; i < len; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+      const max = Math.floor(rand() * 8);
+      const expected = text
+        .replace(/\p{Cc}/gu, '')
+        .trim()
+        .slice(0, max);
+      assert.equal(cleanText(text, max), expected, JSON.stringify(text));
+    }
   });
 });

@@ -100,12 +100,19 @@ export function commandNameInText(text: string): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * Control characters (Unicode's Cc: U+0000–U+001F and U+007F–U+009F, all in the BMP, so code units
+ * match them as code points do). Tested first: most text has none, and the test is far cheaper than
+ * a Unicode-aware replace (an import calls this a few times per line).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it exists to find control characters
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it exists to remove control characters
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** Removes control characters, trims and caps the length. */
 export function cleanText(value: string, max: number): string {
-  return value
-    .replace(/\p{Cc}/gu, '')
-    .trim()
-    .slice(0, max);
+  return (CONTROL.test(value) ? value.replace(CONTROLS, '') : value).trim().slice(0, max);
 }
 
 /**
