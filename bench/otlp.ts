@@ -23,6 +23,7 @@ import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startHttpServer } from '../src/server/http-server.js';
 import { openPgStores } from '../src/store/postgres/stores.js';
+import { newPgInstance } from '../src/store/postgres/pool.js';
 import { createPgSchema } from '../src/testing/backends.js';
 import { CONTENT_TYPE, encodeEvents, type TestEvent, type WireFormat } from '../src/testing/otlp-encode.js';
 
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
   const schema = STORE ? await createPgSchema(STORE) : null;
   let app: App | null = null;
   try {
-    const stores = schema ? await openPgStores(schema.url) : undefined;
+    const stores = schema ? await openPgStores(schema.url, { instance: newPgInstance() }) : undefined;
     app = createApp(config, { logger: createLogger('silent'), ...(stores ? { stores } : {}) });
     const http = await startHttpServer(app, []);
     const cases: Case[] = [];

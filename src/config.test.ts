@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseConfig } from './config.js';
+import { describeUrlSource, parseConfig } from './config.js';
 
 const cwd = '/srv/project';
 
@@ -51,21 +51,57 @@ describe('data directory', () => {
       flags: { store: 'postgres://sb@db.internal:5432/sb' },
       env: { SESSION_BUDDY_STORE: 'sqlite:other.db', SESSION_BUDDY_PG_POOL_SIZE: '16' },
     });
-    assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://sb@db.internal:5432/sb', poolSize: 16 });
+    assert.deepEqual(c.store, {
+      kind: 'postgres',
+      url: 'postgres://sb@db.internal:5432/sb',
+      poolSize: 16,
+      source: { setBy: '--store', address: 'db.internal:5432', redacted: 'postgres://sb@db.internal:5432/sb' },
+    });
     assert.deepEqual(parseConfig({ cwd, env: { SESSION_BUDDY_STORE: 'postgresql://h/db' } }).store, {
       kind: 'postgres',
       url: 'postgresql://h/db',
       poolSize: 10,
+      source: { setBy: 'SESSION_BUDDY_STORE', address: 'h:5432', redacted: 'postgresql://h/db' },
     });
   });
 
   it('takes a redis URL (and channel) for the fan-out; none turns it off', () => {
-    assert.deepEqual(parseConfig({ cwd, flags: { pubsub: 'redis://127.0.0.1:6379' } }).pubsub, { url: 'redis://127.0.0.1:6379', channel: null });
+    assert.deepEqual(parseConfig({ cwd, flags: { pubsub: 'redis://127.0.0.1:6379' } }).pubsub, {
+      url: 'redis://127.0.0.1:6379',
+      channel: null,
+      source: { setBy: '--pubsub', address: '127.0.0.1:6379', redacted: 'redis://127.0.0.1:6379' },
+    });
     assert.deepEqual(parseConfig({ cwd, env: { SESSION_BUDDY_PUBSUB: 'rediss://r:6380', SESSION_BUDDY_PUBSUB_CHANNEL: 'team-a' } }).pubsub, {
       url: 'rediss://r:6380',
       channel: 'team-a',
+      source: { setBy: 'SESSION_BUDDY_PUBSUB', address: 'r:6380', redacted: 'rediss://r:6380' },
     });
     assert.equal(parseConfig({ cwd, flags: { pubsub: 'none' }, env: { SESSION_BUDDY_PUBSUB: 'redis://x' } }).pubsub, null);
+  });
+
+  it('records which flag or variable set a server URL, and the host:port it names, for messages that never show the password', () => {
+    const flag = parseConfig({ cwd, flags: { store: 'postgres://sb:s3cret@db.internal/sb', pubsub: 'redis://:pw@cache.internal' } });
+    assert.ok(flag.store.kind === 'postgres');
+    assert.deepEqual(flag.store.source, { setBy: '--store', address: 'db.internal:5432', redacted: 'postgres://sb:***@db.internal/sb' });
+    assert.deepEqual(flag.pubsub?.source, { setBy: '--pubsub', address: 'cache.internal:6379', redacted: 'redis://:***@cache.internal' });
+    assert.equal(describeUrlSource(flag.store.source), 'db.internal:5432 (from --store postgres://sb:***@db.internal/sb)');
+    assert.equal(describeUrlSource(flag.pubsub!.source), 'cache.internal:6379 (from --pubsub redis://:***@cache.internal)');
+
+    const env = parseConfig({ cwd, env: { SESSION_BUDDY_STORE: 'postgres://sb@[::1]:6543/sb?password=s3cret', SESSION_BUDDY_PUBSUB: 'redis://r:7000' } });
+    assert.ok(env.store.kind === 'postgres');
+    assert.equal(describeUrlSource(env.store.source), '[::1]:6543 (from SESSION_BUDDY_STORE=postgres://sb@[::1]:6543/sb?password=***)');
+    assert.equal(describeUrlSource(env.pubsub!.source), 'r:7000 (from SESSION_BUDDY_PUBSUB=redis://r:7000)');
+    // A socket directory in pg's `host` parameter.
+    const socket = parseConfig({ cwd, flags: { store: 'postgres:///sb?host=/var/run/postgresql' } }).store;
+    assert.equal(socket.kind === 'postgres' && socket.source.address, '/var/run/postgresql:5432');
+
+    // `start` runs its background server with the typed URLs in the environment, saying which were flags.
+    const forwarded = parseConfig({
+      cwd,
+      env: { SESSION_BUDDY_STORE: 'postgres://h/db', SESSION_BUDDY_PUBSUB: 'redis://r', SESSION_BUDDY_TYPED_FLAGS: 'pubsub' },
+    });
+    assert.equal(forwarded.store.kind === 'postgres' && forwarded.store.source.setBy, 'SESSION_BUDDY_STORE');
+    assert.equal(forwarded.pubsub?.source.setBy, '--pubsub');
   });
 
   it('rejects anything else, naming the setting', () => {

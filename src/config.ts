@@ -45,14 +45,28 @@ interface DetectionConfig {
   threshold: number;
 }
 
+/**
+ * Where the URL of a server to connect to (PostgreSQL, Redis) came from, for the messages that say it
+ * cannot be reached: they name the setting to fix and the server, never the password.
+ */
+export interface UrlSource {
+  /** The flag or the environment variable that set it: `--store`, `SESSION_BUDDY_STORE`, `--pubsub`, `SESSION_BUDDY_PUBSUB`. */
+  setBy: string;
+  /** The `host:port` it points at (the protocol's default port when it names none); '' when the URL does not parse. */
+  address: string;
+  /** The URL with any password masked. */
+  redacted: string;
+}
+
 /** Where the data lives: the embedded SQLite file (default) or a shared PostgreSQL database. */
-type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number };
+type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolSize: number; source: UrlSource };
 
 /** Cross-instance fan-out of live events (Redis pub/sub). */
 interface PubsubConfig {
   url: string;
   /** Channel name; null: the fan-out's default. Instances that should see each other use the same one. */
   channel: string | null;
+  source: UrlSource;
 }
 
 export interface Config {
@@ -190,6 +204,11 @@ export const ENV = {
   mcpSessionRate: 'SESSION_BUDDY_MCP_SESSION_RATE',
   embeddings: 'SESSION_BUDDY_EMBEDDINGS',
   communityMinUsers: 'SESSION_BUDDY_COMMUNITY_MIN_USERS',
+  /**
+   * Internal, set by `start` for the background server it spawns: which of the variables it
+   * forwards (`store`, `pubsub`, comma-separated) the user typed as flags, so that messages name the flag.
+   */
+  typedFlags: 'SESSION_BUDDY_TYPED_FLAGS',
 } as const;
 
 /** Defaults of the scheduled work: detection every 60 s over the last 3 h against the 7 days before. */
@@ -219,7 +238,10 @@ export function parseConfig(source: ConfigSource = {}): Config {
   if (flags.dataDir !== undefined && flags.dataDir.trim() === '') throw AppError.invalid('data-dir', 'must not be empty');
   const explicit = flags.dataDir ?? env[ENV.dataDir];
   const dataDir = explicit ? path.resolve(cwd, expandHome(explicit, source.home ?? env.HOME)) : defaultDataDir(env, source.home);
-  const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE));
+  // Which flag or variable set a URL: messages about a server that cannot be reached name it.
+  const typed = new Set((env[ENV.typedFlags] ?? '').split(','));
+  const setBy = (key: 'store' | 'pubsub') => (flags[key] !== undefined || typed.has(key) ? `--${key}` : ENV[key]);
+  const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE), setBy('store'));
   const host = flags.host ?? env[ENV.host] ?? '127.0.0.1';
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
   const metricsRaw = flags.metricsPort ?? env[ENV.metricsPort];
@@ -239,7 +261,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     dataDir,
     dbPath: store.sqlitePath ?? path.join(dataDir, DB_FILE),
     store: store.store,
-    pubsub: parsePubsub(flags.pubsub ?? env[ENV.pubsub], env[ENV.pubsubChannel]),
+    pubsub: parsePubsub(flags.pubsub ?? env[ENV.pubsub], env[ENV.pubsubChannel], setBy('pubsub')),
     host,
     port,
     metricsPort,
@@ -321,7 +343,7 @@ function expandHome(p: string, home: string | undefined): string {
 }
 
 /** `sqlite:PATH` (relative to cwd), `postgres://…` / `postgresql://…`; empty: the default SQLite file. */
-function parseStore(raw: string | undefined, cwd: string, poolSize: number): { store: StoreConfig; sqlitePath: string | null } {
+function parseStore(raw: string | undefined, cwd: string, poolSize: number, setBy: string): { store: StoreConfig; sqlitePath: string | null } {
   const value = raw?.trim() ?? '';
   if (value === '' || value === 'sqlite') return { store: { kind: 'sqlite' }, sqlitePath: null };
   if (/^postgres(ql)?:\/\//i.test(value)) {
@@ -330,7 +352,7 @@ function parseStore(raw: string | undefined, cwd: string, poolSize: number): { s
     } catch {
       throw AppError.invalid('store', 'is not a valid postgres:// URL');
     }
-    return { store: { kind: 'postgres', url: value, poolSize }, sqlitePath: null };
+    return { store: { kind: 'postgres', url: value, poolSize, source: urlSource(setBy, value) }, sqlitePath: null };
   }
   const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(value);
   if (m) return { store: { kind: 'sqlite' }, sqlitePath: path.resolve(cwd, m[1]!) };
@@ -338,7 +360,7 @@ function parseStore(raw: string | undefined, cwd: string, poolSize: number): { s
 }
 
 /** `redis://…` / `rediss://…`; empty or `none`: no fan-out. */
-function parsePubsub(raw: string | undefined, channel: string | undefined): PubsubConfig | null {
+function parsePubsub(raw: string | undefined, channel: string | undefined, setBy: string): PubsubConfig | null {
   const value = raw?.trim() ?? '';
   if (value === '' || value === 'none') return null;
   if (!/^rediss?:\/\//i.test(value)) throw AppError.invalid('pubsub', 'must be a redis:// URL or none');
@@ -348,7 +370,37 @@ function parsePubsub(raw: string | undefined, channel: string | undefined): Pubs
     throw AppError.invalid('pubsub', 'is not a valid redis:// URL');
   }
   const ch = channel?.trim() ?? '';
-  return { url: value, channel: ch === '' ? null : ch };
+  return { url: value, channel: ch === '' ? null : ch, source: urlSource(setBy, value) };
+}
+
+/** Where a postgres:// or redis:// URL set by `setBy` points (a URL that does not parse names no address). */
+export function urlSource(setBy: string, url: string): UrlSource {
+  let address = '';
+  try {
+    const u = new URL(url);
+    const redis = /^rediss?:$/i.test(u.protocol);
+    // The clients' defaults when the URL names no host or port (pg's `host` parameter may name a socket directory).
+    const host = u.hostname || (redis ? null : u.searchParams.get('host')) || 'localhost';
+    address = `${host}:${u.port || (redis ? 6379 : 5432)}`;
+  } catch {
+    // named by the setting alone
+  }
+  return { setBy, address, redacted: redactUrl(url) };
+}
+
+/** The URL with any password masked (in its user information, or a `password` parameter), for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/**
+ * The server a URL points at and the setting that chose it, as messages name them:
+ * `db.internal:5432 (from --store postgres://sb:***@db.internal/sb)`, or
+ * `… (from SESSION_BUDDY_STORE=postgres://…)` when the environment set it.
+ */
+export function describeUrlSource(source: UrlSource): string {
+  const setting = `from ${source.setBy}${source.setBy.startsWith('--') ? ' ' : '='}${source.redacted}`;
+  return source.address ? `${source.address} (${setting})` : setting;
 }
 
 function parseBool(field: string, raw: string | undefined, fallback: boolean): boolean {

@@ -118,7 +118,7 @@ describe('CLI on a PostgreSQL store', async () => {
     }
   });
 
-  it('status shows an unreachable store and exits 1', async () => {
+  it('status and doctor show an unreachable store, naming the flag or variable that set it, and exit 1', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pg-down-'));
     try {
       // Port 1 on loopback: nothing listens there.
@@ -129,7 +129,27 @@ describe('CLI on a PostgreSQL store', async () => {
       });
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^database: {2}postgres:\/\/postgres@127\.0\.0\.1:1\/none \(postgres\) \(unreachable: .*ECONNREFUSED/m);
-      assert.match(r.stderr, /^error: the store is unreachable: .*ECONNREFUSED/m);
+      assert.equal(
+        r.stderr,
+        'error: cannot open the PostgreSQL store at 127.0.0.1:1 (from --store postgres://postgres@127.0.0.1:1/none): connect ECONNREFUSED 127.0.0.1:1\n',
+      );
+      // Set by the environment, with a password: the variable is named, the password is not shown.
+      const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), SESSION_BUDDY_STORE: 'postgres://sb:s3cret@127.0.0.1:1/none' };
+      const fromEnv = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'status'], { encoding: 'utf8', env, timeout: 60_000 });
+      assert.equal(fromEnv.status, 1, fromEnv.stderr);
+      assert.equal(
+        fromEnv.stderr,
+        'error: cannot open the PostgreSQL store at 127.0.0.1:1 (from SESSION_BUDDY_STORE=postgres://sb:***@127.0.0.1:1/none): connect ECONNREFUSED 127.0.0.1:1\n',
+      );
+      const doctor = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'doctor', '--json'], { encoding: 'utf8', env, timeout: 60_000 });
+      assert.equal(doctor.status, 1, doctor.stderr);
+      const database = (JSON.parse(doctor.stdout) as { name: string; status: string; detail: string }[]).find((c) => c.name === 'database');
+      assert.deepEqual(database, {
+        name: 'database',
+        status: 'fail',
+        detail: 'cannot connect to 127.0.0.1:1 (from SESSION_BUDDY_STORE=postgres://sb:***@127.0.0.1:1/none): connect ECONNREFUSED 127.0.0.1:1',
+      });
+      assert.doesNotMatch(fromEnv.stdout + fromEnv.stderr + doctor.stdout + doctor.stderr, /s3cret/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

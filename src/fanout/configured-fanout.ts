@@ -1,28 +1,33 @@
 /**
  * Starts the fan-out named by config.pubsub (Redis) on the app's bus, and
- * stops it when the app closes. Without config.pubsub it does nothing.
+ * stops it when the app closes. Without config.pubsub there is none (kind
+ * `none`): events stay in this process. Either way its status is what
+ * /health reports.
  */
 import type { App } from '../app.js';
-import { AppError } from '../errors.js';
-import type { RedisFanout } from './redis-fanout.js';
+import type { RedisFanout, RedisFanoutState } from './redis-fanout.js';
 
-export async function startConfiguredFanout(app: Pick<App, 'config' | 'bus' | 'logger' | 'onClose'>): Promise<RedisFanout | null> {
+/** The fan-out of live events to other instances, as /health shows it. */
+type FanoutStatus = { kind: 'redis'; state: RedisFanoutState } | { kind: 'none'; state: 'off' };
+
+export interface ConfiguredFanout {
+  status(): FanoutStatus;
+}
+
+export async function startConfiguredFanout(app: Pick<App, 'config' | 'bus' | 'logger' | 'onClose'>): Promise<ConfiguredFanout> {
   const { pubsub } = app.config;
-  if (!pubsub) return null;
+  if (!pubsub) return { status: () => ({ kind: 'none', state: 'off' }) };
   // Loaded only when configured: without a fan-out nothing pays for the Redis client.
   const { startRedisFanout } = await import('./redis-fanout.js');
-  let fanout: RedisFanout;
-  try {
-    fanout = await startRedisFanout({
-      url: pubsub.url,
-      bus: app.bus,
-      logger: app.logger.child({ component: 'fanout' }),
-      ...(pubsub.channel !== null ? { channel: pubsub.channel } : {}),
-    });
-  } catch (err) {
-    throw new AppError('STORE_UNAVAILABLE', (err as Error).message, { field: 'pubsub' }, { cause: err });
-  }
+  // A Redis that cannot be reached fails the start (STORE_UNAVAILABLE, naming --pubsub or SESSION_BUDDY_PUBSUB).
+  const fanout: RedisFanout = await startRedisFanout({
+    url: pubsub.url,
+    bus: app.bus,
+    logger: app.logger.child({ component: 'fanout' }),
+    source: pubsub.source,
+    ...(pubsub.channel !== null ? { channel: pubsub.channel } : {}),
+  });
   app.onClose(() => fanout.close());
   app.logger.info('fanning live events out over Redis', { instance: fanout.instanceId });
-  return fanout;
+  return { status: () => ({ kind: 'redis', state: fanout.state() }) };
 }

@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
+import { parseConfig } from '../config.js';
 import { EventBus, type EventMeta, type InvocationEvent } from '../events.js';
 import { createLogger } from '../logger.js';
+import { reachable, startTcpProxy } from '../testing/tcp-proxy.js';
 import { startRedisFanout } from './redis-fanout.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.setTimeout(500, () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
 
 const event: InvocationEvent = {
   id: '01TEST',
@@ -65,32 +52,20 @@ describe('Redis fan-out', async () => {
     }
   });
 
-  it('logs a lost connection once, not every retry, and its return once', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {
+  it('logs a lost connection once, not every retry, and its return once; its state says so meanwhile', {
+    skip: up ? false : 'no Redis server on 127.0.0.1:6379',
+  }, async () => {
     // A proxy in front of Redis that can drop its connections and refuse new ones for a while.
-    const open = new Set<net.Socket>();
-    let refusing = false;
-    const proxy = net.createServer((client) => {
-      if (refusing) return client.destroy();
-      const upstream = net.connect({ host: '127.0.0.1', port: 6379 });
-      open.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as net.AddressInfo).port;
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
     const lines: { level: string; msg: string }[] = [];
     const logger = createLogger('info', { write: (l: string) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
-    const fanout = await startRedisFanout({ url: `redis://127.0.0.1:${port}`, bus: new EventBus(), logger, channel: `sb-test-${process.pid}-down` });
+    const fanout = await startRedisFanout({ url: `redis://127.0.0.1:${proxy.port}`, bus: new EventBus(), logger, channel: `sb-test-${process.pid}-down` });
     try {
-      refusing = true;
-      for (const s of open) s.destroy();
+      assert.equal(fanout.state(), 'connected');
+      proxy.cut();
       await new Promise((r) => setTimeout(r, 3500)); // a few reconnection attempts, each refused
-      refusing = false;
+      assert.equal(fanout.state(), 'reconnecting');
+      proxy.accept();
       const deadline = Date.now() + 10_000;
       while (lines.filter((l) => /reconnected/.test(l.msg)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const lost = lines.filter((l) => /connection lost/.test(l.msg));
@@ -98,17 +73,43 @@ describe('Redis fan-out', async () => {
       assert.deepEqual(lost.map((l) => l.msg.split(' ')[1]).sort(), ['publisher', 'subscriber'], JSON.stringify(lines));
       assert.deepEqual(back.map((l) => l.msg.split(' ')[1]).sort(), ['publisher', 'subscriber'], JSON.stringify(lines));
       assert.equal(lines.length, 4, JSON.stringify(lines));
+      assert.equal(fanout.state(), 'connected');
     } finally {
       await fanout.close();
-      for (const s of open) s.destroy();
-      await new Promise<void>((r) => proxy.close(() => r()));
+      await proxy.close();
     }
+    assert.equal(fanout.state(), 'closed');
   });
 
-  it('fails clearly when Redis cannot be reached', async () => {
-    await assert.rejects(
-      startRedisFanout({ url: 'redis://127.0.0.1:1', bus: new EventBus(), logger: createLogger('silent') }),
-      /^Error: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+  it('fails with STORE_UNAVAILABLE naming the address and the setting that chose it, never the password', async () => {
+    const source = (pubsub: string, env: Record<string, string> = {}) => parseConfig({ cwd: '/', flags: pubsub ? { pubsub } : {}, env }).pubsub!.source;
+    const refused = 'redis://:s3cret@127.0.0.1:1';
+    await assert.rejects(startRedisFanout({ url: refused, bus: new EventBus(), logger: createLogger('silent'), source: source(refused) }), {
+      name: 'AppError',
+      code: 'STORE_UNAVAILABLE',
+      message: 'cannot connect to Redis at 127.0.0.1:1 (from --pubsub redis://:***@127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1',
+    });
+    const env = { SESSION_BUDDY_PUBSUB: 'redis://no-such-host.invalid:6390' };
+    await assert.rejects(startRedisFanout({ url: env.SESSION_BUDDY_PUBSUB, bus: new EventBus(), logger: createLogger('silent'), source: source('', env) }), {
+      code: 'STORE_UNAVAILABLE',
+      message:
+        /^cannot connect to Redis at no-such-host\.invalid:6390 \(from SESSION_BUDDY_PUBSUB=redis:\/\/no-such-host\.invalid:6390\): getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid$/,
+    });
+  });
+
+  it('names a password Redis refuses as the reason, without the password', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {
+    // The test server has no password for the default user: AUTH with one is refused, as a wrong one would be.
+    const url = 'redis://nobody:s3cret@127.0.0.1:6379';
+    const err = await startRedisFanout({
+      url,
+      bus: new EventBus(),
+      logger: createLogger('silent'),
+      source: parseConfig({ cwd: '/', flags: { pubsub: url } }).pubsub!.source,
+    }).then(
+      () => assert.fail('connected with a bad password'),
+      (e: Error) => e,
     );
+    assert.match(err.message, /^cannot connect to Redis at 127\.0\.0\.1:6379 \(from --pubsub redis:\/\/nobody:\*\*\*@127\.0\.0\.1:6379\): (WRONGPASS|ERR)/);
+    assert.doesNotMatch(err.message, /s3cret/);
   });
 });

@@ -7,6 +7,8 @@
  */
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
+import { describeUrlSource, redactUrl, type UrlSource } from '../config.js';
+import { AppError } from '../errors.js';
 import type { AnomalyEvent, EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 
@@ -21,12 +23,24 @@ interface FanoutMessage {
   backfill?: boolean;
 }
 
+/**
+ * `connected`: publisher and subscriber both ready; `reconnecting`: either lost its connection and is
+ * retrying (events of other instances reach this one by store polling meanwhile); `closed`: stopped.
+ */
+export type RedisFanoutState = 'connected' | 'reconnecting' | 'closed';
+
 export interface RedisFanout {
   instanceId: string;
+  /** The connection state now (read from the clients, not from the last event logged). */
+  state(): RedisFanoutState;
   close(): Promise<void>;
 }
 
-export async function startRedisFanout(opts: { url: string; bus: EventBus; logger: Logger; channel?: string }): Promise<RedisFanout> {
+/**
+ * Connects the publisher and the subscriber; a Redis that cannot be reached (refused, unknown host, bad
+ * password) is STORE_UNAVAILABLE naming the server and `source`, the setting that chose the URL.
+ */
+export async function startRedisFanout(opts: { url: string; bus: EventBus; logger: Logger; channel?: string; source?: UrlSource }): Promise<RedisFanout> {
   const channel = opts.channel ?? FANOUT_CHANNEL;
   const instanceId = crypto.randomUUID();
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
@@ -64,9 +78,12 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
   } catch (err) {
     pub.disconnect();
     sub.disconnect();
-    // ioredis rejects with "Connection is closed."; the client's own error says why (ECONNREFUSED, ENOTFOUND…).
-    throw new Error(`cannot connect to Redis at ${redactUrl(opts.url)}: ${(firstError ?? (err as Error)).message}`);
+    // ioredis rejects with "Connection is closed."; the client's own error says why (ECONNREFUSED, ENOTFOUND, WRONGPASS…).
+    const why = firstError ?? (err as Error);
+    const where = opts.source ? describeUrlSource(opts.source) : redactUrl(opts.url);
+    throw new AppError('STORE_UNAVAILABLE', `cannot connect to Redis at ${where}: ${why.message}`, {}, { cause: why });
   }
+  let closed = false;
 
   sub.on('message', (_channel: string, raw: string) => {
     let msg: FanoutMessage;
@@ -99,14 +116,12 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
 
   return {
     instanceId,
+    state: () => (closed ? 'closed' : pub.status === 'ready' && sub.status === 'ready' ? 'connected' : 'reconnecting'),
     async close() {
+      closed = true;
       offInvocations();
       offAnomalies();
       await Promise.allSettled([sub.quit(), pub.quit()]);
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
 }

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { createLogger } from '../logger.js';
 import { openSqliteStores } from '../store/open-stores.js';
 import { openPgStores } from '../store/postgres/stores.js';
+import { newPgInstance } from '../store/postgres/pool.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 import { startScheduledJob } from './scheduled-job.js';
 
@@ -57,7 +58,7 @@ describe('startScheduledJob', () => {
     if (skip) return t.skip(skip);
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const instances = [];
-    for (let i = 0; i < 3; i++) instances.push(await openPgStores(schema.url, { poolSize: 2 }));
+    for (let i = 0; i < 3; i++) instances.push(await openPgStores(schema.url, { poolSize: 2, instance: newPgInstance() }));
     let clock = 42 * 60_000;
     const runs: number[] = [];
     const jobs = instances.map((stores, i) =>

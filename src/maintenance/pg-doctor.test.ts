@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { appendToSpool, drainSpool } from '../capture/spool.js';
 import { parseConfig } from '../config.js';
 import { openPgStores } from '../store/postgres/stores.js';
+import { newPgInstance } from '../store/postgres/pool.js';
 import { writeSalt } from '../store/salt.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 import { openTracker } from '../tracking/open-tracker.js';
@@ -21,6 +22,7 @@ function checks(rollups: PgHealth['rollups']): Check[] {
   const health: PgHealth = {
     kind: 'postgres',
     location: 'postgres://sb@localhost/sb',
+    server: 'localhost:5432 (from --store postgres://sb@localhost/sb)',
     serverVersion: '16.4',
     connectError: null,
     schemaVersion: 1,
@@ -63,7 +65,7 @@ describe('doctor and status on PostgreSQL: spooled lines the store refused', asy
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-pg-doctor-'));
     try {
-      const seeded = await openPgStores(schema.url, { salt: 'd'.repeat(64), poolSize: 1 });
+      const seeded = await openPgStores(schema.url, { salt: 'd'.repeat(64), poolSize: 1, instance: newPgInstance() });
       await seeded.close();
       const config = parseConfig({ flags: { dataDir, store: schema.url, port: 0 }, env: {} });
       const clean = await runDoctor({ config });

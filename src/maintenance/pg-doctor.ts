@@ -12,7 +12,7 @@ type Add = (name: string, status: CheckStatus, detail: string) => void;
 
 export function postgresChecks(h: PgHealth, add: Add): void {
   if (h.serverVersion === null) {
-    add('database', 'fail', `cannot connect to ${h.location}: ${h.connectError ?? 'no answer'}`);
+    add('database', 'fail', `cannot connect to ${h.server}: ${h.connectError ?? 'no answer'}`);
     return;
   }
   add('database', 'ok', `PostgreSQL ${h.serverVersion} at ${h.location}`);

@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { AppError, toAppError } from '../errors.js';
+import type { ConfiguredFanout } from '../fanout/configured-fanout.js';
 import { ownUserHash, type CallerIdentity } from '../mcp/caller-identity.js';
 import type { IncomingMessage } from 'node:http';
 import { httpAccess } from './http-access.js';
@@ -72,7 +73,14 @@ async function discardBody(c: { req: { raw: Request } }): Promise<Record<string,
   return { Connection: 'close' };
 }
 
-export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [], port: () => number | null = () => null): Hono {
+export function buildHttpApp(
+  app: App,
+  mcp: McpSessions,
+  mounts: HttpMount[] = [],
+  port: () => number | null = () => null,
+  /** Whose state /health reports; default: none (events stay in this process). */
+  fanout: ConfiguredFanout = { status: () => ({ kind: 'none', state: 'off' }) },
+): Hono {
   const hono = new Hono();
   const allowed = allowedMethodsOf(hono);
   const started = Date.now();
@@ -89,17 +97,21 @@ export function buildHttpApp(app: App, mcp: McpSessions, mounts: HttpMount[] = [
     onError: async (c) => c.json(requestTooLargeResponse(null, declaredBodyBytes(c.req.raw.headers), MAX_BODY_BYTES, 'HTTP'), 413, await discardBody(c)),
   });
 
-  hono.get('/health', async (c) =>
-    c.json({
-      status: 'ok',
+  hono.get('/health', async (c) => {
+    const fanoutStatus = fanout.status();
+    return c.json({
+      // `degraded` (still 200: this instance serves and records) while the Redis fan-out is down: other
+      // instances' live events reach it by store polling meanwhile, and its own reach them the same way.
+      status: fanoutStatus.kind === 'redis' && fanoutStatus.state !== 'connected' ? 'degraded' : 'ok',
       service: 'session-buddy',
       version: app.version,
       uptime_s: Math.round((Date.now() - started) / 1000),
       mcp_sessions: mcp.size,
       store: app.stores.kind,
       schema_version: await app.stores.schemaVersion(),
-    }),
-  );
+      fanout: fanoutStatus,
+    });
+  });
 
   hono.all('/mcp', mcpLimit, (c) => {
     const caller = c.get('caller');
@@ -163,7 +175,8 @@ function assertOwnInvocations(caller: CallerIdentity, app: App, items: unknown[]
   });
 }
 
-export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promise<RunningHttpServer> {
+/** `opts.fanout`: the fan-out started for the app (fanout/configured-fanout.ts), whose state /health reports; default none. */
+export async function startHttpServer(app: App, mounts: HttpMount[] = [], opts: { fanout?: ConfiguredFanout } = {}): Promise<RunningHttpServer> {
   const { host, port } = app.config;
   const mcp = new McpSessions({
     createServer: (sessionId, caller) => app.createMcpServer(`http:${sessionId}`, caller),
@@ -175,7 +188,7 @@ export async function startHttpServer(app: App, mounts: HttpMount[] = []): Promi
     onSessionClosed: (sessionId) => app.rateLimiter.forget(`http:${sessionId}`),
   });
   let listeningPort: number | null = null;
-  const hono = buildHttpApp(app, mcp, mounts, () => listeningPort);
+  const hono = buildHttpApp(app, mcp, mounts, () => listeningPort, opts.fanout);
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: hono.fetch, hostname: host, port }) as Server;

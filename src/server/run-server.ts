@@ -7,15 +7,16 @@
 import type { App } from '../app.js';
 import { startSpoolDrainer } from '../capture/spool-drainer.js';
 import { toAppError } from '../errors.js';
-import { startConfiguredFanout } from '../fanout/configured-fanout.js';
+import { type ConfiguredFanout, startConfiguredFanout } from '../fanout/configured-fanout.js';
 import { type HttpMount, startHttpServer, type RunningHttpServer } from './http-server.js';
 import { defaultMounts } from './mounts.js';
 import { startScheduledWork } from './scheduled-work.js';
 
 export async function runServer(app: App, onListening?: (s: RunningHttpServer) => void): Promise<void> {
   let running: RunningHttpServer;
+  let fanout: ConfiguredFanout;
   try {
-    await startConfiguredFanout(app);
+    fanout = await startConfiguredFanout(app);
   } catch (err) {
     await app.close();
     throw err;
@@ -25,7 +26,7 @@ export async function runServer(app: App, onListening?: (s: RunningHttpServer) =
     // The listening sockets (the dedicated metrics port first, then HTTP): a host that does not
     // resolve or is not this machine's, or a port it may not bind, is the configuration's fault.
     mounts = await defaultMounts(app);
-    running = await startHttpServer(app, mounts);
+    running = await startHttpServer(app, mounts, { fanout });
   } catch (err) {
     // A metrics port already bound would keep the process alive.
     for (const m of mounts) {

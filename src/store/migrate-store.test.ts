@@ -18,6 +18,7 @@ import { openDatabase, type SqliteDb } from './database.js';
 import { COPY_TABLES, migrateSqliteToPg } from './migrate-store.js';
 import { openSqliteStores } from './open-stores.js';
 import { PgAnalyticsQueries } from './postgres/analytics-queries.js';
+import { newPgInstance } from './postgres/pool.js';
 import { PgStore } from './postgres/store.js';
 import type { Stores } from './stores.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../testing/backends.js';
@@ -124,7 +125,7 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
   it("takes a target that only a server's bookkeeping has touched as empty (its salt hashed nothing yet)", { skip: skip ?? false }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     schemas.push(schema);
-    const target = await PgStore.open(schema.url, { poolSize: 2 });
+    const target = await PgStore.open(schema.url, { poolSize: 2, instance: newPgInstance() });
     try {
       // What `start` leaves on an empty target: its own salt and the scheduled jobs' leases.
       await target.pool.query("INSERT INTO settings (key, value) VALUES ('user_salt', $1), ('job:anomaly-detection', '{}') ON CONFLICT (key) DO NOTHING", [
@@ -141,7 +142,7 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
   it('copies every row with its id, verifies the counts and continues the sequences', { skip: skip ?? false }, async () => {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     schemas.push(schema);
-    const target = await PgStore.open(schema.url, { poolSize: 2 });
+    const target = await PgStore.open(schema.url, { poolSize: 2, instance: newPgInstance() });
     try {
       const progress: number[] = [];
       const result = await migrateSqliteToPg({ source, target, salt: SALT, chunkRows: 7, onProgress: (d) => progress.push(d) });

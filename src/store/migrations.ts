@@ -103,9 +103,23 @@ export function checkApplied(rows: readonly AppliedMigration[], migrations: read
   }
 }
 
+/** A connection of another Session Buddy process to the same PostgreSQL database and schema. */
+export interface PeerConnection {
+  /** The client's address, or null for a Unix socket (or when this role may not see it). */
+  clientAddr: string | null;
+  applicationName: string;
+}
+
 /** Either back-end's migrator behind one asynchronous face (open-stores.ts opens the configured one). */
 export interface SchemaMigrator {
   latestVersion: number;
+  /**
+   * The connections other Session Buddy processes hold to the same database and schema (PostgreSQL:
+   * recognised by their application_name; the migrator's own are left out), which a schema change
+   * must not happen under. Always none on SQLite, whose server the data directory's pid file knows.
+   * On PostgreSQL it is the first to connect: an unreachable store fails here with STORE_UNAVAILABLE.
+   */
+  otherConnections(): Promise<PeerConnection[]>;
   currentVersion(): Promise<number>;
   status(): Promise<MigrationStatus[]>;
   to(target: number): Promise<MigrationStep[]>;

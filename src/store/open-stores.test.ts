@@ -12,10 +12,12 @@ import { appendToSpool, drainSpool, REJECTED_FILE } from '../capture/spool.js';
 import type { CapturedInvocation } from '../capture/types.js';
 import { parseConfig } from '../config.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../testing/backends.js';
+import { eventually } from '../testing/eventually.js';
 import { openTracker } from '../tracking/open-tracker.js';
-import { openSqliteStores, openStores } from './open-stores.js';
+import { openSchemaMigrator, openSqliteStores, openStores } from './open-stores.js';
 import type { PgStore } from './postgres/store.js';
 import { openPgStores } from './postgres/stores.js';
+import { newPgInstance } from './postgres/pool.js';
 import { createUserHasher, readSalt, SALT_FILE, writeSalt } from './salt.js';
 
 const DB_SALT = 'd'.repeat(64);
@@ -49,7 +51,7 @@ describe('team mode: the data directory salt follows the store salt', async () =
   async function team(): Promise<{ url: string; dataDir: string; config: ReturnType<typeof parseConfig> }> {
     const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
     schemas.push(schema);
-    const seeded = await openPgStores(schema.url, { salt: DB_SALT, poolSize: 1 });
+    const seeded = await openPgStores(schema.url, { salt: DB_SALT, poolSize: 1, instance: newPgInstance() });
     assert.equal(seeded.userSalt, DB_SALT);
     await seeded.close();
     const dataDir = path.join(root, `d${n++}`);
@@ -156,6 +158,50 @@ describe('team mode: the data directory salt follows the store salt', async () =
       assert.doesNotMatch(rejected[0]!, /alice/);
     } finally {
       await opened.close();
+    }
+  });
+});
+
+describe('application_name: the mark each opening of a PostgreSQL store gives its connections', async () => {
+  const skip = await pgReachable(DEFAULT_TEST_PG_URL);
+
+  it("marks one opening's connections alike; the migrator counts another opening's, in this very process too, never its own", {
+    skip: skip ?? false,
+    timeout: 60_000,
+  }, async () => {
+    const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-app-name-'));
+    const config = parseConfig({ flags: { dataDir, store: schema.url }, env: {} });
+    const migrator = await openSchemaMigrator(config);
+    try {
+      // Its own connection (the one asking) is not another process's.
+      assert.deepEqual(await migrator.otherConnections(), []);
+      await migrator.currentVersion();
+      assert.deepEqual(await migrator.otherConnections(), []);
+      // The stores opened by another composition, e.g. a server: counted, although in the same process.
+      const stores = await openStores(config);
+      try {
+        const others = await migrator.otherConnections();
+        assert.ok(others.length >= 1, JSON.stringify(others));
+        const names = new Set(others.map((o) => o.applicationName));
+        assert.equal(names.size, 1, `one mark for every connection of one opening: ${[...names].join(', ')}`);
+        const schemaName = new URL(schema.url).searchParams.get('options')!.replace('-c search_path=', '');
+        assert.match([...names][0]!, new RegExp(`^session-buddy ${process.pid}\\.[0-9a-f]{6} ${schemaName}$`));
+      } finally {
+        await stores.close();
+      }
+      // Closed connections leave pg_stat_activity a moment later.
+      assert.deepEqual(
+        await eventually(
+          () => migrator.otherConnections(),
+          (o) => o.length === 0,
+        ),
+        [],
+      );
+    } finally {
+      await migrator.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await schema.drop();
     }
   });
 });

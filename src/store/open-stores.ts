@@ -4,11 +4,16 @@
  * - SQLite (the default): sqlite/stores.ts, opened synchronously;
  * - PostgreSQL (`--store postgres://...`): postgres/stores.ts, loaded only
  *   when configured.
+ * On PostgreSQL, each entry point makes the process's application_name mark
+ * (postgres/pool.ts newPgInstance) once and gives it to every pool it opens,
+ * with the setting that chose the URL (config.store.source) for the messages
+ * about a server that cannot be reached.
  */
 import fs from 'node:fs';
-import type { Config } from '../config.js';
+import type { Config, UrlSource } from '../config.js';
 import { openDatabase } from './database.js';
 import type { SchemaMigrator } from './migrations.js';
+import type { PgStore } from './postgres/store.js';
 import { readSalt, writeSalt } from './salt.js';
 import { Migrator } from './sqlite/migrator.js';
 import { readSqliteStatus } from './sqlite/store-status.js';
@@ -30,9 +35,15 @@ export { openSqliteStores };
 export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean } = {}): Promise<Stores> {
   if (config.store.kind === 'postgres') {
     // Loaded only here: the SQLite default (and every CLI command) does not pay for the PostgreSQL driver.
-    const { openPgStores } = await import('./postgres/stores.js');
+    const [{ openPgStores }, { newPgInstance }] = await Promise.all([import('./postgres/stores.js'), import('./postgres/pool.js')]);
     const local = readSalt(config.dataDir);
-    const stores = await openPgStores(config.store.url, { ...opts, poolSize: config.store.poolSize, ...(local ? { salt: local } : {}) });
+    const stores = await openPgStores(config.store.url, {
+      ...opts,
+      poolSize: config.store.poolSize,
+      instance: newPgInstance(),
+      source: config.store.source,
+      ...(local ? { salt: local } : {}),
+    });
     if (stores.userSalt !== null && stores.userSalt !== local) syncDataDirSalt(config.dataDir, config.dbPath, stores.userSalt);
     return stores;
   }
@@ -86,14 +97,30 @@ function sqliteHasUserHashes(dbPath: string): boolean {
   }
 }
 
+/**
+ * A PostgreSQL store named by a URL of its own (`migrate-store --to`), migrated; `source` is the
+ * flag or variable that set the URL, named when it cannot be reached.
+ */
+export async function openPgStoreAt(url: string, source: UrlSource, poolSize: number): Promise<PgStore> {
+  const [{ PgStore }, { newPgInstance }] = await Promise.all([import('./postgres/store.js'), import('./postgres/pool.js')]);
+  return PgStore.open(url, { poolSize, instance: newPgInstance(), source });
+}
+
 /** The configured back-end's migrator (the SQLite file is created if missing; PostgreSQL is only connected to). */
 export async function openSchemaMigrator(config: Config): Promise<SchemaMigrator> {
   if (config.store.kind === 'postgres') {
-    const [{ PgMigrator }, { createPgPool }] = await Promise.all([import('./postgres/migrator.js'), import('./postgres/pool.js')]);
-    const pool = createPgPool(config.store.url, 2);
+    const [{ PgMigrator, pgPeerConnections }, { createPgPool, newPgInstance }] = await Promise.all([
+      import('./postgres/migrator.js'),
+      import('./postgres/pool.js'),
+    ]);
+    // One mark for every connection of this migrator: the other connections are those without it.
+    const conn = { instance: newPgInstance(), source: config.store.source };
+    const { url } = config.store;
+    const pool = createPgPool(url, conn.instance, 2);
     const m = new PgMigrator(pool);
     return {
       latestVersion: m.latestVersion,
+      otherConnections: () => pgPeerConnections(pool, url, conn),
       currentVersion: () => m.currentVersion(),
       status: () => m.status(),
       to: (target) => m.to(target),
@@ -104,6 +131,7 @@ export async function openSchemaMigrator(config: Config): Promise<SchemaMigrator
   const m = new Migrator(db);
   return {
     latestVersion: m.latestVersion,
+    otherConnections: async () => [],
     currentVersion: async () => m.currentVersion(),
     status: async () => m.status(),
     to: async (target) => m.to(target),
@@ -116,8 +144,8 @@ export async function openSchemaMigrator(config: Config): Promise<SchemaMigrator
 /** The configured store's status, read as it is: nothing is migrated or created. */
 export async function readStoreStatus(config: Config): Promise<StoreStatus> {
   if (config.store.kind === 'postgres') {
-    const { readPgStatus } = await import('./postgres/store-status.js');
-    return readPgStatus(config.store.url);
+    const [{ readPgStatus }, { newPgInstance }] = await Promise.all([import('./postgres/store-status.js'), import('./postgres/pool.js')]);
+    return readPgStatus(config.store.url, newPgInstance());
   }
   return readSqliteStatus(config.dbPath);
 }
@@ -125,8 +153,8 @@ export async function readStoreStatus(config: Config): Promise<StoreStatus> {
 /** `doctor`'s facts about the configured store's database (the SQLite file must exist; reading errors are thrown). */
 export async function readStoreHealth(config: Config, deep: boolean): Promise<StoreHealth> {
   if (config.store.kind === 'postgres') {
-    const { readPgHealth } = await import('./postgres/store-health.js');
-    return readPgHealth(config.store.url, deep);
+    const [{ readPgHealth }, { newPgInstance }] = await Promise.all([import('./postgres/store-health.js'), import('./postgres/pool.js')]);
+    return readPgHealth(config.store.url, deep, { instance: newPgInstance(), source: config.store.source });
   }
   return readSqliteHealth(config.dbPath, deep);
 }

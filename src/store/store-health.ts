@@ -29,6 +29,8 @@ export interface PgHealth {
   kind: 'postgres';
   /** Where, with any password masked. */
   location: string;
+  /** What a connection failure names: the address and the flag or variable that set the URL (`db:5432 (from --store postgres://…)`). */
+  server: string;
   /** null: could not connect (see connectError). */
   serverVersion: string | null;
   connectError: string | null;

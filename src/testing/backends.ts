@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openSqliteStores } from '../store/open-stores.js';
+import { newPgInstance, type PgConnectOptions } from '../store/postgres/pool.js';
 import { openPgStores, type PgStoreOptions } from '../store/postgres/stores.js';
 import type { PgStore } from '../store/postgres/store.js';
 import type { Stores } from '../store/stores.js';
@@ -39,7 +40,7 @@ export interface TestBackend {
   /** Why the back-end is unavailable (the test is skipped with this message), or null. */
   skip: string | null;
   /** `salt` is the salt a PostgreSQL store adopts (SQLite keeps its salt in the data directory). */
-  open(opts?: PgStoreOptions): Promise<OpenedBackend>;
+  open(opts?: Omit<PgStoreOptions, keyof PgConnectOptions>): Promise<OpenedBackend>;
 }
 
 /** A Tracker over `store` with a fixed salt (user u hashes to `testHash(u)`) and its own bus. */
@@ -117,7 +118,7 @@ export async function testBackends(pgUrl: string = DEFAULT_TEST_PG_URL): Promise
         const schema = await createPgSchema(pgUrl);
         let stores: Stores;
         try {
-          stores = await openPgStores(schema.url, { ...opts, poolSize: 4 });
+          stores = await openPgStores(schema.url, { ...opts, poolSize: 4, instance: newPgInstance() });
         } catch (err) {
           await schema.drop();
           throw err;

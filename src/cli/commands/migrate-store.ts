@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
+import { urlSource } from '../../config.js';
 import { openDatabase } from '../../store/database.js';
+import { openPgStoreAt } from '../../store/open-stores.js';
 import { SALT_FILE } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
@@ -41,10 +43,12 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
           return path.resolve(ctx.cwd, m[1]!);
         },
         to: () => {
-          const url = opts.to ?? (config.store.kind === 'postgres' ? config.store.url : undefined);
-          if (url === undefined) throw AppError.invalid('--to', 'is required (a postgres:// URL)');
-          if (!/^postgres(ql)?:\/\//i.test(url)) throw AppError.invalid('--to', 'must be a postgres:// URL');
-          return url;
+          if (opts.to === undefined) {
+            if (config.store.kind === 'postgres') return { url: config.store.url, source: config.store.source };
+            throw AppError.invalid('--to', 'is required (a postgres:// URL)');
+          }
+          if (!/^postgres(ql)?:\/\//i.test(opts.to)) throw AppError.invalid('--to', 'must be a postgres:// URL');
+          return { url: opts.to, source: urlSource('--to', opts.to) };
         },
       });
       if (!fs.existsSync(from)) throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
@@ -54,10 +58,10 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
         ctx.stderr.write(
           `warning: no salt file next to ${from}: the target keeps its own salt, so users recorded from now on hash differently from the copied ones\n`,
         );
-      const [{ migrateSqliteToPg }, { PgStore }] = await Promise.all([import('../../store/migrate-store.js'), import('../../store/postgres/store.js')]);
+      const { migrateSqliteToPg } = await import('../../store/migrate-store.js');
       const source = openDatabase(from, { readonly: true });
       try {
-        const target = await PgStore.open(to, { poolSize: 2 });
+        const target = await openPgStoreAt(to.url, to.source, 2);
         try {
           const progress = lazyProgress('copying', ctx.stderr);
           const result = await migrateSqliteToPg({ source, target, force: opts.force === true, salt, onProgress: progress.update });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { newPgInstance } from '../../store/postgres/pool.js';
 import { PgStore } from '../../store/postgres/store.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../../testing/backends.js';
 
@@ -68,7 +69,7 @@ describe('session-buddy migrate on PostgreSQL (CLI)', () => {
       return { code: r.status, out: r.stdout, err: r.stderr };
     };
     // Another team member's server: this test process holds the store open (one pooled connection).
-    const other = await PgStore.open(schema.url, { poolSize: 1 });
+    const other = await PgStore.open(schema.url, { poolSize: 1, instance: newPgInstance() });
     try {
       const status = pgRun(['migrate', '--status']);
       assert.equal(status.code, 0, status.err);
@@ -104,10 +105,30 @@ describe('session-buddy migrate on PostgreSQL (CLI)', () => {
     missingDb.pathname = '/sb_no_such_database';
     const a = run(['migrate', '--status', '--store', missingDb.toString()]);
     assert.equal(a.code, 1);
-    assert.equal(a.err, `error: cannot open the PostgreSQL store at ${missingDb.toString()}: database "sb_no_such_database" does not exist\n`);
+    assert.equal(
+      a.err,
+      `error: cannot open the PostgreSQL store at ${missingDb.host} (from --store ${missingDb.toString()}): database "sb_no_such_database" does not exist\n`,
+    );
     // Port 1 on loopback: nothing listens there.
     const b = run(['migrate', '--store', 'postgres://127.0.0.1:1/x']);
     assert.equal(b.code, 1);
-    assert.equal(b.err, 'error: cannot open the PostgreSQL store at postgres://127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n');
+    assert.equal(b.err, 'error: cannot open the PostgreSQL store at 127.0.0.1:1 (from --store postgres://127.0.0.1:1/x): connect ECONNREFUSED 127.0.0.1:1\n');
+  });
+
+  it('names the variable that set an unreachable store, and the server, without the password', { skip: skip ?? false, timeout: 60_000 }, () => {
+    const badRole = new URL(DEFAULT_TEST_PG_URL);
+    badRole.username = 'sb_no_such_role';
+    badRole.password = 's3cret';
+    const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(dir, 'data'), 'migrate'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir, SESSION_BUDDY_STORE: badRole.toString() },
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 1);
+    assert.equal(
+      r.stderr,
+      `error: cannot open the PostgreSQL store at ${badRole.host} (from SESSION_BUDDY_STORE=${badRole.toString().replace(':s3cret@', ':***@')}): ` +
+        'role "sb_no_such_role" does not exist\n',
+    );
   });
 });

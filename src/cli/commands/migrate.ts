@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
+import type { PeerConnection } from '../../store/migrations.js';
 import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
@@ -31,11 +32,11 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       const server = opts.status ? null : runningServer(config.dataDir);
       // A server works on the schema it opened; changing it underneath is what restore refuses too.
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
-      // On PostgreSQL, connect first: an unreachable store is one clean error, as for the other commands,
-      // and the other instances that use the schema are known before anything changes.
-      const peers = config.store.kind === 'postgres' ? await (await import('../../store/postgres/migrator.js')).pgPeerConnections(config.store.url) : [];
       const migrator = await openSchemaMigrator(config);
       try {
+        // On PostgreSQL this connects first: an unreachable store is one clean error, as for the other
+        // commands, and the other instances that use the schema are known before anything changes.
+        const peers = await migrator.otherConnections();
         if (opts.status) {
           const steps = await migrator.status();
           ctx.stdout.write(`schema version ${await migrator.currentVersion()} of ${migrator.latestVersion}\n`);
@@ -73,7 +74,7 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
  * The shared PostgreSQL schema is not changed under other Session Buddy processes (team members'
  * servers, stdio MCP servers, commands) that use it: the local pid file knows only this data directory's server.
  */
-function inUseElsewhere(peers: readonly { clientAddr: string | null; applicationName: string }[]): AppError {
+function inUseElsewhere(peers: readonly PeerConnection[]): AppError {
   const counts = new Map<string, number>();
   for (const p of peers) {
     const where = `${p.clientAddr ?? 'a local socket'} (${p.applicationName})`;

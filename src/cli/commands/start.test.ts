@@ -48,3 +48,35 @@ describe('session-buddy start on an address it cannot bind', () => {
     assert.equal(JSON.parse(run(['status', '--json']).out).server.running, false);
   });
 });
+
+describe('session-buddy start with a store or a fan-out it cannot reach', () => {
+  // Port 1 on loopback: nothing listens there. The URLs carry a password, which no message may show.
+  const STORE = 'postgres://sb:s3cret@127.0.0.1:1/sb';
+  const PUBSUB = 'redis://:s3cret@127.0.0.1:1';
+
+  it('names the flag or variable that set the URL and the host:port, in the foreground and in the background', () => {
+    const fg = run(['start', '--foreground', '--port', '0', '--pubsub', PUBSUB]);
+    assert.equal(fg.code, 1, fg.err);
+    assert.equal(fg.err, 'error: cannot connect to Redis at 127.0.0.1:1 (from --pubsub redis://:***@127.0.0.1:1): connect ECONNREFUSED 127.0.0.1:1\n');
+    const fgEnv = run(['start', '--foreground', '--port', '0'], { SESSION_BUDDY_STORE: STORE });
+    assert.equal(fgEnv.code, 1, fgEnv.err);
+    assert.equal(
+      fgEnv.err,
+      'error: cannot open the PostgreSQL store at 127.0.0.1:1 (from SESSION_BUDDY_STORE=postgres://sb:***@127.0.0.1:1/sb): connect ECONNREFUSED 127.0.0.1:1\n',
+    );
+    // The background server gets the URLs in its environment (not argv): it still names the flags typed.
+    const bg = run(['start', '--port', '0', '--store', STORE]);
+    assert.equal(bg.code, 1, bg.err);
+    assert.match(
+      bg.err,
+      /^error: cannot open the PostgreSQL store at 127\.0\.0\.1:1 \(from --store postgres:\/\/sb:\*\*\*@127\.0\.0\.1:1\/sb\): connect ECONNREFUSED/m,
+    );
+    const bgEnv = run(['start', '--port', '0'], { SESSION_BUDDY_PUBSUB: PUBSUB });
+    assert.equal(bgEnv.code, 1, bgEnv.err);
+    assert.match(
+      bgEnv.err,
+      /^error: cannot connect to Redis at 127\.0\.0\.1:1 \(from SESSION_BUDDY_PUBSUB=redis:\/\/:\*\*\*@127\.0\.0\.1:1\): connect ECONNREFUSED/m,
+    );
+    for (const r of [fg, fgEnv, bg, bgEnv]) assert.doesNotMatch(r.err, /s3cret/);
+  });
+});

@@ -103,12 +103,17 @@ async function startInBackground(ctx: CliContext, cmd: Command, dataDir: string)
   throw new AppError('STORE_UNAVAILABLE', `the server did not start; it wrote to ${logPath}:\n${lines.slice(-15).join('\n')}`);
 }
 
-/** --store and --pubsub go to the background server through its environment: URLs may hold passwords, which argv would show to every user of the machine. */
+/**
+ * --store and --pubsub go to the background server through its environment: URLs may hold passwords,
+ * which argv would show to every user of the machine. Which of them were typed as flags goes with them,
+ * so that the server's messages (a store it cannot reach) name the flag, not the variable.
+ */
 function forwardedEnv(cmd: Command): Record<string, string> {
   const o = cmd.optsWithGlobals() as Record<string, string | boolean | undefined>;
   const env: Record<string, string> = {};
   if (typeof o.store === 'string') env[ENV.store] = o.store;
   if (typeof o.pubsub === 'string') env[ENV.pubsub] = o.pubsub;
+  env[ENV.typedFlags] = (['store', 'pubsub'] as const).filter((k) => typeof o[k] === 'string').join(',');
   return env;
 }
 

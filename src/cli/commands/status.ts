@@ -7,6 +7,7 @@ import { readStoreStatus } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 import { AppError } from '../../errors.js';
+import { describeUrlSource } from '../../config.js';
 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
@@ -53,8 +54,10 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         capture,
         server: server ? { running: true, pid: server.pid, url: `http://${server.host}:${server.port}`, health } : { running: false },
       };
-      // The rest of the status is still shown; the exit code says the store could not be read (1).
-      const unreachable = () => new AppError('STORE_UNAVAILABLE', `the store is unreachable: ${String(db.error)}`);
+      // The rest of the status is still shown; the exit code says the store could not be read (1),
+      // and the message which server and which setting (flag or variable) to look at.
+      const where = config.store.kind === 'postgres' ? `the PostgreSQL store at ${describeUrlSource(config.store.source)}` : 'the store';
+      const unreachable = () => new AppError('STORE_UNAVAILABLE', `cannot open ${where}: ${String(db.error)}`);
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         if (db.error) throw unreachable();

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { HOUR_MS } from '../../analytics/types.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../../testing/backends.js';
 import { PgAnalyticsQueries } from './analytics-queries.js';
+import { newPgInstance } from './pool.js';
 import { PgStore } from './store.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -21,8 +22,8 @@ describe('PostgreSQL store: concurrent writers on one database', { skip: skip ??
 
   before(async () => {
     schema = await createPgSchema(DEFAULT_TEST_PG_URL);
-    a = await PgStore.open(schema.url, { poolSize: 3 });
-    b = await PgStore.open(schema.url, { poolSize: 3, migrate: false });
+    a = await PgStore.open(schema.url, { poolSize: 3, instance: newPgInstance() });
+    b = await PgStore.open(schema.url, { poolSize: 3, migrate: false, instance: newPgInstance() });
   });
 
   after(async () => {

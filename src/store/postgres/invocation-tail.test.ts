@@ -12,6 +12,7 @@ import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '.
 import { eventually } from '../../testing/eventually.js';
 import type { InvocationTail } from '../types.js';
 import { PgInvocationTail } from './invocation-tail.js';
+import { newPgInstance } from './pool.js';
 import { PgStore } from './store.js';
 
 const skip = await pgReachable(DEFAULT_TEST_PG_URL);
@@ -28,7 +29,7 @@ describe('PostgreSQL invocation tail: rows in commit order', { skip: skip ?? fal
 
   before(async () => {
     schema = await createPgSchema(DEFAULT_TEST_PG_URL);
-    store = await PgStore.open(schema.url, { poolSize: 3 });
+    store = await PgStore.open(schema.url, { poolSize: 3, instance: newPgInstance() });
     other = new pg.Client({ connectionString: schema.url });
     await other.connect();
   });

@@ -16,8 +16,9 @@ import {
   type Migration,
   type MigrationStatus,
   type MigrationStep,
+  type PeerConnection,
 } from '../migrations.js';
-import { createPgPool, parsePgApplicationName, pgApplicationName, redactUrl } from './pool.js';
+import { parsePgApplicationName, pgApplicationName, type PgConnectOptions, pgUnavailable } from './pool.js';
 
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "session-buddy migrations"
 
@@ -117,22 +118,14 @@ export class PgMigrator {
   }
 }
 
-/** A connection of another Session Buddy process to the same database and schema. */
-export interface PgPeerConnection {
-  /** The client's address, or null for a Unix socket (or when this role may not see it). */
-  clientAddr: string | null;
-  applicationName: string;
-}
-
 /**
- * Connects to the store (an error becomes STORE_UNAVAILABLE, `cannot open the PostgreSQL store at …`,
- * as when the store itself is opened) and lists the connections other Session Buddy processes hold to
- * the same database and schema, recognised by their application_name (see pgApplicationName); this
- * process's own connections are left out.
+ * Lists, on `pool` (its errors become STORE_UNAVAILABLE, `cannot open the PostgreSQL store at …`, as
+ * when the store itself is opened), the connections other Session Buddy processes hold to the same
+ * database and schema as `url`, recognised by their application_name (see pgApplicationName); the
+ * connections marked with `conn.instance`, this process's (the pool's own among them), are left out.
  */
-export async function pgPeerConnections(url: string): Promise<PgPeerConnection[]> {
-  const pool = createPgPool(url, 1);
-  const own = parsePgApplicationName(pgApplicationName(url));
+export async function pgPeerConnections(pool: pg.Pool, url: string, conn: PgConnectOptions): Promise<PeerConnection[]> {
+  const own = parsePgApplicationName(pgApplicationName(url, conn.instance));
   try {
     const { rows } = await pool.query<{ addr: string | null; app: string }>(
       `SELECT host(client_addr) AS addr, application_name AS app FROM pg_stat_activity
@@ -145,9 +138,6 @@ export async function pgPeerConnections(url: string): Promise<PgPeerConnection[]
       })
       .map((r) => ({ clientAddr: r.addr, applicationName: r.app }));
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${redactUrl(url)}: ${(err as Error).message}`, {}, { cause: err });
-  } finally {
-    await pool.end().catch(() => {});
+    throw pgUnavailable(url, conn.source, err);
   }
 }

@@ -4,13 +4,29 @@
  */
 import crypto from 'node:crypto';
 import pg from 'pg';
+import { describeUrlSource, redactUrl, type UrlSource } from '../../config.js';
+import { AppError } from '../../errors.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-/** This process's mark in application_name: its pid and a random tag (pids repeat across hosts and containers). */
-const INSTANCE = `${process.pid}.${crypto.randomBytes(3).toString('hex')}`;
 const APP_PREFIX = 'session-buddy';
+
+/** How a process connects to PostgreSQL: the mark its connections carry and, for messages, where the URL came from. */
+export interface PgConnectOptions {
+  /**
+   * This process's mark in application_name (newPgInstance), made once by the composition
+   * (store/open-stores.ts) and given to every pool it opens, so `migrate` tells its own connections from others'.
+   */
+  instance: string;
+  /** The flag or variable that set the URL (see Config): named when the server cannot be reached. */
+  source?: UrlSource;
+}
+
+/** A new process mark for application_name: the pid and a random tag (pids repeat across hosts and containers). */
+export function newPgInstance(): string {
+  return `${process.pid}.${crypto.randomBytes(3).toString('hex')}`;
+}
 
 /**
  * The application_name every connection of this process carries, `session-buddy <pid.tag>[ <schema>]`
@@ -18,9 +34,9 @@ const APP_PREFIX = 'session-buddy';
  * tells Session Buddy connections apart, whose process they are and which schema they use.
  * An application_name in the URL wins (pg reads the URL's parameters last).
  */
-export function pgApplicationName(connectionString: string): string {
+export function pgApplicationName(connectionString: string, instance: string): string {
   const schema = urlSchema(connectionString);
-  return `${APP_PREFIX} ${INSTANCE}${schema ? ` ${schema}` : ''}`.slice(0, 63);
+  return `${APP_PREFIX} ${instance}${schema ? ` ${schema}` : ''}`.slice(0, 63);
 }
 
 /** The schema the URL's `options=-c search_path=…` puts first, or '' (the server's default). */
@@ -41,10 +57,10 @@ export function parsePgApplicationName(name: string): { instance: string; schema
   return { instance: parts[1]!, schema: parts[2] ?? '' };
 }
 
-export function createPgPool(connectionString: string, max = 10): pg.Pool {
+export function createPgPool(connectionString: string, instance: string, max = 10): pg.Pool {
   return new pg.Pool({
     connectionString,
-    application_name: pgApplicationName(connectionString),
+    application_name: pgApplicationName(connectionString, instance),
     max,
     connectionTimeoutMillis: 5000,
     types: {
@@ -54,9 +70,15 @@ export function createPgPool(connectionString: string, max = 10): pg.Pool {
   });
 }
 
-/** The URL with any password masked, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+/** What messages call the server: its address and the setting that chose it when known, else the URL with any password masked. */
+export function pgServerLabel(url: string, source: UrlSource | undefined): string {
+  return source ? describeUrlSource(source) : redactUrl(url);
+}
+
+/** A store that cannot be connected to (refused, unknown host, bad credentials, no such database). */
+export function pgUnavailable(url: string, source: UrlSource | undefined, err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${pgServerLabel(url, source)}: ${(err as Error).message}`, {}, { cause: err });
 }
 
 /** Runs `fn` in a transaction on one pooled client. */

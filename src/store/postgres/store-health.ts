@@ -1,17 +1,19 @@
 /** `doctor`'s facts about a PostgreSQL store (nothing is created or migrated). */
 import type { PgHealth } from '../store-health.js';
 import { PgMigrator } from './migrator.js';
-import { createPgPool, redactUrl } from './pool.js';
+import { redactUrl } from '../../config.js';
+import { createPgPool, type PgConnectOptions, pgServerLabel } from './pool.js';
 import { USER_SALT_KEY } from './settings.js';
 import { readPgStorageStats } from './storage-stats.js';
 
-export async function readPgHealth(url: string, deep: boolean): Promise<PgHealth> {
+export async function readPgHealth(url: string, deep: boolean, conn: PgConnectOptions): Promise<PgHealth> {
   const location = redactUrl(url);
-  const pool = createPgPool(url, 1);
+  const pool = createPgPool(url, conn.instance, 1);
   const migrator = new PgMigrator(pool);
   const health: PgHealth = {
     kind: 'postgres',
     location,
+    server: pgServerLabel(url, conn.source),
     serverVersion: null,
     connectError: null,
     schemaVersion: 0,

@@ -1,10 +1,12 @@
 /** `status` of a PostgreSQL store as it is: nothing is migrated or created here. */
 import { STATUS_TABLES, type StoreStatus } from '../store-status.js';
 import { PgMigrator } from './migrator.js';
-import { createPgPool, redactUrl } from './pool.js';
+import { redactUrl } from '../../config.js';
+import { createPgPool } from './pool.js';
 
-export async function readPgStatus(url: string): Promise<StoreStatus> {
-  const pool = createPgPool(url, 1);
+/** `instance`: this process's application_name mark (see PgConnectOptions). */
+export async function readPgStatus(url: string, instance: string): Promise<StoreStatus> {
+  const pool = createPgPool(url, instance, 1);
   const base: StoreStatus = { kind: 'postgres', path: redactUrl(url), exists: false };
   try {
     const migrator = new PgMigrator(pool);

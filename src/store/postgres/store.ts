@@ -13,12 +13,12 @@ import {
   type TailCursor,
   type WriteResult,
 } from '../types.js';
-import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { PgInvocationWriter } from './invocation-writer.js';
 import { PgInvocationTail } from './invocation-tail.js';
 import { PgMigrator } from './migrator.js';
-import { createPgPool, redactUrl } from './pool.js';
+import { redactUrl } from '../../config.js';
+import { createPgPool, type PgConnectOptions, pgUnavailable } from './pool.js';
 
 export class PgStore implements InvocationStore {
   readonly migrator: PgMigrator;
@@ -40,17 +40,19 @@ export class PgStore implements InvocationStore {
     this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
   }
 
-  /** Connects, checks the server answers, and applies pending migrations (unless `migrate` is false). */
-  static async open(url: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<PgStore> {
-    const pool = createPgPool(url, opts.poolSize);
+  /**
+   * Connects, checks the server answers, and applies pending migrations (unless `migrate` is false).
+   * A server that cannot be reached is STORE_UNAVAILABLE, naming `opts.source` (the setting that chose the URL).
+   */
+  static async open(url: string, opts: PgConnectOptions & { migrate?: boolean; poolSize?: number }): Promise<PgStore> {
+    const pool = createPgPool(url, opts.instance, opts.poolSize);
     const store = new PgStore(pool, redactUrl(url));
     try {
       await pool.query('SELECT 1');
       if (opts.migrate ?? true) await store.migrator.up();
     } catch (err) {
       await pool.end().catch(() => {});
-      if (err instanceof AppError) throw err;
-      throw new AppError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${store.location}: ${(err as Error).message}`, {}, { cause: err });
+      throw pgUnavailable(url, opts.source, err);
     }
     return store;
   }

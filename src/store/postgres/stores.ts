@@ -17,8 +17,9 @@ import { readPgStorageStats } from './storage-stats.js';
 import { PgStore } from './store.js';
 import { PgTranscriptCursors } from './transcript-cursors.js';
 import { PgSkillCostStore } from './skill-costs.js';
+import type { PgConnectOptions } from './pool.js';
 
-export interface PgStoreOptions extends StoreOptions {
+export interface PgStoreOptions extends StoreOptions, PgConnectOptions {
   poolSize?: number;
   /** Apply pending migrations on open (default true); without them the salt is not read either. */
   migrate?: boolean;
@@ -26,8 +27,10 @@ export interface PgStoreOptions extends StoreOptions {
   salt?: string;
 }
 
-export async function openPgStores(url: string, opts: PgStoreOptions = {}): Promise<Stores> {
+export async function openPgStores(url: string, opts: PgStoreOptions): Promise<Stores> {
   const store = await PgStore.open(url, {
+    instance: opts.instance,
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
     ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
     ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
   });
