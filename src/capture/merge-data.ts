@@ -1,13 +1,18 @@
 /**
- * Merges one data directory's invocations, reflections and skill cost calls
- * into the current store, deduplicated: `merge-data` (e.g. the
+ * Merges one data directory's invocations, reflections, skill cost calls and
+ * A/B experiments into the current store, deduplicated: `merge-data` (e.g. the
  * `./.session-buddy` folders that releases before 0.2 created in each
- * project). A/B experiments are not merged: they are counted (`notMerged`),
- * and the folder is then not to be deleted.
+ * project).
  *
  * - Reflections are deduplicated by content hash and keep their time; their
  *   vectors are computed again by this store's embedder.
  * - Cost calls keep their key (a second merge adds nothing) and user hash.
+ * - A/B experiments are matched by name, assignments by user, outcomes by
+ *   user, variant, value and time (ExperimentStore.merge): a second merge
+ *   adds nothing. An experiment whose name is taken here by a different one
+ *   (other variants, split or metric) is not merged: counted in `notMerged`
+ *   with its rows, as are assignments and outcomes of a user assigned another
+ *   variant here; the source is then not to be deleted.
  *
  * - A row whose id the target holds is already present (a backup or copy of
  *   the target, merged back), and so is one that the target's `archive` moved
@@ -33,10 +38,12 @@ import path from 'node:path';
 import { DB_FILE } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { PREHASHED_PREFIX, saltFingerprint } from '../store/salt.js';
+import type { ExperimentCopy, MergedExperiment } from '../store/experiment-types.js';
 import type { PreparedReflection } from '../store/reflection-types.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
 import { openInvocationExport, type ExportedInvocation, type TargetArchives } from '../store/sqlite/invocation-export.js';
 import type { InvocationStore } from '../store/types.js';
+import { spooledLines } from './spool.js';
 import type { RecordBatch } from './types.js';
 
 export interface MergeSummary {
@@ -57,6 +64,10 @@ export interface MergeSummary {
   skippedExamples: string[];
   reflections: { rows: number; inserted: number; duplicates: number };
   costCalls: { rows: number; inserted: number; duplicates: number };
+  /** A/B experiments (by name), their assignments and outcomes; rows not merged are in `notMerged`. */
+  experiments: { rows: number; inserted: number; duplicates: number };
+  abAssignments: { rows: number; inserted: number; duplicates: number };
+  abOutcomes: { rows: number; inserted: number; duplicates: number };
   /** Data of the source that is not merged, by what it is (only what has rows). */
   notMerged: Array<{ what: string; rows: number }>;
 }
@@ -108,6 +119,8 @@ export async function mergeDataDir(opts: {
   storeReflection: (r: PreparedReflection) => Promise<{ created: boolean }>;
   /** Stores cost calls, skipping keys already there (SkillCostStore.record). */
   recordCosts: (rows: readonly AttributedUsage[]) => Promise<{ inserted: number; duplicates: number }>;
+  /** Merges an A/B experiment with its assignments and outcomes (ExperimentStore.merge). */
+  mergeExperiment: (copy: ExperimentCopy) => Promise<MergedExperiment>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<MergeSummary> {
   const resolved = path.resolve(opts.source);
@@ -148,6 +161,9 @@ export async function mergeDataDir(opts: {
     skippedExamples: [],
     reflections: { rows: 0, inserted: 0, duplicates: 0 },
     costCalls: { rows: 0, inserted: 0, duplicates: 0 },
+    experiments: { rows: 0, inserted: 0, duplicates: 0 },
+    abAssignments: { rows: 0, inserted: 0, duplicates: 0 },
+    abOutcomes: { rows: 0, inserted: 0, duplicates: 0 },
     notMerged: [],
   };
   try {
@@ -191,7 +207,40 @@ export async function mergeDataDir(opts: {
       sum.costCalls.inserted += r.inserted;
       sum.costCalls.duplicates += r.duplicates;
     }
+    const taken: string[] = [];
+    const conflicts = { assignments: 0, outcomes: 0 };
+    for (const copy of exp.experiments()) {
+      const r = await opts.mergeExperiment(copy);
+      sum.experiments.rows++;
+      if (r.experiment === 'inserted') sum.experiments.inserted++;
+      else if (r.experiment === 'present') sum.experiments.duplicates++;
+      else taken.push(copy.experiment.name);
+      for (const [counts, merged, rows] of [
+        [sum.abAssignments, r.assignments, copy.assignments.length],
+        [sum.abOutcomes, r.outcomes, copy.outcomes.length],
+      ] as const) {
+        counts.rows += rows;
+        counts.inserted += merged.inserted;
+        counts.duplicates += merged.duplicates;
+      }
+      conflicts.assignments += r.assignments.conflicts;
+      conflicts.outcomes += r.outcomes.conflicts;
+    }
     sum.notMerged = exp.notMerged(opts.archives?.sha256s);
+    if (taken.length > 0) {
+      sum.notMerged.push({ what: `A/B experiments whose name a different experiment has here (${taken.join(', ')})`, rows: taken.length });
+    }
+    // Calls its hooks spooled while no server ran are recorded only when something drains that spool.
+    const spooled = isDir ? spooledLines(resolved) : 0;
+    if (spooled > 0) {
+      sum.notMerged.push({
+        what: `spooled call(s) not recorded there yet (${path.join(resolved, 'spool.jsonl')}; a server started on that data directory records them, then merge again)`,
+        rows: spooled,
+      });
+    }
+    const otherVariant = taken.length > 0 ? ' (of those experiments, or of users assigned another variant here)' : ' (of users assigned another variant here)';
+    if (conflicts.assignments > 0) sum.notMerged.push({ what: `A/B assignments${otherVariant}`, rows: conflicts.assignments });
+    if (conflicts.outcomes > 0) sum.notMerged.push({ what: `A/B outcomes${otherVariant}`, rows: conflicts.outcomes });
     if (sum.possiblyArchived.rows > 0) {
       sum.notMerged.push({
         what: `invocations that may be archived here, in files that are missing (${sum.possiblyArchived.files.join(', ')}; put them back and merge again)`,

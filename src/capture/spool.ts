@@ -63,6 +63,37 @@ export function spoolSize(dataDir: string): number {
   }
 }
 
+/** Lines waiting in `dataDir`'s spool (the live spool and `.draining` files): calls not recorded in its store yet. */
+export function spooledLines(dataDir: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dataDir).filter((n) => n === SPOOL_FILE || DRAINING.test(n));
+  } catch {
+    return 0;
+  }
+  let lines = 0;
+  const buf = Buffer.alloc(1 << 16);
+  for (const name of names) {
+    let fd: number;
+    try {
+      fd = fs.openSync(path.join(dataDir, name), 'r');
+    } catch {
+      continue; // drained meanwhile
+    }
+    try {
+      let last = 0x0a;
+      for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) {
+        for (let i = 0; i < n; i++) if (buf[i] === 0x0a) lines++;
+        last = buf[n - 1]!;
+      }
+      if (last !== 0x0a) lines++; // a last line without its newline
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return lines;
+}
+
 /** The invocations with their user ids replaced by the salted pre-hash. */
 export function withHashedUsers(dataDir: string, inputs: readonly CapturedInvocation[]): CapturedInvocation[] {
   const salt = loadOrCreateSalt(dataDir);

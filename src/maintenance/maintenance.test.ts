@@ -61,7 +61,7 @@ describe('backup and restore', () => {
       const target = path.join(app.dir, 'restored', 'session-buddy.db');
       fs.mkdirSync(path.dirname(target));
       fs.copyFileSync(dest, target);
-      const result = restoreDatabase(dest, target, 123);
+      const result = restoreDatabase(dest, target, { dataDir: app.dir, now: 123 });
       assert.equal(result.invocations, copy.invocations);
       assert.equal(result.previous, `${target}.before-restore-123`);
       assert.ok(fs.existsSync(result.previous!));
@@ -80,14 +80,14 @@ describe('backup and restore', () => {
       const db = openDatabase(other);
       db.exec('CREATE TABLE t (x)');
       db.close();
-      assert.throws(() => restoreDatabase(other, path.join(app.dir, 'x.db')), /not a Session Buddy one/);
+      assert.throws(() => restoreDatabase(other, path.join(app.dir, 'x.db'), { dataDir: app.dir }), /not a Session Buddy one/);
       // The error names the file given (not the copy restore works on) and is bad input (exit 2).
       assert.throws(
-        () => restoreDatabase(junk, path.join(app.dir, 'x.db')),
+        () => restoreDatabase(junk, path.join(app.dir, 'x.db'), { dataDir: app.dir }),
         (e: AppError) => e.code === 'INVALID_INPUT' && e.message === `${junk} is not a valid Session Buddy database (SQLITE_NOTADB)`,
       );
       assert.throws(
-        () => restoreDatabase(path.join(app.dir, 'none.db'), path.join(app.dir, 'x.db')),
+        () => restoreDatabase(path.join(app.dir, 'none.db'), path.join(app.dir, 'x.db'), { dataDir: app.dir }),
         (e: AppError) => e.code === 'INVALID_INPUT',
       );
     } finally {

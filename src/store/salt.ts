@@ -47,12 +47,26 @@ export function loadOrCreateSalt(dataDir: string): string {
   }
 }
 
+/** Whether `value` has the form of a salt (64 hex digits). */
+export function isSalt(value: string): boolean {
+  return SALT.test(value);
+}
+
+/** A salt file written and flushed beside the data directory's, not yet in place (stageSalt). */
+export interface StagedSalt {
+  /** Renames it over `<dataDir>/salt` (atomic). */
+  commit(): void;
+  /** Removes it (after a failed commit too). */
+  discard(): void;
+}
+
 /**
- * Makes `salt` the data directory's salt file, atomically: written owner-only
- * beside it, flushed, then renamed over it, so a concurrent reader (a hook
- * spooling) sees the old salt or the new one, never a partial file.
+ * Writes `salt` owner-only beside the data directory's salt file and flushes
+ * it, without putting it in place: `commit` renames it over the salt file, so
+ * that a caller can do everything that may fail first and then switch the
+ * salt with one rename (restore switches it with the database).
  */
-export function writeSalt(dataDir: string, salt: string): void {
+export function stageSalt(dataDir: string, salt: string): StagedSalt {
   if (!SALT.test(salt)) throw new Error('a salt must be 64-character hex');
   ensureDir(dataDir, 0o777);
   const file = path.join(dataDir, SALT_FILE);
@@ -65,9 +79,27 @@ export function writeSalt(dataDir: string, salt: string): void {
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  return {
+    commit: () => fs.renameSync(tmp, file),
+    discard: () => fs.rmSync(tmp, { force: true }),
+  };
+}
+
+/**
+ * Makes `salt` the data directory's salt file, atomically: written owner-only
+ * beside it, flushed, then renamed over it, so a concurrent reader (a hook
+ * spooling) sees the old salt or the new one, never a partial file.
+ */
+export function writeSalt(dataDir: string, salt: string): void {
+  const staged = stageSalt(dataDir, salt);
+  try {
+    staged.commit();
+  } catch (err) {
+    staged.discard();
     throw err;
   }
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { backupDatabase, restoreDatabase, type VerifiedCopy } from '../../store/sqlite/backup.js';
+import { backupDatabase, restoreDatabase, type RestoredSalt, type VerifiedCopy } from '../../store/sqlite/backup.js';
+import { readSalt, SALT_FILE } from '../../store/salt.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
@@ -36,11 +37,20 @@ export function defaultBackupPath(config: Config, prefix = 'session-buddy'): str
   return path.join(dir, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
 }
 
-/** A verified online copy of the configured SQLite database at `dest` (backupDatabase). */
+/** The data directory's salt; null when it is missing or malformed (a backup then records no fingerprint). */
+function installationSalt(dataDir: string): string | null {
+  try {
+    return readSalt(dataDir);
+  } catch {
+    return null;
+  }
+}
+
+/** A verified online copy of the configured SQLite database at `dest` (backupDatabase), recording the fingerprint of the installation's salt. */
 export async function backupConfiguredDatabase(config: Config, dest: string, onProgress?: (fraction: number) => void): Promise<VerifiedCopy> {
   const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
   try {
-    return await backupDatabase(db, dest, onProgress);
+    return await backupDatabase(db, dest, onProgress, installationSalt(config.dataDir));
   } finally {
     db.close();
   }
@@ -62,17 +72,59 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       progress.update(100);
       progress.finish();
       ctx.stdout.write(
-        `backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok)\n`,
+        `backed up to ${copy.file} (${formatBytes(copy.bytes)}, schema version ${copy.schemaVersion}, ${copy.invocations} invocations, integrity ok, ` +
+          `${copy.saltFingerprint ? `users hashed with the salt of fingerprint ${copy.saltFingerprint}` : `no salt fingerprint recorded: ${path.join(config.dataDir, SALT_FILE)} is missing or malformed`})\n`,
       );
     });
 }
 
+/** What restore says about the salt: one line, and a note on stderr when something could not be checked. */
+function describeRestoredSalt(salt: RestoredSalt, file: string): { line: string | null; note: string | null } {
+  switch (salt.kind) {
+    case 'same':
+      return { line: `its users were hashed with this installation's salt (fingerprint ${salt.fingerprint})`, note: null };
+    case 'installed':
+      return {
+        line:
+          `installed the salt given (fingerprint ${salt.fingerprint}) with it` +
+          `${salt.replaced ? `; the replaced salt (fingerprint ${salt.replaced.fingerprint}) was kept as ${salt.replaced.kept}` : ''}`,
+        note: salt.checked
+          ? null
+          : `note: ${file} records no salt fingerprint (made by an older version), so it could not be checked that its users were hashed with the salt given`,
+      };
+    case 'unrecorded': {
+      const mine = salt.fingerprint
+        ? `this installation's salt (fingerprint ${salt.fingerprint})`
+        : 'the salt this installation creates next (it has none yet)';
+      return {
+        line: salt.sharedUsers > 0 ? `${salt.sharedUsers} of its users are users of the replaced database too: hashed with ${mine}` : null,
+        note:
+          salt.sharedUsers > 0
+            ? null
+            : `note: ${file} records no salt fingerprint (made by an older version), so it could not be checked that its users were hashed with ${mine}; ` +
+              "if it came from another installation, restore it again with --salt FILE (that installation's salt file), or each of its users counts as a second user",
+      };
+    }
+  }
+}
+
+/** The salt in the file `--salt` names. */
+function readSaltFlag(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw AppError.invalid('salt', code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code ?? (err as Error).message})`);
+  }
+}
+
 export function registerRestoreCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('restore')
     .description('replace the database with a verified backup (the server must be stopped; the old database is kept)')
     .argument('<file>', 'backup file made by `session-buddy backup`')
-    .action((file: string, _opts, cmd: Command) => {
+    .option('--salt <file>', 'the salt file of the installation the backup comes from (its users were hashed with it): installed with the data')
+    .action((file: string, opts: { salt?: string }, cmd: Command) => {
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'restore');
       const server = runningServer(config.dataDir);
@@ -82,12 +134,16 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
       if (isDirectory(source)) {
         throw new AppError('INVALID_INPUT', `${source} is a directory, not a backup file`, { field: 'file', rule: 'must be a backup file' });
       }
-      const result = restoreDatabase(source, config.dbPath);
+      const salt = opts.salt === undefined ? undefined : readSaltFlag(path.resolve(ctx.cwd, opts.salt));
+      const result = restoreDatabase(source, config.dbPath, { dataDir: config.dataDir, ...(salt === undefined ? {} : { salt }) });
+      const said = describeRestoredSalt(result.salt, source);
       ctx.stdout.write(
         `restored ${result.invocations} invocations (schema version ${result.schemaVersion}) into ${config.dbPath}` +
-          `${result.previous ? `; the previous database was kept as ${result.previous}` : ''}\n`,
+          `${result.previous ? `; the previous database was kept as ${result.previous}` : ''}${said.line ? `; ${said.line}` : ''}\n`,
       );
+      if (said.note) ctx.stderr.write(`${said.note}\n`);
     });
+  fieldFlags(command, { salt: '--salt' });
 }
 
 export function registerArchiveCommand(program: Command, ctx: CliContext): void {

@@ -73,6 +73,15 @@ describe('merge-data', () => {
     assert.match(run(['status', '--json']).err, /holds data from an earlier version/);
     const plain = run(['merge-data', '.session-buddy']);
     assert.match(plain.out, /1 new, 3 already present\n.*is merged and can be deleted/);
+    // A call its hooks spooled while no server ran is not in its database yet: the folder is not deletable.
+    fs.writeFileSync(path.join(legacy, 'spool.jsonl'), `${JSON.stringify(inv('lint', 'k-spooled', 10))}\n`);
+    const spooled = run(['merge-data', '.session-buddy']);
+    assert.match(
+      spooled.out,
+      /\nnot merged: 1 spooled call\(s\) not recorded there yet \(.*\/\.session-buddy\/spool\.jsonl; a server started on that data directory records them, then merge again\); keep /,
+    );
+    assert.doesNotMatch(spooled.out, /can be deleted/);
+    fs.rmSync(path.join(legacy, 'spool.jsonl'));
     // Same user on both sides? Only when the salts agree; here they differ, so the merged rows keep their own hash.
     assert.match(run(['merge-data', path.join(HOME, '.session-buddy')]).err, /source: is the current data directory/);
     // A mistyped folder is an error: nothing is created there, nothing is called deletable.
@@ -83,7 +92,7 @@ describe('merge-data', () => {
     assert.equal(fs.existsSync(typo), false);
   });
 
-  it('carries reflections and skill cost calls over too, and keeps a folder whose A/B experiments it cannot merge', () => {
+  it('carries reflections, skill cost calls and A/B experiments over too, and keeps a folder whose A/B experiment has a taken name', () => {
     const legacy = path.join(root, 'other', '.session-buddy');
     assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k-other', 10)])).code, 0);
     // What an older installation held besides invocations: a note and an attributed API call.
@@ -125,19 +134,84 @@ describe('merge-data', () => {
       target.close();
     }
 
-    // An A/B experiment is not merged: the folder is not called deletable (the notice, which has nothing more to offer, stops).
+    // A/B experiments are merged too, with their assignments and outcomes, deduplicated.
     const again = new Database(path.join(legacy, 'session-buddy.db'));
+    const experiment = (name: string, variants: string) =>
+      again
+        .prepare(
+          "INSERT INTO ab_experiments (name, variants, traffic_split, metric, min_sample_size, status, created_at) VALUES (?, ?, '[0.5,0.5]', 'success_rate', 10, 'stopped', 1)",
+        )
+        .run(name, variants).lastInsertRowid;
+    const x = experiment('x', '["a","b"]');
+    again.prepare("INSERT INTO ab_assignments (experiment_id, user_hash, variant, assigned_at) VALUES (?, 'uh1', 'a', 2), (?, 'uh2', 'b', 3)").run(x, x);
+    // Two equal outcomes of one user at one time are two outcomes (not one doubled).
     again
       .prepare(
-        "INSERT INTO ab_experiments (name, variants, traffic_split, metric, min_sample_size, status, created_at) VALUES ('x', '[\"a\",\"b\"]', '[0.5,0.5]', 'success_rate', 10, 'running', 1)",
+        "INSERT INTO ab_outcomes (experiment_id, user_hash, variant, value, recorded_at) VALUES (?, 'uh1', 'a', 1, 4), (?, 'uh1', 'a', 1, 4), (?, 'uh2', 'b', 0.25, 5)",
       )
-      .run();
+      .run(x, x, x);
     again.close();
+    const outcomes = () => {
+      const t = new Database(path.join(HOME, '.session-buddy', 'session-buddy.db'), { readonly: true });
+      try {
+        return t
+          .prepare(
+            `SELECT e.name, e.status, o.user_hash, o.variant, o.value, o.recorded_at FROM ab_outcomes o JOIN ab_experiments e ON e.id = o.experiment_id ORDER BY o.id`,
+          )
+          .all();
+      } finally {
+        t.close();
+      }
+    };
     const plain = run(['merge-data', legacy]);
     assert.equal(plain.code, 0, plain.err);
-    assert.match(plain.out, /1 reflection\(s\), 0 new, 1 already present; 1 skill cost call\(s\), 0 new, 1 already present\n/);
-    assert.match(plain.out, /not merged: 1 A\/B experiments; keep /);
-    assert.doesNotMatch(plain.out, /can be deleted/);
+    assert.match(
+      plain.out,
+      /1 reflection\(s\), 0 new, 1 already present; 1 skill cost call\(s\), 0 new, 1 already present; 1 A\/B experiment\(s\), 1 new, 0 already present; 2 A\/B assignment\(s\), 2 new, 0 already present; 3 A\/B outcome\(s\), 3 new, 0 already present\n/,
+    );
+    assert.match(plain.out, /is merged and can be deleted/);
+    const merged = [
+      { name: 'x', status: 'stopped', user_hash: 'uh1', variant: 'a', value: 1, recorded_at: 4 },
+      { name: 'x', status: 'stopped', user_hash: 'uh1', variant: 'a', value: 1, recorded_at: 4 },
+      { name: 'x', status: 'stopped', user_hash: 'uh2', variant: 'b', value: 0.25, recorded_at: 5 },
+    ];
+    assert.deepEqual(outcomes(), merged);
+    // A second merge adds nothing.
+    const second = JSON.parse(run(['merge-data', legacy, '--json']).out) as Record<string, unknown>;
+    assert.deepEqual(
+      [second.experiments, second.abAssignments, second.abOutcomes, second.notMerged],
+      [{ rows: 1, inserted: 0, duplicates: 1 }, { rows: 2, inserted: 0, duplicates: 2 }, { rows: 3, inserted: 0, duplicates: 3 }, []],
+    );
+    assert.deepEqual(outcomes(), merged);
+
+    // An experiment whose name a different experiment has here is not merged: the folder is not called deletable.
+    const target2 = new Database(path.join(HOME, '.session-buddy', 'session-buddy.db'));
+    target2
+      .prepare(
+        "INSERT INTO ab_experiments (name, variants, traffic_split, metric, min_sample_size, status, created_at) VALUES ('y', '[\"p\",\"q\"]', '[0.5,0.5]', 'success_rate', 10, 'running', 1)",
+      )
+      .run();
+    target2.close();
+    const source2 = new Database(path.join(legacy, 'session-buddy.db'));
+    const y = source2
+      .prepare(
+        "INSERT INTO ab_experiments (name, variants, traffic_split, metric, min_sample_size, status, created_at) VALUES ('y', '[\"a\",\"b\"]', '[0.5,0.5]', 'success_rate', 10, 'running', 1)",
+      )
+      .run().lastInsertRowid;
+    source2.prepare("INSERT INTO ab_outcomes (experiment_id, user_hash, variant, value, recorded_at) VALUES (?, 'uh1', 'a', 1, 6)").run(y);
+    source2.close();
+    const conflict = run(['merge-data', legacy]);
+    assert.equal(conflict.code, 0, conflict.err);
+    assert.match(
+      conflict.out,
+      /; 2 A\/B experiment\(s\), 0 new, 1 already present; 2 A\/B assignment\(s\), 0 new, 2 already present; 4 A\/B outcome\(s\), 0 new, 3 already present\n/,
+    );
+    assert.match(
+      conflict.out,
+      /not merged: 1 A\/B experiments whose name a different experiment has here \(y\), 1 A\/B outcomes \(of those experiments, or of users assigned another variant here\); keep /,
+    );
+    assert.doesNotMatch(conflict.out, /can be deleted/);
+    assert.deepEqual(outcomes(), merged);
     assert.doesNotMatch(
       run(['--data-dir', path.join(HOME, '.session-buddy'), 'status', '--json'], undefined, path.dirname(legacy)).err,
       /holds data from an earlier version/,

@@ -29,7 +29,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
   program
     .command('merge-data <source>')
     .description(
-      'merge the invocations, reflections and skill cost calls of another data directory (e.g. an old ./.session-buddy) or database file into this one, deduplicated; safe to re-run',
+      'merge the invocations, reflections, skill cost calls and A/B experiments of another data directory (e.g. an old ./.session-buddy) or database file into this one, deduplicated; safe to re-run',
     )
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, opts: { json?: boolean }, cmd: Command) => {
@@ -47,6 +47,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           archives: app.stores.sqlite ? openTargetArchives(app.stores.sqlite.db, app.config.dataDir) : null,
           storeReflection: (r) => app.stores.reflections.insert(r),
           recordCosts: (rows) => app.stores.skillCosts.record(rows),
+          mergeExperiment: (copy) => app.stores.experiments.merge(copy),
           onProgress: progress.update,
         });
         progress.finish();
@@ -68,7 +69,8 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
             `${sum.archived ? ` (${sum.archived} of them archived here)` : ''}` +
             `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}` +
-            `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}\n` +
+            `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}` +
+            `${counts('A/B experiment(s)', sum.experiments)}${counts('A/B assignment(s)', sum.abAssignments)}${counts('A/B outcome(s)', sum.abOutcomes)}\n` +
             (left
               ? `not merged: ${left}; keep ${merged} while you need them\n`
               : folder === null

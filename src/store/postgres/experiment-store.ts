@@ -10,13 +10,17 @@ import { assignVariant, type OutcomeSums } from '../../analytics/ab-testing.js';
 import {
   EXPERIMENT_COLUMNS,
   experimentFromRow,
+  mergePlan,
   nameTaken,
+  sameDefinition,
   stoppedForUsers,
   wrongVariant,
   type Assignment,
   type Experiment,
+  type ExperimentCopy,
   type ExperimentRow,
   type ExperimentStore,
+  type MergedExperiment,
   type NewExperiment,
   type RecordedOutcome,
 } from '../experiment-types.js';
@@ -110,5 +114,61 @@ export class PgExperimentStore implements ExperimentStore {
 
   async stop(exp: Experiment): Promise<void> {
     await this.pool.query(`UPDATE ab_experiments SET status = 'stopped' WHERE id = $1`, [exp.id]);
+  }
+
+  async merge(copy: ExperimentCopy): Promise<MergedExperiment> {
+    const e = copy.experiment;
+    return inTransaction(this.pool, async (client) => {
+      const inserted = await client.query<{ id: number }>(
+        `INSERT INTO ab_experiments (name, description, variants, traffic_split, metric, min_sample_size, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name) DO NOTHING RETURNING id`,
+        [e.name, e.description, JSON.stringify(e.variants), JSON.stringify(e.traffic_split), e.metric, e.min_sample_size, e.status, e.created_at],
+      );
+      let id: number;
+      if (inserted.rows[0]) id = Number(inserted.rows[0].id);
+      else {
+        // Locked: two merges of the same experiment run one after the other, and count each other's rows.
+        const { rows } = await client.query(`SELECT ${EXPERIMENT_COLUMNS} FROM ab_experiments WHERE name = $1 FOR UPDATE`, [e.name]);
+        const here = experimentFromRow(rows[0] as ExperimentRow);
+        if (!sameDefinition(here, e)) {
+          const none = { inserted: 0, duplicates: 0 };
+          return {
+            experiment: 'conflict',
+            assignments: { ...none, conflicts: copy.assignments.length },
+            outcomes: { ...none, conflicts: copy.outcomes.length },
+          };
+        }
+        id = here.id;
+      }
+      const existing = await client.query<{ user_hash: string; variant: string }>('SELECT user_hash, variant FROM ab_assignments WHERE experiment_id = $1', [
+        id,
+      ]);
+      const stored = await client.query<ExperimentCopy['outcomes'][number]>(
+        'SELECT user_hash, variant, value, recorded_at FROM ab_outcomes WHERE experiment_id = $1',
+        [id],
+      );
+      const plan = mergePlan(copy, new Map(existing.rows.map((a) => [a.user_hash, a.variant])), stored.rows);
+      if (plan.assignments.length > 0) {
+        await client.query(
+          `INSERT INTO ab_assignments (experiment_id, user_hash, variant, assigned_at)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+          [id, plan.assignments.map((a) => a.user_hash), plan.assignments.map((a) => a.variant), plan.assignments.map((a) => a.assigned_at)],
+        );
+      }
+      if (plan.outcomes.length > 0) {
+        await client.query(
+          `INSERT INTO ab_outcomes (experiment_id, user_hash, variant, value, recorded_at)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[], $5::bigint[])`,
+          [
+            id,
+            plan.outcomes.map((o) => o.user_hash),
+            plan.outcomes.map((o) => o.variant),
+            plan.outcomes.map((o) => o.value),
+            plan.outcomes.map((o) => o.recorded_at),
+          ],
+        );
+      }
+      return { experiment: inserted.rows[0] ? 'inserted' : 'present', ...plan.counts };
+    });
   }
 }

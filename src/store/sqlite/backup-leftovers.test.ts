@@ -64,7 +64,7 @@ describe('backup and restore leave nothing behind', () => {
       assert.deepEqual(fs.readdirSync(src).sort(), ['b.db', 'wal.db']);
       const target = path.join(app.dir, 'restored', 'session-buddy.db');
       for (const file of [backup, walCopy]) {
-        const result = restoreDatabase(file, target);
+        const result = restoreDatabase(file, target, { dataDir: path.dirname(target) });
         assert.equal(result.invocations, 1);
         assert.deepEqual(fs.readdirSync(src).sort(), ['b.db', 'wal.db'], `restore of ${path.basename(file)} left files beside it`);
       }

@@ -17,12 +17,23 @@ import { Migrator } from './migrator.js';
 import { loadMigrations, migrationsDir } from '../migrations.js';
 import { processAlive } from '../../process-alive.js';
 import { ensureDir } from '../../ensure-dir.js';
+import { isSalt, readSalt, saltFingerprint, SALT_FILE, stageSalt, type StagedSalt } from '../salt.js';
+
+/** The `settings` key of the fingerprint (saltFingerprint) of the salt a database's users were hashed with. */
+const SALT_FINGERPRINT_KEY = 'user_salt_fingerprint';
+const FINGERPRINT = /^[0-9a-f]{8}$/;
 
 export interface VerifiedCopy {
   file: string;
   bytes: number;
   schemaVersion: number;
   invocations: number;
+  /** The fingerprint of the salt its users were hashed with (see above); null when it records none (made by an older version). */
+  saltFingerprint: string | null;
+}
+
+function hasTable(db: SqliteDb, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
 /** Checks that `file` is an intact Session Buddy database and describes it (messages name `label`). */
@@ -35,9 +46,14 @@ export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
     const hasMigrations = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
     if (!hasMigrations) throw new AppError('INVALID_INPUT', `${label} is a SQLite database but not a Session Buddy one (no schema_migrations table)`);
     const schemaVersion = (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
-    const hasInvocations = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'skill_invocations'").get();
-    const invocations = hasInvocations ? (db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number) : 0;
-    return { file, bytes: fs.statSync(file).size, schemaVersion, invocations };
+    const invocations = hasTable(db, 'skill_invocations') ? (db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number) : 0;
+    const recorded = hasTable(db, 'settings')
+      ? (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SALT_FINGERPRINT_KEY) as string | undefined)
+      : undefined;
+    if (recorded !== undefined && !FINGERPRINT.test(recorded)) {
+      throw new AppError('INVALID_INPUT', `${label} records a salt fingerprint that is not 8 hex digits (settings ${SALT_FINGERPRINT_KEY})`);
+    }
+    return { file, bytes: fs.statSync(file).size, schemaVersion, invocations, saltFingerprint: recorded ?? null };
   } finally {
     db.close();
   }
@@ -57,10 +73,26 @@ function removeWithJournals(file: string): void {
   for (const suffix of ['', '-journal', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
 }
 
-/** Switches a copy to a rollback journal (folding in any WAL), so later opens create no -wal/-shm files. */
-function toRollbackJournal(file: string): void {
+/**
+ * Records in `db` the fingerprint of `salt`, the salt its users were hashed with (a database older
+ * than the settings table records nothing); `keep`: unless it records one already.
+ */
+function recordSalt(db: SqliteDb, salt: string, keep = false): void {
+  if (!hasTable(db, 'settings')) return;
+  db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO ${keep ? 'NOTHING' : 'UPDATE SET value = excluded.value'}`).run(
+    SALT_FINGERPRINT_KEY,
+    saltFingerprint(salt),
+  );
+}
+
+/**
+ * Switches a copy to a rollback journal (folding in any WAL), so later opens create no -wal/-shm
+ * files; with `salt`, records its fingerprint in the copy first.
+ */
+function toRollbackJournal(file: string, salt: string | null = null): void {
   const db = openDatabase(file);
   try {
+    if (salt !== null) recordSalt(db, salt);
     db.pragma('journal_mode = DELETE');
   } finally {
     db.close();
@@ -99,7 +131,11 @@ function requireDirectory(dir: string): void {
   }
 }
 
-export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (fraction: number) => void): Promise<VerifiedCopy> {
+/**
+ * A verified copy of `db` at `dest`. `salt` is the salt the database's users were hashed with (the
+ * data directory's): the copy records its fingerprint, so that restore can tell whether it belongs here.
+ */
+export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (fraction: number) => void, salt: string | null = null): Promise<VerifiedCopy> {
   dest = path.resolve(dest);
   if (fs.existsSync(dest)) throw new AppError('INVALID_INPUT', `${dest} already exists; choose a new file name`, { field: 'file', rule: 'must not exist yet' });
   const dir = path.dirname(dest);
@@ -113,7 +149,7 @@ export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (f
         return 2000;
       },
     });
-    toRollbackJournal(tmp);
+    toRollbackJournal(tmp, salt);
     const verified = verifyDatabaseFile(tmp, dest);
     fs.chmodSync(tmp, 0o600);
     fsyncFile(tmp);
@@ -125,13 +161,139 @@ export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (f
   }
 }
 
+/** What restore did about the salt file (see the head of this file). */
+export type RestoredSalt =
+  /** The backup's users were hashed with this installation's salt. */
+  | { kind: 'same'; fingerprint: string }
+  /** The salt given was installed as `<dataDir>/salt`; the one it replaced is kept as `kept`. */
+  | { kind: 'installed'; fingerprint: string; checked: boolean; replaced: { fingerprint: string; kept: string } | null }
+  /**
+   * The backup records no fingerprint (made by an older version): whether its users were hashed
+   * with this installation's salt (`fingerprint`, null: none yet) could not be checked, unless some
+   * of them are users of the replaced database too (`sharedUsers` > 0: then the salts agree).
+   */
+  | { kind: 'unrecorded'; fingerprint: string | null; sharedUsers: number };
+
 export interface RestoreResult extends VerifiedCopy {
   /** Where the replaced database was kept, if there was one. */
   previous: string | null;
+  salt: RestoredSalt;
 }
 
-/** Replaces the database at `dbPath` with the verified backup `source`. The server must be stopped. */
-export function restoreDatabase(source: string, dbPath: string, now = Date.now()): RestoreResult {
+export interface RestoreOptions {
+  /** The data directory, whose `salt` file the restored users must have been hashed with. */
+  dataDir: string;
+  /** The salt the backup's users were hashed with, when it is another installation's: installed with the data. */
+  salt?: string;
+  now?: number;
+}
+
+/** Opens an existing database read-only for `fn`; null when it is missing or cannot be read. */
+function readExisting<T>(file: string, fn: (db: SqliteDb) => T): T | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    const db = openDatabase(file, { readonly: true });
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** How many users of the copy `file` are users of the database at `dbPath` too. */
+function sharedUsers(file: string, dbPath: string): number {
+  const current = readExisting(dbPath, (db) => (hasTable(db, 'users') ? new Set(db.prepare('SELECT user_hash FROM users').pluck().all() as string[]) : null));
+  if (!current || current.size === 0) return 0;
+  return (
+    readExisting(file, (db) => {
+      if (!hasTable(db, 'users')) return 0;
+      let n = 0;
+      for (const h of db.prepare('SELECT user_hash FROM users').pluck().iterate() as IterableIterator<string>) if (current.has(h)) n++;
+      return n;
+    }) ?? 0
+  );
+}
+
+/** Salt files in `dir` (kept by earlier restores) whose salt has `fingerprint`. */
+function saltFilesWith(dir: string, fingerprint: string): string[] {
+  const found: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return found; // no data directory yet
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${SALT_FILE}.before-restore-`)) continue;
+    try {
+      const salt = fs.readFileSync(path.join(dir, name), 'utf8').trim();
+      if (isSalt(salt) && saltFingerprint(salt) === fingerprint) found.push(path.join(dir, name));
+    } catch {
+      // unreadable: not offered
+    }
+  }
+  return found;
+}
+
+interface SaltPlan {
+  result: RestoredSalt;
+  /** This installation's salt before the restore (null: none). */
+  current: string | null;
+  /** The salt file to write, and where the one it replaces is kept. */
+  install: { salt: string; keep: string | null } | null;
+}
+
+/** Decides what to do about the salt; throws when the backup's users were hashed with another salt than the one that would be in place. */
+function saltPlan(source: string, copy: VerifiedCopy, dbPath: string, opts: RestoreOptions, now: number): SaltPlan {
+  const current = readSalt(opts.dataDir);
+  const recorded = copy.saltFingerprint;
+  const given = opts.salt;
+  if (given !== undefined) {
+    if (!isSalt(given)) throw AppError.invalid('salt', 'is not a salt file (64 hex digits)');
+    if (recorded !== null && saltFingerprint(given) !== recorded) {
+      throw AppError.invalid(
+        'salt',
+        `has fingerprint ${saltFingerprint(given)}, but the users of ${source} were hashed with the salt of fingerprint ${recorded} (nothing was changed)`,
+      );
+    }
+  }
+  if (given === undefined || given === current) {
+    if (recorded === null) {
+      const result: RestoredSalt = { kind: 'unrecorded', fingerprint: current && saltFingerprint(current), sharedUsers: sharedUsers(copy.file, dbPath) };
+      return { result, current, install: null };
+    }
+    if (current !== null && saltFingerprint(current) === recorded) return { result: { kind: 'same', fingerprint: recorded }, current, install: null };
+    const kept = saltFilesWith(opts.dataDir, recorded);
+    throw AppError.invalid(
+      'salt',
+      `needed to restore ${source}: its users were hashed with another salt than this installation's (fingerprint ${recorded}; ` +
+        `this installation's ${current === null ? 'has none yet' : `is ${saltFingerprint(current)}`}), so each of them would count as a second user here; ` +
+        `give the salt file of the installation that made it${kept.length > 0 ? ` (${kept.join(', ')} is one)` : ''} to install it with the data, ` +
+        'or merge the backup with `session-buddy merge-data` instead (its users then count apart); nothing was changed',
+    );
+  }
+  const keep = current === null ? null : path.join(opts.dataDir, `${SALT_FILE}.before-restore-${now}`);
+  return {
+    result: {
+      kind: 'installed',
+      fingerprint: saltFingerprint(given),
+      checked: recorded !== null,
+      replaced: keep === null ? null : { fingerprint: saltFingerprint(current!), kept: keep },
+    },
+    current,
+    install: { salt: given, keep },
+  };
+}
+
+/**
+ * Replaces the database at `dbPath` with the verified backup `source`, and the salt file with the
+ * salt it records when that differs (see the head of this file). The server must be stopped.
+ */
+export function restoreDatabase(source: string, dbPath: string, opts: RestoreOptions): RestoreResult {
+  const now = opts.now ?? Date.now();
   if (!fs.statSync(source, { throwIfNoEntry: false })?.isFile()) {
     throw new AppError('INVALID_INPUT', `no such file: ${source}`, { field: 'file', rule: 'must be a backup file' });
   }
@@ -140,6 +302,9 @@ export function restoreDatabase(source: string, dbPath: string, now = Date.now()
   ensureDir(dir);
   removeDeadPartials(dir);
   const tmp = createPartial(path.resolve(dbPath), 'restore');
+  let plan: SaltPlan;
+  let staged: StagedSalt | null = null;
+  let keptSalt: string | null = null;
   try {
     fs.copyFileSync(source, tmp);
     fs.chmodSync(tmp, 0o600);
@@ -161,27 +326,65 @@ export function restoreDatabase(source: string, dbPath: string, now = Date.now()
     if (verified.schemaVersion > latest) {
       throw new AppError('INVALID_INPUT', `${source} has schema version ${verified.schemaVersion}, newer than this program supports (${latest})`);
     }
+    plan = saltPlan(source, verified, dbPath, opts, now);
     fsyncFile(tmp);
+    // Everything that may fail before the switch: the new salt written and flushed, the replaced one kept.
+    if (plan.install) {
+      staged = stageSalt(opts.dataDir, plan.install.salt);
+      if (plan.install.keep !== null && plan.current !== null) {
+        fs.writeFileSync(plan.install.keep, `${plan.current}\n`, { mode: 0o600, flag: 'wx' });
+        keptSalt = plan.install.keep;
+      }
+    }
   } catch (err) {
     removeWithJournals(tmp);
+    staged?.discard();
+    if (keptSalt !== null) fs.rmSync(keptSalt, { force: true });
     throw err;
   }
   let previous: string | null = null;
-  if (fs.existsSync(dbPath)) {
-    // Fold the WAL into the main file so the kept copy is complete.
-    const current = openDatabase(dbPath);
-    current.pragma('wal_checkpoint(TRUNCATE)');
-    current.close();
-    previous = `${dbPath}.before-restore-${now}`;
-    fs.renameSync(dbPath, previous);
+  try {
+    if (fs.existsSync(dbPath)) {
+      // Fold the WAL into the main file so the kept copy is complete. It records the fingerprint of
+      // the salt its users were hashed with, so that restoring it asks for that salt.
+      const current = openDatabase(dbPath);
+      try {
+        if (plan.current !== null) {
+          try {
+            recordSalt(current, plan.current, true);
+          } catch {
+            // A damaged database (often why it is replaced) is kept as it is.
+          }
+        }
+        current.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        current.close();
+      }
+      previous = `${dbPath}.before-restore-${now}`;
+      fs.renameSync(dbPath, previous);
+    }
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
+    fs.renameSync(tmp, dbPath);
+    try {
+      // The salt goes with the data: one rename right after the database's.
+      staged?.commit();
+    } catch (err) {
+      fs.renameSync(dbPath, tmp);
+      throw err;
+    }
+  } catch (err) {
+    // Undone: the replaced database goes back, nothing of the backup or its salt stays.
+    if (previous !== null && !fs.existsSync(dbPath)) fs.renameSync(previous, dbPath);
+    removeWithJournals(tmp);
+    staged?.discard();
+    if (keptSalt !== null) fs.rmSync(keptSalt, { force: true });
+    throw err;
   }
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
-  fs.renameSync(tmp, dbPath);
   const db = openDatabase(dbPath);
   try {
     new Migrator(db).up();
   } finally {
     db.close();
   }
-  return { ...verifyDatabaseFile(dbPath), previous };
+  return { ...verifyDatabaseFile(dbPath), previous, salt: plan.result };
 }

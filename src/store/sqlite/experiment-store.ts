@@ -9,13 +9,17 @@ import type { SqliteDb } from '../database.js';
 import {
   EXPERIMENT_COLUMNS,
   experimentFromRow,
+  mergePlan,
   nameTaken,
+  sameDefinition,
   stoppedForUsers,
   wrongVariant,
   type Assignment,
   type Experiment,
+  type ExperimentCopy,
   type ExperimentRow,
   type ExperimentStore,
+  type MergedExperiment,
   type NewExperiment,
   type RecordedOutcome,
 } from '../experiment-types.js';
@@ -29,6 +33,7 @@ export class SqliteExperimentStore implements ExperimentStore {
   private readonly stmts;
   private readonly assignTx;
   private readonly recordTx;
+  private readonly mergeTx;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -44,6 +49,10 @@ export class SqliteExperimentStore implements ExperimentStore {
       sums: p(`SELECT variant, count(*) AS n, sum(value) AS sum, sum(value * value) AS sumSq
         FROM ab_outcomes WHERE experiment_id = ? GROUP BY variant ORDER BY variant`),
       assignmentCounts: p(`SELECT variant, count(*) AS users FROM ab_assignments WHERE experiment_id = ? GROUP BY variant`),
+      insertCopy: p(`INSERT INTO ab_experiments (name, description, variants, traffic_split, metric, min_sample_size, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      assignments: p('SELECT user_hash, variant FROM ab_assignments WHERE experiment_id = ?'),
+      outcomes: p('SELECT user_hash, variant, value, recorded_at FROM ab_outcomes WHERE experiment_id = ?'),
     };
     this.assignTx = db.transaction((exp: Experiment, userHash: string, at: number): Assignment => {
       const existing = this.stmts.assignment.get(exp.id, userHash) as { variant: string; assigned_at: number } | undefined;
@@ -58,6 +67,38 @@ export class SqliteExperimentStore implements ExperimentStore {
       if (variant !== undefined && variant !== a.variant) throw wrongVariant(a.variant);
       const id = this.stmts.insertOutcome.run(exp.id, userHash, a.variant, value, at).lastInsertRowid;
       return { outcome_id: Number(id), variant: a.variant, assigned_now: a.created };
+    });
+    this.mergeTx = db.transaction((copy: ExperimentCopy): MergedExperiment => {
+      const e = copy.experiment;
+      const here = this.findSync(e.name);
+      if (here && !sameDefinition(here, e)) {
+        const none = { inserted: 0, duplicates: 0 };
+        return {
+          experiment: 'conflict',
+          assignments: { ...none, conflicts: copy.assignments.length },
+          outcomes: { ...none, conflicts: copy.outcomes.length },
+        };
+      }
+      const id = here
+        ? here.id
+        : Number(
+            this.stmts.insertCopy.run(
+              e.name,
+              e.description,
+              JSON.stringify(e.variants),
+              JSON.stringify(e.traffic_split),
+              e.metric,
+              e.min_sample_size,
+              e.status,
+              e.created_at,
+            ).lastInsertRowid,
+          );
+      const existing = here ? (this.stmts.assignments.all(id) as Array<{ user_hash: string; variant: string }>) : [];
+      const stored = here ? (this.stmts.outcomes.all(id) as ExperimentCopy['outcomes']) : [];
+      const plan = mergePlan(copy, new Map(existing.map((a) => [a.user_hash, a.variant])), stored);
+      for (const a of plan.assignments) this.stmts.insertAssignment.run(id, a.user_hash, a.variant, a.assigned_at);
+      for (const o of plan.outcomes) this.stmts.insertOutcome.run(id, o.user_hash, o.variant, o.value, o.recorded_at);
+      return { experiment: here ? 'present' : 'inserted', ...plan.counts };
     });
   }
 
@@ -106,6 +147,10 @@ export class SqliteExperimentStore implements ExperimentStore {
 
   async stop(exp: Experiment): Promise<void> {
     this.stmts.stop.run(exp.id);
+  }
+
+  async merge(copy: ExperimentCopy): Promise<MergedExperiment> {
+    return this.mergeTx.immediate(copy);
   }
 
   private findSync(name: string): Experiment | null {

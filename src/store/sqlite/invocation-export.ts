@@ -1,10 +1,10 @@
 /**
  * Reads every raw invocation of a SQLite database, with its names resolved
  * (skill name, user hash, session key), in insertion order and in pages, for
- * `merge-data`; and its reflections and skill cost calls, which merge-data
- * carries over too, and how many rows it holds of what is not merged (A/B
- * experiments, and invocations its own `archive` runs moved into Parquet
- * files). The database is migrated to the current schema first, so an
+ * `merge-data`; and its reflections, skill cost calls and A/B experiments
+ * (with their assignments and outcomes), which merge-data carries over too,
+ * and how many rows it holds of what is not merged (invocations its own
+ * `archive` runs moved into Parquet files). The database is migrated to the current schema first, so an
  * older installation's file reads the same as a new one.
  *
  * Also the other side: the target's archives (openTargetArchives), so that a
@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { EXPERIMENT_COLUMNS, experimentFromRow, type ExperimentCopy, type ExperimentRow } from '../experiment-types.js';
 import type { PreparedReflection, ReflectionKind } from '../reflection-types.js';
 import type { AttributedUsage } from '../skill-cost-types.js';
 import { openDatabase, type SqliteDb } from '../database.js';
@@ -42,6 +43,8 @@ export interface InvocationExport {
   reflections(pageSize: number): Generator<PreparedReflection[]>;
   /** Skill cost calls in key order, as stored. */
   costCalls(pageSize: number): Generator<AttributedUsage[]>;
+  /** A/B experiments in id order, one at a time with all their assignments and outcomes. */
+  experiments(): Generator<ExperimentCopy>;
   /**
    * Rows of data merge-data does not carry over, by what they are (only those with rows). Archived
    * invocations count unless their file is one of `targetArchives` (sha256 of the target's archive
@@ -50,13 +53,6 @@ export interface InvocationExport {
   notMerged(targetArchives?: ReadonlySet<string>): Array<{ what: string; rows: number }>;
   close(): void;
 }
-
-/** What merge-data leaves behind: A/B experiments (their ids, variants and outcomes belong to the source store). */
-const NOT_MERGED = [
-  ['A/B experiments', 'ab_experiments'],
-  ['A/B assignments', 'ab_assignments'],
-  ['A/B outcomes', 'ab_outcomes'],
-] as const;
 
 export function openInvocationExport(dbPath: string): InvocationExport {
   const db = openDatabase(dbPath);
@@ -124,13 +120,23 @@ export function openInvocationExport(dbPath: string): InvocationExport {
         yield rows;
       }
     },
+    *experiments() {
+      const experiments = db.prepare(`SELECT ${EXPERIMENT_COLUMNS} FROM ab_experiments ORDER BY id`).all() as ExperimentRow[];
+      const assignments = db.prepare('SELECT user_hash, variant, assigned_at FROM ab_assignments WHERE experiment_id = ? ORDER BY user_hash');
+      const outcomes = db.prepare('SELECT user_hash, variant, value, recorded_at FROM ab_outcomes WHERE experiment_id = ? ORDER BY id');
+      for (const row of experiments) {
+        const { id, ...experiment } = experimentFromRow(row);
+        yield {
+          experiment,
+          assignments: assignments.all(id) as ExperimentCopy['assignments'],
+          outcomes: outcomes.all(id) as ExperimentCopy['outcomes'],
+        };
+      }
+    },
     notMerged: (targetArchives = new Set<string>()) => {
       const archives = db.prepare('SELECT sha256, rows FROM archives').all() as Array<{ sha256: string; rows: number }>;
       const archived = archives.filter((a) => !targetArchives.has(a.sha256)).reduce((n, a) => n + a.rows, 0);
-      return [
-        ...NOT_MERGED.map(([what, table]) => ({ what, rows: db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number })),
-        { what: 'archived invocations (in the Parquet files of its `archive` runs)', rows: archived },
-      ].filter((x) => x.rows > 0);
+      return [{ what: 'archived invocations (in the Parquet files of its `archive` runs)', rows: archived }].filter((x) => x.rows > 0);
     },
     close: () => db.close(),
   };
