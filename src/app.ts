@@ -2,6 +2,7 @@
  * The composition root: builds every component from a Config and wires them
  * together. Nothing else constructs long-lived components.
  */
+import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -19,7 +20,7 @@ import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
-import { createUserHasher, loadOrCreateSalt, type UserHasher } from './store/salt.js';
+import { createUserHasher, loadOrCreateSalt, readSalt, SALT_FILE, type UserHasher } from './store/salt.js';
 import { AccessPolicy } from './server/access-policy.js';
 import { loadOrCreateToken } from './server/access-token.js';
 import { UserTokens } from './server/user-tokens.js';
@@ -41,6 +42,11 @@ export interface AppOptions {
    * first (see openApp).
    */
   stores?: Stores;
+  /**
+   * A SQLite store this process cannot write (store/sqlite-access.ts), for the commands that only
+   * read: opened read-only and not migrated, and the salt file only read (never created).
+   */
+  readonly?: boolean;
 }
 
 export interface App {
@@ -78,13 +84,22 @@ export interface App {
 
 /** Opens the configured stores (SQLite or PostgreSQL), then builds the app on them. */
 export async function openApp(config: Config, opts: Omit<AppOptions, 'stores'> = {}): Promise<App> {
-  const stores = await openStores(config, opts.now ? { now: opts.now } : {});
+  const stores = await openStores(config, { ...(opts.now ? { now: opts.now } : {}), ...(opts.readonly ? { readonly: true } : {}) });
   try {
     return createApp(config, { ...opts, stores });
   } catch (err) {
     await stores.close();
     throw err;
   }
+}
+
+/** A read-only app's user hasher: the salt is read, not created; without one no user id can be hashed (it says so when asked). */
+function readOnlyHasher(dataDir: string, shared: string | null): UserHasher {
+  const salt = shared ?? readSalt(dataDir);
+  if (salt !== null) return createUserHasher(salt);
+  return () => {
+    throw new AppError('NOT_FOUND', `${path.join(dataDir, SALT_FILE)} is missing (and cannot be created here): user ids cannot be hashed`);
+  };
 }
 
 /** Builds the app; synchronous for the default SQLite store (PostgreSQL: pass `opts.stores` or use openApp). */
@@ -95,10 +110,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   if (!opts.stores && config.store.kind !== 'sqlite') {
     throw new AppError('INTERNAL', 'a PostgreSQL store must be opened before the app is built (use openApp)');
   }
-  const stores = opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now });
+  const stores = opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now, readonly: opts.readonly ?? false });
   let hashUser: UserHasher;
   try {
-    hashUser = createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
+    hashUser = opts.readonly ? readOnlyHasher(config.dataDir, stores.userSalt) : createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
   } catch (err) {
     void stores.close();
     throw err;

@@ -28,7 +28,8 @@
  *   not merged (they are in its `archive/` folder): counted in `notMerged`.
  * - Raw user ids were never stored, so rows keep the user hash they have
  *   (passed through as a pre-hashed id, see store/salt.ts); users of a
- *   directory with another salt stay distinct users.
+ *   directory with another salt stay distinct users (`otherSalt` says so when
+ *   the source records its salt's fingerprint, as a backup does).
  * - Every row goes through the tracker, so rollups and live events are
  *   maintained as for any write. Rows the tracker rejects are counted and
  *   skipped, never abort the merge.
@@ -70,6 +71,11 @@ export interface MergeSummary {
   abOutcomes: { rows: number; inserted: number; duplicates: number };
   /** Data of the source that is not merged, by what it is (only what has rows). */
   notMerged: Array<{ what: string; rows: number }>;
+  /**
+   * The source records that its users were hashed with another salt than this installation's
+   * (fingerprints of both): they count as separate users here. null: the same salt, or none recorded.
+   */
+  otherSalt: { source: string; here: string } | null;
 }
 
 const MERGE_BATCH = 500;
@@ -165,6 +171,7 @@ export async function mergeDataDir(opts: {
     abAssignments: { rows: 0, inserted: 0, duplicates: 0 },
     abOutcomes: { rows: 0, inserted: 0, duplicates: 0 },
     notMerged: [],
+    otherSalt: exp.saltFingerprint !== null && exp.saltFingerprint !== fingerprint ? { source: exp.saltFingerprint, here: fingerprint } : null,
   };
   try {
     for (const all of exp.pages(MERGE_BATCH)) {

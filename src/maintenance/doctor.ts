@@ -8,7 +8,8 @@ import readline from 'node:readline';
 import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
 import { readStoreHealth } from '../store/open-stores.js';
-import { SALT_FILE } from '../store/salt.js';
+import { readSalt, SALT_FILE, saltFingerprint } from '../store/salt.js';
+import { saltFilesWith } from '../store/sqlite/backup.js';
 import type { SqliteHealth } from '../store/store-health.js';
 
 import type { Check, CheckStatus } from './doctor-check.js';
@@ -147,6 +148,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     if (health.kind === 'postgres') postgresChecks(health, add);
   }
   const hasDataDir = fs.existsSync(config.dataDir);
+  /** Why this user cannot write the data directory (it is then checked as it is, read-only), or null. */
+  let readOnly: string | null = null;
   if (!hasDataDir && config.store.kind === 'sqlite') {
     add('data directory', 'fail', `${config.dataDir} does not exist: run \`session-buddy init\``);
     return checks;
@@ -154,16 +157,22 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   if (!hasDataDir) {
     add('data directory', 'warn', `${config.dataDir} does not exist (it holds the access token, logs and the hook spool): \`session-buddy init\` creates it`);
   } else {
-    if (accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK)) {
+    if (accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.X_OK)) {
       add('data directory', 'fail', permissionAdvice(config.dataDir, 'readable, writable and searchable'));
       return checks;
     }
-    const dirMode = mode(config.dataDir);
-    add(
-      'data directory',
-      dirMode & 0o077 ? 'warn' : 'ok',
-      `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`,
-    );
+    readOnly = accessProblem(config.dataDir, fs.constants.W_OK);
+    if (readOnly) {
+      // A mounted backup, or another account's directory readable by this user: checked as it is.
+      add('data directory', 'warn', readOnlyAdvice(config.dataDir, readOnly));
+    } else {
+      const dirMode = mode(config.dataDir);
+      add(
+        'data directory',
+        dirMode & 0o077 ? 'warn' : 'ok',
+        `${config.dataDir} mode ${dirMode.toString(8)}${dirMode & 0o077 ? ' (readable by others: chmod 700)' : ''}`,
+      );
+    }
   }
 
   // On PostgreSQL the salt lives in the database (checked with it), not in the data directory.
@@ -190,12 +199,15 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     // its checks ran first (above)
   } else if (!fs.existsSync(config.dbPath)) {
     add('database', 'fail', `${config.dbPath} does not exist: run \`session-buddy init\``);
-  } else if (accessProblem(config.dbPath, fs.constants.R_OK | fs.constants.W_OK)) {
+  } else if (accessProblem(config.dbPath, fs.constants.R_OK | (readOnly ? 0 : fs.constants.W_OK))) {
     add('database', 'fail', permissionAdvice(config.dbPath, 'readable and writable'));
   } else {
     try {
       const h = await readStoreHealth(config, opts.deep ?? false);
-      if (h.kind === 'sqlite') sqliteChecks(h, config.compactThresholdBytes, add);
+      if (h.kind === 'sqlite') {
+        sqliteChecks(h, config.compactThresholdBytes, readOnly !== null, add);
+        if (h.saltFingerprint !== null) saltFingerprintCheck(config.dataDir, h.saltFingerprint, add);
+      }
     } catch (err) {
       add('database', 'fail', databaseErrorAdvice(err, config.dbPath));
     }
@@ -228,13 +240,59 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   return checks;
 }
 
-function sqliteChecks(h: SqliteHealth, compactThresholdBytes: number, add: (name: string, status: CheckStatus, detail: string) => void): void {
-  const v = h.schemaVersion;
+/**
+ * The database records the fingerprint of the salt its users were hashed with (restore), and the
+ * data directory's salt file is another: users recorded from now on would count as new users.
+ * The fix names a salt file kept by a restore (`salt.before-restore-*`) that has the recorded fingerprint.
+ */
+function saltFingerprintCheck(dataDir: string, recorded: string, add: (name: string, status: CheckStatus, detail: string) => void): void {
+  let salt: string | null;
+  try {
+    salt = readSalt(dataDir);
+  } catch {
+    return; // a malformed salt file: nothing to compare
+  }
+  if (salt === null) return; // missing: the salt file check says so
+  const file = path.join(dataDir, SALT_FILE);
+  const current = saltFingerprint(salt);
+  if (current === recorded) {
+    add('salt fingerprint', 'ok', `the database's users were hashed with ${file} (fingerprint ${current})`);
+    return;
+  }
+  const kept = saltFilesWith(dataDir, recorded)[0];
   add(
-    'schema version',
-    v === h.latestVersion ? 'ok' : 'warn',
-    `version ${v} of ${h.latestVersion}${v < h.latestVersion ? ': run `session-buddy migrate`' : ''}`,
+    'salt fingerprint',
+    'fail',
+    `the database records that its users were hashed with the salt of fingerprint ${recorded}, but ${file} has fingerprint ${current}: ` +
+      'each user recorded from now on counts as a second user; ' +
+      (kept
+        ? `${kept} has fingerprint ${recorded}: stop the server and put it back (\`cp ${kept} ${file}\`)`
+        : `no salt.before-restore-* file in ${dataDir} has fingerprint ${recorded}: stop the server and put back the salt file of the installation the data comes from`),
   );
+}
+
+/** A data directory this user may read but not write (EACCES, EROFS): checked as it is, nothing recorded. */
+function readOnlyAdvice(dir: string, code: string): string {
+  const fix =
+    code === 'EROFS'
+      ? 'to record there, mount it writable'
+      : 'to record there, run session-buddy as the owner, or give this user the files (chown -R, then chmod 700 the data directory and 600 its files)';
+  const uid = typeof process.getuid === 'function' ? `, uid ${process.getuid()}` : '';
+  const why = code === 'EROFS' ? 'on a read-only file system' : `for this user (${code}${uid})`;
+  return `${dir} is read-only ${why}: checked as it is, and nothing is recorded there; ${fix}`;
+}
+
+function sqliteChecks(
+  h: SqliteHealth,
+  compactThresholdBytes: number,
+  readOnly: boolean,
+  add: (name: string, status: CheckStatus, detail: string) => void,
+): void {
+  const v = h.schemaVersion;
+  const migrate = readOnly
+    ? ", older than this program's: the data directory needs `session-buddy migrate`, run by someone who can write it"
+    : ': run `session-buddy migrate`';
+  add('schema version', v === h.latestVersion ? 'ok' : 'warn', `version ${v} of ${h.latestVersion}${v < h.latestVersion ? migrate : ''}`);
   const deep = h.rollupMismatches !== null;
   add(
     deep ? 'integrity check' : 'quick check',

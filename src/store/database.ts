@@ -2,11 +2,24 @@
  * Opens the embedded SQLite database with the pragmas the store relies on:
  * WAL journal, a busy timeout so concurrent processes wait instead of failing,
  * and foreign keys.
+ *
+ * A read-only open of a WAL database needs its -shm file, which SQLite creates
+ * when missing: in a directory this process cannot write (a mounted backup,
+ * another account's copy) that fails (SQLITE_READONLY_DIRECTORY,
+ * SQLITE_CANTOPEN), and the `immutable=1` URI that would avoid it is not
+ * available (better-sqlite3 builds SQLite without URI filenames). The
+ * database is then read from a copy in memory: its main file with the
+ * committed frames of its -wal file applied (wal-replay.ts). A writable open
+ * of a store this process cannot write is refused before SQLite tries, in one
+ * line naming the directory and the reason (sqlite-access.ts).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { ensureDir } from '../ensure-dir.js';
+import { cannotWriteMessage, sqliteWriteProblem } from './sqlite-access.js';
+import { applyWal } from './wal-replay.js';
 
 export type SqliteDb = Database.Database;
 
@@ -19,14 +32,71 @@ export interface OpenOptions {
   cacheMiB?: number;
 }
 
+/** Error codes of a read-only open that could not create or write what SQLite keeps beside the file. */
+function cannotOpenInPlace(err: unknown): boolean {
+  const e = err instanceof AppError ? err.cause : err;
+  const code = String((e as { code?: unknown } | null)?.code ?? '');
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM';
+}
+
+/** The contents of `file`, or null when there is none. */
+function readIfPresent(file: string): Buffer | null {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * The database read from a copy in memory: its main file with the committed frames of its -wal file
+ * applied, marked as a rollback-journal file (an in-memory database has no WAL).
+ */
+function openCopyInMemory(file: string, opts: OpenOptions): SqliteDb {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+    const wal = readIfPresent(`${file}-wal`);
+    if (wal !== null) bytes = applyWal(bytes, wal).image;
+  } catch (err) {
+    throw new AppError('STORE_UNAVAILABLE', `cannot open database ${file}: ${(err as Error).message}`, {}, { cause: err });
+  }
+  // Bytes 18 and 19 of the header: file format write and read versions, 2 for WAL.
+  if (bytes.length >= 100 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  try {
+    return new Database(bytes, { readonly: true, timeout: opts.busyTimeoutMs ?? 5000 });
+  } catch (err) {
+    throw new AppError('STORE_UNAVAILABLE', `cannot open database ${file}: ${(err as Error).message}`, {}, { cause: err });
+  }
+}
+
 export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
   if (file !== ':memory:') ensureDir(path.dirname(file), 0o777);
+  if (!opts.readonly) {
+    const problem = sqliteWriteProblem(file);
+    if (problem) throw new AppError('STORE_UNAVAILABLE', cannotWriteMessage(problem), { path: problem.path, errno: problem.code });
+  }
   let db: SqliteDb;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (err) {
+    if (opts.readonly && cannotOpenInPlace(err)) return configure(openCopyInMemory(file, opts), file, opts);
     throw new AppError('STORE_UNAVAILABLE', `cannot open database ${file}: ${(err as Error).message}`, {}, { cause: err });
   }
+  try {
+    return configure(db, file, opts);
+  } catch (err) {
+    if (opts.readonly && cannotOpenInPlace(err)) return configure(openCopyInMemory(file, opts), file, opts);
+    throw err;
+  }
+}
+
+/** Sets the pragmas and reads the schema once, so a file that is not a database fails here (closed), not later. */
+function configure(db: SqliteDb, file: string, opts: OpenOptions): SqliteDb {
   try {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');

@@ -30,15 +30,17 @@ export { openSqliteStores };
  * data directory's salt is offered as the shared one (adopted only when the
  * database has none yet); then the data directory's salt file is made a copy
  * of the shared salt (syncDataDirSalt), so that hooks spooling there hash
- * user ids as the store does.
+ * user ids as the store does. `readonly` (SQLite; see sqlite-access.ts): a store this process cannot
+ * write, opened read-only and not migrated (an older schema is refused, saying who must migrate it).
  */
-export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean } = {}): Promise<Stores> {
+export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean; readonly?: boolean } = {}): Promise<Stores> {
   if (config.store.kind === 'postgres') {
+    const { readonly: _readonly, ...pgOpts } = opts;
     // Loaded only here: the SQLite default (and every CLI command) does not pay for the PostgreSQL driver.
     const [{ openPgStores }, { newPgInstance }] = await Promise.all([import('./postgres/stores.js'), import('./postgres/pool.js')]);
     const local = readSalt(config.dataDir);
     const stores = await openPgStores(config.store.url, {
-      ...opts,
+      ...pgOpts,
       poolSize: config.store.poolSize,
       instance: newPgInstance(),
       source: config.store.source,
@@ -106,8 +108,11 @@ export async function openPgStoreAt(url: string, source: UrlSource, poolSize: nu
   return PgStore.open(url, { poolSize, instance: newPgInstance(), source });
 }
 
-/** The configured back-end's migrator (the SQLite file is created if missing; PostgreSQL is only connected to). */
-export async function openSchemaMigrator(config: Config): Promise<SchemaMigrator> {
+/**
+ * The configured back-end's migrator (the SQLite file is created if missing; PostgreSQL is only connected to);
+ * `readonly`: a SQLite store this process cannot write, opened to read its status only.
+ */
+export async function openSchemaMigrator(config: Config, opts: { readonly?: boolean } = {}): Promise<SchemaMigrator> {
   if (config.store.kind === 'postgres') {
     const [{ PgMigrator, pgPeerConnections }, { createPgPool, newPgInstance }] = await Promise.all([
       import('./postgres/migrator.js'),
@@ -127,7 +132,7 @@ export async function openSchemaMigrator(config: Config): Promise<SchemaMigrator
       close: () => pool.end(),
     };
   }
-  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous, readonly: opts.readonly ?? false });
   const m = new Migrator(db);
   return {
     latestVersion: m.latestVersion,

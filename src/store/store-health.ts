@@ -23,6 +23,8 @@ export interface SqliteHealth {
   pageSize: number;
   pageCount: number;
   freelistCount: number;
+  /** The fingerprint of the salt the database records its users were hashed with (a backup records it, so a restored database has it); null: none recorded. */
+  saltFingerprint: string | null;
 }
 
 export interface PgHealth {

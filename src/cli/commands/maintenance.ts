@@ -14,6 +14,7 @@ import { RUNNING_FROM_SOURCES } from '../../version.js';
 import { homeOf, type CliContext } from '../context.js';
 import { requireSqliteStore } from '../sqlite-only.js';
 import { runningServer } from '../pidfile.js';
+import { readOnlyStore } from '../read-only.js';
 import { fieldFlags } from '../flags.js';
 import { createProgress } from '../progress.js';
 import { ensureDir } from '../../ensure-dir.js';
@@ -197,6 +198,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { deep?: boolean; json?: boolean }, cmd: Command) => {
       const config = ctx.config(cmd);
+      // A store this user cannot write is checked as it is (said once on stderr; the data directory line says what to do).
+      readOnlyStore(config, ctx);
       const server = runningServer(config.dataDir);
       const checks = await runDoctor({ config, deep: opts.deep, runningServer: server, privateFiles: ['token'] });
       // Claude Code capture: hooks and MCP command actually run, drops, spool.

@@ -292,4 +292,38 @@ describe('merge-data', () => {
     const again = JSON.parse(run(['--data-dir', moved, 'merge-data', backup, '--json']).out) as { inserted: number; archived: number };
     assert.deepEqual([again.inserted, again.archived], [0, 2]);
   });
+
+  it("says when the source records another salt than this installation's: its users count as separate users here", () => {
+    const s = path.join(root, 's');
+    const mine = path.join(s, 'mine');
+    const theirs = path.join(s, 'theirs');
+    assert.equal(run(['--data-dir', theirs, 'record', '--json'], JSON.stringify([inv('lint', 'k-t', 10)])).code, 0);
+    assert.equal(run(['--data-dir', mine, 'record', '--json'], JSON.stringify([inv('lint', 'k-m', 10)])).code, 0);
+    // A backup records the fingerprint of its installation's salt (and says it).
+    const backup = (dir: string) => {
+      const file = path.join(s, `${path.basename(dir)}.db`);
+      const r = run(['--data-dir', dir, 'backup', file]);
+      assert.equal(r.code, 0, r.err);
+      return { file, fingerprint: /fingerprint ([0-9a-f]{8})/.exec(r.out)![1]! };
+    };
+    const [{ file: theirBackup, fingerprint: t }, { file: myBackup, fingerprint: m }] = [backup(theirs), backup(mine)];
+    assert.notEqual(t, m);
+
+    const other = run(['--data-dir', mine, 'merge-data', theirBackup]);
+    assert.equal(other.code, 0, other.err);
+    assert.equal(
+      other.out.split('\n')[1],
+      `its users were hashed with another salt (fingerprint ${t}; this installation's is ${m}): they count as separate users here`,
+    );
+    assert.match(other.out, /: 1 row\(s\), 1 new, 0 already present\n.*\n.*theirs\.db is merged and can be deleted\n$/);
+    assert.deepEqual((JSON.parse(run(['--data-dir', mine, 'merge-data', theirBackup, '--json']).out) as { otherSalt: unknown }).otherSalt, {
+      source: t,
+      here: m,
+    });
+    // Its own backup (the same salt), or a source that records none: nothing said.
+    const same = run(['--data-dir', mine, 'merge-data', myBackup]);
+    assert.equal(same.code, 0, same.err);
+    assert.doesNotMatch(same.out, /another salt/);
+    assert.doesNotMatch(run(['--data-dir', mine, 'merge-data', theirs]).out, /another salt/);
+  });
 });

@@ -71,6 +71,9 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
             `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}` +
             `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}` +
             `${counts('A/B experiment(s)', sum.experiments)}${counts('A/B assignment(s)', sum.abAssignments)}${counts('A/B outcome(s)', sum.abOutcomes)}\n` +
+            (sum.otherSalt
+              ? `its users were hashed with another salt (fingerprint ${sum.otherSalt.source}; this installation's is ${sum.otherSalt.here}): they count as separate users here\n`
+              : '') +
             (left
               ? `not merged: ${left}; keep ${merged} while you need them\n`
               : folder === null

@@ -7,6 +7,7 @@ import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 import { checkFlags, fieldFlags } from '../flags.js';
+import { readOnlyStore } from '../read-only.js';
 import { backupConfiguredDatabase, defaultBackupPath } from './maintenance.js';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
@@ -32,7 +33,9 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       const server = opts.status ? null : runningServer(config.dataDir);
       // A server works on the schema it opened; changing it underneath is what restore refuses too.
       if (server) throw new AppError('CONFLICT', `the server is running (pid ${server.pid}); stop it first with \`session-buddy stop\``);
-      const migrator = await openSchemaMigrator(config);
+      // --status only reads: a store this user cannot write is read as it is (said once on stderr).
+      const readonly = opts.status === true && readOnlyStore(config, ctx) !== null;
+      const migrator = await openSchemaMigrator(config, { readonly });
       try {
         // On PostgreSQL this connects first: an unreachable store is one clean error, as for the other
         // commands, and the other instances that use the schema are known before anything changes.
@@ -47,7 +50,11 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
             );
           }
           const pending = steps.filter((m) => m.appliedAt === null).length;
-          if (pending > 0) ctx.stdout.write(`${pending} pending: \`session-buddy migrate\` applies ${pending === 1 ? 'it' : 'them'}\n`);
+          if (pending > 0) {
+            ctx.stdout.write(
+              `${pending} pending: \`session-buddy migrate\` applies ${pending === 1 ? 'it' : 'them'}${readonly ? ', run by someone who can write the data directory' : ''}\n`,
+            );
+          }
           return;
         }
         let target = migrator.latestVersion;

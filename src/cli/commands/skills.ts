@@ -7,6 +7,7 @@ import { createLogger } from '../../logger.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
 import { checkFlags, intFlag } from '../flags.js';
+import { readOnlyStore } from '../read-only.js';
 
 interface SkillsOpts {
   days: string;
@@ -150,7 +151,10 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           return dir;
         },
       });
-      const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
+      const config = ctx.config(cmd);
+      // A store this user cannot write is read as it is, not migrated (said once on stderr).
+      const readOnly = readOnlyStore(config, ctx) !== null;
+      const app = await (await import('../../app.js')).openApp(config, { logger: createLogger('silent'), readonly: readOnly });
       try {
         const report = await app.skillReport.report({
           days,

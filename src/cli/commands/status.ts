@@ -6,8 +6,18 @@ import { readRejectedSpool } from '../../maintenance/doctor.js';
 import { readStoreStatus } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
+import { readOnlyStore } from '../read-only.js';
 import { AppError } from '../../errors.js';
 import { describeUrlSource } from '../../config.js';
+
+/** The fan-out line of a running server's /health (`fanout: {kind, state}`), or null: none configured, or not reported. */
+function fanoutLine(health: unknown): string | null {
+  const fanout = (health as { fanout?: { kind?: unknown; state?: unknown } } | null)?.fanout;
+  if (!fanout || typeof fanout.kind !== 'string' || fanout.kind === 'none') return null;
+  const state = typeof fanout.state === 'string' ? fanout.state : 'unknown';
+  const meanwhile = state === 'connected' ? '' : ' — live events from other instances come by polling the store meanwhile';
+  return `fan-out:   ${fanout.kind}, ${state}${meanwhile}`;
+}
 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
   program
@@ -28,6 +38,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           health = null;
         }
       }
+      // A store this user cannot write is read as it is (said once on stderr).
+      const readOnly = readOnlyStore(config, ctx);
       const db = await readStoreStatus(config);
       const { exists, path: location } = db;
       const drops = readDrops(config.dataDir);
@@ -50,6 +62,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       };
       const result = {
         data_dir: config.dataDir,
+        // Why this user cannot write the store (then nothing is recorded there), or null.
+        read_only: readOnly ? { path: readOnly.path, code: readOnly.code, reason: readOnly.reason } : null,
         database: db,
         capture,
         server: server ? { running: true, pid: server.pid, url: `http://${server.host}:${server.port}`, health } : { running: false },
@@ -70,7 +84,11 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       ];
       if (exists) {
         lines.push(`size:      ${formatBytes(db.size_bytes as number)}`);
-        lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}`);
+        const behind = readOnly !== null && (db.schema_version as number) < (db.latest_schema_version as number);
+        lines.push(
+          `schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}` +
+            (behind ? " — older than this program's: the data directory needs `session-buddy migrate`, run by someone who can write it" : ''),
+        );
         for (const [t, n] of Object.entries(db.rows as Record<string, number>)) {
           // Archived invocations left the table but are still counted by the analytics (their rollups stay).
           const archived =
@@ -92,6 +110,8 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           ? `server:    running (pid ${server.pid}) at http://${server.host}:${server.port}${health ? '' : ' — not answering /health'}`
           : 'server:    not running',
       );
+      const fanout = fanoutLine(health);
+      if (fanout) lines.push(fanout);
       ctx.stdout.write(`${lines.join('\n')}\n`);
       if (!exists && db.error) throw unreachable();
     });

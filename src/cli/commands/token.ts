@@ -9,9 +9,13 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { ApiTokenRecord } from '../../store/api-token-types.js';
 import type { CliContext } from '../context.js';
+import { readOnlyStore } from '../read-only.js';
 
-async function withApp<T>(ctx: CliContext, cmd: Command, fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
+/** `reads`: the command only reads, so a store this user cannot write is read as it is (said once on stderr). */
+async function withApp<T>(ctx: CliContext, cmd: Command, fn: (app: App) => Promise<T>, reads = false): Promise<T> {
+  const config = ctx.config(cmd);
+  const readOnly = reads && readOnlyStore(config, ctx) !== null;
+  const app = await (await import('../../app.js')).openApp(config, { logger: createLogger('silent'), readonly: readOnly });
   try {
     return await fn(app);
   } finally {
@@ -61,7 +65,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .description('list tokens (id, role, user hash prefix, created, state, label); never the secrets')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const tokens = await withApp(ctx, cmd, (app) => app.userTokens.list());
+      const tokens = await withApp(ctx, cmd, (app) => app.userTokens.list(), true);
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
         return;

@@ -36,6 +36,12 @@ function hasTable(db: SqliteDb, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
+/** The salt fingerprint `db` records (its users were hashed with that salt); null: none (no settings table, or made by an older version). */
+export function recordedSaltFingerprint(db: SqliteDb): string | null {
+  if (!hasTable(db, 'settings')) return null;
+  return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SALT_FINGERPRINT_KEY) as string | undefined) ?? null;
+}
+
 /** Checks that `file` is an intact Session Buddy database and describes it (messages name `label`). */
 export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
   if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `no such file: ${label}`);
@@ -47,13 +53,11 @@ export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
     if (!hasMigrations) throw new AppError('INVALID_INPUT', `${label} is a SQLite database but not a Session Buddy one (no schema_migrations table)`);
     const schemaVersion = (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
     const invocations = hasTable(db, 'skill_invocations') ? (db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number) : 0;
-    const recorded = hasTable(db, 'settings')
-      ? (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SALT_FINGERPRINT_KEY) as string | undefined)
-      : undefined;
-    if (recorded !== undefined && !FINGERPRINT.test(recorded)) {
+    const recorded = recordedSaltFingerprint(db);
+    if (recorded !== null && !FINGERPRINT.test(recorded)) {
       throw new AppError('INVALID_INPUT', `${label} records a salt fingerprint that is not 8 hex digits (settings ${SALT_FINGERPRINT_KEY})`);
     }
-    return { file, bytes: fs.statSync(file).size, schemaVersion, invocations, saltFingerprint: recorded ?? null };
+    return { file, bytes: fs.statSync(file).size, schemaVersion, invocations, saltFingerprint: recorded };
   } finally {
     db.close();
   }
@@ -218,7 +222,7 @@ function sharedUsers(file: string, dbPath: string): number {
 }
 
 /** Salt files in `dir` (kept by earlier restores) whose salt has `fingerprint`. */
-function saltFilesWith(dir: string, fingerprint: string): string[] {
+export function saltFilesWith(dir: string, fingerprint: string): string[] {
   const found: string[] = [];
   let names: string[];
   try {

@@ -17,6 +17,7 @@ import { EXPERIMENT_COLUMNS, experimentFromRow, type ExperimentCopy, type Experi
 import type { PreparedReflection, ReflectionKind } from '../reflection-types.js';
 import type { AttributedUsage } from '../skill-cost-types.js';
 import { openDatabase, type SqliteDb } from '../database.js';
+import { recordedSaltFingerprint } from './backup.js';
 import { Migrator } from './migrator.js';
 import { CALL_COLUMNS } from './skill-costs.js';
 
@@ -38,6 +39,8 @@ export interface ExportedInvocation {
 
 export interface InvocationExport {
   total: number;
+  /** The fingerprint of the salt the database records its users were hashed with (a backup records it); null: none recorded. */
+  saltFingerprint: string | null;
   pages(pageSize: number): Generator<ExportedInvocation[]>;
   /** Reflections in id order, each as the store inserts it (its own time kept; no `duplicateOf`: ids differ between stores). */
   reflections(pageSize: number): Generator<PreparedReflection[]>;
@@ -74,6 +77,7 @@ export function openInvocationExport(dbPath: string): InvocationExport {
   );
   return {
     total,
+    saltFingerprint: recordedSaltFingerprint(db),
     *pages(pageSize: number) {
       let after = 0;
       for (;;) {

@@ -1,6 +1,7 @@
 /** `doctor`'s facts about a SQLite file (read-only). */
 import { openDatabase } from '../database.js';
 import type { SqliteHealth } from '../store-health.js';
+import { recordedSaltFingerprint } from './backup.js';
 import { Migrator } from './migrator.js';
 import { verifyRollupConsistency, verifyRollups } from './rollup-check.js';
 
@@ -28,6 +29,7 @@ export function readSqliteHealth(dbPath: string, deep: boolean): SqliteHealth {
       pageSize: db.pragma('page_size', { simple: true }) as number,
       pageCount: db.pragma('page_count', { simple: true }) as number,
       freelistCount: db.pragma('freelist_count', { simple: true }) as number,
+      saltFingerprint: recordedSaltFingerprint(db),
     };
   } finally {
     db.close();

@@ -3,6 +3,7 @@
  * under the data directory.
  */
 import fs from 'node:fs';
+import { AppError } from '../../errors.js';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from './migrator.js';
@@ -11,8 +12,22 @@ import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
-  /** Apply pending migrations on open (default true). */
+  /** Apply pending migrations on open (default true; never on a read-only open, which needs the current schema). */
   migrate?: boolean;
+}
+
+/**
+ * A store opened read-only (a data directory this process cannot write) is not migrated: one whose
+ * schema is older than this program's cannot be read by it, which is said as what to do about it.
+ */
+function requireCurrentSchema(file: string, migrator: Migrator): void {
+  const version = migrator.currentVersion();
+  if (version >= migrator.latestVersion) return;
+  throw new AppError(
+    'STORE_UNAVAILABLE',
+    `${file} has schema version ${version}, older than this program's ${migrator.latestVersion}, and is read-only here: ` +
+      `its data directory needs \`session-buddy migrate\`, run by someone who can write it`,
+  );
 }
 
 export class SqliteStore implements InvocationStore {
@@ -29,7 +44,8 @@ export class SqliteStore implements InvocationStore {
     this.db = openDatabase(file, opts);
     try {
       this.migrator = new Migrator(this.db);
-      if (opts.migrate ?? true) this.migrator.up();
+      if (opts.readonly) requireCurrentSchema(file, this.migrator);
+      else if (opts.migrate ?? true) this.migrator.up();
       this.writer = new InvocationWriter(this.db);
       this.tail = new InvocationTailReader(this.db);
       this.groupCommit = new GroupCommit((batch) => this.writer.write(batch));
