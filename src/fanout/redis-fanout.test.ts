@@ -81,6 +81,33 @@ describe('Redis fan-out', async () => {
     assert.equal(fanout.state(), 'closed');
   });
 
+  it('closes while Redis is away, and after it came back, and then stops reconnecting (a stopped server kept running)', {
+    skip: up ? false : 'no Redis server on 127.0.0.1:6379',
+  }, async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    /** Whether `p` settles before the deadline; a close that waits for Redis never does. */
+    const settles = (p: Promise<unknown>, ms: number) =>
+      Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    try {
+      for (const comesBack of [false, true]) {
+        const url = `redis://127.0.0.1:${proxy.port}`;
+        const fanout = await startRedisFanout({ url, bus: new EventBus(), logger: createLogger('silent'), channel: `sb-test-${process.pid}-close` });
+        proxy.cut();
+        await new Promise((r) => setTimeout(r, 1500)); // the clients are retrying now
+        if (comesBack) proxy.accept();
+        assert.equal(await settles(fanout.close(), 10_000), true, `close() did not return (Redis ${comesBack ? 'back' : 'away'})`);
+        assert.equal(fanout.state(), 'closed');
+        // Closed clients no longer reconnect (they retry about once a second): nothing connects from now on.
+        proxy.accept();
+        const before = proxy.accepted();
+        await new Promise((r) => setTimeout(r, 2500));
+        assert.equal(proxy.accepted(), before, `a closed client reconnected (Redis ${comesBack ? 'back' : 'away'} at close)`);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('fails with STORE_UNAVAILABLE naming the address and the setting that chose it, never the password', async () => {
     const source = (pubsub: string, env: Record<string, string> = {}) => parseConfig({ cwd: '/', flags: pubsub ? { pubsub } : {}, env }).pubsub!.source;
     const refused = 'redis://:s3cret@127.0.0.1:1';

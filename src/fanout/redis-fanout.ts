@@ -121,7 +121,30 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
       closed = true;
       offInvocations();
       offAnomalies();
-      await Promise.allSettled([sub.quit(), pub.quit()]);
+      await Promise.allSettled([endClient(sub), endClient(pub)]);
     },
   };
+}
+
+/** How long a connected client's QUIT may take before the connection is simply dropped. */
+const QUIT_WAIT_MS = 1000;
+
+/**
+ * Ends a client without waiting for Redis: QUIT when it is connected (bounded by QUIT_WAIT_MS), else
+ * a plain disconnect. A client that is reconnecting would hold QUIT until Redis is back, and a server
+ * stopping then would never finish.
+ */
+async function endClient(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([client.quit(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('QUIT timed out')), QUIT_WAIT_MS)))]);
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -10,14 +10,18 @@ export interface TcpProxy {
   cut(): void;
   /** Takes connections again. */
   accept(): void;
+  /** Connections accepted so far (refused ones not counted). */
+  accepted(): number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let refusing = false;
+  let accepted = 0;
   const server = net.createServer((client) => {
     if (refusing) return client.destroy();
+    accepted++;
     const upstream = net.connect(target);
     open.add(client).add(upstream);
     client.pipe(upstream).pipe(client);
@@ -40,6 +44,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     accept() {
       refusing = false;
     },
+    accepted: () => accepted,
     async close() {
       for (const s of open) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
