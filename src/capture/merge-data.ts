@@ -35,10 +35,12 @@
  *   skipped, never abort the merge.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DB_FILE } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { PREHASHED_PREFIX, saltFingerprint } from '../store/salt.js';
+import { sqliteWriteProblem } from '../store/sqlite-access.js';
 import type { ExperimentCopy, MergedExperiment } from '../store/experiment-types.js';
 import type { PreparedReflection } from '../store/reflection-types.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
@@ -148,10 +150,14 @@ export async function mergeDataDir(opts: {
     // ENOTDIR: the source is a file, not a data directory
   }
   if (!isFile) throw AppError.invalid('source', `no Session Buddy database at ${dbPath} (name a data directory or its session-buddy.db)`);
+  // Opening the source migrates an older schema and makes its -shm file: a source this process cannot
+  // write (a mounted backup, another account's folder) is read from a private copy instead.
+  const copy = sqliteWriteProblem(dbPath) ? copyForReading(dbPath) : null;
   let exp: ReturnType<typeof openInvocationExport>;
   try {
-    exp = openInvocationExport(dbPath);
+    exp = openInvocationExport(copy ? path.join(copy, path.basename(dbPath)) : dbPath);
   } catch (err) {
+    if (copy) fs.rmSync(copy, { recursive: true, force: true });
     throw AppError.invalid('source', `${dbPath} is not a readable session-buddy database (${(err as Error).message})`);
   }
   const fingerprint = saltFingerprint(opts.targetSalt);
@@ -256,8 +262,32 @@ export async function mergeDataDir(opts: {
     }
   } finally {
     exp.close();
+    if (copy) fs.rmSync(copy, { recursive: true, force: true });
   }
   return sum;
+}
+
+/**
+ * A copy of the database `dbPath` and of its -wal file (its last transactions), in a new private
+ * directory under the system's temporary one; the directory. SQLite reads the copy as the original
+ * would be read, and migrates it, without writing next to the original.
+ */
+function copyForReading(dbPath: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-buddy-merge-'));
+  try {
+    for (const suffix of ['', '-wal']) {
+      const from = `${dbPath}${suffix}`;
+      if (suffix === '' || fs.existsSync(from)) {
+        const to = path.join(dir, `${path.basename(dbPath)}${suffix}`);
+        fs.copyFileSync(from, to);
+        fs.chmodSync(to, 0o600);
+      }
+    }
+    return dir;
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw AppError.invalid('source', `${dbPath} cannot be copied to be read (${(err as Error).message})`);
+  }
 }
 
 /**

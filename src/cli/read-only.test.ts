@@ -202,4 +202,24 @@ describe('a read-only data directory', { skip }, () => {
     assert.equal(hook.out, '');
     assert.match(sb(data, ['status']).out, /^hooks: .*1 invocation\(s\) DROPPED/m);
   });
+
+  it('merge-data reads it from a copy: an older schema and rows still in its -wal are merged, and nothing is written there', () => {
+    // A target the unprivileged user owns and may write.
+    const target = path.join(root, 'target');
+    fs.mkdirSync(target);
+    if (AS_ROOT) fs.chownSync(target, NOBODY, NOBODY);
+    // `older` (schema 20) first; then the -wal copy, whose 50 demo rows are the same demo rows (same seed),
+    // so only its 2 recorded rows, which are in its -wal file alone, are new.
+    for (const [source, rows, inserted] of [
+      [older, 50, 50],
+      [walCopy, 52, 2],
+    ] as const) {
+      const before = fs.readdirSync(source).sort();
+      const r = sb(target, ['merge-data', source, '--json']);
+      assert.equal(r.code, 0, r.out + r.err);
+      const sum = JSON.parse(r.out) as { rows: number; inserted: number };
+      assert.deepEqual([sum.rows, sum.inserted], [rows, inserted], r.out);
+      assert.deepEqual(fs.readdirSync(source).sort(), before, 'merge-data wrote into the read-only source');
+    }
+  });
 });

@@ -80,7 +80,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
                 ? `${merged} is merged and can be deleted\n`
                 : marked
                   ? `${merged} is merged and can be deleted (commands no longer mention it unless it changes)\n`
-                  : ''),
+                  : `${merged} is merged and can be deleted (it could not be marked as merged there, so commands run beside it may still mention it)\n`),
         );
       } finally {
         await app.close();
