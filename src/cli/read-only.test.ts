@@ -203,6 +203,23 @@ describe('a read-only data directory', { skip }, () => {
     assert.match(sb(data, ['status']).out, /^hooks: .*1 invocation\(s\) DROPPED/m);
   });
 
+  it('backup copies it as it is to a file named elsewhere, and asks for one instead of writing into it', () => {
+    const before = fs.readdirSync(data).sort();
+    const refused = sb(data, ['backup']);
+    assert.equal(refused.code, 2, refused.out + refused.err);
+    assert.equal(
+      refused.err.replace(note(data), ''),
+      `error: file: must be named outside ${data}: the data directory is read-only, so its backups/ folder cannot be written\n`,
+    );
+    const out = path.join(root, 'target-backups');
+    fs.mkdirSync(out);
+    if (AS_ROOT) fs.chownSync(out, NOBODY, NOBODY);
+    const r = sb(data, ['backup', path.join(out, 'copy.db')]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, new RegExp(`^backed up to ${path.join(out, 'copy.db')} \\(.*, 200 invocations, integrity ok`), r.out);
+    assert.deepEqual(fs.readdirSync(data).sort(), before, 'backup wrote into the read-only data directory');
+  });
+
   it('merge-data reads it from a copy: an older schema and rows still in its -wal are merged, and nothing is written there', () => {
     // A target the unprivileged user owns and may write.
     const target = path.join(root, 'target');

@@ -47,9 +47,12 @@ function installationSalt(dataDir: string): string | null {
   }
 }
 
-/** A verified online copy of the configured SQLite database at `dest` (backupDatabase), recording the fingerprint of the installation's salt. */
-export async function backupConfiguredDatabase(config: Config, dest: string, onProgress?: (fraction: number) => void): Promise<VerifiedCopy> {
-  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+/**
+ * A verified online copy of the configured SQLite database at `dest` (backupDatabase), recording the
+ * fingerprint of the installation's salt; `readonly`: a database this user cannot write, read as it is.
+ */
+export async function backupConfiguredDatabase(config: Config, dest: string, onProgress?: (fraction: number) => void, readonly = false): Promise<VerifiedCopy> {
+  const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous, readonly });
   try {
     return await backupDatabase(db, dest, onProgress, installationSalt(config.dataDir));
   } finally {
@@ -66,9 +69,14 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'backup');
       requireDatabase(config.dbPath);
+      // A data directory this user cannot write (a mounted backup, another account's) is copied as it is.
+      const readonly = readOnlyStore(config, ctx) !== null;
+      if (readonly && file === undefined) {
+        throw AppError.invalid('file', `must be named outside ${config.dataDir}: the data directory is read-only, so its backups/ folder cannot be written`);
+      }
       const dest = file === undefined ? defaultBackupPath(config) : path.resolve(ctx.cwd, file);
       const progress = createProgress('backup', 100, ctx.stderr as NodeJS.WriteStream);
-      const copy = await backupConfiguredDatabase(config, dest, (f) => progress.update(Math.round(f * 100)));
+      const copy = await backupConfiguredDatabase(config, dest, (f) => progress.update(Math.round(f * 100)), readonly);
       // SQLite reports progress between steps only, never after the last one: the copy is complete and verified here.
       progress.update(100);
       progress.finish();
