@@ -58,7 +58,7 @@ export function parsePgApplicationName(name: string): { instance: string; schema
 }
 
 export function createPgPool(connectionString: string, instance: string, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     application_name: pgApplicationName(connectionString, instance),
     max,
@@ -68,6 +68,11 @@ export function createPgPool(connectionString: string, instance: string, max = 1
         oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that dies (PostgreSQL restarted, the network cut) is reported here, and the pool
+  // has already dropped it; without a listener the event would end the process. The next query opens a
+  // new connection, and a query made while PostgreSQL is away fails with its own error.
+  pool.on('error', () => {});
+  return pool;
 }
 
 /** What messages call the server: its address and the setting that chose it when known, else the URL with any password masked. */

@@ -1,0 +1,37 @@
+/**
+ * The pool over a real PostgreSQL, behind a TCP proxy that drops its connections as a PostgreSQL
+ * restart or a network cut does. An idle pooled connection that dies is reported by the pool as an
+ * 'error' event; without a listener that event killed the whole process (a server, or an MCP stdio
+ * server) the moment PostgreSQL went away, even with nothing to do.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_TEST_PG_URL, pgReachable } from '../../testing/backends.js';
+import { startTcpProxy } from '../../testing/tcp-proxy.js';
+import { createPgPool, newPgInstance } from './pool.js';
+
+describe('PostgreSQL pool', async () => {
+  const skip = await pgReachable(DEFAULT_TEST_PG_URL);
+  it('survives losing its idle connections, then connects again', { skip: skip ?? false }, async () => {
+    const target = new URL(DEFAULT_TEST_PG_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const url = new URL(DEFAULT_TEST_PG_URL);
+    url.port = String(proxy.port);
+    const pool = createPgPool(url.toString(), newPgInstance(), 2);
+    try {
+      await pool.query('SELECT 1');
+      assert.equal(pool.idleCount, 1);
+      proxy.cut();
+      // The pool drops the dead client (and reports it as an 'error' event, which must not crash us).
+      const deadline = Date.now() + 10_000;
+      while (pool.idleCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(pool.idleCount, 0);
+      await assert.rejects(pool.query('SELECT 1'));
+      proxy.accept();
+      assert.deepEqual((await pool.query('SELECT 2 AS n')).rows, [{ n: 2 }]);
+    } finally {
+      await pool.end();
+      await proxy.close();
+    }
+  });
+});
