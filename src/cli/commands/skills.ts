@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
-import { createLogger } from '../../logger.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
 import { checkFlags, intFlag } from '../flags.js';
-import { readOnlyStore } from '../read-only.js';
+import { openAppToRead } from '../read-only.js';
 
 interface SkillsOpts {
   days: string;
@@ -151,10 +150,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           return dir;
         },
       });
-      const config = ctx.config(cmd);
-      // A store this user cannot write is read as it is, not migrated (said once on stderr).
-      const readOnly = readOnlyStore(config, ctx) !== null;
-      const app = await (await import('../../app.js')).openApp(config, { logger: createLogger('silent'), readonly: readOnly });
+      const app = await openAppToRead(ctx.config(cmd), ctx);
       try {
         const report = await app.skillReport.report({
           days,

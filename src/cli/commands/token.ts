@@ -9,13 +9,12 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { ApiTokenRecord } from '../../store/api-token-types.js';
 import type { CliContext } from '../context.js';
-import { readOnlyStore } from '../read-only.js';
+import { openAppToRead } from '../read-only.js';
 
 /** `reads`: the command only reads, so a store this user cannot write is read as it is (said once on stderr). */
 async function withApp<T>(ctx: CliContext, cmd: Command, fn: (app: App) => Promise<T>, reads = false): Promise<T> {
   const config = ctx.config(cmd);
-  const readOnly = reads && readOnlyStore(config, ctx) !== null;
-  const app = await (await import('../../app.js')).openApp(config, { logger: createLogger('silent'), readonly: readOnly });
+  const app = reads ? await openAppToRead(config, ctx) : await (await import('../../app.js')).openApp(config, { logger: createLogger('silent') });
   try {
     return await fn(app);
   } finally {

@@ -49,8 +49,8 @@ export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
   try {
     const check = db.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new AppError('STORE_UNAVAILABLE', `${label} failed the integrity check: ${String(check)}`);
-    const hasMigrations = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-    if (!hasMigrations) throw new AppError('INVALID_INPUT', `${label} is a SQLite database but not a Session Buddy one (no schema_migrations table)`);
+    if (!hasTable(db, 'schema_migrations'))
+      throw new AppError('INVALID_INPUT', `${label} is a SQLite database but not a Session Buddy one (no schema_migrations table)`);
     const schemaVersion = (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
     const invocations = hasTable(db, 'skill_invocations') ? (db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number) : 0;
     const recorded = recordedSaltFingerprint(db);
