@@ -6,8 +6,11 @@
 // Short lines (< 4 KiB) are validated as strictly as JSON.parse does; long
 // ones are walked lazily (strings skipped 64 bytes at a time) and only the values
 // kept are validated. The result is one JSON text per call:
-//   [[i,{...reduced line...}],[i,"reason"],...]
-// where i counts the line breaks before the line within the call.
+//   [[i,type,timestamp,...],[i,"reason"],...]
+// where i counts the line breaks before the line within the call: the line
+// tuples of transcript-pairing.ts (fields by position, without their keys,
+// which halves what JSON.parse reads), for assistant and user lines only, and
+// the malformed lines.
 //
 // scan(buf, from, to, stopAt, final, maxLineBytes, meta, inputKeys[, utf8To]) -> string | undefined
 //   lines starting at [from, stopAt) whose newline lies before `to` (with
@@ -450,11 +453,19 @@ class Line {
       if (i >= n_ || p_[i] != '"') return BAD;
       size_t keyEnd = SkipString(i);
       if (keyEnd == BAD) return BAD;
-      // A key with escapes is decoded, as JSON.parse would: an invalid escape is invalid JSON.
-      if (memchr(p_ + i + 1, '\\', keyEnd - i - 2) != nullptr && StrictString(i, keyEnd) != keyEnd) return BAD;
+      // A key with escapes is decoded, as JSON.parse would: an invalid escape is invalid JSON. The
+      // test for escapes is made once per key, not once per name compared.
+      size_t len = keyEnd - i - 2;
       size_t k = 0;
-      for (; k < keys.size(); k++)
-        if (StringIs(i, keyEnd, keys[k])) break;
+      if (memchr(p_ + i + 1, '\\', len) == nullptr) {
+        for (; k < keys.size(); k++)
+          if (keys[k].size() == len && memcmp(p_ + i + 1, keys[k].data(), len) == 0) break;
+      } else {
+        if (StrictString(i, keyEnd) != keyEnd) return BAD;
+        std::string key = Unescape(i, keyEnd);
+        for (; k < keys.size(); k++)
+          if (keys[k] == key) break;
+      }
       i = Ws(keyEnd);
       if (i >= n_ || p_[i] != ':') return BAD;
       size_t vs = Ws(i + 1);
@@ -497,77 +508,83 @@ class Line {
   mutable std::vector<std::pair<size_t, size_t>> ends_;
 };
 
-// Writes the reduced form of one line (transcript-lazy-json.ts reduceLine) to `out`.
+// Writes what pairing reads of one line, by position (the line tuple of transcript-pairing.ts:
+// the fields transcript-lazy-json.ts reduceLine keeps, without their keys), after its index.
 class Reducer {
  public:
   Reducer(const Line& line, bool strict, const std::vector<std::string>& inputKeys, std::string& out)
       : l_(line), strict_(strict), inputKeys_(inputKeys), out_(out) {}
 
-  bool Run() {
+  // False when the line is not valid JSON. `pairs`: false for a line of another type than
+  // assistant or user (validated as the others, then dropped: it holds nothing to pair).
+  bool Run(bool& pairs) {
     static const std::vector<std::string> kTop = {"type", "timestamp", "sessionId", "cwd", "isSidechain", "agentId",
                                                   "attributionSkill", "isMeta", "isCompactSummary", "message"};
     static const std::vector<std::string> kMessage = {"id", "model", "usage", "content"};
+    static const std::string kAssistant = "assistant", kUser = "user";
     std::vector<std::pair<size_t, size_t>> top;
     size_t end = l_.Members(0, kTop, top);
     if (end == BAD || l_.Ws(end) != l_.n_) return false;
-    out_.push_back('{');
-    bool first = true;
-    for (size_t k = 0; k + 1 < kTop.size(); k++)
-      if (!Verbatim(first, kTop[k], top[k])) return false;
+    auto type = top[0];
+    if (!Check(type)) return false;
+    bool assistant = type.first != BAD && l_.StringIs(type.first, type.second, kAssistant);
+    userLine_ = !assistant && type.first != BAD && l_.StringIs(type.first, type.second, kUser);
+    pairs = assistant || userLine_;
+    out_.append(assistant ? ",1" : ",2");
+    for (size_t k = 1; k + 1 < kTop.size(); k++)
+      if (!Field(top[k])) return false;
+    out_.push_back(',');
     auto msg = top.back();
-    if (msg.first == BAD) return Close();
-    if (l_.p_[msg.first] != '{') return Verbatim(first, "message", msg) && Close();
+    if (msg.first == BAD || l_.p_[msg.first] != '{') return Null(msg);
     std::vector<std::pair<size_t, size_t>> m;
     if (l_.Members(msg.first, kMessage, m) == BAD) return false;
-    Key(first, "message");
-    out_.push_back('{');
-    bool mfirst = true;
-    for (size_t k = 0; k < 3; k++)
-      if (!Verbatim(mfirst, kMessage[k], m[k])) return false;
+    out_.push_back('[');
+    if (!Value(m[0]) || !Field(m[1])) return false;
+    out_.push_back(',');
+    if (!Usage(m[2])) return false;
+    out_.push_back(',');
     auto content = m[3];
-    if (content.first != BAD) {
-      uint8_t c = l_.p_[content.first];
-      if (c != '[') {
-        if (!(c == '"' ? Head(mfirst, "content", content, TEXT_HEAD_BYTES) : Verbatim(mfirst, "content", content))) return false;
-      } else if (!Content(mfirst, content, top[0])) {
-        return false;
-      }
+    uint8_t c = content.first == BAD ? 0 : l_.p_[content.first];
+    if (c == '"') {
+      if (!Head(content, TEXT_HEAD_BYTES)) return false;
+    } else if (c == '[') {
+      if (!Content(content)) return false;
+    } else if (!Null(content)) {
+      return false;
     }
-    out_.push_back('}');
-    return Close();
-  }
-
- private:
-  bool Close() {
-    out_.push_back('}');
+    out_.push_back(']');
     return true;
   }
 
-  void Key(bool& first, const std::string& key) {
-    if (!first) out_.push_back(',');
-    first = false;
-    out_.push_back('"');
-    out_.append(key);
-    out_.append("\":");
-  }
+ private:
+  // Validates a value that is not written (lazily walked lines only; short ones were validated whole).
+  bool Check(std::pair<size_t, size_t> r) { return r.first == BAD || strict_ || l_.Valid(r.first, r.second); }
 
-  bool Raw(std::pair<size_t, size_t> r) {
+  // The value at r, or null when absent.
+  bool Value(std::pair<size_t, size_t> r) {
+    if (r.first == BAD) {
+      out_.append("null");
+      return true;
+    }
     if (!strict_ && !l_.Valid(r.first, r.second)) return false;
     out_.append(reinterpret_cast<const char*>(l_.p_ + r.first), r.second - r.first);
     return true;
   }
 
-  bool Verbatim(bool& first, const std::string& key, std::pair<size_t, size_t> r) {
-    if (r.first == BAD) return true;
-    Key(first, key);
-    return Raw(r);
+  bool Field(std::pair<size_t, size_t> r) {
+    out_.push_back(',');
+    return Value(r);
+  }
+
+  // null for a value pairing reads as absent (validated, not written).
+  bool Null(std::pair<size_t, size_t> r) {
+    out_.append("null");
+    return Check(r);
   }
 
   // A string value cut to its first `bytes` bytes (transcript-lazy-json.ts stringHead).
-  bool Head(bool& first, const std::string& key, std::pair<size_t, size_t> r, size_t bytes) {
-    if (r.first == BAD) return true;
-    if (r.second - r.first <= bytes) return Verbatim(first, key, r);
-    Key(first, key);
+  bool Head(std::pair<size_t, size_t> r, size_t bytes) {
+    if (r.first == BAD || r.second - r.first <= bytes) return Value(r);
     const uint8_t* p = l_.p_;
     size_t a = r.first;
     if (p[a] != '"') {
@@ -589,52 +606,98 @@ class Reducer {
     return true;
   }
 
-  bool Input(bool& first, std::pair<size_t, size_t> r) {
-    if (r.first == BAD) return true;
-    if (l_.p_[r.first] != '{') return Verbatim(first, "input", r);
+  // The token counts of `usage`: [input_tokens, output_tokens, cache_creation_input_tokens,
+  // cache_creation.ephemeral_1h_input_tokens, cache_read_input_tokens] (null where absent, the 1-hour
+  // count also where cache_creation is not an object), or null when usage is not an object.
+  bool Usage(std::pair<size_t, size_t> r) {
+    static const std::vector<std::string> kUsage = {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_creation",
+                                                    "cache_read_input_tokens"};
+    static const std::vector<std::string> kCacheCreation = {"ephemeral_1h_input_tokens"};
+    if (r.first == BAD || l_.p_[r.first] != '{') return Null(r);
+    // Validated whole, as JSON.parse of the object would (the JavaScript path decodes it so).
+    if (!Check(r)) return false;
+    std::vector<std::pair<size_t, size_t>> m;
+    if (l_.Members(r.first, kUsage, m) == BAD) return false;
+    out_.push_back('[');
+    if (!Value(m[0]) || !Field(m[1]) || !Field(m[2])) return false;
+    out_.push_back(',');
+    auto cc = m[3];
+    if (cc.first != BAD && l_.p_[cc.first] == '{') {
+      std::vector<std::pair<size_t, size_t>> c;
+      if (l_.Members(cc.first, kCacheCreation, c) == BAD || !Value(c[0])) return false;
+    } else {
+      out_.append("null");
+    }
+    if (!Field(m[4])) return false;
+    out_.push_back(']');
+    return true;
+  }
+
+  // A tool call's input: its members named in inputKeys (an object), or null when it is not an object.
+  bool Input(std::pair<size_t, size_t> r) {
+    if (r.first == BAD || l_.p_[r.first] != '{') return Null(r);
     std::vector<std::pair<size_t, size_t>> m;
     if (l_.Members(r.first, inputKeys_, m) == BAD) return false;
-    Key(first, "input");
     out_.push_back('{');
-    bool ifirst = true;
-    for (size_t k = 0; k < inputKeys_.size(); k++)
-      if (!Verbatim(ifirst, inputKeys_[k], m[k])) return false;
+    bool first = true;
+    for (size_t k = 0; k < inputKeys_.size(); k++) {
+      if (m[k].first == BAD) continue;
+      if (!first) out_.push_back(',');
+      first = false;
+      out_.push_back('"');
+      out_.append(inputKeys_[k]);
+      out_.append("\":");
+      if (!Value(m[k])) return false;
+    }
     out_.push_back('}');
     return true;
   }
 
-  bool Content(bool& mfirst, std::pair<size_t, size_t> content, std::pair<size_t, size_t> type) {
+  // The content blocks: [1,id,name,input] tool_use, [2,tool_use_id,is_error,error content] tool_result,
+  // [3,text] text (its start, in user lines), [4] image, [0] another object, 0 a value that is not one.
+  bool Content(std::pair<size_t, size_t> content) {
     static const std::vector<std::string> kBlock = {"type", "id", "name", "input", "tool_use_id", "is_error", "content", "text"};
-    static const std::string kToolUse = "tool_use", kToolResult = "tool_result", kText = "text", kUser = "user";
+    static const std::string kToolUse = "tool_use", kToolResult = "tool_result", kText = "text", kImage = "image";
     std::vector<std::pair<size_t, size_t>> els;
     if (!l_.Elements(content.first, els)) return false;
-    Key(mfirst, "content");
     out_.push_back('[');
-    bool userLine = type.first != BAD && l_.StringIs(type.first, type.second, kUser);
     std::vector<std::pair<size_t, size_t>> m;
     for (size_t e = 0; e < els.size(); e++) {
       if (e > 0) out_.push_back(',');
       auto el = els[e];
       if (l_.p_[el.first] != '{') {
-        if (!Raw(el)) return false;
+        if (!Check(el)) return false;
+        out_.push_back('0');
         continue;
       }
       if (l_.Members(el.first, kBlock, m) == BAD) return false;
-      out_.push_back('{');
-      bool bfirst = true;
-      if (!Verbatim(bfirst, "type", m[0])) return false;
       auto t = m[0];
-      if (t.first != BAD && l_.StringIs(t.first, t.second, kToolUse)) {
-        if (!Verbatim(bfirst, "id", m[1]) || !Verbatim(bfirst, "name", m[2]) || !Input(bfirst, m[3])) return false;
-      } else if (t.first != BAD && l_.StringIs(t.first, t.second, kToolResult)) {
-        if (!Verbatim(bfirst, "tool_use_id", m[4]) || !Verbatim(bfirst, "is_error", m[5])) return false;
+      if (!Check(t)) return false;
+      bool typed = t.first != BAD && l_.p_[t.first] == '"';
+      if (typed && l_.StringIs(t.first, t.second, kToolUse)) {
+        out_.append("[1,");
+        if (!Value(m[1]) || !Field(m[2])) return false;
+        out_.push_back(',');
+        if (!Input(m[3])) return false;
+      } else if (typed && l_.StringIs(t.first, t.second, kToolResult)) {
+        out_.append("[2,");
+        if (!Value(m[4]) || !Field(m[5])) return false;
+        out_.push_back(',');
         auto err = m[5];
         bool isError = err.first != BAD && err.second - err.first == 4 && memcmp(l_.p_ + err.first, "true", 4) == 0;
-        if (isError && !Head(bfirst, "content", m[6], ERROR_TEXT_BYTES)) return false;
-      } else if (userLine && t.first != BAD && l_.StringIs(t.first, t.second, kText)) {
-        if (!Head(bfirst, "text", m[7], TEXT_HEAD_BYTES)) return false;
+        if (!(isError ? Head(m[6], ERROR_TEXT_BYTES) : Null({BAD, BAD}))) return false;
+      } else if (typed && l_.StringIs(t.first, t.second, kText)) {
+        out_.append("[3");
+        if (userLine_) {
+          out_.push_back(',');
+          if (!Head(m[7], TEXT_HEAD_BYTES)) return false;
+        }
+      } else if (typed && l_.StringIs(t.first, t.second, kImage)) {
+        out_.append("[4");
+      } else {
+        out_.append("[0");
       }
-      out_.push_back('}');
+      out_.push_back(']');
     }
     out_.push_back(']');
     return true;
@@ -644,6 +707,7 @@ class Reducer {
   bool strict_;
   const std::vector<std::string>& inputKeys_;
   std::string& out_;
+  bool userLine_ = false;
 };
 
 const char* const kNeedles[] = {"\"assistant\"", "\"user\"", "\"tool_use\"", "\"tool_result\""};
@@ -661,7 +725,6 @@ bool HandleLine(const uint8_t* buf, size_t a, size_t b, double maxLineBytes, int
     any = true;
     out.push_back('[');
     out.append(std::to_string(index));
-    out.push_back(',');
   };
   const uint8_t* p = buf + a;
   size_t n = b - a;
@@ -690,8 +753,14 @@ bool HandleLine(const uint8_t* buf, size_t a, size_t b, double maxLineBytes, int
       bool wasAny = any;
       open();
       Reducer reducer(line, !lazy, inputKeys, out);
-      if (reducer.Run()) {
-        out.push_back(']');
+      bool pairs = false;
+      if (reducer.Run(pairs)) {
+        if (pairs) {
+          out.push_back(']');
+        } else {
+          out.resize(mark);
+          any = wasAny;
+        }
         return true;
       }
       out.resize(mark);
@@ -700,7 +769,7 @@ bool HandleLine(const uint8_t* buf, size_t a, size_t b, double maxLineBytes, int
     }
   }
   open();
-  out.push_back('"');
+  out.append(",\"");
   out.append(reason);
   out.append("\"]");
   return true;

@@ -14,9 +14,9 @@ export interface NativeScanner {
   /**
    * Scans the lines of `buf` that start in [from, stopAt) and end before `to` (with `final`, the
    * bytes after the last newline before `to` are a line too). Returns undefined when no line needs
-   * decoding, else a JSON array of `[i, reducedLine]` (a line to decode, transcript-lazy-json.ts
-   * reduceLine) and `[i, reason]` (a malformed line), where `i` counts the line breaks before the
-   * line within the call. `meta` receives [offset after the last line consumed, line breaks, non-blank lines].
+   * decoding, else a JSON array of line tuples `[i, type, …]` (an assistant or user line: what
+   * pairing reads of it, transcript-pairing.ts LineTuple) and `[i, reason]` (a malformed line),
+   * where `i` counts the line breaks before the line within the call. `meta` receives [offset after the last line consumed, line breaks, non-blank lines].
    * `utf8To` (utf8CheckedTo): [from, utf8To) is known to be valid UTF-8, so the lines ending by then are not checked again.
    */
   scan(

@@ -29,8 +29,8 @@
  * not a JSON object, or when a tool block in it lacks its id, name or a
  * parseable timestamp.
  *
- * Decoding a line (`eventsFromLine`, run in the scan workers) is separate from
- * pairing (`TranscriptPairer`, on the main thread): a line becomes a few small
+ * Decoding a line (its LineTuple, then `EventDecoder`, run in the scan workers)
+ * is separate from pairing (`TranscriptPairer`): a line becomes a few small
  * events, and the pairer's state (calls still waiting for their result, and
  * the message position of each chain) can be saved with the file's import
  * cursor and restored when the file has grown.
@@ -38,6 +38,7 @@
 import path from 'node:path';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
 import { contentText } from './hook-event.js';
+import { parseTime } from './iso-time.js';
 import { type ActivationLog, newActivationLog, noteActivation, notePrompt } from '../analytics/skill-misses.js';
 import {
   AGENT_NAME,
@@ -155,121 +156,249 @@ function isObject(v: unknown): v is Json {
 }
 
 /**
+ * What pairing reads of an assistant or user line, by position: the form the native scanner writes
+ * (native/transcript_scan.cc: no keys, so half the text to parse), and `lineTuple` makes of a decoded
+ * line. A field absent from the line is null (pairing reads null and absent alike):
+ *   [0] the line's index within the scanner's call (0 from lineTuple);
+ *   [1] 1 assistant, 2 user;
+ *   [2] timestamp, [3] sessionId, [4] cwd, [5] isSidechain, [6] agentId, [7] attributionSkill,
+ *       [8] isMeta, [9] isCompactSummary;
+ *   [10] message: null (absent, or not an object) or [id, model, usage, content].
+ * usage: null (absent, or not an object) or [input_tokens, output_tokens, cache_creation_input_tokens,
+ * cache_creation.ephemeral_1h_input_tokens, cache_read_input_tokens], each null where absent.
+ * content: null (absent, or neither a string nor an array), a string (its first 4 KiB), or the
+ * blocks: [1, id, name, input] tool_use (input: its TOOL_INPUT_KEYS members, null when it is not an
+ * object); [2, tool_use_id, is_error, content] tool_result (content only when is_error is true: its
+ * first 16 KiB); [3, text] text (the text's first 4 KiB, in user lines only); [4] image; [0]
+ * another object; 0 a block that is not an object.
+ */
+export type LineTuple = [
+  index: number,
+  type: 1 | 2,
+  timestamp: unknown,
+  sessionId: unknown,
+  cwd: unknown,
+  isSidechain: unknown,
+  agentId: unknown,
+  attributionSkill: unknown,
+  isMeta: unknown,
+  isCompactSummary: unknown,
+  message: MessageTuple | null,
+];
+type MessageTuple = [id: unknown, model: unknown, usage: UsageTuple | null, content: unknown];
+type UsageTuple = [input: unknown, output: unknown, cacheWrite: unknown, cacheWrite1h: unknown, cacheRead: unknown];
+type BlockTuple = 0 | [0] | [1, unknown, unknown, unknown] | [2, unknown, unknown, unknown] | [3, unknown?] | [4];
+
+const nul = (v: unknown): unknown => (v === undefined ? null : v);
+/** No value seen yet (EventDecoder). */
+const UNSET = Symbol('unset');
+
+/** The tuple of a decoded line (JSON.parse or reduceLine); null for a line of another type; undefined when it is not an object. */
+export function lineTuple(line: unknown): LineTuple | null | undefined {
+  if (!isObject(line)) return undefined;
+  const type = line.type === 'assistant' ? 1 : line.type === 'user' ? 2 : 0;
+  if (type === 0) return null;
+  const m = line.message;
+  let message: MessageTuple | null = null;
+  if (isObject(m)) {
+    const c = m.content;
+    const content = typeof c === 'string' ? c : Array.isArray(c) ? c.map((b) => blockTuple(b, type === 2)) : null;
+    const u = m.usage;
+    const usage: UsageTuple | null = isObject(u)
+      ? [
+          nul(u.input_tokens),
+          nul(u.output_tokens),
+          nul(u.cache_creation_input_tokens),
+          isObject(u.cache_creation) ? nul(u.cache_creation.ephemeral_1h_input_tokens) : null,
+          nul(u.cache_read_input_tokens),
+        ]
+      : null;
+    message = [nul(m.id), nul(m.model), usage, content];
+  }
+  return [
+    0,
+    type,
+    nul(line.timestamp),
+    nul(line.sessionId),
+    nul(line.cwd),
+    nul(line.isSidechain),
+    nul(line.agentId),
+    nul(line.attributionSkill),
+    nul(line.isMeta),
+    nul(line.isCompactSummary),
+    message,
+  ];
+}
+
+function blockTuple(b: unknown, userLine: boolean): BlockTuple {
+  if (!isObject(b)) return 0;
+  if (b.type === 'tool_use') return [1, nul(b.id), nul(b.name), isObject(b.input) ? b.input : null];
+  if (b.type === 'tool_result') return [2, nul(b.tool_use_id), nul(b.is_error), b.is_error === true ? nul(b.content) : null];
+  if (b.type === 'text') return userLine ? [3, nul(b.text)] : [3];
+  return b.type === 'image' ? [4] : [0];
+}
+
+/**
  * The events of one decoded line, and whether the line is well-formed.
  * `fallbackSessionId` is used when the line has no sessionId.
  */
 export function eventsFromLine(line: unknown, fallbackSessionId: string, costs = false): { events: TranscriptEvent[]; ok: boolean } {
   const events: TranscriptEvent[] = [];
-  if (!isObject(line)) return { events, ok: false };
-  if (line.type !== 'assistant' && line.type !== 'user') return { events, ok: true };
-  const message = line.message;
-  const content = isObject(message) ? message.content : undefined;
-  const at = typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN;
-  const chain = line.isSidechain === true ? `side:${typeof line.agentId === 'string' ? line.agentId : ''}` : 'main';
-  if (line.type === 'user') {
-    const prompt = promptOf(line, content, chain, at, fallbackSessionId);
-    if (prompt) events.push(prompt);
-  }
-  if (costs) costEvents(line, message, chain, at, fallbackSessionId, events);
-  if (!Array.isArray(content)) return { events, ok: true }; // plain text message
-  let ok = true;
-
-  if (line.type === 'assistant') {
-    events.push({ k: 'msg', chain, messageId: isObject(message) && typeof message.id === 'string' ? message.id : null });
-    for (const block of content) {
-      if (!isObject(block) || block.type !== 'tool_use') continue;
-      if (typeof block.id !== 'string' || block.id === '' || typeof block.name !== 'string' || block.name === '' || Number.isNaN(at)) {
-        ok = false;
-        continue;
-      }
-      const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId;
-      events.push({
-        k: 'use',
-        id: block.id,
-        tool: cleanText(block.name, 128),
-        skillName: skillNameFor(block.name, block.input),
-        phase: phaseFor(block.name, block.input),
-        at,
-        sessionId: cleanText(sessionId, 128),
-        project: projectFromCwd(line.cwd),
-        chain,
-      });
-    }
-    return { events, ok };
-  }
-
-  for (const block of content) {
-    if (!isObject(block) || block.type !== 'tool_result') continue;
-    if (typeof block.tool_use_id !== 'string' || block.tool_use_id === '' || Number.isNaN(at)) {
-      ok = false;
-      continue;
-    }
-    const isError = block.is_error === true;
-    events.push({ k: 'result', id: block.tool_use_id, at, isError, errorType: isError ? classifyError(contentText(block.content)) : null });
-  }
-  return { events, ok };
+  const t = lineTuple(line);
+  if (t === undefined) return { events, ok: false };
+  if (t === null) return { events, ok: true };
+  return { events, ok: new EventDecoder(fallbackSessionId, costs).decode(t, events) };
 }
 
 /**
- * The user prompt a user line holds, if any. A prompt is a main-chain user
- * line that is not `isMeta` (context Claude Code injects, such as the
- * expanded text of a skill) or `isCompactSummary`, whose content is text (a
- * string or text/image blocks) and holds no tool_result. A typed slash
- * command is written as such a line with `<command-name>/x</command-name>`
- * (commandNameInText); built-in commands (BUILTIN_COMMANDS) and their
- * `<local-command-stdout>` output are not prompts to the model, and neither
- * is the "[Request interrupted by user]" marker.
+ * Turns line tuples into events. Consecutive lines mostly repeat their session, working directory
+ * and model: what is derived from those (cleaned, the project's name) is kept from the line before
+ * when the raw value is the same.
  */
-function promptOf(line: Json, content: unknown, chain: string, at: number, fallbackSessionId: string): PromptEvent | null {
-  if (chain !== 'main' || line.isMeta === true || line.isCompactSummary === true || Number.isNaN(at)) return null;
-  let text: string;
-  if (typeof content === 'string') text = content;
-  else if (Array.isArray(content) && content.length > 0) {
-    if (content.some((b) => !isObject(b) || (b.type !== 'text' && b.type !== 'image'))) return null;
-    const first = content[0] as Json;
-    text = typeof first.text === 'string' ? first.text : '';
-  } else return null;
-  const head = text.trimStart();
-  if (head.startsWith('<local-command-') || head.startsWith('[Request interrupted')) return null;
-  const sessionId = cleanText(typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId, 128);
-  const typed = commandNameInText(head);
-  let command: string | null = null;
-  if (typed !== null) {
-    command = typedSkillName(typed);
-    if (command === null) return null; // a built-in command or an MCP prompt
+export class EventDecoder {
+  private lastSessionRaw: unknown = UNSET;
+  private lastSession = '';
+  private lastCwdRaw: unknown = UNSET;
+  private lastProject: string | null = null;
+  private lastModelRaw: unknown = UNSET;
+  private lastModel: string | null = null;
+
+  constructor(
+    private readonly fallbackSessionId: string,
+    private readonly costs: boolean,
+  ) {}
+
+  /** Appends the events of `t` to `events`; false when the line is malformed (a tool block without id, name or timestamp). */
+  decode(t: LineTuple, events: TranscriptEvent[]): boolean {
+    const assistant = t[1] === 1;
+    const message = t[10];
+    const content = message === null ? null : message[3];
+    const at = typeof t[2] === 'string' ? parseTime(t[2]) : Number.NaN;
+    const chain = t[5] === true ? `side:${typeof t[6] === 'string' ? t[6] : ''}` : 'main';
+    if (!assistant) {
+      const prompt = this.promptOf(t, content, chain, at);
+      if (prompt) events.push(prompt);
+    } else if (this.costs && message !== null) {
+      events.push(this.callEvent(t, message, chain, at));
+    }
+    if (!Array.isArray(content)) return true; // plain text message
+    const blocks = content as BlockTuple[];
+    let ok = true;
+    if (assistant) {
+      events.push({ k: 'msg', chain, messageId: typeof message![0] === 'string' ? message![0] : null });
+      for (const b of blocks) {
+        if (b === 0 || b[0] !== 1) continue;
+        const id = b[1];
+        const name = b[2];
+        if (typeof id !== 'string' || id === '' || typeof name !== 'string' || name === '' || Number.isNaN(at)) {
+          ok = false;
+          continue;
+        }
+        const input = b[3];
+        events.push({
+          k: 'use',
+          id,
+          tool: cleanText(name, 128),
+          skillName: skillNameFor(name, input),
+          phase: phaseFor(name, input),
+          at,
+          sessionId: this.session(t[3]),
+          project: this.project(t[4]),
+          chain,
+        });
+      }
+      return ok;
+    }
+    for (const b of blocks) {
+      if (b === 0 || b[0] !== 2) continue;
+      const id = b[1];
+      if (typeof id !== 'string' || id === '' || Number.isNaN(at)) {
+        ok = false;
+        continue;
+      }
+      const isError = b[2] === true;
+      events.push({ k: 'result', id, at, isError, errorType: isError ? classifyError(contentText(b[3])) : null });
+    }
+    return ok;
   }
-  return { k: 'prompt', chain, sessionId, at, project: projectFromCwd(line.cwd), command };
+
+  /** The line's session id, cleaned (the file's when absent). */
+  private session(raw: unknown): string {
+    if (raw !== this.lastSessionRaw) {
+      this.lastSessionRaw = raw;
+      this.lastSession = cleanText(typeof raw === 'string' && raw !== '' ? raw : this.fallbackSessionId, 128);
+    }
+    return this.lastSession;
+  }
+
+  private project(cwd: unknown): string | null {
+    if (cwd !== this.lastCwdRaw) {
+      this.lastCwdRaw = cwd;
+      this.lastProject = projectFromCwd(cwd);
+    }
+    return this.lastProject;
+  }
+
+  private model(raw: unknown): string | null {
+    if (raw !== this.lastModelRaw) {
+      this.lastModelRaw = raw;
+      this.lastModel = typeof raw === 'string' && raw !== '' ? cleanText(raw, 128) : null;
+    }
+    return this.lastModel;
+  }
+
+  /**
+   * The user prompt a user line holds, if any. A prompt is a main-chain user
+   * line that is not `isMeta` (context Claude Code injects, such as the
+   * expanded text of a skill) or `isCompactSummary`, whose content is text (a
+   * string or text/image blocks) and holds no tool_result. A typed slash
+   * command is written as such a line with `<command-name>/x</command-name>`
+   * (commandNameInText); built-in commands (BUILTIN_COMMANDS) and their
+   * `<local-command-stdout>` output are not prompts to the model, and neither
+   * is the "[Request interrupted by user]" marker.
+   */
+  private promptOf(t: LineTuple, content: unknown, chain: string, at: number): PromptEvent | null {
+    if (chain !== 'main' || t[8] === true || t[9] === true || Number.isNaN(at)) return null;
+    let text: string;
+    if (typeof content === 'string') text = content;
+    else if (Array.isArray(content) && content.length > 0) {
+      const blocks = content as BlockTuple[];
+      if (blocks.some((b) => b === 0 || (b[0] !== 3 && b[0] !== 4))) return null;
+      const first = blocks[0] as [3, unknown?] | [4];
+      text = first[0] === 3 && typeof first[1] === 'string' ? first[1] : '';
+    } else return null;
+    const head = text.trimStart();
+    if (head.startsWith('<local-command-') || head.startsWith('[Request interrupted')) return null;
+    const typed = commandNameInText(head);
+    let command: string | null = null;
+    if (typed !== null) {
+      command = typedSkillName(typed);
+      if (command === null) return null; // a built-in command or an MCP prompt
+    }
+    return { k: 'prompt', chain, sessionId: this.session(t[3]), at, project: this.project(t[4]), command };
+  }
+
+  /** The call event of an assistant line (see CallEvent). */
+  private callEvent(t: LineTuple, message: MessageTuple, chain: string, at: number): CallEvent {
+    const u = message[2];
+    const usage: CallEvent['usage'] =
+      u !== null && typeof u[0] === 'number' && typeof u[1] === 'number' ? [count(u[0]), count(u[1]), count(u[2]), count(u[3]), count(u[4])] : null;
+    const stamp = t[7];
+    return {
+      k: 'call',
+      chain,
+      messageId: typeof message[0] === 'string' && message[0] !== '' ? message[0] : null,
+      model: this.model(message[1]),
+      at,
+      sessionId: this.session(t[3]),
+      stamp: typeof stamp === 'string' && stamp !== '' ? cleanText(stamp, 200) : null,
+      usage,
+    };
+  }
 }
 
 function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
-}
-
-/** The call event of an assistant line (see CallEvent). */
-function costEvents(line: Json, message: unknown, chain: string, at: number, fallbackSessionId: string, events: TranscriptEvent[]): void {
-  if (line.type !== 'assistant' || !isObject(message)) return;
-  const u = message.usage;
-  const usage: CallEvent['usage'] =
-    isObject(u) && typeof u.input_tokens === 'number' && typeof u.output_tokens === 'number'
-      ? [
-          count(u.input_tokens),
-          count(u.output_tokens),
-          count(u.cache_creation_input_tokens),
-          isObject(u.cache_creation) ? count(u.cache_creation.ephemeral_1h_input_tokens) : 0,
-          count(u.cache_read_input_tokens),
-        ]
-      : null;
-  const sessionId = typeof line.sessionId === 'string' && line.sessionId !== '' ? line.sessionId : fallbackSessionId;
-  events.push({
-    k: 'call',
-    chain,
-    messageId: typeof message.id === 'string' && message.id !== '' ? message.id : null,
-    model: typeof message.model === 'string' && message.model !== '' ? cleanText(message.model, 128) : null,
-    at,
-    sessionId: cleanText(sessionId, 128),
-    stamp: typeof line.attributionSkill === 'string' && line.attributionSkill !== '' ? cleanText(line.attributionSkill, 200) : null,
-    usage,
-  });
 }
 
 export interface PairingOutcome {

@@ -22,16 +22,18 @@
  *
  * Where the native scanner is built (native-scan.ts), it takes the lines of
  * each read chunk in one call and makes the same decisions in C++, returning
- * only the fields pairing reads of the lines to decode (and the malformed
- * ones); eventsFromLine then runs on those as on the JavaScript path. Both
- * paths give the same result (native-scan.test.ts).
+ * only the fields pairing reads of the lines to decode, as line tuples
+ * (transcript-pairing.ts LineTuple), and the malformed ones. The JavaScript
+ * path makes the same tuples of what it decodes (lineTuple), and one
+ * EventDecoder per range turns tuples into events. Both paths give the same
+ * result (native-scan.test.ts).
  */
 import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { loadNativeScanner, type NativeScanner, utf8CheckedTo } from './native-scan.js';
 import { TOOL_INPUT_KEYS } from './tool-mapping.js';
 import { reduceLine } from './transcript-lazy-json.js';
-import { eventsFromLine, type TranscriptEvent } from './transcript-pairing.js';
+import { EventDecoder, type LineTuple, lineTuple, type TranscriptEvent } from './transcript-pairing.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 /**
@@ -171,7 +173,15 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
   let eof = false;
   // The native scanner takes buffers under 2 GiB (buf never exceeds maxLineBytes + 1).
   const native = req.native === false || req.maxLineBytes >= 2 ** 31 - 1 ? null : scratch.native();
-  const lines: LineState = { req, res, lastMessage, lastCall, meta: new Int32Array(3) };
+  const lines: LineState = {
+    req,
+    res,
+    lastMessage,
+    lastCall,
+    meta: new Int32Array(3),
+    decoder: new EventDecoder(req.fallbackSessionId, req.costs === true),
+    events: [],
+  };
   for (;;) {
     if (!eof && len < buf.length) {
       const want = Math.min(buf.length - len, req.fileEnd - (pos + len));
@@ -256,6 +266,9 @@ interface LineState {
   lastCall: Map<string, string>;
   /** The native scanner's out-parameters. */
   meta: Int32Array;
+  decoder: EventDecoder;
+  /** One line's events (reused). */
+  events: TranscriptEvent[];
 }
 
 /**
@@ -268,9 +281,9 @@ function nativeLines(native: NativeScanner, buf: Buffer, from: number, to: numbe
   const out = native.scan(buf, from, to, stopAt, final, req.maxLineBytes, meta, TOOL_INPUT_KEYS, utf8CheckedTo(buf, from, to, final));
   if (out !== undefined) {
     const before = res.lineBreaks;
-    for (const [i, value] of JSON.parse(out) as Array<[number, unknown]>) {
-      if (typeof value === 'string') malformed(res, value, before + i + 1);
-      else addEvents(value, st, before + i + 1);
+    for (const t of JSON.parse(out) as Array<LineTuple | [number, string]>) {
+      if (t.length === 2) malformed(res, t[1], before + t[0] + 1);
+      else addEvents(t, st, before + t[0] + 1);
     }
   }
   res.lineBreaks += meta[1]!;
@@ -302,18 +315,21 @@ function handleLine(buf: Buffer, from: number, to: number, st: LineState): void 
   } catch {
     return malformed(res, 'invalid JSON');
   }
-  addEvents(value, st, res.lineBreaks + 1);
+  const t = lineTuple(value);
+  if (t === undefined) malformed(res, 'not a JSON object');
+  else if (t !== null) addEvents(t, st, res.lineBreaks + 1);
 }
 
 /**
- * The events of one decoded line (`line`: its number in the range). `lastMessage`: per chain, the
+ * The events of one line's tuple (`line`: its number in the range). `lastMessage`: per chain, the
  * message id of the range's last `msg` event. Claude Code writes one line per content block of a
  * response, all with its message.id: a `msg` event with the same id as the one before it in its
  * chain moves nothing (TranscriptPairer.advanceChain), so it is not sent.
  */
-function addEvents(value: unknown, st: LineState, line: number): void {
-  const { req, res, lastMessage, lastCall } = st;
-  const { events, ok } = eventsFromLine(value, req.fallbackSessionId, req.costs === true);
+function addEvents(t: LineTuple, st: LineState, line: number): void {
+  const { res, lastMessage, lastCall, events } = st;
+  events.length = 0;
+  const ok = st.decoder.decode(t, events);
   for (const e of events) {
     if (e.k === 'call' && e.messageId !== null) {
       if (lastCall.get(e.chain) === e.messageId) continue;
