@@ -104,4 +104,9 @@ export class EventBus {
   emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
     this.emitter.emit(event, ...args);
   }
+
+  /** Whether anything listens to `event`: an emitter can skip building events nobody receives. */
+  listens(event: keyof BusEvents): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
 }

@@ -59,8 +59,8 @@ export interface RollupDeltas {
   totals: Map<number, Acc>;
   /** key skillId */
   durations: Map<number, BucketCounts>;
-  /** Per skill, phase and outcome; `backfilled` counts the rows marked backfill. */
-  phases: Map<string, { skillId: number; phase: string; completed: boolean; acc: Acc; backfilled: number }>;
+  /** Per skill, phase and outcome; key `${skillId}:${phase}:${completed ? 1 : 0}`. */
+  phases: Map<string, PhaseDelta>;
   /** key userId * SKILL_SPACE + skillId */
   userSkills: Map<number, Acc>;
   /** key sessionId * SKILL_SPACE + skillId */
@@ -71,6 +71,15 @@ export interface RollupDeltas {
   pairs: Map<number, number>;
   /** Activations per skill, hour and trigger (rows with a trigger only); key `${skillId}:${hour}:${trigger}`. */
   triggers: Map<string, TriggerDelta>;
+}
+
+interface PhaseDelta {
+  skillId: number;
+  phase: string;
+  completed: boolean;
+  acc: Acc;
+  /** Rows marked backfill. */
+  backfilled: number;
 }
 
 interface TriggerDelta {
@@ -117,22 +126,27 @@ function merge(acc: Acc, a: Acc): void {
   if (a.durationMax > acc.durationMax) acc.durationMax = a.durationMax;
 }
 
-const newCounts = (): BucketCounts => new Map();
-
 function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
+function accOf(map: Map<number, Acc>, key: number): Acc {
+  let a = map.get(key);
+  if (a === undefined) map.set(key, (a = newAcc()));
+  return a;
 }
 
-export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups: RollupLookups): RollupDeltas {
+function countsOf(map: Map<number, BucketCounts>, key: number): BucketCounts {
+  let c = map.get(key);
+  if (c === undefined) map.set(key, (c = new Map()));
+  return c;
+}
+
+/**
+ * Loops are indexed or use forEach: an import computes the deltas of only a few batches, largely
+ * before the code is optimized, where each step of an iterator allocates.
+ */
+export function computeRollupDeltas(rows: readonly ResolvedInvocation[], lookups: RollupLookups): RollupDeltas {
   const d: RollupDeltas = {
     hourly: new Map(),
     hourlyDurations: new Map(),
@@ -149,27 +163,41 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
   };
   const sessionSets = new Map<number, Set<number>>();
   const seenUserSkills = new Set<number>();
+  // Phase deltas found by a numeric key, (phase number * 2 + completed) * SKILL_SPACE + skillId: the
+  // string key of d.phases is built once per entry, not once per row.
+  const phaseNumbers = new Map<string, number>();
+  const phaseByKey = new Map<number, PhaseDelta>();
 
-  for (const { inv, skillId, userId, sessionId } of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const { inv, skillId, userId, sessionId } = rows[i]!;
     const hourKey = skillId * HOUR_SPACE + hourOf(inv.invokedAt);
     const bucket = durationBucket(inv.durationMs);
-    add(getOr(d.hourly, hourKey, newAcc), inv);
-    bump(getOr(d.hourlyDurations, hourKey, newCounts), bucket);
-    const total = getOr(d.totals, skillId, newAcc);
+    add(accOf(d.hourly, hourKey), inv);
+    bump(countsOf(d.hourlyDurations, hourKey), bucket);
+    const total = accOf(d.totals, skillId);
     add(total, inv);
-    bump(getOr(d.durations, skillId, newCounts), bucket);
-    const phaseKey = `${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`;
-    const phase = getOr(d.phases, phaseKey, () => ({ skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc(), backfilled: 0 }));
+    bump(countsOf(d.durations, skillId), bucket);
+    let phaseNumber = phaseNumbers.get(inv.workflowPhase);
+    if (phaseNumber === undefined) phaseNumbers.set(inv.workflowPhase, (phaseNumber = phaseNumbers.size));
+    const phaseKey = (phaseNumber * 2 + (inv.completed ? 1 : 0)) * SKILL_SPACE + skillId;
+    let phase = phaseByKey.get(phaseKey);
+    if (phase === undefined) {
+      phase = { skillId, phase: inv.workflowPhase, completed: inv.completed, acc: newAcc(), backfilled: 0 };
+      phaseByKey.set(phaseKey, phase);
+      d.phases.set(`${skillId}:${inv.workflowPhase}:${inv.completed ? 1 : 0}`, phase);
+    }
     add(phase.acc, inv);
     if (inv.backfill === true) phase.backfilled++;
     const userSkill = userId * SKILL_SPACE + skillId;
-    add(getOr(d.userSkills, userSkill, newAcc), inv);
-    add(getOr(d.sessionSkills, sessionId * SKILL_SPACE + skillId, newAcc), inv);
-    add(getOr(d.sessions, sessionId, newAcc), inv);
+    add(accOf(d.userSkills, userSkill), inv);
+    add(accOf(d.sessionSkills, sessionId * SKILL_SPACE + skillId), inv);
+    add(accOf(d.sessions, sessionId), inv);
     if (inv.trigger) {
       const hour = hourOf(inv.invokedAt);
       const trigger = inv.trigger;
-      const t = getOr(d.triggers, `${skillId}:${hour}:${trigger}`, () => ({ skillId, hour, trigger, invocations: 0, successes: 0, slashAfterMiss: 0 }));
+      const key = `${skillId}:${hour}:${trigger}`;
+      let t = d.triggers.get(key);
+      if (t === undefined) d.triggers.set(key, (t = { skillId, hour, trigger, invocations: 0, successes: 0, slashAfterMiss: 0 }));
       t.invocations++;
       if (inv.completed) t.successes++;
       if (inv.slashAfterMiss === true) t.slashAfterMiss++;
@@ -181,24 +209,27 @@ export function computeRollupDeltas(rows: Iterable<ResolvedInvocation>, lookups:
       if (!lookups.userUsedSkill(userId, skillId)) total.users++;
     }
     // Distinct sessions per skill, and co-occurrence pairs.
-    const set = getOr(sessionSets, sessionId, () => new Set(lookups.sessionSkills(sessionId)));
+    let set = sessionSets.get(sessionId);
+    if (set === undefined) sessionSets.set(sessionId, (set = new Set(lookups.sessionSkills(sessionId))));
     if (!set.has(skillId)) {
-      for (const other of set) bump(d.pairs, other < skillId ? other * SKILL_SPACE + skillId : skillId * SKILL_SPACE + other);
+      set.forEach((other) => bump(d.pairs, other < skillId ? other * SKILL_SPACE + skillId : skillId * SKILL_SPACE + other));
       set.add(skillId);
       total.sessions++;
     }
   }
   // Daily rollups: the hourly deltas summed per day (far fewer keys than rows).
-  for (const [key, a] of d.hourly) {
-    const [skillId, hour] = splitKey(key, HOUR_SPACE);
-    merge(getOr(d.daily, skillId * HOUR_SPACE + dayOfHour(hour), newAcc), a);
-  }
-  for (const [key, counts] of d.hourlyDurations) {
-    const [skillId, hour] = splitKey(key, HOUR_SPACE);
-    const day = getOr(d.dailyDurations, skillId * HOUR_SPACE + dayOfHour(hour), newCounts);
-    for (const [bucket, n] of counts) day.set(bucket, (day.get(bucket) ?? 0) + n);
-  }
+  d.hourly.forEach((a, key) => merge(accOf(d.daily, dayKey(key)), a));
+  d.hourlyDurations.forEach((counts, key) => {
+    const day = countsOf(d.dailyDurations, dayKey(key));
+    counts.forEach((n, bucket) => day.set(bucket, (day.get(bucket) ?? 0) + n));
+  });
   return d;
+}
+
+/** skillId * HOUR_SPACE + day of the hourly key skillId * HOUR_SPACE + hour. */
+function dayKey(hourKey: number): number {
+  const hour = hourKey % HOUR_SPACE;
+  return hourKey - hour + dayOfHour(hour);
 }
 
 /** The UTC day (days since the epoch) holding an hour (hours since the epoch). */

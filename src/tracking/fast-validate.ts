@@ -38,30 +38,62 @@ function optionalText(v: unknown, max: number): boolean {
   return v === undefined || v === null || text(v, max);
 }
 
-/** True when `v` is a canonical, valid invocation that the zod schema would return unchanged. */
-export function isCanonicalInvocation(v: unknown): v is InvocationInput {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const o = v as Record<string, unknown>;
-  for (const key in o) if (!KNOWN.has(key)) return false;
-  return (
-    text(o.skill_name, 128) &&
-    text(o.user_id, 256) &&
-    text(o.session_id, 128) &&
-    typeof o.workflow_phase === 'string' &&
-    PHASES.has(o.workflow_phase) &&
-    typeof o.completed === 'boolean' &&
-    Number.isInteger(o.duration_ms) &&
-    (o.duration_ms as number) >= 0 &&
-    (o.duration_ms as number) <= MAX_DURATION_MS &&
-    optionalText(o.error_type, 128) &&
-    (o.invoked_at === undefined || Number.isSafeInteger(o.invoked_at)) &&
-    optionalText(o.project, 256) &&
-    optionalText(o.agent, 128) &&
-    optionalText(o.dedupe_key, 256) &&
-    (o.trigger === undefined || o.trigger === null || o.trigger === 'model' || o.trigger === 'typed') &&
-    (o.slash_after_miss === undefined || o.slash_after_miss === null || (typeof o.slash_after_miss === 'boolean' && o.trigger === 'typed')) &&
-    (o.metadata === undefined ||
-      o.metadata === null ||
-      (typeof o.metadata === 'object' && !Array.isArray(o.metadata) && Object.getPrototypeOf(o.metadata) === Object.prototype))
-  );
+/**
+ * A text field that remembers the last string it accepted: bulk input repeats the same skill, user,
+ * session, project and agent row after row, and an equal string needs no second check.
+ */
+class TextField {
+  private last: string | null = null;
+
+  constructor(private readonly max: number) {}
+
+  ok(v: unknown): boolean {
+    if (typeof v === 'string' && v === this.last) return true;
+    if (!text(v, this.max)) return false;
+    this.last = v as string;
+    return true;
+  }
+
+  optional(v: unknown): boolean {
+    return v === undefined || v === null || this.ok(v);
+  }
+}
+
+/** The fast check, with a memory of the strings its text fields accepted last (one per ingest path, e.g. a Tracker). */
+export class CanonicalInvocationCheck {
+  private readonly skillName = new TextField(128);
+  private readonly userId = new TextField(256);
+  private readonly sessionId = new TextField(128);
+  private readonly errorType = new TextField(128);
+  private readonly project = new TextField(256);
+  private readonly agent = new TextField(128);
+  // dedupe_key: unique per input, nothing to remember.
+
+  /** True when `v` is a canonical, valid invocation that the zod schema would return unchanged. */
+  accepts(v: unknown): v is InvocationInput {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const o = v as Record<string, unknown>;
+    for (const key in o) if (!KNOWN.has(key)) return false;
+    return (
+      this.skillName.ok(o.skill_name) &&
+      this.userId.ok(o.user_id) &&
+      this.sessionId.ok(o.session_id) &&
+      typeof o.workflow_phase === 'string' &&
+      PHASES.has(o.workflow_phase) &&
+      typeof o.completed === 'boolean' &&
+      Number.isInteger(o.duration_ms) &&
+      (o.duration_ms as number) >= 0 &&
+      (o.duration_ms as number) <= MAX_DURATION_MS &&
+      this.errorType.optional(o.error_type) &&
+      (o.invoked_at === undefined || Number.isSafeInteger(o.invoked_at)) &&
+      this.project.optional(o.project) &&
+      this.agent.optional(o.agent) &&
+      optionalText(o.dedupe_key, 256) &&
+      (o.trigger === undefined || o.trigger === null || o.trigger === 'model' || o.trigger === 'typed') &&
+      (o.slash_after_miss === undefined || o.slash_after_miss === null || (typeof o.slash_after_miss === 'boolean' && o.trigger === 'typed')) &&
+      (o.metadata === undefined ||
+        o.metadata === null ||
+        (typeof o.metadata === 'object' && !Array.isArray(o.metadata) && Object.getPrototypeOf(o.metadata) === Object.prototype))
+    );
+  }
 }

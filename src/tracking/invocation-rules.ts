@@ -24,7 +24,14 @@ export const MAX_METADATA_DEPTH = 16;
  * JSON.stringify would).
  */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
+  if (value === null || typeof value !== 'object') return false;
+  if (max < 1) return true;
+  // The value's own children first: most metadata is flat and never needs the stack.
+  let stack: [unknown, number][] | undefined;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) {
+    if (child !== null && typeof child === 'object') (stack ??= []).push([child, 2]);
+  }
+  if (stack === undefined) return false;
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;

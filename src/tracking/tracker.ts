@@ -10,7 +10,7 @@ import type { InvocationStore, WriteResult } from '../store/types.js';
 import { parseInput } from '../validation.js';
 import type { InvocationInput, NormalizedInvocation } from './invocation-input.js';
 import { MAX_CLOCK_SKEW_MS, MAX_METADATA_DEPTH, MIN_INVOKED_AT, nestsDeeperThan } from './invocation-rules.js';
-import { isCanonicalInvocation } from './fast-validate.js';
+import { CanonicalInvocationCheck } from './fast-validate.js';
 import type { UlidFactory } from './ulid.js';
 
 const MAX_BATCH = 250_000;
@@ -38,6 +38,7 @@ const DEFAULT_BACKFILL_AFTER_MS = 5 * 60_000;
 export class Tracker {
   private readonly now: () => number;
   private readonly backfillAfterMs: number;
+  private readonly canonical = new CanonicalInvocationCheck();
 
   constructor(private readonly deps: TrackerDeps) {
     this.now = deps.now ?? Date.now;
@@ -63,36 +64,40 @@ export class Tracker {
     let schema: InvocationSchema | undefined;
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i];
-      const prefix = fieldPrefix ? `${fieldPrefix}.${i}` : '';
-      if (isCanonicalInvocation(input)) batch[i] = this.normalize(input, prefix, now);
+      if (this.canonical.accepts(input)) batch[i] = this.normalize(input, fieldPrefix, i, now);
       else {
         schema ??= await loadInvocationSchema();
-        batch[i] = this.normalize(parseInput(schema, input, prefix), prefix, now);
+        batch[i] = this.normalize(parseInput(schema, input, fieldPrefix ? `${fieldPrefix}.${i}` : ''), fieldPrefix, i, now);
       }
     }
     const result = await this.deps.store.record(batch);
-    if (result.inserted > 0) this.publish(batch, result);
+    if (result.inserted > 0 && this.deps.bus.listens('invocations.recorded')) this.publish(batch, result);
     return result;
   }
 
-  /** `v`: a valid input (canonical, or as the schema returned it). */
-  private normalize(v: InvocationInput, prefix: string, now: number): NormalizedInvocation {
-    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
+  /**
+   * `v`: a valid input (canonical, or as the schema returned it), input `i` of the batch. Field names
+   * (`invocations.3.metadata`) are only built for an error: most batches have none.
+   */
+  private normalize(v: InvocationInput, fieldPrefix: string, i: number, now: number): NormalizedInvocation {
     const invokedAt = v.invoked_at === undefined ? now : typeof v.invoked_at === 'number' ? v.invoked_at : Date.parse(v.invoked_at);
-    if (invokedAt < MIN_INVOKED_AT) throw AppError.invalid(field('invoked_at'), 'must not be before 2000-01-01');
-    if (invokedAt > now + MAX_CLOCK_SKEW_MS) throw AppError.invalid(field('invoked_at'), 'must not be more than 5 minutes in the future');
+    if (invokedAt < MIN_INVOKED_AT) throw AppError.invalid(fieldName(fieldPrefix, i, 'invoked_at'), 'must not be before 2000-01-01');
+    if (invokedAt > now + MAX_CLOCK_SKEW_MS) {
+      throw AppError.invalid(fieldName(fieldPrefix, i, 'invoked_at'), 'must not be more than 5 minutes in the future');
+    }
     let metadata: string | null = null;
     if (v.metadata != null) {
       if (nestsDeeperThan(v.metadata, MAX_METADATA_DEPTH)) {
-        throw AppError.invalid(field('metadata'), `must not nest deeper than ${MAX_METADATA_DEPTH} levels`);
+        throw AppError.invalid(fieldName(fieldPrefix, i, 'metadata'), `must not nest deeper than ${MAX_METADATA_DEPTH} levels`);
       }
       try {
         metadata = JSON.stringify(v.metadata);
       } catch (err) {
-        throw AppError.invalid(field('metadata'), `must be plain JSON (${(err as Error).message})`);
+        throw AppError.invalid(fieldName(fieldPrefix, i, 'metadata'), `must be plain JSON (${(err as Error).message})`);
       }
-      if (Buffer.byteLength(metadata) > this.deps.maxMetadataBytes) {
-        throw AppError.invalid(field('metadata'), `must serialise to at most ${this.deps.maxMetadataBytes} bytes of JSON`);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long string needs counting.
+      if (metadata.length * 3 > this.deps.maxMetadataBytes && Buffer.byteLength(metadata) > this.deps.maxMetadataBytes) {
+        throw AppError.invalid(fieldName(fieldPrefix, i, 'metadata'), `must serialise to at most ${this.deps.maxMetadataBytes} bytes of JSON`);
       }
     }
     return {
@@ -138,4 +143,9 @@ export class Tracker {
     if (live.length > 0) this.deps.bus.emit('invocations.recorded', live);
     if (backfill.length > 0) this.deps.bus.emit('invocations.recorded', backfill, { backfill: true });
   }
+}
+
+/** The name of field `name` of input `i` in errors: `invocations.3.name`, or `name` alone without a prefix (a single input). */
+function fieldName(fieldPrefix: string, i: number, name: string): string {
+  return fieldPrefix ? `${fieldPrefix}.${i}.${name}` : name;
 }

@@ -7,28 +7,43 @@ import crypto from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** The last two characters of an id, by its last 10 bits (the low 2 bits of byte 8, then byte 9). */
+const TAIL = Array.from({ length: 1024 }, (_, v) => ALPHABET[v >> 5]! + ALPHABET[v & 31]!);
+
 export type UlidFactory = (timeMs?: number) => string;
 
 export function createUlidFactory(random: (n: number) => Uint8Array = (n) => crypto.randomBytes(n)): UlidFactory {
   let lastTime = -1;
   let lastRandom: Uint8Array = new Uint8Array(10);
+  // The id but its last two characters (the time and the first 70 random bits): within one millisecond
+  // (a whole batch shares its `now`) it changes only when the increment carries out of the last byte.
+  let head = '';
   return (timeMs = Date.now()) => {
     if (timeMs <= lastTime) {
       // Same (or earlier, clock went back) millisecond: increment the random part.
-      timeMs = lastTime;
-      for (let i = 9; i >= 0; i--) {
-        if (lastRandom[i]! < 255) {
-          lastRandom[i]!++;
-          break;
+      if (lastRandom[9]! < 255) lastRandom[9]!++;
+      else {
+        for (let i = 9; i >= 0; i--) {
+          if (lastRandom[i]! < 255) {
+            lastRandom[i]!++;
+            break;
+          }
+          lastRandom[i] = 0;
         }
-        lastRandom[i] = 0;
+        head = headOf(lastTime, lastRandom);
       }
     } else {
       lastTime = timeMs;
       lastRandom = random(10);
+      head = headOf(lastTime, lastRandom);
     }
-    return encodeTime(timeMs) + encodeRandom(lastRandom);
+    return head + TAIL[((lastRandom[8]! & 3) << 8) | lastRandom[9]!];
   };
+}
+
+/** The first 24 characters of the id of `timeMs` and `bytes`: all but the random part's last 10 bits. */
+function headOf(timeMs: number, bytes: Uint8Array): string {
+  return encodeTime(timeMs) + encodeRandom(bytes).slice(0, 14);
 }
 
 function encodeTime(ms: number): string {

@@ -1,20 +1,26 @@
 /**
  * The write path: raw invocation rows plus every incremental rollup, in one
  * transaction. A batch is all-or-nothing. Rollup deltas are accumulated in
- * memory over the batch and applied as one upsert per touched key, which is
- * what makes bulk imports fast; a single invocation is a batch of one.
+ * memory over the batch and applied as one upsert per touched key (the
+ * duration histograms' keys many to a statement call, multi-row-upsert.ts),
+ * which is what makes bulk imports fast; a single invocation is a batch of one.
+ * The deltas are walked with forEach, not for…of: an import writes only a few
+ * batches, largely before the code is optimized, where each entry an iterator
+ * yields is an allocation.
  */
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
-import type { Statement } from 'better-sqlite3';
 import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, type RollupDeltas, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import { MultiRowUpsert } from './multi-row-upsert.js';
 
 export class InvocationWriter {
   private readonly skillIds = new Map<string, number>();
   private readonly userIds = new Map<string, number>();
   private readonly sessionIds = new Map<string, number>();
   private readonly stmts;
+  /** The duration histograms' upserts, many rows per call. */
+  private readonly histograms;
   private readonly writeTx;
 
   constructor(db: SqliteDb) {
@@ -44,16 +50,12 @@ export class InvocationWriter {
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
         last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
         duration_max = max(duration_max, excluded.duration_max)`),
-      upHourlyDur: p(`INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = count + excluded.count`),
       upDaily: p(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, day) DO UPDATE SET
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
         last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
         duration_max = max(duration_max, excluded.duration_max)`),
-      upDailyDur: p(`INSERT INTO skill_daily_durations (skill_id, day, bucket, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (skill_id, day, bucket) DO UPDATE SET count = count + excluded.count`),
       upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at,
           duration_min, duration_max)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
@@ -62,8 +64,6 @@ export class InvocationWriter {
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
         sessions = sessions + excluded.sessions, users = users + excluded.users,
         first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`),
-      upDurations: p(`INSERT INTO skill_durations (skill_id, bucket, count) VALUES (?, ?, ?)
-        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = count + excluded.count`),
       upPhase: p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET
         invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum,
@@ -84,6 +84,26 @@ export class InvocationWriter {
         first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?`),
       dropSession: p('DELETE FROM sessions WHERE id = ?'),
       dropUser: p('DELETE FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = users.id)'),
+    };
+    this.histograms = {
+      hourly: new MultiRowUpsert(
+        db,
+        'INSERT INTO skill_hourly_durations (skill_id, hour, bucket, count)',
+        4,
+        'ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = count + excluded.count',
+      ),
+      daily: new MultiRowUpsert(
+        db,
+        'INSERT INTO skill_daily_durations (skill_id, day, bucket, count)',
+        4,
+        'ON CONFLICT (skill_id, day, bucket) DO UPDATE SET count = count + excluded.count',
+      ),
+      total: new MultiRowUpsert(
+        db,
+        'INSERT INTO skill_durations (skill_id, bucket, count)',
+        3,
+        'ON CONFLICT (skill_id, bucket) DO UPDATE SET count = count + excluded.count',
+      ),
     };
     this.writeTx = db.transaction((batch: NormalizedInvocation[]) => this.apply(batch));
   }
@@ -229,40 +249,54 @@ export class InvocationWriter {
   /** Hourly and daily rollups, with their duration histograms. */
   private writeTimeRollups(d: RollupDeltas): void {
     const s = this.stmts;
-    for (const [key, a] of d.hourly) {
+    d.hourly.forEach((a, key) => {
       const [skill, hour] = splitKey(key, HOUR_SPACE);
       s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
-    }
-    writeHistograms(s.upHourlyDur, d.hourlyDurations);
-    for (const [key, a] of d.daily) {
+    });
+    writeHistograms(this.histograms.hourly, d.hourlyDurations);
+    d.daily.forEach((a, key) => {
       const [skill, day] = splitKey(key, HOUR_SPACE);
       s.upDaily.run(skill, day, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
-    }
-    writeHistograms(s.upDailyDur, d.dailyDurations);
+    });
+    writeHistograms(this.histograms.daily, d.dailyDurations);
   }
 
   /** Per-skill totals, phases, users, sessions, pairs and triggers. */
   private writeSkillRollups(d: RollupDeltas): void {
     const s = this.stmts;
-    for (const [skill, a] of d.totals) {
-      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax);
-    }
-    for (const [skill, counts] of d.durations) for (const [bucket, n] of counts) s.upDurations.run(skill, bucket, n);
-    for (const { skillId, phase, completed, acc, backfilled } of d.phases.values()) {
-      s.upPhase.run(skillId, phase, completed ? 1 : 0, acc.invocations, acc.durationSum, backfilled);
-    }
-    for (const [key, a] of d.userSkills) s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt);
-    for (const [key, a] of d.sessionSkills) s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes);
-    for (const [key, n] of d.pairs) s.upPair.run(...splitKey(key, SKILL_SPACE), n);
-    for (const t of d.triggers.values()) s.upTrigger.run(t.skillId, t.hour, t.trigger, t.invocations, t.successes, t.slashAfterMiss);
-    for (const [session, a] of d.sessions) s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session);
+    d.totals.forEach((a, skill) =>
+      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax),
+    );
+    const h = this.histograms.total;
+    d.durations.forEach((counts, skill) =>
+      counts.forEach((n, bucket) => {
+        h.put(skill);
+        h.put(bucket);
+        h.put(n);
+      }),
+    );
+    h.finish();
+    d.phases.forEach((p) => s.upPhase.run(p.skillId, p.phase, p.completed ? 1 : 0, p.acc.invocations, p.acc.durationSum, p.backfilled));
+    d.userSkills.forEach((a, key) => s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt));
+    d.sessionSkills.forEach((a, key) => s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes));
+    d.pairs.forEach((n, key) => s.upPair.run(...splitKey(key, SKILL_SPACE), n));
+    d.triggers.forEach((t) => s.upTrigger.run(t.skillId, t.hour, t.trigger, t.invocations, t.successes, t.slashAfterMiss));
+    d.sessions.forEach((a, session) => s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session));
   }
 }
 
-/** Histogram deltas (key skillId * HOUR_SPACE + hour or day → bucket → count), one upsert per bucket. */
-function writeHistograms(stmt: Statement, deltas: Map<number, Map<number, number>>): void {
-  for (const [key, counts] of deltas) {
-    const [skill, period] = splitKey(key, HOUR_SPACE);
-    for (const [bucket, n] of counts) stmt.run(skill, period, bucket, n);
-  }
+/** Histogram deltas (key skillId * HOUR_SPACE + hour or day → bucket → count), one row per bucket. */
+function writeHistograms(h: MultiRowUpsert, deltas: Map<number, Map<number, number>>): void {
+  deltas.forEach((counts, key) => {
+    // splitKey's pair, without the array: tens of thousands of keys, mostly before optimization.
+    const skill = Math.floor(key / HOUR_SPACE);
+    const period = key % HOUR_SPACE;
+    counts.forEach((n, bucket) => {
+      h.put(skill);
+      h.put(period);
+      h.put(bucket);
+      h.put(n);
+    });
+  });
+  h.finish();
 }
