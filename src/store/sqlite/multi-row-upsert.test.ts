@@ -20,7 +20,7 @@ describe('multi-row upsert', () => {
     const single = open();
     const upsert = new MultiRowUpsert(many, 'INSERT INTO h (k, b, count)', 3, CONFLICT);
     const one = single.prepare(`INSERT INTO h (k, b, count) VALUES (?, ?, ?) ${CONFLICT}`);
-    // 3 batches of 150 rows (two full sets of 64 and a rest each), keys repeating within and across batches.
+    // 3 batches of 150 rows (two full sets of 64 and a rest of 22 each), keys repeating within and across batches.
     for (let batch = 0; batch < 3; batch++) {
       for (let i = 0; i < 150; i++) {
         const row = [i % 37, (i * 7 + batch) % 5, 1 + (i % 3)] as const;
