@@ -237,7 +237,17 @@ function dayOfHour(hour: number): number {
   return Math.floor(hour / 24);
 }
 
+/** The high part of a composite key (high * space + low). */
+export function keyHigh(key: number, space: number): number {
+  return Math.floor(key / space);
+}
+
+/** The low part of a composite key. */
+export function keyLow(key: number, space: number): number {
+  return key % space;
+}
+
 /** Splits a composite key into its high and low parts. */
 export function splitKey(key: number, space: number): [number, number] {
-  return [Math.floor(key / space), key % space];
+  return [keyHigh(key, space), keyLow(key, space)];
 }

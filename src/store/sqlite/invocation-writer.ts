@@ -11,7 +11,7 @@
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
-import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, type RollupDeltas, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import { computeRollupDeltas, HOUR_SPACE, keyHigh, keyLow, type ResolvedInvocation, type RollupDeltas, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
 import { MultiRowUpsert } from './multi-row-upsert.js';
 
 export class InvocationWriter {
@@ -288,9 +288,9 @@ export class InvocationWriter {
 /** Histogram deltas (key skillId * HOUR_SPACE + hour or day → bucket → count), one row per bucket. */
 function writeHistograms(h: MultiRowUpsert, deltas: Map<number, Map<number, number>>): void {
   deltas.forEach((counts, key) => {
-    // splitKey's pair, without the array: tens of thousands of keys, mostly before optimization.
-    const skill = Math.floor(key / HOUR_SPACE);
-    const period = key % HOUR_SPACE;
+    // The parts apart, without splitKey's array: tens of thousands of keys, mostly before optimization.
+    const skill = keyHigh(key, HOUR_SPACE);
+    const period = keyLow(key, HOUR_SPACE);
     counts.forEach((n, bucket) => {
       h.put(skill);
       h.put(period);
