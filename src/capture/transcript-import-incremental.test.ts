@@ -214,8 +214,8 @@ describe('incremental import', async () => {
           if (i % 7 === 0) lines.push(prompt('w', i * 2 + 1, `step ${i} ${'y'.repeat(i * 3)}`));
         }
         write(path.join(dir, 'proj', 'w.jsonl'), lines, 3_600_000);
-        // One range handed to each worker at a time: the importing thread scans the queued ones while it waits.
-        const sum = await run({ rangeBytes: 997, workerThresholdBytes: 0, workers: 1, queuedRangesPerWorker: 1 });
+        // No range claimed past the next one to pair: the worker and the importing thread take turns.
+        const sum = await run({ rangeBytes: 997, workerThresholdBytes: 0, workers: 1, aheadBytes: 1 });
         assert.deepEqual([sum.lines, sum.malformed, sum.invocations, sum.inserted], [lines.length, 0, 300, 300]);
         const failed = await b.query<{ n: number | string }>('SELECT count(*) AS n FROM skill_invocations WHERE completed = 0');
         assert.equal(Number(failed[0]?.n), 30);
@@ -256,9 +256,9 @@ describe('incremental import', async () => {
               ...extra,
             });
           const { tracker } = testTracker(b.store, () => NOW);
-          // Workers, ranges of 4,000 bytes: the small files are read in one range, the long one in many.
-          const inWorkers = () =>
-            withCosts(b, (i) => tracker.trackBatch(i), dir, { rangeBytes: 4000, workerThresholdBytes: 0, workers: 2, queuedRangesPerWorker: 1 });
+          // Workers, ranges of 4,000 bytes: the small files are read in one range, the long one in many,
+          // claimed at most two ranges' bytes past the one being paired.
+          const inWorkers = () => withCosts(b, (i) => tracker.trackBatch(i), dir, { rangeBytes: 4000, workerThresholdBytes: 0, workers: 2, aheadBytes: 8000 });
           // No workers, ranges of 500 bytes: every file in several ranges, all paired here.
           const here = () => withCosts(other, (i) => otherTracker.trackBatch(i), otherDir, { rangeBytes: 500, workers: 0 });
           for (const d of [dir, otherDir]) {

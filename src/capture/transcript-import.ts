@@ -5,12 +5,13 @@
  * too. Incremental when given a cursor store: each file's cursor
  * (transcript-import-cursor.ts) says whether it is skipped, read from where
  * the last import stopped, or read again. Malformed lines and unreadable files
- * are counted and reported (file:line), never fatal. Large work is scanned by
- * worker threads in 16 MiB ranges (transcript-scan.ts). A file whose new
- * bytes fit in one range (most files) is paired, attributed and fingerprinted
- * in the worker too (transcript-scan-pair.ts); a longer one is paired
- * (transcript-pairing.ts) on the calling thread, in range order. Writing
- * stays on the calling thread.
+ * are counted and reported (file:line), never fatal. Large work is scanned in
+ * 16 MiB ranges (transcript-scan.ts) by worker threads, which claim the ranges
+ * themselves, and by the calling thread whenever the range it needs next is not
+ * in yet (transcript-scan-pool.ts). A file whose new bytes fit in one range
+ * (most files) is paired, attributed and fingerprinted where it is scanned
+ * (transcript-scan-pair.ts); a longer one is paired (transcript-pairing.ts) on
+ * the calling thread, in range order. Writing stays on the calling thread.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,10 +78,10 @@ export interface ImportOptions {
   workers?: number;
   /** Tuning (tests): the fewest invocations written before `batchSize` is reached (see MIN_EARLY_BATCH). */
   minEarlyBatch?: number;
-  /** Tuning (tests): range size, the bytes to read from which workers are used, and ranges handed to a worker ahead. */
+  /** Tuning (tests): range size, the bytes to read from which workers are used, and the bytes of ranges scanned ahead. */
   rangeBytes?: number;
   workerThresholdBytes?: number;
-  queuedRangesPerWorker?: number;
+  aheadBytes?: number;
   /** Bytes read so far over the total to read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 
@@ -373,24 +374,24 @@ export async function importTranscripts(target: string | readonly string[], opts
   const total = jobs.reduce((s, j) => s + (j.file.size - j.from), 0);
   let done = 0;
   opts.onProgress?.(0, total);
+  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, pair: job.pair, first: i === 0, last: i === job.requests.length - 1 })));
   const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism() - 1), 8);
+  // With workers, every thread claims the next range (scan-claims.ts), up to AHEAD_BYTES of ranges
+  // (and AHEAD_RANGES ranges) past the one being paired: the workers keep scanning while this thread writes.
   const pool =
-    total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount >= 1 ? new ScanPool(workerCount, opts.queuedRangesPerWorker) : null;
+    total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount >= 1
+      ? new ScanPool(workerCount, ranges, { aheadBytes: opts.aheadBytes ?? AHEAD_BYTES, aheadRanges: AHEAD_RANGES })
+      : null;
   const scratch = new ScanBuffer();
-  const inline = (req: ScanRequest, pair: PairRequest | null): Promise<ScanResult> =>
-    new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(pair ? scanAndPair(req, pair, scratch) : scanRange(req, scratch));
-        } catch (err) {
-          reject(err);
-        }
-      }),
-    );
-  // A file error (ENOENT, EACCES…) stands; a worker that failed otherwise (e.g. out of memory) is replaced by a scan here.
-  const scan = (req: ScanRequest, pair: PairRequest | null): Promise<ScanResult> =>
-    pool ? pool.run(req, pair ?? undefined).catch((err: NodeJS.ErrnoException) => (err.code ? Promise.reject(err) : inline(req, pair))) : inline(req, pair);
-
+  /** Scans range i on this thread. */
+  const scanHere = (i: number): ScanResult | Error => {
+    const { req, pair } = ranges[i]!;
+    try {
+      return pair ? scanAndPair(req, pair, scratch) : scanRange(req, scratch);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  };
   // Ranges are scanned in file order, ahead of the one being paired (bounded memory);
   // pairing and writing take them in order, one file at a time.
   // Invocations of several files are written together (fewer, larger transactions); a file's
@@ -465,41 +466,11 @@ export async function importTranscripts(target: string | readonly string[], opts
     }
     sum.bytes += r.bytes;
   };
-  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
-  // With workers, scanning runs ahead of pairing and writing by up to AHEAD_BYTES of ranges (at
-  // least two per worker), so the workers keep scanning while this thread writes.
-  const inflight: Promise<ScanResult | Error>[] = [];
-  let launched = 0;
-  let aheadBytes = 0;
-  const launch = () => {
-    while (
-      launched < ranges.length &&
-      (pool ? inflight.length < workerCount * 2 || (aheadBytes < AHEAD_BYTES && inflight.length < AHEAD_RANGES) : inflight.length < 1)
-    ) {
-      const { req, job } = ranges[launched++]!;
-      aheadBytes += req.end - req.start;
-      inflight.push(scan(req, job.pair).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
-    }
-  };
-
-  /**
-   * A range's result. While a worker still has it, this thread scans the newest range no worker
-   * has taken yet instead of waiting (its result waits for its turn), so it is one more scanner
-   * rather than an idle one, and one worker fewer than cores keeps every core busy.
-   */
-  const resultOf = async (next: Promise<ScanResult | Error>): Promise<ScanResult | Error> => {
-    if (!pool) return next;
-    let ready = false;
-    void next.then(() => {
-      ready = true;
-    });
-    for (;;) {
-      await new Promise<void>((resolve) => setImmediate(resolve)); // the workers' replies come in
-      if (ready) return next;
-      const taken = pool.takeNewest();
-      if (!taken) return next;
-      taken.settle(() => (taken.pair ? scanAndPair(taken.req, taken.pair, scratch) : scanRange(taken.req, scratch)));
-    }
+  /** Range i's result: scanned by a worker or here (ScanPool.result), or here after letting other callbacks run. */
+  const resultOf = async (i: number): Promise<ScanResult | Error> => {
+    if (pool) return pool.result(i, scanHere);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return scanHere(i);
   };
 
   try {
@@ -509,17 +480,15 @@ export async function importTranscripts(target: string | readonly string[], opts
       await finishFile(job, pairer, newAttributor(job.state), job.from, job.lineBase);
     }
     await flush();
-    launch();
     let pairer: TranscriptPairer | null = null;
     let attributor: SkillAttributor | null = null;
     let fileCosts: AttributedUsage[] = [];
     let failed: Error | null = null;
     let lineCount = 0;
     let offset = 0;
-    for (const { job, req, first, last } of ranges) {
-      const r = await resultOf(inflight.shift()!);
-      aheadBytes -= req.end - req.start;
-      launch();
+    for (let i = 0; i < ranges.length; i++) {
+      const { job, req, first, last } = ranges[i]!;
+      const r = await resultOf(i);
       done += req.end - req.start;
       if (job.pair) {
         // Read, paired and fingerprinted in one step (transcript-scan-pair.ts).

@@ -1,15 +1,18 @@
 /**
- * The scan pool hands several ranges to each worker ahead of time and takes
- * their answers in any order: every answer must reach its own request.
+ * The scan pool: the workers claim ranges themselves, the importing thread takes the results in
+ * order and scans whatever is not in yet itself. Every range's result must be its own, whoever
+ * scanned it, however tight the limit on scanning ahead; a file's error keeps its code; and a
+ * worker that dies leaves its ranges to the importing thread.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { after, describe, it } from 'node:test';
-import { scanRange, type ScanRequest } from './transcript-scan.js';
-import { ScanPool } from './transcript-scan-pool.js';
-import type { PairedScanResult } from './transcript-scan-pair.js';
+import { ScanBuffer, scanRange, type ScanRequest, type ScanResult } from './transcript-scan.js';
+import { type PoolRange, ScanPool, startScanWorker } from './transcript-scan-pool.js';
+import { type PairedScanResult, scanAndPair } from './transcript-scan-pair.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-pool-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -33,69 +36,111 @@ const request = (file: string, start = 0, end = fs.statSync(file).size): ScanReq
   fallbackSessionId: path.basename(file, '.jsonl'),
 });
 
-describe('ScanPool', () => {
-  it('answers every request with its own result, whatever order the workers finish in', async () => {
-    // Files of very different sizes: the big ones take longer, so later small ones finish first.
-    const files: string[] = [];
-    for (let n = 0; n < 24; n++) {
-      const file = path.join(root, `f${n}.jsonl`);
-      const count = n % 4 === 0 ? 400 : 3;
-      fs.writeFileSync(file, Array.from({ length: count }, (_, i) => `${line(`f${n}`, i, n % 4 === 0 ? 2000 : 10)}\n`).join(''));
-      files.push(file);
-    }
-    const reqs = files.flatMap((f) => {
-      const size = fs.statSync(f).size;
-      return size > 100_000 ? [request(f, 0, Math.floor(size / 2)), request(f, Math.floor(size / 2))] : [request(f)];
-    });
-    const pool = new ScanPool(2);
+const PAIR = { userId: 'u', settled: true, from: 0, fingerprint: true } as const;
+
+/** Files of very different sizes (the big ones take longer, so later small ones finish first), the big ones in two ranges. */
+function ranges(prefix: string): PoolRange[] {
+  const out: PoolRange[] = [];
+  for (let n = 0; n < 24; n++) {
+    const file = path.join(root, `${prefix}${n}.jsonl`);
+    const count = n % 4 === 0 ? 400 : 3;
+    fs.writeFileSync(file, Array.from({ length: count }, (_, i) => `${line(`${prefix}${n}`, i, n % 4 === 0 ? 2000 : 10)}\n`).join(''));
+    const size = fs.statSync(file).size;
+    if (size > 100_000) out.push({ req: request(file, 0, Math.floor(size / 2)), pair: null }, { req: request(file, Math.floor(size / 2)), pair: null });
+    else out.push({ req: request(file), pair: n % 2 === 1 ? PAIR : null });
+  }
+  return out;
+}
+
+const expected = (r: PoolRange): ScanResult => (r.pair ? scanAndPair(r.req, r.pair, new ScanBuffer()) : scanRange(r.req));
+
+/** Takes every result in order, as the import does; counts the ranges scanned here. */
+async function takeAll(pool: ScanPool, all: readonly PoolRange[]): Promise<{ results: Array<ScanResult | Error>; here: number[] }> {
+  const scratch = new ScanBuffer();
+  const here: number[] = [];
+  const scanHere = (i: number): ScanResult | Error => {
+    here.push(i);
     try {
-      const results = await Promise.all(reqs.map((r) => pool.run(r)));
-      results.forEach((r, i) => assert.deepEqual(r, scanRange(reqs[i]!)));
-      // A file read in one step: paired in the worker, with the file's calls.
-      const paired = (await pool.run(request(files[1]!), { userId: 'u', settled: true, from: 0, fingerprint: true })) as PairedScanResult;
+      return all[i]!.pair ? scanAndPair(all[i]!.req, all[i]!.pair!, scratch) : scanRange(all[i]!.req, scratch);
+    } catch (err) {
+      return err as Error;
+    }
+  };
+  const results: Array<ScanResult | Error> = [];
+  try {
+    for (let i = 0; i < all.length; i++) results.push(await pool.result(i, scanHere));
+  } finally {
+    await pool.close();
+  }
+  return { results, here };
+}
+
+describe('ScanPool', () => {
+  for (const [name, workers, limits] of [
+    ['two workers, far ahead', 2, { aheadRanges: 512, aheadBytes: 1 << 30 }],
+    ['one worker, at most one range ahead', 1, { aheadRanges: 1, aheadBytes: 1 }],
+    ['two workers, a few hundred bytes ahead', 2, { aheadRanges: 64, aheadBytes: 300 }],
+  ] as const) {
+    it(`gives every range its own result, whoever scanned it (${name})`, async () => {
+      const all = ranges(`r${workers}${limits.aheadRanges}-`);
+      // The results are taken once a worker has answered (started from sources, a worker takes far
+      // longer to start than this thread to scan every range; with a tight limit, only one can answer).
+      const answered: Array<Promise<unknown>> = [];
+      const pool = new ScanPool(workers, all, limits, () => {
+        const w = startScanWorker();
+        answered.push(new Promise((resolve) => w.once('message', resolve)));
+        return w;
+      });
+      await Promise.race(answered);
+      const { results, here } = await takeAll(pool, all);
+      results.forEach((r, i) => assert.deepEqual(r, expected(all[i]!), `range ${i}`));
+      assert.ok(here.length < all.length, 'the workers scanned some ranges');
+      // A file read in one range was paired where it was scanned (file 1: range 2, after file 0's two).
+      const paired = results[2] as PairedScanResult;
       assert.deepEqual(
         paired.paired.invocations.map((inv) => inv.dedupe_key),
-        ['cc:f1-0', 'cc:f1-1', 'cc:f1-2'],
+        [`cc:r${workers}${limits.aheadRanges}-1-0`, `cc:r${workers}${limits.aheadRanges}-1-1`, `cc:r${workers}${limits.aheadRanges}-1-2`],
       );
       assert.equal(paired.events.length, 0);
-      assert.equal(paired.paired.offset, fs.statSync(files[1]!).size);
       assert.ok(paired.paired.fingerprint?.headHash);
-      // A failed request keeps its error code; the others still succeed.
-      const missing = pool.run({ ...request(files[2]!), path: path.join(root, 'gone.jsonl') });
-      await assert.rejects(missing, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
-      assert.deepEqual(await pool.run(request(files[3]!)), scanRange(request(files[3]!)));
-    } finally {
-      await pool.close();
-    }
+    });
+  }
+
+  it("keeps a file's error code; the other ranges still succeed", async () => {
+    const all = ranges('e-');
+    all.splice(3, 0, { req: { ...all[3]!.req, path: path.join(root, 'gone.jsonl') }, pair: null });
+    const { results } = await takeAll(new ScanPool(2, all, { aheadRanges: 8, aheadBytes: 1 << 20 }), all);
+    assert.equal((results[3] as NodeJS.ErrnoException).code, 'ENOENT');
+    results.forEach((r, i) => i !== 3 && assert.deepEqual(r, expected(all[i]!), `range ${i}`));
   });
 
-  it('gives the caller the newest request no worker has taken, to run and settle itself', async () => {
-    const files = [0, 1, 2, 3].map((n) => {
-      const file = path.join(root, `t${n}.jsonl`);
-      fs.writeFileSync(file, `${line(`t${n}`, n, 10)}\n`);
-      return file;
-    });
-    // One request handed to the worker at a time: the others wait in the queue.
-    const pool = new ScanPool(1, 1);
-    try {
-      const pending = files.map((f) => pool.run(request(f)));
-      const taken = pool.takeNewest();
-      assert.equal(taken?.req.path, files[3]);
-      taken!.settle(() => scanRange(taken!.req));
-      const second = pool.takeNewest();
-      assert.equal(second?.req.path, files[2]);
-      second!.settle(() => {
-        throw Object.assign(new Error('gone'), { code: 'ENOENT' });
-      });
-      await assert.rejects(pending[2]!, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
-      const results = await Promise.all([pending[0]!, pending[1]!, pending[3]!]);
-      assert.deepEqual(
-        results,
-        [files[0]!, files[1]!, files[3]!].map((f) => scanRange(request(f))),
+  it('scans here the ranges of a worker that died after claiming them', async () => {
+    const all = ranges('d-');
+    // A stand-in worker that claims one range and exits without answering.
+    const loader = import.meta.resolve('tsx/esm/api');
+    const claimsModule = new URL('./scan-claims.ts', import.meta.url).href;
+    let dying: Worker | null = null;
+    const pool = new ScanPool(1, all, { aheadRanges: 512, aheadBytes: 1 << 30 }, () => {
+      dying = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+         parentPort.once('message', async (init) => {
+           (await import(${JSON.stringify(loader)})).register();
+           const { Claims } = await import(${JSON.stringify(claimsModule)});
+           new Claims(init.board).claim(init.owner);
+           process.exit(3);
+         });`,
+        { eval: true },
       );
-      assert.equal(pool.takeNewest(), null);
-    } finally {
-      await pool.close();
-    }
+      return dying;
+    });
+    const exited = await new Promise<number>((resolve) => dying!.once('exit', resolve));
+    assert.equal(exited, 3);
+    const { results, here } = await takeAll(pool, all);
+    results.forEach((r, i) => assert.deepEqual(r, expected(all[i]!), `range ${i}`));
+    // Every range, the one the worker claimed too.
+    assert.deepEqual(
+      here,
+      all.map((_, i) => i),
+    );
   });
 });

@@ -1,151 +1,141 @@
 /**
- * A few worker threads that run `scanRange` (transcript-scan.ts), or for a
- * file read in one range `scanAndPair` (transcript-scan-pair.ts), so that
- * JSON decoding and pairing of large imports use every core. Requests are queued and
- * handed out ahead (several per worker, QUEUED_BYTES_PER_WORKER) to the least
- * loaded worker; a failed scan rejects with the worker's error (its `code`,
- * e.g. ENOENT or EACCES, kept).
+ * A few worker threads that scan an import's ranges (`scanRange`,
+ * transcript-scan.ts; for a file read in one range `scanAndPair`,
+ * transcript-scan-pair.ts), so that JSON decoding and pairing of large
+ * imports use every core. Every worker gets the whole list of ranges once and
+ * claims its next range itself (scan-claims.ts), so it keeps scanning while
+ * the importing thread is busy writing; the importing thread claims ranges
+ * from the same list whenever the one it needs next is not in yet. A failed
+ * scan answers with the worker's error (its `code`, e.g. ENOENT or EACCES,
+ * kept); the ranges of a worker that died are the importing thread's to scan.
  */
 import { Worker } from 'node:worker_threads';
+import { type ClaimBoard, type ClaimLimits, Claims, IMPORTER } from './scan-claims.js';
 import type { ScanRequest, ScanResult } from './transcript-scan.js';
 import type { PairRequest } from './transcript-scan-pair.js';
 
-interface Job {
-  id: number;
+/** One range of the import: with `pair`, a whole file's read, paired where it is scanned. */
+export interface PoolRange {
   req: ScanRequest;
-  pair: PairRequest | undefined;
-  resolve: (r: ScanResult) => void;
-  reject: (e: Error) => void;
+  pair: PairRequest | null;
 }
 
-/** A request taken from the queue by the caller (ScanPool.takeNewest). */
-export interface TakenScan {
-  req: ScanRequest;
-  pair: PairRequest | undefined;
-  /** Settles the request's promise with what `run` returns (or throws). */
-  settle(run: () => ScanResult): void;
+/** What is known of a range: its result, or its error. */
+type Outcome = { result: ScanResult } | { error: Error };
+
+/** What a worker is sent once (transcript-scan-worker.ts). */
+export interface WorkerInit {
+  board: ClaimBoard;
+  ranges: readonly PoolRange[];
+  /** The worker's owner number in the claims (from 1). */
+  owner: number;
 }
 
 /** A paired result comes as JSON text (transcript-scan-worker.ts). */
-type Reply = { id: number; result: ScanResult } | { id: number; json: string } | { id: number; error: { message: string; code: string | null } };
+export type Reply = { i: number; result: ScanResult } | { i: number; json: string } | { i: number; error: { message: string; code: string | null } };
 
-/**
- * Work handed to a worker ahead of time, so that it keeps scanning while the
- * importing thread is busy writing (its replies, and the next hand-outs, wait
- * for that thread): up to this many bytes of ranges, or this many ranges. A
- * write of 32,000 invocations takes about half a second, several times what a
- * worker scans of 32 MiB.
- */
-const QUEUED_BYTES_PER_WORKER = 128 * 1024 * 1024;
-const QUEUED_JOBS_PER_WORKER = 256;
-
-interface PoolWorker {
-  w: Worker;
-  /** Jobs handed to it and not answered yet, by id (answered in any order). */
-  jobs: Map<number, Job>;
-  bytes: number;
-}
-
-const jobBytes = (job: Job): number => Math.max(1, job.req.end - job.req.start);
+/** Starts one worker (tests: a stand-in). */
+export type StartWorker = () => Worker;
 
 export class ScanPool {
-  private readonly workers: PoolWorker[] = [];
-  private readonly queue: Job[] = [];
-  private nextId = 1;
+  private readonly claims: Claims;
+  private readonly workers = new Map<number, Worker>();
+  /** Outcomes in, not taken yet. */
+  private readonly arrived = new Map<number, Outcome>();
+  /** Ranges before this were handed over (a late reply for one is dropped). */
+  private taken = 0;
+  private wake: { i: number; resolve: () => void } | null = null;
   private closed = false;
 
-  /** `queuedJobsPerWorker`: at most this many requests handed to one worker ahead (tests: fewer, to keep some queued). */
-  constructor(
-    size: number,
-    private readonly queuedJobsPerWorker = QUEUED_JOBS_PER_WORKER,
-  ) {
-    for (let i = 0; i < size; i++) {
-      const pw: PoolWorker = { w: startWorker(), jobs: new Map(), bytes: 0 };
-      pw.w.on('message', (reply: Reply) => this.done(pw, reply));
-      pw.w.on('error', (err) => this.lost(pw, err));
-      pw.w.on('exit', (code) => this.lost(pw, new Error(`transcript scan worker exited with code ${code}`)));
-      this.workers.push(pw);
+  constructor(size: number, ranges: readonly PoolRange[], limits: ClaimLimits, start: StartWorker = startScanWorker) {
+    const board = Claims.board(
+      ranges.map((r) => Math.max(1, r.req.end - r.req.start)),
+      limits,
+    );
+    this.claims = new Claims(board);
+    for (let owner = 1; owner <= size; owner++) {
+      const w = start();
+      w.on('message', (reply: Reply) => this.reply(reply));
+      w.on('error', () => this.lost(owner));
+      w.on('exit', () => this.lost(owner));
+      const init: WorkerInit = { board, ranges, owner };
+      w.postMessage(init);
+      this.workers.set(owner, w);
     }
   }
 
-  /** Scans `req`; with `pair`, pairs it too (the result is then a PairedScanResult). */
-  run(req: ScanRequest, pair?: PairRequest): Promise<ScanResult> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) return reject(new Error('the scan pool is closed'));
-      if (this.workers.length === 0) return reject(new Error('no transcript scan worker left'));
-      this.queue.push({ id: this.nextId++, req, pair, resolve, reject });
-      this.pump();
-    });
-  }
-
   /**
-   * The newest request not yet handed to a worker, taken out of the queue for
-   * the caller to run itself (it must settle it with `settle`); null when every
-   * request has been handed out. The importing thread takes work this way
-   * instead of waiting for a worker.
+   * Range i's result, or its error; ranges are asked for in order, each once. While a worker still
+   * has it, this thread scans the next range no one has claimed yet (`scanHere`) instead of waiting
+   * (that result waits for its turn), so it is one more scanner rather than an idle one, and one
+   * worker fewer than cores keeps every core busy. A range whose worker died, or failed other than
+   * on the file (e.g. out of memory), is scanned here too; a file's error (ENOENT, EACCES…) stands.
    */
-  takeNewest(): TakenScan | null {
-    const job = this.queue.pop();
-    if (!job) return null;
-    return {
-      req: job.req,
-      pair: job.pair,
-      settle: (run) => {
-        try {
-          job.resolve(run());
-        } catch (err) {
-          job.reject(err as Error);
-        }
-      },
-    };
+  async result(i: number, scanHere: (i: number) => ScanResult | Error): Promise<ScanResult | Error> {
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve)); // the workers' replies come in
+      const o = this.arrived.get(i);
+      if (o) {
+        this.arrived.delete(i);
+        this.handedOver(i);
+        if ('result' in o) return o.result;
+        return (o.error as NodeJS.ErrnoException).code ? o.error : scanHere(i);
+      }
+      const owner = this.claims.owner(i);
+      if (owner > 0 && !this.workers.has(owner)) {
+        this.handedOver(i);
+        return scanHere(i);
+      }
+      const mine = this.claims.claim(IMPORTER);
+      if (mine >= 0) {
+        const r = scanHere(mine);
+        this.arrived.set(mine, r instanceof Error ? { error: r } : { result: r });
+      } else {
+        await new Promise<void>((resolve) => {
+          this.wake = { i, resolve };
+        });
+      }
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = this.workers.splice(0).map((pw) => pw.w);
+    this.claims.stop();
+    const all = [...this.workers.values()];
+    this.workers.clear();
     await Promise.all(all.map((w) => w.terminate()));
   }
 
-  /** Hands queued jobs, in order, to the least loaded worker that has room. */
-  private pump(): void {
-    while (this.queue.length > 0) {
-      let best: PoolWorker | null = null;
-      for (const pw of this.workers) {
-        const room = pw.jobs.size === 0 || (pw.bytes < QUEUED_BYTES_PER_WORKER && pw.jobs.size < this.queuedJobsPerWorker);
-        if (room && (best === null || pw.bytes < best.bytes)) best = pw;
-      }
-      if (best === null) return;
-      const job = this.queue.shift()!;
-      best.jobs.set(job.id, job);
-      best.bytes += jobBytes(job);
-      best.w.postMessage({ id: job.id, req: job.req, pair: job.pair });
-    }
+  /** Range i is the importing thread's now: the workers may claim past it. */
+  private handedOver(i: number): void {
+    this.taken = i + 1;
+    this.claims.consumed(i + 1);
   }
 
-  private done(pw: PoolWorker, reply: Reply): void {
-    const job = pw.jobs.get(reply.id);
-    if (job) {
-      pw.jobs.delete(reply.id);
-      pw.bytes -= jobBytes(job);
-      if ('result' in reply) job.resolve(reply.result);
-      else if ('json' in reply) job.resolve(JSON.parse(reply.json) as ScanResult);
-      else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+  private reply(reply: Reply): void {
+    if (reply.i >= this.taken && !this.arrived.has(reply.i)) {
+      this.arrived.set(
+        reply.i,
+        'result' in reply
+          ? { result: reply.result }
+          : 'json' in reply
+            ? { result: JSON.parse(reply.json) as ScanResult }
+            : { error: Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}) },
+      );
     }
-    this.pump();
+    if (this.wake?.i === reply.i) this.wakeUp();
   }
 
-  /** A worker that died: its jobs fail (the importer scans them itself), the others carry on. */
-  private lost(pw: PoolWorker, err: Error): void {
-    if (this.closed) return;
-    const i = this.workers.indexOf(pw);
-    if (i < 0) return;
-    this.workers.splice(i, 1);
-    for (const job of pw.jobs.values()) job.reject(err);
-    pw.jobs.clear();
-    if (this.workers.length === 0) {
-      for (const j of this.queue.splice(0)) j.reject(err);
-    }
-    this.pump();
+  /** A worker that died: the ranges it claimed and did not answer are scanned by the importing thread. */
+  private lost(owner: number): void {
+    if (this.closed || !this.workers.delete(owner)) return;
+    this.wakeUp();
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.resolve();
   }
 }
 
@@ -153,7 +143,7 @@ export class ScanPool {
  * From TypeScript sources the worker first registers the tsx loader (on
  * Node 20 an `--import` in execArgv does not reach a worker's entry module).
  */
-function startWorker(): Worker {
+export function startScanWorker(): Worker {
   const self = import.meta.url;
   const ts = self.endsWith('.ts');
   const entry = new URL(ts ? './transcript-scan-worker.ts' : './transcript-scan-worker.js', self);
