@@ -380,7 +380,11 @@ export async function importTranscripts(target: string | readonly string[], opts
   // (and AHEAD_RANGES ranges) past the one being paired: the workers keep scanning while this thread writes.
   const pool =
     total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount >= 1
-      ? new ScanPool(workerCount, ranges, { aheadBytes: opts.aheadBytes ?? AHEAD_BYTES, aheadRanges: AHEAD_RANGES })
+      ? new ScanPool(
+          workerCount,
+          ranges.map(({ req, pair }) => ({ req, pair })),
+          { aheadBytes: opts.aheadBytes ?? AHEAD_BYTES, aheadRanges: AHEAD_RANGES },
+        )
       : null;
   const scratch = new ScanBuffer();
   /** Scans range i on this thread. */
