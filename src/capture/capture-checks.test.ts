@@ -2,7 +2,9 @@
  * doctor's capture checks run the commands Claude Code would run: a working
  * hook and MCP registration pass, a hook command that is not on PATH (what
  * `session-buddy hook` was for users who never installed the bin) fails, and
- * drops are reported.
+ * drops are reported. The missing command is named so that no installation
+ * provides it: a machine where `npm install -g .` put `session-buddy` on PATH
+ * (as the README says to) runs the bare `session-buddy hook` fine.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -36,12 +38,12 @@ describe('captureChecks', () => {
     assert.equal(ok['claude code mcp server']?.status, 'ok', ok['claude code mcp server']?.detail);
     assert.equal(ok['hook drops']?.status, 'ok');
 
-    // The project overrides with the old bare command: not on a hook's PATH.
-    writeHooksConfig(path.join(cwd, '.claude', 'settings.json'), { command: 'session-buddy hook' });
+    // The project overrides with a bare command that is not on a hook's PATH.
+    writeHooksConfig(path.join(cwd, '.claude', 'settings.json'), { command: 'session-buddy-never-installed hook' });
     recordDrop(dataDir, 3, 'spool is full', Date.UTC(2026, 0, 5));
     const bad = Object.fromEntries((await captureChecks(opts)).map((c) => [c.name, c]));
     assert.equal(bad['claude code hooks']?.status, 'fail');
-    assert.match(bad['claude code hooks']?.detail ?? '', /proj\/\.claude\/settings\.json: `session-buddy hook` does not run \(exit 127/);
+    assert.match(bad['claude code hooks']?.detail ?? '', /proj\/\.claude\/settings\.json: `session-buddy-never-installed hook` does not run \(exit 127/);
     assert.equal(bad['hook drops']?.status, 'warn');
     assert.match(bad['hook drops']?.detail ?? '', /^3 invocation\(s\) dropped by hooks, last 2026-01-05T00:00:00\.000Z \(spool is full\)/);
   });
