@@ -21,17 +21,10 @@ export function createUlidFactory(random: (n: number) => Uint8Array = (n) => cry
   return (timeMs = Date.now()) => {
     if (timeMs <= lastTime) {
       // Same (or earlier, clock went back) millisecond: increment the random part.
-      if (lastRandom[9]! < 255) lastRandom[9]!++;
-      else {
-        for (let i = 9; i >= 0; i--) {
-          if (lastRandom[i]! < 255) {
-            lastRandom[i]!++;
-            break;
-          }
-          lastRandom[i] = 0;
-        }
-        head = headOf(lastTime, lastRandom);
-      }
+      let i = 9;
+      while (i >= 0 && lastRandom[i] === 255) lastRandom[i--] = 0;
+      if (i >= 0) lastRandom[i]!++;
+      if (i < 9) head = headOf(lastTime, lastRandom); // carried out of the last byte
     } else {
       lastTime = timeMs;
       lastRandom = random(10);
