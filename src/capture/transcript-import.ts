@@ -374,7 +374,7 @@ export async function importTranscripts(target: string | readonly string[], opts
   const total = jobs.reduce((s, j) => s + (j.file.size - j.from), 0);
   let done = 0;
   opts.onProgress?.(0, total);
-  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, pair: job.pair, first: i === 0, last: i === job.requests.length - 1 })));
+  const ranges = jobs.flatMap((job) => job.requests.map((req, i) => ({ job, req, first: i === 0, last: i === job.requests.length - 1 })));
   const workerCount = Math.min(opts.workers ?? Math.min(4, os.availableParallelism() - 1), 8);
   // With workers, every thread claims the next range (scan-claims.ts), up to AHEAD_BYTES of ranges
   // (and AHEAD_RANGES ranges) past the one being paired: the workers keep scanning while this thread writes.
@@ -382,16 +382,16 @@ export async function importTranscripts(target: string | readonly string[], opts
     total >= (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES) && workerCount >= 1
       ? new ScanPool(
           workerCount,
-          ranges.map(({ req, pair }) => ({ req, pair })),
+          ranges.map(({ req, job }) => ({ req, pair: job.pair })),
           { aheadBytes: opts.aheadBytes ?? AHEAD_BYTES, aheadRanges: AHEAD_RANGES },
         )
       : null;
   const scratch = new ScanBuffer();
   /** Scans range i on this thread. */
   const scanHere = (i: number): ScanResult | Error => {
-    const { req, pair } = ranges[i]!;
+    const { req, job } = ranges[i]!;
     try {
-      return pair ? scanAndPair(req, pair, scratch) : scanRange(req, scratch);
+      return job.pair ? scanAndPair(req, job.pair, scratch) : scanRange(req, scratch);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
