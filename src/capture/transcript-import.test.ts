@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AppError } from '../errors.js';
 import { findTranscriptFiles, importTranscripts } from './transcript-import.js';
-import { TranscriptPairer } from './transcript-pairing.js';
+import { type PairerState, TranscriptPairer } from './transcript-pairing.js';
 import type { CapturedInvocation, RecordBatch } from './types.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-transcripts-'));
@@ -299,6 +299,62 @@ describe('TranscriptPairer', () => {
     p.addLine({ type: 'assistant', isSidechain: true, timestamp: at('00:01.000'), message: { id: 'm2', content: [{ type: 'text', text: 'sub' }] } });
     p.addLine({ type: 'assistant', isSidechain: true, timestamp: at('00:02.000'), message: { id: 'm3', content: [{ type: 'text', text: 'sub' }] } });
     assert.deepEqual(p.finish(false), { invocations: [], pending: 1 });
+  });
+
+  it('keeps in its state only the chains of pending calls, and a read split there pairs as one read does', () => {
+    const side = (agent: string, ts: string, id: string, content: unknown[]) => ({
+      type: 'assistant',
+      isSidechain: true,
+      agentId: agent,
+      timestamp: at(ts),
+      message: { id, content },
+    });
+    const sideResult = (agent: string, ts: string, content: unknown[]) => ({
+      type: 'user',
+      isSidechain: true,
+      agentId: agent,
+      timestamp: at(ts),
+      message: { content },
+    });
+    const before = [
+      { type: 'assistant', timestamp: at('00:00.000'), message: { id: 'm1', content: [toolUse('task', 'Task', { subagent_type: 'x' })] } },
+      side('ag1', '00:01.000', 's1', [toolUse('g1', 'Grep', {})]),
+      sideResult('ag1', '00:01.500', [toolResult('g1', 'x')]),
+      side('ag2', '00:02.000', 's2', [toolUse('g2', 'Glob', {})]),
+      side('ag3', '00:02.500', 's5', [toolUse('g4', 'Read', {})]),
+    ];
+    const after = [
+      side('ag1', '00:03.000', 's1', [toolUse('g3', 'Read', {})]), // ag1 goes on with the same response…
+      side('ag1', '00:04.000', 's3', [{ type: 'text', text: 'done' }]), // …then a new one: g3 was superseded
+      side('ag2', '00:05.000', 's4', [{ type: 'text', text: 'next' }]), // ag2 moves on: g2 was superseded
+      side('ag3', '00:05.500', 's5', [{ type: 'text', text: 'same response' }]), // ag3 does not: g4 still pending
+      { type: 'user', timestamp: at('00:06.000'), message: { content: [toolResult('task', 'report')] } },
+    ];
+    const whole = new TranscriptPairer('u', 's');
+    for (const l of [...before, ...after]) whole.addLine(l);
+    const first = new TranscriptPairer('u', 's');
+    for (const l of before) first.addLine(l);
+    const a = first.finish(false);
+    const state = JSON.parse(JSON.stringify(first.state())) as PairerState;
+    // ag1 has no call pending: its chain is not carried.
+    assert.deepEqual(state.chains.map(([chain]) => chain).sort(), ['main', 'side:ag2', 'side:ag3']);
+    const second = new TranscriptPairer('u', 's', state);
+    for (const l of after) second.addLine(l);
+    const b = second.finish(false);
+    const key = (i: CapturedInvocation) => i.dedupe_key;
+    const all = whole.finish(false);
+    assert.deepEqual(
+      [...a.invocations, ...b.invocations].sort((x, y) => key(x).localeCompare(key(y))),
+      all.invocations.sort((x, y) => key(x).localeCompare(key(y))),
+    );
+    assert.equal(b.pending, all.pending);
+    assert.deepEqual(all.invocations.map((i) => [i.dedupe_key, i.error_type]).sort(), [
+      ['cc:g1', null],
+      ['cc:g2', 'no_result'],
+      ['cc:g3', 'no_result'],
+      ['cc:task', null],
+    ]);
+    assert.equal(all.pending, 1);
   });
 
   it('flags tool blocks without timestamps or ids as malformed', () => {
