@@ -17,9 +17,11 @@
  * tree is read into the page cache before each):
  *   1. first import with `--no-costs` (tool calls only) into an empty data directory: the import-time
  *      cost of attributing tokens and cost to skills, against step 2;
- *   2. rounds of ccusage daily --json --offline (CLAUDE_CONFIG_DIR=<tree>, HOME=<empty dir>), then
- *      the first import (with costs) into an empty data directory, one after the other, so that both
- *      meet the same machine; each is reported as its median and range over the rounds;
+ *   2. rounds of ccusage daily --json --offline (CLAUDE_CONFIG_DIR=<tree>, HOME=<empty dir>), the
+ *      import's read side alone (bench/import-read-side.ts: the same import with every database
+ *      write replaced by a count), then the first import (with costs) into an empty data directory,
+ *      one after the other, so that all three meet the same machine; each is reported as its median
+ *      and range over the rounds;
  *   3. re-import of the unchanged tree;
  *   4. 1 MiB appended to the biggest file, then import (wall time of the
  *      process, and the import's own time from `--json` elapsedMs, which
@@ -34,6 +36,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { appendToSession, generateTree, type TreeSpec } from './import-tree.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,6 +98,29 @@ const tree = JSON.parse(fs.readFileSync(path.join(work, 'tree.json'), 'utf8')) a
 
 // The commands.
 execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+/**
+ * The read side alone (bench/import-read-side.ts), bundled as scripts/build.mjs bundles the CLI, with
+ * its scan worker beside it and the native scanner where the bundle looks for it (../native/…).
+ */
+const readSideDir = path.join(repo, 'bench', '.tmp', 'read-side');
+fs.rmSync(readSideDir, { recursive: true, force: true });
+await build({
+  entryPoints: {
+    'read-side': path.join(repo, 'bench', 'import-read-side.ts'),
+    'transcript-scan-worker': path.join(repo, 'src', 'capture', 'transcript-scan-worker.ts'),
+  },
+  outdir: readSideDir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const nativeLink = path.join(repo, 'bench', '.tmp', 'native');
+fs.rmSync(nativeLink, { recursive: true, force: true });
+fs.symlinkSync(path.join(repo, 'native'), nativeLink);
 const CCUSAGE_PACKAGE = '@ccusage/ccusage-linux-x64@20.0.24';
 const ccusagePrefix = path.join(os.tmpdir(), 'session-buddy-bench-ccusage-20.0.24');
 const ccusage = path.join(ccusagePrefix, 'node_modules', '@ccusage', 'ccusage-linux-x64', 'bin', 'ccusage');
@@ -114,6 +140,7 @@ const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: spec.root, NO_COLOR
 const sb = (dir = dataDir, ...extra: string[]): Run =>
   timed(process.execPath, [path.join(repo, 'bin', 'session-buddy.js'), 'import', '--json', '--data-dir', dir, '--user', 'bench', ...extra], env);
 const cc = (): Run => timed(ccusage, ['daily', '--json', '--offline'], env);
+const readSide = (): Run => timed(process.execPath, [path.join(readSideDir, 'read-side.js'), path.join(spec.root, 'projects')], env);
 /**
  * Reads the whole tree into the page cache before a step: some machines reclaim idle file pages
  * within seconds (Linux DAMON, seen here), and a step that read half the tree from disk would not
@@ -151,12 +178,16 @@ const version = execFileSync(ccusage, ['--version'], { env, encoding: 'utf8' }).
 const rounds = Math.max(1, Math.floor(flag('rounds', 3)));
 const firstNoCosts = warmed(() => sb(dataDirNoCosts, '--no-costs'));
 const ccRuns: Run[] = [];
+const readRuns: Run[] = [];
 const firstRuns: Run[] = [];
 for (let i = 0; i < rounds; i++) {
   ccRuns.push(warmed(cc));
+  readRuns.push(warmed(readSide));
   fs.rmSync(dataDir, { recursive: true, force: true });
   firstRuns.push(warmed(sb));
-  process.stderr.write(`round ${i + 1}/${rounds}: ccusage ${ccRuns[i]!.wallS.toFixed(2)} s, session-buddy import ${firstRuns[i]!.wallS.toFixed(2)} s\n`);
+  process.stderr.write(
+    `round ${i + 1}/${rounds}: ccusage ${ccRuns[i]!.wallS.toFixed(2)} s, read side alone ${readRuns[i]!.wallS.toFixed(2)} s, session-buddy import ${firstRuns[i]!.wallS.toFixed(2)} s\n`,
+  );
 }
 const days = (JSON.parse(ccRuns[0]!.stdout) as { daily?: unknown[] }).daily?.length ?? 0;
 const first = firstRuns.at(-1)!;
@@ -185,6 +216,8 @@ const over = (runs: Run[]): Run & { range: string } => ({
   range: `${Math.min(...runs.map((r) => r.wallS)).toFixed(2)}–${Math.max(...runs.map((r) => r.wallS)).toFixed(2)} s`,
 });
 const ccOver = over(ccRuns);
+const readOver = over(readRuns);
+const sr = summary(readRuns.at(-1)!);
 const firstOver = over(firstRuns);
 const rows: Array<[string, Run, string, string]> = [
   [
@@ -194,6 +227,12 @@ const rows: Array<[string, Run, string, string]> = [
     `${(s0.elapsedMs! / 1000).toFixed(2)} s`,
   ],
   [`ccusage daily --json (median of ${rounds}; wall ${ccOver.range})`, ccOver, `${days} days`, ''],
+  [
+    `the same import with every database write replaced by a count: its read side alone (bench/import-read-side.ts, not a command; median of ${rounds}; wall ${readOver.range})`,
+    readOver,
+    `${sr.invocations} calls, ${sr.malformed} malformed; ${sr.costs?.calls} API calls, ${sr.costs?.inserted} attributed rows; ${sr.scanner} scanner; nothing written`,
+    `${(median(readRuns.map((r) => summary(r).elapsedMs)) / 1000).toFixed(2)} s`,
+  ],
   [
     `session-buddy import, first, with costs (median of ${rounds}; wall ${firstOver.range})`,
     firstOver,
