@@ -37,6 +37,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../scripts/bundle-options.mjs';
 import { appendToSession, generateTree, type TreeSpec } from './import-tree.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,12 +111,7 @@ await build({
     'transcript-scan-worker': path.join(repo, 'src', 'capture', 'transcript-scan-worker.ts'),
   },
   outdir: readSideDir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
+  ...BUNDLE_OPTIONS,
   logLevel: 'warning',
 });
 const nativeLink = path.join(repo, 'bench', '.tmp', 'native');

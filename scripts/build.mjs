@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { newestSourceMtime } from './source-mtime.mjs';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist');
@@ -30,12 +31,7 @@ await build({
     'embedding-worker': 'src/memory/embedding-worker.ts',
   },
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
+  ...BUNDLE_OPTIONS,
   sourcemap: true,
   logLevel: 'warning',
 });
