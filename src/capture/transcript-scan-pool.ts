@@ -45,7 +45,6 @@ export class ScanPool {
   /** Ranges before this were handed over (a late reply for one is dropped). */
   private taken = 0;
   private wake: { i: number; resolve: () => void } | null = null;
-  private closed = false;
 
   constructor(size: number, ranges: readonly PoolRange[], limits: ClaimLimits, start: StartWorker = startScanWorker) {
     const board = Claims.board(
@@ -99,7 +98,6 @@ export class ScanPool {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.claims.stop();
     const all = [...this.workers.values()];
     this.workers.clear();
@@ -126,9 +124,12 @@ export class ScanPool {
     if (this.wake?.i === reply.i) this.wakeUp();
   }
 
-  /** A worker that died: the ranges it claimed and did not answer are scanned by the importing thread. */
+  /**
+   * A worker that died: the ranges it claimed and did not answer are scanned by the importing thread.
+   * After `close` no worker is listed any more, so their exits come here and change nothing.
+   */
   private lost(owner: number): void {
-    if (this.closed || !this.workers.delete(owner)) return;
+    if (!this.workers.delete(owner)) return;
     this.wakeUp();
   }
 
