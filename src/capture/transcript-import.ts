@@ -53,9 +53,11 @@ const AHEAD_RANGES = 512;
 /**
  * The fewest invocations written before the batch size is reached, when they are as many as the rest
  * of the import is expected to find (bufferFile), so that the last write, during which the scan
- * threads have nothing left to do, is small. On the 1 GiB bench tree (52,601 calls) the writes go
+ * threads have nothing left to do, is small. On the 1 GiB bench tree (52,601 calls) the writes went
  * 26,550, 13,195, 6,449, 4,003 and 2,404 instead of 32,000 then 20,601: 4.6 % less wall time over
- * 10 alternating rounds, for 1.5 % more CPU.
+ * 10 alternating rounds, for 1.5 % more CPU. Once every range has been scanned (the workers are
+ * done, the results wait here) an early write overlaps nothing, so the rest is written at once:
+ * 26,550, 13,195 and 12,856 (BENCHMARKS.md, "The rest written at once").
  */
 const MIN_EARLY_BATCH = 4000;
 /** Cursors saved together (after the invocations of their files). */
@@ -445,11 +447,12 @@ export async function importTranscripts(target: string | readonly string[], opts
       bufferedCursors.push({ path, size, mtimeMs, offset, lineCount, headHash: fp.headHash, tailHash: fp.tailHash, state });
     }
     // Toward the end, once what is buffered is as many calls as the bytes still to read are expected to
-    // hold, it is written while the workers go on scanning: the last write, which nothing overlaps, stays small.
+    // hold, it is written while the workers go on scanning: the last write, which nothing overlaps, stays
+    // small. Once the workers have scanned every range, nothing would overlap such a write: the rest goes at once.
     const expectedLeft = done > 0 ? (sum.invocations / done) * (total - done) : Number.POSITIVE_INFINITY;
     return (
       buffered.length >= batchSize ||
-      (buffered.length >= minEarlyBatch && buffered.length >= expectedLeft) ||
+      (buffered.length >= minEarlyBatch && buffered.length >= expectedLeft && !pool?.allIn()) ||
       bufferedCosts.length >= batchSize ||
       bufferedCursors.length >= CURSOR_BATCH
     );

@@ -106,6 +106,72 @@ describe('ScanPool', () => {
     });
   }
 
+  it('tells when every range not taken yet is in: not while one is left to scan, then yes, whoever takes them', async () => {
+    // One range ahead at most: the worker can scan range 0 only, so one range is in at most.
+    const held = ranges('h-');
+    const tight = new ScanPool(1, held, { aheadRanges: 1, aheadBytes: 1 });
+    try {
+      assert.equal(tight.allIn(), false);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(tight.allIn(), false);
+    } finally {
+      await tight.close();
+    }
+    // Every range claimed by a worker that answers none: claimed is not in.
+    const loader = import.meta.resolve('tsx/esm/api');
+    const claimsModule = new URL('./scan-claims.ts', import.meta.url).href;
+    let claimed!: () => void;
+    const allClaimed = new Promise<void>((resolve) => {
+      claimed = resolve;
+    });
+    const mute = new ScanPool(1, ranges('m-'), { aheadRanges: 512, aheadBytes: 1 << 30 }, () => {
+      const w = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+         parentPort.once('message', async (init) => {
+           (await import(${JSON.stringify(loader)})).register();
+           const { Claims } = await import(${JSON.stringify(claimsModule)});
+           const claims = new Claims(init.board);
+           while (claims.claim(init.owner) >= 0);
+           parentPort.postMessage('claimed');
+           setInterval(() => {}, 1000);
+         });`,
+        { eval: true },
+      );
+      w.once('message', () => claimed());
+      return w;
+    });
+    try {
+      await allClaimed;
+      assert.equal(mute.allIn(), false);
+    } finally {
+      await mute.close();
+    }
+    // No limit: once the worker has scanned everything, every result is in and taking them scans nothing here.
+    const all = ranges('i-');
+    const pool = new ScanPool(1, all, { aheadRanges: 512, aheadBytes: 1 << 30 });
+    assert.equal(pool.allIn(), false);
+    const deadline = Date.now() + 120_000;
+    while (!pool.allIn()) {
+      assert.ok(Date.now() < deadline, 'the worker scanned every range within two minutes');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const scratch = new ScanBuffer();
+    const here: number[] = [];
+    try {
+      for (let i = 0; i < all.length; i++) {
+        const r = await pool.result(i, (j) => {
+          here.push(j);
+          return scanRange(all[j]!.req, scratch);
+        });
+        assert.deepEqual(r, expected(all[i]!), `range ${i}`);
+        assert.equal(pool.allIn(), true, `still all in after taking range ${i}`);
+      }
+    } finally {
+      await pool.close();
+    }
+    assert.deepEqual(here, []);
+  });
+
   it("keeps a file's error code; the other ranges still succeed", async () => {
     const all = ranges('e-');
     all.splice(3, 0, { req: { ...all[3]!.req, path: path.join(root, 'gone.jsonl') }, pair: null });

@@ -97,6 +97,11 @@ export class ScanPool {
     }
   }
 
+  /** Whether every range not taken yet has been scanned (its outcome is in): nothing is left to overlap a write with. */
+  allIn(): boolean {
+    return this.arrived.size >= this.claims.count - this.taken;
+  }
+
   async close(): Promise<void> {
     this.claims.stop();
     const all = [...this.workers.values()];
