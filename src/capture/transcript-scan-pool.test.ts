@@ -1,8 +1,9 @@
 /**
  * The scan pool: the workers claim ranges themselves, the importing thread takes the results in
  * order and scans whatever is not in yet itself. Every range's result must be its own, whoever
- * scanned it, however tight the limit on scanning ahead; a file's error keeps its code; and a
- * worker that dies leaves its ranges to the importing thread.
+ * scanned it, however tight the limit on scanning ahead; a file's error keeps its code; a
+ * worker that dies leaves its ranges to the importing thread; and the pool tells when every range
+ * not taken yet is in (the import then writes the rest at once).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -53,6 +54,24 @@ function ranges(prefix: string): PoolRange[] {
 }
 
 const expected = (r: PoolRange): ScanResult => (r.pair ? scanAndPair(r.req, r.pair, new ScanBuffer()) : scanRange(r.req));
+
+/** A stand-in scan worker: given its init, it runs `body` with `init`, `claims` (the pool's Claims) and `scanRange`. */
+function standInWorker(body: string): Worker {
+  const loader = import.meta.resolve('tsx/esm/api');
+  const claimsModule = new URL('./scan-claims.ts', import.meta.url).href;
+  const scanModule = new URL('./transcript-scan.ts', import.meta.url).href;
+  return new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.once('message', async (init) => {
+       (await import(${JSON.stringify(loader)})).register();
+       const { Claims } = await import(${JSON.stringify(claimsModule)});
+       const { scanRange } = await import(${JSON.stringify(scanModule)});
+       const claims = new Claims(init.board);
+       ${body}
+     });`,
+    { eval: true },
+  );
+}
 
 /** Takes every result in order, as the import does; counts the ranges scanned here. */
 async function takeAll(pool: ScanPool, all: readonly PoolRange[]): Promise<{ results: Array<ScanResult | Error>; here: number[] }> {
@@ -117,34 +136,27 @@ describe('ScanPool', () => {
     } finally {
       await tight.close();
     }
-    // Every range claimed by a worker that answers none: claimed is not in.
-    const loader = import.meta.resolve('tsx/esm/api');
-    const claimsModule = new URL('./scan-claims.ts', import.meta.url).href;
-    let claimed!: () => void;
-    const allClaimed = new Promise<void>((resolve) => {
-      claimed = resolve;
+    // Every range claimed by a worker that answers all but the last: claimed is not in, nor all but one.
+    let posted!: () => void;
+    const allPosted = new Promise<void>((resolve) => {
+      posted = resolve;
     });
-    const mute = new ScanPool(1, ranges('m-'), { aheadRanges: 512, aheadBytes: 1 << 30 }, () => {
-      const w = new Worker(
-        `const { parentPort } = require('node:worker_threads');
-         parentPort.once('message', async (init) => {
-           (await import(${JSON.stringify(loader)})).register();
-           const { Claims } = await import(${JSON.stringify(claimsModule)});
-           const claims = new Claims(init.board);
-           while (claims.claim(init.owner) >= 0);
-           parentPort.postMessage('claimed');
-           setInterval(() => {}, 1000);
-         });`,
-        { eval: true },
+    const holding = new ScanPool(1, ranges('m-'), { aheadRanges: 512, aheadBytes: 1 << 30 }, () => {
+      const w = standInWorker(
+        `const mine = [];
+         for (let i = claims.claim(init.owner); i >= 0; i = claims.claim(init.owner)) mine.push(i);
+         for (const i of mine.slice(0, -1)) parentPort.postMessage({ i, result: scanRange(init.ranges[i].req) });
+         parentPort.postMessage('posted');
+         setInterval(() => {}, 1000);`,
       );
-      w.once('message', () => claimed());
+      w.on('message', (m) => m === 'posted' && posted());
       return w;
     });
     try {
-      await allClaimed;
-      assert.equal(mute.allIn(), false);
+      await allPosted;
+      assert.equal(holding.allIn(), false);
     } finally {
-      await mute.close();
+      await holding.close();
     }
     // No limit: once the worker has scanned everything, every result is in and taking them scans nothing here.
     const all = ranges('i-');
@@ -183,20 +195,9 @@ describe('ScanPool', () => {
   it('scans here the ranges of a worker that died after claiming them', async () => {
     const all = ranges('d-');
     // A stand-in worker that claims one range and exits without answering.
-    const loader = import.meta.resolve('tsx/esm/api');
-    const claimsModule = new URL('./scan-claims.ts', import.meta.url).href;
     let dying: Worker | null = null;
     const pool = new ScanPool(1, all, { aheadRanges: 512, aheadBytes: 1 << 30 }, () => {
-      dying = new Worker(
-        `const { parentPort } = require('node:worker_threads');
-         parentPort.once('message', async (init) => {
-           (await import(${JSON.stringify(loader)})).register();
-           const { Claims } = await import(${JSON.stringify(claimsModule)});
-           new Claims(init.board).claim(init.owner);
-           process.exit(3);
-         });`,
-        { eval: true },
-      );
+      dying = standInWorker('claims.claim(init.owner); process.exit(3);');
       return dying;
     });
     const exited = await new Promise<number>((resolve) => dying!.once('exit', resolve));
