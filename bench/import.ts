@@ -213,6 +213,8 @@ const over = (runs: Run[]): Run & { range: string } => ({
   stdout: '',
   range: `${Math.min(...runs.map((r) => r.wallS)).toFixed(2)}–${Math.max(...runs.map((r) => r.wallS)).toFixed(2)} s`,
 });
+/** The median of the import's own time (`--json` elapsedMs) over the rounds. */
+const inProcess = (runs: Run[]) => `${(median(runs.map((r) => summary(r).elapsedMs)) / 1000).toFixed(2)} s`;
 const ccOver = over(ccRuns);
 const readOver = over(readRuns);
 const sr = summary(readRuns.at(-1)!);
@@ -229,13 +231,13 @@ const rows: Array<[string, Run, string, string]> = [
     `the same import with every database write replaced by a count: its read side alone (bench/import-read-side.ts, not a command; median of ${rounds}; wall ${readOver.range})`,
     readOver,
     `${sr.invocations} calls, ${sr.malformed} malformed; ${sr.costs?.calls} API calls, ${sr.costs?.inserted} attributed rows; ${sr.scanner} scanner; nothing written`,
-    `${(median(readRuns.map((r) => summary(r).elapsedMs)) / 1000).toFixed(2)} s`,
+    inProcess(readRuns),
   ],
   [
     `session-buddy import, first, with costs (median of ${rounds}; wall ${firstOver.range})`,
     firstOver,
     `${s1.invocations} calls, ${s1.inserted} new, ${s1.malformed} malformed; ${s1.costs?.calls} API calls, ${s1.costs?.inserted} attributed rows, ${s1.costs?.unpriced} unpriced; ${rate(s1)} (last round)`,
-    `${(median(firstRuns.map((r) => summary(r).elapsedMs)) / 1000).toFixed(2)} s`,
+    inProcess(firstRuns),
   ],
   ['session-buddy import, unchanged tree', again, `${s2.unchanged} unchanged, ${s2.bytes} bytes read`, `${s2.elapsedMs} ms`],
   [
