@@ -201,6 +201,57 @@ describe('skill attribution', () => {
     // 100 × 1 + 10 × 2 + 1000 × 4 + 4000 × 0.5 = 100 + 20 + 4000 + 2000 = 6120 µ$
     assert.equal(r.costUsd, 0.00612);
   });
+
+  it('carries to the next import the place of main and of the 64 chains with the latest responses, not of every chain ever seen', () => {
+    const counts: AttributionCounts = { calls: 0, noUsage: 0, unpriced: 0, unknownModels: new Set() };
+    const rows: AttributedUsage[] = [];
+    const feed = (a: SkillAttributor, lines: unknown[]) => {
+      for (const line of lines) for (const e of eventsFromLine(line, 'fallback', true).events) a.add(e, rows);
+    };
+    const first = new SkillAttributor('uh', PRICES, counts);
+    // Skill a opens a span; a subagent it starts ("early") answers first of all the chains.
+    feed(first, [
+      call('m0', 1, { blocks: [skillUse('s1', 'a')] }),
+      result('s1'),
+      call('m1', 1, { blocks: [taskUse('t0')] }),
+      call('e1', 2, { agent: 'early' }),
+    ]);
+    // 100 more subagents of the span run and report, one after the other.
+    for (let k = 0; k < 100; k++) {
+      feed(first, [call(`mt${k}`, 1, { blocks: [taskUse(`t${k + 1}`)] }), call(`c${k}`, 1, { agent: `c${k}` }), result(`t${k + 1}`)]);
+    }
+    // "early" answers again: its chain is among the latest now, though it was the first seen.
+    feed(first, [call('e2', 3, { agent: 'early' })]);
+    const state = JSON.parse(JSON.stringify(first.state())) as ReturnType<SkillAttributor['state']>;
+    const chains = state.last.map(([chain]) => chain);
+    assert.equal(chains.length, 65, 'main and 64 subagent chains');
+    assert.ok(chains.includes('main') && chains.includes('side:early') && chains.includes('side:c99'));
+    assert.ok(!chains.includes('side:c0'), 'a chain quiet since 64 others answered is not carried');
+    assert.deepEqual(state.sides.map(([chain]) => chain).sort(), chains.filter((c) => c !== 'main').sort());
+    assert.deepEqual(state.agents, [['t0', 's1']]);
+
+    // The next import: the user's prompt ends the span on the main thread; "early" repeats its last
+    // response's id (not counted again), then goes on, still the skill's; c0, not carried, is taken
+    // as new, and with no span open now it is nobody's.
+    const next = new SkillAttributor('uh', PRICES, counts, state);
+    const callsBefore = counts.calls;
+    rows.length = 0;
+    feed(next, [prompt('next task'), call('e2', 3, { agent: 'early' }), call('e3', 4, { agent: 'early' }), call('c0b', 5, { agent: 'c0' })]);
+    assert.equal(counts.calls, callsBefore + 2);
+    assert.deepEqual(
+      rows.map((r) => `${r.key} ${r.skill}`),
+      ['e3:bounded skill:a'],
+    );
+  });
+
+  it('carries the newest 64 subagent calls still awaiting their result (interrupted ones never get one)', () => {
+    const a = new SkillAttributor('uh', PRICES, { calls: 0, noUsage: 0, unpriced: 0, unknownModels: new Set() });
+    for (let k = 0; k < 70; k++) for (const e of eventsFromLine(call(`m${k}`, 1, { blocks: [taskUse(`t${k}`)] }), 'fallback', true).events) a.add(e, []);
+    assert.deepEqual(
+      a.state().agents.map(([id]) => id),
+      Array.from({ length: 64 }, (_, i) => `t${i + 6}`),
+    );
+  });
 });
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-attr-'));

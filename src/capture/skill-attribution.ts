@@ -40,6 +40,16 @@ import type { CallEvent, TranscriptEvent } from './transcript-pairing.js';
 
 const SUBAGENT_TOOLS = new Set(['Task', 'Agent']);
 const SYNTHETIC_MODEL = '<synthetic>';
+const MAIN = 'main';
+/**
+ * Chains whose place (last response id, owning span) is carried to the next import of the file: the
+ * main thread and the subagent chains with the latest responses. A subagent's chain goes quiet once
+ * it has reported, and a long session starts thousands of them: all kept, the state (about 70 bytes
+ * each) was parsed, rebuilt and written again by every later import of the file (137 KB for the 1 GiB
+ * bench tree's biggest file). Far fewer run at once. A chain that speaks again after 64 others have
+ * is taken as new: its owner is decided again, from the subagent calls awaiting their result then.
+ */
+const CARRIED_CHAINS = 64;
 
 interface Span {
   skill: string;
@@ -50,11 +60,11 @@ interface Span {
 /** What the attributor carries from one import of a file to the next (JSON, in the cursor). */
 export interface AttributorState {
   open: Span | null;
-  /** Last message.id per chain (a response's later lines repeat it). */
+  /** Last message.id per chain (a response's later lines repeat it), oldest response first: main and at most CARRIED_CHAINS subagent chains. */
   last: Array<[string, string]>;
-  /** Subagent calls awaiting their result: tool_use id -> id of the span that made it, or null. */
+  /** Subagent calls awaiting their result: tool_use id -> id of the span that made it, or null; the newest CARRIED_CHAINS. */
   agents: Array<[string, string | null]>;
-  /** Subagent chains: chain -> the span they belong to, or null. */
+  /** Subagent chains: chain -> the span they belong to, or null; not those of the chains `last` left out. */
   sides: Array<[string, Span | null]>;
   /** Latest Skill call per skill (for stamped calls' invocation). */
   lastUse: Array<[string, string]>;
@@ -98,10 +108,10 @@ export class SkillAttributor {
         this.call(e, out);
         return;
       case 'prompt':
-        if (e.chain === 'main') this.close();
+        if (e.chain === MAIN) this.close();
         return;
       case 'use':
-        if (e.chain !== 'main') return;
+        if (e.chain !== MAIN) return;
         if (e.tool === 'Skill') {
           this.close();
           // The call that made it was counted already (its call event comes first
@@ -132,6 +142,8 @@ export class SkillAttributor {
     if (e.model === SYNTHETIC_MODEL) return;
     if (e.messageId !== null) {
       if (this.last.get(e.chain) === e.messageId) return; // another line of the same response
+      // Set last: the map's order is that of each chain's latest response (state() keeps the newest).
+      this.last.delete(e.chain);
       this.last.set(e.chain, e.messageId);
     }
     this.counts.calls++;
@@ -173,7 +185,7 @@ export class SkillAttributor {
   }
 
   private spanFor(e: CallEvent): Span | null {
-    if (e.chain === 'main') return this.open;
+    if (e.chain === MAIN) return this.open;
     if (!this.sides.has(e.chain)) {
       // First call of a subagent: the span of the newest subagent call still awaiting its result.
       let owner: Span | null = null;
@@ -185,12 +197,21 @@ export class SkillAttributor {
     return this.sides.get(e.chain) ?? null;
   }
 
+  /** What the next import of the file needs: the open span, and the place of the chains still active (CARRIED_CHAINS). */
   state(): AttributorState {
+    let last = [...this.last.entries()];
+    let sides = [...this.sides.entries()];
+    const subagents = last.filter(([chain]) => chain !== MAIN);
+    if (subagents.length > CARRIED_CHAINS) {
+      const quiet = new Set(subagents.slice(0, subagents.length - CARRIED_CHAINS).map(([chain]) => chain));
+      last = last.filter(([chain]) => !quiet.has(chain));
+      sides = sides.filter(([chain]) => !quiet.has(chain));
+    }
     return {
       open: this.open,
-      last: [...this.last.entries()],
-      agents: [...this.agents.entries()],
-      sides: [...this.sides.entries()],
+      last,
+      agents: [...this.agents.entries()].slice(-CARRIED_CHAINS),
+      sides,
       lastUse: [...this.lastUse.entries()],
     };
   }
