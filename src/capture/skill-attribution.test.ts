@@ -202,7 +202,7 @@ describe('skill attribution', () => {
     assert.equal(r.costUsd, 0.00612);
   });
 
-  it('carries to the next import the place of main and of the 64 chains with the latest responses, not of every chain ever seen', () => {
+  it('carries to the next import the place of main and of the 64 subagent chains with the latest responses, not of every chain ever seen', () => {
     const counts: AttributionCounts = { calls: 0, noUsage: 0, unpriced: 0, unknownModels: new Set() };
     const rows: AttributedUsage[] = [];
     const feed = (a: SkillAttributor, lines: unknown[]) => {
