@@ -36,11 +36,10 @@
 import type { CallTokens, PriceTable } from '../analytics/model-prices.js';
 import { callCost } from '../analytics/model-prices.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
-import type { CallEvent, TranscriptEvent } from './transcript-pairing.js';
+import { type CallEvent, MAIN_CHAIN, type TranscriptEvent } from './transcript-pairing.js';
 
 const SUBAGENT_TOOLS = new Set(['Task', 'Agent']);
 const SYNTHETIC_MODEL = '<synthetic>';
-const MAIN = 'main';
 /**
  * Chains whose place (last response id, owning span) is carried to the next import of the file: the
  * main thread and the subagent chains with the latest responses. A subagent's chain goes quiet once
@@ -108,10 +107,10 @@ export class SkillAttributor {
         this.call(e, out);
         return;
       case 'prompt':
-        if (e.chain === MAIN) this.close();
+        if (e.chain === MAIN_CHAIN) this.close();
         return;
       case 'use':
-        if (e.chain !== MAIN) return;
+        if (e.chain !== MAIN_CHAIN) return;
         if (e.tool === 'Skill') {
           this.close();
           // The call that made it was counted already (its call event comes first
@@ -185,7 +184,7 @@ export class SkillAttributor {
   }
 
   private spanFor(e: CallEvent): Span | null {
-    if (e.chain === MAIN) return this.open;
+    if (e.chain === MAIN_CHAIN) return this.open;
     if (!this.sides.has(e.chain)) {
       // First call of a subagent: the span of the newest subagent call still awaiting its result.
       let owner: Span | null = null;
@@ -201,7 +200,7 @@ export class SkillAttributor {
   state(): AttributorState {
     let last = [...this.last.entries()];
     let sides = [...this.sides.entries()];
-    const subagents = last.filter(([chain]) => chain !== MAIN);
+    const subagents = last.filter(([chain]) => chain !== MAIN_CHAIN);
     if (subagents.length > CARRIED_CHAINS) {
       const quiet = new Set(subagents.slice(0, subagents.length - CARRIED_CHAINS).map(([chain]) => chain));
       last = last.filter(([chain]) => !quiet.has(chain));

@@ -56,6 +56,9 @@ import {
 } from './tool-mapping.js';
 import type { CapturedInvocation } from './types.js';
 
+/** The chain of the main conversation's lines; a subagent's is `side:<agentId>`. */
+export const MAIN_CHAIN = 'main';
+
 /** A tool call as decoded from an assistant line. */
 interface ToolUseEvent {
   k: 'use';
@@ -274,7 +277,7 @@ export class EventDecoder {
     const message = t[10];
     const content = message === null ? null : message[3];
     const at = typeof t[2] === 'string' ? parseTime(t[2]) : Number.NaN;
-    const chain = t[5] === true ? `side:${typeof t[6] === 'string' ? t[6] : ''}` : 'main';
+    const chain = t[5] === true ? `side:${typeof t[6] === 'string' ? t[6] : ''}` : MAIN_CHAIN;
     if (!assistant) {
       const prompt = this.promptOf(t, content, chain, at);
       if (prompt) events.push(prompt);
@@ -358,7 +361,7 @@ export class EventDecoder {
    * is the "[Request interrupted by user]" marker.
    */
   private promptOf(t: LineTuple, content: unknown, chain: string, at: number): PromptEvent | null {
-    if (chain !== 'main' || t[8] === true || t[9] === true || Number.isNaN(at)) return null;
+    if (chain !== MAIN_CHAIN || t[8] === true || t[9] === true || Number.isNaN(at)) return null;
     let text: string;
     if (typeof content === 'string') text = content;
     else if (Array.isArray(content) && content.length > 0) {
@@ -528,7 +531,7 @@ export class TranscriptPairer {
       }
       this.uses.delete(use.id);
       const metadata: Record<string, unknown> = { source: 'transcript', tool: use.tool };
-      if (use.chain !== 'main') metadata.sidechain = true;
+      if (use.chain !== MAIN_CHAIN) metadata.sidechain = true;
       // One shape for every invocation, `trigger` added after it: a conditional spread in front of
       // the fields cost about 4 µs per invocation (V8 copies it, then adds each field one by one).
       const invocation: CapturedInvocation = {
