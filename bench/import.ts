@@ -22,8 +22,8 @@
  *      write replaced by a count), then the first import (with costs) into an empty data directory,
  *      one after the other, so that all of them meet the same machine; each is reported as its median
  *      and range over the rounds. ccusage runs twice because its time depends on what ran just
- *      before it: right after an import it spends 0.5–1.2 s more system time (here, 2026-12-01) than
- *      right after itself (0.15 s); its user time stays the same. The second run, after itself, is
+ *      before it: right after an import its system time was 0.5–1.2 s (here, 2026-12-01), right
+ *      after itself 0.1–0.2 s; its user time stays the same. The second run, after itself, is
  *      the one the import is judged against (ccusage as a user who runs it twice sees it); the
  *      import runs right after its own read side, a process of the same kind.
  *   3. re-import of the unchanged tree;
