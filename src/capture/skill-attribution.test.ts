@@ -161,6 +161,31 @@ describe('skill attribution', () => {
     assert.equal(counts.calls, 2);
   });
 
+  it('the lines of one response: the usage of the line with the most output tokens counts (streamed, the final count is on the last line)', () => {
+    const usage = (output: number) => ({ input_tokens: 2, output_tokens: output, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000 });
+    const { rows, counts } = attribute([
+      call('m1', 1, { blocks: [skillUse('s1', 'a')] }),
+      result('s1'),
+      call('m2', 0, { stamp: 'a', usage: usage(1), blocks: [{ type: 'thinking', thinking: '…' }] }),
+      call('m2', 0, { stamp: 'a', usage: usage(1), blocks: [{ type: 'text', text: 'x' }] }),
+      call('m2', 0, { stamp: 'a', usage: usage(260), blocks: [readUse('r1')] }),
+      call('m2', 0, { stamp: 'a', usage: usage(7) }), // fewer: not taken
+      result('r1'),
+      call('m3', 0, { stamp: 'a', usage: usage(5) }),
+    ]);
+    assert.equal(counts.calls, 3);
+    // m2: 2 × 1 + 260 × 2 + 100 × 4 + 1000 × 0.5 = 1422 µ$; m3: 2 + 10 + 400 + 500 = 912 µ$
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.inputTokens, r.outputTokens, r.cacheWriteTokens, r.cacheReadTokens, r.costUsd]),
+      [
+        ['m2:stamped', 2, 260, 100, 1000, 0.001422],
+        ['m2:bounded', 2, 260, 100, 1000, 0.001422],
+        ['m3:stamped', 2, 5, 100, 1000, 0.000912],
+        ['m3:bounded', 2, 5, 100, 1000, 0.000912],
+      ],
+    );
+  });
+
   it('no usage: counted, never attributed; an unknown model: tokens counted, cost null', () => {
     const { rows, counts } = attribute([
       call('m1', 1, { blocks: [skillUse('s1', 'a')] }),
@@ -316,6 +341,92 @@ describe('skill costs through the import', async () => {
         assert.deepEqual(again.costs && [again.costs.inserted, again.costs.duplicates], [0, 4]);
         // Four rows, two calls: each under both rules.
         assert.deepEqual(again.costs?.attributedByRule, { stamped: 2, bounded: 2 });
+      } finally {
+        await b.dispose();
+      }
+    });
+
+    it(`${backend.name}: a streamed response counts its final output tokens, read in one range, across ranges, or across two imports`, {
+      skip: backend.skip ?? false,
+    }, async () => {
+      const b = await backend.open();
+      try {
+        const NOW = T0 + 3_600_000;
+        const usage = (output: number) => ({ input_tokens: 2, output_tokens: output, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000 });
+        // m2 as Claude Code writes it: a line per block; the early ones hold a placeholder output count.
+        const linesOf = (p: string) => [
+          prompt('go'),
+          call(`${p}m1`, 0, { usage: usage(3), blocks: [skillUse(`${p}s1`, 'deploy')] }),
+          result(`${p}s1`),
+          call(`${p}m2`, 0, { stamp: 'deploy', usage: usage(1), blocks: [{ type: 'thinking', thinking: 'x'.repeat(300) }] }),
+          call(`${p}m2`, 0, { stamp: 'deploy', usage: usage(1), blocks: [{ type: 'text', text: 'y'.repeat(300) }] }),
+          call(`${p}m2`, 0, { stamp: 'deploy', usage: usage(260), blocks: [readUse(`${p}r1`)] }),
+          result(`${p}r1`),
+        ];
+        const { tracker } = testTracker(b.store, () => NOW);
+        const run = (dir: string, more: { rangeBytes?: number; workers?: number } = {}) =>
+          importTranscripts(dir, {
+            userId: 'u',
+            record: (i) => tracker.trackBatch(i),
+            now: NOW,
+            cursors: b.stores.transcriptCursors,
+            costs: { prices: PRICES, userHash: 'uh', record: (rows) => b.stores.skillCosts.record(rows) },
+            ...more,
+          });
+        const text = (ls: unknown[]) => ls.map((l) => `${JSON.stringify(l)}\n`).join('');
+        // m2: 2 × 1 + 260 × 2 + 100 × 4 + 1000 × 0.5 = 1422 µ$ under each rule.
+        const m2 = async (p: string) =>
+          (
+            await b.query<{ key: string; output_tokens: number; cost_usd: number }>(
+              `SELECT key, output_tokens, cost_usd FROM skill_cost_calls WHERE key LIKE '${p}m2:%' ORDER BY key`,
+            )
+          ).map((r) => [r.key, Number(r.output_tokens), r.cost_usd]);
+        const cases: Array<[string, (dir: string, lines: unknown[]) => Promise<void>]> = [
+          [
+            'one range',
+            async (dir, lines) => {
+              fs.writeFileSync(path.join(dir, 'S.jsonl'), text(lines));
+              await run(dir);
+            },
+          ],
+          [
+            'ranges of 256 bytes',
+            async (dir, lines) => {
+              fs.writeFileSync(path.join(dir, 'S.jsonl'), text(lines));
+              await run(dir, { rangeBytes: 256, workers: 0 });
+            },
+          ],
+          [
+            'two imports, the last line in the second',
+            async (dir, lines) => {
+              fs.writeFileSync(path.join(dir, 'S.jsonl'), text(lines.slice(0, 5)));
+              await run(dir);
+              fs.appendFileSync(path.join(dir, 'S.jsonl'), text(lines.slice(5)));
+              assert.equal((await run(dir)).appended, 1);
+            },
+          ],
+        ];
+        for (const [n, [label, go]] of cases.entries()) {
+          const dir = path.join(root, `${backend.name}-streamed`, String(n));
+          fs.mkdirSync(dir, { recursive: true });
+          await go(dir, linesOf(`c${n}`));
+          assert.deepEqual(
+            await m2(`c${n}`),
+            [
+              [`c${n}m2:bounded`, 260, 0.001422],
+              [`c${n}m2:stamped`, 260, 0.001422],
+            ],
+            label,
+          );
+        }
+        const totals = await b.stores.skillCosts.totals();
+        assert.deepEqual(
+          totals.map((t) => [t.skill, t.attribution, t.apiCalls, t.outputTokens]),
+          [
+            ['skill:deploy', 'bounded', 3, 780],
+            ['skill:deploy', 'stamped', 3, 780],
+          ],
+        );
       } finally {
         await b.dispose();
       }

@@ -1,7 +1,9 @@
 /**
  * Attributes the API calls of one transcript to skills, under two rules,
  * from the events of transcript-pairing.ts (in file order). Each API call
- * (one message.id; the lines of one response repeat it) counts once.
+ * (one message.id; the lines of one response repeat it) counts once, with the
+ * usage of its line with the most output tokens (fullerUsage: the final count
+ * is on the response's last line).
  *
  * stamped — the call's `attributionSkill` field, where present, as Claude
  *   Code wrote it. Its known behaviour: it starts on the call after the Skill
@@ -35,7 +37,7 @@
  */
 import type { CallTokens, PriceTable } from '../analytics/model-prices.js';
 import { callCost } from '../analytics/model-prices.js';
-import type { AttributedUsage } from '../store/skill-cost-types.js';
+import type { Attribution, AttributedUsage } from '../store/skill-cost-types.js';
 import { type CallEvent, MAIN_CHAIN, type TranscriptEvent } from './transcript-pairing.js';
 
 const SUBAGENT_TOOLS = new Set(['Task', 'Agent']);
@@ -67,6 +69,13 @@ export interface AttributorState {
   sides: Array<[string, Span | null]>;
   /** Latest Skill call per skill (for stamped calls' invocation). */
   lastUse: Array<[string, string]>;
+  /**
+   * Per carried chain, its latest response's call as attributed, so that a later line of that response
+   * in the next import revises what was recorded (the store takes a row with its key and more output
+   * tokens as a revision): [chain, message id, model, time, session, output tokens, its rows as
+   * [rule, skill, invocation]]. Absent in states written before.
+   */
+  recent?: Array<[string, string, string | null, number, string, number, Array<[Attribution, string, string | null]>]>;
 }
 
 export interface AttributionCounts {
@@ -80,12 +89,33 @@ export interface AttributionCounts {
   unknownModels: Set<string>;
 }
 
+/** A response's call as attributed (SkillAttributor.recent). */
+interface RecentCall {
+  messageId: string;
+  model: string | null;
+  /** Output tokens of the usage its rows hold. */
+  output: number;
+  /** Its rows: this import's (not written yet, revised in place), or those of an earlier import (written). */
+  rows: AttributedUsage[];
+  written: boolean;
+}
+
+function callTokens(usage: NonNullable<CallEvent['usage']>): CallTokens {
+  return { input: usage[0], output: usage[1], cacheWrite: usage[2], cacheWrite1h: usage[3], cacheRead: usage[4] };
+}
+
 export class SkillAttributor {
   private open: Span | null;
   private readonly last: Map<string, string>;
   private readonly agents: Map<string, string | null>;
   private readonly sides: Map<string, Span | null>;
   private readonly lastUse: Map<string, string>;
+  /**
+   * Per chain, its latest response's call as attributed: a later line of the same response with more
+   * output tokens revises its rows (fullerUsage). This import's rows are not written before the
+   * file's read is over, so they are revised in place; an earlier import's are sent again, revised.
+   */
+  private readonly recent: Map<string, RecentCall>;
 
   constructor(
     private readonly userHash: string,
@@ -98,6 +128,32 @@ export class SkillAttributor {
     this.agents = new Map(state?.agents ?? []);
     this.sides = new Map(state?.sides ?? []);
     this.lastUse = new Map(state?.lastUse ?? []);
+    this.recent = new Map(
+      (state?.recent ?? []).map(([chain, messageId, model, at, sessionKey, output, rows]) => [
+        chain,
+        {
+          messageId,
+          model,
+          output,
+          written: true,
+          rows: rows.map(([attribution, skill, invocationId]) => ({
+            key: `${messageId}:${attribution}`,
+            skill,
+            attribution,
+            userHash: this.userHash,
+            sessionKey,
+            model,
+            at,
+            inputTokens: 0,
+            outputTokens: output,
+            cacheWriteTokens: 0,
+            cacheReadTokens: 0,
+            costUsd: null,
+            invocationId,
+          })),
+        },
+      ]),
+    );
   }
 
   /** Feeds one event; pushes the attributed rows of a call onto `out`. */
@@ -140,17 +196,22 @@ export class SkillAttributor {
   private call(e: CallEvent, out: AttributedUsage[]): void {
     if (e.model === SYNTHETIC_MODEL) return;
     if (e.messageId !== null) {
-      if (this.last.get(e.chain) === e.messageId) return; // another line of the same response
+      if (this.last.get(e.chain) === e.messageId) {
+        // Another line of the same response: it only revises the usage (its attribution was decided on the first line).
+        this.revise(e, out);
+        return;
+      }
       // Set last: the map's order is that of each chain's latest response (state() keeps the newest).
       this.last.delete(e.chain);
       this.last.set(e.chain, e.messageId);
     }
+    this.recent.delete(e.chain);
     this.counts.calls++;
     if (e.usage === null || Number.isNaN(e.at)) {
       this.counts.noUsage++;
       return;
     }
-    const tokens: CallTokens = { input: e.usage[0], output: e.usage[1], cacheWrite: e.usage[2], cacheWrite1h: e.usage[3], cacheRead: e.usage[4] };
+    const tokens = callTokens(e.usage);
     const cost = callCost(this.prices, e.model, tokens);
     const id = e.messageId ?? `${e.sessionId}:${e.chain}:${e.at}`;
     const row = (skill: string, attribution: 'stamped' | 'bounded', invocationId: string | null): AttributedUsage => {
@@ -175,12 +236,40 @@ export class SkillAttributor {
         invocationId,
       };
     };
+    const rows: AttributedUsage[] = [];
     if (e.stamp !== null) {
       const skill = `skill:${e.stamp.replace(/^\//, '')}`;
-      out.push(row(skill, 'stamped', this.lastUse.get(skill) ?? null));
+      rows.push(row(skill, 'stamped', this.lastUse.get(skill) ?? null));
     }
     const span = this.spanFor(e);
-    if (span) out.push(row(span.skill, 'bounded', span.id));
+    if (span) rows.push(row(span.skill, 'bounded', span.id));
+    for (const r of rows) out.push(r);
+    if (e.messageId !== null) this.recent.set(e.chain, { messageId: e.messageId, model: e.model, output: tokens.output, rows, written: false });
+  }
+
+  /**
+   * A later line of a response already attributed: with more output tokens, its figures replace those
+   * of the response's rows, in place when this import made them, else in copies sent again.
+   */
+  private revise(e: CallEvent, out: AttributedUsage[]): void {
+    const seen = this.recent.get(e.chain);
+    if (!seen || seen.messageId !== e.messageId || e.usage === null || e.usage[1] <= seen.output) return;
+    const tokens = callTokens(e.usage);
+    const cost = callCost(this.prices, seen.model, tokens);
+    seen.output = tokens.output;
+    if (seen.written) {
+      seen.rows = seen.rows.map((r) => ({ ...r }));
+      seen.written = false;
+      for (const r of seen.rows) out.push(r);
+    }
+    for (const r of seen.rows) {
+      r.inputTokens = tokens.input;
+      r.outputTokens = tokens.output;
+      r.cacheWriteTokens = tokens.cacheWrite;
+      r.cacheWrite1hTokens = Math.min(tokens.cacheWrite1h ?? 0, tokens.cacheWrite);
+      r.cacheReadTokens = tokens.cacheRead;
+      r.costUsd = cost;
+    }
   }
 
   private spanFor(e: CallEvent): Span | null {
@@ -206,12 +295,20 @@ export class SkillAttributor {
       last = last.filter(([chain]) => !quiet.has(chain));
       sides = sides.filter(([chain]) => !quiet.has(chain));
     }
+    const recent: NonNullable<AttributorState['recent']> = [];
+    for (const [chain] of last) {
+      const c = this.recent.get(chain);
+      if (!c || c.rows.length === 0) continue;
+      const r0 = c.rows[0]!;
+      recent.push([chain, c.messageId, c.model, r0.at, r0.sessionKey, c.output, c.rows.map((r) => [r.attribution, r.skill, r.invocationId ?? null])]);
+    }
     return {
       open: this.open,
       last,
       agents: [...this.agents.entries()].slice(-CARRIED_CHAINS),
       sides,
       lastUse: [...this.lastUse.entries()],
+      recent,
     };
   }
 }

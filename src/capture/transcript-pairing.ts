@@ -90,7 +90,8 @@ interface MessageEvent {
 
 /**
  * An assistant API call, for skill costs (only when costs are decoded): one
- * per line, so the lines of one response repeat it (same messageId).
+ * per line, so the lines of one response repeat it (same messageId; see
+ * fullerUsage for which line's usage counts).
  * `usage`: [input, output, cache write, of which 1-hour, cache read], or null
  * when the line has no usable usage object.
  */
@@ -104,6 +105,20 @@ export interface CallEvent {
   /** The line's `attributionSkill`, or null. */
   stamp: string | null;
   usage: [number, number, number, number, number] | null;
+}
+
+/**
+ * Of two lines of one response, the usage that counts. Claude Code writes a
+ * line per content block (thinking, text, each tool_use), each repeating the
+ * response's message.id and usage; while the response streams, the usage of
+ * the early lines holds a placeholder output count (often 1), and only the
+ * last line holds the final one. Input and cache counts are the same on every
+ * line. So the usage with more output tokens counts (the later on a tie).
+ */
+export function fullerUsage(earlier: CallEvent['usage'], later: CallEvent['usage']): CallEvent['usage'] {
+  if (later === null) return earlier;
+  if (earlier === null) return later;
+  return later[1] >= earlier[1] ? later : earlier;
 }
 
 /**

@@ -33,7 +33,7 @@ import { isUtf8 } from 'node:buffer';
 import { loadNativeScanner, type NativeScanner, utf8CheckedTo } from './native-scan.js';
 import { TOOL_INPUT_KEYS } from './tool-mapping.js';
 import { reduceLine } from './transcript-lazy-json.js';
-import { EventDecoder, type LineTuple, lineTuple, type TranscriptEvent } from './transcript-pairing.js';
+import { type CallEvent, EventDecoder, fullerUsage, type LineTuple, lineTuple, type TranscriptEvent } from './transcript-pairing.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 /**
@@ -169,7 +169,7 @@ function scan(fd: number, req: ScanRequest, res: ScanResult, scratch: ScanBuffer
   let len = 0; // valid bytes in buf, which starts at file offset `pos`
   const lastMessage = new Map<string, string>();
   let skipping = false; // inside an oversize line: its bytes are dropped up to its newline
-  const lastCall = new Map<string, string>(); // chain -> message.id of its last call event
+  const lastCall = new Map<string, CallEvent>(); // chain -> its last call event
   let eof = false;
   // The native scanner takes buffers under 2 GiB (buf never exceeds maxLineBytes + 1).
   const native = req.native === false || req.maxLineBytes >= 2 ** 31 - 1 ? null : scratch.native();
@@ -263,7 +263,7 @@ interface LineState {
   req: ScanRequest;
   res: ScanResult;
   lastMessage: Map<string, string>;
-  lastCall: Map<string, string>;
+  lastCall: Map<string, CallEvent>;
   /** The native scanner's out-parameters. */
   meta: Int32Array;
   decoder: EventDecoder;
@@ -324,7 +324,8 @@ function handleLine(buf: Buffer, from: number, to: number, st: LineState): void 
  * The events of one line's tuple (`line`: its number in the range). `lastMessage`: per chain, the
  * message id of the range's last `msg` event. Claude Code writes one line per content block of a
  * response, all with its message.id: a `msg` event with the same id as the one before it in its
- * chain moves nothing (TranscriptPairer.advanceChain), so it is not sent.
+ * chain moves nothing (TranscriptPairer.advanceChain), so it is not sent; nor is such a `call`
+ * event, whose usage goes into the one sent (fullerUsage: the final output count is on the last line).
  */
 function addEvents(t: LineTuple, st: LineState, line: number): void {
   const { res, lastMessage, lastCall, events } = st;
@@ -332,8 +333,12 @@ function addEvents(t: LineTuple, st: LineState, line: number): void {
   const ok = st.decoder.decode(t, events);
   for (const e of events) {
     if (e.k === 'call' && e.messageId !== null) {
-      if (lastCall.get(e.chain) === e.messageId) continue;
-      lastCall.set(e.chain, e.messageId);
+      const prev = lastCall.get(e.chain);
+      if (prev?.messageId === e.messageId) {
+        prev.usage = fullerUsage(prev.usage, e.usage);
+        continue;
+      }
+      lastCall.set(e.chain, e);
     } else if (e.k === 'msg' && e.messageId !== null) {
       if (lastMessage.get(e.chain) === e.messageId) continue;
       lastMessage.set(e.chain, e.messageId);

@@ -49,14 +49,35 @@ export interface InvocationCostDelta extends CostSums {
   lastAt: number;
 }
 
-function add(s: CostSums, r: AttributedUsage): void {
-  s.apiCalls += 1;
-  s.inputTokens += r.inputTokens;
-  s.outputTokens += r.outputTokens;
-  s.cacheWriteTokens += r.cacheWriteTokens;
-  s.cacheReadTokens += r.cacheReadTokens;
-  if (r.costUsd === null) s.unpricedCalls += 1;
-  else s.costUsd += r.costUsd;
+/** Adds (sign 1) or takes away (sign -1) one call's figures. */
+function add(s: CostSums, r: AttributedUsage, sign: 1 | -1): void {
+  s.apiCalls += sign;
+  s.inputTokens += sign * r.inputTokens;
+  s.outputTokens += sign * r.outputTokens;
+  s.cacheWriteTokens += sign * r.cacheWriteTokens;
+  s.cacheReadTokens += sign * r.cacheReadTokens;
+  if (r.costUsd === null) s.unpricedCalls += sign;
+  else s.costUsd += sign * r.costUsd;
+}
+
+/**
+ * A recorded call seen again (same key) with more output tokens: Claude Code writes a line per
+ * content block of a response, and only the last holds the final output count (fullerUsage,
+ * capture/transcript-pairing.ts), so an import that stopped inside a response recorded too few.
+ * The revised call: the stored one (skill, rule, user, time…) with the incoming figures; null when
+ * the incoming row holds no more output tokens (a plain duplicate).
+ */
+export function revisedCall(stored: AttributedUsage, incoming: AttributedUsage): AttributedUsage | null {
+  if (incoming.attribution === 'telemetry' || incoming.outputTokens <= stored.outputTokens) return null;
+  return {
+    ...stored,
+    inputTokens: incoming.inputTokens,
+    outputTokens: incoming.outputTokens,
+    cacheWriteTokens: incoming.cacheWriteTokens,
+    cacheWrite1hTokens: incoming.cacheWrite1hTokens ?? null,
+    cacheReadTokens: incoming.cacheReadTokens,
+    costUsd: incoming.costUsd,
+  };
 }
 
 /** Adds `r`'s figures to `into` (totals of rollup rows: summed field by field). */
@@ -96,15 +117,16 @@ export class CostRollup {
   /** Calls added so far. */
   calls = 0;
 
-  add(r: AttributedUsage): void {
-    this.calls++;
+  /** Adds a call (sign 1), or takes one away (sign -1: a revised call's stored figures, revisedCall). */
+  add(r: AttributedUsage, sign: 1 | -1 = 1): void {
+    this.calls += sign;
     const hour = hourOf(r.at);
     const hk = `${r.skill}\u0000${r.attribution}\u0000${r.userHash}\u0000${hour}`;
     let h = this.hourly.get(hk);
     if (!h) this.hourly.set(hk, (h = { skill: r.skill, attribution: r.attribution, userHash: r.userHash, hour, ...zeroCostSums() }));
-    add(h, r);
-    this.period(this.skillHourly, r, hour);
-    this.period(this.daily, r, Math.floor(hour / 24));
+    add(h, r, sign);
+    this.period(this.skillHourly, r, hour, sign);
+    this.period(this.daily, r, Math.floor(hour / 24), sign);
     if (r.invocationId) {
       const ik = `${r.invocationId}\u0000${r.attribution}`;
       let v = this.invocations.get(ik);
@@ -123,15 +145,15 @@ export class CostRollup {
       }
       v.firstAt = Math.min(v.firstAt, r.at);
       v.lastAt = Math.max(v.lastAt, r.at);
-      add(v, r);
+      add(v, r, sign);
     }
   }
 
-  private period(m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number): void {
+  private period(m: Map<string, PeriodCostDelta>, r: AttributedUsage, p: number, sign: 1 | -1): void {
     const k = `${r.skill}\u0000${r.attribution}\u0000${p}`;
     let d = m.get(k);
     if (!d) m.set(k, (d = { skill: r.skill, attribution: r.attribution, period: p, ...zeroCostSums() }));
-    add(d, r);
+    add(d, r, sign);
   }
 
   /** The deltas, each list in key order. */
@@ -139,12 +161,6 @@ export class CostRollup {
     const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
     return { hourly: sorted(this.hourly), skillHourly: sorted(this.skillHourly), daily: sorted(this.daily), invocations: sorted(this.invocations) };
   }
-}
-
-export function costDeltas(rows: readonly AttributedUsage[]): CostDeltas {
-  const rollup = new CostRollup();
-  for (const r of rows) rollup.add(r);
-  return rollup.deltas();
 }
 
 /**

@@ -179,7 +179,7 @@ describe('skill cost store', async () => {
             call('m1:bounded'),
             call('m1:stamped', { attribution: 'stamped' }),
             call('m2:bounded', { at: at(H, 5), inputTokens: 1, outputTokens: 2, cacheWriteTokens: 3, cacheReadTokens: 4, costUsd: 0.25 }),
-            call('m2:bounded'), // same key in one batch: the first one counts
+            call('m2:bounded', { outputTokens: 2 }), // same key in one batch, no more output tokens: the first one counts
             call('m3:stamped', { attribution: 'stamped', skill: 'skill:deploy', model: 'mystery-model', costUsd: null, invocationId: null }),
           ]);
           assert.deepEqual(first, { inserted: 4, duplicates: 1 });
@@ -254,6 +254,83 @@ describe('skill cost store', async () => {
           assert.equal((await s.invocations!({ userHash: 'u2' })).length, 1);
           assert.equal((await s.invocations!({ limit: 1 })).length, 1);
           assert.equal((await s.invocations!({ fromMs: at(H + 1) })).length, 1);
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('revises a recorded call seen again with more output tokens (the final count of a streamed response), and its rollups', {
+        skip: backend.skip ?? false,
+      }, async () => {
+        const { stores, dispose, query } = await backend.open();
+        try {
+          const s = stores.skillCosts;
+          // An import that stopped inside a response: its early lines hold a placeholder output count.
+          await s.record([
+            call('m1:bounded', { outputTokens: 1, costUsd: 0.1 }),
+            call('m1:stamped', { attribution: 'stamped', outputTokens: 1, costUsd: 0.1 }),
+          ]);
+          const totalsBefore = await s.totals({ fromHour: H, toHour: H }); // read (and kept in memory) before the revision
+          assert.equal(totalsBefore[0]!.outputTokens, 1);
+          // The next import reads the response's last line: the final count, in one batch with a new call.
+          const next = await s.record([
+            call('m1:bounded', { outputTokens: 260, costUsd: 0.4, at: at(H + 5), skill: 'skill:other', invocationId: 'toolu_9' }),
+            call('m2:bounded', { at: at(H + 2), costUsd: 0.5 }), // another hour: the revised one's counts do not change
+          ]);
+          assert.deepEqual(next, { inserted: 1, duplicates: 1 });
+          // Fewer or as many output tokens: a plain duplicate, nothing changes.
+          assert.deepEqual(
+            await s.record([call('m1:bounded', { outputTokens: 7, costUsd: 0.2 }), call('m1:stamped', { attribution: 'stamped', outputTokens: 1 })]),
+            {
+              inserted: 0,
+              duplicates: 2,
+            },
+          );
+          // The stored call keeps its skill, time and invocation; only its figures change.
+          const raw = await query<{ skill: string; at: number; invocation_id: string; output_tokens: number; cost_usd: number }>(
+            "SELECT skill, at, invocation_id, output_tokens, cost_usd FROM skill_cost_calls WHERE key = 'm1:bounded'",
+          );
+          assert.deepEqual(
+            raw.map((r) => [r.skill, Number(r.at), r.invocation_id, Number(r.output_tokens), r.cost_usd]),
+            [['skill:review', at(H), 'toolu_1', 260, 0.4]],
+          );
+          const expected = [
+            {
+              skill: 'skill:review',
+              attribution: 'bounded' as const,
+              apiCalls: 2,
+              inputTokens: 20,
+              outputTokens: 280,
+              cacheWriteTokens: 60,
+              cacheReadTokens: 80,
+              costUsd: 0.9,
+              unpricedCalls: 0,
+            },
+            {
+              skill: 'skill:review',
+              attribution: 'stamped' as const,
+              apiCalls: 1,
+              inputTokens: 10,
+              outputTokens: 1,
+              cacheWriteTokens: 30,
+              cacheReadTokens: 40,
+              costUsd: 0.1,
+              unpricedCalls: 0,
+            },
+          ];
+          assertTotals('all time', await s.totals(), expected);
+          assertTotals('one user', await s.totals({ userHash: 'u1' }), expected);
+          // Read again: not the figures kept from before the revision.
+          assertTotals('the hour, read again', await s.totals({ fromHour: H, toHour: H }), [
+            { ...expected[0]!, apiCalls: 1, inputTokens: 10, outputTokens: 260, cacheWriteTokens: 30, cacheReadTokens: 40, costUsd: 0.4 },
+            expected[1]!,
+          ]);
+          const inv = await s.invocations!({ attribution: 'bounded' });
+          assert.deepEqual(
+            inv.map((v) => [v.invocationId, v.apiCalls, v.firstAt, v.lastAt]),
+            [['toolu_1', 2, at(H), at(H + 2)]],
+          );
+          assert.ok(Math.abs(inv[0]!.costUsd - 0.9) < 1e-12);
         } finally {
           await dispose();
         }

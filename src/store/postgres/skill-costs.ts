@@ -19,7 +19,6 @@ import {
   assertAttributedUsage,
   type CostDeltas,
   CostRollup,
-  costDeltas,
   costTotalPieces,
   emptyRepriceResult,
   mergeCostTotals,
@@ -27,6 +26,7 @@ import {
   REPRICE_FLUSH_CALLS,
   REPRICE_PAGE_ROWS,
   repricePage,
+  revisedCall,
 } from '../skill-cost-rollup.js';
 import type {
   AttributedUsage,
@@ -68,9 +68,13 @@ export class PgSkillCostStore implements SkillCostStore {
   async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
     assertAttributedUsage(rows);
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-    // One row per key within the batch (the first), as the raw insert keeps.
+    // One row per key within the batch: the first, or a later one that revises it (revisedCall).
     const byKey = new Map<string, AttributedUsage>();
-    for (const r of rows) if (!byKey.has(r.key)) byKey.set(r.key, r);
+    for (const r of rows) {
+      const first = byKey.get(r.key);
+      const rev = first ? revisedCall(first, r) : r;
+      if (rev) byKey.set(r.key, rev);
+    }
     const unique = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return inTransaction(this.pool, async (client) => {
       const res = await client.query<{ key: string }>(
@@ -96,9 +100,43 @@ export class PgSkillCostStore implements SkillCostStore {
           col(unique, (r) => r.cacheWrite1hTokens ?? null),
         ],
       );
-      const fresh = res.rows.map((x) => byKey.get(x.key)!);
-      await this.writeDeltas(client, costDeltas(fresh));
-      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+      const rollup = new CostRollup();
+      const fresh = new Set(res.rows.map((x) => x.key));
+      for (const key of fresh) rollup.add(byKey.get(key)!);
+      // Recorded already: the same calls, or, with more output tokens, their revisions (revisedCall).
+      const seen = unique.filter((r) => !fresh.has(r.key));
+      if (seen.length > 0) {
+        const stored = await client.query<AttributedUsage>(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [
+          col(seen, (r) => r.key),
+        ]);
+        const revised: AttributedUsage[] = [];
+        for (const old of stored.rows) {
+          const rev = revisedCall(old, byKey.get(old.key)!);
+          if (rev === null) continue;
+          rollup.add(old, -1);
+          rollup.add(rev);
+          revised.push(rev);
+        }
+        if (revised.length > 0) {
+          await client.query(
+            `UPDATE skill_cost_calls c SET input_tokens = u.input, output_tokens = u.output, cache_write_tokens = u.write,
+              cache_write_1h_tokens = u.write_1h, cache_read_tokens = u.read, cost_usd = u.cost
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::double precision[])
+              AS u (key, input, output, write, write_1h, read, cost) WHERE c.key = u.key`,
+            [
+              col(revised, (r) => r.key),
+              col(revised, (r) => r.inputTokens),
+              col(revised, (r) => r.outputTokens),
+              col(revised, (r) => r.cacheWriteTokens),
+              col(revised, (r) => r.cacheWrite1hTokens ?? null),
+              col(revised, (r) => r.cacheReadTokens),
+              col(revised, (r) => r.costUsd),
+            ],
+          );
+        }
+      }
+      await this.writeDeltas(client, rollup.deltas());
+      return { inserted: fresh.size, duplicates: rows.length - fresh.size };
     });
   }
 

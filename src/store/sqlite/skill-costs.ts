@@ -3,7 +3,9 @@
  * skill_cost_calls, skill_cost_hourly, skill_cost_skill_hourly,
  * skill_cost_daily, skill_cost_invocations). A batch is one transaction: raw
  * rows inserted with duplicates (same key) skipped, and only the rows
- * actually inserted added to the rollups that reads use. A reprice is one
+ * actually inserted added to the rollups that reads use; a duplicate with
+ * more output tokens revises the stored call (revisedCall), and the rollups
+ * by the difference. A reprice is one
  * transaction too: every call priced again, every rollup rebuilt from the
  * calls, and the reprice generation (settings) counted up, which is part of
  * every cached period's version (a reprice changes costs, not the counts the
@@ -19,13 +21,13 @@ import {
   assertAttributedUsage,
   type CostDeltas,
   CostRollup,
-  costDeltas,
   costTotalPieces,
   emptyRepriceResult,
   mergeCostTotals,
   REPRICE_FLUSH_CALLS,
   REPRICE_PAGE_ROWS,
   repricePage,
+  revisedCall,
 } from '../skill-cost-rollup.js';
 import {
   ATTRIBUTIONS,
@@ -75,7 +77,7 @@ const PERIOD_COLUMNS = `skill, attribution, ${SUMS}`;
 /** A prepared rollup upsert. */
 type Upsert = { run(...params: unknown[]): unknown };
 
-/** The settings key of the reprice generation: how many reprices this database has had. */
+/** The settings key of the reprice generation: how many times stored figures changed in place (reprices, and batches that revised a call). */
 const REPRICE_GENERATION = 'skill_costs.reprice_generation';
 
 /** A stored call as AttributedUsage (also read by merge-data's export). */
@@ -143,8 +145,15 @@ export class SqliteSkillCostStore implements SkillCostStore {
     };
     this.readTotals = db.transaction((query: SkillCostQuery) => this.everyone(query));
     const writeDeltas = this.deltaWriter(upHourly, upSkillHourly, upDaily, upInvocation);
+    const stored = db.prepare(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key = ?`);
+    const revise = db.prepare(`UPDATE skill_cost_calls SET input_tokens = ?, output_tokens = ?, cache_write_tokens = ?, cache_write_1h_tokens = ?,
+      cache_read_tokens = ?, cost_usd = ? WHERE key = ?`);
+    const bump = db.prepare(`INSERT INTO settings (key, value) VALUES (?, '1')
+      ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)`);
     this.recordTx = db.transaction((rows: readonly AttributedUsage[]) => {
-      const fresh: AttributedUsage[] = [];
+      const rollup = new CostRollup();
+      let inserted = 0;
+      let revised = 0;
       for (const r of rows) {
         const res = insert.run(
           r.key,
@@ -162,16 +171,28 @@ export class SqliteSkillCostStore implements SkillCostStore {
           r.cacheReadTokens,
           r.costUsd,
         );
-        if (res.changes > 0) fresh.push(r);
+        if (res.changes > 0) {
+          inserted++;
+          rollup.add(r);
+          continue;
+        }
+        // Recorded already: the same call, or, with more output tokens, its revision (revisedCall).
+        const old = stored.get(r.key) as AttributedUsage;
+        const rev = revisedCall(old, r);
+        if (rev === null) continue;
+        revise.run(rev.inputTokens, rev.outputTokens, rev.cacheWriteTokens, rev.cacheWrite1hTokens ?? null, rev.cacheReadTokens, rev.costUsd, rev.key);
+        rollup.add(old, -1);
+        rollup.add(rev);
+        revised++;
       }
-      writeDeltas(costDeltas(fresh));
-      return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+      writeDeltas(rollup.deltas());
+      // A revision changes figures, not the counts the cached periods' versions are made of (as a reprice does).
+      if (revised > 0) bump.run(REPRICE_GENERATION);
+      return { inserted, duplicates: rows.length - inserted };
     });
     const page = db.prepare(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key > ? ORDER BY key LIMIT ?`);
     const setCost = db.prepare('UPDATE skill_cost_calls SET cost_usd = ? WHERE key = ?');
     const clear = ['skill_cost_hourly', 'skill_cost_skill_hourly', 'skill_cost_daily', 'skill_cost_invocations'].map((t) => db.prepare(`DELETE FROM ${t}`));
-    const bump = db.prepare(`INSERT INTO settings (key, value) VALUES (?, '1')
-      ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)`);
     const count = db.prepare('SELECT count(*) FROM skill_cost_calls').pluck();
     this.repriceTx = db.transaction((prices: PriceTable, opts: RepriceOptions) => {
       const result = emptyRepriceResult();
