@@ -280,6 +280,42 @@ describe('findTranscriptFiles', () => {
     );
     assert.equal(files[2]!.size, 2);
   });
+
+  it('follows symlinked files; reports a symlink to nothing and a directory it cannot list, and the import goes on', async () => {
+    const d = path.join(root, 'links');
+    fs.mkdirSync(path.join(d, 'p'), { recursive: true });
+    const real = path.join(root, 'elsewhere.jsonl');
+    fs.writeFileSync(
+      real,
+      `${[assistant('00:00.000', 'l1', 'ml', [toolUse('tl', 'Read', { file_path: '/a.ts' })]), user('00:01.000', 'l2', [toolResult('tl', 'ok')])].join('\n')}\n`,
+    );
+    fs.symlinkSync(real, path.join(d, 'p', 'a.jsonl'));
+    fs.symlinkSync(path.join(root, 'gone.jsonl'), path.join(d, 'p', 'b.jsonl'));
+    fs.symlinkSync('loop.jsonl', path.join(d, 'p', 'loop.jsonl'));
+    // A directory it cannot list (not for root, whom permissions do not stop).
+    const locked = process.getuid?.() !== 0 ? path.join(d, 'locked') : null;
+    if (locked) {
+      fs.mkdirSync(locked);
+      fs.chmodSync(locked, 0o000);
+    }
+    try {
+      const reported: string[] = [];
+      const files = await findTranscriptFiles(d, (p, err) => reported.push(`${path.relative(d, p)}: ${(err as NodeJS.ErrnoException).code}`));
+      assert.deepEqual(
+        files.map((f) => path.relative(d, f.path)),
+        [path.join('p', 'a.jsonl')],
+      );
+      assert.deepEqual(reported, [...(locked ? ['locked: EACCES'] : []), `${path.join('p', 'b.jsonl')}: ENOENT`, `${path.join('p', 'loop.jsonl')}: ELOOP`]);
+      const sum = await importTranscripts(d, { userId: 'u', record: fakeStore().record, now: Date.UTC(2026, 0, 5, 12, 0, 0) });
+      assert.deepEqual([sum.files, sum.inserted, sum.unreadable], [1, 1, reported.length]);
+      assert.deepEqual(
+        sum.unreadableAt,
+        reported.map((r) => path.join(d, r)),
+      );
+    } finally {
+      if (locked) fs.chmodSync(locked, 0o700);
+    }
+  });
 });
 
 describe('TranscriptPairer', () => {

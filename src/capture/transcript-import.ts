@@ -149,9 +149,9 @@ export interface ImportSummary {
   rejected: number;
   /** Calls without a result in transcripts that may still grow; not recorded yet. */
   pending: number;
-  /** Files that could not be read. */
+  /** Files (and directories that could not be listed, symlinks to missing files) that could not be read. */
   unreadable: number;
-  /** The first unreadable files: `file: reason`. */
+  /** The first of them: `path: reason`. */
   unreadableAt: string[];
   /** API calls and skill attribution; null when the import ran without costs. */
   costs: CostSummary | null;
@@ -167,10 +167,12 @@ export interface TranscriptFile {
 
 /**
  * Lists *.jsonl files under a file or directory (symlinked directories are not
- * followed). Synchronous calls inside: hundreds of stats cost milliseconds,
- * where each awaited one would wait for the thread pool.
+ * followed; symlinked files are). A directory that cannot be listed (EACCES…)
+ * and a symlink to a missing file go to `unreadable`; what vanished while
+ * walking is skipped. Synchronous calls inside: hundreds of stats cost
+ * milliseconds, where each awaited one would wait for the thread pool.
  */
-export async function findTranscriptFiles(target: string): Promise<TranscriptFile[]> {
+export async function findTranscriptFiles(target: string, unreadable: (path: string, err: unknown) => void = () => {}): Promise<TranscriptFile[]> {
   const st = fs.statSync(target);
   if (st.isFile()) return [{ path: target, size: st.size, mtimeMs: st.mtimeMs }];
   const out: TranscriptFile[] = [];
@@ -178,16 +180,24 @@ export async function findTranscriptFiles(target: string): Promise<TranscriptFil
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable(dir, err);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.jsonl')) {
-        const s = fs.statSync(full, { throwIfNoEntry: false });
-        if (s) out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs }); // else: vanished while walking
+      else if ((e.isFile() || e.isSymbolicLink()) && e.name.toLowerCase().endsWith('.jsonl')) {
+        let s: fs.Stats | undefined;
+        try {
+          s = fs.statSync(full);
+        } catch (err) {
+          // A symlink to nothing is reported; a file that vanished while walking is not.
+          if (e.isSymbolicLink() || (err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable(full, err);
+          continue;
+        }
+        if (s.isFile()) out.push({ path: full, size: s.size, mtimeMs: s.mtimeMs });
       }
     }
   };
@@ -294,7 +304,8 @@ function requestsFor(file: TranscriptFile, from: number, settled: boolean, maxLi
 export async function importTranscripts(target: string | readonly string[], opts: ImportOptions): Promise<ImportSummary> {
   const targets = typeof target === 'string' ? [target] : target;
   const files: TranscriptFile[] = [];
-  for (const t of targets) files.push(...(await findTranscriptFiles(t)));
+  const unlisted: Array<[string, unknown]> = [];
+  for (const t of targets) files.push(...(await findTranscriptFiles(t, (p, err) => unlisted.push([p, err]))));
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const minEarlyBatch = Math.max(1, opts.minEarlyBatch ?? MIN_EARLY_BATCH);
@@ -324,6 +335,7 @@ export async function importTranscripts(target: string | readonly string[], opts
     sum.unreadable++;
     if (sum.unreadableAt.length < MAX_LISTED) sum.unreadableAt.push(`${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   };
+  for (const [p, err] of unlisted) unreadable(p, err);
 
   // Plan: what to read of each file.
   const jobs: FileJob[] = [];

@@ -55,7 +55,7 @@ function describe(s: ImportSummary): string {
     (s.pending > 0 ? `; ${s.pending} call(s) without a result yet in transcripts still being written: not recorded by this import` : '') +
     (s.rejected > 0 ? `; ${s.rejected} rejected as invalid` : '') +
     (s.malformed > 0 ? `; ${s.malformed} malformed line(s) skipped` : '') +
-    (s.unreadable > 0 ? `; ${s.unreadable} unreadable file(s)` : '') +
+    (s.unreadable > 0 ? `; ${s.unreadable} unreadable file(s) or folder(s) skipped` : '') +
     '\n' +
     (s.costs ? describeCosts(s.costs) : '')
   );
@@ -163,7 +163,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         for (const m of summary.malformedAt) ctx.stderr.write(`malformed line skipped: ${m}\n`);
         if (summary.malformed > summary.malformedAt.length)
           ctx.stderr.write(`… and ${summary.malformed - summary.malformedAt.length} more malformed line(s)\n`);
-        for (const u of summary.unreadableAt) ctx.stderr.write(`unreadable file skipped: ${u}\n`);
+        for (const u of summary.unreadableAt) ctx.stderr.write(`unreadable, skipped: ${u}\n`);
         if (opts.json) {
           ctx.stdout.write(`${JSON.stringify({ ...summary, elapsedMs: Math.round(elapsedMs * 10) / 10 })}\n`);
           return;
