@@ -69,6 +69,26 @@ interface PubsubConfig {
   source: UrlSource;
 }
 
+/**
+ * The `--store` value that names this configuration's store to another process of this installation
+ * (the commands install-hooks and mcp-config write, the import a hook starts): null for the default,
+ * the SQLite file in the data directory; `sqlite:<absolute path>` for another file; the PostgreSQL
+ * URL as given (with its password, when it holds one).
+ */
+export function storeFlagValue(config: Pick<Config, 'dataDir' | 'dbPath' | 'store'>): string | null {
+  if (config.store.kind === 'postgres') return config.store.url;
+  return config.dbPath === path.join(config.dataDir, DB_FILE) ? null : `sqlite:${config.dbPath}`;
+}
+
+/**
+ * What to tell a user whose store URL holds a password (in the URL or as `?password=`), when a command
+ * writes it (storeFlagValue) into a file of theirs; null when it holds none.
+ */
+export function storePasswordNote(config: Pick<Config, 'store'>, file: string): string | null {
+  if (config.store.kind !== 'postgres' || redactUrl(config.store.url) === config.store.url) return null;
+  return `the store URL's password is written into ${file}; to keep it out, give --store a URL without it and put the password in ~/.pgpass or PGPASSWORD where Claude Code runs`;
+}
+
 export interface Config {
   dataDir: string;
   /** The SQLite file (the default store, and what the SQLite-only maintenance commands work on). */

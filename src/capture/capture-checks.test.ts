@@ -28,8 +28,8 @@ describe('captureChecks', () => {
     const dataDir = path.join(home, '.session-buddy');
     fs.mkdirSync(cwd, { recursive: true });
     const entry = { node: process.execPath, script: BIN };
-    writeHooksConfig(path.join(home, '.claude', 'settings.json'), { command: entryCommandLine(entry, dataDir, ['hook']) });
-    const [command, ...args] = entryArgv(entry, dataDir, ['mcp']);
+    writeHooksConfig(path.join(home, '.claude', 'settings.json'), { command: entryCommandLine(entry, { dataDir, store: null }, ['hook']) });
+    const [command, ...args] = entryArgv(entry, { dataDir, store: null }, ['mcp']);
     fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify({ mcpServers: { 'session-buddy': { type: 'stdio', command, args } } }));
     const opts = { dataDir, env: { HOME: home }, home, cwd, timeoutMs: 60_000 };
 

@@ -1,7 +1,8 @@
 /**
  * The command lines that install-hooks and mcp-config write: absolute paths
  * to the Node binary and to this installation's entry script, plus the data
- * directory, so they run from any working directory, with a PATH that lacks
+ * directory and a store other than the default (a team's PostgreSQL), so they
+ * reach the same data from any working directory, with a PATH that lacks
  * the project, and with no network (never `npx`, which would ask the
  * registry for a package of that name).
  */
@@ -26,14 +27,20 @@ export function entryPoint(nodePath: string, binPath: string): EntryPoint {
   return { node: nodePath, script };
 }
 
-/** argv of `session-buddy --data-dir DIR <command...>`. */
-export function entryArgv(entry: EntryPoint, dataDir: string, command: readonly string[]): string[] {
-  return [entry.node, entry.script, '--data-dir', dataDir, ...command];
+/** Where the data lives, as the global options that name it: the data directory, and the store when it is not the default (config.ts storeFlagValue). */
+export interface DataPlace {
+  dataDir: string;
+  store: string | null;
+}
+
+/** argv of `session-buddy --data-dir DIR [--store URL] <command...>`. */
+export function entryArgv(entry: EntryPoint, place: DataPlace, command: readonly string[]): string[] {
+  return [entry.node, entry.script, '--data-dir', place.dataDir, ...(place.store === null ? [] : ['--store', place.store]), ...command];
 }
 
 /** The same as one shell command line (what settings.json hooks hold). */
-export function entryCommandLine(entry: EntryPoint, dataDir: string, command: readonly string[]): string {
-  return entryArgv(entry, dataDir, command).map(shellQuote).join(' ');
+export function entryCommandLine(entry: EntryPoint, place: DataPlace, command: readonly string[]): string {
+  return entryArgv(entry, place, command).map(shellQuote).join(' ');
 }
 
 /**
@@ -77,7 +84,7 @@ export function findTimeoutCommand(pathEnv: string | undefined): string | null {
  * treats as a non-blocking error, as any status but 2). Wrapped, the hook
  * runs with `--no-watchdog` (cli/hook-deadline.ts): the wrapper bounds it.
  */
-export function hookCommandLine(entry: EntryPoint, dataDir: string, timeoutCommand: string | null): string {
-  if (!timeoutCommand) return entryCommandLine(entry, dataDir, ['hook']);
-  return `${shellQuote(timeoutCommand)} -s KILL ${HOOK_KILL_AFTER_SECONDS} ${entryCommandLine(entry, dataDir, ['hook', '--no-watchdog'])}`;
+export function hookCommandLine(entry: EntryPoint, place: DataPlace, timeoutCommand: string | null): string {
+  if (!timeoutCommand) return entryCommandLine(entry, place, ['hook']);
+  return `${shellQuote(timeoutCommand)} -s KILL ${HOOK_KILL_AFTER_SECONDS} ${entryCommandLine(entry, place, ['hook', '--no-watchdog'])}`;
 }

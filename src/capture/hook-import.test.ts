@@ -58,7 +58,7 @@ describe('transcript import started by a hook', () => {
     fs.mkdirSync(path.dirname(transcript), { recursive: true });
     fs.writeFileSync(transcript, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
     const entry = entryPoint(process.execPath, BIN);
-    const opts = { dataDir, entry, userId: 'dev', transcriptPath: transcript };
+    const opts = { dataDir, store: null, entry, userId: 'dev', transcriptPath: transcript };
 
     assert.deepEqual(startTranscriptImport({ ...opts, transcriptPath: path.join(root, 'missing.jsonl') }), { skipped: 'no transcript' });
     // An import still running (this process stands in for it): none is started.
@@ -82,6 +82,31 @@ describe('transcript import started by a hook', () => {
           ['skill:review', 'stamped', 1, 1000, 100, 0.0045],
         ],
       );
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it("imports into the store the hook was given, not the data directory's default database", async () => {
+    const dataDir = path.join(root, 'data-store');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const transcript = path.join(root, 'projects', 'p', 'T.jsonl');
+    fs.mkdirSync(path.dirname(transcript), { recursive: true });
+    fs.writeFileSync(transcript, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const team = path.join(root, 'team.db');
+    const started = startTranscriptImport({
+      dataDir,
+      store: `sqlite:${team}`,
+      entry: entryPoint(process.execPath, BIN),
+      userId: 'dev',
+      transcriptPath: transcript,
+    });
+    assert.ok('started' in started);
+    while (processAlive(started.started)) await sleep(100);
+    assert.equal(fs.existsSync(path.join(dataDir, 'session-buddy.db')), false);
+    const stores = openSqliteStores(team);
+    try {
+      assert.equal((await stores.skillCosts.totals()).length, 2);
     } finally {
       await stores.close();
     }
@@ -137,7 +162,14 @@ describe('transcript import started by a hook', () => {
         dedupe_key: 'cc:toolu_bash',
       },
     ]);
-    const started = startTranscriptImport({ dataDir, entry: entryPoint(process.execPath, BIN), userId: 'dev', transcriptPath: transcript, sessionEnded: true });
+    const started = startTranscriptImport({
+      dataDir,
+      store: null,
+      entry: entryPoint(process.execPath, BIN),
+      userId: 'dev',
+      transcriptPath: transcript,
+      sessionEnded: true,
+    });
     assert.ok('started' in started);
     while (processAlive(started.started)) await sleep(100);
 

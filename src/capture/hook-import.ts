@@ -33,6 +33,8 @@ export type HookImportOutcome = { started: number } | { skipped: 'no transcript'
 
 export function startTranscriptImport(opts: {
   dataDir: string;
+  /** The store the hook was given (`--store`), for the import to write to; null: the default. */
+  store: string | null;
   entry: EntryPoint;
   userId: string;
   transcriptPath: string;
@@ -44,7 +46,7 @@ export function startTranscriptImport(opts: {
   const running = Number.parseInt(fs.readFileSync(pidFile, { encoding: 'utf8', flag: 'a+' }).trim(), 10);
   if (!opts.sessionEnded && Number.isInteger(running) && running > 0 && processAlive(running)) return { skipped: 'import running' };
   const finished = opts.sessionEnded ? ['--settle-minutes', '0'] : [];
-  const [node, ...argv] = entryArgv(opts.entry, opts.dataDir, ['import', '--from-hook', ...finished, '--user', opts.userId, opts.transcriptPath]);
+  const [node, ...argv] = entryArgv(opts.entry, opts, ['import', '--from-hook', ...finished, '--user', opts.userId, opts.transcriptPath]);
   const child = spawn(node!, argv, { detached: true, stdio: 'ignore' });
   child.unref();
   if (child.pid === undefined) return { skipped: 'import running' };

@@ -5,7 +5,11 @@ import { buildMcpConfig, isSessionBuddyServer, mcpHttpUrl, shellQuote } from './
 
 describe('mcp-config', () => {
   it('builds user-scoped stdio and HTTP registrations with absolute paths', () => {
-    const [command, ...args] = entryArgv({ node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' }, '/home/ann/.session-buddy', ['mcp']);
+    const [command, ...args] = entryArgv(
+      { node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' },
+      { dataDir: '/home/ann/.session-buddy', store: null },
+      ['mcp'],
+    );
     const c = buildMcpConfig({ command: command!, args, url: mcpHttpUrl('127.0.0.1', 8678) });
     assert.equal(
       c.stdio.command,
@@ -27,11 +31,15 @@ describe('mcp-config', () => {
     assert.equal(c.http.command, 'claude mcp add --scope user --transport http sb http://127.0.0.1:9000/mcp');
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     assert.equal(shellQuote(''), "''");
-    assert.equal(entryCommandLine({ node: '/n', script: '/my dir/sb.js' }, '/d', ['hook']), "/n '/my dir/sb.js' --data-dir /d hook");
+    assert.equal(entryCommandLine({ node: '/n', script: '/my dir/sb.js' }, { dataDir: '/d', store: null }, ['hook']), "/n '/my dir/sb.js' --data-dir /d hook");
   });
 
   it("recognises Session Buddy's own server by what it runs, whatever its name", () => {
-    const [command, ...args] = entryArgv({ node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' }, '/home/ann/.session-buddy', ['mcp']);
+    const [command, ...args] = entryArgv(
+      { node: '/usr/bin/node', script: '/opt/sb/bin/session-buddy.js' },
+      { dataDir: '/home/ann/.session-buddy', store: null },
+      ['mcp'],
+    );
     const written = buildMcpConfig({ name: 'my-recorder', command: command!, args, url: mcpHttpUrl('127.0.0.1', 8678) });
     assert.equal(isSessionBuddyServer('my-recorder', written.stdio.json.mcpServers['my-recorder']!), true);
     // The README's line, the npm-linked command, options in --opt=value form, a Windows path.

@@ -6,6 +6,7 @@ import { startTranscriptImport } from '../../capture/hook-import.js';
 import { invocationsUrl, readAccessToken, runHook } from '../../capture/hook-runner.js';
 import { drainSpool, spoolSize } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
+import { storeFlagValue } from '../../config.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -52,6 +53,7 @@ export function registerHookCommand(program: Command, ctx: CliContext): void {
           try {
             const started = startTranscriptImport({
               dataDir: config.dataDir,
+              store: storeFlagValue(config),
               entry: entryPoint(process.execPath, ctx.binPath),
               userId: opts.user ?? osUserName(),
               transcriptPath: result.transcriptPath,

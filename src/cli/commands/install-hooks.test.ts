@@ -11,10 +11,10 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-install-hooks-cli-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[], cwd = root) {
+function run(args: string[], cwd = root, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(root, 'data'), 'install-hooks', ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home') },
+    env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home'), ...env },
     cwd,
     timeout: 60_000,
   });
@@ -50,6 +50,24 @@ describe('session-buddy install-hooks (CLI)', () => {
     const user = run(['--write']);
     assert.equal(user.code, 0, user.err);
     assert.ok(fs.statSync(path.join(root, 'home', '.claude', 'settings.json')).isFile());
+  });
+
+  it('writes a team store into the hook command, shows it without its password, and says the file holds it', () => {
+    const file = path.join(root, 'team-settings.json');
+    const url = 'postgres://sb:secret@db.internal:5432/sb';
+    const r = run(['--write', '--file', file], root, { SESSION_BUDDY_STORE: url });
+    assert.equal(r.code, 0, r.err);
+    const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
+    const command = settings.hooks.PreToolUse![0]!.hooks[0]!.command;
+    assert.ok(command.includes(` --data-dir ${path.join(root, 'data')} --store ${url} hook`), command);
+    assert.ok(!r.out.includes('secret') && r.out.includes('store: postgres://sb:***@db.internal:5432/sb'), r.out);
+    // (After a note that the user settings of the tests before run an older command.)
+    assert.ok(
+      r.err.endsWith(
+        `note: the store URL's password is written into ${file}; to keep it out, give --store a URL without it and put the password in ~/.pgpass or PGPASSWORD where Claude Code runs\n`,
+      ),
+      r.err,
+    );
   });
 
   it('refuses an empty --command and flags that do nothing without --write, listing every bad flag', () => {

@@ -5,6 +5,7 @@ import { installedHookCommand } from '../../capture/capture-checks.js';
 import { candidateSettingsFiles, settingsFile, type HookScope } from '../../capture/claude-paths.js';
 import { entryPoint, findTimeoutCommand, hookCommandLine } from '../../capture/entry-command.js';
 import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
+import { redactUrl, storeFlagValue, storePasswordNote } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
 import { checkFlags } from '../flags.js';
@@ -62,8 +63,9 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
           if (opts.command !== undefined && opts.command.trim() === '') throw AppError.invalid('--command', 'must not be empty');
         },
       });
-      const dataDir = ctx.config(cmd).dataDir;
-      const command = opts.command ?? hookCommandLine(entryPoint(process.execPath, ctx.binPath), dataDir, findTimeoutCommand(ctx.env.PATH));
+      const config = ctx.config(cmd);
+      const place = { dataDir: config.dataDir, store: storeFlagValue(config) };
+      const command = opts.command ?? hookCommandLine(entryPoint(process.execPath, ctx.binPath), place, findTimeoutCommand(ctx.env.PATH));
       const hookOpts = { command, timeoutSeconds, includeFailureEvent: opts.failureEvent !== false, async: !opts.sync };
       if (!opts.write) {
         ctx.stdout.write(`${JSON.stringify(buildHooksConfig(hookOpts), null, 2)}\n`);
@@ -83,7 +85,8 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
         } catch {
           continue;
         }
-        if (old && old !== command) ctx.stderr.write(`note: ${other} also runs \`${old}\`; re-run with --file ${other} to update it, or remove it there\n`);
+        if (old && old !== command)
+          ctx.stderr.write(`note: ${other} also runs \`${redactUrl(old)}\`; re-run with --file ${other} to update it, or remove it there\n`);
       }
       if (r.added.length === 0 && r.updated.length === 0 && !r.created) {
         ctx.stdout.write(`${file}: session-buddy hooks already installed, nothing changed\n`);
@@ -92,6 +95,9 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       const parts = [r.created ? 'created' : 'updated'];
       if (r.added.length > 0) parts.push(`added ${r.added.join(', ')}`);
       if (r.updated.length > 0) parts.push(`changed ${r.updated.join(', ')}`);
-      ctx.stdout.write(`${file}: ${parts.join('; ')}\n  hook command: ${command}\n  data directory: ${dataDir}\n`);
+      const store = place.store === null ? '' : `\n  store: ${redactUrl(place.store)}`;
+      ctx.stdout.write(`${file}: ${parts.join('; ')}\n  hook command: ${redactUrl(command)}\n  data directory: ${config.dataDir}${store}\n`);
+      const note = opts.command === undefined ? storePasswordNote(config, file) : null;
+      if (note) ctx.stderr.write(`note: ${note}\n`);
     });
 }

@@ -30,4 +30,28 @@ describe('session-buddy mcp-config', () => {
     const http = at('"type": "http"');
     assert.ok(warning < stdio && stdio < share && share < http, r.stdout);
   });
+
+  it('carries a store other than the default into the stdio command, and says when it writes a password', () => {
+    const run = (store: string) =>
+      spawnSync(process.execPath, [BIN, 'mcp-config', '--json'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: home, SESSION_BUDDY_STORE: store },
+        timeout: 60_000,
+      });
+    const args = (r: ReturnType<typeof run>) =>
+      (JSON.parse(r.stdout) as { stdio: { mcpServers: Record<string, { args: string[] }> } }).stdio.mcpServers['session-buddy']!.args;
+    const team = run('postgres://sb:secret@db.internal:5432/sb');
+    assert.equal(team.status, 0, team.stderr);
+    assert.deepEqual(args(team).slice(1), ['--data-dir', path.join(home, '.session-buddy'), '--store', 'postgres://sb:secret@db.internal:5432/sb', 'mcp']);
+    assert.match(team.stderr, /the store URL's password is written into/);
+    const file = run(`sqlite:${path.join(home, 'team.db')}`);
+    assert.deepEqual(args(file).slice(1), ['--data-dir', path.join(home, '.session-buddy'), '--store', `sqlite:${path.join(home, 'team.db')}`, 'mcp']);
+    assert.equal(file.stderr, '');
+    // The default store (the data directory's SQLite file) is not named.
+    assert.deepEqual(args(run(`sqlite:${path.join(home, '.session-buddy', 'session-buddy.db')}`)).slice(1), [
+      '--data-dir',
+      path.join(home, '.session-buddy'),
+      'mcp',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { entryArgv, entryPoint } from '../../capture/entry-command.js';
 import { buildMcpConfig, mcpHttpUrl } from '../../capture/mcp-config.js';
+import { storeFlagValue, storePasswordNote } from '../../config.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -12,7 +13,8 @@ interface McpConfigOpts {
 /**
  * `mcp-config`: how to register the server with Claude Code. The stdio
  * command is this installation's absolute node and entry script with the
- * data directory, so it starts from any project, with any PATH and offline.
+ * data directory (and the store, when it is not the default), so it starts
+ * from any project, with any PATH and offline, on the same data.
  */
 export function registerMcpConfigCommand(program: Command, ctx: CliContext): void {
   program
@@ -24,8 +26,10 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
       const config = ctx.config(cmd);
       const server = runningServer(config.dataDir);
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
-      const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), config.dataDir, ['mcp']);
+      const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), { dataDir: config.dataDir, store: storeFlagValue(config) }, ['mcp']);
       const c = buildMcpConfig({ name: opts.name, command: command!, args, url });
+      const note = storePasswordNote(config, "Claude Code's configuration by the stdio `claude mcp add` line (or .mcp.json's stdio entry)");
+      if (note) ctx.stderr.write(`note: ${note}\n`);
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify({ stdio: c.stdio.json, http: c.http.json }, null, 2)}\n`);
         return;
