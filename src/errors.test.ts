@@ -14,8 +14,27 @@ describe('toAppError', () => {
     const privileged = toAppError(sysErr('EACCES', { syscall: 'listen', port: 9100 }), { bind });
     assert.equal(privileged.message, 'metrics-port: cannot bind port 9100 on 999.1.1.1 (permission denied: ports below 1024 need privileges)');
     assert.equal(toAppError(sysErr('EACCES', { syscall: 'listen', port: 80 }), { bind }).details.field, 'port');
-    // Without the bind context a failed lookup is not about a bind address (a database host, say).
-    assert.equal(toAppError(sysErr('ENOTFOUND', { syscall: 'getaddrinfo' })).code, 'INTERNAL');
+    // Without the bind context a failed lookup is not about a bind address: a database host's.
+    assert.equal(toAppError(sysErr('ENOTFOUND', { syscall: 'getaddrinfo' })).code, 'STORE_UNAVAILABLE');
+  });
+
+  it('makes a database server that cannot be reached (refused, reset, shutting down, connection lost) unavailable, not internal', () => {
+    const cases: unknown[] = [
+      sysErr('ECONNREFUSED', { syscall: 'connect', address: '127.0.0.1', port: 5432 }),
+      sysErr('ECONNRESET', { syscall: 'read' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ];
+    for (const err of cases) {
+      const e = toAppError(err);
+      assert.equal(e.code, 'STORE_UNAVAILABLE', String(err));
+      assert.equal(e.message, `the database server cannot be reached (${(err as Error).message})`);
+    }
+    // A query the server refused is not a server away.
+    assert.equal(toAppError(Object.assign(new Error('syntax error'), { code: '42601' })).code, 'INTERNAL');
+    assert.equal(toAppError(new Error('Connection string is bad')).code, 'INTERNAL');
   });
 
   it('names the path of a file-system error that does not carry it, and the input field that named the path', () => {

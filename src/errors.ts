@@ -102,6 +102,20 @@ function bindError(err: unknown, code: string, bind: NonNullable<ErrorContext['b
   return AppError.invalid(field, `cannot bind port ${port} on ${bind.host} (${problem.why})`, {}, { cause: err });
 }
 
+/** Network failures of a connection (the only ones a request makes are to the PostgreSQL store). */
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What node-postgres throws when a connection ends or cannot be made in time (errors without a code). */
+const PG_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/;
+
+/**
+ * A database server that cannot be reached now (refused, reset, timed out, shutting down: SQLSTATE
+ * class 08 and 57P01–57P03), as opposed to a request it refused: the service is unavailable, not broken.
+ */
+function storeUnreachable(err: unknown, code: unknown): boolean {
+  if (typeof code === 'string') return NET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code);
+  return err instanceof Error && PG_CONNECTION_MESSAGES.test(err.message);
+}
+
 export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   if (err instanceof AppError) return err;
   const code = (err as { code?: unknown } | null)?.code;
@@ -117,6 +131,10 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   if (typeof code === 'string' && context.bind) {
     const bound = bindError(err, code, context.bind);
     if (bound) return bound;
+  }
+  if (storeUnreachable(err, code)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return new AppError('STORE_UNAVAILABLE', `the database server cannot be reached (${message})`, {}, { cause: err });
   }
   const syscall = (err as { syscall?: unknown } | null)?.syscall;
   // mkdir's ENOENT after its parent was found (ensureDir): a file system that takes no new directories, e.g. /proc.

@@ -159,6 +159,9 @@ describe('session-buddy CLI', () => {
     assert.match(again.err, /already running/);
     const status = JSON.parse(run(['status', '--json']).out);
     assert.equal(status.server.running, true);
+    // Asked about another store than the server's, status says the server is not on it.
+    const elsewhere = run(['--store', 'postgres://postgres@127.0.0.1:1/none', 'status']);
+    assert.match(elsewhere.out, /^note: +that server uses a SQLite store, not the one described above/m);
     // The schema is not changed under a running server (restore refuses the same); --status still answers.
     const migrate = run(['migrate', '--rollback']);
     assert.equal(migrate.code, 1);

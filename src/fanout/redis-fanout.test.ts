@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
 import { EventBus, type EventMeta, type InvocationEvent } from '../events.js';
@@ -122,6 +123,31 @@ describe('Redis fan-out', async () => {
       message:
         /^cannot connect to Redis at no-such-host\.invalid:6390 \(from SESSION_BUDDY_PUBSUB=redis:\/\/no-such-host\.invalid:6390\): getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid$/,
     });
+  });
+
+  it('says a server that is not Redis does not speak its protocol, instead of asking to report a bug', async () => {
+    // An HTTP server, as a wrong port often is: it answers the first command with a status line.
+    const http = net.createServer((socket) => socket.once('data', () => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `redis://127.0.0.1:${(http.address() as net.AddressInfo).port}`;
+    try {
+      const err = await startRedisFanout({
+        url,
+        bus: new EventBus(),
+        logger: createLogger('silent'),
+        source: parseConfig({ cwd: '/', flags: { pubsub: url } }).pubsub!.source,
+      }).then(
+        () => assert.fail('connected to a server that is not Redis'),
+        (e: Error) => e,
+      );
+      assert.match(
+        err.message,
+        /^cannot connect to Redis at 127\.0\.0\.1:\d+ \(from --pubsub redis:\/\/127\.0\.0\.1:\d+\): the server there does not speak the Redis protocol \(is it Redis\? Protocol error/,
+      );
+      assert.doesNotMatch(err.message, /report/);
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   it('names a password Redis refuses as the reason, without the password', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {

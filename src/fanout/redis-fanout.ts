@@ -81,7 +81,9 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
     // ioredis rejects with "Connection is closed."; the client's own error says why (ECONNREFUSED, ENOTFOUND, WRONGPASS…).
     const why = firstError ?? (err as Error);
     const where = opts.source ? describeUrlSource(opts.source) : redactUrl(opts.url);
-    throw new AppError('STORE_UNAVAILABLE', `cannot connect to Redis at ${where}: ${why.message}`, {}, { cause: why });
+    // ioredis's parser blames itself ("Protocol error … Please report this.") when the server is not Redis at all.
+    const message = /^Protocol error\b/.test(why.message) ? `the server there does not speak the Redis protocol (is it Redis? ${why.message.replace(/\s*Please report this\.?$/, '')})` : why.message;
+    throw new AppError('STORE_UNAVAILABLE', `cannot connect to Redis at ${where}: ${message}`, {}, { cause: why });
   }
   let closed = false;
 

@@ -58,6 +58,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnomalyEvent, EventBus, InvocationEvent, TelemetryCount, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
+import { FailureNote } from './failure-note.js';
 import type { RollupReads } from '../store/types.js';
 import { addCostSums } from '../store/skill-cost-rollup.js';
 import type { SkillCostStore, SkillCostTotal } from '../store/skill-cost-types.js';
@@ -119,6 +120,8 @@ export class MetricsExporter implements WsMetricsSink {
   private readonly unsubscribe: (() => void)[] = [];
   private reconciling = false;
   private costCache: { at: number; rows: SkillCostTotal[] } | null = null;
+  private readonly costFailures: FailureNote;
+  private readonly totalsFailures: FailureNote;
 
   /**
    * Builds the exporter, subscribes it to the bus and adds the stored
@@ -173,8 +176,9 @@ export class MetricsExporter implements WsMetricsSink {
         s.total += t.invocations - t.backfilled;
       }
       for (const s of sums.values()) if (s.total > 0) this.invocations.raiseTo(s.skill, s.phase, s.completed, s.total);
+      this.totalsFailures.worked();
     } catch (err) {
-      this.deps.logger.warn('re-reading the stored invocation totals failed', { err });
+      this.totalsFailures.failed(err);
     } finally {
       this.reconciling = false;
     }
@@ -184,6 +188,8 @@ export class MetricsExporter implements WsMetricsSink {
     private readonly deps: MetricsExporterDeps,
     opts: MetricsExporterOptions,
   ) {
+    this.costFailures = new FailureNote(deps.logger, 'reading the stored cost totals for /metrics');
+    this.totalsFailures = new FailureNote(deps.logger, 're-reading the stored invocation totals');
     const registers = [this.registry];
     this.skills = new LabelCap(opts.maxSkillLabels);
     this.anomalies = new Counter({
@@ -238,10 +244,22 @@ export class MetricsExporter implements WsMetricsSink {
     }
   }
 
-  /** The all-time cost totals, re-read at most every COST_REFRESH_MS (one read serves all four gauges of a scrape). */
+  /**
+   * The all-time cost totals, re-read at most every COST_REFRESH_MS (one read serves all four gauges of
+   * a scrape). While the store does not answer, the last totals read (none before the first read), so
+   * that a scrape still gets every other series.
+   */
   private async costTotals(costs: Pick<SkillCostStore, 'totals'>): Promise<SkillCostTotal[]> {
     const now = (this.deps.now ?? Date.now)();
-    if (this.costCache === null || now - this.costCache.at >= COST_REFRESH_MS) this.costCache = { at: now, rows: await costs.totals() };
+    if (this.costCache === null || now - this.costCache.at >= COST_REFRESH_MS) {
+      try {
+        this.costCache = { at: now, rows: await costs.totals() };
+        this.costFailures.worked();
+      } catch (err) {
+        this.costFailures.failed(err);
+        return this.costCache?.rows ?? [];
+      }
+    }
     return this.costCache.rows;
   }
 

@@ -13,6 +13,7 @@
  */
 import type { EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
+import { FailureNote } from './failure-note.js';
 import type { InvocationStore, TailCursor } from '../store/types.js';
 
 export type ExternalRowsSink = (events: InvocationEvent[], omitted: ReadonlyMap<string, number>) => void;
@@ -49,11 +50,14 @@ export class StoreFeed {
   private readonly own = new Map<string, [string, number, number]>();
   private held: { events: InvocationEvent[]; omitted: Map<string, number> } | null = null;
   private unsubscribe: (() => void) | null = null;
+  private readonly failures: FailureNote;
 
   constructor(
     private readonly deps: StoreFeedDeps,
     private readonly opts: StoreFeedOptions,
-  ) {}
+  ) {
+    this.failures = new FailureNote(deps.logger, 'reading rows written by other processes');
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
@@ -118,8 +122,9 @@ export class StoreFeed {
       const expired = this.now() - OWN_TTL_MS;
       for (const [id, [, , at]] of this.own) if (at < expired) this.own.delete(id);
       if (events.length > 0 || omitted.size > 0) this.held = { events, omitted };
+      this.failures.worked();
     } catch (err) {
-      this.deps.logger.warn('reading rows written by other processes failed', { err });
+      this.failures.failed(err);
     } finally {
       this.running = false;
     }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../testing/eventually.js';
+import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable } from '../testing/backends.js';
 import { reachable, startTcpProxy } from '../testing/tcp-proxy.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/session-buddy.js');
@@ -18,6 +19,8 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 interface Health {
   status: string;
   fanout: { kind: string; state: string };
+  schema_version?: number | null;
+  store_error?: { code: string; message: string };
 }
 
 interface Server {
@@ -113,6 +116,57 @@ describe('GET /health and the fan-out', async () => {
     } finally {
       await server.stop();
       await proxy.close();
+    }
+  });
+
+  it('answers 503 `unavailable`, naming the store error, while PostgreSQL cannot be reached; /metrics still serves; ok again once it is back', {
+    skip: (await pgReachable(DEFAULT_TEST_PG_URL)) ?? false,
+    timeout: 90_000,
+  }, async () => {
+    const pgUrl = new URL(DEFAULT_TEST_PG_URL);
+    const proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port) });
+    const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
+    const viaProxy = new URL(schema.url);
+    viaProxy.port = String(proxy.port);
+    const server = await startServer(['--store', viaProxy.toString()]);
+    try {
+      const up = await health(server);
+      assert.equal(up.http, 200);
+      assert.equal(up.body.status, 'ok');
+
+      proxy.cut();
+      const down = await eventually(
+        () => health(server),
+        (h) => h.http !== 200,
+      );
+      assert.equal(down.http, 503);
+      assert.equal(down.body.status, 'unavailable');
+      assert.equal(down.body.schema_version, null);
+      assert.equal(down.body.store_error?.code, 'STORE_UNAVAILABLE');
+      assert.match(down.body.store_error?.message ?? '', /^the database server cannot be reached \(/);
+      // The process's own series are still scraped.
+      const metrics = await fetch(`${server.url}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /^process_cpu_seconds_total /m);
+      // A write answers 503 too (a hook keeps its line spooled), not 500.
+      const write = await fetch(`${server.url}/api/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ skill_name: 'x', completed: true, duration_ms: 3, user_id: 'u', session_id: 's', workflow_phase: 'testing' }),
+      });
+      assert.equal(write.status, 503);
+
+      proxy.accept();
+      const back = await eventually(
+        () => health(server),
+        (h) => h.http === 200,
+        15_000,
+      );
+      assert.equal(back.body.status, 'ok');
+    } finally {
+      await server.stop();
+      await proxy.close();
+      await schema.drop();
     }
   });
 });

@@ -99,18 +99,28 @@ export function buildHttpApp(
 
   hono.get('/health', async (c) => {
     const fanoutStatus = fanout.status();
-    return c.json({
+    let schemaVersion: number | null = null;
+    let storeError: AppError | null = null;
+    try {
+      schemaVersion = await app.stores.schemaVersion();
+    } catch (err) {
+      storeError = toAppError(err);
+    }
+    const body = {
       // `degraded` (still 200: this instance serves and records) while the Redis fan-out is down: other
       // instances' live events reach it by store polling meanwhile, and its own reach them the same way.
-      status: fanoutStatus.kind === 'redis' && fanoutStatus.state !== 'connected' ? 'degraded' : 'ok',
+      // `unavailable` (503) while the store cannot answer: nothing can be recorded or read meanwhile.
+      status: storeError ? 'unavailable' : fanoutStatus.kind === 'redis' && fanoutStatus.state !== 'connected' ? 'degraded' : 'ok',
       service: 'session-buddy',
       version: app.version,
       uptime_s: Math.round((Date.now() - started) / 1000),
       mcp_sessions: mcp.size,
       store: app.stores.kind,
-      schema_version: await app.stores.schemaVersion(),
+      schema_version: schemaVersion,
+      ...(storeError ? { store_error: storeError.toJSON() } : {}),
       fanout: fanoutStatus,
-    });
+    };
+    return c.json(body, storeError ? 503 : 200);
   });
 
   hono.all('/mcp', mcpLimit, (c) => {

@@ -10,6 +10,13 @@ import { readOnlyStore } from '../read-only.js';
 import { AppError } from '../../errors.js';
 import { describeUrlSource } from '../../config.js';
 
+/** The store a running server's /health reports (`store`, and `status` / `store_error` when it does not answer), or null. */
+function serverStore(health: unknown): { kind: string; status: string; error: string | null } | null {
+  const h = health as { store?: unknown; status?: unknown; store_error?: { message?: unknown } } | null;
+  if (!h || typeof h.store !== 'string') return null;
+  return { kind: h.store, status: String(h.status), error: typeof h.store_error?.message === 'string' ? h.store_error.message : null };
+}
+
 /** The fan-out line of a running server's /health (`fanout: {kind, state}`), or null: none configured, or not reported. */
 function fanoutLine(health: unknown): string | null {
   const fanout = (health as { fanout?: { kind?: unknown; state?: unknown } } | null)?.fanout;
@@ -112,6 +119,14 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       );
       const fanout = fanoutLine(health);
       if (fanout) lines.push(fanout);
+      const served = serverStore(health);
+      if (served?.status === 'unavailable') lines.push(`           its store does not answer: ${served.error ?? 'unknown error'}`);
+      if (served && served.kind !== config.store.kind) {
+        lines.push(
+          `note:      that server uses a ${served.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} store, not the one described above: ` +
+            'run status (and every other command) with the store the server was started with (--store or SESSION_BUDDY_STORE)',
+        );
+      }
       ctx.stdout.write(`${lines.join('\n')}\n`);
       if (!exists && db.error) throw unreachable();
     });

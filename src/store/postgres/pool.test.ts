@@ -34,4 +34,29 @@ describe('PostgreSQL pool', async () => {
       await proxy.close();
     }
   });
+
+  it('survives losing the connection of a client checked out between two of its queries (a transaction), and drops that client', {
+    skip: skip ?? false,
+  }, async () => {
+    const target = new URL(DEFAULT_TEST_PG_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const url = new URL(DEFAULT_TEST_PG_URL);
+    url.port = String(proxy.port);
+    const pool = createPgPool(url.toString(), newPgInstance(), 2);
+    try {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      proxy.cut();
+      // The dropped connection is reported on the client, which no listener of the pool's watches while it is out.
+      await new Promise((r) => setTimeout(r, 300));
+      await assert.rejects(client.query('SELECT 1'));
+      client.release();
+      assert.equal(pool.totalCount, 0, 'the dead client is not handed out again');
+      proxy.accept();
+      assert.deepEqual((await pool.query('SELECT 3 AS n')).rows, [{ n: 3 }]);
+    } finally {
+      await pool.end();
+      await proxy.close();
+    }
+  });
 });

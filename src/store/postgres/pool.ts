@@ -72,6 +72,11 @@ export function createPgPool(connectionString: string, instance: string, max = 1
   // has already dropped it; without a listener the event would end the process. The next query opens a
   // new connection, and a query made while PostgreSQL is away fails with its own error.
   pool.on('error', () => {});
+  // A client checked out of the pool has no listener of the pool's: a connection that drops between two
+  // of its queries (in a transaction, a migration under its lock) would end the process with an unhandled
+  // 'error' event. The query in flight, or the next one on that client, fails with its own error instead,
+  // and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
