@@ -143,7 +143,13 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     claudeConfigDirs: config.claudeConfigDirs,
     storageStats: stores.storageStats,
   });
-  const insights = createInsightServices({ stores, bus, logger: logger.child({ component: 'insights' }), now });
+  const insights = createInsightServices({
+    stores,
+    bus,
+    logger: logger.child({ component: 'insights' }),
+    communityMinUsers: config.communityMinUsers,
+    now,
+  });
   const anomalies = new AnomalyService({
     queries: stores.analyticsQueries,
     records: stores.analyticsRecords,

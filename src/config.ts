@@ -139,7 +139,10 @@ export interface Config {
   embeddings: boolean;
   /** The user's home directory (`~/.claude.json` of the skill inventory). */
   homeDir: string;
-  /** The skill report shows figures across users (community figures) to a per-user caller only when at least this many users contribute (k). */
+  /**
+   * k: the skill report shows figures across users (community figures) to a per-user caller only when at least
+   * this many users contribute, and collaborative recommendations name only skills this many (similar) users used.
+   */
   communityMinUsers: number;
 }
 

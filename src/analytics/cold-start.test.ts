@@ -18,7 +18,7 @@ describe('coldStartRecommendations', () => {
   ];
 
   it('ranks by the Wilson lower bound, skips skills the user tried and skills that never succeeded', () => {
-    const r = coldStartRecommendations({ totals, exclude: new Set(['mine']), limit: 10 });
+    const r = coldStartRecommendations({ totals, exclude: new Set(['mine']), minUsers: 1, limit: 10 });
     assert.deepEqual(
       r.map((x) => x.skill_name),
       ['reliable', 'perfect-few', 'half'],
@@ -36,10 +36,31 @@ describe('coldStartRecommendations', () => {
       { skill: 'c', invocations: 8, successes: 4, users: 1 },
     ];
     assert.deepEqual(
-      coldStartRecommendations({ totals: tied, exclude: new Set(), limit: 2 }).map((x) => x.skill_name),
+      coldStartRecommendations({ totals: tied, exclude: new Set(), minUsers: 1, limit: 2 }).map((x) => x.skill_name),
       ['a', 'b'],
     );
-    assert.deepEqual(coldStartRecommendations({ totals: [], exclude: new Set(), limit: 3 }), []);
-    assert.throws(() => coldStartRecommendations({ totals, exclude: new Set(), limit: 0 }), /limit/);
+    assert.deepEqual(coldStartRecommendations({ totals: [], exclude: new Set(), minUsers: 1, limit: 3 }), []);
+    assert.throws(() => coldStartRecommendations({ totals, exclude: new Set(), minUsers: 1, limit: 0 }), /limit/);
+    assert.throws(() => coldStartRecommendations({ totals, exclude: new Set(), minUsers: 0, limit: 3 }), /min_users/);
+  });
+
+  it('recommends only skills at least minUsers (k) users invoked, however many invocations one user records', () => {
+    // noisy: one user, 2000/2000: Wilson lower bound 1 / (1 + 3.8416/2000) = .9981, the best of all, but 1 user.
+    const withNoisy = [...totals, { skill: 'noisy', invocations: 2000, successes: 2000, users: 1 }];
+    assert.equal(coldStartRecommendations({ totals: withNoisy, exclude: new Set(), minUsers: 1, limit: 1 })[0]!.skill_name, 'noisy');
+    // k = 2: noisy, perfect-few and mine (1 user each) are withheld; never-works (3 users) never succeeded.
+    assert.deepEqual(
+      coldStartRecommendations({ totals: withNoisy, exclude: new Set(), minUsers: 2, limit: 10 }).map((x) => [x.skill_name, x.supporting_users]),
+      [
+        ['reliable', 4],
+        ['half', 2],
+      ],
+    );
+    // k = 4: reliable alone (exactly 4 users is enough); k = 5: nothing.
+    assert.deepEqual(
+      coldStartRecommendations({ totals: withNoisy, exclude: new Set(), minUsers: 4, limit: 10 }).map((x) => x.skill_name),
+      ['reliable'],
+    );
+    assert.deepEqual(coldStartRecommendations({ totals: withNoisy, exclude: new Set(), minUsers: 5, limit: 10 }), []);
   });
 });

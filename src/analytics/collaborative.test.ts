@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REASON_NO_NEIGHBOURS, REASON_NO_SUCCESSES, REASON_NOTHING_NEW, UserSkillIndex, recommendSkills } from './collaborative.js';
+import { REASON_NO_NEIGHBOURS, REASON_NO_SUCCESSES, REASON_NOTHING_NEW, UserSkillIndex, reasonNothingNewForK, recommendSkills } from './collaborative.js';
 import type { UserSkillStat } from './types.js';
 
 function row(user: string, skill: string, invocations: number, successes: number): UserSkillStat {
@@ -87,6 +87,27 @@ describe('recommendSkills', () => {
     const one = recommendSkills({ target: 't', stats: STATS, limit: 1 });
     assert.equal(one.recommendations.length, 1);
     assert.equal(one.recommendations[0]!.skill_name, 'e');
+  });
+
+  it('recommends only skills at least minSupportingUsers (k) neighbours used successfully', () => {
+    // e has 2 supporters (u1, u2), f 1 (u2; u4 only failed it). k = 2 withholds f; the scores still divide by the
+    // similarity of all neighbours: e = 0.8 / 1.45 as without k.
+    const k2 = recommendSkills({ target: 't', stats: STATS, limit: 10, minSupportingUsers: 2 });
+    assert.deepEqual(
+      k2.recommendations.map((x) => [x.skill_name, x.supporting_users]),
+      [['e', 2]],
+    );
+    close(k2.recommendations[0]!.score, 0.8 / 1.45);
+    close(k2.recommendations[0]!.neighbor_success_rate, 5 / 6);
+    assert.equal(k2.neighbors_considered, 3);
+    assert.equal(k2.reason, undefined);
+    // k = 3: no skill has 3 supporters. The reason does not say whether one was withheld.
+    const k3 = recommendSkills({ target: 't', stats: STATS, limit: 10, minSupportingUsers: 3 });
+    assert.deepEqual(k3.recommendations, []);
+    assert.equal(k3.reason, reasonNothingNewForK(3));
+    assert.equal(k3.reason, 'no skill this user has not tried is used successfully by at least 3 similar users');
+    assert.equal(k3.neighbors_considered, 3);
+    assert.throws(() => recommendSkills({ target: 't', stats: STATS, limit: 5, minSupportingUsers: 0 }), { code: 'INVALID_INPUT' });
   });
 
   it('explains empty results', () => {

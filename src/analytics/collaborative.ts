@@ -5,7 +5,10 @@
  * Neighbours are the users whose profile has the highest Jaccard similarity
  * with the target's; a skill the target has never invoked is scored by how
  * well the neighbours (weighted by similarity) succeed with it. Output never
- * contains another user's hash: only counts and rates.
+ * contains another user's hash: only counts and rates. With
+ * `minSupportingUsers` (k), a skill is recommended only when at least k
+ * neighbours used it successfully: naming it, and its figures (which cover
+ * every neighbour who invoked it), then describe no fewer than k people.
  *
  * `UserSkillIndex` keeps per-user counts plus an inverted index
  * skill -> users-with-a-success, so a query touches only the users who share
@@ -39,6 +42,8 @@ export interface RecommendOptions {
   minSimilarity?: number;
   /** At most this many most-similar users are used; default 50. */
   maxNeighbors?: number;
+  /** A skill is recommended only when at least this many neighbours used it successfully (k); default 1. */
+  minSupportingUsers?: number;
 }
 
 export interface InvocationDelta {
@@ -58,6 +63,11 @@ interface Counts {
 export const REASON_NO_SUCCESSES = 'user has no successful invocations';
 export const REASON_NO_NEIGHBOURS = 'no similar users';
 export const REASON_NOTHING_NEW = 'similar users use no skill this user has not tried';
+
+/** The reason of an empty answer under k > 1 (whether nothing is new or what is new has fewer than k supporters). */
+export function reasonNothingNewForK(minSupportingUsers: number): string {
+  return `no skill this user has not tried is used successfully by at least ${minSupportingUsers} similar users`;
+}
 
 export class UserSkillIndex {
   private readonly skillIds = new Map<string, number>();
@@ -117,6 +127,10 @@ export class UserSkillIndex {
     const maxNeighbors = options.maxNeighbors ?? 50;
     if (!Number.isInteger(maxNeighbors) || maxNeighbors < 1) {
       throw AppError.invalid('max_neighbors', 'must be an integer >= 1');
+    }
+    const minSupporting = options.minSupportingUsers ?? 1;
+    if (!Number.isInteger(minSupporting) || minSupporting < 1) {
+      throw AppError.invalid('min_supporting_users', 'must be an integer >= 1');
     }
 
     const t = this.userIds.get(target);
@@ -184,7 +198,7 @@ export class UserSkillIndex {
 
     const recommendations: SkillRecommendation[] = [];
     for (const [s, acc] of perSkill) {
-      if (acc.supporting === 0) continue;
+      if (acc.supporting < minSupporting) continue;
       recommendations.push({
         skill_name: this.skillNames[s]!,
         score: acc.weighted / similaritySum,
@@ -200,7 +214,8 @@ export class UserSkillIndex {
       neighbors_considered: neighbours.length,
       target_skill_count: targetSize,
     };
-    if (recommendations.length === 0) result.reason = REASON_NOTHING_NEW;
+    // Under k > 1 the reason does not tell whether something was withheld (that would say a neighbour uses it).
+    if (recommendations.length === 0) result.reason = minSupporting > 1 ? reasonNothingNewForK(minSupporting) : REASON_NOTHING_NEW;
     return result;
   }
 
@@ -285,5 +300,6 @@ export function recommendSkills(input: RecommendSkillsInput): RecommendationResu
   const options: RecommendOptions = {};
   if (input.minSimilarity !== undefined) options.minSimilarity = input.minSimilarity;
   if (input.maxNeighbors !== undefined) options.maxNeighbors = input.maxNeighbors;
+  if (input.minSupportingUsers !== undefined) options.minSupportingUsers = input.minSupportingUsers;
   return index.recommend(input.target, input.limit, options);
 }

@@ -1,8 +1,9 @@
 /**
  * The app-level objects the insight tools (collaborative recommendations, A/B
  * tests, success prediction) share across MCP sessions: the in-memory
- * recommendation index, the experiment and model stores, the model trainer
- * and the cache of the latest deserialised model.
+ * recommendation index and the recommender over it (which applies the
+ * community's k), the experiment and model stores, the model trainer and the
+ * cache of the latest deserialised model.
  *
  * `createInsightServices` is called once per app by the composition root (it
  * subscribes to the bus and may run worker threads: call `dispose` on shutdown).
@@ -21,10 +22,12 @@ import type { Stores } from '../store/stores.js';
 import { ExperimentService } from './experiment-service.js';
 import { ModelTrainer, type TrainingRunner } from './model-trainer.js';
 import { PredictorCache } from './predictor-cache.js';
+import { SkillRecommender } from './recommendations.js';
 import { UserSkillCache } from './user-skill-cache.js';
 
 export interface InsightServices {
   userSkillCache: UserSkillCache;
+  recommender: SkillRecommender;
   experiments: ExperimentService;
   models: ModelStore;
   trainer: ModelTrainer;
@@ -38,6 +41,8 @@ export interface InsightServiceDeps {
   stores: Pick<Stores, 'kind' | 'analyticsQueries' | 'experiments' | 'models' | 'changeToken' | 'trainingDbFile'>;
   bus: EventBus;
   logger: Logger;
+  /** k: a recommended skill needs at least this many users (config `communityMinUsers`). */
+  communityMinUsers: number;
   /** Clock of the periodic rebuild on a shared store (default Date.now). */
   now?: () => number;
 }
@@ -73,6 +78,7 @@ export function createInsightServices(deps: InsightServiceDeps, options: Insight
   });
   return {
     userSkillCache,
+    recommender: new SkillRecommender({ cache: userSkillCache, store: stores.analyticsQueries, communityMinUsers: deps.communityMinUsers }),
     experiments: new ExperimentService(stores.experiments),
     models,
     trainer,

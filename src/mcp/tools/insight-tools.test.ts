@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createApp } from '../../app.js';
+import { parseConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { testBackends } from '../../testing/backends.js';
 import { callErr, callOk, connectInMemory, createTestApp, type TestApp } from '../../testing/harness.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { createInsightServices, type InsightServiceOptions } from '../../insights/insight-services.js';
@@ -28,10 +35,11 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setup(data: Inv[], options: InsightServiceOptions = {}): Promise<Setup> {
+/** `communityMinUsers` is k of the recommendations; 1 shows every skill (the tests of scoring, not of k). */
+async function setup(data: Inv[], communityMinUsers = 1, options: InsightServiceOptions = {}): Promise<Setup> {
   const app = createTestApp({ now: () => NOW });
   await track(app, data);
-  const services = createInsightServices({ stores: app.stores, bus: app.bus, logger: app.logger, now: app.now }, options);
+  const services = createInsightServices({ stores: app.stores, bus: app.bus, logger: app.logger, communityMinUsers, now: app.now }, options);
   const server = new McpServer({ name: 't', version: '0' });
   const deps: ToolDeps = {
     store: app.store,
@@ -92,6 +100,7 @@ interface Recs {
   reason: string | null;
   basis: 'similar_users' | 'cold_start';
   cold_start_rule: string | null;
+  community_min_users: number;
 }
 
 describe('insight tools', () => {
@@ -456,7 +465,7 @@ describe('success prediction tools', () => {
 
   it('says which share of a capped window it trained on, as an English ordinal', async () => {
     // 600 invocations, at most 300 read: every ceil(600 / 300) = 2nd one.
-    const s = await setup(synthetic, { trainingSampleLimit: 300, trainOptions: { nEstimators: 3, maxDepth: 4 } });
+    const s = await setup(synthetic, 1, { trainingSampleLimit: 300, trainOptions: { nEstimators: 3, maxDepth: 4 } });
     try {
       const res = (await s.client.callTool({ name: 'train_success_model', arguments: {} })) as CallToolResult;
       const t = res.structuredContent as unknown as Trained;
@@ -560,4 +569,122 @@ describe('success prediction tools', () => {
       await s.close();
     }
   });
+});
+
+describe('get_collaborative_recommendations under k (community_min_users)', () => {
+  let s: Setup;
+  // k = 2. Successful skill sets: T {common}; U1 {common, popular, rare}; U2 {common, popular}; V {rare};
+  // N {noisy} (50 of 50: one user, many calls).
+  before(async () => {
+    s = await setup(
+      [
+        ...n('T', 'common', 1),
+        ...n('U1', 'common', 1),
+        ...n('U1', 'popular', 1),
+        ...n('U1', 'rare', 1),
+        ...n('U2', 'common', 1),
+        ...n('U2', 'popular', 1),
+        ...n('V', 'rare', 1),
+        ...n('N', 'noisy', 50),
+      ],
+      2,
+    );
+  });
+  after(() => s.close());
+
+  it('recommends from similar users only the skills at least k of them used successfully', async () => {
+    const res = await s.client.callTool({ name: 'get_collaborative_recommendations', arguments: { user_id: 'T' } });
+    const r = res.structuredContent as unknown as Recs;
+    // Jaccard(T, U1) = 1/3, Jaccard(T, U2) = 1/2; sum 5/6. popular: (1/3 · 1 + 1/2 · 1) / (5/6) = 1, 2 supporters.
+    // rare: U1 alone (1 < k): withheld, its name in no part of the answer.
+    assert.equal(r.basis, 'similar_users');
+    assert.equal(r.community_min_users, 2);
+    assert.deepEqual(r.recommendations, [{ skill_name: 'popular', score: 1, supporting_users: 2, neighbor_success_rate: 1 }]);
+    assert.ok(!JSON.stringify(res).includes('rare'), 'rare leaked');
+  });
+
+  it('answers empty, without saying whether a skill was withheld, when no untried skill has k supporters', async () => {
+    // V's only neighbour is U1 (Jaccard 1/3): common and popular have one supporter each.
+    const res = await s.client.callTool({ name: 'get_collaborative_recommendations', arguments: { user_id: 'V' } });
+    const r = res.structuredContent as unknown as Recs;
+    assert.equal(r.basis, 'similar_users');
+    assert.deepEqual(r.recommendations, []);
+    assert.equal(r.neighbors_considered, 1);
+    assert.equal(r.reason, 'no skill this user has not tried is used successfully by at least 2 similar users');
+    const dump = JSON.stringify(res);
+    for (const name of ['common', 'popular']) assert.ok(!dump.includes(name), `${name} leaked`);
+  });
+
+  it('gives a user without history only skills at least k users used: one user cannot set the list', async () => {
+    const res = await s.client.callTool({ name: 'get_collaborative_recommendations', arguments: { user_id: 'new-user', limit: 3 } });
+    const r = res.structuredContent as unknown as Recs;
+    // noisy (50/50, Wilson lower bound .9287) would lead, but only N used it. common 3/3 (.4385), popular and
+    // rare 2/2 (.3424, tied: by name).
+    assert.equal(r.basis, 'cold_start');
+    assert.deepEqual(
+      r.recommendations.map((x) => [x.skill_name, x.score, x.supporting_users]),
+      [
+        ['common', 0.4385, 3],
+        ['popular', 0.3424, 2],
+        ['rare', 0.3424, 2],
+      ],
+    );
+    assert.match(r.cold_start_rule ?? '', /at least 2 distinct user\(s\)/);
+    assert.ok(!JSON.stringify(res).includes('noisy'), 'noisy leaked');
+  });
+});
+
+describe('get_collaborative_recommendations with the configured k, on every back-end', async () => {
+  const use = (user: string, skill: string, times: number) =>
+    Array.from({ length: times }, (_, i) => ({
+      skill_name: skill,
+      user_id: user,
+      session_id: `s-${user}`,
+      workflow_phase: 'implementation' as const,
+      completed: true,
+      duration_ms: 10,
+      invoked_at: NOW - (i + 1) * MIN,
+    }));
+  for (const backend of await testBackends()) {
+    it(`withholds skills fewer than SESSION_BUDDY_COMMUNITY_MIN_USERS (default 5) users used, on ${backend.name}`, {
+      skip: backend.skip ?? false,
+    }, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sb-recs-${backend.name}-`));
+      const b = await backend.open({ now: () => NOW, salt: 'ef'.repeat(32) });
+      const config = parseConfig({ flags: { dataDir: dir, port: 0 }, env: { SESSION_BUDDY_AUDIT: 'off', SESSION_BUDDY_EMBEDDINGS: 'off' } });
+      const app = createApp(config, { stores: b.stores, now: () => NOW, logger: createLogger('silent') });
+      try {
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const ask = async () => {
+          const res = await client.callTool({ name: 'get_collaborative_recommendations', arguments: { user_id: 'brand-new-user', limit: 3 } });
+          return { r: res.structuredContent as unknown as Recs, text: JSON.stringify(res) };
+        };
+        // The user test's case: one agent records 200 calls each of conc-0 and conc-1.
+        await app.tracker.trackBatch([...use('agent', 'conc-0', 200), ...use('agent', 'conc-1', 200)]);
+        const alone = await ask();
+        assert.equal(alone.r.community_min_users, 5);
+        assert.equal(alone.r.basis, 'cold_start');
+        assert.deepEqual(alone.r.recommendations, []);
+        assert.equal(
+          alone.r.reason,
+          'user has no successful invocations: most successful skills overall instead (none recorded that this user has not tried and at least 5 users used)',
+        );
+        assert.ok(!alone.text.includes('conc-'), 'a skill of one user named');
+
+        // Four more users use conc-1: 5 users, shown; conc-0 (one user) still withheld.
+        await app.tracker.trackBatch(['u1', 'u2', 'u3', 'u4'].flatMap((u) => use(u, 'conc-1', 1)));
+        const five = await ask();
+        assert.deepEqual(
+          five.r.recommendations.map((x) => [x.skill_name, x.supporting_users]),
+          [['conc-1', 5]],
+        );
+        assert.ok(!five.text.includes('conc-0'), 'conc-0 (one user) named');
+        await client.close();
+      } finally {
+        await app.close();
+        await b.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -15,7 +15,7 @@ import { registerRecordAbTestOutcomeTool } from './record-ab-test-outcome.js';
 import { registerTrainSuccessModelTool } from './train-success-model.js';
 
 export function registerInsightTools(server: McpServer, deps: ToolDeps, extras: InsightServices): void {
-  registerGetCollaborativeRecommendationsTool(server, deps, extras.userSkillCache);
+  registerGetCollaborativeRecommendationsTool(server, deps, extras.recommender);
   registerCreateAbTestTool(server, deps, extras.experiments);
   registerAssignAbTestVariantTool(server, deps, extras.experiments);
   registerRecordAbTestOutcomeTool(server, deps, extras.experiments);
