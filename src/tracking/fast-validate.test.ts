@@ -74,7 +74,8 @@ describe('fast invocation validation', () => {
   it('rejects lone UTF-16 surrogates in names on both paths, keeps well-formed pairs', () => {
     for (const bad of ['a\uD800', '\uDC00b', 'x\uDBFFy', 'skill\uD83D']) {
       for (const field of ['skill_name', 'user_id', 'session_id', 'project', 'agent', 'error_type', 'dedupe_key']) {
-        const input = { ...BASE, [field]: bad };
+        // (An error class goes with a failed invocation: with `completed: true` it breaks a second rule.)
+        const input = { ...BASE, ...(field === 'error_type' ? { completed: false } : {}), [field]: bad };
         assert.equal(isCanonicalInvocation(input), false, `fast path accepted ${field}=${JSON.stringify(bad)}`);
         const parsed = invocationInputSchema.safeParse(input);
         assert.equal(parsed.success, false, `schema accepted ${field}=${JSON.stringify(bad)}`);

@@ -85,6 +85,7 @@ export class CanonicalInvocationCheck {
       (o.duration_ms as number) >= 0 &&
       (o.duration_ms as number) <= MAX_DURATION_MS &&
       this.errorType.optional(o.error_type) &&
+      (o.error_type === undefined || o.error_type === null || o.completed === false) &&
       (o.invoked_at === undefined || Number.isSafeInteger(o.invoked_at)) &&
       this.project.optional(o.project) &&
       this.agent.optional(o.agent) &&

@@ -34,10 +34,14 @@ export const invocationShape = {
     .describe('Wall-clock duration in milliseconds'),
   error_type: textField(128).nullish().describe('Error class when the invocation failed, e.g. "timeout"'),
   invoked_at: z
-    .union([
-      z.number().int('must be an integer epoch in milliseconds'),
-      z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time or epoch milliseconds' }),
-    ])
+    .union(
+      [
+        z.number().int('must be an integer epoch in milliseconds'),
+        z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time or epoch milliseconds' }),
+      ],
+      // Neither branch's own message fits a value of another type (null, 1.5, true): one rule for all.
+      { error: 'must be epoch milliseconds (an integer) or an ISO-8601 date-time with an offset' },
+    )
     .optional()
     .describe('When the invocation started (ISO-8601 or epoch ms); defaults to now'),
   project: textField(256).nullish().describe('Project or repository name'),
@@ -60,5 +64,9 @@ export const invocationInputSchema = z
   .refine((v) => v.slash_after_miss == null || v.trigger === 'typed', {
     message: "may only be set when trigger is 'typed'",
     path: ['slash_after_miss'],
+  })
+  .refine((v) => v.error_type == null || !v.completed, {
+    message: 'must be null when completed is true (an error class describes a failed invocation)',
+    path: ['error_type'],
   });
 export type InvocationInput = z.input<typeof invocationInputSchema>;

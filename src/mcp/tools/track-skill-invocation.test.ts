@@ -93,6 +93,21 @@ for (const transport of ['in-memory', 'http'] as const) {
       assert.equal(future.error?.code, 'INVALID_INPUT');
       const meta = await callErr(client, 'track_skill_invocation', { ...valid, metadata: { blob: 'y'.repeat(9000) } });
       assert.match(meta.text, /metadata/);
+      // A value of neither accepted type still gets its rule, not zod's bare "Invalid input".
+      for (const invoked_at of [1_764_640_000_000.5, null, true]) {
+        const odd = await callErr(client, 'track_skill_invocation', { ...valid, invoked_at });
+        assert.deepEqual(
+          [odd.error?.field, odd.error?.rule],
+          ['invoked_at', 'must be epoch milliseconds (an integer) or an ISO-8601 date-time with an offset'],
+          JSON.stringify(invoked_at),
+        );
+      }
+      // Success with an error class contradicts itself.
+      const both = await callErr(client, 'track_skill_invocation', { ...valid, completed: true, error_type: 'timeout' });
+      assert.deepEqual(
+        [both.error?.field, both.error?.rule],
+        ['error_type', 'must be null when completed is true (an error class describes a failed invocation)'],
+      );
       assert.equal(rowCount(app), before);
     });
 
