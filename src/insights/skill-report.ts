@@ -231,6 +231,11 @@ export class SkillReportService {
 
     let names = [...new Set([...usage.keys(), ...items.keys()])];
     if (q.skill !== undefined) {
+      const server = reportName(q.skill);
+      if (server !== q.skill) {
+        // One MCP tool (`mcp__slack__post`): the report judges each MCP server as a whole.
+        throw AppError.invalid('skill', `'${q.skill}' is a tool of the MCP server '${server}', which the report judges as a whole: name '${server}'`);
+      }
       if (!usage.has(q.skill) && !items.has(q.skill) && !recordedNames.has(q.skill)) {
         throw new AppError('NOT_FOUND', `skill: '${q.skill}' was never recorded and is not installed`, {
           field: 'skill',

@@ -424,6 +424,12 @@ describe('get_skill_report', async () => {
       const missing = await callErr(client, 'get_skill_report', { skill: 'skill:nope' });
       assert.equal(missing.error?.code, 'NOT_FOUND');
       assert.equal(missing.error?.field, 'skill');
+      // One MCP tool, as recorded: the report names its server instead of saying it was never recorded.
+      const tool = await callErr(client, 'get_skill_report', { skill: 'mcp__slack__post' });
+      assert.deepEqual(
+        [tool.error?.code, tool.error?.field, tool.error?.rule],
+        ['INVALID_INPUT', 'skill', "'mcp__slack__post' is a tool of the MCP server 'mcp:slack', which the report judges as a whole: name 'mcp:slack'"],
+      );
       await client.close();
     });
   });
