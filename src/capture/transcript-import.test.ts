@@ -337,6 +337,39 @@ describe('TranscriptPairer', () => {
     assert.deepEqual(p.finish(false), { invocations: [], pending: 1 });
   });
 
+  it('does not end a call of a subagent without agentId when another such subagent moves on (older files: they share one chain)', () => {
+    const side = (ts: string, id: string, content: unknown[]) => ({ type: 'assistant', isSidechain: true, timestamp: at(ts), message: { id, content } });
+    const sideResult = (ts: string, id: string) => ({ type: 'user', isSidechain: true, timestamp: at(ts), message: { content: [toolResult(id, 'ok')] } });
+    const p = new TranscriptPairer('u', 's');
+    // Two Task calls in one message: two subagents, both written as sidechain lines without agentId.
+    p.addLine({ type: 'assistant', timestamp: at('00:00.000'), message: { id: 'm1', content: [toolUse('p1', 'Task', {}), toolUse('p2', 'Task', {})] } });
+    p.addLine(side('00:03.000', 'ms1', [toolUse('g1', 'Glob', { pattern: '*' })]));
+    p.addLine(side('00:04.000', 'ms2', [toolUse('g2', 'Grep', { pattern: 'x' })]));
+    // The first import stops here: g1 is not superseded by the other subagent's message.
+    assert.deepEqual(p.finish(false), { invocations: [], pending: 4 });
+    p.addLine(sideResult('00:10.000', 'g1'));
+    p.addLine(sideResult('00:11.000', 'g2'));
+    const done = p.finish(false);
+    assert.deepEqual(
+      done.invocations.map((i) => [i.skill_name, i.completed, i.duration_ms, i.error_type]),
+      [
+        ['Glob', true, 7000, null],
+        ['Grep', true, 7000, null],
+      ],
+    );
+    // Once the file is settled, a call in that chain still without a result is recorded as failed.
+    p.addLine(side('00:20.000', 'ms3', [toolUse('g3', 'Read', { file_path: '/a' })]));
+    p.addLine(side('00:21.000', 'ms4', [{ type: 'text', text: 'done' }]));
+    assert.equal(p.finish(false).invocations.filter((i) => i.skill_name === 'Read').length, 0);
+    assert.deepEqual(
+      p
+        .finish(true)
+        .invocations.filter((i) => i.skill_name === 'Read')
+        .map((i) => i.error_type),
+      ['no_result'],
+    );
+  });
+
   it('keeps in its state only the chains of pending calls, and a read split there pairs as one read does', () => {
     const side = (agent: string, ts: string, id: string, content: unknown[]) => ({
       type: 'assistant',

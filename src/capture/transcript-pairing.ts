@@ -16,7 +16,9 @@
  *                                 can record the real outcome
  * "Over" means the file is settled (not modified for a while) or the same
  * chain already has a later assistant message: the API cannot continue past a
- * tool_use without its result, so that result will never be written.
+ * tool_use without its result, so that result will never be written. Not in
+ * the chain of sidechain lines without agentId (older files), where several
+ * subagents write in parallel: there only the file settling ends a call.
  *
  * Typed skills: a user prompt line holding `<command-name>/x</command-name>`
  * (a slash command the user typed; see promptOf) is recorded at once as
@@ -58,6 +60,8 @@ import type { CapturedInvocation } from './types.js';
 
 /** The chain of the main conversation's lines; a subagent's is `side:<agentId>`. */
 export const MAIN_CHAIN = 'main';
+/** The chain of sidechain lines without agentId (older files), whichever subagent wrote them. */
+const ANONYMOUS_SIDECHAIN = 'side:';
 
 /** A tool call as decoded from an assistant line. */
 interface ToolUseEvent {
@@ -538,7 +542,9 @@ export class TranscriptPairer {
     for (const use of [...this.uses.values()]) {
       const result = this.results.get(use.id);
       if (!result) {
-        const superseded = (this.chains.get(use.chain)?.seq ?? 0) > use.messageSeq;
+        // Sidechain lines without agentId (older files) share one chain, however many subagents write
+        // them in parallel: another's message there ends nothing; such a call waits for the file to settle.
+        const superseded = use.chain !== ANONYMOUS_SIDECHAIN && (this.chains.get(use.chain)?.seq ?? 0) > use.messageSeq;
         if (!settled && !superseded) {
           pending++;
           continue;
