@@ -32,6 +32,20 @@ describe('skill judgement', () => {
     assert.deepEqual(judgeSkill(base()), { flags: [], verdict: 'keep', reason: 'used 20× in the last 30 days, 90% succeeded' });
   });
 
+  it("says so when the figures are one user's (a per-user report)", () => {
+    const mine = { byUser: true, windowInvocations: null } as const;
+    assert.equal(judgeSkill(base({ ...mine })).reason, 'used by this user in the last 30 days, 90% succeeded');
+    assert.equal(
+      judgeSkill(base({ ...mine, installed: false, installable: false, usedInWindow: false, lastUsedAt: null, rateInvocations: 0, rateSuccesses: 0 })).reason,
+      'not used by this user in the last 30 days; not an installed item',
+    );
+    assert.equal(
+      judgeSkill(base({ ...mine, ...neverUsed, windowInvocations: null })).reason,
+      'installed but never used by this user; it adds about 120 tokens to every session',
+    );
+    assert.equal(judgeSkill(base({ ...mine, rateInvocations: 10, rateSuccesses: 2 })).reason, "fails 80% of this user's 10 invocations");
+  });
+
   it('removes an item that does not load before anything else', () => {
     const j = judgeSkill(base({ state: 'not_loaded', problems: ['unparseable front matter'], duplicates: ['skill:b'], rateSuccesses: 1 }));
     assert.deepEqual(j.flags, ['broken', 'duplicate', 'failing']);

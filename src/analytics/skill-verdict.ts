@@ -95,6 +95,8 @@ export interface JudgeInput {
   /** Always-loaded tokens of the installed item; null when unknown. */
   alwaysLoadedTokens: number | null;
   days: number;
+  /** The use and success figures are one user's (a per-user report): the reason says so. */
+  byUser?: boolean;
 }
 
 export interface SkillJudgement {
@@ -135,19 +137,21 @@ export function judgeSkill(i: JudgeInput): SkillJudgement {
   const has = (f: SkillFlag) => flags.includes(f);
   const rate = i.rateInvocations > 0 ? i.rateSuccesses / i.rateInvocations : null;
   const used = i.windowInvocations === null ? 'used' : `used ${i.windowInvocations}×`;
-  const inDays = `in the last ${i.days} days`;
+  const inDays = `${i.byUser ? 'by this user ' : ''}in the last ${i.days} days`;
+  const invocations = i.byUser ? "of this user's" : 'of';
   const problems = i.problems.join('; ');
   if (has('broken')) return { flags, verdict: 'remove', reason: `does not load (${problems}): fix it or remove it` };
   if (has('turned_off')) return { flags, verdict: 'keep', reason: `${problems === '' ? 'turned off' : problems}: not loaded, costs nothing` };
   if (i.installable && i.installed && i.state === 'self')
     return { flags, verdict: 'keep', reason: `this tool (records the others)${problems === '' ? '' : `; ${problems}`}` };
-  if (has('never_used')) return { flags, verdict: 'remove', reason: `installed but never used; ${loadCost(i.alwaysLoadedTokens)}` };
+  if (has('never_used'))
+    return { flags, verdict: 'remove', reason: `installed but never used${i.byUser ? ' by this user' : ''}; ${loadCost(i.alwaysLoadedTokens)}` };
   if (has('unused')) {
     const last = new Date(i.lastUsedAt!).toISOString().slice(0, 10);
     return { flags, verdict: 'remove', reason: `not used ${inDays} (last used ${last}); ${loadCost(i.alwaysLoadedTokens)}` };
   }
   if (has('not_installed')) return { flags, verdict: 'review', reason: `${used} ${inDays} but not installed: install it or stop relying on it` };
-  if (has('failing')) return { flags, verdict: 'review', reason: `fails ${pct(1 - (rate ?? 0))} of ${i.rateInvocations} invocations` };
+  if (has('failing')) return { flags, verdict: 'review', reason: `fails ${pct(1 - (rate ?? 0))} ${invocations} ${i.rateInvocations} invocations` };
   if (has('loads_with_problem')) return { flags, verdict: 'review', reason: `loads with a problem (${problems}): fix it` };
   if (has('duplicate')) return { flags, verdict: 'review', reason: `near-identical description to ${i.duplicates.join(', ')}: keep one` };
   if (has('rarely_used')) return { flags, verdict: 'review', reason: `${used} ${inDays} (rarely) while ${loadCost(i.alwaysLoadedTokens)}` };

@@ -334,6 +334,7 @@ export class SkillReportService {
         rateSuccesses: sub ? sub.successes : (a?.successes ?? 0),
         alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
         days: q.days,
+        byUser: sub !== null,
       });
     };
     const verdicts: Record<Verdict, number> = { keep: 0, review: 0, remove: 0 };

@@ -404,6 +404,17 @@ describe('get_skill_report', async () => {
       // The 7-day case has a percentage to compare (not only nulls).
       const seven: Report = await callOk(client, 'get_skill_report', { skill: 'skill:deploy', days: 7 });
       assert.equal(typeof seven.skills[0].usage.trend.usage_change_percent, 'number');
+      // Asked for one skill, the text gives its verdict and figures, as the structured answer has them.
+      const asked = await client.callTool({ name: 'get_skill_report', arguments: { skill: 'skill:deploy', days: 7 } });
+      const text = (asked.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('');
+      const u = seven.skills[0].usage;
+      assert.ok(
+        text.includes(
+          `skill:deploy: ${seven.skills[0].verdict} — ${seven.skills[0].reason}. Over the 7 days: ${u.invocations} invocation(s), ` +
+            `${(u.success_rate * 100).toFixed(1)}% successful, p50 ${Math.round(u.p50_duration_ms)} ms, p95 ${Math.round(u.p95_duration_ms)} ms, last used ${u.last_used}.`,
+        ),
+        text,
+      );
       await client.close();
     });
   });

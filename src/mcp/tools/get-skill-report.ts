@@ -214,7 +214,37 @@ function skillReportText(r: SkillReport): string {
     .filter((row) => row.verdict !== 'keep')
     .slice(0, 5)
     .map((row) => `${row.skill}: ${row.verdict} — ${row.reason}`);
+  // One skill (asked for by name): its own figures in words, not only the counts of verdicts.
+  if (r.rows.length === 1 && r.totalSkills === 1) return `${head}${inv} ${skillRowText(r.rows[0]!, r)}`;
   return head + inv + (worst.length > 0 ? ` ${worst.join('; ')}.` : '');
+}
+
+/** One skill's verdict and figures in a sentence or two. */
+function skillRowText(row: SkillReport['rows'][number], r: SkillReport): string {
+  const pct = (x: number | null) => (x === null ? 'success rate not measured' : `${(x * 100).toFixed(1)}% successful`);
+  const ms = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)} ms`);
+  const date = (x: number | null) => (x === null ? 'never' : new Date(x).toISOString());
+  const parts = [`${row.skill}: ${row.verdict} — ${row.reason}.`];
+  const u = row.usage;
+  if (u) {
+    const costs = (['bounded', 'stamped', 'telemetry'] as const)
+      .filter((rule) => u.cost[rule] !== null)
+      .map((rule) => `${rule} ${u.cost[rule]!.costUsd === null ? 'unknown (unpriced calls)' : `$${u.cost[rule]!.costUsd!.toFixed(4)}`}`);
+    parts.push(
+      `Over the ${r.days} days: ${u.invocations} invocation(s), ${pct(u.successRate)}, p50 ${ms(u.p50Ms)}, p95 ${ms(u.p95Ms)}, last used ${date(u.lastUsedAt)}` +
+        (costs.length > 0 ? `; cost ${costs.join(', ')}.` : '.'),
+    );
+  } else if (r.perUser) {
+    parts.push(`Figures across users withheld: fewer than ${r.communityMinUsers} users used it in the window.`);
+  }
+  const me = row.subject;
+  if (me) {
+    parts.push(
+      `This user: ${me.invocationsAllTime} invocation(s) all time, ${pct(me.successRateAllTime)}, last used ${date(me.lastUsedAt)}` +
+        `${me.usedInWindow ? '' : ', not in the window'}.`,
+    );
+  }
+  return parts.join(' ');
 }
 
 const projectDirField = z
