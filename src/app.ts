@@ -20,7 +20,7 @@ import { RateLimiter } from './mcp/rate-limiter.js';
 import { createInsightServices } from './insights/insight-services.js';
 import { buildMcpServer } from './mcp/server.js';
 import type { ToolDeps } from './mcp/tool-deps.js';
-import { createUserHasher, loadOrCreateSalt, readSalt, SALT_FILE, type UserHasher } from './store/salt.js';
+import { createUserHasher, loadOrCreateSalt, readSalt, SALT_FILE, saltFingerprint, type UserHasher } from './store/salt.js';
 import { AccessPolicy } from './server/access-policy.js';
 import { loadOrCreateToken } from './server/access-token.js';
 import { UserTokens } from './server/user-tokens.js';
@@ -58,6 +58,11 @@ export interface App {
   store: InvocationStore;
   tracker: Tracker;
   hashUser: UserHasher;
+  /**
+   * The store's identity for other instances: the fingerprint of the salt its users are hashed with (the
+   * same for every instance on one PostgreSQL store); null when no salt could be read (read-only).
+   */
+  storeId: string | null;
   rateLimiter: RateLimiter;
   sessions: SessionManager;
   reflections: ReflectionService;
@@ -112,8 +117,11 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   }
   const stores = opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now, readonly: opts.readonly ?? false });
   let hashUser: UserHasher;
+  let storeId: string | null;
   try {
-    hashUser = opts.readonly ? readOnlyHasher(config.dataDir, stores.userSalt) : createUserHasher(stores.userSalt ?? loadOrCreateSalt(config.dataDir));
+    const salt = stores.userSalt ?? (opts.readonly ? readSalt(config.dataDir) : loadOrCreateSalt(config.dataDir));
+    storeId = salt === null ? null : saltFingerprint(salt);
+    hashUser = opts.readonly ? readOnlyHasher(config.dataDir, stores.userSalt) : createUserHasher(salt!);
   } catch (err) {
     void stores.close();
     throw err;
@@ -196,6 +204,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     store,
     tracker,
     hashUser,
+    storeId,
     rateLimiter,
     sessions,
     reflections,

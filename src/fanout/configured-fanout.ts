@@ -14,7 +14,7 @@ export interface ConfiguredFanout {
   status(): FanoutStatus;
 }
 
-export async function startConfiguredFanout(app: Pick<App, 'config' | 'bus' | 'logger' | 'onClose'>): Promise<ConfiguredFanout> {
+export async function startConfiguredFanout(app: Pick<App, 'config' | 'bus' | 'logger' | 'onClose' | 'storeId'>): Promise<ConfiguredFanout> {
   const { pubsub } = app.config;
   if (!pubsub) return { status: () => ({ kind: 'none', state: 'off' }) };
   // Loaded only when configured: without a fan-out nothing pays for the Redis client.
@@ -25,6 +25,7 @@ export async function startConfiguredFanout(app: Pick<App, 'config' | 'bus' | 'l
     bus: app.bus,
     logger: app.logger.child({ component: 'fanout' }),
     source: pubsub.source,
+    store: app.storeId,
     ...(pubsub.channel !== null ? { channel: pubsub.channel } : {}),
   });
   app.onClose(() => fanout.close());

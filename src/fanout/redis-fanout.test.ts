@@ -53,6 +53,37 @@ describe('Redis fan-out', async () => {
     }
   });
 
+  it('drops the events of instances on another store (another deployment on the same channel), saying so once', {
+    skip: up ? false : 'no Redis server on 127.0.0.1:6379',
+  }, async () => {
+    const lines: Array<{ level: string; msg: string }> = [];
+    const logger = createLogger('info', { write: (l: string) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
+    const channel = `test-${Date.now()}-${Math.random()}`;
+    const [busA, busB, busC, busOld] = [new EventBus(), new EventBus(), new EventBus(), new EventBus()];
+    const a = await startRedisFanout({ url: REDIS_URL, bus: busA, logger, channel, store: 'aaaa1111' });
+    const b = await startRedisFanout({ url: REDIS_URL, bus: busB, logger, channel, store: 'aaaa1111' });
+    const c = await startRedisFanout({ url: REDIS_URL, bus: busC, logger, channel, store: 'cccc2222' });
+    // An instance that does not say its store (an older version): taken as it was.
+    const old = await startRedisFanout({ url: REDIS_URL, bus: busOld, logger, channel });
+    try {
+      const seen = { b: 0, c: 0, old: 0 };
+      busB.on('invocations.recorded', () => seen.b++);
+      busC.on('invocations.recorded', () => seen.c++);
+      busOld.on('invocations.recorded', () => seen.old++);
+      const atB = new Promise<void>((resolve) => busB.on('invocations.recorded', () => resolve()));
+      busA.emit('invocations.recorded', [event]);
+      busA.emit('invocations.recorded', [event]);
+      await atB;
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(seen, { b: 2, c: 0, old: 2 });
+      const warned = lines.filter((l) => l.msg.startsWith('ignoring live events of instances on another store'));
+      assert.equal(warned.length, 1, JSON.stringify(lines));
+      assert.match(warned[0]!.msg, /\(aaaa1111; this one is cccc2222\).*SESSION_BUDDY_PUBSUB_CHANNEL/);
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close(), old.close()]);
+    }
+  });
+
   it('logs a lost connection once, not every retry, and its return once; its state says so meanwhile', {
     skip: up ? false : 'no Redis server on 127.0.0.1:6379',
   }, async () => {

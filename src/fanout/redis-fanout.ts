@@ -17,6 +17,8 @@ const FANOUT_CHANNEL = 'session-buddy:events:v1';
 interface FanoutMessage {
   v: 1;
   origin: string;
+  /** The publishing instance's store (App.storeId); absent from older instances' messages, null when unknown. */
+  store?: string | null;
   type: 'invocations' | 'anomalies';
   events: InvocationEvent[] | AnomalyEvent[];
   /** Invocations that are history, not live traffic (see EventMeta.backfill). */
@@ -40,7 +42,18 @@ export interface RedisFanout {
  * Connects the publisher and the subscriber; a Redis that cannot be reached (refused, unknown host, bad
  * password) is STORE_UNAVAILABLE naming the server and `source`, the setting that chose the URL.
  */
-export async function startRedisFanout(opts: { url: string; bus: EventBus; logger: Logger; channel?: string; source?: UrlSource }): Promise<RedisFanout> {
+export async function startRedisFanout(opts: {
+  url: string;
+  bus: EventBus;
+  logger: Logger;
+  channel?: string;
+  source?: UrlSource;
+  /**
+   * This instance's store (App.storeId): messages of instances on another store (another deployment on
+   * the same Redis and channel) are dropped, not shown as this store's live events.
+   */
+  store?: string | null;
+}): Promise<RedisFanout> {
   const channel = opts.channel ?? FANOUT_CHANNEL;
   const instanceId = crypto.randomUUID();
   const redisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
@@ -82,10 +95,14 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
     const why = firstError ?? (err as Error);
     const where = opts.source ? describeUrlSource(opts.source) : redactUrl(opts.url);
     // ioredis's parser blames itself ("Protocol error … Please report this.") when the server is not Redis at all.
-    const message = /^Protocol error\b/.test(why.message) ? `the server there does not speak the Redis protocol (is it Redis? ${why.message.replace(/\s*Please report this\.?$/, '')})` : why.message;
+    const message = /^Protocol error\b/.test(why.message)
+      ? `the server there does not speak the Redis protocol (is it Redis? ${why.message.replace(/\s*Please report this\.?$/, '')})`
+      : why.message;
     throw new AppError('STORE_UNAVAILABLE', `cannot connect to Redis at ${where}: ${message}`, {}, { cause: why });
   }
   let closed = false;
+  /** Whether a message of another store was seen (said once). */
+  let foreignSeen = false;
 
   sub.on('message', (_channel: string, raw: string) => {
     let msg: FanoutMessage;
@@ -96,6 +113,16 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
       return;
     }
     if (msg.v !== 1 || msg.origin === instanceId || !Array.isArray(msg.events)) return;
+    if (typeof msg.store === 'string' && typeof opts.store === 'string' && msg.store !== opts.store) {
+      if (!foreignSeen) {
+        foreignSeen = true;
+        opts.logger.warn(
+          `ignoring live events of instances on another store (${msg.store}; this one is ${opts.store}) on the Redis channel ${channel}: ` +
+            'give each deployment its own channel (SESSION_BUDDY_PUBSUB_CHANNEL)',
+        );
+      }
+      return;
+    }
     if (msg.type === 'invocations') {
       opts.bus.emit(
         'invocations.recorded',
@@ -106,7 +133,7 @@ export async function startRedisFanout(opts: { url: string; bus: EventBus; logge
   });
 
   const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[], backfill = false) => {
-    const message: FanoutMessage = { v: 1, origin: instanceId, type, events, ...(backfill ? { backfill: true } : {}) };
+    const message: FanoutMessage = { v: 1, origin: instanceId, store: opts.store ?? null, type, events, ...(backfill ? { backfill: true } : {}) };
     pub.publish(channel, JSON.stringify(message)).catch((err: Error) => opts.logger.warn('redis publish failed', { err }));
   };
   const offInvocations = opts.bus.on('invocations.recorded', (events, meta) => {
