@@ -84,7 +84,7 @@ interface TableCount {
 export interface MigrateStoreOptions {
   /** The source database (opened read-only is enough). */
   source: SqliteDb;
-  /** The target store (already migrated by PgStore.open). */
+  /** The target store, migrated to the latest schema version. */
   target: PgStore;
   /** Empty a non-empty target first instead of refusing. */
   force?: boolean;

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import type { Config, UrlSource } from '../config.js';
 import { openDatabase } from './database.js';
-import type { SchemaMigrator } from './migrations.js';
+import type { PeerConnection, SchemaMigrator } from './migrations.js';
 import type { PgStore } from './postgres/store.js';
 import { readSalt, writeSalt } from './salt.js';
 import { Migrator } from './sqlite/migrator.js';
@@ -99,13 +99,39 @@ function sqliteHasUserHashes(dbPath: string): boolean {
   }
 }
 
+/** A PostgreSQL store named by a URL of its own (openPgStoreAt), connected but not migrated yet. */
+export interface PgStoreAt {
+  store: PgStore;
+  /** The connections other Session Buddy processes hold to its database and schema (as SchemaMigrator.otherConnections). */
+  otherConnections(): Promise<PeerConnection[]>;
+  /** Applies its pending migrations. */
+  migrate(): Promise<void>;
+}
+
 /**
- * A PostgreSQL store named by a URL of its own (`migrate-store --to`), migrated; `source` is the
- * flag or variable that set the URL, named when it cannot be reached.
+ * A PostgreSQL store named by a URL of its own (`migrate-store --to`), connected but not migrated, so
+ * that the caller can first make sure no other Session Buddy process uses it; `source` is the flag or
+ * variable that set the URL, named when it cannot be reached.
  */
-export async function openPgStoreAt(url: string, source: UrlSource, poolSize: number): Promise<PgStore> {
-  const [{ PgStore }, { newPgInstance }] = await Promise.all([import('./postgres/store.js'), import('./postgres/pool.js')]);
-  return PgStore.open(url, { poolSize, instance: newPgInstance(), source });
+export async function openPgStoreAt(url: string, source: UrlSource, poolSize: number): Promise<PgStoreAt> {
+  const [{ PgStore }, { pgPeerConnections }, { newPgInstance, pgUnavailable }] = await Promise.all([
+    import('./postgres/store.js'),
+    import('./postgres/migrator.js'),
+    import('./postgres/pool.js'),
+  ]);
+  const conn = { instance: newPgInstance(), source };
+  const store = await PgStore.open(url, { ...conn, poolSize, migrate: false });
+  return {
+    store,
+    otherConnections: () => pgPeerConnections(store.pool, url, conn),
+    migrate: async () => {
+      try {
+        await store.migrator.up();
+      } catch (err) {
+        throw pgUnavailable(url, source, err);
+      }
+    },
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import { SALT_FILE } from '../../store/salt.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
 import { checkFlags } from '../flags.js';
+import { inUseElsewhere } from '../peer-connections.js';
 
 interface MigrateStoreOpts {
   from?: string;
@@ -61,8 +62,20 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
       const { migrateSqliteToPg } = await import('../../store/migrate-store.js');
       const source = openDatabase(from, { readonly: true });
       try {
-        const target = await openPgStoreAt(to.url, to.source, 2);
+        const opened = await openPgStoreAt(to.url, to.source, 2);
+        const target = opened.store;
         try {
+          // A server using the target read its salt when it started: after the copy it would go on hashing
+          // users with that one, not the salt copied with the data, and count each of them as a new user.
+          // Checked before anything changes (even the target's migrations); --force does not skip it.
+          const peers = await opened.otherConnections();
+          if (peers.length > 0) {
+            throw inUseElsewhere(
+              peers,
+              'stop those servers and commands before copying into it, and start them again after the copy (a server left running keeps hashing users with the salt it read at start, not the one copied with the data); nothing was copied',
+            );
+          }
+          await opened.migrate();
           const progress = lazyProgress('copying', ctx.stderr);
           const result = await migrateSqliteToPg({ source, target, force: opts.force === true, salt, onProgress: progress.update });
           progress.finish();

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import type { PeerConnection } from '../../store/migrations.js';
 import { openSchemaMigrator } from '../../store/open-stores.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 import { checkFlags, fieldFlags } from '../flags.js';
 import { readOnlyStore } from '../read-only.js';
+import { inUseElsewhere } from '../peer-connections.js';
 import { backupConfiguredDatabase, defaultBackupPath } from './maintenance.js';
 
 export function registerMigrateCommand(program: Command, ctx: CliContext): void {
@@ -64,7 +64,9 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
           if (!/^\d+$/.test(opts.to)) throw AppError.invalid('--to', 'must be a non-negative integer');
         }
         const current = await migrator.currentVersion();
-        if (target !== current && Number.isInteger(target) && target <= migrator.latestVersion && peers.length > 0) throw inUseElsewhere(peers);
+        if (target !== current && Number.isInteger(target) && target <= migrator.latestVersion && peers.length > 0) {
+          throw inUseElsewhere(peers, 'stop those servers and commands before changing the schema (`migrate --status` only reads)');
+        }
         if (target < current) await beforeGoingDown(ctx, config, current, target, opts.yes === true);
         const steps = await migrator.to(target);
         if (steps.length === 0) ctx.stdout.write(`already at schema version ${await migrator.currentVersion()}; nothing to do\n`);
@@ -75,23 +77,6 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
       }
     });
   fieldFlags(command, { to: '--to' });
-}
-
-/**
- * The shared PostgreSQL schema is not changed under other Session Buddy processes (team members'
- * servers, stdio MCP servers, commands) that use it: the local pid file knows only this data directory's server.
- */
-function inUseElsewhere(peers: readonly PeerConnection[]): AppError {
-  const counts = new Map<string, number>();
-  for (const p of peers) {
-    const where = `${p.clientAddr ?? 'a local socket'} (${p.applicationName})`;
-    counts.set(where, (counts.get(where) ?? 0) + 1);
-  }
-  const list = [...counts].map(([where, n]) => (n > 1 ? `${n} from ${where}` : `from ${where}`)).join(', ');
-  return new AppError(
-    'CONFLICT',
-    `${peers.length} other Session Buddy connection(s) to this database are open (${list}): stop those servers and commands before changing the schema (\`migrate --status\` only reads)`,
-  );
 }
 
 /**

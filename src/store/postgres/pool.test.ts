@@ -3,6 +3,9 @@
  * restart or a network cut does. An idle pooled connection that dies is reported by the pool as an
  * 'error' event; without a listener that event killed the whole process (a server, or an MCP stdio
  * server) the moment PostgreSQL went away, even with nothing to do.
+ *
+ * An idle pool keeps one connection however long it stays idle, so that `migrate` and
+ * `migrate-store` see an idle server in `pg_stat_activity` (the idle timer is driven by mock timers).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -57,6 +60,23 @@ describe('PostgreSQL pool', async () => {
     } finally {
       await pool.end();
       await proxy.close();
+    }
+  });
+
+  it('keeps one connection however long it stays idle, so that other processes see it', { skip: skip ?? false }, async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const pool = createPgPool(DEFAULT_TEST_PG_URL, newPgInstance(), 3);
+    try {
+      // Three connections at once, then all idle.
+      await Promise.all([1, 2, 3].map(() => pool.query('SELECT pg_sleep(0.05)')));
+      assert.equal(pool.totalCount, 3);
+      // Far past pg's idle timeout (10 s): the extra connections are closed, one stays.
+      t.mock.timers.tick(3_600_000);
+      assert.equal(pool.totalCount, 1);
+      assert.equal(pool.idleCount, 1);
+    } finally {
+      t.mock.timers.reset();
+      await pool.end();
     }
   });
 });

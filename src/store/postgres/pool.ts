@@ -57,11 +57,20 @@ export function parsePgApplicationName(name: string): { instance: string; schema
   return { instance: parts[1]!, schema: parts[2] ?? '' };
 }
 
+/**
+ * The pool keeps one connection open once it has made one (`min`), however long it stays idle: an
+ * idle server or MCP server is then still seen in `pg_stat_activity` by `migrate` and `migrate-store`,
+ * which refuse to change the store under other Session Buddy processes (without it an idle process
+ * had no connection after 10 s and went unseen). Idle connections do not keep a process alive
+ * (`allowExitOnIdle`): a command that is done exits although its pool still holds one.
+ */
 export function createPgPool(connectionString: string, instance: string, max = 10): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     application_name: pgApplicationName(connectionString, instance),
     max,
+    min: 1,
+    allowExitOnIdle: true,
     connectionTimeoutMillis: 5000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
