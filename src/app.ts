@@ -115,7 +115,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   if (!opts.stores && config.store.kind !== 'sqlite') {
     throw new AppError('INTERNAL', 'a PostgreSQL store must be opened before the app is built (use openApp)');
   }
-  const stores = opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now, readonly: opts.readonly ?? false });
+  const stores =
+    opts.stores ?? openSqliteStores(config.dbPath, { synchronous: config.sqliteSynchronous, now, readonly: opts.readonly ?? false, dataDir: config.dataDir });
   let hashUser: UserHasher;
   let storeId: string | null;
   try {

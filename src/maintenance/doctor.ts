@@ -9,7 +9,7 @@ import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
 import { readStoreHealth } from '../store/open-stores.js';
 import { readSalt, SALT_FILE, saltFingerprint } from '../store/salt.js';
-import { saltFilesWith } from '../store/sqlite/backup.js';
+import { saltFilesWith, saltMismatchFix, type UsersSalt } from '../store/sqlite/user-salt.js';
 import type { SqliteHealth } from '../store/store-health.js';
 
 import type { Check, CheckStatus } from './doctor-check.js';
@@ -206,7 +206,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       const h = await readStoreHealth(config, opts.deep ?? false);
       if (h.kind === 'sqlite') {
         sqliteChecks(h, config.compactThresholdBytes, readOnly !== null, add);
-        if (h.saltFingerprint !== null) saltFingerprintCheck(config.dataDir, h.saltFingerprint, add);
+        if (h.usersSalt !== null) saltFingerprintCheck(config, h.usersSalt, add);
       }
     } catch (err) {
       add('database', 'fail', databaseErrorAdvice(err, config.dbPath));
@@ -241,11 +241,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
 }
 
 /**
- * The database records the fingerprint of the salt its users were hashed with (restore), and the
- * data directory's salt file is another: users recorded from now on would count as new users.
- * The fix names a salt file kept by a restore (`salt.before-restore-*`) that has the recorded fingerprint.
+ * The salt the database's users were hashed with (it records its fingerprint, see
+ * store/sqlite/user-salt.ts) against the data directory's salt file: another fails, as every command
+ * then refuses the store, naming both fingerprints and the fix: for a database of another data
+ * directory (`--store sqlite:PATH`), that directory; else a salt file a restore kept
+ * (`salt.before-restore-*`) that has the fingerprint.
  */
-function saltFingerprintCheck(dataDir: string, recorded: string, add: (name: string, status: CheckStatus, detail: string) => void): void {
+function saltFingerprintCheck(config: Config, users: UsersSalt, add: (name: string, status: CheckStatus, detail: string) => void): void {
+  const { dataDir, dbPath } = config;
   let salt: string | null;
   try {
     salt = readSalt(dataDir);
@@ -255,19 +258,24 @@ function saltFingerprintCheck(dataDir: string, recorded: string, add: (name: str
   if (salt === null) return; // missing: the salt file check says so
   const file = path.join(dataDir, SALT_FILE);
   const current = saltFingerprint(salt);
-  if (current === recorded) {
+  if (current === users.fingerprint) {
     add('salt fingerprint', 'ok', `the database's users were hashed with ${file} (fingerprint ${current})`);
     return;
   }
+  const recorded = users.fingerprint;
   const kept = saltFilesWith(dataDir, recorded)[0];
+  const inDataDir = path.resolve(path.dirname(dbPath)) === path.resolve(dataDir);
+  const fix = !inDataDir
+    ? saltMismatchFix(dbPath, dataDir, users)
+    : kept
+      ? `${kept} has fingerprint ${recorded}: stop the server and put it back (\`cp ${kept} ${file}\`)`
+      : `no salt.before-restore-* file in ${dataDir} has fingerprint ${recorded}: stop the server and put back the salt file of the installation the data comes from`;
   add(
     'salt fingerprint',
     'fail',
-    `the database records that its users were hashed with the salt of fingerprint ${recorded}, but ${file} has fingerprint ${current}: ` +
-      'each user recorded from now on counts as a second user; ' +
-      (kept
-        ? `${kept} has fingerprint ${recorded}: stop the server and put it back (\`cp ${kept} ${file}\`)`
-        : `no salt.before-restore-* file in ${dataDir} has fingerprint ${recorded}: stop the server and put back the salt file of the installation the data comes from`),
+    `${users.saltFile === null ? 'the database records that its users were hashed' : `the database's users were hashed (it records no salt; ${users.saltFile} beside it is its installation's)`} ` +
+      `with the salt of fingerprint ${recorded}, but ${file} has fingerprint ${current}: ` +
+      `commands refuse ${dbPath} until they agree (hashed with ${file}, each user would count as a second user); ${fix}`,
   );
 }
 

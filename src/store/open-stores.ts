@@ -19,6 +19,7 @@ import { Migrator } from './sqlite/migrator.js';
 import { readSqliteStatus } from './sqlite/store-status.js';
 import { openSqliteStores } from './sqlite/stores.js';
 import { readSqliteHealth } from './sqlite/store-health.js';
+import { hasUserHashes } from './sqlite/user-salt.js';
 import type { StoreHealth } from './store-health.js';
 import type { StoreStatus } from './store-status.js';
 import type { StoreOptions, Stores } from './stores.js';
@@ -30,7 +31,9 @@ export { openSqliteStores };
  * data directory's salt is offered as the shared one (adopted only when the
  * database has none yet); then the data directory's salt file is made a copy
  * of the shared salt (syncDataDirSalt), so that hooks spooling there hash
- * user ids as the store does. `readonly` (SQLite; see sqlite-access.ts): a store this process cannot
+ * user ids as the store does. On SQLite the data directory's salt file must be the one the
+ * database's users were hashed with (sqlite/user-salt.ts: another is refused, as when `--store
+ * sqlite:PATH` names another installation's database). `readonly` (SQLite; see sqlite-access.ts): a store this process cannot
  * write, opened read-only and not migrated (an older schema is refused, saying who must migrate it).
  */
 export async function openStores(config: Config, opts: StoreOptions & { migrate?: boolean; readonly?: boolean } = {}): Promise<Stores> {
@@ -49,7 +52,7 @@ export async function openStores(config: Config, opts: StoreOptions & { migrate?
     if (stores.userSalt !== null && stores.userSalt !== local) syncDataDirSalt(config.dataDir, config.dbPath, stores.userSalt);
     return stores;
   }
-  return openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous });
+  return openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous, dataDir: config.dataDir });
 }
 
 type DataDirSaltSync = 'unchanged' | 'written' | 'kept-for-sqlite' | 'failed';
@@ -87,10 +90,7 @@ function sqliteHasUserHashes(dbPath: string): boolean {
   try {
     const db = openDatabase(dbPath, { readonly: true });
     try {
-      const tables = db
-        .prepare("SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'user_hash'")
-        .all() as { name: string }[];
-      return tables.some(({ name }) => db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).get() !== undefined);
+      return hasUserHashes(db);
     } finally {
       db.close();
     }
@@ -187,5 +187,5 @@ export async function readStoreHealth(config: Config, deep: boolean): Promise<St
     const [{ readPgHealth }, { newPgInstance }] = await Promise.all([import('./postgres/store-health.js'), import('./postgres/pool.js')]);
     return readPgHealth(config.store.url, deep, { instance: newPgInstance(), source: config.store.source });
   }
-  return readSqliteHealth(config.dbPath, deep);
+  return readSqliteHealth(config.dbPath, deep, config.dataDir);
 }

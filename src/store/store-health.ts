@@ -4,6 +4,7 @@
  * created or migrated.
  */
 import type { DatabaseStorageStats } from './session-stats-types.js';
+import type { UsersSalt } from './sqlite/user-salt.js';
 
 export interface SqliteHealth {
   kind: 'sqlite';
@@ -23,8 +24,13 @@ export interface SqliteHealth {
   pageSize: number;
   pageCount: number;
   freelistCount: number;
-  /** The fingerprint of the salt the database records its users were hashed with (a backup records it, so a restored database has it); null: none recorded. */
-  saltFingerprint: string | null;
+  /**
+   * The salt the database's users were hashed with, as far as it tells (sqlite/user-salt.ts): the
+   * fingerprint it records (every database opened from a data directory, and every backup, records
+   * it), or for one made by an older version outside the data directory, that of the salt file beside
+   * it; null: neither.
+   */
+  usersSalt: UsersSalt | null;
 }
 
 export interface PgHealth {

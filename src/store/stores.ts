@@ -51,8 +51,10 @@ export interface Stores {
   /** A database file the training worker can open read-only itself; null: samples are read through `models`. */
   trainingDbFile: string | null;
   /**
-   * The user-hash salt kept in the database (PostgreSQL: shared by every
-   * instance); null when the salt lives in the data directory (SQLite).
+   * The user-hash salt: on PostgreSQL the one kept in the database (shared by
+   * every instance); on SQLite the data directory's salt file, checked against
+   * the salt the database's users were hashed with (sqlite/user-salt.ts). null:
+   * a SQLite store opened without a data directory, or read-only without a salt file.
    */
   userSalt: string | null;
   /** The SQLite store, for the operations that work on its file (backup, archive, compact, doctor); null on PostgreSQL. */

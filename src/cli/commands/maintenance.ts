@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { backupDatabase, restoreDatabase, type RestoredSalt, type VerifiedCopy } from '../../store/sqlite/backup.js';
-import { readSalt, SALT_FILE } from '../../store/salt.js';
+import { readSalt, SALT_FILE, saltFingerprint } from '../../store/salt.js';
+import { usersSalt } from '../../store/sqlite/user-salt.js';
 import { runDoctor } from '../../maintenance/doctor.js';
 import { openDatabase } from '../../store/database.js';
 import { Migrator } from '../../store/sqlite/migrator.js';
@@ -49,12 +50,15 @@ function installationSalt(dataDir: string): string | null {
 
 /**
  * A verified online copy of the configured SQLite database at `dest` (backupDatabase), recording the
- * fingerprint of the installation's salt; `readonly`: a database this user cannot write, read as it is.
+ * fingerprint of the salt its users were hashed with: the one the database tells (usersSalt), else
+ * the installation's; `readonly`: a database this user cannot write, read as it is.
  */
 export async function backupConfiguredDatabase(config: Config, dest: string, onProgress?: (fraction: number) => void, readonly = false): Promise<VerifiedCopy> {
   const db = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous, readonly });
   try {
-    return await backupDatabase(db, dest, onProgress, installationSalt(config.dataDir));
+    const salt = installationSalt(config.dataDir);
+    const fingerprint = usersSalt(db, config.dbPath, config.dataDir)?.fingerprint ?? (salt === null ? null : saltFingerprint(salt));
+    return await backupDatabase(db, dest, onProgress, fingerprint);
   } finally {
     db.close();
   }

@@ -72,7 +72,11 @@ describe('merge-data', () => {
     assert.equal(run(['--data-dir', legacy, 'record', '--json'], JSON.stringify([inv('lint', 'k9', 10)])).code, 0);
     assert.match(run(['status', '--json']).err, /holds data from an earlier version/);
     const plain = run(['merge-data', '.session-buddy']);
-    assert.match(plain.out, /1 new, 3 already present\n.*is merged and can be deleted/);
+    // The folder's users were hashed with its own salt (its database records it): said in one line.
+    assert.match(
+      plain.out,
+      /1 new, 3 already present\nits users were hashed with another salt \(fingerprint [0-9a-f]{8}; this installation's is [0-9a-f]{8}\).*\n.*is merged and can be deleted/,
+    );
     // A call its hooks spooled while no server ran is not in its database yet: the folder is not deletable.
     fs.writeFileSync(path.join(legacy, 'spool.jsonl'), `${JSON.stringify(inv('lint', 'k-spooled', 10))}\n`);
     const spooled = run(['merge-data', '.session-buddy']);
@@ -320,10 +324,17 @@ describe('merge-data', () => {
       source: t,
       here: m,
     });
-    // Its own backup (the same salt), or a source that records none: nothing said.
+    // A data directory's own database records its salt as well.
+    assert.match(run(['--data-dir', mine, 'merge-data', theirs]).out, new RegExp(`another salt \\(fingerprint ${t}; this installation's is ${m}\\)`));
+    // Its own backup (the same salt), or a source that records none (made by an older version): nothing said.
     const same = run(['--data-dir', mine, 'merge-data', myBackup]);
     assert.equal(same.code, 0, same.err);
     assert.doesNotMatch(same.out, /another salt/);
-    assert.doesNotMatch(run(['--data-dir', mine, 'merge-data', theirs]).out, /another salt/);
+    const older = path.join(s, 'older.db');
+    fs.copyFileSync(theirBackup, older);
+    const db = new Database(older);
+    db.prepare("DELETE FROM settings WHERE key = 'user_salt_fingerprint'").run();
+    db.close();
+    assert.doesNotMatch(run(['--data-dir', mine, 'merge-data', older]).out, /another salt/);
   });
 });

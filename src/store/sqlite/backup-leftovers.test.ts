@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../database.js';
 import { createTestApp } from '../../testing/harness.js';
+import { readSalt } from '../salt.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
 
 const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testing/backup-child.ts');
@@ -64,7 +65,8 @@ describe('backup and restore leave nothing behind', () => {
       assert.deepEqual(fs.readdirSync(src).sort(), ['b.db', 'wal.db']);
       const target = path.join(app.dir, 'restored', 'session-buddy.db');
       for (const file of [backup, walCopy]) {
-        const result = restoreDatabase(file, target, { dataDir: path.dirname(target) });
+        // Into another data directory: with the salt its users were hashed with (the database records it).
+        const result = restoreDatabase(file, target, { dataDir: path.dirname(target), salt: readSalt(app.dir)! });
         assert.equal(result.invocations, 1);
         assert.deepEqual(fs.readdirSync(src).sort(), ['b.db', 'wal.db'], `restore of ${path.basename(file)} left files beside it`);
       }

@@ -18,9 +18,8 @@ import { loadMigrations, migrationsDir } from '../migrations.js';
 import { processAlive } from '../../process-alive.js';
 import { ensureDir } from '../../ensure-dir.js';
 import { isSalt, readSalt, saltFingerprint, SALT_FILE, stageSalt, type StagedSalt } from '../salt.js';
+import { recordedSaltFingerprint, recordSaltFingerprint, saltFilesWith } from './user-salt.js';
 
-/** The `settings` key of the fingerprint (saltFingerprint) of the salt a database's users were hashed with. */
-const SALT_FINGERPRINT_KEY = 'user_salt_fingerprint';
 const FINGERPRINT = /^[0-9a-f]{8}$/;
 
 export interface VerifiedCopy {
@@ -28,18 +27,12 @@ export interface VerifiedCopy {
   bytes: number;
   schemaVersion: number;
   invocations: number;
-  /** The fingerprint of the salt its users were hashed with (see above); null when it records none (made by an older version). */
+  /** The fingerprint of the salt its users were hashed with (user-salt.ts); null when it records none (made by an older version). */
   saltFingerprint: string | null;
 }
 
 function hasTable(db: SqliteDb, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
-/** The salt fingerprint `db` records (its users were hashed with that salt); null: none (no settings table, or made by an older version). */
-export function recordedSaltFingerprint(db: SqliteDb): string | null {
-  if (!hasTable(db, 'settings')) return null;
-  return (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SALT_FINGERPRINT_KEY) as string | undefined) ?? null;
 }
 
 /** Checks that `file` is an intact Session Buddy database and describes it (messages name `label`). */
@@ -55,7 +48,7 @@ export function verifyDatabaseFile(file: string, label = file): VerifiedCopy {
     const invocations = hasTable(db, 'skill_invocations') ? (db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number) : 0;
     const recorded = recordedSaltFingerprint(db);
     if (recorded !== null && !FINGERPRINT.test(recorded)) {
-      throw new AppError('INVALID_INPUT', `${label} records a salt fingerprint that is not 8 hex digits (settings ${SALT_FINGERPRINT_KEY})`);
+      throw new AppError('INVALID_INPUT', `${label} records a salt fingerprint that is not 8 hex digits (settings user_salt_fingerprint)`);
     }
     return { file, bytes: fs.statSync(file).size, schemaVersion, invocations, saltFingerprint: recorded };
   } finally {
@@ -78,25 +71,13 @@ function removeWithJournals(file: string): void {
 }
 
 /**
- * Records in `db` the fingerprint of `salt`, the salt its users were hashed with (a database older
- * than the settings table records nothing); `keep`: unless it records one already.
- */
-function recordSalt(db: SqliteDb, salt: string, keep = false): void {
-  if (!hasTable(db, 'settings')) return;
-  db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO ${keep ? 'NOTHING' : 'UPDATE SET value = excluded.value'}`).run(
-    SALT_FINGERPRINT_KEY,
-    saltFingerprint(salt),
-  );
-}
-
-/**
  * Switches a copy to a rollback journal (folding in any WAL), so later opens create no -wal/-shm
- * files; with `salt`, records its fingerprint in the copy first.
+ * files; with `fingerprint`, records it in the copy first as that of its users' salt.
  */
-function toRollbackJournal(file: string, salt: string | null = null): void {
+function toRollbackJournal(file: string, fingerprint: string | null = null): void {
   const db = openDatabase(file);
   try {
-    if (salt !== null) recordSalt(db, salt);
+    if (fingerprint !== null) recordSaltFingerprint(db, fingerprint);
     db.pragma('journal_mode = DELETE');
   } finally {
     db.close();
@@ -136,10 +117,15 @@ function requireDirectory(dir: string): void {
 }
 
 /**
- * A verified copy of `db` at `dest`. `salt` is the salt the database's users were hashed with (the
- * data directory's): the copy records its fingerprint, so that restore can tell whether it belongs here.
+ * A verified copy of `db` at `dest`. `fingerprint` is that of the salt the database's users were
+ * hashed with (user-salt.ts): the copy records it, so that restore can tell whether it belongs here.
  */
-export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (fraction: number) => void, salt: string | null = null): Promise<VerifiedCopy> {
+export async function backupDatabase(
+  db: SqliteDb,
+  dest: string,
+  onProgress?: (fraction: number) => void,
+  fingerprint: string | null = null,
+): Promise<VerifiedCopy> {
   dest = path.resolve(dest);
   if (fs.existsSync(dest)) throw new AppError('INVALID_INPUT', `${dest} already exists; choose a new file name`, { field: 'file', rule: 'must not exist yet' });
   const dir = path.dirname(dest);
@@ -153,7 +139,7 @@ export async function backupDatabase(db: SqliteDb, dest: string, onProgress?: (f
         return 2000;
       },
     });
-    toRollbackJournal(tmp, salt);
+    toRollbackJournal(tmp, fingerprint);
     const verified = verifyDatabaseFile(tmp, dest);
     fs.chmodSync(tmp, 0o600);
     fsyncFile(tmp);
@@ -219,27 +205,6 @@ function sharedUsers(file: string, dbPath: string): number {
       return n;
     }) ?? 0
   );
-}
-
-/** Salt files in `dir` (kept by earlier restores) whose salt has `fingerprint`. */
-export function saltFilesWith(dir: string, fingerprint: string): string[] {
-  const found: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return found; // no data directory yet
-  }
-  for (const name of names) {
-    if (!name.startsWith(`${SALT_FILE}.before-restore-`)) continue;
-    try {
-      const salt = fs.readFileSync(path.join(dir, name), 'utf8').trim();
-      if (isSalt(salt) && saltFingerprint(salt) === fingerprint) found.push(path.join(dir, name));
-    } catch {
-      // unreadable: not offered
-    }
-  }
-  return found;
 }
 
 interface SaltPlan {
@@ -355,7 +320,7 @@ export function restoreDatabase(source: string, dbPath: string, opts: RestoreOpt
       try {
         if (plan.current !== null) {
           try {
-            recordSalt(current, plan.current, true);
+            recordSaltFingerprint(current, saltFingerprint(plan.current), true);
           } catch {
             // A damaged database (often why it is replaced) is kept as it is.
           }

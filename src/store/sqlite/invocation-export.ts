@@ -17,7 +17,7 @@ import { EXPERIMENT_COLUMNS, experimentFromRow, type ExperimentCopy, type Experi
 import type { PreparedReflection, ReflectionKind } from '../reflection-types.js';
 import type { AttributedUsage } from '../skill-cost-types.js';
 import { openDatabase, type SqliteDb } from '../database.js';
-import { recordedSaltFingerprint } from './backup.js';
+import { recordedSaltFingerprint } from './user-salt.js';
 import { Migrator } from './migrator.js';
 import { CALL_COLUMNS } from './skill-costs.js';
 

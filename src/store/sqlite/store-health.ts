@@ -1,12 +1,12 @@
 /** `doctor`'s facts about a SQLite file (read-only). */
 import { openDatabase } from '../database.js';
 import type { SqliteHealth } from '../store-health.js';
-import { recordedSaltFingerprint } from './backup.js';
+import { usersSalt } from './user-salt.js';
 import { Migrator } from './migrator.js';
 import { verifyRollupConsistency, verifyRollups } from './rollup-check.js';
 
-/** Throws what opening or reading the file throws (the doctor advises by its code). */
-export function readSqliteHealth(dbPath: string, deep: boolean): SqliteHealth {
+/** Throws what opening or reading the file throws (the doctor advises by its code); `dataDir`: the data directory it is opened from. */
+export function readSqliteHealth(dbPath: string, deep: boolean, dataDir: string): SqliteHealth {
   const db = openDatabase(dbPath, { readonly: true });
   try {
     const migrator = new Migrator(db);
@@ -29,7 +29,7 @@ export function readSqliteHealth(dbPath: string, deep: boolean): SqliteHealth {
       pageSize: db.pragma('page_size', { simple: true }) as number,
       pageCount: db.pragma('page_count', { simple: true }) as number,
       freelistCount: db.pragma('freelist_count', { simple: true }) as number,
-      saltFingerprint: recordedSaltFingerprint(db),
+      usersSalt: usersSalt(db, dbPath, dataDir),
     };
   } finally {
     db.close();

@@ -1,6 +1,8 @@
 /**
  * The store bundle (stores.ts) over SQLite: one WAL file under the data
  * directory, opened synchronously, every store on the one connection.
+ * Opened from a data directory, its salt file must be the one the
+ * database's users were hashed with (user-salt.ts): that salt is `userSalt`.
  */
 import { STORAGE_TABLES, type StoreOptions, type Stores } from '../stores.js';
 import { SqliteAnalyticsQueries } from './analytics-queries.js';
@@ -15,10 +17,21 @@ import { SqliteStore, type SqliteStoreOptions } from './store.js';
 import { SqliteTranscriptCursors } from './transcript-cursors.js';
 import { SqliteApiTokenStore } from './api-token-store.js';
 import { SqliteSkillCostStore } from './skill-costs.js';
+import { bindUserSalt } from './user-salt.js';
 
-export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions = {}): Stores {
+/** `dataDir`: the data directory it is opened from, whose salt hashes its users (checked, see the head of this file). */
+export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreOptions & { dataDir?: string } = {}): Stores {
   const store = new SqliteStore(file, opts);
   const { db } = store;
+  let userSalt: string | null = null;
+  if (opts.dataDir !== undefined) {
+    try {
+      userSalt = bindUserSalt(db, file, opts.dataDir, { readonly: opts.readonly ?? false });
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
   return {
     kind: 'sqlite',
     location: file,
@@ -37,7 +50,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
     trainingDbFile: file === ':memory:' ? null : file,
-    userSalt: null,
+    userSalt,
     sqlite: store,
     async close() {
       store.close();
