@@ -82,13 +82,14 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
               project: opts.project,
               agent: opts.agent,
             };
-            // Every other flag checked at once; missing flags and a bad --duration are reported above.
+            // Every other flag checked at once; missing flags, a bad --duration and --error without --failed are reported above.
             parseInput(invocationInputSchema, {
               ...input,
               skill_name: opts.skill ?? 'x',
               user_id: opts.user ?? 'x',
               session_id: opts.session ?? 'x',
               duration_ms: /^\d+$/.test(opts.duration ?? '') ? input.duration_ms : 0,
+              error_type: opts.failed ? input.error_type : undefined,
             });
             return input;
           },
