@@ -45,11 +45,16 @@ function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssu
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  throw invalidInputOf(result.error, value, prefix);
+}
+
+/** The INVALID_INPUT error of a failed parse of `value`, naming its first offending field (`prefix`ed) and the rule it broke. */
+export function invalidInputOf(error: z.core.$ZodError, value: unknown, prefix = ''): AppError {
   // An unknown key first: a misspelt field also shows up as the missing one it was meant to be.
-  const raw = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const raw = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   const issues = raw.map((i) => describeZodIssue(i, raw, value, prefix));
   const first = issues[0]!;
-  throw AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
+  return AppError.invalid(first.field, first.rule, issues.length > 1 ? { issues } : {});
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -4,6 +4,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerSessionPrompts } from './prompts.js';
+import { answerBadParamsAsInvalidParams } from './request-params.js';
 import type { ToolDeps } from './tool-deps.js';
 import { registerAllTools } from './tools/index.js';
 
@@ -23,5 +24,7 @@ export function buildMcpServer(deps: ToolDeps, version: string): McpServer {
   );
   registerAllTools(server, deps);
   registerSessionPrompts(server);
+  // Last: it applies to the handlers registered so far.
+  answerBadParamsAsInvalidParams(server);
   return server;
 }

@@ -19,12 +19,14 @@
  */
 import crypto from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, InitializeRequestSchema, isInitializeRequest, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RateLimitConfig } from '../config.js';
 import { toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LOCAL_ADMIN, type CallerIdentity } from '../mcp/caller-identity.js';
+import { checkJsonRpcBody, type JsonRpcErrorResponse, jsonRpcErrorOf } from '../mcp/jsonrpc-errors.js';
 import { RateLimiter } from '../mcp/rate-limiter.js';
+import { invalidInputOf } from '../validation.js';
 import { JsonResponseTransport } from './json-response-transport.js';
 
 interface Session {
@@ -59,10 +61,27 @@ const DEFAULT_MCP_IDLE_MS = 10 * 60_000;
 const LOCAL_CLIENT: McpClient = { caller: LOCAL_ADMIN, clientKey: 'local' };
 
 function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  return jsonRpcAnswer(status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+function jsonRpcAnswer(status: number, body: JsonRpcErrorResponse): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * A POST body read and checked here, before the SDK's transport: it answers a body that is JSON
+ * but no valid JSON-RPC -32700 "Invalid JSON-RPC message" under id null; here it gets -32600 or
+ * -32602 naming the field, under the message's id (jsonrpc-errors.ts). 400 either way.
+ */
+async function readBody(req: Request): Promise<{ body: unknown } | { refused: Response }> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    return { refused: jsonRpcError(400, -32700, 'Parse error: body is not valid JSON') };
+  }
+  const invalid = checkJsonRpcBody(body);
+  return invalid ? { refused: jsonRpcAnswer(400, invalid) } : { body };
 }
 
 export class McpSessions {
@@ -109,14 +128,19 @@ export class McpSessions {
       return this.forward(sid, session, req);
     }
     if (req.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: no valid session ID provided');
-    let body: unknown;
-    try {
-      body = await req.json();
-    } catch {
-      return jsonRpcError(400, -32700, 'Parse error: body is not valid JSON');
-    }
+    const read = await readBody(req);
+    if ('refused' in read) return read.refused;
+    const { body } = read;
     const initializes = Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body);
-    if (!initializes) return jsonRpcError(400, -32000, 'Bad Request: no valid session ID provided');
+    if (!initializes) {
+      // An `initialize` whose params are wrong: the params are the fault, not a missing session.
+      const request = body as Partial<JSONRPCRequest>;
+      const init = request.method === 'initialize' ? InitializeRequestSchema.safeParse(body) : undefined;
+      if (init?.error) {
+        return jsonRpcAnswer(400, { jsonrpc: '2.0', id: request.id ?? null, error: jsonRpcErrorOf(ErrorCode.InvalidParams, invalidInputOf(init.error, body)) });
+      }
+      return jsonRpcError(400, -32000, 'Bad Request: no valid session ID provided');
+    }
     try {
       this.creations.take(client.clientKey);
     } catch (err) {
@@ -165,7 +189,10 @@ export class McpSessions {
     this.sessions.set(sid, session);
     session.inFlight++;
     try {
-      return await session.transport.handleRequest(req);
+      if (req.method !== 'POST') return await session.transport.handleRequest(req);
+      const read = await readBody(req);
+      if ('refused' in read) return read.refused;
+      return await session.transport.handleRequest(req, { parsedBody: read.body });
     } finally {
       session.inFlight--;
     }

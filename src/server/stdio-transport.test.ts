@@ -1,12 +1,16 @@
 /**
  * `session-buddy mcp` as an MCP client launches it: a request line over the
  * stdio limit gets a JSON-RPC error naming the limit, an oversize notification
- * is dropped and logged, and the same connection keeps serving.
+ * is dropped and logged, and the same connection keeps serving. Lines that are
+ * not valid JSON-RPC get the JSON-RPC error their id awaits (or none, for a
+ * notification or a response), and the same process keeps serving.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -80,5 +84,101 @@ describe('session-buddy mcp (stdio) with a request over the size limit', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('session-buddy mcp (stdio) with lines that are not valid JSON-RPC', () => {
+  it('answers each that awaits an answer under its id (id null: unparseable or no usable id), answers no notification or response, and keeps serving', {
+    timeout: 120_000,
+  }, async (t) => {
+    const child = spawn(process.execPath, [BIN, '--data-dir', path.join(root, 'data-invalid'), 'mcp'], {
+      env: { PATH: process.env.PATH ?? '', HOME: root, SESSION_BUDDY_AUDIT: 'off', SESSION_BUDDY_EMBEDDINGS: 'off' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    t.after(() => child.kill()); // a no-op once it has exited
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const replies: { id: unknown; error?: { code: number; message: string; data?: unknown }; result?: unknown }[] = [];
+    let wanted: { ids: unknown[]; resolve: () => void } | null = null;
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      replies.push(JSON.parse(line));
+      if (wanted?.ids.every((id) => replies.some((r) => r.id === id))) wanted.resolve();
+    });
+    const until = (ids: unknown[]) => new Promise<void>((resolve) => (wanted = { ids, resolve }));
+
+    const send = (...lines: string[]) => child.stdin.write(lines.map((l) => `${l}\n`).join(''));
+    const started = until([1]);
+    send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
+      '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+    );
+    await started;
+    replies.length = 0;
+
+    // `end` is answered after everything the transport answers on reading a line (those answers are
+    // written as the line is read); tools/list is answered by the server, whenever its handler is done.
+    const done = until(['end', 5]);
+    send(
+      '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":[1]}',
+      '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":null}',
+      '{not json',
+      '{"jsonrpc":"2.0","id":70}',
+      '{"jsonrpc":"2.0","id":"s","method":7}',
+      '{"id":72,"method":"ping"}',
+      '{"jsonrpc":"2.0","id":1.5,"method":"ping"}',
+      '[1,2]',
+      '{"jsonrpc":"2.0","method":"notifications/progress","params":null}',
+      '{"jsonrpc":"2.0","id":73,"result":5}',
+      '',
+      '{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"cursor":5}}',
+      '{"jsonrpc":"2.0","id":"end","method":"ping"}',
+    );
+    await done;
+    const error = (code: number, message: string) => ({
+      code,
+      message,
+      data: { field: message.split(': ')[0], rule: message.slice(message.indexOf(': ') + 2) },
+    });
+    const parseError = replies.find((r) => r.error?.code === -32700);
+    assert.match(parseError?.error?.message ?? '', /^Parse error: \S.*$/);
+    assert.equal(parseError?.id, null);
+    // Answered by the server's handler: before or after `end`.
+    const badParams = replies.find((r) => r.id === 5);
+    assert.deepEqual(badParams, { jsonrpc: '2.0', id: 5, error: error(-32602, 'params.cursor: Invalid input: expected string, received number') });
+    assert.deepEqual(
+      replies.filter((r) => r !== parseError && r !== badParams),
+      [
+        { jsonrpc: '2.0', id: 2, error: error(-32602, 'params: must be an object of named parameters, not an array') },
+        { jsonrpc: '2.0', id: 3, error: error(-32602, 'params: must be an object of named parameters, not null') },
+        { jsonrpc: '2.0', id: 70, error: error(-32600, 'method: is required') },
+        { jsonrpc: '2.0', id: 's', error: error(-32600, 'method: must be a string, not 7') },
+        { jsonrpc: '2.0', id: 72, error: error(-32600, 'jsonrpc: is required (must be "2.0")') },
+        { jsonrpc: '2.0', id: null, error: error(-32600, 'id: must be a string or an integer, not 1.5') },
+        { jsonrpc: '2.0', id: null, error: error(-32600, '(message): must be a JSON object, not an array') },
+        { jsonrpc: '2.0', id: 'end', result: {} },
+      ],
+    );
+
+    child.stdin.end();
+    assert.equal(await exited, 0, stderr);
+    const refused = stderr
+      .split('\n')
+      .filter((l) => l.includes('not valid JSON-RPC'))
+      .map((l) => JSON.parse(l) as { level: string; code: number; answered: boolean; reason?: string });
+    assert.equal(refused.length, 10, stderr);
+    assert.ok(refused.every((l) => l.level === 'warn'));
+    assert.deepEqual(
+      refused.filter((l) => !l.answered).map((l) => [l.code, l.reason]),
+      [
+        [-32602, 'a notification or a response is never answered'],
+        [-32600, 'a notification or a response is never answered'],
+      ],
+    );
   });
 });

@@ -17,10 +17,11 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
       // Hooks spool while no HTTP server runs: a stdio-only set-up ingests the spool here.
       const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
       const server = app.createMcpServer('stdio');
-      // A request line over the stdio limit is answered with a JSON-RPC error instead of closing the transport.
+      // A request line over the stdio limit, or one that is not valid JSON-RPC, is answered with a
+      // JSON-RPC error (and logged) instead of closing the transport or going unanswered.
       const { createStdioTransport } = await import('../../server/stdio-transport.js');
       const transport = createStdioTransport(app.logger);
-      // Lines that are not JSON-RPC, and responses to unknown ids, are logged, not lost without a word.
+      // Responses to unknown ids, and errors reading stdin, are logged, not lost without a word.
       server.server.onerror = (err) => app.logger.warn('MCP stdio transport error', { err });
       await new Promise<void>((resolve, reject) => {
         transport.onclose = () => resolve();
