@@ -165,7 +165,12 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     bus,
     now,
   });
-  const baselines = new BaselinesService({ store: stores.analyticsQueries, records: stores.analyticsRecords, now });
+  const baselines = new BaselinesService({
+    store: stores.analyticsQueries,
+    records: stores.analyticsRecords,
+    now,
+    communityMinUsers: config.communityMinUsers,
+  });
   const otlp = new OtlpIngest({
     tracker,
     invocations: stores.invocations,

@@ -136,6 +136,7 @@ describe('compareUserToCommunity', () => {
       difference: -0.2,
       z_score: -3.54,
       label: 'below',
+      reason: null,
     });
     const tiny = r.skills.find((s) => s.skill_name === 'tiny')!;
     assert.equal(tiny.difference, -0.05); // 0.75 − 0.8, shown even without a label
@@ -143,6 +144,55 @@ describe('compareUserToCommunity', () => {
     assert.equal(mystery.community_success_rate, null);
     assert.equal(mystery.difference, null);
     assert.deepEqual(r.summary, { above: 1, typical: 1, below: 1, insufficient_data: 3 });
+    assert.deepEqual(
+      r.skills.filter((s) => s.label === 'insufficient_data').map((s) => [s.skill_name, s.reason]),
+      [
+        ['solo', 'fewer than 2 users used this skill (no community to compare with)'],
+        ['mystery', 'no community baseline for this skill'],
+        ['tiny', 'fewer than 5 invocations by this user'],
+      ],
+    );
+    // k = 1 (the default) withholds nothing.
+    assert.equal(r.withheld, 0);
+    assert.doesNotMatch(r.rule, /withheld/);
+  });
+
+  it('gives no community figures for a skill fewer than k users used, and says why', () => {
+    const r = compareUserToCommunity({
+      userStats: [stat('build', 50, 30), stat('solo', 20, 10), stat('mystery', 6, 6)],
+      baselines: [...baselines, { skill_name: 'pair', invocations: 40, users: 9, success_rate: 0.5 }],
+      communityMinUsers: 10,
+    });
+    const by = new Map(r.skills.map((s) => [s.skill_name, s]));
+    // build: 10 users = k: compared as before.
+    assert.deepEqual([by.get('build')!.community_success_rate, by.get('build')!.label], [0.8, 'below']);
+    // solo: 1 user < k: withheld, none of its figures given.
+    assert.deepEqual(by.get('solo'), {
+      skill_name: 'solo',
+      user_invocations: 20,
+      user_successes: 10,
+      user_success_rate: 0.5,
+      community_success_rate: null,
+      community_invocations: null,
+      community_users: null,
+      difference: null,
+      z_score: null,
+      label: 'insufficient_data',
+      reason: 'community figures withheld: fewer than 10 users used this skill',
+    });
+    assert.equal(by.get('mystery')!.reason, 'no community baseline for this skill');
+    assert.equal(r.withheld, 1);
+    assert.deepEqual(r.summary, { above: 0, typical: 0, below: 1, insufficient_data: 2 });
+    assert.match(r.rule, /fewer than 10 users \(community_min_users\) used has no community figures/);
+    // 9 users with k = 10 is withheld too; with k = 9 it is shown.
+    const pair = (k: number) =>
+      compareUserToCommunity({
+        userStats: [stat('pair', 10, 5)],
+        baselines: [{ skill_name: 'pair', invocations: 40, users: 9, success_rate: 0.5 }],
+        communityMinUsers: k,
+      }).skills[0]!;
+    assert.equal(pair(10).community_users, null);
+    assert.deepEqual([pair(9).community_users, pair(9).label], [9, 'typical']);
   });
 
   it('rejects stats of several users', () => {

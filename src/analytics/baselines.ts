@@ -129,21 +129,25 @@ interface UserSkillComparison {
   user_invocations: number;
   user_successes: number;
   user_success_rate: number;
-  /** null when there is no community baseline for the skill. */
+  /** null when there is no community baseline for the skill, or it is withheld (fewer than k users). */
   community_success_rate: number | null;
   community_invocations: number | null;
   community_users: number | null;
-  /** user_success_rate − community_success_rate; null without a baseline. */
+  /** user_success_rate − community_success_rate; null without a (shown) baseline. */
   difference: number | null;
   /** Binomial z of the user's rate against the community rate; null when not tested. */
   z_score: number | null;
   label: UserComparisonLabel;
+  /** Why the label is 'insufficient_data'; null otherwise. */
+  reason: string | null;
 }
 
 export interface UserComparison {
   /** Sorted by the user's invocations (most first), then skill name. */
   skills: UserSkillComparison[];
   summary: Record<UserComparisonLabel, number>;
+  /** How many of the skills have their community figures withheld (fewer than `communityMinUsers` users). */
+  withheld: number;
   rule: string;
 }
 
@@ -154,14 +158,27 @@ export interface CompareUserToCommunityInput {
   /** Per-skill stats of ONE user. */
   userStats: readonly UserSkillStat[];
   baselines: readonly BaselineForComparison[];
+  /**
+   * k: the community figures of a skill fewer users used are withheld (null, not compared), so no figure
+   * describes fewer than k people. Default 1: nothing withheld.
+   */
+  communityMinUsers?: number;
 }
 
-const COMPARISON_RULE =
-  `z = (user rate - community rate) / sqrt(p(1-p)/n_user), p = community rate clamped to ` +
-  `[0.5/n_community, 1 - 0.5/n_community]. |z| >= ${Z_95}: 'above' or 'below'; otherwise 'typical'. ` +
-  `'insufficient_data' when the user has fewer than ${MIN_USER_INVOCATIONS} invocations of the skill, or the ` +
-  `skill has no community baseline or fewer than ${MIN_COMMUNITY_USERS} users. The community figures include ` +
-  `the user's own invocations.`;
+/** The comparison rule, with k when it withholds anything (k > 1). */
+function comparisonRule(k: number): string {
+  return (
+    `z = (user rate - community rate) / sqrt(p(1-p)/n_user), p = community rate clamped to ` +
+    `[0.5/n_community, 1 - 0.5/n_community]. |z| >= ${Z_95}: 'above' or 'below'; otherwise 'typical'. ` +
+    `'insufficient_data' when the user has fewer than ${MIN_USER_INVOCATIONS} invocations of the skill, or the ` +
+    `skill has no community baseline or fewer than ${MIN_COMMUNITY_USERS} users. The community figures include ` +
+    `the user's own invocations.` +
+    (k > 1
+      ? ` A skill fewer than ${k} users (community_min_users) used has no community figures (withheld: null) and is ` +
+        `'insufficient_data', so no figure describes fewer than ${k} people.`
+      : '')
+  );
+}
 
 /**
  * Compare one user's success rate per skill with the community baseline.
@@ -174,24 +191,42 @@ const COMPARISON_RULE =
  * has fewer than 2 users (the "community" would be the user alone). The
  * community figures include the user's own invocations, which pulls them
  * slightly toward the user's rate (a conservative bias).
+ *
+ * k (`communityMinUsers`): a baseline of fewer than k users is withheld: the
+ * skill gets no community figures (null), no difference and no z, and is
+ * 'insufficient_data' with a reason saying so; the user's own figures stay.
  */
 export function compareUserToCommunity(input: CompareUserToCommunityInput): UserComparison {
   const { userStats, baselines } = input;
+  const k = input.communityMinUsers ?? 1;
   const users = new Set(userStats.map((s) => s.user));
   if (users.size > 1) throw AppError.invalid('userStats', 'must all belong to one user');
 
   const baseBySkill = new Map(baselines.map((b) => [b.skill_name, b]));
   const summary: Record<UserComparisonLabel, number> = { above: 0, typical: 0, below: 0, insufficient_data: 0 };
+  let withheld = 0;
 
   const skills = userStats
     .filter((s) => s.invocations > 0)
     .sort((a, b) => b.invocations - a.invocations || compareNames(a.skill, b.skill))
     .map((s): UserSkillComparison => {
       const userRate = s.successes / s.invocations;
-      const base = baseBySkill.get(s.skill);
+      const found = baseBySkill.get(s.skill);
+      const hidden = found !== undefined && found.users < k;
+      const base = hidden ? undefined : found;
       let z: number | null = null;
       let label: UserComparisonLabel = 'insufficient_data';
-      if (base && base.invocations > 0 && s.invocations >= MIN_USER_INVOCATIONS && base.users >= MIN_COMMUNITY_USERS) {
+      let reason: string | null = null;
+      if (hidden) {
+        withheld++;
+        reason = `community figures withheld: fewer than ${k} users used this skill`;
+      } else if (!base || base.invocations === 0) {
+        reason = 'no community baseline for this skill';
+      } else if (s.invocations < MIN_USER_INVOCATIONS) {
+        reason = `fewer than ${MIN_USER_INVOCATIONS} invocations by this user`;
+      } else if (base.users < MIN_COMMUNITY_USERS) {
+        reason = `fewer than ${MIN_COMMUNITY_USERS} users used this skill (no community to compare with)`;
+      } else {
         z = proportionZ(userRate, s.invocations, base.success_rate, base.invocations);
         label = z >= Z_95 ? 'above' : z <= -Z_95 ? 'below' : 'typical';
       }
@@ -207,10 +242,11 @@ export function compareUserToCommunity(input: CompareUserToCommunityInput): User
         difference: base ? roundRate(userRate - base.success_rate) : null,
         z_score: roundScore(z),
         label,
+        reason,
       };
     });
 
-  return { skills, summary, rule: COMPARISON_RULE };
+  return { skills, summary, withheld, rule: comparisonRule(k) };
 }
 
 /** Plain code-unit order, so the result does not depend on the machine's locale. */

@@ -111,11 +111,15 @@ describe('per-user tokens on a shared server', () => {
         [['lint', 3, 2]],
       );
       // No user_id: the caller itself.
-      const implicit = await callOk<Cmp>(c.client, 'get_community_baselines', {});
+      type Own = Cmp & { baselines: unknown[]; withheld_skills: number; user_comparison: { skills: { community_success_rate: number | null }[] } };
+      const implicit = await callOk<Own>(c.client, 'get_community_baselines', {});
       assert.deepEqual(
         implicit.user_comparison?.skills.map((s) => [s.skill_name, s.user_invocations, s.user_successes]),
         [['lint', 3, 2]],
       );
+      // lint (alice and bob) and build (bob) have fewer than k = 5 users: no figure across users reaches alice.
+      assert.deepEqual([implicit.baselines, implicit.withheld_skills], [[], 2]);
+      assert.equal(implicit.user_comparison.skills[0]?.community_success_rate, null);
     } finally {
       await c.close();
     }

@@ -35,8 +35,8 @@ function toInput(i: Inv, n: number) {
   };
 }
 
-async function setup(data: Inv[]): Promise<{ app: TestApp; client: Client }> {
-  const app = createTestApp({ now: () => NOW });
+async function setup(data: Inv[], env: Record<string, string> = {}): Promise<{ app: TestApp; client: Client }> {
+  const app = createTestApp({ now: () => NOW, env });
   if (data.length > 0) await app.tracker.trackBatch(data.map(toInput));
   const server = app.createMcpServer('t');
   return { app, client: await connectInMemory(server) };
@@ -521,13 +521,17 @@ describe('community baselines', () => {
   let client: Client;
   const t = NOW - DAY;
   before(async () => {
-    ({ app, client } = await setup([
-      // x: u1 10 runs all ok, u2 10 runs 4 ok → 14/20 = 0.7; all 100 ms.
-      ...run('x', t, 10, 10, 100, { user: 'u1', session: 'a' }),
-      ...run('x', t + HOUR_MS, 10, 4, 100, { user: 'u2', session: 'b' }),
-      // y: u1 5 runs all ok, 1000 ms; a single user.
-      ...run('y', t + 2 * HOUR_MS, 5, 5, 1000, { user: 'u1', session: 'a' }),
-    ]));
+    ({ app, client } = await setup(
+      [
+        // x: u1 10 runs all ok, u2 10 runs 4 ok → 14/20 = 0.7; all 100 ms.
+        ...run('x', t, 10, 10, 100, { user: 'u1', session: 'a' }),
+        ...run('x', t + HOUR_MS, 10, 4, 100, { user: 'u2', session: 'b' }),
+        // y: u1 5 runs all ok, 1000 ms; a single user.
+        ...run('y', t + 2 * HOUR_MS, 5, 5, 1000, { user: 'u1', session: 'a' }),
+      ],
+      // k = 2: in a per-user answer x (2 users) is shown, y (1 user) withheld.
+      { SESSION_BUDDY_COMMUNITY_MIN_USERS: '2' },
+    ));
   });
   after(async () => {
     await client.close();
@@ -574,6 +578,8 @@ describe('community baselines', () => {
     assert.deepEqual(stored.baselines, first.baselines);
     assert.equal(stored.user_comparison, null);
     assert.equal(stored.total_skills, 2);
+    // Without a user nothing is withheld, whatever k.
+    assert.deepEqual([stored.per_user, stored.community_min_users, stored.withheld_skills], [false, 2, 0]);
   });
 
   it('lists at most limit baselines, most effective first', async () => {
@@ -590,7 +596,7 @@ describe('community baselines', () => {
   it("compares a user's success rate with the community", async () => {
     const u1 = await callOk<any>(client, 'get_community_baselines', { user_id: 'u1' });
     // u1 on x: 10/10 vs .7 over 20: z = (1 − .7) / sqrt(.7 · .3 / 10) = .3 / .144914 = 2.07 ≥ 1.96 → above.
-    // u1 on y: 5 runs but y has only 1 user → insufficient_data.
+    // u1 on y: y has 1 user, fewer than k = 2: no community figures → insufficient_data.
     assert.deepEqual(
       u1.user_comparison.skills.map((s: any) => [
         s.skill_name,
@@ -603,10 +609,18 @@ describe('community baselines', () => {
       ]),
       [
         ['x', 10, 1, 0.7, 0.3, 2.07, 'above'],
-        ['y', 5, 1, 1, 0, null, 'insufficient_data'],
+        ['y', 5, 1, null, null, null, 'insufficient_data'],
       ],
     );
     assert.deepEqual(u1.user_comparison.summary, { above: 1, typical: 0, below: 0, insufficient_data: 1 });
+    assert.equal(u1.user_comparison.withheld, 1);
+    assert.equal(u1.user_comparison.skills[1].reason, 'community figures withheld: fewer than 2 users used this skill');
+    // The per-user answer lists x only: y's baseline is withheld (counted, not listed).
+    assert.deepEqual(
+      u1.baselines.map((b: any) => b.skill_name),
+      ['x'],
+    );
+    assert.deepEqual([u1.per_user, u1.community_min_users, u1.withheld_skills, u1.total_skills], [true, 2, 1, 2]);
     assert.ok(!JSON.stringify(u1).includes('u1"'), 'the user id is not echoed');
 
     // u2 on x: 4/10: z = (.4 − .7) / .144914 = −2.07 → below. Restricting to skill x keeps one baseline.

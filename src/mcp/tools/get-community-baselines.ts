@@ -43,22 +43,41 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
         'than the stored set, computes them now (source "computed_now") without storing. With user_id, compares ' +
         "that user's success rate per skill with the community (binomial z, |z| >= 1.96). Baselines are listed most " +
         'effective first, at most `limit` of them; total_skills is how many skills the baselines cover in all (skill_name and ' +
-        '`limit` narrow the list, not that count).',
+        '`limit` narrow the list, not that count). Per user (with user_id, or for a per-user token, which is always answered ' +
+        'about itself) figures across users are given only for skills at least k users used (community_min_users, as the ' +
+        "skill report's): the baselines of the others are withheld (not listed, counted in withheld_skills) and the " +
+        'comparison gives them no community figures (insufficient_data, with the reason). Without a user (an admin, the ' +
+        'local user) every baseline is listed.',
       inputSchema: {
         skill_name: skillNameField.optional().describe('Only this skill (percentiles still rank it against all skills)'),
-        user_id: userIdField.optional().describe('Compare this user with the community; hashed, never stored or echoed'),
+        user_id: userIdField
+          .optional()
+          .describe(
+            'Compare this user with the community (a per-user answer: figures across users only where at least k users contribute); hashed, never stored or echoed',
+          ),
         limit: intField(1, 1000).default(50).describe('At most this many baselines, most effective first'),
       },
       outputSchema: {
         source: z.enum(['stored', 'computed_now']),
         computed_at: z.string().describe('When the baselines were computed, ISO 8601 UTC'),
         age_seconds: z.number().int().describe('How old they are now; a running server refreshes them every 15 minutes by default'),
-        baselines: z.array(baselineSchema),
+        baselines: z
+          .array(baselineSchema)
+          .describe('Per user, only skills at least community_min_users users used (percentiles still rank against all total_skills)'),
         total_skills: z
           .number()
           .int()
           .describe('How many skills the baselines cover in all (the skills the percentiles rank against), whatever skill_name and `limit` list'),
         effectiveness_rule: z.string(),
+        per_user: z.boolean().describe('true: answered about one user (user_id, or a per-user token): baselines below k are withheld'),
+        community_min_users: z
+          .number()
+          .int()
+          .describe('k: in a per-user answer, skills fewer users used have no figures across users (SESSION_BUDDY_COMMUNITY_MIN_USERS)'),
+        withheld_skills: z
+          .number()
+          .int()
+          .describe('Skills asked for (all, or skill_name) whose baselines are withheld, not listed: fewer than k users used them (0 unless per_user)'),
         user_comparison: z
           .object({
             skills: z.array(
@@ -73,9 +92,11 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
                 difference: z.number().nullable(),
                 z_score: z.number().nullable(),
                 label: z.enum(labels),
+                reason: z.string().nullable().describe('Why the label is insufficient_data (e.g. community figures withheld below k); null otherwise'),
               }),
             ),
             summary: z.object({ above: z.number().int(), typical: z.number().int(), below: z.number().int(), insufficient_data: z.number().int() }),
+            withheld: z.number().int().describe('Skills (counted in insufficient_data) whose community figures are withheld: fewer than k users used them'),
             rule: z.string(),
           })
           .nullable(),
@@ -86,12 +107,15 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
       if (skill_name !== undefined) await requireSkill(ctx, skill_name);
       const subjectHash = subjectUserHash(deps.caller, deps.hashUser, user_id);
       const a = await deps.baselines.answer({ ...(skill_name !== undefined ? { skillName: skill_name } : {}), subjectHash, limit });
-      const { source, matching, listed: baselines, comparison, totalSkills } = a;
+      const { source, matching, listed: baselines, comparison, totalSkills, withheld, communityMinUsers: k } = a;
       // The text names at most TEXT_NAMED of the listed baselines; "+N more" counts the matching skills it does not name.
       const named = baselines.slice(0, TEXT_NAMED);
+      const withheldText = withheld > 0 ? ` ${withheld} skill(s) withheld: fewer than ${k} users used them.` : '';
       const head =
         baselines.length === 0
-          ? 'No skills recorded yet.'
+          ? withheld > 0
+            ? `No baselines listed: ${withheld} skill(s) withheld, fewer than ${k} users used them.`
+            : 'No skills recorded yet.'
           : `Baselines of ${totalSkills} skill(s)${totalSkills > baselines.length ? ` (${baselines.length} listed)` : ''} (${source === 'stored' ? 'stored' : 'computed now'}, as of ${new Date(a.computedAt).toISOString()}, ${a.ageSeconds} s ago). ` +
             named
               .map(
@@ -99,14 +123,16 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
                   `${b.skill_name}: ${b.invocations}× by ${b.users} user(s), ${(b.success_rate * 100).toFixed(1)}% ok, percentile ${b.effectiveness_percentile}`,
               )
               .join('; ') +
-            (matching.length > named.length ? `; +${matching.length - named.length} more.` : '.');
+            (matching.length > named.length ? `; +${matching.length - named.length} more.` : '.') +
+            withheldText;
       const userText =
         comparison === null
           ? ''
           : comparison.skills.length === 0
             ? ` The user has no recorded invocations${skill_name ? ` of ${skill_name}.` : '.'}`
             : ` User vs community: ${comparison.summary.above} above, ${comparison.summary.typical} typical, ` +
-              `${comparison.summary.below} below, ${comparison.summary.insufficient_data} with too little data.`;
+              `${comparison.summary.below} below, ${comparison.summary.insufficient_data} with too little data` +
+              (comparison.withheld > 0 ? ` (${comparison.withheld} with community figures withheld: fewer than ${k} users).` : '.');
       return {
         structured: {
           source,
@@ -115,6 +141,9 @@ export function registerGetCommunityBaselinesTool(server: McpServer, deps: ToolD
           baselines,
           total_skills: totalSkills,
           effectiveness_rule: EFFECTIVENESS_RULE,
+          per_user: a.perUser,
+          community_min_users: k,
+          withheld_skills: withheld,
           user_comparison: comparison,
         },
         text: head + userText,
