@@ -205,7 +205,6 @@ export class SkillAttributor {
       this.last.delete(e.chain);
       this.last.set(e.chain, e.messageId);
     }
-    this.recent.delete(e.chain);
     this.counts.calls++;
     if (e.usage === null || Number.isNaN(e.at)) {
       this.counts.noUsage++;
@@ -236,15 +235,24 @@ export class SkillAttributor {
         invocationId,
       };
     };
-    const rows: AttributedUsage[] = [];
-    if (e.stamp !== null) {
-      const skill = `skill:${e.stamp.replace(/^\//, '')}`;
-      rows.push(row(skill, 'stamped', this.lastUse.get(skill) ?? null));
-    }
+    const stamped = e.stamp === null ? null : `skill:${e.stamp.replace(/^\//, '')}`;
     const span = this.spanFor(e);
+    if (stamped === null && span === null) return; // nobody's: nothing to revise either
+    const rows: AttributedUsage[] = [];
+    if (stamped !== null) rows.push(row(stamped, 'stamped', this.lastUse.get(stamped) ?? null));
     if (span) rows.push(row(span.skill, 'bounded', span.id));
     for (const r of rows) out.push(r);
-    if (e.messageId !== null) this.recent.set(e.chain, { messageId: e.messageId, model: e.model, output: tokens.output, rows, written: false });
+    if (e.messageId === null) return;
+    // Kept per chain for the response's later lines (revise); an entry of an older response is never
+    // taken for a later one (revise and state() compare the message id), so none is deleted.
+    const seen = this.recent.get(e.chain);
+    if (seen) {
+      seen.messageId = e.messageId;
+      seen.model = e.model;
+      seen.output = tokens.output;
+      seen.rows = rows;
+      seen.written = false;
+    } else this.recent.set(e.chain, { messageId: e.messageId, model: e.model, output: tokens.output, rows, written: false });
   }
 
   /**
@@ -296,9 +304,9 @@ export class SkillAttributor {
       sides = sides.filter(([chain]) => !quiet.has(chain));
     }
     const recent: NonNullable<AttributorState['recent']> = [];
-    for (const [chain] of last) {
+    for (const [chain, messageId] of last) {
       const c = this.recent.get(chain);
-      if (!c || c.rows.length === 0) continue;
+      if (!c || c.messageId !== messageId || c.rows.length === 0) continue;
       const r0 = c.rows[0]!;
       recent.push([chain, c.messageId, c.model, r0.at, r0.sessionKey, c.output, c.rows.map((r) => [r.attribution, r.skill, r.invocationId ?? null])]);
     }
