@@ -240,6 +240,29 @@ describe('MetricsExporter label cap', () => {
       await app.dispose();
     }
   });
+
+  it("caps the skill labels of Claude Code's telemetry apart: many names there take none from the invocation series", async () => {
+    const app = createTestApp();
+    try {
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
+        { maxSkillLabels: 2, processMetrics: false },
+      );
+      const family = { name: 'claude_code_cost_usd_total', help: 'cost', labels: { model: 'model', skill: 'skill' } };
+      app.bus.emit(
+        'telemetry.counted',
+        ['custom-0', 'custom-1', 'custom-2'].map((skill) => ({ family, labels: { model: 'm', skill }, value: 0.5 })),
+      );
+      await app.tracker.trackBatch([inv('brand-new', 'planning', true, 10)]);
+      const m = await scrape(exporter);
+      exporter.close();
+      assert.equal(m.get(invocationsKey('brand-new', 'planning', true)), 1);
+      assert.equal(m.get(sampleKey('claude_code_cost_usd_total', { model: 'm', skill: 'custom-0' })), 0.5);
+      assert.equal(m.get(sampleKey('claude_code_cost_usd_total', { model: 'm', skill: '__other__' })), 0.5);
+    } finally {
+      await app.dispose();
+    }
+  });
 });
 
 describe('MetricsExporter after a restart', () => {

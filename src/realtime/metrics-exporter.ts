@@ -117,6 +117,11 @@ export class MetricsExporter implements WsMetricsSink {
   private readonly wsDropped: Counter;
   private readonly telemetry = new Map<string, Counter<string>>();
   private readonly models = new LabelCap(64);
+  /**
+   * The skill labels of Claude Code's telemetry families: a cap of their own, so that names only telemetry
+   * reports (or reports unprefixed, `pdf` for `skill:pdf`) never take the invocation series' names away.
+   */
+  private readonly telemetrySkills: LabelCap;
   private readonly unsubscribe: (() => void)[] = [];
   private reconciling = false;
   private costCache: { at: number; rows: SkillCostTotal[] } | null = null;
@@ -192,6 +197,7 @@ export class MetricsExporter implements WsMetricsSink {
     this.totalsFailures = new FailureNote(deps.logger, 're-reading the stored invocation totals');
     const registers = [this.registry];
     this.skills = new LabelCap(opts.maxSkillLabels);
+    this.telemetrySkills = new LabelCap(opts.maxSkillLabels);
     this.anomalies = new Counter({
       name: 'skill_anomalies_total',
       help: 'Anomalies detected since the server started, by severity.',
@@ -397,7 +403,7 @@ export class MetricsExporter implements WsMetricsSink {
         this.telemetry.set(c.family.name, counter);
       }
       const labels = { ...c.labels };
-      if (labels.skill) labels.skill = this.skills.map(labels.skill);
+      if (labels.skill) labels.skill = this.telemetrySkills.map(labels.skill);
       if (labels.model) labels.model = this.models.map(labels.model);
       counter.inc(labels, c.value);
     }
