@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { apiRequestUsage, eventKind, TYPED_MATCH_WINDOW_MS, toolResultInvocation, typedActivation, typedInvocation, typedOrdinal } from './otlp-events.js';
 
 const NOW = 1_800_000_000_000;
-const rec = (eventName: string, attrs: Record<string, string | number>, timeMs: number | null = NOW - 10) => ({ eventName, timeMs, attrs });
+const rec = (eventName: string, attrs: Record<string, string | number | boolean>, timeMs: number | null = NOW - 10) => ({ eventName, timeMs, attrs });
 
 describe('Claude Code events', () => {
   it('names events without the claude_code. prefix', () => {
@@ -95,25 +95,50 @@ describe('Claude Code events', () => {
       cost_usd: '0.01',
     };
     assert.deepEqual(apiRequestUsage(rec('api_request', { ...attrs, 'skill.name': '/deploy' }), hash, NOW), {
-      key: 'req_1:telemetry',
-      skill: 'skill:deploy',
-      attribution: 'telemetry',
-      userHash: 'h(d)',
-      sessionKey: 's',
-      model: 'm',
-      at: NOW - 10,
-      inputTokens: 10,
-      outputTokens: 5,
-      cacheWriteTokens: 3,
-      cacheWrite1hTokens: null,
-      cacheReadTokens: 7,
-      costUsd: 0.01,
+      ok: true,
+      value: {
+        key: 'req_1:telemetry',
+        skill: 'skill:deploy',
+        attribution: 'telemetry',
+        userHash: 'h(d)',
+        sessionKey: 's',
+        model: 'm',
+        at: NOW - 10,
+        inputTokens: 10,
+        outputTokens: 5,
+        cacheWriteTokens: 3,
+        cacheWrite1hTokens: null,
+        cacheReadTokens: 7,
+        costUsd: 0.01,
+      },
     });
     assert.equal(apiRequestUsage(rec('api_request', attrs), hash, NOW), null);
     const noId = apiRequestUsage(rec('api_request', { ...attrs, request_id: '', 'prompt.id': 'p1', 'event.sequence': 4, 'skill.name': 'x' }), hash, NOW);
-    assert.equal(noId?.key, 'p1:4:telemetry');
+    assert.equal(noId?.ok && noId.value.key, 'p1:4:telemetry');
     const clientId = apiRequestUsage(rec('api_request', { ...attrs, request_id: '', client_request_id: 'c-7', 'skill.name': 'x' }), hash, NOW);
-    assert.equal(clientId?.key, 'c-7:telemetry');
+    assert.equal(clientId?.ok && clientId.value.key, 'c-7:telemetry');
+  });
+
+  it('rejects an api_request whose cost_usd is not a finite number >= 0; without cost_usd the cost is unknown', () => {
+    const attrs = { 'session.id': 's', request_id: 'req_c', model: 'm', input_tokens: 1, 'skill.name': 'deploy' };
+    const reason = 'api_request cost_usd: must be a finite number >= 0 (USD); not stored';
+    for (const cost_usd of ['abc', '', -0.5, '-1', 'Infinity', true]) {
+      assert.deepEqual(
+        apiRequestUsage(rec('api_request', { ...attrs, cost_usd }), (u) => u, NOW),
+        { ok: false, reason },
+        String(cost_usd),
+      );
+    }
+    // Rejected also without a skill name: the event is malformed either way.
+    const { 'skill.name': _skill, ...unnamed } = attrs;
+    assert.deepEqual(
+      apiRequestUsage(rec('api_request', { ...unnamed, cost_usd: 'abc' }), (u) => u, NOW),
+      { ok: false, reason },
+    );
+    const missing = apiRequestUsage(rec('api_request', attrs), (u) => u, NOW);
+    assert.equal(missing?.ok && missing.value.costUsd, null);
+    const zero = apiRequestUsage(rec('api_request', { ...attrs, cost_usd: 0 }), (u) => u, NOW);
+    assert.equal(zero?.ok && zero.value.costUsd, 0);
   });
 
   it('stores no usage under a masked skill name (third-party, custom_skill)', () => {

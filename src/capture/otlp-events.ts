@@ -47,6 +47,10 @@
  * - `api_request` naming a skill (`skill.name`, not a placeholder) → one
  *   AttributedUsage row, attribution `telemetry`, key `<id>:telemetry` (id:
  *   request_id, else client_request_id, else prompt.id with event.sequence).
+ *   Rejected (counted in the partial success): any `api_request` whose
+ *   `cost_usd` is present and not a finite number >= 0 (it would otherwise
+ *   read as a call of a model without a price). Without `cost_usd` the row is
+ *   stored with its cost unknown.
  * - `skill_activated` with trigger `user-slash` → a typed activation (see
  *   typedActivation and otlp-ingest.ts for the match against hook and import
  *   rows). `claude-proactive` and `nested-skill` activations are Skill tool
@@ -192,9 +196,28 @@ function apiRequestSkill(attrs: Attrs): string | null {
   return name ? `skill:${name}` : null;
 }
 
-/** An `api_request` naming a skill as a telemetry-attributed usage row; null when it names none. */
-export function apiRequestUsage(record: OtlpLogRecord, hashUser: (id: string) => string, now: number): AttributedUsage | null {
+/**
+ * Why an `api_request`'s `cost_usd` cannot be used, or null when it can: present,
+ * it must be a finite number >= 0 (a number, or a string holding one, as Claude
+ * Code sends it). Absent (undefined or null) is allowed: the cost is then unknown.
+ */
+export function apiRequestCostError(attrs: Attrs): string | null {
+  const v = attrs.cost_usd;
+  if (v === undefined || v === null) return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? null : 'api_request cost_usd: must be a finite number >= 0 (USD); not stored';
+}
+
+/**
+ * An `api_request` naming a skill as a telemetry-attributed usage row; null when
+ * it names none. Rejected (whether or not it names a skill): a `cost_usd` that
+ * is not a finite number >= 0 (apiRequestCostError), rather than storing the
+ * call as unpriced. Without `cost_usd` the row's cost is unknown (null).
+ */
+export function apiRequestUsage(record: OtlpLogRecord, hashUser: (id: string) => string, now: number): Mapped<AttributedUsage> | null {
   const a = record.attrs;
+  const costError = apiRequestCostError(a);
+  if (costError) return { ok: false, reason: costError };
   const skill = apiRequestSkill(a);
   if (!skill) return null;
   const at = Math.min(record.timeMs ?? now, now);
@@ -204,7 +227,7 @@ export function apiRequestUsage(record: OtlpLogRecord, hashUser: (id: string) =>
   const id = requestId ?? (promptId ? `${promptId}:${text(a, 'event.sequence') ?? at}` : `${sessionKey}:${at}:${text(a, 'model') ?? ''}`);
   const tokens = (key: string) => Math.max(0, Math.round(num(a, key) ?? 0));
   const cost = num(a, 'cost_usd');
-  return {
+  const row: AttributedUsage = {
     key: `${cleanText(id, 200)}:telemetry`,
     skill,
     attribution: 'telemetry',
@@ -218,8 +241,9 @@ export function apiRequestUsage(record: OtlpLogRecord, hashUser: (id: string) =>
     // Claude Code reports no 1-hour split; its cost_usd is kept as reported (never repriced).
     cacheWrite1hTokens: null,
     cacheReadTokens: tokens('cache_read_tokens'),
-    costUsd: cost !== null && cost >= 0 ? cost : null,
+    costUsd: cost,
   };
+  return { ok: true, value: row };
 }
 
 // ---------------------------------------------------------------------------

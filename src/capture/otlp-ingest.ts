@@ -34,6 +34,7 @@ import type { InvocationStore } from '../store/types.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { decodeRequest, encodingOf, inflate, logRecordsOf, metricPointsOf, type OtlpEncoding, type OtlpLogRecord, type OtlpSignal } from './otlp-decode.js';
 import {
+  apiRequestCostError,
   apiRequestUsage,
   eventKind,
   promptKey,
@@ -138,7 +139,7 @@ export class OtlpIngest {
     // The skill names each prompt's api_request events carry (verbatim where skill_activated masks them).
     const promptNames = new Map<string, Set<string>>();
     for (const record of records) {
-      if (eventKind(record) !== 'api_request') continue;
+      if (eventKind(record) !== 'api_request' || apiRequestCostError(record.attrs) !== null) continue;
       const key = promptKey(record.attrs);
       const name = skillNameOf(record.attrs);
       if (key && name) (promptNames.get(key) ?? promptNames.set(key, new Set()).get(key)!).add(name);
@@ -151,7 +152,8 @@ export class OtlpIngest {
         else reject(mapped.reason);
       } else if (kind === 'api_request') {
         const row = apiRequestUsage(record, this.deps.hashUser, now);
-        if (row) usage.push(row);
+        if (row?.ok) usage.push(row.value);
+        else if (row) reject(row.reason);
       } else if (kind === 'skill_activated') {
         if (this.firstCount(record)) {
           const labels = labelsFor(SKILL_ACTIVATIONS, record.attrs);

@@ -15,6 +15,7 @@ import { createLogger } from '../logger.js';
 import { createRealtime } from '../realtime/realtime-mounts.js';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { CONTENT_TYPE, encodeEvents, metricRecorder, type TestEvent, type WireFormat } from '../testing/otlp-encode.js';
+import { otlpTypes } from '../capture/otlp-schema.js';
 import { typedDedupeKeyFor } from '../capture/tool-mapping.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 
@@ -157,6 +158,42 @@ for (const backend of backends) {
         [['skill:code-review', 'telemetry', 2, 150, 20, 2000, 10, 0.75]],
       );
     });
+
+    for (const format of ['protobuf', 'json'] as const) {
+      it(`rejects an api_request whose cost_usd is not a number (http/${format}) in partialSuccess, storing nothing for it`, async () => {
+        const skill = `bad-cost-${format}`;
+        const api = (id: string, cost: string | number): TestEvent => ({
+          name: 'api_request',
+          at: NOW - 2000,
+          attributes: {
+            'session.id': 'sess-1',
+            'user.id': 'device-abc',
+            request_id: id,
+            model: 'claude-opus-4',
+            input_tokens: 10,
+            cost_usd: cost,
+            'skill.name': skill,
+          },
+        });
+        const body = await encodeEvents([api(`${format}_ok`, 0.5), api(`${format}_bad`, 'abc')], format);
+        const res = await post('/v1/logs', body, { 'content-type': CONTENT_TYPE[format] });
+        assert.equal(res.status, 200);
+        const answer =
+          format === 'json'
+            ? ((await res.json()) as { partialSuccess?: { rejectedLogRecords: string; errorMessage: string } })
+            : (otlpTypes().logsResponse.toObject(otlpTypes().logsResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: String }) as {
+                partialSuccess?: { rejectedLogRecords: string; errorMessage: string };
+              });
+        assert.equal(answer.partialSuccess?.rejectedLogRecords, '1');
+        assert.match(answer.partialSuccess?.errorMessage ?? '', /cost_usd: must be a finite number >= 0/);
+        const totals = await app.stores.skillCosts.totals({ skills: [`skill:${skill}`] });
+        // Only the valid call: priced, no unpriced call.
+        assert.deepEqual(
+          totals.map((t) => [t.attribution, t.apiCalls, t.costUsd, t.unpricedCalls]),
+          [['telemetry', 1, 0.5, 0]],
+        );
+      });
+    }
 
     it('counts skill_activated events on /metrics by the documented trigger and source', async () => {
       const activated = (trigger: string): TestEvent => ({
