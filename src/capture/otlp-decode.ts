@@ -39,6 +39,7 @@ export interface OtlpMetricPoint {
   startNano: string;
   /** timeUnixNano as a decimal string ('0' when absent). */
   timeNano: string;
+  /** May be NaN or ±Infinity (valid OTLP): the ingest skips and reports such a point. */
   value: number;
 }
 
@@ -192,11 +193,19 @@ export function logRecordsOf(request: Record<string, unknown>): OtlpLogRecord[] 
   return out;
 }
 
+/**
+ * A point's value. NaN and ±Infinity (protobuf doubles, or the JSON strings
+ * "NaN", "Infinity", "-Infinity" of the proto3 JSON encoding) are valid OTLP
+ * and returned as they are: the ingest skips such a point and reports it in
+ * the partial success rather than refusing the request. Any other non-number
+ * is malformed (400).
+ */
 function pointValue(p: Record<string, unknown>, field: string): number {
   if (p.asDouble !== undefined && p.asDouble !== null) {
-    const d = typeof p.asDouble === 'string' ? Number(p.asDouble) : p.asDouble;
-    if (typeof d !== 'number' || Number.isNaN(d)) throw AppError.invalid(`${field}.asDouble`, 'must be a number');
-    return d;
+    const raw = p.asDouble;
+    const d = typeof raw === 'string' ? Number(raw) : raw;
+    if (typeof d === 'number' && (!Number.isNaN(d) || raw === 'NaN' || typeof raw === 'number')) return d;
+    throw AppError.invalid(`${field}.asDouble`, 'must be a number (or "NaN", "Infinity", "-Infinity")');
   }
   if (p.asInt !== undefined && p.asInt !== null) return Number(int64(p.asInt, `${field}.asInt`));
   return 0;

@@ -21,6 +21,10 @@
  * one session processed at the same moment could both take the same free n
  * (Claude Code sends a session's events in one sequence of requests).
  *
+ * Metric data points with a non-finite value (NaN, ±Infinity: valid OTLP)
+ * are skipped and reported as rejected in the partial success; the other
+ * points of the request are counted.
+ *
  * Metrics are summed in memory (analytics/metric-sums.ts) and published as
  * counts for the Prometheus exporter; the token and cost figures per skill
  * come from the `api_request` events instead (one row per API call), so the
@@ -261,7 +265,16 @@ export class OtlpIngest {
     const { encoding, request } = this.decode('metrics', req);
     const points = metricPointsOf(request);
     const counts = new Map<string, TelemetryCount>();
+    const reasons = new Map<string, number>();
+    let rejected = 0;
     for (const p of points) {
+      if (!Number.isFinite(p.value)) {
+        // Valid OTLP, but no count: skipped and reported, the request's other points still counted.
+        const reason = `${p.metric.slice(0, 128)} data point with a non-finite value (${p.value}): must be a finite number; skipped`;
+        rejected++;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        continue;
+      }
       const family = TELEMETRY_FAMILIES[p.metric];
       if (!family || p.kind !== 'sum' || p.temporality === 0) continue;
       const inc = this.sums.increment({
@@ -281,8 +294,8 @@ export class OtlpIngest {
     return {
       encoding,
       received: points.length,
-      rejected: 0,
-      message: '',
+      rejected,
+      message: [...reasons].map(([r, n]) => `${n} × ${r}`).join('; '),
       invocations: { inserted: 0, duplicates: 0 },
       usage: { inserted: 0, duplicates: 0 },
     };

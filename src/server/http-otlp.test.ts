@@ -384,6 +384,62 @@ for (const backend of backends) {
       assert.match(text, /^claude_code_lines_of_code_total\{type="added"\} 15$/m);
     });
 
+    it('skips non-finite data points (NaN, Infinity) in partialSuccess and counts the rest, in both encodings', async () => {
+      const nano = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
+      const request = (format: WireFormat, at: number) => {
+        const point = (session: string, asDouble: number | string) => ({
+          attributes: [{ key: 'session.id', value: { stringValue: session } }],
+          startTimeUnixNano: nano(at - 60_000),
+          timeUnixNano: nano(at),
+          asDouble,
+        });
+        const nonFinite = format === 'json' ? ['NaN', 'Infinity'] : [Number.NaN, Number.POSITIVE_INFINITY];
+        const body = {
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: 'claude_code.commit.count',
+                      sum: {
+                        aggregationTemporality: 1,
+                        isMonotonic: true,
+                        dataPoints: [point('nf-1', 2), point('nf-2', nonFinite[0]!), point('nf-3', nonFinite[1]!)],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        };
+        const type = otlpTypes().metricsRequest;
+        return format === 'json' ? JSON.stringify(body) : type.encode(type.fromObject(body)).finish();
+      };
+      const response = otlpTypes().metricsResponse;
+      let expected = 0;
+      for (const format of ['protobuf', 'json'] as const) {
+        const res = await post('/v1/metrics', request(format, NOW + expected * 60_000), { 'content-type': CONTENT_TYPE[format] });
+        assert.equal(res.status, 200, format);
+        const answer = (
+          format === 'json' ? await res.json() : response.toObject(response.decode(new Uint8Array(await res.arrayBuffer())), { longs: String })
+        ) as { partialSuccess?: { rejectedDataPoints: string; errorMessage: string } };
+        assert.equal(answer.partialSuccess?.rejectedDataPoints, '2', format);
+        assert.match(
+          answer.partialSuccess?.errorMessage ?? '',
+          /claude_code\.commit\.count data point with a non-finite value \(NaN\): must be a finite number/,
+        );
+        assert.match(answer.partialSuccess?.errorMessage ?? '', /non-finite value \(Infinity\)/);
+        expected += 2;
+        const text = await (await fetch(`${http.url}/metrics`)).text();
+        assert.match(text, new RegExp(`^claude_code_commits_total ${expected}$`, 'm'), format);
+      }
+      // A string that is no number at all is still malformed: the whole request is refused.
+      const bad = await post('/v1/metrics', String(request('json', NOW + 600_000)).replace('"NaN"', '"abc"'), { 'content-type': 'application/json' });
+      assert.equal(bad.status, 400);
+    });
+
     describe('bad input stores nothing', () => {
       it('malformed protobuf: 400 with a Status', async () => {
         const before = await count();
