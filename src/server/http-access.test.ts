@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { otlpTypes } from '../capture/otlp-schema.js';
 import { createLogger } from '../logger.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { buildHttpApp, MAX_BODY_BYTES } from './http-server.js';
@@ -49,6 +50,48 @@ describe('HTTP access on a non-loopback bind', () => {
     assert.equal(metrics.status, 401);
     assert.equal((await hono.request(`${url}/health`)).status, 200);
     await mcp.closeAll();
+  });
+
+  it('refuses OTLP exports without the right token with a google.rpc.Status (16 UNAUTHENTICATED) in the request encoding', async () => {
+    const { app, hono, token } = setup('0.0.0.0');
+    apps.push(app);
+    const url = 'http://10.1.2.3:8678';
+    const status = otlpTypes().status;
+    for (const path of ['/v1/logs', '/v1/metrics']) {
+      for (const authorization of ['Bearer nope', undefined]) {
+        const json = await hono.request(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: '{}',
+        });
+        assert.equal(json.status, 401);
+        assert.equal(json.headers.get('content-type'), 'application/json');
+        assert.equal(json.headers.get('www-authenticate'), 'Bearer realm="session-buddy"');
+        const body = (await json.json()) as { code: number; message: string };
+        assert.equal(body.code, 16);
+        assert.match(body.message, /token/);
+      }
+      const proto = await hono.request(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', authorization: 'Bearer nope' },
+        body: new Uint8Array(0),
+      });
+      assert.equal(proto.status, 401);
+      assert.equal(proto.headers.get('content-type'), 'application/x-protobuf');
+      const decoded = status.toObject(status.decode(new Uint8Array(await proto.arrayBuffer()))) as { code: number; message: string };
+      assert.equal(decoded.code, 16);
+      assert.match(decoded.message, /invalid token/);
+    }
+    // With the token the request gets through to the receiver (an empty export is accepted).
+    const ok = await hono.request(`${url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    assert.equal(ok.status, 200);
+    // Other routes keep the JSON error.
+    const api = await hono.request(`${url}/api/invocations`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+    assert.deepEqual(((await api.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
   });
 
   it('can open /metrics for a Prometheus without a token', async () => {

@@ -6,7 +6,7 @@
  * is left in the context (`caller`) for /mcp.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { CallerIdentity } from '../mcp/caller-identity.js';
 import type { AccessPolicy, AccessRoute } from './access-policy.js';
 
@@ -26,7 +26,16 @@ function routeOf(method: string, path: string): AccessRoute {
   return 'http';
 }
 
-export function httpAccess(policy: AccessPolicy, port: () => number | null): MiddlewareHandler {
+/** The WWW-Authenticate challenge a 401 carries. */
+export const BEARER_CHALLENGE = 'Bearer realm="session-buddy"';
+
+/**
+ * A route family's own answer to a refused request (the OTLP receiver answers
+ * with a google.rpc.Status); null: the default JSON `{"error": ...}`.
+ */
+export type AccessRefusal = (c: Context, status: 401 | 403, reason: string) => Response | null;
+
+export function httpAccess(policy: AccessPolicy, port: () => number | null, refusal: AccessRefusal = () => null): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     if (OPEN_PATHS.has(path)) return next();
@@ -37,9 +46,12 @@ export function httpAccess(policy: AccessPolicy, port: () => number | null): Mid
     };
     const decision = await policy.check(routeOf(c.req.method, path), port(), headers, new URL(c.req.url));
     if (!decision.ok) {
-      return c.json({ error: { code: decision.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: decision.reason } }, decision.status, {
-        ...(decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="session-buddy"' } : {}),
-      });
+      return (
+        refusal(c, decision.status, decision.reason) ??
+        c.json({ error: { code: decision.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: decision.reason } }, decision.status, {
+          ...(decision.status === 401 ? { 'WWW-Authenticate': BEARER_CHALLENGE } : {}),
+        })
+      );
     }
     c.set('caller', decision.caller);
     return next();

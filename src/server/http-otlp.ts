@@ -6,7 +6,8 @@
  * records were rejected); errors carry a google.rpc.Status: 400 malformed,
  * 413 over the body cap (compressed or decompressed), 415 another content
  * type or encoding, 403 a per-user token (telemetry names its own user ids,
- * so only the installation token may send it), 503 the store is unavailable
+ * so only the installation token may send it; 401 and a Host/Origin 403 from
+ * the access middleware too, see otlpAccessRefusal), 503 the store is unavailable
  * (retryable). Other /v1/* paths (traces, profiles) get a 404 Status, another
  * method on /v1/logs or /v1/metrics a 405 Status.
  */
@@ -16,9 +17,43 @@ import type { App } from '../app.js';
 import { AppError, toAppError } from '../errors.js';
 import { encodeResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from '../capture/otlp-decode.js';
 import { httpStatusOf } from './http-errors.js';
+import { type AccessRefusal, BEARER_CHALLENGE } from './http-access.js';
 import type { AllowedMethods } from './http-methods.js';
 
 const CONTENT_TYPES: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/** A google.rpc.Status error response in the encoding the request's Content-Type names (JSON when it names neither). */
+function statusResponse(
+  c: Context,
+  app: App,
+  contentType: string | undefined,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  let encoding: OtlpEncoding = 'json';
+  try {
+    encoding = app.otlp.encodingOf(contentType);
+  } catch {
+    // unsupported type: answer in JSON
+  }
+  return c.body(encodeStatus(encoding, grpcCode(status), message) as never, status as never, { 'Content-Type': CONTENT_TYPES[encoding], ...headers });
+}
+
+/**
+ * The access middleware's refusals (401 no or wrong token, 403 Host/Origin)
+ * on the OTLP paths (/v1/*), as a google.rpc.Status in the request's encoding
+ * (16 UNAUTHENTICATED, 7 PERMISSION_DENIED), like every other error there; a
+ * 401 keeps its WWW-Authenticate challenge. Other paths: null (the default).
+ */
+export function otlpAccessRefusal(app: App): AccessRefusal {
+  return (c, status, reason) =>
+    c.req.path.startsWith('/v1/')
+      ? statusResponse(c, app, c.req.header('content-type'), status, status === 401 ? `unauthorized: ${reason}` : `forbidden: ${reason}`, {
+          ...(status === 401 ? { 'WWW-Authenticate': BEARER_CHALLENGE } : {}),
+        })
+      : null;
+}
 
 /** The gRPC status code the OTLP spec pairs with an HTTP status. */
 function grpcCode(status: number): number {
@@ -45,17 +80,8 @@ export function registerOtlpRoutes(hono: Hono, app: App, maxBodyBytes: number, a
   const fail = (c: Context, contentType: string | undefined, err: unknown) => {
     const e = toAppError(err);
     if (e.code === 'INTERNAL' || e.code === 'DISK_FULL') app.logger.error('otlp ingest failed', { path: c.req.path, code: e.code, err });
-    let encoding: OtlpEncoding = 'json';
-    try {
-      encoding = app.otlp.encodingOf(contentType);
-    } catch {
-      // unsupported type: answer in JSON
-    }
     const status = httpStatusOf(e.code);
-    return c.body(encodeStatus(encoding, grpcCode(status), e.message) as never, status, {
-      'Content-Type': CONTENT_TYPES[encoding],
-      ...(status === 503 ? { 'Retry-After': '5' } : {}),
-    });
+    return statusResponse(c, app, contentType, status, e.message, status === 503 ? { 'Retry-After': '5' } : {});
   };
   const route = (signal: OtlpSignal) => async (c: Context) => {
     const contentType = c.req.header('content-type');

@@ -19,7 +19,7 @@ import { httpAccess } from './http-access.js';
 import { McpSessions, type McpClient } from './mcp-sessions.js';
 import { errorResponse } from './http-errors.js';
 import { allowedMethodsOf, methodNotAllowed } from './http-methods.js';
-import { registerOtlpRoutes } from './http-otlp.js';
+import { otlpAccessRefusal, registerOtlpRoutes } from './http-otlp.js';
 import { requestTooLargeResponse } from './request-size-limit.js';
 
 /** A component that adds routes or attaches to the raw node server (WebSocket upgrades). */
@@ -86,7 +86,7 @@ export function buildHttpApp(
   const started = Date.now();
   // The installation token file exists from start-up on, for clients to read.
   app.access.installationToken();
-  hono.use('*', httpAccess(app.access, port));
+  hono.use('*', httpAccess(app.access, port, otlpAccessRefusal(app)));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: async (c) => c.json({ error: { code: 'INVALID_INPUT', message: `request body exceeds ${MAX_BODY_BYTES} bytes` } }, 413, await discardBody(c)),
