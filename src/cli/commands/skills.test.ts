@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { openApp } from '../../app.js';
+import { parseConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
 import { makeClaudeFixture } from '../../testing/claude-fixture.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
@@ -49,13 +52,16 @@ describe('session-buddy skills', () => {
     const table = run(['skills']);
     assert.equal(table.code, 0, table.err);
     const lines = table.out.split('\n');
-    assert.match(lines[2]!, /^SKILL\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/);
+    assert.match(
+      lines[2]!,
+      /^SKILL\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+COST TELEMETRY\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/,
+    );
     // 6 uses, 5 succeeded (83 %); no cost attributed: "-", never $0.
     assert.match(
       table.out,
-      /skill:pdf\s+6\s+83%\s+\S+\s+\S+\s+-\s+-\s+-\s+\d+ tok\s+\d{4}-\d\d-\d\d\s+\S+\s+keep\s+used 6× in the last 30 days, 83.3% succeeded/,
+      /skill:pdf\s+6\s+83%\s+\S+\s+\S+\s+-\s+-\s+-\s+-\s+\d+ tok\s+\d{4}-\d\d-\d\d\s+\S+\s+keep\s+used 6× in the last 30 days, 83.3% succeeded/,
     );
-    assert.match(table.out, /skill:idle\s+0\s+-\s+-\s+-\s+-\s+-\s+-\s+\d+ tok\s+-\s+\S+\s+remove\s+installed but never used/);
+    assert.match(table.out, /skill:idle\s+0\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+\d+ tok\s+-\s+\S+\s+remove\s+installed but never used/);
     assert.match(table.out, /2 skill\(s\): 1 keep, 0 review, 1 remove/);
 
     const json = run(['skills', '--json', '--skill', 'skill:pdf', '--days', '7']);
@@ -162,18 +168,74 @@ describe('session-buddy skills', () => {
     const lines = table.out.split('\n');
     assert.match(
       lines[2]!,
-      /^SKILL\s+YOUR USES \(ALL TIME\)\s+YOUR OK \(ALL TIME\)\s+YOUR LAST USED\s+YOUR COST STAMPED\s+YOUR COST BOUNDED\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/,
+      /^SKILL\s+YOUR USES \(ALL TIME\)\s+YOUR OK \(ALL TIME\)\s+YOUR LAST USED\s+YOUR COST STAMPED\s+YOUR COST BOUNDED\s+YOUR COST TELEMETRY\s+USES\s+OK\s+P50\s+P95\s+TYPED\s+COST STAMPED\s+COST BOUNDED\s+COST TELEMETRY\s+LOADED\s+LAST USED\s+TREND\s+VERDICT\s+REASON$/,
     );
     // Alice's 6 uses, 4 succeeded (67 %), last used today; everyone's figures are withheld (1 user < k = 5).
     assert.match(
       lines[3]!,
       new RegExp(
-        `^skill:foo\\s+6\\s+67%\\s+${new Date(now - 3_600_000).toISOString().slice(0, 10)}\\s+-\\s+-\\s+withheld\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+keep\\s`,
+        `^skill:foo\\s+6\\s+67%\\s+${new Date(now - 3_600_000).toISOString().slice(0, 10)}\\s+-\\s+-\\s+-\\s+withheld\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+keep\\s`,
       ),
     );
     assert.match(
       table.out,
       /\nYOUR \.\.\.: the figures of user alice: uses and success rate all time, last use, attributed costs in the window; the other columns are across users\n/,
+    );
+  });
+
+  it('shows a cost measured only by telemetry in its own column, not as "-" (nothing attributed)', async () => {
+    fs.mkdirSync(project, { recursive: true });
+    const now = Date.now();
+    const rec = run(
+      ['record', '--json'],
+      JSON.stringify([
+        {
+          skill_name: 'skill:tele',
+          user_id: 'bob',
+          session_id: 'st',
+          workflow_phase: 'implementation',
+          completed: true,
+          duration_ms: 5,
+          invoked_at: now - 3_600_000,
+        },
+      ]),
+    );
+    assert.equal(rec.code, 0, rec.err);
+    const app = await openApp(parseConfig({ flags: { dataDir }, env: { SESSION_BUDDY_AUDIT: 'off' } }), { logger: createLogger('silent') });
+    try {
+      await app.stores.skillCosts.record([
+        {
+          key: 'req_tele:telemetry',
+          skill: 'skill:tele',
+          attribution: 'telemetry',
+          userHash: app.hashUser('bob'),
+          sessionKey: 'st',
+          model: 'claude-opus-4',
+          at: now - 3_000_000,
+          inputTokens: 10,
+          outputTokens: 5,
+          cacheWriteTokens: 0,
+          cacheWrite1hTokens: null,
+          cacheReadTokens: 0,
+          costUsd: 0.0123,
+        },
+      ]);
+    } finally {
+      await app.close();
+    }
+    const json = run(['skills', '--json', '--skill', 'skill:tele']);
+    assert.equal(json.code, 0, json.err);
+    assert.deepEqual((({ cost_usd, cost }) => ({ cost_usd, cost }))(JSON.parse(json.out).skills[0].usage.cost.telemetry), {
+      cost_usd: 0.0123,
+      cost: 'measured',
+    });
+    const table = run(['skills', '--skill', 'skill:tele']);
+    assert.equal(table.code, 0, table.err);
+    // stamped and bounded: nothing attributed ("-"); telemetry: the total Claude Code reported.
+    assert.match(table.out, /\nskill:tele\s+1\s+100%\s+\S+\s+\S+\s+-\s+-\s+-\s+\$0\.0123\s+/);
+    assert.match(
+      table.out,
+      /telemetry: the total Claude Code reported\); "unknown" = a call of a model without a price, "-" = nothing attributed under that rule/,
     );
   });
 

@@ -30,6 +30,17 @@ function costCell(c: NonNullable<ReportJson['skills'][number]['usage']>['cost'][
   return `$${c.cost_usd.toFixed(4)}${c.cost_per_invocation_usd === null ? '' : ` ($${c.cost_per_invocation_usd.toFixed(4)}/inv)`}`;
 }
 
+/**
+ * The telemetry cost cell: the total only (Claude Code's own cost_usd of the
+ * api_request events naming the skill; those calls are not linked to
+ * invocations), which keeps the column narrow.
+ */
+function telemetryCell(c: NonNullable<ReportJson['skills'][number]['usage']>['cost']['telemetry']): string {
+  if (c === null) return '-';
+  if (c.cost_usd === null) return `unknown (${c.unpriced_calls} unpriced)`;
+  return `$${c.cost_usd.toFixed(4)}`;
+}
+
 const ms = (v: number | null) => (v === null ? '-' : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
 
 function table(rows: string[][]): string[] {
@@ -51,7 +62,7 @@ function typedCell(a: NonNullable<ReportJson['skills'][number]['usage']>['activa
 const percent = (rate: number | null | undefined) => (rate == null ? '-' : `${(rate * 100).toFixed(0)}%`);
 
 /** With a user (`--user`): that user's own figures, first, under headers that say so (the other columns are across users). */
-const YOUR_HEAD = ['YOUR USES (ALL TIME)', 'YOUR OK (ALL TIME)', 'YOUR LAST USED', 'YOUR COST STAMPED', 'YOUR COST BOUNDED'];
+const YOUR_HEAD = ['YOUR USES (ALL TIME)', 'YOUR OK (ALL TIME)', 'YOUR LAST USED', 'YOUR COST STAMPED', 'YOUR COST BOUNDED', 'YOUR COST TELEMETRY'];
 
 function yourCells(you: ReportJson['skills'][number]['you']): string[] {
   if (you === null) return YOUR_HEAD.map(() => '-');
@@ -61,6 +72,7 @@ function yourCells(you: ReportJson['skills'][number]['you']): string[] {
     (you.last_used ?? '-').slice(0, 10),
     costCell(you.cost.stamped),
     costCell(you.cost.bounded),
+    telemetryCell(you.cost.telemetry),
   ];
 }
 
@@ -76,6 +88,7 @@ function render(r: ReportJson, user: string | undefined): string {
     'TYPED',
     'COST STAMPED',
     'COST BOUNDED',
+    'COST TELEMETRY',
     'LOADED',
     'LAST USED',
     'TREND',
@@ -95,6 +108,7 @@ function render(r: ReportJson, user: string | undefined): string {
       typedCell(u?.activations ?? null),
       u === null ? '-' : costCell(u.cost.stamped),
       u === null ? '-' : costCell(u.cost.bounded),
+      u === null ? '-' : telemetryCell(u.cost.telemetry),
       s.always_loaded_tokens === null ? (s.installed ? '?' : '-') : `${s.always_loaded_tokens} tok`,
       (u?.last_used ?? '-').slice(0, 10),
       u?.trend.usage ?? '-',
@@ -114,7 +128,7 @@ function render(r: ReportJson, user: string | undefined): string {
             ? ` plus the tool lists of ${r.inventory.mcp_servers_not_counted} MCP server(s) (not known from the configuration)`
             : '')
       : `inventory not read${r.inventory.error ? `: ${r.inventory.error}` : ''}`,
-    'cost: attributed API calls in the window; "unknown" = a call of a model without a price, "-" = nothing attributed (not measured)',
+    'cost: attributed API calls in the window, per rule (stamped, bounded: total and per invocation; telemetry: the total Claude Code reported); "unknown" = a call of a model without a price, "-" = nothing attributed under that rule (not measured)',
   );
   if (perUser) {
     lines.push(
@@ -131,7 +145,9 @@ function render(r: ReportJson, user: string | undefined): string {
 export function registerSkillsCommand(program: Command, ctx: CliContext): void {
   program
     .command('skills')
-    .description('one line per skill: uses, success, p50/p95, cost per attribution, always-loaded tokens, last use, trend and a keep/review/remove verdict')
+    .description(
+      'one line per skill: uses, success, p50/p95, cost per attribution (stamped, bounded, telemetry), always-loaded tokens, last use, trend and a keep/review/remove verdict',
+    )
     .option('--days <n>', `window: the last N days (1-${MAX_REPORT_DAYS})`, String(DEFAULT_REPORT_DAYS))
     .option('--skill <name>', 'only this skill (skill:x, agent:x, mcp:server or a recorded name)')
     .option('--user <id>', "this user's own figures (others' only where at least k users contribute)")
