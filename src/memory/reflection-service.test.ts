@@ -97,7 +97,7 @@ describe('reflections (service over each back-end store)', async () => {
         tick();
         await store.rememberCheckpoint({ ...entry(10, 10, 10, '2026-01-02T03:04:07.000Z'), project: 'other' });
         await store.store({ content: 'a plain note', project: 'proj' });
-        const h = await store.qualityHistory('proj');
+        const h = await store.qualityHistory('proj', '/p');
         assert.deepEqual(h.points, [
           { at: '2026-01-02T03:04:05.000Z', total: 50 },
           { at: '2026-01-02T03:04:06.000Z', total: 62.5 },
@@ -114,11 +114,64 @@ describe('reflections (service over each back-end store)', async () => {
           tick();
           await store.rememberCheckpoint(entry(i, i, i, `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`));
         }
-        const capped = await store.qualityHistory('proj');
+        const capped = await store.qualityHistory('proj', '/p');
         assert.equal(capped.points.length, 20);
         assert.equal(capped.points[0]!.total, 1);
         assert.equal(capped.points[19]!.total, 20);
-        assert.deepEqual((await store.qualityHistory('nobody')).points, []);
+        assert.deepEqual((await store.qualityHistory('nobody', '/p')).points, []);
+      });
+
+      it('keeps the score history per directory: copies of a project elsewhere, and checkpoints kept without a directory', async () => {
+        const entry = (dir: string, total: number, at: string): CheckpointMemoryEntry => ({
+          kind: 'checkpoint',
+          sessionId: `s-${dir}`,
+          project: 'tsproj',
+          workingDirectory: dir,
+          at,
+          total,
+          maturity: null,
+          dimensions: { lint: total },
+          changed: { since: 'start', total: null, dimensions: [], newCommits: null, newInvocations: null },
+          skillMetrics: null,
+          commits: null,
+          recommendations: [],
+        });
+        // A checkpoint kept before records named their directory (data without workingDirectory, or none at all).
+        const legacy = async (total: number | null) => {
+          const content = `legacy checkpoint ${total}`;
+          const data = total === null ? null : JSON.stringify({ at: '2025-12-01T00:00:00.000Z', total, dimensions: {} });
+          await b.stores.reflections.insert({
+            kind: 'checkpoint',
+            content,
+            hash: contentHash(content),
+            tags: ['checkpoint'],
+            files: [],
+            project: 'tsproj',
+            data,
+            duplicateOf: null,
+          });
+        };
+        await legacy(40);
+        await legacy(null);
+        tick();
+        await store.rememberCheckpoint(entry('/a/tsproj', 60, '2026-01-02T03:04:06.000Z'));
+        const totals = async (dir: string) => (await store.qualityHistory('tsproj', dir)).points.map((p) => p.total);
+        // One directory only: the name is unambiguous, the legacy checkpoint counts (the one without data is unreadable).
+        assert.deepEqual(await totals('/a/tsproj'), [40, 60]);
+        tick();
+        // A copy elsewhere, and a directory whose name extends the first one's: each has its own history.
+        await store.rememberCheckpoint(entry('/b/tsproj', 90, '2026-01-02T03:04:07.000Z'));
+        tick();
+        await store.rememberCheckpoint(entry('/a/tsproj2', 10, '2026-01-02T03:04:08.000Z'));
+        tick();
+        await store.rememberCheckpoint(entry('/a/tsproj', 66, '2026-01-02T03:04:09.000Z'));
+        // Now the name is ambiguous: a legacy checkpoint cannot be placed, so no directory counts it.
+        assert.deepEqual(await totals('/a/tsproj'), [60, 66]);
+        assert.deepEqual(await totals('/b/tsproj'), [90]);
+        assert.deepEqual(await totals('/a/tsproj2'), [10]);
+        assert.deepEqual(await totals('/c/tsproj'), []);
+        const h = await store.qualityHistory('tsproj', '/a/tsproj');
+        assert.deepEqual(h.mostMoved, { id: 'lint', from: 60, to: 66, delta: 6 });
       });
 
       it('indexes the files a note names or mentions and filters by file, tag, project, kind and time', async () => {

@@ -323,8 +323,12 @@ export interface ReflectionService {
   rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
   /** Keeps the context saved before a compaction as a reflection (kind 'precompact', indexed by the files it names). */
   rememberSavedContext(input: { project: string | null; markdown: string; files: string[]; data: unknown }): Promise<{ id: number; created: boolean }>;
-  /** The score history of a project over its newest HISTORY_LENGTH checkpoints. */
-  qualityHistory(project: string): Promise<QualityHistory>;
+  /**
+   * The score history of a project in one directory (copies of a project elsewhere have their own) over its
+   * newest HISTORY_LENGTH checkpoints; checkpoints kept without their directory count while the project's
+   * name is unambiguous (no checkpoint of it names another directory).
+   */
+  qualityHistory(project: string, directory: string): Promise<QualityHistory>;
   /** Loads the embedding model (if turned on) and resolves once every stored reflection has its vector. */
   embeddingsReady(): Promise<void>;
 }
@@ -439,8 +443,8 @@ export function createReflectionService(store: ReflectionStore, opts: { embedder
       await embedder?.start();
       await embedder?.idle();
     },
-    async qualityHistory(project) {
-      const rows = await store.recordsOf('checkpoint', project, HISTORY_LENGTH);
+    async qualityHistory(project, directory) {
+      const rows = await store.recordsOf('checkpoint', project, directory, HISTORY_LENGTH);
       return qualityHistory(rows.map(toQualityPoint).filter((p) => p !== null));
     },
   };

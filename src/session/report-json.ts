@@ -235,7 +235,7 @@ export function statusJson(r: StatusResult, reflections: ReflectionStats | null,
   return {
     generated_at: r.generatedAt,
     history: r.history.measured
-      ? { measured: true as const, project: r.history.project, ...historyJson(r.history.history) }
+      ? { measured: true as const, project: r.history.project, working_directory: r.history.workingDirectory, ...historyJson(r.history.history) }
       : { measured: false as const, reason: r.history.reason },
     current: r.current ? sessionJson(r.current) : null,
     open_sessions: r.openSessions.map(sessionJson),

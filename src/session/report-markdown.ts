@@ -99,7 +99,7 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
   }
   lines.push(`Context window: ${r.context.measured ? r.context.reason : `not measured (${r.context.reason})`}`, '');
   lines.push(
-    `Score history of ${q.project.name}: ${r.history.measured ? describeQualityHistory(r.history.history) : `not measured (${r.history.reason})`}` +
+    `Score history of ${q.project.name} (${q.project.root}): ${r.history.measured ? describeQualityHistory(r.history.history) : `not measured (${r.history.reason})`}` +
       (r.history.measured && r.history.reflectionId !== null ? ` · this checkpoint is reflection ${r.history.reflectionId}` : ''),
     '',
   );
@@ -195,7 +195,7 @@ export function renderStatusMarkdown(r: StatusResult): string {
   lines.push(
     '',
     r.history.measured
-      ? `Score history of ${r.history.project}: ${describeQualityHistory(r.history.history)}`
+      ? `Score history of ${r.history.project} (${r.history.workingDirectory}): ${describeQualityHistory(r.history.history)}`
       : `Score history: not measured (${r.history.reason})`,
   );
   lines.push('', '## Server', '');

@@ -160,7 +160,7 @@ describe('SessionManager lifecycle on a fixture project', () => {
     // The checkpoint is kept as a reflection: score, dimensions, skill metrics, what changed since the start.
     assert.ok(r.history.measured);
     assert.deepEqual(r.history.history.points, [{ at: '2026-01-12T12:40:00.000Z', total: 97.9 }]);
-    assert.match(md, /Score history of rich-app: 97\.9 \(1 checkpoint\) · this checkpoint is reflection 1\b/);
+    assert.match(md, /Score history of rich-app \([^)]+\): 97\.9 \(1 checkpoint\) · this checkpoint is reflection 1\b/);
     assert.match(md, /- Rows: reflections 1\n/);
     const kept = await memory.get(r.history.reflectionId!);
     assert.equal(kept.kind, 'checkpoint');
@@ -231,7 +231,7 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.ok(s.history.measured);
     assert.equal(s.history.project, 'rich-app');
     assert.equal(s.history.history.points.length, 2);
-    assert.match(renderStatusMarkdown(s), /Score history of rich-app: 97\.9 → 97\.9 \(0 over 2 checkpoints\) ▄▄/);
+    assert.match(renderStatusMarkdown(s), /Score history of rich-app \([^)]+\): 97\.9 → 97\.9 \(0 over 2 checkpoints\) ▄▄/);
     assert.equal(s.openSessions.length, 1);
     assert.equal(typeof s.server.pid, 'number');
     assert.ok(s.storage.database.measured);

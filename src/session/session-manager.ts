@@ -245,7 +245,7 @@ export class SessionManager {
     const focus = current ?? open.at(-1) ?? ended[0] ?? null;
     return {
       generatedAt: new Date(this.now()).toISOString(),
-      history: await this.projectHistory(focus?.project ?? null),
+      history: await this.projectHistory(focus),
       current: current ? this.summary(current) : null,
       openSessions: open.map((s) => this.summary(s)),
       recentSessions: ended.slice(0, 10).map((s) => this.summary(s)),
@@ -400,7 +400,9 @@ export class SessionManager {
     if (!memory) return { measured: false, reason: 'the memory service is not connected to the session manager' };
     try {
       const saved = rec ? await memory.rememberCheckpoint(memoryEntry(rec, report)) : null;
-      const history = await memory.qualityHistory(rec?.project ?? report.quality.project.name);
+      const history = rec
+        ? await memory.qualityHistory(rec.project, rec.workingDirectory)
+        : await memory.qualityHistory(report.quality.project.name, report.quality.project.root);
       return { measured: true, history, reflectionId: saved?.id ?? null };
     } catch (err) {
       this.opts.logger.warn('checkpoint memory failed', { err });
@@ -408,12 +410,13 @@ export class SessionManager {
     }
   }
 
-  private async projectHistory(project: string | null): Promise<StatusResult['history']> {
+  private async projectHistory(focus: SessionRecord | null): Promise<StatusResult['history']> {
     const memory = this.opts.memory;
     if (!memory) return { measured: false, reason: 'the memory service is not connected to the session manager' };
-    if (project === null) return { measured: false, reason: 'no session yet' };
+    if (focus === null) return { measured: false, reason: 'no session yet' };
+    const { project, workingDirectory } = focus;
     try {
-      return { measured: true, project, history: await memory.qualityHistory(project) };
+      return { measured: true, project, workingDirectory, history: await memory.qualityHistory(project, workingDirectory) };
     } catch (err) {
       return { measured: false, reason: `memory error: ${(err as Error).message}` };
     }

@@ -63,10 +63,10 @@ export interface CheckpointMemoryEntry {
   recommendations: string[];
 }
 
-/** The memory behind checkpoints: keeps each checkpoint as a reflection and answers the project's score history. */
+/** The memory behind checkpoints: keeps each checkpoint as a reflection and answers the project's score history (per directory). */
 export interface SessionMemory {
   rememberCheckpoint(entry: CheckpointMemoryEntry): Promise<{ id: number }>;
-  qualityHistory(project: string): Promise<QualityHistory>;
+  qualityHistory(project: string, directory: string): Promise<QualityHistory>;
 }
 
 export interface SessionRecord {
@@ -130,7 +130,7 @@ export interface CheckpointReport {
   recommendations: Recommendation[];
   /** How full the agent's context window is, from its transcript (see context-usage.ts). */
   context: ContextUsage;
-  /** The project's Quality Score history from stored checkpoint reflections (this one included); `reflectionId` is this checkpoint's record. */
+  /** The project's Quality Score history in this directory from stored checkpoint reflections (this one included); `reflectionId` is this checkpoint's record. */
   history: Measured<{ history: QualityHistory; reflectionId: number | null }>;
 }
 
@@ -167,6 +167,6 @@ export interface StatusResult {
   recentSessions: SessionSummary[];
   server: Record<string, unknown>;
   storage: StorageSection;
-  /** Score history of the current (else most recent) session's project. */
-  history: Measured<{ project: string; history: QualityHistory }>;
+  /** Score history of the current (else most recent) session's project, in that session's directory. */
+  history: Measured<{ project: string; workingDirectory: string; history: QualityHistory }>;
 }

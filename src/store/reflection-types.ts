@@ -58,6 +58,18 @@ export interface PreparedReflection {
   createdAt?: number;
 }
 
+/**
+ * How a record (`data`, written by JSON.stringify: compact, keys unquoted nowhere else) names its directory:
+ * the exact `"workingDirectory":"…"` member. Matching this text behaves the same on both back-ends and never
+ * fails on a record that is not JSON (PostgreSQL keeps `data` as plain text).
+ */
+export const DIRECTORY_KEY = '"workingDirectory":';
+
+/** The text a record naming `directory` contains (the closing quote keeps /a/b from matching /a/bc). */
+export function directoryNeedle(directory: string): string {
+  return `${DIRECTORY_KEY}${JSON.stringify(directory)}`;
+}
+
 /** A stored checkpoint record: when, and its structured data (JSON text). */
 export interface CheckpointRecordRow {
   created_at: number;
@@ -111,8 +123,12 @@ export interface ReflectionStore {
   /** null when there is no such reflection. */
   get(id: number): Promise<Reflection | null>;
   stats(): Promise<ReflectionStats>;
-  /** The newest `limit` reflections of `kind` for `project`, oldest first. */
-  recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]>;
+  /**
+   * The newest `limit` reflections of `kind` for `project` kept in `directory`, oldest first: those whose
+   * record (`data`) names `directory` as its `workingDirectory`, plus those naming no directory (kept before
+   * records did) only while no record of `kind` for `project` names another directory.
+   */
+  recordsOf(kind: ReflectionKind, project: string, directory: string, limit: number): Promise<CheckpointRecordRow[]>;
   /** Up to `limit` reflections with no vector of `model` yet, oldest (lowest id) first. */
   unembedded(model: string, limit: number): Promise<ReflectionText[]>;
   /** Keeps the vectors of `model` (replacing a reflection's vector of another model); rows of reflections gone meanwhile are skipped. */

@@ -84,7 +84,7 @@ describe('session-buddy checkpoint', () => {
       // The CLI's checkpoint is the session's second reflection, and the history has both.
       assert.equal(j.history.measured, true, JSON.stringify(j.history));
       assert.equal(j.history.reflection_id, 2);
-      assert.match(j.markdown, /Score history of rich-app: [\d.]+ → [\d.]+ \(0 over 2 checkpoints\) .* · this checkpoint is reflection 2\n/);
+      assert.match(j.markdown, /Score history of rich-app \([^)]+\): [\d.]+ → [\d.]+ \(0 over 2 checkpoints\) .* · this checkpoint is reflection 2\n/);
       const kept = app.db.prepare("SELECT count(*) FROM reflections WHERE kind = 'checkpoint'").pluck().get();
       assert.equal(kept, 2);
     } finally {

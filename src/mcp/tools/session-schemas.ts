@@ -66,7 +66,7 @@ const projectSchema = z.object({
   }),
 });
 
-/** A project's Quality Score history from its stored checkpoint reflections. */
+/** A project's Quality Score history in one directory from its stored checkpoint reflections. */
 const historyFields = {
   points: z.array(z.object({ at: z.string(), total: nullableNumber })).describe('Checkpoints, oldest first (the newest 20)'),
   change: nullableNumber.describe('Last minus first measured total'),
@@ -216,7 +216,15 @@ export const startShape = {
 
 export const statusShape = {
   generated_at: z.string(),
-  history: z.discriminatedUnion('measured', [z.object({ measured: z.literal(true), project: z.string(), ...historyFields }), notMeasured]),
+  history: z.discriminatedUnion('measured', [
+    z.object({
+      measured: z.literal(true),
+      project: z.string(),
+      working_directory: z.string().describe('The directory whose history this is'),
+      ...historyFields,
+    }),
+    notMeasured,
+  ]),
   current: sessionSchema.nullable(),
   open_sessions: z.array(sessionSchema),
   recent_sessions: z.array(sessionSchema),

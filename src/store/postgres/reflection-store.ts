@@ -28,6 +28,8 @@ import {
   type StatsRow,
   type StoredVector,
   bytesToVector,
+  DIRECTORY_KEY,
+  directoryNeedle,
   vectorToBytes,
 } from '../reflection-types.js';
 
@@ -117,11 +119,15 @@ export class PgReflectionStore implements ReflectionStore {
     return toStats(totals.rows[0] as StatsRow, kinds.rows as { kind: string; n: number }[]);
   }
 
-  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
+  async recordsOf(kind: ReflectionKind, project: string, directory: string, limit: number): Promise<CheckpointRecordRow[]> {
     const { rows } = await this.pool.query(
-      `SELECT created_at, data FROM reflections WHERE kind = $1 AND project = $2
-        ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [kind, project, limit],
+      `SELECT created_at, data FROM reflections r WHERE r.kind = $1 AND r.project = $2
+        AND (strpos(r.data, $3) > 0
+          OR ((r.data IS NULL OR strpos(r.data, $4) = 0)
+            AND NOT EXISTS (SELECT 1 FROM reflections o WHERE o.kind = r.kind AND o.project = r.project
+              AND strpos(o.data, $4) > 0 AND strpos(o.data, $3) = 0)))
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $5`,
+      [kind, project, directoryNeedle(directory), DIRECTORY_KEY, limit],
     );
     return (rows as CheckpointRecordRow[]).map((r) => ({ created_at: Number(r.created_at), data: r.data })).reverse();
   }

@@ -22,6 +22,8 @@ import {
   type StatsRow,
   type StoredVector,
   bytesToVector,
+  DIRECTORY_KEY,
+  directoryNeedle,
   vectorToBytes,
 } from '../reflection-types.js';
 
@@ -127,13 +129,18 @@ export class SqliteReflectionStore implements ReflectionStore {
     return toStats(row, kinds);
   }
 
-  async recordsOf(kind: ReflectionKind, project: string, limit: number): Promise<CheckpointRecordRow[]> {
+  async recordsOf(kind: ReflectionKind, project: string, directory: string, limit: number): Promise<CheckpointRecordRow[]> {
+    const needle = directoryNeedle(directory);
     const rows = this.db
       .prepare(
-        `SELECT created_at, data FROM reflections WHERE kind = ? AND project = ?
-          ORDER BY created_at DESC, id DESC LIMIT ?`,
+        `SELECT created_at, data FROM reflections r WHERE r.kind = ? AND r.project = ?
+          AND (instr(r.data, ?) > 0
+            OR ((r.data IS NULL OR instr(r.data, ?) = 0)
+              AND NOT EXISTS (SELECT 1 FROM reflections o WHERE o.kind = r.kind AND o.project = r.project
+                AND instr(o.data, ?) > 0 AND instr(o.data, ?) = 0)))
+          ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
       )
-      .all(kind, project, limit) as CheckpointRecordRow[];
+      .all(kind, project, needle, DIRECTORY_KEY, DIRECTORY_KEY, needle, limit) as CheckpointRecordRow[];
     return rows.reverse();
   }
 
