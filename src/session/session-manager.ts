@@ -25,7 +25,7 @@ import { findLatestHandoff, writeHandoff, DEFAULT_HANDOFFS_PER_PROJECT } from '.
 import { GIT_TIMEOUT_MS } from './project-context.js';
 import { createAuditRunner, disabledAudit, type AuditOutcome, type AuditRunner } from './quality/audit.js';
 import { priorityForGain, round1 } from './quality/dimension.js';
-import { assessQuality, sortRecommendations, type QualityReport } from './quality/score.js';
+import { assessQuality, sortRecommendations, unmeasuredQuality, type QualityReport } from './quality/score.js';
 import type { Recommendation } from './quality/types.js';
 import { SessionStateFile, type SessionState } from './session-state.js';
 import type {
@@ -163,6 +163,11 @@ export class SessionManager {
         const dir = resolveDirectory(target.workingDirectory!);
         return this.buildReport('adhoc', null, await this.assess(dir), target.transcriptPath);
       }
+      if (!isDirectory(rec.workingDirectory)) {
+        throw AppError.invalid('working_directory', `no longer exists (${rec.workingDirectory}): end the session to close it`, {
+          sessionId: rec.id,
+        });
+      }
       const report = await this.buildReport('checkpoint', rec, await this.assess(rec.workingDirectory), target.transcriptPath);
       rec.checkpoints = [...rec.checkpoints, checkpointEntry(report)].slice(-MAX_CHECKPOINT_HISTORY);
       rec.checkpointCount++;
@@ -176,7 +181,7 @@ export class SessionManager {
       const state = this.state.load();
       const rec = this.findTarget(state, sessionId === undefined ? {} : { sessionId });
       if (!rec) throw new AppError('NOT_FOUND', 'no open session to end', { field: 'session_id' });
-      const report = await this.buildReport('end', rec, await this.assess(rec.workingDirectory));
+      const report = await this.buildReport('end', rec, await this.assessForEnd(rec));
       rec.endedAt = report.generatedAt;
       const start = rec.startQuality;
       const end = report.quality;
@@ -289,6 +294,35 @@ export class SessionManager {
       ...(this.opts.secretScan ? { secretScan: this.opts.secretScan } : {}),
       ...(this.opts.maxFiles ? { maxFiles: this.opts.maxFiles } : {}),
     });
+  }
+
+  /**
+   * The final assessment of a session; a session whose directory was deleted (or replaced by a file) still
+   * ends: nothing is measured, and every dimension and the work section say why.
+   */
+  private async assessForEnd(rec: SessionRecord): Promise<QualityReport> {
+    const dir = rec.workingDirectory;
+    if (isDirectory(dir)) {
+      try {
+        return await this.assess(dir);
+      } catch (err) {
+        if (isDirectory(dir)) throw err; // gone while it was assessed: ended below like any other deleted directory
+      }
+    }
+    const reason = `the working directory ${dir} no longer exists`;
+    return unmeasuredQuality(
+      {
+        root: dir,
+        name: rec.project,
+        nameSource: 'directory',
+        types: rec.projectTypes,
+        indicators: [reason],
+        git: { available: false, isRepo: false, toplevel: null, branch: rec.git.branch, head: null, error: reason },
+        files: { listed: 0, source: 0, test: 0, docs: 0, listing: 'walk', truncated: false },
+      },
+      reason,
+      this.now(),
+    );
   }
 
   private cachedAudit(inner: AuditRunner): AuditRunner {
@@ -493,6 +527,14 @@ export function resolveDirectory(workingDirectory: unknown): string {
   if (real === path.parse(real).root) throw AppError.invalid('working_directory', 'is the file system root, not a project directory');
   if (isPseudoFsPath(real)) throw AppError.invalid('working_directory', 'is in /proc, /sys or /dev (not a project directory)');
   return real;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function snapshot(q: QualityReport): QualitySnapshot {

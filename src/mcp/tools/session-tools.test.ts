@@ -282,4 +282,44 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.equal(s.previous_handoff.session_id, sessionId);
     assert.match(s.previous_handoff.markdown, /## Open recommendations/);
   });
+
+  it('a copy of the project in another directory has a score history of its own', async () => {
+    const copy = fs.realpathSync(makeRichProject()); // the same package.json name, rich-app
+    try {
+      const s = await callOk<{ session: { id: string } }>(client, 'start', { working_directory: copy });
+      const c = await callOk<{ history: { points: unknown[] }; markdown: string }>(client, 'checkpoint', { session_id: s.session.id });
+      assert.equal(c.history.points.length, 1); // not the first copy's checkpoint and end
+      assert.ok(c.markdown.includes(`Score history of rich-app (${copy}): `));
+      const st = await callOk<{ history: { working_directory: string; points: unknown[] } }>(client, 'status', {});
+      assert.deepEqual([st.history.working_directory, st.history.points.length], [copy, 1]);
+      const first = await callOk<{ history: { points: unknown[] } }>(client, 'checkpoint', { working_directory: project });
+      assert.equal(first.history.points.length, 3); // its checkpoint, its end, and this one
+      await callOk(client, 'end', { session_id: s.session.id });
+    } finally {
+      removeDir(copy);
+    }
+  });
+
+  it('a session whose directory was deleted cannot checkpoint (field and rule) but ends, writing its handoff', async () => {
+    const gone = fs.realpathSync(makeRichProject());
+    const s = await callOk<{ session: { id: string } }>(client, 'start', { working_directory: gone });
+    removeDir(gone);
+    const c = await callErr(client, 'checkpoint', {});
+    assert.match(c.text, /^INVALID_INPUT: working_directory: no longer exists/);
+    assert.equal(c.error?.field, 'working_directory');
+    const e = await callOk<{
+      session: { id: string; open: boolean };
+      quality: { total: number | null };
+      work: { measured: boolean; reason: string };
+      handoff: { markdown_path: string };
+      markdown: string;
+    }>(client, 'end', {});
+    assert.deepEqual([e.session.id, e.session.open, e.quality.total], [s.session.id, false, null]);
+    assert.equal(e.work.reason, `the working directory ${gone} no longer exists`);
+    assert.match(e.markdown, /no longer exists/);
+    assert.match(fs.readFileSync(e.handoff.markdown_path, 'utf8'), /^# Session handoff — rich-app/);
+    const st = await callOk<{ open_sessions: { id: string }[]; recent_sessions: { id: string }[] }>(client, 'status', {});
+    assert.ok(!st.open_sessions.some((o) => o.id === s.session.id));
+    assert.ok(st.recent_sessions.some((o) => o.id === s.session.id));
+  });
 });

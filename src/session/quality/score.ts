@@ -112,16 +112,35 @@ export interface QualityOptions {
 
 const DEFAULT_ASSESSMENT_DEADLINE_MS = 30_000;
 
-function lateDimension(id: DimensionId, budget: Budget): DimensionResult {
+function unmeasuredDimension(id: DimensionId, reason: string): DimensionResult {
   return {
     id,
     label: DIMENSION_LABELS[id],
     weight: DIMENSION_WEIGHTS[id],
     score: 0,
     measured: false,
-    evidence: [`not measured: the assessment deadline (${budget.seconds} s) passed first`],
+    evidence: [`not measured: ${reason}`],
     checks: [],
     recommendations: [],
+  };
+}
+
+function lateDimension(id: DimensionId, budget: Budget): DimensionResult {
+  return unmeasuredDimension(id, `the assessment deadline (${budget.seconds} s) passed first`);
+}
+
+/** A report that measured nothing (every dimension "not measured" with `reason`), e.g. when the project's directory is gone. */
+export function unmeasuredQuality(project: ProjectInfo, reason: string, now: number): QualityReport {
+  const ids = Object.keys(DIMENSION_WEIGHTS) as DimensionId[];
+  return {
+    version: 2,
+    total: null,
+    maturity: null,
+    measuredWeight: 0,
+    dimensions: ids.map((id) => unmeasuredDimension(id, reason)),
+    recommendations: [],
+    project,
+    assessedAt: new Date(now).toISOString(),
   };
 }
 
