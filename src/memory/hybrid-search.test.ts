@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testBackends, type OpenedBackend } from '../testing/backends.js';
 import { EMBEDDING_MODEL, ReflectionEmbedder } from './reflection-embedder.js';
-import { createReflectionService, type ReflectionService } from './reflection-service.js';
+import { createReflectionService, MEANING_ONLY_MIN_SIMILARITY, type ReflectionService } from './reflection-service.js';
 
 const NOTES = [
   { content: 'Enable write-ahead logging so readers are never blocked by the writer', project: 'db' },
@@ -17,8 +17,8 @@ const NOTES = [
   { content: 'Flaky end-to-end checks were caused by a race in the login fixture', project: 'ui' },
   { content: 'Memory usage grows when the cache never evicts old entries', project: 'db' },
 ];
-// Shares no word with any note (so BM25 finds nothing); means the cache note.
-const PARAPHRASE = 'leak: RAM keeps climbing over time';
+// Shares no word with any note (so BM25 finds nothing); means the cache note (cosine 0.58 with it).
+const PARAPHRASE = 'RAM consumption climbs because stale data is kept forever';
 
 describe('hybrid reflection search (real model, in a worker)', async () => {
   for (const backend of await testBackends()) {
@@ -86,7 +86,12 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         assert.equal(hybrid.results[0]!.content, NOTES[4]!.content);
         assert.deepEqual(hybrid.results[0]!.ranks, { keyword: null, meaning: 1 });
         assert.equal(hybrid.results[0]!.score, Math.round((1 / 61) * 1e6) / 1e6);
-        assert.ok((hybrid.results[0]!.similarity ?? 0) >= 0.25, String(hybrid.results[0]!.similarity));
+        assert.ok((hybrid.results[0]!.similarity ?? 0) >= MEANING_ONLY_MIN_SIMILARITY, String(hybrid.results[0]!.similarity));
+        // Only notes clearing the floor are found by meaning alone (the others score 0.19 to 0.43 with it).
+        assert.deepEqual(
+          hybrid.results.map((r) => r.content),
+          [NOTES[4]!.content],
+        );
       });
 
       it('finds nothing for a query about nothing stored (no note is similar enough to be a meaning candidate)', async () => {
@@ -97,6 +102,16 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         // Its common words ("what", "is", "the", "of") are no keyword match either.
         const q = await service.search({ query: 'what is the capital of France' });
         assert.deepEqual(q.results, []);
+        // Words the model does not know score up to 0.47 with some note (here 0.24 to 0.47): below the floor of a meaning-only hit.
+        for (const query of ['zzzqqq xylophone', 'zzzqqq', 'lorem ipsum dolor', 'ipsum', 'abc123 def456']) {
+          const n = await service.search({ query });
+          assert.equal(n.mode, 'hybrid');
+          assert.deepEqual(
+            n.results.map((r) => [r.content, r.similarity]),
+            [],
+            query,
+          );
+        }
       });
 
       it('keeps keyword hits and applies the filters to the meaning candidates', async () => {
@@ -104,10 +119,15 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         assert.equal(both.mode, 'hybrid');
         assert.equal(both.results[0]!.content, NOTES[4]!.content); // first in both lists
         assert.deepEqual(both.results[0]!.ranks, { keyword: 1, meaning: 1 });
-        const filtered = await service.search({ query: PARAPHRASE, project: 'ui', limit: 5 });
+        // Shares no word with any note; means the colour-scheme note of project ui (cosine 0.55).
+        const filtered = await service.search({ query: 'night mode visuals', project: 'ui', limit: 5 });
         assert.equal(filtered.mode, 'hybrid');
-        assert.ok(filtered.results.length > 0);
-        assert.ok(filtered.results.every((r) => r.project === 'ui'));
+        assert.deepEqual(
+          filtered.results.map((r) => r.content),
+          [NOTES[1]!.content],
+        );
+        const elsewhere = await service.search({ query: 'night mode visuals', project: 'db', limit: 5 });
+        assert.deepEqual(elsewhere.results, []);
       });
 
       it('recording does not wait for the embedding: the vector is written afterwards', async () => {

@@ -35,6 +35,9 @@
  *   afterwards). They are fused by reciprocal-rank fusion with k = 60
  *   (analytics/rank-fusion.ts): `score` = Σ 1/(60 + rank) over the lists a
  *   reflection is in, and each hit says its rank in both lists.
+ * - Relevance floor: a note found by meaning alone needs a cosine of at least
+ *   MEANING_ONLY_MIN_SIMILARITY (0.5); a keyword hit is in the meaning list from
+ *   MEANING_MIN_SIMILARITY (0.25). Keyword hits are never dropped.
  * - When the model is not loaded yet (the first search starts it), failed or
  *   is turned off, the search answers in mode `keyword` and `mode_reason`
  *   says why; never silently. Reflections not embedded yet (the background
@@ -95,9 +98,21 @@ const MEANING_CANDIDATES_FILTERED = 1_000;
  * search by meaning offers nothing (it would otherwise rank every stored note). With the model shipped
  * (Universal Sentence Encoder lite), queries about nothing stored ("zebra giraffe savanna", "what is the
  * weather tomorrow") reach at most 0.22 against a set of engineering notes, while paraphrases of a note
- * score 0.3 to 0.6 with it (memory/hybrid-search.test.ts).
+ * score 0.3 to 0.6 with it (memory/hybrid-search.test.ts). It orders the meaning list of notes keyword
+ * search also found.
  */
 const MEANING_MIN_SIMILARITY = 0.25;
+/**
+ * The least cosine similarity of a note found by meaning alone (not by keyword): the relevance floor of
+ * search by meaning. Measured with the shipped model against engineering notes and checkpoint reports:
+ * nonsense and unrelated queries reach up to 0.47 with some note ("zzzqqq xylophone" 0.37, "zzzqqq"
+ * 0.41, "lorem ipsum dolor" 0.44, "ipsum" 0.47, "abc123 def456" 0.42), the model's floor for words it
+ * does not know; clear paraphrases score 0.55 to 0.76 ("car battery dies in cold weather" 0.67 with a
+ * note on an automobile not starting on frosty mornings), loose ones 0.38 to 0.45 (those are found
+ * when they share a word with the note, by keyword). So a query about nothing stored finds nothing,
+ * whether the model is loaded or not.
+ */
+export const MEANING_ONLY_MIN_SIMILARITY = 0.5;
 export const SEARCH_MODES = ['hybrid', 'keyword'] as const;
 type SearchMode = (typeof SEARCH_MODES)[number];
 
@@ -348,7 +363,10 @@ async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder
   const allowed = near.length ? (await store.search({ ...prepared, terms: [], ids: near.map((n) => n.id), limit: near.length })).results : [];
   const rows = new Map<number, ReflectionHit>(allowed.map((r) => [r.id, r]));
   for (const r of keyword.results) rows.set(r.id, r);
-  const meaningHits = near.filter((n) => n.similarity >= MEANING_MIN_SIMILARITY && rows.has(n.id)).slice(0, MEANING_CANDIDATES);
+  const keywordIds = new Set(keyword.results.map((r) => r.id));
+  const meaningHits = near
+    .filter((n) => rows.has(n.id) && n.similarity >= (keywordIds.has(n.id) ? MEANING_MIN_SIMILARITY : MEANING_ONLY_MIN_SIMILARITY))
+    .slice(0, MEANING_CANDIDATES);
   const similarity = new Map(meaningHits.map((n) => [n.id, Math.round(n.similarity * 1000) / 1000]));
   const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningHits.map((n) => n.id)], RRF_K);
   const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({

@@ -17,7 +17,8 @@ interface SearchOut {
 }
 
 const CACHE_NOTE = 'Memory usage grows when the cache never evicts old entries';
-const PARAPHRASE = 'leak: RAM keeps climbing over time';
+// Shares no word with the notes; means the cache note (cosine 0.58 with it, above the meaning-only floor of 0.5).
+const PARAPHRASE = 'RAM consumption climbs because stale data is kept forever';
 
 describe('search_reflections modes', () => {
   let app: TestApp;
@@ -57,6 +58,15 @@ describe('search_reflections modes', () => {
     assert.match(text, /Mode: hybrid\./);
     const stats = await callOk<{ total: number; embeddings: { state: string; reason: string | null; embedded: number } }>(client, 'reflection_stats', {});
     assert.deepEqual([stats.total, stats.embeddings.state, stats.embeddings.reason, stats.embeddings.embedded], [3, 'ready', null, 3]);
+  });
+
+  it('finds nothing for nonsense once the model is loaded, as before it was', async () => {
+    await app.reflections.embeddingsReady();
+    const res = (await client.callTool({ name: 'search_reflections', arguments: { query: 'zzzqqq xylophone' } })) as CallToolResult;
+    const out = res.structuredContent as unknown as SearchOut;
+    assert.deepEqual([out.mode, out.count], ['hybrid', 0]);
+    const text = res.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+    assert.match(text, /^No reflections match "zzzqqq xylophone"\./);
   });
 
   it('mode keyword runs BM25 only', async () => {

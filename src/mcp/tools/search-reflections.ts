@@ -1,6 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DEFAULT_SEARCH_LIMIT, MAX_QUERY_CHARS, MAX_SEARCH_LIMIT, MAX_TAGS, SEARCH_MODES } from '../../memory/reflection-service.js';
+import {
+  DEFAULT_SEARCH_LIMIT,
+  MAX_QUERY_CHARS,
+  MAX_SEARCH_LIMIT,
+  MAX_TAGS,
+  MEANING_ONLY_MIN_SIMILARITY,
+  SEARCH_MODES,
+} from '../../memory/reflection-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { intField } from './analytics-window.js';
@@ -21,8 +28,8 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
       title: 'Search reflections',
       description:
         'Searches stored reflections. Mode "hybrid" (default) fuses a keyword search with a search by meaning (an offline ' +
-        'sentence-embedding model, so paraphrases sharing no word are found; notes less similar to the query than a cosine of ' +
-        '0.25 are not meaning candidates, so a query about nothing stored finds nothing) by reciprocal-rank fusion (k = 60); mode ' +
+        'sentence-embedding model, so paraphrases sharing no word are found; a note found by meaning alone needs a cosine similarity of at least ' +
+        `${MEANING_ONLY_MIN_SIMILARITY} to the query (a keyword hit, 0.25), so a query about nothing stored finds nothing) by reciprocal-rank fusion (k = 60); mode ` +
         '"keyword" is the full-text search alone (SQLite FTS5 with porter stemming / PostgreSQL full text), ranked by BM25: ' +
         'any query word may match, reflections matching more and rarer words rank higher. The output names the mode that ' +
         'answered and, when hybrid was asked for but keyword answered (model still loading, unavailable or turned off), why. ' +
@@ -63,7 +70,9 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
               .number()
               .nullable()
               .optional()
-              .describe('hybrid only: cosine similarity to the query when a meaning candidate (at least 0.25), else null'),
+              .describe(
+                `hybrid only: cosine similarity to the query when a meaning candidate (at least ${MEANING_ONLY_MIN_SIMILARITY}, or 0.25 for a keyword hit), else null`,
+              ),
           }),
         ),
       },
