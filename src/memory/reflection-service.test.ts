@@ -110,6 +110,24 @@ describe('reflections (service over each back-end store)', async () => {
         // The record is searchable by what it says: the skill used and the commit.
         const hits = await store.search({ query: 'deploy parser', project: 'proj' });
         assert.equal(hits.results.length, 2);
+        // Indexed by the paths its text mentions, as a note is (a recommendation naming a file).
+        assert.deepEqual(saved.files, []);
+        tick();
+        const secrets = await store.rememberCheckpoint({
+          ...entry(55, 40, 90, '2026-01-02T03:04:08.000Z'),
+          project: 'keys',
+          recommendations: ['Remove and rotate possible secrets in src/key.ts'],
+        });
+        assert.deepEqual((await store.get(secrets.id)).files, ['src/key.ts']);
+        const byFile = await store.search({ file: 'src/key.ts' });
+        assert.deepEqual(
+          byFile.results.map((r) => r.id),
+          [secrets.id],
+        );
+        assert.deepEqual(
+          (await store.search({ file: 'key.ts', kind: 'checkpoint' })).results.map((r) => r.id),
+          [secrets.id],
+        );
         for (let i = 0; i < 21; i++) {
           tick();
           await store.rememberCheckpoint(entry(i, i, i, `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`));

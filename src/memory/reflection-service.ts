@@ -238,6 +238,11 @@ export function searchTerms(query: unknown): string[] {
   return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
 }
 
+/** The paths a reflection is indexed by, whoever writes it (a note, a checkpoint, a saved context): those given and those its text mentions. */
+function reflectionFiles(given: readonly unknown[], content: string): string[] {
+  return normaliseFiles([...given, ...mentionedFiles(content)]);
+}
+
 /** Validated, normalised input of `store`. */
 function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   if (typeof input?.content !== 'string') throw AppError.invalid('content', 'must be a string');
@@ -254,7 +259,7 @@ function prepareReflection(input: StoreReflectionInput): PreparedReflection {
     content,
     hash: contentHash(content),
     tags: normaliseTags(input.tags),
-    files: normaliseFiles([...(input.files ?? []), ...mentionedFiles(content)]),
+    files: reflectionFiles(input.files ?? [], content),
     project: normaliseProject(input.project),
     data: null,
     duplicateOf: null,
@@ -434,7 +439,8 @@ export function createReflectionService(store: ReflectionStore, opts: { embedder
         content,
         hash: contentHash(content),
         tags: entry.kind === 'end' ? ['checkpoint', 'quality', 'session-end'] : ['checkpoint', 'quality'],
-        files: [],
+        // Indexed like a note by the paths its text mentions (a recommendation naming a file, a commit subject).
+        files: reflectionFiles([], content),
         project: normaliseProject(entry.project),
         data: JSON.stringify(entry),
         duplicateOf: null,
@@ -449,7 +455,7 @@ export function createReflectionService(store: ReflectionStore, opts: { embedder
         content,
         hash: contentHash(content),
         tags: ['precompact', 'saved-context'],
-        files: normaliseFiles(input.files),
+        files: reflectionFiles(input.files, content),
         project: normaliseProject(input.project),
         data: JSON.stringify(input.data),
         duplicateOf: null,
