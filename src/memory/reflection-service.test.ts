@@ -226,6 +226,16 @@ describe('reflections (service over each back-end store)', async () => {
         await assert.rejects(store.search({ kind: 'other' }), isInvalid('kind'));
         await assert.rejects(store.search({ since: 'yesterday' }), isInvalid('since'));
         await assert.rejects(store.search({ since: '2026-01-03', until: '2026-01-02' }), isInvalid('until'));
+        // A date-only until includes its whole (UTC) day; since = until is that one day.
+        assert.equal((await store.search({ query: 'rounds rounding', until: '2026-01-02' })).results.length, 2);
+        assert.equal((await store.search({ query: 'rounds rounding', since: '2026-01-02', until: '2026-01-02' })).results.length, 2);
+        assert.equal((await store.search({ query: 'rounds rounding', until: '2026-01-01' })).results.length, 0);
+        assert.equal((await store.search({ query: 'rounds rounding', since: '2026-01-03', until: '2026-01-03' })).results.length, 0);
+        // Impossible dates and times are refused, naming the field.
+        await assert.rejects(store.search({ since: '2026-02-30' }), isInvalid('since'));
+        await assert.rejects(store.search({ until: '2026-04-31T10:00Z' }), isInvalid('until'));
+        await assert.rejects(store.search({ since: '2026-12-02T24:00Z' }), isInvalid('since'));
+        assert.equal((await store.search({ project: 'shop', since: '2024-02-29' })).results.length, 2);
         await assert.rejects(store.search({ file: '   ' }), isInvalid('file'));
       });
 

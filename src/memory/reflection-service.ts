@@ -142,7 +142,7 @@ interface SearchReflectionsInput {
   /** Reflections naming this path, or a path ending in "/" + it. */
   file?: string | null;
   kind?: string | null;
-  /** ISO 8601 bounds on the creation time: since inclusive, until exclusive. */
+  /** ISO 8601 bounds on the creation time: since inclusive, until exclusive; a date-only until includes that whole (UTC) day. */
   since?: string | null;
   until?: string | null;
   /** `hybrid` (default): keyword and meaning fused; `keyword`: BM25 only. */
@@ -266,11 +266,26 @@ function prepareReflection(input: StoreReflectionInput): PreparedReflection {
   };
 }
 
-function parseTime(v: unknown, field: string): number | null {
+const DAY_MS = 86_400_000;
+
+/**
+ * An ISO 8601 bound as epoch ms. The date must exist (2026-02-30 is refused, as is hour 24); a date
+ * without a time is that UTC day: from its start as `since`, through its end as `until` (the next day's
+ * start, as until is exclusive), so since = until = one date asks for that day.
+ */
+function parseTime(v: unknown, field: 'since' | 'until'): number | null {
   if (v === undefined || v === null) return null;
-  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) throw AppError.invalid(field, 'must be an ISO 8601 date or date-time');
-  return ms;
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(v) : null;
+  const ms = m ? Date.parse(v as string) : Number.NaN;
+  if (!m || !Number.isFinite(ms)) throw AppError.invalid(field, 'must be an ISO 8601 date or date-time');
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) {
+    throw AppError.invalid(field, `must be a date that exists (${m[1]}-${m[2]} has no day ${m[3]})`);
+  }
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59)) throw AppError.invalid(field, 'must have an hour of 00 to 23 and minutes of 00 to 59');
+  const dateOnly = (v as string).length === 10;
+  return dateOnly && field === 'until' ? ms + DAY_MS : ms;
 }
 
 /** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query: nothing can match). */

@@ -36,7 +36,7 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
         'Query text is taken literally (quotes, *, :, NEAR are not ' +
         'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date. ' +
         'Filters: project, tags (all required), file (a path the reflection names or mentions; a suffix after "/" matches), ' +
-        'kind (note, checkpoint, precompact), since/until (ISO 8601). With filters the query may be omitted: newest first.',
+        'kind (note, checkpoint, precompact), since/until (ISO 8601, a date that exists; a date-only until includes that whole UTC day, so since = until = one date is that day). With filters the query may be omitted: newest first.',
       inputSchema: {
         query: z
           .string()
@@ -50,7 +50,7 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
         file: fileField.optional().describe('Only reflections naming this file path (or a path ending in "/" + it)'),
         kind: z.enum(['note', 'checkpoint', 'precompact']).optional().describe('Only this kind of reflection'),
         since: isoField.optional().describe('Only reflections created at or after this time'),
-        until: isoField.optional().describe('Only reflections created before this time'),
+        until: isoField.optional().describe('Only reflections created before this time (a date-only until: through the end of that UTC day)'),
         mode: z.enum(SEARCH_MODES).optional().describe('hybrid (default): keyword + meaning; keyword: full-text search only'),
       },
       outputSchema: {
