@@ -186,14 +186,15 @@ describe('Quality Score V2 on other shapes', () => {
       const ev = evidence(q, 'security');
       assert.match(ev, /config\.js:2 \(AWS access key id\)/);
       assert.match(ev, /deploy\.sh:2 \(GitHub token\)/);
+      assert.match(ev, /\.env:1 \(hard-coded credential\)/);
       assert.match(ev, /tracked: \.env/);
       assert.ok(!ev.includes(awsKey) && !ev.includes(token) && !ev.includes('hunter2'));
       assert.doesNotMatch(ev, /example\.js/); // placeholder value is not a finding
-      // secrets: 70 − 35·2 files (config.js, deploy.sh; .env line has a PASSWORD= without quotes) = 0;
+      // secrets: 70 − 35·3 files (.env's bare PASSWORD= value, config.js, deploy.sh), floor 0;
       // .env tracked 0 of 15; no SECURITY.md 0 of 15 → 0
       assert.equal(dim(q, 'security').score, 0);
       assert.equal(q.recommendations[0]!.priority, 'high');
-      assert.match(q.recommendations.map((r) => r.text).join('\n'), /Remove and rotate possible secrets in config\.js, deploy\.sh/);
+      assert.match(q.recommendations.map((r) => r.text).join('\n'), /Remove and rotate possible secrets in \.env, config\.js, deploy\.sh/);
       // The tracked .env is as urgent as the secrets, whatever the 1.5 points it is worth.
       assert.deepEqual(
         q.recommendations.filter((r) => /Stop tracking \.env/.test(r.text)).map((r) => r.priority),

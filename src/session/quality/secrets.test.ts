@@ -8,6 +8,10 @@ import { scanForSecrets, scanText } from './secrets.js';
 const PEM = ['-----BEGIN ', 'RSA PRIVATE KEY-----'].join('');
 const SLACK = ['xox', 'b-1234567890-abcdefghij'].join('');
 const PASSWORD_LINE = ['const password', ' = "s3cr3t-value-long-enough-1";'].join('');
+const PW = ['S3cr3t', 'P4ssw0rdValue'].join('');
+const AWS_SECRET = ['q8Zk3Lm9Pw2Xr7Tn5Vb1', 'Hc4Jd6Fg0Sa8Qe2Wy9Ui'].join('');
+const STRIPE = ['sk_', 'live_', '51HqLyjWDarjtT1zdp7dcQa9Lm3Zk8Rt'].join('');
+const GH = ['ghp_', 'a'.repeat(20), 'B'.repeat(16)].join('');
 
 describe('scanText', () => {
   it('reports line and kind, one finding per line', () => {
@@ -18,12 +22,94 @@ describe('scanText', () => {
       { file: 'f', line: 4, kind: 'Slack token' },
     ]);
   });
+  it('finds prefixed credential names, bare config values and vendor keys (the user report)', () => {
+    const py = [
+      'import os',
+      `DB_PASSWORD = "${PW}"`,
+      `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"`,
+      `STRIPE_API_KEY = "${STRIPE}"`,
+      `settings = {"api-key": "${PW}2"}`,
+    ].join('\n');
+    assert.deepEqual(
+      scanText(py, 'settings.py').map((f) => [f.line, f.kind]),
+      [
+        [2, 'hard-coded credential'],
+        [3, 'AWS secret access key'],
+        [4, 'Stripe live key'],
+        [5, 'hard-coded credential'],
+      ],
+    );
+    const config = [`password: ${PW}1`, `  clientSecret: '${PW}'`, 'db:', `spring.datasource.password=${PW}`, `export GITHUB_TOKEN=${GH}`].join('\n');
+    assert.deepEqual(
+      scanText(config, 'config.yaml').map((f) => [f.line, f.kind]),
+      [
+        [1, 'hard-coded credential'],
+        [2, 'hard-coded credential'],
+        [4, 'hard-coded credential'],
+        [5, 'GitHub token'],
+      ],
+    );
+    assert.deepEqual(
+      scanText(`API_TOKEN=${PW}\nPRIVATE_KEY_PASS=${PW}\n`, '.env').map((f) => f.line),
+      [1, 2],
+    );
+  });
+  it('does not flag typical non-secret code and config', () => {
+    const py = [
+      'password = request.form["password"]',
+      'token = getToken()',
+      'api_key = os.environ["API_KEY"]',
+      'secret = os.getenv("SECRET", "")',
+      'password_prompt = "Enter your password:"',
+      'TOKEN_FIELD = "access_token"',
+      'SECRET_KEY_ENV = "DJANGO_SECRET_KEY"',
+      'token_url = "https://oauth2.googleapis.com/token"',
+      'token_ttl = "86400000"',
+      'tokenizer = "Bert2Tokenizer"',
+      'if password == "Hunter2Hunter2":',
+    ].join('\n');
+    assert.deepEqual(scanText(py, 'app.py'), []);
+    const ts = ['const token = getToken();', 'const password: string = input.password;', 'const apiKey = process.env.API_KEY ?? "";'].join('\n');
+    assert.deepEqual(scanText(ts, 'app.ts'), []);
+    const yaml = [
+      'password: ${DB_PASSWORD}',
+      'token: "{{ .Values.token }}"',
+      'secret: changeme',
+      'api_key: <your key>',
+      'password_file: /run/secrets/db_password',
+      'password:',
+      'access_key: ""',
+      'private_key: *default_key',
+      `stripe: ${['sk_', 'test_', 'a'.repeat(24)].join('')}`,
+    ].join('\n');
+    assert.deepEqual(scanText(yaml, 'config.yaml'), []);
+  });
   it('ignores placeholders and short values', () => {
     assert.deepEqual(scanText('api_key = "your-api-key-here-1234"\npassword = "short"\nsecret: "${SECRET_FROM_ENV_VAR}"', 'f'), []);
   });
 });
 
 describe('scanForSecrets', () => {
+  it('finds the secrets of a Python settings file and an unquoted YAML password', async () => {
+    const root = tempDir('scan-settings');
+    try {
+      writeFiles(root, {
+        'settings.py': `DEBUG = False\nDB_PASSWORD = "${PW}"\nAWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\nSTRIPE_API_KEY = "${STRIPE}"\n`,
+        'config.yaml': `db:\n  user: app\n  password: ${PW}1\n`,
+        'app.py': 'password = request.form["password"]\ntoken = getToken()\n',
+        'compose.yaml': 'environment:\n  password: ${DB_PASSWORD}\n',
+      });
+      const scan = await scanForSecrets(root, ['settings.py', 'config.yaml', 'app.py', 'compose.yaml']);
+      assert.deepEqual(scan.findings, [
+        { file: 'settings.py', line: 2, kind: 'hard-coded credential' },
+        { file: 'settings.py', line: 3, kind: 'AWS secret access key' },
+        { file: 'settings.py', line: 4, kind: 'Stripe live key' },
+        { file: 'config.yaml', line: 3, kind: 'hard-coded credential' },
+      ]);
+    } finally {
+      removeDir(root);
+    }
+  });
   it('skips binaries, lockfiles, large files and dependency dirs; honours the file cap', async () => {
     const root = tempDir('scan');
     try {

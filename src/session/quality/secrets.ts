@@ -1,6 +1,15 @@
 /**
  * Scans files for well-known secret shapes. Reports file:line and the kind of
- * secret, never the secret itself. Bounded: binary files, files over 1 MiB,
+ * secret, never the secret itself. Two kinds of rule:
+ * - shapes that are secrets anywhere: AWS access key ids, private key blocks, GitHub
+ *   (ghp_…, github_pat_…), Slack (xox[abprs]-…) and Stripe live (sk_live_/rk_live_) keys,
+ *   and a 40-character value assigned to a `secret_access_key`;
+ * - hard-coded credentials: a name containing password, passwd, secret, token, api key,
+ *   private key or access key as a word (DB_PASSWORD, api-key, spring.datasource.password,
+ *   clientSecret) assigned with `=`, `:`, `:=` or `=>` a value that looks like a secret (see
+ *   looksLikeSecret). Values may be quoted, or bare outside source code (.env, YAML,
+ *   properties, INI, shell): in source code a bare right-hand side is an expression.
+ * Bounded: binary files, files over 1 MiB,
  * lockfiles and dependency/build directories are skipped, and at most
  * `maxFiles` files / `maxBytes` bytes are read (the caps are reported).
  */
@@ -15,19 +24,98 @@ interface SecretPattern {
   re: RegExp;
 }
 
+/** Shapes that are secrets wherever they appear (vendor prefixes, key blocks). */
 const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { kind: 'private key', re: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
   { kind: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/ },
   { kind: 'Slack token', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { kind: 'Stripe live key', re: /\b[rs]k_live_[A-Za-z0-9]{16,}\b/ },
   {
-    kind: 'hard-coded credential',
-    re: /\b(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|secret)\b["']?\s*[:=]\s*["']([^"'\s]{16,})["']/i,
+    kind: 'AWS secret access key',
+    re: /secret_?access_?key["']?\s*(?::=|=>|=|:)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/i,
   },
 ];
 
-/** Values that are obviously placeholders are not findings. */
-const PLACEHOLDER = /example|placeholder|changeme|change_me|dummy|redacted|your[_-]|xxxx|\*\*\*\*|\$\{|<[^>]*>|process\.env/i;
+/**
+ * `name = value`, `name: value`, `"name": "value"`, `name := value`, `'name' => 'value'`: the name
+ * (optionally quoted, dotted or dashed) and the value, quoted (groups 2-4) or bare (group 5).
+ */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:"([^"]*)"|'([^']*)'|`([^`]*)`|([^\s"'`,;]+))/g;
+
+/** Words of a credential name: DB_PASSWORD, api-key, spring.datasource.password, clientSecret. */
+const CREDENTIAL_WORDS = new Set(['password', 'passwd', 'secret', 'token', 'apikey']);
+const CREDENTIAL_PAIRS = new Set(['api key', 'private key', 'access key']);
+
+function isCredentialName(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[_.-]+/);
+  return words.some((w, i) => CREDENTIAL_WORDS.has(w) || CREDENTIAL_PAIRS.has(`${w} ${words[i + 1] ?? ''}`));
+}
+
+/** Values that are obviously placeholders or references to a secret kept elsewhere are not findings. */
+const PLACEHOLDER = /example|placeholder|changeme|change_me|dummy|redacted|your[_-]|xxx|\*\*\*|\$\{|\{\{|%\(|<[^>]*>|process\.env|os\.environ|getenv/i;
+
+/**
+ * Whether an assigned value looks like a real secret: at least 8 characters, no whitespace, not a
+ * placeholder, an environment variable name, a path, a URL without credentials or a number, and
+ * mixing at least two of lower case, upper case and digits (so words such as "access_token" are not).
+ */
+function looksLikeSecret(value: string): boolean {
+  if (value.length < 8 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
+  if (/^[$%&*!]/.test(value)) return false; // shell/YAML references, anchors, aliases, tags
+  if (/^[A-Z][A-Z0-9_]*$/.test(value)) return false; // an environment variable's name
+  if (/^(?:\.{0,2}\/|~\/)/.test(value)) return false; // a path
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^@]*$/i.test(value)) return false; // a URL without user:password@
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(value)).length;
+  return classes >= 2 && !/^[0-9.]+$/.test(value);
+}
+
+/** In source code a bare right-hand side is an expression (`request.form["password"]`, `getToken()`), not a literal. */
+const CODE_EXT = new Set([
+  '.py',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.mts',
+  '.cts',
+  '.tsx',
+  '.vue',
+  '.svelte',
+  '.rb',
+  '.go',
+  '.java',
+  '.kt',
+  '.kts',
+  '.scala',
+  '.groovy',
+  '.php',
+  '.cs',
+  '.rs',
+  '.swift',
+  '.c',
+  '.h',
+  '.cc',
+  '.cpp',
+  '.hpp',
+  '.m',
+  '.dart',
+  '.lua',
+]);
+
+function hardCodedCredential(line: string, code: boolean): boolean {
+  for (const m of line.matchAll(ASSIGNMENT)) {
+    if (!isCredentialName(m[1]!)) continue;
+    const quoted = m[2] ?? m[3] ?? m[4];
+    const value = quoted ?? (code ? undefined : m[5]);
+    if (value !== undefined && looksLikeSecret(value)) return true;
+  }
+  return false;
+}
 
 const BINARY_EXT = new Set([
   '.png',
@@ -102,18 +190,17 @@ export interface SecretScan {
 
 export function scanText(text: string, file: string): SecretFinding[] {
   const out: SecretFinding[] = [];
+  const code = CODE_EXT.has(path.posix.extname(file).toLowerCase());
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length > 4000) continue; // minified or data lines
-    for (const p of SECRET_PATTERNS) {
+    const found = SECRET_PATTERNS.find((p) => {
       const m = p.re.exec(line);
-      if (!m) continue;
-      const value = m[1] ?? m[0];
-      if (PLACEHOLDER.test(value)) continue;
-      out.push({ file, line: i + 1, kind: p.kind });
-      break; // one finding per line
-    }
+      return m !== null && !PLACEHOLDER.test(m[1] ?? m[0]);
+    });
+    const kind = found?.kind ?? (hardCodedCredential(line, code) ? 'hard-coded credential' : null);
+    if (kind !== null) out.push({ file, line: i + 1, kind }); // one finding per line
   }
   return out;
 }
