@@ -44,6 +44,7 @@ function qualityJson(q: QualityReport) {
     version: q.version,
     total: q.total,
     maturity: q.maturity,
+    maturity_reason: q.maturityReason,
     measured_weight: q.measuredWeight,
     assessed_at: q.assessedAt,
     dimensions: q.dimensions.map(dimensionJson),

@@ -15,17 +15,31 @@ function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/**
+ * Weighted parts are shown exactly (weight × score / 100 has at most two decimals: both are integers),
+ * so the column adds up to the sum shown in the Total row; the total is that sum (rescaled when some
+ * weight was not measured) rounded once, to one decimal.
+ */
 function renderQualityTable(q: QualityReport): string[] {
   const lines = ['| Dimension | Score | Weight | Weighted | Measured |', '|---|---:|---:|---:|---|'];
+  let sumTimes100 = 0;
   for (const d of q.dimensions) {
+    if (d.measured) sumTimes100 += d.weight * d.score;
     lines.push(
       d.measured
-        ? `| ${d.label} | ${d.score}/100 | ${d.weight} | ${round1((d.weight * d.score) / 100)} | yes |`
+        ? `| ${d.label} | ${d.score}/100 | ${d.weight} | ${((d.weight * d.score) / 100).toFixed(2)} | yes |`
         : `| ${d.label} | — | ${d.weight} | — | not measured |`,
     );
   }
-  lines.push(`| **Total** | | ${q.measuredWeight}/100 measured | **${q.total === null ? 'not measured' : q.total}** | |`);
+  const total =
+    q.total === null ? 'not measured' : `${(sumTimes100 / 100).toFixed(2)}${q.measuredWeight < 100 ? ` × 100/${q.measuredWeight}` : ''} → **${q.total}**`;
+  lines.push(`| **Total** | | ${q.measuredWeight}/100 measured | ${total} | |`);
   return lines;
+}
+
+function maturityText(q: { maturity: string | null; maturityReason?: string | null }): string {
+  if (!q.maturity) return '';
+  return q.maturityReason ? `${q.maturity} — ${q.maturityReason}` : q.maturity;
 }
 
 function renderEvidence(q: QualityReport): string[] {
@@ -93,7 +107,7 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
   lines.push(r.session ? renderSessionLine(r.session) : 'No open session for this directory: session metrics and deltas are not available.');
   lines.push('');
 
-  lines.push(`## Quality Score V2: ${q.total === null ? 'not measured' : `${q.total}/100`}${q.maturity ? ` — ${q.maturity}` : ''}`, '');
+  lines.push(`## Quality Score V2: ${q.total === null ? 'not measured' : `${q.total}/100`}${q.maturity ? ` — ${maturityText(q)}` : ''}`, '');
   if (r.session) {
     lines.push(`Δ since start: ${signed(r.delta.sinceStart)} · Δ since last checkpoint: ${signed(r.delta.sinceLastCheckpoint)}`, '');
   }
@@ -106,7 +120,8 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
   lines.push(...renderQualityTable(q), '');
   lines.push(
     'Weights: tests 25, dependencies 15, documentation 15, git 15, type checking 10, lint 10, security 10 (sum 100). ' +
-      'Total = 100 × Σ(weight × score / 100) / measured weight. Maturity: ≥85 production-grade, ≥70 mature, ≥50 developing, ≥25 early, else minimal.',
+      'Total = 100 × Σ(weight × score / 100) / measured weight, rounded to one decimal. Maturity: ≥85 production-grade, ≥70 mature, ≥50 developing, ≥25 early, else minimal; ' +
+      'at most developing while possible secrets or a .env file are committed.',
     '',
   );
   lines.push('### Evidence', '', ...renderEvidence(q));
@@ -168,7 +183,7 @@ export function renderStartMarkdown(r: StartResult): string {
       : `- Git: ${r.project.git.error ? `not measured (${r.project.git.error})` : 'not a git repository'}`,
   );
   const q = r.quality;
-  lines.push(`- Quality Score V2 at start: ${q === null || q.total === null ? 'not measured' : `${q.total}/100${q.maturity ? ` (${q.maturity})` : ''}`}`);
+  lines.push(`- Quality Score V2 at start: ${q === null || q.total === null ? 'not measured' : `${q.total}/100${q.maturity ? ` (${maturityText(q)})` : ''}`}`);
   lines.push('');
   if (r.recommendations.length) {
     lines.push('## Top recommendations', '', ...renderRecommendations(r.recommendations, 5), '');

@@ -150,7 +150,12 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.match(md, /^# Session checkpoint — rich-app/);
     assert.match(md, /## Quality Score V2: 97\.9\/100 — production-grade/);
     assert.match(md, /Δ since start: -1\.5/);
-    assert.match(md, /\| Security basics \| 85\/100 \| 10 \| 8\.5 \| yes \|/);
+    assert.match(md, /\| Security basics \| 85\/100 \| 10 \| 8\.50 \| yes \|/);
+    // The weighted parts are shown exactly, so they add up to the sum in the Total row, rounded once.
+    const parts = [...md.matchAll(/^\| [^|]+ \| \d+\/100 \| \d+ \| ([\d.]+) \| yes \|$/gm)].map((m) => Number(m[1]));
+    assert.equal(parts.length, 7);
+    assert.equal(Math.round(parts.reduce((s, x) => s + x, 0) * 100) / 100, 97.9);
+    assert.match(md, /\| \*\*Total\*\* \| \| 100\/100 measured \| 97\.90 → \*\*97\.9\*\* \| \|/);
     assert.match(md, /Skill invocations: 10 \(70% successful\), 3 failed, 2 distinct skills/);
     assert.match(md, /\| a \| 6 \| 1 \| 120 ms \|/);
     assert.match(md, /Compaction: not needed/);
@@ -187,6 +192,27 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.match(kept.content, /Quality Score V2 97\.9 \(production-grade\), 0 since 2026-01-12T12:40:00\.000Z\./);
     assert.match(kept.content, /Commits since start: 1 \(0 new\)/);
     assert.doesNotMatch(kept.content, /Moved:/);
+  });
+
+  it('says why the maturity label is capped when possible secrets are committed', async () => {
+    const root = makeRichProject();
+    try {
+      fs.writeFileSync(path.join(root, 'settings.py'), ['DB_PASSWORD = "S3cr3t', 'P4ssw0rdValue"\n'].join(''));
+      git(root, ['add', '-A']);
+      git(root, ['commit', '-qm', 'chore: settings']);
+      const r = await new SessionManager(options()).checkpoint({ workingDirectory: root });
+      assert.ok((r.quality.total ?? 0) >= 85);
+      assert.equal(r.quality.maturity, 'developing');
+      const md = renderCheckpointMarkdown(r);
+      assert.match(
+        md,
+        /## Quality Score V2: [\d.]+\/100 — developing — capped at developing \(production-grade by score\) while possible secrets are committed\n/,
+      );
+      assert.match(md, /settings\.py:1 \(hard-coded credential\)/);
+      assert.ok(!md.includes('P4ssw0rd'));
+    } finally {
+      removeDir(root);
+    }
   });
 
   it('checkpoint of a directory without a session is an ad-hoc report', async () => {

@@ -542,6 +542,7 @@ function snapshot(q: QualityReport): QualitySnapshot {
     at: q.assessedAt,
     total: q.total,
     maturity: q.maturity,
+    maturityReason: q.maturityReason,
     measuredWeight: q.measuredWeight,
     dimensions: Object.fromEntries(q.dimensions.map((d) => [d.id, d.measured ? d.score : null])),
   };

@@ -23,6 +23,8 @@ export interface QualitySnapshot {
   at: string;
   total: number | null;
   maturity: string | null;
+  /** Why the maturity is capped (see QualityReport); absent in records written before it was kept. */
+  maturityReason?: string | null;
   measuredWeight: number;
   dimensions: Partial<Record<DimensionId, number | null>>;
 }

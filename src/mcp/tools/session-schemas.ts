@@ -37,6 +37,7 @@ const qualitySchema = z.object({
   version: z.literal(2),
   total: nullableNumber.describe('Quality Score V2, 0..100; null when nothing could be measured'),
   maturity: z.string().nullable(),
+  maturity_reason: z.string().nullable().describe('Why the maturity is below what the total alone gives (committed credentials); null when it is not capped'),
   measured_weight: z.number().describe('Weight (of 100) of the dimensions that could be measured'),
   assessed_at: z.string(),
   dimensions: z.array(dimensionSchema),

@@ -24,6 +24,11 @@ export const DEPENDENCIES_WEIGHT = 15;
 
 const NPM_LOCKS = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
 const PY_LOCKS = ['uv.lock', 'poetry.lock', 'Pipfile.lock', 'pdm.lock'];
+/** What to commit for an ecosystem without a lockfile: the lockfiles the check above recognises for it. */
+const LOCK_ADVICE: Readonly<Record<AuditEcosystem, string>> = {
+  npm: 'a lockfile for package.json (package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lock)',
+  python: 'a Python lockfile (uv.lock, poetry.lock, Pipfile.lock or pdm.lock, or a requirements.txt pinning every line with ==)',
+};
 
 interface DeclaredDependency {
   name: string;
@@ -124,13 +129,14 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
 
   // Lockfiles
   const locks: string[] = [];
+  const unlocked: AuditEcosystem[] = [];
   let locked = 0;
   if (pkg) {
     const l = NPM_LOCKS.find((f) => ctx.exists(f));
     if (l) {
       locks.push(l);
       locked++;
-    }
+    } else unlocked.push('npm');
   }
   if (pyManifests.length) {
     const l = PY_LOCKS.find((f) => ctx.exists(f));
@@ -141,7 +147,7 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
     } else if (reqDeps.length > 0 && reqDeps.every((d) => /^==/.test(d.spec))) {
       locks.push('requirements.txt (every line pinned with ==)');
       locked++;
-    }
+    } else unlocked.push('python');
   }
   const checks: Check[] = [
     {
@@ -150,7 +156,7 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
       maxPoints: 40,
       points: round1((40 * locked) / ecosystems.length),
       evidence: locks.length ? `${locks.join(', ')} (${locked}/${ecosystems.length} ecosystems locked)` : 'no lockfile',
-      advice: 'Commit a lockfile (package-lock.json, uv.lock or poetry.lock) for reproducible installs',
+      advice: `Commit ${unlocked.map((e) => LOCK_ADVICE[e]).join(', and ')} for reproducible installs`,
     },
   ];
 

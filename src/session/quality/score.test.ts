@@ -230,6 +230,26 @@ describe('Quality Score V2 on other shapes', () => {
     }
   });
 
+  it('advises the lockfile of the project ecosystem, and counts test files in the singular', async () => {
+    const root = tempDir('py-nolock');
+    try {
+      writeFiles(root, {
+        'pyproject.toml': '[project]\nname = "pyapp"\ndependencies = ["requests>=2.31"]\n',
+        'pyapp/a.py': 'A = 1\n',
+        'pyapp/b.py': 'B = 1\n',
+        'pyapp/c.py': 'C = 1\n',
+        'tests/test_a.py': 'def test_a() -> None:\n    assert True\n',
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const texts = q.recommendations.map((r) => r.text).join('\n');
+      assert.match(texts, /Commit a Python lockfile \(uv\.lock, poetry\.lock, Pipfile\.lock or pdm\.lock, or a requirements\.txt pinning every line with ==\)/);
+      assert.doesNotMatch(texts, /package-lock\.json/);
+      assert.match(texts, /Add tests: 1 test file for 3 source files/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
   it('reads a Python project: mypy strict, pytest config, ruff', async () => {
     const root = tempDir('py');
     try {
@@ -427,8 +447,26 @@ describe('combineDimensions', () => {
     assert.equal(combineDimensions([d('tests', 25, 100), d('docs', 75, 100)]).total, 100);
   });
 
+  it('rounds the exact weighted sum once', () => {
+    // 25·71 + 10·80 + 10·0 + 15·35 + 15·100 + 15·80 + 10·85 = 6650 → 66.5 (the parts the user saw rounded to one decimal summed to 66.6)
+    const parts = [
+      d('tests', 25, 71),
+      d('typing', 10, 80),
+      d('lint', 10, 0),
+      d('docs', 15, 35),
+      d('dependencies', 15, 100),
+      d('git', 15, 80),
+      d('security', 10, 85),
+    ];
+    assert.equal(combineDimensions(parts).total, 66.5);
+    // 25·71 + 10·80 = 2575 of 35 → 73.571… → 73.6
+    assert.equal(combineDimensions([d('tests', 25, 71), d('typing', 10, 80)]).total, 73.6);
+    // 25·71 + 15·35 = 2300 of 40 → 57.5 exactly (half up, not 57.4 from 17.75 + 5.25 in floating point)
+    assert.equal(combineDimensions([d('tests', 25, 71), d('docs', 15, 35)]).total, 57.5);
+  });
+
   it('is null when nothing was measured', () => {
-    assert.deepEqual(combineDimensions([d('tests', 25, 0, false)]), { total: null, maturity: null, measuredWeight: 0 });
+    assert.deepEqual(combineDimensions([d('tests', 25, 0, false)]), { total: null, maturity: null, maturityReason: null, measuredWeight: 0 });
   });
 
   it('is at most developing while credentials are committed, whatever the total', () => {
@@ -438,10 +476,27 @@ describe('combineDimensions', () => {
     const env = { id: 'security.env', label: 'Committed .env files', maxPoints: 15, points: 0, evidence: 'tracked: .env' };
     const clean = { ...secrets, points: 70 };
     // 25 + 65 + 5 = 95 of 100: production-grade but for the leak.
-    assert.deepEqual(combineDimensions([...all100, security([secrets])]), { total: 95, maturity: 'developing', measuredWeight: 100 });
-    assert.equal(combineDimensions([...all100, security([clean, env])]).maturity, 'developing');
-    assert.equal(combineDimensions([...all100, security([clean, { ...env, points: 15 }])]).maturity, 'production-grade');
-    // The cap never raises a lower label.
+    assert.deepEqual(combineDimensions([...all100, security([secrets])]), {
+      total: 95,
+      maturity: 'developing',
+      maturityReason: 'capped at developing (production-grade by score) while possible secrets are committed',
+      measuredWeight: 100,
+    });
+    assert.deepEqual(combineDimensions([...all100, security([clean, env])]), {
+      total: 95,
+      maturity: 'developing',
+      maturityReason: 'capped at developing (production-grade by score) while a .env file is committed',
+      measuredWeight: 100,
+    });
+    assert.equal(
+      combineDimensions([...all100, security([secrets, env])]).maturityReason,
+      'capped at developing (production-grade by score) while possible secrets and a .env file are committed',
+    );
+    const clear = combineDimensions([...all100, security([clean, { ...env, points: 15 }])]);
+    assert.equal(clear.maturity, 'production-grade');
+    assert.equal(clear.maturityReason, null);
+    // The cap never raises a lower label, and a label it does not lower needs no reason.
+    assert.deepEqual(combineDimensions([d('tests', 90, 10), security([secrets])]).maturityReason, null);
     assert.equal(combineDimensions([d('tests', 90, 10), security([secrets])]).maturity, 'minimal');
     assert.equal(maturityLabel(30, true), 'early');
   });

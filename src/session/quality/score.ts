@@ -75,14 +75,11 @@ export function maturityLabel(total: number, leaked = false): string {
   return MATURITY_LEVELS[Math.max(level, cap)]!.label;
 }
 
-/** Whether the security dimension found possible secrets in files, or a tracked .env file. */
-function leakedCredentials(dimensions: readonly DimensionResult[]): boolean {
+/** What the security dimension found committed: possible secrets in files, a tracked .env file (empty when neither). */
+function leakedCredentials(dimensions: readonly DimensionResult[]): string[] {
   const security = dimensions.find((d) => d.id === 'security' && d.measured);
-  return (
-    security?.checks.some(
-      (c) => c.points !== null && ((c.id === 'security.secrets' && c.points < c.maxPoints) || (c.id === 'security.env' && c.points < c.maxPoints)),
-    ) ?? false
-  );
+  const lost = (id: string) => security?.checks.some((c) => c.id === id && c.points !== null && c.points < c.maxPoints) ?? false;
+  return [lost('security.secrets') && 'possible secrets', lost('security.env') && 'a .env file'].filter((x): x is string => typeof x === 'string');
 }
 
 export interface QualityReport {
@@ -90,6 +87,8 @@ export interface QualityReport {
   /** 0..100, one decimal; null when no dimension could be measured. */
   total: number | null;
   maturity: string | null;
+  /** Why the maturity is below what the total alone gives (committed credentials); null when it is not capped. */
+  maturityReason: string | null;
   /** Sum of the weights of the measured dimensions (100 when all were measured). */
   measuredWeight: number;
   dimensions: DimensionResult[];
@@ -153,14 +152,23 @@ export function sortRecommendations(recs: Recommendation[]): Recommendation[] {
 export function combineDimensions(dimensions: DimensionResult[]): {
   total: number | null;
   maturity: string | null;
+  maturityReason: string | null;
   measuredWeight: number;
 } {
   const measured = dimensions.filter((d) => d.measured);
   const measuredWeight = measured.reduce((s, d) => s + d.weight, 0);
-  if (measuredWeight === 0) return { total: null, maturity: null, measuredWeight: 0 };
-  const weighted = measured.reduce((s, d) => s + (d.weight * d.score) / 100, 0);
-  const total = Math.min(100, round1((100 * weighted) / measuredWeight));
-  return { total, maturity: maturityLabel(total, leakedCredentials(measured)), measuredWeight };
+  if (measuredWeight === 0) return { total: null, maturity: null, maturityReason: null, measuredWeight: 0 };
+  // Σ weight × score is an integer (100 × Σ weighted): no floating-point drift before the one rounding.
+  const weightedTimes100 = measured.reduce((s, d) => s + d.weight * d.score, 0);
+  const total = Math.min(100, round1(weightedTimes100 / measuredWeight));
+  const leaked = leakedCredentials(measured);
+  const maturity = maturityLabel(total, leaked.length > 0);
+  const uncapped = maturityLabel(total);
+  const maturityReason =
+    maturity === uncapped
+      ? null
+      : `capped at ${maturity} (${uncapped} by score) while ${leaked.join(' and ')} ${leaked.length === 1 && leaked[0] === 'a .env file' ? 'is' : 'are'} committed`;
+  return { total, maturity, maturityReason, measuredWeight };
 }
 
 export async function assessQuality(root: string, opts: QualityOptions = {}): Promise<QualityReport> {
@@ -186,11 +194,12 @@ export async function assessQuality(root: string, opts: QualityOptions = {}): Pr
   ];
   const [deps, git, security] = await pending;
   const dimensions = [...early, deps, git, security];
-  const { total, maturity, measuredWeight } = combineDimensions(dimensions);
+  const { total, maturity, maturityReason, measuredWeight } = combineDimensions(dimensions);
   return {
     version: 2,
     total,
     maturity,
+    maturityReason,
     measuredWeight,
     dimensions,
     recommendations: sortRecommendations(dimensions.flatMap((d) => d.recommendations)),

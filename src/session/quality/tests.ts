@@ -37,7 +37,10 @@ export function assessTests(ctx: ProjectContext): DimensionResult {
       `${plural(counts.test, 'test file')} for ${plural(counts.nonTestSource, 'non-test source file')}` +
       (ratio === null ? '' : ` (ratio ${ratio.toFixed(2)}; full points at ${TEST_RATIO_TARGET.toFixed(2)})`) +
       truncatedNote,
-    advice: counts.test === 0 ? 'Add automated tests (no test files found)' : `Add tests: ${counts.test} test files for ${counts.nonTestSource} source files`,
+    advice:
+      counts.test === 0
+        ? 'Add automated tests (no test files found)'
+        : `Add tests: ${plural(counts.test, 'test file')} for ${plural(counts.nonTestSource, 'source file')}`,
   });
 
   const cmd = findTestCommand(ctx);
