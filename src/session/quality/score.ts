@@ -135,6 +135,7 @@ export function unmeasuredQuality(project: ProjectInfo, reason: string, now: num
     version: 2,
     total: null,
     maturity: null,
+    maturityReason: null,
     measuredWeight: 0,
     dimensions: ids.map((id) => unmeasuredDimension(id, reason)),
     recommendations: [],
