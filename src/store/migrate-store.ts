@@ -53,6 +53,7 @@ export const COPY_TABLES = [
   'prediction_models',
   'reflections',
   'archives',
+  'archived_dedupe_keys',
   'settings',
   'transcript_cursors',
   'api_tokens',

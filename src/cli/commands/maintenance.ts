@@ -177,15 +177,24 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
       try {
         new Migrator(db).up();
         const count = countArchivable(db, before);
-        if (opts.dryRun || count === 0) {
-          ctx.stdout.write(
-            `${count} invocations are older than ${new Date(before).toISOString()}${opts.dryRun ? ' (dry run: nothing changed)' : '; nothing to archive'}\n`,
-          );
+        if (opts.dryRun) {
+          ctx.stdout.write(`${count} invocations are older than ${new Date(before).toISOString()} (dry run: nothing changed)\n`);
           return;
         }
-        const progress = createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream);
-        const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress.update(d) });
-        progress.finish();
+        // Run even with nothing to archive: it also records the dedupe keys of files archived before they were recorded.
+        const progress = count > 0 ? createProgress('archiving', count, ctx.stderr as NodeJS.WriteStream) : null;
+        const result = await archiveInvocations({ db, dataDir: config.dataDir, before, onProgress: (d) => progress?.update(d) });
+        progress?.finish();
+        for (const f of result.keysBackfilled) ctx.stdout.write(`  recorded ${f.keys} dedupe key(s) of ${f.file} (archived before its keys were recorded)\n`);
+        for (const f of result.keysMissing) {
+          ctx.stdout.write(
+            `  dedupe keys of ${f.file} not recorded (${f.reason}): its calls, recorded again, would count twice; put the file back and run \`archive\` again\n`,
+          );
+        }
+        if (count === 0 && result.adopted.length === 0) {
+          ctx.stdout.write(`0 invocations are older than ${new Date(before).toISOString()}; nothing to archive\n`);
+          return;
+        }
         for (const f of result.adopted) ctx.stdout.write(`  adopted ${f.file} (${f.rows} rows) written by an earlier run (interrupted, or before a restore)\n`);
         for (const f of result.ignored) ctx.stdout.write(`  left alone ${f.file}: ${f.reason}\n`);
         for (const f of result.files) ctx.stdout.write(`  ${f.file} (${f.rows} rows, sha256 ${f.sha256.slice(0, 16)}…)\n`);

@@ -78,7 +78,8 @@ export class PgInvocationWriter {
 
     // 2. Users and sessions (inserted, or locked when they exist: ON CONFLICT DO UPDATE takes the row lock, and
     //    xmax = 0 tells a fresh row), and the raw rows, in one statement. Keys go in sorted order, so concurrent
-    //    writers lock in the same order; the dedupe index skips repeats.
+    //    writers lock in the same order; the dedupe index skips repeats, and so does a key whose row `archive`
+    //    moved out (archived_dedupe_keys, brought here by migrate-store).
     const firstBySession = new Map<string, NormalizedInvocation>();
     for (const b of batch) if (!firstBySession.has(b.sessionKey)) firstBySession.set(b.sessionKey, b);
     const sessionKeys = [...firstBySession.keys()].sort();
@@ -101,7 +102,8 @@ export class PgInvocationWriter {
          FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[],
            $20::text[], $21::smallint[])
            WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, tr, sam, n)
-         JOIN s ON s.session_key = x.sk JOIN u ON u.user_hash = x.h ORDER BY x.n
+         JOIN s ON s.session_key = x.sk JOIN u ON u.user_hash = x.h
+         WHERE NOT EXISTS (SELECT 1 FROM archived_dedupe_keys a WHERE a.dedupe_key = x.dk) ORDER BY x.n
          ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id
        )
        SELECT 'u' AS kind, id, user_hash AS k, fresh FROM u
@@ -149,7 +151,11 @@ export class PgInvocationWriter {
     const ids: string[] = batch.map((b) => b.id);
     const dupKeys = batch.filter((b) => !insertedIds.has(b.id)).map((b) => b.dedupeKey!);
     if (dupKeys.length > 0) {
-      const existing = await idsByKey(client, 'SELECT id, dedupe_key AS k FROM skill_invocations WHERE dedupe_key = ANY($1)', dupKeys);
+      const existing = await idsByKey(
+        client,
+        'SELECT id, dedupe_key AS k FROM skill_invocations WHERE dedupe_key = ANY($1) UNION ALL SELECT id, dedupe_key FROM archived_dedupe_keys WHERE dedupe_key = ANY($1)',
+        dupKeys,
+      );
       batch.forEach((b, i) => {
         if (!insertedIds.has(b.id)) ids[i] = existing.get(b.dedupeKey!) as unknown as string;
       });

@@ -12,6 +12,12 @@
  * live table, are deleted and the file recorded) instead of archiving the
  * same rows again, and removes every `.partial` left behind. One run at a
  * time: `archive/.lock` holds the pid of the running archive.
+ *
+ * The dedupe keys of the deleted rows go into archived_dedupe_keys in the same
+ * transaction, so a call recorded again later is still a duplicate (the rollups
+ * keep counting the archived row). Files archived before that table existed
+ * (archives.keys_recorded = 0) have their keys read back from the file by the
+ * next run, one file per transaction.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -53,6 +59,10 @@ export interface ArchiveResult {
   ignored: { file: string; reason: string }[];
   /** `.partial` files of interrupted runs that were removed. */
   removedPartials: number;
+  /** Files archived before their dedupe keys were recorded, whose keys this run read back and recorded. */
+  keysBackfilled: { file: string; keys: number }[];
+  /** Such files whose keys could not be read (missing or unreadable; tried again by the next run), with the reason. */
+  keysMissing: { file: string; reason: string }[];
 }
 
 interface RawRow {
@@ -126,9 +136,12 @@ async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number):
       continue;
     }
     if (!name.endsWith('.parquet') || recorded.has(name)) continue;
-    let back: { id: string; invoked_at: Date; duration_ms: number }[];
+    let back: { id: string; invoked_at: Date; duration_ms: number; dedupe_key: string | null }[];
     try {
-      back = (await parquetReadObjects({ file: await asyncBufferFromFile(file), columns: ['id', 'invoked_at', 'duration_ms'] })) as typeof back;
+      back = (await parquetReadObjects({
+        file: await asyncBufferFromFile(file),
+        columns: ['id', 'invoked_at', 'duration_ms', 'dedupe_key'],
+      })) as typeof back;
     } catch (err) {
       out.ignored.push({ file, reason: `unreadable: ${(err as Error).message}` });
       continue;
@@ -154,9 +167,13 @@ async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number):
     }
     const sha256 = sha256Of(file);
     const del = db.prepare('DELETE FROM skill_invocations WHERE id = ?');
+    const key = recordKeyStatement(db);
     db.transaction(() => {
-      for (const r of back) del.run(r.id);
-      db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      for (const r of back) {
+        del.run(r.id);
+        if (r.dedupe_key != null) key.run(r.dedupe_key, r.id);
+      }
+      db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at, keys_recorded) VALUES (?, ?, ?, ?, ?, ?, 1)').run(
         file,
         back.length,
         fromAt,
@@ -166,6 +183,45 @@ async function recoverInterrupted(db: SqliteDb, dir: string, now: () => number):
       );
     }).immediate();
     out.adopted.push({ file, rows: back.length, fromAt, toAt, sha256 });
+  }
+  return out;
+}
+
+function recordKeyStatement(db: SqliteDb) {
+  return db.prepare('INSERT INTO archived_dedupe_keys (dedupe_key, id) VALUES (?, ?) ON CONFLICT (dedupe_key) DO NOTHING');
+}
+
+/**
+ * Records the dedupe keys of the files archived before archived_dedupe_keys existed
+ * (keys_recorded = 0), read back from each file (at its recorded path, or by name in
+ * `dir`): one transaction per file, which also sets its flag. A file that is missing or
+ * unreadable is reported and tried again by the next run.
+ */
+async function backfillArchivedKeys(db: SqliteDb, dir: string): Promise<Pick<ArchiveResult, 'keysBackfilled' | 'keysMissing'>> {
+  const out: Pick<ArchiveResult, 'keysBackfilled' | 'keysMissing'> = { keysBackfilled: [], keysMissing: [] };
+  const pending = db.prepare('SELECT id, file FROM archives WHERE keys_recorded = 0 ORDER BY id').all() as { id: number; file: string }[];
+  if (pending.length === 0) return out;
+  const key = recordKeyStatement(db);
+  const done = db.prepare('UPDATE archives SET keys_recorded = 1 WHERE id = ?');
+  for (const a of pending) {
+    const found = [a.file, path.join(dir, path.basename(a.file))].find((f) => fs.existsSync(f));
+    if (!found) {
+      out.keysMissing.push({ file: a.file, reason: 'file not found' });
+      continue;
+    }
+    let back: { id: string; dedupe_key: string | null }[];
+    try {
+      back = (await parquetReadObjects({ file: await asyncBufferFromFile(found), columns: ['id', 'dedupe_key'] })) as typeof back;
+    } catch (err) {
+      out.keysMissing.push({ file: a.file, reason: `unreadable: ${(err as Error).message}` });
+      continue;
+    }
+    let keys = 0;
+    db.transaction(() => {
+      for (const r of back) if (r.dedupe_key != null) keys += key.run(r.dedupe_key, r.id).changes;
+      done.run(a.id);
+    }).immediate();
+    out.keysBackfilled.push({ file: a.file, keys });
   }
   return out;
 }
@@ -191,13 +247,15 @@ async function archiveLocked(opts: ArchiveOptions, dir: string): Promise<Archive
   const now = opts.now ?? Date.now;
   const perFile = opts.rowsPerFile ?? 500_000;
   const recovered = await recoverInterrupted(db, dir, now);
+  const backfilled = await backfillArchivedKeys(db, dir);
   const total = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(opts.before) as number;
   const select = db.prepare(`SELECT i.rowid_, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash, i.workflow_phase,
       i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key
     FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id JOIN users u ON u.id = i.user_id
     WHERE i.invoked_at < ? AND i.rowid_ > ? ORDER BY i.rowid_ LIMIT ?`);
   const del = db.prepare('DELETE FROM skill_invocations WHERE rowid_ = ?');
-  const record = db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const record = db.prepare('INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at, keys_recorded) VALUES (?, ?, ?, ?, ?, ?, 1)');
+  const key = recordKeyStatement(db);
 
   const files: ArchiveFile[] = [];
   let done = 0;
@@ -223,14 +281,17 @@ async function archiveLocked(opts: ArchiveOptions, dir: string): Promise<Archive
     opts.onFileReady?.(file);
     const sha256 = sha256Of(file);
     db.transaction(() => {
-      for (const r of rows) del.run(r.rowid_);
+      for (const r of rows) {
+        del.run(r.rowid_);
+        if (r.dedupe_key !== null) key.run(r.dedupe_key, r.id);
+      }
       record.run(file, rows.length, fromAt, toAt, sha256, now());
     }).immediate();
     files.push({ file, rows: rows.length, fromAt, toAt, sha256 });
     done += rows.length;
     opts.onProgress?.(done, total);
   }
-  return { files, rows: done, ...recovered };
+  return { files, rows: done, ...recovered, ...backfilled };
 }
 
 function writeParquet(file: string, rows: RawRow[]): void {

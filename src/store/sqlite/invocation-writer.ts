@@ -4,6 +4,8 @@
  * memory over the batch and applied as one upsert per touched key (the
  * duration histograms' keys many to a statement call, multi-row-upsert.ts),
  * which is what makes bulk imports fast; a single invocation is a batch of one.
+ * A dedupe key is a duplicate when a live row carries it (the unique index) or
+ * `archive` moved its row out (archived_dedupe_keys, one primary-key probe).
  * The deltas are walked with forEach, not for…of: an import writes only a few
  * batches, largely before the code is optimized, where each entry an iterator
  * yields is an allocation.
@@ -39,9 +41,13 @@ export class InvocationWriter {
       insertInvocation: p(`INSERT INTO skill_invocations
         (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key,
          activation_trigger, slash_after_miss)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        WHERE NOT EXISTS (SELECT 1 FROM archived_dedupe_keys WHERE dedupe_key = ?)
         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`),
-      existingByDedupe: p('SELECT id FROM skill_invocations WHERE dedupe_key = ?').pluck(),
+      // A duplicate's stored id: its live row, or the row `archive` moved out (archived_dedupe_keys).
+      existingByDedupe: p(
+        'SELECT id FROM skill_invocations WHERE dedupe_key = ? UNION ALL SELECT id FROM archived_dedupe_keys WHERE dedupe_key = ? LIMIT 1',
+      ).pluck(),
       sessionSkills: p('SELECT skill_id FROM session_skills WHERE session_id = ?').pluck(),
       userSkillExists: p('SELECT 1 FROM user_skill_stats WHERE user_id = ? AND skill_id = ?').pluck(),
       upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
@@ -208,10 +214,11 @@ export class InvocationWriter {
         inv.dedupeKey,
         inv.trigger ?? null,
         inv.slashAfterMiss == null ? null : inv.slashAfterMiss ? 1 : 0,
+        inv.dedupeKey,
       );
       if (info.changes === 0) {
         duplicates++;
-        ids[i] = s.existingByDedupe.get(inv.dedupeKey) as string;
+        ids[i] = s.existingByDedupe.get(inv.dedupeKey, inv.dedupeKey) as string;
         continue;
       }
       ids[i] = inv.id;
