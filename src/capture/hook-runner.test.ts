@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { readDrops } from './drop-counter.js';
 import { createHttpRecorder, invocationsUrl, readAccessToken, readStdin, runHook, type FetchLike } from './hook-runner.js';
-import { REJECTED_FILE, spoolPath } from './spool.js';
+import { drainSpool, REJECTED_FILE, spoolPath } from './spool.js';
 import type { CapturedInvocation } from './types.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-hook-runner-'));
@@ -172,6 +172,38 @@ describe('runHook', () => {
     assert.equal(f.outcome, 'failed');
     assert.equal(readDrops(file).count, 1);
     for (const p of readDrops(file).files) fs.rmSync(p, { force: true });
+  });
+
+  it('counts a call cut short by a full disk as a drop, and the next call still lands whole', async () => {
+    const dataDir = freshDir();
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_sw')), dataDir, userId: 'u', url: null, now: () => T0 });
+    const real = fs.writeSync;
+    const short = mock.method(fs, 'writeSync', (fd: number, buf: unknown, ...rest: unknown[]) => {
+      // Half of a spool line is written, then the disk is full; other writes go through.
+      if (Buffer.isBuffer(buf) && buf.includes('"dedupe_key"')) {
+        if (rest[0] === 0) return real(fd, buf, 0, Math.floor(buf.length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      return (real as (...a: unknown[]) => number)(fd, buf, ...rest);
+    });
+    let r: Awaited<ReturnType<typeof runHook>>;
+    try {
+      r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_sw', { tool_response: {} })), dataDir, userId: 'u', url: null, now: () => T0 + 5 });
+    } finally {
+      short.mock.restore();
+    }
+    assert.equal(r.outcome, 'dropped');
+    assert.equal(readDrops(dataDir).count, 1);
+    assert.equal(readDrops(dataDir).lastReason, 'disk full');
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_sw2')), dataDir, userId: 'u', url: null, now: () => T0 + 10 });
+    await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_sw2', { tool_response: {} })), dataDir, userId: 'u', url: null, now: () => T0 + 15 });
+    const keys: string[] = [];
+    const sum = await drainSpool(dataDir, async (inputs) => {
+      keys.push(...inputs.map((i) => i.dedupe_key));
+      return { inserted: inputs.length, duplicates: 0 };
+    });
+    assert.deepEqual(keys, ['cc:toolu_sw2']);
+    assert.equal(sum.rejected, 1); // the cut half line, alone
   });
 
   it('counts an input over the size cap as a drop (it cannot tell which call it was)', async () => {

@@ -14,7 +14,7 @@ import { ensureDir } from '../ensure-dir.js';
 import { parseHookEvent, processHookEvent, type HookEvent } from './hook-event.js';
 import { saveCompactionContext, sessionStartContext, type SavedContext } from './saved-context.js';
 import { serverBaseUrl } from './server-url.js';
-import { appendToSpool, drainSpool, REJECTED_FILE, spoolSize, withHashedUsers } from './spool.js';
+import { appendToSpool, drainSpool, REJECTED_FILE, SpoolWriteError, spoolSize, withHashedUsers } from './spool.js';
 import { isInvalidInputError, type CapturedInvocation, type RecordBatch, type RecordResult } from './types.js';
 
 const INVOCATIONS_PATH = '/api/invocations';
@@ -282,14 +282,17 @@ function sessionExtras(ev: HookEvent, opts: HookRunOptions, at: number): Pick<Ho
 function spoolOrDrop(inputs: CapturedInvocation[], opts: HookRunOptions, why: string): { outcome: HookOutcome; reason?: string } {
   const now = (opts.now ?? Date.now)();
   let reason: string;
+  let lost = inputs.length;
   try {
     if (appendToSpool(opts.dataDir, inputs)) return { outcome: 'spooled', reason: why };
     reason = 'spool is full';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     reason = code === 'ENOSPC' ? 'disk full' : `cannot write the spool: ${(err as Error).message}`;
+    // A short write: the lines written whole are spooled, the rest (a cut line at most) is lost.
+    if (err instanceof SpoolWriteError) lost = inputs.length - err.lines;
   }
-  recordDrop(opts.dataDir, inputs.length, reason, now);
+  recordDrop(opts.dataDir, lost, reason, now);
   return { outcome: 'dropped', reason };
 }
 

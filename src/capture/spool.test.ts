@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import { AppError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { createUserHasher, loadOrCreateSalt } from '../store/salt.js';
-import { appendToSpool, drainSpool, REJECTED_FILE, spoolPath, spoolSize } from './spool.js';
+import { appendToSpool, drainSpool, REJECTED_FILE, SpoolWriteError, spooledLines, spoolPath, spoolSize } from './spool.js';
 import type { CapturedInvocation, RecordBatch } from './types.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-spool-'));
@@ -96,6 +96,47 @@ describe('appendToSpool', () => {
     const dir = freshDir();
     assert.equal(appendToSpool(dir, [inv(1)], 10), false);
     assert.equal(spoolSize(dir), 0);
+  });
+
+  it('starts on a new line when the spool ends with a cut line, so the next call is not glued to it', async () => {
+    const dir = freshDir();
+    appendToSpool(dir, [inv(1), inv(2)]);
+    const full = fs.readFileSync(spoolPath(dir), 'utf8');
+    const cut = full.slice(0, full.indexOf('\n') + 1 + Math.floor((full.length - full.indexOf('\n')) / 2));
+    fs.writeFileSync(spoolPath(dir), cut); // the second line cut in half, no trailing newline
+    appendToSpool(dir, [inv(3)]);
+    appendToSpool(dir, [inv(4)]);
+    assert.equal(spooledLines(dir), 4); // the blank line the append may add is no call
+    const store = fakeStore();
+    const sum = await drainSpool(dir, store.record);
+    assert.deepEqual([...store.rows.keys()].sort(), ['cc:s1:toolu_1', 'cc:s1:toolu_3', 'cc:s1:toolu_4']);
+    assert.equal(sum.rejected, 1);
+    assert.match(fs.readFileSync(path.join(dir, REJECTED_FILE), 'utf8'), /not JSON/);
+  });
+
+  it('reports a short write (disk full) with the lines written whole; the cut line cannot swallow the next', async () => {
+    const dir = freshDir();
+    appendToSpool(dir, [inv(1)]);
+    const real = fs.writeSync;
+    // The first write stops 10 bytes into the second line, then the disk is full.
+    const short = mock.method(fs, 'writeSync', (fd: number, buf: Buffer, off: number, len: number) => {
+      const first = buf.indexOf(0x0a) + 1 + 10;
+      if (off === 0) return real(fd, buf, 0, Math.min(len, first));
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      assert.throws(
+        () => appendToSpool(dir, [inv(2), inv(3)]),
+        (err: unknown) => err instanceof SpoolWriteError && err.lines === 1 && err.code === 'ENOSPC',
+      );
+    } finally {
+      short.mock.restore();
+    }
+    appendToSpool(dir, [inv(4)]);
+    const store = fakeStore();
+    const sum = await drainSpool(dir, store.record);
+    assert.deepEqual([...store.rows.keys()].sort(), ['cc:s1:toolu_1', 'cc:s1:toolu_2', 'cc:s1:toolu_4']);
+    assert.equal(sum.rejected, 1);
   });
 });
 

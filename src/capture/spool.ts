@@ -83,8 +83,11 @@ export function spooledLines(dataDir: string): number {
     try {
       let last = 0x0a;
       for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) {
-        for (let i = 0; i < n; i++) if (buf[i] === 0x0a) lines++;
-        last = buf[n - 1]!;
+        // A newline after a newline ends a blank line (the drain skips those), not a call.
+        for (let i = 0; i < n; i++) {
+          if (buf[i] === 0x0a && last !== 0x0a) lines++;
+          last = buf[i]!;
+        }
       }
       if (last !== 0x0a) lines++; // a last line without its newline
     } finally {
@@ -101,9 +104,59 @@ export function withHashedUsers(dataDir: string, inputs: readonly CapturedInvoca
 }
 
 /**
+ * A spool append that stopped short (disk full): `lines` of the invocations were written whole, the
+ * rest not; a partial line may be left at the end of the file (the next append starts on a new line).
+ */
+export class SpoolWriteError extends Error {
+  readonly code: string;
+  constructor(
+    readonly lines: number,
+    code = 'ENOSPC',
+  ) {
+    super(`short write to the spool (${code}): ${lines} invocation(s) written whole`);
+    this.code = code;
+  }
+}
+
+/** Whether the file open as `fd` (read access) is non-empty and does not end with a newline. */
+function endsMidLine(fd: number): boolean {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  return fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+}
+
+/**
+ * Writes all of `buf` (appending), retrying after a short write; returns the bytes written, fewer
+ * than `buf.length` when the file system refused the rest (an error after a partial write, or no
+ * progress). Throws only when nothing was written.
+ */
+function writeAll(fd: number, buf: Buffer): number {
+  let done = 0;
+  while (done < buf.length) {
+    let n: number;
+    try {
+      n = fs.writeSync(fd, buf, done, buf.length - done);
+    } catch (err) {
+      if (done === 0) throw err;
+      return done;
+    }
+    if (n <= 0) return done;
+    done += n;
+  }
+  return done;
+}
+
+/**
  * Appends invocations to the spool (synchronously: hooks exit right after),
  * user ids hashed. Returns false when the spool is full and nothing was
- * written; throws when the data directory cannot be written.
+ * written; throws when the data directory cannot be written, and a
+ * SpoolWriteError when only part of the text could be written (disk full).
+ *
+ * A line always starts on a line of its own: when the file ends without a
+ * newline (a write cut short by a full disk or a killed process), the append
+ * starts with one, so the cut line is rejected alone by the drain (blank
+ * lines are skipped) instead of swallowing the next good one.
  */
 export function appendToSpool(dataDir: string, inputs: readonly CapturedInvocation[], maxBytes: number = MAX_SPOOL_BYTES): boolean {
   if (inputs.length === 0) return true;
@@ -114,10 +167,17 @@ export function appendToSpool(dataDir: string, inputs: readonly CapturedInvocati
   if (spoolSize(dataDir) + Buffer.byteLength(text) > maxBytes) return false;
   // Two attempts at most: the second only if a drain renamed the file under us.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const fd = fs.openSync(file, 'a', 0o600);
+    const fd = fs.openSync(file, 'a+', 0o600);
     let written: number;
     try {
-      fs.writeSync(fd, text);
+      const lead = endsMidLine(fd) ? '\n' : '';
+      const buf = Buffer.from(lead + text);
+      const n = writeAll(fd, buf);
+      if (n < buf.length) {
+        let whole = 0;
+        for (let i = lead.length; i < n; i++) if (buf[i] === 0x0a) whole++;
+        throw new SpoolWriteError(whole);
+      }
       written = fs.fstatSync(fd).ino;
     } finally {
       fs.closeSync(fd);
