@@ -206,6 +206,19 @@ describe('runHook', () => {
     assert.equal(sum.rejected, 1); // the cut half line, alone
   });
 
+  it('counts a call as dropped, creating no salt, when the salt file is missing beside a database', async () => {
+    const dataDir = freshDir();
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'session-buddy.db'), '');
+    await runHook({ stdin: stdinOf(event('PreToolUse', 'toolu_ns')), dataDir, userId: 'u', url: null, now: () => T0 });
+    const r = await runHook({ stdin: stdinOf(event('PostToolUse', 'toolu_ns', { tool_response: {} })), dataDir, userId: 'u', url: null, now: () => T0 + 5 });
+    assert.equal(r.outcome, 'dropped');
+    assert.equal(fs.existsSync(path.join(dataDir, 'salt')), false);
+    assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+    assert.equal(readDrops(dataDir).count, 1);
+    assert.match(readDrops(dataDir).lastReason ?? '', /salt is missing beside a database: not spooled/);
+  });
+
   it('counts an input over the size cap as a drop (it cannot tell which call it was)', async () => {
     const dataDir = freshDir();
     fs.mkdirSync(dataDir, { recursive: true });

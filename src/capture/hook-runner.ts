@@ -288,7 +288,7 @@ function spoolOrDrop(inputs: CapturedInvocation[], opts: HookRunOptions, why: st
     reason = 'spool is full';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    reason = code === 'ENOSPC' ? 'disk full' : `cannot write the spool: ${(err as Error).message}`;
+    reason = code === 'ENOSPC' ? 'disk full' : code === 'SALT_MISSING' ? (err as Error).message : `cannot write the spool: ${(err as Error).message}`;
     // A short write: the lines written whole are spooled, the rest (a cut line at most) is lost.
     if (err instanceof SpoolWriteError) lost = inputs.length - err.lines;
   }

@@ -6,7 +6,7 @@ import { after, describe, it, mock } from 'node:test';
 import { AppError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { createUserHasher, loadOrCreateSalt } from '../store/salt.js';
-import { appendToSpool, drainSpool, REJECTED_FILE, SpoolWriteError, spooledLines, spoolPath, spoolSize } from './spool.js';
+import { appendToSpool, drainSpool, REJECTED_FILE, SaltMissingError, SpoolWriteError, spooledLines, spoolPath, spoolSize } from './spool.js';
 import type { CapturedInvocation, RecordBatch } from './types.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-spool-'));
@@ -90,6 +90,20 @@ describe('appendToSpool', () => {
     appendToSpool(dir, [inv(1, { dedupe_key: '' })]);
     const line = JSON.parse(fs.readFileSync(spoolPath(dir), 'utf8')) as CapturedInvocation;
     assert.match(line.dedupe_key, /^spool:[0-9a-f-]{36}$/);
+  });
+
+  it('creates no salt beside an existing database (its users were hashed with the lost one); a new data directory gets one', () => {
+    const dir = freshDir();
+    fs.writeFileSync(path.join(dir, 'session-buddy.db'), '');
+    assert.throws(
+      () => appendToSpool(dir, [inv(1)]),
+      (err: unknown) => err instanceof SaltMissingError && err.code === 'SALT_MISSING',
+    );
+    assert.equal(fs.existsSync(path.join(dir, 'salt')), false);
+    assert.equal(spoolSize(dir), 0);
+    const fresh = freshDir();
+    assert.equal(appendToSpool(fresh, [inv(1)]), true);
+    assert.equal(fs.existsSync(path.join(fresh, 'salt')), true);
   });
 
   it('refuses to grow past the size cap', () => {

@@ -15,7 +15,9 @@
  *   drain; a `.draining` file left by a dead process (or older than `staleMs`)
  *   is claimed by the next drain.
  * - User ids are written pre-hashed with the data directory's salt
- *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk. In
+ *   (`salted-sha256:…`, see store/salt.ts): raw ids never reach disk. The
+ *   salt file is created only in a brand-new data directory: when it is
+ *   missing beside a database, nothing is spooled (SaltMissingError). In
  *   team mode that file is a copy of the PostgreSQL store's shared salt
  *   (store/open-stores.ts); a line hashed with another salt is refused by
  *   the store as invalid, so it lands in `spool.rejected.jsonl` (below).
@@ -33,7 +35,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadOrCreateSalt, prehashUserId } from '../store/salt.js';
+import { DB_FILE } from '../config.js';
+import { loadOrCreateSalt, prehashUserId, readSalt, SALT_FILE } from '../store/salt.js';
 import { boundedLines } from './bounded-lines.js';
 import { ensureDir } from '../ensure-dir.js';
 import { isTransientRecordError } from './record-errors.js';
@@ -97,9 +100,32 @@ export function spooledLines(dataDir: string): number {
   return lines;
 }
 
-/** The invocations with their user ids replaced by the salted pre-hash. */
+/**
+ * The data directory's salt file is missing while a database sits beside it: its users were hashed
+ * with the lost salt, so a new salt would hash every spooled call unlike them (the store refuses
+ * such lines once the salt is put back). Nothing is spooled; the hook counts a drop.
+ */
+export class SaltMissingError extends Error {
+  readonly code = 'SALT_MISSING';
+  constructor(dataDir: string) {
+    super(`${path.join(dataDir, SALT_FILE)} is missing beside a database: not spooled (a new salt would not match its users); put the salt back, see doctor`);
+  }
+}
+
+/**
+ * The salt to pre-hash spooled user ids with: the data directory's salt file, created only for a
+ * brand-new data directory (no database in it yet); a missing salt beside a database throws SaltMissingError.
+ */
+function spoolSalt(dataDir: string): string {
+  const salt = readSalt(dataDir);
+  if (salt !== null) return salt;
+  if (fs.existsSync(path.join(dataDir, DB_FILE))) throw new SaltMissingError(dataDir);
+  return loadOrCreateSalt(dataDir);
+}
+
+/** The invocations with their user ids replaced by the salted pre-hash (see spoolSalt). */
 export function withHashedUsers(dataDir: string, inputs: readonly CapturedInvocation[]): CapturedInvocation[] {
-  const salt = loadOrCreateSalt(dataDir);
+  const salt = spoolSalt(dataDir);
   return inputs.map((i) => ({ ...i, user_id: prehashUserId(salt, i.user_id) }));
 }
 

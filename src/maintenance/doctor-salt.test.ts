@@ -102,3 +102,21 @@ describe('doctor: the salt the database records', () => {
     }
   });
 });
+
+describe('doctor: spooled lines hashed with another salt, on SQLite', () => {
+  it('gives the SQLite advice (keep the salt the database records), not the team-mode one (migrate-store)', async () => {
+    const app = createTestApp();
+    try {
+      const reason = "user_id: is pre-hashed with another salt (fingerprint 0123abcd; this store's salt has 89abcdef), so it cannot be hashed like the raw id";
+      fs.writeFileSync(path.join(app.dir, 'spool.rejected.jsonl'), `${JSON.stringify({ rejected_at: 1, reason, line: '{}' })}\n`);
+      const checks = await runDoctor({ config: parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: {} }) });
+      const rejected = checks.find((c) => c.name === 'rejected spool lines');
+      assert.equal(rejected?.status, 'warn');
+      assert.match(rejected!.detail, /1 of them because their user id was hashed with another salt than the store's/);
+      assert.match(rejected!.detail, /keep the salt file the `salt fingerprint` check accepts/);
+      assert.doesNotMatch(rejected!.detail, /migrate-store|shared salt/);
+    } finally {
+      app.close();
+    }
+  });
+});

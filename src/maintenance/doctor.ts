@@ -117,7 +117,7 @@ export async function readRejectedSpool(dataDir: string): Promise<RejectedSpool>
 }
 
 /** The doctor check of the rejected spool lines: invocations that were captured but are not in the store. */
-function rejectedSpoolCheck(r: RejectedSpool, add: (name: string, status: CheckStatus, detail: string) => void): void {
+function rejectedSpoolCheck(r: RejectedSpool, storeKind: 'sqlite' | 'postgres', add: (name: string, status: CheckStatus, detail: string) => void): void {
   if (r.count === 0) {
     add('rejected spool lines', 'ok', 'none');
     return;
@@ -126,8 +126,12 @@ function rejectedSpoolCheck(r: RejectedSpool, add: (name: string, status: CheckS
   const salt =
     r.saltMismatch > 0
       ? `; ${r.saltMismatch} of them because their user id was hashed with another salt than the store's (\`user_id: is pre-hashed with another salt\`): ` +
-        'they cannot be recorded without the raw ids, and hooks of this data directory go on hashing with the other salt while a SQLite session-buddy.db in it keeps its own ' +
-        '(`migrate-store` that database, or move it out of the directory, then start the server once so the directory adopts the shared salt)'
+        'they cannot be recorded without the raw ids, and ' +
+        (storeKind === 'postgres'
+          ? 'hooks of this data directory go on hashing with the other salt while a SQLite session-buddy.db in it keeps its own ' +
+            '(`migrate-store` that database, or move it out of the directory, then start the server once so the directory adopts the shared salt)'
+          : "they were spooled while the data directory's salt file was another than the one the database's users were hashed with " +
+            '(replaced, or recreated by an older hook while it was missing): keep the salt file the `salt fingerprint` check accepts, and later calls are recorded')
       : '';
   add(
     'rejected spool lines',
@@ -213,7 +217,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     }
   }
 
-  if (hasDataDir) rejectedSpoolCheck(await readRejectedSpool(config.dataDir), add);
+  if (hasDataDir) rejectedSpoolCheck(await readRejectedSpool(config.dataDir), config.store.kind, add);
 
   if (hasDataDir) {
     try {
