@@ -368,8 +368,14 @@ function writeTypedState(dir: string, state: TypedState): void {
   ensureDir(dir);
   const file = path.join(dir, TYPED_STATE_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // Disk full: no half-written temp file is left behind.
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** A model activation (PreToolUse of the Skill tool) enters the activation log; best effort. */

@@ -219,6 +219,37 @@ describe('runHook', () => {
     assert.match(readDrops(dataDir).lastReason ?? '', /salt is missing beside a database: not spooled/);
   });
 
+  it('counts a typed skill it cannot keep (disk full) as a drop and leaves no temp file', async () => {
+    const dataDir = freshDir();
+    const real = fs.writeFileSync;
+    const full = mock.method(fs, 'writeFileSync', (file: fs.PathOrFileDescriptor, data: string, opts?: fs.WriteFileOptions) => {
+      if (typeof file === 'string' && /activations\.json\.\d+\.tmp$/.test(file)) {
+        real(file, ''); // created, then the disk is full
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      return real(file, data, opts);
+    });
+    let r: Awaited<ReturnType<typeof runHook>>;
+    try {
+      const typed = {
+        session_id: 'sess-typed',
+        cwd: '/home/u/app',
+        hook_event_name: 'UserPromptExpansion',
+        expansion_type: 'slash_command',
+        command_name: 'deploy-docs',
+        command_source: 'skill',
+      };
+      r = await runHook({ stdin: stdinOf(typed), dataDir, userId: 'u', url: null, now: () => T0 });
+    } finally {
+      full.mock.restore();
+    }
+    assert.equal(r.outcome, 'failed');
+    assert.equal(readDrops(dataDir).count, 1);
+    assert.match(readDrops(dataDir).lastReason ?? '', /ENOSPC/);
+    const dir = path.join(dataDir, 'hooks', 'sess-typed');
+    assert.deepEqual(fs.existsSync(dir) ? fs.readdirSync(dir) : [], []);
+  });
+
   it('counts an input over the size cap as a drop (it cannot tell which call it was)', async () => {
     const dataDir = freshDir();
     fs.mkdirSync(dataDir, { recursive: true });

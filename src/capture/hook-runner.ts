@@ -244,8 +244,8 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
     try {
       inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now() });
     } catch (err) {
-      // The pairing state cannot be kept: a finished call is lost, count it.
-      if (ev.event === 'PostToolUse' || ev.event === 'PostToolUseFailure') {
+      // The pairing state (or a typed skill's count) cannot be kept: a finished call is lost, count it.
+      if (ev.event === 'PostToolUse' || ev.event === 'PostToolUseFailure' || ev.event === 'UserPromptExpansion') {
         recordDrop(opts.dataDir, 1, `cannot keep hook state: ${(err as Error).message}`, now());
       }
       return { outcome: 'failed', event: ev.event, invocations: 0, reason: (err as Error).message };
