@@ -12,7 +12,7 @@ import { candidateSettingsFiles, claudeStateFile } from './claude-paths.js';
 import { readDrops } from './drop-counter.js';
 import { isOurHookCommand } from './install-hooks.js';
 import { loadNativeScanner } from './native-scan.js';
-import { MAX_SPOOL_BYTES, spoolSize } from './spool.js';
+import { MAX_SPOOL_BYTES, spooledBytes } from './spool.js';
 
 type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CaptureCheck {
@@ -183,7 +183,7 @@ export async function captureChecks(opts: CaptureCheckOptions): Promise<CaptureC
   } else {
     add('hook drops', 'ok', 'none');
   }
-  const spool = spoolSize(opts.dataDir);
+  const spool = spooledBytes(opts.dataDir);
   add(
     'hook spool',
     spool > MAX_SPOOL_BYTES / 2 ? 'warn' : 'ok',

@@ -66,6 +66,28 @@ export function spoolSize(dataDir: string): number {
   }
 }
 
+/**
+ * Bytes waiting in `dataDir`'s spool: the live spool and `.draining` files (a drain in progress, or
+ * one a killed process left, which the next drain ingests). spoolSize counts the live spool only.
+ */
+export function spooledBytes(dataDir: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dataDir).filter((n) => n === SPOOL_FILE || DRAINING.test(n));
+  } catch {
+    return 0;
+  }
+  let bytes = 0;
+  for (const name of names) {
+    try {
+      bytes += fs.statSync(path.join(dataDir, name)).size;
+    } catch {
+      // drained meanwhile
+    }
+  }
+  return bytes;
+}
+
 /** Lines waiting in `dataDir`'s spool (the live spool and `.draining` files): calls not recorded in its store yet. */
 export function spooledLines(dataDir: string): number {
   let names: string[];

@@ -60,3 +60,20 @@ describe('status: the fan-out of a running server', () => {
     }
   });
 });
+
+describe('status and doctor: calls waiting in an orphaned .draining spool file', () => {
+  it('count them as spooled (a server killed while draining left them; the next start ingests them)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(root, 'data-'));
+    const env = { PATH: process.env.PATH ?? '', HOME: root };
+    await promisify(execFile)(process.execPath, [BIN, '--data-dir', dataDir, 'init'], { cwd: root, env, timeout: 60_000 });
+    const line = `${JSON.stringify({ skill_name: 'Bash', session_id: 's', dedupe_key: 'k1' })}\n`;
+    fs.writeFileSync(path.join(dataDir, 'spool.2147483646.abc.draining'), line);
+    fs.writeFileSync(path.join(dataDir, 'spool.jsonl'), line);
+    const bytes = 2 * Buffer.byteLength(line);
+    assert.ok((await status(dataDir)).some((l) => l.startsWith(`hooks:     ${bytes} bytes spooled`)));
+    const doctor = await promisify(execFile)(process.execPath, [BIN, '--data-dir', dataDir, 'doctor'], { cwd: root, env, timeout: 60_000 }).catch(
+      (err: { stdout: string }) => err,
+    );
+    assert.match(doctor.stdout, new RegExp(`hook spool: ${bytes} bytes waiting`));
+  });
+});

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readDrops } from '../../capture/drop-counter.js';
-import { spoolSize } from '../../capture/spool.js';
+import { spooledBytes } from '../../capture/spool.js';
 import { formatBytes } from '../../format-bytes.js';
 import { readRejectedSpool } from '../../maintenance/doctor.js';
 import { readStoreStatus } from '../../store/open-stores.js';
@@ -52,7 +52,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       const drops = readDrops(config.dataDir);
       const rejected = await readRejectedSpool(config.dataDir);
       const capture = {
-        spool_bytes: spoolSize(config.dataDir),
+        spool_bytes: spooledBytes(config.dataDir),
         hook_drops: {
           count: drops.count,
           at_least: drops.capped,
