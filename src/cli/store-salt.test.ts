@@ -71,3 +71,29 @@ describe('a SQLite store opened with another data directory than its own', () =>
     assert.match(run(home, ['--store', `sqlite:${db}`, 'doctor']).out, /^ok {4}salt fingerprint: /m);
   });
 });
+
+describe('a malformed salt file', () => {
+  it('is refused by every command in one line naming it and the fix, without a stack trace, and failed by doctor', () => {
+    const dataDir = path.join(root, 'malformed');
+    assert.equal(run(dataDir, ['record', '--skill', 'lint', '--user', 'u', '--session', 's1']).code, 0);
+    const salt = path.join(dataDir, 'salt');
+    fs.writeFileSync(path.join(dataDir, 'salt.before-restore-1700000000000'), fs.readFileSync(salt));
+    fs.writeFileSync(salt, 'abc');
+    const line =
+      `error: ${salt} is not a 64-character hex salt (damaged or overwritten); it is not replaced, as every user id would then hash differently: ` +
+      `put back the right salt file (a restore kept ${path.join(dataDir, 'salt.before-restore-1700000000000')})\n`;
+    for (const args of [
+      ['record', '--skill', 'lint', '--user', 'u', '--session', 's2'],
+      ['skills', '--json'],
+      ['import', '--json'],
+      ['merge-data', path.join(root, 'no-such.db')],
+    ]) {
+      const r = run(dataDir, args);
+      assert.equal(r.code, 1, `${args[0]}: ${r.err}`);
+      assert.equal(r.err, line, args[0]);
+    }
+    const doctor = run(dataDir, ['doctor']);
+    assert.equal(doctor.code, 1);
+    assert.ok(doctor.out.includes(`FAIL  salt file: ${line.slice('error: '.length)}`), doctor.out);
+  });
+});

@@ -195,6 +195,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       add(`${name} file`, 'fail', permissionAdvice(file, 'readable'));
       continue;
     }
+    if (name === SALT_FILE) {
+      try {
+        readSalt(config.dataDir);
+      } catch (err) {
+        add(`${name} file`, 'fail', (err as Error).message);
+        continue;
+      }
+    }
     const m = mode(file);
     add(`${name} file`, m & 0o077 ? 'fail' : 'ok', `${file} mode ${m.toString(8)}${m & 0o077 ? ' (must be 600: chmod 600)' : ''}`);
   }

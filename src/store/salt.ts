@@ -28,7 +28,27 @@ export function readSalt(dataDir: string): string | null {
     throw err;
   }
   if (SALT.test(existing)) return existing;
-  throw new Error(`${file} is not a 64-character hex salt; refusing to replace it (hashes would change)`);
+  throw malformedSalt(dataDir, file);
+}
+
+/** The error of a salt file that is not a salt: names the file and what to put back (a salt file a restore kept, if any). */
+function malformedSalt(dataDir: string, file: string): AppError {
+  let kept: string[] = [];
+  try {
+    kept = fs
+      .readdirSync(dataDir)
+      .filter((n) => n.startsWith(`${SALT_FILE}.before-restore-`))
+      .sort()
+      .map((n) => path.join(dataDir, n));
+  } catch {
+    kept = [];
+  }
+  return new AppError(
+    'STORE_UNAVAILABLE',
+    `${file} is not a 64-character hex salt (damaged or overwritten); it is not replaced, as every user id would then hash differently: ` +
+      `put back the right salt file${kept.length > 0 ? ` (a restore kept ${kept.join(', ')})` : ' (from a backup of the data directory)'}`,
+    { path: file },
+  );
 }
 
 export function loadOrCreateSalt(dataDir: string): string {
