@@ -152,7 +152,7 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
       const said = describeRestoredSalt(result.salt, source);
       ctx.stdout.write(
         `restored ${result.invocations} invocations (schema version ${result.schemaVersion}) into ${config.dbPath}` +
-          `${result.previous ? `; the previous database was kept as ${result.previous}` : ''}${said.line ? `; ${said.line}` : ''}\n`,
+          `${result.previous ? `; the previous database${result.damaged ? ' (damaged)' : ''} was kept as ${result.previous}` : ''}${said.line ? `; ${said.line}` : ''}\n`,
       );
       if (said.note) ctx.stderr.write(`${said.note}\n`);
     });

@@ -141,3 +141,44 @@ describe('restore of a backup made by another installation', () => {
     assert.equal(salt(c), salt(a));
   });
 });
+
+describe('restore over a damaged database', () => {
+  it('replaces a database overwritten with random bytes or truncated, keeping the damaged file aside', () => {
+    const dir = path.join(root, 'damaged');
+    record(dir, 's1');
+    const bk = path.join(root, 'damaged-bk.db');
+    assert.equal(sb(dir, 'backup', bk).code, 0);
+    record(dir, 's2');
+    const dbFile = path.join(dir, 'session-buddy.db');
+    const full = fs.readFileSync(dbFile);
+    const damages: Array<[string, Buffer]> = [
+      ['random bytes', Buffer.from(Array.from({ length: 65536 }, (_, i) => (i * 7919 + 13) % 251))],
+      ['truncated', full.subarray(0, 6000)],
+    ];
+    for (const [what, bytes] of damages) {
+      for (const f of kept(dir, 'session-buddy.db')) fs.rmSync(path.join(dir, f));
+      fs.writeFileSync(dbFile, bytes);
+      assert.match(sb(dir, 'doctor').out, /FAIL {2}database: .*the file is damaged; restore from a backup/, what);
+      const r = sb(dir, 'restore', bk);
+      assert.equal(r.code, 0, `${what}: ${r.err}`);
+      const aside = kept(dir, 'session-buddy.db.damaged-');
+      assert.equal(aside.length, 1, what);
+      assert.match(r.out, new RegExp(`; the previous database \\(damaged\\) was kept as ${path.join(dir, aside[0]!)};`), what);
+      assert.deepEqual(fs.readFileSync(path.join(dir, aside[0]!)), bytes, `${what}: kept as it was`);
+      assert.equal(JSON.parse(sb(dir, 'status', '--json').out).database.rows.skill_invocations, 1, what);
+    }
+  });
+
+  it('still refuses a damaged backup file, changing nothing', () => {
+    const dir = path.join(root, 'damaged-2');
+    record(dir, 's1');
+    const bad = path.join(root, 'bad-bk.db');
+    fs.writeFileSync(bad, Buffer.alloc(8192, 7));
+    const before = fs.readFileSync(path.join(dir, 'session-buddy.db'));
+    const r = sb(dir, 'restore', bad);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, `error: ${bad} is not a valid Session Buddy database (SQLITE_NOTADB)\n`);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'session-buddy.db')), before);
+    assert.deepEqual(kept(dir, 'session-buddy.db.'), []);
+  });
+});

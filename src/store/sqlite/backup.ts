@@ -1,7 +1,7 @@
 /**
  * Online backup (SQLite backup API: consistent while the server keeps
  * writing) and restore. Both verify the copy before reporting success, and
- * restore keeps the database it replaces.
+ * restore keeps the database it replaces (a damaged one too, as `<db>.damaged-<time>`).
  *
  * Neither leaves anything behind: the copy is written to a hidden 0600
  * `.<name>.sb-backup-<pid>.partial` file (removed on failure, and by the next
@@ -167,6 +167,8 @@ export type RestoredSalt =
 export interface RestoreResult extends VerifiedCopy {
   /** Where the replaced database was kept, if there was one. */
   previous: string | null;
+  /** The replaced database was damaged (not a database, or corrupt): kept as it was, as `<db>.damaged-<time>`. */
+  damaged: boolean;
   salt: RestoredSalt;
 }
 
@@ -312,25 +314,14 @@ export function restoreDatabase(source: string, dbPath: string, opts: RestoreOpt
     throw err;
   }
   let previous: string | null = null;
+  let damaged = false;
   try {
     if (fs.existsSync(dbPath)) {
-      // Fold the WAL into the main file so the kept copy is complete. It records the fingerprint of
-      // the salt its users were hashed with, so that restoring it asks for that salt.
-      const current = openDatabase(dbPath);
-      try {
-        if (plan.current !== null) {
-          try {
-            recordSaltFingerprint(current, saltFingerprint(plan.current), true);
-          } catch {
-            // A damaged database (often why it is replaced) is kept as it is.
-          }
-        }
-        current.pragma('wal_checkpoint(TRUNCATE)');
-      } finally {
-        current.close();
-      }
-      previous = `${dbPath}.before-restore-${now}`;
+      damaged = !foldCurrent(dbPath, plan.current);
+      previous = `${dbPath}.${damaged ? 'damaged' : 'before-restore'}-${now}`;
       fs.renameSync(dbPath, previous);
+      // A damaged database's WAL may hold what is left of its last writes: kept with it.
+      if (damaged && fs.existsSync(`${dbPath}-wal`)) fs.renameSync(`${dbPath}-wal`, `${previous}-wal`);
     }
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
     fs.renameSync(tmp, dbPath);
@@ -355,5 +346,42 @@ export function restoreDatabase(source: string, dbPath: string, opts: RestoreOpt
   } finally {
     db.close();
   }
-  return { ...verifyDatabaseFile(dbPath), previous, salt: plan.result };
+  return { ...verifyDatabaseFile(dbPath), previous, damaged, salt: plan.result };
+}
+
+/** Whether `err` says that a database file is damaged or not a database (SQLITE_CORRUPT*, SQLITE_NOTADB). */
+function isDamage(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code ?? (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/**
+ * Folds the WAL of the database being replaced into its main file, so the kept copy is complete,
+ * recording in it the fingerprint of the salt its users were hashed with (`salt`), so that restoring
+ * it asks for that salt. False when the file is damaged (often why it is replaced): it is kept as it is.
+ */
+function foldCurrent(dbPath: string, salt: string | null): boolean {
+  let current: SqliteDb;
+  try {
+    current = openDatabase(dbPath);
+  } catch (err) {
+    if (isDamage(err)) return false;
+    throw err;
+  }
+  try {
+    if (salt !== null) {
+      try {
+        recordSaltFingerprint(current, saltFingerprint(salt), true);
+      } catch {
+        // A damaged table: the checkpoint says whether the file is.
+      }
+    }
+    current.pragma('wal_checkpoint(TRUNCATE)');
+    return true;
+  } catch (err) {
+    if (isDamage(err)) return false;
+    throw err;
+  } finally {
+    current.close();
+  }
 }
