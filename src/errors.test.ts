@@ -47,3 +47,16 @@ describe('toAppError', () => {
     assert.ok(typed instanceof AppError && typed.cause === isDir);
   });
 });
+
+describe('toAppError: an I/O error of SQLite on a full disk', () => {
+  it('is DISK_FULL when its cause is ENOSPC or the data directory has no free space, an internal error otherwise', () => {
+    const ioerr = () => sysErr('SQLITE_IOERR_SHMSIZE');
+    assert.equal(toAppError(Object.assign(ioerr(), { cause: sysErr('ENOSPC') })).code, 'DISK_FULL');
+    const full = toAppError(ioerr(), { dataDir: '/data', freeBytes: () => 0 });
+    assert.equal(full.code, 'DISK_FULL');
+    assert.match(full.message, /^disk full: free space on the data directory's file system/);
+    assert.equal(toAppError(ioerr(), { dataDir: '/data', freeBytes: () => 50 * 1024 ** 3 }).code, 'INTERNAL');
+    assert.equal(toAppError(ioerr(), { dataDir: '/data', freeBytes: () => null }).code, 'INTERNAL');
+    assert.equal(toAppError(ioerr()).code, 'INTERNAL');
+  });
+});

@@ -3,6 +3,8 @@
  * a foreign error be wrapped by `toAppError`); the MCP, HTTP and CLI edges map
  * it to their wire format in one place each.
  */
+import fs from 'node:fs';
+
 export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
@@ -77,6 +79,43 @@ export interface ErrorContext {
    * field of each port bound (default `port`), for an error about a port.
    */
   bind?: { host: string; ports?: Readonly<Record<string, number | null>> };
+  /**
+   * The data directory: an I/O error of SQLite (SQLITE_IOERR_*, e.g. its `-shm` file cannot grow) while
+   * its file system has no free space is a full disk.
+   */
+  dataDir?: string;
+  /** Measures the free space of a directory's file system (default freeBytes; tests give their own). */
+  freeBytes?: (dir: string) => number | null;
+}
+
+/** Bytes this user may still write on the file system of `dir`; null when that cannot be measured. */
+export function freeBytes(dir: string): number | null {
+  try {
+    const stat = fs.statfsSync(dir);
+    return stat.bavail * stat.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/** Less free space than this (a few SQLite pages) and a failed write failed for want of space. */
+const FULL_BELOW_BYTES = 1024 * 1024;
+
+/** Whether the file system of `dir` is full (false when it cannot be measured). */
+export function fileSystemFull(dir: string, measure: (dir: string) => number | null = freeBytes): boolean {
+  const free = measure(dir);
+  return free !== null && free < FULL_BELOW_BYTES;
+}
+
+/**
+ * Whether an I/O error of SQLite (SQLITE_IOERR, SQLITE_IOERR_*) is a full disk: its cause says ENOSPC,
+ * or the data directory's file system has no free space left.
+ */
+function ioErrorOfFullDisk(err: unknown, code: string, context: ErrorContext): boolean {
+  if (!code.startsWith('SQLITE_IOERR')) return false;
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (cause === 'ENOSPC' || cause === 'EDQUOT') return true;
+  return context.dataDir !== undefined && fileSystemFull(context.dataDir, context.freeBytes);
 }
 
 /** Errors of binding a listening socket, by code: the field at fault and the rule it broke. */
@@ -125,7 +164,10 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   if (typeof code === 'string' && (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')) {
     return new AppError('STORE_UNAVAILABLE', 'the database file is corrupt or not a database', {}, { cause: err });
   }
-  if (typeof code === 'string' && (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100')) {
+  if (
+    typeof code === 'string' &&
+    (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100' || ioErrorOfFullDisk(err, code, context))
+  ) {
     return new AppError('DISK_FULL', "disk full: free space on the data directory's file system (nothing was written)", {}, { cause: err });
   }
   if (typeof code === 'string' && context.bind) {

@@ -80,10 +80,20 @@ export async function runCli(argv: string[], ctx: CliContext, program: Command):
       // Help and version exit with code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? 0 : 2;
     }
-    const e = errorForFlags(toAppError(err), ran);
+    const e = errorForFlags(toAppError(err, { dataDir: dataDirOf(ran, ctx) }), ran);
     for (const line of messageLines(e)) ctx.stderr.write(`error: ${line}\n`);
     if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack) ctx.stderr.write(`${e.cause.stack}\n`);
     return e.code === 'INVALID_INPUT' ? 2 : 1;
+  }
+}
+
+/** The data directory of the command that ran (for telling a full disk from other I/O errors); undefined when unknown. */
+function dataDirOf(ran: Command | null, ctx: CliContext): string | undefined {
+  if (ran === null) return undefined;
+  try {
+    return ctx.config(ran).dataDir;
+  } catch {
+    return undefined;
   }
 }
 

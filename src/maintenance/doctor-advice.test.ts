@@ -34,6 +34,13 @@ describe('doctor advice', () => {
     assert.match(databaseErrorAdvice(wrap('SQLITE_BUSY'), 'x.db'), /holds a lock on it; retry .* \(no restore needed\)$/);
     assert.match(databaseErrorAdvice(wrap('SQLITE_FULL'), 'x.db'), /disk is full/);
     assert.doesNotMatch(databaseErrorAdvice(wrap('SQLITE_IOERR'), 'x.db'), /^.*restore from a backup \(/);
+    // An I/O error (the -shm file cannot grow) on a file system with no free space: a full disk, not a check to run.
+    const noSpace = databaseErrorAdvice(wrap('SQLITE_IOERR_SHMSIZE'), '/data/x.db', () => 0);
+    assert.match(noSpace, /: the disk is full; free space on the data directory's file system \(no restore needed\)$/);
+    assert.match(
+      databaseErrorAdvice(wrap('SQLITE_IOERR_SHMSIZE'), '/data/x.db', () => 50 * 1024 ** 3),
+      /doctor --deep/,
+    );
   });
 
   it('a database this user may not read gets the permission fix, not a restore', async (t) => {

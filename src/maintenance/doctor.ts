@@ -7,6 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
+import { fileSystemFull, freeBytes } from '../errors.js';
 import { readStoreHealth } from '../store/open-stores.js';
 import { readSalt, SALT_FILE, saltFingerprint } from '../store/salt.js';
 import { saltFilesWith, saltMismatchFix, type UsersSalt } from '../store/sqlite/user-salt.js';
@@ -57,7 +58,7 @@ function permissionAdvice(p: string, what: string): string {
 const PERMISSION_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY', 'SQLITE_AUTH']);
 
 /** What to do when the database cannot be opened or read, by the cause's error code. */
-export function databaseErrorAdvice(err: unknown, dbPath: string): string {
+export function databaseErrorAdvice(err: unknown, dbPath: string, measure: (dir: string) => number | null = freeBytes): string {
   const cause = (err as { cause?: unknown } | null)?.cause ?? err;
   const code = String((cause as { code?: unknown } | null)?.code ?? (err as { code?: unknown } | null)?.code ?? '');
   const message = (err as Error).message;
@@ -67,7 +68,8 @@ export function databaseErrorAdvice(err: unknown, dbPath: string): string {
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY')) {
     return `${message}: another process holds a lock on it; retry when it has finished (no restore needed)`;
   }
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+  // An I/O error (the -shm file cannot grow…) on a file system with no free space is a full disk too.
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || (code.startsWith('SQLITE_IOERR') && fileSystemFull(path.dirname(dbPath), measure))) {
     return `${message}: the disk is full; free space on the data directory's file system (no restore needed)`;
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
@@ -228,13 +230,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   if (hasDataDir) rejectedSpoolCheck(await readRejectedSpool(config.dataDir), config.store.kind, add);
 
   if (hasDataDir) {
-    try {
-      const stat = fs.statfsSync(config.dataDir);
-      const freeBytes = stat.bavail * stat.bsize;
-      add('disk space', freeBytes < 512 * 1024 * 1024 ? 'warn' : 'ok', `${(freeBytes / 1073741824).toFixed(1)} GiB free on the data directory's disk`);
-    } catch {
-      add('disk space', 'warn', 'could not be measured');
-    }
+    const free = freeBytes(config.dataDir);
+    if (free === null) add('disk space', 'warn', 'could not be measured');
+    else if (fileSystemFull(config.dataDir, () => free))
+      add('disk space', 'fail', `disk full: ${free} bytes free on the data directory's disk; free space there (no restore needed)`);
+    else add('disk space', free < 512 * 1024 * 1024 ? 'warn' : 'ok', `${(free / 1073741824).toFixed(1)} GiB free on the data directory's disk`);
   }
 
   if (opts.runningServer) {
