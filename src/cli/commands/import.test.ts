@@ -179,3 +179,17 @@ describe('session-buddy import (CLI)', () => {
     assert.match(r.err, /paths: not found: .*typo/);
   });
 });
+
+describe('import on a disk that fills mid-run', () => {
+  it('does not claim that nothing was written: what it recorded stays, and a re-run continues', async () => {
+    const { importError } = await import('./import.js');
+    const sqliteFull = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const e = importError(sqliteFull, root) as { code: string; message: string; cause: unknown };
+    assert.equal(e.code, 'DISK_FULL');
+    assert.doesNotMatch(e.message, /nothing was written/);
+    assert.match(e.message, /^disk full: free space on the data directory's file system, then run the import again: .*stay recorded, .*continues/);
+    assert.equal(e.cause, sqliteFull);
+    const other = Object.assign(new Error('boom'), { code: 'EIO' });
+    assert.equal(importError(other, root), other);
+  });
+});

@@ -8,7 +8,7 @@ import { HOOK_KILL_AFTER_SECONDS } from '../../capture/entry-command.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
 import { drainSpool } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
-import { AppError } from '../../errors.js';
+import { AppError, toAppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { lazyProgress } from '../progress.js';
@@ -73,6 +73,23 @@ function describeCosts(c: NonNullable<ImportSummary['costs']>): string {
     (c.noUsage > 0 ? `; ${c.noUsage} without usage (not attributed)` : '') +
     (c.unpriced > 0 ? `; ${c.unpriced} with no price for their model (cost unknown, tokens counted): ${c.unknownModels.join(', ') || 'model not named'}` : '') +
     ` [prices ${c.priceVersion}]\n`
+  );
+}
+
+/**
+ * The error an import stops with. The import commits in batches and saves its cursors as it goes,
+ * so a full disk does not mean that nothing was written: what it recorded stays, and a re-run
+ * continues from there (dedupe keys skip what is in already).
+ */
+export function importError(err: unknown, dataDir: string): unknown {
+  const e = toAppError(err, { dataDir });
+  if (e.code !== 'DISK_FULL') return err;
+  return new AppError(
+    'DISK_FULL',
+    "disk full: free space on the data directory's file system, then run the import again: " +
+      'the calls it recorded before the disk filled stay recorded, and the re-run continues from there',
+    {},
+    { cause: err },
   );
 }
 
@@ -156,7 +173,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           onProgress: progress.update,
         }).catch((err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT') throw AppError.invalid('paths', `not found: ${err.path ?? targets.join(', ')}`);
-          throw err;
+          throw importError(err, config.dataDir);
         });
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         progress.finish();
