@@ -66,17 +66,21 @@ export function spoolSize(dataDir: string): number {
   }
 }
 
+/** The names of the spool files in `dataDir` that hold calls waiting: the live spool and `.draining` files (none when it cannot be read). */
+function spoolFiles(dataDir: string): string[] {
+  try {
+    return fs.readdirSync(dataDir).filter((n) => n === SPOOL_FILE || DRAINING.test(n));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Bytes waiting in `dataDir`'s spool: the live spool and `.draining` files (a drain in progress, or
  * one a killed process left, which the next drain ingests). spoolSize counts the live spool only.
  */
 export function spooledBytes(dataDir: string): number {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dataDir).filter((n) => n === SPOOL_FILE || DRAINING.test(n));
-  } catch {
-    return 0;
-  }
+  const names = spoolFiles(dataDir);
   let bytes = 0;
   for (const name of names) {
     try {
@@ -90,12 +94,7 @@ export function spooledBytes(dataDir: string): number {
 
 /** Lines waiting in `dataDir`'s spool (the live spool and `.draining` files): calls not recorded in its store yet. */
 export function spooledLines(dataDir: string): number {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dataDir).filter((n) => n === SPOOL_FILE || DRAINING.test(n));
-  } catch {
-    return 0;
-  }
+  const names = spoolFiles(dataDir);
   let lines = 0;
   const buf = Buffer.alloc(1 << 16);
   for (const name of names) {
