@@ -67,6 +67,33 @@ describe('responseFailure', () => {
 });
 
 describe('processHookEvent', () => {
+  it("leaves a paired call's state to its caller until delivered; a hook killed before that leaves it for the next Stop, same dedupe key", () => {
+    const dataDir = freshDir();
+    const state = () => fs.readdirSync(path.join(hooksStateDir(dataDir), 'sess-1')).filter((f) => /\.(pre|post)\.json$/.test(f));
+    const base = { tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'toolu_K' };
+    processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base }), { dataDir, userId: 'u', now: T0, settled: [] });
+    const settled: string[] = [];
+    const [paired] = processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_response: { success: true }, duration_ms: 42 }), {
+      dataDir,
+      userId: 'u',
+      now: T0 + 500,
+      settled,
+    });
+    assert.equal(paired?.dedupe_key, 'cc:toolu_K');
+    // Not removed yet: the caller removes them once the call is delivered.
+    assert.equal(settled.length, 2);
+    assert.deepEqual(state().sort(), ['toolu_K.post.json', 'toolu_K.pre.json']);
+    // Killed before delivering: the session's next Stop (its first, here) records the call from the files.
+    const stopSettled: string[] = [];
+    const flushed = processHookEvent(ev({ hook_event_name: 'Stop' }), { dataDir, userId: 'u', now: T0 + 900, settled: stopSettled });
+    assert.deepEqual(flushed, [paired]);
+    assert.equal(stopSettled.length, 2);
+    // Without a collector (as before), a paired call's files go at once.
+    processHookEvent(ev({ hook_event_name: 'PreToolUse', ...base, tool_use_id: 'toolu_L' }), { dataDir, userId: 'u', now: T0 });
+    processHookEvent(ev({ hook_event_name: 'PostToolUse', ...base, tool_use_id: 'toolu_L', tool_response: {} }), { dataDir, userId: 'u', now: T0 + 1 });
+    assert.ok(!state().some((f) => f.startsWith('toolu_L')));
+  });
+
   it('pairs PreToolUse and PostToolUse by tool_use_id', () => {
     const dataDir = freshDir();
     const pre = ev({ hook_event_name: 'PreToolUse', tool_name: 'Skill', tool_input: { skill: 'code-review' }, tool_use_id: 'toolu_A' });

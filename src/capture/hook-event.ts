@@ -102,6 +102,18 @@ export interface HookContext {
   userId: string;
   /** Epoch ms of this hook run. */
   now: number;
+  /**
+   * Where the state files of the calls this event completes go, to be removed by the caller once
+   * the calls are delivered (posted or spooled): a hook killed in between (the outer timeout) leaves
+   * them, and the session's next Stop records the call from them (same dedupe key). Without it,
+   * they are removed at once.
+   */
+  settled?: string[];
+}
+
+/** Removes the state files of delivered calls (HookContext.settled). */
+export function removeSettled(files: readonly string[]): void {
+  for (const f of files) removeQuietly(f);
 }
 
 /** Session state directories untouched for this long are removed on SessionStart. */
@@ -479,8 +491,11 @@ function arrive(ev: HookEvent, ctx: HookContext, kind: 'pre' | 'post', side: Cal
   fs.writeFileSync(mine, JSON.stringify(side), { mode: 0o600 });
   const other = readSide(theirs);
   if (!other) return [];
-  removeQuietly(mine);
-  removeQuietly(theirs);
+  if (ctx.settled) ctx.settled.push(mine, theirs);
+  else {
+    removeQuietly(mine);
+    removeQuietly(theirs);
+  }
   const [pre, post] = kind === 'pre' ? [side, other] : [other, side];
   return [combine(ev.sessionId, key, ctx.userId, pre, post)];
 }
@@ -519,7 +534,6 @@ function flushLeftovers(sessionId: string, ctx: HookContext, sessionEnd = false)
   const previousStop = readJson<{ at?: unknown }>(markerFile)?.at;
   fs.writeFileSync(markerFile, JSON.stringify({ at: ctx.now }), { mode: 0o600 });
   const before = typeof previousStop === 'number' ? previousStop : Number.NEGATIVE_INFINITY;
-  if (before === Number.NEGATIVE_INFINITY && !sessionEnd) return [];
 
   const keys = new Set<string>();
   for (const name of names) {
@@ -534,9 +548,14 @@ function flushLeftovers(sessionId: string, ctx: HookContext, sessionEnd = false)
     const post = readSide(postFile);
     const at = pre?.at ?? post?.at;
     if (at === undefined) continue;
-    if (at >= before && !(sessionEnd && post && !pre)) continue;
-    removeQuietly(preFile);
-    removeQuietly(postFile);
+    // Both sides here: a call paired by a hook killed before it removed them (HookContext.settled); nothing to wait for.
+    const paired = pre !== null && post !== null;
+    if (!paired && at >= before && !(sessionEnd && post && !pre)) continue;
+    if (ctx.settled) ctx.settled.push(preFile, postFile);
+    else {
+      removeQuietly(preFile);
+      removeQuietly(postFile);
+    }
     out.push(combine(sessionId, key, ctx.userId, pre, post));
   }
   return out;

@@ -8,6 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it, mock } from 'node:test';
 import { readDrops } from './drop-counter.js';
 import { createHttpRecorder, invocationsUrl, readAccessToken, readStdin, runHook, type FetchLike } from './hook-runner.js';
+import { hooksStateDir } from './hook-event.js';
 import { drainSpool, REJECTED_FILE, spoolPath } from './spool.js';
 import type { CapturedInvocation } from './types.js';
 
@@ -128,6 +129,12 @@ describe('runHook', () => {
     assert.equal(got?.workflow_phase, 'implementation');
     assert.equal(got?.project, 'app');
     assert.equal(fs.existsSync(spoolPath(dataDir)), false);
+    // Delivered: the pair's state files are gone (they stay only when a hook dies before delivering).
+    const stateDir = path.join(hooksStateDir(dataDir), 'sess-r');
+    assert.deepEqual(
+      fs.readdirSync(stateDir).filter((f) => /\.(pre|post)\.json$/.test(f)),
+      [],
+    );
   });
 
   it('spools while the server is down, and a later successful hook drains the spool exactly once', async () => {

@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { recordDrop } from './drop-counter.js';
 import { formatBytes } from '../format-bytes.js';
 import { ensureDir } from '../ensure-dir.js';
-import { parseHookEvent, processHookEvent, type HookEvent } from './hook-event.js';
+import { parseHookEvent, processHookEvent, removeSettled, type HookEvent } from './hook-event.js';
 import { saveCompactionContext, sessionStartContext, type SavedContext } from './saved-context.js';
 import { serverBaseUrl } from './server-url.js';
 import { appendToSpool, drainSpool, REJECTED_FILE, SpoolWriteError, spoolSize, withHashedUsers } from './spool.js';
@@ -241,8 +241,11 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
     const ev = parseHookEvent(decoded);
     if (!ev) return { outcome: 'ignored', event: null, invocations: 0, reason: 'not a handled hook event' };
     let inputs: CapturedInvocation[];
+    // The state files of the calls this event completes: removed once the calls are delivered, so that a
+    // hook killed in between (the outer timeout) leaves them for the session's next Stop to record.
+    const settled: string[] = [];
     try {
-      inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now() });
+      inputs = processHookEvent(ev, { dataDir: opts.dataDir, userId: opts.userId, now: now(), settled });
     } catch (err) {
       // The pairing state (or a typed skill's count) cannot be kept: a finished call is lost, count it.
       if (ev.event === 'PostToolUse' || ev.event === 'PostToolUseFailure' || ev.event === 'UserPromptExpansion') {
@@ -253,7 +256,9 @@ export async function runHook(opts: HookRunOptions): Promise<HookRunResult> {
     const extra: Partial<HookRunResult> = sessionExtras(ev, opts, now());
     if ((ev.event === 'Stop' || ev.event === 'SessionEnd') && ev.transcriptPath) extra.transcriptPath = ev.transcriptPath;
     if (inputs.length === 0) return { outcome: ev.event === 'PreToolUse' ? 'pending' : 'nothing', event: ev.event, invocations: 0, ...extra };
-    return { ...(await deliver(inputs, opts)), event: ev.event, invocations: inputs.length, ...extra };
+    const delivered = await deliver(inputs, opts);
+    removeSettled(settled);
+    return { ...delivered, event: ev.event, invocations: inputs.length, ...extra };
   } catch (err) {
     return { outcome: 'failed', event: null, invocations: 0, reason: (err as Error).message };
   }
