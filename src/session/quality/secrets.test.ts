@@ -84,6 +84,31 @@ describe('scanText', () => {
     ].join('\n');
     assert.deepEqual(scanText(yaml, 'config.yaml'), []);
   });
+  it('finds typed declarations and passwords in URLs, not their placeholders', () => {
+    const py = [`password: str = "${PW}"`, `DATABASE_URL = "postgres://app:${PW}@db.internal:5432/app"`, 'token: Optional[str] = None'].join('\n');
+    assert.deepEqual(
+      scanText(py, 'settings.py').map((f) => [f.line, f.kind]),
+      [
+        [1, 'hard-coded credential'],
+        [2, 'credentials in a URL'],
+      ],
+    );
+    const ts = [`const apiKey: string = '${PW}';`, `redis: "redis://:${PW}@cache:6379"`].join('\n');
+    assert.deepEqual(
+      scanText(ts, 'app.ts').map((f) => f.line),
+      [1, 2],
+    );
+    const clean = [
+      'url = "postgres://app:${DB_PASSWORD}@db/app"',
+      'url = "postgres://sb:secret@db.internal/sb"',
+      'url = "postgres://postgres@127.0.0.1:5432/test"',
+      'url = "https://user:***@example.org/"',
+      'password: str = ""',
+      'def login(password: str = DEFAULT) -> None:',
+    ].join('\n');
+    assert.deepEqual(scanText(clean, 'app.py'), []);
+  });
+
   it('ignores placeholders and short values', () => {
     assert.deepEqual(scanText('api_key = "your-api-key-here-1234"\npassword = "short"\nsecret: "${SECRET_FROM_ENV_VAR}"', 'f'), []);
   });

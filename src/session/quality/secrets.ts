@@ -8,7 +8,9 @@
  *   private key or access key as a word (DB_PASSWORD, api-key, spring.datasource.password,
  *   clientSecret) assigned with `=`, `:`, `:=` or `=>` a value that looks like a secret (see
  *   looksLikeSecret). Values may be quoted, or bare outside source code (.env, YAML,
- *   properties, INI, shell): in source code a bare right-hand side is an expression.
+ *   properties, INI, shell): in source code a bare right-hand side is an expression. A typed
+ *   declaration counts too (`password: str = "…"`, `const apiKey: string = "…"`);
+ * - credentials in a URL: `scheme://user:password@host` whose password looks like a secret.
  * Bounded: binary files, files over 1 MiB,
  * lockfiles and dependency/build directories are skipped, and at most
  * `maxFiles` files / `maxBytes` bytes are read (the caps are reported).
@@ -42,6 +44,15 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
  * (optionally quoted, dotted or dashed) and the value, quoted (groups 2-4) or bare (group 5).
  */
 const ASSIGNMENT = /(?<![A-Za-z0-9_.-])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*(?:"([^"]*)"|'([^']*)'|`([^`]*)`|([^\s"'`,;]+))/g;
+
+/**
+ * A typed declaration with a quoted value: `password: str = "…"` (Python), `const apiKey: string = "…"`
+ * (TypeScript): the name (group 1) and the value (groups 2-3).
+ */
+const TYPED_ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[A-Za-z_][A-Za-z0-9_.[\], |]*?\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** A URL with a password, with or without a user (`postgres://app:…@db/app`, `redis://:…@cache`): the password (group 1). */
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"`]*:([^\s@/'"`]+)@[^\s/'"`]+/i;
 
 /** Words of a credential name: DB_PASSWORD, api-key, spring.datasource.password, clientSecret. */
 const CREDENTIAL_WORDS = new Set(['password', 'passwd', 'secret', 'token', 'apikey']);
@@ -114,7 +125,24 @@ function hardCodedCredential(line: string, code: boolean): boolean {
     const value = quoted ?? (code ? undefined : m[5]);
     if (value !== undefined && looksLikeSecret(value)) return true;
   }
+  for (const m of line.matchAll(TYPED_ASSIGNMENT)) {
+    if (isCredentialName(m[1]!) && looksLikeSecret((m[2] ?? m[3])!)) return true;
+  }
   return false;
+}
+
+/** A URL that carries a password which looks like a real one (not `${DB_PASSWORD}`, `***`, `secret`). */
+function urlCredential(line: string): boolean {
+  const password = URL_CREDENTIALS.exec(line)?.[1];
+  return password !== undefined && looksLikeSecret(decodeURIComponentSafe(password));
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 const BINARY_EXT = new Set([
@@ -199,7 +227,7 @@ export function scanText(text: string, file: string): SecretFinding[] {
       const m = p.re.exec(line);
       return m !== null && !PLACEHOLDER.test(m[1] ?? m[0]);
     });
-    const kind = found?.kind ?? (hardCodedCredential(line, code) ? 'hard-coded credential' : null);
+    const kind = found?.kind ?? (hardCodedCredential(line, code) ? 'hard-coded credential' : urlCredential(line) ? 'credentials in a URL' : null);
     if (kind !== null) out.push({ file, line: i + 1, kind }); // one finding per line
   }
   return out;
