@@ -98,9 +98,8 @@ export async function openApp(config: Config, opts: Omit<AppOptions, 'stores'> =
   }
 }
 
-/** A read-only app's user hasher: the salt is read, not created; without one no user id can be hashed (it says so when asked). */
-function readOnlyHasher(dataDir: string, shared: string | null): UserHasher {
-  const salt = shared ?? readSalt(dataDir);
+/** A read-only app's user hasher, over the salt read (never created) for it; without one no user id can be hashed (it says so when asked). */
+function readOnlyHasher(dataDir: string, salt: string | null): UserHasher {
   if (salt !== null) return createUserHasher(salt);
   return () => {
     throw new AppError('NOT_FOUND', `${path.join(dataDir, SALT_FILE)} is missing (and cannot be created here): user ids cannot be hashed`);
@@ -122,7 +121,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   try {
     const salt = stores.userSalt ?? (opts.readonly ? readSalt(config.dataDir) : loadOrCreateSalt(config.dataDir));
     storeId = salt === null ? null : saltFingerprint(salt);
-    hashUser = opts.readonly ? readOnlyHasher(config.dataDir, stores.userSalt) : createUserHasher(salt!);
+    hashUser = opts.readonly ? readOnlyHasher(config.dataDir, salt) : createUserHasher(salt!);
   } catch (err) {
     void stores.close();
     throw err;
