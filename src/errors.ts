@@ -141,8 +141,16 @@ function bindError(err: unknown, code: string, bind: NonNullable<ErrorContext['b
   return AppError.invalid(field, `cannot bind port ${port} on ${bind.host} (${problem.why})`, {}, { cause: err });
 }
 
-/** Network failures of a connection (the only ones a request makes are to the PostgreSQL store). */
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Network failures of a connection (refused, reset, timed out, no route, no such host); a request's are to the PostgreSQL store. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** What node-postgres throws when a connection ends or cannot be made in time (errors without a code). */
 const PG_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/;
 
@@ -151,7 +159,7 @@ const PG_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when tr
  * class 08 and 57P01–57P03), as opposed to a request it refused: the service is unavailable, not broken.
  */
 function storeUnreachable(err: unknown, code: unknown): boolean {
-  if (typeof code === 'string') return NET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code);
+  if (typeof code === 'string') return NETWORK_ERROR_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code);
   return err instanceof Error && PG_CONNECTION_MESSAGES.test(err.message);
 }
 

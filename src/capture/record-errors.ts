@@ -6,16 +6,12 @@
  * such as a RangeError) will fail again on every retry: the line is
  * rejected or quarantined instead of blocking the lines behind it.
  */
+import { NETWORK_ERROR_CODES } from '../errors.js';
+
 const TRANSIENT_APP_CODES = new Set(['STORE_UNAVAILABLE', 'DISK_FULL', 'RATE_LIMITED', 'UNAUTHORIZED']);
 const TRANSIENT_SYSTEM_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
+  ...NETWORK_ERROR_CODES,
   'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
   'ENOSPC',
   'EDQUOT',
   'EIO',
