@@ -23,6 +23,19 @@ const event: InvocationEvent = {
   agent: null,
 };
 
+/** The error of a fan-out started on `url` as `--pubsub` (failing the test with `connected` when it starts). */
+function refusal(url: string, connected: string): Promise<Error> {
+  return startRedisFanout({
+    url,
+    bus: new EventBus(),
+    logger: createLogger('silent'),
+    source: parseConfig({ cwd: '/', flags: { pubsub: url } }).pubsub!.source,
+  }).then(
+    () => assert.fail(connected),
+    (e: Error) => e,
+  );
+}
+
 describe('Redis fan-out', async () => {
   const up = await reachable(6379);
   it('delivers one instance’s events to the other exactly once, never back to itself', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {
@@ -162,15 +175,7 @@ describe('Redis fan-out', async () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const url = `redis://127.0.0.1:${(http.address() as net.AddressInfo).port}`;
     try {
-      const err = await startRedisFanout({
-        url,
-        bus: new EventBus(),
-        logger: createLogger('silent'),
-        source: parseConfig({ cwd: '/', flags: { pubsub: url } }).pubsub!.source,
-      }).then(
-        () => assert.fail('connected to a server that is not Redis'),
-        (e: Error) => e,
-      );
+      const err = await refusal(url, 'connected to a server that is not Redis');
       assert.match(
         err.message,
         /^cannot connect to Redis at 127\.0\.0\.1:\d+ \(from --pubsub redis:\/\/127\.0\.0\.1:\d+\): the server there does not speak the Redis protocol \(is it Redis\? Protocol error/,
@@ -184,15 +189,7 @@ describe('Redis fan-out', async () => {
   it('names a password Redis refuses as the reason, without the password', { skip: up ? false : 'no Redis server on 127.0.0.1:6379' }, async () => {
     // The test server has no password for the default user: AUTH with one is refused, as a wrong one would be.
     const url = 'redis://nobody:s3cret@127.0.0.1:6379';
-    const err = await startRedisFanout({
-      url,
-      bus: new EventBus(),
-      logger: createLogger('silent'),
-      source: parseConfig({ cwd: '/', flags: { pubsub: url } }).pubsub!.source,
-    }).then(
-      () => assert.fail('connected with a bad password'),
-      (e: Error) => e,
-    );
+    const err = await refusal(url, 'connected with a bad password');
     assert.match(err.message, /^cannot connect to Redis at 127\.0\.0\.1:6379 \(from --pubsub redis:\/\/nobody:\*\*\*@127\.0\.0\.1:6379\): (WRONGPASS|ERR)/);
     assert.doesNotMatch(err.message, /s3cret/);
   });

@@ -13,14 +13,19 @@ import { DEFAULT_TEST_PG_URL, pgReachable } from '../../testing/backends.js';
 import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { createPgPool, newPgInstance } from './pool.js';
 
+/** A pool of 2 connecting to the test PostgreSQL through a proxy that can cut its connections. */
+async function proxiedPool() {
+  const target = new URL(DEFAULT_TEST_PG_URL);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const url = new URL(DEFAULT_TEST_PG_URL);
+  url.port = String(proxy.port);
+  return { proxy, pool: createPgPool(url.toString(), newPgInstance(), 2) };
+}
+
 describe('PostgreSQL pool', async () => {
   const skip = await pgReachable(DEFAULT_TEST_PG_URL);
   it('survives losing its idle connections, then connects again', { skip: skip ?? false }, async () => {
-    const target = new URL(DEFAULT_TEST_PG_URL);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = new URL(DEFAULT_TEST_PG_URL);
-    url.port = String(proxy.port);
-    const pool = createPgPool(url.toString(), newPgInstance(), 2);
+    const { proxy, pool } = await proxiedPool();
     try {
       await pool.query('SELECT 1');
       assert.equal(pool.idleCount, 1);
@@ -41,11 +46,7 @@ describe('PostgreSQL pool', async () => {
   it('survives losing the connection of a client checked out between two of its queries (a transaction), and drops that client', {
     skip: skip ?? false,
   }, async () => {
-    const target = new URL(DEFAULT_TEST_PG_URL);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = new URL(DEFAULT_TEST_PG_URL);
-    url.port = String(proxy.port);
-    const pool = createPgPool(url.toString(), newPgInstance(), 2);
+    const { proxy, pool } = await proxiedPool();
     try {
       const client = await pool.connect();
       await client.query('BEGIN');
