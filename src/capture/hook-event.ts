@@ -116,6 +116,12 @@ export function removeSettled(files: readonly string[]): void {
   for (const f of files) removeQuietly(f);
 }
 
+/** A completed call's state files: left to the caller to remove after delivery when it collects them, else removed now. */
+function settle(ctx: HookContext, ...files: string[]): void {
+  if (ctx.settled) ctx.settled.push(...files);
+  else removeSettled(files);
+}
+
 /** Session state directories untouched for this long are removed on SessionStart. */
 const STALE_STATE_MS = 2 * 86_400_000;
 
@@ -491,11 +497,7 @@ function arrive(ev: HookEvent, ctx: HookContext, kind: 'pre' | 'post', side: Cal
   fs.writeFileSync(mine, JSON.stringify(side), { mode: 0o600 });
   const other = readSide(theirs);
   if (!other) return [];
-  if (ctx.settled) ctx.settled.push(mine, theirs);
-  else {
-    removeQuietly(mine);
-    removeQuietly(theirs);
-  }
+  settle(ctx, mine, theirs);
   const [pre, post] = kind === 'pre' ? [side, other] : [other, side];
   return [combine(ev.sessionId, key, ctx.userId, pre, post)];
 }
@@ -551,11 +553,7 @@ function flushLeftovers(sessionId: string, ctx: HookContext, sessionEnd = false)
     // Both sides here: a call paired by a hook killed before it removed them (HookContext.settled); nothing to wait for.
     const paired = pre !== null && post !== null;
     if (!paired && at >= before && !(sessionEnd && post && !pre)) continue;
-    if (ctx.settled) ctx.settled.push(preFile, postFile);
-    else {
-      removeQuietly(preFile);
-      removeQuietly(postFile);
-    }
+    settle(ctx, preFile, postFile);
     out.push(combine(sessionId, key, ctx.userId, pre, post));
   }
   return out;
