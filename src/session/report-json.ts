@@ -197,7 +197,15 @@ function historyJson(h: QualityHistory) {
 
 function snapshotJson(q: QualitySnapshot | null) {
   if (!q) return null;
-  return { at: q.at, total: q.total, maturity: q.maturity, measured_weight: q.measuredWeight, dimensions: { ...q.dimensions } };
+  return {
+    at: q.at,
+    total: q.total,
+    maturity: q.maturity,
+    // Snapshots stored before the reason was kept have none.
+    maturity_reason: q.maturityReason ?? null,
+    measured_weight: q.measuredWeight,
+    dimensions: { ...q.dimensions },
+  };
 }
 
 function previousJson(h: PreviousHandoff | null) {

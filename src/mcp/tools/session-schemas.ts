@@ -33,11 +33,16 @@ const dimensionSchema = z.object({
   ),
 });
 
+const maturityReason = z
+  .string()
+  .nullable()
+  .describe('Why the maturity is below what the total alone gives (committed credentials); null when it is not capped');
+
 const qualitySchema = z.object({
   version: z.literal(2),
   total: nullableNumber.describe('Quality Score V2, 0..100; null when nothing could be measured'),
   maturity: z.string().nullable(),
-  maturity_reason: z.string().nullable().describe('Why the maturity is below what the total alone gives (committed credentials); null when it is not capped'),
+  maturity_reason: maturityReason,
   measured_weight: z.number().describe('Weight (of 100) of the dimensions that could be measured'),
   assessed_at: z.string(),
   dimensions: z.array(dimensionSchema),
@@ -196,6 +201,7 @@ export const startShape = {
       at: z.string(),
       total: nullableNumber,
       maturity: z.string().nullable(),
+      maturity_reason: maturityReason,
       measured_weight: z.number(),
       dimensions: z.record(z.string(), nullableNumber),
     })

@@ -6,7 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createReflectionService } from '../../memory/reflection-service.js';
 import { SqliteReflectionStore } from '../../store/sqlite/reflection-store.js';
-import { makeRichProject, removeDir } from '../../session/fixture-projects.js';
+import { git, makeRichProject, removeDir } from '../../session/fixture-projects.js';
 import { SessionManager } from '../../session/session-manager.js';
 import { createSqlSessionSkillMetrics } from '../../store/sqlite/session-skill-metrics.js';
 import { readSqliteStorageStats } from '../../store/sqlite/storage-stats.js';
@@ -297,6 +297,26 @@ describe('session lifecycle and reflection tools over MCP', () => {
       await callOk(client, 'end', { session_id: s.session.id });
     } finally {
       removeDir(copy);
+    }
+  });
+
+  it('start says why the maturity is capped in its structured snapshot, as checkpoint does', async () => {
+    const root = fs.realpathSync(makeRichProject());
+    try {
+      fs.writeFileSync(`${root}/settings.py`, ['DB_PASSWORD = "S3cr3t', 'P4ssw0rdValue"\n'].join(''));
+      git(root, ['add', '-A']);
+      git(root, ['commit', '-qm', 'chore: settings']);
+      const s = await callOk<{ session: { id: string }; quality: { total: number; maturity: string; maturity_reason: string | null } }>(client, 'start', {
+        working_directory: root,
+      });
+      assert.ok(s.quality.total >= 85);
+      assert.equal(s.quality.maturity, 'developing');
+      assert.equal(s.quality.maturity_reason, 'capped at developing (production-grade by score) while possible secrets are committed');
+      const c = await callOk<{ quality: { maturity_reason: string | null } }>(client, 'checkpoint', { session_id: s.session.id });
+      assert.equal(c.quality.maturity_reason, s.quality.maturity_reason);
+      await callOk(client, 'end', { session_id: s.session.id });
+    } finally {
+      removeDir(root);
     }
   });
 
