@@ -8,9 +8,10 @@ import { HOOK_KILL_AFTER_SECONDS } from '../../capture/entry-command.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
 import { drainSpool } from '../../capture/spool.js';
 import { osUserName } from '../../capture/user-id.js';
-import { AppError, toAppError } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
+import { batchedWriteError } from '../disk-full.js';
 import { lazyProgress } from '../progress.js';
 import { checkFlags } from '../flags.js';
 import { runningServer } from '../pidfile.js';
@@ -76,20 +77,13 @@ function describeCosts(c: NonNullable<ImportSummary['costs']>): string {
   );
 }
 
-/**
- * The error an import stops with. The import commits in batches and saves its cursors as it goes,
- * so a full disk does not mean that nothing was written: what it recorded stays, and a re-run
- * continues from there (dedupe keys skip what is in already).
- */
+/** The error an import stops with: see batchedWriteError. */
 export function importError(err: unknown, dataDir: string): unknown {
-  const e = toAppError(err, { dataDir });
-  if (e.code !== 'DISK_FULL') return err;
-  return new AppError(
-    'DISK_FULL',
-    "disk full: free space on the data directory's file system, then run the import again: " +
-      'the calls it recorded before the disk filled stay recorded, and the re-run continues from there',
-    {},
-    { cause: err },
+  return batchedWriteError(
+    err,
+    dataDir,
+    'run the import again',
+    'the calls it recorded before the disk filled stay recorded, and the re-run continues from there',
   );
 }
 

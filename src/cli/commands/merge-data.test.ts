@@ -338,3 +338,25 @@ describe('merge-data', () => {
     assert.doesNotMatch(run(['--data-dir', mine, 'merge-data', older]).out, /another salt/);
   });
 });
+
+describe('merge-data on a disk that fills mid-run', () => {
+  it('does not claim that nothing was written: what it merged stays, and a re-run adds the rest', async () => {
+    const { mergeError } = await import('./merge-data.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-merge-full-'));
+    try {
+      const sqliteFull = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      const e = mergeError(sqliteFull, dir) as { code: string; message: string; cause: unknown };
+      assert.equal(e.code, 'DISK_FULL');
+      assert.doesNotMatch(e.message, /nothing was written/);
+      assert.equal(
+        e.message,
+        "disk full: free space on the data directory's file system, then run merge-data again: what it merged before the disk filled stays merged, and the re-run adds only the rest",
+      );
+      assert.equal(e.cause, sqliteFull);
+      const other = Object.assign(new Error('boom'), { code: 'EIO' });
+      assert.equal(mergeError(other, dir), other);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { loadOrCreateSalt } from '../../store/salt.js';
 import { openTargetArchives } from '../../store/sqlite/invocation-export.js';
 import type { CliContext } from '../context.js';
 import { markMerged } from '../legacy-data-dir.js';
+import { batchedWriteError } from '../disk-full.js';
 import { lazyProgress } from '../progress.js';
 
 /** The path with symbolic links resolved (as given when it cannot be). */
@@ -22,6 +23,11 @@ function realPath(p: string): string {
 function holds(dir: string, inside: string): boolean {
   const rel = path.relative(realPath(dir), realPath(inside));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The error a merge stops with: see batchedWriteError (it records in batches, deduplicated). */
+export function mergeError(err: unknown, dataDir: string): unknown {
+  return batchedWriteError(err, dataDir, 'run merge-data again', 'what it merged before the disk filled stays merged, and the re-run adds only the rest');
 }
 
 /** `merge-data DIR|FILE`: another data directory's (or database file's) invocations into this one, deduplicated. */
@@ -49,6 +55,8 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
           recordCosts: (rows) => app.stores.skillCosts.record(rows),
           mergeExperiment: (copy) => app.stores.experiments.merge(copy),
           onProgress: progress.update,
+        }).catch((err: unknown) => {
+          throw mergeError(err, app.config.dataDir);
         });
         progress.finish();
         // What was merged, as the user may delete it: the data directory named, unless it holds the data
