@@ -114,6 +114,24 @@ describe('skill attribution', () => {
     assert.deepEqual(by('bounded'), ['m2 skill:plan']);
   });
 
+  it('a typed built-in command that sends the model a request (/review) ends the span; its request is meta text', () => {
+    const typed = (name: string) => prompt(`<command-message>${name}</command-message>\n<command-name>/${name}</command-name>\n<command-args></command-args>`);
+    const { by } = attribute([
+      call('m1', 1, { blocks: [skillUse('s1', 'plan')] }),
+      result('s1'),
+      call('m2', 1),
+      typed('review'),
+      meta('Review this change.'),
+      call('m3', 1),
+      call('m4', 1, { blocks: [skillUse('s2', 'plan')] }),
+      result('s2'),
+      call('m5', 1),
+      typed('mcp__github__pr_summary'),
+      call('m6', 1),
+    ]);
+    assert.deepEqual(by('bounded'), ['m2 skill:plan', 'm5 skill:plan']);
+  });
+
   it('two skills in a row: the second Skill call ends the first span and opens its own', () => {
     const { by } = attribute([
       call('m1', 1, { blocks: [skillUse('s1', 'a')] }),

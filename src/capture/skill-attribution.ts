@@ -17,7 +17,8 @@
  *     call (as the stamp does, the requesting call is not the skill's).
  *   - It ends at the first of: the user's next prompt (a prompt event, see
  *     promptOf in transcript-pairing.ts: not a tool result, not meta text such
- *     as the skill's own loaded instructions, not a built-in command); the next Skill call (which opens its own span); or the
+ *     as the skill's own loaded instructions; a typed built-in command such as
+ *     `/review` counts, as what follows answers it); the next Skill call (which opens its own span); or the
  *     return of a subagent (Task/Agent call) that was started outside the
  *     span: what follows is work on that other report. The end of the file is
  *     not an end: the span carries over to the next import of the file.

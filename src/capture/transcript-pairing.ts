@@ -128,7 +128,11 @@ export function fullerUsage(earlier: CallEvent['usage'], later: CallEvent['usage
 /**
  * A user prompt of the main chain (what the user sent to the model). With
  * `command`, the prompt is a typed slash command that activates that skill
- * (stored name, `skill:<name>`).
+ * (stored name, `skill:<name>`). With `builtin`, it is a built-in command or
+ * an MCP prompt the user typed: no skill, and no prompt for the
+ * slash-after-miss log, but what follows answers it (`/review`, `/init` and
+ * MCP prompts send the model a request, written as an `isMeta` line), so it
+ * ends a skill's span (skill-attribution.ts) as a prompt does.
  */
 interface PromptEvent {
   k: 'prompt';
@@ -137,6 +141,7 @@ interface PromptEvent {
   at: number;
   project: string | null;
   command: string | null;
+  builtin: boolean;
 }
 
 export type TranscriptEvent = ToolUseEvent | ToolResultEvent | MessageEvent | CallEvent | PromptEvent;
@@ -375,9 +380,9 @@ export class EventDecoder {
    * expanded text of a skill) or `isCompactSummary`, whose content is text (a
    * string or text/image blocks) and holds no tool_result. A typed slash
    * command is written as such a line with `<command-name>/x</command-name>`
-   * (commandNameInText); built-in commands (BUILTIN_COMMANDS) and their
-   * `<local-command-stdout>` output are not prompts to the model, and neither
-   * is the "[Request interrupted by user]" marker.
+   * (commandNameInText); a built-in command (BUILTIN_COMMANDS) or an MCP
+   * prompt is one with `builtin` set; their `<local-command-stdout>` output is
+   * not a prompt, and neither is the "[Request interrupted by user]" marker.
    */
   private promptOf(t: LineTuple, content: unknown, chain: string, at: number): PromptEvent | null {
     if (chain !== MAIN_CHAIN || t[8] === true || t[9] === true || Number.isNaN(at)) return null;
@@ -392,12 +397,9 @@ export class EventDecoder {
     const head = text.trimStart();
     if (head.startsWith('<local-command-') || head.startsWith('[Request interrupted')) return null;
     const typed = commandNameInText(head);
-    let command: string | null = null;
-    if (typed !== null) {
-      command = typedSkillName(typed);
-      if (command === null) return null; // a built-in command or an MCP prompt
-    }
-    return { k: 'prompt', chain, sessionId: this.session(t[3]), at, project: this.project(t[4]), command };
+    const command = typed === null ? null : typedSkillName(typed);
+    // typedSkillName is null for a built-in command or an MCP prompt.
+    return { k: 'prompt', chain, sessionId: this.session(t[3]), at, project: this.project(t[4]), command, builtin: typed !== null && command === null };
   }
 
   /** The call event of an assistant line (see CallEvent). */
@@ -465,6 +467,7 @@ export class TranscriptPairer {
    * under the dedupe key shared with the hook (typedDedupeKeyFor).
    */
   private addPrompt(e: PromptEvent): void {
+    if (e.builtin) return;
     const t = this.typedState(e.sessionId);
     notePrompt(t.log);
     if (e.command === null) return;
