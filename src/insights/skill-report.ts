@@ -244,11 +244,6 @@ export class SkillReportService {
       }
       names = [q.skill];
     }
-    const count = (n: string) => usage.get(n)?.invocations ?? 0;
-    names.sort((a, b) => count(b) - count(a) || (a < b ? -1 : a > b ? 1 : 0));
-    const totalSkills = names.length;
-    const listed = names.slice(0, q.limit);
-
     // Per user: the subject's rows.
     const subjectStats = new Map<string, { invocations: number; successes: number; lastAt: number }>();
     for (const s of userStats) {
@@ -256,30 +251,39 @@ export class SkillReportService {
       const cur = subjectStats.get(n) ?? { invocations: 0, successes: 0, lastAt: -Infinity };
       subjectStats.set(n, { invocations: cur.invocations + s.invocations, successes: cur.successes + s.successes, lastAt: Math.max(cur.lastAt, s.lastAt) });
     }
-    // Histograms, hourly rows (trend), costs and (per user) how many distinct users used each name in the window
-    // (their last use at or after its start), for the listed names only.
+    // Per user: how many distinct users used each name in the window (their last use at or after its start), for
+    // every name, since the order must not depend on a withheld figure.
+    const windowUsers = perUser
+      ? await this.deps.queries.usersSince(
+          range.fromMs,
+          names.filter((n) => recordedNames.has(n)).map((n) => ({ group: n, skills: recordedNames.get(n)! })),
+          this.deps.communityMinUsers,
+        )
+      : [];
+    const usersInWindow = new Map(windowUsers.map((g) => [g.group, g.users]));
+    const shown = (n: string) => !perUser || (usersInWindow.get(n) ?? 0) >= this.deps.communityMinUsers;
+    // Most used first. A per-user report orders by what it shows: the window's count where shown (a withheld count
+    // counts as 0, as its rank would tell how often fewer than k users used it), then the user's own all-time uses.
+    const count = (n: string) => (shown(n) ? (usage.get(n)?.invocations ?? 0) : 0);
+    const own = (n: string) => subjectStats.get(n)?.invocations ?? 0;
+    names.sort((a, b) => count(b) - count(a) || own(b) - own(a) || (a < b ? -1 : a > b ? 1 : 0));
+    const totalSkills = names.length;
+    const listed = names.slice(0, q.limit);
+
+    // Histograms, hourly rows (trend) and costs, for the listed names only.
     const recorded = listed.flatMap((n) => recordedNames.get(n) ?? []);
     const costQuery = { fromHour, toHour, skills: recorded };
     const typedNames = recorded.filter((n) => n.startsWith('skill:'));
-    const [histograms, hourly, costs, subjectCosts, windowUsers, activations] = await Promise.all([
+    const [histograms, hourly, costs, subjectCosts, activations] = await Promise.all([
       recorded.length > 0 ? this.deps.queries.windowHistograms(range, recorded) : Promise.resolve([]),
       this.deps.queries.dailyTotals({ fromHour, toHour, skills: recorded }),
       this.deps.costs && recorded.length > 0 ? this.deps.costs.totals(costQuery) : Promise.resolve([] as SkillCostTotal[]),
       this.deps.costs && perUser && recorded.length > 0
         ? this.deps.costs.totals({ ...costQuery, userHash: q.subjectHash! })
         : Promise.resolve([] as SkillCostTotal[]),
-      perUser && recorded.length > 0
-        ? this.deps.queries.usersSince(
-            range.fromMs,
-            listed.map((n) => ({ group: n, skills: recordedNames.get(n) ?? [] })),
-            this.deps.communityMinUsers,
-          )
-        : Promise.resolve([]),
       typedNames.length > 0 ? skillActivationShares(this.deps.queries, { fromMs: range.fromMs, toMs: range.toMs, skills: typedNames }) : Promise.resolve([]),
     ]);
     const activationOf = new Map(activations.map((a) => [a.skill, a]));
-    const usersInWindow = new Map(windowUsers.map((g) => [g.group, g.users]));
-    const shown = (n: string) => !perUser || (usersInWindow.get(n) ?? 0) >= this.deps.communityMinUsers;
     const buckets = groupBy(
       histograms,
       (h) => reportName(h.skill),

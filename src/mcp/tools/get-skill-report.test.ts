@@ -287,6 +287,18 @@ describe('get_skill_report', async () => {
         // u0 never used gone: for u0 it is not used in the window, so not "not installed".
         assert.equal(by.get('skill:gone').usage, null);
         assert.equal(by.get('skill:gone').you.used_in_window, false);
+        // The order tells nothing withheld: pdf by its shown count, then by u0's own uses (flaky 10, Bash 6,
+        // mcp:github 5), then by name; gone (u1's 4 uses, withheld) does not rank above the unused broken.
+        assert.deepEqual(
+          r.skills.map((s: Report) => s.skill),
+          ['skill:pdf', 'skill:flaky', 'Bash', 'mcp:github', 'skill:broken', 'skill:gone', 'skill:idle'],
+        );
+        // limit keeps the first of that order.
+        const two: Report = await callOk(client, 'get_skill_report', { user_id: 'u1', limit: 2 });
+        assert.deepEqual(
+          two.skills.map((s: Report) => s.skill),
+          ['skill:pdf', 'skill:gone'],
+        );
         await client.close();
       });
       await withApp(backend, { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1' }, async (app) => {

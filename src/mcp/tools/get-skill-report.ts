@@ -275,7 +275,9 @@ export function registerGetSkillReportTool(server: McpServer, deps: ToolDeps): v
         project_dir: projectDirField
           .optional()
           .describe('Absolute project directory whose .claude/ items count as installed; default: user-level and plugin items'),
-        limit: intField(1, 1000).default(100).describe('At most this many skills, most used first'),
+        limit: intField(1, 1000)
+          .default(100)
+          .describe("At most this many skills, most used first (per user: by the figures shown, withheld counting as 0, then the user's own uses)"),
       },
       outputSchema: skillReportOutputShape,
       annotations: { readOnlyHint: true, openWorldHint: false },
