@@ -144,6 +144,42 @@ describe('session-buddy import (CLI)', () => {
     assert.match(plain.out, /attributed to skills: 2 stamped, 2 bounded \(0 new, 4 already recorded\)/);
   });
 
+  it('counts the attributions of a call without a price as such, not as that many unpriced calls', () => {
+    const dir = path.join(root, 'unpriced');
+    fs.mkdirSync(dir, { recursive: true });
+    const line = (type: string, s: number, message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ type, sessionId: 'unpriced', timestamp: ts(s), message, ...extra });
+    const usage = { input_tokens: 100, output_tokens: 10 };
+    // m2, of a model the price table does not have, is the skill's under both rules: one call, two attributions.
+    fs.writeFileSync(
+      path.join(dir, 'unpriced.jsonl'),
+      `${[
+        line('user', 0, { role: 'user', content: 'go' }),
+        line('assistant', 1, {
+          id: 'm1',
+          model: 'claude-opus-5',
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'sk1', name: 'Skill', input: { skill: 'deploy' } }],
+          usage,
+        }),
+        line('user', 2, { content: [{ type: 'tool_result', tool_use_id: 'sk1', content: 'ok' }] }),
+        line(
+          'assistant',
+          3,
+          { id: 'm2', model: 'mystery-model', role: 'assistant', content: [{ type: 'text', text: 'x' }], usage },
+          { attributionSkill: 'deploy' },
+        ),
+        line('user', 4, { role: 'user', content: 'thanks' }),
+      ].join('\n')}\n`,
+    );
+    const r = run([dir, '--data-dir', path.join(root, 'data-unpriced')], {});
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /\n2 API call\(s\); attributed to skills: 1 stamped, 1 bounded \(2 new\); 2 of those attributions with no price for their model \(cost unknown, tokens counted\): mystery-model \[prices /,
+    );
+  });
+
   it('says what it did with unchanged files whose calls it settled, and that calls without a result are not recorded by this import', () => {
     const dir = path.join(root, 'settle');
     fs.mkdirSync(dir, { recursive: true });

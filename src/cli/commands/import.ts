@@ -72,7 +72,9 @@ function describeCosts(c: NonNullable<ImportSummary['costs']>): string {
     `${c.calls} API call(s); attributed to skills: ${stamped} stamped, ${bounded} bounded ` +
     `(${c.inserted} new${c.duplicates > 0 ? `, ${c.duplicates} already recorded` : ''})` +
     (c.noUsage > 0 ? `; ${c.noUsage} without usage (not attributed)` : '') +
-    (c.unpriced > 0 ? `; ${c.unpriced} with no price for their model (cost unknown, tokens counted): ${c.unknownModels.join(', ') || 'model not named'}` : '') +
+    (c.unpriced > 0
+      ? `; ${c.unpriced} of those attributions with no price for their model (cost unknown, tokens counted): ${c.unknownModels.join(', ') || 'model not named'}`
+      : '') +
     ` [prices ${c.priceVersion}]\n`
   );
 }

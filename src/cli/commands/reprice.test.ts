@@ -112,7 +112,10 @@ describe('session-buddy reprice (CLI)', () => {
 
     const plain = run(['reprice']);
     assert.equal(plain.code, 0, plain.err);
-    assert.equal(plain.out, `repriced 2 API call(s) attributed to skills (stamped and bounded) [prices ${shipped.version}+team]: 0 changed\n`);
+    assert.equal(
+      plain.out,
+      `repriced 2 attribution(s) of API calls to skills (one per call and rule, stamped or bounded) [prices ${shipped.version}+team]: 0 changed\n`,
+    );
   });
 
   it('refuses a malformed override with the error import gives, and changes nothing', () => {

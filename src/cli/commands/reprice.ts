@@ -11,8 +11,9 @@ interface RepriceOpts {
 
 function describe(r: RepriceResult, priceVersion: string): string {
   return (
-    `repriced ${r.calls} API call(s) attributed to skills (stamped and bounded) [prices ${priceVersion}]: ${r.changed} changed` +
-    (r.unpriced > 0 ? `; ${r.unpriced} with no price for their model (cost unknown, tokens counted)` : '') +
+    // Stored rows are one per API call and rule: a call attributed under both rules is two of them.
+    `repriced ${r.calls} attribution(s) of API calls to skills (one per call and rule, stamped or bounded) [prices ${priceVersion}]: ${r.changed} changed` +
+    (r.unpriced > 0 ? `; ${r.unpriced} of them with no price for their model (cost unknown, tokens counted)` : '') +
     (r.approximate > 0 ? `; ${r.approximate} stored without their 1-hour cache writes (all cache writes priced at the 5-minute price)` : '') +
     (r.telemetry > 0 ? `; ${r.telemetry} telemetry call(s) keep the cost Claude Code reported` : '') +
     '\n'
