@@ -51,11 +51,22 @@ describe('reflections (service over each back-end store)', async () => {
         // hash of "Use WAL mode for SQLite" (whitespace collapsed)
         assert.equal(a.content_hash, crypto.createHash('sha256').update('Use WAL mode for SQLite').digest('hex'));
 
-        const c = await store.store({ content: '  Use WAL mode for   SQLite ', tags: ['other'] });
+        const c = await store.store({ content: '  Use WAL mode for   SQLite ', tags: ['other'], project: 'sb' });
         assert.equal(c.created, false);
         assert.equal(c.id, a.id);
         assert.deepEqual(c.tags, ['sqlite', 'perf']); // the existing row is returned unchanged
         assert.equal((await store.stats()).total, 1);
+        // The same text under another project, or without one, is a note of its own (found there, not linked).
+        const other = await store.store({ content: 'Use WAL mode for SQLite', project: 'other' });
+        const general = await store.store({ content: 'Use WAL mode for SQLite' });
+        assert.deepEqual([other.created, other.project, other.near_duplicate, general.created, general.project], [true, 'other', null, true, null]);
+        assert.equal(new Set([a.id, other.id, general.id]).size, 3);
+        assert.deepEqual(
+          (await store.search({ query: 'WAL', project: 'other' })).results.map((r) => r.id),
+          [other.id],
+        );
+        assert.deepEqual((await store.store({ content: 'Use WAL mode for SQLite' })).id, general.id);
+        assert.equal((await store.stats()).total, 3);
         // Stored as given (trimmed); only the hash normalises whitespace.
         assert.deepEqual(await store.get(a.id), {
           id: a.id,

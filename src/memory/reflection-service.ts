@@ -1,6 +1,8 @@
 /**
- * Reflections: short notes kept across sessions, deduplicated by the SHA-256
- * of their normalised content and searchable by full text. This service holds
+ * Reflections: short notes kept across sessions, deduplicated within a project
+ * by the SHA-256 of their normalised content (the same text under another
+ * project, or without a project, is a reflection of its own) and searchable by
+ * full text. This service holds
  * the input rules and the search semantics; the stores behind it
  * (store/sqlite/reflection-store.ts: FTS5, BM25; store/postgres/reflection-store.ts:
  * tsvector + GIN, ts_rank_cd) only run SQL over prepared input.
@@ -125,7 +127,7 @@ interface StoreReflectionInput {
 }
 
 interface StoreReflectionResult extends Reflection {
-  /** false when identical (normalised) content was already stored; the existing row is returned. */
+  /** false when identical (normalised) content was already stored in the same project (or, without one, without a project); that row is returned. */
   created: boolean;
   content_hash: string;
   /** The earlier note this one nearly repeats (similarity ≥ NEAR_DUPLICATE_THRESHOLD), also kept in `duplicate_of`; null when none. */
@@ -347,7 +349,7 @@ async function findNearDuplicate(store: ReflectionStore, r: PreparedReflection):
 }
 
 export interface ReflectionService {
-  /** Stores a note; identical (normalised) content returns the existing row with `created: false`. */
+  /** Stores a note; identical (normalised) content in the same project returns the existing row with `created: false`. */
   store(input: StoreReflectionInput): Promise<StoreReflectionResult>;
   search(input: SearchReflectionsInput): Promise<SearchReflectionsResult>;
   /** NOT_FOUND when there is no such reflection. */

@@ -19,6 +19,7 @@ import { COPY_TABLES, migrateSqliteToPg } from './migrate-store.js';
 import { openSqliteStores } from './open-stores.js';
 import { PgAnalyticsQueries } from './postgres/analytics-queries.js';
 import { newPgInstance } from './postgres/pool.js';
+import { PgReflectionStore } from './postgres/reflection-store.js';
 import { PgStore } from './postgres/store.js';
 import type { Stores } from './stores.js';
 import { createPgSchema, DEFAULT_TEST_PG_URL, pgReachable, testTracker } from '../testing/backends.js';
@@ -97,6 +98,7 @@ async function fill(stores: Stores): Promise<void> {
   const reflections = createReflectionService(stores.reflections);
   await reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
   await reflections.store({ content: 'Second note' });
+  await reflections.store({ content: 'Second note', project: 'web' }); // the same text, kept for another project too
   stores.sqlite!.db.prepare("INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES ('a.parquet', 5, 1, 2, 'x', 3)").run();
 }
 
@@ -148,7 +150,7 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
       const result = await migrateSqliteToPg({ source, target, salt: SALT, chunkRows: 7, onProgress: (d) => progress.push(d) });
       const counts = Object.fromEntries(result.tables.map((t) => [t.table, t.target]));
       // Hand-counted: 39 invocations (40, one dedupe repeat); skills 4, users 3, sessions 6;
-      // 2 anomalies, 2 baselines; 1 experiment, 2 assigned users, 3 outcomes; 3 models; 2 reflections; 1 archive;
+      // 2 anomalies, 2 baselines; 1 experiment, 2 assigned users, 3 outcomes; 3 models; 3 reflections; 1 archive;
       // the taxonomy seeds (6 categories, 4 modalities, 4 rules); settings: the salt.
       assert.deepEqual(
         [counts.skill_invocations, counts.skills, counts.users, counts.sessions, counts.skill_anomalies, counts.community_baselines],
@@ -156,7 +158,7 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
       );
       assert.deepEqual(
         [counts.ab_experiments, counts.ab_assignments, counts.ab_outcomes, counts.prediction_models, counts.reflections, counts.archives],
-        [1, 2, 3, 3, 2, 1],
+        [1, 2, 3, 3, 3, 1],
       );
       assert.deepEqual([counts.skill_categories, counts.skill_modalities, counts.skill_dependency_rules, counts.settings], [6, 4, 4, 1]);
       assert.equal(result.tables.length, COPY_TABLES.length);
@@ -212,6 +214,14 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
       // Reflections are searchable on the target (its generated search column was computed on insert).
       const { rows: found } = await target.pool.query("SELECT content FROM reflections WHERE search @@ plainto_tsquery('english', 'rollup')");
       assert.deepEqual(found, [{ content: 'Rollups are updated in the same transaction' }]);
+      // Each copy of a note stays its project's: storing it again adds nothing, another project gets a new id.
+      const targetNotes = createReflectionService(new PgReflectionStore(target.pool));
+      const [web, ops] = [
+        await targetNotes.store({ content: 'Second note', project: 'web' }),
+        await targetNotes.store({ content: 'Second note', project: 'ops' }),
+      ];
+      assert.deepEqual([web.created, web.id, ops.created, ops.project], [false, 3, true, 'ops']);
+      assert.ok(ops.id > 3); // past the copied ids (a conflicting insert may use up a sequence value)
 
       // Not empty any more: refused without force; replaced with it.
       await assert.rejects(migrateSqliteToPg({ source, target }), { code: 'CONFLICT' });

@@ -105,7 +105,7 @@ export interface StoredVector {
 }
 
 export interface InsertedReflection extends Reflection {
-  /** false when a row with the same content hash existed; that row is returned. */
+  /** false when a row with the same content hash existed in the same project (no project being one of its own); that row is returned. */
   created: boolean;
   content_hash: string;
 }
@@ -117,7 +117,11 @@ export interface ReflectionHits {
 }
 
 export interface ReflectionStore {
-  /** Inserts unless the content hash exists; either way returns the stored row. */
+  /**
+   * Inserts unless the content hash exists in the reflection's project (no project counts as a project of its
+   * own; migration 0024): the same text under another project is a reflection of that project. Either way
+   * returns the stored row of this project.
+   */
   insert(r: PreparedReflection): Promise<InsertedReflection>;
   search(q: PreparedSearch): Promise<ReflectionHits>;
   /** null when there is no such reflection. */

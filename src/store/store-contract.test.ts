@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { durationBucket } from '../analytics/histogram.js';
 import { HOUR_MS, hourOf } from '../analytics/types.js';
 import { EventBus } from '../events.js';
+import type { PreparedReflection } from './reflection-types.js';
 import { createUserHasher } from './salt.js';
 import { testBackends } from '../testing/backends.js';
 import { eventually } from '../testing/eventually.js';
@@ -323,6 +324,70 @@ describe('store contract', async () => {
             ],
           );
           assert.deepEqual(await store.invocationsAfter(tail.cursor, 10), { cursor: tail.cursor, events: [], counts: new Map() });
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('keeps identical reflection text once per project: again in the same project adds nothing, another project gets its own', {
+        skip: backend.skip ?? false,
+      }, async () => {
+        const { stores, dispose } = await backend.open();
+        try {
+          const reflections = stores.reflections;
+          const note = (project: string | null, createdAt: number): PreparedReflection => ({
+            kind: 'note',
+            content: 'Run the migrations before the deploy',
+            hash: 'a'.repeat(64),
+            tags: ['deploy'],
+            files: [],
+            project,
+            data: null,
+            duplicateOf: null,
+            createdAt,
+          });
+          const alpha = await reflections.insert(note('alpha', NOW - 3000));
+          const again = await reflections.insert(note('alpha', NOW));
+          const beta = await reflections.insert(note('beta', NOW - 2000));
+          const none = await reflections.insert(note(null, NOW - 1000));
+          const noneAgain = await reflections.insert(note(null, NOW));
+          const betaAgain = await reflections.insert(note('beta', NOW));
+          assert.deepEqual(
+            [alpha, again, beta, none, noneAgain, betaAgain].map((r) => [r.created, r.project, r.created_at]),
+            [
+              [true, 'alpha', new Date(NOW - 3000).toISOString()],
+              [false, 'alpha', new Date(NOW - 3000).toISOString()],
+              [true, 'beta', new Date(NOW - 2000).toISOString()],
+              [true, null, new Date(NOW - 1000).toISOString()],
+              [false, null, new Date(NOW - 1000).toISOString()],
+              [false, 'beta', new Date(NOW - 2000).toISOString()],
+            ],
+          );
+          assert.equal(again.id, alpha.id);
+          assert.equal(betaAgain.id, beta.id);
+          assert.equal(noneAgain.id, none.id);
+          assert.equal(new Set([alpha.id, beta.id, none.id]).size, 3);
+          const search = { limit: 10, tags: [], file: null, kind: null, since: null, until: null };
+          // Each project finds its own copy, by words and by filter alone; unfiltered, every project's copy once.
+          for (const [project, id] of [
+            ['alpha', alpha.id],
+            ['beta', beta.id],
+          ] as const) {
+            assert.deepEqual(
+              (await reflections.search({ ...search, terms: ['migrations'], project })).results.map((r) => r.id),
+              [id],
+            );
+            assert.deepEqual(
+              (await reflections.search({ ...search, terms: [], project })).results.map((r) => r.id),
+              [id],
+            );
+          }
+          assert.deepEqual(
+            (await reflections.search({ ...search, terms: ['deploy'], project: null })).results.map((r) => r.id).sort(),
+            [alpha.id, beta.id, none.id].sort(),
+          );
+          const stats = await reflections.stats();
+          assert.deepEqual([stats.total, stats.projects], [3, 2]);
         } finally {
           await dispose();
         }

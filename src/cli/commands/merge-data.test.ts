@@ -103,8 +103,12 @@ describe('merge-data', () => {
     const written = Date.UTC(2026, 0, 4, 9);
     const src = new Database(path.join(legacy, 'session-buddy.db'));
     src
-      .prepare("INSERT INTO reflections (kind, content, content_hash, tags, files, project, created_at) VALUES ('note', ?, ?, '[\"infra\"]', '[]', 'shop', ?)")
-      .run('Deploys need the VPN up first.', 'h-vpn', written);
+      .prepare("INSERT INTO reflections (kind, content, content_hash, tags, files, project, created_at) VALUES ('note', ?, ?, '[\"infra\"]', '[]', ?, ?)")
+      .run('Deploys need the VPN up first.', 'h-vpn', 'shop', written);
+    // The same note kept for a second project there: a reflection of that project here too.
+    src
+      .prepare("INSERT INTO reflections (kind, content, content_hash, tags, files, project, created_at) VALUES ('note', ?, ?, '[]', '[]', ?, ?)")
+      .run('Deploys need the VPN up first.', 'h-vpn', 'web', written + 1);
     src
       .prepare(
         `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at, input_tokens, output_tokens,
@@ -120,16 +124,14 @@ describe('merge-data', () => {
     };
     assert.deepEqual(
       [first.reflections, first.costCalls, first.notMerged],
-      [{ rows: 1, inserted: 1, duplicates: 0 }, { rows: 1, inserted: 1, duplicates: 0 }, []],
+      [{ rows: 2, inserted: 2, duplicates: 0 }, { rows: 1, inserted: 1, duplicates: 0 }, []],
     );
     const target = new Database(path.join(HOME, '.session-buddy', 'session-buddy.db'), { readonly: true });
     try {
-      assert.deepEqual(target.prepare("SELECT content, tags, project, created_at FROM reflections WHERE content_hash = 'h-vpn'").get(), {
-        content: 'Deploys need the VPN up first.',
-        tags: '["infra"]',
-        project: 'shop',
-        created_at: written,
-      });
+      assert.deepEqual(target.prepare("SELECT content, tags, project, created_at FROM reflections WHERE content_hash = 'h-vpn' ORDER BY id").all(), [
+        { content: 'Deploys need the VPN up first.', tags: '["infra"]', project: 'shop', created_at: written },
+        { content: 'Deploys need the VPN up first.', tags: '[]', project: 'web', created_at: written + 1 },
+      ]);
       assert.deepEqual(target.prepare("SELECT api_calls, cost_usd FROM skill_cost_invocations WHERE invocation_id = 'toolu_1'").get(), {
         api_calls: 1,
         cost_usd: 0.5,
@@ -171,7 +173,7 @@ describe('merge-data', () => {
     assert.equal(plain.code, 0, plain.err);
     assert.match(
       plain.out,
-      /1 reflection\(s\), 0 new, 1 already present; 1 skill cost call\(s\), 0 new, 1 already present; 1 A\/B experiment\(s\), 1 new, 0 already present; 2 A\/B assignment\(s\), 2 new, 0 already present; 3 A\/B outcome\(s\), 3 new, 0 already present\n/,
+      /2 reflection\(s\), 0 new, 2 already present; 1 skill cost call\(s\), 0 new, 1 already present; 1 A\/B experiment\(s\), 1 new, 0 already present; 2 A\/B assignment\(s\), 2 new, 0 already present; 3 A\/B outcome\(s\), 3 new, 0 already present\n/,
     );
     assert.match(plain.out, /is merged and can be deleted/);
     const merged = [

@@ -139,8 +139,10 @@ describe('session lifecycle and reflection tools over MCP', () => {
     });
     assert.equal(a.created, true);
     assert.deepEqual(a.tags, ['sqlite', 'search']);
-    const b = await callOk<{ id: number; created: boolean }>(client, 'store_reflection', { content: ' The FTS5 index is kept in sync  by triggers ' });
+    const again = { content: ' The FTS5 index is kept in sync  by triggers ', project: 'rich-app' };
+    const b = await callOk<{ id: number; created: boolean }>(client, 'store_reflection', again);
     assert.deepEqual(b, { ...b, id: a.id, created: false });
+    assert.match(await callText(client, 'store_reflection', again), new RegExp(`^Already stored for rich-app as reflection ${a.id} on .*; nothing added\\.$`));
     await callOk(client, 'store_reflection', { content: 'Dashboards poll every five seconds', tags: ['ui'] });
 
     const found = await callOk<{ count: number; results: { id: number; score: number; created_at: string }[] }>(client, 'search_reflections', {
@@ -157,6 +159,18 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.equal(byTag.count, 1);
     const byProject = await callOk<{ count: number }>(client, 'search_reflections', { query: 'dashboards triggers', project: 'rich-app' });
     assert.equal(byProject.count, 1);
+
+    // The same text under another project is that project's note: stored, found there, and idempotent there.
+    const other = { content: 'The FTS5 index is kept in sync by triggers', project: 'other-app' };
+    const stored = await callText(client, 'store_reflection', other);
+    const id = Number(/^Stored reflection (\d+) for other-app\.$/.exec(stored)?.[1]);
+    assert.ok(id > a.id, stored);
+    assert.match(await callText(client, 'store_reflection', other), new RegExp(`^Already stored for other-app as reflection ${id} on `));
+    const inOther = await callOk<{ results: { id: number; project: string }[] }>(client, 'search_reflections', { query: 'triggers', project: 'other-app' });
+    assert.deepEqual(
+      inOther.results.map((r) => [r.id, r.project]),
+      [[id, 'other-app']],
+    );
   });
 
   it('store_reflection links a near-duplicate; search_reflections filters by file without a query; reflection_stats counts', async () => {
@@ -187,7 +201,7 @@ describe('session lifecycle and reflection tools over MCP', () => {
     const noFilter = await callErr(client, 'search_reflections', {});
     assert.match(noFilter.text, /query/);
     const stats = await callOk<{ total: number; near_duplicates: number; by_kind: { note: number } }>(client, 'reflection_stats', {});
-    assert.deepEqual([stats.total, stats.near_duplicates, stats.by_kind.note], [5, 1, 5]);
+    assert.deepEqual([stats.total, stats.near_duplicates, stats.by_kind.note], [6, 1, 6]);
   });
 
   it('search_reflections treats FTS5 syntax literally and rejects an empty query', async () => {
@@ -233,8 +247,8 @@ describe('session lifecycle and reflection tools over MCP', () => {
     assert.deepEqual([r.session_metrics.measured, r.session_metrics.invocations, r.session_metrics.failures], [true, 1, 1]);
     assert.equal(r.storage.database.measured, true);
     // Measured after the checkpoint was kept as a reflection: it is counted.
-    assert.equal(r.storage.database.rows.reflections, 6);
-    assert.equal(r.history.reflection_id, 6);
+    assert.equal(r.storage.database.rows.reflections, 7);
+    assert.equal(r.history.reflection_id, 7);
     assert.equal(r.storage.database.compaction.recommended, false);
     assert.match(r.markdown, /## Quality Score V2: 99\.4\/100 — production-grade/);
     // The checkpoint was kept as a reflection and opens the project's score history.
@@ -259,7 +273,7 @@ describe('session lifecycle and reflection tools over MCP', () => {
       storage: { database: { measured: boolean } };
     }>(client, 'status', {});
     assert.equal(s.current.id, sessionId);
-    assert.equal(s.reflections.total, 6); // five notes and the checkpoint's record
+    assert.equal(s.reflections.total, 7); // six notes and the checkpoint's record
     assert.deepEqual([s.history.project, s.history.points.length], ['rich-app', 1]);
     assert.equal(s.storage.database.measured, true);
   });

@@ -36,7 +36,9 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
       title: 'Store reflection',
       description:
         'Remember a note (insight, decision, gotcha) for later sessions. Tags are lower-cased. Storing the same content ' +
-        'again (ignoring surrounding and repeated whitespace) returns the existing reflection with created=false. ' +
+        'again in the same project (ignoring surrounding and repeated whitespace) returns the existing reflection with ' +
+        'created=false; the same content under another project (or without a project, which counts as a project of its own) ' +
+        'is stored for that project. ' +
         `A note whose words nearly repeat an earlier note of the same project (word-set Jaccard similarity >= ${NEAR_DUPLICATE_THRESHOLD}) ` +
         'is stored linked to it (duplicate_of) and reported in near_duplicate. File paths given in files or mentioned in ' +
         'the text are indexed for search_reflections file=. The reflection is searchable immediately.',
@@ -52,7 +54,7 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
       },
       outputSchema: {
         ...reflectionSchema.shape,
-        created: z.boolean().describe('false when identical content was already stored'),
+        created: z.boolean().describe('false when identical content was already stored in this project (or, without project, without one)'),
         content_hash: z.string().describe('SHA-256 of the normalised content'),
         near_duplicate: z
           .object({ id: z.number().int(), similarity: z.number(), created_at: z.string() })
@@ -70,7 +72,7 @@ export function registerStoreReflectionTool(server: McpServer, deps: ToolDeps): 
         structured: r,
         text: r.created
           ? `Stored reflection ${r.id}${r.tags.length ? ` [${r.tags.join(', ')}]` : ''}${r.project ? ` for ${r.project}` : ''}.${near}`
-          : `Already stored as reflection ${r.id} on ${r.created_at} (same content); nothing added.`,
+          : `Already stored ${r.project ? `for ${r.project}` : 'without a project'} as reflection ${r.id} on ${r.created_at} (same content); nothing added.`,
       };
     },
   );

@@ -50,10 +50,13 @@ export class PgReflectionStore implements ReflectionStore {
   async insert({ kind, content, hash, tags, files, project, data, duplicateOf, createdAt }: PreparedReflection): Promise<InsertedReflection> {
     const ins = await this.pool.query(
       `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (content_hash) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (content_hash, (coalesce(project, ''))) DO NOTHING`,
       [kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, createdAt ?? this.now()],
     );
-    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE content_hash = $1`, [hash]);
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM reflections WHERE content_hash = $1 AND coalesce(project, '') = coalesce($2, '')`, [
+      hash,
+      project,
+    ]);
     const row = rows[0] as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: ins.rowCount === 1 };
   }

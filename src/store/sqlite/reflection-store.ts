@@ -46,10 +46,12 @@ export class SqliteReflectionStore implements ReflectionStore {
     const info = this.db
       .prepare(
         `INSERT INTO reflections (kind, content, content_hash, tags, files, project, data, duplicate_of, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash, coalesce(project, '')) DO NOTHING`,
       )
       .run(kind, content, hash, JSON.stringify(tags), JSON.stringify(files), project, data, duplicateOf, createdAt ?? this.now());
-    const row = this.db.prepare('SELECT * FROM reflections WHERE content_hash = ?').get(hash) as ReflectionRow;
+    const row = this.db
+      .prepare("SELECT * FROM reflections WHERE content_hash = ? AND coalesce(project, '') = coalesce(?, '')")
+      .get(hash, project) as ReflectionRow;
     return { ...toReflection(row), content_hash: row.content_hash, created: info.changes === 1 };
   }
 
