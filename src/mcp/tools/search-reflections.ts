@@ -89,7 +89,8 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
             r.results
               .map((x, i) => {
                 const excerpt = x.content.length > 200 ? `${x.content.slice(0, 199)}…` : x.content;
-                return `${i + 1}. [score ${x.score}, ${x.created_at}${x.tags.length ? `, ${x.tags.join(', ')}` : ''}] ${excerpt}`;
+                const project = x.project === null ? '' : `, project ${x.project}`;
+                return `${i + 1}. [score ${x.score}, ${x.created_at}${project}${x.tags.length ? `, ${x.tags.join(', ')}` : ''}] ${excerpt}`;
               })
               .join('\n') +
             `\n${how}`;

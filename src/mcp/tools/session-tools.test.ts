@@ -171,6 +171,16 @@ describe('session lifecycle and reflection tools over MCP', () => {
       inOther.results.map((r) => [r.id, r.project]),
       [[id, 'other-app']],
     );
+    // Unfiltered, each project's copy is listed once, and the text says whose it is.
+    const both = await callText(client, 'search_reflections', { query: 'triggers' });
+    assert.deepEqual(
+      both
+        .split('\n')
+        .filter((l) => /^\d+\. /.test(l))
+        .map((l) => /, project ([\w-]+)[,\]]/.exec(l)?.[1])
+        .sort(),
+      ['other-app', 'rich-app'],
+    );
   });
 
   it('store_reflection links a near-duplicate; search_reflections filters by file without a query; reflection_stats counts', async () => {
