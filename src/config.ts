@@ -295,7 +295,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
     otlpMaxBodyBytes: 4 * 1024 * 1024,
     telemetryUser: parseTelemetryUser(flags.telemetryUser ?? env[ENV.telemetryUser], host),
     compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
-    retentionDays: parsePositive(ENV.retentionDays, env[ENV.retentionDays], 365),
+    retentionDays: parseRetentionDays(env[ENV.retentionDays]),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
     metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
     claudeConfigDirs: parseClaudeConfigDirs(env[ENV.claudeConfigDir], cwd),
@@ -469,6 +469,13 @@ function parsePositive(field: string, raw: string | undefined, fallback: number)
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw AppError.invalid(field, 'must be a positive number');
   return n;
+}
+
+/** Days `archive` keeps by default: at most 100 years (a cutoff further back is no date a row can have; `--older-than` has the same bound). */
+function parseRetentionDays(raw: string | undefined): number {
+  const days = parsePositive(ENV.retentionDays, raw, 365);
+  if (days > 36_500) throw AppError.invalid(ENV.retentionDays, 'must be at most 36500 (100 years)');
+  return days;
 }
 
 /** `"<capacity>/<refillPerSecond>"`, e.g. `"200/50"`: bursts of 200 calls, 50 per second sustained. */

@@ -111,4 +111,26 @@ describe('session-buddy archive (CLI)', () => {
     assert.equal(counts(data).archivedKeys, 3);
     assertStillDuplicates(data, transcripts);
   });
+
+  it('refuses an age past 100 years, from --older-than or SESSION_BUDDY_RETENTION_DAYS, in one line naming it (no stack trace)', () => {
+    const data = path.join(root, 'data-far');
+    run(data, ['init']);
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['--older-than', '99999999999d'], {}, /^error: --older-than: must be at most 36500d \(100 years\)\n$/],
+      [['--older-than', '5300w'], {}, /^error: --older-than: must be at most 36500d/],
+      [[], { SESSION_BUDDY_RETENTION_DAYS: '99999999999' }, /^error: SESSION_BUDDY_RETENTION_DAYS: must be at most 36500 \(100 years\)\n$/],
+    ];
+    for (const [flags, env, message] of cases) {
+      const r = spawnSync(process.execPath, [BIN, '--data-dir', data, 'archive', '--dry-run', ...flags], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: path.join(root, 'home'), ...env },
+        cwd: root,
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    // The bound itself is taken.
+    assert.match(run(data, ['archive', '--dry-run', '--older-than', '36500d']), /^0 invocations are older than 19\d\d-/);
+  });
 });
