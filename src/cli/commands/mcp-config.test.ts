@@ -54,4 +54,22 @@ describe('session-buddy mcp-config', () => {
       'mcp',
     ]);
   });
+
+  it('refuses a --name Claude Code would refuse (empty, a space, a slash), in one line, and takes one it accepts', () => {
+    const run = (name: string) =>
+      spawnSync(process.execPath, [BIN, 'mcp-config', '--json', '--name', name], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: home },
+        timeout: 60_000,
+      });
+    for (const bad of ['', 'my buddy', '@me/buddy']) {
+      const r = run(bad);
+      assert.equal(r.status, 2, `${bad}: ${r.stdout}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'error: --name: must be letters, digits, hyphens and underscores only (Claude Code refuses other server names)\n');
+    }
+    const ok = run('Buddy_2-x');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok('Buddy_2-x' in (JSON.parse(ok.stdout) as { stdio: { mcpServers: object } }).stdio.mcpServers);
+  });
 });

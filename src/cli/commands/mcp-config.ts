@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
 import { entryArgv, entryPoint } from '../../capture/entry-command.js';
 import { buildMcpConfig, mcpHttpUrl } from '../../capture/mcp-config.js';
 import { storeFlagValue, storePasswordNote } from '../../config.js';
@@ -20,9 +21,13 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
   program
     .command('mcp-config')
     .description('print how to register session-buddy with Claude Code (`claude mcp add`, or .mcp.json), for stdio and HTTP')
-    .option('--name <name>', 'server name in Claude Code', 'session-buddy')
+    .option('--name <name>', 'server name in Claude Code (letters, digits, - and _)', 'session-buddy')
     .option('--json', 'print the .mcp.json entries only')
     .action(async (opts: McpConfigOpts, cmd: Command) => {
+      // `claude mcp add` refuses any other name ("Names can only contain letters, numbers, hyphens, and underscores").
+      if (opts.name !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.name)) {
+        throw AppError.invalid('--name', 'must be letters, digits, hyphens and underscores only (Claude Code refuses other server names)');
+      }
       const config = ctx.config(cmd);
       const server = runningServer(config.dataDir);
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
