@@ -32,7 +32,24 @@ describe('parseInput', () => {
     // A present but wrong value still names the rule.
     assert.throws(
       () => parseInput(withEnum, { phase: 'nap' }),
-      (e: AppError) => e.details.field === 'phase' && /expected one of/.test(String(e.details.rule)),
+      (e: AppError) => e.details.field === 'phase' && /must be one of/.test(String(e.details.rule)),
+    );
+  });
+
+  it('says in words what an enum or a type wants, not zod\'s own "Invalid option" / "Invalid input" text', () => {
+    assert.equal(errorOf({ invocations: [{ skill_name: 'x', user_id: 'u', phase: 'nap' }] }).message, 'invocations.0.phase: must be one of testing, review');
+    assert.equal(errorOf({ invocations: [{ skill_name: 5, user_id: 'u' }] }).message, 'invocations.0.skill_name: must be a string, not a number');
+    assert.equal(errorOf({ invocations: 'all' }).message, 'invocations: must be an array, not a string');
+    assert.equal(errorOf({ invocations: [null] }).message, 'invocations.0: must be an object, not null');
+    const flag = z.object({ done: z.boolean(), mode: z.literal('fast') }).strict();
+    assert.throws(
+      () => parseInput(flag, { done: 'yes', mode: 'slow' }),
+      (e: AppError) =>
+        JSON.stringify(e.details.issues) ===
+        JSON.stringify([
+          { field: 'done', rule: 'must be true or false, not a string' },
+          { field: 'mode', rule: 'must be fast' },
+        ]),
     );
   });
 

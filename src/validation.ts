@@ -39,7 +39,42 @@ function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssu
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(', ')})` : '';
     return { field: fieldOf([...issue.path, key], prefix), rule: `unknown key${more}${meant ? `; did you mean '${meant}'?` : ''}` };
   }
+  if (issue.code === 'invalid_value') return { field: fieldOf(issue.path, prefix), rule: oneOf(issue.values) };
+  if (issue.code === 'invalid_type' && TYPE_NAMES[issue.expected] !== undefined) {
+    const got = kindOf(valueAt(input, issue.path));
+    return { field: fieldOf(issue.path, prefix), rule: `must be ${TYPE_NAMES[issue.expected]}${got ? `, not ${got}` : ''}` };
+  }
   return { field: fieldOf(issue.path, prefix), rule: issue.message };
+}
+
+/** The rule of a value outside an enum or literal, in words (zod's own is `Invalid option: expected one of "a"|"b"`). */
+function oneOf(values: readonly unknown[]): string {
+  const shown = values.map((v) => (typeof v === 'string' ? v : String(v)));
+  return shown.length === 1 ? `must be ${shown[0]}` : `must be one of ${shown.join(', ')}`;
+}
+
+/** zod's expected types in words, for `must be …` (zod's own is `Invalid input: expected string, received number`). */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  bigint: 'an integer',
+  date: 'a date',
+};
+
+/** What a JSON value is, in words: the `not …` of a wrong type. */
+function kindOf(v: unknown): string | null {
+  if (v === undefined) return null;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'number') return 'a number';
+  if (typeof v === 'boolean') return 'true or false';
+  return typeof v;
 }
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {

@@ -57,7 +57,7 @@ for (const transport of ['in-memory', 'http'] as const) {
     it('a value of the wrong type (a schema failure)', async () => {
       const n = calls.length;
       const res = (await client.callTool({ name: 'get_real_time_metrics', arguments: { limit: 'ten' } })) as CallToolResult;
-      expectStructuredError(res, 'INVALID_INPUT', 'limit', /expected number/);
+      expectStructuredError(res, 'INVALID_INPUT', 'limit', /must be a number/);
       assert.equal(calls.length, n + 1);
       assert.deepEqual({ ...lastCall(), seconds: 0 }, { tool: 'get_real_time_metrics', outcome: 'error', code: 'INVALID_INPUT', seconds: 0 });
     });

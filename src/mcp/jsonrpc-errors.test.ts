@@ -33,7 +33,7 @@ describe('checkJsonRpcMessage', () => {
       answer: false,
       id: null,
       code: -32600,
-      message: 'error.code: Invalid input: expected number, received string',
+      message: 'error.code: must be a number, not a string',
     });
     assert.deepEqual(seen('{"jsonrpc":"2.0","method":"notifications/cancelled","params":[1]}'), {
       answer: false,

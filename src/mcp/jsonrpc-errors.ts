@@ -7,7 +7,7 @@
  *
  * The one place where such a refusal becomes a JSON-RPC error: its message is
  * one line naming the field and the rule (`method: is required`,
- * `params.cursor: Invalid input: expected string, received number`), as a
+ * `params.cursor: must be a string, not a number`), as a
  * tool's input errors are, and `data` holds them as `{ field, rule }`.
  *
  * Why: the SDK takes only what its JSONRPCMessageSchema accepts. Its stdio

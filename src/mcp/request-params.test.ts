@@ -23,18 +23,18 @@ describe('protocol requests with bad params', () => {
     const client = await connectInMemory(app.createMcpServer('test'));
     try {
       const cases = [
-        { method: 'tools/list', params: { cursor: 5 }, schema: ListToolsResultSchema, said: 'params.cursor: Invalid input: expected string, received number' },
+        { method: 'tools/list', params: { cursor: 5 }, schema: ListToolsResultSchema, said: 'params.cursor: must be a string, not a number' },
         {
           method: 'logging/setLevel',
           params: { level: 'bogus' },
           schema: EmptyResultSchema,
-          said: 'params.level: Invalid option: expected one of "debug"|"info"|"notice"|"warning"|"error"|"critical"|"alert"|"emergency"',
+          said: 'params.level: must be one of debug, info, notice, warning, error, critical, alert, emergency',
         },
         {
           method: 'prompts/get',
           params: { name: 'start', arguments: { working_directory: 5 } },
           schema: GetPromptResultSchema,
-          said: 'params.arguments.working_directory: Invalid input: expected string, received number',
+          said: 'params.arguments.working_directory: must be a string, not a number',
         },
         { method: 'prompts/get', params: {}, schema: GetPromptResultSchema, said: 'params.name: is required' },
         { method: 'initialize', params: { capabilities: {} }, schema: InitializeResultSchema, said: 'params.protocolVersion: is required' },

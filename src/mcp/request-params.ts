@@ -2,7 +2,7 @@
  * A protocol request whose params break its method's schema (`tools/list` with
  * `{"cursor":5}`, `logging/setLevel` with an unknown level, `prompts/get`
  * without a name…) answered -32602 Invalid params naming the field and the
- * rule (`params.cursor: Invalid input: expected string, received number`).
+ * rule (`params.cursor: must be a string, not a number`).
  * Tool arguments are not concerned: tools/call takes any params and answers
  * through the tool's own validation (define-tool.ts).
  *

@@ -71,7 +71,7 @@ describe('/mcp with a body that is JSON but not valid JSON-RPC', () => {
   it('a protocol request with bad params: -32602 naming the field, from the session’s server', async () => {
     assert.deepEqual(await post('{"jsonrpc":"2.0","id":11,"method":"tools/list","params":{"cursor":5}}'), {
       status: 200,
-      body: error(11, -32602, 'params.cursor: Invalid input: expected string, received number'),
+      body: error(11, -32602, 'params.cursor: must be a string, not a number'),
     });
   });
 

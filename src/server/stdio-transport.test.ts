@@ -150,7 +150,7 @@ describe('session-buddy mcp (stdio) with lines that are not valid JSON-RPC', () 
     assert.equal(parseError?.id, null);
     // Answered by the server's handler: before or after `end`.
     const badParams = replies.find((r) => r.id === 5);
-    assert.deepEqual(badParams, { jsonrpc: '2.0', id: 5, error: error(-32602, 'params.cursor: Invalid input: expected string, received number') });
+    assert.deepEqual(badParams, { jsonrpc: '2.0', id: 5, error: error(-32602, 'params.cursor: must be a string, not a number') });
     assert.deepEqual(
       replies.filter((r) => r !== parseError && r !== badParams),
       [
