@@ -40,6 +40,25 @@ describe('session-buddy migrate and restore (CLI)', () => {
     assert.doesNotMatch(run(['migrate', '--status']).out, /pending/);
   });
 
+  it('reports a malformed --to as bad input (exit 2) even while the server runs', () => {
+    assert.equal(run(['init']).code, 0);
+    const pidFile = path.join(dir, 'data', 'server.pid');
+    // A live pid (this test process) stands for the running server.
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 47199, startedAt: new Date().toISOString() }));
+    try {
+      for (const to of ['abc', '-1', '1.5']) {
+        const r = run(['migrate', '--to', to]);
+        assert.deepEqual([r.code, r.err], [2, 'error: --to: must be a non-negative integer\n'], to);
+      }
+      // A well-formed one meets the running server.
+      const valid = run(['migrate', '--to', '3']);
+      assert.equal(valid.code, 1);
+      assert.match(valid.err, /^error: the server is running \(pid \d+\); stop it first/);
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+    }
+  });
+
   it('says a directory given to restore is a directory', () => {
     const r = run(['restore', dir]);
     assert.equal(r.code, 2);

@@ -20,7 +20,11 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
     .option('--yes', 'on PostgreSQL: move down although it drops what later versions added (back it up first)')
     .action(async (opts: { rollback?: boolean; to?: string; status?: boolean; yes?: boolean }, cmd: Command) => {
       // One of --rollback, --to, --status: every combination is refused, none is ignored.
+      // Bad input first, before anything is looked at (a running server, the store).
       checkFlags({
+        to: () => {
+          if (opts.to !== undefined && !/^\d+$/.test(opts.to)) throw AppError.invalid('--to', 'must be a non-negative integer');
+        },
         rollback: () => {
           if (opts.rollback && opts.to !== undefined) throw AppError.invalid('--rollback', 'cannot be combined with --to');
         },
@@ -59,10 +63,7 @@ export function registerMigrateCommand(program: Command, ctx: CliContext): void 
         }
         let target = migrator.latestVersion;
         if (opts.rollback) target = Math.max(0, (await migrator.currentVersion()) - 1);
-        if (opts.to !== undefined) {
-          target = Number(opts.to);
-          if (!/^\d+$/.test(opts.to)) throw AppError.invalid('--to', 'must be a non-negative integer');
-        }
+        if (opts.to !== undefined) target = Number(opts.to);
         const current = await migrator.currentVersion();
         if (target !== current && Number.isInteger(target) && target <= migrator.latestVersion && peers.length > 0) {
           throw inUseElsewhere(peers, 'stop those servers and commands before changing the schema (`migrate --status` only reads)');
