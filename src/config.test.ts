@@ -113,6 +113,23 @@ describe('data directory', () => {
   });
 });
 
+describe('ports', () => {
+  it('refuses a dedicated metrics port that is the HTTP port, from flags or the environment; 0 (a free one) may be both', () => {
+    const refused = (source: Parameters<typeof parseConfig>[0], field: string) =>
+      assert.throws(
+        () => parseConfig(source),
+        (err: unknown) =>
+          (err as { code?: string }).code === 'INVALID_INPUT' &&
+          (err as { details: { field?: string } }).details.field === field &&
+          /^metrics-port: must differ from the HTTP port \(\d+\)$/.test((err as Error).message),
+      );
+    refused({ cwd, flags: { port: '47100', metricsPort: '47100' } }, 'metrics-port');
+    refused({ cwd, env: { SESSION_BUDDY_METRICS_PORT: '8678' } }, 'metrics-port');
+    assert.equal(parseConfig({ cwd, flags: { port: '47100', metricsPort: '47101' } }).metricsPort, 47101);
+    assert.equal(parseConfig({ cwd, flags: { port: '0', metricsPort: '0' } }).metricsPort, 0);
+  });
+});
+
 describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
   it('defaults to ~/.claude and takes a comma-separated list, relative to cwd, without repeats', () => {
     assert.deepEqual(parseConfig({ cwd, env: {} }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);

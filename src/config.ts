@@ -269,6 +269,10 @@ export function parseConfig(source: ConfigSource = {}): Config {
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
   const metricsRaw = flags.metricsPort ?? env[ENV.metricsPort];
   const metricsPort = metricsRaw === undefined ? null : parsePort('metrics-port', metricsRaw, 9090, true);
+  // Both on one port: the second listener would fail to bind after the first started ("already in use").
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) {
+    throw AppError.invalid('metrics-port', `must differ from the HTTP port (${port})`);
+  }
 
   const logLevel = (flags.logLevel ?? env[ENV.logLevel] ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
