@@ -54,4 +54,29 @@ describe('session-buddy otel-config', () => {
     assert.equal(open.code, 0, open.err);
     assert.equal(JSON.parse(open.out).env.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
   });
+
+  it('points at the running server, with the token its non-loopback bind demands; a typed --host or --port names another server', () => {
+    const pidFile = path.join(dir, 'server.pid');
+    // A live pid (this test process) stands for a server started with --host 0.0.0.0 --port 47197.
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '0.0.0.0', port: 47197, startedAt: new Date().toISOString() }));
+    try {
+      const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+      const env = (args: string[]) => {
+        const r = run(['otel-config', '--json', ...args]);
+        assert.equal(r.code, 0, r.err);
+        return JSON.parse(r.out).env as Record<string, string>;
+      };
+      const running = env([]);
+      assert.equal(running.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:47197');
+      assert.equal(running.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+      const other = env(['--port', '7142']);
+      assert.equal(other.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:7142');
+      assert.equal(other.OTEL_EXPORTER_OTLP_HEADERS, undefined);
+      const team = env(['--host', 'sb.team.example']);
+      assert.equal(team.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://sb.team.example:8678');
+      assert.equal(team.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+    }
+  });
 });

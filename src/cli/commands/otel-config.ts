@@ -22,25 +22,29 @@ export function registerOtelConfigCommand(program: Command, ctx: CliContext): vo
   program
     .command('otel-config')
     .description("print the environment that sends Claude Code's own telemetry (OTLP) to this server, for a shell and for settings.json")
-    .option('--host <host>', 'the host the server binds (default 127.0.0.1; a running server is found by itself)')
-    .option('--port <port>', 'the port the server listens on (default 8678)')
+    .option('--host <host>', "the host the server binds (default: the running server's, else 127.0.0.1)")
+    .option('--port <port>', "the port the server listens on (default: the running server's, else 8678)")
     .option('--json', 'print the settings.json `env` block only')
     .option('--token', 'include the Authorization header even when the server does not demand the token')
     .action(async (opts: OtelConfigOpts, cmd: Command) => {
       const config = ctx.config(cmd);
-      const server = runningServer(config.dataDir);
+      // A typed --host or --port names another server (e.g. a team's): the running one is then not asked.
+      const typed = cmd.getOptionValueSource('host') === 'cli' || cmd.getOptionValueSource('port') === 'cli';
+      const server = typed ? null : runningServer(config.dataDir);
+      const host = server?.host ?? config.host;
       const port = server?.port ?? config.port;
       // 0 lets a server pick a free port when it starts: no endpoint to send telemetry to (checked before the token is made).
       if (port === 0) throw AppError.invalid('port', 'must be 1-65535 (the port the server listens on)');
       const policy = new AccessPolicy({
-        bindHost: config.host,
+        // The bind of the server the telemetry goes to: a running server on 0.0.0.0 demands the token.
+        bindHost: host,
         token: () => loadOrCreateToken(config.dataDir),
         requireTokenOnLoopback: config.realtime.wsRequireToken,
         metricsPublic: config.metricsPublic,
         allowedOrigins: [],
       });
       const token = opts.token === true || policy.tokenRequired('http') ? policy.installationToken() : null;
-      const env = otelEnv({ host: server?.host ?? config.host, port, token });
+      const env = otelEnv({ host, port, token });
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify({ env }, null, 2)}\n`);
         return;
