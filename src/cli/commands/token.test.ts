@@ -47,4 +47,11 @@ describe('session-buddy token', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /id/);
   });
+
+  it('names --user when the user id is empty or too long', () => {
+    for (const user of ['', '   ', 'x'.repeat(257)]) {
+      const r = run(['token', 'create', '--user', user]);
+      assert.deepEqual([r.code, r.err, r.out], [2, 'error: --user: must be 1 to 256 characters\n', ''], JSON.stringify(user));
+    }
+  });
 });

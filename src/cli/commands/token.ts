@@ -9,6 +9,7 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { ApiTokenRecord } from '../../store/api-token-types.js';
 import type { CliContext } from '../context.js';
+import { fieldFlags } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
 
 /** `reads`: the command only reads, so a store this user cannot write is read as it is (said once on stderr). */
@@ -38,7 +39,7 @@ function row(t: ApiTokenRecord): string {
 export function registerTokenCommand(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('per-user access tokens for a shared server: create, list, revoke');
 
-  token
+  const create = token
     .command('create')
     .description('issue a token that speaks for one user (shown once; only its hash is stored)')
     .requiredOption('--user <id>', 'the user id the token speaks for (stored only as its salted hash)')
@@ -58,6 +59,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
           'It is shown only this once. Clients send it as `Authorization: Bearer <token>` (on /ws also `?token=`).\n',
       );
     });
+  fieldFlags(create, { user: '--user' });
 
   token
     .command('list')
