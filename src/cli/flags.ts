@@ -43,10 +43,11 @@ interface Issue {
 /**
  * The error as the user of `cmd` should read it: every field (and every
  * issue, when the error carries several) a flag of the command sets is named
- * by that flag. Other errors pass through unchanged.
+ * by that flag (likewise a NOT_FOUND that names its field). Other errors pass through unchanged.
  */
 export function errorForFlags(err: AppError, cmd: Command | null): AppError {
-  if (err.code !== 'INVALID_INPUT' || typeof err.details.field !== 'string') return err;
+  // NOT_FOUND too: a name that matches nothing (`skills --skill nope`) was typed as a flag as well.
+  if ((err.code !== 'INVALID_INPUT' && err.code !== 'NOT_FOUND') || typeof err.details.field !== 'string') return err;
   const rename = (i: Issue): Issue => ({ field: flagFor(cmd, i.field) ?? i.field, rule: i.rule });
   const issues = Array.isArray(err.details.issues) ? (err.details.issues as Issue[]).map(rename) : null;
   const first = rename({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : '' });

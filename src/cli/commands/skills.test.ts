@@ -248,6 +248,9 @@ describe('session-buddy skills', () => {
     assert.match(proj.err, /--project: must be an existing directory/);
     const none = run(['skills', '--skill', 'skill:nope']);
     assert.notEqual(none.code, 0);
-    assert.match(none.err, /skill: 'skill:nope' was never recorded and is not installed/);
+    assert.equal(none.err, "error: --skill: 'skill:nope' was never recorded and is not installed\n");
+    const tool = run(['skills', '--skill', 'mcp__slack__post']);
+    assert.equal(tool.code, 2);
+    assert.match(tool.err, /^error: --skill: 'mcp__slack__post' is a tool of the MCP server 'mcp:slack'/);
   });
 });

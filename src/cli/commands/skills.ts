@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext } from '../context.js';
-import { checkFlags, intFlag } from '../flags.js';
+import { checkFlags, fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
 
 interface SkillsOpts {
@@ -143,7 +143,7 @@ function render(r: ReportJson, user: string | undefined): string {
 
 /** `skills`: the skill report (see insights/skill-report.ts) as a table or JSON. */
 export function registerSkillsCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('skills')
     .description(
       'one line per skill: uses, success, p50/p95, cost per attribution (stamped, bounded, telemetry), always-loaded tokens, last use, trend and a keep/review/remove verdict',
@@ -181,4 +181,5 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
         await app.close();
       }
     });
+  fieldFlags(command, { skill: '--skill' });
 }
