@@ -9,6 +9,7 @@ import { openApp } from '../../app.js';
 import { parseConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { makeClaudeFixture } from '../../testing/claude-fixture.js';
+import { renderSkillReport } from './skills.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/session-buddy.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-skills-cli-'));
@@ -72,6 +73,35 @@ describe('session-buddy skills', () => {
       r.skills.map((s: { skill: string; usage: { invocations: number }; verdict: string }) => [s.skill, s.usage.invocations, s.verdict]),
       [['skill:pdf', 6, 'keep']],
     );
+  });
+
+  it('gives each skill a few lines, every line within the width, on a terminal narrower than the table', () => {
+    const json = run(['skills', '--json']);
+    assert.equal(json.code, 0, json.err);
+    const report = JSON.parse(json.out);
+    const table = renderSkillReport(report, undefined, null);
+    assert.ok(
+      table.split('\n').some((l) => l.length > 80),
+      'the table is wider than 80 columns',
+    );
+    // A terminal wide enough keeps the table.
+    assert.equal(renderSkillReport(report, undefined, 1000), table);
+    const narrow = renderSkillReport(report, undefined, 80);
+    const lines = narrow.split('\n');
+    assert.deepEqual(
+      lines.filter((l) => l.length > 80),
+      [],
+    );
+    const pdf = lines.indexOf('skill:pdf: keep');
+    assert.ok(pdf > 0, narrow);
+    assert.match(lines[pdf + 1]!, /^ {2}uses 6, ok 83%, p50 \S+, p95 \S+, last used \d{4}-\d\d-\d\d, trend \S+$/);
+    assert.match(lines[pdf + 2]!, /^ {2}loaded \d+ tok$/);
+    // Nothing attributed: no cost line (the legend says "-" = not measured), then the reason.
+    assert.equal(lines[pdf + 3], '  used 6× in the last 30 days, 83.3% succeeded');
+    assert.ok(lines.includes('skill:idle: remove'), narrow);
+    assert.match(narrow, /\n2 skill\(s\): 1 keep, 0 review, 1 remove\n/);
+    // The long legend lines are wrapped, continued with an indent.
+    assert.match(narrow, /\nrules: .*\n {2}\S/);
   });
 
   it('the installed total is the known tokens plus how many MCP servers it leaves out, as inventory says; verdicts follow what loads', () => {

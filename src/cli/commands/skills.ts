@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, Output } from '../context.js';
 import { checkFlags, fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
 
@@ -76,7 +76,65 @@ function yourCells(you: ReportJson['skills'][number]['you']): string[] {
   ];
 }
 
-function render(r: ReportJson, user: string | undefined): string {
+/** Words of `text` in lines of at most `width` characters (a longer word stays whole), each but the first indented by `indent`. */
+function wrap(text: string, width: number, indent = ''): string[] {
+  const lead = /^ */.exec(text)![0];
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const next = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+    if (line.trim() !== '' && next.length > width) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * One skill in a few lines (a terminal narrower than the table): name and verdict, then the
+ * figures that were measured (`-` cells are left out), then the reason, each wrapped to `width`.
+ */
+function block(head: string[], row: string[], width: number): string[] {
+  const cell = (h: string) => row[head.indexOf(h)]!;
+  const parts = (pairs: Array<[string, string]>) =>
+    pairs
+      .filter(([, v]) => v !== '-')
+      .map(([label, v]) => `${label} ${v}`)
+      .join(', ');
+  const lines = [
+    `${cell('SKILL')}: ${cell('VERDICT')}`,
+    parts(head.filter((h) => h.startsWith('YOUR ')).map((h) => [h.toLowerCase(), cell(h)])),
+    parts([
+      ['uses', cell('USES')],
+      ['ok', cell('OK')],
+      ['p50', cell('P50')],
+      ['p95', cell('P95')],
+      ['last used', cell('LAST USED')],
+      ['trend', cell('TREND')],
+    ]),
+    parts([
+      ['typed', cell('TYPED')],
+      ['loaded', cell('LOADED')],
+    ]),
+    parts([
+      ['cost stamped', cell('COST STAMPED')],
+      ['bounded', cell('COST BOUNDED')],
+      ['telemetry', cell('COST TELEMETRY')],
+    ]),
+    cell('REASON'),
+  ];
+  return lines.flatMap((l, i) => (l === '' ? [] : i === 0 ? wrap(l, width, '  ') : wrap(`  ${l}`, width, '    ')));
+}
+
+/**
+ * The report as text: a table of one line per skill, or, given the width of a terminal narrower
+ * than that table, a few lines per skill with every line wrapped to the width.
+ */
+export function renderSkillReport(r: ReportJson, user: string | undefined, width: number | null = null): string {
   const perUser = r.per_user;
   const head = [
     'SKILL',
@@ -117,7 +175,11 @@ function render(r: ReportJson, user: string | undefined): string {
     ]);
   }
   const lines = [`skills over the last ${r.window.days} days (${r.window.from.slice(0, 16)} to ${r.window.to.slice(0, 16)} UTC)`, ''];
-  lines.push(...(r.skills.length === 0 ? ['nothing recorded or installed'] : table(rows)));
+  const tabled = table(rows);
+  const narrow = width !== null && tabled.some((l) => l.length > width);
+  if (r.skills.length === 0) lines.push('nothing recorded or installed');
+  else if (!narrow) lines.push(...tabled);
+  else lines.push(...rows.slice(1).flatMap((row, i) => [...(i > 0 ? [''] : []), ...block(head, row, width)]));
   const v = r.verdicts;
   lines.push(
     '',
@@ -138,7 +200,7 @@ function render(r: ReportJson, user: string | undefined): string {
   }
   lines.push(`rules: ${r.verdict_rule}`);
   lines.push(`typed: activations the user typed / all activations, with the candidate misses (~, an estimate): ${r.activation_rule}`);
-  return `${lines.join('\n')}\n`;
+  return `${(narrow ? lines.flatMap((l) => wrap(l, width, '  ')) : lines).join('\n')}\n`;
 }
 
 /** `skills`: the skill report (see insights/skill-report.ts) as a table or JSON. */
@@ -176,7 +238,10 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
           projectDir: project,
         });
         const json = (await import('../../mcp/tools/get-skill-report.js')).skillReportJson(report);
-        ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : render(json, opts.user?.trim()));
+        // On a terminal the table gives way to a few lines per skill when it is wider than the window.
+        const out = ctx.stdout as Output & { isTTY?: boolean; columns?: number };
+        const width = out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : null;
+        ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : renderSkillReport(json, opts.user?.trim(), width));
       } finally {
         await app.close();
       }
