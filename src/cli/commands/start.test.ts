@@ -1,6 +1,6 @@
 /** `session-buddy start` with an address it cannot bind: one line naming the flag, exit 2, in the foreground and in the background. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,5 +78,34 @@ describe('session-buddy start with a store or a fan-out it cannot reach', () => 
       /^error: cannot connect to Redis at 127\.0\.0\.1:1 \(from SESSION_BUDDY_PUBSUB=redis:\/\/:\*\*\*@127\.0\.0\.1:1\): connect ECONNREFUSED/m,
     );
     for (const r of [fg, fgEnv, bg, bgEnv]) assert.doesNotMatch(r.err, /s3cret/);
+  });
+});
+
+describe('session-buddy stop and start with a pid file left by a server that died', () => {
+  it('leaves alone a process that has the pid since (started after the server): not a running server', { skip: !fs.existsSync('/proc/self/stat') }, () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-stale-pid-'));
+    // Another program that now has the pid of a server killed 10 minutes ago (SIGKILL, a reboot).
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const at = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', data, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: data }, timeout: 60_000 });
+    try {
+      assert.equal(at(['init']).status, 0);
+      const pidFile = path.join(data, 'server.pid');
+      const stale = { pid: other.pid, host: '127.0.0.1', port: 47196, startedAt: new Date(Date.now() - 600_000).toISOString() };
+      fs.writeFileSync(pidFile, JSON.stringify(stale));
+      assert.match(at(['status']).stdout, /^server: {4}not running$/m);
+      assert.equal(at(['migrate', '--to', '23']).status, 0, 'migrate is not refused');
+      const stop = at(['stop']);
+      assert.deepEqual([stop.status, stop.stdout], [0, 'no server is running\n']);
+      assert.equal(other.exitCode, null);
+      assert.doesNotThrow(() => process.kill(other.pid!, 0), 'the other program was not signalled');
+      assert.equal(fs.existsSync(pidFile), false, 'the stale pid file is removed');
+      // The same pid recorded after that process started is a server: status says it runs.
+      fs.writeFileSync(pidFile, JSON.stringify({ ...stale, startedAt: new Date().toISOString() }));
+      assert.match(at(['status']).stdout, /^server: {4}running \(pid \d+/m);
+    } finally {
+      other.kill();
+      fs.rmSync(data, { recursive: true, force: true });
+    }
   });
 });

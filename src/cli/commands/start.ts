@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
 import { processAlive } from '../../process-alive.js';
-import { LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
+import { isRecordedServer, LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
 import { ensureDir } from '../../ensure-dir.js';
 
 interface StartOpts {
@@ -152,7 +152,8 @@ export function registerStopCommand(program: Command, ctx: CliContext): void {
     .action(async (_opts, cmd: Command) => {
       const { dataDir } = ctx.config(cmd);
       const info = readPidFile(dataDir);
-      if (!info || !processAlive(info.pid)) {
+      // A pid file left by a server that died, whose pid another process may have since: never signalled.
+      if (!info || !isRecordedServer(info)) {
         if (info) removePidFile(dataDir, info.pid);
         ctx.stdout.write('no server is running\n');
         return;
