@@ -55,6 +55,20 @@ function processStartMs(pid: number): number | null {
 }
 
 /**
+ * Whether `pid` is alive: a process that exited but was not reaped yet (a zombie, state Z in
+ * /proc: in a container without an init that reaps, it stays one for a while) is not.
+ */
+export function serverProcessAlive(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Whether the pid file's process is the server that wrote it. A server killed without cleaning up
  * (SIGKILL, a crash, a reboot) leaves its pid file, and the pid may since belong to another
  * process: one that started after the server recorded `startedAt` (the server writes it once
@@ -62,7 +76,7 @@ function processStartMs(pid: number): number | null {
  * an unreadable startedAt), a live process is taken to be the server.
  */
 export function isRecordedServer(info: PidInfo): boolean {
-  if (!processAlive(info.pid)) return false;
+  if (!serverProcessAlive(info.pid)) return false;
   const started = processStartMs(info.pid);
   const recorded = Date.parse(info.startedAt);
   // 2 s of slack: btime is whole seconds, ticks are 10 ms.

@@ -108,4 +108,24 @@ describe('session-buddy stop and start with a pid file left by a server that die
       fs.rmSync(data, { recursive: true, force: true });
     }
   });
+
+  it('takes a server that exited but was not reaped yet (a zombie) for a stopped one', { skip: !fs.existsSync('/proc/self/stat') }, async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-zombie-pid-'));
+    // `sleep 0` exits at once; its parent then becomes `sleep 30`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const at = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', data, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: data }, timeout: 60_000 });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), /\) Z /, 'a zombie');
+      assert.equal(at(['init']).status, 0);
+      fs.writeFileSync(path.join(data, 'server.pid'), JSON.stringify({ pid, host: '127.0.0.1', port: 47195, startedAt: new Date().toISOString() }));
+      assert.match(at(['status']).stdout, /^server: {4}not running$/m);
+      assert.deepEqual([at(['stop']).stdout], ['no server is running\n']);
+    } finally {
+      parent.kill();
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import { RUNNING_FROM_SOURCES } from '../../version.js';
 import type { CliContext } from '../context.js';
 import { processAlive } from '../../process-alive.js';
-import { isRecordedServer, LOG_FILE, readPidFile, removePidFile, runningServer, writePidFile } from '../pidfile.js';
+import { isRecordedServer, LOG_FILE, readPidFile, removePidFile, runningServer, serverProcessAlive, writePidFile } from '../pidfile.js';
 import { ensureDir } from '../../ensure-dir.js';
 
 interface StartOpts {
@@ -160,8 +160,8 @@ export function registerStopCommand(program: Command, ctx: CliContext): void {
       }
       process.kill(info.pid, 'SIGTERM');
       const deadline = Date.now() + 10_000;
-      while (processAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (processAlive(info.pid)) throw new AppError('INTERNAL', `server pid ${info.pid} did not stop within 10 s`);
+      while (serverProcessAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (serverProcessAlive(info.pid)) throw new AppError('INTERNAL', `server pid ${info.pid} did not stop within 10 s`);
       removePidFile(dataDir, info.pid);
       ctx.stdout.write(`stopped server (pid ${info.pid})\n`);
     });
