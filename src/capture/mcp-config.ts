@@ -15,11 +15,20 @@ export interface McpConfigOptions {
   args: readonly string[];
   /** The HTTP endpoint, see mcpHttpUrl(). */
   url?: string;
+  /**
+   * The token the HTTP server demands (a non-loopback bind): the `claude mcp add` line sends it as
+   * `Authorization: Bearer …`; the .mcp.json entry, meant for a repository, names it as
+   * `${SESSION_BUDDY_TOKEN}` (Claude Code expands variables in headers) instead of holding it.
+   */
+  token?: string | null;
 }
+
+/** The variable the shared .mcp.json HTTP entry reads the token from. */
+export const MCP_TOKEN_VARIABLE = 'SESSION_BUDDY_TOKEN';
 
 export interface McpConfig {
   stdio: { command: string; json: { mcpServers: Record<string, { type: 'stdio'; command: string; args: string[] }> } };
-  http: { command: string; json: { mcpServers: Record<string, { type: 'http'; url: string }> } };
+  http: { command: string; json: { mcpServers: Record<string, { type: 'http'; url: string; headers?: Record<string, string> }> } };
 }
 
 export function mcpHttpUrl(host: string, port: number): string {
@@ -77,8 +86,23 @@ export function buildMcpConfig(opts: McpConfigOptions): McpConfig {
       json: { mcpServers: { [name]: { type: 'stdio', command, args } } },
     },
     http: {
-      command: ['claude', 'mcp', 'add', '--scope', 'user', '--transport', 'http', name, url].map(shellQuote).join(' '),
-      json: { mcpServers: { [name]: { type: 'http', url } } },
+      command: [
+        'claude',
+        'mcp',
+        'add',
+        '--scope',
+        'user',
+        '--transport',
+        'http',
+        ...(opts.token ? ['--header', `Authorization: Bearer ${opts.token}`] : []),
+        name,
+        url,
+      ]
+        .map(shellQuote)
+        .join(' '),
+      json: {
+        mcpServers: { [name]: { type: 'http', url, ...(opts.token ? { headers: { Authorization: `Bearer \${${MCP_TOKEN_VARIABLE}}` } } : {}) } },
+      },
     },
   };
 }

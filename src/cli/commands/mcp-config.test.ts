@@ -72,4 +72,35 @@ describe('session-buddy mcp-config', () => {
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok('Buddy_2-x' in (JSON.parse(ok.stdout) as { stdio: { mcpServers: object } }).stdio.mcpServers);
   });
+
+  it('sends the token a server on a non-loopback bind demands: in the claude mcp add line, and as ${SESSION_BUDDY_TOKEN} in .mcp.json', () => {
+    const data = path.join(home, '.session-buddy');
+    fs.mkdirSync(data, { recursive: true });
+    const pidFile = path.join(data, 'server.pid');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, 'mcp-config', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: 60_000 });
+    const http = (r: ReturnType<typeof run>) =>
+      (JSON.parse(r.stdout) as { http: { mcpServers: Record<string, { url: string; headers?: object }> } }).http.mcpServers['session-buddy']!;
+    // A live pid (this test process) stands for a server started with --host 0.0.0.0.
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '0.0.0.0', port: 47194, startedAt: new Date().toISOString() }));
+    try {
+      const open = run([]);
+      assert.equal(open.status, 0, open.stderr);
+      const token = fs.readFileSync(path.join(data, 'token'), 'utf8').trim();
+      assert.ok(
+        open.stdout.includes(
+          `claude mcp add --scope user --transport http --header 'Authorization: Bearer ${token}' session-buddy http://127.0.0.1:47194/mcp\n`,
+        ),
+        open.stdout,
+      );
+      assert.match(open.stdout, /reads the token this server demands from\n# \$SESSION_BUDDY_TOKEN/);
+      assert.deepEqual(http(run(['--json'])), { type: 'http', url: 'http://127.0.0.1:47194/mcp', headers: { Authorization: 'Bearer ${SESSION_BUDDY_TOKEN}' } });
+      // On loopback no token is needed: none is written.
+      fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 47194, startedAt: new Date().toISOString() }));
+      assert.deepEqual(http(run(['--json'])), { type: 'http', url: 'http://127.0.0.1:47194/mcp' });
+      assert.doesNotMatch(run([]).stdout, /Authorization/);
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+    }
+  });
 });

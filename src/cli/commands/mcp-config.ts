@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { entryArgv, entryPoint } from '../../capture/entry-command.js';
-import { buildMcpConfig, mcpHttpUrl } from '../../capture/mcp-config.js';
+import { buildMcpConfig, MCP_TOKEN_VARIABLE, mcpHttpUrl } from '../../capture/mcp-config.js';
+import { AccessPolicy } from '../../server/access-policy.js';
+import { loadOrCreateToken } from '../../server/access-token.js';
 import { storeFlagValue, storePasswordNote } from '../../config.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
@@ -32,7 +34,16 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
       const server = runningServer(config.dataDir);
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
       const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), { dataDir: config.dataDir, store: storeFlagValue(config) }, ['mcp']);
-      const c = buildMcpConfig({ name: opts.name, command: command!, args, url });
+      // A server on a non-loopback bind (or demanding the token on loopback too) answers 401 without it.
+      const policy = new AccessPolicy({
+        bindHost: server?.host ?? config.host,
+        token: () => loadOrCreateToken(config.dataDir),
+        requireTokenOnLoopback: config.realtime.wsRequireToken,
+        metricsPublic: config.metricsPublic,
+        allowedOrigins: [],
+      });
+      const token = policy.tokenRequired('http') ? policy.installationToken() : null;
+      const c = buildMcpConfig({ name: opts.name, command: command!, args, url, token });
       const note = storePasswordNote(config, "Claude Code's configuration by the stdio `claude mcp add` line (or .mcp.json's stdio entry)");
       if (note) ctx.stderr.write(`note: ${note}\n`);
       if (opts.json) {
@@ -50,8 +61,12 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
           '# or put one of these in .mcp.json (project scope). The stdio entry holds paths of this machine',
           '# (node, this installation, your data directory): keep it out of a shared repository.',
           JSON.stringify(c.stdio.json, null, 2),
-          '# The HTTP entry holds only the server address: the one to commit for a team, each member',
-          '# running session-buddy start on that port.',
+          ...(token
+            ? [
+                '# The HTTP entry holds the server address and reads the token this server demands from',
+                `# $${MCP_TOKEN_VARIABLE} (each member's own: \`session-buddy token create\`): the one to commit for a team.`,
+              ]
+            : ['# The HTTP entry holds only the server address: the one to commit for a team, each member', '# running session-buddy start on that port.']),
           JSON.stringify(c.http.json, null, 2),
           '',
         ].join('\n'),
