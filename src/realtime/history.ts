@@ -36,6 +36,19 @@ export function historyPoint(data: SnapshotData, skills: ReadonlySet<string> | n
   };
 }
 
+/** The window data at each boundary of historyTimes, oldest first. */
+async function loadHistoryWindows(
+  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>,
+  now: number,
+  windowHours: number,
+  points: number,
+): Promise<SnapshotData[]> {
+  const out: SnapshotData[] = [];
+  // One window at a time: a burst of 2 × points small reads, not all at once.
+  for (const t of historyTimes(now, points)) out.push(await loadSnapshotData(queries, t, windowHours));
+  return out;
+}
+
 /** The series for one subscription: the window of `windowHours` ending at each boundary of historyTimes. */
 export async function loadHistory(
   queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>,
@@ -44,8 +57,46 @@ export async function loadHistory(
   skills: ReadonlySet<string> | null,
   points = HISTORY_POINTS,
 ): Promise<HistoryPoint[]> {
-  const out: HistoryPoint[] = [];
-  // One window at a time: a burst of 2 × points small reads, not all at once.
-  for (const t of historyTimes(now, points)) out.push(historyPoint(await loadSnapshotData(queries, t, windowHours), skills));
-  return out;
+  return (await loadHistoryWindows(queries, now, windowHours, points)).map((d) => historyPoint(d, skills));
+}
+
+/** How long the history windows read once serve every new subscription (within the same hour). */
+export const HISTORY_REUSE_MS = 60_000;
+
+/**
+ * The history windows read once and shared by every subscription: the
+ * windows hold every skill (a subscription's selection is applied in memory,
+ * historyPoint), so 300 dashboards connecting at once (a server restart) read
+ * the store 2 × 24 times, not 300 × 2 × 24 times (about 0.2 s each on a busy
+ * database, during which the server answers nothing). A read is reused until
+ * the hour changes or HISTORY_REUSE_MS have passed, so rows recorded late
+ * (an import, a spooled hook) reach new subscribers within a minute.
+ */
+export class HistoryWindows {
+  private cached: { hour: number; readAt: number; windows: Promise<SnapshotData[]> } | null = null;
+
+  constructor(
+    private readonly queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>,
+    private readonly windowHours: number,
+    private readonly points = HISTORY_POINTS,
+  ) {}
+
+  /** The series for one subscription (`skills` null = all) as it stands at `now`. */
+  async series(now: number, skills: ReadonlySet<string> | null): Promise<HistoryPoint[]> {
+    return (await this.windows(now)).map((d) => historyPoint(d, skills));
+  }
+
+  private windows(now: number): Promise<SnapshotData[]> {
+    const hour = hourOf(now);
+    const c = this.cached;
+    if (c !== null && c.hour === hour && now - c.readAt < HISTORY_REUSE_MS) return c.windows;
+    const windows = loadHistoryWindows(this.queries, now, this.windowHours, this.points);
+    const entry = { hour, readAt: now, windows };
+    this.cached = entry;
+    // A failed read is not kept: the next subscription reads again.
+    windows.catch(() => {
+      if (this.cached === entry) this.cached = null;
+    });
+    return windows;
+  }
 }

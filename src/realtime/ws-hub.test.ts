@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
+import { HISTORY_REUSE_MS } from './history.js';
 import { parsePromText } from './prom-text.js';
 import { createRealtime, type Realtime } from './realtime-mounts.js';
 import type { RealtimeOptions } from './options.js';
@@ -560,5 +561,72 @@ describe('WsHub history series', () => {
     await c.next('pong');
     assert.ok(!c.received.some((m) => m.type === 'history'), 'no history without the snapshot channel');
     await c.close();
+  });
+});
+
+describe('WsHub history read once for many subscriptions', () => {
+  const HOUR = 3_600_000;
+  const H = 480_000; // an epoch hour
+  let clock = H * HOUR + 20 * 60_000;
+  let app: TestApp;
+  let http: RunningHttpServer;
+  let wsUrl: string;
+  /** Store reads of a window ending on a whole hour: the history's (a live snapshot's window ends at now, 20 minutes past). */
+  let historyReads = 0;
+  before(async () => {
+    app = createTestApp({ now: () => clock });
+    const queries = app.stores.analyticsQueries;
+    const windowTotals = queries.windowTotals.bind(queries);
+    queries.windowTotals = (w) => {
+      if (w.toMs % HOUR === 0) historyReads++;
+      return windowTotals(w);
+    };
+    const rt = await createRealtime(app, { dashboard: false, windowHours: 1 });
+    http = await startHttpServer(app, rt.mounts);
+    wsUrl = `ws://127.0.0.1:${http.port}/ws`;
+    await app.tracker.trackBatch([
+      { ...inv('a', true, 100), invoked_at: (H - 1) * HOUR + 600_000 },
+      { ...inv('b', false, 300), invoked_at: (H - 1) * HOUR + 1_200_000 },
+    ]);
+  });
+  after(async () => {
+    await http.close();
+    await app.dispose();
+  });
+
+  const newest = (h: Msg) => (h.points as { at: string; invocations: number }[]).at(-1)!;
+
+  it('reads the 24 windows once for 20 subscriptions at once, each answered for its own skills; again after a minute and in the next hour', async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => TestClient.open(wsUrl)));
+    try {
+      clients.forEach((c, i) => c.send({ v: 1, type: 'subscribe', skills: i % 2 === 0 ? '*' : ['a'], channels: ['snapshot'] }));
+      const histories = await Promise.all(clients.map((c) => c.next('history')));
+      assert.equal(historyReads, 24);
+      // The window ending at H h holds a and b: 2 for every skill, 1 for a alone.
+      assert.deepEqual(
+        histories.map((h) => newest(h).invocations),
+        clients.map((_, i) => (i % 2 === 0 ? 2 : 1)),
+      );
+
+      // A row recorded late into the past hour (an import) reaches new subscribers once the read is a minute old.
+      await app.tracker.track({ ...inv('a', true, 100), invoked_at: (H - 1) * HOUR + 1_800_000 });
+      clock += HISTORY_REUSE_MS - 1;
+      clients[0]!.send({ v: 1, type: 'subscribe', skills: ['a'], channels: ['snapshot'] });
+      assert.equal(newest(await clients[0]!.next('history')).invocations, 1);
+      assert.equal(historyReads, 24);
+      clock += 1;
+      clients[0]!.send({ v: 1, type: 'subscribe', skills: ['a'], channels: ['snapshot'] });
+      assert.equal(newest(await clients[0]!.next('history')).invocations, 2);
+      assert.equal(historyReads, 48);
+
+      // The next hour: a new series (one more point at its start).
+      clock = (H + 1) * HOUR + 5 * 60_000;
+      clients[1]!.send({ v: 1, type: 'subscribe', skills: '*', channels: ['snapshot'] });
+      const next = await clients[1]!.next('history');
+      assert.equal(newest(next).at, new Date((H + 1) * HOUR).toISOString());
+      assert.equal(historyReads, 72);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
   });
 });

@@ -26,7 +26,7 @@ import type { AccessPolicy } from '../server/access-policy.js';
 import type { HttpMount } from '../server/http-server.js';
 import type { AnalyticsQueries, StoredAnomaly } from '../store/analytics-types.js';
 import { EventCoalescer, type CoalescedBatch } from './event-coalescer.js';
-import { loadHistory } from './history.js';
+import { HistoryWindows } from './history.js';
 import type { StoreFeed } from './store-feed.js';
 import type { WsMetricsSink } from './metrics-exporter.js';
 import { buildSnapshot, loadSnapshotData, type SnapshotData } from './snapshot.js';
@@ -102,6 +102,7 @@ export class WsHub implements HttpMount {
   private snapshotTimer: NodeJS.Timeout | null = null;
   private snapshotRunning = false;
   private lastSnapshotData: SnapshotData | null = null;
+  private readonly history: HistoryWindows;
   private droppedSinceReport = 0;
   private closed = false;
   private readonly servers: Server[] = [];
@@ -110,6 +111,7 @@ export class WsHub implements HttpMount {
     private readonly deps: WsHubDeps,
     private readonly opts: WsHubOptions,
   ) {
+    this.history = new HistoryWindows(deps.windows, opts.windowHours);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxMessageBytes,
@@ -368,7 +370,7 @@ export class WsHub implements HttpMount {
   /** The history series of a new snapshot subscription; dropped when the client subscribed again meanwhile. */
   private async sendHistory(client: Client, sub: Subscription): Promise<void> {
     try {
-      const points = await loadHistory(this.deps.windows, this.deps.now(), this.opts.windowHours, sub.skills);
+      const points = await this.history.series(this.deps.now(), sub.skills);
       if (client.sub !== sub || this.closed) return;
       this.send(client, {
         v: PROTOCOL_VERSION,
