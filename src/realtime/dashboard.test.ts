@@ -253,6 +253,49 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     }
   });
 
+  it('keeps a 128-character name without separators inside its table, list and caption (390 px and 1280 px)', async () => {
+    const unbroken = `u${'x'.repeat(127)}`;
+    const long = `mcp__${'longserver'.repeat(10)}__tool`;
+    await app.tracker.track(inv(unbroken, true, 50));
+    const narrow = await context.newPage();
+    narrow.on('pageerror', (err) => pageErrors.push(err.message));
+    try {
+      await narrow.setViewportSize({ width: 390, height: 900 });
+      await narrow.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
+      await narrow.locator('#filter').fill(`${unbroken}, ${long}`);
+      await narrow.locator('#filter-form button').click();
+      await narrow.locator('#top-caption').filter({ hasText: long }).waitFor({ timeout: 10_000 });
+      await narrow.locator(`#top-skills tbody tr[data-skill="${unbroken}"]`).waitFor({ timeout: 10_000 });
+      // Live: the feed and the anomaly list show names the same way.
+      await app.tracker.trackBatch([inv(unbroken, true, 60), inv(long, false, 70)]);
+      await narrow.locator(`#feed li[data-skill="${long}"]`).waitFor({ timeout: 10_000 });
+      const measure = () =>
+        narrow.evaluate(() => {
+          const wrap = document.querySelector('#top-skills')!.parentElement!;
+          return {
+            page: document.documentElement.scrollWidth,
+            viewport: document.documentElement.clientWidth,
+            panels: Math.max(...[...document.querySelectorAll('.card, figure, .panel')].map((e) => e.getBoundingClientRect().right)),
+            table: wrap.scrollWidth,
+            box: wrap.clientWidth,
+            feed: Math.max(...[...document.querySelectorAll('#feed li')].map((e) => e.scrollWidth - e.clientWidth)),
+          };
+        });
+      const small = await measure();
+      assert.ok(small.page <= small.viewport, `page ${small.page} px wide in a ${small.viewport} px viewport`);
+      assert.ok(small.panels <= small.viewport, `a panel ends at ${small.panels} px`);
+      assert.ok(small.table <= small.box, `top skills ${small.table} px wide in a ${small.box} px box`);
+      assert.equal(small.feed, 0);
+      await narrow.setViewportSize({ width: 1280, height: 900 });
+      await narrow.waitForFunction(() => document.documentElement.clientWidth === 1280);
+      const wide = await measure();
+      assert.ok(wide.table <= wide.box, `top skills ${wide.table} px wide in a ${wide.box} px box`);
+      assert.ok(wide.page <= wide.viewport, `page ${wide.page} px wide`);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('shows in the live feed rows another process writes to the same database (session-buddy record)', async () => {
     const before = await page.locator('#feed li[data-skill]').count();
     const { stdout } = await execFileAsync(process.execPath, [
