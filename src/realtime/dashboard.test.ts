@@ -467,6 +467,33 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     }
   });
 
+  it('lists every skill in the Skills view up to 1,000 (not the report default of 100), and says when there are more', async () => {
+    // 1,001 more skills, one invocation each (three days ago: out of the live window), after those recorded above.
+    const when = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const names = Array.from({ length: 1001 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+    await app.tracker.trackBatch(names.slice(0, 100).map((n) => ({ ...inv(n, true, 10), invoked_at: when })));
+    const report = async () =>
+      (await (await fetch(`${http.url}/api/skill-report?limit=1000`, { headers: { authorization: `Bearer ${token}` } })).json()) as { total_skills: number };
+    const total = (await report()).total_skills;
+    assert.ok(total > 100, `${total} skills`);
+    await page.locator('#skills-form button').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#skills-report tbody tr').length === n, total, { timeout: 10_000 });
+    // The least used of them is listed too (the report's default of 100 rows cut it off).
+    await page.locator('#skills-report tbody td:first-child', { hasText: /^many-0099$/ }).waitFor({ timeout: 10_000 });
+    assert.doesNotMatch((await page.locator('#skills-caption').textContent()) ?? '', /showing/);
+
+    await app.tracker.trackBatch(names.slice(100).map((n) => ({ ...inv(n, true, 10), invoked_at: when })));
+    const all = (await report()).total_skills;
+    assert.ok(all > 1000, `${all} skills`);
+    await page.locator('#skills-form button').click();
+    await page
+      .locator('#skills-caption')
+      .filter({ hasText: `${all.toLocaleString('en-US')} skills` })
+      .waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#skills-caption').textContent()) ?? '', /; showing the 1,000 most used\)$/);
+    assert.equal(await page.locator('#skills-report tbody tr').count(), 1000);
+  });
+
   it('renders without script errors and saves a screenshot', async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'dashboard.png');

@@ -18,6 +18,11 @@
   /** The subscription limits of the server (ws-protocol.ts). */
   const MAX_FILTER_SKILLS = 100;
   const MAX_SKILL_CHARS = 128;
+  /**
+   * Rows of the Skills view: the report's most (its `limit`). The report lists the most used first,
+   * so with its default of 100 a skill never used (a "remove") fell off the end unseen.
+   */
+  const SKILLS_LIMIT = 1000;
   const state = {
     ws: null,
     retryMs: 1000,
@@ -720,7 +725,7 @@
     const token = readToken();
     const tbody = $('skills-report').tBodies[0];
     try {
-      const res = await fetch(`/api/skill-report?days=${encodeURIComponent(days)}`, {
+      const res = await fetch(`/api/skill-report?days=${encodeURIComponent(days)}&limit=${SKILLS_LIMIT}`, {
         headers: token ? { Authorization: `Bearer ${token}` } : {},
         cache: 'no-store',
       });
@@ -751,7 +756,9 @@
     const v = r.verdicts;
     $('skills-caption').textContent =
       `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${v.keep} keep, ${v.review} review, ${v.remove} remove` +
-      (r.inventory.read ? `; ${r.inventory.items} installed)` : '; inventory not read)');
+      (r.inventory.read ? `; ${r.inventory.items} installed` : '; inventory not read') +
+      // More skills than rows: said, with which ones are shown.
+      (r.skills.length < r.total_skills ? `; showing the ${fmtInt(r.skills.length)} most used)` : ')');
     const rows = r.skills.map((s) => {
       const u = s.usage;
       // From the counts, as the reason's "… succeeded" is: success_rate is rounded to 4 decimals already.
