@@ -502,3 +502,49 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe('dashboard charts on a page left open for hours', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
+  const HOUR = 3_600_000;
+  const H = 480_000; // an epoch hour
+  const opened = H * HOUR + 30 * 60_000;
+  let clock = opened;
+  let app: TestApp;
+  let http: RunningHttpServer;
+  let browser: Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    app = createTestApp({ now: () => clock });
+    await app.tracker.track({ ...inv('left-open', true, 100), invoked_at: opened - 60_000 });
+    // A snapshot every 20 ms while the clock below moves a minute every 20 ms: hours pass in seconds.
+    const rt = await createRealtime(app, { snapshotIntervalMs: 20 });
+    http = await startHttpServer(app, rt.mounts);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await http?.close();
+    await app?.dispose();
+  });
+
+  it('keeps a point for every hour of the last day, then the last minutes live: no straight line over the hours since it opened', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${http.url}/`);
+    await page.waitForFunction(() => document.getElementById('chart-success')?.dataset.history === '24', null, { timeout: 10_000 });
+    const tick = setInterval(() => {
+      clock += 60_000;
+    }, 20);
+    try {
+      // Eight hours later (about 480 snapshots, more than the 300 live points the page keeps).
+      const later = opened + 8 * HOUR;
+      await page.waitForFunction((t) => Date.parse(document.getElementById('top-skills')?.dataset.at ?? '') >= t, later, { timeout: 60_000 });
+    } finally {
+      clearInterval(tick);
+    }
+    const chart = await page.locator('#chart-success').evaluate((c: HTMLCanvasElement) => ({ gap: Number(c.dataset.gapMs), span: Number(c.dataset.spanMs) }));
+    // One point an hour at least (a snapshot lands up to a couple of simulated minutes after the hour).
+    assert.ok(chart.gap < 1.5 * HOUR, `a ${(chart.gap / HOUR).toFixed(2)} h straight line`);
+    assert.ok(chart.span <= 24 * HOUR, `the chart spans ${(chart.span / HOUR).toFixed(2)} h`);
+    await page.close();
+  });
+});

@@ -9,7 +9,10 @@
 // Text from the server is only ever inserted as text (textContent, text nodes), never as HTML.
 (() => {
   const PROTOCOL = 1;
-  const HISTORY = 300; // live chart points (one per snapshot, 5 minutes at 1 s)
+  const HISTORY = 300; // live chart points at most (one per snapshot, 5 minutes at 1 s)
+  const LIVE_MS = 5 * 60000; // live points kept; older ones become hourly points (see keepHourly)
+  const HOUR_MS = 3600000;
+  const PAST_MS = 24 * HOUR_MS; // the hourly points before the live ones: the last 24 hours
   const FEED_MAX = 50;
   const ANOMALIES_MAX = 50;
   const COLORS = { accent: '#2f6fdb', p95: '#d64545', ok: '#1f9d55', grid: '#e3e6ec', axis: '#6b7385', bar: '#9db9ec', barText: '#3d64b0' };
@@ -200,14 +203,27 @@
     $('sum-skills').textContent = fmtInt(sum.active_skills);
     $('sum-clients').textContent = `${s.connections} viewer${s.connections === 1 ? '' : 's'}`;
 
-    state.history.push({ t: Date.parse(s.at), rate: sum.success_rate, avg: sum.avg_duration_ms, p95: sum.p95_duration_ms });
-    if (state.history.length > HISTORY) state.history.shift();
+    const point = { t: Date.parse(s.at), rate: sum.success_rate, avg: sum.avg_duration_ms, p95: sum.p95_duration_ms };
+    state.history.push(point);
+    while (state.history.length > HISTORY || (state.history.length > 1 && state.history[0].t < point.t - LIVE_MS)) keepHourly(state.history.shift());
+    while (state.past.length > 0 && state.past[0].t < point.t - PAST_MS) state.past.shift();
     drawLive();
 
     renderTopSkills(s.top_skills);
     $('top-skills').dataset.at = s.at;
     refreshSkillList();
     updateScrollCues();
+  }
+
+  /**
+   * A live point leaving the live part of the charts: the first of each hour stays as that hour's
+   * point, as the history message's hourly points do, so a page left open for hours keeps a line
+   * through every hour of the last day (not the day before it opened, then a straight line to the
+   * last 5 minutes).
+   */
+  function keepHourly(p) {
+    const last = state.past[state.past.length - 1];
+    if (!last || Math.floor(p.t / HOUR_MS) > Math.floor(last.t / HOUR_MS)) state.past.push(p);
   }
 
   /**
@@ -509,6 +525,9 @@
   function drawLines(canvas, points, series, opts) {
     const c = prepare(canvas);
     canvas.dataset.points = String(points.length);
+    // The time drawn and the widest step between two points (a straight line over it), in ms.
+    canvas.dataset.spanMs = points.length > 0 ? String(points[points.length - 1].t - points[0].t) : '0';
+    canvas.dataset.gapMs = String(points.reduce((g, p, i) => (i === 0 ? 0 : Math.max(g, p.t - points[i - 1].t)), 0));
     let top = 0;
     let values = 0;
     for (const p of points) {
