@@ -548,3 +548,49 @@ describe('dashboard charts on a page left open for hours', { skip: fs.existsSync
     await page.close();
   });
 });
+
+describe('dashboard: why the live stream is refused', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
+  const servers: { app: TestApp; http: RunningHttpServer }[] = [];
+  let browser: Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+  const serve = async (opts: Parameters<typeof createRealtime>[1]) => {
+    const app = createTestApp();
+    const rt = await createRealtime(app, opts);
+    const http = await startHttpServer(app, rt.mounts);
+    servers.push({ app, http });
+    return http.url;
+  };
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  after(async () => {
+    await browser?.close();
+    for (const s of servers) {
+      await s.http.close();
+      await s.app.dispose();
+    }
+  });
+  const status = (page: import('playwright-core').Page, text: RegExp) =>
+    page.locator('#status[data-state="disconnected"]').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+
+  it('says the stream is turned off on a server started without it, not to look for a token', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await serve({ ws: false })}/`);
+    await status(page, /^live stream turned off on this server \(started with --no-ws\); retrying in \d+ s$/);
+    await page.close();
+  });
+
+  it('says the stream is full when the server has its most viewers', async () => {
+    const url = await serve({ wsMaxClients: 1 });
+    const first = await browser.newPage();
+    await first.goto(`${url}/`);
+    await first.waitForSelector('#status[data-state="connected"]', { timeout: 10_000 });
+    const second = await browser.newPage();
+    await second.goto(`${url}/`);
+    await status(second, /^live stream full \(1 of 1 viewers\); retrying in \d+ s$/);
+    // The first one closed: the second gets in at its next try.
+    await first.close();
+    await second.waitForSelector('#status[data-state="connected"]', { timeout: 15_000 });
+    await second.close();
+  });
+});

@@ -110,7 +110,12 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
         // gets 426 with how to connect, and another method 405 (the server's method check, from this route).
         routes(hono) {
           hono.get(WS_PATH, (c) => {
-            const e = new AppError('UPGRADE_REQUIRED', `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)`);
+            // With how full it is: a browser refused an upgrade learns nothing, so the dashboard asks here why.
+            const e = new AppError('UPGRADE_REQUIRED', `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)`, {
+              clients: h.size,
+              max_clients: options.wsMaxClients,
+              token_required: tokenRequired,
+            });
             return errorResponse(c, e, { Upgrade: 'websocket', Connection: 'Upgrade' });
           });
         },

@@ -13,7 +13,7 @@ import { buildHttpApp, startHttpServer, type RunningHttpServer } from './http-se
 import { McpSessions } from './mcp-sessions.js';
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: { allow?: string[] } };
+  error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 describe('HTTP methods per route', () => {
@@ -63,6 +63,8 @@ describe('HTTP methods per route', () => {
     const body = (await res.json()) as ErrorBody;
     assert.equal(body.error.code, 'UPGRADE_REQUIRED');
     assert.match(body.error.message, /\/ws is a WebSocket endpoint: connect with a WebSocket client/);
+    // How full it is and whether it needs the token: what the dashboard says when its stream is refused.
+    assert.deepEqual(body.error.details, { clients: 0, max_clients: 1000, token_required: false });
   });
 
   it('answers HEAD on a POST-only path with 405 and Allow (no body)', async () => {

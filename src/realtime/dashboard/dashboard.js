@@ -118,8 +118,25 @@
       }
       return `refused (403${reason ? `: ${reason}` : ''})`;
     }
-    // The server answers and accepts the page: the stream itself was closed or refused (a restart, a full server).
-    return code === 1006 ? `live stream refused or lost (server up)${token ? '' : '; if it needs the token, open /#token=…'}` : `live stream closed (${code})`;
+    // The server answers and accepts the page: the stream itself was closed or refused. A plain GET of /ws says
+    // whether it is served at all (404: turned off), how full it is and whether it needs the token.
+    if (code !== 1006) return `live stream closed (${code})`;
+    let ws;
+    try {
+      ws = await probe('/ws', { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    } catch {
+      return 'server unreachable';
+    }
+    if (ws.status === 404) return 'live stream turned off on this server (started with --no-ws)';
+    let details = null;
+    try {
+      details = (await ws.json()).error.details;
+    } catch {
+      // an older server: no details
+    }
+    if (details && details.clients >= details.max_clients) return `live stream full (${fmtInt(details.clients)} of ${fmtInt(details.max_clients)} viewers)`;
+    const needsToken = details ? details.token_required : true;
+    return `live stream refused or lost (server up)${token || !needsToken ? '' : '; if it needs the token, open /#token=…'}`;
   }
 
   function send(msg) {
