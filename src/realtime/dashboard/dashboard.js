@@ -791,7 +791,7 @@
   function renderSkills(r) {
     const v = r.verdicts;
     $('skills-caption').textContent =
-      `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${v.keep} keep, ${v.review} review, ${v.remove} remove` +
+      `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${fmtInt(v.keep)} keep, ${fmtInt(v.review)} review, ${fmtInt(v.remove)} remove` +
       (r.inventory.read ? `; ${r.inventory.items} installed` : '; inventory not read') +
       // More skills than rows: said, with which ones are shown.
       (r.skills.length < r.total_skills ? `; showing the ${fmtInt(r.skills.length)} most used)` : ')');
