@@ -52,4 +52,16 @@ describe('GET /api/skill-report', () => {
     assert.equal(r.status, 400);
     assert.deepEqual(r.body.error?.details, { field: 'days', rule: 'must be given at most once' });
   });
+
+  it('refuses an empty value instead of answering with the default', async () => {
+    for (const [query, field] of [
+      ['?days=', 'days'],
+      ['?limit=', 'limit'],
+    ] as const) {
+      const r = await get(query);
+      assert.equal(r.status, 400, query);
+      assert.equal(r.body.error?.details?.field, field);
+      assert.match(r.body.error?.details?.rule ?? '', /^must be an integer between 1 and \d+$/);
+    }
+  });
 });

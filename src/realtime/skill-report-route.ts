@@ -26,7 +26,8 @@ function checkParams(query: Record<string, string[]>): void {
 }
 
 function intParam(name: string, raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
+  // Absent: the default. Empty (`?days=`) is a value, and not an integer.
+  if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > max) throw AppError.invalid(name, `must be an integer between 1 and ${max}`);
   return n;
