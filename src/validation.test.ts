@@ -53,6 +53,23 @@ describe('parseInput', () => {
     );
   });
 
+  it("keeps a rule the schema words itself, and says a fraction 'must be an integer'", () => {
+    const own = z.object({ n: z.number({ error: 'must be a count' }).int({ error: 'must be a whole count' }), m: z.number().int() }).strict();
+    assert.throws(
+      () => parseInput(own, { n: 'x', m: 1.5 }),
+      (e: AppError) =>
+        JSON.stringify(e.details.issues) ===
+        JSON.stringify([
+          { field: 'n', rule: 'must be a count' },
+          { field: 'm', rule: 'must be an integer' },
+        ]),
+    );
+    assert.throws(
+      () => parseInput(own, { n: 1.5, m: 1 }),
+      (e: AppError) => e.details.field === 'n' && e.details.rule === 'must be a whole count',
+    );
+  });
+
   it('names a misspelt key first, with the missing field it was meant to be', () => {
     const e = errorOf({ invocations: [{ skil_name: 'x', user_id: 'u' }] });
     assert.equal(e.message, "invocations.0.skil_name: unknown key; did you mean 'skill_name'?");

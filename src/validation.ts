@@ -39,13 +39,19 @@ function describeZodIssue(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssu
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(', ')})` : '';
     return { field: fieldOf([...issue.path, key], prefix), rule: `unknown key${more}${meant ? `; did you mean '${meant}'?` : ''}` };
   }
+  // zod's own wording is put in words; a rule the schema words itself (e.g. 'must be an integer') is kept.
+  if (!ZOD_DEFAULT.test(issue.message)) return { field: fieldOf(issue.path, prefix), rule: issue.message };
   if (issue.code === 'invalid_value') return { field: fieldOf(issue.path, prefix), rule: oneOf(issue.values) };
   if (issue.code === 'invalid_type' && TYPE_NAMES[issue.expected] !== undefined) {
-    const got = kindOf(valueAt(input, issue.path));
+    // A fraction where an integer belongs is a number still: `must be an integer` says it all.
+    const got = issue.expected === 'int' ? null : kindOf(valueAt(input, issue.path));
     return { field: fieldOf(issue.path, prefix), rule: `must be ${TYPE_NAMES[issue.expected]}${got ? `, not ${got}` : ''}` };
   }
   return { field: fieldOf(issue.path, prefix), rule: issue.message };
 }
+
+/** zod's default messages (`Invalid input: expected string, received number`, `Invalid option: …`). */
+const ZOD_DEFAULT = /^Invalid (input|option)\b/;
 
 /** The rule of a value outside an enum or literal, in words (zod's own is `Invalid option: expected one of "a"|"b"`). */
 function oneOf(values: readonly unknown[]): string {
