@@ -17,6 +17,19 @@ export interface InvocationEvent {
   invoked_at: number;
   project: string | null;
   agent: string | null;
+  /** false when the duration was not measured (`metadata.duration_source` "unknown": duration_ms is then 0); absent when it was. */
+  duration_measured?: false;
+}
+
+/** Whether stored invocation metadata (JSON text) says the duration was not measured (`duration_source: "unknown"`). */
+export function durationUnmeasured(metadata: string | null): boolean {
+  if (metadata === null || !metadata.includes('"duration_source"')) return false;
+  try {
+    const m: unknown = JSON.parse(metadata);
+    return typeof m === 'object' && m !== null && (m as Record<string, unknown>).duration_source === 'unknown';
+  } catch {
+    return false;
+  }
 }
 
 export interface AnomalyEvent {

@@ -325,6 +325,18 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     assert.equal(await page.locator('#feed li[data-skill="from-another-process"]').count(), 1);
   });
 
+  it('says a duration that was not measured (a typed skill) is not measured, not "0 ms"', async () => {
+    await app.tracker.trackBatch([
+      { ...inv('skill:typed-one', true, 0), trigger: 'typed', metadata: { source: 'hook', tool: 'slash_command', duration_source: 'unknown' } },
+      { ...inv('skill:fast-one', true, 0), metadata: { source: 'hook', duration_source: 'claude_code' } },
+    ]);
+    const typed = page.locator('#feed li[data-skill="skill:typed-one"]');
+    await typed.waitFor({ timeout: 10_000 });
+    assert.match((await typed.textContent()) ?? '', /testing · duration not measured$/);
+    // Measured as 0 ms: shown as such.
+    assert.match((await page.locator('#feed li[data-skill="skill:fast-one"]').textContent()) ?? '', /testing · 0 ms$/);
+  });
+
   it('opens its charts with the recent past: the window figures of the last 24 hours, then live points', async () => {
     // Two invocations 10 minutes before the current hour: inside the window that ends on the hour.
     const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
@@ -472,8 +484,12 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     const when = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const names = Array.from({ length: 1001 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
     await app.tracker.trackBatch(names.slice(0, 100).map((n) => ({ ...inv(n, true, 10), invoked_at: when })));
-    const report = async () =>
-      (await (await fetch(`${http.url}/api/skill-report?limit=1000`, { headers: { authorization: `Bearer ${token}` } })).json()) as { total_skills: number };
+    // Asked from the page: a connection of this process kept alive across the long writes below may be closed by the server as it is reused.
+    const report = () =>
+      page.evaluate(
+        async (t) => (await (await fetch('/api/skill-report?limit=1000', { headers: { authorization: `Bearer ${t}` } })).json()) as { total_skills: number },
+        token,
+      );
     const total = (await report()).total_skills;
     assert.ok(total > 100, `${total} skills`);
     await page.locator('#skills-form button').click();

@@ -301,7 +301,11 @@ describe('store contract', async () => {
             (c) => c !== empty,
           );
           assert.notEqual(start, empty);
-          await tracker.trackBatch([inv('a', true, 30, NOW - 1000), inv('b', true, 40, NOW - 500), inv('a', false, 50, NOW)]);
+          await tracker.trackBatch([
+            inv('a', true, 30, NOW - 1000),
+            { ...inv('b', true, 40, NOW - 500), metadata: { source: 'hook', duration_source: 'claude_code' } },
+            { ...inv('a', false, 0, NOW), metadata: { source: 'hook', duration_source: 'unknown' } },
+          ]);
           // Three rows after `start`: the latest two as events (oldest first), all three counted per skill.
           const tail = await eventually(
             () => store.invocationsAfter(start, 2),
@@ -316,11 +320,12 @@ describe('store contract', async () => {
             ]),
           );
           assert.deepEqual(tail.events, published.slice(3, 5));
+          // A duration not measured (metadata.duration_source "unknown") is said so, by the writer's event and the tail alike.
           assert.deepEqual(
-            tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.invoked_at, e.error_type, e.session_id, e.user_hash]),
+            tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.duration_measured, e.invoked_at, e.error_type, e.session_id, e.user_hash]),
             [
-              ['b', true, 40, NOW - 500, null, 's1', hash('u1')],
-              ['a', false, 50, NOW, 'timeout', 's1', hash('u1')],
+              ['b', true, 40, undefined, NOW - 500, null, 's1', hash('u1')],
+              ['a', false, 0, false, NOW, 'timeout', 's1', hash('u1')],
             ],
           );
           assert.deepEqual(await store.invocationsAfter(tail.cursor, 10), { cursor: tail.cursor, events: [], counts: new Map() });

@@ -4,7 +4,7 @@
  * and event publication happen in one place.
  */
 import { AppError } from '../errors.js';
-import type { EventBus, InvocationEvent } from '../events.js';
+import { durationUnmeasured, type EventBus, type InvocationEvent } from '../events.js';
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore, WriteResult } from '../store/types.js';
 import { parseInput } from '../validation.js';
@@ -138,6 +138,7 @@ export class Tracker {
         invoked_at: inv.invokedAt,
         project: inv.project,
         agent: inv.agent,
+        ...(durationUnmeasured(inv.metadata) ? { duration_measured: false as const } : {}),
       });
     }
     if (live.length > 0) this.deps.bus.emit('invocations.recorded', live);
