@@ -148,6 +148,22 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     app.bus.emit('anomalies.detected', [{ ...anomaly, skill_name: 'browser-other' }]);
     await page.locator('#anomalies li[data-skill="browser-other"]').waitFor({ timeout: 10_000 });
     assert.equal(await item.count(), 1);
+
+    // Filtered to some skills, the list shows theirs only, as the server sends only theirs from then on.
+    const visible = () => page.locator('#anomalies li[data-key]:visible').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.skill));
+    await page.locator('#filter').fill('browser-other, no-anomaly-here');
+    await page.locator('#filter-form button').click();
+    await page.locator('#top-caption').filter({ hasText: '(filtered: browser-other, no-anomaly-here)' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await visible(), ['browser-other']);
+    await page.locator('#filter').fill('no-anomaly-here');
+    await page.locator('#filter-form button').click();
+    await page.locator('#anomalies li.empty').filter({ hasText: 'none detected for the filtered skills' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await visible(), []);
+    await page.locator('#filter').fill('');
+    await page.locator('#filter-form button').click();
+    await page.waitForFunction(() => document.getElementById('top-caption')?.textContent === '', null, { timeout: 10_000 });
+    assert.deepEqual((await visible()).sort(), ['browser-check', 'browser-other', 'browser-windowed']);
+    assert.equal(await page.locator('#anomalies li.empty').count(), 0);
   });
 
   it('shows the hourly trend of a skill chosen in the table, with the keyboard too', async () => {

@@ -41,6 +41,7 @@
     trendTimer: null,
     trendEmptyText: 'no skill chosen',
     knownSkills: new Set(),
+    shownSkills: null, // the subscribed skills (null: all), as the server confirmed them
   };
 
   // ---- token: #token=... (kept out of server logs) or ?token=... --------------
@@ -178,6 +179,8 @@
         state.past = [];
         drawLive();
         $('top-caption').textContent = msg.skills === '*' ? '' : `(filtered: ${msg.skills.join(', ')})`;
+        state.shownSkills = msg.skills === '*' ? null : new Set(msg.skills);
+        filterAnomalies();
         break;
       case 'history':
         state.past = msg.points.map((p) => ({ t: Date.parse(p.at), rate: p.success_rate, avg: p.avg_duration_ms, p95: p.p95_duration_ms }));
@@ -382,6 +385,27 @@
     );
     list.prepend(li);
     while (list.children.length > ANOMALIES_MAX) list.lastElementChild.remove();
+    filterAnomalies();
+  }
+
+  /**
+   * Only the filtered skills' anomalies, as the server sends only theirs once subscribed: those
+   * listed before (the hello lists every skill's) are hidden, and shown again without the filter.
+   */
+  function filterAnomalies() {
+    const list = $('anomalies');
+    let shown = 0;
+    for (const li of list.querySelectorAll('li[data-key]')) {
+      li.hidden = state.shownSkills !== null && !state.shownSkills.has(li.dataset.skill);
+      if (!li.hidden) shown++;
+    }
+    let empty = list.querySelector('.empty');
+    if (shown > 0) return empty?.remove();
+    if (!empty) {
+      empty = el('li', { class: 'empty' });
+      list.append(empty);
+    }
+    empty.textContent = state.shownSkills === null ? 'none detected' : 'none detected for the filtered skills';
   }
 
   function chooseTrendSkill(skill) {
