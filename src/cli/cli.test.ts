@@ -98,6 +98,24 @@ describe('session-buddy CLI', () => {
     assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
   });
 
+  it('refuses a value typed empty (an unset variable in a script) instead of falling back to a default, all at once', () => {
+    const cases: Array<[string[], string]> = [
+      [['archive', '--older-than', ''], 'error: --older-than: must not be empty\n'],
+      [['import', ''], 'error: paths: must not be empty\n'],
+      [['start', '--foreground', '--host', ' ', '--port', '0'], 'error: --host: must not be empty\n'],
+      [['backup', ''], 'error: file: must not be empty\n'],
+      [['skills', '--project', '', '--days', ''], 'error: --days: must not be empty\nerror: --project: must not be empty\n'],
+      [['token', 'create', '--user', 'bob', '--label', ''], 'error: --label: must not be empty\n'],
+      [['--log-level', '', 'status'], 'error: --log-level: must not be empty\n'],
+    ];
+    const before = fs.readdirSync(dir).sort();
+    for (const [args, err] of cases) {
+      const r = run(args);
+      assert.deepEqual([r.code, r.err, r.out], [2, err, ''], args.join(' '));
+    }
+    assert.deepEqual(fs.readdirSync(dir).sort(), before, 'nothing written');
+  });
+
   it('migrates down and up again, keeping the data', () => {
     const down = run(['migrate', '--to', '1']);
     assert.equal(down.code, 0, down.err);

@@ -61,6 +61,23 @@ export function errorForFlags(err: AppError, cmd: Command | null): AppError {
   return new AppError(err.code, message, { ...err.details, field: first.field, ...(issues ? { issues } : {}) }, { cause: err });
 }
 
+const ownEmptyChecks = new WeakMap<Command, ReadonlySet<string>>();
+
+/**
+ * Declares `flags` of `cmd` whose empty value the command reports itself, among its other flag
+ * checks (so that every bad flag is listed at once); the CLI refuses every other empty value
+ * before the command runs (runner.ts).
+ */
+export function checksEmpty(cmd: Command, flags: readonly string[]): Command {
+  ownEmptyChecks.set(cmd, new Set(flags));
+  return cmd;
+}
+
+/** Whether `cmd` reports an empty `flag` itself (checksEmpty). */
+export function checksOwnEmpty(cmd: Command, flag: string): boolean {
+  return ownEmptyChecks.get(cmd)?.has(flag) === true;
+}
+
 interface Required {
   options: Option[];
   unless?: { flag: string; hint: string };

@@ -8,7 +8,7 @@ import { AppError, toAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { dataDirProblem } from './data-dir-check.js';
-import { errorForFlags, fieldFlags } from './flags.js';
+import { checksOwnEmpty, errorForFlags, fieldFlags } from './flags.js';
 
 /** The configuration's field names (see src/config.ts) and the global or per-command flags that set them. */
 const CONFIG_FLAGS = {
@@ -39,12 +39,41 @@ export function baseProgram(ctx: CliContext): Command {
 }
 
 export function finish(program: Command, ctx: CliContext): Command {
-  program.hook('preAction', (_root, action) => checkDataDir(action, ctx));
+  program.hook('preAction', (_root, action) => {
+    refuseEmptyValues(action);
+    checkDataDir(action, ctx);
+  });
   for (const sub of program.commands) {
     sub.exitOverride().showHelpAfterError('(run with --help for usage)');
     sub.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/**
+ * Refuses every value typed empty (or blank), for an option or an argument, of the command that
+ * runs and the global options: an unset variable in a script (`--older-than "$AGE"`, `import
+ * "$DIR"`, `--host "$HOST"`) would otherwise fall back to a default (the configured retention, the
+ * current directory, every interface). All are reported at once; a flag the command checks itself
+ * with its other flags (checksEmpty) is left to it. The hook never fails (it records what it can),
+ * so it is left out.
+ */
+function refuseEmptyValues(action: Command): void {
+  if (action.name() === 'hook') return;
+  const blank = (v: unknown) => (typeof v === 'string' ? v.trim() === '' : Array.isArray(v) && v.some((x) => typeof x === 'string' && x.trim() === ''));
+  const issues: Array<{ field: string; rule: string }> = [];
+  for (let c: Command | null = action; c; c = c.parent) {
+    for (const o of c.options) {
+      const key = o.attributeName();
+      if (o.long && !checksOwnEmpty(c, o.long) && c.getOptionValueSource(key) === 'cli' && blank(c.getOptionValue(key))) {
+        issues.push({ field: o.long, rule: 'must not be empty' });
+      }
+    }
+  }
+  action.registeredArguments.forEach((a, i) => {
+    if (blank(action.processedArgs[i])) issues.push({ field: a.name(), rule: 'must not be empty' });
+  });
+  if (issues.length > 0) throw AppError.invalid(issues[0]!.field, issues[0]!.rule, issues.length > 1 ? { issues } : {});
 }
 
 /** Commands that do not fail on an unusable data directory: the hook counts what it cannot write; inventory does not use it. */

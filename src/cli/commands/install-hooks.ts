@@ -8,7 +8,7 @@ import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.
 import { redactUrl, storeFlagValue, storePasswordNote } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
-import { checkFlags } from '../flags.js';
+import { checkFlags, checksEmpty } from '../flags.js';
 
 interface InstallHooksOpts {
   write?: boolean;
@@ -31,7 +31,7 @@ interface InstallHooksOpts {
  * project is captured; `--project` / `--local` write the current project's.
  */
 export function registerInstallHooksCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('install-hooks')
     .description('print the Claude Code hooks that feed `session-buddy hook`, or merge them into your Claude Code settings with --write')
     .option('--write', 'merge into the settings file (keeps existing settings and hooks; idempotent)')
@@ -100,4 +100,5 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       const note = opts.command === undefined ? storePasswordNote(config, file) : null;
       if (note) ctx.stderr.write(`note: ${note}\n`);
     });
+  checksEmpty(command, ['--command', '--file']);
 }

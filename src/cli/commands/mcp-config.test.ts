@@ -62,7 +62,8 @@ describe('session-buddy mcp-config', () => {
         env: { PATH: process.env.PATH ?? '', HOME: home },
         timeout: 60_000,
       });
-    for (const bad of ['', 'my buddy', '@me/buddy']) {
+    assert.equal(run('').stderr, 'error: --name: must not be empty\n');
+    for (const bad of ['my buddy', '@me/buddy']) {
       const r = run(bad);
       assert.equal(r.status, 2, `${bad}: ${r.stdout}`);
       assert.equal(r.stdout, '');

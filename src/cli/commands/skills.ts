@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
 import type { CliContext, Output } from '../context.js';
-import { checkFlags, fieldFlags, intFlag } from '../flags.js';
+import { checkFlags, checksEmpty, fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
 
 interface SkillsOpts {
@@ -247,4 +247,5 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
       }
     });
   fieldFlags(command, { skill: '--skill' });
+  checksEmpty(command, ['--skill', '--user']);
 }
