@@ -113,6 +113,13 @@ describe('data directory', () => {
   });
 });
 
+describe('empty variables', () => {
+  it('are unset: an empty SESSION_BUDDY_HOST binds loopback (not every interface), and log level and synchronous keep their defaults', () => {
+    const c = parseConfig({ cwd, env: { SESSION_BUDDY_HOST: '', SESSION_BUDDY_LOG_LEVEL: '', SESSION_BUDDY_SQLITE_SYNCHRONOUS: '' } });
+    assert.deepEqual([c.host, c.logLevel, c.sqliteSynchronous], ['127.0.0.1', 'info', 'NORMAL']);
+  });
+});
+
 describe('ports', () => {
   it('refuses a dedicated metrics port that is the HTTP port, from flags or the environment; 0 (a free one) may be both', () => {
     const refused = (source: Parameters<typeof parseConfig>[0], field: string) =>

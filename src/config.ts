@@ -265,7 +265,8 @@ export function parseConfig(source: ConfigSource = {}): Config {
   const typed = new Set((env[ENV.typedFlags] ?? '').split(','));
   const setBy = (key: 'store' | 'pubsub') => (flags[key] !== undefined || typed.has(key) ? `--${key}` : ENV[key]);
   const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE), setBy('store'));
-  const host = flags.host ?? env[ENV.host] ?? '127.0.0.1';
+  // An empty variable is unset (as every other here): '' as a host would bind every interface.
+  const host = flags.host ?? (env[ENV.host] || undefined) ?? '127.0.0.1';
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
   const metricsRaw = flags.metricsPort ?? env[ENV.metricsPort];
   const metricsPort = metricsRaw === undefined ? null : parsePort('metrics-port', metricsRaw, 9090, true);
@@ -274,12 +275,12 @@ export function parseConfig(source: ConfigSource = {}): Config {
     throw AppError.invalid('metrics-port', `must differ from the HTTP port (${port})`);
   }
 
-  const logLevel = (flags.logLevel ?? env[ENV.logLevel] ?? 'info') as LogLevel;
+  const logLevel = (flags.logLevel ?? (env[ENV.logLevel] || undefined) ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw AppError.invalid('log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
-  const sync = (env[ENV.synchronous] ?? 'NORMAL').toUpperCase();
+  const sync = (env[ENV.synchronous] || 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') {
     throw AppError.invalid(ENV.synchronous, 'must be NORMAL or FULL');
   }
