@@ -61,7 +61,9 @@ export function errorForFlags(err: AppError, cmd: Command | null): AppError {
   return new AppError(err.code, message, { ...err.details, field: first.field, ...(issues ? { issues } : {}) }, { cause: err });
 }
 
-const ownEmptyChecks = new WeakMap<Command, ReadonlySet<string>>();
+/** Where a command keeps the flags whose empty value it reports itself (on the command, not in this module). */
+const OWN_EMPTY = Symbol('flags checked empty by the command');
+type WithOwnEmpty = Command & { [OWN_EMPTY]?: ReadonlySet<string> };
 
 /**
  * Declares `flags` of `cmd` whose empty value the command reports itself, among its other flag
@@ -69,13 +71,13 @@ const ownEmptyChecks = new WeakMap<Command, ReadonlySet<string>>();
  * before the command runs (runner.ts).
  */
 export function checksEmpty(cmd: Command, flags: readonly string[]): Command {
-  ownEmptyChecks.set(cmd, new Set(flags));
+  (cmd as WithOwnEmpty)[OWN_EMPTY] = new Set(flags);
   return cmd;
 }
 
 /** Whether `cmd` reports an empty `flag` itself (checksEmpty). */
 export function checksOwnEmpty(cmd: Command, flag: string): boolean {
-  return ownEmptyChecks.get(cmd)?.has(flag) === true;
+  return (cmd as WithOwnEmpty)[OWN_EMPTY]?.has(flag) === true;
 }
 
 interface Required {
