@@ -77,7 +77,7 @@ function hours(rand: () => number, m: SkillModel, from: number, to: number, p = 
       sum += d;
       sq += d * d;
     }
-    rows.push({ skill: m.name, hour: h, invocations: n, successes, durationSum: sum, durationSqSum: sq, lastAt: h * 3_600_000 });
+    rows.push({ skill: m.name, hour: h, invocations: n, successes, timed: n, durationSum: sum, durationSqSum: sq, lastAt: h * 3_600_000 });
   }
   return rows;
 }

@@ -13,23 +13,16 @@ export interface InvocationEvent {
   workflow_phase: string;
   completed: boolean;
   duration_ms: number;
+  /**
+   * false when the duration was not measured (a typed skill activation, a call whose Pre/Post
+   * hooks never matched): duration_ms is then 0 and no latency figure counts it. Absent (from
+   * an older instance over the fan-out) means measured.
+   */
+  duration_known?: boolean;
   error_type: string | null;
   invoked_at: number;
   project: string | null;
   agent: string | null;
-  /** false when the duration was not measured (`metadata.duration_source` "unknown": duration_ms is then 0); absent when it was. */
-  duration_measured?: false;
-}
-
-/** Whether stored invocation metadata (JSON text) says the duration was not measured (`duration_source: "unknown"`). */
-export function durationUnmeasured(metadata: string | null): boolean {
-  if (metadata === null || !metadata.includes('"duration_source"')) return false;
-  try {
-    const m: unknown = JSON.parse(metadata);
-    return typeof m === 'object' && m !== null && (m as Record<string, unknown>).duration_source === 'unknown';
-  } catch {
-    return false;
-  }
 }
 
 export interface AnomalyEvent {

@@ -14,6 +14,7 @@ function window(skill: string, hour: number, durations: number[], successes: num
     hour,
     invocations: durations.length,
     successes,
+    timed: durations.length,
     durationSum: durations.reduce((a, b) => a + b, 0),
     durationSqSum: durations.reduce((a, b) => a + b * b, 0),
     lastAt: hour * H,
@@ -202,8 +203,8 @@ describe('detectAnomalies', () => {
     const oldZ = (recentDur.reduce((a, b) => a + b, 0) / 36 - 7715.1) / (2494.6524 / 6);
     assert.ok(oldZ > 5.47 && oldZ < 5.48);
     const d = durationT(
-      { n: 36, successes: 36, durationSum: 359652, durationSqSum: 4395157220 },
-      { n: 40, successes: 40, durationSum: 308604, durationSqSum: 2623619054 },
+      { n: 36, successes: 36, timed: 36, durationSum: 359652, durationSqSum: 4395157220 },
+      { n: 40, successes: 40, timed: 40, durationSum: 308604, durationSqSum: 2623619054 },
     );
     assert.ok(Math.abs(d.t - 2.635694424) < 1e-6);
     assert.equal(d.df, 35);
@@ -224,13 +225,13 @@ describe('detectAnomalies', () => {
   it('handles a recent window of one invocation (minRecent = 1)', () => {
     // One recent duration has no spread: s_pool = s_base = 10 (sd10Baseline) and df = 0, so p = 1.
     //   t = (130 − 100) / (10 · sqrt(1 + 1/25)) = 30 / 10.19804 = 2.94174
-    const one = { n: 1, successes: 0, durationSum: 130, durationSqSum: 130 * 130 };
-    const sd10 = { n: 25, successes: 25, durationSum: 2500, durationSqSum: sd10Baseline.reduce((a, b) => a + b * b, 0) };
+    const one = { n: 1, successes: 0, timed: 1, durationSum: 130, durationSqSum: 130 * 130 };
+    const sd10 = { n: 25, successes: 25, timed: 25, durationSum: 2500, durationSqSum: sd10Baseline.reduce((a, b) => a + b * b, 0) };
     const d = durationT(one, sd10);
     assert.ok(Math.abs(d.t - 2.94174) < 1e-5);
     assert.equal(d.df, 0);
     // One invocation in each window: nothing estimates the spread (floor 1 ms), df 0.
-    assert.deepEqual(durationT(one, { n: 1, successes: 1, durationSum: 100, durationSqSum: 10_000 }).df, 0);
+    assert.deepEqual(durationT(one, { n: 1, successes: 1, timed: 1, durationSum: 100, durationSqSum: 10_000 }).df, 0);
     // detectAnomalies with minRecent = 1, at q = 0.1 (2 tests: rank 1 needs p ≤ 0.05):
     //   success 0/1 vs 25/25: z = −1 / sqrt(25/26 · 1/26 · (1 + 1/25)) = −sqrt(26) = −5.10,
     //   Fisher p = P(X = 0) = 1/26 = 0.0385 → reported; duration |t| 2.94 ≥ 2 but p = 1 → never.
@@ -246,6 +247,26 @@ describe('detectAnomalies', () => {
       r.anomalies.map((a) => [a.metric, a.z_score]),
       [['success_rate', -5.1]],
     );
+  });
+
+  it('tests durations over the measured invocations only, when they alone reach the minimum counts', () => {
+    // Recent: 6 invocations, 2 measured (100, 110 ms) and 4 typed (stored as 0 ms, not measured); baseline sd10Baseline.
+    //   mean_recent = 210 / 2 = 105 (not 210 / 6 = 35), s_recent^2 = 50; mean_base = 100, s_base^2 = 100;
+    //   s_pool^2 = (1 · 50 + 24 · 100) / 25 = 98; t = 5 / (sqrt(98) · sqrt(1/2 + 1/25)) = 0.687322, df = 2 − 1 = 1.
+    const recentRow = { ...window('mixed', RECENT_HOUR, [100, 110], 6), invocations: 6 };
+    const baseRow = window('mixed', BASE_HOUR, sd10Baseline, 25);
+    const d = durationT(
+      { n: 6, successes: 6, timed: 2, durationSum: 210, durationSqSum: 100 ** 2 + 110 ** 2 },
+      { n: 25, successes: 25, timed: 25, durationSum: 2500, durationSqSum: sd10Baseline.reduce((a, b) => a + b * b, 0) },
+    );
+    assert.ok(Math.abs(d.t - 0.687322) < 1e-6, String(d.t));
+    assert.deepEqual([d.df, d.meanRecent, d.meanBase], [1, 105, 100]);
+    // 6 recent invocations reach minRecent 5, their 2 measured durations do not: only the success rate is tested.
+    const r = detectAnomalies({ recent: [recentRow], baseline: [baseRow], threshold: 2, now: NOW });
+    assert.deepEqual([r.skills_checked, r.tests], [1, 1]);
+    // With minRecent 2 the durations are tested too (and are no anomaly: t 0.69).
+    const r2 = detectAnomalies({ recent: [recentRow], baseline: [baseRow], threshold: 2, now: NOW, minRecent: 2 });
+    assert.deepEqual([r2.tests, r2.anomalies.length], [2, 0]);
   });
 
   it('rejects bad parameters', () => {

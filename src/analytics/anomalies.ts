@@ -97,6 +97,8 @@ const DURATION_SD_FLOOR_MS = 1;
 export interface WindowAggregate {
   n: number;
   successes: number;
+  /** Of n, the invocations with a measured duration: the duration sums are theirs. */
+  timed: number;
   durationSum: number;
   durationSqSum: number;
 }
@@ -106,11 +108,12 @@ function aggregate(rows: readonly HourlyRollup[]): Map<string, WindowAggregate> 
   for (const r of rows) {
     let a = bySkill.get(r.skill);
     if (!a) {
-      a = { n: 0, successes: 0, durationSum: 0, durationSqSum: 0 };
+      a = { n: 0, successes: 0, timed: 0, durationSum: 0, durationSqSum: 0 };
       bySkill.set(r.skill, a);
     }
     a.n += r.invocations;
     a.successes += r.successes;
+    a.timed += r.timed;
     a.durationSum += r.durationSum;
     a.durationSqSum += r.durationSqSum;
   }
@@ -236,13 +239,13 @@ export function fisherExactTwoSidedP(successesRecent: number, nRecent: number, s
  * duration is never a mean-duration anomaly.
  */
 export function durationT(recent: WindowAggregate, base: WindowAggregate): { t: number; df: number; meanRecent: number; meanBase: number } {
-  const r = momentsFromSums(recent.n, recent.durationSum, recent.durationSqSum);
-  const b = momentsFromSums(base.n, base.durationSum, base.durationSqSum);
-  const pooledDf = recent.n + base.n - 2;
-  const pooledVariance = pooledDf > 0 ? ((recent.n - 1) * r.variance + (base.n - 1) * b.variance) / pooledDf : 0;
+  const r = momentsFromSums(recent.timed, recent.durationSum, recent.durationSqSum);
+  const b = momentsFromSums(base.timed, base.durationSum, base.durationSqSum);
+  const pooledDf = recent.timed + base.timed - 2;
+  const pooledVariance = pooledDf > 0 ? ((recent.timed - 1) * r.variance + (base.timed - 1) * b.variance) / pooledDf : 0;
   const sd = Math.max(Math.sqrt(pooledVariance), DURATION_SD_FLOOR_MS);
-  const t = (r.mean - b.mean) / (sd * Math.sqrt(1 / recent.n + 1 / base.n));
-  return { t, df: recent.n - 1, meanRecent: r.mean, meanBase: b.mean };
+  const t = (r.mean - b.mean) / (sd * Math.sqrt(1 / recent.timed + 1 / base.timed));
+  return { t, df: recent.timed - 1, meanRecent: r.mean, meanBase: b.mean };
 }
 
 function severityOf(absZ: number, threshold: number): AnomalySeverity | null {
@@ -283,7 +286,7 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
   const recentBySkill = aggregate(recent);
   const baseBySkill = aggregate(baseline);
   const skills = [...new Set([...recentBySkill.keys(), ...baseBySkill.keys()])].sort(compareNames);
-  const empty: WindowAggregate = { n: 0, successes: 0, durationSum: 0, durationSqSum: 0 };
+  const empty: WindowAggregate = { n: 0, successes: 0, timed: 0, durationSum: 0, durationSqSum: 0 };
 
   const tested: Array<Anomaly & { absZ: number; p: number }> = [];
   const insufficient: InsufficientData[] = [];
@@ -306,8 +309,11 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
       base: roundRate(b.successes / b.n),
       observed: roundRate(r.successes / r.n),
     });
-    const d = durationT(r, b);
-    candidates.push({ metric: 'duration', z: d.t, p: studentTTwoSidedP(d.t, d.df), base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
+    // Durations are compared over the measured invocations only, with the same minimum counts.
+    if (r.timed >= minRecent && b.timed >= minBaseline) {
+      const d = durationT(r, b);
+      candidates.push({ metric: 'duration', z: d.t, p: studentTTwoSidedP(d.t, d.df), base: roundMs(d.meanBase), observed: roundMs(d.meanRecent) });
+    }
 
     for (const c of candidates) {
       const absZ = Math.abs(c.z);
@@ -356,7 +362,8 @@ export function detectAnomalies(input: DetectAnomaliesInput): AnomalyReport {
       `>= ${minBaseline} baseline invocations; both windows are samples. Success rate: pooled two-proportion ` +
       `z = (p_recent - p_base) / sqrt(p(1-p)(1/n_recent + 1/n_base)), p = (successes_recent + successes_base) / ` +
       `(n_recent + n_base); p-value: Fisher's exact test, two-sided (sum over tables no more likely than the ` +
-      `observed one). Duration: Student's pooled two-sample t = (mean_recent - mean_base) / ` +
+      `observed one). Duration, over the invocations whose duration was measured (tested when they alone reach ` +
+      `the same minimum counts): Student's pooled two-sample t = (mean_recent - mean_base) / ` +
       `(s * sqrt(1/n_recent + 1/n_base)), s^2 = ((n_recent - 1) s_recent^2 + (n_base - 1) s_base^2) / ` +
       `(n_recent + n_base - 2), s at least ${DURATION_SD_FLOOR_MS} ms; p-value: Student t, two-sided, ` +
       `n_recent - 1 df (conservative for skewed durations). A deviation is reported only when its p-value is a ` +

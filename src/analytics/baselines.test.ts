@@ -6,14 +6,15 @@ import type { SkillTotals, UserSkillStat } from './types.js';
 
 const NOW = Date.UTC(2025, 6, 1); // 2025-07-01T00:00:00Z
 
-function totals(skill: string, invocations: number, successes: number, meanMs: number, users = 3): SkillTotals {
+function totals(skill: string, invocations: number, successes: number, meanMs: number, users = 3, timed = invocations): SkillTotals {
   return {
     skill,
     category: null,
     modality: null,
     invocations,
     successes,
-    durationSum: meanMs * invocations,
+    timed,
+    durationSum: meanMs * timed,
     durationSqSum: 0,
     sessions: 1,
     users,
@@ -65,6 +66,19 @@ describe('computeCommunityBaselines', () => {
     assert.equal(a.p50_duration_ms, 1002.4);
     assert.equal(a.p95_duration_ms, 1002.4);
     assert.equal(r.skills[0]!.p50_duration_ms, null); // no histogram for C
+  });
+
+  it('takes the mean over the measured invocations; a skill with none has no mean and ranks as slowest on a tie', () => {
+    // E: 10/10, 4 measured at 250 ms (sum 1000) and 6 typed: mean 1000 / 4 = 250, not 100.
+    // F: 10/10, only typed: no mean; same Wilson score as E, so it ranks below E (no duration counts as slowest).
+    const r = computeCommunityBaselines({ totals: [totals('E', 10, 10, 250, 3, 4), totals('F', 10, 10, 0, 3, 0)], histograms: [], now: NOW });
+    assert.deepEqual(
+      r.skills.map((s) => [s.skill_name, s.mean_duration_ms, s.p50_duration_ms, s.effectiveness_percentile]),
+      [
+        ['E', 250, null, 100],
+        ['F', null, null, 50],
+      ],
+    );
   });
 
   it('gives exact ties the same percentile', () => {

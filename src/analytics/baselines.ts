@@ -23,7 +23,8 @@ export interface CommunityBaseline {
   users: number;
   /** successes / invocations over all users. */
   success_rate: number;
-  mean_duration_ms: number;
+  /** Mean over the invocations whose duration was measured; null when none was. */
+  mean_duration_ms: number | null;
   /** Median from the log-bucketed histogram (within 1 %, never outside the recorded range); null when no histogram was given. */
   p50_duration_ms: number | null;
   /** 95th percentile from the histogram; null when no histogram was given. */
@@ -67,14 +68,16 @@ export function wilsonLowerBound(successes: number, n: number, z = Z_95): number
 const EFFECTIVENESS_RULE =
   'effectiveness_score is the lower bound of the 95% Wilson score interval of the success rate ' +
   '(it rewards a high rate and penalises small samples). Skills are ranked by that score, ties broken by lower ' +
-  'mean duration. effectiveness_percentile = 100 × (number of skills ranked at or below this one, counting ' +
+  'mean duration (a skill with no measured duration counts as slowest). effectiveness_percentile = 100 × (number of skills ranked at or below this one, counting ' +
   'itself and exact ties) / (number of skills), so the best skill gets 100 and the worst 100/N.';
 
 /**
  * Per-skill community baselines from all-time totals and duration histograms.
  *
- * Rule: success_rate = successes / invocations; mean_duration_ms from the
- * duration sum; p50/p95 from the merged histogram. effectiveness_score = Wilson
+ * Rule: success_rate = successes / invocations; mean_duration_ms = duration
+ * sum / measured invocations (`timed`; null when none was measured: typed
+ * activations and unmatched hook calls have no duration); p50/p95 from the
+ * merged histogram (measured durations only). effectiveness_score = Wilson
  * 95 % lower bound of the success rate. Skill j is "ranked at or below" skill i
  * when score_j < score_i, or score_j = score_i and mean_j ≥ mean_i (slower or
  * equally fast). effectiveness_percentile(i) = 100 × #{j ranked at or below i}
@@ -96,21 +99,23 @@ export function computeCommunityBaselines(input: ComputeCommunityBaselinesInput)
     .map((t) => ({
       t,
       score: wilsonLowerBound(t.successes, t.invocations),
-      mean: t.durationSum / t.invocations,
+      mean: t.timed > 0 ? t.durationSum / t.timed : null,
+      // Ranking tie-break: no measured duration counts as slowest.
+      rankMean: t.timed > 0 ? t.durationSum / t.timed : Infinity,
     }));
   const n = scored.length;
 
-  const skills: CommunityBaseline[] = scored.map(({ t, score, mean }) => {
+  const skills: CommunityBaseline[] = scored.map(({ t, score, mean, rankMean }) => {
     let atOrBelow = 0;
-    for (const o of scored) if (o.score < score || (o.score === score && o.mean >= mean)) atOrBelow++;
+    for (const o of scored) if (o.score < score || (o.score === score && o.rankMean >= rankMean)) atOrBelow++;
     const buckets = bucketsBySkill.get(t.skill) ?? [];
-    const range = t.durationMin !== undefined && t.durationMax !== undefined ? { min: t.durationMin, max: t.durationMax } : null;
+    const range = t.timed > 0 && t.durationMin != null && t.durationMax != null ? { min: t.durationMin, max: t.durationMax } : null;
     return {
       skill_name: t.skill,
       invocations: t.invocations,
       users: t.users,
       success_rate: roundRate(t.successes / t.invocations),
-      mean_duration_ms: roundMs(mean),
+      mean_duration_ms: mean === null ? null : roundMs(mean),
       p50_duration_ms: roundMs(histogramQuantile(buckets, 0.5, range)),
       p95_duration_ms: roundMs(histogramQuantile(buckets, 0.95, range)),
       effectiveness_score: roundRate(score),

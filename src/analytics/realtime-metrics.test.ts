@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../errors.js';
-import { summarizeWindow, topSkills } from './realtime-metrics.js';
+import { rowsRange, summarizeWindow, topSkills } from './realtime-metrics.js';
 import type { HourlyRollup } from './types.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2025, 0, 1); // 2025-01-01T00:00:00Z, an exact hour boundary
 
-function row(skill: string, hourOffset: number, invocations: number, successes: number, durationSum: number, lastAt: number): HourlyRollup {
-  return { skill, hour: T0 / H + hourOffset, invocations, successes, durationSum, durationSqSum: 0, lastAt };
+function row(
+  skill: string,
+  hourOffset: number,
+  invocations: number,
+  successes: number,
+  durationSum: number,
+  lastAt: number,
+  timed = invocations,
+): HourlyRollup {
+  return { skill, hour: T0 / H + hourOffset, invocations, successes, timed, durationSum, durationSqSum: 0, lastAt };
 }
 
 describe('topSkills', () => {
@@ -48,6 +56,31 @@ describe('topSkills', () => {
     assert.equal(gamma.avg_duration_ms, 30); // 90 / 3
     assert.equal(gamma.p95_duration_ms, null); // no histogram given
     assert.equal(out[1]!.avg_duration_ms, 250); // 2500 / 10
+  });
+
+  it('divides durations by the measured invocations only; a skill with none has no latency', () => {
+    // skill:deploy: 4 invocations, 2 measured (800 + 934 = 1734 ms) and 2 typed (stored as 0 ms, not measured);
+    // skill:notes: 2 typed activations, nothing measured (its stored range 0..0 is no range).
+    const measured = [
+      { ...row('skill:deploy', 0, 4, 4, 1734, T0 + 5, 2), durationMin: 800, durationMax: 934 },
+      { ...row('skill:notes', 0, 2, 2, 0, T0 + 6, 0), durationMin: 0, durationMax: 0 },
+    ];
+    const out = topSkills(measured, [], 10);
+    assert.deepEqual(
+      out.map((s) => [s.skill_name, s.invocations, s.success_rate, s.avg_duration_ms, s.p95_duration_ms]),
+      [
+        ['skill:deploy', 4, 1, 867, null], // 1734 / 2, not 1734 / 4 = 433.5
+        ['skill:notes', 2, 1, null, null],
+      ],
+    );
+    // Over the window: 6 invocations, 1734 ms over 2 measured = 867.
+    const sum = summarizeWindow(measured);
+    assert.deepEqual([sum.invocations, sum.success_rate, sum.avg_duration_ms], [6, 1, 867]);
+    // Nothing measured at all: no average.
+    assert.equal(summarizeWindow([measured[1]!]).avg_duration_ms, null);
+    // The observed range (which bounds p95) comes from the rows with measured calls only.
+    assert.deepEqual(rowsRange(measured), { min: 800, max: 934 });
+    assert.equal(rowsRange([measured[1]!]), null);
   });
 
   it('applies the limit and rejects a bad one', () => {

@@ -15,8 +15,8 @@ export interface TopSkill {
   successes: number;
   /** successes / invocations over the window. */
   success_rate: number;
-  /** Mean duration over the window, from the rollup sums. */
-  avg_duration_ms: number;
+  /** Mean duration over the measured invocations of the window, from the rollup sums; null when none was measured. */
+  avg_duration_ms: number | null;
   /** 95th percentile estimated from the log-bucketed histogram; null when no histogram was given. */
   p95_duration_ms: number | null;
   /** Latest invocation of the skill in the window, ISO 8601 (UTC). */
@@ -28,7 +28,7 @@ export interface WindowSummary {
   successes: number;
   /** successes / invocations over all skills; null when there were no invocations. */
   success_rate: number | null;
-  /** Mean duration over all invocations; null when there were no invocations. */
+  /** Mean duration over the measured invocations; null when none was measured. */
   avg_duration_ms: number | null;
   /** Number of distinct skills with at least one invocation in the window. */
   active_skills: number;
@@ -40,6 +40,7 @@ interface SkillAggregate {
   skill: string;
   invocations: number;
   successes: number;
+  timed: number;
   durationSum: number;
   lastAt: number;
   durationMin: number;
@@ -52,15 +53,17 @@ function aggregateBySkill(rows: readonly HourlyRollup[]): Map<string, SkillAggre
   for (const r of rows) {
     let a = bySkill.get(r.skill);
     if (!a) {
-      a = { skill: r.skill, invocations: 0, successes: 0, durationSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
+      a = { skill: r.skill, invocations: 0, successes: 0, timed: 0, durationSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
       bySkill.set(r.skill, a);
     }
     a.invocations += r.invocations;
     a.successes += r.successes;
+    a.timed += r.timed;
     a.durationSum += r.durationSum;
     if (r.lastAt > a.lastAt) a.lastAt = r.lastAt;
-    if (r.durationMin !== undefined && r.durationMin < a.durationMin) a.durationMin = r.durationMin;
-    if (r.durationMax !== undefined && r.durationMax > a.durationMax) a.durationMax = r.durationMax;
+    if (r.timed <= 0) continue; // no measured duration: no range
+    if (r.durationMin != null && r.durationMin < a.durationMin) a.durationMin = r.durationMin;
+    if (r.durationMax != null && r.durationMax > a.durationMax) a.durationMax = r.durationMax;
   }
   return bySkill;
 }
@@ -70,7 +73,9 @@ function aggregateBySkill(rows: readonly HourlyRollup[]): Map<string, SkillAggre
  *
  * Rule: per skill, invocations, successes and duration sums of all given hourly
  * rows are added up; success_rate = successes / invocations and
- * avg_duration_ms = duration sum / invocations. p95_duration_ms is the 0.95
+ * avg_duration_ms = duration sum / measured invocations (`timed`; null when
+ * none was measured: typed activations and unmatched hook calls have no
+ * duration). p95_duration_ms is the 0.95
  * quantile of the skill's duration histogram (all histogram entries of the
  * skill are merged; within 1 % of the exact nearest-rank value, see
  * histogram.ts), kept within the smallest and largest duration of the rows
@@ -99,7 +104,7 @@ export function topSkills(rows: readonly HourlyRollup[], histograms: readonly Sk
         invocations: a.invocations,
         successes: a.successes,
         success_rate: roundRate(a.successes / a.invocations),
-        avg_duration_ms: roundMs(a.durationSum / a.invocations),
+        avg_duration_ms: a.timed > 0 ? roundMs(a.durationSum / a.timed) : null,
         p95_duration_ms: roundMs(buckets ? histogramQuantile(buckets, 0.95, observedRange(a.durationMin, a.durationMax)) : null),
         last_invoked_at: new Date(a.lastAt).toISOString(),
       };
@@ -115,6 +120,7 @@ export function topSkills(rows: readonly HourlyRollup[], histograms: readonly Sk
 export function summarizeWindow(rows: readonly HourlyRollup[]): WindowSummary {
   let invocations = 0;
   let successes = 0;
+  let timed = 0;
   let durationSum = 0;
   let lastAt = -Infinity;
   let activeSkills = 0;
@@ -123,6 +129,7 @@ export function summarizeWindow(rows: readonly HourlyRollup[]): WindowSummary {
     activeSkills++;
     invocations += a.invocations;
     successes += a.successes;
+    timed += a.timed;
     durationSum += a.durationSum;
     if (a.lastAt > lastAt) lastAt = a.lastAt;
   }
@@ -130,7 +137,7 @@ export function summarizeWindow(rows: readonly HourlyRollup[]): WindowSummary {
     invocations,
     successes,
     success_rate: invocations > 0 ? roundRate(successes / invocations) : null,
-    avg_duration_ms: invocations > 0 ? roundMs(durationSum / invocations) : null,
+    avg_duration_ms: timed > 0 ? roundMs(durationSum / timed) : null,
     active_skills: activeSkills,
     last_invoked_at: invocations > 0 ? new Date(lastAt).toISOString() : null,
   };
@@ -146,9 +153,9 @@ export function rowsRange(rows: readonly HourlyRollup[]): ObservedRange | null {
   let min = Infinity;
   let max = -Infinity;
   for (const r of rows) {
-    if (r.invocations <= 0) continue;
-    if (r.durationMin !== undefined && r.durationMin < min) min = r.durationMin;
-    if (r.durationMax !== undefined && r.durationMax > max) max = r.durationMax;
+    if (r.invocations <= 0 || r.timed <= 0) continue;
+    if (r.durationMin != null && r.durationMin < min) min = r.durationMin;
+    if (r.durationMax != null && r.durationMax > max) max = r.durationMax;
   }
   return observedRange(min, max);
 }

@@ -8,8 +8,8 @@ const H = 3_600_000;
 const D = 24 * H;
 const T0 = Date.UTC(2025, 2, 10); // 2025-03-10T00:00:00Z (midnight UTC)
 
-function row(hourMs: number, invocations: number, successes: number, durationSum = 0): HourlyRollup {
-  return { skill: 'lint', hour: hourMs / H, invocations, successes, durationSum, durationSqSum: 0, lastAt: hourMs };
+function row(hourMs: number, invocations: number, successes: number, durationSum = 0, timed = invocations): HourlyRollup {
+  return { skill: 'lint', hour: hourMs / H, invocations, successes, timed, durationSum, durationSqSum: 0, lastAt: hourMs };
 }
 
 /**
@@ -165,6 +165,32 @@ describe('skillTrend', () => {
       change_note: null,
       classification: 'stable',
     });
+  });
+
+  it('averages durations over the measured invocations of each bucket', () => {
+    // Hour 0: 4 invocations, 2 measured (1734 ms); hour 1: 2 typed activations only; hour 2: 3 measured (300 ms).
+    const t = skillTrend({
+      rows: [row(T0, 4, 4, 1734, 2), row(T0 + H, 2, 1, 0, 0), row(T0 + 2 * H, 3, 3, 300)],
+      granularity: 'hour',
+      fromMs: T0,
+      toMs: T0 + 3 * H,
+    });
+    assert.deepEqual(
+      t.points.map((p) => [p.invocations, p.success_rate, p.avg_duration_ms]),
+      [
+        [4, 1, 867], // 1734 / 2
+        [2, 0.5, null], // counted, but no latency
+        [3, 1, 100],
+      ],
+    );
+    // Per day: 9 invocations, 2034 ms over 5 measured = 406.8.
+    const d = skillTrend({
+      rows: [row(T0, 4, 4, 1734, 2), row(T0 + H, 2, 1, 0, 0), row(T0 + 2 * H, 3, 3, 300)],
+      granularity: 'day',
+      fromMs: T0,
+      toMs: T0 + D,
+    });
+    assert.deepEqual([d.points[0]!.invocations, d.points[0]!.avg_duration_ms], [9, 406.8]);
   });
 
   it('rejects bad input', () => {

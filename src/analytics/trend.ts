@@ -224,13 +224,14 @@ function trendParts(input: SkillTrendInput) {
     throw AppError.invalid('toMs', `range must span at most ${MAX_TREND_BUCKETS} ${granularity} buckets`);
   }
 
-  const buckets = Array.from({ length: count }, () => ({ invocations: 0, successes: 0, durationSum: 0 }));
+  const buckets = Array.from({ length: count }, () => ({ invocations: 0, successes: 0, timed: 0, durationSum: 0 }));
   for (const r of rows) {
     const i = Math.floor((r.hour * HOUR_MS) / bucketMs) - first;
     const b = buckets[i];
     if (!b) continue; // outside the range
     b.invocations += r.invocations;
     b.successes += r.successes;
+    b.timed += r.timed;
     b.durationSum += r.durationSum;
   }
 
@@ -259,7 +260,9 @@ function trendParts(input: SkillTrendInput) {
  *
  * Series: one bucket per hour or per UTC day from the bucket containing fromMs
  * to the bucket containing toMs − 1; buckets without invocations are present
- * with invocations 0 and success_rate / avg_duration_ms null. Hourly rows are
+ * with invocations 0 and success_rate / avg_duration_ms null; avg_duration_ms
+ * is over the invocations whose duration was measured (null when none was:
+ * typed activations and unmatched hook calls have none). Hourly rows are
  * placed in the bucket containing their hour.
  *
  * Success-rate trend: ordinary least squares of success rate on bucket index
@@ -286,7 +289,7 @@ export function skillTrend(input: SkillTrendInput): SkillTrend {
     invocations: b.invocations,
     successes: b.successes,
     success_rate: b.invocations > 0 ? roundRate(b.successes / b.invocations) : null,
-    avg_duration_ms: b.invocations > 0 ? roundMs(b.durationSum / b.invocations) : null,
+    avg_duration_ms: b.timed > 0 ? roundMs(b.durationSum / b.timed) : null,
   }));
 
   return {

@@ -28,13 +28,19 @@ export interface HourlyRollup {
   hour: number;
   invocations: number;
   successes: number;
-  /** Sum of duration_ms over the hour's invocations. */
+  /**
+   * Invocations whose duration was measured (typed skill activations and calls whose
+   * Pre/Post hooks never matched have none): the duration sums, min/max and histograms
+   * hold these only, and a mean is durationSum / timed (no latency when 0).
+   */
+  timed: number;
+  /** Sum of duration_ms over the hour's measured invocations. */
   durationSum: number;
-  /** Sum of duration_ms squared. */
+  /** Sum of duration_ms squared (measured invocations). */
   durationSqSum: number;
   /** Latest invoked_at within the hour. */
   lastAt: number;
-  /** Smallest and largest duration_ms (when the reader provides them; they bound quantile estimates). */
+  /** Smallest and largest measured duration_ms (when the reader provides them and timed > 0; they bound quantile estimates). */
   durationMin?: number;
   durationMax?: number;
 }
@@ -52,6 +58,8 @@ export interface SkillTotals {
   modality: string | null;
   invocations: number;
   successes: number;
+  /** Invocations with a measured duration (see HourlyRollup.timed); the duration figures hold these only. */
+  timed: number;
   durationSum: number;
   durationSqSum: number;
   /** Number of distinct sessions that used the skill. */
@@ -60,7 +68,7 @@ export interface SkillTotals {
   users: number;
   firstAt: number;
   lastAt: number;
-  /** Smallest and largest duration_ms ever recorded (when the reader provides them). */
+  /** Smallest and largest measured duration_ms (when the reader provides them and timed > 0). */
   durationMin?: number;
   durationMax?: number;
 }

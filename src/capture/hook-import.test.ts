@@ -177,12 +177,13 @@ describe('transcript import started by a hook', () => {
     try {
       const rows = db
         .prepare(
-          "SELECT dedupe_key AS key, duration_ms AS ms, completed, error_type AS error, json_extract(metadata, '$.source') AS source FROM skill_invocations ORDER BY key",
+          "SELECT dedupe_key AS key, duration_ms AS ms, duration_known AS known, completed, error_type AS error, json_extract(metadata, '$.source') AS source FROM skill_invocations ORDER BY key",
         )
         .all();
+      // The call that never got a result has no duration: 0 ms stored, not measured.
       assert.deepEqual(rows, [
-        { key: 'cc:toolu_bash', ms: 1200, completed: 1, error: null, source: 'hook' },
-        { key: 'cc:toolu_fetch', ms: 0, completed: 0, error: 'no_result', source: 'transcript' },
+        { key: 'cc:toolu_bash', ms: 1200, known: 1, completed: 1, error: null, source: 'hook' },
+        { key: 'cc:toolu_fetch', ms: 0, known: 0, completed: 0, error: 'no_result', source: 'transcript' },
       ]);
     } finally {
       db.close();

@@ -95,6 +95,8 @@ function toInput(r: ExportedInvocation, fingerprint: string) {
       metadata = null;
     }
   }
+  // A duration the source did not measure stays unmeasured: said the way the capture paths say it.
+  if (!r.duration_known && r.trigger !== 'typed' && metadata?.duration_source !== 'unknown') metadata = { ...metadata, duration_source: 'unknown' };
   return {
     skill_name: r.skill_name,
     user_id: `${PREHASHED_PREFIX}${fingerprint}:${r.user_hash}`,
@@ -108,6 +110,9 @@ function toInput(r: ExportedInvocation, fingerprint: string) {
     agent: r.agent,
     metadata,
     dedupe_key: mergeKey(r),
+    // Kept as recorded: a typed activation stays typed (and so without a duration).
+    trigger: r.trigger,
+    slash_after_miss: r.trigger === 'typed' ? r.slash_after_miss : null,
   };
 }
 

@@ -556,6 +556,8 @@ export class TranscriptPairer {
       this.uses.delete(use.id);
       const metadata: Record<string, unknown> = { source: 'transcript', tool: use.tool };
       if (use.chain !== MAIN_CHAIN) metadata.sidechain = true;
+      // A call that never reported back has no duration (stored as 0, not measured), as the hook says of it.
+      if (!result) metadata.duration_source = 'unknown';
       // One shape for every invocation, `trigger` added after it: a conditional spread in front of
       // the fields cost about 4 µs per invocation (V8 copies it, then adds each field one by one).
       const invocation: CapturedInvocation = {

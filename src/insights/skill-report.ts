@@ -208,8 +208,9 @@ export class SkillReportService {
       a.names.add(r.skill);
       a.invocations += r.invocations;
       a.successes += r.successes;
-      if (r.durationMin !== undefined) a.min = Math.min(a.min, r.durationMin);
-      if (r.durationMax !== undefined) a.max = Math.max(a.max, r.durationMax);
+      // The range of the measured invocations only (a row with none has no range).
+      if (r.timed > 0 && r.durationMin != null) a.min = Math.min(a.min, r.durationMin);
+      if (r.timed > 0 && r.durationMax != null) a.max = Math.max(a.max, r.durationMax);
     }
     const lastUsed = new Map<string, number>();
     const recordedNames = new Map<string, string[]>();

@@ -10,7 +10,7 @@ const H = 480_000; // an epoch hour (2024-10-04T00:00Z)
 const MIN = 60_000;
 
 function row(skill: string, hour: number, invocations: number, successes: number, durationSum: number): HourlyRollup {
-  return { skill, hour, invocations, successes, durationSum, durationSqSum: 0, lastAt: hour * HOUR_MS + MIN };
+  return { skill, hour, invocations, successes, timed: invocations, durationSum, durationSqSum: 0, lastAt: hour * HOUR_MS + MIN };
 }
 
 describe('history series', () => {

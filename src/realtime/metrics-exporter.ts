@@ -413,7 +413,8 @@ export class MetricsExporter implements WsMetricsSink {
     for (const e of events) {
       const skill = this.skills.map(e.skill_name);
       this.invocations.inc(skill, e.workflow_phase, e.completed);
-      this.durations.observe(skill, e.duration_ms / 1000);
+      // An unmeasured duration (typed activation, unmatched hooks) is no observation of 0 s.
+      if (e.duration_known !== false) this.durations.observe(skill, e.duration_ms / 1000);
     }
   }
 

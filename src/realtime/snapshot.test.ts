@@ -8,7 +8,7 @@ import { trendPoints } from './trend-points.js';
 const H = 480_000; // an epoch hour (2024-10-04T00:00Z)
 
 function row(skill: string, hour: number, invocations: number, successes: number, durationSum: number): HourlyRollup {
-  return { skill, hour, invocations, successes, durationSum, durationSqSum: 0, lastAt: hour * HOUR_MS + 60_000 };
+  return { skill, hour, invocations, successes, timed: invocations, durationSum, durationSqSum: 0, lastAt: hour * HOUR_MS + 60_000 };
 }
 
 const data: SnapshotData = {
@@ -113,5 +113,24 @@ describe('trendPoints', () => {
       ],
     );
     assert.equal(points[0]!.at, new Date((H - 2) * HOUR_MS).toISOString());
+  });
+
+  it('averages over the measured invocations of the hour; none measured gives no average', () => {
+    // Hour H: 4 invocations, 2 measured (1734 ms); hour H - 1: 2 typed activations only.
+    const points = trendPoints(
+      [
+        { ...row('a', H, 4, 4, 1734), timed: 2 },
+        { ...row('a', H - 1, 2, 2, 0), timed: 0 },
+      ],
+      H - 1,
+      H,
+    );
+    assert.deepEqual(
+      points.map((p) => [p.invocations, p.success_rate, p.avg_duration_ms]),
+      [
+        [2, 1, null],
+        [4, 1, 867],
+      ],
+    );
   });
 });

@@ -48,9 +48,9 @@
  *                Live invocations only: backfilled history (recorded more than the backfill
  *                threshold after it happened, e.g. imports) is never pushed here.
  *                An event whose duration was not measured (a typed skill, a call whose
- *                Pre and Post hooks never matched) carries `duration_measured: false`
- *                (its duration_ms is 0); the field is absent otherwise (added in
- *                protocol version 1 without a version change).
+ *                Pre and Post hooks never matched) carries `duration_known: false`
+ *                (its duration_ms is 0), a measured one `duration_known: true` (added in
+ *                protocol version 1 without a version change: absent means measured).
  *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected (by a tool
  *                call or by the server's scheduled detection).
  *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}

@@ -5,9 +5,10 @@
  * past hour; its raw edge is that hour's rows after the window's start.
  *
  * - A summary of hour H holds, per skill and minute, what skill_hourly and
- *   skill_hourly_durations hold per hour: invocations, successes, duration
- *   sum and sum of squares, min, max, last_at and the duration-histogram
- *   bucket counts (durationBucket, as the writers bucket).
+ *   skill_hourly_durations hold per hour: invocations, successes, the
+ *   measured invocations (timed) and their duration sum and sum of squares,
+ *   min, max and duration-histogram bucket counts (durationBucket, as the
+ *   writers bucket), and last_at.
  * - It is built once from H's raw rows and kept with a version of H read
  *   from the hourly rollup (the sums of H's rollup rows). Every write updates
  *   the hourly rollup in the same transaction as the raw row, so an unchanged
@@ -33,6 +34,7 @@ const MINUTES = HOUR_MS / MINUTE_MS;
 interface SkillMinutes {
   invocations: Float64Array;
   successes: Float64Array;
+  timed: Float64Array;
   durationSum: Float64Array;
   durationSqSum: Float64Array;
   durationMin: Float64Array;
@@ -46,6 +48,7 @@ function skillMinutes(): SkillMinutes {
   return {
     invocations: new Float64Array(MINUTES),
     successes: new Float64Array(MINUTES),
+    timed: new Float64Array(MINUTES),
     durationSum: new Float64Array(MINUTES),
     durationSqSum: new Float64Array(MINUTES),
     durationMin: new Float64Array(MINUTES).fill(Infinity),
@@ -65,7 +68,7 @@ export class EdgeHourSummary {
   ) {}
 
   /** Adds one raw row of the hour (rows outside the hour are ignored); every row is added before the first read. */
-  add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number): void {
+  add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number, known: boolean): void {
     const m = Math.floor((invokedAt - this.hour * HOUR_MS) / MINUTE_MS);
     if (m < 0 || m >= MINUTES) return;
     if (this.prefix) throw new AppError('INTERNAL', 'an hour summary takes no rows once it has been read');
@@ -73,11 +76,14 @@ export class EdgeHourSummary {
     if (!s) this.by.set(skill, (s = skillMinutes()));
     s.invocations[m]!++;
     if (completed === true || completed === 1) s.successes[m]!++;
+    if (invokedAt > s.lastAt[m]!) s.lastAt[m] = invokedAt;
+    // An unmeasured duration counts in no duration figure.
+    if (!known) return;
+    s.timed[m]!++;
     s.durationSum[m]! += durationMs;
     s.durationSqSum[m]! += durationMs * durationMs;
     if (durationMs < s.durationMin[m]!) s.durationMin[m] = durationMs;
     if (durationMs > s.durationMax[m]!) s.durationMax[m] = durationMs;
-    if (invokedAt > s.lastAt[m]!) s.lastAt[m] = invokedAt;
     const b = durationBucket(durationMs);
     let counts = s.buckets.get(b);
     if (!counts) s.buckets.set(b, (counts = new Uint32Array(MINUTES)));
@@ -120,6 +126,7 @@ export class EdgeHourSummary {
         {
           invocations,
           successes: p.successes[b]! - p.successes[a]!,
+          timed: p.timed[b]! - p.timed[a]!,
           durationSum: p.durationSum[b]! - p.durationSum[a]!,
           durationSqSum: p.durationSqSum[b]! - p.durationSqSum[a]!,
           durationMin,
@@ -135,6 +142,7 @@ export class EdgeHourSummary {
 interface SkillPrefix {
   invocations: Float64Array;
   successes: Float64Array;
+  timed: Float64Array;
   durationSum: Float64Array;
   durationSqSum: Float64Array;
   /** The skill's buckets, and their running counts (61 per bucket, in that order). */
@@ -156,6 +164,7 @@ function skillPrefix(s: SkillMinutes): SkillPrefix {
   return {
     invocations: running(s.invocations, new Float64Array(w)),
     successes: running(s.successes, new Float64Array(w)),
+    timed: running(s.timed, new Float64Array(w)),
     durationSum: running(s.durationSum, new Float64Array(w)),
     durationSqSum: running(s.durationSqSum, new Float64Array(w)),
     buckets,

@@ -11,11 +11,13 @@ import type { NormalizedInvocation } from './types.js';
 interface Acc {
   invocations: number;
   successes: number;
+  /** Invocations with a measured duration: the duration sums, min/max and histograms count these only. */
+  timed: number;
   durationSum: number;
   durationSqSum: number;
   firstAt: number;
   lastAt: number;
-  /** Smallest and largest duration (hourly rows and skill totals keep them, to bound quantiles). */
+  /** Smallest and largest measured duration (hourly rows and skill totals keep them, to bound quantiles); ±Infinity while timed = 0. */
   durationMin: number;
   durationMax: number;
   /** Distinct sessions / users new to the skill (skill totals only). */
@@ -94,6 +96,7 @@ interface TriggerDelta {
 const newAcc = (): Acc => ({
   invocations: 0,
   successes: 0,
+  timed: 0,
   durationSum: 0,
   durationSqSum: 0,
   firstAt: Number.POSITIVE_INFINITY,
@@ -107,17 +110,29 @@ const newAcc = (): Acc => ({
 function add(acc: Acc, inv: NormalizedInvocation): void {
   acc.invocations++;
   if (inv.completed) acc.successes++;
-  acc.durationSum += inv.durationMs;
-  acc.durationSqSum += inv.durationMs * inv.durationMs;
   if (inv.invokedAt < acc.firstAt) acc.firstAt = inv.invokedAt;
   if (inv.invokedAt > acc.lastAt) acc.lastAt = inv.invokedAt;
+  if (inv.durationKnown === false) return;
+  acc.timed++;
+  acc.durationSum += inv.durationMs;
+  acc.durationSqSum += inv.durationMs * inv.durationMs;
   if (inv.durationMs < acc.durationMin) acc.durationMin = inv.durationMs;
   if (inv.durationMs > acc.durationMax) acc.durationMax = inv.durationMs;
+}
+
+/** The stored duration_min / duration_max of an accumulator: 0 when it holds no measured invocation. */
+export function storedMin(a: Acc): number {
+  return a.timed > 0 ? a.durationMin : 0;
+}
+
+export function storedMax(a: Acc): number {
+  return a.timed > 0 ? a.durationMax : 0;
 }
 
 function merge(acc: Acc, a: Acc): void {
   acc.invocations += a.invocations;
   acc.successes += a.successes;
+  acc.timed += a.timed;
   acc.durationSum += a.durationSum;
   acc.durationSqSum += a.durationSqSum;
   if (a.firstAt < acc.firstAt) acc.firstAt = a.firstAt;
@@ -171,12 +186,15 @@ export function computeRollupDeltas(rows: readonly ResolvedInvocation[], lookups
   for (let i = 0; i < rows.length; i++) {
     const { inv, skillId, userId, sessionId } = rows[i]!;
     const hourKey = skillId * HOUR_SPACE + hourOf(inv.invokedAt);
-    const bucket = durationBucket(inv.durationMs);
     add(accOf(d.hourly, hourKey), inv);
-    bump(countsOf(d.hourlyDurations, hourKey), bucket);
     const total = accOf(d.totals, skillId);
     add(total, inv);
-    bump(countsOf(d.durations, skillId), bucket);
+    // Histograms hold measured durations only.
+    if (inv.durationKnown !== false) {
+      const bucket = durationBucket(inv.durationMs);
+      bump(countsOf(d.hourlyDurations, hourKey), bucket);
+      bump(countsOf(d.durations, skillId), bucket);
+    }
     let phaseNumber = phaseNumbers.get(inv.workflowPhase);
     if (phaseNumber === undefined) phaseNumbers.set(inv.workflowPhase, (phaseNumber = phaseNumbers.size));
     const phaseKey = (phaseNumber * 2 + (inv.completed ? 1 : 0)) * SKILL_SPACE + skillId;

@@ -1,7 +1,9 @@
 /**
  * The store contract, run against every back-end: what is recorded comes
  * back through the rollup reads exactly as a direct computation over the
- * same input says it should.
+ * same input says it should. Invocations whose duration was not measured
+ * (typed activations, hook calls whose Pre/Post never matched) count in the
+ * invocation counts and success rates and in no duration figure.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -32,23 +34,35 @@ interface In {
   duration_ms: number;
   invoked_at: number;
   dedupe_key?: string;
+  trigger?: 'typed';
+  metadata?: { duration_source: 'unknown' };
 }
+
+/** Whether the input's duration was measured: typed activations and unmatched hook calls have none. */
+const measured = (r: In) => r.trigger !== 'typed' && r.metadata?.duration_source !== 'unknown';
 
 function randomBatches(seed: number): In[][] {
   const rand = prng(seed);
   const batches: In[][] = [];
   for (let b = 0; b < 8; b++) {
     batches.push(
-      Array.from({ length: 1 + Math.floor(rand() * 120) }, () => ({
-        skill_name: `k${Math.floor(rand() * rand() * 6)}`,
-        user_id: `u${Math.floor(rand() * 9)}`,
-        session_id: `s${Math.floor(rand() * 25)}`,
-        workflow_phase: rand() < 0.5 ? 'testing' : 'review',
-        completed: rand() < 0.75,
-        duration_ms: Math.floor(rand() ** 2 * 90_000),
-        invoked_at: NOW - Math.floor(rand() * 30 * HOUR_MS),
-        dedupe_key: rand() < 0.1 ? `d${Math.floor(rand() * 15)}` : undefined,
-      })),
+      Array.from({ length: 1 + Math.floor(rand() * 120) }, (): In => {
+        const r: In = {
+          skill_name: `k${Math.floor(rand() * rand() * 6)}`,
+          user_id: `u${Math.floor(rand() * 9)}`,
+          session_id: `s${Math.floor(rand() * 25)}`,
+          workflow_phase: rand() < 0.5 ? 'testing' : 'review',
+          completed: rand() < 0.75,
+          duration_ms: Math.floor(rand() ** 2 * 90_000),
+          invoked_at: NOW - Math.floor(rand() * 30 * HOUR_MS),
+          dedupe_key: rand() < 0.1 ? `d${Math.floor(rand() * 15)}` : undefined,
+        };
+        // Unmeasured: a typed activation, or a hook call whose Pre/Post never matched (both stored with 0 ms).
+        const u = rand();
+        if (u < 0.1) Object.assign(r, { trigger: 'typed', duration_ms: 0 });
+        else if (u < 0.15) Object.assign(r, { metadata: { duration_source: 'unknown' }, duration_ms: 0 });
+        return r;
+      }),
     );
   }
   return batches;
@@ -63,27 +77,36 @@ function expected(batches: In[][]) {
     seen.add(r.dedupe_key);
     return true;
   });
-  const totals = new Map<string, { n: number; ok: number; sum: number; sessions: Set<string>; users: Set<string> }>();
-  const hourly = new Map<string, { n: number; ok: number; sum: number; sq: number }>();
+  const totals = new Map<string, { n: number; ok: number; timed: number; sum: number; min: number; max: number; sessions: Set<string>; users: Set<string> }>();
+  const hourly = new Map<string, { n: number; ok: number; timed: number; sum: number; sq: number }>();
   const hist = new Map<string, number>();
   const sessionSkills = new Map<string, Set<string>>();
   for (const r of rows) {
-    const t = totals.get(r.skill_name) ?? { n: 0, ok: 0, sum: 0, sessions: new Set(), users: new Set() };
+    const t = totals.get(r.skill_name) ?? { n: 0, ok: 0, timed: 0, sum: 0, min: Infinity, max: -Infinity, sessions: new Set(), users: new Set() };
+    const m = measured(r);
     t.n++;
     t.ok += r.completed ? 1 : 0;
-    t.sum += r.duration_ms;
+    if (m) {
+      t.timed++;
+      t.sum += r.duration_ms;
+      t.min = Math.min(t.min, r.duration_ms);
+      t.max = Math.max(t.max, r.duration_ms);
+    }
     t.sessions.add(r.session_id);
     t.users.add(r.user_id);
     totals.set(r.skill_name, t);
     const hk = `${r.skill_name}@${hourOf(r.invoked_at)}`;
-    const h = hourly.get(hk) ?? { n: 0, ok: 0, sum: 0, sq: 0 };
+    const h = hourly.get(hk) ?? { n: 0, ok: 0, timed: 0, sum: 0, sq: 0 };
     h.n++;
     h.ok += r.completed ? 1 : 0;
-    h.sum += r.duration_ms;
-    h.sq += r.duration_ms ** 2;
     hourly.set(hk, h);
-    const bk = `${r.skill_name}#${durationBucket(r.duration_ms)}`;
-    hist.set(bk, (hist.get(bk) ?? 0) + 1);
+    if (m) {
+      h.timed++;
+      h.sum += r.duration_ms;
+      h.sq += r.duration_ms ** 2;
+      const bk = `${r.skill_name}#${durationBucket(r.duration_ms)}`;
+      hist.set(bk, (hist.get(bk) ?? 0) + 1);
+    }
     (sessionSkills.get(r.session_id) ?? sessionSkills.set(r.session_id, new Set()).get(r.session_id)!).add(r.skill_name);
   }
   const pairs = new Map<string, number>();
@@ -110,16 +133,24 @@ describe('store contract', async () => {
           }
           const exp = expected(batches);
           assert.equal(inserted, exp.rows.length);
+          assert.ok(exp.rows.some((r) => !measured(r)) && exp.rows.some(measured), 'both measured and unmeasured rows');
 
           const totals = await stores.analyticsQueries.skillTotals();
           assert.deepEqual(
-            Object.fromEntries(totals.map((t) => [t.skill, [t.invocations, t.successes, t.durationSum, t.sessions, t.users]])),
-            Object.fromEntries([...exp.totals].map(([k, t]) => [k, [t.n, t.ok, t.sum, t.sessions.size, t.users.size]])),
+            Object.fromEntries(
+              totals.map((t) => [
+                t.skill,
+                [t.invocations, t.successes, t.timed, t.durationSum, t.sessions, t.users, t.timed > 0 ? [t.durationMin, t.durationMax] : null],
+              ]),
+            ),
+            Object.fromEntries(
+              [...exp.totals].map(([k, t]) => [k, [t.n, t.ok, t.timed, t.sum, t.sessions.size, t.users.size, t.timed > 0 ? [t.min, t.max] : null]]),
+            ),
           );
           const hourly = await stores.analyticsQueries.hourlyRollups({ fromHour: hourOf(NOW) - 48, toHour: hourOf(NOW) });
           assert.deepEqual(
-            Object.fromEntries(hourly.map((h) => [`${h.skill}@${h.hour}`, [h.invocations, h.successes, h.durationSum, h.durationSqSum]])),
-            Object.fromEntries([...exp.hourly].map(([k, h]) => [k, [h.n, h.ok, h.sum, h.sq]])),
+            Object.fromEntries(hourly.map((h) => [`${h.skill}@${h.hour}`, [h.invocations, h.successes, h.timed, h.durationSum, h.durationSqSum]])),
+            Object.fromEntries([...exp.hourly].map(([k, h]) => [k, [h.n, h.ok, h.timed, h.sum, h.sq]])),
           );
           const hist = await stores.analyticsQueries.skillHistograms();
           assert.deepEqual(Object.fromEntries(hist.flatMap((h) => h.buckets.map((b) => [`${h.skill}#${b.bucket}`, b.count]))), Object.fromEntries(exp.hist));
@@ -164,10 +195,132 @@ describe('store contract', async () => {
             phases.reduce((n, p) => n + p.invocations, 0),
             exp.rows.length,
           );
+          assert.deepEqual(
+            [phases.reduce((n, p) => n + p.timed, 0), phases.reduce((n, p) => n + p.durationSum, 0)],
+            [exp.rows.filter(measured).length, exp.rows.filter(measured).reduce((n, r) => n + r.duration_ms, 0)],
+          );
           const [s3] = await query<{ invocations: number }>("SELECT invocations FROM sessions WHERE session_key = 's3'");
           assert.equal(Number(s3?.invocations), exp.rows.filter((r) => r.session_id === 's3').length);
           const stats = await store.stats();
           assert.equal(stats.rows.skill_invocations, exp.rows.length);
+        } finally {
+          await dispose();
+        }
+      });
+
+      it('leaves invocations without a measured duration out of every duration figure, and counts them', { skip: backend.skip ?? false }, async () => {
+        const { store, stores, query, dispose } = await backend.open();
+        try {
+          const tracker = new Tracker({ store, hashUser: hash, newId: createUlidFactory(), bus: new EventBus(), maxMetadataBytes: 8192, now: () => NOW });
+          const MIN = 60_000;
+          const inv = (skill: string, ms: number, at: number, extra: Record<string, unknown> = {}) => ({
+            skill_name: skill,
+            user_id: 'u1',
+            session_id: 's1',
+            workflow_phase: 'review' as const,
+            completed: true,
+            duration_ms: ms,
+            invoked_at: NOW - at * MIN,
+            ...extra,
+          });
+          await tracker.trackBatch([
+            // skill:deploy: two measured calls (800 and 934 ms, mean 867) and two typed activations.
+            inv('skill:deploy', 800, 40, { trigger: 'model', metadata: { duration_source: 'claude_code' } }),
+            inv('skill:deploy', 934, 30, { trigger: 'model', metadata: { duration_source: 'hook_gap' } }),
+            inv('skill:deploy', 0, 20, { trigger: 'typed' }),
+            inv('skill:deploy', 0, 10, { trigger: 'typed' }),
+            // Only ever typed: no duration at all.
+            inv('skill:notes', 0, 35, { trigger: 'typed' }),
+            inv('skill:notes', 0, 5, { trigger: 'typed' }),
+            // A tool call measured (50 ms) and one whose Pre/Post never matched.
+            inv('Bash', 50, 25, { metadata: { duration_source: 'claude_code' } }),
+            inv('Bash', 0, 15, { metadata: { duration_source: 'unknown' } }),
+          ]);
+          const known = await query<{ skill: string; n: number; known: number }>(
+            'SELECT s.name AS skill, count(*) AS n, sum(i.duration_known) AS known FROM skill_invocations i JOIN skills s ON s.id = i.skill_id GROUP BY s.name ORDER BY s.name',
+          );
+          assert.deepEqual(
+            known.map((r) => [r.skill, Number(r.n), Number(r.known)]),
+            [
+              ['Bash', 2, 1],
+              ['skill:deploy', 4, 2],
+              ['skill:notes', 2, 0],
+            ],
+          );
+          const q = stores.analyticsQueries;
+          const figures = (rows: { skill: string; invocations: number; successes: number; timed: number; durationSum: number; durationSqSum: number }[]) =>
+            rows.map((r) => [r.skill, r.invocations, r.successes, r.timed, r.durationSum, r.durationSqSum]);
+          const want = [
+            ['Bash', 2, 2, 1, 50, 2500],
+            ['skill:deploy', 4, 4, 2, 1734, 800 ** 2 + 934 ** 2],
+            ['skill:notes', 2, 2, 0, 0, 0],
+          ];
+          const ranges = (r: { durationMin?: number; durationMax?: number }[]) => r.map((x) => [x.durationMin, x.durationMax]);
+          // Read from the hourly rollups (whole hours), and with a raw edge (a window starting inside the hour).
+          for (const range of [
+            { fromMs: NOW - 3 * HOUR_MS, toMs: NOW },
+            { fromMs: NOW - 45 * MIN, toMs: NOW },
+          ]) {
+            const totals = await q.windowTotals(range);
+            assert.deepEqual(figures(totals), want, `window from ${range.fromMs}`);
+            // The duration range of the measured calls only; none for a skill without one.
+            assert.deepEqual(ranges(totals), [
+              [50, 50],
+              [800, 934],
+              [undefined, undefined],
+            ]);
+            assert.deepEqual(await q.windowHistograms(range, null), [
+              { skill: 'Bash', buckets: [{ bucket: durationBucket(50), count: 1 }] },
+              {
+                skill: 'skill:deploy',
+                buckets: [
+                  { bucket: durationBucket(800), count: 1 },
+                  { bucket: durationBucket(934), count: 1 },
+                ],
+              },
+            ]);
+          }
+          assert.deepEqual(figures(await q.hourlyRollups({ fromHour: hourOf(NOW) - 1, toHour: hourOf(NOW) })), want);
+          assert.deepEqual(
+            figures(await q.dailyTotals({ fromHour: hourOf(NOW) - 30, toHour: hourOf(NOW), skills: ['Bash', 'skill:deploy', 'skill:notes'] })),
+            want,
+          );
+          const all = await q.skillTotals();
+          assert.deepEqual(figures(all), want);
+          assert.deepEqual(
+            all.filter((t) => t.timed > 0).map((t) => [t.skill, t.durationMin, t.durationMax]),
+            [
+              ['Bash', 50, 50],
+              ['skill:deploy', 800, 934],
+            ],
+          );
+          assert.deepEqual(
+            (await q.skillHistograms()).map((h) => [h.skill, h.buckets.reduce((n, b) => n + b.count, 0)]),
+            [
+              ['Bash', 1],
+              ['skill:deploy', 2],
+            ],
+          );
+          assert.deepEqual(
+            (await q.phaseTotals()).map((p) => [p.skill, p.invocations, p.timed, p.durationSum]),
+            [
+              ['Bash', 2, 1, 50],
+              ['skill:deploy', 4, 2, 1734],
+              ['skill:notes', 2, 0, 0],
+            ],
+          );
+          // Another write into the same hour keeps the measured range (a batch of typed activations only changes no range).
+          await tracker.track(inv('skill:deploy', 0, 8, { trigger: 'typed' }));
+          await tracker.track(inv('skill:notes', 700, 7, { trigger: 'model' }));
+          const after = await q.windowTotals({ fromMs: NOW - 3 * HOUR_MS, toMs: NOW });
+          assert.deepEqual(
+            after.map((r) => [r.skill, r.invocations, r.timed, r.durationMin, r.durationMax]),
+            [
+              ['Bash', 2, 1, 50, 50],
+              ['skill:deploy', 5, 2, 800, 934],
+              ['skill:notes', 3, 1, 700, 700],
+            ],
+          );
         } finally {
           await dispose();
         }
@@ -322,9 +475,9 @@ describe('store contract', async () => {
           assert.deepEqual(tail.events, published.slice(3, 5));
           // A duration not measured (metadata.duration_source "unknown") is said so, by the writer's event and the tail alike.
           assert.deepEqual(
-            tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.duration_measured, e.invoked_at, e.error_type, e.session_id, e.user_hash]),
+            tail.events.map((e) => [e.skill_name, e.completed, e.duration_ms, e.duration_known, e.invoked_at, e.error_type, e.session_id, e.user_hash]),
             [
-              ['b', true, 40, undefined, NOW - 500, null, 's1', hash('u1')],
+              ['b', true, 40, true, NOW - 500, null, 's1', hash('u1')],
               ['a', false, 0, false, NOW, 'timeout', 's1', hash('u1')],
             ],
           );

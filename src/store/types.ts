@@ -27,6 +27,8 @@ export interface PhaseTotal {
   workflowPhase: string;
   completed: boolean;
   invocations: number;
+  /** Of `invocations`, those with a measured duration: `durationSum` is theirs. */
+  timed: number;
   durationSum: number;
   /** Of `invocations`, those recorded as backfill (history); the rest were live. */
   backfilled: number;
@@ -148,6 +150,12 @@ export interface NormalizedInvocation {
   workflowPhase: WorkflowPhase;
   completed: boolean;
   durationMs: number;
+  /**
+   * false when the duration was not measured (a typed skill activation, a call whose Pre/Post
+   * hooks never matched: metadata.duration_source 'unknown'); durationMs is then 0 and no
+   * latency figure counts the row. Measured when omitted.
+   */
+  durationKnown?: boolean;
   errorType: string | null;
   invokedAt: number;
   project: string | null;

@@ -55,15 +55,15 @@ describe('window pieces', () => {
 
   it('adds whole-hour sums and raw rows per skill, with min/max and last time', () => {
     const hourRows = [
-      { skill: 'a', hour: 1, invocations: 2, successes: 1, durationSum: 30, durationSqSum: 500, lastAt: 100, durationMin: 10, durationMax: 20 },
+      { skill: 'a', hour: 1, invocations: 2, successes: 1, timed: 2, durationSum: 30, durationSqSum: 500, lastAt: 100, durationMin: 10, durationMax: 20 },
     ];
     const raw = [
       { skill: 'a', completed: 1, durationMs: 5, invokedAt: 50 },
       { skill: 'B', completed: 0, durationMs: 7, invokedAt: 60 },
     ];
     assert.deepEqual(mergeWindowTotals(T, hourRows, raw), [
-      { skill: 'B', hour: 480_000, invocations: 1, successes: 0, durationSum: 7, durationSqSum: 49, lastAt: 60, durationMin: 7, durationMax: 7 },
-      { skill: 'a', hour: 480_000, invocations: 3, successes: 2, durationSum: 35, durationSqSum: 525, lastAt: 100, durationMin: 5, durationMax: 20 },
+      { skill: 'B', hour: 480_000, invocations: 1, successes: 0, timed: 1, durationSum: 7, durationSqSum: 49, lastAt: 60, durationMin: 7, durationMax: 7 },
+      { skill: 'a', hour: 480_000, invocations: 3, successes: 2, timed: 3, durationSum: 35, durationSqSum: 525, lastAt: 100, durationMin: 5, durationMax: 20 },
     ]);
     // 5 ms → bucket 81, 7 ms → 98 (ceil(ln(ms) / ln(1.01 / 0.99))).
     assert.deepEqual(mergeWindowHistograms([{ skill: 'a', buckets: [{ bucket: 81, count: 2 }] }], raw, ['a']), [
@@ -77,14 +77,14 @@ describe('window pieces', () => {
 
   it('sums raw rows per skill as they are read: the sums of an hourly rollup and the bucketed histogram', () => {
     const sums = new RawEdgeSums();
-    sums.add('a', 1, 5, 50);
-    sums.add('B', true, 0, 60);
-    sums.add('a', 0, 7, 40);
-    sums.add('a', 1, 5, 45);
+    sums.add('a', 1, 5, 50, true);
+    sums.add('B', true, 0, 60, true);
+    sums.add('a', 0, 7, 40, true);
+    sums.add('a', 1, 5, 45, true);
     const { totals, histograms } = sums.result();
     assert.deepEqual(totals, [
-      { skill: 'a', hour: 0, invocations: 3, successes: 2, durationSum: 17, durationSqSum: 99, lastAt: 50, durationMin: 5, durationMax: 7 },
-      { skill: 'B', hour: 0, invocations: 1, successes: 1, durationSum: 0, durationSqSum: 0, lastAt: 60, durationMin: 0, durationMax: 0 },
+      { skill: 'a', hour: 0, invocations: 3, successes: 2, timed: 3, durationSum: 17, durationSqSum: 99, lastAt: 50, durationMin: 5, durationMax: 7 },
+      { skill: 'B', hour: 0, invocations: 1, successes: 1, timed: 1, durationSum: 0, durationSqSum: 0, lastAt: 60, durationMin: 0, durationMax: 0 },
     ]);
     // 5 ms → bucket 81, 7 ms → 98, 0 ms → the zero bucket (-1).
     assert.deepEqual(histograms, [

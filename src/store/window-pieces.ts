@@ -57,6 +57,8 @@ export interface RawWindowRow {
   completed: boolean | number;
   durationMs: number;
   invokedAt: number;
+  /** false when the duration was not measured (duration_known = 0): counted, but in no duration figure. Measured when omitted. */
+  durationKnown?: boolean;
 }
 
 /** The range to probe for rows after the window's end in its last hour; null when the window ends on the hour's last ms. */
@@ -84,6 +86,7 @@ interface Sums {
   skill: string;
   invocations: number;
   successes: number;
+  timed: number;
   durationSum: number;
   durationSqSum: number;
   lastAt: number;
@@ -101,7 +104,7 @@ export function mergeWindowTotals(fromMs: number, hourRows: readonly HourlyRollu
   const get = (skill: string): Sums => {
     let s = by.get(skill);
     if (!s) {
-      s = { skill, invocations: 0, successes: 0, durationSum: 0, durationSqSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
+      s = { skill, invocations: 0, successes: 0, timed: 0, durationSum: 0, durationSqSum: 0, lastAt: -Infinity, durationMin: Infinity, durationMax: -Infinity };
       by.set(skill, s);
     }
     return s;
@@ -111,24 +114,39 @@ export function mergeWindowTotals(fromMs: number, hourRows: readonly HourlyRollu
     const s = get(r.skill);
     s.invocations += r.invocations;
     s.successes += r.successes;
+    s.timed += r.timed;
     s.durationSum += r.durationSum;
     s.durationSqSum += r.durationSqSum;
     if (r.lastAt > s.lastAt) s.lastAt = r.lastAt;
-    if (r.durationMin !== undefined && r.durationMin < s.durationMin) s.durationMin = r.durationMin;
-    if (r.durationMax !== undefined && r.durationMax > s.durationMax) s.durationMax = r.durationMax;
+    // A row's range covers its measured invocations only (none when timed = 0).
+    if (r.timed <= 0) continue;
+    if (r.durationMin != null && r.durationMin < s.durationMin) s.durationMin = r.durationMin;
+    if (r.durationMax != null && r.durationMax > s.durationMax) s.durationMax = r.durationMax;
   }
   for (const r of rawRows) {
     const s = get(r.skill);
     s.invocations++;
     if (r.completed === true || r.completed === 1) s.successes++;
+    if (r.invokedAt > s.lastAt) s.lastAt = r.invokedAt;
+    if (r.durationKnown === false) continue;
+    s.timed++;
     s.durationSum += r.durationMs;
     s.durationSqSum += r.durationMs * r.durationMs;
-    if (r.invokedAt > s.lastAt) s.lastAt = r.invokedAt;
     if (r.durationMs < s.durationMin) s.durationMin = r.durationMs;
     if (r.durationMs > s.durationMax) s.durationMax = r.durationMs;
   }
   const hour = hourOf(fromMs);
-  return [...by.values()].sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0)).map((s) => ({ ...s, hour }));
+  return [...by.values()]
+    .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))
+    .map((s) => {
+      const row: HourlyRollup = { ...s, hour };
+      // No measured invocation: no duration range.
+      if (s.timed === 0) {
+        delete row.durationMin;
+        delete row.durationMax;
+      }
+      return row;
+    });
 }
 
 /**
@@ -152,7 +170,7 @@ export function mergeWindowHistograms(
     m.set(bucket, (m.get(bucket) ?? 0) + count);
   };
   for (const h of hourHistograms) if (!wanted || wanted.has(h.skill)) for (const b of h.buckets) add(h.skill, b.bucket, b.count);
-  for (const r of rawRows) if (!wanted || wanted.has(r.skill)) add(r.skill, durationBucket(r.durationMs), 1);
+  for (const r of rawRows) if (r.durationKnown !== false && (!wanted || wanted.has(r.skill))) add(r.skill, durationBucket(r.durationMs), 1);
   return [...by.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([skill, m]) => ({
@@ -203,7 +221,8 @@ interface EdgeSums {
 export class RawEdgeSums {
   private readonly by = new Map<string, EdgeSums>();
 
-  add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number): void {
+  /** `known`: whether the duration was measured (an unmeasured row counts in no duration figure). */
+  add(skill: string, completed: boolean | number, durationMs: number, invokedAt: number, known: boolean): void {
     let s = this.by.get(skill);
     if (!s) {
       s = {
@@ -212,11 +231,12 @@ export class RawEdgeSums {
           hour: 0,
           invocations: 0,
           successes: 0,
+          timed: 0,
           durationSum: 0,
           durationSqSum: 0,
           lastAt: invokedAt,
-          durationMin: durationMs,
-          durationMax: durationMs,
+          durationMin: Infinity,
+          durationMax: -Infinity,
         },
         buckets: new Map(),
       };
@@ -225,9 +245,11 @@ export class RawEdgeSums {
     const t = s.totals;
     t.invocations++;
     if (completed === true || completed === 1) t.successes++;
+    if (invokedAt > t.lastAt) t.lastAt = invokedAt;
+    if (!known) return;
+    t.timed++;
     t.durationSum += durationMs;
     t.durationSqSum += durationMs * durationMs;
-    if (invokedAt > t.lastAt) t.lastAt = invokedAt;
     if (durationMs < t.durationMin!) t.durationMin = durationMs;
     if (durationMs > t.durationMax!) t.durationMax = durationMs;
     const b = durationBucket(durationMs);
@@ -237,7 +259,16 @@ export class RawEdgeSums {
   /** Adds the sums of several rows of one skill at once (e.g. whole minutes of an hour summary, edge-hours.ts). */
   addSums(
     skill: string,
-    t: { invocations: number; successes: number; durationSum: number; durationSqSum: number; durationMin: number; durationMax: number; lastAt: number },
+    t: {
+      invocations: number;
+      successes: number;
+      timed: number;
+      durationSum: number;
+      durationSqSum: number;
+      durationMin: number;
+      durationMax: number;
+      lastAt: number;
+    },
     buckets: Iterable<readonly [number, number]>,
   ): void {
     if (t.invocations <= 0) return;
@@ -250,6 +281,7 @@ export class RawEdgeSums {
     const o = s.totals;
     o.invocations += t.invocations;
     o.successes += t.successes;
+    o.timed += t.timed;
     o.durationSum += t.durationSum;
     o.durationSqSum += t.durationSqSum;
     if (t.lastAt > o.lastAt) o.lastAt = t.lastAt;

@@ -4,7 +4,7 @@
  * and event publication happen in one place.
  */
 import { AppError } from '../errors.js';
-import { durationUnmeasured, type EventBus, type InvocationEvent } from '../events.js';
+import type { EventBus, InvocationEvent } from '../events.js';
 import type { UserHasher } from '../store/salt.js';
 import type { InvocationStore, WriteResult } from '../store/types.js';
 import { parseInput } from '../validation.js';
@@ -108,6 +108,8 @@ export class Tracker {
       workflowPhase: v.workflow_phase,
       completed: v.completed,
       durationMs: v.duration_ms,
+      // A typed activation has no duration; a hook or OTLP row says when it could not measure one.
+      durationKnown: v.trigger !== 'typed' && v.metadata?.duration_source !== 'unknown',
       errorType: v.error_type ?? null,
       invokedAt,
       project: v.project ?? null,
@@ -134,11 +136,11 @@ export class Tracker {
         workflow_phase: inv.workflowPhase,
         completed: inv.completed,
         duration_ms: inv.durationMs,
+        duration_known: inv.durationKnown !== false,
         error_type: inv.errorType,
         invoked_at: inv.invokedAt,
         project: inv.project,
         agent: inv.agent,
-        ...(durationUnmeasured(inv.metadata) ? { duration_measured: false as const } : {}),
       });
     }
     if (live.length > 0) this.deps.bus.emit('invocations.recorded', live);

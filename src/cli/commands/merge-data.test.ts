@@ -299,6 +299,46 @@ describe('merge-data', () => {
     assert.deepEqual([again.inserted, again.archived], [0, 2]);
   });
 
+  it('keeps what the source did not measure unmeasured: typed activations stay typed, unmatched calls stay without a duration', () => {
+    const r = path.join(root, 'unmeasured');
+    const src = path.join(r, 'source');
+    const dst = path.join(r, 'target');
+    const at = Date.UTC(2026, 0, 6, 10);
+    const rows = [
+      { ...inv('skill:deploy', 'm1', 800), invoked_at: at, trigger: 'model' },
+      { ...inv('skill:deploy', 'm2', 0), invoked_at: at + 1, trigger: 'typed', slash_after_miss: true },
+      { ...inv('Bash', 'm3', 0), invoked_at: at + 2, metadata: { duration_source: 'unknown' } },
+      { ...inv('Bash', 'm4', 0), invoked_at: at + 3, completed: false, error_type: 'no_result' },
+    ];
+    assert.equal(run(['--data-dir', src, 'record', '--json'], JSON.stringify(rows)).code, 0);
+    // m4: a call the source store holds as not measured (an import's call that never reported back, written before
+    // its metadata said so): the merge keeps it so.
+    const s = new Database(path.join(src, 'session-buddy.db'));
+    s.prepare("UPDATE skill_invocations SET duration_known = 0 WHERE dedupe_key = 'm4'").run();
+    s.close();
+    const merged = run(['--data-dir', dst, 'merge-data', src, '--json']);
+    assert.equal(merged.code, 0, merged.err);
+    const t = new Database(path.join(dst, 'session-buddy.db'), { readonly: true });
+    try {
+      assert.deepEqual(
+        t.prepare('SELECT dedupe_key, activation_trigger, slash_after_miss, duration_known FROM skill_invocations ORDER BY invoked_at').raw().all(),
+        [
+          ['m1', 'model', null, 1],
+          ['m2', 'typed', 1, 0],
+          ['m3', null, null, 0],
+          ['m4', null, null, 0],
+        ],
+      );
+      // Its latency: skill:deploy's measured call only; Bash has none.
+      assert.deepEqual(t.prepare('SELECT invocations, timed, duration_sum FROM skill_totals ORDER BY skill_id').raw().all(), [
+        [2, 1, 800],
+        [2, 0, 0],
+      ]);
+    } finally {
+      t.close();
+    }
+  });
+
   it("says when the source records another salt than this installation's: its users count as separate users here", () => {
     const s = path.join(root, 's');
     const mine = path.join(s, 'mine');

@@ -12,7 +12,7 @@ export const baselineSchema = z.object({
   invocations: z.number().int(),
   users: z.number().int(),
   success_rate: z.number(),
-  mean_duration_ms: z.number(),
+  mean_duration_ms: z.number().nullable(),
   p50_duration_ms: z.number().nullable(),
   p95_duration_ms: z.number().nullable(),
   effectiveness_score: z.number(),

@@ -11,7 +11,7 @@ const topSkillSchema = z.object({
   invocations: z.number().int(),
   successes: z.number().int(),
   success_rate: z.number(),
-  avg_duration_ms: z.number(),
+  avg_duration_ms: z.number().nullable(),
   p95_duration_ms: z.number().nullable(),
   last_invoked_at: z.string(),
 });
@@ -69,7 +69,10 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
             `success rate ${pct(summary.success_rate)}. Top: ` +
             top
               .slice(0, 5)
-              .map((s) => `${s.skill_name} ${s.invocations}× ${pct(s.success_rate)} ok, avg ${s.avg_duration_ms} ms`)
+              .map(
+                (s) =>
+                  `${s.skill_name} ${s.invocations}× ${pct(s.success_rate)} ok, avg ${s.avg_duration_ms === null ? 'not measured' : `${s.avg_duration_ms} ms`}`,
+              )
               .join('; ') +
             (top.length > 5 ? `; +${top.length - 5} more.` : '.');
       return {

@@ -166,11 +166,12 @@ describe('get_skill_report', async () => {
       await withApp(backend, {}, async (app) => {
         const one = { skill_name: 'skill:slides', user_id: 'u0', session_id: 'st', workflow_phase: 'implementation' as const, completed: true, duration_ms: 0 };
         await app.tracker.trackBatch([
-          { ...one, trigger: 'model' as const, invoked_at: NOW - 5 * HOUR },
-          { ...one, trigger: 'model' as const, invoked_at: NOW - 4 * HOUR },
+          { ...one, trigger: 'model' as const, duration_ms: 800, invoked_at: NOW - 5 * HOUR },
+          { ...one, trigger: 'model' as const, duration_ms: 934, invoked_at: NOW - 4 * HOUR },
           { ...one, trigger: 'typed' as const, invoked_at: NOW - 3 * HOUR },
           { ...one, trigger: 'typed' as const, slash_after_miss: true, invoked_at: NOW - 2 * HOUR },
           { ...one, trigger: 'typed' as const, invoked_at: NOW - HOUR },
+          { ...one, skill_name: 'skill:notes', trigger: 'typed' as const, invoked_at: NOW - HOUR },
         ]);
         const client = await connectInMemory(app.createMcpServer('t'));
         const r: Report = await callOk(client, 'get_skill_report', {});
@@ -185,6 +186,12 @@ describe('get_skill_report', async () => {
           estimate: true,
         });
         assert.equal(by.get('skill:pdf').usage.activations, null);
+        // Latency from the two Skill calls only (800 and 934 ms; the typed activations have no duration):
+        // nearest rank p50 = 1st = 800, p95 = 2nd = 934, within 1 %. A skill only ever typed has none.
+        const slides = by.get('skill:slides').usage;
+        assert.ok(Math.abs(slides.p50_duration_ms - 800) <= 8 && Math.abs(slides.p95_duration_ms - 934) <= 9.34, JSON.stringify(slides));
+        const notes = by.get('skill:notes').usage;
+        assert.deepEqual([notes.invocations, notes.p50_duration_ms, notes.p95_duration_ms], [1, null, null]);
         assert.match(r.activation_rule, /estimate|prompt/i);
       });
     });

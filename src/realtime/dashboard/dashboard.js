@@ -341,8 +341,8 @@
         el('span', { class: 'time' }, fmtTime(e.invoked_at)),
         nameSpan(e.skill_name),
         el('span', { class: `badge ${e.completed ? 'ok' : 'fail'}` }, e.completed ? 'ok' : e.error_type || 'failed'),
-        // Not measured (a typed skill): said so, not "0 ms".
-        el('span', { class: 'muted' }, `${e.workflow_phase} · ${e.duration_measured === false ? 'duration not measured' : fmtMs(e.duration_ms)}`),
+        // A duration that was not measured (a typed activation, unmatched hooks) is said so, not "0 ms".
+        el('span', { class: 'muted' }, `${e.workflow_phase} · ${e.duration_known === false ? 'duration not measured' : fmtMs(e.duration_ms)}`),
       );
       list.prepend(li);
     }

@@ -68,9 +68,10 @@ async function histPieces(q: Queryable, fromHour: number, toHour: number, skills
   return out;
 }
 
-const SUM_COLUMNS = `sum(h.invocations) AS invocations, sum(h.successes) AS successes,
+// The duration range of rows with measured invocations only (a row with timed = 0 stores 0 for both): null when none.
+const SUM_COLUMNS = `sum(h.invocations) AS invocations, sum(h.successes) AS successes, sum(h.timed) AS timed,
   sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt",
-  min(h.duration_min) AS "durationMin", max(h.duration_max) AS "durationMax"`;
+  min(h.duration_min) FILTER (WHERE h.timed > 0) AS "durationMin", max(h.duration_max) FILTER (WHERE h.timed > 0) AS "durationMax"`;
 
 /** Per-skill sums of whole hours, read as whole days and the hours at the ends (see splitDays). */
 async function hourSums(q: Queryable, fromHour: number, toHour: number): Promise<HourlyRollup[]> {
@@ -97,12 +98,12 @@ async function hourSums(q: Queryable, fromHour: number, toHour: number): Promise
 
 async function addRows(q: Queryable, sums: { add: EdgeHourSummary['add'] }, range: TimeRange): Promise<void> {
   const { rows } = await q.query({
-    text: `SELECT s.name, i.completed, i.duration_ms, i.invoked_at
+    text: `SELECT s.name, i.completed, i.duration_ms, i.invoked_at, i.duration_known
      FROM skill_invocations i JOIN skills s ON s.id = i.skill_id WHERE i.invoked_at BETWEEN $1 AND $2`,
     values: [range.fromMs, range.toMs],
     rowMode: 'array',
   });
-  for (const row of rows as [string, number, number, string | number][]) sums.add(row[0], row[1], row[2], Number(row[3]));
+  for (const row of rows as [string, number, number, string | number, number][]) sums.add(row[0], row[1], row[2], Number(row[3]), row[4] === 1);
 }
 
 /**
@@ -203,14 +204,14 @@ export class PgAnalyticsQueries implements AnalyticsQueries {
     const arg = (v: unknown) => `$${args.push(v)}`;
     const parts: string[] = [];
     if (split.days) {
-      parts.push(`SELECT s.name AS skill, d.day * 24 AS hour, d.invocations, d.successes, d.duration_sum AS "durationSum",
+      parts.push(`SELECT s.name AS skill, d.day * 24 AS hour, d.invocations, d.successes, d.timed, d.duration_sum AS "durationSum",
           d.duration_sq_sum AS "durationSqSum", d.last_at AS "lastAt"
         FROM skill_daily d JOIN skills s ON s.id = d.skill_id
         WHERE s.name = ANY($1) AND d.day BETWEEN ${arg(split.days.fromDay)} AND ${arg(split.days.toDay)}`);
     }
     for (const h of split.hours) {
       parts.push(`SELECT s.name AS skill, (h.hour / 24) * 24 AS hour, sum(h.invocations) AS invocations, sum(h.successes) AS successes,
-          sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
+          sum(h.timed) AS timed, sum(h.duration_sum) AS "durationSum", sum(h.duration_sq_sum) AS "durationSqSum", max(h.last_at) AS "lastAt"
         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
         WHERE s.name = ANY($1) AND h.hour BETWEEN ${arg(h.fromHour)} AND ${arg(h.toHour)}
         GROUP BY s.id, s.name, h.hour / 24`);

@@ -17,16 +17,16 @@
  * starts at the present).
  */
 import type pg from 'pg';
-import { durationUnmeasured, type InvocationEvent } from '../../events.js';
+import type { InvocationEvent } from '../../events.js';
 import type { InvocationTail, TailCursor } from '../types.js';
 
-interface TailRow extends Omit<InvocationEvent, 'completed' | 'duration_ms' | 'invoked_at' | 'duration_measured'> {
+interface TailRow extends Omit<InvocationEvent, 'completed' | 'duration_ms' | 'duration_known' | 'invoked_at'> {
   tx: string;
   seq: string;
   completed: number;
+  duration_known: number;
   duration_ms: string;
   invoked_at: string;
-  metadata: string | null;
 }
 
 export interface PgTailOptions {
@@ -90,7 +90,7 @@ export class PgInvocationTail {
     // The latest rows, one more than asked: only when there are more is the rest counted.
     const { rows } = await pool.query<TailRow>(
       `SELECT i.tx_id::text AS tx, i.rowid_ AS seq, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash, i.workflow_phase,
-       i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata
+       i.completed, i.duration_ms, i.duration_known, i.error_type, i.invoked_at, i.project, i.agent
      FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id
      JOIN users u ON u.id = i.user_id
      WHERE (i.tx_id, i.rowid_) > ($1::xid8, $2::bigint) AND i.tx_id < $3::xid8
@@ -112,12 +112,12 @@ export class PgInvocationTail {
     } else {
       for (const r of kept) counts.set(r.skill_name, (counts.get(r.skill_name) ?? 0) + 1);
     }
-    const events = kept.map(({ tx: _tx, seq: _seq, metadata, ...r }) => ({
+    const events = kept.map(({ tx: _tx, seq: _seq, ...r }) => ({
       ...r,
       completed: r.completed === 1,
       duration_ms: Number(r.duration_ms),
+      duration_known: r.duration_known === 1,
       invoked_at: Number(r.invoked_at),
-      ...(durationUnmeasured(metadata) ? { duration_measured: false as const } : {}),
     }));
     return { cursor: next, events, counts };
   }

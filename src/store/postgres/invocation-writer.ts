@@ -9,12 +9,19 @@
 import type pg from 'pg';
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
-import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import { computeRollupDeltas, HOUR_SPACE, type ResolvedInvocation, SKILL_SPACE, splitKey, storedMax, storedMin } from '../rollup-deltas.js';
 import { inTransaction } from './pool.js';
 
 type Q = pg.PoolClient;
 
 /** Map entries in key order: concurrent transactions then lock rows in the same order (no deadlocks). */
+/** The min/max merge of an upsert: a side with no measured invocation (timed = 0, stored as 0) keeps the other's range. */
+function mergeRange(table: string): string {
+  const pick = (col: string, fn: string) =>
+    `${col} = CASE WHEN excluded.timed = 0 THEN ${table}.${col} WHEN ${table}.timed = 0 THEN excluded.${col} ELSE ${fn}(${table}.${col}, excluded.${col}) END`;
+  return `${pick('duration_min', 'LEAST')}, ${pick('duration_max', 'GREATEST')}`;
+}
+
 function sorted<V>(map: Map<number, V>): [number, V][] {
   return [...map].sort((a, b) => a[0] - b[0]);
 }
@@ -97,11 +104,11 @@ export class PgInvocationWriter {
          RETURNING id, session_key, xmax = 0 AS fresh
        ), i AS (
          INSERT INTO skill_invocations (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key,
-           activation_trigger, slash_after_miss)
-         SELECT x.id, x.skill, s.id, u.id, x.phase, x.ok, x.dur, x.err, x.at, x.p, x.a, x.meta, x.dk, x.tr, x.sam
+           activation_trigger, slash_after_miss, duration_known)
+         SELECT x.id, x.skill, s.id, u.id, x.phase, x.ok, x.dur, x.err, x.at, x.p, x.a, x.meta, x.dk, x.tr, x.sam, x.dkn
          FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::int[], $13::bigint[], $14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[],
-           $20::text[], $21::smallint[])
-           WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, tr, sam, n)
+           $20::text[], $21::smallint[], $22::smallint[])
+           WITH ORDINALITY AS x(id, skill, sk, h, phase, ok, dur, err, at, p, a, meta, dk, tr, sam, dkn, n)
          JOIN s ON s.session_key = x.sk JOIN u ON u.user_hash = x.h
          WHERE NOT EXISTS (SELECT 1 FROM archived_dedupe_keys a WHERE a.dedupe_key = x.dk) ORDER BY x.n
          ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id
@@ -131,6 +138,7 @@ export class PgInvocationWriter {
         batch.map((b) => b.dedupeKey),
         batch.map((b) => b.trigger ?? null),
         batch.map((b) => (b.slashAfterMiss == null ? null : b.slashAfterMiss ? 1 : 0)),
+        batch.map((b) => (b.durationKnown === false ? 0 : 1)),
       ],
     );
     const users = new Map<string, number>();
@@ -210,7 +218,7 @@ export class PgInvocationWriter {
     };
     const ctes: string[] = [];
     const hourly = sorted(d.hourly).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
-    ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
+    ctes.push(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max, timed)
        SELECT * FROM unnest(${arr(
          hourly.map((h) => h[0]),
          'bigint',
@@ -235,14 +243,17 @@ export class PgInvocationWriter {
            hourly.map((h) => h[2].lastAt),
            'bigint',
          )}, ${arr(
-           hourly.map((h) => h[2].durationMin),
+           hourly.map((h) => storedMin(h[2])),
            'bigint',
          )}, ${arr(
-           hourly.map((h) => h[2].durationMax),
+           hourly.map((h) => storedMax(h[2])),
+           'bigint',
+         )}, ${arr(
+           hourly.map((h) => h[2].timed),
            'bigint',
          )})
        ON CONFLICT (skill_id, hour) DO UPDATE SET invocations = skill_hourly.invocations + excluded.invocations,
-         duration_min = LEAST(skill_hourly.duration_min, excluded.duration_min), duration_max = GREATEST(skill_hourly.duration_max, excluded.duration_max),
+         ${mergeRange('skill_hourly')}, timed = skill_hourly.timed + excluded.timed,
          successes = skill_hourly.successes + excluded.successes, duration_sum = skill_hourly.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_hourly.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_hourly.last_at, excluded.last_at)`);
     const hd = sorted(d.hourlyDurations).flatMap(([k, counts]) => {
@@ -265,7 +276,7 @@ export class PgInvocationWriter {
        )})
        ON CONFLICT (skill_id, hour, bucket) DO UPDATE SET count = skill_hourly_durations.count + excluded.count`);
     const daily = sorted(d.daily).map(([k, a]) => [...splitKey(k, HOUR_SPACE), a] as const);
-    ctes.push(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
+    ctes.push(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max, timed)
        SELECT * FROM unnest(${arr(
          daily.map((h) => h[0]),
          'bigint',
@@ -290,14 +301,17 @@ export class PgInvocationWriter {
            daily.map((h) => h[2].lastAt),
            'bigint',
          )}, ${arr(
-           daily.map((h) => h[2].durationMin),
+           daily.map((h) => storedMin(h[2])),
            'bigint',
          )}, ${arr(
-           daily.map((h) => h[2].durationMax),
+           daily.map((h) => storedMax(h[2])),
+           'bigint',
+         )}, ${arr(
+           daily.map((h) => h[2].timed),
            'bigint',
          )})
        ON CONFLICT (skill_id, day) DO UPDATE SET invocations = skill_daily.invocations + excluded.invocations,
-         duration_min = LEAST(skill_daily.duration_min, excluded.duration_min), duration_max = GREATEST(skill_daily.duration_max, excluded.duration_max),
+         ${mergeRange('skill_daily')}, timed = skill_daily.timed + excluded.timed,
          successes = skill_daily.successes + excluded.successes, duration_sum = skill_daily.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_daily.duration_sq_sum + excluded.duration_sq_sum, last_at = GREATEST(skill_daily.last_at, excluded.last_at)`);
     const dd = sorted(d.dailyDurations).flatMap(([k, counts]) => {
@@ -320,7 +334,7 @@ export class PgInvocationWriter {
        )})
        ON CONFLICT (skill_id, day, bucket) DO UPDATE SET count = skill_daily_durations.count + excluded.count`);
     const totals = sorted(d.totals);
-    ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max)
+    ctes.push(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max, timed)
        SELECT * FROM unnest(${arr(
          totals.map((t) => t[0]),
          'bigint',
@@ -352,14 +366,17 @@ export class PgInvocationWriter {
            'bigint',
          )},
          ${arr(
-           totals.map((t) => t[1].durationMin),
+           totals.map((t) => storedMin(t[1])),
            'bigint',
          )}, ${arr(
-           totals.map((t) => t[1].durationMax),
+           totals.map((t) => storedMax(t[1])),
+           'bigint',
+         )}, ${arr(
+           totals.map((t) => t[1].timed),
            'bigint',
          )})
        ON CONFLICT (skill_id) DO UPDATE SET invocations = skill_totals.invocations + excluded.invocations,
-         duration_min = LEAST(skill_totals.duration_min, excluded.duration_min), duration_max = GREATEST(skill_totals.duration_max, excluded.duration_max),
+         ${mergeRange('skill_totals')}, timed = skill_totals.timed + excluded.timed,
          successes = skill_totals.successes + excluded.successes, duration_sum = skill_totals.duration_sum + excluded.duration_sum,
          duration_sq_sum = skill_totals.duration_sq_sum + excluded.duration_sq_sum, sessions = skill_totals.sessions + excluded.sessions,
          users = skill_totals.users + excluded.users, first_at = LEAST(skill_totals.first_at, excluded.first_at), last_at = GREATEST(skill_totals.last_at, excluded.last_at)`);
@@ -377,7 +394,7 @@ export class PgInvocationWriter {
        )})
        ON CONFLICT (skill_id, bucket) DO UPDATE SET count = skill_durations.count + excluded.count`);
     const ph = [...d.phases].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
-    ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled)
+    ctes.push(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled, timed)
        SELECT * FROM unnest(${arr(
          ph.map((x) => x.skillId),
          'bigint',
@@ -397,9 +414,12 @@ export class PgInvocationWriter {
          )}, ${arr(
            ph.map((x) => x.backfilled),
            'bigint',
+         )}, ${arr(
+           ph.map((x) => x.acc.timed),
+           'bigint',
          )})
        ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET invocations = skill_phase_totals.invocations + excluded.invocations,
-         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum, backfilled = skill_phase_totals.backfilled + excluded.backfilled`);
+         duration_sum = skill_phase_totals.duration_sum + excluded.duration_sum, timed = skill_phase_totals.timed + excluded.timed, backfilled = skill_phase_totals.backfilled + excluded.backfilled`);
     const usr = sorted(d.userSkills).map(([k, a]) => [...splitKey(k, SKILL_SPACE), a] as const);
     ctes.push(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at)
        SELECT * FROM unnest(${arr(

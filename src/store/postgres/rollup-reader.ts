@@ -8,7 +8,7 @@ import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserS
 import type { GroupUsers, HourRange, PhaseTotal, SkillGroup } from '../types.js';
 import { groupHistograms, type HistRow } from '../window-histograms.js';
 
-const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS "durationSum",
+const HOURLY_COLUMNS = `s.name AS skill, h.hour, h.invocations, h.successes, h.timed, h.duration_sum AS "durationSum",
   h.duration_sq_sum AS "durationSqSum", h.last_at AS "lastAt"`;
 
 export class RollupReader {
@@ -42,7 +42,7 @@ export class RollupReader {
 
   async skillTotals(skills?: readonly string[]): Promise<SkillTotals[]> {
     const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes, t.duration_sum AS "durationSum",
+      `SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes, t.timed, t.duration_sum AS "durationSum",
          t.duration_sq_sum AS "durationSqSum", t.sessions, t.users, t.first_at AS "firstAt", t.last_at AS "lastAt", t.duration_min AS "durationMin", t.duration_max AS "durationMax"
        FROM skill_totals t JOIN skills s ON s.id = t.skill_id
        LEFT JOIN skill_categories c ON c.id = s.category_id LEFT JOIN skill_modalities m ON m.id = s.modality_id
@@ -63,7 +63,7 @@ export class RollupReader {
 
   async phaseTotals(): Promise<PhaseTotal[]> {
     const { rows } = await this.pool.query(
-      `SELECT s.name AS skill, p.workflow_phase AS "workflowPhase", p.completed = 1 AS completed, p.invocations, p.duration_sum AS "durationSum",
+      `SELECT s.name AS skill, p.workflow_phase AS "workflowPhase", p.completed = 1 AS completed, p.invocations, p.timed, p.duration_sum AS "durationSum",
        p.backfilled FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name COLLATE "C", p.workflow_phase, p.completed`,
     );
     return rows as PhaseTotal[];

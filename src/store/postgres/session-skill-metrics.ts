@@ -2,8 +2,8 @@
  * The session skill metrics (see session/session-skill-metrics.ts for the
  * rules) over the PostgreSQL store: invocations recorded under the session's
  * own id, or whose `project` is the session's project name, its directory
- * name or its directory path, inside the session window. p50 is the lower median of the raw durations
- * (percentile_disc(0.5) picks the element at index ceil(n/2) − 1 = floor((n − 1)/2)).
+ * name or its directory path, inside the session window. p50 is the lower median of the measured raw durations
+ * (percentile_disc(0.5) picks the element at index ceil(n/2) − 1 = floor((n − 1)/2)); null when none was measured.
  */
 import path from 'node:path';
 import type pg from 'pg';
@@ -14,7 +14,7 @@ export function createPgSessionSkillMetrics(pool: pg.Pool, topN = 10): SessionSk
     const projects = [...new Set([w.project, path.basename(w.workingDirectory), w.workingDirectory])];
     const { rows } = await pool.query<{ skill: string; n: number; failures: number; p50: number | null }>(
       `SELECT s.name AS skill, count(*) AS n, sum(1 - i.completed) AS failures,
-              percentile_disc(0.5) WITHIN GROUP (ORDER BY i.duration_ms) AS p50
+              percentile_disc(0.5) WITHIN GROUP (ORDER BY i.duration_ms) FILTER (WHERE i.duration_known = 1) AS p50
          FROM skill_invocations i JOIN skills s ON s.id = i.skill_id
         WHERE i.invoked_at >= $1 AND i.invoked_at <= $2
           AND (i.project = ANY($3) OR i.session_id IN (SELECT id FROM sessions WHERE session_key = $4))

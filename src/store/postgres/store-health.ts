@@ -44,10 +44,13 @@ export async function readPgHealth(url: string, deep: boolean, conn: PgConnectOp
       const r = rows[0]!;
       // Each day of the daily rollups must be the sum of its hours (neither is ever pruned, archives included).
       const { rows: daily } = await pool.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM (SELECT skill_id, hour / 24 AS day, sum(invocations) AS n, sum(successes) AS ok, sum(duration_sum) AS s,
-              sum(duration_sq_sum) AS sq, max(last_at) AS last, min(duration_min) AS lo, max(duration_max) AS hi FROM skill_hourly GROUP BY 1, 2) h
+        `SELECT (SELECT count(*) FROM (SELECT skill_id, hour / 24 AS day, sum(invocations) AS n, sum(successes) AS ok, sum(timed) AS t,
+              sum(duration_sum) AS s, sum(duration_sq_sum) AS sq, max(last_at) AS last,
+              coalesce(min(duration_min) FILTER (WHERE timed > 0), 0) AS lo, coalesce(max(duration_max) FILTER (WHERE timed > 0), 0) AS hi
+              FROM skill_hourly GROUP BY 1, 2) h
             FULL JOIN skill_daily d ON d.skill_id = h.skill_id AND d.day = h.day
-            WHERE h.day IS NULL OR d.day IS NULL OR h.n <> d.invocations OR h.ok <> d.successes OR h.last <> d.last_at OR h.lo <> d.duration_min
+            WHERE h.day IS NULL OR d.day IS NULL OR h.n <> d.invocations OR h.ok <> d.successes OR h.t <> d.timed OR h.last <> d.last_at
+              OR h.lo <> d.duration_min
               OR h.hi <> d.duration_max OR abs(h.s - d.duration_sum) > 1e-6 * greatest(1, abs(h.s))
               OR abs(h.sq - d.duration_sq_sum) > 1e-6 * greatest(1, abs(h.sq)))
           + (SELECT count(*) FROM (SELECT skill_id, hour / 24 AS day, bucket, sum(count) AS c FROM skill_hourly_durations GROUP BY 1, 2, 3) h

@@ -59,6 +59,7 @@ describe('AnalyticsQueries', async () => {
           hour: H - 1,
           invocations,
           successes,
+          timed: invocations,
           durationSum: sum,
           durationSqSum: sq,
           lastAt,

@@ -53,6 +53,7 @@ function sumPerDay(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
       else {
         cur.invocations += r.invocations;
         cur.successes += r.successes;
+        cur.timed += r.timed;
         cur.durationSum += r.durationSum;
         cur.durationSqSum += r.durationSqSum;
         cur.lastAt = Math.max(cur.lastAt, r.lastAt);
@@ -62,7 +63,7 @@ function sumPerDay(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
   return [...byDay.values()];
 }
 
-/** Rollup rows summed per skill (sums, last use, duration range), in the rows' order. */
+/** Rollup rows summed per skill (sums, last use, duration range of the rows with measured invocations), in the rows' order. */
 function sumPerSkill(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
   const by = new Map<string, HourlyRollup>();
   for (const piece of pieces) {
@@ -75,8 +76,11 @@ function sumPerSkill(pieces: readonly HourlyRollup[][]): HourlyRollup[] {
         cur.durationSum += r.durationSum;
         cur.durationSqSum += r.durationSqSum;
         cur.lastAt = Math.max(cur.lastAt, r.lastAt);
-        cur.durationMin = Math.min(cur.durationMin!, r.durationMin!);
-        cur.durationMax = Math.max(cur.durationMax!, r.durationMax!);
+        if (r.timed > 0) {
+          cur.durationMin = cur.timed > 0 ? Math.min(cur.durationMin!, r.durationMin!) : r.durationMin;
+          cur.durationMax = cur.timed > 0 ? Math.max(cur.durationMax!, r.durationMax!) : r.durationMax;
+        }
+        cur.timed += r.timed;
       }
     }
   }
@@ -130,9 +134,10 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_daily_durations d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?`).raw(),
       hourHistRows: p(`SELECT d.hour, d.skill_id, d.bucket, d.count
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?`).raw(),
-      dayRollups: p(`SELECT d.day, d.skill_id, d.invocations, d.successes, d.duration_sum, d.duration_sq_sum, d.last_at, d.duration_min, d.duration_max
+      dayRollups: p(`SELECT d.day, d.skill_id, d.invocations, d.successes, d.duration_sum, d.duration_sq_sum, d.last_at, d.duration_min, d.duration_max, d.timed
         FROM skills s CROSS JOIN skill_daily d ON d.skill_id = s.id AND d.day BETWEEN ? AND ?`).raw(),
-      hourRollups: p(`SELECT h.hour, h.skill_id, h.invocations, h.successes, h.duration_sum, h.duration_sq_sum, h.last_at, h.duration_min, h.duration_max
+      hourRollups:
+        p(`SELECT h.hour, h.skill_id, h.invocations, h.successes, h.duration_sum, h.duration_sq_sum, h.last_at, h.duration_min, h.duration_max, h.timed
         FROM skills s CROSS JOIN skill_hourly h ON h.skill_id = s.id AND h.hour BETWEEN ? AND ?`).raw(),
       hourlyHist: p(`SELECT s.name AS skill, d.bucket, sum(d.count) AS count
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
@@ -142,8 +147,8 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         FROM skills s CROSS JOIN skill_hourly_durations d ON d.skill_id = s.id AND d.hour BETWEEN ? AND ?
         GROUP BY s.id, d.bucket ORDER BY s.name, d.bucket`),
       anyRaw: p('SELECT 1 FROM skill_invocations WHERE invoked_at BETWEEN ? AND ? LIMIT 1').pluck(),
-      // Served by the covering time index (migration 0014): no table lookups.
-      rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
+      // Served by the covering time index (migrations 0014, 0025): no table lookups.
+      rawRows: p('SELECT skill_id, completed, duration_ms, invoked_at, duration_known FROM skill_invocations WHERE invoked_at BETWEEN ? AND ?').raw(),
       skillName: p('SELECT name FROM skills WHERE id = ?').pluck(),
       // The version of one hour (see edge-hours.ts): every write changes its hourly rollup rows.
       hourVersion: p(`SELECT count(*), total(invocations), total(successes), total(duration_sum), total(duration_sq_sum), max(last_at)
@@ -259,7 +264,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   private readRollups(stmt: 'dayRollups' | 'hourRollups', from: number, to: number, withRange: boolean): Map<number, HourlyRollup[]> {
     const hoursPer = stmt === 'dayRollups' ? 24 : 1;
     const out = new Map<number, HourlyRollup[]>();
-    for (const [period, id, invocations, successes, durationSum, durationSqSum, lastAt, min, max] of this.stmts[stmt].all(from, to) as number[][]) {
+    for (const [period, id, invocations, successes, durationSum, durationSqSum, lastAt, min, max, timed] of this.stmts[stmt].all(from, to) as number[][]) {
       let list = out.get(period!);
       if (!list) out.set(period!, (list = []));
       const row: HourlyRollup = {
@@ -267,6 +272,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
         hour: period! * hoursPer,
         invocations: invocations!,
         successes: successes!,
+        timed: timed!,
         durationSum: durationSum!,
         durationSqSum: durationSqSum!,
         lastAt: lastAt!,
@@ -349,7 +355,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
     if (!summary) {
       summary = new EdgeHourSummary(hour, version);
       for (const row of this.stmts.rawRows.all(hour * HOUR_MS, (hour + 1) * HOUR_MS - 1) as number[][]) {
-        summary.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
+        summary.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!, row[4] === 1);
       }
       this.edgeHours.set(summary);
     }
@@ -358,7 +364,7 @@ export class SqliteAnalyticsQueries implements AnalyticsQueries {
   }
 
   private addRows(sums: RawEdgeSums, range: TimeRange): void {
-    for (const row of this.stmts.rawRows.all(range.fromMs, range.toMs) as number[][]) sums.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!);
+    for (const row of this.stmts.rawRows.all(range.fromMs, range.toMs) as number[][]) sums.add(this.nameOf(row[0]!), row[1]!, row[2]!, row[3]!, row[4] === 1);
   }
 
   /** Skill names by id (skills are only ever added, never renamed or removed). */

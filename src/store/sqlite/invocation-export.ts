@@ -35,6 +35,12 @@ export interface ExportedInvocation {
   agent: string | null;
   metadata: string | null;
   dedupe_key: string | null;
+  /** How a skill was activated ('model' | 'typed'; null for other tools): a typed activation has no duration. */
+  trigger: 'model' | 'typed' | null;
+  /** Typed activations: the slash-after-miss estimate (null when unknown). */
+  slash_after_miss: boolean | null;
+  /** Whether the duration was measured (see store/types.ts NormalizedInvocation.durationKnown). */
+  duration_known: boolean;
 }
 
 export interface InvocationExport {
@@ -68,7 +74,8 @@ export function openInvocationExport(dbPath: string): InvocationExport {
   const total = db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
   const page = db.prepare(
     `SELECT i.rowid AS rid, i.id, s.name AS skill_name, u.user_hash, se.session_key, i.workflow_phase, i.completed,
-            i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key
+            i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key,
+            i.activation_trigger AS "trigger", i.slash_after_miss, i.duration_known
        FROM skill_invocations i
        JOIN skills s ON s.id = i.skill_id
        JOIN users u ON u.id = i.user_id
@@ -81,10 +88,22 @@ export function openInvocationExport(dbPath: string): InvocationExport {
     *pages(pageSize: number) {
       let after = 0;
       for (;;) {
-        const rows = page.all(after, pageSize) as Array<Omit<ExportedInvocation, 'completed'> & { rid: number; completed: number }>;
+        const rows = page.all(after, pageSize) as Array<
+          Omit<ExportedInvocation, 'completed' | 'slash_after_miss' | 'duration_known'> & {
+            rid: number;
+            completed: number;
+            slash_after_miss: number | null;
+            duration_known: number;
+          }
+        >;
         if (rows.length === 0) return;
         after = rows[rows.length - 1]!.rid;
-        yield rows.map(({ rid: _rid, ...r }) => ({ ...r, completed: r.completed === 1 }));
+        yield rows.map(({ rid: _rid, ...r }) => ({
+          ...r,
+          completed: r.completed === 1,
+          slash_after_miss: r.slash_after_miss === null ? null : r.slash_after_miss === 1,
+          duration_known: r.duration_known === 1,
+        }));
       }
     },
     *reflections(pageSize: number) {

@@ -4,14 +4,14 @@
  * writer at a time, so rows become visible in the order of their keys, and the
  * cursor is the key of the last row read.
  */
-import { durationUnmeasured, type InvocationEvent } from '../../events.js';
+import type { InvocationEvent } from '../../events.js';
 import type { SqliteDb } from '../database.js';
 import type { InvocationTail, TailCursor } from '../types.js';
 
-interface TailRow extends Omit<InvocationEvent, 'completed' | 'duration_measured'> {
+interface TailRow extends Omit<InvocationEvent, 'completed' | 'duration_known'> {
   seq: number;
   completed: number;
-  metadata: string | null;
+  duration_known: number;
 }
 
 export class InvocationTailReader {
@@ -21,7 +21,7 @@ export class InvocationTailReader {
     this.stmts = {
       latest: db.prepare('SELECT coalesce(max(rowid_), 0) FROM skill_invocations').pluck(),
       rows: db.prepare(`SELECT i.rowid_ AS seq, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash,
-          i.workflow_phase, i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata
+          i.workflow_phase, i.completed, i.duration_ms, i.duration_known, i.error_type, i.invoked_at, i.project, i.agent
         FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id
         JOIN users u ON u.id = i.user_id
         WHERE i.rowid_ > ? ORDER BY i.rowid_ DESC LIMIT ?`),
@@ -46,11 +46,7 @@ export class InvocationTailReader {
     } else {
       for (const r of kept) counts.set(r.skill_name, (counts.get(r.skill_name) ?? 0) + 1);
     }
-    const events = kept.map(({ seq: _seq, completed, metadata, ...r }) => ({
-      ...r,
-      completed: completed === 1,
-      ...(durationUnmeasured(metadata) ? { duration_measured: false as const } : {}),
-    }));
+    const events = kept.map(({ seq: _seq, completed, duration_known, ...r }) => ({ ...r, completed: completed === 1, duration_known: duration_known === 1 }));
     return { cursor: String(lastSeq), events, counts };
   }
 }

@@ -13,7 +13,18 @@
 import { classifySkill } from '../../analytics/taxonomy.js';
 import type { NormalizedInvocation, WriteResult } from '../types.js';
 import type { SqliteDb } from '../database.js';
-import { computeRollupDeltas, HOUR_SPACE, keyHigh, keyLow, type ResolvedInvocation, type RollupDeltas, SKILL_SPACE, splitKey } from '../rollup-deltas.js';
+import {
+  computeRollupDeltas,
+  HOUR_SPACE,
+  keyHigh,
+  keyLow,
+  type ResolvedInvocation,
+  type RollupDeltas,
+  SKILL_SPACE,
+  splitKey,
+  storedMax,
+  storedMin,
+} from '../rollup-deltas.js';
 import { MultiRowUpsert } from './multi-row-upsert.js';
 
 export class InvocationWriter {
@@ -40,8 +51,8 @@ export class InvocationWriter {
       sessionId: p('SELECT id FROM sessions WHERE session_key = ?').pluck(),
       insertInvocation: p(`INSERT INTO skill_invocations
         (id, skill_id, session_id, user_id, workflow_phase, completed, duration_ms, error_type, invoked_at, project, agent, metadata, dedupe_key,
-         activation_trigger, slash_after_miss)
-        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         activation_trigger, slash_after_miss, duration_known)
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
         WHERE NOT EXISTS (SELECT 1 FROM archived_dedupe_keys WHERE dedupe_key = ?)
         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`),
       // A duplicate's stored id: its live row, or the row `archive` moved out (archived_dedupe_keys).
@@ -50,29 +61,31 @@ export class InvocationWriter {
       ).pluck(),
       sessionSkills: p('SELECT skill_id FROM session_skills WHERE session_id = ?').pluck(),
       userSkillExists: p('SELECT 1 FROM user_skill_stats WHERE user_id = ? AND skill_id = ?').pluck(),
-      upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour) DO UPDATE SET
+      upHourly: p(`INSERT INTO skill_hourly (skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max, timed)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, hour) DO UPDATE SET
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
-        last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
-        duration_max = max(duration_max, excluded.duration_max)`),
-      upDaily: p(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, day) DO UPDATE SET
+        last_at = max(last_at, excluded.last_at), duration_min = CASE WHEN excluded.timed = 0 THEN duration_min WHEN timed = 0 THEN excluded.duration_min ELSE min(duration_min, excluded.duration_min) END,
+        duration_max = CASE WHEN excluded.timed = 0 THEN duration_max WHEN timed = 0 THEN excluded.duration_max ELSE max(duration_max, excluded.duration_max) END, timed = timed + excluded.timed`),
+      upDaily: p(`INSERT INTO skill_daily (skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max, timed)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id, day) DO UPDATE SET
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
-        last_at = max(last_at, excluded.last_at), duration_min = min(duration_min, excluded.duration_min),
-        duration_max = max(duration_max, excluded.duration_max)`),
+        last_at = max(last_at, excluded.last_at), duration_min = CASE WHEN excluded.timed = 0 THEN duration_min WHEN timed = 0 THEN excluded.duration_min ELSE min(duration_min, excluded.duration_min) END,
+        duration_max = CASE WHEN excluded.timed = 0 THEN duration_max WHEN timed = 0 THEN excluded.duration_max ELSE max(duration_max, excluded.duration_max) END, timed = timed + excluded.timed`),
       upTotals: p(`INSERT INTO skill_totals (skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at,
-          duration_min, duration_max)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
-        duration_min = min(duration_min, excluded.duration_min), duration_max = max(duration_max, excluded.duration_max),
+          duration_min, duration_max, timed)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (skill_id) DO UPDATE SET
+        duration_min = CASE WHEN excluded.timed = 0 THEN duration_min WHEN timed = 0 THEN excluded.duration_min ELSE min(duration_min, excluded.duration_min) END,
+        duration_max = CASE WHEN excluded.timed = 0 THEN duration_max WHEN timed = 0 THEN excluded.duration_max ELSE max(duration_max, excluded.duration_max) END, timed = timed + excluded.timed,
         invocations = invocations + excluded.invocations, successes = successes + excluded.successes,
         duration_sum = duration_sum + excluded.duration_sum, duration_sq_sum = duration_sq_sum + excluded.duration_sq_sum,
         sessions = sessions + excluded.sessions, users = users + excluded.users,
         first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`),
-      upPhase: p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled) VALUES (?, ?, ?, ?, ?, ?)
+      upPhase:
+        p(`INSERT INTO skill_phase_totals (skill_id, workflow_phase, completed, invocations, duration_sum, backfilled, timed) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (skill_id, workflow_phase, completed) DO UPDATE SET
-        invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum,
+        invocations = invocations + excluded.invocations, duration_sum = duration_sum + excluded.duration_sum, timed = timed + excluded.timed,
         backfilled = backfilled + excluded.backfilled`),
       upUserSkill: p(`INSERT INTO user_skill_stats (user_id, skill_id, invocations, successes, last_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, skill_id) DO UPDATE SET invocations = invocations + excluded.invocations,
@@ -214,6 +227,7 @@ export class InvocationWriter {
         inv.dedupeKey,
         inv.trigger ?? null,
         inv.slashAfterMiss == null ? null : inv.slashAfterMiss ? 1 : 0,
+        inv.durationKnown === false ? 0 : 1,
         inv.dedupeKey,
       );
       if (info.changes === 0) {
@@ -258,12 +272,12 @@ export class InvocationWriter {
     const s = this.stmts;
     d.hourly.forEach((a, key) => {
       const [skill, hour] = splitKey(key, HOUR_SPACE);
-      s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
+      s.upHourly.run(skill, hour, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, storedMin(a), storedMax(a), a.timed);
     });
     writeHistograms(this.histograms.hourly, d.hourlyDurations);
     d.daily.forEach((a, key) => {
       const [skill, day] = splitKey(key, HOUR_SPACE);
-      s.upDaily.run(skill, day, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, a.durationMin, a.durationMax);
+      s.upDaily.run(skill, day, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.lastAt, storedMin(a), storedMax(a), a.timed);
     });
     writeHistograms(this.histograms.daily, d.dailyDurations);
   }
@@ -272,7 +286,20 @@ export class InvocationWriter {
   private writeSkillRollups(d: RollupDeltas): void {
     const s = this.stmts;
     d.totals.forEach((a, skill) =>
-      s.upTotals.run(skill, a.invocations, a.successes, a.durationSum, a.durationSqSum, a.sessions, a.users, a.firstAt, a.lastAt, a.durationMin, a.durationMax),
+      s.upTotals.run(
+        skill,
+        a.invocations,
+        a.successes,
+        a.durationSum,
+        a.durationSqSum,
+        a.sessions,
+        a.users,
+        a.firstAt,
+        a.lastAt,
+        storedMin(a),
+        storedMax(a),
+        a.timed,
+      ),
     );
     const h = this.histograms.total;
     d.durations.forEach((counts, skill) =>
@@ -283,7 +310,7 @@ export class InvocationWriter {
       }),
     );
     h.finish();
-    d.phases.forEach((p) => s.upPhase.run(p.skillId, p.phase, p.completed ? 1 : 0, p.acc.invocations, p.acc.durationSum, p.backfilled));
+    d.phases.forEach((p) => s.upPhase.run(p.skillId, p.phase, p.completed ? 1 : 0, p.acc.invocations, p.acc.durationSum, p.backfilled, p.acc.timed));
     d.userSkills.forEach((a, key) => s.upUserSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes, a.lastAt));
     d.sessionSkills.forEach((a, key) => s.upSessionSkill.run(...splitKey(key, SKILL_SPACE), a.invocations, a.successes));
     d.pairs.forEach((n, key) => s.upPair.run(...splitKey(key, SKILL_SPACE), n));

@@ -5,6 +5,10 @@
  * rollups are compared with their hours (each day is the sum of its hourly
  * rows, which are never pruned).
  *
+ * Duration figures (sums, min/max, histograms, `timed`) hold the measured
+ * invocations only (duration_known = 1); a rollup row with none stores 0 for
+ * its minimum and maximum.
+ *
  * After an `archive` the raw rows of the archived period are gone on purpose,
  * so no rollup can be recomputed from them; verifyRollupConsistency then
  * compares the rollups with each other only (what an archive leaves true):
@@ -44,6 +48,10 @@ function keyed(rows: unknown[][], keyLen: number): Map<string, unknown[]> {
 
 type Query = (sql: string) => unknown[][];
 
+/** The duration figures of raw rows as the rollups keep them: measured rows only, 0 for the range of none. */
+const MEASURED = `sum(duration_known = 1), total(CASE WHEN duration_known = 1 THEN duration_ms ELSE 0 END), total(CASE WHEN duration_known = 1 THEN duration_ms * duration_ms ELSE 0 END),
+  max(invoked_at), coalesce(min(CASE WHEN duration_known = 1 THEN duration_ms END), 0), coalesce(max(CASE WHEN duration_known = 1 THEN duration_ms END), 0)`;
+
 const query =
   (db: SqliteDb): Query =>
   (sql) =>
@@ -54,11 +62,11 @@ function compareDays(q: Query, out: RollupMismatch[]): void {
   compare(
     'skill_daily',
     keyed(
-      q(`SELECT skill_id, hour / 24, sum(invocations), sum(successes), sum(duration_sum), sum(duration_sq_sum), max(last_at),
-      min(duration_min), max(duration_max) FROM skill_hourly GROUP BY 1, 2`),
+      q(`SELECT skill_id, hour / 24, sum(invocations), sum(successes), sum(timed), sum(duration_sum), sum(duration_sq_sum), max(last_at),
+      coalesce(min(CASE WHEN timed > 0 THEN duration_min END), 0), coalesce(max(CASE WHEN timed > 0 THEN duration_max END), 0) FROM skill_hourly GROUP BY 1, 2`),
       2,
     ),
-    keyed(q('SELECT skill_id, day, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_daily'), 2),
+    keyed(q('SELECT skill_id, day, invocations, successes, timed, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_daily'), 2),
     out,
   );
   compare(
@@ -81,11 +89,11 @@ export function verifyRollupConsistency(db: SqliteDb, maxMismatches = 20): Rollu
   compare(
     'skill_totals',
     keyed(
-      q(`SELECT skill_id, sum(invocations), sum(successes), sum(duration_sum), sum(duration_sq_sum), max(last_at), min(duration_min),
-      max(duration_max) FROM skill_hourly GROUP BY 1`),
+      q(`SELECT skill_id, sum(invocations), sum(successes), sum(timed), sum(duration_sum), sum(duration_sq_sum), max(last_at),
+      coalesce(min(CASE WHEN timed > 0 THEN duration_min END), 0), coalesce(max(CASE WHEN timed > 0 THEN duration_max END), 0) FROM skill_hourly GROUP BY 1`),
       1,
     ),
-    keyed(q('SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_totals'), 1),
+    keyed(q('SELECT skill_id, invocations, successes, timed, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_totals'), 1),
     out,
   );
   compare(
@@ -96,9 +104,9 @@ export function verifyRollupConsistency(db: SqliteDb, maxMismatches = 20): Rollu
   );
   compare(
     'skill_phase_totals',
-    keyed(q('SELECT skill_id, invocations, successes, duration_sum FROM skill_totals'), 1),
+    keyed(q('SELECT skill_id, invocations, successes, timed, duration_sum FROM skill_totals'), 1),
     keyed(
-      q(`SELECT skill_id, sum(invocations), sum(CASE WHEN completed = 1 THEN invocations ELSE 0 END), sum(duration_sum)
+      q(`SELECT skill_id, sum(invocations), sum(CASE WHEN completed = 1 THEN invocations ELSE 0 END), sum(timed), sum(duration_sum)
       FROM skill_phase_totals GROUP BY 1`),
       1,
     ),
@@ -114,12 +122,8 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
 
   compare(
     'skill_hourly',
-    keyed(
-      q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms), max(invoked_at),
-      min(duration_ms), max(duration_ms) FROM skill_invocations GROUP BY 1, 2`),
-      2,
-    ),
-    keyed(q('SELECT skill_id, hour, invocations, successes, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
+    keyed(q(`SELECT skill_id, invoked_at / 3600000, count(*), sum(completed), ${MEASURED} FROM skill_invocations GROUP BY 1, 2`), 2),
+    keyed(q('SELECT skill_id, hour, invocations, successes, timed, duration_sum, duration_sq_sum, last_at, duration_min, duration_max FROM skill_hourly'), 2),
     out,
   );
 
@@ -128,13 +132,12 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
   compare(
     'skill_totals',
     keyed(
-      q(`SELECT skill_id, count(*), sum(completed), sum(duration_ms), sum(duration_ms * duration_ms),
-      count(DISTINCT session_id), count(DISTINCT user_id), min(invoked_at), max(invoked_at), min(duration_ms), max(duration_ms)
+      q(`SELECT skill_id, count(*), sum(completed), count(DISTINCT session_id), count(DISTINCT user_id), min(invoked_at), ${MEASURED}
       FROM skill_invocations GROUP BY 1`),
       1,
     ),
     keyed(
-      q(`SELECT skill_id, invocations, successes, duration_sum, duration_sq_sum, sessions, users, first_at, last_at, duration_min, duration_max
+      q(`SELECT skill_id, invocations, successes, sessions, users, first_at, timed, duration_sum, duration_sq_sum, last_at, duration_min, duration_max
       FROM skill_totals`),
       1,
     ),
@@ -143,8 +146,12 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
 
   compare(
     'skill_phase_totals',
-    keyed(q(`SELECT skill_id, workflow_phase, completed, count(*), sum(duration_ms) FROM skill_invocations GROUP BY 1, 2, 3`), 3),
-    keyed(q('SELECT skill_id, workflow_phase, completed, invocations, duration_sum FROM skill_phase_totals'), 3),
+    keyed(
+      q(`SELECT skill_id, workflow_phase, completed, count(*), sum(duration_known = 1), total(CASE WHEN duration_known = 1 THEN duration_ms ELSE 0 END)
+      FROM skill_invocations GROUP BY 1, 2, 3`),
+      3,
+    ),
+    keyed(q('SELECT skill_id, workflow_phase, completed, invocations, timed, duration_sum FROM skill_phase_totals'), 3),
     out,
   );
 
@@ -196,9 +203,10 @@ export function verifyRollups(db: SqliteDb, maxMismatches = 20): RollupMismatch[
   // Histograms: bucketing is done in JS, so recompute them in JS.
   const hourlyHist = new Map<string, unknown[]>();
   const totalHist = new Map<string, unknown[]>();
-  for (const [skill, at, ms] of db.prepare('SELECT skill_id, invoked_at, duration_ms FROM skill_invocations').raw().iterate() as Iterable<
-    [number, number, number]
-  >) {
+  for (const [skill, at, ms] of db
+    .prepare('SELECT skill_id, invoked_at, duration_ms FROM skill_invocations WHERE duration_known = 1')
+    .raw()
+    .iterate() as Iterable<[number, number, number]>) {
     const b = durationBucket(ms);
     const hk = `${skill}:${Math.floor(at / 3600000)}:${b}`;
     hourlyHist.set(hk, [((hourlyHist.get(hk)?.[0] as number) ?? 0) + 1]);

@@ -15,18 +15,18 @@ export class RollupReader {
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
-      hourly: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS durationSum,
+      hourly: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.timed, h.duration_sum AS durationSum,
           h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
         WHERE h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
-      hourlyForSkills: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.duration_sum AS durationSum,
+      hourlyForSkills: p(`SELECT s.name AS skill, h.hour, h.invocations, h.successes, h.timed, h.duration_sum AS durationSum,
           h.duration_sq_sum AS durationSqSum, h.last_at AS lastAt
         FROM skill_hourly h JOIN skills s ON s.id = h.skill_id
         WHERE s.name IN (SELECT value FROM json_each(?)) AND h.hour BETWEEN ? AND ? ORDER BY s.name, h.hour`),
       triggers: p(`SELECT s.name AS skill, t.hour, t.activation_trigger AS trigger, t.invocations, t.successes, t.slash_after_miss AS slashAfterMiss
         FROM skill_trigger_hourly t JOIN skills s ON s.id = t.skill_id
         WHERE (? IS NULL OR s.name IN (SELECT value FROM json_each(?))) AND t.hour BETWEEN ? AND ? ORDER BY s.name, t.hour, t.activation_trigger`),
-      totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes,
+      totals: p(`SELECT s.name AS skill, c.name AS category, m.name AS modality, t.invocations, t.successes, t.timed,
           t.duration_sum AS durationSum, t.duration_sq_sum AS durationSqSum, t.sessions, t.users,
           t.first_at AS firstAt, t.last_at AS lastAt, t.duration_min AS durationMin, t.duration_max AS durationMax
         FROM skill_totals t JOIN skills s ON s.id = t.skill_id
@@ -34,7 +34,7 @@ export class RollupReader {
         WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name`),
       hist: p(`SELECT s.name AS skill, d.bucket, d.count FROM skill_durations d JOIN skills s ON s.id = d.skill_id
         WHERE ? IS NULL OR s.name IN (SELECT value FROM json_each(?)) ORDER BY s.name, d.bucket`),
-      phases: p(`SELECT s.name AS skill, p.workflow_phase AS workflowPhase, p.completed, p.invocations, p.duration_sum AS durationSum,
+      phases: p(`SELECT s.name AS skill, p.workflow_phase AS workflowPhase, p.completed, p.invocations, p.timed, p.duration_sum AS durationSum,
         p.backfilled FROM skill_phase_totals p JOIN skills s ON s.id = p.skill_id ORDER BY s.name, p.workflow_phase, p.completed`),
       userStats: p(`SELECT u.user_hash AS user, s.name AS skill, x.invocations, x.successes, x.last_at AS lastAt
         FROM user_skill_stats x JOIN users u ON u.id = x.user_id JOIN skills s ON s.id = x.skill_id`),

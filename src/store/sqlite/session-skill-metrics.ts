@@ -3,7 +3,8 @@
  * recorded under the session's own id, or whose `project` is the session's
  * project name, its directory name or its directory path, and whose
  * `invoked_at` falls inside the session window.
- * p50 is the lower median of the raw durations in the window.
+ * p50 is the lower median of the measured raw durations in the window (null
+ * when none was measured: typed activations and unmatched hook calls have none).
  */
 import path from 'node:path';
 import type { SqliteDb } from '../database.js';
@@ -17,13 +18,15 @@ export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSk
     const params = [w.startedAt, w.endedAt, ...projects, w.sessionId];
     const groups = db
       .prepare(
-        `SELECT s.id AS skillId, s.name AS skill, count(*) AS n, sum(1 - i.completed) AS failures
+        `SELECT s.id AS skillId, s.name AS skill, count(*) AS n, sum(1 - i.completed) AS failures, sum(i.duration_known) AS timed
            FROM skill_invocations i JOIN skills s ON s.id = i.skill_id
           WHERE ${where}
           GROUP BY s.id ORDER BY n DESC, s.name`,
       )
-      .all(...params) as { skillId: number; skill: string; n: number; failures: number }[];
-    const median = db.prepare(`SELECT i.duration_ms AS d FROM skill_invocations i WHERE i.skill_id = ? AND ${where} ORDER BY i.duration_ms LIMIT 1 OFFSET ?`);
+      .all(...params) as { skillId: number; skill: string; n: number; failures: number; timed: number }[];
+    const median = db.prepare(
+      `SELECT i.duration_ms AS d FROM skill_invocations i WHERE i.skill_id = ? AND i.duration_known = 1 AND ${where} ORDER BY i.duration_ms LIMIT 1 OFFSET ?`,
+    );
     const invocations = groups.reduce((s, g) => s + g.n, 0);
     const failures = groups.reduce((s, g) => s + g.failures, 0);
     return {
@@ -32,7 +35,7 @@ export function createSqlSessionSkillMetrics(db: SqliteDb, topN = 10): SessionSk
       failures,
       distinctSkills: groups.length,
       topSkills: groups.slice(0, topN).map((g) => {
-        const row = median.get(g.skillId, ...params, Math.floor((g.n - 1) / 2)) as { d: number } | undefined;
+        const row = g.timed > 0 ? (median.get(g.skillId, ...params, Math.floor((g.timed - 1) / 2)) as { d: number } | undefined) : undefined;
         return { skill: g.skill, invocations: g.n, failures: g.failures, p50DurationMs: row ? row.d : null };
       }),
       scope:
