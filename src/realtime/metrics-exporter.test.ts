@@ -241,6 +241,85 @@ describe('MetricsExporter label cap', () => {
     }
   });
 
+  it('gives the names to skills used live, not to skills only ever imported as history', async () => {
+    const app = createTestApp();
+    // The CLI's `import` in another process: 6 skills, a month old (backfill), more than the cap of 3.
+    const other = createApp(parseConfig({ flags: { dataDir: app.dir }, env: { SESSION_BUDDY_AUDIT: 'off' } }), { logger: silent });
+    const monthAgo = Date.now() - 30 * 86_400_000;
+    const old = (skill: string) => inv(skill, 'testing', true, 10, { invoked_at: monthAgo });
+    try {
+      await other.tracker.trackBatch(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(old));
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
+        { maxSkillLabels: 3, processMetrics: false, reconcileMs: 0 },
+      );
+      try {
+        await other.tracker.trackBatch(['h7', 'h8'].map(old)); // more history while the server runs
+        await exporter.reconcile();
+        // An import in this process too: counted as backfill, under a cap of its own.
+        await app.tracker.trackBatch(['h9', 'h10', 'h11', 'h12'].map(old));
+        await app.tracker.trackBatch([inv('new1', 'testing', true, 10), inv('new2', 'testing', false, 10), inv('new3', 'review', true, 10)]);
+        await exporter.reconcile();
+        await app.tracker.trackBatch([inv('new4', 'review', true, 10)]);
+        const m = await scrape(exporter);
+        assert.equal(m.get(invocationsKey('new1', 'testing', true)), 1);
+        assert.equal(m.get(invocationsKey('new2', 'testing', false)), 1);
+        assert.equal(m.get(invocationsKey('new3', 'review', true)), 1);
+        assert.equal(m.get(invocationsKey('__other__', 'review', true)), 1, 'new4: past the cap of 3');
+        assert.equal(m.get(invocationsKey('__other__', 'testing', true)), undefined, 'history is no live series');
+        assert.equal(m.get(sampleKey('skill_invocations_backfilled_total', { skill_name: 'h9' })), 1);
+        assert.equal(m.get(sampleKey('skill_invocations_backfilled_total', { skill_name: '__other__' })), 1, 'h12');
+      } finally {
+        exporter.close();
+      }
+    } finally {
+      await other.close();
+      await app.dispose();
+    }
+  });
+
+  it('keeps part of the cap for skills used live after a restart; a late name counts from when it got its series', async () => {
+    const app = createTestApp();
+    try {
+      // Live history: a×5, b×4, c×3, d×2, e×1. With a cap of 5 the history takes 4 names (80%).
+      const history: ReturnType<typeof inv>[] = [];
+      ['a', 'b', 'c', 'd', 'e'].forEach((skill, i) => {
+        for (let n = 0; n < 5 - i; n++) history.push(inv(skill, 'testing', true, 10));
+      });
+      await app.tracker.trackBatch(history);
+      const exporter = await MetricsExporter.create(
+        { bus: app.bus, store: app.stores.analyticsQueries, logger: silent, version: app.version },
+        { maxSkillLabels: 5, processMetrics: false, reconcileMs: 0 },
+      );
+      try {
+        let m = await scrape(exporter);
+        assert.equal(m.get(invocationsKey('d', 'testing', true)), 2);
+        assert.equal(m.get(invocationsKey('e', 'testing', true)), undefined);
+        assert.equal(m.get(invocationsKey('__other__', 'testing', true)), 1, 'e, the least used');
+        // e is used live: it takes the name kept free, counting from now; its history stays in __other__.
+        await app.tracker.trackBatch([inv('e', 'testing', true, 10)]);
+        await exporter.reconcile();
+        m = await scrape(exporter);
+        assert.equal(m.get(invocationsKey('e', 'testing', true)), 1);
+        assert.equal(m.get(invocationsKey('__other__', 'testing', true)), 1);
+        // The cap is full now: a new skill goes under __other__, and every named series stays.
+        await app.tracker.trackBatch([inv('f', 'testing', true, 10), inv('a', 'testing', true, 10)]);
+        await exporter.reconcile();
+        m = await scrape(exporter);
+        assert.equal(m.get(invocationsKey('__other__', 'testing', true)), 2);
+        assert.equal(m.get(invocationsKey('a', 'testing', true)), 6);
+        assert.equal(m.get(invocationsKey('e', 'testing', true)), 1);
+        let sum = 0;
+        for (const [k, v] of m) if (k.startsWith('skill_invocations_total{')) sum += v;
+        assert.equal(sum, 18, 'summed over skill_name, every stored live invocation once');
+      } finally {
+        exporter.close();
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it("caps the skill labels of Claude Code's telemetry apart: many names there take none from the invocation series", async () => {
     const app = createTestApp();
     try {

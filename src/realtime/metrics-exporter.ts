@@ -37,8 +37,26 @@
  * - session_buddy_info{version} = 1, plus process_* and nodejs_* runtime metrics
  *   (prom-client's defaults, minus three gauges misnamed *_total).
  *
- * skill_name values are user data: at most `maxSkillLabels` distinct values are
- * exported, further skills are counted under skill_name="__other__" (see LabelCap).
+ * skill_name values are user data: skill_invocations_total and
+ * skill_duration_seconds export at most `maxSkillLabels` distinct names, further
+ * skills are counted under skill_name="__other__" (see LabelCap). Which names
+ * get a series (the rule, fixed so that a series never jumps or vanishes while
+ * the process runs):
+ * - Only live activity claims a name: the stored live totals at start-up, a
+ *   live invocation recorded here, or stored live totals that grew when
+ *   re-read (another process's `record`). Backfilled history never does: an
+ *   imported skill with no live use takes no name, and
+ *   skill_invocations_backfilled_total has a cap of its own.
+ * - At start-up the stored names with the most live invocations claim at most
+ *   RESTORE_SHARE of the cap; the rest is kept for skills used live while the
+ *   process runs, so new skills get a series even after a long history.
+ * - A name keeps its series for the life of the process; once the cap is full
+ *   every further name is counted under "__other__".
+ * - A name that claims its series after start-up while its stored history is
+ *   under "__other__" counts from that moment: the history stays in
+ *   "__other__" (summed over skill_name, nothing counts twice), and the new
+ *   series starts at zero. After a restart the names are chosen again, which
+ *   Prometheus sees as resets of the series concerned.
  * The two per-skill families are rendered by skill-series.ts (fast path for
  * the bulk of the exposition); everything else lives in the exporter's own
  * prom-client Registry, and /metrics is the concatenation of both.
@@ -59,10 +77,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AnomalyEvent, EventBus, InvocationEvent, TelemetryCount, ToolCallEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import { FailureNote } from './failure-note.js';
-import type { RollupReads } from '../store/types.js';
+import type { PhaseTotal, RollupReads } from '../store/types.js';
 import { addCostSums } from '../store/skill-cost-rollup.js';
 import type { SkillCostStore, SkillCostTotal } from '../store/skill-cost-types.js';
-import { LabelCap } from './label-cap.js';
+import { LabelCap, OTHER_LABEL } from './label-cap.js';
 import { DurationHistogram, InvocationCounter } from './skill-series.js';
 
 /** Seconds; agent skills run from tens of milliseconds to several minutes. */
@@ -75,6 +93,34 @@ const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_a
 
 /** The cost gauges re-read the store at most this often. */
 const COST_REFRESH_MS = 60_000;
+
+/** At start-up, the stored history claims at most this share of the skill label cap. */
+const RESTORE_SHARE = 0.8;
+
+/** Live totals of one skill, by `phase\0completed`. */
+type LiveTotals = Map<string, { phase: string; completed: boolean; live: number }>;
+
+/** The live part of the stored totals, per skill; skills with no live invocation are left out. */
+function liveBySkill(totals: readonly PhaseTotal[]): Map<string, LiveTotals> {
+  const out = new Map<string, LiveTotals>();
+  for (const t of totals) {
+    const live = t.invocations - t.backfilled;
+    if (live <= 0) continue;
+    let m = out.get(t.skill);
+    if (!m) out.set(t.skill, (m = new Map()));
+    const key = `${t.workflowPhase}\u0000${t.completed}`;
+    const cur = m.get(key);
+    if (cur) cur.live += live;
+    else m.set(key, { phase: t.workflowPhase, completed: t.completed, live });
+  }
+  return out;
+}
+
+function sumLive(m: LiveTotals | undefined): number {
+  let n = 0;
+  for (const v of m?.values() ?? []) n += v.live;
+  return n;
+}
 
 export interface MetricsExporterDeps {
   bus: EventBus;
@@ -105,6 +151,12 @@ export interface WsMetricsSink {
 export class MetricsExporter implements WsMetricsSink {
   readonly registry = new Registry();
   private readonly skills: LabelCap;
+  /** The names of skill_invocations_backfilled_total: a cap of their own, so that history takes no live name. */
+  private readonly backfilledSkills: LabelCap;
+  /** The live totals of the last read of the store, per skill. */
+  private storedLive = new Map<string, LiveTotals>();
+  /** Per skill that claimed its name after start-up: its stored live totals then, which stay in __other__. */
+  private readonly claimedAt = new Map<string, LiveTotals>();
   private readonly invocations = new InvocationCounter(
     'Live skill invocations recorded, by skill, workflow phase and outcome (all-time, restored from the store at start-up; backfilled history excluded).',
   );
@@ -144,11 +196,15 @@ export class MetricsExporter implements WsMetricsSink {
     const totalsPromise = deps.store.phaseTotals();
     exporter.subscribe();
     try {
-      const totals = [...(await totalsPromise)].sort((a, b) => b.invocations - a.invocations);
-      for (const t of totals) {
-        const live = t.invocations - t.backfilled;
-        if (live <= 0) continue;
-        exporter.invocations.inc(exporter.skills.map(t.skill), t.workflowPhase, t.completed, live);
+      const stored = liveBySkill(await totalsPromise);
+      exporter.storedLive = stored;
+      // Most live invocations first (ties by name, so the choice does not depend on row order).
+      const names = [...stored.keys()].map((name) => ({ name, live: sumLive(stored.get(name)) }));
+      names.sort((a, b) => b.live - a.live || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const restoreMax = Math.ceil(opts.maxSkillLabels * RESTORE_SHARE);
+      for (const { name } of names) {
+        const label = exporter.skills.has(name) || exporter.skills.size < restoreMax ? exporter.skills.map(name) : OTHER_LABEL;
+        for (const t of stored.get(name)!.values()) exporter.invocations.inc(label, t.phase, t.completed, t.live);
       }
     } catch (err) {
       exporter.close();
@@ -173,12 +229,31 @@ export class MetricsExporter implements WsMetricsSink {
     if (this.reconciling) return;
     this.reconciling = true;
     try {
+      const fresh = liveBySkill(await this.deps.store.phaseTotals());
+      // Skills whose live totals grew since the last read are in use now: they claim a name, most grown first.
+      const grown: { name: string; by: number }[] = [];
+      for (const [name, m] of fresh) {
+        const by = this.skills.has(name) ? 0 : sumLive(m) - sumLive(this.storedLive.get(name));
+        if (by > 0) grown.push({ name, by });
+      }
+      grown.sort((a, b) => b.by - a.by || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const { name } of grown) this.claim(name);
+      this.storedLive = fresh;
       const sums = new Map<string, { skill: string; phase: string; completed: boolean; total: number }>();
-      for (const t of await this.deps.store.phaseTotals()) {
-        const skill = this.skills.map(t.skill);
-        const key = `${skill}\u0000${t.workflowPhase}\u0000${t.completed}`;
-        const s = sums.get(key) ?? sums.set(key, { skill, phase: t.workflowPhase, completed: t.completed, total: 0 }).get(key)!;
-        s.total += t.invocations - t.backfilled;
+      const add = (skill: string, phase: string, completed: boolean, n: number) => {
+        const key = `${skill}\u0000${phase}\u0000${completed}`;
+        const s = sums.get(key) ?? sums.set(key, { skill, phase, completed, total: 0 }).get(key)!;
+        s.total += n;
+      };
+      for (const [name, m] of fresh) {
+        const skill = this.skills.lookup(name);
+        const before = this.claimedAt.get(name);
+        for (const [key, t] of m) {
+          // What a late-claimed name had when it claimed stays in __other__; its own series counts the rest.
+          const kept = Math.min(before?.get(key)?.live ?? 0, t.live);
+          add(skill, t.phase, t.completed, t.live - kept);
+          if (kept > 0) add(OTHER_LABEL, t.phase, t.completed, kept);
+        }
       }
       for (const s of sums.values()) if (s.total > 0) this.invocations.raiseTo(s.skill, s.phase, s.completed, s.total);
       this.totalsFailures.worked();
@@ -197,6 +272,7 @@ export class MetricsExporter implements WsMetricsSink {
     this.totalsFailures = new FailureNote(deps.logger, 're-reading the stored invocation totals');
     const registers = [this.registry];
     this.skills = new LabelCap(opts.maxSkillLabels);
+    this.backfilledSkills = new LabelCap(opts.maxSkillLabels);
     this.telemetrySkills = new LabelCap(opts.maxSkillLabels);
     this.anomalies = new Counter({
       name: 'skill_anomalies_total',
@@ -411,15 +487,27 @@ export class MetricsExporter implements WsMetricsSink {
 
   private onInvocations(events: readonly InvocationEvent[]): void {
     for (const e of events) {
-      const skill = this.skills.map(e.skill_name);
+      const skill = this.claim(e.skill_name);
       this.invocations.inc(skill, e.workflow_phase, e.completed);
       // An unmeasured duration (typed activation, unmatched hooks) is no observation of 0 s.
       if (e.duration_known !== false) this.durations.observe(skill, e.duration_ms / 1000);
     }
   }
 
+  /**
+   * The label of a skill in live use: its name if it has one or there is room. A name claimed after
+   * start-up while the store holds live history for it notes that history, which stays in __other__.
+   */
+  private claim(name: string): string {
+    if (this.skills.has(name)) return name;
+    const label = this.skills.map(name);
+    const history = this.storedLive.get(name);
+    if (label === name && history) this.claimedAt.set(name, history);
+    return label;
+  }
+
   private onBackfill(events: readonly InvocationEvent[]): void {
-    for (const e of events) this.backfilled.inc({ skill_name: this.skills.map(e.skill_name) });
+    for (const e of events) this.backfilled.inc({ skill_name: this.backfilledSkills.map(e.skill_name) });
   }
 
   private onAnomalies(events: readonly AnomalyEvent[]): void {
