@@ -352,7 +352,8 @@ function parseClaudeConfigDirs(raw: string | undefined, cwd: string): string[] {
  * every CLI command agree on it, so a hook fired in any project writes where
  * the dashboard reads.
  */
-function defaultDataDir(env: Record<string, string | undefined> = {}, home?: string): string {
+/** The data directory used when neither --data-dir nor SESSION_BUDDY_DATA_DIR names one. */
+export function defaultDataDir(env: Record<string, string | undefined> = {}, home?: string): string {
   const xdg = env.XDG_DATA_HOME;
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, DATA_DIR_NAME);
   return path.join(homeDir(env, home), `.${DATA_DIR_NAME}`);

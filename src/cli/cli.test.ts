@@ -300,6 +300,7 @@ describe('session-buddy piped into a reader that stops early', () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pipe-'));
     try {
       const err = path.join(data, 'stderr.txt');
+      fs.mkdirSync(path.join(data, 'd')); // migrate --status reads an existing data directory
       // `true` exits at once, long before node has started: every write meets a closed pipe.
       const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" --data-dir "${data}/d" migrate --status 2>"${err}" | true`], {
         encoding: 'utf8',
@@ -355,5 +356,66 @@ describe('session-buddy archive after restoring a backup taken before an earlier
     } finally {
       fs.rmSync(data, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a data directory or SQLite store that does not exist', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-missing-'));
+  const home = path.join(root, 'home');
+  fs.mkdirSync(home);
+  const sb = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
+      timeout: 60_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  /** Every path under root, to show nothing was created. */
+  const tree = () => fs.readdirSync(root, { recursive: true }).map(String).sort();
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const reading = [['status'], ['doctor'], ['skills'], ['migrate', '--status'], ['token', 'list'], ['checkpoint', '--no-audit'], ['reprice'], ['backup']];
+
+  it('is refused by the commands that only read, in one line naming the flag or variable, exit 2, nothing created', () => {
+    const typo = path.join(root, 'typo', 'data');
+    const db = path.join(root, 'missing', 'dir', 'x.db');
+    for (const args of reading) {
+      const byFlag = sb(['--data-dir', typo, ...args]);
+      assert.deepEqual(
+        [byFlag.code, byFlag.err],
+        [2, `error: --data-dir: no Session Buddy data at ${typo} (nothing was created); the default is ${path.join(home, '.session-buddy')}\n`],
+        args.join(' '),
+      );
+      const byVariable = sb(args, { SESSION_BUDDY_DATA_DIR: typo });
+      assert.equal(byVariable.code, 2, args.join(' '));
+      assert.match(byVariable.err, /^error: SESSION_BUDDY_DATA_DIR: no Session Buddy data at .* \(nothing was created\)/);
+      const store = sb(['--store', `sqlite:${db}`, ...args]);
+      assert.deepEqual([store.code, store.err], [2, `error: --store: no Session Buddy database at ${db} (nothing was created)\n`], args.join(' '));
+      const storeVariable = sb(args, { SESSION_BUDDY_STORE: `sqlite:${db}` });
+      assert.deepEqual([storeVariable.code, storeVariable.err], [2, `error: SESSION_BUDDY_STORE: no Session Buddy database at ${db} (nothing was created)\n`]);
+    }
+    assert.deepEqual(tree(), ['home']);
+  });
+
+  it('is created by the commands that write, and the default directory still answers status and doctor on a new machine', () => {
+    const status = sb(['status']);
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /not created yet: run `session-buddy init`/);
+    assert.match(sb(['doctor']).out, /data directory: .* does not exist: run `session-buddy init`/);
+    assert.deepEqual(tree(), ['home']);
+    const data = path.join(root, 'new', 'data');
+    const hook = spawnSync(process.execPath, [BIN, '--data-dir', data, 'hook'], {
+      cwd: root,
+      input: '{}',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: home },
+    });
+    assert.equal(hook.status, 0, hook.stderr);
+    const record = sb(['--data-dir', path.join(root, 'other'), 'record', '--skill', 'lint', '--user', 'u', '--session', 's']);
+    assert.equal(record.code, 0, record.err);
+    const skills = sb(['--data-dir', path.join(root, 'other'), 'skills', '--json']);
+    assert.equal(skills.code, 0, skills.err);
   });
 });

@@ -25,3 +25,17 @@ export function dataDirProblem(dir: string): string | null {
     if (path.dirname(p) === p) return null;
   }
 }
+
+/**
+ * For a command that only reads (or only changes data already there), given a data directory by a
+ * flag or variable: why it cannot be used, or null. A directory that does not exist would be
+ * created, with an empty database, and the command would answer "no data" for a mistyped path.
+ */
+export function missingDataDir(dir: string, defaultDir: string): string | null {
+  return fs.existsSync(dir) ? null : `no Session Buddy data at ${dir} (nothing was created); the default is ${defaultDir}`;
+}
+
+/** The same for a SQLite database named by `--store sqlite:PATH` (or the variable). */
+export function missingDatabase(file: string): string | null {
+  return fs.existsSync(file) ? null : `no Session Buddy database at ${file} (nothing was created)`;
+}

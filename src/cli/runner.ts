@@ -3,11 +3,11 @@
  * and `runCli`, which maps errors to messages and exit codes.
  */
 import { Command, CommanderError } from 'commander';
-import { ENV } from '../config.js';
+import { defaultDataDir, ENV, storeFlagValue } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
-import { dataDirProblem } from './data-dir-check.js';
+import { dataDirProblem, missingDataDir, missingDatabase } from './data-dir-check.js';
 import { checksOwnEmpty, errorForFlags, fieldFlags } from './flags.js';
 
 /** The configuration's field names (see src/config.ts) and the global or per-command flags that set them. */
@@ -79,19 +79,65 @@ function refuseEmptyValues(action: Command): void {
 /** Commands that do not fail on an unusable data directory: the hook counts what it cannot write; inventory does not use it. */
 const NO_DATA_DIR_CHECK = ['hook', 'inventory'];
 
-/** Refuses a data directory that is a file (or lies under one), naming the flag or variable that chose it. */
+/**
+ * The commands that only read, or only change data already there (`command` or `command --flag`,
+ * subcommands as `parent sub`): given a data directory or SQLite store that does not exist, they
+ * would create an empty one and answer "no data", so an explicitly named one must exist. The
+ * others (`init`, `start`, `mcp`, `hook`, `import`, `record`, `seed-demo`, `merge-data`,
+ * `restore`, `migrate`, `token create`, …) create it on first use; `stop`, `mcp-config`,
+ * `otel-config` and `install-hooks` create nothing there.
+ */
+const NEEDS_EXISTING_DATA = [
+  'status',
+  'doctor',
+  'skills',
+  'checkpoint',
+  'backup',
+  'compact',
+  'archive',
+  'reprice',
+  'token list',
+  'token revoke',
+  'migrate --status',
+  'migrate --rollback',
+];
+
+function needsExistingData(action: Command): boolean {
+  const names: string[] = [];
+  for (let c: Command | null = action; c?.parent; c = c.parent) names.unshift(c.name());
+  const name = names.join(' ');
+  const opts = action.opts();
+  return NEEDS_EXISTING_DATA.some((n) => n === name || (n.startsWith(`${name} --`) && opts[n.slice(name.length + 3)] === true));
+}
+
+/**
+ * Refuses a data directory that is a file (or lies under one), and, for a command that only reads
+ * (needsExistingData), a data directory or SQLite store named by a flag or variable that does not
+ * exist; each names the flag or variable that chose it. The default data directory is not
+ * refused: `status` and `doctor` on a new machine say what to set up.
+ */
 function checkDataDir(action: Command, ctx: CliContext): void {
   if (NO_DATA_DIR_CHECK.includes(action.name())) return;
-  let dataDir: string;
+  let config: ReturnType<CliContext['config']>;
   try {
-    dataDir = ctx.config(action).dataDir;
+    config = ctx.config(action);
   } catch {
     return; // a configuration error is reported by the command itself
   }
-  const problem = dataDirProblem(dataDir);
-  if (!problem) return;
-  const name = action.getOptionValueSourceWithGlobals('dataDir') === 'cli' ? '--data-dir' : ctx.env[ENV.dataDir] ? ENV.dataDir : 'data directory';
-  throw AppError.invalid(name, problem);
+  const dataDirFlag = action.getOptionValueSourceWithGlobals('dataDir') === 'cli' ? '--data-dir' : ctx.env[ENV.dataDir] ? ENV.dataDir : null;
+  const problem = dataDirProblem(config.dataDir);
+  if (problem) throw AppError.invalid(dataDirFlag ?? 'data directory', problem);
+  if (!needsExistingData(action)) return;
+  const defaultDir = defaultDataDir(ctx.env);
+  // The default directory, even when named, is created on first use; status and doctor then say how to set up.
+  if (dataDirFlag && config.dataDir !== defaultDir) {
+    const missing = missingDataDir(config.dataDir, defaultDir);
+    if (missing) throw AppError.invalid(dataDirFlag, missing);
+  }
+  if (config.store.kind === 'sqlite' && storeFlagValue(config) !== null) {
+    const missing = missingDatabase(config.dbPath);
+    if (missing) throw AppError.invalid(action.getOptionValueSourceWithGlobals('store') === 'cli' ? '--store' : ENV.store, missing);
+  }
 }
 
 /** Runs the CLI; resolves to the process exit code. */
