@@ -236,6 +236,25 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     });
   });
 
+  it('applies another Hours (trend) or Days (Skills view) at once, without Show or Refresh', async () => {
+    const summary = page.locator('#trend-summary');
+    await page.locator('#trend-skill').fill('browser-check');
+    await page.locator('#trend-form button').click();
+    await summary.filter({ hasText: /^browser-check: \d+ invocations in the last 24 h/ }).waitFor({ timeout: 10_000 });
+    await page.locator('#trend-hours').selectOption('72');
+    await summary.filter({ hasText: /^browser-check: \d+ invocations in the last 72 h/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#chart-trend').getAttribute('data-points'), '72');
+    await page.locator('#trend-hours').selectOption('24');
+    await summary.filter({ hasText: /^browser-check: \d+ invocations in the last 24 h/ }).waitFor({ timeout: 10_000 });
+
+    const caption = page.locator('#skills-caption');
+    await caption.filter({ hasText: /^\(last 30 days:/ }).waitFor({ timeout: 10_000 });
+    await page.locator('#skills-days').selectOption('7');
+    await caption.filter({ hasText: /^\(last 7 days:/ }).waitFor({ timeout: 10_000 });
+    await page.locator('#skills-days').selectOption('30');
+    await caption.filter({ hasText: /^\(last 30 days:/ }).waitFor({ timeout: 10_000 });
+  });
+
   it('fits a 420 px wide screen: no sideways scrolling, cards inside, skill names not a letter per line', async () => {
     await app.tracker.track(inv('mcp__github__list_issues', true, 300));
     const narrow = await context.newPage();

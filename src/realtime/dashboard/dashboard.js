@@ -858,6 +858,8 @@
     ev.preventDefault();
     loadSkills();
   });
+  // Another number of days applies at once, as Refresh does.
+  $('skills-days').addEventListener('change', () => loadSkills());
   loadSkills();
   setInterval(loadSkills, 60000);
   $('filter-form').addEventListener('submit', (ev) => {
@@ -903,6 +905,10 @@
     if (skill) chooseTrendSkill(skill);
   });
   $('trend-skill').addEventListener('input', () => $('trend-skill').setCustomValidity(''));
+  // Other hours apply at once to the skill in the field, as Show does (with its checks); with no skill there is nothing to show.
+  $('trend-hours').addEventListener('change', () => {
+    if ($('trend-skill').value.trim()) $('trend-form').requestSubmit();
+  });
   window.addEventListener('resize', () => {
     drawLive();
     renderTrend();
