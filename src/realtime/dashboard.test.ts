@@ -255,6 +255,79 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     await caption.filter({ hasText: /^\(last 30 days:/ }).waitFor({ timeout: 10_000 });
   });
 
+  it("draws only the latest request's answer: a late older one overwrites neither the Skills view nor the trend", async () => {
+    const p = await context.newPage();
+    try {
+      // Counts the skill reports the page has read; the timeout runs after the code awaiting the body has drawn it (or not).
+      await p.addInitScript(() => {
+        const json = Response.prototype.json;
+        const w = window as unknown as { reportsRead: number };
+        w.reportsRead = 0;
+        Response.prototype.json = function (this: Response) {
+          const counts = this.url.includes('/api/skill-report') && this.url.includes('limit=1000');
+          return json.call(this).then((v: unknown) => {
+            if (counts) setTimeout(() => w.reportsRead++);
+            return v;
+          });
+        };
+      });
+      // The Skills view's first 7-day request is answered late, after the 90-day one that followed it.
+      let held: (() => Promise<void>) | null = null;
+      const heldAsked = new Promise<void>((resolve) => {
+        void p.route(
+          (url) => url.pathname === '/api/skill-report' && url.searchParams.get('limit') === '1000',
+          async (route) => {
+            if (!held && new URL(route.request().url()).searchParams.get('days') === '7') {
+              held = () => route.continue();
+              resolve();
+            } else await route.continue();
+          },
+        );
+      });
+      // The trend's first 24-hour answer likewise; anything else passes, and the test can add a message of its own.
+      const late: string[] = [];
+      let toPage: ((m: string) => void) | null = null;
+      await p.routeWebSocket(/\/ws/, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((m) => server.send(m));
+        toPage = (m) => ws.send(m);
+        server.onMessage((m) => {
+          const msg = JSON.parse(String(m)) as { type: string; hours?: number };
+          if (msg.type === 'trend' && msg.hours === 24 && late.length === 0) late.push(String(m));
+          else ws.send(m);
+        });
+      });
+      await p.goto(`${http.url}/#token=${encodeURIComponent(token)}`);
+      await p.locator('#status[data-state="connected"]').waitFor({ timeout: 10_000 });
+
+      const caption = p.locator('#skills-caption');
+      await caption.filter({ hasText: /^\(last 30 days:/ }).waitFor({ timeout: 10_000 });
+      await p.locator('#skills-days').selectOption('7');
+      await heldAsked;
+      await p.locator('#skills-days').selectOption('90');
+      await caption.filter({ hasText: /^\(last 90 days:/ }).waitFor({ timeout: 10_000 });
+      await held!();
+      await p.waitForFunction(() => (window as unknown as { reportsRead: number }).reportsRead === 3, null, { timeout: 10_000 });
+      assert.match((await caption.textContent()) ?? '', /^\(last 90 days:/);
+
+      const summary = p.locator('#trend-summary');
+      await p.locator('#trend-skill').fill('browser-check');
+      await p.locator('#trend-form button').click();
+      await p.waitForFunction(() => document.getElementById('trend-summary')?.textContent === 'browser-check: loading…');
+      await p.locator('#trend-hours').selectOption('72');
+      await summary.filter({ hasText: /^browser-check: \d+ invocations in the last 72 h/ }).waitFor({ timeout: 10_000 });
+      assert.equal(late.length, 1);
+      // The late 24-hour answer, then a message of the test's own: once that shows, the page has handled the late one.
+      toPage!(late[0]!);
+      toPage!(JSON.stringify({ v: 1, type: 'error', code: 'INVALID_INPUT', message: 'after the late answer' }));
+      await p.locator('#status').filter({ hasText: 'server: after the late answer' }).waitFor({ timeout: 10_000 });
+      assert.match((await summary.textContent()) ?? '', /^browser-check: \d+ invocations in the last 72 h/);
+      assert.equal(await p.locator('#chart-trend').getAttribute('data-points'), '72');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('fits a 420 px wide screen: no sideways scrolling, cards inside, skill names not a letter per line', async () => {
     await app.tracker.track(inv('mcp__github__list_issues', true, 300));
     const narrow = await context.newPage();

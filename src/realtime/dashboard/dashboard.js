@@ -30,6 +30,7 @@
     ws: null,
     retryMs: 1000,
     skillsFailed: false, // the Skills view shows an error (loaded again on reconnect)
+    skillsSeq: 0, // the latest skill report request: only its answer is drawn
     filter: '*',
     history: [],
     past: [], // the "history" message: the window figures at each of the last whole hours
@@ -38,6 +39,7 @@
     trendSkill: null,
     trendHours: 24,
     trendRefreshAt: 0,
+    trendSeq: 0, // the latest get_trend request's id: only its answer is drawn
     trendTimer: null,
     trendEmptyText: 'no skill chosen',
     knownSkills: new Set(),
@@ -150,7 +152,8 @@
 
   function requestTrend() {
     state.trendRefreshAt = Date.now();
-    send({ type: 'get_trend', skill: state.trendSkill, hours: state.trendHours, id: 'trend' });
+    state.trendSeq += 1;
+    send({ type: 'get_trend', skill: state.trendSkill, hours: state.trendHours, id: state.trendSeq });
   }
 
   function setStatus(kind, text) {
@@ -196,14 +199,15 @@
         for (const a of msg.events) addAnomaly(a);
         break;
       case 'trend':
-        // An answer for a skill no longer chosen (asked for before the last choice) is not drawn under the new name.
-        if (msg.skill !== state.trendSkill) break;
+        // Only the latest request's answer is drawn: the server answers as each is computed, so an older
+        // one (another skill or hours) can come after it; and none after the panel was emptied.
+        if (msg.id !== state.trendSeq || msg.skill !== state.trendSkill) break;
         state.trend = msg;
         renderTrend();
         break;
       case 'error':
         // A refused trend request: the panel says so, rather than keep the previous skill's chart.
-        if (msg.ref === 'trend') clearTrend(`Trend not shown: ${msg.message}`);
+        if (msg.ref === state.trendSeq) clearTrend(`Trend not shown: ${msg.message}`);
         setStatus('error', `server: ${msg.message}`);
         setTimeout(() => state.ws && setStatus('connected', 'live'), 4000);
         break;
@@ -782,6 +786,8 @@
 
   // ---- skills view: GET /api/skill-report (the get_skill_report answer) -------
   async function loadSkills() {
+    // Only the latest request's answer is drawn: an older one that comes after it (a slower report) is dropped.
+    const seq = ++state.skillsSeq;
     const days = $('skills-days').value;
     const token = readToken();
     const tbody = $('skills-report').tBodies[0];
@@ -791,10 +797,12 @@
         cache: 'no-store',
       });
       const body = await res.json();
+      if (seq !== state.skillsSeq) return;
       if (!res.ok) throw new Error(body.error ? body.error.message : `HTTP ${res.status}`);
       renderSkills(body);
       state.skillsFailed = false;
     } catch (err) {
+      if (seq !== state.skillsSeq) return;
       state.skillsFailed = true;
       const tr = el('tr', { class: 'empty' });
       tr.append(el('td', { colspan: '12' }, `could not load the skill report: ${err.message}`));
