@@ -130,7 +130,10 @@ function checkDataDir(action: Command, ctx: CliContext): void {
   if (!needsExistingData(action)) return;
   const defaultDir = defaultDataDir(ctx.env);
   // The default directory, even when named, is created on first use; status and doctor then say how to set up.
-  if (dataDirFlag && config.dataDir !== defaultDir) {
+  // Only where the database lives in it: with PostgreSQL (or a SQLite file named by --store) the data
+  // is elsewhere, and a missing data directory is only what doctor warns about.
+  const databaseInDataDir = config.store.kind === 'sqlite' && storeFlagValue(config) === null;
+  if (dataDirFlag && databaseInDataDir && config.dataDir !== defaultDir) {
     const missing = missingDataDir(config.dataDir, defaultDir);
     if (missing) throw AppError.invalid(dataDirFlag, missing);
   }
