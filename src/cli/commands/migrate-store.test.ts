@@ -80,3 +80,22 @@ describe('migrate-store into a store a server uses', async () => {
     }
   });
 });
+
+describe('migrate-store --from', () => {
+  it('names --from, with exit 2, when the SQLite file it names does not exist', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-migrate-from-'));
+    try {
+      const missing = path.join(dir, 'missing.db');
+      const r = spawnSync(process.execPath, [BIN, '--data-dir', dir, 'migrate-store', '--from', `sqlite:${missing}`, '--to', 'postgres://127.0.0.1:1/none'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: dir },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `error: --from: no SQLite database at ${missing}\n`);
+      assert.ok(!fs.existsSync(missing));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

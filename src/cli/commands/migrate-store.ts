@@ -52,7 +52,11 @@ export function registerMigrateStoreCommand(program: Command, ctx: CliContext): 
           return { url: opts.to, source: urlSource('--to', opts.to) };
         },
       });
-      if (!fs.existsSync(from)) throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
+      if (!fs.existsSync(from)) {
+        // Named by --from: a mistyped flag value (exit 2); otherwise the data directory has none yet.
+        if (opts.from !== undefined) throw AppError.invalid('--from', `no SQLite database at ${from}`);
+        throw new AppError('NOT_FOUND', `no SQLite database at ${from}`);
+      }
 
       const salt = readSalt(from);
       if (!salt)
