@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { durationBucket } from '../analytics/histogram.js';
 import { HOUR_MS, type HourlyRollup } from '../analytics/types.js';
 import { createTestApp } from '../testing/harness.js';
-import { historyPoint, historyTimes, loadHistory } from './history.js';
+import { HistoryWindows, historyPoint, historyTimes } from './history.js';
 import type { SnapshotData } from './snapshot.js';
 
 const H = 480_000; // an epoch hour (2024-10-04T00:00Z)
@@ -67,7 +67,8 @@ describe('history series', () => {
         inv('b', (H - 1) * HOUR_MS + 30 * MIN, true, 200),
         inv('b', H * HOUR_MS + 5 * MIN, true, 50), // after the newest boundary: in no point
       ]);
-      const points = await loadHistory(app.stores.analyticsQueries, now, 1, null, 3);
+      const history = new HistoryWindows(app.stores.analyticsQueries, 1, 3);
+      const points = await history.series(now, null);
       assert.deepEqual(points, [
         // window [H-3 h, H-2 h]: nothing
         { at: new Date((H - 2) * HOUR_MS).toISOString(), invocations: 0, success_rate: null, avg_duration_ms: null, p95_duration_ms: null },
@@ -76,7 +77,7 @@ describe('history series', () => {
         // window [H-1 h, H h]: a 300 ms failed, b 200 ms ok: 1 of 2, 250 ms, p95 = the larger, 300 ms (kept within the observed maximum)
         { at: new Date(H * HOUR_MS).toISOString(), invocations: 2, success_rate: 0.5, avg_duration_ms: 250, p95_duration_ms: 300 },
       ]);
-      const onlyB = await loadHistory(app.stores.analyticsQueries, now, 1, new Set(['b']), 3);
+      const onlyB = await history.series(now, new Set(['b']));
       assert.deepEqual(
         onlyB.map((p) => [p.invocations, p.success_rate, p.avg_duration_ms]),
         [

@@ -49,17 +49,6 @@ async function loadHistoryWindows(
   return out;
 }
 
-/** The series for one subscription: the window of `windowHours` ending at each boundary of historyTimes. */
-export async function loadHistory(
-  queries: Pick<AnalyticsQueries, 'windowTotals' | 'windowHistograms'>,
-  now: number,
-  windowHours: number,
-  skills: ReadonlySet<string> | null,
-  points = HISTORY_POINTS,
-): Promise<HistoryPoint[]> {
-  return (await loadHistoryWindows(queries, now, windowHours, points)).map((d) => historyPoint(d, skills));
-}
-
 /** How long the history windows read once serve every new subscription (within the same hour). */
 export const HISTORY_REUSE_MS = 60_000;
 
