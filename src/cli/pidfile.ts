@@ -38,15 +38,27 @@ export function removePidFile(dataDir: string, pid: number): void {
 }
 
 /**
- * When the process `pid` started (ms since the epoch), from Linux's /proc: its start in clock ticks
- * after boot (field 22 of /proc/PID/stat, USER_HZ = 100 on every Linux architecture Node runs on)
- * plus the boot time (`btime` of /proc/stat, whole seconds). Null where /proc cannot tell.
+ * The fields of /proc/PID/stat from the third on (state, ppid, …), or null where /proc cannot tell.
+ * The command name (field 2) is in parentheses and may hold spaces: fields are counted after its ')'.
  */
-function processStartMs(pid: number): number | null {
+function procStat(pid: number): string[] | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When a process started (ms since the epoch), from its /proc stat fields: its start in clock ticks
+ * after boot (field 22, USER_HZ = 100 on every Linux architecture Node runs on) plus the boot time
+ * (`btime` of /proc/stat, whole seconds). Null where /proc cannot tell.
+ */
+function processStartMs(fields: readonly string[] | null): number | null {
+  if (fields === null) return null;
+  try {
+    const ticks = Number(fields[19]);
     const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
     return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
   } catch {
@@ -54,18 +66,15 @@ function processStartMs(pid: number): number | null {
   }
 }
 
+/** Whether a live process's stat fields say it exited but was not reaped yet (state Z). */
+const isZombie = (fields: readonly string[] | null): boolean => fields?.[0] === 'Z';
+
 /**
  * Whether `pid` is alive: a process that exited but was not reaped yet (a zombie, state Z in
  * /proc: in a container without an init that reaps, it stays one for a while) is not.
  */
 export function serverProcessAlive(pid: number): boolean {
-  if (!processAlive(pid)) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return processAlive(pid) && !isZombie(procStat(pid));
 }
 
 /**
@@ -76,8 +85,10 @@ export function serverProcessAlive(pid: number): boolean {
  * an unreadable startedAt), a live process is taken to be the server.
  */
 export function isRecordedServer(info: PidInfo): boolean {
-  if (!serverProcessAlive(info.pid)) return false;
-  const started = processStartMs(info.pid);
+  if (!processAlive(info.pid)) return false;
+  const fields = procStat(info.pid);
+  if (isZombie(fields)) return false;
+  const started = processStartMs(fields);
   const recorded = Date.parse(info.startedAt);
   // 2 s of slack: btime is whole seconds, ticks are 10 ms.
   return started === null || !Number.isFinite(recorded) || started <= recorded + 2000;
