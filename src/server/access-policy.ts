@@ -108,7 +108,11 @@ export class AccessPolicy {
     return this.opts.token();
   }
 
-  async check(route: AccessRoute, port: number | null, headers: IncomingHttpHeaders, url: URL): Promise<AccessDecision> {
+  /**
+   * The Host and Origin checks alone: the refusal, or null when they pass. Every route passes them,
+   * /health too (it needs no token, but a rebound page must not read it either).
+   */
+  refusedSource(port: number | null, headers: IncomingHttpHeaders): (AccessDecision & { ok: false }) | null {
     if (!hostAllowed(this.opts.bindHost, port, headers.host)) {
       return { ok: false, status: 403, reason: 'Host header not allowed on a loopback bind' };
     }
@@ -116,6 +120,12 @@ export class AccessPolicy {
     if (!originAllowed(origin, headers.host, this.opts.allowedOrigins)) {
       return { ok: false, status: 403, reason: 'Origin not allowed' };
     }
+    return null;
+  }
+
+  async check(route: AccessRoute, port: number | null, headers: IncomingHttpHeaders, url: URL): Promise<AccessDecision> {
+    const refused = this.refusedSource(port, headers);
+    if (refused) return refused;
     const presented = presentedToken(headers, url, route === 'ws');
     if (presented === null) {
       return this.tokenRequired(route) ? { ok: false, status: 401, reason: 'token required' } : { ok: true, caller: LOCAL_ADMIN };

@@ -137,6 +137,31 @@ describe('HTTP access on a loopback bind', () => {
     }
   });
 
+  it('refuses a foreign Host or a cross-site Origin on /health as on every other route (DNS rebinding reads nothing)', async () => {
+    const { app, hono } = setup('127.0.0.1');
+    try {
+      const get = (path: string, headers: Record<string, string>) => hono.request(`http://127.0.0.1:8678${path}`, { headers });
+      const refused: Record<string, string>[] = [
+        { host: 'evil.example' },
+        { host: 'evil.example:8678' },
+        { host: '127.0.0.1:8678', origin: 'https://evil.example' },
+      ];
+      for (const headers of refused) {
+        const health = await get('/health', headers);
+        const report = await get('/api/skill-report', headers);
+        assert.equal(health.status, 403, JSON.stringify(headers));
+        assert.equal(report.status, 403, JSON.stringify(headers));
+        // The same answer, word for word, and nothing of what /health tells.
+        assert.deepEqual(await health.json(), await report.json());
+      }
+      const local = await get('/health', { host: 'localhost:8678' });
+      assert.equal(local.status, 200);
+      assert.equal(((await local.json()) as { service: string }).service, 'session-buddy');
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it('limits request bodies and rejects malformed ingest with a structured error and no write', async () => {
     const { app, hono } = setup('127.0.0.1');
     try {
