@@ -79,6 +79,26 @@ describe('parseClientMessage', () => {
     }
   });
 
+  it('echoes an id only when it is a valid one: a bad id is named, not sent back', () => {
+    const longId = 'x'.repeat(5000);
+    for (const msg of [
+      { v: 1, type: 'ping', id: longId },
+      { v: 1, type: 'get_trend', skill: 'a', id: 'y'.repeat(65) },
+      // Another field at fault: the id is still not echoed.
+      { v: 1, type: 'get_trend', skill: '', id: longId },
+      { v: 1, type: 'pong', id: longId },
+    ]) {
+      const r = parseClientMessage(JSON.stringify(msg));
+      assert.ok(!r.ok);
+      assert.ok(!('ref' in r.error), r.error.message);
+      assert.ok(JSON.stringify(r.error).length < 200, JSON.stringify(r.error).slice(0, 200));
+    }
+    // At the limit the id is valid, and echoed whole.
+    const atLimit = parseClientMessage(JSON.stringify({ v: 1, type: 'get_trend', skill: '', id: 'z'.repeat(64) }));
+    assert.ok(!atLimit.ok);
+    assert.equal(atLimit.error.ref, 'z'.repeat(64));
+  });
+
   it('caps the number of subscribed skills at 100', () => {
     const names = Array.from({ length: 101 }, (_, i) => `s${i}`);
     assert.ok(!parseClientMessage(JSON.stringify({ v: 1, type: 'subscribe', skills: names })).ok);

@@ -22,7 +22,8 @@
  *   {v:1, type:"ping", id?}                      → "pong" (application-level; the server
  *                                                   also sends WebSocket pings itself).
  *   id: a string of at most 64 characters or a number, echoed in the answer (and as `ref`
- *   in an error about the message).
+ *   in an error about the message). An id that breaks this rule is not echoed: the error
+ *   ("id: must be at most 64 characters") comes without `ref`, as no bad value is sent back.
  *
  * Server → client:
  *   hello        on connect: protocol version, server version, intervals, recent anomalies
@@ -226,8 +227,9 @@ export function parseClientMessage(raw: string): ParseResult {
     return fail('INVALID_INPUT', 'message must be a JSON object');
   }
   const type = (data as { type?: unknown }).type;
-  const ref = (data as { id?: unknown }).id;
-  const refOf = typeof ref === 'string' || typeof ref === 'number' ? ref : undefined;
+  // Echoed only when it is a valid id: a bad one is bad input like any other, named with its rule, never repeated back.
+  const id = requestId.safeParse((data as { id?: unknown }).id);
+  const refOf = id.success ? id.data : undefined;
   if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
     return fail('INVALID_INPUT', `type: must be one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, refOf);
   }
