@@ -24,7 +24,7 @@ export interface RealtimeConfig {
   dashboard: boolean;
   /** Most WebSocket clients connected at once; further upgrades get HTTP 503. */
   wsMaxClients: number;
-  /** Require the access token on loopback binds too (on a non-loopback bind it is always required). */
+  /** Require the access token on loopback binds too, on every route but /health and the dashboard page (not only /ws, whatever the name); a non-loopback bind always does. */
   wsRequireToken: boolean;
   /**
    * Extra browser origins allowed (e.g. "https://grafana.example.com"). Same-origin pages

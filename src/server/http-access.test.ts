@@ -205,3 +205,36 @@ describe('HTTP access on a loopback bind', () => {
     }
   });
 });
+
+describe('HTTP access on a loopback bind with --ws-require-token (SESSION_BUDDY_WS_REQUIRE_TOKEN=1)', () => {
+  it('demands the token on every route, not only /ws, but /health and the dashboard page (as the help and README say)', async () => {
+    const { app, hono, token, mcp } = setup('127.0.0.1', { SESSION_BUDDY_WS_REQUIRE_TOKEN: '1' });
+    try {
+      const send = (method: string, path: string, auth?: string) =>
+        hono.request(`http://127.0.0.1:8678${path}`, {
+          method,
+          headers: { ...MCP_HEADERS, host: '127.0.0.1:8678', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+          ...(method === 'POST' ? { body: JSON.stringify(INIT) } : {}),
+        });
+      for (const [method, path] of [
+        ['POST', '/mcp'],
+        ['POST', '/api/invocations'],
+        ['GET', '/api/skill-report'],
+        ['POST', '/v1/logs'],
+        ['GET', '/metrics'],
+        ['GET', '/ws'],
+      ] as const) {
+        const refused = await send(method, path);
+        assert.equal(refused.status, 401, `${method} ${path}`);
+        // With the token the request gets past the access check (no route is mounted here but /mcp and the ingest).
+        assert.notEqual((await send(method, path, token)).status, 401, `${method} ${path} with the token`);
+      }
+      assert.equal((await send('GET', '/health')).status, 200);
+      // The dashboard page is not mounted here: "not 401" shows the access check let it through.
+      assert.equal((await send('GET', '/')).status, 404);
+      await mcp.closeAll();
+    } finally {
+      await app.dispose();
+    }
+  });
+});

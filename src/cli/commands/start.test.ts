@@ -26,6 +26,19 @@ const lookupFailed = (flag: string) =>
 /** TEST-NET-1 (RFC 5737): documentation only, an address of no machine. */
 const FOREIGN = '192.0.2.1';
 
+describe('session-buddy start --help', () => {
+  it('says --ws-require-token demands the token on every route on loopback, not only on /ws (what it does: http-access.test.ts)', () => {
+    const help = run(['start', '--help']);
+    assert.equal(help.code, 0, help.err);
+    // The option's words once the wrapping is undone, up to the next option.
+    const flag = /--ws-require-token (.*?) --ws-allowed-origins/.exec(help.out.replace(/\s+/g, ' '))?.[1];
+    assert.equal(
+      flag,
+      'require the access token on loopback too, as on other binds: on every route, not only /ws (/mcp, /api, /v1, /ws, and /metrics unless --metrics-public); /health and the dashboard page never need it',
+    );
+  });
+});
+
 describe('session-buddy start on an address it cannot bind', () => {
   after(() => {
     run(['stop']);

@@ -31,7 +31,10 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--no-dashboard', 'do not serve the web dashboard at /')
     .option('--no-detect', 'no scheduled anomaly detection (default: every 60 s, SESSION_BUDDY_DETECT_INTERVAL)')
     .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
-    .option('--ws-require-token', 'require the access token on loopback too (always required on other binds)')
+    .option(
+      '--ws-require-token',
+      'require the access token on loopback too, as on other binds: on every route, not only /ws (/mcp, /api, /v1, /ws, and /metrics unless --metrics-public); /health and the dashboard page never need it',
+    )
     .option('--ws-allowed-origins <list>', 'extra browser origins allowed on /ws, comma-separated')
     .option(
       '--telemetry-user <id>',
