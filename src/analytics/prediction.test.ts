@@ -57,6 +57,31 @@ describe('buildFeatures', () => {
     assert.equal(f.encodings.default_duration_bucket, 1);
   });
 
+  it("reads an unmeasured duration (stored as 0 ms) as its skill's median measured bucket, never as 0 ms", () => {
+    const typed = (skill: string, invokedAt: number): InvocationSample => ({ ...sample(skill, 'u', true, invokedAt, 0), durationKnown: false });
+    const f = buildFeatures([
+      // deploy: measured 1000 ms (bucket 10) twice and 4000 ms (bucket 12) once, typed (unmeasured) three times.
+      sample('deploy', 'u', true, T0, 1000),
+      typed('deploy', T0 + 1),
+      sample('deploy', 'u', true, T0 + 2, 1000),
+      typed('deploy', T0 + 3),
+      sample('deploy', 'u', false, T0 + 4, 4000),
+      typed('deploy', T0 + 5),
+      // notes: only ever typed, no duration at all.
+      typed('notes', T0 + 6),
+      typed('notes', T0 + 7),
+      // Bash: measured 3 ms (bucket 2), and genuinely 0 ms once (bucket 0: a measured duration under 1 ms).
+      sample('Bash', 'u', true, T0 + 8, 3),
+      sample('Bash', 'u', true, T0 + 9, 0),
+    ]);
+    const buckets = f.matrix.map((r) => r[5]);
+    // Measured buckets sorted: 0, 2, 10, 10, 12: median 10 (the 6 unmeasured rows are not 0 ms there).
+    assert.equal(f.encodings.default_duration_bucket, 10);
+    assert.deepEqual(f.encodings.skill_duration_buckets, { Bash: 0, deploy: 10 });
+    // deploy's typed rows get deploy's median (10); notes (never measured) the median of all measured durations (10).
+    assert.deepEqual(buckets, [10, 10, 10, 10, 12, 10, 10, 10, 2, 0]);
+  });
+
   it('buckets durations by powers of two', () => {
     assert.equal(durationLog2Bucket(0), 0);
     assert.equal(durationLog2Bucket(1), 1);
@@ -134,6 +159,33 @@ describe('trainSuccessModel', () => {
     assert.throws(() => predict({ ...common, skill: 'C', skillSuccessRate: 0.5, knownSkillSuccessRates: new Map([['A', 1.5]]) }), {
       code: 'INVALID_INPUT',
     });
+  });
+
+  it("predicts without a duration at the skill's median measured bucket, the value training gave its unmeasured durations", () => {
+    // Success depends on the duration only: fast calls (16 ms, bucket 5) succeed, slow ones (16 s, bucket 14) fail.
+    // fast-skill is mostly fast, slow-skill mostly slow; every fourth call of each is typed (unmeasured).
+    const r = rng(5);
+    const data: InvocationSample[] = [];
+    for (let i = 0; i < 600; i++) {
+      const skill = i % 2 === 0 ? 'fast-skill' : 'slow-skill';
+      const fast = r() < (skill === 'fast-skill' ? 0.8 : 0.2);
+      const s = sample(skill, `user-${i % 7}`, fast, T0 + i * 60_000, fast ? 16 : 16_000);
+      data.push(i % 4 < 2 ? s : { ...s, durationMs: 0, durationKnown: false });
+    }
+    const m = trainSuccessModel(data, { seed: 1, nEstimators: 10, maxDepth: 6 });
+    assert.equal(m.status, 'trained');
+    if (m.status !== 'trained') return;
+    assert.deepEqual(m.encodings.skill_duration_buckets, { 'fast-skill': 5, 'slow-skill': 14 });
+    const predict = createSuccessPredictor(m.model, m.encodings);
+    const common = { phase: 'build', hourOfDay: 13, userSuccessRate: 0.5, skillSuccessRate: 0.5 };
+    for (const [skill, bucket] of [
+      ['fast-skill', 5],
+      ['slow-skill', 14],
+    ] as const) {
+      const imputed = predict({ ...common, skill });
+      assert.equal(imputed.duration_imputed, true);
+      assert.equal(imputed.probability, predict({ ...common, skill, durationBucket: bucket }).probability, skill);
+    }
   });
 
   it('is deterministic for a seed and caps the training set by class', () => {

@@ -7,7 +7,9 @@
  *   hour_of_day               0-23, UTC
  *   user_prior_success_rate   (s + 1) / (n + 2) over the user's EARLIER invocations, rounded to 0.01
  *   skill_prior_success_rate  (s + 1) / (n + 2) over the skill's EARLIER invocations, rounded to 0.01
- *   duration_bucket           log2 bucket of duration_ms (see durationLog2Bucket)
+ *   duration_bucket           log2 bucket of duration_ms (see durationLog2Bucket); for an invocation
+ *                             whose duration was not measured, the skill's median measured bucket
+ *                             (see imputedDurationBuckets)
  * The prior rates are built from running counts over samples sorted by time;
  * samples sharing a timestamp do not see each other, so no label leaks into
  * its own features. The holdout is the most recent part of the window, never
@@ -48,8 +50,17 @@ export interface FeatureEncodings {
   skills: string[];
   /** Workflow phase code = index in this (sorted) list. */
   phases: string[];
-  /** Median duration bucket of the data, used when a prediction gives none. */
+  /**
+   * Median bucket of the measured durations (all skills): the bucket of an unmeasured duration of a skill with no
+   * measured one, and of a prediction that gives none for such a skill. (Models trained before unmeasured durations
+   * were left out hold the median over all rows, those read as 0 ms included.)
+   */
   default_duration_bucket: number;
+  /**
+   * Per skill, the median bucket of its measured durations (skills with none are absent): the bucket of its
+   * unmeasured durations in training, and of a prediction for it that gives none. Absent in older models.
+   */
+  skill_duration_buckets?: Record<string, number>;
   rate_prior: string;
 }
 
@@ -72,12 +83,14 @@ export function buildFeatures(samples: readonly InvocationSample[]): FeatureSet 
       compareStrings(a.user, b.user) ||
       compareStrings(a.workflowPhase, b.workflowPhase) ||
       a.durationMs - b.durationMs ||
+      Number(a.durationKnown !== false) - Number(b.durationKnown !== false) ||
       Number(a.completed) - Number(b.completed),
   );
   const skills = [...new Set(sorted.map((s) => s.skill))].sort();
   const phases = [...new Set(sorted.map((s) => s.workflowPhase))].sort();
   const skillCode = new Map(skills.map((s, i) => [s, i]));
   const phaseCode = new Map(phases.map((p, i) => [p, i]));
+  const durations = imputedDurationBuckets(sorted);
 
   const userCounts = new Map<string, { s: number; n: number }>();
   const skillCounts = new Map<string, { s: number; n: number }>();
@@ -106,7 +119,7 @@ export function buildFeatures(samples: readonly InvocationSample[]): FeatureSet 
         new Date(s.invokedAt).getUTCHours(),
         roundRate(priorSuccessRate(u?.s ?? 0, u?.n ?? 0)),
         roundRate(priorSuccessRate(sk?.s ?? 0, sk?.n ?? 0)),
-        durationLog2Bucket(s.durationMs),
+        s.durationKnown === false ? (durations.bySkill.get(s.skill) ?? durations.overall) : durationLog2Bucket(s.durationMs),
       ]);
       labels.push(s.completed ? 1 : 0);
       invokedAt.push(s.invokedAt);
@@ -119,7 +132,6 @@ export function buildFeatures(samples: readonly InvocationSample[]): FeatureSet 
     i = j;
   }
 
-  const buckets = matrix.map((r) => r[5]!).sort((a, b) => a - b);
   return {
     matrix,
     labels,
@@ -128,10 +140,43 @@ export function buildFeatures(samples: readonly InvocationSample[]): FeatureSet 
       feature_names: [...FEATURE_NAMES],
       skills,
       phases,
-      default_duration_bucket: buckets.length > 0 ? buckets[Math.floor((buckets.length - 1) / 2)]! : 0,
+      default_duration_bucket: durations.overall,
+      skill_duration_buckets: Object.fromEntries(durations.bySkill),
       rate_prior: '(successes + 1) / (invocations + 2) over earlier invocations, rounded to 0.01',
     },
   };
+}
+
+/**
+ * The buckets an unmeasured duration is read as. A row whose duration was not measured (a typed activation, a call
+ * whose Pre/Post hooks never matched, an OTLP event without one: stored as 0 ms with duration_known = 0) has no
+ * duration: reading it as 0 ms would make a skill mostly typed look instant and tie "not measured" to "fast".
+ * It is given its skill's typical duration instead, the median bucket of the skill's measured durations (the
+ * median over every measured duration for a skill with none; 0 when nothing was measured at all). This is also
+ * what a prediction uses, since the duration of a planned invocation is never known: for the same skill,
+ * training and prediction see the same value. Imputation rather than a sentinel value or an extra indicator
+ * feature: a sentinel sits next to the real buckets, where the forest's threshold splits lump it with the
+ * fastest or slowest durations, and an indicator would be one more feature with no value to give at prediction
+ * time. The medians are taken over the whole sample (durations are features, not labels: no outcome leaks).
+ */
+function imputedDurationBuckets(samples: readonly InvocationSample[]): { overall: number; bySkill: Map<string, number> } {
+  const all: number[] = [];
+  const perSkill = new Map<string, number[]>();
+  for (const s of samples) {
+    if (s.durationKnown === false) continue;
+    const b = durationLog2Bucket(s.durationMs);
+    all.push(b);
+    const list = perSkill.get(s.skill);
+    if (list) list.push(b);
+    else perSkill.set(s.skill, [b]);
+  }
+  const bySkill = new Map([...perSkill].sort(([a], [b]) => compareStrings(a, b)).map(([skill, list]) => [skill, lowerMedian(list)]));
+  return { overall: all.length > 0 ? lowerMedian(all) : 0, bySkill };
+}
+
+function lowerMedian(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[Math.floor((values.length - 1) / 2)]!;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -306,7 +351,11 @@ export interface PredictionInput {
    * averaged; a known skill missing here (or every one, without the map) gets `skillSuccessRate`.
    */
   knownSkillSuccessRates?: ReadonlyMap<string, number>;
-  /** durationLog2Bucket(ms); the training median when omitted. */
+  /**
+   * durationLog2Bucket(ms); when omitted, the skill's median measured bucket in training (each known skill's own
+   * when averaging over them), else the median over all measured durations: the value training gave its
+   * unmeasured durations.
+   */
   durationBucket?: number;
 }
 
@@ -352,11 +401,14 @@ export function createSuccessPredictor(model: SuccessModelJson, encodings: Featu
         ? [[s, input.skillSuccessRate]]
         : encodings.skills.map((name, i) => [i, input.knownSkillSuccessRates?.get(name) ?? input.skillSuccessRate]);
     const phases = p !== undefined ? [p] : encodings.phases.map((_, i) => i);
-    const bucket = input.durationBucket ?? encodings.default_duration_bucket;
+    const perSkill = encodings.skill_duration_buckets ?? {};
+    // Own keys only: a skill named like an Object.prototype member ('constructor') must not read that member.
+    const bucketOf = (code: number): number =>
+      input.durationBucket ?? (Object.hasOwn(perSkill, encodings.skills[code]!) ? perSkill[encodings.skills[code]!]! : encodings.default_duration_bucket);
     const rows: number[][] = [];
     for (const [sc, rate] of skills) {
       for (const pc of phases) {
-        rows.push([sc, pc, input.hourOfDay, roundRate(input.userSuccessRate), roundRate(rate), bucket]);
+        rows.push([sc, pc, input.hourOfDay, roundRate(input.userSuccessRate), roundRate(rate), bucketOf(sc)]);
       }
     }
     const probs = forest.predictProbabilities(rows);

@@ -96,5 +96,7 @@ export interface InvocationSample {
   workflowPhase: string;
   completed: boolean;
   durationMs: number;
+  /** false when the duration was not measured (duration_known = 0: durationMs is then 0, not a duration). Measured when omitted. */
+  durationKnown?: boolean;
   invokedAt: number;
 }

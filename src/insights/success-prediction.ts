@@ -1,7 +1,8 @@
 /**
  * The prediction use case: assemble the features exactly as training does
  * (all-time user and skill success rates with the (s + 1) / (n + 2) prior,
- * the hour of day) and ask the latest stored model, with the caveats a
+ * the hour of day; the duration bucket is left to the model: the skill's
+ * median measured one) and ask the latest stored model, with the caveats a
  * reader needs to weigh the answer. A skill the model never saw is answered
  * with the mean of the predictions for every skill it knows, each with that
  * skill's own success rate.

@@ -85,8 +85,8 @@ export function checkSampleLimit(limit: number): void {
   }
 }
 
-/** Sample rows as both back-ends return them (completed as 0/1). */
-export type SampleRow = Omit<InvocationSample, 'completed'> & { completed: number };
+/** Sample rows as both back-ends return them (completed and durationKnown as 0/1). */
+export type SampleRow = Omit<InvocationSample, 'completed' | 'durationKnown'> & { completed: number; durationKnown: number };
 
 export function toSample(r: SampleRow): InvocationSample {
   return {
@@ -95,6 +95,8 @@ export function toSample(r: SampleRow): InvocationSample {
     workflowPhase: r.workflowPhase,
     completed: r.completed === 1,
     durationMs: r.durationMs,
+    // An unmeasured duration (stored as 0 ms) is no duration: the feature imputes it (analytics/prediction.ts).
+    durationKnown: r.durationKnown === 1,
     invokedAt: r.invokedAt,
   };
 }

@@ -309,6 +309,21 @@ describe('store contract', async () => {
               ['skill:notes', 2, 0, 0],
             ],
           );
+          // The training sample says which durations were measured: an unmeasured one is stored as 0 ms, which is no duration.
+          const sample = await stores.models.trainingSamples({ sinceMs: NOW - 3 * HOUR_MS, limit: 100 });
+          assert.deepEqual(
+            sample.samples.map((r) => [r.skill, r.durationMs, r.durationKnown]),
+            [
+              ['skill:notes', 0, false],
+              ['skill:deploy', 0, false],
+              ['Bash', 0, false],
+              ['skill:deploy', 0, false],
+              ['Bash', 50, true],
+              ['skill:deploy', 934, true],
+              ['skill:notes', 0, false],
+              ['skill:deploy', 800, true],
+            ],
+          );
           // Another write into the same hour keeps the measured range (a batch of typed activations only changes no range).
           await tracker.track(inv('skill:deploy', 0, 8, { trigger: 'typed' }));
           await tracker.track(inv('skill:notes', 700, 7, { trigger: 'model' }));

@@ -11,11 +11,12 @@ import { intField, iso, skillNameField, userIdField, workflowPhaseField } from '
 const PREDICTION_METHOD =
   'Uses the latest model stored by train_success_model (it is not trained on demand: train first). ' +
   "The user's and the skill's success rates are their all-time rates from the rollups with the same prior as in " +
-  'training, (s + 1) / (n + 2); the duration bucket is the training median. The probability is the mean of the ' +
-  "trees' leaf probabilities. A skill the model never saw is averaged over all known ones: the mean of the " +
-  "probabilities predicted for each skill the model knows, each with that skill's own success rate (each skill " +
-  'counting once), and skill_success_rate is null (no single rate was used); a phase it never saw is averaged over ' +
-  'all known phases likewise.';
+  "training, (s + 1) / (n + 2); the duration bucket is the skill's median measured duration bucket in training (the " +
+  'median over all measured durations for a skill with none), the value training gave its unmeasured durations. The ' +
+  "probability is the mean of the trees' leaf probabilities. A skill the model never saw is averaged over all known " +
+  "ones: the mean of the probabilities predicted for each skill the model knows, each with that skill's own success " +
+  'rate (each skill counting once), and skill_success_rate is null (no single rate was used); a phase it never saw is ' +
+  'averaged over all known phases likewise.';
 
 export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDeps, predictors: PredictorCache): void {
   defineTool(

@@ -9,7 +9,9 @@ import { intField } from './insight-fields.js';
 
 const TRAINING_METHOD =
   `A random forest (50 trees, depth ≤ 10, ≥ 5 rows per leaf) over the features ${FEATURE_NAMES.join(', ')}; the rates ` +
-  "are the user's and the skill's success rates (s + 1) / (n + 2) over earlier invocations of the window. The most " +
+  "are the user's and the skill's success rates (s + 1) / (n + 2) over earlier invocations of the window; an invocation " +
+  "whose duration was not measured (stored as 0 ms) gets its skill's median measured duration bucket (the median over " +
+  'all measured durations for a skill with none), not 0 ms. The most ' +
   'recent 20% of the invocations are held out and predicted (a time split, not a random one); baseline_accuracy is ' +
   'what always predicting the held-out majority outcome scores. At most 50,000 invocations are read: when the window ' +
   'holds more, every k-th one (in recording order), so that the sample spans the whole window; the forest then trains ' +

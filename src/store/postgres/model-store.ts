@@ -62,7 +62,7 @@ export class PgModelStore implements ModelStore {
     const stride = Math.max(1, Math.ceil(windowTotal / query.limit));
     const { rows } = await this.pool.query(
       `SELECT s.name AS skill, u.user_hash AS user, i.workflow_phase AS "workflowPhase", i.completed,
-         i.duration_ms AS "durationMs", i.invoked_at AS "invokedAt"
+         i.duration_ms AS "durationMs", i.duration_known AS "durationKnown", i.invoked_at AS "invokedAt"
        FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN users u ON u.id = i.user_id
        WHERE i.invoked_at >= $1 AND i.invoked_at < $2 AND i.rowid_ % $3 = 0
        ORDER BY i.invoked_at DESC LIMIT $4`,

@@ -60,6 +60,7 @@ describe('ModelStore', async () => {
           workflowPhase: 'testing',
           completed: false, // 6 mod 3 = 0
           durationMs: 600,
+          durationKnown: true, // a duration not measured reads false (store-contract.test.ts)
           invokedAt: T0 + 6 * MIN,
         });
         // Limit 3: stride ceil(5 / 3) = 2, so rows whose rowid is even. Invocation i was inserted as rowid i + 1,

@@ -37,7 +37,7 @@ export class SqliteModelStore implements ModelStore {
       byId: p(`SELECT id, trained_at, window_days, samples, accuracy, report, model FROM prediction_models WHERE id = ?`),
       windowCount: p('SELECT count(*) FROM skill_invocations WHERE invoked_at >= ? AND invoked_at < ?').pluck(),
       samples: p(`SELECT s.name AS skill, u.user_hash AS user, i.workflow_phase AS workflowPhase, i.completed,
-          i.duration_ms AS durationMs, i.invoked_at AS invokedAt
+          i.duration_ms AS durationMs, i.duration_known AS durationKnown, i.invoked_at AS invokedAt
         FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN users u ON u.id = i.user_id
         WHERE i.invoked_at >= ? AND i.invoked_at < ? AND i.rowid_ % ? = 0
         ORDER BY i.invoked_at DESC LIMIT ?`),
