@@ -141,7 +141,8 @@ export interface Config {
   homeDir: string;
   /**
    * k: the skill report shows figures across users (community figures) to a per-user caller only when at least
-   * this many users contribute, and collaborative recommendations name only skills this many (similar) users used.
+   * this many users contribute, collaborative recommendations name only skills this many (similar) users used, and
+   * success predictions give figures across users only of skills this many users used (generalising the others).
    */
   communityMinUsers: number;
 }

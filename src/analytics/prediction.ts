@@ -352,6 +352,16 @@ export interface PredictionInput {
    */
   knownSkillSuccessRates?: ReadonlyMap<string, number>;
   /**
+   * Predict as for a skill the model never saw even when it knows this one: averaged over the known skills (a
+   * caller that may not reveal what the few users of this skill contributed generalises it so).
+   */
+  generalise?: boolean;
+  /**
+   * The known skills an unknown (or generalised) skill is averaged over; default every known skill. Names the
+   * model does not know are ignored; none left gives the probability NaN.
+   */
+  averageOverSkills?: readonly string[];
+  /**
    * durationLog2Bucket(ms); when omitted, the skill's median measured bucket in training (each known skill's own
    * when averaging over them), else the median over all measured durations: the value training gave its
    * unmeasured durations.
@@ -395,11 +405,13 @@ export function createSuccessPredictor(model: SuccessModelJson, encodings: Featu
     }
     const s = skillCode.get(input.skill);
     const p = phaseCode.get(input.phase);
-    // An unknown skill: every known skill (code and success rate); an unknown phase: every known phase.
+    // An unknown (or generalised) skill: every known skill, or those of averageOverSkills (code and success rate);
+    // an unknown phase: every known phase.
+    const over = input.averageOverSkills && new Set(input.averageOverSkills);
     const skills: [code: number, rate: number][] =
-      s !== undefined
+      s !== undefined && input.generalise !== true
         ? [[s, input.skillSuccessRate]]
-        : encodings.skills.map((name, i) => [i, input.knownSkillSuccessRates?.get(name) ?? input.skillSuccessRate]);
+        : encodings.skills.flatMap((name, i) => (!over || over.has(name) ? [[i, input.knownSkillSuccessRates?.get(name) ?? input.skillSuccessRate]] : []));
     const phases = p !== undefined ? [p] : encodings.phases.map((_, i) => i);
     const perSkill = encodings.skill_duration_buckets ?? {};
     // Own keys only: a skill named like an Object.prototype member ('constructor') must not read that member.
@@ -412,7 +424,7 @@ export function createSuccessPredictor(model: SuccessModelJson, encodings: Featu
       }
     }
     const probs = forest.predictProbabilities(rows);
-    const probability = probs.length > 0 ? probs.reduce((a, b) => a + b, 0) / probs.length : 0;
+    const probability = probs.length > 0 ? probs.reduce((a, b) => a + b, 0) / probs.length : Number.NaN;
     return {
       probability,
       unknown_skill: s === undefined,

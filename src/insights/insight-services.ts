@@ -32,6 +32,8 @@ export interface InsightServices {
   models: ModelStore;
   trainer: ModelTrainer;
   predictors: PredictorCache;
+  /** k (config `communityMinUsers`): recommendations and success predictions give figures across users only of skills this many users used. */
+  communityMinUsers: number;
 }
 
 /** How often the recommendation index is rebuilt from a shared store. */
@@ -83,6 +85,7 @@ export function createInsightServices(deps: InsightServiceDeps, options: Insight
     models,
     trainer,
     predictors: new PredictorCache(models),
+    communityMinUsers: deps.communityMinUsers,
     async dispose() {
       userSkillCache.dispose();
       await trainer.dispose();

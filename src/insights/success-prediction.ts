@@ -1,11 +1,19 @@
 /**
  * The prediction use case: assemble the features exactly as training does
  * (all-time user and skill success rates with the (s + 1) / (n + 2) prior,
- * the hour of day; the duration bucket is left to the model: the skill's
- * median measured one) and ask the latest stored model, with the caveats a
- * reader needs to weigh the answer. A skill the model never saw is answered
- * with the mean of the predictions for every skill it knows, each with that
- * skill's own success rate.
+ * the hour of day, the skill's median measured duration bucket) and ask the
+ * latest stored model, with the caveats a reader needs to weigh the answer.
+ * A skill the model never saw is answered with the mean of the predictions
+ * for every skill it knows, each with that skill's own success rate.
+ *
+ * The answer is about one user and follows the community's k
+ * (`communityMinUsers`, as the skill report's per-user figures and the
+ * recommendations): a skill fewer than k distinct users used (all time) gets
+ * no figure across users (its success rate and invocation count are
+ * withheld) and its probability is generalised, predicted as for a skill the
+ * model never saw; every average over known skills (unknown or generalised
+ * skill) takes only the known skills at least k users used. With no such
+ * skill there is nothing to generalise over and no probability is given.
  */
 import { priorSuccessRate } from '../analytics/prediction.js';
 import { roundRate } from '../analytics/round.js';
@@ -21,8 +29,16 @@ export interface SuccessPredictionInput {
   hourOfDay: number;
 }
 
+export interface SuccessPredictionDeps {
+  predictors: PredictorCache;
+  store: Pick<RollupReads, 'userSkillStats' | 'skillTotals'>;
+  /** k: figures across users only of skills at least this many distinct users used (config `communityMinUsers`). */
+  communityMinUsers: number;
+}
+
 export interface SuccessPrediction {
-  probability: number;
+  /** null: withheld, no skill the model knows was used by at least k users (nothing to generalise over). */
+  probability: number | null;
   unknownSkill: boolean;
   unknownPhase: boolean;
   userSuccessRate: number;
@@ -32,19 +48,21 @@ export interface SuccessPrediction {
    * used: each known skill was predicted with its own, see the caveat).
    */
   skillSuccessRate: number | null;
-  /** The skill's recorded invocations (all time), used or not. */
-  skillInvocations: number;
+  /** The skill's recorded invocations (all time), used or not; null when withheld (fewer than k users). */
+  skillInvocations: number | null;
+  /** Fewer than k users used the skill: its figures across users are withheld and its probability generalised. */
+  skillWithheld: boolean;
+  /** k. */
+  communityMinUsers: number;
   model: LoadedModel;
   caveats: string[];
 }
 
 /** NOT_FOUND when no model has been trained yet. */
-export async function predictSuccess(
-  deps: { predictors: PredictorCache; store: Pick<RollupReads, 'userSkillStats' | 'skillTotals'> },
-  q: SuccessPredictionInput,
-): Promise<SuccessPrediction> {
+export async function predictSuccess(deps: SuccessPredictionDeps, q: SuccessPredictionInput): Promise<SuccessPrediction> {
   const model = await deps.predictors.current();
   if (!model) throw new AppError('NOT_FOUND', 'no success model has been trained yet; train first with train_success_model');
+  const k = deps.communityMinUsers;
   let userN = 0;
   let userS = 0;
   for (const row of await deps.store.userSkillStats(q.userHash)) {
@@ -53,27 +71,50 @@ export async function predictSuccess(
   }
   const skill = (await deps.store.skillTotals([q.skill]))[0];
   const skillN = skill?.invocations ?? 0;
+  const withheld = (skill?.users ?? 0) < k;
   const userRate = priorSuccessRate(userS, userN);
   const skillRate = priorSuccessRate(skill?.successes ?? 0, skillN);
   const known = model.report.encodings.skills;
-  const knownSkillSuccessRates = known.includes(q.skill) ? undefined : await knownSkillRates(deps.store, known);
-  const p = model.predict({
-    skill: q.skill,
-    phase: q.phase,
-    hourOfDay: q.hourOfDay,
-    userSuccessRate: userRate,
-    skillSuccessRate: skillRate,
-    ...(knownSkillSuccessRates ? { knownSkillSuccessRates } : {}),
-  });
+  const unknownSkill = !known.includes(q.skill);
+  // Averaged over the known skills (each with its own rate) when the model never saw the skill or its figures are withheld.
+  const averaged = unknownSkill || withheld ? await knownSkills(deps.store, known, k) : null;
+  const p =
+    averaged === null || averaged.eligible.length > 0
+      ? model.predict({
+          skill: q.skill,
+          phase: q.phase,
+          hourOfDay: q.hourOfDay,
+          userSuccessRate: userRate,
+          skillSuccessRate: skillRate,
+          ...(averaged ? { knownSkillSuccessRates: averaged.rates, averageOverSkills: averaged.eligible, generalise: true } : {}),
+        })
+      : null;
   const report = model.report;
   const caveats: string[] = [];
-  if (p.unknown_skill) {
+  const over = averaged && `${averaged.eligible.length} skills it knows${averaged.eligible.length < known.length ? ` that at least ${k} users used` : ''}`;
+  const withheldText = `${q.skill}'s figures across users are withheld: fewer than ${k} users used it`;
+  if (averaged && averaged.eligible.length === 0) {
     caveats.push(
-      `the model never saw ${q.skill}: the probability is averaged over the ${known.length} skills it knows, each with its own success rate, ` +
-        `so skill_success_rate is null: no single rate was used (${skillN > 0 ? `not ${q.skill}'s own, ${roundRate(skillRate)} over ${skillN} invocations` : `${q.skill} has no recorded invocations`})`,
+      `no probability is given: ${unknownSkill ? `the model never saw ${q.skill}` : withheldText}, and none of the ${known.length} skills ` +
+        `the model knows was used by at least ${k} users, so there is nothing to generalise over that does not describe fewer than ${k} users`,
+    );
+  } else if (unknownSkill) {
+    const own =
+      skillN === 0
+        ? `${q.skill} has no recorded invocations`
+        : withheld
+          ? withheldText
+          : `not ${q.skill}'s own, ${roundRate(skillRate)} over ${skillN} invocations`;
+    caveats.push(
+      `the model never saw ${q.skill}: the probability is averaged over the ${over}, each with its own success rate, ` +
+        `so skill_success_rate is null: no single rate was used (${own})`,
+    );
+  } else if (withheld) {
+    caveats.push(
+      `${withheldText}, so skill_success_rate and skill_invocations are null and the probability is generalised: averaged over the ${over}, each with its own success rate`,
     );
   }
-  if (p.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
+  if (p?.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
   if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
   if (!beatsBaseline(report)) {
     caveats.push(
@@ -82,21 +123,34 @@ export async function predictSuccess(
     );
   }
   return {
-    probability: p.probability,
-    unknownSkill: p.unknown_skill,
-    unknownPhase: p.unknown_phase,
+    probability: p ? p.probability : null,
+    unknownSkill,
+    unknownPhase: !report.encodings.phases.includes(q.phase),
     userSuccessRate: userRate,
     userInvocations: userN,
-    skillSuccessRate: p.unknown_skill ? null : skillRate,
-    skillInvocations: skillN,
+    skillSuccessRate: unknownSkill || withheld ? null : skillRate,
+    skillInvocations: withheld && skillN > 0 ? null : skillN,
+    skillWithheld: withheld && skillN > 0,
+    communityMinUsers: k,
     model,
     caveats,
   };
 }
 
-/** The all-time success rate of each skill the model knows, with the training prior; (0 + 1) / (0 + 2) for one no longer recorded. */
-async function knownSkillRates(store: Pick<RollupReads, 'skillTotals'>, skills: readonly string[]): Promise<Map<string, number>> {
+/**
+ * The all-time success rate of each skill the model knows, with the training prior ((0 + 1) / (0 + 2) for one no
+ * longer recorded), and those of them at least k users used, the only ones an average may take.
+ */
+async function knownSkills(
+  store: Pick<RollupReads, 'skillTotals'>,
+  skills: readonly string[],
+  k: number,
+): Promise<{ rates: Map<string, number>; eligible: string[] }> {
   const rates = new Map(skills.map((name) => [name, priorSuccessRate(0, 0)]));
-  for (const t of await store.skillTotals(skills)) rates.set(t.skill, priorSuccessRate(t.successes, t.invocations));
-  return rates;
+  const eligible: string[] = [];
+  for (const t of await store.skillTotals(skills)) {
+    rates.set(t.skill, priorSuccessRate(t.successes, t.invocations));
+    if (t.users >= k) eligible.push(t.skill);
+  }
+  return { rates, eligible };
 }

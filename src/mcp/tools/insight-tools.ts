@@ -21,5 +21,5 @@ export function registerInsightTools(server: McpServer, deps: ToolDeps, extras: 
   registerRecordAbTestOutcomeTool(server, deps, extras.experiments);
   registerGetAbTestResultsTool(server, deps, extras.experiments);
   registerTrainSuccessModelTool(server, deps, extras.trainer);
-  registerPredictSkillSuccessTool(server, deps, extras.predictors);
+  registerPredictSkillSuccessTool(server, deps, { predictors: extras.predictors, communityMinUsers: extras.communityMinUsers });
 }

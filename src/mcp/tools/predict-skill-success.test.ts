@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { callOk, connectInMemory, createTestApp } from '../../testing/harness.js';
 
 /** Fixed clock: 2025-06-10T12:30:00Z. */
@@ -8,16 +9,19 @@ const MIN = 60_000;
 const SKILLS = ['good-a', 'good-b', 'flaky-deploy'];
 
 interface Prediction {
-  probability: number;
+  probability: number | null;
   skill_success_rate: number | null;
-  skill_invocations: number;
+  skill_invocations: number | null;
+  skill_withheld: boolean;
+  community_min_users: number;
   unknown_skill: boolean;
   caveats: string[];
 }
 
 describe('predict_skill_success', () => {
   it('gives no skill_success_rate for a skill the model never saw (no single rate was used), and says why', async () => {
-    const app = createTestApp({ now: () => NOW });
+    // k = 1: every skill's figures may be shown (k is pinned by the next test).
+    const app = createTestApp({ now: () => NOW, env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1' } });
     try {
       const one = { session_id: 's', duration_ms: 100, workflow_phase: 'implementation' as const };
       // 300 invocations, one every 10 minutes up to an hour ago; flaky-deploy always fails.
@@ -60,5 +64,85 @@ describe('predict_skill_success', () => {
     } finally {
       await app.dispose();
     }
+  });
+  it('follows k: a skill fewer than k users used gets no figure across users, and a probability generalised over the skills k users used', async () => {
+    /** 300 invocations by 10 users of good-a, good-b, flaky-deploy (always fails), and 44 of rare by user-1 and user-2 only (always fails). */
+    async function answers(k: number, ask: { skill_name: string; user_id: string }[]) {
+      const app = createTestApp({ now: () => NOW, env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: String(k) } });
+      try {
+        const one = { session_id: 's', duration_ms: 100, workflow_phase: 'implementation' as const };
+        await app.tracker.trackBatch([
+          ...Array.from({ length: 300 }, (_, i) => ({
+            ...one,
+            skill_name: SKILLS[i % 3]!,
+            user_id: `user-${i % 10}`,
+            completed: i % 3 !== 2,
+            invoked_at: NOW - 60 * MIN - (300 - i) * 10 * MIN,
+          })),
+          ...Array.from({ length: 44 }, (_, i) => ({
+            ...one,
+            skill_name: 'rare',
+            user_id: `user-${1 + (i % 2)}`,
+            completed: false,
+            invoked_at: NOW - 60 * MIN - (44 - i) * 49 * MIN - 5 * MIN,
+          })),
+        ]);
+        const client = await connectInMemory(app.createMcpServer('t'));
+        const trained = await callOk<{ status: string }>(client, 'train_success_model', { days: 30 });
+        assert.equal(trained.status, 'trained');
+        const out: { p: Prediction; text: string }[] = [];
+        for (const a of ask) {
+          const res = (await client.callTool({
+            name: 'predict_skill_success',
+            arguments: { ...a, workflow_phase: 'implementation', hour_of_day: 11 },
+          })) as CallToolResult;
+          assert.equal(res.isError, undefined, JSON.stringify(res.content));
+          out.push({ p: res.structuredContent as unknown as Prediction, text: (res.content as { text: string }[])[0]!.text });
+        }
+        await client.close();
+        return out;
+      } finally {
+        await app.dispose();
+      }
+    }
+
+    // k = 5: rare (2 users) is withheld, even from one of its own users; the known skills all have 10 users.
+    const [rare, never, good] = await answers(5, [
+      { skill_name: 'rare', user_id: 'user-1' },
+      { skill_name: 'never-seen', user_id: 'user-1' },
+      { skill_name: 'good-a', user_id: 'user-1' },
+    ]);
+    assert.equal(rare!.p.community_min_users, 5);
+    assert.equal(rare!.p.unknown_skill, false);
+    assert.equal(rare!.p.skill_withheld, true);
+    assert.equal(rare!.p.skill_success_rate, null);
+    assert.equal(rare!.p.skill_invocations, null);
+    assert.match(rare!.p.caveats[0]!, /rare's figures across users are withheld: fewer than 5 users used it/);
+    assert.match(rare!.p.caveats[0]!, /the probability is generalised: averaged over the 3 skills it knows that at least 5 users used/);
+    // Generalised exactly as a skill the model never saw: the same mean over good-a, good-b and flaky-deploy (rare left out).
+    assert.equal(never!.p.unknown_skill, true);
+    assert.match(never!.p.caveats[0]!, /averaged over the 3 skills it knows that at least 5 users used/);
+    assert.equal(rare!.p.probability, never!.p.probability);
+    // Nothing of rare's own figures (44 invocations, all failed: (0 + 1) / (44 + 2) = 0.0217) is given.
+    for (const s of [JSON.stringify(rare!.p), rare!.text]) assert.doesNotMatch(s, /\b44\b|0\.0217/);
+    // A skill at least k users used is answered with its own figures.
+    assert.equal(good!.p.skill_withheld, false);
+    assert.equal(good!.p.skill_success_rate, 0.9902);
+    assert.equal(good!.p.skill_invocations, 100);
+
+    // k = 2: rare's two users are enough; its own figures and its own prediction (it always failed) are given.
+    const [rareAt2] = await answers(2, [{ skill_name: 'rare', user_id: 'user-1' }]);
+    assert.equal(rareAt2!.p.skill_withheld, false);
+    assert.equal(rareAt2!.p.skill_invocations, 44);
+    assert.equal(rareAt2!.p.skill_success_rate, 0.0217);
+    assert.ok(rareAt2!.p.probability! < rare!.p.probability!, `${rareAt2!.p.probability} < ${rare!.p.probability}`);
+
+    // k = 11: no skill has that many users: nothing to generalise over, no probability.
+    const [none] = await answers(11, [{ skill_name: 'good-a', user_id: 'user-1' }]);
+    assert.equal(none!.p.probability, null);
+    assert.equal(none!.p.skill_withheld, true);
+    assert.equal(none!.p.skill_invocations, null);
+    assert.match(none!.p.caveats[0]!, /no probability is given: good-a's figures across users are withheld: fewer than 11 users used it/);
+    assert.match(none!.text, /^No success probability of good-a/);
   });
 });

@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { roundRate } from '../../analytics/round.js';
-import type { PredictorCache } from '../../insights/predictor-cache.js';
-import { predictSuccess } from '../../insights/success-prediction.js';
+import { predictSuccess, type SuccessPredictionDeps } from '../../insights/success-prediction.js';
 import { subjectUserHash } from '../caller-identity.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
@@ -16,9 +15,17 @@ const PREDICTION_METHOD =
   "probability is the mean of the trees' leaf probabilities. A skill the model never saw is averaged over all known " +
   "ones: the mean of the probabilities predicted for each skill the model knows, each with that skill's own success " +
   'rate (each skill counting once), and skill_success_rate is null (no single rate was used); a phase it never saw is ' +
-  'averaged over all known phases likewise.';
+  'averaged over all known phases likewise. The answer is about one user, so figures across users follow k ' +
+  "(community_min_users, as the skill report's and the recommendations'): a skill fewer than k users used (all time) " +
+  'has its figures across users withheld (skill_success_rate and skill_invocations null, skill_withheld true) and its ' +
+  'probability generalised (predicted as for a skill the model never saw), and every average over known skills takes ' +
+  'only those at least k users used; with none, no probability is given (null).';
 
-export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDeps, predictors: PredictorCache): void {
+export function registerPredictSkillSuccessTool(
+  server: McpServer,
+  deps: ToolDeps,
+  prediction: Pick<SuccessPredictionDeps, 'predictors' | 'communityMinUsers'>,
+): void {
   defineTool(
     server,
     deps,
@@ -33,7 +40,10 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
         hour_of_day: intField(0, 23).optional().describe('UTC hour of the planned invocation; the current hour when omitted'),
       },
       outputSchema: {
-        probability: z.number(),
+        probability: z
+          .number()
+          .nullable()
+          .describe('null: withheld, the model knows no skill at least community_min_users users used to generalise over (the caveat says so)'),
         skill_name: z.string(),
         workflow_phase: z.string(),
         hour_of_day: z.number().int(),
@@ -46,7 +56,15 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
             "(s + 1) / (n + 2) over the skill's invocations, as the model used it; null for a skill the model never saw " +
               '(unknown_skill: each known skill was predicted with its own rate, no single rate was used; the caveat says so)',
           ),
-        skill_invocations: z.number().int().describe("The skill's recorded invocations, all time (for an unknown skill, not used by the model)"),
+        skill_invocations: z
+          .number()
+          .int()
+          .nullable()
+          .describe("The skill's recorded invocations, all time (for an unknown skill, not used by the model); null when withheld (skill_withheld)"),
+        skill_withheld: z
+          .boolean()
+          .describe('Fewer than community_min_users users used the skill: its figures across users are withheld and its probability generalised'),
+        community_min_users: z.number().int().describe('k: figures across users only of skills at least k users used (SESSION_BUDDY_COMMUNITY_MIN_USERS)'),
         unknown_skill: z.boolean(),
         unknown_phase: z.boolean(),
         model: z.object({
@@ -64,10 +82,10 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
       const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
       const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
-      const r = await predictSuccess({ predictors, store: deps.analyticsQueries }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
+      const r = await predictSuccess({ ...prediction, store: deps.analyticsQueries }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
       const { model, caveats } = r;
       const report = model.report;
-      const probability = roundRate(r.probability);
+      const probability = r.probability === null ? null : roundRate(r.probability);
       return {
         structured: {
           probability,
@@ -78,6 +96,8 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
           user_invocations: r.userInvocations,
           skill_success_rate: r.skillSuccessRate === null ? null : roundRate(r.skillSuccessRate),
           skill_invocations: r.skillInvocations,
+          skill_withheld: r.skillWithheld,
+          community_min_users: r.communityMinUsers,
           unknown_skill: r.unknownSkill,
           unknown_phase: r.unknownPhase,
           model: {
@@ -91,7 +111,9 @@ export function registerPredictSkillSuccessTool(server: McpServer, deps: ToolDep
           method: PREDICTION_METHOD,
         },
         text:
-          `Estimated success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: ${probability} ` +
+          (probability === null
+            ? `No success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: withheld, see the caveat `
+            : `Estimated success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: ${probability} `) +
           `(model ${model.id}, held-out accuracy ${roundRate(report.holdout_accuracy)} vs baseline ${roundRate(report.baseline_accuracy)}).` +
           (caveats.length > 0 ? ` Caveats: ${caveats.join('; ')}.` : ''),
       };
