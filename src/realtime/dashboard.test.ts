@@ -317,12 +317,26 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
       await p.locator('#trend-hours').selectOption('72');
       await summary.filter({ hasText: /^browser-check: \d+ invocations in the last 72 h/ }).waitFor({ timeout: 10_000 });
       assert.equal(late.length, 1);
-      // The late 24-hour answer, then a message of the test's own: once that shows, the page has handled the late one.
+      // Every text the status pill shows from now on, however briefly.
+      await p.evaluate(() => {
+        const w = window as unknown as { statusTexts: string[] };
+        w.statusTexts = [];
+        const status = document.getElementById('status')!;
+        new MutationObserver(() => w.statusTexts.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+      });
+      // The late 24-hour answer, a late error to that superseded request, then a message of the test's own:
+      // once that shows, the page has handled the late ones.
       toPage!(late[0]!);
+      const supersededId = (JSON.parse(late[0]!) as { id: number }).id;
+      toPage!(JSON.stringify({ v: 1, type: 'error', code: 'INTERNAL', message: 'superseded request failed', ref: supersededId }));
       toPage!(JSON.stringify({ v: 1, type: 'error', code: 'INVALID_INPUT', message: 'after the late answer' }));
       await p.locator('#status').filter({ hasText: 'server: after the late answer' }).waitFor({ timeout: 10_000 });
       assert.match((await summary.textContent()) ?? '', /^browser-check: \d+ invocations in the last 72 h/);
       assert.equal(await p.locator('#chart-trend').getAttribute('data-points'), '72');
+      // The superseded request's error was never shown (the pill showed the test's own message, as the observer saw).
+      const shown = await p.evaluate(() => (window as unknown as { statusTexts: string[] }).statusTexts);
+      assert.ok(shown.includes('server: after the late answer'), shown.join(' | '));
+      assert.ok(!shown.some((t) => t.includes('superseded')), shown.join(' | '));
     } finally {
       await p.close();
     }

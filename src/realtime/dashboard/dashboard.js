@@ -206,6 +206,9 @@
         renderTrend();
         break;
       case 'error':
+        // A superseded trend request (another skill or hours asked since, or the panel emptied since) says
+        // nothing, as its answer would draw nothing: not even a moment in the status pill.
+        if (msg.ref !== undefined && (msg.ref !== state.trendSeq || state.trendSkill === null)) break;
         // A refused trend request: the panel says so, rather than keep the previous skill's chart.
         if (msg.ref === state.trendSeq) clearTrend(`Trend not shown: ${msg.message}`);
         setStatus('error', `server: ${msg.message}`);
