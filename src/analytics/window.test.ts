@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkWindowHours, inWindow, MIN_WINDOW_HOURS, rollingWindow, windowBefore } from './window.js';
+import { checkWindowHours, formatWindowHours, inWindow, MIN_WINDOW_HOURS, rollingWindow, windowBefore } from './window.js';
 
 const NOW = Date.UTC(2025, 5, 10, 10, 5, 0); // 10:05, five minutes into the hour
 
@@ -36,5 +36,21 @@ describe('rolling window', () => {
     assert.throws(() => checkWindowHours(0.08), /time_window_hours: must be a number of hours from 5 minutes \(0\.0833 h\) to 720/);
     assert.throws(() => checkWindowHours(720.5), /time_window_hours/);
     assert.throws(() => checkWindowHours(Number.NaN, 'window-hours'), /window-hours/);
+  });
+
+  it('says a window under an hour in minutes, others in hours (never "0.0833 h")', () => {
+    assert.equal(formatWindowHours(MIN_WINDOW_HOURS), '5 min');
+    assert.equal(formatWindowHours(5 / 60), '5 min');
+    assert.equal(formatWindowHours(0.25), '15 min');
+    assert.equal(formatWindowHours(0.5), '30 min');
+    assert.equal(formatWindowHours(0.11), '6.6 min');
+    assert.equal(formatWindowHours(0.9999), '1 h'); // 59.994 minutes: an hour, not "60 min"
+    assert.equal(formatWindowHours(1), '1 h');
+    assert.equal(formatWindowHours(1.5), '1.5 h');
+    assert.equal(formatWindowHours(3), '3 h');
+    assert.equal(formatWindowHours(23.5), '23.5 h');
+    assert.equal(formatWindowHours(24), '24 h');
+    assert.equal(formatWindowHours(2.0833), '2.08 h');
+    assert.equal(formatWindowHours(720), '720 h');
   });
 });

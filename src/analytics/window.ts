@@ -20,6 +20,18 @@ export const WINDOW_RULE =
   'A window of h hours is the last h hours ending now: invocations with from <= invoked_at <= to (both inclusive), ' +
   `to = now, from = now - h hours; h may be fractional, at least ${MIN_WINDOW_TEXT}, at most ${MAX_WINDOW_HOURS}.`;
 
+/**
+ * A window's length for people: under an hour in minutes ("5 min" for the
+ * smallest window, whose hours are 0.0833), otherwise in hours ("24 h",
+ * "1.5 h"). At most one decimal of a minute and two of an hour, without
+ * trailing zeros. JSON keeps the number of hours as given.
+ */
+export function formatWindowHours(hours: number): string {
+  const minutes = Math.round(hours * 600) / 10;
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.round(hours * 100) / 100} h`;
+}
+
 /** A range of invocation times, both ends inclusive (epoch ms). */
 export interface TimeRange {
   fromMs: number;

@@ -142,6 +142,11 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     const windowed = page.locator('#anomalies li[data-skill="browser-windowed"]');
     await windowed.waitFor({ timeout: 10_000 });
     assert.match((await windowed.textContent()) ?? '', /success rate down to 66\.7 % over the last 3 h \(baseline 95\.0 %\)/);
+    // The smallest window (5 minutes, 0.0833 h) in minutes.
+    app.bus.emit('anomalies.detected', [{ ...anomaly, skill_name: 'browser-five-minutes', window_hours: 0.0833 }]);
+    const fiveMinutes = page.locator('#anomalies li[data-skill="browser-five-minutes"]');
+    await fiveMinutes.waitFor({ timeout: 10_000 });
+    assert.match((await fiveMinutes.textContent()) ?? '', /success rate down to 66\.7 % over the last 5 min \(baseline 95\.0 %\)/);
     assert.match((await page.locator('#top-window').textContent()) ?? '', /^\(since \d\d:\d\d/);
     // The same anomaly again (as every reconnect's hello lists the recent ones) is not listed twice.
     app.bus.emit('anomalies.detected', [anomaly]);
@@ -162,7 +167,7 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     await page.locator('#filter').fill('');
     await page.locator('#filter-form button').click();
     await page.waitForFunction(() => document.getElementById('top-caption')?.textContent === '', null, { timeout: 10_000 });
-    assert.deepEqual((await visible()).sort(), ['browser-check', 'browser-other', 'browser-windowed']);
+    assert.deepEqual((await visible()).sort(), ['browser-check', 'browser-five-minutes', 'browser-other', 'browser-windowed']);
     assert.equal(await page.locator('#anomalies li.empty').count(), 0);
   });
 

@@ -142,6 +142,13 @@ describe('get_real_time_metrics', () => {
     );
   });
 
+  /** A tool's text answer (what the agent reads beside the JSON). */
+  async function textOf(name: string, args: Record<string, unknown>): Promise<string> {
+    const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    assert.ok(!res.isError, JSON.stringify(res.content));
+    return res.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  }
+
   it('takes fractional windows: 0.25 h is exactly the last 15 minutes', async () => {
     const out = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 0.25 });
     assert.deepEqual(out.window, { from: '2025-06-10T12:15:00.000Z', to: '2025-06-10T12:30:00.000Z', hours: 0.25 });
@@ -157,6 +164,10 @@ describe('get_real_time_metrics', () => {
     // The figure the README and the error print (0.0833 h) is accepted: 299.88 s back from 12:30.
     const printed = await callOk<any>(client, 'get_real_time_metrics', { time_window_hours: 0.0833 });
     assert.equal(printed.window.from, '2025-06-10T12:25:00.120Z');
+    // Said in minutes in the text (the JSON keeps the hours as given).
+    assert.equal(printed.window.hours, 0.0833);
+    assert.match(await textOf('get_real_time_metrics', { time_window_hours: 0.0833 }), /^No invocations in the last 5 min \(since /);
+    assert.match(await textOf('detect_anomalies', { time_window_hours: 0.0833, baseline_days: 1 }), /\(last 5 min vs the 1 day\(s\) before\)/);
     const under = await callErr(client, 'get_real_time_metrics', { time_window_hours: 0.0832 });
     assert.match(under.text, /time_window_hours: must be >= 5 minutes \(0\.0833 h\)/);
   });

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { DEFAULT_FDR_Q } from '../../analytics/anomalies.js';
+import { formatWindowHours } from '../../analytics/window.js';
 import type { AnomalyRun } from '../../insights/anomaly-service.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
@@ -89,7 +90,8 @@ function summary({ report, stored }: AnomalyRun, hours: number, days: number): s
   const found = report.anomalies;
   const short = report.insufficient_data.length;
   const unchecked = short > 0 ? ` ${short} skill(s) not checked: too few invocations in the recent window or the baseline (insufficient_data).` : '';
-  if (found.length === 0) return `No anomalies among ${report.skills_checked} skill(s) checked (last ${hours} h vs the ${days} day(s) before).${unchecked}`;
+  if (found.length === 0)
+    return `No anomalies among ${report.skills_checked} skill(s) checked (last ${formatWindowHours(hours)} vs the ${days} day(s) before).${unchecked}`;
   return (
     `${found.length} anomal${found.length === 1 ? 'y' : 'ies'} in ${report.skills_checked} skill(s) checked: ` +
     found

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { summarizeWindow, topSkills } from '../../analytics/realtime-metrics.js';
 import { defineTool } from '../define-tool.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { rollingWindow } from '../../analytics/window.js';
+import { formatWindowHours, rollingWindow } from '../../analytics/window.js';
 import { createAnalyticsContext, intField, WINDOW_RULE, windowHoursField, windowSchema, type AnalyticsContext } from './analytics-window.js';
 
 const topSkillSchema = z.object({
@@ -64,7 +64,7 @@ export function registerGetRealTimeMetricsTool(server: McpServer, deps: ToolDeps
       const summary = summarizeWindow(rows);
       const text =
         summary.invocations === 0
-          ? `No invocations in the last ${time_window_hours} hour(s) (since ${w.window.from}).`
+          ? `No invocations in the last ${formatWindowHours(time_window_hours)} (since ${w.window.from}).`
           : `${summary.invocations} invocations of ${summary.active_skills} skill(s) since ${w.window.from}, ` +
             `success rate ${pct(summary.success_rate)}. Top: ` +
             top

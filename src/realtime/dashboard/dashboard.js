@@ -387,7 +387,7 @@
       el(
         'span',
         { class: 'muted' },
-        `${metric} ${a.direction} to ${fmt(a.observed_value)}${a.window_hours ? ` over the last ${a.window_hours} h` : ''} (baseline ${fmt(a.baseline_value)})`,
+        `${metric} ${a.direction} to ${fmt(a.observed_value)}${a.window_hours ? ` over the last ${fmtHours(a.window_hours)}` : ''} (baseline ${fmt(a.baseline_value)})`,
       ),
     );
     list.prepend(li);
@@ -768,6 +768,11 @@
     if (ms < 3597000) return `${(ms / 60000).toFixed(1)} min`;
     if (ms < 36 * 3600000) return `${(ms / 3600000).toFixed(1)} h`;
     return `${(ms / 86400000).toFixed(1)} d`;
+  }
+  /** A window's length, as analytics/window.ts formatWindowHours says it: "5 min" under an hour (not "0.0833 h"), else "3 h", "1.5 h". */
+  function fmtHours(hours) {
+    const minutes = Math.round(hours * 600) / 10;
+    return minutes < 60 ? `${minutes} min` : `${Math.round(hours * 100) / 100} h`;
   }
   function fmtTime(t) {
     const d = new Date(t);
