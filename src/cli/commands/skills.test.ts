@@ -104,6 +104,36 @@ describe('session-buddy skills', () => {
     assert.match(narrow, /\nrules: .*\n {2}\S/);
   });
 
+  it('breaks a skill name wider than the terminal after a separator, so that no line wraps twice', () => {
+    const json = run(['skills', '--json']);
+    assert.equal(json.code, 0, json.err);
+    const report = JSON.parse(json.out);
+    const pdf = report.skills.find((s: { skill: string }) => s.skill === 'skill:pdf');
+    const names = ['mcp__github__create_or_update_file_contents_in_repository', `skill:${'x'.repeat(70)}`];
+    report.skills.push(...names.map((skill) => ({ ...pdf, skill })));
+    for (const width of [50, 40]) {
+      const lines = renderSkillReport(report, undefined, width).split('\n');
+      assert.deepEqual(
+        lines.filter((l) => l.length > width),
+        [],
+        `width ${width}`,
+      );
+      // Each name whole over its lines (the next line indented), broken after a separator where it has one.
+      for (const name of names) {
+        const at = lines.findIndex((l) => l !== '' && name.startsWith(l));
+        const end = lines.findIndex((l, i) => i > at && l.endsWith('keep'));
+        assert.ok(at > 0 && end > at, lines.join('\n'));
+        const parts = lines.slice(at, end + 1);
+        assert.ok(
+          parts.slice(1).every((l) => /^ {2}\S/.test(l)),
+          parts.join('\n'),
+        );
+        assert.equal(parts.join('').replace(/\s/g, ''), `${name}:keep`);
+        if (name.startsWith('mcp__')) assert.match(parts[0]!, /_$/, parts.join('\n'));
+      }
+    }
+  });
+
   it('the installed total is the known tokens plus how many MCP servers it leaves out, as inventory says; verdicts follow what loads', () => {
     fs.mkdirSync(project, { recursive: true });
     const fx = makeClaudeFixture(path.join(root, 'fx'));
