@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   /** A plain HTTP request to a WebSocket endpoint (answered with `Upgrade: websocket`). */
   | 'UPGRADE_REQUIRED'
+  /** A CLI command stopped by Ctrl-C (SIGINT) at a consistent point: exit code 130. */
+  | 'INTERRUPTED'
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -161,7 +161,7 @@ export async function runCli(argv: string[], ctx: CliContext, program: Command):
     const e = errorForFlags(toAppError(err, { dataDir: dataDirOf(ran, ctx) }), ran);
     for (const line of messageLines(e)) ctx.stderr.write(`error: ${line}\n`);
     if (e.code === 'INTERNAL' && e.cause instanceof Error && e.cause.stack) ctx.stderr.write(`${e.cause.stack}\n`);
-    return e.code === 'INVALID_INPUT' ? 2 : 1;
+    return e.code === 'INVALID_INPUT' ? 2 : e.code === 'INTERRUPTED' ? 130 : 1;
   }
 }
 

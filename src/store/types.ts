@@ -5,12 +5,19 @@
 import type { InvocationEvent } from '../events.js';
 import type { HourlyRollup, SkillHistogram, SkillTotals, TriggerHourlyRow, UserSkillStat } from '../analytics/types.js';
 import type { WorkflowPhase } from '../analytics/taxonomy.js';
+import type { AttributedUsage } from './skill-cost-types.js';
 
 export interface WriteResult {
   /** One id per input, in order; for a duplicate (same dedupe_key) the id already stored. */
   ids: string[];
   inserted: number;
   duplicates: number;
+}
+
+/** What recordWithCosts stored: the invocations' result, and the cost rows inserted and skipped as duplicates. */
+export interface InvocationsWithCosts {
+  invocations: WriteResult;
+  costs: { inserted: number; duplicates: number };
 }
 
 export interface HourRange {
@@ -84,6 +91,13 @@ export interface InvocationTail {
  */
 export interface InvocationStore {
   record(batch: NormalizedInvocation[]): Promise<WriteResult>;
+  /**
+   * Records a batch and the cost rows of its API calls (as SkillCostStore.record
+   * stores them: duplicates by key skipped) in ONE transaction: both are
+   * stored or neither, so an interrupt or a failure at any moment never leaves
+   * invocations without their costs (seed-demo). Not group-committed.
+   */
+  recordWithCosts(batch: NormalizedInvocation[], costs: readonly AttributedUsage[]): Promise<InvocationsWithCosts>;
   stats(): Promise<StoreStats>;
   /** Where the tail is now (after the newest raw row): where `invocationsAfter` starts. */
   tailCursor(): Promise<TailCursor>;

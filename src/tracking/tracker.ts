@@ -6,7 +6,8 @@
 import { AppError } from '../errors.js';
 import type { EventBus, InvocationEvent } from '../events.js';
 import type { UserHasher } from '../store/salt.js';
-import type { InvocationStore, WriteResult } from '../store/types.js';
+import type { AttributedUsage } from '../store/skill-cost-types.js';
+import type { InvocationStore, InvocationsWithCosts, WriteResult } from '../store/types.js';
 import { parseInput } from '../validation.js';
 import type { InvocationInput, NormalizedInvocation } from './invocation-input.js';
 import { MAX_CLOCK_SKEW_MS, MAX_METADATA_DEPTH, MIN_INVOKED_AT, nestsDeeperThan } from './invocation-rules.js';
@@ -56,6 +57,25 @@ export class Tracker {
    * invalid input rejects the whole batch (naming its index and field).
    */
   async trackBatch(inputs: readonly unknown[], fieldPrefix = 'invocations'): Promise<WriteResult> {
+    const batch = await this.normalizeBatch(inputs, fieldPrefix);
+    const result = await this.deps.store.record(batch);
+    if (result.inserted > 0 && this.deps.bus.listens('invocations.recorded')) this.publish(batch, result);
+    return result;
+  }
+
+  /**
+   * trackBatch, with the cost rows of the batch's API calls stored in the same transaction
+   * (InvocationStore.recordWithCosts): after a failure or an interrupt at any moment, either
+   * both are stored or neither.
+   */
+  async trackBatchWithCosts(inputs: readonly unknown[], costs: readonly AttributedUsage[]): Promise<InvocationsWithCosts> {
+    const batch = await this.normalizeBatch(inputs, 'invocations');
+    const result = await this.deps.store.recordWithCosts(batch, costs);
+    if (result.invocations.inserted > 0 && this.deps.bus.listens('invocations.recorded')) this.publish(batch, result.invocations);
+    return result;
+  }
+
+  private async normalizeBatch(inputs: readonly unknown[], fieldPrefix: string): Promise<NormalizedInvocation[]> {
     if (inputs.length > MAX_BATCH) throw AppError.invalid(fieldPrefix || 'invocations', `must hold at most ${MAX_BATCH} items`);
     const now = this.now();
     const batch: NormalizedInvocation[] = new Array(inputs.length);
@@ -70,9 +90,7 @@ export class Tracker {
         batch[i] = this.normalize(parseInput(schema, input, fieldPrefix ? `${fieldPrefix}.${i}` : ''), fieldPrefix, i, now);
       }
     }
-    const result = await this.deps.store.record(batch);
-    if (result.inserted > 0 && this.deps.bus.listens('invocations.recorded')) this.publish(batch, result);
-    return result;
+    return batch;
   }
 
   /**

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
-import { createDemoCostGenerator, generateDemoInvocations } from '../../tracking/demo-data.js';
+import { createDemoCostGenerator } from '../../tracking/demo-data.js';
+import { seedDemo } from '../../tracking/demo-seed.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 import { checkFlags, intFlag } from '../flags.js';
@@ -28,23 +29,33 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       });
       const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });
       const started = Date.now();
+      // Ctrl-C stops the run after the batch in flight, which is one transaction with its costs. The listener
+      // is `once`: a second Ctrl-C ends the process at once, and the batch in flight is then not written at all.
+      let interrupted = false;
+      const onInterrupt = () => {
+        interrupted = true;
+      };
+      process.once('SIGINT', onInterrupt);
       try {
         const progress = createProgress('seeding', n, ctx.stderr as NodeJS.WriteStream);
         // Synthetic token usage of the demo's Skill invocations (the skill report's cost columns).
-        const demoCosts = createDemoCostGenerator(seed, { prices: loadPriceTable(app.config.dataDir), hashUser: app.hashUser });
-        let done = 0;
-        let inserted = 0;
+        const costsOf = createDemoCostGenerator(seed, { prices: loadPriceTable(app.config.dataDir), hashUser: app.hashUser });
         // Keyed (`demo:<seed>:<n>`, as its cost rows are): a second run with the same seed adds nothing.
-        for (const chunk of generateDemoInvocations({ invocations: n, seed, days, now: app.now(), dedupeKeys: true }, 200_000)) {
-          inserted += (await app.tracker.trackBatch(chunk)).inserted;
-          const costs = demoCosts(chunk);
-          if (costs.length > 0) await app.stores.skillCosts.record(costs);
-          done += chunk.length;
-          progress.update(done);
-        }
+        const { done, inserted, stopped } = await seedDemo(
+          { tracker: app.tracker, costsOf },
+          { invocations: n, seed, days, now: app.now() },
+          { onBatch: (d) => progress.update(d), stopRequested: () => interrupted },
+        );
         const secs = (Date.now() - started) / 1000;
         progress.finish();
         const present = done - inserted;
+        if (stopped) {
+          throw new AppError(
+            'INTERRUPTED',
+            `interrupted: seeded ${done} of ${n} invocations (seed ${seed}) into ${app.stores.location}, each with its costs: ` +
+              `${inserted} new, ${present} already present; the other ${n - done} were not written: run the same command again to add them`,
+          );
+        }
         ctx.stdout.write(
           `seeded ${done} invocations (seed ${seed}) in ${secs.toFixed(1)} s (${Math.round(done / secs)}/s) into ${app.stores.location}: ` +
             `${inserted} new, ${present} already present\n` +
@@ -53,6 +64,7 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
               : ''),
         );
       } finally {
+        process.removeListener('SIGINT', onInterrupt);
         await app.close();
       }
     });

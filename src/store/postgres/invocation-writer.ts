@@ -40,11 +40,23 @@ export class PgInvocationWriter {
 
   async write(batch: NormalizedInvocation[]): Promise<WriteResult> {
     if (batch.length === 0) return { ids: [], inserted: 0, duplicates: 0 };
+    return (await this.writeWith(batch, async () => undefined)).result;
+  }
+
+  /**
+   * Writes the batch and its rollups, then runs `also` (other writes, e.g. the batch's cost rows) on the
+   * same client, all in one transaction: if `also` fails, the batch is not stored either. A retried
+   * transaction (deadlock, serialization failure) runs `also` again.
+   */
+  async writeWith<T>(batch: NormalizedInvocation[], also: (client: Q) => Promise<T>): Promise<{ result: WriteResult; also: T }> {
     const newSkills = new Map<string, number>();
-    let result: WriteResult;
+    let out: { result: WriteResult; also: T };
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await inTransaction(this.pool, (client) => this.apply(client, batch, newSkills));
+        out = await inTransaction(this.pool, async (client) => {
+          const result = batch.length === 0 ? { ids: [], inserted: 0, duplicates: 0 } : await this.apply(client, batch, newSkills);
+          return { result, also: await also(client) };
+        });
         break;
       } catch (err) {
         if (attempt >= 5 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
@@ -53,7 +65,7 @@ export class PgInvocationWriter {
       }
     }
     for (const [k, v] of newSkills) this.skillIds.set(k, v);
-    return result;
+    return out;
   }
 
   private async apply(client: Q, batch: NormalizedInvocation[], newSkills: Map<string, number>): Promise<WriteResult> {

@@ -68,6 +68,13 @@ export class PgSkillCostStore implements SkillCostStore {
   async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
     assertAttributedUsage(rows);
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+    return inTransaction(this.pool, (client) => this.recordIn(client, rows));
+  }
+
+  /** record, on a client inside a transaction the caller runs (InvocationStore.recordWithCosts). */
+  async recordIn(client: pg.PoolClient, rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
+    assertAttributedUsage(rows);
+    if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     // One row per key within the batch: the first, or a later one that revises it (revisedCall).
     const byKey = new Map<string, AttributedUsage>();
     for (const r of rows) {
@@ -76,68 +83,66 @@ export class PgSkillCostStore implements SkillCostStore {
       if (rev) byKey.set(r.key, rev);
     }
     const unique = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return inTransaction(this.pool, async (client) => {
-      const res = await client.query<{ key: string }>(
-        `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
-          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, cache_write_1h_tokens)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::bigint[])
-        ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [
-          col(unique, (r) => r.key),
-          col(unique, (r) => r.skill),
-          col(unique, (r) => r.attribution),
-          col(unique, (r) => r.userHash),
-          col(unique, (r) => r.sessionKey),
-          col(unique, (r) => r.invocationId ?? null),
-          col(unique, (r) => r.model),
-          col(unique, (r) => r.at),
-          col(unique, (r) => r.inputTokens),
-          col(unique, (r) => r.outputTokens),
-          col(unique, (r) => r.cacheWriteTokens),
-          col(unique, (r) => r.cacheReadTokens),
-          col(unique, (r) => r.costUsd),
-          col(unique, (r) => r.cacheWrite1hTokens ?? null),
-        ],
-      );
-      const rollup = new CostRollup();
-      const fresh = new Set(res.rows.map((x) => x.key));
-      for (const key of fresh) rollup.add(byKey.get(key)!);
-      // Recorded already: the same calls, or, with more output tokens, their revisions (revisedCall).
-      const seen = unique.filter((r) => !fresh.has(r.key));
-      if (seen.length > 0) {
-        const stored = await client.query<AttributedUsage>(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [
-          col(seen, (r) => r.key),
-        ]);
-        const revised: AttributedUsage[] = [];
-        for (const old of stored.rows) {
-          const rev = revisedCall(old, byKey.get(old.key)!);
-          if (rev === null) continue;
-          rollup.add(old, -1);
-          rollup.add(rev);
-          revised.push(rev);
-        }
-        if (revised.length > 0) {
-          await client.query(
-            `UPDATE skill_cost_calls c SET input_tokens = u.input, output_tokens = u.output, cache_write_tokens = u.write,
-              cache_write_1h_tokens = u.write_1h, cache_read_tokens = u.read, cost_usd = u.cost
-            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::double precision[])
-              AS u (key, input, output, write, write_1h, read, cost) WHERE c.key = u.key`,
-            [
-              col(revised, (r) => r.key),
-              col(revised, (r) => r.inputTokens),
-              col(revised, (r) => r.outputTokens),
-              col(revised, (r) => r.cacheWriteTokens),
-              col(revised, (r) => r.cacheWrite1hTokens ?? null),
-              col(revised, (r) => r.cacheReadTokens),
-              col(revised, (r) => r.costUsd),
-            ],
-          );
-        }
+    const res = await client.query<{ key: string }>(
+      `INSERT INTO skill_cost_calls (key, skill, attribution, user_hash, session_key, invocation_id, model, at,
+        input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, cache_write_1h_tokens)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
+        $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::double precision[], $14::bigint[])
+      ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [
+        col(unique, (r) => r.key),
+        col(unique, (r) => r.skill),
+        col(unique, (r) => r.attribution),
+        col(unique, (r) => r.userHash),
+        col(unique, (r) => r.sessionKey),
+        col(unique, (r) => r.invocationId ?? null),
+        col(unique, (r) => r.model),
+        col(unique, (r) => r.at),
+        col(unique, (r) => r.inputTokens),
+        col(unique, (r) => r.outputTokens),
+        col(unique, (r) => r.cacheWriteTokens),
+        col(unique, (r) => r.cacheReadTokens),
+        col(unique, (r) => r.costUsd),
+        col(unique, (r) => r.cacheWrite1hTokens ?? null),
+      ],
+    );
+    const rollup = new CostRollup();
+    const fresh = new Set(res.rows.map((x) => x.key));
+    for (const key of fresh) rollup.add(byKey.get(key)!);
+    // Recorded already: the same calls, or, with more output tokens, their revisions (revisedCall).
+    const seen = unique.filter((r) => !fresh.has(r.key));
+    if (seen.length > 0) {
+      const stored = await client.query<AttributedUsage>(`SELECT ${CALL_COLUMNS} FROM skill_cost_calls WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [
+        col(seen, (r) => r.key),
+      ]);
+      const revised: AttributedUsage[] = [];
+      for (const old of stored.rows) {
+        const rev = revisedCall(old, byKey.get(old.key)!);
+        if (rev === null) continue;
+        rollup.add(old, -1);
+        rollup.add(rev);
+        revised.push(rev);
       }
-      await this.writeDeltas(client, rollup.deltas());
-      return { inserted: fresh.size, duplicates: rows.length - fresh.size };
-    });
+      if (revised.length > 0) {
+        await client.query(
+          `UPDATE skill_cost_calls c SET input_tokens = u.input, output_tokens = u.output, cache_write_tokens = u.write,
+            cache_write_1h_tokens = u.write_1h, cache_read_tokens = u.read, cost_usd = u.cost
+          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::double precision[])
+            AS u (key, input, output, write, write_1h, read, cost) WHERE c.key = u.key`,
+          [
+            col(revised, (r) => r.key),
+            col(revised, (r) => r.inputTokens),
+            col(revised, (r) => r.outputTokens),
+            col(revised, (r) => r.cacheWriteTokens),
+            col(revised, (r) => r.cacheWrite1hTokens ?? null),
+            col(revised, (r) => r.cacheReadTokens),
+            col(revised, (r) => r.costUsd),
+          ],
+        );
+      }
+    }
+    await this.writeDeltas(client, rollup.deltas());
+    return { inserted: fresh.size, duplicates: rows.length - fresh.size };
   }
 
   async reprice(prices: PriceTable, opts: RepriceOptions = {}): Promise<RepriceResult> {

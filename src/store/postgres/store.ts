@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import {
   type InvocationStore,
+  type InvocationsWithCosts,
   type InvocationTail,
   type NormalizedInvocation,
   STATS_TABLES,
@@ -14,7 +15,9 @@ import {
   type WriteResult,
 } from '../types.js';
 import { GroupCommit } from '../group-commit.js';
+import type { AttributedUsage } from '../skill-cost-types.js';
 import { PgInvocationWriter } from './invocation-writer.js';
+import { PgSkillCostStore } from './skill-costs.js';
 import { PgInvocationTail } from './invocation-tail.js';
 import { PgMigrator } from './migrator.js';
 import { redactUrl } from '../../config.js';
@@ -25,6 +28,7 @@ export class PgStore implements InvocationStore {
   private readonly writer: PgInvocationWriter;
   private readonly groupCommit: GroupCommit;
   private readonly tail: PgInvocationTail;
+  private costStore: PgSkillCostStore | undefined;
   private closed = false;
 
   private constructor(
@@ -59,6 +63,18 @@ export class PgStore implements InvocationStore {
 
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
     return this.groupCommit.submit(batch);
+  }
+
+  /** The cost store on this pool: the bundle's `skillCosts`, which recordWithCosts writes through. */
+  get skillCosts(): PgSkillCostStore {
+    this.costStore ??= new PgSkillCostStore(this.pool);
+    return this.costStore;
+  }
+
+  /** One transaction on one client: the batch, then its cost rows (outside the group commit). */
+  async recordWithCosts(batch: NormalizedInvocation[], costs: readonly AttributedUsage[]): Promise<InvocationsWithCosts> {
+    const { result, also } = await this.writer.writeWith(batch, (client) => this.skillCosts.recordIn(client, costs));
+    return { invocations: result, costs: also };
   }
 
   tailCursor(): Promise<TailCursor> {

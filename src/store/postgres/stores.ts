@@ -16,7 +16,6 @@ import { sharedUserSalt } from './settings.js';
 import { readPgStorageStats } from './storage-stats.js';
 import { PgStore } from './store.js';
 import { PgTranscriptCursors } from './transcript-cursors.js';
-import { PgSkillCostStore } from './skill-costs.js';
 import type { PgConnectOptions } from './pool.js';
 
 export interface PgStoreOptions extends StoreOptions, PgConnectOptions {
@@ -55,7 +54,7 @@ export async function openPgStores(url: string, opts: PgStoreOptions): Promise<S
     sessionSkillMetrics: createPgSessionSkillMetrics(pool),
     storageStats: () => readPgStorageStats(pool, location, STORAGE_TABLES),
     transcriptCursors: new PgTranscriptCursors(pool),
-    skillCosts: new PgSkillCostStore(pool),
+    skillCosts: store.skillCosts,
     leases: new PgJobLeases(pool),
     schemaVersion: () => store.migrator.currentVersion(),
     changeToken: null,

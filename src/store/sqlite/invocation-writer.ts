@@ -35,6 +35,7 @@ export class InvocationWriter {
   /** The duration histograms' upserts, many rows per call. */
   private readonly histograms;
   private readonly writeTx;
+  private readonly writeWithTx;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -125,13 +126,29 @@ export class InvocationWriter {
       ),
     };
     this.writeTx = db.transaction((batch: NormalizedInvocation[]) => this.apply(batch));
+    this.writeWithTx = db.transaction((batch: NormalizedInvocation[], also: () => unknown) => {
+      const result = batch.length === 0 ? { ids: [], inserted: 0, duplicates: 0 } : this.apply(batch);
+      return { result, also: also() };
+    });
   }
 
   /** Writes the batch and its rollups atomically. */
   write(batch: NormalizedInvocation[]): WriteResult {
     if (batch.length === 0) return { ids: [], inserted: 0, duplicates: 0 };
+    return this.forgettingOnFailure(() => this.writeTx.immediate(batch));
+  }
+
+  /**
+   * Writes the batch and its rollups, then runs `also` (other writes on this connection, e.g. the batch's
+   * cost rows), all in one transaction: if `also` throws, the batch is not stored either.
+   */
+  writeWith<T>(batch: NormalizedInvocation[], also: () => T): { result: WriteResult; also: T } {
+    return this.forgettingOnFailure(() => this.writeWithTx.immediate(batch, also) as { result: WriteResult; also: T });
+  }
+
+  private forgettingOnFailure<T>(write: () => T): T {
     try {
-      return this.writeTx.immediate(batch);
+      return write();
     } catch (err) {
       // Interned ids created inside the failed transaction no longer exist.
       this.skillIds.clear();

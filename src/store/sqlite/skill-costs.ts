@@ -278,6 +278,11 @@ export class SqliteSkillCostStore implements SkillCostStore {
   }
 
   async record(rows: readonly AttributedUsage[]): Promise<{ inserted: number; duplicates: number }> {
+    return this.recordNow(rows);
+  }
+
+  /** record, synchronously: inside another transaction on this connection it is part of it (InvocationStore.recordWithCosts). */
+  recordNow(rows: readonly AttributedUsage[]): { inserted: number; duplicates: number } {
     assertAttributedUsage(rows);
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     return this.recordTx(rows);

@@ -7,9 +7,19 @@ import { AppError } from '../../errors.js';
 import { openDatabase, type OpenOptions, type SqliteDb } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
 import { Migrator } from './migrator.js';
-import { type InvocationStore, type NormalizedInvocation, STATS_TABLES, type StoreStats, type TailCursor, type WriteResult } from '../types.js';
+import {
+  type InvocationStore,
+  type InvocationsWithCosts,
+  type NormalizedInvocation,
+  STATS_TABLES,
+  type StoreStats,
+  type TailCursor,
+  type WriteResult,
+} from '../types.js';
+import type { AttributedUsage } from '../skill-cost-types.js';
 import { InvocationTailReader } from './invocation-tail.js';
 import { InvocationWriter } from './invocation-writer.js';
+import { SqliteSkillCostStore } from './skill-costs.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
   /** Apply pending migrations on open (default true; never on a read-only open, which needs the current schema). */
@@ -36,6 +46,7 @@ export class SqliteStore implements InvocationStore {
   private readonly writer: InvocationWriter;
   private readonly tail: InvocationTailReader;
   private readonly groupCommit: GroupCommit;
+  private costStore: SqliteSkillCostStore | undefined;
 
   constructor(
     readonly file: string,
@@ -58,6 +69,18 @@ export class SqliteStore implements InvocationStore {
   /** Writes a batch; concurrent calls are group-committed (see GroupCommit). */
   record(batch: NormalizedInvocation[]): Promise<WriteResult> {
     return this.groupCommit.submit(batch);
+  }
+
+  /** The cost store on this connection: the bundle's `skillCosts`, which recordWithCosts writes through. */
+  get skillCosts(): SqliteSkillCostStore {
+    this.costStore ??= new SqliteSkillCostStore(this.db);
+    return this.costStore;
+  }
+
+  /** One transaction (synchronous, so no group commit runs in between): the batch, then its cost rows. */
+  async recordWithCosts(batch: NormalizedInvocation[], costs: readonly AttributedUsage[]): Promise<InvocationsWithCosts> {
+    const { result, also } = this.writer.writeWith(batch, () => this.skillCosts.recordNow(costs));
+    return { invocations: result, costs: also };
   }
 
   async tailCursor() {

@@ -16,7 +16,6 @@ import { readSqliteStorageStats } from './storage-stats.js';
 import { SqliteStore, type SqliteStoreOptions } from './store.js';
 import { SqliteTranscriptCursors } from './transcript-cursors.js';
 import { SqliteApiTokenStore } from './api-token-store.js';
-import { SqliteSkillCostStore } from './skill-costs.js';
 import { bindUserSalt } from './user-salt.js';
 
 /** `dataDir`: the data directory it is opened from, whose salt hashes its users (checked, see the head of this file). */
@@ -45,7 +44,7 @@ export function openSqliteStores(file: string, opts: StoreOptions & SqliteStoreO
     sessionSkillMetrics: createSqlSessionSkillMetrics(db),
     storageStats: async () => readSqliteStorageStats(db, file, STORAGE_TABLES),
     transcriptCursors: new SqliteTranscriptCursors(db),
-    skillCosts: new SqliteSkillCostStore(db),
+    skillCosts: store.skillCosts,
     leases: new SqliteJobLeases(db),
     schemaVersion: async () => store.migrator.currentVersion(),
     changeToken: () => Number(db.pragma('data_version', { simple: true })),
