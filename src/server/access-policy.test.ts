@@ -22,6 +22,10 @@ describe('access checks', () => {
     assert.equal(hostAllowed('127.0.0.1', 8678, '127.0.0.1:9999'), false);
     assert.equal(hostAllowed('127.0.0.1', 8678, undefined), false);
     assert.equal(hostAllowed('0.0.0.0', 8678, 'anything:1'), true); // non-loopback: the token protects
+    // The bound loopback address itself names the server too (a client of 127.0.0.2 sends that Host).
+    assert.equal(hostAllowed('127.0.0.2', 8678, '127.0.0.2:8678'), true);
+    assert.equal(hostAllowed('127.0.0.2', 8678, '127.0.0.3:8678'), false);
+    assert.equal(hostAllowed('[::1]', 8678, '[::1]:8678'), true);
   });
 
   it('allows same-origin, configured and absent Origins', () => {

@@ -52,15 +52,17 @@ export type AccessDecision = { ok: true; caller: CallerIdentity } | { ok: false;
 /** The installation token's identity: the admin, bound to no user. */
 export const INSTALLATION_ADMIN: CallerIdentity = Object.freeze({ role: 'admin', userHash: null, key: 'installation' });
 
-/** Loopback Host header values for a port. */
-function loopbackHostHeaders(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+/** Loopback Host header values for a port: the usual loopback names, and the bound address itself (127.0.0.2, say). */
+function loopbackHostHeaders(bindHost: string, port: number): string[] {
+  const bare = bindHost.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const own = bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, own];
 }
 
 /** True when the Host header is acceptable for a server bound to `bindHost` listening on `port`. */
 export function hostAllowed(bindHost: string, port: number | null, host: string | undefined): boolean {
   if (!isLoopback(bindHost) || port === null) return true;
-  return host !== undefined && loopbackHostHeaders(port).includes(host.toLowerCase());
+  return host !== undefined && loopbackHostHeaders(bindHost, port).includes(host.toLowerCase());
 }
 
 export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
