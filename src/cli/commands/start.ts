@@ -35,7 +35,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
       '--ws-require-token',
       'require the access token on loopback too, as on other binds: on every route, not only /ws (/mcp, /api, /v1, /ws, and /metrics unless --metrics-public); /health and the dashboard page never need it',
     )
-    .option('--ws-allowed-origins <list>', 'extra browser origins allowed on /ws, comma-separated')
+    .option('--ws-allowed-origins <list>', 'extra browser origins allowed, comma-separated (on every route, /ws included)')
     .option(
       '--telemetry-user <id>',
       "store Claude Code telemetry under this user; `event`: the event's own user.id (default: the OS user name on a loopback bind, else `event`)",
