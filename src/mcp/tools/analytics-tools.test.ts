@@ -168,6 +168,8 @@ describe('get_real_time_metrics', () => {
     assert.equal(printed.window.hours, 0.0833);
     assert.match(await textOf('get_real_time_metrics', { time_window_hours: 0.0833 }), /^No invocations in the last 5 min \(since /);
     assert.match(await textOf('detect_anomalies', { time_window_hours: 0.0833, baseline_days: 1 }), /\(last 5 min vs the 1 day\(s\) before\)/);
+    const anomalies = await callOk<any>(client, 'detect_anomalies', { time_window_hours: 0.0833, baseline_days: 1 });
+    assert.match(anomalies.rule, /Recent window: the last 5 min; baseline/);
     const under = await callErr(client, 'get_real_time_metrics', { time_window_hours: 0.0832 });
     assert.match(under.text, /time_window_hours: must be >= 5 minutes \(0\.0833 h\)/);
   });

@@ -78,7 +78,7 @@ export function registerDetectAnomaliesTool(server: McpServer, deps: ToolDeps): 
           stored: run.stored.length,
           insufficient_data_total: insufficient_data.length,
           insufficient_data: insufficient_data.slice(0, MAX_INSUFFICIENT_LISTED),
-          rule: `${run.report.rule} Recent window: the last ${time_window_hours} hour(s); baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,
+          rule: `${run.report.rule} Recent window: the last ${formatWindowHours(time_window_hours)}; baseline: the ${baseline_days * 24} hours before it. ${WINDOW_RULE}`,
         },
         text: summary(run, time_window_hours, baseline_days),
       };
