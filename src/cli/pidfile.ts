@@ -10,6 +10,13 @@ export interface PidInfo {
   host: string;
   port: number;
   startedAt: string;
+  /**
+   * Whether the server demands the access token on its HTTP routes (/mcp, /api, /v1): its bind is
+   * not loopback, or it was started with --ws-require-token (or the variable). Another shell's
+   * environment cannot tell (a flag is not in it): mcp-config and otel-config read it here.
+   * Absent in a file written before it was recorded.
+   */
+  tokenRequired?: boolean;
 }
 
 const PID_FILE = 'server.pid';

@@ -104,4 +104,48 @@ describe('session-buddy mcp-config', () => {
       fs.rmSync(pidFile, { force: true });
     }
   });
+
+  it('sends the token to a loopback server started with --ws-require-token (a flag no other shell sees), and the server takes it', async () => {
+    const data = path.join(home, 'flag-data');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', data, '--log-level', 'error', ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: home },
+        timeout: 60_000,
+      });
+    const start = run(['start', '--port', '0', '--ws-require-token']);
+    assert.equal(start.status, 0, start.stderr);
+    try {
+      const url = `${/at (http:\/\/\S+)/.exec(start.stdout)?.[1]}/mcp`;
+      const token = fs.readFileSync(path.join(data, 'token'), 'utf8').trim();
+      const text = run(['mcp-config']);
+      assert.equal(text.status, 0, text.stderr);
+      assert.ok(text.stdout.includes(`--transport http --header 'Authorization: Bearer ${token}' session-buddy ${url}\n`), text.stdout);
+      const json = run(['mcp-config', '--json']);
+      assert.deepEqual(JSON.parse(json.stdout).http.mcpServers['session-buddy'], {
+        type: 'http',
+        url,
+        headers: { Authorization: 'Bearer ${SESSION_BUDDY_TOKEN}' },
+      });
+      // What Claude Code sends with the printed header: an MCP initialize, answered; without it, 401.
+      const initialize = (headers: Record<string, string>) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'test', version: '1' } },
+          }),
+        });
+      assert.equal((await initialize({})).status, 401);
+      const answered = await initialize({ authorization: `Bearer ${token}` });
+      const body = await answered.text();
+      assert.equal(answered.status, 200, body);
+      assert.match(body, /"serverInfo"/);
+    } finally {
+      run(['stop']);
+    }
+  });
 });

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { entryArgv, entryPoint } from '../../capture/entry-command.js';
 import { buildMcpConfig, MCP_TOKEN_VARIABLE, mcpHttpUrl } from '../../capture/mcp-config.js';
-import { AccessPolicy } from '../../server/access-policy.js';
-import { loadOrCreateToken } from '../../server/access-token.js';
 import { storeFlagValue, storePasswordNote } from '../../config.js';
+import { configToken } from '../config-token.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -35,14 +34,8 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
       const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), { dataDir: config.dataDir, store: storeFlagValue(config) }, ['mcp']);
       // A server on a non-loopback bind (or demanding the token on loopback too) answers 401 without it.
-      const policy = new AccessPolicy({
-        bindHost: server?.host ?? config.host,
-        token: () => loadOrCreateToken(config.dataDir),
-        requireTokenOnLoopback: config.realtime.wsRequireToken,
-        metricsPublic: config.metricsPublic,
-        allowedOrigins: [],
-      });
-      const token = policy.tokenRequired('http') ? policy.installationToken() : null;
+      const { token, note: tokenNote } = configToken(config, server, server?.host ?? config.host);
+      if (tokenNote) ctx.stderr.write(`note: ${tokenNote}\n`);
       const c = buildMcpConfig({ name: opts.name, command: command!, args, url, token });
       const note = storePasswordNote(config, "Claude Code's configuration by the stdio `claude mcp add` line (or .mcp.json's stdio entry)");
       if (note) ctx.stderr.write(`note: ${note}\n`);

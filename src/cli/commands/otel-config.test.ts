@@ -28,6 +28,8 @@ describe('session-buddy otel-config', () => {
     assert.match(r.out, /^export OTEL_EXPORTER_OTLP_PROTOCOL=http\/protobuf$/m);
     assert.match(r.out, /^export OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:7142$/m);
     assert.doesNotMatch(r.out, /Authorization/);
+    assert.doesNotMatch(r.out, /No server is running/); // a typed --port names a server, not this data directory's
+    assert.match(run(['otel-config']).out, new RegExp(`^# No server is running for ${dir} now: this is for one started with this shell's settings`, 'm'));
     const json = run(['otel-config', '--port', '7142', '--json']);
     assert.equal(JSON.parse(json.out).env.CLAUDE_CODE_ENABLE_TELEMETRY, '1');
   });
@@ -75,6 +77,55 @@ describe('session-buddy otel-config', () => {
       const team = env(['--host', 'sb.team.example']);
       assert.equal(team.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://sb.team.example:8678');
       assert.equal(team.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+    }
+  });
+
+  it('sends the token to a loopback server started with --ws-require-token (a flag no other shell sees), and the server takes it', async () => {
+    const start = run(['--log-level', 'error', 'start', '--port', '0', '--ws-require-token']);
+    assert.equal(start.code, 0, start.err);
+    try {
+      const base = /at (http:\/\/\S+)/.exec(start.out)?.[1];
+      const r = run(['otel-config', '--json']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.err, '');
+      const env = JSON.parse(r.out).env as Record<string, string>;
+      assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, base);
+      const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+      assert.equal(env.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+      // What Claude Code's exporter sends with those headers: an (empty) OTLP logs request, taken; without them, 401.
+      const logs = (headers: Record<string, string>) =>
+        fetch(`${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/logs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf', ...headers },
+          body: new Uint8Array(),
+        });
+      assert.equal((await logs({})).status, 401);
+      const [name, value] = env.OTEL_EXPORTER_OTLP_HEADERS.split('=') as [string, string];
+      const taken = await logs({ [name]: value });
+      assert.equal(taken.status, 200, await taken.text());
+    } finally {
+      run(['stop']);
+    }
+  });
+
+  it('says why it sends the token when SESSION_BUDDY_WS_REQUIRE_TOKEN=1 here but the running server does not demand it', () => {
+    const pidFile = path.join(dir, 'server.pid');
+    // A live pid (this test process) stands for a server started on loopback without --ws-require-token.
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 47198, startedAt: new Date().toISOString(), tokenRequired: false }));
+    try {
+      const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+      const asked = run(['otel-config', '--json'], { SESSION_BUDDY_WS_REQUIRE_TOKEN: '1' });
+      assert.equal(asked.code, 0, asked.err);
+      assert.equal(JSON.parse(asked.out).env.OTEL_EXPORTER_OTLP_HEADERS, `Authorization=Bearer ${token}`);
+      assert.equal(
+        asked.err,
+        `note: the token is included because SESSION_BUDDY_WS_REQUIRE_TOKEN=1 here; the running server (pid ${process.pid}) was started without it and does not demand the token, but accepts it\n`,
+      );
+      const plain = run(['otel-config', '--json']);
+      assert.equal(plain.err, '');
+      assert.equal(JSON.parse(plain.out).env.OTEL_EXPORTER_OTLP_HEADERS, undefined);
     } finally {
       fs.rmSync(pidFile, { force: true });
     }

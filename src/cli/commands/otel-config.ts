@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { otelEnv, shellLines } from '../../capture/otel-config.js';
-import { AccessPolicy } from '../../server/access-policy.js';
-import { loadOrCreateToken } from '../../server/access-token.js';
+import { configToken } from '../config-token.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -16,7 +15,8 @@ interface OtelConfigOpts {
  * (OTLP http/protobuf) to this server's /v1/logs and /v1/metrics, as shell
  * lines and as the `env` block of Claude Code's settings.json. The token
  * header is included when the server demands the token (a non-loopback
- * bind, or the token required on loopback too), or with --token.
+ * bind, or the token required on loopback too: a running server records
+ * whether it does, see config-token.ts), or with --token.
  */
 export function registerOtelConfigCommand(program: Command, ctx: CliContext): void {
   program
@@ -35,15 +35,9 @@ export function registerOtelConfigCommand(program: Command, ctx: CliContext): vo
       const port = server?.port ?? config.port;
       // 0 lets a server pick a free port when it starts: no endpoint to send telemetry to (checked before the token is made).
       if (port === 0) throw AppError.invalid('port', 'must be 1-65535 (the port the server listens on)');
-      const policy = new AccessPolicy({
-        // The bind of the server the telemetry goes to: a running server on 0.0.0.0 demands the token.
-        bindHost: host,
-        token: () => loadOrCreateToken(config.dataDir),
-        requireTokenOnLoopback: config.realtime.wsRequireToken,
-        metricsPublic: config.metricsPublic,
-        allowedOrigins: [],
-      });
-      const token = opts.token === true || policy.tokenRequired('http') ? policy.installationToken() : null;
+      // The token the server the telemetry goes to demands (a running server records whether it does).
+      const { token, note } = configToken(config, server, host, opts.token === true);
+      if (note) ctx.stderr.write(`note: ${note}\n`);
       const env = otelEnv({ host, port, token });
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify({ env }, null, 2)}\n`);
@@ -52,6 +46,9 @@ export function registerOtelConfigCommand(program: Command, ctx: CliContext): vo
       ctx.stdout.write(
         [
           "# Claude Code's own telemetry to session-buddy (events every 5 s, metrics every 60 s).",
+          ...(typed || server
+            ? []
+            : [`# No server is running for ${config.dataDir} now: this is for one started with this shell's settings (run this again once it runs).`]),
           '# OTEL_LOGS_EXPORTER=otlp is the one that matters: without it no tool_result or api_request events are sent.',
           ...shellLines(env),
           '',

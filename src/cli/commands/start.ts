@@ -53,7 +53,13 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
         const app = await (await import('../../app.js')).openApp(config);
         const { runServer } = await import('../../server/run-server.js');
         await runServer(app, (running) => {
-          writePidFile(config.dataDir, { pid: process.pid, host: config.host, port: running.port, startedAt: new Date().toISOString() });
+          writePidFile(config.dataDir, {
+            pid: process.pid,
+            host: config.host,
+            port: running.port,
+            startedAt: new Date().toISOString(),
+            tokenRequired: app.access.tokenRequired('http'),
+          });
           const extras = `store: ${app.stores.kind}${config.pubsub ? ', fan-out: redis' : ''}`;
           ctx.stderr.write(
             `session-buddy ${app.version} listening on ${running.url} (MCP: ${running.url}/mcp, ${extras}); stop with Ctrl-C in its terminal or \`session-buddy stop\`\n`,
