@@ -332,13 +332,31 @@ function sqliteChecks(
   }
   const size = h.pageCount * h.pageSize;
   const free = h.freelistCount * h.pageSize;
-  const suggest = size > compactThresholdBytes || (size > 10 * 1024 * 1024 && free / size > 0.25);
-  add(
-    'size',
-    suggest ? 'warn' : 'ok',
-    `${(size / 1048576).toFixed(1)} MiB, ${(free / 1048576).toFixed(1)} MiB free pages${suggest ? ': run `session-buddy compact` (or archive old rows)' : ''}`,
-  );
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+  const detail = `${mib(size)}, ${mib(free)} free pages`;
+  if (worthCompacting(free, size)) {
+    add('size', 'warn', `${detail}: \`session-buddy compact\` would reclaim about ${mib(free)}`);
+  } else if (size > compactThresholdBytes) {
+    // Large, but with little free space compact would give back next to nothing: archive moves old rows out (and says to compact then).
+    add('size', 'warn', `${detail}, above the ${mib(compactThresholdBytes)} threshold: \`session-buddy archive\` moves old rows out`);
+  } else {
+    add('size', 'ok', detail);
+  }
 }
+
+/**
+ * Whether `compact` (VACUUM) would reclaim enough to be worth running: at least 8 MiB and at least
+ * a tenth of the file. SQLite reuses free pages for new rows, so a few percent free is only room
+ * the next writes fill; VACUUM rewrites the whole file (time in proportion to its size, as much
+ * free disk again while it runs, writers wait), which pays when it gives back a tenth of the file,
+ * and never for less than a few MiB, whatever the file.
+ */
+function worthCompacting(freeBytes: number, sizeBytes: number): boolean {
+  return freeBytes >= COMPACT_MIN_FREE_BYTES && freeBytes >= sizeBytes * COMPACT_MIN_FREE_RATIO;
+}
+
+const COMPACT_MIN_FREE_BYTES = 8 * 1024 * 1024;
+const COMPACT_MIN_FREE_RATIO = 0.1;
 
 function portFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -192,6 +192,35 @@ describe('doctor', () => {
     }
   });
 
+  it('advises compact only when free pages worth a rewrite would be reclaimed, and says how much', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      await seed(app, 200, () => 1);
+      const size = async (env: Record<string, string> = {}) =>
+        (await runDoctor({ config: parseConfig({ flags: { dataDir: app.dir, port: 0 }, env }) })).find((c) => c.name === 'size');
+      assert.equal(app.db.pragma('freelist_count', { simple: true }), 0);
+      // Small, no free pages: nothing to advise.
+      let check = await size();
+      assert.equal(check?.status, 'ok');
+      assert.doesNotMatch(check?.detail ?? '', /compact|archive/);
+      // Past the size threshold with no free pages: compact would reclaim nothing; archive is what shrinks it.
+      check = await size({ SESSION_BUDDY_COMPACT_THRESHOLD_MB: '0.01' });
+      assert.equal(check?.status, 'warn');
+      assert.doesNotMatch(check?.detail ?? '', /compact/);
+      assert.match(check?.detail ?? '', /^[\d.]+ MiB, 0\.0 MiB free pages, above the 0\.0 MiB threshold: `session-buddy archive` moves old rows out$/);
+      // 12 MiB freed (a dropped table): compact would give it back, and says so.
+      app.db.exec('CREATE TABLE scratch (b BLOB)');
+      const insert = app.db.prepare('INSERT INTO scratch VALUES (zeroblob(65536))');
+      for (let i = 0; i < 192; i++) insert.run();
+      app.db.exec('DROP TABLE scratch');
+      check = await size();
+      assert.equal(check?.status, 'warn');
+      assert.match(check?.detail ?? '', /^[\d.]+ MiB, 1[23]\.\d MiB free pages: `session-buddy compact` would reclaim about 1[23]\.\d MiB$/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it('takes a missing access token as normal until a server runs', async () => {
     const app = createTestApp();
     try {
