@@ -92,8 +92,10 @@ describe('session-buddy CLI', () => {
     assert.equal(imp.code, 2);
     assert.equal(
       imp.err,
-      `error: --settle-minutes: must be a number >= 0\nerror: --max-line-mib: must be a number > 0 and <= 1024\nerror: paths: not found: ${path.join(dir, 'nope-1')}, ${path.join(dir, 'nope-2')}\n`,
+      `error: --settle-minutes: must be a number >= 0 and <= 43200\nerror: --max-line-mib: must be a number > 0 and <= 1024\nerror: paths: not found: ${path.join(dir, 'nope-1')}, ${path.join(dir, 'nope-2')}\n`,
     );
+    // A number with no bound in practice (1e300 minutes) is refused like a word.
+    assert.equal(run(['import', '--settle-minutes', '1e300']).err, 'error: --settle-minutes: must be a number >= 0 and <= 43200\n');
     assert.equal(run(['seed-demo', '--invocations', '0', '--days', 'x']).err.split('\n').filter(Boolean).length, 2);
     assert.equal(JSON.parse(run(['status', '--json']).out).database.rows.skill_invocations, 3);
   });

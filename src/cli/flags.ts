@@ -147,9 +147,28 @@ export function checkFlags<T extends Record<string, () => unknown>>(checks: T): 
   return values as { [K in keyof T]: ReturnType<T[K]> };
 }
 
-/** The integer value of `flag`, or INVALID_INPUT naming it when it is not an integer in [min, max]. */
-export function intFlag(flag: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}`);
+/**
+ * The integer value of `flag`, or INVALID_INPUT naming it and the range when it is not written as a
+ * whole number of decimal digits (an optional `-` where `min` is negative) in [min, max]; `unit`
+ * (e.g. "seconds") follows the range in the message. Exponents (`1e20`), fractions, `Infinity`,
+ * hexadecimal and numbers past Number.MAX_SAFE_INTEGER, which Number() would turn into some other
+ * number, are refused: every integer flag of the CLI is parsed here, with its bounds.
+ */
+export function intFlag(flag: string, raw: string, min: number, max: number, unit?: string): number {
+  const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}${unit ? ` ${unit}` : ''}`);
+  return n;
+}
+
+/**
+ * The value of `flag` where a fraction is meaningful (`--settle-minutes 0.5`), or INVALID_INPUT
+ * naming it and the range when it is not written as decimal digits with an optional fraction in
+ * [min, max] (with `minExclusive`, (min, max]).
+ */
+export function numberFlag(flag: string, raw: string, min: number, max: number, unit?: string, opts: { minExclusive?: boolean } = {}): number {
+  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(n) || (opts.minExclusive ? n <= min : n < min) || n > max) {
+    throw AppError.invalid(flag, `must be a number ${opts.minExclusive ? '>' : '>='} ${min} and <= ${max}${unit ? ` ${unit}` : ''}`);
+  }
   return n;
 }

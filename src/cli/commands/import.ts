@@ -13,7 +13,7 @@ import { openTracker } from '../../tracking/open-tracker.js';
 import type { CliContext } from '../context.js';
 import { batchedWriteError } from '../disk-full.js';
 import { lazyProgress } from '../progress.js';
-import { checkFlags } from '../flags.js';
+import { checkFlags, numberFlag } from '../flags.js';
 import { runningServer } from '../pidfile.js';
 
 interface ImportOpts {
@@ -38,6 +38,12 @@ const FROM_HOOK_WAIT_MS = Math.ceil(HOOK_KILL_AFTER_SECONDS * 1000) + 400;
 
 /** Below this many bytes to read, no progress bar (the import takes well under a second). */
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The longest `--settle-minutes`: 30 days, Claude Code's default `cleanupPeriodDays`, after which it
+ * deletes a transcript anyway; a session untouched that long is finished.
+ */
+const MAX_SETTLE_MINUTES = 30 * 24 * 60;
 
 /**
  * The summary in words. `files` counts every file whose calls this import handled: the files it
@@ -98,10 +104,14 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
         'only what changed since the last import is read, and importing twice adds nothing',
     )
     .option('--user <id>', 'user id (stored hashed; default: the OS user name)')
-    .option('--settle-minutes <n>', 'a transcript untouched this long is finished: calls without a result count as failed', String(DEFAULT_SETTLE_MS / 60_000))
+    .option(
+      '--settle-minutes <n>',
+      `a transcript untouched this long (0-${MAX_SETTLE_MINUTES}) is finished: calls without a result count as failed`,
+      String(DEFAULT_SETTLE_MS / 60_000),
+    )
     .option(
       '--max-line-mib <n>',
-      'longest transcript line read; longer ones are counted as malformed and skipped',
+      'longest transcript line read (at most 1024); longer ones are counted as malformed and skipped',
       String(DEFAULT_MAX_LINE_BYTES / 1024 / 1024),
     )
     .option('--full', 'read every file whole, ignoring where earlier imports stopped')
@@ -110,16 +120,8 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--from-hook', 'started by a Stop / SessionEnd hook: wait for the hooks, store their spool first').hideHelp())
     .action(async (paths: string[], opts: ImportOpts, cmd: Command) => {
       const { settle, maxLineMib, named } = checkFlags({
-        settle: () => {
-          const v = Number(opts.settleMinutes);
-          if (!Number.isFinite(v) || v < 0) throw AppError.invalid('--settle-minutes', 'must be a number >= 0');
-          return v;
-        },
-        maxLineMib: () => {
-          const v = Number(opts.maxLineMib);
-          if (!Number.isFinite(v) || v <= 0 || v > 1024) throw AppError.invalid('--max-line-mib', 'must be a number > 0 and <= 1024');
-          return v;
-        },
+        settle: () => numberFlag('--settle-minutes', opts.settleMinutes ?? '', 0, MAX_SETTLE_MINUTES),
+        maxLineMib: () => numberFlag('--max-line-mib', opts.maxLineMib ?? '', 0, 1024, undefined, { minExclusive: true }),
         named: () => {
           const resolved = paths.map((p) => path.resolve(ctx.cwd, p));
           const missing = resolved.filter((p) => !fs.existsSync(p));

@@ -70,6 +70,19 @@ describe('session-buddy install-hooks (CLI)', () => {
     );
   });
 
+  it('takes a --timeout of 1 to 600 seconds (the default of Claude Code for a command hook), naming the range otherwise', () => {
+    for (const timeout of ['99999999999', '601', '1e300', '1.5', '0']) {
+      const r = run(['--timeout', timeout]);
+      assert.deepEqual([r.code, r.err, r.out], [2, 'error: --timeout: must be an integer between 1 and 600 seconds\n', ''], timeout);
+    }
+    const max = run(['--timeout', '600']);
+    assert.equal(max.code, 0, max.err);
+    const timeouts = Object.values(JSON.parse(max.out).hooks as Record<string, Array<{ hooks: Array<{ timeout: number }> }>>).map(
+      (e) => e[0]!.hooks[0]!.timeout,
+    );
+    assert.ok(timeouts.length > 0 && timeouts.every((t) => t === 600), String(timeouts));
+  });
+
   it('refuses an empty --command and flags that do nothing without --write, listing every bad flag', () => {
     const proj = path.join(root, 'proj-empty');
     fs.mkdirSync(proj);
@@ -80,7 +93,7 @@ describe('session-buddy install-hooks (CLI)', () => {
     }
     assert.deepEqual(tree(proj), []);
     const both = run(['--command', '', '--timeout', '0']);
-    assert.equal(both.err, 'error: --timeout: must be a positive integer number of seconds\nerror: --command: must not be empty\n');
+    assert.equal(both.err, 'error: --timeout: must be an integer between 1 and 600 seconds\nerror: --command: must not be empty\n');
     const printOnly = run(['--project'], proj);
     assert.equal(printOnly.code, 2);
     assert.equal(printOnly.err, 'error: --project: only with --write (without it the hooks are printed)\n');

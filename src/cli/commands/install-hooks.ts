@@ -8,7 +8,7 @@ import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.
 import { redactUrl, storeFlagValue, storePasswordNote } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
-import { checkFlags, checksEmpty } from '../flags.js';
+import { checkFlags, checksEmpty, intFlag } from '../flags.js';
 
 interface InstallHooksOpts {
   write?: boolean;
@@ -30,6 +30,13 @@ interface InstallHooksOpts {
  * (`$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`), so every
  * project is captured; `--project` / `--local` write the current project's.
  */
+/**
+ * The longest `--timeout`: 600 s, Claude Code's own default for a command hook (10 minutes). The
+ * hook answers within 2 s (the default), so a longer timeout only lets a stuck hook hold a tool
+ * call (with --sync) or a process for longer.
+ */
+const MAX_HOOK_TIMEOUT_S = 600;
+
 export function registerInstallHooksCommand(program: Command, ctx: CliContext): void {
   const command = program
     .command('install-hooks')
@@ -39,16 +46,12 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
     .option('--local', "with --write: this project's .claude/settings.local.json (not committed) instead of the user settings")
     .option('--file <path>', 'with --write: the settings file to merge into')
     .option('--command <cmd>', 'hook command (default: absolute node and session-buddy paths with --data-dir)')
-    .option('--timeout <seconds>', 'Claude Code hook timeout in seconds (Claude Code kills the hook after it)', '2')
+    .option('--timeout <seconds>', `Claude Code hook timeout in seconds, 1-${MAX_HOOK_TIMEOUT_S} (Claude Code kills the hook after it)`, '2')
     .option('--no-failure-event', 'leave out PostToolUseFailure (for Claude Code versions without it)')
     .option('--sync', 'make Claude Code wait for each hook (default: async, the agent never waits)')
     .action(async (opts: InstallHooksOpts, cmd: Command) => {
       const { timeoutSeconds } = checkFlags({
-        timeoutSeconds: () => {
-          const v = Number(opts.timeout);
-          if (!Number.isInteger(v) || v < 1) throw AppError.invalid('--timeout', 'must be a positive integer number of seconds');
-          return v;
-        },
+        timeoutSeconds: () => intFlag('--timeout', opts.timeout ?? '', 1, MAX_HOOK_TIMEOUT_S, 'seconds'),
         where: () => {
           const chosen = [opts.project ? '--project' : null, opts.local ? '--local' : null, opts.file !== undefined ? '--file' : null].filter(
             (f) => f !== null,

@@ -29,17 +29,26 @@ describe('session-buddy record (CLI)', () => {
     assert.equal(bad.code, 2);
     assert.equal(
       bad.err,
-      'error: --duration: must be a non-negative integer number of milliseconds\nerror: --at: must be an ISO-8601 date-time or epoch milliseconds\n',
+      'error: --duration: must be an integer between 0 and 86400000 milliseconds (24 h)\nerror: --at: must be an ISO-8601 date-time or epoch milliseconds\n',
     );
     const missing = run(['record', '--skill', 'x', '--at', 'yesterday', '--duration', 'abc']);
     assert.equal(missing.code, 2);
     assert.equal(
       missing.err,
       'error: missing --user, --session: are required (or pass --json and JSON on stdin)\n' +
-        'error: --duration: must be a non-negative integer number of milliseconds\n' +
+        'error: --duration: must be an integer between 0 and 86400000 milliseconds (24 h)\n' +
         'error: --at: must be an ISO-8601 date-time or epoch milliseconds\n',
     );
     assert.equal(rows(), 0);
+  });
+
+  it('refuses a --duration out of range in one error naming the flag and the range, writing nothing', () => {
+    // 1e20 as digits passes a digits-only check and was then refused again by the schema ("must be an integer", "must be <= …").
+    for (const duration of ['100000000000000000000', '1e20', '86400001', '1.5', 'Infinity', '0x10']) {
+      const r = run(['record', '--skill', 'x', '--user', 'a', '--session', 's', '--duration', duration]);
+      assert.deepEqual([r.code, r.err], [2, 'error: --duration: must be an integer between 0 and 86400000 milliseconds (24 h)\n'], duration);
+    }
+    assert.equal(fs.existsSync(path.join(dir, 'session-buddy.db')), false);
   });
 
   it('refuses --error without --failed (an error type is what a failed invocation has)', () => {

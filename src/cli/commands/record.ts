@@ -3,7 +3,8 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { CliContext } from '../context.js';
 import { parseInput } from '../../validation.js';
-import { checkFlags, fieldFlags, missingFlags, requireFlags } from '../flags.js';
+import { MAX_DURATION_MS } from '../../tracking/invocation-rules.js';
+import { checkFlags, fieldFlags, intFlag, missingFlags, requireFlags } from '../flags.js';
 import { readStdin } from '../read-stdin.js';
 
 interface RecordOpts {
@@ -29,7 +30,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
     .option('--session <id>', 'session id')
     .option('--phase <phase>', 'workflow phase', 'unknown')
     .option('--failed', 'the invocation failed (default: completed)')
-    .option('--duration <ms>', 'duration in milliseconds', '0')
+    .option('--duration <ms>', `duration in milliseconds, 0-${MAX_DURATION_MS} (24 h)`, '0')
     .option('--error <type>', 'error type (with --failed)')
     .option('--at <time>', 'ISO-8601 time (default now)')
     .option('--project <name>', 'project')
@@ -61,10 +62,12 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
         inputs = Array.isArray(parsed) ? parsed : [parsed];
       } else {
         const { invocationInputSchema } = await import('../../tracking/invocation-input.js');
+        // --duration is checked once, here (its range is the schema's): the schema below is given 0 for it.
+        let durationMs = 0;
         const { input } = checkFlags({
           missing: missingFlags(cmd),
           duration: () => {
-            if (!/^\d+$/.test(opts.duration ?? '')) throw AppError.invalid('--duration', 'must be a non-negative integer number of milliseconds');
+            durationMs = intFlag('--duration', opts.duration ?? '', 0, MAX_DURATION_MS, 'milliseconds (24 h)');
           },
           error: () => {
             if (opts.error !== undefined && !opts.failed) throw AppError.invalid('--error', 'only with --failed (an error type describes a failed invocation)');
@@ -76,7 +79,7 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
               session_id: opts.session,
               workflow_phase: opts.phase,
               completed: !opts.failed,
-              duration_ms: Number(opts.duration),
+              duration_ms: 0,
               error_type: opts.error,
               invoked_at: opts.at,
               project: opts.project,
@@ -88,12 +91,13 @@ export function registerRecordCommand(program: Command, ctx: CliContext): void {
               skill_name: opts.skill ?? 'x',
               user_id: opts.user ?? 'x',
               session_id: opts.session ?? 'x',
-              duration_ms: /^\d+$/.test(opts.duration ?? '') ? input.duration_ms : 0,
               error_type: opts.failed ? input.error_type : undefined,
             });
             return input;
           },
         });
+        // Reached only when every check passed, --duration's included.
+        input.duration_ms = durationMs;
         inputs = [input];
       }
       const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });

@@ -75,4 +75,20 @@ describe('seed-demo', () => {
     assert.equal(other.invocations, 5000);
     assert.deepEqual(other.costInvocations, perRule(other.skillInvocations));
   });
+  it('refuses a --seed its 32-bit generator cannot tell from another (1e300 would give the data of seed 0), creating nothing', () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-seed-bad-'));
+    try {
+      for (const seed of ['1e300', '4294967296', '-1', '1.5', 'Infinity']) {
+        const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(fresh, 'data'), 'seed-demo', '--invocations', '5', '--seed', seed], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: fresh },
+          timeout: 60_000,
+        });
+        assert.deepEqual([r.status, r.stderr], [2, 'error: --seed: must be an integer between 0 and 4294967295 (the generator keeps 32 bits of it)\n'], seed);
+      }
+      assert.deepEqual(fs.readdirSync(fresh), []);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 });

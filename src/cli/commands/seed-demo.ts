@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
 import { createDemoCostGenerator } from '../../tracking/demo-data.js';
@@ -8,6 +7,9 @@ import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 import { checkFlags, intFlag } from '../flags.js';
 
+/** The largest seed: the demo generator's PRNG has a 32-bit state. */
+const MAX_SEED = 2 ** 32 - 1;
+
 export function registerSeedDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('seed-demo')
@@ -15,16 +17,14 @@ export function registerSeedDemoCommand(program: Command, ctx: CliContext): void
       'fill the database with realistic synthetic invocations (skewed skills, many users, anomalies) and synthetic token costs of its Skill invocations',
     )
     .option('--invocations <n>', 'how many invocations', '10000')
-    .option('--seed <n>', 'random seed (same seed, same data: a second run adds nothing; another seed adds more)', '42')
+    .option('--seed <n>', `random seed, 0-${MAX_SEED} (same seed, same data: a second run adds nothing; another seed adds more)`, '42')
     .option('--days <n>', 'spread over this many past days', '30')
     .action(async (opts: { invocations: string; seed: string; days: string }, cmd: Command) => {
       const { n, seed, days } = checkFlags({
         n: () => intFlag('--invocations', opts.invocations, 1, 50_000_000),
-        seed: () => {
-          const v = Number(opts.seed);
-          if (!Number.isInteger(v)) throw AppError.invalid('--seed', 'must be an integer');
-          return v;
-        },
+        // The generator's PRNG (mulberry32) keeps the seed's low 32 bits (`seed >>> 0`): a seed outside
+        // 0..2^32-1 would give the data of another seed (1e300 that of 0) under dedupe keys of its own.
+        seed: () => intFlag('--seed', opts.seed, 0, MAX_SEED, '(the generator keeps 32 bits of it)'),
         days: () => intFlag('--days', opts.days, 1, 3650),
       });
       const app = await (await import('../../app.js')).openApp(ctx.config(cmd), { logger: createLogger('silent') });

@@ -46,6 +46,11 @@ describe('session-buddy token', () => {
     const bad = run(['token', 'revoke', 'x']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /id/);
+    // Past Number.MAX_SAFE_INTEGER the digits would name another id (1e20): refused as input, not looked up.
+    for (const id of ['99999999999999999999', '0', '1e3']) {
+      const r = run(['token', 'revoke', id]);
+      assert.deepEqual([r.code, r.err], [2, 'error: id: must be an integer between 1 and 9007199254740991 (see `token list`)\n'], id);
+    }
   });
 
   it('names --user when the user id is too long (or empty)', () => {

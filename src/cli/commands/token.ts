@@ -5,11 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { ApiTokenRecord } from '../../store/api-token-types.js';
 import type { CliContext } from '../context.js';
-import { fieldFlags } from '../flags.js';
+import { fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
 
 /** `reads`: the command only reads, so a store this user cannot write is read as it is (said once on stderr). */
@@ -84,8 +83,8 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .description('revoke a token by id (running servers refuse it within 5 s)')
     .argument('<id>', 'the token id, from `token list`')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      if (!/^\d+$/.test(id)) throw AppError.invalid('id', 'must be a positive integer (see `token list`)');
-      await withApp(ctx, cmd, (app) => app.userTokens.revoke(Number(id)));
+      const tokenId = intFlag('id', id, 1, Number.MAX_SAFE_INTEGER, '(see `token list`)');
+      await withApp(ctx, cmd, (app) => app.userTokens.revoke(tokenId));
       ctx.stdout.write(`token ${id} revoked\n`);
     });
 }
