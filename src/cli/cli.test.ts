@@ -281,7 +281,8 @@ describe('session-buddy doctor run from the TypeScript sources (dist/ stale)', (
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-src-'));
     try {
       const main = path.resolve(path.dirname(BIN), '../src/cli/main.ts');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', main, '--data-dir', data, 'doctor'], {
+      // The default data directory (under HOME): a named one must hold a database.
+      const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'doctor'], {
         encoding: 'utf8',
         cwd: path.dirname(BIN),
         env: { PATH: process.env.PATH ?? '', HOME: data },
@@ -302,7 +303,12 @@ describe('session-buddy piped into a reader that stops early', () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-pipe-'));
     try {
       const err = path.join(data, 'stderr.txt');
-      fs.mkdirSync(path.join(data, 'd')); // migrate --status reads an existing data directory
+      // migrate --status reads an existing data directory, with its database.
+      const init = spawnSync(process.execPath, [BIN, '--data-dir', path.join(data, 'd'), 'init'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: data },
+      });
+      assert.equal(init.status, 0, init.stderr);
       // `true` exits at once, long before node has started: every write meets a closed pipe.
       const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" --data-dir "${data}/d" migrate --status 2>"${err}" | true`], {
         encoding: 'utf8',
@@ -401,6 +407,21 @@ describe('a data directory or SQLite store that does not exist', () => {
     assert.deepEqual(tree(), ['home']);
   });
 
+  it('is refused when it exists but Session Buddy never wrote into it (no database), by flag or variable, nothing created', () => {
+    const empty = path.join(root, 'empty');
+    fs.mkdirSync(empty);
+    const refusal = (by: string) =>
+      `error: ${by}: no Session Buddy database in ${empty} (no session-buddy.db; nothing was created); the default is ${path.join(home, '.session-buddy')}\n`;
+    for (const args of [...reading, ['compact'], ['archive', '--older-than', '30d'], ['migrate', '--rollback']]) {
+      const byFlag = sb(['--data-dir', empty, ...args]);
+      assert.deepEqual([byFlag.code, byFlag.err], [2, refusal('--data-dir')], args.join(' '));
+      const byVariable = sb(args, { SESSION_BUDDY_DATA_DIR: empty });
+      assert.deepEqual([byVariable.code, byVariable.err], [2, refusal('SESSION_BUDDY_DATA_DIR')], args.join(' '));
+    }
+    assert.deepEqual(tree(), ['empty', 'home']);
+    fs.rmdirSync(empty);
+  });
+
   it('is created by the commands that write, and the default directory still answers status and doctor on a new machine', () => {
     const status = sb(['status']);
     assert.equal(status.code, 0, status.err);
@@ -419,5 +440,29 @@ describe('a data directory or SQLite store that does not exist', () => {
     assert.equal(record.code, 0, record.err);
     const skills = sb(['--data-dir', path.join(root, 'other'), 'skills', '--json']);
     assert.equal(skills.code, 0, skills.err);
+    // An existing, empty directory: the commands that write fill it, then the others read it.
+    for (const [i, args] of [['record', '--skill', 'lint', '--user', 'u', '--session', 's'], ['seed-demo', '--invocations', '5'], ['init']].entries()) {
+      const dir = path.join(root, `empty-${i}`);
+      fs.mkdirSync(dir);
+      const wrote = sb(['--data-dir', dir, ...args]);
+      assert.equal(wrote.code, 0, `${args.join(' ')}: ${wrote.err}`);
+      assert.equal(sb(['--data-dir', dir, 'skills', '--json']).code, 0, args.join(' '));
+    }
+    // A directory the hooks write to before any database exists there (salt and spool): status says what is spooled.
+    const hooked = path.join(root, 'hooked');
+    for (const hook_event_name of ['PreToolUse', 'PostToolUse']) {
+      const event = { hook_event_name, session_id: 's', tool_name: 'Bash', tool_use_id: 't1', tool_input: {}, tool_response: {} };
+      const fed = spawnSync(process.execPath, [BIN, '--data-dir', hooked, 'hook'], {
+        cwd: root,
+        input: JSON.stringify(event),
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: home },
+      });
+      assert.equal(fed.status, 0, fed.stderr);
+    }
+    assert.equal(fs.existsSync(path.join(hooked, 'session-buddy.db')), false);
+    const hookedStatus = sb(['--data-dir', hooked, 'status']);
+    assert.equal(hookedStatus.code, 0, hookedStatus.err);
+    assert.match(hookedStatus.out, /hooks: +\d+ bytes spooled/);
   });
 });

@@ -22,7 +22,7 @@ export interface PidInfo {
 const PID_FILE = 'server.pid';
 export const LOG_FILE = 'server.log';
 
-function pidFilePath(dataDir: string): string {
+export function pidFilePath(dataDir: string): string {
   return path.join(dataDir, PID_FILE);
 }
 

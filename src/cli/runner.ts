@@ -81,8 +81,9 @@ const NO_DATA_DIR_CHECK = ['hook', 'inventory'];
 
 /**
  * The commands that only read, or only change data already there (`command` or `command --flag`,
- * subcommands as `parent sub`): given a data directory or SQLite store that does not exist, they
- * would create an empty one and answer "no data", so an explicitly named one must exist. The
+ * subcommands as `parent sub`): given a data directory or SQLite store that does not exist, or a
+ * data directory without the database, they would create an empty one and answer "no data", so an
+ * explicitly named one must hold the database. The
  * others (`init`, `start`, `mcp`, `hook`, `import`, `record`, `seed-demo`, `merge-data`,
  * `restore`, `migrate`, `token create`, …) create it on first use; `stop`, `mcp-config`,
  * `otel-config` and `install-hooks` create nothing there.
@@ -113,7 +114,7 @@ function needsExistingData(action: Command): boolean {
 /**
  * Refuses a data directory that is a file (or lies under one), and, for a command that only reads
  * (needsExistingData), a data directory or SQLite store named by a flag or variable that does not
- * exist; each names the flag or variable that chose it. The default data directory is not
+ * exist, or such a data directory without the database; each names the flag or variable that chose it. The default data directory is not
  * refused: `status` and `doctor` on a new machine say what to set up.
  */
 function checkDataDir(action: Command, ctx: CliContext): void {
@@ -134,7 +135,7 @@ function checkDataDir(action: Command, ctx: CliContext): void {
   // is elsewhere, and a missing data directory is only what doctor warns about.
   const databaseInDataDir = config.store.kind === 'sqlite' && storeFlagValue(config) === null;
   if (dataDirFlag && databaseInDataDir && config.dataDir !== defaultDir) {
-    const missing = missingDataDir(config.dataDir, defaultDir);
+    const missing = missingDataDir(config.dataDir, config.dbPath, defaultDir);
     if (missing) throw AppError.invalid(dataDirFlag, missing);
   }
   if (config.store.kind === 'sqlite' && storeFlagValue(config) !== null) {
