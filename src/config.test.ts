@@ -137,6 +137,31 @@ describe('ports', () => {
   });
 });
 
+describe('integer settings', () => {
+  const rule = (source: Parameters<typeof parseConfig>[0]) => {
+    try {
+      parseConfig(source);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('takes decimal digits only: 1e300, 1e3, hexadecimal, spaces and numbers past 2^53 are refused, naming the flag or variable', () => {
+    for (const raw of ['1e300', '1e3', '0x50', ' 80', 'Infinity', '9007199254740993']) {
+      assert.equal(rule({ cwd, flags: { wsMaxClients: raw } }), 'ws-max-clients: must be an integer between 1 and 1048576', raw);
+      assert.equal(rule({ cwd, flags: { port: raw } }), 'port: must be an integer port between 0 and 65535', raw);
+      assert.equal(rule({ cwd, env: { SESSION_BUDDY_MCP_MAX_SESSIONS: raw } }), 'SESSION_BUDDY_MCP_MAX_SESSIONS: must be a positive integer', raw);
+    }
+    assert.equal(parseConfig({ cwd, flags: { port: '1000' } }).port, 1000);
+  });
+
+  it('bounds --ws-max-clients by the file descriptors a process may hold (fs.nr_open, 1048576)', () => {
+    assert.equal(rule({ cwd, flags: { wsMaxClients: '1048577' } }), 'ws-max-clients: must be an integer between 1 and 1048576');
+    assert.equal(parseConfig({ cwd, flags: { wsMaxClients: '1048576' } }).realtime.wsMaxClients, 1_048_576);
+  });
+});
+
 describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
   it('defaults to ~/.claude and takes a comma-separated list, relative to cwd, without repeats', () => {
     assert.deepEqual(parseConfig({ cwd, env: {} }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);

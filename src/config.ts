@@ -326,7 +326,7 @@ export function parseConfig(source: ConfigSource = {}): Config {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
       dashboard: flags.dashboard === false ? false : parseBool(ENV.dashboard, env[ENV.dashboard], true),
-      wsMaxClients: parsePositiveInt('ws-max-clients', flags.wsMaxClients ?? env[ENV.wsMaxClients], 1000),
+      wsMaxClients: parsePositiveInt('ws-max-clients', flags.wsMaxClients ?? env[ENV.wsMaxClients], 1000, MAX_WS_CLIENTS),
       wsRequireToken: flags.wsRequireToken === true || parseBool(ENV.wsRequireToken, env[ENV.wsRequireToken], false),
       wsAllowedOrigins: (flags.wsAllowedOrigins ?? env[ENV.wsAllowedOrigins] ?? '')
         .split(',')
@@ -440,12 +440,31 @@ function parseBool(field: string, raw: string | undefined, fallback: boolean): b
   throw AppError.invalid(field, 'must be 1/0, true/false, yes/no or on/off');
 }
 
-function parsePositiveInt(field: string, raw: string | number | undefined, fallback: number): number {
+/**
+ * An integer as a flag or variable gives it: decimal digits only, else NaN. Number() would take an
+ * exponent (`1e300`), hexadecimal or surrounding spaces, and digits past Number.MAX_SAFE_INTEGER
+ * become another number.
+ */
+function decimalInt(raw: string | number): number {
+  if (typeof raw === 'number') return raw;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : Number.NaN;
+}
+
+function parsePositiveInt(field: string, raw: string | number | undefined, fallback: number, max?: number): number {
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw AppError.invalid(field, 'must be a positive integer');
+  const n = decimalInt(raw);
+  if (!Number.isSafeInteger(n) || n < 1 || (max !== undefined && n > max)) {
+    throw AppError.invalid(field, max === undefined ? 'must be a positive integer' : `must be an integer between 1 and ${max}`);
+  }
   return n;
 }
+
+/**
+ * The most `--ws-max-clients`: each client holds a socket, a file descriptor, and Linux lets no
+ * process open more than fs.nr_open (1048576 by default) whatever its limit is raised to.
+ */
+const MAX_WS_CLIENTS = 1_048_576;
 
 /** Seconds as ms; 0 or `off`: null (turned off). */
 function secondsOrOff(field: string, raw: string | undefined, fallbackSeconds: number): number | null {
@@ -464,7 +483,7 @@ function parseAudit(raw: string | undefined): 'auto' | 'off' {
 
 function parsePort(field: string, raw: string | number | undefined, fallback: number, allowZero: boolean): number {
   if (raw === undefined || raw === '') return fallback;
-  const n = typeof raw === 'number' ? raw : Number(raw);
+  const n = decimalInt(raw);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) {
     throw AppError.invalid(field, 'must be an integer port between 0 and 65535');
   }

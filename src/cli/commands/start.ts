@@ -30,7 +30,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
     .option('--no-ws', 'do not serve the /ws live stream')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
     .option('--no-detect', 'no scheduled anomaly detection (default: every 60 s, SESSION_BUDDY_DETECT_INTERVAL)')
-    .option('--ws-max-clients <n>', 'most WebSocket clients at once (default 1000)')
+    .option('--ws-max-clients <n>', 'most WebSocket clients at once, 1-1048576 (default 1000)')
     .option(
       '--ws-require-token',
       'require the access token on loopback too, as on other binds: on every route, not only /ws (/mcp, /api, /v1, /ws, and /metrics unless --metrics-public); /health and the dashboard page never need it',
