@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { loadPriceTable } from '../../capture/model-price-file.js';
 import { createDemoCostGenerator } from '../../tracking/demo-data.js';
