@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { defaultDataDir, ENV, storeFlagValue } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
+import { describeRecoveredRestore, recoverInterruptedRestore } from '../store/sqlite/restore-switch.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { dataDirProblem, missingDataDir, missingDatabase } from './data-dir-check.js';
@@ -112,7 +113,8 @@ function needsExistingData(action: Command): boolean {
 }
 
 /**
- * Refuses a data directory that is a file (or lies under one), and, for a command that only reads
+ * Refuses a data directory that is a file (or lies under one); completes the switch of a restore
+ * that was killed part-way (restore-switch.ts), saying so on stderr; and, for a command that only reads
  * (needsExistingData), a data directory or SQLite store named by a flag or variable that does not
  * exist, or such a data directory without the database; each names the flag or variable that chose it. The default data directory is not
  * refused: `status` and `doctor` on a new machine say what to set up.
@@ -128,6 +130,11 @@ function checkDataDir(action: Command, ctx: CliContext): void {
   const dataDirFlag = action.getOptionValueSourceWithGlobals('dataDir') === 'cli' ? '--data-dir' : ctx.env[ENV.dataDir] ? ENV.dataDir : null;
   const problem = dataDirProblem(config.dataDir);
   if (problem) throw AppError.invalid(dataDirFlag ?? 'data directory', problem);
+  if (config.store.kind === 'sqlite') {
+    // A restore killed while switching the database is completed (forward or back) before anything opens it, and said.
+    const recovered = recoverInterruptedRestore(config.dbPath);
+    if (recovered) ctx.stderr.write(`note: ${describeRecoveredRestore(recovered)}\n`);
+  }
   if (!needsExistingData(action)) return;
   const defaultDir = defaultDataDir(ctx.env);
   // The default directory, even when named, is created on first use; status and doctor then say how to set up.

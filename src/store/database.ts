@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { ensureDir } from '../ensure-dir.js';
 import { cannotWriteMessage, sqliteWriteProblem } from './sqlite-access.js';
+import { recoverInterruptedRestore } from './sqlite/restore-switch.js';
 import { applyWal } from './wal-replay.js';
 
 export type SqliteDb = Database.Database;
@@ -75,7 +76,12 @@ function openCopyInMemory(file: string, opts: OpenOptions): SqliteDb {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
-  if (file !== ':memory:') ensureDir(path.dirname(file), 0o777);
+  if (file !== ':memory:') {
+    ensureDir(path.dirname(file), 0o777);
+    // A restore killed while switching this file may have left no database at its path: completed
+    // first, so an empty one is never created in its place (the CLI has said so already, see runner.ts).
+    recoverInterruptedRestore(file);
+  }
   if (!opts.readonly) {
     const problem = sqliteWriteProblem(file);
     if (problem) throw new AppError('STORE_UNAVAILABLE', cannotWriteMessage(problem), { path: problem.path, errno: problem.code });

@@ -74,6 +74,10 @@ export function isSalt(value: string): boolean {
 
 /** A salt file written and flushed beside the data directory's, not yet in place (stageSalt). */
 export interface StagedSalt {
+  /** The staged file. */
+  file: string;
+  /** The salt file it replaces, `<dataDir>/salt`. */
+  target: string;
   /** Renames it over `<dataDir>/salt` (atomic). */
   commit(): void;
   /** Removes it (after a failed commit too). */
@@ -104,6 +108,8 @@ export function stageSalt(dataDir: string, salt: string): StagedSalt {
     throw err;
   }
   return {
+    file: tmp,
+    target: file,
     commit: () => fs.renameSync(tmp, file),
     discard: () => fs.rmSync(tmp, { force: true }),
   };

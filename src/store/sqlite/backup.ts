@@ -8,6 +8,10 @@
  * backup into that directory when its process died) and switched to a
  * rollback journal before it is opened again, so no `-wal`/`-shm` files
  * appear beside it; restore copies the source first and never opens it.
+ *
+ * Restore switches the database (and the salt file) with a few renames recorded first in an intent
+ * record, so that a process killed between two of them leaves a switch that the next open of the
+ * database completes, forward or back (restore-switch.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +23,7 @@ import { processAlive } from '../../process-alive.js';
 import { ensureDir } from '../../ensure-dir.js';
 import { isSalt, readSalt, saltFingerprint, SALT_FILE, stageSalt, type StagedSalt } from '../salt.js';
 import { recordedSaltFingerprint, recordSaltFingerprint, saltFilesWith } from './user-salt.js';
+import { recoverInterruptedRestore, switchRestored, type SwitchStep } from './restore-switch.js';
 
 const FINGERPRINT = /^[0-9a-f]{8}$/;
 
@@ -178,6 +183,8 @@ export interface RestoreOptions {
   /** The salt the backup's users were hashed with, when it is another installation's: installed with the data. */
   salt?: string;
   now?: number;
+  /** Called at each point between two steps of the switch (restore-switch.ts; the crash tests stop there). */
+  onSwitchStep?: (step: SwitchStep) => void;
 }
 
 /** Opens an existing database read-only for `fn`; null when it is missing or cannot be read. */
@@ -268,11 +275,14 @@ export function restoreDatabase(source: string, dbPath: string, opts: RestoreOpt
   if (!fs.statSync(source, { throwIfNoEntry: false })?.isFile()) {
     throw new AppError('INVALID_INPUT', `no such file: ${source}`, { field: 'file', rule: 'must be a backup file' });
   }
+  dbPath = path.resolve(dbPath);
   // Work on a copy beside the target: opening the source itself could leave -wal/-shm files beside it.
-  const dir = path.dirname(path.resolve(dbPath));
+  const dir = path.dirname(dbPath);
   ensureDir(dir);
+  // An earlier restore killed during its switch is completed first (its copy is one of the partials).
+  recoverInterruptedRestore(dbPath);
   removeDeadPartials(dir);
-  const tmp = createPartial(path.resolve(dbPath), 'restore');
+  const tmp = createPartial(dbPath, 'restore');
   let plan: SaltPlan;
   let staged: StagedSalt | null = null;
   let keptSalt: string | null = null;
@@ -315,29 +325,38 @@ export function restoreDatabase(source: string, dbPath: string, opts: RestoreOpt
   }
   let previous: string | null = null;
   let damaged = false;
+  // Once the switch is recorded, it puts back and removes everything itself (or leaves its record to the next open).
+  let recorded = false;
   try {
     if (fs.existsSync(dbPath)) {
       damaged = !foldCurrent(dbPath, plan.current);
       previous = `${dbPath}.${damaged ? 'damaged' : 'before-restore'}-${now}`;
-      fs.renameSync(dbPath, previous);
-      // A damaged database's WAL may hold what is left of its last writes: kept with it.
-      if (damaged && fs.existsSync(`${dbPath}-wal`)) fs.renameSync(`${dbPath}-wal`, `${previous}-wal`);
     }
-    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
-    fs.renameSync(tmp, dbPath);
-    try {
-      // The salt goes with the data: one rename right after the database's.
-      staged?.commit();
-    } catch (err) {
-      fs.renameSync(dbPath, tmp);
-      throw err;
-    }
+    // The switch: a few renames, recorded first, so that a process killed in between leaves what the next open completes.
+    switchRestored(
+      {
+        version: 1,
+        pid: process.pid,
+        startedAt: Date.now(),
+        source,
+        db: dbPath,
+        staged: tmp,
+        previous,
+        damaged,
+        salt: staged && { staged: staged.file, file: staged.target, kept: keptSalt },
+      },
+      (step) => {
+        if (step === 'intent-written') recorded = true;
+        opts.onSwitchStep?.(step);
+      },
+    );
   } catch (err) {
-    // Undone: the replaced database goes back, nothing of the backup or its salt stays.
-    if (previous !== null && !fs.existsSync(dbPath)) fs.renameSync(previous, dbPath);
-    removeWithJournals(tmp);
-    staged?.discard();
-    if (keptSalt !== null) fs.rmSync(keptSalt, { force: true });
+    // Undone: the replaced database is in place, nothing of the backup or its salt stays.
+    if (!recorded) {
+      removeWithJournals(tmp);
+      staged?.discard();
+      if (keptSalt !== null) fs.rmSync(keptSalt, { force: true });
+    }
     throw err;
   }
   const db = openDatabase(dbPath);
