@@ -130,7 +130,8 @@ describe('session-buddy stop and start with a pid file left by a server that die
       spawnSync(process.execPath, [BIN, '--data-dir', data, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: data }, timeout: 60_000 });
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
-      for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
+      // Up to 10 s: on a loaded machine `sleep 0` can take a while to start and exit.
+      for (let i = 0; i < 500 && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
       assert.match(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), /\) Z /, 'a zombie');
       assert.equal(at(['init']).status, 0);
       fs.writeFileSync(path.join(data, 'server.pid'), JSON.stringify({ pid, host: '127.0.0.1', port: 47195, startedAt: new Date().toISOString() }));
