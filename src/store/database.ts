@@ -81,6 +81,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
     // A restore killed while switching this file may have left no database at its path: completed
     // first, so an empty one is never created in its place (the CLI has said so already, see runner.ts).
     recoverInterruptedRestore(file);
+    refuseDamagedHeaderWithWal(file, opts);
   }
   if (!opts.readonly) {
     const problem = sqliteWriteProblem(file);
@@ -99,6 +100,51 @@ export function openDatabase(file: string, opts: OpenOptions = {}): SqliteDb {
     if (opts.readonly && cannotOpenInPlace(err)) return configure(openCopyInMemory(file, opts), file, opts);
     throw err;
   }
+}
+
+/** The 16 bytes every SQLite database file starts with. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * A database file whose header is damaged, beside a non-empty -wal file: SQLite fails to open it
+ * (SQLITE_NOTADB) and, closing, deletes the -wal, which may hold the last committed writes. So
+ * SQLite is not let near such a file unless the database the WAL completes is readable (the WAL may
+ * carry a good first page): checked on a copy in memory, which leaves both files untouched. A
+ * refusal keeps the -wal for `restore` (which keeps it with the damaged file) or for recovery by hand.
+ */
+function refuseDamagedHeaderWithWal(file: string, opts: OpenOptions): void {
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let read: number;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      read = fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return; // no file yet, or unreadable: the open below says why
+  }
+  if (read === 0 || (read === head.length && head.equals(SQLITE_HEADER))) return;
+  if ((fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) === 0) return;
+  try {
+    const copy = openCopyInMemory(file, opts);
+    try {
+      copy.prepare('SELECT count(*) FROM sqlite_master').get();
+      return;
+    } finally {
+      copy.close();
+    }
+  } catch {
+    // Refused below, as SQLite would have refused it, but with the -wal kept.
+  }
+  const cause = Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
+  throw new AppError(
+    'STORE_UNAVAILABLE',
+    `${file} is not a valid Session Buddy database (SQLITE_NOTADB): its header is damaged; its write-ahead log ${file}-wal was left as it is`,
+    {},
+    { cause },
+  );
 }
 
 /** Sets the pragmas and reads the schema once, so a file that is not a database fails here (closed), not later. */
