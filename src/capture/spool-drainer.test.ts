@@ -55,6 +55,36 @@ describe('startSpoolDrainer', () => {
       drainer.stop();
     }
   });
+
+  it('flush waits for the drain in progress, then drains what was spooled meanwhile', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'flush-'));
+    const keys: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let first = true;
+    const record: RecordBatch = async (inputs) => {
+      if (first) {
+        first = false;
+        await gate; // the start-up drain is held until the test releases it
+      }
+      for (const i of inputs) keys.push(i.dedupe_key);
+      return { inserted: inputs.length, duplicates: 0 };
+    };
+    appendToSpool(d, [inv(1)]);
+    const drainer = startSpoolDrainer({ dataDir: d, record, logger: createLogger('silent'), intervalMs: 3_600_000 });
+    try {
+      appendToSpool(d, [inv(2)]); // spooled while the start-up drain runs: not in the file it took
+      const flushed = drainer.flush();
+      release();
+      await flushed;
+      assert.deepEqual(keys.sort(), ['k1', 'k2']);
+      assert.equal(fs.existsSync(spoolPath(d)), false);
+    } finally {
+      drainer.stop();
+    }
+  });
 });
 
 describe('spool drain against hostile lines', () => {

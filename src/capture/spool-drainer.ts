@@ -12,6 +12,12 @@ const DEFAULT_DRAIN_INTERVAL_MS = 30_000;
 export interface SpoolDrainer {
   /** Drains now unless a drain is running; null when skipped or nothing was spooled. */
   drainNow(): Promise<DrainSummary | null>;
+  /**
+   * Waits for a drain in progress, then drains what is spooled now: when it resolves, every
+   * call spooled before it was called has been offered to the store (a reader that must see
+   * them, such as a session checkpoint, calls this first).
+   */
+  flush(): Promise<DrainSummary | null>;
   stop(): void;
 }
 
@@ -37,5 +43,9 @@ export function startSpoolDrainer(opts: { dataDir: string; record: RecordBatch; 
   void drainNow();
   const timer = setInterval(() => void drainNow(), opts.intervalMs ?? DEFAULT_DRAIN_INTERVAL_MS);
   timer.unref();
-  return { drainNow, stop: () => clearInterval(timer) };
+  const flush = async (): Promise<DrainSummary | null> => {
+    while (running) await running;
+    return drainNow();
+  };
+  return { drainNow, flush, stop: () => clearInterval(timer) };
 }

@@ -44,6 +44,8 @@ export async function runServer(app: App, onListening?: (s: RunningHttpServer) =
   // Invocations captured by hooks while the server was down are ingested (exactly once) from the spool.
   const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
   app.onClose(() => drainer.stop());
+  // A hook whose POST timed out spooled its call: a checkpoint or end records it before counting.
+  app.sessions.setPendingInvocations(() => drainer.flush());
   // Anomaly detection and the baseline refresh run on their own (config.detection, config.baselinesRefreshMs).
   const scheduled = startScheduledWork(app);
   app.onClose(() => scheduled.stop());

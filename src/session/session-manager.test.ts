@@ -311,6 +311,43 @@ describe('SessionManager lifecycle on a fixture project', () => {
     assert.equal(s.current?.id, other.session.id);
   });
 
+  it('records the pending invocations (the spool) before counting the session in checkpoint and end', async () => {
+    const stored: string[] = [];
+    const pending: string[] = [];
+    const m = new SessionManager({
+      ...options(),
+      sessionSkillMetrics: async () => ({
+        ...METRICS,
+        invocations: stored.length,
+        successes: stored.length,
+        failures: 0,
+        distinctSkills: new Set(stored).size,
+        topSkills: [],
+      }),
+    });
+    m.setPendingInvocations(async () => {
+      stored.push(...pending.splice(0));
+    });
+    const own = makeBareProject(); // a directory of its own: ending its sessions leaves the others' open
+    const started = await m.start(own);
+    pending.push('Read', 'Edit'); // spooled by the hooks, not drained yet
+    const c = await m.checkpoint({ sessionId: started.session.id });
+    assert.equal(c.sessionMetrics.measured && c.sessionMetrics.metrics.invocations, 2);
+    pending.push('Bash');
+    const e = await m.end(started.session.id);
+    assert.equal(e.report.sessionMetrics.measured && e.report.sessionMetrics.metrics.invocations, 3);
+    // A failing flush leaves the figures to what is stored.
+    const m2 = new SessionManager({ ...options(), sessionSkillMetrics: async () => ({ ...METRICS, invocations: stored.length }) });
+    m2.setPendingInvocations(async () => {
+      throw new Error('store locked');
+    });
+    const again = await m2.start(own);
+    const r = await m2.checkpoint({ sessionId: again.session.id });
+    assert.equal(r.sessionMetrics.measured && r.sessionMetrics.metrics.invocations, 3);
+    await m2.end(again.session.id);
+    removeDir(own);
+  });
+
   it('reports skill metrics and storage as not measured when the providers fail or are absent', async () => {
     const m = new SessionManager({
       ...options(),

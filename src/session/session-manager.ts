@@ -96,6 +96,7 @@ export class SessionManager {
   private readonly thresholds: CompactionThresholds;
   private readonly auditCache = new Map<string, { at: number; outcome: AuditOutcome }>();
   private chain: Promise<unknown> = Promise.resolve();
+  private pendingInvocations: (() => Promise<unknown>) | null = null;
 
   constructor(private readonly opts: SessionManagerOptions) {
     this.now = opts.now ?? Date.now;
@@ -104,6 +105,15 @@ export class SessionManager {
     this.thresholds = { ...DEFAULT_COMPACTION_THRESHOLDS, ...opts.compaction };
     const a = opts.audit ?? 'auto';
     this.audit = a === 'off' ? disabledAudit : this.cachedAudit(a === 'auto' ? createAuditRunner(this.run) : a);
+  }
+
+  /**
+   * Records invocations captured but not stored yet (the hooks' spool, which a stdio-only
+   * set-up drains every 30 s) before a checkpoint or end counts the session's invocations,
+   * so the calls of the last seconds are in its figures and in the handoff.
+   */
+  setPendingInvocations(flush: () => Promise<unknown>): void {
+    this.pendingInvocations = flush;
   }
 
   start(workingDirectory: string): Promise<StartResult> {
@@ -480,6 +490,10 @@ export class SessionManager {
   private async metrics(rec: SessionRecord, nowMs: number): Promise<Measured<{ metrics: SessionSkillMetrics }>> {
     const provider = this.opts.sessionSkillMetrics;
     if (!provider) return { measured: false, reason: 'the skill store is not connected to the session manager' };
+    if (this.pendingInvocations) {
+      // A failed flush leaves the calls spooled for the next drain: the figures are then what is stored.
+      await this.pendingInvocations().catch((err: unknown) => this.opts.logger.warn('recording pending invocations failed', { sessionId: rec.id, err }));
+    }
     try {
       const metrics = await provider({
         sessionId: rec.id,

@@ -16,6 +16,8 @@ export function registerMcpCommand(program: Command, ctx: CliContext): void {
       });
       // Hooks spool while no HTTP server runs: a stdio-only set-up ingests the spool here.
       const drainer = startSpoolDrainer({ dataDir: app.config.dataDir, record: (inputs) => app.tracker.trackBatch(inputs), logger: app.logger });
+      // A checkpoint or end counts the calls spooled since the last drain too.
+      app.sessions.setPendingInvocations(() => drainer.flush());
       const server = app.createMcpServer('stdio');
       // A request line over the stdio limit, or one that is not valid JSON-RPC, is answered with a
       // JSON-RPC error (and logged) instead of closing the transport or going unanswered.
