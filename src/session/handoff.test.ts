@@ -54,6 +54,22 @@ describe('handoff files', () => {
     }
   });
 
+  it('lists every skill the session metrics hold, and sums the ones the store did not list', () => {
+    const dir = tempDir('handoffs-skills');
+    try {
+      const skills = ['Bash', 'Edit', 'Read', 'agent:Explore', 'mcp__github__create_issue', 'skill:code-review'];
+      const topSkills = skills.map((skill, i) => ({ skill, invocations: 1, failures: i === 0 ? 1 : 0, p50DurationMs: 10 }));
+      const metrics = { invocations: 9, successes: 7, failures: 2, distinctSkills: 8, topSkills, scope: 'fixture' };
+      const { markdownPath } = writeHandoff(dir, { ...record('2026-01-05T10:00:00.000Z'), sessionMetrics: metrics, sessionMetricsNote: null });
+      const md = fs.readFileSync(markdownPath, 'utf8');
+      assert.match(md, /Skill invocations: 9 \(2 failed\) across 8 skills/);
+      for (const s of skills) assert.match(md, new RegExp(`  - ${s}: 1 \\(`));
+      assert.match(md, /  - … 2 more skills: 3 \(1 failed\)/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('ignores unreadable sidecars', () => {
     const dir = tempDir('handoffs-bad');
     try {

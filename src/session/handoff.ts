@@ -105,7 +105,13 @@ function renderHandoffMarkdown(r: HandoffRecord): string {
   if (r.sessionMetrics) {
     const m = r.sessionMetrics;
     lines.push(`- Skill invocations: ${m.invocations} (${m.failures} failed) across ${m.distinctSkills} skills`);
-    for (const s of m.topSkills.slice(0, 5)) lines.push(`  - ${s.skill}: ${s.invocations} (${s.failures} failed)`);
+    for (const s of m.topSkills) lines.push(`  - ${s.skill}: ${s.invocations} (${s.failures} failed)`);
+    const rest = m.distinctSkills - m.topSkills.length;
+    if (rest > 0) {
+      // The store lists the most used skills only: the others are summed, never left out without a word.
+      const listed = m.topSkills.reduce((a, s) => ({ n: a.n + s.invocations, f: a.f + s.failures }), { n: 0, f: 0 });
+      lines.push(`  - … ${rest} more skill${rest === 1 ? '' : 's'}: ${m.invocations - listed.n} (${m.failures - listed.f} failed)`);
+    }
   } else {
     lines.push(`- Skill invocations: not measured${r.sessionMetricsNote ? ` (${r.sessionMetricsNote})` : ''}`);
   }

@@ -158,8 +158,13 @@ export function renderCheckpointMarkdown(r: CheckpointReport): string {
     if (m.scope) lines.push(`- Scope: ${m.scope}`);
     if (m.topSkills.length) {
       lines.push('', '| Skill | Invocations | Failures | p50 duration |', '|---|---:|---:|---:|');
-      for (const s of m.topSkills.slice(0, 10)) {
+      for (const s of m.topSkills) {
         lines.push(`| ${esc(s.skill)} | ${s.invocations} | ${s.failures} | ${s.p50DurationMs === null ? '—' : `${Math.round(s.p50DurationMs)} ms`} |`);
+      }
+      const rest = m.distinctSkills - m.topSkills.length;
+      if (rest > 0) {
+        const listed = m.topSkills.reduce((a, s) => ({ n: a.n + s.invocations, f: a.f + s.failures }), { n: 0, f: 0 });
+        lines.push(`| … ${rest} more skill${rest === 1 ? '' : 's'} | ${m.invocations - listed.n} | ${m.failures - listed.f} | — |`);
       }
     }
   } else {

@@ -348,6 +348,22 @@ describe('SessionManager lifecycle on a fixture project', () => {
     removeDir(own);
   });
 
+  it('sums the skills the store did not list in the checkpoint table, so the rows add up to the totals', async () => {
+    const m = new SessionManager({
+      ...options(),
+      sessionSkillMetrics: async () => ({ ...METRICS, invocations: 13, failures: 4, successes: 9, distinctSkills: 5 }),
+    });
+    const own = makeBareProject();
+    try {
+      const started = await m.start(own);
+      const md = renderCheckpointMarkdown(await m.checkpoint({ sessionId: started.session.id }));
+      assert.match(md, /\| a \| 6 \| 1 \| 120 ms \|\n\| b \| 4 \| 2 \| — \|\n\| … 3 more skills \| 3 \| 1 \| — \|/);
+      await m.end(started.session.id);
+    } finally {
+      removeDir(own);
+    }
+  });
+
   it('reports skill metrics and storage as not measured when the providers fail or are absent', async () => {
     const m = new SessionManager({
       ...options(),
