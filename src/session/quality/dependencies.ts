@@ -127,11 +127,14 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
   }
   if (pyManifests.length) info.push(`Python (${pyManifests.join(', ')}): ${plural(pyDeps.length, 'declared dependency', 'declared dependencies')}`);
 
-  // Lockfiles
+  // Lockfiles. A package.json that declares no dependency (peer dependencies included) has nothing
+  // to lock: npm does not count then, and with nothing else to lock the check is not measured.
+  const npmLockable = npmDeps.length > 0 || Object.keys(asRecord(pkg?.peerDependencies) ?? {}).length > 0;
+  const lockEcosystems = ecosystems.filter((e) => e !== 'npm' || npmLockable);
   const locks: string[] = [];
   const unlocked: AuditEcosystem[] = [];
   let locked = 0;
-  if (pkg) {
+  if (pkg && npmLockable) {
     const l = NPM_LOCKS.find((f) => ctx.exists(f));
     if (l) {
       locks.push(l);
@@ -150,14 +153,16 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
     } else unlocked.push('python');
   }
   const checks: Check[] = [
-    {
-      id: 'deps.lockfile',
-      label: 'Lockfile',
-      maxPoints: 40,
-      points: round1((40 * locked) / ecosystems.length),
-      evidence: locks.length ? `${locks.join(', ')} (${locked}/${ecosystems.length} ecosystems locked)` : 'no lockfile',
-      advice: `Commit ${unlocked.map((e) => LOCK_ADVICE[e]).join(', and ')} for reproducible installs`,
-    },
+    lockEcosystems.length === 0
+      ? { id: 'deps.lockfile', label: 'Lockfile', maxPoints: 40, points: null, evidence: 'not measured: package.json declares no dependencies' }
+      : {
+          id: 'deps.lockfile',
+          label: 'Lockfile',
+          maxPoints: 40,
+          points: round1((40 * locked) / lockEcosystems.length),
+          evidence: locks.length ? `${locks.join(', ')} (${locked}/${lockEcosystems.length} ecosystems locked)` : 'no lockfile',
+          advice: `Commit ${unlocked.map((e) => LOCK_ADVICE[e]).join(', and ')} for reproducible installs`,
+        },
   ];
 
   // package-lock.json in sync with package.json

@@ -170,6 +170,29 @@ describe('Quality Score V2 on other shapes', () => {
     }
   });
 
+  it('does not score a lockfile for a package.json without dependencies (nothing to lock): the dimension is left out', async () => {
+    const root = tempDir('no-deps');
+    try {
+      writeFiles(root, {
+        'package.json': JSON.stringify({ name: 'no-deps', scripts: { test: 'node --test' } }),
+        'src/math.js': 'export const add = (a, b) => a + b;\n',
+      });
+      const q = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      const deps = dim(q, 'dependencies');
+      assert.equal(deps.measured, false);
+      assert.match(evidence(q, 'dependencies'), /Lockfile: not measured: package\.json declares no dependencies/);
+      assert.doesNotMatch(q.recommendations.map((r) => r.text).join('\n'), /lockfile/i);
+      // The same project with one dependency and no lockfile: 0 of 40, and the advice.
+      writeFiles(root, { 'package.json': JSON.stringify({ name: 'no-deps', dependencies: { zod: '^3.0.0' } }) });
+      const q2 = await assessQuality(root, { now: NOW, audit: disabledAudit });
+      assert.equal(dim(q2, 'dependencies').measured, true);
+      assert.equal(dim(q2, 'dependencies').checks.find((c) => c.id === 'deps.lockfile')?.points, 0);
+      assert.match(q2.recommendations.map((r) => r.text).join('\n'), /Commit a lockfile for package\.json/);
+    } finally {
+      removeDir(root);
+    }
+  });
+
   it('finds committed secrets and .env files without printing the secret', async () => {
     const root = tempDir('secrets');
     const awsKey = ['AKIA', 'Q3EGRJ7XN2MZK5TB'].join(''); // assembled so this file holds no key-shaped literal
@@ -373,7 +396,7 @@ describe('Quality Score V2 on directories with nothing to measure', () => {
     }
   });
 
-  it('a package without dependencies: the lockfile sync and bounded-version checks are not measured', async () => {
+  it('a package without dependencies: the lockfile, lockfile sync and bounded-version checks are not measured', async () => {
     const root = tempDir('no-deps');
     try {
       writeFiles(root, {
@@ -385,9 +408,10 @@ describe('Quality Score V2 on directories with nothing to measure', () => {
       const ev = evidence(q, 'dependencies');
       assert.match(ev, /Lockfile in sync: not measured: package\.json declares no dependencies/);
       assert.match(ev, /Bounded versions: not measured: no dependencies declared/);
-      // lockfile 40/40; everything else not measured
-      assert.equal(dim(q, 'dependencies').score, 100);
-      assert.equal(dim(q, 'dependencies').checks.filter((c) => c.points !== null).length, 1);
+      // nothing to lock, even with a lockfile: no check measured, the dimension is left out of the total
+      assert.match(ev, /Lockfile: not measured: package\.json declares no dependencies/);
+      assert.equal(dim(q, 'dependencies').measured, false);
+      assert.equal(dim(q, 'dependencies').checks.filter((c) => c.points !== null).length, 0);
     } finally {
       removeDir(root);
     }
