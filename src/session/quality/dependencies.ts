@@ -167,7 +167,7 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
 
   // package-lock.json in sync with package.json
   const lock = ctx.exists('package-lock.json') ? asRecord(ctx.readJsonc('package-lock.json')) : null;
-  if (pkg && lock && npmDeps.length === 0) {
+  if (pkg && npmDeps.length === 0) {
     checks.push({
       id: 'deps.lock-sync',
       label: 'Lockfile in sync',
@@ -205,7 +205,9 @@ export async function assessDependencies(ctx: ProjectContext, audit: AuditRunner
       label: 'Lockfile in sync',
       maxPoints: 20,
       points: null,
-      evidence: 'not measured: only checked for package.json + package-lock.json',
+      evidence: pkg
+        ? 'not measured: no package-lock.json (only package-lock.json is compared with package.json)'
+        : 'not measured: no package.json (only package.json + package-lock.json are compared)',
     });
   }
 

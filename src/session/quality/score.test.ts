@@ -181,6 +181,8 @@ describe('Quality Score V2 on other shapes', () => {
       const deps = dim(q, 'dependencies');
       assert.equal(deps.measured, false);
       assert.match(evidence(q, 'dependencies'), /Lockfile: not measured: package\.json declares no dependencies/);
+      // Without a package-lock.json either, the sync check says why, not that it is checked only for package-lock.json.
+      assert.match(evidence(q, 'dependencies'), /Lockfile in sync: not measured: package\.json declares no dependencies/);
       assert.doesNotMatch(q.recommendations.map((r) => r.text).join('\n'), /lockfile/i);
       // The same project with one dependency and no lockfile: 0 of 40, and the advice.
       writeFiles(root, { 'package.json': JSON.stringify({ name: 'no-deps', dependencies: { zod: '^3.0.0' } }) });
@@ -188,6 +190,10 @@ describe('Quality Score V2 on other shapes', () => {
       assert.equal(dim(q2, 'dependencies').measured, true);
       assert.equal(dim(q2, 'dependencies').checks.find((c) => c.id === 'deps.lockfile')?.points, 0);
       assert.match(q2.recommendations.map((r) => r.text).join('\n'), /Commit a lockfile for package\.json/);
+      assert.match(
+        evidence(q2, 'dependencies'),
+        /Lockfile in sync: not measured: no package-lock\.json \(only package-lock\.json is compared with package\.json\)/,
+      );
     } finally {
       removeDir(root);
     }
