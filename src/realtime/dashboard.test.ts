@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
+import { CONTENT_TYPE, encodeEvents } from '../testing/otlp-encode.js';
 import { createRealtime } from './realtime-mounts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -560,6 +561,42 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
     // Not "94.8 %" from the 0.9485 the JSON gives, rounded again.
     assert.equal(await row.locator('td:nth-child(3)').textContent(), '94.9 %');
     assert.match((await row.locator('td.reason').textContent()) ?? '', /94\.9% succeeded/);
+  });
+
+  it("shows the cost Claude Code's telemetry reported for a skill in the Skills view", async () => {
+    const when = Date.now() - 60_000;
+    const res = await fetch(`${http.url}/api/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ ...inv('skill:tele-cost', true, 80), invoked_at: new Date(when).toISOString() }),
+    });
+    assert.equal(res.status, 200);
+    const attributes = {
+      'session.id': 'browser-session',
+      'user.id': 'browser-user',
+      'skill.name': 'tele-cost',
+      model: 'claude-sonnet-4-5',
+      input_tokens: 1200,
+      output_tokens: 300,
+    };
+    const events = [
+      { name: 'api_request', at: when, attributes: { ...attributes, request_id: 'req_tele_1', cost_usd: 0.0123 } },
+      { name: 'api_request', at: when + 1000, attributes: { ...attributes, request_id: 'req_tele_2', cost_usd: 0.0077 } },
+    ];
+    const sent = await fetch(`${http.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': CONTENT_TYPE.protobuf, authorization: `Bearer ${token}` },
+      body: Buffer.from(await encodeEvents(events, 'protobuf')),
+    });
+    assert.equal(sent.status, 200);
+    await page.locator('#skills-form button').click();
+    const row = page.locator('#skills-report tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^skill:tele-cost$/ }) });
+    await row.waitFor({ timeout: 10_000 });
+    // The two requests' total, as Claude Code sent it, under the telemetry attribution.
+    const cell = row.locator('td[data-field="cost_telemetry"]');
+    assert.equal(await cell.textContent(), '$0.0200');
+    assert.match((await cell.getAttribute('title')) ?? '', /^2 API call\(s\), 3,000 tokens/);
+    assert.equal(await page.locator('#skills-report thead th').nth(7).textContent(), 'Cost telemetry');
   });
 
   it('shows long durations in hours and days, not thousands of minutes', async () => {

@@ -813,7 +813,7 @@
       if (seq !== state.skillsSeq) return;
       state.skillsFailed = true;
       const tr = el('tr', { class: 'empty' });
-      tr.append(el('td', { colspan: '12' }, `could not load the skill report: ${err.message}`));
+      tr.append(el('td', { colspan: '13' }, `could not load the skill report: ${err.message}`));
       tbody.replaceChildren(tr);
     }
   }
@@ -822,6 +822,12 @@
     if (c == null) return '–';
     if (c.cost_usd == null) return 'unknown';
     return c.cost_per_invocation_usd == null ? `$${c.cost_usd.toFixed(4)}` : `$${c.cost_per_invocation_usd.toFixed(4)}/inv`;
+  }
+  // Telemetry: the total only (Claude Code's cost_usd of the api_request events naming the skill; those
+  // calls are not linked to invocations), as the CLI's COST TELEMETRY column shows it.
+  function fmtTotalCost(c) {
+    if (c == null) return '–';
+    return c.cost_usd == null ? 'unknown' : `$${c.cost_usd.toFixed(4)}`;
   }
   function costTitle(c) {
     if (c == null) return 'no call attributed under this rule (not measured)';
@@ -851,6 +857,7 @@
         el('td', { class: 'num' }, fmtMs(u ? u.p95_duration_ms : null)),
         el('td', { class: 'num', title: costTitle(u ? u.cost.stamped : null) }, fmtCost(u ? u.cost.stamped : null)),
         el('td', { class: 'num', title: costTitle(u ? u.cost.bounded : null) }, fmtCost(u ? u.cost.bounded : null)),
+        el('td', { class: 'num', 'data-field': 'cost_telemetry', title: costTitle(u ? u.cost.telemetry : null) }, fmtTotalCost(u ? u.cost.telemetry : null)),
         el('td', { class: 'num optional' }, s.always_loaded_tokens == null ? '–' : `${fmtInt(s.always_loaded_tokens)} tok`),
         el('td', { class: 'optional' }, u?.last_used ? u.last_used.slice(0, 10) : '–'),
         el('td', { class: 'optional' }, u ? u.trend.usage : '–'),
@@ -862,7 +869,7 @@
     });
     if (rows.length === 0) {
       const tr = el('tr', { class: 'empty' });
-      tr.append(el('td', { colspan: '12' }, 'nothing recorded or installed'));
+      tr.append(el('td', { colspan: '13' }, 'nothing recorded or installed'));
       rows.push(tr);
     }
     $('skills-report').tBodies[0].replaceChildren(...rows);
