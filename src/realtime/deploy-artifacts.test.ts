@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
+import { SKILL_ACTIVATIONS, TELEMETRY_FAMILIES } from '../capture/otlp-metrics.js';
 import { createLogger } from '../logger.js';
 import { createTestApp } from '../testing/harness.js';
 import { MetricsExporter } from './metrics-exporter.js';
@@ -40,8 +41,14 @@ let exported: Set<string>;
 before(async () => {
   const app = createTestApp();
   const exporter = await MetricsExporter.create(
-    { bus: app.bus, store: app.stores.analyticsQueries, logger: createLogger('silent'), version: app.version },
+    { bus: app.bus, store: app.stores.analyticsQueries, costs: app.stores.skillCosts, logger: createLogger('silent'), version: app.version },
     { maxSkillLabels: 10, processMetrics: true },
+  );
+  // Claude Code's families exist once telemetry arrives: one count of each, as /v1/metrics and /v1/logs give them.
+  const families = [...Object.values(TELEMETRY_FAMILIES), SKILL_ACTIVATIONS];
+  app.bus.emit(
+    'telemetry.counted',
+    families.map((family) => ({ family, labels: Object.fromEntries(Object.values(family.labels).map((l) => [l, 'x'])), value: 1 })),
   );
   const text = await exporter.metrics();
   exporter.close();
@@ -92,6 +99,17 @@ describe('Grafana dashboard', () => {
     assert.match(byTitle.get('p95 duration by skill')!, /histogram_quantile\(0\.95, sum by \(skill_name, le\) \(rate\(skill_duration_seconds_bucket/);
     assert.match(byTitle.get('Anomalies by severity')!, /skill_anomalies_total/);
     assert.match(byTitle.get('WebSocket connections')!, /websocket_connections_active/);
+  });
+
+  it("covers Claude Code's telemetry (cost by model, tokens by type) and the skill cost", () => {
+    const byTitle = new Map(dashboard.panels.map((p) => [p.title, p]));
+    const expr = (title: string) => (byTitle.get(title)?.targets ?? []).map((t) => t.expr).join('\n');
+    assert.match(
+      expr('Claude Code cost by model (USD per hour)'),
+      /sum by \(model\) \(rate\(claude_code_cost_usd_total\{job=~"\$job"\}\[\$__rate_interval\]\)\) \* 3600/,
+    );
+    assert.match(expr('Claude Code tokens by type (per second)'), /sum by \(type\) \(rate\(claude_code_tokens_total/);
+    assert.match(expr('Skill cost, all time (USD)'), /sum by \(skill_name, attribution\) \(skill_cost_usd\{/);
   });
 
   it('queries only metrics the exporter exports', () => {
