@@ -603,18 +603,32 @@
       ctx.strokeStyle = s.color;
       ctx.beginPath();
       let drawing = false;
-      for (const p of points) {
+      // Runs of points too short to see as a line (a lone point; the first minutes of live points at the
+      // end of a 24 h axis): a dot at their last point.
+      const dots = [];
+      let runStart = null;
+      points.forEach((p, i) => {
         const v = p[s.key];
         if (v == null) {
           drawing = false;
-          continue;
+          return;
         }
         if (drawing) ctx.lineTo(x(p.t), y(v));
-        else ctx.moveTo(x(p.t), y(v));
+        else {
+          ctx.moveTo(x(p.t), y(v));
+          runStart = x(p.t);
+        }
         drawing = true;
-      }
-      if (points.length === 1 && points[0][s.key] != null) ctx.arc(x(points[0].t), y(points[0][s.key]), 2, 0, 2 * Math.PI);
+        const next = points[i + 1];
+        if ((next === undefined || next[s.key] == null) && x(p.t) - runStart < 3) dots.push([x(p.t), y(v)]);
+      });
       ctx.stroke();
+      ctx.fillStyle = s.color;
+      for (const [dx, dy] of dots) {
+        ctx.beginPath();
+        ctx.arc(dx, dy, 2.5, 0, 2 * Math.PI);
+        ctx.fill();
+      }
       ctx.fillStyle = s.color;
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
