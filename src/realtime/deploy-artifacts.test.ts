@@ -123,6 +123,15 @@ describe('Grafana dashboard', () => {
   });
 });
 
+describe('README', () => {
+  it('names every metric family /metrics exports (the process_* and nodejs_* runtime metrics as a group)', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const families = [...exported].filter((n) => n !== 'up' && !/^(process|nodejs)_/.test(n)).map((n) => n.replace(/_(bucket|sum|count)$/, ''));
+    assert.ok(families.length >= 20, `${families.length} families`);
+    for (const f of new Set(families)) assert.ok(readme.includes(`\`${f}`), `README.md does not name ${f}`);
+  });
+});
+
 describe('Prometheus alert rules', () => {
   it('use only metrics the exporter exports', () => {
     const text = fs.readFileSync(alertsFile, 'utf8');
