@@ -126,6 +126,40 @@ describe('Redis fan-out', async () => {
     assert.equal(fanout.state(), 'closed');
   });
 
+  it('publishes nothing and logs nothing per event while Redis is away, and publishes again once it is back', {
+    skip: up ? false : 'no Redis server on 127.0.0.1:6379',
+  }, async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    const lines: { level: string; msg: string }[] = [];
+    const logger = createLogger('info', { write: (l: string) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
+    const channel = `sb-test-${process.pid}-publish-down`;
+    const bus = new EventBus();
+    const fanout = await startRedisFanout({ url: `redis://127.0.0.1:${proxy.port}`, bus, logger, channel });
+    // A second instance straight on Redis: what reaches it was published.
+    const other = new EventBus();
+    const watcher = await startRedisFanout({ url: REDIS_URL, bus: other, logger: createLogger('silent'), channel });
+    const received: string[] = [];
+    other.on('invocations.recorded', (events) => received.push(...events.map((e) => e.id)));
+    try {
+      proxy.cut();
+      while (fanout.state() !== 'reconnecting') await new Promise((r) => setTimeout(r, 20));
+      // An outage under load: every recorded invocation is emitted on the bus.
+      for (let i = 0; i < 50; i++) bus.emit('invocations.recorded', [{ ...event, id: `down-${i}` }]);
+      await new Promise((r) => setTimeout(r, 300));
+      const perEvent = lines.filter((l) => /publish failed/.test(l.msg));
+      assert.deepEqual(perEvent, [], 'a failed publish was logged per event');
+      proxy.accept();
+      while (fanout.state() !== 'connected') await new Promise((r) => setTimeout(r, 50));
+      const arrived = new Promise<void>((resolve) => other.on('invocations.recorded', () => resolve()));
+      bus.emit('invocations.recorded', [{ ...event, id: 'back' }]);
+      await arrived;
+      assert.deepEqual(received, ['back']);
+    } finally {
+      await Promise.all([fanout.close(), watcher.close()]);
+      await proxy.close();
+    }
+  });
+
   it('closes while Redis is away, and after it came back, and then stops reconnecting (a stopped server kept running)', {
     skip: up ? false : 'no Redis server on 127.0.0.1:6379',
   }, async () => {

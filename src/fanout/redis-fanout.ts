@@ -132,9 +132,21 @@ export async function startRedisFanout(opts: {
     } else if (msg.type === 'anomalies') opts.bus.emit('anomalies.detected', msg.events as AnomalyEvent[], { origin: msg.origin });
   });
 
+  // A publish that fails is said once per connection of the publisher, not once per event: during an outage
+  // every recorded invocation would otherwise log a line. While the publisher is not connected nothing is
+  // sent (its loss was logged): the other instances read this one's rows from the store meanwhile.
+  let publishFailureSaid = false;
+  pub.on('ready', () => {
+    publishFailureSaid = false;
+  });
   const publish = (type: FanoutMessage['type'], events: InvocationEvent[] | AnomalyEvent[], backfill = false) => {
+    if (pub.status !== 'ready') return;
     const message: FanoutMessage = { v: 1, origin: instanceId, store: opts.store ?? null, type, events, ...(backfill ? { backfill: true } : {}) };
-    pub.publish(channel, JSON.stringify(message)).catch((err: Error) => opts.logger.warn('redis publish failed', { err }));
+    pub.publish(channel, JSON.stringify(message)).catch((err: Error) => {
+      if (publishFailureSaid) return;
+      publishFailureSaid = true;
+      opts.logger.warn('redis publish failed (further failures are not logged until the publisher reconnects)', { err });
+    });
   };
   const offInvocations = opts.bus.on('invocations.recorded', (events, meta) => {
     if (!meta?.origin) publish('invocations', events, meta?.backfill === true);
