@@ -160,6 +160,46 @@ describe('Redis fan-out', async () => {
     }
   });
 
+  it('takes a connection whose Redis stops answering without closing it (a network cut) for lost, and reconnects when it answers again', {
+    skip: up ? false : 'no Redis server on 127.0.0.1:6379',
+  }, async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    const lines: { level: string; msg: string; err?: { message: string } }[] = [];
+    const logger = createLogger('info', { write: (l: string) => lines.push(JSON.parse(l) as { level: string; msg: string }) });
+    const channel = `sb-test-${process.pid}-stalled`;
+    const bus = new EventBus();
+    const liveness = { intervalMs: 100, timeoutMs: 300 };
+    const fanout = await startRedisFanout({ url: `redis://127.0.0.1:${proxy.port}`, bus, logger, channel, liveness });
+    const other = new EventBus();
+    const watcher = await startRedisFanout({ url: REDIS_URL, bus: other, logger: createLogger('silent'), channel });
+    /** Waits until the fan-out's state is `state`, for at most 10 s (then the assertion after it fails). */
+    const until = async (state: string) => {
+      const deadline = Date.now() + 10_000;
+      while (fanout.state() !== state && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      proxy.stall();
+      await until('reconnecting');
+      assert.equal(fanout.state(), 'reconnecting', 'a Redis that no longer answers was still reported connected');
+      const lost = lines.filter((l) => /connection lost/.test(l.msg));
+      assert.ok(lost.length >= 1, JSON.stringify(lines));
+      assert.match(lost[0]!.err!.message, /no answer to PING within 300 ms/);
+      proxy.resume();
+      await until('connected');
+      assert.equal(fanout.state(), 'connected');
+      const arrived = new Promise<void>((resolve) => other.on('invocations.recorded', () => resolve()));
+      bus.emit('invocations.recorded', [{ ...event, id: 'after-cut' }]);
+      await arrived;
+      // The subscriber subscribed again: the other instance's events reach this one.
+      const back = new Promise<void>((resolve) => bus.on('invocations.recorded', (_e, meta) => meta?.origin && resolve()));
+      other.emit('invocations.recorded', [{ ...event, id: 'from-other' }]);
+      await back;
+    } finally {
+      await Promise.all([fanout.close(), watcher.close()]);
+      await proxy.close();
+    }
+  });
+
   it('closes while Redis is away, and after it came back, and then stops reconnecting (a stopped server kept running)', {
     skip: up ? false : 'no Redis server on 127.0.0.1:6379',
   }, async () => {

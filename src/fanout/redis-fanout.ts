@@ -53,6 +53,12 @@ export async function startRedisFanout(opts: {
    * the same Redis and channel) are dropped, not shown as this store's live events.
    */
   store?: string | null;
+  /**
+   * How often each connection is checked with a PING, and how long its answer may take (default
+   * LIVENESS): a connection whose Redis stopped answering without closing it (a network cut, a
+   * stopped host) is dropped and reconnected, so its state says `reconnecting` instead of `connected`.
+   */
+  liveness?: { intervalMs: number; timeoutMs: number };
 }): Promise<RedisFanout> {
   const channel = opts.channel ?? FANOUT_CHANNEL;
   const instanceId = crypto.randomUUID();
@@ -64,24 +70,55 @@ export async function startRedisFanout(opts: {
   // logged once, with what still works, and its return once (not every failed retry).
   let connected = false;
   let firstError: Error | null = null;
+  /** Drops a connection that does not answer (see `liveness`); ioredis then reconnects it. */
+  const checks: Array<() => void> = [];
+  const liveness = opts.liveness ?? LIVENESS;
   for (const [name, client] of [
     ['publisher', pub],
     ['subscriber', sub],
   ] as const) {
     let down = false;
+    const lost = (err: Error) => {
+      if (down) return;
+      down = true;
+      opts.logger.warn(`redis ${name} connection lost, reconnecting (other instances' live events arrive by store polling meanwhile)`, { err });
+    };
     client.on('error', (err: Error) => {
       if (!connected) {
         firstError ??= err;
         return;
       }
-      if (down) return;
-      down = true;
-      opts.logger.warn(`redis ${name} connection lost, reconnecting (other instances' live events arrive by store polling meanwhile)`, { err });
+      lost(err);
     });
     client.on('ready', () => {
       if (!down) return;
       down = false;
       opts.logger.info(`redis ${name} reconnected`);
+    });
+    let pinging = false;
+    checks.push(() => {
+      if (pinging || client.status !== 'ready') return;
+      pinging = true;
+      const stream = client.stream;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), liveness.timeoutMs)));
+      Promise.race([
+        client.ping().then(
+          () => false,
+          () => false,
+        ),
+        timedOut,
+      ])
+        .then((silent) => {
+          if (!silent || client.status !== 'ready' || client.stream !== stream) return;
+          lost(new Error(`no answer to PING within ${liveness.timeoutMs} ms`));
+          // end() would wait for a peer that does not answer; destroying the socket makes ioredis reconnect.
+          stream.destroy();
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          pinging = false;
+        });
     });
   }
   try {
@@ -101,6 +138,10 @@ export async function startRedisFanout(opts: {
     throw new AppError('STORE_UNAVAILABLE', `cannot connect to Redis at ${where}: ${message}`, {}, { cause: why });
   }
   let closed = false;
+  const livenessTimer = setInterval(() => {
+    for (const check of checks) check();
+  }, liveness.intervalMs);
+  livenessTimer.unref();
   /** Whether a message of another store was seen (said once). */
   let foreignSeen = false;
 
@@ -160,12 +201,16 @@ export async function startRedisFanout(opts: {
     state: () => (closed ? 'closed' : pub.status === 'ready' && sub.status === 'ready' ? 'connected' : 'reconnecting'),
     async close() {
       closed = true;
+      clearInterval(livenessTimer);
       offInvocations();
       offAnomalies();
       await Promise.allSettled([endClient(sub), endClient(pub)]);
     },
   };
 }
+
+/** Each connection gets a PING this often, and is taken for lost when its answer takes longer than timeoutMs. */
+const LIVENESS = { intervalMs: 5000, timeoutMs: 5000 };
 
 /** How long a connected client's QUIT may take before the connection is simply dropped. */
 const QUIT_WAIT_MS = 1000;

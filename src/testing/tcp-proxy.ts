@@ -10,6 +10,13 @@ export interface TcpProxy {
   cut(): void;
   /** Takes connections again. */
   accept(): void;
+  /**
+   * Stops carrying bytes without closing anything, as a network cut or a stopped host does: the
+   * connections stay open and new ones are accepted, but nothing reaches the other side until `resume()`.
+   */
+  stall(): void;
+  /** Carries the bytes held since `stall()` and what follows. */
+  resume(): void;
   /** Connections accepted so far (refused ones not counted). */
   accepted(): number;
   close(): Promise<void>;
@@ -18,18 +25,26 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let refusing = false;
+  let stalled = false;
   let accepted = 0;
+  /** Both directions of every connection: [from, to]. */
+  const links: Array<[net.Socket, net.Socket]> = [];
   const server = net.createServer((client) => {
     if (refusing) return client.destroy();
     accepted++;
     const upstream = net.connect(target);
     open.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
+    links.push([client, upstream], [upstream, client]);
+    if (stalled) {
+      client.pause();
+      upstream.pause();
+    } else client.pipe(upstream).pipe(client);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      for (let i = links.length - 1; i >= 0; i--) if (links[i]![0] === client || links[i]![0] === upstream) links.splice(i, 1);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
@@ -43,6 +58,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     accept() {
       refusing = false;
+    },
+    stall() {
+      stalled = true;
+      for (const [from, to] of links) {
+        from.unpipe(to);
+        from.pause();
+      }
+    },
+    resume() {
+      stalled = false;
+      for (const [from, to] of links) from.pipe(to);
     },
     accepted: () => accepted,
     async close() {
