@@ -18,6 +18,8 @@ export interface RealtimeOptions extends RealtimeConfig {
   snapshotIntervalMs: number;
   /** How often the live feed reads rows other processes wrote to the store (0: never). */
   storeFeedMs: number;
+  /** How often stored anomalies are read for those this process's bus did not carry (0: never; see anomaly-feed.ts). */
+  anomalyFeedMs: number;
   /** Shortest gap between two pushes of coalesced events to a client. */
   eventFlushMs: number;
   /** Events kept per push; further events of the same push are only counted (`omitted`). */
@@ -43,6 +45,7 @@ const DEFAULT_REALTIME_OPTIONS: Readonly<RealtimeOptions> = Object.freeze({
   heartbeatMs: 30_000,
   snapshotIntervalMs: 1000,
   storeFeedMs: 1000,
+  anomalyFeedMs: 5000,
   eventFlushMs: 100,
   maxEventsPerPush: 100,
   topSkills: 10,
@@ -59,6 +62,7 @@ export function resolveRealtimeOptions(partial: Partial<RealtimeOptions> = {}): 
   positiveInt('heartbeat-ms', o.heartbeatMs);
   positiveInt('snapshot-interval-ms', o.snapshotIntervalMs);
   if (!Number.isInteger(o.storeFeedMs) || o.storeFeedMs < 0) throw AppError.invalid('store-feed-ms', 'must be an integer >= 0');
+  if (!Number.isInteger(o.anomalyFeedMs) || o.anomalyFeedMs < 0) throw AppError.invalid('anomaly-feed-ms', 'must be an integer >= 0');
   positiveInt('event-flush-ms', o.eventFlushMs);
   positiveInt('max-events-per-push', o.maxEventsPerPush);
   positiveInt('top-skills', o.topSkills);

@@ -8,6 +8,7 @@ import { createSkillReportMount } from './skill-report-route.js';
 import { MetricsExporter } from './metrics-exporter.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { resolveRealtimeOptions, type RealtimeOptions } from './options.js';
+import { AnomalyFeed } from './anomaly-feed.js';
 import { StoreFeed } from './store-feed.js';
 import { WS_PATH, WsHub } from './ws-hub.js';
 
@@ -103,7 +104,14 @@ export async function createRealtime(app: App, partial: Partial<RealtimeOptions>
       const h = hub;
       closers.push(() => h.close());
       // The anomalies detected in the last day, also before a restart, are in the first snapshots.
-      h.seedAnomalies(await app.stores.analyticsRecords.recentAnomalies({ sinceMs: app.now() - SEED_ANOMALIES_MS, limit: 20 }));
+      const seeded = await app.stores.analyticsRecords.recentAnomalies({ sinceMs: app.now() - SEED_ANOMALIES_MS, limit: 20 });
+      h.seedAnomalies(seeded);
+      // Anomalies other processes store from now on reach this bus even without (or during an outage of) the fan-out.
+      if (options.anomalyFeedMs > 0) {
+        const feed = new AnomalyFeed({ bus: app.bus, store: app.stores.analyticsRecords, logger, now: app.now }, options.anomalyFeedMs);
+        feed.start(seeded);
+        closers.push(() => feed.stop());
+      }
       mounts.push({
         attach: (server) => h.attach(server),
         // A WebSocket upgrade never reaches these routes (the server's upgrade event takes it): a plain GET

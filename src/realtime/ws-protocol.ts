@@ -53,7 +53,8 @@
  *                (its duration_ms is 0), a measured one `duration_known: true` (added in
  *                protocol version 1 without a version change: absent means measured).
  *   anomalies    {events:[AnomalyEvent...]}: anomalies as they are detected (by a tool
- *                call or by the server's scheduled detection).
+ *                call or by the server's scheduled detection); those another process
+ *                stored on the same store arrive too, within about 5 s (see anomaly-feed.ts).
  *   trend        {id, skill, hours, points:[{hour, at, invocations, successes, success_rate, avg_duration_ms}]}
  *   pong         {id}
  *   error        {code, message, ref?}: the message could not be handled (bad JSON, unknown
