@@ -133,7 +133,7 @@ export class AccessPolicy {
       return this.tokenRequired(route) ? { ok: false, status: 401, reason: 'token required' } : { ok: true, caller: LOCAL_ADMIN };
     }
     const caller = await this.identify(presented);
-    return caller ? { ok: true, caller } : { ok: false, status: 401, reason: 'invalid token' };
+    return caller ? { ok: true, caller } : { ok: false, status: 401, reason: 'invalid or revoked token' };
   }
 
   private async identify(presented: string): Promise<CallerIdentity | null> {

@@ -199,6 +199,8 @@ describe('per-user tokens on a shared server', () => {
     for (const token of [revoked, 'sbu_not-a-real-token']) {
       const res = await fetch(`${http.url}/mcp`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
       assert.equal(res.status, 401, token);
+      // The same words for both: whether a token ever existed is not told.
+      assert.match(await res.text(), /invalid or revoked token/, token);
     }
   });
 
