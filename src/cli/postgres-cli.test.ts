@@ -62,7 +62,7 @@ describe('CLI on a PostgreSQL store', async () => {
         timeout: 60_000,
       });
       assert.equal(noDir.status, 0, noDir.stderr);
-      const noDirChecks = JSON.parse(noDir.stdout) as { name: string; status: string }[];
+      const noDirChecks = JSON.parse(noDir.stdout) as { name: string; status: string; detail: string }[];
       assert.deepEqual(
         noDirChecks.slice(0, 3).map((c) => [c.name, c.status]),
         [
@@ -72,6 +72,11 @@ describe('CLI on a PostgreSQL store', async () => {
         ],
       );
       assert.equal(noDirChecks.find((c) => c.name === 'data directory')?.status, 'warn');
+      // The init it advises must reach this store: a bare `init` would set up the default SQLite file.
+      assert.match(
+        noDirChecks.find((c) => c.name === 'data directory')?.detail ?? '',
+        /`session-buddy init` creates it, run with the same `--data-dir` and `--store` \(or SESSION_BUDDY_STORE\)/,
+      );
 
       const rec = run(['record', '--skill', 'lint', '--user', 'bob', '--session', 's1', '--duration', '40']);
       assert.equal(rec.code, 0, rec.err);

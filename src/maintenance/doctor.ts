@@ -161,7 +161,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     return checks;
   }
   if (!hasDataDir) {
-    add('data directory', 'warn', `${config.dataDir} does not exist (it holds the access token, logs and the hook spool): \`session-buddy init\` creates it`);
+    add(
+      'data directory',
+      'warn',
+      `${config.dataDir} does not exist (it holds the access token, logs and the hook spool): \`session-buddy init\` creates it, run with the same \`--data-dir\` and \`--store\` (or SESSION_BUDDY_STORE) as this command`,
+    );
   } else {
     if (accessProblem(config.dataDir, fs.constants.R_OK | fs.constants.X_OK)) {
       add('data directory', 'fail', permissionAdvice(config.dataDir, 'readable, writable and searchable'));
