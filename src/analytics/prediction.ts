@@ -220,6 +220,11 @@ export interface InsufficientData {
 export interface TrainedModel {
   status: 'trained';
   samples: number;
+  /**
+   * Distinct users in the sample (training and holdout): the people every figure of the model
+   * (accuracies, class balance, feature importance) describes, to be weighed against k.
+   */
+  users: number;
   /** Rows the forest was trained on (after the cap). */
   train_size: number;
   /** Rows available for training before the cap. */
@@ -299,6 +304,7 @@ export function trainSuccessModel(samples: readonly InvocationSample[], options:
   return {
     status: 'trained',
     samples: n,
+    users: new Set(samples.map((s) => s.user)).size,
     train_size: trainIdx.length,
     train_candidates: trainEnd,
     holdout_size: holdoutSize,

@@ -27,8 +27,11 @@ export type TrainingRunner = 'worker' | 'main-thread';
 
 type TrainingResult = InsufficientData | TrainedModel;
 
-/** What a stored model's report holds: the training result without the model itself. */
-export type ModelReport = Omit<TrainedModel, 'model'>;
+/**
+ * What a stored model's report holds: the training result without the model itself. `users` is
+ * absent from a model saved before the count was kept (unknown: see acrossUsersWithheld).
+ */
+export type ModelReport = Omit<TrainedModel, 'model' | 'users'> & { users?: number };
 
 export interface TrainingRun {
   /** Id of the stored model; null when nothing was trained. */
@@ -72,6 +75,26 @@ export function beatsBaseline(report: Pick<ModelReport, 'holdout_accuracy' | 'ba
   const b = report.baseline_accuracy;
   const margin = 2 * Math.sqrt((b * (1 - b)) / Math.max(1, report.holdout_size));
   return report.holdout_accuracy > b + margin;
+}
+
+/**
+ * Whether a model's figures across users (held-out and baseline accuracy, success rate, feature
+ * importance) are withheld from a caller, and the caveat saying why (null when shown without
+ * one). They describe every user of the training sample, so a caller bound to one user (a
+ * per-user token) sees them only when the sample held at least k distinct users (`k`, config
+ * `communityMinUsers`); an admin sees them always. A model saved before the count was kept
+ * (`users` undefined) is treated as below k for such a caller, and the caveat says the count is
+ * unknown to anyone.
+ */
+export function acrossUsersWithheld(users: number | undefined, k: number, role: 'admin' | 'user'): { withheld: boolean; caveat: string | null } {
+  const figures = "the model's figures across users (held-out and baseline accuracy, success rate, feature importance) are withheld";
+  const why = `so they may describe fewer than ${k} people`;
+  if (users === undefined) {
+    const unknown = 'the number of users in its training sample is unknown (the model was saved before it was counted; train again to count them)';
+    return role === 'admin' ? { withheld: false, caveat: unknown } : { withheld: true, caveat: `${figures}: ${unknown}, ${why}` };
+  }
+  if (role === 'admin' || users >= k) return { withheld: false, caveat: null };
+  return { withheld: true, caveat: `${figures}: its training sample held fewer than ${k} users, ${why}` };
 }
 
 export class ModelTrainer {

@@ -14,12 +14,15 @@
  * model never saw; every average over known skills (unknown or generalised
  * skill) takes only the known skills at least k users used. With no such
  * skill there is nothing to generalise over and no probability is given.
+ * The model's own figures (held-out and baseline accuracy) describe every
+ * user of its training sample: a caller bound to one user sees them only when
+ * that sample held at least k users (see acrossUsersWithheld).
  */
 import { priorSuccessRate } from '../analytics/prediction.js';
 import { roundRate } from '../analytics/round.js';
 import { AppError } from '../errors.js';
 import type { RollupReads } from '../store/types.js';
-import { beatsBaseline } from './model-trainer.js';
+import { acrossUsersWithheld, beatsBaseline } from './model-trainer.js';
 import type { LoadedModel, PredictorCache } from './predictor-cache.js';
 
 export interface SuccessPredictionInput {
@@ -27,6 +30,8 @@ export interface SuccessPredictionInput {
   phase: string;
   userHash: string;
   hourOfDay: number;
+  /** Who asks: a caller bound to one user (`user`) sees the model's figures across users only when its sample held at least k users. */
+  callerRole: 'admin' | 'user';
 }
 
 export interface SuccessPredictionDeps {
@@ -54,6 +59,10 @@ export interface SuccessPrediction {
   skillWithheld: boolean;
   /** k. */
   communityMinUsers: number;
+  /** The model's figures across users (held-out and baseline accuracy) are withheld from this caller: see acrossUsersWithheld. */
+  modelFiguresWithheld: boolean;
+  /** Distinct users in the model's training sample; null: unknown (a model saved before they were counted) or withheld. */
+  trainingUsers: number | null;
   model: LoadedModel;
   caveats: string[];
 }
@@ -116,7 +125,11 @@ export async function predictSuccess(deps: SuccessPredictionDeps, q: SuccessPred
   }
   if (p?.unknown_phase) caveats.push(`the model never saw phase ${q.phase}: the probability is averaged over all phases it knows`);
   if (userN === 0) caveats.push('no invocations of this user are recorded: the user rate is the prior 0.5');
-  if (!beatsBaseline(report)) {
+  const modelFigures = acrossUsersWithheld(report.users, k, q.callerRole);
+  if (modelFigures.caveat) caveats.push(modelFigures.caveat);
+  if (modelFigures.withheld) {
+    caveats.push('how much better than always predicting the majority outcome the model does cannot be shown: treat the probability as a rough prior');
+  } else if (!beatsBaseline(report)) {
     caveats.push(
       `the model's held-out accuracy (${roundRate(report.holdout_accuracy)}) does not clearly beat always predicting ` +
         `the majority outcome (${roundRate(report.baseline_accuracy)}): treat the probability as a rough prior`,
@@ -132,6 +145,8 @@ export async function predictSuccess(deps: SuccessPredictionDeps, q: SuccessPred
     skillInvocations: withheld && skillN > 0 ? null : skillN,
     skillWithheld: withheld && skillN > 0,
     communityMinUsers: k,
+    modelFiguresWithheld: modelFigures.withheld,
+    trainingUsers: modelFigures.withheld ? null : (report.users ?? null),
     model,
     caveats,
   };

@@ -35,6 +35,7 @@ describe('summarizeTraining', () => {
   const result = {
     status: 'trained',
     samples: 50_000,
+    users: 10,
     train_size: 20_000,
     train_candidates: 40_000,
     holdout_size: 10_000,
@@ -48,6 +49,7 @@ describe('summarizeTraining', () => {
     encodings: { feature_names: [], skills: [], phases: [], default_duration_bucket: 0, rate_prior: '' },
     model: { format: 'success-random-forest/v2', forest: null },
   } satisfies TrainedModel;
+  const ADMIN = { communityMinUsers: 5, role: 'admin' as const };
   const run = (stride: number): TrainingRun => ({
     model_id: 1,
     result,
@@ -62,10 +64,10 @@ describe('summarizeTraining', () => {
   });
 
   it('names the sampling stride with an English ordinal', () => {
-    assert.match(summarizeTraining(run(2), 30).text, /\(every 2nd of 100000\)/);
-    assert.match(summarizeTraining(run(3), 30).text, /\(every 3rd of 150000\)/);
-    assert.match(summarizeTraining(run(11), 30).text, /\(every 11th of 550000\)/);
-    assert.match(summarizeTraining(run(21), 30).text, /\(every 21st of 1050000\)/);
-    assert.doesNotMatch(summarizeTraining(run(1), 30).text, /every/);
+    assert.match(summarizeTraining(ADMIN, run(2), 30).text, /\(every 2nd of 100000\)/);
+    assert.match(summarizeTraining(ADMIN, run(3), 30).text, /\(every 3rd of 150000\)/);
+    assert.match(summarizeTraining(ADMIN, run(11), 30).text, /\(every 11th of 550000\)/);
+    assert.match(summarizeTraining(ADMIN, run(21), 30).text, /\(every 21st of 1050000\)/);
+    assert.doesNotMatch(summarizeTraining(ADMIN, run(1), 30).text, /every/);
   });
 });

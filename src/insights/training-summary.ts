@@ -2,10 +2,13 @@
  * What a training run reports to the user: the run's figures in the shape of
  * the train_success_model output (rates rounded, nulls where no model was
  * trained) and a one-paragraph summary that says whether the model beats
- * always predicting the majority outcome.
+ * always predicting the majority outcome. The model's figures across users
+ * (accuracies, success rate, feature importance) describe every user of the
+ * training sample: a caller bound to one user sees them only when it held at
+ * least k users (see acrossUsersWithheld).
  */
 import { roundRate } from '../analytics/round.js';
-import { beatsBaseline, type TrainingRun } from './model-trainer.js';
+import { acrossUsersWithheld, beatsBaseline, type TrainingRun } from './model-trainer.js';
 
 /** The English ordinal of a positive integer: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
 export function ordinal(n: number): string {
@@ -14,7 +17,13 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-export function summarizeTraining(run: TrainingRun, days: number) {
+/** Who reads the summary: k (config `communityMinUsers`) and the caller's role. */
+export interface TrainingAudience {
+  communityMinUsers: number;
+  role: 'admin' | 'user';
+}
+
+export function summarizeTraining(audience: TrainingAudience, run: TrainingRun, days: number) {
   const r = run.result;
   const common = {
     model_id: run.model_id,
@@ -28,8 +37,18 @@ export function summarizeTraining(run: TrainingRun, days: number) {
   if (r.status === 'insufficient_data') {
     const empty = { train_size: null, holdout_size: null, holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, success_rate: null };
     return {
-      fields: { ...common, ...empty, status: r.status, reason: r.reason, feature_importance: [] },
+      fields: { ...common, ...empty, status: r.status, reason: r.reason, feature_importance: [], training_users: null, figures_withheld: false, caveats: [] },
       text: `Not enough data to train a useful model from the last ${days} day(s): ${r.reason}. No model was stored.`,
+    };
+  }
+  const shown = acrossUsersWithheld(r.users, audience.communityMinUsers, audience.role);
+  const trained = `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)${run.capped ? ` (every ${ordinal(run.stride)} of ${run.window_total})` : ''}`;
+  const counts = { status: r.status, reason: null, train_size: r.train_size, holdout_size: r.holdout_size, caveats: shown.caveat ? [shown.caveat] : [] };
+  if (shown.withheld) {
+    const withheld = { holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, feature_importance: null, success_rate: null };
+    return {
+      fields: { ...common, ...counts, ...withheld, training_users: null, figures_withheld: true },
+      text: `${trained}; ${shown.caveat}.`,
     };
   }
   const accuracy = roundRate(r.holdout_accuracy);
@@ -45,19 +64,15 @@ export function summarizeTraining(run: TrainingRun, days: number) {
   return {
     fields: {
       ...common,
-      status: r.status,
-      reason: null,
-      train_size: r.train_size,
-      holdout_size: r.holdout_size,
+      ...counts,
+      training_users: r.users,
+      figures_withheld: false,
       holdout_accuracy: accuracy,
       baseline_accuracy: baseline,
       beats_baseline: beats,
       feature_importance: r.feature_importance,
       success_rate: roundRate(r.class_balance.success_rate),
     },
-    text:
-      `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)` +
-      `${run.capped ? ` (every ${ordinal(run.stride)} of ${run.window_total})` : ''}: held-out accuracy ${accuracy} ${verdict}. ` +
-      `Most important: ${top}.`,
+    text: `${trained}: held-out accuracy ${accuracy} ${verdict}. Most important: ${top}.`,
   };
 }

@@ -20,6 +20,6 @@ export function registerInsightTools(server: McpServer, deps: ToolDeps, extras: 
   registerAssignAbTestVariantTool(server, deps, extras.experiments);
   registerRecordAbTestOutcomeTool(server, deps, extras.experiments);
   registerGetAbTestResultsTool(server, deps, extras.experiments);
-  registerTrainSuccessModelTool(server, deps, extras.trainer);
+  registerTrainSuccessModelTool(server, deps, extras.trainer, extras.communityMinUsers);
   registerPredictSkillSuccessTool(server, deps, { predictors: extras.predictors, communityMinUsers: extras.communityMinUsers });
 }

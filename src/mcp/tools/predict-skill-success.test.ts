@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { callOk, connectInMemory, createTestApp } from '../../testing/harness.js';
 
@@ -144,5 +145,120 @@ describe('predict_skill_success', () => {
     assert.equal(none!.p.skill_invocations, null);
     assert.match(none!.p.caveats[0]!, /no probability is given: good-a's figures across users are withheld: fewer than 11 users used it/);
     assert.match(none!.text, /^No success probability of good-a/);
+  });
+  it('withholds the model accuracies from a per-user token when the training sample held fewer than k users; an admin sees them', async () => {
+    interface Trained {
+      status: string;
+      training_users: number | null;
+      figures_withheld: boolean;
+      holdout_accuracy: number | null;
+      baseline_accuracy: number | null;
+      beats_baseline: boolean | null;
+      success_rate: number | null;
+      feature_importance: unknown[] | null;
+      caveats: string[];
+    }
+    interface Model {
+      id: number;
+      training_users: number | null;
+      figures_withheld: boolean;
+      holdout_accuracy: number | null;
+      baseline_accuracy: number | null;
+    }
+    const call = async (client: Client, name: string, args: Record<string, unknown>) => {
+      const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      assert.equal(res.isError, undefined, JSON.stringify(res.content));
+      return { text: (res.content as { text: string }[])[0]!.text, out: res.structuredContent as Record<string, unknown> };
+    };
+    const ask = { skill_name: 'good-a', workflow_phase: 'implementation', user_id: 'user-1', hour_of_day: 11 };
+    /** 300 invocations by 3 users (user-0..2) of good-a, good-b and flaky-deploy (always fails). */
+    async function withApp(k: number, body: (app: ReturnType<typeof createTestApp>, admin: Client, own: Client) => Promise<void>) {
+      const app = createTestApp({ now: () => NOW, env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: String(k) } });
+      try {
+        await app.tracker.trackBatch(
+          Array.from({ length: 300 }, (_, i) => ({
+            session_id: 's',
+            duration_ms: 100,
+            workflow_phase: 'implementation' as const,
+            skill_name: SKILLS[i % 3]!,
+            user_id: `user-${i % 3}`,
+            completed: i % 3 !== 2,
+            invoked_at: NOW - 60 * MIN - (300 - i) * 10 * MIN,
+          })),
+        );
+        const admin = await connectInMemory(app.createMcpServer('admin'));
+        const own = await connectInMemory(app.createMcpServer('u1', { role: 'user', userHash: app.hashUser('user-1'), key: 'token:1' }));
+        await body(app, admin, own);
+        await admin.close();
+        await own.close();
+      } finally {
+        await app.dispose();
+      }
+    }
+
+    await withApp(5, async (app, admin, own) => {
+      // Trained by the per-user token: 3 users < k = 5, nothing across users is shown.
+      const t = await call(own, 'train_success_model', { days: 30 });
+      const trained = t.out as unknown as Trained;
+      assert.equal(trained.status, 'trained');
+      assert.equal(trained.figures_withheld, true);
+      assert.equal(trained.training_users, null);
+      assert.equal(trained.holdout_accuracy, null);
+      assert.equal(trained.baseline_accuracy, null);
+      assert.equal(trained.beats_baseline, null);
+      assert.equal(trained.success_rate, null);
+      assert.equal(trained.feature_importance, null);
+      assert.match(trained.caveats[0]!, /withheld: its training sample held fewer than 5 users/);
+      assert.doesNotMatch(t.text, /accuracy \d|0\.\d/);
+
+      const p = await call(own, 'predict_skill_success', ask);
+      const model = p.out.model as Model;
+      assert.equal(model.figures_withheld, true);
+      assert.equal(model.training_users, null);
+      assert.equal(model.holdout_accuracy, null);
+      assert.equal(model.baseline_accuracy, null);
+      assert.ok((p.out.caveats as string[]).some((c) => /its training sample held fewer than 5 users/.test(c)));
+      assert.doesNotMatch(p.text, /held-out accuracy \d|baseline \d/);
+
+      // An admin sees every figure of the same model.
+      const a = await call(admin, 'predict_skill_success', ask);
+      const adminModel = a.out.model as Model;
+      assert.equal(adminModel.figures_withheld, false);
+      assert.equal(adminModel.training_users, 3);
+      assert.equal(typeof adminModel.holdout_accuracy, 'number');
+      assert.match(a.text, /held-out accuracy \d/);
+      const at = (await call(admin, 'train_success_model', { days: 30 })).out as unknown as Trained;
+      assert.equal(at.figures_withheld, false);
+      assert.equal(at.training_users, 3);
+      assert.equal(typeof at.success_rate, 'number');
+      assert.ok(at.feature_importance!.length > 0);
+
+      // A model saved before the count was kept (no users in its report): unknown, withheld from the per-user token.
+      const latest = app.db.prepare('SELECT max(id) FROM prediction_models').pluck().get() as number;
+      app.db
+        .prepare(
+          `INSERT INTO prediction_models (trained_at, window_days, samples, accuracy, report, model)
+           SELECT trained_at, window_days, samples, accuracy, json_remove(report, '$.users'), model FROM prediction_models WHERE id = ?`,
+        )
+        .run(latest);
+      const old = await call(own, 'predict_skill_success', ask);
+      assert.equal((old.out.model as Model).id, latest + 1);
+      assert.equal((old.out.model as Model).holdout_accuracy, null);
+      assert.ok((old.out.caveats as string[]).some((c) => /number of users in its training sample is unknown/.test(c)));
+      const oldAdmin = await call(admin, 'predict_skill_success', ask);
+      assert.equal(typeof (oldAdmin.out.model as Model).holdout_accuracy, 'number');
+      assert.equal((oldAdmin.out.model as Model).training_users, null);
+      assert.ok((oldAdmin.out.caveats as string[]).some((c) => /number of users in its training sample is unknown/.test(c)));
+    });
+
+    // k = 3: the sample's 3 users are enough, the per-user token sees the figures too.
+    await withApp(3, async (_app, _admin, own) => {
+      const trained = (await call(own, 'train_success_model', { days: 30 })).out as unknown as Trained;
+      assert.equal(trained.figures_withheld, false);
+      assert.equal(trained.training_users, 3);
+      assert.equal(typeof trained.holdout_accuracy, 'number');
+      const model = (await call(own, 'predict_skill_success', ask)).out.model as Model;
+      assert.equal(typeof model.holdout_accuracy, 'number');
+    });
   });
 });

@@ -19,7 +19,9 @@ const PREDICTION_METHOD =
   "(community_min_users, as the skill report's and the recommendations'): a skill fewer than k users used (all time) " +
   'has its figures across users withheld (skill_success_rate and skill_invocations null, skill_withheld true) and its ' +
   'probability generalised (predicted as for a skill the model never saw), and every average over known skills takes ' +
-  'only those at least k users used; with none, no probability is given (null).';
+  "only those at least k users used; with none, no probability is given (null). The model's held-out and baseline " +
+  'accuracy describe every user of its training sample: a per-user token sees them only when that sample held at least ' +
+  'k distinct users (null otherwise, the caveat says so; also for a model saved before the count was kept); an admin sees them always.';
 
 export function registerPredictSkillSuccessTool(
   server: McpServer,
@@ -71,8 +73,18 @@ export function registerPredictSkillSuccessTool(
           id: z.number().int(),
           trained_at: z.string(),
           window_days: z.number().int(),
-          holdout_accuracy: z.number(),
-          baseline_accuracy: z.number(),
+          training_users: z
+            .number()
+            .int()
+            .nullable()
+            .describe('Distinct users in the training sample; null: unknown (a model saved before they were counted) or withheld (figures_withheld)'),
+          figures_withheld: z
+            .boolean()
+            .describe(
+              'The accuracies are withheld from this caller (a per-user token): the training sample held fewer than community_min_users users, or an unknown number',
+            ),
+          holdout_accuracy: z.number().nullable().describe('null: withheld (figures_withheld)'),
+          baseline_accuracy: z.number().nullable().describe('null: withheld (figures_withheld)'),
         }),
         caveats: z.array(z.string()),
         method: z.string(),
@@ -82,10 +94,15 @@ export function registerPredictSkillSuccessTool(
     async ({ skill_name, workflow_phase, user_id, hour_of_day }) => {
       const hour = hour_of_day ?? new Date(deps.now()).getUTCHours();
       const userHash = subjectUserHash(deps.caller, deps.hashUser, user_id)!;
-      const r = await predictSuccess({ ...prediction, store: deps.analyticsQueries }, { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour });
+      const r = await predictSuccess(
+        { ...prediction, store: deps.analyticsQueries },
+        { skill: skill_name, phase: workflow_phase, userHash, hourOfDay: hour, callerRole: deps.caller.role },
+      );
       const { model, caveats } = r;
       const report = model.report;
       const probability = r.probability === null ? null : roundRate(r.probability);
+      const accuracy = r.modelFiguresWithheld ? null : roundRate(report.holdout_accuracy);
+      const baseline = r.modelFiguresWithheld ? null : roundRate(report.baseline_accuracy);
       return {
         structured: {
           probability,
@@ -104,8 +121,10 @@ export function registerPredictSkillSuccessTool(
             id: model.id,
             trained_at: iso(model.trained_at),
             window_days: model.window_days,
-            holdout_accuracy: roundRate(report.holdout_accuracy),
-            baseline_accuracy: roundRate(report.baseline_accuracy),
+            training_users: r.trainingUsers,
+            figures_withheld: r.modelFiguresWithheld,
+            holdout_accuracy: accuracy,
+            baseline_accuracy: baseline,
           },
           caveats,
           method: PREDICTION_METHOD,
@@ -114,7 +133,7 @@ export function registerPredictSkillSuccessTool(
           (probability === null
             ? `No success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: withheld, see the caveat `
             : `Estimated success probability of ${skill_name} (${workflow_phase}, ${hour}:00 UTC) for this user: ${probability} `) +
-          `(model ${model.id}, held-out accuracy ${roundRate(report.holdout_accuracy)} vs baseline ${roundRate(report.baseline_accuracy)}).` +
+          (accuracy === null ? `(model ${model.id}, its accuracy withheld).` : `(model ${model.id}, held-out accuracy ${accuracy} vs baseline ${baseline}).`) +
           (caveats.length > 0 ? ` Caveats: ${caveats.join('; ')}.` : ''),
       };
     },

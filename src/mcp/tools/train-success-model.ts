@@ -15,11 +15,13 @@ const TRAINING_METHOD =
   'recent 20% of the invocations are held out and predicted (a time split, not a random one); baseline_accuracy is ' +
   'what always predicting the held-out majority outcome scores. At most 50,000 invocations are read: when the window ' +
   'holds more, every k-th one (in recording order), so that the sample spans the whole window; the forest then trains ' +
-  'on at most 20,000 of the non-held-out ones (the most recent of each outcome, class shares kept).';
+  'on at most 20,000 of the non-held-out ones (the most recent of each outcome, class shares kept). The accuracies, ' +
+  'success rate and feature importance describe every user of the sample: a per-user token sees them only when the ' +
+  'sample held at least community_min_users (k) distinct users (null otherwise, the caveat says so); an admin sees them always.';
 
 const importanceSchema = z.array(z.object({ feature: z.string(), importance: z.number() }));
 
-export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps, trainer: ModelTrainer): void {
+export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps, trainer: ModelTrainer, communityMinUsers: number): void {
   defineTool(
     server,
     deps,
@@ -44,11 +46,18 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
         capped: z.boolean().describe('The window held more invocations than the cap: an evenly spread subset was used'),
         train_size: z.number().int().nullable(),
         holdout_size: z.number().int().nullable(),
+        training_users: z.number().int().nullable().describe('Distinct users in the sample; null: no model trained, or withheld (figures_withheld)'),
+        figures_withheld: z
+          .boolean()
+          .describe(
+            'The figures across users (accuracies, success rate, feature importance) are withheld from this caller: the sample held fewer than k users',
+          ),
         holdout_accuracy: z.number().nullable(),
         baseline_accuracy: z.number().nullable(),
         beats_baseline: z.boolean().nullable().describe('Held-out accuracy exceeds the baseline by more than two standard errors, 2·√(b(1−b)/n)'),
-        feature_importance: importanceSchema,
+        feature_importance: importanceSchema.nullable().describe('null: withheld (figures_withheld)'),
         success_rate: z.number().nullable().describe('Share of successful invocations among the samples'),
+        caveats: z.array(z.string()),
         ran_in: z.enum(['worker', 'main-thread']),
         training_ms: z.number().int(),
         method: z.string(),
@@ -56,7 +65,7 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
       annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ days }) => {
-      const { fields, text } = summarizeTraining(await trainer.train(days, deps.now()), days);
+      const { fields, text } = summarizeTraining({ communityMinUsers, role: deps.caller.role }, await trainer.train(days, deps.now()), days);
       return { structured: { ...fields, method: TRAINING_METHOD }, text };
     },
   );
