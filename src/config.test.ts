@@ -162,6 +162,63 @@ describe('integer settings', () => {
   });
 });
 
+describe('numeric settings', () => {
+  const rule = (env: Record<string, string>) => {
+    try {
+      parseConfig({ cwd, env });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+  /** Each variable, its range message, the largest value it takes and one just past it, the smallest and one just below it. */
+  const cases: [string, string, string, string, string, string][] = [
+    ['SESSION_BUDDY_DETECT_INTERVAL', 'must be a number of seconds from 0.001 to 86400, or 0/off', '86400', '86400.5', '0.001', '0.0005'],
+    ['SESSION_BUDDY_BASELINES_REFRESH', 'must be a number of seconds from 0.001 to 86400, or 0/off', '86400', '86401', '0.001', '0.0001'],
+    ['SESSION_BUDDY_DETECT_THRESHOLD', 'must be a number of standard deviations from 0.5 to 10', '10', '10.01', '0.5', '0.49'],
+    ['SESSION_BUDDY_BACKFILL_AFTER_MIN', 'must be a number of minutes from 0.1 to 1440', '1440', '1441', '0.1', '0.05'],
+    ['SESSION_BUDDY_MCP_IDLE_MINUTES', 'must be a number of minutes from 1 to 1440', '1440', '1440.1', '1', '0.5'],
+    ['SESSION_BUDDY_COMPACT_THRESHOLD_MB', 'must be a number of MiB from 0.01 to 16777216', '16777216', '16777217', '0.01', '0.001'],
+    ['SESSION_BUDDY_DETECT_WINDOW_HOURS', 'must be an integer between 1 and 720', '720', '721', '1', '0'],
+    ['SESSION_BUDDY_DETECT_BASELINE_DAYS', 'must be an integer between 1 and 90', '90', '91', '1', '0'],
+  ];
+
+  it('takes decimal numbers only, within a range, and the error names the variable and the range', () => {
+    for (const [name, range, max, past, min, below] of cases) {
+      for (const raw of ['1e300', '1e3', '0x50', ' 5', '-1', '+5', 'Infinity', '5.', past, below]) {
+        assert.equal(rule({ [name]: raw }), `${name}: ${range}`, `${name}=${raw}`);
+      }
+      assert.equal(rule({ [name]: max }), 'accepted', `${name}=${max}`);
+      assert.equal(rule({ [name]: min }), 'accepted', `${name}=${min}`);
+    }
+    const c = parseConfig({
+      cwd,
+      env: { SESSION_BUDDY_DETECT_THRESHOLD: '2.5', SESSION_BUDDY_COMPACT_THRESHOLD_MB: '0.5', SESSION_BUDDY_DETECT_INTERVAL: '86400' },
+    });
+    assert.equal(c.detection.threshold, 2.5);
+    assert.equal(c.compactThresholdBytes, 512 * 1024);
+    assert.equal(c.detection.intervalMs, 86_400_000);
+  });
+
+  it('bounds the burst and the per-second rate of the rate limits', () => {
+    for (const name of ['SESSION_BUDDY_RATE_LIMIT', 'SESSION_BUDDY_MCP_SESSION_RATE']) {
+      const range = `${name}: the burst must be an integer from 1 to 1000000 and the per-second rate a number of calls per second from 0.001 to 1000000`;
+      for (const raw of ['1000001/5', '99999999999999999999/5', '5/1000001', '5/0.0001', '0/5', '5/0'])
+        assert.equal(rule({ [name]: raw }), range, `${name}=${raw}`);
+      assert.equal(rule({ [name]: '1000000/1000000' }), 'accepted');
+      assert.equal(rule({ [name]: '1/0.001' }), 'accepted');
+    }
+  });
+
+  it('SESSION_BUDDY_RETENTION_DAYS takes decimal numbers only (its bound, 36500 days, as --older-than)', () => {
+    for (const raw of ['1e3', '0x50', ' 5', 'Infinity', '-1']) {
+      assert.equal(rule({ SESSION_BUDDY_RETENTION_DAYS: raw }), 'SESSION_BUDDY_RETENTION_DAYS: must be a positive number of days', raw);
+    }
+    assert.equal(rule({ SESSION_BUDDY_RETENTION_DAYS: '36501' }), 'SESSION_BUDDY_RETENTION_DAYS: must be at most 36500 (100 years)');
+    assert.equal(parseConfig({ cwd, env: { SESSION_BUDDY_RETENTION_DAYS: '30.5' } }).retentionDays, 30.5);
+  });
+});
+
 describe('Claude Code directories (CLAUDE_CONFIG_DIR)', () => {
   it('defaults to ~/.claude and takes a comma-separated list, relative to cwd, without repeats', () => {
     assert.deepEqual(parseConfig({ cwd, env: {} }).claudeConfigDirs, [path.join(os.homedir(), '.claude')]);

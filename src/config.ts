@@ -300,21 +300,21 @@ export function parseConfig(source: ConfigSource = {}): Config {
     maxMetadataBytes: 8 * 1024,
     otlpMaxBodyBytes: 4 * 1024 * 1024,
     telemetryUser: parseTelemetryUser(flags.telemetryUser ?? env[ENV.telemetryUser], host),
-    compactThresholdBytes: parsePositive(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256) * 1024 * 1024,
+    compactThresholdBytes: parseNumberIn(ENV.compactThresholdMb, env[ENV.compactThresholdMb], 256, COMPACT_THRESHOLD_MB) * 1024 * 1024,
     retentionDays: parseRetentionDays(env[ENV.retentionDays]),
     dependencyAudit: parseAudit(env[ENV.dependencyAudit]),
     metricsPublic: flags.metricsPublic === true || parseBool(ENV.metricsPublic, env[ENV.metricsPublic], false),
     claudeConfigDirs: parseClaudeConfigDirs(env[ENV.claudeConfigDir], cwd),
     detection: {
       intervalMs: flags.detect === false ? null : secondsOrOff(ENV.detectInterval, env[ENV.detectInterval], DEFAULT_DETECT_INTERVAL_S),
-      windowHours: parsePositiveInt(ENV.detectWindowHours, env[ENV.detectWindowHours], DEFAULT_DETECT_WINDOW_HOURS),
-      baselineDays: parsePositiveInt(ENV.detectBaselineDays, env[ENV.detectBaselineDays], 7),
-      threshold: parsePositive(ENV.detectThreshold, env[ENV.detectThreshold], 2),
+      windowHours: parsePositiveInt(ENV.detectWindowHours, env[ENV.detectWindowHours], DEFAULT_DETECT_WINDOW_HOURS, MAX_DETECT_WINDOW_HOURS),
+      baselineDays: parsePositiveInt(ENV.detectBaselineDays, env[ENV.detectBaselineDays], 7, MAX_DETECT_BASELINE_DAYS),
+      threshold: parseNumberIn(ENV.detectThreshold, env[ENV.detectThreshold], 2, DETECT_THRESHOLD),
     },
     baselinesRefreshMs: secondsOrOff(ENV.baselinesRefresh, env[ENV.baselinesRefresh], DEFAULT_BASELINES_REFRESH_S),
-    backfillAfterMs: parsePositive(ENV.backfillAfterMin, env[ENV.backfillAfterMin], DEFAULT_BACKFILL_AFTER_MIN) * 60_000,
+    backfillAfterMs: Math.round(parseNumberIn(ENV.backfillAfterMin, env[ENV.backfillAfterMin], DEFAULT_BACKFILL_AFTER_MIN, BACKFILL_AFTER_MIN) * 60_000),
     mcpSessions: {
-      idleMs: Math.round(parsePositive(ENV.mcpIdleMinutes, env[ENV.mcpIdleMinutes], 10) * 60_000),
+      idleMs: Math.round(parseNumberIn(ENV.mcpIdleMinutes, env[ENV.mcpIdleMinutes], 10, MCP_IDLE_MINUTES) * 60_000),
       maxSessions: parsePositiveInt(ENV.mcpMaxSessions, env[ENV.mcpMaxSessions], 200),
       maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
       creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
@@ -466,14 +466,83 @@ function parsePositiveInt(field: string, raw: string | number | undefined, fallb
  */
 const MAX_WS_CLIENTS = 1_048_576;
 
+/**
+ * A number as a variable gives it: decimal digits with an optional fraction (`2`, `0.5`), else NaN.
+ * Number() would take an exponent (`1e300`), hexadecimal, a sign, `Infinity` or surrounding spaces.
+ */
+function decimalNumber(raw: string): number {
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
+/** The values a numeric variable may take, both ends included, and what its numbers count. */
+interface NumberRange {
+  min: number;
+  max: number;
+  unit: string;
+}
+
+function rangeText(r: NumberRange): string {
+  return `a number of ${r.unit} from ${r.min} to ${r.max}`;
+}
+
+/** A decimal number within `range`; the error names the variable and the range. */
+function parseNumberIn(field: string, raw: string | undefined, fallback: number, range: NumberRange): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = decimalNumber(raw);
+  if (!(n >= range.min && n <= range.max)) throw AppError.invalid(field, `must be ${rangeText(range)}`);
+  return n;
+}
+
+/**
+ * Seconds between runs of scheduled work (`SESSION_BUDDY_DETECT_INTERVAL`, `_BASELINES_REFRESH`).
+ * At least 1 ms: less rounds to a 0 ms timer, which runs without pause and cuts time into slots of
+ * no length. At most a day: work rarer than daily is better turned off (0/off) and run by hand
+ * (detect_anomalies, update_community_baselines), and a much larger value would pass Node's timer
+ * limit (2^31 - 1 ms, 24.8 days), past which a timer fires after 1 ms, i.e. continuously.
+ */
+const SCHEDULE_SECONDS: NumberRange = { min: 0.001, max: 86_400, unit: 'seconds' };
+
 /** Seconds as ms; 0 or `off`: null (turned off). */
 function secondsOrOff(field: string, raw: string | undefined, fallbackSeconds: number): number | null {
   if (raw === undefined || raw === '') return fallbackSeconds * 1000;
   if (raw === '0' || /^off$/i.test(raw)) return null;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw AppError.invalid(field, 'must be a positive number of seconds, or 0/off');
+  const n = decimalNumber(raw);
+  if (!(n >= SCHEDULE_SECONDS.min && n <= SCHEDULE_SECONDS.max)) throw AppError.invalid(field, `must be ${rangeText(SCHEDULE_SECONDS)}, or 0/off`);
   return Math.round(n * 1000);
 }
+
+/**
+ * `SESSION_BUDDY_DETECT_THRESHOLD`, the |z| at which scheduled detection reports a deviation: the
+ * bounds of detect_anomalies' `threshold`. Below 0.5 most hours of ordinary noise would be
+ * anomalies; past 10 next to none is (critical starts at 1.5 × the threshold, 15).
+ */
+const DETECT_THRESHOLD: NumberRange = { min: 0.5, max: 10, unit: 'standard deviations' };
+/** Hours and days of scheduled detection: the bounds of detect_anomalies' `time_window_hours` (720 h, 30 days) and `baseline_days` (90). */
+const MAX_DETECT_WINDOW_HOURS = 720;
+const MAX_DETECT_BASELINE_DAYS = 90;
+
+/**
+ * `SESSION_BUDDY_BACKFILL_AFTER_MIN`: an invocation recorded this many minutes after it happened is
+ * history. At least 6 s (0.1 min): a hook's call reaches the store a few seconds late (a process
+ * start, maybe the spool), so less would count live calls as history. At most a day: an invocation recorded a day late is
+ * history by any measure, and more would push yesterday's imported transcripts to the live stream.
+ */
+const BACKFILL_AFTER_MIN: NumberRange = { min: 0.1, max: 1440, unit: 'minutes' };
+
+/**
+ * `SESSION_BUDDY_MCP_IDLE_MINUTES`: an MCP session over HTTP idle this long is closed. At least a
+ * minute: a client idles between calls while its model thinks, and a shorter limit closes sessions
+ * in use. At most a day: an idle session keeps its server in memory and holds one of the
+ * SESSION_BUDDY_MCP_MAX_SESSIONS places; one idle for a day is abandoned.
+ */
+const MCP_IDLE_MINUTES: NumberRange = { min: 1, max: 1440, unit: 'minutes' };
+
+/**
+ * `SESSION_BUDDY_COMPACT_THRESHOLD_MB`: the database size at which `doctor` warns. From 0.01 MiB (10
+ * KiB, below any database: always warns, for trying it out) to 16777216 MiB (16 TiB, the largest
+ * SQLite file at the default 4 KiB page, 2^32 pages): past it the warning could never show.
+ */
+const COMPACT_THRESHOLD_MB: NumberRange = { min: 0.01, max: 16_777_216, unit: 'MiB' };
 
 function parseAudit(raw: string | undefined): 'auto' | 'off' {
   if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
@@ -490,19 +559,23 @@ function parsePort(field: string, raw: string | number | undefined, fallback: nu
   return n;
 }
 
-function parsePositive(field: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw AppError.invalid(field, 'must be a positive number');
-  return n;
-}
-
 /** Days `archive` keeps by default: at most 100 years (a cutoff further back is no date a row can have; `--older-than` has the same bound). */
 function parseRetentionDays(raw: string | undefined): number {
-  const days = parsePositive(ENV.retentionDays, raw, 365);
+  if (raw === undefined || raw === '') return 365;
+  const days = decimalNumber(raw);
+  if (!(days > 0)) throw AppError.invalid(ENV.retentionDays, 'must be a positive number of days');
   if (days > 36_500) throw AppError.invalid(ENV.retentionDays, 'must be at most 36500 (100 years)');
   return days;
 }
+
+/**
+ * The bounds of a token bucket (`SESSION_BUDDY_RATE_LIMIT`, `_MCP_SESSION_RATE`). A burst and a
+ * refill of a million are past anything one Node process serves (some thousands of calls a second),
+ * so more limits nothing and is a typo; a refill below 0.001 per second (one call in 17 minutes)
+ * would lock a client out for hours after its burst, and its Retry-After would be meaningless.
+ */
+const RATE_BURST_MAX = 1_000_000;
+const RATE_REFILL: NumberRange = { min: 0.001, max: 1_000_000, unit: 'calls per second' };
 
 /** `"<capacity>/<refillPerSecond>"`, e.g. `"200/50"`: bursts of 200 calls, 50 per second sustained. */
 function parseRateLimit(raw: string | undefined, field: string, fallback: RateLimitConfig): RateLimitConfig {
@@ -511,7 +584,9 @@ function parseRateLimit(raw: string | undefined, field: string, fallback: RateLi
   if (!m) throw AppError.invalid(field, `must look like <capacity>/<per-second>, e.g. ${fallback.capacity}/${fallback.refillPerSecond}`);
   const capacity = Number(m[1]);
   const refillPerSecond = Number(m[2]);
-  if (capacity < 1 || refillPerSecond <= 0) throw AppError.invalid(field, 'both numbers must be positive');
+  if (!(capacity >= 1 && capacity <= RATE_BURST_MAX) || !(refillPerSecond >= RATE_REFILL.min && refillPerSecond <= RATE_REFILL.max)) {
+    throw AppError.invalid(field, `the burst must be an integer from 1 to ${RATE_BURST_MAX} and the per-second rate ${rangeText(RATE_REFILL)}`);
+  }
   return { capacity, refillPerSecond };
 }
 
