@@ -64,7 +64,7 @@ describe('handoff files', () => {
       const md = fs.readFileSync(markdownPath, 'utf8');
       assert.match(md, /Skill invocations: 9 \(2 failed\) across 8 skills/);
       for (const s of skills) assert.match(md, new RegExp(`  - ${s}: 1 \\(`));
-      assert.match(md, /  - … 2 more skills: 3 \(1 failed\)/);
+      assert.match(md, / {2}- … 2 more skills: 3 \(1 failed\)/);
     } finally {
       removeDir(dir);
     }
