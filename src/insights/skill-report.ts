@@ -24,8 +24,11 @@
  * window, costs in the window) and the community figures (everyone's) only
  * when at least `communityMinUsers` distinct users used the skill in the
  * window; otherwise they are withheld, so no figure describes fewer than k
- * users. Without a subject (an admin, the local user) the figures are
- * everyone's and nothing is withheld.
+ * users. Nor does a name: as in the community baselines, a skill fewer than
+ * k users used in the window is listed only when the user used it or it is
+ * installed, else it is withheld (not listed, counted in `withheldSkills`).
+ * Without a subject (an admin, the local user) the figures are everyone's
+ * and nothing is withheld.
  */
 import fs from 'node:fs';
 import { skillActivationShares } from './skill-activations.js';
@@ -151,7 +154,13 @@ export interface SkillReport {
     mcpServersNotCounted: number;
   };
   costsAvailable: boolean;
+  /** The skills the report covers (listed or cut by the limit), withheld ones not included. */
   totalSkills: number;
+  /**
+   * Per user: of the skills asked for (all, or the one named), how many are withheld, not listed: fewer than k users
+   * used them in the window, the user never did and they are not installed (else 0).
+   */
+  withheldSkills: number;
   /** Verdicts of all totalSkills skills, not only the listed. */
   verdicts: Record<Verdict, number>;
   rows: SkillReportRow[];
@@ -263,6 +272,13 @@ export class SkillReportService {
       : [];
     const usersInWindow = new Map(windowUsers.map((g) => [g.group, g.users]));
     const shown = (n: string) => !perUser || (usersInWindow.get(n) ?? 0) >= this.deps.communityMinUsers;
+    // Per user, as the community baselines: a skill fewer than k users used in the window is listed only when the
+    // user used it (their own figures) or it is installed (its name then comes from the inventory, not from anyone's
+    // use); any other name would tell that some colleague used it, so it is left out and only counted.
+    const listable = (n: string) => shown(n) || (subjectStats.get(n)?.invocations ?? 0) > 0 || items.has(n);
+    const asked = names.length;
+    names = names.filter(listable);
+    const withheld = asked - names.length;
     // Most used first. A per-user report orders by what it shows: the window's count where shown (a withheld count
     // counts as 0, as its rank would tell how often fewer than k users used it), then the user's own all-time uses.
     const count = (n: string) => (shown(n) ? (usage.get(n)?.invocations ?? 0) : 0);
@@ -422,6 +438,7 @@ export class SkillReportService {
       },
       costsAvailable: this.deps.costs !== null,
       totalSkills,
+      withheldSkills: withheld,
       verdicts,
       rows,
     };

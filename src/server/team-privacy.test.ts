@@ -76,7 +76,7 @@ describe('per-user tokens on a shared server', () => {
     const r = await app.userTokens.create({ userId: 'dave', admin: false });
     revoked = r.token;
     await app.userTokens.revoke(r.record.id);
-    const rt = await createRealtime(app, { dashboard: false, metrics: false });
+    const rt = await createRealtime(app, { dashboard: true, metrics: false });
     http = await startHttpServer(app, rt.mounts);
   });
   after(async () => {
@@ -123,6 +123,45 @@ describe('per-user tokens on a shared server', () => {
     } finally {
       await c.close();
     }
+  });
+
+  it('lists in a per-user skill report no skill only colleagues used, fewer than k of them, and counts it', async () => {
+    type Report = {
+      per_user: boolean;
+      withheld_skills: number;
+      total_skills: number;
+      skills: { skill: string; usage: unknown; you: { invocations_all_time: number } | null }[];
+    };
+    // lint: alice and bob, 2 users < k = 5, listed as alice used it (her own figures only); build: bob alone, withheld.
+    const check = (r: Report, where: string) => {
+      assert.equal(r.per_user, true, where);
+      assert.deepEqual(
+        r.skills.filter((s) => !s.skill.includes(':')).map((s) => [s.skill, s.usage, s.you?.invocations_all_time]),
+        [['lint', null, 3]],
+        where,
+      );
+      assert.equal(r.withheld_skills, 1, where);
+    };
+    const c = await mcpAs(http.url, alice);
+    try {
+      const res = await c.client.callTool({ name: 'get_skill_report', arguments: {} });
+      check(res.structuredContent as Report, 'get_skill_report');
+      const text = (res.content as { type: string; text: string }[])[0]!.text;
+      assert.match(text, /1 skill\(s\) withheld, not listed: fewer than 5 users used them/);
+      assert.doesNotMatch(text, /build/);
+      // Named: answered as the baselines are, withheld, not listed.
+      const named = await callOk<Report>(c.client, 'get_skill_report', { skill: 'build' });
+      assert.deepEqual([named.skills, named.withheld_skills, named.total_skills], [[], 1, 0]);
+    } finally {
+      await c.close();
+    }
+    const api = await fetch(`${http.url}/api/skill-report`, { headers: { Authorization: `Bearer ${alice}` } });
+    assert.equal(api.status, 200);
+    check((await api.json()) as Report, '/api/skill-report');
+    // An admin sees every skill, nothing withheld.
+    const lead = await fetch(`${http.url}/api/skill-report`, { headers: { Authorization: `Bearer ${teamAdmin}` } });
+    const all = (await lead.json()) as Report;
+    assert.deepEqual([all.per_user, all.withheld_skills, all.skills.filter((s) => !s.skill.includes(':')).map((s) => s.skill)], [false, 0, ['lint', 'build']]);
   });
 
   it('lets an admin token and the installation token ask about anyone', async () => {

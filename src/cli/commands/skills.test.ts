@@ -241,6 +241,24 @@ describe('session-buddy skills', () => {
       table.out,
       /\nYOUR \.\.\.: the figures of user alice: uses and success rate all time, last use, attributed costs in the window; the other columns are across users\n/,
     );
+
+    // carol used nothing: every recorded skill (alice's foo, bob's pdf, ...: fewer than k users each, nothing installed
+    // here) is withheld from her, not named, only counted; the admin's report (no --user) lists them all.
+    const all = JSON.parse(run(['skills', '--json'], undefined, { HOME: home }).out);
+    assert.equal(all.inventory.items, 0);
+    assert.ok(['skill:foo', 'skill:pdf'].every((n) => all.skills.some((r: { skill: string }) => r.skill === n)));
+    const carol = run(['skills', '--user', 'carol'], undefined, { HOME: home });
+    assert.equal(carol.code, 0, carol.err);
+    assert.doesNotMatch(carol.out, /skill:foo|skill:pdf/);
+    assert.match(carol.out, /\nnothing to list \(withheld skills only\)\n/);
+    assert.match(
+      carol.out,
+      new RegExp(
+        `\\n${all.total_skills} skill\\(s\\) withheld, not listed: fewer than 5 users used them in the window, user carol did not, and they are not installed\\n`,
+      ),
+    );
+    const carolJson = JSON.parse(run(['skills', '--user', 'carol', '--json'], undefined, { HOME: home }).out);
+    assert.deepEqual([carolJson.skills, carolJson.withheld_skills], [[], all.total_skills]);
   });
 
   it('shows a cost measured only by telemetry in its own column, not as "-" (nothing attributed)', async () => {

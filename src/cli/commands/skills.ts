@@ -204,7 +204,7 @@ export function renderSkillReport(r: ReportJson, user: string | undefined, width
   const lines = [`skills over the last ${r.window.days} days (${r.window.from.slice(0, 16)} to ${r.window.to.slice(0, 16)} UTC)`, ''];
   const tabled = table(rows);
   const narrow = width !== null && tabled.some((l) => l.length > width);
-  if (r.skills.length === 0) lines.push('nothing recorded or installed');
+  if (r.skills.length === 0) lines.push(r.withheld_skills > 0 ? 'nothing to list (withheld skills only)' : 'nothing recorded or installed');
   else if (!narrow) lines.push(...tabled);
   else lines.push(...rows.slice(1).flatMap((row, i) => [...(i > 0 ? [''] : []), ...block(head, row, width)]));
   const v = r.verdicts;
@@ -224,6 +224,12 @@ export function renderSkillReport(r: ReportJson, user: string | undefined, width
       `YOUR ...: the figures of ${user === undefined ? 'the user' : `user ${user}`}: uses and success rate all time, last use, attributed costs in the window; the other columns are across users`,
       `figures across users are shown only where at least ${r.community_min_users} users contribute ("withheld" otherwise)`,
     );
+    if (r.withheld_skills > 0) {
+      lines.push(
+        `${r.withheld_skills} skill(s) withheld, not listed: fewer than ${r.community_min_users} users used them in the window, ` +
+          `${user === undefined ? 'the user' : `user ${user}`} did not, and they are not installed`,
+      );
+    }
   }
   lines.push(`rules: ${r.verdict_rule}`);
   lines.push(`typed: activations the user typed / all activations, with the candidate misses (~, an estimate): ${r.activation_rule}`);

@@ -291,21 +291,36 @@ describe('get_skill_report', async () => {
           [by.get('skill:pdf').you.cost.stamped.cost_usd, by.get('skill:pdf').you.cost.stamped.tokens, by.get('skill:pdf').you.cost.bounded.cost],
           [0.01, 1000, 'unknown'],
         );
-        // u0 never used gone: for u0 it is not used in the window, so not "not installed".
-        assert.equal(by.get('skill:gone').usage, null);
-        assert.equal(by.get('skill:gone').you.used_in_window, false);
+        // gone: u1 alone used it, u0 never did and it is not installed: its name would tell u0 that a colleague
+        // used it, so it is withheld (not listed, counted), as get_community_baselines withholds it. idle (no use in
+        // the window) and broken (never used) are installed: listed, their names come from the inventory.
+        assert.equal(by.has('skill:gone'), false);
+        assert.equal(r.withheld_skills, 1);
+        assert.equal(r.total_skills, 6);
+        assert.equal(r.verdicts.keep + r.verdicts.review + r.verdicts.remove, 6);
         // The order tells nothing withheld: pdf by its shown count, then by u0's own uses (flaky 10, Bash 6,
-        // mcp:github 5), then by name; gone (u1's 4 uses, withheld) does not rank above the unused broken.
+        // mcp:github 5), then by name.
         assert.deepEqual(
           r.skills.map((s: Report) => s.skill),
-          ['skill:pdf', 'skill:flaky', 'Bash', 'mcp:github', 'skill:broken', 'skill:gone', 'skill:idle'],
+          ['skill:pdf', 'skill:flaky', 'Bash', 'mcp:github', 'skill:broken', 'skill:idle'],
         );
-        // limit keeps the first of that order.
+        // Named, the same: withheld, not listed.
+        const gone: Report = await callOk(client, 'get_skill_report', { user_id: 'u0', skill: 'skill:gone' });
+        assert.deepEqual([gone.skills, gone.withheld_skills, gone.total_skills], [[], 1, 0]);
+        // limit keeps the first of that order; u1 used gone: listed with u1's own figures only.
         const two: Report = await callOk(client, 'get_skill_report', { user_id: 'u1', limit: 2 });
         assert.deepEqual(
-          two.skills.map((s: Report) => s.skill),
-          ['skill:pdf', 'skill:gone'],
+          two.skills.map((s: Report) => [s.skill, s.usage, s.you.invocations_all_time]),
+          [
+            ['skill:pdf', two.skills[0].usage, 4],
+            ['skill:gone', null, 4],
+          ],
         );
+        // Bash and mcp:github: u0's alone, neither installed; flaky, u0's alone too, is installed.
+        assert.equal(two.withheld_skills, 2);
+        // An admin (no user): every skill, nothing withheld.
+        const admin: Report = await callOk(client, 'get_skill_report', {});
+        assert.deepEqual([admin.withheld_skills, admin.skills.some((s: Report) => s.skill === 'skill:gone')], [0, true]);
         await client.close();
       });
       await withApp(backend, { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1' }, async (app) => {

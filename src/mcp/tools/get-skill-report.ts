@@ -103,7 +103,13 @@ const skillReportOutputShape = {
     estimator: z.string().nullable(),
   }),
   costs_available: z.boolean(),
-  total_skills: z.number().int(),
+  total_skills: z.number().int().describe('Skills the report covers (listed or cut by limit); withheld skills are not counted'),
+  withheld_skills: z
+    .number()
+    .int()
+    .describe(
+      'Per user: skills (all, or the one named) withheld, not listed: fewer than k users used them in the window, the user never did and they are not installed (0 unless per_user)',
+    ),
   verdicts: z.object({ keep: z.number().int(), review: z.number().int(), remove: z.number().int() }),
   skills: z.array(rowSchema),
   verdict_rule: z.string(),
@@ -196,6 +202,7 @@ export function skillReportJson(r: SkillReport) {
     },
     costs_available: r.costsAvailable,
     total_skills: r.totalSkills,
+    withheld_skills: r.withheldSkills,
     verdicts: r.verdicts,
     skills: r.rows.map(rowOut),
     verdict_rule: VERDICT_RULE,
@@ -207,9 +214,11 @@ export function skillReportJson(r: SkillReport) {
 function skillReportText(r: SkillReport): string {
   const v = r.verdicts;
   const head = `${r.totalSkills} skill(s) over the last ${r.days} days${r.rows.length < r.totalSkills ? ` (${r.rows.length} listed)` : ''}: ${v.keep} keep, ${v.review} review, ${v.remove} remove.`;
-  const inv = r.inventory.read
-    ? ` Inventory: ${r.inventory.items} installed item(s).`
-    : ` Inventory not read${r.inventory.error ? ` (${r.inventory.error})` : ''}.`;
+  const inv =
+    (r.inventory.read ? ` Inventory: ${r.inventory.items} installed item(s).` : ` Inventory not read${r.inventory.error ? ` (${r.inventory.error})` : ''}.`) +
+    (r.withheldSkills > 0
+      ? ` ${r.withheldSkills} skill(s) withheld, not listed: fewer than ${r.communityMinUsers} users used them in the window, this user did not and they are not installed.`
+      : '');
   const worst = r.rows
     .filter((row) => row.verdict !== 'keep')
     .slice(0, 5)
@@ -266,7 +275,9 @@ export function registerGetSkillReportTool(server: McpServer, deps: ToolDeps): v
         'per invocation under each attribution rule side by side (stamped, bounded, telemetry; cost null = unknown when a ' +
         'call has no price), always-loaded tokens of installed items, last use, daily trend, flags and a verdict ' +
         '(keep / review / remove) with its reason. Installed but unused items and used but uninstalled ones are listed. ' +
-        "With user_id, the user's own figures, and everyone's only where at least k users contribute. " +
+        "With user_id, the user's own figures, and everyone's only where at least k users contribute; a skill fewer " +
+        'than k users used in the window is listed only when the user used it or it is installed (the others are ' +
+        'withheld: not listed, counted in withheld_skills). ' +
         VERDICT_RULE,
       inputSchema: {
         skill: skillNameField.optional().describe('Only this skill (`skill:x`, `agent:x`, `mcp:server` or a recorded name)'),
