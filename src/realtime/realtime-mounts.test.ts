@@ -95,6 +95,14 @@ describe('createRealtimeMounts', () => {
       assert.equal(del.status, 405);
       assert.equal(del.headers.get('allow'), 'GET, HEAD');
       assert.equal((await get(metricsPort, '/metrics', `evil.example:${metricsPort}`)).status, 403);
+      // Figures across all users: an admin's, not a per-user token's, as on the main port.
+      const scrape = (token: string) => fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+      const user = await app.userTokens.create({ userId: 'alice', admin: false });
+      const lead = await app.userTokens.create({ userId: 'carol', admin: true });
+      const refused = await scrape(user.token);
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /not a per-user token/);
+      for (const token of [lead.token, app.access.installationToken()]) assert.equal((await scrape(token)).status, 200);
     } finally {
       await rt.close();
       await app.dispose();

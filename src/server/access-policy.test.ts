@@ -92,4 +92,24 @@ describe('access checks', () => {
     const unknown = await policy.check('http', 1, { host: 'b:1', authorization: 'Bearer sbu_bob' }, url());
     assert.ok(!unknown.ok && unknown.status === 401);
   });
+
+  it('refuses /metrics (figures across all users) to a per-user token unless /metrics is public', async () => {
+    const alice = { role: 'user' as const, userHash: 'h-alice', key: 'token:1' };
+    const lead = { role: 'admin' as const, userHash: 'h-lead', key: 'token:2' };
+    const users = async (t: string) => (t === 'sbu_alice' ? alice : t === 'sbu_lead' ? lead : null);
+    const as = (token: string) => ({ host: '127.0.0.1:1', authorization: `Bearer ${token}` });
+    for (const bindHost of ['127.0.0.1', '0.0.0.0']) {
+      const policy = new AccessPolicy({ ...loopback, bindHost, userTokens: users });
+      const refused = await policy.check('metrics', 1, as('sbu_alice'), url());
+      assert.ok(!refused.ok && refused.status === 403, bindHost);
+      assert.match(refused.reason, /per-user token/);
+      assert.deepEqual(await policy.check('metrics', 1, as('sbu_lead'), url()), { ok: true, caller: lead });
+      assert.deepEqual(await policy.check('metrics', 1, as('secret-token'), url()), { ok: true, caller: INSTALLATION_ADMIN });
+      // Its other routes are unchanged.
+      assert.deepEqual(await policy.check('http', 1, as('sbu_alice'), url()), { ok: true, caller: alice });
+      // --metrics-public: open to anyone, so to a per-user token as well.
+      const open = new AccessPolicy({ ...loopback, bindHost, metricsPublic: true, userTokens: users });
+      assert.deepEqual(await open.check('metrics', 1, as('sbu_alice'), url()), { ok: true, caller: alice });
+    }
+  });
 });

@@ -17,7 +17,8 @@
  *   where browsers cannot set headers.
  * - Identity: the installation token (and a caller that needs none, on
  *   loopback) is the admin; a per-user token (server/user-tokens.ts) is that
- *   user, answered about itself only.
+ *   user, answered about itself only; it is refused /metrics (403), which
+ *   gives figures across all users, unless /metrics is public.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { LOCAL_ADMIN, type CallerIdentity } from '../mcp/caller-identity.js';
@@ -133,7 +134,13 @@ export class AccessPolicy {
       return this.tokenRequired(route) ? { ok: false, status: 401, reason: 'token required' } : { ok: true, caller: LOCAL_ADMIN };
     }
     const caller = await this.identify(presented);
-    return caller ? { ok: true, caller } : { ok: false, status: 401, reason: 'invalid or revoked token' };
+    if (!caller) return { ok: false, status: 401, reason: 'invalid or revoked token' };
+    // /metrics gives every skill's figures across all users (however few used it), for Prometheus: an admin's
+    // view, which a per-user token, answered about itself only, does not get (unless --metrics-public opens it).
+    if (route === 'metrics' && caller.role !== 'admin' && !this.opts.metricsPublic) {
+      return { ok: false, status: 403, reason: '/metrics is served to the installation token or an admin token, not a per-user token' };
+    }
+    return { ok: true, caller };
   }
 
   private async identify(presented: string): Promise<CallerIdentity | null> {

@@ -76,7 +76,7 @@ describe('per-user tokens on a shared server', () => {
     const r = await app.userTokens.create({ userId: 'dave', admin: false });
     revoked = r.token;
     await app.userTokens.revoke(r.record.id);
-    const rt = await createRealtime(app, { dashboard: true, metrics: false });
+    const rt = await createRealtime(app, { dashboard: true, metrics: true });
     http = await startHttpServer(app, rt.mounts);
   });
   after(async () => {
@@ -162,6 +162,18 @@ describe('per-user tokens on a shared server', () => {
     const lead = await fetch(`${http.url}/api/skill-report`, { headers: { Authorization: `Bearer ${teamAdmin}` } });
     const all = (await lead.json()) as Report;
     assert.deepEqual([all.per_user, all.withheld_skills, all.skills.filter((s) => !s.skill.includes(':')).map((s) => s.skill)], [false, 0, ['lint', 'build']]);
+  });
+
+  it('serves /metrics (figures across all users) to admins, not to a per-user token', async () => {
+    const get = (token: string | null) => fetch(`${http.url}/metrics`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    const refused = await get(alice);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /not a per-user token/);
+    for (const token of [teamAdmin, app.access.installationToken(), null]) {
+      const res = await get(token);
+      assert.equal(res.status, 200, String(token));
+      assert.match(await res.text(), /skill_invocations_total/);
+    }
   });
 
   it('lets an admin token and the installation token ask about anyone', async () => {
