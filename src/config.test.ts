@@ -151,9 +151,23 @@ describe('integer settings', () => {
     for (const raw of ['1e300', '1e3', '0x50', ' 80', 'Infinity', '9007199254740993']) {
       assert.equal(rule({ cwd, flags: { wsMaxClients: raw } }), 'ws-max-clients: must be an integer between 1 and 1048576', raw);
       assert.equal(rule({ cwd, flags: { port: raw } }), 'port: must be an integer port between 0 and 65535', raw);
-      assert.equal(rule({ cwd, env: { SESSION_BUDDY_MCP_MAX_SESSIONS: raw } }), 'SESSION_BUDDY_MCP_MAX_SESSIONS: must be a positive integer', raw);
+      assert.equal(rule({ cwd, env: { SESSION_BUDDY_MCP_MAX_SESSIONS: raw } }), 'SESSION_BUDDY_MCP_MAX_SESSIONS: must be an integer between 1 and 100000', raw);
     }
     assert.equal(parseConfig({ cwd, flags: { port: '1000' } }).port, 1000);
+  });
+
+  it('bounds the PostgreSQL pool, the MCP sessions and k', () => {
+    assert.equal(rule({ cwd, env: { SESSION_BUDDY_PG_POOL_SIZE: '1001' } }), 'SESSION_BUDDY_PG_POOL_SIZE: must be an integer between 1 and 1000');
+    assert.equal(rule({ cwd, env: { SESSION_BUDDY_MCP_MAX_SESSIONS: '100001' } }), 'SESSION_BUDDY_MCP_MAX_SESSIONS: must be an integer between 1 and 100000');
+    assert.equal(
+      rule({ cwd, env: { SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT: '100001' } }),
+      'SESSION_BUDDY_MCP_MAX_SESSIONS_PER_CLIENT: must be an integer between 1 and 100000',
+    );
+    assert.equal(
+      rule({ cwd, env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1000001' } }),
+      'SESSION_BUDDY_COMMUNITY_MIN_USERS: must be an integer between 1 and 1000000',
+    );
+    assert.equal(parseConfig({ cwd, env: { SESSION_BUDDY_PG_POOL_SIZE: '1000', SESSION_BUDDY_COMMUNITY_MIN_USERS: '1000000' } }).communityMinUsers, 1_000_000);
   });
 
   it('bounds --ws-max-clients by the file descriptors a process may hold (fs.nr_open, 1048576)', () => {

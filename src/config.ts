@@ -265,7 +265,12 @@ export function parseConfig(source: ConfigSource = {}): Config {
   // Which flag or variable set a URL: messages about a server that cannot be reached name it.
   const typed = new Set((env[ENV.typedFlags] ?? '').split(','));
   const setBy = (key: 'store' | 'pubsub') => (flags[key] !== undefined || typed.has(key) ? `--${key}` : ENV[key]);
-  const store = parseStore(flags.store ?? env[ENV.store], cwd, parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE), setBy('store'));
+  const store = parseStore(
+    flags.store ?? env[ENV.store],
+    cwd,
+    parsePositiveInt(ENV.pgPoolSize, env[ENV.pgPoolSize], DEFAULT_PG_POOL_SIZE, MAX_PG_POOL_SIZE),
+    setBy('store'),
+  );
   // An empty variable is unset (as every other here): '' as a host would bind every interface.
   const host = flags.host ?? (env[ENV.host] || undefined) ?? '127.0.0.1';
   const port = parsePort('port', flags.port ?? env[ENV.port], DEFAULT_PORT, true);
@@ -315,13 +320,13 @@ export function parseConfig(source: ConfigSource = {}): Config {
     backfillAfterMs: Math.round(parseNumberIn(ENV.backfillAfterMin, env[ENV.backfillAfterMin], DEFAULT_BACKFILL_AFTER_MIN, BACKFILL_AFTER_MIN) * 60_000),
     mcpSessions: {
       idleMs: Math.round(parseNumberIn(ENV.mcpIdleMinutes, env[ENV.mcpIdleMinutes], 10, MCP_IDLE_MINUTES) * 60_000),
-      maxSessions: parsePositiveInt(ENV.mcpMaxSessions, env[ENV.mcpMaxSessions], 200),
-      maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50),
+      maxSessions: parsePositiveInt(ENV.mcpMaxSessions, env[ENV.mcpMaxSessions], 200, MAX_MCP_SESSIONS),
+      maxPerClient: parsePositiveInt(ENV.mcpMaxSessionsPerClient, env[ENV.mcpMaxSessionsPerClient], 50, MAX_MCP_SESSIONS),
       creationRate: parseRateLimit(env[ENV.mcpSessionRate], ENV.mcpSessionRate, { capacity: 30, refillPerSecond: 5 }),
     },
     embeddings: parseBool(ENV.embeddings, env[ENV.embeddings], true),
     homeDir: homeDir(env, source.home),
-    communityMinUsers: parsePositiveInt(ENV.communityMinUsers, env[ENV.communityMinUsers], DEFAULT_COMMUNITY_MIN_USERS),
+    communityMinUsers: parsePositiveInt(ENV.communityMinUsers, env[ENV.communityMinUsers], DEFAULT_COMMUNITY_MIN_USERS, MAX_COMMUNITY_MIN_USERS),
     realtime: {
       metrics: flags.metrics === false ? false : parseBool(ENV.metrics, env[ENV.metrics], true),
       ws: flags.ws === false ? false : parseBool(ENV.ws, env[ENV.ws], true),
@@ -465,6 +470,18 @@ function parsePositiveInt(field: string, raw: string | number | undefined, fallb
  * process open more than fs.nr_open (1048576 by default) whatever its limit is raised to.
  */
 const MAX_WS_CLIENTS = 1_048_576;
+
+/**
+ * The most PostgreSQL connections one process opens: the server's max_connections defaults to 100 for
+ * all clients together, and a pool past 1000 is a typo, not a setting.
+ */
+const MAX_PG_POOL_SIZE = 1000;
+
+/** The most open MCP sessions (in all, and per client): each holds a transport and a server; 100,000 is past any real use. */
+const MAX_MCP_SESSIONS = 100_000;
+
+/** The largest k: past a million users every figure across users would be withheld from any team. */
+const MAX_COMMUNITY_MIN_USERS = 1_000_000;
 
 /**
  * A number as a variable gives it: decimal digits with an optional fraction (`2`, `0.5`), else NaN.
