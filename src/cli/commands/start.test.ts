@@ -124,13 +124,14 @@ describe('session-buddy stop and start with a pid file left by a server that die
 
   it('takes a server that exited but was not reaped yet (a zombie) for a stopped one', { skip: !fs.existsSync('/proc/self/stat') }, async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-zombie-pid-'));
-    // `sleep 0` exits at once; its parent then becomes `sleep 30`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // `sleep 1` exits after its parent has become `sleep 30`, which never reaps it. (A child that exits
+    // before the exec, as `sleep 0` could, may be reaped by the shell: no zombie is left.)
+    const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const at = (args: string[]) =>
       spawnSync(process.execPath, [BIN, '--data-dir', data, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: data }, timeout: 60_000 });
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
-      // Up to 10 s: on a loaded machine `sleep 0` can take a while to start and exit.
+      // Up to 10 s: on a loaded machine `sleep 1` can take longer to start and exit.
       for (let i = 0; i < 500 && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
       assert.match(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), /\) Z /, 'a zombie');
       assert.equal(at(['init']).status, 0);
