@@ -12,7 +12,7 @@
 import type { AnomalyEvent, EventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AnalyticsRecords, StoredAnomaly } from '../store/analytics-types.js';
-import { FailureNote } from './failure-note.js';
+import { PollLoop } from './poll-loop.js';
 
 /** The origin of the anomalies this feed emits (EventMeta.origin). */
 const STORE_ORIGIN = 'store';
@@ -32,19 +32,17 @@ export interface AnomalyFeedDeps {
 const keyOf = (a: Pick<AnomalyEvent, 'skill_name' | 'metric' | 'detected_at'>) => `${a.skill_name}\u0000${a.metric}\u0000${Number(a.detected_at)}`;
 
 export class AnomalyFeed {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly loop: PollLoop;
   /** Anomalies this process has carried on its bus or emitted: key → detected_at. */
   private readonly seen = new Map<string, number>();
   private held: StoredAnomaly[] = [];
   private unsubscribe: (() => void) | null = null;
-  private readonly failures: FailureNote;
 
   constructor(
     private readonly deps: AnomalyFeedDeps,
-    private readonly intervalMs: number,
+    intervalMs: number,
   ) {
-    this.failures = new FailureNote(deps.logger, 'reading anomalies stored by other processes');
+    this.loop = new PollLoop(deps.logger, 'reading anomalies stored by other processes', intervalMs, () => this.poll());
   }
 
   private now(): number {
@@ -56,40 +54,35 @@ export class AnomalyFeed {
    * anomaly the bus carries from now on is known too.
    */
   start(known: readonly Pick<AnomalyEvent, 'skill_name' | 'metric' | 'detected_at'>[] = []): void {
-    if (this.timer !== null) return;
+    if (this.loop.started) return;
     for (const a of known) this.seen.set(keyOf(a), Number(a.detected_at));
     this.unsubscribe = this.deps.bus.on('anomalies.detected', (events) => {
       for (const a of events) this.seen.set(keyOf(a), Number(a.detected_at));
     });
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    this.loop.stop();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.held = [];
   }
 
   /** One poll; exposed for tests. */
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      this.handOver();
-      const since = this.now() - LOOKBACK_MS;
-      const rows = await this.deps.store.recentAnomalies({ sinceMs: since, limit: READ_LIMIT });
-      if (this.timer === null) return; // stopped meanwhile
-      this.held = rows.filter((a) => !this.seen.has(keyOf(a)));
-      for (const [key, at] of this.seen) if (at < since - LOOKBACK_MS) this.seen.delete(key);
-      this.failures.worked();
-    } catch (err) {
-      this.failures.failed(err);
-    } finally {
-      this.running = false;
-    }
+  tick(): Promise<void> {
+    return this.loop.tick();
+  }
+
+  /** One read: false when stopped meanwhile. */
+  private async poll(): Promise<boolean> {
+    this.handOver();
+    const since = this.now() - LOOKBACK_MS;
+    const rows = await this.deps.store.recentAnomalies({ sinceMs: since, limit: READ_LIMIT });
+    if (!this.loop.started) return false; // stopped meanwhile
+    this.held = rows.filter((a) => !this.seen.has(keyOf(a)));
+    for (const [key, at] of this.seen) if (at < since - LOOKBACK_MS) this.seen.delete(key);
+    return true;
   }
 
   private handOver(): void {

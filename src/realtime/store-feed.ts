@@ -13,7 +13,7 @@
  */
 import type { EventBus, InvocationEvent } from '../events.js';
 import type { Logger } from '../logger.js';
-import { FailureNote } from './failure-note.js';
+import { PollLoop } from './poll-loop.js';
 import type { InvocationStore, TailCursor } from '../store/types.js';
 
 export type ExternalRowsSink = (events: InvocationEvent[], omitted: ReadonlyMap<string, number>) => void;
@@ -41,22 +41,20 @@ export interface StoreFeedOptions {
 const OWN_TTL_MS = 120_000;
 
 export class StoreFeed {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: PollLoop;
   private sink: ExternalRowsSink | null = null;
   private cursor: TailCursor | null = null;
-  private running = false;
   private tickNo = 0;
   /** Ids this process published, not yet met by a read: id → [skill, tick, time]. */
   private readonly own = new Map<string, [string, number, number]>();
   private held: { events: InvocationEvent[]; omitted: Map<string, number> } | null = null;
   private unsubscribe: (() => void) | null = null;
-  private readonly failures: FailureNote;
 
   constructor(
     private readonly deps: StoreFeedDeps,
     private readonly opts: StoreFeedOptions,
   ) {
-    this.failures = new FailureNote(deps.logger, 'reading rows written by other processes');
+    this.loop = new PollLoop(deps.logger, 'reading rows written by other processes', opts.intervalMs, () => this.poll());
   }
 
   private now(): number {
@@ -66,19 +64,17 @@ export class StoreFeed {
   /** Starts polling (idempotent): rows written from now on go to `sink`. */
   start(sink: ExternalRowsSink): void {
     this.sink = sink;
-    if (this.timer !== null) return;
+    if (this.loop.started) return;
     this.unsubscribe = this.deps.bus.on('invocations.recorded', (events) => {
       const at = this.now();
       for (const e of events) this.own.set(e.id, [e.skill_name, this.tickNo, at]);
     });
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** Stops polling and forgets its place (idempotent). */
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    this.loop.stop();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.cursor = null;
@@ -87,47 +83,44 @@ export class StoreFeed {
   }
 
   /** One poll; exposed for tests. */
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      this.tickNo++;
-      this.handOver();
-      if (this.cursor === null) {
-        this.cursor = await this.deps.store.tailCursor();
-        return;
-      }
-      const tail = await this.deps.store.invocationsAfter(this.cursor, this.opts.limit);
-      if (this.timer === null) return; // stopped meanwhile
-      this.cursor = tail.cursor;
-      const omitted = new Map(tail.counts);
-      const events: InvocationEvent[] = [];
-      for (const e of tail.events) {
-        omitted.set(e.skill_name, (omitted.get(e.skill_name) ?? 0) - 1);
-        if (!this.own.delete(e.id)) events.push(e);
-      }
-      let rest = 0;
-      for (const n of omitted.values()) rest += n;
-      // Rows left unread: this process's rows published before the read began, and not met among the
-      // read ones, are among them (those published during the read may be after its end: kept for the next).
-      if (rest > 0) {
-        for (const [id, [skill, tick]] of this.own) {
-          const n = omitted.get(skill) ?? 0;
-          if (n <= 0 || tick >= this.tickNo) continue;
-          omitted.set(skill, n - 1);
-          this.own.delete(id);
-        }
-      }
-      for (const [skill, n] of omitted) if (n <= 0) omitted.delete(skill);
-      const expired = this.now() - OWN_TTL_MS;
-      for (const [id, [, , at]] of this.own) if (at < expired) this.own.delete(id);
-      if (events.length > 0 || omitted.size > 0) this.held = { events, omitted };
-      this.failures.worked();
-    } catch (err) {
-      this.failures.failed(err);
-    } finally {
-      this.running = false;
+  tick(): Promise<void> {
+    return this.loop.tick();
+  }
+
+  /** One read: false when it only found its place, or was stopped meanwhile. */
+  private async poll(): Promise<boolean> {
+    this.tickNo++;
+    this.handOver();
+    if (this.cursor === null) {
+      this.cursor = await this.deps.store.tailCursor();
+      return false;
     }
+    const tail = await this.deps.store.invocationsAfter(this.cursor, this.opts.limit);
+    if (!this.loop.started) return false; // stopped meanwhile
+    this.cursor = tail.cursor;
+    const omitted = new Map(tail.counts);
+    const events: InvocationEvent[] = [];
+    for (const e of tail.events) {
+      omitted.set(e.skill_name, (omitted.get(e.skill_name) ?? 0) - 1);
+      if (!this.own.delete(e.id)) events.push(e);
+    }
+    let rest = 0;
+    for (const n of omitted.values()) rest += n;
+    // Rows left unread: this process's rows published before the read began, and not met among the
+    // read ones, are among them (those published during the read may be after its end: kept for the next).
+    if (rest > 0) {
+      for (const [id, [skill, tick]] of this.own) {
+        const n = omitted.get(skill) ?? 0;
+        if (n <= 0 || tick >= this.tickNo) continue;
+        omitted.set(skill, n - 1);
+        this.own.delete(id);
+      }
+    }
+    for (const [skill, n] of omitted) if (n <= 0) omitted.delete(skill);
+    const expired = this.now() - OWN_TTL_MS;
+    for (const [id, [, , at]] of this.own) if (at < expired) this.own.delete(id);
+    if (events.length > 0 || omitted.size > 0) this.held = { events, omitted };
+    return true;
   }
 
   private handOver(): void {
