@@ -703,33 +703,49 @@ describe('web dashboard in headless Chromium', { skip: fs.existsSync(CHROMIUM) ?
   });
 });
 
+interface DashboardRig {
+  app: TestApp;
+  http: RunningHttpServer;
+  browser: Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+  close(): Promise<void>;
+}
+
+/** `app` served with its realtime mounts over a real HTTP server, and a headless Chromium to look at it. */
+async function dashboardRig(app: TestApp, opts: Parameters<typeof createRealtime>[1]): Promise<DashboardRig> {
+  const { chromium } = await import('playwright-core');
+  const rt = await createRealtime(app, opts);
+  const http = await startHttpServer(app, rt.mounts);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  return {
+    app,
+    http,
+    browser,
+    async close() {
+      await browser.close();
+      await http.close();
+      await app.dispose();
+    },
+  };
+}
+
 describe('dashboard charts on a page left open for hours', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
   const HOUR = 3_600_000;
   const H = 480_000; // an epoch hour
   const opened = H * HOUR + 30 * 60_000;
   let clock = opened;
-  let app: TestApp;
-  let http: RunningHttpServer;
-  let browser: Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+  let rig: DashboardRig;
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    app = createTestApp({ now: () => clock });
+    const app = createTestApp({ now: () => clock });
     await app.tracker.track({ ...inv('left-open', true, 100), invoked_at: opened - 60_000 });
     // A snapshot every 20 ms while the clock below moves a minute every 20 ms: hours pass in seconds.
-    const rt = await createRealtime(app, { snapshotIntervalMs: 20 });
-    http = await startHttpServer(app, rt.mounts);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    rig = await dashboardRig(app, { snapshotIntervalMs: 20 });
   });
-  after(async () => {
-    await browser?.close();
-    await http?.close();
-    await app?.dispose();
-  });
+  after(() => rig?.close());
 
   it('keeps a point for every hour of the last day, then the last minutes live: no straight line over the hours since it opened', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${http.url}/`);
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${rig.http.url}/`);
     await page.waitForFunction(() => document.getElementById('chart-success')?.dataset.history === '24', null, { timeout: 10_000 });
     const tick = setInterval(() => {
       clock += 60_000;
@@ -750,30 +766,20 @@ describe('dashboard charts on a page left open for hours', { skip: fs.existsSync
 });
 
 describe('dashboard charts on a new installation', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
-  let app: TestApp;
-  let http: RunningHttpServer;
-  let browser: Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+  let rig: DashboardRig;
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    app = createTestApp();
-    const rt = await createRealtime(app, { snapshotIntervalMs: 250 });
-    http = await startHttpServer(app, rt.mounts);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    rig = await dashboardRig(createTestApp(), { snapshotIntervalMs: 250 });
   });
-  after(async () => {
-    await browser?.close();
-    await http?.close();
-    await app?.dispose();
-  });
+  after(() => rig?.close());
 
   it('marks the live figures at the right end of a 24 h axis when the past hours hold nothing', async () => {
     // Only live invocations (the first hour of telemetry): the 24 hourly points are empty and the live
     // ones fall within a pixel of the axis' end, where a line over them cannot be seen.
-    await app.tracker.trackBatch([inv('first-hour', true, 400), inv('first-hour', false, 900)]);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await rig.app.tracker.trackBatch([inv('first-hour', true, 400), inv('first-hour', false, 900)]);
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
-      await page.goto(`${http.url}/`);
+      await page.goto(`${rig.http.url}/`);
       await page.waitForFunction(() => document.getElementById('chart-success')?.dataset.history === '24', null, { timeout: 10_000 });
       await page.waitForFunction(() => Number((document.getElementById('chart-success') as HTMLCanvasElement).dataset.points) >= 26, null, {
         timeout: 10_000,
