@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from './errors.js';
 import type { LogLevel } from './logger.js';
+import { decimalInt, decimalNumber } from './decimal.js';
 
 export interface RateLimitConfig {
   /** Bucket size: the burst a single client may make. */
@@ -445,20 +446,9 @@ function parseBool(field: string, raw: string | undefined, fallback: boolean): b
   throw AppError.invalid(field, 'must be 1/0, true/false, yes/no or on/off');
 }
 
-/**
- * An integer as a flag or variable gives it: decimal digits only, else NaN. Number() would take an
- * exponent (`1e300`), hexadecimal or surrounding spaces, and digits past Number.MAX_SAFE_INTEGER
- * become another number.
- */
-function decimalInt(raw: string | number): number {
-  if (typeof raw === 'number') return raw;
-  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  return Number.isSafeInteger(n) ? n : Number.NaN;
-}
-
 function parsePositiveInt(field: string, raw: string | number | undefined, fallback: number, max?: number): number {
   if (raw === undefined || raw === '') return fallback;
-  const n = decimalInt(raw);
+  const n = typeof raw === 'number' ? raw : decimalInt(raw);
   if (!Number.isSafeInteger(n) || n < 1 || (max !== undefined && n > max)) {
     throw AppError.invalid(field, max === undefined ? 'must be a positive integer' : `must be an integer between 1 and ${max}`);
   }
@@ -482,14 +472,6 @@ const MAX_MCP_SESSIONS = 100_000;
 
 /** The largest k: past a million users every figure across users would be withheld from any team. */
 const MAX_COMMUNITY_MIN_USERS = 1_000_000;
-
-/**
- * A number as a variable gives it: decimal digits with an optional fraction (`2`, `0.5`), else NaN.
- * Number() would take an exponent (`1e300`), hexadecimal, a sign, `Infinity` or surrounding spaces.
- */
-function decimalNumber(raw: string): number {
-  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
-}
 
 /** The values a numeric variable may take, both ends included, and what its numbers count. */
 interface NumberRange {
@@ -569,7 +551,7 @@ function parseAudit(raw: string | undefined): 'auto' | 'off' {
 
 function parsePort(field: string, raw: string | number | undefined, fallback: number, allowZero: boolean): number {
   if (raw === undefined || raw === '') return fallback;
-  const n = decimalInt(raw);
+  const n = typeof raw === 'number' ? raw : decimalInt(raw);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) {
     throw AppError.invalid(field, 'must be an integer port between 0 and 65535');
   }

@@ -8,6 +8,7 @@
  */
 import type { Command, Option } from 'commander';
 import { AppError } from '../errors.js';
+import { decimalInt, decimalNumber } from '../decimal.js';
 
 /**
  * Internal field name → the flag that sets it; with `env`, the environment
@@ -155,7 +156,7 @@ export function checkFlags<T extends Record<string, () => unknown>>(checks: T): 
  * number, are refused: every integer flag of the CLI is parsed here, with its bounds.
  */
 export function intFlag(flag: string, raw: string, min: number, max: number, unit?: string): number {
-  const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  const n = decimalInt(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw AppError.invalid(flag, `must be an integer between ${min} and ${max}${unit ? ` ${unit}` : ''}`);
   return n;
 }
@@ -166,7 +167,7 @@ export function intFlag(flag: string, raw: string, min: number, max: number, uni
  * [min, max] (with `minExclusive`, (min, max]).
  */
 export function numberFlag(flag: string, raw: string, min: number, max: number, unit?: string, opts: { minExclusive?: boolean } = {}): number {
-  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  const n = decimalNumber(raw);
   if (!Number.isFinite(n) || (opts.minExclusive ? n <= min : n < min) || n > max) {
     throw AppError.invalid(flag, `must be a number ${opts.minExclusive ? '>' : '>='} ${min} and <= ${max}${unit ? ` ${unit}` : ''}`);
   }

@@ -11,6 +11,7 @@ import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../insights/skill-report.j
 import { skillReportJson } from '../mcp/tools/get-skill-report.js';
 import type { HttpMount } from '../server/http-server.js';
 import { closestName } from '../suggest.js';
+import { decimalInt } from '../decimal.js';
 
 const PARAMS = ['days', 'limit'] as const;
 
@@ -28,8 +29,8 @@ function checkParams(query: Record<string, string[]>): void {
 function intParam(name: string, raw: string | undefined, fallback: number, max: number): number {
   // Absent: the default. Empty (`?days=`) is a value, and not an integer.
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw AppError.invalid(name, `must be an integer between 1 and ${max}`);
+  const n = decimalInt(raw);
+  if (!(n >= 1 && n <= max)) throw AppError.invalid(name, `must be an integer between 1 and ${max}`);
   return n;
 }
 
