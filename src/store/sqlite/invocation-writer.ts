@@ -35,7 +35,6 @@ export class InvocationWriter {
   /** The duration histograms' upserts, many rows per call. */
   private readonly histograms;
   private readonly writeTx;
-  private readonly writeWithTx;
 
   constructor(db: SqliteDb) {
     const p = (sql: string) => db.prepare(sql);
@@ -125,8 +124,7 @@ export class InvocationWriter {
         'ON CONFLICT (skill_id, bucket) DO UPDATE SET count = count + excluded.count',
       ),
     };
-    this.writeTx = db.transaction((batch: NormalizedInvocation[]) => this.apply(batch));
-    this.writeWithTx = db.transaction((batch: NormalizedInvocation[], also: () => unknown) => {
+    this.writeTx = db.transaction((batch: NormalizedInvocation[], also: () => unknown) => {
       const result = batch.length === 0 ? { ids: [], inserted: 0, duplicates: 0 } : this.apply(batch);
       return { result, also: also() };
     });
@@ -135,7 +133,7 @@ export class InvocationWriter {
   /** Writes the batch and its rollups atomically. */
   write(batch: NormalizedInvocation[]): WriteResult {
     if (batch.length === 0) return { ids: [], inserted: 0, duplicates: 0 };
-    return this.forgettingOnFailure(() => this.writeTx.immediate(batch));
+    return this.writeWith(batch, nothingElse).result;
   }
 
   /**
@@ -143,12 +141,8 @@ export class InvocationWriter {
    * cost rows), all in one transaction: if `also` throws, the batch is not stored either.
    */
   writeWith<T>(batch: NormalizedInvocation[], also: () => T): { result: WriteResult; also: T } {
-    return this.forgettingOnFailure(() => this.writeWithTx.immediate(batch, also) as { result: WriteResult; also: T });
-  }
-
-  private forgettingOnFailure<T>(write: () => T): T {
     try {
-      return write();
+      return this.writeTx.immediate(batch, also) as { result: WriteResult; also: T };
     } catch (err) {
       // Interned ids created inside the failed transaction no longer exist.
       this.skillIds.clear();
@@ -335,6 +329,9 @@ export class InvocationWriter {
     d.sessions.forEach((a, session) => s.upSession.run(a.invocations, a.successes, a.firstAt, a.lastAt, session));
   }
 }
+
+/** `also` of a write that has nothing to write beside the batch. */
+const nothingElse = (): undefined => undefined;
 
 /** Histogram deltas (key skillId * HOUR_SPACE + hour or day → bucket → count), one row per bucket. */
 function writeHistograms(h: MultiRowUpsert, deltas: Map<number, Map<number, number>>): void {
