@@ -17,6 +17,7 @@ import type { PgStore } from './postgres/store.js';
 import { readSalt, writeSalt } from './salt.js';
 import { Migrator } from './sqlite/migrator.js';
 import { readSqliteStatus } from './sqlite/store-status.js';
+import { hasUnrecordedArchiveKeys } from './sqlite/archive-keys.js';
 import { openSqliteStores } from './sqlite/stores.js';
 import { readSqliteHealth } from './sqlite/store-health.js';
 import { hasUserHashes } from './sqlite/user-salt.js';
@@ -52,7 +53,19 @@ export async function openStores(config: Config, opts: StoreOptions & { migrate?
     if (stores.userSalt !== null && stores.userSalt !== local) syncDataDirSalt(config.dataDir, config.dbPath, stores.userSalt);
     return stores;
   }
-  return openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous, dataDir: config.dataDir });
+  const stores = openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous, dataDir: config.dataDir });
+  if (!opts.readonly && opts.migrate !== false && stores.sqlite && hasUnrecordedArchiveKeys(stores.sqlite.db)) {
+    // Archived by a version before archived_dedupe_keys: its keys are read back now, before anything
+    // this process records could take an archived call for a new one (and count it twice).
+    try {
+      const { archiveDir, backfillArchivedKeys } = await import('./sqlite/archive.js');
+      await backfillArchivedKeys(stores.sqlite.db, archiveDir(config.dataDir));
+    } catch (err) {
+      await stores.close();
+      throw err;
+    }
+  }
+  return stores;
 }
 
 type DataDirSaltSync = 'unchanged' | 'written' | 'kept-for-sqlite' | 'failed';

@@ -16,8 +16,9 @@
  * The dedupe keys of the deleted rows go into archived_dedupe_keys in the same
  * transaction, so a call recorded again later is still a duplicate (the rollups
  * keep counting the archived row). Files archived before that table existed
- * (archives.keys_recorded = 0) have their keys read back from the file by the
- * next run, one file per transaction.
+ * (archives.keys_recorded = 0) have their keys read back from the file, one file
+ * per transaction: when the store is opened for writing (openStores, before
+ * anything can record such a call again), and by every archive run.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -197,7 +198,7 @@ function recordKeyStatement(db: SqliteDb) {
  * `dir`): one transaction per file, which also sets its flag. A file that is missing or
  * unreadable is reported and tried again by the next run.
  */
-async function backfillArchivedKeys(db: SqliteDb, dir: string): Promise<Pick<ArchiveResult, 'keysBackfilled' | 'keysMissing'>> {
+export async function backfillArchivedKeys(db: SqliteDb, dir: string): Promise<Pick<ArchiveResult, 'keysBackfilled' | 'keysMissing'>> {
   const out: Pick<ArchiveResult, 'keysBackfilled' | 'keysMissing'> = { keysBackfilled: [], keysMissing: [] };
   const pending = db.prepare('SELECT id, file FROM archives WHERE keys_recorded = 0 ORDER BY id').all() as { id: number; file: string }[];
   if (pending.length === 0) return out;
