@@ -77,3 +77,23 @@ describe('status and doctor: calls waiting in an orphaned .draining spool file',
     assert.match(doctor.stdout, new RegExp(`hook spool: ${bytes} bytes waiting`));
   });
 });
+
+describe('status: a database of an older schema that this user can write', () => {
+  it('says the next command that writes (or migrate) brings it up to date, and changes nothing itself', async () => {
+    const dataDir = fs.mkdtempSync(path.join(root, 'data-'));
+    const env = { PATH: process.env.PATH ?? '', HOME: root };
+    const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd: root, env, timeout: 60_000 });
+    await run(['init']);
+    await run(['migrate', '--to', '20']);
+    const lines = await status(dataDir);
+    assert.ok(
+      lines.includes(
+        'schema:    version 20 of ' +
+          /of (\d+)/.exec(lines.find((l) => l.startsWith('schema:')) ?? '')![1] +
+          " — older than this program's: the next command that writes (or `session-buddy migrate`) brings it up to date",
+      ),
+      lines.join('\n'),
+    );
+    assert.match((await run(['migrate', '--status'])).stdout, /^schema version 20 of \d+$/m);
+  });
+});

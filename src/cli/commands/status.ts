@@ -91,11 +91,12 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       ];
       if (exists) {
         lines.push(`size:      ${formatBytes(db.size_bytes as number)}`);
-        const behind = readOnly !== null && (db.schema_version as number) < (db.latest_schema_version as number);
-        lines.push(
-          `schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}` +
-            (behind ? " — older than this program's: the data directory needs `session-buddy migrate`, run by someone who can write it" : ''),
-        );
+        const behind = (db.schema_version as number) < (db.latest_schema_version as number);
+        const migrateNote =
+          readOnly !== null
+            ? " — older than this program's: the data directory needs `session-buddy migrate`, run by someone who can write it"
+            : " — older than this program's: the next command that writes (or `session-buddy migrate`) brings it up to date";
+        lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}` + (behind ? migrateNote : ''));
         for (const [t, n] of Object.entries(db.rows as Record<string, number>)) {
           // Archived invocations left the table but are still counted by the analytics (their rollups stay).
           const archived =
