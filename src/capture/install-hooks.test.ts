@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildHooksConfig, isOurHookCommand, mergeHooksConfig, writeHooksConfig } from './install-hooks.js';
+import { buildHooksConfig, isOurHookCommand, mergeHooksConfig, type RemoveResult, removeHooksConfig, writeHooksConfig } from './install-hooks.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-install-hooks-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -117,6 +117,41 @@ describe('mergeHooksConfig', () => {
     assert.throws(() => mergeHooksConfig([]), /settings: must be a JSON object/);
     assert.throws(() => mergeHooksConfig({ hooks: [] }), /settings.hooks: must be an object/);
     assert.throws(() => mergeHooksConfig({ hooks: { Stop: {} } }), /settings.hooks.Stop: must be an array/);
+  });
+});
+
+describe('removeHooksConfig', () => {
+  const theirs = { type: 'command', command: './guard.sh' };
+  const ours = { type: 'command', command: '/usr/bin/node /opt/sb/bin/session-buddy.js --data-dir /d hook', async: true };
+
+  it('takes out ours from every event, keeps theirs, and drops the groups and events left empty', () => {
+    const settings = {
+      model: 'opus',
+      hooks: {
+        PreToolUse: [
+          { matcher: 'Bash', hooks: [theirs] },
+          { matcher: '*', hooks: [ours] },
+        ],
+        Stop: [{ hooks: [ours, theirs] }],
+        SessionEnd: [{ hooks: [ours] }],
+        Notification: [{ hooks: [] }],
+      },
+    };
+    const r: RemoveResult = removeHooksConfig(settings);
+    assert.deepEqual(r.removed, ['PreToolUse', 'Stop', 'SessionEnd']);
+    assert.deepEqual(r.settings, {
+      model: 'opus',
+      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [theirs] }], Stop: [{ hooks: [theirs] }], Notification: [{ hooks: [] }] },
+    });
+    // The input is not changed.
+    assert.equal(settings.hooks.SessionEnd.length, 1);
+  });
+
+  it('removes the hooks key it empties, and changes nothing without hooks of ours', () => {
+    assert.deepEqual(removeHooksConfig({ hooks: { Stop: [{ hooks: [ours] }] } }), { settings: {}, removed: ['Stop'] });
+    assert.deepEqual(removeHooksConfig({ hooks: {} }), { settings: { hooks: {} }, removed: [] });
+    assert.deepEqual(removeHooksConfig(undefined), { settings: {}, removed: [] });
+    assert.throws(() => removeHooksConfig([]), /settings: must be a JSON object/);
   });
 });
 

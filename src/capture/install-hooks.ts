@@ -4,7 +4,8 @@
  * "hooks": [{"type": "command", "command", "timeout"}]}]}}`; timeout in
  * seconds). Merging keeps every other setting and hook, is idempotent, and
  * updates our entry in place (e.g. a changed command) instead of adding a
- * second one.
+ * second one. Removal takes out our entries only, from every event, and the
+ * groups and events they leave empty.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -161,6 +162,42 @@ export function mergeHooksConfig(existing: unknown, opts: HookConfigOptions = {}
   return { settings, added, updated };
 }
 
+export interface RemoveResult {
+  settings: Json;
+  /** Events that had a hook of ours (all taken out). */
+  removed: string[];
+}
+
+/** Takes every hook of ours out of a parsed settings object (without mutating it), and what that leaves empty. */
+export function removeHooksConfig(existing: unknown): RemoveResult {
+  if (existing !== undefined && !isObject(existing)) throw AppError.invalid('settings', 'must be a JSON object');
+  const settings: Json = existing ? structuredClone(existing) : {};
+  const removed: string[] = [];
+  if (!isObject(settings.hooks)) return { settings, removed };
+  const hooks = settings.hooks;
+  for (const [event, list] of Object.entries(hooks)) {
+    if (!Array.isArray(list)) continue;
+    let ours = 0;
+    const groups: unknown[] = [];
+    for (const group of list as unknown[]) {
+      if (!isObject(group) || !Array.isArray(group.hooks)) {
+        groups.push(group);
+        continue;
+      }
+      const kept = (group.hooks as unknown[]).filter((h) => !(isObject(h) && isOurHookCommand(h.command)));
+      ours += group.hooks.length - kept.length;
+      // A group that held only ours goes with them; one with others keeps them.
+      if (kept.length > 0 || group.hooks.length === 0) groups.push({ ...group, hooks: kept });
+    }
+    if (ours === 0) continue;
+    removed.push(event);
+    if (groups.length > 0) hooks[event] = groups;
+    else delete hooks[event];
+  }
+  if (removed.length > 0 && Object.keys(hooks).length === 0) delete settings.hooks;
+  return { settings, removed };
+}
+
 export interface WriteHooksResult extends MergeResult {
   file: string;
   created: boolean;
@@ -184,46 +221,70 @@ export interface WriteHooksOptions {
  * is not valid JSON is left untouched and reported as invalid input.
  */
 export function writeHooksConfig(file: string, opts: HookConfigOptions = {}, write: WriteHooksOptions = {}): WriteHooksResult {
+  const { existing, created } = readSettings(file, write);
+  const merged = mergeHooksConfig(existing, opts);
+  if (created || merged.added.length > 0 || merged.updated.length > 0) writeSettings(file, merged.settings, created, write);
+  return { ...merged, file, created };
+}
+
+export interface RemoveHooksResult extends RemoveResult {
+  file: string;
+  /** False when the file does not exist (nothing is created). */
+  exists: boolean;
+}
+
+/**
+ * Takes our hooks out of a settings file, written atomically (keeping its permissions) only when it
+ * had some; every other setting and hook stays. A missing file is left missing; one that is not valid
+ * JSON is left untouched and reported as invalid input.
+ */
+export function removeHooksFromFile(file: string, write: Pick<WriteHooksOptions, 'field'> = {}): RemoveHooksResult {
+  const { existing, created } = readSettings(file, write);
+  if (created) return { settings: {}, removed: [], file, exists: false };
+  const r = removeHooksConfig(existing);
+  if (r.removed.length > 0) writeSettings(file, r.settings, false, write);
+  return { ...r, file, exists: true };
+}
+
+/** The parsed settings file (an empty one is `{}`), or `created` when it does not exist. */
+function readSettings(file: string, write: Pick<WriteHooksOptions, 'field'>): { existing: unknown; created: boolean } {
   const field = write.field ?? file;
-  let existing: unknown;
-  let created = false;
-  let text: string | null = null;
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toAppError(err, { path: file, ...(write.field ? { field: write.field } : {}) });
-    created = true;
+    return { existing: undefined, created: true };
   }
-  if (text !== null) {
+  try {
+    return { existing: text.trim() === '' ? {} : JSON.parse(text), created: false };
+  } catch {
+    throw AppError.invalid(field, `${write.field ? `${file} ` : ''}is not valid JSON; fix or remove it first`);
+  }
+}
+
+/** Writes `settings` to `file` atomically; an existing file keeps its permissions. */
+function writeSettings(file: string, settings: Json, created: boolean, write: WriteHooksOptions): void {
+  const field = write.field ?? file;
+  const dir = path.dirname(file);
+  if (write.createDirectory === false && !isDirectory(dir)) {
+    throw AppError.invalid(field, `the directory ${dir} does not exist; create it first (nothing was written)`);
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    ensureDir(dir, 0o777);
+    fs.writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`);
+    // An existing file keeps its permissions (the CLI's umask makes new files 0600).
+    if (!created) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
+    fs.renameSync(tmp, file);
+  } catch (err) {
     try {
-      existing = text.trim() === '' ? {} : JSON.parse(text);
+      fs.rmSync(tmp, { force: true });
     } catch {
-      throw AppError.invalid(field, `${write.field ? `${file} ` : ''}is not valid JSON; fix or remove it first`);
+      // the write's error is the one to report
     }
+    throw toAppError(err, { path: file, ...(write.field ? { field: write.field } : {}) });
   }
-  const merged = mergeHooksConfig(existing, opts);
-  if (created || merged.added.length > 0 || merged.updated.length > 0) {
-    const dir = path.dirname(file);
-    if (write.createDirectory === false && !isDirectory(dir)) {
-      throw AppError.invalid(field, `the directory ${dir} does not exist; create it first (nothing was written)`);
-    }
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      ensureDir(dir, 0o777);
-      fs.writeFileSync(tmp, `${JSON.stringify(merged.settings, null, 2)}\n`);
-      // An existing file keeps its permissions (the CLI's umask makes new files 0600).
-      if (!created) fs.chmodSync(tmp, fs.statSync(file).mode & 0o777);
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      try {
-        fs.rmSync(tmp, { force: true });
-      } catch {
-        // the write's error is the one to report
-      }
-      throw toAppError(err, { path: file, ...(write.field ? { field: write.field } : {}) });
-    }
-  }
-  return { ...merged, file, created };
 }
 
 function isDirectory(dir: string): boolean {

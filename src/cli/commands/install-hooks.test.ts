@@ -96,10 +96,59 @@ describe('session-buddy install-hooks (CLI)', () => {
     assert.equal(both.err, 'error: --timeout: must be an integer between 1 and 600 seconds\nerror: --command: must not be empty\n');
     const printOnly = run(['--project'], proj);
     assert.equal(printOnly.code, 2);
-    assert.equal(printOnly.err, 'error: --project: only with --write (without it the hooks are printed)\n');
+    assert.equal(printOnly.err, 'error: --project: only with --write or --remove (without them the hooks are printed)\n');
     const two = run(['--write', '--local', '--file', path.join(proj, 'x.json')], proj);
     assert.equal(two.err, 'error: --local: choose one of --local, --file, not several\n');
     assert.equal(run(['--write', '--file', ''], proj).err, 'error: --file: must not be empty\n');
     assert.deepEqual(tree(proj), []);
+  });
+
+  it('--remove takes out only its own hooks, keeps every other hook and setting, and writes nothing when there is nothing to take out', () => {
+    const file = path.join(root, 'remove-settings.json');
+    const theirs = { type: 'command', command: 'my-linter --fix' };
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ model: 'opus', hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [theirs] }], Notification: [{ hooks: [theirs] }] } }, null, 2)}\n`,
+    );
+    fs.chmodSync(file, 0o640);
+    assert.equal(run(['--write', '--file', file]).code, 0);
+    // A hook of theirs in the same group as one of ours (merged by hand) stays.
+    const mixed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    mixed.hooks.Stop[0].hooks.push(theirs);
+    fs.writeFileSync(file, JSON.stringify(mixed));
+
+    const r = run(['--remove', '--file', file]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /^.*remove-settings\.json: removed the session-buddy hooks of PreToolUse, PostToolUse, PostToolUseFailure, SessionStart, Stop, SessionEnd, PreCompact, UserPromptExpansion\n$/,
+    );
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      model: 'opus',
+      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [theirs] }], Notification: [{ hooks: [theirs] }], Stop: [{ hooks: [theirs] }] },
+    });
+    assert.equal(fs.statSync(file).mode & 0o777, 0o640);
+
+    const again = run(['--remove', '--file', file]);
+    assert.deepEqual([again.code, again.out], [0, `${file}: no session-buddy hooks, nothing changed\n`]);
+    // Only ours in the file: the hooks key goes too.
+    const onlyOurs = path.join(root, 'only-ours.json');
+    assert.equal(run(['--write', '--file', onlyOurs]).code, 0);
+    assert.equal(run(['--remove', '--file', onlyOurs]).code, 0);
+    assert.deepEqual(JSON.parse(fs.readFileSync(onlyOurs, 'utf8')), {});
+  });
+
+  it('--remove leaves a missing file missing and an invalid one untouched, and is not taken with --write', () => {
+    const missing = path.join(root, 'remove-missing.json');
+    const r = run(['--remove', '--file', missing]);
+    assert.deepEqual([r.code, r.out], [0, `${missing}: does not exist, nothing changed\n`]);
+    assert.equal(fs.existsSync(missing), false);
+    const bad = path.join(root, 'remove-bad.json');
+    fs.writeFileSync(bad, '{"hooks": ');
+    const b = run(['--remove', '--file', bad]);
+    assert.deepEqual([b.code, b.err], [2, `error: --file: ${bad} is not valid JSON; fix or remove it first\n`]);
+    assert.equal(fs.readFileSync(bad, 'utf8'), '{"hooks": ');
+    const both = run(['--remove', '--write', '--file', bad]);
+    assert.deepEqual([both.code, both.err], [2, 'error: --remove: not with --write: choose one\n']);
   });
 });

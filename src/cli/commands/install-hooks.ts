@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { installedHookCommand } from '../../capture/capture-checks.js';
 import { candidateSettingsFiles, settingsFile, type HookScope } from '../../capture/claude-paths.js';
 import { entryPoint, findTimeoutCommand, hookCommandLine } from '../../capture/entry-command.js';
-import { buildHooksConfig, writeHooksConfig } from '../../capture/install-hooks.js';
+import { buildHooksConfig, removeHooksFromFile, writeHooksConfig } from '../../capture/install-hooks.js';
 import { redactUrl, storeFlagValue, storePasswordNote } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { homeOf, type CliContext } from '../context.js';
@@ -12,6 +12,7 @@ import { checkFlags, checksEmpty, intFlag } from '../flags.js';
 
 interface InstallHooksOpts {
   write?: boolean;
+  remove?: boolean;
   project?: boolean;
   local?: boolean;
   file?: string;
@@ -29,6 +30,8 @@ interface InstallHooksOpts {
  * is still ended within 2 s. Written by default to the user settings
  * (`$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`), so every
  * project is captured; `--project` / `--local` write the current project's.
+ * `--remove` takes them out of the same file again (every other hook and
+ * setting stays).
  */
 /**
  * The longest `--timeout`: 600 s, Claude Code's own default for a command hook (10 minutes). The
@@ -42,9 +45,10 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
     .command('install-hooks')
     .description('print the Claude Code hooks that feed `session-buddy hook`, or merge them into your Claude Code settings with --write')
     .option('--write', 'merge into the settings file (keeps existing settings and hooks; idempotent)')
-    .option('--project', "with --write: this project's .claude/settings.json instead of the user settings")
-    .option('--local', "with --write: this project's .claude/settings.local.json (not committed) instead of the user settings")
-    .option('--file <path>', 'with --write: the settings file to merge into')
+    .option('--remove', "take session-buddy's hooks out of the settings file again (every other hook and setting stays)")
+    .option('--project', "with --write or --remove: this project's .claude/settings.json instead of the user settings")
+    .option('--local', "with --write or --remove: this project's .claude/settings.local.json (not committed) instead of the user settings")
+    .option('--file <path>', 'with --write or --remove: the settings file to merge into or remove from')
     .option('--command <cmd>', 'hook command (default: absolute node and session-buddy paths with --data-dir)')
     .option('--timeout <seconds>', `Claude Code hook timeout in seconds, 1-${MAX_HOOK_TIMEOUT_S} (Claude Code kills the hook after it)`, '2')
     .option('--no-failure-event', 'leave out PostToolUseFailure (for Claude Code versions without it)')
@@ -57,7 +61,11 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
             (f) => f !== null,
           );
           if (chosen.length > 1) throw AppError.invalid(chosen[0]!, `choose one of ${chosen.join(', ')}, not several`);
-          if (chosen.length === 1 && !opts.write) throw AppError.invalid(chosen[0]!, 'only with --write (without it the hooks are printed)');
+          if (chosen.length === 1 && !opts.write && !opts.remove)
+            throw AppError.invalid(chosen[0]!, 'only with --write or --remove (without them the hooks are printed)');
+        },
+        remove: () => {
+          if (opts.remove && opts.write) throw AppError.invalid('--remove', 'not with --write: choose one');
         },
         file: () => {
           if (opts.file !== undefined && opts.file.trim() === '') throw AppError.invalid('--file', 'must not be empty');
@@ -66,6 +74,10 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
           if (opts.command !== undefined && opts.command.trim() === '') throw AppError.invalid('--command', 'must not be empty');
         },
       });
+      if (opts.remove) {
+        removeHooks(opts, ctx);
+        return;
+      }
       const config = ctx.config(cmd);
       const place = { dataDir: config.dataDir, store: storeFlagValue(config) };
       const command = opts.command ?? hookCommandLine(entryPoint(process.execPath, ctx.binPath), place, findTimeoutCommand(ctx.env.PATH));
@@ -74,8 +86,7 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
         ctx.stdout.write(`${JSON.stringify(buildHooksConfig(hookOpts), null, 2)}\n`);
         return;
       }
-      const scope: HookScope = opts.local ? 'local' : opts.project ? 'project' : 'user';
-      const file = opts.file !== undefined ? path.resolve(ctx.cwd, opts.file) : settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
+      const file = chosenSettingsFile(opts, ctx);
       // The default files' .claude directory may be created; a file the user names must be in an existing directory.
       const r = writeHooksConfig(file, hookOpts, opts.file !== undefined ? { createDirectory: false, field: '--file' } : {});
       // Other settings files of this project or user with an older session-buddy hook (e.g. a bare
@@ -104,4 +115,29 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       if (note) ctx.stderr.write(`note: ${note}\n`);
     });
   checksEmpty(command, ['--command', '--file']);
+}
+
+/** The settings file --write and --remove work on: --file, --local, --project, else the user's. */
+function chosenSettingsFile(opts: InstallHooksOpts, ctx: CliContext): string {
+  if (opts.file !== undefined) return path.resolve(ctx.cwd, opts.file);
+  const scope: HookScope = opts.local ? 'local' : opts.project ? 'project' : 'user';
+  return settingsFile(scope, { env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd });
+}
+
+/** `--remove`: our hooks out of the chosen file; says where hooks of ours remain in the other settings files. */
+function removeHooks(opts: InstallHooksOpts, ctx: CliContext): void {
+  const file = chosenSettingsFile(opts, ctx);
+  const r = removeHooksFromFile(file, opts.file !== undefined ? { field: '--file' } : {});
+  if (r.removed.length > 0) ctx.stdout.write(`${file}: removed the session-buddy hooks of ${r.removed.join(', ')}\n`);
+  else ctx.stdout.write(`${file}: ${r.exists ? 'no session-buddy hooks' : 'does not exist'}, nothing changed\n`);
+  for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {
+    if (other === file) continue;
+    let left: string | null = null;
+    try {
+      left = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
+    } catch {
+      continue;
+    }
+    if (left) ctx.stderr.write(`note: ${other} still runs \`${redactUrl(left)}\`; remove it with --file ${other}\n`);
+  }
 }
