@@ -8,6 +8,7 @@ import readline from 'node:readline';
 import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
 import { fileSystemFull, freeBytes } from '../errors.js';
+import { worthCompacting } from '../session/storage.js';
 import { readStoreHealth } from '../store/open-stores.js';
 import { readSalt, SALT_FILE, saltFingerprint } from '../store/salt.js';
 import { saltFilesWith, saltMismatchFix, type UsersSalt } from '../store/sqlite/user-salt.js';
@@ -347,20 +348,6 @@ function sqliteChecks(
     add('size', 'ok', detail);
   }
 }
-
-/**
- * Whether `compact` (VACUUM) would reclaim enough to be worth running: at least 8 MiB and at least
- * a tenth of the file. SQLite reuses free pages for new rows, so a few percent free is only room
- * the next writes fill; VACUUM rewrites the whole file (time in proportion to its size, as much
- * free disk again while it runs, writers wait), which pays when it gives back a tenth of the file,
- * and never for less than a few MiB, whatever the file.
- */
-function worthCompacting(freeBytes: number, sizeBytes: number): boolean {
-  return freeBytes >= COMPACT_MIN_FREE_BYTES && freeBytes >= sizeBytes * COMPACT_MIN_FREE_RATIO;
-}
-
-const COMPACT_MIN_FREE_BYTES = 8 * 1024 * 1024;
-const COMPACT_MIN_FREE_RATIO = 0.1;
 
 function portFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -17,6 +17,7 @@ import type {
   StatusResult,
   StorageSection,
 } from './session-types.js';
+import { COMPACT_MIN_FREE_BYTES, COMPACT_MIN_FREE_RATIO } from './storage.js';
 
 function recommendationJson(r: Recommendation) {
   return { priority: r.priority, text: r.text, dimension: r.dimension, gain: r.gain };
@@ -115,8 +116,8 @@ function storageJson(s: StorageSection) {
             summary: db.compaction.summary,
             thresholds: {
               compact_threshold_bytes: db.compaction.thresholds.compactThresholdBytes,
-              vacuum_free_ratio: db.compaction.thresholds.vacuumFreeRatio,
-              vacuum_min_free_bytes: db.compaction.thresholds.vacuumMinFreeBytes,
+              vacuum_free_ratio: COMPACT_MIN_FREE_RATIO,
+              vacuum_min_free_bytes: COMPACT_MIN_FREE_BYTES,
             },
           },
         }

@@ -5,7 +5,7 @@ import { removeDir, tempDir, writeFiles } from './fixture-projects.js';
 import { compactionAdvice, measureDataDir } from './storage.js';
 
 const MiB = 1024 * 1024;
-const T = { compactThresholdBytes: 10 * MiB, vacuumFreeRatio: 0.25, vacuumMinFreeBytes: MiB };
+const T = { compactThresholdBytes: 10 * MiB };
 
 describe('compactionAdvice', () => {
   it('not needed for a small, dense database', () => {
@@ -27,17 +27,21 @@ describe('compactionAdvice', () => {
     assert.match(a.actions[0]!.reason, /10\.0 MiB, at or above the 10\.0 MiB threshold/);
   });
 
-  it('recommends vacuum only when both the free ratio and the free bytes pass', () => {
-    // 1000 pages · 4096 B; 300 free = 30% and 1.17 MiB → vacuum
-    const a = compactionAdvice({ pageSize: 4096, pageCount: 1000, freelistCount: 300 }, T);
-    assert.deepEqual(
-      a.actions.map((x) => x.action),
-      ['vacuum'],
-    );
+  it("advises reclaiming free pages by doctor's rule: at least 8 MiB free and a tenth of the file", () => {
+    const advise = (pageCount: number, freelistCount: number) =>
+      compactionAdvice({ pageSize: 4096, pageCount, freelistCount }, { compactThresholdBytes: 1024 * MiB }).actions.map((x) => x.action);
+    // 100 MiB with 10 MiB free (10 %): worth a rewrite.
+    assert.deepEqual(advise(25_600, 2_560), ['vacuum']);
+    // …with 9.96 MiB free (just under 10 %): not.
+    assert.deepEqual(advise(25_600, 2_550), []);
+    // 4 MiB with 1.2 MiB free (30 %): too little to reclaim, whatever the share.
+    assert.deepEqual(advise(1_024, 307), []);
+    // 40 MiB with 7.99 MiB free (20 %): under 8 MiB; 8 MiB (20 %): worth it.
+    assert.deepEqual(advise(10_240, 2_047), []);
+    assert.deepEqual(advise(10_240, 2_048), ['vacuum']);
+    const a = compactionAdvice({ pageSize: 4096, pageCount: 10_000, freelistCount: 3_000 }, { compactThresholdBytes: 1024 * MiB });
     assert.equal(a.freeRatio, 0.3);
-    // 100 pages, 50 free = 50% but only 200 KiB → no vacuum
-    const b = compactionAdvice({ pageSize: 4096, pageCount: 100, freelistCount: 50 }, T);
-    assert.equal(b.recommended, false);
+    assert.equal(a.actions[0]!.reason, '30.0% of pages are free (11.7 MiB reclaimable; worth it from 8.0 MiB and 10% of the file)');
   });
 
   it('PostgreSQL: never compact; vacuum only when autovacuum is off and dead row versions pass the ratio', () => {

@@ -27,19 +27,33 @@ export interface DataDirUsage {
 }
 
 export interface CompactionThresholds {
-  /** Database size at or above which compaction is recommended (config `compactThresholdBytes`). */
+  /** Database size at or above which archiving then compacting is recommended (config `compactThresholdBytes`). */
   compactThresholdBytes: number;
-  /** Share of free pages at or above which VACUUM is recommended… */
-  vacuumFreeRatio: number;
-  /** …provided it would reclaim at least this many bytes. */
-  vacuumMinFreeBytes: number;
 }
 
 export const DEFAULT_COMPACTION_THRESHOLDS: CompactionThresholds = {
   compactThresholdBytes: 256 * 1024 * 1024,
-  vacuumFreeRatio: 0.25,
-  vacuumMinFreeBytes: 1024 * 1024,
 };
+
+/** Free pages `compact` must reclaim to be worth running: at least this many bytes… */
+export const COMPACT_MIN_FREE_BYTES = 8 * 1024 * 1024;
+/** …and at least this share of the file. */
+export const COMPACT_MIN_FREE_RATIO = 0.1;
+
+/**
+ * Whether `compact` (VACUUM) would reclaim enough to be worth running: at least 8 MiB and at least
+ * a tenth of the file. SQLite reuses free pages for new rows, so a few percent free is only room
+ * the next writes fill; VACUUM rewrites the whole file (time in proportion to its size, as much
+ * free disk again while it runs, writers wait), which pays when it gives back a tenth of the file,
+ * and never for less than a few MiB, whatever the file. The one rule of `doctor` and the
+ * checkpoint's storage report.
+ */
+export function worthCompacting(freeBytes: number, sizeBytes: number): boolean {
+  return freeBytes >= COMPACT_MIN_FREE_BYTES && freeBytes >= sizeBytes * COMPACT_MIN_FREE_RATIO;
+}
+
+/** PostgreSQL with autovacuum off: VACUUM is recommended at this share of dead row versions. */
+const PG_DEAD_ROW_RATIO = 0.25;
 
 export interface CompactionAdvice {
   recommended: boolean;
@@ -102,9 +116,10 @@ export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsag
 /**
  * SQLite:
  * - compact when databaseBytes (page_size × page_count) ≥ compactThresholdBytes;
- * - vacuum when freeRatio ≥ vacuumFreeRatio and freeBytes (page_size × freelist_count) ≥ vacuumMinFreeBytes.
+ * - vacuum (run `compact`) when the free pages are worth it (worthCompacting: freeBytes, page_size ×
+ *   freelist_count, at least 8 MiB and a tenth of the file), as `doctor` advises.
  * PostgreSQL (which reclaims space itself, and where `compact` does not apply):
- * - vacuum when autovacuum is off and dead row versions are ≥ vacuumFreeRatio of all row versions
+ * - vacuum when autovacuum is off and dead row versions are ≥ 25 % of all row versions
  *   (nothing is recommended for size; there are no free pages, so freeRatio is 0).
  */
 export function compactionAdvice(stats: DatabaseStorageStats, thresholds: CompactionThresholds = DEFAULT_COMPACTION_THRESHOLDS): CompactionAdvice {
@@ -119,10 +134,10 @@ export function compactionAdvice(stats: DatabaseStorageStats, thresholds: Compac
       reason: `database is ${formatBytes(databaseBytes)}, at or above the ${formatBytes(thresholds.compactThresholdBytes)} threshold`,
     });
   }
-  if (freeRatio >= thresholds.vacuumFreeRatio && freeBytes >= thresholds.vacuumMinFreeBytes) {
+  if (worthCompacting(freeBytes, databaseBytes)) {
     actions.push({
       action: 'vacuum',
-      reason: `${(freeRatio * 100).toFixed(1)}% of pages are free (${formatBytes(freeBytes)} reclaimable; thresholds ${(thresholds.vacuumFreeRatio * 100).toFixed(0)}% and ${formatBytes(thresholds.vacuumMinFreeBytes)})`,
+      reason: `${(freeRatio * 100).toFixed(1)}% of pages are free (${formatBytes(freeBytes)} reclaimable; worth it from ${formatBytes(COMPACT_MIN_FREE_BYTES)} and ${(COMPACT_MIN_FREE_RATIO * 100).toFixed(0)}% of the file)`,
     });
   }
   const share = thresholds.compactThresholdBytes > 0 ? (100 * databaseBytes) / thresholds.compactThresholdBytes : 0;
@@ -147,7 +162,7 @@ function postgresAdvice(stats: DatabaseStorageStats, pg: NonNullable<DatabaseSto
   const deadRatio = versions > 0 ? pg.deadRows / versions : 0;
   const share = `${(deadRatio * 100).toFixed(1)}% of row versions are dead (${pg.deadRows} of ${versions})`;
   const actions: CompactionAdvice['actions'] =
-    !pg.autovacuum && deadRatio >= thresholds.vacuumFreeRatio
+    !pg.autovacuum && deadRatio >= PG_DEAD_ROW_RATIO
       ? [{ action: 'vacuum', reason: `${share} and autovacuum is off: run VACUUM (ANALYZE) on the database, or turn autovacuum on` }]
       : [];
   const databaseBytes = stats.pageSize * stats.pageCount;
