@@ -5,7 +5,9 @@
  * always predicting the majority outcome. The model's figures across users
  * (accuracies, success rate, feature importance) describe every user of the
  * training sample: a caller bound to one user sees them only when it held at
- * least k users (see acrossUsersWithheld).
+ * least k users (see acrossUsersWithheld); so too the invocation counts of the
+ * run (the sample's, its training and held-out parts, the window's, whether it
+ * was capped), which count every user's invocations.
  */
 import { roundRate } from '../analytics/round.js';
 import { acrossUsersWithheld, beatsBaseline, type TrainingRun } from './model-trainer.js';
@@ -23,34 +25,57 @@ export interface TrainingAudience {
   role: 'admin' | 'user';
 }
 
+/** Said when the run's counts are withheld with its figures across users (see summarizeTraining). */
+const COUNTS_WITHHELD =
+  'the invocation counts of the training sample (samples, window_invocations, train_size, holdout_size, capped) are withheld too: they count the invocations of every user of the sample';
+
 export function summarizeTraining(audience: TrainingAudience, run: TrainingRun, days: number) {
   const r = run.result;
+  const windowCounts = { samples: r.samples, window_invocations: run.window_total, capped: run.capped };
   const common = {
     model_id: run.model_id,
     window: { from: new Date(run.window.from).toISOString(), to: new Date(run.window.to).toISOString(), days },
-    samples: r.samples,
-    window_invocations: run.window_total,
-    capped: run.capped,
     ran_in: run.ran_in,
     training_ms: run.timings_ms.train,
   };
   if (r.status === 'insufficient_data') {
     const empty = { train_size: null, holdout_size: null, holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, success_rate: null };
     return {
-      fields: { ...common, ...empty, status: r.status, reason: r.reason, feature_importance: [], training_users: null, figures_withheld: false, caveats: [] },
+      fields: {
+        ...common,
+        ...windowCounts,
+        ...empty,
+        status: r.status,
+        reason: r.reason,
+        feature_importance: [],
+        training_users: null,
+        figures_withheld: false,
+        caveats: [],
+      },
       text: `Not enough data to train a useful model from the last ${days} day(s): ${r.reason}. No model was stored.`,
     };
   }
   const shown = acrossUsersWithheld(r.users, audience.communityMinUsers, audience.role);
-  const trained = `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)${run.capped ? ` (every ${ordinal(run.stride)} of ${run.window_total})` : ''}`;
-  const counts = { status: r.status, reason: null, train_size: r.train_size, holdout_size: r.holdout_size, caveats: shown.caveat ? [shown.caveat] : [] };
   if (shown.withheld) {
+    // The counts too are every user's: the sample's and the window's invocations, and so whether it was capped.
+    const counts = { samples: null, window_invocations: null, capped: null, train_size: null, holdout_size: null };
     const withheld = { holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, feature_importance: null, success_rate: null };
     return {
-      fields: { ...common, ...counts, ...withheld, training_users: null, figures_withheld: true },
-      text: `${trained}; ${shown.caveat}.`,
+      fields: {
+        ...common,
+        ...counts,
+        ...withheld,
+        status: r.status,
+        reason: null,
+        training_users: null,
+        figures_withheld: true,
+        caveats: [shown.caveat!, COUNTS_WITHHELD],
+      },
+      text: `Trained model ${run.model_id} from the last ${days} day(s); ${shown.caveat}, and so are the invocation counts of its training sample.`,
     };
   }
+  const trained = `Trained model ${run.model_id} on ${r.samples} invocations from the last ${days} day(s)${run.capped ? ` (every ${ordinal(run.stride)} of ${run.window_total})` : ''}`;
+  const counts = { status: r.status, reason: null, train_size: r.train_size, holdout_size: r.holdout_size, caveats: shown.caveat ? [shown.caveat] : [] };
   const accuracy = roundRate(r.holdout_accuracy);
   const baseline = roundRate(r.baseline_accuracy);
   const beats = beatsBaseline(r);
@@ -64,6 +89,7 @@ export function summarizeTraining(audience: TrainingAudience, run: TrainingRun, 
   return {
     fields: {
       ...common,
+      ...windowCounts,
       ...counts,
       training_users: r.users,
       figures_withheld: false,

@@ -156,6 +156,11 @@ describe('predict_skill_success', () => {
       beats_baseline: boolean | null;
       success_rate: number | null;
       feature_importance: unknown[] | null;
+      samples: number | null;
+      window_invocations: number | null;
+      train_size: number | null;
+      holdout_size: number | null;
+      capped: boolean | null;
       caveats: string[];
     }
     interface Model {
@@ -210,6 +215,20 @@ describe('predict_skill_success', () => {
       assert.equal(trained.feature_importance, null);
       assert.match(trained.caveats[0]!, /withheld: its training sample held fewer than 5 users/);
       assert.doesNotMatch(t.text, /accuracy \d|0\.\d/);
+      // Nor the invocation counts (every user's): withheld, and said so.
+      assert.equal(trained.samples, null);
+      assert.equal(trained.window_invocations, null);
+      assert.equal(trained.train_size, null);
+      assert.equal(trained.holdout_size, null);
+      assert.equal(trained.capped, null);
+      assert.ok(
+        trained.caveats.some((c) =>
+          /invocation counts of the training sample \(samples, window_invocations, train_size, holdout_size, capped\) are withheld/.test(c),
+        ),
+        trained.caveats.join(' | '),
+      );
+      assert.doesNotMatch(t.text, /\b300\b|\b\d+ invocations/);
+      assert.match(t.text, /^Trained model \d+ from the last 30 day\(s\); /);
 
       const p = await call(own, 'predict_skill_success', ask);
       const model = p.out.model as Model;
@@ -227,9 +246,15 @@ describe('predict_skill_success', () => {
       assert.equal(adminModel.training_users, 3);
       assert.equal(typeof adminModel.holdout_accuracy, 'number');
       assert.match(a.text, /held-out accuracy \d/);
-      const at = (await call(admin, 'train_success_model', { days: 30 })).out as unknown as Trained;
+      const adminRun = await call(admin, 'train_success_model', { days: 30 });
+      const at = adminRun.out as unknown as Trained;
       assert.equal(at.figures_withheld, false);
       assert.equal(at.training_users, 3);
+      assert.equal(at.samples, 300);
+      assert.equal(at.window_invocations, 300);
+      assert.equal(at.train_size! + at.holdout_size!, 300);
+      assert.equal(at.capped, false);
+      assert.match(adminRun.text, /^Trained model \d+ on 300 invocations from the last 30 day\(s\)/);
       assert.equal(typeof at.success_rate, 'number');
       assert.ok(at.feature_importance!.length > 0);
 
@@ -256,6 +281,8 @@ describe('predict_skill_success', () => {
       const trained = (await call(own, 'train_success_model', { days: 30 })).out as unknown as Trained;
       assert.equal(trained.figures_withheld, false);
       assert.equal(trained.training_users, 3);
+      assert.equal(trained.samples, 300);
+      assert.equal(trained.window_invocations, 300);
       assert.equal(typeof trained.holdout_accuracy, 'number');
       const model = (await call(own, 'predict_skill_success', ask)).out.model as Model;
       assert.equal(typeof model.holdout_accuracy, 'number');

@@ -16,8 +16,9 @@ const TRAINING_METHOD =
   'what always predicting the held-out majority outcome scores. At most 50,000 invocations are read: when the window ' +
   'holds more, every k-th one (in recording order), so that the sample spans the whole window; the forest then trains ' +
   'on at most 20,000 of the non-held-out ones (the most recent of each outcome, class shares kept). The accuracies, ' +
-  'success rate and feature importance describe every user of the sample: a per-user token sees them only when the ' +
-  'sample held at least community_min_users (k) distinct users (null otherwise, the caveat says so); an admin sees them always.';
+  'success rate and feature importance, and the invocation counts (samples, window_invocations, train_size, holdout_size, ' +
+  'capped), describe every user of the sample: a per-user token sees them only when the sample held at least ' +
+  'community_min_users (k) distinct users (null otherwise, the caveats say so); an admin sees them always.';
 
 const importanceSchema = z.array(z.object({ feature: z.string(), importance: z.number() }));
 
@@ -41,16 +42,20 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
         model_id: z.number().int().nullable(),
         reason: z.string().nullable().describe('Why no model was trained'),
         window: z.object({ from: z.string(), to: z.string(), days: z.number().int() }),
-        samples: z.number().int().describe('Invocations used (training + holdout)'),
-        window_invocations: z.number().int().describe('Invocations recorded in the window'),
-        capped: z.boolean().describe('The window held more invocations than the cap: an evenly spread subset was used'),
-        train_size: z.number().int().nullable(),
-        holdout_size: z.number().int().nullable(),
+        samples: z.number().int().nullable().describe('Invocations used (training + holdout); null: withheld (figures_withheld)'),
+        window_invocations: z.number().int().nullable().describe('Invocations recorded in the window; null: withheld (figures_withheld)'),
+        capped: z
+          .boolean()
+          .nullable()
+          .describe('The window held more invocations than the cap: an evenly spread subset was used; null: withheld (figures_withheld)'),
+        train_size: z.number().int().nullable().describe('null: no model trained, or withheld (figures_withheld)'),
+        holdout_size: z.number().int().nullable().describe('null: no model trained, or withheld (figures_withheld)'),
         training_users: z.number().int().nullable().describe('Distinct users in the sample; null: no model trained, or withheld (figures_withheld)'),
         figures_withheld: z
           .boolean()
           .describe(
-            'The figures across users (accuracies, success rate, feature importance) are withheld from this caller: the sample held fewer than k users',
+            'The figures across users (accuracies, success rate, feature importance) and the invocation counts (samples, window_invocations, ' +
+              'train_size, holdout_size, capped) are withheld from this caller: the sample held fewer than k users',
           ),
         holdout_accuracy: z.number().nullable(),
         baseline_accuracy: z.number().nullable(),
