@@ -848,3 +848,43 @@ describe('dashboard: why the live stream is refused', { skip: fs.existsSync(CHRO
     await second.close();
   });
 });
+
+describe('dashboard Skills view with a per-user token', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
+  let rig: DashboardRig;
+  let alice: string;
+
+  before(async () => {
+    const app = createTestApp({ env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: '5' } });
+    // lint: alice and bob (2 users < k = 5), listed to alice as she used it; build: bob alone, withheld from alice.
+    const by = (user: string, skill: string) => ({ ...inv(skill, true, 100), user_id: user, session_id: `s-${user}` });
+    await app.tracker.trackBatch([by('alice', 'lint'), by('alice', 'lint'), by('bob', 'lint'), by('bob', 'build')]);
+    alice = (await app.userTokens.create({ userId: 'alice', admin: false })).token;
+    rig = await dashboardRig(app, { snapshotIntervalMs: 250 });
+  });
+  after(() => rig?.close());
+
+  it('says in the caption how many skills the report withheld, and why (fewer than k users)', async () => {
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${rig.http.url}/#token=${encodeURIComponent(alice)}`);
+      const caption = page.locator('#skills-caption');
+      await caption.filter({ hasText: /^\(last 30 days: / }).waitFor({ timeout: 10_000 });
+      assert.match((await caption.textContent()) ?? '', /; 1 skill withheld, not listed: fewer than 5 users used it\)$/);
+      await page.locator('#skills-report tbody td:first-child', { hasText: /^lint$/ }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('#skills-report tbody td:first-child', { hasText: /^build$/ }).count(), 0);
+    } finally {
+      await page.close();
+    }
+    // Nothing withheld (the local user sees everyone's skills): nothing said.
+    const local = await rig.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await local.goto(`${rig.http.url}/`);
+      const caption = local.locator('#skills-caption');
+      await caption.filter({ hasText: /^\(last 30 days: / }).waitFor({ timeout: 10_000 });
+      assert.doesNotMatch((await caption.textContent()) ?? '', /withheld/);
+      await local.locator('#skills-report tbody td:first-child', { hasText: /^build$/ }).waitFor({ timeout: 10_000 });
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -849,11 +849,22 @@
     return `${fmtInt(c.api_calls)} API call(s), ${fmtInt(c.tokens)} tokens (${fmtInt(c.tokens_per_invocation)}/invocation), total ${total}`;
   }
 
+  /**
+   * A per-user report leaves out the skills fewer than k users used (unless this user used them or they are
+   * installed), counting them in withheld_skills, as get_community_baselines does: said, with why.
+   */
+  function withheldText(r) {
+    const n = r.withheld_skills || 0;
+    if (n === 0) return '';
+    return `; ${fmtInt(n)} skill${n === 1 ? '' : 's'} withheld, not listed: fewer than ${fmtInt(r.community_min_users)} users used ${n === 1 ? 'it' : 'them'}`;
+  }
+
   function renderSkills(r) {
     const v = r.verdicts;
     $('skills-caption').textContent =
       `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${fmtInt(v.keep)} keep, ${fmtInt(v.review)} review, ${fmtInt(v.remove)} remove` +
       (r.inventory.read ? `; ${r.inventory.items} installed` : '; inventory not read') +
+      withheldText(r) +
       // More skills than rows: said, with which ones are shown.
       (r.skills.length < r.total_skills ? `; showing the ${fmtInt(r.skills.length)} most used)` : ')');
     const rows = r.skills.map((s) => {
