@@ -127,6 +127,12 @@ export interface SkillReportRow {
   alwaysLoadedTokens: number | null;
   problems: string[];
   duplicates: string[];
+  /**
+   * An MCP server's tools under the names they were recorded with (`mcp__server__tool`, summed in this row), as
+   * the live figures and trends name them; per user, only those the user used (a colleague's would tell who used
+   * what). Empty for every other row.
+   */
+  tools: string[];
   /** Everyone's figures in the window; null when withheld (fewer than k users, per-user reports). */
   usage: SkillUsageFigures | null;
   /** The subject's own figures (per-user reports only). */
@@ -256,8 +262,10 @@ export class SkillReportService {
     }
     // Per user: the subject's rows.
     const subjectStats = new Map<string, { invocations: number; successes: number; lastAt: number }>();
+    const subjectRecorded = new Map<string, string[]>();
     for (const s of userStats) {
       const n = reportName(s.skill);
+      subjectRecorded.set(n, [...(subjectRecorded.get(n) ?? []), s.skill]);
       const cur = subjectStats.get(n) ?? { invocations: 0, successes: 0, lastAt: -Infinity };
       subjectStats.set(n, { invocations: cur.invocations + s.invocations, successes: cur.successes + s.successes, lastAt: Math.max(cur.lastAt, s.lastAt) });
     }
@@ -411,6 +419,7 @@ export class SkillReportService {
         alwaysLoadedTokens: item?.alwaysLoadedTokens ?? null,
         problems: item?.problems ?? [],
         duplicates: item?.duplicates ?? [],
+        tools: toolsOf(name, (perUser ? subjectRecorded : recordedNames).get(name) ?? []),
         usage: usageFigures,
         subject,
         ...judged,
@@ -458,6 +467,11 @@ export class SkillReportService {
       return { value: null, error: err instanceof Error ? err.message : String(err) };
     }
   }
+}
+
+/** The recorded names summed under a report name other than itself (an MCP server's tools), sorted. */
+function toolsOf(name: string, recorded: readonly string[]): string[] {
+  return [...new Set(recorded.filter((r) => r !== name))].sort();
 }
 
 function kindOf(name: string): SkillReportRow['kind'] {

@@ -888,3 +888,39 @@ describe('dashboard Skills view with a per-user token', { skip: fs.existsSync(CH
     }
   });
 });
+
+describe('dashboard: MCP calls in Top skills and the Skills view', { skip: fs.existsSync(CHROMIUM) ? false : 'chromium not installed' }, () => {
+  let rig: DashboardRig;
+
+  before(async () => {
+    const app = createTestApp();
+    await app.tracker.trackBatch([
+      inv('mcp__github__create_issue', true, 300),
+      inv('mcp__github__create_issue', true, 200),
+      inv('mcp__github__list_issues', true, 100),
+    ]);
+    rig = await dashboardRig(app, { snapshotIntervalMs: 250 });
+  });
+  after(() => rig?.close());
+
+  it('names each call by its tool and its server in both views: the Skills row of the server lists the tools Top skills shows', async () => {
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${rig.http.url}/`);
+      // Top skills: one row per tool, its server beside it as the Skills view names it.
+      const top = page.locator('#top-skills tbody tr[data-skill="mcp__github__create_issue"]');
+      await top.waitFor({ timeout: 10_000 });
+      const server = (await top.locator('.server').textContent()) ?? '';
+      assert.equal(server, 'mcp:github');
+      assert.equal(await page.locator('#top-skills tbody tr[data-skill="mcp__github__list_issues"] .server').textContent(), 'mcp:github');
+      // Skills view: the server's row under that same name, naming the tools it sums, as Top skills names them.
+      const row = page.locator(`#skills-report tbody tr[data-skill="${server}"]`);
+      await row.waitFor({ timeout: 10_000 });
+      assert.equal(await row.locator('td:first-child .skill-name').textContent(), 'mcp:github');
+      assert.equal(await row.locator('td:first-child .tools').textContent(), 'mcp__github__create_issue, mcp__github__list_issues');
+      assert.equal(await row.locator('td:nth-child(2)').textContent(), '3');
+    } finally {
+      await page.close();
+    }
+  });
+});

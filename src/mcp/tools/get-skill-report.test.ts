@@ -254,6 +254,9 @@ describe('get_skill_report', async () => {
         assert.deepEqual([by.get('Bash').installed, by.get('Bash').kind, by.get('Bash').verdict], [null, 'tool', 'keep']);
         const gh = by.get('mcp:github');
         assert.deepEqual([gh.usage.invocations, gh.kind, gh.installed, gh.verdict], [5, 'mcp-server', false, 'review']);
+        // Its tools under the names they were recorded with (as Top skills and get_real_time_metrics name them); none for other rows.
+        assert.deepEqual(gh.tools, ['mcp__github__create_issue', 'mcp__github__list_prs']);
+        assert.deepEqual([pdf.tools, by.get('Bash').tools], [[], []]);
         assert.deepEqual(r.verdicts, { keep: 2, review: 3, remove: 2 });
         // The verdict counts cover every skill, not only those listed.
         const two: Report = await callOk(client, 'get_skill_report', { limit: 2 });
@@ -304,6 +307,8 @@ describe('get_skill_report', async () => {
           r.skills.map((s: Report) => s.skill),
           ['skill:pdf', 'skill:flaky', 'Bash', 'mcp:github', 'skill:broken', 'skill:idle'],
         );
+        // u0 used both of mcp:github's tools: named. Per user, only the user's own tools are (a colleague's would tell who used what).
+        assert.deepEqual(by.get('mcp:github').tools, ['mcp__github__create_issue', 'mcp__github__list_prs']);
         // Named, the same: withheld, not listed.
         const gone: Report = await callOk(client, 'get_skill_report', { user_id: 'u0', skill: 'skill:gone' });
         assert.deepEqual([gone.skills, gone.withheld_skills, gone.total_skills], [[], 1, 0]);
@@ -321,6 +326,20 @@ describe('get_skill_report', async () => {
         // An admin (no user): every skill, nothing withheld.
         const admin: Report = await callOk(client, 'get_skill_report', {});
         assert.deepEqual([admin.withheld_skills, admin.skills.some((s: Report) => s.skill === 'skill:gone')], [0, true]);
+        // A tool of mcp:github only u1 used: named to an admin, never to u0.
+        await app.tracker.track({
+          skill_name: 'mcp__github__delete_repo',
+          user_id: 'u1',
+          session_id: 's9',
+          workflow_phase: 'implementation',
+          completed: true,
+          duration_ms: 10,
+          invoked_at: NOW - HOUR,
+        });
+        const tools = async (args: Record<string, unknown>) =>
+          (await callOk<Report>(client, 'get_skill_report', { ...args, skill: 'mcp:github' })).skills[0]?.tools as string[] | undefined;
+        assert.deepEqual(await tools({}), ['mcp__github__create_issue', 'mcp__github__delete_repo', 'mcp__github__list_prs']);
+        assert.deepEqual(await tools({ user_id: 'u0' }), ['mcp__github__create_issue', 'mcp__github__list_prs']);
         await client.close();
       });
       await withApp(backend, { SESSION_BUDDY_COMMUNITY_MIN_USERS: '1' }, async (app) => {

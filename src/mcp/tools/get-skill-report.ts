@@ -40,6 +40,12 @@ const rowSchema = z.object({
   always_loaded_tokens: z.number().nullable().describe('Estimated tokens added to every session (0: not loaded or turned off); null: unknown'),
   problems: z.array(z.string()).describe('Why it does not load or is off, or (when it loads) what is wrong with it; see flags'),
   duplicates: z.array(z.string()),
+  tools: z
+    .array(z.string())
+    .describe(
+      "An MCP server's tools as recorded (mcp__server__tool), summed in this row; the names get_real_time_metrics, get_skill_trend and the " +
+        "dashboard's Top skills use. Per user, only those the user used. Empty for every other row",
+    ),
   usage: z
     .object({
       invocations: z.number().int(),
@@ -154,6 +160,7 @@ function rowOut(r: SkillReportRow): z.infer<typeof rowSchema> {
     always_loaded_tokens: r.alwaysLoadedTokens,
     problems: r.problems,
     duplicates: r.duplicates,
+    tools: r.tools,
     usage: u && {
       invocations: u.invocations,
       successes: u.successes,

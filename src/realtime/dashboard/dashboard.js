@@ -308,6 +308,9 @@
     const tr = el('tr', { 'data-skill': skill });
     const name = el('td');
     name.append(...breakable(skill));
+    // An MCP tool: its server beside it, the name the Skills view counts it under.
+    const server = mcpServer(skill);
+    if (server) name.append(' ', el('span', { class: 'server muted', title: `counted under its MCP server ${server} in the Skills view` }, server));
     tr.append(
       name,
       el('td', { class: 'num', 'data-field': 'invocations' }),
@@ -738,6 +741,24 @@
     return nodes;
   }
 
+  /**
+   * The MCP server an MCP tool's calls count under in the skill report (`mcp__github__create_issue` → `mcp:github`),
+   * null for any other name: the rule of reportName in src/analytics/skill-verdict.ts.
+   */
+  function mcpServer(name) {
+    const m = /^mcp__(.+?)__./.exec(name);
+    return m ? `mcp:${m[1]}` : null;
+  }
+
+  /** An MCP server's tools as recorded, as Top skills names them: the first few, then how many more (all in the title). */
+  function toolsLine(tools) {
+    const SHOWN = 5;
+    const text = tools.slice(0, SHOWN).join(', ') + (tools.length > SHOWN ? `, … ${fmtInt(tools.length - SHOWN)} more` : '');
+    const line = el('small', { class: 'tools muted', title: `its tools, summed in this row: ${tools.join(', ')}` });
+    line.append(...breakable(text));
+    return line;
+  }
+
   function nameSpan(name) {
     const span = el('span', { class: 'skill' });
     span.append(...breakable(name));
@@ -871,9 +892,13 @@
       const u = s.usage;
       // From the counts, as the reason's "… succeeded" is: success_rate is rounded to 4 decimals already.
       const rate = !u ? null : u.invocations > 0 && u.successes != null ? u.successes / u.invocations : u.success_rate;
-      const tr = el('tr', { 'data-verdict': s.verdict });
+      const tr = el('tr', { 'data-verdict': s.verdict, 'data-skill': s.skill });
       const name = el('td', { title: s.source || s.kind });
-      name.append(...breakable(s.skill));
+      const label = el('span', { class: 'skill-name' });
+      label.append(...breakable(s.skill));
+      name.append(label);
+      // An MCP server: the tools it sums, under the names Top skills gives them.
+      if (s.tools && s.tools.length > 0) name.append(toolsLine(s.tools));
       tr.append(
         name,
         el('td', { class: 'num' }, u ? fmtInt(u.invocations) : 'withheld'),
