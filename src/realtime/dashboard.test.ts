@@ -869,7 +869,8 @@ describe('dashboard Skills view with a per-user token', { skip: fs.existsSync(CH
       await page.goto(`${rig.http.url}/#token=${encodeURIComponent(alice)}`);
       const caption = page.locator('#skills-caption');
       await caption.filter({ hasText: /^\(last 30 days: / }).waitFor({ timeout: 10_000 });
-      assert.match((await caption.textContent()) ?? '', /; 1 skill withheld, not listed: fewer than 5 users used it\)$/);
+      // One skill listed (lint), one withheld (build): both said in the singular.
+      assert.match((await caption.textContent()) ?? '', /^\(last 30 days: 1 skill, .*; 1 skill withheld, not listed: fewer than 5 users used it\)$/);
       await page.locator('#skills-report tbody td:first-child', { hasText: /^lint$/ }).waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('#skills-report tbody td:first-child', { hasText: /^build$/ }).count(), 0);
     } finally {

@@ -883,7 +883,7 @@
   function renderSkills(r) {
     const v = r.verdicts;
     $('skills-caption').textContent =
-      `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skills, ${fmtInt(v.keep)} keep, ${fmtInt(v.review)} review, ${fmtInt(v.remove)} remove` +
+      `(last ${r.window.days} days: ${fmtInt(r.total_skills)} skill${r.total_skills === 1 ? '' : 's'}, ${fmtInt(v.keep)} keep, ${fmtInt(v.review)} review, ${fmtInt(v.remove)} remove` +
       (r.inventory.read ? `; ${r.inventory.items} installed` : '; inventory not read') +
       withheldText(r) +
       // More skills than rows: said, with which ones are shown.
