@@ -1,8 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { l2Normalise, nearestByDot, reciprocalRankFusion, RRF_K, topByScore } from './rank-fusion.js';
+import { l2Normalise, nearestByDot, reciprocalRankFusion, relativeToBest, RRF_K, topByScore } from './rank-fusion.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≉ ${b}`);
+
+describe('relativeToBest', () => {
+  it('divides by the best (which scores 1), keeps the order, rounds to 3 significant digits', () => {
+    // SQLite's BM25 on a small collection: every raw score near 10⁻⁶.
+    assert.deepEqual(relativeToBest([0.00000512, 0.00000256, 0.0000017]), [1, 0.5, 0.332]);
+    // ts_rank_cd, hand-computed: 2.5 / 3 = 0.8333…, 1 / 3 = 0.3333…
+    assert.deepEqual(relativeToBest([3, 2.5, 1]), [1, 0.833, 0.333]);
+    // A hit far below the best stays above 0.
+    assert.deepEqual(relativeToBest([0.98, 0.000002]), [1, 0.00000204]);
+  });
+
+  it('is all 0 without relevance (filters only) and counts negative scores as 0', () => {
+    assert.deepEqual(relativeToBest([0, 0]), [0, 0]);
+    assert.deepEqual(relativeToBest([]), []);
+    assert.deepEqual(relativeToBest([2, -1]), [1, 0]);
+  });
+});
 
 describe('reciprocalRankFusion', () => {
   it('sums 1/(k + rank) over the lists (k = 60), hand-computed', () => {

@@ -10,8 +10,25 @@
  * ranks are used: BM25 scores and cosine similarities, which live on
  * different scales, never need calibrating against each other. Ties in fused
  * score go to the item that reached its best rank first in list order.
+ *
+ * Reported relevance (relativeToBest): whatever the raw scale (BM25, ts_rank_cd,
+ * a fused score), a result list is reported as each score over the list's best,
+ * so the best hit is 1 and the others are the fraction of its score they reach.
  */
+import { roundRelevance } from './round.js';
+
 export const RRF_K = 60;
+
+/**
+ * Raw relevance scores (higher = better) as 0 to 1 relative to the best: score / max, rounded to 3
+ * significant digits, so the best is 1 and order is kept (ties may appear after rounding). A negative
+ * score counts as 0; a list whose best is not above 0 (no relevance: a filter-only listing) is all 0.
+ */
+export function relativeToBest(scores: readonly number[]): number[] {
+  const best = scores.reduce((m, s) => Math.max(m, s), 0);
+  if (!(best > 0 && Number.isFinite(best))) return scores.map(() => 0);
+  return scores.map((s) => roundRelevance(s > 0 ? Math.min(1, s / best) : 0));
+}
 
 export interface FusedItem {
   id: number;

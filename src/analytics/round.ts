@@ -9,6 +9,7 @@
  * - scores (z scores, deviation scores, percentiles): 2 decimals
  * - regression coefficients (slope, intercept): 6 decimals
  * - p-values: 4 significant digits (so tiny p-values do not collapse to 0)
+ * - search relevance (0 to 1, relative to the best hit): 3 significant digits (a hit far below the best stays above 0)
  */
 
 /**
@@ -49,3 +50,5 @@ export const roundScore = nullable((x) => roundTo(x, 2));
 export const roundCoef = nullable((x) => roundTo(x, 6));
 /** p-values: 4 significant digits. */
 export const roundPValue = nullable((x) => roundSignificant(x, 4));
+/** Search relevance relative to the best hit: 3 significant digits. */
+export const roundRelevance = nullable((x) => roundSignificant(x, 3));

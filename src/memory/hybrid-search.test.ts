@@ -85,7 +85,7 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         assert.equal(hybrid.mode_reason, null);
         assert.equal(hybrid.results[0]!.content, NOTES[4]!.content);
         assert.deepEqual(hybrid.results[0]!.ranks, { keyword: null, meaning: 1 });
-        assert.equal(hybrid.results[0]!.score, Math.round((1 / 61) * 1e6) / 1e6);
+        assert.equal(hybrid.results[0]!.score, 1); // the best hit (its raw fused rank is 1/61)
         assert.ok((hybrid.results[0]!.similarity ?? 0) >= MEANING_ONLY_MIN_SIMILARITY, String(hybrid.results[0]!.similarity));
         // Only notes clearing the floor are found by meaning alone (the others score 0.19 to 0.43 with it).
         assert.deepEqual(
@@ -119,6 +119,12 @@ describe('hybrid reflection search (real model, in a worker)', async () => {
         assert.equal(both.mode, 'hybrid');
         assert.equal(both.results[0]!.content, NOTES[4]!.content); // first in both lists
         assert.deepEqual(both.results[0]!.ranks, { keyword: 1, meaning: 1 });
+        // Scores relative to the best: 1, then each hit's fused rank over the best one's (2/61), e.g. 0.5 when first in one list only.
+        assert.equal(both.results[0]!.score, 1);
+        for (const r of both.results.slice(1)) {
+          const raw = (r.ranks!.keyword ? 1 / (60 + r.ranks!.keyword) : 0) + (r.ranks!.meaning ? 1 / (60 + r.ranks!.meaning) : 0);
+          assert.equal(r.score, Number((raw / (2 / 61)).toPrecision(3)), JSON.stringify(r.ranks));
+        }
         // Shares no word with any note; means the colour-scheme note of project ui (cosine 0.55).
         const filtered = await service.search({ query: 'night mode visuals', project: 'ui', limit: 5 });
         assert.equal(filtered.mode, 'hybrid');

@@ -332,6 +332,51 @@ describe('reflections (service over each back-end store)', async () => {
         assert.ok(res.results[0]!.score > res.results[1]!.score);
       });
 
+      it('scores keyword hits 0 to 1 relative to the best (1), in the order the ranking gave, on a small collection', async () => {
+        // "websocket" is in three of four notes: in so small a collection SQLite's BM25 gives it an IDF of
+        // 10⁻⁶ (FTS5's floor), so its raw scores are about 0.000001; shown relative to the best they read 1 and fractions of it.
+        await store.store({ content: 'Flaky tests in the websocket server: testing reconnect logic' });
+        tick();
+        await store.store({ content: 'Websocket heartbeat every 30 seconds' });
+        tick();
+        await store.store({ content: 'websocket websocket notes', tags: ['websocket'] });
+        tick();
+        await store.store({ content: 'The dashboard shows charts' });
+        for (const query of ['websocket', 'websocket test', 'dashboard charts']) {
+          const res = await store.search({ query, mode: 'keyword' });
+          const raw = await b.stores.reflections.search({
+            terms: searchTerms(query),
+            limit: 10,
+            project: null,
+            tags: [],
+            file: null,
+            kind: null,
+            since: null,
+            until: null,
+          });
+          assert.deepEqual(
+            res.results.map((r) => r.id),
+            raw.results.map((r) => r.id),
+            `${query}: the order of the ranking is kept`,
+          );
+          const scores = res.results.map((r) => r.score);
+          assert.equal(scores[0], 1, `${query}: the best match scores 1 (${scores})`);
+          for (let i = 1; i < scores.length; i++) assert.ok(scores[i]! <= scores[i - 1]! && scores[i]! >= 0, `${query}: ${scores}`);
+        }
+        // Every note matches only the one word: none is negligible next to the best (both back-ends).
+        const one = await store.search({ query: 'websocket', mode: 'keyword' });
+        assert.equal(one.results.length, 3);
+        assert.ok(
+          one.results.every((r) => r.score >= 0.2),
+          one.results.map((r) => r.score).join(', '),
+        );
+        // Filters only: no relevance, score 0.
+        assert.deepEqual(
+          (await store.search({ kind: 'note', limit: 2 })).results.map((r) => r.score),
+          [0, 0],
+        );
+      });
+
       it('weighs a tag match below a content match', async () => {
         await store.store({ content: 'retry the upload', tags: ['network'] });
         await store.store({ content: 'network partitions happen', tags: ['ops'] });

@@ -20,11 +20,21 @@
  *   the list PostgreSQL's English configuration drops) are dropped from the query on
  *   both back-ends, so a query of stop words only finds nothing, and one about nothing
  *   stored is not matched by its "what", "is" and "the".
- * - `score`: higher = better. SQLite: -bm25(reflections_fts, 1.0, 0.5) (bm25()
- *   is negative with "more negative = better"); PostgreSQL: ts_rank_cd with
- *   content weighted 1.0 and tags 0.5. Tag matches weigh half as much as
- *   content matches on both. Scores are relative (to the corpus, the query and
- *   the back-end): compare them within one result list only.
+ * - Ranking: SQLite: -bm25(reflections_fts, 1.0, 0.5) (bm25() is negative with
+ *   "more negative = better"); PostgreSQL: ts_rank_cd with content weighted 1.0
+ *   and tags 0.5. Tag matches weigh half as much as content matches on both.
+ * - `score` (every mode): relevance from 0 to 1 relative to the best hit of the
+ *   list: each hit's raw rank over the best one's (analytics/rank-fusion.ts
+ *   relativeToBest), 3 significant digits, so the best hit scores 1 and a hit
+ *   scoring 0.5 reached half of its rank. The raw ranks live on scales that say
+ *   nothing by themselves (FTS5's BM25 floors the IDF of a word found in more
+ *   than half of the reflections at 10⁻⁶, so in a small collection every raw
+ *   score can be near 0.000001, and a hit matching only such words stays near 0
+ *   next to one matching a rarer word; ts_rank_cd counts matches and their
+ *   nearness, not rarity), and differ between the back-ends; relative to the
+ *   best they read the same way on both. Still relative to the list: a 1 is the best of this search, not
+ *   a perfect match; compare scores within one result list only. Without a query
+ *   (filters only, newest first) every score is 0.
  * - The index is maintained inside the INSERT's transaction (FTS5 triggers; a
  *   generated tsvector column), so a stored reflection is visible to the very
  *   next keyword search (no cache).
@@ -35,8 +45,10 @@
  *   sentence embeddings, reflection-embedder.ts), top MEANING_CANDIDATES (more
  *   when a filter is given, as the filters are applied to these candidates
  *   afterwards). They are fused by reciprocal-rank fusion with k = 60
- *   (analytics/rank-fusion.ts): `score` = Σ 1/(60 + rank) over the lists a
- *   reflection is in, and each hit says its rank in both lists.
+ *   (analytics/rank-fusion.ts): the raw rank is Σ 1/(60 + rank) over the lists a
+ *   reflection is in, reported as `score` relative to the best hit like a keyword
+ *   score (so 1 for the best, 0.5 for a hit first in one list only when the best
+ *   is first in both), and each hit says its rank in both lists.
  * - Relevance floor: a note found by meaning alone needs a cosine of at least
  *   MEANING_ONLY_MIN_SIMILARITY (0.5); a keyword hit is in the meaning list from
  *   MEANING_MIN_SIMILARITY (0.25). Keyword hits are never dropped.
@@ -47,7 +59,7 @@
  */
 import crypto from 'node:crypto';
 import { qualityHistory, type QualityHistory } from '../analytics/quality-history.js';
-import { reciprocalRankFusion, RRF_K } from '../analytics/rank-fusion.js';
+import { reciprocalRankFusion, relativeToBest, RRF_K } from '../analytics/rank-fusion.js';
 import { jaccard, wordSet } from '../analytics/text-similarity.js';
 import { AppError } from '../errors.js';
 import type { CheckpointMemoryEntry } from '../session/session-types.js';
@@ -390,14 +402,22 @@ async function hybridSearch(store: ReflectionStore, embedder: ReflectionEmbedder
     .filter((n) => rows.has(n.id) && n.similarity >= (keywordIds.has(n.id) ? MEANING_MIN_SIMILARITY : MEANING_ONLY_MIN_SIMILARITY))
     .slice(0, MEANING_CANDIDATES);
   const similarity = new Map(meaningHits.map((n) => [n.id, Math.round(n.similarity * 1000) / 1000]));
-  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningHits.map((n) => n.id)], RRF_K);
-  const results: HybridHit[] = fused.slice(0, prepared.limit).map((f) => ({
+  const fused = reciprocalRankFusion([keyword.results.map((r) => r.id), meaningHits.map((n) => n.id)], RRF_K).slice(0, prepared.limit);
+  const scores = relativeToBest(fused.map((f) => f.score));
+  const results: HybridHit[] = fused.map((f, i) => ({
     ...rows.get(f.id)!,
-    score: Math.round(f.score * 1e6) / 1e6,
+    score: scores[i]!,
     ranks: { keyword: f.ranks[0] ?? null, meaning: f.ranks[1] ?? null },
     similarity: similarity.get(f.id) ?? null,
   }));
   return { fts_query: keyword.fts_query, results };
+}
+
+/** A store's search with its scores as reported: relative to the best hit (see `score` above). */
+async function keywordSearch(store: ReflectionStore, prepared: PreparedSearch): Promise<{ fts_query: string; results: ReflectionHit[] }> {
+  const { fts_query, results } = await store.search(prepared);
+  const scores = relativeToBest(results.map((r) => r.score));
+  return { fts_query, results: results.map((r, i) => ({ ...r, score: scores[i]! })) };
 }
 
 /**
@@ -424,19 +444,19 @@ export function createReflectionService(store: ReflectionStore, opts: { embedder
       const query = input.query ?? '';
       const keyword = (mode_reason: string | null) => ({ query, mode: 'keyword' as const, mode_reason });
       if (noTerms) return { ...keyword('the query has no searchable word'), fts_query: '', results: [] };
-      if (input.query === undefined) return { ...keyword('no query: filters only, newest first'), ...(await store.search(prepared)) };
-      if (input.mode === 'keyword') return { ...keyword(null), ...(await store.search(prepared)) };
-      if (!embedder) return { ...keyword('search by meaning is not set up'), ...(await store.search(prepared)) };
+      if (input.query === undefined) return { ...keyword('no query: filters only, newest first'), ...(await keywordSearch(store, prepared)) };
+      if (input.mode === 'keyword') return { ...keyword(null), ...(await keywordSearch(store, prepared)) };
+      if (!embedder) return { ...keyword('search by meaning is not set up'), ...(await keywordSearch(store, prepared)) };
       const status = embedder.status();
       if (status.state === 'idle') void embedder.start();
       if (status.state !== 'ready') {
         const why = status.state === 'idle' ? 'the embedding model is not loaded yet (this search started loading it)' : status.reason;
-        return { ...keyword(why), ...(await store.search(prepared)) };
+        return { ...keyword(why), ...(await keywordSearch(store, prepared)) };
       }
       try {
         return { query, mode: 'hybrid', mode_reason: null, ...(await hybridSearch(store, embedder, query, prepared, filtered)) };
       } catch (err) {
-        return { ...keyword(`search by meaning failed: ${(err as Error).message}`), ...(await store.search(prepared)) };
+        return { ...keyword(`search by meaning failed: ${(err as Error).message}`), ...(await keywordSearch(store, prepared)) };
       }
     },
     async get(id) {

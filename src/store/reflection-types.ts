@@ -24,7 +24,10 @@ export interface Reflection {
 }
 
 export interface ReflectionHit extends Reflection {
-  /** Higher is more relevant (see memory/reflection-service.ts). */
+  /**
+   * Higher is more relevant. From a store: the back-end's raw rank, unrounded (-bm25() on SQLite, ts_rank_cd on
+   * PostgreSQL; 0 without terms); the memory service reports it relative to the best hit (memory/reflection-service.ts).
+   */
   score: number;
 }
 
@@ -202,11 +205,6 @@ export function toStats(row: StatsRow, kinds: { kind: string; n: number }[]): Re
     near_duplicates: Number(row.near_duplicates ?? 0),
     bytes: Number(row.bytes ?? 0),
   };
-}
-
-/** Scores are reported with six decimals. */
-export function roundScore(score: number): number {
-  return Math.round(score * 1e6) / 1e6;
 }
 
 export function reflectionNotFound(id: number): AppError {

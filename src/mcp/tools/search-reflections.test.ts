@@ -75,6 +75,10 @@ describe('search_reflections modes', () => {
     const hit = await callOk<SearchOut>(client, 'search_reflections', { query: 'cache', mode: 'keyword' });
     assert.equal(hit.results[0]!.content, CACHE_NOTE);
     assert.equal(hit.results[0]!.ranks, undefined);
+    // The best hit scores 1 (relative to the best), not BM25's raw 0.000001-scale number of a small collection.
+    assert.equal(hit.results[0]!.score, 1);
+    const res = (await client.callTool({ name: 'search_reflections', arguments: { query: 'cache', mode: 'keyword' } })) as CallToolResult;
+    assert.match(res.content.map((c) => (c.type === 'text' ? c.text : '')).join(''), /^1 reflection\(s\) for "cache":\n1\. \[score 1, /);
   });
 
   it('rejects an unknown mode naming the field', async () => {

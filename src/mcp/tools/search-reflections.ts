@@ -34,7 +34,9 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
         'any query word may match, reflections matching more and rarer words rank higher. The output names the mode that ' +
         'answered and, when hybrid was asked for but keyword answered (model still loading, unavailable or turned off), why. ' +
         'Query text is taken literally (quotes, *, :, NEAR are not ' +
-        'operators). Each result has a score (higher = more relevant; comparable within one result list) and its date. ' +
+        "operators). Each result has its date and a score from 0 to 1 relative to the best result of the list (each hit's rank over " +
+        "the best one's, 3 significant digits): the best scores 1, 0.5 is half its rank; without a query every score is 0. A 1 is the best " +
+        'of this search, not a perfect match: compare scores within one result list only. ' +
         'Filters: project, tags (all required), file (a path the reflection names or mentions; a suffix after "/" matches), ' +
         'kind (note, checkpoint, precompact), since/until (ISO 8601, a date that exists; a date-only until includes that whole UTC day, so since = until = one date is that day). With filters the query may be omitted: newest first.',
       inputSchema: {
@@ -61,7 +63,11 @@ export function registerSearchReflectionsTool(server: McpServer, deps: ToolDeps)
         count: z.number().int(),
         results: z.array(
           reflectionSchema.extend({
-            score: z.number().describe('keyword: -bm25(); hybrid: the fused score Σ 1/(60 + rank). Higher is more relevant'),
+            score: z
+              .number()
+              .describe(
+                "Relevance from 0 to 1 relative to the best result (1): the hit's rank over the best one's; the rank is -bm25() (SQLite) or ts_rank_cd (PostgreSQL) in keyword mode, the fused Σ 1/(60 + rank) in hybrid mode; 0 without a query",
+              ),
             ranks: z
               .object({ keyword: z.number().int().nullable(), meaning: z.number().int().nullable() })
               .optional()

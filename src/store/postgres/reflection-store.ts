@@ -11,7 +11,6 @@
  */
 import type pg from 'pg';
 import {
-  roundScore,
   toReflection,
   toStats,
   type CheckpointRecordRow,
@@ -100,7 +99,7 @@ export class PgReflectionStore implements ReflectionStore {
     const hits = (rows as (ReflectionRow & { fts: string | null; score: number | null })[]).filter((r) => r.id !== null);
     return {
       fts_query: (rows[0] as { fts: string | null } | undefined)?.fts ?? '',
-      results: hits.map((r) => ({ ...toReflection(r), score: roundScore(r.score ?? 0) })),
+      results: hits.map((r) => ({ ...toReflection(r), score: r.score ?? 0 })),
     };
   }
 

@@ -5,7 +5,6 @@
  */
 import type { SqliteDb } from '../database.js';
 import {
-  roundScore,
   toReflection,
   toStats,
   type CheckpointRecordRow,
@@ -107,7 +106,7 @@ export class SqliteReflectionStore implements ReflectionStore {
     const rows = this.db.prepare(sql).all(...params) as (ReflectionRow & { score: number })[];
     return {
       fts_query: ftsQuery,
-      results: rows.map((r) => ({ ...toReflection(r), score: roundScore(r.score) })),
+      results: rows.map((r) => ({ ...toReflection(r), score: r.score })),
     };
   }
 
