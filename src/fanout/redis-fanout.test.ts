@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../config.js';
 import { EventBus, type EventMeta, type InvocationEvent } from '../events.js';
 import { createLogger } from '../logger.js';
+import { eventually } from '../testing/eventually.js';
 import { reachable, startTcpProxy } from '../testing/tcp-proxy.js';
 import { startRedisFanout } from './redis-fanout.js';
 
@@ -212,12 +213,22 @@ describe('Redis fan-out', async () => {
         const url = `redis://127.0.0.1:${proxy.port}`;
         const fanout = await startRedisFanout({ url, bus: new EventBus(), logger: createLogger('silent'), channel: `sb-test-${process.pid}-close` });
         proxy.cut();
-        await new Promise((r) => setTimeout(r, 1500)); // the clients are retrying now
+        // The clients are retrying now: the connections are lost and new attempts were refused (waited for, not
+        // timed: a loaded machine may take longer than any fixed sleep).
+        const retrying = await eventually(
+          async () => ({ state: fanout.state(), refused: proxy.refused() }),
+          (s) => s.state === 'reconnecting' && s.refused >= 2,
+          30_000,
+        );
+        assert.deepEqual([retrying.state, retrying.refused >= 2], ['reconnecting', true], JSON.stringify(retrying));
         if (comesBack) proxy.accept();
         assert.equal(await settles(fanout.close(), 10_000), true, `close() did not return (Redis ${comesBack ? 'back' : 'away'})`);
         assert.equal(fanout.state(), 'closed');
-        // Closed clients no longer reconnect (they retry about once a second): nothing connects from now on.
+        // Closed clients no longer reconnect (they retry at least every 2 s, ioredis's longest delay): nothing connects
+        // from now on. A connection a client was still opening when closed is no reconnection (the client ends it):
+        // counted before, once the proxy has taken it in (on a loaded machine that may be after close() returned).
         proxy.accept();
+        await proxy.settle();
         const before = proxy.accepted();
         await new Promise((r) => setTimeout(r, 2500));
         assert.equal(proxy.accepted(), before, `a closed client reconnected (Redis ${comesBack ? 'back' : 'away'} at close)`);

@@ -19,6 +19,14 @@ export interface TcpProxy {
   resume(): void;
   /** Connections accepted so far (refused ones not counted). */
   accepted(): number;
+  /** Connections refused so far (while cut). */
+  refused(): number;
+  /**
+   * Resolves once the proxy has taken in (accepted or refused) every connection begun before the call,
+   * e.g. one a client was still opening while it was closed: a probe connection, opened now and so queued
+   * behind them, has reached it. The probe counts neither as accepted nor as refused.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,10 +35,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let refusing = false;
   let stalled = false;
   let accepted = 0;
+  let refused = 0;
+  /** While settle() waits: the client port of each connection taken in since, and whether it was accepted. */
+  let taken: Map<number, boolean> | null = null;
+  let onTaken: (() => void) | null = null;
   /** Both directions of every connection: [from, to]. */
   const links: Array<[net.Socket, net.Socket]> = [];
   const server = net.createServer((client) => {
-    if (refusing) return client.destroy();
+    taken?.set(client.remotePort ?? 0, !refusing);
+    onTaken?.();
+    if (refusing) {
+      refused++;
+      return client.destroy();
+    }
     accepted++;
     const upstream = net.connect(target);
     open.add(client).add(upstream);
@@ -50,8 +67,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on('error', drop).on('close', drop);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     cut() {
       refusing = true;
       for (const s of open) s.destroy();
@@ -71,6 +89,26 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const [from, to] of links) from.pipe(to);
     },
     accepted: () => accepted,
+    refused: () => refused,
+    async settle() {
+      const seen = new Map<number, boolean>();
+      taken = seen;
+      try {
+        const probe = net.connect({ host: '127.0.0.1', port });
+        await new Promise<void>((resolve, reject) => probe.once('connect', resolve).once('error', reject));
+        const probePort = probe.localPort ?? 0;
+        await new Promise<void>((resolve) => {
+          onTaken = () => seen.has(probePort) && resolve();
+          onTaken();
+        });
+        if (seen.get(probePort)) accepted--;
+        else refused--;
+        probe.destroy();
+      } finally {
+        taken = null;
+        onTaken = null;
+      }
+    },
     async close() {
       for (const s of open) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
