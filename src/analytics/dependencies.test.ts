@@ -49,6 +49,49 @@ describe('skillDependencies', () => {
     assert.equal(r.total_sessions, 10);
   });
 
+  it('orders by lift, support, confidence, then antecedent and consequent name, whatever order the pairs come in', () => {
+    /*
+     * 10 sessions. Sessions per skill: a 1, b 3, c 3, d 2, e 3, f 2, h 2, i 5, j 5.
+     * Pairs: a+b 1, c+d 2, e+f 2 (c+d's twin), h+i 1, h+j 1 (twins).
+     *   a→b, b→a, c→d, d→c, e→f, f→e: lift 10/3 each (t·N / (sessions(A)·sessions(B)): 10/3, 20/6, 20/6)
+     *     support: c/d and e/f pairs .2, a/b .1; confidence: d→c, f→e 1; c→d, e→f 2/3; a→b 1; b→a 1/3
+     *   h→i, h→j, i→h, j→h: lift 1 (10/10), support .1; confidence h→· .5, ·→h .2
+     * The lifts of a→b and c→d are equal: computed as confidence / (sessions(B) / N) they differed in
+     * the last bit (3.3333333333333335 against 3.333333333333333), which ranked a→b first in spite of its lower support.
+     */
+    const pairs: SkillPairCount[] = [
+      { a: 'j', b: 'h', sessions: 1 },
+      { a: 'i', b: 'h', sessions: 1 },
+      { a: 'e', b: 'f', sessions: 2 },
+      { a: 'c', b: 'd', sessions: 2 },
+      { a: 'a', b: 'b', sessions: 1 },
+    ];
+    const perSkill = { a: 1, b: 3, c: 3, d: 2, e: 3, f: 2, h: 2, i: 5, j: 5 };
+    const r = skillDependencies({ pairs, sessionsPerSkill: perSkill, totalSessions: 10, minSupport: 0, limit: 20 });
+    assert.deepEqual(
+      r.rules.map((x) => `${x.antecedent}>${x.consequent}`),
+      // Equal lift, support and confidence: by antecedent name (d before f, c before e, i before j), then by consequent name (i before j).
+      ['d>c', 'f>e', 'c>d', 'e>f', 'a>b', 'b>a', 'h>i', 'h>j', 'i>h', 'j>h'],
+    );
+    // Equal lifts are equal numbers.
+    assert.equal(new Set(r.rules.slice(0, 6).map((x) => x.lift)).size, 1);
+    // Names compare by character code: upper case before lower case, "B" before "a".
+    const cased = skillDependencies({
+      pairs: [
+        { a: 'a', b: 'x', sessions: 1 },
+        { a: 'B', b: 'x', sessions: 1 },
+      ],
+      sessionsPerSkill: { a: 1, B: 1, x: 2 },
+      totalSessions: 2,
+      minSupport: 0,
+      limit: 20,
+    });
+    assert.deepEqual(
+      cased.rules.map((x) => `${x.antecedent}>${x.consequent}`),
+      ['B>x', 'a>x', 'x>B', 'x>a'],
+    );
+  });
+
   it('filters by support, antecedent and limit, and accepts a Map', () => {
     const map = new Map(Object.entries(PER_SKILL));
     const base = { pairs: PAIRS, sessionsPerSkill: map, totalSessions: 10, limit: 10 };

@@ -5,7 +5,12 @@
  *   support(A→B)    = sessions(A∧B) / N
  *   confidence(A→B) = sessions(A∧B) / sessions(A)
  *   lift(A→B)       = confidence(A→B) / (sessions(B) / N)
+ *                   = sessions(A∧B) · N / (sessions(A) · sessions(B)), computed so: exact integer products
+ *                     and one division, so equal lifts are equal numbers (A→B and B→A always are)
  * Lift > 1 means B shows up with A more often than it would by chance.
+ *
+ * Order of the rules (before `limit`): lift, then support, then confidence, each highest first; rules equal
+ * in all three by antecedent name, then consequent name, ascending by UTF-16 code unit ("B" before "a").
  *
  * Relationship of a rule, with ε = RELATIONSHIP_EPSILON (0.1):
  *   lift > 1 + ε  'complements'  (used together more often than chance)
@@ -86,8 +91,8 @@ export function skillDependencies(input: SkillDependenciesInput): SkillDependenc
     const support = together / totalSessions;
     if (support < minSupport) return;
     const confidence = together / sa;
-    const lift = confidence / (sb / totalSessions);
-    if (lift < minLift - 1e-9) return; // 0.6 / 0.4 is 1.4999999999999998 in binary floating point
+    const lift = (together * totalSessions) / (sa * sb);
+    if (lift < minLift - 1e-9) return; // a rule at min_lift is kept, whatever the last bit of either number
     rules.push({ antecedent: a, consequent: b, sessions_together: together, support, confidence, lift, relationship: relationshipOf(lift) });
   };
   for (const p of pairs) {

@@ -473,11 +473,13 @@ describe('get_skill_dependencies', () => {
     // plan→test: confidence 1/3, lift (1/3) / (2/4) = .6667; test→plan: confidence 1/2, lift .5 / (3/4) = .6667
     assert.deepEqual(byRule.get('plan>test'), [1, 0.25, 0.3333, 0.6667]);
     assert.deepEqual(byRule.get('test>plan'), [1, 0.25, 0.5, 0.6667]);
-    // Highest lift first; equal lift and support: higher confidence first (edit→plan before plan→edit).
+    // Highest lift first; equal lift and support: higher confidence first (edit→plan before plan→edit, test→plan before
+    // plan→test); equal in all three: by name (edit→test before test→edit). The description says so.
     assert.deepEqual(
-      out.rules.slice(0, 4).map((r: any) => `${r.antecedent}>${r.consequent}`),
-      ['edit>plan', 'plan>edit', 'edit>test', 'test>edit'],
+      out.rules.map((r: any) => `${r.antecedent}>${r.consequent}`),
+      ['edit>plan', 'plan>edit', 'edit>test', 'test>edit', 'test>plan', 'plan>test'],
     );
+    assert.match(out.rule, /rules equal in all three by antecedent name, then consequent name/);
     // Lift 1.3333 > 1.1: complements; 1 (edit/test): independent; .6667 < .9: substitutes.
     const rel = new Map(out.rules.map((r: any) => [`${r.antecedent}>${r.consequent}`, r.relationship]));
     assert.equal(rel.get('edit>plan'), 'complements');

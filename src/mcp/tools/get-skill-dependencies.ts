@@ -10,7 +10,9 @@ import { createAnalyticsContext, intField, numberField, requireSkill, skillNameF
 const DEPENDENCY_RULE =
   'Over all recorded sessions (N): support(A→B) = sessions with both / N; confidence(A→B) = sessions with both / ' +
   'sessions with A; lift(A→B) = confidence / (sessions with B / N). Lift > 1: B occurs with A more often than ' +
-  'chance. Sorted by lift, then support, then confidence. Support and confidence rounded to 4 decimals, lift to 4. ' +
+  'chance. Sorted by lift, then support, then confidence (highest first, compared unrounded); rules equal in all three by ' +
+  'antecedent name, then consequent name (ascending, by character code: "B" before "a"). The limit applies after sorting. ' +
+  'Support and confidence rounded to 4 decimals, lift to 4. ' +
   RELATIONSHIP_RULE;
 
 export function registerGetSkillDependenciesTool(server: McpServer, deps: ToolDeps, ctx: AnalyticsContext = createAnalyticsContext(deps)): void {
