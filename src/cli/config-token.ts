@@ -3,7 +3,7 @@
  * installation token: it must when the server it talks to demands it, or every request gets 401.
  */
 import type { Config } from '../config.js';
-import { ENV } from '../config.js';
+import { ENV, isLoopback } from '../config.js';
 import { AccessPolicy } from '../server/access-policy.js';
 import { loadOrCreateToken } from '../server/access-token.js';
 import type { PidInfo } from './pidfile.js';
@@ -13,6 +13,12 @@ export interface ConfigToken {
   token: string | null;
   /** Why the token is sent although the running server does not demand it, or null. */
   note: string | null;
+  /**
+   * Why the token is sent (null when it is not): `server`, the running server recorded that it demands it;
+   * `bind`, the server's bind host is not loopback (a server there demands it); `setting`, this shell's
+   * SESSION_BUDDY_WS_REQUIRE_TOKEN=1; `asked`, the caller asked for it (`always`).
+   */
+  because: 'server' | 'bind' | 'setting' | 'asked' | null;
 }
 
 /**
@@ -33,10 +39,11 @@ export function configToken(config: Config, server: PidInfo | null, bindHost: st
   });
   const serverDemands = server?.tokenRequired === true;
   const shellDemands = shell.tokenRequired('http');
-  if (!always && !serverDemands && !shellDemands) return { token: null, note: null };
+  if (!always && !serverDemands && !shellDemands) return { token: null, note: null, because: null };
   const note =
     !always && server?.tokenRequired === false && shellDemands
       ? `the token is included because ${ENV.wsRequireToken}=1 here; the running server (pid ${server.pid}) was started without it and does not demand the token, but accepts it`
       : null;
-  return { token: shell.installationToken(), note };
+  const because = serverDemands ? 'server' : !isLoopback(bindHost) ? 'bind' : shellDemands ? 'setting' : 'asked';
+  return { token: shell.installationToken(), note, because };
 }

@@ -105,6 +105,37 @@ describe('session-buddy mcp-config', () => {
     }
   });
 
+  it('says why the token is sent when only SESSION_BUDDY_WS_REQUIRE_TOKEN=1 asks for it, not that the server demands it', () => {
+    const data = path.join(home, 'env-token-data');
+    fs.mkdirSync(data, { recursive: true });
+    const pidFile = path.join(data, 'server.pid');
+    const run = () =>
+      spawnSync(process.execPath, [BIN, '--data-dir', data, 'mcp-config'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: home, SESSION_BUDDY_WS_REQUIRE_TOKEN: '1' },
+        timeout: 60_000,
+      });
+    const because = /reads the token this shell sends because SESSION_BUDDY_WS_REQUIRE_TOKEN=1 here from\n# \$SESSION_BUDDY_TOKEN/;
+    // No server runs: the variable alone decides (a server started from this shell would demand the token).
+    const alone = run();
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.match(alone.stdout, /--header 'Authorization: Bearer /);
+    assert.doesNotMatch(alone.stdout, /this server demands/);
+    assert.match(alone.stdout, because);
+    assert.equal(alone.stderr, '');
+    // A loopback server that recorded it does not demand the token: the note on stderr and the comment agree.
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 47195, startedAt: new Date().toISOString(), tokenRequired: false }));
+    try {
+      const running = run();
+      assert.equal(running.status, 0, running.stderr);
+      assert.match(running.stderr, /does not demand the token, but accepts it/);
+      assert.doesNotMatch(running.stdout, /this server demands/);
+      assert.match(running.stdout, because);
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+    }
+  });
+
   it('sends the token to a loopback server started with --ws-require-token (a flag no other shell sees), and the server takes it', async () => {
     const data = path.join(home, 'flag-data');
     const run = (args: string[]) =>

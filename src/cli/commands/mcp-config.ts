@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { entryArgv, entryPoint } from '../../capture/entry-command.js';
 import { buildMcpConfig, MCP_TOKEN_VARIABLE, mcpHttpUrl } from '../../capture/mcp-config.js';
-import { storeFlagValue, storePasswordNote } from '../../config.js';
-import { configToken } from '../config-token.js';
+import { ENV, storeFlagValue, storePasswordNote } from '../../config.js';
+import { configToken, type ConfigToken } from '../config-token.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../pidfile.js';
 
@@ -34,7 +34,7 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
       const url = server ? mcpHttpUrl(server.host, server.port) : mcpHttpUrl(config.host, config.port);
       const [command, ...args] = entryArgv(entryPoint(process.execPath, ctx.binPath), { dataDir: config.dataDir, store: storeFlagValue(config) }, ['mcp']);
       // A server on a non-loopback bind (or demanding the token on loopback too) answers 401 without it.
-      const { token, note: tokenNote } = configToken(config, server, server?.host ?? config.host);
+      const { token, note: tokenNote, because } = configToken(config, server, server?.host ?? config.host);
       if (tokenNote) ctx.stderr.write(`note: ${tokenNote}\n`);
       const c = buildMcpConfig({ name: opts.name, command: command!, args, url, token });
       const note = storePasswordNote(config, "Claude Code's configuration by the stdio `claude mcp add` line (or .mcp.json's stdio entry)");
@@ -56,7 +56,7 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
           JSON.stringify(c.stdio.json, null, 2),
           ...(token
             ? [
-                '# The HTTP entry holds the server address and reads the token this server demands from',
+                `# The HTTP entry holds the server address and reads ${whichToken(because, server ? null : config.host)} from`,
                 `# $${MCP_TOKEN_VARIABLE} (each member's own: \`session-buddy token create\`): the one to commit for a team.`,
               ]
             : ['# The HTTP entry holds only the server address: the one to commit for a team, each member', '# running session-buddy start on that port.']),
@@ -65,4 +65,14 @@ export function registerMcpConfigCommand(program: Command, ctx: CliContext): voi
         ].join('\n'),
       );
     });
+}
+
+/**
+ * The token the HTTP entry reads, as the comment names it: the one the server demands only when it does
+ * (the running server recorded so, or a server on a non-loopback bind always does), else why it is sent.
+ */
+function whichToken(because: ConfigToken['because'], idleHost: string | null): string {
+  if (because === 'setting') return `the token this shell sends because ${ENV.wsRequireToken}=1 here`;
+  if (because === 'bind' && idleHost !== null) return `the token a server bound to ${idleHost} demands`;
+  return 'the token this server demands';
 }
