@@ -96,7 +96,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           readOnly !== null
             ? " — older than this program's: the data directory needs `session-buddy migrate`, run by someone who can write it"
             : " — older than this program's: the next command that writes (or `session-buddy migrate`) brings it up to date";
-        lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}` + (behind ? migrateNote : ''));
+        lines.push(`schema:    version ${db.schema_version as number} of ${db.latest_schema_version as number}${behind ? migrateNote : ''}`);
         for (const [t, n] of Object.entries(db.rows as Record<string, number>)) {
           // Archived invocations left the table but are still counted by the analytics (their rollups stay).
           const archived =
