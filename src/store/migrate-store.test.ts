@@ -99,7 +99,9 @@ async function fill(stores: Stores): Promise<void> {
   await reflections.store({ content: 'Rollups are updated in the same transaction', tags: ['store'] });
   await reflections.store({ content: 'Second note' });
   await reflections.store({ content: 'Second note', project: 'web' }); // the same text, kept for another project too
-  stores.sqlite!.db.prepare("INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at) VALUES ('a.parquet', 5, 1, 2, 'x', 3)").run();
+  stores
+    .sqlite!.db.prepare("INSERT INTO archives (file, rows, from_at, to_at, sha256, created_at, keys_recorded) VALUES ('a.parquet', 5, 1, 2, 'x', 3, 1)")
+    .run();
 }
 
 describe('migrate-store (SQLite → PostgreSQL)', async () => {
@@ -137,6 +139,33 @@ describe('migrate-store (SQLite → PostgreSQL)', async () => {
       assert.equal(result.tables.find((t) => t.table === 'skill_invocations')?.target, 39);
       assert.equal((await target.pool.query("SELECT value FROM settings WHERE key = 'user_salt'")).rows[0].value, SALT);
     } finally {
+      await target.close();
+    }
+  });
+
+  it('refuses a source whose archive files hold keys it has not recorded yet (archived by an older version), copying nothing', {
+    skip: skip ?? false,
+  }, async () => {
+    const copy = path.join(dir, 'old-archive.db');
+    await source.backup(copy);
+    const old = openDatabase(copy);
+    try {
+      old.exec('UPDATE archives SET keys_recorded = 0');
+    } finally {
+      old.close();
+    }
+    const oldSource = openDatabase(copy, { readonly: true });
+    const schema = await createPgSchema(DEFAULT_TEST_PG_URL);
+    schemas.push(schema);
+    const target = await PgStore.open(schema.url, { poolSize: 2, instance: newPgInstance() });
+    try {
+      await assert.rejects(migrateSqliteToPg({ source: oldSource, target, salt: SALT }), {
+        code: 'CONFLICT',
+        message: /archive files whose dedupe keys are not recorded in it yet .*nothing was copied$/,
+      });
+      assert.equal((await target.pool.query('SELECT count(*)::int AS n FROM skill_invocations')).rows[0].n, 0);
+    } finally {
+      oldSource.close();
       await target.close();
     }
   });

@@ -21,6 +21,7 @@
 import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { SqliteDb } from './database.js';
+import { hasUnrecordedArchiveKeys } from './sqlite/archive-keys.js';
 import { Migrator } from './sqlite/migrator.js';
 import { inTransaction } from './postgres/pool.js';
 import { USER_SALT_KEY } from './postgres/settings.js';
@@ -141,6 +142,15 @@ export async function migrateSqliteToPg(opts: MigrateStoreOptions): Promise<Migr
     throw new AppError(
       'CONFLICT',
       `the source database is at schema version ${sourceVersion}, the target at ${latest}: bring the source up to date first (\`session-buddy migrate --store sqlite:PATH\`)`,
+    );
+  }
+  // Files archived before archived_dedupe_keys hold the only copy of their keys; copied without them, the
+  // target would take those calls, recorded again, for new ones. Any command that writes records them.
+  if (hasUnrecordedArchiveKeys(source)) {
+    throw new AppError(
+      'CONFLICT',
+      'the source has archive files whose dedupe keys are not recorded in it yet (archived by an older version): ' +
+        'run `session-buddy migrate --store sqlite:PATH` (or any command that writes to it) once, which records them, then copy again; nothing was copied',
     );
   }
   const tables = source.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import type { Config, UrlSource } from '../config.js';
-import { openDatabase } from './database.js';
+import { openDatabase, type SqliteDb } from './database.js';
 import type { PeerConnection, SchemaMigrator } from './migrations.js';
 import type { PgStore } from './postgres/store.js';
 import { readSalt, writeSalt } from './salt.js';
@@ -54,18 +54,26 @@ export async function openStores(config: Config, opts: StoreOptions & { migrate?
     return stores;
   }
   const stores = openSqliteStores(config.dbPath, { ...opts, synchronous: config.sqliteSynchronous, dataDir: config.dataDir });
-  if (!opts.readonly && opts.migrate !== false && stores.sqlite && hasUnrecordedArchiveKeys(stores.sqlite.db)) {
-    // Archived by a version before archived_dedupe_keys: its keys are read back now, before anything
-    // this process records could take an archived call for a new one (and count it twice).
+  if (!opts.readonly && opts.migrate !== false && stores.sqlite) {
     try {
-      const { archiveDir, backfillArchivedKeys } = await import('./sqlite/archive.js');
-      await backfillArchivedKeys(stores.sqlite.db, archiveDir(config.dataDir));
+      await recordPendingArchiveKeys(stores.sqlite.db, config.dataDir);
     } catch (err) {
       await stores.close();
       throw err;
     }
   }
   return stores;
+}
+
+/**
+ * Files archived by a version before archived_dedupe_keys: their keys are read back from the Parquet
+ * files now (by every writable open and by `migrate`), before anything this process records could take
+ * an archived call for a new one and count it twice. Loads the Parquet reader only when there are some.
+ */
+async function recordPendingArchiveKeys(db: SqliteDb, dataDir: string): Promise<void> {
+  if (!hasUnrecordedArchiveKeys(db)) return;
+  const { archiveDir, backfillArchivedKeys } = await import('./sqlite/archive.js');
+  await backfillArchivedKeys(db, archiveDir(dataDir));
 }
 
 type DataDirSaltSync = 'unchanged' | 'written' | 'kept-for-sqlite' | 'failed';
@@ -178,7 +186,11 @@ export async function openSchemaMigrator(config: Config, opts: { readonly?: bool
     otherConnections: async () => [],
     currentVersion: async () => m.currentVersion(),
     status: async () => m.status(),
-    to: async (target) => m.to(target),
+    to: async (target) => {
+      const steps = await m.to(target);
+      await recordPendingArchiveKeys(db, config.dataDir);
+      return steps;
+    },
     close: async () => {
       db.close();
     },

@@ -123,6 +123,15 @@ describe('session-buddy archive (CLI)', () => {
     assert.equal(counts(data).archivedKeys, 3);
   });
 
+  it('records those keys when `migrate` brings such a database up to date', () => {
+    const { data } = setUp('data-migrated');
+    const db = openDatabase(path.join(data, 'session-buddy.db'));
+    db.exec('DELETE FROM archived_dedupe_keys; UPDATE archives SET keys_recorded = 0');
+    db.close();
+    assert.match(run(data, ['migrate']), /already at schema version/);
+    assert.equal(counts(data).archivedKeys, 3);
+  });
+
   it('refuses an age past 100 years, from --older-than or SESSION_BUDDY_RETENTION_DAYS, in one line naming it (no stack trace)', () => {
     const data = path.join(root, 'data-far');
     run(data, ['init']);
