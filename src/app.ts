@@ -47,6 +47,11 @@ export interface AppOptions {
    * read: opened read-only and not migrated, and the salt file only read (never created).
    */
   readonly?: boolean;
+  /**
+   * false: search by meaning uses the vectors already stored and computes none (nothing is written), for
+   * the commands that only read; always so with `readonly`. Default true (the server, `mcp`).
+   */
+  embedBackfill?: boolean;
 }
 
 export interface App {
@@ -138,7 +143,12 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     now,
   });
   const rateLimiter = new RateLimiter(config.rateLimit, now);
-  const embedder = new ReflectionEmbedder({ store: stores.reflections, enabled: config.embeddings, logger: logger.child({ component: 'embeddings' }) });
+  const embedder = new ReflectionEmbedder({
+    store: stores.reflections,
+    enabled: config.embeddings,
+    backfill: opts.embedBackfill !== false && opts.readonly !== true,
+    logger: logger.child({ component: 'embeddings' }),
+  });
   const reflections = createReflectionService(stores.reflections, { embedder });
   const sessions = new SessionManager({
     dataDir: config.dataDir,

@@ -49,6 +49,19 @@ export class AppError extends Error {
     return new AppError('INVALID_INPUT', `${field}: ${rule}`, { field, rule, ...extra }, options);
   }
 
+  /**
+   * One INVALID_INPUT error for every issue found at once (one line each, as a schema error lists every
+   * field); a single issue is `invalid(field, rule)`. The first names `field` and `rule`; all are in `issues`.
+   */
+  static invalidAll(issues: readonly { field: string; rule: string }[]): AppError {
+    if (issues.length === 1) return AppError.invalid(issues[0]!.field, issues[0]!.rule);
+    return new AppError('INVALID_INPUT', issues.map((i) => `${i.field}: ${i.rule}`).join('\n'), {
+      field: issues[0]!.field,
+      rule: issues[0]!.rule,
+      issues: [...issues],
+    });
+  }
+
   toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
     return { code: this.code, message: this.message, details: this.details };
   }

@@ -141,10 +141,7 @@ export function checkFlags<T extends Record<string, () => unknown>>(checks: T): 
       else issues.push({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : err.message });
     }
   }
-  if (issues.length === 1) throw AppError.invalid(issues[0]!.field, issues[0]!.rule);
-  if (issues.length > 1) {
-    throw new AppError('INVALID_INPUT', issues.map((i) => `${i.field}: ${i.rule}`).join('\n'), { field: issues[0]!.field, rule: issues[0]!.rule, issues });
-  }
+  if (issues.length > 0) throw AppError.invalidAll(issues);
   return values as { [K in keyof T]: ReturnType<T[K]> };
 }
 

@@ -29,6 +29,7 @@ import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { registerOtelConfigCommand } from './commands/otel-config.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerRepriceCommand } from './commands/reprice.js';
+import { registerSearchCommand } from './commands/search.js';
 import { registerSeedDemoCommand } from './commands/seed-demo.js';
 import { registerStartCommand, registerStopCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -61,6 +62,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTokenCommand(program, ctx);
   registerInventoryCommand(program, ctx);
   registerSkillsCommand(program, ctx);
+  registerSearchCommand(program, ctx);
   program.hook('preAction', (_root, action) => {
     if (['hook', 'merge-data'].includes(action.name())) return;
     try {

@@ -1,5 +1,5 @@
 /**
- * The commands that only read (`status`, `doctor`, `skills`, `migrate --status`) on a SQLite
+ * The commands that only read (`status`, `doctor`, `skills`, `search`, `migrate --status`) on a SQLite
  * store this user cannot write (a mounted backup, another account's readable directory): they
  * open it read-only, without migrations, and say so once on stderr. The commands that write
  * are refused by the store itself (database.ts), in one line.
@@ -23,9 +23,10 @@ export function readOnlyStore(config: Config, ctx: Pick<CliContext, 'stderr'>): 
 
 /**
  * The app (silent) of a command that only reads: a SQLite store this user cannot write is opened
- * read-only and not migrated (said once on stderr, readOnlyStore).
+ * read-only and not migrated (said once on stderr, readOnlyStore); search by meaning uses the stored
+ * vectors only and writes none.
  */
 export async function openAppToRead(config: Config, ctx: Pick<CliContext, 'stderr'>): Promise<App> {
   const readonly = readOnlyStore(config, ctx) !== null;
-  return (await import('../app.js')).openApp(config, { logger: createLogger('silent'), readonly });
+  return (await import('../app.js')).openApp(config, { logger: createLogger('silent'), readonly, embedBackfill: false });
 }

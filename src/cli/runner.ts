@@ -93,6 +93,7 @@ const NEEDS_EXISTING_DATA = [
   'status',
   'doctor',
   'skills',
+  'search',
   'checkpoint',
   'backup',
   'compact',

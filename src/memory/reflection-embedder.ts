@@ -12,6 +12,8 @@
  *   computed in batches of `batchSize`, oldest reflection first, and written
  *   through the store (table reflection_vectors); the same loop backfills
  *   reflections stored before the model was running, logging its progress.
+ *   Without `backfill` (a command that only reads) it loads the stored vectors
+ *   and computes none.
  * - The worker's in-memory vector index (vector-index.ts) is filled from the
  *   stored vectors at start and grows with every vector it computes (reflections are immutable, so a
  *   vector never goes stale; a deleted reflection simply drops out when its
@@ -55,6 +57,11 @@ interface EmbedderOptions {
   store: ReflectionStore;
   /** false: never load the model (searches answer by keyword). */
   enabled: boolean;
+  /**
+   * false: search the stored vectors only, computing and writing none (a command that only reads, a
+   * store this process cannot write); reflections without a vector are found by keyword only. Default true.
+   */
+  backfill?: boolean;
   logger?: Logger;
   batchSize?: number;
   /** The worker module (default embedding-worker next to this file). */
@@ -74,11 +81,13 @@ export class ReflectionEmbedder {
   private readonly store: ReflectionStore;
   private readonly logger: Logger | undefined;
   private readonly batchSize: number;
+  private readonly backfill: boolean;
 
   constructor(private readonly opts: EmbedderOptions) {
     this.store = opts.store;
     this.logger = opts.logger;
     this.batchSize = opts.batchSize ?? 32;
+    this.backfill = opts.backfill ?? true;
     this.state = opts.enabled ? 'idle' : 'off';
     this.reason = opts.enabled ? 'the embedding model is not loaded yet' : 'embeddings are turned off (SESSION_BUDDY_EMBEDDINGS=off)';
   }
@@ -98,9 +107,9 @@ export class ReflectionEmbedder {
     return this.started;
   }
 
-  /** A reflection was stored: embed it in the background (only once started; the start backfills anyway). Returns at once. */
+  /** A reflection was stored: embed it in the background (only once started, and with `backfill`; the start backfills anyway). Returns at once. */
   notify(): void {
-    if (this.state !== 'ready') return;
+    if (this.state !== 'ready' || !this.backfill) return;
     this.dirty = true;
     if (!this.pumping) this.pumping = this.pump();
   }
@@ -157,6 +166,7 @@ export class ReflectionEmbedder {
       this.fail(`the embedding model could not be loaded: ${(err as Error).message}`);
       return;
     }
+    if (!this.backfill) return;
     this.dirty = true;
     this.pumping = this.pump();
   }

@@ -302,26 +302,61 @@ function parseTime(v: unknown, field: 'since' | 'until'): number | null {
   return dateOnly && field === 'until' ? ms + DAY_MS : ms;
 }
 
-/** Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query: nothing can match). */
+/**
+ * Runs each of a search's input checks, collecting every INVALID_INPUT they throw (the others pass
+ * through); `fallback` stands for a bad value so that the later checks still run.
+ */
+function issueCollector() {
+  const issues: { field: string; rule: string }[] = [];
+  return {
+    issues,
+    check<T>(fallback: T, fn: () => T): T {
+      try {
+        return fn();
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'INVALID_INPUT' || typeof err.details.field !== 'string') throw err;
+        issues.push({ field: err.details.field, rule: typeof err.details.rule === 'string' ? err.details.rule : err.message });
+        return fallback;
+      }
+    },
+  };
+}
+
+/**
+ * Validated, normalised input of `search`; `terms` are the distinct searchable terms (none with a query:
+ * nothing can match). Every bad field is reported at once (one error listing them, AppError.invalidAll).
+ */
 function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerms: boolean; filtered: boolean } {
-  if (input.mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(input.mode))
-    throw AppError.invalid('mode', `must be one of ${SEARCH_MODES.join(', ')}`);
-  const file = input.file === undefined || input.file === null ? null : normaliseFiles([input.file])[0];
-  if (file === undefined) throw AppError.invalid('file', 'must be a non-empty path of at most 500 characters without control characters');
-  const kind = input.kind ?? null;
-  if (kind !== null && !(REFLECTION_KINDS as readonly string[]).includes(kind)) throw AppError.invalid('kind', `must be one of ${REFLECTION_KINDS.join(', ')}`);
-  const since = parseTime(input.since, 'since');
-  const until = parseTime(input.until, 'until');
-  if (since !== null && until !== null && until <= since) throw AppError.invalid('until', 'must be after since');
-  const project = normaliseProject(input.project);
-  const tags = normaliseTags(input.tags);
+  const { issues, check } = issueCollector();
+  check(undefined, () => {
+    if (input.mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(input.mode))
+      throw AppError.invalid('mode', `must be one of ${SEARCH_MODES.join(', ')}`);
+  });
+  const beforeFilters = issues.length;
+  const file = check(null, () => {
+    const f = input.file === undefined || input.file === null ? null : normaliseFiles([input.file])[0];
+    if (f === undefined) throw AppError.invalid('file', 'must be a non-empty path of at most 500 characters without control characters');
+    return f;
+  });
+  const kind = check(null, () => {
+    const k = input.kind ?? null;
+    if (k !== null && !(REFLECTION_KINDS as readonly string[]).includes(k)) throw AppError.invalid('kind', `must be one of ${REFLECTION_KINDS.join(', ')}`);
+    return k;
+  });
+  const since = check(null, () => parseTime(input.since, 'since'));
+  const until = check(null, () => parseTime(input.until, 'until'));
+  if (since !== null && until !== null && until <= since) issues.push({ field: 'until', rule: 'must be after since' });
+  const project = check(null, () => normaliseProject(input.project));
+  const tags = check([], () => normaliseTags(input.tags));
   const filtered = file !== null || kind !== null || since !== null || until !== null || project !== null || tags.length > 0;
-  if (input.query === undefined && !filtered) throw AppError.invalid('query', 'is required unless a filter (project, tags, file, kind, since, until) is given');
-  const terms = input.query === undefined ? [] : searchTerms(input.query);
+  // A refused filter was still given: the query is not also reported missing.
+  if (input.query === undefined && !filtered && issues.length === beforeFilters)
+    issues.push({ field: 'query', rule: 'is required unless a filter (project, tags, file, kind, since, until) is given' });
+  const terms = input.query === undefined ? [] : check([], () => searchTerms(input.query));
   const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
-    throw AppError.invalid('limit', `must be an integer between 1 and ${MAX_SEARCH_LIMIT}`);
-  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT)
+    issues.push({ field: 'limit', rule: `must be an integer between 1 and ${MAX_SEARCH_LIMIT}` });
+  if (issues.length > 0) throw AppError.invalidAll(issues);
   return {
     terms,
     limit,
@@ -334,6 +369,15 @@ function prepareSearch(input: SearchReflectionsInput): PreparedSearch & { noTerm
     noTerms: input.query !== undefined && terms.length === 0,
     filtered,
   };
+}
+
+/**
+ * Throws the INVALID_INPUT error `search` would throw for `input` (every bad field at once), touching no
+ * store: for a caller that has work to do before searching (the CLI loads the embedding model) and should
+ * refuse bad input first.
+ */
+export function checkSearchInput(input: SearchReflectionsInput): void {
+  prepareSearch(input);
 }
 
 /** The most similar earlier note of the same project at or above the threshold, or null. */
