@@ -317,6 +317,62 @@ describe('session-buddy skills', () => {
     );
   });
 
+  it("lists the tools an MCP server's row sums on an indented line under it, the first five and how many more", () => {
+    fs.mkdirSync(project, { recursive: true });
+    const home = path.join(root, 'tools-home');
+    fs.mkdirSync(home, { recursive: true });
+    const now = Date.now();
+    const call = (skill_name: string, i: number) => ({
+      skill_name,
+      user_id: 'bob',
+      session_id: 'sg',
+      workflow_phase: 'implementation',
+      completed: true,
+      duration_ms: 5,
+      invoked_at: now - (i + 1) * 60_000,
+    });
+    const github = ['create_issue', 'list_issues', 'get_issue', 'add_comment', 'list_pulls', 'merge_pull', 'get_file'].map((t) => `mcp__github__${t}`);
+    const rec = run(['record', '--json'], JSON.stringify([...github.map(call), call('mcp__slack__post', 9), call('mcp__slack__read', 10)]), { HOME: home });
+    assert.equal(rec.code, 0, rec.err);
+    const sorted = [...github].sort();
+
+    const table = run(['skills'], undefined, { HOME: home });
+    assert.equal(table.code, 0, table.err);
+    const lines = table.out.split('\n');
+    const gh = lines.findIndex((l) => l.startsWith('mcp:github '));
+    assert.ok(gh > 2, table.out);
+    assert.match(lines[gh]!, /^mcp:github\s+7\s+100%\s/);
+    assert.equal(lines[gh + 1], `  tools: ${sorted.slice(0, 5).join(', ')}, … 2 more`);
+    const slack = lines.findIndex((l) => l.startsWith('mcp:slack '));
+    assert.equal(lines[slack + 1], '  tools: mcp__slack__post, mcp__slack__read');
+    // Rows of anything else have no such line: the next line is another row (or the blank line after the table).
+    for (const [i, l] of lines.entries()) if (l.startsWith('  tools: ')) assert.match(lines[i - 1]!, /^mcp:/);
+    // JSON lists them all, as before.
+    const json = JSON.parse(run(['skills', '--json', '--skill', 'mcp:github'], undefined, { HOME: home }).out);
+    assert.deepEqual(json.skills[0].tools, sorted);
+
+    // On a narrow terminal the line follows the name, wrapped to the width like the rest of the skill's lines.
+    const all = JSON.parse(run(['skills', '--json'], undefined, { HOME: home }).out);
+    const narrow = renderSkillReport(all, undefined, 60).split('\n');
+    assert.deepEqual(
+      narrow.filter((l) => l.length > 60),
+      [],
+    );
+    const at = narrow.indexOf('mcp:github: keep');
+    assert.ok(at > 0, narrow.join('\n'));
+    const block = narrow.slice(at + 1, narrow.indexOf('', at));
+    const toolLines = block.slice(
+      0,
+      block.findIndex((l) => /^ {2}uses /.test(l)),
+    );
+    assert.match(toolLines[0]!, /^ {2}tools: mcp__github__add_comment,/);
+    assert.ok(
+      toolLines.slice(1).every((l) => /^ {4}\S/.test(l)),
+      toolLines.join('\n'),
+    );
+    assert.equal(toolLines.join(' ').replace(/\s+/g, ' ').trim(), `tools: ${sorted.slice(0, 5).join(', ')}, … 2 more`);
+  });
+
   it('names the flag on bad input and exits 2', () => {
     const days = run(['skills', '--days', '0']);
     assert.equal(days.code, 2);

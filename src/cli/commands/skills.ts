@@ -60,6 +60,19 @@ function typedCell(a: NonNullable<ReportJson['skills'][number]['usage']>['activa
   return `${a.typed}/${a.model + a.typed}${a.candidate_misses > 0 ? ` (~${a.candidate_misses} missed)` : ''}`;
 }
 
+/** How many of an MCP server's tools its row names before saying how many more (as the dashboard's Skills view). */
+const TOOLS_SHOWN = 5;
+
+/**
+ * The tools an MCP server's row sums (`mcp__github__create_issue`, as recorded), the first few and how
+ * many more: shown under the row, as the dashboard shows them under its name; null for other rows.
+ */
+function toolsLine(tools: readonly string[]): string | null {
+  if (tools.length === 0) return null;
+  const more = tools.length > TOOLS_SHOWN ? `, … ${tools.length - TOOLS_SHOWN} more` : '';
+  return `tools: ${tools.slice(0, TOOLS_SHOWN).join(', ')}${more}`;
+}
+
 const percent = (rate: number | null | undefined) => (rate == null ? '-' : `${(rate * 100).toFixed(0)}%`);
 
 /** With a user (`--user`): that user's own figures, first, under headers that say so (the other columns are across users). */
@@ -81,7 +94,7 @@ function yourCells(you: ReportJson['skills'][number]['you']): string[] {
  * One skill in a few lines (a terminal narrower than the table): name and verdict, then the
  * figures that were measured (`-` cells are left out), then the reason, each wrapped to `width`.
  */
-function block(head: string[], row: string[], width: number): string[] {
+function block(head: string[], row: string[], tools: string | null, width: number): string[] {
   const cell = (h: string) => row[head.indexOf(h)]!;
   const parts = (pairs: Array<[string, string]>) =>
     pairs
@@ -90,6 +103,7 @@ function block(head: string[], row: string[], width: number): string[] {
       .join(', ');
   const lines = [
     `${cell('SKILL')}: ${cell('VERDICT')}`,
+    tools ?? '',
     parts(head.filter((h) => h.startsWith('YOUR ')).map((h) => [h.toLowerCase(), cell(h)])),
     parts([
       ['uses', cell('USES')],
@@ -137,6 +151,7 @@ export function renderSkillReport(r: ReportJson, user: string | undefined, width
     'REASON',
   ];
   const rows = [head];
+  const tools = r.skills.map((s) => toolsLine(s.tools));
   for (const s of r.skills) {
     const u = s.usage;
     rows.push([
@@ -161,8 +176,11 @@ export function renderSkillReport(r: ReportJson, user: string | undefined, width
   const tabled = table(rows);
   const narrow = width !== null && tabled.some((l) => l.length > width);
   if (r.skills.length === 0) lines.push(r.withheld_skills > 0 ? 'nothing to list (withheld skills only)' : 'nothing recorded or installed');
-  else if (!narrow) lines.push(...tabled);
-  else lines.push(...rows.slice(1).flatMap((row, i) => [...(i > 0 ? [''] : []), ...block(head, row, width)]));
+  else if (!narrow) {
+    // An MCP server's row, then the tools it sums on a line of their own under its name (not a column: they would widen the table).
+    const under = (t: string) => (width === null ? [`  ${t}`] : wrap(`  ${t}`, width, '    '));
+    lines.push(tabled[0]!, ...tabled.slice(1).flatMap((l, i) => [l, ...(tools[i] ? under(tools[i]) : [])]));
+  } else lines.push(...rows.slice(1).flatMap((row, i) => [...(i > 0 ? [''] : []), ...block(head, row, tools[i] ?? null, width)]));
   const v = r.verdicts;
   lines.push(
     '',
