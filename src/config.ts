@@ -537,7 +537,8 @@ const BACKFILL_AFTER_MIN: NumberRange = { min: 0.1, max: 1440, unit: 'minutes' }
 const MCP_IDLE_MINUTES: NumberRange = { min: 1, max: 1440, unit: 'minutes' };
 
 /**
- * `SESSION_BUDDY_COMPACT_THRESHOLD_MB`: the database size at which `doctor` warns. From 0.01 MiB (10
+ * `SESSION_BUDDY_COMPACT_THRESHOLD_MB`: the database size past which (strictly above: pastArchiveThreshold)
+ * `doctor` warns and the checkpoint advises `archive` then `compact`. From 0.01 MiB (10
  * KiB, below any database: always warns, for trying it out) to 16777216 MiB (16 TiB, the largest
  * SQLite file at the default 4 KiB page, 2^32 pages): past it the warning could never show.
  */

@@ -8,7 +8,7 @@ import readline from 'node:readline';
 import { REJECTED_FILE } from '../capture/spool.js';
 import type { Config } from '../config.js';
 import { fileSystemFull, freeBytes } from '../errors.js';
-import { worthCompacting } from '../session/storage.js';
+import { pastArchiveThreshold, worthCompacting } from '../session/storage.js';
 import { readStoreHealth } from '../store/open-stores.js';
 import { readSalt, SALT_FILE, saltFingerprint } from '../store/salt.js';
 import { saltFilesWith, saltMismatchFix, type UsersSalt } from '../store/sqlite/user-salt.js';
@@ -341,7 +341,7 @@ function sqliteChecks(
   const detail = `${mib(size)}, ${mib(free)} free pages`;
   if (worthCompacting(free, size)) {
     add('size', 'warn', `${detail}: \`session-buddy compact\` would reclaim about ${mib(free)}`);
-  } else if (size > compactThresholdBytes) {
+  } else if (pastArchiveThreshold(size, compactThresholdBytes)) {
     // Large, but with little free space compact would give back next to nothing: archive moves old rows out (and says to compact then).
     add('size', 'warn', `${detail}, above the ${mib(compactThresholdBytes)} threshold: \`session-buddy archive\` moves old rows out`);
   } else {

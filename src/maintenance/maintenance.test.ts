@@ -9,6 +9,7 @@ import { openDatabase } from '../store/database.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { archiveInvocations, parseAge } from '../store/sqlite/archive.js';
 import { backupDatabase, restoreDatabase, verifyDatabaseFile } from '../store/sqlite/backup.js';
+import { compactionAdvice } from '../session/storage.js';
 import { runDoctor } from './doctor.js';
 import type { AppError } from '../errors.js';
 
@@ -216,6 +217,35 @@ describe('doctor', () => {
       check = await size();
       assert.equal(check?.status, 'warn');
       assert.match(check?.detail ?? '', /^[\d.]+ MiB, 1[23]\.\d MiB free pages: `session-buddy compact` would reclaim about 1[23]\.\d MiB$/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('advises archive past the size threshold, not at it, by the same rule as the checkpoint', async () => {
+    const app = createTestApp({ now: () => NOW });
+    try {
+      await seed(app, 200, () => 1);
+      const pragma = (name: string) => app.db.pragma(name, { simple: true }) as number;
+      const stats = { pageSize: pragma('page_size'), pageCount: pragma('page_count'), freelistCount: pragma('freelist_count') };
+      const bytes = stats.pageSize * stats.pageCount;
+      // The threshold in MiB as SESSION_BUDDY_COMPACT_THRESHOLD_MB takes it (a whole number of pages is an exact decimal of MiB).
+      for (const [threshold, past] of [
+        [bytes, false],
+        [bytes - stats.pageSize, true],
+      ] as const) {
+        const config = parseConfig({ flags: { dataDir: app.dir, port: 0 }, env: { SESSION_BUDDY_COMPACT_THRESHOLD_MB: String(threshold / 1048576) } });
+        assert.equal(config.compactThresholdBytes, threshold);
+        const check = (await runDoctor({ config })).find((c) => c.name === 'size');
+        assert.equal(check?.status, past ? 'warn' : 'ok', `${threshold} bytes: ${check?.detail}`);
+        assert.equal(/session-buddy archive/.test(check?.detail ?? ''), past, check?.detail);
+        // The checkpoint's storage advice, on the same database and threshold, agrees.
+        const advice = compactionAdvice(stats, { compactThresholdBytes: config.compactThresholdBytes });
+        assert.deepEqual(
+          advice.actions.map((a) => a.action),
+          past ? ['compact'] : [],
+        );
+      }
     } finally {
       await app.dispose();
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { removeDir, tempDir, writeFiles } from './fixture-projects.js';
-import { compactionAdvice, measureDataDir } from './storage.js';
+import { compactionAdvice, measureDataDir, pastArchiveThreshold } from './storage.js';
 
 const MiB = 1024 * 1024;
 const T = { compactThresholdBytes: 10 * MiB };
@@ -17,14 +17,20 @@ describe('compactionAdvice', () => {
     assert.equal(a.summary, 'not needed: database 1.0 MiB is 10.0% of the 10.0 MiB threshold, 0.8% free pages');
   });
 
-  it('recommends compact at the size threshold', () => {
-    // 4096 · 2560 = 10 MiB ≥ 10 MiB
-    const a = compactionAdvice({ pageSize: 4096, pageCount: 2560, freelistCount: 0 }, T);
+  it('recommends archive then compact only past the size threshold (strictly above it), as doctor does', () => {
+    // 4096 · 2560 = 10 MiB: at the threshold, not past it.
+    const at = compactionAdvice({ pageSize: 4096, pageCount: 2560, freelistCount: 0 }, T);
+    assert.deepEqual(at.actions, []);
+    assert.equal(at.summary, 'not needed: database 10.0 MiB is 100.0% of the 10.0 MiB threshold, 0.0% free pages');
+    assert.equal(pastArchiveThreshold(10 * MiB, 10 * MiB), false);
+    // One page more: past it.
+    const a = compactionAdvice({ pageSize: 4096, pageCount: 2561, freelistCount: 0 }, T);
     assert.deepEqual(
       a.actions.map((x) => x.action),
       ['compact'],
     );
-    assert.match(a.actions[0]!.reason, /10\.0 MiB, at or above the 10\.0 MiB threshold/);
+    assert.match(a.actions[0]!.reason, /10\.0 MiB, past the 10\.0 MiB threshold/);
+    assert.equal(pastArchiveThreshold(10 * MiB + 1, 10 * MiB), true);
   });
 
   it("advises reclaiming free pages by doctor's rule: at least 8 MiB free and a tenth of the file", () => {

@@ -27,7 +27,7 @@ export interface DataDirUsage {
 }
 
 export interface CompactionThresholds {
-  /** Database size at or above which archiving then compacting is recommended (config `compactThresholdBytes`). */
+  /** Database size past which (strictly above: see pastArchiveThreshold) archiving then compacting is recommended (config `compactThresholdBytes`). */
   compactThresholdBytes: number;
 }
 
@@ -50,6 +50,16 @@ export const COMPACT_MIN_FREE_RATIO = 0.1;
  */
 export function worthCompacting(freeBytes: number, sizeBytes: number): boolean {
   return freeBytes >= COMPACT_MIN_FREE_BYTES && freeBytes >= sizeBytes * COMPACT_MIN_FREE_RATIO;
+}
+
+/**
+ * Whether a database of `databaseBytes` is past the size threshold (`SESSION_BUDDY_COMPACT_THRESHOLD_MB`,
+ * config `compactThresholdBytes`): strictly larger, as the README's "past" says; a database exactly at the
+ * threshold is not advised to archive. The one rule of `doctor` (which points such a database to `archive`)
+ * and the checkpoint's storage report (archive, then compact).
+ */
+export function pastArchiveThreshold(databaseBytes: number, thresholdBytes: number): boolean {
+  return databaseBytes > thresholdBytes;
 }
 
 /** PostgreSQL with autovacuum off: VACUUM is recommended at this share of dead row versions. */
@@ -115,7 +125,8 @@ export function measureDataDir(dataDir: string, maxEntries = 5_000): DataDirUsag
 
 /**
  * SQLite:
- * - compact when databaseBytes (page_size × page_count) ≥ compactThresholdBytes;
+ * - compact (archive, then compact) when databaseBytes (page_size × page_count) is past compactThresholdBytes
+ *   (pastArchiveThreshold: strictly above it, as `doctor` advises);
  * - vacuum (run `compact`) when the free pages are worth it (worthCompacting: freeBytes, page_size ×
  *   freelist_count, at least 8 MiB and a tenth of the file), as `doctor` advises.
  * PostgreSQL (which reclaims space itself, and where `compact` does not apply):
@@ -128,10 +139,10 @@ export function compactionAdvice(stats: DatabaseStorageStats, thresholds: Compac
   const freeBytes = stats.pageSize * stats.freelistCount;
   const freeRatio = stats.pageCount > 0 ? stats.freelistCount / stats.pageCount : 0;
   const actions: CompactionAdvice['actions'] = [];
-  if (databaseBytes >= thresholds.compactThresholdBytes) {
+  if (pastArchiveThreshold(databaseBytes, thresholds.compactThresholdBytes)) {
     actions.push({
       action: 'compact',
-      reason: `database is ${formatBytes(databaseBytes)}, at or above the ${formatBytes(thresholds.compactThresholdBytes)} threshold`,
+      reason: `database is ${formatBytes(databaseBytes)}, past the ${formatBytes(thresholds.compactThresholdBytes)} threshold`,
     });
   }
   if (worthCompacting(freeBytes, databaseBytes)) {
