@@ -213,8 +213,20 @@ export interface SuccessModelJson {
 
 export interface InsufficientData {
   status: 'insufficient_data';
+  /** Why no model was trained, with the sample's size or its one outcome where that is why. */
   reason: string;
+  /**
+   * The same without the sample's size or which outcome it lacks, for a reader from whom the
+   * figures of a sample of fewer than k users are withheld (see `users`).
+   */
+  withheld_reason: string;
   samples: number;
+  /**
+   * Distinct users in the sample: the people `samples` (and the window's count) describe, to be
+   * weighed against k. The sample is every invocation of the window unless the window held more
+   * than the read cap, so this is the window's count, else a lower bound of it.
+   */
+  users: number;
 }
 
 export interface TrainedModel {
@@ -264,8 +276,10 @@ export function trainSuccessModel(samples: readonly InvocationSample[], options:
   }
 
   const n = samples.length;
+  const users = new Set(samples.map((s) => s.user)).size;
   if (n < minSamples) {
-    return { status: 'insufficient_data', reason: `need at least ${minSamples} samples, have ${n}`, samples: n };
+    const need = `need at least ${minSamples} samples`;
+    return { status: 'insufficient_data', reason: `${need}, have ${n}`, withheld_reason: need, samples: n, users };
   }
   const features = buildFeatures(samples);
   const holdoutSize = Math.max(1, Math.floor(n * holdoutFraction));
@@ -278,7 +292,9 @@ export function trainSuccessModel(samples: readonly InvocationSample[], options:
     return {
       status: 'insufficient_data',
       reason: `the training part of the window holds only ${only}; a model needs both outcomes`,
+      withheld_reason: 'the training part of the window holds one outcome only; a model needs both',
       samples: n,
+      users,
     };
   }
 
@@ -304,7 +320,7 @@ export function trainSuccessModel(samples: readonly InvocationSample[], options:
   return {
     status: 'trained',
     samples: n,
-    users: new Set(samples.map((s) => s.user)).size,
+    users,
     train_size: trainIdx.length,
     train_candidates: trainEnd,
     holdout_size: holdoutSize,

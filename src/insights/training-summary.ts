@@ -7,7 +7,9 @@
  * training sample: a caller bound to one user sees them only when it held at
  * least k users (see acrossUsersWithheld); so too the invocation counts of the
  * run (the sample's, its training and held-out parts, the window's, whether it
- * was capped), which count every user's invocations.
+ * was capped), which count every user's invocations, and, when too little data
+ * was found to train, those counts and the size or single outcome the reason
+ * would name.
  */
 import { roundRate } from '../analytics/round.js';
 import { acrossUsersWithheld, beatsBaseline, type TrainingRun } from './model-trainer.js';
@@ -29,6 +31,11 @@ export interface TrainingAudience {
 const COUNTS_WITHHELD =
   'the invocation counts of the training sample (samples, window_invocations, train_size, holdout_size, capped) are withheld too: they count the invocations of every user of the sample';
 
+/** Said when too little data was found and its counts are withheld (see summarizeTraining). */
+function notTrainedWithheld(k: number): string {
+  return `the invocation counts of the window (samples, window_invocations, capped) are withheld: its sample held fewer than ${k} users, so they may describe fewer than ${k} people`;
+}
+
 export function summarizeTraining(audience: TrainingAudience, run: TrainingRun, days: number) {
   const r = run.result;
   const windowCounts = { samples: r.samples, window_invocations: run.window_total, capped: run.capped };
@@ -40,19 +47,19 @@ export function summarizeTraining(audience: TrainingAudience, run: TrainingRun, 
   };
   if (r.status === 'insufficient_data') {
     const empty = { train_size: null, holdout_size: null, holdout_accuracy: null, baseline_accuracy: null, beats_baseline: null, success_rate: null };
+    const notTrained = { ...common, ...empty, status: r.status, feature_importance: [], training_users: null };
+    const said = `Not enough data to train a useful model from the last ${days} day(s)`;
+    // No model, but the counts (and the reason's size or outcome) are still every user's of the window: the same k.
+    if (acrossUsersWithheld(r.users, audience.communityMinUsers, audience.role).withheld) {
+      const caveat = notTrainedWithheld(audience.communityMinUsers);
+      return {
+        fields: { ...notTrained, samples: null, window_invocations: null, capped: null, reason: r.withheld_reason, figures_withheld: true, caveats: [caveat] },
+        text: `${said}: ${r.withheld_reason}. No model was stored; ${caveat}.`,
+      };
+    }
     return {
-      fields: {
-        ...common,
-        ...windowCounts,
-        ...empty,
-        status: r.status,
-        reason: r.reason,
-        feature_importance: [],
-        training_users: null,
-        figures_withheld: false,
-        caveats: [],
-      },
-      text: `Not enough data to train a useful model from the last ${days} day(s): ${r.reason}. No model was stored.`,
+      fields: { ...notTrained, ...windowCounts, reason: r.reason, figures_withheld: false, caveats: [] },
+      text: `${said}: ${r.reason}. No model was stored.`,
     };
   }
   const shown = acrossUsersWithheld(r.users, audience.communityMinUsers, audience.role);

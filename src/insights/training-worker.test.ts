@@ -53,7 +53,13 @@ describe('TrainingWorker', () => {
       assert.deepEqual([a.samplesRead, a.windowTotal, a.stride], [250, 250, 1]);
       // The first 10 minutes hold 10 invocations, fewer than the default minimum of 200.
       const b = await worker.train({ dbFile: store.file }, { ...all, untilMs: T0 + 10 * MIN }, {});
-      assert.deepEqual(b.result, { status: 'insufficient_data', reason: 'need at least 200 samples, have 10', samples: 10 });
+      assert.deepEqual(b.result, {
+        status: 'insufficient_data',
+        reason: 'need at least 200 samples, have 10',
+        withheld_reason: 'need at least 200 samples',
+        samples: 10,
+        users: 5, // u0..u4
+      });
       // Limit 100: stride ceil(250 / 100) = 3; rowids 1..250, multiples of 3: 83 rows.
       const c = await worker.train({ dbFile: store.file }, { ...all, limit: 100 }, {});
       assert.deepEqual([c.samplesRead, c.windowTotal, c.stride], [83, 250, 3]);

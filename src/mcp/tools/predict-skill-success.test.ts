@@ -288,4 +288,85 @@ describe('predict_skill_success', () => {
       assert.equal(typeof model.holdout_accuracy, 'number');
     });
   });
+  it('withholds the counts of too little data from a per-user token when the window held fewer than k users; an admin sees them', async () => {
+    interface NotTrained {
+      status: string;
+      reason: string | null;
+      samples: number | null;
+      window_invocations: number | null;
+      capped: boolean | null;
+      figures_withheld: boolean;
+      caveats: string[];
+    }
+    const train = async (client: Client) => {
+      const res = (await client.callTool({ name: 'train_success_model', arguments: { days: 30 } })) as CallToolResult;
+      assert.equal(res.isError, undefined, JSON.stringify(res.content));
+      return { text: (res.content as { text: string }[])[0]!.text, out: res.structuredContent as unknown as NotTrained };
+    };
+    /** `n` invocations of good-a by `users` users; all succeed when `allOk`, else every third fails. */
+    async function withApp(k: number, n: number, users: number, allOk: boolean, body: (admin: Client, own: Client) => Promise<void>) {
+      const app = createTestApp({ now: () => NOW, env: { SESSION_BUDDY_COMMUNITY_MIN_USERS: String(k) } });
+      try {
+        await app.tracker.trackBatch(
+          Array.from({ length: n }, (_, i) => ({
+            session_id: 's',
+            duration_ms: 100,
+            workflow_phase: 'implementation' as const,
+            skill_name: 'good-a',
+            user_id: `user-${i % users}`,
+            completed: allOk || i % 3 !== 2,
+            invoked_at: NOW - 60 * MIN - (n - i) * 10 * MIN,
+          })),
+        );
+        const admin = await connectInMemory(app.createMcpServer('admin'));
+        const own = await connectInMemory(app.createMcpServer('u1', { role: 'user', userHash: app.hashUser('user-1'), key: 'token:1' }));
+        await body(admin, own);
+        await admin.close();
+        await own.close();
+      } finally {
+        await app.dispose();
+      }
+    }
+
+    // 12 invocations by 2 users, k = 5: the per-user token learns that there is too little, not how little.
+    await withApp(5, 12, 2, false, async (admin, own) => {
+      const t = await train(own);
+      assert.equal(t.out.status, 'insufficient_data');
+      assert.deepEqual([t.out.samples, t.out.window_invocations, t.out.capped], [null, null, null]);
+      assert.equal(t.out.reason, 'need at least 200 samples');
+      assert.equal(t.out.figures_withheld, true);
+      assert.deepEqual(t.out.caveats, [
+        'the invocation counts of the window (samples, window_invocations, capped) are withheld: its sample held fewer than 5 users, so they may describe fewer than 5 people',
+      ]);
+      assert.doesNotMatch(t.text, /\b12\b|have \d/);
+      assert.match(t.text, /^Not enough data to train a useful model from the last 30 day\(s\): need at least 200 samples\. No model was stored; /);
+      assert.match(t.text, /withheld: its sample held fewer than 5 users/);
+      // An admin (and the local user) sees every count, as before.
+      const a = await train(admin);
+      assert.deepEqual([a.out.samples, a.out.window_invocations, a.out.capped], [12, 12, false]);
+      assert.equal(a.out.reason, 'need at least 200 samples, have 12');
+      assert.equal(a.out.figures_withheld, false);
+      assert.deepEqual(a.out.caveats, []);
+      assert.match(a.text, /have 12\. No model was stored\.$/);
+    });
+
+    // k = 2: the window's 2 users are enough, the per-user token sees the counts too.
+    await withApp(2, 12, 2, false, async (_admin, own) => {
+      const t = await train(own);
+      assert.deepEqual([t.out.samples, t.out.window_invocations, t.out.capped, t.out.figures_withheld], [12, 12, false, false]);
+      assert.equal(t.out.reason, 'need at least 200 samples, have 12');
+    });
+
+    // Enough invocations, but only successes, by 3 users < k = 5: nor which outcome is missing (a success rate of every user).
+    await withApp(5, 300, 3, true, async (admin, own) => {
+      const t = await train(own);
+      assert.equal(t.out.status, 'insufficient_data');
+      assert.deepEqual([t.out.samples, t.out.window_invocations, t.out.figures_withheld], [null, null, true]);
+      assert.equal(t.out.reason, 'the training part of the window holds one outcome only; a model needs both');
+      assert.doesNotMatch(t.text, /success|failure|\b300\b/);
+      const a = await train(admin);
+      assert.equal(a.out.reason, 'the training part of the window holds only successes; a model needs both outcomes');
+      assert.equal(a.out.samples, 300);
+    });
+  });
 });

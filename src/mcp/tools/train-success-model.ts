@@ -18,7 +18,9 @@ const TRAINING_METHOD =
   'on at most 20,000 of the non-held-out ones (the most recent of each outcome, class shares kept). The accuracies, ' +
   'success rate and feature importance, and the invocation counts (samples, window_invocations, train_size, holdout_size, ' +
   'capped), describe every user of the sample: a per-user token sees them only when the sample held at least ' +
-  'community_min_users (k) distinct users (null otherwise, the caveats say so); an admin sees them always.';
+  'community_min_users (k) distinct users (null otherwise, the caveats say so); an admin sees them always. So too when ' +
+  'there is too little data to train: below k users a per-user token gets no counts, and a reason without the ' +
+  "sample's size or which outcome it lacks.";
 
 const importanceSchema = z.array(z.object({ feature: z.string(), importance: z.number() }));
 
@@ -40,7 +42,7 @@ export function registerTrainSuccessModelTool(server: McpServer, deps: ToolDeps,
       outputSchema: {
         status: z.enum(['trained', 'insufficient_data']),
         model_id: z.number().int().nullable(),
-        reason: z.string().nullable().describe('Why no model was trained'),
+        reason: z.string().nullable().describe("Why no model was trained; without the sample's size or its one outcome when figures_withheld"),
         window: z.object({ from: z.string(), to: z.string(), days: z.number().int() }),
         samples: z.number().int().nullable().describe('Invocations used (training + holdout); null: withheld (figures_withheld)'),
         window_invocations: z.number().int().nullable().describe('Invocations recorded in the window; null: withheld (figures_withheld)'),
