@@ -91,16 +91,8 @@ export function registerInstallHooksCommand(program: Command, ctx: CliContext): 
       const r = writeHooksConfig(file, hookOpts, opts.file !== undefined ? { createDirectory: false, field: '--file' } : {});
       // Other settings files of this project or user with an older session-buddy hook (e.g. a bare
       // `session-buddy hook`, which fails where the command is not on PATH) run as well: say so.
-      for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {
-        if (other === file) continue;
-        let old: string | null = null;
-        try {
-          old = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
-        } catch {
-          continue;
-        }
-        if (old && old !== command)
-          ctx.stderr.write(`note: ${other} also runs \`${redactUrl(old)}\`; re-run with --file ${other} to update it, or remove it there\n`);
+      for (const { other, old } of otherHookCommands(file, ctx)) {
+        if (old !== command) ctx.stderr.write(`note: ${other} also runs \`${redactUrl(old)}\`; re-run with --file ${other} to update it, or remove it there\n`);
       }
       if (r.added.length === 0 && r.updated.length === 0 && !r.created) {
         ctx.stdout.write(`${file}: session-buddy hooks already installed, nothing changed\n`);
@@ -130,14 +122,21 @@ function removeHooks(opts: InstallHooksOpts, ctx: CliContext): void {
   const r = removeHooksFromFile(file, opts.file !== undefined ? { field: '--file' } : {});
   if (r.removed.length > 0) ctx.stdout.write(`${file}: removed the session-buddy hooks of ${r.removed.join(', ')}\n`);
   else ctx.stdout.write(`${file}: ${r.exists ? 'no session-buddy hooks' : 'does not exist'}, nothing changed\n`);
+  for (const { other, old } of otherHookCommands(file, ctx))
+    ctx.stderr.write(`note: ${other} still runs \`${redactUrl(old)}\`; remove it with --file ${other}\n`);
+}
+
+/** The other settings files of this project or user (than `file`) that run a hook of ours, with its command. */
+function otherHookCommands(file: string, ctx: CliContext): Array<{ other: string; old: string }> {
+  const found: Array<{ other: string; old: string }> = [];
   for (const other of candidateSettingsFiles({ env: ctx.env, home: homeOf(ctx), cwd: ctx.cwd })) {
     if (other === file) continue;
-    let left: string | null = null;
     try {
-      left = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
+      const old = installedHookCommand(JSON.parse(fs.readFileSync(other, 'utf8')));
+      if (old) found.push({ other, old });
     } catch {
-      continue;
+      // Missing, unreadable or not JSON: nothing of ours runs from it.
     }
-    if (left) ctx.stderr.write(`note: ${other} still runs \`${redactUrl(left)}\`; remove it with --file ${other}\n`);
   }
+  return found;
 }

@@ -142,24 +142,21 @@ describe('session-buddy search', () => {
   });
 
   it('refuses a named data directory without Session Buddy data, creating nothing', () => {
+    const searchIn = (dataDir: string) =>
+      spawnSync(process.execPath, [BIN, '--data-dir', dataDir, 'search', 'flaky'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: root },
+        timeout: 60_000,
+      });
     const missing = path.join(root, 'sesion-buddy');
-    const r = spawnSync(process.execPath, [BIN, '--data-dir', missing, 'search', 'flaky'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: root },
-      timeout: 60_000,
-    });
+    const r = searchIn(missing);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^error: --data-dir: no Session Buddy data at .*sesion-buddy \(nothing was created\)/);
     assert.equal(fs.existsSync(missing), false);
     const empty = path.join(root, 'empty');
     fs.mkdirSync(empty);
-    const r2 = spawnSync(process.execPath, [BIN, '--data-dir', empty, 'search', 'flaky'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: root },
-      timeout: 60_000,
-    });
+    const r2 = searchIn(empty);
     assert.equal(r2.status, 2);
     assert.match(r2.stderr, /^error: --data-dir: no Session Buddy database in /);
     assert.deepEqual(fs.readdirSync(empty), []);
