@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
+import { parseAge } from '../../age.js';
 import { AppError } from '../../errors.js';
 import { backupDatabase, restoreDatabase, type RestoredSalt, type VerifiedCopy } from '../../store/sqlite/backup.js';
 import { readSalt, SALT_FILE, saltFingerprint } from '../../store/salt.js';
@@ -167,7 +168,7 @@ export function registerArchiveCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'only count what would be archived')
     .action(async (opts: { olderThan?: string; dryRun?: boolean }, cmd: Command) => {
       // Loaded here, not at start-up: the Parquet libraries are for this command only.
-      const { archiveInvocations, countArchivable, parseAge } = await import('../../store/sqlite/archive.js');
+      const { archiveInvocations, countArchivable } = await import('../../store/sqlite/archive.js');
       const config = ctx.config(cmd);
       requireSqliteStore(config, 'archive');
       requireDatabase(config.dbPath);

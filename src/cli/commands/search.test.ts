@@ -86,6 +86,15 @@ describe('session-buddy search', () => {
     assert.match(none.out, /^no reflections match the filters; mode keyword/);
   });
 
+  it('takes an age for --since and --until (that long ago), and refuses one that is not positive', () => {
+    const recent = JSON.parse(run(['search', '--json', '--kind', 'note', '--since', '1h']).out) as { count: number };
+    assert.equal(recent.count, 3);
+    const older = JSON.parse(run(['search', '--json', '--kind', 'note', '--until', '2d']).out) as { count: number };
+    assert.equal(older.count, 0);
+    const zero = run(['search', '--since', '0d']);
+    assert.deepEqual([zero.code, zero.err], [2, 'error: --since: must be positive\n']);
+  });
+
   it('prints the search_reflections answer with --json', () => {
     const r = run(['search', 'release', 'notes', '--kind', 'note', '--since', '2000-01-01', '--limit', '5', '--mode', 'keyword', '--json']);
     assert.equal(r.code, 0, r.err);

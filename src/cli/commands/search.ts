@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { looksLikeAge, parseAge } from '../../age.js';
 import type { App } from '../../app.js';
 import { checkSearchInput, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type ReflectionService, type SEARCH_MODES } from '../../memory/reflection-service.js';
 import type { CliContext, Output } from '../context.js';
@@ -64,6 +65,14 @@ async function chooseMode(app: App, query: string | undefined, typed: SearchMode
   return { mode: 'hybrid', reason: null, coverage };
 }
 
+/**
+ * `--since` / `--until` as the service takes it: an age (`7d`: that long before `now`) as the ISO 8601 time
+ * it names, anything else as typed (the service checks it is ISO 8601). A malformed age is refused here.
+ */
+function agoOrTime(value: string, flag: string, now: number): string {
+  return looksLikeAge(value) ? new Date(now - parseAge(value, flag)).toISOString() : value;
+}
+
 /** A hit's text on one line, whitespace runs as one space, cut after a word within EXCERPT_CHARS. */
 function excerpt(content: string): string {
   const flat = content.trim().replace(/\s+/gu, ' ');
@@ -125,8 +134,8 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
     )
     .option('--file <path>', 'only reflections naming this file path (or a path ending in "/" + it)')
     .option('--kind <kind>', 'only this kind: note, checkpoint or precompact')
-    .option('--since <time>', 'only reflections created at or after this ISO 8601 date or time')
-    .option('--until <time>', 'only reflections created before this ISO 8601 time (a date: through the end of that UTC day)')
+    .option('--since <time>', 'only reflections created at or after this ISO 8601 date or time, or this long ago (7d, 2w, 48h)')
+    .option('--until <time>', 'only reflections created before this ISO 8601 time (a date: through the end of that UTC day), or this long ago (7d, 2w, 48h)')
     .option('--limit <n>', `at most this many hits (1-${MAX_SEARCH_LIMIT})`, String(DEFAULT_SEARCH_LIMIT))
     .option(
       '--mode <mode>',
@@ -135,6 +144,7 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the answer as JSON (the search_reflections answer)')
     .action(async (words: string[], opts: SearchOpts, cmd: Command) => {
       const query = words.length > 0 ? words.join(' ') : undefined;
+      const now = Date.now();
       const tags = opts.tag?.flatMap((t) => t.split(',').map((s) => s.trim()));
       // The service names a bad tag by its index (tags.2): each is a --tag.
       fieldFlags(cmd, Object.fromEntries((tags ?? []).map((_, i) => [`tags.${i}`, '--tag'])));
@@ -144,8 +154,8 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
         ...(tags !== undefined ? { tags } : {}),
         ...(opts.file !== undefined ? { file: opts.file } : {}),
         ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
-        ...(opts.since !== undefined ? { since: opts.since } : {}),
-        ...(opts.until !== undefined ? { until: opts.until } : {}),
+        ...(opts.since !== undefined ? { since: agoOrTime(opts.since, '--since', now) } : {}),
+        ...(opts.until !== undefined ? { until: agoOrTime(opts.until, '--until', now) } : {}),
         ...(opts.mode !== undefined ? { mode: opts.mode as SearchMode } : {}),
       };
       // Every bad flag at once, by the service's own rules, before the model is loaded.

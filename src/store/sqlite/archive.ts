@@ -330,19 +330,3 @@ async function verifyParquet(file: string, rows: RawRow[]): Promise<void> {
     throw new AppError('INTERNAL', `archive verification failed for ${file}: read back ${back.length} rows, expected ${rows.length}; nothing was deleted`);
   }
 }
-
-/** The longest age `archive` takes (`--older-than`; `SESSION_BUDDY_RETENTION_DAYS` has the same bound in config.ts). */
-const MAX_AGE_DAYS = 36_500;
-
-/** Parses a retention like `365d`, `12w`, `48h` into milliseconds. */
-
-export function parseAge(text: string, field = 'older-than'): number {
-  const m = /^(\d+)\s*([dhw])$/.exec(text.trim());
-  if (!m) throw AppError.invalid(field, 'must look like 365d, 12w or 48h');
-  const n = Number(m[1]);
-  if (n <= 0) throw AppError.invalid(field, 'must be positive');
-  const unit = m[2] === 'h' ? 3_600_000 : m[2] === 'd' ? 86_400_000 : 7 * 86_400_000;
-  // A cutoff further back than this is no date a row can have (and past ~273,000 years no date at all).
-  if (n * unit > MAX_AGE_DAYS * 86_400_000) throw AppError.invalid(field, `must be at most ${MAX_AGE_DAYS}d (100 years)`);
-  return n * unit;
-}
