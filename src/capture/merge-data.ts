@@ -24,8 +24,16 @@
  * - Rows keep their dedupe key; a row without one gets `merge:<its id>`, so
  *   merging the same directory twice adds nothing, and a call captured in
  *   both directories (same key) is stored once.
- * - Invocations the source's own `archive` runs moved into Parquet files are
- *   not merged (they are in its `archive/` folder): counted in `notMerged`.
+ * - Invocations the source's own `archive` runs moved into Parquet files (its
+ *   rollups kept counting them) are merged as its live rows are, by the same
+ *   rules: each file its `archives` table records is read (at the recorded
+ *   path, or by name in its `archive/` folder), once its bytes match the
+ *   sha256 recorded (store/sqlite/archived-invocations.ts; columns an older
+ *   file lacks take the migrations' defaults). A file that is missing,
+ *   unreadable or changed is not merged: its rows are counted in `notMerged`,
+ *   named with the reason, and the source is then not to be deleted. A file
+ *   the target records too (same sha256: the source is a backup of the
+ *   target) holds rows archived here: counted as present, not read.
  * - Raw user ids were never stored, so rows keep the user hash they have
  *   (passed through as a pre-hashed id, see store/salt.ts); users of a
  *   directory with another salt stay distinct users (`otherSalt` says so when
@@ -44,6 +52,7 @@ import { sqliteWriteProblem } from '../store/sqlite-access.js';
 import type { ExperimentCopy, MergedExperiment } from '../store/experiment-types.js';
 import type { PreparedReflection } from '../store/reflection-types.js';
 import type { AttributedUsage } from '../store/skill-cost-types.js';
+import { readArchivedInvocations } from '../store/sqlite/archived-invocations.js';
 import { openInvocationExport, type ExportedInvocation, type TargetArchives } from '../store/sqlite/invocation-export.js';
 import type { InvocationStore } from '../store/types.js';
 import { spooledLines } from './spool.js';
@@ -54,7 +63,10 @@ export interface MergeSummary {
   source: string;
   /** The data directory it is in, when the source was named as one; null: named as a database file. */
   sourceDir: string | null;
+  /** Invocations of the source, live and archived. */
   rows: number;
+  /** Of `rows`, those read from the source's archive files, and how many files. */
+  fromArchives: { files: number; rows: number };
   inserted: number;
   /** Rows already present: same id, same dedupe key, or archived in the target. */
   duplicates: number;
@@ -170,6 +182,7 @@ export async function mergeDataDir(opts: {
     source: dbPath,
     sourceDir: isDir ? resolved : null,
     rows: 0,
+    fromArchives: { files: 0, rows: 0 },
     inserted: 0,
     duplicates: 0,
     archived: 0,
@@ -185,31 +198,36 @@ export async function mergeDataDir(opts: {
     otherSalt: exp.saltFingerprint !== null && exp.saltFingerprint !== fingerprint ? { source: exp.saltFingerprint, here: fingerprint } : null,
   };
   try {
-    for (const all of exp.pages(MERGE_BATCH)) {
-      const page = await notPresent(all, opts, sum);
-      const inputs = page.map((r) => toInput(r, fingerprint));
-      if (inputs.length > 0) {
-        try {
-          const r = await opts.record(inputs as never);
-          sum.inserted += r.inserted;
-          sum.duplicates += r.duplicates;
-        } catch (err) {
-          if (toAppError(err).code !== 'INVALID_INPUT') throw err;
-          for (let i = 0; i < inputs.length; i++) {
-            try {
-              const r = await opts.record([inputs[i]] as never);
-              sum.inserted += r.inserted;
-              sum.duplicates += r.duplicates;
-            } catch (e) {
-              if (toAppError(e).code !== 'INVALID_INPUT') throw e;
-              sum.skipped++;
-              if (sum.skippedExamples.length < 5) sum.skippedExamples.push(`${page[i]!.id}: ${(e as Error).message}`);
-            }
-          }
-        }
+    const archiveFiles = exp.archiveFiles();
+    const unread: Array<{ what: string; rows: number }> = [];
+    const total = exp.total + archiveFiles.reduce((n, a) => n + a.rows, 0);
+    // Rows of archive files that cannot be read: done with, for the progress shown.
+    let unreadRows = 0;
+    const merge = async (all: ExportedInvocation[]) => {
+      await mergePage(all, opts, sum, fingerprint);
+      opts.onProgress?.(sum.rows + unreadRows, total);
+    };
+    for (const all of exp.pages(MERGE_BATCH)) await merge(all);
+    const archiveFolder = path.join(path.dirname(dbPath), 'archive');
+    for (const a of archiveFiles) {
+      if (opts.archives?.sha256s.has(a.sha256)) {
+        // The target's own file (the source is a backup of it): its rows are archived here.
+        sum.rows += a.rows;
+        sum.duplicates += a.rows;
+        sum.archived += a.rows;
+        opts.onProgress?.(sum.rows + unreadRows, total);
+        continue;
       }
-      sum.rows += all.length;
-      opts.onProgress?.(sum.rows, exp.total);
+      const read = await readArchivedInvocations(a, archiveFolder);
+      if ('problem' in read) {
+        unread.push({ what: `archived invocations in ${a.file} (${read.problem})`, rows: a.rows });
+        unreadRows += a.rows;
+        opts.onProgress?.(sum.rows + unreadRows, total);
+        continue;
+      }
+      sum.fromArchives.files++;
+      sum.fromArchives.rows += read.rows.length;
+      for (let i = 0; i < read.rows.length; i += MERGE_BATCH) await merge(read.rows.slice(i, i + MERGE_BATCH));
     }
     for (const page of exp.reflections(MERGE_BATCH)) {
       for (const r of page) {
@@ -244,7 +262,7 @@ export async function mergeDataDir(opts: {
       conflicts.assignments += r.assignments.conflicts;
       conflicts.outcomes += r.outcomes.conflicts;
     }
-    sum.notMerged = exp.notMerged(opts.archives?.sha256s);
+    sum.notMerged = unread;
     if (taken.length > 0) {
       sum.notMerged.push({ what: `A/B experiments whose name a different experiment has here (${taken.join(', ')})`, rows: taken.length });
     }
@@ -293,6 +311,42 @@ function copyForReading(dbPath: string): string {
     fs.rmSync(dir, { recursive: true, force: true });
     throw AppError.invalid('source', `${dbPath} cannot be copied to be read (${(err as Error).message})`);
   }
+}
+
+/**
+ * Records a page of source rows (live or archived there) the target does not
+ * hold yet; a batch the tracker rejects is recorded row by row, the rows it
+ * rejects counted as skipped.
+ */
+async function mergePage(
+  all: ExportedInvocation[],
+  opts: Pick<Parameters<typeof mergeDataDir>[0], 'record' | 'present' | 'archives'>,
+  sum: MergeSummary,
+  fingerprint: string,
+): Promise<void> {
+  const page = await notPresent(all, opts, sum);
+  const inputs = page.map((r) => toInput(r, fingerprint));
+  if (inputs.length > 0) {
+    try {
+      const r = await opts.record(inputs as never);
+      sum.inserted += r.inserted;
+      sum.duplicates += r.duplicates;
+    } catch (err) {
+      if (toAppError(err).code !== 'INVALID_INPUT') throw err;
+      for (let i = 0; i < inputs.length; i++) {
+        try {
+          const r = await opts.record([inputs[i]] as never);
+          sum.inserted += r.inserted;
+          sum.duplicates += r.duplicates;
+        } catch (e) {
+          if (toAppError(e).code !== 'INVALID_INPUT') throw e;
+          sum.skipped++;
+          if (sum.skippedExamples.length < 5) sum.skippedExamples.push(`${page[i]!.id}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  sum.rows += all.length;
 }
 
 /**

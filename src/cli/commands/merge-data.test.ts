@@ -2,7 +2,9 @@
  * `merge-data`: an old per-project ./.session-buddy merged into the per-user
  * data directory, deduplicated (a second run adds nothing), with the notice
  * that points at it; a backup of the data directory merged back adds nothing,
- * archived rows included; what it calls deletable is only what was merged.
+ * archived rows included; the rows the source's own `archive` moved into
+ * Parquet files are merged too (a missing or changed file is reported, its rows
+ * not merged); what it calls deletable is only what was merged.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -286,11 +288,11 @@ describe('merge-data', () => {
     fs.renameSync(path.join(r, file!), path.join(archiveDir, file!));
     assert.deepEqual(merge(backup), [4, 0, 4, 2, 0, 0]);
 
-    // Merged elsewhere, the data directory's archived rows are not carried over: the folder is to be kept.
+    // Merged elsewhere, the data directory's archived rows are carried over too: the folder may go.
     const elsewhere = run(['--data-dir', path.join(root, 'elsewhere'), 'merge-data', data]);
     assert.equal(elsewhere.code, 0, elsewhere.err);
-    assert.match(elsewhere.out, /: 2 row\(s\), 2 new, 0 already present/);
-    assert.match(elsewhere.out, /not merged: 2 archived invocations \(in the Parquet files of its `archive` runs\); keep .*\/r\/a while you need them\n$/);
+    assert.match(elsewhere.out, /: 4 row\(s\) \(2 of them from 1 archive file\(s\) there\), 4 new, 0 already present/);
+    assert.match(elsewhere.out, /\/r\/a is merged and can be deleted/);
 
     // A data directory moved elsewhere: its archive files are found by name in its archive/ folder.
     const moved = path.join(r, 'moved');
@@ -337,6 +339,120 @@ describe('merge-data', () => {
     } finally {
       t.close();
     }
+  });
+
+  it("merges the invocations the source's `archive` moved into Parquet files: the target's figures are the source's, once", () => {
+    const r = path.join(root, 'arch');
+    const src = path.join(r, 'source');
+    const day = 86_400_000;
+    const now = Date.now();
+    const at = (daysAgo: number, i: number) => now - daysAgo * day + i * 60_000;
+    // Two generations of old rows (two archive runs, two files) and live ones: keyed, keyless, typed, unmeasured, failed.
+    const rows = [0, 100, 400].flatMap((daysAgo) => [
+      { ...inv('skill:deploy', `d${daysAgo}-1`, 800), invoked_at: at(daysAgo, 0), trigger: 'model' },
+      { ...inv('skill:deploy', `d${daysAgo}-2`, 0), invoked_at: at(daysAgo, 1), trigger: 'typed', slash_after_miss: true },
+      { ...inv('Bash', null, 120), invoked_at: at(daysAgo, 2), user_id: `u${daysAgo}` },
+      { ...inv('Bash', `d${daysAgo}-4`, 0), invoked_at: at(daysAgo, 3), metadata: { duration_source: 'unknown' } },
+      { ...inv('lint', `d${daysAgo}-5`, 40), invoked_at: at(daysAgo, 4), completed: false, error_type: 'boom', session_id: `s${daysAgo}` },
+    ]);
+    assert.equal(run(['--data-dir', src, 'record', '--json'], JSON.stringify(rows)).code, 0);
+    for (const age of ['300d', '30d']) {
+      const a = run(['--data-dir', src, 'archive', '--older-than', age]);
+      assert.match(a.out, /archived 5 invocations/, a.err);
+    }
+    const files = fs
+      .readdirSync(path.join(src, 'archive'))
+      .filter((f) => f.endsWith('.parquet'))
+      .sort();
+    assert.equal(files.length, 2);
+
+    // Every rollup of a store, by skill name, and its raw rows (live only: what is archived is not there).
+    const figures = (dir: string) => {
+      const db = new Database(path.join(dir, 'session-buddy.db'), { readonly: true });
+      try {
+        const rollup = (table: string) =>
+          (db.prepare(`SELECT s.name, t.* FROM ${table} t JOIN skills s ON s.id = t.skill_id`).all() as Array<Record<string, unknown>>)
+            .map(({ skill_id: _id, ...x }) => JSON.stringify(x))
+            .sort();
+        return {
+          rollups: Object.fromEntries(
+            ['skill_totals', 'skill_daily', 'skill_hourly', 'skill_phase_totals', 'skill_trigger_hourly', 'skill_durations'].map((t) => [t, rollup(t)]),
+          ),
+          users: db.prepare('SELECT count(*) FROM users').pluck().get(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const raw = (dir: string) => {
+      const db = new Database(path.join(dir, 'session-buddy.db'), { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM skill_invocations').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const source = figures(src);
+    assert.equal(raw(src), 5);
+
+    const dst = path.join(r, 'target');
+    const first = run(['--data-dir', dst, 'merge-data', src]);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /: 15 row\(s\) \(10 of them from 2 archive file\(s\) there\), 15 new, 0 already present\n/);
+    assert.match(first.out, /\/source is merged and can be deleted/);
+    assert.deepEqual(figures(dst), source);
+    assert.equal(raw(dst), 15);
+    // A typed activation archived there stays typed (and unmeasured); a keyless row is merged under merge:<id>.
+    const t = new Database(path.join(dst, 'session-buddy.db'), { readonly: true });
+    try {
+      assert.deepEqual(
+        t.prepare("SELECT activation_trigger, slash_after_miss, duration_known FROM skill_invocations WHERE dedupe_key = 'd400-2'").raw().get(),
+        ['typed', 1, 0],
+      );
+      assert.equal(t.prepare("SELECT count(*) FROM skill_invocations WHERE dedupe_key LIKE 'merge:%'").pluck().get(), 3);
+    } finally {
+      t.close();
+    }
+    // A second merge adds nothing.
+    const second = JSON.parse(run(['--data-dir', dst, 'merge-data', src, '--json']).out) as Record<string, unknown>;
+    assert.deepEqual([second.rows, second.fromArchives, second.inserted, second.duplicates, second.notMerged], [15, { files: 2, rows: 10 }, 0, 15, []]);
+    assert.deepEqual(figures(dst), source);
+
+    // A file gone: its rows are not merged, the file is named, and the source is to be kept.
+    const folder = path.join(src, 'archive');
+    fs.renameSync(path.join(folder, files[0]!), path.join(r, files[0]!));
+    const gone = run(['--data-dir', path.join(r, 'target-2'), 'merge-data', src]);
+    assert.equal(gone.code, 0, gone.err);
+    assert.match(gone.out, /: 10 row\(s\) \(5 of them from 1 archive file\(s\) there\), 10 new, 0 already present\n/);
+    assert.match(
+      gone.out,
+      new RegExp(`\nnot merged: 5 archived invocations in .*/${files[0]!.replace(/\./g, '\\.')} \\(file not found\\); keep .*/source while you need them\n$`),
+    );
+    assert.equal(raw(path.join(r, 'target-2')), 10);
+    fs.renameSync(path.join(r, files[0]!), path.join(folder, files[0]!));
+    // Put back, its rows are merged: the rest, once.
+    assert.match(
+      run(['--data-dir', path.join(r, 'target-2'), 'merge-data', src]).out,
+      /: 15 row\(s\) .*, 5 new, 10 already present\n[\s\S]*\/source is merged and can be deleted/,
+    );
+    assert.deepEqual(figures(path.join(r, 'target-2')), source);
+
+    // A file whose bytes changed fails its checksum: not merged, said why.
+    const changed = path.join(folder, files[1]!);
+    const bytes = fs.readFileSync(changed);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    fs.writeFileSync(changed, bytes);
+    const bad = run(['--data-dir', path.join(r, 'target-3'), 'merge-data', src, '--json']);
+    assert.equal(bad.code, 0, bad.err);
+    const b = JSON.parse(bad.out) as { rows: number; inserted: number; fromArchives: unknown; notMerged: Array<{ what: string; rows: number }> };
+    assert.deepEqual([b.rows, b.inserted, b.fromArchives], [10, 10, { files: 1, rows: 5 }]);
+    assert.equal(b.notMerged.length, 1);
+    assert.equal(b.notMerged[0]!.rows, 5);
+    assert.match(
+      b.notMerged[0]!.what,
+      /^archived invocations in .*\.parquet \(its sha256 is not the one recorded when it was written: the file was changed\)$/,
+    );
+    assert.doesNotMatch(run(['--data-dir', path.join(r, 'target-3'), 'merge-data', src]).out, /can be deleted/);
   });
 
   it("says when the source records another salt than this installation's: its users count as separate users here", () => {

@@ -35,7 +35,7 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
   program
     .command('merge-data <source>')
     .description(
-      'merge the invocations, reflections, skill cost calls and A/B experiments of another data directory (e.g. an old ./.session-buddy) or database file into this one, deduplicated; safe to re-run',
+      'merge the invocations (archived ones too), reflections, skill cost calls and A/B experiments of another data directory (e.g. an old ./.session-buddy) or database file into this one, deduplicated; safe to re-run',
     )
     .option('--json', 'print the summary as JSON')
     .action(async (source: string, opts: { json?: boolean }, cmd: Command) => {
@@ -74,7 +74,9 @@ export function registerMergeDataCommand(program: Command, ctx: CliContext): voi
         const counts = (what: string, c: { rows: number; inserted: number; duplicates: number }) =>
           c.rows > 0 ? `; ${c.rows} ${what}, ${c.inserted} new, ${c.duplicates} already present` : '';
         ctx.stdout.write(
-          `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s), ${sum.inserted} new, ${sum.duplicates} already present` +
+          `merged ${sum.source} into ${app.config.dataDir}: ${sum.rows} row(s)` +
+            `${sum.fromArchives.rows ? ` (${sum.fromArchives.rows} of them from ${sum.fromArchives.files} archive file(s) there)` : ''}` +
+            `, ${sum.inserted} new, ${sum.duplicates} already present` +
             `${sum.archived ? ` (${sum.archived} of them archived here)` : ''}` +
             `${sum.skipped ? `, ${sum.skipped} skipped (${sum.skippedExamples.join('; ')})` : ''}` +
             `${counts('reflection(s)', sum.reflections)}${counts('skill cost call(s)', sum.costCalls)}` +

@@ -19,6 +19,10 @@
  * (archives.keys_recorded = 0) have their keys read back from the file, one file
  * per transaction: when the store is opened for writing (openStores, before
  * anything can record such a call again), and by every archive run.
+ *
+ * A file holds every column of the raw row (names resolved: skill name, session
+ * key, user hash), so `merge-data` can record its rows in another store
+ * (archived-invocations.ts reads them back).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -81,6 +85,9 @@ interface RawRow {
   agent: string | null;
   metadata: string | null;
   dedupe_key: string | null;
+  activation_trigger: 'model' | 'typed' | null;
+  slash_after_miss: number | null;
+  duration_known: number;
 }
 
 export function archiveDir(dataDir: string): string {
@@ -251,7 +258,8 @@ async function archiveLocked(opts: ArchiveOptions, dir: string): Promise<Archive
   const backfilled = await backfillArchivedKeys(db, dir);
   const total = db.prepare('SELECT count(*) FROM skill_invocations WHERE invoked_at < ?').pluck().get(opts.before) as number;
   const select = db.prepare(`SELECT i.rowid_, i.id, s.name AS skill_name, se.session_key AS session_id, u.user_hash, i.workflow_phase,
-      i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key
+      i.completed, i.duration_ms, i.error_type, i.invoked_at, i.project, i.agent, i.metadata, i.dedupe_key,
+      i.activation_trigger, i.slash_after_miss, i.duration_known
     FROM skill_invocations i JOIN skills s ON s.id = i.skill_id JOIN sessions se ON se.id = i.session_id JOIN users u ON u.id = i.user_id
     WHERE i.invoked_at < ? AND i.rowid_ > ? ORDER BY i.rowid_ LIMIT ?`);
   const del = db.prepare('DELETE FROM skill_invocations WHERE rowid_ = ?');
@@ -313,6 +321,10 @@ function writeParquet(file: string, rows: RawRow[]): void {
       { name: 'agent', data: col('agent'), type: 'STRING' },
       { name: 'metadata', data: col('metadata'), type: 'STRING' },
       { name: 'dedupe_key', data: col('dedupe_key'), type: 'STRING' },
+      // Files written by earlier versions lack these three: archived-invocations.ts reads those with the migrations' defaults.
+      { name: 'activation_trigger', data: col('activation_trigger'), type: 'STRING' },
+      { name: 'slash_after_miss', data: rows.map((r) => (r.slash_after_miss === null ? null : r.slash_after_miss === 1)), type: 'BOOLEAN' },
+      { name: 'duration_known', data: rows.map((r) => r.duration_known === 1), type: 'BOOLEAN', nullable: false },
     ],
     codec: 'SNAPPY',
     createdBy: 'session-buddy archive',

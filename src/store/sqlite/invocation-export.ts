@@ -3,9 +3,9 @@
  * (skill name, user hash, session key), in insertion order and in pages, for
  * `merge-data`; and its reflections, skill cost calls and A/B experiments
  * (with their assignments and outcomes), which merge-data carries over too,
- * and how many rows it holds of what is not merged (invocations its own
- * `archive` runs moved into Parquet files). The database is migrated to the current schema first, so an
- * older installation's file reads the same as a new one.
+ * and the archive files its own `archive` runs recorded (their rows are read
+ * by archived-invocations.ts). The database is migrated to the current schema
+ * first, so an older installation's file reads the same as a new one.
  *
  * Also the other side: the target's archives (openTargetArchives), so that a
  * source row `archive` moved out of the target's raw table (its rollups keep
@@ -54,12 +54,8 @@ export interface InvocationExport {
   costCalls(pageSize: number): Generator<AttributedUsage[]>;
   /** A/B experiments in id order, one at a time with all their assignments and outcomes. */
   experiments(): Generator<ExperimentCopy>;
-  /**
-   * Rows of data merge-data does not carry over, by what they are (only those with rows). Archived
-   * invocations count unless their file is one of `targetArchives` (sha256 of the target's archive
-   * files: a backup of the target lists the target's own).
-   */
-  notMerged(targetArchives?: ReadonlySet<string>): Array<{ what: string; rows: number }>;
+  /** The archive files its `archives` table records, in the order they were written. */
+  archiveFiles(): Array<{ file: string; rows: number; sha256: string }>;
   close(): void;
 }
 
@@ -156,11 +152,7 @@ export function openInvocationExport(dbPath: string): InvocationExport {
         };
       }
     },
-    notMerged: (targetArchives = new Set<string>()) => {
-      const archives = db.prepare('SELECT sha256, rows FROM archives').all() as Array<{ sha256: string; rows: number }>;
-      const archived = archives.filter((a) => !targetArchives.has(a.sha256)).reduce((n, a) => n + a.rows, 0);
-      return [{ what: 'archived invocations (in the Parquet files of its `archive` runs)', rows: archived }].filter((x) => x.rows > 0);
-    },
+    archiveFiles: () => db.prepare('SELECT file, rows, sha256 FROM archives ORDER BY id').all() as Array<{ file: string; rows: number; sha256: string }>,
     close: () => db.close(),
   };
 }
