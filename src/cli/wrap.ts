@@ -2,6 +2,13 @@
  * Text wrapped to a terminal's width, words kept whole where they fit (the skill report's
  * narrow layout, search hits).
  */
+import type { Output } from './context.js';
+
+/** The width of the terminal `out` writes to; null when it is no terminal (a pipe, a file): not wrapped. */
+export function terminalWidth(out: Output): number | null {
+  const tty = out as Output & { isTTY?: boolean; columns?: number };
+  return tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0 ? tty.columns : null;
+}
 
 /**
  * Where to cut `word` so that at most `room` characters stay on the line: after the last separator

@@ -5,7 +5,7 @@ import { checkSearchInput, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, type Reflecti
 import type { CliContext, Output } from '../context.js';
 import { checkFlags, fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
-import { wrap } from '../wrap.js';
+import { terminalWidth, wrap } from '../wrap.js';
 
 interface SearchOpts {
   project?: string;
@@ -175,8 +175,7 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
           count: r.results.length,
           results: r.results,
         };
-        const out = ctx.stdout as Output & { isTTY?: boolean; columns?: number };
-        const width = out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : null;
+        const width = terminalWidth(ctx.stdout);
         ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : renderSearch(json, choice.coverage, width));
       } finally {
         await app.close();

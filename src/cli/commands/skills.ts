@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../insights/skill-report.js';
 import type { skillReportJson } from '../../mcp/tools/get-skill-report.js';
-import type { CliContext, Output } from '../context.js';
+import type { CliContext } from '../context.js';
 import { checkFlags, checksEmpty, fieldFlags, intFlag } from '../flags.js';
 import { openAppToRead } from '../read-only.js';
-import { wrap } from '../wrap.js';
+import { terminalWidth, wrap } from '../wrap.js';
 
 interface SkillsOpts {
   days: string;
@@ -246,8 +246,7 @@ export function registerSkillsCommand(program: Command, ctx: CliContext): void {
         });
         const json = (await import('../../mcp/tools/get-skill-report.js')).skillReportJson(report);
         // On a terminal the table gives way to a few lines per skill when it is wider than the window.
-        const out = ctx.stdout as Output & { isTTY?: boolean; columns?: number };
-        const width = out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : null;
+        const width = terminalWidth(ctx.stdout);
         ctx.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : renderSkillReport(json, opts.user?.trim(), width));
       } finally {
         await app.close();
