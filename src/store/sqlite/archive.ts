@@ -33,6 +33,7 @@ import { AppError } from '../../errors.js';
 import type { SqliteDb } from '../database.js';
 import { processAlive } from '../../process-alive.js';
 import { ensureDir } from '../../ensure-dir.js';
+import { findArchiveFile } from './archive-files.js';
 
 export interface ArchiveOptions {
   db: SqliteDb;
@@ -212,7 +213,7 @@ export async function backfillArchivedKeys(db: SqliteDb, dir: string): Promise<P
   const key = recordKeyStatement(db);
   const done = db.prepare('UPDATE archives SET keys_recorded = 1 WHERE id = ?');
   for (const a of pending) {
-    const found = [a.file, path.join(dir, path.basename(a.file))].find((f) => fs.existsSync(f));
+    const found = findArchiveFile(a.file, dir);
     if (!found) {
       out.keysMissing.push({ file: a.file, reason: 'file not found' });
       continue;

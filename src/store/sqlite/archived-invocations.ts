@@ -13,8 +13,8 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ExportedInvocation } from './invocation-export.js';
+import { findArchiveFile } from './archive-files.js';
 
 /** An archive file as its `archives` row records it. */
 export interface RecordedArchive {
@@ -89,7 +89,7 @@ function toExported(r: FileRow, has: ReadonlySet<string>): ExportedInvocation {
  * file is missing, its bytes are not those recorded, or it is no archive file.
  */
 export async function readArchivedInvocations(a: RecordedArchive, archiveFolder: string): Promise<{ rows: ExportedInvocation[] } | { problem: string }> {
-  const found = [a.file, path.join(archiveFolder, path.basename(a.file))].find((f) => fs.existsSync(f));
+  const found = findArchiveFile(a.file, archiveFolder);
   if (!found) return { problem: 'file not found' };
   let bytes: Buffer;
   try {

@@ -11,7 +11,6 @@
  * source row `archive` moved out of the target's raw table (its rollups keep
  * counting it) is found present rather than written a second time.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { EXPERIMENT_COLUMNS, experimentFromRow, type ExperimentCopy, type ExperimentRow } from '../experiment-types.js';
 import type { PreparedReflection, ReflectionKind } from '../reflection-types.js';
@@ -20,6 +19,7 @@ import { openDatabase, type SqliteDb } from '../database.js';
 import { recordedSaltFingerprint } from './user-salt.js';
 import { Migrator } from './migrator.js';
 import { CALL_COLUMNS } from './skill-costs.js';
+import { findArchiveFile } from './archive-files.js';
 
 export interface ExportedInvocation {
   id: string;
@@ -195,7 +195,7 @@ export function openTargetArchives(db: SqliteDb, dataDir: string): TargetArchive
     let p = loaded.get(file);
     if (!p) {
       p = (async () => {
-        const found = [file, path.join(dataDir, 'archive', path.basename(file))].find((f) => fs.existsSync(f));
+        const found = findArchiveFile(file, path.join(dataDir, 'archive'));
         if (!found) return null;
         try {
           // Loaded here: the Parquet reader is for this case only.
