@@ -18,6 +18,7 @@
  *         debug, deploy, doc, implement/refactor/fix) -> that phase.
  */
 import path from 'node:path';
+import { TYPED_DEDUPE_KEY_PREFIX } from '../dedupe-keys.js';
 import type { WorkflowPhase } from '../tracking/invocation-input.js';
 
 export const AGENT_NAME = 'claude-code';
@@ -56,7 +57,7 @@ export function dedupeKeyFor(toolUseId: string): string {
  * prompt's identity. Capped at 256 characters like every dedupe key.
  */
 export function typedDedupeKeyFor(sessionId: string, skillName: string, ordinal: number): string {
-  return `cc-typed:${sessionId}:${skillName}:${ordinal}`.slice(0, 256);
+  return `${TYPED_DEDUPE_KEY_PREFIX}${sessionId}:${skillName}:${ordinal}`.slice(0, 256);
 }
 
 /**

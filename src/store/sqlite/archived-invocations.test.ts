@@ -1,7 +1,8 @@
 /**
  * An archive file written before archive kept activation_trigger,
  * slash_after_miss and duration_known reads back with the migrations'
- * defaults; a changed file, or one that is no archive file, is refused.
+ * defaults, a typed activation (its `cc-typed:` dedupe key) as typed; a
+ * changed file, or one that is no archive file, is refused.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -22,7 +23,10 @@ const rows: Array<[string, number, string | null, string | null]> = [
   ['Bash', 0, null, '{"duration_source":"unknown"}'],
   ['Bash', 0, 'no_result', '{"source":"transcript"}'],
   ['Bash', 120, null, '{"source":"transcript"}'],
+  ['skill:review', 0, null, '{"source":"hook"}'],
 ];
+/** The dedupe key of each row: none, a tool call's, a typed activation's (the last). */
+const keyOf = (i: number) => (i === 0 ? null : i === rows.length - 1 ? 'cc-typed:s1:skill:review:1' : `k${i}`);
 
 /** A file as archive wrote it before it kept the three later columns. */
 function olderFile(name: string): { file: string; rows: number; sha256: string } {
@@ -101,7 +105,7 @@ function olderFile(name: string): { file: string; rows: number; sha256: string }
       ),
       col(
         'dedupe_key',
-        rows.map((_, i) => (i === 0 ? null : `k${i}`)),
+        rows.map((_, i) => keyOf(i)),
         'STRING',
       ),
     ] as never,
@@ -121,6 +125,7 @@ describe('readArchivedInvocations', () => {
         ['Bash', null, null, false],
         ['Bash', null, null, false],
         ['Bash', null, null, true],
+        ['skill:review', 'typed', null, false],
       ],
     );
     assert.deepEqual(read.rows[0], {
@@ -148,7 +153,7 @@ describe('readArchivedInvocations', () => {
     const folder = path.join(dir, 'archive');
     fs.mkdirSync(folder);
     fs.renameSync(a.file, path.join(folder, 'moved.parquet'));
-    assert.equal(((await readArchivedInvocations(a, folder)) as { rows: unknown[] }).rows.length, 4);
+    assert.equal(((await readArchivedInvocations(a, folder)) as { rows: unknown[] }).rows.length, rows.length);
     assert.deepEqual(await readArchivedInvocations(a, dir), { problem: 'file not found' });
     assert.match(((await readArchivedInvocations({ ...a, sha256: 'f'.repeat(64) }, folder)) as { problem: string }).problem, /sha256 is not the one recorded/);
     const foreign = path.join(dir, 'foreign.parquet');

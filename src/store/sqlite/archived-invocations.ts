@@ -6,7 +6,9 @@
  * Files written before archive kept activation_trigger, slash_after_miss and
  * duration_known lack those columns: their rows get what the migrations gave
  * the rows existing then (0017: a `skill:` tool call was model-triggered,
- * other tools have no trigger, no slash-after-miss estimate; 0025: a duration
+ * other tools have no trigger, no slash-after-miss estimate), except that a
+ * row whose dedupe key is a typed activation's (`cc-typed:`, as the hook, the
+ * import and OTLP write them) was typed (0025: a duration
  * is measured unless the activation was typed, the metadata says
  * duration_source 'unknown', or it is a transcript import's call that never
  * reported back).
@@ -14,6 +16,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { ExportedInvocation } from './invocation-export.js';
+import { isTypedDedupeKey } from '../../dedupe-keys.js';
 import { findArchiveFile } from './archive-files.js';
 
 /** An archive file as its `archives` row records it. */
@@ -62,6 +65,12 @@ function durationKnown(r: Pick<ExportedInvocation, 'trigger' | 'metadata' | 'err
   return !(r.error_type === 'no_result' && r.duration_ms === 0 && metadataField(r.metadata, 'source') === 'transcript');
 }
 
+/** The trigger of a row from a file written before activation_trigger was kept. */
+function triggerOfOlderRow(r: FileRow): 'model' | 'typed' | null {
+  if (isTypedDedupeKey(r.dedupe_key)) return 'typed';
+  return r.skill_name.startsWith('skill:') ? 'model' : null;
+}
+
 function toExported(r: FileRow, has: ReadonlySet<string>): ExportedInvocation {
   const row = {
     id: r.id,
@@ -77,7 +86,7 @@ function toExported(r: FileRow, has: ReadonlySet<string>): ExportedInvocation {
     agent: r.agent ?? null,
     metadata: r.metadata ?? null,
     dedupe_key: r.dedupe_key ?? null,
-    trigger: has.has('activation_trigger') ? (r.activation_trigger ?? null) : r.skill_name.startsWith('skill:') ? ('model' as const) : null,
+    trigger: has.has('activation_trigger') ? (r.activation_trigger ?? null) : triggerOfOlderRow(r),
     slash_after_miss: has.has('slash_after_miss') ? (r.slash_after_miss ?? null) : null,
   };
   return { ...row, duration_known: has.has('duration_known') ? r.duration_known !== false : durationKnown(row) };
