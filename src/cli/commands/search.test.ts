@@ -93,6 +93,17 @@ describe('session-buddy search', () => {
     assert.equal(older.count, 0);
     const zero = run(['search', '--since', '0d']);
     assert.deepEqual([zero.code, zero.err], [2, 'error: --since: must be positive\n']);
+    // A refused age is named with every other bad flag, once, and masks no other rule.
+    const all = run(['search', '--since', '0d', '--until', '0w', '--limit', '0', '--kind', 'memo']);
+    assert.deepEqual(
+      [all.code, all.err],
+      [
+        2,
+        'error: --since: must be positive\nerror: --until: must be positive\nerror: --limit: must be an integer between 1 and 100\nerror: --kind: must be one of note, checkpoint, precompact\n',
+      ],
+    );
+    const withDate = run(['search', '--since', '0d', '--until', '2000-01-01']);
+    assert.deepEqual([withDate.code, withDate.err], [2, 'error: --since: must be positive\n']);
   });
 
   it('prints the search_reflections answer with --json', () => {

@@ -148,25 +148,38 @@ export function registerSearchCommand(program: Command, ctx: CliContext): void {
       const tags = opts.tag?.flatMap((t) => t.split(',').map((s) => s.trim()));
       // The service names a bad tag by its index (tags.2): each is a --tag.
       fieldFlags(cmd, Object.fromEntries((tags ?? []).map((_, i) => [`tags.${i}`, '--tag'])));
-      const input = {
+      let since: string | undefined;
+      let until: string | undefined;
+      const input = () => ({
         ...(query !== undefined ? { query } : {}),
         ...(opts.project !== undefined ? { project: opts.project } : {}),
         ...(tags !== undefined ? { tags } : {}),
         ...(opts.file !== undefined ? { file: opts.file } : {}),
         ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
-        ...(opts.since !== undefined ? { since: agoOrTime(opts.since, '--since', now) } : {}),
-        ...(opts.until !== undefined ? { until: agoOrTime(opts.until, '--until', now) } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
         ...(opts.mode !== undefined ? { mode: opts.mode as SearchMode } : {}),
-      };
+      });
+      // A refused age (--since 0d) is named by its own check; for the service's check it stands as a
+      // filter given that bounds nothing (the earliest or the latest time), so neither the query nor the
+      // order of since and until is also reported (nothing is searched).
+      const stand = (given: string | undefined, value: string | undefined, bound: string) => (given !== undefined && value === undefined ? bound : value);
       // Every bad flag at once, by the service's own rules, before the model is loaded.
       const { limit } = checkFlags({
+        since: () => (since = opts.since === undefined ? undefined : agoOrTime(opts.since, '--since', now)),
+        until: () => (until = opts.until === undefined ? undefined : agoOrTime(opts.until, '--until', now)),
         limit: () => intFlag('--limit', opts.limit, 1, MAX_SEARCH_LIMIT),
-        input: () => checkSearchInput(input),
+        input: () =>
+          checkSearchInput({
+            ...input(),
+            ...(opts.since !== undefined ? { since: stand(opts.since, since, '1970-01-01T00:00:00.000Z') } : {}),
+            ...(opts.until !== undefined ? { until: stand(opts.until, until, '9999-12-31T23:59:59.999Z') } : {}),
+          }),
       });
       const app = await openAppToRead(ctx.config(cmd), ctx);
       try {
-        const choice = await chooseMode(app, query, input.mode, ctx.stderr);
-        const r = await app.reflections.search({ ...input, limit, ...(choice.mode !== undefined ? { mode: choice.mode } : {}) });
+        const choice = await chooseMode(app, query, opts.mode as SearchMode | undefined, ctx.stderr);
+        const r = await app.reflections.search({ ...input(), limit, ...(choice.mode !== undefined ? { mode: choice.mode } : {}) });
         const json: SearchJson = {
           query: r.query,
           mode: r.mode,
