@@ -41,7 +41,7 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
  * still in the core's cache when the lines are scanned: with 4 MiB reads the import spent about 0.3 s
  * more system time on the 1 GiB bench tree (BENCHMARKS.md).
  */
-const CHUNK = 256 * 1024;
+export const CHUNK = 256 * 1024;
 const NL = 0x0a;
 
 export interface ScanRequest {
