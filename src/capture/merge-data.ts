@@ -92,7 +92,12 @@ export interface MergeSummary {
   otherSalt: { source: string; here: string } | null;
 }
 
-const MERGE_BATCH = 500;
+/**
+ * Source rows read and recorded at a time, each page in one transaction. Commits are what a merge
+ * pays for beyond the rows: a 500,000-row source (363,328 of them in archive files) took 43.9 s with
+ * pages of 500, 23.0 s with pages of 10,000 (peak RSS 832 against 719 MB; 2026-12-02).
+ */
+const MERGE_BATCH = 10_000;
 
 /** The key a source row is merged under. */
 const mergeKey = (r: ExportedInvocation) => r.dedupe_key ?? `merge:${r.id}`;
