@@ -208,9 +208,10 @@ export async function mergeDataDir(opts: {
     const total = exp.total + archiveFiles.reduce((n, a) => n + a.rows, 0);
     // Rows of archive files that cannot be read: done with, for the progress shown.
     let unreadRows = 0;
+    const progress = () => opts.onProgress?.(sum.rows + unreadRows, total);
     const merge = async (all: ExportedInvocation[]) => {
       await mergePage(all, opts, sum, fingerprint);
-      opts.onProgress?.(sum.rows + unreadRows, total);
+      progress();
     };
     for (const all of exp.pages(MERGE_BATCH)) await merge(all);
     const archiveFolder = path.join(path.dirname(dbPath), 'archive');
@@ -220,14 +221,14 @@ export async function mergeDataDir(opts: {
         sum.rows += a.rows;
         sum.duplicates += a.rows;
         sum.archived += a.rows;
-        opts.onProgress?.(sum.rows + unreadRows, total);
+        progress();
         continue;
       }
       const read = await readArchivedInvocations(a, archiveFolder);
       if ('problem' in read) {
         unread.push({ what: `archived invocations in ${a.file} (${read.problem})`, rows: a.rows });
         unreadRows += a.rows;
-        opts.onProgress?.(sum.rows + unreadRows, total);
+        progress();
         continue;
       }
       sum.fromArchives.files++;

@@ -33,7 +33,7 @@ import { AppError } from '../../errors.js';
 import type { SqliteDb } from '../database.js';
 import { processAlive } from '../../process-alive.js';
 import { ensureDir } from '../../ensure-dir.js';
-import { findArchiveFile } from './archive-files.js';
+import { findArchiveFile, readArchivedKeys } from './archive-files.js';
 
 export interface ArchiveOptions {
   db: SqliteDb;
@@ -220,7 +220,7 @@ export async function backfillArchivedKeys(db: SqliteDb, dir: string): Promise<P
     }
     let back: { id: string; dedupe_key: string | null }[];
     try {
-      back = (await parquetReadObjects({ file: await asyncBufferFromFile(found), columns: ['id', 'dedupe_key'] })) as typeof back;
+      back = await readArchivedKeys(found);
     } catch (err) {
       out.keysMissing.push({ file: a.file, reason: `unreadable: ${(err as Error).message}` });
       continue;

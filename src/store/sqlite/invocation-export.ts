@@ -19,7 +19,7 @@ import { openDatabase, type SqliteDb } from '../database.js';
 import { recordedSaltFingerprint } from './user-salt.js';
 import { Migrator } from './migrator.js';
 import { CALL_COLUMNS } from './skill-costs.js';
-import { findArchiveFile } from './archive-files.js';
+import { findArchiveFile, readArchivedKeys } from './archive-files.js';
 
 export interface ExportedInvocation {
   id: string;
@@ -198,12 +198,7 @@ export function openTargetArchives(db: SqliteDb, dataDir: string): TargetArchive
         const found = findArchiveFile(file, path.join(dataDir, 'archive'));
         if (!found) return null;
         try {
-          // Loaded here: the Parquet reader is for this case only.
-          const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
-          const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(found), columns: ['id', 'dedupe_key'] })) as Array<{
-            id: string;
-            dedupe_key: string | null;
-          }>;
+          const rows = await readArchivedKeys(found);
           return { ids: new Set(rows.map((r) => r.id)), keys: new Set(rows.flatMap((r) => (r.dedupe_key ? [r.dedupe_key] : []))) };
         } catch {
           return null;
